@@ -1,0 +1,230 @@
+"""Japanese addresses (住所): the 47 prefectures, postal codes and phone numbers."""
+
+from __future__ import annotations
+
+import enum
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from orderflow.errors import InvalidValue
+
+__all__ = ["Address", "Customer", "Prefecture", "normalize_phone", "normalize_postal_code"]
+
+
+class Prefecture(enum.Enum):
+    """The 47 prefectures (都道府県), valued by their JIS X 0401 code."""
+
+    HOKKAIDO = 1
+    AOMORI = 2
+    IWATE = 3
+    MIYAGI = 4
+    AKITA = 5
+    YAMAGATA = 6
+    FUKUSHIMA = 7
+    IBARAKI = 8
+    TOCHIGI = 9
+    GUNMA = 10
+    SAITAMA = 11
+    CHIBA = 12
+    TOKYO = 13
+    KANAGAWA = 14
+    NIIGATA = 15
+    TOYAMA = 16
+    ISHIKAWA = 17
+    FUKUI = 18
+    YAMANASHI = 19
+    NAGANO = 20
+    GIFU = 21
+    SHIZUOKA = 22
+    AICHI = 23
+    MIE = 24
+    SHIGA = 25
+    KYOTO = 26
+    OSAKA = 27
+    HYOGO = 28
+    NARA = 29
+    WAKAYAMA = 30
+    TOTTORI = 31
+    SHIMANE = 32
+    OKAYAMA = 33
+    HIROSHIMA = 34
+    YAMAGUCHI = 35
+    TOKUSHIMA = 36
+    KAGAWA = 37
+    EHIME = 38
+    KOCHI = 39
+    FUKUOKA = 40
+    SAGA = 41
+    NAGASAKI = 42
+    KUMAMOTO = 43
+    OITA = 44
+    MIYAZAKI = 45
+    KAGOSHIMA = 46
+    OKINAWA = 47
+
+    @property
+    def ja(self) -> str:
+        """The Japanese name with its suffix, e.g. 東京都."""
+        return _JA_NAMES[self.value - 1]
+
+    @classmethod
+    def parse(cls, value: Prefecture | str | int) -> Prefecture:
+        """A prefecture from its Japanese name (東京都 or 東京), English name or JIS code."""
+        if isinstance(value, Prefecture):
+            return value
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 47:
+            return cls(value)
+        if isinstance(value, str):
+            text = unicodedata.normalize("NFKC", value).strip()
+            found = _BY_NAME.get(text) or _BY_NAME.get(text.upper())
+            if found is not None:
+                return found
+        raise InvalidValue(
+            "prefecture", value, "one of the 47 prefectures (e.g. '東京都', 'TOKYO' or 13)"
+        )
+
+
+_JA_NAMES = [
+    "北海道",
+    "青森県",
+    "岩手県",
+    "宮城県",
+    "秋田県",
+    "山形県",
+    "福島県",
+    "茨城県",
+    "栃木県",
+    "群馬県",
+    "埼玉県",
+    "千葉県",
+    "東京都",
+    "神奈川県",
+    "新潟県",
+    "富山県",
+    "石川県",
+    "福井県",
+    "山梨県",
+    "長野県",
+    "岐阜県",
+    "静岡県",
+    "愛知県",
+    "三重県",
+    "滋賀県",
+    "京都府",
+    "大阪府",
+    "兵庫県",
+    "奈良県",
+    "和歌山県",
+    "鳥取県",
+    "島根県",
+    "岡山県",
+    "広島県",
+    "山口県",
+    "徳島県",
+    "香川県",
+    "愛媛県",
+    "高知県",
+    "福岡県",
+    "佐賀県",
+    "長崎県",
+    "熊本県",
+    "大分県",
+    "宮崎県",
+    "鹿児島県",
+    "沖縄県",
+]
+
+_BY_NAME: dict[str, Prefecture] = {}
+for _pref in Prefecture:
+    _ja = _JA_NAMES[_pref.value - 1]
+    _BY_NAME[_ja] = _pref
+    _BY_NAME[_ja if _ja == "北海道" else _ja[:-1]] = _pref
+    _BY_NAME[_pref.name] = _pref
+    _BY_NAME[f"{_pref.value:02d}"] = _pref
+
+
+def _to_prefecture(value: Prefecture | str | int) -> Prefecture:
+    return Prefecture.parse(value)
+
+
+def normalize_postal_code(value: object) -> str:
+    """``'123-4567'``, ``'〒１２３－４５６７'`` or ``'1234567'`` → ``'1234567'``.
+
+    Raises :class:`~orderflow.errors.InvalidValue` unless exactly seven digits remain.
+    """
+    if not isinstance(value, str):
+        raise InvalidValue("postal_code", value, "7 digits such as '123-4567'")
+    text = unicodedata.normalize("NFKC", value).strip().lstrip("〒").strip()
+    digits = text.replace("-", "").replace("ー", "").replace("−", "")
+    if len(digits) != 7 or not digits.isascii() or not digits.isdigit():
+        raise InvalidValue("postal_code", value, "7 digits such as '123-4567'")
+    if "-" in text and text.index("-") != 3:
+        raise InvalidValue("postal_code", value, "7 digits such as '123-4567'")
+    return digits
+
+
+def normalize_phone(value: object) -> str:
+    """A Japanese phone number with hyphens and full-width digits removed (10 or 11 digits, 0…)."""
+    if not isinstance(value, str):
+        raise InvalidValue("phone", value, "a phone number such as '03-1234-5678'")
+    text = unicodedata.normalize("NFKC", value).strip()
+    digits = "".join(ch for ch in text if ch not in "-() ‐ー−")
+    if not (digits.isascii() and digits.isdigit() and len(digits) in (10, 11) and digits[0] == "0"):
+        raise InvalidValue("phone", value, "10 or 11 digits starting with 0, e.g. '03-1234-5678'")
+    return digits
+
+
+Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+
+
+def _nonblank(field: str) -> Validator:
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidValue(field, value, "a non-empty text")
+
+    return check
+
+
+@attrs.frozen(slots=True)
+class Address:
+    """A delivery address in Japan (お届け先).
+
+    ``postal_code`` is normalised to seven digits; ``prefecture`` accepts the Japanese name, the
+    English name or the JIS code.
+    """
+
+    postal_code: str = attrs.field(converter=normalize_postal_code)
+    prefecture: Prefecture = attrs.field(converter=_to_prefecture)
+    city: str = attrs.field(validator=_nonblank("city"))
+    line1: str = attrs.field(validator=_nonblank("line1"))
+    name: str = attrs.field(validator=_nonblank("name"))
+    phone: str = attrs.field(converter=normalize_phone)
+    line2: str = ""
+
+    @property
+    def postal_code_display(self) -> str:
+        """The postal code as printed: 〒123-4567."""
+        return f"〒{self.postal_code[:3]}-{self.postal_code[3:]}"
+
+    def one_line(self) -> str:
+        """The address as one line, as a label shows it."""
+        parts = [self.postal_code_display, self.prefecture.ja, self.city, self.line1, self.line2]
+        return " ".join(p for p in parts if p)
+
+
+@attrs.frozen(slots=True)
+class Customer:
+    """Who placed the order (注文者)."""
+
+    id: str = attrs.field(validator=_nonblank("customer.id"))
+    name: str = attrs.field(validator=_nonblank("customer.name"))
+    email: str = attrs.field()
+    address: Address | None = None
+
+    @email.validator
+    def _check_email(self, attribute: attrs.Attribute[str], value: object) -> None:
+        if not isinstance(value, str) or value.count("@") != 1 or value.startswith("@"):
+            raise InvalidValue("customer.email", value, "an e-mail address such as a@example.jp")

@@ -1,0 +1,451 @@
+"""The domain commands: pure functions from an order and a command to a new order and its events.
+
+Each function checks everything first and raises an :mod:`orderflow.errors` error before it builds
+anything, so a refused command leaves the caller's order untouched. No function here does I/O or
+reads a clock: the time and the actor come in a :class:`Context`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import attrs
+
+from orderflow.domain.address import Address, Customer
+from orderflow.domain.machine import allowed_moves, check_move
+from orderflow.domain.money import Money
+from orderflow.domain.order import (
+    Allocation,
+    Hold,
+    Intent,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Payment,
+    PaymentEntry,
+    PaymentMethod,
+    Shipment,
+    ShipmentLine,
+    ShipmentStatus,
+)
+from orderflow.domain.status import Move, OrderStatus
+from orderflow.errors import InvalidValue, MoveBlocked, MoveNotAllowed
+
+__all__ = [
+    "Context",
+    "Outcome",
+    "accept",
+    "allocate",
+    "book",
+    "cancel",
+    "clear_hold",
+    "deliver",
+    "find_shipment",
+    "instruct_shipping",
+    "new_order",
+    "next_moves",
+    "plan_shipments",
+    "raise_hold",
+    "recall",
+    "record_fact",
+    "record_intents",
+    "record_payment",
+    "release",
+    "settle_intents",
+    "ship",
+]
+
+
+def _check_aware(instance: object, attribute: attrs.Attribute[datetime], value: object) -> None:
+    if not isinstance(value, datetime) or value.utcoffset() != timedelta(0):
+        raise InvalidValue(attribute.name, value, "an aware datetime in UTC")
+
+
+@attrs.frozen(slots=True)
+class Context:
+    """Who does a command, when (an aware UTC datetime), and why."""
+
+    at: datetime = attrs.field(validator=_check_aware)
+    actor: str = "system"
+    reason: str = ""
+
+
+Outcome = tuple[Order, tuple[OrderEvent, ...]]
+"""What a command returns: the new order and the events it added to the history."""
+
+
+def _event(
+    order: Order, ctx: Context, name: str, to: OrderStatus, details: Mapping[str, str] | None
+) -> OrderEvent:
+    return OrderEvent(
+        ctx.at,
+        ctx.actor,
+        name,
+        order.status,
+        to,
+        ctx.reason,
+        tuple(details.items()) if details else (),
+    )
+
+
+def record_fact(
+    order: Order,
+    ctx: Context,
+    name: str,
+    to: OrderStatus | None = None,
+    details: Mapping[str, str] | None = None,
+    **changes: Any,
+) -> Outcome:
+    """A new order with ``changes``, one more event named ``name``, and the version bumped.
+
+    ``to`` is the new status (the same one when omitted: a fact, not a move).
+    """
+    target = order.status if to is None else to
+    event = _event(order, ctx, name, target, details)
+    new = attrs.evolve(
+        order,
+        status=target,
+        history=(*order.history, event),
+        version=order.version + 1,
+        **changes,
+    )
+    return new, (event,)
+
+
+def _moving(order: Order, move: Move, to: OrderStatus) -> None:
+    check_move(order.number, order.status, move, to)
+
+
+def _blocked(order: Order, move: Move, reason: str) -> MoveBlocked:
+    return MoveBlocked(
+        order.number,
+        order.status.name,
+        move.value,
+        [m.value for m in allowed_moves(order.status)],
+        reason,
+    )
+
+
+def next_moves(order: Order) -> tuple[Move, ...]:
+    """The moves this order may make now: declared from its status and not stopped by a guard.
+
+    An open hold stops 出荷指示 (and so does unconfirmed payment, which is itself a hold).
+    """
+    moves = allowed_moves(order.status)
+    if order.status is OrderStatus.ALLOCATED and any(h.cleared_at is None for h in order.holds):
+        return tuple(m for m in moves if m is not Move.INSTRUCT_SHIPPING)
+    return moves
+
+
+# -- 受注 ------------------------------------------------------------------------------------
+
+
+def new_order(
+    *,
+    number: str,
+    customer: Customer,
+    ship_to: Address,
+    lines: Sequence[OrderLine],
+    payment_method: PaymentMethod,
+    ctx: Context,
+    currency: str = "JPY",
+    shipping_fee: Money | None = None,
+    discount: Money | None = None,
+    fees: Money | None = None,
+    points_used: int = 0,
+    channel: str = "web",
+    remarks: str = "",
+    token: str | None = None,
+) -> Outcome:
+    """A new order in 受注, with its ``placed`` event. Every value is validated here."""
+    zero = Money.zero(currency)
+    order = Order(
+        number=number,
+        customer=customer,
+        ship_to=ship_to,
+        lines=tuple(lines),
+        payment=Payment(payment_method, currency, token),
+        placed_at=ctx.at,
+        shipping_fee=zero if shipping_fee is None else shipping_fee,
+        discount=zero if discount is None else discount,
+        fees=zero if fees is None else fees,
+        points_used=points_used,
+        channel=channel,
+        remarks=remarks,
+    )
+    event = _event(order, ctx, "placed", OrderStatus.ORDERED, None)
+    return attrs.evolve(order, history=(event,), version=1), (event,)
+
+
+def accept(order: Order, ctx: Context) -> Outcome:
+    """受注 → 未引当: the order is accepted for processing."""
+    _moving(order, Move.ACCEPT, OrderStatus.UNALLOCATED)
+    return record_fact(order, ctx, Move.ACCEPT.value, OrderStatus.UNALLOCATED)
+
+
+# -- 保留 ------------------------------------------------------------------------------------
+
+
+def raise_hold(order: Order, code: str, message: str, ctx: Context) -> Outcome:
+    """Put a hold (保留) on the order; an open hold with the same code is not raised twice."""
+    if not code:
+        raise InvalidValue("code", code, "a hold reason code")
+    if any(h.code == code and h.is_open for h in order.holds):
+        return order, ()
+    hold = Hold(code, message, ctx.actor, ctx.at)
+    return record_fact(
+        order, ctx, "hold_raised", details={"code": code}, holds=(*order.holds, hold)
+    )
+
+
+def clear_hold(order: Order, code: str, ctx: Context) -> Outcome:
+    """Clear the open hold with ``code``, recording who cleared it and when."""
+    if not any(h.code == code and h.is_open for h in order.holds):
+        open_codes = [h.code for h in order.open_holds]
+        raise InvalidValue("code", code, f"the code of an open hold (open: {open_codes})")
+    holds = tuple(
+        attrs.evolve(h, cleared_by=ctx.actor, cleared_at=ctx.at)
+        if h.code == code and h.is_open
+        else h
+        for h in order.holds
+    )
+    return record_fact(order, ctx, "hold_cleared", details={"code": code}, holds=holds)
+
+
+# -- 決済 ------------------------------------------------------------------------------------
+
+
+def record_payment(order: Order, entry: PaymentEntry, ctx: Context) -> Outcome:
+    """Add one outcome to the payment ledger (an entry with a key already there is ignored)."""
+    if entry.amount.currency != order.currency:
+        raise InvalidValue("amount", entry.amount, f"an amount in {order.currency}")
+    if any(e.key == entry.key and e.outcome is entry.outcome for e in order.payment.ledger):
+        return order, ()
+    payment = attrs.evolve(order.payment, ledger=(*order.payment.ledger, entry))
+    details = {"key": entry.key, "amount": str(entry.amount.amount), "op": entry.op.value}
+    return record_fact(
+        order,
+        ctx,
+        f"payment_{entry.op.value}_{entry.outcome.value}",
+        details=details,
+        payment=payment,
+    )
+
+
+# -- 冪等キー ----------------------------------------------------------------------------------
+
+
+def record_intents(
+    order: Order, steps: Mapping[str, Mapping[str, str]] | Iterable[str]
+) -> tuple[Order, dict[str, str]]:
+    """Record an idempotency key for each step not recorded yet; return the keys of all steps.
+
+    The key is made from the order number and the step (``1001:capture``): a retry of the same
+    step finds the recorded intent and reuses its key. ``steps`` may map each step to the request's
+    parameters, recorded with it. The returned order must be saved *before* the calls are made.
+    """
+    params = steps if isinstance(steps, Mapping) else {step: {} for step in steps}
+    keys: dict[str, str] = {}
+    added: list[Intent] = []
+    for step, request in params.items():
+        found = order.intent(step)
+        if found is None:
+            found = Intent(step, f"{order.number}:{step}", tuple(request.items()))
+            added.append(found)
+        keys[step] = found.key
+    if not added:
+        return order, keys
+    recorded = attrs.evolve(order, intents=(*order.intents, *added), version=order.version + 1)
+    return recorded, keys
+
+
+def settle_intents(order: Order, steps: Iterable[str]) -> Order:
+    """Forget the intents of ``steps``: their calls are done and their outcome is recorded."""
+    done = set(steps)
+    if not any(i.step in done for i in order.intents):
+        return order
+    return attrs.evolve(order, intents=tuple(i for i in order.intents if i.step not in done))
+
+
+# -- 引当 ------------------------------------------------------------------------------------
+
+
+def allocate(order: Order, reserved: Sequence[Allocation], ctx: Context) -> Outcome:
+    """引当: add what was reserved; 引当済 if every unit is now reserved, else 中途引当."""
+    missing = order.unallocated()
+    if order.status not in (OrderStatus.UNALLOCATED, OrderStatus.PARTIALLY_ALLOCATED):
+        _moving(order, Move.ALLOCATE, OrderStatus.ALLOCATED)
+    added: dict[str, int] = {}
+    for index, allocation in enumerate(reserved):
+        if allocation.line_id not in missing:
+            raise InvalidValue(
+                f"reserved[{index}].line_id", allocation.line_id, f"a line short of stock {missing}"
+            )
+        added[allocation.line_id] = added.get(allocation.line_id, 0) + allocation.quantity
+        if added[allocation.line_id] > missing[allocation.line_id]:
+            raise InvalidValue(
+                f"reserved[{index}].quantity",
+                allocation.quantity,
+                f"no more than the {missing[allocation.line_id]} units still missing",
+            )
+    merged = _merge_allocations((*order.allocations, *reserved))
+    complete = all(added.get(line, 0) == qty for line, qty in missing.items())
+    to = OrderStatus.ALLOCATED if complete else OrderStatus.PARTIALLY_ALLOCATED
+    _moving(order, Move.ALLOCATE, to)
+    details = {"reserved": ", ".join(f"{a.line_id}@{a.warehouse}×{a.quantity}" for a in reserved)}
+    return record_fact(order, ctx, Move.ALLOCATE.value, to, details, allocations=merged)
+
+
+def _merge_allocations(allocations: Iterable[Allocation]) -> tuple[Allocation, ...]:
+    merged: dict[tuple[str, str], int] = {}
+    for a in allocations:
+        merged[(a.line_id, a.warehouse)] = merged.get((a.line_id, a.warehouse), 0) + a.quantity
+    return tuple(Allocation(line, wh, qty) for (line, wh), qty in merged.items())
+
+
+def release(order: Order, ctx: Context) -> Outcome:
+    """引当解除: give every reservation back (for a change or a split); → 未引当."""
+    _moving(order, Move.RELEASE, OrderStatus.UNALLOCATED)
+    return record_fact(order, ctx, Move.RELEASE.value, OrderStatus.UNALLOCATED, allocations=())
+
+
+# -- 出荷指示 -----------------------------------------------------------------------------------
+
+
+def plan_shipments(order: Order, carrier: str) -> tuple[Shipment, ...]:
+    """One shipment per warehouse holding reserved units, numbered ``<order>-S1``, ``-S2`` …."""
+    by_warehouse: dict[str, list[ShipmentLine]] = {}
+    for a in order.allocations:
+        by_warehouse.setdefault(a.warehouse, []).append(ShipmentLine(a.line_id, a.quantity))
+    return tuple(
+        Shipment(f"{order.number}-S{n}", warehouse, carrier, tuple(lines))
+        for n, (warehouse, lines) in enumerate(sorted(by_warehouse.items()), start=1)
+    )
+
+
+def instruct_shipping(
+    order: Order, shipments: Sequence[Shipment], ctx: Context, *, payment_confirmed: bool
+) -> Outcome:
+    """出荷指示: 引当済 → 出荷指示済, unless a hold is open or the payment is not confirmed."""
+    _moving(order, Move.INSTRUCT_SHIPPING, OrderStatus.SHIPPING_INSTRUCTED)
+    if order.open_holds:
+        codes = ", ".join(h.code for h in order.open_holds)
+        raise _blocked(order, Move.INSTRUCT_SHIPPING, f"open holds: {codes}")
+    if not payment_confirmed:
+        raise _blocked(order, Move.INSTRUCT_SHIPPING, "the payment is not confirmed")
+    planned = {(line.line_id) for s in shipments for line in s.lines}
+    if not shipments or planned != {a.line_id for a in order.allocations}:
+        raise InvalidValue("shipments", shipments, "shipments covering every allocated line")
+    details = {"shipments": ", ".join(s.shipment_id for s in shipments)}
+    return record_fact(
+        order,
+        ctx,
+        Move.INSTRUCT_SHIPPING.value,
+        OrderStatus.SHIPPING_INSTRUCTED,
+        details,
+        shipments=tuple(shipments),
+    )
+
+
+def recall(order: Order, ctx: Context) -> Outcome:
+    """出荷指示取消: take the instruction back before anything shipped; → 引当済."""
+    _moving(order, Move.RECALL, OrderStatus.ALLOCATED)
+    if any(s.status is not ShipmentStatus.INSTRUCTED for s in order.shipments):
+        raise _blocked(order, Move.RECALL, "a shipment has already left the warehouse")
+    return record_fact(order, ctx, Move.RECALL.value, OrderStatus.ALLOCATED, shipments=())
+
+
+def find_shipment(order: Order, shipment_id: str, move: Move) -> Shipment:
+    """The shipment ``shipment_id``; refuses ``move`` when the order has no shipments yet."""
+    for shipment in order.shipments:
+        if shipment.shipment_id == shipment_id:
+            return shipment
+    if not order.shipments:
+        raise MoveNotAllowed(
+            order.number,
+            order.status.name,
+            move.value,
+            [m.value for m in allowed_moves(order.status)],
+        )
+    known = [s.shipment_id for s in order.shipments]
+    raise InvalidValue("shipment_id", shipment_id, f"one of {known}")
+
+
+def _replace(order: Order, shipment: Shipment) -> tuple[Shipment, ...]:
+    return tuple(shipment if s.shipment_id == shipment.shipment_id else s for s in order.shipments)
+
+
+# -- 出荷 / 着荷 -----------------------------------------------------------------------------------
+
+
+def ship(
+    order: Order,
+    shipment_id: str,
+    tracking_number: str | None,
+    ctx: Context,
+    *,
+    tracking_required: bool = True,
+) -> Outcome:
+    """出荷: one shipment is with the carrier; the last one moves the order to 出荷済.
+
+    Reporting the same shipment shipped again with the same tracking number changes nothing.
+    """
+    shipment = find_shipment(order, shipment_id, Move.SHIP)
+    if shipment.status is not ShipmentStatus.INSTRUCTED:
+        if shipment.tracking_number == tracking_number:
+            return order, ()
+        raise InvalidValue(
+            "tracking_number", tracking_number, f"{shipment.tracking_number!r} (already shipped)"
+        )
+    if tracking_required and not tracking_number:
+        raise _blocked(order, Move.SHIP, f"shipment {shipment_id} has no tracking number")
+    updated = attrs.evolve(
+        shipment,
+        status=ShipmentStatus.SHIPPED,
+        tracking_number=tracking_number,
+        shipped_at=ctx.at,
+    )
+    shipments = _replace(order, updated)
+    done = all(s.status is not ShipmentStatus.INSTRUCTED for s in shipments)
+    to = OrderStatus.SHIPPED if done else OrderStatus.SHIPPING_INSTRUCTED
+    _moving(order, Move.SHIP, to)
+    details = {"shipment": shipment_id, "tracking_number": tracking_number or ""}
+    return record_fact(order, ctx, Move.SHIP.value, to, details, shipments=shipments)
+
+
+def deliver(order: Order, shipment_id: str, ctx: Context) -> Outcome:
+    """着荷: the carrier reports one shipment delivered; the last one moves the order to 着荷済.
+
+    A report that comes twice changes nothing the second time.
+    """
+    shipment = find_shipment(order, shipment_id, Move.DELIVER)
+    if shipment.status is ShipmentStatus.DELIVERED:
+        return order, ()
+    if shipment.status is ShipmentStatus.INSTRUCTED:
+        raise _blocked(order, Move.DELIVER, f"shipment {shipment_id} has not been shipped")
+    updated = attrs.evolve(shipment, status=ShipmentStatus.DELIVERED, delivered_at=ctx.at)
+    shipments = _replace(order, updated)
+    done = all(s.status is ShipmentStatus.DELIVERED for s in shipments)
+    to = OrderStatus.DELIVERED if done else OrderStatus.SHIPPED
+    _moving(order, Move.DELIVER, to)
+    return record_fact(
+        order, ctx, Move.DELIVER.value, to, {"shipment": shipment_id}, shipments=shipments
+    )
+
+
+def book(order: Order, reference: str, ctx: Context) -> Outcome:
+    """計上: the sale was posted to accounting under ``reference``; 着荷済 → 計上済, once only."""
+    _moving(order, Move.BOOK, OrderStatus.BOOKED)
+    return record_fact(
+        order, ctx, Move.BOOK.value, OrderStatus.BOOKED, {"journal": reference}, booked_at=ctx.at
+    )
+
+
+def cancel(order: Order, ctx: Context) -> Outcome:
+    """キャンセル: end the order before shipping (the desk gives back stock and money)."""
+    _moving(order, Move.CANCEL, OrderStatus.CANCELLED)
+    return record_fact(
+        order, ctx, Move.CANCEL.value, OrderStatus.CANCELLED, allocations=(), shipments=()
+    )

@@ -1,0 +1,441 @@
+"""The order and its parts, as frozen values (受注データ).
+
+An :class:`Order` never changes: every command returns a new one (``attrs.evolve``) together with
+the :class:`OrderEvent` values saying what happened, which are also appended to its ``history``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable
+from typing import Any
+from datetime import datetime
+from decimal import Decimal
+
+import attrs
+
+from orderflow.domain.address import Address, Customer
+from orderflow.domain.money import Money
+from orderflow.domain.status import OrderStatus
+from orderflow.domain.tax import TaxBreakdown, TaxRate, TaxRule, compute_tax
+from orderflow.errors import CurrencyMismatch, EmptyOrder, InvalidValue
+
+__all__ = [
+    "Allocation",
+    "Hold",
+    "Intent",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
+    "OrderTotals",
+    "Payment",
+    "PaymentEntry",
+    "PaymentMethod",
+    "PaymentOp",
+    "PaymentOutcome",
+    "Shipment",
+    "ShipmentLine",
+    "ShipmentStatus",
+]
+
+
+def _check_quantity(field: str) -> Callable[[Any, "attrs.Attribute[Any]", Any], None]:
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if type(value) is not int or value < 1:
+            raise InvalidValue(field, value, "a whole number of 1 or more")
+
+    return check
+
+
+def _check_text(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidValue(attribute.name, value, "a non-empty text")
+
+
+@attrs.frozen(slots=True)
+class OrderLine:
+    """One product line of an order (受注明細): so many units of one SKU at one unit price."""
+
+    line_id: str = attrs.field(validator=_check_text)
+    sku: str = attrs.field(validator=_check_text)
+    name: str = attrs.field(validator=_check_text)
+    unit_price: Money = attrs.field()
+    quantity: int = attrs.field(validator=_check_quantity("quantity"))
+    tax_rate: TaxRate = TaxRate.STANDARD
+
+    @unit_price.validator
+    def _check_price(self, attribute: attrs.Attribute[Money], value: object) -> None:
+        if not isinstance(value, Money):
+            raise InvalidValue(
+                "unit_price", value, "a Money such as Money.yen(1980) (never a float)"
+            )
+        if value.is_negative:
+            raise InvalidValue("unit_price", value.amount, "a price of zero or more")
+
+    @property
+    def amount(self) -> Money:
+        """Unit price × quantity (as priced: with tax if the shop's prices include it)."""
+        return self.unit_price * self.quantity
+
+
+@attrs.frozen(slots=True)
+class Allocation:
+    """Units of one line reserved in one warehouse (引当)."""
+
+    line_id: str
+    warehouse: str
+    quantity: int = attrs.field(validator=_check_quantity("allocation.quantity"))
+
+
+class ShipmentStatus(enum.Enum):
+    """Where one shipment (one parcel from one warehouse) is."""
+
+    INSTRUCTED = "instructed"
+    """出荷指示済: the warehouse was told to ship it."""
+    SHIPPED = "shipped"
+    """出荷済: with the carrier, tracking number known."""
+    DELIVERED = "delivered"
+    """着荷済: the carrier reports it arrived."""
+
+
+@attrs.frozen(slots=True)
+class ShipmentLine:
+    """So many units of one order line in one shipment."""
+
+    line_id: str
+    quantity: int
+
+
+@attrs.frozen(slots=True)
+class Shipment:
+    """What leaves one warehouse at one time with one carrier (出荷)."""
+
+    shipment_id: str
+    warehouse: str
+    carrier: str
+    lines: tuple[ShipmentLine, ...]
+    status: ShipmentStatus = ShipmentStatus.INSTRUCTED
+    tracking_number: str | None = None
+    shipped_at: datetime | None = None
+    delivered_at: datetime | None = None
+
+
+@attrs.frozen(slots=True)
+class Hold:
+    """Why an order is not moving (保留), without changing its status."""
+
+    code: str
+    message: str
+    raised_by: str
+    raised_at: datetime
+    cleared_by: str | None = None
+    cleared_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """True until someone clears it."""
+        return self.cleared_at is None
+
+
+class PaymentMethod(enum.Enum):
+    """How the customer pays (決済方法)."""
+
+    CARD = "card"
+    """クレジットカード."""
+    POSTPAY = "postpay"
+    """後払い."""
+    BANK_TRANSFER = "bank_transfer"
+    """銀行振込 (virtual account)."""
+    KONBINI = "konbini"
+    """コンビニ前払い."""
+    COD = "cod"
+    """代引き."""
+    AMAZON_PAY = "amazon_pay"
+    """Amazonペイメント."""
+
+
+class PaymentOp(enum.Enum):
+    """A request to a payment provider."""
+
+    AUTHORIZE = "authorize"
+    CAPTURE = "capture"
+    VOID = "void"
+    REFUND = "refund"
+
+
+class PaymentOutcome(enum.Enum):
+    """What became of a payment request."""
+
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+    """Timed out: the provider may or may not have done it; a retry with the same key settles it."""
+
+
+@attrs.frozen(slots=True)
+class PaymentEntry:
+    """One request to the payment provider and its outcome: a line of the payment ledger."""
+
+    op: PaymentOp
+    amount: Money
+    key: str
+    outcome: PaymentOutcome
+    at: datetime
+    reference: str = ""
+    """The provider's reference (authorization id, transaction id)."""
+    detail: str = ""
+    expires_at: datetime | None = None
+    """When an authorization lapses, if the provider says."""
+
+
+@attrs.frozen(slots=True)
+class Payment:
+    """The order's payment and its ledger.
+
+    Authorized, captured, voided and refunded amounts are computed from the ledger, never stored
+    beside it, so they cannot disagree with it.
+    """
+
+    method: PaymentMethod
+    currency: str
+    token: str | None = None
+    """The provider's stored card token (never a card number)."""
+    ledger: tuple[PaymentEntry, ...] = ()
+
+    def _sum(self, op: PaymentOp) -> Money:
+        total = Decimal(0)
+        for entry in self.ledger:
+            if entry.op is op and entry.outcome is PaymentOutcome.SUCCEEDED:
+                total += entry.amount.amount
+        return Money(total, self.currency)
+
+    @property
+    def authorized(self) -> Money:
+        """Every successful authorization, added up."""
+        return self._sum(PaymentOp.AUTHORIZE)
+
+    @property
+    def captured(self) -> Money:
+        """Every successful capture (売上確定), added up."""
+        return self._sum(PaymentOp.CAPTURE)
+
+    @property
+    def voided(self) -> Money:
+        """Authorizations given back without capture."""
+        return self._sum(PaymentOp.VOID)
+
+    @property
+    def refunded(self) -> Money:
+        """Captured money paid back."""
+        return self._sum(PaymentOp.REFUND)
+
+    @property
+    def open_authorization(self) -> Money:
+        """Authorized and neither captured nor voided: money still held on the card."""
+        return self.authorized - self.captured - self.voided
+
+    def succeeded(self, key: str) -> PaymentEntry | None:
+        """The successful entry recorded under ``key``, if any."""
+        for entry in self.ledger:
+            if entry.key == key and entry.outcome is PaymentOutcome.SUCCEEDED:
+                return entry
+        return None
+
+
+@attrs.frozen(slots=True)
+class OrderEvent:
+    """One thing that happened to an order: a move or a recorded fact (履歴)."""
+
+    at: datetime
+    actor: str
+    name: str
+    """The move (``accept``, ``ship`` …) or fact (``hold_raised``, ``payment_captured`` …)."""
+    from_status: OrderStatus
+    to_status: OrderStatus
+    reason: str = ""
+    details: tuple[tuple[str, str], ...] = ()
+
+    def detail(self, name: str) -> str | None:
+        """The value of one detail, or None."""
+        for key, value in self.details:
+            if key == name:
+                return value
+        return None
+
+
+@attrs.frozen(slots=True)
+class Intent:
+    """A call to an outside system, recorded with its idempotency key *before* the call is made.
+
+    A retry of the same step finds the intent and reuses its key, so the provider does the work at
+    most once, whatever failed in between.
+    """
+
+    step: str
+    key: str
+    params: tuple[tuple[str, str], ...] = ()
+    """What the call asks for (warehouse, SKU, quantity …), so a retry repeats the same request."""
+
+    def param(self, name: str) -> str:
+        """One recorded request parameter."""
+        for key, value in self.params:
+            if key == name:
+                return value
+        raise KeyError(name)
+
+
+@attrs.frozen(slots=True)
+class OrderTotals:
+    """What an order adds up to under a shop's tax rule (合計)."""
+
+    items: Money
+    """Every line's amount, as priced."""
+    shipping_fee: Money
+    fees: Money
+    """Other charges at the standard rate (the COD fee)."""
+    discount: Money
+    points_used: Money
+    tax: TaxBreakdown
+    total: Money
+    """What the customer pays: charges less reductions, plus tax when prices exclude it."""
+
+    @property
+    def tax_total(self) -> Money:
+        """Tax of every rate together."""
+        return self.tax.tax
+
+
+def _to_lines(lines: Iterable[OrderLine]) -> tuple[OrderLine, ...]:
+    return tuple(lines)
+
+
+def _check_order(order: Order) -> None:
+    if not order.lines:
+        raise EmptyOrder()
+    currency = order.currency
+    seen: set[str] = set()
+    for index, line in enumerate(order.lines):
+        if not isinstance(line, OrderLine):
+            raise InvalidValue(f"lines[{index}]", line, "an OrderLine")
+        if line.unit_price.currency != currency:
+            raise CurrencyMismatch(f"lines[{index}].unit_price", currency, line.unit_price.currency)
+        if line.line_id in seen:
+            raise InvalidValue(f"lines[{index}].line_id", line.line_id, "a line id used once")
+        seen.add(line.line_id)
+    for field in ("shipping_fee", "discount", "fees"):
+        money = getattr(order, field)
+        if not isinstance(money, Money):
+            raise InvalidValue(field, money, "a Money (never a float)")
+        if money.currency != currency:
+            raise CurrencyMismatch(field, currency, money.currency)
+        if money.is_negative:
+            raise InvalidValue(field, money.amount, "an amount of zero or more")
+    if type(order.points_used) is not int or order.points_used < 0:
+        raise InvalidValue("points_used", order.points_used, "a whole number of points, 0 or more")
+
+
+@attrs.frozen(slots=True)
+class Order:
+    """An order after checkout, from 受注 to 計上済.
+
+    Build a new one with :func:`orderflow.domain.lifecycle.new_order` or the desk's ``place``;
+    every later change is made by a domain command returning a new value with ``version`` + 1.
+    """
+
+    number: str = attrs.field(validator=_check_text)
+    customer: Customer
+    ship_to: Address
+    lines: tuple[OrderLine, ...] = attrs.field(converter=_to_lines)
+    payment: Payment
+    placed_at: datetime
+    shipping_fee: Money
+    discount: Money
+    fees: Money
+    """Charges other than items and shipping at the standard rate (the COD fee, 代引手数料)."""
+    points_used: int = 0
+    """Points the customer spent (1 point = 1 unit of the currency): a price reduction."""
+    channel: str = "web"
+    remarks: str = ""
+    """What the customer wrote in the order's remarks field (備考)."""
+    status: OrderStatus = OrderStatus.ORDERED
+    holds: tuple[Hold, ...] = ()
+    allocations: tuple[Allocation, ...] = ()
+    shipments: tuple[Shipment, ...] = ()
+    history: tuple[OrderEvent, ...] = ()
+    intents: tuple[Intent, ...] = ()
+    version: int = 0
+    booked_at: datetime | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _check_order(self)
+
+    @property
+    def currency(self) -> str:
+        """The order's currency: that of its payment."""
+        return self.payment.currency
+
+    def line(self, line_id: str) -> OrderLine:
+        """The line with ``line_id``."""
+        for line in self.lines:
+            if line.line_id == line_id:
+                return line
+        raise InvalidValue("line_id", line_id, f"one of {[x.line_id for x in self.lines]}")
+
+    @property
+    def open_holds(self) -> tuple[Hold, ...]:
+        """Holds nobody has cleared yet."""
+        return tuple(h for h in self.holds if h.is_open)
+
+    def allocated_quantity(self, line_id: str) -> int:
+        """Units of ``line_id`` reserved so far, over every warehouse."""
+        return sum(a.quantity for a in self.allocations if a.line_id == line_id)
+
+    def unallocated(self) -> dict[str, int]:
+        """Line id → units still to reserve (only lines with something missing)."""
+        missing = {}
+        for line in self.lines:
+            short = line.quantity - self.allocated_quantity(line.line_id)
+            if short > 0:
+                missing[line.line_id] = short
+        return missing
+
+    def intent(self, step: str) -> Intent | None:
+        """The recorded intent for ``step``, if a call for it was started and not settled."""
+        for intent in self.intents:
+            if intent.step == step:
+                return intent
+        return None
+
+    def totals(self, rule: TaxRule) -> OrderTotals:
+        """Items, fees, reductions, tax per rate and the total to pay, under ``rule``."""
+        currency = self.currency
+        zero = Decimal(0)
+        by_rate: dict[TaxRate, Decimal] = {}
+        items = zero
+        for line in self.lines:
+            amount = line.unit_price.amount * line.quantity
+            items += amount
+            by_rate[line.tax_rate] = by_rate.get(line.tax_rate, zero) + amount
+        extra = self.shipping_fee.amount + self.fees.amount
+        if extra:
+            by_rate[TaxRate.STANDARD] = by_rate.get(TaxRate.STANDARD, zero) + extra
+        charges = {rate: Money(amount, currency) for rate, amount in by_rate.items()}
+        points = Money(Decimal(self.points_used), currency)
+        reductions = self.discount + points
+        breakdown = compute_tax(charges, reductions, rule)
+        total = items + extra - reductions.amount
+        if rule.mode.value == "exclusive":
+            total += breakdown.tax.amount
+        return OrderTotals(
+            Money(items, currency),
+            self.shipping_fee,
+            self.fees,
+            self.discount,
+            points,
+            breakdown,
+            Money(total, currency),
+        )
+
+    def events_named(self, name: str) -> Iterable[OrderEvent]:
+        """The history's events called ``name``, oldest first."""
+        return (e for e in self.history if e.name == name)

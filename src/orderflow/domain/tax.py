@@ -1,0 +1,141 @@
+"""Japanese consumption tax (消費税): rates, price modes and the per-rate computation.
+
+The tax on an order is computed once per rate over the order's bases, with the shop's
+rounding rule (切り捨て / 四捨五入 / 切り上げ), never per line: that is what a qualified invoice
+(適格請求書) and a delivery note (納品書) show. Price reductions (値引き: coupons, points used)
+lower the taxable amount; they are apportioned over the 10% and 8% bases in proportion to each
+base, and the yen left over by rounding goes to a stated base.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from decimal import Decimal
+
+import attrs
+
+from orderflow.domain.money import Money, Rounding
+from orderflow.errors import InvalidValue
+
+__all__ = ["PriceMode", "TaxBreakdown", "TaxLine", "TaxRate", "TaxRule", "compute_tax"]
+
+
+class TaxRate(enum.Enum):
+    """A consumption-tax rate."""
+
+    STANDARD = Decimal("0.10")
+    """標準税率 10%: everything but food and newspapers; shipping and COD fees."""
+    REDUCED = Decimal("0.08")
+    """軽減税率 8%: food and drink (not alcohol or eating in), subscribed newspapers."""
+
+    @property
+    def percent(self) -> int:
+        """The rate as a whole percentage (10 or 8)."""
+        return int(self.value * 100)
+
+
+class PriceMode(enum.Enum):
+    """Whether the shop's prices include consumption tax."""
+
+    INCLUSIVE = "inclusive"
+    """内税 (税込価格): prices include the tax; the tax is worked out of them."""
+    EXCLUSIVE = "exclusive"
+    """外税 (税抜価格): prices exclude the tax; the tax is added on top."""
+
+
+#: Rates in the order used for output and for apportioning (standard first).
+RATES: tuple[TaxRate, ...] = (TaxRate.STANDARD, TaxRate.REDUCED)
+
+
+@attrs.frozen(slots=True)
+class TaxRule:
+    """The shop's tax settings: price mode, rounding rule, and where apportioning remainders go."""
+
+    mode: PriceMode = PriceMode.INCLUSIVE
+    rounding: Rounding = Rounding.DOWN
+    remainder_rate: TaxRate = TaxRate.STANDARD
+    """The base that takes the yen left over when a reduction is apportioned over the bases."""
+
+    def tax_on(self, base: Money, rate: TaxRate) -> Money:
+        """The tax on one rate's base, rounded once with this rule."""
+        if self.mode is PriceMode.EXCLUSIVE:
+            return base.times_rate(rate.value, self.rounding)
+        return base.times_rate(rate.value / (1 + rate.value), self.rounding)
+
+
+@attrs.frozen(slots=True)
+class TaxLine:
+    """One rate's share of an order: its base after reductions, and the tax on it."""
+
+    rate: TaxRate
+    charges: Money
+    """What is charged at this rate before reductions (as priced: with tax if inclusive)."""
+    reduction: Money
+    """This rate's share of the price reductions."""
+    base: Money
+    """``charges - reduction``: the amount the tax is computed on (as priced)."""
+    tax: Money
+    """The tax on ``base``, rounded once."""
+
+    @property
+    def net(self) -> Money:
+        """The base without tax (税抜): ``base`` less the tax if prices include it."""
+        return self.base - self.tax if self._inclusive else self.base
+
+    @property
+    def gross(self) -> Money:
+        """The base with tax (税込)."""
+        return self.base if self._inclusive else self.base + self.tax
+
+    _inclusive: bool = attrs.field(default=True, repr=False)
+
+
+@attrs.frozen(slots=True)
+class TaxBreakdown:
+    """Tax per rate over a whole order (税率ごとの消費税額)."""
+
+    lines: tuple[TaxLine, ...]
+    currency: str
+
+    @property
+    def tax(self) -> Money:
+        """The tax of every rate together."""
+        return Money.total((line.tax for line in self.lines), self.currency)
+
+    def for_rate(self, rate: TaxRate) -> TaxLine | None:
+        """The line for ``rate``, or None when nothing is charged at that rate."""
+        for line in self.lines:
+            if line.rate is rate:
+                return line
+        return None
+
+
+def compute_tax(charges: Mapping[TaxRate, Money], reductions: Money, rule: TaxRule) -> TaxBreakdown:
+    """Tax per rate over ``charges`` after apportioning ``reductions`` over the bases.
+
+    ``charges`` maps each rate to what is charged at it (items, and at 10% the shipping and COD
+    fees). ``reductions`` (coupons, points used) may not exceed the charges.
+    """
+    currency = reductions.currency
+    rates = [rate for rate in RATES if rate in charges]
+    amounts = [charges[rate] for rate in rates]
+    total = Money.total(amounts, currency)
+    if reductions.is_negative:
+        raise InvalidValue("discount", reductions.amount, "a reduction of zero or more")
+    if reductions > total:
+        raise InvalidValue(
+            "discount", reductions.amount, f"a reduction no larger than the charges ({total})"
+        )
+    if not rates:
+        return TaxBreakdown((), currency)
+    remainder_to = rates.index(rule.remainder_rate) if rule.remainder_rate in rates else 0
+    if not amounts[remainder_to]:
+        remainder_to = max(range(len(amounts)), key=lambda i: amounts[i].amount)
+    shares = reductions.allocate([m.amount for m in amounts], remainder_to=remainder_to)
+    inclusive = rule.mode is PriceMode.INCLUSIVE
+    lines = []
+    for rate, charged, share in zip(rates, amounts, shares, strict=True):
+        base = charged - share
+        lines.append(TaxLine(rate, charged, share, base, rule.tax_on(base, rate), inclusive))
+    return TaxBreakdown(tuple(lines), currency)

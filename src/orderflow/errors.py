@@ -1,0 +1,161 @@
+"""Every error orderflow raises, in one hierarchy.
+
+Catch :class:`OrderflowError` to catch them all. Each message says what was wrong in words a shop
+developer understands: the field, the value, and what was expected. A command that raises leaves
+the order exactly as it was (no half-applied change).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+__all__ = [
+    "ConcurrencyError",
+    "CurrencyMismatch",
+    "DuplicateOrder",
+    "EmptyOrder",
+    "InvalidValue",
+    "MoveBlocked",
+    "MoveNotAllowed",
+    "OrderNotFound",
+    "OrderflowError",
+    "OutcomeUnknown",
+    "PaymentDeclined",
+    "ProviderError",
+    "ProviderTimeout",
+    "UnknownSku",
+]
+
+
+class OrderflowError(Exception):
+    """Base of every error raised by orderflow."""
+
+
+class InvalidValue(OrderflowError, ValueError):
+    """A value failed validation: names the field, the value given, and what was expected."""
+
+    def __init__(self, field: str, value: object, expected: str) -> None:
+        self.field = field
+        self.value = value
+        self.expected = expected
+        super().__init__(f"{field}: expected {expected}, got {value!r}")
+
+
+class CurrencyMismatch(InvalidValue):
+    """Two amounts in different currencies were combined (¥ and $ never add up)."""
+
+    def __init__(self, field: str, left: str, right: str) -> None:
+        super().__init__(field, right, f"an amount in {left} (mixing currencies is not allowed)")
+        self.left = left
+        self.right = right
+
+
+class EmptyOrder(InvalidValue):
+    """An order was given no lines."""
+
+    def __init__(self) -> None:
+        super().__init__("lines", (), "at least one order line")
+
+
+class UnknownSku(InvalidValue):
+    """An order line names a SKU that the shop's inventory does not know."""
+
+    def __init__(self, field: str, sku: str) -> None:
+        super().__init__(field, sku, "a SKU known to the inventory")
+        self.sku = sku
+
+
+class MoveNotAllowed(OrderflowError):
+    """The order's status does not allow the move asked for.
+
+    Carries the status, the move asked for and the moves the status allows, so a caller can show
+    them or pick another.
+    """
+
+    def __init__(self, order_number: str, status: str, move: str, allowed: Iterable[str]) -> None:
+        self.order_number = order_number
+        self.status = status
+        self.move = move
+        self.allowed = tuple(allowed)
+        allowed_text = ", ".join(self.allowed) if self.allowed else "none (final status)"
+        super().__init__(
+            f"order {order_number}: move {move!r} is not allowed from status {status}; "
+            f"allowed moves: {allowed_text}"
+        )
+
+
+class MoveBlocked(MoveNotAllowed):
+    """The status allows the move, but a guard stops it (an open hold, unconfirmed payment…)."""
+
+    def __init__(
+        self, order_number: str, status: str, move: str, allowed: Iterable[str], reason: str
+    ) -> None:
+        super().__init__(order_number, status, move, allowed)
+        self.reason = reason
+        self.args = (
+            f"order {order_number}: move {move!r} is blocked in status {status}: {reason}",
+        )
+
+
+class OrderNotFound(OrderflowError, KeyError):
+    """No order with that number is stored."""
+
+    def __init__(self, number: str) -> None:
+        self.number = number
+        super().__init__(f"order {number!r} not found")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class DuplicateOrder(OrderflowError):
+    """An order with that number already exists."""
+
+    def __init__(self, number: str) -> None:
+        self.number = number
+        super().__init__(f"order {number!r} already exists")
+
+
+class ConcurrencyError(OrderflowError):
+    """The order changed since it was read (optimistic concurrency on ``Order.version``)."""
+
+    def __init__(self, number: str, expected: int, actual: int) -> None:
+        self.number = number
+        super().__init__(
+            f"order {number}: saved at version {actual}, but the change was made on version "
+            f"{expected}; reload the order and retry"
+        )
+
+
+class ProviderError(OrderflowError):
+    """An outside system (gateway, carrier, warehouse, accounting) refused or failed a call."""
+
+
+class PaymentDeclined(ProviderError):
+    """The payment provider declined the request (card refused, credit check failed)."""
+
+    def __init__(self, reason: str, *, code: str = "declined") -> None:
+        self.reason = reason
+        self.code = code
+        super().__init__(f"payment declined ({code}): {reason}")
+
+
+class ProviderTimeout(ProviderError):
+    """A call to an outside system got no answer: the work may or may not have been done.
+
+    Retry the same command: the same idempotency key is reused, so the provider does the work at
+    most once.
+    """
+
+
+class OutcomeUnknown(ProviderTimeout):
+    """The desk recorded a call whose outcome is unknown; retrying the command settles it."""
+
+    def __init__(self, order_number: str, step: str, key: str) -> None:
+        self.order_number = order_number
+        self.step = step
+        self.key = key
+        super().__init__(
+            f"order {order_number}: step {step!r} timed out with idempotency key {key!r}; "
+            "retry the command to settle it (the same key will be reused)"
+        )

@@ -1,0 +1,116 @@
+"""Words and numbers for people: Babel catalogs (ja, en) and Babel formatting.
+
+Status labels, event labels and notices come from the gettext catalogs shipped in
+``orderflow/i18n/locales/<lang>/LC_MESSAGES/orderflow.po``, read with Babel. Amounts are formatted
+with Babel's currency rules (¥1,980 has no decimals) and times in the shop's zone (Asia/Tokyo by
+default); inside the library every time stays an aware UTC datetime.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+from importlib import resources
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency
+
+from orderflow.domain.money import Money
+from orderflow.domain.status import OrderStatus
+from orderflow.errors import InvalidValue
+
+__all__ = [
+    "DEFAULT_LOCALE",
+    "DEFAULT_ZONE",
+    "LOCALES",
+    "event_label",
+    "format_money",
+    "format_time",
+    "gettext",
+    "status_label",
+]
+
+LOCALES = ("ja", "en")
+DEFAULT_LOCALE = "ja"
+DEFAULT_ZONE = "Asia/Tokyo"
+
+_STATUS_MSGID = {
+    OrderStatus.ORDERED: "Ordered",
+    OrderStatus.UNALLOCATED: "Unallocated",
+    OrderStatus.PARTIALLY_ALLOCATED: "Partially allocated",
+    OrderStatus.ALLOCATED: "Allocated",
+    OrderStatus.SHIPPING_INSTRUCTED: "Shipping instructed",
+    OrderStatus.SHIPPED: "Shipped",
+    OrderStatus.DELIVERED: "Delivered",
+    OrderStatus.BOOKED: "Booked",
+    OrderStatus.CANCELLED: "Cancelled",
+}
+
+_EVENT_MSGID = {
+    "placed": "Order placed",
+    "accept": "Accepted",
+    "allocate": "Stock allocated",
+    "release": "Stock released",
+    "instruct_shipping": "Instructed to ship",
+    "recall": "Instruction recalled",
+    "ship": "Handed to carrier",
+    "deliver": "Delivered to customer",
+    "book": "Sale booked",
+    "cancel": "Order cancelled",
+    "hold_raised": "Hold raised",
+    "hold_cleared": "Hold cleared",
+    "payment_authorize_succeeded": "Card authorized",
+    "payment_authorize_failed": "Authorization declined",
+    "payment_capture_succeeded": "Payment captured",
+    "payment_void_succeeded": "Authorization voided",
+    "payment_refund_succeeded": "Refunded",
+    "notice_sent": "Notice sent",
+    "notice_failed": "Notice failed",
+}
+
+
+def _language(locale: str) -> str:
+    language = locale.replace("-", "_").split("_")[0].lower()
+    if language not in LOCALES:
+        raise InvalidValue("locale", locale, f"one of {LOCALES}")
+    return language
+
+
+@functools.cache
+def _catalog(language: str) -> dict[str, str]:
+    path = resources.files("orderflow.i18n") / "locales" / language / "LC_MESSAGES" / "orderflow.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    return {str(m.id): str(m.string) for m in catalog if m.id and m.string}
+
+
+def gettext(msgid: str, locale: str = DEFAULT_LOCALE) -> str:
+    """The translation of ``msgid`` in ``locale`` (the msgid itself when there is none)."""
+    return _catalog(_language(locale)).get(msgid, msgid)
+
+
+def status_label(status: OrderStatus, locale: str = DEFAULT_LOCALE) -> str:
+    """The status as people call it: 受注 (Ordered), 出荷指示済 (Shipping instructed)."""
+    return gettext(_STATUS_MSGID[status], locale)
+
+
+def event_label(name: str, locale: str = DEFAULT_LOCALE) -> str:
+    """A history event's name for people (``ship`` → 出荷 / Handed to carrier)."""
+    msgid = _EVENT_MSGID.get(name)
+    return name if msgid is None else gettext(msgid, locale)
+
+
+def format_money(money: Money, locale: str = DEFAULT_LOCALE) -> str:
+    """``Money.yen(12345)`` → ``￥12,345`` (ja) or ``¥12,345`` (en), by Babel's rules."""
+    babel_locale = "ja_JP" if _language(locale) == "ja" else "en_US"
+    return str(format_currency(money.amount, money.currency, locale=babel_locale))
+
+
+def format_time(moment: datetime, locale: str = DEFAULT_LOCALE, zone: str = DEFAULT_ZONE) -> str:
+    """An aware datetime in ``zone`` (Asia/Tokyo by default), e.g. ``2026/11/22 9:05``."""
+    if moment.tzinfo is None:
+        raise InvalidValue("moment", moment, "an aware datetime")
+    babel_locale = "ja_JP" if _language(locale) == "ja" else "en_US"
+    return str(format_datetime(moment, "short", tzinfo=ZoneInfo(zone), locale=babel_locale))

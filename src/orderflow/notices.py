@@ -1,0 +1,93 @@
+"""Notices to customers (お客様へのご連絡): what to say, rendered in their language on demand.
+
+A :class:`Notice` is data: its kind, the order, the recipient, the locale and the facts to tell
+(amounts as :class:`~orderflow.domain.money.Money`, times as aware datetimes). ``subject`` and
+``body`` are rendered from the Babel catalogs when a notifier asks for them, with yen formatted
+by Babel and times shown in the shop's zone (Asia/Tokyo by default).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+from orderflow.domain.money import Money
+from orderflow.errors import InvalidValue
+from orderflow.i18n import DEFAULT_ZONE, format_money, format_time, gettext
+
+__all__ = ["NOTICE_KINDS", "Notice"]
+
+_TEMPLATES: dict[str, tuple[str, str]] = {
+    "order_confirmation": (
+        "Order {number}: thank you for your order",
+        "Dear {name},\n\nWe have received your order {number} on {placed_at}.\n"
+        "Total: {total} (tax {tax}).\n\nWe will let you know when it ships.",
+    ),
+    "shipping": (
+        "Order {number} has shipped",
+        "Dear {name},\n\nYour order {number} was handed to {carrier} on {shipped_at}.\n"
+        "Tracking number: {tracking_number}\nTrack it here: {tracking_url}",
+    ),
+    "cancellation": (
+        "Order {number} has been cancelled",
+        "Dear {name},\n\nYour order {number} has been cancelled on {cancelled_at}.\n"
+        "Reason: {reason}\nAny amount held on your card has been released.",
+    ),
+}
+
+NOTICE_KINDS = tuple(_TEMPLATES)
+"""The kinds of notice the desk sends."""
+
+_CARRIER_NAMES = {
+    "yamato": "Yamato Transport",
+    "sagawa": "Sagawa Express",
+    "japanpost": "Japan Post",
+}
+
+
+def _check_kind(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if value not in _TEMPLATES:
+        raise InvalidValue("kind", value, f"one of {NOTICE_KINDS}")
+
+
+@attrs.frozen(slots=True)
+class Notice:
+    """A message to a customer about one order; rendered on demand."""
+
+    kind: str = attrs.field(validator=_check_kind)
+    order_number: str
+    recipient: str
+    locale: str
+    facts: tuple[tuple[str, object], ...] = ()
+    zone: str = DEFAULT_ZONE
+
+    def fact(self, name: str) -> object:
+        """One of the facts the notice tells (``total``, ``tracking_url`` …)."""
+        for key, value in self.facts:
+            if key == name:
+                return value
+        raise KeyError(name)
+
+    def _values(self) -> dict[str, str]:
+        values: dict[str, str] = {"number": self.order_number}
+        for key, value in self.facts:
+            if isinstance(value, Money):
+                values[key] = format_money(value, self.locale)
+            elif isinstance(value, datetime):
+                values[key] = format_time(value, self.locale, self.zone)
+            elif key == "carrier":
+                values[key] = gettext(_CARRIER_NAMES.get(str(value), str(value)), self.locale)
+            else:
+                values[key] = str(value)
+        return values
+
+    @property
+    def subject(self) -> str:
+        """The subject line, in the notice's language."""
+        return gettext(_TEMPLATES[self.kind][0], self.locale).format(**self._values())
+
+    @property
+    def body(self) -> str:
+        """The text, in the notice's language, amounts and times formatted by Babel."""
+        return gettext(_TEMPLATES[self.kind][1], self.locale).format(**self._values())

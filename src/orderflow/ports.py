@@ -1,0 +1,187 @@
+"""The ports: one ``typing.Protocol`` per outside system the desk talks to.
+
+An adapter implements one port for one provider (a payment gateway, a warehouse system, a carrier,
+an accounting product). Rules every adapter must keep, proved by the contract suites in
+:mod:`orderflow.testing.contracts`:
+
+- **Idempotent under the key.** Every call that moves money, stock, a parcel or a journal entry
+  takes ``key``. A second call with the same key must not do the work again: it returns the first
+  call's answer (or raises the first call's refusal). The desk makes the key from the order number
+  and the step, records it before the call, and reuses it on every retry.
+- **Refusals are errors from** :mod:`orderflow.errors`: :class:`~orderflow.errors.PaymentDeclined`
+  for a refusal the customer must hear about, :class:`~orderflow.errors.ProviderTimeout` when the
+  outcome is unknown (the desk will retry with the same key), another
+  :class:`~orderflow.errors.ProviderError` for anything else. Never a bare exception.
+- **Money is** :class:`~orderflow.domain.money.Money`, never a float; times are aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+import attrs
+
+from orderflow.domain.address import Address
+from orderflow.domain.booking import JournalEntry
+from orderflow.domain.money import Money
+from orderflow.domain.order import Order, Shipment
+from orderflow.notices import Notice
+
+__all__ = [
+    "Accounting",
+    "Authorization",
+    "Carrier",
+    "Clock",
+    "Inventory",
+    "Notice",
+    "Notifier",
+    "OrderStore",
+    "PaymentGateway",
+    "Warehouse",
+]
+
+
+@attrs.frozen(slots=True)
+class Authorization:
+    """A successful authorization (オーソリ): the provider's reference and when it lapses."""
+
+    reference: str
+    amount: Money
+    expires_at: datetime | None = None
+
+
+@runtime_checkable
+class PaymentGateway(Protocol):
+    """A card-style payment provider: authorize at order, capture at shipping, void, refund."""
+
+    def authorize(
+        self, *, key: str, order_number: str, amount: Money, token: str | None
+    ) -> Authorization:
+        """Hold ``amount`` on the customer's card (stored as ``token``) for ``order_number``.
+
+        Raises :class:`~orderflow.errors.PaymentDeclined` when the card is refused. Same key, same
+        answer: a retry must not hold the money twice.
+        """
+        ...
+
+    def capture(self, *, key: str, authorization: str, amount: Money) -> str:
+        """Turn (part of) an authorization into a sale (売上確定); returns the capture reference.
+
+        ``amount`` never exceeds what is authorized and not yet captured.
+        """
+        ...
+
+    def void(self, *, key: str, authorization: str, amount: Money) -> str:
+        """Give back an authorization that will not be captured; returns a reference."""
+        ...
+
+    def refund(self, *, key: str, capture: str, amount: Money) -> str:
+        """Pay back (part of) a capture; returns the refund reference."""
+        ...
+
+
+@runtime_checkable
+class Inventory(Protocol):
+    """Stock per warehouse and SKU (在庫). Reservation must be atomic: stock never goes negative."""
+
+    def knows(self, sku: str) -> bool:
+        """Whether ``sku`` is a product the shop stocks."""
+        ...
+
+    def available(self, warehouse: str, sku: str) -> int:
+        """Units on hand and not reserved (引当可能数), 0 or more."""
+        ...
+
+    def reserve(self, *, key: str, warehouse: str, sku: str, quantity: int) -> int:
+        """Reserve up to ``quantity`` units atomically; return how many were reserved (0..quantity).
+
+        Two orders racing for the last unit: one gets it, the other gets 0. Same key, same answer.
+        """
+        ...
+
+    def release(self, *, key: str, warehouse: str, sku: str, quantity: int) -> None:
+        """Give ``quantity`` reserved units back to available stock. Same key: done once."""
+        ...
+
+    def commit(self, *, key: str, warehouse: str, sku: str, quantity: int) -> None:
+        """The reserved units left the warehouse: take them off on-hand stock. Done once per key."""
+        ...
+
+
+@runtime_checkable
+class Warehouse(Protocol):
+    """A warehouse (or its WMS) that ships parcels (出荷指示)."""
+
+    def instruct(self, *, key: str, order_number: str, shipment: Shipment, ship_to: Address) -> str:
+        """Tell the warehouse to pick, pack and ship ``shipment``; returns its reference."""
+        ...
+
+    def recall(self, *, key: str, shipment_id: str) -> bool:
+        """Take an instruction back; False when the parcel already left (too late)."""
+        ...
+
+
+@runtime_checkable
+class Carrier(Protocol):
+    """A delivery company (配送業者): its tracking-number format and public tracking page."""
+
+    code: str
+    """A short code such as ``yamato``."""
+    has_tracking: bool
+    """False for services without tracking numbers (then shipping needs none)."""
+
+    def validate_tracking_number(self, number: str) -> bool:
+        """Whether ``number`` has this carrier's format (and check digit, where it has one)."""
+        ...
+
+    def tracking_url(self, number: str) -> str:
+        """The public page where the customer follows the parcel."""
+        ...
+
+
+@runtime_checkable
+class Accounting(Protocol):
+    """The accounting system (会計システム) that receives journal entries."""
+
+    def post(self, *, key: str, entry: JournalEntry) -> str:
+        """Post ``entry``; returns its reference there. Same key: posted once."""
+        ...
+
+
+@runtime_checkable
+class Notifier(Protocol):
+    """Sends notices to customers (mail, LINE, SMS: the adapter's business)."""
+
+    def send(self, *, key: str, notice: Notice) -> None:
+        """Send ``notice``; the same key is sent once."""
+        ...
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """The time, as an aware UTC datetime (a fake clock makes tests repeatable)."""
+
+    def now(self) -> datetime:
+        """Now, in UTC."""
+        ...
+
+
+@runtime_checkable
+class OrderStore(Protocol):
+    """Where the host keeps orders (its own database). Optimistic concurrency on ``version``."""
+
+    def get(self, number: str) -> Order:
+        """The order ``number``; raises :class:`~orderflow.errors.OrderNotFound`."""
+        ...
+
+    def add(self, order: Order) -> None:
+        """Store a new order; raises :class:`~orderflow.errors.DuplicateOrder` if it exists."""
+        ...
+
+    def save(self, order: Order, *, expected_version: int) -> None:
+        """Replace the stored order, only if its version is still ``expected_version``.
+
+        Raises :class:`~orderflow.errors.ConcurrencyError` otherwise: somebody else changed it.
+        """
+        ...

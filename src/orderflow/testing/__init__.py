@@ -1,0 +1,38 @@
+"""Test doubles for hosts and adapter authors: in-memory fakes of every port, and contract suites.
+
+Use the fakes in your own tests (like ``structlog.testing``)::
+
+    from orderflow.testing import FakeInventory, FakePaymentGateway, Fault
+
+    gateway = FakePaymentGateway()
+    gateway.fail_next("capture", Fault.TIMEOUT_AFTER)
+"""
+
+from orderflow.testing.fakes import (
+    Call,
+    FakeAccounting,
+    FakeCarrier,
+    FakeInventory,
+    FakeNotifier,
+    FakePaymentGateway,
+    FakeWarehouse,
+    Fault,
+    FixedClock,
+    InMemoryOrderStore,
+)
+from orderflow.testing.shop import FakeShop, fake_shop
+
+__all__ = [
+    "Call",
+    "FakeAccounting",
+    "FakeCarrier",
+    "FakeInventory",
+    "FakeNotifier",
+    "FakePaymentGateway",
+    "FakeShop",
+    "FakeWarehouse",
+    "Fault",
+    "FixedClock",
+    "InMemoryOrderStore",
+    "fake_shop",
+]

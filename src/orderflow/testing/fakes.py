@@ -1,0 +1,461 @@
+"""In-memory fakes of every port: deterministic, recording every call, and able to fail on purpose.
+
+Each fake keeps the port's promises (idempotent under the key, atomic stock) so that a host's own
+tests can run whole flows without any provider. Tell one to misbehave with :meth:`fail_next`:
+
+- :attr:`Fault.DECLINE` — refuse the request (a card decline, a warehouse refusal);
+- :attr:`Fault.TIMEOUT_BEFORE` — time out without doing the work;
+- :attr:`Fault.TIMEOUT_AFTER` — do the work, then time out (the caller can't know it was done);
+- :attr:`Fault.DUPLICATE` — receive the same request twice (as a network retry would deliver it).
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+import attrs
+
+from orderflow.domain.address import Address
+from orderflow.domain.booking import JournalEntry
+from orderflow.domain.money import Money
+from orderflow.domain.order import Order, Shipment
+from orderflow.errors import (
+    ConcurrencyError,
+    DuplicateOrder,
+    InvalidValue,
+    OrderNotFound,
+    PaymentDeclined,
+    ProviderError,
+    ProviderTimeout,
+)
+from orderflow.notices import Notice
+from orderflow.ports import Authorization
+
+__all__ = [
+    "Call",
+    "FakeAccounting",
+    "FakeCarrier",
+    "FakeInventory",
+    "FakeNotifier",
+    "FakePaymentGateway",
+    "FakeWarehouse",
+    "Fault",
+    "FixedClock",
+    "InMemoryOrderStore",
+]
+
+T = TypeVar("T")
+
+
+class Fault(enum.Enum):
+    """A failure a fake can be told to produce on its next call."""
+
+    DECLINE = "decline"
+    TIMEOUT_BEFORE = "timeout_before"
+    TIMEOUT_AFTER = "timeout_after"
+    DUPLICATE = "duplicate"
+
+
+@attrs.frozen(slots=True)
+class Call:
+    """One call a fake received: the method, its key (if any) and its arguments."""
+
+    method: str
+    key: str | None
+    args: tuple[tuple[str, Any], ...]
+
+
+class _Fake:
+    """Call recording, fault injection and idempotency by key, shared by every fake."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self._faults: dict[str, list[Fault]] = {}
+        self._answers: dict[str, tuple[tuple[Any, ...], Any, BaseException | None]] = {}
+        self.work_done: list[tuple[str, str]] = []
+        """(method, key) for every request whose work was actually done: at most once per key."""
+
+    def fail_next(self, method: str, fault: Fault, times: int = 1) -> None:
+        """Make the next ``times`` calls of ``method`` fail with ``fault``."""
+        if not callable(getattr(self, method, None)):
+            raise InvalidValue("method", method, f"a method of {type(self).__name__}")
+        self._faults.setdefault(method, []).extend([fault] * times)
+
+    def calls_to(self, method: str) -> list[Call]:
+        """The recorded calls of ``method``, in order."""
+        return [c for c in self.calls if c.method == method]
+
+    def _fault(self, method: str) -> Fault | None:
+        queue = self._faults.get(method)
+        return queue.pop(0) if queue else None
+
+    def _run(
+        self,
+        method: str,
+        key: str,
+        request: tuple[Any, ...],
+        work: Callable[[], T],
+        decline: Callable[[], BaseException],
+    ) -> T:
+        self.calls.append(Call(method, key, tuple(zip(("request",), (request,), strict=True))))
+        fault = self._fault(method)
+        if fault is Fault.TIMEOUT_BEFORE:
+            raise ProviderTimeout(f"{type(self).__name__}.{method}: no answer (key {key})")
+        answer = self._replay(method, key, request)
+        if answer is None:
+            error: BaseException | None = None
+            result: Any = None
+            if fault is Fault.DECLINE:
+                error = decline()
+            else:
+                try:
+                    result = work()
+                    self.work_done.append((method, key))
+                except ProviderError as refused:
+                    error = refused
+            self._answers[key] = (request, result, error)
+            answer = (result, error)
+        if fault is Fault.DUPLICATE:
+            replayed = self._replay(method, key, request)
+            assert replayed is not None
+            answer = replayed
+        if fault is Fault.TIMEOUT_AFTER:
+            raise ProviderTimeout(f"{type(self).__name__}.{method}: done, but no answer ({key})")
+        result, error = answer
+        if error is not None:
+            raise error
+        return result  # type: ignore[no-any-return]
+
+    def _replay(
+        self, method: str, key: str, request: tuple[Any, ...]
+    ) -> tuple[Any, BaseException | None] | None:
+        if key not in self._answers:
+            return None
+        first_request, result, error = self._answers[key]
+        if first_request != request:
+            raise ProviderError(
+                f"{type(self).__name__}.{method}: idempotency key {key!r} was first used for "
+                f"another request {first_request!r}"
+            )
+        return result, error
+
+
+class FakePaymentGateway(_Fake):
+    """A card gateway in memory: authorize, capture, void and refund, checked like a real one.
+
+    ``decline_tokens``: card tokens that are always declined.
+    """
+
+    def __init__(
+        self, *, decline_tokens: frozenset[str] = frozenset(), auth_days: int = 30
+    ) -> None:
+        super().__init__()
+        self.decline_tokens = decline_tokens
+        self.auth_days = auth_days
+        self.now: Callable[[], datetime] = lambda: datetime(2026, 1, 1, tzinfo=UTC)
+        self.authorizations: dict[str, dict[str, Any]] = {}
+        self.captures: dict[str, dict[str, Any]] = {}
+        self._ids = itertools.count(1)
+
+    def authorize(
+        self, *, key: str, order_number: str, amount: Money, token: str | None
+    ) -> Authorization:
+        """Hold ``amount``; declined for tokens in ``decline_tokens`` or a missing token."""
+
+        def work() -> Authorization:
+            if token is None or token in self.decline_tokens:
+                raise PaymentDeclined(
+                    "the card issuer refused the authorization", code="card_declined"
+                )
+            if amount.amount <= 0:
+                raise ProviderError(f"authorize: amount must be positive, got {amount}")
+            reference = f"AUTH-{next(self._ids)}"
+            self.authorizations[reference] = {
+                "amount": amount,
+                "captured": Money.zero(amount.currency),
+                "voided": False,
+                "order": order_number,
+            }
+            return Authorization(reference, amount, self.now() + timedelta(days=self.auth_days))
+
+        return self._run(
+            "authorize",
+            key,
+            (order_number, amount, token),
+            work,
+            lambda: PaymentDeclined("declined on purpose by the fake", code="fake_decline"),
+        )
+
+    def capture(self, *, key: str, authorization: str, amount: Money) -> str:
+        """Capture up to what is left of the authorization."""
+
+        def work() -> str:
+            auth = self._authorization(authorization)
+            left = auth["amount"] - auth["captured"]
+            if auth["voided"] or amount > left or amount.amount <= 0:
+                raise ProviderError(f"capture {amount} refused: {left} left on {authorization}")
+            auth["captured"] = auth["captured"] + amount
+            reference = f"CAP-{next(self._ids)}"
+            self.captures[reference] = {"amount": amount, "refunded": Money.zero(amount.currency)}
+            return reference
+
+        return self._run("capture", key, (authorization, amount), work, self._declined)
+
+    def void(self, *, key: str, authorization: str, amount: Money) -> str:
+        """Release an authorization that was not captured."""
+
+        def work() -> str:
+            auth = self._authorization(authorization)
+            if auth["voided"] or auth["captured"].amount > 0:
+                raise ProviderError(f"void refused: {authorization} is captured or voided")
+            auth["voided"] = True
+            return f"VOID-{next(self._ids)}"
+
+        return self._run("void", key, (authorization, amount), work, self._declined)
+
+    def refund(self, *, key: str, capture: str, amount: Money) -> str:
+        """Refund up to what was captured and not yet refunded."""
+
+        def work() -> str:
+            cap = self.captures.get(capture)
+            if cap is None:
+                raise ProviderError(f"refund: unknown capture {capture!r}")
+            if amount > cap["amount"] - cap["refunded"] or amount.amount <= 0:
+                raise ProviderError(f"refund {amount} refused on {capture}")
+            cap["refunded"] = cap["refunded"] + amount
+            return f"REF-{next(self._ids)}"
+
+        return self._run("refund", key, (capture, amount), work, self._declined)
+
+    def _authorization(self, reference: str) -> dict[str, Any]:
+        auth = self.authorizations.get(reference)
+        if auth is None:
+            raise ProviderError(f"unknown authorization {reference!r}")
+        return auth
+
+    @staticmethod
+    def _declined() -> BaseException:
+        return PaymentDeclined("refused on purpose by the fake", code="fake_decline")
+
+    def live_authorizations(self) -> dict[str, Money]:
+        """Authorizations neither voided nor fully captured: reference → amount still held."""
+        out = {}
+        for reference, auth in self.authorizations.items():
+            left = auth["amount"] - auth["captured"]
+            if not auth["voided"] and left.amount > 0:
+                out[reference] = left
+        return out
+
+
+class FakeInventory(_Fake):
+    """Stock per (warehouse, SKU): on hand and reserved; available = on hand − reserved ≥ 0."""
+
+    def __init__(self, stock: dict[tuple[str, str], int] | None = None) -> None:
+        super().__init__()
+        self.on_hand: dict[tuple[str, str], int] = dict(stock or {})
+        self.reserved: dict[tuple[str, str], int] = {}
+        self.skus: set[str] = {sku for _, sku in self.on_hand}
+
+    def put(self, warehouse: str, sku: str, quantity: int) -> None:
+        """Receive ``quantity`` units (入荷) into ``warehouse``."""
+        if quantity < 0:
+            raise InvalidValue("quantity", quantity, "0 or more units")
+        self.on_hand[(warehouse, sku)] = self.on_hand.get((warehouse, sku), 0) + quantity
+        self.skus.add(sku)
+
+    def knows(self, sku: str) -> bool:
+        """Whether ``sku`` was ever put in stock."""
+        return sku in self.skus
+
+    def available(self, warehouse: str, sku: str) -> int:
+        """On hand less reserved."""
+        key = (warehouse, sku)
+        return self.on_hand.get(key, 0) - self.reserved.get(key, 0)
+
+    def reserve(self, *, key: str, warehouse: str, sku: str, quantity: int) -> int:
+        """Reserve up to ``quantity``; returns what was reserved."""
+
+        def work() -> int:
+            got = max(0, min(quantity, self.available(warehouse, sku)))
+            self.reserved[(warehouse, sku)] = self.reserved.get((warehouse, sku), 0) + got
+            return got
+
+        return self._run("reserve", key, (warehouse, sku, quantity), work, self._refused)
+
+    def release(self, *, key: str, warehouse: str, sku: str, quantity: int) -> None:
+        """Give reserved units back."""
+
+        def work() -> None:
+            held = self.reserved.get((warehouse, sku), 0)
+            if quantity > held:
+                raise ProviderError(f"release {quantity} of {sku}@{warehouse}: only {held} held")
+            self.reserved[(warehouse, sku)] = held - quantity
+
+        self._run("release", key, (warehouse, sku, quantity), work, self._refused)
+
+    def commit(self, *, key: str, warehouse: str, sku: str, quantity: int) -> None:
+        """Reserved units left the warehouse."""
+
+        def work() -> None:
+            held = self.reserved.get((warehouse, sku), 0)
+            if quantity > held:
+                raise ProviderError(f"commit {quantity} of {sku}@{warehouse}: only {held} held")
+            self.reserved[(warehouse, sku)] = held - quantity
+            self.on_hand[(warehouse, sku)] -= quantity
+
+        self._run("commit", key, (warehouse, sku, quantity), work, self._refused)
+
+    @staticmethod
+    def _refused() -> BaseException:
+        return ProviderError("the inventory refused on purpose")
+
+
+class FakeWarehouse(_Fake):
+    """A warehouse taking shipping instructions; :meth:`mark_shipped` makes a recall too late."""
+
+    def __init__(self, code: str = "TOKYO") -> None:
+        super().__init__()
+        self.code = code
+        self.instructed: dict[str, Shipment] = {}
+        self.recalled: set[str] = set()
+        self.left: set[str] = set()
+
+    def instruct(self, *, key: str, order_number: str, shipment: Shipment, ship_to: Address) -> str:
+        """Accept the instruction; returns a picking reference."""
+
+        def work() -> str:
+            self.instructed[shipment.shipment_id] = shipment
+            self.recalled.discard(shipment.shipment_id)
+            return f"PICK-{shipment.shipment_id}"
+
+        return self._run(
+            "instruct",
+            key,
+            (order_number, shipment.shipment_id),
+            work,
+            lambda: ProviderError("the warehouse refused the instruction on purpose"),
+        )
+
+    def recall(self, *, key: str, shipment_id: str) -> bool:
+        """Take the instruction back unless the parcel left."""
+
+        def work() -> bool:
+            if shipment_id in self.left:
+                return False
+            self.recalled.add(shipment_id)
+            self.instructed.pop(shipment_id, None)
+            return True
+
+        return self._run(
+            "recall", key, (shipment_id,), work, lambda: ProviderError("recall refused")
+        )
+
+    def mark_shipped(self, shipment_id: str) -> None:
+        """The parcel left the warehouse (a recall now fails)."""
+        self.left.add(shipment_id)
+
+
+class FakeCarrier:
+    """A carrier whose tracking numbers are 8-14 digits; tracking pages on example.com."""
+
+    def __init__(self, code: str = "fake", *, has_tracking: bool = True) -> None:
+        self.code = code
+        self.has_tracking = has_tracking
+
+    def validate_tracking_number(self, number: str) -> bool:
+        """8 to 14 digits."""
+        return number.isascii() and number.isdigit() and 8 <= len(number) <= 14
+
+    def tracking_url(self, number: str) -> str:
+        """A made-up public tracking page."""
+        return f"https://tracking.example.com/{self.code}/{number}"
+
+
+class FakeAccounting(_Fake):
+    """An accounting system that keeps posted entries in a list."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: list[tuple[str, JournalEntry]] = []
+
+    def post(self, *, key: str, entry: JournalEntry) -> str:
+        """Keep ``entry``; returns ``J-<n>``."""
+
+        def work() -> str:
+            reference = f"J-{len(self.entries) + 1}"
+            self.entries.append((reference, entry))
+            return reference
+
+        return self._run(
+            "post", key, (entry,), work, lambda: ProviderError("the ledger refused on purpose")
+        )
+
+
+class FakeNotifier(_Fake):
+    """Keeps every notice it is asked to send (once per key)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[Notice] = []
+
+    def send(self, *, key: str, notice: Notice) -> None:
+        """Keep ``notice``."""
+        self._run(
+            "send",
+            key,
+            (notice,),
+            lambda: self.sent.append(notice),
+            lambda: ProviderError("the mail server refused on purpose"),
+        )
+
+
+class FixedClock:
+    """A clock that stands still until told to move."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._now = start or datetime(2026, 11, 22, 0, 0, tzinfo=UTC)
+        if self._now.utcoffset() != timedelta(0):
+            raise InvalidValue("start", start, "an aware datetime in UTC")
+
+    def now(self) -> datetime:
+        """The time it was set to."""
+        return self._now
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Move forward by ``delta``; returns the new time."""
+        self._now += delta
+        return self._now
+
+
+class InMemoryOrderStore:
+    """Orders in a dict, with optimistic concurrency on ``Order.version``."""
+
+    def __init__(self) -> None:
+        self.orders: dict[str, Order] = {}
+        self.saves = 0
+
+    def get(self, number: str) -> Order:
+        """The order ``number``."""
+        try:
+            return self.orders[number]
+        except KeyError:
+            raise OrderNotFound(number) from None
+
+    def add(self, order: Order) -> None:
+        """Store a new order."""
+        if order.number in self.orders:
+            raise DuplicateOrder(order.number)
+        self.orders[order.number] = order
+        self.saves += 1
+
+    def save(self, order: Order, *, expected_version: int) -> None:
+        """Replace the order if nobody changed it since ``expected_version``."""
+        current = self.get(order.number)
+        if current.version != expected_version:
+            raise ConcurrencyError(order.number, expected_version, current.version)
+        self.orders[order.number] = order
+        self.saves += 1
