@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from orderflow.domain.money import Money
-from orderflow.domain.order import Order
+from orderflow.domain.order import Order, OrderTotals
 from orderflow.domain.tax import PriceMode, TaxLine, TaxRate, TaxRule
 from orderflow.errors import InvalidValue
 
@@ -121,8 +121,12 @@ class JournalEntry:
 
     def totals(self) -> tuple[Decimal, Decimal]:
         """The sum of the debit lines and of the credit lines."""
-        debit = sum((ln.amount.amount for ln in self.lines if ln.side is Side.DEBIT), Decimal(0))
-        credit = sum((ln.amount.amount for ln in self.lines if ln.side is Side.CREDIT), Decimal(0))
+        debit = credit = Decimal(0)
+        for line in self.lines:
+            if line.side is Side.DEBIT:
+                debit += line.amount.amount
+            else:
+                credit += line.amount.amount
         return debit, credit
 
 
@@ -142,24 +146,25 @@ def recognition_date(order: Order, basis: RecognitionBasis, zone: ZoneInfo) -> d
 
 
 def _net(component: Money, rate: TaxRate, rule: TaxRule) -> Money:
-    if rule.mode is PriceMode.EXCLUSIVE:
+    if rule.mode is PriceMode.EXCLUSIVE or not component.amount:
         return component
     return component - rule.tax_on(component, rate)
 
 
 def _rate_lines(
-    line: TaxLine, items: Money, extras: Money, fees: Money, rule: TaxRule, accounts: AccountMap
+    line: TaxLine, items: Money, shipping: Money, fees: Money, rule: TaxRule, accounts: AccountMap
 ) -> list[JournalLine]:
+    """One rate's journal lines; whatever rounding leaves goes on the items line, so that the
+    rate's lines add up exactly to its base."""
     rate = line.rate
     category = accounts.tax_categories[rate]
-    shipping = extras - fees
-    nets = {
-        "shipping": _net(shipping, rate, rule),
-        "fees": _net(fees, rate, rule),
-        "reductions": _net(line.reduction, rate, rule),
-    }
-    # Whatever rounding leaves goes on the items line, so that the rate's lines add up exactly.
-    items_net = line.net - nets["shipping"] - nets["fees"] + nets["reductions"]
+    shipping_net = _net(shipping, rate, rule)
+    fees_net = _net(fees, rate, rule)
+    reductions_net = _net(line.reduction, rate, rule)
+    items_net = line.net
+    if shipping.amount or fees.amount or reductions_net.amount:
+        items_net = items_net - shipping_net - fees_net + reductions_net
+    inclusive = rule.mode is PriceMode.INCLUSIVE
     out = [
         JournalLine(
             Side.CREDIT,
@@ -167,41 +172,42 @@ def _rate_lines(
             items_net,
             "",
             category,
-            items - items_net if rule.mode is PriceMode.INCLUSIVE else None,
-        ),
+            items - items_net if inclusive else None,
+        )
     ]
-    if shipping:
+    if shipping.amount:
         out.append(
             JournalLine(
-                Side.CREDIT, accounts.shipping, nets["shipping"], accounts.shipping_sub, category
+                Side.CREDIT, accounts.shipping, shipping_net, accounts.shipping_sub, category
             )
         )
-    if fees:
-        out.append(
-            JournalLine(Side.CREDIT, accounts.fees, nets["fees"], accounts.fees_sub, category)
-        )
-    if line.reduction:
+    if fees.amount:
+        out.append(JournalLine(Side.CREDIT, accounts.fees, fees_net, accounts.fees_sub, category))
+    if line.reduction.amount:
         out.append(
             JournalLine(
-                Side.DEBIT,
-                accounts.reductions,
-                nets["reductions"],
-                accounts.reductions_sub,
-                category,
+                Side.DEBIT, accounts.reductions, reductions_net, accounts.reductions_sub, category
             )
         )
     out.append(JournalLine(Side.CREDIT, accounts.tax_payable, line.tax, "", category, line.tax))
     return out
 
 
-def sale_entry(order: Order, rule: TaxRule, accounts: AccountMap, on: date) -> JournalEntry:
+def sale_entry(
+    order: Order,
+    rule: TaxRule,
+    accounts: AccountMap,
+    on: date,
+    totals: OrderTotals | None = None,
+) -> JournalEntry:
     """The sale of ``order`` as a journal entry dated ``on``.
 
     Debit 売掛金 with what the customer pays; credit 売上高 per tax rate (without tax), the
     shipping and COD fees as their own lines, 仮受消費税 per rate; price reductions (coupons,
     points used) as debit lines per rate. Every amount is exact and the entry balances.
+    ``totals`` may pass the order's totals under ``rule`` when they are already known.
     """
-    totals = order.totals(rule)
+    totals = order.totals(rule) if totals is None else totals
     currency = order.currency
     items_by_rate: dict[TaxRate, Money] = {}
     for ol in order.lines:
@@ -209,10 +215,11 @@ def sale_entry(order: Order, rule: TaxRule, accounts: AccountMap, on: date) -> J
             items_by_rate.get(ol.tax_rate, Money.zero(currency)) + ol.amount
         )
     lines = [JournalLine(Side.DEBIT, accounts.receivable, totals.total, "", accounts.no_tax)]
+    zero = Money.zero(currency)
     for tax_line in totals.tax.lines:
-        items = items_by_rate.get(tax_line.rate, Money.zero(currency))
+        items = items_by_rate.get(tax_line.rate, zero)
         standard = tax_line.rate is TaxRate.STANDARD
-        extras = order.shipping_fee + order.fees if standard else Money.zero(currency)
-        fees = order.fees if standard else Money.zero(currency)
-        lines.extend(_rate_lines(tax_line, items, extras, fees, rule, accounts))
+        shipping = order.shipping_fee if standard else zero
+        fees = order.fees if standard else zero
+        lines.extend(_rate_lines(tax_line, items, shipping, fees, rule, accounts))
     return JournalEntry(on, order.number, f"受注 {order.number} 売上計上", tuple(lines))

@@ -8,11 +8,12 @@ reads a clock: the time and the actor come in a :class:`Context`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import attrs
 
+from orderflow.domain._values import replace
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.machine import allowed_moves, check_move
 from orderflow.domain.money import Money
@@ -58,8 +59,13 @@ __all__ = [
 ]
 
 
+_ZERO = timedelta(0)
+
+
 def _check_aware(instance: object, attribute: attrs.Attribute[datetime], value: object) -> None:
-    if not isinstance(value, datetime) or value.utcoffset() != timedelta(0):
+    if type(value) is datetime and value.tzinfo is UTC:
+        return
+    if not isinstance(value, datetime) or value.utcoffset() != _ZERO:
         raise InvalidValue(attribute.name, value, "an aware datetime in UTC")
 
 
@@ -104,7 +110,7 @@ def record_fact(
     """
     target = order.status if to is None else to
     event = _event(order, ctx, name, target, details)
-    new = attrs.evolve(
+    new = replace(
         order,
         status=target,
         history=(*order.history, event),
@@ -218,18 +224,19 @@ def clear_hold(order: Order, code: str, ctx: Context) -> Outcome:
 
 
 def record_payment(order: Order, entry: PaymentEntry, ctx: Context) -> Outcome:
-    """Add one outcome to the payment ledger (an entry with a key already there is ignored)."""
+    """Add one outcome to the payment ledger (an entry with a key already there is ignored).
+
+    The event only marks the moment; the ledger entry holds the amount, key and reference.
+    """
     if entry.amount.currency != order.currency:
         raise InvalidValue("amount", entry.amount, f"an amount in {order.currency}")
     if any(e.key == entry.key and e.outcome is entry.outcome for e in order.payment.ledger):
         return order, ()
-    payment = attrs.evolve(order.payment, ledger=(*order.payment.ledger, entry))
-    details = {"key": entry.key, "amount": str(entry.amount.amount), "op": entry.op.value}
+    payment = replace(order.payment, ledger=(*order.payment.ledger, entry))
     return record_fact(
         order,
         ctx,
         f"payment_{entry.op.value}_{entry.outcome.value}",
-        details=details,
         payment=payment,
     )
 
@@ -257,7 +264,7 @@ def record_intents(
         keys[step] = found.key
     if not added:
         return order, keys
-    recorded = attrs.evolve(order, intents=(*order.intents, *added), version=order.version + 1)
+    recorded = replace(order, intents=(*order.intents, *added), version=order.version + 1)
     return recorded, keys
 
 
@@ -266,7 +273,7 @@ def settle_intents(order: Order, steps: Iterable[str]) -> Order:
     done = set(steps)
     if not any(i.step in done for i in order.intents):
         return order
-    return attrs.evolve(order, intents=tuple(i for i in order.intents if i.step not in done))
+    return replace(order, intents=tuple(i for i in order.intents if i.step not in done))
 
 
 # -- 引当 ------------------------------------------------------------------------------------
@@ -298,7 +305,11 @@ def allocate(order: Order, reserved: Sequence[Allocation], ctx: Context) -> Outc
     return record_fact(order, ctx, Move.ALLOCATE.value, to, details, allocations=merged)
 
 
-def _merge_allocations(allocations: Iterable[Allocation]) -> tuple[Allocation, ...]:
+def _merge_allocations(allocations: Sequence[Allocation]) -> tuple[Allocation, ...]:
+    """One allocation per (line, warehouse), quantities added up."""
+    pairs = {(a.line_id, a.warehouse) for a in allocations}
+    if len(pairs) == len(allocations):
+        return tuple(allocations)
     merged: dict[tuple[str, str], int] = {}
     for a in allocations:
         merged[(a.line_id, a.warehouse)] = merged.get((a.line_id, a.warehouse), 0) + a.quantity

@@ -51,6 +51,7 @@ def _quantum(currency: str) -> Decimal:
 
 
 _CURRENCIES: set[str] = set()
+_ZEROS: dict[str, Money] = {}
 
 
 def _known_currencies() -> set[str]:
@@ -115,8 +116,11 @@ class Money:
 
     @classmethod
     def zero(cls, currency: str) -> Money:
-        """Nothing, in ``currency``."""
-        return cls(Decimal(0), currency)
+        """Nothing, in ``currency`` (one shared value per currency)."""
+        zero = _ZEROS.get(currency)
+        if zero is None:
+            zero = _ZEROS[currency] = cls(Decimal(0), currency)
+        return zero
 
     @classmethod
     def yen(cls, amount: Decimal | int | str) -> Money:
@@ -126,12 +130,21 @@ class Money:
     @classmethod
     def total(cls, amounts: Iterable[Money], currency: str) -> Money:
         """The sum of ``amounts`` (all in ``currency``); zero when there are none."""
+        _quantum(currency)
         result = Decimal(0)
         for money in amounts:
             if money.currency != currency:
                 raise CurrencyMismatch("amount", currency, money.currency)
             result += money.amount
-        return cls(result, currency)
+        return cls._exact(result, currency)
+
+    @classmethod
+    def _exact(cls, amount: Decimal, currency: str) -> Money:
+        """An amount already exact in ``currency`` (a sum or product of exact amounts)."""
+        new = object.__new__(cls)
+        object.__setattr__(new, "amount", amount)
+        object.__setattr__(new, "currency", currency)
+        return new
 
     def _same(self, other: object) -> Money:
         if not isinstance(other, Money):
@@ -141,18 +154,18 @@ class Money:
         return other
 
     def __add__(self, other: Money) -> Money:
-        return Money(self.amount + self._same(other).amount, self.currency)
+        return Money._exact(self.amount + self._same(other).amount, self.currency)
 
     def __sub__(self, other: Money) -> Money:
-        return Money(self.amount - self._same(other).amount, self.currency)
+        return Money._exact(self.amount - self._same(other).amount, self.currency)
 
     def __neg__(self) -> Money:
-        return Money(-self.amount, self.currency)
+        return Money._exact(-self.amount, self.currency)
 
     def __mul__(self, quantity: int) -> Money:
         if type(quantity) is not int:
             raise InvalidValue("quantity", quantity, "a whole number (use times_rate for rates)")
-        return Money(self.amount * quantity, self.currency)
+        return Money._exact(self.amount * quantity, self.currency)
 
     __rmul__ = __mul__
 
@@ -160,7 +173,7 @@ class Money:
         """The amount times ``rate``, rounded to the minor unit by ``rounding``."""
         if type(rate) is not Decimal:
             raise InvalidValue("rate", rate, "a Decimal rate (never a float)")
-        return Money(
+        return Money._exact(
             (self.amount * rate).quantize(_quantum(self.currency), rounding=rounding.value),
             self.currency,
         )

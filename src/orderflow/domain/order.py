@@ -90,6 +90,8 @@ class Allocation:
 class ShipmentStatus(enum.Enum):
     """Where one shipment (one parcel from one warehouse) is."""
 
+    __hash__ = object.__hash__  # members are singletons; 4x faster than Enum.__hash__
+
     INSTRUCTED = "instructed"
     """出荷指示済: the warehouse was told to ship it."""
     SHIPPED = "shipped"
@@ -140,6 +142,8 @@ class Hold:
 class PaymentMethod(enum.Enum):
     """How the customer pays (決済方法)."""
 
+    __hash__ = object.__hash__  # members are singletons; 4x faster than Enum.__hash__
+
     CARD = "card"
     """クレジットカード."""
     POSTPAY = "postpay"
@@ -157,6 +161,8 @@ class PaymentMethod(enum.Enum):
 class PaymentOp(enum.Enum):
     """A request to a payment provider."""
 
+    __hash__ = object.__hash__  # members are singletons; 4x faster than Enum.__hash__
+
     AUTHORIZE = "authorize"
     CAPTURE = "capture"
     VOID = "void"
@@ -165,6 +171,8 @@ class PaymentOp(enum.Enum):
 
 class PaymentOutcome(enum.Enum):
     """What became of a payment request."""
+
+    __hash__ = object.__hash__  # members are singletons; 4x faster than Enum.__hash__
 
     SUCCEEDED = "succeeded"
     FAILED = "failed"
@@ -207,7 +215,7 @@ class Payment:
         for entry in self.ledger:
             if entry.op is op and entry.outcome is PaymentOutcome.SUCCEEDED:
                 total += entry.amount.amount
-        return Money(total, self.currency)
+        return Money._exact(total, self.currency)
 
     @property
     def authorized(self) -> Money:
@@ -419,21 +427,21 @@ class Order:
         extra = self.shipping_fee.amount + self.fees.amount
         if extra:
             by_rate[TaxRate.STANDARD] = by_rate.get(TaxRate.STANDARD, zero) + extra
-        charges = {rate: Money(amount, currency) for rate, amount in by_rate.items()}
-        points = Money(Decimal(self.points_used), currency)
+        charges = {rate: Money._exact(amount, currency) for rate, amount in by_rate.items()}
+        points = Money._exact(Decimal(self.points_used), currency)
         reductions = self.discount + points
         breakdown = compute_tax(charges, reductions, rule)
         total = items + extra - reductions.amount
         if rule.mode.value == "exclusive":
             total += breakdown.tax.amount
         return OrderTotals(
-            Money(items, currency),
+            Money._exact(items, currency),
             self.shipping_fee,
             self.fees,
             self.discount,
             points,
             breakdown,
-            Money(total, currency),
+            Money._exact(total, currency),
         )
 
     def events_named(self, name: str) -> Iterable[OrderEvent]:

@@ -66,7 +66,8 @@ class Call:
 
     method: str
     key: str | None
-    args: tuple[tuple[str, Any], ...]
+    request: tuple[Any, ...]
+    """The request's arguments, in the order of the method's signature."""
 
 
 class _Fake:
@@ -93,36 +94,30 @@ class _Fake:
         queue = self._faults.get(method)
         return queue.pop(0) if queue else None
 
-    def _run(
-        self,
-        method: str,
-        key: str,
-        request: tuple[Any, ...],
-        work: Callable[[], T],
-        decline: Callable[[], BaseException],
-    ) -> T:
-        self.calls.append(Call(method, key, tuple(zip(("request",), (request,), strict=True))))
-        fault = self._fault(method)
+    def _refusal(self, method: str) -> ProviderError:
+        """The error this fake raises when told to :attr:`Fault.DECLINE` a call of ``method``."""
+        return ProviderError(f"{type(self).__name__}.{method}: refused on purpose")
+
+    def _run(self, method: str, key: str, request: tuple[Any, ...], work: Callable[[], T]) -> T:
+        """Do ``work`` once per key, replaying the first answer for a repeated key."""
+        self.calls.append(Call(method, key, request))
+        queue = self._faults.get(method)
+        fault = queue.pop(0) if queue else None
         if fault is Fault.TIMEOUT_BEFORE:
             raise ProviderTimeout(f"{type(self).__name__}.{method}: no answer (key {key})")
         answer = self._replay(method, key, request)
         if answer is None:
-            error: BaseException | None = None
-            result: Any = None
             if fault is Fault.DECLINE:
-                error = decline()
+                answer = (None, self._refusal(method))
             else:
                 try:
-                    result = work()
+                    answer = (work(), None)
                     self.work_done.append((method, key))
                 except ProviderError as refused:
-                    error = refused
-            self._answers[key] = (request, result, error)
-            answer = (result, error)
+                    answer = (None, refused)
+            self._answers[key] = (request, *answer)
         if fault is Fault.DUPLICATE:
-            replayed = self._replay(method, key, request)
-            assert replayed is not None
-            answer = replayed
+            answer = self._replay(method, key, request) or answer
         if fault is Fault.TIMEOUT_AFTER:
             raise ProviderTimeout(f"{type(self).__name__}.{method}: done, but no answer ({key})")
         result, error = answer
@@ -187,7 +182,6 @@ class FakePaymentGateway(_Fake):
             key,
             (order_number, amount, token),
             work,
-            lambda: PaymentDeclined("declined on purpose by the fake", code="fake_decline"),
         )
 
     def capture(self, *, key: str, authorization: str, amount: Money) -> str:
@@ -203,7 +197,7 @@ class FakePaymentGateway(_Fake):
             self.captures[reference] = {"amount": amount, "refunded": Money.zero(amount.currency)}
             return reference
 
-        return self._run("capture", key, (authorization, amount), work, self._declined)
+        return self._run("capture", key, (authorization, amount), work)
 
     def void(self, *, key: str, authorization: str, amount: Money) -> str:
         """Release an authorization that was not captured."""
@@ -215,7 +209,7 @@ class FakePaymentGateway(_Fake):
             auth["voided"] = True
             return f"VOID-{next(self._ids)}"
 
-        return self._run("void", key, (authorization, amount), work, self._declined)
+        return self._run("void", key, (authorization, amount), work)
 
     def refund(self, *, key: str, capture: str, amount: Money) -> str:
         """Refund up to what was captured and not yet refunded."""
@@ -229,7 +223,7 @@ class FakePaymentGateway(_Fake):
             cap["refunded"] = cap["refunded"] + amount
             return f"REF-{next(self._ids)}"
 
-        return self._run("refund", key, (capture, amount), work, self._declined)
+        return self._run("refund", key, (capture, amount), work)
 
     def _authorization(self, reference: str) -> dict[str, Any]:
         auth = self.authorizations.get(reference)
@@ -237,9 +231,8 @@ class FakePaymentGateway(_Fake):
             raise ProviderError(f"unknown authorization {reference!r}")
         return auth
 
-    @staticmethod
-    def _declined() -> BaseException:
-        return PaymentDeclined("refused on purpose by the fake", code="fake_decline")
+    def _refusal(self, method: str) -> ProviderError:
+        return PaymentDeclined(f"{method} declined on purpose by the fake", code="fake_decline")
 
     def live_authorizations(self) -> dict[str, Money]:
         """Authorizations neither voided nor fully captured: reference → amount still held."""
@@ -284,7 +277,7 @@ class FakeInventory(_Fake):
             self.reserved[(warehouse, sku)] = self.reserved.get((warehouse, sku), 0) + got
             return got
 
-        return self._run("reserve", key, (warehouse, sku, quantity), work, self._refused)
+        return self._run("reserve", key, (warehouse, sku, quantity), work)
 
     def release(self, *, key: str, warehouse: str, sku: str, quantity: int) -> None:
         """Give reserved units back."""
@@ -295,7 +288,7 @@ class FakeInventory(_Fake):
                 raise ProviderError(f"release {quantity} of {sku}@{warehouse}: only {held} held")
             self.reserved[(warehouse, sku)] = held - quantity
 
-        self._run("release", key, (warehouse, sku, quantity), work, self._refused)
+        self._run("release", key, (warehouse, sku, quantity), work)
 
     def commit(self, *, key: str, warehouse: str, sku: str, quantity: int) -> None:
         """Reserved units left the warehouse."""
@@ -307,11 +300,8 @@ class FakeInventory(_Fake):
             self.reserved[(warehouse, sku)] = held - quantity
             self.on_hand[(warehouse, sku)] -= quantity
 
-        self._run("commit", key, (warehouse, sku, quantity), work, self._refused)
+        self._run("commit", key, (warehouse, sku, quantity), work)
 
-    @staticmethod
-    def _refused() -> BaseException:
-        return ProviderError("the inventory refused on purpose")
 
 
 class FakeWarehouse(_Fake):
@@ -337,7 +327,6 @@ class FakeWarehouse(_Fake):
             key,
             (order_number, shipment.shipment_id),
             work,
-            lambda: ProviderError("the warehouse refused the instruction on purpose"),
         )
 
     def recall(self, *, key: str, shipment_id: str) -> bool:
@@ -350,9 +339,7 @@ class FakeWarehouse(_Fake):
             self.instructed.pop(shipment_id, None)
             return True
 
-        return self._run(
-            "recall", key, (shipment_id,), work, lambda: ProviderError("recall refused")
-        )
+        return self._run("recall", key, (shipment_id,), work)
 
     def mark_shipped(self, shipment_id: str) -> None:
         """The parcel left the warehouse (a recall now fails)."""
@@ -390,9 +377,7 @@ class FakeAccounting(_Fake):
             self.entries.append((reference, entry))
             return reference
 
-        return self._run(
-            "post", key, (entry,), work, lambda: ProviderError("the ledger refused on purpose")
-        )
+        return self._run("post", key, (entry,), work)
 
 
 class FakeNotifier(_Fake):
@@ -409,7 +394,6 @@ class FakeNotifier(_Fake):
             key,
             (notice,),
             lambda: self.sent.append(notice),
-            lambda: ProviderError("the mail server refused on purpose"),
         )
 
 

@@ -1,0 +1,125 @@
+"""The benchmark scenarios; each returns (value, unit)."""
+
+from __future__ import annotations
+
+import gc
+import sys
+import time
+from collections.abc import Callable
+from decimal import Decimal
+
+from orderflow import Address, Customer, Money, Order, OrderLine, TaxRate, next_moves
+from orderflow.testing import fake_shop
+
+ADDRESS = Address("150-0001", "東京都", "渋谷区神宮前", "1-2-3", "山田 太郎", "03-1234-5678")
+CUSTOMER = Customer("C1", "山田 太郎", "taro@example.jp")
+LINES = (
+    OrderLine("L1", "TEA-1", "緑茶 100g", Money.yen(1080), 2, TaxRate.REDUCED),
+    OrderLine("L2", "MUG-1", "湯呑", Money.yen(2200), 1),
+    OrderLine("L3", "CAKE-1", "羊羹", Money.yen(1620), 1, TaxRate.REDUCED),
+)
+STOCK = {("TOKYO", line.sku): 10**9 for line in LINES}
+
+
+def _best(rounds: int, fn: Callable[[], float]) -> float:
+    results = []
+    for _ in range(rounds):
+        gc.collect()
+        results.append(fn())
+    return min(results)
+
+
+def lifecycles_per_s() -> tuple[float, str]:
+    """place → accept → allocate → instruct → ship → deliver → book, 3 lines, card, fakes."""
+    count = 2000
+
+    def one_round() -> float:
+        shop = fake_shop(STOCK)
+        desk = shop.desk
+        fee = Money.yen(880)
+        start = time.perf_counter()
+        for i in range(count):
+            number = f"{i}"
+            desk.place(
+                number=number,
+                customer=CUSTOMER,
+                ship_to=ADDRESS,
+                lines=LINES,
+                token="tok",
+                shipping_fee=fee,
+            )
+            desk.accept(number)
+            desk.allocate(number)
+            desk.instruct_shipping(number)
+            desk.ship(number, f"{number}-S1", "123456789013")
+            desk.deliver(number, f"{number}-S1")
+            desk.book(number)
+        return time.perf_counter() - start
+
+    return round(count / _best(5, one_round)), "lifecycles/s"
+
+
+def _placed_order() -> Order:
+    shop = fake_shop(STOCK)
+    return shop.desk.place(
+        number="1001",
+        customer=CUSTOMER,
+        ship_to=ADDRESS,
+        lines=LINES,
+        token="tok",
+        shipping_fee=Money.yen(880),
+    )
+
+
+def next_moves_us() -> tuple[float, str]:
+    """Which moves may this order make now (allocated order: the hold guard is checked)."""
+    shop = fake_shop(STOCK)
+    order = _placed_order()
+    shop.store.add(order)
+    shop.desk.accept(order.number)
+    allocated = shop.desk.allocate(order.number)
+    count = 200_000
+
+    def one_round() -> float:
+        start = time.perf_counter()
+        for _ in range(count):
+            next_moves(allocated)
+        return time.perf_counter() - start
+
+    return round(_best(5, one_round) / count * 1e6, 3), "us"
+
+
+def deep_size(obj: object, seen: set[int] | None = None) -> int:
+    """Bytes held by ``obj`` and everything it references that is not shared module state."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen or obj is None or isinstance(obj, (bool, type)):
+        return 0
+    if type(obj).__module__ == "enum" or hasattr(type(obj), "_member_map_"):
+        return 0  # enum members are shared singletons
+    seen.add(id(obj))
+    size = sys.getsizeof(obj)
+    if isinstance(obj, (str, bytes, int, float, Decimal)):
+        return size
+    if isinstance(obj, dict):
+        return size + sum(deep_size(k, seen) + deep_size(v, seen) for k, v in obj.items())
+    if isinstance(obj, (tuple, list, set, frozenset)):
+        return size + sum(deep_size(item, seen) for item in obj)
+    for name in getattr(type(obj), "__slots__", ()):
+        if name != "__weakref__" and hasattr(obj, name):
+            size += deep_size(getattr(obj, name), seen)
+    if hasattr(obj, "__dict__"):
+        size += deep_size(vars(obj), seen)
+    return size
+
+
+def order_bytes() -> tuple[float, str]:
+    """Memory of one placed 3-line order at rest (everything it references, shared enums aside)."""
+    order = _placed_order()
+    return deep_size(order), "bytes"
+
+
+SCENARIOS: dict[str, Callable[[], tuple[float, str]]] = {
+    "lifecycles_per_s": lifecycles_per_s,
+    "next_moves_us": next_moves_us,
+    "order_bytes": order_bytes,
+}
