@@ -1,0 +1,219 @@
+"""``python -m orderflow``: the demo on in-memory fakes, and the status diagram.
+
+- ``python -m orderflow demo [--locale ja|en]`` takes a few orders through the flow and prints
+  each order's timeline (yen by Babel, times in Asia/Tokyo).
+- ``python -m orderflow diagram`` prints the status machine as a Mermaid state diagram.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import unicodedata
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+
+from orderflow.domain.address import Address, Customer
+from orderflow.domain.machine import mermaid
+from orderflow.domain.money import Money
+from orderflow.domain.order import Order, OrderLine
+from orderflow.domain.tax import TaxRate
+from orderflow.i18n import LOCALES, event_label, format_money, format_time, status_label
+from orderflow.settings import ShopSettings
+from orderflow.testing.shop import FakeShop, fake_shop
+
+__all__ = ["main", "run_demo"]
+
+_HEADINGS = {
+    "ja": {
+        "title": "orderflow デモ(インメモリのフェイク)",
+        "order": "注文",
+        "total": "合計",
+        "tax": "うち消費税",
+        "status": "現在のステータス",
+        "journal": "仕訳",
+        "notices": "送信した通知",
+        "shipping": "送料",
+    },
+    "en": {
+        "title": "orderflow demo (in-memory fakes)",
+        "order": "Order",
+        "total": "Total",
+        "tax": "tax included",
+        "status": "Status now",
+        "journal": "Journal entry",
+        "notices": "Notices sent",
+        "shipping": "shipping",
+    },
+}
+
+
+def _pad(text: str, width: int) -> str:
+    """``text`` padded to ``width`` terminal columns (full-width characters take two)."""
+    columns = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - columns)
+
+
+def _customer(n: int, name: str) -> tuple[Customer, Address]:
+    address = Address("150-0001", "東京都", "渋谷区神宮前", f"{n}-2-3", name, "03-1234-5678")
+    return Customer(f"C{n}", name, f"customer{n}@example.jp"), address
+
+
+def _lines() -> list[OrderLine]:
+    return [
+        OrderLine("L1", "TEA-100", "静岡煎茶 100g", Money.yen(1080), 2, TaxRate.REDUCED),
+        OrderLine("L2", "MUG-01", "有田焼 湯呑", Money.yen(3300), 1),
+        OrderLine("L3", "YOKAN-1", "羊羹 1本", Money.yen(1620), 1, TaxRate.REDUCED),
+    ]
+
+
+def _step(shop: FakeShop, minutes: int, action: Callable[[], Order]) -> Order:
+    shop.clock.advance(timedelta(minutes=minutes))
+    return action()
+
+
+def _straight_through(shop: FakeShop) -> Order:
+    desk = shop.desk
+    customer, address = _customer(1, "山田 太郎")
+    desk.place(
+        number="1001",
+        customer=customer,
+        ship_to=address,
+        lines=_lines(),
+        token="tok_visa",
+        shipping_fee=Money.yen(880),
+    )
+    _step(shop, 5, lambda: desk.accept("1001"))
+    _step(shop, 1, lambda: desk.allocate("1001"))
+    _step(shop, 60, lambda: desk.instruct_shipping("1001"))
+    _step(shop, 180, lambda: desk.ship("1001", "1001-S1", "4455-6677-8812"))
+    _step(shop, 60 * 20, lambda: desk.deliver("1001", "1001-S1"))
+    return _step(shop, 60 * 24, lambda: desk.book("1001"))
+
+
+def _short_then_completed(shop: FakeShop) -> Order:
+    desk = shop.desk
+    customer, address = _customer(2, "佐藤 花子")
+    lines = [
+        OrderLine("L1", "TEA-100", "静岡煎茶 100g", Money.yen(1080), 1, TaxRate.REDUCED),
+        OrderLine("L2", "KYUSU-9", "常滑焼 急須", Money.yen(5500), 1),
+    ]
+    desk.place(
+        number="1002",
+        customer=customer,
+        ship_to=address,
+        lines=lines,
+        token="tok_master",
+        shipping_fee=Money.yen(880),
+    )
+    _step(shop, 5, lambda: desk.accept("1002"))
+    _step(shop, 1, lambda: desk.allocate("1002"))  # the teapot is out of stock: 中途引当
+    shop.clock.advance(timedelta(days=2))
+    shop.inventory.put("OSAKA", "KYUSU-9", 3)  # the supplier's delivery arrives in Osaka
+    _step(shop, 10, lambda: desk.allocate("1002"))
+    _step(shop, 30, lambda: desk.instruct_shipping("1002", carrier="sagawa"))
+    _step(shop, 120, lambda: desk.ship("1002", "1002-S1", "1234-5678-9013"))
+    _step(shop, 5, lambda: desk.ship("1002", "1002-S2", "2000-0000-0001"))
+    _step(shop, 60 * 18, lambda: desk.deliver("1002", "1002-S1"))
+    _step(shop, 60 * 3, lambda: desk.deliver("1002", "1002-S2"))
+    return _step(shop, 60 * 24, lambda: desk.book("1002"))
+
+
+def _cancelled(shop: FakeShop, locale: str) -> Order:
+    desk = shop.desk
+    customer, address = _customer(3, "鈴木 一郎")
+    desk.place(
+        number="1003",
+        customer=customer,
+        ship_to=address,
+        lines=_lines()[:1],
+        token="tok_jcb",
+        shipping_fee=Money.yen(880),
+    )
+    _step(shop, 5, lambda: desk.accept("1003"))
+    _step(shop, 1, lambda: desk.allocate("1003"))
+    reason = "お客様のご都合" if locale == "ja" else "the customer changed their mind"
+    return _step(shop, 30, lambda: desk.cancel("1003", reason=reason, actor="call_centre"))
+
+
+def _print_order(order: Order, shop: FakeShop, locale: str, out: Callable[[str], None]) -> None:
+    words = _HEADINGS[locale]
+    totals = shop.desk.totals(order)
+    out(
+        f"■ {words['order']} {order.number}  {words['total']} {format_money(totals.total, locale)}"
+        f" ({words['tax']} {format_money(totals.tax_total, locale)},"
+        f" {words['shipping']} {format_money(order.shipping_fee, locale)})"
+    )
+    for event in order.history:
+        moved = event.from_status is not event.to_status or event.name == "placed"
+        arrow = (
+            f"{status_label(event.from_status, locale)} → {status_label(event.to_status, locale)}"
+            if event.name != "placed"
+            else status_label(event.to_status, locale)
+        )
+        detail = ", ".join(f"{k}={v}" for k, v in event.details if v)
+        reason = f" «{event.reason}»" if event.reason else ""
+        out(
+            f"  {_pad(format_time(event.at, locale, shop.desk.settings.zone), 19)} "
+            f"{_pad(event_label(event.name, locale), 22)} "
+            f"{_pad(arrow if moved else '', 42)} [{event.actor}]"
+            f"{'  ' + detail if detail else ''}{reason}".rstrip()
+        )
+    out(f"  {words['status']}: {status_label(order.status, locale)}")
+
+
+def run_demo(locale: str = "ja", out: Callable[[str], None] = print) -> list[Order]:
+    """Run the demo; returns the demo's orders (so tests can check them)."""
+    if locale not in LOCALES:
+        raise SystemExit(f"--locale must be one of {', '.join(LOCALES)}")
+    settings = ShopSettings(warehouses=("TOKYO", "OSAKA"), locale=locale)
+    stock = {
+        ("TOKYO", "TEA-100"): 20,
+        ("TOKYO", "MUG-01"): 5,
+        ("TOKYO", "YOKAN-1"): 8,
+        ("OSAKA", "TEA-100"): 5,
+    }
+    shop = fake_shop(stock, settings=settings)
+    shop.inventory.skus.add("KYUSU-9")
+    words = _HEADINGS[locale]
+    out(words["title"])
+    out("")
+    orders = [_straight_through(shop), _short_then_completed(shop), _cancelled(shop, locale)]
+    for order in orders:
+        _print_order(order, shop, locale, out)
+        out("")
+    reference, entry = shop.accounting.entries[0]
+    out(f"■ {words['journal']} {reference} ({entry.reference}, {entry.date.isoformat()})")
+    for line in entry.lines:
+        side = "借方" if line.side.value == "debit" and locale == "ja" else line.side.value
+        side = "貸方" if line.side.value == "credit" and locale == "ja" else side
+        account = f"{line.account}/{line.sub_account}" if line.sub_account else line.account
+        amount = format_money(line.amount, locale)
+        out(
+            f"  {_pad(side, 7)} {_pad(account, 18)} {_pad(line.tax_category, 16)} "
+            f"{' ' * max(0, 10 - len(amount))}{amount}"
+        )
+    out("")
+    out(f"■ {words['notices']}: {len(shop.notifier.sent)}")
+    for notice in shop.notifier.sent:
+        out(f"  [{notice.order_number}] {notice.subject}")
+    return orders
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The command line: ``demo`` or ``diagram``."""
+    parser = argparse.ArgumentParser(prog="python -m orderflow", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    demo = commands.add_parser("demo", help="take a few orders through the flow on fakes")
+    demo.add_argument("--locale", default="ja", choices=LOCALES)
+    commands.add_parser("diagram", help="print the status machine as Mermaid")
+    args = parser.parse_args(argv)
+    if args.command == "diagram":
+        print(mermaid())
+    else:
+        run_demo(args.locale)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,344 @@
+"""Contract suites: one abstract test case per port, for adapter authors to subclass.
+
+Each suite states what every implementation of a port must do, in the port's own terms. Subclass
+it in your test suite, name the subclass ``Test…`` so pytest collects it, and implement the
+factory methods::
+
+    from orderflow.testing.contracts import PaymentGatewayContract
+
+    class TestMyGateway(PaymentGatewayContract):
+        def make_gateway(self):
+            return MyGateway(sandbox_credentials())
+
+        def good_token(self):
+            return "tok_sandbox_visa"
+
+orderflow runs every suite against its own fakes and adapters (``tests/contract``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from orderflow.domain.address import Address, Customer
+from orderflow.domain.booking import JournalEntry, JournalLine, Side
+from orderflow.domain.lifecycle import Context, new_order
+from orderflow.domain.money import Money
+from orderflow.domain.order import Order, OrderLine, PaymentMethod, Shipment, ShipmentLine
+from orderflow.errors import (
+    ConcurrencyError,
+    DuplicateOrder,
+    OrderNotFound,
+    PaymentDeclined,
+    ProviderError,
+)
+from orderflow.notices import Notice
+from orderflow.ports import (
+    Accounting,
+    Carrier,
+    Inventory,
+    Notifier,
+    OrderStore,
+    PaymentGateway,
+    Warehouse,
+)
+
+__all__ = [
+    "AccountingContract",
+    "CarrierContract",
+    "InventoryContract",
+    "NotifierContract",
+    "OrderStoreContract",
+    "PaymentGatewayContract",
+    "WarehouseContract",
+]
+
+
+def _address() -> Address:
+    return Address("100-0001", "東京都", "千代田区千代田", "1-1", "契約 太郎", "03-0000-0000")
+
+
+class PaymentGatewayContract:
+    """What every :class:`~orderflow.ports.PaymentGateway` must do."""
+
+    def make_gateway(self) -> PaymentGateway:
+        """A fresh gateway (a sandbox account for a real provider)."""
+        raise NotImplementedError
+
+    def good_token(self) -> str:
+        """A card token the gateway authorizes."""
+        raise NotImplementedError
+
+    def declined_token(self) -> str:
+        """A card token the gateway declines."""
+        raise NotImplementedError
+
+    def test_authorize_returns_the_amount_and_a_reference(self) -> None:
+        gateway = self.make_gateway()
+        auth = gateway.authorize(
+            key="c-1:authorize", order_number="c-1", amount=Money.yen(1000), token=self.good_token()
+        )
+        assert auth.reference
+        assert auth.amount == Money.yen(1000)
+
+    def test_authorize_is_idempotent_under_its_key(self) -> None:
+        gateway = self.make_gateway()
+        args = {"order_number": "c-2", "amount": Money.yen(500), "token": self.good_token()}
+        first = gateway.authorize(key="c-2:authorize", **args)  # type: ignore[arg-type]
+        second = gateway.authorize(key="c-2:authorize", **args)  # type: ignore[arg-type]
+        assert first.reference == second.reference
+
+    def test_a_declined_card_raises_payment_declined(self) -> None:
+        gateway = self.make_gateway()
+        with pytest.raises(PaymentDeclined):
+            gateway.authorize(
+                key="c-3:authorize",
+                order_number="c-3",
+                amount=Money.yen(500),
+                token=self.declined_token(),
+            )
+
+    def test_capture_up_to_the_authorization_once_per_key(self) -> None:
+        gateway = self.make_gateway()
+        auth = gateway.authorize(
+            key="c-4:authorize", order_number="c-4", amount=Money.yen(800), token=self.good_token()
+        )
+        first = gateway.capture(key="c-4:capture", authorization=auth.reference, amount=auth.amount)
+        again = gateway.capture(key="c-4:capture", authorization=auth.reference, amount=auth.amount)
+        assert first == again
+        with pytest.raises(ProviderError):
+            gateway.capture(key="c-4:capture-2", authorization=auth.reference, amount=auth.amount)
+
+    def test_void_then_capture_is_refused(self) -> None:
+        gateway = self.make_gateway()
+        auth = gateway.authorize(
+            key="c-5:authorize", order_number="c-5", amount=Money.yen(300), token=self.good_token()
+        )
+        gateway.void(key="c-5:void", authorization=auth.reference, amount=auth.amount)
+        gateway.void(key="c-5:void", authorization=auth.reference, amount=auth.amount)
+        with pytest.raises(ProviderError):
+            gateway.capture(key="c-5:capture", authorization=auth.reference, amount=auth.amount)
+
+    def test_refund_no_more_than_captured(self) -> None:
+        gateway = self.make_gateway()
+        auth = gateway.authorize(
+            key="c-6:authorize", order_number="c-6", amount=Money.yen(900), token=self.good_token()
+        )
+        capture = gateway.capture(key="c-6:capture", authorization=auth.reference, amount=auth.amount)
+        gateway.refund(key="c-6:refund-1", capture=capture, amount=Money.yen(400))
+        gateway.refund(key="c-6:refund-1", capture=capture, amount=Money.yen(400))
+        gateway.refund(key="c-6:refund-2", capture=capture, amount=Money.yen(500))
+        with pytest.raises(ProviderError):
+            gateway.refund(key="c-6:refund-3", capture=capture, amount=Money.yen(1))
+
+
+class InventoryContract:
+    """What every :class:`~orderflow.ports.Inventory` must do."""
+
+    def make_inventory(self, stock: dict[tuple[str, str], int]) -> Inventory:
+        """An inventory holding ``stock``: (warehouse, SKU) → units on hand."""
+        raise NotImplementedError
+
+    def test_reserve_never_more_than_available(self) -> None:
+        inventory = self.make_inventory({("W1", "SKU-A"): 3})
+        assert inventory.knows("SKU-A")
+        assert inventory.reserve(key="k1", warehouse="W1", sku="SKU-A", quantity=2) == 2
+        assert inventory.reserve(key="k2", warehouse="W1", sku="SKU-A", quantity=2) == 1
+        assert inventory.reserve(key="k3", warehouse="W1", sku="SKU-A", quantity=1) == 0
+        assert inventory.available("W1", "SKU-A") == 0
+
+    def test_reserve_is_idempotent_under_its_key(self) -> None:
+        inventory = self.make_inventory({("W1", "SKU-A"): 5})
+        inventory.reserve(key="k1", warehouse="W1", sku="SKU-A", quantity=2)
+        assert inventory.reserve(key="k1", warehouse="W1", sku="SKU-A", quantity=2) == 2
+        assert inventory.available("W1", "SKU-A") == 3
+
+    def test_release_gives_units_back_once(self) -> None:
+        inventory = self.make_inventory({("W1", "SKU-A"): 5})
+        inventory.reserve(key="k1", warehouse="W1", sku="SKU-A", quantity=4)
+        inventory.release(key="r1", warehouse="W1", sku="SKU-A", quantity=4)
+        inventory.release(key="r1", warehouse="W1", sku="SKU-A", quantity=4)
+        assert inventory.available("W1", "SKU-A") == 5
+
+    def test_commit_takes_reserved_units_off_stock_once(self) -> None:
+        inventory = self.make_inventory({("W1", "SKU-A"): 5})
+        inventory.reserve(key="k1", warehouse="W1", sku="SKU-A", quantity=2)
+        inventory.commit(key="c1", warehouse="W1", sku="SKU-A", quantity=2)
+        inventory.commit(key="c1", warehouse="W1", sku="SKU-A", quantity=2)
+        assert inventory.available("W1", "SKU-A") == 3
+
+    def test_unknown_sku(self) -> None:
+        inventory = self.make_inventory({("W1", "SKU-A"): 1})
+        assert not inventory.knows("NO-SUCH-SKU")
+
+
+def _shipment() -> Shipment:
+    return Shipment("c-1-S1", "W1", "yamato", (ShipmentLine("L1", 1),))
+
+
+class WarehouseContract:
+    """What every :class:`~orderflow.ports.Warehouse` must do."""
+
+    def make_warehouse(self) -> Warehouse:
+        """A warehouse accepting instructions."""
+        raise NotImplementedError
+
+    def ship_out(self, warehouse: Warehouse, shipment_id: str) -> None:
+        """Make the parcel leave the warehouse, so that a recall is too late."""
+        raise NotImplementedError
+
+    def test_instruct_is_idempotent_under_its_key(self) -> None:
+        warehouse = self.make_warehouse()
+        first = warehouse.instruct(
+            key="c-1:instruct", order_number="c-1", shipment=_shipment(), ship_to=_address()
+        )
+        again = warehouse.instruct(
+            key="c-1:instruct", order_number="c-1", shipment=_shipment(), ship_to=_address()
+        )
+        assert first == again
+
+    def test_recall_before_and_after_the_parcel_left(self) -> None:
+        warehouse = self.make_warehouse()
+        warehouse.instruct(
+            key="c-1:instruct", order_number="c-1", shipment=_shipment(), ship_to=_address()
+        )
+        assert warehouse.recall(key="c-1:recall", shipment_id="c-1-S1") is True
+        warehouse.instruct(
+            key="c-1:instruct-2", order_number="c-1", shipment=_shipment(), ship_to=_address()
+        )
+        self.ship_out(warehouse, "c-1-S1")
+        assert warehouse.recall(key="c-1:recall-2", shipment_id="c-1-S1") is False
+
+
+class CarrierContract:
+    """What every :class:`~orderflow.ports.Carrier` must do."""
+
+    def make_carrier(self) -> Carrier:
+        """The carrier adapter."""
+        raise NotImplementedError
+
+    def valid_numbers(self) -> list[str]:
+        """Tracking numbers of this carrier's format."""
+        raise NotImplementedError
+
+    def invalid_numbers(self) -> list[str]:
+        """Strings that look close but are not valid (wrong check digit, length…)."""
+        raise NotImplementedError
+
+    def test_valid_numbers_pass(self) -> None:
+        carrier = self.make_carrier()
+        assert carrier.code
+        for number in self.valid_numbers():
+            assert carrier.validate_tracking_number(number), number
+
+    def test_invalid_numbers_fail(self) -> None:
+        carrier = self.make_carrier()
+        for number in self.invalid_numbers():
+            assert not carrier.validate_tracking_number(number), number
+
+    def test_tracking_url_is_https_and_names_the_number(self) -> None:
+        carrier = self.make_carrier()
+        for number in self.valid_numbers():
+            url = carrier.tracking_url(number)
+            assert url.startswith("https://")
+            assert "".join(ch for ch in number if ch.isalnum()).upper() in url.upper()
+
+
+def _entry() -> JournalEntry:
+    amount = Money.yen(1100)
+    return JournalEntry(
+        date(2026, 11, 22),
+        "c-1",
+        "contract",
+        (
+            JournalLine(Side.DEBIT, "売掛金", amount),
+            JournalLine(Side.CREDIT, "売上高", Money.yen(1000)),
+            JournalLine(Side.CREDIT, "仮受消費税等", Money.yen(100)),
+        ),
+    )
+
+
+class AccountingContract:
+    """What every :class:`~orderflow.ports.Accounting` must do."""
+
+    def make_accounting(self) -> Accounting:
+        """The accounting adapter (a sandbox company for a real product)."""
+        raise NotImplementedError
+
+    def posted_count(self, accounting: Accounting) -> int:
+        """How many entries the accounting system holds."""
+        raise NotImplementedError
+
+    def test_post_once_per_key(self) -> None:
+        accounting = self.make_accounting()
+        first = accounting.post(key="c-1:book", entry=_entry())
+        again = accounting.post(key="c-1:book", entry=_entry())
+        assert first == again
+        assert self.posted_count(accounting) == 1
+
+
+class NotifierContract:
+    """What every :class:`~orderflow.ports.Notifier` must do."""
+
+    def make_notifier(self) -> Notifier:
+        """The notifier adapter."""
+        raise NotImplementedError
+
+    def sent_count(self, notifier: Notifier) -> int:
+        """How many notices went out."""
+        raise NotImplementedError
+
+    def test_send_once_per_key(self) -> None:
+        notifier = self.make_notifier()
+        notice = Notice("cancellation", "c-1", "a@example.jp", "ja", (("name", "契約"),))
+        notifier.send(key="c-1:notice", notice=notice)
+        notifier.send(key="c-1:notice", notice=notice)
+        assert self.sent_count(notifier) == 1
+
+
+def _order(number: str) -> Order:
+    order, _ = new_order(
+        number=number,
+        customer=Customer("C1", "契約 太郎", "c@example.jp"),
+        ship_to=_address(),
+        lines=[OrderLine("L1", "SKU-A", "テスト", Money.yen(100), 1)],
+        payment_method=PaymentMethod.CARD,
+        ctx=Context(datetime(2026, 11, 22, tzinfo=UTC)),
+    )
+    return order
+
+
+class OrderStoreContract:
+    """What every :class:`~orderflow.ports.OrderStore` must do."""
+
+    def make_store(self) -> OrderStore:
+        """An empty store."""
+        raise NotImplementedError
+
+    def test_add_get_round_trip(self) -> None:
+        store = self.make_store()
+        order = _order("s-1")
+        store.add(order)
+        assert store.get("s-1") == order
+
+    def test_unknown_and_duplicate(self) -> None:
+        store = self.make_store()
+        with pytest.raises(OrderNotFound):
+            store.get("nope")
+        store.add(_order("s-2"))
+        with pytest.raises(DuplicateOrder):
+            store.add(_order("s-2"))
+
+    def test_save_checks_the_version(self) -> None:
+        import attrs
+
+        store = self.make_store()
+        order = _order("s-3")
+        store.add(order)
+        newer = attrs.evolve(order, version=order.version + 1)
+        store.save(newer, expected_version=order.version)
+        with pytest.raises(ConcurrencyError):
+            store.save(attrs.evolve(order, version=order.version + 1), expected_version=order.version)
+        assert store.get("s-3") == newer

@@ -1,0 +1,65 @@
+"""Shared builders for the tests: a customer, an address, lines, a shop on fakes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from orderflow import Address, Context, Customer, Money, Order, OrderLine, ShopSettings, TaxRate
+from orderflow.testing import FakeShop, fake_shop
+
+T0 = datetime(2026, 11, 22, 0, 0, tzinfo=UTC)
+CTX = Context(T0, "test")
+
+
+def address() -> Address:
+    return Address("150-0001", "東京都", "渋谷区神宮前", "1-2-3", "山田 太郎", "03-1234-5678")
+
+
+def customer() -> Customer:
+    return Customer("C1", "山田 太郎", "taro@example.jp")
+
+
+def lines() -> list[OrderLine]:
+    return [
+        OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2, TaxRate.REDUCED),
+        OrderLine("L2", "MUG-1", "湯呑", Money.yen(2200), 1),
+        OrderLine("L3", "CAKE-1", "羊羹", Money.yen(1620), 1, TaxRate.REDUCED),
+    ]
+
+
+STOCK = {("TOKYO", "TEA-1"): 10, ("TOKYO", "MUG-1"): 5, ("TOKYO", "CAKE-1"): 5}
+TRACKING = "1234-5678-9013"  # a valid Yamato number (check digit 3)
+
+
+def shop(
+    stock: dict[tuple[str, str], int] | None = None, settings: ShopSettings | None = None
+) -> FakeShop:
+    return fake_shop(dict(STOCK if stock is None else stock), settings=settings)
+
+
+def place(s: FakeShop, number: str = "1001", order_lines: Sequence[OrderLine] | None = None,
+          **kwargs: object) -> Order:
+    return s.desk.place(
+        number=number,
+        customer=customer(),
+        ship_to=address(),
+        lines=list(lines() if order_lines is None else order_lines),
+        token="tok_ok",
+        shipping_fee=Money.yen(880),
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def to_allocated(s: FakeShop, number: str = "1001") -> Order:
+    place(s, number)
+    s.desk.accept(number)
+    return s.desk.allocate(number)
+
+
+def to_booked(s: FakeShop, number: str = "1001") -> Order:
+    to_allocated(s, number)
+    s.desk.instruct_shipping(number)
+    s.desk.ship(number, f"{number}-S1", TRACKING)
+    s.desk.deliver(number, f"{number}-S1")
+    return s.desk.book(number)

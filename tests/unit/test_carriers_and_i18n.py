@@ -1,0 +1,53 @@
+from datetime import UTC, datetime
+
+import pytest
+
+from orderflow import Money, OrderStatus
+from orderflow.adapters import JapanPost, Sagawa, Yamato
+from orderflow.errors import InvalidValue
+from orderflow.i18n import event_label, format_money, format_time, gettext, status_label
+from orderflow.notices import Notice
+
+
+def test_yamato_and_sagawa_use_the_mod7_check_digit() -> None:
+    for carrier in (Yamato(), Sagawa()):
+        assert carrier.validate_tracking_number("1234-5678-9013")
+        assert not carrier.validate_tracking_number("1234-5678-9014")
+        assert not carrier.validate_tracking_number("1234-5678-901")
+    assert "123456789013" in Yamato().tracking_url("1234-5678-9013")
+    assert Sagawa().tracking_url("123456789013").startswith("https://k2k.sagawa-exp.co.jp/")
+
+
+def test_japan_post_domestic_and_international() -> None:
+    post = JapanPost()
+    assert post.validate_tracking_number("1311-2383-852")  # 書留: 10 digits + check digit
+    assert post.validate_tracking_number("EE123456785JP")  # UPU S10
+    assert not post.validate_tracking_number("EE123456784JP")
+
+
+def test_every_status_has_both_labels() -> None:
+    ja = [status_label(s, "ja") for s in OrderStatus]
+    assert ja == ["受注", "未引当", "中途引当", "引当済", "出荷指示済", "出荷済", "着荷済", "計上済", "キャンセル"]
+    assert status_label(OrderStatus.SHIPPING_INSTRUCTED, "en") == "Shipping instructed"
+    assert event_label("ship", "ja") == "出荷"
+    assert gettext("Yamato Transport", "ja") == "ヤマト運輸"
+
+
+def test_babel_formats_yen_and_tokyo_time() -> None:
+    assert format_money(Money.yen(12345), "ja") == "￥12,345"
+    assert format_money(Money.yen(12345), "en") == "¥12,345"
+    moment = datetime(2026, 11, 22, 15, 30, tzinfo=UTC)
+    assert format_time(moment, "ja") == "2026/11/23 0:30"
+    with pytest.raises(InvalidValue, match="locale"):
+        format_money(Money.yen(1), "fr")
+
+
+def test_notice_renders_in_its_language() -> None:
+    facts = (("name", "山田 太郎"), ("cancelled_at", datetime(2026, 11, 22, tzinfo=UTC)), ("reason", "x"))
+    ja = Notice("cancellation", "1001", "a@example.jp", "ja", facts)
+    en = Notice("cancellation", "1001", "a@example.jp", "en", facts)
+    assert ja.subject == "【キャンセル完了】注文番号 1001"
+    assert "2026/11/22 9:00" in ja.body
+    assert en.subject == "Order 1001 has been cancelled"
+    with pytest.raises(InvalidValue, match="kind"):
+        Notice("nonsense", "1001", "a@example.jp", "ja")

@@ -1,0 +1,99 @@
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from orderflow import Money, PriceMode, Rounding, TaxRate, TaxRule, compute_tax
+from orderflow.errors import InvalidValue
+
+EXCLUSIVE = TaxRule(PriceMode.EXCLUSIVE, Rounding.DOWN)
+INCLUSIVE = TaxRule(PriceMode.INCLUSIVE, Rounding.DOWN)
+
+
+def test_rates() -> None:
+    assert TaxRate.STANDARD.percent == 10
+    assert TaxRate.REDUCED.percent == 8
+
+
+def test_exclusive_tax_is_added_per_rate() -> None:
+    result = compute_tax(
+        {TaxRate.STANDARD: Money.yen(3080), TaxRate.REDUCED: Money.yen(3780)}, Money.yen(0), EXCLUSIVE
+    )
+    assert result.for_rate(TaxRate.STANDARD).tax == Money.yen(308)  # type: ignore[union-attr]
+    assert result.for_rate(TaxRate.REDUCED).tax == Money.yen(302)  # type: ignore[union-attr]
+    assert result.tax == Money.yen(610)
+
+
+def test_inclusive_tax_is_worked_out_of_the_price() -> None:
+    result = compute_tax({TaxRate.STANDARD: Money.yen(1100)}, Money.yen(0), INCLUSIVE)
+    line = result.for_rate(TaxRate.STANDARD)
+    assert line is not None
+    assert line.tax == Money.yen(100)
+    assert line.net == Money.yen(1000)
+    assert line.gross == Money.yen(1100)
+
+
+@pytest.mark.parametrize(
+    ("rounding", "expected"), [(Rounding.DOWN, 7), (Rounding.HALF_UP, 8), (Rounding.UP, 8)]
+)
+def test_the_shops_rounding_rule(rounding: Rounding, expected: int) -> None:
+    # 98 yen at 8% excl. = 7.84 yen of tax
+    result = compute_tax({TaxRate.REDUCED: Money.yen(98)}, Money.yen(0), TaxRule(PriceMode.EXCLUSIVE, rounding))
+    assert result.tax == Money.yen(expected)
+
+
+def test_rounded_once_per_rate_not_per_line() -> None:
+    # Three lines of 98 yen at 8%: per line 7 + 7 + 7 = 21, once over 294 yen: 23.
+    charges = {TaxRate.REDUCED: Money.yen(98) * 3}
+    assert compute_tax(charges, Money.yen(0), EXCLUSIVE).tax == Money.yen(23)
+
+
+def test_reductions_are_apportioned_over_the_bases() -> None:
+    # 333 points over bases of 2000 (10%) and 1000 (8%): 222 and 111.
+    result = compute_tax(
+        {TaxRate.STANDARD: Money.yen(2000), TaxRate.REDUCED: Money.yen(1000)},
+        Money.yen(333),
+        INCLUSIVE,
+    )
+    standard = result.for_rate(TaxRate.STANDARD)
+    reduced = result.for_rate(TaxRate.REDUCED)
+    assert standard is not None and reduced is not None
+    assert (standard.reduction, reduced.reduction) == (Money.yen(222), Money.yen(111))
+    assert standard.base == Money.yen(1778)
+
+
+def test_the_remainder_goes_to_the_stated_base() -> None:
+    charges = {TaxRate.STANDARD: Money.yen(100), TaxRate.REDUCED: Money.yen(100)}
+    to_standard = compute_tax(charges, Money.yen(3), INCLUSIVE)
+    to_reduced = compute_tax(
+        charges, Money.yen(3), TaxRule(PriceMode.INCLUSIVE, Rounding.DOWN, TaxRate.REDUCED)
+    )
+    assert to_standard.for_rate(TaxRate.STANDARD).reduction == Money.yen(2)  # type: ignore[union-attr]
+    assert to_reduced.for_rate(TaxRate.REDUCED).reduction == Money.yen(2)  # type: ignore[union-attr]
+
+
+def test_reductions_larger_than_the_charges_are_refused() -> None:
+    with pytest.raises(InvalidValue, match="discount"):
+        compute_tax({TaxRate.STANDARD: Money.yen(100)}, Money.yen(101), INCLUSIVE)
+
+
+amounts = st.integers(min_value=0, max_value=10**8)
+
+
+@given(amounts, amounts, st.data(), st.sampled_from(list(PriceMode)), st.sampled_from(list(Rounding)))
+def test_bases_add_up_to_charges_less_reductions(
+    ten: int, eight: int, data: st.DataObject, mode: PriceMode, rounding: Rounding
+) -> None:
+    reductions = data.draw(st.integers(min_value=0, max_value=ten + eight))
+    charges = {TaxRate.STANDARD: Money.yen(ten), TaxRate.REDUCED: Money.yen(eight)}
+    result = compute_tax(charges, Money.yen(reductions), TaxRule(mode, rounding))
+    assert sum(line.base.amount for line in result.lines) == ten + eight - reductions
+    assert sum(line.reduction.amount for line in result.lines) == reductions
+    for line in result.lines:
+        assert Decimal(0) <= line.reduction.amount <= line.charges.amount
+        assert line.tax.amount >= 0
+        exact = line.base.amount * line.rate.value
+        if mode is PriceMode.INCLUSIVE:
+            exact = line.base.amount * line.rate.value / (1 + line.rate.value)
+        assert abs(line.tax.amount - exact) < 1
