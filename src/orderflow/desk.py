@@ -362,6 +362,43 @@ class OrderDesk:
         result, _ = lifecycle.allocate(order, reserved, self._ctx(actor))
         return self._finish(base, result, steps)
 
+    def release(self, number: str, *, actor: str = "operator", reason: str = "") -> Order:
+        """引当解除: give every reserved unit back (before a change or a split); → 未引当."""
+        order = self.store.get(number)
+        ctx = self._ctx(actor, reason)
+        result, _ = lifecycle.release(order, ctx)
+        round_ = sum(1 for _ in order.events_named(Move.RELEASE.value)) + 1
+        steps = self._release_steps(order, f"release:{round_}")
+        base, keys = self._begin(order, steps)
+        self._release(base, steps, keys)
+        return self._finish(base, result, steps)
+
+    def _release_steps(self, order: Order, prefix: str) -> dict[str, dict[str, str]]:
+        return {
+            f"{prefix}:{a.line_id}:{a.warehouse}": {
+                "warehouse": a.warehouse,
+                "sku": order.line(a.line_id).sku,
+                "quantity": str(a.quantity),
+            }
+            for a in order.allocations
+        }
+
+    def _release(
+        self, base: Order, steps: Mapping[str, Mapping[str, str]], keys: Mapping[str, str]
+    ) -> None:
+        for step, request in steps.items():
+            if "warehouse" not in request:
+                continue
+            self._call(
+                base,
+                step,
+                keys[step],
+                self.inventory.release,
+                warehouse=request["warehouse"],
+                sku=request["sku"],
+                quantity=int(request["quantity"]),
+            )
+
     # -- 出荷指示 ------------------------------------------------------------------------------
 
     def instruct_shipping(
@@ -415,6 +452,11 @@ class OrderDesk:
             if not recalled:
                 too_late.append(shipment.shipment_id)
         if too_late:
+            # Nothing moved for the order; the recorded calls are done, so forget their keys.
+            self.store.save(
+                replace(lifecycle.settle_intents(base, steps), version=base.version + 1),
+                expected_version=base.version,
+            )
             raise MoveBlocked(
                 number,
                 order.status.name,
@@ -540,30 +582,12 @@ class OrderDesk:
             raise InvalidValue("reason", reason, "why the order is cancelled")
         ctx = self._ctx(actor, reason)
         result, _ = lifecycle.cancel(order, ctx)
-        steps: dict[str, dict[str, str]] = {
-            f"release:{a.line_id}:{a.warehouse}": {
-                "warehouse": a.warehouse,
-                "sku": order.line(a.line_id).sku,
-                "quantity": str(a.quantity),
-            }
-            for a in order.allocations
-        }
+        steps = self._release_steps(order, "cancel:release")
         live = order.payment.open_authorization
         if live:
             steps["void"] = {}
         base, keys = self._begin(order, steps)
-        for step, request in steps.items():
-            if step == "void":
-                continue
-            self._call(
-                base,
-                step,
-                keys[step],
-                self.inventory.release,
-                warehouse=request["warehouse"],
-                sku=request["sku"],
-                quantity=int(request["quantity"]),
-            )
+        self._release(base, steps, keys)
         if live:
             result = self._void(base, result, keys["void"], live, ctx)
         result = self._notify(

@@ -1,0 +1,109 @@
+"""The contract suites, run against orderflow's own fakes and carrier adapters."""
+
+from orderflow.adapters import JapanPost, Sagawa, Yamato
+from orderflow.ports import Accounting, Carrier, Inventory, Notifier, OrderStore, PaymentGateway
+from orderflow.ports import Warehouse as WarehousePort
+from orderflow.testing import (
+    FakeAccounting,
+    FakeCarrier,
+    FakeInventory,
+    FakeNotifier,
+    FakePaymentGateway,
+    FakeWarehouse,
+    InMemoryOrderStore,
+)
+from orderflow.testing.contracts import (
+    AccountingContract,
+    CarrierContract,
+    InventoryContract,
+    NotifierContract,
+    OrderStoreContract,
+    PaymentGatewayContract,
+    WarehouseContract,
+)
+
+
+class TestFakePaymentGateway(PaymentGatewayContract):
+    def make_gateway(self) -> PaymentGateway:
+        return FakePaymentGateway(decline_tokens=frozenset({"tok_declined"}))
+
+    def good_token(self) -> str:
+        return "tok_visa"
+
+    def declined_token(self) -> str:
+        return "tok_declined"
+
+
+class TestFakeInventory(InventoryContract):
+    def make_inventory(self, stock: dict[tuple[str, str], int]) -> Inventory:
+        return FakeInventory(stock)
+
+
+class TestFakeWarehouse(WarehouseContract):
+    def make_warehouse(self) -> WarehousePort:
+        return FakeWarehouse("W1")
+
+    def ship_out(self, warehouse: WarehousePort, shipment_id: str) -> None:
+        assert isinstance(warehouse, FakeWarehouse)
+        warehouse.mark_shipped(shipment_id)
+
+
+class TestFakeAccounting(AccountingContract):
+    def make_accounting(self) -> Accounting:
+        return FakeAccounting()
+
+    def posted_count(self, accounting: Accounting) -> int:
+        assert isinstance(accounting, FakeAccounting)
+        return len(accounting.entries)
+
+
+class TestFakeNotifier(NotifierContract):
+    def make_notifier(self) -> Notifier:
+        return FakeNotifier()
+
+    def sent_count(self, notifier: Notifier) -> int:
+        assert isinstance(notifier, FakeNotifier)
+        return len(notifier.sent)
+
+
+class TestInMemoryOrderStore(OrderStoreContract):
+    def make_store(self) -> OrderStore:
+        return InMemoryOrderStore()
+
+
+class TestFakeCarrier(CarrierContract):
+    def make_carrier(self) -> Carrier:
+        return FakeCarrier()
+
+    def valid_numbers(self) -> list[str]:
+        return ["12345678", "123456789012"]
+
+    def invalid_numbers(self) -> list[str]:
+        return ["1234", "ABCDEFGHIJ"]
+
+
+class TestYamato(CarrierContract):
+    def make_carrier(self) -> Carrier:
+        return Yamato()
+
+    def valid_numbers(self) -> list[str]:
+        return ["1234-5678-9013", "445566778812", "2000-0000-0001"]
+
+    def invalid_numbers(self) -> list[str]:
+        return ["1234-5678-9014", "12345678901", "1234567890123", "ABCD-EFGH-IJKL"]
+
+
+class TestSagawa(TestYamato):
+    def make_carrier(self) -> Carrier:
+        return Sagawa()
+
+
+class TestJapanPost(CarrierContract):
+    def make_carrier(self) -> Carrier:
+        return JapanPost()
+
+    def valid_numbers(self) -> list[str]:
+        return ["1234-5678-9013", "1311-2383-852", "EE123456785JP"]
+
+    def invalid_numbers(self) -> list[str]:
+        return ["1234-5678-9014", "EE123456784JP", "123"]
