@@ -9,13 +9,12 @@ from __future__ import annotations
 import gc
 import json
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scenarios import (  # noqa: E402
+from scenarios import (
     SCENARIOS,
 )
 

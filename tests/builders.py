@@ -38,8 +38,12 @@ def shop(
     return fake_shop(dict(STOCK if stock is None else stock), settings=settings)
 
 
-def place(s: FakeShop, number: str = "1001", order_lines: Sequence[OrderLine] | None = None,
-          **kwargs: object) -> Order:
+def place(
+    s: FakeShop,
+    number: str = "1001",
+    order_lines: Sequence[OrderLine] | None = None,
+    **kwargs: object,
+) -> Order:
     return s.desk.place(
         number=number,
         customer=customer(),

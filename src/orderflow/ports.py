@@ -126,10 +126,15 @@ class Warehouse(Protocol):
 class Carrier(Protocol):
     """A delivery company (配送業者): its tracking-number format and public tracking page."""
 
-    code: str
-    """A short code such as ``yamato``."""
-    has_tracking: bool
-    """False for services without tracking numbers (then shipping needs none)."""
+    @property
+    def code(self) -> str:
+        """A short code such as ``yamato``."""
+        ...
+
+    @property
+    def has_tracking(self) -> bool:
+        """False for services without tracking numbers (then shipping needs none)."""
+        ...
 
     def validate_tracking_number(self, number: str) -> bool:
         """Whether ``number`` has this carrier's format (and check digit, where it has one)."""

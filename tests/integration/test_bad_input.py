@@ -1,4 +1,4 @@
-"""Every bad input of the foundation issue: a clear error, and the order (and the world) unchanged."""
+"""Every bad input of the foundation issue: a clear error, and the order and world unchanged."""
 
 from collections.abc import Callable
 
@@ -85,7 +85,10 @@ def test_mixed_currencies() -> None:
     s = shop()
     dollars = OrderLine("L9", "TEA-1", "tea", Money.of("9.99", "USD"), 1)
     assert_refused_and_unchanged(
-        s, lambda: place(s, order_lines=[*lines(), dollars]), CurrencyMismatch, "lines[3].unit_price"
+        s,
+        lambda: place(s, order_lines=[*lines(), dollars]),
+        CurrencyMismatch,
+        "lines[3].unit_price",
     )
 
 
@@ -109,8 +112,11 @@ def test_a_malformed_postal_code() -> None:
     def place_with_bad_address() -> object:
         bad = Address("12-34567", "東京都", "渋谷区", "1-2-3", "山田 太郎", "03-1234-5678")
         return s.desk.place(
-            number="1001", customer=customer(),
-            ship_to=bad, lines=lines(), token="tok",
+            number="1001",
+            customer=customer(),
+            ship_to=bad,
+            lines=lines(),
+            token="tok",
         )
 
     error = assert_refused_and_unchanged(s, place_with_bad_address, InvalidValue, "postal_code")
@@ -147,7 +153,9 @@ def test_ship_before_instruction() -> None:
 def test_a_cancel_without_a_reason() -> None:
     s = shop()
     place(s)
-    assert_refused_and_unchanged(s, lambda: s.desk.cancel("1001", reason=""), InvalidValue, "reason")
+    assert_refused_and_unchanged(
+        s, lambda: s.desk.cancel("1001", reason=""), InvalidValue, "reason"
+    )
 
 
 def test_the_domain_refuses_an_over_allocation_and_keeps_the_order() -> None:

@@ -20,9 +20,18 @@ def test_straight_through_from_ordered_to_booked() -> None:
     s = shop()
     order = to_booked(s)
     assert order.status is OrderStatus.BOOKED
-    moves = [(e.from_status, e.name, e.to_status) for e in order.history if e.name in {m.value for m in Move}]
+    moves = [
+        (e.from_status, e.name, e.to_status)
+        for e in order.history
+        if e.name in {m.value for m in Move}
+    ]
     assert [m[1] for m in moves] == [
-        "accept", "allocate", "instruct_shipping", "ship", "deliver", "book",
+        "accept",
+        "allocate",
+        "instruct_shipping",
+        "ship",
+        "deliver",
+        "book",
     ]
     total = s.desk.totals(order).total
     assert order.payment.authorized == total
@@ -50,7 +59,10 @@ def test_every_event_says_when_who_from_and_to() -> None:
         assert event.actor
     ship = next(order.events_named("ship"))
     assert ship.actor == "warehouse"
-    assert (ship.from_status, ship.to_status) == (OrderStatus.SHIPPING_INSTRUCTED, OrderStatus.SHIPPED)
+    assert (ship.from_status, ship.to_status) == (
+        OrderStatus.SHIPPING_INSTRUCTED,
+        OrderStatus.SHIPPED,
+    )
 
 
 def test_short_of_stock_waits_in_partially_allocated_then_completes() -> None:
@@ -68,13 +80,21 @@ def test_short_of_stock_waits_in_partially_allocated_then_completes() -> None:
 
 def test_allocation_spreads_over_warehouses_when_none_has_everything() -> None:
     settings = ShopSettings(warehouses=("TOKYO", "OSAKA"))
-    s = shop({("TOKYO", "TEA-1"): 2, ("TOKYO", "MUG-1"): 0, ("OSAKA", "MUG-1"): 1,
-              ("TOKYO", "CAKE-1"): 1}, settings)
+    s = shop(
+        {
+            ("TOKYO", "TEA-1"): 2,
+            ("TOKYO", "MUG-1"): 0,
+            ("OSAKA", "MUG-1"): 1,
+            ("TOKYO", "CAKE-1"): 1,
+        },
+        settings,
+    )
     order = to_allocated(s)
     assert order.status is OrderStatus.ALLOCATED
     order = s.desk.instruct_shipping("1001")
     assert [(sh.shipment_id, sh.warehouse) for sh in order.shipments] == [
-        ("1001-S1", "OSAKA"), ("1001-S2", "TOKYO"),
+        ("1001-S1", "OSAKA"),
+        ("1001-S2", "TOKYO"),
     ]
     order = s.desk.ship("1001", "1001-S1", TRACKING)
     assert order.status is OrderStatus.SHIPPING_INSTRUCTED
@@ -86,8 +106,17 @@ def test_allocation_spreads_over_warehouses_when_none_has_everything() -> None:
 
 def test_fewest_shipments_prefers_one_warehouse_that_has_everything() -> None:
     settings = ShopSettings(warehouses=("TOKYO", "OSAKA"))
-    s = shop({("TOKYO", "TEA-1"): 2, ("TOKYO", "MUG-1"): 0, ("TOKYO", "CAKE-1"): 1,
-              ("OSAKA", "TEA-1"): 2, ("OSAKA", "MUG-1"): 1, ("OSAKA", "CAKE-1"): 1}, settings)
+    s = shop(
+        {
+            ("TOKYO", "TEA-1"): 2,
+            ("TOKYO", "MUG-1"): 0,
+            ("TOKYO", "CAKE-1"): 1,
+            ("OSAKA", "TEA-1"): 2,
+            ("OSAKA", "MUG-1"): 1,
+            ("OSAKA", "CAKE-1"): 1,
+        },
+        settings,
+    )
     order = to_allocated(s)
     assert {a.warehouse for a in order.allocations} == {"OSAKA"}
 
@@ -111,7 +140,11 @@ def test_cancel_from_the_first_four_statuses(steps: int) -> None:
     assert s.gateway.live_authorizations() == {}
     assert all(v == 0 for v in s.inventory.reserved.values())
     cancel = next(order.events_named("cancel"))
-    assert (cancel.from_status, cancel.reason, cancel.actor) == (before, "customer request", "customer")
+    assert (cancel.from_status, cancel.reason, cancel.actor) == (
+        before,
+        "customer request",
+        "customer",
+    )
     assert s.notifier.sent[-1].kind == "cancellation"
 
 

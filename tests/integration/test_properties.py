@@ -90,29 +90,38 @@ class OrderWorld(RuleBasedStateMachine):
             ),
         )
 
+    def next_step(self, number: str) -> Callable[[], object] | None:
+        """The natural next command for the order, if it is not final."""
+        desk = self.shop.desk
+        order = self.shop.store.orders.get(number)
+        if order is None or order.status.is_final:
+            return None
+        pending = [s for s in order.shipments if s.status is not ShipmentStatus.DELIVERED]
+        first_instructed = next(
+            (s.shipment_id for s in pending if s.status is ShipmentStatus.INSTRUCTED), ""
+        )
+        first_pending = pending[0].shipment_id if pending else ""
+        steps: dict[OrderStatus, Callable[[], object]] = {
+            OrderStatus.ORDERED: lambda: desk.accept(number),
+            OrderStatus.UNALLOCATED: lambda: desk.allocate(number),
+            OrderStatus.PARTIALLY_ALLOCATED: lambda: desk.allocate(number),
+            OrderStatus.ALLOCATED: lambda: desk.instruct_shipping(number),
+            OrderStatus.SHIPPING_INSTRUCTED: lambda: desk.ship(
+                number, first_instructed, "123456789013"
+            ),
+            OrderStatus.SHIPPED: lambda: desk.deliver(number, first_pending),
+            OrderStatus.DELIVERED: lambda: desk.book(number),
+        }
+        return steps[order.status]
+
     @rule(number=numbers, times=st.integers(1, 4))
     def advance(self, number: str, times: int) -> None:
         """Take the natural next step(s), so that sequences reach the later statuses."""
-        desk = self.shop.desk
         for _ in range(times):
-            order = self.shop.store.orders.get(number)
-            if order is None or order.status.is_final:
+            step = self.next_step(number)
+            if step is None:
                 return
-            pending = [s for s in order.shipments if s.status is not ShipmentStatus.DELIVERED]
-            step: dict[OrderStatus, Callable[[], object]] = {
-                OrderStatus.ORDERED: lambda: desk.accept(number),
-                OrderStatus.UNALLOCATED: lambda: desk.allocate(number),
-                OrderStatus.PARTIALLY_ALLOCATED: lambda: desk.allocate(number),
-                OrderStatus.ALLOCATED: lambda: desk.instruct_shipping(number),
-                OrderStatus.SHIPPING_INSTRUCTED: lambda: desk.ship(
-                    number,
-                    next(s.shipment_id for s in pending if s.status is ShipmentStatus.INSTRUCTED),
-                    "123456789013",
-                ),
-                OrderStatus.SHIPPED: lambda: desk.deliver(number, pending[0].shipment_id),
-                OrderStatus.DELIVERED: lambda: desk.book(number),
-            }
-            self.attempt(number, step[order.status])
+            self.attempt(number, step)
 
     @rule(number=numbers)
     def accept(self, number: str) -> None:
@@ -139,7 +148,9 @@ class OrderWorld(RuleBasedStateMachine):
 
     @rule(number=numbers, index=st.integers(1, 2))
     def ship(self, number: str, index: int) -> None:
-        self.attempt(number, lambda: self.shop.desk.ship(number, f"{number}-S{index}", "123456789013"))
+        self.attempt(
+            number, lambda: self.shop.desk.ship(number, f"{number}-S{index}", "123456789013")
+        )
 
     @rule(number=numbers, index=st.integers(1, 2))
     def deliver(self, number: str, index: int) -> None:

@@ -5,7 +5,9 @@ from orderflow.domain.address import normalize_phone, normalize_postal_code
 from orderflow.errors import InvalidValue
 
 
-@pytest.mark.parametrize("raw", ["123-4567", "1234567", "〒123-4567", "１２３－４５６７", " 123-4567 "])
+@pytest.mark.parametrize(
+    "raw", ["123-4567", "1234567", "〒123-4567", "１２３－４５６７", " 123-4567 "]
+)
 def test_postal_codes_are_normalised(raw: str) -> None:
     assert normalize_postal_code(raw) == "1234567"
 

@@ -115,8 +115,14 @@ def test_recognition_date_follows_the_basis() -> None:
     shipped = T0 + timedelta(hours=16)  # 2026-11-22 16:00 UTC is 11-23 01:00 in Tokyo
     delivered = T0 + timedelta(days=2)
     shipment = Shipment(
-        "1001-S1", "TOKYO", "yamato", (ShipmentLine("L1", 1),), ShipmentStatus.DELIVERED,
-        "123456789013", shipped, delivered,
+        "1001-S1",
+        "TOKYO",
+        "yamato",
+        (ShipmentLine("L1", 1),),
+        ShipmentStatus.DELIVERED,
+        "123456789013",
+        shipped,
+        delivered,
     )
     order = attrs.evolve(order, shipments=(shipment,))
     tokyo = ZoneInfo("Asia/Tokyo")

@@ -27,7 +27,17 @@ def test_japan_post_domestic_and_international() -> None:
 
 def test_every_status_has_both_labels() -> None:
     ja = [status_label(s, "ja") for s in OrderStatus]
-    assert ja == ["受注", "未引当", "中途引当", "引当済", "出荷指示済", "出荷済", "着荷済", "計上済", "キャンセル"]
+    assert ja == [
+        "受注",
+        "未引当",
+        "中途引当",
+        "引当済",
+        "出荷指示済",
+        "出荷済",
+        "着荷済",
+        "計上済",
+        "キャンセル",
+    ]
     assert status_label(OrderStatus.SHIPPING_INSTRUCTED, "en") == "Shipping instructed"
     assert event_label("ship", "ja") == "出荷"
     assert gettext("Yamato Transport", "ja") == "ヤマト運輸"
@@ -43,7 +53,11 @@ def test_babel_formats_yen_and_tokyo_time() -> None:
 
 
 def test_notice_renders_in_its_language() -> None:
-    facts = (("name", "山田 太郎"), ("cancelled_at", datetime(2026, 11, 22, tzinfo=UTC)), ("reason", "x"))
+    facts = (
+        ("name", "山田 太郎"),
+        ("cancelled_at", datetime(2026, 11, 22, tzinfo=UTC)),
+        ("reason", "x"),
+    )
     ja = Notice("cancellation", "1001", "a@example.jp", "ja", facts)
     en = Notice("cancellation", "1001", "a@example.jp", "en", facts)
     assert ja.subject == "【キャンセル完了】注文番号 1001"

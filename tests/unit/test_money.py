@@ -75,11 +75,13 @@ def test_allocate_remainder_goes_to_the_stated_share() -> None:
 
 
 @given(
-    st.integers(min_value=-10**9, max_value=10**9),
+    st.integers(min_value=-(10**9), max_value=10**9),
     st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=8),
     st.data(),
 )
-def test_allocate_conserves_money_to_the_yen(amount: int, weights: list[int], data: st.DataObject) -> None:
+def test_allocate_conserves_money_to_the_yen(
+    amount: int, weights: list[int], data: st.DataObject
+) -> None:
     remainder_to = data.draw(st.integers(min_value=0, max_value=len(weights) - 1))
     shares = Money.yen(amount).allocate(weights, remainder_to=remainder_to)
     assert Money.total(shares, "JPY") == Money.yen(amount)
@@ -90,7 +92,7 @@ def test_allocate_conserves_money_to_the_yen(amount: int, weights: list[int], da
             assert abs(share.amount - exact) < 1
 
 
-@given(st.integers(-10**12, 10**12), st.integers(-10**12, 10**12))
+@given(st.integers(-(10**12), 10**12), st.integers(-(10**12), 10**12))
 def test_addition_is_exact(a: int, b: int) -> None:
     assert (Money.yen(a) + Money.yen(b)).amount == a + b
     assert (Money.yen(a) - Money.yen(b)).amount == a - b

@@ -18,7 +18,9 @@ def test_rates() -> None:
 
 def test_exclusive_tax_is_added_per_rate() -> None:
     result = compute_tax(
-        {TaxRate.STANDARD: Money.yen(3080), TaxRate.REDUCED: Money.yen(3780)}, Money.yen(0), EXCLUSIVE
+        {TaxRate.STANDARD: Money.yen(3080), TaxRate.REDUCED: Money.yen(3780)},
+        Money.yen(0),
+        EXCLUSIVE,
     )
     assert result.for_rate(TaxRate.STANDARD).tax == Money.yen(308)  # type: ignore[union-attr]
     assert result.for_rate(TaxRate.REDUCED).tax == Money.yen(302)  # type: ignore[union-attr]
@@ -39,7 +41,9 @@ def test_inclusive_tax_is_worked_out_of_the_price() -> None:
 )
 def test_the_shops_rounding_rule(rounding: Rounding, expected: int) -> None:
     # 98 yen at 8% excl. = 7.84 yen of tax
-    result = compute_tax({TaxRate.REDUCED: Money.yen(98)}, Money.yen(0), TaxRule(PriceMode.EXCLUSIVE, rounding))
+    result = compute_tax(
+        {TaxRate.REDUCED: Money.yen(98)}, Money.yen(0), TaxRule(PriceMode.EXCLUSIVE, rounding)
+    )
     assert result.tax == Money.yen(expected)
 
 
@@ -81,7 +85,9 @@ def test_reductions_larger_than_the_charges_are_refused() -> None:
 amounts = st.integers(min_value=0, max_value=10**8)
 
 
-@given(amounts, amounts, st.data(), st.sampled_from(list(PriceMode)), st.sampled_from(list(Rounding)))
+@given(
+    amounts, amounts, st.data(), st.sampled_from(list(PriceMode)), st.sampled_from(list(Rounding))
+)
 def test_bases_add_up_to_charges_less_reductions(
     ten: int, eight: int, data: st.DataObject, mode: PriceMode, rounding: Rounding
 ) -> None:

@@ -154,8 +154,10 @@ def _net(component: Money, rate: TaxRate, rule: TaxRule) -> Money:
 def _rate_lines(
     line: TaxLine, items: Money, shipping: Money, fees: Money, rule: TaxRule, accounts: AccountMap
 ) -> list[JournalLine]:
-    """One rate's journal lines; whatever rounding leaves goes on the items line, so that the
-    rate's lines add up exactly to its base."""
+    """One rate's journal lines.
+
+    Whatever rounding leaves goes on the items line, so the rate's lines add up to its base.
+    """
     rate = line.rate
     category = accounts.tax_categories[rate]
     shipping_net = _net(shipping, rate, rule)

@@ -7,10 +7,10 @@ the :class:`OrderEvent` values saying what happened, which are also appended to 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 
-def _check_quantity(field: str) -> Callable[[Any, "attrs.Attribute[Any]", Any], None]:
+def _check_quantity(field: str) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
     def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if type(value) is not int or value < 1:
             raise InvalidValue(field, value, "a whole number of 1 or more")
@@ -444,6 +444,6 @@ class Order:
             Money._exact(total, currency),
         )
 
-    def events_named(self, name: str) -> Iterable[OrderEvent]:
+    def events_named(self, name: str) -> Iterator[OrderEvent]:
         """The history's events called ``name``, oldest first."""
         return (e for e in self.history if e.name == name)

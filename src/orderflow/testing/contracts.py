@@ -126,7 +126,9 @@ class PaymentGatewayContract:
         auth = gateway.authorize(
             key="c-6:authorize", order_number="c-6", amount=Money.yen(900), token=self.good_token()
         )
-        capture = gateway.capture(key="c-6:capture", authorization=auth.reference, amount=auth.amount)
+        capture = gateway.capture(
+            key="c-6:capture", authorization=auth.reference, amount=auth.amount
+        )
         gateway.refund(key="c-6:refund-1", capture=capture, amount=Money.yen(400))
         gateway.refund(key="c-6:refund-1", capture=capture, amount=Money.yen(400))
         gateway.refund(key="c-6:refund-2", capture=capture, amount=Money.yen(500))
@@ -340,5 +342,7 @@ class OrderStoreContract:
         newer = attrs.evolve(order, version=order.version + 1)
         store.save(newer, expected_version=order.version)
         with pytest.raises(ConcurrencyError):
-            store.save(attrs.evolve(order, version=order.version + 1), expected_version=order.version)
+            store.save(
+                attrs.evolve(order, version=order.version + 1), expected_version=order.version
+            )
         assert store.get("s-3") == newer

@@ -15,7 +15,7 @@ import enum
 import itertools
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import attrs
 
@@ -123,7 +123,7 @@ class _Fake:
         result, error = answer
         if error is not None:
             raise error
-        return result  # type: ignore[no-any-return]
+        return cast(T, result)
 
     def _replay(
         self, method: str, key: str, request: tuple[Any, ...]
@@ -301,7 +301,6 @@ class FakeInventory(_Fake):
             self.on_hand[(warehouse, sku)] -= quantity
 
         self._run("commit", key, (warehouse, sku, quantity), work)
-
 
 
 class FakeWarehouse(_Fake):

@@ -1,4 +1,4 @@
-"""A whole shop on fakes: every port faked and a desk wired to them, for tests, demos and benchmarks."""
+"""A whole shop on fakes: every port faked and a desk wired to them (tests, demos, benchmarks)."""
 
 from __future__ import annotations
 

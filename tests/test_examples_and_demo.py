@@ -1,0 +1,59 @@
+"""Every file in examples/ runs; the demo shows the whole flow in Japanese and English."""
+
+import runpy
+from pathlib import Path
+
+import pytest
+
+from orderflow import OrderStatus
+from orderflow.__main__ import main, run_demo
+
+EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.py"))
+
+
+def test_there_are_examples() -> None:
+    assert EXAMPLES
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_example_runs(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    runpy.run_path(str(path), run_name="__main__")
+    assert capsys.readouterr().out
+
+
+def test_demo_in_japanese_shows_all_eight_statuses_yen_and_tokyo_times() -> None:
+    lines: list[str] = []
+    orders = run_demo("ja", lines.append)
+    text = "\n".join(lines)
+    for label in (
+        "受注",
+        "未引当",
+        "中途引当",
+        "引当済",
+        "出荷指示済",
+        "出荷済",
+        "着荷済",
+        "計上済",
+    ):
+        assert label in text, label
+    assert "キャンセル" in text
+    assert "￥7,960" in text  # Babel's yen, no decimals
+    assert "2026/11/22 9:00" in text  # 00:00 UTC shown in Asia/Tokyo
+    assert [o.status for o in orders] == [
+        OrderStatus.BOOKED,
+        OrderStatus.BOOKED,
+        OrderStatus.CANCELLED,
+    ]
+    partial = orders[1]
+    assert any(e.to_status is OrderStatus.PARTIALLY_ALLOCATED for e in partial.history)
+
+
+def test_demo_in_english(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--locale", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "Partially allocated" in out and "Booked" in out and "¥7,960" in out
+
+
+def test_diagram_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diagram"]) == 0
+    assert capsys.readouterr().out.startswith("stateDiagram-v2")
