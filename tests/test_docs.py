@@ -31,5 +31,12 @@ def test_the_index_shows_the_diagram_the_code_renders() -> None:
 
 def test_every_port_has_a_page() -> None:
     pages = {p.stem for p in (DOCS / "ports").glob("*.md")}
-    assert {"payment-gateway", "inventory", "warehouse", "carrier", "accounting", "notifier",
-            "order-store"} <= pages
+    assert {
+        "payment-gateway",
+        "inventory",
+        "warehouse",
+        "carrier",
+        "accounting",
+        "notifier",
+        "order-store",
+    } <= pages
