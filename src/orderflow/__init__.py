@@ -6,7 +6,7 @@ The public API is what this module exports; everything else is private. Start wi
     from orderflow import OrderDesk, Money, OrderLine
 """
 
-from orderflow.desk import OrderDesk
+from orderflow.desk import DepositReport, OrderDesk
 from orderflow.domain.address import Address, Customer, Prefecture
 from orderflow.domain.allocation import AllocationStrategy, plan_allocation
 from orderflow.domain.booking import (
@@ -16,6 +16,16 @@ from orderflow.domain.booking import (
     RecognitionBasis,
     Side,
     sale_entry,
+)
+from orderflow.domain.deposits import (
+    Deposit,
+    DepositMatch,
+    MatchKind,
+    OpenAccount,
+    Reconciliation,
+    normalize_payer_name,
+    payer_search_key,
+    reconcile,
 )
 from orderflow.domain.lifecycle import Context, next_moves
 from orderflow.domain.machine import TRANSITIONS, OrderMachine, allowed_moves, mermaid
@@ -37,25 +47,37 @@ from orderflow.domain.order import (
     ShipmentLine,
     ShipmentStatus,
 )
+from orderflow.domain.payments import DEFAULT_COD_FEES, CodFeeTable, HoldCode, payment_confirmed
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.domain.tax import PriceMode, TaxBreakdown, TaxLine, TaxRate, TaxRule, compute_tax
 from orderflow.notices import Notice
 from orderflow.ports import (
     Accounting,
     Authorization,
+    BankTransferProvider,
     Carrier,
     Clock,
+    CreditDecision,
+    CreditStatus,
+    FraudResult,
+    FraudScreen,
+    FraudVerdict,
     Inventory,
+    KonbiniProvider,
+    KonbiniSlip,
     Notifier,
     OrderStore,
     PaymentGateway,
+    PostpayProvider,
+    VirtualAccount,
     Warehouse,
 )
-from orderflow.settings import ShopSettings
+from orderflow.settings import PostpayDeclined, ShopSettings
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "DEFAULT_COD_FEES",
     "TRANSITIONS",
     "AccountMap",
     "Accounting",
@@ -63,19 +85,34 @@ __all__ = [
     "Allocation",
     "AllocationStrategy",
     "Authorization",
+    "BankTransferProvider",
     "Carrier",
     "Clock",
+    "CodFeeTable",
     "Context",
+    "CreditDecision",
+    "CreditStatus",
     "Customer",
+    "Deposit",
+    "DepositMatch",
+    "DepositReport",
+    "FraudResult",
+    "FraudScreen",
+    "FraudVerdict",
     "Hold",
+    "HoldCode",
     "Intent",
     "Inventory",
     "JournalEntry",
     "JournalLine",
+    "KonbiniProvider",
+    "KonbiniSlip",
+    "MatchKind",
     "Money",
     "Move",
     "Notice",
     "Notifier",
+    "OpenAccount",
     "Order",
     "OrderDesk",
     "OrderEvent",
@@ -90,9 +127,12 @@ __all__ = [
     "PaymentMethod",
     "PaymentOp",
     "PaymentOutcome",
+    "PostpayDeclined",
+    "PostpayProvider",
     "Prefecture",
     "PriceMode",
     "RecognitionBasis",
+    "Reconciliation",
     "Rounding",
     "Shipment",
     "ShipmentLine",
@@ -103,11 +143,16 @@ __all__ = [
     "TaxLine",
     "TaxRate",
     "TaxRule",
+    "VirtualAccount",
     "Warehouse",
     "allowed_moves",
     "compute_tax",
     "mermaid",
     "next_moves",
+    "normalize_payer_name",
+    "payer_search_key",
+    "payment_confirmed",
     "plan_allocation",
+    "reconcile",
     "sale_entry",
 ]

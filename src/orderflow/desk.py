@@ -12,15 +12,18 @@ the work at most once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TypeVar
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from orderflow._runner import Runner
+from orderflow.cashier import Cashier
 from orderflow.domain import lifecycle
 from orderflow.domain._values import replace
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.allocation import plan_allocation
 from orderflow.domain.booking import recognition_date, sale_entry
+from orderflow.domain.deposits import Deposit, OpenAccount, Reconciliation, reconcile
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import allowed_moves
 from orderflow.domain.money import Money
@@ -34,6 +37,7 @@ from orderflow.domain.order import (
     PaymentOp,
     PaymentOutcome,
 )
+from orderflow.domain.payments import HoldCode, payment_confirmed
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import (
     DuplicateOrder,
@@ -41,51 +45,74 @@ from orderflow.errors import (
     MoveBlocked,
     MoveNotAllowed,
     OrderNotFound,
-    OutcomeUnknown,
-    PaymentDeclined,
-    ProviderError,
-    ProviderTimeout,
     UnknownSku,
 )
-from orderflow.notices import Notice
 from orderflow.ports import (
     Accounting,
+    BankTransferProvider,
     Carrier,
     Clock,
+    CreditStatus,
+    FraudScreen,
     Inventory,
+    KonbiniProvider,
     Notifier,
     OrderStore,
     PaymentGateway,
+    PostpayProvider,
     Warehouse,
 )
-from orderflow.settings import ShopSettings
+from orderflow.settings import PostpayDeclined, ShopSettings
+from orderflow.zengin import read_transfer_notice
 
-__all__ = ["OrderDesk"]
-
-T = TypeVar("T")
+__all__ = ["DepositReport", "OrderDesk"]
 
 _TOTALS_KEPT = 4096
 """How many orders' totals the desk keeps at most (the cache is emptied when full)."""
+
+Steps = dict[str, dict[str, str]]
+
+
+class DepositReport:
+    """What a reconciliation did: the pure matching and the orders it changed."""
+
+    def __init__(self, reconciliation: Reconciliation, orders: list[Order]) -> None:
+        self.reconciliation = reconciliation
+        """Every deposit: matched (exact, short, over), unmatched, repeated, cancelled."""
+        self.orders = orders
+        """The orders saved with their new deposits, in the order first touched."""
+
+    @property
+    def unmatched(self) -> tuple[Deposit, ...]:
+        """Deposits no open order holds the account of: for a person to look at (入金不明)."""
+        return self.reconciliation.unmatched
 
 
 class OrderDesk:
     """Takes an order from 受注 to 計上済 through the ports, one command at a time.
 
     ``warehouses`` maps each warehouse code of ``settings.warehouses`` to its port; ``carriers``
-    maps carrier codes to carrier adapters.
+    maps carrier codes to carrier adapters. The payment ports are optional: a shop gives the ones
+    for the methods it takes (``gateway`` for cards, ``amazon_pay``, ``postpay``, ``bank`` for
+    transfers to virtual accounts, ``konbini``; ``fraud`` screens card orders).
     """
 
     def __init__(
         self,
         *,
         store: OrderStore,
-        gateway: PaymentGateway,
         inventory: Inventory,
         warehouses: Mapping[str, Warehouse],
         carriers: Mapping[str, Carrier],
         accounting: Accounting,
         notifier: Notifier,
         clock: Clock,
+        gateway: PaymentGateway | None = None,
+        amazon_pay: PaymentGateway | None = None,
+        fraud: FraudScreen | None = None,
+        postpay: PostpayProvider | None = None,
+        bank: BankTransferProvider | None = None,
+        konbini: KonbiniProvider | None = None,
         settings: ShopSettings | None = None,
     ) -> None:
         self.settings = settings or ShopSettings()
@@ -95,75 +122,31 @@ class OrderDesk:
         if self.settings.carrier not in carriers:
             raise InvalidValue("carriers", sorted(carriers), f"a {self.settings.carrier!r} carrier")
         self.store = store
-        self.gateway = gateway
         self.inventory = inventory
         self.warehouses = dict(warehouses)
         self.carriers = dict(carriers)
         self.accounting = accounting
         self.notifier = notifier
         self.clock = clock
+        self.runner = Runner(store, clock, notifier, self.settings)
+        self.cashier = Cashier(
+            self.runner,
+            gateway=gateway,
+            amazon_pay=amazon_pay,
+            fraud=fraud,
+            postpay=postpay,
+            bank=bank,
+            konbini=konbini,
+        )
         self._totals: dict[int, tuple[tuple[object, ...], OrderTotals]] = {}
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _ctx(self, actor: str, reason: str = "") -> Context:
-        return Context(self.clock.now(), actor, reason)
-
-    def _begin(
-        self, order: Order, steps: Mapping[str, Mapping[str, str]] | Iterable[str]
-    ) -> tuple[Order, dict[str, str]]:
-        """Record the keys of the calls about to be made, and save them before any call."""
-        recorded, keys = lifecycle.record_intents(order, steps)
-        if recorded is not order:
-            self.store.save(recorded, expected_version=order.version)
-        return recorded, keys
-
-    def _finish(self, base: Order, result: Order, steps: Iterable[str] = ()) -> Order:
-        """Save ``result`` (computed from the order ``base`` was recorded from) after ``base``."""
-        done = set(steps)
-        if not done and result.intents is base.intents and result.version > base.version:
-            self.store.save(result, expected_version=base.version)
-            return result
-        final = replace(
-            result,
-            intents=tuple(i for i in base.intents if i.step not in done) if done else base.intents,
-            version=max(result.version, base.version + 1),
-        )
-        self.store.save(final, expected_version=base.version)
-        return final
-
-    @staticmethod
-    def _call(order: Order, step: str, key: str, fn: Callable[..., T], **kwargs: object) -> T:
-        try:
-            return fn(key=key, **kwargs)
-        except ProviderTimeout as timeout:
-            raise OutcomeUnknown(order.number, step, key) from timeout
-
-    def _notify(self, order: Order, kind: str, ctx: Context, step: str, **facts: object) -> Order:
-        """Send a notice; a failure is recorded on the order, never stops the flow."""
-        notice = Notice(
-            kind,
-            order.number,
-            order.customer.email,
-            self.settings.locale,
-            (("name", order.customer.name), *facts.items()),
-            self.settings.zone,
-        )
-        try:
-            self.notifier.send(key=f"{order.number}:notice:{step}", notice=notice)
-        except ProviderError as failure:
-            failed, _ = lifecycle.record_fact(
-                order, ctx, "notice_failed", details={"kind": kind, "error": str(failure)}
-            )
-            return failed
-        return order
-
-    def _require(self, order: Order, move: Move) -> None:
+    def _require(self, order: Order, move: Move | str) -> None:
         allowed = allowed_moves(order.status)
-        if move not in allowed:
-            raise MoveNotAllowed(
-                order.number, order.status.name, move.value, [m.value for m in allowed]
-            )
+        if not isinstance(move, Move) or move not in allowed:
+            name = move.value if isinstance(move, Move) else move
+            raise MoveNotAllowed(order.number, order.status.name, name, [m.value for m in allowed])
 
     def totals(self, order: Order) -> OrderTotals:
         """The order's totals under the shop's tax rule.
@@ -182,10 +165,8 @@ class OrderDesk:
         return totals
 
     def payment_confirmed(self, order: Order) -> bool:
-        """Whether the payment allows shipping: for a card, the authorization covers the total."""
-        if order.payment.method is PaymentMethod.CARD:
-            return order.payment.open_authorization >= self.totals(order).total
-        return False
+        """Whether the payment allows shipping (see :mod:`orderflow.domain.payments`)."""
+        return payment_confirmed(order.payment, self.totals(order).total)
 
     def next_moves(self, number: str) -> tuple[Move, ...]:
         """The moves order ``number`` may make now."""
@@ -211,15 +192,29 @@ class OrderDesk:
         points_used: int = 0,
         channel: str = "web",
         remarks: str = "",
+        address_from_amazon: bool = False,
         actor: str = "customer",
     ) -> Order:
-        """受注: check the order, authorize the card, send the order confirmation.
+        """受注: check the order, start its payment, send the order confirmation.
 
-        Bad input raises before anything is stored or charged. A declined card leaves the order
-        cancelled (and raises :class:`~orderflow.errors.PaymentDeclined`). After a time-out, call
-        ``place`` again with the same arguments: the same authorization key is used.
+        By method: a card is screened (if a fraud port is given) and authorized; Amazon Pay is
+        authorized (``address_from_amazon`` marks the ship-to as guaranteed); 後払い is
+        credit-checked; a bank transfer gets a virtual account and a konbini payment a number and
+        deadline (both held until paid); COD adds the fee of the shop's table.
+
+        Bad input raises before anything is stored or charged. A refused payment leaves the order
+        cancelled and raises :class:`~orderflow.errors.PaymentDeclined`. After a time-out, call
+        ``place`` again with the same arguments: the same keys are used.
         """
-        ctx = self._ctx(actor)
+        ctx = self.runner.ctx(actor)
+        if not isinstance(payment_method, PaymentMethod):
+            raise InvalidValue("payment_method", payment_method, "a PaymentMethod")
+        if not self.cashier.accepts(payment_method):
+            raise InvalidValue(
+                "payment_method", payment_method.value, "a method this desk has a port for"
+            )
+        if payment_method in (PaymentMethod.CARD, PaymentMethod.AMAZON_PAY) and not token:
+            raise InvalidValue("token", token, "the gateway's stored card token")
         order, _ = lifecycle.new_order(
             number=number,
             customer=customer,
@@ -238,57 +233,33 @@ class OrderDesk:
         for index, line in enumerate(order.lines):
             if not self.inventory.knows(line.sku):
                 raise UnknownSku(f"lines[{index}].sku", line.sku)
-        if payment_method is not PaymentMethod.CARD:
-            raise InvalidValue("payment_method", payment_method, "PaymentMethod.CARD")
+        if payment_method is PaymentMethod.COD:
+            fee = self.settings.cod_fees.fee_for(self.totals(order).total)
+            order = replace(order, fees=fee)
+        if payment_method is PaymentMethod.AMAZON_PAY and address_from_amazon:
+            order = replace(order, address_guaranteed=True)
         totals = self.totals(order)
         total = totals.total
-        step = "authorize"
+        steps, requests = self.cashier.order_plan(order, total)
         try:
             stored: Order | None = self.store.get(number)
         except OrderNotFound:
             stored = None
         if stored is None:
-            base, keys = lifecycle.record_intents(order, [step])
+            base, keys = self.runner.record(order, steps, requests)
             self.store.add(base)
-        elif stored.lines == order.lines and stored.intent(step) is not None:
-            base, keys = stored, {step: stored.intent(step).key}  # type: ignore[union-attr]
+        elif (
+            stored.lines == order.lines
+            and stored.status is OrderStatus.ORDERED
+            and all(stored.intent(step) is not None for step in steps)
+            and steps
+        ):
+            base, keys = self.runner.record(stored, steps, requests)
+            order = stored
         else:
             raise DuplicateOrder(number)
-        key = keys[step]
-        try:
-            auth = self._call(
-                base,
-                step,
-                key,
-                self.gateway.authorize,
-                order_number=number,
-                amount=total,
-                token=token,
-            )
-        except PaymentDeclined as declined:
-            failed = PaymentEntry(
-                PaymentOp.AUTHORIZE,
-                total,
-                key,
-                PaymentOutcome.FAILED,
-                ctx.at,
-                detail=declined.reason,
-            )
-            result, _ = lifecycle.record_payment(base, failed, ctx)
-            result, _ = lifecycle.cancel(result, self._ctx("system", f"card declined: {declined}"))
-            self._finish(base, result, [step])
-            raise
-        entry = PaymentEntry(
-            PaymentOp.AUTHORIZE,
-            auth.amount,
-            key,
-            PaymentOutcome.SUCCEEDED,
-            ctx.at,
-            auth.reference,
-            expires_at=auth.expires_at,
-        )
-        result, _ = lifecycle.record_payment(base, entry, ctx)
-        result = self._notify(
+        result = self.cashier.at_order(base, order, keys, ctx, total)
+        result = self.runner.notify(
             result,
             "order_confirmation",
             ctx,
@@ -297,27 +268,27 @@ class OrderDesk:
             total=total,
             tax=totals.tax_total,
         )
-        return self._finish(base, result, [step])
+        return self.runner.finish(base, result, steps)
 
     def accept(self, number: str, *, actor: str = "system") -> Order:
         """受注 → 未引当: accept the order for processing."""
         order = self.store.get(number)
-        result, _ = lifecycle.accept(order, self._ctx(actor))
-        return self._finish(order, result)
+        result, _ = lifecycle.accept(order, self.runner.ctx(actor))
+        return self.runner.finish(order, result)
 
     # -- 保留 --------------------------------------------------------------------------------
 
     def raise_hold(self, number: str, code: str, message: str, *, actor: str = "system") -> Order:
         """Put a hold (保留) on the order: it will not be instructed to ship until cleared."""
         order = self.store.get(number)
-        result, events = lifecycle.raise_hold(order, code, message, self._ctx(actor))
-        return self._finish(order, result) if events else order
+        result, events = lifecycle.raise_hold(order, code, message, self.runner.ctx(actor))
+        return self.runner.finish(order, result) if events else order
 
     def clear_hold(self, number: str, code: str, *, actor: str = "operator") -> Order:
         """Clear the open hold ``code``, recording who cleared it."""
         order = self.store.get(number)
-        result, _ = lifecycle.clear_hold(order, code, self._ctx(actor))
-        return self._finish(order, result)
+        result, _ = lifecycle.clear_hold(order, code, self.runner.ctx(actor))
+        return self.runner.finish(order, result)
 
     # -- 引当 --------------------------------------------------------------------------------
 
@@ -345,10 +316,10 @@ class OrderDesk:
                 }
                 for a in plan
             }
-        base, keys = self._begin(order, steps)
+        base, keys = self.runner.begin(order, steps)
         reserved = []
         for step, request in steps.items():
-            got = self._call(
+            got = self.runner.call(
                 base,
                 step,
                 keys[step],
@@ -359,21 +330,21 @@ class OrderDesk:
             )
             if got:
                 reserved.append(Allocation(request["line_id"], request["warehouse"], got))
-        result, _ = lifecycle.allocate(order, reserved, self._ctx(actor))
-        return self._finish(base, result, steps)
+        result, _ = lifecycle.allocate(order, reserved, self.runner.ctx(actor))
+        return self.runner.finish(base, result, steps)
 
     def release(self, number: str, *, actor: str = "operator", reason: str = "") -> Order:
         """引当解除: give every reserved unit back (before a change or a split); → 未引当."""
         order = self.store.get(number)
-        ctx = self._ctx(actor, reason)
+        ctx = self.runner.ctx(actor, reason)
         result, _ = lifecycle.release(order, ctx)
         round_ = sum(1 for _ in order.events_named(Move.RELEASE.value)) + 1
         steps = self._release_steps(order, f"release:{round_}")
-        base, keys = self._begin(order, steps)
+        base, keys = self.runner.begin(order, steps)
         self._release(base, steps, keys)
-        return self._finish(base, result, steps)
+        return self.runner.finish(base, result, steps)
 
-    def _release_steps(self, order: Order, prefix: str) -> dict[str, dict[str, str]]:
+    def _release_steps(self, order: Order, prefix: str) -> Steps:
         return {
             f"{prefix}:{a.line_id}:{a.warehouse}": {
                 "warehouse": a.warehouse,
@@ -389,7 +360,7 @@ class OrderDesk:
         for step, request in steps.items():
             if "warehouse" not in request:
                 continue
-            self._call(
+            self.runner.call(
                 base,
                 step,
                 keys[step],
@@ -406,20 +377,25 @@ class OrderDesk:
     ) -> Order:
         """出荷指示: one shipment per warehouse, sent to each warehouse; → 出荷指示済.
 
-        Refused while a hold is open or the payment is not confirmed.
+        Refused while a hold is open or the payment is not confirmed. For 代引き the first
+        shipment carries the amount the carrier collects.
         """
         order = self.store.get(number)
         code = carrier or self.settings.carrier
         if code not in self.carriers:
             raise InvalidValue("carrier", code, f"one of {sorted(self.carriers)}")
-        shipments = lifecycle.plan_shipments(order, code)
+        total = self.totals(order).total
+        shipments = self.cashier.with_cod(order, lifecycle.plan_shipments(order, code), total)
         result, _ = lifecycle.instruct_shipping(
-            order, shipments, self._ctx(actor), payment_confirmed=self.payment_confirmed(order)
+            order,
+            shipments,
+            self.runner.ctx(actor),
+            payment_confirmed=payment_confirmed(order.payment, total),
         )
         steps = [f"instruct:{s.shipment_id}" for s in shipments]
-        base, keys = self._begin(order, steps)
+        base, keys = self.runner.begin(order, steps)
         for step, shipment in zip(steps, shipments, strict=True):
-            self._call(
+            self.runner.call(
                 base,
                 step,
                 keys[step],
@@ -428,7 +404,7 @@ class OrderDesk:
                 shipment=shipment,
                 ship_to=order.ship_to,
             )
-        return self._finish(base, result, steps)
+        return self.runner.finish(base, result, steps)
 
     def recall(self, number: str, *, actor: str = "operator") -> Order:
         """出荷指示取消: take the instruction back from every warehouse; → 引当済.
@@ -436,13 +412,13 @@ class OrderDesk:
         Refused (:class:`~orderflow.errors.MoveBlocked`) if a warehouse says the parcel left.
         """
         order = self.store.get(number)
-        result, _ = lifecycle.recall(order, self._ctx(actor))
+        result, _ = lifecycle.recall(order, self.runner.ctx(actor))
         round_ = sum(1 for _ in order.events_named(Move.RECALL.value)) + 1
         steps = [f"recall:{round_}:{s.shipment_id}" for s in order.shipments]
-        base, keys = self._begin(order, steps)
+        base, keys = self.runner.begin(order, steps)
         too_late = []
         for step, shipment in zip(steps, order.shipments, strict=True):
-            recalled = self._call(
+            recalled = self.runner.call(
                 base,
                 step,
                 keys[step],
@@ -464,7 +440,7 @@ class OrderDesk:
                 [m.value for m in allowed_moves(order.status)],
                 f"already left the warehouse: {', '.join(too_late)}",
             )
-        return self._finish(base, result, steps)
+        return self.runner.finish(base, result, steps)
 
     # -- 出荷 / 着荷 ---------------------------------------------------------------------------
 
@@ -476,10 +452,11 @@ class OrderDesk:
         *,
         actor: str = "warehouse",
     ) -> Order:
-        """出荷: a shipment left with its tracking number; the last one captures the payment.
+        """出荷: a shipment left with its tracking number; the last one takes the payment.
 
-        Takes the units off stock, captures the card (売上確定) once every shipment has left, and
-        sends the shipping notice with the carrier's tracking page.
+        Takes the units off stock; once every shipment has left, captures the card or Amazon Pay
+        (売上確定) or reports the shipment to the 後払い provider; sends the shipping notice
+        with the carrier's tracking page.
         """
         order = self.store.get(number)
         shipment = lifecycle.find_shipment(order, shipment_id, Move.SHIP)
@@ -488,27 +465,28 @@ class OrderDesk:
             raise InvalidValue(
                 "tracking_number", tracking_number, f"a {carrier.code} tracking number"
             )
-        ctx = self._ctx(actor)
+        ctx = self.runner.ctx(actor)
         result, events = lifecycle.ship(
             order, shipment_id, tracking_number, ctx, tracking_required=carrier.has_tracking
         )
         if not events:
             return order
-        steps: dict[str, dict[str, str]] = {
+        steps: Steps = {
             f"commit:{shipment_id}:{line.line_id}": {
                 "sku": order.line(line.line_id).sku,
                 "quantity": str(line.quantity),
             }
             for line in shipment.lines
         }
-        capture = result.status is OrderStatus.SHIPPED
-        if capture:
-            steps["capture"] = {}
-        base, keys = self._begin(order, steps)
+        requests: list[tuple[str, PaymentOp, Money]] = []
+        if result.status is OrderStatus.SHIPPED:
+            pay_steps, requests = self.cashier.shipping_plan(order, self.totals(order).total)
+            steps.update(pay_steps)
+        base, keys = self.runner.begin(order, steps, requests)
         for step, request in steps.items():
-            if step == "capture":
+            if not step.startswith("commit:"):
                 continue
-            self._call(
+            self.runner.call(
                 base,
                 step,
                 keys[step],
@@ -517,10 +495,9 @@ class OrderDesk:
                 sku=request["sku"],
                 quantity=int(request["quantity"]),
             )
-        if capture:
-            result = self._capture(base, result, keys["capture"], ctx)
+        result = self.cashier.at_shipping(base, result, keys, ctx, shipment, tracking_number)
         if tracking_number:
-            result = self._notify(
+            result = self.runner.notify(
                 result,
                 "shipping",
                 ctx,
@@ -530,34 +507,21 @@ class OrderDesk:
                 tracking_number=tracking_number,
                 tracking_url=carrier.tracking_url(tracking_number),
             )
-        return self._finish(base, result, steps)
-
-    def _capture(self, base: Order, result: Order, key: str, ctx: Context) -> Order:
-        authorization = next(
-            e
-            for e in base.payment.ledger
-            if e.op is PaymentOp.AUTHORIZE and e.outcome is PaymentOutcome.SUCCEEDED
-        )
-        amount = self.totals(base).total
-        reference = self._call(
-            base,
-            "capture",
-            key,
-            self.gateway.capture,
-            authorization=authorization.reference,
-            amount=amount,
-        )
-        entry = PaymentEntry(
-            PaymentOp.CAPTURE, amount, key, PaymentOutcome.SUCCEEDED, ctx.at, reference
-        )
-        captured, _ = lifecycle.record_payment(result, entry, ctx)
-        return captured
+        return self.runner.finish(base, result, steps)
 
     def deliver(self, number: str, shipment_id: str, *, actor: str = "carrier") -> Order:
-        """着荷: the carrier reports a shipment delivered; a repeated report changes nothing."""
+        """着荷: the carrier reports a shipment delivered; a repeated report changes nothing.
+
+        For 代引き the amount the carrier collected is recorded as received.
+        """
         order = self.store.get(number)
-        result, events = lifecycle.deliver(order, shipment_id, self._ctx(actor))
-        return self._finish(order, result) if events else order
+        ctx = self.runner.ctx(actor)
+        result, events = lifecycle.deliver(order, shipment_id, ctx)
+        if not events:
+            return order
+        shipment = lifecycle.find_shipment(order, shipment_id, Move.DELIVER)
+        result = self.cashier.at_delivery(result, shipment, ctx)
+        return self.runner.finish(order, result)
 
     # -- 計上 --------------------------------------------------------------------------------
 
@@ -567,50 +531,260 @@ class OrderDesk:
         self._require(order, Move.BOOK)
         on = recognition_date(order, self.settings.recognition, ZoneInfo(self.settings.zone))
         entry = sale_entry(order, self.settings.tax, self.settings.accounts, on, self.totals(order))
-        step = "book"
-        base, keys = self._begin(order, [step])
-        reference = self._call(base, step, keys[step], self.accounting.post, entry=entry)
-        result, _ = lifecycle.book(order, reference, self._ctx(actor))
-        return self._finish(base, result, [step])
+        steps: Steps = {"book": {}, **self.cashier.release_plan(order)}
+        base, keys = self.runner.begin(order, steps)
+        reference = self.runner.call(base, "book", keys["book"], self.accounting.post, entry=entry)
+        self.cashier.release_account(base, keys)
+        result, _ = lifecycle.book(order, reference, self.runner.ctx(actor))
+        return self.runner.finish(base, result, steps)
 
     # -- キャンセル ------------------------------------------------------------------------------
 
     def cancel(self, number: str, *, reason: str, actor: str = "operator") -> Order:
-        """キャンセル: void the authorization, release the stock, tell the customer."""
+        """キャンセル: release the stock, give the payment back by its method, tell the customer.
+
+        A card or Amazon Pay authorization is voided, a 後払い claim cancelled, a konbini
+        number withdrawn, a virtual account handed back; money already received is recorded as
+        owed back to the customer.
+        """
         order = self.store.get(number)
         if not reason:
             raise InvalidValue("reason", reason, "why the order is cancelled")
-        ctx = self._ctx(actor, reason)
+        ctx = self.runner.ctx(actor, reason)
         result, _ = lifecycle.cancel(order, ctx)
         steps = self._release_steps(order, "cancel:release")
-        live = order.payment.open_authorization
-        if live:
-            steps["void"] = {}
-        base, keys = self._begin(order, steps)
+        pay_steps, requests = self.cashier.cancel_plan(order)
+        steps.update(pay_steps)
+        base, keys = self.runner.begin(order, steps, requests)
         self._release(base, steps, keys)
-        if live:
-            result = self._void(base, result, keys["void"], live, ctx)
-        result = self._notify(
+        result = self.cashier.at_cancel(base, result, keys, ctx)
+        result = self.runner.notify(
             result, "cancellation", ctx, "cancellation", cancelled_at=ctx.at, reason=reason
         )
-        return self._finish(base, result, steps)
+        return self.runner.finish(base, result, steps)
 
-    def _void(self, base: Order, result: Order, key: str, amount: Money, ctx: Context) -> Order:
-        authorization = next(
-            e
-            for e in base.payment.ledger
-            if e.op is PaymentOp.AUTHORIZE and e.outcome is PaymentOutcome.SUCCEEDED
+    # -- 返金 / 決済の後処理 ----------------------------------------------------------------
+
+    def refund(self, number: str, amount: Money, *, reason: str, actor: str = "operator") -> Order:
+        """返金: pay back (part of) what was paid, after shipping (a return, a goodwill refund).
+
+        Card and Amazon Pay refund through the gateway; 後払い cancels the claim and registers
+        the rest again (as the providers require once the shipment is reported); bank transfer,
+        konbini and COD record the amount as owed back by bank transfer.
+        """
+        order = self.store.get(number)
+        if not reason:
+            raise InvalidValue("reason", reason, "why the money is paid back")
+        steps, requests = self.cashier.refund_plan(order, amount)
+        ctx = self.runner.ctx(actor, reason)
+        base, keys = self.runner.begin(order, steps, requests)
+        result = self.cashier.refund(base, order, keys, ctx, amount)
+        return self.runner.finish(base, result, steps)
+
+    def reauthorize_expiring(self, now: datetime | None = None) -> list[Order]:
+        """再オーソリ sweep: authorize again every card whose authorization lapses soon.
+
+        ``settings.reauthorize_within_days`` says how soon. A card that is declined puts the
+        order on hold (``authorization_failed``) and tells the customer. Returns the orders
+        touched.
+        """
+        moment = now or self.clock.now()
+        touched = []
+        for candidate in list(self.store.open_orders()):
+            if not self.cashier.needs_reauthorization(candidate, moment):
+                continue
+            order = self.store.get(candidate.number)
+            total = self.totals(order).total
+            steps, requests = self.cashier.reauthorize_plan(order, total)
+            base, keys = self.runner.begin(order, steps, requests)
+            ctx = self.runner.ctx("system", "authorization expiring")
+            result = self.cashier.reauthorize(base, order, keys, ctx, total)
+            touched.append(self.runner.finish(base, result, steps))
+        return touched
+
+    def refresh_postpay(self, number: str, *, actor: str = "system") -> Order:
+        """Ask the 後払い provider again about a claim under review; act on its decision."""
+        order = self.store.get(number)
+        if order.payment.method is not PaymentMethod.POSTPAY:
+            raise InvalidValue("number", number, "an order paid by 後払い")
+        pending = next(
+            (
+                e
+                for e in order.payment.ledger
+                if e.op is PaymentOp.AUTHORIZE and e.outcome is PaymentOutcome.REQUESTED
+            ),
+            None,
         )
-        reference = self._call(
-            base,
-            "void",
-            key,
-            self.gateway.void,
-            authorization=authorization.reference,
-            amount=amount,
+        reference = order.payment.instruction("reference")
+        if pending is None or reference is None or self.cashier.postpay is None:
+            return order
+        decision = self.cashier.postpay.decision(reference)
+        if decision.status is CreditStatus.PENDING:
+            return order
+        ctx = self.runner.ctx(actor)
+        if (
+            decision.status is CreditStatus.DECLINED
+            and self.settings.postpay_declined is PostpayDeclined.CANCEL
+        ):
+            failed = PaymentEntry(
+                PaymentOp.AUTHORIZE,
+                pending.amount,
+                pending.key,
+                PaymentOutcome.FAILED,
+                ctx.at,
+                reference,
+                detail=decision.reason,
+            )
+            result, _ = lifecycle.record_payment(order, failed, ctx)
+            result = self.runner.notify(
+                result, "payment_failed", ctx, "payment_failed", reason=decision.reason
+            )
+            self.runner.finish(order, result)
+            return self.cancel(number, reason="後払い credit declined", actor="system")
+        result = self.cashier._apply_credit(
+            order, order, {}, ctx, decision, pending.key, pending.amount
         )
+        return self.runner.finish(order, result)
+
+    def record_konbini_payment(
+        self, number: str, *, reference: str, amount: Money, paid_at: datetime | None = None
+    ) -> Order:
+        """コンビニ入金: the provider says the customer paid at the store.
+
+        The same payment reference recorded twice counts once. Paid in full, the order's
+        payment is confirmed and the customer told.
+        """
+        order = self.store.get(number)
+        if order.payment.method is not PaymentMethod.KONBINI:
+            raise InvalidValue("number", number, "an order paid at a convenience store")
+        ctx = self.runner.ctx("konbini")
         entry = PaymentEntry(
-            PaymentOp.VOID, amount, key, PaymentOutcome.SUCCEEDED, ctx.at, reference
+            PaymentOp.RECEIVE,
+            amount,
+            f"{number}:konbini:{reference}",
+            PaymentOutcome.SUCCEEDED,
+            paid_at or ctx.at,
+            reference,
         )
-        voided, _ = lifecycle.record_payment(result, entry, ctx)
-        return voided
+        result, events = lifecycle.record_payment(order, entry, ctx)
+        if not events:
+            return order
+        result = self._settle_received(result, ctx, f"konbini:{reference}")
+        return self.runner.finish(order, result)
+
+    def expire_unpaid(self, now: datetime | None = None) -> list[Order]:
+        """Konbini sweep: cancel every unpaid order past its payment deadline, with a notice."""
+        moment = now or self.clock.now()
+        cancelled = []
+        for order in list(self.store.open_orders()):
+            deadline = order.payment.instruction("deadline")
+            if (
+                order.payment.method is not PaymentMethod.KONBINI
+                or deadline is None
+                or datetime.fromisoformat(deadline) >= moment
+                or self.payment_confirmed(order)
+                or Move.CANCEL not in allowed_moves(order.status)
+            ):
+                continue
+            cancelled.append(
+                self.cancel(order.number, reason="konbini payment deadline passed", actor="system")
+            )
+        return cancelled
+
+    def reconcile_deposits(self, deposits: Iterable[Deposit]) -> DepositReport:
+        """入金消込: match bank deposits to the open orders holding their virtual accounts.
+
+        Exact: the payment is confirmed. Short: the order stays held with the shortfall and the
+        customer is told; later deposits add up. Over: confirmed, and the excess is recorded as
+        owed back. Deposits no open order holds are returned as unmatched. A deposit whose
+        reference was applied before counts once.
+        """
+        holders: dict[str, Order] = {}
+        seen: set[str] = set()
+        accounts: dict[str, OpenAccount] = {}
+        for order in self.store.open_orders():
+            account = order.payment.instruction("account")
+            if order.payment.method is not PaymentMethod.BANK_TRANSFER or account is None:
+                continue
+            holders[order.number] = order
+            accounts[account] = OpenAccount(
+                account, order.number, self.totals(order).total, order.payment.received
+            )
+            seen.update(e.reference for e in order.payment.ledger if e.op is PaymentOp.RECEIVE)
+        result = reconcile(deposits, accounts, seen)
+        ctx = self.runner.ctx("bank")
+        changed: dict[str, Order] = {}
+        for match in result.matched:
+            current = changed.get(match.order_number, holders[match.order_number])
+            deposit = match.deposit
+            entry = PaymentEntry(
+                PaymentOp.RECEIVE,
+                deposit.amount,
+                f"{current.number}:deposit:{deposit.reference}",
+                PaymentOutcome.SUCCEEDED,
+                ctx.at,
+                deposit.reference,
+                detail=deposit.payer_display,
+            )
+            current, _ = lifecycle.record_payment(current, entry, ctx)
+            if match.excess:
+                owed = PaymentEntry(
+                    PaymentOp.REFUND_OWED,
+                    match.excess,
+                    f"{current.number}:overpaid:{deposit.reference}",
+                    PaymentOutcome.SUCCEEDED,
+                    ctx.at,
+                    deposit.reference,
+                )
+                current, _ = lifecycle.record_payment(current, owed, ctx)
+            changed[match.order_number] = current
+        saved = []
+        for number, current in changed.items():
+            current = self._settle_received(current, ctx, "deposit")
+            saved.append(self.runner.finish(holders[number], current))
+        return DepositReport(result, saved)
+
+    def import_transfer_notice(self, data: bytes, *, calendar: str = "reiwa") -> DepositReport:
+        """Read a 全銀 振込入金通知 file and reconcile its deposits; all or nothing.
+
+        A malformed file raises :class:`~orderflow.zengin.ZenginError` before any order changes.
+        """
+        notice = read_transfer_notice(data, currency=self.settings.currency, calendar=calendar)
+        return self.reconcile_deposits(notice.deposits())
+
+    def _settle_received(self, order: Order, ctx: Context, step: str) -> Order:
+        """After money came in: confirm and tell, or hold for the shortfall and tell."""
+        total = self.totals(order).total
+        received = order.payment.received
+        if received >= total:
+            for code in (HoldCode.PAYMENT_PENDING, HoldCode.PAYMENT_SHORTFALL):
+                if any(h.code == code and h.is_open for h in order.holds):
+                    order, _ = lifecycle.clear_hold(order, code, ctx)
+            return self.runner.notify(
+                order, "payment_received", ctx, f"payment_received:{step}", total=received
+            )
+        short = total - received
+        if any(h.code == HoldCode.PAYMENT_PENDING and h.is_open for h in order.holds):
+            order, _ = lifecycle.clear_hold(order, HoldCode.PAYMENT_PENDING, ctx)
+        message = f"入金不足 / short by {short.amount} {short.currency}"
+        if any(h.code == HoldCode.PAYMENT_SHORTFALL and h.is_open for h in order.holds):
+            order, _ = lifecycle.clear_hold(order, HoldCode.PAYMENT_SHORTFALL, ctx)
+        order, _ = lifecycle.raise_hold(order, HoldCode.PAYMENT_SHORTFALL, message, ctx)
+        return self.runner.notify(
+            order,
+            "payment_shortfall",
+            ctx,
+            f"payment_shortfall:{step}:{received.amount}",
+            total=total,
+            received=received,
+            shortfall=short,
+        )
+
+    def change_ship_to(self, number: str, ship_to: Address, *, actor: str = "operator") -> Order:
+        """Change the delivery address before shipping is instructed.
+
+        An Amazon Pay order loses Amazon's address guarantee, and the history says so.
+        """
+        order = self.store.get(number)
+        result, _ = lifecycle.change_ship_to(order, ship_to, self.runner.ctx(actor))
+        return self.runner.finish(order, result)

@@ -21,18 +21,98 @@ __all__ = ["NOTICE_KINDS", "Notice"]
 _TEMPLATES: dict[str, tuple[str, str]] = {
     "order_confirmation": (
         "Order {number}: thank you for your order",
-        "Dear {name},\n\nWe have received your order {number} on {placed_at}.\n"
-        "Total: {total} (tax {tax}).\n\nWe will let you know when it ships.",
+        (
+            "Dear {name},\n"
+            "\n"
+            "We have received your order {number} on {placed_at}.\n"
+            "Total: {total} (tax {tax}).\n"
+            "\n"
+            "We will let you know when it ships."
+        ),
     ),
     "shipping": (
         "Order {number} has shipped",
-        "Dear {name},\n\nYour order {number} was handed to {carrier} on {shipped_at}.\n"
-        "Tracking number: {tracking_number}\nTrack it here: {tracking_url}",
+        (
+            "Dear {name},\n"
+            "\n"
+            "Your order {number} was handed to {carrier} on {shipped_at}.\n"
+            "Tracking number: {tracking_number}\n"
+            "Track it here: {tracking_url}"
+        ),
     ),
     "cancellation": (
         "Order {number} has been cancelled",
-        "Dear {name},\n\nYour order {number} has been cancelled on {cancelled_at}.\n"
-        "Reason: {reason}\nAny amount held on your card has been released.",
+        (
+            "Dear {name},\n"
+            "\n"
+            "Your order {number} has been cancelled on {cancelled_at}.\n"
+            "Reason: {reason}\n"
+            "Any payment made or held for it is cancelled or will be refunded."
+        ),
+    ),
+    "payment_request_bank": (
+        "Order {number}: please pay by bank transfer",
+        (
+            "Dear {name},\n"
+            "\n"
+            "Please transfer {total} to this account, which is yours for this order:\n"
+            "{bank} {branch}\n"
+            "{account_type} {account_number}\n"
+            "Holder: {holder}\n"
+            "\n"
+            "We will ship once the transfer arrives."
+        ),
+    ),
+    "payment_request_konbini": (
+        "Order {number}: please pay at a convenience store",
+        (
+            "Dear {name},\n"
+            "\n"
+            "Please pay {total} at a convenience store by {deadline}.\n"
+            "Payment number: {payment_number}\n"
+            "{url}\n"
+            "\n"
+            "After the deadline the order is cancelled."
+        ),
+    ),
+    "payment_received": (
+        "Order {number}: payment received",
+        (
+            "Dear {name},\n"
+            "\n"
+            "We have received {total} for your order {number}. Thank you.\n"
+            "We will let you know when it ships."
+        ),
+    ),
+    "payment_shortfall": (
+        "Order {number}: the payment is short",
+        (
+            "Dear {name},\n"
+            "\n"
+            "For your order {number} ({total}) we have received {received};\n"
+            "{shortfall} is still missing.\n"
+            "Please transfer the rest to the same account."
+        ),
+    ),
+    "payment_failed": (
+        "Order {number}: the payment did not go through",
+        (
+            "Dear {name},\n"
+            "\n"
+            "The payment for your order {number} did not go through.\n"
+            "Reason: {reason}\n"
+            "Please choose another payment method or contact us."
+        ),
+    ),
+    "authorization_renewed": (
+        "Order {number}: card authorization renewed",
+        (
+            "Dear {name},\n"
+            "\n"
+            "The amount {total} held on your card for order {number}\n"
+            "was renewed until {expires_at}.\n"
+            "You are charged once, when the order ships."
+        ),
     ),
 }
 

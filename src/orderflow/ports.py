@@ -17,12 +17,14 @@ an accounting product). Rules every adapter must keep, proved by the contract su
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 import attrs
 
-from orderflow.domain.address import Address
+from orderflow.domain.address import Address, Customer
 from orderflow.domain.booking import JournalEntry
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, Shipment
@@ -31,13 +33,23 @@ from orderflow.notices import Notice
 __all__ = [
     "Accounting",
     "Authorization",
+    "BankTransferProvider",
     "Carrier",
     "Clock",
+    "CreditDecision",
+    "CreditStatus",
+    "FraudResult",
+    "FraudScreen",
+    "FraudVerdict",
     "Inventory",
+    "KonbiniProvider",
+    "KonbiniSlip",
     "Notice",
     "Notifier",
     "OrderStore",
     "PaymentGateway",
+    "PostpayProvider",
+    "VirtualAccount",
     "Warehouse",
 ]
 
@@ -189,4 +201,149 @@ class OrderStore(Protocol):
 
         Raises :class:`~orderflow.errors.ConcurrencyError` otherwise: somebody else changed it.
         """
+        ...
+
+    def open_orders(self) -> Iterable[Order]:
+        """Every order not in a final status (計上済, キャンセル): for sweeps and reconciliation.
+
+        A database adapter answers with one query (``WHERE status NOT IN ('booked', 'cancelled')``)
+        and may stream the rows.
+        """
+        ...
+
+
+class FraudVerdict(enum.Enum):
+    """What a fraud screen (不正検知) says about an order."""
+
+    ACCEPT = "accept"
+    REVIEW = "review"
+    """A person must look: the order is held."""
+    REJECT = "reject"
+    """The order is cancelled, with a notice."""
+
+
+@attrs.frozen(slots=True)
+class FraudResult:
+    """A fraud screen's answer."""
+
+    verdict: FraudVerdict
+    reason: str = ""
+
+
+@runtime_checkable
+class FraudScreen(Protocol):
+    """A fraud-screening service (O-PLUX, ASUKAR, the gateway's own…), asked at order."""
+
+    def screen(
+        self, *, key: str, order_number: str, customer: Customer, ship_to: Address, amount: Money
+    ) -> FraudResult:
+        """Judge the order. Same key, same answer."""
+        ...
+
+
+class CreditStatus(enum.Enum):
+    """A 後払い credit check's state (与信結果)."""
+
+    APPROVED = "approved"
+    DECLINED = "declined"
+    PENDING = "pending"
+    """Under manual review at the provider: ask again later."""
+
+
+@attrs.frozen(slots=True)
+class CreditDecision:
+    """A 後払い provider's answer about one claim."""
+
+    status: CreditStatus
+    reference: str
+    """The provider's id of the claim (取引ID)."""
+    reason: str = ""
+
+
+@runtime_checkable
+class PostpayProvider(Protocol):
+    """A 後払い service (NP後払い, atone, Paidy, GMO後払い…): it bills the customer after shipping.
+
+    Carrier codes are the adapter's business: ``report_shipment`` receives orderflow's carrier
+    code (``yamato``) and the adapter maps it to its provider's code.
+    """
+
+    def register(
+        self, *, key: str, order_number: str, customer: Customer, ship_to: Address, amount: Money
+    ) -> CreditDecision:
+        """Register the claim and run the real-time credit check (リアルタイム与信)."""
+        ...
+
+    def decision(self, reference: str) -> CreditDecision:
+        """The claim's current decision (for a pending review)."""
+        ...
+
+    def amend(self, *, key: str, reference: str, amount: Money) -> CreditDecision:
+        """Change the claim's amount before the shipment report (it may be checked again)."""
+        ...
+
+    def report_shipment(
+        self, *, key: str, reference: str, carrier: str, tracking_number: str
+    ) -> str:
+        """Report the shipment (出荷報告): this is what makes the claim billable; a reference."""
+        ...
+
+    def cancel(self, *, key: str, reference: str) -> None:
+        """Cancel the claim (before or after the shipment report)."""
+        ...
+
+
+@attrs.frozen(slots=True)
+class VirtualAccount:
+    """A virtual account (バーチャル口座) issued to one order for its bank transfer."""
+
+    bank_code: str
+    bank_name: str
+    branch_code: str
+    branch_name: str
+    account_number: str
+    holder: str
+    account_type: str = "普通"
+
+    @property
+    def account(self) -> str:
+        """``<branch code>-<account number>``: how deposits name the account."""
+        return f"{self.branch_code}-{self.account_number}"
+
+
+@runtime_checkable
+class BankTransferProvider(Protocol):
+    """The bank (or payment company) that issues virtual accounts; numbers are reused."""
+
+    def issue_account(self, *, key: str, order_number: str, amount: Money) -> VirtualAccount:
+        """Give the order a virtual account that no other open order holds. Same key, same one."""
+        ...
+
+    def release_account(self, *, key: str, account: str) -> None:
+        """Hand the account back for reuse (the order is paid or cancelled)."""
+        ...
+
+
+@attrs.frozen(slots=True)
+class KonbiniSlip:
+    """A convenience-store payment number (払込票番号) and its deadline."""
+
+    payment_number: str
+    deadline: datetime
+    url: str = ""
+    """Where the customer sees the slip (for stores that need a barcode)."""
+
+
+@runtime_checkable
+class KonbiniProvider(Protocol):
+    """A convenience-store payment service (コンビニ決済): numbers with a deadline."""
+
+    def issue(
+        self, *, key: str, order_number: str, amount: Money, deadline: datetime
+    ) -> KonbiniSlip:
+        """Issue a payment number valid until ``deadline``. Same key, same number."""
+        ...
+
+    def cancel(self, *, key: str, payment_number: str) -> None:
+        """Withdraw an unpaid number."""
         ...

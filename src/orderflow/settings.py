@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 import attrs
 
 from orderflow.domain.allocation import AllocationStrategy
 from orderflow.domain.booking import AccountMap, RecognitionBasis
+from orderflow.domain.payments import DEFAULT_COD_FEES, CodFeeTable
 from orderflow.domain.tax import TaxRule
 from orderflow.errors import InvalidValue
 from orderflow.i18n import DEFAULT_LOCALE, DEFAULT_ZONE
 
-__all__ = ["ShopSettings"]
+__all__ = ["PostpayDeclined", "ShopSettings"]
+
+
+class PostpayDeclined(enum.Enum):
+    """What to do when the 後払い credit check says no."""
+
+    CANCEL = "cancel"
+    """Cancel the order and tell the customer."""
+    ASK_ANOTHER_METHOD = "ask_another_method"
+    """Hold the order and ask the customer to choose another payment method."""
+
+
+def _positive(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if type(value) is not int or value < 1:
+        raise InvalidValue(attribute.name, value, "a whole number of days, 1 or more")
 
 
 def _check_warehouses(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -26,6 +42,8 @@ class ShopSettings:
 
     ``warehouses`` lists warehouse codes in priority order (the first is preferred when several
     can ship). ``carrier`` is the code of the carrier used unless a shipment names another.
+    The payment settings say when to re-authorize cards, how long konbini numbers live, the COD
+    fee table and what a declined 後払い credit check does.
     """
 
     warehouses: tuple[str, ...] = attrs.field(default=("TOKYO",), validator=_check_warehouses)
@@ -37,3 +55,9 @@ class ShopSettings:
     recognition: RecognitionBasis = RecognitionBasis.DELIVERY
     locale: str = DEFAULT_LOCALE
     zone: str = DEFAULT_ZONE
+    reauthorize_within_days: int = attrs.field(default=3, validator=_positive)
+    """Card and Amazon Pay: re-authorize when the authorization lapses within this many days."""
+    konbini_days: int = attrs.field(default=7, validator=_positive)
+    """Days a konbini payment number stays valid; unpaid orders are cancelled after."""
+    cod_fees: CodFeeTable = DEFAULT_COD_FEES
+    postpay_declined: PostpayDeclined = PostpayDeclined.CANCEL

@@ -27,6 +27,7 @@ from orderflow.domain.order import (
     Payment,
     PaymentEntry,
     PaymentMethod,
+    PaymentOutcome,
     Shipment,
     ShipmentLine,
     ShipmentStatus,
@@ -41,6 +42,7 @@ __all__ = [
     "allocate",
     "book",
     "cancel",
+    "change_ship_to",
     "clear_hold",
     "deliver",
     "find_shipment",
@@ -60,6 +62,7 @@ __all__ = [
 
 
 _ZERO = timedelta(0)
+_FINAL_OUTCOMES = (PaymentOutcome.SUCCEEDED, PaymentOutcome.FAILED)
 
 
 def _check_aware(instance: object, attribute: attrs.Attribute[datetime], value: object) -> None:
@@ -224,15 +227,24 @@ def clear_hold(order: Order, code: str, ctx: Context) -> Outcome:
 
 
 def record_payment(order: Order, entry: PaymentEntry, ctx: Context) -> Outcome:
-    """Add one outcome to the payment ledger (an entry with a key already there is ignored).
+    """Record a payment request or its outcome in the ledger: one entry per idempotency key.
 
-    The event only marks the moment; the ledger entry holds the amount, key and reference.
+    A request (``REQUESTED``) or a time-out (``UNKNOWN``) is replaced by the outcome when it is
+    known; a final outcome (``SUCCEEDED``, ``FAILED``) is never replaced, so recording the same
+    outcome twice changes nothing. The event only marks the moment; the entry holds the amount,
+    key and reference.
     """
     if entry.amount.currency != order.currency:
         raise InvalidValue("amount", entry.amount, f"an amount in {order.currency}")
-    if any(e.key == entry.key and e.outcome is entry.outcome for e in order.payment.ledger):
-        return order, ()
-    payment = replace(order.payment, ledger=(*order.payment.ledger, entry))
+    ledger = order.payment.ledger
+    previous = order.payment.entry(entry.key)
+    if previous is not None:
+        if previous.outcome in _FINAL_OUTCOMES or previous.outcome is entry.outcome:
+            return order, ()
+        ledger = tuple(entry if e.key == entry.key else e for e in ledger)
+    else:
+        ledger = (*ledger, entry)
+    payment = replace(order.payment, ledger=ledger)
     return record_fact(
         order,
         ctx,
@@ -451,6 +463,36 @@ def book(order: Order, reference: str, ctx: Context) -> Outcome:
     _moving(order, Move.BOOK, OrderStatus.BOOKED)
     return record_fact(
         order, ctx, Move.BOOK.value, OrderStatus.BOOKED, {"journal": reference}, booked_at=ctx.at
+    )
+
+
+_BEFORE_INSTRUCTION = (
+    OrderStatus.ORDERED,
+    OrderStatus.UNALLOCATED,
+    OrderStatus.PARTIALLY_ALLOCATED,
+    OrderStatus.ALLOCATED,
+)
+
+
+def change_ship_to(order: Order, ship_to: Address, ctx: Context) -> Outcome:
+    """お届け先変更: a new delivery address, before shipping is instructed.
+
+    An Amazon Pay order whose address came from Amazon loses the guarantee; the event says so.
+    """
+    if not isinstance(ship_to, Address):
+        raise InvalidValue("ship_to", ship_to, "an Address")
+    if order.status not in _BEFORE_INSTRUCTION:
+        raise MoveNotAllowed(
+            order.number,
+            order.status.name,
+            "change_ship_to",
+            [m.value for m in allowed_moves(order.status)],
+        )
+    details = {"postal_code": ship_to.postal_code}
+    if order.address_guaranteed:
+        details["address_guarantee"] = "lost"
+    return record_fact(
+        order, ctx, "ship_to_changed", details=details, ship_to=ship_to, address_guaranteed=False
     )
 
 

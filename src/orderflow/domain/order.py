@@ -120,6 +120,8 @@ class Shipment:
     tracking_number: str | None = None
     shipped_at: datetime | None = None
     delivered_at: datetime | None = None
+    cod_amount: Money | None = None
+    """代引き: what the carrier collects on delivery of this parcel."""
 
 
 @attrs.frozen(slots=True)
@@ -159,14 +161,22 @@ class PaymentMethod(enum.Enum):
 
 
 class PaymentOp(enum.Enum):
-    """A request to a payment provider."""
+    """What a payment-ledger entry records."""
 
     __hash__ = object.__hash__  # members are singletons; 4x faster than Enum.__hash__
 
     AUTHORIZE = "authorize"
+    """オーソリ (card, Amazon Pay) or credit approval (後払い与信): money promised."""
     CAPTURE = "capture"
+    """売上確定 (card, Amazon Pay) or the 後払い shipment report: money earned."""
     VOID = "void"
+    """An authorization or 後払い claim given back before capture."""
     REFUND = "refund"
+    """Captured money paid back through the provider."""
+    RECEIVE = "receive"
+    """Money received: a bank deposit, a konbini payment, cash collected on delivery."""
+    REFUND_OWED = "refund_owed"
+    """Money the shop owes back and pays by bank transfer (over-payment, COD return)."""
 
 
 class PaymentOutcome(enum.Enum):
@@ -174,6 +184,8 @@ class PaymentOutcome(enum.Enum):
 
     __hash__ = object.__hash__  # members are singletons; 4x faster than Enum.__hash__
 
+    REQUESTED = "requested"
+    """Recorded before the call; replaced by the outcome when it is known."""
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     UNKNOWN = "unknown"
@@ -209,6 +221,16 @@ class Payment:
     token: str | None = None
     """The provider's stored card token (never a card number)."""
     ledger: tuple[PaymentEntry, ...] = ()
+    instructions: tuple[tuple[str, str], ...] = ()
+    """What the customer needs to pay: the virtual account, the konbini number and deadline, the
+    後払い provider's reference."""
+
+    def instruction(self, name: str) -> str | None:
+        """One payment instruction (``account_number``, ``deadline``, ``reference`` …)."""
+        for key, value in self.instructions:
+            if key == name:
+                return value
+        return None
 
     def _sum(self, op: PaymentOp) -> Money:
         total = Decimal(0)
@@ -238,9 +260,33 @@ class Payment:
         return self._sum(PaymentOp.REFUND)
 
     @property
+    def received(self) -> Money:
+        """Money received directly: deposits, konbini payments, cash on delivery."""
+        return self._sum(PaymentOp.RECEIVE)
+
+    @property
+    def refund_owed(self) -> Money:
+        """Money owed back to the customer by bank transfer."""
+        return self._sum(PaymentOp.REFUND_OWED)
+
+    @property
     def open_authorization(self) -> Money:
         """Authorized and neither captured nor voided: money still held on the card."""
         return self.authorized - self.captured - self.voided
+
+    def last(self, op: PaymentOp) -> PaymentEntry | None:
+        """The latest successful entry of ``op``."""
+        for entry in reversed(self.ledger):
+            if entry.op is op and entry.outcome is PaymentOutcome.SUCCEEDED:
+                return entry
+        return None
+
+    def entry(self, key: str) -> PaymentEntry | None:
+        """The entry recorded under ``key``, whatever its outcome."""
+        for entry in self.ledger:
+            if entry.key == key:
+                return entry
+        return None
 
     def succeeded(self, key: str) -> PaymentEntry | None:
         """The successful entry recorded under ``key``, if any."""
@@ -373,6 +419,8 @@ class Order:
     intents: tuple[Intent, ...] = ()
     version: int = 0
     booked_at: datetime | None = None
+    address_guaranteed: bool = False
+    """Amazon Pay: the ship-to came from Amazon with its guarantee (lost if it is edited)."""
 
     def __attrs_post_init__(self) -> None:
         _check_order(self)

@@ -19,7 +19,7 @@ from typing import Any, TypeVar, cast
 
 import attrs
 
-from orderflow.domain.address import Address
+from orderflow.domain.address import Address, Customer
 from orderflow.domain.booking import JournalEntry
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, Shipment
@@ -33,15 +33,27 @@ from orderflow.errors import (
     ProviderTimeout,
 )
 from orderflow.notices import Notice
-from orderflow.ports import Authorization
+from orderflow.ports import (
+    Authorization,
+    CreditDecision,
+    CreditStatus,
+    FraudResult,
+    FraudVerdict,
+    KonbiniSlip,
+    VirtualAccount,
+)
 
 __all__ = [
     "Call",
     "FakeAccounting",
+    "FakeBank",
     "FakeCarrier",
+    "FakeFraudScreen",
     "FakeInventory",
+    "FakeKonbini",
     "FakeNotifier",
     "FakePaymentGateway",
+    "FakePostpay",
     "FakeWarehouse",
     "Fault",
     "FixedClock",
@@ -204,8 +216,12 @@ class FakePaymentGateway(_Fake):
 
         def work() -> str:
             auth = self._authorization(authorization)
-            if auth["voided"] or auth["captured"].amount > 0:
-                raise ProviderError(f"void refused: {authorization} is captured or voided")
+            left = auth["amount"] - auth["captured"]
+            if auth["voided"] or amount != left or not left:
+                raise ProviderError(
+                    f"void {amount} refused: {left} is left on {authorization}"
+                    + (" (voided)" if auth["voided"] else "")
+                )
             auth["voided"] = True
             return f"VOID-{next(self._ids)}"
 
@@ -442,3 +458,197 @@ class InMemoryOrderStore:
             raise ConcurrencyError(order.number, expected_version, current.version)
         self.orders[order.number] = order
         self.saves += 1
+
+    def open_orders(self) -> list[Order]:
+        """Orders not in a final status."""
+        return [o for o in self.orders.values() if not o.status.is_final]
+
+
+class FakeFraudScreen(_Fake):
+    """A fraud screen answering ``ACCEPT`` unless told otherwise per customer id or e-mail."""
+
+    def __init__(self, verdicts: dict[str, FraudVerdict] | None = None) -> None:
+        super().__init__()
+        self.verdicts = dict(verdicts or {})
+
+    def screen(
+        self, *, key: str, order_number: str, customer: Customer, ship_to: Address, amount: Money
+    ) -> FraudResult:
+        """The verdict set for the customer's id or e-mail, else ACCEPT."""
+
+        def work() -> FraudResult:
+            verdict = self.verdicts.get(customer.id) or self.verdicts.get(customer.email)
+            verdict = verdict or FraudVerdict.ACCEPT
+            return FraudResult(verdict, "" if verdict is FraudVerdict.ACCEPT else "fake rule")
+
+        return self._run("screen", key, (order_number, customer.id, amount), work)
+
+
+class FakePostpay(_Fake):
+    """A 後払い provider in memory.
+
+    Decides ``APPROVED`` unless a decision is set for the customer id (``decisions``); a pending
+    claim is decided later with :meth:`decide`. ``carrier_codes`` maps orderflow's carrier codes to
+    the provider's (an unknown carrier is refused, as a real provider would).
+    """
+
+    def __init__(
+        self,
+        decisions: dict[str, CreditStatus] | None = None,
+        carrier_codes: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.decisions = dict(decisions or {})
+        self.carrier_codes = dict(
+            carrier_codes or {"yamato": "11", "sagawa": "12", "japanpost": "13"}
+        )
+        self.claims: dict[str, dict[str, Any]] = {}
+        self._ids = itertools.count(1)
+
+    def register(
+        self, *, key: str, order_number: str, customer: Customer, ship_to: Address, amount: Money
+    ) -> CreditDecision:
+        """Register a claim; decide it by the customer's preset decision."""
+
+        def work() -> CreditDecision:
+            reference = f"NP-{next(self._ids)}"
+            status = self.decisions.get(customer.id, CreditStatus.APPROVED)
+            self.claims[reference] = {
+                "order": order_number,
+                "amount": amount,
+                "status": status,
+                "reported": None,
+                "cancelled": False,
+            }
+            return CreditDecision(status, reference)
+
+        return self._run("register", key, (order_number, customer.id, amount), work)
+
+    def decision(self, reference: str) -> CreditDecision:
+        """The claim's current decision."""
+        claim = self._claim(reference)
+        return CreditDecision(claim["status"], reference)
+
+    def decide(self, reference: str, status: CreditStatus) -> None:
+        """The provider's reviewer decides a pending claim."""
+        self._claim(reference)["status"] = status
+
+    def amend(self, *, key: str, reference: str, amount: Money) -> CreditDecision:
+        """Change the amount of a claim not yet reported."""
+
+        def work() -> CreditDecision:
+            claim = self._claim(reference)
+            if claim["reported"] or claim["cancelled"]:
+                raise ProviderError(f"amend refused: {reference} is reported or cancelled")
+            claim["amount"] = amount
+            return CreditDecision(claim["status"], reference)
+
+        return self._run("amend", key, (reference, amount), work)
+
+    def report_shipment(
+        self, *, key: str, reference: str, carrier: str, tracking_number: str
+    ) -> str:
+        """Record the shipment report; the claim becomes billable."""
+
+        def work() -> str:
+            claim = self._claim(reference)
+            if claim["status"] is not CreditStatus.APPROVED or claim["cancelled"]:
+                raise ProviderError(f"report refused: {reference} is not an approved claim")
+            if carrier not in self.carrier_codes:
+                raise ProviderError(f"report refused: unknown carrier {carrier!r}")
+            claim["reported"] = (self.carrier_codes[carrier], tracking_number)
+            return f"RPT-{reference}"
+
+        return self._run("report_shipment", key, (reference, carrier, tracking_number), work)
+
+    def cancel(self, *, key: str, reference: str) -> None:
+        """Cancel the claim."""
+
+        def work() -> None:
+            claim = self._claim(reference)
+            if claim["cancelled"]:
+                raise ProviderError(f"cancel refused: {reference} is already cancelled")
+            claim["cancelled"] = True
+
+        self._run("cancel", key, (reference,), work)
+
+    def billable(self) -> dict[str, Money]:
+        """Reported, not cancelled claims: reference → amount the customer will be billed."""
+        return {
+            ref: c["amount"]
+            for ref, c in self.claims.items()
+            if c["reported"] and not c["cancelled"]
+        }
+
+    def _claim(self, reference: str) -> dict[str, Any]:
+        claim = self.claims.get(reference)
+        if claim is None:
+            raise ProviderError(f"unknown claim {reference!r}")
+        return claim
+
+
+class FakeBank(_Fake):
+    """Issues virtual accounts from a small pool, so that numbers are reused as in real life."""
+
+    def __init__(self, pool_size: int = 1000, branch_code: str = "101") -> None:
+        super().__init__()
+        self.branch_code = branch_code
+        self.free = [f"{n:07d}" for n in range(1000001, 1000001 + pool_size)]
+        self.held: dict[str, str] = {}
+        """account → order number holding it."""
+
+    def issue_account(self, *, key: str, order_number: str, amount: Money) -> VirtualAccount:
+        """The lowest free number of the pool."""
+
+        def work() -> VirtualAccount:
+            if not self.free:
+                raise ProviderError("no virtual account is free")
+            number = self.free.pop(0)
+            account = VirtualAccount(
+                "0009", "オーダーフロー銀行", self.branch_code, "ホンテン", number, "ｵ-ﾀﾞ-ﾌﾛ-(ｶ"
+            )
+            self.held[account.account] = order_number
+            return account
+
+        return self._run("issue_account", key, (order_number, amount), work)
+
+    def release_account(self, *, key: str, account: str) -> None:
+        """Put the number back in the pool."""
+
+        def work() -> None:
+            if self.held.pop(account, None) is not None:
+                self.free.insert(0, account.split("-", 1)[1])
+
+        self._run("release_account", key, (account,), work)
+
+
+class FakeKonbini(_Fake):
+    """Issues konbini payment numbers; the shop learns of payments through the desk."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.slips: dict[str, dict[str, Any]] = {}
+        self._ids = itertools.count(1)
+
+    def issue(
+        self, *, key: str, order_number: str, amount: Money, deadline: datetime
+    ) -> KonbiniSlip:
+        """A new number valid until ``deadline``."""
+
+        def work() -> KonbiniSlip:
+            number = f"{next(self._ids):011d}"
+            self.slips[number] = {"order": order_number, "amount": amount, "cancelled": False}
+            return KonbiniSlip(number, deadline, f"https://konbini.example.com/{number}")
+
+        return self._run("issue", key, (order_number, amount, deadline), work)
+
+    def cancel(self, *, key: str, payment_number: str) -> None:
+        """Withdraw the number."""
+
+        def work() -> None:
+            slip = self.slips.get(payment_number)
+            if slip is None:
+                raise ProviderError(f"unknown payment number {payment_number!r}")
+            slip["cancelled"] = True
+
+        self._run("cancel", key, (payment_number,), work)

@@ -11,9 +11,13 @@ from orderflow.desk import OrderDesk
 from orderflow.settings import ShopSettings
 from orderflow.testing.fakes import (
     FakeAccounting,
+    FakeBank,
+    FakeFraudScreen,
     FakeInventory,
+    FakeKonbini,
     FakeNotifier,
     FakePaymentGateway,
+    FakePostpay,
     FakeWarehouse,
     FixedClock,
     InMemoryOrderStore,
@@ -34,6 +38,11 @@ class FakeShop:
     accounting: FakeAccounting
     notifier: FakeNotifier
     clock: FixedClock
+    amazon_pay: FakePaymentGateway
+    fraud: FakeFraudScreen
+    postpay: FakePostpay
+    bank: FakeBank
+    konbini: FakeKonbini
 
 
 def fake_shop(
@@ -44,6 +53,10 @@ def fake_shop(
 ) -> FakeShop:
     """A desk on in-memory fakes, with the real Yamato, Sagawa and Japan Post carrier adapters.
 
+    Every payment port is faked: card and Amazon Pay gateways, a fraud screen (accepting
+    everyone until told otherwise), a 後払い provider, a bank with a pool of virtual accounts
+    and a konbini service.
+
     ``stock`` maps (warehouse, SKU) to units on hand; the warehouses are those of ``settings``
     (``TOKYO`` alone by default).
     """
@@ -52,6 +65,12 @@ def fake_shop(
     store = InMemoryOrderStore()
     gateway = FakePaymentGateway(decline_tokens=decline_tokens)
     gateway.now = clock.now
+    amazon_pay = FakePaymentGateway(decline_tokens=decline_tokens)
+    amazon_pay.now = clock.now
+    fraud = FakeFraudScreen()
+    postpay = FakePostpay()
+    bank = FakeBank()
+    konbini = FakeKonbini()
     inventory = FakeInventory(dict(stock or {}))
     warehouses = {code: FakeWarehouse(code) for code in settings.warehouses}
     accounting = FakeAccounting()
@@ -65,6 +84,25 @@ def fake_shop(
         accounting=accounting,
         notifier=notifier,
         clock=clock,
+        amazon_pay=amazon_pay,
+        fraud=fraud,
+        postpay=postpay,
+        bank=bank,
+        konbini=konbini,
         settings=settings,
     )
-    return FakeShop(desk, store, gateway, inventory, warehouses, accounting, notifier, clock)
+    return FakeShop(
+        desk,
+        store,
+        gateway,
+        inventory,
+        warehouses,
+        accounting,
+        notifier,
+        clock,
+        amazon_pay,
+        fraud,
+        postpay,
+        bank,
+        konbini,
+    )

@@ -1,0 +1,792 @@
+"""The cashier (決済担当): what each payment method does at order, shipping, cancel and refund.
+
+The desk runs the order's life; at each of those moments it asks the cashier which outside calls
+the payment needs (so their keys are recorded with the rest, before any call) and then lets it
+make them and write the ledger. The rules of *when* a payment is confirmed are pure and live in
+:mod:`orderflow.domain.payments`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from orderflow._runner import Runner
+from orderflow.domain import lifecycle
+from orderflow.domain._values import replace
+from orderflow.domain.lifecycle import Context
+from orderflow.domain.money import Money
+from orderflow.domain.order import (
+    Order,
+    PaymentEntry,
+    PaymentMethod,
+    PaymentOp,
+    PaymentOutcome,
+    Shipment,
+)
+from orderflow.domain.payments import HoldCode
+from orderflow.domain.status import OrderStatus
+from orderflow.errors import InvalidValue, MoveNotAllowed, PaymentDeclined
+from orderflow.ports import (
+    BankTransferProvider,
+    CreditDecision,
+    CreditStatus,
+    FraudScreen,
+    FraudVerdict,
+    KonbiniProvider,
+    PaymentGateway,
+    PostpayProvider,
+)
+from orderflow.settings import PostpayDeclined
+
+__all__ = ["Cashier"]
+
+Request = tuple[str, PaymentOp, Money]
+Plan = tuple[dict[str, dict[str, str]], list[Request]]
+"""The steps a payment moment needs (with their parameters) and the money requests among them."""
+
+_CARDLIKE = (PaymentMethod.CARD, PaymentMethod.AMAZON_PAY)
+_AFTER_SHIPPING = (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.BOOKED)
+
+
+class Cashier:
+    """Payment-method behaviour, through the payment ports the shop has."""
+
+    def __init__(
+        self,
+        runner: Runner,
+        *,
+        gateway: PaymentGateway | None,
+        amazon_pay: PaymentGateway | None,
+        fraud: FraudScreen | None,
+        postpay: PostpayProvider | None,
+        bank: BankTransferProvider | None,
+        konbini: KonbiniProvider | None,
+    ) -> None:
+        self.runner = runner
+        self.gateway = gateway
+        self.amazon_pay = amazon_pay
+        self.fraud = fraud
+        self.postpay = postpay
+        self.bank = bank
+        self.konbini = konbini
+
+    def accepts(self, method: PaymentMethod) -> bool:
+        """Whether the shop has the port ``method`` needs."""
+        port = {
+            PaymentMethod.CARD: self.gateway,
+            PaymentMethod.AMAZON_PAY: self.amazon_pay,
+            PaymentMethod.POSTPAY: self.postpay,
+            PaymentMethod.BANK_TRANSFER: self.bank,
+            PaymentMethod.KONBINI: self.konbini,
+        }.get(method, True)
+        return port is not None
+
+    def _card_gateway(self, order: Order) -> PaymentGateway:
+        gateway = self.amazon_pay if order.payment.method is PaymentMethod.AMAZON_PAY else None
+        gateway = gateway or self.gateway
+        assert gateway is not None
+        return gateway
+
+    # -- 受注 ----------------------------------------------------------------------------
+
+    def order_plan(self, order: Order, total: Money) -> Plan:
+        """The calls a new order's payment needs."""
+        method = order.payment.method
+        if method in _CARDLIKE:
+            steps: dict[str, dict[str, str]] = {}
+            if method is PaymentMethod.CARD and self.fraud is not None:
+                steps["fraud"] = {}
+            steps["authorize"] = {}
+            return steps, [("authorize", PaymentOp.AUTHORIZE, total)]
+        if method is PaymentMethod.POSTPAY:
+            return {"postpay:register": {}}, [("postpay:register", PaymentOp.AUTHORIZE, total)]
+        if method is PaymentMethod.BANK_TRANSFER:
+            return {"bank:issue": {}}, []
+        if method is PaymentMethod.KONBINI:
+            return {"konbini:issue": {}}, []
+        return {}, []
+
+    def at_order(
+        self, base: Order, result: Order, keys: Mapping[str, str], ctx: Context, total: Money
+    ) -> Order:
+        """Authorize, check credit or issue payment details; hold what must wait.
+
+        A refused payment leaves the order cancelled (saved) and raises
+        :class:`~orderflow.errors.PaymentDeclined`, except a declined 後払い under the
+        ``ASK_ANOTHER_METHOD`` policy, which holds the order and asks the customer.
+        """
+        method = base.payment.method
+        if method in _CARDLIKE:
+            return self._authorize_at_order(base, result, keys, ctx, total)
+        if method is PaymentMethod.POSTPAY:
+            return self._register_postpay(base, result, keys, ctx, total)
+        if method is PaymentMethod.BANK_TRANSFER:
+            return self._issue_account(base, result, keys, ctx, total)
+        if method is PaymentMethod.KONBINI:
+            return self._issue_konbini(base, result, keys, ctx, total)
+        return result
+
+    def _refuse(
+        self,
+        base: Order,
+        result: Order,
+        keys: Mapping[str, str],
+        ctx: Context,
+        reason: str,
+        code: str,
+        notice: str,
+    ) -> PaymentDeclined:
+        """Cancel the new order, tell the customer, save; the error for the caller to raise."""
+        cancelled, _ = lifecycle.cancel(result, replace(ctx, actor="system", reason=reason))
+        if notice == "cancellation":
+            cancelled = self.runner.notify(
+                cancelled, notice, ctx, notice, cancelled_at=ctx.at, reason=reason
+            )
+        else:
+            cancelled = self.runner.notify(cancelled, notice, ctx, notice, reason=reason)
+        self.runner.finish(base, cancelled, keys)
+        return PaymentDeclined(reason, code=code)
+
+    def _authorize_at_order(
+        self, base: Order, result: Order, keys: Mapping[str, str], ctx: Context, total: Money
+    ) -> Order:
+        review = False
+        if "fraud" in keys and self.fraud is not None:
+            verdict = self.runner.call(
+                base,
+                "fraud",
+                keys["fraud"],
+                self.fraud.screen,
+                order_number=base.number,
+                customer=base.customer,
+                ship_to=base.ship_to,
+                amount=total,
+            )
+            if verdict.verdict is FraudVerdict.REJECT:
+                failed = self._entry(
+                    PaymentOp.AUTHORIZE, total, keys["authorize"], ctx, failed=True
+                )
+                result, _ = lifecycle.record_payment(result, failed, ctx)
+                reason = f"fraud screen rejected the order: {verdict.reason}"
+                raise self._refuse(
+                    base, result, keys, ctx, reason, "fraud_rejected", "cancellation"
+                )
+            review = verdict.verdict is FraudVerdict.REVIEW
+        try:
+            auth = self.runner.call(
+                base,
+                "authorize",
+                keys["authorize"],
+                self._card_gateway(base).authorize,
+                order_number=base.number,
+                amount=total,
+                token=base.payment.token,
+            )
+        except PaymentDeclined as declined:
+            failed = self._entry(
+                PaymentOp.AUTHORIZE,
+                total,
+                keys["authorize"],
+                ctx,
+                failed=True,
+                detail=str(declined),
+            )
+            result, _ = lifecycle.record_payment(result, failed, ctx)
+            reason = f"card declined: {declined.reason}"
+            raise self._refuse(
+                base, result, keys, ctx, reason, declined.code, "payment_failed"
+            ) from declined
+        entry = PaymentEntry(
+            PaymentOp.AUTHORIZE,
+            auth.amount,
+            keys["authorize"],
+            PaymentOutcome.SUCCEEDED,
+            ctx.at,
+            auth.reference,
+            expires_at=auth.expires_at,
+        )
+        result, _ = lifecycle.record_payment(result, entry, ctx)
+        if review:
+            result, _ = lifecycle.raise_hold(
+                result,
+                HoldCode.FRAUD_REVIEW,
+                "不正検知の審査待ち / fraud screen asks for review",
+                ctx,
+            )
+        return result
+
+    def _register_postpay(
+        self, base: Order, result: Order, keys: Mapping[str, str], ctx: Context, total: Money
+    ) -> Order:
+        assert self.postpay is not None
+        key = keys["postpay:register"]
+        decision = self.runner.call(
+            base,
+            "postpay:register",
+            key,
+            self.postpay.register,
+            order_number=base.number,
+            customer=base.customer,
+            ship_to=base.ship_to,
+            amount=total,
+        )
+        result = _with_instructions(result, reference=decision.reference)
+        return self._apply_credit(base, result, keys, ctx, decision, key, total)
+
+    def _apply_credit(
+        self,
+        base: Order,
+        result: Order,
+        keys: Mapping[str, str],
+        ctx: Context,
+        decision: CreditDecision,
+        key: str,
+        total: Money,
+    ) -> Order:
+        if decision.status is CreditStatus.APPROVED:
+            entry = PaymentEntry(
+                PaymentOp.AUTHORIZE,
+                total,
+                key,
+                PaymentOutcome.SUCCEEDED,
+                ctx.at,
+                decision.reference,
+            )
+            result, _ = lifecycle.record_payment(result, entry, ctx)
+            return _clear(result, ctx, HoldCode.POSTPAY_REVIEW)
+        if decision.status is CreditStatus.PENDING:
+            result, _ = lifecycle.raise_hold(
+                result,
+                HoldCode.POSTPAY_REVIEW,
+                "後払い与信の審査待ち / credit check under review",
+                ctx,
+            )
+            return result
+        failed = self._entry(
+            PaymentOp.AUTHORIZE, total, key, ctx, failed=True, detail=decision.reason
+        )
+        result, _ = lifecycle.record_payment(result, failed, ctx)
+        result = _clear(result, ctx, HoldCode.POSTPAY_REVIEW)
+        reason = f"後払い credit declined: {decision.reason or 'no reason given'}"
+        policy = self.runner.settings.postpay_declined
+        if policy is PostpayDeclined.CANCEL and result.status is OrderStatus.ORDERED:
+            raise self._refuse(
+                base, result, keys, ctx, reason, "postpay_declined", "payment_failed"
+            )
+        result, _ = lifecycle.raise_hold(
+            result,
+            HoldCode.POSTPAY_DECLINED,
+            "別の決済方法を選んでください / choose another method",
+            ctx,
+        )
+        return self.runner.notify(result, "payment_failed", ctx, "payment_failed", reason=reason)
+
+    def _issue_account(
+        self, base: Order, result: Order, keys: Mapping[str, str], ctx: Context, total: Money
+    ) -> Order:
+        assert self.bank is not None
+        account = self.runner.call(
+            base,
+            "bank:issue",
+            keys["bank:issue"],
+            self.bank.issue_account,
+            order_number=base.number,
+            amount=total,
+        )
+        result = _with_instructions(
+            result,
+            account=account.account,
+            bank=f"{account.bank_name} ({account.bank_code})",
+            branch=f"{account.branch_name} ({account.branch_code})",
+            account_type=account.account_type,
+            account_number=account.account_number,
+            holder=account.holder,
+        )
+        result, _ = lifecycle.raise_hold(
+            result, HoldCode.PAYMENT_PENDING, "入金待ち / waiting for the bank transfer", ctx
+        )
+        return self.runner.notify(
+            result,
+            "payment_request_bank",
+            ctx,
+            "payment_request",
+            total=total,
+            bank=account.bank_name,
+            branch=account.branch_name,
+            account_type=account.account_type,
+            account_number=account.account_number,
+            holder=account.holder,
+        )
+
+    def _issue_konbini(
+        self, base: Order, result: Order, keys: Mapping[str, str], ctx: Context, total: Money
+    ) -> Order:
+        assert self.konbini is not None
+        deadline = ctx.at + timedelta(days=self.runner.settings.konbini_days)
+        slip = self.runner.call(
+            base,
+            "konbini:issue",
+            keys["konbini:issue"],
+            self.konbini.issue,
+            order_number=base.number,
+            amount=total,
+            deadline=deadline,
+        )
+        result = _with_instructions(
+            result,
+            payment_number=slip.payment_number,
+            deadline=slip.deadline.isoformat(),
+            url=slip.url,
+        )
+        result, _ = lifecycle.raise_hold(
+            result,
+            HoldCode.PAYMENT_PENDING,
+            "コンビニ入金待ち / waiting for the konbini payment",
+            ctx,
+        )
+        return self.runner.notify(
+            result,
+            "payment_request_konbini",
+            ctx,
+            "payment_request",
+            total=total,
+            payment_number=slip.payment_number,
+            deadline=slip.deadline,
+            url=slip.url,
+        )
+
+    # -- 出荷 ------------------------------------------------------------------------------
+
+    def with_cod(
+        self, order: Order, shipments: tuple[Shipment, ...], total: Money
+    ) -> tuple[Shipment, ...]:
+        """代引き: the first shipment carries the whole amount to collect."""
+        if order.payment.method is not PaymentMethod.COD or not shipments:
+            return shipments
+        return (replace(shipments[0], cod_amount=total), *shipments[1:])
+
+    def shipping_plan(self, order: Order, total: Money) -> Plan:
+        """The calls the last shipment's departure needs: capture, or the 後払い report."""
+        method = order.payment.method
+        if method in _CARDLIKE:
+            open_amount = order.payment.open_authorization
+            amount = min(total, open_amount, key=lambda m: m.amount)
+            steps: dict[str, dict[str, str]] = {"capture": {}}
+            requests: list[Request] = [("capture", PaymentOp.CAPTURE, amount)]
+            if open_amount > amount:
+                steps["void:remainder"] = {}
+                requests.append(("void:remainder", PaymentOp.VOID, open_amount - amount))
+            return steps, requests
+        if method is PaymentMethod.POSTPAY:
+            claim = order.payment.authorized - order.payment.voided
+            return {"postpay:report": {}}, [("postpay:report", PaymentOp.CAPTURE, claim)]
+        return {}, []
+
+    def at_shipping(
+        self,
+        base: Order,
+        result: Order,
+        keys: Mapping[str, str],
+        ctx: Context,
+        shipment: Shipment,
+        tracking_number: str | None,
+    ) -> Order:
+        """Capture the card (and release what is not captured), or report the 後払い shipment."""
+        if "capture" in keys:
+            authorization = base.payment.last(PaymentOp.AUTHORIZE)
+            assert authorization is not None
+            amount = _requested(base, keys["capture"])
+            reference = self.runner.call(
+                base,
+                "capture",
+                keys["capture"],
+                self._card_gateway(base).capture,
+                authorization=authorization.reference,
+                amount=amount,
+            )
+            result = self._record(
+                result, PaymentOp.CAPTURE, amount, keys["capture"], ctx, reference
+            )
+            if "void:remainder" in keys:
+                rest = _requested(base, keys["void:remainder"])
+                reference = self.runner.call(
+                    base,
+                    "void:remainder",
+                    keys["void:remainder"],
+                    self._card_gateway(base).void,
+                    authorization=authorization.reference,
+                    amount=rest,
+                )
+                result = self._record(
+                    result, PaymentOp.VOID, rest, keys["void:remainder"], ctx, reference
+                )
+        if "postpay:report" in keys:
+            assert self.postpay is not None
+            claim = base.payment.instruction("reference")
+            assert claim is not None
+            amount = _requested(base, keys["postpay:report"])
+            reference = self.runner.call(
+                base,
+                "postpay:report",
+                keys["postpay:report"],
+                self.postpay.report_shipment,
+                reference=claim,
+                carrier=shipment.carrier,
+                tracking_number=tracking_number or "",
+            )
+            result = self._record(
+                result, PaymentOp.CAPTURE, amount, keys["postpay:report"], ctx, reference
+            )
+        return result
+
+    def at_delivery(self, order: Order, shipment: Shipment, ctx: Context) -> Order:
+        """代引き: the carrier collected the amount on delivery."""
+        if shipment.cod_amount is None or not shipment.cod_amount:
+            return order
+        key = f"{order.number}:cod:{shipment.shipment_id}"
+        return self._record(
+            order, PaymentOp.RECEIVE, shipment.cod_amount, key, ctx, shipment.shipment_id
+        )
+
+    # -- キャンセル ----------------------------------------------------------------------------
+
+    def cancel_plan(self, order: Order) -> Plan:
+        """The calls a cancel needs: void, cancel a claim, withdraw a number, free an account."""
+        payment = order.payment
+        method = payment.method
+        steps: dict[str, dict[str, str]] = {}
+        requests: list[Request] = []
+        if method in _CARDLIKE and payment.open_authorization:
+            steps["void"] = {}
+            requests.append(("void", PaymentOp.VOID, payment.open_authorization))
+        elif method is PaymentMethod.POSTPAY and payment.instruction("reference"):
+            if not _claim_cancelled(order):
+                steps["postpay:cancel"] = {}
+                held = payment.authorized - payment.voided
+                if held:
+                    requests.append(("postpay:cancel", PaymentOp.VOID, held))
+        elif method is PaymentMethod.BANK_TRANSFER and payment.instruction("account"):
+            steps["bank:release"] = {}
+        elif (
+            method is PaymentMethod.KONBINI
+            and payment.instruction("payment_number")
+            and not payment.received
+        ):
+            steps["konbini:cancel"] = {}
+        return steps, requests
+
+    def at_cancel(self, base: Order, result: Order, keys: Mapping[str, str], ctx: Context) -> Order:
+        """Give the money back the way the method needs; money already received is owed back."""
+        payment = base.payment
+        if "void" in keys:
+            authorization = payment.last(PaymentOp.AUTHORIZE)
+            assert authorization is not None
+            amount = _requested(base, keys["void"])
+            reference = self.runner.call(
+                base,
+                "void",
+                keys["void"],
+                self._card_gateway(base).void,
+                authorization=authorization.reference,
+                amount=amount,
+            )
+            result = self._record(result, PaymentOp.VOID, amount, keys["void"], ctx, reference)
+        if "postpay:cancel" in keys:
+            assert self.postpay is not None
+            claim = payment.instruction("reference")
+            self.runner.call(
+                base, "postpay:cancel", keys["postpay:cancel"], self.postpay.cancel, reference=claim
+            )
+            held = payment.authorized - payment.voided
+            if held:
+                result = self._record(
+                    result, PaymentOp.VOID, held, keys["postpay:cancel"], ctx, claim or ""
+                )
+            else:
+                result, _ = lifecycle.record_fact(result, ctx, "postpay_claim_cancelled")
+        if "bank:release" in keys:
+            assert self.bank is not None
+            self.runner.call(
+                base,
+                "bank:release",
+                keys["bank:release"],
+                self.bank.release_account,
+                account=payment.instruction("account"),
+            )
+        if "konbini:cancel" in keys:
+            assert self.konbini is not None
+            self.runner.call(
+                base,
+                "konbini:cancel",
+                keys["konbini:cancel"],
+                self.konbini.cancel,
+                payment_number=payment.instruction("payment_number"),
+            )
+        owed = payment.received - payment.refund_owed
+        if owed:
+            key = f"{base.number}:refund_owed:cancel"
+            result = self._record(result, PaymentOp.REFUND_OWED, owed, key, ctx, "")
+        return result
+
+    def release_plan(self, order: Order) -> dict[str, dict[str, str]]:
+        """At booking: free the virtual account for reuse."""
+        if order.payment.method is PaymentMethod.BANK_TRANSFER and order.payment.instruction(
+            "account"
+        ):
+            return {"bank:release": {}}
+        return {}
+
+    def release_account(self, base: Order, keys: Mapping[str, str]) -> None:
+        """Hand the virtual account back to the bank."""
+        if "bank:release" in keys and self.bank is not None:
+            self.runner.call(
+                base,
+                "bank:release",
+                keys["bank:release"],
+                self.bank.release_account,
+                account=base.payment.instruction("account"),
+            )
+
+    # -- 返金 ------------------------------------------------------------------------------
+
+    def refundable(self, order: Order) -> Money:
+        """What can still be paid back: captured less refunded, or received less owed back."""
+        payment = order.payment
+        if payment.method in _CARDLIKE or payment.method is PaymentMethod.POSTPAY:
+            return payment.captured - payment.refunded
+        return payment.received - payment.refund_owed
+
+    def refund_plan(self, order: Order, amount: Money) -> Plan:
+        """The calls a refund of ``amount`` needs (none when it is paid by bank transfer)."""
+        if order.status not in _AFTER_SHIPPING:
+            raise MoveNotAllowed(order.number, order.status.name, "refund", ["cancel"])
+        if not isinstance(amount, Money) or amount.amount <= 0:
+            raise InvalidValue("amount", amount, "a positive Money")
+        limit = self.refundable(order)
+        if amount > limit:
+            raise InvalidValue("amount", amount.amount, f"no more than {limit} (what was paid)")
+        n = sum(1 for e in order.payment.ledger if e.op is PaymentOp.REFUND) + 1
+        method = order.payment.method
+        if method in _CARDLIKE:
+            return {f"refund:{n}": {}}, [(f"refund:{n}", PaymentOp.REFUND, amount)]
+        if method is PaymentMethod.POSTPAY:
+            steps: dict[str, dict[str, str]] = {f"postpay:cancel:{n}": {}, f"refund:{n}": {}}
+            rest = limit - amount
+            if rest:
+                steps[f"postpay:register:{n}"] = {}
+                steps[f"postpay:report:{n}"] = {}
+            return steps, [(f"refund:{n}", PaymentOp.REFUND, amount)]
+        return {f"refund:{n}": {}}, [(f"refund:{n}", PaymentOp.REFUND_OWED, amount)]
+
+    def refund(
+        self, base: Order, result: Order, keys: Mapping[str, str], ctx: Context, amount: Money
+    ) -> Order:
+        """Pay back through the provider, or record the amount owed by bank transfer."""
+        method = base.payment.method
+        step = next(s for s in keys if s.startswith("refund:"))
+        if method in _CARDLIKE:
+            capture = base.payment.last(PaymentOp.CAPTURE)
+            assert capture is not None
+            reference = self.runner.call(
+                base,
+                step,
+                keys[step],
+                self._card_gateway(base).refund,
+                capture=capture.reference,
+                amount=amount,
+            )
+            return self._record(result, PaymentOp.REFUND, amount, keys[step], ctx, reference)
+        if method is PaymentMethod.POSTPAY:
+            return self._refund_postpay(base, result, keys, ctx, amount, step)
+        return self._record(result, PaymentOp.REFUND_OWED, amount, keys[step], ctx, "")
+
+    def _refund_postpay(
+        self,
+        base: Order,
+        result: Order,
+        keys: Mapping[str, str],
+        ctx: Context,
+        amount: Money,
+        step: str,
+    ) -> Order:
+        """後払い after the shipment report: cancel the claim and register the rest again."""
+        assert self.postpay is not None
+        n = step.split(":")[1]
+        claim = base.payment.instruction("reference")
+        self.runner.call(
+            base,
+            f"postpay:cancel:{n}",
+            keys[f"postpay:cancel:{n}"],
+            self.postpay.cancel,
+            reference=claim,
+        )
+        new_claim = ""
+        if f"postpay:register:{n}" in keys:
+            rest = self.refundable(base) - amount
+            decision = self.runner.call(
+                base,
+                f"postpay:register:{n}",
+                keys[f"postpay:register:{n}"],
+                self.postpay.register,
+                order_number=base.number,
+                customer=base.customer,
+                ship_to=base.ship_to,
+                amount=rest,
+            )
+            new_claim = decision.reference
+            last = _last_shipped(base)
+            self.runner.call(
+                base,
+                f"postpay:report:{n}",
+                keys[f"postpay:report:{n}"],
+                self.postpay.report_shipment,
+                reference=new_claim,
+                carrier=last.carrier if last else "",
+                tracking_number=(last.tracking_number or "") if last else "",
+            )
+            result = _with_instructions(result, reference=new_claim)
+        return self._record(
+            result, PaymentOp.REFUND, amount, keys[step], ctx, new_claim or (claim or "")
+        )
+
+    # -- 再オーソリ -------------------------------------------------------------------------------
+
+    def needs_reauthorization(self, order: Order, now: datetime) -> bool:
+        """A card or Amazon Pay authorization that lapses soon, on an order not shipped yet."""
+        payment = order.payment
+        if payment.method not in _CARDLIKE or order.status.is_final:
+            return False
+        if order.status in _AFTER_SHIPPING or not payment.open_authorization:
+            return False
+        last = payment.last(PaymentOp.AUTHORIZE)
+        if last is None or last.expires_at is None:
+            return False
+        return last.expires_at <= now + timedelta(days=self.runner.settings.reauthorize_within_days)
+
+    def reauthorize_plan(self, order: Order, total: Money) -> Plan:
+        """A new authorization with the stored token, then the old one voided."""
+        n = sum(1 for e in order.payment.ledger if e.op is PaymentOp.AUTHORIZE) + 1
+        old = order.payment.open_authorization
+        return (
+            {f"reauthorize:{n}": {}, f"void:{n}": {}},
+            [(f"reauthorize:{n}", PaymentOp.AUTHORIZE, total), (f"void:{n}", PaymentOp.VOID, old)],
+        )
+
+    def reauthorize(
+        self, base: Order, result: Order, keys: Mapping[str, str], ctx: Context, total: Money
+    ) -> Order:
+        """Authorize again; void the old one; on a decline, hold the order and tell the customer."""
+        step = next(s for s in keys if s.startswith("reauthorize:"))
+        void_step = step.replace("reauthorize:", "void:")
+        old = base.payment.last(PaymentOp.AUTHORIZE)
+        assert old is not None
+        gateway = self._card_gateway(base)
+        try:
+            auth = self.runner.call(
+                base,
+                step,
+                keys[step],
+                gateway.authorize,
+                order_number=base.number,
+                amount=total,
+                token=base.payment.token,
+            )
+        except PaymentDeclined as declined:
+            failed = self._entry(
+                PaymentOp.AUTHORIZE, total, keys[step], ctx, failed=True, detail=str(declined)
+            )
+            result, _ = lifecycle.record_payment(result, failed, ctx)
+            result, _ = lifecycle.raise_hold(
+                result,
+                HoldCode.AUTHORIZATION_FAILED,
+                "再オーソリ失敗 / the card could not be authorized again",
+                ctx,
+            )
+            return self.runner.notify(
+                result, "payment_failed", ctx, f"payment_failed:{step}", reason=declined.reason
+            )
+        entry = PaymentEntry(
+            PaymentOp.AUTHORIZE,
+            auth.amount,
+            keys[step],
+            PaymentOutcome.SUCCEEDED,
+            ctx.at,
+            auth.reference,
+            expires_at=auth.expires_at,
+        )
+        result, _ = lifecycle.record_payment(result, entry, ctx)
+        amount = _requested(base, keys[void_step])
+        reference = self.runner.call(
+            base,
+            void_step,
+            keys[void_step],
+            gateway.void,
+            authorization=old.reference,
+            amount=amount,
+        )
+        result = self._record(result, PaymentOp.VOID, amount, keys[void_step], ctx, reference)
+        result = _clear(result, ctx, HoldCode.AUTHORIZATION_FAILED)
+        return self.runner.notify(
+            result,
+            "authorization_renewed",
+            ctx,
+            f"authorization_renewed:{step}",
+            total=total,
+            expires_at=auth.expires_at or ctx.at,
+        )
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _entry(
+        self,
+        op: PaymentOp,
+        amount: Money,
+        key: str,
+        ctx: Context,
+        *,
+        failed: bool = False,
+        detail: str = "",
+    ) -> PaymentEntry:
+        outcome = PaymentOutcome.FAILED if failed else PaymentOutcome.SUCCEEDED
+        return PaymentEntry(op, amount, key, outcome, ctx.at, detail=detail)
+
+    def _record(
+        self, order: Order, op: PaymentOp, amount: Money, key: str, ctx: Context, reference: str
+    ) -> Order:
+        entry = PaymentEntry(op, amount, key, PaymentOutcome.SUCCEEDED, ctx.at, reference)
+        recorded, _ = lifecycle.record_payment(order, entry, ctx)
+        return recorded
+
+
+def _requested(order: Order, key: str) -> Money:
+    """The amount recorded with the request under ``key``."""
+    entry = order.payment.entry(key)
+    assert entry is not None, key
+    return entry.amount
+
+
+def _with_instructions(order: Order, **values: str) -> Order:
+    kept = tuple((k, v) for k, v in order.payment.instructions if k not in values)
+    payment = replace(order.payment, instructions=(*kept, *values.items()))
+    return replace(order, payment=payment)
+
+
+def _clear(order: Order, ctx: Context, *codes: str) -> Order:
+    for code in codes:
+        if any(h.code == code and h.is_open for h in order.holds):
+            order, _ = lifecycle.clear_hold(order, code, ctx)
+    return order
+
+
+def _claim_cancelled(order: Order) -> bool:
+    return any(e.name == "postpay_claim_cancelled" for e in order.history) or bool(
+        order.payment.voided
+        and order.payment.voided >= order.payment.authorized
+        and order.payment.authorized
+    )
+
+
+def _last_shipped(order: Order) -> Shipment | None:
+    shipped = [s for s in order.shipments if s.shipped_at is not None]
+    return shipped[-1] if shipped else None

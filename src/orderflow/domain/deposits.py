@@ -1,0 +1,208 @@
+"""Bank deposits to virtual accounts and their reconciliation (入金消込).
+
+Virtual account numbers (バーチャル口座) are reused over time: a deposit belongs to the one open
+order that holds its account number *now*. Under- and over-payments, deposits with no open order
+and payer names in half-width katakana are normal input, not errors. Reconciliation is pure: it
+takes the deposits and the open accounts and says where every yen goes.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from datetime import date
+
+import attrs
+
+from orderflow.domain.money import Money
+from orderflow.errors import InvalidValue
+
+__all__ = [
+    "Deposit",
+    "DepositMatch",
+    "MatchKind",
+    "OpenAccount",
+    "Reconciliation",
+    "normalize_payer_name",
+    "payer_search_key",
+    "reconcile",
+]
+
+
+def _nonempty(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidValue(attribute.name, value, "a non-empty text")
+
+
+@attrs.frozen(slots=True)
+class Deposit:
+    """One deposit as the bank reports it (振込入金明細)."""
+
+    account: str = attrs.field(validator=_nonempty)
+    """The (virtual) account number credited."""
+    amount: Money = attrs.field()
+    payer_name: str
+    """As the bank sends it, usually half-width katakana: ``ﾔﾏﾀﾞ ﾀﾛｳ``."""
+    on: date
+    reference: str = attrs.field(validator=_nonempty)
+    """The bank's reference for this deposit (照会番号); the same reference is one deposit."""
+    cancelled: bool = False
+    """The bank reversed this deposit (取消): it moves no money."""
+
+    @amount.validator
+    def _check_amount(self, attribute: attrs.Attribute[Money], value: object) -> None:
+        if not isinstance(value, Money) or value.amount <= 0:
+            raise InvalidValue("amount", value, "a positive Money")
+
+    @property
+    def payer_display(self) -> str:
+        """The payer's name for people (full-width, 株式会社 marks spelled out)."""
+        return normalize_payer_name(self.payer_name)
+
+
+@attrs.frozen(slots=True)
+class OpenAccount:
+    """An open order waiting for a transfer: the account it holds, what it owes, what came."""
+
+    account: str
+    order_number: str
+    due: Money
+    received: Money
+
+
+class MatchKind(enum.Enum):
+    """What a matched deposit did to its order."""
+
+    EXACT = "exact"
+    """The order is now paid exactly."""
+    SHORT = "short"
+    """Still short: the order waits for more (入金不足)."""
+    OVER = "over"
+    """Paid, and more than due: the excess is owed back (過入金)."""
+
+
+@attrs.frozen(slots=True)
+class DepositMatch:
+    """A deposit applied to an order."""
+
+    deposit: Deposit
+    order_number: str
+    kind: MatchKind
+    received: Money
+    """Everything the order has received, this deposit included."""
+    due: Money
+    excess: Money
+    """The part of this deposit above what was still due (owed back)."""
+
+
+@attrs.frozen(slots=True)
+class Reconciliation:
+    """Where every deposit went."""
+
+    matched: tuple[DepositMatch, ...]
+    unmatched: tuple[Deposit, ...]
+    """No open order holds the account: a person must look (入金不明)."""
+    repeated: tuple[Deposit, ...]
+    """Deposits whose reference was seen before: applied once only."""
+    cancelled: tuple[Deposit, ...]
+    """Reversed by the bank: moved no money."""
+
+    def deposited(self, currency: str) -> Money:
+        """The money of the distinct, not-cancelled deposits."""
+        return Money.total(
+            [m.deposit.amount for m in self.matched] + [d.amount for d in self.unmatched], currency
+        )
+
+
+def reconcile(
+    deposits: Iterable[Deposit],
+    open_accounts: Mapping[str, OpenAccount],
+    seen_references: Iterable[str] = (),
+) -> Reconciliation:
+    """Match ``deposits`` (in order) to the open orders holding their accounts.
+
+    ``open_accounts`` maps an account number to the one open order holding it now.
+    ``seen_references`` are deposit references already applied earlier: they are not applied
+    again. Deposits to the same account add up: short, then exact or over.
+    """
+    seen = set(seen_references)
+    received: dict[str, Money] = {}
+    matched: list[DepositMatch] = []
+    unmatched: list[Deposit] = []
+    repeated: list[Deposit] = []
+    cancelled: list[Deposit] = []
+    for deposit in deposits:
+        if deposit.reference in seen:
+            repeated.append(deposit)
+            continue
+        seen.add(deposit.reference)
+        if deposit.cancelled:
+            cancelled.append(deposit)
+            continue
+        account = open_accounts.get(deposit.account)
+        if account is None or account.due.currency != deposit.amount.currency:
+            unmatched.append(deposit)
+            continue
+        before = received.get(deposit.account, account.received)
+        after = before + deposit.amount
+        received[deposit.account] = after
+        due = account.due
+        if after.amount < due.amount:
+            kind, excess = MatchKind.SHORT, Money.zero(due.currency)
+        elif after.amount == due.amount:
+            kind, excess = MatchKind.EXACT, Money.zero(due.currency)
+        else:
+            kind = MatchKind.OVER
+            excess = after - due if before.amount <= due.amount else deposit.amount
+        matched.append(DepositMatch(deposit, account.order_number, kind, after, due, excess))
+    return Reconciliation(tuple(matched), tuple(unmatched), tuple(repeated), tuple(cancelled))
+
+
+_CORPORATE = {
+    "ｶ)": "(株)",
+    "ﾕ)": "(有)",
+    "ｼﾔ)": "(社)",
+    "ｻﾞｲ)": "(財)",
+    "ｲ)": "(医)",
+    "ｶﾞｸ)": "(学)",
+    "ｺﾞ)": "(同)",
+}
+_CORPORATE_RE = re.compile(
+    r"(^|\s)("
+    + "|".join(re.escape(k) for k in sorted(_CORPORATE, key=len, reverse=True))
+    + r")|\(("
+    + "|".join(re.escape(k[:-1]) for k in _CORPORATE)
+    + r")(?=\s|$)"
+)
+_SMALL = str.maketrans("ァィゥェォッャュョヮ", "アイウエオツヤユヨワ")
+
+
+def normalize_payer_name(raw: str) -> str:
+    """``ｶ)ﾔﾏﾀﾞｼｮｳｼﾞ`` → ``(株)ヤマダショウジ``; ``ﾔﾏﾀﾞ ﾀﾛｳ`` → ``ヤマダ タロウ``.
+
+    Half-width katakana become full-width (NFKC, which also joins ﾀﾞ into ダ); the corporate
+    abbreviations banks use, as a prefix (``ｶ)``) or a suffix (``(ｶ``), become (株), (有) and so
+    on; runs of spaces become one.
+    """
+
+    def expand(match: re.Match[str]) -> str:
+        if match.group(2):
+            return match.group(1) + _CORPORATE[match.group(2)]
+        return _CORPORATE[match.group(3) + ")"]
+
+    text = _CORPORATE_RE.sub(expand, raw.strip())
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def payer_search_key(raw: str) -> str:
+    """A key to search payer names by.
+
+    Full-width katakana, no spaces, corporate marks and punctuation dropped, small kana made large
+    (banks' transfer names carry no small kana).
+    """
+    text = normalize_payer_name(raw)
+    text = re.sub(r"\((株|有|社|財|医|学|同)\)", "", text)
+    text = "".join(ch for ch in text if not ch.isspace() and ch not in "()()・.,-ー-")
+    return text.translate(_SMALL)

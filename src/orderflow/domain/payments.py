@@ -1,0 +1,117 @@
+"""Payment rules per method (決済方法ごとのルール): what "confirmed" means, holds, the COD fee.
+
+The table of DOMAIN.md, as code:
+
+| method | at order | confirmed when | at shipping |
+|---|---|---|---|
+| card, Amazon Pay | (screen and) authorize | the authorization covers the total | capture |
+| 後払い | credit check | the credit is approved | shipment report |
+| bank transfer | issue a virtual account | deposits cover the total | - |
+| konbini | issue a number and deadline | paid before the deadline | - |
+| COD | add the COD fee | always | the carrier collects |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+from orderflow.domain.money import Money
+from orderflow.domain.order import Payment, PaymentMethod
+from orderflow.errors import InvalidValue
+
+__all__ = [
+    "DEFAULT_COD_FEES",
+    "CodFeeTable",
+    "HoldCode",
+    "payment_confirmed",
+    "unconfirmed_hold",
+]
+
+
+class HoldCode:
+    """The reason codes of the holds orderflow raises itself (a shop adds its own freely)."""
+
+    PAYMENT_PENDING = "payment_pending"
+    """入金待ち: a bank transfer or konbini payment has not arrived yet."""
+    PAYMENT_SHORTFALL = "payment_shortfall"
+    """入金不足: deposits so far are less than the total."""
+    POSTPAY_REVIEW = "postpay_review"
+    """後払い与信審査中: the credit check is pending a manual review."""
+    POSTPAY_DECLINED = "postpay_declined"
+    """後払い与信NG: the customer must choose another payment method."""
+    FRAUD_REVIEW = "fraud_review"
+    """不正検知: the fraud screen asks for a person to review the order."""
+    AUTHORIZATION_FAILED = "authorization_failed"
+    """再オーソリ失敗: the card could not be authorized again before the old one expired."""
+
+
+#: The holds that say the payment is not confirmed yet; clearing the payment clears them.
+PAYMENT_HOLDS = (
+    HoldCode.PAYMENT_PENDING,
+    HoldCode.PAYMENT_SHORTFALL,
+    HoldCode.POSTPAY_REVIEW,
+    HoldCode.POSTPAY_DECLINED,
+    HoldCode.AUTHORIZATION_FAILED,
+)
+
+
+def payment_confirmed(payment: Payment, total: Money) -> bool:
+    """Whether ``payment`` allows the order (of ``total``) to be instructed to ship."""
+    method = payment.method
+    if method is PaymentMethod.COD:
+        return True
+    if method in (PaymentMethod.CARD, PaymentMethod.AMAZON_PAY):
+        return payment.open_authorization >= total
+    if method is PaymentMethod.POSTPAY:
+        return payment.authorized - payment.voided >= total
+    return payment.received >= total
+
+
+def unconfirmed_hold(method: PaymentMethod) -> str | None:
+    """The hold an order of ``method`` carries from 受注 until its payment is confirmed."""
+    if method in (PaymentMethod.BANK_TRANSFER, PaymentMethod.KONBINI):
+        return HoldCode.PAYMENT_PENDING
+    return None
+
+
+def _brackets(value: Sequence[tuple[Money, Money]]) -> tuple[tuple[Money, Money], ...]:
+    return tuple(value)
+
+
+@attrs.frozen(slots=True)
+class CodFeeTable:
+    """代引手数料: the COD fee by bracket of the amount to collect (upper bound inclusive).
+
+    The amount is the order's total before the fee. Above the last bracket the carrier does not
+    take the parcel as COD, and the order is refused.
+    """
+
+    brackets: tuple[tuple[Money, Money], ...] = attrs.field(converter=_brackets)
+
+    @brackets.validator
+    def _check(self, attribute: attrs.Attribute[object], value: object) -> None:
+        bounds = [upper for upper, _ in self.brackets]
+        if not bounds or bounds != sorted(bounds, key=lambda m: m.amount):
+            raise InvalidValue("brackets", value, "brackets in rising order of their upper bound")
+
+    def fee_for(self, amount: Money) -> Money:
+        """The fee for collecting ``amount``."""
+        for upper, fee in self.brackets:
+            if amount <= upper:
+                return fee
+        limit = self.brackets[-1][0]
+        raise InvalidValue("payment_method", "cod", f"an order of at most {limit} for COD")
+
+
+DEFAULT_COD_FEES = CodFeeTable(
+    (
+        (Money.yen(10_000), Money.yen(330)),
+        (Money.yen(30_000), Money.yen(440)),
+        (Money.yen(100_000), Money.yen(660)),
+        (Money.yen(300_000), Money.yen(1_100)),
+    )
+)
+"""A common schedule (tax included): ¥330 up to ¥10,000, ¥440 up to ¥30,000, ¥660 up to
+¥100,000, ¥1,100 up to ¥300,000. Replace it with your carrier contract's table."""

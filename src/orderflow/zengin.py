@@ -1,0 +1,275 @@
+"""A reader for the bank's 振込入金通知 file (全銀協 format, 種別コード 01).
+
+Fixed-length 200-byte records in Shift_JIS (half-width katakana for names), optionally separated
+by CR LF. A file holds one or more groups — a header (1) for one account, its data records (2)
+and a trailer (8) — and ends with one end record (9). The layout implemented is documented in
+``docs/payments/zengin.md``.
+
+The file is read whole before anything is applied: a malformed record raises
+:class:`ZenginError` naming the line and the field, and no deposit is returned.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import attrs
+
+from orderflow.domain.deposits import Deposit
+from orderflow.domain.money import Money
+from orderflow.errors import InvalidValue
+
+__all__ = [
+    "DATA",
+    "END",
+    "HEADER",
+    "RECORD_LENGTH",
+    "TRAILER",
+    "AccountHeader",
+    "TransferNotice",
+    "ZenginError",
+    "read_transfer_notice",
+]
+
+RECORD_LENGTH = 200
+
+Field = tuple[str, str, int, str]
+"""(name, 日本語, width, kind): kind N is digits (right-aligned, zero-filled), C is characters."""
+
+HEADER: tuple[Field, ...] = (
+    ("record_type", "データ区分", 1, "N"),
+    ("kind_code", "種別コード", 2, "N"),
+    ("code_type", "コード区分", 1, "N"),
+    ("created_on", "作成日", 6, "N"),
+    ("period_from", "勘定日(自)", 6, "N"),
+    ("period_to", "勘定日(至)", 6, "N"),
+    ("bank_code", "銀行コード", 4, "N"),
+    ("bank_name", "銀行名", 15, "C"),
+    ("branch_code", "支店コード", 3, "N"),
+    ("branch_name", "支店名", 15, "C"),
+    ("account_type", "預金種目", 1, "N"),
+    ("account_number", "口座番号", 7, "N"),
+    ("account_name", "口座名", 40, "C"),
+    ("filler", "ダミー", 93, "C"),
+)
+
+DATA: tuple[Field, ...] = (
+    ("record_type", "データ区分", 1, "N"),
+    ("inquiry_number", "照会番号", 6, "N"),
+    ("booked_on", "勘定日", 6, "N"),
+    ("value_on", "起算日", 6, "N"),
+    ("amount", "金額", 10, "N"),
+    ("other_bank_cheques", "うち他店券金額", 10, "N"),
+    ("payer_code", "振込依頼人コード", 10, "N"),
+    ("payer_name", "振込依頼人名", 48, "C"),
+    ("sending_bank", "仕向銀行名", 15, "C"),
+    ("sending_branch", "仕向店名", 15, "C"),
+    ("cancel_flag", "取消区分", 1, "C"),
+    ("edi", "EDI情報", 20, "C"),
+    ("filler", "ダミー", 52, "C"),
+)
+
+TRAILER: tuple[Field, ...] = (
+    ("record_type", "データ区分", 1, "N"),
+    ("count", "振込合計件数", 6, "N"),
+    ("total", "振込合計金額", 12, "N"),
+    ("cancelled_count", "取消合計件数", 6, "N"),
+    ("cancelled_total", "取消合計金額", 12, "N"),
+    ("filler", "ダミー", 163, "C"),
+)
+
+END: tuple[Field, ...] = (
+    ("record_type", "データ区分", 1, "N"),
+    ("filler", "ダミー", 199, "C"),
+)
+
+_ERAS = {"reiwa": 2018, "heisei": 1988, "gregorian": 2000}
+
+
+class ZenginError(InvalidValue):
+    """A malformed 全銀 record: names the line (1-based record number) and the field."""
+
+    def __init__(self, line: int, field: str, value: object, expected: str) -> None:
+        super().__init__(f"line {line}: {field}", value, expected)
+        self.line = line
+
+
+@attrs.frozen(slots=True)
+class AccountHeader:
+    """The account a group of deposits was credited to."""
+
+    bank_code: str
+    bank_name: str
+    branch_code: str
+    branch_name: str
+    account_type: str
+    account_number: str
+    account_name: str
+
+    @property
+    def account(self) -> str:
+        """The account as orderflow names it: ``<branch code>-<account number>``."""
+        return f"{self.branch_code}-{self.account_number}"
+
+
+@attrs.frozen(slots=True)
+class TransferNotice:
+    """A whole 振込入金通知 file: its groups, each an account and its deposits."""
+
+    created_on: date
+    groups: tuple[tuple[AccountHeader, tuple[Deposit, ...]], ...]
+
+    def deposits(self) -> list[Deposit]:
+        """Every deposit of the file, in file order."""
+        return [deposit for _, deposits in self.groups for deposit in deposits]
+
+
+def _split(data: bytes) -> list[bytes]:
+    if b"\n" in data:
+        lines = [line.rstrip(b"\r") for line in data.split(b"\n")]
+        return [line for line in lines if line]
+    if len(data) % RECORD_LENGTH:
+        raise ZenginError(
+            len(data) // RECORD_LENGTH + 1,
+            "record",
+            len(data),
+            f"a file of {RECORD_LENGTH}-byte records",
+        )
+    return [data[i : i + RECORD_LENGTH] for i in range(0, len(data), RECORD_LENGTH)]
+
+
+def _fields(record: bytes, layout: tuple[Field, ...], line: int) -> dict[str, str]:
+    if len(record) != RECORD_LENGTH:
+        raise ZenginError(line, "record", len(record), f"{RECORD_LENGTH} bytes")
+    values: dict[str, str] = {}
+    offset = 0
+    for name, label, width, kind in layout:
+        raw = record[offset : offset + width]
+        offset += width
+        try:
+            text = raw.decode("cp932")
+        except UnicodeDecodeError:
+            raise ZenginError(line, f"{label} ({name})", raw, "Shift_JIS text") from None
+        if kind == "N" and not (text.isascii() and text.isdigit()):
+            raise ZenginError(line, f"{label} ({name})", raw, f"{width} digits")
+        values[name] = text if kind == "N" else text.rstrip(" ")
+    return values
+
+
+def _date(value: str, line: int, label: str, era: int) -> date:
+    try:
+        return date(era + int(value[:2]), int(value[2:4]), int(value[4:6]))
+    except ValueError:
+        raise ZenginError(line, label, value, "a date YYMMDD") from None
+
+
+def _expect(values: dict[str, str], name: str, label: str, want: str, line: int) -> None:
+    if values[name] != want:
+        raise ZenginError(line, label, values[name], repr(want))
+
+
+def read_transfer_notice(
+    data: bytes, *, currency: str = "JPY", calendar: str = "reiwa"
+) -> TransferNotice:
+    """Read a whole 振込入金通知 file; raise :class:`ZenginError` on the first malformed record.
+
+    Dates are YYMMDD in the Japanese era (``calendar="reiwa"``, the default: 08 is 2026;
+    ``"heisei"``) or ``"gregorian"`` (20YY). A deposit's reference is
+    ``<bank>-<branch>-<account>-<勘定日>-<照会番号>``; a cancelled record (取消区分 1) is kept
+    with ``cancelled=True``.
+    """
+    if calendar not in _ERAS:
+        raise InvalidValue("calendar", calendar, f"one of {sorted(_ERAS)}")
+    era = _ERAS[calendar]
+    records = _split(data)
+    groups: list[tuple[AccountHeader, tuple[Deposit, ...]]] = []
+    created: date | None = None
+    header: AccountHeader | None = None
+    deposits: list[Deposit] = []
+    ended = False
+    for line, record in enumerate(records, start=1):
+        if ended:
+            raise ZenginError(line, "データ区分 (record_type)", record[:1], "nothing after the end")
+        kind = record[:1]
+        if kind == b"1":
+            if header is not None:
+                raise ZenginError(line, "データ区分 (record_type)", "1", "a trailer (8) first")
+            values = _fields(record, HEADER, line)
+            _expect(values, "kind_code", "種別コード (kind_code)", "01", line)
+            created = created or _date(values["created_on"], line, "作成日 (created_on)", era)
+            header = AccountHeader(
+                values["bank_code"],
+                values["bank_name"],
+                values["branch_code"],
+                values["branch_name"],
+                values["account_type"],
+                values["account_number"],
+                values["account_name"],
+            )
+            deposits = []
+        elif kind == b"2":
+            if header is None:
+                raise ZenginError(line, "データ区分 (record_type)", "2", "a header (1) first")
+            deposits.append(_deposit(_fields(record, DATA, line), header, line, era, currency))
+        elif kind == b"8":
+            if header is None:
+                raise ZenginError(line, "データ区分 (record_type)", "8", "a header (1) first")
+            _check_trailer(_fields(record, TRAILER, line), deposits, line)
+            groups.append((header, tuple(deposits)))
+            header = None
+        elif kind == b"9":
+            if header is not None:
+                raise ZenginError(line, "データ区分 (record_type)", "9", "a trailer (8) first")
+            _fields(record, END, line)
+            ended = True
+        else:
+            raise ZenginError(line, "データ区分 (record_type)", kind, "1, 2, 8 or 9")
+    if not ended:
+        raise ZenginError(len(records) + 1, "データ区分 (record_type)", "", "an end record (9)")
+    if created is None:
+        raise ZenginError(1, "データ区分 (record_type)", "", "at least one header (1)")
+    return TransferNotice(created, tuple(groups))
+
+
+def _deposit(
+    values: dict[str, str], header: AccountHeader, line: int, era: int, currency: str
+) -> Deposit:
+    booked = _date(values["booked_on"], line, "勘定日 (booked_on)", era)
+    _date(values["value_on"], line, "起算日 (value_on)", era)
+    amount = int(values["amount"])
+    if amount <= 0:
+        raise ZenginError(line, "金額 (amount)", values["amount"], "an amount above zero")
+    flag = values["cancel_flag"]
+    if flag not in ("", "0", "1"):
+        raise ZenginError(line, "取消区分 (cancel_flag)", flag, "blank, 0 or 1")
+    reference = (
+        f"{header.bank_code}-{header.branch_code}-{header.account_number}-"
+        f"{values['booked_on']}-{values['inquiry_number']}"
+    )
+    return Deposit(
+        header.account,
+        Money.of(amount, currency),
+        values["payer_name"],
+        booked,
+        reference,
+        cancelled=flag == "1",
+    )
+
+
+def _check_trailer(values: dict[str, str], deposits: list[Deposit], line: int) -> None:
+    normal = [d for d in deposits if not d.cancelled]
+    cancelled = [d for d in deposits if d.cancelled]
+    checks = (
+        ("count", "振込合計件数", len(normal)),
+        ("total", "振込合計金額", sum(int(d.amount.amount) for d in normal)),
+        ("cancelled_count", "取消合計件数", len(cancelled)),
+        ("cancelled_total", "取消合計金額", sum(int(d.amount.amount) for d in cancelled)),
+    )
+    for name, label, actual in checks:
+        if int(values[name]) != actual:
+            raise ZenginError(
+                line,
+                f"{label} ({name})",
+                values[name],
+                f"{actual} (what the data records add up to)",
+            )
