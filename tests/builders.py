@@ -63,7 +63,27 @@ def to_allocated(s: FakeShop, number: str = "1001") -> Order:
 
 def to_booked(s: FakeShop, number: str = "1001") -> Order:
     to_allocated(s, number)
+    return finish(s, number)
+
+
+def finish(s: FakeShop, number: str = "1001") -> Order:
+    """From 引当済 to 計上済: instruct, ship, deliver, book (one shipment)."""
     s.desk.instruct_shipping(number)
     s.desk.ship(number, f"{number}-S1", TRACKING)
     s.desk.deliver(number, f"{number}-S1")
     return s.desk.book(number)
+
+
+def pay_in_full(s: FakeShop, number: str = "1001") -> Order:
+    """Whatever the method needs for the payment to be confirmed."""
+    from orderflow import Deposit, PaymentMethod
+
+    order = s.desk.get(number)
+    total = s.desk.totals(order).total
+    if order.payment.method is PaymentMethod.BANK_TRANSFER:
+        account = order.payment.instruction("account")
+        assert account is not None
+        s.desk.reconcile_deposits([Deposit(account, total, "ﾔﾏﾀﾞ ﾀﾛｳ", T0.date(), f"R-{number}")])
+    elif order.payment.method is PaymentMethod.KONBINI:
+        s.desk.record_konbini_payment(number, reference=f"K-{number}", amount=total)
+    return s.desk.get(number)

@@ -46,6 +46,7 @@ Plan = tuple[dict[str, dict[str, str]], list[Request]]
 """The steps a payment moment needs (with their parameters) and the money requests among them."""
 
 _CARDLIKE = (PaymentMethod.CARD, PaymentMethod.AMAZON_PAY)
+_FINAL = (PaymentOutcome.SUCCEEDED, PaymentOutcome.FAILED)
 _AFTER_SHIPPING = (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.BOOKED)
 
 
@@ -566,7 +567,17 @@ class Cashier:
         limit = self.refundable(order)
         if amount > limit:
             raise InvalidValue("amount", amount.amount, f"no more than {limit} (what was paid)")
-        n = sum(1 for e in order.payment.ledger if e.op is PaymentOp.REFUND) + 1
+        n = _round(order, "refund:")
+        in_flight = order.intent(f"refund:{n}")
+        if in_flight is not None:
+            entry = order.payment.entry(in_flight.key)
+            if entry is not None and entry.amount != amount:
+                raise InvalidValue(
+                    "amount",
+                    amount.amount,
+                    f"{entry.amount.amount}, the amount of the refund whose outcome is unknown "
+                    "(retry it first)",
+                )
         method = order.payment.method
         if method in _CARDLIKE:
             return {f"refund:{n}": {}}, [(f"refund:{n}", PaymentOp.REFUND, amount)]
@@ -666,7 +677,7 @@ class Cashier:
 
     def reauthorize_plan(self, order: Order, total: Money) -> Plan:
         """A new authorization with the stored token, then the old one voided."""
-        n = sum(1 for e in order.payment.ledger if e.op is PaymentOp.AUTHORIZE) + 1
+        n = _round(order, "reauthorize:")
         old = order.payment.open_authorization
         return (
             {f"reauthorize:{n}": {}, f"void:{n}": {}},
@@ -757,6 +768,22 @@ class Cashier:
         entry = PaymentEntry(op, amount, key, PaymentOutcome.SUCCEEDED, ctx.at, reference)
         recorded, _ = lifecycle.record_payment(order, entry, ctx)
         return recorded
+
+
+def _round(order: Order, prefix: str) -> int:
+    """The number of a repeatable step: the one in flight if its key is recorded, else the next.
+
+    A refund or re-authorization that timed out keeps its intent; the retry must find it and
+    reuse its key, never make a new one.
+    """
+    numbers = [int(i.step.split(":")[1]) for i in order.intents if i.step.startswith(prefix)]
+    if numbers:
+        return numbers[0]
+    done = {e.key for e in order.payment.ledger if e.outcome in _FINAL}
+    n = 1
+    while f"{order.number}:{prefix}{n}" in done:
+        n += 1
+    return n
 
 
 def _requested(order: Order, key: str) -> Money:

@@ -1,24 +1,43 @@
 """The contract suites, run against orderflow's own fakes and carrier adapters."""
 
 from orderflow.adapters import JapanPost, Sagawa, Yamato
-from orderflow.ports import Accounting, Carrier, Inventory, Notifier, OrderStore, PaymentGateway
+from orderflow.ports import (
+    Accounting,
+    BankTransferProvider,
+    Carrier,
+    FraudScreen,
+    Inventory,
+    KonbiniProvider,
+    Notifier,
+    OrderStore,
+    PaymentGateway,
+    PostpayProvider,
+)
 from orderflow.ports import Warehouse as WarehousePort
 from orderflow.testing import (
     FakeAccounting,
+    FakeBank,
     FakeCarrier,
+    FakeFraudScreen,
     FakeInventory,
+    FakeKonbini,
     FakeNotifier,
     FakePaymentGateway,
+    FakePostpay,
     FakeWarehouse,
     InMemoryOrderStore,
 )
 from orderflow.testing.contracts import (
     AccountingContract,
+    BankTransferContract,
     CarrierContract,
+    FraudScreenContract,
     InventoryContract,
+    KonbiniContract,
     NotifierContract,
     OrderStoreContract,
     PaymentGatewayContract,
+    PostpayContract,
     WarehouseContract,
 )
 
@@ -107,3 +126,27 @@ class TestJapanPost(CarrierContract):
 
     def invalid_numbers(self) -> list[str]:
         return ["1234-5678-9014", "EE123456784JP", "123"]
+
+
+class TestFakeFraudScreen(FraudScreenContract):
+    def make_screen(self) -> FraudScreen:
+        return FakeFraudScreen()
+
+
+class TestFakePostpay(PostpayContract):
+    def make_provider(self) -> PostpayProvider:
+        return FakePostpay()
+
+
+class TestFakeBank(BankTransferContract):
+    def make_bank(self) -> BankTransferProvider:
+        return FakeBank(pool_size=3)
+
+
+class TestFakeKonbini(KonbiniContract):
+    def make_konbini(self) -> KonbiniProvider:
+        return FakeKonbini()
+
+
+class TestFakeAmazonPay(TestFakePaymentGateway):
+    """Amazon Pay is a PaymentGateway too: the same suite, another instance."""

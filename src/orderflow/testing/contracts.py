@@ -37,21 +37,31 @@ from orderflow.errors import (
 from orderflow.notices import Notice
 from orderflow.ports import (
     Accounting,
+    BankTransferProvider,
     Carrier,
+    CreditStatus,
+    FraudScreen,
+    FraudVerdict,
     Inventory,
+    KonbiniProvider,
     Notifier,
     OrderStore,
     PaymentGateway,
+    PostpayProvider,
     Warehouse,
 )
 
 __all__ = [
     "AccountingContract",
+    "BankTransferContract",
     "CarrierContract",
+    "FraudScreenContract",
     "InventoryContract",
+    "KonbiniContract",
     "NotifierContract",
     "OrderStoreContract",
     "PaymentGatewayContract",
+    "PostpayContract",
     "WarehouseContract",
 ]
 
@@ -346,3 +356,150 @@ class OrderStoreContract:
                 attrs.evolve(order, version=order.version + 1), expected_version=order.version
             )
         assert store.get("s-3") == newer
+
+    def test_open_orders_leave_out_final_ones(self) -> None:
+        import attrs
+
+        from orderflow.domain.status import OrderStatus
+
+        store = self.make_store()
+        store.add(_order("s-4"))
+        done = _order("s-5")
+        store.add(done)
+        store.save(
+            attrs.evolve(done, status=OrderStatus.CANCELLED, version=done.version + 1),
+            expected_version=done.version,
+        )
+        assert [o.number for o in store.open_orders()] == ["s-4"]
+
+
+def _customer() -> Customer:
+    return Customer("C-contract", "契約 太郎", "contract@example.jp")
+
+
+class FraudScreenContract:
+    """What every :class:`~orderflow.ports.FraudScreen` must do."""
+
+    def make_screen(self) -> FraudScreen:
+        """The fraud screen adapter."""
+        raise NotImplementedError
+
+    def test_screen_answers_a_verdict_and_the_same_for_the_same_key(self) -> None:
+        screen = self.make_screen()
+        first = screen.screen(
+            key="f-1:fraud",
+            order_number="f-1",
+            customer=_customer(),
+            ship_to=_address(),
+            amount=Money.yen(5000),
+        )
+        again = screen.screen(
+            key="f-1:fraud",
+            order_number="f-1",
+            customer=_customer(),
+            ship_to=_address(),
+            amount=Money.yen(5000),
+        )
+        assert isinstance(first.verdict, FraudVerdict)
+        assert first == again
+
+
+class PostpayContract:
+    """What every :class:`~orderflow.ports.PostpayProvider` must do."""
+
+    def make_provider(self) -> PostpayProvider:
+        """The 後払い adapter (a sandbox shop for a real provider)."""
+        raise NotImplementedError
+
+    def carrier(self) -> str:
+        """An orderflow carrier code the provider knows (``yamato``)."""
+        return "yamato"
+
+    def register(self, provider: PostpayProvider, number: str, amount: int = 3000) -> str:
+        """Register an approved claim for ``number``; its reference."""
+        decision = provider.register(
+            key=f"{number}:postpay:register",
+            order_number=number,
+            customer=_customer(),
+            ship_to=_address(),
+            amount=Money.yen(amount),
+        )
+        assert decision.status is CreditStatus.APPROVED, "use a customer the sandbox approves"
+        return decision.reference
+
+    def test_register_is_idempotent_under_its_key(self) -> None:
+        provider = self.make_provider()
+        assert self.register(provider, "p-1") == self.register(provider, "p-1")
+
+    def test_decision_of_a_registered_claim(self) -> None:
+        provider = self.make_provider()
+        reference = self.register(provider, "p-2")
+        assert provider.decision(reference).status is CreditStatus.APPROVED
+
+    def test_amend_then_report_then_no_more_amend(self) -> None:
+        provider = self.make_provider()
+        reference = self.register(provider, "p-3")
+        provider.amend(key="p-3:amend:1", reference=reference, amount=Money.yen(2500))
+        report = {
+            "reference": reference,
+            "carrier": self.carrier(),
+            "tracking_number": "123456789013",
+        }
+        first = provider.report_shipment(key="p-3:report", **report)
+        again = provider.report_shipment(key="p-3:report", **report)
+        assert first == again
+        with pytest.raises(ProviderError):
+            provider.amend(key="p-3:amend:2", reference=reference, amount=Money.yen(2000))
+
+    def test_cancel_once_per_key(self) -> None:
+        provider = self.make_provider()
+        reference = self.register(provider, "p-4")
+        provider.cancel(key="p-4:cancel", reference=reference)
+        provider.cancel(key="p-4:cancel", reference=reference)
+
+
+class BankTransferContract:
+    """What every :class:`~orderflow.ports.BankTransferProvider` must do."""
+
+    def make_bank(self) -> BankTransferProvider:
+        """The virtual-account adapter."""
+        raise NotImplementedError
+
+    def test_two_open_orders_never_hold_the_same_account(self) -> None:
+        bank = self.make_bank()
+        first = bank.issue_account(key="b-1:bank:issue", order_number="b-1", amount=Money.yen(1))
+        again = bank.issue_account(key="b-1:bank:issue", order_number="b-1", amount=Money.yen(1))
+        second = bank.issue_account(key="b-2:bank:issue", order_number="b-2", amount=Money.yen(1))
+        assert first == again
+        assert first.account != second.account
+
+    def test_a_released_account_can_be_issued_again(self) -> None:
+        bank = self.make_bank()
+        first = bank.issue_account(key="b-3:bank:issue", order_number="b-3", amount=Money.yen(1))
+        bank.release_account(key="b-3:bank:release", account=first.account)
+        bank.release_account(key="b-3:bank:release", account=first.account)
+        held = [
+            bank.issue_account(key=f"b-{n}:bank:issue", order_number=f"b-{n}", amount=Money.yen(1))
+            for n in (4, 5)
+        ]
+        assert len({a.account for a in held}) == len(held)
+
+
+class KonbiniContract:
+    """What every :class:`~orderflow.ports.KonbiniProvider` must do."""
+
+    def make_konbini(self) -> KonbiniProvider:
+        """The konbini adapter."""
+        raise NotImplementedError
+
+    def test_issue_is_idempotent_and_keeps_the_deadline(self) -> None:
+        konbini = self.make_konbini()
+        deadline = datetime(2026, 11, 29, tzinfo=UTC)
+        request = {"order_number": "k-1", "amount": Money.yen(3000), "deadline": deadline}
+        first = konbini.issue(key="k-1:konbini:issue", **request)  # type: ignore[arg-type]
+        again = konbini.issue(key="k-1:konbini:issue", **request)  # type: ignore[arg-type]
+        assert first == again
+        assert first.payment_number
+        assert first.deadline <= deadline
+        konbini.cancel(key="k-1:konbini:cancel", payment_number=first.payment_number)
+        konbini.cancel(key="k-1:konbini:cancel", payment_number=first.payment_number)
