@@ -47,6 +47,7 @@ Plan = tuple[dict[str, dict[str, str]], list[Request]]
 
 _CARDLIKE = (PaymentMethod.CARD, PaymentMethod.AMAZON_PAY)
 _FINAL = (PaymentOutcome.SUCCEEDED, PaymentOutcome.FAILED)
+_OPEN = (PaymentOutcome.REQUESTED, PaymentOutcome.UNKNOWN)
 _AFTER_SHIPPING = (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.BOOKED)
 
 
@@ -506,6 +507,16 @@ class Cashier:
                 )
             else:
                 result, _ = lifecycle.record_fact(result, ctx, "postpay_claim_cancelled")
+            for entry in payment.ledger:
+                if entry.op is PaymentOp.AUTHORIZE and entry.outcome in _OPEN:
+                    # the credit check never came back: the claim is gone, and so is the request
+                    failed = replace(
+                        entry,
+                        outcome=PaymentOutcome.FAILED,
+                        at=ctx.at,
+                        detail="claim cancelled before the credit decision",
+                    )
+                    result, _ = lifecycle.record_payment(result, failed, ctx)
         if "bank:release" in keys:
             assert self.bank is not None
             self.runner.call(

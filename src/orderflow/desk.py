@@ -616,7 +616,9 @@ class OrderDesk:
             None,
         )
         reference = order.payment.instruction("reference")
-        if pending is None or reference is None or self.cashier.postpay is None:
+        if order.status.is_final or pending is None or reference is None:
+            return order
+        if self.cashier.postpay is None:
             return order
         decision = self.cashier.postpay.decision(reference)
         if decision.status is CreditStatus.PENDING:

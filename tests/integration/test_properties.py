@@ -14,7 +14,20 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from orderflow import TRANSITIONS, Money, Move, OrderLine, OrderStatus, ShipmentStatus, ShopSettings
+from datetime import timedelta
+
+from orderflow import (
+    TRANSITIONS,
+    CreditStatus,
+    Deposit,
+    Money,
+    Move,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+    ShipmentStatus,
+    ShopSettings,
+)
 from orderflow.errors import OrderflowError, OutcomeUnknown, PaymentDeclined
 from orderflow.testing import Fault, fake_shop
 from tests.builders import address, customer
@@ -32,11 +45,23 @@ faultable = st.sampled_from(
         ("inventory", "reserve"),
         ("inventory", "release"),
         ("inventory", "commit"),
+        ("gateway", "refund"),
+        ("amazon_pay", "authorize"),
+        ("amazon_pay", "capture"),
+        ("amazon_pay", "void"),
+        ("postpay", "register"),
+        ("postpay", "report_shipment"),
+        ("postpay", "cancel"),
+        ("bank", "issue_account"),
+        ("bank", "release_account"),
+        ("konbini", "issue"),
+        ("konbini", "cancel"),
         ("accounting", "post"),
         ("TOKYO", "instruct"),
         ("OSAKA", "instruct"),
     ]
 )
+methods = st.sampled_from(list(PaymentMethod))
 
 
 class OrderWorld(RuleBasedStateMachine):
@@ -74,21 +99,83 @@ class OrderWorld(RuleBasedStateMachine):
     @rule(
         number=numbers,
         picks=st.lists(st.tuples(st.sampled_from(SKUS), st.integers(1, 3)), min_size=1, max_size=3),
-        declined=st.integers(0, 9).map(lambda n: n == 0),
+        luck=st.integers(0, 9),
+        method=methods,
     )
-    def place(self, number: str, picks: list[tuple[str, int]], declined: bool) -> None:
+    def place(
+        self, number: str, picks: list[tuple[str, int]], luck: int, method: PaymentMethod
+    ) -> None:
+        """A new order; luck 0 is declined everywhere, 1-2 waits for a 後払い review."""
+        declined = luck == 0
         lines = [
             OrderLine(f"L{i}", sku, sku, Money.yen(100 * (i + 1)), qty)
             for i, (sku, qty) in enumerate(picks)
         ]
         token = "tok_bad" if declined else "tok_ok"
         self.shop.gateway.decline_tokens = frozenset({"tok_bad"})
+        self.shop.amazon_pay.decline_tokens = frozenset({"tok_bad"})
+        self.shop.postpay.decisions["C1"] = (
+            CreditStatus.DECLINED
+            if declined
+            else CreditStatus.PENDING
+            if luck <= 2
+            else CreditStatus.APPROVED
+        )
         self.attempt(
             None,
             lambda: self.shop.desk.place(
-                number=number, customer=customer(), ship_to=address(), lines=lines, token=token
+                number=number,
+                customer=customer(),
+                ship_to=address(),
+                lines=lines,
+                token=token,
+                payment_method=method,
             ),
         )
+
+    @rule(number=numbers, share=st.sampled_from([1, 2, 3]), reference=st.integers(0, 3))
+    def pay(self, number: str, share: int, reference: int) -> None:
+        """Money comes in: all, half or a third more than due, references sometimes repeated."""
+        order = self.shop.store.orders.get(number)
+        if order is None:
+            return
+        total = self.shop.desk.totals(order).total
+        amount = {1: total, 2: Money.yen(int(total.amount) // 2 or 1), 3: total + Money.yen(300)}[
+            share
+        ]
+        account = order.payment.instruction("account")
+        if order.payment.method is PaymentMethod.BANK_TRANSFER and account:
+            deposit = Deposit(account, amount, "ﾔﾏﾀﾞ ﾀﾛｳ", order.placed_at.date(), f"R{reference}")
+            self.attempt(number, lambda: self.shop.desk.reconcile_deposits([deposit]))
+        elif order.payment.method is PaymentMethod.KONBINI:
+            self.attempt(
+                number,
+                lambda: self.shop.desk.record_konbini_payment(
+                    number, reference=f"K{reference}", amount=amount
+                ),
+            )
+
+    @rule(number=numbers, amount=st.integers(1, 20_000))
+    def refund(self, number: str, amount: int) -> None:
+        self.attempt(
+            number, lambda: self.shop.desk.refund(number, Money.yen(amount), reason="return")
+        )
+
+    @rule(days=st.integers(1, 30))
+    def time_passes(self, days: int) -> None:
+        """Days go by: authorizations near expiry are renewed, unpaid konbini orders expire."""
+        self.shop.clock.advance(timedelta(days=days))
+        self.attempt(None, self.shop.desk.reauthorize_expiring)
+        self.attempt(None, self.shop.desk.expire_unpaid)
+
+    @rule(number=numbers, decision=st.sampled_from(list(CreditStatus)))
+    def postpay_decides(self, number: str, decision: CreditStatus) -> None:
+        order = self.shop.store.orders.get(number)
+        reference = order.payment.instruction("reference") if order else None
+        claim = self.shop.postpay.claims.get(reference or "")
+        if claim is not None and claim["status"] is CreditStatus.PENDING:
+            self.shop.postpay.decide(reference or "", decision)
+            self.attempt(number, lambda: self.shop.desk.refresh_postpay(number))
 
     def next_step(self, number: str) -> Callable[[], object] | None:
         """The natural next command for the order, if it is not final."""
@@ -190,7 +277,7 @@ class OrderWorld(RuleBasedStateMachine):
     @invariant()
     def moves_follow_the_machine(self) -> None:
         for order in self.shop.store.orders.values():
-            hypothesis.event(f"reached {order.status.name}")
+            hypothesis.event(f"{order.payment.method.value} reached {order.status.name}")
             for event in order.history:
                 if event.name in MOVE_NAMES:
                     assert event.to_status in TRANSITIONS[event.from_status][Move(event.name)]
@@ -233,24 +320,50 @@ class OrderWorld(RuleBasedStateMachine):
             assert p.refunded <= p.captured
             assert p.voided <= p.authorized
             assert p.open_authorization >= Money.yen(0)
+            assert p.refund_owed <= p.received
+            keys = [e.key for e in p.ledger]
+            assert len(keys) == len(set(keys)), "one ledger entry per request"
 
     @invariant()
     def a_cancelled_order_holds_nothing(self) -> None:
-        live = self.shop.gateway.live_authorizations()
+        live = {
+            **self.shop.gateway.live_authorizations(),
+            **{f"amazon:{k}": v for k, v in self.shop.amazon_pay.live_authorizations().items()},
+        }
         for order in self.shop.store.orders.values():
-            if order.status is OrderStatus.CANCELLED:
-                assert order.allocations == ()
-                assert order.payment.open_authorization == Money.yen(0)
-                for entry in order.payment.ledger:
-                    assert entry.reference not in live
+            if order.status is not OrderStatus.CANCELLED:
+                continue
+            assert order.allocations == ()
+            assert order.payment.open_authorization == Money.yen(0)
+            for entry in order.payment.ledger:
+                gateway_ref = (
+                    f"amazon:{entry.reference}"
+                    if order.payment.method is PaymentMethod.AMAZON_PAY
+                    else entry.reference
+                )
+                assert gateway_ref not in live
+            claim = order.payment.instruction("reference")
+            if claim and claim in self.shop.postpay.claims:
+                provider_claim = self.shop.postpay.claims[claim]
+                # a declined claim bills nobody; any other must have been cancelled
+                if provider_claim["status"] is not CreditStatus.DECLINED:
+                    assert provider_claim["cancelled"]
+                assert order.payment.voided == order.payment.authorized
+            slip = order.payment.instruction("payment_number")
+            if slip and not order.payment.received:
+                assert self.shop.konbini.slips[slip]["cancelled"]
+            account = order.payment.instruction("account")
+            if account:
+                assert self.shop.bank.held.get(account) != order.number
 
     @invariant()
     def no_key_does_work_twice(self) -> None:
         s = self.shop
-        for fake in (s.gateway, s.inventory, s.accounting, *s.warehouses.values()):
+        fakes = (s.gateway, s.amazon_pay, s.postpay, s.bank, s.konbini, s.inventory, s.accounting)
+        for fake in (*fakes, *s.warehouses.values()):
             keys = [key for _, key in fake.work_done]
             assert len(keys) == len(set(keys))
 
 
-OrderWorld.TestCase.settings = settings(max_examples=200, stateful_step_count=50, deadline=None)
+OrderWorld.TestCase.settings = settings(max_examples=500, stateful_step_count=50, deadline=None)
 TestOrderWorld = OrderWorld.TestCase

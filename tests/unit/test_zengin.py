@@ -1,0 +1,208 @@
+"""The 振込入金通知 reader, on files the tests build byte by byte from the record layout."""
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from orderflow import Money
+from orderflow.zengin import (
+    DATA,
+    END,
+    HEADER,
+    RECORD_LENGTH,
+    TRAILER,
+    ZenginError,
+    read_transfer_notice,
+)
+
+
+def field(value: str | int, width: int, kind: str) -> bytes:
+    if kind == "N":
+        text = str(value).rjust(width, "0")
+        raw = text.encode("ascii")
+    else:
+        raw = str(value).encode("cp932").ljust(width, b" ")
+    assert len(raw) == width, (value, width)
+    return raw
+
+
+def record(layout: tuple[tuple[str, str, int, str], ...], **values: str | int) -> bytes:
+    out = b"".join(
+        field(values.get(name, "" if kind == "C" else 0), width, kind)
+        for name, _, width, kind in layout
+    )
+    assert len(out) == RECORD_LENGTH
+    return out
+
+
+def header(account: str = "1000001", branch: str = "101") -> bytes:
+    return record(
+        HEADER,
+        record_type=1,
+        kind_code=1,
+        code_type=0,
+        created_on="081122",
+        period_from="081122",
+        period_to="081122",
+        bank_code=9,
+        bank_name="ｵ-ﾀﾞ-ﾌﾛ-",
+        branch_code=branch,
+        branch_name="ﾎﾝﾃﾝ",
+        account_type=1,
+        account_number=account,
+        account_name="ｵ-ﾀﾞ-ﾌﾛ-(ｶ",
+    )
+
+
+def data(inquiry: int, amount: int, payer: str = "ﾔﾏﾀﾞ ﾀﾛｳ", cancelled: bool = False) -> bytes:
+    return record(
+        DATA,
+        record_type=2,
+        inquiry_number=inquiry,
+        booked_on="081122",
+        value_on="081122",
+        amount=amount,
+        payer_name=payer,
+        sending_bank="ﾐﾂﾋﾞｼ",
+        sending_branch="ｼﾌﾞﾔ",
+        cancel_flag="1" if cancelled else "0",
+    )
+
+
+def trailer(amounts: list[int], cancelled: list[int] | None = None) -> bytes:
+    cancelled = cancelled or []
+    return record(
+        TRAILER,
+        record_type=8,
+        count=len(amounts),
+        total=sum(amounts),
+        cancelled_count=len(cancelled),
+        cancelled_total=sum(cancelled),
+    )
+
+
+def end() -> bytes:
+    return record(END, record_type=9)
+
+
+def a_file(amounts: list[int]) -> list[bytes]:
+    return [
+        header(),
+        *(data(i + 1, a) for i, a in enumerate(amounts)),
+        trailer(amounts),
+        end(),
+    ]
+
+
+def test_the_layouts_are_200_bytes() -> None:
+    for layout in (HEADER, DATA, TRAILER, END):
+        assert sum(width for _, _, width, _ in layout) == RECORD_LENGTH
+
+
+def test_a_file_round_trips() -> None:
+    notice = read_transfer_notice(b"".join(a_file([6860, 1200])))
+    assert notice.created_on == date(2026, 11, 22)  # 令和8年
+    [(account, deposits)] = notice.groups
+    assert account.account == "101-1000001"
+    assert account.bank_name == "ｵ-ﾀﾞ-ﾌﾛ-"
+    assert [d.amount for d in deposits] == [Money.yen(6860), Money.yen(1200)]
+    assert deposits[0].payer_name == "ﾔﾏﾀﾞ ﾀﾛｳ"
+    assert deposits[0].payer_display == "ヤマダ タロウ"
+    assert deposits[0].reference == "0009-101-1000001-081122-000001"
+    assert deposits[0].on == date(2026, 11, 22)
+
+
+def test_records_may_be_separated_by_crlf_and_groups_repeat() -> None:
+    second = [header("1000002"), data(1, 500), trailer([500])]
+    lines = [header(), data(1, 100), trailer([100]), *second, end()]
+    notice = read_transfer_notice(b"\r\n".join(lines) + b"\r\n")
+    assert [h.account for h, _ in notice.groups] == ["101-1000001", "101-1000002"]
+    assert [d.account for d in notice.deposits()] == ["101-1000001", "101-1000002"]
+
+
+def test_a_cancelled_record_is_kept_and_counted_apart() -> None:
+    lines = [header(), data(1, 100), data(2, 300, cancelled=True), trailer([100], [300]), end()]
+    deposits = read_transfer_notice(b"".join(lines)).deposits()
+    assert [d.cancelled for d in deposits] == [False, True]
+
+
+@given(st.lists(st.integers(1, 10**9), min_size=0, max_size=20))
+def test_any_amounts_round_trip(amounts: list[int]) -> None:
+    deposits = read_transfer_notice(b"".join(a_file(amounts))).deposits()
+    assert [int(d.amount.amount) for d in deposits] == amounts
+
+
+def at(layout: tuple[tuple[str, str, int, str], ...], name: str) -> int:
+    """The byte offset of a field in its record."""
+    offset = 0
+    for field_name, _, width, _ in layout:
+        if field_name == name:
+            return offset
+        offset += width
+    raise KeyError(name)
+
+
+def broken(index: int, offset: int, replacement: bytes) -> bytes:
+    lines = a_file([6860, 1200])
+    line = bytearray(lines[index])
+    line[offset : offset + len(replacement)] = replacement
+    lines[index] = bytes(line)
+    return b"".join(lines)
+
+
+@pytest.mark.parametrize(
+    ("data_", "line", "field_name"),
+    [
+        (broken(1, at(DATA, "amount"), b"00001x0000"), 2, "金額 (amount)"),
+        (broken(1, at(DATA, "booked_on"), b"081332"), 2, "勘定日 (booked_on)"),
+        (broken(0, at(HEADER, "kind_code"), b"03"), 1, "種別コード (kind_code)"),
+        (broken(3, at(TRAILER, "count"), b"000003"), 4, "振込合計件数 (count)"),
+        (broken(3, at(TRAILER, "total"), b"000000000001"), 4, "振込合計金額 (total)"),
+        (broken(2, 0, b"7"), 3, "データ区分 (record_type)"),
+        (broken(1, at(DATA, "cancel_flag"), b"9"), 2, "取消区分 (cancel_flag)"),
+        (b"".join(a_file([1])[:-1]), 4, "データ区分 (record_type)"),
+        (b"".join([data(1, 5), trailer([5]), end()]), 1, "データ区分 (record_type)"),
+        (b"".join([*a_file([1]), end()]), 5, "データ区分 (record_type)"),
+        (b"".join(a_file([1]))[:-3], 4, "record"),
+        (b"".join(a_file([1]))[:399] + b"\n" + b"".join(a_file([1]))[399:], 1, "record"),
+    ],
+    ids=[
+        "amount not digits",
+        "impossible date",
+        "not a transfer notice",
+        "trailer count",
+        "trailer total",
+        "unknown record type",
+        "cancel flag",
+        "no end record",
+        "data before header",
+        "record after end",
+        "short file",
+        "short line",
+    ],
+)
+def test_each_kind_of_malformed_record_is_named(data_: bytes, line: int, field_name: str) -> None:
+    with pytest.raises(ZenginError) as caught:
+        read_transfer_notice(data_)
+    assert caught.value.line == line
+    assert caught.value.field == f"line {line}: {field_name}"
+    assert f"line {line}" in str(caught.value)
+
+
+def test_a_malformed_file_changes_no_order() -> None:
+    from orderflow import PaymentMethod
+    from tests.builders import place, shop
+
+    s = shop()
+    order = place(s, payment_method=PaymentMethod.BANK_TRANSFER)
+    before = s.desk.get("1001")
+    good = [header(), data(1, int(s.desk.totals(order).total.amount))]
+    bad = b"".join([*good, data(2, 10), trailer([1]), end()])  # trailer disagrees
+    with pytest.raises(ZenginError):
+        s.desk.import_transfer_notice(bad)
+    assert s.desk.get("1001") == before
+    good_file = b"".join([*good, trailer([int(s.desk.totals(order).total.amount)]), end()])
+    report = s.desk.import_transfer_notice(good_file)
+    assert report.orders[0].payment.received == s.desk.totals(order).total
