@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import gc
+import random
 import sys
 import time
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 
-from orderflow import Address, Customer, Money, Order, OrderLine, TaxRate, next_moves
+from orderflow import (
+    Address,
+    Customer,
+    Deposit,
+    Money,
+    OpenAccount,
+    Order,
+    OrderLine,
+    PaymentMethod,
+    TaxRate,
+    next_moves,
+    reconcile,
+)
 from orderflow.testing import fake_shop
 
 ADDRESS = Address("150-0001", "東京都", "渋谷区神宮前", "1-2-3", "山田 太郎", "03-1234-5678")
@@ -123,3 +137,82 @@ SCENARIOS: dict[str, Callable[[], tuple[float, str]]] = {
     "next_moves_us": next_moves_us,
     "order_bytes": order_bytes,
 }
+
+
+def _reconcile_world(
+    orders: int, deposits: int, seed: int = 7
+) -> tuple[list[Deposit], dict[str, OpenAccount]]:
+    """Open orders holding accounts, and deposits: exact, short, over, repeated, unknown."""
+    rng = random.Random(seed)
+    accounts = {
+        f"101-{n:07d}": OpenAccount(
+            f"101-{n:07d}", f"{n}", Money.yen(rng.randrange(1_000, 50_000)), Money.yen(0)
+        )
+        for n in range(orders)
+    }
+    numbers = list(accounts)
+    day = date(2026, 11, 22)
+    out: list[Deposit] = []
+    for i in range(deposits):
+        roll = rng.random()
+        if roll < 0.05 and out:
+            out.append(out[rng.randrange(len(out))])  # the same deposit reported again
+            continue
+        if roll < 0.15:
+            # a number no open order holds now (reused, its old order is closed)
+            account = f"101-{orders + rng.randrange(orders):07d}"
+            amount = Money.yen(rng.randrange(1_000, 50_000))
+        else:
+            account = numbers[rng.randrange(len(numbers))]
+            due = accounts[account].due
+            amount = (
+                due
+                if roll < 0.75
+                else Money.yen(max(1, int(due.amount) // 2))
+                if roll < 0.9
+                else due + Money.yen(500)
+            )
+        out.append(Deposit(account, amount, "ﾔﾏﾀﾞ ﾀﾛｳ", day, f"R{i:07d}"))
+    return out, accounts
+
+
+def reconcile_s() -> tuple[float, str]:
+    """Match 100,000 deposits against 100,000 open orders (pure reconciliation)."""
+    deposits, accounts = _reconcile_world(100_000, 100_000)
+
+    def one_round() -> float:
+        start = time.perf_counter()
+        reconcile(deposits, accounts)
+        return time.perf_counter() - start
+
+    return round(_best(3, one_round), 3), "s"
+
+
+def reconcile_apply_per_s() -> tuple[float, str]:
+    """The desk reconciling deposits and saving each paid order (10,000 orders, fakes)."""
+    count = 10_000
+
+    def one_round() -> float:
+        shop = fake_shop(STOCK)
+        shop.bank.free = [f"{n:07d}" for n in range(1_000_001, 1_000_001 + count)]
+        deposits = []
+        for i in range(count):
+            order = shop.desk.place(
+                number=f"B{i}",
+                customer=CUSTOMER,
+                ship_to=ADDRESS,
+                lines=LINES,
+                payment_method=PaymentMethod.BANK_TRANSFER,
+            )
+            account = order.payment.instruction("account") or ""
+            total = shop.desk.totals(order).total
+            deposits.append(Deposit(account, total, "ﾔﾏﾀﾞ ﾀﾛｳ", date(2026, 11, 22), f"R{i}"))
+        start = time.perf_counter()
+        shop.desk.reconcile_deposits(deposits)
+        return time.perf_counter() - start
+
+    return round(count / _best(3, one_round)), "deposits/s"
+
+
+SCENARIOS["reconcile_s"] = reconcile_s
+SCENARIOS["reconcile_apply_per_s"] = reconcile_apply_per_s

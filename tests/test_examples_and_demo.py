@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from orderflow import OrderStatus
+from orderflow import OrderStatus, PaymentMethod
 from orderflow.__main__ import main, run_demo
 
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.py"))

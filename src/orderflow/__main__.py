@@ -11,12 +11,14 @@ import argparse
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 
+from orderflow.desk import OrderDesk
 from orderflow.domain.address import Address, Customer
+from orderflow.domain.deposits import Deposit
 from orderflow.domain.machine import mermaid
 from orderflow.domain.money import Money
-from orderflow.domain.order import Order, OrderLine
+from orderflow.domain.order import Order, OrderLine, PaymentMethod
 from orderflow.domain.tax import TaxRate
 from orderflow.i18n import LOCALES, event_label, format_money, format_time, status_label
 from orderflow.settings import ShopSettings
@@ -34,6 +36,8 @@ _HEADINGS = {
         "journal": "仕訳",
         "notices": "送信した通知",
         "shipping": "送料",
+        "ledger": "決済台帳",
+        "unmatched": "消込できない入金(要確認)",
     },
     "en": {
         "title": "orderflow demo (in-memory fakes)",
@@ -44,6 +48,28 @@ _HEADINGS = {
         "journal": "Journal entry",
         "notices": "Notices sent",
         "shipping": "shipping",
+        "ledger": "ledger",
+        "unmatched": "Deposits no open order holds (for a person)",
+    },
+}
+
+
+_METHODS = {
+    "ja": {
+        PaymentMethod.CARD: "クレジットカード",
+        PaymentMethod.POSTPAY: "後払い",
+        PaymentMethod.BANK_TRANSFER: "銀行振込",
+        PaymentMethod.KONBINI: "コンビニ前払い",
+        PaymentMethod.COD: "代引き",
+        PaymentMethod.AMAZON_PAY: "Amazonペイメント",
+    },
+    "en": {
+        PaymentMethod.CARD: "card",
+        PaymentMethod.POSTPAY: "post-pay",
+        PaymentMethod.BANK_TRANSFER: "bank transfer",
+        PaymentMethod.KONBINI: "convenience store",
+        PaymentMethod.COD: "cash on delivery",
+        PaymentMethod.AMAZON_PAY: "Amazon Pay",
     },
 }
 
@@ -136,11 +162,80 @@ def _cancelled(shop: FakeShop, locale: str) -> Order:
     return _step(shop, 30, lambda: desk.cancel("1003", reason=reason, actor="call_centre"))
 
 
+def _other_methods(shop: FakeShop) -> list[Order]:
+    """One order for each other method: 後払い, 振込, コンビニ, 代引き, Amazon Pay."""
+    desk = shop.desk
+    later = shop.clock.advance
+    orders = []
+    methods = [
+        (PaymentMethod.POSTPAY, "高橋 美咲"),
+        (PaymentMethod.BANK_TRANSFER, "伊藤 健"),
+        (PaymentMethod.KONBINI, "渡辺 陽子"),
+        (PaymentMethod.COD, "小林 誠"),
+        (PaymentMethod.AMAZON_PAY, "中村 翔"),
+    ]
+    for n, (method, name) in enumerate(methods, start=4):
+        number = f"100{n}"
+        customer, address = _customer(n, name)
+        later(timedelta(hours=1))
+        order = desk.place(
+            number=number,
+            customer=customer,
+            ship_to=address,
+            lines=_lines()[:2],
+            payment_method=method,
+            token="tok_amazon" if method is PaymentMethod.AMAZON_PAY else None,
+            shipping_fee=Money.yen(880),
+            address_from_amazon=method is PaymentMethod.AMAZON_PAY,
+        )
+        total = desk.totals(order).total
+        if method is PaymentMethod.BANK_TRANSFER:
+            # ¥1,000 short at first, with a stranger's deposit in the same batch; then the rest
+            account = order.payment.instruction("account") or ""
+            later(timedelta(days=1))
+            _deposits(
+                desk,
+                [
+                    Deposit(account, total - Money.yen(1000), "ｲﾄｳ ｹﾝ", date(2026, 12, 1), "D1"),
+                    Deposit("101-9999999", Money.yen(5000), "ｽｽﾞｷ ﾊﾅｺ", date(2026, 12, 1), "X1"),
+                ],
+            )
+            later(timedelta(days=1))
+            _deposits(desk, [Deposit(account, Money.yen(1000), "ｲﾄｳ ｹﾝ", date(2026, 12, 2), "D2")])
+        if method is PaymentMethod.KONBINI:
+            later(timedelta(hours=5))
+            desk.record_konbini_payment(number, reference="K-0001", amount=total)
+        later(timedelta(minutes=5))
+        desk.accept(number)
+        later(timedelta(minutes=1))
+        desk.allocate(number)
+        later(timedelta(hours=1))
+        desk.instruct_shipping(number)
+        later(timedelta(hours=2))
+        desk.ship(number, f"{number}-S1", "4455-6677-8812")
+        later(timedelta(hours=20))
+        desk.deliver(number, f"{number}-S1")
+        later(timedelta(days=1))
+        orders.append(desk.book(number))
+    return orders
+
+
+_UNMATCHED: list[Deposit] = []
+
+
+def _deposits(desk: OrderDesk, deposits: list[Deposit]) -> Order:
+    report = desk.reconcile_deposits(deposits)
+    _UNMATCHED.extend(report.unmatched)
+    return report.orders[0]
+
+
 def _print_order(order: Order, shop: FakeShop, locale: str, out: Callable[[str], None]) -> None:
     words = _HEADINGS[locale]
     totals = shop.desk.totals(order)
+    method = _METHODS[locale][order.payment.method]
     out(
-        f"■ {words['order']} {order.number}  {words['total']} {format_money(totals.total, locale)}"
+        f"■ {words['order']} {order.number} [{method}]  "
+        f"{words['total']} {format_money(totals.total, locale)}"
         f" ({words['tax']} {format_money(totals.tax_total, locale)},"
         f" {words['shipping']} {format_money(order.shipping_fee, locale)})"
     )
@@ -159,6 +254,11 @@ def _print_order(order: Order, shop: FakeShop, locale: str, out: Callable[[str],
             f"{_pad(arrow if moved else '', 42)} [{event.actor}]"
             f"{'  ' + detail if detail else ''}{reason}".rstrip()
         )
+    for entry in order.payment.ledger:
+        out(
+            f"  {words['ledger']}: {_pad(entry.op.value, 12)} {_pad(entry.outcome.value, 10)}"
+            f" {format_money(entry.amount, locale):>9}  {entry.reference}".rstrip()
+        )
     out(f"  {words['status']}: {status_label(order.status, locale)}")
 
 
@@ -168,17 +268,19 @@ def run_demo(locale: str = "ja", out: Callable[[str], None] = print) -> list[Ord
         raise SystemExit(f"--locale must be one of {', '.join(LOCALES)}")
     settings = ShopSettings(warehouses=("TOKYO", "OSAKA"), locale=locale)
     stock = {
-        ("TOKYO", "TEA-100"): 20,
-        ("TOKYO", "MUG-01"): 5,
+        ("TOKYO", "TEA-100"): 30,
+        ("TOKYO", "MUG-01"): 10,
         ("TOKYO", "YOKAN-1"): 8,
         ("OSAKA", "TEA-100"): 5,
     }
     shop = fake_shop(stock, settings=settings)
+    _UNMATCHED.clear()
     shop.inventory.skus.add("KYUSU-9")
     words = _HEADINGS[locale]
     out(words["title"])
     out("")
     orders = [_straight_through(shop), _short_then_completed(shop), _cancelled(shop, locale)]
+    orders += _other_methods(shop)
     for order in orders:
         _print_order(order, shop, locale, out)
         out("")
@@ -192,6 +294,13 @@ def run_demo(locale: str = "ja", out: Callable[[str], None] = print) -> list[Ord
         out(
             f"  {_pad(side, 7)} {_pad(account, 18)} {_pad(line.tax_category, 16)} "
             f"{' ' * max(0, 10 - len(amount))}{amount}"
+        )
+    out("")
+    out(f"■ {words['unmatched']}: {len(_UNMATCHED)}")
+    for deposit in _UNMATCHED:
+        out(
+            f"  {deposit.on.isoformat()} {deposit.account} {format_money(deposit.amount, locale)}"
+            f" {deposit.payer_display}"
         )
     out("")
     out(f"■ {words['notices']}: {len(shop.notifier.sent)}")

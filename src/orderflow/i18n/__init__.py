@@ -61,8 +61,12 @@ _EVENT_MSGID = {
     "cancel": "Order cancelled",
     "hold_raised": "Hold raised",
     "hold_cleared": "Hold cleared",
-    "payment_authorize_succeeded": "Card authorized",
-    "payment_authorize_failed": "Authorization declined",
+    "payment_authorize_succeeded": "Payment authorized",
+    "payment_authorize_failed": "Payment declined",
+    "payment_receive_succeeded": "Payment received",
+    "payment_refund_owed_succeeded": "Refund owed by transfer",
+    "ship_to_changed": "Delivery address changed",
+    "postpay_claim_cancelled": "Post-pay claim cancelled",
     "payment_capture_succeeded": "Payment captured",
     "payment_void_succeeded": "Authorization voided",
     "payment_refund_succeeded": "Refunded",
@@ -99,6 +103,8 @@ def status_label(status: OrderStatus, locale: str = DEFAULT_LOCALE) -> str:
 def event_label(name: str, locale: str = DEFAULT_LOCALE) -> str:
     """A history event's name for people (``ship`` → 出荷 / Handed to carrier)."""
     msgid = _EVENT_MSGID.get(name)
+    if msgid is None and name.startswith("payment_") and name.endswith("_unknown"):
+        msgid = "Payment outcome unknown"
     return name if msgid is None else gettext(msgid, locale)
 
 
