@@ -39,13 +39,14 @@ def test_demo_in_japanese_shows_all_eight_statuses_yen_and_tokyo_times() -> None
     assert "キャンセル" in text
     assert "￥7,960" in text  # Babel's yen, no decimals
     assert "2026/11/22 9:00" in text  # 00:00 UTC shown in Asia/Tokyo
-    assert [o.status for o in orders] == [
-        OrderStatus.BOOKED,
-        OrderStatus.BOOKED,
-        OrderStatus.CANCELLED,
-    ]
+    statuses = [o.status for o in orders]
+    assert statuses == [OrderStatus.BOOKED] * 2 + [OrderStatus.CANCELLED] + [OrderStatus.BOOKED] * 5
     partial = orders[1]
     assert any(e.to_status is OrderStatus.PARTIALLY_ALLOCATED for e in partial.history)
+    assert {o.payment.method for o in orders} == set(PaymentMethod)
+    for label in ("後払い", "銀行振込", "コンビニ前払い", "代引き", "Amazonペイメント"):
+        assert label in text
+    assert "消込できない入金(要確認): 1" in text
 
 
 def test_demo_in_english(capsys: pytest.CaptureFixture[str]) -> None:
