@@ -8,13 +8,12 @@
 """
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import hypothesis
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
-
-from datetime import timedelta
 
 from orderflow import (
     TRANSITIONS,
