@@ -1,4 +1,5 @@
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
@@ -114,7 +115,10 @@ def test_matched_plus_unmatched_is_what_was_deposited(
             assert mine[-1].received.amount == received
         excess = sum(m.excess.amount for m in mine)
         due = opened.due.amount
-        assert excess == max(0, received - due) - max(0, opened.received.amount - due)
+        zero = Decimal(0)
+        over_after: Decimal = max(zero, received - due)
+        over_before: Decimal = max(zero, opened.received.amount - due)
+        assert excess == over_after - over_before
         for m in mine:
             expected = (
                 MatchKind.SHORT
