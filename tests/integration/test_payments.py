@@ -471,3 +471,45 @@ def test_every_request_is_in_the_ledger_before_its_outcome() -> None:
     )
     place(s)
     assert ledger(s) == [("authorize", "succeeded")]
+
+
+# -- every method: cancel before shipping, refund after --------------------------------------
+
+
+@pytest.mark.parametrize("method", list(PaymentMethod))
+def test_every_method_cancels_before_shipping_and_gives_everything_back(
+    method: PaymentMethod,
+) -> None:
+    s = shop()
+    place(s, payment_method=method)
+    pay_in_full(s)
+    s.desk.accept("1001")
+    s.desk.allocate("1001")
+    order = s.desk.cancel("1001", reason="customer request")
+    payment = order.payment
+    assert order.status is OrderStatus.CANCELLED
+    assert all(v == 0 for v in s.inventory.reserved.values())
+    assert payment.open_authorization == Money.yen(0)
+    assert payment.refund_owed == payment.received  # money received is owed back in full
+    assert s.gateway.live_authorizations() == {} and s.amazon_pay.live_authorizations() == {}
+    assert s.postpay.billable() == {}
+    assert s.bank.held == {}
+    assert s.notifier.sent[-1].kind == "cancellation"
+
+
+@pytest.mark.parametrize("method", list(PaymentMethod))
+def test_every_method_refunds_after_shipping_never_more_than_paid(method: PaymentMethod) -> None:
+    s = shop()
+    run_to_booked(s, method)
+    paid = s.desk.cashier.refundable(s.desk.get("1001"))
+    s.desk.refund("1001", Money.yen(500), reason="partial return")
+    with pytest.raises(InvalidValue, match="amount"):
+        s.desk.refund("1001", paid, reason="more than is left")
+    order = s.desk.refund("1001", paid - Money.yen(500), reason="the rest")
+    payment = order.payment
+    assert payment.refunded + payment.refund_owed == paid
+    assert s.desk.cashier.refundable(order) == Money.yen(0)
+    if method in (PaymentMethod.CARD, PaymentMethod.AMAZON_PAY, PaymentMethod.POSTPAY):
+        assert payment.refunded == paid  # through the provider
+    else:
+        assert payment.refund_owed == paid  # by bank transfer, recorded as owed
