@@ -28,6 +28,7 @@ from orderflow.domain.payments import HoldCode
 from orderflow.domain.status import OrderStatus
 from orderflow.errors import InvalidValue, MoveNotAllowed, PaymentDeclined
 from orderflow.ports import (
+    Authorization,
     BankTransferProvider,
     CreditDecision,
     CreditStatus,
@@ -199,16 +200,8 @@ class Cashier:
             raise self._refuse(
                 base, result, keys, ctx, reason, declined.code, "payment_failed"
             ) from declined
-        entry = PaymentEntry(
-            PaymentOp.AUTHORIZE,
-            auth.amount,
-            keys["authorize"],
-            PaymentOutcome.SUCCEEDED,
-            ctx.at,
-            auth.reference,
-            expires_at=auth.expires_at,
-        )
-        result, _ = lifecycle.record_payment(result, entry, ctx)
+        authorized = _authorized(auth, keys["authorize"], ctx)
+        result, _ = lifecycle.record_payment(result, authorized, ctx)
         if review:
             result, _ = lifecycle.raise_hold(
                 result,
@@ -398,30 +391,24 @@ class Cashier:
         if "capture" in keys:
             authorization = base.payment.last(PaymentOp.AUTHORIZE)
             assert authorization is not None
-            amount = _requested(base, keys["capture"])
-            reference = self.runner.call(
+            result = self._gateway(
                 base,
+                result,
+                keys,
+                ctx,
                 "capture",
-                keys["capture"],
-                self._card_gateway(base).capture,
+                PaymentOp.CAPTURE,
                 authorization=authorization.reference,
-                amount=amount,
-            )
-            result = self._record(
-                result, PaymentOp.CAPTURE, amount, keys["capture"], ctx, reference
             )
             if "void:remainder" in keys:
-                rest = _requested(base, keys["void:remainder"])
-                reference = self.runner.call(
+                result = self._gateway(
                     base,
+                    result,
+                    keys,
+                    ctx,
                     "void:remainder",
-                    keys["void:remainder"],
-                    self._card_gateway(base).void,
+                    PaymentOp.VOID,
                     authorization=authorization.reference,
-                    amount=rest,
-                )
-                result = self._record(
-                    result, PaymentOp.VOID, rest, keys["void:remainder"], ctx, reference
                 )
         if "postpay:report" in keys:
             assert self.postpay is not None
@@ -484,16 +471,15 @@ class Cashier:
         if "void" in keys:
             authorization = payment.last(PaymentOp.AUTHORIZE)
             assert authorization is not None
-            amount = _requested(base, keys["void"])
-            reference = self.runner.call(
+            result = self._gateway(
                 base,
+                result,
+                keys,
+                ctx,
                 "void",
-                keys["void"],
-                self._card_gateway(base).void,
+                PaymentOp.VOID,
                 authorization=authorization.reference,
-                amount=amount,
             )
-            result = self._record(result, PaymentOp.VOID, amount, keys["void"], ctx, reference)
         if "postpay:cancel" in keys:
             assert self.postpay is not None
             claim = payment.instruction("reference")
@@ -610,15 +596,9 @@ class Cashier:
         if method in _CARDLIKE:
             capture = base.payment.last(PaymentOp.CAPTURE)
             assert capture is not None
-            reference = self.runner.call(
-                base,
-                step,
-                keys[step],
-                self._card_gateway(base).refund,
-                capture=capture.reference,
-                amount=amount,
+            return self._gateway(
+                base, result, keys, ctx, step, PaymentOp.REFUND, capture=capture.reference
             )
-            return self._record(result, PaymentOp.REFUND, amount, keys[step], ctx, reference)
         if method is PaymentMethod.POSTPAY:
             return self._refund_postpay(base, result, keys, ctx, amount, step)
         return self._record(result, PaymentOp.REFUND_OWED, amount, keys[step], ctx, "")
@@ -728,26 +708,10 @@ class Cashier:
             return self.runner.notify(
                 result, "payment_failed", ctx, f"payment_failed:{step}", reason=declined.reason
             )
-        entry = PaymentEntry(
-            PaymentOp.AUTHORIZE,
-            auth.amount,
-            keys[step],
-            PaymentOutcome.SUCCEEDED,
-            ctx.at,
-            auth.reference,
-            expires_at=auth.expires_at,
+        result, _ = lifecycle.record_payment(result, _authorized(auth, keys[step], ctx), ctx)
+        result = self._gateway(
+            base, result, keys, ctx, void_step, PaymentOp.VOID, authorization=old.reference
         )
-        result, _ = lifecycle.record_payment(result, entry, ctx)
-        amount = _requested(base, keys[void_step])
-        reference = self.runner.call(
-            base,
-            void_step,
-            keys[void_step],
-            gateway.void,
-            authorization=old.reference,
-            amount=amount,
-        )
-        result = self._record(result, PaymentOp.VOID, amount, keys[void_step], ctx, reference)
         result = _clear(result, ctx, HoldCode.AUTHORIZATION_FAILED)
         return self.runner.notify(
             result,
@@ -773,6 +737,22 @@ class Cashier:
         outcome = PaymentOutcome.FAILED if failed else PaymentOutcome.SUCCEEDED
         return PaymentEntry(op, amount, key, outcome, ctx.at, detail=detail)
 
+    def _gateway(
+        self,
+        base: Order,
+        result: Order,
+        keys: Mapping[str, str],
+        ctx: Context,
+        step: str,
+        op: PaymentOp,
+        **target: str,
+    ) -> Order:
+        """One keyed gateway call (capture, void, refund) for the amount its request recorded."""
+        amount = _requested(base, keys[step])
+        call = getattr(self._card_gateway(base), op.value)
+        reference = self.runner.call(base, step, keys[step], call, amount=amount, **target)
+        return self._record(result, op, amount, keys[step], ctx, reference)
+
     def _record(
         self, order: Order, op: PaymentOp, amount: Money, key: str, ctx: Context, reference: str
     ) -> Order:
@@ -795,6 +775,19 @@ def _round(order: Order, prefix: str) -> int:
     while f"{order.number}:{prefix}{n}" in done:
         n += 1
     return n
+
+
+def _authorized(auth: Authorization, key: str, ctx: Context) -> PaymentEntry:
+    """The ledger entry of a successful authorization, with its expiry."""
+    return PaymentEntry(
+        PaymentOp.AUTHORIZE,
+        auth.amount,
+        key,
+        PaymentOutcome.SUCCEEDED,
+        ctx.at,
+        auth.reference,
+        expires_at=auth.expires_at,
+    )
 
 
 def _requested(order: Order, key: str) -> Money:
