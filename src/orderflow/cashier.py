@@ -206,8 +206,9 @@ class Cashier:
             result, _ = lifecycle.raise_hold(
                 result,
                 HoldCode.FRAUD_REVIEW,
-                "不正検知の審査待ち / fraud screen asks for review",
+                "不正検知の審査待ち",
                 ctx,
+                message_en="fraud screen asks for review",
             )
         return result
 
@@ -254,8 +255,9 @@ class Cashier:
             result, _ = lifecycle.raise_hold(
                 result,
                 HoldCode.POSTPAY_REVIEW,
-                "後払い与信の審査待ち / credit check under review",
+                "後払い与信の審査待ち",
                 ctx,
+                message_en="credit check under review",
             )
             return result
         failed = self._entry(
@@ -272,8 +274,9 @@ class Cashier:
         result, _ = lifecycle.raise_hold(
             result,
             HoldCode.POSTPAY_DECLINED,
-            "別の決済方法を選んでください / choose another method",
+            "別の決済方法を選んでください",
             ctx,
+            message_en="choose another method",
         )
         return self.runner.notify(result, "payment_failed", ctx, "payment_failed", reason=reason)
 
@@ -299,7 +302,11 @@ class Cashier:
             holder=account.holder,
         )
         result, _ = lifecycle.raise_hold(
-            result, HoldCode.PAYMENT_PENDING, "入金待ち / waiting for the bank transfer", ctx
+            result,
+            HoldCode.PAYMENT_PENDING,
+            "入金待ち",
+            ctx,
+            message_en="waiting for the bank transfer",
         )
         return self.runner.notify(
             result,
@@ -337,8 +344,9 @@ class Cashier:
         result, _ = lifecycle.raise_hold(
             result,
             HoldCode.PAYMENT_PENDING,
-            "コンビニ入金待ち / waiting for the konbini payment",
+            "コンビニ入金待ち",
             ctx,
+            message_en="waiting for the konbini payment",
         )
         return self.runner.notify(
             result,
@@ -702,8 +710,9 @@ class Cashier:
             result, _ = lifecycle.raise_hold(
                 result,
                 HoldCode.AUTHORIZATION_FAILED,
-                "再オーソリ失敗 / the card could not be authorized again",
+                "再オーソリ失敗",
                 ctx,
+                message_en="the card could not be authorized again",
             )
             return self.runner.notify(
                 result, "payment_failed", ctx, f"payment_failed:{step}", reason=declined.reason

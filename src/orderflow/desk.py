@@ -278,10 +278,14 @@ class OrderDesk:
 
     # -- 保留 --------------------------------------------------------------------------------
 
-    def raise_hold(self, number: str, code: str, message: str, *, actor: str = "system") -> Order:
+    def raise_hold(
+        self, number: str, code: str, message: str, *, message_en: str = "", actor: str = "system"
+    ) -> Order:
         """Put a hold (保留) on the order: it will not be instructed to ship until cleared."""
         order = self.store.get(number)
-        result, events = lifecycle.raise_hold(order, code, message, self.runner.ctx(actor))
+        result, events = lifecycle.raise_hold(
+            order, code, message, self.runner.ctx(actor), message_en=message_en
+        )
         return self.runner.finish(order, result) if events else order
 
     def clear_hold(self, number: str, code: str, *, actor: str = "operator") -> Order:
@@ -768,10 +772,16 @@ class OrderDesk:
         short = total - received
         if any(h.code == HoldCode.PAYMENT_PENDING and h.is_open for h in order.holds):
             order, _ = lifecycle.clear_hold(order, HoldCode.PAYMENT_PENDING, ctx)
-        message = f"入金不足 / short by {short.amount} {short.currency}"
+        message = f"入金不足: あと{short.amount}{short.currency}"
         if any(h.code == HoldCode.PAYMENT_SHORTFALL and h.is_open for h in order.holds):
             order, _ = lifecycle.clear_hold(order, HoldCode.PAYMENT_SHORTFALL, ctx)
-        order, _ = lifecycle.raise_hold(order, HoldCode.PAYMENT_SHORTFALL, message, ctx)
+        order, _ = lifecycle.raise_hold(
+            order,
+            HoldCode.PAYMENT_SHORTFALL,
+            message,
+            ctx,
+            message_en=f"short by {short.amount} {short.currency}",
+        )
         return self.runner.notify(
             order,
             "payment_shortfall",

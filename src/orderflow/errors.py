@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 __all__ = [
+    "ChangeRefused",
     "ConcurrencyError",
     "CurrencyMismatch",
     "DuplicateOrder",
@@ -21,6 +22,7 @@ __all__ = [
     "OrderflowError",
     "OutcomeUnknown",
     "PaymentDeclined",
+    "PolicyRefused",
     "ProviderError",
     "ProviderTimeout",
     "UnknownSku",
@@ -94,6 +96,41 @@ class MoveBlocked(MoveNotAllowed):
         self.reason = reason
         self.args = (
             f"order {order_number}: move {move!r} is blocked in status {status}: {reason}",
+        )
+
+
+class PolicyRefused(OrderflowError):
+    """The shop's policy does not let this requester do this now (cancel, change…).
+
+    Carries the action, the requester's party and channel, the order's status and what the
+    policy allows.
+    """
+
+    def __init__(
+        self, order_number: str, action: str, party: str, channel: str, status: str, allowed: str
+    ) -> None:
+        self.order_number = order_number
+        self.action = action
+        self.party = party
+        self.channel = channel
+        self.status = status
+        self.allowed = allowed
+        super().__init__(
+            f"order {order_number}: {party} may not {action} via {channel} in status {status}; "
+            f"the policy allows: {allowed}"
+        )
+
+
+class ChangeRefused(PolicyRefused):
+    """The order cannot be changed now: cancel it and place a new order instead."""
+
+    def __init__(
+        self, order_number: str, party: str, channel: str, status: str, allowed: str
+    ) -> None:
+        super().__init__(order_number, "change", party, channel, status, allowed)
+        self.args = (
+            f"order {order_number} cannot be changed by {party} via {channel} in status "
+            f"{status} (the policy allows: {allowed}); cancel it and place a new order instead",
         )
 
 

@@ -47,6 +47,7 @@ __all__ = [
     "deliver",
     "find_shipment",
     "instruct_shipping",
+    "make_event",
     "new_order",
     "next_moves",
     "plan_shipments",
@@ -85,9 +86,10 @@ Outcome = tuple[Order, tuple[OrderEvent, ...]]
 """What a command returns: the new order and the events it added to the history."""
 
 
-def _event(
+def make_event(
     order: Order, ctx: Context, name: str, to: OrderStatus, details: Mapping[str, str] | None
 ) -> OrderEvent:
+    """An event of ``order`` moving (or staying) to ``to``, done by ``ctx``."""
     return OrderEvent(
         ctx.at,
         ctx.actor,
@@ -112,7 +114,7 @@ def record_fact(
     ``to`` is the new status (the same one when omitted: a fact, not a move).
     """
     target = order.status if to is None else to
-    event = _event(order, ctx, name, target, details)
+    event = make_event(order, ctx, name, target, details)
     new = replace(
         order,
         status=target,
@@ -184,7 +186,7 @@ def new_order(
         channel=channel,
         remarks=remarks,
     )
-    event = _event(order, ctx, "placed", OrderStatus.ORDERED, None)
+    event = make_event(order, ctx, "placed", OrderStatus.ORDERED, None)
     return attrs.evolve(order, history=(event,), version=1), (event,)
 
 
@@ -197,13 +199,15 @@ def accept(order: Order, ctx: Context) -> Outcome:
 # -- 保留 ------------------------------------------------------------------------------------
 
 
-def raise_hold(order: Order, code: str, message: str, ctx: Context) -> Outcome:
+def raise_hold(
+    order: Order, code: str, message: str, ctx: Context, *, message_en: str = ""
+) -> Outcome:
     """Put a hold (保留) on the order; an open hold with the same code is not raised twice."""
     if not code:
         raise InvalidValue("code", code, "a hold reason code")
     if any(h.code == code and h.is_open for h in order.holds):
         return order, ()
-    hold = Hold(code, message, ctx.actor, ctx.at)
+    hold = Hold(code, message, ctx.actor, ctx.at, message_en=message_en)
     return record_fact(
         order, ctx, "hold_raised", details={"code": code}, holds=(*order.holds, hold)
     )

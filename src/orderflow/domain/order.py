@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -130,15 +130,22 @@ class Hold:
 
     code: str
     message: str
+    """What a person must know, in Japanese."""
     raised_by: str
     raised_at: datetime
     cleared_by: str | None = None
     cleared_at: datetime | None = None
+    message_en: str = ""
+    """The same in English."""
 
     @property
     def is_open(self) -> bool:
         """True until someone clears it."""
         return self.cleared_at is None
+
+    def text(self, locale: str = "ja") -> str:
+        """The message in ``locale`` (Japanese when there is no English)."""
+        return self.message_en if locale.startswith("en") and self.message_en else self.message
 
 
 class PaymentMethod(enum.Enum):
@@ -421,6 +428,14 @@ class Order:
     booked_at: datetime | None = None
     address_guaranteed: bool = False
     """Amazon Pay: the ship-to came from Amazon with its guarantee (lost if it is edited)."""
+    delivery_date: date | None = None
+    """お届け希望日, if the customer asked for one."""
+    delivery_slot: str | None = None
+    """お届け時間帯 (``午前中``, ``14-16``, ``16-18``, ``18-20``, ``19-21``), if asked for."""
+    tax_adjustments: tuple[tuple[TaxRate, Money], ...] = ()
+    """Yen added to a rate's tax so that split parts add up to their parent (see split)."""
+    split_from: str | None = None
+    """The parent order this one was split from (注文分割)."""
 
     def __attrs_post_init__(self) -> None:
         _check_order(self)
@@ -479,6 +494,8 @@ class Order:
         points = Money._exact(Decimal(self.points_used), currency)
         reductions = self.discount + points
         breakdown = compute_tax(charges, reductions, rule)
+        if self.tax_adjustments:
+            breakdown = breakdown.adjusted(self.tax_adjustments)
         total = items + extra - reductions.amount
         if rule.mode.value == "exclusive":
             total += breakdown.tax.amount

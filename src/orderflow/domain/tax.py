@@ -10,7 +10,7 @@ base, and the yen left over by rounding goes to a stated base.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 import attrs
@@ -111,6 +111,15 @@ class TaxBreakdown:
     def tax(self) -> Money:
         """The tax of every rate together."""
         return Money.total((line.tax for line in self.lines), self.currency)
+
+    def adjusted(self, adjustments: Iterable[tuple[TaxRate, Money]]) -> TaxBreakdown:
+        """The breakdown with yen added to some rates' tax (a split part's share of rounding)."""
+        extra = dict(adjustments)
+        lines = tuple(
+            attrs.evolve(line, tax=line.tax + extra[line.rate]) if line.rate in extra else line
+            for line in self.lines
+        )
+        return TaxBreakdown(lines, self.currency)
 
     def for_rate(self, rate: TaxRate) -> TaxLine | None:
         """The line for ``rate``, or None when nothing is charged at that rate."""

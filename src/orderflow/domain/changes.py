@@ -1,0 +1,233 @@
+"""Order change (注文変更): what a change is, applied purely, and the preview of its effect.
+
+A change may set quantities (0 removes a line), add and remove lines, move the order to a new
+address, set the delivery date and time slot, change the payment method, or change the points
+used. :func:`apply_change` validates it and returns the changed order; the totals are worked out
+again (tax per rate, the shipping fee for a new address, the COD fee) and the desk makes the
+payment, the stock and the review follow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+import attrs
+
+from orderflow.domain._values import replace
+from orderflow.domain.address import Address
+from orderflow.domain.lifecycle import Context, Outcome, record_fact
+from orderflow.domain.money import Money
+from orderflow.domain.order import Order, OrderLine, OrderTotals, Payment, PaymentMethod
+from orderflow.domain.payments import CodFeeTable
+from orderflow.domain.review import ShippingFeeTable
+from orderflow.domain.status import OrderStatus
+from orderflow.domain.tax import TaxRule
+from orderflow.errors import InvalidValue
+
+__all__ = [
+    "DELIVERY_SLOTS",
+    "ChangePreview",
+    "OrderChange",
+    "apply_change",
+    "points_to_grant",
+]
+
+DELIVERY_SLOTS = ("午前中", "14-16", "16-18", "18-20", "19-21")
+"""The delivery time slots (お届け時間帯) Japanese carriers offer."""
+
+_CHANGEABLE = (
+    OrderStatus.ORDERED,
+    OrderStatus.UNALLOCATED,
+    OrderStatus.PARTIALLY_ALLOCATED,
+    OrderStatus.ALLOCATED,
+)
+
+
+def _quantities(value: Mapping[str, int]) -> Mapping[str, int]:
+    return dict(value)
+
+
+def _tuple_lines(value: tuple[OrderLine, ...] | list[OrderLine]) -> tuple[OrderLine, ...]:
+    return tuple(value)
+
+
+def _frozen(value: frozenset[str] | set[str] | tuple[str, ...] | list[str]) -> frozenset[str]:
+    return frozenset(value)
+
+
+@attrs.frozen(slots=True)
+class OrderChange:
+    """What to change; fields left at their default stay as they are."""
+
+    quantities: Mapping[str, int] = attrs.field(factory=dict, converter=_quantities)
+    """line id → new quantity; 0 removes the line."""
+    add_lines: tuple[OrderLine, ...] = attrs.field(default=(), converter=_tuple_lines)
+    remove_lines: frozenset[str] = attrs.field(default=frozenset(), converter=_frozen)
+    ship_to: Address | None = None
+    delivery_date: date | None = None
+    delivery_slot: str | None = None
+    clear_delivery: bool = False
+    """Drop the requested delivery date and slot."""
+    payment_method: PaymentMethod | None = None
+    token: str | None = None
+    """The stored card token, when the new method is a card or Amazon Pay."""
+    points_used: int | None = None
+
+    @property
+    def touches_lines(self) -> bool:
+        """Whether the change moves quantities (and so stock)."""
+        return bool(self.quantities or self.add_lines or self.remove_lines)
+
+    def describe(self) -> dict[str, str]:
+        """The change in a few words, for the history."""
+        out: dict[str, str] = {}
+        if self.quantities:
+            out["quantities"] = ", ".join(f"{k}→{v}" for k, v in sorted(self.quantities.items()))
+        if self.add_lines:
+            out["added"] = ", ".join(f"{x.line_id}:{x.sku}×{x.quantity}" for x in self.add_lines)
+        if self.remove_lines:
+            out["removed"] = ", ".join(sorted(self.remove_lines))
+        if self.ship_to is not None:
+            out["ship_to"] = self.ship_to.postal_code
+        if self.delivery_date is not None or self.delivery_slot is not None:
+            out["delivery"] = f"{self.delivery_date or ''} {self.delivery_slot or ''}".strip()
+        if self.clear_delivery:
+            out["delivery"] = "cleared"
+        if self.payment_method is not None:
+            out["payment_method"] = self.payment_method.value
+        if self.points_used is not None:
+            out["points_used"] = str(self.points_used)
+        return out
+
+
+@attrs.frozen(slots=True)
+class ChangePreview:
+    """What a change would do (a dry run), or did."""
+
+    before: OrderTotals
+    after: OrderTotals
+    points_to_grant_before: int
+    points_to_grant_after: int
+    order: Order
+    """The changed order as it would be saved (before the payment follows)."""
+
+    @property
+    def delta(self) -> Money:
+        """How much more (positive) or less (negative) the customer pays."""
+        return self.after.total - self.before.total
+
+
+def points_to_grant(totals: OrderTotals, rate: Decimal) -> int:
+    """Points earned by an order: ``rate`` of what was paid for the items, rounded down."""
+    base = totals.items - totals.discount - totals.points_used
+    if base.amount <= 0:
+        return 0
+    return int((base.amount * rate).to_integral_value(rounding=ROUND_DOWN))
+
+
+def _new_lines(order: Order, change: OrderChange) -> tuple[OrderLine, ...]:
+    known = {line.line_id for line in order.lines}
+    for line_id, quantity in change.quantities.items():
+        if line_id not in known:
+            raise InvalidValue(f"quantities[{line_id!r}]", line_id, f"one of {sorted(known)}")
+        if type(quantity) is not int or quantity < 0:
+            raise InvalidValue(f"quantities[{line_id!r}]", quantity, "a whole number, 0 or more")
+    for line_id in change.remove_lines:
+        if line_id not in known:
+            raise InvalidValue("remove_lines", line_id, f"one of {sorted(known)}")
+    lines = []
+    for line in order.lines:
+        quantity = change.quantities.get(line.line_id, line.quantity)
+        if line.line_id in change.remove_lines or quantity == 0:
+            continue
+        lines.append(line if quantity == line.quantity else attrs.evolve(line, quantity=quantity))
+    taken = {line.line_id for line in lines} | known
+    for index, line in enumerate(change.add_lines):
+        if not isinstance(line, OrderLine):
+            raise InvalidValue(f"add_lines[{index}]", line, "an OrderLine")
+        if line.line_id in taken:
+            raise InvalidValue(f"add_lines[{index}].line_id", line.line_id, "a new line id")
+        taken.add(line.line_id)
+        lines.append(line)
+    if not lines:
+        raise InvalidValue(
+            "quantities", dict(change.quantities), "at least one line left (or cancel)"
+        )
+    return tuple(lines)
+
+
+def apply_change(
+    order: Order,
+    change: OrderChange,
+    ctx: Context,
+    *,
+    rule: TaxRule,
+    shipping_fees: ShippingFeeTable | None = None,
+    cod_fees: CodFeeTable | None = None,
+) -> Outcome:
+    """The order with ``change`` applied and its totals worked out again (``changed`` event).
+
+    Changes are possible until shipping is instructed (the shop's policy may say less). A new
+    address takes its fee from ``shipping_fees`` (when given) and loses an Amazon address
+    guarantee; a COD order's fee follows its new total; points used above the new charges are
+    given back; split adjustments of the tax are dropped.
+    """
+    if order.status not in _CHANGEABLE:
+        raise InvalidValue("status", order.status.name, "an order not yet instructed to ship")
+    if change.delivery_slot is not None and change.delivery_slot not in DELIVERY_SLOTS:
+        raise InvalidValue("delivery_slot", change.delivery_slot, f"one of {DELIVERY_SLOTS}")
+    if change.delivery_date is not None and change.delivery_date < ctx.at.date():
+        raise InvalidValue("delivery_date", change.delivery_date, "a date from today on")
+    lines = _new_lines(order, change) if change.touches_lines else order.lines
+    updates: dict[str, Any] = {"lines": lines, "tax_adjustments": ()}
+    if change.ship_to is not None:
+        if not isinstance(change.ship_to, Address):
+            raise InvalidValue("ship_to", change.ship_to, "an Address")
+        updates["ship_to"] = change.ship_to
+        updates["address_guaranteed"] = False
+        if shipping_fees is not None:
+            updates["shipping_fee"] = shipping_fees.fee_for(change.ship_to)
+    if change.clear_delivery:
+        updates["delivery_date"] = None
+        updates["delivery_slot"] = None
+    if change.delivery_date is not None:
+        updates["delivery_date"] = change.delivery_date
+    if change.delivery_slot is not None:
+        updates["delivery_slot"] = change.delivery_slot
+    method = order.payment.method
+    if change.payment_method is not None and change.payment_method is not method:
+        method = change.payment_method
+        if method in (PaymentMethod.CARD, PaymentMethod.AMAZON_PAY) and not change.token:
+            raise InvalidValue("token", change.token, "the gateway's stored card token")
+        updates["payment"] = Payment(method, order.currency, change.token, order.payment.ledger)
+    if change.points_used is not None:
+        if type(change.points_used) is not int or change.points_used < 0:
+            raise InvalidValue("points_used", change.points_used, "a whole number, 0 or more")
+        updates["points_used"] = change.points_used
+    changed = attrs.evolve(order, **updates)  # validates the new lines and amounts
+    if method is PaymentMethod.COD and cod_fees is not None:
+        without_fee = attrs.evolve(changed, fees=Money.zero(order.currency))
+        changed = replace(changed, fees=cod_fees.fee_for(without_fee.totals(rule).total))
+    elif order.payment.method is PaymentMethod.COD and method is not PaymentMethod.COD:
+        changed = replace(changed, fees=Money.zero(order.currency))
+    changed = _cap_points(changed)
+    return record_fact(
+        changed,
+        ctx,
+        "changed",
+        details=change.describe(),
+    )
+
+
+def _cap_points(order: Order) -> Order:
+    """Points used may not exceed the charges after the discount: the rest goes back."""
+    charges = Money.total(
+        [line.amount for line in order.lines] + [order.shipping_fee, order.fees], order.currency
+    )
+    room = charges - order.discount
+    if order.points_used > room.amount:
+        return replace(order, points_used=max(0, int(room.amount)))
+    return order

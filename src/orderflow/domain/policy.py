@@ -1,0 +1,198 @@
+"""Who may cancel or change an order, through which channel, until which status (ポリシー).
+
+The seed's questions, as settings: can the customer cancel at all; from where (my page, the call
+centre, a marketplace); until when (before 引当済, before 出荷指示済…). A policy is a list of
+grants; a request is allowed when one grant covers its party, its channel and the order's status.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+
+import attrs
+
+from orderflow.domain.order import Order
+from orderflow.domain.status import OrderStatus
+from orderflow.errors import ChangeRefused, PolicyRefused
+
+__all__ = [
+    "CancelPolicy",
+    "ChangePolicy",
+    "Channel",
+    "Grant",
+    "Party",
+    "Requester",
+]
+
+_FLOW = (
+    OrderStatus.ORDERED,
+    OrderStatus.UNALLOCATED,
+    OrderStatus.PARTIALLY_ALLOCATED,
+    OrderStatus.ALLOCATED,
+    OrderStatus.SHIPPING_INSTRUCTED,
+    OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED,
+    OrderStatus.BOOKED,
+)
+
+
+class Party(enum.Enum):
+    """Who asks."""
+
+    __hash__ = object.__hash__  # members are singletons; 4x faster than Enum.__hash__
+
+    CUSTOMER = "customer"
+    OPERATOR = "operator"
+    """Shop staff (受注担当, the call centre's agent)."""
+    SYSTEM = "system"
+    """orderflow's sweeps and the shop's batch jobs."""
+
+
+class Channel(enum.Enum):
+    """Through which door the request came."""
+
+    __hash__ = object.__hash__  # members are singletons; 4x faster than Enum.__hash__
+
+    MY_PAGE = "my_page"
+    """The shop's own site (購入履歴画面)."""
+    CALL_CENTRE = "call_centre"
+    """コールセンター / phone, mail to the shop."""
+    MARKETPLACE = "marketplace"
+    """A mall's order page (楽天, Amazon, Yahoo!)."""
+    BACK_OFFICE = "back_office"
+    """The shop's own admin screens and jobs."""
+
+
+@attrs.frozen(slots=True)
+class Requester:
+    """Who asks for a cancel or a change, and through which channel."""
+
+    party: Party
+    channel: Channel
+    name: str = ""
+    """Recorded as the actor of the history event (``operator:sato``)."""
+
+    @property
+    def actor(self) -> str:
+        """The actor recorded in the history."""
+        return self.name or self.party.value
+
+    @classmethod
+    def customer(cls, channel: Channel = Channel.MY_PAGE) -> Requester:
+        """The customer, from my page by default."""
+        return cls(Party.CUSTOMER, channel)
+
+    @classmethod
+    def operator(cls, name: str = "", channel: Channel = Channel.BACK_OFFICE) -> Requester:
+        """Shop staff."""
+        return cls(Party.OPERATOR, channel, f"operator:{name}" if name else "")
+
+    @classmethod
+    def system(cls) -> Requester:
+        """The system: orderflow itself or a batch job."""
+        return cls(Party.SYSTEM, Channel.BACK_OFFICE)
+
+
+def _channels(value: Iterable[Channel] | None) -> frozenset[Channel] | None:
+    return None if value is None else frozenset(value)
+
+
+@attrs.frozen(slots=True)
+class Grant:
+    """``party`` may act through ``channels`` (any if None) while the status is before ``until``."""
+
+    party: Party
+    until: OrderStatus
+    """The first status at which it is no longer allowed (exclusive)."""
+    channels: frozenset[Channel] | None = attrs.field(default=None, converter=_channels)
+
+    def covers(self, requester: Requester, status: OrderStatus) -> bool:
+        """Whether this grant allows ``requester`` in ``status``."""
+        if requester.party is not self.party or status not in _FLOW:
+            return False
+        if self.channels is not None and requester.channel not in self.channels:
+            return False
+        return _FLOW.index(status) < _FLOW.index(self.until)
+
+
+def _grants(value: Iterable[Grant]) -> tuple[Grant, ...]:
+    return tuple(value)
+
+
+def _describe(grants: tuple[Grant, ...]) -> str:
+    if not grants:
+        return "nobody"
+    parts = []
+    for grant in grants:
+        via = (
+            "any channel"
+            if grant.channels is None
+            else "/".join(sorted(c.value for c in grant.channels))
+        )
+        parts.append(f"{grant.party.value} via {via} before {grant.until.name}")
+    return "; ".join(parts)
+
+
+@attrs.frozen(slots=True)
+class CancelPolicy:
+    """Who may cancel until when. Default: the customer before 引当済, staff before 出荷指示済.
+
+    After 出荷指示済 nobody cancels without recalling the instruction first (the machine's rule).
+    """
+
+    grants: tuple[Grant, ...] = attrs.field(
+        factory=lambda: (
+            Grant(Party.CUSTOMER, OrderStatus.ALLOCATED),
+            Grant(Party.OPERATOR, OrderStatus.SHIPPING_INSTRUCTED),
+            Grant(Party.SYSTEM, OrderStatus.SHIPPING_INSTRUCTED),
+        ),
+        converter=_grants,
+    )
+
+    def check(self, order: Order, requester: Requester) -> None:
+        """Raise :class:`~orderflow.errors.PolicyRefused` unless ``requester`` may cancel."""
+        if not any(g.covers(requester, order.status) for g in self.grants):
+            raise PolicyRefused(
+                order.number,
+                "cancel",
+                requester.party.value,
+                requester.channel.value,
+                order.status.name,
+                _describe(self.grants),
+            )
+
+
+@attrs.frozen(slots=True)
+class ChangePolicy:
+    """Whether changes are taken, from whom and until when.
+
+    Default: the customer from my page or the call centre before 引当済, staff before 出荷指示済.
+    ``ChangePolicy(accepts=False)`` refuses every change: the customer cancels and orders again.
+    """
+
+    accepts: bool = True
+    grants: tuple[Grant, ...] = attrs.field(
+        factory=lambda: (
+            Grant(
+                Party.CUSTOMER,
+                OrderStatus.ALLOCATED,
+                (Channel.MY_PAGE, Channel.CALL_CENTRE),
+            ),
+            Grant(Party.OPERATOR, OrderStatus.SHIPPING_INSTRUCTED),
+            Grant(Party.SYSTEM, OrderStatus.SHIPPING_INSTRUCTED),
+        ),
+        converter=_grants,
+    )
+
+    def check(self, order: Order, requester: Requester) -> None:
+        """Raise :class:`~orderflow.errors.ChangeRefused` unless ``requester`` may change it."""
+        allowed = self.accepts and any(g.covers(requester, order.status) for g in self.grants)
+        if not allowed:
+            raise ChangeRefused(
+                order.number,
+                requester.party.value,
+                requester.channel.value,
+                order.status.name,
+                _describe(self.grants) if self.accepts else "nobody (the shop takes no changes)",
+            )

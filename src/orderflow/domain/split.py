@@ -1,0 +1,204 @@
+"""Order split (注文分割): parts of an order become orders of their own, money kept to the yen.
+
+The rule, stated once (docs/changes.md has a worked example):
+
+1. Each part's lines are exact: unit price × the quantity moved into the part.
+2. The shipping fee and other fees are apportioned over the parts in proportion to their item
+   amounts, each share rounded down, the yen left over going to the first part.
+3. The discount and the points used are apportioned the same way over each part's charges
+   (items + its shipping and fees), the yen (or points) left over going to the first part.
+4. Tax is worked out per part and per rate with the shop's rule; what the parts' rounding leaves
+   against the parent's tax of a rate goes, as a tax adjustment, to the part with the largest
+   base at that rate (the first such part on a tie). So every total, and the tax of every rate,
+   adds up to the parent's.
+5. Allocations move with their lines (the first warehouses first); the parts are numbered
+   ``<parent>-1``, ``<parent>-2`` …; the parent is closed (キャンセル, "split into …") and every
+   part records the parent it came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+import attrs
+
+from orderflow.domain._values import replace
+from orderflow.domain.lifecycle import Context, make_event
+from orderflow.domain.money import Money
+from orderflow.domain.order import Allocation, Order, OrderLine, OrderTotals, Payment
+from orderflow.domain.status import OrderStatus
+from orderflow.domain.tax import TaxRate, TaxRule
+from orderflow.errors import InvalidValue
+
+__all__ = ["SPLITTABLE", "split_order"]
+
+SPLITTABLE = (
+    OrderStatus.ORDERED,
+    OrderStatus.UNALLOCATED,
+    OrderStatus.PARTIALLY_ALLOCATED,
+    OrderStatus.ALLOCATED,
+)
+"""Statuses an order can be split in (before shipping is instructed)."""
+
+
+def _check_parts(order: Order, parts: Sequence[Mapping[str, int]]) -> None:
+    if len(parts) < 2:
+        raise InvalidValue("parts", len(parts), "at least two parts")
+    moved: dict[str, int] = {}
+    for index, part in enumerate(parts):
+        if not part:
+            raise InvalidValue(f"parts[{index}]", part, "at least one line")
+        for line_id, quantity in part.items():
+            order.line(line_id)
+            if type(quantity) is not int or quantity < 1:
+                raise InvalidValue(
+                    f"parts[{index}][{line_id!r}]", quantity, "a quantity of 1 or more"
+                )
+            moved[line_id] = moved.get(line_id, 0) + quantity
+    for line in order.lines:
+        if moved.get(line.line_id, 0) != line.quantity:
+            raise InvalidValue(
+                f"parts (line {line.line_id})",
+                moved.get(line.line_id, 0),
+                f"all {line.quantity} units of the line, each in one part",
+            )
+
+
+def _share_allocations(
+    order: Order, parts: Sequence[Mapping[str, int]]
+) -> list[tuple[Allocation, ...]]:
+    """Each part's allocations: reserved units follow their line, first warehouses first."""
+    left = {(a.line_id, a.warehouse): a.quantity for a in order.allocations}
+    shares: list[tuple[Allocation, ...]] = []
+    for part in parts:
+        mine: list[Allocation] = []
+        for line_id, quantity in part.items():
+            need = quantity
+            for (line, warehouse), held in list(left.items()):
+                if line != line_id or not held or not need:
+                    continue
+                take = min(held, need)
+                left[(line, warehouse)] = held - take
+                need -= take
+                mine.append(Allocation(line_id, warehouse, take))
+        shares.append(tuple(mine))
+    return shares
+
+
+def _apportion(amount: Money, weights: Sequence[Decimal]) -> list[Money]:
+    return amount.allocate(list(weights), remainder_to=0)
+
+
+def split_order(
+    order: Order,
+    parts: Sequence[Mapping[str, int]],
+    rule: TaxRule,
+    ctx: Context,
+    payments: Sequence[Payment] | None = None,
+) -> tuple[Order, list[Order]]:
+    """The parent closed as split, and its parts as new orders (see the module's rule).
+
+    ``parts`` lists, per part, line id → units moved there. ``payments`` are the parts' new
+    payments (by default a fresh payment of the parent's method and token each).
+    """
+    if order.status not in SPLITTABLE:
+        raise InvalidValue("status", order.status.name, "an order not yet instructed to ship")
+    _check_parts(order, parts)
+    currency = order.currency
+    part_lines: list[tuple[OrderLine, ...]] = [
+        tuple(
+            attrs.evolve(order.line(line_id), quantity=quantity)
+            if order.line(line_id).quantity != quantity
+            else order.line(line_id)
+            for line_id, quantity in part.items()
+        )
+        for part in parts
+    ]
+    items = [sum((line.amount.amount for line in lines), Decimal(0)) for lines in part_lines]
+    shipping = _apportion(order.shipping_fee, items)
+    fees = _apportion(order.fees, items)
+    charges = [i + s.amount + f.amount for i, s, f in zip(items, shipping, fees, strict=True)]
+    discounts = _apportion(order.discount, charges)
+    points = _apportion(Money(Decimal(order.points_used), currency), charges)
+    allocations = _share_allocations(order, parts)
+    numbers = [f"{order.number}-{n}" for n in range(1, len(parts) + 1)]
+    children: list[Order] = []
+    for n, lines in enumerate(part_lines):
+        payment = (
+            payments[n]
+            if payments is not None
+            else Payment(order.payment.method, currency, order.payment.token)
+        )
+        child = replace(
+            order,
+            number=numbers[n],
+            lines=lines,
+            payment=payment,
+            shipping_fee=shipping[n],
+            fees=fees[n],
+            discount=discounts[n],
+            points_used=int(points[n].amount),
+            allocations=allocations[n],
+            shipments=(),
+            intents=(),
+            holds=tuple(h for h in order.holds if h.is_open),
+            tax_adjustments=(),
+            split_from=order.number,
+            version=1,
+        )
+        status = _status_of(child, order.status)
+        event = make_event(
+            replace(child, status=status), ctx, "split_from", status, {"parent": order.number}
+        )
+        children.append(replace(child, status=status, history=(event,)))
+    children = _settle_tax(order, children, rule)
+    parent_event = make_event(
+        order, ctx, "cancel", OrderStatus.CANCELLED, {"split_into": ", ".join(numbers)}
+    )
+    parent = replace(
+        order,
+        status=OrderStatus.CANCELLED,
+        allocations=(),
+        history=(*order.history, parent_event),
+        version=order.version + 1,
+    )
+    return parent, children
+
+
+def _status_of(child: Order, parent_status: OrderStatus) -> OrderStatus:
+    if parent_status is OrderStatus.ORDERED:
+        return OrderStatus.ORDERED
+    missing = child.unallocated()
+    if not child.allocations:
+        return OrderStatus.UNALLOCATED
+    return OrderStatus.PARTIALLY_ALLOCATED if missing else OrderStatus.ALLOCATED
+
+
+def _settle_tax(parent: Order, children: list[Order], rule: TaxRule) -> list[Order]:
+    """Give each rate's rounding difference to the part with the largest base at that rate."""
+    want = parent.totals(rule)
+    got = [child.totals(rule) for child in children]
+    adjustments: list[dict[TaxRate, Money]] = [{} for _ in children]
+    for line in want.tax.lines:
+        parts_tax = [_tax(t, line.rate) for t in got]
+        difference = line.tax - Money.total(parts_tax, parent.currency)
+        if not difference:
+            continue
+        bases = [_base(t, line.rate) for t in got]
+        largest = max(range(len(children)), key=lambda i: (bases[i], -i))
+        adjustments[largest][line.rate] = difference
+    return [
+        replace(child, tax_adjustments=tuple(adj.items())) if adj else child
+        for child, adj in zip(children, adjustments, strict=True)
+    ]
+
+
+def _tax(totals: OrderTotals, rate: TaxRate) -> Money:
+    line = totals.tax.for_rate(rate)
+    return line.tax if line is not None else Money.zero(totals.total.currency)
+
+
+def _base(totals: OrderTotals, rate: TaxRate) -> Decimal:
+    line = totals.tax.for_rate(rate)
+    return line.base.amount if line is not None else Decimal(-1)

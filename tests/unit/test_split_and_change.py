@@ -1,0 +1,129 @@
+"""Split and change, purely: money conserved to the yen, changes reversible."""
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from orderflow import Money, OrderLine, PaymentMethod, PriceMode, Rounding, TaxRate, TaxRule
+from orderflow.domain.changes import OrderChange, apply_change
+from orderflow.domain.lifecycle import new_order
+from orderflow.domain.split import split_order
+from orderflow.errors import InvalidValue
+from tests.builders import CTX, address, customer
+
+RULES = st.builds(TaxRule, st.sampled_from(list(PriceMode)), st.sampled_from(list(Rounding)))
+
+
+@st.composite
+def orders(draw: st.DrawFn) -> object:
+    n = draw(st.integers(1, 5))
+    lines = [
+        OrderLine(
+            f"L{i}",
+            f"SKU{i}",
+            "品",
+            Money.yen(draw(st.integers(1, 30_000))),
+            draw(st.integers(1, 6)),
+            draw(st.sampled_from(list(TaxRate))),
+        )
+        for i in range(n)
+    ]
+    items = sum(int(x.amount.amount) for x in lines)
+    shipping = draw(st.integers(0, 2000))
+    discount = draw(st.integers(0, items // 3))
+    points = draw(st.integers(0, (items + shipping - discount) // 3))
+    order, _ = new_order(
+        number="1001",
+        customer=customer(),
+        ship_to=address(),
+        lines=lines,
+        payment_method=PaymentMethod.CARD,
+        ctx=CTX,
+        shipping_fee=Money.yen(shipping),
+        discount=Money.yen(discount),
+        points_used=points,
+    )
+    return order
+
+
+@st.composite
+def splits(draw: st.DrawFn, order: object) -> list[dict[str, int]]:
+    k = draw(st.integers(2, 4))
+    parts: list[dict[str, int]] = [{} for _ in range(k)]
+    for line in order.lines:  # type: ignore[attr-defined]
+        for _ in range(line.quantity):
+            target = draw(st.integers(0, k - 1))
+            parts[target][line.line_id] = parts[target].get(line.line_id, 0) + 1
+    parts = [p for p in parts if p]
+    if len(parts) < 2:
+        # move one unit out so there are two parts
+        first = parts[0]
+        line_id = next(iter(first))
+        if first[line_id] > 1:
+            first[line_id] -= 1
+            parts.append({line_id: 1})
+    return parts
+
+
+@settings(max_examples=300)
+@given(st.data(), RULES)
+def test_the_parts_add_up_to_the_parent_in_every_total(data: st.DataObject, rule: TaxRule) -> None:
+    order = data.draw(orders())
+    parts = data.draw(splits(order))
+    if len(parts) < 2:
+        return  # a single unit cannot be split
+    parent, children = split_order(order, parts, rule, CTX)
+    want = order.totals(rule)
+    got = [child.totals(rule) for child in children]
+
+    def total(attr: str) -> Decimal:
+        return sum((getattr(t, attr).amount for t in got), Decimal(0))
+
+    for attr in ("items", "shipping_fee", "fees", "discount", "points_used", "total"):
+        assert total(attr) == getattr(want, attr).amount, attr
+    for line in want.tax.lines:
+        parts_tax = sum(
+            (t.tax.for_rate(line.rate).tax.amount for t in got if t.tax.for_rate(line.rate)),
+            Decimal(0),
+        )
+        assert parts_tax == line.tax.amount, line.rate
+    assert sum(c.points_used for c in children) == order.points_used
+    assert [c.number for c in children] == [f"1001-{n}" for n in range(1, len(children) + 1)]
+    assert all(c.split_from == "1001" for c in children)
+    assert parent.history[-1].detail("split_into") == ", ".join(c.number for c in children)
+
+
+def test_a_split_must_place_every_unit_exactly_once() -> None:
+    order, _ = new_order(
+        number="1001",
+        customer=customer(),
+        ship_to=address(),
+        lines=[OrderLine("L1", "A", "a", Money.yen(100), 3)],
+        payment_method=PaymentMethod.CARD,
+        ctx=CTX,
+    )
+    with pytest.raises(InvalidValue, match="all 3 units"):
+        split_order(order, [{"L1": 1}, {"L1": 1}], TaxRule(), CTX)
+    with pytest.raises(InvalidValue, match="at least two parts"):
+        split_order(order, [{"L1": 3}], TaxRule(), CTX)
+
+
+@settings(max_examples=200)
+@given(st.data(), RULES)
+def test_a_change_and_its_reverse_give_back_the_totals(data: st.DataObject, rule: TaxRule) -> None:
+    order = data.draw(orders())
+    line = data.draw(st.sampled_from(order.lines))  # type: ignore[attr-defined]
+    new_quantity = data.draw(st.integers(1, 9))
+    added = OrderLine("NEW", "SKU-NEW", "追加", Money.yen(data.draw(st.integers(1, 9999))), 2)
+    forward = OrderChange(quantities={line.line_id: new_quantity}, add_lines=(added,))
+    changed, _ = apply_change(order, forward, CTX, rule=rule)
+    back = OrderChange(
+        quantities={line.line_id: line.quantity},
+        remove_lines={"NEW"},
+        points_used=order.points_used,  # type: ignore[attr-defined]
+    )
+    restored, _ = apply_change(changed, back, CTX, rule=rule)
+    assert restored.totals(rule) == order.totals(rule)  # type: ignore[attr-defined]
+    assert [x.quantity for x in restored.lines] == [x.quantity for x in order.lines]  # type: ignore[attr-defined]
