@@ -62,8 +62,7 @@ def lifecycles_per_s() -> tuple[float, str]:
                 token="tok",
                 shipping_fee=fee,
             )
-            desk.accept(number)
-            desk.allocate(number)
+            desk.accept(number)  # reviewed and allocated (auto-advance)
             desk.instruct_shipping(number)
             desk.ship(number, f"{number}-S1", "123456789013")
             desk.deliver(number, f"{number}-S1")
@@ -90,8 +89,7 @@ def next_moves_us() -> tuple[float, str]:
     shop = fake_shop(STOCK)
     order = _placed_order()
     shop.store.add(order)
-    shop.desk.accept(order.number)
-    allocated = shop.desk.allocate(order.number)
+    allocated = shop.desk.accept(order.number)
     count = 200_000
 
     def one_round() -> float:

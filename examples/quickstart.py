@@ -17,8 +17,7 @@ order = desk.place(
     token="tok_visa",  # the gateway's stored card token
     shipping_fee=Money.yen(880),
 )
-desk.accept("1001")
-desk.allocate("1001")
+desk.accept("1001")  # reviewed (注文確認); nothing to hold, so it is allocated at once
 desk.instruct_shipping("1001")
 desk.ship("1001", "1001-S1", tracking_number="1234-5678-9013")
 desk.deliver("1001", "1001-S1")

@@ -35,6 +35,8 @@ TRACKING = "1234-5678-9013"  # a valid Yamato number (check digit 3)
 def shop(
     stock: dict[tuple[str, str], int] | None = None, settings: ShopSettings | None = None
 ) -> FakeShop:
+    """A shop on fakes; the tests drive every step themselves unless settings say otherwise."""
+    settings = settings or ShopSettings(auto_advance=False)
     return fake_shop(dict(STOCK if stock is None else stock), settings=settings)
 
 

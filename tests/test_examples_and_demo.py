@@ -40,7 +40,11 @@ def test_demo_in_japanese_shows_all_eight_statuses_yen_and_tokyo_times() -> None
     assert "￥7,960" in text  # Babel's yen, no decimals
     assert "2026/11/22 9:00" in text  # 00:00 UTC shown in Asia/Tokyo
     statuses = [o.status for o in orders]
-    assert statuses == [OrderStatus.BOOKED] * 2 + [OrderStatus.CANCELLED] + [OrderStatus.BOOKED] * 5
+    booked, cancelled, allocated = OrderStatus.BOOKED, OrderStatus.CANCELLED, OrderStatus.ALLOCATED
+    assert statuses == [booked] * 2 + [cancelled] + [booked] * 5 + [allocated] * 4
+    assert orders[8].holds[0].cleared_by == "operator:kato"  # held for its remarks, released
+    assert "変更の試算 1010: ￥3,040 → ￥7,420 (差額 ￥4,380" in text
+    assert "注文分割 1011 → 1011-1, 1011-2" in text
     partial = orders[1]
     assert any(e.to_status is OrderStatus.PARTIALLY_ALLOCATED for e in partial.history)
     assert {o.payment.method for o in orders} == set(PaymentMethod)

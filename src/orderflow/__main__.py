@@ -15,10 +15,12 @@ from datetime import date, timedelta
 
 from orderflow.desk import OrderDesk
 from orderflow.domain.address import Address, Customer
+from orderflow.domain.changes import OrderChange
 from orderflow.domain.deposits import Deposit
 from orderflow.domain.machine import mermaid
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, OrderLine, PaymentMethod
+from orderflow.domain.policy import Requester
 from orderflow.domain.tax import TaxRate
 from orderflow.i18n import LOCALES, event_label, format_money, format_time, status_label
 from orderflow.settings import ShopSettings
@@ -37,6 +39,11 @@ _HEADINGS = {
         "notices": "送信した通知",
         "shipping": "送料",
         "ledger": "決済台帳",
+        "preview": "変更の試算",
+        "delta": "差額",
+        "points": "ポイント",
+        "split": "注文分割",
+        "items": "商品",
         "unmatched": "消込できない入金(要確認)",
     },
     "en": {
@@ -49,6 +56,11 @@ _HEADINGS = {
         "notices": "Notices sent",
         "shipping": "shipping",
         "ledger": "ledger",
+        "preview": "Change preview",
+        "delta": "difference",
+        "points": "points",
+        "split": "Split",
+        "items": "items",
         "unmatched": "Deposits no open order holds (for a person)",
     },
 }
@@ -109,8 +121,7 @@ def _straight_through(shop: FakeShop) -> Order:
         token="tok_visa",
         shipping_fee=Money.yen(880),
     )
-    _step(shop, 5, lambda: desk.accept("1001"))
-    _step(shop, 1, lambda: desk.allocate("1001"))
+    _step(shop, 5, lambda: desk.accept("1001"))  # reviewed, nothing to hold: allocated at once
     _step(shop, 60, lambda: desk.instruct_shipping("1001"))
     _step(shop, 180, lambda: desk.ship("1001", "1001-S1", "4455-6677-8812"))
     _step(shop, 60 * 20, lambda: desk.deliver("1001", "1001-S1"))
@@ -132,8 +143,7 @@ def _short_then_completed(shop: FakeShop) -> Order:
         token="tok_master",
         shipping_fee=Money.yen(880),
     )
-    _step(shop, 5, lambda: desk.accept("1002"))
-    _step(shop, 1, lambda: desk.allocate("1002"))  # the teapot is out of stock: 中途引当
+    _step(shop, 5, lambda: desk.accept("1002"))  # the teapot is out of stock: 中途引当
     shop.clock.advance(timedelta(days=2))
     shop.inventory.put("OSAKA", "KYUSU-9", 3)  # the supplier's delivery arrives in Osaka
     _step(shop, 10, lambda: desk.allocate("1002"))
@@ -157,7 +167,6 @@ def _cancelled(shop: FakeShop, locale: str) -> Order:
         shipping_fee=Money.yen(880),
     )
     _step(shop, 5, lambda: desk.accept("1003"))
-    _step(shop, 1, lambda: desk.allocate("1003"))
     reason = "お客様のご都合" if locale == "ja" else "the customer changed their mind"
     return _step(shop, 30, lambda: desk.cancel("1003", reason=reason, actor="call_centre"))
 
@@ -207,8 +216,6 @@ def _other_methods(shop: FakeShop) -> list[Order]:
             desk.record_konbini_payment(number, reference="K-0001", amount=total)
         later(timedelta(minutes=5))
         desk.accept(number)
-        later(timedelta(minutes=1))
-        desk.allocate(number)
         later(timedelta(hours=1))
         desk.instruct_shipping(number)
         later(timedelta(hours=2))
@@ -218,6 +225,86 @@ def _other_methods(shop: FakeShop) -> list[Order]:
         later(timedelta(days=1))
         orders.append(desk.book(number))
     return orders
+
+
+def _held_then_released(shop: FakeShop, locale: str) -> Order:
+    """An order with a remark: held at review, read by a person, released, and on it goes."""
+    desk = shop.desk
+    customer, address = _customer(9, "加藤 由美")
+    shop.clock.advance(timedelta(hours=1))
+    desk.place(
+        number="1009",
+        customer=customer,
+        ship_to=address,
+        lines=_lines()[1:2],
+        token="tok_visa",
+        shipping_fee=Money.yen(880),
+        remarks="ギフト包装をお願いします",
+    )
+    _step(shop, 5, lambda: desk.accept("1009"))  # held: remarks
+    return _step(shop, 20, lambda: desk.clear_hold("1009", "remarks", actor="operator:kato"))
+
+
+def _changed(shop: FakeShop, locale: str, out: Callable[[str], None]) -> Order:
+    """A customer adds a mug before allocation: the preview's delta, then the change."""
+    desk = shop.desk
+    customer, address = _customer(10, "吉田 大輔")
+    shop.clock.advance(timedelta(hours=1))
+    desk.place(
+        number="1010",
+        customer=customer,
+        ship_to=address,
+        lines=_lines()[:1],
+        token="tok_visa",
+        shipping_fee=Money.yen(880),
+    )
+    change = OrderChange(quantities={"L1": 3}, add_lines=(_lines()[1],))
+    who = Requester.customer()
+    preview = desk.change("1010", change, requester=who, dry_run=True)
+    words = _HEADINGS[locale]
+    out(
+        f"■ {words['preview']} 1010: {format_money(preview.before.total, locale)} → "
+        f"{format_money(preview.after.total, locale)} ({words['delta']} "
+        f"{format_money(preview.delta, locale)}, {words['points']} "
+        f"{preview.points_to_grant_before} → {preview.points_to_grant_after})"
+    )
+    _step(shop, 10, lambda: desk.change("1010", change, requester=who).order)
+    return _step(shop, 5, lambda: desk.accept("1010"))
+
+
+def _split(shop: FakeShop, locale: str, out: Callable[[str], None]) -> list[Order]:
+    """docs/changes.md's worked example: three lines at 8% and 10%, ¥880, 333 points, 2 + 1."""
+    desk = shop.desk
+    customer, address = _customer(11, "山本 直子")
+    shop.clock.advance(timedelta(hours=1))
+    parent = desk.place(
+        number="1011",
+        customer=customer,
+        ship_to=address,
+        lines=_lines(),
+        token="tok_visa",
+        shipping_fee=Money.yen(880),
+        points_used=333,
+    )
+    _step(shop, 5, lambda: desk.accept("1011"))
+    shop.clock.advance(timedelta(minutes=30))
+    parts = desk.split("1011", [{"L1": 2, "L2": 1}, {"L3": 1}], reason="羊羹の入荷待ち")
+    words = _HEADINGS[locale]
+    before = desk.totals(parent)
+    out(f"■ {words['split']} 1011 → {', '.join(p.number for p in parts)}")
+    rows = [("1011", before)] + [(p.number, desk.totals(p)) for p in parts]
+    for number, t in rows:
+        taxes = " / ".join(
+            f"{line.rate.percent}% {format_money(line.tax, locale)}" for line in t.tax.lines
+        )
+        out(
+            f"  {number:<7} {words['items']} {format_money(t.items, locale):>8}  "
+            f"{words['shipping']} {format_money(t.shipping_fee, locale):>6}  "
+            f"{words['points']} {t.points_used.amount:>4}  {words['tax']} {taxes:<24} "
+            f"{words['total']} {format_money(t.total, locale):>8}"
+        )
+    out("")
+    return parts
 
 
 _UNMATCHED: list[Deposit] = []
@@ -281,6 +368,11 @@ def run_demo(locale: str = "ja", out: Callable[[str], None] = print) -> list[Ord
     out("")
     orders = [_straight_through(shop), _short_then_completed(shop), _cancelled(shop, locale)]
     orders += _other_methods(shop)
+    orders.append(_held_then_released(shop, locale))
+    orders.append(_changed(shop, locale, out))
+    out("")
+    parts = _split(shop, locale, out)
+    orders += parts
     for order in orders:
         _print_order(order, shop, locale, out)
         out("")

@@ -20,7 +20,7 @@ from orderflow.domain._values import replace
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, PaymentEntry, PaymentOp, PaymentOutcome
-from orderflow.errors import OutcomeUnknown, ProviderError, ProviderTimeout
+from orderflow.errors import OrderNotFound, OutcomeUnknown, ProviderError, ProviderTimeout
 from orderflow.notices import Notice
 from orderflow.ports import Clock, Notifier, OrderStore
 from orderflow.settings import ShopSettings
@@ -97,7 +97,11 @@ class Runner:
             raise OutcomeUnknown(order.number, step, key) from timeout
 
     def _mark_unknown(self, number: str, key: str) -> None:
-        current = self.store.get(number)
+        try:
+            current = self.store.get(number)
+        except OrderNotFound:
+            return  # a split part not stored yet: its parent holds the key
+
         entry = current.payment.entry(key)
         if entry is None or entry.outcome is not PaymentOutcome.REQUESTED:
             return

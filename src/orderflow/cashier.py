@@ -93,25 +93,33 @@ class Cashier:
 
     # -- 受注 ----------------------------------------------------------------------------
 
-    def order_plan(self, order: Order, total: Money) -> Plan:
+    def order_plan(self, order: Order, total: Money, prefix: str = "") -> Plan:
         """The calls a new order's payment needs."""
         method = order.payment.method
         if method in _CARDLIKE:
             steps: dict[str, dict[str, str]] = {}
             if method is PaymentMethod.CARD and self.fraud is not None:
-                steps["fraud"] = {}
-            steps["authorize"] = {}
-            return steps, [("authorize", PaymentOp.AUTHORIZE, total)]
+                steps[prefix + "fraud"] = {}
+            steps[prefix + "authorize"] = {}
+            return steps, [(prefix + "authorize", PaymentOp.AUTHORIZE, total)]
         if method is PaymentMethod.POSTPAY:
-            return {"postpay:register": {}}, [("postpay:register", PaymentOp.AUTHORIZE, total)]
+            return {prefix + "postpay:register": {}}, [
+                (prefix + "postpay:register", PaymentOp.AUTHORIZE, total)
+            ]
         if method is PaymentMethod.BANK_TRANSFER:
-            return {"bank:issue": {}}, []
+            return {prefix + "bank:issue": {}}, []
         if method is PaymentMethod.KONBINI:
-            return {"konbini:issue": {}}, []
+            return {prefix + "konbini:issue": {}}, []
         return {}, []
 
     def at_order(
-        self, base: Order, result: Order, keys: Mapping[str, str], ctx: Context, total: Money
+        self,
+        base: Order,
+        result: Order,
+        keys: Mapping[str, str],
+        ctx: Context,
+        total: Money,
+        prefix: str = "",
     ) -> Order:
         """Authorize, check credit or issue payment details; hold what must wait.
 
@@ -121,13 +129,13 @@ class Cashier:
         """
         method = base.payment.method
         if method in _CARDLIKE:
-            return self._authorize_at_order(base, result, keys, ctx, total)
+            return self._authorize_at_order(base, result, keys, ctx, total, prefix)
         if method is PaymentMethod.POSTPAY:
-            return self._register_postpay(base, result, keys, ctx, total)
+            return self._register_postpay(base, result, keys, ctx, total, prefix)
         if method is PaymentMethod.BANK_TRANSFER:
-            return self._issue_account(base, result, keys, ctx, total)
+            return self._issue_account(base, result, keys, ctx, total, prefix)
         if method is PaymentMethod.KONBINI:
-            return self._issue_konbini(base, result, keys, ctx, total)
+            return self._issue_konbini(base, result, keys, ctx, total, prefix)
         return result
 
     def _refuse(
@@ -139,8 +147,15 @@ class Cashier:
         reason: str,
         code: str,
         notice: str,
+        prefix: str = "",
     ) -> PaymentDeclined:
-        """Cancel the new order, tell the customer, save; the error for the caller to raise."""
+        """Cancel the new order, tell the customer, save; the error for the caller to raise.
+
+        With a ``prefix`` the payment is being opened for an existing order (a change of method,
+        a split part): nothing is saved, the caller's command fails as a whole.
+        """
+        if prefix:
+            return PaymentDeclined(reason, code=code)
         cancelled, _ = lifecycle.cancel(result, replace(ctx, actor="system", reason=reason))
         if notice == "cancellation":
             cancelled = self.runner.notify(
@@ -152,14 +167,20 @@ class Cashier:
         return PaymentDeclined(reason, code=code)
 
     def _authorize_at_order(
-        self, base: Order, result: Order, keys: Mapping[str, str], ctx: Context, total: Money
+        self,
+        base: Order,
+        result: Order,
+        keys: Mapping[str, str],
+        ctx: Context,
+        total: Money,
+        prefix: str = "",
     ) -> Order:
         review = False
-        if "fraud" in keys and self.fraud is not None:
+        if prefix + "fraud" in keys and self.fraud is not None:
             verdict = self.runner.call(
                 base,
-                "fraud",
-                keys["fraud"],
+                prefix + "fraud",
+                keys[prefix + "fraud"],
                 self.fraud.screen,
                 order_number=base.number,
                 customer=base.customer,
@@ -168,19 +189,19 @@ class Cashier:
             )
             if verdict.verdict is FraudVerdict.REJECT:
                 failed = self._entry(
-                    PaymentOp.AUTHORIZE, total, keys["authorize"], ctx, failed=True
+                    PaymentOp.AUTHORIZE, total, keys[prefix + "authorize"], ctx, failed=True
                 )
                 result, _ = lifecycle.record_payment(result, failed, ctx)
                 reason = f"fraud screen rejected the order: {verdict.reason}"
                 raise self._refuse(
-                    base, result, keys, ctx, reason, "fraud_rejected", "cancellation"
+                    base, result, keys, ctx, reason, "fraud_rejected", "cancellation", prefix=prefix
                 )
             review = verdict.verdict is FraudVerdict.REVIEW
         try:
             auth = self.runner.call(
                 base,
-                "authorize",
-                keys["authorize"],
+                prefix + "authorize",
+                keys[prefix + "authorize"],
                 self._card_gateway(base).authorize,
                 order_number=base.number,
                 amount=total,
@@ -190,7 +211,7 @@ class Cashier:
             failed = self._entry(
                 PaymentOp.AUTHORIZE,
                 total,
-                keys["authorize"],
+                keys[prefix + "authorize"],
                 ctx,
                 failed=True,
                 detail=str(declined),
@@ -198,9 +219,9 @@ class Cashier:
             result, _ = lifecycle.record_payment(result, failed, ctx)
             reason = f"card declined: {declined.reason}"
             raise self._refuse(
-                base, result, keys, ctx, reason, declined.code, "payment_failed"
+                base, result, keys, ctx, reason, declined.code, "payment_failed", prefix=prefix
             ) from declined
-        authorized = _authorized(auth, keys["authorize"], ctx)
+        authorized = _authorized(auth, keys[prefix + "authorize"], ctx)
         result, _ = lifecycle.record_payment(result, authorized, ctx)
         if review:
             result, _ = lifecycle.raise_hold(
@@ -213,13 +234,19 @@ class Cashier:
         return result
 
     def _register_postpay(
-        self, base: Order, result: Order, keys: Mapping[str, str], ctx: Context, total: Money
+        self,
+        base: Order,
+        result: Order,
+        keys: Mapping[str, str],
+        ctx: Context,
+        total: Money,
+        prefix: str = "",
     ) -> Order:
         assert self.postpay is not None
-        key = keys["postpay:register"]
+        key = keys[prefix + "postpay:register"]
         decision = self.runner.call(
             base,
-            "postpay:register",
+            prefix + "postpay:register",
             key,
             self.postpay.register,
             order_number=base.number,
@@ -228,7 +255,7 @@ class Cashier:
             amount=total,
         )
         result = _with_instructions(result, reference=decision.reference)
-        return self._apply_credit(base, result, keys, ctx, decision, key, total)
+        return self._apply_credit(base, result, keys, ctx, decision, key, total, prefix)
 
     def _apply_credit(
         self,
@@ -239,6 +266,7 @@ class Cashier:
         decision: CreditDecision,
         key: str,
         total: Money,
+        prefix: str = "",
     ) -> Order:
         if decision.status is CreditStatus.APPROVED:
             entry = PaymentEntry(
@@ -269,7 +297,7 @@ class Cashier:
         policy = self.runner.settings.postpay_declined
         if policy is PostpayDeclined.CANCEL and result.status is OrderStatus.ORDERED:
             raise self._refuse(
-                base, result, keys, ctx, reason, "postpay_declined", "payment_failed"
+                base, result, keys, ctx, reason, "postpay_declined", "payment_failed", prefix=prefix
             )
         result, _ = lifecycle.raise_hold(
             result,
@@ -281,13 +309,19 @@ class Cashier:
         return self.runner.notify(result, "payment_failed", ctx, "payment_failed", reason=reason)
 
     def _issue_account(
-        self, base: Order, result: Order, keys: Mapping[str, str], ctx: Context, total: Money
+        self,
+        base: Order,
+        result: Order,
+        keys: Mapping[str, str],
+        ctx: Context,
+        total: Money,
+        prefix: str = "",
     ) -> Order:
         assert self.bank is not None
         account = self.runner.call(
             base,
-            "bank:issue",
-            keys["bank:issue"],
+            prefix + "bank:issue",
+            keys[prefix + "bank:issue"],
             self.bank.issue_account,
             order_number=base.number,
             amount=total,
@@ -322,14 +356,20 @@ class Cashier:
         )
 
     def _issue_konbini(
-        self, base: Order, result: Order, keys: Mapping[str, str], ctx: Context, total: Money
+        self,
+        base: Order,
+        result: Order,
+        keys: Mapping[str, str],
+        ctx: Context,
+        total: Money,
+        prefix: str = "",
     ) -> Order:
         assert self.konbini is not None
         deadline = ctx.at + timedelta(days=self.runner.settings.konbini_days)
         slip = self.runner.call(
             base,
-            "konbini:issue",
-            keys["konbini:issue"],
+            prefix + "konbini:issue",
+            keys[prefix + "konbini:issue"],
             self.konbini.issue,
             order_number=base.number,
             amount=total,
@@ -448,35 +488,37 @@ class Cashier:
 
     # -- キャンセル ----------------------------------------------------------------------------
 
-    def cancel_plan(self, order: Order) -> Plan:
+    def cancel_plan(self, order: Order, prefix: str = "") -> Plan:
         """The calls a cancel needs: void, cancel a claim, withdraw a number, free an account."""
         payment = order.payment
         method = payment.method
         steps: dict[str, dict[str, str]] = {}
         requests: list[Request] = []
         if method in _CARDLIKE and payment.open_authorization:
-            steps["void"] = {}
-            requests.append(("void", PaymentOp.VOID, payment.open_authorization))
+            steps[prefix + "void"] = {}
+            requests.append((prefix + "void", PaymentOp.VOID, payment.open_authorization))
         elif method is PaymentMethod.POSTPAY and payment.instruction("reference"):
             if not _claim_cancelled(order):
-                steps["postpay:cancel"] = {}
+                steps[prefix + "postpay:cancel"] = {}
                 held = payment.authorized - payment.voided
                 if held:
-                    requests.append(("postpay:cancel", PaymentOp.VOID, held))
+                    requests.append((prefix + "postpay:cancel", PaymentOp.VOID, held))
         elif method is PaymentMethod.BANK_TRANSFER and payment.instruction("account"):
-            steps["bank:release"] = {}
+            steps[prefix + "bank:release"] = {}
         elif (
             method is PaymentMethod.KONBINI
             and payment.instruction("payment_number")
             and not payment.received
         ):
-            steps["konbini:cancel"] = {}
+            steps[prefix + "konbini:cancel"] = {}
         return steps, requests
 
-    def at_cancel(self, base: Order, result: Order, keys: Mapping[str, str], ctx: Context) -> Order:
+    def at_cancel(
+        self, base: Order, result: Order, keys: Mapping[str, str], ctx: Context, prefix: str = ""
+    ) -> Order:
         """Give the money back the way the method needs; money already received is owed back."""
         payment = base.payment
-        if "void" in keys:
+        if prefix + "void" in keys:
             authorization = payment.last(PaymentOp.AUTHORIZE)
             assert authorization is not None
             result = self._gateway(
@@ -484,20 +526,24 @@ class Cashier:
                 result,
                 keys,
                 ctx,
-                "void",
+                prefix + "void",
                 PaymentOp.VOID,
                 authorization=authorization.reference,
             )
-        if "postpay:cancel" in keys:
+        if prefix + "postpay:cancel" in keys:
             assert self.postpay is not None
             claim = payment.instruction("reference")
             self.runner.call(
-                base, "postpay:cancel", keys["postpay:cancel"], self.postpay.cancel, reference=claim
+                base,
+                prefix + "postpay:cancel",
+                keys[prefix + "postpay:cancel"],
+                self.postpay.cancel,
+                reference=claim,
             )
             held = payment.authorized - payment.voided
             if held:
                 result = self._record(
-                    result, PaymentOp.VOID, held, keys["postpay:cancel"], ctx, claim or ""
+                    result, PaymentOp.VOID, held, keys[prefix + "postpay:cancel"], ctx, claim or ""
                 )
             else:
                 result, _ = lifecycle.record_fact(result, ctx, "postpay_claim_cancelled")
@@ -511,21 +557,21 @@ class Cashier:
                         detail="claim cancelled before the credit decision",
                     )
                     result, _ = lifecycle.record_payment(result, failed, ctx)
-        if "bank:release" in keys:
+        if prefix + "bank:release" in keys:
             assert self.bank is not None
             self.runner.call(
                 base,
-                "bank:release",
-                keys["bank:release"],
+                prefix + "bank:release",
+                keys[prefix + "bank:release"],
                 self.bank.release_account,
                 account=payment.instruction("account"),
             )
-        if "konbini:cancel" in keys:
+        if prefix + "konbini:cancel" in keys:
             assert self.konbini is not None
             self.runner.call(
                 base,
-                "konbini:cancel",
-                keys["konbini:cancel"],
+                prefix + "konbini:cancel",
+                keys[prefix + "konbini:cancel"],
                 self.konbini.cancel,
                 payment_number=payment.instruction("payment_number"),
             )
@@ -620,17 +666,15 @@ class Cashier:
         amount: Money,
         step: str,
     ) -> Order:
-        """後払い after the shipment report: cancel the claim and register the rest again."""
+        """後払い after the report: register and report the rest, then cancel the old claim.
+
+        The new claim comes first: if its credit check does not approve it, the refund is refused
+        (:class:`~orderflow.errors.PaymentDeclined`, the attempt recorded as failed) and the old
+        claim stands, untouched.
+        """
         assert self.postpay is not None
         n = step.split(":")[1]
         claim = base.payment.instruction("reference")
-        self.runner.call(
-            base,
-            f"postpay:cancel:{n}",
-            keys[f"postpay:cancel:{n}"],
-            self.postpay.cancel,
-            reference=claim,
-        )
         new_claim = ""
         if f"postpay:register:{n}" in keys:
             rest = self.refundable(base) - amount
@@ -644,6 +688,17 @@ class Cashier:
                 ship_to=base.ship_to,
                 amount=rest,
             )
+            if decision.status is not CreditStatus.APPROVED:
+                failed = self._entry(
+                    PaymentOp.REFUND, amount, keys[step], ctx, failed=True, detail="rebill declined"
+                )
+                refused, _ = lifecycle.record_payment(result, failed, ctx)
+                self.runner.finish(base, refused, keys)
+                raise PaymentDeclined(
+                    f"the 後払い provider did not approve the remaining {rest} "
+                    f"({decision.status.value}); refund by bank transfer instead",
+                    code="postpay_rebill_declined",
+                )
             new_claim = decision.reference
             last = _last_shipped(base)
             self.runner.call(
@@ -656,9 +711,190 @@ class Cashier:
                 tracking_number=(last.tracking_number or "") if last else "",
             )
             result = _with_instructions(result, reference=new_claim)
+        self.runner.call(
+            base,
+            f"postpay:cancel:{n}",
+            keys[f"postpay:cancel:{n}"],
+            self.postpay.cancel,
+            reference=claim,
+        )
         return self._record(
             result, PaymentOp.REFUND, amount, keys[step], ctx, new_claim or (claim or "")
         )
+
+    # -- 変更に伴う決済 -------------------------------------------------------------------
+
+    def adjust_plan(self, order: Order, total: Money) -> Plan:
+        """The calls the payment needs when the total of a same-method order became ``total``.
+
+        Card and Amazon Pay: a new authorization with the stored token (the old one voided) when
+        the open authorization no longer covers the total; a smaller total is simply captured
+        smaller at shipping. 後払い: an amendment of the claim. Konbini, unpaid: a new number
+        for the new amount. Bank transfer and COD need no call.
+        """
+        payment = order.payment
+        method = payment.method
+        if method in _CARDLIKE:
+            if payment.open_authorization and payment.open_authorization < total:
+                return self.reauthorize_plan(order, total)
+            return {}, []
+        if method is PaymentMethod.POSTPAY and payment.instruction("reference"):
+            if payment.authorized - payment.voided != total:
+                n = _round(order, "postpay:amend:")
+                return {f"postpay:amend:{n}": {}}, []
+            return {}, []
+        if method is PaymentMethod.KONBINI and payment.instruction("payment_number"):
+            if payment.received:
+                if total > payment.received:
+                    raise InvalidValue(
+                        "total",
+                        total.amount,
+                        f"no more than the {payment.received.amount} already paid at the "
+                        "store (cancel the order and place a new one)",
+                    )
+                return {}, []
+            n = _round(order, "konbini:reissue:")
+            return {f"konbini:cancel:{n}": {}, f"konbini:reissue:{n}": {}}, []
+        return {}, []
+
+    def adjust(
+        self,
+        base: Order,
+        result: Order,
+        keys: Mapping[str, str],
+        ctx: Context,
+        total: Money,
+    ) -> Order:
+        """Make the payment follow the new total (see :meth:`adjust_plan`)."""
+        if any(step.startswith("reauthorize:") for step in keys):
+            return self.reauthorize(base, result, keys, ctx, total)
+        amend = next((step for step in keys if step.startswith("postpay:amend:")), None)
+        if amend is not None:
+            return self._amend_postpay(base, result, keys, ctx, total, amend)
+        reissue = next((step for step in keys if step.startswith("konbini:reissue:")), None)
+        if reissue is not None:
+            return self._reissue_konbini(base, result, keys, ctx, total, reissue)
+        return self._settle_direct(result, ctx, total)
+
+    def _amend_postpay(
+        self,
+        base: Order,
+        result: Order,
+        keys: Mapping[str, str],
+        ctx: Context,
+        total: Money,
+        step: str,
+    ) -> Order:
+        assert self.postpay is not None
+        decision = self.runner.call(
+            base,
+            step,
+            keys[step],
+            self.postpay.amend,
+            reference=base.payment.instruction("reference"),
+            amount=total,
+        )
+        held = base.payment.authorized - base.payment.voided
+        if decision.status is CreditStatus.APPROVED:
+            if total > held:
+                return self._record(
+                    result, PaymentOp.AUTHORIZE, total - held, keys[step], ctx, decision.reference
+                )
+            return self._record(
+                result, PaymentOp.VOID, held - total, keys[step], ctx, decision.reference
+            )
+        code, ja, en = (
+            (HoldCode.POSTPAY_REVIEW, "後払い与信の審査待ち", "credit check under review")
+            if decision.status is CreditStatus.PENDING
+            else (
+                HoldCode.POSTPAY_DECLINED,
+                "別の決済方法を選んでください",
+                "choose another method",
+            )
+        )
+        result, _ = lifecycle.raise_hold(result, code, ja, ctx, message_en=en)
+        return result
+
+    def _reissue_konbini(
+        self,
+        base: Order,
+        result: Order,
+        keys: Mapping[str, str],
+        ctx: Context,
+        total: Money,
+        step: str,
+    ) -> Order:
+        assert self.konbini is not None
+        n = step.rsplit(":", 1)[1]
+        self.runner.call(
+            base,
+            f"konbini:cancel:{n}",
+            keys[f"konbini:cancel:{n}"],
+            self.konbini.cancel,
+            payment_number=base.payment.instruction("payment_number"),
+        )
+        deadline = ctx.at + timedelta(days=self.runner.settings.konbini_days)
+        slip = self.runner.call(
+            base,
+            step,
+            keys[step],
+            self.konbini.issue,
+            order_number=base.number,
+            amount=total,
+            deadline=deadline,
+        )
+        result = _with_instructions(
+            result,
+            payment_number=slip.payment_number,
+            deadline=slip.deadline.isoformat(),
+            url=slip.url,
+        )
+        return self.runner.notify(
+            result,
+            "payment_request_konbini",
+            ctx,
+            f"payment_request:{step}",
+            total=total,
+            payment_number=slip.payment_number,
+            deadline=slip.deadline,
+            url=slip.url,
+        )
+
+    def _settle_direct(self, result: Order, ctx: Context, total: Money) -> Order:
+        """Bank transfer, paid konbini: received against the new total; owe back any excess."""
+        payment = result.payment
+        if payment.method not in (PaymentMethod.BANK_TRANSFER, PaymentMethod.KONBINI):
+            return result
+        excess = payment.received - total
+        owed_now = payment.refund_owed
+        if excess > owed_now:
+            n = sum(1 for e in payment.ledger if e.op is PaymentOp.REFUND_OWED) + 1
+            key = f"{result.number}:refund_owed:change:{n}"
+            result = self._record(result, PaymentOp.REFUND_OWED, excess - owed_now, key, ctx, "")
+        return result
+
+    def switch_plan(self, before: Order, after: Order, total: Money, n: int) -> Plan:
+        """A change of payment method: open the new payment, then close the old one."""
+        prefix = f"switch:{n}:"
+        opened, open_requests = self.order_plan(after, total, prefix)
+        closed, close_requests = self.cancel_plan(before, prefix)
+        return {**opened, **closed}, [*open_requests, *close_requests]
+
+    def switch(
+        self,
+        before: Order,
+        base: Order,
+        result: Order,
+        keys: Mapping[str, str],
+        ctx: Context,
+        total: Money,
+        n: int,
+    ) -> Order:
+        """Open the new method's payment (a refusal fails the whole change), then close the old."""
+        prefix = f"switch:{n}:"
+        result = self.at_order(base, result, keys, ctx, total, prefix)
+        old_view = replace(base, payment=replace(before.payment, ledger=base.payment.ledger))
+        return self.at_cancel(old_view, result, keys, ctx, prefix)
 
     # -- 再オーソリ -------------------------------------------------------------------------------
 

@@ -12,9 +12,12 @@ the work at most once.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
+
+import attrs
 
 from orderflow._runner import Runner
 from orderflow.cashier import Cashier
@@ -23,6 +26,7 @@ from orderflow.domain._values import replace
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.allocation import plan_allocation
 from orderflow.domain.booking import recognition_date, sale_entry
+from orderflow.domain.changes import ChangePreview, OrderChange, apply_change, points_to_grant
 from orderflow.domain.deposits import Deposit, OpenAccount, Reconciliation, reconcile
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import allowed_moves
@@ -38,6 +42,15 @@ from orderflow.domain.order import (
     PaymentOutcome,
 )
 from orderflow.domain.payments import HoldCode, payment_confirmed
+from orderflow.domain.policy import Requester
+from orderflow.domain.review import (
+    ReviewContext,
+    ReviewRule,
+    apply_findings,
+    default_rules,
+    review,
+)
+from orderflow.domain.split import SPLITTABLE, split_order
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import (
     DuplicateOrder,
@@ -45,6 +58,9 @@ from orderflow.errors import (
     MoveBlocked,
     MoveNotAllowed,
     OrderNotFound,
+    OutcomeUnknown,
+    PaymentDeclined,
+    ProviderError,
     UnknownSku,
 )
 from orderflow.ports import (
@@ -59,6 +75,7 @@ from orderflow.ports import (
     Notifier,
     OrderStore,
     PaymentGateway,
+    PointsProvider,
     PostpayProvider,
     Warehouse,
 )
@@ -71,6 +88,19 @@ _TOTALS_KEPT = 4096
 """How many orders' totals the desk keeps at most (the cache is emptied when full)."""
 
 Steps = dict[str, dict[str, str]]
+
+
+def _remaining(order: Order, cancelled: Mapping[str, int]) -> dict[str, int]:
+    """Line id → units left after cancelling ``cancelled`` units (validated)."""
+    left: dict[str, int] = {}
+    for line_id, units in cancelled.items():
+        line = order.line(line_id)
+        if type(units) is not int or not 1 <= units <= line.quantity:
+            raise InvalidValue(f"lines[{line_id!r}]", units, f"1 to {line.quantity} units")
+        left[line_id] = line.quantity - units
+    for line in order.lines:
+        left.setdefault(line.line_id, line.quantity)
+    return left
 
 
 class DepositReport:
@@ -94,7 +124,10 @@ class OrderDesk:
     ``warehouses`` maps each warehouse code of ``settings.warehouses`` to its port; ``carriers``
     maps carrier codes to carrier adapters. The payment ports are optional: a shop gives the ones
     for the methods it takes (``gateway`` for cards, ``amazon_pay``, ``postpay``, ``bank`` for
-    transfers to virtual accounts, ``konbini``; ``fraud`` screens card orders).
+    transfers to virtual accounts, ``konbini``; ``fraud`` screens card orders). ``points`` is the
+    shop's loyalty-point system (used points are taken at order and given back on cancel);
+    ``review`` the rules of the order review (:func:`~orderflow.domain.review.default_rules`
+    when not given).
     """
 
     def __init__(
@@ -113,6 +146,8 @@ class OrderDesk:
         postpay: PostpayProvider | None = None,
         bank: BankTransferProvider | None = None,
         konbini: KonbiniProvider | None = None,
+        points: PointsProvider | None = None,
+        review: Sequence[ReviewRule] | None = None,
         settings: ShopSettings | None = None,
     ) -> None:
         self.settings = settings or ShopSettings()
@@ -139,6 +174,10 @@ class OrderDesk:
             konbini=konbini,
         )
         self._totals: dict[int, tuple[tuple[object, ...], OrderTotals]] = {}
+        self.points = points
+        self.review_rules: tuple[ReviewRule, ...] = tuple(
+            review if review is not None else default_rules(fees=self.settings.shipping_fees)
+        )
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -241,6 +280,8 @@ class OrderDesk:
         totals = self.totals(order)
         total = totals.total
         steps, requests = self.cashier.order_plan(order, total)
+        if order.points_used and self.points is not None:
+            steps = {"points:redeem": {}, **steps}
         try:
             stored: Order | None = self.store.get(number)
         except OrderNotFound:
@@ -258,7 +299,13 @@ class OrderDesk:
             order = stored
         else:
             raise DuplicateOrder(number)
-        result = self.cashier.at_order(base, order, keys, ctx, total)
+        if "points:redeem" in keys:
+            self._redeem_at_order(base, order, keys, ctx, steps)
+        try:
+            result = self.cashier.at_order(base, order, keys, ctx, total)
+        except PaymentDeclined:
+            self._give_points_back(number)
+            raise
         result = self.runner.notify(
             result,
             "order_confirmation",
@@ -270,11 +317,111 @@ class OrderDesk:
         )
         return self.runner.finish(base, result, steps)
 
-    def accept(self, number: str, *, actor: str = "system") -> Order:
-        """受注 → 未引当: accept the order for processing."""
+    def _redeem_at_order(
+        self,
+        base: Order,
+        order: Order,
+        keys: Mapping[str, str],
+        ctx: Context,
+        steps: Mapping[str, Mapping[str, str]],
+    ) -> None:
+        """Take the points the customer used; too few points refuse the order (cancelled)."""
+        assert self.points is not None
+        try:
+            self.runner.call(
+                base,
+                "points:redeem",
+                keys["points:redeem"],
+                self.points.redeem,
+                customer_id=order.customer.id,
+                points=order.points_used,
+                order_number=order.number,
+            )
+        except OutcomeUnknown:
+            raise
+        except ProviderError as refused:
+            cancelled, _ = lifecycle.cancel(
+                order, replace(ctx, actor="system", reason=f"points refused: {refused}")
+            )
+            self.runner.finish(base, cancelled, steps)
+            raise InvalidValue(
+                "points_used", order.points_used, f"no more than the customer's points ({refused})"
+            ) from refused
+
+    def _give_points_back(self, number: str) -> None:
+        """Return the points a cancelled order used (once: the key is fixed)."""
         order = self.store.get(number)
-        result, _ = lifecycle.accept(order, self.runner.ctx(actor))
-        return self.runner.finish(order, result)
+        if not order.points_used or self.points is None:
+            return
+        if any(e.name == "points_restored" for e in order.history):
+            return
+        base, keys = self.runner.begin(order, ["points:restore"])
+        self.runner.call(
+            base,
+            "points:restore",
+            keys["points:restore"],
+            self.points.restore,
+            customer_id=order.customer.id,
+            points=order.points_used,
+            order_number=number,
+        )
+        restored, _ = lifecycle.record_fact(
+            order,
+            self.runner.ctx("system"),
+            "points_restored",
+            details={"points": str(order.points_used)},
+        )
+        self.runner.finish(base, restored, ["points:restore"])
+
+    def accept(self, number: str, *, actor: str = "system") -> Order:
+        """受注 → 未引当: accept the order, review it (注文確認), and let it go on if clear.
+
+        The review's rules may hold the order (remarks to read, a remote island, a blacklisted
+        customer…) or correct its shipping fee; with no open hold and ``auto_advance`` the order
+        is allocated at once.
+        """
+        order = self.store.get(number)
+        ctx = self.runner.ctx(actor)
+        result, _ = lifecycle.accept(order, ctx)
+        accepted = self.runner.finish(order, result)
+        return self._advance(self._review(accepted, ctx))
+
+    def review(self, number: str, *, actor: str = "system") -> Order:
+        """Run the order review again (after a change of the rules, say)."""
+        order = self.store.get(number)
+        return self._review(order, self.runner.ctx(actor))
+
+    def _review(self, order: Order, ctx: Context) -> Order:
+        since = order.placed_at - timedelta(days=31)
+        recent = tuple(self.store.orders_of_customer(order.customer.id, since))
+        findings = review(order, self.review_rules, ReviewContext(ctx.at, recent))
+        result, events = apply_findings(order, findings, ctx)
+        if not events:
+            return order
+        saved = self.runner.finish(order, result)
+        if saved.shipping_fee != order.shipping_fee:
+            saved = self._follow_payment(saved, ctx)
+        return saved
+
+    def _advance(self, order: Order) -> Order:
+        """An order with no open hold goes on by itself (未引当 → 引当)."""
+        if (
+            self.settings.auto_advance
+            and order.status is OrderStatus.UNALLOCATED
+            and not order.open_holds
+        ):
+            return self.allocate(order.number, actor="system")
+        return order
+
+    def _follow_payment(self, order: Order, ctx: Context) -> Order:
+        """The payment follows the order's new total (same method)."""
+        total = self.totals(order).total
+        steps, requests = self.cashier.adjust_plan(order, total)
+        base, keys = self.runner.begin(order, steps, requests)
+        result = self.cashier.adjust(base, order, keys, ctx, total)
+        if result is order and base is order:
+            return order
+        return self.runner.finish(base, result, steps)
 
     # -- 保留 --------------------------------------------------------------------------------
 
@@ -289,10 +436,10 @@ class OrderDesk:
         return self.runner.finish(order, result) if events else order
 
     def clear_hold(self, number: str, code: str, *, actor: str = "operator") -> Order:
-        """Clear the open hold ``code``, recording who cleared it."""
+        """Clear the open hold ``code``, recording who cleared it; the last one lets it go on."""
         order = self.store.get(number)
         result, _ = lifecycle.clear_hold(order, code, self.runner.ctx(actor))
-        return self.runner.finish(order, result)
+        return self._advance(self.runner.finish(order, result))
 
     # -- 引当 --------------------------------------------------------------------------------
 
@@ -544,28 +691,254 @@ class OrderDesk:
 
     # -- キャンセル ------------------------------------------------------------------------------
 
-    def cancel(self, number: str, *, reason: str, actor: str = "operator") -> Order:
-        """キャンセル: release the stock, give the payment back by its method, tell the customer.
+    def cancel(
+        self,
+        number: str,
+        *,
+        reason: str,
+        actor: str = "operator",
+        requester: Requester | None = None,
+        lines: Mapping[str, int] | None = None,
+    ) -> Order:
+        """キャンセル: release the stock, give the payment and points back, tell the customer.
 
         A card or Amazon Pay authorization is voided, a 後払い claim cancelled, a konbini
         number withdrawn, a virtual account handed back; money already received is recorded as
-        owed back to the customer.
+        owed back to the customer; used points are returned. With a ``requester`` the shop's
+        :class:`~orderflow.domain.policy.CancelPolicy` decides whether they may (else the call is
+        the shop's own). ``lines`` (line id → units) cancels only those units: the order is
+        changed, its totals and payment follow; cancelling every unit cancels the order.
         """
         order = self.store.get(number)
         if not reason:
             raise InvalidValue("reason", reason, "why the order is cancelled")
+        if requester is not None:
+            self.settings.cancel_policy.check(order, requester)
+            actor = requester.actor
+        if lines:
+            quantities = _remaining(order, lines)
+            if any(quantities.values()):
+                who = requester or Requester.operator()
+                return self._change(order, OrderChange(quantities=quantities), who, reason).order
         ctx = self.runner.ctx(actor, reason)
         result, _ = lifecycle.cancel(order, ctx)
         steps = self._release_steps(order, "cancel:release")
         pay_steps, requests = self.cashier.cancel_plan(order)
         steps.update(pay_steps)
+        if order.points_used and self.points is not None:
+            steps["points:restore"] = {}
         base, keys = self.runner.begin(order, steps, requests)
         self._release(base, steps, keys)
         result = self.cashier.at_cancel(base, result, keys, ctx)
+        if "points:restore" in keys and self.points is not None:
+            self.runner.call(
+                base,
+                "points:restore",
+                keys["points:restore"],
+                self.points.restore,
+                customer_id=order.customer.id,
+                points=order.points_used,
+                order_number=number,
+            )
+            result, _ = lifecycle.record_fact(
+                result, ctx, "points_restored", details={"points": str(order.points_used)}
+            )
         result = self.runner.notify(
             result, "cancellation", ctx, "cancellation", cancelled_at=ctx.at, reason=reason
         )
         return self.runner.finish(base, result, steps)
+
+    # -- 注文変更 / 注文分割 --------------------------------------------------------------
+
+    def change(
+        self,
+        number: str,
+        change: OrderChange,
+        *,
+        requester: Requester | None = None,
+        reason: str = "",
+        dry_run: bool = False,
+    ) -> ChangePreview:
+        """注文変更: quantities, lines, address, delivery date and slot, payment method, points.
+
+        The shop's :class:`~orderflow.domain.policy.ChangePolicy` decides first (a refusal is a
+        :class:`~orderflow.errors.ChangeRefused` telling to cancel and re-order). Totals are
+        worked out again; a dry run returns them with the payment delta and changes nothing.
+        Otherwise reserved stock is released and allocated again for the new lines, the payment
+        follows (a new authorization, an amended claim, a new konbini number, a new method), the
+        points follow, the review runs again and the customer is told.
+        """
+        order = self.store.get(number)
+        who = requester or Requester.operator()
+        self.settings.change_policy.check(order, who)
+        return self._change(order, change, who, reason, dry_run)
+
+    def _change(
+        self,
+        order: Order,
+        change: OrderChange,
+        requester: Requester,
+        reason: str,
+        dry_run: bool = False,
+    ) -> ChangePreview:
+        ctx = self.runner.ctx(requester.actor, reason)
+        changed, _ = self._apply(order, change, ctx)
+        before, after = self.totals(order), self.totals(changed)
+        switching = changed.payment.method is not order.payment.method
+        if switching and not self.cashier.accepts(changed.payment.method):
+            raise InvalidValue(
+                "payment_method", changed.payment.method.value, "a method this desk has a port for"
+            )
+        if not switching:
+            self.cashier.adjust_plan(changed, after.total)  # refuses what the payment can't follow
+        rate = self.settings.points_rate
+        preview = ChangePreview(
+            before, after, points_to_grant(before, rate), points_to_grant(after, rate), changed
+        )
+        if dry_run:
+            return preview
+        number = order.number
+        reallocate = bool(change.touches_lines and order.allocations)
+        if reallocate:
+            order = self.release(number, actor=requester.actor, reason="order change")
+            changed, _ = self._apply(order, change, ctx)
+        if switching:
+            saved = self._switch(order, changed, ctx)
+        else:
+            saved = self.runner.finish(order, changed)
+            if self.totals(saved).total != before.total:
+                saved = self._follow_payment(saved, ctx)
+        saved = self._follow_points(order, saved, ctx)
+        if saved.status is not OrderStatus.ORDERED:
+            saved = self._review(saved, ctx)
+        delta = self.totals(saved).total - before.total
+        notified = self.runner.notify(
+            saved,
+            "order_changed",
+            ctx,
+            f"order_changed:v{saved.version}",
+            total=self.totals(saved).total,
+            delta=delta,
+        )
+        if notified is not saved:
+            saved = self.runner.finish(saved, notified)
+        if reallocate or self.settings.auto_advance:
+            saved = self._advance(saved)
+        return attrs.evolve(preview, order=saved)
+
+    def _apply(self, order: Order, change: OrderChange, ctx: Context) -> lifecycle.Outcome:
+        return apply_change(
+            order,
+            change,
+            ctx,
+            rule=self.settings.tax,
+            shipping_fees=self.settings.shipping_fees,
+            cod_fees=self.settings.cod_fees,
+        )
+
+    def _switch(self, order: Order, changed: Order, ctx: Context) -> Order:
+        """A new payment method: open the new payment, close the old; a refusal changes nothing."""
+        n = sum(1 for e in order.history if e.name == "changed" and e.detail("payment_method")) + 1
+        total = self.totals(changed).total
+        steps, requests = self.cashier.switch_plan(order, changed, total, n)
+        base, keys = self.runner.begin(order, steps, requests)
+        view = replace(
+            changed,
+            intents=base.intents,
+            version=base.version,
+            payment=replace(changed.payment, ledger=base.payment.ledger),
+        )
+        try:
+            result = self.cashier.switch(order, view, changed, keys, ctx, total, n)
+        except PaymentDeclined:
+            self._refuse_switch(base, order, steps, ctx)
+            raise
+        return self.runner.finish(base, result, steps)
+
+    def _refuse_switch(
+        self, base: Order, order: Order, steps: Mapping[str, Mapping[str, str]], ctx: Context
+    ) -> None:
+        """The new method refused: the order stays as it was; the requests are closed as failed."""
+        failed = order
+        for entry in base.payment.ledger:
+            if entry.outcome in (PaymentOutcome.REQUESTED, PaymentOutcome.UNKNOWN):
+                closed = replace(entry, outcome=PaymentOutcome.FAILED, at=ctx.at)
+                failed, _ = lifecycle.record_payment(failed, closed, ctx)
+        self.runner.finish(base, failed, steps)
+
+    def _follow_points(self, before: Order, after: Order, ctx: Context) -> Order:
+        """Points used went up or down: take or give back the difference."""
+        difference = after.points_used - before.points_used
+        if not difference or self.points is None:
+            return after
+        n = sum(1 for e in after.history if e.name == "points_changed") + 1
+        step = f"points:change:{n}"
+        base, keys = self.runner.begin(after, [step])
+        call = self.points.redeem if difference > 0 else self.points.restore
+        self.runner.call(
+            base,
+            step,
+            keys[step],
+            call,
+            customer_id=after.customer.id,
+            points=abs(difference),
+            order_number=after.number,
+        )
+        result, _ = lifecycle.record_fact(
+            after, ctx, "points_changed", details={"points": f"{difference:+d}"}
+        )
+        return self.runner.finish(base, result, [step])
+
+    def split(
+        self,
+        number: str,
+        parts: Sequence[Mapping[str, int]],
+        *,
+        requester: Requester | None = None,
+        reason: str = "",
+    ) -> list[Order]:
+        """注文分割: move lines or part quantities into new orders ``<number>-1``, ``-2`` ….
+
+        Money is conserved to the yen by the rule of :mod:`orderflow.domain.split`. Each part
+        gets its own payment (a card: a new authorization with the stored token; 後払い: a claim
+        each; a transfer or konbini: its own account or number) and the parent's is closed;
+        allocations move with their lines; the parent is closed as split. Refused for a transfer
+        or konbini order whose money has already arrived.
+        """
+        order = self.store.get(number)
+        who = requester or Requester.operator()
+        self.settings.change_policy.check(order, who)
+        if order.status not in SPLITTABLE:
+            self._require(order, "split")
+        if order.payment.received:
+            raise InvalidValue(
+                "parts",
+                number,
+                "an order whose payment has not arrived yet (refund or cancel it instead)",
+            )
+        ctx = self.runner.ctx(who.actor, reason or "order split")
+        closed, children = split_order(order, parts, self.settings.tax, ctx)
+        steps: Steps = {}
+        for child in children:
+            opened, _ = self.cashier.order_plan(
+                child, self.totals(child).total, f"split:{child.number}:"
+            )
+            steps.update(opened)
+        close_steps, close_requests = self.cashier.cancel_plan(order, "split:close:")
+        steps.update(close_steps)
+        base, keys = self.runner.begin(order, steps, close_requests)
+        paid = []
+        for child in children:
+            prefix = f"split:{child.number}:"
+            paid.append(
+                self.cashier.at_order(child, child, keys, ctx, self.totals(child).total, prefix)
+            )
+        closed = self.cashier.at_cancel(base, closed, keys, ctx, "split:close:")
+        for child in paid:
+            with contextlib.suppress(DuplicateOrder):  # a retry: the part was stored already
+                self.store.add(child)
+        self.runner.finish(base, closed, steps)
+        return [self.store.get(child.number) for child in paid]
 
     # -- 返金 / 決済の後処理 ----------------------------------------------------------------
 

@@ -114,6 +114,16 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
             "You are charged once, when the order ships."
         ),
     ),
+    "order_changed": (
+        "Order {number} has been changed",
+        (
+            "Dear {name},\n"
+            "\n"
+            "Your order {number} has been changed.\n"
+            "New total: {total} (difference {delta}).\n"
+            "Thank you for shopping with us."
+        ),
+    ),
 }
 
 NOTICE_KINDS = tuple(_TEMPLATES)

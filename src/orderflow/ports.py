@@ -48,6 +48,7 @@ __all__ = [
     "Notifier",
     "OrderStore",
     "PaymentGateway",
+    "PointsProvider",
     "PostpayProvider",
     "VirtualAccount",
     "Warehouse",
@@ -203,6 +204,10 @@ class OrderStore(Protocol):
         """
         ...
 
+    def orders_of_customer(self, customer_id: str, since: datetime) -> Iterable[Order]:
+        """The customer's orders placed at or after ``since`` (for the duplicate-order rule)."""
+        ...
+
     def open_orders(self) -> Iterable[Order]:
         """Every order not in a final status (計上済, キャンセル): for sweeps and reconciliation.
 
@@ -346,4 +351,17 @@ class KonbiniProvider(Protocol):
 
     def cancel(self, *, key: str, payment_number: str) -> None:
         """Withdraw an unpaid number."""
+        ...
+
+
+@runtime_checkable
+class PointsProvider(Protocol):
+    """The shop's loyalty points (ポイント): used as a price reduction, given back on cancel."""
+
+    def redeem(self, *, key: str, customer_id: str, points: int, order_number: str) -> None:
+        """Take ``points`` from the customer's balance; a ProviderError if they lack them."""
+        ...
+
+    def restore(self, *, key: str, customer_id: str, points: int, order_number: str) -> None:
+        """Give ``points`` back to the customer's balance."""
         ...

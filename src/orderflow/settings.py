@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -10,6 +11,8 @@ import attrs
 from orderflow.domain.allocation import AllocationStrategy
 from orderflow.domain.booking import AccountMap, RecognitionBasis
 from orderflow.domain.payments import DEFAULT_COD_FEES, CodFeeTable
+from orderflow.domain.policy import CancelPolicy, ChangePolicy
+from orderflow.domain.review import ShippingFeeTable, default_shipping_fees
 from orderflow.domain.tax import TaxRule
 from orderflow.errors import InvalidValue
 from orderflow.i18n import DEFAULT_LOCALE, DEFAULT_ZONE
@@ -61,3 +64,11 @@ class ShopSettings:
     """Days a konbini payment number stays valid; unpaid orders are cancelled after."""
     cod_fees: CodFeeTable = DEFAULT_COD_FEES
     postpay_declined: PostpayDeclined = PostpayDeclined.CANCEL
+    shipping_fees: ShippingFeeTable = attrs.field(factory=default_shipping_fees)
+    """The fee for a changed address, and the 離島 surcharge of the review."""
+    cancel_policy: CancelPolicy = CancelPolicy()
+    change_policy: ChangePolicy = ChangePolicy()
+    auto_advance: bool = True
+    """An order with no open hold goes on by itself: accepted → reviewed → allocated."""
+    points_rate: Decimal = Decimal("0.01")
+    """Points granted per unit paid for items (1%)."""

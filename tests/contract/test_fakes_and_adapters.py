@@ -11,6 +11,7 @@ from orderflow.ports import (
     Notifier,
     OrderStore,
     PaymentGateway,
+    PointsProvider,
     PostpayProvider,
 )
 from orderflow.ports import Warehouse as WarehousePort
@@ -23,6 +24,7 @@ from orderflow.testing import (
     FakeKonbini,
     FakeNotifier,
     FakePaymentGateway,
+    FakePoints,
     FakePostpay,
     FakeWarehouse,
     InMemoryOrderStore,
@@ -37,6 +39,7 @@ from orderflow.testing.contracts import (
     NotifierContract,
     OrderStoreContract,
     PaymentGatewayContract,
+    PointsContract,
     PostpayContract,
     WarehouseContract,
 )
@@ -150,3 +153,8 @@ class TestFakeKonbini(KonbiniContract):
 
 class TestFakeAmazonPay(TestFakePaymentGateway):
     """Amazon Pay is a PaymentGateway too: the same suite, another instance."""
+
+
+class TestFakePoints(PointsContract):
+    def make_points(self, balances: dict[str, int]) -> PointsProvider:
+        return FakePoints(balances)

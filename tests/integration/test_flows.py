@@ -79,7 +79,7 @@ def test_short_of_stock_waits_in_partially_allocated_then_completes() -> None:
 
 
 def test_allocation_spreads_over_warehouses_when_none_has_everything() -> None:
-    settings = ShopSettings(warehouses=("TOKYO", "OSAKA"))
+    settings = ShopSettings(warehouses=("TOKYO", "OSAKA"), auto_advance=False)
     s = shop(
         {
             ("TOKYO", "TEA-1"): 2,
@@ -105,7 +105,7 @@ def test_allocation_spreads_over_warehouses_when_none_has_everything() -> None:
 
 
 def test_fewest_shipments_prefers_one_warehouse_that_has_everything() -> None:
-    settings = ShopSettings(warehouses=("TOKYO", "OSAKA"))
+    settings = ShopSettings(warehouses=("TOKYO", "OSAKA"), auto_advance=False)
     s = shop(
         {
             ("TOKYO", "TEA-1"): 2,
@@ -226,7 +226,7 @@ def test_an_order_is_booked_once() -> None:
 def test_shipment_basis_dates_the_sale_on_shipping() -> None:
     from orderflow import RecognitionBasis
 
-    s = shop(settings=ShopSettings(recognition=RecognitionBasis.SHIPMENT))
+    s = shop(settings=ShopSettings(recognition=RecognitionBasis.SHIPMENT, auto_advance=False))
     to_allocated(s)
     s.desk.instruct_shipping("1001")
     s.clock.advance(timedelta(hours=16))  # 16:00 UTC = 01:00 the next day in Tokyo

@@ -215,7 +215,7 @@ def test_postpay_pending_review_holds_until_approved() -> None:
 
 @pytest.mark.parametrize("policy", list(PostpayDeclined))
 def test_postpay_declined_at_order(policy: PostpayDeclined) -> None:
-    s = shop(settings=ShopSettings(postpay_declined=policy))
+    s = shop(settings=ShopSettings(postpay_declined=policy, auto_advance=False))
     s.postpay.decisions["C1"] = CreditStatus.DECLINED
     if policy is PostpayDeclined.CANCEL:
         with pytest.raises(PaymentDeclined):

@@ -67,7 +67,9 @@ class OrderWorld(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         stock = {(w, s): 2 for w in WAREHOUSES for s in SKUS}
-        self.shop = fake_shop(stock, settings=ShopSettings(warehouses=WAREHOUSES))
+        self.shop = fake_shop(
+            stock, settings=ShopSettings(warehouses=WAREHOUSES, auto_advance=False)
+        )
         self.received = dict(stock)
 
     # -- helpers ------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orderflow import Money, OrderLine, PaymentMethod, PriceMode, Rounding, TaxRate, TaxRule
+from orderflow import Money, Order, OrderLine, PaymentMethod, PriceMode, Rounding, TaxRate, TaxRule
 from orderflow.domain.changes import OrderChange, apply_change
 from orderflow.domain.lifecycle import new_order
 from orderflow.domain.split import split_order
@@ -17,7 +17,7 @@ RULES = st.builds(TaxRule, st.sampled_from(list(PriceMode)), st.sampled_from(lis
 
 
 @st.composite
-def orders(draw: st.DrawFn) -> object:
+def orders(draw: st.DrawFn) -> Order:
     n = draw(st.integers(1, 5))
     lines = [
         OrderLine(
@@ -49,10 +49,10 @@ def orders(draw: st.DrawFn) -> object:
 
 
 @st.composite
-def splits(draw: st.DrawFn, order: object) -> list[dict[str, int]]:
+def splits(draw: st.DrawFn, order: Order) -> list[dict[str, int]]:
     k = draw(st.integers(2, 4))
     parts: list[dict[str, int]] = [{} for _ in range(k)]
-    for line in order.lines:  # type: ignore[attr-defined]
+    for line in order.lines:
         for _ in range(line.quantity):
             target = draw(st.integers(0, k - 1))
             parts[target][line.line_id] = parts[target].get(line.line_id, 0) + 1
@@ -114,7 +114,7 @@ def test_a_split_must_place_every_unit_exactly_once() -> None:
 @given(st.data(), RULES)
 def test_a_change_and_its_reverse_give_back_the_totals(data: st.DataObject, rule: TaxRule) -> None:
     order = data.draw(orders())
-    line = data.draw(st.sampled_from(order.lines))  # type: ignore[attr-defined]
+    line = data.draw(st.sampled_from(order.lines))
     new_quantity = data.draw(st.integers(1, 9))
     added = OrderLine("NEW", "SKU-NEW", "追加", Money.yen(data.draw(st.integers(1, 9999))), 2)
     forward = OrderChange(quantities={line.line_id: new_quantity}, add_lines=(added,))
@@ -122,8 +122,8 @@ def test_a_change_and_its_reverse_give_back_the_totals(data: st.DataObject, rule
     back = OrderChange(
         quantities={line.line_id: line.quantity},
         remove_lines={"NEW"},
-        points_used=order.points_used,  # type: ignore[attr-defined]
+        points_used=order.points_used,
     )
     restored, _ = apply_change(changed, back, CTX, rule=rule)
-    assert restored.totals(rule) == order.totals(rule)  # type: ignore[attr-defined]
-    assert [x.quantity for x in restored.lines] == [x.quantity for x in order.lines]  # type: ignore[attr-defined]
+    assert restored.totals(rule) == order.totals(rule)
+    assert [x.quantity for x in restored.lines] == [x.quantity for x in order.lines]

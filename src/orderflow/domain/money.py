@@ -194,6 +194,16 @@ class Money:
         return bool(self.amount)
 
     @property
+    def minor_units(self) -> int:
+        """The amount in the currency's smallest unit (yen for JPY, cents for USD)."""
+        return int(self.amount / _quantum(self.currency))
+
+    @classmethod
+    def from_minor_units(cls, units: int, currency: str) -> Money:
+        """An amount from a count of the currency's smallest unit."""
+        return cls(Decimal(units) * _quantum(currency), currency)
+
+    @property
     def is_negative(self) -> bool:
         """True below zero."""
         return self.amount < 0

@@ -20,8 +20,9 @@ from typing import Protocol, runtime_checkable
 import attrs
 
 from orderflow.domain.address import Address, Prefecture, normalize_phone
+from orderflow.domain.lifecycle import Context, Outcome, raise_hold, record_fact
 from orderflow.domain.money import Money
-from orderflow.domain.order import Order
+from orderflow.domain.order import Order, OrderEvent
 from orderflow.domain.status import OrderStatus
 from orderflow.errors import InvalidValue
 
@@ -39,7 +40,9 @@ __all__ = [
     "ReviewRule",
     "ShippingFeeTable",
     "VariantRule",
+    "apply_findings",
     "default_rules",
+    "default_shipping_fees",
     "normalize_address",
     "review",
 ]
@@ -77,6 +80,40 @@ class ReviewRule(Protocol):
     def check(self, order: Order, context: ReviewContext) -> Finding | None:
         """A finding if the order needs a person (or a corrected fee), else None."""
         ...
+
+
+def apply_findings(order: Order, findings: Iterable[Finding], ctx: Context) -> Outcome:
+    """Raise a hold per finding and take a corrected shipping fee; events for what changed.
+
+    A finding whose hold is open already, or was cleared by a person for the very same message,
+    raises nothing again: reviewing after a change only asks about what is new.
+    """
+    events: list[OrderEvent] = []
+    for finding in findings:
+        if finding.shipping_fee is not None and finding.shipping_fee != order.shipping_fee:
+            details = {
+                "from": str(order.shipping_fee.amount),
+                "to": str(finding.shipping_fee.amount),
+                "by": finding.code,
+            }
+            order, added = record_fact(
+                order,
+                ctx,
+                "shipping_fee_changed",
+                details=details,
+                shipping_fee=finding.shipping_fee,
+            )
+            events.extend(added)
+        if any(
+            h.code == finding.code and (h.is_open or h.message == finding.message)
+            for h in order.holds
+        ):
+            continue
+        order, added = raise_hold(
+            order, finding.code, finding.message, ctx, message_en=finding.message_en
+        )
+        events.extend(added)
+    return order, tuple(events)
 
 
 def review(order: Order, rules: Iterable[ReviewRule], context: ReviewContext) -> list[Finding]:

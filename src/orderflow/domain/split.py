@@ -5,8 +5,10 @@ The rule, stated once (docs/changes.md has a worked example):
 1. Each part's lines are exact: unit price × the quantity moved into the part.
 2. The shipping fee and other fees are apportioned over the parts in proportion to their item
    amounts, each share rounded down, the yen left over going to the first part.
-3. The discount and the points used are apportioned the same way over each part's charges
-   (items + its shipping and fees), the yen (or points) left over going to the first part.
+3. The price reductions (discount + points used) are apportioned over the parts' charges (items
+   + their shipping and fees), each share rounded down, the yen left over going one by one to the
+   parts with the largest fractions that still have room (no part is reduced below zero); each
+   part's reduction is then divided between points and discount the same way.
 4. Tax is worked out per part and per rate with the shop's rule; what the parts' rounding leaves
    against the parent's tax of a rate goes, as a tax adjustment, to the part with the largest
    base at that rate (the first such part on a tie). So every total, and the tax of every rate,
@@ -31,7 +33,7 @@ from orderflow.domain.status import OrderStatus
 from orderflow.domain.tax import TaxRate, TaxRule
 from orderflow.errors import InvalidValue
 
-__all__ = ["SPLITTABLE", "split_order"]
+__all__ = ["SPLITTABLE", "capped_shares", "split_order"]
 
 SPLITTABLE = (
     OrderStatus.ORDERED,
@@ -90,6 +92,32 @@ def _apportion(amount: Money, weights: Sequence[Decimal]) -> list[Money]:
     return amount.allocate(list(weights), remainder_to=0)
 
 
+def capped_shares(total: int, weights: Sequence[int], caps: Sequence[int]) -> list[int]:
+    """Split ``total`` in proportion to ``weights``, no share above its cap, exactly.
+
+    Shares are rounded down; the units left over go one at a time to the largest fractional
+    parts that are still below their cap (ties to the lower index). ``total`` may not exceed the
+    caps' sum.
+    """
+    if total > sum(caps):
+        raise InvalidValue("total", total, f"no more than the caps allow ({sum(caps)})")
+    weight = sum(weights)
+    if not total:
+        return [0] * len(weights)
+    if not weight:
+        weights, weight = list(caps), sum(caps)
+    exact = [Decimal(total) * w / weight for w in weights]
+    shares = [min(int(e), c) for e, c in zip(exact, caps, strict=True)]
+    left = total - sum(shares)
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - int(exact[i])), i))
+    while left:
+        for i in order:
+            if left and shares[i] < caps[i]:
+                shares[i] += 1
+                left -= 1
+    return shares
+
+
 def split_order(
     order: Order,
     parts: Sequence[Mapping[str, int]],
@@ -118,9 +146,19 @@ def split_order(
     items = [sum((line.amount.amount for line in lines), Decimal(0)) for lines in part_lines]
     shipping = _apportion(order.shipping_fee, items)
     fees = _apportion(order.fees, items)
-    charges = [i + s.amount + f.amount for i, s, f in zip(items, shipping, fees, strict=True)]
-    discounts = _apportion(order.discount, charges)
-    points = _apportion(Money(Decimal(order.points_used), currency), charges)
+    charges = [
+        (Money(i, currency) + s + f).minor_units
+        for i, s, f in zip(items, shipping, fees, strict=True)
+    ]
+    # points are worth one unit of the currency each (1 point = ¥1)
+    points_units = Money(Decimal(order.points_used), currency).minor_units
+    reductions = capped_shares(order.discount.minor_units + points_units, charges, charges)
+    point_units = capped_shares(points_units, reductions, reductions)
+    discounts = [
+        Money.from_minor_units(r - p, currency)
+        for r, p in zip(reductions, point_units, strict=True)
+    ]
+    points = [int(Money.from_minor_units(p, currency).amount) for p in point_units]
     allocations = _share_allocations(order, parts)
     numbers = [f"{order.number}-{n}" for n in range(1, len(parts) + 1)]
     children: list[Order] = []
@@ -138,7 +176,7 @@ def split_order(
             shipping_fee=shipping[n],
             fees=fees[n],
             discount=discounts[n],
-            points_used=int(points[n].amount),
+            points_used=points[n],
             allocations=allocations[n],
             shipments=(),
             intents=(),

@@ -47,6 +47,7 @@ from orderflow.ports import (
     Notifier,
     OrderStore,
     PaymentGateway,
+    PointsProvider,
     PostpayProvider,
     Warehouse,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "NotifierContract",
     "OrderStoreContract",
     "PaymentGatewayContract",
+    "PointsContract",
     "PostpayContract",
     "WarehouseContract",
 ]
@@ -372,6 +374,16 @@ class OrderStoreContract:
         )
         assert [o.number for o in store.open_orders()] == ["s-4"]
 
+    def test_orders_of_customer_since(self) -> None:
+        from datetime import timedelta
+
+        store = self.make_store()
+        store.add(_order("s-6"))
+        placed = _order("s-6").placed_at
+        assert [o.number for o in store.orders_of_customer("C1", placed)] == ["s-6"]
+        assert list(store.orders_of_customer("C1", placed + timedelta(seconds=1))) == []
+        assert list(store.orders_of_customer("nobody", placed)) == []
+
 
 def _customer() -> Customer:
     return Customer("C-contract", "契約 太郎", "contract@example.jp")
@@ -503,3 +515,33 @@ class KonbiniContract:
         assert first.deadline <= deadline
         konbini.cancel(key="k-1:konbini:cancel", payment_number=first.payment_number)
         konbini.cancel(key="k-1:konbini:cancel", payment_number=first.payment_number)
+
+
+class PointsContract:
+    """What every :class:`~orderflow.ports.PointsProvider` must do."""
+
+    def make_points(self, balances: dict[str, int]) -> PointsProvider:
+        """A points system holding ``balances`` (customer id → points)."""
+        raise NotImplementedError
+
+    def test_redeem_and_restore_once_per_key(self) -> None:
+        points = self.make_points({"C-contract": 500})
+        points.redeem(
+            key="q-1:points:redeem", customer_id="C-contract", points=300, order_number="q-1"
+        )
+        points.redeem(
+            key="q-1:points:redeem", customer_id="C-contract", points=300, order_number="q-1"
+        )
+        with pytest.raises(ProviderError):
+            points.redeem(
+                key="q-2:points:redeem", customer_id="C-contract", points=300, order_number="q-2"
+            )
+        points.restore(
+            key="q-1:points:restore", customer_id="C-contract", points=300, order_number="q-1"
+        )
+        points.restore(
+            key="q-1:points:restore", customer_id="C-contract", points=300, order_number="q-1"
+        )
+        points.redeem(
+            key="q-3:points:redeem", customer_id="C-contract", points=500, order_number="q-3"
+        )

@@ -53,6 +53,7 @@ __all__ = [
     "FakeKonbini",
     "FakeNotifier",
     "FakePaymentGateway",
+    "FakePoints",
     "FakePostpay",
     "FakeWarehouse",
     "Fault",
@@ -462,6 +463,39 @@ class InMemoryOrderStore:
     def open_orders(self) -> list[Order]:
         """Orders not in a final status."""
         return [o for o in self.orders.values() if not o.status.is_final]
+
+    def orders_of_customer(self, customer_id: str, since: datetime) -> list[Order]:
+        """The customer's orders placed since ``since``."""
+        return [
+            o for o in self.orders.values() if o.customer.id == customer_id and o.placed_at >= since
+        ]
+
+
+class FakePoints(_Fake):
+    """Point balances per customer id."""
+
+    def __init__(self, balances: dict[str, int] | None = None) -> None:
+        super().__init__()
+        self.balances: dict[str, int] = dict(balances or {})
+
+    def redeem(self, *, key: str, customer_id: str, points: int, order_number: str) -> None:
+        """Take points; refused when the balance is short."""
+
+        def work() -> None:
+            balance = self.balances.get(customer_id, 0)
+            if points > balance:
+                raise ProviderError(f"{customer_id} has {balance} points, not {points}")
+            self.balances[customer_id] = balance - points
+
+        self._run("redeem", key, (customer_id, points, order_number), work)
+
+    def restore(self, *, key: str, customer_id: str, points: int, order_number: str) -> None:
+        """Give points back."""
+
+        def work() -> None:
+            self.balances[customer_id] = self.balances.get(customer_id, 0) + points
+
+        self._run("restore", key, (customer_id, points, order_number), work)
 
 
 class FakeFraudScreen(_Fake):
