@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from orderflow import Address, Context, Customer, Money, Order, OrderLine, ShopSettings, TaxRate
 from orderflow.testing import FakeShop, fake_shop
@@ -46,14 +47,15 @@ def place(
     order_lines: Sequence[OrderLine] | None = None,
     **kwargs: object,
 ) -> Order:
+    args: dict[str, Any] = {
+        "customer": customer(),
+        "ship_to": address(),
+        "token": "tok_ok",
+        "shipping_fee": Money.yen(880),
+    }
+    args.update(kwargs)
     return s.desk.place(
-        number=number,
-        customer=customer(),
-        ship_to=address(),
-        lines=list(lines() if order_lines is None else order_lines),
-        token="tok_ok",
-        shipping_fee=Money.yen(880),
-        **kwargs,  # type: ignore[arg-type]
+        number=number, lines=list(lines() if order_lines is None else order_lines), **args
     )
 
 

@@ -266,6 +266,10 @@ def normalize_address(address: Address) -> str:
     return _ADDRESS_NOISE.sub("", text)
 
 
+def _str_set(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(value)
+
+
 def _lower_set(value: Iterable[str]) -> frozenset[str]:
     return frozenset(v.strip().lower() for v in value)
 
@@ -282,7 +286,7 @@ def _address_set(value: Iterable[Address | str]) -> frozenset[str]:
 class Blacklist:
     """Customers a shop will not ship to without a look: by id, e-mail, phone or address."""
 
-    customer_ids: frozenset[str] = attrs.field(factory=frozenset, converter=frozenset)
+    customer_ids: frozenset[str] = attrs.field(factory=frozenset, converter=_str_set)
     emails: frozenset[str] = attrs.field(factory=frozenset, converter=_lower_set)
     phones: frozenset[str] = attrs.field(factory=frozenset, converter=_phone_set)
     addresses: frozenset[str] = attrs.field(factory=frozenset, converter=_address_set)
