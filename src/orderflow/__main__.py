@@ -360,7 +360,7 @@ def run_demo(locale: str = "ja", out: Callable[[str], None] = print) -> list[Ord
         ("TOKYO", "YOKAN-1"): 8,
         ("OSAKA", "TEA-100"): 5,
     }
-    shop = fake_shop(stock, settings=settings)
+    shop = fake_shop(stock, settings=settings, points={"C11": 1000})
     _UNMATCHED.clear()
     shop.inventory.skus.add("KYUSU-9")
     words = _HEADINGS[locale]

@@ -31,7 +31,7 @@ def world(method: PaymentMethod, status: OrderStatus, points: int, paid: bool) -
     if status is OrderStatus.PARTIALLY_ALLOCATED:
         stock[("TOKYO", "TEA-1")] = 1
     s = fake_shop(stock, settings=ShopSettings(auto_advance=False))
-    s.desk.points = FakePoints({"C1": 1000})
+    s.desk.points = s.points = FakePoints({"C1": 1000})
     place(s, payment_method=method, points_used=points)
     if paid or status is OrderStatus.SHIPPING_INSTRUCTED:
         pay_in_full(s)

@@ -17,6 +17,7 @@ from orderflow.testing.fakes import (
     FakeKonbini,
     FakeNotifier,
     FakePaymentGateway,
+    FakePoints,
     FakePostpay,
     FakeWarehouse,
     FixedClock,
@@ -43,6 +44,7 @@ class FakeShop:
     postpay: FakePostpay
     bank: FakeBank
     konbini: FakeKonbini
+    points: FakePoints
 
 
 def fake_shop(
@@ -50,12 +52,13 @@ def fake_shop(
     *,
     settings: ShopSettings | None = None,
     decline_tokens: frozenset[str] = frozenset(),
+    points: Mapping[str, int] | None = None,
 ) -> FakeShop:
     """A desk on in-memory fakes, with the real Yamato, Sagawa and Japan Post carrier adapters.
 
     Every payment port is faked: card and Amazon Pay gateways, a fraud screen (accepting
     everyone until told otherwise), a 後払い provider, a bank with a pool of virtual accounts
-    and a konbini service.
+    and a konbini service. ``points`` gives customers (by id) their point balances.
 
     ``stock`` maps (warehouse, SKU) to units on hand; the warehouses are those of ``settings``
     (``TOKYO`` alone by default).
@@ -71,6 +74,7 @@ def fake_shop(
     postpay = FakePostpay()
     bank = FakeBank()
     konbini = FakeKonbini()
+    point_system = FakePoints(dict(points or {}))
     inventory = FakeInventory(dict(stock or {}))
     warehouses = {code: FakeWarehouse(code) for code in settings.warehouses}
     accounting = FakeAccounting()
@@ -89,6 +93,7 @@ def fake_shop(
         postpay=postpay,
         bank=bank,
         konbini=konbini,
+        points=point_system,
         settings=settings,
     )
     return FakeShop(
@@ -105,4 +110,5 @@ def fake_shop(
         postpay,
         bank,
         konbini,
+        point_system,
     )
