@@ -300,6 +300,8 @@ class Blacklist:
             return "e-mail"
         if order.ship_to.phone in self.phones:
             return "phone"
+        if not self.addresses:
+            return None
         addresses = [order.ship_to] + ([order.customer.address] if order.customer.address else [])
         if any(normalize_address(a) in self.addresses for a in addresses):
             return "address"
@@ -339,8 +341,11 @@ class DuplicateRule:
 
     def check(self, order: Order, context: ReviewContext) -> Finding | None:
         """Hold when a recent order of the same customer has the very same lines."""
+        others = [o for o in context.recent_orders if o.number != order.number]
+        if not others:
+            return None
         mine = _line_key(order)
-        for other in context.recent_orders:
+        for other in others:
             if (
                 other.number == order.number
                 or other.customer.id != order.customer.id
