@@ -35,6 +35,7 @@ from orderflow.ports import (
     FraudScreen,
     FraudVerdict,
     KonbiniProvider,
+    KonbiniSlip,
     PaymentGateway,
     PostpayProvider,
 )
@@ -364,23 +365,7 @@ class Cashier:
         total: Money,
         prefix: str = "",
     ) -> Order:
-        assert self.konbini is not None
-        deadline = ctx.at + timedelta(days=self.runner.settings.konbini_days)
-        slip = self.runner.call(
-            base,
-            prefix + "konbini:issue",
-            keys[prefix + "konbini:issue"],
-            self.konbini.issue,
-            order_number=base.number,
-            amount=total,
-            deadline=deadline,
-        )
-        result = _with_instructions(
-            result,
-            payment_number=slip.payment_number,
-            deadline=slip.deadline.isoformat(),
-            url=slip.url,
-        )
+        result, slip = self._konbini_slip(base, result, keys, ctx, total, prefix + "konbini:issue")
         result, _ = lifecycle.raise_hold(
             result,
             HoldCode.PAYMENT_PENDING,
@@ -833,6 +818,29 @@ class Cashier:
             self.konbini.cancel,
             payment_number=base.payment.instruction("payment_number"),
         )
+        result, slip = self._konbini_slip(base, result, keys, ctx, total, step)
+        return self.runner.notify(
+            result,
+            "payment_request_konbini",
+            ctx,
+            f"payment_request:{step}",
+            total=total,
+            payment_number=slip.payment_number,
+            deadline=slip.deadline,
+            url=slip.url,
+        )
+
+    def _konbini_slip(
+        self,
+        base: Order,
+        result: Order,
+        keys: Mapping[str, str],
+        ctx: Context,
+        total: Money,
+        step: str,
+    ) -> tuple[Order, KonbiniSlip]:
+        """Issue a konbini number for ``total``, valid ``konbini_days``; keep it on the order."""
+        assert self.konbini is not None
         deadline = ctx.at + timedelta(days=self.runner.settings.konbini_days)
         slip = self.runner.call(
             base,
@@ -849,16 +857,7 @@ class Cashier:
             deadline=slip.deadline.isoformat(),
             url=slip.url,
         )
-        return self.runner.notify(
-            result,
-            "payment_request_konbini",
-            ctx,
-            f"payment_request:{step}",
-            total=total,
-            payment_number=slip.payment_number,
-            deadline=slip.deadline,
-            url=slip.url,
-        )
+        return result, slip
 
     def _settle_direct(self, result: Order, ctx: Context, total: Money) -> Order:
         """Bank transfer, paid konbini: received against the new total; owe back any excess."""

@@ -356,22 +356,27 @@ class OrderDesk:
         if any(e.name == "points_restored" for e in order.history):
             return
         base, keys = self.runner.begin(order, ["points:restore"])
+        restored = self._restore_points(base, order, keys, self.runner.ctx("system"))
+        self.runner.finish(base, restored, ["points:restore"])
+
+    def _restore_points(
+        self, base: Order, result: Order, keys: Mapping[str, str], ctx: Context
+    ) -> Order:
+        """Give the order's used points back to the customer (the ``points:restore`` step)."""
+        assert self.points is not None
         self.runner.call(
             base,
             "points:restore",
             keys["points:restore"],
             self.points.restore,
-            customer_id=order.customer.id,
-            points=order.points_used,
-            order_number=number,
+            customer_id=base.customer.id,
+            points=base.points_used,
+            order_number=base.number,
         )
         restored, _ = lifecycle.record_fact(
-            order,
-            self.runner.ctx("system"),
-            "points_restored",
-            details={"points": str(order.points_used)},
+            result, ctx, "points_restored", details={"points": str(base.points_used)}
         )
-        self.runner.finish(base, restored, ["points:restore"])
+        return restored
 
     def accept(self, number: str, *, actor: str = "system") -> Order:
         """受注 → 未引当: accept the order, review it (注文確認), and let it go on if clear.
@@ -730,19 +735,8 @@ class OrderDesk:
         base, keys = self.runner.begin(order, steps, requests)
         self._release(base, steps, keys)
         result = self.cashier.at_cancel(base, result, keys, ctx)
-        if "points:restore" in keys and self.points is not None:
-            self.runner.call(
-                base,
-                "points:restore",
-                keys["points:restore"],
-                self.points.restore,
-                customer_id=order.customer.id,
-                points=order.points_used,
-                order_number=number,
-            )
-            result, _ = lifecycle.record_fact(
-                result, ctx, "points_restored", details={"points": str(order.points_used)}
-            )
+        if "points:restore" in keys:
+            result = self._restore_points(base, result, keys, ctx)
         result = self.runner.notify(
             result, "cancellation", ctx, "cancellation", cancelled_at=ctx.at, reason=reason
         )
