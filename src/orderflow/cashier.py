@@ -373,16 +373,7 @@ class Cashier:
             ctx,
             message_en="waiting for the konbini payment",
         )
-        return self.runner.notify(
-            result,
-            "payment_request_konbini",
-            ctx,
-            "payment_request",
-            total=total,
-            payment_number=slip.payment_number,
-            deadline=slip.deadline,
-            url=slip.url,
-        )
+        return self._request_konbini_payment(result, ctx, total, slip, "payment_request")
 
     # -- 出荷 ------------------------------------------------------------------------------
 
@@ -819,11 +810,17 @@ class Cashier:
             payment_number=base.payment.instruction("payment_number"),
         )
         result, slip = self._konbini_slip(base, result, keys, ctx, total, step)
+        return self._request_konbini_payment(result, ctx, total, slip, f"payment_request:{step}")
+
+    def _request_konbini_payment(
+        self, order: Order, ctx: Context, total: Money, slip: KonbiniSlip, step: str
+    ) -> Order:
+        """Tell the customer the number, amount and deadline."""
         return self.runner.notify(
-            result,
+            order,
             "payment_request_konbini",
             ctx,
-            f"payment_request:{step}",
+            step,
             total=total,
             payment_number=slip.payment_number,
             deadline=slip.deadline,
