@@ -902,9 +902,11 @@ class Cashier:
         if order.status in _AFTER_SHIPPING or not payment.open_authorization:
             return False
         last = payment.last(PaymentOp.AUTHORIZE)
-        if last is None or last.expires_at is None:
+        if last is None:
             return False
-        return last.expires_at <= now + timedelta(days=self.runner.settings.reauthorize_within_days)
+        settings = self.runner.settings
+        expires = last.expires_at or last.at + timedelta(days=settings.authorization_days)
+        return expires <= now + timedelta(days=settings.reauthorize_within_days)
 
     def reauthorize_plan(self, order: Order, total: Money) -> Plan:
         """A new authorization with the stored token, then the old one voided."""

@@ -60,6 +60,8 @@ class ShopSettings:
     zone: str = DEFAULT_ZONE
     reauthorize_within_days: int = attrs.field(default=3, validator=_positive)
     """Card and Amazon Pay: re-authorize when the authorization lapses within this many days."""
+    authorization_days: int = attrs.field(default=30, validator=_positive)
+    """How long an authorization lives when the gateway does not say (its ``expires_at``)."""
     konbini_days: int = attrs.field(default=7, validator=_positive)
     """Days a konbini payment number stays valid; unpaid orders are cancelled after."""
     cod_fees: CodFeeTable = DEFAULT_COD_FEES

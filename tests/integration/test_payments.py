@@ -513,3 +513,20 @@ def test_every_method_refunds_after_shipping_never_more_than_paid(method: Paymen
         assert payment.refunded == paid  # through the provider
     else:
         assert payment.refund_owed == paid  # by bank transfer, recorded as owed
+
+
+def test_the_shop_says_how_long_an_authorization_lives_when_the_gateway_does_not() -> None:
+    s = shop(settings=ShopSettings(authorization_days=7, auto_advance=False))
+    s.gateway.auth_days = 0  # this gateway reports no expiry...
+    original = s.gateway.authorize
+
+    def authorize_without_expiry(**kwargs: Any) -> Any:
+        return attrs.evolve(original(**kwargs), expires_at=None)
+
+    s.gateway.authorize = authorize_without_expiry  # type: ignore[method-assign]
+    place(s)
+    s.clock.advance(timedelta(days=3))
+    assert s.desk.reauthorize_expiring() == []  # 4 days left, more than the 3-day margin
+    s.clock.advance(timedelta(days=2))
+    [renewed] = s.desk.reauthorize_expiring()  # 2 days left of the shop's 7
+    assert renewed.payment.voided == s.desk.totals(renewed).total
