@@ -716,7 +716,7 @@ class Cashier:
             return {}, []
         if method is PaymentMethod.POSTPAY and payment.instruction("reference"):
             if payment.authorized - payment.voided != total:
-                n = _round(order, "postpay:amend:")
+                n = _round(order, "postpay:amend:", event="postpay_amended")
                 return {f"postpay:amend:{n}": {}}, []
             return {}, []
         if method is PaymentMethod.KONBINI and payment.instruction("payment_number"):
@@ -729,7 +729,7 @@ class Cashier:
                         "store (cancel the order and place a new one)",
                     )
                 return {}, []
-            n = _round(order, "konbini:reissue:")
+            n = _round(order, "konbini:reissue:", event="konbini_reissued")
             return {f"konbini:cancel:{n}": {}, f"konbini:reissue:{n}": {}}, []
         return {}, []
 
@@ -771,6 +771,9 @@ class Cashier:
             amount=total,
         )
         held = base.payment.authorized - base.payment.voided
+        result, _ = lifecycle.record_fact(
+            result, ctx, "postpay_amended", details={"status": decision.status.value}
+        )
         if decision.status is CreditStatus.APPROVED:
             if total > held:
                 return self._record(
@@ -810,6 +813,9 @@ class Cashier:
             payment_number=base.payment.instruction("payment_number"),
         )
         result, slip = self._konbini_slip(base, result, keys, ctx, total, step)
+        result, _ = lifecycle.record_fact(
+            result, ctx, "konbini_reissued", details={"payment_number": slip.payment_number}
+        )
         return self._request_konbini_payment(result, ctx, total, slip, f"payment_request:{step}")
 
     def _request_konbini_payment(
@@ -1004,15 +1010,18 @@ class Cashier:
         return recorded
 
 
-def _round(order: Order, prefix: str) -> int:
+def _round(order: Order, prefix: str, *, event: str | None = None) -> int:
     """The number of a repeatable step: the one in flight if its key is recorded, else the next.
 
     A refund or re-authorization that timed out keeps its intent; the retry must find it and
-    reuse its key, never make a new one.
+    reuse its key, never make a new one. A finished round is known by its final ledger entry,
+    or, for steps that may end without one, by the history ``event`` every round records.
     """
-    numbers = [int(i.step.split(":")[1]) for i in order.intents if i.step.startswith(prefix)]
+    numbers = [int(i.step.rsplit(":", 1)[1]) for i in order.intents if i.step.startswith(prefix)]
     if numbers:
         return numbers[0]
+    if event is not None:
+        return 1 + sum(1 for e in order.history if e.name == event)
     done = {e.key for e in order.payment.ledger if e.outcome in _FINAL}
     n = 1
     while f"{order.number}:{prefix}{n}" in done:

@@ -832,7 +832,12 @@ class OrderDesk:
 
     def _switch(self, order: Order, changed: Order, ctx: Context) -> Order:
         """A new payment method: open the new payment, close the old; a refusal changes nothing."""
-        n = sum(1 for e in order.history if e.name == "changed" and e.detail("payment_method")) + 1
+        n = 1 + sum(
+            1
+            for e in order.history
+            if e.name == "payment_switch_refused"
+            or (e.name == "changed" and e.detail("payment_method"))
+        )
         total = self.totals(changed).total
         steps, requests = self.cashier.switch_plan(order, changed, total, n)
         base, keys = self.runner.begin(order, steps, requests)
@@ -853,7 +858,7 @@ class OrderDesk:
         self, base: Order, order: Order, steps: Mapping[str, Mapping[str, str]], ctx: Context
     ) -> None:
         """The new method refused: the order stays as it was; the requests are closed as failed."""
-        failed = order
+        failed, _ = lifecycle.record_fact(order, ctx, "payment_switch_refused")
         for entry in base.payment.ledger:
             if entry.outcome in (PaymentOutcome.REQUESTED, PaymentOutcome.UNKNOWN):
                 closed = replace(entry, outcome=PaymentOutcome.FAILED, at=ctx.at)

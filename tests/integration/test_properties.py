@@ -21,6 +21,7 @@ from orderflow import (
     Deposit,
     Money,
     Move,
+    OrderChange,
     OrderLine,
     OrderStatus,
     PaymentMethod,
@@ -35,7 +36,7 @@ SKUS = ("TEA-1", "MUG-1", "CAKE-1")
 WAREHOUSES = ("TOKYO", "OSAKA")
 MOVE_NAMES = {m.value for m in Move}
 
-numbers = st.sampled_from(["1001", "1002"])
+numbers = st.sampled_from(["1001", "1002", "1001-1", "1001-2"])
 faultable = st.sampled_from(
     [
         ("gateway", "authorize"),
@@ -259,6 +260,43 @@ class OrderWorld(RuleBasedStateMachine):
         else:
             self.attempt(number, lambda: self.shop.desk.clear_hold(number, "check"))
 
+    @rule(number=numbers, quantity=st.integers(1, 4), add=st.booleans())
+    def change(self, number: str, quantity: int, add: bool) -> None:
+        """Change the first line's quantity, or add a line."""
+        order = self.shop.store.orders.get(number)
+        if order is None:
+            return
+        first = order.lines[0].line_id
+        change = (
+            OrderChange(
+                add_lines=(OrderLine(f"N{order.version}", "MUG-1", "mug", Money.yen(700), 1),)
+            )
+            if add
+            else OrderChange(quantities={first: quantity})
+        )
+        self.attempt(number, lambda: self.shop.desk.change(number, change))
+
+    @rule(number=numbers)
+    def split(self, number: str) -> None:
+        """Split the first unit of the first line off into its own order."""
+        order = self.shop.store.orders.get(number)
+        if order is None:
+            return
+        first = order.lines[0]
+        rest = {line.line_id: line.quantity for line in order.lines}
+        rest[first.line_id] -= 1
+        rest = {k: v for k, v in rest.items() if v}
+        parts = [{first.line_id: 1}, rest]
+        self.attempt(number, lambda: self.shop.desk.split(number, parts))
+
+    @rule(number=numbers)
+    def cancel_a_unit(self, number: str) -> None:
+        order = self.shop.store.orders.get(number)
+        if order is None:
+            return
+        line = order.lines[-1].line_id
+        self.attempt(number, lambda: self.shop.desk.cancel(number, reason="unit", lines={line: 1}))
+
     @rule(warehouse=st.sampled_from(WAREHOUSES), sku=st.sampled_from(SKUS), units=st.integers(1, 3))
     def receive_stock(self, warehouse: str, sku: str, units: int) -> None:
         self.shop.inventory.put(warehouse, sku, units)
@@ -279,6 +317,10 @@ class OrderWorld(RuleBasedStateMachine):
     def moves_follow_the_machine(self) -> None:
         for order in self.shop.store.orders.values():
             hypothesis.event(f"{order.payment.method.value} reached {order.status.name}")
+            if order.split_from:
+                hypothesis.event("a split part exists")
+            if any(e.name == "changed" for e in order.history):
+                hypothesis.event("an order was changed")
             for event in order.history:
                 if event.name in MOVE_NAMES:
                     assert event.to_status in TRANSITIONS[event.from_status][Move(event.name)]
