@@ -65,12 +65,13 @@ methods = st.sampled_from(list(PaymentMethod))
 
 
 class OrderWorld(RuleBasedStateMachine):
+    AUTO_ADVANCE = False
+
     def __init__(self) -> None:
         super().__init__()
         stock = {(w, s): 2 for w in WAREHOUSES for s in SKUS}
-        self.shop = fake_shop(
-            stock, settings=ShopSettings(warehouses=WAREHOUSES, auto_advance=False)
-        )
+        settings = ShopSettings(warehouses=WAREHOUSES, auto_advance=self.AUTO_ADVANCE)
+        self.shop = fake_shop(stock, settings=settings)
         self.received = dict(stock)
 
     # -- helpers ------------------------------------------------------------------------
@@ -408,5 +409,15 @@ class OrderWorld(RuleBasedStateMachine):
             assert len(keys) == len(set(keys))
 
 
+class AutoAdvancingWorld(OrderWorld):
+    """The same laws when problem-free orders go on by themselves."""
+
+    AUTO_ADVANCE = True
+
+
 OrderWorld.TestCase.settings = settings(max_examples=500, stateful_step_count=50, deadline=None)
+AutoAdvancingWorld.TestCase.settings = settings(
+    max_examples=250, stateful_step_count=50, deadline=None
+)
 TestOrderWorld = OrderWorld.TestCase
+TestAutoAdvancingWorld = AutoAdvancingWorld.TestCase
