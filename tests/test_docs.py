@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+import pytest
+
 import orderflow
 import orderflow.testing
 from orderflow import mermaid
@@ -40,3 +42,10 @@ def test_every_port_has_a_page() -> None:
         "notifier",
         "order-store",
     } <= pages
+
+
+def test_the_readme_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
+    [example] = re.findall(r"```python\n(.*?)\n```", readme, re.S)
+    exec(compile(example, "README.md", "exec"), {})
+    assert capsys.readouterr().out.strip() == "計上済 6340 JPY"
