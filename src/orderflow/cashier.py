@@ -717,7 +717,7 @@ class Cashier:
         if method is PaymentMethod.POSTPAY and payment.instruction("reference"):
             if payment.authorized - payment.voided != total:
                 n = _round(order, "postpay:amend:", event="postpay_amended")
-                return {f"postpay:amend:{n}": {}}, []
+                return {f"postpay:amend:{n}": {"amount": str(total.amount)}}, []
             return {}, []
         if method is PaymentMethod.KONBINI and payment.instruction("payment_number"):
             if payment.received:
@@ -730,8 +730,20 @@ class Cashier:
                     )
                 return {}, []
             n = _round(order, "konbini:reissue:", event="konbini_reissued")
-            return {f"konbini:cancel:{n}": {}, f"konbini:reissue:{n}": {}}, []
+            amount = {"amount": str(total.amount)}
+            return {f"konbini:cancel:{n}": {}, f"konbini:reissue:{n}": amount}, []
         return {}, []
+
+    def pending_adjustment(self, order: Order) -> dict[str, dict[str, str]]:
+        """The payment-following steps an earlier command started and did not finish."""
+        prefixes = (
+            "reauthorize:",
+            "void:",
+            "postpay:amend:",
+            "konbini:cancel:",
+            "konbini:reissue:",
+        )
+        return {i.step: dict(i.params) for i in order.intents if i.step.startswith(prefixes)}
 
     def adjust(
         self,
@@ -741,15 +753,20 @@ class Cashier:
         ctx: Context,
         total: Money,
     ) -> Order:
-        """Make the payment follow the new total (see :meth:`adjust_plan`)."""
+        """Make the payment follow the new total (see :meth:`adjust_plan`).
+
+        The amounts asked for are those recorded when the steps began, so that finishing an
+        interrupted adjustment asks the provider for exactly what it was asked the first time.
+        """
         if any(step.startswith("reauthorize:") for step in keys):
             return self.reauthorize(base, result, keys, ctx, total)
         amend = next((step for step in keys if step.startswith("postpay:amend:")), None)
         if amend is not None:
-            return self._amend_postpay(base, result, keys, ctx, total, amend)
+            return self._amend_postpay(base, result, keys, ctx, _param_amount(base, amend), amend)
         reissue = next((step for step in keys if step.startswith("konbini:reissue:")), None)
         if reissue is not None:
-            return self._reissue_konbini(base, result, keys, ctx, total, reissue)
+            amount = _param_amount(base, reissue)
+            return self._reissue_konbini(base, result, keys, ctx, amount, reissue)
         return self._settle_direct(result, ctx, total)
 
     def _amend_postpay(
@@ -929,6 +946,7 @@ class Cashier:
         """Authorize again; void the old one; on a decline, hold the order and tell the customer."""
         step = next(s for s in keys if s.startswith("reauthorize:"))
         void_step = step.replace("reauthorize:", "void:")
+        total = _requested(base, keys[step])  # a retry asks for what the first attempt asked
         old = base.payment.last(PaymentOp.AUTHORIZE)
         assert old is not None
         gateway = self._card_gateway(base)
@@ -1040,6 +1058,13 @@ def _authorized(auth: Authorization, key: str, ctx: Context) -> PaymentEntry:
         auth.reference,
         expires_at=auth.expires_at,
     )
+
+
+def _param_amount(order: Order, step: str) -> Money:
+    """The amount recorded with a step's intent (so that a retry asks for the same)."""
+    intent = order.intent(step)
+    assert intent is not None, step
+    return Money.of(intent.param("amount"), order.currency)
 
 
 def _requested(order: Order, key: str) -> Money:

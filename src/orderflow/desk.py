@@ -386,10 +386,18 @@ class OrderDesk:
         is allocated at once.
         """
         order = self.store.get(number)
+        if self._allocation_interrupted(order):
+            return self._advance(order)  # a retry: the order was accepted, its allocation not done
         ctx = self.runner.ctx(actor)
         result, _ = lifecycle.accept(order, ctx)
         accepted = self.runner.finish(order, result)
         return self._advance(self._review(accepted, ctx))
+
+    @staticmethod
+    def _allocation_interrupted(order: Order) -> bool:
+        return order.status is OrderStatus.UNALLOCATED and any(
+            i.step.startswith("reserve:") for i in order.intents
+        )
 
     def review(self, number: str, *, actor: str = "system") -> Order:
         """Run the order review again (after a change of the rules, say)."""
@@ -418,8 +426,23 @@ class OrderDesk:
             return self.allocate(order.number, actor="system")
         return order
 
+    def _resume_payment(self, order: Order, ctx: Context) -> Order:
+        """Finish a payment adjustment an earlier command began (its keys are on the order).
+
+        Every command that touches the payment calls this first, so that a re-authorization or
+        an amendment interrupted by a time-out is completed, with the amounts first asked for,
+        before anything else happens to the order's money.
+        """
+        pending = self.cashier.pending_adjustment(order)
+        if not pending:
+            return order
+        base, keys = self.runner.begin(order, pending)
+        result = self.cashier.adjust(base, order, keys, ctx, self.totals(order).total)
+        return self.runner.finish(base, result, pending)
+
     def _follow_payment(self, order: Order, ctx: Context) -> Order:
         """The payment follows the order's new total (same method)."""
+        order = self._resume_payment(order, ctx)
         total = self.totals(order).total
         steps, requests = self.cashier.adjust_plan(order, total)
         base, keys = self.runner.begin(order, steps, requests)
@@ -443,6 +466,10 @@ class OrderDesk:
     def clear_hold(self, number: str, code: str, *, actor: str = "operator") -> Order:
         """Clear the open hold ``code``, recording who cleared it; the last one lets it go on."""
         order = self.store.get(number)
+        if self._allocation_interrupted(order) and not any(
+            h.code == code and h.is_open for h in order.holds
+        ):
+            return self._advance(order)  # a retry: the hold was cleared, its allocation not done
         result, _ = lifecycle.clear_hold(order, code, self.runner.ctx(actor))
         return self._advance(self.runner.finish(order, result))
 
@@ -721,6 +748,11 @@ class OrderDesk:
             self.settings.cancel_policy.check(order, requester)
             actor = requester.actor
         if lines:
+            _remaining(order, lines)  # bad input is refused before anything happens
+        else:
+            lifecycle.cancel(order, self.runner.ctx(actor, reason))  # so is a wrong status
+        order = self._resume_payment(order, self.runner.ctx(actor, reason))
+        if lines:
             quantities = _remaining(order, lines)
             if any(quantities.values()):
                 who = requester or Requester.operator()
@@ -776,15 +808,12 @@ class OrderDesk:
         dry_run: bool = False,
     ) -> ChangePreview:
         ctx = self.runner.ctx(requester.actor, reason)
-        changed, _ = self._apply(order, change, ctx)
+        changed = self._validate_change(order, change, ctx)  # bad input is refused first
+        if not dry_run and self.cashier.pending_adjustment(order):
+            order = self._resume_payment(order, ctx)
+            changed, _ = self._apply(order, change, ctx)
         before, after = self.totals(order), self.totals(changed)
         switching = changed.payment.method is not order.payment.method
-        if switching and not self.cashier.accepts(changed.payment.method):
-            raise InvalidValue(
-                "payment_method", changed.payment.method.value, "a method this desk has a port for"
-            )
-        if not switching:
-            self.cashier.adjust_plan(changed, after.total)  # refuses what the payment can't follow
         rate = self.settings.points_rate
         preview = ChangePreview(
             before, after, points_to_grant(before, rate), points_to_grant(after, rate), changed
@@ -799,9 +828,7 @@ class OrderDesk:
         if switching:
             saved = self._switch(order, changed, ctx)
         else:
-            saved = self.runner.finish(order, changed)
-            if self.totals(saved).total != before.total:
-                saved = self._follow_payment(saved, ctx)
+            saved = self._follow_payment(self.runner.finish(order, changed), ctx)
         saved = self._follow_points(order, saved, ctx)
         if saved.status is not OrderStatus.ORDERED:
             saved = self._review(saved, ctx)
@@ -819,6 +846,21 @@ class OrderDesk:
         if reallocate or self.settings.auto_advance:
             saved = self._advance(saved)
         return attrs.evolve(preview, order=saved)
+
+    def _validate_change(self, order: Order, change: OrderChange, ctx: Context) -> Order:
+        """The changed order, or the error that refuses the change (nothing happens before)."""
+        changed, _ = self._apply(order, change, ctx)
+        if changed.payment.method is not order.payment.method:
+            if not self.cashier.accepts(changed.payment.method):
+                raise InvalidValue(
+                    "payment_method",
+                    changed.payment.method.value,
+                    "a method this desk has a port for",
+                )
+        else:
+            # refuses what the payment cannot follow (a paid konbini order growing)
+            self.cashier.adjust_plan(changed, self.totals(changed).total)
+        return changed
 
     def _apply(self, order: Order, change: OrderChange, ctx: Context) -> lifecycle.Outcome:
         return apply_change(
@@ -917,6 +959,16 @@ class OrderDesk:
             )
         ctx = self.runner.ctx(who.actor, reason or "order split")
         closed, children = split_order(order, parts, self.settings.tax, ctx)
+        for child in children:
+            try:
+                taken = self.store.get(child.number)
+            except OrderNotFound:
+                continue
+            if taken.split_from != number:
+                raise DuplicateOrder(child.number)
+        order = self._resume_payment(order, ctx)
+        if order.payment.ledger != closed.payment.ledger:
+            closed, children = split_order(order, parts, self.settings.tax, ctx)
         steps: Steps = {}
         for child in children:
             opened, _ = self.cashier.order_plan(
@@ -934,7 +986,7 @@ class OrderDesk:
             )
         closed = self.cashier.at_cancel(base, closed, keys, ctx, "split:close:")
         for child in paid:
-            with contextlib.suppress(DuplicateOrder):  # a retry: the part was stored already
+            with contextlib.suppress(DuplicateOrder):  # a retry: this split stored it already
                 self.store.add(child)
         self.runner.finish(base, closed, steps)
         return [self.store.get(child.number) for child in paid]
@@ -951,6 +1003,8 @@ class OrderDesk:
         order = self.store.get(number)
         if not reason:
             raise InvalidValue("reason", reason, "why the money is paid back")
+        self.cashier.refund_plan(order, amount)  # bad input is refused before anything happens
+        order = self._resume_payment(order, self.runner.ctx(actor, reason))
         steps, requests = self.cashier.refund_plan(order, amount)
         ctx = self.runner.ctx(actor, reason)
         base, keys = self.runner.begin(order, steps, requests)
