@@ -279,7 +279,7 @@ class Cashier:
                 decision.reference,
             )
             result, _ = lifecycle.record_payment(result, entry, ctx)
-            return _clear(result, ctx, HoldCode.POSTPAY_REVIEW)
+            return lifecycle.clear_holds(result, [HoldCode.POSTPAY_REVIEW], ctx)
         if decision.status is CreditStatus.PENDING:
             result, _ = lifecycle.raise_hold(
                 result,
@@ -293,7 +293,7 @@ class Cashier:
             PaymentOp.AUTHORIZE, total, key, ctx, failed=True, detail=decision.reason
         )
         result, _ = lifecycle.record_payment(result, failed, ctx)
-        result = _clear(result, ctx, HoldCode.POSTPAY_REVIEW)
+        result = lifecycle.clear_holds(result, [HoldCode.POSTPAY_REVIEW], ctx)
         reason = f"後払い credit declined: {decision.reason or 'no reason given'}"
         policy = self.runner.settings.postpay_declined
         if policy is PostpayDeclined.CANCEL and result.status is OrderStatus.ORDERED:
@@ -767,7 +767,10 @@ class Cashier:
         if reissue is not None:
             amount = _param_amount(base, reissue)
             return self._reissue_konbini(base, result, keys, ctx, amount, reissue)
-        return self._settle_direct(result, ctx, total)
+        direct = (PaymentMethod.BANK_TRANSFER, PaymentMethod.KONBINI)
+        if result.payment.method in direct and result.payment.received:
+            return self.settle_received(result, ctx, "change", total, tell=False)
+        return result
 
     def _amend_postpay(
         self,
@@ -879,18 +882,49 @@ class Cashier:
         )
         return result, slip
 
-    def _settle_direct(self, result: Order, ctx: Context, total: Money) -> Order:
-        """Bank transfer, paid konbini: received against the new total; owe back any excess."""
-        payment = result.payment
-        if payment.method not in (PaymentMethod.BANK_TRANSFER, PaymentMethod.KONBINI):
-            return result
-        excess = payment.received - total
-        owed_now = payment.refund_owed
-        if excess > owed_now:
-            n = sum(1 for e in payment.ledger if e.op is PaymentOp.REFUND_OWED) + 1
-            key = f"{result.number}:refund_owed:change:{n}"
-            result = self._record(result, PaymentOp.REFUND_OWED, excess - owed_now, key, ctx, "")
-        return result
+    def settle_received(
+        self, order: Order, ctx: Context, step: str, total: Money, *, tell: bool = True
+    ) -> Order:
+        """Money received (deposits, konbini, COD) measured against ``total``.
+
+        Covered: the waiting holds are cleared and any excess not yet owed back is recorded as
+        owed. Short: the order is held for the shortfall. With ``tell`` the customer hears which.
+        """
+        payment = order.payment
+        received = payment.received
+        waiting = (HoldCode.PAYMENT_PENDING, HoldCode.PAYMENT_SHORTFALL)
+        if received >= total:
+            order = lifecycle.clear_holds(order, waiting, ctx)
+            excess = received - total - payment.refund_owed
+            if excess.amount > 0:
+                n = sum(1 for e in payment.ledger if e.op is PaymentOp.REFUND_OWED) + 1
+                key = f"{order.number}:refund_owed:settle:{n}"
+                order = self._record(order, PaymentOp.REFUND_OWED, excess, key, ctx, "")
+            if not tell:
+                return order
+            return self.runner.notify(
+                order, "payment_received", ctx, f"payment_received:{step}", total=received
+            )
+        short = total - received
+        order = lifecycle.clear_holds(order, waiting, ctx)
+        order, _ = lifecycle.raise_hold(
+            order,
+            HoldCode.PAYMENT_SHORTFALL,
+            f"入金不足: あと{short.amount}{short.currency}",
+            ctx,
+            message_en=f"short by {short.amount} {short.currency}",
+        )
+        if not tell:
+            return order
+        return self.runner.notify(
+            order,
+            "payment_shortfall",
+            ctx,
+            f"payment_shortfall:{step}:{received.amount}",
+            total=total,
+            received=received,
+            shortfall=short,
+        )
 
     def switch_plan(self, before: Order, after: Order, total: Money, n: int) -> Plan:
         """A change of payment method: open the new payment, then close the old one."""
@@ -979,7 +1013,7 @@ class Cashier:
         result = self._gateway(
             base, result, keys, ctx, void_step, PaymentOp.VOID, authorization=old.reference
         )
-        result = _clear(result, ctx, HoldCode.AUTHORIZATION_FAILED)
+        result = lifecycle.clear_holds(result, [HoldCode.AUTHORIZATION_FAILED], ctx)
         return self.runner.notify(
             result,
             "authorization_renewed",
@@ -1078,13 +1112,6 @@ def _with_instructions(order: Order, **values: str) -> Order:
     kept = tuple((k, v) for k, v in order.payment.instructions if k not in values)
     payment = replace(order.payment, instructions=(*kept, *values.items()))
     return replace(order, payment=payment)
-
-
-def _clear(order: Order, ctx: Context, *codes: str) -> Order:
-    for code in codes:
-        if any(h.code == code and h.is_open for h in order.holds):
-            order, _ = lifecycle.clear_hold(order, code, ctx)
-    return order
 
 
 def _claim_cancelled(order: Order) -> bool:

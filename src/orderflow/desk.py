@@ -41,7 +41,7 @@ from orderflow.domain.order import (
     PaymentOp,
     PaymentOutcome,
 )
-from orderflow.domain.payments import HoldCode, payment_confirmed
+from orderflow.domain.payments import payment_confirmed
 from orderflow.domain.policy import Requester
 from orderflow.domain.review import (
     ReviewContext,
@@ -1101,7 +1101,9 @@ class OrderDesk:
         result, events = lifecycle.record_payment(order, entry, ctx)
         if not events:
             return order
-        result = self._settle_received(result, ctx, f"konbini:{reference}")
+        result = self.cashier.settle_received(
+            result, ctx, f"konbini:{reference}", self.totals(result).total
+        )
         return self.runner.finish(order, result)
 
     def expire_unpaid(self, now: datetime | None = None) -> list[Order]:
@@ -1128,8 +1130,9 @@ class OrderDesk:
 
         Exact: the payment is confirmed. Short: the order stays held with the shortfall and the
         customer is told; later deposits add up. Over: confirmed, and the excess is recorded as
-        owed back. Deposits no open order holds are returned as unmatched. A deposit whose
-        reference was applied before counts once.
+        owed back (the cashier's one rule for money received, as for konbini payments).
+        Deposits no open order holds are returned as unmatched. A deposit whose reference was
+        applied before counts once.
         """
         holders: dict[str, Order] = {}
         seen: set[str] = set()
@@ -1159,20 +1162,12 @@ class OrderDesk:
                 detail=deposit.payer_display,
             )
             current, _ = lifecycle.record_payment(current, entry, ctx)
-            if match.excess:
-                owed = PaymentEntry(
-                    PaymentOp.REFUND_OWED,
-                    match.excess,
-                    f"{current.number}:overpaid:{deposit.reference}",
-                    PaymentOutcome.SUCCEEDED,
-                    ctx.at,
-                    deposit.reference,
-                )
-                current, _ = lifecycle.record_payment(current, owed, ctx)
             changed[match.order_number] = current
         saved = []
         for number, current in changed.items():
-            current = self._settle_received(current, ctx, "deposit")
+            current = self.cashier.settle_received(
+                current, ctx, "deposit", self.totals(current).total
+            )
             saved.append(self.runner.finish(holders[number], current))
         return DepositReport(result, saved)
 
@@ -1183,40 +1178,6 @@ class OrderDesk:
         """
         notice = read_transfer_notice(data, currency=self.settings.currency, calendar=calendar)
         return self.reconcile_deposits(notice.deposits())
-
-    def _settle_received(self, order: Order, ctx: Context, step: str) -> Order:
-        """After money came in: confirm and tell, or hold for the shortfall and tell."""
-        total = self.totals(order).total
-        received = order.payment.received
-        if received >= total:
-            for code in (HoldCode.PAYMENT_PENDING, HoldCode.PAYMENT_SHORTFALL):
-                if any(h.code == code and h.is_open for h in order.holds):
-                    order, _ = lifecycle.clear_hold(order, code, ctx)
-            return self.runner.notify(
-                order, "payment_received", ctx, f"payment_received:{step}", total=received
-            )
-        short = total - received
-        if any(h.code == HoldCode.PAYMENT_PENDING and h.is_open for h in order.holds):
-            order, _ = lifecycle.clear_hold(order, HoldCode.PAYMENT_PENDING, ctx)
-        message = f"入金不足: あと{short.amount}{short.currency}"
-        if any(h.code == HoldCode.PAYMENT_SHORTFALL and h.is_open for h in order.holds):
-            order, _ = lifecycle.clear_hold(order, HoldCode.PAYMENT_SHORTFALL, ctx)
-        order, _ = lifecycle.raise_hold(
-            order,
-            HoldCode.PAYMENT_SHORTFALL,
-            message,
-            ctx,
-            message_en=f"short by {short.amount} {short.currency}",
-        )
-        return self.runner.notify(
-            order,
-            "payment_shortfall",
-            ctx,
-            f"payment_shortfall:{step}:{received.amount}",
-            total=total,
-            received=received,
-            shortfall=short,
-        )
 
     def change_ship_to(self, number: str, ship_to: Address, *, actor: str = "operator") -> Order:
         """Change the delivery address before shipping is instructed.

@@ -44,6 +44,7 @@ __all__ = [
     "cancel",
     "change_ship_to",
     "clear_hold",
+    "clear_holds",
     "deliver",
     "find_shipment",
     "instruct_shipping",
@@ -211,6 +212,14 @@ def raise_hold(
     return record_fact(
         order, ctx, "hold_raised", details={"code": code}, holds=(*order.holds, hold)
     )
+
+
+def clear_holds(order: Order, codes: Iterable[str], ctx: Context) -> Order:
+    """Clear whichever of the holds ``codes`` are open; the others are not an error here."""
+    for code in codes:
+        if any(h.code == code and h.is_open for h in order.holds):
+            order, _ = clear_hold(order, code, ctx)
+    return order
 
 
 def clear_hold(order: Order, code: str, ctx: Context) -> Outcome:

@@ -26,7 +26,6 @@ __all__ = [
     "CodFeeTable",
     "HoldCode",
     "payment_confirmed",
-    "unconfirmed_hold",
 ]
 
 
@@ -47,16 +46,6 @@ class HoldCode:
     """再オーソリ失敗: the card could not be authorized again before the old one expired."""
 
 
-#: The holds that say the payment is not confirmed yet; clearing the payment clears them.
-PAYMENT_HOLDS = (
-    HoldCode.PAYMENT_PENDING,
-    HoldCode.PAYMENT_SHORTFALL,
-    HoldCode.POSTPAY_REVIEW,
-    HoldCode.POSTPAY_DECLINED,
-    HoldCode.AUTHORIZATION_FAILED,
-)
-
-
 def payment_confirmed(payment: Payment, total: Money) -> bool:
     """Whether ``payment`` allows the order (of ``total``) to be instructed to ship."""
     method = payment.method
@@ -67,13 +56,6 @@ def payment_confirmed(payment: Payment, total: Money) -> bool:
     if method is PaymentMethod.POSTPAY:
         return payment.authorized - payment.voided >= total
     return payment.received >= total
-
-
-def unconfirmed_hold(method: PaymentMethod) -> str | None:
-    """The hold an order of ``method`` carries from 受注 until its payment is confirmed."""
-    if method in (PaymentMethod.BANK_TRANSFER, PaymentMethod.KONBINI):
-        return HoldCode.PAYMENT_PENDING
-    return None
 
 
 def _brackets(value: Sequence[tuple[Money, Money]]) -> tuple[tuple[Money, Money], ...]:
