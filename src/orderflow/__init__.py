@@ -40,7 +40,6 @@ from orderflow.domain.money import Money, Rounding
 from orderflow.domain.order import (
     Allocation,
     Hold,
-    Intent,
     Order,
     OrderEvent,
     OrderLine,
@@ -142,7 +141,6 @@ __all__ = [
     "Grant",
     "Hold",
     "HoldCode",
-    "Intent",
     "Inventory",
     "IslandTable",
     "JournalEntry",

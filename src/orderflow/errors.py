@@ -14,6 +14,7 @@ __all__ = [
     "ConcurrencyError",
     "CurrencyMismatch",
     "DuplicateOrder",
+    "EffectInterrupted",
     "EmptyOrder",
     "InvalidValue",
     "MoveBlocked",
@@ -186,13 +187,34 @@ class ProviderTimeout(ProviderError):
 
 
 class OutcomeUnknown(ProviderTimeout):
-    """The desk recorded a call whose outcome is unknown; retrying the command settles it."""
+    """An effect's call timed out: it stays pending under its key until it is answered.
+
+    ``desk.resume(number)`` (or the next command on the order, or the ``resume_pending`` sweep)
+    performs it again with the same idempotency key, so the provider does the work at most once.
+    """
 
     def __init__(self, order_number: str, step: str, key: str) -> None:
         self.order_number = order_number
         self.step = step
         self.key = key
         super().__init__(
-            f"order {order_number}: step {step!r} timed out with idempotency key {key!r}; "
-            "retry the command to settle it (the same key will be reused)"
+            f"order {order_number}: {step!r} timed out with idempotency key {key!r}; "
+            "desk.resume(number) finishes it with the same key"
+        )
+
+
+class EffectInterrupted(OrderflowError):
+    """An adapter raised something that is not an orderflow error while performing an effect.
+
+    The decision was saved before the call, so nothing is lost: fix the adapter (the cause is
+    chained) and ``desk.resume(number)`` performs the pending effects with their keys.
+    """
+
+    def __init__(self, order_number: str, step: str, key: str) -> None:
+        self.order_number = order_number
+        self.step = step
+        self.key = key
+        super().__init__(
+            f"order {order_number}: {step!r} (key {key!r}) was interrupted by the adapter; "
+            "desk.resume(number) finishes it"
         )

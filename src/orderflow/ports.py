@@ -208,6 +208,13 @@ class OrderStore(Protocol):
         """The customer's orders placed at or after ``since`` (for the duplicate-order rule)."""
         ...
 
+    def pending(self) -> Iterable[Order]:
+        """Every order with pending effects (a non-empty outbox), for ``resume_pending``.
+
+        A database adapter keeps an indexed column (``has_pending``) and answers with one query.
+        """
+        ...
+
     def open_orders(self) -> Iterable[Order]:
         """Every order not in a final status (計上済, キャンセル): for sweeps and reconciliation.
 

@@ -40,7 +40,6 @@ def test_the_public_api_is_pinned() -> None:
             "Grant",
             "Hold",
             "HoldCode",
-            "Intent",
             "Inventory",
             "IslandTable",
             "JournalEntry",

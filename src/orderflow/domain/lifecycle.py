@@ -20,7 +20,6 @@ from orderflow.domain.money import Money
 from orderflow.domain.order import (
     Allocation,
     Hold,
-    Intent,
     Order,
     OrderEvent,
     OrderLine,
@@ -54,11 +53,10 @@ __all__ = [
     "plan_shipments",
     "raise_hold",
     "recall",
+    "drop_outbox",
     "record_fact",
-    "record_intents",
     "record_payment",
     "release",
-    "settle_intents",
     "ship",
 ]
 
@@ -110,7 +108,7 @@ def record_fact(
     details: Mapping[str, str] | None = None,
     **changes: Any,
 ) -> Outcome:
-    """A new order with ``changes``, one more event named ``name``, and the version bumped.
+    """A new order with ``changes`` and one more event named ``name`` (saving bumps the version).
 
     ``to`` is the new status (the same one when omitted: a fact, not a move).
     """
@@ -120,7 +118,6 @@ def record_fact(
         order,
         status=target,
         history=(*order.history, event),
-        version=order.version + 1,
         **changes,
     )
     return new, (event,)
@@ -266,39 +263,9 @@ def record_payment(order: Order, entry: PaymentEntry, ctx: Context) -> Outcome:
     )
 
 
-# -- 冪等キー ----------------------------------------------------------------------------------
-
-
-def record_intents(
-    order: Order, steps: Mapping[str, Mapping[str, str]] | Iterable[str]
-) -> tuple[Order, dict[str, str]]:
-    """Record an idempotency key for each step not recorded yet; return the keys of all steps.
-
-    The key is made from the order number and the step (``1001:capture``): a retry of the same
-    step finds the recorded intent and reuses its key. ``steps`` may map each step to the request's
-    parameters, recorded with it. The returned order must be saved *before* the calls are made.
-    """
-    params = steps if isinstance(steps, Mapping) else {step: {} for step in steps}
-    keys: dict[str, str] = {}
-    added: list[Intent] = []
-    for step, request in params.items():
-        found = order.intent(step)
-        if found is None:
-            found = Intent(step, f"{order.number}:{step}", tuple(request.items()))
-            added.append(found)
-        keys[step] = found.key
-    if not added:
-        return order, keys
-    recorded = replace(order, intents=(*order.intents, *added), version=order.version + 1)
-    return recorded, keys
-
-
-def settle_intents(order: Order, steps: Iterable[str]) -> Order:
-    """Forget the intents of ``steps``: their calls are done and their outcome is recorded."""
-    done = set(steps)
-    if not any(i.step in done for i in order.intents):
-        return order
-    return replace(order, intents=tuple(i for i in order.intents if i.step not in done))
+def drop_outbox(order: Order) -> Order:
+    """``order`` with no pending effects (a decision that replaces what was planned)."""
+    return replace(order, outbox=()) if order.outbox else order
 
 
 # -- 引当 ------------------------------------------------------------------------------------
@@ -474,9 +441,8 @@ def deliver(order: Order, shipment_id: str, ctx: Context) -> Outcome:
 def book(order: Order, reference: str, ctx: Context) -> Outcome:
     """計上: the sale was posted to accounting under ``reference``; 着荷済 → 計上済, once only."""
     _moving(order, Move.BOOK, OrderStatus.BOOKED)
-    return record_fact(
-        order, ctx, Move.BOOK.value, OrderStatus.BOOKED, {"journal": reference}, booked_at=ctx.at
-    )
+    details = {"journal": reference} if reference else None
+    return record_fact(order, ctx, Move.BOOK.value, OrderStatus.BOOKED, details, booked_at=ctx.at)
 
 
 _BEFORE_INSTRUCTION = (

@@ -10,7 +10,7 @@ import enum
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -20,10 +20,12 @@ from orderflow.domain.status import OrderStatus
 from orderflow.domain.tax import TaxBreakdown, TaxRate, TaxRule, compute_tax
 from orderflow.errors import CurrencyMismatch, EmptyOrder, InvalidValue
 
+if TYPE_CHECKING:
+    from orderflow.domain.effects import Effect
+
 __all__ = [
     "Allocation",
     "Hold",
-    "Intent",
     "Order",
     "OrderEvent",
     "OrderLine",
@@ -98,6 +100,8 @@ class ShipmentStatus(enum.Enum):
     """出荷済: with the carrier, tracking number known."""
     DELIVERED = "delivered"
     """着荷済: the carrier reports it arrived."""
+    RECALLED = "recalled"
+    """The warehouse took the instruction back (while the other warehouses answer)."""
 
 
 @attrs.frozen(slots=True)
@@ -213,6 +217,10 @@ class PaymentEntry:
     detail: str = ""
     expires_at: datetime | None = None
     """When an authorization lapses, if the provider says."""
+    target: str = ""
+    """The authorization or 後払い claim a capture, void or refund applies to."""
+    method: PaymentMethod | None = None
+    """The method the entry belongs to (an order that changed method keeps the old entries)."""
 
 
 @attrs.frozen(slots=True)
@@ -231,6 +239,8 @@ class Payment:
     instructions: tuple[tuple[str, str], ...] = ()
     """What the customer needs to pay: the virtual account, the konbini number and deadline, the
     後払い provider's reference."""
+    closed: tuple[str, ...] = ()
+    """References handed back for good: voided claims, released accounts, withdrawn numbers."""
 
     def instruction(self, name: str) -> str | None:
         """One payment instruction (``account_number``, ``deadline``, ``reference`` …)."""
@@ -243,6 +253,19 @@ class Payment:
         total = Decimal(0)
         for entry in self.ledger:
             if entry.op is op and entry.outcome is PaymentOutcome.SUCCEEDED:
+                total += entry.amount.amount
+        return Money._exact(total, self.currency)
+
+    def own(self, op: PaymentOp) -> Money:
+        """Successful entries of ``op`` under the current method only."""
+        total = Decimal(0)
+        method = self.method
+        for entry in self.ledger:
+            if (
+                entry.op is op
+                and entry.outcome is PaymentOutcome.SUCCEEDED
+                and (entry.method is None or entry.method is method)
+            ):
                 total += entry.amount.amount
         return Money._exact(total, self.currency)
 
@@ -325,27 +348,6 @@ class OrderEvent:
 
 
 @attrs.frozen(slots=True)
-class Intent:
-    """A call to an outside system, recorded with its idempotency key *before* the call is made.
-
-    A retry of the same step finds the intent and reuses its key, so the provider does the work at
-    most once, whatever failed in between.
-    """
-
-    step: str
-    key: str
-    params: tuple[tuple[str, str], ...] = ()
-    """What the call asks for (warehouse, SKU, quantity …), so a retry repeats the same request."""
-
-    def param(self, name: str) -> str:
-        """One recorded request parameter."""
-        for key, value in self.params:
-            if key == name:
-                return value
-        raise KeyError(name)
-
-
-@attrs.frozen(slots=True)
 class OrderTotals:
     """What an order adds up to under a shop's tax rule (合計)."""
 
@@ -368,6 +370,21 @@ class OrderTotals:
 
 def _to_lines(lines: Iterable[OrderLine]) -> tuple[OrderLine, ...]:
     return tuple(lines)
+
+
+_LINE_INDEXES: dict[int, tuple[tuple[OrderLine, ...], dict[str, OrderLine]]] = {}
+
+
+def line_index(lines: tuple[OrderLine, ...]) -> dict[str, OrderLine]:
+    """Line id → line, built once per tuple of lines (copies of an order share theirs)."""
+    cached = _LINE_INDEXES.get(id(lines))
+    if cached is not None and cached[0] is lines:
+        return cached[1]
+    index = {line.line_id: line for line in lines}
+    if len(_LINE_INDEXES) >= 4096:
+        _LINE_INDEXES.clear()
+    _LINE_INDEXES[id(lines)] = (lines, index)
+    return index
 
 
 def _check_order(order: Order) -> None:
@@ -415,6 +432,8 @@ class Order:
     """Charges other than items and shipping at the standard rate (the COD fee, 代引手数料)."""
     points_used: int = 0
     """Points the customer spent (1 point = 1 unit of the currency): a price reduction."""
+    points_taken: int = 0
+    """Points actually taken from the customer's balance so far (given back on cancel)."""
     channel: str = "web"
     remarks: str = ""
     """What the customer wrote in the order's remarks field (備考)."""
@@ -423,7 +442,14 @@ class Order:
     allocations: tuple[Allocation, ...] = ()
     shipments: tuple[Shipment, ...] = ()
     history: tuple[OrderEvent, ...] = ()
-    intents: tuple[Intent, ...] = ()
+    outbox: tuple[Effect, ...] = ()
+    """Effects decided and not yet performed, in order (the transactional outbox)."""
+    seq: int = 0
+    """The last effect sequence number used: keys are ``<number>:<seq>``, never reused."""
+    requests: tuple[str, ...] = ()
+    """Request ids of the non-idempotent commands already done (see the desk's ``request_id``)."""
+    proposal: Order | None = None
+    """A change waiting for its gate (a new payment method, more points) to say yes."""
     version: int = 0
     booked_at: datetime | None = None
     address_guaranteed: bool = False
@@ -446,11 +472,11 @@ class Order:
         return self.payment.currency
 
     def line(self, line_id: str) -> OrderLine:
-        """The line with ``line_id``."""
-        for line in self.lines:
-            if line.line_id == line_id:
-                return line
-        raise InvalidValue("line_id", line_id, f"one of {[x.line_id for x in self.lines]}")
+        """The line with ``line_id`` (found through an index, not by scanning the lines)."""
+        found = line_index(self.lines).get(line_id)
+        if found is None:
+            raise InvalidValue("line_id", line_id, f"one of {[x.line_id for x in self.lines]}")
+        return found
 
     @property
     def open_holds(self) -> tuple[Hold, ...]:
@@ -463,19 +489,15 @@ class Order:
 
     def unallocated(self) -> dict[str, int]:
         """Line id → units still to reserve (only lines with something missing)."""
+        held: dict[str, int] = {}
+        for a in self.allocations:
+            held[a.line_id] = held.get(a.line_id, 0) + a.quantity
         missing = {}
         for line in self.lines:
-            short = line.quantity - self.allocated_quantity(line.line_id)
+            short = line.quantity - held.get(line.line_id, 0)
             if short > 0:
                 missing[line.line_id] = short
         return missing
-
-    def intent(self, step: str) -> Intent | None:
-        """The recorded intent for ``step``, if a call for it was started and not settled."""
-        for intent in self.intents:
-            if intent.step == step:
-                return intent
-        return None
 
     def totals(self, rule: TaxRule) -> OrderTotals:
         """Items, fees, reductions, tax per rate and the total to pay, under ``rule``."""

@@ -179,7 +179,11 @@ def split_order(
             points_used=points[n],
             allocations=allocations[n],
             shipments=(),
-            intents=(),
+            outbox=(),
+            seq=0,
+            requests=(),
+            proposal=None,
+            points_taken=points[n] if order.points_taken else 0,
             holds=tuple(h for h in order.holds if h.is_open),
             tax_adjustments=(),
             split_from=order.number,
@@ -199,7 +203,7 @@ def split_order(
         status=OrderStatus.CANCELLED,
         allocations=(),
         history=(*order.history, parent_event),
-        version=order.version + 1,
+        points_taken=0,
     )
     return parent, children
 

@@ -462,6 +462,10 @@ class InMemoryOrderStore:
         self.orders[order.number] = order
         self.saves += 1
 
+    def pending(self) -> list[Order]:
+        """Orders with pending effects."""
+        return [o for o in self.orders.values() if o.outbox]
+
     def open_orders(self) -> list[Order]:
         """Orders not in a final status."""
         return [o for o in self.orders.values() if not o.status.is_final]

@@ -14,6 +14,7 @@ The table of DOMAIN.md, as code:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import attrs
 
@@ -44,18 +45,38 @@ class HoldCode:
     """不正検知: the fraud screen asks for a person to review the order."""
     AUTHORIZATION_FAILED = "authorization_failed"
     """再オーソリ失敗: the card could not be authorized again before the old one expired."""
+    CAPTURE_FAILED = "capture_failed"
+    """売上確定失敗: the gateway refused the capture; a person must collect the money."""
+    REFUND_FAILED = "refund_failed"
+    """返金失敗: the provider refused a refund; a person must pay it back another way."""
+    KONBINI_REISSUE_FAILED = "konbini_reissue_failed"
+    """コンビニ番号の再発行失敗: the old number stays; a person must follow up."""
+    EFFECT_REFUSED = "effect_refused"
+    """A provider kept refusing something that must be done (a release, a void…): see history."""
 
 
-def payment_confirmed(payment: Payment, total: Money) -> bool:
-    """Whether ``payment`` allows the order (of ``total``) to be instructed to ship."""
+def payment_confirmed(
+    payment: Payment, total: Money, now: datetime | None = None, authorization_days: int = 30
+) -> bool:
+    """Whether ``payment`` allows the order (of ``total``) to be instructed to ship.
+
+    A card authorization counts only while it has not lapsed at ``now`` (its ``expires_at``, or
+    ``authorization_days`` after it was given); money received counts net of what is owed back.
+    """
+    from orderflow.domain.payments.ledger import claim_amount, claim_pending, live_authorization
+
     method = payment.method
     if method is PaymentMethod.COD:
         return True
     if method in (PaymentMethod.CARD, PaymentMethod.AMAZON_PAY):
-        return payment.open_authorization >= total
+        live = live_authorization(payment, now, authorization_days)
+        return live is not None and live[1] >= total
     if method is PaymentMethod.POSTPAY:
-        return payment.authorized - payment.voided >= total
-    return payment.received >= total
+        reference = payment.instruction("reference")
+        if not reference or claim_pending(payment, reference):
+            return False
+        return claim_amount(payment, reference) >= total
+    return payment.received - payment.refund_owed >= total
 
 
 def _brackets(value: Sequence[tuple[Money, Money]]) -> tuple[tuple[Money, Money], ...]:

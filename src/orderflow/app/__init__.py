@@ -1,0 +1,1 @@
+"""The application layer: the desk (a thin façade), its command handlers and the executor."""

@@ -1,0 +1,221 @@
+"""What every command of the desk shares: loading, finishing the outbox, deciding, saving."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import timedelta
+
+from orderflow.app.executor import Executor, Ports
+from orderflow.domain._values import replace
+from orderflow.domain.lifecycle import Context
+from orderflow.domain.machine import allowed_moves
+from orderflow.domain.order import Order, OrderTotals
+from orderflow.domain.payments import payment_confirmed
+from orderflow.domain.review import ReviewRule, default_rules
+from orderflow.domain.rules import Rules
+from orderflow.domain.status import Move
+from orderflow.errors import ConcurrencyError, InvalidValue, MoveNotAllowed, OrderflowError
+from orderflow.ports import (
+    Accounting,
+    BankTransferProvider,
+    Carrier,
+    Clock,
+    FraudScreen,
+    Inventory,
+    KonbiniProvider,
+    Notifier,
+    OrderStore,
+    PaymentGateway,
+    PointsProvider,
+    PostpayProvider,
+    Warehouse,
+)
+from orderflow.settings import ShopSettings
+
+__all__ = ["DeskBase", "check_number"]
+
+_KEPT_REQUESTS = 64
+"""How many request ids an order remembers (the newest)."""
+
+
+def check_number(number: object, field: str = "number") -> str:
+    """An order number: a short printable text without spaces or line breaks."""
+    if (
+        not isinstance(number, str)
+        or not 1 <= len(number) <= 64
+        or not number.isprintable()
+        or any(c.isspace() for c in number)
+    ):
+        raise InvalidValue(field, number, "an order number: 1 to 64 printable characters, no spaces")
+    return number
+
+
+def check_text(value: object, field: str, *, required: bool = False, limit: int = 1000) -> str:
+    """A free text of at most ``limit`` characters (non-empty when ``required``)."""
+    if not isinstance(value, str) or len(value) > limit or (required and not value.strip()):
+        what = "a non-empty text" if required else "a text"
+        raise InvalidValue(field, value, f"{what} of at most {limit} characters")
+    return value
+
+
+class DeskBase:
+    """The desk's wiring and the three beats every command shares (load, decide, do)."""
+
+    def __init__(
+        self,
+        *,
+        store: OrderStore,
+        inventory: Inventory,
+        warehouses: Mapping[str, Warehouse],
+        carriers: Mapping[str, Carrier],
+        accounting: Accounting,
+        notifier: Notifier,
+        clock: Clock,
+        gateway: PaymentGateway | None = None,
+        amazon_pay: PaymentGateway | None = None,
+        fraud: FraudScreen | None = None,
+        postpay: PostpayProvider | None = None,
+        bank: BankTransferProvider | None = None,
+        konbini: KonbiniProvider | None = None,
+        points: PointsProvider | None = None,
+        review: Sequence[ReviewRule] | None = None,
+        settings: ShopSettings | None = None,
+    ) -> None:
+        self.settings = settings or ShopSettings()
+        missing = [w for w in self.settings.warehouses if w not in warehouses]
+        if missing:
+            raise InvalidValue("warehouses", sorted(warehouses), f"a port for each of {missing}")
+        if self.settings.carrier not in carriers:
+            raise InvalidValue("carriers", sorted(carriers), f"a {self.settings.carrier!r} carrier")
+        self.store = store
+        self.clock = clock
+        self.carriers = dict(carriers)
+        self.review_rules: tuple[ReviewRule, ...] = tuple(
+            review if review is not None else default_rules(fees=self.settings.shipping_fees)
+        )
+        self.rules = Rules(
+            self.settings,
+            screen_cards=fraud is not None,
+            points=points is not None,
+            review=self.review_rules,
+        )
+        self.ports = Ports(
+            store=store,
+            inventory=inventory,
+            warehouses=dict(warehouses),
+            accounting=accounting,
+            notifier=notifier,
+            clock=clock,
+            gateway=gateway,
+            amazon_pay=amazon_pay,
+            fraud=fraud,
+            postpay=postpay,
+            bank=bank,
+            konbini=konbini,
+            points=points,
+        )
+        self.executor = Executor(self.ports, self.rules)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def get(self, number: str) -> Order:
+        """The stored order ``number`` (as it is, pending effects included)."""
+        return self.store.get(check_number(number))
+
+    def totals(self, order: Order) -> OrderTotals:
+        """The order's totals under the shop's tax rule."""
+        return order.totals(self.settings.tax)
+
+    def payment_confirmed(self, order: Order) -> bool:
+        """Whether the payment allows shipping now (see :mod:`orderflow.domain.payments`)."""
+        return payment_confirmed(
+            order.payment,
+            self.totals(order).total,
+            self.clock.now(),
+            self.settings.authorization_days,
+        )
+
+    def next_moves(self, number: str) -> tuple[Move, ...]:
+        """The moves order ``number`` may make now."""
+        from orderflow.domain.lifecycle import next_moves
+
+        return next_moves(self.get(number))
+
+    # -- finishing -------------------------------------------------------------------------
+
+    def resume(self, number: str) -> Order:
+        """Perform order ``number``'s pending effects (after a time-out or a crash), same keys."""
+        return self._current(check_number(number))
+
+    def resume_pending(self) -> list[Order]:
+        """Sweep: finish every order with pending effects; returns the orders finished.
+
+        Run it from cron or a worker loop. An order another worker is finishing at the same time
+        is skipped (its save lost the version check); one whose provider still does not answer
+        stays pending for the next sweep.
+        """
+        done = []
+        for order in list(self.store.pending()):
+            try:
+                done.append(self.executor.drive(self.store.get(order.number)))
+            except (ConcurrencyError, OrderflowError):
+                continue
+        return done
+
+    # -- the three beats ---------------------------------------------------------------------
+
+    def _ctx(self, actor: str, reason: str = "") -> Context:
+        check_text(actor, "actor", required=True, limit=200)
+        check_text(reason, "reason", limit=1000)
+        return Context(self.clock.now(), actor, reason)
+
+    def _current(self, number: str) -> Order:
+        """The stored order with its outbox driven to the end (every command starts so)."""
+        order = self.store.get(number)
+        if order.outbox:
+            order = self.executor.drive(order)
+        return order
+
+    def _command(
+        self,
+        number: str,
+        decide: Callable[[Order, Context], Order],
+        *,
+        actor: str,
+        reason: str = "",
+        request_id: str | None = None,
+    ) -> Order:
+        """Load (finishing what is pending), decide, save with the effects, perform them."""
+        check_number(number)
+        ctx = self._ctx(actor, reason)
+        if request_id is not None:
+            check_text(request_id, "request_id", required=True, limit=200)
+        order = self._current(number)
+        if request_id is not None and request_id in order.requests:
+            return order
+        decided = decide(order, ctx)
+        if decided is order:
+            return order
+        if request_id is not None:
+            decided = replace(decided, requests=(*order.requests, request_id)[-_KEPT_REQUESTS:])
+        return self.executor.drive(self.executor.save(order, decided))
+
+    def _require(self, order: Order, move: Move) -> None:
+        allowed = allowed_moves(order.status)
+        if move not in allowed:
+            raise MoveNotAllowed(
+                order.number, order.status.name, move.value, [m.value for m in allowed]
+            )
+
+    def _recent(self, order: Order) -> list[Order]:
+        since = order.placed_at - timedelta(days=31)
+        return list(self.store.orders_of_customer(order.customer.id, since))
+
+    @staticmethod
+    def _after(order: Order, marker: str) -> list[str]:
+        """Names of the events after the last one named ``marker`` (what a command led to)."""
+        names = [e.name for e in order.history]
+        for index in range(len(names) - 1, -1, -1):
+            if names[index] == marker:
+                return names[index + 1 :]
+        return []

@@ -1,0 +1,221 @@
+"""キャンセル, 注文変更, 注文分割: the desk's commands that undo or reshape an order."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import attrs
+
+from orderflow.app.base import DeskBase, check_number, check_text
+from orderflow.domain import lifecycle
+from orderflow.domain._values import replace
+from orderflow.domain.address import Address
+from orderflow.domain.changes import ChangePreview, OrderChange, points_to_grant
+from orderflow.domain.decisions.cancelling import cancel_order
+from orderflow.domain.decisions.changing import changed_order, decide_change
+from orderflow.domain.lifecycle import Context
+from orderflow.domain.order import Order
+from orderflow.domain.outbox import Plan
+from orderflow.domain.payments.plans import close_payment, open_payment
+from orderflow.domain.policy import Requester
+from orderflow.domain.split import SPLITTABLE, split_order
+from orderflow.domain.status import Move, OrderStatus
+from orderflow.errors import DuplicateOrder, InvalidValue, OrderNotFound, PaymentDeclined
+
+__all__ = ["ChangeCommands"]
+
+
+def _remaining(order: Order, cancelled: Mapping[str, int]) -> dict[str, int]:
+    """Line id → units left after cancelling ``cancelled`` units (validated)."""
+    if not isinstance(cancelled, Mapping):
+        raise InvalidValue("lines", cancelled, "a mapping of line id to units")
+    left: dict[str, int] = {}
+    for line_id, units in cancelled.items():
+        line = order.line(line_id)
+        if type(units) is not int or not 1 <= units <= line.quantity:
+            raise InvalidValue(f"lines[{line_id!r}]", units, f"1 to {line.quantity} units")
+        left[line_id] = line.quantity - units
+    for line in order.lines:
+        left.setdefault(line.line_id, line.quantity)
+    return left
+
+
+class ChangeCommands(DeskBase):
+    """Cancel, change and split."""
+
+    def cancel(
+        self,
+        number: str,
+        *,
+        reason: str,
+        actor: str = "operator",
+        requester: Requester | None = None,
+        lines: Mapping[str, int] | None = None,
+        request_id: str | None = None,
+    ) -> Order:
+        """キャンセル: release the stock, give the payment and points back, tell the customer.
+
+        A card or Amazon Pay authorization is voided, a 後払い claim cancelled, a konbini number
+        withdrawn, a virtual account handed back; money already received is recorded as owed
+        back; used points are returned. With a ``requester`` the shop's
+        :class:`~orderflow.domain.policy.CancelPolicy` decides whether they may. ``lines`` (line
+        id → units) cancels only those units: the order is changed, its totals and payment
+        follow; cancelling every unit cancels the order. Cancelling a cancelled order again
+        returns it; a partial cancel is made safe to repeat with a ``request_id``.
+        """
+        check_text(reason, "reason", required=True, limit=1000)
+        if requester is not None:
+            if not isinstance(requester, Requester):
+                raise InvalidValue("requester", requester, "a Requester")
+            actor = requester.actor
+        if lines:
+            order = self._current(check_number(number))
+            quantities = _remaining(order, lines)
+            if any(quantities.values()):
+                if requester is not None:
+                    self.settings.cancel_policy.check(order, requester)
+                return self.change(
+                    number,
+                    OrderChange(quantities=quantities),
+                    requester=requester,
+                    reason=reason,
+                    request_id=request_id,
+                    policy_checked=requester is not None,
+                ).order
+
+        def decide(order: Order, ctx: Context) -> Order:
+            if order.status is OrderStatus.CANCELLED:
+                return order
+            if requester is not None:
+                self.settings.cancel_policy.check(order, requester)
+            plan = Plan(order)
+            return plan.apply(cancel_order(plan, order, ctx, self.rules, reason))
+
+        return self._command(number, decide, actor=actor, reason=reason, request_id=request_id)
+
+    def change(
+        self,
+        number: str,
+        change: OrderChange,
+        *,
+        requester: Requester | None = None,
+        reason: str = "",
+        dry_run: bool = False,
+        request_id: str | None = None,
+        policy_checked: bool = False,
+    ) -> ChangePreview:
+        """注文変更: quantities, lines, address, delivery date and slot, payment method, points.
+
+        The shop's :class:`~orderflow.domain.policy.ChangePolicy` decides first (a refusal is a
+        :class:`~orderflow.errors.ChangeRefused` telling to cancel and re-order). Totals are
+        worked out again; a dry run returns them with the payment delta and changes nothing.
+        Otherwise reserved stock is released and allocated again for the new lines, the payment
+        follows (a new authorization, an amended claim, a new konbini number), the points follow,
+        the review runs again and the customer is told. A new payment method (or more points) is
+        asked for first: if refused, nothing changes and the error is raised. Give a
+        ``request_id`` to make a repeat safe.
+        """
+        if not isinstance(change, OrderChange):
+            raise InvalidValue("change", change, "an OrderChange")
+        who = requester or Requester.operator()
+        check_text(reason, "reason", limit=1000)
+        order = self._current(check_number(number))
+        if request_id is not None and request_id in order.requests:
+            return self._preview(order, order)
+        if not policy_checked:
+            self.settings.change_policy.check(order, who)
+        ctx = self._ctx(who.actor, reason)
+        changed = changed_order(order, change, ctx, self.rules)
+        if dry_run:
+            return self._preview(order, changed)
+
+        def decide(current: Order, ctx: Context) -> Order:
+            decided = decide_change(current, change, ctx, self.rules, self._recent(current))
+            marked, _ = lifecycle.record_fact(decided, ctx, "change_requested")
+            return marked
+
+        saved = self._command(
+            number, decide, actor=who.actor, reason=reason, request_id=request_id
+        )
+        after = self._after(saved, "change_requested")
+        if "payment_switch_refused" in after:
+            raise PaymentDeclined("the new payment method was refused", code="switch_refused")
+        if "points_change_refused" in after:
+            raise InvalidValue("points_used", change.points_used, "no more than the customer's points")
+        return self._preview(order, saved)
+
+    def _preview(self, before: Order, after: Order) -> ChangePreview:
+        rate = self.settings.points_rate
+        b, a = self.totals(before), self.totals(after)
+        return ChangePreview(b, a, points_to_grant(b, rate), points_to_grant(a, rate), after)
+
+    def change_ship_to(self, number: str, ship_to: Address, *, actor: str = "operator") -> Order:
+        """お届け先変更: a change of address, reviewed like every change.
+
+        The shipping fee is worked out again (離島 surcharge and hold included), the payment
+        follows the new total, and an Amazon Pay order loses Amazon's address guarantee.
+        """
+        if not isinstance(ship_to, Address):
+            raise InvalidValue("ship_to", ship_to, "an Address")
+        return self.change(
+            number, OrderChange(ship_to=ship_to), requester=Requester.operator(actor)
+        ).order
+
+    def split(
+        self,
+        number: str,
+        parts: Sequence[Mapping[str, int]],
+        *,
+        requester: Requester | None = None,
+        reason: str = "",
+    ) -> list[Order]:
+        """注文分割: move lines or part quantities into new orders ``<number>-1``, ``-2`` ….
+
+        Money is conserved to the yen by the rule of :mod:`orderflow.domain.split`. Each part
+        gets its own payment (a card: a new authorization with the stored token; 後払い: a claim
+        each; a transfer or konbini: its own account or number) and the parent's is closed;
+        allocations move with their lines; the parent is closed as split. Refused for a transfer
+        or konbini order whose money has already arrived. Splitting again the same way returns
+        the parts.
+        """
+        who = requester or Requester.operator()
+        check_text(reason, "reason", limit=1000)
+        order = self._current(check_number(number))
+        if order.status is OrderStatus.CANCELLED and any(
+            e.detail("split_into") for e in order.history[-3:]
+        ):
+            return self._parts(order)
+        self.settings.change_policy.check(order, who)
+        if order.status not in SPLITTABLE:
+            self._require(order, Move.CANCEL)
+        if order.payment.received:
+            raise InvalidValue(
+                "parts",
+                number,
+                "an order whose payment has not arrived yet (refund or cancel it instead)",
+            )
+        ctx = self._ctx(who.actor, reason or "order split")
+        closed, children = split_order(order, parts, self.settings.tax, ctx)
+        for child in children:
+            try:
+                taken = self.store.get(child.number)
+            except OrderNotFound:
+                continue
+            if taken.split_from != number:
+                raise DuplicateOrder(child.number)
+        plan = Plan(closed)
+        closed = plan.apply(close_payment(plan, closed, ctx))
+        for child in children:
+            child_plan = Plan(child)
+            open_payment(child_plan, child, self.totals(child).total, ctx, self.rules, "split")
+            try:
+                self.store.add(child_plan.apply(child))
+            except DuplicateOrder:
+                pass  # a repeat after a crash: the part was stored before
+        self.executor.drive(self.executor.save(order, closed))
+        return self._parts(self.store.get(number))
+
+    def _parts(self, parent: Order) -> list[Order]:
+        event = next(e for e in reversed(parent.history) if e.detail("split_into"))
+        numbers = (event.detail("split_into") or "").split(", ")
+        return [self._current(n) for n in numbers]

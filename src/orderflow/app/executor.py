@@ -1,0 +1,347 @@
+"""The executor: the one place that calls the ports (外部呼び出し).
+
+It performs an order's pending effects in order, each with its idempotency key, and folds each
+answer back through the pure domain (:func:`orderflow.domain.answers.fold`), which may queue
+follow-up effects. The order is saved once when the outbox is empty (or when a call times out,
+with what was answered so far). A crash in between loses nothing: the effects stay on the saved
+order and are performed again with the same keys, and the providers answer a repeated key with
+their first answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+
+from orderflow.domain._values import replace
+from orderflow.domain.answers import MAX_ATTEMPTS, fold
+from orderflow.domain.effects import (
+    Authorize,
+    Capture,
+    CheckCredit,
+    CheckStock,
+    Commit,
+    Done,
+    Effect,
+    Instruct,
+    IssueAccount,
+    IssueKonbini,
+    Notify,
+    PostJournal,
+    PostpayAmend,
+    PostpayCancel,
+    PostpayRegister,
+    PostpayReport,
+    Recall,
+    RedeemPoints,
+    Refund,
+    Refused,
+    Release,
+    ReleaseAccount,
+    Reserve,
+    RestorePoints,
+    Screen,
+    Void,
+    WithdrawKonbini,
+)
+from orderflow.domain.lifecycle import Context
+from orderflow.domain.order import Order, PaymentMethod
+from orderflow.domain.rules import Rules
+from orderflow.errors import (
+    EffectInterrupted,
+    OrderflowError,
+    OutcomeUnknown,
+    PaymentDeclined,
+    ProviderError,
+    ProviderTimeout,
+)
+from orderflow.notices import Notice
+from orderflow.ports import (
+    Accounting,
+    BankTransferProvider,
+    Clock,
+    FraudScreen,
+    Inventory,
+    KonbiniProvider,
+    Notifier,
+    OrderStore,
+    PaymentGateway,
+    PointsProvider,
+    PostpayProvider,
+    Warehouse,
+)
+
+__all__ = ["Executor", "Ports"]
+
+
+@attrs.define
+class Ports:
+    """Every port the shop wired in (the optional ones may be None)."""
+
+    store: OrderStore
+    inventory: Inventory
+    warehouses: Mapping[str, Warehouse]
+    accounting: Accounting
+    notifier: Notifier
+    clock: Clock
+    gateway: PaymentGateway | None = None
+    amazon_pay: PaymentGateway | None = None
+    fraud: FraudScreen | None = None
+    postpay: PostpayProvider | None = None
+    bank: BankTransferProvider | None = None
+    konbini: KonbiniProvider | None = None
+    points: PointsProvider | None = None
+
+
+Perform = Callable[["Executor", Order, Any], object]
+
+
+class Executor:
+    """Performs pending effects through the ports and folds the answers; saves the order."""
+
+    def __init__(self, ports: Ports, rules: Rules) -> None:
+        self.ports = ports
+        self.rules = rules
+
+    # -- queries (reads that change nothing outside) --------------------------------------------
+
+    def knows(self, sku: str) -> bool:
+        """Whether the inventory knows ``sku``."""
+        return self.ports.inventory.knows(sku)
+
+    def available(self, warehouse: str, sku: str) -> int:
+        """Units of ``sku`` available in ``warehouse``."""
+        return self.ports.inventory.available(warehouse, sku)
+
+    # -- saving ----------------------------------------------------------------------------
+
+    def save(self, stored: Order, new: Order) -> Order:
+        """Save ``new`` over ``stored`` (version checked); returns what was saved."""
+        if new is stored:
+            return stored
+        saved = replace(new, version=stored.version + 1)
+        self.ports.store.save(saved, expected_version=stored.version)
+        return saved
+
+    # -- driving -----------------------------------------------------------------------------
+
+    def drive(self, order: Order) -> Order:
+        """Perform ``order``'s pending effects (it must be as stored); returns it saved."""
+        start = order
+        clock = self.ports.clock
+        while order.outbox:
+            effect = order.outbox[0]
+            try:
+                answer = self.perform(order, effect)
+            except ProviderTimeout as timeout:
+                self.save(start, order)
+                raise OutcomeUnknown(order.number, effect.kind, effect.key) from timeout
+            except OrderflowError:
+                raise
+            except Exception as crash:
+                raise EffectInterrupted(order.number, effect.kind, effect.key) from crash
+            order = fold(order, effect, answer, Context(clock.now(), "system"), self.rules)
+            if isinstance(answer, Refused) and effect.obligation and effect.attempt >= MAX_ATTEMPTS:
+                break  # a person is called (the order is held); the effect stays pending
+        return self.save(start, order)
+
+    def perform(self, order: Order, effect: Effect) -> Done | Refused:
+        """Make the one call ``effect`` asks for; a refusal is an answer, a time-out is not."""
+        try:
+            value = _PERFORM[type(effect)](self, order, effect)
+        except ProviderTimeout:
+            raise
+        except PaymentDeclined as declined:
+            return Refused(declined.code, declined.reason)
+        except ProviderError as refused:
+            return Refused("refused", str(refused))
+        return Done(value)
+
+    # -- one function per effect -------------------------------------------------------------
+
+    def _gateway(self, method: PaymentMethod) -> PaymentGateway:
+        ports = self.ports
+        gateway = ports.amazon_pay if method is PaymentMethod.AMAZON_PAY else ports.gateway
+        if gateway is None:
+            raise ProviderError(f"no gateway for {method.value}")
+        return gateway
+
+    def _postpay(self) -> PostpayProvider:
+        if self.ports.postpay is None:
+            raise ProviderError("no 後払い provider")
+        return self.ports.postpay
+
+    def _check_stock(self, order: Order, e: CheckStock) -> object:
+        inventory = self.ports.inventory
+        return {(w, s): inventory.available(w, s) for w in e.warehouses for s in e.skus}
+
+    def _reserve(self, order: Order, e: Reserve) -> object:
+        return self.ports.inventory.reserve(
+            key=e.key, warehouse=e.warehouse, sku=e.sku, quantity=e.quantity
+        )
+
+    def _release(self, order: Order, e: Release) -> object:
+        return self.ports.inventory.release(
+            key=e.key, warehouse=e.warehouse, sku=e.sku, quantity=e.quantity
+        )
+
+    def _commit(self, order: Order, e: Commit) -> object:
+        return self.ports.inventory.commit(
+            key=e.key, warehouse=e.warehouse, sku=e.sku, quantity=e.quantity
+        )
+
+    def _instruct(self, order: Order, e: Instruct) -> object:
+        assert e.shipment is not None and e.ship_to is not None
+        return self.ports.warehouses[e.shipment.warehouse].instruct(
+            key=e.key, order_number=order.number, shipment=e.shipment, ship_to=e.ship_to
+        )
+
+    def _recall(self, order: Order, e: Recall) -> object:
+        return self.ports.warehouses[e.warehouse].recall(key=e.key, shipment_id=e.shipment_id)
+
+    def _screen(self, order: Order, e: Screen) -> object:
+        if self.ports.fraud is None:
+            raise ProviderError("no fraud screen")
+        assert e.amount is not None
+        return self.ports.fraud.screen(
+            key=e.key,
+            order_number=order.number,
+            customer=order.customer,
+            ship_to=order.ship_to,
+            amount=e.amount,
+        )
+
+    def _authorize(self, order: Order, e: Authorize) -> object:
+        assert e.amount is not None
+        payment = order.proposal.payment if e.purpose == "switch" and order.proposal else None
+        token = (payment or order.payment).token
+        return self._gateway(e.method).authorize(
+            key=e.key, order_number=order.number, amount=e.amount, token=token
+        )
+
+    def _capture(self, order: Order, e: Capture) -> object:
+        assert e.amount is not None
+        return self._gateway(e.method).capture(
+            key=e.key, authorization=e.authorization, amount=e.amount
+        )
+
+    def _void(self, order: Order, e: Void) -> object:
+        assert e.amount is not None
+        return self._gateway(e.method).void(
+            key=e.key, authorization=e.authorization, amount=e.amount
+        )
+
+    def _refund(self, order: Order, e: Refund) -> object:
+        assert e.amount is not None
+        return self._gateway(e.method).refund(key=e.key, capture=e.capture, amount=e.amount)
+
+    def _postpay_register(self, order: Order, e: PostpayRegister) -> object:
+        assert e.amount is not None
+        target = order.proposal or order
+        return self._postpay().register(
+            key=e.key,
+            order_number=order.number,
+            customer=target.customer,
+            ship_to=target.ship_to,
+            amount=e.amount,
+        )
+
+    def _check_credit(self, order: Order, e: CheckCredit) -> object:
+        return self._postpay().decision(e.reference)
+
+    def _postpay_amend(self, order: Order, e: PostpayAmend) -> object:
+        assert e.amount is not None
+        return self._postpay().amend(key=e.key, reference=e.reference, amount=e.amount)
+
+    def _postpay_report(self, order: Order, e: PostpayReport) -> object:
+        return self._postpay().report_shipment(
+            key=e.key, reference=e.reference, carrier=e.carrier, tracking_number=e.tracking_number
+        )
+
+    def _postpay_cancel(self, order: Order, e: PostpayCancel) -> object:
+        return self._postpay().cancel(key=e.key, reference=e.reference)
+
+    def _issue_account(self, order: Order, e: IssueAccount) -> object:
+        if self.ports.bank is None:
+            raise ProviderError("no bank for virtual accounts")
+        assert e.amount is not None
+        return self.ports.bank.issue_account(key=e.key, order_number=order.number, amount=e.amount)
+
+    def _release_account(self, order: Order, e: ReleaseAccount) -> object:
+        if self.ports.bank is None:
+            raise ProviderError("no bank for virtual accounts")
+        return self.ports.bank.release_account(key=e.key, account=e.account)
+
+    def _issue_konbini(self, order: Order, e: IssueKonbini) -> object:
+        if self.ports.konbini is None:
+            raise ProviderError("no konbini provider")
+        assert e.amount is not None and e.deadline is not None
+        return self.ports.konbini.issue(
+            key=e.key, order_number=order.number, amount=e.amount, deadline=e.deadline
+        )
+
+    def _withdraw_konbini(self, order: Order, e: WithdrawKonbini) -> object:
+        if self.ports.konbini is None:
+            raise ProviderError("no konbini provider")
+        return self.ports.konbini.cancel(key=e.key, payment_number=e.payment_number)
+
+    def _redeem(self, order: Order, e: RedeemPoints) -> object:
+        if self.ports.points is None:
+            raise ProviderError("no points system")
+        return self.ports.points.redeem(
+            key=e.key, customer_id=order.customer.id, points=e.points, order_number=order.number
+        )
+
+    def _restore(self, order: Order, e: RestorePoints) -> object:
+        if self.ports.points is None:
+            raise ProviderError("no points system")
+        return self.ports.points.restore(
+            key=e.key, customer_id=order.customer.id, points=e.points, order_number=order.number
+        )
+
+    def _post_journal(self, order: Order, e: PostJournal) -> object:
+        assert e.entry is not None
+        return self.ports.accounting.post(key=e.key, entry=e.entry)
+
+    def _notify(self, order: Order, e: Notify) -> object:
+        settings = self.rules.settings
+        notice = Notice(
+            e.notice,
+            order.number,
+            order.customer.email,
+            settings.locale,
+            (("name", order.customer.name), *e.facts),
+            settings.zone,
+        )
+        self.ports.notifier.send(key=e.key, notice=notice)
+        return None
+
+
+_PERFORM: dict[type[Effect], Perform] = {
+    CheckStock: Executor._check_stock,
+    Reserve: Executor._reserve,
+    Release: Executor._release,
+    Commit: Executor._commit,
+    Instruct: Executor._instruct,
+    Recall: Executor._recall,
+    Screen: Executor._screen,
+    Authorize: Executor._authorize,
+    Capture: Executor._capture,
+    Void: Executor._void,
+    Refund: Executor._refund,
+    PostpayRegister: Executor._postpay_register,
+    CheckCredit: Executor._check_credit,
+    PostpayAmend: Executor._postpay_amend,
+    PostpayReport: Executor._postpay_report,
+    PostpayCancel: Executor._postpay_cancel,
+    IssueAccount: Executor._issue_account,
+    ReleaseAccount: Executor._release_account,
+    IssueKonbini: Executor._issue_konbini,
+    WithdrawKonbini: Executor._withdraw_konbini,
+    RedeemPoints: Executor._redeem,
+    RestorePoints: Executor._restore,
+    PostJournal: Executor._post_journal,
+    Notify: Executor._notify,
+}

@@ -1,0 +1,140 @@
+"""出荷指示, 出荷指示取消, 出荷, 着荷, 計上: the desk's commands from reserved stock to the books."""
+
+from __future__ import annotations
+
+import unicodedata
+from zoneinfo import ZoneInfo
+
+from orderflow.app.base import DeskBase, check_text
+from orderflow.domain.booking import recognition_date
+from orderflow.domain.decisions import shipping
+from orderflow.domain.lifecycle import Context, find_shipment
+from orderflow.domain.machine import allowed_moves
+from orderflow.domain.order import Order
+from orderflow.domain.status import Move, OrderStatus
+from orderflow.errors import InvalidValue, MoveBlocked
+
+__all__ = ["FulfilmentCommands"]
+
+
+class FulfilmentCommands(DeskBase):
+    """出荷指示 to 計上."""
+
+    def instruct_shipping(
+        self, number: str, *, carrier: str | None = None, actor: str = "system"
+    ) -> Order:
+        """出荷指示: one shipment per warehouse, sent to each warehouse; → 出荷指示済.
+
+        Refused while a hold is open or the payment is not confirmed (a lapsed authorization does
+        not count). For 代引き the first shipment carries the amount the carrier collects.
+        Instructing an instructed order again returns it.
+        """
+        code = carrier or self.settings.carrier
+        if code not in self.carriers:
+            raise InvalidValue("carrier", code, f"one of {sorted(self.carriers)}")
+
+        def decide(order: Order, ctx: Context) -> Order:
+            if order.status is OrderStatus.SHIPPING_INSTRUCTED and order.shipments:
+                return order
+            return shipping.instruct_shipping(order, code, ctx, self.rules)
+
+        return self._command(number, decide, actor=actor)
+
+    def recall(self, number: str, *, actor: str = "operator") -> Order:
+        """出荷指示取消: take the instruction back from every warehouse; → 引当済.
+
+        Refused (:class:`~orderflow.errors.MoveBlocked`) if a warehouse says the parcel left;
+        the shipments it did take back are sent to their warehouses again, under new keys.
+        """
+        order = self._command(
+            number, lambda order, ctx: shipping.recall(order, ctx), actor=actor
+        )
+        if "recall_refused" in self._after(order, "recall_requested"):
+            event = next(e for e in reversed(order.history) if e.name == "recall_refused")
+            raise MoveBlocked(
+                number,
+                order.status.name,
+                Move.RECALL.value,
+                [m.value for m in allowed_moves(order.status)],
+                f"already left the warehouse: {event.detail('left')}",
+            )
+        return order
+
+    def ship(
+        self,
+        number: str,
+        shipment_id: str,
+        tracking_number: str | None,
+        *,
+        actor: str = "warehouse",
+    ) -> Order:
+        """出荷: a shipment left with its tracking number; the last one takes the payment.
+
+        Takes the units off stock; once every shipment has left, captures the card or Amazon Pay
+        (売上確定) or reports the shipment to the 後払い provider; sends the shipping notice
+        with the carrier's tracking page. The tracking number is normalised (NFKC: full-width
+        digits work; spaces and hyphens dropped) and checked against the carrier's format.
+        """
+        check_text(shipment_id, "shipment_id", required=True, limit=100)
+        if tracking_number is not None:
+            tracking_number = normalize_tracking(tracking_number)
+
+        def decide(order: Order, ctx: Context) -> Order:
+            shipment = find_shipment(order, shipment_id, Move.SHIP)
+            carrier = self.carriers[shipment.carrier]
+            if tracking_number is not None and not carrier.validate_tracking_number(
+                tracking_number
+            ):
+                raise InvalidValue(
+                    "tracking_number", tracking_number, f"a {carrier.code} tracking number"
+                )
+            url = carrier.tracking_url(tracking_number) if tracking_number else ""
+            return shipping.ship(
+                order,
+                shipment_id,
+                tracking_number,
+                carrier.has_tracking,
+                url,
+                ctx,
+                self.rules,
+            )
+
+        return self._command(number, decide, actor=actor)
+
+    def deliver(self, number: str, shipment_id: str, *, actor: str = "carrier") -> Order:
+        """着荷: the carrier reports a shipment delivered; a repeated report changes nothing.
+
+        For 代引き the amount the carrier collected is recorded as received.
+        """
+        check_text(shipment_id, "shipment_id", required=True, limit=100)
+        return self._command(
+            number, lambda order, ctx: shipping.deliver(order, shipment_id, ctx), actor=actor
+        )
+
+    def book(self, number: str, *, actor: str = "system") -> Order:
+        """計上: post the sale's journal entry to accounting, dated by the shop's basis; once.
+
+        Booking a booked order again returns it.
+        """
+
+        def decide(order: Order, ctx: Context) -> Order:
+            if order.status is OrderStatus.BOOKED:
+                return order
+            self._require(order, Move.BOOK)
+            zone = ZoneInfo(self.settings.zone)
+            on = recognition_date(order, self.settings.recognition, zone)
+            return shipping.book(order, on, ctx, self.rules)
+
+        return self._command(number, decide, actor=actor)
+
+
+def normalize_tracking(number: object) -> str:
+    """A tracking number as carriers print it: NFKC, without spaces and hyphens."""
+    if not isinstance(number, str) or len(number) > 64:
+        raise InvalidValue("tracking_number", number, "a tracking number (text)")
+    text = unicodedata.normalize("NFKC", number)
+    for mark in (" ", "-", "‐", "−", "ー"):
+        text = text.replace(mark, "")
+    if not text or not text.isascii() or not text.isalnum():
+        raise InvalidValue("tracking_number", number, "letters and digits (a tracking number)")
+    return text

@@ -1,0 +1,212 @@
+"""返金, 再オーソリ, 後払い, コンビニ入金, 入金消込: the desk's commands about money after the order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from orderflow.app.base import DeskBase, check_text
+from orderflow.domain.decisions import money
+from orderflow.domain.decisions.cancelling import cancel_order
+from orderflow.domain.deposits import Deposit, OpenAccount, Reconciliation, reconcile
+from orderflow.domain.lifecycle import Context
+from orderflow.domain.machine import allowed_moves
+from orderflow.domain.money import Money
+from orderflow.domain.order import Order, PaymentMethod, PaymentOp
+from orderflow.domain.outbox import Plan
+from orderflow.domain.status import Move
+from orderflow.errors import InvalidValue, OrderflowError, PaymentDeclined
+from orderflow.zengin import read_transfer_notice
+
+__all__ = ["DepositReport", "MoneyCommands"]
+
+
+class DepositReport:
+    """What a reconciliation did: the pure matching and the orders it changed."""
+
+    def __init__(self, reconciliation: Reconciliation, orders: list[Order]) -> None:
+        self.reconciliation = reconciliation
+        """Every deposit: matched (exact, short, over), unmatched, repeated, cancelled."""
+        self.orders = orders
+        """The orders saved with their new deposits, in the order first touched."""
+
+    @property
+    def unmatched(self) -> tuple[Deposit, ...]:
+        """Deposits no open order holds the account of: for a person to look at (入金不明)."""
+        return self.reconciliation.unmatched
+
+
+class MoneyCommands(DeskBase):
+    """Money after the order was placed."""
+
+    def refund(
+        self,
+        number: str,
+        amount: Money,
+        *,
+        reason: str,
+        actor: str = "operator",
+        request_id: str | None = None,
+    ) -> Order:
+        """返金: pay back (part of) what was paid, after shipping (a return, a goodwill refund).
+
+        Card and Amazon Pay refund through the gateway; 後払い bills only the rest again and
+        cancels the old claim (refused, :class:`~orderflow.errors.PaymentDeclined`, if the
+        provider will not bill the rest); bank transfer, konbini and COD record the amount as owed
+        back by bank transfer. Give a ``request_id`` to make a repeat safe: the same id returns
+        the first result and pays nothing more.
+        """
+        check_text(reason, "reason", required=True, limit=1000)
+
+        def decide(order: Order, ctx: Context) -> Order:
+            refunded = money.refund_order(order, amount, ctx, self.rules)
+            from orderflow.domain import lifecycle
+
+            marked, _ = lifecycle.record_fact(
+                refunded, ctx, "refund_requested", details={"amount": str(amount)}
+            )
+            return marked
+
+        order = self._command(
+            number, decide, actor=actor, reason=reason, request_id=request_id
+        )
+        if "refund_refused" in self._after(order, "refund_requested"):
+            raise PaymentDeclined(
+                "the provider refused the refund; pay it back by bank transfer instead",
+                code="refund_refused",
+            )
+        return order
+
+    def reauthorize_expiring(self, now: datetime | None = None) -> list[Order]:
+        """再オーソリ sweep: authorize again every card whose authorization lapses soon.
+
+        ``settings.reauthorize_within_days`` says how soon. A declined card puts the order on hold
+        (``authorization_failed``) and tells the customer once; the sweep leaves it alone until
+        the hold is cleared. One order's trouble never stops the sweep. Returns the orders
+        touched.
+        """
+        moment = now or self.clock.now()
+        touched = []
+        for candidate in list(self.store.open_orders()):
+            if not money.needs_reauthorization(candidate, moment, self.rules):
+                continue
+            try:
+                touched.append(
+                    self._command(
+                        candidate.number,
+                        lambda order, ctx: money.reauthorize_order(order, self.rules)
+                        if money.needs_reauthorization(order, moment, self.rules)
+                        else order,
+                        actor="system",
+                        reason="authorization expiring",
+                    )
+                )
+            except OrderflowError:
+                continue
+        return touched
+
+    def refresh_postpay(self, number: str, *, actor: str = "system") -> Order:
+        """Ask the 後払い provider again about a claim under review; act on its decision."""
+        return self._command(number, lambda order, ctx: money.check_credit(order), actor=actor)
+
+    def record_konbini_payment(
+        self, number: str, *, reference: str, amount: Money, paid_at: datetime | None = None
+    ) -> Order:
+        """コンビニ入金: the provider says the customer paid at the store.
+
+        The same payment reference recorded twice counts once. Paid in full, the order's payment
+        is confirmed, the customer told, and the order goes on by itself.
+        """
+        check_text(reference, "reference", required=True, limit=200)
+        if not isinstance(amount, Money) or amount.amount <= 0:
+            raise InvalidValue("amount", amount, "a positive Money")
+
+        def decide(order: Order, ctx: Context) -> Order:
+            if order.payment.method is not PaymentMethod.KONBINI:
+                raise InvalidValue("number", number, "an order paid at a convenience store")
+            key = f"{number}:konbini:{reference}"
+            return money.receive(order, amount, key, reference, "", ctx, self.rules)
+
+        return self._command(number, decide, actor="konbini")
+
+    def expire_unpaid(self, now: datetime | None = None) -> list[Order]:
+        """Konbini sweep: cancel every unpaid order past its payment deadline, with a notice."""
+        moment = now or self.clock.now()
+        cancelled = []
+        for order in list(self.store.open_orders()):
+            deadline = order.payment.instruction("deadline")
+            if (
+                order.payment.method is not PaymentMethod.KONBINI
+                or deadline is None
+                or datetime.fromisoformat(deadline) >= moment
+                or self.payment_confirmed(order)
+                or Move.CANCEL not in allowed_moves(order.status)
+            ):
+                continue
+            reason = "konbini payment deadline passed"
+
+            def decide(current: Order, ctx: Context, reason: str = reason) -> Order:
+                if current.status.is_final or self.payment_confirmed(current):
+                    return current
+                plan = Plan(current)
+                return plan.apply(cancel_order(plan, current, ctx, self.rules, reason))
+
+            try:
+                cancelled.append(self._command(order.number, decide, actor="system"))
+            except OrderflowError:
+                continue
+        return cancelled
+
+    def reconcile_deposits(self, deposits: Iterable[Deposit]) -> DepositReport:
+        """入金消込: match bank deposits to the open orders holding their virtual accounts.
+
+        Exact: the payment is confirmed and the order goes on by itself. Short: the order stays
+        held with the shortfall and the customer is told; later deposits add up. Over: confirmed,
+        and the excess is recorded as owed back. Deposits no open order holds are returned as
+        unmatched. A deposit whose reference was applied before counts once.
+        """
+        accounts: dict[str, OpenAccount] = {}
+        seen: set[str] = set()
+        for order in self.store.open_orders():
+            account = order.payment.instruction("account")
+            if order.payment.method is not PaymentMethod.BANK_TRANSFER or account is None:
+                continue
+            if account in order.payment.closed:
+                continue
+            accounts[account] = OpenAccount(
+                account,
+                order.number,
+                self.totals(order).total,
+                order.payment.received - order.payment.refund_owed,
+            )
+            seen.update(e.reference for e in order.payment.ledger if e.op is PaymentOp.RECEIVE)
+        result = reconcile(deposits, accounts, seen)
+        by_order: dict[str, list[Deposit]] = {}
+        for match in result.matched:
+            by_order.setdefault(match.order_number, []).append(match.deposit)
+        saved = []
+        for number, matched in by_order.items():
+
+            def decide(order: Order, ctx: Context, matched: list[Deposit] = matched) -> Order:
+                for deposit in matched:
+                    order = money.receive(
+                        order,
+                        deposit.amount,
+                        f"{order.number}:deposit:{deposit.reference}",
+                        deposit.reference,
+                        deposit.payer_display,
+                        ctx,
+                        self.rules,
+                    )
+                return order
+
+            saved.append(self._command(number, decide, actor="bank"))
+        return DepositReport(result, saved)
+
+    def import_transfer_notice(self, data: bytes, *, calendar: str = "reiwa") -> DepositReport:
+        """Read a 全銀 振込入金通知 file and reconcile its deposits; all or nothing.
+
+        A malformed file raises :class:`~orderflow.zengin.ZenginError` before any order changes.
+        """
+        notice = read_transfer_notice(data, currency=self.settings.currency, calendar=calendar)
+        return self.reconcile_deposits(notice.deposits())

@@ -1,0 +1,224 @@
+"""受注, 注文確認, 保留, 引当: the desk's commands from a new order to reserved stock."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from orderflow.app.base import DeskBase, check_number, check_text
+from orderflow.domain import lifecycle
+from orderflow.domain.address import Address, Customer
+from orderflow.domain.decisions import placing
+from orderflow.domain.decisions.changing import reviewed
+from orderflow.domain.decisions.common import release_all
+from orderflow.domain.lifecycle import Context
+from orderflow.domain.money import Money
+from orderflow.domain.order import Order, OrderLine, PaymentMethod
+from orderflow.domain.outbox import Plan
+from orderflow.domain.payments.plans import follow_total
+from orderflow.domain.status import Move, OrderStatus
+from orderflow.errors import (
+    DuplicateOrder,
+    InvalidValue,
+    OrderNotFound,
+    PaymentDeclined,
+    UnknownSku,
+)
+
+__all__ = ["OrderCommands"]
+
+
+class OrderCommands(DeskBase):
+    """受注 to 引当."""
+
+    def accepts(self, method: PaymentMethod) -> bool:
+        """Whether the desk has the port ``method`` needs."""
+        ports = self.ports
+        port = {
+            PaymentMethod.CARD: ports.gateway,
+            PaymentMethod.AMAZON_PAY: ports.amazon_pay,
+            PaymentMethod.POSTPAY: ports.postpay,
+            PaymentMethod.BANK_TRANSFER: ports.bank,
+            PaymentMethod.KONBINI: ports.konbini,
+        }.get(method, True)
+        return port is not None
+
+    def place(
+        self,
+        *,
+        number: str,
+        customer: Customer,
+        ship_to: Address,
+        lines: Sequence[OrderLine],
+        token: str | None = None,
+        payment_method: PaymentMethod = PaymentMethod.CARD,
+        shipping_fee: Money | None = None,
+        discount: Money | None = None,
+        points_used: int = 0,
+        channel: str = "web",
+        remarks: str = "",
+        address_from_amazon: bool = False,
+        actor: str = "customer",
+    ) -> Order:
+        """受注: check the order, start its payment, send the order confirmation.
+
+        By method: a card is screened (if a fraud port is given) and authorized; Amazon Pay is
+        authorized (``address_from_amazon`` marks the ship-to as guaranteed); 後払い is
+        credit-checked; a bank transfer gets a virtual account and a konbini payment a number and
+        deadline (both held until paid); COD adds the fee of the shop's table.
+
+        Bad input raises before anything is stored. A refused payment raises
+        :class:`~orderflow.errors.PaymentDeclined` and leaves the number free: placing again
+        under it (with another card) is a new attempt. Placing the same order again after a
+        time-out or a crash finishes the first attempt and returns it.
+        """
+        check_number(number)
+        ctx = self._ctx(actor)
+        if not isinstance(payment_method, PaymentMethod):
+            raise InvalidValue("payment_method", payment_method, "a PaymentMethod")
+        if not self.accepts(payment_method):
+            raise InvalidValue(
+                "payment_method", payment_method.value, "a method this desk has a port for"
+            )
+        if payment_method in (PaymentMethod.CARD, PaymentMethod.AMAZON_PAY):
+            if not token or not isinstance(token, str):
+                raise InvalidValue("token", token, "the gateway's stored card token")
+        check_text(channel, "channel", required=True, limit=100)
+        check_text(remarks, "remarks", limit=2000)
+        try:
+            stored: Order | None = self.store.get(number)
+        except OrderNotFound:
+            stored = None
+        if stored is not None and not placing.retry_allowed(stored):
+            if stored.lines == tuple(lines) and stored.customer.id == getattr(customer, "id", None):
+                return self._placed(self._current(number))
+            raise DuplicateOrder(number)
+        order = placing.place(
+            number=number,
+            customer=customer,
+            ship_to=ship_to,
+            lines=lines,
+            payment_method=payment_method,
+            token=token,
+            shipping_fee=shipping_fee,
+            discount=discount,
+            points_used=points_used,
+            channel=channel,
+            remarks=remarks,
+            address_from_amazon=address_from_amazon,
+            ctx=ctx,
+            rules=self.rules,
+            previous=stored,
+        )
+        for index, line in enumerate(order.lines):
+            if not self.executor.knows(line.sku):
+                raise UnknownSku(f"lines[{index}].sku", line.sku)
+        if stored is None:
+            self.store.add(order)
+            saved = order
+        else:
+            saved = self.executor.save(stored, order)
+        return self._placed(self.executor.drive(saved))
+
+    def _placed(self, order: Order) -> Order:
+        """The placed order, or the refusal of its payment (the number stays free)."""
+        after = self._after(order, "placed")
+        if "placement_declined" in after:
+            event = next(e for e in reversed(order.history) if e.name == "placement_declined")
+            code = event.detail("code") or "declined"
+            if code == "points_refused":
+                raise InvalidValue(
+                    "points_used", order.points_used, "no more than the customer's points"
+                )
+            raise PaymentDeclined(event.detail("detail") or code, code=code)
+        return order
+
+    def accept(self, number: str, *, actor: str = "system") -> Order:
+        """受注 → 未引当: accept the order, review it (注文確認), and let it go on if clear.
+
+        The review's rules may hold the order (remarks to read, a remote island, a blacklisted
+        customer…) or correct its shipping fee; with no open hold and ``auto_advance`` the order
+        is allocated at once. Accepting an accepted order again returns it.
+        """
+
+        def decide(order: Order, ctx: Context) -> Order:
+            if order.status is not OrderStatus.ORDERED and any(
+                e.name == Move.ACCEPT.value for e in order.history
+            ) and order.status is not OrderStatus.CANCELLED:
+                return order
+            return placing.accept(order, ctx, self.rules, self._recent(order))
+
+        return self._command(number, decide, actor=actor)
+
+    def review(self, number: str, *, actor: str = "system") -> Order:
+        """Run the order review again (after a change of the rules, say)."""
+
+        def decide(order: Order, ctx: Context) -> Order:
+            fee = order.shipping_fee
+            result = reviewed(order, ctx, self.rules, self._recent(order))
+            if result.shipping_fee != fee:
+                plan = Plan(result)
+                result = follow_total(plan, result, self.totals(result).total, ctx, self.rules)
+                result = plan.apply(result)
+            return result
+
+        return self._command(number, decide, actor=actor)
+
+    def raise_hold(
+        self,
+        number: str,
+        code: str,
+        message: str,
+        *,
+        message_en: str = "",
+        actor: str = "system",
+        request_id: str | None = None,
+    ) -> Order:
+        """Put a hold (保留) on the order: it will not be instructed to ship until cleared."""
+        check_text(code, "code", required=True, limit=100)
+        check_text(message, "message", limit=1000)
+        check_text(message_en, "message_en", limit=1000)
+        return self._command(
+            number,
+            lambda order, ctx: placing.raise_hold(order, code, message, message_en, ctx),
+            actor=actor,
+            request_id=request_id,
+        )
+
+    def clear_hold(
+        self, number: str, code: str, *, actor: str = "operator", request_id: str | None = None
+    ) -> Order:
+        """Clear the open hold ``code``, recording who cleared it; the last one lets it go on."""
+        check_text(code, "code", required=True, limit=100)
+        return self._command(
+            number,
+            lambda order, ctx: placing.clear_hold(order, code, ctx, self.rules),
+            actor=actor,
+            request_id=request_id,
+        )
+
+    def allocate(self, number: str, *, actor: str = "system") -> Order:
+        """引当: reserve the missing units atomically; 引当済 if all, 中途引当 if short.
+
+        Call again when stock arrives to allocate the rest.
+        """
+        return self._command(
+            number, lambda order, ctx: placing.allocate(order, self.rules), actor=actor
+        )
+
+    def release(self, number: str, *, actor: str = "operator", reason: str = "") -> Order:
+        """引当解除: give every reserved unit back (before a change or a split); → 未引当."""
+
+        def decide(order: Order, ctx: Context) -> Order:
+            released, _ = lifecycle.release(order, ctx)
+            plan = Plan(released)
+            released = release_all(plan, lifecycle_view(order, released))
+            return plan.apply(released)
+
+        return self._command(number, decide, actor=actor, reason=reason)
+
+
+def lifecycle_view(before: Order, after: Order) -> Order:
+    """``after`` holding ``before``'s allocations (so that each is released by an effect)."""
+    from orderflow.domain._values import replace
+
+    return replace(after, allocations=before.allocations)

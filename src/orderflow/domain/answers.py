@@ -1,0 +1,214 @@
+"""Folding answers back: what the domain makes of each effect's outcome (結果の反映).
+
+:func:`fold` is the one entry point the executor uses. It takes the performed effect off the
+order's outbox, lets the fold of that kind of effect decide (payment folds live in
+:mod:`orderflow.domain.payments.answers`), and queues the follow-up effects it decided *before*
+the rest of the outbox, so that a chain (authorize the new card → void the old one) finishes in
+order. Everything here is pure: the answer is data, the time comes in the :class:`Context`.
+
+A refused *obligation* (a release, a void, a journal post: things that must happen) is asked
+again under a fresh key, never under the refused one; after three refusals the order is held
+(``effect_refused``) for a person, and the effect stays pending for the next ``resume``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from orderflow.domain import lifecycle
+from orderflow.domain._values import replace
+from orderflow.domain.decisions.common import add_reserved, reserve_planned, settle_allocation
+from orderflow.domain.decisions.shipping import settle_recall
+from orderflow.domain.effects import (
+    CheckStock,
+    Commit,
+    Done,
+    Effect,
+    Instruct,
+    Notify,
+    PostJournal,
+    Recall,
+    RedeemPoints,
+    Refused,
+    Release,
+    Reserve,
+    RestorePoints,
+)
+from orderflow.domain.lifecycle import Context
+from orderflow.domain.order import Allocation, Order, ShipmentStatus
+from orderflow.domain.outbox import Plan
+from orderflow.domain.payments import HoldCode
+from orderflow.domain.payments.answers import PAYMENT_FOLDS, decline_placement
+from orderflow.domain.rules import Rules
+
+
+__all__ = ["MAX_ATTEMPTS", "fold"]
+
+MAX_ATTEMPTS = 3
+"""Refusals of an obligation in a row before a person is called (it stays pending)."""
+
+Answer = Done | Refused
+Fold = Callable[[Order, Effect, Answer, Context, Rules, Plan], Order]
+
+
+def fold(order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules) -> Order:
+    """``order`` after ``effect`` (the first of its outbox) was answered with ``answer``."""
+    if not order.outbox or order.outbox[0].key != effect.key:
+        raise ValueError(f"{effect.key} is not the next pending effect of {order.number}")
+    order = replace(order, outbox=order.outbox[1:])
+    plan = Plan(order)
+    if isinstance(answer, Refused) and effect.obligation:
+        order = _refused_obligation(order, effect, answer, ctx, plan)
+    else:
+        order = _FOLDS[type(effect)](order, effect, answer, ctx, rules, plan)
+    return plan.apply(order, first=True)
+
+
+def _refused_obligation(
+    order: Order, effect: Effect, answer: Refused, ctx: Context, plan: Plan
+) -> Order:
+    order, _ = lifecycle.record_fact(
+        order,
+        ctx,
+        "effect_refused",
+        details={"effect": effect.kind, "key": effect.key, "code": answer.code},
+    )
+    if effect.attempt >= MAX_ATTEMPTS:
+        order, _ = lifecycle.raise_hold(
+            order,
+            HoldCode.EFFECT_REFUSED,
+            f"外部システムが {effect.kind} を拒否し続けています",
+            ctx,
+            message_en=f"the provider keeps refusing {effect.kind}",
+        )
+    plan.again(effect)
+    return order
+
+
+# -- 在庫 ------------------------------------------------------------------------------------
+
+
+def _check_stock(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
+    available: Mapping[tuple[str, str], int] = {}
+    if isinstance(answer, Done) and isinstance(answer.value, Mapping):
+        available = answer.value
+    return reserve_planned(plan, order, available, rules, ctx)
+
+
+def _reserve(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
+    assert isinstance(effect, Reserve)
+    got = answer.value if isinstance(answer, Done) else 0
+    assert isinstance(got, int)
+    if got > 0:
+        order = add_reserved(order, Allocation(effect.line_id, effect.warehouse, got))
+    if got < effect.quantity or isinstance(answer, Refused):
+        order, _ = lifecycle.record_fact(
+            order,
+            ctx,
+            "reserve_short",
+            details={"line": effect.line_id, "asked": str(effect.quantity), "got": str(got)},
+        )
+    if any(isinstance(e, Reserve) for e in order.outbox):
+        return order
+    return settle_allocation(order, ctx)
+
+
+def _nothing(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
+    return order
+
+
+# -- 倉庫 ------------------------------------------------------------------------------------
+
+
+def _recall(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
+    assert isinstance(effect, Recall) and isinstance(answer, Done)
+    if answer.value:
+        shipments = tuple(
+            replace(s, status=ShipmentStatus.RECALLED) if s.shipment_id == effect.shipment_id else s
+            for s in order.shipments
+        )
+        order = replace(order, shipments=shipments)
+    if any(isinstance(e, Recall) for e in order.outbox):
+        return order
+    return settle_recall(order, ctx, plan)
+
+
+# -- ポイント / 会計 / 連絡 -------------------------------------------------------------------------
+
+
+def _redeem(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
+    from orderflow.domain.decisions.changing import take_proposal
+
+    assert isinstance(effect, RedeemPoints)
+    if isinstance(answer, Refused):
+        if effect.purpose == "place":
+            return decline_placement(order, "points_refused", answer.reason, ctx, rules, plan)
+        order = replace(order, proposal=None)
+        order, _ = lifecycle.record_fact(order, ctx, "points_change_refused")
+        return order
+    order = replace(order, points_taken=order.points_taken + effect.points)
+    order, _ = lifecycle.record_fact(
+        order, ctx, "points_redeemed", details={"points": str(effect.points)}
+    )
+    if effect.purpose == "change":
+        return take_proposal(order, ctx, rules, plan)
+    return order
+
+
+def _restore(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
+    assert isinstance(effect, RestorePoints)
+    order = replace(order, points_taken=order.points_taken - effect.points)
+    order, _ = lifecycle.record_fact(
+        order, ctx, "points_restored", details={"points": str(effect.points)}
+    )
+    return order
+
+
+def _journal(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
+    assert isinstance(answer, Done)
+    order, _ = lifecycle.record_fact(
+        order, ctx, "journal_posted", details={"journal": str(answer.value)}
+    )
+    return order
+
+
+def _notify(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
+    assert isinstance(effect, Notify)
+    if isinstance(answer, Refused):
+        order, _ = lifecycle.record_fact(
+            order, ctx, "notice_failed", details={"kind": effect.notice, "error": answer.code}
+        )
+    return order
+
+
+_FOLDS: dict[type[Effect], Fold] = {
+    CheckStock: _check_stock,
+    Reserve: _reserve,
+    Release: _nothing,
+    Commit: _nothing,
+    Instruct: _nothing,
+    Recall: _recall,
+    RedeemPoints: _redeem,
+    RestorePoints: _restore,
+    PostJournal: _journal,
+    Notify: _notify,
+    **PAYMENT_FOLDS,
+}
+
+

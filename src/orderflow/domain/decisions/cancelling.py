@@ -1,0 +1,49 @@
+"""キャンセル: end an order before shipping, giving back stock, money and points."""
+
+from __future__ import annotations
+
+from orderflow.domain import lifecycle
+from orderflow.domain._values import replace
+from orderflow.domain.decisions.common import release_all
+from orderflow.domain.effects import Notify, RestorePoints
+from orderflow.domain.lifecycle import Context
+from orderflow.domain.order import Order
+from orderflow.domain.outbox import Plan
+from orderflow.domain.payments.plans import close_payment
+from orderflow.domain.rules import Rules
+from orderflow.domain.status import OrderStatus
+
+__all__ = ["cancel_order", "close_order"]
+
+
+def close_order(plan: Plan, order: Order, ctx: Context, name: str, reason: str = "") -> Order:
+    """Stock released, payment given back, points restored; the order moves to キャンセル."""
+    order = release_all(plan, order)
+    order = close_payment(plan, order, ctx)
+    if order.points_taken:
+        plan.add(RestorePoints, points=order.points_taken)
+    if order.status is not OrderStatus.CANCELLED:
+        order, _ = lifecycle.record_fact(
+            order,
+            ctx,
+            name,
+            OrderStatus.CANCELLED,
+            {"reason": reason} if reason else None,
+            shipments=(),
+        )
+    return replace(order, proposal=None) if order.proposal is not None else order
+
+
+def cancel_order(
+    plan: Plan, order: Order, ctx: Context, rules: Rules, reason: str, *, notify: bool = True
+) -> Order:
+    """キャンセル (checked against the status machine), with a notice to the customer."""
+    lifecycle.cancel(order, ctx)  # raises MoveNotAllowed when the status does not allow it
+    order = close_order(plan, order, ctx, "cancel")
+    if notify:
+        plan.add(
+            Notify,
+            notice="cancellation",
+            facts=(("cancelled_at", ctx.at), ("reason", reason)),
+        )
+    return order

@@ -1,0 +1,163 @@
+"""注文変更: quantities, lines, address, delivery, payment method and points, with money following.
+
+A change that needs an outside *yes* first — a new payment method, or more points taken from the
+customer — is kept on the order as its ``proposal`` while the gate effect runs. The fold of a yes
+makes the proposal the order (:func:`take_proposal`); a no drops it and the order is as it was.
+Any other change applies at once (:func:`apply_proposal`): stock released and allocated again,
+the payment following the new total, points given back, the review run again, the customer told.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from orderflow.domain import lifecycle
+from orderflow.domain._values import replace
+from orderflow.domain.changes import OrderChange, apply_change
+from orderflow.domain.decisions.common import advance, check_stock, release_all
+from orderflow.domain.effects import Notify, RedeemPoints, RestorePoints
+from orderflow.domain.lifecycle import Context
+from orderflow.domain.machine import check_move
+from orderflow.domain.order import Order, Payment
+from orderflow.domain.outbox import Plan
+from orderflow.domain.payments.plans import close_payment, follow_total, open_payment
+from orderflow.domain.review import ReviewContext, apply_findings, review
+from orderflow.domain.rules import Rules
+from orderflow.domain.status import Move, OrderStatus
+from orderflow.errors import InvalidValue
+
+__all__ = ["apply_proposal", "changed_order", "decide_change", "reviewed", "take_proposal"]
+
+
+
+def changed_order(order: Order, change: OrderChange, ctx: Context, rules: Rules) -> Order:
+    """The order as the change would make it (validated); nothing is decided yet."""
+    settings = rules.settings
+    changed, _ = apply_change(
+        order,
+        change,
+        ctx,
+        rule=settings.tax,
+        shipping_fees=settings.shipping_fees,
+        cod_fees=settings.cod_fees,
+    )
+    if changed.payment.method is not order.payment.method:
+        if order.payment.received or order.payment.captured:
+            raise InvalidValue(
+                "payment_method",
+                changed.payment.method.value,
+                "the same method: money has already been paid (refund or cancel instead)",
+            )
+        if changed.points_used > order.points_taken and rules.points:
+            raise InvalidValue(
+                "points_used",
+                changed.points_used,
+                "no more points in a change of payment method (change them separately)",
+            )
+        # the old method's instructions stay on the order until the new one says yes
+        changed = replace(
+            changed,
+            payment=Payment(
+                changed.payment.method,
+                order.currency,
+                changed.payment.token,
+                order.payment.ledger,
+                (),
+                order.payment.closed,
+            ),
+        )
+    return changed
+
+
+def decide_change(
+    order: Order,
+    change: OrderChange,
+    ctx: Context,
+    rules: Rules,
+    recent: Sequence[Order],
+) -> Order:
+    """The order after ``change``, or with the change proposed behind its gate."""
+    changed = changed_order(order, change, ctx, rules)
+    plan = Plan(order)
+    if changed.payment.method is not order.payment.method:
+        total = changed.totals(rules.settings.tax).total
+        open_payment(plan, changed, total, ctx, rules, "switch")
+        return plan.apply(replace(order, proposal=changed))
+    more = changed.points_used - order.points_taken
+    if rules.points and more > 0:
+        plan.add(RedeemPoints, points=more, purpose="change")
+        return plan.apply(replace(order, proposal=changed))
+    after = apply_proposal(plan, order, changed, ctx, rules, recent)
+    return plan.apply(after)
+
+
+def take_proposal(order: Order, ctx: Context, rules: Rules, plan: Plan, keep: str = "") -> Order:
+    """The gate said yes: the proposal becomes the order (a new method closes the old one)."""
+    proposal = order.proposal
+    if proposal is None:
+        return order
+    current = replace(order, proposal=None)
+    if proposal.payment.method is not order.payment.method:
+        current = close_payment(plan, current, ctx, keep=keep)
+        payment = replace(
+            proposal.payment,
+            ledger=current.payment.ledger,
+            closed=current.payment.closed,
+            instructions=(),
+        )
+    else:
+        payment = current.payment
+    after = replace(
+        proposal,
+        payment=payment,
+        history=current.history,
+        holds=current.holds,
+        outbox=current.outbox,
+        seq=plan.seq,
+        points_taken=current.points_taken,
+        requests=current.requests,
+        proposal=None,
+        version=current.version,
+    )
+    return apply_proposal(plan, current, after, ctx, rules, ())
+
+
+def apply_proposal(
+    plan: Plan,
+    before: Order,
+    after: Order,
+    ctx: Context,
+    rules: Rules,
+    recent: Sequence[Order],
+) -> Order:
+    """Everything that follows a change: stock, payment, points, review, notice, moving on."""
+    reallocate = bool(before.allocations) and after.lines != before.lines
+    if reallocate:
+        check_move(before.number, before.status, Move.RELEASE, OrderStatus.UNALLOCATED)
+        after = release_all(plan, after)
+        after, _ = lifecycle.record_fact(
+            after, ctx, Move.RELEASE.value, OrderStatus.UNALLOCATED, {"reason": "order change"}
+        )
+    if after.status is not OrderStatus.ORDERED:
+        after = reviewed(after, ctx, rules, recent)
+    total = after.totals(rules.settings.tax).total
+    after = follow_total(plan, after, total, ctx, rules)
+    fewer = after.points_taken - after.points_used
+    if rules.points and fewer > 0:
+        plan.add(RestorePoints, points=fewer)
+    delta = total - before.totals(rules.settings.tax).total
+    plan.add(Notify, notice="order_changed", facts=(("total", total), ("delta", delta)))
+    if reallocate and not rules.settings.auto_advance and not after.open_holds:
+        check_stock(plan, after, rules)
+        return after
+    return advance(plan, after, rules)
+
+
+def reviewed(order: Order, ctx: Context, rules: Rules, recent: Sequence[Order]) -> Order:
+    """注文確認: the review's findings applied (holds, a corrected shipping fee)."""
+    findings = review(order, rules.review, ReviewContext(ctx.at, tuple(recent)))
+    result, events = apply_findings(order, findings, ctx)
+    if not events:
+        return order
+    return result
+

@@ -1,0 +1,112 @@
+"""Decisions shared by several commands: allocation and letting an order go on by itself."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from orderflow.domain import lifecycle
+from orderflow.domain._values import replace
+from orderflow.domain.allocation import plan_allocation
+from orderflow.domain.effects import CheckStock, Release, Reserve
+from orderflow.domain.lifecycle import Context
+from orderflow.domain.machine import check_move
+from orderflow.domain.order import Allocation, Order
+from orderflow.domain.outbox import Plan
+from orderflow.domain.rules import Rules
+from orderflow.domain.status import Move, OrderStatus
+
+__all__ = [
+    "advance",
+    "check_stock",
+    "release_all",
+    "reserve_planned",
+    "settle_allocation",
+]
+
+_ALLOCATING = (OrderStatus.UNALLOCATED, OrderStatus.PARTIALLY_ALLOCATED)
+
+
+def check_stock(plan: Plan, order: Order, rules: Rules) -> None:
+    """引当 begins: read what is available for what the order still misses."""
+    missing = order.unallocated()
+    skus = tuple(sorted({order.line(line_id).sku for line_id in missing}))
+    plan.add(CheckStock, warehouses=rules.settings.warehouses, skus=skus)
+
+
+def advance(plan: Plan, order: Order, rules: Rules) -> Order:
+    """An accepted order with no open hold goes on by itself (未引当 → 引当), if the shop wants."""
+    if (
+        rules.settings.auto_advance
+        and order.status is OrderStatus.UNALLOCATED
+        and not order.open_holds
+        and not any(isinstance(e, (CheckStock, Reserve)) for e in (*order.outbox, *plan.effects))
+    ):
+        check_stock(plan, order, rules)
+    return order
+
+
+def reserve_planned(
+    plan: Plan,
+    order: Order,
+    available: Mapping[tuple[str, str], int],
+    rules: Rules,
+    ctx: Context,
+) -> Order:
+    """Plan the reservations from what is available; with nothing to reserve, settle at once."""
+    if order.status not in _ALLOCATING:
+        return order
+    planned = plan_allocation(
+        order, rules.settings.warehouses, available, rules.settings.allocation
+    )
+    for allocation in planned:
+        plan.add(
+            Reserve,
+            line_id=allocation.line_id,
+            warehouse=allocation.warehouse,
+            sku=order.line(allocation.line_id).sku,
+            quantity=allocation.quantity,
+        )
+    if not planned:
+        return settle_allocation(order, ctx)
+    return order
+
+
+def add_reserved(order: Order, reserved: Allocation) -> Order:
+    """``order`` holding ``reserved`` units more (one allocation per line and warehouse)."""
+    merged: list[Allocation] = []
+    found = False
+    for a in order.allocations:
+        if a.line_id == reserved.line_id and a.warehouse == reserved.warehouse:
+            merged.append(Allocation(a.line_id, a.warehouse, a.quantity + reserved.quantity))
+            found = True
+        else:
+            merged.append(a)
+    if not found:
+        merged.append(reserved)
+    return replace(order, allocations=tuple(merged))
+
+
+def settle_allocation(order: Order, ctx: Context) -> Order:
+    """Every reservation of the round answered: 引当済 if nothing is missing, else 中途引当."""
+    if order.status not in _ALLOCATING:
+        return order
+    to = OrderStatus.PARTIALLY_ALLOCATED if order.unallocated() else OrderStatus.ALLOCATED
+    check_move(order.number, order.status, Move.ALLOCATE, to)
+    details = {
+        "reserved": ", ".join(f"{a.line_id}@{a.warehouse}×{a.quantity}" for a in order.allocations)
+    }
+    moved, _ = lifecycle.record_fact(order, ctx, Move.ALLOCATE.value, to, details)
+    return moved
+
+
+def release_all(plan: Plan, order: Order) -> Order:
+    """Give every reserved unit back: one release effect per allocation; none left on the order."""
+    for a in order.allocations:
+        plan.add(
+            Release,
+            line_id=a.line_id,
+            warehouse=a.warehouse,
+            sku=order.line(a.line_id).sku,
+            quantity=a.quantity,
+        )
+    return replace(order, allocations=()) if order.allocations else order

@@ -1,0 +1,110 @@
+"""返金, 再オーソリ, 後払い の再確認, 入金: decisions about money after the order was placed."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from orderflow.domain import lifecycle
+from orderflow.domain.decisions.common import advance
+from orderflow.domain.effects import CheckCredit
+from orderflow.domain.lifecycle import Context
+from orderflow.domain.money import Money
+from orderflow.domain.order import Order, PaymentMethod, PaymentOp, PaymentOutcome
+from orderflow.domain.outbox import Plan
+from orderflow.domain.payments import HoldCode
+from orderflow.domain.payments.ledger import CARDLIKE, live_authorization, record
+from orderflow.domain.payments.plans import reauthorize, refund, refundable, settle_received
+from orderflow.domain.rules import Rules
+from orderflow.domain.status import OrderStatus
+from orderflow.errors import InvalidValue, MoveNotAllowed
+
+__all__ = [
+    "check_credit",
+    "needs_reauthorization",
+    "reauthorize_order",
+    "receive",
+    "refund_order",
+]
+
+_AFTER_SHIPPING = (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.BOOKED)
+
+
+def refund_order(order: Order, amount: Money, ctx: Context, rules: Rules) -> Order:
+    """返金: pay back (part of) what was paid, after shipping, never more than was paid."""
+    if order.status not in _AFTER_SHIPPING:
+        raise MoveNotAllowed(order.number, order.status.name, "refund", ["cancel"])
+    if not isinstance(amount, Money) or amount.amount <= 0:
+        raise InvalidValue("amount", amount, "a positive Money")
+    if amount.currency != order.currency:
+        raise InvalidValue("amount", amount, f"an amount in {order.currency}")
+    limit = refundable(order)
+    if amount > limit:
+        raise InvalidValue("amount", amount.amount, f"no more than {limit} (what was paid)")
+    plan = Plan(order)
+    order = refund(plan, order, amount, ctx)
+    return plan.apply(order)
+
+
+def needs_reauthorization(order: Order, now: datetime, rules: Rules) -> bool:
+    """A card authorization lapsing soon on an order not shipped yet, not already failing."""
+    payment = order.payment
+    if payment.method not in CARDLIKE or order.status.is_final:
+        return False
+    if order.status in _AFTER_SHIPPING:
+        return False
+    if any(h.code == HoldCode.AUTHORIZATION_FAILED for h in order.open_holds):
+        return False  # told once already; a person or the customer acts now
+    settings = rules.settings
+    live = live_authorization(payment, None, settings.authorization_days)
+    if live is None:
+        return False
+    soon = now + timedelta(days=settings.reauthorize_within_days)
+    return live_authorization(payment, soon, settings.authorization_days) is None
+
+
+def reauthorize_order(order: Order, rules: Rules) -> Order:
+    """再オーソリ: a new authorization for the total; the old one is voided when it holds."""
+    plan = Plan(order)
+    reauthorize(plan, order, order.totals(rules.settings.tax).total)
+    return plan.apply(order)
+
+
+def check_credit(order: Order) -> Order:
+    """Ask the 後払い provider again about a claim under review."""
+    if order.payment.method is not PaymentMethod.POSTPAY:
+        raise InvalidValue("number", order.number, "an order paid by 後払い")
+    reference = order.payment.instruction("reference")
+    pending = any(
+        e.op is PaymentOp.AUTHORIZE
+        and e.outcome is PaymentOutcome.REQUESTED
+        and (e.target or e.reference) == reference
+        for e in order.payment.ledger
+    )
+    if order.status.is_final or not pending or reference is None:
+        return order
+    plan = Plan(order)
+    plan.add(CheckCredit, reference=reference)
+    return plan.apply(order)
+
+
+def receive(
+    order: Order, amount: Money, key: str, reference: str, detail: str, ctx: Context, rules: Rules
+) -> Order:
+    """入金: money arrived for the order (a deposit, a konbini payment), once per reference.
+
+    Covered: the waiting holds go and the order moves on by itself; short: held for the rest;
+    over, or for an order already cancelled: the excess is owed back.
+    """
+    if order.payment.entry(key) is not None:
+        return order
+    order = record(
+        order, PaymentOp.RECEIVE, amount, key, ctx.at, reference=reference, detail=detail
+    )
+    order, _ = lifecycle.record_fact(order, ctx, "payment_received", details={"amount": str(amount)})
+    plan = Plan(order)
+    total = order.totals(rules.settings.tax).total
+    if order.status is OrderStatus.CANCELLED:
+        total = Money.zero(order.currency)
+    order = settle_received(plan, order, ctx, total, tell=order.status is not OrderStatus.CANCELLED)
+    order = advance(plan, order, rules)
+    return plan.apply(order)

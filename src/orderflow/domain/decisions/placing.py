@@ -1,0 +1,145 @@
+"""受注 and 注文確認: a new order with its payment started, acceptance with review, holds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from orderflow.domain import lifecycle
+from orderflow.domain._values import replace
+from orderflow.domain.address import Address, Customer
+from orderflow.domain.decisions.changing import reviewed
+from orderflow.domain.decisions.common import advance, check_stock
+from orderflow.domain.effects import Notify, RedeemPoints
+from orderflow.domain.lifecycle import Context
+from orderflow.domain.machine import allowed_moves
+from orderflow.domain.money import Money
+from orderflow.domain.order import Order, OrderLine, PaymentMethod
+from orderflow.domain.outbox import Plan
+from orderflow.domain.payments.plans import follow_total, open_payment
+from orderflow.domain.rules import Rules
+from orderflow.domain.status import Move, OrderStatus
+from orderflow.errors import InvalidValue, MoveNotAllowed
+
+__all__ = ["accept", "allocate", "clear_hold", "place", "raise_hold", "retry_allowed"]
+
+
+def place(
+    *,
+    number: str,
+    customer: Customer,
+    ship_to: Address,
+    lines: Sequence[OrderLine],
+    payment_method: PaymentMethod,
+    token: str | None,
+    shipping_fee: Money | None,
+    discount: Money | None,
+    points_used: int,
+    channel: str,
+    remarks: str,
+    address_from_amazon: bool,
+    ctx: Context,
+    rules: Rules,
+    previous: Order | None = None,
+) -> Order:
+    """受注: the new order, its payment started and the confirmation queued.
+
+    ``previous`` is an earlier attempt under the same number whose payment was refused: the new
+    attempt continues its key sequence and history, so no key is used twice.
+    """
+    settings = rules.settings
+    order, _ = lifecycle.new_order(
+        number=number,
+        customer=customer,
+        ship_to=ship_to,
+        lines=lines,
+        payment_method=payment_method,
+        ctx=ctx,
+        currency=settings.currency,
+        shipping_fee=shipping_fee,
+        discount=discount,
+        points_used=points_used,
+        channel=channel,
+        remarks=remarks,
+        token=token,
+    )
+    if payment_method is PaymentMethod.COD:
+        fee = settings.cod_fees.fee_for(order.totals(settings.tax).total)
+        order = replace(order, fees=fee)
+    if payment_method is PaymentMethod.AMAZON_PAY and address_from_amazon:
+        order = replace(order, address_guaranteed=True)
+    _check_points(order, rules)
+    if previous is not None:
+        order = replace(
+            order,
+            seq=previous.seq,
+            history=(*previous.history, *order.history),
+            version=previous.version,
+        )
+    totals = order.totals(settings.tax)
+    plan = Plan(order)
+    if order.points_used and rules.points:
+        plan.add(RedeemPoints, points=order.points_used, purpose="place")
+    open_payment(plan, order, totals.total, ctx, rules, "place")
+    plan.add(
+        Notify,
+        notice="order_confirmation",
+        facts=(("placed_at", order.placed_at), ("total", totals.total), ("tax", totals.tax_total)),
+    )
+    return plan.apply(order)
+
+
+def _check_points(order: Order, rules: Rules) -> None:
+    """Points may not exceed the charges after the discount."""
+    charges = sum((line.amount.amount for line in order.lines), order.shipping_fee.amount)
+    room = charges + order.fees.amount - order.discount.amount
+    if order.points_used > room:
+        raise InvalidValue(
+            "points_used", order.points_used, f"no more points than the order's charges ({room})"
+        )
+
+
+def retry_allowed(stored: Order) -> bool:
+    """Whether a new ``place`` may reuse the number: the earlier attempt's payment was refused."""
+    return stored.status is OrderStatus.CANCELLED and any(
+        e.name == "placement_declined" for e in stored.history[-3:]
+    )
+
+
+def accept(order: Order, ctx: Context, rules: Rules, recent: Sequence[Order]) -> Order:
+    """受注 → 未引当: accepted, reviewed (注文確認); with no hold, allocation begins."""
+    order, _ = lifecycle.accept(order, ctx)
+    plan = Plan(order)
+    fee = order.shipping_fee
+    order = reviewed(order, ctx, rules, recent)
+    if order.shipping_fee != fee:
+        order = follow_total(plan, order, order.totals(rules.settings.tax).total, ctx, rules)
+    order = advance(plan, order, rules)
+    return plan.apply(order)
+
+
+def allocate(order: Order, rules: Rules) -> Order:
+    """引当: read the stock for what is missing; the reservations follow from the answer."""
+    if order.status not in (OrderStatus.UNALLOCATED, OrderStatus.PARTIALLY_ALLOCATED):
+        raise MoveNotAllowed(
+            order.number,
+            order.status.name,
+            Move.ALLOCATE.value,
+            [m.value for m in allowed_moves(order.status)],
+        )
+    plan = Plan(order)
+    check_stock(plan, order, rules)
+    return plan.apply(order)
+
+
+def raise_hold(order: Order, code: str, message: str, message_en: str, ctx: Context) -> Order:
+    """保留: the order stops until the hold is cleared."""
+    held, _ = lifecycle.raise_hold(order, code, message, ctx, message_en=message_en)
+    return held
+
+
+def clear_hold(order: Order, code: str, ctx: Context, rules: Rules) -> Order:
+    """Clear one hold; the last one lets the order go on by itself."""
+    cleared, _ = lifecycle.clear_hold(order, code, ctx)
+    plan = Plan(cleared)
+    cleared = advance(plan, cleared, rules)
+    return plan.apply(cleared)

@@ -1,0 +1,163 @@
+"""出荷指示, 出荷指示取消, 出荷, 着荷, 計上: the order's way from the warehouse to the books."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from orderflow.domain import lifecycle
+from orderflow.domain._values import replace
+from orderflow.domain.booking import sale_entry
+from orderflow.domain.effects import (
+    Commit,
+    Instruct,
+    Notify,
+    PostJournal,
+    Recall,
+    ReleaseAccount,
+)
+from orderflow.domain.lifecycle import Context
+from orderflow.domain.machine import allowed_moves, check_move
+from orderflow.domain.order import Order, PaymentMethod, PaymentOp, ShipmentStatus
+from orderflow.domain.outbox import Plan
+from orderflow.domain.payments import payment_confirmed
+from orderflow.domain.payments.ledger import record
+from orderflow.domain.payments.plans import at_shipping
+from orderflow.domain.rules import Rules
+from orderflow.domain.status import Move, OrderStatus
+from orderflow.errors import MoveBlocked
+
+__all__ = ["book", "deliver", "instruct_shipping", "recall", "settle_recall", "ship"]
+
+
+def instruct_shipping(order: Order, carrier: str, ctx: Context, rules: Rules) -> Order:
+    """出荷指示: one shipment per warehouse, each sent to its warehouse; → 出荷指示済."""
+    settings = rules.settings
+    total = order.totals(settings.tax).total
+    shipments = lifecycle.plan_shipments(order, carrier)
+    if order.payment.method is PaymentMethod.COD and shipments:
+        shipments = (replace(shipments[0], cod_amount=total), *shipments[1:])
+    confirmed = payment_confirmed(order.payment, total, ctx.at, settings.authorization_days)
+    order, _ = lifecycle.instruct_shipping(order, shipments, ctx, payment_confirmed=confirmed)
+    plan = Plan(order)
+    for shipment in shipments:
+        plan.add(Instruct, shipment=shipment, ship_to=order.ship_to)
+    return plan.apply(order)
+
+
+def recall(order: Order, ctx: Context) -> Order:
+    """出荷指示取消: ask every warehouse to take its instruction back (the answers decide)."""
+    check_move(order.number, order.status, Move.RECALL, OrderStatus.ALLOCATED)
+    if any(s.status is not ShipmentStatus.INSTRUCTED for s in order.shipments):
+        raise MoveBlocked(
+            order.number,
+            order.status.name,
+            Move.RECALL.value,
+            [m.value for m in allowed_moves(order.status)],
+            "a shipment has already left the warehouse",
+        )
+    plan = Plan(order)
+    for shipment in order.shipments:
+        plan.add(Recall, shipment_id=shipment.shipment_id, warehouse=shipment.warehouse)
+    order, _ = lifecycle.record_fact(order, ctx, "recall_requested")
+    return plan.apply(order)
+
+
+def settle_recall(order: Order, ctx: Context, plan: Plan) -> Order:
+    """Every warehouse answered: all taken back → 引当済; one too late → the rest sent again."""
+    recalled = [s for s in order.shipments if s.status is ShipmentStatus.RECALLED]
+    if len(recalled) == len(order.shipments):
+        moved, _ = lifecycle.record_fact(
+            order, ctx, Move.RECALL.value, OrderStatus.ALLOCATED, shipments=()
+        )
+        return moved
+    late = [s.shipment_id for s in order.shipments if s.status is not ShipmentStatus.RECALLED]
+    shipments = []
+    for shipment in order.shipments:
+        if shipment.status is ShipmentStatus.RECALLED:
+            shipment = replace(shipment, status=ShipmentStatus.INSTRUCTED)
+            plan.add(Instruct, shipment=shipment, ship_to=order.ship_to)
+        shipments.append(shipment)
+    order, _ = lifecycle.record_fact(
+        order,
+        ctx,
+        "recall_refused",
+        details={"left": ", ".join(late)},
+        shipments=tuple(shipments),
+    )
+    return order
+
+
+def ship(
+    order: Order,
+    shipment_id: str,
+    tracking_number: str | None,
+    tracking_required: bool,
+    tracking_url: str,
+    ctx: Context,
+    rules: Rules,
+) -> Order:
+    """出荷: a shipment left; its units come off stock; the last one takes the payment."""
+    shipment = lifecycle.find_shipment(order, shipment_id, Move.SHIP)
+    result, events = lifecycle.ship(
+        order, shipment_id, tracking_number, ctx, tracking_required=tracking_required
+    )
+    if not events:
+        return order
+    plan = Plan(result)
+    for line in shipment.lines:
+        plan.add(
+            Commit,
+            shipment_id=shipment_id,
+            line_id=line.line_id,
+            warehouse=shipment.warehouse,
+            sku=order.line(line.line_id).sku,
+            quantity=line.quantity,
+        )
+    if result.status is OrderStatus.SHIPPED:
+        total = result.totals(rules.settings.tax).total
+        shipped = lifecycle.find_shipment(result, shipment_id, Move.SHIP)
+        at_shipping(plan, result, total, shipped, rules, ctx.at)
+    if tracking_number:
+        plan.add(
+            Notify,
+            notice="shipping",
+            facts=(
+                ("carrier", shipment.carrier),
+                ("shipped_at", ctx.at),
+                ("tracking_number", tracking_number),
+                ("tracking_url", tracking_url),
+            ),
+        )
+    return plan.apply(result)
+
+
+def deliver(order: Order, shipment_id: str, ctx: Context) -> Order:
+    """着荷: a shipment arrived; 代引き money collected on it is received."""
+    shipment = lifecycle.find_shipment(order, shipment_id, Move.DELIVER)
+    result, events = lifecycle.deliver(order, shipment_id, ctx)
+    if not events:
+        return order
+    if shipment.cod_amount is not None and shipment.cod_amount.amount > 0:
+        key = f"{order.number}:cod:{shipment_id}"
+        result = record(
+            result,
+            PaymentOp.RECEIVE,
+            shipment.cod_amount,
+            key,
+            ctx.at,
+            reference=shipment_id,
+        )
+    return result
+
+
+def book(order: Order, on: date, ctx: Context, rules: Rules) -> Order:
+    """計上: 着荷済 → 計上済, the sale's journal entry posted once; the virtual account freed."""
+    settings = rules.settings
+    entry = sale_entry(order, settings.tax, settings.accounts, on, order.totals(settings.tax))
+    booked, _ = lifecycle.book(order, "", ctx)
+    plan = Plan(booked)
+    plan.add(PostJournal, entry=entry)
+    account = booked.payment.instruction("account")
+    if account and account not in booked.payment.closed:
+        plan.add(ReleaseAccount, account=account)
+    return plan.apply(booked)

@@ -1,0 +1,353 @@
+"""Effects: what the domain decided to do in the outside world, as small frozen values.
+
+A command never calls a port. It decides the new order *and* the effects to perform, each with
+its idempotency key (``<order number>:<per-order sequence>``), and the two are saved together in
+one write (the order's *outbox*). The executor (:mod:`orderflow.app.executor`) then performs the
+effects in order and folds each answer back through the domain (:mod:`orderflow.domain.answers`),
+which may decide follow-up effects. A retry, a resume after a crash, or a second worker all find the
+same effect under the same key, so the provider does the work at most once.
+
+An answer is :class:`Done` (with the provider's reply) or :class:`Refused` (a decline, a provider
+refusal): both are facts the domain handles. A time-out is no answer at all: the effect stays
+pending and is performed again, with the same key, by the next command or ``resume``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+import attrs
+
+from orderflow.domain.address import Address
+from orderflow.domain.booking import JournalEntry
+from orderflow.domain.money import Money
+from orderflow.domain.order import PaymentMethod, Shipment
+
+__all__ = [
+    "Authorize",
+    "Capture",
+    "CheckCredit",
+    "CheckStock",
+    "Commit",
+    "Done",
+    "Effect",
+    "Instruct",
+    "IssueAccount",
+    "IssueKonbini",
+    "Notify",
+    "PostJournal",
+    "PostpayAmend",
+    "PostpayCancel",
+    "PostpayRegister",
+    "PostpayReport",
+    "Recall",
+    "RedeemPoints",
+    "Refund",
+    "Refused",
+    "Release",
+    "ReleaseAccount",
+    "Reserve",
+    "RestorePoints",
+    "Screen",
+    "Void",
+    "WithdrawKonbini",
+]
+
+
+@attrs.frozen(slots=True)
+class Effect:
+    """One outside call the domain decided on, with the key that makes it happen at most once."""
+
+    key: str
+    attempt: int = attrs.field(default=1, kw_only=True)
+    """1 for the first request; a refused obligation is asked again under a new key."""
+
+    kind: ClassVar[str] = "effect"
+    obligation: ClassVar[bool] = False
+    """True for what must happen whatever it takes (give stock or money back, post the journal):
+    a refusal is asked again under a fresh key, and after three refusals a person is called."""
+
+
+# -- 在庫 / 倉庫 ----------------------------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class CheckStock(Effect):
+    """Read the available units of what the order still misses (a query; planning follows)."""
+
+    warehouses: tuple[str, ...] = ()
+    skus: tuple[str, ...] = ()
+    kind: ClassVar[str] = "check_stock"
+
+
+@attrs.frozen(slots=True)
+class Reserve(Effect):
+    """引当: reserve up to ``quantity`` units of one line in one warehouse."""
+
+    line_id: str = ""
+    warehouse: str = ""
+    sku: str = ""
+    quantity: int = 0
+    kind: ClassVar[str] = "reserve"
+
+
+@attrs.frozen(slots=True)
+class Release(Effect):
+    """引当解除: give reserved units back."""
+
+    line_id: str = ""
+    warehouse: str = ""
+    sku: str = ""
+    quantity: int = 0
+    kind: ClassVar[str] = "release"
+    obligation: ClassVar[bool] = True
+
+
+@attrs.frozen(slots=True)
+class Commit(Effect):
+    """出荷: reserved units left the warehouse; take them off on-hand stock."""
+
+    shipment_id: str = ""
+    line_id: str = ""
+    warehouse: str = ""
+    sku: str = ""
+    quantity: int = 0
+    kind: ClassVar[str] = "commit"
+    obligation: ClassVar[bool] = True
+
+
+@attrs.frozen(slots=True)
+class Instruct(Effect):
+    """出荷指示: tell a warehouse to ship one shipment."""
+
+    shipment: Shipment | None = None
+    ship_to: Address | None = None
+    kind: ClassVar[str] = "instruct"
+    obligation: ClassVar[bool] = True
+
+
+@attrs.frozen(slots=True)
+class Recall(Effect):
+    """出荷指示取消: take one shipment's instruction back (the warehouse may say it left)."""
+
+    shipment_id: str = ""
+    warehouse: str = ""
+    kind: ClassVar[str] = "recall"
+    obligation: ClassVar[bool] = True
+
+
+# -- 決済 ------------------------------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class Screen(Effect):
+    """不正検知: screen a card order before it is authorized."""
+
+    amount: Money | None = None
+    purpose: str = "place"
+    kind: ClassVar[str] = "screen"
+
+
+@attrs.frozen(slots=True)
+class Authorize(Effect):
+    """オーソリ: hold ``amount`` on the card (or Amazon Pay) with the stored token.
+
+    ``purpose`` says what the domain does with the answer: ``place`` (a refusal cancels the new
+    order), ``switch`` (a refusal leaves the order as it was), ``reauthorize`` / ``change`` (a
+    refusal holds the order and tells the customer).
+    """
+
+    method: PaymentMethod = PaymentMethod.CARD
+    amount: Money | None = None
+    purpose: str = "place"
+    replaces: str = ""
+    """The authorization this one replaces (voided once this one succeeds)."""
+    kind: ClassVar[str] = "authorize"
+
+
+@attrs.frozen(slots=True)
+class Capture(Effect):
+    """売上確定: turn (part of) an authorization into a sale."""
+
+    method: PaymentMethod = PaymentMethod.CARD
+    authorization: str = ""
+    amount: Money | None = None
+    kind: ClassVar[str] = "capture"
+
+
+@attrs.frozen(slots=True)
+class Void(Effect):
+    """Give back (part of) an authorization that will not be captured."""
+
+    method: PaymentMethod = PaymentMethod.CARD
+    authorization: str = ""
+    amount: Money | None = None
+    kind: ClassVar[str] = "void"
+    obligation: ClassVar[bool] = True
+
+
+@attrs.frozen(slots=True)
+class Refund(Effect):
+    """返金: pay back (part of) a capture through the gateway."""
+
+    method: PaymentMethod = PaymentMethod.CARD
+    capture: str = ""
+    amount: Money | None = None
+    kind: ClassVar[str] = "refund"
+
+
+@attrs.frozen(slots=True)
+class PostpayRegister(Effect):
+    """後払い: register a claim of ``amount`` and run the real-time credit check."""
+
+    amount: Money | None = None
+    purpose: str = "place"
+    replaces: str = ""
+    """The claim this one replaces (a refund after the report): cancelled once approved."""
+    refund: Money | None = None
+    """With ``replaces``: the money paid back by billing only the rest."""
+    kind: ClassVar[str] = "postpay_register"
+
+
+@attrs.frozen(slots=True)
+class CheckCredit(Effect):
+    """後払い: ask again about a claim under manual review (a query)."""
+
+    reference: str = ""
+    kind: ClassVar[str] = "check_credit"
+
+
+@attrs.frozen(slots=True)
+class PostpayAmend(Effect):
+    """後払い: change the claim's amount before the shipment report."""
+
+    reference: str = ""
+    amount: Money | None = None
+    kind: ClassVar[str] = "postpay_amend"
+
+
+@attrs.frozen(slots=True)
+class PostpayReport(Effect):
+    """後払い 出荷報告: make the claim billable."""
+
+    reference: str = ""
+    carrier: str = ""
+    tracking_number: str = ""
+    amount: Money | None = None
+    kind: ClassVar[str] = "postpay_report"
+    obligation: ClassVar[bool] = True
+
+
+@attrs.frozen(slots=True)
+class PostpayCancel(Effect):
+    """後払い: cancel a claim (``amount`` is what it held, for the ledger)."""
+
+    reference: str = ""
+    amount: Money | None = None
+    refund: Money | None = None
+    """Set when the cancel pays back money already billed (a refund after the report)."""
+    kind: ClassVar[str] = "postpay_cancel"
+    obligation: ClassVar[bool] = True
+
+
+@attrs.frozen(slots=True)
+class IssueAccount(Effect):
+    """銀行振込: give the order a virtual account (バーチャル口座)."""
+
+    amount: Money | None = None
+    purpose: str = "place"
+    kind: ClassVar[str] = "issue_account"
+
+
+@attrs.frozen(slots=True)
+class ReleaseAccount(Effect):
+    """Hand a virtual account back for reuse."""
+
+    account: str = ""
+    kind: ClassVar[str] = "release_account"
+    obligation: ClassVar[bool] = True
+
+
+@attrs.frozen(slots=True)
+class IssueKonbini(Effect):
+    """コンビニ: issue a payment number for ``amount`` valid until ``deadline``."""
+
+    amount: Money | None = None
+    deadline: datetime | None = None
+    purpose: str = "place"
+    kind: ClassVar[str] = "issue_konbini"
+
+
+@attrs.frozen(slots=True)
+class WithdrawKonbini(Effect):
+    """コンビニ: withdraw an unpaid payment number."""
+
+    payment_number: str = ""
+    kind: ClassVar[str] = "withdraw_konbini"
+    obligation: ClassVar[bool] = True
+
+
+# -- ポイント / 会計 / 連絡 -------------------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class RedeemPoints(Effect):
+    """Take ``points`` from the customer's balance (points used on the order)."""
+
+    points: int = 0
+    purpose: str = "place"
+    kind: ClassVar[str] = "redeem_points"
+
+
+@attrs.frozen(slots=True)
+class RestorePoints(Effect):
+    """Give ``points`` back to the customer's balance."""
+
+    points: int = 0
+    kind: ClassVar[str] = "restore_points"
+    obligation: ClassVar[bool] = True
+
+
+@attrs.frozen(slots=True)
+class PostJournal(Effect):
+    """計上: post the sale's journal entry to accounting."""
+
+    entry: JournalEntry | None = None
+    kind: ClassVar[str] = "post_journal"
+    obligation: ClassVar[bool] = True
+
+
+@attrs.frozen(slots=True)
+class Notify(Effect):
+    """Send the customer a notice of ``notice`` kind with ``facts``."""
+
+    notice: str = ""
+    facts: tuple[tuple[str, object], ...] = ()
+    kind: ClassVar[str] = "notify"
+
+
+# -- answers ----------------------------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class Done:
+    """The provider did it; ``value`` is its reply (a reference, a decision, units reserved…)."""
+
+    value: object = None
+
+
+@attrs.frozen(slots=True)
+class Refused:
+    """The provider refused (a decline, an unknown reference, too few points…).
+
+    ``reason`` is the provider's own text: it goes to the order's history for staff, never into a
+    notice to the customer.
+    """
+
+    code: str
+    reason: str = ""
+
+
+Answer = Done | Refused
+"""What performing an effect gave."""

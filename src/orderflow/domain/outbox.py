@@ -1,0 +1,66 @@
+"""The outbox: effects decided for an order, keyed by the order number and a per-order sequence.
+
+Domain code that decides effects builds them through a :class:`Plan`, which numbers them from the
+order's ``seq`` so that no key is ever reused for another request (``1001:7``). The plan is applied
+to the new order before it is saved: the order and its pending effects are one write.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from orderflow.domain._values import replace
+from orderflow.domain.effects import Effect
+from orderflow.domain.order import Order
+
+__all__ = ["Plan", "drop_pending", "emit"]
+
+E = TypeVar("E", bound=Effect)
+
+
+class Plan:
+    """Effects being decided for one order, numbered from its sequence."""
+
+    __slots__ = ("effects", "number", "seq")
+
+    def __init__(self, order: Order) -> None:
+        self.number = order.number
+        self.seq = order.seq
+        self.effects: list[Effect] = []
+
+    def add(self, cls: type[E], **fields: Any) -> E:
+        """A new effect of ``cls`` with the next key, appended to the plan."""
+        self.seq += 1
+        effect = cls(key=f"{self.number}:{self.seq}", **fields)
+        self.effects.append(effect)
+        return effect
+
+    def again(self, effect: E) -> E:
+        """``effect`` asked once more under a fresh key (after a refusal)."""
+        self.seq += 1
+        retry = replace(effect, key=f"{self.number}:{self.seq}", attempt=effect.attempt + 1)
+        self.effects.append(retry)
+        return retry
+
+    def apply(self, order: Order, *, first: bool = False) -> Order:
+        """``order`` with the planned effects queued (after the pending ones, or before them)."""
+        if not self.effects and self.seq == order.seq:
+            return order
+        queued = (
+            (*self.effects, *order.outbox) if first else (*order.outbox, *self.effects)
+        )
+        self.effects = []
+        return replace(order, outbox=queued, seq=self.seq)
+
+
+def emit(order: Order, cls: type[Effect], **fields: Any) -> Order:
+    """``order`` with one more effect queued at the end of its outbox."""
+    plan = Plan(order)
+    plan.add(cls, **fields)
+    return plan.apply(order)
+
+
+def drop_pending(order: Order, *kinds: type[Effect]) -> Order:
+    """``order`` without its pending effects of ``kinds`` (all of them when none is named)."""
+    kept = tuple(e for e in order.outbox if kinds and not isinstance(e, kinds))
+    return order if kept == order.outbox else replace(order, outbox=kept)

@@ -1,0 +1,180 @@
+"""The payment ledger, read and written by reference (授権・請求ごとの残高).
+
+Every money entry names the authorization or 後払い claim it applies to (its *subject*: the
+entry's ``target``, or its own ``reference`` for an authorization). What is still held, captured
+or open is worked out from the entries per subject, so an order that re-authorized, changed its
+method or was billed again never mixes one authorization's money with another's.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from orderflow.domain._values import replace
+from orderflow.domain.money import Money
+from orderflow.domain.order import (
+    Order,
+    Payment,
+    PaymentEntry,
+    PaymentMethod,
+    PaymentOp,
+    PaymentOutcome,
+)
+
+__all__ = [
+    "CARDLIKE",
+    "held_by_subject",
+    "live_authorization",
+    "open_claims",
+    "owed_total",
+    "record",
+    "with_instructions",
+]
+
+CARDLIKE = (PaymentMethod.CARD, PaymentMethod.AMAZON_PAY)
+_OK = PaymentOutcome.SUCCEEDED
+
+
+def record(
+    order: Order,
+    op: PaymentOp,
+    amount: Money,
+    key: str,
+    at: datetime,
+    *,
+    reference: str = "",
+    target: str = "",
+    outcome: PaymentOutcome = _OK,
+    detail: str = "",
+    expires_at: datetime | None = None,
+    method: PaymentMethod | None = None,
+) -> Order:
+    """``order`` with one ledger entry under ``key`` (replacing a pending one of the same key).
+
+    A final entry (succeeded or failed) is never replaced: recording an answer twice changes
+    nothing.
+    """
+    entry = PaymentEntry(
+        op,
+        amount,
+        key,
+        outcome,
+        at,
+        reference,
+        detail,
+        expires_at,
+        target or reference,
+        method or order.payment.method,
+    )
+    ledger = order.payment.ledger
+    for index, old in enumerate(ledger):
+        if old.key == key and old.op is op:
+            if old.outcome in (PaymentOutcome.SUCCEEDED, PaymentOutcome.FAILED):
+                return order
+            ledger = (*ledger[:index], entry, *ledger[index + 1 :])
+            break
+    else:
+        ledger = (*ledger, entry)
+    return replace(order, payment=replace(order.payment, ledger=ledger))
+
+
+def held_by_subject(payment: Payment, methods: tuple[PaymentMethod, ...]) -> dict[str, Decimal]:
+    """Subject → authorized less captured and voided, for entries of ``methods``."""
+    held: dict[str, Decimal] = {}
+    for e in payment.ledger:
+        if e.outcome is not _OK or (e.method is not None and e.method not in methods):
+            continue
+        subject = e.target or e.reference
+        if e.op is PaymentOp.AUTHORIZE:
+            held[subject] = held.get(subject, Decimal(0)) + e.amount.amount
+        elif e.op in (PaymentOp.CAPTURE, PaymentOp.VOID):
+            held[subject] = held.get(subject, Decimal(0)) - e.amount.amount
+    return held
+
+
+def live_authorization(
+    payment: Payment, now: datetime | None, days: int
+) -> tuple[str, Money] | None:
+    """The newest card-style authorization still holding money and not lapsed, if any."""
+    held = held_by_subject(payment, CARDLIKE)
+    for e in reversed(payment.ledger):
+        if e.op is not PaymentOp.AUTHORIZE or e.outcome is not _OK:
+            continue
+        if e.method is not None and e.method not in CARDLIKE:
+            continue
+        subject = e.target or e.reference
+        left = held.get(subject, Decimal(0))
+        if left <= 0:
+            continue
+        expires = e.expires_at or e.at + timedelta(days=days)
+        if now is not None and expires <= now:
+            continue
+        return subject, Money._exact(left, payment.currency)
+    return None
+
+
+def open_authorizations(payment: Payment) -> dict[str, Money]:
+    """Card-style authorizations still holding money (lapsed or not): reference → amount."""
+    return {
+        ref: Money._exact(left, payment.currency)
+        for ref, left in held_by_subject(payment, CARDLIKE).items()
+        if left > 0
+    }
+
+
+def open_claims(payment: Payment) -> dict[str, Money]:
+    """後払い claims not cancelled: reference → amount approved and not voided (0 if pending)."""
+    claims: dict[str, Decimal] = {}
+    for e in payment.ledger:
+        if e.method is not PaymentMethod.POSTPAY:
+            continue
+        subject = e.target or e.reference
+        if not subject or subject in payment.closed:
+            continue
+        if e.op is PaymentOp.AUTHORIZE and e.outcome in (_OK, PaymentOutcome.REQUESTED):
+            claims.setdefault(subject, Decimal(0))
+            if e.outcome is _OK:
+                claims[subject] += e.amount.amount
+        elif e.op is PaymentOp.VOID and e.outcome is _OK:
+            claims[subject] = claims.get(subject, Decimal(0)) - e.amount.amount
+    return {ref: Money._exact(max(v, Decimal(0)), payment.currency) for ref, v in claims.items()}
+
+
+def claim_amount(payment: Payment, reference: str) -> Money:
+    """What the 後払い claim ``reference`` holds now (approved less voided)."""
+    return open_claims(payment).get(reference, Money.zero(payment.currency))
+
+
+def claim_pending(payment: Payment, reference: str) -> bool:
+    """Whether the claim's credit check still waits for the provider's decision."""
+    return any(
+        e.op is PaymentOp.AUTHORIZE
+        and e.outcome is PaymentOutcome.REQUESTED
+        and (e.target or e.reference) == reference
+        for e in payment.ledger
+    )
+
+
+def owed_total(order: Order, total: Money) -> Money:
+    """What the customer owes now: nothing once cancelled, else the total less refunds."""
+    from orderflow.domain.status import OrderStatus
+
+    if order.status is OrderStatus.CANCELLED:
+        return Money.zero(order.currency)
+    return total - order.payment.refunded
+
+
+def with_instructions(order: Order, **values: str) -> Order:
+    """``order`` with payment instructions set (the account, the konbini number…)."""
+    kept = tuple((k, v) for k, v in order.payment.instructions if k not in values)
+    payment = replace(order.payment, instructions=(*kept, *values.items()))
+    return replace(order, payment=payment)
+
+
+def close_reference(order: Order, reference: str) -> Order:
+    """``order`` with ``reference`` handed back for good."""
+    if reference in order.payment.closed:
+        return order
+    payment = replace(order.payment, closed=(*order.payment.closed, reference))
+    return replace(order, payment=payment)

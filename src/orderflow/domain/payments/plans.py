@@ -1,0 +1,258 @@
+"""What each payment method needs at each moment, as effects (決済方法ごとの処理).
+
+| moment | card, Amazon Pay | 後払い | bank transfer | konbini | COD |
+|---|---|---|---|---|---|
+| order | (screen,) authorize | register + credit check | issue account | issue number | fee |
+| total changes | new authorization if short | amend the claim | settle | new number | fee |
+| last shipment | capture, void the rest | shipment report | - | - | - |
+| cancel | void | cancel the claim | release account, owe back | withdraw, owe back | - |
+| refund | refund | bill the rest again, cancel | owe back | owe back | owe back |
+
+These functions only *decide*: they add effects to a :class:`~orderflow.domain.outbox.Plan` and
+return the order with what can be written at once (money owed back, holds).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from orderflow.domain import lifecycle
+from orderflow.domain.effects import (
+    Authorize,
+    Capture,
+    IssueAccount,
+    IssueKonbini,
+    PostpayAmend,
+    PostpayCancel,
+    PostpayRegister,
+    PostpayReport,
+    Refund,
+    ReleaseAccount,
+    Screen,
+    Void,
+    WithdrawKonbini,
+)
+from orderflow.domain.lifecycle import Context
+from orderflow.domain.money import Money
+from orderflow.domain.order import Order, PaymentMethod, PaymentOp, Shipment
+from orderflow.domain.outbox import Plan
+from orderflow.domain.payments import HoldCode
+from orderflow.domain.payments.ledger import (
+    CARDLIKE,
+    claim_amount,
+    claim_pending,
+    live_authorization,
+    open_authorizations,
+    open_claims,
+    record,
+)
+from orderflow.domain.rules import Rules
+
+__all__ = [
+    "at_shipping",
+    "close_payment",
+    "follow_total",
+    "open_payment",
+    "reauthorize",
+    "refund",
+    "refundable",
+    "settle_received",
+]
+
+
+def open_payment(plan: Plan, order: Order, total: Money, ctx: Context, rules: Rules,
+                 purpose: str) -> None:
+    """Start the payment of ``order`` for ``total`` (at order, on a switch, for a split part)."""
+    method = order.payment.method
+    if method in CARDLIKE:
+        if method is PaymentMethod.CARD and rules.screen_cards and purpose == "place":
+            plan.add(Screen, amount=total, purpose=purpose)
+        plan.add(Authorize, method=method, amount=total, purpose=purpose)
+    elif method is PaymentMethod.POSTPAY:
+        plan.add(PostpayRegister, amount=total, purpose=purpose)
+    elif method is PaymentMethod.BANK_TRANSFER:
+        plan.add(IssueAccount, amount=total, purpose=purpose)
+    elif method is PaymentMethod.KONBINI:
+        deadline = ctx.at + timedelta(days=rules.settings.konbini_days)
+        plan.add(IssueKonbini, amount=total, deadline=deadline, purpose=purpose)
+
+
+def close_payment(plan: Plan, order: Order, ctx: Context, keep: str = "") -> Order:
+    """Give back everything the payment holds; money already received is owed back.
+
+    ``keep`` names an authorization or claim that stays (the new one of a change of method).
+    """
+    payment = order.payment
+    for reference, amount in open_authorizations(payment).items():
+        if reference != keep:
+            method = _method_of(order, reference)
+            plan.add(Void, method=method, authorization=reference, amount=amount)
+    for reference, amount in open_claims(payment).items():
+        if reference != keep:
+            plan.add(PostpayCancel, reference=reference, amount=amount)
+    account = payment.instruction("account")
+    if account and account not in payment.closed:
+        plan.add(ReleaseAccount, account=account)
+    number = payment.instruction("payment_number")
+    if number and number not in payment.closed and not payment.received:
+        plan.add(WithdrawKonbini, payment_number=number)
+    owed = payment.received - payment.refund_owed
+    if owed.amount > 0:
+        order = record(order, PaymentOp.REFUND_OWED, owed, f"{plan.number}:owed:{plan.seq + 1}",
+                       ctx.at)
+        plan.seq += 1
+    return order
+
+
+def _method_of(order: Order, reference: str) -> PaymentMethod:
+    for e in order.payment.ledger:
+        if (e.target or e.reference) == reference and e.method is not None:
+            return e.method
+    return order.payment.method
+
+
+def at_shipping(plan: Plan, order: Order, total: Money, shipment: Shipment, rules: Rules,
+                now: datetime) -> None:
+    """The last shipment left: capture the card (void the rest) or report the 後払い shipment."""
+    payment = order.payment
+    method = payment.method
+    if method in CARDLIKE:
+        live = live_authorization(payment, now, rules.settings.authorization_days)
+        if live is None:
+            # the authorization lapsed after the instruction: authorize again, then capture
+            plan.add(Authorize, method=method, amount=total, purpose="capture")
+            return
+        reference, held = live
+        amount = min(total, held, key=lambda m: m.amount)
+        plan.add(Capture, method=method, authorization=reference, amount=amount)
+        for other, left in open_authorizations(payment).items():
+            rest = left - amount if other == reference else left
+            if rest.amount > 0:
+                plan.add(Void, method=_method_of(order, other), authorization=other, amount=rest)
+    elif method is PaymentMethod.POSTPAY:
+        reference = payment.instruction("reference") or ""
+        claim = claim_amount(payment, reference)
+        if claim != total:
+            plan.add(PostpayAmend, reference=reference, amount=total)
+        plan.add(
+            PostpayReport,
+            reference=reference,
+            carrier=shipment.carrier,
+            tracking_number=shipment.tracking_number or "",
+            amount=total,
+        )
+
+
+def refundable(order: Order) -> Money:
+    """What can still be paid back: captured less refunded, or received less owed back."""
+    payment = order.payment
+    if payment.method in CARDLIKE or payment.method is PaymentMethod.POSTPAY:
+        return payment.captured - payment.refunded
+    return payment.received - payment.refund_owed
+
+
+def refund(plan: Plan, order: Order, amount: Money, ctx: Context) -> Order:
+    """Pay back ``amount`` the way the method can; bank, konbini and COD owe it by transfer."""
+    payment = order.payment
+    method = payment.method
+    if method in CARDLIKE:
+        capture = next(
+            (e for e in reversed(payment.ledger)
+             if e.op is PaymentOp.CAPTURE and e.outcome.value == "succeeded"),
+            None,
+        )
+        assert capture is not None
+        plan.add(Refund, method=capture.method or method, capture=capture.reference, amount=amount)
+        return order
+    if method is PaymentMethod.POSTPAY:
+        reference = payment.instruction("reference") or ""
+        rest = refundable(order) - amount
+        held = claim_amount(payment, reference)
+        if rest.amount > 0:
+            plan.add(PostpayRegister, amount=rest, purpose="rebill", replaces=reference,
+                     refund=amount)
+        else:
+            plan.add(PostpayCancel, reference=reference, amount=held, refund=amount)
+        return order
+    key = f"{plan.number}:{plan.seq + 1}"
+    plan.seq += 1
+    order = record(order, PaymentOp.REFUND_OWED, amount, key, ctx.at)
+    order, _ = lifecycle.record_fact(order, ctx, "refund_owed", details={"amount": str(amount)})
+    return order
+
+
+def follow_total(plan: Plan, order: Order, total: Money, ctx: Context, rules: Rules) -> Order:
+    """The payment follows a new total of the same method."""
+    payment = order.payment
+    method = payment.method
+    if method in CARDLIKE:
+        live = live_authorization(payment, ctx.at, rules.settings.authorization_days)
+        if live is not None and live[1] < total:
+            plan.add(Authorize, method=method, amount=total, purpose="change", replaces=live[0])
+        return order
+    if method is PaymentMethod.POSTPAY:
+        reference = payment.instruction("reference")
+        if reference and not claim_pending(payment, reference) and reference in open_claims(
+            payment
+        ) and claim_amount(payment, reference) != total:
+            plan.add(PostpayAmend, reference=reference, amount=total)
+        return order
+    if method is PaymentMethod.KONBINI:
+        number = payment.instruction("payment_number")
+        if number and not payment.received and payment.instruction("amount") != str(total.amount):
+            deadline = ctx.at + timedelta(days=rules.settings.konbini_days)
+            plan.add(IssueKonbini, amount=total, deadline=deadline, purpose="reissue")
+        elif payment.received:
+            return settle_received(plan, order, ctx, total, tell=False)
+        return order
+    if method is PaymentMethod.BANK_TRANSFER and payment.received:
+        return settle_received(plan, order, ctx, total, tell=False)
+    return order
+
+
+def reauthorize(plan: Plan, order: Order, total: Money) -> None:
+    """再オーソリ: a new authorization with the stored token; the old one voided once it holds."""
+    held = open_authorizations(order.payment)
+    replaces = next(reversed(held), "") if held else ""
+    plan.add(Authorize, method=order.payment.method, amount=total, purpose="reauthorize",
+             replaces=replaces)
+
+
+def settle_received(plan: Plan, order: Order, ctx: Context, total: Money, *,
+                    tell: bool = True) -> Order:
+    """Money received (deposits, konbini, COD) measured against ``total``.
+
+    Covered: the waiting holds are cleared and any excess not yet owed back is recorded as owed.
+    Short: the order is held for the shortfall. With ``tell`` the customer hears which.
+    """
+    from orderflow.domain.effects import Notify
+
+    payment = order.payment
+    received = payment.received - payment.refund_owed
+    waiting = (HoldCode.PAYMENT_PENDING, HoldCode.PAYMENT_SHORTFALL)
+    if received >= total:
+        order = lifecycle.clear_holds(order, waiting, ctx)
+        excess = received - total
+        if excess.amount > 0:
+            plan.seq += 1
+            order = record(order, PaymentOp.REFUND_OWED, excess, f"{plan.number}:{plan.seq}",
+                           ctx.at)
+        if tell:
+            plan.add(Notify, notice="payment_received", facts=(("total", payment.received),))
+        return order
+    short = total - received
+    order = lifecycle.clear_holds(order, waiting, ctx)
+    order, _ = lifecycle.raise_hold(
+        order,
+        HoldCode.PAYMENT_SHORTFALL,
+        f"入金不足: あと{short.amount}{short.currency}",
+        ctx,
+        message_en=f"short by {short.amount} {short.currency}",
+    )
+    if tell:
+        plan.add(
+            Notify,
+            notice="payment_shortfall",
+            facts=(("total", total), ("received", received), ("shortfall", short)),
+        )
+    return order
