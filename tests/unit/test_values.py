@@ -42,6 +42,14 @@ def test_negative_price() -> None:
         OrderLine("L1", "TEA-1", "緑茶", Money.yen(-1), 1)
 
 
+@pytest.mark.parametrize("rate", [Decimal("0.08"), 8, "REDUCED", 0.1, None])
+def test_tax_rate_must_be_a_tax_rate(rate: object) -> None:
+    with pytest.raises(InvalidValue) as caught:
+        OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 1, rate)  # type: ignore[arg-type]
+    assert caught.value.field == "tax_rate"
+    assert "TaxRate" in str(caught.value)
+
+
 def test_empty_order() -> None:
     with pytest.raises(EmptyOrder):
         build(lines=[])
