@@ -42,6 +42,9 @@ MAX_RECORDS = 100_000
 """The default limit on a file's records (headers, data, trailers and the end record): about
 20 MB. ``read_transfer_notice(..., max_records=...)`` sets another."""
 
+_EOF = b"\x1a"
+"""The end-of-file byte (SUB, Ctrl-Z) some banks' systems put after the last record."""
+
 Field = tuple[str, str, int, str]
 """(name, 日本語, width, kind): kind N is digits (right-aligned, zero-filled), C is characters."""
 
@@ -92,6 +95,11 @@ END: tuple[Field, ...] = (
     ("filler", "ダミー", 199, "C"),
 )
 
+_BLANK_MEANS_NONE = frozenset(
+    {"other_bank_cheques", "payer_code", "cancelled_count", "cancelled_total"}
+)
+"""Optional number fields that banks may leave blank (spaces): read as none, or zero."""
+
 _ERAS = {"reiwa": 2018, "heisei": 1988, "gregorian": 2000}
 
 
@@ -138,8 +146,8 @@ class TransferNotice:
 
 
 def _max_bytes(max_records: int) -> int:
-    """The most bytes ``max_records`` records can take, each with CR LF."""
-    return max_records * (RECORD_LENGTH + 2)
+    """The most bytes ``max_records`` records can take: each with CR LF, and an EOF byte."""
+    return max_records * (RECORD_LENGTH + 2) + len(_EOF)
 
 
 def _too_many(line: int, value: object, max_records: int) -> ZenginError:
@@ -164,8 +172,8 @@ def _bounded(data: bytes | _Readable, max_records: int) -> bytes:
 
 
 def _records(data: bytes, max_records: int) -> Iterator[bytes]:
-    """The records one by one, never more than ``max_records``."""
-    end = len(data)
+    """The records one by one, never more than ``max_records``; a final EOF byte is ignored."""
+    end = len(data) - 1 if data.endswith(_EOF) else len(data)
     if data.find(b"\n", 0, end) >= 0:
         count = start = 0
         while start < end:
@@ -206,6 +214,9 @@ def _fields(record: bytes, layout: tuple[Field, ...], line: int) -> dict[str, st
         except UnicodeDecodeError:
             raise ZenginError(line, f"{label} ({name})", raw, "Shift_JIS text") from None
         if kind == "N" and not (text.isascii() and text.isdigit()):
+            if name in _BLANK_MEANS_NONE and not text.strip(" "):
+                values[name] = ""
+                continue
             raise ZenginError(line, f"{label} ({name})", raw, f"{width} digits")
         values[name] = text if kind == "N" else text.rstrip(" ")
     return values
@@ -233,8 +244,8 @@ def read_transfer_notice(
     """Read a whole 振込入金通知 file; raise :class:`ZenginError` on the first malformed record.
 
     ``data`` is the file's bytes or a binary stream (read no further than the limit). A file of
-    more than ``max_records`` records, or longer than they can be (``max_records`` × 202
-    bytes), is refused before any record is read. Dates are YYMMDD in the
+    more than ``max_records`` records, or longer than they can be (``max_records`` × 202 bytes
+    and an end-of-file byte), is refused before any record is read. Dates are YYMMDD in the
     Japanese era (``calendar="reiwa"``, the default: 08 is 2026; ``"heisei"``) or
     ``"gregorian"`` (20YY). A deposit's reference is
     ``<bank>-<branch>-<account>-<勘定日>-<照会番号>``; a cancelled record (取消区分 1) is kept
@@ -331,7 +342,7 @@ def _check_trailer(values: dict[str, str], deposits: list[Deposit], line: int) -
         ("cancelled_total", "取消合計金額", sum(int(d.amount.amount) for d in cancelled)),
     )
     for name, label, actual in checks:
-        if int(values[name]) != actual:
+        if int(values[name] or 0) != actual:
             raise ZenginError(
                 line,
                 f"{label} ({name})",
