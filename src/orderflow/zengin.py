@@ -6,12 +6,16 @@ and a trailer (8) — and ends with one end record (9). The layout implemented i
 ``docs/payments/zengin.md``.
 
 The file is read whole before anything is applied: a malformed record raises
-:class:`ZenginError` naming the line and the field, and no deposit is returned.
+:class:`ZenginError` naming the line and the field, and no deposit is returned. A file of more
+than ``max_records`` records (:data:`MAX_RECORDS` by default) is refused by its size before any
+record is parsed, and a stream is read no further than that size.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
+from typing import Protocol
 
 import attrs
 
@@ -23,6 +27,7 @@ __all__ = [
     "DATA",
     "END",
     "HEADER",
+    "MAX_RECORDS",
     "RECORD_LENGTH",
     "TRAILER",
     "AccountHeader",
@@ -32,6 +37,13 @@ __all__ = [
 ]
 
 RECORD_LENGTH = 200
+
+MAX_RECORDS = 100_000
+"""The default limit on a file's records (headers, data, trailers and the end record): about
+20 MB. ``read_transfer_notice(..., max_records=...)`` sets another."""
+
+_EOF = b"\x1a"
+"""The end-of-file byte (SUB, Ctrl-Z) some banks' systems put after the last record."""
 
 Field = tuple[str, str, int, str]
 """(name, 日本語, width, kind): kind N is digits (right-aligned, zero-filled), C is characters."""
@@ -83,7 +95,16 @@ END: tuple[Field, ...] = (
     ("filler", "ダミー", 199, "C"),
 )
 
+_BLANK_MEANS_NONE = frozenset(
+    {"other_bank_cheques", "payer_code", "cancelled_count", "cancelled_total"}
+)
+"""Optional number fields that banks may leave blank (spaces): read as none, or zero."""
+
 _ERAS = {"reiwa": 2018, "heisei": 1988, "gregorian": 2000}
+
+
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 class ZenginError(InvalidValue):
@@ -124,18 +145,60 @@ class TransferNotice:
         return [deposit for _, deposits in self.groups for deposit in deposits]
 
 
-def _split(data: bytes) -> list[bytes]:
-    if b"\n" in data:
-        lines = [line.rstrip(b"\r") for line in data.split(b"\n")]
-        return [line for line in lines if line]
-    if len(data) % RECORD_LENGTH:
+def _max_bytes(max_records: int) -> int:
+    """The most bytes ``max_records`` records can take: each with CR LF, and an EOF byte."""
+    return max_records * (RECORD_LENGTH + 2) + len(_EOF)
+
+
+def _too_many(line: int, value: object, max_records: int) -> ZenginError:
+    return ZenginError(
+        line, "record", value, f"a file of at most {max_records} records (max_records)"
+    )
+
+
+def _bounded(data: bytes | _Readable, max_records: int) -> bytes:
+    """The file's bytes, refused by their size before any record is parsed.
+
+    A stream is read no further than one byte past the limit.
+    """
+    limit = _max_bytes(max_records)
+    if not isinstance(data, bytes | bytearray | memoryview):
+        data = data.read(limit + 1)
+        if len(data) > limit:
+            raise _too_many(max_records + 1, f"more than {limit} bytes", max_records)
+    elif len(data) > limit:
+        raise _too_many(max_records + 1, f"{len(data)} bytes", max_records)
+    return bytes(data)
+
+
+def _records(data: bytes, max_records: int) -> Iterator[bytes]:
+    """The records one by one, never more than ``max_records``; a final EOF byte is ignored."""
+    end = len(data) - 1 if data.endswith(_EOF) else len(data)
+    if data.find(b"\n", 0, end) >= 0:
+        count = start = 0
+        while start < end:
+            stop = data.find(b"\n", start, end)
+            if stop < 0:
+                stop = end
+            record = data[start:stop].rstrip(b"\r")
+            start = stop + 1
+            if record:
+                count += 1
+                if count > max_records:
+                    raise _too_many(count, "more records", max_records)
+                yield record
+        return
+    if end % RECORD_LENGTH:
         raise ZenginError(
-            len(data) // RECORD_LENGTH + 1,
+            end // RECORD_LENGTH + 1,
             "record",
-            len(data),
+            end,
             f"a file of {RECORD_LENGTH}-byte records",
         )
-    return [data[i : i + RECORD_LENGTH] for i in range(0, len(data), RECORD_LENGTH)]
+    if end // RECORD_LENGTH > max_records:
+        raise _too_many(max_records + 1, f"{end // RECORD_LENGTH} records", max_records)
+    for offset in range(0, end, RECORD_LENGTH):
+        yield data[offset : offset + RECORD_LENGTH]
 
 
 def _fields(record: bytes, layout: tuple[Field, ...], line: int) -> dict[str, str]:
@@ -151,6 +214,9 @@ def _fields(record: bytes, layout: tuple[Field, ...], line: int) -> dict[str, st
         except UnicodeDecodeError:
             raise ZenginError(line, f"{label} ({name})", raw, "Shift_JIS text") from None
         if kind == "N" and not (text.isascii() and text.isdigit()):
+            if name in _BLANK_MEANS_NONE and not text.strip(" "):
+                values[name] = ""
+                continue
             raise ZenginError(line, f"{label} ({name})", raw, f"{width} digits")
         values[name] = text if kind == "N" else text.rstrip(" ")
     return values
@@ -169,19 +235,29 @@ def _expect(values: dict[str, str], name: str, label: str, want: str, line: int)
 
 
 def read_transfer_notice(
-    data: bytes, *, currency: str = "JPY", calendar: str = "reiwa"
+    data: bytes | _Readable,
+    *,
+    currency: str = "JPY",
+    calendar: str = "reiwa",
+    max_records: int = MAX_RECORDS,
 ) -> TransferNotice:
     """Read a whole 振込入金通知 file; raise :class:`ZenginError` on the first malformed record.
 
-    Dates are YYMMDD in the Japanese era (``calendar="reiwa"``, the default: 08 is 2026;
-    ``"heisei"``) or ``"gregorian"`` (20YY). A deposit's reference is
+    ``data`` is the file's bytes or a binary stream (read no further than the limit). A file of
+    more than ``max_records`` records, or longer than they can be (``max_records`` × 202 bytes
+    and an end-of-file byte), is refused before any record is read. Dates are YYMMDD in the
+    Japanese era (``calendar="reiwa"``, the default: 08 is 2026; ``"heisei"``) or
+    ``"gregorian"`` (20YY). A deposit's reference is
     ``<bank>-<branch>-<account>-<勘定日>-<照会番号>``; a cancelled record (取消区分 1) is kept
     with ``cancelled=True``.
     """
     if calendar not in _ERAS:
         raise InvalidValue("calendar", calendar, f"one of {sorted(_ERAS)}")
+    if type(max_records) is not int or max_records < 1:
+        raise InvalidValue("max_records", max_records, "a whole number of records, 1 or more")
     era = _ERAS[calendar]
-    records = _split(data)
+    records = _records(_bounded(data, max_records), max_records)
+    line = 0
     groups: list[tuple[AccountHeader, tuple[Deposit, ...]]] = []
     created: date | None = None
     header: AccountHeader | None = None
@@ -225,7 +301,7 @@ def read_transfer_notice(
         else:
             raise ZenginError(line, "データ区分 (record_type)", kind, "1, 2, 8 or 9")
     if not ended:
-        raise ZenginError(len(records) + 1, "データ区分 (record_type)", "", "an end record (9)")
+        raise ZenginError(line + 1, "データ区分 (record_type)", "", "an end record (9)")
     if created is None:
         raise ZenginError(1, "データ区分 (record_type)", "", "at least one header (1)")
     return TransferNotice(created, tuple(groups))
@@ -266,7 +342,7 @@ def _check_trailer(values: dict[str, str], deposits: list[Deposit], line: int) -
         ("cancelled_total", "取消合計金額", sum(int(d.amount.amount) for d in cancelled)),
     )
     for name, label, actual in checks:
-        if int(values[name]) != actual:
+        if int(values[name] or 0) != actual:
             raise ZenginError(
                 line,
                 f"{label} ({name})",

@@ -12,7 +12,36 @@ def test_postal_codes_are_normalised(raw: str) -> None:
     assert normalize_postal_code(raw) == "1234567"
 
 
-@pytest.mark.parametrize("raw", ["123-456", "12-34567", "abc-defg", "1234-567", "", "12345678"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "123\u20104567",  # ‐ hyphen
+        "123\u20114567",  # ‑ non-breaking hyphen
+        "123\u20134567",  # – en dash
+        "123\u20154567",  # ― horizontal bar
+        "123\u22124567",  # − minus sign
+        "123ー4567",
+        "〒１２３\u2010４５６７",
+        "〒123\u20154567",
+    ],
+)
+def test_postal_codes_with_other_dashes(raw: str) -> None:
+    assert normalize_postal_code(raw) == "1234567"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "123-456",
+        "12-34567",
+        "abc-defg",
+        "1234-567",
+        "",
+        "12345678",
+        "1234\u2010567",
+        "12\u201334567",
+    ],
+)
 def test_malformed_postal_codes(raw: str) -> None:
     with pytest.raises(InvalidValue) as caught:
         normalize_postal_code(raw)

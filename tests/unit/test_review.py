@@ -67,6 +67,27 @@ def test_islands_by_postal_code_prefix() -> None:
     assert "1500001" in IslandTable(prefixes=["150"])  # a shop's own list
 
 
+@pytest.mark.parametrize(
+    "postal_code",
+    [
+        "1000211",  # 東京都大島町差木地
+        "1000212",  # 東京都大島町波浮港
+        "6840211",  # 島根県西ノ島町浦郷
+        "9050695",  # 沖縄県伊是名村 (伊是名村 is 905-06xx)
+        "9050603",
+        "0970101",  # 利尻富士町 (097 outside 稚内's 097-00xx)
+        "0971111",  # 礼文町
+    ],
+)
+def test_the_default_islands_cover_the_towns_they_name(postal_code: str) -> None:
+    assert postal_code in IslandTable()
+
+
+@pytest.mark.parametrize("postal_code", ["0970001", "0970022", "0970099"])
+def test_mainland_wakkanai_is_not_an_island(postal_code: str) -> None:
+    assert postal_code not in IslandTable()
+
+
 def test_a_remote_island_gets_the_surcharge_and_a_hold() -> None:
     sado = Address("952-0011", "新潟県", "佐渡市両津夷", "1", "佐渡 太郎", "0259-00-0000")
     finding = RemoteIslandRule().check(order(ship_to=sado), NOW)

@@ -1,7 +1,8 @@
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from orderflow import Money, PriceMode, Rounding, TaxRate, TaxRule, compute_tax
@@ -103,3 +104,70 @@ def test_bases_add_up_to_charges_less_reductions(
         if mode is PriceMode.INCLUSIVE:
             exact = line.base.amount * line.rate.value / (1 + line.rate.value)
         assert abs(line.tax.amount - exact) < 1
+
+
+@pytest.mark.parametrize(("amount", "tax"), [(135, 10), (1350, 100), (108, 8), (1080, 80)])
+def test_inclusive_tax_is_exact(amount: int, tax: int) -> None:
+    # ¥135 at 8% incl. is 135 × 8 / 108 = ¥10 exactly: a rounded factor 0.0740… gave ¥9.
+    result = compute_tax({TaxRate.REDUCED: Money.yen(amount)}, Money.yen(0), INCLUSIVE)
+    assert result.tax == Money.yen(tax)
+    assert INCLUSIVE.tax_on(Money.yen(amount), TaxRate.REDUCED) == Money.yen(tax)
+
+
+def test_tax_in_minor_units() -> None:
+    # $1.35 at 8% incl. is 135 × 8 / 108 = 10 cents exactly.
+    result = compute_tax({TaxRate.REDUCED: Money.of("1.35", "USD")}, Money.zero("USD"), INCLUSIVE)
+    assert result.tax == Money.of("0.10", "USD")
+    exclusive = TaxRule(PriceMode.EXCLUSIVE, Rounding.HALF_UP)
+    assert exclusive.tax_on(Money.of("0.55", "USD"), TaxRate.STANDARD) == Money.of("0.06", "USD")
+
+
+def whole_number_tax(units: int, percent: int, mode: PriceMode, rounding: Rounding) -> int:
+    """The tax on ``units`` (0 or more) in whole-number arithmetic, as a person would check it."""
+    numerator = units * percent
+    denominator = 100 + percent if mode is PriceMode.INCLUSIVE else 100
+    if rounding is Rounding.DOWN:
+        return numerator // denominator
+    if rounding is Rounding.UP:
+        return -(-numerator // denominator)
+    if rounding is Rounding.HALF_UP:
+        return (2 * numerator + denominator) // (2 * denominator)
+    return round(Fraction(numerator, denominator))  # Python rounds half to even
+
+
+modes = st.sampled_from(list(PriceMode))
+roundings = st.sampled_from(list(Rounding))
+rates = st.sampled_from(list(TaxRate))
+#: Any amount, or one whose tax is a whole number at both rates inclusive (a multiple of 27 × 11),
+#: where a rounded factor falls just short and rounding down loses a yen.
+tax_amounts = st.one_of(
+    st.integers(min_value=0, max_value=10**12),
+    st.integers(min_value=0, max_value=10**9).map(lambda n: n * 297),
+)
+
+
+@given(tax_amounts, modes, rates, roundings)
+@example(135, PriceMode.INCLUSIVE, TaxRate.REDUCED, Rounding.DOWN)
+@example(1100, PriceMode.INCLUSIVE, TaxRate.STANDARD, Rounding.DOWN)
+def test_tax_is_the_whole_number_law(
+    amount: int, mode: PriceMode, rate: TaxRate, rounding: Rounding
+) -> None:
+    rule = TaxRule(mode, rounding)
+    expected = whole_number_tax(amount, rate.percent, mode, rounding)
+    assert compute_tax({rate: Money.yen(amount)}, Money.yen(0), rule).tax == Money.yen(expected)
+    assert rule.tax_on(Money.yen(amount), rate) == Money.yen(expected)
+    cents = Money.from_minor_units(amount, "USD")
+    assert rule.tax_on(cents, rate) == Money.from_minor_units(expected, "USD")
+
+
+@given(tax_amounts, tax_amounts, amounts, modes, roundings, rates)
+@example(2200, 270, 1235, PriceMode.INCLUSIVE, Rounding.DOWN, TaxRate.STANDARD)  # bases 1100, 135
+def test_apportioned_reductions_keep_the_law(
+    ten: int, eight: int, drawn: int, mode: PriceMode, rounding: Rounding, remainder_rate: TaxRate
+) -> None:
+    reductions = drawn % (ten + eight + 1)
+    charges = {TaxRate.STANDARD: Money.yen(ten), TaxRate.REDUCED: Money.yen(eight)}
+    result = compute_tax(charges, Money.yen(reductions), TaxRule(mode, rounding, remainder_rate))
+    for line in result.lines:
+        base = int(line.base.amount)
+        assert line.tax == Money.yen(whole_number_tax(base, line.rate.percent, mode, rounding))

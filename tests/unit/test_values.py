@@ -3,7 +3,7 @@ from decimal import Decimal
 import attrs
 import pytest
 
-from orderflow import Money, Order, OrderLine, PaymentMethod, TaxRate
+from orderflow import Money, Order, OrderLine, PaymentMethod, TaxRate, TaxRule
 from orderflow.domain.lifecycle import new_order
 from orderflow.errors import CurrencyMismatch, EmptyOrder, InvalidValue
 from tests.builders import CTX, address, customer, lines
@@ -42,6 +42,14 @@ def test_negative_price() -> None:
         OrderLine("L1", "TEA-1", "緑茶", Money.yen(-1), 1)
 
 
+@pytest.mark.parametrize("rate", [Decimal("0.08"), 8, "REDUCED", 0.1, None])
+def test_tax_rate_must_be_a_tax_rate(rate: object) -> None:
+    with pytest.raises(InvalidValue) as caught:
+        OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 1, rate)  # type: ignore[arg-type]
+    assert caught.value.field == "tax_rate"
+    assert "TaxRate" in str(caught.value)
+
+
 def test_empty_order() -> None:
     with pytest.raises(EmptyOrder):
         build(lines=[])
@@ -62,6 +70,19 @@ def test_duplicate_line_ids() -> None:
 def test_points_must_be_whole_and_not_negative() -> None:
     with pytest.raises(InvalidValue, match="points_used"):
         build(points_used=-1)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="too many points are refused by compute_tax (via Order.totals) as 'discount': the check "
+    "naming points_used belongs in Order/new_order, which are being rewritten elsewhere",
+)
+def test_more_points_than_the_charges_are_refused_as_points_used() -> None:
+    # charges: items 5980 + shipping 880 = 6860; no discount, so the excess is the points'
+    with pytest.raises(InvalidValue) as caught:
+        build(shipping_fee=Money.yen(880), points_used=6861).totals(TaxRule())
+    assert caught.value.field == "points_used"
 
 
 def test_a_valid_order_is_frozen_and_versioned() -> None:

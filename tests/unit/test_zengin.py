@@ -1,5 +1,6 @@
 """The 振込入金通知 reader, on files the tests build byte by byte from the record layout."""
 
+import io
 from datetime import date
 
 import pytest
@@ -7,10 +8,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from orderflow import Money
+from orderflow.errors import InvalidValue
 from orderflow.zengin import (
     DATA,
     END,
     HEADER,
+    MAX_RECORDS,
     RECORD_LENGTH,
     TRAILER,
     ZenginError,
@@ -206,3 +209,131 @@ def test_a_malformed_file_changes_no_order() -> None:
     good_file = b"".join([*good, trailer([int(s.desk.totals(order).total.amount)]), end()])
     report = s.desk.import_transfer_notice(good_file)
     assert report.orders[0].payment.received == s.desk.totals(order).total
+
+
+def blanked(raw: bytes, layout: tuple[tuple[str, str, int, str], ...], *names: str) -> bytes:
+    """``raw`` with the fields ``names`` filled with spaces, as some banks send optional ones."""
+    out = bytearray(raw)
+    for name in names:
+        width = next(w for n, _, w, _ in layout if n == name)
+        out[at(layout, name) : at(layout, name) + width] = b" " * width
+    return bytes(out)
+
+
+def test_blank_optional_numbers_mean_none_or_zero() -> None:
+    lines = [
+        header(),
+        blanked(data(1, 100), DATA, "payer_code", "other_bank_cheques"),
+        blanked(trailer([100]), TRAILER, "cancelled_count", "cancelled_total"),
+        end(),
+    ]
+    deposits = read_transfer_notice(b"".join(lines)).deposits()
+    assert [d.amount for d in deposits] == [Money.yen(100)]
+
+
+def test_a_blank_required_number_is_still_refused() -> None:
+    lines = [header(), blanked(data(1, 100), DATA, "amount"), trailer([100]), end()]
+    with pytest.raises(ZenginError) as caught:
+        read_transfer_notice(b"".join(lines))
+    assert caught.value.field == "line 2: 金額 (amount)"
+
+
+def test_blank_cancelled_totals_must_still_agree_with_the_records() -> None:
+    lines = [
+        header(),
+        data(1, 100),
+        data(2, 300, cancelled=True),
+        blanked(trailer([100], [300]), TRAILER, "cancelled_count", "cancelled_total"),
+        end(),
+    ]
+    with pytest.raises(ZenginError) as caught:
+        read_transfer_notice(b"".join(lines))
+    assert caught.value.field == "line 4: 取消合計件数 (cancelled_count)"
+
+
+@pytest.mark.parametrize("separator", [b"", b"\r\n", b"\n"], ids=["fixed length", "CR LF", "LF"])
+@pytest.mark.parametrize("last_separator", [True, False], ids=["after a newline", "after the end"])
+def test_a_trailing_end_of_file_byte_is_ignored(separator: bytes, last_separator: bool) -> None:
+    body = separator.join(a_file([6860, 1200]))
+    if last_separator:
+        body += separator
+    deposits = read_transfer_notice(body + b"\x1a").deposits()
+    assert [d.amount for d in deposits] == [Money.yen(6860), Money.yen(1200)]
+
+
+def test_an_end_of_file_byte_elsewhere_is_refused() -> None:
+    body = b"".join(a_file([100]))
+    with pytest.raises(ZenginError):
+        read_transfer_notice(body[:200] + b"\x1a" + body[200:])
+
+
+def test_trailer_totals_above_ten_digits_are_read() -> None:
+    # 金額 is 10 digits (¥9,999,999,999 at most per deposit); the trailer's totals are 12.
+    amounts = [9_999_999_999, 9_999_999_999, 5]
+    cancelled = [9_999_999_999, 9_999_999_999]
+    lines = [
+        header(),
+        *(data(i + 1, a) for i, a in enumerate(amounts)),
+        *(data(10 + i, a, cancelled=True) for i, a in enumerate(cancelled)),
+        trailer(amounts, cancelled),
+        end(),
+    ]
+    deposits = read_transfer_notice(b"".join(lines)).deposits()
+    assert sum(d.amount.amount for d in deposits if not d.cancelled) == 20_000_000_003
+    assert sum(d.amount.amount for d in deposits if d.cancelled) == 19_999_999_998
+
+
+def test_a_file_above_the_record_limit_is_refused() -> None:
+    body = b"".join(a_file([100, 200, 300]))  # 6 records
+    assert len(read_transfer_notice(body, max_records=6).deposits()) == 3
+    with pytest.raises(ZenginError) as caught:
+        read_transfer_notice(body, max_records=5)
+    assert caught.value.line == 6
+    assert caught.value.field == "line 6: record"
+    assert "max_records" in str(caught.value)
+    crlf = b"\r\n".join(a_file([100, 200, 300])) + b"\r\n"
+    with pytest.raises(ZenginError, match="max_records"):
+        read_transfer_notice(crlf, max_records=5)
+    # 101 records of 200 bytes fit in the bytes 100 records may take with CR LF: counted too
+    many = b"".join(a_file([1] * 98))
+    with pytest.raises(ZenginError, match="max_records") as caught:
+        read_transfer_notice(many, max_records=100)
+    assert caught.value.line == 101
+
+
+def test_a_huge_input_is_refused_by_its_size_before_it_is_parsed() -> None:
+    # Garbage that would take many records; the size alone refuses it, naming no record's field.
+    with pytest.raises(ZenginError) as caught:
+        read_transfer_notice(b"\n".join([b"x"] * 5000), max_records=10)
+    assert caught.value.field == "line 11: record"
+    assert "max_records" in str(caught.value)
+    huge = b"2" * (MAX_RECORDS * (RECORD_LENGTH + 2) + 2)
+    with pytest.raises(ZenginError, match="max_records"):
+        read_transfer_notice(huge)
+
+
+class Endless:
+    """A stream that never ends; remembers how much it was asked for."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    def read(self, size: int = -1) -> bytes:
+        assert size >= 0, "the reader must not ask for everything"
+        self.asked += size
+        return b"2" * size
+
+
+def test_a_stream_is_read_no_further_than_the_limit() -> None:
+    stream = Endless()
+    with pytest.raises(ZenginError, match="max_records"):
+        read_transfer_notice(stream, max_records=10)
+    assert stream.asked <= 10 * (RECORD_LENGTH + 2) + 2
+    assert read_transfer_notice(io.BytesIO(b"".join(a_file([100])))).deposits()
+
+
+@pytest.mark.parametrize("limit", [0, -1, 1.5, "10", True])
+def test_the_record_limit_must_be_a_positive_whole_number(limit: object) -> None:
+    with pytest.raises(InvalidValue) as caught:
+        read_transfer_notice(b"".join(a_file([100])), max_records=limit)  # type: ignore[arg-type]
+    assert caught.value.field == "max_records"

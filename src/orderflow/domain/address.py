@@ -150,15 +150,21 @@ def _to_prefecture(value: Prefecture | str | int) -> Prefecture:
     return Prefecture.parse(value)
 
 
+_DASHES = str.maketrans(dict.fromkeys("‐‑‒–—―ー−", "-"))
+"""Dashes people (and IMEs) write in a postal code, beyond ``-`` and the full-width forms."""
+
+
 def normalize_postal_code(value: object) -> str:
     """``'123-4567'``, ``'〒１２３－４５６７'`` or ``'1234567'`` → ``'1234567'``.
 
-    Raises :class:`~orderflow.errors.InvalidValue` unless exactly seven digits remain.
+    The hyphen may be any dash: ``-``, ``－``, ‐ (U+2010), ‑, ‒, – (U+2013), —, ― (U+2015), ー or
+    − (U+2212); it must come after the third digit. Raises
+    :class:`~orderflow.errors.InvalidValue` unless exactly seven digits remain.
     """
     if not isinstance(value, str):
         raise InvalidValue("postal_code", value, "7 digits such as '123-4567'")
-    text = unicodedata.normalize("NFKC", value).strip().lstrip("〒").strip()
-    digits = text.replace("-", "").replace("ー", "").replace("−", "")
+    text = unicodedata.normalize("NFKC", value).strip().lstrip("〒").strip().translate(_DASHES)
+    digits = text.replace("-", "")
     if len(digits) != 7 or not digits.isascii() or not digits.isdigit():
         raise InvalidValue("postal_code", value, "7 digits such as '123-4567'")
     if "-" in text and text.index("-") != 3:

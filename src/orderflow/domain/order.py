@@ -63,7 +63,14 @@ class OrderLine:
     name: str = attrs.field(validator=_check_text)
     unit_price: Money = attrs.field()
     quantity: int = attrs.field(validator=_check_quantity("quantity"))
-    tax_rate: TaxRate = TaxRate.STANDARD
+    tax_rate: TaxRate = attrs.field(default=TaxRate.STANDARD)
+
+    @tax_rate.validator
+    def _check_tax_rate(self, attribute: attrs.Attribute[TaxRate], value: object) -> None:
+        if not isinstance(value, TaxRate):
+            raise InvalidValue(
+                "tax_rate", value, "a TaxRate (TaxRate.STANDARD 10% or TaxRate.REDUCED 8%)"
+            )
 
     @unit_price.validator
     def _check_price(self, attribute: attrs.Attribute[Money], value: object) -> None:

@@ -5,6 +5,10 @@ rounding rule (切り捨て / 四捨五入 / 切り上げ), never per line: that
 (適格請求書) and a delivery note (納品書) show. Price reductions (値引き: coupons, points used)
 lower the taxable amount; they are apportioned over the 10% and 8% bases in proportion to each
 base, and the yen left over by rounding goes to a stated base.
+
+The tax is worked out exactly in whole minor units (yen; cents for USD): base × r / 100 (外税) or
+base × r / (100 + r) (内税) with r the whole percentage, then rounded once; no rounded factor such
+as 0.0740… is ever multiplied in.
 """
 
 from __future__ import annotations
@@ -51,12 +55,34 @@ class PriceMode(enum.Enum):
 #: Rates in the order used for output and for apportioning (standard first).
 RATES: tuple[TaxRate, ...] = (TaxRate.STANDARD, TaxRate.REDUCED)
 
-_FACTORS: dict[tuple[PriceMode, TaxRate], Decimal] = {
-    (mode, rate): rate.value if mode is PriceMode.EXCLUSIVE else rate.value / (1 + rate.value)
-    for mode in PriceMode
-    for rate in TaxRate
-}
-"""What a base is multiplied by to give its tax: r (外税) or r / (1 + r) (内税)."""
+
+def _divide(numerator: int, denominator: int, rounding: Rounding) -> int:
+    """``numerator / denominator`` (a positive denominator) rounded to a whole number, exactly."""
+    quotient, remainder = divmod(abs(numerator), denominator)
+    if remainder:
+        twice = 2 * remainder
+        if (
+            rounding is Rounding.UP
+            or (rounding is Rounding.HALF_UP and twice >= denominator)
+            or (
+                rounding is Rounding.HALF_EVEN
+                and (twice > denominator or (twice == denominator and quotient % 2 == 1))
+            )
+        ):
+            quotient += 1
+    return quotient if numerator >= 0 else -quotient
+
+
+def _tax(base: Money, rate: TaxRate, mode: PriceMode, rounding: Rounding) -> Money:
+    """The tax on ``base``, in whole minor units, rounded once.
+
+    外税: base × r / 100; 内税: base × r / (100 + r), with r the whole percentage. No rounded
+    factor is used: ¥135 at 8% incl. is exactly ¥10 (135 × 8 / 108), not ¥9.99….
+    """
+    percent = rate.percent
+    denominator = 100 + percent if mode is PriceMode.INCLUSIVE else 100
+    units = _divide(base.minor_units * percent, denominator, rounding)
+    return Money.from_minor_units(units, base.currency)
 
 
 @attrs.frozen(slots=True)
@@ -70,7 +96,7 @@ class TaxRule:
 
     def tax_on(self, base: Money, rate: TaxRate) -> Money:
         """The tax on one rate's base, rounded once with this rule."""
-        return base.times_rate(_FACTORS[(self.mode, rate)], self.rounding)
+        return _tax(base, rate, self.mode, self.rounding)
 
 
 @attrs.frozen(slots=True)
@@ -158,6 +184,6 @@ def compute_tax(charges: Mapping[TaxRate, Money], reductions: Money, rule: TaxRu
     lines = []
     for rate, charged, share in zip(rates, amounts, shares, strict=True):
         base = charged - share if share.amount else charged
-        tax = base.times_rate(_FACTORS[(rule.mode, rate)], rule.rounding)
+        tax = _tax(base, rate, rule.mode, rule.rounding)
         lines.append(TaxLine(rate, charged, share, base, tax, inclusive))
     return TaxBreakdown(tuple(lines), currency)
