@@ -19,6 +19,7 @@ from typing import Any, TypeVar, cast
 
 import attrs
 
+from orderflow._mask import mask_token
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.booking import JournalEntry
 from orderflow.domain.money import Money
@@ -147,9 +148,13 @@ class _Fake:
         if first_request != request:
             raise ProviderError(
                 f"{type(self).__name__}.{method}: idempotency key {key!r} was first used for "
-                f"another request {first_request!r}"
+                f"another request {self._describe(method, first_request)}"
             )
         return result, error
+
+    def _describe(self, method: str, request: tuple[Any, ...]) -> str:
+        """The request as an error message shows it (personal data masked)."""
+        return repr(request)
 
 
 class FakePaymentGateway(_Fake):
@@ -250,6 +255,11 @@ class FakePaymentGateway(_Fake):
 
     def _refusal(self, method: str) -> ProviderError:
         return PaymentDeclined(f"{method} declined on purpose by the fake", code="fake_decline")
+
+    def _describe(self, method: str, request: tuple[Any, ...]) -> str:
+        if method == "authorize" and isinstance(request[2], str):
+            request = (*request[:2], mask_token(request[2]))
+        return repr(request)
 
     def live_authorizations(self) -> dict[str, Money]:
         """Authorizations neither voided nor fully captured: reference → amount still held."""
