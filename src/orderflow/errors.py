@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from orderflow._mask import mask_emails_in, mask_field
+
 __all__ = [
     "ChangeRefused",
     "ConcurrencyError",
@@ -31,17 +33,40 @@ __all__ = [
 
 
 class OrderflowError(Exception):
-    """Base of every error raised by orderflow."""
+    """Base of every error raised by orderflow.
+
+    ``str()`` and ``repr()`` never show an e-mail address whole (``t***@example.jp``), whatever
+    text a provider put in the message (:class:`InvalidValue` masks its value by the field's name
+    instead).
+    """
+
+    def __str__(self) -> str:
+        return mask_emails_in(super().__str__())
+
+    def __repr__(self) -> str:
+        return mask_emails_in(super().__repr__())
 
 
 class InvalidValue(OrderflowError, ValueError):
-    """A value failed validation: names the field, the value given, and what was expected."""
+    """A value failed validation: names the field, the value given, and what was expected.
+
+    The message masks a personal value, chosen by the field's name (``customer.email``,
+    ``ship_to.phone``, ``line1``, ``token``, ``name`` …): ``got '090-****-5678'``. The ``value``
+    attribute keeps what was given.
+    """
 
     def __init__(self, field: str, value: object, expected: str) -> None:
         self.field = field
         self.value = value
         self.expected = expected
-        super().__init__(f"{field}: expected {expected}, got {value!r}")
+        super().__init__(f"{field}: expected {expected}, got {mask_field(field, value)}")
+
+    def __str__(self) -> str:
+        # Masked when built; the expected text's example addresses (a@example.jp) stay readable.
+        return ValueError.__str__(self)
+
+    def __repr__(self) -> str:
+        return ValueError.__repr__(self)
 
 
 class CurrencyMismatch(InvalidValue):

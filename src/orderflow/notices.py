@@ -12,6 +12,7 @@ from datetime import datetime
 
 import attrs
 
+from orderflow._mask import mask_email, mask_pairs, masked_repr
 from orderflow.domain.money import Money
 from orderflow.errors import InvalidValue
 from orderflow.i18n import DEFAULT_ZONE, format_money, format_time, gettext
@@ -143,13 +144,17 @@ def _check_kind(instance: object, attribute: attrs.Attribute[str], value: object
 
 @attrs.frozen(slots=True)
 class Notice:
-    """A message to a customer about one order; rendered on demand."""
+    """A message to a customer about one order; rendered on demand.
+
+    Its repr masks the recipient and the personal facts (the customer's ``name`` …); ``subject``
+    and ``body`` tell them whole.
+    """
 
     kind: str = attrs.field(validator=_check_kind)
     order_number: str
-    recipient: str
+    recipient: str = attrs.field(repr=masked_repr(mask_email))
     locale: str
-    facts: tuple[tuple[str, object], ...] = ()
+    facts: tuple[tuple[str, object], ...] = attrs.field(default=(), repr=mask_pairs)
     zone: str = DEFAULT_ZONE
 
     def fact(self, name: str) -> object:

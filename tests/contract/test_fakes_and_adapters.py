@@ -1,6 +1,9 @@
 """The contract suites, run against orderflow's own fakes and carrier adapters."""
 
+import time
+
 from orderflow.adapters import JapanPost, Sagawa, Yamato
+from orderflow.domain.order import Order
 from orderflow.ports import (
     Accounting,
     BankTransferProvider,
@@ -61,6 +64,22 @@ class TestFakeInventory(InventoryContract):
         return FakeInventory(stock)
 
 
+class _YieldingInventory(FakeInventory):
+    """A FakeInventory that lets other threads run in the middle of a reservation."""
+
+    def available(self, warehouse: str, sku: str) -> int:
+        units = super().available(warehouse, sku)
+        time.sleep(0.0001)
+        return units
+
+
+class TestFakeInventoryWithThreadSwitches(InventoryContract):
+    """The contract again, with a thread switch between reading and writing the stock."""
+
+    def make_inventory(self, stock: dict[tuple[str, str], int]) -> Inventory:
+        return _YieldingInventory(stock)
+
+
 class TestFakeWarehouse(WarehouseContract):
     def make_warehouse(self) -> WarehousePort:
         return FakeWarehouse("W1")
@@ -91,6 +110,22 @@ class TestFakeNotifier(NotifierContract):
 class TestInMemoryOrderStore(OrderStoreContract):
     def make_store(self) -> OrderStore:
         return InMemoryOrderStore()
+
+
+class _YieldingStore(InMemoryOrderStore):
+    """An InMemoryOrderStore that lets other threads run between a read and a write."""
+
+    def get(self, number: str) -> Order:
+        order = super().get(number)
+        time.sleep(0.0001)
+        return order
+
+
+class TestInMemoryOrderStoreWithThreadSwitches(OrderStoreContract):
+    """The contract again, with a thread switch between the version check and the write."""
+
+    def make_store(self) -> OrderStore:
+        return _YieldingStore()
 
 
 class TestFakeCarrier(CarrierContract):

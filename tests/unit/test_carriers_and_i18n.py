@@ -65,3 +65,85 @@ def test_notice_renders_in_its_language() -> None:
     assert en.subject == "Order 1001 has been cancelled"
     with pytest.raises(InvalidValue, match="kind"):
         Notice("nonsense", "1001", "a@example.jp", "ja")
+
+
+@pytest.mark.parametrize("carrier", [Yamato(), Sagawa(), JapanPost()], ids=lambda c: c.code)
+@pytest.mark.parametrize(
+    "given",
+    [
+        "123456789013",
+        "1234-5678-9013",
+        "1234 5678 9013",
+        " 1234-5678-9013\n",
+        "１２３４５６７８９０１３",  # full-width digits
+        "１２３４－５６７８－９０１３",  # full-width digits and hyphens
+        "１２３４　５６７８　９０１３",  # ideographic spaces
+        "1234ー5678ー9013",  # the long vowel mark typed for a hyphen
+        "1234‐5678−9013",  # hyphen and minus sign
+        "1234 - 5678 - 9013",
+    ],
+)
+def test_tracking_numbers_are_normalised(carrier: Yamato | Sagawa | JapanPost, given: str) -> None:
+    assert carrier.normalize(given) == "123456789013"
+    assert carrier.validate_tracking_number(given)
+    assert "123456789013" in carrier.tracking_url(given)
+
+
+@pytest.mark.parametrize("carrier", [Yamato(), Sagawa(), JapanPost()], ids=lambda c: c.code)
+@pytest.mark.parametrize(
+    "given",
+    [
+        "",
+        "   ",
+        "-",
+        "1234-5678-9014",  # wrong check digit
+        "１２３４５６７８９０１４",
+        "1234-5678-901",
+        "-123456789013",
+        "123456789013-",
+        "1234.5678.9013",
+        "1234/5678/9013",
+        "1234_5678_9013",
+        "1234\t5678\t9013",
+        "123456789013a",
+        "No.123456789013",
+        "١٢٣٤٥٦٧٨٩٠١٣",  # Arabic-Indic digits are digits, but not a tracking number
+        "12345678901３x",
+        "ABCD-EFGH-IJKL",
+    ],
+)
+def test_anything_else_is_refused(carrier: Yamato | Sagawa | JapanPost, given: str) -> None:
+    assert carrier.normalize(given) is None
+    assert not carrier.validate_tracking_number(given)
+
+
+@pytest.mark.parametrize("carrier", [Yamato(), Sagawa(), JapanPost()], ids=lambda c: c.code)
+def test_normalize_refuses_what_is_not_text(carrier: Yamato | Sagawa | JapanPost) -> None:
+    for given in (None, 123456789013, b"123456789013"):
+        assert carrier.normalize(given) is None  # type: ignore[arg-type]
+        assert not carrier.validate_tracking_number(given)  # type: ignore[arg-type]
+
+
+def test_yamato_and_sagawa_take_twelve_digits_only() -> None:
+    for carrier in (Yamato(), Sagawa()):
+        assert carrier.normalize("1311-2383-852") is None  # a Japan Post 書留 number
+        assert carrier.normalize("EE123456785JP") is None
+
+
+def test_japan_post_registered_mail_and_international_forms() -> None:
+    post = JapanPost()
+    assert post.normalize("１３１１－２３８３－８５２") == "13112383852"
+    assert post.normalize("ＥＥ１２３４５６７８５ＪＰ") == "EE123456785JP"
+    assert post.normalize("ee 123 456 785 jp") == "EE123456785JP"
+    assert post.normalize("EE123456784JP") is None
+    assert post.normalize("EE12345678JP") is None
+    assert "EE123456785JP" in post.tracking_url("ＥＥ１２３４５６７８５ＪＰ")
+
+
+def test_the_lenient_normalize_tracking_number_reads_full_width_forms() -> None:
+    from orderflow.adapters.carriers import normalize_tracking_number
+
+    assert normalize_tracking_number(" １２３４－５６７８\t9013 ") == "123456789013"
+    assert normalize_tracking_number("ee 123-456-785 jp") == "EE123456785JP"
+    assert normalize_tracking_number("garbage!") == "GARBAGE!"  # no check: see normalize()
+    assert Yamato().tracking_url("not a number").endswith("NOTANUMBER")

@@ -5,21 +5,57 @@
 - 日本郵便: ゆうパック 12 digits and 書留・特定記録 11 digits, each with a mod-7 check digit;
   international items in the UPU S10 format (``EJ123456785JP``, weighted mod-11 check digit).
 
-Hyphens and spaces are accepted and ignored (``1234-5678-9013``).
+Each carrier's :meth:`~_SevenCheckCarrier.normalize` gives a number in the form the carrier
+prints it (``123456789013``, ``EE123456785JP``), or None when it is not one of that carrier's
+numbers::
+
+    Yamato().normalize("１２３４－５６７８－９０１３")  # '123456789013'
+    Yamato().normalize("1234-5678-9014")  # None: wrong check digit
+
+It reads the text as NFKC (full-width digits, letters, hyphens and spaces become their ASCII
+forms) and takes hyphens (``-``, ``‐``, ``−``, ``ー`` …) and spaces between the groups of digits
+(``1234-5678-9013``, ``1234 5678 9013``); anything else (other punctuation, a separator at either
+end, other scripts' digits) is refused. ``validate_tracking_number`` is ``normalize(number) is not
+None``.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import ClassVar
 from urllib.parse import quote
 
 __all__ = ["CARRIERS", "JapanPost", "Sagawa", "Yamato", "normalize_tracking_number"]
 
+_SEPARATORS = "-‐‒–—―−ー "
+"""Hyphens, dashes, the long vowel mark typed for a hyphen, and the space (after NFKC)."""
+_SEPARATOR = f"[{re.escape(_SEPARATORS)}]"
+_GROUPED = re.compile(f"[0-9A-Z]+(?:{_SEPARATOR}+[0-9A-Z]+)*")
+
 
 def normalize_tracking_number(number: str) -> str:
-    """Remove hyphens and spaces; upper-case letters."""
-    return re.sub(r"[\s\-‐ー−]", "", number).upper()
+    """NFKC, then hyphens and spaces removed and letters upper-cased; no check at all.
+
+    To normalise *and* check a number, use the carrier's ``normalize`` (e.g.
+    ``Yamato().normalize(number)``), which returns None for anything not a valid number.
+    """
+    text = unicodedata.normalize("NFKC", number)
+    return re.sub(rf"\s|{_SEPARATOR}", "", text).upper()
+
+
+def _grouped(number: object) -> str | None:
+    """``number`` as NFKC upper-case text without its separators, or None.
+
+    None when it holds anything but ASCII letters and digits in groups separated by hyphens or
+    spaces.
+    """
+    if not isinstance(number, str):
+        return None
+    text = unicodedata.normalize("NFKC", number).strip().upper()
+    if not _GROUPED.fullmatch(text):
+        return None
+    return re.sub(_SEPARATOR, "", text)
 
 
 def _mod7_ok(digits: str) -> bool:
@@ -42,14 +78,26 @@ class _SevenCheckCarrier:
     has_tracking: ClassVar[bool] = True
     _url: ClassVar[str]
 
+    def normalize(self, number: str) -> str | None:
+        """The tracking number as the carrier prints it, or None if it is not a valid one.
+
+        Full-width digits and hyphens are read as ASCII (NFKC); hyphens and spaces between groups
+        of digits are dropped: ``'１２３４－５６７８－９０１３'`` → ``'123456789013'``. This
+        carrier's numbers are 12 digits whose last digit is the first eleven mod 7.
+        """
+        digits = _grouped(number)
+        if digits is None or len(digits) != 12 or not _mod7_ok(digits):
+            return None
+        return digits
+
     def validate_tracking_number(self, number: str) -> bool:
-        """12 digits whose last digit is the first eleven mod 7."""
-        digits = normalize_tracking_number(number)
-        return len(digits) == 12 and _mod7_ok(digits)
+        """Whether :meth:`normalize` accepts ``number`` (full-width forms included)."""
+        return self.normalize(number) is not None
 
     def tracking_url(self, number: str) -> str:
         """The carrier's public tracking page for ``number``."""
-        return self._url.format(quote(normalize_tracking_number(number)))
+        normal = self.normalize(number) or normalize_tracking_number(number)
+        return self._url.format(quote(normal))
 
 
 class Yamato(_SevenCheckCarrier):
@@ -75,12 +123,19 @@ class JapanPost(_SevenCheckCarrier):
     name = "Japan Post"
     _url = "https://trackings.post.japanpost.jp/services/srv/search/direct?reqCodeNo1={}&locale=ja"
 
-    def validate_tracking_number(self, number: str) -> bool:
-        """ゆうパック (12 digits), 書留 (11 digits), both mod 7; or a UPU S10 number."""
-        text = normalize_tracking_number(number)
+    def normalize(self, number: str) -> str | None:
+        """The tracking number as Japan Post prints it, or None if it is not a valid one.
+
+        ゆうパック (12 digits) and 書留 (11 digits), both mod 7, or a UPU S10 number
+        (``EE123456785JP``); full-width forms are read as ASCII (NFKC), hyphens and spaces
+        between groups dropped, letters upper-cased.
+        """
+        text = _grouped(number)
+        if text is None:
+            return None
         if len(text) in (11, 12) and text.isdigit():
-            return _mod7_ok(text)
-        return _s10_ok(text)
+            return text if _mod7_ok(text) else None
+        return text if _s10_ok(text) else None
 
 
 CARRIERS: dict[str, type[_SevenCheckCarrier]] = {c.code: c for c in (Yamato, Sagawa, JapanPost)}

@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from orderflow._mask import mask_email, mask_name, mask_phone, mask_street, masked_repr
 from orderflow.errors import InvalidValue
 
 __all__ = ["Address", "Customer", "Prefecture", "normalize_phone", "normalize_postal_code"]
@@ -199,16 +200,16 @@ class Address:
     """A delivery address in Japan (お届け先).
 
     ``postal_code`` is normalised to seven digits; ``prefecture`` accepts the Japanese name, the
-    English name or the JIS code.
+    English name or the JIS code. Its repr masks the street, the name and the phone.
     """
 
     postal_code: str = attrs.field(converter=normalize_postal_code)
     prefecture: Prefecture = attrs.field(converter=_to_prefecture)
     city: str = attrs.field(validator=_nonblank("city"))
-    line1: str = attrs.field(validator=_nonblank("line1"))
-    name: str = attrs.field(validator=_nonblank("name"))
-    phone: str = attrs.field(converter=normalize_phone)
-    line2: str = ""
+    line1: str = attrs.field(validator=_nonblank("line1"), repr=masked_repr(mask_street))
+    name: str = attrs.field(validator=_nonblank("name"), repr=masked_repr(mask_name))
+    phone: str = attrs.field(converter=normalize_phone, repr=masked_repr(mask_phone))
+    line2: str = attrs.field(default="", repr=masked_repr(mask_street))
 
     @property
     def postal_code_display(self) -> str:
@@ -223,11 +224,11 @@ class Address:
 
 @attrs.frozen(slots=True)
 class Customer:
-    """Who placed the order (注文者)."""
+    """Who placed the order (注文者); its repr masks the name, the e-mail and the address."""
 
     id: str = attrs.field(validator=_nonblank("customer.id"))
-    name: str = attrs.field(validator=_nonblank("customer.name"))
-    email: str = attrs.field()
+    name: str = attrs.field(validator=_nonblank("customer.name"), repr=masked_repr(mask_name))
+    email: str = attrs.field(repr=masked_repr(mask_email))
     address: Address | None = None
 
     @email.validator

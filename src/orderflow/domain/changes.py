@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from orderflow._mask import mask_token, masked_repr
 from orderflow.domain._values import replace
 from orderflow.domain.address import Address
 from orderflow.domain.lifecycle import Context, Outcome, record_fact
@@ -72,8 +73,8 @@ class OrderChange:
     clear_delivery: bool = False
     """Drop the requested delivery date and slot."""
     payment_method: PaymentMethod | None = None
-    token: str | None = None
-    """The stored card token, when the new method is a card or Amazon Pay."""
+    token: str | None = attrs.field(default=None, repr=masked_repr(mask_token))
+    """The stored card token, when the new method is a card or Amazon Pay (masked in the repr)."""
     points_used: int | None = None
 
     @property

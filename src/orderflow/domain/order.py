@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from orderflow._mask import mask_token, masked_repr
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.money import Money
 from orderflow.domain.status import OrderStatus
@@ -240,8 +241,8 @@ class Payment:
 
     method: PaymentMethod
     currency: str
-    token: str | None = None
-    """The provider's stored card token (never a card number)."""
+    token: str | None = attrs.field(default=None, repr=masked_repr(mask_token))
+    """The provider's stored card token (never a card number); masked in the repr."""
     ledger: tuple[PaymentEntry, ...] = ()
     instructions: tuple[tuple[str, str], ...] = ()
     """What the customer needs to pay: the virtual account, the konbini number and deadline, the

@@ -18,7 +18,12 @@ orderflow runs every suite against its own fakes and adapters (``tests/contract`
 
 from __future__ import annotations
 
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from typing import TypeVar
 
 import pytest
 
@@ -66,6 +71,44 @@ __all__ = [
     "PostpayContract",
     "WarehouseContract",
 ]
+
+
+T = TypeVar("T")
+
+
+@contextmanager
+def _switching_often() -> Iterator[None]:
+    """Let the interpreter switch threads far more often, so that races show up."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
+
+
+def _race(count: int, work: Callable[[int], T]) -> list[T | BaseException]:
+    """Run ``work(0)`` … ``work(count - 1)`` in ``count`` threads started together.
+
+    Returns each thread's result or the exception it raised, in thread order.
+    """
+    start = threading.Barrier(count)
+    results: list[T | BaseException] = [RuntimeError("not run")] * count
+
+    def run(index: int) -> None:
+        start.wait()
+        try:
+            results[index] = work(index)
+        except Exception as error:  # reported to the test, which decides
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    with _switching_often():
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    return results
 
 
 def _address() -> Address:
@@ -186,6 +229,41 @@ class InventoryContract:
     def test_unknown_sku(self) -> None:
         inventory = self.make_inventory({("W1", "SKU-A"): 1})
         assert not inventory.knows("NO-SUCH-SKU")
+
+    threads = 8
+    """Threads racing in the concurrency tests (lower it for a slow sandbox)."""
+    buyers_per_thread = 50
+    """Buyers (distinct keys) each thread serves, one unit each, in the last-unit race."""
+
+    def test_buyers_racing_for_the_last_units_never_oversell(self) -> None:
+        stock = self.threads * self.buyers_per_thread // 4
+        inventory = self.make_inventory({("W1", "SKU-A"): stock})
+        lowest: list[int] = []
+
+        def buyers(thread: int) -> int:
+            got = 0
+            for buyer in range(self.buyers_per_thread):
+                key = f"race:{thread}:{buyer}"
+                got += inventory.reserve(key=key, warehouse="W1", sku="SKU-A", quantity=1)
+                lowest.append(inventory.available("W1", "SKU-A"))
+            return got
+
+        results = _race(self.threads, buyers)
+        errors = [r for r in results if isinstance(r, BaseException)]
+        assert not errors, errors
+        assert sum(r for r in results if isinstance(r, int)) == stock
+        assert inventory.available("W1", "SKU-A") == 0
+        assert min(lowest) >= 0
+
+    def test_the_same_key_from_many_threads_reserves_once(self) -> None:
+        inventory = self.make_inventory({("W1", "SKU-A"): 10 * self.threads})
+
+        def reserve(thread: int) -> int:
+            return inventory.reserve(key="same", warehouse="W1", sku="SKU-A", quantity=3)
+
+        results = _race(self.threads * 2, reserve)
+        assert results == [3] * (self.threads * 2)
+        assert inventory.available("W1", "SKU-A") == 10 * self.threads - 3
 
 
 def _shipment() -> Shipment:
@@ -373,6 +451,28 @@ class OrderStoreContract:
             expected_version=done.version,
         )
         assert [o.number for o in store.open_orders()] == ["s-4"]
+
+    threads = 16
+    """Threads racing in the concurrency test."""
+
+    def test_concurrent_saves_of_one_version_one_wins(self) -> None:
+        import attrs
+
+        store = self.make_store()
+        order = _order("s-7")
+        store.add(order)
+
+        def save(thread: int) -> Order:
+            mine = attrs.evolve(order, version=order.version + 1, remarks=f"thread {thread}")
+            store.save(mine, expected_version=order.version)
+            return mine
+
+        results = _race(self.threads, save)
+        won = [r for r in results if isinstance(r, Order)]
+        lost = [r for r in results if isinstance(r, BaseException)]
+        assert len(won) == 1, f"{len(won)} saves of version {order.version} succeeded"
+        assert all(isinstance(error, ConcurrencyError) for error in lost), lost
+        assert store.get("s-7") == won[0]
 
     def test_orders_of_customer_since(self) -> None:
         from datetime import timedelta

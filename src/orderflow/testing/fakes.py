@@ -7,18 +7,24 @@ tests can run whole flows without any provider. Tell one to misbehave with :meth
 - :attr:`Fault.TIMEOUT_BEFORE` — time out without doing the work;
 - :attr:`Fault.TIMEOUT_AFTER` — do the work, then time out (the caller can't know it was done);
 - :attr:`Fault.DUPLICATE` — receive the same request twice (as a network retry would deliver it).
+
+Every fake is thread-safe: one re-entrant lock per fake guards its state, and a request (the check
+of its key, its work and the recorded answer) runs whole under it, so that a reservation checks and
+takes stock in one step and a key does its work once, whichever threads race.
 """
 
 from __future__ import annotations
 
 import enum
 import itertools
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 
 import attrs
 
+from orderflow._mask import mask_token
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.booking import JournalEntry
 from orderflow.domain.money import Money
@@ -87,6 +93,8 @@ class _Fake:
     """Call recording, fault injection and idempotency by key, shared by every fake."""
 
     def __init__(self) -> None:
+        self._lock = threading.RLock()
+        """Guards every piece of the fake's state; held for a whole request."""
         self.calls: list[Call] = []
         self._faults: dict[str, list[Fault]] = {}
         self._answers: dict[str, tuple[tuple[Any, ...], Any, BaseException | None]] = {}
@@ -97,46 +105,55 @@ class _Fake:
         """Make the next ``times`` calls of ``method`` fail with ``fault``."""
         if not callable(getattr(self, method, None)):
             raise InvalidValue("method", method, f"a method of {type(self).__name__}")
-        self._faults.setdefault(method, []).extend([fault] * times)
+        with self._lock:
+            self._faults.setdefault(method, []).extend([fault] * times)
 
     def calls_to(self, method: str) -> list[Call]:
         """The recorded calls of ``method``, in order."""
-        return [c for c in self.calls if c.method == method]
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
 
     def _fault(self, method: str) -> Fault | None:
-        queue = self._faults.get(method)
-        return queue.pop(0) if queue else None
+        with self._lock:
+            queue = self._faults.get(method)
+            return queue.pop(0) if queue else None
 
     def _refusal(self, method: str) -> ProviderError:
         """The error this fake raises when told to :attr:`Fault.DECLINE` a call of ``method``."""
         return ProviderError(f"{type(self).__name__}.{method}: refused on purpose")
 
     def _run(self, method: str, key: str, request: tuple[Any, ...], work: Callable[[], T]) -> T:
-        """Do ``work`` once per key, replaying the first answer for a repeated key."""
-        self.calls.append(Call(method, key, request))
-        queue = self._faults.get(method)
-        fault = queue.pop(0) if queue else None
-        if fault is Fault.TIMEOUT_BEFORE:
-            raise ProviderTimeout(f"{type(self).__name__}.{method}: no answer (key {key})")
-        answer = self._replay(method, key, request)
-        if answer is None:
-            if fault is Fault.DECLINE:
-                answer = (None, self._refusal(method))
-            else:
-                try:
-                    answer = (work(), None)
-                    self.work_done.append((method, key))
-                except ProviderError as refused:
-                    answer = (None, refused)
-            self._answers[key] = (request, *answer)
-        if fault is Fault.DUPLICATE:
-            answer = self._replay(method, key, request) or answer
-        if fault is Fault.TIMEOUT_AFTER:
-            raise ProviderTimeout(f"{type(self).__name__}.{method}: done, but no answer ({key})")
-        result, error = answer
-        if error is not None:
-            raise error
-        return cast(T, result)
+        """Do ``work`` once per key, replaying the first answer for a repeated key.
+
+        The whole request runs under the fake's lock: no other request of this fake interleaves.
+        """
+        with self._lock:
+            self.calls.append(Call(method, key, request))
+            queue = self._faults.get(method)
+            fault = queue.pop(0) if queue else None
+            if fault is Fault.TIMEOUT_BEFORE:
+                raise ProviderTimeout(f"{type(self).__name__}.{method}: no answer (key {key})")
+            answer = self._replay(method, key, request)
+            if answer is None:
+                if fault is Fault.DECLINE:
+                    answer = (None, self._refusal(method))
+                else:
+                    try:
+                        answer = (work(), None)
+                        self.work_done.append((method, key))
+                    except ProviderError as refused:
+                        answer = (None, refused)
+                self._answers[key] = (request, *answer)
+            if fault is Fault.DUPLICATE:
+                answer = self._replay(method, key, request) or answer
+            if fault is Fault.TIMEOUT_AFTER:
+                raise ProviderTimeout(
+                    f"{type(self).__name__}.{method}: done, but no answer ({key})"
+                )
+            result, error = answer
+            if error is not None:
+                raise error
+            return cast(T, result)
 
     def _replay(
         self, method: str, key: str, request: tuple[Any, ...]
@@ -147,9 +164,13 @@ class _Fake:
         if first_request != request:
             raise ProviderError(
                 f"{type(self).__name__}.{method}: idempotency key {key!r} was first used for "
-                f"another request {first_request!r}"
+                f"another request {self._describe(method, first_request)}"
             )
         return result, error
+
+    def _describe(self, method: str, request: tuple[Any, ...]) -> str:
+        """The request as an error message shows it (personal data masked)."""
+        return repr(request)
 
 
 class FakePaymentGateway(_Fake):
@@ -243,7 +264,8 @@ class FakePaymentGateway(_Fake):
         return self._run("refund", key, (capture, amount), work)
 
     def _authorization(self, reference: str) -> dict[str, Any]:
-        auth = self.authorizations.get(reference)
+        with self._lock:
+            auth = self.authorizations.get(reference)
         if auth is None:
             raise ProviderError(f"unknown authorization {reference!r}")
         return auth
@@ -251,13 +273,19 @@ class FakePaymentGateway(_Fake):
     def _refusal(self, method: str) -> ProviderError:
         return PaymentDeclined(f"{method} declined on purpose by the fake", code="fake_decline")
 
+    def _describe(self, method: str, request: tuple[Any, ...]) -> str:
+        if method == "authorize" and isinstance(request[2], str):
+            request = (*request[:2], mask_token(request[2]))
+        return repr(request)
+
     def live_authorizations(self) -> dict[str, Money]:
         """Authorizations neither voided nor fully captured: reference → amount still held."""
         out = {}
-        for reference, auth in self.authorizations.items():
-            left = auth["amount"] - auth["captured"]
-            if not auth["voided"] and left.amount > 0:
-                out[reference] = left
+        with self._lock:
+            for reference, auth in self.authorizations.items():
+                left = auth["amount"] - auth["captured"]
+                if not auth["voided"] and left.amount > 0:
+                    out[reference] = left
         return out
 
 
@@ -274,20 +302,26 @@ class FakeInventory(_Fake):
         """Receive ``quantity`` units (入荷) into ``warehouse``."""
         if quantity < 0:
             raise InvalidValue("quantity", quantity, "0 or more units")
-        self.on_hand[(warehouse, sku)] = self.on_hand.get((warehouse, sku), 0) + quantity
-        self.skus.add(sku)
+        with self._lock:
+            self.on_hand[(warehouse, sku)] = self.on_hand.get((warehouse, sku), 0) + quantity
+            self.skus.add(sku)
 
     def knows(self, sku: str) -> bool:
         """Whether ``sku`` was ever put in stock."""
-        return sku in self.skus
+        with self._lock:
+            return sku in self.skus
 
     def available(self, warehouse: str, sku: str) -> int:
         """On hand less reserved."""
         key = (warehouse, sku)
-        return self.on_hand.get(key, 0) - self.reserved.get(key, 0)
+        with self._lock:
+            return self.on_hand.get(key, 0) - self.reserved.get(key, 0)
 
     def reserve(self, *, key: str, warehouse: str, sku: str, quantity: int) -> int:
-        """Reserve up to ``quantity``; returns what was reserved."""
+        """Reserve up to ``quantity``; returns what was reserved.
+
+        Atomic: what is available is checked and taken under the lock, in one step.
+        """
 
         def work() -> int:
             got = max(0, min(quantity, self.available(warehouse, sku)))
@@ -359,7 +393,8 @@ class FakeWarehouse(_Fake):
 
     def mark_shipped(self, shipment_id: str) -> None:
         """The parcel left the warehouse (a recall now fails)."""
-        self.left.add(shipment_id)
+        with self._lock:
+            self.left.add(shipment_id)
 
 
 class FakeCarrier:
@@ -417,50 +452,61 @@ class FixedClock:
     """A clock that stands still until told to move."""
 
     def __init__(self, start: datetime | None = None) -> None:
+        self._lock = threading.Lock()
         self._now = start or datetime(2026, 11, 22, 0, 0, tzinfo=UTC)
         if self._now.utcoffset() != timedelta(0):
             raise InvalidValue("start", start, "an aware datetime in UTC")
 
     def now(self) -> datetime:
         """The time it was set to."""
-        return self._now
+        with self._lock:
+            return self._now
 
     def advance(self, delta: timedelta) -> datetime:
         """Move forward by ``delta``; returns the new time."""
-        self._now += delta
-        return self._now
+        with self._lock:
+            self._now += delta
+            return self._now
 
 
 class InMemoryOrderStore:
-    """Orders in a dict, with optimistic concurrency on ``Order.version``."""
+    """Orders in a dict, with optimistic concurrency on ``Order.version``; thread-safe."""
 
     def __init__(self) -> None:
+        self._lock = threading.RLock()
         self.orders: dict[str, Order] = {}
         self.saves = 0
         self._by_customer: dict[str, list[str]] = {}
 
     def get(self, number: str) -> Order:
         """The order ``number``."""
-        try:
-            return self.orders[number]
-        except KeyError:
-            raise OrderNotFound(number) from None
+        with self._lock:
+            try:
+                return self.orders[number]
+            except KeyError:
+                raise OrderNotFound(number) from None
 
     def add(self, order: Order) -> None:
         """Store a new order."""
-        if order.number in self.orders:
-            raise DuplicateOrder(order.number)
-        self.orders[order.number] = order
-        self._by_customer.setdefault(order.customer.id, []).append(order.number)
-        self.saves += 1
+        with self._lock:
+            if order.number in self.orders:
+                raise DuplicateOrder(order.number)
+            self.orders[order.number] = order
+            self._by_customer.setdefault(order.customer.id, []).append(order.number)
+            self.saves += 1
 
     def save(self, order: Order, *, expected_version: int) -> None:
-        """Replace the order if nobody changed it since ``expected_version``."""
-        current = self.get(order.number)
-        if current.version != expected_version:
-            raise ConcurrencyError(order.number, expected_version, current.version)
-        self.orders[order.number] = order
-        self.saves += 1
+        """Replace the order if nobody changed it since ``expected_version``.
+
+        The version check and the write are one step: of many saves on the same version, one
+        wins and the others raise :class:`~orderflow.errors.ConcurrencyError`.
+        """
+        with self._lock:
+            current = self.get(order.number)
+            if current.version != expected_version:
+                raise ConcurrencyError(order.number, expected_version, current.version)
+            self.orders[order.number] = order
+            self.saves += 1
 
     def pending(self) -> list[Order]:
         """Orders with pending effects."""
@@ -468,12 +514,14 @@ class InMemoryOrderStore:
 
     def open_orders(self) -> list[Order]:
         """Orders not in a final status."""
-        return [o for o in self.orders.values() if not o.status.is_final]
+        with self._lock:
+            return [o for o in self.orders.values() if not o.status.is_final]
 
     def orders_of_customer(self, customer_id: str, since: datetime) -> list[Order]:
         """The customer's orders placed since ``since``."""
-        numbers = self._by_customer.get(customer_id, [])
-        return [o for o in (self.orders[n] for n in numbers) if o.placed_at >= since]
+        with self._lock:
+            numbers = list(self._by_customer.get(customer_id, []))
+            return [o for o in (self.orders[n] for n in numbers) if o.placed_at >= since]
 
 
 class FakePoints(_Fake):
@@ -565,12 +613,14 @@ class FakePostpay(_Fake):
 
     def decision(self, reference: str) -> CreditDecision:
         """The claim's current decision."""
-        claim = self._claim(reference)
-        return CreditDecision(claim["status"], reference)
+        with self._lock:
+            claim = self._claim(reference)
+            return CreditDecision(claim["status"], reference)
 
     def decide(self, reference: str, status: CreditStatus) -> None:
         """The provider's reviewer decides a pending claim."""
-        self._claim(reference)["status"] = status
+        with self._lock:
+            self._claim(reference)["status"] = status
 
     def amend(self, *, key: str, reference: str, amount: Money) -> CreditDecision:
         """Change the amount of a claim not yet reported."""
@@ -613,14 +663,16 @@ class FakePostpay(_Fake):
 
     def billable(self) -> dict[str, Money]:
         """Reported, not cancelled claims: reference → amount the customer will be billed."""
-        return {
-            ref: c["amount"]
-            for ref, c in self.claims.items()
-            if c["reported"] and not c["cancelled"]
-        }
+        with self._lock:
+            return {
+                ref: c["amount"]
+                for ref, c in self.claims.items()
+                if c["reported"] and not c["cancelled"]
+            }
 
     def _claim(self, reference: str) -> dict[str, Any]:
-        claim = self.claims.get(reference)
+        with self._lock:
+            claim = self.claims.get(reference)
         if claim is None:
             raise ProviderError(f"unknown claim {reference!r}")
         return claim

@@ -1,0 +1,141 @@
+"""Masking of personal data in ``repr()`` and error messages: one helper for every value.
+
+Reprs and error messages end up in logs, tracebacks and bug reports, so they never show a
+customer's e-mail, phone, street or card token whole:
+
+- e-mail: ``taro@example.jp`` → ``t***@example.jp``;
+- phone: ``03-1234-5678`` → ``03-****-5678`` (``090-****-5678`` for a mobile);
+- street (the address lines after the city): ``1-2-3 ハイツ101`` → ``***``;
+- card token: ``tok_visa_4242`` → ``tok_****`` (at most four leading characters);
+- a person's name: ``山田 太郎`` → ``山***``.
+
+The values themselves are untouched (``Address.phone`` is still the whole number); only their
+printed form is masked.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+
+__all__ = [
+    "mask_email",
+    "mask_emails_in",
+    "mask_field",
+    "mask_name",
+    "mask_pairs",
+    "mask_phone",
+    "mask_street",
+    "mask_token",
+    "masked_repr",
+]
+
+_HIDDEN = "***"
+
+
+def mask_email(text: str) -> str:
+    """``taro@example.jp`` → ``t***@example.jp``: the first letter and the domain are kept."""
+    local, at, domain = text.rpartition("@")
+    if not at:
+        return mask_name(text)
+    return f"{local[:1]}{_HIDDEN}@{domain}"
+
+
+def mask_phone(text: str) -> str:
+    """``03-1234-5678`` → ``03-****-5678``; ``090-1234-5678`` → ``090-****-5678``.
+
+    Anything with fewer than ten digits (not a whole phone number) is hidden entirely.
+    """
+    digits = "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch in "0123456789")
+    if len(digits) < 10:
+        return _HIDDEN
+    head = 3 if len(digits) >= 11 else 2
+    return f"{digits[:head]}-****-{digits[-4:]}"
+
+
+def mask_street(text: str) -> str:
+    """The address lines after the city (番地, building, room): hidden entirely."""
+    return _HIDDEN if text else text
+
+
+def mask_token(text: str) -> str:
+    """``tok_visa_4242`` → ``tok_****``: at most four leading characters, never half."""
+    return f"{text[: min(4, len(text) // 2)]}****"
+
+
+def mask_name(text: str) -> str:
+    """``山田 太郎`` → ``山***``: the first character only (blank text stays as it is)."""
+    stripped = text.strip()
+    return f"{stripped[:1]}{_HIDDEN}" if stripped else text
+
+
+_BY_WORD: dict[str, Callable[[str], str]] = {
+    "email": mask_email,
+    "mail": mask_email,
+    "recipient": mask_email,
+    "phone": mask_phone,
+    "tel": mask_phone,
+    "line1": mask_street,
+    "line2": mask_street,
+    "street": mask_street,
+    "token": mask_token,
+    "name": mask_name,
+}
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _masker(field: str) -> Callable[[str], str] | None:
+    """The masker for a field named ``field``, or None: chosen by the field's last word.
+
+    ``email`` in ``customer.email``, ``line1`` in ``ship_to.line1``, ``name`` in
+    ``振込依頼人名 (payer_name)``.
+    """
+    words = _WORD.findall(field)
+    return _BY_WORD.get(words[-1].lower()) if words else None
+
+
+def mask_field(field: str, value: object) -> str:
+    """``repr(value)``, masked when ``field`` names personal data or ``value`` is an e-mail."""
+    masker = _masker(field)
+    if masker is None:
+        if isinstance(value, str) and _EMAIL.fullmatch(value.strip()):
+            return repr(mask_email(value))
+        return repr(value)
+    if value is None:
+        return "None"
+    if isinstance(value, bytes):
+        value = value.decode(errors="replace")
+    if not isinstance(value, str):
+        return f"<{type(value).__name__} {masker(str(value))}>"
+    return repr(masker(value))
+
+
+def mask_emails_in(text: str) -> str:
+    """``text`` with every e-mail address in it masked (see :func:`mask_email`)."""
+    return _EMAIL_IN_TEXT.sub(lambda found: mask_email(found.group()), text)
+
+
+def masked_repr(masker: Callable[[str], str]) -> Callable[[object], str]:
+    """An ``attrs.field(repr=...)`` callable: the field's repr with its text masked."""
+
+    def show(value: object) -> str:
+        return repr(masker(value)) if isinstance(value, str) else repr(value)
+
+    return show
+
+
+def mask_pairs(pairs: Iterable[object]) -> str:
+    """A repr of ``((name, value), …)``, each value masked by its name (see :func:`mask_field`)."""
+    items = [
+        f"({pair[0]!r}, {mask_field(pair[0], pair[1])})"
+        if isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str)
+        else mask_field("", pair)
+        for pair in pairs
+    ]
+    if len(items) == 1:
+        return f"({items[0]},)"
+    return f"({', '.join(items)})"

@@ -1,0 +1,265 @@
+"""Personal data is never shown whole in a repr or an error message."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+import orderflow.errors as errors_module
+from orderflow import Address, Customer, Money, Notice, Payment, PaymentMethod
+from orderflow._mask import (
+    mask_email,
+    mask_field,
+    mask_name,
+    mask_phone,
+    mask_street,
+    mask_token,
+)
+from orderflow.domain.changes import OrderChange
+from orderflow.errors import (
+    ChangeRefused,
+    ConcurrencyError,
+    CurrencyMismatch,
+    DuplicateOrder,
+    EmptyOrder,
+    InvalidValue,
+    MoveBlocked,
+    MoveNotAllowed,
+    OrderflowError,
+    OrderNotFound,
+    OutcomeUnknown,
+    PaymentDeclined,
+    PolicyRefused,
+    ProviderError,
+    ProviderTimeout,
+    UnknownSku,
+)
+from orderflow.zengin import ZenginError
+from tests.builders import finish, lines, shop
+
+EMAIL = "yamada.taro@example.jp"
+PHONE = "090-3141-5926"
+PHONE_FULL_WIDTH = "０９０－３１４１－５９２６"
+LINE1 = "神宮前1-2-3"
+LINE2 = "グランドハイツ101号室"
+TOKEN = "tok_4f9a8b7c6d5e"
+NAME = "山田 太郎"
+
+SECRETS = [
+    EMAIL,
+    "yamada.taro",
+    PHONE,
+    PHONE_FULL_WIDTH,
+    "09031415926",
+    "3141-5926",
+    LINE1,
+    "1-2-3",
+    LINE2,
+    "グランドハイツ",
+    TOKEN,
+    "4f9a8b7c6d5e",
+    NAME,
+    "太郎",
+]
+
+
+def assert_no_secret(text: str) -> None:
+    leaked = [secret for secret in SECRETS if secret in text]
+    assert not leaked, f"{leaked} shown in {text}"
+
+
+def an_address() -> Address:
+    return Address("150-0001", "東京都", "渋谷区", LINE1, NAME, PHONE_FULL_WIDTH, LINE2)
+
+
+def a_customer() -> Customer:
+    return Customer("C-77", NAME, EMAIL, an_address())
+
+
+# The helpers.
+
+
+def test_mask_email_keeps_the_first_letter_and_the_domain() -> None:
+    assert mask_email("taro@example.jp") == "t***@example.jp"
+    assert mask_email("no-at-sign") == "n***"
+    assert mask_email("@example.jp") == "***@example.jp"
+
+
+def test_mask_phone_keeps_the_area_code_and_the_last_four_digits() -> None:
+    assert mask_phone("03-1234-5678") == "03-****-5678"
+    assert mask_phone("0312345678") == "03-****-5678"
+    assert mask_phone("090-1234-5678") == "090-****-5678"
+    assert mask_phone(PHONE_FULL_WIDTH) == "090-****-5926"
+    assert mask_phone("12-34") == "***"
+
+
+def test_mask_street_token_and_name() -> None:
+    assert mask_street(LINE1) == "***"
+    assert mask_street("") == ""
+    assert mask_token(TOKEN) == "tok_****"
+    assert mask_token("ab") == "a****"
+    assert mask_token("") == "****"
+    assert mask_name(NAME) == "山***"
+    assert mask_name("  ") == "  "
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "shown"),
+    [
+        ("customer.email", EMAIL, "'y***@example.jp'"),
+        ("ship_to.phone", PHONE, "'090-****-5926'"),
+        ("phone", 9012345678, "<int 90-****-5678>"),
+        ("phone", 1234, "<int ***>"),
+        ("ship_to.line1", LINE1, "'***'"),
+        ("line2", LINE2, "'***'"),
+        ("token", TOKEN, "'tok_****'"),
+        ("payment.token", None, "None"),
+        ("customer.name", NAME, "'山***'"),
+        ("振込依頼人名 (payer_name)", b"\xff\xfe", "'\ufffd***'"),
+        ("kind", EMAIL, "'y***@example.jp'"),
+        ("quantity", 3, "3"),
+        ("sku", "TEA-1", "'TEA-1'"),
+    ],
+)
+def test_mask_field_masks_by_the_field_name(field: str, value: object, shown: str) -> None:
+    assert mask_field(field, value) == shown
+
+
+# The values.
+
+
+def test_address_repr_masks_street_phone_and_name() -> None:
+    address = an_address()
+    text = repr(address)
+    assert_no_secret(text)
+    assert "渋谷区" in text and "150" in text and "090-****-5926" in text
+    assert address.phone == "09031415926" and address.line1 == LINE1  # the values are whole
+
+
+def test_customer_repr_masks_email_name_and_address() -> None:
+    text = repr(a_customer())
+    assert_no_secret(text)
+    assert "y***@example.jp" in text and "C-77" in text
+
+
+def test_payment_repr_masks_the_token() -> None:
+    payment = Payment(PaymentMethod.CARD, "JPY", TOKEN)
+    assert_no_secret(repr(payment))
+    assert "tok_****" in repr(payment)
+    assert payment.token == TOKEN
+
+
+def test_order_change_repr_masks_token_and_ship_to() -> None:
+    change = OrderChange(ship_to=an_address(), payment_method=PaymentMethod.CARD, token=TOKEN)
+    assert_no_secret(repr(change))
+
+
+def test_notice_repr_masks_the_recipient_and_the_name() -> None:
+    notice = Notice(
+        "payment_received",
+        "1001",
+        EMAIL,
+        "ja",
+        (("name", NAME), ("carrier", "yamato"), ("total", Money.yen(1000))),
+    )
+    text = repr(notice)
+    assert_no_secret(text)
+    assert "'carrier', 'yamato'" in text and "Money" in text
+    assert NAME in notice.body  # the message itself still names the customer
+
+
+def test_an_order_through_its_whole_life_never_shows_personal_data() -> None:
+    s = shop()
+    s.desk.place(
+        number="1001",
+        customer=a_customer(),
+        ship_to=an_address(),
+        lines=lines(),
+        token=TOKEN,
+        shipping_fee=Money.yen(880),
+    )
+    s.desk.accept("1001")
+    s.desk.allocate("1001")
+    order = finish(s, "1001")
+    assert order.payment.token == TOKEN
+    assert_no_secret(repr(order))
+    assert s.notifier.sent
+    assert_no_secret(repr(s.notifier.sent))
+
+
+# The errors.
+
+
+def test_invalid_personal_values_are_masked_in_the_message() -> None:
+    with pytest.raises(InvalidValue) as bad_email:
+        Customer("C-77", NAME, EMAIL.replace("@", "＠"))
+    with pytest.raises(InvalidValue) as bad_phone:
+        Address("150-0001", "東京都", "渋谷区", LINE1, NAME, PHONE + "9")
+    for caught in (bad_email, bad_phone):
+        assert_no_secret(str(caught.value))
+        assert_no_secret(repr(caught.value))
+    assert str(bad_phone.value).startswith("phone: expected 10 or 11 digits")
+    assert "such as a@example.jp, got 'y***'" in str(bad_email.value)  # the hint stays readable
+    assert bad_phone.value.value == PHONE + "9"  # the attribute keeps what was given
+
+
+def every_error() -> list[OrderflowError]:
+    """Each error of errors.py, built with real-looking data wherever it takes any."""
+    return [
+        OrderflowError(f"could not reach {EMAIL}"),
+        InvalidValue("customer.email", EMAIL, "an e-mail address"),
+        InvalidValue("ship_to.phone", PHONE, "a phone number"),
+        InvalidValue("ship_to.line1", LINE1, "a street"),
+        InvalidValue("line2", LINE2, "a building"),
+        InvalidValue("token", TOKEN, "a card token"),
+        InvalidValue("customer.name", NAME, "a name"),
+        InvalidValue("customer", a_customer(), "a customer"),
+        InvalidValue("ship_to", an_address(), "an address"),
+        ZenginError(3, "振込依頼人名 (payer_name)", NAME, "Shift_JIS text"),
+        CurrencyMismatch("lines[0].unit_price", "JPY", "USD"),
+        EmptyOrder(),
+        UnknownSku("lines[0].sku", "TEA-9"),
+        MoveNotAllowed("1001", "shipped", "cancel", ["deliver"]),
+        MoveBlocked("1001", "ordered", "accept", ["accept"], f"hold for {EMAIL}"),
+        PolicyRefused("1001", "cancel", "customer", "web", "shipped", "nothing"),
+        ChangeRefused("1001", "customer", "web", "shipped", "nothing"),
+        OrderNotFound("1001"),
+        DuplicateOrder("1001"),
+        ConcurrencyError("1001", 3, 4),
+        ProviderError(f"gateway refused the card of {EMAIL}"),
+        PaymentDeclined(f"card of {EMAIL} refused"),
+        ProviderTimeout(f"no answer for {EMAIL}"),
+        OutcomeUnknown("1001", "authorize", "1001:authorize"),
+    ]
+
+
+def test_every_error_class_is_covered() -> None:
+    built = {type(error) for error in every_error()}
+    defined = {
+        cls
+        for _, cls in inspect.getmembers(errors_module, inspect.isclass)
+        if issubclass(cls, OrderflowError)
+    }
+    assert defined <= built
+
+
+@pytest.mark.parametrize("error", every_error(), ids=lambda e: type(e).__name__)
+def test_no_error_shows_personal_data(error: OrderflowError) -> None:
+    assert_no_secret(str(error))
+    assert_no_secret(repr(error))
+    assert str(error)
+
+
+def test_the_fake_gateway_does_not_show_a_token_when_a_key_is_reused() -> None:
+    from orderflow.testing import FakePaymentGateway
+
+    gateway = FakePaymentGateway()
+    gateway.authorize(key="1001:authorize", order_number="1001", amount=Money.yen(1), token=TOKEN)
+    with pytest.raises(ProviderError) as reused:
+        gateway.authorize(
+            key="1001:authorize", order_number="1001", amount=Money.yen(2), token=TOKEN
+        )
+    assert "tok_****" in str(reused.value)
+    assert_no_secret(str(reused.value))
+    assert_no_secret(repr(reused.value))
