@@ -115,6 +115,15 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
             "You are charged once, when the order ships."
         ),
     ),
+    "refund": (
+        "Order {number}: refund of {amount}",
+        (
+            "Dear {name},\n"
+            "\n"
+            "We have refunded {amount} for your order {number}.\n"
+            "Depending on your card company it may take some days to show."
+        ),
+    ),
     "order_changed": (
         "Order {number} has been changed",
         (

@@ -126,7 +126,6 @@ def test_a_malformed_postal_code() -> None:
 @pytest.mark.parametrize(
     "command",
     [
-        lambda s: s.desk.accept("1001"),
         lambda s: s.desk.instruct_shipping("1001"),
         lambda s: s.desk.book("1001"),
         lambda s: s.desk.recall("1001"),

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from orderflow import Order
-from orderflow.errors import OutcomeUnknown, ProviderError
+from orderflow.errors import OutcomeUnknown
 from orderflow.testing import FakeShop, Fault
 from tests.builders import TRACKING, place, shop
 
@@ -54,14 +54,15 @@ def run(flow: list[tuple[str, Step]], fault: tuple[str, str, Fault, int] | None)
         name, method, kind, times = fault
         fake(s, name).fail_next(method, kind, times)  # type: ignore[attr-defined]
     for _label, step in flow:
-        for _attempt in range(5):
-            try:
-                step(s)
-                break
-            except OutcomeUnknown:
-                continue  # retry the same command: the recorded key is reused
-            except ProviderError:
-                continue  # a refused notice or call: try again, as an operator would
+        try:
+            step(s)
+        except OutcomeUnknown:
+            for _attempt in range(5):  # as the docs say: resume, the same keys are reused
+                try:
+                    s.desk.resume("1001")
+                    break
+                except OutcomeUnknown:
+                    continue
     return s
 
 
@@ -119,11 +120,12 @@ def test_the_key_is_recorded_before_the_call() -> None:
     with pytest.raises(OutcomeUnknown) as caught:
         place(s)
     stored = s.store.get("1001")
-    intent = stored.intent("authorize")
-    assert intent is not None
-    assert intent.key == caught.value.key == "1001:authorize"
-    place(s)
-    assert s.store.get("1001").intents == ()
+    pending = stored.outbox[0]
+    assert pending.kind == "authorize" and pending.key == caught.value.key
+    assert pending.key.startswith("1001:")  # the order number and a per-order sequence
+    place(s)  # the same order placed again finishes it with the same key
+    assert s.store.get("1001").outbox == ()
+    assert {c.key for c in s.gateway.calls_to("authorize")} == {pending.key}
 
 
 def test_a_failed_notice_is_recorded_and_does_not_stop_the_order() -> None:

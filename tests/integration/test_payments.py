@@ -16,8 +16,6 @@ from orderflow import (
     Move,
     OrderStatus,
     PaymentMethod,
-    PaymentOp,
-    PaymentOutcome,
     PostpayDeclined,
     ShopSettings,
 )
@@ -85,7 +83,7 @@ def test_fraud_reject_cancels_with_a_notice_and_no_authorization() -> None:
     assert order.status is OrderStatus.CANCELLED
     assert s.gateway.calls_to("authorize") == []
     assert [n.kind for n in s.notifier.sent] == ["cancellation"]
-    assert ledger(s) == [("authorize", "failed")]
+    assert ledger(s) == []  # rejected before the card was asked
 
 
 def test_partial_capture_releases_the_rest() -> None:
@@ -172,8 +170,8 @@ def test_editing_an_amazon_address_loses_the_guarantee() -> None:
     new = attrs.evolve(address(), line1="4-5-6")
     order = s.desk.change_ship_to("1001", new, actor="customer")
     assert not order.address_guaranteed
-    event = order.history[-1]
-    assert event.name == "ship_to_changed" and event.detail("address_guarantee") == "lost"
+    event = next(e for e in reversed(order.history) if e.name == "changed")
+    assert event.detail("address_guarantee") == "lost"
 
 
 def test_amazon_pay_cancel_voids_at_amazon() -> None:
@@ -191,7 +189,7 @@ def test_postpay_order_to_booking_reports_the_shipment() -> None:
     s = shop()
     run_to_booked(s, PaymentMethod.POSTPAY)
     [claim] = s.postpay.claims.values()
-    assert claim["reported"] == ("11", "1234-5678-9013")  # Yamato's code at the provider
+    assert claim["reported"] == ("11", "123456789013")  # Yamato's code, the number normalised
     assert ledger(s) == [("authorize", "succeeded"), ("capture", "succeeded")]
     assert s.postpay.billable() == {"NP-1": s.desk.totals(s.desk.get("1001")).total}
 
@@ -463,13 +461,10 @@ def test_every_request_is_in_the_ledger_before_its_outcome() -> None:
     s.gateway.fail_next("authorize", Fault.TIMEOUT_BEFORE)
     with pytest.raises(OutcomeUnknown):
         place(s)
-    entry = s.desk.get("1001").payment.ledger[0]
-    assert (entry.op, entry.outcome, entry.key) == (
-        PaymentOp.AUTHORIZE,
-        PaymentOutcome.UNKNOWN,
-        "1001:authorize",
-    )
-    place(s)
+    order = s.desk.get("1001")
+    assert order.payment.ledger == ()  # no outcome for a call not answered…
+    assert order.outbox[0].kind == "authorize"  # …it is pending, saved before the call
+    place(s)  # placing the same order again finishes it with the same key
     assert ledger(s) == [("authorize", "succeeded")]
 
 
@@ -501,14 +496,14 @@ def test_every_method_cancels_before_shipping_and_gives_everything_back(
 def test_every_method_refunds_after_shipping_never_more_than_paid(method: PaymentMethod) -> None:
     s = shop()
     run_to_booked(s, method)
-    paid = s.desk.cashier.refundable(s.desk.get("1001"))
+    paid = s.desk.refundable(s.desk.get("1001"))
     s.desk.refund("1001", Money.yen(500), reason="partial return")
     with pytest.raises(InvalidValue, match="amount"):
         s.desk.refund("1001", paid, reason="more than is left")
     order = s.desk.refund("1001", paid - Money.yen(500), reason="the rest")
     payment = order.payment
     assert payment.refunded + payment.refund_owed == paid
-    assert s.desk.cashier.refundable(order) == Money.yen(0)
+    assert s.desk.refundable(order) == Money.yen(0)
     if method in (PaymentMethod.CARD, PaymentMethod.AMAZON_PAY, PaymentMethod.POSTPAY):
         assert payment.refunded == paid  # through the provider
     else:

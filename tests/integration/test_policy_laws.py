@@ -14,7 +14,7 @@ from orderflow import (
     ShopSettings,
 )
 from orderflow.errors import ChangeRefused, PolicyRefused
-from orderflow.testing import FakePoints, FakeShop, fake_shop
+from orderflow.testing import FakeShop, fake_shop
 from tests.builders import STOCK, pay_in_full, place
 
 REACHABLE = [
@@ -31,7 +31,7 @@ def world(method: PaymentMethod, status: OrderStatus, points: int, paid: bool) -
     if status is OrderStatus.PARTIALLY_ALLOCATED:
         stock[("TOKYO", "TEA-1")] = 1
     s = fake_shop(stock, settings=ShopSettings(auto_advance=False))
-    s.desk.points = s.points = FakePoints({"C1": 1000})
+    s.points.balances["C1"] = 1000
     place(s, payment_method=method, points_used=points)
     if paid or status is OrderStatus.SHIPPING_INSTRUCTED:
         pay_in_full(s)
@@ -51,7 +51,7 @@ def world(method: PaymentMethod, status: OrderStatus, points: int, paid: bool) -
 
 def calls(s: FakeShop) -> int:
     fakes = (s.gateway, s.amazon_pay, s.postpay, s.bank, s.konbini, s.inventory, s.notifier)
-    return sum(len(f.calls) for f in fakes) + len(s.desk.points.calls)  # type: ignore[union-attr]
+    return sum(len(f.calls) for f in fakes) + len(s.points.calls)
 
 
 requesters = st.builds(Requester, st.sampled_from(list(Party)), st.sampled_from(list(Channel)))
@@ -75,7 +75,7 @@ def test_a_cancel_in_any_allowed_status_leaves_nothing_held(
     assert s.gateway.live_authorizations() == {} and s.amazon_pay.live_authorizations() == {}
     assert order.payment.open_authorization == Money.yen(0)
     assert s.postpay.billable() == {}
-    assert s.desk.points.balances["C1"] == 1000, "points not returned"  # type: ignore[union-attr]
+    assert s.points.balances["C1"] == 1000, "points not returned"
     assert order.payment.refund_owed == order.payment.received
 
 

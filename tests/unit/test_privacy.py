@@ -22,6 +22,7 @@ from orderflow.errors import (
     ConcurrencyError,
     CurrencyMismatch,
     DuplicateOrder,
+    EffectInterrupted,
     EmptyOrder,
     InvalidValue,
     MoveBlocked,
@@ -231,6 +232,7 @@ def every_error() -> list[OrderflowError]:
         PaymentDeclined(f"card of {EMAIL} refused"),
         ProviderTimeout(f"no answer for {EMAIL}"),
         OutcomeUnknown("1001", "authorize", "1001:authorize"),
+        EffectInterrupted("1001", "authorize", "1001:3"),
     ]
 
 

@@ -72,12 +72,6 @@ def test_points_must_be_whole_and_not_negative() -> None:
         build(points_used=-1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="too many points are refused by compute_tax (via Order.totals) as 'discount': the check "
-    "naming points_used belongs in Order/new_order, which are being rewritten elsewhere",
-)
 def test_more_points_than_the_charges_are_refused_as_points_used() -> None:
     # charges: items 5980 + shipping 880 = 6860; no discount, so the excess is the points'
     with pytest.raises(InvalidValue) as caught:

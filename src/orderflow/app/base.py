@@ -46,7 +46,9 @@ def check_number(number: object, field: str = "number") -> str:
         or not number.isprintable()
         or any(c.isspace() for c in number)
     ):
-        raise InvalidValue(field, number, "an order number: 1 to 64 printable characters, no spaces")
+        raise InvalidValue(
+            field, number, "an order number: 1 to 64 printable characters, no spaces"
+        )
     return number
 
 
@@ -90,14 +92,13 @@ class DeskBase:
         self.store = store
         self.clock = clock
         self.carriers = dict(carriers)
-        self.review_rules: tuple[ReviewRule, ...] = tuple(
-            review if review is not None else default_rules(fees=self.settings.shipping_fees)
-        )
         self.rules = Rules(
             self.settings,
             screen_cards=fraud is not None,
             points=points is not None,
-            review=self.review_rules,
+            review=tuple(
+                review if review is not None else default_rules(fees=self.settings.shipping_fees)
+            ),
         )
         self.ports = Ports(
             store=store,
@@ -115,6 +116,16 @@ class DeskBase:
             points=points,
         )
         self.executor = Executor(self.ports, self.rules)
+
+    @property
+    def review_rules(self) -> tuple[ReviewRule, ...]:
+        """The rules of the order review (注文確認); assign to replace them."""
+        return self.rules.review
+
+    @review_rules.setter
+    def review_rules(self, rules: Sequence[ReviewRule]) -> None:
+        self.rules = replace(self.rules, review=tuple(rules))
+        self.executor.rules = self.rules
 
     # -- reading -------------------------------------------------------------------------
 

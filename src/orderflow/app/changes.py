@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
-
-import attrs
 
 from orderflow.app.base import DeskBase, check_number, check_text
 from orderflow.domain import lifecycle
-from orderflow.domain._values import replace
 from orderflow.domain.address import Address
 from orderflow.domain.changes import ChangePreview, OrderChange, points_to_grant
 from orderflow.domain.decisions.cancelling import cancel_order
@@ -130,18 +128,17 @@ class ChangeCommands(DeskBase):
             return self._preview(order, changed)
 
         def decide(current: Order, ctx: Context) -> Order:
-            decided = decide_change(current, change, ctx, self.rules, self._recent(current))
-            marked, _ = lifecycle.record_fact(decided, ctx, "change_requested")
-            return marked
+            marked, _ = lifecycle.record_fact(current, ctx, "change_requested")
+            return decide_change(marked, change, ctx, self.rules, self._recent(current))
 
-        saved = self._command(
-            number, decide, actor=who.actor, reason=reason, request_id=request_id
-        )
+        saved = self._command(number, decide, actor=who.actor, reason=reason, request_id=request_id)
         after = self._after(saved, "change_requested")
         if "payment_switch_refused" in after:
             raise PaymentDeclined("the new payment method was refused", code="switch_refused")
         if "points_change_refused" in after:
-            raise InvalidValue("points_used", change.points_used, "no more than the customer's points")
+            raise InvalidValue(
+                "points_used", change.points_used, "no more than the customer's points"
+            )
         return self._preview(order, saved)
 
     def _preview(self, before: Order, after: Order) -> ChangePreview:
@@ -208,11 +205,12 @@ class ChangeCommands(DeskBase):
         for child in children:
             child_plan = Plan(child)
             open_payment(child_plan, child, self.totals(child).total, ctx, self.rules, "split")
-            try:
+            with contextlib.suppress(DuplicateOrder):  # a repeat: the part was stored before
                 self.store.add(child_plan.apply(child))
-            except DuplicateOrder:
-                pass  # a repeat after a crash: the part was stored before
-        self.executor.drive(self.executor.save(order, closed))
+        saved = self.executor.save(order, closed)  # the parent closed: its stock is the parts'
+        for child in children:  # the parts' payments open before the parent's closes
+            self._current(child.number)
+        self.executor.drive(saved)
         return self._parts(self.store.get(number))
 
     def _parts(self, parent: Order) -> list[Order]:

@@ -183,14 +183,16 @@ class Executor:
         )
 
     def _release(self, order: Order, e: Release) -> object:
-        return self.ports.inventory.release(
+        self.ports.inventory.release(
             key=e.key, warehouse=e.warehouse, sku=e.sku, quantity=e.quantity
         )
+        return None
 
     def _commit(self, order: Order, e: Commit) -> object:
-        return self.ports.inventory.commit(
+        self.ports.inventory.commit(
             key=e.key, warehouse=e.warehouse, sku=e.sku, quantity=e.quantity
         )
+        return None
 
     def _instruct(self, order: Order, e: Instruct) -> object:
         assert e.shipment is not None and e.ship_to is not None
@@ -261,7 +263,8 @@ class Executor:
         )
 
     def _postpay_cancel(self, order: Order, e: PostpayCancel) -> object:
-        return self._postpay().cancel(key=e.key, reference=e.reference)
+        self._postpay().cancel(key=e.key, reference=e.reference)
+        return None
 
     def _issue_account(self, order: Order, e: IssueAccount) -> object:
         if self.ports.bank is None:
@@ -272,7 +275,8 @@ class Executor:
     def _release_account(self, order: Order, e: ReleaseAccount) -> object:
         if self.ports.bank is None:
             raise ProviderError("no bank for virtual accounts")
-        return self.ports.bank.release_account(key=e.key, account=e.account)
+        self.ports.bank.release_account(key=e.key, account=e.account)
+        return None
 
     def _issue_konbini(self, order: Order, e: IssueKonbini) -> object:
         if self.ports.konbini is None:
@@ -285,21 +289,24 @@ class Executor:
     def _withdraw_konbini(self, order: Order, e: WithdrawKonbini) -> object:
         if self.ports.konbini is None:
             raise ProviderError("no konbini provider")
-        return self.ports.konbini.cancel(key=e.key, payment_number=e.payment_number)
+        self.ports.konbini.cancel(key=e.key, payment_number=e.payment_number)
+        return None
 
     def _redeem(self, order: Order, e: RedeemPoints) -> object:
         if self.ports.points is None:
             raise ProviderError("no points system")
-        return self.ports.points.redeem(
+        self.ports.points.redeem(
             key=e.key, customer_id=order.customer.id, points=e.points, order_number=order.number
         )
+        return None
 
     def _restore(self, order: Order, e: RestorePoints) -> object:
         if self.ports.points is None:
             raise ProviderError("no points system")
-        return self.ports.points.restore(
+        self.ports.points.restore(
             key=e.key, customer_id=order.customer.id, points=e.points, order_number=order.number
         )
+        return None
 
     def _post_journal(self, order: Order, e: PostJournal) -> object:
         assert e.entry is not None

@@ -1,4 +1,4 @@
-"""出荷指示, 出荷指示取消, 出荷, 着荷, 計上: the desk's commands from reserved stock to the books."""
+"""出荷指示, 出荷指示取消, 出荷, 着荷, 計上: from reserved stock to the books."""
 
 from __future__ import annotations
 
@@ -46,9 +46,7 @@ class FulfilmentCommands(DeskBase):
         Refused (:class:`~orderflow.errors.MoveBlocked`) if a warehouse says the parcel left;
         the shipments it did take back are sent to their warehouses again, under new keys.
         """
-        order = self._command(
-            number, lambda order, ctx: shipping.recall(order, ctx), actor=actor
-        )
+        order = self._command(number, lambda order, ctx: shipping.recall(order, ctx), actor=actor)
         if "recall_refused" in self._after(order, "recall_requested"):
             event = next(e for e in reversed(order.history) if e.name == "recall_refused")
             raise MoveBlocked(
@@ -76,23 +74,25 @@ class FulfilmentCommands(DeskBase):
         digits work; spaces and hyphens dropped) and checked against the carrier's format.
         """
         check_text(shipment_id, "shipment_id", required=True, limit=100)
-        if tracking_number is not None:
-            tracking_number = normalize_tracking(tracking_number)
+        given = None if tracking_number is None else normalize_tracking(tracking_number)
 
         def decide(order: Order, ctx: Context) -> Order:
             shipment = find_shipment(order, shipment_id, Move.SHIP)
             carrier = self.carriers[shipment.carrier]
-            if tracking_number is not None and not carrier.validate_tracking_number(
-                tracking_number
-            ):
-                raise InvalidValue(
-                    "tracking_number", tracking_number, f"a {carrier.code} tracking number"
-                )
-            url = carrier.tracking_url(tracking_number) if tracking_number else ""
+            number = given
+            if number is not None:
+                normalize = getattr(carrier, "normalize", None)
+                checked = normalize(number) if callable(normalize) else number
+                if not isinstance(checked, str) or not carrier.validate_tracking_number(checked):
+                    raise InvalidValue(
+                        "tracking_number", tracking_number, f"a {carrier.code} tracking number"
+                    )
+                number = checked
+            url = carrier.tracking_url(number) if number else ""
             return shipping.ship(
                 order,
                 shipment_id,
-                tracking_number,
+                number,
                 carrier.has_tracking,
                 url,
                 ctx,

@@ -1,4 +1,4 @@
-"""返金, 再オーソリ, 後払い, コンビニ入金, 入金消込: the desk's commands about money after the order."""
+"""返金, 再オーソリ, 後払い, コンビニ入金, 入金消込: money after the order was placed."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from orderflow.app.base import DeskBase, check_text
+from orderflow.domain import lifecycle
 from orderflow.domain.decisions import money
 from orderflow.domain.decisions.cancelling import cancel_order
 from orderflow.domain.deposits import Deposit, OpenAccount, Reconciliation, reconcile
@@ -14,6 +15,7 @@ from orderflow.domain.machine import allowed_moves
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, PaymentMethod, PaymentOp
 from orderflow.domain.outbox import Plan
+from orderflow.domain.payments.plans import refundable
 from orderflow.domain.status import Move
 from orderflow.errors import InvalidValue, OrderflowError, PaymentDeclined
 from orderflow.zengin import read_transfer_notice
@@ -59,23 +61,23 @@ class MoneyCommands(DeskBase):
         check_text(reason, "reason", required=True, limit=1000)
 
         def decide(order: Order, ctx: Context) -> Order:
-            refunded = money.refund_order(order, amount, ctx, self.rules)
-            from orderflow.domain import lifecycle
-
+            money.refund_order(order, amount, ctx, self.rules)  # bad input refused first
             marked, _ = lifecycle.record_fact(
-                refunded, ctx, "refund_requested", details={"amount": str(amount)}
+                order, ctx, "refund_requested", details={"amount": str(amount)}
             )
-            return marked
+            return money.refund_order(marked, amount, ctx, self.rules)
 
-        order = self._command(
-            number, decide, actor=actor, reason=reason, request_id=request_id
-        )
+        order = self._command(number, decide, actor=actor, reason=reason, request_id=request_id)
         if "refund_refused" in self._after(order, "refund_requested"):
             raise PaymentDeclined(
                 "the provider refused the refund; pay it back by bank transfer instead",
                 code="refund_refused",
             )
         return order
+
+    def refundable(self, order: Order) -> Money:
+        """What can still be paid back: captured less refunded, or received less owed back."""
+        return refundable(order)
 
     def reauthorize_expiring(self, now: datetime | None = None) -> list[Order]:
         """再オーソリ sweep: authorize again every card whose authorization lapses soon.
@@ -94,9 +96,11 @@ class MoneyCommands(DeskBase):
                 touched.append(
                     self._command(
                         candidate.number,
-                        lambda order, ctx: money.reauthorize_order(order, self.rules)
-                        if money.needs_reauthorization(order, moment, self.rules)
-                        else order,
+                        lambda order, ctx: (
+                            money.reauthorize_order(order, self.rules)
+                            if money.needs_reauthorization(order, moment, self.rules)
+                            else order
+                        ),
                         actor="system",
                         reason="authorization expiring",
                     )

@@ -79,9 +79,10 @@ class OrderCommands(DeskBase):
             raise InvalidValue(
                 "payment_method", payment_method.value, "a method this desk has a port for"
             )
-        if payment_method in (PaymentMethod.CARD, PaymentMethod.AMAZON_PAY):
-            if not token or not isinstance(token, str):
-                raise InvalidValue("token", token, "the gateway's stored card token")
+        if payment_method in (PaymentMethod.CARD, PaymentMethod.AMAZON_PAY) and (
+            not token or not isinstance(token, str)
+        ):
+            raise InvalidValue("token", token, "the gateway's stored card token")
         check_text(channel, "channel", required=True, limit=100)
         check_text(remarks, "remarks", limit=2000)
         try:
@@ -141,9 +142,11 @@ class OrderCommands(DeskBase):
         """
 
         def decide(order: Order, ctx: Context) -> Order:
-            if order.status is not OrderStatus.ORDERED and any(
-                e.name == Move.ACCEPT.value for e in order.history
-            ) and order.status is not OrderStatus.CANCELLED:
+            if (
+                order.status is not OrderStatus.ORDERED
+                and any(e.name == Move.ACCEPT.value for e in order.history)
+                and order.status is not OrderStatus.CANCELLED
+            ):
                 return order
             return placing.accept(order, ctx, self.rules, self._recent(order))
 
@@ -201,9 +204,13 @@ class OrderCommands(DeskBase):
 
         Call again when stock arrives to allocate the rest.
         """
-        return self._command(
-            number, lambda order, ctx: placing.allocate(order, self.rules), actor=actor
-        )
+
+        def decide(order: Order, ctx: Context) -> Order:
+            if order.status is OrderStatus.ALLOCATED:
+                return order  # nothing is missing: a repeat changes nothing
+            return placing.allocate(order, self.rules)
+
+        return self._command(number, decide, actor=actor)
 
     def release(self, number: str, *, actor: str = "operator", reason: str = "") -> Order:
         """引当解除: give every reserved unit back (before a change or a split); → 未引当."""
@@ -211,14 +218,7 @@ class OrderCommands(DeskBase):
         def decide(order: Order, ctx: Context) -> Order:
             released, _ = lifecycle.release(order, ctx)
             plan = Plan(released)
-            released = release_all(plan, lifecycle_view(order, released))
+            released = release_all(plan, released, order)
             return plan.apply(released)
 
         return self._command(number, decide, actor=actor, reason=reason)
-
-
-def lifecycle_view(before: Order, after: Order) -> Order:
-    """``after`` holding ``before``'s allocations (so that each is released by an effect)."""
-    from orderflow.domain._values import replace
-
-    return replace(after, allocations=before.allocations)

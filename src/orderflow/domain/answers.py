@@ -41,7 +41,6 @@ from orderflow.domain.payments import HoldCode
 from orderflow.domain.payments.answers import PAYMENT_FOLDS, decline_placement
 from orderflow.domain.rules import Rules
 
-
 __all__ = ["MAX_ATTEMPTS", "fold"]
 
 MAX_ATTEMPTS = 3
@@ -141,7 +140,7 @@ def _recall(
     return settle_recall(order, ctx, plan)
 
 
-# -- ポイント / 会計 / 連絡 -------------------------------------------------------------------------
+# -- ポイント / 会計 / 連絡 ----------------------------------------------------------------
 
 
 def _redeem(
@@ -210,5 +209,3 @@ _FOLDS: dict[type[Effect], Fold] = {
     Notify: _notify,
     **PAYMENT_FOLDS,
 }
-
-

@@ -208,6 +208,12 @@ def apply_change(
         if type(change.points_used) is not int or change.points_used < 0:
             raise InvalidValue("points_used", change.points_used, "a whole number, 0 or more")
         updates["points_used"] = change.points_used
+    if change.points_used is None and order.points_used:
+        # fewer charges than the points used: the points that no longer fit go back
+        room = sum((line.amount.amount for line in lines), Decimal(0)) - order.discount.amount
+        room += updates.get("shipping_fee", order.shipping_fee).amount + order.fees.amount
+        if order.points_used > room:
+            updates["points_used"] = max(0, int(room))
     changed = attrs.evolve(order, **updates)  # validates the new lines and amounts
     if method is PaymentMethod.COD and cod_fees is not None:
         without_fee = attrs.evolve(changed, fees=Money.zero(order.currency))
@@ -215,12 +221,10 @@ def apply_change(
     elif order.payment.method is PaymentMethod.COD and method is not PaymentMethod.COD:
         changed = replace(changed, fees=Money.zero(order.currency))
     changed = _cap_points(changed)
-    return record_fact(
-        changed,
-        ctx,
-        "changed",
-        details=change.describe(),
-    )
+    details = change.describe()
+    if order.address_guaranteed and not changed.address_guaranteed:
+        details["address_guarantee"] = "lost"
+    return record_fact(changed, ctx, "changed", details=details)
 
 
 def _cap_points(order: Order) -> Order:

@@ -235,6 +235,8 @@ class PostpayReport(Effect):
     carrier: str = ""
     tracking_number: str = ""
     amount: Money | None = None
+    rebill: bool = False
+    """The claim bills the rest after a refund: the money was captured once already."""
     kind: ClassVar[str] = "postpay_report"
     obligation: ClassVar[bool] = True
 
@@ -288,7 +290,7 @@ class WithdrawKonbini(Effect):
     obligation: ClassVar[bool] = True
 
 
-# -- ポイント / 会計 / 連絡 -------------------------------------------------------------------------
+# -- ポイント / 会計 / 連絡 ----------------------------------------------------------------
 
 
 @attrs.frozen(slots=True)

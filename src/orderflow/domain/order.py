@@ -418,6 +418,15 @@ def _check_order(order: Order) -> None:
             raise InvalidValue(field, money.amount, "an amount of zero or more")
     if type(order.points_used) is not int or order.points_used < 0:
         raise InvalidValue("points_used", order.points_used, "a whole number of points, 0 or more")
+    if order.points_used:
+        room = sum((line.unit_price.amount * line.quantity for line in order.lines), Decimal(0))
+        room += order.shipping_fee.amount + order.fees.amount - order.discount.amount
+        if order.points_used > room:
+            raise InvalidValue(
+                "points_used",
+                order.points_used,
+                f"no more points than the charges after the discount ({room})",
+            )
 
 
 @attrs.frozen(slots=True)

@@ -46,9 +46,7 @@ class Plan:
         """``order`` with the planned effects queued (after the pending ones, or before them)."""
         if not self.effects and self.seq == order.seq:
             return order
-        queued = (
-            (*self.effects, *order.outbox) if first else (*order.outbox, *self.effects)
-        )
+        queued = (*self.effects, *order.outbox) if first else (*order.outbox, *self.effects)
         self.effects = []
         return replace(order, outbox=queued, seq=self.seq)
 

@@ -11,12 +11,12 @@ from orderflow.domain.order import Order
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments.plans import close_payment
 from orderflow.domain.rules import Rules
-from orderflow.domain.status import OrderStatus
+from orderflow.domain.status import Move, OrderStatus
 
 __all__ = ["cancel_order", "close_order"]
 
 
-def close_order(plan: Plan, order: Order, ctx: Context, name: str, reason: str = "") -> Order:
+def close_order(plan: Plan, order: Order, ctx: Context, reason: str = "") -> Order:
     """Stock released, payment given back, points restored; the order moves to キャンセル."""
     order = release_all(plan, order)
     order = close_payment(plan, order, ctx)
@@ -26,7 +26,7 @@ def close_order(plan: Plan, order: Order, ctx: Context, name: str, reason: str =
         order, _ = lifecycle.record_fact(
             order,
             ctx,
-            name,
+            Move.CANCEL.value,
             OrderStatus.CANCELLED,
             {"reason": reason} if reason else None,
             shipments=(),
@@ -39,7 +39,7 @@ def cancel_order(
 ) -> Order:
     """キャンセル (checked against the status machine), with a notice to the customer."""
     lifecycle.cancel(order, ctx)  # raises MoveNotAllowed when the status does not allow it
-    order = close_order(plan, order, ctx, "cancel")
+    order = close_order(plan, order, ctx)
     if notify:
         plan.add(
             Notify,

@@ -18,7 +18,7 @@ from orderflow.domain.decisions.common import advance, check_stock, release_all
 from orderflow.domain.effects import Notify, RedeemPoints, RestorePoints
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import check_move
-from orderflow.domain.order import Order, Payment
+from orderflow.domain.order import Order, Payment, PaymentMethod
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments.plans import close_payment, follow_total, open_payment
 from orderflow.domain.review import ReviewContext, apply_findings, review
@@ -27,7 +27,6 @@ from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import InvalidValue
 
 __all__ = ["apply_proposal", "changed_order", "decide_change", "reviewed", "take_proposal"]
-
 
 
 def changed_order(order: Order, change: OrderChange, ctx: Context, rules: Rules) -> Order:
@@ -41,6 +40,16 @@ def changed_order(order: Order, change: OrderChange, ctx: Context, rules: Rules)
         shipping_fees=settings.shipping_fees,
         cod_fees=settings.cod_fees,
     )
+    payment = order.payment
+    if changed.payment.method is payment.method is PaymentMethod.KONBINI and payment.received:
+        total = changed.totals(settings.tax).total
+        if total > payment.received:
+            raise InvalidValue(
+                "total",
+                total.amount,
+                f"no more than the {payment.received.amount} already paid at the "
+                "store (cancel the order and place a new one)",
+            )
     if changed.payment.method is not order.payment.method:
         if order.payment.received or order.payment.captured:
             raise InvalidValue(
@@ -134,7 +143,7 @@ def apply_proposal(
     reallocate = bool(before.allocations) and after.lines != before.lines
     if reallocate:
         check_move(before.number, before.status, Move.RELEASE, OrderStatus.UNALLOCATED)
-        after = release_all(plan, after)
+        after = release_all(plan, replace(after, allocations=before.allocations), before)
         after, _ = lifecycle.record_fact(
             after, ctx, Move.RELEASE.value, OrderStatus.UNALLOCATED, {"reason": "order change"}
         )
@@ -160,4 +169,3 @@ def reviewed(order: Order, ctx: Context, rules: Rules, recent: Sequence[Order]) 
     if not events:
         return order
     return result
-

@@ -99,14 +99,18 @@ def settle_allocation(order: Order, ctx: Context) -> Order:
     return moved
 
 
-def release_all(plan: Plan, order: Order) -> Order:
-    """Give every reserved unit back: one release effect per allocation; none left on the order."""
-    for a in order.allocations:
+def release_all(plan: Plan, order: Order, held: Order | None = None) -> Order:
+    """Give every reserved unit back: one release effect per allocation; none left on the order.
+
+    ``held`` is the order as it held the stock, when ``order`` is already changed (a line gone).
+    """
+    source = held or order
+    for a in source.allocations:
         plan.add(
             Release,
             line_id=a.line_id,
             warehouse=a.warehouse,
-            sku=order.line(a.line_id).sku,
+            sku=source.line(a.line_id).sku,
             quantity=a.quantity,
         )
     return replace(order, allocations=()) if order.allocations else order

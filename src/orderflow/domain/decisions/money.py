@@ -100,7 +100,9 @@ def receive(
     order = record(
         order, PaymentOp.RECEIVE, amount, key, ctx.at, reference=reference, detail=detail
     )
-    order, _ = lifecycle.record_fact(order, ctx, "payment_received", details={"amount": str(amount)})
+    order, _ = lifecycle.record_fact(
+        order, ctx, "payment_received", details={"amount": str(amount)}
+    )
     plan = Plan(order)
     total = order.totals(rules.settings.tax).total
     if order.status is OrderStatus.CANCELLED:

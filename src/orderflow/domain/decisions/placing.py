@@ -18,7 +18,7 @@ from orderflow.domain.outbox import Plan
 from orderflow.domain.payments.plans import follow_total, open_payment
 from orderflow.domain.rules import Rules
 from orderflow.domain.status import Move, OrderStatus
-from orderflow.errors import InvalidValue, MoveNotAllowed
+from orderflow.errors import MoveNotAllowed
 
 __all__ = ["accept", "allocate", "clear_hold", "place", "raise_hold", "retry_allowed"]
 
@@ -67,7 +67,6 @@ def place(
         order = replace(order, fees=fee)
     if payment_method is PaymentMethod.AMAZON_PAY and address_from_amazon:
         order = replace(order, address_guaranteed=True)
-    _check_points(order, rules)
     if previous is not None:
         order = replace(
             order,
@@ -86,16 +85,6 @@ def place(
         facts=(("placed_at", order.placed_at), ("total", totals.total), ("tax", totals.tax_total)),
     )
     return plan.apply(order)
-
-
-def _check_points(order: Order, rules: Rules) -> None:
-    """Points may not exceed the charges after the discount."""
-    charges = sum((line.amount.amount for line in order.lines), order.shipping_fee.amount)
-    room = charges + order.fees.amount - order.discount.amount
-    if order.points_used > room:
-        raise InvalidValue(
-            "points_used", order.points_used, f"no more points than the order's charges ({room})"
-        )
 
 
 def retry_allowed(stored: Order) -> bool:

@@ -70,21 +70,31 @@ def _payment_failed(plan: Plan, rules: Rules) -> None:
     plan.add(Notify, notice="payment_failed", facts=(("reason", failure_reason(rules)),))
 
 
-def decline_placement(order: Order, code: str, detail: str, ctx: Context, rules: Rules,
-                      plan: Plan, notice: str = "payment_failed") -> Order:
+def decline_placement(
+    order: Order,
+    code: str,
+    detail: str,
+    ctx: Context,
+    rules: Rules,
+    plan: Plan,
+    notice: str = "payment_failed",
+) -> Order:
     """A new order's payment was refused: it is closed, its number free for another try."""
     from orderflow.domain.decisions.cancelling import close_order
 
     pending = order.outbox
     order = lifecycle.drop_outbox(order)
-    order = close_order(plan, order, ctx, "placement_declined", reason=code)
+    order = close_order(plan, order, ctx, reason=code)
     order, _ = lifecycle.record_fact(
         order, ctx, "placement_declined", details={"code": code, "detail": detail[:200]}
     )
     del pending
     if notice == "cancellation":
-        plan.add(Notify, notice="cancellation",
-                 facts=(("cancelled_at", ctx.at), ("reason", failure_reason(rules))))
+        plan.add(
+            Notify,
+            notice="cancellation",
+            facts=(("cancelled_at", ctx.at), ("reason", failure_reason(rules))),
+        )
     else:
         _payment_failed(plan, rules)
     return order
@@ -93,43 +103,68 @@ def decline_placement(order: Order, code: str, detail: str, ctx: Context, rules:
 # -- card ---------------------------------------------------------------------------------------
 
 
-def fold_screen(order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules,
-                plan: Plan) -> Order:
+def fold_screen(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
     """不正検知: reject closes the new order; review (or no answer we can use) holds it."""
     from orderflow.ports import FraudResult, FraudVerdict
 
     assert isinstance(effect, Screen)
     verdict = answer.value if isinstance(answer, Done) else None
     if isinstance(verdict, FraudResult) and verdict.verdict is FraudVerdict.REJECT:
-        return decline_placement(order, "fraud_rejected", verdict.reason, ctx, rules, plan,
-                                 notice="cancellation")
+        return decline_placement(
+            order, "fraud_rejected", verdict.reason, ctx, rules, plan, notice="cancellation"
+        )
     if isinstance(verdict, FraudResult) and verdict.verdict is FraudVerdict.ACCEPT:
         return order
-    return _hold(order, HoldCode.FRAUD_REVIEW, "不正検知の審査待ち",
-                 "fraud screen asks for review", ctx)
+    return _hold(
+        order, HoldCode.FRAUD_REVIEW, "不正検知の審査待ち", "fraud screen asks for review", ctx
+    )
 
 
-def fold_authorize(order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules,
-                   plan: Plan) -> Order:
+def fold_authorize(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
     """オーソリ: recorded; what a refusal means depends on why the card was asked."""
     from orderflow.ports import Authorization
 
     assert isinstance(effect, Authorize) and effect.amount is not None
     if isinstance(answer, Refused):
-        order = record(order, PaymentOp.AUTHORIZE, effect.amount, effect.key, ctx.at,
-                       outcome=_FAILED, detail=answer.reason[:200], method=effect.method)
+        order = record(
+            order,
+            PaymentOp.AUTHORIZE,
+            effect.amount,
+            effect.key,
+            ctx.at,
+            outcome=_FAILED,
+            detail=answer.reason[:200],
+            method=effect.method,
+        )
         if effect.purpose == "place":
             return decline_placement(order, answer.code, answer.reason, ctx, rules, plan)
         if effect.purpose == "switch":
             return _switch_refused(order, ctx)
-        order = _hold(order, HoldCode.AUTHORIZATION_FAILED, "再オーソリ失敗",
-                      "the card could not be authorized again", ctx)
+        order = _hold(
+            order,
+            HoldCode.AUTHORIZATION_FAILED,
+            "再オーソリ失敗",
+            "the card could not be authorized again",
+            ctx,
+        )
         _payment_failed(plan, rules)
         return order
     auth = answer.value
     assert isinstance(auth, Authorization)
-    order = record(order, PaymentOp.AUTHORIZE, auth.amount, effect.key, ctx.at,
-                   reference=auth.reference, expires_at=auth.expires_at, method=effect.method)
+    order = record(
+        order,
+        PaymentOp.AUTHORIZE,
+        auth.amount,
+        effect.key,
+        ctx.at,
+        reference=auth.reference,
+        expires_at=auth.expires_at,
+        method=effect.method,
+    )
     if effect.purpose == "switch":
         order = _switch_granted(order, ctx, rules, plan, keep=auth.reference)
     held = open_authorizations(order.payment)
@@ -141,50 +176,100 @@ def fold_authorize(order: Order, effect: Effect, answer: Answer, ctx: Context, r
     if effect.purpose in ("reauthorize", "change", "switch"):
         order = lifecycle.clear_holds(order, [HoldCode.AUTHORIZATION_FAILED], ctx)
         if effect.purpose == "reauthorize":
-            plan.add(Notify, notice="authorization_renewed",
-                     facts=(("total", auth.amount), ("expires_at", auth.expires_at or ctx.at)))
+            plan.add(
+                Notify,
+                notice="authorization_renewed",
+                facts=(("total", auth.amount), ("expires_at", auth.expires_at or ctx.at)),
+            )
     if effect.purpose == "capture":
         plan.add(Capture, method=effect.method, authorization=auth.reference, amount=auth.amount)
     return order
 
 
-def fold_capture(order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules,
-                 plan: Plan) -> Order:
+def fold_capture(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
     """売上確定: recorded; a refused capture holds the order for a person to collect."""
     assert isinstance(effect, Capture) and effect.amount is not None
     if isinstance(answer, Refused):
-        order = record(order, PaymentOp.CAPTURE, effect.amount, effect.key, ctx.at,
-                       target=effect.authorization, outcome=_FAILED, detail=answer.reason[:200],
-                       method=effect.method)
-        return _hold(order, HoldCode.CAPTURE_FAILED, "売上確定に失敗しました",
-                     "the capture was refused", ctx)
-    return record(order, PaymentOp.CAPTURE, effect.amount, effect.key, ctx.at,
-                  reference=str(answer.value), target=effect.authorization, method=effect.method)
+        order = record(
+            order,
+            PaymentOp.CAPTURE,
+            effect.amount,
+            effect.key,
+            ctx.at,
+            target=effect.authorization,
+            outcome=_FAILED,
+            detail=answer.reason[:200],
+            method=effect.method,
+        )
+        return _hold(
+            order, HoldCode.CAPTURE_FAILED, "売上確定に失敗しました", "the capture was refused", ctx
+        )
+    return record(
+        order,
+        PaymentOp.CAPTURE,
+        effect.amount,
+        effect.key,
+        ctx.at,
+        reference=str(answer.value),
+        target=effect.authorization,
+        method=effect.method,
+    )
 
 
-def fold_void(order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules,
-              plan: Plan) -> Order:
+def fold_void(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
     """An authorization given back."""
     assert isinstance(effect, Void) and effect.amount is not None
     assert isinstance(answer, Done)
-    return record(order, PaymentOp.VOID, effect.amount, effect.key, ctx.at,
-                  reference=str(answer.value), target=effect.authorization, method=effect.method)
+    return record(
+        order,
+        PaymentOp.VOID,
+        effect.amount,
+        effect.key,
+        ctx.at,
+        reference=str(answer.value),
+        target=effect.authorization,
+        method=effect.method,
+    )
 
 
-def fold_refund(order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules,
-                plan: Plan) -> Order:
+def fold_refund(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
     """返金: recorded; a refused refund holds the order for a person to pay back otherwise."""
     assert isinstance(effect, Refund) and effect.amount is not None
     if isinstance(answer, Refused):
-        order = record(order, PaymentOp.REFUND, effect.amount, effect.key, ctx.at,
-                       target=effect.capture, outcome=_FAILED, detail=answer.reason[:200],
-                       method=effect.method)
-        order = _hold(order, HoldCode.REFUND_FAILED, "返金に失敗しました",
-                      "the refund was refused", ctx)
-        order, _ = lifecycle.record_fact(order, ctx, "refund_refused", details={"code": answer.code})
+        order = record(
+            order,
+            PaymentOp.REFUND,
+            effect.amount,
+            effect.key,
+            ctx.at,
+            target=effect.capture,
+            outcome=_FAILED,
+            detail=answer.reason[:200],
+            method=effect.method,
+        )
+        order = _hold(
+            order, HoldCode.REFUND_FAILED, "返金に失敗しました", "the refund was refused", ctx
+        )
+        order, _ = lifecycle.record_fact(
+            order, ctx, "refund_refused", details={"code": answer.code}
+        )
         return order
-    order = record(order, PaymentOp.REFUND, effect.amount, effect.key, ctx.at,
-                   reference=str(answer.value), target=effect.capture, method=effect.method)
+    order = record(
+        order,
+        PaymentOp.REFUND,
+        effect.amount,
+        effect.key,
+        ctx.at,
+        reference=str(answer.value),
+        target=effect.capture,
+        method=effect.method,
+    )
     plan.add(Notify, notice="refund", facts=(("amount", effect.amount),))
     return order
 
@@ -211,8 +296,9 @@ def _switch_granted(order: Order, ctx: Context, rules: Rules, plan: Plan, keep: 
 # -- 後払い -------------------------------------------------------------------------------------
 
 
-def fold_postpay_register(order: Order, effect: Effect, answer: Answer, ctx: Context,
-                          rules: Rules, plan: Plan) -> Order:
+def fold_postpay_register(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
     """与信: approved, pending review or declined; a refusal is a decline."""
     from orderflow.ports import CreditDecision, CreditStatus
     from orderflow.settings import PostpayDeclined
@@ -227,33 +313,64 @@ def fold_postpay_register(order: Order, effect: Effect, answer: Answer, ctx: Con
             # the provider will not bill the rest now: the refund is refused, the old claim stands
             plan.add(PostpayCancel, reference=reference, amount=Money.zero(order.currency))
             return _rebill_refused(order, effect, ctx)
-        outcome = PaymentOutcome.SUCCEEDED if approved else PaymentOutcome.REQUESTED
-        order = record(order, PaymentOp.AUTHORIZE, effect.amount, effect.key, ctx.at,
-                       reference=reference, outcome=outcome, method=method)
         if effect.purpose == "rebill":
+            # the sale was captured once already: the new claim only carries it on, so the
+            # ledger keeps its sums (the refund is recorded when the old claim is cancelled)
             assert effect.refund is not None
             order = with_instructions(order, reference=reference)
             last = next((s for s in reversed(order.shipments) if s.tracking_number), None)
-            plan.add(PostpayReport, reference=reference, carrier=last.carrier if last else "",
-                     tracking_number=(last.tracking_number or "") if last else "",
-                     amount=effect.amount)
-            plan.add(PostpayCancel, reference=effect.replaces,
-                     amount=claim_amount(order.payment, effect.replaces), refund=effect.refund)
+            plan.add(
+                PostpayReport,
+                reference=reference,
+                carrier=last.carrier if last else "",
+                tracking_number=(last.tracking_number or "") if last else "",
+                amount=effect.amount,
+                rebill=True,
+            )
+            plan.add(
+                PostpayCancel,
+                reference=effect.replaces,
+                amount=claim_amount(order.payment, effect.replaces),
+                refund=effect.refund,
+            )
             return order
+        outcome = PaymentOutcome.SUCCEEDED if approved else PaymentOutcome.REQUESTED
+        order = record(
+            order,
+            PaymentOp.AUTHORIZE,
+            effect.amount,
+            effect.key,
+            ctx.at,
+            reference=reference,
+            outcome=outcome,
+            method=method,
+        )
         if effect.purpose == "switch":
             order = _switch_granted(order, ctx, rules, plan, keep=reference)
         order = with_instructions(order, reference=reference)
         if approved:
             return credit_approved(order, reference, ctx, rules, plan)
-        return _hold(order, HoldCode.POSTPAY_REVIEW, "後払い与信の審査待ち",
-                     "credit check under review", ctx)
-    reason = decision.reason if isinstance(decision, CreditDecision) else (
-        answer.reason if isinstance(answer, Refused) else "")
+        return _hold(
+            order, HoldCode.POSTPAY_REVIEW, "後払い与信の審査待ち", "credit check under review", ctx
+        )
+    reason = (
+        decision.reason
+        if isinstance(decision, CreditDecision)
+        else (answer.reason if isinstance(answer, Refused) else "")
+    )
     if isinstance(decision, CreditDecision) and decision.reference:
         order = close_reference(order, decision.reference)
-    order = record(order, PaymentOp.AUTHORIZE, effect.amount, effect.key, ctx.at,
-                   outcome=_FAILED, detail=reason[:200], method=method,
-                   reference=decision.reference if isinstance(decision, CreditDecision) else "")
+    order = record(
+        order,
+        PaymentOp.AUTHORIZE,
+        effect.amount,
+        effect.key,
+        ctx.at,
+        outcome=_FAILED,
+        detail=reason[:200],
+        method=method,
+        reference=decision.reference if isinstance(decision, CreditDecision) else "",
+    )
     if effect.purpose == "rebill":
         return _rebill_refused(order, effect, ctx)
     if effect.purpose == "switch":
@@ -265,23 +382,32 @@ def fold_postpay_register(order: Order, effect: Effect, answer: Answer, ctx: Con
 
 def _rebill_refused(order: Order, effect: PostpayRegister, ctx: Context) -> Order:
     assert effect.refund is not None
-    order = record(order, PaymentOp.REFUND, effect.refund, effect.key + ":refund", ctx.at,
-                   outcome=_FAILED, detail="rebill not approved", method=PaymentMethod.POSTPAY)
-    order, _ = lifecycle.record_fact(order, ctx, "refund_refused",
-                                     details={"code": "postpay_rebill_declined"})
+    order = record(
+        order,
+        PaymentOp.REFUND,
+        effect.refund,
+        effect.key + ":refund",
+        ctx.at,
+        outcome=_FAILED,
+        detail="rebill not approved",
+        method=PaymentMethod.POSTPAY,
+    )
+    order, _ = lifecycle.record_fact(
+        order, ctx, "refund_refused", details={"code": "postpay_rebill_declined"}
+    )
     return order
 
 
-def credit_approved(order: Order, reference: str, ctx: Context, rules: Rules,
-                    plan: Plan) -> Order:
+def credit_approved(order: Order, reference: str, ctx: Context, rules: Rules, plan: Plan) -> Order:
     """The claim is approved: the review hold goes, and the claim follows the order's total."""
     from orderflow.domain.decisions.common import advance
 
-    order = lifecycle.clear_holds(order, [HoldCode.POSTPAY_REVIEW, HoldCode.POSTPAY_DECLINED],
-                                  ctx)
+    order = lifecycle.clear_holds(order, [HoldCode.POSTPAY_REVIEW, HoldCode.POSTPAY_DECLINED], ctx)
     total = order.totals(rules.settings.tax).total
-    if order.status is not OrderStatus.CANCELLED and claim_amount(order.payment,
-                                                                  reference) != total:
+    if (
+        order.status is not OrderStatus.CANCELLED
+        and claim_amount(order.payment, reference) != total
+    ):
         plan.add(PostpayAmend, reference=reference, amount=total)
     return advance(plan, order, rules)
 
@@ -289,14 +415,20 @@ def credit_approved(order: Order, reference: str, ctx: Context, rules: Rules,
 def credit_declined(order: Order, ctx: Context, rules: Rules, plan: Plan) -> Order:
     """The customer must choose another method: held, and told."""
     order = lifecycle.clear_holds(order, [HoldCode.POSTPAY_REVIEW], ctx)
-    order = _hold(order, HoldCode.POSTPAY_DECLINED, "別の決済方法を選んでください",
-                  "choose another method", ctx)
+    order = _hold(
+        order,
+        HoldCode.POSTPAY_DECLINED,
+        "別の決済方法を選んでください",
+        "choose another method",
+        ctx,
+    )
     _payment_failed(plan, rules)
     return order
 
 
-def fold_check_credit(order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules,
-                      plan: Plan) -> Order:
+def fold_check_credit(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
     """A claim under review was decided (or is still pending)."""
     from orderflow.domain.decisions.cancelling import cancel_order
     from orderflow.ports import CreditDecision, CreditStatus
@@ -307,22 +439,43 @@ def fold_check_credit(order: Order, effect: Effect, answer: Answer, ctx: Context
     if not isinstance(decision, CreditDecision) or decision.status is CreditStatus.PENDING:
         return order
     pending = next(
-        (e for e in order.payment.ledger
-         if e.op is PaymentOp.AUTHORIZE and e.outcome is PaymentOutcome.REQUESTED
-         and (e.target or e.reference) == effect.reference),
+        (
+            e
+            for e in order.payment.ledger
+            if e.op is PaymentOp.AUTHORIZE
+            and e.outcome is PaymentOutcome.REQUESTED
+            and (e.target or e.reference) == effect.reference
+        ),
         None,
     )
     if pending is None:
         return order
     if decision.status is CreditStatus.APPROVED:
-        order = record(order, PaymentOp.AUTHORIZE, pending.amount, pending.key, ctx.at,
-                       reference=effect.reference, method=PaymentMethod.POSTPAY)
+        order = record(
+            order,
+            PaymentOp.AUTHORIZE,
+            pending.amount,
+            pending.key,
+            ctx.at,
+            reference=effect.reference,
+            method=PaymentMethod.POSTPAY,
+        )
         return credit_approved(order, effect.reference, ctx, rules, plan)
-    order = record(order, PaymentOp.AUTHORIZE, pending.amount, pending.key, ctx.at,
-                   reference=effect.reference, outcome=_FAILED, detail=decision.reason[:200],
-                   method=PaymentMethod.POSTPAY)
+    order = record(
+        order,
+        PaymentOp.AUTHORIZE,
+        pending.amount,
+        pending.key,
+        ctx.at,
+        reference=effect.reference,
+        outcome=_FAILED,
+        detail=decision.reason[:200],
+        method=PaymentMethod.POSTPAY,
+    )
     if rules.settings.postpay_declined is PostpayDeclined.CANCEL and order.status in (
-        OrderStatus.ORDERED, OrderStatus.UNALLOCATED, OrderStatus.PARTIALLY_ALLOCATED,
+        OrderStatus.ORDERED,
+        OrderStatus.UNALLOCATED,
+        OrderStatus.PARTIALLY_ALLOCATED,
         OrderStatus.ALLOCATED,
     ):
         _payment_failed(plan, rules)
@@ -330,8 +483,9 @@ def fold_check_credit(order: Order, effect: Effect, answer: Answer, ctx: Context
     return credit_declined(order, ctx, rules, plan)
 
 
-def fold_postpay_amend(order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules,
-                       plan: Plan) -> Order:
+def fold_postpay_amend(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
     """The claim's amount changed (or the provider wants a review, or said no)."""
     from orderflow.ports import CreditDecision, CreditStatus
 
@@ -342,52 +496,117 @@ def fold_postpay_amend(order: Order, effect: Effect, answer: Answer, ctx: Contex
     if isinstance(decision, CreditDecision) and decision.status is not CreditStatus.DECLINED:
         held = claim_amount(order.payment, effect.reference)
         if effect.amount > held:
-            order = record(order, PaymentOp.AUTHORIZE, effect.amount - held, effect.key, ctx.at,
-                           target=effect.reference, reference=effect.reference,
-                           method=PaymentMethod.POSTPAY)
+            order = record(
+                order,
+                PaymentOp.AUTHORIZE,
+                effect.amount - held,
+                effect.key,
+                ctx.at,
+                target=effect.reference,
+                reference=effect.reference,
+                method=PaymentMethod.POSTPAY,
+            )
         elif effect.amount < held:
-            order = record(order, PaymentOp.VOID, held - effect.amount, effect.key, ctx.at,
-                           target=effect.reference, method=PaymentMethod.POSTPAY)
+            order = record(
+                order,
+                PaymentOp.VOID,
+                held - effect.amount,
+                effect.key,
+                ctx.at,
+                target=effect.reference,
+                method=PaymentMethod.POSTPAY,
+            )
         if decision.status is CreditStatus.PENDING:
-            return _hold(order, HoldCode.POSTPAY_REVIEW, "後払い与信の審査待ち",
-                         "credit check under review", ctx)
+            return _hold(
+                order,
+                HoldCode.POSTPAY_REVIEW,
+                "後払い与信の審査待ち",
+                "credit check under review",
+                ctx,
+            )
         return order
-    return _hold(order, HoldCode.POSTPAY_DECLINED, "別の決済方法を選んでください",
-                 "choose another method", ctx)
+    return _hold(
+        order,
+        HoldCode.POSTPAY_DECLINED,
+        "別の決済方法を選んでください",
+        "choose another method",
+        ctx,
+    )
 
 
-def fold_postpay_report(order: Order, effect: Effect, answer: Answer, ctx: Context,
-                        rules: Rules, plan: Plan) -> Order:
+def fold_postpay_report(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
     """出荷報告: the claim is billable."""
     assert isinstance(effect, PostpayReport) and effect.amount is not None
     assert isinstance(answer, Done)
+    if effect.rebill:
+        order, _ = lifecycle.record_fact(
+            order, ctx, "postpay_rebilled", details={"reference": effect.reference}
+        )
+        return order
     amount = claim_amount(order.payment, effect.reference)
-    return record(order, PaymentOp.CAPTURE, amount, effect.key, ctx.at,
-                  reference=str(answer.value), target=effect.reference,
-                  method=PaymentMethod.POSTPAY)
+    return record(
+        order,
+        PaymentOp.CAPTURE,
+        amount,
+        effect.key,
+        ctx.at,
+        reference=str(answer.value),
+        target=effect.reference,
+        method=PaymentMethod.POSTPAY,
+    )
 
 
-def fold_postpay_cancel(order: Order, effect: Effect, answer: Answer, ctx: Context,
-                        rules: Rules, plan: Plan) -> Order:
+def fold_postpay_cancel(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
     """The claim is gone: what it held is voided; a pending credit request closes with it."""
     assert isinstance(effect, PostpayCancel) and effect.amount is not None
     assert isinstance(answer, Done)
     held = claim_amount(order.payment, effect.reference)
-    if held.amount > 0:
-        order = record(order, PaymentOp.VOID, held, effect.key, ctx.at, target=effect.reference,
-                       method=PaymentMethod.POSTPAY)
+    reported = any(
+        e.op is PaymentOp.CAPTURE and e.target == effect.reference for e in order.payment.ledger
+    )
+    if held.amount > 0 and not reported:
+        order = record(
+            order,
+            PaymentOp.VOID,
+            held,
+            effect.key,
+            ctx.at,
+            target=effect.reference,
+            method=PaymentMethod.POSTPAY,
+        )
     for entry in order.payment.ledger:
-        if (entry.op is PaymentOp.AUTHORIZE and entry.outcome is PaymentOutcome.REQUESTED
-                and (entry.target or entry.reference) == effect.reference):
-            order = record(order, PaymentOp.AUTHORIZE, entry.amount, entry.key, ctx.at,
-                           reference=effect.reference, outcome=_FAILED,
-                           detail="claim cancelled before the credit decision",
-                           method=PaymentMethod.POSTPAY)
+        if (
+            entry.op is PaymentOp.AUTHORIZE
+            and entry.outcome is PaymentOutcome.REQUESTED
+            and (entry.target or entry.reference) == effect.reference
+        ):
+            order = record(
+                order,
+                PaymentOp.AUTHORIZE,
+                entry.amount,
+                entry.key,
+                ctx.at,
+                reference=effect.reference,
+                outcome=_FAILED,
+                detail="claim cancelled before the credit decision",
+                method=PaymentMethod.POSTPAY,
+            )
     order = close_reference(order, effect.reference)
     order = lifecycle.clear_holds(order, [HoldCode.POSTPAY_REVIEW], ctx)
     if effect.refund is not None:
-        order = record(order, PaymentOp.REFUND, effect.refund, effect.key + ":refund", ctx.at,
-                       target=effect.reference, method=PaymentMethod.POSTPAY)
+        order = record(
+            order,
+            PaymentOp.REFUND,
+            effect.refund,
+            effect.key + ":refund",
+            ctx.at,
+            target=effect.reference,
+            method=PaymentMethod.POSTPAY,
+        )
         plan.add(Notify, notice="refund", facts=(("amount", effect.refund),))
     return order
 
@@ -395,8 +614,9 @@ def fold_postpay_cancel(order: Order, effect: Effect, answer: Answer, ctx: Conte
 # -- 銀行振込 / コンビニ ---------------------------------------------------------------------------
 
 
-def fold_issue_account(order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules,
-                       plan: Plan) -> Order:
+def fold_issue_account(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
     """A virtual account for the order: held until paid, the customer told where to pay."""
     from orderflow.ports import VirtualAccount
 
@@ -418,27 +638,33 @@ def fold_issue_account(order: Order, effect: Effect, answer: Answer, ctx: Contex
         account_number=account.account_number,
         holder=account.holder,
     )
-    order = _hold(order, HoldCode.PAYMENT_PENDING, "入金待ち", "waiting for the bank transfer",
-                  ctx)
+    order = _hold(order, HoldCode.PAYMENT_PENDING, "入金待ち", "waiting for the bank transfer", ctx)
     plan.add(
         Notify,
         notice="payment_request_bank",
-        facts=(("total", effect.amount), ("bank", account.bank_name),
-               ("branch", account.branch_name), ("account_type", account.account_type),
-               ("account_number", account.account_number), ("holder", account.holder)),
+        facts=(
+            ("total", effect.amount),
+            ("bank", account.bank_name),
+            ("branch", account.branch_name),
+            ("account_type", account.account_type),
+            ("account_number", account.account_number),
+            ("holder", account.holder),
+        ),
     )
     return order
 
 
-def fold_release_account(order: Order, effect: Effect, answer: Answer, ctx: Context,
-                         rules: Rules, plan: Plan) -> Order:
+def fold_release_account(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
     """The account is free for another order."""
     assert isinstance(effect, ReleaseAccount)
     return close_reference(order, effect.account)
 
 
-def fold_issue_konbini(order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules,
-                       plan: Plan) -> Order:
+def fold_issue_konbini(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
     """A konbini number: held until paid; a new number replaces the old one (then withdrawn)."""
     from orderflow.ports import KonbiniSlip
 
@@ -447,36 +673,56 @@ def fold_issue_konbini(order: Order, effect: Effect, answer: Answer, ctx: Contex
         if effect.purpose == "switch":
             return _switch_refused(order, ctx)
         if effect.purpose == "reissue":
-            return _hold(order, HoldCode.KONBINI_REISSUE_FAILED, "コンビニ番号を再発行できません",
-                         "the konbini number could not be issued again", ctx)
+            return _hold(
+                order,
+                HoldCode.KONBINI_REISSUE_FAILED,
+                "コンビニ番号を再発行できません",
+                "the konbini number could not be issued again",
+                ctx,
+            )
         return decline_placement(order, answer.code, answer.reason, ctx, rules, plan)
     slip = answer.value
     assert isinstance(slip, KonbiniSlip)
     if effect.purpose == "switch":
         order = _switch_granted(order, ctx, rules, plan)
     old = order.payment.instruction("payment_number")
-    order = with_instructions(order, payment_number=slip.payment_number,
-                              deadline=slip.deadline.isoformat(), url=slip.url,
-                              amount=str(effect.amount.amount))
+    order = with_instructions(
+        order,
+        payment_number=slip.payment_number,
+        deadline=slip.deadline.isoformat(),
+        url=slip.url,
+        amount=str(effect.amount.amount),
+    )
     if effect.purpose == "reissue":
         if old and old != slip.payment_number and old not in order.payment.closed:
             plan.add(WithdrawKonbini, payment_number=old)
-        order, _ = lifecycle.record_fact(order, ctx, "konbini_reissued",
-                                         details={"payment_number": slip.payment_number})
+        order, _ = lifecycle.record_fact(
+            order, ctx, "konbini_reissued", details={"payment_number": slip.payment_number}
+        )
     else:
-        order = _hold(order, HoldCode.PAYMENT_PENDING, "コンビニ入金待ち",
-                      "waiting for the konbini payment", ctx)
+        order = _hold(
+            order,
+            HoldCode.PAYMENT_PENDING,
+            "コンビニ入金待ち",
+            "waiting for the konbini payment",
+            ctx,
+        )
     plan.add(
         Notify,
         notice="payment_request_konbini",
-        facts=(("total", effect.amount), ("payment_number", slip.payment_number),
-               ("deadline", slip.deadline), ("url", slip.url)),
+        facts=(
+            ("total", effect.amount),
+            ("payment_number", slip.payment_number),
+            ("deadline", slip.deadline),
+            ("url", slip.url),
+        ),
     )
     return order
 
 
-def fold_withdraw_konbini(order: Order, effect: Effect, answer: Answer, ctx: Context,
-                          rules: Rules, plan: Plan) -> Order:
+def fold_withdraw_konbini(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
     """The number can no longer be paid."""
     assert isinstance(effect, WithdrawKonbini)
     return close_reference(order, effect.payment_number)

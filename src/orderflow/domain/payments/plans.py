@@ -60,8 +60,9 @@ __all__ = [
 ]
 
 
-def open_payment(plan: Plan, order: Order, total: Money, ctx: Context, rules: Rules,
-                 purpose: str) -> None:
+def open_payment(
+    plan: Plan, order: Order, total: Money, ctx: Context, rules: Rules, purpose: str
+) -> None:
     """Start the payment of ``order`` for ``total`` (at order, on a switch, for a split part)."""
     method = order.payment.method
     if method in CARDLIKE:
@@ -98,8 +99,9 @@ def close_payment(plan: Plan, order: Order, ctx: Context, keep: str = "") -> Ord
         plan.add(WithdrawKonbini, payment_number=number)
     owed = payment.received - payment.refund_owed
     if owed.amount > 0:
-        order = record(order, PaymentOp.REFUND_OWED, owed, f"{plan.number}:owed:{plan.seq + 1}",
-                       ctx.at)
+        order = record(
+            order, PaymentOp.REFUND_OWED, owed, f"{plan.number}:owed:{plan.seq + 1}", ctx.at
+        )
         plan.seq += 1
     return order
 
@@ -111,8 +113,9 @@ def _method_of(order: Order, reference: str) -> PaymentMethod:
     return order.payment.method
 
 
-def at_shipping(plan: Plan, order: Order, total: Money, shipment: Shipment, rules: Rules,
-                now: datetime) -> None:
+def at_shipping(
+    plan: Plan, order: Order, total: Money, shipment: Shipment, rules: Rules, now: datetime
+) -> None:
     """The last shipment left: capture the card (void the rest) or report the 後払い shipment."""
     payment = order.payment
     method = payment.method
@@ -157,8 +160,11 @@ def refund(plan: Plan, order: Order, amount: Money, ctx: Context) -> Order:
     method = payment.method
     if method in CARDLIKE:
         capture = next(
-            (e for e in reversed(payment.ledger)
-             if e.op is PaymentOp.CAPTURE and e.outcome.value == "succeeded"),
+            (
+                e
+                for e in reversed(payment.ledger)
+                if e.op is PaymentOp.CAPTURE and e.outcome.value == "succeeded"
+            ),
             None,
         )
         assert capture is not None
@@ -169,8 +175,9 @@ def refund(plan: Plan, order: Order, amount: Money, ctx: Context) -> Order:
         rest = refundable(order) - amount
         held = claim_amount(payment, reference)
         if rest.amount > 0:
-            plan.add(PostpayRegister, amount=rest, purpose="rebill", replaces=reference,
-                     refund=amount)
+            plan.add(
+                PostpayRegister, amount=rest, purpose="rebill", replaces=reference, refund=amount
+            )
         else:
             plan.add(PostpayCancel, reference=reference, amount=held, refund=amount)
         return order
@@ -192,9 +199,12 @@ def follow_total(plan: Plan, order: Order, total: Money, ctx: Context, rules: Ru
         return order
     if method is PaymentMethod.POSTPAY:
         reference = payment.instruction("reference")
-        if reference and not claim_pending(payment, reference) and reference in open_claims(
-            payment
-        ) and claim_amount(payment, reference) != total:
+        if (
+            reference
+            and not claim_pending(payment, reference)
+            and reference in open_claims(payment)
+            and claim_amount(payment, reference) != total
+        ):
             plan.add(PostpayAmend, reference=reference, amount=total)
         return order
     if method is PaymentMethod.KONBINI:
@@ -214,12 +224,18 @@ def reauthorize(plan: Plan, order: Order, total: Money) -> None:
     """再オーソリ: a new authorization with the stored token; the old one voided once it holds."""
     held = open_authorizations(order.payment)
     replaces = next(reversed(held), "") if held else ""
-    plan.add(Authorize, method=order.payment.method, amount=total, purpose="reauthorize",
-             replaces=replaces)
+    plan.add(
+        Authorize,
+        method=order.payment.method,
+        amount=total,
+        purpose="reauthorize",
+        replaces=replaces,
+    )
 
 
-def settle_received(plan: Plan, order: Order, ctx: Context, total: Money, *,
-                    tell: bool = True) -> Order:
+def settle_received(
+    plan: Plan, order: Order, ctx: Context, total: Money, *, tell: bool = True
+) -> Order:
     """Money received (deposits, konbini, COD) measured against ``total``.
 
     Covered: the waiting holds are cleared and any excess not yet owed back is recorded as owed.
@@ -235,8 +251,9 @@ def settle_received(plan: Plan, order: Order, ctx: Context, total: Money, *,
         excess = received - total
         if excess.amount > 0:
             plan.seq += 1
-            order = record(order, PaymentOp.REFUND_OWED, excess, f"{plan.number}:{plan.seq}",
-                           ctx.at)
+            order = record(
+                order, PaymentOp.REFUND_OWED, excess, f"{plan.number}:{plan.seq}", ctx.at
+            )
         if tell:
             plan.add(Notify, notice="payment_received", facts=(("total", payment.received),))
         return order
