@@ -143,6 +143,9 @@ class Executor:
             except Exception as crash:
                 raise EffectInterrupted(order.number, effect.kind, effect.key) from crash
             order = fold(order, effect, answer, Context(clock.now(), "system"), self.rules)
+            if effect.query and order.outbox:
+                start = order = self.save(start, order)  # keep what was decided from the read
+                continue
             if isinstance(answer, Refused) and effect.obligation and effect.attempt >= MAX_ATTEMPTS:
                 break  # a person is called (the order is held); the effect stays pending
         return self.save(start, order)

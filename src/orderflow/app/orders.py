@@ -148,9 +148,19 @@ class OrderCommands(DeskBase):
                 and order.status is not OrderStatus.CANCELLED
             ):
                 return order
-            return placing.accept(order, ctx, self.rules, self._recent(order))
+            available = self._available(order)
+            return placing.accept(order, ctx, self.rules, self._recent(order), available)
 
         return self._command(number, decide, actor=actor)
+
+    def _available(self, order: Order) -> dict[tuple[str, str], int]:
+        """What the warehouses have of the SKUs the order still misses (read before deciding)."""
+        skus = {order.line(line_id).sku for line_id in order.unallocated()}
+        return {
+            (w, sku): self.executor.available(w, sku)
+            for w in self.settings.warehouses
+            for sku in sorted(skus)
+        }
 
     def review(self, number: str, *, actor: str = "system") -> Order:
         """Run the order review again (after a change of the rules, say)."""
@@ -208,7 +218,7 @@ class OrderCommands(DeskBase):
         def decide(order: Order, ctx: Context) -> Order:
             if order.status is OrderStatus.ALLOCATED:
                 return order  # nothing is missing: a repeat changes nothing
-            return placing.allocate(order, self.rules)
+            return placing.allocate(order, self.rules, self._available(order), ctx)
 
         return self._command(number, decide, actor=actor)
 

@@ -67,6 +67,9 @@ class Effect:
     obligation: ClassVar[bool] = False
     """True for what must happen whatever it takes (give stock or money back, post the journal):
     a refusal is asked again under a fresh key, and after three refusals a person is called."""
+    query: ClassVar[bool] = False
+    """True for a read whose answer may differ when asked again (stock, a credit decision): the
+    order is saved right after its answer is folded, so what was decided from it is kept."""
 
 
 # -- 在庫 / 倉庫 ----------------------------------------------------------------------------------
@@ -79,6 +82,7 @@ class CheckStock(Effect):
     warehouses: tuple[str, ...] = ()
     skus: tuple[str, ...] = ()
     kind: ClassVar[str] = "check_stock"
+    query: ClassVar[bool] = True
 
 
 @attrs.frozen(slots=True)
@@ -216,6 +220,7 @@ class CheckCredit(Effect):
 
     reference: str = ""
     kind: ClassVar[str] = "check_credit"
+    query: ClassVar[bool] = True
 
 
 @attrs.frozen(slots=True)

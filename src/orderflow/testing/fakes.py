@@ -228,7 +228,12 @@ class FakePaymentGateway(_Fake):
                 raise ProviderError(f"capture {amount} refused: {left} left on {authorization}")
             auth["captured"] = auth["captured"] + amount
             reference = f"CAP-{next(self._ids)}"
-            self.captures[reference] = {"amount": amount, "refunded": Money.zero(amount.currency)}
+            self.captures[reference] = {
+                "amount": amount,
+                "refunded": Money.zero(amount.currency),
+                "order": auth["order"],
+                "authorization": authorization,
+            }
             return reference
 
         return self._run("capture", key, (authorization, amount), work)

@@ -100,7 +100,13 @@ def decide_change(
     return plan.apply(after)
 
 
-def take_proposal(order: Order, ctx: Context, rules: Rules, plan: Plan, keep: str = "") -> Order:
+def take_proposal(
+    order: Order,
+    ctx: Context,
+    rules: Rules,
+    plan: Plan,
+    keep: tuple[PaymentMethod, str] | None = None,
+) -> Order:
     """The gate said yes: the proposal becomes the order (a new method closes the old one)."""
     proposal = order.proposal
     if proposal is None:

@@ -33,14 +33,26 @@ def check_stock(plan: Plan, order: Order, rules: Rules) -> None:
     plan.add(CheckStock, warehouses=rules.settings.warehouses, skus=skus)
 
 
-def advance(plan: Plan, order: Order, rules: Rules) -> Order:
-    """An accepted order with no open hold goes on by itself (未引当 → 引当), if the shop wants."""
+def advance(
+    plan: Plan,
+    order: Order,
+    rules: Rules,
+    available: Mapping[tuple[str, str], int] | None = None,
+    ctx: Context | None = None,
+) -> Order:
+    """An accepted order with no open hold goes on by itself (未引当 → 引当), if the shop wants.
+
+    With ``available`` (read by the caller before deciding) the reservations are planned at
+    once; without, the stock is read first (a :class:`CheckStock` effect).
+    """
     if (
         rules.settings.auto_advance
         and order.status is OrderStatus.UNALLOCATED
         and not order.open_holds
         and not any(isinstance(e, (CheckStock, Reserve)) for e in (*order.outbox, *plan.effects))
     ):
+        if available is not None and ctx is not None:
+            return reserve_planned(plan, order, available, rules, ctx)
         check_stock(plan, order, rules)
     return order
 

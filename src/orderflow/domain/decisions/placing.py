@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from orderflow.domain import lifecycle
 from orderflow.domain._values import replace
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.decisions.changing import reviewed
-from orderflow.domain.decisions.common import advance, check_stock
+from orderflow.domain.decisions.common import advance, check_stock, reserve_planned
 from orderflow.domain.effects import Notify, RedeemPoints
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import allowed_moves
@@ -94,20 +94,34 @@ def retry_allowed(stored: Order) -> bool:
     )
 
 
-def accept(order: Order, ctx: Context, rules: Rules, recent: Sequence[Order]) -> Order:
-    """受注 → 未引当: accepted, reviewed (注文確認); with no hold, allocation begins."""
+def accept(
+    order: Order,
+    ctx: Context,
+    rules: Rules,
+    recent: Sequence[Order],
+    available: Mapping[tuple[str, str], int] | None = None,
+) -> Order:
+    """受注 → 未引当: accepted, reviewed (注文確認); with no hold, allocation begins.
+
+    ``available`` is the stock read before deciding (planned at once when given).
+    """
     order, _ = lifecycle.accept(order, ctx)
     plan = Plan(order)
     fee = order.shipping_fee
     order = reviewed(order, ctx, rules, recent)
     if order.shipping_fee != fee:
         order = follow_total(plan, order, order.totals(rules.settings.tax).total, ctx, rules)
-    order = advance(plan, order, rules)
+    order = advance(plan, order, rules, available, ctx)
     return plan.apply(order)
 
 
-def allocate(order: Order, rules: Rules) -> Order:
-    """引当: read the stock for what is missing; the reservations follow from the answer."""
+def allocate(
+    order: Order,
+    rules: Rules,
+    available: Mapping[tuple[str, str], int] | None = None,
+    ctx: Context | None = None,
+) -> Order:
+    """引当: reserve what is missing from ``available`` (or read the stock first)."""
     if order.status not in (OrderStatus.UNALLOCATED, OrderStatus.PARTIALLY_ALLOCATED):
         raise MoveNotAllowed(
             order.number,
@@ -116,6 +130,8 @@ def allocate(order: Order, rules: Rules) -> Order:
             [m.value for m in allowed_moves(order.status)],
         )
     plan = Plan(order)
+    if available is not None and ctx is not None:
+        return plan.apply(reserve_planned(plan, order, available, rules, ctx))
     check_stock(plan, order, rules)
     return plan.apply(order)
 

@@ -70,7 +70,7 @@ def payment_confirmed(
         return True
     if method in (PaymentMethod.CARD, PaymentMethod.AMAZON_PAY):
         live = live_authorization(payment, now, authorization_days)
-        return live is not None and live[1] >= total
+        return live is not None and live[2] >= total
     if method is PaymentMethod.POSTPAY:
         reference = payment.instruction("reference")
         if not reference or claim_pending(payment, reference):

@@ -37,6 +37,7 @@ from orderflow.domain.order import Order, PaymentMethod, PaymentOp, PaymentOutco
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import HoldCode
 from orderflow.domain.payments.ledger import (
+    Subject,
     claim_amount,
     close_reference,
     open_authorizations,
@@ -166,13 +167,13 @@ def fold_authorize(
         method=effect.method,
     )
     if effect.purpose == "switch":
-        order = _switch_granted(order, ctx, rules, plan, keep=auth.reference)
+        order = _switch_granted(order, ctx, rules, plan, keep=(effect.method, auth.reference))
     held = open_authorizations(order.payment)
-    for reference, amount in held.items():
-        if reference != auth.reference and (
+    for (method, reference), amount in held.items():
+        if (method, reference) != (effect.method, auth.reference) and (
             effect.replaces == reference or effect.purpose in ("reauthorize", "change")
         ):
-            plan.add(Void, method=effect.method, authorization=reference, amount=amount)
+            plan.add(Void, method=method, authorization=reference, amount=amount)
     if effect.purpose in ("reauthorize", "change", "switch"):
         order = lifecycle.clear_holds(order, [HoldCode.AUTHORIZATION_FAILED], ctx)
         if effect.purpose == "reauthorize":
@@ -286,7 +287,9 @@ def _switch_refused(order: Order, ctx: Context) -> Order:
     return order
 
 
-def _switch_granted(order: Order, ctx: Context, rules: Rules, plan: Plan, keep: str = "") -> Order:
+def _switch_granted(
+    order: Order, ctx: Context, rules: Rules, plan: Plan, keep: Subject | None = None
+) -> Order:
     """The new method said yes: the proposed change takes effect and the old payment closes."""
     from orderflow.domain.decisions.changing import take_proposal
 
@@ -346,7 +349,7 @@ def fold_postpay_register(
             method=method,
         )
         if effect.purpose == "switch":
-            order = _switch_granted(order, ctx, rules, plan, keep=reference)
+            order = _switch_granted(order, ctx, rules, plan, keep=(method, reference))
         order = with_instructions(order, reference=reference)
         if approved:
             return credit_approved(order, reference, ctx, rules, plan)

@@ -26,6 +26,7 @@ __all__ = [
     "CARDLIKE",
     "held_by_subject",
     "live_authorization",
+    "open_authorizations",
     "open_claims",
     "owed_total",
     "record",
@@ -79,13 +80,18 @@ def record(
     return replace(order, payment=replace(order.payment, ledger=ledger))
 
 
-def held_by_subject(payment: Payment, methods: tuple[PaymentMethod, ...]) -> dict[str, Decimal]:
-    """Subject → authorized less captured and voided, for entries of ``methods``."""
-    held: dict[str, Decimal] = {}
+Subject = tuple[PaymentMethod, str]
+"""An authorization: the method whose provider gave it, and its reference there."""
+
+
+def held_by_subject(payment: Payment, methods: tuple[PaymentMethod, ...]) -> dict[Subject, Decimal]:
+    """(method, subject) → authorized less captured and voided, for entries of ``methods``."""
+    held: dict[Subject, Decimal] = {}
     for e in payment.ledger:
-        if e.outcome is not _OK or (e.method is not None and e.method not in methods):
+        method = e.method or payment.method
+        if e.outcome is not _OK or method not in methods:
             continue
-        subject = e.target or e.reference
+        subject = (method, e.target or e.reference)
         if e.op is PaymentOp.AUTHORIZE:
             held[subject] = held.get(subject, Decimal(0)) + e.amount.amount
         elif e.op in (PaymentOp.CAPTURE, PaymentOp.VOID):
@@ -95,30 +101,31 @@ def held_by_subject(payment: Payment, methods: tuple[PaymentMethod, ...]) -> dic
 
 def live_authorization(
     payment: Payment, now: datetime | None, days: int
-) -> tuple[str, Money] | None:
+) -> tuple[PaymentMethod, str, Money] | None:
     """The newest card-style authorization still holding money and not lapsed, if any."""
     held = held_by_subject(payment, CARDLIKE)
     for e in reversed(payment.ledger):
         if e.op is not PaymentOp.AUTHORIZE or e.outcome is not _OK:
             continue
-        if e.method is not None and e.method not in CARDLIKE:
+        method = e.method or payment.method
+        if method not in CARDLIKE:
             continue
-        subject = e.target or e.reference
+        subject = (method, e.target or e.reference)
         left = held.get(subject, Decimal(0))
         if left <= 0:
             continue
         expires = e.expires_at or e.at + timedelta(days=days)
         if now is not None and expires <= now:
             continue
-        return subject, Money._exact(left, payment.currency)
+        return method, subject[1], Money._exact(left, payment.currency)
     return None
 
 
-def open_authorizations(payment: Payment) -> dict[str, Money]:
-    """Card-style authorizations still holding money (lapsed or not): reference → amount."""
+def open_authorizations(payment: Payment) -> dict[Subject, Money]:
+    """Card-style authorizations still holding money (lapsed or not): (method, ref) → amount."""
     return {
-        ref: Money._exact(left, payment.currency)
-        for ref, left in held_by_subject(payment, CARDLIKE).items()
+        subject: Money._exact(left, payment.currency)
+        for subject, left in held_by_subject(payment, CARDLIKE).items()
         if left > 0
     }
 

@@ -78,18 +78,19 @@ def open_payment(
         plan.add(IssueKonbini, amount=total, deadline=deadline, purpose=purpose)
 
 
-def close_payment(plan: Plan, order: Order, ctx: Context, keep: str = "") -> Order:
+def close_payment(
+    plan: Plan, order: Order, ctx: Context, keep: tuple[PaymentMethod, str] | None = None
+) -> Order:
     """Give back everything the payment holds; money already received is owed back.
 
     ``keep`` names an authorization or claim that stays (the new one of a change of method).
     """
     payment = order.payment
-    for reference, amount in open_authorizations(payment).items():
-        if reference != keep:
-            method = _method_of(order, reference)
+    for (method, reference), amount in open_authorizations(payment).items():
+        if (method, reference) != keep:
             plan.add(Void, method=method, authorization=reference, amount=amount)
     for reference, amount in open_claims(payment).items():
-        if reference != keep:
+        if (PaymentMethod.POSTPAY, reference) != keep:
             plan.add(PostpayCancel, reference=reference, amount=amount)
     account = payment.instruction("account")
     if account and account not in payment.closed:
@@ -106,13 +107,6 @@ def close_payment(plan: Plan, order: Order, ctx: Context, keep: str = "") -> Ord
     return order
 
 
-def _method_of(order: Order, reference: str) -> PaymentMethod:
-    for e in order.payment.ledger:
-        if (e.target or e.reference) == reference and e.method is not None:
-            return e.method
-    return order.payment.method
-
-
 def at_shipping(
     plan: Plan, order: Order, total: Money, shipment: Shipment, rules: Rules, now: datetime
 ) -> None:
@@ -125,13 +119,14 @@ def at_shipping(
             # the authorization lapsed after the instruction: authorize again, then capture
             plan.add(Authorize, method=method, amount=total, purpose="capture")
             return
-        reference, held = live
+        live_method, reference, held = live
         amount = min(total, held, key=lambda m: m.amount)
-        plan.add(Capture, method=method, authorization=reference, amount=amount)
-        for other, left in open_authorizations(payment).items():
-            rest = left - amount if other == reference else left
+        plan.add(Capture, method=live_method, authorization=reference, amount=amount)
+        for (other_method, other), left in open_authorizations(payment).items():
+            same = (other_method, other) == (live_method, reference)
+            rest = left - amount if same else left
             if rest.amount > 0:
-                plan.add(Void, method=_method_of(order, other), authorization=other, amount=rest)
+                plan.add(Void, method=other_method, authorization=other, amount=rest)
     elif method is PaymentMethod.POSTPAY:
         reference = payment.instruction("reference") or ""
         claim = claim_amount(payment, reference)
@@ -183,7 +178,7 @@ def refund(plan: Plan, order: Order, amount: Money, ctx: Context) -> Order:
         return order
     key = f"{plan.number}:{plan.seq + 1}"
     plan.seq += 1
-    order = record(order, PaymentOp.REFUND_OWED, amount, key, ctx.at)
+    order = record(order, PaymentOp.REFUND_OWED, amount, key, ctx.at, detail="refund")
     order, _ = lifecycle.record_fact(order, ctx, "refund_owed", details={"amount": str(amount)})
     return order
 
@@ -194,8 +189,8 @@ def follow_total(plan: Plan, order: Order, total: Money, ctx: Context, rules: Ru
     method = payment.method
     if method in CARDLIKE:
         live = live_authorization(payment, ctx.at, rules.settings.authorization_days)
-        if live is not None and live[1] < total:
-            plan.add(Authorize, method=method, amount=total, purpose="change", replaces=live[0])
+        if live is not None and live[2] < total:
+            plan.add(Authorize, method=method, amount=total, purpose="change", replaces=live[1])
         return order
     if method is PaymentMethod.POSTPAY:
         reference = payment.instruction("reference")
@@ -223,7 +218,7 @@ def follow_total(plan: Plan, order: Order, total: Money, ctx: Context, rules: Ru
 def reauthorize(plan: Plan, order: Order, total: Money) -> None:
     """再オーソリ: a new authorization with the stored token; the old one voided once it holds."""
     held = open_authorizations(order.payment)
-    replaces = next(reversed(held), "") if held else ""
+    replaces = next(reversed(held))[1] if held else ""
     plan.add(
         Authorize,
         method=order.payment.method,
