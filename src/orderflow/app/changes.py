@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping, Sequence
 
 from orderflow.app.base import DeskBase, check_number, check_text
@@ -11,12 +10,12 @@ from orderflow.domain.address import Address
 from orderflow.domain.changes import ChangePreview, OrderChange, points_to_grant
 from orderflow.domain.decisions.cancelling import cancel_order
 from orderflow.domain.decisions.changing import changed_order, decide_change
+from orderflow.domain.decisions.splitting import decide_split
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order
 from orderflow.domain.outbox import Plan
-from orderflow.domain.payments.plans import close_payment, open_payment
 from orderflow.domain.policy import Requester
-from orderflow.domain.split import SPLITTABLE, split_order
+from orderflow.domain.split import SPLITTABLE
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import DuplicateOrder, InvalidValue, OrderNotFound, PaymentDeclined
 
@@ -192,25 +191,18 @@ class ChangeCommands(DeskBase):
                 "an order whose payment has not arrived yet (refund or cancel it instead)",
             )
         ctx = self._ctx(who.actor, reason or "order split")
-        closed, children = split_order(order, parts, self.settings.tax, ctx)
-        for child in children:
+        decided = decide_split(order, parts, ctx, self.rules)  # bad parts are refused here
+        for effect in decided.outbox:
+            part = getattr(effect, "part", None)
+            if part is None:
+                continue
             try:
-                taken = self.store.get(child.number)
+                taken = self.store.get(part.number)
             except OrderNotFound:
                 continue
             if taken.split_from != number:
-                raise DuplicateOrder(child.number)
-        plan = Plan(closed)
-        closed = plan.apply(close_payment(plan, closed, ctx))
-        for child in children:
-            child_plan = Plan(child)
-            open_payment(child_plan, child, self.totals(child).total, ctx, self.rules, "split")
-            with contextlib.suppress(DuplicateOrder):  # a repeat: the part was stored before
-                self.store.add(child_plan.apply(child))
-        saved = self.executor.save(order, closed)  # the parent closed: its stock is the parts'
-        for child in children:  # the parts' payments open before the parent's closes
-            self._current(child.number)
-        self.executor.drive(saved)
+                raise DuplicateOrder(part.number)
+        self.executor.drive(self.executor.save(order, decided))
         return self._parts(self.store.get(number))
 
     def _parts(self, parent: Order) -> list[Order]:

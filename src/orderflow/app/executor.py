@@ -23,6 +23,7 @@ from orderflow.domain.effects import (
     CheckCredit,
     CheckStock,
     Commit,
+    CreatePart,
     Done,
     Effect,
     Instruct,
@@ -50,6 +51,7 @@ from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order, PaymentMethod
 from orderflow.domain.rules import Rules
 from orderflow.errors import (
+    DuplicateOrder,
     EffectInterrupted,
     OrderflowError,
     OutcomeUnknown,
@@ -179,6 +181,19 @@ class Executor:
     def _check_stock(self, order: Order, e: CheckStock) -> object:
         inventory = self.ports.inventory
         return {(w, s): inventory.available(w, s) for w in e.warehouses for s in e.skus}
+
+    def _create_part(self, order: Order, e: CreatePart) -> object:
+        assert e.part is not None
+        store = self.ports.store
+        try:
+            store.add(e.part)
+        except DuplicateOrder:
+            if store.get(e.part.number).split_from != order.number:
+                raise ProviderError(f"order {e.part.number} exists and is not a part") from None
+        part = store.get(e.part.number)
+        if part.outbox:
+            self.drive(part)  # the part opens its payment before the parent closes its own
+        return e.part.number
 
     def _reserve(self, order: Order, e: Reserve) -> object:
         return self.ports.inventory.reserve(
@@ -331,6 +346,7 @@ class Executor:
 
 _PERFORM: dict[type[Effect], Perform] = {
     CheckStock: Executor._check_stock,
+    CreatePart: Executor._create_part,
     Reserve: Executor._reserve,
     Release: Executor._release,
     Commit: Executor._commit,

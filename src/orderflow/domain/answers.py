@@ -22,6 +22,7 @@ from orderflow.domain.decisions.shipping import settle_recall
 from orderflow.domain.effects import (
     CheckStock,
     Commit,
+    CreatePart,
     Done,
     Effect,
     Instruct,
@@ -201,6 +202,7 @@ _FOLDS: dict[type[Effect], Fold] = {
     Reserve: _reserve,
     Release: _nothing,
     Commit: _nothing,
+    CreatePart: _nothing,
     Instruct: _nothing,
     Recall: _recall,
     RedeemPoints: _redeem,

@@ -22,7 +22,7 @@ import attrs
 from orderflow.domain.address import Address
 from orderflow.domain.booking import JournalEntry
 from orderflow.domain.money import Money
-from orderflow.domain.order import PaymentMethod, Shipment
+from orderflow.domain.order import Order, PaymentMethod, Shipment
 
 __all__ = [
     "Authorize",
@@ -30,6 +30,7 @@ __all__ = [
     "CheckCredit",
     "CheckStock",
     "Commit",
+    "CreatePart",
     "Done",
     "Effect",
     "Instruct",
@@ -138,6 +139,20 @@ class Recall(Effect):
     shipment_id: str = ""
     warehouse: str = ""
     kind: ClassVar[str] = "recall"
+    obligation: ClassVar[bool] = True
+
+
+@attrs.frozen(slots=True)
+class CreatePart(Effect):
+    """注文分割: store one part of a split order (with its own pending effects) and finish it.
+
+    The parent is saved closed first, holding its parts as effects: once it is saved, every part
+    comes to exist (a repeat finds the part stored and goes on), so the stock and points the
+    parent gave up are never held twice or lost.
+    """
+
+    part: Order | None = None
+    kind: ClassVar[str] = "create_part"
     obligation: ClassVar[bool] = True
 
 

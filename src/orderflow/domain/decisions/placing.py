@@ -15,12 +15,17 @@ from orderflow.domain.machine import allowed_moves
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, OrderLine, PaymentMethod
 from orderflow.domain.outbox import Plan
-from orderflow.domain.payments.plans import follow_total, open_payment
+from orderflow.domain.payments import HoldCode
+from orderflow.domain.payments.ledger import CARDLIKE
+from orderflow.domain.payments.plans import collect_card, follow_total, open_payment
 from orderflow.domain.rules import Rules
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import MoveNotAllowed
 
 __all__ = ["accept", "allocate", "clear_hold", "place", "raise_hold", "retry_allowed"]
+
+
+_AFTER_SHIPPING = (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.BOOKED)
 
 
 def place(
@@ -146,5 +151,9 @@ def clear_hold(order: Order, code: str, ctx: Context, rules: Rules) -> Order:
     """Clear one hold; the last one lets the order go on by itself."""
     cleared, _ = lifecycle.clear_hold(order, code, ctx)
     plan = Plan(cleared)
+    if code == HoldCode.CAPTURE_FAILED and cleared.status in _AFTER_SHIPPING:
+        owed = cleared.totals(rules.settings.tax).total - cleared.payment.captured
+        if owed.amount > 0 and cleared.payment.method in CARDLIKE:
+            collect_card(plan, cleared, owed, rules, ctx.at)  # a person asks for it once more
     cleared = advance(plan, cleared, rules)
     return plan.apply(cleared)

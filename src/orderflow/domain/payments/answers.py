@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from orderflow.domain import lifecycle
+from orderflow.domain._values import replace
 from orderflow.domain.effects import (
     Authorize,
     Capture,
@@ -171,7 +172,7 @@ def fold_authorize(
     held = open_authorizations(order.payment)
     for (method, reference), amount in held.items():
         if (method, reference) != (effect.method, auth.reference) and (
-            effect.replaces == reference or effect.purpose in ("reauthorize", "change")
+            effect.replaces == reference or effect.purpose in ("reauthorize", "change", "capture")
         ):
             plan.add(Void, method=method, authorization=reference, amount=amount)
     if effect.purpose in ("reauthorize", "change", "switch"):
@@ -204,6 +205,16 @@ def fold_capture(
             detail=answer.reason[:200],
             method=effect.method,
         )
+        # the remainder was to be given back after the capture: the authorization stays whole
+        kept = tuple(
+            e
+            for e in order.outbox
+            if not (
+                isinstance(e, Void)
+                and (e.method, e.authorization) == (effect.method, effect.authorization)
+            )
+        )
+        order = replace(order, outbox=kept)
         return _hold(
             order, HoldCode.CAPTURE_FAILED, "売上確定に失敗しました", "the capture was refused", ctx
         )
@@ -280,8 +291,6 @@ def fold_refund(
 
 def _switch_refused(order: Order, ctx: Context) -> Order:
     """The new method said no: the proposed change is dropped, the order stays as it was."""
-    from orderflow.domain._values import replace
-
     order = replace(order, proposal=None)
     order, _ = lifecycle.record_fact(order, ctx, "payment_switch_refused")
     return order

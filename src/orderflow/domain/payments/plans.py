@@ -34,7 +34,7 @@ from orderflow.domain.effects import (
 )
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.money import Money
-from orderflow.domain.order import Order, PaymentMethod, PaymentOp, Shipment
+from orderflow.domain.order import Order, Payment, PaymentMethod, PaymentOp, Shipment
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import HoldCode
 from orderflow.domain.payments.ledger import (
@@ -114,19 +114,7 @@ def at_shipping(
     payment = order.payment
     method = payment.method
     if method in CARDLIKE:
-        live = live_authorization(payment, now, rules.settings.authorization_days)
-        if live is None:
-            # the authorization lapsed after the instruction: authorize again, then capture
-            plan.add(Authorize, method=method, amount=total, purpose="capture")
-            return
-        live_method, reference, held = live
-        amount = min(total, held, key=lambda m: m.amount)
-        plan.add(Capture, method=live_method, authorization=reference, amount=amount)
-        for (other_method, other), left in open_authorizations(payment).items():
-            same = (other_method, other) == (live_method, reference)
-            rest = left - amount if same else left
-            if rest.amount > 0:
-                plan.add(Void, method=other_method, authorization=other, amount=rest)
+        collect_card(plan, order, total, rules, now)
     elif method is PaymentMethod.POSTPAY:
         reference = payment.instruction("reference") or ""
         claim = claim_amount(payment, reference)
@@ -139,6 +127,35 @@ def at_shipping(
             tracking_number=shipment.tracking_number or "",
             amount=total,
         )
+
+
+def collect_card(plan: Plan, order: Order, owed: Money, rules: Rules, now: datetime) -> None:
+    """売上確定: capture ``owed`` from the live authorization and give back the rest.
+
+    An authorization that lapsed, or holds less than is owed, is replaced first (a new one with
+    the stored token, captured once it holds).
+    """
+    payment = order.payment
+    live = live_authorization(payment, now, rules.settings.authorization_days)
+    if live is None or live[2] < owed:
+        plan.add(Authorize, method=payment.method, amount=owed, purpose="capture")
+        return
+    live_method, reference, _ = live
+    plan.add(Capture, method=live_method, authorization=reference, amount=owed)
+    for (other_method, other), left in open_authorizations(payment).items():
+        same = (other_method, other) == (live_method, reference)
+        rest = left - owed if same else left
+        if rest.amount > 0:
+            plan.add(Void, method=other_method, authorization=other, amount=rest)
+
+
+def returned(payment: Payment) -> Money:
+    """Money owed back for returns and goodwill (not for paying too much)."""
+    total = Money.zero(payment.currency)
+    for e in payment.ledger:
+        if e.op is PaymentOp.REFUND_OWED and e.detail == "refund":
+            total = total + e.amount
+    return total
 
 
 def refundable(order: Order) -> Money:
@@ -240,6 +257,7 @@ def settle_received(
 
     payment = order.payment
     received = payment.received - payment.refund_owed
+    total = total - returned(payment)  # refunds already owed back are no longer owed to us
     waiting = (HoldCode.PAYMENT_PENDING, HoldCode.PAYMENT_SHORTFALL)
     if received >= total:
         order = lifecycle.clear_holds(order, waiting, ctx)

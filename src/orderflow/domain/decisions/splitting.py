@@ -1,0 +1,33 @@
+"""注文分割: an order split into parts that add up to the yen, each with its own payment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from orderflow.domain.effects import CreatePart
+from orderflow.domain.lifecycle import Context
+from orderflow.domain.order import Order
+from orderflow.domain.outbox import Plan
+from orderflow.domain.payments.plans import close_payment, open_payment
+from orderflow.domain.rules import Rules
+from orderflow.domain.split import split_order
+
+__all__ = ["decide_split"]
+
+
+def decide_split(
+    order: Order, parts: Sequence[Mapping[str, int]], ctx: Context, rules: Rules
+) -> Order:
+    """The parent closed as split, its parts queued before its own payment is given back.
+
+    Each part opens its own payment (a card: a new authorization with the stored token).
+    """
+    tax = rules.settings.tax
+    closed, children = split_order(order, parts, tax, ctx)
+    plan = Plan(closed)
+    for child in children:
+        child_plan = Plan(child)
+        open_payment(child_plan, child, child.totals(tax).total, ctx, rules, "split")
+        plan.add(CreatePart, part=child_plan.apply(child))
+    closed = close_payment(plan, closed, ctx)
+    return plan.apply(closed)
