@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from orderflow._mask import mask_token, masked_repr
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.money import Money
+from orderflow.domain.payment import Payment, PaymentEntry, PaymentMethod, PaymentOp, PaymentOutcome
 from orderflow.domain.status import OrderStatus
 from orderflow.domain.tax import TaxBreakdown, TaxRate, TaxRule, compute_tax
 from orderflow.errors import CurrencyMismatch, EmptyOrder, InvalidValue
@@ -160,180 +160,6 @@ class Hold:
         return self.message_en if locale.startswith("en") and self.message_en else self.message
 
 
-class PaymentMethod(enum.Enum):
-    """How the customer pays (決済方法)."""
-
-    __hash__ = object.__hash__  # members are singletons; 4x faster than Enum.__hash__
-
-    CARD = "card"
-    """クレジットカード."""
-    POSTPAY = "postpay"
-    """後払い."""
-    BANK_TRANSFER = "bank_transfer"
-    """銀行振込 (virtual account)."""
-    KONBINI = "konbini"
-    """コンビニ前払い."""
-    COD = "cod"
-    """代引き."""
-    AMAZON_PAY = "amazon_pay"
-    """Amazonペイメント."""
-
-
-class PaymentOp(enum.Enum):
-    """What a payment-ledger entry records."""
-
-    __hash__ = object.__hash__  # members are singletons; 4x faster than Enum.__hash__
-
-    AUTHORIZE = "authorize"
-    """オーソリ (card, Amazon Pay) or credit approval (後払い与信): money promised."""
-    CAPTURE = "capture"
-    """売上確定 (card, Amazon Pay) or the 後払い shipment report: money earned."""
-    VOID = "void"
-    """An authorization or 後払い claim given back before capture."""
-    REFUND = "refund"
-    """Captured money paid back through the provider."""
-    RECEIVE = "receive"
-    """Money received: a bank deposit, a konbini payment, cash collected on delivery."""
-    REFUND_OWED = "refund_owed"
-    """Money the shop owes back and pays by bank transfer (over-payment, COD return)."""
-
-
-class PaymentOutcome(enum.Enum):
-    """What became of a payment request."""
-
-    __hash__ = object.__hash__  # members are singletons; 4x faster than Enum.__hash__
-
-    REQUESTED = "requested"
-    """Recorded before the call; replaced by the outcome when it is known."""
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    UNKNOWN = "unknown"
-    """Timed out: the provider may or may not have done it; a retry with the same key settles it."""
-
-
-@attrs.frozen(slots=True)
-class PaymentEntry:
-    """One request to the payment provider and its outcome: a line of the payment ledger."""
-
-    op: PaymentOp
-    amount: Money
-    key: str
-    outcome: PaymentOutcome
-    at: datetime
-    reference: str = ""
-    """The provider's reference (authorization id, transaction id)."""
-    detail: str = ""
-    expires_at: datetime | None = None
-    """When an authorization lapses, if the provider says."""
-    target: str = ""
-    """The authorization or 後払い claim a capture, void or refund applies to."""
-    method: PaymentMethod | None = None
-    """The method the entry belongs to (an order that changed method keeps the old entries)."""
-
-
-@attrs.frozen(slots=True)
-class Payment:
-    """The order's payment and its ledger.
-
-    Authorized, captured, voided and refunded amounts are computed from the ledger, never stored
-    beside it, so they cannot disagree with it.
-    """
-
-    method: PaymentMethod
-    currency: str
-    token: str | None = attrs.field(default=None, repr=masked_repr(mask_token))
-    """The provider's stored card token (never a card number); masked in the repr."""
-    ledger: tuple[PaymentEntry, ...] = ()
-    instructions: tuple[tuple[str, str], ...] = ()
-    """What the customer needs to pay: the virtual account, the konbini number and deadline, the
-    後払い provider's reference."""
-    closed: tuple[str, ...] = ()
-    """References handed back for good: voided claims, released accounts, withdrawn numbers."""
-
-    def instruction(self, name: str) -> str | None:
-        """One payment instruction (``account_number``, ``deadline``, ``reference`` …)."""
-        for key, value in self.instructions:
-            if key == name:
-                return value
-        return None
-
-    def _sum(self, op: PaymentOp) -> Money:
-        total = Decimal(0)
-        for entry in self.ledger:
-            if entry.op is op and entry.outcome is PaymentOutcome.SUCCEEDED:
-                total += entry.amount.amount
-        return Money._exact(total, self.currency)
-
-    def own(self, op: PaymentOp) -> Money:
-        """Successful entries of ``op`` under the current method only."""
-        total = Decimal(0)
-        method = self.method
-        for entry in self.ledger:
-            if (
-                entry.op is op
-                and entry.outcome is PaymentOutcome.SUCCEEDED
-                and (entry.method is None or entry.method is method)
-            ):
-                total += entry.amount.amount
-        return Money._exact(total, self.currency)
-
-    @property
-    def authorized(self) -> Money:
-        """Every successful authorization, added up."""
-        return self._sum(PaymentOp.AUTHORIZE)
-
-    @property
-    def captured(self) -> Money:
-        """Every successful capture (売上確定), added up."""
-        return self._sum(PaymentOp.CAPTURE)
-
-    @property
-    def voided(self) -> Money:
-        """Authorizations given back without capture."""
-        return self._sum(PaymentOp.VOID)
-
-    @property
-    def refunded(self) -> Money:
-        """Captured money paid back."""
-        return self._sum(PaymentOp.REFUND)
-
-    @property
-    def received(self) -> Money:
-        """Money received directly: deposits, konbini payments, cash on delivery."""
-        return self._sum(PaymentOp.RECEIVE)
-
-    @property
-    def refund_owed(self) -> Money:
-        """Money owed back to the customer by bank transfer."""
-        return self._sum(PaymentOp.REFUND_OWED)
-
-    @property
-    def open_authorization(self) -> Money:
-        """Authorized and neither captured nor voided: money still held on the card."""
-        return self.authorized - self.captured - self.voided
-
-    def last(self, op: PaymentOp) -> PaymentEntry | None:
-        """The latest successful entry of ``op``."""
-        for entry in reversed(self.ledger):
-            if entry.op is op and entry.outcome is PaymentOutcome.SUCCEEDED:
-                return entry
-        return None
-
-    def entry(self, key: str) -> PaymentEntry | None:
-        """The entry recorded under ``key``, whatever its outcome."""
-        for entry in self.ledger:
-            if entry.key == key:
-                return entry
-        return None
-
-    def succeeded(self, key: str) -> PaymentEntry | None:
-        """The successful entry recorded under ``key``, if any."""
-        for entry in self.ledger:
-            if entry.key == key and entry.outcome is PaymentOutcome.SUCCEEDED:
-                return entry
-        return None
-
-
 @attrs.frozen(slots=True)
 class OrderEvent:
     """One thing that happened to an order: a move or a recorded fact (履歴)."""
@@ -381,6 +207,8 @@ def _to_lines(lines: Iterable[OrderLine]) -> tuple[OrderLine, ...]:
 
 
 _LINE_INDEXES: dict[int, tuple[tuple[OrderLine, ...], dict[str, OrderLine]]] = {}
+_TOTALS: dict[int, tuple[tuple[OrderLine, ...], tuple[object, ...], OrderTotals]] = {}
+"""Totals per content: a status change keeps the priced parts, so tax is worked out once."""
 
 
 def line_index(lines: tuple[OrderLine, ...]) -> dict[str, OrderLine]:
@@ -518,6 +346,24 @@ class Order:
 
     def totals(self, rule: TaxRule) -> OrderTotals:
         """Items, fees, reductions, tax per rate and the total to pay, under ``rule``."""
+        inputs = (
+            self.shipping_fee,
+            self.discount,
+            self.fees,
+            self.points_used,
+            self.tax_adjustments,
+            rule,
+        )
+        cached = _TOTALS.get(id(self.lines))
+        if cached is not None and cached[0] is self.lines and cached[1] == inputs:
+            return cached[2]
+        found = self._totals(rule)
+        if len(_TOTALS) >= 4096:
+            _TOTALS.clear()
+        _TOTALS[id(self.lines)] = (self.lines, inputs, found)
+        return found
+
+    def _totals(self, rule: TaxRule) -> OrderTotals:
         currency = self.currency
         zero = Decimal(0)
         by_rate: dict[TaxRate, Decimal] = {}

@@ -38,7 +38,7 @@ class TaxRate(enum.Enum):
     @property
     def percent(self) -> int:
         """The rate as a whole percentage (10 or 8)."""
-        return int(self.value * 100)
+        return _PERCENT[self]
 
 
 class PriceMode(enum.Enum):
@@ -51,6 +51,8 @@ class PriceMode(enum.Enum):
     EXCLUSIVE = "exclusive"
     """外税 (税抜価格): prices exclude the tax; the tax is added on top."""
 
+
+_PERCENT = {rate: int(rate.value * 100) for rate in TaxRate}
 
 #: Rates in the order used for output and for apportioning (standard first).
 RATES: tuple[TaxRate, ...] = (TaxRate.STANDARD, TaxRate.REDUCED)

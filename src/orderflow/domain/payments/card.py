@@ -1,0 +1,222 @@
+"""Card and Amazon Pay answers: screening, authorization, capture, void, refund (カード決済)."""
+
+from __future__ import annotations
+
+from orderflow.domain import lifecycle
+from orderflow.domain._values import replace
+from orderflow.domain.effects import (
+    Authorize,
+    Capture,
+    Done,
+    Effect,
+    Notify,
+    Refund,
+    Refused,
+    Screen,
+    Void,
+)
+from orderflow.domain.lifecycle import Context
+from orderflow.domain.order import Order, PaymentOp, PaymentOutcome
+from orderflow.domain.outbox import Plan
+from orderflow.domain.payments import HoldCode
+from orderflow.domain.payments.common import (
+    Answer,
+    decline_placement,
+    hold,
+    payment_failed,
+    switch_granted,
+    switch_refused,
+)
+from orderflow.domain.payments.ledger import (
+    open_authorizations,
+    record,
+)
+from orderflow.domain.rules import Rules
+
+__all__ = ["fold_authorize", "fold_capture", "fold_refund", "fold_screen", "fold_void"]
+
+_FAILED = PaymentOutcome.FAILED
+
+
+# -- card ---------------------------------------------------------------------------------------
+
+
+def fold_screen(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
+    """不正検知: reject closes the new order; review (or no answer we can use) holds it."""
+    from orderflow.ports import FraudResult, FraudVerdict
+
+    assert isinstance(effect, Screen)
+    verdict = answer.value if isinstance(answer, Done) else None
+    if isinstance(verdict, FraudResult) and verdict.verdict is FraudVerdict.REJECT:
+        return decline_placement(
+            order, "fraud_rejected", verdict.reason, ctx, rules, plan, notice="cancellation"
+        )
+    if isinstance(verdict, FraudResult) and verdict.verdict is FraudVerdict.ACCEPT:
+        return order
+    return hold(
+        order, HoldCode.FRAUD_REVIEW, "不正検知の審査待ち", "fraud screen asks for review", ctx
+    )
+
+
+def fold_authorize(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
+    """オーソリ: recorded; what a refusal means depends on why the card was asked."""
+    from orderflow.ports import Authorization
+
+    assert isinstance(effect, Authorize) and effect.amount is not None
+    if isinstance(answer, Refused):
+        order = record(
+            order,
+            PaymentOp.AUTHORIZE,
+            effect.amount,
+            effect.key,
+            ctx.at,
+            outcome=_FAILED,
+            detail=answer.reason[:200],
+            method=effect.method,
+        )
+        if effect.purpose == "place":
+            return decline_placement(order, answer.code, answer.reason, ctx, rules, plan)
+        if effect.purpose == "switch":
+            return switch_refused(order, ctx)
+        order = hold(
+            order,
+            HoldCode.AUTHORIZATION_FAILED,
+            "再オーソリ失敗",
+            "the card could not be authorized again",
+            ctx,
+        )
+        payment_failed(plan, rules)
+        return order
+    auth = answer.value
+    assert isinstance(auth, Authorization)
+    order = record(
+        order,
+        PaymentOp.AUTHORIZE,
+        auth.amount,
+        effect.key,
+        ctx.at,
+        reference=auth.reference,
+        expires_at=auth.expires_at,
+        method=effect.method,
+    )
+    if effect.purpose == "switch":
+        order = switch_granted(order, ctx, rules, plan, keep=(effect.method, auth.reference))
+    held = open_authorizations(order.payment)
+    for (method, reference), amount in held.items():
+        if (method, reference) != (effect.method, auth.reference) and (
+            effect.replaces == reference or effect.purpose in ("reauthorize", "change", "capture")
+        ):
+            plan.add(Void, method=method, authorization=reference, amount=amount)
+    if effect.purpose in ("reauthorize", "change", "switch"):
+        order = lifecycle.clear_holds(order, [HoldCode.AUTHORIZATION_FAILED], ctx)
+        if effect.purpose == "reauthorize":
+            plan.add(
+                Notify,
+                notice="authorization_renewed",
+                facts=(("total", auth.amount), ("expires_at", auth.expires_at or ctx.at)),
+            )
+    if effect.purpose == "capture":
+        plan.add(Capture, method=effect.method, authorization=auth.reference, amount=auth.amount)
+    return order
+
+
+def fold_capture(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
+    """売上確定: recorded; a refused capture holds the order for a person to collect."""
+    assert isinstance(effect, Capture) and effect.amount is not None
+    if isinstance(answer, Refused):
+        order = record(
+            order,
+            PaymentOp.CAPTURE,
+            effect.amount,
+            effect.key,
+            ctx.at,
+            target=effect.authorization,
+            outcome=_FAILED,
+            detail=answer.reason[:200],
+            method=effect.method,
+        )
+        # the remainder was to be given back after the capture: the authorization stays whole
+        kept = tuple(
+            e
+            for e in order.outbox
+            if not (
+                isinstance(e, Void)
+                and (e.method, e.authorization) == (effect.method, effect.authorization)
+            )
+        )
+        order = replace(order, outbox=kept)
+        return hold(
+            order, HoldCode.CAPTURE_FAILED, "売上確定に失敗しました", "the capture was refused", ctx
+        )
+    return record(
+        order,
+        PaymentOp.CAPTURE,
+        effect.amount,
+        effect.key,
+        ctx.at,
+        reference=str(answer.value),
+        target=effect.authorization,
+        method=effect.method,
+    )
+
+
+def fold_void(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
+    """An authorization given back."""
+    assert isinstance(effect, Void) and effect.amount is not None
+    assert isinstance(answer, Done)
+    return record(
+        order,
+        PaymentOp.VOID,
+        effect.amount,
+        effect.key,
+        ctx.at,
+        reference=str(answer.value),
+        target=effect.authorization,
+        method=effect.method,
+    )
+
+
+def fold_refund(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
+    """返金: recorded; a refused refund holds the order for a person to pay back otherwise."""
+    assert isinstance(effect, Refund) and effect.amount is not None
+    if isinstance(answer, Refused):
+        order = record(
+            order,
+            PaymentOp.REFUND,
+            effect.amount,
+            effect.key,
+            ctx.at,
+            target=effect.capture,
+            outcome=_FAILED,
+            detail=answer.reason[:200],
+            method=effect.method,
+        )
+        order = hold(
+            order, HoldCode.REFUND_FAILED, "返金に失敗しました", "the refund was refused", ctx
+        )
+        order, _ = lifecycle.record_fact(
+            order, ctx, "refund_refused", details={"code": answer.code}
+        )
+        return order
+    order = record(
+        order,
+        PaymentOp.REFUND,
+        effect.amount,
+        effect.key,
+        ctx.at,
+        reference=str(answer.value),
+        target=effect.capture,
+        method=effect.method,
+    )
+    plan.add(Notify, notice="refund", facts=(("amount", effect.amount),))
+    return order

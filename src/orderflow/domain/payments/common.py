@@ -1,0 +1,108 @@
+"""What every payment fold shares: holds, failure notices, refused placements, switches.
+
+A change of payment method is kept as the order's proposal until the new method answers:
+:func:`switch_granted` makes it the order, :func:`switch_refused` drops it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from orderflow.domain import lifecycle
+from orderflow.domain._values import replace
+from orderflow.domain.effects import (
+    Done,
+    Effect,
+    Notify,
+    Refused,
+)
+from orderflow.domain.lifecycle import Context
+from orderflow.domain.order import Order, PaymentOutcome
+from orderflow.domain.outbox import Plan
+from orderflow.domain.payments.ledger import (
+    Subject,
+)
+from orderflow.domain.rules import Rules
+
+__all__ = [
+    "Answer",
+    "Fold",
+    "decline_placement",
+    "failure_reason",
+    "hold",
+    "payment_failed",
+    "switch_granted",
+    "switch_refused",
+]
+
+Answer = Done | Refused
+Fold = Callable[[Order, Effect, Answer, Context, Rules, Plan], Order]
+
+_FAILED = PaymentOutcome.FAILED
+
+
+def failure_reason(rules: Rules) -> str:
+    """What the customer is told when a payment fails (never the provider's own text)."""
+    if rules.settings.locale.startswith("ja"):
+        return "決済が承認されませんでした"
+    return "the payment was not approved"
+
+
+def hold(order: Order, code: str, ja: str, en: str, ctx: Context) -> Order:
+    """``order`` held with ``code`` (Japanese and English messages)."""
+    held, _ = lifecycle.raise_hold(order, code, ja, ctx, message_en=en)
+    return held
+
+
+def payment_failed(plan: Plan, rules: Rules) -> None:
+    """Tell the customer the payment did not go through (never the provider's own words)."""
+    plan.add(Notify, notice="payment_failed", facts=(("reason", failure_reason(rules)),))
+
+
+def decline_placement(
+    order: Order,
+    code: str,
+    detail: str,
+    ctx: Context,
+    rules: Rules,
+    plan: Plan,
+    notice: str = "payment_failed",
+) -> Order:
+    """A new order's payment was refused: it is closed, its number free for another try."""
+    from orderflow.domain.decisions.cancelling import close_order
+
+    pending = order.outbox
+    order = lifecycle.drop_outbox(order)
+    order = close_order(plan, order, ctx, reason=code)
+    order, _ = lifecycle.record_fact(
+        order, ctx, "placement_declined", details={"code": code, "detail": detail[:200]}
+    )
+    del pending
+    if notice == "cancellation":
+        plan.add(
+            Notify,
+            notice="cancellation",
+            facts=(("cancelled_at", ctx.at), ("reason", failure_reason(rules))),
+        )
+    else:
+        payment_failed(plan, rules)
+    return order
+
+
+# -- method switch ------------------------------------------------------------------------------
+
+
+def switch_refused(order: Order, ctx: Context) -> Order:
+    """The new method said no: the proposed change is dropped, the order stays as it was."""
+    order = replace(order, proposal=None)
+    order, _ = lifecycle.record_fact(order, ctx, "payment_switch_refused")
+    return order
+
+
+def switch_granted(
+    order: Order, ctx: Context, rules: Rules, plan: Plan, keep: Subject | None = None
+) -> Order:
+    """The new method said yes: the proposed change takes effect and the old payment closes."""
+    from orderflow.domain.decisions.changing import take_proposal
+
+    return take_proposal(order, ctx, rules, plan, keep)

@@ -1,0 +1,156 @@
+"""Bank transfer and konbini answers: virtual accounts and payment numbers."""
+
+from __future__ import annotations
+
+from orderflow.domain import lifecycle
+from orderflow.domain.effects import (
+    Effect,
+    IssueAccount,
+    IssueKonbini,
+    Notify,
+    Refused,
+    ReleaseAccount,
+    WithdrawKonbini,
+)
+from orderflow.domain.lifecycle import Context
+from orderflow.domain.order import Order, PaymentOutcome
+from orderflow.domain.outbox import Plan
+from orderflow.domain.payments import HoldCode
+from orderflow.domain.payments.common import (
+    Answer,
+    decline_placement,
+    hold,
+    switch_granted,
+    switch_refused,
+)
+from orderflow.domain.payments.ledger import (
+    close_reference,
+    with_instructions,
+)
+from orderflow.domain.rules import Rules
+
+__all__ = [
+    "fold_issue_account",
+    "fold_issue_konbini",
+    "fold_release_account",
+    "fold_withdraw_konbini",
+]
+
+_FAILED = PaymentOutcome.FAILED
+
+
+# -- 銀行振込 / コンビニ ---------------------------------------------------------------------------
+
+
+def fold_issue_account(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
+    """A virtual account for the order: held until paid, the customer told where to pay."""
+    from orderflow.ports import VirtualAccount
+
+    assert isinstance(effect, IssueAccount) and effect.amount is not None
+    if isinstance(answer, Refused):
+        if effect.purpose == "switch":
+            return switch_refused(order, ctx)
+        return decline_placement(order, answer.code, answer.reason, ctx, rules, plan)
+    account = answer.value
+    assert isinstance(account, VirtualAccount)
+    if effect.purpose == "switch":
+        order = switch_granted(order, ctx, rules, plan)
+    order = with_instructions(
+        order,
+        account=account.account,
+        bank=f"{account.bank_name} ({account.bank_code})",
+        branch=f"{account.branch_name} ({account.branch_code})",
+        account_type=account.account_type,
+        account_number=account.account_number,
+        holder=account.holder,
+    )
+    order = hold(order, HoldCode.PAYMENT_PENDING, "入金待ち", "waiting for the bank transfer", ctx)
+    plan.add(
+        Notify,
+        notice="payment_request_bank",
+        facts=(
+            ("total", effect.amount),
+            ("bank", account.bank_name),
+            ("branch", account.branch_name),
+            ("account_type", account.account_type),
+            ("account_number", account.account_number),
+            ("holder", account.holder),
+        ),
+    )
+    return order
+
+
+def fold_release_account(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
+    """The account is free for another order."""
+    assert isinstance(effect, ReleaseAccount)
+    return close_reference(order, effect.account)
+
+
+def fold_issue_konbini(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
+    """A konbini number: held until paid; a new number replaces the old one (then withdrawn)."""
+    from orderflow.ports import KonbiniSlip
+
+    assert isinstance(effect, IssueKonbini) and effect.amount is not None
+    if isinstance(answer, Refused):
+        if effect.purpose == "switch":
+            return switch_refused(order, ctx)
+        if effect.purpose == "reissue":
+            return hold(
+                order,
+                HoldCode.KONBINI_REISSUE_FAILED,
+                "コンビニ番号を再発行できません",
+                "the konbini number could not be issued again",
+                ctx,
+            )
+        return decline_placement(order, answer.code, answer.reason, ctx, rules, plan)
+    slip = answer.value
+    assert isinstance(slip, KonbiniSlip)
+    if effect.purpose == "switch":
+        order = switch_granted(order, ctx, rules, plan)
+    old = order.payment.instruction("payment_number")
+    order = with_instructions(
+        order,
+        payment_number=slip.payment_number,
+        deadline=slip.deadline.isoformat(),
+        url=slip.url,
+        amount=str(effect.amount.amount),
+    )
+    if effect.purpose == "reissue":
+        if old and old != slip.payment_number and old not in order.payment.closed:
+            plan.add(WithdrawKonbini, payment_number=old)
+        order, _ = lifecycle.record_fact(
+            order, ctx, "konbini_reissued", details={"payment_number": slip.payment_number}
+        )
+    else:
+        order = hold(
+            order,
+            HoldCode.PAYMENT_PENDING,
+            "コンビニ入金待ち",
+            "waiting for the konbini payment",
+            ctx,
+        )
+    plan.add(
+        Notify,
+        notice="payment_request_konbini",
+        facts=(
+            ("total", effect.amount),
+            ("payment_number", slip.payment_number),
+            ("deadline", slip.deadline),
+            ("url", slip.url),
+        ),
+    )
+    return order
+
+
+def fold_withdraw_konbini(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
+    """The number can no longer be paid."""
+    assert isinstance(effect, WithdrawKonbini)
+    return close_reference(order, effect.payment_number)

@@ -1,0 +1,367 @@
+"""後払い answers: credit checks, amendments, the shipment report, cancelled claims."""
+
+from __future__ import annotations
+
+from orderflow.domain import lifecycle
+from orderflow.domain.effects import (
+    CheckCredit,
+    Done,
+    Effect,
+    Notify,
+    PostpayAmend,
+    PostpayCancel,
+    PostpayRegister,
+    PostpayReport,
+    Refused,
+)
+from orderflow.domain.lifecycle import Context
+from orderflow.domain.money import Money
+from orderflow.domain.order import Order, PaymentMethod, PaymentOp, PaymentOutcome
+from orderflow.domain.outbox import Plan
+from orderflow.domain.payments import HoldCode
+from orderflow.domain.payments.common import (
+    Answer,
+    decline_placement,
+    hold,
+    payment_failed,
+    switch_granted,
+    switch_refused,
+)
+from orderflow.domain.payments.ledger import (
+    claim_amount,
+    close_reference,
+    record,
+    with_instructions,
+)
+from orderflow.domain.rules import Rules
+from orderflow.domain.status import OrderStatus
+
+__all__ = [
+    "credit_approved",
+    "credit_declined",
+    "fold_check_credit",
+    "fold_postpay_amend",
+    "fold_postpay_cancel",
+    "fold_postpay_register",
+    "fold_postpay_report",
+]
+
+_FAILED = PaymentOutcome.FAILED
+
+
+# -- 後払い -------------------------------------------------------------------------------------
+
+
+def fold_postpay_register(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
+    """与信: approved, pending review or declined; a refusal is a decline."""
+    from orderflow.ports import CreditDecision, CreditStatus
+    from orderflow.settings import PostpayDeclined
+
+    assert isinstance(effect, PostpayRegister) and effect.amount is not None
+    decision = answer.value if isinstance(answer, Done) else None
+    method = PaymentMethod.POSTPAY
+    if isinstance(decision, CreditDecision) and decision.status is not CreditStatus.DECLINED:
+        reference = decision.reference
+        approved = decision.status is CreditStatus.APPROVED
+        if effect.purpose == "rebill" and not approved:
+            # the provider will not bill the rest now: the refund is refused, the old claim stands
+            plan.add(PostpayCancel, reference=reference, amount=Money.zero(order.currency))
+            return _rebill_refused(order, effect, ctx)
+        if effect.purpose == "rebill":
+            # the sale was captured once already: the new claim only carries it on, so the
+            # ledger keeps its sums (the refund is recorded when the old claim is cancelled)
+            assert effect.refund is not None
+            order = with_instructions(order, reference=reference)
+            last = next((s for s in reversed(order.shipments) if s.tracking_number), None)
+            plan.add(
+                PostpayReport,
+                reference=reference,
+                carrier=last.carrier if last else "",
+                tracking_number=(last.tracking_number or "") if last else "",
+                amount=effect.amount,
+                rebill=True,
+            )
+            plan.add(
+                PostpayCancel,
+                reference=effect.replaces,
+                amount=claim_amount(order.payment, effect.replaces),
+                refund=effect.refund,
+            )
+            return order
+        outcome = PaymentOutcome.SUCCEEDED if approved else PaymentOutcome.REQUESTED
+        order = record(
+            order,
+            PaymentOp.AUTHORIZE,
+            effect.amount,
+            effect.key,
+            ctx.at,
+            reference=reference,
+            outcome=outcome,
+            method=method,
+        )
+        if effect.purpose == "switch":
+            order = switch_granted(order, ctx, rules, plan, keep=(method, reference))
+        order = with_instructions(order, reference=reference)
+        if approved:
+            return credit_approved(order, reference, ctx, rules, plan)
+        return hold(
+            order, HoldCode.POSTPAY_REVIEW, "後払い与信の審査待ち", "credit check under review", ctx
+        )
+    reason = (
+        decision.reason
+        if isinstance(decision, CreditDecision)
+        else (answer.reason if isinstance(answer, Refused) else "")
+    )
+    if isinstance(decision, CreditDecision) and decision.reference:
+        order = close_reference(order, decision.reference)
+    order = record(
+        order,
+        PaymentOp.AUTHORIZE,
+        effect.amount,
+        effect.key,
+        ctx.at,
+        outcome=_FAILED,
+        detail=reason[:200],
+        method=method,
+        reference=decision.reference if isinstance(decision, CreditDecision) else "",
+    )
+    if effect.purpose == "rebill":
+        return _rebill_refused(order, effect, ctx)
+    if effect.purpose == "switch":
+        return switch_refused(order, ctx)
+    if effect.purpose == "place" and rules.settings.postpay_declined is PostpayDeclined.CANCEL:
+        return decline_placement(order, "postpay_declined", reason, ctx, rules, plan)
+    return credit_declined(order, ctx, rules, plan)
+
+
+def _rebill_refused(order: Order, effect: PostpayRegister, ctx: Context) -> Order:
+    assert effect.refund is not None
+    order = record(
+        order,
+        PaymentOp.REFUND,
+        effect.refund,
+        effect.key + ":refund",
+        ctx.at,
+        outcome=_FAILED,
+        detail="rebill not approved",
+        method=PaymentMethod.POSTPAY,
+    )
+    order, _ = lifecycle.record_fact(
+        order, ctx, "refund_refused", details={"code": "postpay_rebill_declined"}
+    )
+    return order
+
+
+def credit_approved(order: Order, reference: str, ctx: Context, rules: Rules, plan: Plan) -> Order:
+    """The claim is approved: the review hold goes, and the claim follows the order's total."""
+    from orderflow.domain.decisions.common import advance
+
+    order = lifecycle.clear_holds(order, [HoldCode.POSTPAY_REVIEW, HoldCode.POSTPAY_DECLINED], ctx)
+    total = order.totals(rules.settings.tax).total
+    if (
+        order.status is not OrderStatus.CANCELLED
+        and claim_amount(order.payment, reference) != total
+    ):
+        plan.add(PostpayAmend, reference=reference, amount=total)
+    return advance(plan, order, rules)
+
+
+def credit_declined(order: Order, ctx: Context, rules: Rules, plan: Plan) -> Order:
+    """The customer must choose another method: held, and told."""
+    order = lifecycle.clear_holds(order, [HoldCode.POSTPAY_REVIEW], ctx)
+    order = hold(
+        order,
+        HoldCode.POSTPAY_DECLINED,
+        "別の決済方法を選んでください",
+        "choose another method",
+        ctx,
+    )
+    payment_failed(plan, rules)
+    return order
+
+
+def fold_check_credit(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
+    """A claim under review was decided (or is still pending)."""
+    from orderflow.domain.decisions.cancelling import cancel_order
+    from orderflow.ports import CreditDecision, CreditStatus
+    from orderflow.settings import PostpayDeclined
+
+    assert isinstance(effect, CheckCredit)
+    decision = answer.value if isinstance(answer, Done) else None
+    if not isinstance(decision, CreditDecision) or decision.status is CreditStatus.PENDING:
+        return order
+    pending = next(
+        (
+            e
+            for e in order.payment.ledger
+            if e.op is PaymentOp.AUTHORIZE
+            and e.outcome is PaymentOutcome.REQUESTED
+            and (e.target or e.reference) == effect.reference
+        ),
+        None,
+    )
+    if pending is None:
+        return order
+    if decision.status is CreditStatus.APPROVED:
+        order = record(
+            order,
+            PaymentOp.AUTHORIZE,
+            pending.amount,
+            pending.key,
+            ctx.at,
+            reference=effect.reference,
+            method=PaymentMethod.POSTPAY,
+        )
+        return credit_approved(order, effect.reference, ctx, rules, plan)
+    order = record(
+        order,
+        PaymentOp.AUTHORIZE,
+        pending.amount,
+        pending.key,
+        ctx.at,
+        reference=effect.reference,
+        outcome=_FAILED,
+        detail=decision.reason[:200],
+        method=PaymentMethod.POSTPAY,
+    )
+    if rules.settings.postpay_declined is PostpayDeclined.CANCEL and order.status in (
+        OrderStatus.ORDERED,
+        OrderStatus.UNALLOCATED,
+        OrderStatus.PARTIALLY_ALLOCATED,
+        OrderStatus.ALLOCATED,
+    ):
+        payment_failed(plan, rules)
+        return cancel_order(plan, order, ctx, rules, "後払い credit declined", notify=False)
+    return credit_declined(order, ctx, rules, plan)
+
+
+def fold_postpay_amend(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
+    """The claim's amount changed (or the provider wants a review, or said no)."""
+    from orderflow.ports import CreditDecision, CreditStatus
+
+    assert isinstance(effect, PostpayAmend) and effect.amount is not None
+    decision = answer.value if isinstance(answer, Done) else None
+    status = decision.status.value if isinstance(decision, CreditDecision) else "refused"
+    order, _ = lifecycle.record_fact(order, ctx, "postpay_amended", details={"status": status})
+    if isinstance(decision, CreditDecision) and decision.status is not CreditStatus.DECLINED:
+        held = claim_amount(order.payment, effect.reference)
+        if effect.amount > held:
+            order = record(
+                order,
+                PaymentOp.AUTHORIZE,
+                effect.amount - held,
+                effect.key,
+                ctx.at,
+                target=effect.reference,
+                reference=effect.reference,
+                method=PaymentMethod.POSTPAY,
+            )
+        elif effect.amount < held:
+            order = record(
+                order,
+                PaymentOp.VOID,
+                held - effect.amount,
+                effect.key,
+                ctx.at,
+                target=effect.reference,
+                method=PaymentMethod.POSTPAY,
+            )
+        if decision.status is CreditStatus.PENDING:
+            return hold(
+                order,
+                HoldCode.POSTPAY_REVIEW,
+                "後払い与信の審査待ち",
+                "credit check under review",
+                ctx,
+            )
+        return order
+    return hold(
+        order,
+        HoldCode.POSTPAY_DECLINED,
+        "別の決済方法を選んでください",
+        "choose another method",
+        ctx,
+    )
+
+
+def fold_postpay_report(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
+    """出荷報告: the claim is billable."""
+    assert isinstance(effect, PostpayReport) and effect.amount is not None
+    assert isinstance(answer, Done)
+    if effect.rebill:
+        order, _ = lifecycle.record_fact(
+            order, ctx, "postpay_rebilled", details={"reference": effect.reference}
+        )
+        return order
+    amount = claim_amount(order.payment, effect.reference)
+    return record(
+        order,
+        PaymentOp.CAPTURE,
+        amount,
+        effect.key,
+        ctx.at,
+        reference=str(answer.value),
+        target=effect.reference,
+        method=PaymentMethod.POSTPAY,
+    )
+
+
+def fold_postpay_cancel(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
+    """The claim is gone: what it held is voided; a pending credit request closes with it."""
+    assert isinstance(effect, PostpayCancel) and effect.amount is not None
+    assert isinstance(answer, Done)
+    held = claim_amount(order.payment, effect.reference)
+    reported = any(
+        e.op is PaymentOp.CAPTURE and e.target == effect.reference for e in order.payment.ledger
+    )
+    if held.amount > 0 and not reported:
+        order = record(
+            order,
+            PaymentOp.VOID,
+            held,
+            effect.key,
+            ctx.at,
+            target=effect.reference,
+            method=PaymentMethod.POSTPAY,
+        )
+    for entry in order.payment.ledger:
+        if (
+            entry.op is PaymentOp.AUTHORIZE
+            and entry.outcome is PaymentOutcome.REQUESTED
+            and (entry.target or entry.reference) == effect.reference
+        ):
+            order = record(
+                order,
+                PaymentOp.AUTHORIZE,
+                entry.amount,
+                entry.key,
+                ctx.at,
+                reference=effect.reference,
+                outcome=_FAILED,
+                detail="claim cancelled before the credit decision",
+                method=PaymentMethod.POSTPAY,
+            )
+    order = close_reference(order, effect.reference)
+    order = lifecycle.clear_holds(order, [HoldCode.POSTPAY_REVIEW], ctx)
+    if effect.refund is not None:
+        order = record(
+            order,
+            PaymentOp.REFUND,
+            effect.refund,
+            effect.key + ":refund",
+            ctx.at,
+            target=effect.reference,
+            method=PaymentMethod.POSTPAY,
+        )
+        plan.add(Notify, notice="refund", facts=(("amount", effect.refund),))
+    return order
