@@ -123,7 +123,9 @@ class Executor:
         """Save ``new`` over ``stored`` (version checked); returns what was saved."""
         if new is stored:
             return stored
-        saved = replace(new, version=stored.version + 1)
+        saved = (
+            new if new.version == stored.version + 1 else replace(new, version=stored.version + 1)
+        )
         self.ports.store.save(saved, expected_version=stored.version)
         return saved
 
@@ -132,7 +134,7 @@ class Executor:
     def drive(self, order: Order) -> Order:
         """Perform ``order``'s pending effects (it must be as stored); returns it saved."""
         start = order
-        clock = self.ports.clock
+        ctx = Context(self.ports.clock.now(), "system")
         while order.outbox:
             effect = order.outbox[0]
             try:
@@ -144,7 +146,7 @@ class Executor:
                 raise
             except Exception as crash:
                 raise EffectInterrupted(order.number, effect.kind, effect.key) from crash
-            order = fold(order, effect, answer, Context(clock.now(), "system"), self.rules)
+            order = fold(order, effect, answer, ctx, self.rules, start.version + 1)
             if effect.query and order.outbox:
                 start = order = self.save(start, order)  # keep what was decided from the read
                 continue

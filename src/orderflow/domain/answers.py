@@ -51,11 +51,24 @@ Answer = Done | Refused
 Fold = Callable[[Order, Effect, Answer, Context, Rules, Plan], Order]
 
 
-def fold(order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules) -> Order:
-    """``order`` after ``effect`` (the first of its outbox) was answered with ``answer``."""
+def fold(
+    order: Order,
+    effect: Effect,
+    answer: Answer,
+    ctx: Context,
+    rules: Rules,
+    version: int | None = None,
+) -> Order:
+    """``order`` after ``effect`` (the first of its outbox) was answered with ``answer``.
+
+    ``version``, when given, is the version the result will be saved as (saves a copy).
+    """
     if not order.outbox or order.outbox[0].key != effect.key:
         raise ValueError(f"{effect.key} is not the next pending effect of {order.number}")
-    order = replace(order, outbox=order.outbox[1:])
+    if version is None:
+        order = replace(order, outbox=order.outbox[1:])
+    else:
+        order = replace(order, outbox=order.outbox[1:], version=version)
     plan = Plan(order)
     if isinstance(answer, Refused) and effect.obligation:
         order = _refused_obligation(order, effect, answer, ctx, plan)
