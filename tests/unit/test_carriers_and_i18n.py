@@ -147,3 +147,16 @@ def test_the_lenient_normalize_tracking_number_reads_full_width_forms() -> None:
     assert normalize_tracking_number("ee 123-456-785 jp") == "EE123456785JP"
     assert normalize_tracking_number("garbage!") == "GARBAGE!"  # no check: see normalize()
     assert Yamato().tracking_url("not a number").endswith("NOTANUMBER")
+
+
+def test_every_kind_of_event_has_a_label_in_both_languages() -> None:
+    from orderflow.domain import events
+    from orderflow.i18n import event_label
+
+    for name in events.__all__:
+        kind = getattr(events, name)
+        for locale in ("ja", "en"):
+            assert event_label(kind.name, locale) != kind.name, (name, locale)
+        assert event_label(kind.name, "ja") != event_label(kind.name, "en") or kind.name in (
+            "placed",
+        ), name

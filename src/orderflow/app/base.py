@@ -9,7 +9,7 @@ from orderflow.app.executor import Executor, Ports
 from orderflow.domain._values import replace
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import allowed_moves
-from orderflow.domain.order import Order, OrderTotals
+from orderflow.domain.order import Order, OrderEvent, OrderTotals
 from orderflow.domain.payments import payment_confirmed
 from orderflow.domain.review import ReviewRule, default_rules
 from orderflow.domain.rules import Rules
@@ -223,10 +223,10 @@ class DeskBase:
         return list(self.store.orders_of_customer(order.customer.id, since))
 
     @staticmethod
-    def _after(order: Order, marker: str) -> list[str]:
-        """Names of the events after the last one named ``marker`` (what a command led to)."""
-        names = [e.name for e in order.history]
-        for index in range(len(names) - 1, -1, -1):
-            if names[index] == marker:
-                return names[index + 1 :]
+    def _after(order: Order, marker: type[OrderEvent]) -> list[type[OrderEvent]]:
+        """Kinds of the events after the last ``marker`` (what a command led to)."""
+        history = order.history
+        for index in range(len(history) - 1, -1, -1):
+            if isinstance(history[index], marker):
+                return [type(e) for e in history[index + 1 :]]
         return []

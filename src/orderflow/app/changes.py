@@ -11,6 +11,12 @@ from orderflow.domain.changes import ChangePreview, OrderChange, points_to_grant
 from orderflow.domain.decisions.cancelling import cancel_order
 from orderflow.domain.decisions.changing import changed_order, decide_change
 from orderflow.domain.decisions.splitting import decide_split
+from orderflow.domain.events import (
+    Cancelled,
+    ChangeRequested,
+    PaymentSwitchRefused,
+    PointsChangeRefused,
+)
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order
 from orderflow.domain.outbox import Plan
@@ -127,14 +133,14 @@ class ChangeCommands(DeskBase):
             return self._preview(order, changed)
 
         def decide(current: Order, ctx: Context) -> Order:
-            marked, _ = lifecycle.record_fact(current, ctx, "change_requested")
+            marked, _ = lifecycle.record_fact(current, ctx, ChangeRequested)
             return decide_change(marked, change, ctx, self.rules, self._recent(current))
 
         saved = self._command(number, decide, actor=who.actor, reason=reason, request_id=request_id)
-        after = self._after(saved, "change_requested")
-        if "payment_switch_refused" in after:
+        after = self._after(saved, ChangeRequested)
+        if PaymentSwitchRefused in after:
             raise PaymentDeclined("the new payment method was refused", code="switch_refused")
-        if "points_change_refused" in after:
+        if PointsChangeRefused in after:
             raise InvalidValue(
                 "points_used", change.points_used, "no more than the customer's points"
             )
@@ -178,7 +184,7 @@ class ChangeCommands(DeskBase):
         check_text(reason, "reason", limit=1000)
         order = self._current(check_number(number))
         if order.status is OrderStatus.CANCELLED and any(
-            e.detail("split_into") for e in order.history[-3:]
+            isinstance(e, Cancelled) and e.split_into for e in order.history[-3:]
         ):
             return self._parts(order)
         self.settings.change_policy.check(order, who)
@@ -206,6 +212,9 @@ class ChangeCommands(DeskBase):
         return self._parts(self.store.get(number))
 
     def _parts(self, parent: Order) -> list[Order]:
-        event = next(e for e in reversed(parent.history) if e.detail("split_into"))
-        numbers = (event.detail("split_into") or "").split(", ")
+        event = next(
+            e for e in reversed(parent.history) if isinstance(e, Cancelled) and e.split_into
+        )
+        assert isinstance(event, Cancelled)
+        numbers = event.split_into.split(", ")
         return [self._current(n) for n in numbers]

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from orderflow.app.base import DeskBase, check_text
 from orderflow.domain.booking import recognition_date
 from orderflow.domain.decisions import shipping
+from orderflow.domain.events import RecallRefused, RecallRequested
 from orderflow.domain.lifecycle import Context, find_shipment
 from orderflow.domain.machine import allowed_moves
 from orderflow.domain.order import Order
@@ -47,8 +48,8 @@ class FulfilmentCommands(DeskBase):
         the shipments it did take back are sent to their warehouses again, under new keys.
         """
         order = self._command(number, lambda order, ctx: shipping.recall(order, ctx), actor=actor)
-        if "recall_refused" in self._after(order, "recall_requested"):
-            event = next(e for e in reversed(order.history) if e.name == "recall_refused")
+        if RecallRefused in self._after(order, RecallRequested):
+            event = next(e for e in reversed(order.history) if isinstance(e, RecallRefused))
             raise MoveBlocked(
                 number,
                 order.status.name,

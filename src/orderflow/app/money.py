@@ -10,6 +10,7 @@ from orderflow.domain import lifecycle
 from orderflow.domain.decisions import money
 from orderflow.domain.decisions.cancelling import cancel_order
 from orderflow.domain.deposits import Deposit, OpenAccount, Reconciliation, reconcile
+from orderflow.domain.events import RefundRefused, RefundRequested
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import allowed_moves
 from orderflow.domain.money import Money
@@ -63,12 +64,12 @@ class MoneyCommands(DeskBase):
         def decide(order: Order, ctx: Context) -> Order:
             money.refund_order(order, amount, ctx, self.rules)  # bad input refused first
             marked, _ = lifecycle.record_fact(
-                order, ctx, "refund_requested", details={"amount": str(amount)}
+                order, ctx, RefundRequested, fields={"amount": str(amount)}
             )
             return money.refund_order(marked, amount, ctx, self.rules)
 
         order = self._command(number, decide, actor=actor, reason=reason, request_id=request_id)
-        if "refund_refused" in self._after(order, "refund_requested"):
+        if RefundRefused in self._after(order, RefundRequested):
             raise PaymentDeclined(
                 "the provider refused the refund; pay it back by bank transfer instead",
                 code="refund_refused",

@@ -10,12 +10,13 @@ from orderflow.domain.address import Address, Customer
 from orderflow.domain.decisions import placing
 from orderflow.domain.decisions.changing import reviewed
 from orderflow.domain.decisions.common import release_all
+from orderflow.domain.events import Accepted, Placed, PlacementDeclined
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, OrderLine, PaymentMethod
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments.plans import follow_total
-from orderflow.domain.status import Move, OrderStatus
+from orderflow.domain.status import OrderStatus
 from orderflow.errors import (
     DuplicateOrder,
     InvalidValue,
@@ -122,15 +123,15 @@ class OrderCommands(DeskBase):
 
     def _placed(self, order: Order) -> Order:
         """The placed order, or the refusal of its payment (the number stays free)."""
-        after = self._after(order, "placed")
-        if "placement_declined" in after:
-            event = next(e for e in reversed(order.history) if e.name == "placement_declined")
-            code = event.detail("code") or "declined"
+        if PlacementDeclined in self._after(order, Placed):
+            event = next(e for e in reversed(order.history) if isinstance(e, PlacementDeclined))
+            assert isinstance(event, PlacementDeclined)
+            code = event.code or "declined"
             if code == "points_refused":
                 raise InvalidValue(
                     "points_used", order.points_used, "no more than the customer's points"
                 )
-            raise PaymentDeclined(event.detail("detail") or code, code=code)
+            raise PaymentDeclined(event.detail_text or code, code=code)
         return order
 
     def accept(self, number: str, *, actor: str = "system") -> Order:
@@ -144,7 +145,7 @@ class OrderCommands(DeskBase):
         def decide(order: Order, ctx: Context) -> Order:
             if (
                 order.status is not OrderStatus.ORDERED
-                and any(e.name == Move.ACCEPT.value for e in order.history)
+                and any(isinstance(e, Accepted) for e in order.history)
                 and order.status is not OrderStatus.CANCELLED
             ):
                 return order

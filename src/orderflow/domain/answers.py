@@ -35,6 +35,15 @@ from orderflow.domain.effects import (
     Reserve,
     RestorePoints,
 )
+from orderflow.domain.events import (
+    EffectRefused,
+    JournalPosted,
+    NoticeFailed,
+    PointsChangeRefused,
+    PointsRedeemed,
+    PointsRestored,
+    ReserveShort,
+)
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Allocation, Order, ShipmentStatus
 from orderflow.domain.outbox import Plan
@@ -83,8 +92,8 @@ def _refused_obligation(
     order, _ = lifecycle.record_fact(
         order,
         ctx,
-        "effect_refused",
-        details={"effect": effect.kind, "key": effect.key, "code": answer.code},
+        EffectRefused,
+        fields={"effect": effect.kind, "key": effect.key, "code": answer.code},
     )
     if effect.attempt >= MAX_ATTEMPTS:
         order, _ = lifecycle.raise_hold(
@@ -122,8 +131,8 @@ def _reserve(
         order, _ = lifecycle.record_fact(
             order,
             ctx,
-            "reserve_short",
-            details={"line": effect.line_id, "asked": str(effect.quantity), "got": str(got)},
+            ReserveShort,
+            fields={"line": effect.line_id, "asked": effect.quantity, "got": got},
         )
     if any(isinstance(e, Reserve) for e in order.outbox):
         return order
@@ -167,12 +176,10 @@ def _redeem(
         if effect.purpose == "place":
             return decline_placement(order, "points_refused", answer.reason, ctx, rules, plan)
         order = replace(order, proposal=None)
-        order, _ = lifecycle.record_fact(order, ctx, "points_change_refused")
+        order, _ = lifecycle.record_fact(order, ctx, PointsChangeRefused)
         return order
     order = replace(order, points_taken=order.points_taken + effect.points)
-    order, _ = lifecycle.record_fact(
-        order, ctx, "points_redeemed", details={"points": str(effect.points)}
-    )
+    order, _ = lifecycle.record_fact(order, ctx, PointsRedeemed, fields={"points": effect.points})
     if effect.purpose == "change":
         return take_proposal(order, ctx, rules, plan)
     return order
@@ -183,9 +190,7 @@ def _restore(
 ) -> Order:
     assert isinstance(effect, RestorePoints)
     order = replace(order, points_taken=order.points_taken - effect.points)
-    order, _ = lifecycle.record_fact(
-        order, ctx, "points_restored", details={"points": str(effect.points)}
-    )
+    order, _ = lifecycle.record_fact(order, ctx, PointsRestored, fields={"points": effect.points})
     return order
 
 
@@ -194,7 +199,7 @@ def _journal(
 ) -> Order:
     assert isinstance(answer, Done)
     order, _ = lifecycle.record_fact(
-        order, ctx, "journal_posted", details={"journal": str(answer.value)}
+        order, ctx, JournalPosted, fields={"journal": str(answer.value)}
     )
     return order
 
@@ -205,7 +210,7 @@ def _notify(
     assert isinstance(effect, Notify)
     if isinstance(answer, Refused):
         order, _ = lifecycle.record_fact(
-            order, ctx, "notice_failed", details={"kind": effect.notice, "error": answer.code}
+            order, ctx, NoticeFailed, fields={"kind": effect.notice, "error": answer.code}
         )
     return order
 

@@ -19,6 +19,7 @@ import attrs
 from orderflow._mask import mask_token, masked_repr
 from orderflow.domain._values import replace
 from orderflow.domain.address import Address
+from orderflow.domain.events import Changed
 from orderflow.domain.lifecycle import Context, Outcome, record_fact
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, OrderLine, OrderTotals, Payment, PaymentMethod
@@ -224,7 +225,7 @@ def apply_change(
     details = change.describe()
     if order.address_guaranteed and not changed.address_guaranteed:
         details["address_guarantee"] = "lost"
-    return record_fact(changed, ctx, "changed", details=details)
+    return record_fact(changed, ctx, Changed, fields={"changes": tuple(details.items())})
 
 
 def _cap_points(order: Order) -> Order:

@@ -9,12 +9,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
 from orderflow.domain._values import replace
 from orderflow.domain.address import Address, Customer
+from orderflow.domain.events import (
+    Accepted,
+    Allocated,
+    Booked,
+    Cancelled,
+    Changed,
+    Delivered,
+    HoldCleared,
+    HoldRaised,
+    Placed,
+    Recalled,
+    Released,
+    Shipped,
+    ShippingInstructed,
+)
 from orderflow.domain.machine import allowed_moves, check_move
 from orderflow.domain.money import Money
 from orderflow.domain.order import (
@@ -24,7 +39,6 @@ from orderflow.domain.order import (
     OrderEvent,
     OrderLine,
     Payment,
-    PaymentEntry,
     PaymentMethod,
     PaymentOutcome,
     Shipment,
@@ -55,13 +69,13 @@ __all__ = [
     "raise_hold",
     "recall",
     "record_fact",
-    "record_payment",
     "release",
     "ship",
 ]
 
 
 _ZERO = timedelta(0)
+E = TypeVar("E", bound=OrderEvent)
 _FINAL_OUTCOMES = (PaymentOutcome.SUCCEEDED, PaymentOutcome.FAILED)
 
 
@@ -86,34 +100,38 @@ Outcome = tuple[Order, tuple[OrderEvent, ...]]
 
 
 def make_event(
-    order: Order, ctx: Context, name: str, to: OrderStatus, details: Mapping[str, str] | None
-) -> OrderEvent:
-    """An event of ``order`` moving (or staying) to ``to``, done by ``ctx``."""
-    return OrderEvent(
-        ctx.at,
-        ctx.actor,
-        name,
-        order.status,
-        to,
-        ctx.reason,
-        tuple(details.items()) if details else (),
+    order: Order,
+    ctx: Context,
+    kind: type[E],
+    to: OrderStatus,
+    fields: Mapping[str, Any] | None = None,
+) -> E:
+    """An event of ``kind`` for ``order`` moving (or staying) to ``to``, done by ``ctx``."""
+    return kind(
+        at=ctx.at,
+        actor=ctx.actor,
+        from_status=order.status,
+        to_status=to,
+        reason=ctx.reason,
+        **(fields or {}),
     )
 
 
 def record_fact(
     order: Order,
     ctx: Context,
-    name: str,
+    kind: type[OrderEvent],
     to: OrderStatus | None = None,
-    details: Mapping[str, str] | None = None,
+    fields: Mapping[str, Any] | None = None,
     **changes: Any,
 ) -> Outcome:
-    """A new order with ``changes`` and one more event named ``name`` (saving bumps the version).
+    """A new order with ``changes`` and one more event of ``kind`` (with ``fields``).
 
-    ``to`` is the new status (the same one when omitted: a fact, not a move).
+    ``to`` is the new status (the same one when omitted: a fact, not a move). Saving bumps the
+    version.
     """
     target = order.status if to is None else to
-    event = make_event(order, ctx, name, target, details)
+    event = make_event(order, ctx, kind, target, fields)
     new = replace(
         order,
         status=target,
@@ -184,14 +202,14 @@ def new_order(
         channel=channel,
         remarks=remarks,
     )
-    event = make_event(order, ctx, "placed", OrderStatus.ORDERED, None)
+    event = make_event(order, ctx, Placed, OrderStatus.ORDERED)
     return attrs.evolve(order, history=(event,), version=1), (event,)
 
 
 def accept(order: Order, ctx: Context) -> Outcome:
     """受注 → 未引当: the order is accepted for processing."""
     _moving(order, Move.ACCEPT, OrderStatus.UNALLOCATED)
-    return record_fact(order, ctx, Move.ACCEPT.value, OrderStatus.UNALLOCATED)
+    return record_fact(order, ctx, Accepted, OrderStatus.UNALLOCATED)
 
 
 # -- 保留 ------------------------------------------------------------------------------------
@@ -206,9 +224,7 @@ def raise_hold(
     if any(h.code == code and h.is_open for h in order.holds):
         return order, ()
     hold = Hold(code, message, ctx.actor, ctx.at, message_en=message_en)
-    return record_fact(
-        order, ctx, "hold_raised", details={"code": code}, holds=(*order.holds, hold)
-    )
+    return record_fact(order, ctx, HoldRaised, fields={"code": code}, holds=(*order.holds, hold))
 
 
 def clear_holds(order: Order, codes: Iterable[str], ctx: Context) -> Order:
@@ -230,37 +246,10 @@ def clear_hold(order: Order, code: str, ctx: Context) -> Outcome:
         else h
         for h in order.holds
     )
-    return record_fact(order, ctx, "hold_cleared", details={"code": code}, holds=holds)
+    return record_fact(order, ctx, HoldCleared, fields={"code": code}, holds=holds)
 
 
 # -- 決済 ------------------------------------------------------------------------------------
-
-
-def record_payment(order: Order, entry: PaymentEntry, ctx: Context) -> Outcome:
-    """Record a payment request or its outcome in the ledger: one entry per idempotency key.
-
-    A request (``REQUESTED``) or a time-out (``UNKNOWN``) is replaced by the outcome when it is
-    known; a final outcome (``SUCCEEDED``, ``FAILED``) is never replaced, so recording the same
-    outcome twice changes nothing. The event only marks the moment; the entry holds the amount,
-    key and reference.
-    """
-    if entry.amount.currency != order.currency:
-        raise InvalidValue("amount", entry.amount, f"an amount in {order.currency}")
-    ledger = order.payment.ledger
-    previous = order.payment.entry(entry.key)
-    if previous is not None:
-        if previous.outcome in _FINAL_OUTCOMES or previous.outcome is entry.outcome:
-            return order, ()
-        ledger = tuple(entry if e.key == entry.key else e for e in ledger)
-    else:
-        ledger = (*ledger, entry)
-    payment = replace(order.payment, ledger=ledger)
-    return record_fact(
-        order,
-        ctx,
-        f"payment_{entry.op.value}_{entry.outcome.value}",
-        payment=payment,
-    )
 
 
 def drop_outbox(order: Order) -> Order:
@@ -294,7 +283,7 @@ def allocate(order: Order, reserved: Sequence[Allocation], ctx: Context) -> Outc
     to = OrderStatus.ALLOCATED if complete else OrderStatus.PARTIALLY_ALLOCATED
     _moving(order, Move.ALLOCATE, to)
     details = {"reserved": ", ".join(f"{a.line_id}@{a.warehouse}×{a.quantity}" for a in reserved)}
-    return record_fact(order, ctx, Move.ALLOCATE.value, to, details, allocations=merged)
+    return record_fact(order, ctx, Allocated, to, details, allocations=merged)
 
 
 def _merge_allocations(allocations: Sequence[Allocation]) -> tuple[Allocation, ...]:
@@ -311,7 +300,7 @@ def _merge_allocations(allocations: Sequence[Allocation]) -> tuple[Allocation, .
 def release(order: Order, ctx: Context) -> Outcome:
     """引当解除: give every reservation back (for a change or a split); → 未引当."""
     _moving(order, Move.RELEASE, OrderStatus.UNALLOCATED)
-    return record_fact(order, ctx, Move.RELEASE.value, OrderStatus.UNALLOCATED, allocations=())
+    return record_fact(order, ctx, Released, OrderStatus.UNALLOCATED, allocations=())
 
 
 # -- 出荷指示 -----------------------------------------------------------------------------------
@@ -345,7 +334,7 @@ def instruct_shipping(
     return record_fact(
         order,
         ctx,
-        Move.INSTRUCT_SHIPPING.value,
+        ShippingInstructed,
         OrderStatus.SHIPPING_INSTRUCTED,
         details,
         shipments=tuple(shipments),
@@ -357,7 +346,7 @@ def recall(order: Order, ctx: Context) -> Outcome:
     _moving(order, Move.RECALL, OrderStatus.ALLOCATED)
     if any(s.status is not ShipmentStatus.INSTRUCTED for s in order.shipments):
         raise _blocked(order, Move.RECALL, "a shipment has already left the warehouse")
-    return record_fact(order, ctx, Move.RECALL.value, OrderStatus.ALLOCATED, shipments=())
+    return record_fact(order, ctx, Recalled, OrderStatus.ALLOCATED, shipments=())
 
 
 def find_shipment(order: Order, shipment_id: str, move: Move) -> Shipment:
@@ -415,7 +404,7 @@ def ship(
     to = OrderStatus.SHIPPED if done else OrderStatus.SHIPPING_INSTRUCTED
     _moving(order, Move.SHIP, to)
     details = {"shipment": shipment_id, "tracking_number": tracking_number or ""}
-    return record_fact(order, ctx, Move.SHIP.value, to, details, shipments=shipments)
+    return record_fact(order, ctx, Shipped, to, details, shipments=shipments)
 
 
 def deliver(order: Order, shipment_id: str, ctx: Context) -> Outcome:
@@ -433,16 +422,14 @@ def deliver(order: Order, shipment_id: str, ctx: Context) -> Outcome:
     done = all(s.status is ShipmentStatus.DELIVERED for s in shipments)
     to = OrderStatus.DELIVERED if done else OrderStatus.SHIPPED
     _moving(order, Move.DELIVER, to)
-    return record_fact(
-        order, ctx, Move.DELIVER.value, to, {"shipment": shipment_id}, shipments=shipments
-    )
+    return record_fact(order, ctx, Delivered, to, {"shipment": shipment_id}, shipments=shipments)
 
 
 def book(order: Order, reference: str, ctx: Context) -> Outcome:
     """計上: the sale was posted to accounting under ``reference``; 着荷済 → 計上済, once only."""
     _moving(order, Move.BOOK, OrderStatus.BOOKED)
-    details = {"journal": reference} if reference else None
-    return record_fact(order, ctx, Move.BOOK.value, OrderStatus.BOOKED, details, booked_at=ctx.at)
+    del reference  # the journal's reference comes with JournalPosted
+    return record_fact(order, ctx, Booked, OrderStatus.BOOKED, booked_at=ctx.at)
 
 
 _BEFORE_INSTRUCTION = (
@@ -471,13 +458,16 @@ def change_ship_to(order: Order, ship_to: Address, ctx: Context) -> Outcome:
     if order.address_guaranteed:
         details["address_guarantee"] = "lost"
     return record_fact(
-        order, ctx, "ship_to_changed", details=details, ship_to=ship_to, address_guaranteed=False
+        order,
+        ctx,
+        Changed,
+        fields={"changes": tuple(details.items())},
+        ship_to=ship_to,
+        address_guaranteed=False,
     )
 
 
 def cancel(order: Order, ctx: Context) -> Outcome:
     """キャンセル: end the order before shipping (the desk gives back stock and money)."""
     _moving(order, Move.CANCEL, OrderStatus.CANCELLED)
-    return record_fact(
-        order, ctx, Move.CANCEL.value, OrderStatus.CANCELLED, allocations=(), shipments=()
-    )
+    return record_fact(order, ctx, Cancelled, OrderStatus.CANCELLED, allocations=(), shipments=())

@@ -10,7 +10,7 @@ import enum
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
@@ -162,23 +162,40 @@ class Hold:
 
 @attrs.frozen(slots=True)
 class OrderEvent:
-    """One thing that happened to an order: a move or a recorded fact (履歴)."""
+    """One thing that happened to an order: a move or a recorded fact (履歴).
+
+    The base of the typed events of :mod:`orderflow.domain.events` (one class per kind, with
+    the fields it needs). ``name`` is the kind (the move, ``ship``, or the fact, ``hold_raised``).
+    """
 
     at: datetime
     actor: str
-    name: str
-    """The move (``accept``, ``ship`` …) or fact (``hold_raised``, ``payment_captured`` …)."""
     from_status: OrderStatus
     to_status: OrderStatus
     reason: str = ""
-    details: tuple[tuple[str, str], ...] = ()
+    name: ClassVar[str] = "event"
+
+    @property
+    def details(self) -> tuple[tuple[str, str], ...]:
+        """The kind's own fields as text, for rendering (``changes`` spread out)."""
+        out: list[tuple[str, str]] = []
+        for field in attrs.fields(type(self))[5:]:
+            value = getattr(self, field.name)
+            if field.name == "changes":
+                out.extend(value)
+            else:
+                out.append((_DETAIL_NAMES.get(field.name, field.name), str(value)))
+        return tuple(out)
 
     def detail(self, name: str) -> str | None:
-        """The value of one detail, or None."""
+        """The value of one detail as text, or None."""
         for key, value in self.details:
             if key == name:
                 return value
         return None
+
+
+_DETAIL_NAMES = {"detail_text": "detail", "old_fee": "from", "new_fee": "to"}
 
 
 @attrs.frozen(slots=True)

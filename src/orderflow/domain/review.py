@@ -20,6 +20,7 @@ from typing import Protocol, runtime_checkable
 import attrs
 
 from orderflow.domain.address import Address, Prefecture, normalize_phone
+from orderflow.domain.events import ShippingFeeChanged
 from orderflow.domain.lifecycle import Context, Outcome, raise_hold, record_fact
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, OrderEvent
@@ -91,16 +92,16 @@ def apply_findings(order: Order, findings: Iterable[Finding], ctx: Context) -> O
     events: list[OrderEvent] = []
     for finding in findings:
         if finding.shipping_fee is not None and finding.shipping_fee != order.shipping_fee:
-            details = {
-                "from": str(order.shipping_fee.amount),
-                "to": str(finding.shipping_fee.amount),
+            fields = {
+                "old_fee": str(order.shipping_fee.amount),
+                "new_fee": str(finding.shipping_fee.amount),
                 "by": finding.code,
             }
             order, added = record_fact(
                 order,
                 ctx,
-                "shipping_fee_changed",
-                details=details,
+                ShippingFeeChanged,
+                fields=fields,
                 shipping_fee=finding.shipping_fee,
             )
             events.extend(added)

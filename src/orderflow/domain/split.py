@@ -26,6 +26,7 @@ from decimal import Decimal
 import attrs
 
 from orderflow.domain._values import replace
+from orderflow.domain.events import Cancelled, SplitFrom
 from orderflow.domain.lifecycle import Context, make_event
 from orderflow.domain.money import Money
 from orderflow.domain.order import Allocation, Order, OrderLine, OrderTotals, Payment
@@ -191,12 +192,12 @@ def split_order(
         )
         status = _status_of(child, order.status)
         event = make_event(
-            replace(child, status=status), ctx, "split_from", status, {"parent": order.number}
+            replace(child, status=status), ctx, SplitFrom, status, {"parent": order.number}
         )
         children.append(replace(child, status=status, history=(event,)))
     children = _settle_tax(order, children, rule)
     parent_event = make_event(
-        order, ctx, "cancel", OrderStatus.CANCELLED, {"split_into": ", ".join(numbers)}
+        order, ctx, Cancelled, OrderStatus.CANCELLED, {"split_into": ", ".join(numbers)}
     )
     parent = replace(
         order,

@@ -61,21 +61,28 @@ _EVENT_MSGID = {
     "cancel": "Order cancelled",
     "hold_raised": "Hold raised",
     "hold_cleared": "Hold cleared",
-    "payment_authorize_succeeded": "Payment authorized",
-    "payment_authorize_failed": "Payment declined",
-    "payment_receive_succeeded": "Payment received",
-    "payment_refund_owed_succeeded": "Refund owed by transfer",
-    "ship_to_changed": "Delivery address changed",
-    "postpay_claim_cancelled": "Post-pay claim cancelled",
     "changed": "Order changed",
     "split_from": "Split from another order",
     "shipping_fee_changed": "Shipping fee changed",
-    "points_changed": "Points changed",
-    "payment_capture_succeeded": "Payment captured",
-    "payment_void_succeeded": "Authorization voided",
-    "payment_refund_succeeded": "Refunded",
-    "notice_sent": "Notice sent",
     "notice_failed": "Notice failed",
+    "payment_received": "Payment received",
+    "refund_owed": "Refund owed by transfer",
+    "placement_declined": "Payment refused at order",
+    "change_requested": "Change requested",
+    "recall_requested": "Recall requested",
+    "recall_refused": "Recall too late",
+    "reserve_short": "Stock short",
+    "effect_refused": "Refused by a provider",
+    "points_redeemed": "Points used",
+    "points_restored": "Points given back",
+    "points_change_refused": "More points refused",
+    "payment_switch_refused": "New payment method refused",
+    "postpay_amended": "Post-pay claim amended",
+    "postpay_rebilled": "Post-pay rest billed again",
+    "konbini_reissued": "Konbini number reissued",
+    "journal_posted": "Journal entry posted",
+    "refund_requested": "Refund requested",
+    "refund_refused": "Refund refused",
 }
 
 
@@ -107,8 +114,6 @@ def status_label(status: OrderStatus, locale: str = DEFAULT_LOCALE) -> str:
 def event_label(name: str, locale: str = DEFAULT_LOCALE) -> str:
     """A history event's name for people (``ship`` → 出荷 / Handed to carrier)."""
     msgid = _EVENT_MSGID.get(name)
-    if msgid is None and name.startswith("payment_") and name.endswith("_unknown"):
-        msgid = "Payment outcome unknown"
     return name if msgid is None else gettext(msgid, locale)
 
 

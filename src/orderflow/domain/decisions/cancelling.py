@@ -6,12 +6,13 @@ from orderflow.domain import lifecycle
 from orderflow.domain._values import replace
 from orderflow.domain.decisions.common import release_all
 from orderflow.domain.effects import Notify, RestorePoints
+from orderflow.domain.events import Cancelled
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments.plans import close_payment
 from orderflow.domain.rules import Rules
-from orderflow.domain.status import Move, OrderStatus
+from orderflow.domain.status import OrderStatus
 
 __all__ = ["cancel_order", "close_order"]
 
@@ -26,9 +27,9 @@ def close_order(plan: Plan, order: Order, ctx: Context, reason: str = "") -> Ord
         order, _ = lifecycle.record_fact(
             order,
             ctx,
-            Move.CANCEL.value,
+            Cancelled,
             OrderStatus.CANCELLED,
-            {"reason": reason} if reason else None,
+            {"code": reason},
             shipments=(),
         )
     return replace(order, proposal=None) if order.proposal is not None else order

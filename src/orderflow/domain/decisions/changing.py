@@ -16,6 +16,7 @@ from orderflow.domain._values import replace
 from orderflow.domain.changes import OrderChange, apply_change
 from orderflow.domain.decisions.common import advance, check_stock, release_all
 from orderflow.domain.effects import Notify, RedeemPoints, RestorePoints
+from orderflow.domain.events import Released
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import check_move
 from orderflow.domain.order import Order, Payment, PaymentMethod
@@ -150,9 +151,7 @@ def apply_proposal(
     if reallocate:
         check_move(before.number, before.status, Move.RELEASE, OrderStatus.UNALLOCATED)
         after = release_all(plan, replace(after, allocations=before.allocations), before)
-        after, _ = lifecycle.record_fact(
-            after, ctx, Move.RELEASE.value, OrderStatus.UNALLOCATED, {"reason": "order change"}
-        )
+        after, _ = lifecycle.record_fact(after, ctx, Released, OrderStatus.UNALLOCATED)
     if after.status is not OrderStatus.ORDERED:
         after = reviewed(after, ctx, rules, recent)
     total = after.totals(rules.settings.tax).total

@@ -8,6 +8,7 @@ from orderflow.domain import lifecycle
 from orderflow.domain._values import replace
 from orderflow.domain.allocation import plan_allocation
 from orderflow.domain.effects import CheckStock, Release, Reserve
+from orderflow.domain.events import Allocated
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import check_move
 from orderflow.domain.order import Allocation, Order
@@ -107,7 +108,7 @@ def settle_allocation(order: Order, ctx: Context) -> Order:
     details = {
         "reserved": ", ".join(f"{a.line_id}@{a.warehouse}×{a.quantity}" for a in order.allocations)
     }
-    moved, _ = lifecycle.record_fact(order, ctx, Move.ALLOCATE.value, to, details)
+    moved, _ = lifecycle.record_fact(order, ctx, Allocated, to, details)
     return moved
 
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from orderflow.domain import lifecycle
 from orderflow.domain.decisions.common import advance
 from orderflow.domain.effects import CheckCredit
+from orderflow.domain.events import PaymentReceived
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, PaymentMethod, PaymentOp, PaymentOutcome
@@ -100,9 +101,7 @@ def receive(
     order = record(
         order, PaymentOp.RECEIVE, amount, key, ctx.at, reference=reference, detail=detail
     )
-    order, _ = lifecycle.record_fact(
-        order, ctx, "payment_received", details={"amount": str(amount)}
-    )
+    order, _ = lifecycle.record_fact(order, ctx, PaymentReceived, fields={"amount": str(amount)})
     plan = Plan(order)
     total = order.totals(rules.settings.tax).total
     if order.status is OrderStatus.CANCELLED:

@@ -15,6 +15,7 @@ from orderflow.domain.effects import (
     Recall,
     ReleaseAccount,
 )
+from orderflow.domain.events import Recalled, RecallRefused, RecallRequested
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import allowed_moves, check_move
 from orderflow.domain.order import Order, PaymentMethod, PaymentOp, ShipmentStatus
@@ -58,7 +59,7 @@ def recall(order: Order, ctx: Context) -> Order:
     plan = Plan(order)
     for shipment in order.shipments:
         plan.add(Recall, shipment_id=shipment.shipment_id, warehouse=shipment.warehouse)
-    order, _ = lifecycle.record_fact(order, ctx, "recall_requested")
+    order, _ = lifecycle.record_fact(order, ctx, RecallRequested)
     return plan.apply(order)
 
 
@@ -66,9 +67,7 @@ def settle_recall(order: Order, ctx: Context, plan: Plan) -> Order:
     """Every warehouse answered: all taken back → 引当済; one too late → the rest sent again."""
     recalled = [s for s in order.shipments if s.status is ShipmentStatus.RECALLED]
     if len(recalled) == len(order.shipments):
-        moved, _ = lifecycle.record_fact(
-            order, ctx, Move.RECALL.value, OrderStatus.ALLOCATED, shipments=()
-        )
+        moved, _ = lifecycle.record_fact(order, ctx, Recalled, OrderStatus.ALLOCATED, shipments=())
         return moved
     late = [s.shipment_id for s in order.shipments if s.status is not ShipmentStatus.RECALLED]
     shipments = []
@@ -80,8 +79,8 @@ def settle_recall(order: Order, ctx: Context, plan: Plan) -> Order:
     order, _ = lifecycle.record_fact(
         order,
         ctx,
-        "recall_refused",
-        details={"left": ", ".join(late)},
+        RecallRefused,
+        fields={"left": ", ".join(late)},
         shipments=tuple(shipments),
     )
     return order

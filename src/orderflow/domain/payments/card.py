@@ -15,6 +15,7 @@ from orderflow.domain.effects import (
     Screen,
     Void,
 )
+from orderflow.domain.events import RefundRefused
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order, PaymentOp, PaymentOutcome
 from orderflow.domain.outbox import Plan
@@ -204,9 +205,7 @@ def fold_refund(
         order = hold(
             order, HoldCode.REFUND_FAILED, "返金に失敗しました", "the refund was refused", ctx
         )
-        order, _ = lifecycle.record_fact(
-            order, ctx, "refund_refused", details={"code": answer.code}
-        )
+        order, _ = lifecycle.record_fact(order, ctx, RefundRefused, fields={"code": answer.code})
         return order
     order = record(
         order,

@@ -16,6 +16,7 @@ from orderflow.domain.effects import (
     Notify,
     Refused,
 )
+from orderflow.domain.events import PaymentSwitchRefused, PlacementDeclined
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order, PaymentOutcome
 from orderflow.domain.outbox import Plan
@@ -75,7 +76,7 @@ def decline_placement(
     order = lifecycle.drop_outbox(order)
     order = close_order(plan, order, ctx, reason=code)
     order, _ = lifecycle.record_fact(
-        order, ctx, "placement_declined", details={"code": code, "detail": detail[:200]}
+        order, ctx, PlacementDeclined, fields={"code": code, "detail_text": detail[:200]}
     )
     del pending
     if notice == "cancellation":
@@ -95,7 +96,7 @@ def decline_placement(
 def switch_refused(order: Order, ctx: Context) -> Order:
     """The new method said no: the proposed change is dropped, the order stays as it was."""
     order = replace(order, proposal=None)
-    order, _ = lifecycle.record_fact(order, ctx, "payment_switch_refused")
+    order, _ = lifecycle.record_fact(order, ctx, PaymentSwitchRefused)
     return order
 
 

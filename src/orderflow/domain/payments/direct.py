@@ -12,6 +12,7 @@ from orderflow.domain.effects import (
     ReleaseAccount,
     WithdrawKonbini,
 )
+from orderflow.domain.events import KonbiniReissued
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order, PaymentOutcome
 from orderflow.domain.outbox import Plan
@@ -125,7 +126,7 @@ def fold_issue_konbini(
         if old and old != slip.payment_number and old not in order.payment.closed:
             plan.add(WithdrawKonbini, payment_number=old)
         order, _ = lifecycle.record_fact(
-            order, ctx, "konbini_reissued", details={"payment_number": slip.payment_number}
+            order, ctx, KonbiniReissued, fields={"payment_number": slip.payment_number}
         )
     else:
         order = hold(

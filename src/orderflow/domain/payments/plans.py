@@ -32,6 +32,7 @@ from orderflow.domain.effects import (
     Void,
     WithdrawKonbini,
 )
+from orderflow.domain.events import RefundOwed
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, Payment, PaymentMethod, PaymentOp, Shipment
@@ -196,7 +197,7 @@ def refund(plan: Plan, order: Order, amount: Money, ctx: Context) -> Order:
     key = f"{plan.number}:{plan.seq + 1}"
     plan.seq += 1
     order = record(order, PaymentOp.REFUND_OWED, amount, key, ctx.at, detail="refund")
-    order, _ = lifecycle.record_fact(order, ctx, "refund_owed", details={"amount": str(amount)})
+    order, _ = lifecycle.record_fact(order, ctx, RefundOwed, fields={"amount": str(amount)})
     return order
 
 

@@ -14,6 +14,7 @@ from orderflow.domain.effects import (
     PostpayReport,
     Refused,
 )
+from orderflow.domain.events import PostpayAmended, PostpayRebilled, RefundRefused
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, PaymentMethod, PaymentOp, PaymentOutcome
@@ -149,7 +150,7 @@ def _rebill_refused(order: Order, effect: PostpayRegister, ctx: Context) -> Orde
         method=PaymentMethod.POSTPAY,
     )
     order, _ = lifecycle.record_fact(
-        order, ctx, "refund_refused", details={"code": "postpay_rebill_declined"}
+        order, ctx, RefundRefused, fields={"code": "postpay_rebill_declined"}
     )
     return order
 
@@ -248,7 +249,7 @@ def fold_postpay_amend(
     assert isinstance(effect, PostpayAmend) and effect.amount is not None
     decision = answer.value if isinstance(answer, Done) else None
     status = decision.status.value if isinstance(decision, CreditDecision) else "refused"
-    order, _ = lifecycle.record_fact(order, ctx, "postpay_amended", details={"status": status})
+    order, _ = lifecycle.record_fact(order, ctx, PostpayAmended, fields={"status": status})
     if isinstance(decision, CreditDecision) and decision.status is not CreditStatus.DECLINED:
         held = claim_amount(order.payment, effect.reference)
         if effect.amount > held:
@@ -298,7 +299,7 @@ def fold_postpay_report(
     assert isinstance(answer, Done)
     if effect.rebill:
         order, _ = lifecycle.record_fact(
-            order, ctx, "postpay_rebilled", details={"reference": effect.reference}
+            order, ctx, PostpayRebilled, fields={"reference": effect.reference}
         )
         return order
     amount = claim_amount(order.payment, effect.reference)
