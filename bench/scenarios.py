@@ -216,3 +216,35 @@ def reconcile_apply_per_s() -> tuple[float, str]:
 
 SCENARIOS["reconcile_s"] = reconcile_s
 SCENARIOS["reconcile_apply_per_s"] = reconcile_apply_per_s
+
+
+def _big_order_seconds_per_line(lines: int) -> float:
+    """Seconds per line for place → accept → instruct → ship of one order of ``lines`` lines."""
+    skus = [f"SKU-{n}" for n in range(lines)]
+    order_lines = [OrderLine(f"L{n}", sku, "品", Money.yen(100), 1) for n, sku in enumerate(skus)]
+    stock = {("TOKYO", sku): 10**6 for sku in skus}
+
+    def one_round() -> float:
+        shop = fake_shop(stock)
+        desk = shop.desk
+        desk.review_rules = ()  # a big order is held for review otherwise
+        start = time.perf_counter()
+        desk.place(
+            number="1001", customer=CUSTOMER, ship_to=ADDRESS, lines=order_lines, token="tok"
+        )
+        desk.accept("1001")
+        desk.instruct_shipping("1001")
+        desk.ship("1001", "1001-S1", "123456789013")
+        return time.perf_counter() - start
+
+    return _best(5, one_round) / lines
+
+
+def lines_2000_vs_20() -> tuple[float, str]:
+    """Cost per line of a 2,000-line order ÷ that of a 20-line order (1 means linear)."""
+    small = min(_big_order_seconds_per_line(20) for _ in range(20))
+    big = _big_order_seconds_per_line(2000)
+    return round(big / small, 2), "ratio"
+
+
+SCENARIOS["lines_2000_vs_20"] = lines_2000_vs_20

@@ -134,7 +134,7 @@ def _reserve(
             ReserveShort,
             fields={"line": effect.line_id, "asked": effect.quantity, "got": got},
         )
-    if any(isinstance(e, Reserve) for e in order.outbox):
+    if order.outbox and isinstance(order.outbox[0], Reserve):  # the round's next reservation
         return order
     return settle_allocation(order, ctx)
 
@@ -158,7 +158,7 @@ def _recall(
             for s in order.shipments
         )
         order = replace(order, shipments=shipments)
-    if any(isinstance(e, Recall) for e in order.outbox):
+    if order.outbox and isinstance(order.outbox[0], Recall):  # another warehouse to answer
         return order
     return settle_recall(order, ctx, plan)
 

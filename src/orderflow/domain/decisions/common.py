@@ -85,24 +85,27 @@ def reserve_planned(
 
 
 def add_reserved(order: Order, reserved: Allocation) -> Order:
-    """``order`` holding ``reserved`` units more (one allocation per line and warehouse)."""
-    merged: list[Allocation] = []
-    found = False
-    for a in order.allocations:
-        if a.line_id == reserved.line_id and a.warehouse == reserved.warehouse:
-            merged.append(Allocation(a.line_id, a.warehouse, a.quantity + reserved.quantity))
-            found = True
-        else:
-            merged.append(a)
-    if not found:
-        merged.append(reserved)
-    return replace(order, allocations=tuple(merged))
+    """``order`` holding ``reserved`` units more (merged per line and warehouse when settled)."""
+    return replace(order, allocations=(*order.allocations, reserved))
+
+
+def _merged(allocations: tuple[Allocation, ...]) -> tuple[Allocation, ...]:
+    """One allocation per (line, warehouse), quantities added up, first-seen order kept."""
+    units: dict[tuple[str, str], int] = {}
+    for a in allocations:
+        units[(a.line_id, a.warehouse)] = units.get((a.line_id, a.warehouse), 0) + a.quantity
+    if len(units) == len(allocations):
+        return allocations
+    return tuple(Allocation(line, warehouse, n) for (line, warehouse), n in units.items())
 
 
 def settle_allocation(order: Order, ctx: Context) -> Order:
     """Every reservation of the round answered: 引当済 if nothing is missing, else 中途引当."""
     if order.status not in _ALLOCATING:
         return order
+    merged = _merged(order.allocations)
+    if merged is not order.allocations:
+        order = replace(order, allocations=merged)
     to = OrderStatus.PARTIALLY_ALLOCATED if order.unallocated() else OrderStatus.ALLOCATED
     check_move(order.number, order.status, Move.ALLOCATE, to)
     details = {
