@@ -313,12 +313,6 @@ def test_a_declined_claim_cancels_the_order_and_its_stock_after_resume() -> None
     assert all(e.outcome is not PaymentOutcome.REQUESTED for e in order.payment.ledger)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a declined 後払い claim is never cancelled at the provider: refresh_postpay on a "
-    "DECLINED decision cancels the order but makes no postpay.cancel call, so the claim stays "
-    "cancelled=False (and the injected time-out is never reached)",
-)
 def test_a_declined_claim_whose_cancel_timed_out_is_cancelled_at_the_provider_after_resume() -> (
     None
 ):

@@ -130,33 +130,11 @@ def arguments(command: Callable[..., object]) -> list[inspect.Parameter]:
     return [p for p in inspect.signature(command).parameters.values() if p.name != "self"]
 
 
-def _bug(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, reason=reason)
-
-
-PLACE_BUG = "place lets a non-Customer customer or a non-sequence lines through to a crash"
-INSTRUCT_BUG = "instruct_shipping looks up an unhashable carrier: TypeError"
-CHANGE_BUG = "change uses a non-Requester requester: AttributeError (no .party / .actor)"
-SPLIT_BUG = "split does not check parts or requester: TypeError / AttributeError"
-KNOWN_BUGS = {
-    "place": PLACE_BUG,
-    "instruct_shipping": INSTRUCT_BUG,
-    "change": CHANGE_BUG,
-    "split": SPLIT_BUG,
-}
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=_bug(KNOWN_BUGS[n])) if n in KNOWN_BUGS else pytest.param(n)
-        for n in COMMANDS
-    ],
-)
+@pytest.mark.parametrize("name", COMMANDS)
 @settings(
     max_examples=100,
-    derandomize=True,  # the same examples every run: the xfail marks above stay exact
-    phases=[Phase.explicit, Phase.generate],  # no shrinking: the known bugs are listed below
+    derandomize=True,  # the same examples every run
+    phases=[Phase.explicit, Phase.generate],  # no shrinking: what it found is listed below
     report_multiple_bugs=False,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -210,74 +188,38 @@ FOUND: list[Any] = [
     pytest.param(
         _place(customer=None),
         id="place-customer-None",
-        marks=_bug(
-            "place(customer=None): AttributeError 'NoneType' object has no attribute 'id' "
-            "(InMemoryOrderStore.add; Order accepts any customer)"
-        ),
     ),
     pytest.param(
         _place(lines=None),
         id="place-lines-None",
-        marks=_bug(
-            "place(lines=None): TypeError 'NoneType' object is not iterable "
-            "(lifecycle.new_order: tuple(lines))"
-        ),
     ),
     pytest.param(
         _place(number="1001", lines=None),
         id="place-again-lines-None",
-        marks=_bug(
-            "place(number=<stored>, lines=None): TypeError 'NoneType' object is not "
-            "iterable (app/orders.py: tuple(lines) before any check)"
-        ),
     ),
     pytest.param(
         lambda s: s.desk.instruct_shipping("1001", carrier=[None]),
         id="instruct-carrier-list",
-        marks=_bug(
-            "instruct_shipping(carrier=[None]): TypeError unhashable type: 'list' "
-            "(app/fulfilment.py: code not in self.carriers)"
-        ),
     ),
     pytest.param(
         lambda s: s.desk.change("1001", OrderChange(quantities={"L1": 1}), requester=1.0),
         id="change-requester-float",
-        marks=_bug(
-            "change(requester=1.0): AttributeError 'float' object has no attribute "
-            "'party' (ChangePolicy.check; requester never type-checked)"
-        ),
     ),
     pytest.param(
         lambda s: s.desk.split("1001", SPLIT, requester=1),
         id="split-requester-int",
-        marks=_bug(
-            "split(requester=1): AttributeError 'int' object has no attribute 'party' "
-            "(ChangePolicy.check; requester never type-checked)"
-        ),
     ),
     pytest.param(
         lambda s: s.desk.split("1001", None),
         id="split-parts-None",
-        marks=_bug(
-            "split(parts=None): TypeError object of type 'NoneType' has no len() "
-            "(domain/split.py _check_parts)"
-        ),
     ),
     pytest.param(
         lambda s: s.desk.split("1001", "x" * 1000),
         id="split-parts-str",
-        marks=_bug(
-            "split(parts='xxx…'): AttributeError 'str' object has no attribute 'items' "
-            "(domain/split.py _check_parts)"
-        ),
     ),
     pytest.param(
         lambda s: s.desk.split("1001", [1, 2]),
         id="split-parts-ints",
-        marks=_bug(
-            "split(parts=[1, 2]): AttributeError 'int' object has no attribute 'items' "
-            "(domain/split.py _check_parts)"
-        ),
     ),
 ]
 

@@ -43,6 +43,15 @@ def _remaining(order: Order, cancelled: Mapping[str, int]) -> dict[str, int]:
     return left
 
 
+def _requester(requester: object) -> Requester:
+    """The requester given, or the shop's operator; anything else is refused."""
+    if requester is None:
+        return Requester.operator()
+    if not isinstance(requester, Requester):
+        raise InvalidValue("requester", requester, "a Requester (such as Requester.customer())")
+    return requester
+
+
 class ChangeCommands(DeskBase):
     """Cancel, change and split."""
 
@@ -120,7 +129,7 @@ class ChangeCommands(DeskBase):
         """
         if not isinstance(change, OrderChange):
             raise InvalidValue("change", change, "an OrderChange")
-        who = requester or Requester.operator()
+        who = _requester(requester)
         check_text(reason, "reason", limit=1000)
         order = self._current(check_number(number))
         if request_id is not None and request_id in order.requests:
@@ -180,7 +189,7 @@ class ChangeCommands(DeskBase):
         or konbini order whose money has already arrived. Splitting again the same way returns
         the parts.
         """
-        who = requester or Requester.operator()
+        who = _requester(requester)
         check_text(reason, "reason", limit=1000)
         order = self._current(check_number(number))
         if order.status is OrderStatus.CANCELLED and any(

@@ -31,7 +31,7 @@ class FulfilmentCommands(DeskBase):
         Instructing an instructed order again returns it.
         """
         code = carrier or self.settings.carrier
-        if code not in self.carriers:
+        if not isinstance(code, str) or code not in self.carriers:
             raise InvalidValue("carrier", code, f"one of {sorted(self.carriers)}")
 
         def decide(order: Order, ctx: Context) -> Order:

@@ -84,6 +84,15 @@ class OrderCommands(DeskBase):
             not token or not isinstance(token, str)
         ):
             raise InvalidValue("token", token, "the gateway's stored card token")
+        if not isinstance(customer, Customer):
+            raise InvalidValue("customer", customer, "a Customer")
+        if not isinstance(ship_to, Address):
+            raise InvalidValue("ship_to", ship_to, "an Address")
+        if isinstance(lines, (str, bytes)) or not isinstance(lines, (list, tuple)):
+            raise InvalidValue("lines", lines, "a list of OrderLine")
+        for index, line in enumerate(lines):
+            if not isinstance(line, OrderLine):
+                raise InvalidValue(f"lines[{index}]", line, "an OrderLine")
         check_text(channel, "channel", required=True, limit=100)
         check_text(remarks, "remarks", limit=2000)
         try:

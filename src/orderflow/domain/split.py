@@ -46,6 +46,11 @@ SPLITTABLE = (
 
 
 def _check_parts(order: Order, parts: Sequence[Mapping[str, int]]) -> None:
+    if isinstance(parts, (str, bytes, Mapping)) or not isinstance(parts, Sequence):
+        raise InvalidValue("parts", parts, "a list of parts, each a mapping of line id to units")
+    for index, part in enumerate(parts):
+        if not isinstance(part, Mapping):
+            raise InvalidValue(f"parts[{index}]", part, "a mapping of line id to units")
     if len(parts) < 2:
         raise InvalidValue("parts", len(parts), "at least two parts")
     moved: dict[str, int] = {}

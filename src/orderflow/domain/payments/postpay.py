@@ -229,6 +229,8 @@ def fold_check_credit(
         detail=decision.reason[:200],
         method=PaymentMethod.POSTPAY,
     )
+    # the declined claim is dead: withdraw it at the provider too (nothing is held on it)
+    plan.add(PostpayCancel, reference=effect.reference, amount=Money.zero(order.currency))
     if rules.settings.postpay_declined is PostpayDeclined.CANCEL and order.status in (
         OrderStatus.ORDERED,
         OrderStatus.UNALLOCATED,
