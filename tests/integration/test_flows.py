@@ -262,3 +262,14 @@ def test_ledger_amounts_come_from_the_ledger() -> None:
         (PaymentOp.AUTHORIZE, PaymentOutcome.SUCCEEDED),
         (PaymentOp.CAPTURE, PaymentOutcome.SUCCEEDED),
     ]
+
+
+def test_a_full_width_tracking_number_is_normalised_and_garbage_refused() -> None:
+    s = shop()
+    to_allocated(s)
+    s.desk.instruct_shipping("1001")
+    with pytest.raises(InvalidValue, match="tracking_number"):
+        s.desk.ship("1001", "1001-S1", "1234-5678-901X")
+    order = s.desk.ship("1001", "1001-S1", "１２３４ー５６７８ー９０１３")  # typed in full width
+    assert order.shipments[0].tracking_number == "123456789013"
+    assert order.status is OrderStatus.SHIPPED
