@@ -125,23 +125,47 @@ def fold_authorize(
     return order
 
 
-def fold_capture(
-    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+def _recorded(
+    order: Order,
+    op: PaymentOp,
+    effect: Capture | Void | Refund,
+    target: str,
+    answer: Answer,
+    ctx: Context,
 ) -> Order:
-    """売上確定: recorded; a refused capture holds the order for a person to collect."""
-    assert isinstance(effect, Capture) and effect.amount is not None
+    """The gateway's answer to ``effect`` in the ledger: done with its reference, or failed."""
+    assert effect.amount is not None
     if isinstance(answer, Refused):
-        order = record(
+        return record(
             order,
-            PaymentOp.CAPTURE,
+            op,
             effect.amount,
             effect.key,
             ctx.at,
-            target=effect.authorization,
+            target=target,
             outcome=_FAILED,
             detail=answer.reason[:200],
             method=effect.method,
         )
+    return record(
+        order,
+        op,
+        effect.amount,
+        effect.key,
+        ctx.at,
+        reference=str(answer.value),
+        target=target,
+        method=effect.method,
+    )
+
+
+def fold_capture(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
+    """売上確定: recorded; a refused capture holds the order for a person to collect."""
+    assert isinstance(effect, Capture)
+    order = _recorded(order, PaymentOp.CAPTURE, effect, effect.authorization, answer, ctx)
+    if isinstance(answer, Refused):
         # the remainder was to be given back after the capture: the authorization stays whole
         kept = tuple(
             e
@@ -155,34 +179,15 @@ def fold_capture(
         return hold(
             order, HoldCode.CAPTURE_FAILED, "売上確定に失敗しました", "the capture was refused", ctx
         )
-    return record(
-        order,
-        PaymentOp.CAPTURE,
-        effect.amount,
-        effect.key,
-        ctx.at,
-        reference=str(answer.value),
-        target=effect.authorization,
-        method=effect.method,
-    )
+    return order
 
 
 def fold_void(
     order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
 ) -> Order:
-    """An authorization given back."""
-    assert isinstance(effect, Void) and effect.amount is not None
-    assert isinstance(answer, Done)
-    return record(
-        order,
-        PaymentOp.VOID,
-        effect.amount,
-        effect.key,
-        ctx.at,
-        reference=str(answer.value),
-        target=effect.authorization,
-        method=effect.method,
-    )
+    """An authorization given back (a refusal is asked again: voids are obligations)."""
+    assert isinstance(effect, Void)
+    return _recorded(order, PaymentOp.VOID, effect, effect.authorization, answer, ctx)
 
 
 def fold_refund(
@@ -190,32 +195,12 @@ def fold_refund(
 ) -> Order:
     """返金: recorded; a refused refund holds the order for a person to pay back otherwise."""
     assert isinstance(effect, Refund) and effect.amount is not None
+    order = _recorded(order, PaymentOp.REFUND, effect, effect.capture, answer, ctx)
     if isinstance(answer, Refused):
-        order = record(
-            order,
-            PaymentOp.REFUND,
-            effect.amount,
-            effect.key,
-            ctx.at,
-            target=effect.capture,
-            outcome=_FAILED,
-            detail=answer.reason[:200],
-            method=effect.method,
-        )
         order = hold(
             order, HoldCode.REFUND_FAILED, "返金に失敗しました", "the refund was refused", ctx
         )
         order, _ = lifecycle.record_fact(order, ctx, RefundRefused, fields={"code": answer.code})
         return order
-    order = record(
-        order,
-        PaymentOp.REFUND,
-        effect.amount,
-        effect.key,
-        ctx.at,
-        reference=str(answer.value),
-        target=effect.capture,
-        method=effect.method,
-    )
     plan.add(Notify, notice="refund", facts=(("amount", effect.amount),))
     return order
