@@ -1,0 +1,68 @@
+"""The campaign's world: the shop on fakes, its stock and ports, and what a flow carries."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from orderflow import (
+    ShopSettings,
+    TaxRate,
+)
+from orderflow.testing import FakeShop, Fault, fake_shop
+
+SKUS = {"TEA-1": (1080, TaxRate.REDUCED), "MUG-1": (3300, TaxRate.STANDARD), "CAKE-1": (1620, None)}
+WAREHOUSES = ("TOKYO", "OSAKA")
+CARRIER_NUMBERS = ["123456789013", "445566778812", "200000000001"]
+POINTS = 2000
+FAULTS = (Fault.DECLINE, Fault.TIMEOUT_BEFORE, Fault.TIMEOUT_AFTER, Fault.DUPLICATE)
+PORTS: dict[str, tuple[str, ...]] = {
+    "gateway": ("authorize", "capture", "void", "refund"),
+    "amazon_pay": ("authorize", "capture", "void", "refund"),
+    "fraud": ("screen",),
+    "postpay": ("register", "amend", "report_shipment", "cancel"),
+    "bank": ("issue_account", "release_account"),
+    "konbini": ("issue", "cancel"),
+    "inventory": ("reserve", "release", "commit"),
+    "TOKYO": ("instruct", "recall"),
+    "OSAKA": ("instruct", "recall"),
+    "accounting": ("post",),
+    "notifier": ("send",),
+    "points": ("redeem", "restore"),
+}
+CRASHABLE = {**PORTS, "store": ("save", "add")}
+
+
+class Crash(Exception):
+    """What the campaign throws to simulate a process dying around a port call."""
+
+
+@attrs.define
+class Flow:
+    """One random flow: its shop, its orders and its random source."""
+
+    seed: int
+    rng: random.Random
+    shop: FakeShop
+    numbers: list[str] = attrs.field(factory=list)
+    received: dict[tuple[str, str], int] = attrs.field(factory=dict)
+    next_number: int = 1001
+    crash_restore: list[Callable[[], None]] = attrs.field(factory=list)
+
+
+def _fake(shop: FakeShop, name: str) -> Any:
+    if name in WAREHOUSES:
+        return shop.warehouses[name]
+    return getattr(shop, name)
+
+
+def new_flow(seed: int) -> Flow:
+    """A shop with stock in two warehouses, every payment port, points and a fraud screen."""
+    rng = random.Random(seed)
+    stock = {(w, s): rng.randint(0, 4) for w in WAREHOUSES for s in SKUS}
+    settings = ShopSettings(warehouses=WAREHOUSES, auto_advance=rng.random() < 0.6)
+    shop = fake_shop(stock, settings=settings, points={"C1": POINTS, "C2": POINTS})
+    return Flow(seed, rng, shop, received=dict(stock))
