@@ -43,8 +43,8 @@ def check_number(number: object, field: str = "number") -> str:
     if (
         not isinstance(number, str)
         or not 1 <= len(number) <= 64
-        or not number.isprintable()
-        or any(c.isspace() for c in number)
+        or not number.isprintable()  # no line breaks, controls or separators but " "
+        or " " in number
     ):
         raise InvalidValue(
             field, number, "an order number: 1 to 64 printable characters, no spaces"
