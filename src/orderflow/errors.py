@@ -17,6 +17,7 @@ __all__ = [
     "CurrencyMismatch",
     "DuplicateOrder",
     "EffectInterrupted",
+    "EffectsPending",
     "EmptyOrder",
     "InvalidValue",
     "MoveBlocked",
@@ -242,4 +243,20 @@ class EffectInterrupted(OrderflowError):
         super().__init__(
             f"order {order_number}: {step!r} (key {key!r}) was interrupted by the adapter; "
             "desk.resume(number) finishes it"
+        )
+
+
+class EffectsPending(OrderflowError):
+    """The order has effects a provider keeps refusing; no new command runs until they are done.
+
+    The order is held (``effect_refused``) and its history says what was refused. Fix the cause at
+    the provider, then ``desk.resume(number)``; the command can be run after that.
+    """
+
+    def __init__(self, order_number: str, step: str) -> None:
+        self.order_number = order_number
+        self.step = step
+        super().__init__(
+            f"order {order_number}: {step!r} is still pending (a provider keeps refusing it); "
+            "resolve it, desk.resume(number), then run the command again"
         )

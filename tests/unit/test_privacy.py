@@ -23,6 +23,7 @@ from orderflow.errors import (
     CurrencyMismatch,
     DuplicateOrder,
     EffectInterrupted,
+    EffectsPending,
     EmptyOrder,
     InvalidValue,
     MoveBlocked,
@@ -233,6 +234,7 @@ def every_error() -> list[OrderflowError]:
         ProviderTimeout(f"no answer for {EMAIL}"),
         OutcomeUnknown("1001", "authorize", "1001:authorize"),
         EffectInterrupted("1001", "authorize", "1001:3"),
+        EffectsPending("1001", "post_journal"),
     ]
 
 

@@ -14,7 +14,7 @@ from orderflow.domain.payments import payment_confirmed
 from orderflow.domain.review import ReviewRule, default_rules
 from orderflow.domain.rules import Rules
 from orderflow.domain.status import Move
-from orderflow.errors import ConcurrencyError, InvalidValue, MoveNotAllowed, OrderflowError
+from orderflow.errors import EffectsPending, InvalidValue, MoveNotAllowed, OrderflowError
 from orderflow.ports import (
     Accounting,
     BankTransferProvider,
@@ -104,6 +104,7 @@ class DeskBase:
             store=store,
             inventory=inventory,
             warehouses=dict(warehouses),
+            carriers=self.carriers,
             accounting=accounting,
             notifier=notifier,
             clock=clock,
@@ -131,18 +132,22 @@ class DeskBase:
 
     def get(self, number: str) -> Order:
         """The stored order ``number`` (as it is, pending effects included)."""
-        return self.store.get(check_number(number))
+        return self.executor.load(check_number(number))
 
     def totals(self, order: Order) -> OrderTotals:
-        """The order's totals under the shop's tax rule."""
+        """The order's totals under the shop's tax rule (give the order, as ``get`` returns it)."""
+        if not isinstance(order, Order):
+            raise InvalidValue("order", order, "an Order (desk.get(number))")
         return order.totals(self.settings.tax)
 
     def payment_confirmed(self, order: Order) -> bool:
         """Whether the payment allows shipping now (see :mod:`orderflow.domain.payments`)."""
+        if not isinstance(order, Order):
+            raise InvalidValue("order", order, "an Order (desk.get(number))")
         return payment_confirmed(
             order.payment,
             self.totals(order).total,
-            self.clock.now(),
+            self.executor.now(),
             self.settings.authorization_days,
         )
 
@@ -155,8 +160,12 @@ class DeskBase:
     # -- finishing -------------------------------------------------------------------------
 
     def resume(self, number: str) -> Order:
-        """Perform order ``number``'s pending effects (after a time-out or a crash), same keys."""
-        return self._current(check_number(number))
+        """Perform order ``number``'s pending effects (after a time-out or a crash), same keys.
+
+        Returns the order; an effect a provider still refuses stays pending (its hold says so).
+        """
+        order = self.executor.load(check_number(number))
+        return self.executor.drive(order) if order.outbox else order
 
     def resume_pending(self) -> list[Order]:
         """Sweep: finish every order with pending effects; returns the orders finished.
@@ -166,11 +175,13 @@ class DeskBase:
         stays pending for the next sweep.
         """
         done = []
-        for order in list(self.store.pending()):
+        for order in self.executor.pending():
             try:
-                done.append(self.executor.drive(self.store.get(order.number)))
-            except (ConcurrencyError, OrderflowError):
+                finished = self.executor.drive(self.executor.load(order.number))
+            except OrderflowError:  # raced by another worker, a time-out, an adapter crash
                 continue
+            if not finished.outbox:
+                done.append(finished)
         return done
 
     # -- the three beats ---------------------------------------------------------------------
@@ -178,13 +189,18 @@ class DeskBase:
     def _ctx(self, actor: str, reason: str = "") -> Context:
         check_text(actor, "actor", required=True, limit=200)
         check_text(reason, "reason", limit=1000)
-        return Context(self.clock.now(), actor, reason)
+        return Context(self.executor.now(), actor, reason)
 
     def _current(self, number: str) -> Order:
-        """The stored order with its outbox driven to the end (every command starts so)."""
-        order = self.store.get(number)
+        """The stored order with its outbox driven to the end (every command starts so).
+
+        An effect a provider keeps refusing stops the order: :class:`EffectsPending`.
+        """
+        order = self.executor.load(number)
         if order.outbox:
             order = self.executor.drive(order)
+            if order.outbox:
+                raise EffectsPending(number, order.outbox[0].kind)
         return order
 
     def _command(
@@ -220,7 +236,7 @@ class DeskBase:
 
     def _recent(self, order: Order) -> list[Order]:
         since = order.placed_at - timedelta(days=31)
-        return list(self.store.orders_of_customer(order.customer.id, since))
+        return self.executor.orders_of_customer(order.customer.id, since)
 
     @staticmethod
     def _after(order: Order, marker: type[OrderEvent]) -> list[type[OrderEvent]]:

@@ -23,7 +23,7 @@ from orderflow.domain.outbox import Plan
 from orderflow.domain.policy import Requester
 from orderflow.domain.split import SPLITTABLE
 from orderflow.domain.status import Move, OrderStatus
-from orderflow.errors import DuplicateOrder, InvalidValue, OrderNotFound, PaymentDeclined
+from orderflow.errors import DuplicateOrder, InvalidValue, PaymentDeclined
 
 __all__ = ["ChangeCommands"]
 
@@ -86,11 +86,11 @@ class ChangeCommands(DeskBase):
             if any(quantities.values()):
                 if requester is not None:
                     self.settings.cancel_policy.check(order, requester)
-                return self.change(
+                return self._change(
                     number,
                     OrderChange(quantities=quantities),
-                    requester=requester,
-                    reason=reason,
+                    _requester(requester),
+                    reason,
                     request_id=request_id,
                     policy_checked=requester is not None,
                 ).order
@@ -114,7 +114,6 @@ class ChangeCommands(DeskBase):
         reason: str = "",
         dry_run: bool = False,
         request_id: str | None = None,
-        policy_checked: bool = False,
     ) -> ChangePreview:
         """注文変更: quantities, lines, address, delivery date and slot, payment method, points.
 
@@ -127,9 +126,22 @@ class ChangeCommands(DeskBase):
         asked for first: if refused, nothing changes and the error is raised. Give a
         ``request_id`` to make a repeat safe.
         """
+        return self._change(number, change, _requester(requester), reason, dry_run, request_id)
+
+    def _change(
+        self,
+        number: str,
+        change: OrderChange,
+        who: Requester,
+        reason: str,
+        dry_run: bool = False,
+        request_id: str | None = None,
+        *,
+        policy_checked: bool = False,
+    ) -> ChangePreview:
+        """:meth:`change`, with the policy already checked by a partial cancel's own policy."""
         if not isinstance(change, OrderChange):
             raise InvalidValue("change", change, "an OrderChange")
-        who = _requester(requester)
         check_text(reason, "reason", limit=1000)
         order = self._current(check_number(number))
         if request_id is not None and request_id in order.requests:
@@ -193,7 +205,7 @@ class ChangeCommands(DeskBase):
         check_text(reason, "reason", limit=1000)
         order = self._current(check_number(number))
         if order.status is OrderStatus.CANCELLED and any(
-            isinstance(e, Cancelled) and e.split_into for e in order.history[-3:]
+            isinstance(e, Cancelled) and e.split_into for e in order.history
         ):
             return self._parts(order)
         self.settings.change_policy.check(order, who)
@@ -211,14 +223,11 @@ class ChangeCommands(DeskBase):
             part = getattr(effect, "part", None)
             if part is None:
                 continue
-            try:
-                taken = self.store.get(part.number)
-            except OrderNotFound:
-                continue
-            if taken.split_from != number:
+            taken = self.executor.find(part.number)
+            if taken is not None and taken.split_from != number:
                 raise DuplicateOrder(part.number)
         self.executor.drive(self.executor.save(order, decided))
-        return self._parts(self.store.get(number))
+        return self._parts(self.executor.load(number))
 
     def _parts(self, parent: Order) -> list[Order]:
         event = next(

@@ -11,6 +11,7 @@ their first answer.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 import attrs
@@ -54,6 +55,7 @@ from orderflow.errors import (
     DuplicateOrder,
     EffectInterrupted,
     OrderflowError,
+    OrderNotFound,
     OutcomeUnknown,
     PaymentDeclined,
     ProviderError,
@@ -63,6 +65,7 @@ from orderflow.notices import Notice
 from orderflow.ports import (
     Accounting,
     BankTransferProvider,
+    Carrier,
     Clock,
     FraudScreen,
     Inventory,
@@ -85,6 +88,7 @@ class Ports:
     store: OrderStore
     inventory: Inventory
     warehouses: Mapping[str, Warehouse]
+    carriers: Mapping[str, Carrier]
     accounting: Accounting
     notifier: Notifier
     clock: Clock
@@ -107,7 +111,55 @@ class Executor:
         self.ports = ports
         self.rules = rules
 
+    # -- the store and the clock -------------------------------------------------------------
+
+    def now(self) -> datetime:
+        """The clock's now (aware UTC)."""
+        return self.ports.clock.now()
+
+    def load(self, number: str) -> Order:
+        """The stored order ``number`` (``OrderNotFound`` if there is none)."""
+        return self.ports.store.get(number)
+
+    def find(self, number: str) -> Order | None:
+        """The stored order ``number``, or None."""
+        try:
+            return self.ports.store.get(number)
+        except OrderNotFound:
+            return None
+
+    def add(self, order: Order) -> Order:
+        """Store a new order (``DuplicateOrder`` if the number is taken)."""
+        self.ports.store.add(order)
+        return order
+
+    def pending(self) -> list[Order]:
+        """The orders with pending effects."""
+        return list(self.ports.store.pending())
+
+    def open_orders(self) -> list[Order]:
+        """The orders not in a final status."""
+        return list(self.ports.store.open_orders())
+
+    def orders_of_customer(self, customer_id: str, since: datetime) -> list[Order]:
+        """The customer's orders placed since ``since``."""
+        return list(self.ports.store.orders_of_customer(customer_id, since))
+
     # -- queries (reads that change nothing outside) --------------------------------------------
+
+    def tracking(self, carrier_code: str, number: str | None) -> tuple[str | None, str, bool]:
+        """The carrier's form of ``number`` (None if it is not one), its page, and tracking at all.
+
+        Carriers are adapters without I/O, but they are ports: read here like the others.
+        """
+        carrier = self.ports.carriers[carrier_code]
+        if number is None:
+            return None, "", carrier.has_tracking
+        normalize = getattr(carrier, "normalize", None)
+        checked = normalize(number) if callable(normalize) else number
+        if not isinstance(checked, str) or not carrier.validate_tracking_number(checked):
+            return None, "", carrier.has_tracking
+        return checked, carrier.tracking_url(checked), carrier.has_tracking
 
     def knows(self, sku: str) -> bool:
         """Whether the inventory knows ``sku``."""

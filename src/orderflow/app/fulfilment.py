@@ -79,26 +79,12 @@ class FulfilmentCommands(DeskBase):
 
         def decide(order: Order, ctx: Context) -> Order:
             shipment = find_shipment(order, shipment_id, Move.SHIP)
-            carrier = self.carriers[shipment.carrier]
-            number = given
-            if number is not None:
-                normalize = getattr(carrier, "normalize", None)
-                checked = normalize(number) if callable(normalize) else number
-                if not isinstance(checked, str) or not carrier.validate_tracking_number(checked):
-                    raise InvalidValue(
-                        "tracking_number", tracking_number, f"a {carrier.code} tracking number"
-                    )
-                number = checked
-            url = carrier.tracking_url(number) if number else ""
-            return shipping.ship(
-                order,
-                shipment_id,
-                number,
-                carrier.has_tracking,
-                url,
-                ctx,
-                self.rules,
-            )
+            number, url, has_tracking = self.executor.tracking(shipment.carrier, given)
+            if given is not None and number is None:
+                raise InvalidValue(
+                    "tracking_number", tracking_number, f"a {shipment.carrier} tracking number"
+                )
+            return shipping.ship(order, shipment_id, number, has_tracking, url, ctx, self.rules)
 
         return self._command(number, decide, actor=actor)
 

@@ -76,8 +76,18 @@ class MoneyCommands(DeskBase):
             )
         return order
 
+    def _moment(self, now: object) -> datetime:
+        """``now`` checked (an aware datetime), or the clock's now."""
+        if now is None:
+            return self.executor.now()
+        if not isinstance(now, datetime) or now.utcoffset() is None:
+            raise InvalidValue("now", now, "an aware datetime")
+        return now
+
     def refundable(self, order: Order) -> Money:
         """What can still be paid back: captured less refunded, or received less owed back."""
+        if not isinstance(order, Order):
+            raise InvalidValue("order", order, "an Order (desk.get(number))")
         return refundable(order)
 
     def reauthorize_expiring(self, now: datetime | None = None) -> list[Order]:
@@ -88,9 +98,9 @@ class MoneyCommands(DeskBase):
         the hold is cleared. One order's trouble never stops the sweep. Returns the orders
         touched.
         """
-        moment = now or self.clock.now()
+        moment = self._moment(now)
         touched = []
-        for candidate in list(self.store.open_orders()):
+        for candidate in self.executor.open_orders():
             if not money.needs_reauthorization(candidate, moment, self.rules):
                 continue
             try:
@@ -125,20 +135,22 @@ class MoneyCommands(DeskBase):
         check_text(reference, "reference", required=True, limit=200)
         if not isinstance(amount, Money) or amount.amount <= 0:
             raise InvalidValue("amount", amount, "a positive Money")
+        if paid_at is not None:
+            paid_at = self._moment(paid_at)
 
         def decide(order: Order, ctx: Context) -> Order:
             if order.payment.method is not PaymentMethod.KONBINI:
                 raise InvalidValue("number", number, "an order paid at a convenience store")
             key = f"{number}:konbini:{reference}"
-            return money.receive(order, amount, key, reference, "", ctx, self.rules)
+            return money.receive(order, amount, key, reference, "", ctx, self.rules, paid_at)
 
         return self._command(number, decide, actor="konbini")
 
     def expire_unpaid(self, now: datetime | None = None) -> list[Order]:
         """Konbini sweep: cancel every unpaid order past its payment deadline, with a notice."""
-        moment = now or self.clock.now()
+        moment = self._moment(now)
         cancelled = []
-        for order in list(self.store.open_orders()):
+        for order in self.executor.open_orders():
             deadline = order.payment.instruction("deadline")
             if (
                 order.payment.method is not PaymentMethod.KONBINI
@@ -170,9 +182,15 @@ class MoneyCommands(DeskBase):
         and the excess is recorded as owed back. Deposits no open order holds are returned as
         unmatched. A deposit whose reference was applied before counts once.
         """
+        if isinstance(deposits, (str, bytes)) or not isinstance(deposits, Iterable):
+            raise InvalidValue("deposits", deposits, "Deposit values (from a bank's file)")
+        deposits = list(deposits)
+        for index, deposit in enumerate(deposits):
+            if not isinstance(deposit, Deposit):
+                raise InvalidValue(f"deposits[{index}]", deposit, "a Deposit")
         accounts: dict[str, OpenAccount] = {}
         seen: set[str] = set()
-        for order in self.store.open_orders():
+        for order in self.executor.open_orders():
             account = order.payment.instruction("account")
             if order.payment.method is not PaymentMethod.BANK_TRANSFER or account is None:
                 continue
@@ -213,5 +231,7 @@ class MoneyCommands(DeskBase):
 
         A malformed file raises :class:`~orderflow.zengin.ZenginError` before any order changes.
         """
+        if not isinstance(data, bytes | bytearray):
+            raise InvalidValue("data", type(data).__name__, "the file's bytes (open it with 'rb')")
         notice = read_transfer_notice(data, currency=self.settings.currency, calendar=calendar)
         return self.reconcile_deposits(notice.deposits())

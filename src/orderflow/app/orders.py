@@ -20,7 +20,6 @@ from orderflow.domain.status import OrderStatus
 from orderflow.errors import (
     DuplicateOrder,
     InvalidValue,
-    OrderNotFound,
     PaymentDeclined,
     UnknownSku,
 )
@@ -95,10 +94,7 @@ class OrderCommands(DeskBase):
                 raise InvalidValue(f"lines[{index}]", line, "an OrderLine")
         check_text(channel, "channel", required=True, limit=100)
         check_text(remarks, "remarks", limit=2000)
-        try:
-            stored: Order | None = self.store.get(number)
-        except OrderNotFound:
-            stored = None
+        stored = self.executor.find(number)
         if stored is not None and not placing.retry_allowed(stored):
             if stored.lines == tuple(lines) and stored.customer.id == getattr(customer, "id", None):
                 return self._placed(self._current(number))
@@ -123,11 +119,7 @@ class OrderCommands(DeskBase):
         for index, line in enumerate(order.lines):
             if not self.executor.knows(line.sku):
                 raise UnknownSku(f"lines[{index}].sku", line.sku)
-        if stored is None:
-            self.store.add(order)
-            saved = order
-        else:
-            saved = self.executor.save(stored, order)
+        saved = self.executor.add(order) if stored is None else self.executor.save(stored, order)
         return self._placed(self.executor.drive(saved))
 
     def _placed(self, order: Order) -> Order:

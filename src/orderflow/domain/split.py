@@ -30,6 +30,7 @@ from orderflow.domain.events import Cancelled, SplitFrom
 from orderflow.domain.lifecycle import Context, make_event
 from orderflow.domain.money import Money
 from orderflow.domain.order import Allocation, Order, OrderLine, OrderTotals, Payment
+from orderflow.domain.payments import PAYMENT_WAITS
 from orderflow.domain.status import OrderStatus
 from orderflow.domain.tax import TaxRate, TaxRule
 from orderflow.errors import InvalidValue
@@ -190,7 +191,7 @@ def split_order(
             requests=(),
             proposal=None,
             points_taken=points[n] if order.points_taken else 0,
-            holds=tuple(h for h in order.holds if h.is_open),
+            holds=tuple(h for h in order.holds if h.is_open and h.code not in PAYMENT_WAITS),
             tax_adjustments=(),
             split_from=order.number,
             version=1,

@@ -95,6 +95,11 @@ class _Fake:
         with self._lock:
             self._faults.setdefault(method, []).extend([fault] * times)
 
+    def clear_faults(self) -> None:
+        """Forget every fault still waiting (the provider is working again)."""
+        with self._lock:
+            self._faults.clear()
+
     def calls_to(self, method: str) -> list[Call]:
         """The recorded calls of ``method``, in order."""
         with self._lock:

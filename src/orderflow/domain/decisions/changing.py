@@ -21,6 +21,7 @@ from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import check_move
 from orderflow.domain.order import Order, Payment, PaymentMethod
 from orderflow.domain.outbox import Plan
+from orderflow.domain.payments import PAYMENT_WAITS
 from orderflow.domain.payments.plans import close_payment, follow_total, open_payment
 from orderflow.domain.review import ReviewContext, apply_findings, review
 from orderflow.domain.rules import Rules
@@ -92,7 +93,10 @@ def decide_change(
     if changed.payment.method is not order.payment.method:
         total = changed.totals(rules.settings.tax).total
         open_payment(plan, changed, total, ctx, rules, "switch")
-        return plan.apply(replace(order, proposal=changed))
+        proposed = replace(order, proposal=changed)
+        if not plan.effects:  # nothing to ask (代引き): the change takes effect at once
+            return plan.apply(take_proposal(proposed, ctx, rules, plan))
+        return plan.apply(proposed)
     more = changed.points_used - order.points_taken
     if rules.points and more > 0:
         plan.add(RedeemPoints, points=more, purpose="change")
@@ -115,6 +119,8 @@ def take_proposal(
     current = replace(order, proposal=None)
     if proposal.payment.method is not order.payment.method:
         current = close_payment(plan, current, ctx, keep=keep)
+        # the old method's waiting is over; the new one raises its own holds when it answers
+        current = lifecycle.clear_holds(current, PAYMENT_WAITS, ctx)
         payment = replace(
             proposal.payment,
             ledger=current.payment.ledger,

@@ -89,7 +89,14 @@ def check_credit(order: Order) -> Order:
 
 
 def receive(
-    order: Order, amount: Money, key: str, reference: str, detail: str, ctx: Context, rules: Rules
+    order: Order,
+    amount: Money,
+    key: str,
+    reference: str,
+    detail: str,
+    ctx: Context,
+    rules: Rules,
+    paid_at: datetime | None = None,
 ) -> Order:
     """入金: money arrived for the order (a deposit, a konbini payment), once per reference.
 
@@ -98,8 +105,10 @@ def receive(
     """
     if order.payment.entry(key) is not None:
         return order
+    if amount.currency != order.currency:
+        raise InvalidValue("amount", amount, f"an amount in {order.currency}")
     order = record(
-        order, PaymentOp.RECEIVE, amount, key, ctx.at, reference=reference, detail=detail
+        order, PaymentOp.RECEIVE, amount, key, paid_at or ctx.at, reference=reference, detail=detail
     )
     order, _ = lifecycle.record_fact(order, ctx, PaymentReceived, fields={"amount": str(amount)})
     plan = Plan(order)

@@ -10,6 +10,7 @@ from orderflow.domain.address import Address, Customer
 from orderflow.domain.decisions.changing import reviewed
 from orderflow.domain.decisions.common import advance, check_stock, reserve_planned
 from orderflow.domain.effects import Notify, RedeemPoints
+from orderflow.domain.events import Placed, PlacementDeclined
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import allowed_moves
 from orderflow.domain.money import Money
@@ -94,9 +95,14 @@ def place(
 
 def retry_allowed(stored: Order) -> bool:
     """Whether a new ``place`` may reuse the number: the earlier attempt's payment was refused."""
-    return stored.status is OrderStatus.CANCELLED and any(
-        e.name == "placement_declined" for e in stored.history[-3:]
-    )
+    if stored.status is not OrderStatus.CANCELLED:
+        return False
+    for event in reversed(stored.history):
+        if isinstance(event, PlacementDeclined):
+            return True
+        if isinstance(event, Placed):
+            return False
+    return False
 
 
 def accept(

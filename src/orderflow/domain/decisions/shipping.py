@@ -151,6 +151,15 @@ def deliver(order: Order, shipment_id: str, ctx: Context) -> Order:
 
 def book(order: Order, on: date, ctx: Context, rules: Rules) -> Order:
     """計上: 着荷済 → 計上済, the sale's journal entry posted once; the virtual account freed."""
+    if order.open_holds:  # a capture refused, an obligation stuck…: not a sale to book yet
+        codes = ", ".join(h.code for h in order.open_holds)
+        raise MoveBlocked(
+            order.number,
+            order.status.name,
+            Move.BOOK.value,
+            [m.value for m in allowed_moves(order.status)],
+            f"open holds: {codes}",
+        )
     settings = rules.settings
     entry = sale_entry(order, settings.tax, settings.accounts, on, order.totals(settings.tax))
     booked, _ = lifecycle.book(order, "", ctx)

@@ -24,6 +24,7 @@ from orderflow.errors import InvalidValue
 
 __all__ = [
     "DEFAULT_COD_FEES",
+    "PAYMENT_WAITS",
     "CodFeeTable",
     "HoldCode",
     "payment_confirmed",
@@ -51,8 +52,23 @@ class HoldCode:
     """返金失敗: the provider refused a refund; a person must pay it back another way."""
     KONBINI_REISSUE_FAILED = "konbini_reissue_failed"
     """コンビニ番号の再発行失敗: the old number stays; a person must follow up."""
+    PAYMENT_REFUSED = "payment_refused"
+    """決済の開始に失敗: the provider would not open the payment of a split part; a person
+    changes its method (or cancels it)."""
     EFFECT_REFUSED = "effect_refused"
     """A provider kept refusing something that must be done (a release, a void…): see history."""
+
+
+PAYMENT_WAITS = (
+    HoldCode.PAYMENT_PENDING,
+    HoldCode.PAYMENT_SHORTFALL,
+    HoldCode.POSTPAY_REVIEW,
+    HoldCode.POSTPAY_DECLINED,
+    HoldCode.AUTHORIZATION_FAILED,
+    HoldCode.KONBINI_REISSUE_FAILED,
+    HoldCode.PAYMENT_REFUSED,
+)
+"""Holds that wait on one payment: a new payment (a new method, a split part) raises its own."""
 
 
 def payment_confirmed(

@@ -83,6 +83,16 @@ def fold_authorize(
             return decline_placement(order, answer.code, answer.reason, ctx, rules, plan)
         if effect.purpose == "switch":
             return switch_refused(order, ctx)
+        if effect.purpose == "capture":  # shipped, and the card no longer pays: collect it
+            order = hold(
+                order,
+                HoldCode.CAPTURE_FAILED,
+                "売上確定に失敗しました",
+                "the card could not be charged",
+                ctx,
+            )
+            payment_failed(plan, rules)
+            return order
         order = hold(
             order,
             HoldCode.AUTHORIZATION_FAILED,
@@ -112,7 +122,7 @@ def fold_authorize(
             effect.replaces == reference or effect.purpose in ("reauthorize", "change", "capture")
         ):
             plan.add(Void, method=method, authorization=reference, amount=amount)
-    if effect.purpose in ("reauthorize", "change", "switch"):
+    if effect.purpose in ("reauthorize", "change", "switch", "capture"):
         order = lifecycle.clear_holds(order, [HoldCode.AUTHORIZATION_FAILED], ctx)
         if effect.purpose == "reauthorize":
             plan.add(

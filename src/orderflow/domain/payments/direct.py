@@ -21,6 +21,7 @@ from orderflow.domain.payments.common import (
     Answer,
     decline_placement,
     hold,
+    payment_failed,
     switch_granted,
     switch_refused,
 )
@@ -53,6 +54,8 @@ def fold_issue_account(
     if isinstance(answer, Refused):
         if effect.purpose == "switch":
             return switch_refused(order, ctx)
+        if effect.purpose == "split":
+            return _part_refused(order, ctx, rules, plan)
         return decline_placement(order, answer.code, answer.reason, ctx, rules, plan)
     account = answer.value
     assert isinstance(account, VirtualAccount)
@@ -109,6 +112,8 @@ def fold_issue_konbini(
                 "the konbini number could not be issued again",
                 ctx,
             )
+        if effect.purpose == "split":
+            return _part_refused(order, ctx, rules, plan)
         return decline_placement(order, answer.code, answer.reason, ctx, rules, plan)
     slip = answer.value
     assert isinstance(slip, KonbiniSlip)
@@ -155,3 +160,15 @@ def fold_withdraw_konbini(
     """The number can no longer be paid."""
     assert isinstance(effect, WithdrawKonbini)
     return close_reference(order, effect.payment_number)
+
+
+def _part_refused(order: Order, ctx: Context, rules: Rules, plan: Plan) -> Order:
+    """A split part's payment could not be opened: held for a person (the parent is closed)."""
+    payment_failed(plan, rules)
+    return hold(
+        order,
+        HoldCode.PAYMENT_REFUSED,
+        "決済を開始できませんでした",
+        "the payment could not be opened",
+        ctx,
+    )

@@ -15,6 +15,7 @@ return the order with what can be written at once (money owed back, holds).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from orderflow.domain import lifecycle
 from orderflow.domain.effects import (
@@ -97,8 +98,8 @@ def close_payment(
     if account and account not in payment.closed:
         plan.add(ReleaseAccount, account=account)
     number = payment.instruction("payment_number")
-    if number and number not in payment.closed and not payment.received:
-        plan.add(WithdrawKonbini, payment_number=number)
+    if number and number not in payment.closed and not _paid_in_full(payment):
+        plan.add(WithdrawKonbini, payment_number=number)  # a short payment is owed back below
     owed = payment.received - payment.refund_owed
     if owed.amount > 0:
         order = record(
@@ -106,6 +107,12 @@ def close_payment(
         )
         plan.seq += 1
     return order
+
+
+def _paid_in_full(payment: Payment) -> bool:
+    """Whether the konbini number was paid for all it asked (it can no longer be withdrawn)."""
+    asked = payment.instruction("amount")
+    return asked is not None and payment.received.amount >= Decimal(asked)
 
 
 def at_shipping(
