@@ -120,7 +120,7 @@ def _money_laws(flow: Flow, orders: dict[str, Order]) -> list[str]:
             found.append(f"{holder} is final and still holds account {account}")
     for number, slip in shop.konbini.slips.items():
         owner = orders.get(slip["order"])
-        paid = owner is not None and owner.payment.received.amount > 0
+        paid = owner is not None and owner.payment.received >= slip["amount"]  # used up
         if owner is not None and owner.status.is_final and not slip["cancelled"] and not paid:
             found.append(f"{owner.number} is final with a live konbini number {number}")
     for order in orders.values():

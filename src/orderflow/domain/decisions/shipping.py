@@ -14,6 +14,7 @@ from orderflow.domain.effects import (
     PostJournal,
     Recall,
     ReleaseAccount,
+    WithdrawKonbini,
 )
 from orderflow.domain.events import Recalled, RecallRefused, RecallRequested
 from orderflow.domain.lifecycle import Context
@@ -22,7 +23,7 @@ from orderflow.domain.order import Order, PaymentMethod, PaymentOp, ShipmentStat
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import payment_confirmed
 from orderflow.domain.payments.ledger import record
-from orderflow.domain.payments.plans import at_shipping
+from orderflow.domain.payments.plans import at_shipping, paid_in_full
 from orderflow.domain.rules import Rules
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import MoveBlocked
@@ -168,4 +169,7 @@ def book(order: Order, on: date, ctx: Context, rules: Rules) -> Order:
     account = booked.payment.instruction("account")
     if account and account not in booked.payment.closed:
         plan.add(ReleaseAccount, account=account)
+    number = booked.payment.instruction("payment_number")
+    if number and number not in booked.payment.closed and not paid_in_full(booked.payment):
+        plan.add(WithdrawKonbini, payment_number=number)  # paid otherwise: the slip is void
     return plan.apply(booked)

@@ -55,6 +55,7 @@ __all__ = [
     "close_payment",
     "follow_total",
     "open_payment",
+    "paid_in_full",
     "reauthorize",
     "refund",
     "refundable",
@@ -98,7 +99,7 @@ def close_payment(
     if account and account not in payment.closed:
         plan.add(ReleaseAccount, account=account)
     number = payment.instruction("payment_number")
-    if number and number not in payment.closed and not _paid_in_full(payment):
+    if number and number not in payment.closed and not paid_in_full(payment):
         plan.add(WithdrawKonbini, payment_number=number)  # a short payment is owed back below
     owed = payment.received - payment.refund_owed
     if owed.amount > 0:
@@ -109,7 +110,7 @@ def close_payment(
     return order
 
 
-def _paid_in_full(payment: Payment) -> bool:
+def paid_in_full(payment: Payment) -> bool:
     """Whether the konbini number was paid for all it asked (it can no longer be withdrawn)."""
     asked = payment.instruction("amount")
     return asked is not None and payment.received.amount >= Decimal(asked)
