@@ -36,6 +36,7 @@ from orderflow.domain.effects import (
     PostpayCancel,
     PostpayRegister,
     PostpayReport,
+    Purpose,
     Recall,
     RedeemPoints,
     Refund,
@@ -289,7 +290,7 @@ class Executor:
 
     def _authorize(self, order: Order, e: Authorize) -> object:
         assert e.amount is not None
-        payment = order.proposal.payment if e.purpose == "switch" and order.proposal else None
+        payment = order.proposal.payment if e.purpose is Purpose.SWITCH and order.proposal else None
         token = (payment or order.payment).token
         return self._gateway(e.method).authorize(
             key=e.key, order_number=order.number, amount=e.amount, token=token

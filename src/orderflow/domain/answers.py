@@ -28,6 +28,7 @@ from orderflow.domain.effects import (
     Instruct,
     Notify,
     PostJournal,
+    Purpose,
     Recall,
     RedeemPoints,
     Refused,
@@ -173,14 +174,14 @@ def _redeem(
 
     assert isinstance(effect, RedeemPoints)
     if isinstance(answer, Refused):
-        if effect.purpose == "place":
+        if effect.purpose is Purpose.PLACE:
             return decline_placement(order, "points_refused", answer.reason, ctx, rules, plan)
         order = replace(order, proposal=None)
         order, _ = lifecycle.record_fact(order, ctx, PointsChangeRefused)
         return order
     order = replace(order, points_taken=order.points_taken + effect.points)
     order, _ = lifecycle.record_fact(order, ctx, PointsRedeemed, fields={"points": effect.points})
-    if effect.purpose == "change":
+    if effect.purpose is Purpose.CHANGE:
         return take_proposal(order, ctx, rules, plan)
     return order
 

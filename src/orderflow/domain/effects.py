@@ -14,6 +14,7 @@ pending and is performed again, with the same key, by the next command or ``resu
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import ClassVar
 
@@ -42,6 +43,7 @@ __all__ = [
     "PostpayCancel",
     "PostpayRegister",
     "PostpayReport",
+    "Purpose",
     "Recall",
     "RedeemPoints",
     "Refund",
@@ -54,6 +56,29 @@ __all__ = [
     "Void",
     "WithdrawKonbini",
 ]
+
+
+class Purpose(enum.Enum):
+    """Why a payment or points effect was decided: it says what the answer means."""
+
+    __hash__ = object.__hash__
+
+    PLACE = "place"
+    """受注: a refusal closes the new order (its number stays free)."""
+    SWITCH = "switch"
+    """A change of payment method: a refusal leaves the order as it was."""
+    SPLIT = "split"
+    """A part of a split order: a refusal holds the part."""
+    CHANGE = "change"
+    """The total grew (or more points): a refusal holds the order or drops the change."""
+    REAUTHORIZE = "reauthorize"
+    """再オーソリ: a refusal holds the order and tells the customer once."""
+    CAPTURE = "capture"
+    """The authorization lapsed before the capture: a refusal is a capture to collect again."""
+    REBILL = "rebill"
+    """後払い: bill the rest after a refund; a refusal refuses the refund."""
+    REISSUE = "reissue"
+    """コンビニ: a new number for a new amount; a refusal holds the order."""
 
 
 @attrs.frozen(slots=True)
@@ -164,7 +189,7 @@ class Screen(Effect):
     """不正検知: screen a card order before it is authorized."""
 
     amount: Money | None = None
-    purpose: str = "place"
+    purpose: Purpose = Purpose.PLACE
     kind: ClassVar[str] = "screen"
 
 
@@ -179,7 +204,7 @@ class Authorize(Effect):
 
     method: PaymentMethod = PaymentMethod.CARD
     amount: Money | None = None
-    purpose: str = "place"
+    purpose: Purpose = Purpose.PLACE
     replaces: str = ""
     """The authorization this one replaces (voided once this one succeeds)."""
     kind: ClassVar[str] = "authorize"
@@ -221,7 +246,7 @@ class PostpayRegister(Effect):
     """後払い: register a claim of ``amount`` and run the real-time credit check."""
 
     amount: Money | None = None
-    purpose: str = "place"
+    purpose: Purpose = Purpose.PLACE
     replaces: str = ""
     """The claim this one replaces (a refund after the report): cancelled once approved."""
     refund: Money | None = None
@@ -278,7 +303,7 @@ class IssueAccount(Effect):
     """銀行振込: give the order a virtual account (バーチャル口座)."""
 
     amount: Money | None = None
-    purpose: str = "place"
+    purpose: Purpose = Purpose.PLACE
     kind: ClassVar[str] = "issue_account"
 
 
@@ -297,7 +322,7 @@ class IssueKonbini(Effect):
 
     amount: Money | None = None
     deadline: datetime | None = None
-    purpose: str = "place"
+    purpose: Purpose = Purpose.PLACE
     kind: ClassVar[str] = "issue_konbini"
 
 
@@ -318,7 +343,7 @@ class RedeemPoints(Effect):
     """Take ``points`` from the customer's balance (points used on the order)."""
 
     points: int = 0
-    purpose: str = "place"
+    purpose: Purpose = Purpose.PLACE
     kind: ClassVar[str] = "redeem_points"
 
 

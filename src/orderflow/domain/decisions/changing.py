@@ -15,7 +15,7 @@ from orderflow.domain import lifecycle
 from orderflow.domain._values import replace
 from orderflow.domain.changes import OrderChange, apply_change
 from orderflow.domain.decisions.common import advance, check_stock, release_all
-from orderflow.domain.effects import Notify, RedeemPoints, RestorePoints
+from orderflow.domain.effects import Notify, Purpose, RedeemPoints, RestorePoints
 from orderflow.domain.events import Released
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import check_move
@@ -92,14 +92,14 @@ def decide_change(
     plan = Plan(order)
     if changed.payment.method is not order.payment.method:
         total = changed.totals(rules.settings.tax).total
-        open_payment(plan, changed, total, ctx, rules, "switch")
+        open_payment(plan, changed, total, ctx, rules, Purpose.SWITCH)
         proposed = replace(order, proposal=changed)
         if not plan.effects:  # nothing to ask (代引き): the change takes effect at once
             return plan.apply(take_proposal(proposed, ctx, rules, plan))
         return plan.apply(proposed)
     more = changed.points_used - order.points_taken
     if rules.points and more > 0:
-        plan.add(RedeemPoints, points=more, purpose="change")
+        plan.add(RedeemPoints, points=more, purpose=Purpose.CHANGE)
         return plan.apply(replace(order, proposal=changed))
     after = apply_proposal(plan, order, changed, ctx, rules, recent)
     return plan.apply(after)

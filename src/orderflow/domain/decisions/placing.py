@@ -9,7 +9,7 @@ from orderflow.domain._values import replace
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.decisions.changing import reviewed
 from orderflow.domain.decisions.common import advance, check_stock, reserve_planned
-from orderflow.domain.effects import Notify, RedeemPoints
+from orderflow.domain.effects import Notify, Purpose, RedeemPoints
 from orderflow.domain.events import Placed, PlacementDeclined
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import allowed_moves
@@ -83,8 +83,8 @@ def place(
     totals = order.totals(settings.tax)
     plan = Plan(order)
     if order.points_used and rules.points:
-        plan.add(RedeemPoints, points=order.points_used, purpose="place")
-    open_payment(plan, order, totals.total, ctx, rules, "place")
+        plan.add(RedeemPoints, points=order.points_used, purpose=Purpose.PLACE)
+    open_payment(plan, order, totals.total, ctx, rules, Purpose.PLACE)
     plan.add(
         Notify,
         notice="order_confirmation",

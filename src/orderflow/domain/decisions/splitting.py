@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from orderflow.domain.effects import CreatePart
+from orderflow.domain.effects import CreatePart, Purpose
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order
 from orderflow.domain.outbox import Plan
@@ -27,7 +27,7 @@ def decide_split(
     plan = Plan(closed)
     for child in children:
         child_plan = Plan(child)
-        open_payment(child_plan, child, child.totals(tax).total, ctx, rules, "split")
+        open_payment(child_plan, child, child.totals(tax).total, ctx, rules, Purpose.SPLIT)
         plan.add(CreatePart, part=child_plan.apply(child))
     closed = close_payment(plan, closed, ctx)
     return plan.apply(closed)

@@ -10,6 +10,7 @@ from orderflow.domain.effects import (
     Done,
     Effect,
     Notify,
+    Purpose,
     Refund,
     Refused,
     Screen,
@@ -79,11 +80,11 @@ def fold_authorize(
             detail=answer.reason[:200],
             method=effect.method,
         )
-        if effect.purpose == "place":
+        if effect.purpose is Purpose.PLACE:
             return decline_placement(order, answer.code, answer.reason, ctx, rules, plan)
-        if effect.purpose == "switch":
+        if effect.purpose is Purpose.SWITCH:
             return switch_refused(order, ctx)
-        if effect.purpose == "capture":  # shipped, and the card no longer pays: collect it
+        if effect.purpose is Purpose.CAPTURE:  # shipped, and the card no longer pays: collect it
             order = hold(
                 order,
                 HoldCode.CAPTURE_FAILED,
@@ -114,23 +115,24 @@ def fold_authorize(
         expires_at=auth.expires_at,
         method=effect.method,
     )
-    if effect.purpose == "switch":
+    if effect.purpose is Purpose.SWITCH:
         order = switch_granted(order, ctx, rules, plan, keep=(effect.method, auth.reference))
     held = open_authorizations(order.payment)
     for (method, reference), amount in held.items():
         if (method, reference) != (effect.method, auth.reference) and (
-            effect.replaces == reference or effect.purpose in ("reauthorize", "change", "capture")
+            effect.replaces == reference
+            or effect.purpose in (Purpose.REAUTHORIZE, Purpose.CHANGE, Purpose.CAPTURE)
         ):
             plan.add(Void, method=method, authorization=reference, amount=amount)
-    if effect.purpose in ("reauthorize", "change", "switch", "capture"):
+    if effect.purpose in (Purpose.REAUTHORIZE, Purpose.CHANGE, Purpose.SWITCH, Purpose.CAPTURE):
         order = lifecycle.clear_holds(order, [HoldCode.AUTHORIZATION_FAILED], ctx)
-        if effect.purpose == "reauthorize":
+        if effect.purpose is Purpose.REAUTHORIZE:
             plan.add(
                 Notify,
                 notice="authorization_renewed",
                 facts=(("total", auth.amount), ("expires_at", auth.expires_at or ctx.at)),
             )
-    if effect.purpose == "capture":
+    if effect.purpose is Purpose.CAPTURE:
         plan.add(Capture, method=effect.method, authorization=auth.reference, amount=auth.amount)
     return order
 

@@ -8,6 +8,7 @@ from orderflow.domain.effects import (
     IssueAccount,
     IssueKonbini,
     Notify,
+    Purpose,
     Refused,
     ReleaseAccount,
     WithdrawKonbini,
@@ -52,14 +53,14 @@ def fold_issue_account(
 
     assert isinstance(effect, IssueAccount) and effect.amount is not None
     if isinstance(answer, Refused):
-        if effect.purpose == "switch":
+        if effect.purpose is Purpose.SWITCH:
             return switch_refused(order, ctx)
-        if effect.purpose == "split":
+        if effect.purpose is Purpose.SPLIT:
             return _part_refused(order, ctx, rules, plan)
         return decline_placement(order, answer.code, answer.reason, ctx, rules, plan)
     account = answer.value
     assert isinstance(account, VirtualAccount)
-    if effect.purpose == "switch":
+    if effect.purpose is Purpose.SWITCH:
         order = switch_granted(order, ctx, rules, plan)
     order = with_instructions(
         order,
@@ -102,9 +103,9 @@ def fold_issue_konbini(
 
     assert isinstance(effect, IssueKonbini) and effect.amount is not None
     if isinstance(answer, Refused):
-        if effect.purpose == "switch":
+        if effect.purpose is Purpose.SWITCH:
             return switch_refused(order, ctx)
-        if effect.purpose == "reissue":
+        if effect.purpose is Purpose.REISSUE:
             return hold(
                 order,
                 HoldCode.KONBINI_REISSUE_FAILED,
@@ -112,12 +113,12 @@ def fold_issue_konbini(
                 "the konbini number could not be issued again",
                 ctx,
             )
-        if effect.purpose == "split":
+        if effect.purpose is Purpose.SPLIT:
             return _part_refused(order, ctx, rules, plan)
         return decline_placement(order, answer.code, answer.reason, ctx, rules, plan)
     slip = answer.value
     assert isinstance(slip, KonbiniSlip)
-    if effect.purpose == "switch":
+    if effect.purpose is Purpose.SWITCH:
         order = switch_granted(order, ctx, rules, plan)
     old = order.payment.instruction("payment_number")
     order = with_instructions(
@@ -127,7 +128,7 @@ def fold_issue_konbini(
         url=slip.url,
         amount=str(effect.amount.amount),
     )
-    if effect.purpose == "reissue":
+    if effect.purpose is Purpose.REISSUE:
         if old and old != slip.payment_number and old not in order.payment.closed:
             plan.add(WithdrawKonbini, payment_number=old)
         order, _ = lifecycle.record_fact(

@@ -27,6 +27,7 @@ from orderflow.domain.effects import (
     PostpayCancel,
     PostpayRegister,
     PostpayReport,
+    Purpose,
     Refund,
     ReleaseAccount,
     Screen,
@@ -64,12 +65,12 @@ __all__ = [
 
 
 def open_payment(
-    plan: Plan, order: Order, total: Money, ctx: Context, rules: Rules, purpose: str
+    plan: Plan, order: Order, total: Money, ctx: Context, rules: Rules, purpose: Purpose
 ) -> None:
     """Start the payment of ``order`` for ``total`` (at order, on a switch, for a split part)."""
     method = order.payment.method
     if method in CARDLIKE:
-        if method is PaymentMethod.CARD and rules.screen_cards and purpose == "place":
+        if method is PaymentMethod.CARD and rules.screen_cards and purpose is Purpose.PLACE:
             plan.add(Screen, amount=total, purpose=purpose)
         plan.add(Authorize, method=method, amount=total, purpose=purpose)
     elif method is PaymentMethod.POSTPAY:
@@ -147,7 +148,7 @@ def collect_card(plan: Plan, order: Order, owed: Money, rules: Rules, now: datet
     payment = order.payment
     live = live_authorization(payment, now, rules.settings.authorization_days)
     if live is None or live[2] < owed:
-        plan.add(Authorize, method=payment.method, amount=owed, purpose="capture")
+        plan.add(Authorize, method=payment.method, amount=owed, purpose=Purpose.CAPTURE)
         return
     live_method, reference, _ = live
     plan.add(Capture, method=live_method, authorization=reference, amount=owed)
@@ -197,7 +198,11 @@ def refund(plan: Plan, order: Order, amount: Money, ctx: Context) -> Order:
         held = claim_amount(payment, reference)
         if rest.amount > 0:
             plan.add(
-                PostpayRegister, amount=rest, purpose="rebill", replaces=reference, refund=amount
+                PostpayRegister,
+                amount=rest,
+                purpose=Purpose.REBILL,
+                replaces=reference,
+                refund=amount,
             )
         else:
             plan.add(PostpayCancel, reference=reference, amount=held, refund=amount)
@@ -216,7 +221,9 @@ def follow_total(plan: Plan, order: Order, total: Money, ctx: Context, rules: Ru
     if method in CARDLIKE:
         live = live_authorization(payment, ctx.at, rules.settings.authorization_days)
         if live is not None and live[2] < total:
-            plan.add(Authorize, method=method, amount=total, purpose="change", replaces=live[1])
+            plan.add(
+                Authorize, method=method, amount=total, purpose=Purpose.CHANGE, replaces=live[1]
+            )
         return order
     if method is PaymentMethod.POSTPAY:
         reference = payment.instruction("reference")
@@ -232,7 +239,7 @@ def follow_total(plan: Plan, order: Order, total: Money, ctx: Context, rules: Ru
         number = payment.instruction("payment_number")
         if number and not payment.received and payment.instruction("amount") != str(total.amount):
             deadline = ctx.at + timedelta(days=rules.settings.konbini_days)
-            plan.add(IssueKonbini, amount=total, deadline=deadline, purpose="reissue")
+            plan.add(IssueKonbini, amount=total, deadline=deadline, purpose=Purpose.REISSUE)
         elif payment.received:
             return settle_received(plan, order, ctx, total, tell=False)
         return order
@@ -249,7 +256,7 @@ def reauthorize(plan: Plan, order: Order, total: Money) -> None:
         Authorize,
         method=order.payment.method,
         amount=total,
-        purpose="reauthorize",
+        purpose=Purpose.REAUTHORIZE,
         replaces=replaces,
     )
 

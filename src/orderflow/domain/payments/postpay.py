@@ -12,6 +12,7 @@ from orderflow.domain.effects import (
     PostpayCancel,
     PostpayRegister,
     PostpayReport,
+    Purpose,
     Refused,
 )
 from orderflow.domain.events import PostpayAmended, PostpayRebilled, RefundRefused
@@ -66,11 +67,11 @@ def fold_postpay_register(
     if isinstance(decision, CreditDecision) and decision.status is not CreditStatus.DECLINED:
         reference = decision.reference
         approved = decision.status is CreditStatus.APPROVED
-        if effect.purpose == "rebill" and not approved:
+        if effect.purpose is Purpose.REBILL and not approved:
             # the provider will not bill the rest now: the refund is refused, the old claim stands
             plan.add(PostpayCancel, reference=reference, amount=Money.zero(order.currency))
             return _rebill_refused(order, effect, ctx)
-        if effect.purpose == "rebill":
+        if effect.purpose is Purpose.REBILL:
             # the sale was captured once already: the new claim only carries it on, so the
             # ledger keeps its sums (the refund is recorded when the old claim is cancelled)
             assert effect.refund is not None
@@ -102,7 +103,7 @@ def fold_postpay_register(
             outcome=outcome,
             method=method,
         )
-        if effect.purpose == "switch":
+        if effect.purpose is Purpose.SWITCH:
             order = switch_granted(order, ctx, rules, plan, keep=(method, reference))
         order = with_instructions(order, reference=reference)
         if approved:
@@ -128,11 +129,14 @@ def fold_postpay_register(
         method=method,
         reference=decision.reference if isinstance(decision, CreditDecision) else "",
     )
-    if effect.purpose == "rebill":
+    if effect.purpose is Purpose.REBILL:
         return _rebill_refused(order, effect, ctx)
-    if effect.purpose == "switch":
+    if effect.purpose is Purpose.SWITCH:
         return switch_refused(order, ctx)
-    if effect.purpose == "place" and rules.settings.postpay_declined is PostpayDeclined.CANCEL:
+    if (
+        effect.purpose is Purpose.PLACE
+        and rules.settings.postpay_declined is PostpayDeclined.CANCEL
+    ):
         return decline_placement(order, "postpay_declined", reason, ctx, rules, plan)
     return credit_declined(order, ctx, rules, plan)
 
