@@ -148,10 +148,9 @@ class ChangeCommands(DeskBase):
             return self._preview(order, order)
         if not policy_checked:
             self.settings.change_policy.check(order, who)
-        ctx = self._ctx(who.actor, reason)
-        changed = changed_order(order, change, ctx, self.rules)
         if dry_run:
-            return self._preview(order, changed)
+            ctx = self._ctx(who.actor, reason)
+            return self._preview(order, changed_order(order, change, ctx, self.rules))
 
         def decide(current: Order, ctx: Context) -> Order:
             marked, _ = lifecycle.record_fact(current, ctx, ChangeRequested)

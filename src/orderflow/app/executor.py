@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -103,6 +103,7 @@ class Ports:
 
 
 Perform = Callable[["Executor", Order, Any], object]
+P = TypeVar("P")
 
 
 class Executor:
@@ -229,9 +230,7 @@ class Executor:
         return gateway
 
     def _postpay(self) -> PostpayProvider:
-        if self.ports.postpay is None:
-            raise ProviderError("no 後払い provider")
-        return self.ports.postpay
+        return _wired(self.ports.postpay, "a 後払い provider")
 
     def _check_stock(self, order: Order, e: CheckStock) -> object:
         inventory = self.ports.inventory
@@ -277,10 +276,8 @@ class Executor:
         return self.ports.warehouses[e.warehouse].recall(key=e.key, shipment_id=e.shipment_id)
 
     def _screen(self, order: Order, e: Screen) -> object:
-        if self.ports.fraud is None:
-            raise ProviderError("no fraud screen")
         assert e.amount is not None
-        return self.ports.fraud.screen(
+        return _wired(self.ports.fraud, "a fraud screen").screen(
             key=e.key,
             order_number=order.number,
             customer=order.customer,
@@ -340,43 +337,37 @@ class Executor:
         return None
 
     def _issue_account(self, order: Order, e: IssueAccount) -> object:
-        if self.ports.bank is None:
-            raise ProviderError("no bank for virtual accounts")
         assert e.amount is not None
-        return self.ports.bank.issue_account(key=e.key, order_number=order.number, amount=e.amount)
+        return _wired(self.ports.bank, "a bank for virtual accounts").issue_account(
+            key=e.key, order_number=order.number, amount=e.amount
+        )
 
     def _release_account(self, order: Order, e: ReleaseAccount) -> object:
-        if self.ports.bank is None:
-            raise ProviderError("no bank for virtual accounts")
-        self.ports.bank.release_account(key=e.key, account=e.account)
+        _wired(self.ports.bank, "a bank for virtual accounts").release_account(
+            key=e.key, account=e.account
+        )
         return None
 
     def _issue_konbini(self, order: Order, e: IssueKonbini) -> object:
-        if self.ports.konbini is None:
-            raise ProviderError("no konbini provider")
         assert e.amount is not None and e.deadline is not None
-        return self.ports.konbini.issue(
+        return _wired(self.ports.konbini, "a konbini provider").issue(
             key=e.key, order_number=order.number, amount=e.amount, deadline=e.deadline
         )
 
     def _withdraw_konbini(self, order: Order, e: WithdrawKonbini) -> object:
-        if self.ports.konbini is None:
-            raise ProviderError("no konbini provider")
-        self.ports.konbini.cancel(key=e.key, payment_number=e.payment_number)
+        _wired(self.ports.konbini, "a konbini provider").cancel(
+            key=e.key, payment_number=e.payment_number
+        )
         return None
 
     def _redeem(self, order: Order, e: RedeemPoints) -> object:
-        if self.ports.points is None:
-            raise ProviderError("no points system")
-        self.ports.points.redeem(
+        _wired(self.ports.points, "a points system").redeem(
             key=e.key, customer_id=order.customer.id, points=e.points, order_number=order.number
         )
         return None
 
     def _restore(self, order: Order, e: RestorePoints) -> object:
-        if self.ports.points is None:
-            raise ProviderError("no points system")
-        self.ports.points.restore(
+        _wired(self.ports.points, "a points system").restore(
             key=e.key, customer_id=order.customer.id, points=e.points, order_number=order.number
         )
         return None
@@ -397,6 +388,13 @@ class Executor:
         )
         self.ports.notifier.send(key=e.key, notice=notice)
         return None
+
+
+def _wired(port: P | None, what: str) -> P:
+    """An optional port the effect needs (a refusal, not a crash, when the shop has none)."""
+    if port is None:
+        raise ProviderError(f"the desk has no {what}")
+    return port
 
 
 _PERFORM: dict[type[Effect], Perform] = {

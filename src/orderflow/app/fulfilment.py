@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import unicodedata
 from zoneinfo import ZoneInfo
 
+from orderflow.adapters.carriers import normalize_tracking_number
 from orderflow.app.base import DeskBase, check_text
 from orderflow.domain.booking import recognition_date
 from orderflow.domain.decisions import shipping
@@ -119,9 +119,7 @@ def normalize_tracking(number: object) -> str:
     """A tracking number as carriers print it: NFKC, without spaces and hyphens."""
     if not isinstance(number, str) or len(number) > 64:
         raise InvalidValue("tracking_number", number, "a tracking number (text)")
-    text = unicodedata.normalize("NFKC", number)
-    for mark in (" ", "-", "‐", "−", "ー"):
-        text = text.replace(mark, "")
+    text = normalize_tracking_number(number)  # the carriers' own rule
     if not text or not text.isascii() or not text.isalnum():
         raise InvalidValue("tracking_number", number, "letters and digits (a tracking number)")
     return text

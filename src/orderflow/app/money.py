@@ -62,11 +62,10 @@ class MoneyCommands(DeskBase):
         check_text(reason, "reason", required=True, limit=1000)
 
         def decide(order: Order, ctx: Context) -> Order:
-            money.refund_order(order, amount, ctx, self.rules)  # bad input refused first
             marked, _ = lifecycle.record_fact(
                 order, ctx, RefundRequested, fields={"amount": str(amount)}
             )
-            return money.refund_order(marked, amount, ctx, self.rules)
+            return money.refund_order(marked, amount, ctx, self.rules)  # refuses bad input
 
         order = self._command(number, decide, actor=actor, reason=reason, request_id=request_id)
         if RefundRefused in self._after(order, RefundRequested):

@@ -150,7 +150,8 @@ class OrderCommands(DeskBase):
                 and order.status is not OrderStatus.CANCELLED
             ):
                 return order
-            available = self._available(order)
+            # the stock is read before deciding only when the order may go on to 引当 at once
+            available = self._available(order) if self.settings.auto_advance else None
             return placing.accept(order, ctx, self.rules, self._recent(order), available)
 
         return self._command(number, decide, actor=actor)

@@ -20,6 +20,7 @@ from orderflow.domain._values import replace
 from orderflow.domain.decisions.common import add_reserved, reserve_planned, settle_allocation
 from orderflow.domain.decisions.shipping import settle_recall
 from orderflow.domain.effects import (
+    Answer,
     CheckStock,
     Commit,
     CreatePart,
@@ -57,7 +58,6 @@ __all__ = ["MAX_ATTEMPTS", "fold"]
 MAX_ATTEMPTS = 3
 """Refusals of an obligation in a row before a person is called (it stays pending)."""
 
-Answer = Done | Refused
 Fold = Callable[[Order, Effect, Answer, Context, Rules, Plan], Order]
 
 

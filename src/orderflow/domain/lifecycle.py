@@ -20,12 +20,10 @@ from orderflow.domain.events import (
     Allocated,
     Booked,
     Cancelled,
-    Changed,
     Delivered,
     HoldCleared,
     HoldRaised,
     Placed,
-    Recalled,
     Released,
     Shipped,
     ShippingInstructed,
@@ -40,7 +38,6 @@ from orderflow.domain.order import (
     OrderLine,
     Payment,
     PaymentMethod,
-    PaymentOutcome,
     Shipment,
     ShipmentLine,
     ShipmentStatus,
@@ -55,7 +52,6 @@ __all__ = [
     "allocate",
     "book",
     "cancel",
-    "change_ship_to",
     "clear_hold",
     "clear_holds",
     "deliver",
@@ -63,11 +59,11 @@ __all__ = [
     "find_shipment",
     "instruct_shipping",
     "make_event",
+    "merge_allocations",
     "new_order",
     "next_moves",
     "plan_shipments",
     "raise_hold",
-    "recall",
     "record_fact",
     "release",
     "ship",
@@ -76,7 +72,6 @@ __all__ = [
 
 _ZERO = timedelta(0)
 E = TypeVar("E", bound=OrderEvent)
-_FINAL_OUTCOMES = (PaymentOutcome.SUCCEEDED, PaymentOutcome.FAILED)
 
 
 def _check_aware(instance: object, attribute: attrs.Attribute[datetime], value: object) -> None:
@@ -278,7 +273,7 @@ def allocate(order: Order, reserved: Sequence[Allocation], ctx: Context) -> Outc
                 allocation.quantity,
                 f"no more than the {missing[allocation.line_id]} units still missing",
             )
-    merged = _merge_allocations((*order.allocations, *reserved))
+    merged = merge_allocations((*order.allocations, *reserved))
     complete = all(added.get(line, 0) == qty for line, qty in missing.items())
     to = OrderStatus.ALLOCATED if complete else OrderStatus.PARTIALLY_ALLOCATED
     _moving(order, Move.ALLOCATE, to)
@@ -286,7 +281,7 @@ def allocate(order: Order, reserved: Sequence[Allocation], ctx: Context) -> Outc
     return record_fact(order, ctx, Allocated, to, details, allocations=merged)
 
 
-def _merge_allocations(allocations: Sequence[Allocation]) -> tuple[Allocation, ...]:
+def merge_allocations(allocations: Sequence[Allocation]) -> tuple[Allocation, ...]:
     """One allocation per (line, warehouse), quantities added up."""
     pairs = {(a.line_id, a.warehouse) for a in allocations}
     if len(pairs) == len(allocations):
@@ -339,14 +334,6 @@ def instruct_shipping(
         details,
         shipments=tuple(shipments),
     )
-
-
-def recall(order: Order, ctx: Context) -> Outcome:
-    """出荷指示取消: take the instruction back before anything shipped; → 引当済."""
-    _moving(order, Move.RECALL, OrderStatus.ALLOCATED)
-    if any(s.status is not ShipmentStatus.INSTRUCTED for s in order.shipments):
-        raise _blocked(order, Move.RECALL, "a shipment has already left the warehouse")
-    return record_fact(order, ctx, Recalled, OrderStatus.ALLOCATED, shipments=())
 
 
 def find_shipment(order: Order, shipment_id: str, move: Move) -> Shipment:
@@ -438,33 +425,6 @@ _BEFORE_INSTRUCTION = (
     OrderStatus.PARTIALLY_ALLOCATED,
     OrderStatus.ALLOCATED,
 )
-
-
-def change_ship_to(order: Order, ship_to: Address, ctx: Context) -> Outcome:
-    """お届け先変更: a new delivery address, before shipping is instructed.
-
-    An Amazon Pay order whose address came from Amazon loses the guarantee; the event says so.
-    """
-    if not isinstance(ship_to, Address):
-        raise InvalidValue("ship_to", ship_to, "an Address")
-    if order.status not in _BEFORE_INSTRUCTION:
-        raise MoveNotAllowed(
-            order.number,
-            order.status.name,
-            "change_ship_to",
-            [m.value for m in allowed_moves(order.status)],
-        )
-    details = {"postal_code": ship_to.postal_code}
-    if order.address_guaranteed:
-        details["address_guarantee"] = "lost"
-    return record_fact(
-        order,
-        ctx,
-        Changed,
-        fields={"changes": tuple(details.items())},
-        ship_to=ship_to,
-        address_guaranteed=False,
-    )
 
 
 def cancel(order: Order, ctx: Context) -> Outcome:

@@ -13,7 +13,7 @@ from orderflow.domain._values import replace
 from orderflow.domain.effects import Effect
 from orderflow.domain.order import Order
 
-__all__ = ["Plan", "drop_pending", "emit"]
+__all__ = ["Plan"]
 
 E = TypeVar("E", bound=Effect)
 
@@ -35,6 +35,11 @@ class Plan:
         self.effects.append(effect)
         return effect
 
+    def key(self) -> str:
+        """A fresh key of the order's sequence, for a record that needs no outside call."""
+        self.seq += 1
+        return f"{self.number}:{self.seq}"
+
     def again(self, effect: E) -> E:
         """``effect`` asked once more under a fresh key (after a refusal)."""
         self.seq += 1
@@ -49,16 +54,3 @@ class Plan:
         queued = (*self.effects, *order.outbox) if first else (*order.outbox, *self.effects)
         self.effects = []
         return replace(order, outbox=queued, seq=self.seq)
-
-
-def emit(order: Order, cls: type[Effect], **fields: Any) -> Order:
-    """``order`` with one more effect queued at the end of its outbox."""
-    plan = Plan(order)
-    plan.add(cls, **fields)
-    return plan.apply(order)
-
-
-def drop_pending(order: Order, *kinds: type[Effect]) -> Order:
-    """``order`` without its pending effects of ``kinds`` (all of them when none is named)."""
-    kept = tuple(e for e in order.outbox if kinds and not isinstance(e, kinds))
-    return order if kept == order.outbox else replace(order, outbox=kept)

@@ -123,19 +123,6 @@ class Payment:
                 total += entry.amount.amount
         return Money._exact(total, self.currency)
 
-    def own(self, op: PaymentOp) -> Money:
-        """Successful entries of ``op`` under the current method only."""
-        total = Decimal(0)
-        method = self.method
-        for entry in self.ledger:
-            if (
-                entry.op is op
-                and entry.outcome is PaymentOutcome.SUCCEEDED
-                and (entry.method is None or entry.method is method)
-            ):
-                total += entry.amount.amount
-        return Money._exact(total, self.currency)
-
     @property
     def authorized(self) -> Money:
         """Every successful authorization, added up."""

@@ -89,21 +89,11 @@ def add_reserved(order: Order, reserved: Allocation) -> Order:
     return replace(order, allocations=(*order.allocations, reserved))
 
 
-def _merged(allocations: tuple[Allocation, ...]) -> tuple[Allocation, ...]:
-    """One allocation per (line, warehouse), quantities added up, first-seen order kept."""
-    units: dict[tuple[str, str], int] = {}
-    for a in allocations:
-        units[(a.line_id, a.warehouse)] = units.get((a.line_id, a.warehouse), 0) + a.quantity
-    if len(units) == len(allocations):
-        return allocations
-    return tuple(Allocation(line, warehouse, n) for (line, warehouse), n in units.items())
-
-
 def settle_allocation(order: Order, ctx: Context) -> Order:
     """Every reservation of the round answered: 引当済 if nothing is missing, else 中途引当."""
     if order.status not in _ALLOCATING:
         return order
-    merged = _merged(order.allocations)
+    merged = lifecycle.merge_allocations(order.allocations)
     if merged is not order.allocations:
         order = replace(order, allocations=merged)
     to = OrderStatus.PARTIALLY_ALLOCATED if order.unallocated() else OrderStatus.ALLOCATED

@@ -77,7 +77,7 @@ def fold_authorize(
             effect.key,
             ctx.at,
             outcome=_FAILED,
-            detail=answer.reason[:200],
+            detail=answer.reason,
             method=effect.method,
         )
         if effect.purpose is Purpose.PLACE:
@@ -147,26 +147,17 @@ def _recorded(
 ) -> Order:
     """The gateway's answer to ``effect`` in the ledger: done with its reference, or failed."""
     assert effect.amount is not None
-    if isinstance(answer, Refused):
-        return record(
-            order,
-            op,
-            effect.amount,
-            effect.key,
-            ctx.at,
-            target=target,
-            outcome=_FAILED,
-            detail=answer.reason[:200],
-            method=effect.method,
-        )
+    refused = isinstance(answer, Refused)
     return record(
         order,
         op,
         effect.amount,
         effect.key,
         ctx.at,
-        reference=str(answer.value),
+        reference=str(answer.value) if isinstance(answer, Done) else "",
         target=target,
+        outcome=_FAILED if refused else PaymentOutcome.SUCCEEDED,
+        detail=answer.reason if isinstance(answer, Refused) else "",
         method=effect.method,
     )
 

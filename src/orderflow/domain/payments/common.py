@@ -11,10 +11,9 @@ from collections.abc import Callable
 from orderflow.domain import lifecycle
 from orderflow.domain._values import replace
 from orderflow.domain.effects import (
-    Done,
+    Answer,
     Effect,
     Notify,
-    Refused,
 )
 from orderflow.domain.events import PaymentSwitchRefused, PlacementDeclined
 from orderflow.domain.lifecycle import Context
@@ -36,7 +35,6 @@ __all__ = [
     "switch_refused",
 ]
 
-Answer = Done | Refused
 Fold = Callable[[Order, Effect, Answer, Context, Rules, Plan], Order]
 
 _FAILED = PaymentOutcome.FAILED
@@ -72,13 +70,11 @@ def decline_placement(
     """A new order's payment was refused: it is closed, its number free for another try."""
     from orderflow.domain.decisions.cancelling import close_order
 
-    pending = order.outbox
-    order = lifecycle.drop_outbox(order)
+    order = lifecycle.drop_outbox(order)  # what the placement still planned is moot
     order = close_order(plan, order, ctx, reason=code)
     order, _ = lifecycle.record_fact(
         order, ctx, PlacementDeclined, fields={"code": code, "detail_text": detail[:200]}
     )
-    del pending
     if notice == "cancellation":
         plan.add(
             Notify,

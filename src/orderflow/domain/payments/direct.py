@@ -53,11 +53,7 @@ def fold_issue_account(
 
     assert isinstance(effect, IssueAccount) and effect.amount is not None
     if isinstance(answer, Refused):
-        if effect.purpose is Purpose.SWITCH:
-            return switch_refused(order, ctx)
-        if effect.purpose is Purpose.SPLIT:
-            return _part_refused(order, ctx, rules, plan)
-        return decline_placement(order, answer.code, answer.reason, ctx, rules, plan)
+        return _not_opened(order, effect.purpose, answer, ctx, rules, plan)
     account = answer.value
     assert isinstance(account, VirtualAccount)
     if effect.purpose is Purpose.SWITCH:
@@ -103,8 +99,6 @@ def fold_issue_konbini(
 
     assert isinstance(effect, IssueKonbini) and effect.amount is not None
     if isinstance(answer, Refused):
-        if effect.purpose is Purpose.SWITCH:
-            return switch_refused(order, ctx)
         if effect.purpose is Purpose.REISSUE:
             return hold(
                 order,
@@ -113,9 +107,7 @@ def fold_issue_konbini(
                 "the konbini number could not be issued again",
                 ctx,
             )
-        if effect.purpose is Purpose.SPLIT:
-            return _part_refused(order, ctx, rules, plan)
-        return decline_placement(order, answer.code, answer.reason, ctx, rules, plan)
+        return _not_opened(order, effect.purpose, answer, ctx, rules, plan)
     slip = answer.value
     assert isinstance(slip, KonbiniSlip)
     if effect.purpose is Purpose.SWITCH:
@@ -163,13 +155,23 @@ def fold_withdraw_konbini(
     return close_reference(order, effect.payment_number)
 
 
-def _part_refused(order: Order, ctx: Context, rules: Rules, plan: Plan) -> Order:
-    """A split part's payment could not be opened: held for a person (the parent is closed)."""
-    payment_failed(plan, rules)
-    return hold(
-        order,
-        HoldCode.PAYMENT_REFUSED,
-        "決済を開始できませんでした",
-        "the payment could not be opened",
-        ctx,
-    )
+def _not_opened(
+    order: Order, purpose: Purpose, answer: Refused, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
+    """The provider would not open the payment: what that means depends on why it was opened.
+
+    A change of method is dropped; a split part is held for a person (its parent is closed); a
+    new order is closed with its number free for another try.
+    """
+    if purpose is Purpose.SWITCH:
+        return switch_refused(order, ctx)
+    if purpose is Purpose.SPLIT:
+        payment_failed(plan, rules)
+        return hold(
+            order,
+            HoldCode.PAYMENT_REFUSED,
+            "決済を開始できませんでした",
+            "the payment could not be opened",
+            ctx,
+        )
+    return decline_placement(order, answer.code, answer.reason, ctx, rules, plan)

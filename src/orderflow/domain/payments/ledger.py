@@ -28,7 +28,6 @@ __all__ = [
     "live_authorization",
     "open_authorizations",
     "open_claims",
-    "owed_total",
     "record",
     "with_instructions",
 ]
@@ -54,7 +53,7 @@ def record(
     """``order`` with one ledger entry under ``key`` (replacing a pending one of the same key).
 
     A final entry (succeeded or failed) is never replaced: recording an answer twice changes
-    nothing.
+    nothing. ``detail`` (a provider's words, for staff) is kept to 200 characters.
     """
     entry = PaymentEntry(
         op,
@@ -63,7 +62,7 @@ def record(
         outcome,
         at,
         reference,
-        detail,
+        detail[:200],
         expires_at,
         target or reference,
         method or order.payment.method,
@@ -161,15 +160,6 @@ def claim_pending(payment: Payment, reference: str) -> bool:
         and (e.target or e.reference) == reference
         for e in payment.ledger
     )
-
-
-def owed_total(order: Order, total: Money) -> Money:
-    """What the customer owes now: nothing once cancelled, else the total less refunds."""
-    from orderflow.domain.status import OrderStatus
-
-    if order.status is OrderStatus.CANCELLED:
-        return Money.zero(order.currency)
-    return total - order.payment.refunded
 
 
 def with_instructions(order: Order, **values: str) -> Order:

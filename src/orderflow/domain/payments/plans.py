@@ -104,10 +104,7 @@ def close_payment(
         plan.add(WithdrawKonbini, payment_number=number)  # a short payment is owed back below
     owed = payment.received - payment.refund_owed
     if owed.amount > 0:
-        order = record(
-            order, PaymentOp.REFUND_OWED, owed, f"{plan.number}:owed:{plan.seq + 1}", ctx.at
-        )
-        plan.seq += 1
+        order = record(order, PaymentOp.REFUND_OWED, owed, plan.key(), ctx.at)
     return order
 
 
@@ -207,8 +204,7 @@ def refund(plan: Plan, order: Order, amount: Money, ctx: Context) -> Order:
         else:
             plan.add(PostpayCancel, reference=reference, amount=held, refund=amount)
         return order
-    key = f"{plan.number}:{plan.seq + 1}"
-    plan.seq += 1
+    key = plan.key()
     order = record(order, PaymentOp.REFUND_OWED, amount, key, ctx.at, detail="refund")
     order, _ = lifecycle.record_fact(order, ctx, RefundOwed, fields={"amount": str(amount)})
     return order
@@ -279,10 +275,7 @@ def settle_received(
         order = lifecycle.clear_holds(order, waiting, ctx)
         excess = received - total
         if excess.amount > 0:
-            plan.seq += 1
-            order = record(
-                order, PaymentOp.REFUND_OWED, excess, f"{plan.number}:{plan.seq}", ctx.at
-            )
+            order = record(order, PaymentOp.REFUND_OWED, excess, plan.key(), ctx.at)
         if tell:
             plan.add(Notify, notice="payment_received", facts=(("total", payment.received),))
         return order

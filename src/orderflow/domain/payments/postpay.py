@@ -125,7 +125,7 @@ def fold_postpay_register(
         effect.key,
         ctx.at,
         outcome=_FAILED,
-        detail=reason[:200],
+        detail=reason,
         method=method,
         reference=decision.reference if isinstance(decision, CreditDecision) else "",
     )
@@ -211,17 +211,7 @@ def fold_check_credit(
     )
     if pending is None:
         return order
-    if decision.status is CreditStatus.APPROVED:
-        order = record(
-            order,
-            PaymentOp.AUTHORIZE,
-            pending.amount,
-            pending.key,
-            ctx.at,
-            reference=effect.reference,
-            method=PaymentMethod.POSTPAY,
-        )
-        return credit_approved(order, effect.reference, ctx, rules, plan)
+    approved = decision.status is CreditStatus.APPROVED
     order = record(
         order,
         PaymentOp.AUTHORIZE,
@@ -229,10 +219,12 @@ def fold_check_credit(
         pending.key,
         ctx.at,
         reference=effect.reference,
-        outcome=_FAILED,
-        detail=decision.reason[:200],
+        outcome=PaymentOutcome.SUCCEEDED if approved else _FAILED,
+        detail="" if approved else decision.reason,
         method=PaymentMethod.POSTPAY,
     )
+    if approved:
+        return credit_approved(order, effect.reference, ctx, rules, plan)
     # the declined claim is dead: withdraw it at the provider too (nothing is held on it)
     plan.add(PostpayCancel, reference=effect.reference, amount=Money.zero(order.currency))
     if rules.settings.postpay_declined is PostpayDeclined.CANCEL and order.status in (
