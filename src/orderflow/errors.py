@@ -260,3 +260,17 @@ class EffectsPending(OrderflowError):
             f"order {order_number}: {step!r} is still pending (a provider keeps refusing it); "
             "resolve it, desk.resume(number), then run the command again"
         )
+
+
+class CodecError(InvalidValue):
+    """A stored document could not be read back: an unknown field, a wrong type, a bad value.
+
+    ``field`` is the path inside the document (``payment.ledger[2].amount``).
+    """
+
+
+class StoreError(OrderflowError):
+    """The database refused or failed a store's request (locked too long, schema missing …).
+
+    The original database error is the ``__cause__``; the message names what was attempted.
+    """

@@ -1,0 +1,28 @@
+"""Stores and inventories on real databases: SQLite (embedded default) and PostgreSQL.
+
+``SQLiteStore`` and ``SQLiteInventory`` need only the standard library. ``PostgresStore`` and
+``PostgresInventory`` need psycopg 3: ``pip install orderflow[postgres]``; they are imported
+only when asked for, so a shop on SQLite never needs psycopg.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_HOMES = {
+    "SQLiteStore": "orderflow.stores.sqlite_store",
+    "SQLiteInventory": "orderflow.stores.sqlite_inventory",
+    "PostgresStore": "orderflow.stores.postgres_store",
+    "PostgresInventory": "orderflow.stores.postgres_inventory",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    """Import a store's module the first time it is asked for (psycopg only when needed)."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'orderflow.stores' has no attribute {name!r}")
+    return getattr(importlib.import_module(home), name)
