@@ -13,6 +13,7 @@ from orderflow._mask import mask_emails_in, mask_field
 
 __all__ = [
     "ChangeRefused",
+    "CodecError",
     "ConcurrencyError",
     "CurrencyMismatch",
     "DuplicateOrder",
@@ -29,6 +30,7 @@ __all__ = [
     "PolicyRefused",
     "ProviderError",
     "ProviderTimeout",
+    "StoreError",
     "UnknownSku",
 ]
 
