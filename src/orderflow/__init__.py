@@ -55,6 +55,7 @@ from orderflow.domain.order import (
 )
 from orderflow.domain.payments import DEFAULT_COD_FEES, CodFeeTable, HoldCode, payment_confirmed
 from orderflow.domain.policy import CancelPolicy, ChangePolicy, Channel, Grant, Party, Requester
+from orderflow.domain.queues import Queue, QueueQuery
 from orderflow.domain.review import (
     DEFAULT_ISLAND_PREFIXES,
     Blacklist,
@@ -96,10 +97,12 @@ from orderflow.ports import (
     Notifier,
     OrderStore,
     PaymentGateway,
+    PendingClaims,
     PointsProvider,
     PostpayProvider,
     VirtualAccount,
     Warehouse,
+    WorkLists,
 )
 from orderflow.settings import PostpayDeclined, ShopSettings
 
@@ -169,12 +172,15 @@ __all__ = [
     "PaymentMethod",
     "PaymentOp",
     "PaymentOutcome",
+    "PendingClaims",
     "PointsProvider",
     "PostpayDeclined",
     "PostpayProvider",
     "Prefecture",
     "PriceMode",
     "QuantityRule",
+    "Queue",
+    "QueueQuery",
     "RecognitionBasis",
     "Reconciliation",
     "RemarksRule",
@@ -196,6 +202,7 @@ __all__ = [
     "VariantRule",
     "VirtualAccount",
     "Warehouse",
+    "WorkLists",
     "allowed_moves",
     "apply_change",
     "apply_findings",

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 import attrs
@@ -28,6 +28,7 @@ from orderflow.domain.address import Address, Customer
 from orderflow.domain.booking import JournalEntry
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, Shipment
+from orderflow.domain.queues import QueueQuery
 from orderflow.notices import Notice
 
 __all__ = [
@@ -48,10 +49,12 @@ __all__ = [
     "Notifier",
     "OrderStore",
     "PaymentGateway",
+    "PendingClaims",
     "PointsProvider",
     "PostpayProvider",
     "VirtualAccount",
     "Warehouse",
+    "WorkLists",
 ]
 
 
@@ -221,6 +224,40 @@ class OrderStore(Protocol):
         A database adapter answers with one query (``WHERE status NOT IN ('booked', 'cancelled')``)
         and may stream the rows.
         """
+        ...
+
+
+@runtime_checkable
+class WorkLists(Protocol):
+    """An order store that answers the operator's work lists (業務キュー) with indexed queries.
+
+    ``SQLiteStore``, ``PostgresStore`` and the in-memory store do; the desk's ``queue`` and
+    ``queue_counts`` need it. Lists are order numbers ascending; page with ``after``.
+    """
+
+    def queue(self, query: QueueQuery, *, after: str | None = None, limit: int = 100) -> list[str]:
+        """One page of the list ``query``: at most ``limit`` numbers greater than ``after``."""
+        ...
+
+    def count(self, query: QueueQuery) -> int:
+        """How many orders are on the list ``query``."""
+        ...
+
+
+@runtime_checkable
+class PendingClaims(Protocol):
+    """An order store on which workers claim pending orders before finishing them.
+
+    ``resume_pending`` uses it when the store has it, so that many workers (on many hosts, for
+    PostgreSQL) share the pending orders without driving the same order at once.
+    """
+
+    def claim_pending(self, *, now: datetime, lease: timedelta, limit: int = 100) -> list[str]:
+        """Up to ``limit`` pending orders nobody holds, held by the caller until now + lease."""
+        ...
+
+    def release_claim(self, number: str) -> None:
+        """Give order ``number`` back (the worker is done with it, finished or not)."""
         ...
 
 

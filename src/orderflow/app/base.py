@@ -10,10 +10,12 @@ from orderflow.domain._values import replace
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import allowed_moves
 from orderflow.domain.order import Order, OrderEvent, OrderTotals
+from orderflow.domain.payment import PaymentMethod
 from orderflow.domain.payments import payment_confirmed
+from orderflow.domain.queues import QueueQuery
 from orderflow.domain.review import ReviewRule, default_rules
 from orderflow.domain.rules import Rules
-from orderflow.domain.status import Move
+from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import EffectsPending, InvalidValue, MoveNotAllowed, OrderflowError
 from orderflow.ports import (
     Accounting,
@@ -167,22 +169,78 @@ class DeskBase:
         order = self.executor.load(check_number(number))
         return self.executor.drive(order) if order.outbox else order
 
-    def resume_pending(self) -> list[Order]:
+    def resume_pending(
+        self, *, lease: timedelta = timedelta(minutes=5), batch: int = 100
+    ) -> list[Order]:
         """Sweep: finish every order with pending effects; returns the orders finished.
 
-        Run it from cron or a worker loop. An order another worker is finishing at the same time
-        is skipped (its save lost the version check); one whose provider still does not answer
-        stays pending for the next sweep.
+        Run it from cron or a worker loop, from as many workers as you like. On a store that
+        claims (``SQLiteStore``, ``PostgresStore``) each worker takes ``batch`` orders at a time
+        for ``lease``, so that two workers do not drive the same order; elsewhere an order
+        another worker finishes at the same time is skipped (its save loses the version check).
+        One whose provider still does not answer stays pending for the next sweep.
         """
-        done = []
-        for order in self.executor.pending():
-            try:
-                finished = self.executor.drive(self.executor.load(order.number))
-            except OrderflowError:  # raced by another worker, a time-out, an adapter crash
-                continue
-            if not finished.outbox:
-                done.append(finished)
-        return done
+        done: list[Order] = []
+        held: list[str] = []  # claimed in this sweep: kept until it ends, so tried only once
+        tried: set[str] = set()
+        try:
+            while True:
+                numbers = self.executor.claim_pending(lease, batch)
+                fresh = [n for n in numbers if n not in tried]  # a store without claims repeats
+                if not fresh:
+                    return done
+                held.extend(fresh)
+                tried.update(fresh)
+                for number in fresh:
+                    try:
+                        finished = self.resume(number)
+                    except OrderflowError:  # raced by a worker, a time-out, an adapter crash
+                        continue
+                    if not finished.outbox:
+                        done.append(finished)
+        finally:
+            for number in held:
+                self.executor.release_claim(number)
+
+    # -- work lists (業務キュー) ----------------------------------------------------------------
+
+    def queue(self, query: QueueQuery, *, after: str | None = None, limit: int = 100) -> list[str]:
+        """One page of a work list: order numbers ascending (give the last one as ``after``).
+
+        ``desk.queue(QueueQuery.held("fraud_review"))``; the store must answer work lists
+        (:class:`~orderflow.ports.WorkLists`: the SQL stores and the in-memory one do).
+        """
+        return self.executor.work_lists().queue(query, after=after, limit=limit)
+
+    def queue_counts(
+        self,
+        *,
+        not_shipped_after: timedelta = timedelta(hours=24),
+        stuck_after: timedelta = timedelta(minutes=15),
+    ) -> dict[str, int]:
+        """How many orders are on each work list now (what an operator's dashboard shows).
+
+        Keys: ``status:<status>`` for each status, ``held``, ``awaiting_payment`` and
+        ``awaiting_payment:<method>``, ``ready_to_instruct``, ``not_shipped`` (instructed more
+        than ``not_shipped_after`` ago) and ``stuck`` (effects pending, no progress for
+        ``stuck_after``).
+        """
+        for name, value in (("not_shipped_after", not_shipped_after), ("stuck_after", stuck_after)):
+            if not isinstance(value, timedelta) or value < timedelta(0):
+                raise InvalidValue(name, value, "a timedelta of 0 or more")
+        lists = self.executor.work_lists()
+        now = self.executor.now()
+        counts = {f"status:{s.value}": lists.count(QueueQuery.by_status(s)) for s in OrderStatus}
+        counts["held"] = lists.count(QueueQuery.held())
+        counts["awaiting_payment"] = lists.count(QueueQuery.awaiting_payment())
+        for method in PaymentMethod:
+            counts[f"awaiting_payment:{method.value}"] = lists.count(
+                QueueQuery.awaiting_payment(method)
+            )
+        counts["ready_to_instruct"] = lists.count(QueueQuery.ready_to_instruct())
+        counts["not_shipped"] = lists.count(QueueQuery.not_shipped(now - not_shipped_after))
+        counts["stuck"] = lists.count(QueueQuery.stuck(now - stuck_after))
+        return counts
 
     # -- the three beats ---------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ their first answer.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import attrs
@@ -55,6 +55,7 @@ from orderflow.domain.rules import Rules
 from orderflow.errors import (
     DuplicateOrder,
     EffectInterrupted,
+    InvalidValue,
     OrderflowError,
     OrderNotFound,
     OutcomeUnknown,
@@ -74,9 +75,11 @@ from orderflow.ports import (
     Notifier,
     OrderStore,
     PaymentGateway,
+    PendingClaims,
     PointsProvider,
     PostpayProvider,
     Warehouse,
+    WorkLists,
 )
 
 __all__ = ["Executor", "Ports"]
@@ -138,6 +141,32 @@ class Executor:
     def pending(self) -> list[Order]:
         """The orders with pending effects."""
         return list(self.ports.store.pending())
+
+    def claim_pending(self, lease: timedelta, limit: int) -> list[str]:
+        """Pending orders this worker may finish.
+
+        Claimed for ``lease`` where the store can (:class:`~orderflow.ports.PendingClaims`),
+        else every pending order.
+        """
+        store = self.ports.store
+        if isinstance(store, PendingClaims):
+            return store.claim_pending(now=self.now(), lease=lease, limit=limit)
+        return [order.number for order in store.pending()]
+
+    def release_claim(self, number: str) -> None:
+        """Give a claimed order back (a no-op on a store that does not claim)."""
+        store = self.ports.store
+        if isinstance(store, PendingClaims):
+            store.release_claim(number)
+
+    def work_lists(self) -> WorkLists:
+        """The store, as the answerer of work lists (``InvalidValue`` if it is not one)."""
+        store = self.ports.store
+        if not isinstance(store, WorkLists):
+            raise InvalidValue(
+                "store", type(store).__name__, "a store with queue() and count() (WorkLists)"
+            )
+        return store
 
     def open_orders(self) -> list[Order]:
         """The orders not in a final status."""

@@ -26,6 +26,7 @@ import attrs
 from orderflow.domain.address import Address
 from orderflow.domain.booking import JournalEntry
 from orderflow.domain.order import Order, Shipment
+from orderflow.domain.queues import QueueQuery, check_claim, check_page, matches, queue_facts
 from orderflow.errors import (
     ConcurrencyError,
     DuplicateOrder,
@@ -353,6 +354,7 @@ class InMemoryOrderStore:
         self.orders: dict[str, Order] = {}
         self.saves = 0
         self._by_customer: dict[str, list[str]] = {}
+        self._claims: dict[str, datetime] = {}
 
     def get(self, number: str) -> Order:
         """The order ``number``."""
@@ -386,7 +388,45 @@ class InMemoryOrderStore:
 
     def pending(self) -> list[Order]:
         """Orders with pending effects."""
-        return [o for o in self.orders.values() if o.outbox]
+        with self._lock:
+            return [o for o in self.orders.values() if o.outbox]
+
+    def queue(self, query: QueueQuery, *, after: str | None = None, limit: int = 100) -> list[str]:
+        """One page of the work list ``query`` (order numbers ascending, after ``after``)."""
+        check_page(after, limit)
+        numbers = sorted(self._on(query))
+        if after is not None:
+            numbers = [n for n in numbers if n > after]
+        return numbers[:limit]
+
+    def count(self, query: QueueQuery) -> int:
+        """How many orders are on the work list ``query``."""
+        return len(self._on(query))
+
+    def claim_pending(self, *, now: datetime, lease: timedelta, limit: int = 100) -> list[str]:
+        """Take up to ``limit`` pending orders nobody holds, for ``lease`` (see SQLiteStore)."""
+        check_claim(now, lease, limit)
+        with self._lock:
+            free = [
+                (queue_facts(o).pending_since, o.number)
+                for o in self.orders.values()
+                if o.outbox and self._claims.get(o.number, now) <= now
+            ]
+            numbers = [number for _, number in sorted(free)[:limit]]
+            for number in numbers:
+                self._claims[number] = now + lease
+            return numbers
+
+    def release_claim(self, number: str) -> None:
+        """Give order ``number`` back."""
+        with self._lock:
+            self._claims.pop(number, None)
+
+    def _on(self, query: QueueQuery) -> list[str]:
+        if not isinstance(query, QueueQuery):
+            raise InvalidValue("query", query, "a QueueQuery (QueueQuery.held(), …)")
+        with self._lock:
+            return [n for n, o in self.orders.items() if matches(queue_facts(o), query)]
 
     def open_orders(self) -> list[Order]:
         """Orders not in a final status."""

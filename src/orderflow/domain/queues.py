@@ -1,0 +1,196 @@
+"""The work lists a shop operator opens every day (業務キュー), as facts a store can index.
+
+Each saved order yields a few :class:`QueueFacts` (its status, open hold codes, whether it waits
+for a payment, whether it may be instructed, since when a shipment waits for the carrier, since
+when effects are pending). A database store keeps them in indexed columns; the in-memory store
+reads them off the orders. A :class:`QueueQuery` says which list; :func:`matches` is the one
+definition every store must agree with (the store contract checks it).
+
+Lists come back as order numbers in a stable order (ascending number) with keyset paging: give
+the last number of a page as ``after`` to get the next.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timedelta
+
+import attrs
+
+from orderflow.domain.order import Order, ShipmentStatus
+from orderflow.domain.payment import PaymentMethod
+from orderflow.domain.payments import PAYMENT_WAITS
+from orderflow.domain.status import OrderStatus
+from orderflow.errors import InvalidValue
+
+__all__ = [
+    "MAX_PAGE",
+    "Queue",
+    "QueueFacts",
+    "QueueQuery",
+    "check_claim",
+    "check_page",
+    "matches",
+    "queue_facts",
+]
+
+MAX_PAGE = 10_000
+"""The longest page a work list returns."""
+
+_WAITS = frozenset(PAYMENT_WAITS)
+_INSTRUCTED = "instruct_shipping"
+
+
+class Queue(enum.Enum):
+    """Which work list."""
+
+    STATUS = "status"
+    """Orders in one status (受注ステータス別)."""
+    HELD = "held"
+    """Orders with an open hold, of one code or any (保留中)."""
+    AWAITING_PAYMENT = "awaiting_payment"
+    """Orders held waiting for a payment (入金待ち, 与信審査中 …), of one method or any."""
+    READY_TO_INSTRUCT = "ready_to_instruct"
+    """引当済, no open hold, nothing pending: the warehouse can be told to ship (出荷指示待ち)."""
+    NOT_SHIPPED = "not_shipped"
+    """A shipment instructed at or before a time and still not with the carrier (出荷遅延)."""
+    STUCK = "stuck"
+    """Effects pending with no progress since a time (滞留): a provider is not answering."""
+
+
+@attrs.frozen(slots=True)
+class QueueFacts:
+    """What the queues need to know of one order; a store indexes these."""
+
+    status: OrderStatus
+    hold_codes: tuple[str, ...]
+    """Codes of the open holds, sorted, without repeats."""
+    awaiting_method: PaymentMethod | None
+    """The payment method when an open hold waits for a payment, else None."""
+    ready_to_instruct: bool
+    instructed_at: datetime | None
+    """When the oldest shipment still waiting for the carrier was instructed, else None."""
+    pending_since: datetime | None
+    """When the order last made progress, if effects are pending; else None."""
+
+
+def queue_facts(order: Order) -> QueueFacts:
+    """The queue facts of ``order`` (pure: the same order gives the same facts)."""
+    codes = tuple(sorted({hold.code for hold in order.holds if hold.cleared_at is None}))
+    status = order.status
+    waiting = not status.is_final and any(code in _WAITS for code in codes)
+    return QueueFacts(
+        status=status,
+        hold_codes=codes,
+        awaiting_method=order.payment.method if waiting else None,
+        ready_to_instruct=status is OrderStatus.ALLOCATED and not codes and not order.outbox,
+        instructed_at=_instructed_at(order),
+        pending_since=_last_progress(order) if order.outbox else None,
+    )
+
+
+def _instructed_at(order: Order) -> datetime | None:
+    if order.status.is_final or not any(
+        s.status is ShipmentStatus.INSTRUCTED for s in order.shipments
+    ):
+        return None
+    for event in reversed(order.history):  # the instruction that sent the waiting shipments
+        if event.name == _INSTRUCTED:
+            return event.at
+    return order.placed_at
+
+
+def _last_progress(order: Order) -> datetime:
+    return order.history[-1].at if order.history else order.placed_at
+
+
+@attrs.frozen(slots=True)
+class QueueQuery:
+    """One work list; build it with the class methods (``QueueQuery.held("fraud_review")``)."""
+
+    queue: Queue
+    status: OrderStatus | None = None
+    hold_code: str | None = None
+    method: PaymentMethod | None = None
+    before: datetime | None = None
+    """For :attr:`Queue.NOT_SHIPPED` and :attr:`Queue.STUCK`: instructed / idle at or before."""
+
+    @classmethod
+    def by_status(cls, status: OrderStatus) -> QueueQuery:
+        """Orders in ``status``."""
+        if not isinstance(status, OrderStatus):
+            raise InvalidValue("status", status, "an OrderStatus")
+        return cls(Queue.STATUS, status=status)
+
+    @classmethod
+    def held(cls, code: str | None = None) -> QueueQuery:
+        """Orders with an open hold (of ``code``, when given)."""
+        if code is not None and (not isinstance(code, str) or not code):
+            raise InvalidValue("code", code, "a hold code such as 'fraud_review', or None")
+        return cls(Queue.HELD, hold_code=code)
+
+    @classmethod
+    def awaiting_payment(cls, method: PaymentMethod | None = None) -> QueueQuery:
+        """Orders held for a payment (of ``method``, when given)."""
+        if method is not None and not isinstance(method, PaymentMethod):
+            raise InvalidValue("method", method, "a PaymentMethod or None")
+        return cls(Queue.AWAITING_PAYMENT, method=method)
+
+    @classmethod
+    def ready_to_instruct(cls) -> QueueQuery:
+        """Allocated orders with no open hold and nothing pending."""
+        return cls(Queue.READY_TO_INSTRUCT)
+
+    @classmethod
+    def not_shipped(cls, instructed_before: datetime) -> QueueQuery:
+        """Orders with a shipment instructed at or before ``instructed_before``, not shipped."""
+        return cls(Queue.NOT_SHIPPED, before=_aware(instructed_before, "instructed_before"))
+
+    @classmethod
+    def stuck(cls, idle_since: datetime) -> QueueQuery:
+        """Orders with pending effects and no progress since ``idle_since`` (or before)."""
+        return cls(Queue.STUCK, before=_aware(idle_since, "idle_since"))
+
+
+def _aware(value: object, field: str) -> datetime:
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise InvalidValue(field, value, "an aware datetime (with a time zone)")
+    return value
+
+
+def matches(facts: QueueFacts, query: QueueQuery) -> bool:
+    """Whether an order with ``facts`` is on the list ``query`` (the definition stores follow)."""
+    queue = query.queue
+    if queue is Queue.STATUS:
+        return facts.status is query.status
+    if queue is Queue.HELD:
+        return bool(facts.hold_codes) and (
+            query.hold_code is None or query.hold_code in facts.hold_codes
+        )
+    if queue is Queue.AWAITING_PAYMENT:
+        return facts.awaiting_method is not None and (
+            query.method is None or facts.awaiting_method is query.method
+        )
+    if queue is Queue.READY_TO_INSTRUCT:
+        return facts.ready_to_instruct
+    assert query.before is not None
+    when = facts.instructed_at if queue is Queue.NOT_SHIPPED else facts.pending_since
+    return when is not None and when <= query.before
+
+
+def check_page(after: object, limit: object) -> None:
+    """Refuse a bad page request (``after`` an order number or None, ``limit`` 1..10,000)."""
+    if after is not None and not isinstance(after, str):
+        raise InvalidValue("after", after, "the last order number of the previous page, or None")
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
+        raise InvalidValue("limit", limit, f"a whole number from 1 to {MAX_PAGE}")
+
+
+def check_claim(now: object, lease: object, limit: object) -> None:
+    """Refuse a bad claim of pending orders (aware ``now``, positive ``lease``, ``limit`` ≥ 1)."""
+    if not isinstance(now, datetime) or now.utcoffset() is None:
+        raise InvalidValue("now", now, "an aware datetime")
+    if not isinstance(lease, timedelta) or lease <= timedelta(0):
+        raise InvalidValue("lease", lease, "a positive timedelta")
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
+        raise InvalidValue("limit", limit, f"a whole number from 1 to {MAX_PAGE}")
