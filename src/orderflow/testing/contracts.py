@@ -316,89 +316,6 @@ def _order(number: str) -> Order:
     return order
 
 
-class OrderStoreContract:
-    """What every :class:`~orderflow.ports.OrderStore` must do."""
-
-    def make_store(self) -> OrderStore:
-        """An empty store."""
-        raise NotImplementedError
-
-    def test_add_get_round_trip(self) -> None:
-        store = self.make_store()
-        order = _order("s-1")
-        store.add(order)
-        assert store.get("s-1") == order
-
-    def test_unknown_and_duplicate(self) -> None:
-        store = self.make_store()
-        with pytest.raises(OrderNotFound):
-            store.get("nope")
-        store.add(_order("s-2"))
-        with pytest.raises(DuplicateOrder):
-            store.add(_order("s-2"))
-
-    def test_save_checks_the_version(self) -> None:
-        import attrs
-
-        store = self.make_store()
-        order = _order("s-3")
-        store.add(order)
-        newer = attrs.evolve(order, version=order.version + 1)
-        store.save(newer, expected_version=order.version)
-        with pytest.raises(ConcurrencyError):
-            store.save(
-                attrs.evolve(order, version=order.version + 1), expected_version=order.version
-            )
-        assert store.get("s-3") == newer
-
-    def test_open_orders_leave_out_final_ones(self) -> None:
-        import attrs
-
-        from orderflow.domain.status import OrderStatus
-
-        store = self.make_store()
-        store.add(_order("s-4"))
-        done = _order("s-5")
-        store.add(done)
-        store.save(
-            attrs.evolve(done, status=OrderStatus.CANCELLED, version=done.version + 1),
-            expected_version=done.version,
-        )
-        assert [o.number for o in store.open_orders()] == ["s-4"]
-
-    threads = 16
-    """Threads racing in the concurrency test."""
-
-    def test_concurrent_saves_of_one_version_one_wins(self) -> None:
-        import attrs
-
-        store = self.make_store()
-        order = _order("s-7")
-        store.add(order)
-
-        def save(thread: int) -> Order:
-            mine = attrs.evolve(order, version=order.version + 1, remarks=f"thread {thread}")
-            store.save(mine, expected_version=order.version)
-            return mine
-
-        results = _race(self.threads, save)
-        won = [r for r in results if isinstance(r, Order)]
-        lost = [r for r in results if isinstance(r, BaseException)]
-        assert len(won) == 1, f"{len(won)} saves of version {order.version} succeeded"
-        assert all(isinstance(error, ConcurrencyError) for error in lost), lost
-        assert store.get("s-7") == won[0]
-
-    def test_orders_of_customer_since(self) -> None:
-        from datetime import timedelta
-
-        store = self.make_store()
-        store.add(_order("s-6"))
-        placed = _order("s-6").placed_at
-        assert [o.number for o in store.orders_of_customer("C1", placed)] == ["s-6"]
-        assert list(store.orders_of_customer("C1", placed + timedelta(seconds=1))) == []
-        assert list(store.orders_of_customer("nobody", placed)) == []
-
-
 # The payment ports' suites live in their own module; they are part of this one's public face.
 from orderflow.testing.payment_contracts import (  # noqa: E402
     BankTransferContract,
@@ -408,3 +325,4 @@ from orderflow.testing.payment_contracts import (  # noqa: E402
     PointsContract,
     PostpayContract,
 )
+from orderflow.testing.store_contracts import OrderStoreContract  # noqa: E402

@@ -1,0 +1,245 @@
+"""The order store's contract, and ``sample_orders``: real orders in every status to store.
+
+A store that round-trips only a freshly placed order proves little: :func:`sample_orders` runs
+a small shop on the fakes and returns what its orders look like in every status, with holds,
+allocations in two warehouses, several shipments, a full payment ledger over several methods,
+pending effects, points and a long history.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import attrs
+import pytest
+
+from orderflow.domain.address import Address, Customer
+from orderflow.domain.money import Money
+from orderflow.domain.order import Order, OrderLine
+from orderflow.domain.payment import PaymentMethod
+from orderflow.domain.queues import QueueQuery, matches, queue_facts
+from orderflow.domain.status import OrderStatus
+from orderflow.domain.tax import TaxRate
+from orderflow.errors import ConcurrencyError, DuplicateOrder, OrderflowError, OrderNotFound
+from orderflow.ports import OrderStore, PendingClaims, WorkLists
+from orderflow.settings import ShopSettings
+
+__all__ = ["sample_orders"]
+
+_LINES = (
+    OrderLine("L1", "TEA", "緑茶 100g", Money.yen(1080), 2, TaxRate.REDUCED),
+    OrderLine("L2", "MUG", "湯呑", Money.yen(2200), 3),
+)
+
+
+def sample_orders() -> list[Order]:
+    """Orders of a small shop on the fakes, one or more in every status (see the module)."""
+    from orderflow.testing.fakes import Fault
+    from orderflow.testing.shop import fake_shop
+
+    settings = ShopSettings(warehouses=("TOKYO", "OSAKA"))
+    stock = {("TOKYO", "TEA"): 100, ("TOKYO", "MUG"): 2, ("OSAKA", "MUG"): 100, ("OSAKA", "JAM"): 1}
+    shop = fake_shop(stock, settings=settings, points={"C7": 500})
+    desk = shop.desk
+    ship_to = Address("150-0001", "東京都", "渋谷区神宮前", "1-2-3", "見本 花子", "090-1234-5678")
+
+    def place(number: str, method: PaymentMethod = PaymentMethod.CARD, **extra: object) -> None:
+        customer = Customer(f"C{number[-1]}", "見本 花子", "hanako@example.jp")
+        token = "tok" if method in (PaymentMethod.CARD, PaymentMethod.AMAZON_PAY) else None
+        desk.place(
+            number=number,
+            customer=customer,
+            ship_to=ship_to,
+            lines=_LINES,
+            token=token,
+            payment_method=method,
+            shipping_fee=Money.yen(880),
+            **extra,  # type: ignore[arg-type]
+        )
+
+    def shipped(number: str, *, deliver: bool) -> None:
+        desk.instruct_shipping(number)
+        shipments = [s.shipment_id for s in desk.get(number).shipments]
+        for shipment_id in shipments:
+            desk.ship(number, shipment_id, "123456789013")
+        for shipment_id in shipments if deliver else ():
+            desk.deliver(number, shipment_id)
+
+    place("S-1")  # 受注
+    place("S-2", PaymentMethod.BANK_TRANSFER)  # awaiting a transfer
+    desk.accept("S-2")
+    place("S-3")
+    desk.accept("S-3")  # 引当済 in two warehouses
+    for round_ in range(15):  # a long history of holds raised and cleared
+        desk.raise_hold("S-3", "check", f"確認 {round_}")
+        desk.clear_hold("S-3", "check")
+    desk.raise_hold("S-3", "fraud_review", "目視確認")
+    place("S-4", PaymentMethod.COD)
+    desk.accept("S-4")
+    desk.instruct_shipping("S-4")  # 出荷指示済, two shipments
+    place("S-5")
+    desk.accept("S-5")
+    shipped("S-5", deliver=False)  # 出荷済
+    place("S-6", PaymentMethod.POSTPAY)
+    desk.accept("S-6")
+    place("S-7", points_used=300)
+    desk.accept("S-7")
+    shipped("S-7", deliver=True)  # 着荷済
+    desk.book("S-7")  # 計上済
+    desk.refund("S-7", Money.yen(500), reason="一部返金")
+    place("S-8")
+    desk.accept("S-8")
+    desk.cancel("S-8", reason="お客様都合")  # キャンセル, authorization voided
+    place("S-9", PaymentMethod.KONBINI)
+    place("S-A")
+    desk.accept("S-A")
+    shipped("S-A", deliver=True)  # 着荷済
+    jam = OrderLine("L3", "JAM", "ジャム", Money.yen(700), 2, TaxRate.REDUCED)
+    desk.place(
+        number="S-B",
+        customer=Customer("CB", "見本 花子", "hanako@example.jp"),
+        ship_to=ship_to,
+        lines=(*_LINES, jam),
+        token="tok",
+    )
+    desk.accept("S-B")  # 中途引当: one jar of two
+    shop.gateway.fail_next("authorize", Fault.TIMEOUT_BEFORE)
+    try:
+        place("S-0")  # pending: the gateway did not answer
+    except OrderflowError:
+        pass
+    return sorted(shop.store.orders.values(), key=lambda o: o.number)
+
+
+class OrderStoreContract:
+    """What every :class:`~orderflow.ports.OrderStore` must do (and, where the store offers
+    them, :class:`~orderflow.ports.WorkLists` and :class:`~orderflow.ports.PendingClaims`)."""
+
+    def make_store(self) -> OrderStore:
+        """An empty store."""
+        raise NotImplementedError
+
+    threads = 16
+    """Threads racing in the concurrency test."""
+
+    def _filled(self) -> tuple[OrderStore, list[Order]]:
+        store = self.make_store()
+        orders = sample_orders()
+        for order in orders:
+            store.add(order)
+        return store, orders
+
+    def test_orders_in_every_status_come_back_equal(self) -> None:
+        store, orders = self._filled()
+        assert {o.status for o in orders} == set(OrderStatus)
+        for order in orders:
+            assert store.get(order.number) == order
+
+    def test_unknown_and_duplicate(self) -> None:
+        store, orders = self._filled()
+        with pytest.raises(OrderNotFound):
+            store.get("nope")
+        with pytest.raises(DuplicateOrder):
+            store.add(orders[0])
+        assert store.get(orders[0].number) == orders[0]
+
+    def test_save_checks_the_version_and_keeps_every_part(self) -> None:
+        store, orders = self._filled()
+        for old in orders:
+            newer = attrs.evolve(old, version=old.version + 1, remarks="saved again")
+            store.save(newer, expected_version=old.version)
+            with pytest.raises(ConcurrencyError):
+                store.save(attrs.evolve(old, version=old.version + 1), expected_version=old.version)
+            assert store.get(old.number) == newer
+        with pytest.raises(OrderflowError):
+            store.save(attrs.evolve(orders[0], number="missing"), expected_version=0)
+
+    def test_pending_open_and_of_customer(self) -> None:
+        store, orders = self._filled()
+        assert sorted(o.number for o in store.pending()) == [o.number for o in orders if o.outbox]
+        assert sorted(o.number for o in store.open_orders()) == [
+            o.number for o in orders if not o.status.is_final
+        ]
+        first = orders[1]
+        since = first.placed_at
+        mine = [o.number for o in store.orders_of_customer(first.customer.id, since)]
+        assert mine == [first.number]
+        later = since + timedelta(seconds=1)
+        assert list(store.orders_of_customer(first.customer.id, later)) == []
+
+    def test_concurrent_saves_of_one_version_one_wins(self) -> None:
+        from orderflow.testing.contracts import _race
+
+        store, orders = self._filled()
+        order = orders[2]
+
+        def save(thread: int) -> Order:
+            mine = attrs.evolve(order, version=order.version + 1, remarks=f"thread {thread}")
+            store.save(mine, expected_version=order.version)
+            return mine
+
+        results = _race(self.threads, save)
+        won = [r for r in results if isinstance(r, Order)]
+        lost = [r for r in results if isinstance(r, BaseException)]
+        assert len(won) == 1, f"{len(won)} saves of version {order.version} succeeded"
+        assert all(isinstance(error, ConcurrencyError) for error in lost), lost
+        assert store.get(order.number) == won[0]
+
+    def test_work_lists_agree_with_the_definition(self) -> None:
+        store, orders = self._filled()
+        if not isinstance(store, WorkLists):
+            pytest.skip("the store does not answer work lists")
+        now = max(o.history[-1].at for o in orders if o.history)
+        queries = [
+            *(QueueQuery.by_status(s) for s in OrderStatus),
+            QueueQuery.held(),
+            QueueQuery.held("fraud_review"),
+            QueueQuery.held("nobody_raises_this"),
+            QueueQuery.awaiting_payment(),
+            *(QueueQuery.awaiting_payment(m) for m in PaymentMethod),
+            QueueQuery.ready_to_instruct(),
+            QueueQuery.not_shipped(now),
+            QueueQuery.not_shipped(now - timedelta(days=1)),
+            QueueQuery.stuck(now),
+            QueueQuery.stuck(now - timedelta(days=1)),
+        ]
+        for query in queries:
+            expected = sorted(o.number for o in orders if matches(queue_facts(o), query))
+            assert store.queue(query, limit=1000) == expected, query
+            assert store.count(query) == len(expected), query
+            paged: list[str] = []
+            after = None
+            while page := store.queue(query, after=after, limit=2):
+                paged += page
+                after = page[-1]
+            assert paged == expected, query
+        assert store.queue(QueueQuery.held("fraud_review")) == ["S-3"]
+        assert store.queue(QueueQuery.awaiting_payment(PaymentMethod.BANK_TRANSFER)) == ["S-2"]
+
+    def test_work_lists_follow_saves(self) -> None:
+        store, orders = self._filled()
+        if not isinstance(store, WorkLists):
+            pytest.skip("the store does not answer work lists")
+        held = next(o for o in orders if o.number == "S-3")
+        cleared = attrs.evolve(
+            held,
+            version=held.version + 1,
+            holds=tuple(attrs.evolve(h, cleared_at=h.raised_at) for h in held.holds),
+        )
+        store.save(cleared, expected_version=held.version)
+        assert store.queue(QueueQuery.held("fraud_review")) == []
+        assert "S-3" in store.queue(QueueQuery.ready_to_instruct())
+
+    def test_claims_share_pending_orders(self) -> None:
+        store, orders = self._filled()
+        if not isinstance(store, PendingClaims):
+            pytest.skip("the store does not claim pending orders")
+        pending = [o.number for o in orders if o.outbox]
+        assert pending, "the samples leave an order pending"
+        now = datetime.fromisoformat("2030-01-01T00:00:00+00:00")
+        lease = timedelta(minutes=5)
+        assert store.claim_pending(now=now, lease=lease) == pending
+        assert store.claim_pending(now=now, lease=lease) == []  # held by the first worker
+        assert store.claim_pending(now=now + lease, lease=lease) == pending  # the lease ran out
+        store.release_claim(pending[0])
+        assert store.claim_pending(now=now + lease, lease=lease) == pending[:1]
