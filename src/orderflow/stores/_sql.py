@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from orderflow import codec
 from orderflow.domain.order import Order
 from orderflow.domain.queues import Queue, QueueQuery, check_page, queue_facts
 from orderflow.errors import InvalidValue
@@ -111,3 +112,41 @@ def queue_count(
     """The ``SELECT count(*)`` of the list ``query``."""
     where, params = queue_where(query, mark, when)
     return f"SELECT count(*) FROM orders o WHERE {where}", params
+
+
+class Remembered:
+    """Decoded orders kept by number and version, and the hold codes last written.
+
+    A row that has not changed is not decoded again (orders are immutable and a version is
+    written once). A save whose order had and has the same open holds skips the holds table.
+    """
+
+    def __init__(self, limit: int = 4096) -> None:
+        self.limit = limit
+        self._orders: dict[str, Order] = {}
+        self._holds: dict[str, tuple[int, tuple[str, ...]]] = {}
+
+    def order(self, number: str, version: int, document: Any) -> Order:
+        """The order of a row: the one remembered if its version is the row's, else decoded."""
+        known = self._orders.get(number)
+        if known is not None and known.version == version:
+            return known
+        if isinstance(document, (str, bytes)):
+            return self.keep(codec.loads(document))
+        return self.keep(codec.from_data(document))
+
+    def keep(self, order: Order, codes: tuple[str, ...] | None = None) -> Order:
+        """Remember ``order``, and the hold codes just written with it (None: not known)."""
+        if len(self._orders) >= self.limit:
+            self._orders.clear()
+            self._holds.clear()
+        self._orders[order.number] = order
+        if codes is None:
+            self._holds.pop(order.number, None)
+        else:
+            self._holds[order.number] = (order.version, codes)
+        return order
+
+    def holds_unchanged(self, number: str, expected_version: int, codes: tuple[str, ...]) -> bool:
+        """True when the hold rows of the version being replaced are known to be ``codes``."""
+        return self._holds.get(number) == (expected_version, codes)

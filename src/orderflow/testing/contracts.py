@@ -25,25 +25,17 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import TypeVar
 
-import pytest
-
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.booking import JournalEntry, JournalLine, Side
 from orderflow.domain.lifecycle import Context, new_order
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, OrderLine, PaymentMethod, Shipment, ShipmentLine
-from orderflow.errors import (
-    ConcurrencyError,
-    DuplicateOrder,
-    OrderNotFound,
-)
 from orderflow.notices import Notice
 from orderflow.ports import (
     Accounting,
     Carrier,
     Inventory,
     Notifier,
-    OrderStore,
     Warehouse,
 )
 

@@ -8,6 +8,7 @@ pending effects, points and a long history.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timedelta
 
 import attrs
@@ -104,16 +105,17 @@ def sample_orders() -> list[Order]:
     )
     desk.accept("S-B")  # 中途引当: one jar of two
     shop.gateway.fail_next("authorize", Fault.TIMEOUT_BEFORE)
-    try:
+    with contextlib.suppress(OrderflowError):
         place("S-0")  # pending: the gateway did not answer
-    except OrderflowError:
-        pass
     return sorted(shop.store.orders.values(), key=lambda o: o.number)
 
 
 class OrderStoreContract:
-    """What every :class:`~orderflow.ports.OrderStore` must do (and, where the store offers
-    them, :class:`~orderflow.ports.WorkLists` and :class:`~orderflow.ports.PendingClaims`)."""
+    """What every :class:`~orderflow.ports.OrderStore` must do.
+
+    And, where the store offers them, :class:`~orderflow.ports.WorkLists` and
+    :class:`~orderflow.ports.PendingClaims`.
+    """
 
     def make_store(self) -> OrderStore:
         """An empty store."""
