@@ -237,9 +237,9 @@ def every_error() -> list[OrderflowError]:
         OutcomeUnknown("1001", "authorize", "1001:authorize"),
         EffectInterrupted("1001", "authorize", "1001:3"),
         EffectsPending("1001", "post_journal"),
-        CodecError("customer.email", EMAIL, "text"),
-        CodecError("ship_to.phone", PHONE, "text"),
-        StoreError(f"cannot save order 1001: constraint failed for {EMAIL}"),
+        CodecError("customer.email", EMAIL, "an e-mail address"),
+        CodecError("ship_to.phone", PHONE, "10 or 11 digits"),
+        StoreError(f"could not save the order of {EMAIL}"),
     ]
 
 

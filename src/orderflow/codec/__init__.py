@@ -1,0 +1,221 @@
+"""The order as a JSON document and back (保存形式): :func:`dumps` / :func:`loads`.
+
+Stores call this on every save and load, so the converters are built once, at import, from
+cattrs' generated functions (one straight-line function per class). Every attrs class reachable
+from :class:`~orderflow.domain.order.Order` is found by walking the field types (and the
+subclasses of a base-typed field), so a new value class or field is covered, or refused at import.
+
+Format rules:
+
+- a top-level ``"schema"`` (:data:`SCHEMA`) on every document; older documents go through the
+  migrations registered with :func:`register_migration`;
+- ``Decimal`` as an exact string (``"1080"``), ``Money`` as ``{"amount": "1080", "currency":
+  "JPY"}``, aware datetimes as ISO 8601 with their offset, dates ISO, enums by value (a
+  ``Decimal``-valued enum as its string, ``"0.08"``), tuples as lists;
+- members typed by a base class carry a tag naming their class: effects ``"kind"``
+  (:attr:`Effect.kind <orderflow.domain.effects.Effect.kind>`), history events ``"name"``
+  (:attr:`OrderEvent.name <orderflow.domain.order.OrderEvent.name>`; ``kind`` is a field of
+  ``notice_failed``);
+- a notice's facts (any value) are tagged when they are not plain JSON: ``{"money": …}``,
+  ``{"datetime": …}``, ``{"date": …}``, ``{"decimal": …}``.
+
+Reading is strict: an unknown field, a missing one, a wrong type or a value the classes refuse
+raises :class:`~orderflow.errors.CodecError` naming the path (``payment.ledger[2].amount``); no
+other exception escapes :func:`from_data` or :func:`loads`. A document is first decoded by a fast
+converter; only when that fails is it decoded again with cattrs' detailed validation, to find the
+path.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+from cattrs.errors import (
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+    IterableValidationNote,
+)
+
+from orderflow.codec._convert import (
+    _MISSING,
+    _UNKNOWN,
+    CLASSES,
+    DETAILED,
+    ENUMS,
+    FAST,
+    _Bad,
+    _join,
+    _Note,
+    _Shape,
+    _shown,
+)
+from orderflow.domain.order import Order
+from orderflow.errors import CodecError, InvalidValue
+
+__all__ = [
+    "CLASSES",
+    "ENUMS",
+    "SCHEMA",
+    "Upgrade",
+    "dumps",
+    "from_data",
+    "loads",
+    "register_migration",
+    "to_data",
+]
+
+SCHEMA: int = 1
+"""The version of the document format this orderflow writes (the top-level ``"schema"``)."""
+
+Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
+"""A migration: takes a document of one schema, returns it in the next schema's form."""
+
+
+_STRUCTURE_ORDER = FAST.get_structure_hook(Order)
+_UNSTRUCTURE_ORDER = FAST.get_unstructure_hook(Order)
+
+
+# -- errors with their path --------------------------------------------------------------------
+
+
+def _locate(error: BaseException, path: str, cls: type | None) -> CodecError:
+    """The first failure under ``error`` (a cattrs validation tree) as a CodecError at its path."""
+    if isinstance(error, ClassValidationError | IterableValidationError):
+        inner = error.cl if isinstance(error, ClassValidationError) else cls
+        with_notes, without = error.group_exceptions()
+        for sub, note in with_notes:
+            step = f"[{note.index}]" if isinstance(note, IterableValidationNote) else note.name
+            return _locate(sub, _join(path, step), inner)
+        for sub in without:
+            return _locate(sub, path, inner)
+    if isinstance(error, _Bad):
+        return CodecError(_join(path, error.rel), error.value, error.expected)
+    if isinstance(error, ForbiddenExtraKeysError):
+        known = ", ".join(attrs.fields_dict(error.cl))
+        field = _join(path, sorted(error.extra_fields)[0])
+        return CodecError(field, _UNKNOWN, f"only the fields of {error.cl.__name__}: {known}")
+    if isinstance(error, KeyError):
+        return CodecError(path, None, "a value (the field is missing)")
+    if isinstance(error, InvalidValue):
+        return CodecError(_join(path, _relative(error.field, cls)), error.value, error.expected)
+    return CodecError(path, _Note(type(error).__name__), "a value the order can hold")
+
+
+def _relative(field: str, cls: type | None) -> str:
+    """A validator's field name (``customer.email``, ``lines[0].unit_price``) below ``cls``."""
+    names = attrs.fields_dict(cls) if cls is not None and attrs.has(cls) else {}
+    parts = field.split(".")
+    if parts[0].split("[")[0] in names:
+        return field
+    if parts[-1].split("[")[0] in names:
+        return parts[-1]
+    return ""
+
+
+def _explain(document: dict[str, Any]) -> CodecError:
+    try:
+        DETAILED.structure(document, Order)
+    except _Bad as error:
+        return CodecError(error.rel, error.value, error.expected)
+    except Exception as error:
+        return _locate(error, "", Order)
+    return CodecError("", _Shape(document), "a document the fast reader accepts")
+
+
+# -- migrations --------------------------------------------------------------------------------
+
+_MIGRATIONS: dict[int, Upgrade] = {}
+
+
+def register_migration(from_schema: int, upgrade: Upgrade) -> Callable[[], None]:
+    """Read documents of ``from_schema`` by upgrading them with ``upgrade`` to the next schema.
+
+    ``upgrade`` gets the document (a dict, ``"schema"`` included) and returns it in the form of
+    schema ``from_schema + 1``; the codec sets the new ``"schema"`` itself. Migrations run in
+    order, so a document of schema 0 goes through those from 0, 1, … up to :data:`SCHEMA`.
+    Returns a function that undoes the registration (putting back what was registered before).
+    """
+    if type(from_schema) is not int or not 0 <= from_schema < SCHEMA:
+        raise InvalidValue("from_schema", from_schema, f"a schema from 0 to {SCHEMA - 1}")
+    before = _MIGRATIONS.get(from_schema)
+    _MIGRATIONS[from_schema] = upgrade
+
+    def undo() -> None:
+        if before is None:
+            _MIGRATIONS.pop(from_schema, None)
+        else:
+            _MIGRATIONS[from_schema] = before
+
+    return undo
+
+
+def _current(data: object) -> dict[str, Any]:
+    """The document's fields at the current schema (migrated if older), without ``schema``."""
+    if type(data) is not dict:
+        raise CodecError("", _Shape(data), "an order document (a JSON object)")
+    schema = data.get("schema", _MISSING)
+    if type(schema) is not int or schema < 0:
+        raise CodecError("schema", _shown(schema), f"the document's schema version ({SCHEMA})")
+    if schema > SCHEMA:
+        raise CodecError("schema", schema, f"a schema up to {SCHEMA} (a newer orderflow wrote it)")
+    document: dict[str, Any] = data
+    while schema < SCHEMA:
+        upgrade = _MIGRATIONS.get(schema)
+        if upgrade is None:
+            raise CodecError("schema", schema, f"a schema with a registered migration to {SCHEMA}")
+        try:
+            document = upgrade(dict(document))
+        except Exception as error:
+            raise CodecError("schema", schema, "a document its migration can upgrade") from error
+        if type(document) is not dict:
+            raise CodecError("schema", schema, "a migration that returns a dict")
+        schema += 1
+        document["schema"] = schema
+    document = dict(document)
+    del document["schema"]
+    return document
+
+
+# -- the public functions ------------------------------------------------------------------------
+
+
+def to_data(order: Order) -> dict[str, Any]:
+    """``order`` as JSON-ready data: dicts, lists, text, numbers, booleans and None."""
+    if type(order) is not Order:
+        raise CodecError("", _Shape(order), "an Order")
+    data: dict[str, Any] = {"schema": SCHEMA}
+    data.update(_UNSTRUCTURE_ORDER(order))
+    return data
+
+
+def from_data(data: object) -> Order:
+    """The order a document holds; raises :class:`~orderflow.errors.CodecError` for anything else.
+
+    The error's ``field`` is the path in the document (``payment.ledger[2].amount``).
+    """
+    document = _current(data)
+    try:
+        order: Order = _STRUCTURE_ORDER(document, Order)
+    except Exception:
+        pass
+    else:
+        return order
+    raise _explain(document)
+
+
+def dumps(order: Order) -> bytes:
+    """``order`` as compact UTF-8 JSON; the same order always gives the same bytes."""
+    return json.dumps(to_data(order), ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def loads(text: bytes | str) -> Order:
+    """The order a JSON document holds (see :func:`from_data`); only CodecError is raised."""
+    try:
+        data = json.loads(text)
+    except Exception:
+        raise CodecError("", _Shape(text), "a JSON document in UTF-8") from None
+    return from_data(data)

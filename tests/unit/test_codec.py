@@ -1,0 +1,247 @@
+"""The codec: every order the desk makes goes to JSON and back; bad documents fail clearly."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from orderflow import Order, OrderStatus, codec
+from orderflow.domain.effects import Effect, Notify
+from orderflow.domain.events import NoticeFailed
+from orderflow.domain.order import OrderEvent
+from orderflow.errors import CodecError, InvalidValue
+from tests.builders import CTX, shop, to_booked
+from tests.strategies import orders, shops_orders
+
+FLOWS = settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+
+
+@pytest.fixture(scope="module")
+def booked() -> Order:
+    return to_booked(shop())
+
+
+def document(order: Order) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(codec.dumps(order))
+    return data
+
+
+def error_of(data: object) -> CodecError:
+    with pytest.raises(CodecError) as caught:
+        codec.from_data(data)
+    return caught.value
+
+
+# -- round trips -------------------------------------------------------------------------------
+
+
+@FLOWS
+@given(orders())
+def test_every_order_goes_to_data_and_back(order: Order) -> None:
+    assert codec.from_data(codec.to_data(order)) == order
+    text = codec.dumps(order)
+    assert codec.loads(text) == order
+    assert codec.dumps(codec.loads(text)) == text
+    assert codec.loads(text.decode()) == order
+
+
+def test_the_strategy_reaches_every_status_and_leaves_effects_pending() -> None:
+    statuses: set[OrderStatus] = set()
+    pending: list[Order] = []
+
+    @settings(max_examples=150, database=None, suppress_health_check=list(HealthCheck))
+    @given(shops_orders())
+    def collect(found: list[Order]) -> None:
+        statuses.update(o.status for o in found)
+        pending.extend(o for o in found if o.outbox)
+
+    collect()
+    assert statuses == set(OrderStatus)
+    assert pending
+
+
+def test_a_document_has_its_schema_and_plain_json_values(booked: Order) -> None:
+    data = codec.to_data(booked)
+    assert data["schema"] == codec.SCHEMA == 1
+    assert data["status"] == "booked"
+    assert data["lines"][0]["unit_price"] == {"amount": "1080", "currency": "JPY"}
+    assert data["lines"][0]["tax_rate"] == "0.08"
+    assert data["placed_at"] == "2026-11-22T00:00:00+00:00"
+    assert data["history"][0]["name"] == "placed"
+    assert json.loads(json.dumps(data)) == data  # nothing but JSON types
+    assert codec.dumps(booked) == codec.dumps(booked)
+
+
+def test_every_member_class_has_a_tag_and_comes_back_as_itself() -> None:
+    effects = [c for c in codec.CLASSES if issubclass(c, Effect)]
+    events = [c for c in codec.CLASSES if issubclass(c, OrderEvent)]
+    assert len(effects) > 20 and len(events) > 30
+    assert NoticeFailed in events and Notify in effects
+
+
+def test_a_notice_s_facts_keep_their_types(booked: Order) -> None:
+    facts = (("total", booked.payment.captured), ("at", CTX.at), ("day", CTX.at.date()), ("n", 2))
+    order = attrs.evolve(booked, outbox=(Notify(f"{booked.number}:99", notice="x", facts=facts),))
+    assert codec.loads(codec.dumps(order)) == order
+
+
+# -- errors ----------------------------------------------------------------------------------
+
+
+def test_an_unknown_field_is_named(booked: Order) -> None:
+    data = document(booked)
+    data["payment"]["ledger"][0]["colour"] = "red"
+    assert error_of(data).field == "payment.ledger[0].colour"
+    data = document(booked)
+    data["extra"] = 1
+    assert error_of(data).field == "extra"
+
+
+def test_a_wrong_type_deep_inside_is_named(booked: Order) -> None:
+    data = document(booked)
+    data["payment"]["ledger"][1]["amount"] = ["1080"]
+    error = error_of(data)
+    assert error.field == "payment.ledger[1].amount"
+    assert "amount" in error.expected
+    data = document(booked)
+    data["payment"]["ledger"][1]["amount"]["amount"] = 1080
+    assert error_of(data).field == "payment.ledger[1].amount.amount"
+    data = document(booked)
+    data["history"][3]["at"] = "yesterday"
+    assert error_of(data).field == "history[3].at"
+    data = document(booked)
+    data["lines"][1]["quantity"] = "2"
+    assert error_of(data).field == "lines[1].quantity"
+
+
+def test_values_the_classes_refuse_are_named_and_personal_data_is_masked(booked: Order) -> None:
+    data = document(booked)
+    data["lines"][0]["quantity"] = 0
+    assert error_of(data).field == "lines[0].quantity"
+    data = document(booked)
+    data["customer"]["email"] = "taro.yamada.example.jp"
+    error = error_of(data)
+    assert error.field == "customer.email"
+    assert "taro.yamada" not in str(error)
+    data = document(booked)
+    data["ship_to"]["phone"] = "03-9876-543"
+    error = error_of(data)
+    assert error.field == "ship_to.phone"
+    assert "9876" not in str(error)
+    data = document(booked)
+    del data["ship_to"]["name"]
+    assert error_of(data).field == "ship_to.name"
+    data = document(booked)
+    data["history"][0]["name"] = "no_such_event"
+    assert error_of(data).field == "history[0].name"
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(JSON)
+def test_garbage_values_only_raise_codec_errors(value: object) -> None:
+    with pytest.raises(CodecError):
+        codec.from_data(value)
+    with pytest.raises(CodecError):
+        codec.from_data({"schema": 1, "number": value})
+
+
+@given(st.binary() | st.text())
+def test_garbage_bytes_only_raise_codec_errors(text: bytes | str) -> None:
+    with pytest.raises(CodecError):
+        codec.loads(text)
+
+
+@settings(max_examples=200)
+@given(st.data())
+def test_a_damaged_document_only_raises_codec_errors(booked: Order, data: st.DataObject) -> None:
+    doc = document(booked)
+    node: Any = doc
+    while True:
+        keys = list(node) if isinstance(node, dict) else list(range(len(node)))
+        if not keys:
+            break
+        key = data.draw(st.sampled_from(keys))
+        child = node[key]
+        if isinstance(child, dict | list) and child and data.draw(st.booleans()):
+            node = child
+            continue
+        node[key] = data.draw(JSON)
+        break
+    try:
+        order = codec.from_data(doc)
+    except CodecError:
+        return
+    assert codec.from_data(codec.to_data(order)) == order
+
+
+def test_deep_nesting_only_raises_codec_errors() -> None:
+    with pytest.raises(CodecError):
+        codec.loads("[" * 100_000 + "]" * 100_000)
+    nested: dict[str, Any] = {}
+    for _ in range(5000):
+        nested = {"proposal": nested}
+    with pytest.raises(CodecError):
+        codec.from_data({"schema": 1, **nested})
+
+
+# -- schema and migrations -------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_migrations() -> Iterator[None]:
+    saved = dict(codec._MIGRATIONS)
+    yield
+    codec._MIGRATIONS.clear()
+    codec._MIGRATIONS.update(saved)
+
+
+def test_an_older_document_is_migrated(booked: Order, no_migrations: None) -> None:
+    old = document(booked)
+    old["schema"] = 0
+    old["note"] = old.pop("remarks")  # what schema 0 called it
+    with pytest.raises(CodecError) as caught:
+        codec.from_data(old)
+    assert caught.value.field == "schema"
+
+    def upgrade(data: dict[str, Any]) -> dict[str, Any]:
+        data["remarks"] = data.pop("note")
+        return data
+
+    undo = codec.register_migration(0, upgrade)
+    assert codec.from_data(old) == booked
+    assert codec.loads(json.dumps(old)) == booked
+    undo()
+    with pytest.raises(CodecError):
+        codec.from_data(old)
+
+
+def test_a_failing_migration_is_a_codec_error(booked: Order, no_migrations: None) -> None:
+    def broken(data: dict[str, Any]) -> dict[str, Any]:
+        raise KeyError("nope")
+
+    codec.register_migration(0, broken)
+    old = document(booked)
+    old["schema"] = 0
+    assert error_of(old).field == "schema"
+
+
+def test_a_newer_or_missing_schema_is_refused(booked: Order) -> None:
+    data = document(booked)
+    data["schema"] = codec.SCHEMA + 1
+    assert error_of(data).field == "schema"
+    del data["schema"]
+    assert error_of(data).field == "schema"
+    with pytest.raises(InvalidValue):
+        codec.register_migration(codec.SCHEMA, lambda data: data)
