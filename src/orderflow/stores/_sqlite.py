@@ -40,8 +40,10 @@ class Connections:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._all: list[sqlite3.Connection] = []
-        with self.write() as conn:
-            conn.executescript(schema)
+        try:
+            self.get().executescript(f"BEGIN IMMEDIATE;\n{schema}\nCOMMIT;")
+        except sqlite3.Error as failed:
+            raise StoreError(f"cannot create the tables in {self.path!r}: {failed}") from failed
 
     def get(self) -> sqlite3.Connection:
         """The calling thread's connection (opened on first use, after a fork too)."""

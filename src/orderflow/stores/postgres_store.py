@@ -1,0 +1,219 @@
+"""``PostgresStore``: orders in PostgreSQL, for a shop on several worker processes and hosts.
+
+The same row as :class:`~orderflow.stores.SQLiteStore` (the document as ``jsonb``, times as
+``timestamptz``), a version-checked ``UPDATE`` per save, and pending orders claimed with
+``FOR UPDATE SKIP LOCKED``: many workers on many hosts share ``resume_pending`` without waiting
+on each other. Needs psycopg 3: ``pip install orderflow[postgres]``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import psycopg
+
+from orderflow import codec
+from orderflow.domain.order import Order
+from orderflow.domain.queues import QueueQuery, check_claim
+from orderflow.errors import ConcurrencyError, DuplicateOrder, OrderNotFound, StoreError
+from orderflow.stores._postgres import Connections, Source
+from orderflow.stores._sql import (
+    ORDER_COLUMNS,
+    Remembered,
+    order_row,
+    queue_count,
+    queue_select,
+)
+
+__all__ = ["PostgresStore"]
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS orders (
+    number text PRIMARY KEY,
+    version bigint NOT NULL CHECK (version >= 0),
+    status text NOT NULL,
+    customer_id text NOT NULL,
+    placed_at timestamptz NOT NULL,
+    final smallint NOT NULL,
+    awaiting_method text,
+    ready_to_instruct smallint NOT NULL,
+    instructed_at timestamptz,
+    pending_since timestamptz,
+    document jsonb NOT NULL,
+    claimed_until timestamptz
+);
+CREATE INDEX IF NOT EXISTS orders_by_status ON orders (status, number);
+CREATE INDEX IF NOT EXISTS orders_by_customer ON orders (customer_id, placed_at);
+CREATE INDEX IF NOT EXISTS orders_open ON orders (number) WHERE final = 0;
+CREATE INDEX IF NOT EXISTS orders_awaiting ON orders (awaiting_method, number)
+    WHERE awaiting_method IS NOT NULL;
+CREATE INDEX IF NOT EXISTS orders_ready ON orders (number) WHERE ready_to_instruct = 1;
+CREATE INDEX IF NOT EXISTS orders_instructed ON orders (instructed_at)
+    WHERE instructed_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS orders_pending ON orders (pending_since)
+    WHERE pending_since IS NOT NULL;
+CREATE TABLE IF NOT EXISTS order_holds (
+    code text NOT NULL,
+    number text NOT NULL REFERENCES orders (number),
+    PRIMARY KEY (code, number)
+);
+CREATE INDEX IF NOT EXISTS order_holds_by_number ON order_holds (number);
+"""
+
+_MARKS = ", ".join(["%s"] * (len(ORDER_COLUMNS) - 1) + ["%s::jsonb"])
+_INSERT = f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) VALUES ({_MARKS})"
+_UPDATE = (
+    "UPDATE orders SET "
+    + ", ".join(f"{c} = %s" for c in ORDER_COLUMNS[1:-1])
+    + ", document = %s::jsonb WHERE number = %s AND version = %s"
+)
+_COLUMNS = "number, version, document"
+
+
+def _same(when: datetime) -> datetime:
+    return when
+
+
+class PostgresStore:
+    """Orders in PostgreSQL; give a conninfo, a ``psycopg.Connection`` or the host's pool.
+
+    ``PostgresStore(pool)`` creates the tables if they are missing (``create=False`` when your
+    migrations own the schema). Decoded orders are kept by (number, version).
+    """
+
+    def __init__(self, source: Source, *, create: bool = True) -> None:
+        self._db = Connections(source)
+        if create:
+            with self._db.transaction() as conn:
+                conn.execute("SELECT pg_advisory_xact_lock(7301)")  # two workers starting at once
+                conn.execute(SCHEMA)
+        self._known = Remembered()
+
+    def close(self) -> None:
+        """Close the connections the store opened itself (never the host's)."""
+        self._db.close()
+
+    def __enter__(self) -> PostgresStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, number: str) -> Order:
+        """The order ``number``; raises :class:`~orderflow.errors.OrderNotFound`."""
+        rows = self._rows(f"SELECT {_COLUMNS} FROM orders WHERE number = %s", (number,))
+        if not rows:
+            raise OrderNotFound(number)
+        return self._known.order(*rows[0])
+
+    def orders_of_customer(self, customer_id: str, since: datetime) -> list[Order]:
+        """The customer's orders placed at or after ``since``."""
+        return self._orders(
+            f"SELECT {_COLUMNS} FROM orders WHERE customer_id = %s AND placed_at >= %s "
+            "ORDER BY placed_at, number",
+            (customer_id, since),
+        )
+
+    def pending(self) -> list[Order]:
+        """Orders with pending effects."""
+        return self._orders(
+            f"SELECT {_COLUMNS} FROM orders WHERE pending_since IS NOT NULL ORDER BY number", ()
+        )
+
+    def open_orders(self) -> list[Order]:
+        """Orders not in a final status."""
+        return self._orders(f"SELECT {_COLUMNS} FROM orders WHERE final = 0 ORDER BY number", ())
+
+    def queue(self, query: QueueQuery, *, after: str | None = None, limit: int = 100) -> list[str]:
+        """One page of the work list ``query``: order numbers, ascending, after ``after``."""
+        sql, params = queue_select(query, after, limit, "%s", _same)
+        return [r[0] for r in self._rows(sql, params)]
+
+    def count(self, query: QueueQuery) -> int:
+        """How many orders are on the work list ``query``."""
+        sql, params = queue_count(query, "%s", _same)
+        return int(self._rows(sql, params)[0][0])
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def add(self, order: Order) -> None:
+        """Store a new order; raises :class:`~orderflow.errors.DuplicateOrder` if it exists."""
+        row, codes = order_row(order, codec.dumps(order).decode(), _same)
+        try:
+            with self._db.transaction() as conn:
+                conn.execute(_INSERT, row)
+                self._write_holds(conn, order.number, codes, fresh=True)
+        except StoreError as failed:
+            if isinstance(failed.__cause__, psycopg.errors.UniqueViolation):
+                raise DuplicateOrder(order.number) from None
+            raise
+        self._known.keep(order, codes)
+
+    def save(self, order: Order, *, expected_version: int) -> None:
+        """Replace the stored order if its version is still ``expected_version``.
+
+        One transaction: the version-checked ``UPDATE`` (a row lock: concurrent saves of one
+        order queue, and all but the first fail the check), the order with its outbox, its holds.
+        """
+        number = order.number
+        row, codes = order_row(order, codec.dumps(order).decode(), _same)
+        with self._db.transaction() as conn:
+            updated = conn.execute(_UPDATE, (*row[1:], number, expected_version)).rowcount
+            if updated != 1:
+                found = conn.execute(
+                    "SELECT version FROM orders WHERE number = %s", (number,)
+                ).fetchone()
+                if found is None:
+                    raise OrderNotFound(number)
+                raise ConcurrencyError(number, expected_version, found[0])
+            if not self._known.holds_unchanged(number, expected_version, codes):
+                self._write_holds(conn, number, codes, fresh=False)
+        self._known.keep(order, codes)
+
+    def claim_pending(self, *, now: datetime, lease: timedelta, limit: int = 100) -> list[str]:
+        """Take up to ``limit`` pending orders nobody holds, for ``lease``.
+
+        ``FOR UPDATE SKIP LOCKED``: workers claiming at the same moment get different orders
+        and never wait for each other.
+        """
+        check_claim(now, lease, limit)
+        rows = self._rows(
+            "UPDATE orders SET claimed_until = %s WHERE number IN ("
+            " SELECT number FROM orders WHERE pending_since IS NOT NULL"
+            " AND (claimed_until IS NULL OR claimed_until <= %s)"
+            " ORDER BY pending_since, number LIMIT %s FOR UPDATE SKIP LOCKED"
+            ") RETURNING number",
+            (now + lease, now, limit),
+        )
+        return sorted(r[0] for r in rows)
+
+    def release_claim(self, number: str) -> None:
+        """Give order ``number`` back (its worker is done with it, finished or not)."""
+        self._rows(
+            "UPDATE orders SET claimed_until = NULL WHERE number = %s RETURNING number", (number,)
+        )
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _write_holds(
+        conn: psycopg.Connection[Any], number: str, codes: tuple[str, ...], *, fresh: bool
+    ) -> None:
+        if not fresh:
+            conn.execute("DELETE FROM order_holds WHERE number = %s", (number,))
+        if codes:
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO order_holds (code, number) VALUES (%s, %s)",
+                    [(code, number) for code in codes],
+                )
+
+    def _rows(self, sql: str, params: tuple[Any, ...] | list[Any]) -> list[Any]:
+        with self._db.transaction() as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def _orders(self, sql: str, params: tuple[Any, ...]) -> list[Order]:
+        return [self._known.order(*row) for row in self._rows(sql, params)]

@@ -1,0 +1,256 @@
+"""``SQLiteStore``: orders in a SQLite file, the embedded default (standard library only).
+
+One row per order: its number, version, status, customer, time of placing, the columns the work
+lists are read from, and the whole order as a JSON document (:mod:`orderflow.codec`). Open holds
+are rows of ``order_holds``. A save is one transaction: the version check, the order with its
+pending effects (its outbox, inside the document) and its holds.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from orderflow import codec
+from orderflow.domain.order import Order
+from orderflow.domain.queues import QueueQuery, check_claim
+from orderflow.errors import (
+    ConcurrencyError,
+    DuplicateOrder,
+    OrderNotFound,
+    StoreError,
+)
+from orderflow.stores._sql import (
+    ORDER_COLUMNS,
+    Remembered,
+    order_row,
+    queue_count,
+    queue_select,
+    utc_text,
+)
+from orderflow.stores._sqlite import Connections
+
+__all__ = ["SQLiteStore"]
+
+SCHEMA_VERSION = 1
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS orders (
+    number TEXT PRIMARY KEY,
+    version INTEGER NOT NULL CHECK (version >= 0),
+    status TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    placed_at TEXT NOT NULL,
+    final INTEGER NOT NULL,
+    awaiting_method TEXT,
+    ready_to_instruct INTEGER NOT NULL,
+    instructed_at TEXT,
+    pending_since TEXT,
+    document TEXT NOT NULL,
+    claimed_until TEXT
+);
+CREATE INDEX IF NOT EXISTS orders_by_status ON orders (status, number);
+CREATE INDEX IF NOT EXISTS orders_by_customer ON orders (customer_id, placed_at);
+CREATE INDEX IF NOT EXISTS orders_open ON orders (number) WHERE final = 0;
+CREATE INDEX IF NOT EXISTS orders_awaiting ON orders (awaiting_method, number)
+    WHERE awaiting_method IS NOT NULL;
+CREATE INDEX IF NOT EXISTS orders_ready ON orders (number) WHERE ready_to_instruct = 1;
+CREATE INDEX IF NOT EXISTS orders_instructed ON orders (instructed_at)
+    WHERE instructed_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS orders_pending ON orders (pending_since)
+    WHERE pending_since IS NOT NULL;
+CREATE TABLE IF NOT EXISTS order_holds (
+    code TEXT NOT NULL,
+    number TEXT NOT NULL REFERENCES orders (number),
+    PRIMARY KEY (code, number)
+);
+CREATE INDEX IF NOT EXISTS order_holds_by_number ON order_holds (number);
+PRAGMA user_version = {SCHEMA_VERSION};
+"""
+
+_INSERT = f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) VALUES ({', '.join('?' * 11)})"
+_UPDATE = (
+    "UPDATE orders SET "
+    + ", ".join(f"{c} = ?" for c in ORDER_COLUMNS[1:])
+    + " WHERE number = ? AND version = ?"
+)
+
+
+class SQLiteStore:
+    """Orders in a SQLite file (WAL, ``synchronous=NORMAL``), from many threads and processes.
+
+    ``SQLiteStore("shop.sqlite3")`` creates the tables if they are missing. Each thread uses its
+    own connection; writes are ``BEGIN IMMEDIATE`` transactions that wait up to
+    ``busy_timeout`` seconds for another writer. Decoded orders are kept by (number, version):
+    a read whose row has not changed is not decoded again.
+    """
+
+    def __init__(
+        self, path: str | Path, *, busy_timeout: float = 10.0, synchronous: str = "NORMAL"
+    ) -> None:
+        self._db = Connections(
+            path, busy_timeout=busy_timeout, synchronous=synchronous, schema=SCHEMA
+        )
+        found = self._db.get().execute("PRAGMA user_version").fetchone()[0]
+        if found > SCHEMA_VERSION:
+            raise StoreError(
+                f"{path}: schema version {found} is newer than this orderflow knows "
+                f"({SCHEMA_VERSION}); upgrade orderflow"
+            )
+        self._known = Remembered()
+
+    @property
+    def path(self) -> str:
+        """The database file."""
+        return self._db.path
+
+    def close(self) -> None:
+        """Close the connections (the store opens new ones if used again)."""
+        self._db.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, number: str) -> Order:
+        """The order ``number``; raises :class:`~orderflow.errors.OrderNotFound`."""
+        row = self._one("SELECT version, document FROM orders WHERE number = ?", (number,))
+        if row is None:
+            raise OrderNotFound(number)
+        return self._known.order(number, row[0], row[1])
+
+    def orders_of_customer(self, customer_id: str, since: datetime) -> list[Order]:
+        """The customer's orders placed at or after ``since``."""
+        return self._orders(
+            "SELECT number, version, document FROM orders WHERE customer_id = ? AND placed_at >= ? "
+            "ORDER BY placed_at, number",
+            (customer_id, utc_text(since)),
+        )
+
+    def pending(self) -> list[Order]:
+        """Orders with pending effects (indexed ``pending_since``)."""
+        return self._orders(
+            "SELECT number, version, document FROM orders WHERE pending_since IS NOT NULL "
+            "ORDER BY number",
+            (),
+        )
+
+    def open_orders(self) -> list[Order]:
+        """Orders not in a final status (partial index on ``final = 0``)."""
+        return self._orders(
+            "SELECT number, version, document FROM orders WHERE final = 0 ORDER BY number", ()
+        )
+
+    def queue(self, query: QueueQuery, *, after: str | None = None, limit: int = 100) -> list[str]:
+        """One page of the work list ``query``: order numbers, ascending, after ``after``."""
+        sql, params = queue_select(query, after, limit, "?", utc_text)
+        return [r[0] for r in self._all(sql, params)]
+
+    def count(self, query: QueueQuery) -> int:
+        """How many orders are on the work list ``query``."""
+        sql, params = queue_count(query, "?", utc_text)
+        return int(self._all(sql, params)[0][0])
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def add(self, order: Order) -> None:
+        """Store a new order; raises :class:`~orderflow.errors.DuplicateOrder` if it exists."""
+        row, codes = order_row(order, codec.dumps(order).decode(), utc_text)
+        try:
+            with self._db.write() as conn:
+                conn.execute(_INSERT, row)
+                conn.executemany(
+                    "INSERT INTO order_holds (code, number) VALUES (?, ?)",
+                    [(code, order.number) for code in codes],
+                )
+        except sqlite3.IntegrityError:
+            raise DuplicateOrder(order.number) from None
+        except sqlite3.Error as failed:
+            raise StoreError(f"cannot add order {order.number}: {failed}") from failed
+        self._known.keep(order, codes)
+
+    def save(self, order: Order, *, expected_version: int) -> None:
+        """Replace the stored order if its version is still ``expected_version``.
+
+        One transaction: the version check, the order with its outbox, its holds. Raises
+        :class:`~orderflow.errors.ConcurrencyError` when somebody else saved first.
+        """
+        number = order.number
+        row, codes = order_row(order, codec.dumps(order).decode(), utc_text)
+        try:
+            with self._db.write() as conn:
+                updated = conn.execute(_UPDATE, (*row[1:], number, expected_version)).rowcount
+                if updated != 1:
+                    found = conn.execute(
+                        "SELECT version FROM orders WHERE number = ?", (number,)
+                    ).fetchone()
+                    if found is None:
+                        raise OrderNotFound(number)
+                    raise ConcurrencyError(number, expected_version, found[0])
+                if not self._known.holds_unchanged(number, expected_version, codes):
+                    conn.execute("DELETE FROM order_holds WHERE number = ?", (number,))
+                    conn.executemany(
+                        "INSERT INTO order_holds (code, number) VALUES (?, ?)",
+                        [(code, number) for code in codes],
+                    )
+        except sqlite3.Error as failed:
+            raise StoreError(f"cannot save order {number}: {failed}") from failed
+        self._known.keep(order, codes)
+
+    def claim_pending(self, *, now: datetime, lease: timedelta, limit: int = 100) -> list[str]:
+        """Take up to ``limit`` orders with pending effects that nobody holds, for ``lease``.
+
+        A worker finishing pending effects claims orders first, so that workers sharing the
+        file do not drive the same order at once; a claim lapses after ``lease`` (a worker
+        that died gives its orders back by itself).
+        """
+        check_claim(now, lease, limit)
+        try:
+            with self._db.write() as conn:
+                numbers = [
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT number FROM orders WHERE pending_since IS NOT NULL "
+                        "AND (claimed_until IS NULL OR claimed_until <= ?) "
+                        "ORDER BY pending_since, number LIMIT ?",
+                        (utc_text(now), limit),
+                    )
+                ]
+                conn.executemany(
+                    "UPDATE orders SET claimed_until = ? WHERE number = ?",
+                    [(utc_text(now + lease), n) for n in numbers],
+                )
+        except sqlite3.Error as failed:
+            raise StoreError(f"cannot claim pending orders: {failed}") from failed
+        return numbers
+
+    def release_claim(self, number: str) -> None:
+        """Give order ``number`` back (its worker is done with it, finished or not)."""
+        try:
+            with self._db.write() as conn:
+                conn.execute("UPDATE orders SET claimed_until = NULL WHERE number = ?", (number,))
+        except sqlite3.Error as failed:
+            raise StoreError(f"cannot release order {number}: {failed}") from failed
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _one(self, sql: str, params: tuple[Any, ...]) -> Any:
+        try:
+            return self._db.get().execute(sql, params).fetchone()
+        except sqlite3.Error as failed:
+            raise StoreError(f"cannot read orders: {failed}") from failed
+
+    def _all(self, sql: str, params: tuple[Any, ...] | list[Any]) -> list[Any]:
+        try:
+            return self._db.get().execute(sql, params).fetchall()
+        except sqlite3.Error as failed:
+            raise StoreError(f"cannot read orders: {failed}") from failed
+
+    def _orders(self, sql: str, params: tuple[Any, ...]) -> list[Order]:
+        return [self._known.order(*row) for row in self._all(sql, params)]
