@@ -8,6 +8,7 @@ import attrs
 
 from orderflow.adapters.carriers import JapanPost, Sagawa, Yamato
 from orderflow.desk import OrderDesk
+from orderflow.ports import Inventory, OrderStore
 from orderflow.settings import ShopSettings
 from orderflow.testing.fakes import (
     FakeAccounting,
@@ -24,7 +25,7 @@ from orderflow.testing.fakes import (
     InMemoryOrderStore,
 )
 
-__all__ = ["FakeShop", "fake_shop"]
+__all__ = ["FakeShop", "desk_on", "fake_shop"]
 
 
 @attrs.define
@@ -79,25 +80,8 @@ def fake_shop(
     warehouses = {code: FakeWarehouse(code) for code in settings.warehouses}
     accounting = FakeAccounting()
     notifier = FakeNotifier()
-    desk = OrderDesk(
-        store=store,
-        gateway=gateway,
-        inventory=inventory,
-        warehouses=warehouses,
-        carriers={c.code: c() for c in (Yamato, Sagawa, JapanPost)},
-        accounting=accounting,
-        notifier=notifier,
-        clock=clock,
-        amazon_pay=amazon_pay,
-        fraud=fraud,
-        postpay=postpay,
-        bank=bank,
-        konbini=konbini,
-        points=point_system,
-        settings=settings,
-    )
-    return FakeShop(
-        desk,
+    parts = FakeShop(
+        None,  # type: ignore[arg-type]  # wired just below
         store,
         gateway,
         inventory,
@@ -111,4 +95,37 @@ def fake_shop(
         bank,
         konbini,
         point_system,
+    )
+    parts.desk = desk_on(parts, store=store, inventory=inventory, settings=settings)
+    return parts
+
+
+def desk_on(
+    shop: FakeShop,
+    *,
+    store: OrderStore,
+    inventory: Inventory | None = None,
+    settings: ShopSettings | None = None,
+) -> OrderDesk:
+    """A desk on ``shop``'s fakes but another store (and inventory): a SQLite file, PostgreSQL.
+
+    ``desk_on(fake_shop(), store=SQLiteStore("shop.sqlite3"))`` runs real orders on a real
+    database with every provider faked.
+    """
+    return OrderDesk(
+        store=store,
+        gateway=shop.gateway,
+        inventory=shop.inventory if inventory is None else inventory,
+        warehouses=shop.warehouses,
+        carriers={c.code: c() for c in (Yamato, Sagawa, JapanPost)},
+        accounting=shop.accounting,
+        notifier=shop.notifier,
+        clock=shop.clock,
+        amazon_pay=shop.amazon_pay,
+        fraud=shop.fraud,
+        postpay=shop.postpay,
+        bank=shop.bank,
+        konbini=shop.konbini,
+        points=shop.points,
+        settings=settings or shop.desk.settings,
     )
