@@ -15,6 +15,9 @@ _HOMES = {
     "SQLiteInventory": "orderflow.stores.sqlite_inventory",
     "PostgresStore": "orderflow.stores.postgres_store",
     "PostgresInventory": "orderflow.stores.postgres_inventory",
+    "Movement": "orderflow.stores._inventory",
+    "MovementKind": "orderflow.stores._inventory",
+    "StockLevel": "orderflow.stores._inventory",
 }
 
 __all__ = sorted(_HOMES)
