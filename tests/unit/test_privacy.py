@@ -19,6 +19,7 @@ from orderflow._mask import (
 from orderflow.domain.changes import OrderChange
 from orderflow.errors import (
     ChangeRefused,
+    CodecError,
     ConcurrencyError,
     CurrencyMismatch,
     DuplicateOrder,
@@ -35,6 +36,7 @@ from orderflow.errors import (
     PolicyRefused,
     ProviderError,
     ProviderTimeout,
+    StoreError,
     UnknownSku,
 )
 from orderflow.zengin import ZenginError
@@ -235,6 +237,9 @@ def every_error() -> list[OrderflowError]:
         OutcomeUnknown("1001", "authorize", "1001:authorize"),
         EffectInterrupted("1001", "authorize", "1001:3"),
         EffectsPending("1001", "post_journal"),
+        CodecError("customer.email", EMAIL, "an e-mail address"),
+        CodecError("ship_to.phone", PHONE, "10 or 11 digits"),
+        StoreError(f"could not save the order of {EMAIL}"),
     ]
 
 
