@@ -154,7 +154,11 @@ class PostgresInventory:
         self._local = threading.local()
         self._opened: list[psycopg.Connection[Any]] = []
         self._closed = False
-        self._write("create the schema", self._create_schema)
+        try:
+            self._write("create the schema", self._create_schema)
+        except BaseException:
+            self.close()
+            raise
 
     # -- the port ---------------------------------------------------------------------------
 

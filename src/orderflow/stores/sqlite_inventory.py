@@ -124,7 +124,11 @@ class SQLiteInventory:
         self._opened_lock = threading.Lock()
         self._pid = os.getpid()
         self._closed = False
-        self._write("create the schema", self._create_schema)
+        try:
+            self._write("create the schema", self._create_schema)
+        except BaseException:
+            self.close()
+            raise
 
     # -- the port ---------------------------------------------------------------------------
 
