@@ -9,7 +9,6 @@ from orderflow.ports import (
     BankTransferProvider,
     Carrier,
     FraudScreen,
-    Inventory,
     KonbiniProvider,
     Notifier,
     OrderStore,
@@ -23,7 +22,6 @@ from orderflow.testing import (
     FakeBank,
     FakeCarrier,
     FakeFraudScreen,
-    FakeInventory,
     FakeKonbini,
     FakeNotifier,
     FakePaymentGateway,
@@ -37,7 +35,6 @@ from orderflow.testing.contracts import (
     BankTransferContract,
     CarrierContract,
     FraudScreenContract,
-    InventoryContract,
     KonbiniContract,
     NotifierContract,
     OrderStoreContract,
@@ -57,27 +54,6 @@ class TestFakePaymentGateway(PaymentGatewayContract):
 
     def declined_token(self) -> str:
         return "tok_declined"
-
-
-class TestFakeInventory(InventoryContract):
-    def make_inventory(self, stock: dict[tuple[str, str], int]) -> Inventory:
-        return FakeInventory(stock)
-
-
-class _YieldingInventory(FakeInventory):
-    """A FakeInventory that lets other threads run in the middle of a reservation."""
-
-    def available(self, warehouse: str, sku: str) -> int:
-        units = super().available(warehouse, sku)
-        time.sleep(0.0001)
-        return units
-
-
-class TestFakeInventoryWithThreadSwitches(InventoryContract):
-    """The contract again, with a thread switch between reading and writing the stock."""
-
-    def make_inventory(self, stock: dict[tuple[str, str], int]) -> Inventory:
-        return _YieldingInventory(stock)
 
 
 class TestFakeWarehouse(WarehouseContract):

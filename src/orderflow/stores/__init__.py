@@ -8,13 +8,23 @@ only when asked for, so a shop on SQLite never needs psycopg.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the type checker sees the classes; at run time they are imported when asked
+    from orderflow.stores._inventory import Movement as Movement
+    from orderflow.stores._inventory import MovementKind as MovementKind
+    from orderflow.stores._inventory import StockLevel as StockLevel
+    from orderflow.stores.postgres_inventory import PostgresInventory as PostgresInventory
+    from orderflow.stores.sqlite_inventory import SQLiteInventory as SQLiteInventory
 
 _HOMES = {
     "SQLiteStore": "orderflow.stores.sqlite_store",
     "SQLiteInventory": "orderflow.stores.sqlite_inventory",
     "PostgresStore": "orderflow.stores.postgres_store",
     "PostgresInventory": "orderflow.stores.postgres_inventory",
+    "Movement": "orderflow.stores._inventory",
+    "MovementKind": "orderflow.stores._inventory",
+    "StockLevel": "orderflow.stores._inventory",
 }
 
 __all__ = sorted(_HOMES)
