@@ -62,3 +62,26 @@ def test_demo_in_english(capsys: pytest.CaptureFixture[str]) -> None:
 def test_diagram_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diagram"]) == 0
     assert capsys.readouterr().out.startswith("stateDiagram-v2")
+
+
+def test_demo_on_a_sqlite_file_keeps_its_orders(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "shop.sqlite3")
+    first = run_demo("en", lambda _: None, db=db)
+    lines: list[str] = []
+    second = run_demo("en", lines.append, db=db)  # a second run: the orders are in the file
+    stored = {o.number: o for o in second}
+    assert all(stored[o.number] == o for o in first)  # equal, pending effects and all
+    assert set(stored) - {o.number for o in first} == {"1011"}  # the order split in two
+    assert f"{db} already holds {len(second)} orders from an earlier run" in lines[0]
+    assert main(["queues", "--db", db]) == 0
+    counts = dict(line.rsplit(None, 1) for line in capsys.readouterr().out.splitlines())
+    statuses = [o.status for o in second]
+    assert int(counts["status:booked"]) == statuses.count(OrderStatus.BOOKED)
+    assert int(counts["ready_to_instruct"]) == statuses.count(OrderStatus.ALLOCATED)
+
+
+def test_queues_refuses_a_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="no SQLite file"):
+        main(["queues", "--db", str(tmp_path / "none.sqlite3")])

@@ -10,12 +10,14 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # the type checker sees the classes; at run time they are imported when asked
+if TYPE_CHECKING:  # the type checker sees the classes; at run time they load on first use
     from orderflow.stores._inventory import Movement as Movement
     from orderflow.stores._inventory import MovementKind as MovementKind
     from orderflow.stores._inventory import StockLevel as StockLevel
     from orderflow.stores.postgres_inventory import PostgresInventory as PostgresInventory
+    from orderflow.stores.postgres_store import PostgresStore as PostgresStore
     from orderflow.stores.sqlite_inventory import SQLiteInventory as SQLiteInventory
+    from orderflow.stores.sqlite_store import SQLiteStore as SQLiteStore
 
 _HOMES = {
     "SQLiteStore": "orderflow.stores.sqlite_store",

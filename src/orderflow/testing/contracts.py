@@ -25,6 +25,8 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import TypeVar
 
+import pytest
+
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.booking import JournalEntry, JournalLine, Side
 from orderflow.domain.lifecycle import Context, new_order

@@ -1,0 +1,444 @@
+"""The demo: a few orders through the whole flow, each order's timeline printed.
+
+Yen by Babel, times in Asia/Tokyo. Every provider is a fake; the orders and the stock live in
+memory, or in a SQLite file (``python -m orderflow demo --db shop.sqlite3``): run it twice and
+the second run finds the first run's orders in the file.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from orderflow.desk import OrderDesk
+from orderflow.domain.address import Address, Customer
+from orderflow.domain.changes import OrderChange
+from orderflow.domain.deposits import Deposit
+from orderflow.domain.money import Money
+from orderflow.domain.order import Order, OrderLine, PaymentMethod
+from orderflow.domain.policy import Requester
+from orderflow.domain.queues import QueueQuery
+from orderflow.domain.status import OrderStatus
+from orderflow.domain.tax import TaxRate
+from orderflow.i18n import LOCALES, event_label, format_money, format_time, status_label
+from orderflow.ports import WorkLists
+from orderflow.settings import ShopSettings
+from orderflow.testing.shop import FakeShop, desk_on, fake_shop
+
+__all__ = ["run_demo"]
+
+_HEADINGS = {
+    "ja": {
+        "title": "orderflow デモ(インメモリのフェイク)",
+        "order": "注文",
+        "total": "合計",
+        "tax": "うち消費税",
+        "status": "現在のステータス",
+        "journal": "仕訳",
+        "notices": "送信した通知",
+        "shipping": "送料",
+        "ledger": "決済台帳",
+        "preview": "変更の試算",
+        "delta": "差額",
+        "points": "ポイント",
+        "split": "注文分割",
+        "items": "商品",
+        "unmatched": "消込できない入金(要確認)",
+        "earlier": "{db} には前回の実行で保存した受注が {count} 件あります(ファイルから読み込み)",
+    },
+    "en": {
+        "title": "orderflow demo (in-memory fakes)",
+        "order": "Order",
+        "total": "Total",
+        "tax": "tax included",
+        "status": "Status now",
+        "journal": "Journal entry",
+        "notices": "Notices sent",
+        "shipping": "shipping",
+        "ledger": "ledger",
+        "preview": "Change preview",
+        "delta": "difference",
+        "points": "points",
+        "split": "Split",
+        "items": "items",
+        "unmatched": "Deposits no open order holds (for a person)",
+        "earlier": "{db} already holds {count} orders from an earlier run (read from the file)",
+    },
+}
+
+
+_METHODS = {
+    "ja": {
+        PaymentMethod.CARD: "クレジットカード",
+        PaymentMethod.POSTPAY: "後払い",
+        PaymentMethod.BANK_TRANSFER: "銀行振込",
+        PaymentMethod.KONBINI: "コンビニ前払い",
+        PaymentMethod.COD: "代引き",
+        PaymentMethod.AMAZON_PAY: "Amazonペイメント",
+    },
+    "en": {
+        PaymentMethod.CARD: "card",
+        PaymentMethod.POSTPAY: "post-pay",
+        PaymentMethod.BANK_TRANSFER: "bank transfer",
+        PaymentMethod.KONBINI: "convenience store",
+        PaymentMethod.COD: "cash on delivery",
+        PaymentMethod.AMAZON_PAY: "Amazon Pay",
+    },
+}
+
+
+def _pad(text: str, width: int) -> str:
+    """``text`` padded to ``width`` terminal columns (full-width characters take two)."""
+    columns = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - columns)
+
+
+def _customer(n: int, name: str) -> tuple[Customer, Address]:
+    address = Address("150-0001", "東京都", "渋谷区神宮前", f"{n}-2-3", name, "03-1234-5678")
+    return Customer(f"C{n}", name, f"customer{n}@example.jp"), address
+
+
+def _lines() -> list[OrderLine]:
+    return [
+        OrderLine("L1", "TEA-100", "静岡煎茶 100g", Money.yen(1080), 2, TaxRate.REDUCED),
+        OrderLine("L2", "MUG-01", "有田焼 湯呑", Money.yen(3300), 1),
+        OrderLine("L3", "YOKAN-1", "羊羹 1本", Money.yen(1620), 1, TaxRate.REDUCED),
+    ]
+
+
+def _step(shop: FakeShop, minutes: int, action: Callable[[], Order]) -> Order:
+    shop.clock.advance(timedelta(minutes=minutes))
+    return action()
+
+
+def _straight_through(shop: FakeShop) -> Order:
+    desk = shop.desk
+    customer, address = _customer(1, "山田 太郎")
+    desk.place(
+        number="1001",
+        customer=customer,
+        ship_to=address,
+        lines=_lines(),
+        token="tok_visa",
+        shipping_fee=Money.yen(880),
+    )
+    _step(shop, 5, lambda: desk.accept("1001"))  # reviewed, nothing to hold: allocated at once
+    _step(shop, 60, lambda: desk.instruct_shipping("1001"))
+    _step(shop, 180, lambda: desk.ship("1001", "1001-S1", "4455-6677-8812"))
+    _step(shop, 60 * 20, lambda: desk.deliver("1001", "1001-S1"))
+    return _step(shop, 60 * 24, lambda: desk.book("1001"))
+
+
+def _short_then_completed(shop: FakeShop) -> Order:
+    desk = shop.desk
+    customer, address = _customer(2, "佐藤 花子")
+    lines = [
+        OrderLine("L1", "TEA-100", "静岡煎茶 100g", Money.yen(1080), 1, TaxRate.REDUCED),
+        OrderLine("L2", "KYUSU-9", "常滑焼 急須", Money.yen(5500), 1),
+    ]
+    desk.place(
+        number="1002",
+        customer=customer,
+        ship_to=address,
+        lines=lines,
+        token="tok_master",
+        shipping_fee=Money.yen(880),
+    )
+    _step(shop, 5, lambda: desk.accept("1002"))  # the teapot is out of stock: 中途引当
+    shop.clock.advance(timedelta(days=2))
+    shop.inventory.put("OSAKA", "KYUSU-9", 3)  # the supplier's delivery arrives in Osaka
+    _step(shop, 10, lambda: desk.allocate("1002"))
+    _step(shop, 30, lambda: desk.instruct_shipping("1002", carrier="sagawa"))
+    _step(shop, 120, lambda: desk.ship("1002", "1002-S1", "1234-5678-9013"))
+    _step(shop, 5, lambda: desk.ship("1002", "1002-S2", "2000-0000-0001"))
+    _step(shop, 60 * 18, lambda: desk.deliver("1002", "1002-S1"))
+    _step(shop, 60 * 3, lambda: desk.deliver("1002", "1002-S2"))
+    return _step(shop, 60 * 24, lambda: desk.book("1002"))
+
+
+def _cancelled(shop: FakeShop, locale: str) -> Order:
+    desk = shop.desk
+    customer, address = _customer(3, "鈴木 一郎")
+    desk.place(
+        number="1003",
+        customer=customer,
+        ship_to=address,
+        lines=_lines()[:1],
+        token="tok_jcb",
+        shipping_fee=Money.yen(880),
+    )
+    _step(shop, 5, lambda: desk.accept("1003"))
+    reason = "お客様のご都合" if locale == "ja" else "the customer changed their mind"
+    return _step(shop, 30, lambda: desk.cancel("1003", reason=reason, actor="call_centre"))
+
+
+def _other_methods(shop: FakeShop) -> list[Order]:
+    """One order for each other method: 後払い, 振込, コンビニ, 代引き, Amazon Pay."""
+    desk = shop.desk
+    later = shop.clock.advance
+    orders = []
+    methods = [
+        (PaymentMethod.POSTPAY, "高橋 美咲"),
+        (PaymentMethod.BANK_TRANSFER, "伊藤 健"),
+        (PaymentMethod.KONBINI, "渡辺 陽子"),
+        (PaymentMethod.COD, "小林 誠"),
+        (PaymentMethod.AMAZON_PAY, "中村 翔"),
+    ]
+    for n, (method, name) in enumerate(methods, start=4):
+        number = f"100{n}"
+        customer, address = _customer(n, name)
+        later(timedelta(hours=1))
+        order = desk.place(
+            number=number,
+            customer=customer,
+            ship_to=address,
+            lines=_lines()[:2],
+            payment_method=method,
+            token="tok_amazon" if method is PaymentMethod.AMAZON_PAY else None,
+            shipping_fee=Money.yen(880),
+            address_from_amazon=method is PaymentMethod.AMAZON_PAY,
+        )
+        total = desk.totals(order).total
+        if method is PaymentMethod.BANK_TRANSFER:
+            # ¥1,000 short at first, with a stranger's deposit in the same batch; then the rest
+            account = order.payment.instruction("account") or ""
+            later(timedelta(days=1))
+            _deposits(
+                desk,
+                [
+                    Deposit(account, total - Money.yen(1000), "ｲﾄｳ ｹﾝ", date(2026, 12, 1), "D1"),
+                    Deposit("101-9999999", Money.yen(5000), "ｽｽﾞｷ ﾊﾅｺ", date(2026, 12, 1), "X1"),
+                ],
+            )
+            later(timedelta(days=1))
+            _deposits(desk, [Deposit(account, Money.yen(1000), "ｲﾄｳ ｹﾝ", date(2026, 12, 2), "D2")])
+        if method is PaymentMethod.KONBINI:
+            later(timedelta(hours=5))
+            desk.record_konbini_payment(number, reference="K-0001", amount=total)
+        later(timedelta(minutes=5))
+        desk.accept(number)
+        later(timedelta(hours=1))
+        desk.instruct_shipping(number)
+        later(timedelta(hours=2))
+        desk.ship(number, f"{number}-S1", "4455-6677-8812")
+        later(timedelta(hours=20))
+        desk.deliver(number, f"{number}-S1")
+        later(timedelta(days=1))
+        orders.append(desk.book(number))
+    return orders
+
+
+def _held_then_released(shop: FakeShop, locale: str) -> Order:
+    """An order with a remark: held at review, read by a person, released, and on it goes."""
+    desk = shop.desk
+    customer, address = _customer(9, "加藤 由美")
+    shop.clock.advance(timedelta(hours=1))
+    desk.place(
+        number="1009",
+        customer=customer,
+        ship_to=address,
+        lines=_lines()[1:2],
+        token="tok_visa",
+        shipping_fee=Money.yen(880),
+        remarks="ギフト包装をお願いします",
+    )
+    _step(shop, 5, lambda: desk.accept("1009"))  # held: remarks
+    return _step(shop, 20, lambda: desk.clear_hold("1009", "remarks", actor="operator:kato"))
+
+
+def _changed(shop: FakeShop, locale: str, out: Callable[[str], None]) -> Order:
+    """A customer adds a mug before allocation: the preview's delta, then the change."""
+    desk = shop.desk
+    customer, address = _customer(10, "吉田 大輔")
+    shop.clock.advance(timedelta(hours=1))
+    desk.place(
+        number="1010",
+        customer=customer,
+        ship_to=address,
+        lines=_lines()[:1],
+        token="tok_visa",
+        shipping_fee=Money.yen(880),
+    )
+    change = OrderChange(quantities={"L1": 3}, add_lines=(_lines()[1],))
+    who = Requester.customer()
+    preview = desk.change("1010", change, requester=who, dry_run=True)
+    words = _HEADINGS[locale]
+    out(
+        f"■ {words['preview']} 1010: {format_money(preview.before.total, locale)} → "
+        f"{format_money(preview.after.total, locale)} ({words['delta']} "
+        f"{format_money(preview.delta, locale)}, {words['points']} "
+        f"{preview.points_to_grant_before} → {preview.points_to_grant_after})"
+    )
+    _step(shop, 10, lambda: desk.change("1010", change, requester=who).order)
+    return _step(shop, 5, lambda: desk.accept("1010"))
+
+
+def _split(shop: FakeShop, locale: str, out: Callable[[str], None]) -> list[Order]:
+    """docs/changes.md's worked example: three lines at 8% and 10%, ¥880, 333 points, 2 + 1."""
+    desk = shop.desk
+    customer, address = _customer(11, "山本 直子")
+    shop.clock.advance(timedelta(hours=1))
+    parent = desk.place(
+        number="1011",
+        customer=customer,
+        ship_to=address,
+        lines=_lines(),
+        token="tok_visa",
+        shipping_fee=Money.yen(880),
+        points_used=333,
+    )
+    _step(shop, 5, lambda: desk.accept("1011"))
+    shop.clock.advance(timedelta(minutes=30))
+    parts = desk.split("1011", [{"L1": 2, "L2": 1}, {"L3": 1}], reason="羊羹の入荷待ち")
+    words = _HEADINGS[locale]
+    before = desk.totals(parent)
+    out(f"■ {words['split']} 1011 → {', '.join(p.number for p in parts)}")
+    rows = [("1011", before)] + [(p.number, desk.totals(p)) for p in parts]
+    for number, t in rows:
+        taxes = " / ".join(
+            f"{line.rate.percent}% {format_money(line.tax, locale)}" for line in t.tax.lines
+        )
+        out(
+            f"  {number:<7} {words['items']} {format_money(t.items, locale):>8}  "
+            f"{words['shipping']} {format_money(t.shipping_fee, locale):>6}  "
+            f"{words['points']} {t.points_used.amount:>4}  {words['tax']} {taxes:<24} "
+            f"{words['total']} {format_money(t.total, locale):>8}"
+        )
+    out("")
+    return parts
+
+
+_UNMATCHED: list[Deposit] = []
+
+
+def _deposits(desk: OrderDesk, deposits: list[Deposit]) -> Order:
+    report = desk.reconcile_deposits(deposits)
+    _UNMATCHED.extend(report.unmatched)
+    return report.orders[0]
+
+
+def _print_order(order: Order, shop: FakeShop, locale: str, out: Callable[[str], None]) -> None:
+    words = _HEADINGS[locale]
+    totals = shop.desk.totals(order)
+    method = _METHODS[locale][order.payment.method]
+    out(
+        f"■ {words['order']} {order.number} [{method}]  "
+        f"{words['total']} {format_money(totals.total, locale)}"
+        f" ({words['tax']} {format_money(totals.tax_total, locale)},"
+        f" {words['shipping']} {format_money(order.shipping_fee, locale)})"
+    )
+    for event in order.history:
+        moved = event.from_status is not event.to_status or event.name == "placed"
+        arrow = (
+            f"{status_label(event.from_status, locale)} → {status_label(event.to_status, locale)}"
+            if event.name != "placed"
+            else status_label(event.to_status, locale)
+        )
+        detail = ", ".join(f"{k}={v}" for k, v in event.details if v)
+        reason = f" «{event.reason}»" if event.reason else ""
+        out(
+            f"  {_pad(format_time(event.at, locale, shop.desk.settings.zone), 19)} "
+            f"{_pad(event_label(event.name, locale), 22)} "
+            f"{_pad(arrow if moved else '', 42)} [{event.actor}]"
+            f"{'  ' + detail if detail else ''}{reason}".rstrip()
+        )
+    for entry in order.payment.ledger:
+        out(
+            f"  {words['ledger']}: {_pad(entry.op.value, 12)} {_pad(entry.outcome.value, 10)}"
+            f" {format_money(entry.amount, locale):>9}  {entry.reference}".rstrip()
+        )
+    out(f"  {words['status']}: {status_label(order.status, locale)}")
+
+
+def run_demo(
+    locale: str = "ja", out: Callable[[str], None] = print, db: str | None = None
+) -> list[Order]:
+    """Run the demo; returns the demo's orders (so tests can check them).
+
+    With ``db`` the orders are kept in that SQLite file; when it already holds orders (an
+    earlier run), they are read back and printed instead.
+    """
+    if locale not in LOCALES:
+        raise SystemExit(f"--locale must be one of {', '.join(LOCALES)}")
+    if db is not None:
+        from orderflow.stores import SQLiteStore
+
+        store = SQLiteStore(db)
+        earlier = _stored_orders(store)
+        if earlier:
+            return _show_earlier(earlier, db, locale, out)
+    settings = ShopSettings(warehouses=("TOKYO", "OSAKA"), locale=locale)
+    stock = {
+        ("TOKYO", "TEA-100"): 30,
+        ("TOKYO", "MUG-01"): 10,
+        ("TOKYO", "YOKAN-1"): 8,
+        ("OSAKA", "TEA-100"): 5,
+    }
+    shop = fake_shop(stock, settings=settings, points={"C11": 1000})
+    if db is not None:
+        shop.desk = desk_on(shop, store=store)
+    _UNMATCHED.clear()
+    shop.inventory.skus.add("KYUSU-9")
+    words = _HEADINGS[locale]
+    out(words["title"])
+    out("")
+    orders = [_straight_through(shop), _short_then_completed(shop), _cancelled(shop, locale)]
+    orders += _other_methods(shop)
+    orders.append(_held_then_released(shop, locale))
+    orders.append(_changed(shop, locale, out))
+    out("")
+    parts = _split(shop, locale, out)
+    orders += parts
+    for order in orders:
+        _print_order(order, shop, locale, out)
+        out("")
+    reference, entry = shop.accounting.entries[0]
+    out(f"■ {words['journal']} {reference} ({entry.reference}, {entry.date.isoformat()})")
+    for line in entry.lines:
+        side = "借方" if line.side.value == "debit" and locale == "ja" else line.side.value
+        side = "貸方" if line.side.value == "credit" and locale == "ja" else side
+        account = f"{line.account}/{line.sub_account}" if line.sub_account else line.account
+        amount = format_money(line.amount, locale)
+        out(
+            f"  {_pad(side, 7)} {_pad(account, 18)} {_pad(line.tax_category, 16)} "
+            f"{' ' * max(0, 10 - len(amount))}{amount}"
+        )
+    out("")
+    out(f"■ {words['unmatched']}: {len(_UNMATCHED)}")
+    for deposit in _UNMATCHED:
+        out(
+            f"  {deposit.on.isoformat()} {deposit.account} {format_money(deposit.amount, locale)}"
+            f" {deposit.payer_display}"
+        )
+    out("")
+    out(f"■ {words['notices']}: {len(shop.notifier.sent)}")
+    for notice in shop.notifier.sent:
+        out(f"  [{notice.order_number}] {notice.subject}")
+    return orders
+
+
+def _stored_orders(store: WorkLists) -> list[str]:
+    numbers: list[str] = []
+    for status in OrderStatus:
+        numbers += store.queue(QueueQuery.by_status(status), limit=1000)
+    return sorted(numbers)
+
+
+def _show_earlier(
+    numbers: list[str], db: str, locale: str, out: Callable[[str], None]
+) -> list[Order]:
+    from orderflow.stores import SQLiteStore
+
+    shop = fake_shop(settings=ShopSettings(warehouses=("TOKYO", "OSAKA"), locale=locale))
+    with SQLiteStore(db) as store:
+        desk = desk_on(shop, store=store)
+        shop.desk = desk
+        orders = [desk.get(number) for number in numbers]
+    words = _HEADINGS[locale]
+    out(f"■ {words['earlier'].format(count=len(orders), db=db)}")
+    out("")
+    for order in orders:
+        _print_order(order, shop, locale, out)
+        out("")
+    return orders
