@@ -24,6 +24,8 @@ from orderflow.domain.tax import TaxRate
 from orderflow.i18n import LOCALES, event_label, format_money, format_time, status_label
 from orderflow.ports import WorkLists
 from orderflow.settings import ShopSettings
+from orderflow.stores import SQLiteInventory
+from orderflow.testing.fakes import FakeInventory
 from orderflow.testing.shop import FakeShop, desk_on, fake_shop
 
 __all__ = ["run_demo"]
@@ -107,6 +109,16 @@ def _lines() -> list[OrderLine]:
     ]
 
 
+def _receive(shop: FakeShop, warehouse: str, sku: str, units: int) -> None:
+    """入荷 into the desk's inventory: the fake, or the SQLite file's."""
+    inventory = shop.desk.executor.ports.inventory
+    if isinstance(inventory, FakeInventory):
+        inventory.put(warehouse, sku, units)
+    else:
+        assert isinstance(inventory, SQLiteInventory)
+        inventory.receive(warehouse, sku, units, reason="入荷")
+
+
 def _step(shop: FakeShop, minutes: int, action: Callable[[], Order]) -> Order:
     shop.clock.advance(timedelta(minutes=minutes))
     return action()
@@ -147,7 +159,7 @@ def _short_then_completed(shop: FakeShop) -> Order:
     )
     _step(shop, 5, lambda: desk.accept("1002"))  # the teapot is out of stock: 中途引当
     shop.clock.advance(timedelta(days=2))
-    shop.inventory.put("OSAKA", "KYUSU-9", 3)  # the supplier's delivery arrives in Osaka
+    _receive(shop, "OSAKA", "KYUSU-9", 3)  # the supplier's delivery arrives in Osaka
     _step(shop, 10, lambda: desk.allocate("1002"))
     _step(shop, 30, lambda: desk.instruct_shipping("1002", carrier="sagawa"))
     _step(shop, 120, lambda: desk.ship("1002", "1002-S1", "1234-5678-9013"))
@@ -376,8 +388,13 @@ def run_demo(
         ("OSAKA", "TEA-100"): 5,
     }
     shop = fake_shop(stock, settings=settings, points={"C11": 1000})
-    if db is not None:
-        shop.desk = desk_on(shop, store=store)
+    if db is not None:  # the orders and the stock in the file; the providers stay fakes
+        inventory = SQLiteInventory(db)
+        for (warehouse, sku), units in stock.items():
+            inventory.receive(warehouse, sku, units, reason="初期在庫")
+        inventory.receive("OSAKA", "KYUSU-9", 1, reason="入荷")
+        inventory.adjust("OSAKA", "KYUSU-9", -1, reason="棚卸: 破損")  # known, none in stock
+        shop.desk = desk_on(shop, store=store, inventory=inventory)
     _UNMATCHED.clear()
     shop.inventory.skus.add("KYUSU-9")
     words = _HEADINGS[locale]
