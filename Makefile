@@ -32,6 +32,7 @@ bench: $(STAMP)
 
 campaign: $(STAMP)
 	$(BIN)/python -m tests.integration.campaign --flows 20000
+	$(BIN)/python -m tests.integration.campaign --flows 2000 --backend sqlite
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -29,10 +29,12 @@ import argparse
 import json
 import random
 import sys
+import tempfile
 import time
 import traceback
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -364,9 +366,24 @@ def time_passes(flow: Flow) -> object:
 # -- running --------------------------------------------------------------------------------
 
 
-def run_flow(seed: int, steps: int = 40) -> list[str]:
-    """One flow of ``steps`` random commands; the laws it breaks."""
-    flow = new_flow(seed)
+def run_flow(seed: int, steps: int = 40, backend: str = "memory") -> list[str]:
+    """One flow of ``steps`` random commands; the laws it breaks.
+
+    ``backend`` ``sqlite`` keeps the orders and the stock in a SQLite file (a new one per flow).
+    """
+    if backend == "sqlite":
+        from tests.integration.campaign_sqlite import close
+
+        with tempfile.TemporaryDirectory(prefix="campaign-") as folder:
+            flow = new_flow(seed, Path(folder))
+            try:
+                return _run(flow, steps)
+            finally:
+                close(flow.shop)
+    return _run(new_flow(seed), steps)
+
+
+def _run(flow: Flow, steps: int) -> list[str]:
     for _ in range(flow.rng.randint(1, 3)):
         place(flow)
     for _ in range(steps):
@@ -375,12 +392,12 @@ def run_flow(seed: int, steps: int = 40) -> list[str]:
     return violations(flow)
 
 
-def campaign(flows: int, first_seed: int = 0) -> dict[int, list[str]]:
+def campaign(flows: int, first_seed: int = 0, backend: str = "memory") -> dict[int, list[str]]:
     """Run ``flows`` flows from ``first_seed``; seed → violations (only flows with any)."""
     broken: dict[int, list[str]] = {}
     for seed in range(first_seed, first_seed + flows):
         try:
-            found = run_flow(seed)
+            found = run_flow(seed, backend=backend)
         except Exception:
             found = [f"crashed: {traceback.format_exc(limit=8)}"]
         if found:
@@ -394,16 +411,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--flows", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--show", type=int, default=5, help="broken flows to print")
+    parser.add_argument("--backend", choices=("memory", "sqlite"), default="memory")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    broken = campaign(args.flows, args.seed)
+    broken = campaign(args.flows, args.seed, args.backend)
     elapsed = time.perf_counter() - started
     for seed, found in list(broken.items())[: args.show]:
         print(f"# seed {seed}: {found[:3]}", file=sys.stderr)
     count = sum(len(v) for v in broken.values())
-    print(json.dumps({"metric": "campaign_violations", "value": count, "unit": "violations"}))
-    print(json.dumps({"metric": "campaign_flows", "value": args.flows, "unit": "flows"}))
-    print(json.dumps({"metric": "campaign_s", "value": round(elapsed, 1), "unit": "s"}))
+    tag = "" if args.backend == "memory" else f"_{args.backend}"
+    print(json.dumps({"metric": f"campaign{tag}_violations", "value": count, "unit": "violations"}))
+    print(json.dumps({"metric": f"campaign{tag}_flows", "value": args.flows, "unit": "flows"}))
+    print(json.dumps({"metric": f"campaign{tag}_s", "value": round(elapsed, 1), "unit": "s"}))
     return 1 if count else 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -59,10 +60,18 @@ def _fake(shop: FakeShop, name: str) -> Any:
     return getattr(shop, name)
 
 
-def new_flow(seed: int) -> Flow:
-    """A shop with stock in two warehouses, every payment port, points and a fraud screen."""
+def new_flow(seed: int, folder: Path | None = None) -> Flow:
+    """A shop with stock in two warehouses, every payment port, points and a fraud screen.
+
+    With ``folder`` the orders and the stock live in a SQLite file there (the providers stay
+    fakes): see :mod:`tests.integration.campaign_sqlite`.
+    """
     rng = random.Random(seed)
     stock = {(w, s): rng.randint(0, 4) for w in WAREHOUSES for s in SKUS}
     settings = ShopSettings(warehouses=WAREHOUSES, auto_advance=rng.random() < 0.6)
     shop = fake_shop(stock, settings=settings, points={"C1": POINTS, "C2": POINTS})
+    if folder is not None:
+        from tests.integration.campaign_sqlite import on_sqlite
+
+        on_sqlite(shop, folder, stock)
     return Flow(seed, rng, shop, received=dict(stock))
