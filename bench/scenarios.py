@@ -248,3 +248,14 @@ def lines_2000_vs_20() -> tuple[float, str]:
 
 
 SCENARIOS["lines_2000_vs_20"] = lines_2000_vs_20
+
+
+from persistence import (  # noqa: E402
+    postgres_lifecycles_per_s,
+    sqlite_lifecycles_per_s,
+    sqlite_vs_raw,
+)
+
+SCENARIOS["sqlite_lifecycles_per_s"] = sqlite_lifecycles_per_s
+SCENARIOS["sqlite_vs_raw"] = sqlite_vs_raw
+SCENARIOS["postgres_lifecycles_per_s"] = postgres_lifecycles_per_s
