@@ -19,6 +19,11 @@ Format rules:
 - a notice's facts (any value) are tagged when they are not plain JSON: ``{"money": …}``,
   ``{"datetime": …}``, ``{"date": …}``, ``{"decimal": …}``.
 
+:func:`dumps` writes the text itself (``_text``): one generated writer per class, and the text of
+each frozen part kept by identity, so that saving an order again writes only what changed; the
+bytes are exactly those of ``json.dumps(to_data(order), ensure_ascii=False, separators=(",",
+":"))``.
+
 Reading is strict: an unknown field, a missing one, a wrong type or a value the classes refuse
 raises :class:`~orderflow.errors.CodecError` naming the path (``payment.ledger[2].amount``); no
 other exception escapes :func:`from_data` or :func:`loads`. A document is first decoded by a fast
