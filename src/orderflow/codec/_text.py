@@ -51,7 +51,7 @@ class _Slow(Exception):
     """A value of a type the fast writer does not write: the reference path will."""
 
 
-def _slow() -> str:
+def _slow(*_: object) -> str:
     raise _Slow
 
 
@@ -295,8 +295,10 @@ class _Generator:
         name = self.names.get(kind)
         if name is not None:
             return name
-        name = self.names[kind] = f"_t{len(self.names)}"
         args = typing.get_args(kind)
+        if not args:  # tuple[()]: no field of an order has it
+            return "_slow"
+        name = self.names[kind] = f"_t{len(self.names)}"
         if len(args) == 2 and args[1] is Ellipsis:
             item = self.expr(args[0], "e")
             self.source.append(
