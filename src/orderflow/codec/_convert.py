@@ -279,10 +279,15 @@ CLASSES, ENUMS = _reachable()
 """Every attrs class and every enum a document may hold (found from Order, at import)."""
 
 
+def enum_values(cls: type[enum.Enum]) -> dict[enum.Enum, str | int]:
+    """Member → what a document holds: the value, or its string (``TaxRate`` → ``"0.08"``)."""
+    return {m: (m.value if type(m.value) in (str, int) else str(m.value)) for m in cls}
+
+
 def _enum_hooks(
     cls: type[enum.Enum],
 ) -> tuple[Callable[[Any], Any], Callable[[Any, Any], Any]]:
-    out = {m: (m.value if type(m.value) in (str, int) else str(m.value)) for m in cls}
+    out = enum_values(cls)
     back = {(type(v), v): m for m, v in out.items()}
     choices = ", ".join(repr(v) for v in out.values())
 
