@@ -68,6 +68,7 @@ __all__ = [
     "SCHEMA",
     "Upgrade",
     "dumps",
+    "dumps_text",
     "from_data",
     "loads",
     "register_migration",
@@ -220,12 +221,17 @@ def dumps(order: Order) -> bytes:
     The bytes are those of ``json.dumps(to_data(order), ensure_ascii=False, separators=(",",
     ":"))``, written from the cached text of the order's unchanged parts (see ``_text``).
     """
+    return dumps_text(order).encode()
+
+
+def dumps_text(order: Order) -> str:
+    """The text of :func:`dumps`, before encoding (for a database's text or JSON column)."""
     if type(order) is Order:
         try:
-            return (_OPENING + order_fields(order) + "}").encode()
+            return _OPENING + order_fields(order) + "}"
         except Exception:  # a value of a type its field does not declare
             pass
-    return _dumps_data(order)
+    return _dumps_data(order).decode()
 
 
 def _dumps_data(order: Order) -> bytes:

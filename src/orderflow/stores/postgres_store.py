@@ -141,7 +141,7 @@ class PostgresStore:
 
     def add(self, order: Order) -> None:
         """Store a new order; raises :class:`~orderflow.errors.DuplicateOrder` if it exists."""
-        row, codes = order_row(order, codec.dumps(order).decode(), _same)
+        row, codes = order_row(order, codec.dumps_text(order), _same)
         try:
             with self._db.transaction() as conn:
                 conn.execute(_INSERT, row)
@@ -159,7 +159,7 @@ class PostgresStore:
         order queue, and all but the first fail the check), the order with its outbox, its holds.
         """
         number = order.number
-        row, codes = order_row(order, codec.dumps(order).decode(), _same)
+        row, codes = order_row(order, codec.dumps_text(order), _same)
         with self._db.transaction() as conn:
             updated = conn.execute(_UPDATE, (*row[1:], number, expected_version)).rowcount
             if updated != 1:

@@ -161,7 +161,7 @@ class SQLiteStore:
 
     def add(self, order: Order) -> None:
         """Store a new order; raises :class:`~orderflow.errors.DuplicateOrder` if it exists."""
-        row, codes = order_row(order, codec.dumps(order).decode(), utc_text)
+        row, codes = order_row(order, codec.dumps_text(order), utc_text)
         try:
             with self._db.write() as conn:
                 conn.execute(_INSERT, row)
@@ -182,7 +182,7 @@ class SQLiteStore:
         :class:`~orderflow.errors.ConcurrencyError` when somebody else saved first.
         """
         number = order.number
-        row, codes = order_row(order, codec.dumps(order).decode(), utc_text)
+        row, codes = order_row(order, codec.dumps_text(order), utc_text)
         try:
             with self._db.write() as conn:
                 updated = conn.execute(_UPDATE, (*row[1:], number, expected_version)).rowcount
