@@ -8,7 +8,7 @@ The public API is what this module exports; everything else is private. Start wi
 
 from orderflow.desk import DepositReport, OrderDesk
 from orderflow.domain.address import Address, Customer, Prefecture
-from orderflow.domain.allocation import AllocationStrategy, plan_allocation
+from orderflow.domain.allocation import AllocationPlanner, AllocationStrategy, plan_allocation
 from orderflow.domain.booking import (
     AccountMap,
     JournalEntry,
@@ -117,6 +117,7 @@ __all__ = [
     "Accounting",
     "Address",
     "Allocation",
+    "AllocationPlanner",
     "AllocationStrategy",
     "Authorization",
     "BankTransferProvider",

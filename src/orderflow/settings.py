@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 import attrs
 
-from orderflow.domain.allocation import AllocationStrategy
+from orderflow.domain.address import Prefecture
+from orderflow.domain.allocation import AllocationPlanner, AllocationStrategy
 from orderflow.domain.booking import AccountMap, RecognitionBasis
 from orderflow.domain.payments import DEFAULT_COD_FEES, CodFeeTable
 from orderflow.domain.policy import CancelPolicy, ChangePolicy
@@ -39,6 +42,26 @@ def _check_warehouses(instance: object, attribute: attrs.Attribute[Any], value: 
         raise InvalidValue("warehouses", value, "a tuple of warehouse codes in priority order")
 
 
+def _check_allocation(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, AllocationStrategy) and not callable(value):
+        raise InvalidValue(
+            "allocation", value, "an AllocationStrategy or a planner (an AllocationPlanner)"
+        )
+
+
+def _to_locations(value: object) -> Mapping[str, Prefecture]:
+    if not isinstance(value, Mapping):
+        raise InvalidValue("warehouse_locations", value, "a mapping of warehouse → prefecture")
+    out: dict[str, Prefecture] = {}
+    for warehouse, where in value.items():
+        if not isinstance(warehouse, str) or not warehouse:
+            raise InvalidValue("warehouse_locations", warehouse, "warehouse codes as keys")
+        if not isinstance(where, Prefecture | str | int):
+            raise InvalidValue(f"warehouse_locations[{warehouse}]", where, "a prefecture")
+        out[warehouse] = Prefecture.parse(where)
+    return MappingProxyType(out)
+
+
 @attrs.frozen(slots=True)
 class ShopSettings:
     """How one shop works: currency, tax, warehouses, carrier, booking, language and zone.
@@ -53,7 +76,14 @@ class ShopSettings:
     carrier: str = "yamato"
     currency: str = "JPY"
     tax: TaxRule = TaxRule()
-    allocation: AllocationStrategy = AllocationStrategy.FEWEST_SHIPMENTS
+    allocation: AllocationStrategy | AllocationPlanner = attrs.field(
+        default=AllocationStrategy.FEWEST_SHIPMENTS, validator=_check_allocation
+    )
+    """A built-in strategy, or the shop's own :class:`AllocationPlanner`."""
+    warehouse_locations: Mapping[str, Prefecture] = attrs.field(
+        factory=dict, converter=_to_locations
+    )
+    """The prefecture of each warehouse (for :attr:`AllocationStrategy.NEAREST`)."""
     accounts: AccountMap = AccountMap()
     recognition: RecognitionBasis = RecognitionBasis.DELIVERY
     locale: str = DEFAULT_LOCALE

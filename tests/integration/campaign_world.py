@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from orderflow import (
+    AllocationStrategy,
     ShopSettings,
     TaxRate,
 )
@@ -68,7 +69,12 @@ def new_flow(seed: int, folder: Path | None = None) -> Flow:
     """
     rng = random.Random(seed)
     stock = {(w, s): rng.randint(0, 4) for w in WAREHOUSES for s in SKUS}
-    settings = ShopSettings(warehouses=WAREHOUSES, auto_advance=rng.random() < 0.6)
+    settings = ShopSettings(
+        warehouses=WAREHOUSES,
+        auto_advance=rng.random() < 0.6,
+        allocation=list(AllocationStrategy)[seed % len(AllocationStrategy)],
+        warehouse_locations={"TOKYO": "東京都", "OSAKA": "大阪府"},
+    )
     shop = fake_shop(stock, settings=settings, points={"C1": POINTS, "C2": POINTS})
     if folder is not None:
         from tests.integration.campaign_sqlite import on_sqlite

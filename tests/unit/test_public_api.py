@@ -13,6 +13,7 @@ def test_the_public_api_is_pinned() -> None:
             "Accounting",
             "Address",
             "Allocation",
+            "AllocationPlanner",
             "AllocationStrategy",
             "Authorization",
             "BankTransferProvider",

@@ -8,11 +8,15 @@ order took the stock first (the last-unit race); the order records only what was
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Callable, Mapping, Sequence
+from typing import Protocol, runtime_checkable
 
+from orderflow.domain.address import Prefecture
+from orderflow.domain.geography import distance_km
 from orderflow.domain.order import Allocation, Order
 
-__all__ = ["AllocationStrategy", "plan_allocation"]
+__all__ = ["AllocationPlanner", "AllocationStrategy", "plan_allocation"]
 
 Stock = Callable[[str, str], int]
 """(warehouse, sku) → units available now."""
@@ -25,18 +29,41 @@ class AllocationStrategy(enum.Enum):
     """One warehouse that can ship everything if any (in priority order), else by priority."""
     PRIORITY = "priority"
     """Fill each line from the warehouses in their fixed priority order."""
+    NEAREST = "nearest"
+    """The warehouse nearest to the destination prefecture that can ship everything, else fill
+    from the nearest to the farthest (warehouses without a known location last, by priority)."""
+
+
+@runtime_checkable
+class AllocationPlanner(Protocol):
+    """The shop's own allocation rule, given instead of an :class:`AllocationStrategy`.
+
+    Called with the order, the warehouses in priority order and what is available; returns the
+    reservations it wants. orderflow bounds the answer: it never reserves more than a line still
+    misses or a warehouse has, and leaves out lines and warehouses it does not know.
+    """
+
+    def __call__(
+        self, order: Order, warehouses: Sequence[str], available: Stock
+    ) -> Sequence[Allocation]:
+        """The reservations to ask for."""
+        ...
 
 
 def plan_allocation(
     order: Order,
     warehouses: Sequence[str],
     stock: Stock | Mapping[tuple[str, str], int],
-    strategy: AllocationStrategy = AllocationStrategy.FEWEST_SHIPMENTS,
+    strategy: AllocationStrategy | AllocationPlanner = AllocationStrategy.FEWEST_SHIPMENTS,
+    *,
+    locations: Mapping[str, Prefecture] | None = None,
 ) -> list[Allocation]:
     """Reservations for the units ``order`` still misses, by ``strategy``; may be short.
 
-    ``warehouses`` are in priority order. ``stock`` is a function or a mapping of
-    (warehouse, sku) → available units. Never plans more than is available or missing.
+    ``warehouses`` are in priority order; ``locations`` gives the prefecture of each warehouse
+    (for :attr:`AllocationStrategy.NEAREST`). ``stock`` is a function or a mapping of
+    (warehouse, sku) → available units. Demand is summed per SKU across the order's lines, so two
+    lines of one SKU never plan more than the warehouse has; never plans more than is missing.
     """
     available: Stock
     if isinstance(stock, Mapping):
@@ -57,16 +84,24 @@ def plan_allocation(
             left[key] = max(0, available(warehouse, sku))
         return left[key]
 
-    order_of_warehouses = list(warehouses)
-    if strategy is AllocationStrategy.FEWEST_SHIPMENTS:
-        for warehouse in warehouses:
-            if all(free(warehouse, skus[line]) >= qty for line, qty in missing.items()):
-                order_of_warehouses = [warehouse]
+    if not isinstance(strategy, AllocationStrategy):
+        wanted = strategy(order, warehouses, available)
+        return _bounded(wanted, missing, warehouses, skus, free, left)
+    ranked = list(warehouses)
+    if strategy is AllocationStrategy.NEAREST:
+        ranked = _by_distance(ranked, locations or {}, order.ship_to.prefecture)
+    if strategy is not AllocationStrategy.PRIORITY:
+        demand: dict[str, int] = {}
+        for line_id, quantity in missing.items():
+            demand[skus[line_id]] = demand.get(skus[line_id], 0) + quantity
+        for warehouse in ranked:
+            if all(free(warehouse, sku) >= units for sku, units in demand.items()):
+                ranked = [warehouse]
                 break
     plan: list[Allocation] = []
     for line_id, quantity in missing.items():
         need = quantity
-        for warehouse in order_of_warehouses:
+        for warehouse in ranked:
             if not need:
                 break
             take = min(need, free(warehouse, skus[line_id]))
@@ -74,4 +109,38 @@ def plan_allocation(
                 left[(warehouse, skus[line_id])] -= take
                 plan.append(Allocation(line_id, warehouse, take))
                 need -= take
+    return plan
+
+
+def _by_distance(
+    warehouses: list[str], locations: Mapping[str, Prefecture], to: Prefecture
+) -> list[str]:
+    def rank(item: tuple[int, str]) -> tuple[float, int]:
+        index, warehouse = item
+        where = locations.get(warehouse)
+        return (distance_km(where, to) if where is not None else math.inf, index)
+
+    return [w for _, w in sorted(enumerate(warehouses), key=rank)]
+
+
+def _bounded(
+    wanted: Sequence[Allocation],
+    missing: Mapping[str, int],
+    warehouses: Sequence[str],
+    skus: Mapping[str, str],
+    free: Callable[[str, str], int],
+    left: dict[tuple[str, str], int],
+) -> list[Allocation]:
+    """A planner's answer cut to what is missing and available, unknown lines left out."""
+    still = dict(missing)
+    known = set(warehouses)
+    plan: list[Allocation] = []
+    for a in wanted:
+        if not isinstance(a, Allocation) or a.line_id not in still or a.warehouse not in known:
+            continue
+        take = min(a.quantity, still[a.line_id], free(a.warehouse, skus[a.line_id]))
+        if take > 0:
+            still[a.line_id] -= take
+            left[(a.warehouse, skus[a.line_id])] -= take
+            plan.append(Allocation(a.line_id, a.warehouse, take))
     return plan

@@ -68,8 +68,13 @@ def reserve_planned(
     """Plan the reservations from what is available; with nothing to reserve, settle at once."""
     if order.status not in _ALLOCATING:
         return order
+    settings = rules.settings
     planned = plan_allocation(
-        order, rules.settings.warehouses, available, rules.settings.allocation
+        order,
+        settings.warehouses,
+        available,
+        settings.allocation,
+        locations=settings.warehouse_locations,
     )
     for allocation in planned:
         plan.add(
