@@ -124,6 +124,20 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
             "Depending on your card company it may take some days to show."
         ),
     ),
+    "backorder": (
+        "Order {number}: some items are waiting for stock",
+        (
+            "Dear {name},\n"
+            "\n"
+            "These items of your order {number} are reserved for you:\n"
+            "{reserved}\n"
+            "\n"
+            "These are waiting for stock (expected date in brackets):\n"
+            "{waiting}\n"
+            "\n"
+            "You may wait for them, or have the waiting items cancelled; please tell us which."
+        ),
+    ),
     "order_changed": (
         "Order {number} has been changed",
         (

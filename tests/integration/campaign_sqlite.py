@@ -88,6 +88,15 @@ class FaultyInventory:
             lambda: self.inner.commit(key=key, warehouse=warehouse, sku=sku, quantity=quantity),
         )
 
+    def receive(
+        self, warehouse: str, sku: str, quantity: int, *, key: str | None = None, reason: str = ""
+    ) -> None:
+        self._call(
+            "receive",
+            key or "",
+            lambda: self.inner.receive(warehouse, sku, quantity, key=key, reason=reason or "入荷"),
+        )
+
     def put(self, warehouse: str, sku: str, quantity: int) -> None:
         """入荷; 0 units makes the SKU known with nothing in stock, as the fake does."""
         self.inner.receive(warehouse, sku, max(quantity, 1), reason="入荷")

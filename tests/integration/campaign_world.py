@@ -28,7 +28,7 @@ PORTS: dict[str, tuple[str, ...]] = {
     "postpay": ("register", "amend", "report_shipment", "cancel"),
     "bank": ("issue_account", "release_account"),
     "konbini": ("issue", "cancel"),
-    "inventory": ("reserve", "release", "commit"),
+    "inventory": ("reserve", "release", "commit", "receive"),
     "TOKYO": ("instruct", "recall"),
     "OSAKA": ("instruct", "recall"),
     "accounting": ("post",),
@@ -53,6 +53,10 @@ class Flow:
     received: dict[tuple[str, str], int] = attrs.field(factory=dict)
     next_number: int = 1001
     crash_restore: list[Callable[[], None]] = attrs.field(factory=list)
+    receipts: dict[str, tuple[str, str]] = attrs.field(factory=dict)
+    """Receipt id → (warehouse, SKU) of the receipts the flow reported."""
+    counted: set[str] = attrs.field(factory=set)
+    """Receipts whose units are in ``received``."""
 
 
 def _fake(shop: FakeShop, name: str) -> Any:

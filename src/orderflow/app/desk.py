@@ -15,6 +15,7 @@ Every command first finishes what is pending on its order; :meth:`OrderDesk.resu
 
 from __future__ import annotations
 
+from orderflow.app.backorders import BackorderCommands
 from orderflow.app.changes import ChangeCommands
 from orderflow.app.fulfilment import FulfilmentCommands
 from orderflow.app.money import DepositReport, MoneyCommands
@@ -23,7 +24,9 @@ from orderflow.app.orders import OrderCommands
 __all__ = ["DepositReport", "OrderDesk"]
 
 
-class OrderDesk(OrderCommands, FulfilmentCommands, MoneyCommands, ChangeCommands):
+class OrderDesk(
+    BackorderCommands, OrderCommands, FulfilmentCommands, MoneyCommands, ChangeCommands
+):
     """Takes an order from 受注 to 計上済 through the ports, one command at a time.
 
     ``warehouses`` maps each warehouse code of ``settings.warehouses`` to its port; ``carriers``

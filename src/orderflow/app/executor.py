@@ -196,6 +196,19 @@ class Executor:
         """Whether the inventory knows ``sku``."""
         return self.ports.inventory.knows(sku)
 
+    def receive_stock(
+        self, warehouse: str, sku: str, quantity: int, *, key: str, reason: str
+    ) -> None:
+        """入荷 into the inventory, once per ``key`` (the inventory must offer ``receive``)."""
+        receive = getattr(self.ports.inventory, "receive", None)
+        if not callable(receive):
+            raise InvalidValue(
+                "inventory",
+                type(self.ports.inventory).__name__,
+                "an inventory with receive(warehouse, sku, quantity, key=, reason=)",
+            )
+        receive(warehouse, sku, quantity, key=key, reason=reason)
+
     def available(self, warehouse: str, sku: str) -> int:
         """Units of ``sku`` available in ``warehouse``."""
         return self.ports.inventory.available(warehouse, sku)

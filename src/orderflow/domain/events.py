@@ -9,6 +9,7 @@ fields directly — ``details`` and ``detail(key)`` exist for rendering and tool
 
 from __future__ import annotations
 
+from datetime import date
 from typing import ClassVar
 
 import attrs
@@ -18,6 +19,7 @@ from orderflow.domain.order import OrderEvent
 __all__ = [
     "Accepted",
     "Allocated",
+    "ArrivalExpected",
     "Booked",
     "Cancelled",
     "ChangeRequested",
@@ -50,6 +52,7 @@ __all__ = [
     "ShippingFeeChanged",
     "ShippingInstructed",
     "SplitFrom",
+    "StockWaitAccepted",
 ]
 
 _event = attrs.frozen(slots=True, kw_only=True)
@@ -333,3 +336,19 @@ class RefundRefused(OrderEvent):
 
     code: str = ""
     name: ClassVar[str] = "refund_refused"
+
+
+@_event
+class ArrivalExpected(OrderEvent):
+    """入荷予定: the units ``line`` waits for are expected on ``on``."""
+
+    line: str = ""
+    on: date | None = None
+    name: ClassVar[str] = "arrival_expected"
+
+
+@_event
+class StockWaitAccepted(OrderEvent):
+    """入荷待ち: the customer chose to wait for the missing units."""
+
+    name: ClassVar[str] = "wait_accepted"

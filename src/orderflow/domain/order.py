@@ -322,6 +322,8 @@ class Order:
     """お届け時間帯 (``午前中``, ``14-16``, ``16-18``, ``18-20``, ``19-21``), if asked for."""
     tax_adjustments: tuple[tuple[TaxRate, Money], ...] = ()
     """Yen added to a rate's tax so that split parts add up to their parent (see split)."""
+    arrivals: tuple[tuple[str, date], ...] = ()
+    """入荷予定日: the expected arrival date of the units a line waits for (line id, date)."""
     split_from: str | None = None
     """The parent order this one was split from (注文分割)."""
 

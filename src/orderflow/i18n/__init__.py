@@ -72,6 +72,8 @@ _EVENT_MSGID = {
     "recall_requested": "Recall requested",
     "recall_refused": "Recall too late",
     "reserve_short": "Stock short",
+    "arrival_expected": "Arrival expected",
+    "wait_accepted": "Customer waits for stock",
     "effect_refused": "Refused by a provider",
     "points_redeemed": "Points used",
     "points_restored": "Points given back",

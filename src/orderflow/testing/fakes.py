@@ -183,6 +183,19 @@ class FakeInventory(_Fake):
             self.on_hand[(warehouse, sku)] = self.on_hand.get((warehouse, sku), 0) + quantity
             self.skus.add(sku)
 
+    def receive(
+        self, warehouse: str, sku: str, quantity: int, *, key: str | None = None, reason: str = ""
+    ) -> None:
+        """入荷 of ``quantity`` units, once per ``key`` (a repeated receipt adds nothing)."""
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+            raise InvalidValue("quantity", quantity, "a whole number of units, 1 or more")
+        if key is None:
+            self.put(warehouse, sku, quantity)
+            return
+        self._run(
+            "receive", key, (warehouse, sku, quantity), lambda: self.put(warehouse, sku, quantity)
+        )
+
     def knows(self, sku: str) -> bool:
         """Whether ``sku`` was ever put in stock."""
         with self._lock:

@@ -101,7 +101,10 @@ def settle_allocation(order: Order, ctx: Context) -> Order:
     merged = lifecycle.merge_allocations(order.allocations)
     if merged is not order.allocations:
         order = replace(order, allocations=merged)
-    to = OrderStatus.PARTIALLY_ALLOCATED if order.unallocated() else OrderStatus.ALLOCATED
+    missing = order.unallocated()
+    if order.arrivals:  # an expected date is kept only for what still waits
+        order = replace(order, arrivals=tuple(a for a in order.arrivals if a[0] in missing))
+    to = OrderStatus.PARTIALLY_ALLOCATED if missing else OrderStatus.ALLOCATED
     check_move(order.number, order.status, Move.ALLOCATE, to)
     details = {
         "reserved": ", ".join(f"{a.line_id}@{a.warehouse}×{a.quantity}" for a in order.allocations)

@@ -1,0 +1,112 @@
+"""入荷 and 中途引当: receiving stock fills the waiting orders; the customer's choices."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from orderflow.app.base import check_number, check_text
+from orderflow.app.changes import ChangeCommands
+from orderflow.app.orders import OrderCommands
+from orderflow.domain.decisions import backorders
+from orderflow.domain.decisions.backorders import Priority
+from orderflow.domain.lifecycle import Context
+from orderflow.domain.order import Order
+from orderflow.domain.outbox import Plan
+from orderflow.errors import InvalidValue, OrderflowError
+
+__all__ = ["BackorderCommands"]
+
+
+class BackorderCommands(OrderCommands, ChangeCommands):
+    """入荷, 入荷予定日, and what a customer waiting for stock chooses."""
+
+    def receive(
+        self,
+        warehouse: str,
+        sku: str,
+        quantity: int,
+        *,
+        receipt_id: str,
+        reason: str = "入荷",
+        priority: Priority | None = None,
+        actor: str = "warehouse",
+    ) -> list[Order]:
+        """入荷: put ``quantity`` units in stock and allocate the orders waiting for ``sku``.
+
+        The orders waiting for the SKU (未引当 or 中途引当, no open hold) are allocated oldest first
+        — or by ``priority``, a sort key of an order, lowest first — in one sweep, until the SKU
+        runs out. The receipt is counted once per ``receipt_id``: a repeated call adds no stock
+        and allocates only what is still missing. Returns the orders that got stock.
+        """
+        if warehouse not in self.settings.warehouses:
+            raise InvalidValue("warehouse", warehouse, f"one of {list(self.settings.warehouses)}")
+        check_text(sku, "sku", required=True, limit=200)
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+            raise InvalidValue("quantity", quantity, "a whole number of units, 1 or more")
+        check_text(receipt_id, "receipt_id", required=True, limit=200)
+        check_text(reason, "reason", limit=1000)
+        if priority is not None and not callable(priority):
+            raise InvalidValue("priority", priority, "a function of an order, or None")
+        self.executor.receive_stock(
+            warehouse, sku, quantity, key=f"receipt:{receipt_id}", reason=reason
+        )
+        served: list[Order] = []
+        for order in backorders.waiting_for(self.executor.open_orders(), sku, priority):
+            if not any(self.executor.available(w, sku) for w in self.settings.warehouses):
+                break
+            try:
+                after = self.allocate(order.number, actor=actor)
+            except OrderflowError:  # pending effects, a hold raised meanwhile, a provider down
+                continue
+            if backorders.missing_units(after, sku) < backorders.missing_units(order, sku):
+                served.append(after)
+        return served
+
+    def expect_arrival(
+        self,
+        number: str,
+        line_id: str,
+        on: date,
+        *,
+        notify: bool = True,
+        actor: str = "operator",
+    ) -> Order:
+        """入荷予定日: the units ``line_id`` waits for are expected on ``on``.
+
+        The customer is told (unless ``notify`` is False), with the reserved lines and the waiting
+        ones shown apart, so that they can choose: :meth:`wait_for_stock` or
+        :meth:`drop_missing`.
+        """
+        check_text(line_id, "line_id", required=True, limit=100)
+        if not isinstance(on, date) or type(on) is not date:
+            raise InvalidValue("on", on, "a date (datetime.date)")
+
+        def decide(order: Order, ctx: Context) -> Order:
+            plan = Plan(order)
+            order = backorders.expect_arrival(plan, order, line_id, on, ctx, notify=notify)
+            return plan.apply(order)
+
+        return self._command(number, decide, actor=actor)
+
+    def wait_for_stock(self, number: str, *, actor: str = "customer") -> Order:
+        """入荷待ち: the customer chose to wait for the missing units (recorded in the history)."""
+        return self._command(number, backorders.accept_wait, actor=actor)
+
+    def drop_missing(
+        self,
+        number: str,
+        *,
+        reason: str = "入荷待ちの商品の取消",
+        actor: str = "customer",
+        request_id: str | None = None,
+    ) -> Order:
+        """Cancel the units the order waits for; what is reserved stays and the payment follows.
+
+        An order with nothing reserved is cancelled whole. A partial cancel
+        (:meth:`~orderflow.app.changes.ChangeCommands.cancel` with ``lines``) underneath.
+        """
+        order = self._current(check_number(number))
+        missing = order.unallocated()
+        if order.status not in backorders.WAITING or not missing:
+            raise InvalidValue("number", number, "an order waiting for stock")
+        return self.cancel(number, reason=reason, actor=actor, lines=missing, request_id=request_id)

@@ -1,0 +1,108 @@
+"""中途引当 that moves: orders waiting for stock, their expected dates and the customer's choice.
+
+An order short of stock waits in 未引当 or 中途引当. When stock arrives (入荷) the orders waiting
+for that SKU are allocated oldest first (or by the shop's priority) in one sweep; the shop may
+tell the customer when the missing units are expected (入荷予定日, a notice with the reserved and
+the waiting lines shown apart), and the customer chooses: wait, or drop the waiting units (a
+partial cancel: the payment follows). Pure: the desk does the calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any
+
+from orderflow.domain import lifecycle
+from orderflow.domain.effects import Notify
+from orderflow.domain.events import ArrivalExpected, StockWaitAccepted
+from orderflow.domain.lifecycle import Context
+from orderflow.domain.order import Order
+from orderflow.domain.outbox import Plan
+from orderflow.domain.status import OrderStatus
+from orderflow.errors import InvalidValue, MoveNotAllowed
+
+__all__ = [
+    "WAITING",
+    "accept_wait",
+    "expect_arrival",
+    "missing_units",
+    "waiting_for",
+]
+
+WAITING = (OrderStatus.UNALLOCATED, OrderStatus.PARTIALLY_ALLOCATED)
+"""The statuses of an order waiting for stock."""
+
+Priority = Callable[[Order], Any]
+
+
+def missing_units(order: Order, sku: str) -> int:
+    """Units of ``sku`` the order still waits for."""
+    missing = order.unallocated()
+    return sum(missing.get(line.line_id, 0) for line in order.lines if line.sku == sku)
+
+
+def waiting_for(orders: Iterable[Order], sku: str, priority: Priority | None = None) -> list[Order]:
+    """The orders waiting for ``sku``, in the order a receipt serves them.
+
+    Oldest first (placed at, then number) unless ``priority`` gives a sort key (lowest first);
+    an order on hold waits for a person, not for stock, and is left out.
+    """
+    waiting = [
+        o for o in orders if o.status in WAITING and not o.open_holds and missing_units(o, sku) > 0
+    ]
+    return sorted(waiting, key=priority or _oldest_first)
+
+
+def _oldest_first(order: Order) -> tuple[Any, str]:
+    return (order.placed_at, order.number)
+
+
+def _require_waiting(order: Order, move: str) -> None:
+    if order.status not in WAITING:
+        raise MoveNotAllowed(order.number, order.status.name, move, ["allocate", "cancel"])
+
+
+def expect_arrival(
+    plan: Plan, order: Order, line_id: str, on: date, ctx: Context, *, notify: bool = True
+) -> Order:
+    """入荷予定日: the units ``line_id`` waits for are expected on ``on``; tell the customer."""
+    _require_waiting(order, "expect_arrival")
+    missing = order.unallocated()
+    if line_id not in missing:
+        waiting = ", ".join(sorted(missing)) or "none"
+        raise InvalidValue("line_id", line_id, f"a line waiting for stock ({waiting})")
+    if not isinstance(on, date) or on < ctx.at.date():
+        raise InvalidValue("on", on, f"a date, {ctx.at.date().isoformat()} or later")
+    arrivals = tuple(sorted({**dict(order.arrivals), line_id: on}.items()))
+    order, _ = lifecycle.record_fact(
+        order, ctx, ArrivalExpected, fields={"line": line_id, "on": on}, arrivals=arrivals
+    )
+    if notify:
+        plan.add(Notify, notice="backorder", facts=backorder_facts(order))
+    return order
+
+
+def backorder_facts(order: Order) -> tuple[tuple[str, object], ...]:
+    """What the back-order notice tells: the reserved lines and the waiting ones, apart."""
+    missing = order.unallocated()
+    expected = dict(order.arrivals)
+    reserved, waiting = [], []
+    for line in order.lines:
+        have = line.quantity - missing.get(line.line_id, 0)
+        if have:
+            reserved.append(f"{line.name} ×{have}")
+        if missing.get(line.line_id):
+            when = expected.get(line.line_id)
+            on = f" ({when.isoformat()})" if when else ""
+            waiting.append(f"{line.name} ×{missing[line.line_id]}{on}")
+    return (("reserved", "\n".join(reserved) or "-"), ("waiting", "\n".join(waiting) or "-"))
+
+
+def accept_wait(order: Order, ctx: Context) -> Order:
+    """The customer chose to wait for the missing units (the order stays as it is)."""
+    _require_waiting(order, "wait_for_stock")
+    if not order.unallocated():
+        raise InvalidValue("order", order.number, "an order waiting for stock")
+    moved, _ = lifecycle.record_fact(order, ctx, StockWaitAccepted)
+    return moved

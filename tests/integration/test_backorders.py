@@ -1,0 +1,163 @@
+"""中途引当 that moves: a receipt fills the waiting orders, dates are told, the customer chooses."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from orderflow import Customer, Money, OrderDesk, OrderLine, OrderStatus
+from orderflow.domain.events import ArrivalExpected, StockWaitAccepted
+from orderflow.errors import InvalidValue, MoveNotAllowed, ProviderTimeout
+from orderflow.stores import SQLiteInventory, SQLiteStore
+from orderflow.testing import FakeShop, Fault
+from orderflow.testing.shop import desk_on
+from tests.builders import address, shop
+
+STOCK = {("TOKYO", "TEA-1"): 1, ("TOKYO", "MUG-1"): 10, ("TOKYO", "CAKE-1"): 10}
+TEA = [
+    OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2),
+    OrderLine("L2", "MUG-1", "湯呑", Money.yen(2200), 1),
+]
+
+
+def _waiting(s: FakeShop, numbers: list[str], desk: OrderDesk | None = None) -> None:
+    """Orders of 2 teas and a mug each, accepted and allocated as far as the stock goes."""
+    desk = desk or s.desk
+    for number in numbers:
+        who = Customer(f"C{number}", "見本 花子", f"c{number}@example.jp")  # no duplicate hold
+        desk.place(number=number, customer=who, ship_to=address(), lines=TEA, token="tok")
+        desk.accept(number)
+        desk.allocate(number)
+
+
+def test_a_receipt_fills_the_waiting_orders_oldest_first() -> None:
+    s = shop(STOCK)
+    _waiting(s, ["1001", "1002", "1003"])
+    statuses = {s.desk.get(n).status for n in ("1001", "1002", "1003")}
+    assert statuses == {OrderStatus.PARTIALLY_ALLOCATED}  # the mugs are there, the teas not
+    before = {n: s.desk.get(n).unallocated() for n in ("1001", "1002", "1003")}
+    assert before["1001"] == {"L1": 1}
+    served = s.desk.receive("TOKYO", "TEA-1", 3, receipt_id="R-1")
+    assert [o.number for o in served] == ["1001", "1002"]  # 1 for 1001, 2 for 1002
+    assert s.desk.get("1001").status is OrderStatus.ALLOCATED
+    assert s.desk.get("1002").status is OrderStatus.ALLOCATED
+    assert s.desk.get("1003").unallocated() == {"L1": 2}
+    assert s.inventory.available("TOKYO", "TEA-1") == 0
+
+
+def test_a_receipt_is_counted_once() -> None:
+    s = shop(STOCK)
+    _waiting(s, ["1001"])
+    s.desk.receive("TOKYO", "TEA-1", 5, receipt_id="R-1")
+    again = s.desk.receive(
+        "TOKYO", "TEA-1", 5, receipt_id="R-1"
+    )  # the same delivery reported twice
+    assert again == []
+    assert s.inventory.on_hand[("TOKYO", "TEA-1")] == 6
+    assert s.inventory.available("TOKYO", "TEA-1") == 5 - 1
+
+
+def test_a_priority_goes_before_age() -> None:
+    s = shop(STOCK)
+    _waiting(s, ["1001", "1002"])
+    served = s.desk.receive(
+        "TOKYO", "TEA-1", 2, receipt_id="R-1", priority=lambda o: o.number != "1002"
+    )
+    assert [o.number for o in served] == ["1002"]
+
+
+def test_orders_on_hold_are_not_served() -> None:
+    s = shop(STOCK)
+    _waiting(s, ["1001", "1002"])
+    s.desk.raise_hold("1001", "check", "確認")
+    served = s.desk.receive("TOKYO", "TEA-1", 1, receipt_id="R-1")
+    assert [o.number for o in served] == ["1002"]
+
+
+def test_an_expected_date_is_told_with_reserved_and_waiting_lines_apart() -> None:
+    s = shop(STOCK)
+    _waiting(s, ["1001"])
+    order = s.desk.expect_arrival("1001", "L1", date(2026, 12, 1))
+    assert order.arrivals == (("L1", date(2026, 12, 1)),)
+    assert isinstance(order.history[-1], ArrivalExpected)
+    notice = s.notifier.sent[-1]
+    assert notice.kind == "backorder"
+    assert "湯呑 ×1" in str(notice.fact("reserved")) and "緑茶 ×1" in str(notice.fact("reserved"))
+    assert notice.fact("waiting") == "緑茶 ×1 (2026-12-01)"
+    assert "入荷待ち" in notice.body
+    s.desk.receive("TOKYO", "TEA-1", 1, receipt_id="R-1")
+    assert s.desk.get("1001").arrivals == ()  # nothing waits any more
+
+
+def test_an_expected_date_is_refused_for_a_line_not_waiting_or_a_past_day() -> None:
+    s = shop(STOCK)
+    _waiting(s, ["1001"])
+    with pytest.raises(InvalidValue, match="line_id"):
+        s.desk.expect_arrival("1001", "L2", date(2026, 12, 1))  # the mug is reserved
+    with pytest.raises(InvalidValue, match="on"):
+        s.desk.expect_arrival("1001", "L1", date(2020, 1, 1))
+    with pytest.raises(InvalidValue, match="on"):
+        s.desk.expect_arrival("1001", "L1", "2026-12-01")  # type: ignore[arg-type]
+    assert s.desk.get("1001").arrivals == ()
+
+
+def test_the_customer_waits_or_drops_the_waiting_units() -> None:
+    s = shop(STOCK)
+    _waiting(s, ["1001", "1002"])
+    waited = s.desk.wait_for_stock("1001")
+    assert isinstance(waited.history[-1], StockWaitAccepted)
+    dropped = s.desk.drop_missing("1001")
+    assert dropped.status is OrderStatus.ALLOCATED
+    assert {line.line_id: line.quantity for line in dropped.lines} == {"L1": 1, "L2": 1}
+    assert dropped.payment.method is not None
+    total = s.desk.totals(dropped).total
+    assert total == Money.yen(1080 + 2200)
+    nothing = s.desk.drop_missing("1002")  # nothing of the tea was there: the tea goes
+    assert {line.line_id for line in nothing.lines} == {"L2"}
+    with pytest.raises(InvalidValue):
+        s.desk.drop_missing("1002")  # nothing waits any more
+    with pytest.raises(MoveNotAllowed):
+        s.desk.wait_for_stock("1002")
+
+
+def test_a_receipt_that_times_out_is_finished_by_calling_again() -> None:
+    s = shop(STOCK)
+    _waiting(s, ["1001"])
+    s.inventory.fail_next("receive", Fault.TIMEOUT_AFTER)
+    with pytest.raises(ProviderTimeout):
+        s.desk.receive("TOKYO", "TEA-1", 1, receipt_id="R-9")
+    served = s.desk.receive("TOKYO", "TEA-1", 1, receipt_id="R-9")
+    assert [o.number for o in served] == ["1001"]
+    assert s.inventory.on_hand[("TOKYO", "TEA-1")] == 2  # once
+
+
+def test_backorders_on_a_sqlite_file(tmp_path: Path) -> None:
+    s = shop(STOCK)
+    path = tmp_path / "shop.sqlite3"
+    inventory = SQLiteInventory(path)
+    for (warehouse, sku), units in STOCK.items():
+        inventory.receive(warehouse, sku, units)
+    desk = desk_on(s, store=SQLiteStore(path), inventory=inventory)
+    _waiting(s, ["1001", "1002"], desk)
+    served = desk.receive("TOKYO", "TEA-1", 3, receipt_id="R-1")
+    assert [o.number for o in served] == ["1001", "1002"]
+    assert desk.receive("TOKYO", "TEA-1", 3, receipt_id="R-1") == []
+    assert inventory.stock("TOKYO", "TEA-1").on_hand == 4
+    assert all(desk.get(n).status is OrderStatus.ALLOCATED for n in ("1001", "1002"))
+
+
+def test_receive_refuses_bad_input_and_changes_nothing() -> None:
+    s = shop(STOCK)
+    for args, field in [
+        (("NARNIA", "TEA-1", 1), "warehouse"),
+        (("TOKYO", "TEA-1", 0), "quantity"),
+        (("TOKYO", "TEA-1", True), "quantity"),
+        (("TOKYO", "", 1), "sku"),
+    ]:
+        with pytest.raises(InvalidValue, match=field):
+            s.desk.receive(*args, receipt_id="R-1")
+    with pytest.raises(InvalidValue, match="receipt_id"):
+        s.desk.receive("TOKYO", "TEA-1", 1, receipt_id="")
+    assert s.inventory.on_hand[("TOKYO", "TEA-1")] == 1
