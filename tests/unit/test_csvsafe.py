@@ -30,7 +30,14 @@ def test_no_guarded_cell_starts_a_formula(value: str) -> None:
     assert guarded in (value, "'" + value)
 
 
-@given(st.lists(st.lists(st.text(alphabet=st.characters(codec="cp932")), min_size=1), max_size=5))
+@given(
+    st.lists(
+        st.lists(
+            st.text(alphabet=st.characters(codec="cp932", include_characters="¢£¬‖−〜")), min_size=1
+        ),
+        max_size=5,
+    )
+)
 def test_written_rows_read_back_guarded_in_cp932_with_crlf(rows: list[list[str]]) -> None:
     data = write_rows(rows, encoding="cp932")
     text = data.decode("cp932")
