@@ -16,6 +16,7 @@ from orderflow._mask import (
     mask_street,
     mask_token,
 )
+from orderflow.carrier_files import CarrierFileError
 from orderflow.domain.changes import OrderChange
 from orderflow.errors import (
     ChangeRefused,
@@ -221,6 +222,10 @@ def every_error() -> list[OrderflowError]:
         InvalidValue("customer", a_customer(), "a customer"),
         InvalidValue("ship_to", an_address(), "an address"),
         ZenginError(3, "振込依頼人名 (payer_name)", NAME, "Shift_JIS text"),
+        CarrierFileError(2, 16, "お届け先名 (ship_to.name)", NAME, "at most 32 CP932 bytes"),
+        CarrierFileError(2, 9, "お届け先電話番号 (ship_to.phone)", PHONE, "15 characters"),
+        CarrierFileError(2, 12, "お届け先住所 (ship_to.street)", LINE1, "64 bytes"),
+        CarrierFileError(2, 13, "お届け先アパートマンション名 (ship_to.line2)", LINE2, "32 bytes"),
         CurrencyMismatch("lines[0].unit_price", "JPY", "USD"),
         EmptyOrder(),
         UnknownSku("lines[0].sku", "TEA-9"),

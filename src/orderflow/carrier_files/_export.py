@@ -1,0 +1,333 @@
+"""Writing the label files: B2クラウド (Yamato) and e飛伝III (Sagawa), CP932 with CR LF."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from decimal import ROUND_FLOOR, Decimal
+from typing import Any
+
+import attrs
+
+from orderflow.carrier_files._layouts import B2_COLUMNS, EHIDEN_COLUMNS, CarrierFileError
+from orderflow.csvsafe import cell, write_rows
+from orderflow.domain.address import Address
+from orderflow.domain.order import Order, Shipment, ShipmentStatus
+from orderflow.domain.tax import TaxRule
+from orderflow.errors import InvalidValue
+
+__all__ = [
+    "B2_SLOTS",
+    "EHIDEN_SLOTS",
+    "ENCODING",
+    "Shipper",
+    "export_b2",
+    "export_ehiden",
+]
+
+ENCODING = "cp932"
+"""Shift_JIS as Windows writes it (CP932): what B2クラウド and e飛伝 read."""
+
+B2_SLOTS = {"午前中": "0812", "14-16": "1416", "16-18": "1618", "18-20": "1820", "19-21": "1921"}
+"""``Order.delivery_slot`` → B2クラウド's 配達時間帯 code."""
+
+EHIDEN_SLOTS = {"午前中": "01", "14-16": "14", "16-18": "16", "18-20": "18", "19-21": "19"}
+"""``Order.delivery_slot`` → e飛伝's 配達指定時間帯 code (the six-slot list)."""
+
+_REPLACE = str.maketrans({"\u2014": "\u2015"})
+"""The one dash CP932 cannot hold, written as the one it can (— EM DASH as ― HORIZONTAL BAR)."""
+
+_COD_LIMIT = 300_000
+"""B2クラウド's largest コレクト amount (¥300,000, 宅急便コレクト)."""
+
+
+def _digits(limit: int, *, fixed: bool = False) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        ok = isinstance(value, str) and value.isascii() and value.isdigit()
+        size_ok = isinstance(value, str) and (len(value) == limit if fixed else len(value) <= limit)
+        if value != "" and not (ok and size_ok):
+            want = f"{limit} digits" if fixed else f"at most {limit} digits"
+            raise InvalidValue(f"shipper.{attribute.name}", value, f"blank or {want}")
+
+    return check
+
+
+@attrs.frozen(slots=True)
+class Shipper:
+    """ご依頼主: the shop as its labels show it, and its contract codes with each carrier.
+
+    ``address`` is the shop's address (its ``name`` the shop's name). For B2クラウド,
+    ``b2_customer_code`` (請求先顧客コード, up to 12 digits) and ``b2_freight_code`` (運賃管理番号,
+    2 digits) are required and ``b2_class_code`` (請求先分類コード, 3 digits) is optional: they
+    are on the shop's B2 contract. ``ehiden_customer_code`` (お客様コード, up to 12 digits) is
+    e飛伝's optional code. Its repr masks the address like any :class:`Address`.
+    """
+
+    address: Address
+    b2_customer_code: str = attrs.field(default="", validator=_digits(12))
+    b2_class_code: str = attrs.field(default="", validator=_digits(3, fixed=True))
+    b2_freight_code: str = attrs.field(default="", validator=_digits(2, fixed=True))
+    ehiden_customer_code: str = attrs.field(default="", validator=_digits(12))
+
+
+class _Row:
+    """One data row being filled, each value checked as it is put in its column."""
+
+    def __init__(self, columns: tuple[str, ...], row: int) -> None:
+        self.columns = columns
+        self.row = row
+        self.cells = [""] * len(columns)
+
+    def refuse(self, header: str, key: str, value: object, expected: str) -> CarrierFileError:
+        column = self.columns.index(header) + 1
+        return CarrierFileError(self.row, column, f"{header} ({key})", value, expected)
+
+    def put(self, header: str, key: str, value: str) -> None:
+        self.cells[self.columns.index(header)] = value
+
+    def code(self, header: str, key: str, value: str, limit: int) -> None:
+        """Half-width letters, digits and signs only (numbers, codes, ids)."""
+        if not (value.isascii() and value.isprintable()) or len(value) > limit:
+            raise self.refuse(header, key, value, f"at most {limit} half-width characters")
+        self.put(header, key, value)
+
+    def text(self, header: str, key: str, value: str, limit: int) -> None:
+        """Text in CP932 of at most ``limit`` bytes (全角 ``limit / 2`` characters)."""
+        self.put(header, key, _cp932(self, header, key, value, limit))
+
+    def wrapped(self, headers: tuple[str, ...], key: str, parts: Iterable[str], limit: int) -> None:
+        """Each part split over the next columns of ``limit`` bytes each, never cut off."""
+        pieces: list[str] = []
+        for part in parts:
+            _cp932(self, headers[0], key, part, limit * len(headers))
+            pieces.extend(_split(part.translate(_REPLACE), limit))
+        if len(pieces) > len(headers):
+            total = sum(len(p.encode(ENCODING)) for p in pieces)
+            raise self.refuse(
+                headers[-1],
+                key,
+                "".join(parts),
+                f"text that fits {len(headers)} columns of {limit} CP932 bytes "
+                f"(全角{limit // 2}文字 each), not {total} bytes",
+            )
+        for header, piece in zip(headers, pieces, strict=False):
+            self.put(header, key, piece)
+
+
+def _cp932(row: _Row, header: str, key: str, value: str, limit: int) -> str:
+    text = value.translate(_REPLACE)
+    for char in text:
+        if not char.isprintable() and char != "\u3000":
+            raise row.refuse(header, key, char, "text without control characters or line breaks")
+        try:
+            char.encode(ENCODING)
+        except UnicodeEncodeError:
+            raise row.refuse(
+                header, key, char, "characters that Shift_JIS (CP932) can hold"
+            ) from None
+    size = len(cell(text).encode(ENCODING))
+    if size > limit:
+        raise row.refuse(
+            header, key, value, f"at most {limit} CP932 bytes (全角{limit // 2}文字), not {size}"
+        )
+    return text
+
+
+def _split(text: str, limit: int) -> list[str]:
+    """``text`` in pieces of at most ``limit`` CP932 bytes (once guarded), whole characters."""
+    pieces: list[str] = []
+    piece = ""
+    for char in text:
+        if piece and len(cell(piece + char).encode(ENCODING)) > limit:
+            pieces.append(piece)
+            piece = ""
+        piece += char
+    if piece:
+        pieces.append(piece)
+    return pieces
+
+
+def _postal(address: Address) -> str:
+    return f"{address.postal_code[:3]}-{address.postal_code[3:]}"
+
+
+def _street(address: Address) -> str:
+    return f"{address.prefecture.ja}{address.city}{address.line1}"
+
+
+def _item_name(order: Order, shipment: Shipment, item_name: str | None) -> str:
+    if item_name is not None:
+        return item_name
+    first = order.line(shipment.lines[0].line_id).name
+    return first if len(shipment.lines) == 1 else f"{first} ほか"
+
+
+def _cod(order: Order, shipment: Shipment, tax_rule: TaxRule) -> tuple[int, int] | None:
+    """The amount to collect and the consumption tax in it, or None (nothing to collect).
+
+    The tax is the order's when the parcel collects the whole order, else its share (rounded
+    down).
+    """
+    amount = shipment.cod_amount
+    if amount is None or amount.amount <= 0:
+        return None
+    totals = order.totals(tax_rule)
+    tax = totals.tax_total.amount
+    if amount.amount != totals.total.amount and totals.total.amount > 0:
+        tax = (tax * amount.amount / totals.total.amount).quantize(Decimal(1), ROUND_FLOOR)
+    return int(amount.amount), int(min(tax, amount.amount))
+
+
+def _checked(
+    pairs: Iterable[tuple[Shipment, Order]], carrier: str, columns: tuple[str, ...], id_col: str
+) -> list[tuple[int, Shipment, Order]]:
+    rows: list[tuple[int, Shipment, Order]] = []
+    seen: dict[str, int] = {}
+    for row, (shipment, order) in enumerate(pairs, start=2):
+        where = _Row(columns, row)
+        sid = shipment.shipment_id
+        if not any(s.shipment_id == sid for s in order.shipments):
+            raise where.refuse(id_col, "shipment_id", sid, f"a shipment of order {order.number}")
+        if shipment.carrier != carrier:
+            raise where.refuse(id_col, "shipment_id", sid, f"a shipment sent by {carrier}")
+        if shipment.status is not ShipmentStatus.INSTRUCTED:
+            raise where.refuse(id_col, "shipment_id", sid, "a shipment instructed, not yet shipped")
+        if sid in seen:
+            raise where.refuse(id_col, "shipment_id", sid, f"a shipment not on row {seen[sid]}")
+        seen[sid] = row
+        rows.append((row, shipment, order))
+    return rows
+
+
+def export_b2(
+    shipments: Iterable[tuple[Shipment, Order]],
+    shipper: Shipper,
+    shipped_on: date,
+    *,
+    item_name: str | None = None,
+    tax_rule: TaxRule | None = None,
+) -> bytes:
+    """The B2クラウド import file (外部データから発行) for Yamato shipments, as CP932 bytes.
+
+    One row per ``(shipment, order)`` after a header row, in the 95 columns of B2's standard
+    layout, CR LF line ends; every cell through :mod:`orderflow.csvsafe`. お客様管理番号 is the
+    shipment id; 送り状種類 is 2 (コレクト) with the amount to collect and its tax when the
+    shipment has a ``cod_amount``, else 0 (発払い); 出荷予定日 is ``shipped_on``; お届け予定日 and
+    配達時間帯 come from the order's ``delivery_date`` and ``delivery_slot`` (:data:`B2_SLOTS`);
+    品名１ is ``item_name`` or the first line's name (``… ほか`` when the parcel holds more).
+
+    Raises :class:`CarrierFileError` naming the row and column of the first value the layout
+    cannot take (too long, a character CP932 cannot hold, a shipment not instructed or not
+    Yamato's): nothing is cut short.
+    """
+    for field in ("b2_customer_code", "b2_freight_code"):
+        if not getattr(shipper, field):
+            raise InvalidValue(f"shipper.{field}", "", "the code on the shop's B2 contract")
+    rule = tax_rule or TaxRule()
+    rows: list[list[str]] = [list(B2_COLUMNS)]
+    for number, shipment, order in _checked(shipments, "yamato", B2_COLUMNS, "お客様管理番号"):
+        row = _Row(B2_COLUMNS, number)
+        row.code("お客様管理番号", "shipment_id", shipment.shipment_id, 20)
+        cod = _cod(order, shipment, rule)
+        row.put("送り状種類", "kind", "0" if cod is None else "2")
+        row.put("クール区分", "cool", "0")
+        row.put("出荷予定日", "shipped_on", f"{shipped_on:%Y/%m/%d}")
+        if order.delivery_date is not None:
+            row.put("お届け予定日", "delivery_date", f"{order.delivery_date:%Y/%m/%d}")
+        if order.delivery_slot is not None:
+            if order.delivery_slot not in B2_SLOTS:
+                raise row.refuse("配達時間帯", "delivery_slot", order.delivery_slot, str(B2_SLOTS))
+            row.put("配達時間帯", "delivery_slot", B2_SLOTS[order.delivery_slot])
+        _b2_party(row, "お届け先", "ship_to", order.ship_to)
+        row.put("敬称", "title", "様")
+        _b2_party(row, "ご依頼主", "shipper", shipper.address)
+        row.text("品名１", "item", _item_name(order, shipment, item_name), 50)
+        if cod is not None:
+            amount, tax = cod
+            if order.currency != "JPY" or amount > _COD_LIMIT:
+                raise row.refuse(
+                    "ｺﾚｸﾄ代金引換額（税込)", "cod_amount", amount, "¥1 to ¥300,000 (JPY)"
+                )
+            row.put("ｺﾚｸﾄ代金引換額（税込)", "cod_amount", str(amount))
+            row.put("内消費税額等", "cod_tax", str(tax))
+        row.put("請求先顧客コード", "billing", shipper.b2_customer_code)
+        row.put("請求先分類コード", "billing_class", shipper.b2_class_code)
+        row.put("運賃管理番号", "freight", shipper.b2_freight_code)
+        rows.append(row.cells)
+    return write_rows(rows, encoding=ENCODING, newline="\r\n")
+
+
+def _b2_party(row: _Row, who: str, key: str, address: Address) -> None:
+    building = "アパートマンション名" if who == "お届け先" else "アパートマンション"
+    row.code(f"{who}電話番号", f"{key}.phone", address.phone, 15)
+    row.code(f"{who}郵便番号", f"{key}.postal_code", _postal(address), 8)
+    row.text(f"{who}住所", f"{key}.street", _street(address), 64)
+    row.text(f"{who}{building}", f"{key}.line2", address.line2, 32)
+    row.text(f"{who}名", f"{key}.name", address.name, 32)
+
+
+def export_ehiden(
+    shipments: Iterable[tuple[Shipment, Order]],
+    shipper: Shipper,
+    shipped_on: date,
+    *,
+    item_name: str | None = None,
+    tax_rule: TaxRule | None = None,
+) -> bytes:
+    """The e飛伝III import file (標準_飛脚宅急便_CSV_ヘッダ有り) for Sagawa shipments, CP932.
+
+    One row per ``(shipment, order)`` after a header row, in e飛伝III's 74 columns, CR LF line
+    ends, every cell through :mod:`orderflow.csvsafe`. お客様管理番号 is the shipment id (at most
+    16 characters); the address fills お届け先住所１-３ and the name お届け先名称１-２, each of
+    16 全角 characters (32 CP932 bytes), the text flowing on to the next column rather than being
+    cut; 代引金額 and 消費税 are set when the shipment has a ``cod_amount``; 配達日 and
+    配達指定時間帯 come from the order (:data:`EHIDEN_SLOTS`); 元着区分 is 1 (元払),
+    スピード指定 000 (飛脚宅配便), クール便指定 001 (none), 出荷個数 1.
+
+    Raises :class:`CarrierFileError` naming the row and column of the first value the layout
+    cannot take.
+    """
+    rule = tax_rule or TaxRule()
+    rows: list[list[str]] = [list(EHIDEN_COLUMNS)]
+    for number, shipment, order in _checked(shipments, "sagawa", EHIDEN_COLUMNS, "お客様管理番号"):
+        row = _Row(EHIDEN_COLUMNS, number)
+        ship_to = order.ship_to
+        row.code("お届け先電話番号", "ship_to.phone", ship_to.phone, 14)
+        row.code("お届け先郵便番号", "ship_to.postal_code", _postal(ship_to), 8)
+        addresses = ("お届け先住所１", "お届け先住所２", "お届け先住所３")
+        row.wrapped(addresses, "ship_to.street", [_street(ship_to), ship_to.line2], 32)
+        row.wrapped(("お届け先名称１", "お届け先名称２"), "ship_to.name", [ship_to.name], 32)
+        row.code("お客様管理番号", "shipment_id", shipment.shipment_id, 16)
+        row.put("お客様コード", "customer_code", shipper.ehiden_customer_code)
+        sender = shipper.address
+        row.code("ご依頼主電話番号", "shipper.phone", sender.phone, 14)
+        row.code("ご依頼主郵便番号", "shipper.postal_code", _postal(sender), 8)
+        row.wrapped(
+            ("ご依頼主住所１", "ご依頼主住所２"),
+            "shipper.street",
+            [_street(sender), sender.line2],
+            32,
+        )
+        row.wrapped(("ご依頼主名称１", "ご依頼主名称２"), "shipper.name", [sender.name], 32)
+        row.text("品名１", "item", _item_name(order, shipment, item_name), 32)
+        row.put("出荷個数", "parcels", "1")
+        row.put("スピード指定", "speed", "000")
+        row.put("クール便指定", "cool", "001")
+        if order.delivery_date is not None:
+            row.put("配達日", "delivery_date", f"{order.delivery_date:%Y%m%d}")
+        if order.delivery_slot is not None:
+            if order.delivery_slot not in EHIDEN_SLOTS:
+                raise row.refuse(
+                    "配達指定時間帯", "delivery_slot", order.delivery_slot, str(EHIDEN_SLOTS)
+                )
+            row.put("配達指定時間帯", "delivery_slot", EHIDEN_SLOTS[order.delivery_slot])
+        cod = _cod(order, shipment, rule)
+        if cod is not None:
+            if order.currency != "JPY":
+                raise row.refuse("代引金額", "cod_amount", order.currency, "an amount in JPY")
+            row.put("代引金額", "cod_amount", str(cod[0]))
+            row.put("消費税", "cod_tax", str(cod[1]))
+        row.put("元着区分", "payer", "1")
+        row.put("出荷日", "shipped_on", f"{shipped_on:%Y%m%d}")
+        rows.append(row.cells)
+    return write_rows(rows, encoding=ENCODING, newline="\r\n")
