@@ -1,0 +1,242 @@
+"""The delivery note (納品書) of one shipment, as a qualified invoice (適格請求書): data only.
+
+:func:`delivery_note` builds a :class:`DeliveryNote` from an order, one of its shipments, the
+issuing shop and its tax rule. It does no I/O: render it yourself, or with
+:func:`orderflow.papers.to_csv` and :func:`orderflow.papers.render_pdf`.
+
+What the note holds, following the 適格請求書 rules:
+
+- the issuer's name and registration number (:class:`~orderflow.papers.Issuer`), the date;
+- the shipment's items: name, unit price, quantity, amount and rate, with the reduced-rate mark
+  ``※`` on the 8% items (軽減税率対象);
+- per rate, the total charged at that rate and the tax on it, worked out **once per rate for
+  the document** by :func:`orderflow.domain.tax.compute_tax`, the function ``Order.totals`` uses,
+  with the shop's :class:`~orderflow.domain.tax.TaxRule` (price mode and rounding);
+- the total.
+
+Orders with several shipments (分納, or one parcel per warehouse): each shipment has its own note
+with its own items, and the order-level amounts are shown once:
+
+- the shipping fee and the other fees (代引手数料) are on the **first** shipment's note (the
+  first in ``order.shipments`` that was not recalled: the one a COD carrier collects on);
+- the discount and the points used are taken on the first note too; what its charges cannot
+  absorb carries on to the next note, in shipment order;
+- a split order's ``tax_adjustments`` (the yen that make split parts add up to their parent)
+  are added on the first note, so its tax is the tax the order charges.
+
+For an order with one shipment the note's tax per rate is therefore exactly
+``order.totals(rule).tax``. With several shipments each note rounds its own tax once per rate, as
+the law asks of each document; the notes' taxes may differ from the order's by a yen per rate.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import attrs
+
+from orderflow.domain.money import Money
+from orderflow.domain.order import Order, Shipment, ShipmentStatus
+from orderflow.domain.tax import PriceMode, TaxBreakdown, TaxRate, TaxRule, compute_tax
+from orderflow.errors import InvalidValue
+from orderflow.papers.issuer import Issuer
+
+__all__ = ["REDUCED_MARK", "DeliveryNote", "NoteItem", "delivery_note"]
+
+REDUCED_MARK = "※"
+"""The mark printed beside a reduced-rate item (軽減税率対象品目である旨)."""
+
+
+@attrs.frozen(slots=True)
+class NoteItem:
+    """One item of a delivery note (明細): so many units of one order line in this shipment."""
+
+    line_id: str
+    sku: str
+    name: str
+    unit_price: Money
+    """As the shop prices (with tax under 内税, without under 外税)."""
+    quantity: int
+    amount: Money
+    """``unit_price × quantity``."""
+    rate: TaxRate
+
+    @property
+    def reduced(self) -> bool:
+        """True for a reduced-rate (8%) item."""
+        return self.rate is TaxRate.REDUCED
+
+    @property
+    def mark(self) -> str:
+        """``※`` for a reduced-rate item, else empty."""
+        return REDUCED_MARK if self.reduced else ""
+
+
+@attrs.frozen(slots=True)
+class DeliveryNote:
+    """A 納品書 that is also a 適格請求書: what one shipment delivers and what it costs."""
+
+    issuer: Issuer
+    issued_on: date
+    """The date printed on the note (取引年月日 / 発行日)."""
+    order_number: str
+    shipment_id: str
+    recipient: str
+    """The customer's name (宛名), printed with 様."""
+    items: tuple[NoteItem, ...]
+    shipping_fee: Money
+    """送料: on the first shipment's note only (zero on the others)."""
+    fees: Money
+    """Other fees at 10% (代引手数料): on the first shipment's note only."""
+    discount: Money
+    """値引き carried by this note."""
+    points_used: Money
+    """ポイント利用 carried by this note (1 point = 1 yen)."""
+    tax: TaxBreakdown
+    """Per rate: charged, reduction, base and the tax rounded once (税率ごとの消費税額)."""
+    price_mode: PriceMode
+    """Whether the amounts include tax (内税) or not (外税)."""
+    total: Money
+    """What this note charges: charges less reductions, plus tax under 外税 (合計)."""
+
+    @property
+    def items_total(self) -> Money:
+        """Every item's amount, as priced (小計)."""
+        return Money.total((i.amount for i in self.items), self.total.currency)
+
+    @property
+    def tax_total(self) -> Money:
+        """The tax of every rate together (消費税合計)."""
+        return self.tax.tax
+
+    @property
+    def has_reduced(self) -> bool:
+        """True when an item carries the ``※`` mark (the note then explains it)."""
+        return any(item.reduced for item in self.items)
+
+
+def _live(order: Order) -> list[Shipment]:
+    return [s for s in order.shipments if s.status is not ShipmentStatus.RECALLED]
+
+
+def _find(order: Order, shipment_id: object) -> tuple[int, list[Shipment]]:
+    if not isinstance(shipment_id, str) or not shipment_id:
+        raise InvalidValue("shipment_id", shipment_id, "a shipment id such as '1001-S1'")
+    live = _live(order)
+    for index, shipment in enumerate(live):
+        if shipment.shipment_id == shipment_id:
+            return index, live
+    if any(s.shipment_id == shipment_id for s in order.shipments):
+        raise InvalidValue(
+            "shipment_id", shipment_id, "a shipment that was not recalled (出荷指示取消)"
+        )
+    known = [s.shipment_id for s in live]
+    raise InvalidValue(
+        "shipment_id",
+        shipment_id,
+        f"one of order {order.number}'s shipments {known}"
+        if known
+        else f"a shipment of order {order.number}, which has none yet (instruct shipping first)",
+    )
+
+
+def _items(order: Order, shipment: Shipment) -> tuple[NoteItem, ...]:
+    items = []
+    for part in shipment.lines:
+        line = order.line(part.line_id)
+        items.append(
+            NoteItem(
+                line.line_id,
+                line.sku,
+                line.name,
+                line.unit_price,
+                part.quantity,
+                line.unit_price * part.quantity,
+                line.tax_rate,
+            )
+        )
+    return tuple(items)
+
+
+def _charges(items: tuple[NoteItem, ...], extra: Money, currency: str) -> dict[TaxRate, Money]:
+    by_rate: dict[TaxRate, Decimal] = {}
+    for item in items:
+        by_rate[item.rate] = by_rate.get(item.rate, Decimal(0)) + item.amount.amount
+    if extra:
+        by_rate[TaxRate.STANDARD] = by_rate.get(TaxRate.STANDARD, Decimal(0)) + extra.amount
+    return {rate: Money.of(amount, currency) for rate, amount in by_rate.items()}
+
+
+def _check(order: object, issuer: object, rule: object, issued_on: object) -> None:
+    if not isinstance(order, Order):
+        raise InvalidValue("order", order, "an Order")
+    if not isinstance(issuer, Issuer):
+        raise InvalidValue("issuer", issuer, "an Issuer (the shop's name and 登録番号)")
+    if not isinstance(rule, TaxRule):
+        raise InvalidValue("rule", rule, "the shop's TaxRule (ShopSettings.tax)")
+    if not isinstance(issued_on, date) or isinstance(issued_on, datetime):
+        raise InvalidValue("issued_on", issued_on, "a date (datetime.date, not a datetime)")
+
+
+def delivery_note(
+    order: Order, shipment_id: str, issuer: Issuer, rule: TaxRule, issued_on: date
+) -> DeliveryNote:
+    """The 納品書 of ``shipment_id``, as a 適格請求書 (see the module for the rules).
+
+    Raises :class:`~orderflow.errors.InvalidValue` naming the field for a bad argument, and for a
+    shipment id the order does not have (or whose shipment was recalled).
+    """
+    _check(order, issuer, rule, issued_on)
+    index, live = _find(order, shipment_id)
+    currency = order.currency
+    zero = Money.zero(currency)
+    first = index == 0
+    items = _items(order, live[index])
+    shipping_fee = order.shipping_fee if first else zero
+    fees = order.fees if first else zero
+    discount, points = _reductions(order, live, index)
+    charges = _charges(items, shipping_fee + fees, currency)
+    breakdown = compute_tax(charges, discount + points, rule)
+    if first and order.tax_adjustments:
+        breakdown = breakdown.adjusted(order.tax_adjustments)
+    total = Money.total(charges.values(), currency) - discount - points
+    if rule.mode is PriceMode.EXCLUSIVE:
+        total += breakdown.tax
+    return DeliveryNote(
+        issuer,
+        issued_on,
+        order.number,
+        live[index].shipment_id,
+        order.customer.name,
+        items,
+        shipping_fee,
+        fees,
+        discount,
+        points,
+        breakdown,
+        rule.mode,
+        total,
+    )
+
+
+def _reductions(order: Order, live: list[Shipment], index: int) -> tuple[Money, Money]:
+    """The discount and points note ``index`` carries: what earlier notes could not absorb.
+
+    The discount is taken before the points, on each note in turn, up to that note's charges.
+    """
+    currency = order.currency
+    discount_left = order.discount
+    points_left = Money.of(order.points_used, currency)
+    zero = Money.zero(currency)
+    for position, shipment in enumerate(live):
+        room = Money.total((i.amount for i in _items(order, shipment)), currency)
+        if position == 0:
+            room += order.shipping_fee + order.fees
+        discount = min(discount_left, room, key=lambda m: m.amount)
+        points = min(points_left, room - discount, key=lambda m: m.amount)
+        if position == index:
+            return discount, points
+        discount_left -= discount
+        points_left -= points
+    return zero, zero  # pragma: no cover - index is always one of live's
