@@ -19,14 +19,18 @@ with its own items, and the order-level amounts are shown once:
 
 - the shipping fee and the other fees (代引手数料) are on the **first** shipment's note (the
   first in ``order.shipments`` that was not recalled: the one a COD carrier collects on);
-- the discount and the points used are taken on the first note too; what its charges cannot
-  absorb carries on to the next note, in shipment order;
+- the discount and the points used lower each rate's base by the share the order gives that
+  rate (``order.totals(rule)``, apportioned over the 10% and 8% bases); each rate's share is
+  taken by the notes in shipment order, each up to what it charges at that rate. A note shows
+  as 値引き the part of its reduction that the discount still covers, the rest as ポイント利用;
 - a split order's ``tax_adjustments`` (the yen that make split parts add up to their parent)
   are added on the first note, so its tax is the tax the order charges.
 
 For an order with one shipment the note's tax per rate is therefore exactly
-``order.totals(rule).tax``. With several shipments each note rounds its own tax once per rate, as
-the law asks of each document; the notes' taxes may differ from the order's by a yen per rate.
+``order.totals(rule).tax``. With several shipments the notes' bases per rate add up to the
+order's, and each note rounds its own tax once per rate, as the law asks of each document: the
+notes' taxes may differ from the order's by a yen or so per rate (and so, under 外税, their
+totals from what the order charges).
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ import attrs
 
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, Shipment, ShipmentStatus
-from orderflow.domain.tax import PriceMode, TaxBreakdown, TaxRate, TaxRule, compute_tax
+from orderflow.domain.tax import RATES, PriceMode, TaxBreakdown, TaxLine, TaxRate, TaxRule
 from orderflow.errors import InvalidValue
 from orderflow.papers.issuer import Issuer
 
@@ -195,13 +199,27 @@ def delivery_note(
     items = _items(order, live[index])
     shipping_fee = order.shipping_fee if first else zero
     fees = order.fees if first else zero
-    discount, points = _reductions(order, live, index)
     charges = _charges(items, shipping_fee + fees, currency)
-    breakdown = compute_tax(charges, discount + points, rule)
+    shares = _reduction_shares(order, live, rule)
+    reductions = shares[index]
+    inclusive = rule.mode is PriceMode.INCLUSIVE
+    lines = []
+    for rate in RATES:
+        if rate in charges:
+            share = reductions.get(rate, zero)
+            base = charges[rate] - share
+            lines.append(
+                TaxLine(rate, charges[rate], share, base, rule.tax_on(base, rate), inclusive)
+            )
+    breakdown = TaxBreakdown(tuple(lines), currency)
     if first and order.tax_adjustments:
         breakdown = breakdown.adjusted(order.tax_adjustments)
-    total = Money.total(charges.values(), currency) - discount - points
-    if rule.mode is PriceMode.EXCLUSIVE:
+    reduced = Money.total(reductions.values(), currency)
+    earlier = Money.total((m for share in shares[:index] for m in share.values()), currency)
+    discount = min(max(order.discount - earlier, zero), reduced)
+    points = reduced - discount
+    total = Money.total(charges.values(), currency) - reduced
+    if not inclusive:
         total += breakdown.tax
     return DeliveryNote(
         issuer,
@@ -220,23 +238,26 @@ def delivery_note(
     )
 
 
-def _reductions(order: Order, live: list[Shipment], index: int) -> tuple[Money, Money]:
-    """The discount and points note ``index`` carries: what earlier notes could not absorb.
+def _reduction_shares(
+    order: Order, live: list[Shipment], rule: TaxRule
+) -> list[dict[TaxRate, Money]]:
+    """Per live shipment, the reduction it carries at each rate.
 
-    The discount is taken before the points, on each note in turn, up to that note's charges.
+    Each rate's share of the order's reductions (``order.totals(rule)``: apportioned over the
+    bases as the order's tax is) is taken by the notes in shipment order, each up to what it
+    charges at that rate. So the notes' bases per rate add up to the order's.
     """
     currency = order.currency
-    discount_left = order.discount
-    points_left = Money.of(order.points_used, currency)
-    zero = Money.zero(currency)
+    left = {line.rate: line.reduction for line in order.totals(rule).tax.lines if line.reduction}
+    shares: list[dict[TaxRate, Money]] = []
     for position, shipment in enumerate(live):
-        room = Money.total((i.amount for i in _items(order, shipment)), currency)
-        if position == 0:
-            room += order.shipping_fee + order.fees
-        discount = min(discount_left, room, key=lambda m: m.amount)
-        points = min(points_left, room - discount, key=lambda m: m.amount)
-        if position == index:
-            return discount, points
-        discount_left -= discount
-        points_left -= points
-    return zero, zero  # pragma: no cover - index is always one of live's
+        extra = order.shipping_fee + order.fees if position == 0 else Money.zero(currency)
+        charges = _charges(_items(order, shipment), extra, currency)
+        share: dict[TaxRate, Money] = {}
+        for rate, remaining in left.items():
+            taken = min(remaining, charges.get(rate, Money.zero(currency)))
+            if taken:
+                share[rate] = taken
+                left[rate] = remaining - taken
+        shares.append(share)
+    return shares
