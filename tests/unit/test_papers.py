@@ -448,3 +448,16 @@ def test_an_order_given_twice_is_refused() -> None:
     with pytest.raises(InvalidValue, match="each order given once") as caught:
         picking_list([order, order], "TOKYO")
     assert caught.value.field == "orders[1]"
+
+
+def test_every_papers_and_csvsafe_name_is_in_the_docs() -> None:
+    import re
+    from pathlib import Path
+
+    import orderflow.csvsafe
+    import orderflow.papers
+
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    text = "\n".join(p.read_text(encoding="utf-8") for p in docs.rglob("*.md"))
+    names = [*orderflow.papers.__all__, *orderflow.csvsafe.__all__]
+    assert [name for name in names if not re.search(rf"\b{name}\b", text)] == []
