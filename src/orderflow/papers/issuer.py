@@ -48,13 +48,13 @@ def _check_registration(instance: object, attribute: attrs.Attribute[Any], value
         or value[0] != "T"
         or not set(value[1:]) <= _DIGITS
     ):
-        raise InvalidValue("registration_number", value, expected)
+        raise InvalidValue("issuer.registration_number", value, expected)
     if int(value[1]) != registration_check_digit(value[2:]):
         raise InvalidValue(
-            "registration_number",
+            "issuer.registration_number",
             value,
-            f"a number whose check digit (the first of the 13) is "
-            f"{registration_check_digit(value[2:])}: mistyped?",
+            f"a check digit (the first of the 13 digits) of "
+            f"{registration_check_digit(value[2:])} for the other twelve (mistyped?)",
         )
 
 
