@@ -10,8 +10,9 @@ What the note holds, following the 適格請求書 rules:
 - the shipment's items: name, unit price, quantity, amount and rate, with the reduced-rate mark
   ``※`` on the 8% items (軽減税率対象);
 - per rate, the total charged at that rate and the tax on it, worked out **once per rate for
-  the document** by :func:`orderflow.domain.tax.compute_tax`, the function ``Order.totals`` uses,
-  with the shop's :class:`~orderflow.domain.tax.TaxRule` (price mode and rounding);
+  the document** by :meth:`~orderflow.domain.tax.TaxRule.tax_on`, the exact whole-yen rule
+  ``Order.totals`` (through :func:`~orderflow.domain.tax.compute_tax`) uses, with the shop's
+  :class:`~orderflow.domain.tax.TaxRule` (price mode and rounding);
 - the total.
 
 Orders with several shipments (分納, or one parcel per warehouse): each shipment has its own note
