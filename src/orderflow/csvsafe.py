@@ -1,26 +1,28 @@
-r"""CSV that a spreadsheet opens without running anything: the formula-injection guard.
+r"""CSV that a spreadsheet cannot turn into a formula (CSVインジェクション対策).
 
-Every CSV orderflow writes (carrier label files, picking lists …) goes through this module. A
-cell whose text starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is read by
-Excel, LibreOffice and Google Sheets as a formula (``=HYPERLINK(…)``, ``@SUM(…)``), so a
-customer who types ``=cmd|' /C calc'!A0`` as their name could run it on the operator's PC (CSV
-injection, OWASP). :func:`cell` prefixes such a cell with ``'``, which the spreadsheet shows as
-text and hides::
+Every CSV orderflow writes (carrier label files, picking lists, 納品書) goes through this module,
+so that a product name, a customer's name or a remark typed by a customer cannot run as a formula
+when a shop opens the file in Excel, LibreOffice or Google Sheets (``=HYPERLINK(…)``,
+``@SUM(…)``, ``-2+3``; CSV injection, OWASP).
 
-    cell("=1+1")        # "'=1+1"
-    cell("山田 太郎")   # '山田 太郎' (unchanged)
+The rule, applied to every text cell by :func:`neutralize`:
 
-The guard changes the text, so it is for files people open; a negative number written through it
-becomes ``'-5`` (write amounts as positive numbers, or keep them out of such files).
+- a text that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (the characters
+  OWASP lists), or with the full-width ``＝``, ``＋``, ``－``, ``＠`` (a precaution: a Japanese
+  keyboard types them), gets a leading apostrophe ``'``, which the spreadsheet shows as text and
+  hides: ``=1+2`` is written ``'=1+2``;
+- nothing else changes; quoting (a cell with a comma, a quote or a line break is wrapped in
+  double quotes, its quotes doubled) is the standard library's :mod:`csv`.
 
-:func:`write_rows` guards every cell and writes the rows as bytes in one encoding (CP932 for the
-Japanese carriers' systems) with one line ending (CR LF by default), quoting a cell only when it
-holds a comma, a quote or a line break. The encoding is Python's: CP932 writes six characters
-in their Windows forms, as Windows itself does (〜 U+301C as ～, − U+2212 as －, ‖ as ∥, ¢ £ ¬ as
-their full-width forms), and refuses the rest of what it cannot hold::
+Numbers written *as numbers* (an ``int`` or a ``Decimal``, never a float or a bool) are not text
+and are written as they are: ``-500`` stays ``-500``, which a spreadsheet reads as a number, never
+as a formula. The same characters in a text cell (a product called ``-5``) get the apostrophe.
 
-    write_rows([["品名", "数量"], ["=緑茶", "2"]], encoding="cp932")
-    # b"\x95i\x96\xbc,\x90\x94\x97\xca\r\n'=\x97\xce\x92\x83,2\r\n"
+Two writers: :func:`write_csv` (a header and rows, as text with CR LF, for files a shop encodes
+as it likes, ``"utf-8-sig"`` for Excel or ``"cp932"``) and :func:`write_rows` (rows as bytes in one
+encoding, for the carriers' systems that want CP932). CP932 writes six characters in their
+Windows forms, as Windows itself does (〜 U+301C as ～, − U+2212 as －, ‖ as ∥, ¢ £ ¬ as their
+full-width forms), and refuses the rest of what it cannot hold, naming the row and the column.
 """
 
 from __future__ import annotations
@@ -28,24 +30,65 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
 from orderflow.errors import InvalidValue
 
-__all__ = ["FORMULA_STARTS", "cell", "write_rows"]
+__all__ = ["FORMULA_STARTS", "Cell", "neutralize", "write_csv", "write_rows"]
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""The first characters that make a spreadsheet read a cell as a formula."""
+FORMULA_STARTS: frozenset[str] = frozenset("=+-@\t\r＝＋－＠")
+"""The first characters that make a text cell get a leading ``'``."""
+
+Cell = str | int | Decimal | None
+"""What a cell may hold: text (neutralised), a whole or decimal number (as is), or nothing."""
 
 
-def cell(value: str) -> str:
-    """``value`` made safe to open in a spreadsheet: ``'`` before a formula's first character."""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+def neutralize(text: str) -> str:
+    """``text`` made safe to open in a spreadsheet: a leading ``'`` if it starts a formula.
+
+    ``neutralize("=SUM(A1)")`` is ``"'=SUM(A1)"``; ``neutralize("緑茶")`` is ``"緑茶"``.
+    """
+    if not isinstance(text, str):
+        raise InvalidValue("cell", text, "a text")
+    if text and text[0] in FORMULA_STARTS:
+        return "'" + text
+    return text
+
+
+def _cell(value: object, where: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return neutralize(value)
+    if type(value) is int or type(value) is Decimal:
+        if type(value) is Decimal and not value.is_finite():
+            raise InvalidValue(where, value, "a finite number")
+        return str(value)
+    raise InvalidValue(where, value, "a text, an int or a Decimal (never a float or bool)")
+
+
+def write_csv(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
+    """A CSV text with ``header`` then ``rows``, every text cell neutralised (see the module).
+
+    Each row must have as many cells as the header. Numbers are ``int`` or ``Decimal``;
+    ``None`` is an empty cell.
+    """
+    if isinstance(header, str) or not all(isinstance(name, str) for name in header):
+        raise InvalidValue("header", header, "a sequence of column names")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([neutralize(name) for name in header])
+    for index, row in enumerate(rows):
+        if isinstance(row, str) or len(row) != len(header):
+            raise InvalidValue(f"rows[{index}]", row, f"a row of {len(header)} cells")
+        writer.writerow([_cell(value, f"rows[{index}][{col}]") for col, value in enumerate(row)])
+    return out.getvalue()
 
 
 def write_rows(
-    rows: Iterable[Sequence[str]], *, encoding: str = "utf-8", newline: str = "\r\n"
+    rows: Iterable[Sequence[Cell]], *, encoding: str = "utf-8", newline: str = "\r\n"
 ) -> bytes:
-    """The rows as CSV bytes: every cell through :func:`cell`, each row ended by ``newline``.
+    """The rows as CSV bytes in ``encoding``, every cell neutralised, each row ended by ``newline``.
 
     Raises :class:`~orderflow.errors.InvalidValue` naming the row and column (both from 1) of a
     cell that ``encoding`` cannot encode; the message shows the character refused, never the
@@ -54,7 +97,10 @@ def write_rows(
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=newline, quoting=csv.QUOTE_MINIMAL)
     for row_number, row in enumerate(rows, start=1):
-        safe = [cell(value) for value in row]
+        safe = [
+            _cell(value, f"row {row_number}, column {column}")
+            for column, value in enumerate(row, start=1)
+        ]
         for column, value in enumerate(safe, start=1):
             try:
                 value.encode(encoding)

@@ -272,13 +272,13 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.sampled_from(FORMULA_STARTS[:4]), st.text(alphabet="=+-@ABC計算", max_size=8))
+@given(st.sampled_from(["=", "+", "-", "@"]), st.text(alphabet="=+-@ABC計算", max_size=8))
 def test_a_formula_in_a_customer_field_is_written_as_text(start: str, rest: str) -> None:
     pairs = instructed(1, name=start + "山田" + rest[:4], line2=start + rest)
     sagawa = [(attrs.evolve(s, carrier="sagawa"), o) for s, o in pairs]
     for data in (export_b2(pairs, SHIPPER, SHIPPED_ON), export_ehiden(sagawa, SHIPPER, SHIPPED_ON)):
         for row in rows_of(data):
-            assert not any(value.startswith(FORMULA_STARTS) for value in row)
+            assert not any(value[:1] in FORMULA_STARTS and value for value in row)
 
 
 @settings(max_examples=300, deadline=None)

@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from orderflow.carrier_files._layouts import B2_COLUMNS, EHIDEN_COLUMNS, CarrierFileError
-from orderflow.csvsafe import cell, write_rows
+from orderflow.csvsafe import neutralize, write_rows
 from orderflow.domain.address import Address
 from orderflow.domain.order import Order, Shipment, ShipmentStatus
 from orderflow.domain.tax import TaxRule
@@ -125,7 +125,7 @@ def _cp932(row: _Row, header: str, key: str, value: str, limit: int) -> str:
             raise row.refuse(
                 header, key, char, "characters that Shift_JIS (CP932) can hold"
             ) from None
-    size = len(cell(text).encode(ENCODING))
+    size = len(neutralize(text).encode(ENCODING))
     if size > limit:
         raise row.refuse(
             header, key, value, f"at most {limit} CP932 bytes (全角{limit // 2}文字), not {size}"
@@ -138,7 +138,7 @@ def _split(text: str, limit: int) -> list[str]:
     pieces: list[str] = []
     piece = ""
     for char in text:
-        if piece and len(cell(piece + char).encode(ENCODING)) > limit:
+        if piece and len(neutralize(piece + char).encode(ENCODING)) > limit:
             pieces.append(piece)
             piece = ""
         piece += char

@@ -1,0 +1,134 @@
+"""The PDFs are read back as text (pypdf extracts ReportLab's CID-font Japanese) and checked."""
+
+import io
+import re
+import sys
+from datetime import date
+
+import attrs
+import pytest
+from pypdf import PdfReader
+
+from orderflow import (
+    Money,
+    Order,
+    OrderLine,
+    PriceMode,
+    Shipment,
+    ShipmentLine,
+    TaxRate,
+    TaxRule,
+)
+from orderflow.errors import InvalidValue
+from orderflow.i18n import format_money
+from orderflow.papers import Issuer, delivery_note, picking_list, render_pdf
+from tests.builders import place, shop
+
+ISSUER = Issuer("お茶の山田", "T7000012050002", "東京都渋谷区神宮前1-2-3", "03-1234-5678")
+RULE = TaxRule()
+DAY = date(2026, 11, 22)
+
+
+def instructed(discount: int = 0) -> Order:
+    s = shop()
+    place(s, discount=Money.yen(discount))
+    s.desk.accept("1001")
+    s.desk.allocate("1001")
+    return s.desk.instruct_shipping("1001")
+
+
+def pages(pdf: bytes) -> list[str]:
+    assert pdf.startswith(b"%PDF")
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_a_mixed_rate_note_renders_in_japanese_with_the_orders_figures() -> None:
+    order = instructed()
+    note = delivery_note(order, "1001-S1", ISSUER, RULE, DAY)
+    [text] = pages(render_pdf(note))
+    lines = text.splitlines()
+    assert "納品書" in lines
+    assert "登録番号 T7000012050002" in text
+    assert "お茶の山田" in text
+    assert "発行日 2026年11月22日" in text
+    assert "山田 太郎 様" in text
+    assert "緑茶 ※" in lines and "羊羹 ※" in lines and "湯呑" in lines
+    assert "※は軽減税率(8%)対象商品です。" in lines
+    totals = order.totals(RULE)
+    # per rate: the base and the tax, each the order's (¥3,080 / ¥280 at 10%, ¥3,780 / ¥280 at 8%)
+    for line in totals.tax.lines:
+        label = f"{line.rate.percent}%対象(税込)"
+        assert lines[lines.index(label) + 1] == format_money(line.base)
+        tax_label = f"　{line.rate.percent}% 内消費税"
+        assert lines[lines.index(tax_label) + 1] == format_money(line.tax)
+    assert lines[lines.index("10%対象(税込)") + 1] == "￥3,080"
+    assert lines[lines.index("　8% 内消費税") + 1] == "￥280"
+    assert lines[lines.index("合計(税込)") + 1] == format_money(totals.total) == "￥6,860"
+    assert lines[lines.index("送料") + 1] == "￥880"
+
+
+def test_a_note_under_exclusive_prices_with_reductions() -> None:
+    rule = TaxRule(mode=PriceMode.EXCLUSIVE)
+    order = attrs.evolve(instructed(discount=300), points_used=200)
+    note = delivery_note(order, "1001-S1", ISSUER, rule, DAY)
+    [text] = pages(render_pdf(note))
+    lines = text.splitlines()
+    assert lines[lines.index("値引き") + 1] == "-￥300"
+    assert lines[lines.index("ポイント利用") + 1] == "-￥200"
+    for line in order.totals(rule).tax.lines:
+        assert lines[lines.index(f"{line.rate.percent}%対象(税抜)") + 1] == format_money(line.base)
+        assert lines[lines.index(f"　{line.rate.percent}% 消費税") + 1] == format_money(line.tax)
+    assert lines[lines.index("合計(税込)") + 1] == format_money(order.totals(rule).total)
+
+
+def test_a_long_note_flows_onto_more_pages_and_long_names_wrap() -> None:
+    order = instructed()
+    lines = [
+        OrderLine(
+            f"L{i}",
+            f"SKU-{i:03}",
+            f"とても長い商品名の緑茶ティーバッグ詰め合わせ{i}号" * 2,
+            Money.yen(100 + i),
+            1,
+            TaxRate.REDUCED,
+        )
+        for i in range(80)
+    ]
+    shipment = Shipment(
+        "1001-S1", "TOKYO", "yamato", tuple(ShipmentLine(x.line_id, 1) for x in lines)
+    )
+    order = attrs.evolve(order, lines=lines, shipments=(shipment,))
+    texts = pages(render_pdf(delivery_note(order, "1001-S1", ISSUER, RULE, DAY)))
+    assert len(texts) >= 3
+    assert all("商品コード" in text for text in texts)  # the table head repeats
+    joined = "\n".join(texts)
+    assert all(f"SKU-{i:03}" in joined for i in range(80))
+    total = order.totals(RULE).total
+    assert format_money(total) in texts[-1]
+
+
+def test_the_picking_list_renders() -> None:
+    order = instructed()
+    picking = picking_list([order], "TOKYO", wave="午前", locations={"TEA-1": "A-01"})
+    [text] = pages(render_pdf(picking))
+    assert "ピッキングリスト" in text
+    assert "倉庫 TOKYO" in text and "ウェーブ 午前" in text
+    assert "出荷 1件 / 4点" in text
+    assert re.search(r"A-01\nTEA-1\n緑茶\n2\n1001\n1001-S1", text)
+    assert "商品別合計" in text
+
+
+def test_the_same_paper_gives_the_same_bytes() -> None:
+    note = delivery_note(instructed(), "1001-S1", ISSUER, RULE, DAY)
+    assert render_pdf(note) == render_pdf(note)
+
+
+def test_render_pdf_refuses_other_things_and_says_when_reportlab_is_missing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with pytest.raises(InvalidValue, match="paper"):
+        render_pdf("納品書")  # type: ignore[arg-type]
+    note = delivery_note(instructed(), "1001-S1", ISSUER, RULE, DAY)
+    monkeypatch.setitem(sys.modules, "reportlab", None)
+    with pytest.raises(ModuleNotFoundError, match=r"orderflow\[pdf\]"):
+        render_pdf(note)
