@@ -143,9 +143,12 @@ def serve_one(roots: Mapping[str, Any], message: tuple[Any, ...]) -> tuple[str, 
         return "raise", error
 
 
-def reply(conn: Connection, answer: tuple[str, Any]) -> None:
-    """Send ``answer``; an answer that does not pickle goes back as an error saying so."""
+def reply(conn: Connection, answer: tuple[str, Any]) -> str:
+    """Send ``answer``; one that does not pickle goes back as an error: what went wrong, or ''."""
     try:
         conn.send(answer)
-    except Exception as error:  # reported to the child, which fails the flow
-        conn.send(("raise", RuntimeError(f"answer does not pickle: {error!r} ({answer!r:.200})")))
+    except Exception as error:  # a harness bug: the flow fails with it
+        wrong = f"answer does not pickle: {error!r} ({answer!r:.200})"
+        conn.send(("raise", RuntimeError(wrong)))
+        return wrong
+    return ""

@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from orderflow import Order
+from orderflow.errors import OrderflowError
 from orderflow.stores import MovementKind, SQLiteInventory
 from orderflow.testing import FakeShop
 from orderflow.testing.shop import desk_on
@@ -70,6 +71,8 @@ PROVIDERS = (
 )
 STEPS = 25
 """Commands a child runs when nobody kills it."""
+HUNG = 60.0
+"""Seconds after which a child that neither ends nor talks is killed and the flow fails."""
 LEASE = timedelta(minutes=5)
 """``resume_pending``'s default lease: a dead worker's claims lapse after it."""
 
@@ -216,6 +219,7 @@ def run_segment(
     target = plan.randint(1, 50) if kind == "write" else target
     deadline = time.monotonic() + plan.uniform(0.0, 0.05) if kind == "timer" else None
     pid, conn = fork_child(flow, path, segment)
+    hung = time.monotonic() + HUNG
     stats.count[f"planned:{kind}"] += 1
     calls = writes = 0
     errors: list[str] = []
@@ -223,9 +227,12 @@ def run_segment(
     writing = ""  # the write the child began and has not said it ended
     try:
         while True:
-            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
-            if not conn.poll(timeout):
+            now = time.monotonic()
+            if not conn.poll(max(0.0, min(deadline or hung, hung) - now)):
                 os.kill(pid, signal.SIGKILL)
+                if deadline is None or time.monotonic() >= hung:
+                    errors.append(f"the child hung for {HUNG}s (segment {segment})")
+                    return errors
                 killed = "timer:" + ("in a write" if writing else "elsewhere")
                 break
             try:
@@ -258,7 +265,11 @@ def run_segment(
                 os.kill(pid, signal.SIGKILL)
                 killed = f"after:{root}.{name}"
                 break
-            reply(conn, answer)
+            if answer[0] == "raise" and not isinstance(answer[1], OrderflowError):
+                errors.append(f"{root}.{name or message[2]} failed in the parent: {answer[1]!r}")
+            wrong = reply(conn, answer)
+            if wrong:
+                errors.append(wrong)
     finally:
         _, status = os.waitpid(pid, 0)
         conn.close()
