@@ -278,8 +278,10 @@ def run_segment(
     landed = os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
     if landed and killed:
         stats.count[f"killed:{killed.split(':')[0]}"] += 1
-        if ":" in killed and kind in ("write", "timer"):
+        if kind in ("write", "timer"):
             stats.count[f"killed:{killed}"] += 1
+        else:  # which provider method: killed:before at postpay.register …
+            stats.count[f"killed:{kind} at {killed.split(':')[1]}"] += 1
     elif killed and status == 0:  # it had finished a moment before: a write at the very end
         stats.count[f"missed:{kind}"] += 1
     elif status != 0:
