@@ -390,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"# seed {seed}: {found[:3]}", file=sys.stderr)
     print(f"# kills: {json.dumps(stats.as_dict(), ensure_ascii=False)}", file=sys.stderr)
     count = sum(len(v) for v in broken.values())
-    kills = sum(v for k, v in stats.count.items() if k.count(":") == 1 and k.startswith("killed"))
+    kills = sum(stats.count[f"killed:{kind}"] for kind in KINDS)
     for metric, value, unit in (
         ("campaign_sigkill_violations", count, "violations"),
         ("campaign_sigkill_flows", args.flows, "flows"),
