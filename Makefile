@@ -33,6 +33,7 @@ bench: $(STAMP)
 campaign: $(STAMP)
 	$(BIN)/python -m tests.integration.campaign --flows 20000
 	$(BIN)/python -m tests.integration.campaign --flows 2000 --backend sqlite
+	$(BIN)/python -m tests.integration.campaign_sigkill --flows 300
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -49,6 +49,22 @@ class OrderflowError(Exception):
     def __repr__(self) -> str:
         return mask_emails_in(super().__repr__())
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickle as it is (message and attributes), without calling ``__init__`` again.
+
+        The default pickling calls ``type(error)(*error.args)``: most errors here take other
+        arguments than their message, so they did not survive a process boundary
+        (``multiprocessing``, a task queue) or came back with a garbled message.
+        """
+        return (_rebuild, (type(self), self.args), self.__dict__)
+
+
+def _rebuild(kind: type[OrderflowError], args: tuple[object, ...]) -> OrderflowError:
+    """An error of ``kind`` with ``args``, its attributes set by pickle afterwards."""
+    error = kind.__new__(kind)
+    error.args = args
+    return error
+
 
 class InvalidValue(OrderflowError, ValueError):
     """A value failed validation: names the field, the value given, and what was expected.

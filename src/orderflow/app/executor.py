@@ -3,9 +3,9 @@
 It performs an order's pending effects in order, each with its idempotency key, and folds each
 answer back through the pure domain (:func:`orderflow.domain.answers.fold`), which may queue
 follow-up effects. The order is saved once when the outbox is empty (or when a call times out,
-with what was answered so far). A crash in between loses nothing: the effects stay on the saved
-order and are performed again with the same keys, and the providers answer a repeated key with
-their first answer.
+with what was answered so far; and after a refusal, before what follows it). A crash in between
+loses nothing: the effects stay on the saved order and are performed again with the same keys,
+and the providers answer a repeated key with their first answer.
 """
 
 from __future__ import annotations
@@ -248,6 +248,11 @@ class Executor:
                 continue
             if isinstance(answer, Refused) and effect.obligation and effect.attempt >= MAX_ATTEMPTS:
                 break  # a person is called (the order is held); the effect stays pending
+            if isinstance(answer, Refused) and order.outbox:
+                # A provider need not refuse a key again (a transient refusal): record what
+                # follows (a retry under a new key …) before doing it, or a death before the
+                # last save would send the refused key again, and the work would be done twice.
+                start = order = self.save(start, order)
         return self.save(start, order)
 
     def perform(self, order: Order, effect: Effect) -> Done | Refused:
