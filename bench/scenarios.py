@@ -259,3 +259,8 @@ from persistence import (  # noqa: E402
 SCENARIOS["sqlite_lifecycles_per_s"] = sqlite_lifecycles_per_s
 SCENARIOS["sqlite_vs_raw"] = sqlite_vs_raw
 SCENARIOS["postgres_lifecycles_per_s"] = postgres_lifecycles_per_s
+
+from fulfilment import allocate_100k_lines_s, receive_sweep_s  # noqa: E402
+
+SCENARIOS["allocate_100k_lines_s"] = allocate_100k_lines_s
+SCENARIOS["receive_sweep_s"] = receive_sweep_s
