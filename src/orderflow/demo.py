@@ -22,10 +22,10 @@ from orderflow.domain.queues import QueueQuery
 from orderflow.domain.status import OrderStatus
 from orderflow.domain.tax import TaxRate
 from orderflow.i18n import LOCALES, event_label, format_money, format_time, status_label
+from orderflow.papers import PickingList, picking_list
 from orderflow.ports import WorkLists
 from orderflow.settings import ShopSettings
 from orderflow.stores import SQLiteInventory
-from orderflow.testing.fakes import FakeInventory
 from orderflow.testing.shop import FakeShop, desk_on, fake_shop
 
 __all__ = ["run_demo"]
@@ -47,6 +47,7 @@ _HEADINGS = {
         "split": "注文分割",
         "items": "商品",
         "unmatched": "消込できない入金(要確認)",
+        "picking": "ピッキングリスト",
         "earlier": "{db} には前回の実行で保存した受注が {count} 件あります(ファイルから読み込み)",
     },
     "en": {
@@ -65,6 +66,7 @@ _HEADINGS = {
         "split": "Split",
         "items": "items",
         "unmatched": "Deposits no open order holds (for a person)",
+        "picking": "Picking list",
         "earlier": "{db} already holds {count} orders from an earlier run (read from the file)",
     },
 }
@@ -109,16 +111,6 @@ def _lines() -> list[OrderLine]:
     ]
 
 
-def _receive(shop: FakeShop, warehouse: str, sku: str, units: int) -> None:
-    """入荷 into the desk's inventory: the fake, or the SQLite file's."""
-    inventory = shop.desk.executor.ports.inventory
-    if isinstance(inventory, FakeInventory):
-        inventory.put(warehouse, sku, units)
-    else:
-        assert isinstance(inventory, SQLiteInventory)
-        inventory.receive(warehouse, sku, units, reason="入荷")
-
-
 def _step(shop: FakeShop, minutes: int, action: Callable[[], Order]) -> Order:
     shop.clock.advance(timedelta(minutes=minutes))
     return action()
@@ -136,7 +128,8 @@ def _straight_through(shop: FakeShop) -> Order:
         shipping_fee=Money.yen(880),
     )
     _step(shop, 5, lambda: desk.accept("1001"))  # reviewed, nothing to hold: allocated at once
-    _step(shop, 60, lambda: desk.instruct_shipping("1001"))
+    instructed = _step(shop, 60, lambda: desk.instruct_shipping("1001"))
+    _PICKING.append(picking_list([instructed], "TOKYO", wave="1", locations=_BINS))
     _step(shop, 180, lambda: desk.ship("1001", "1001-S1", "4455-6677-8812"))
     _step(shop, 60 * 20, lambda: desk.deliver("1001", "1001-S1"))
     return _step(shop, 60 * 24, lambda: desk.book("1001"))
@@ -158,9 +151,11 @@ def _short_then_completed(shop: FakeShop) -> Order:
         shipping_fee=Money.yen(880),
     )
     _step(shop, 5, lambda: desk.accept("1002"))  # the teapot is out of stock: 中途引当
+    arrival = shop.clock.now().date() + timedelta(days=2)  # 入荷予定日, told to the customer
+    _step(shop, 30, lambda: desk.expect_arrival("1002", "L2", arrival))
     shop.clock.advance(timedelta(days=2))
-    _receive(shop, "OSAKA", "KYUSU-9", 3)  # the supplier's delivery arrives in Osaka
-    _step(shop, 10, lambda: desk.allocate("1002"))
+    # the supplier's delivery arrives in Osaka: the receipt fills the waiting order by itself
+    desk.receive("OSAKA", "KYUSU-9", 3, receipt_id="PO-7-1")
     _step(shop, 30, lambda: desk.instruct_shipping("1002", carrier="sagawa"))
     _step(shop, 120, lambda: desk.ship("1002", "1002-S1", "1234-5678-9013"))
     _step(shop, 5, lambda: desk.ship("1002", "1002-S2", "2000-0000-0001"))
@@ -322,6 +317,8 @@ def _split(shop: FakeShop, locale: str, out: Callable[[str], None]) -> list[Orde
 
 
 _UNMATCHED: list[Deposit] = []
+_PICKING: list[PickingList] = []
+_BINS = {"TEA-100": "A-01-2", "MUG-01": "B-03-1", "YOKAN-1": "A-02-4"}
 
 
 def _deposits(desk: OrderDesk, deposits: list[Deposit]) -> Order:
@@ -396,6 +393,7 @@ def run_demo(
         inventory.adjust("OSAKA", "KYUSU-9", -1, reason="棚卸: 破損")  # known, none in stock
         shop.desk = desk_on(shop, store=store, inventory=inventory)
     _UNMATCHED.clear()
+    _PICKING.clear()
     shop.inventory.skus.add("KYUSU-9")
     words = _HEADINGS[locale]
     out(words["title"])
@@ -421,6 +419,14 @@ def run_demo(
             f"  {_pad(side, 7)} {_pad(account, 18)} {_pad(line.tax_category, 16)} "
             f"{' ' * max(0, 10 - len(amount))}{amount}"
         )
+    out("")
+    for paper in _PICKING:
+        out(f"■ {words['picking']} {paper.warehouse} (wave {paper.wave})")
+        for row in paper.rows:
+            out(
+                f"  {_pad(row.location or '-', 8)} {_pad(row.sku, 9)} {_pad(row.name, 16)}"
+                f" ×{row.quantity}  {row.order_number} {row.shipment_id}"
+            )
     out("")
     out(f"■ {words['unmatched']}: {len(_UNMATCHED)}")
     for deposit in _UNMATCHED:
