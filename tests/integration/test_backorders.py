@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -10,10 +11,11 @@ import pytest
 from orderflow import Customer, Money, OrderDesk, OrderLine, OrderStatus
 from orderflow.domain.events import ArrivalExpected, StockWaitAccepted
 from orderflow.errors import InvalidValue, MoveNotAllowed, ProviderTimeout
-from orderflow.stores import SQLiteInventory, SQLiteStore
+from orderflow.stores import PostgresInventory, PostgresStore, SQLiteInventory, SQLiteStore
 from orderflow.testing import FakeShop, Fault
 from orderflow.testing.shop import desk_on
 from tests.builders import address, shop
+from tests.postgres import new_database
 
 STOCK = {("TOKYO", "TEA-1"): 1, ("TOKYO", "MUG-1"): 10, ("TOKYO", "CAKE-1"): 10}
 TEA = [
@@ -133,6 +135,15 @@ def test_a_receipt_that_times_out_is_finished_by_calling_again() -> None:
     assert s.inventory.on_hand[("TOKYO", "TEA-1")] == 2  # once
 
 
+def _backorders_on(s: FakeShop, desk: OrderDesk, on_hand: Callable[[], int]) -> None:
+    _waiting(s, ["1001", "1002"], desk)
+    served = desk.receive("TOKYO", "TEA-1", 3, receipt_id="R-1")
+    assert [o.number for o in served] == ["1001", "1002"]
+    assert desk.receive("TOKYO", "TEA-1", 3, receipt_id="R-1") == []
+    assert on_hand() == 4
+    assert all(desk.get(n).status is OrderStatus.ALLOCATED for n in ("1001", "1002"))
+
+
 def test_backorders_on_a_sqlite_file(tmp_path: Path) -> None:
     s = shop(STOCK)
     path = tmp_path / "shop.sqlite3"
@@ -140,12 +151,17 @@ def test_backorders_on_a_sqlite_file(tmp_path: Path) -> None:
     for (warehouse, sku), units in STOCK.items():
         inventory.receive(warehouse, sku, units)
     desk = desk_on(s, store=SQLiteStore(path), inventory=inventory)
-    _waiting(s, ["1001", "1002"], desk)
-    served = desk.receive("TOKYO", "TEA-1", 3, receipt_id="R-1")
-    assert [o.number for o in served] == ["1001", "1002"]
-    assert desk.receive("TOKYO", "TEA-1", 3, receipt_id="R-1") == []
-    assert inventory.stock("TOKYO", "TEA-1").on_hand == 4
-    assert all(desk.get(n).status is OrderStatus.ALLOCATED for n in ("1001", "1002"))
+    _backorders_on(s, desk, lambda: inventory.stock("TOKYO", "TEA-1").on_hand)
+
+
+def test_backorders_on_postgres(postgres_uri: str) -> None:
+    s = shop(STOCK)
+    conninfo = new_database(postgres_uri)
+    inventory = PostgresInventory(conninfo)
+    for (warehouse, sku), units in STOCK.items():
+        inventory.receive(warehouse, sku, units)
+    desk = desk_on(s, store=PostgresStore(conninfo), inventory=inventory)
+    _backorders_on(s, desk, lambda: inventory.stock("TOKYO", "TEA-1").on_hand)
 
 
 def test_receive_refuses_bad_input_and_changes_nothing() -> None:

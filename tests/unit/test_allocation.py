@@ -17,6 +17,7 @@ from orderflow import (
     Customer,
     Money,
     Order,
+    OrderDesk,
     OrderLine,
     PaymentMethod,
     Prefecture,
@@ -25,9 +26,10 @@ from orderflow import (
 )
 from orderflow.domain.geography import OFFICES, distance_km
 from orderflow.domain.lifecycle import new_order
-from orderflow.stores import SQLiteInventory, SQLiteStore
+from orderflow.stores import PostgresInventory, PostgresStore, SQLiteInventory, SQLiteStore
 from orderflow.testing import fake_shop
 from orderflow.testing.shop import desk_on
+from tests.postgres import new_database
 
 WAREHOUSES = ("TOKYO", "OSAKA", "FUKUOKA")
 LOCATIONS = {"TOKYO": Prefecture.TOKYO, "OSAKA": Prefecture.OSAKA, "FUKUOKA": Prefecture.FUKUOKA}
@@ -158,25 +160,40 @@ def test_a_plan_never_takes_more_than_is_missing_or_there(
         assert sum(per_line.values()) == sum(demand.values())
 
 
-def test_the_desk_allocates_from_the_nearest_warehouse_on_a_sqlite_file(tmp_path: Path) -> None:
-    settings = ShopSettings(
-        warehouses=WAREHOUSES,
-        allocation=AllocationStrategy.NEAREST,
-        warehouse_locations={"TOKYO": "東京都", "OSAKA": "大阪府", "FUKUOKA": "福岡県"},
+NEAREST_SETTINGS = ShopSettings(
+    warehouses=WAREHOUSES,
+    allocation=AllocationStrategy.NEAREST,
+    warehouse_locations={"TOKYO": "東京都", "OSAKA": "大阪府", "FUKUOKA": "福岡県"},
+)
+NEAREST_STOCK = {(w, "TEA"): 5 for w in WAREHOUSES}
+
+
+def _allocates_from_osaka(desk: OrderDesk) -> None:
+    desk.place(
+        number="N-1",
+        customer=Customer("C1", "見本 花子", "h@example.jp"),
+        ship_to=_address("大阪府"),
+        lines=[OrderLine("L1", "TEA", "緑茶", Money.yen(1080), 2)],
+        token="tok",
     )
-    stock = {(w, "TEA"): 5 for w in WAREHOUSES}
-    shop = fake_shop(stock, settings=settings)
+    order = desk.accept("N-1")
+    assert [(a.warehouse, a.quantity) for a in order.allocations] == [("OSAKA", 2)]
+
+
+def test_the_desk_allocates_from_the_nearest_warehouse_on_fakes_and_sqlite(tmp_path: Path) -> None:
+    shop = fake_shop(NEAREST_STOCK, settings=NEAREST_SETTINGS)
+    _allocates_from_osaka(shop.desk)
     path = tmp_path / "shop.sqlite3"
     inventory = SQLiteInventory(path)
-    for (warehouse, sku), units in stock.items():
+    for (warehouse, sku), units in NEAREST_STOCK.items():
         inventory.receive(warehouse, sku, units)
-    for desk in (shop.desk, desk_on(shop, store=SQLiteStore(path), inventory=inventory)):
-        desk.place(
-            number="N-1",
-            customer=Customer("C1", "見本 花子", "h@example.jp"),
-            ship_to=_address("大阪府"),
-            lines=[OrderLine("L1", "TEA", "緑茶", Money.yen(1080), 2)],
-            token="tok",
-        )
-        order = desk.accept("N-1")
-        assert [(a.warehouse, a.quantity) for a in order.allocations] == [("OSAKA", 2)]
+    _allocates_from_osaka(desk_on(shop, store=SQLiteStore(path), inventory=inventory))
+
+
+def test_the_desk_allocates_from_the_nearest_warehouse_on_postgres(postgres_uri: str) -> None:
+    shop = fake_shop(NEAREST_STOCK, settings=NEAREST_SETTINGS)
+    conninfo = new_database(postgres_uri)
+    inventory = PostgresInventory(conninfo)
+    for (warehouse, sku), units in NEAREST_STOCK.items():
+        inventory.receive(warehouse, sku, units)
+    _allocates_from_osaka(desk_on(shop, store=PostgresStore(conninfo), inventory=inventory))
