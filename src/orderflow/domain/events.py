@@ -21,6 +21,7 @@ __all__ = [
     "Allocated",
     "ArrivalExpected",
     "Booked",
+    "Bundled",
     "Cancelled",
     "ChangeRequested",
     "Changed",
@@ -53,6 +54,7 @@ __all__ = [
     "ShippingInstructed",
     "SplitFrom",
     "StockWaitAccepted",
+    "Unbundled",
 ]
 
 _event = attrs.frozen(slots=True, kw_only=True)
@@ -352,3 +354,19 @@ class StockWaitAccepted(OrderEvent):
     """入荷待ち: the customer chose to wait for the missing units."""
 
     name: ClassVar[str] = "wait_accepted"
+
+
+@_event
+class Bundled(OrderEvent):
+    """同梱: the order shares its parcel with ``members`` (their numbers, itself included)."""
+
+    members: str = ""
+    name: ClassVar[str] = "bundled"
+
+
+@_event
+class Unbundled(OrderEvent):
+    """同梱解除: the order left its parcel (``members`` are those that stay)."""
+
+    members: str = ""
+    name: ClassVar[str] = "unbundled"

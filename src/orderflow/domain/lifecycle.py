@@ -62,6 +62,7 @@ __all__ = [
     "merge_allocations",
     "new_order",
     "next_moves",
+    "parcel_of",
     "plan_shipments",
     "raise_hold",
     "record_fact",
@@ -307,9 +308,20 @@ def plan_shipments(order: Order, carrier: str) -> tuple[Shipment, ...]:
     for a in order.allocations:
         by_warehouse.setdefault(a.warehouse, []).append(ShipmentLine(a.line_id, a.quantity))
     return tuple(
-        Shipment(f"{order.number}-S{n}", warehouse, carrier, tuple(lines))
+        Shipment(
+            f"{order.number}-S{n}",
+            warehouse,
+            carrier,
+            tuple(lines),
+            parcel=parcel_of(order, warehouse),
+        )
         for n, (warehouse, lines) in enumerate(sorted(by_warehouse.items()), start=1)
     )
+
+
+def parcel_of(order: Order, warehouse: str) -> str | None:
+    """同梱: the parcel of the order's shipment from ``warehouse`` (``P-<first>-<warehouse>``)."""
+    return f"P-{order.bundle[0]}-{warehouse}" if order.bundle else None
 
 
 def instruct_shipping(

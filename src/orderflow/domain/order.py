@@ -134,6 +134,8 @@ class Shipment:
     delivered_at: datetime | None = None
     cod_amount: Money | None = None
     """代引き: what the carrier collects on delivery of this parcel."""
+    parcel: str | None = None
+    """同梱: the parcel this shipment is packed in with other orders' shipments, if any."""
 
 
 @attrs.frozen(slots=True)
@@ -322,6 +324,8 @@ class Order:
     """お届け時間帯 (``午前中``, ``14-16``, ``16-18``, ``18-20``, ``19-21``), if asked for."""
     tax_adjustments: tuple[tuple[TaxRate, Money], ...] = ()
     """Yen added to a rate's tax so that split parts add up to their parent (see split)."""
+    bundle: tuple[str, ...] = ()
+    """同梱: the numbers of the orders that share this order's parcel (itself included)."""
     arrivals: tuple[tuple[str, date], ...] = ()
     """入荷予定日: the expected arrival date of the units a line waits for (line id, date)."""
     split_from: str | None = None

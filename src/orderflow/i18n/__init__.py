@@ -74,6 +74,8 @@ _EVENT_MSGID = {
     "reserve_short": "Stock short",
     "arrival_expected": "Arrival expected",
     "wait_accepted": "Customer waits for stock",
+    "bundled": "Packed with other orders",
+    "unbundled": "Unpacked from other orders",
     "effect_refused": "Refused by a provider",
     "points_redeemed": "Points used",
     "points_restored": "Points given back",

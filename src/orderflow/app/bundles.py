@@ -1,0 +1,170 @@
+"""同梱: several orders of one customer in one parcel, each keeping its own money and history."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from orderflow.app.base import check_number
+from orderflow.app.changes import ChangeCommands
+from orderflow.app.fulfilment import FulfilmentCommands
+from orderflow.domain import bundling
+from orderflow.domain.machine import allowed_moves
+from orderflow.domain.order import Order, ShipmentStatus
+from orderflow.domain.policy import Requester
+from orderflow.domain.status import OrderStatus
+from orderflow.errors import InvalidValue, MoveBlocked
+
+__all__ = ["BundleCommands"]
+
+
+class BundleCommands(FulfilmentCommands, ChangeCommands):
+    """同梱 and 同梱解除; instructing, shipping and delivering a parcel moves all its orders."""
+
+    def bundle_candidates(self) -> list[tuple[str, ...]]:
+        """Groups of open orders that may share a parcel (same recipient, payment, date)."""
+        return bundling.bundle_candidates(self.executor.open_orders())
+
+    def bundle(self, numbers: Sequence[str], *, actor: str = "operator") -> list[Order]:
+        """同梱: the orders ``numbers`` go in one parcel per warehouse; returns them.
+
+        Refused (:class:`~orderflow.errors.InvalidValue` on ``numbers``, saying why) unless
+        every order may share it: see :func:`orderflow.domain.bundling.why_not_together`. An
+        order already in another parcel must leave it first (:meth:`unbundle`). Each order is
+        saved in turn: if the call fails half-way, call it again (it is safe to repeat).
+        """
+        if isinstance(numbers, str) or not isinstance(numbers, Sequence):
+            raise InvalidValue("numbers", numbers, "a list of two or more order numbers")
+        orders = [self._current(check_number(n)) for n in numbers]
+        reason = bundling.why_not_together(orders)
+        members = tuple(sorted({o.number for o in orders}))
+        elsewhere = [o.number for o in orders if o.bundle and o.bundle != members]
+        if elsewhere and reason is None:
+            reason = f"{', '.join(elsewhere)} already share a parcel with other orders"
+        if reason is not None:
+            raise InvalidValue(
+                "numbers", list(numbers), f"orders that may share a parcel: {reason}"
+            )
+        for number in members:
+            self._command(
+                number, lambda order, ctx: bundling.bundle(order, members, ctx), actor=actor
+            )
+        return [self.get(number) for number in members]
+
+    def unbundle(self, number: str, *, actor: str = "operator") -> list[Order]:
+        """同梱解除: order ``number`` leaves its parcel (until the parcel is instructed).
+
+        The orders that stay keep sharing it; a parcel left with one order is no parcel.
+        Returns the orders of the old parcel.
+        """
+        order = self._current(check_number(number))
+        if not order.bundle:
+            return [order]
+        if order.status not in (*bundling.BUNDLEABLE, OrderStatus.CANCELLED):
+            raise InvalidValue("number", number, "an order whose parcel is not instructed yet")
+        members = order.bundle
+        for member in members:
+            self._command(
+                member,
+                lambda o, ctx: bundling.unbundle(o, ctx, leaving=number),
+                actor=actor,
+            )
+        return [self.get(member) for member in members]
+
+    # -- the flow of a bundled order moves its parcel ------------------------------------------
+
+    def instruct_shipping(
+        self, number: str, *, carrier: str | None = None, actor: str = "system"
+    ) -> Order:
+        """出荷指示; for an order in a parcel, every order of the parcel at once.
+
+        Refused (:class:`~orderflow.errors.MoveBlocked`) while an order of the parcel is not
+        引当済 (a cancelled one has left it); safe to repeat after a failure half-way.
+        """
+        order = self._current(check_number(number))
+        if not order.bundle:
+            return super().instruct_shipping(number, carrier=carrier, actor=actor)
+        members = [self._current(n) for n in order.bundle]
+        live = [m for m in members if m.status is not OrderStatus.CANCELLED]
+        waiting = [
+            m.number
+            for m in live
+            if m.status is not OrderStatus.ALLOCATED
+            and not (m.status is OrderStatus.SHIPPING_INSTRUCTED and m.shipments)
+        ]
+        if waiting:
+            raise MoveBlocked(
+                number,
+                order.status.name,
+                "instruct_shipping",
+                [m.value for m in allowed_moves(order.status)],
+                f"the parcel waits for {', '.join(waiting)}",
+            )
+        for member in live:
+            super().instruct_shipping(member.number, carrier=carrier, actor=actor)
+        return self.get(number)
+
+    def ship(
+        self,
+        number: str,
+        shipment_id: str,
+        tracking_number: str | None,
+        *,
+        actor: str = "warehouse",
+    ) -> Order:
+        """出荷 (see the fulfilment commands); a parcel's shipments leave together."""
+        shipped = super().ship(number, shipment_id, tracking_number, actor=actor)
+        for other, other_id in self._parcel_mates(shipped, shipment_id, ShipmentStatus.INSTRUCTED):
+            super().ship(other, other_id, tracking_number, actor=actor)
+        return self.get(number)
+
+    def deliver(self, number: str, shipment_id: str, *, actor: str = "carrier") -> Order:
+        """着荷 (see the fulfilment commands); a parcel's shipments arrive together."""
+        delivered = super().deliver(number, shipment_id, actor=actor)
+        for other, other_id in self._parcel_mates(delivered, shipment_id, ShipmentStatus.SHIPPED):
+            super().deliver(other, other_id, actor=actor)
+        return self.get(number)
+
+    def cancel(
+        self,
+        number: str,
+        *,
+        reason: str,
+        actor: str = "operator",
+        requester: Requester | None = None,
+        lines: Mapping[str, int] | None = None,
+        request_id: str | None = None,
+    ) -> Order:
+        """キャンセル (see the change commands); a cancelled order leaves its parcel."""
+        done = super().cancel(
+            number,
+            reason=reason,
+            actor=actor,
+            requester=requester,
+            lines=lines,
+            request_id=request_id,
+        )
+        if done.bundle and done.status is OrderStatus.CANCELLED:
+            self.unbundle(number, actor=actor)
+            return self.get(number)
+        return done
+
+    def _parcel_mates(
+        self, order: Order, shipment_id: str, waiting: ShipmentStatus
+    ) -> list[tuple[str, str]]:
+        """The other orders' shipments in the same parcel as ``shipment_id``, still ``waiting``."""
+        parcel = next(
+            (s.parcel for s in order.shipments if s.shipment_id == shipment_id and s.parcel), None
+        )
+        if parcel is None:
+            return []
+        mates = []
+        for member in order.bundle:
+            if member == order.number:
+                continue
+            other = self.executor.find(member)
+            if other is None:
+                continue
+            for s in other.shipments:
+                if s.parcel == parcel and s.status is waiting:
+                    mates.append((member, s.shipment_id))
+        return mates

@@ -1,0 +1,136 @@
+"""同梱: one parcel for several orders of one customer, each order keeping its own money.
+
+A customer who orders twice before the first order ships expects one parcel. Orders that may go
+together (:func:`bundle_candidates`): the same customer id, or the same normalised name, street
+address and phone (a guest who ordered twice); a compatible payment (all 代引き or none: a COD
+parcel collects one amount); the same delivery date and slot; nothing instructed yet, nothing
+cancelled or held. They are merged at the shipment level: each order keeps its payment, totals,
+history and its own shipments; the shipments of one warehouse carry the same ``parcel`` id, which
+the warehouse packs as one box and the carrier labels once. The merge can be undone until the
+parcel is instructed. Pure: the desk does the calls.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+from orderflow.domain import lifecycle
+from orderflow.domain.events import Bundled, Unbundled
+from orderflow.domain.lifecycle import Context
+from orderflow.domain.order import Order
+from orderflow.domain.payment import PaymentMethod
+from orderflow.domain.status import OrderStatus
+from orderflow.errors import InvalidValue
+
+__all__ = [
+    "BUNDLEABLE",
+    "bundle",
+    "bundle_candidates",
+    "parcel_id",
+    "unbundle",
+    "why_not_together",
+]
+
+BUNDLEABLE = (
+    OrderStatus.ORDERED,
+    OrderStatus.UNALLOCATED,
+    OrderStatus.PARTIALLY_ALLOCATED,
+    OrderStatus.ALLOCATED,
+)
+"""The statuses of an order that may still join or leave a parcel (nothing instructed)."""
+
+
+def _text(value: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", value).split()).casefold()
+
+
+def _recipient(order: Order) -> tuple[str, ...]:
+    """Who and where the parcel goes: normalised name, address and phone."""
+    to = order.ship_to
+    return (
+        _text(to.name),
+        to.postal_code,
+        _text(f"{to.prefecture.ja}{to.city}{to.line1}{to.line2 or ''}"),
+        to.phone,
+    )
+
+
+def why_not_together(orders: Sequence[Order]) -> str | None:
+    """Why ``orders`` cannot share a parcel, or None when they can."""
+    if len(orders) < 2:
+        return "a parcel needs two orders or more"
+    if len({o.number for o in orders}) != len(orders):
+        return "an order is named twice"
+    first = orders[0]
+    for order in orders:
+        if order.status not in BUNDLEABLE:
+            return f"{order.number} is {order.status.name} (only orders not yet instructed)"
+        if order.open_holds:
+            return f"{order.number} is on hold ({order.open_holds[0].code})"
+        if order.outbox:
+            return f"{order.number} has pending effects"
+        if order.customer.id != first.customer.id and _recipient(order) != _recipient(first):
+            return f"{order.number} goes to another customer"
+        if _recipient(order) != _recipient(first):
+            return f"{order.number} goes to another address"
+        cod = order.payment.method is PaymentMethod.COD
+        if cod != (first.payment.method is PaymentMethod.COD):
+            return f"{order.number}: 代引き and prepaid orders do not share a parcel"
+        if (order.delivery_date, order.delivery_slot) != (
+            first.delivery_date,
+            first.delivery_slot,
+        ):
+            return f"{order.number} asks for another delivery date or slot"
+    return None
+
+
+def bundle_candidates(orders: Iterable[Order]) -> list[tuple[str, ...]]:
+    """Groups of two or more open orders that may share a parcel (by recipient), oldest first.
+
+    Orders already in a parcel are left out; each group is sorted by number.
+    """
+    groups: dict[tuple[object, ...], list[Order]] = {}
+    for order in sorted(orders, key=lambda o: (o.placed_at, o.number)):
+        if order.bundle or order.status not in BUNDLEABLE or order.open_holds or order.outbox:
+            continue
+        key = (order.payment.method is PaymentMethod.COD, order.delivery_date, order.delivery_slot)
+        groups.setdefault((*_recipient(order), *key), []).append(order)
+    return [tuple(sorted(o.number for o in group)) for group in groups.values() if len(group) > 1]
+
+
+def bundle(order: Order, members: Sequence[str], ctx: Context) -> Order:
+    """``order`` as one of the parcel's ``members`` (the numbers of every order in it)."""
+    if order.status not in BUNDLEABLE:
+        raise InvalidValue("numbers", order.number, "orders not yet instructed")
+    together = tuple(sorted(set(members)))
+    if order.number not in together:
+        raise InvalidValue("numbers", together, f"a parcel that holds {order.number}")
+    if order.bundle == together:
+        return order
+    moved, _ = lifecycle.record_fact(
+        order, ctx, Bundled, fields={"members": ", ".join(together)}, bundle=together
+    )
+    return moved
+
+
+def unbundle(order: Order, ctx: Context, *, leaving: str | None = None) -> Order:
+    """``order`` out of its parcel (or ``leaving`` out of the parcel ``order`` stays in).
+
+    A parcel left with one order is no parcel: its last order is out too.
+    """
+    if not order.bundle:
+        return order
+    if order.status not in BUNDLEABLE and order.status is not OrderStatus.CANCELLED:
+        raise InvalidValue("number", order.number, "an order whose parcel is not instructed yet")
+    rest = tuple(n for n in order.bundle if n != (leaving or order.number))
+    stays = leaving is not None and leaving != order.number and len(rest) > 1
+    moved, _ = lifecycle.record_fact(
+        order, ctx, Unbundled, fields={"members": ", ".join(rest)}, bundle=rest if stays else ()
+    )
+    return moved
+
+
+def parcel_id(order: Order, warehouse: str) -> str | None:
+    """The parcel the order's shipment from ``warehouse`` goes in, if the order is bundled."""
+    return lifecycle.parcel_of(order, warehouse)

@@ -1,0 +1,183 @@
+"""同梱: two orders of one customer in one parcel, each keeping its payment, totals and history."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from orderflow import (
+    Address,
+    Customer,
+    Money,
+    OrderChange,
+    OrderDesk,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+    ShipmentStatus,
+)
+from orderflow.domain.events import Bundled, Unbundled
+from orderflow.errors import InvalidValue, MoveBlocked
+from orderflow.stores import PostgresInventory, PostgresStore, SQLiteInventory, SQLiteStore
+from orderflow.testing import FakeShop, fake_shop
+from orderflow.testing.shop import desk_on
+from tests.postgres import new_database
+
+STOCK = {("TOKYO", "TEA-1"): 10, ("TOKYO", "MUG-1"): 10}
+HOME = Address("150-0001", "東京都", "渋谷区神宮前", "1-2-3", "山田 太郎", "03-1234-5678")
+TRACKING = "123456789013"
+
+
+def _place(
+    desk: OrderDesk,
+    number: str,
+    customer_id: str = "C1",
+    *,
+    ship_to: Address = HOME,
+    method: PaymentMethod = PaymentMethod.CARD,
+    delivery_date: date | None = None,
+) -> None:
+    desk.place(
+        number=number,
+        customer=Customer(customer_id, "山田 太郎", f"{customer_id}@example.jp"),
+        ship_to=ship_to,
+        lines=[OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 1)],
+        token="tok" if method is PaymentMethod.CARD else None,
+        payment_method=method,
+    )
+    if delivery_date is not None:
+        desk.change(number, OrderChange(delivery_date=delivery_date))
+
+
+def _accepted(desk: OrderDesk, *numbers: str) -> None:
+    """Accepted, the review's holds on repeat orders cleared by a person, allocated."""
+    for number in numbers:
+        if desk.get(number).status is OrderStatus.ORDERED:
+            desk.accept(number)
+    for number in numbers:
+        for hold in desk.get(number).open_holds:
+            desk.clear_hold(number, hold.code)
+        if desk.get(number).status is not OrderStatus.ALLOCATED:
+            desk.allocate(number)
+
+
+def _two_accepted(desk: OrderDesk) -> None:
+    _place(desk, "1001")
+    _place(desk, "1002", "C1-guest")  # a guest order: the same name, street and phone
+    _accepted(desk, "1001", "1002")
+
+
+def test_candidates_by_recipient_and_one_parcel_for_both() -> None:
+    shop = fake_shop(STOCK)
+    desk = shop.desk
+    _two_accepted(desk)
+    _place(
+        desk,
+        "1003",
+        "C9",
+        ship_to=Address("530-0001", "大阪府", "大阪市北区梅田", "1-1", "他人 次郎", "06-0000-0000"),
+    )
+    assert desk.bundle_candidates() == [("1001", "1002")]
+    first, second = desk.bundle(["1002", "1001"])
+    assert first.bundle == second.bundle == ("1001", "1002")
+    assert isinstance(first.history[-1], Bundled)
+    assert desk.bundle_candidates() == []  # bundled orders are no more candidates
+    desk.instruct_shipping("1001")  # instructs the whole parcel
+    a, b = desk.get("1001"), desk.get("1002")
+    assert a.status is b.status is OrderStatus.SHIPPING_INSTRUCTED
+    assert a.shipments[0].parcel == b.shipments[0].parcel == "P-1001-TOKYO"
+    told = [s for s in shop.warehouses["TOKYO"].instructed.values()]
+    assert {s.parcel for s in told} == {"P-1001-TOKYO"}  # the warehouse packs them together
+    desk.ship("1002", "1002-S1", TRACKING)  # the box leaves: both orders are shipped
+    a, b = desk.get("1001"), desk.get("1002")
+    assert a.status is b.status is OrderStatus.SHIPPED
+    assert a.shipments[0].tracking_number == b.shipments[0].tracking_number
+    desk.deliver("1001", "1001-S1")
+    assert desk.get("1002").status is OrderStatus.DELIVERED
+    for number in ("1001", "1002"):  # each keeps its own money
+        order = desk.book(number)
+        assert order.payment.captured == desk.totals(order).total
+
+
+def test_orders_that_cannot_share_a_parcel_are_refused_and_unchanged() -> None:
+    desk = fake_shop(STOCK).desk
+    _place(desk, "1001")
+    _place(desk, "1002", method=PaymentMethod.COD)
+    _place(desk, "1003", delivery_date=date(2026, 12, 24))
+    _place(
+        desk,
+        "1004",
+        "C2",
+        ship_to=Address("150-0001", "東京都", "渋谷区神宮前", "9-9", "山田 太郎", "03-1234-5678"),
+    )
+    for others, why in [
+        (["1001"], "two orders or more"),
+        (["1001", "1002"], "代引き"),
+        (["1001", "1003"], "delivery date"),
+        (["1001", "1004"], "another customer"),
+        (["1001", "1001"], "named twice"),
+    ]:
+        with pytest.raises(InvalidValue, match=why):
+            desk.bundle(others)
+    assert all(not desk.get(n).bundle for n in ("1001", "1002", "1003", "1004"))
+
+
+def test_a_parcel_waits_for_all_its_orders_and_can_be_undone_until_instructed() -> None:
+    desk = fake_shop({("TOKYO", "TEA-1"): 1}).desk
+    _place(desk, "1001")
+    _place(desk, "1002")
+    _accepted(desk, "1001", "1002")  # no tea left for 1002
+    assert desk.get("1002").status is not OrderStatus.ALLOCATED
+    desk.bundle(["1001", "1002"])
+    with pytest.raises(MoveBlocked, match="waits for 1002"):
+        desk.instruct_shipping("1001")
+    assert desk.get("1001").status is OrderStatus.ALLOCATED
+    left = desk.unbundle("1002")
+    assert [o.bundle for o in left] == [(), ()]  # a parcel of one is no parcel
+    assert isinstance(desk.get("1001").history[-1], Unbundled)
+    order = desk.instruct_shipping("1001")
+    assert order.shipments[0].parcel is None
+
+
+def test_a_cancelled_order_leaves_the_parcel() -> None:
+    desk = fake_shop(STOCK).desk
+    _two_accepted(desk)
+    _place(desk, "1003", "C1-again")
+    _accepted(desk, "1001", "1002", "1003")
+    desk.bundle(["1001", "1002", "1003"])
+    cancelled = desk.cancel("1002", reason="お客様都合")
+    assert cancelled.status is OrderStatus.CANCELLED and cancelled.bundle == ()
+    assert desk.get("1001").bundle == desk.get("1003").bundle == ("1001", "1003")
+    desk.instruct_shipping("1003")
+    assert {s.parcel for n in ("1001", "1003") for s in desk.get(n).shipments} == {"P-1001-TOKYO"}
+    with pytest.raises(InvalidValue):
+        desk.unbundle("1001")  # instructed: too late
+
+
+def _flow_on(shop: FakeShop, desk: OrderDesk) -> None:
+    _two_accepted(desk)
+    desk.bundle(["1001", "1002"])
+    desk.instruct_shipping("1002")
+    desk.ship("1001", "1001-S1", TRACKING)
+    statuses = {desk.get(n).shipments[0].status for n in ("1001", "1002")}
+    assert statuses == {ShipmentStatus.SHIPPED}
+
+
+def test_a_parcel_on_a_sqlite_file(tmp_path: Path) -> None:
+    shop = fake_shop(STOCK)
+    path = tmp_path / "shop.sqlite3"
+    inventory = SQLiteInventory(path)
+    for (warehouse, sku), units in STOCK.items():
+        inventory.receive(warehouse, sku, units)
+    _flow_on(shop, desk_on(shop, store=SQLiteStore(path), inventory=inventory))
+
+
+def test_a_parcel_on_postgres(postgres_uri: str) -> None:
+    shop = fake_shop(STOCK)
+    conninfo = new_database(postgres_uri)
+    inventory = PostgresInventory(conninfo)
+    for (warehouse, sku), units in STOCK.items():
+        inventory.receive(warehouse, sku, units)
+    _flow_on(shop, desk_on(shop, store=PostgresStore(conninfo), inventory=inventory))
