@@ -222,6 +222,8 @@ def random_command(flow: Flow) -> None:
         (1, lambda: expect_arrival(flow, order)),
         (1, lambda: desk.wait_for_stock(n)),
         (1, lambda: desk.drop_missing(n, request_id=rid)),
+        (2, lambda: bundle_some(flow)),
+        (1, lambda: desk.unbundle(n)),
         (1, lambda: time_passes(flow)),
     ]
     choices.append((40, lambda: forward(flow, order)))
@@ -373,6 +375,18 @@ def receive_stock(flow: Flow) -> object:
         if done and receipt not in flow.counted:
             flow.counted.add(receipt)
             flow.received[key] = flow.received.get(key, 0) + 2
+
+
+def bundle_some(flow: Flow) -> object:
+    """同梱 of a group the desk proposes, or of two orders picked at random (maybe refused)."""
+    desk = flow.shop.desk
+    groups = desk.bundle_candidates()
+    if groups and flow.rng.random() < 0.7:
+        return desk.bundle(list(flow.rng.choice(groups)))
+    numbers = sorted(flow.shop.store.orders)
+    if len(numbers) < 2:
+        return None
+    return desk.bundle(flow.rng.sample(numbers, 2))
 
 
 def expect_arrival(flow: Flow, order: Order) -> object:

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from orderflow.app.base import check_number
 from orderflow.app.changes import ChangeCommands
-from orderflow.app.fulfilment import FulfilmentCommands
+from orderflow.app.fulfilment import FulfilmentCommands, normalize_tracking
 from orderflow.domain import bundling
 from orderflow.domain.machine import allowed_moves
 from orderflow.domain.order import Order, ShipmentStatus
@@ -84,6 +84,8 @@ class BundleCommands(FulfilmentCommands, ChangeCommands):
         if not order.bundle:
             return super().instruct_shipping(number, carrier=carrier, actor=actor)
         members = [self._current(n) for n in order.bundle]
+        if any(m.bundle != order.bundle for m in members if m.status in bundling.BUNDLEABLE):
+            return self._half_made(order, members, carrier, actor)
         live = [m for m in members if m.status is not OrderStatus.CANCELLED]
         waiting = [
             m.number
@@ -103,6 +105,18 @@ class BundleCommands(FulfilmentCommands, ChangeCommands):
             super().instruct_shipping(member.number, carrier=carrier, actor=actor)
         return self.get(number)
 
+    def _half_made(
+        self, order: Order, members: list[Order], carrier: str | None, actor: str
+    ) -> Order:
+        """A parcel its orders do not agree on: the order leaves it and goes on its own.
+
+        (A ``bundle`` that failed half-way and was not called again leaves such a parcel.)
+        """
+        for member in members:
+            if member.bundle == order.bundle and member.status in bundling.BUNDLEABLE:
+                self._command(member.number, bundling.leave, actor=actor)
+        return super().instruct_shipping(order.number, carrier=carrier, actor=actor)
+
     def ship(
         self,
         number: str,
@@ -111,7 +125,19 @@ class BundleCommands(FulfilmentCommands, ChangeCommands):
         *,
         actor: str = "warehouse",
     ) -> Order:
-        """出荷 (see the fulfilment commands); a parcel's shipments leave together."""
+        """出荷 (see the fulfilment commands); a parcel's shipments leave together.
+
+        A parcel leaves under one tracking number: once one of its shipments left, another
+        number for the others is refused (:class:`~orderflow.errors.InvalidValue`).
+        """
+        order = self._current(check_number(number))
+        known = self._parcel_tracking(order, shipment_id)
+        if known and tracking_number is not None:
+            given = normalize_tracking(tracking_number)
+            if known and given not in known:
+                raise InvalidValue(
+                    "tracking_number", tracking_number, f"the parcel's number {min(known)}"
+                )
         shipped = super().ship(number, shipment_id, tracking_number, actor=actor)
         for other, other_id in self._parcel_mates(shipped, shipment_id, ShipmentStatus.INSTRUCTED):
             super().ship(other, other_id, tracking_number, actor=actor)
@@ -147,6 +173,17 @@ class BundleCommands(FulfilmentCommands, ChangeCommands):
             self.unbundle(number, actor=actor)
             return self.get(number)
         return done
+
+    def _parcel_tracking(self, order: Order, shipment_id: str) -> set[str]:
+        """The tracking numbers the parcel of ``shipment_id`` already left under (if any)."""
+        numbers = set()
+        parcel = next((s.parcel for s in order.shipments if s.shipment_id == shipment_id), None)
+        for member in order.bundle if parcel else ():
+            other = self.executor.find(member)
+            for s in other.shipments if other is not None else ():
+                if s.parcel == parcel and s.tracking_number is not None:
+                    numbers.add(s.tracking_number)
+        return numbers
 
     def _parcel_mates(
         self, order: Order, shipment_id: str, waiting: ShipmentStatus

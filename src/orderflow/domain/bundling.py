@@ -27,6 +27,7 @@ __all__ = [
     "BUNDLEABLE",
     "bundle",
     "bundle_candidates",
+    "leave",
     "parcel_id",
     "unbundle",
     "why_not_together",
@@ -128,6 +129,14 @@ def unbundle(order: Order, ctx: Context, *, leaving: str | None = None) -> Order
     moved, _ = lifecycle.record_fact(
         order, ctx, Unbundled, fields={"members": ", ".join(rest)}, bundle=rest if stays else ()
     )
+    return moved
+
+
+def leave(order: Order, ctx: Context) -> Order:
+    """``order`` on its own again, whatever its parcel said (a half-made parcel is undone)."""
+    if not order.bundle:
+        return order
+    moved, _ = lifecycle.record_fact(order, ctx, Unbundled, fields={"members": ""}, bundle=())
     return moved
 
 

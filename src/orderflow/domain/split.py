@@ -189,6 +189,7 @@ def split_order(
             outbox=(),
             seq=0,
             requests=(),
+            bundle=(),  # a part is packed on its own (同梱 again if wanted)
             proposal=None,
             points_taken=points[n] if order.points_taken else 0,
             holds=tuple(h for h in order.holds if h.is_open and h.code not in PAYMENT_WAITS),
