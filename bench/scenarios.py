@@ -264,3 +264,7 @@ from fulfilment import allocate_100k_lines_s, receive_sweep_s  # noqa: E402
 
 SCENARIOS["allocate_100k_lines_s"] = allocate_100k_lines_s
 SCENARIOS["receive_sweep_s"] = receive_sweep_s
+
+from journals import journal_export_s  # noqa: E402
+
+SCENARIOS["journal_export_s"] = journal_export_s

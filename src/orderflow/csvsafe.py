@@ -101,14 +101,18 @@ def write_rows(
             _cell(value, f"row {row_number}, column {column}")
             for column, value in enumerate(row, start=1)
         ]
-        for column, value in enumerate(safe, start=1):
-            try:
-                value.encode(encoding)
-            except UnicodeEncodeError as refused:
-                raise InvalidValue(
-                    f"row {row_number}, column {column}",
-                    value[refused.start : refused.end],
-                    f"text that {encoding} can encode",
-                ) from None
+        try:
+            "".join(safe).encode(encoding)  # one check per row; the cell is found on failure
+        except UnicodeEncodeError:
+            for column, value in enumerate(safe, start=1):
+                try:
+                    value.encode(encoding)
+                except UnicodeEncodeError as refused:
+                    raise InvalidValue(
+                        f"row {row_number}, column {column}",
+                        value[refused.start : refused.end],
+                        f"text that {encoding} can encode",
+                    ) from None
+            raise  # pragma: no cover - a row refused whole is refused in one of its cells
         writer.writerow(safe)
     return buffer.getvalue().encode(encoding)

@@ -23,11 +23,15 @@ from orderflow.errors import InvalidValue
 
 __all__ = [
     "AccountMap",
+    "AmountForm",
     "JournalEntry",
     "JournalLine",
+    "ProductAccounts",
     "RecognitionBasis",
     "Side",
+    "points_deferral_entry",
     "recognition_date",
+    "reversal_entry",
     "sale_entry",
 ]
 
@@ -48,13 +52,47 @@ class RecognitionBasis(enum.Enum):
     """着荷基準: the date the last shipment arrived."""
 
 
+class AmountForm(enum.Enum):
+    """How the sales lines of an entry are written: without tax (税抜) or with it (税込)."""
+
+    NET = "net"
+    """税抜: sales, fees and reductions without tax, each rate's tax on its own 仮受消費税 line.
+
+    Pair it with tax categories that say the amount excludes tax (弥生's 課税売上別10%), or
+    with a ledger that takes the tax lines as written."""
+    GROSS = "gross"
+    """税込: sales, fees and reductions with their tax, the tax in each line's tax amount and no
+    仮受消費税 line: the accounting product splits the tax out by the line's tax category.
+
+    Pair it with tax categories that say the amount includes tax (弥生's 課税売上込10%)."""
+
+
 def _tax_categories(ten: str, eight: str) -> Mapping[TaxRate, str]:
     return MappingProxyType({TaxRate.STANDARD: ten, TaxRate.REDUCED: eight})
 
 
 @attrs.frozen(slots=True)
+class ProductAccounts:
+    """A product's own sales account, sub-account or tax categories (per SKU, in an AccountMap).
+
+    ``None`` (or a rate missing from ``tax_categories``) keeps the map's default.
+    """
+
+    sales: str | None = None
+    sub_account: str = ""
+    tax_categories: Mapping[TaxRate, str] | None = None
+
+
+@attrs.frozen(slots=True)
 class AccountMap:
-    """The shop's chart of accounts and tax categories, as its accounting product names them."""
+    """The shop's chart of accounts and tax categories, as its accounting product names them.
+
+    ``amounts`` says whether sales lines are written with or without tax (:class:`AmountForm`);
+    the tax categories must say the same. ``products`` maps a SKU to its own sales account,
+    sub-account or tax categories (:class:`ProductAccounts`). ``returns`` is the account a
+    :func:`reversal_entry` debits instead of the sales accounts (売上戻り高), and
+    ``contract_liability`` the one :func:`points_deferral_entry` uses (契約負債).
+    """
 
     receivable: str = "売掛金"
     sales: str = "売上高"
@@ -69,24 +107,49 @@ class AccountMap:
     tax_categories: Mapping[TaxRate, str] = attrs.field(
         factory=lambda: _tax_categories("課税売上10%", "課税売上8%(軽)")
     )
+    amounts: AmountForm = AmountForm.NET
+    returns: str = "売上戻り高"
+    contract_liability: str = "契約負債"
+    products: Mapping[str, ProductAccounts] = attrs.field(factory=lambda: MappingProxyType({}))
 
     @classmethod
     def yayoi(cls) -> AccountMap:
-        """弥生会計's default names (税区分 課税売上込10% / 課税売上込8%(軽))."""
-        return cls(tax_categories=_tax_categories("課税売上込10%", "課税売上込8%(軽)"))
+        """弥生会計's default names, tax included (税区分 課税売上込10% / 課税売上込8%(軽)).
+
+        込 categories say the amount includes tax, so the amounts are gross
+        (:attr:`AmountForm.GROSS`) and 弥生 splits 仮受消費税 out itself.
+        """
+        return cls(
+            tax_categories=_tax_categories("課税売上込10%", "課税売上込8%(軽)"),
+            amounts=AmountForm.GROSS,
+        )
 
     @classmethod
     def freee(cls) -> AccountMap:
-        """freee会計's default names (税区分 課税売上10% / 課税売上8%(軽))."""
-        return cls(tax_categories=_tax_categories("課税売上10%", "課税売上8%(軽)"))
+        """freee会計's default names (税区分 課税売上10% / 課税売上8%(軽)), tax included."""
+        return cls(
+            tax_categories=_tax_categories("課税売上10%", "課税売上8%(軽)"),
+            amounts=AmountForm.GROSS,
+        )
 
     @classmethod
     def moneyforward(cls) -> AccountMap:
-        """マネーフォワード クラウド会計's default names (課税売上 10% / 課税売上 (軽)8%)."""
+        """マネーフォワード クラウド会計's names (課税売上 10% / 課税売上 (軽)8%), tax included."""
         return cls(
             tax_payable="仮受消費税",
             tax_categories=_tax_categories("課税売上 10%", "課税売上 (軽)8%"),
+            amounts=AmountForm.GROSS,
         )
+
+    def sales_for(self, sku: str, rate: TaxRate) -> tuple[str, str, str]:
+        """The account, sub-account and tax category of ``sku``'s sales at ``rate``."""
+        product = self.products.get(sku)
+        category = self.tax_categories[rate]
+        if product is None:
+            return self.sales, "", category
+        if product.tax_categories is not None and rate in product.tax_categories:
+            category = product.tax_categories[rate]
+        return product.sales or self.sales, product.sub_account, category
 
 
 @attrs.frozen(slots=True)
@@ -145,53 +208,95 @@ def recognition_date(order: Order, basis: RecognitionBasis, zone: ZoneInfo) -> d
     return max(stamps).astimezone(zone).date()
 
 
-def _net(component: Money, rate: TaxRate, rule: TaxRule) -> Money:
-    if rule.mode is PriceMode.EXCLUSIVE or not component.amount:
+def _as_written(component: Money, rate: TaxRate, rule: TaxRule, gross: bool) -> Money:
+    """``component`` (as priced) with its tax if ``gross``, without it otherwise."""
+    if not component.amount:
         return component
-    return component - rule.tax_on(component, rate)
+    inclusive = rule.mode is PriceMode.INCLUSIVE
+    if gross:
+        return component if inclusive else component + rule.tax_on(component, rate)
+    return component - rule.tax_on(component, rate) if inclusive else component
 
 
 def _rate_lines(
-    line: TaxLine, items: Money, shipping: Money, fees: Money, rule: TaxRule, accounts: AccountMap
+    line: TaxLine,
+    items: list[tuple[tuple[str, str, str], Money]],
+    shipping: Money,
+    fees: Money,
+    rule: TaxRule,
+    accounts: AccountMap,
 ) -> list[JournalLine]:
-    """One rate's journal lines.
+    """One rate's journal lines: items per (account, sub-account, category), fees, reductions, tax.
 
-    Whatever rounding leaves goes on the items line, so the rate's lines add up to its base.
+    Whatever rounding leaves goes on the first items line, so the rate's lines add up exactly
+    to its base (税抜 or 税込, as ``accounts.amounts`` says).
     """
     rate = line.rate
-    category = accounts.tax_categories[rate]
-    shipping_net = _net(shipping, rate, rule)
-    fees_net = _net(fees, rate, rule)
-    reductions_net = _net(line.reduction, rate, rule)
-    items_net = line.net
-    if shipping.amount or fees.amount or reductions_net.amount:
-        items_net = items_net - shipping_net - fees_net + reductions_net
+    gross = accounts.amounts is AmountForm.GROSS
     inclusive = rule.mode is PriceMode.INCLUSIVE
-    out = [
-        JournalLine(
-            Side.CREDIT,
-            accounts.sales,
-            items_net,
-            "",
-            category,
-            items - items_net if inclusive else None,
-        )
-    ]
+    category = accounts.tax_categories[rate]
+
+    def written(component: Money) -> Money:
+        return _as_written(component, rate, rule, gross)
+
+    def tax_of(component: Money) -> Money:
+        return rule.tax_on(component, rate) if component.amount else component
+
+    shipping_w, fees_w, reductions_w = written(shipping), written(fees), written(line.reduction)
+    rest = (line.gross if gross else line.net) - shipping_w - fees_w + reductions_w
+    rest_tax = line.tax - tax_of(shipping) - tax_of(fees) + tax_of(line.reduction)
+    item_lines: list[JournalLine] = []
+    for index, ((account, sub, cat), priced) in enumerate(items):
+        amount = written(priced)
+        if gross:
+            tax: Money | None = tax_of(priced)
+        else:
+            tax = priced - amount if inclusive else None
+        if index:
+            rest -= amount
+            rest_tax -= tax_of(priced)
+        item_lines.append(JournalLine(Side.CREDIT, account, amount, sub, cat, tax))
+    first_priced = items[0][1]
+    if gross:
+        first_tax: Money | None = rest_tax
+    else:
+        first_tax = first_priced - rest if inclusive else None
+    item_lines[0] = attrs.evolve(item_lines[0], amount=rest, tax_amount=first_tax)
+    out = item_lines
+
+    def tax_col(component: Money) -> Money | None:
+        return tax_of(component) if gross else None
+
     if shipping.amount:
         out.append(
             JournalLine(
-                Side.CREDIT, accounts.shipping, shipping_net, accounts.shipping_sub, category
+                Side.CREDIT,
+                accounts.shipping,
+                shipping_w,
+                accounts.shipping_sub,
+                category,
+                tax_col(shipping),
             )
         )
     if fees.amount:
-        out.append(JournalLine(Side.CREDIT, accounts.fees, fees_net, accounts.fees_sub, category))
+        out.append(
+            JournalLine(
+                Side.CREDIT, accounts.fees, fees_w, accounts.fees_sub, category, tax_col(fees)
+            )
+        )
     if line.reduction.amount:
         out.append(
             JournalLine(
-                Side.DEBIT, accounts.reductions, reductions_net, accounts.reductions_sub, category
+                Side.DEBIT,
+                accounts.reductions,
+                reductions_w,
+                accounts.reductions_sub,
+                category,
+                tax_col(line.reduction),
             )
         )
-    out.append(JournalLine(Side.CREDIT, accounts.tax_payable, line.tax, "", category, line.tax))
+    if not gross:
+        out.append(JournalLine(Side.CREDIT, accounts.tax_payable, line.tax, "", category, line.tax))
     return out
 
 
@@ -204,24 +309,90 @@ def sale_entry(
 ) -> JournalEntry:
     """The sale of ``order`` as a journal entry dated ``on``.
 
-    Debit 売掛金 with what the customer pays; credit 売上高 per tax rate (without tax), the
-    shipping and COD fees as their own lines, 仮受消費税 per rate; price reductions (coupons,
-    points used) as debit lines per rate. Every amount is exact and the entry balances.
+    Debit 売掛金 with what the customer pays; credit 売上高 per tax rate (and per product
+    account, when ``accounts.products`` gives some SKUs their own), the shipping and COD fees as
+    their own lines; price reductions (coupons, points used) as debit lines per rate. With
+    :attr:`AmountForm.NET` the amounts are without tax and each rate's 仮受消費税 is its own credit
+    line; with :attr:`AmountForm.GROSS` they include tax, each line's tax amount says how much,
+    and there is no tax line. Every amount is exact and the entry balances.
     ``totals`` may pass the order's totals under ``rule`` when they are already known.
     """
     totals = order.totals(rule) if totals is None else totals
     currency = order.currency
-    items_by_rate: dict[TaxRate, Money] = {}
-    for ol in order.lines:
-        items_by_rate[ol.tax_rate] = (
-            items_by_rate.get(ol.tax_rate, Money.zero(currency)) + ol.amount
-        )
-    lines = [JournalLine(Side.DEBIT, accounts.receivable, totals.total, "", accounts.no_tax)]
     zero = Money.zero(currency)
+    items_by_rate: dict[TaxRate, dict[tuple[str, str, str], Money]] = {}
+    for ol in order.lines:
+        groups = items_by_rate.setdefault(ol.tax_rate, {})
+        key = accounts.sales_for(ol.sku, ol.tax_rate)
+        groups[key] = groups.get(key, zero) + ol.amount
+    lines = [JournalLine(Side.DEBIT, accounts.receivable, totals.total, "", accounts.no_tax)]
     for tax_line in totals.tax.lines:
-        items = items_by_rate.get(tax_line.rate, zero)
-        standard = tax_line.rate is TaxRate.STANDARD
+        rate = tax_line.rate
+        default = [((accounts.sales, "", accounts.tax_categories[rate]), zero)]
+        items = list(items_by_rate.get(rate, {}).items()) or default
+        standard = rate is TaxRate.STANDARD
         shipping = order.shipping_fee if standard else zero
         fees = order.fees if standard else zero
         lines.extend(_rate_lines(tax_line, items, shipping, fees, rule, accounts))
     return JournalEntry(on, order.number, f"受注 {order.number} 売上計上", tuple(lines))
+
+
+def reversal_entry(
+    entry: JournalEntry,
+    on: date,
+    *,
+    reference: str | None = None,
+    memo: str | None = None,
+    accounts: AccountMap | None = None,
+) -> JournalEntry:
+    """The entry that reverses ``entry`` on ``on`` (a full return, 返品): each line flipped.
+
+    The old entry is never edited. With ``accounts``, the sales lines (items, shipping and COD
+    fee, and every product's own sales account) are debited to ``accounts.returns`` (売上戻り高)
+    with their sub-account, tax category and tax amount, so the return shows per rate;
+    without, to the accounts they were credited to. The reference defaults to the entry's, the
+    memo to ``返品 <reference> 売上戻り``.
+    """
+    sales: set[str] = set()
+    if accounts is not None:
+        sales = {accounts.sales, accounts.shipping, accounts.fees}
+        sales |= {p.sales for p in accounts.products.values() if p.sales}
+    flipped = []
+    for line in entry.lines:
+        side = Side.CREDIT if line.side is Side.DEBIT else Side.DEBIT
+        account = line.account
+        if accounts is not None and line.side is Side.CREDIT and account in sales:
+            account = accounts.returns
+        flipped.append(attrs.evolve(line, side=side, account=account))
+    reference = entry.reference if reference is None else reference
+    memo = f"返品 {reference} 売上戻り" if memo is None else memo
+    return JournalEntry(on, reference, memo, tuple(flipped))
+
+
+def points_deferral_entry(
+    reference: str,
+    on: date,
+    amount: Money,
+    accounts: AccountMap,
+    *,
+    release: bool = False,
+    memo: str | None = None,
+) -> JournalEntry:
+    """Points granted deferred as a contract liability (収益認識基準), or released later.
+
+    Deferral: debit the sales account, credit ``accounts.contract_liability`` (契約負債), both
+    対象外 (the sale's tax is already on the sale). ``release=True`` books the other way, when
+    the points are used or lapse. ``amount`` is the value allotted to the points, a positive
+    amount; the option is the shop's, off unless it calls this.
+    """
+    if amount.amount <= 0:
+        raise InvalidValue("amount", amount, "a positive amount")
+    debit, credit = accounts.sales, accounts.contract_liability
+    if release:
+        debit, credit = credit, debit
+    text = "ポイント 契約負債 取崩" if release else "ポイント 契約負債 繰延"
+    lines = (
+        JournalLine(Side.DEBIT, debit, amount, "", accounts.no_tax),
+        JournalLine(Side.CREDIT, credit, amount, "", accounts.no_tax),
+    )
+    return JournalEntry(on, reference, f"{text} {reference}" if memo is None else memo, lines)

@@ -1,0 +1,225 @@
+"""Writing journal entries as the files 弥生会計, freee会計 and MF クラウド会計 import."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from orderflow.csvsafe import Cell, write_rows
+from orderflow.domain.booking import JournalEntry, JournalLine, Side
+from orderflow.errors import InvalidValue
+from orderflow.journals._layouts import FREEE_COLUMNS, MONEYFORWARD_COLUMNS
+
+__all__ = ["entries_between", "export_freee", "export_moneyforward", "export_yayoi"]
+
+_Pair = tuple[JournalLine | None, JournalLine | None]
+
+
+def entries_between(
+    entries: Iterable[JournalEntry], since: date, until: date
+) -> list[JournalEntry]:
+    """The entries dated from ``since`` to ``until``, both included, by date (stable)."""
+    if not isinstance(since, date) or not isinstance(until, date) or since > until:
+        raise InvalidValue("since/until", f"{since} .. {until}", "two dates, since <= until")
+    return sorted((e for e in entries if since <= e.date <= until), key=lambda e: e.date)
+
+
+def _pairs(entry: JournalEntry) -> list[_Pair]:
+    """The entry's lines side by side: the n-th debit next to the n-th credit (複合仕訳)."""
+    debits = [ln for ln in entry.lines if ln.side is Side.DEBIT]
+    credits = [ln for ln in entry.lines if ln.side is Side.CREDIT]
+    size = max(len(debits), len(credits))
+    return [
+        (debits[i] if i < len(debits) else None, credits[i] if i < len(credits) else None)
+        for i in range(size)
+    ]
+
+
+def _yen(entry: JournalEntry, value: Decimal, what: str) -> int:
+    if value != value.to_integral_value() or value < 0:
+        raise InvalidValue(
+            f"entry {entry.reference} {what}", value, "a whole number of yen, 0 or more"
+        )
+    return int(value)
+
+
+def _amount(entry: JournalEntry, line: JournalLine) -> int:
+    if line.amount.currency != "JPY":
+        raise InvalidValue(f"entry {entry.reference} amount", line.amount, "an amount in JPY")
+    return _yen(entry, line.amount.amount, "amount")
+
+
+def _tax(entry: JournalEntry, line: JournalLine) -> int | None:
+    if line.tax_amount is None:
+        return None
+    return _yen(entry, line.tax_amount.amount, "tax amount")
+
+
+def _side(
+    entry: JournalEntry, line: JournalLine | None, blank_amount: int | None
+) -> tuple[str, str, str, int | None, int | None]:
+    """account, sub-account, tax category, amount, tax amount (or blanks)."""
+    if line is None:
+        return "", "", "", blank_amount, None
+    return (
+        line.account,
+        line.sub_account,
+        line.tax_category,
+        _amount(entry, line),
+        _tax(entry, line),
+    )
+
+
+def _flags(size: int) -> list[str]:
+    if size == 1:
+        return ["2000"]
+    return ["2110", *["2100"] * (size - 2), "2101"]
+
+
+def export_yayoi(entries: Iterable[JournalEntry], *, since: date, until: date) -> bytes:
+    """The entries dated ``since`` to ``until`` (both included) in 弥生インポート形式.
+
+    Shift_JIS (CP932), CR LF, no header row, 25 columns (:data:`YAYOI_COLUMNS`). A one-line
+    entry is a 仕訳データ row (識別フラグ 2000, タイプ 0); a longer one a 振替伝票 of several rows
+    (2110 first, 2100 between, 2101 last; タイプ 3) with the n-th debit next to the n-th credit
+    and an empty side written as a blank account and ``0``. 伝票No. numbers the entries from 1;
+    摘要 is the entry's memo, 仕訳メモ its reference. Every cell goes through
+    :mod:`orderflow.csvsafe`; a character CP932 cannot hold is refused naming its row and column.
+    """
+    rows: list[Sequence[Cell]] = []
+    for number, entry in enumerate(entries_between(entries, since, until), start=1):
+        pairs = _pairs(entry)
+        kind = "0" if len(pairs) == 1 else "3"
+        day = entry.date.strftime("%Y/%m/%d")
+        for flag, (debit, credit) in zip(_flags(len(pairs)), pairs, strict=True):
+            rows.append(
+                (
+                    flag,
+                    number,
+                    "",
+                    day,
+                    *_yayoi_side(entry, debit),
+                    *_yayoi_side(entry, credit),
+                    entry.memo,
+                    "",
+                    "",
+                    kind,
+                    "",
+                    entry.reference,
+                    0,
+                    0,
+                    "no",
+                )
+            )
+    return write_rows(rows, encoding="cp932", newline="\r\n")
+
+
+def _yayoi_side(entry: JournalEntry, line: JournalLine | None) -> tuple[Cell, ...]:
+    account, sub, category, amount, tax = _side(entry, line, 0)
+    return account, sub, "", category, amount, tax
+
+
+def export_freee(entries: Iterable[JournalEntry], *, since: date, until: date) -> bytes:
+    """The entries dated ``since`` to ``until`` (both included) in freee's 仕訳 import layout.
+
+    UTF-8 with a BOM, CR LF, a header row of :data:`FREEE_COLUMNS`, each data row starting with
+    ``[明細行]``. The rows of one entry share 日付 and 伝票番号 (the entries numbered from 1),
+    which is how freee makes them one multi-line journal; the n-th debit sits next to the n-th
+    credit, an empty side is left blank. 摘要 is the memo; freee's layout has no column for the
+    reference, so the memo should name it (:func:`~orderflow.domain.booking.sale_entry`'s does).
+    """
+    rows: list[Sequence[Cell]] = [FREEE_COLUMNS]
+    blank8 = ("",) * 8
+    for number, entry in enumerate(entries_between(entries, since, until), start=1):
+        day = entry.date.strftime("%Y/%m/%d")
+        for debit, credit in _pairs(entry):
+            d_acc, d_sub, d_cat, d_amt, d_tax = _side(entry, debit, None)
+            c_acc, c_sub, c_cat, c_amt, c_tax = _side(entry, credit, None)
+            rows.append(
+                (
+                    "[明細行]",
+                    day,
+                    number,
+                    "",
+                    d_acc,
+                    "",
+                    d_sub,
+                    *blank8,
+                    d_amt,
+                    d_cat,
+                    d_tax,
+                    c_acc,
+                    "",
+                    c_sub,
+                    *blank8,
+                    c_amt,
+                    c_cat,
+                    c_tax,
+                    entry.memo,
+                )
+            )
+    return b"\xef\xbb\xbf" + write_rows(rows, encoding="utf-8", newline="\r\n")
+
+
+MfEncoding = Literal["cp932", "utf-8-sig"]
+
+
+def export_moneyforward(
+    entries: Iterable[JournalEntry],
+    *,
+    since: date,
+    until: date,
+    encoding: MfEncoding = "cp932",
+) -> bytes:
+    """The entries dated ``since`` to ``until`` (both included) in MF クラウド会計's 仕訳帳 import.
+
+    A header row of :data:`MONEYFORWARD_COLUMNS` (27 columns, A to AA), CR LF, in Shift_JIS
+    (CP932, the default) or UTF-8 with a BOM (``encoding="utf-8-sig"``): MF offers its template
+    in both. The rows of one entry share 取引No (the entries numbered from 1) and 取引日, which
+    is how MF makes them one 複合仕訳; an empty side is left blank. 摘要 is the memo, 仕訳メモ the
+    reference; 借方インボイス / 貸方インボイス are left blank (MF fills them from the tax category).
+    """
+    if encoding not in ("cp932", "utf-8-sig"):
+        raise InvalidValue("encoding", encoding, "'cp932' or 'utf-8-sig'")
+    rows: list[Sequence[Cell]] = [MONEYFORWARD_COLUMNS]
+    for number, entry in enumerate(entries_between(entries, since, until), start=1):
+        day = entry.date.strftime("%Y/%m/%d")
+        for debit, credit in _pairs(entry):
+            d_acc, d_sub, d_cat, d_amt, d_tax = _side(entry, debit, None)
+            c_acc, c_sub, c_cat, c_amt, c_tax = _side(entry, credit, None)
+            rows.append(
+                (
+                    number,
+                    day,
+                    d_acc,
+                    d_sub,
+                    "",
+                    "",
+                    d_cat,
+                    "",
+                    d_amt,
+                    d_tax,
+                    c_acc,
+                    c_sub,
+                    "",
+                    "",
+                    c_cat,
+                    "",
+                    c_amt,
+                    c_tax,
+                    entry.memo,
+                    entry.reference,
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                )
+            )
+    if encoding == "utf-8-sig":
+        return b"\xef\xbb\xbf" + write_rows(rows, encoding="utf-8", newline="\r\n")
+    return write_rows(rows, encoding="cp932", newline="\r\n")

@@ -1,0 +1,199 @@
+"""Sales with tax (GROSS) or without (NET), product accounts, returns, deferred points."""
+
+from datetime import date
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from orderflow import (
+    AccountMap,
+    Money,
+    Order,
+    OrderLine,
+    PriceMode,
+    Rounding,
+    Side,
+    TaxRate,
+    TaxRule,
+    sale_entry,
+)
+from orderflow.domain.booking import (
+    AmountForm,
+    ProductAccounts,
+    points_deferral_entry,
+    reversal_entry,
+)
+from orderflow.domain.lifecycle import new_order
+from orderflow.domain.order import PaymentMethod
+from orderflow.errors import InvalidValue
+from tests.builders import CTX, address, customer
+
+DAY = date(2026, 11, 22)
+RULE = TaxRule(PriceMode.INCLUSIVE, Rounding.DOWN)
+
+
+def _order(
+    lines: list[OrderLine], shipping: int = 0, fees: int = 0, points: int = 0, discount: int = 0
+) -> Order:
+    order, _ = new_order(
+        number="1001",
+        customer=customer(),
+        ship_to=address(),
+        lines=lines,
+        payment_method=PaymentMethod.CARD,
+        ctx=CTX,
+        shipping_fee=Money.yen(shipping),
+        fees=Money.yen(fees),
+        discount=Money.yen(discount),
+        points_used=points,
+    )
+    return order
+
+
+def test_the_yayoi_preset_writes_gross_amounts_with_its_inclusive_categories() -> None:
+    order = _order([OrderLine("L1", "MUG", "湯呑", Money.yen(1100), 1)], shipping=880)
+    entry = sale_entry(order, RULE, AccountMap.yayoi(), DAY)
+    credits = [ln for ln in entry.lines if ln.side is Side.CREDIT]
+    # 課税売上込10% is paired with the price as the customer sees it, tax included
+    assert [(ln.account, ln.amount, ln.tax_category, ln.tax_amount) for ln in credits] == [
+        ("売上高", Money.yen(1100), "課税売上込10%", Money.yen(100)),
+        ("売上高", Money.yen(880), "課税売上込10%", Money.yen(80)),
+    ]
+    assert all(ln.account != "仮受消費税等" for ln in entry.lines)  # 弥生 splits the tax itself
+    # and the net form pairs net amounts with a tax line, never with a 込 category
+    net = sale_entry(order, RULE, AccountMap(), DAY)
+    assert {ln.amount for ln in net.lines if ln.account == "売上高"} == {
+        Money.yen(1000),
+        Money.yen(800),
+    }
+    assert all("込" not in ln.tax_category for ln in net.lines)
+
+
+@pytest.mark.parametrize("accounts", [AccountMap.yayoi(), AccountMap.freee()])
+def test_a_net_priced_shop_is_written_gross_for_gross_presets(accounts: AccountMap) -> None:
+    order = _order([OrderLine("L1", "TEA", "緑茶", Money.yen(1000), 1, TaxRate.REDUCED)])
+    entry = sale_entry(order, TaxRule(PriceMode.EXCLUSIVE, Rounding.DOWN), accounts, DAY)
+    assert entry.lines[0].amount == Money.yen(1080)
+    assert entry.lines[1].amount == Money.yen(1080)
+    assert entry.lines[1].tax_amount == Money.yen(80)
+
+
+order_lines = st.lists(
+    st.tuples(
+        st.integers(0, 50_000),
+        st.integers(1, 5),
+        st.sampled_from(list(TaxRate)),
+        st.sampled_from(["A", "B", "C"]),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=200)
+@given(
+    order_lines,
+    st.integers(0, 2000),
+    st.integers(0, 500),
+    st.data(),
+    st.sampled_from(list(PriceMode)),
+    st.sampled_from(list(Rounding)),
+    st.sampled_from(list(AmountForm)),
+)
+def test_every_form_balances_and_carries_the_tax(
+    raw: list[tuple[int, int, TaxRate, str]],
+    shipping: int,
+    fees: int,
+    data: st.DataObject,
+    mode: PriceMode,
+    rounding: Rounding,
+    form: AmountForm,
+) -> None:
+    lines = [
+        OrderLine(f"L{i}", sku, "品", Money.yen(price), qty, rate)
+        for i, (price, qty, rate, sku) in enumerate(raw)
+    ]
+    charges = sum(price * qty for price, qty, _, _ in raw) + shipping + fees
+    discount = data.draw(st.integers(0, charges))
+    points = data.draw(st.integers(0, charges - discount))
+    order = _order(lines, shipping, fees, points, discount)
+    accounts = attrs.evolve(
+        AccountMap(),
+        amounts=form,
+        products={
+            "B": ProductAccounts(sales="商品売上高", sub_account="茶"),
+            "C": ProductAccounts(tax_categories={TaxRate.REDUCED: "課税売上8%(軽)食品"}),
+        },
+    )
+    rule = TaxRule(mode, rounding)
+    entry = sale_entry(order, rule, accounts, DAY)
+    debit, credit = entry.totals()
+    totals = order.totals(rule)
+    assert debit == credit
+    assert entry.lines[0].amount == totals.total
+    if form is AmountForm.GROSS:
+        taxes = [ln.tax_amount for ln in entry.lines[1:]]
+        signed = sum(
+            (t.amount if ln.side is Side.CREDIT else -t.amount)
+            for ln, t in zip(entry.lines[1:], taxes, strict=True)
+            if t is not None
+        )
+        assert signed == totals.tax_total.amount
+        assert all(ln.account != accounts.tax_payable for ln in entry.lines)
+    else:
+        tax_lines = [ln for ln in entry.lines if ln.account == accounts.tax_payable]
+        assert sum(ln.amount.amount for ln in tax_lines) == totals.tax_total.amount
+
+
+def test_a_product_gets_its_own_account_and_category() -> None:
+    accounts = attrs.evolve(
+        AccountMap.freee(),
+        products={
+            "TEA": ProductAccounts("商品売上高", "茶葉", {TaxRate.REDUCED: "課税売上8%(軽)"})
+        },
+    )
+    order = _order(
+        [
+            OrderLine("L1", "TEA", "緑茶", Money.yen(1080), 1, TaxRate.REDUCED),
+            OrderLine("L2", "CAKE", "羊羹", Money.yen(540), 1, TaxRate.REDUCED),
+        ]
+    )
+    entry = sale_entry(order, RULE, accounts, DAY)
+    assert [(ln.account, ln.sub_account, ln.amount) for ln in entry.lines[1:]] == [
+        ("商品売上高", "茶葉", Money.yen(1080)),
+        ("売上高", "", Money.yen(540)),
+    ]
+
+
+def test_a_reversal_flips_every_line_to_sales_returns() -> None:
+    order = _order([OrderLine("L1", "MUG", "湯呑", Money.yen(1100), 1)], shipping=880, points=100)
+    accounts = AccountMap.yayoi()
+    sale = sale_entry(order, RULE, accounts, DAY)
+    back = reversal_entry(sale, date(2026, 11, 30), accounts=accounts)
+    assert back.date == date(2026, 11, 30) and back.reference == "1001"
+    assert back.totals() == sale.totals()
+    assert [(ln.side, ln.account) for ln in back.lines] == [
+        (Side.CREDIT, "売掛金"),
+        (Side.DEBIT, "売上戻り高"),
+        (Side.DEBIT, "売上戻り高"),
+        (Side.CREDIT, "売上値引高"),
+    ]
+    assert [ln.tax_category for ln in back.lines[1:]] == ["課税売上込10%"] * 3
+
+
+def test_points_deferral_and_release_balance() -> None:
+    accounts = AccountMap.moneyforward()
+    defer = points_deferral_entry("1001", DAY, Money.yen(30), accounts)
+    release = points_deferral_entry("1001", DAY, Money.yen(30), accounts, release=True)
+    assert [(ln.side, ln.account) for ln in defer.lines] == [
+        (Side.DEBIT, "売上高"),
+        (Side.CREDIT, "契約負債"),
+    ]
+    assert [(ln.side, ln.account) for ln in release.lines] == [
+        (Side.DEBIT, "契約負債"),
+        (Side.CREDIT, "売上高"),
+    ]
+    with pytest.raises(InvalidValue, match="positive"):
+        points_deferral_entry("1001", DAY, Money.yen(0), accounts)
