@@ -41,8 +41,12 @@ def test_demo_in_japanese_shows_all_eight_statuses_yen_and_tokyo_times() -> None
     assert "2026/11/22 9:00" in text  # 00:00 UTC shown in Asia/Tokyo
     statuses = [o.status for o in orders]
     booked, cancelled, allocated = OrderStatus.BOOKED, OrderStatus.CANCELLED, OrderStatus.ALLOCATED
-    assert statuses == [booked] * 2 + [cancelled] + [booked] * 5 + [allocated] * 4
-    assert orders[8].holds[0].cleared_by == "operator:kato"  # held for its remarks, released
+    assert statuses == [booked] * 2 + [cancelled] + [booked] * 7 + [allocated] * 4
+    assert orders[10].holds[0].cleared_by == "operator:kato"  # held for its remarks, released
+    one_box = [o for o in orders if o.bundle == ("1012", "1013")]  # 同梱: two orders, one parcel
+    assert [o.number for o in one_box] == ["1012", "1013"]
+    assert {o.shipments[0].parcel for o in one_box} == {"P-1012-TOKYO"}
+    assert {o.shipments[0].tracking_number for o in one_box} == {"445566778812"}
     assert "変更の試算 1010: ￥3,040 → ￥7,420 (差額 ￥4,380" in text
     assert "注文分割 1011 → 1011-1, 1011-2" in text
     partial = orders[1]

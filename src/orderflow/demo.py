@@ -236,6 +236,29 @@ def _other_methods(shop: FakeShop) -> list[Order]:
     return orders
 
 
+def _bundled(shop: FakeShop) -> list[Order]:
+    """同梱: the same customer orders twice before the first ships; one box for both."""
+    desk = shop.desk
+    customer, address = _customer(12, "小林 誠")
+    for number, line in (
+        ("1012", OrderLine("L1", "TEA-100", "静岡煎茶 100g", Money.yen(1080), 1, TaxRate.REDUCED)),
+        ("1013", OrderLine("L1", "MUG-01", "有田焼 湯呑", Money.yen(3300), 1)),
+    ):
+        desk.place(
+            number=number, customer=customer, ship_to=address, lines=[line], token="tok_visa"
+        )
+        _step(shop, 20, lambda n=number: desk.accept(n))  # type: ignore[misc]
+    for hold in desk.get("1013").open_holds:  # a second order within days: a person looks
+        _step(shop, 5, lambda h=hold: desk.clear_hold("1013", h.code, actor="operator:kato"))  # type: ignore[misc]
+    _step(shop, 1, lambda: desk.allocate("1013"))
+    members = desk.bundle_candidates()[0]
+    desk.bundle(list(members))
+    _step(shop, 30, lambda: desk.instruct_shipping("1012"))  # one instruction, one box
+    _step(shop, 90, lambda: desk.ship("1012", "1012-S1", "4455-6677-8812"))
+    _step(shop, 60 * 20, lambda: desk.deliver("1013", "1013-S1"))
+    return [_step(shop, 60 * 24, lambda n=n: desk.book(n)) for n in members]  # type: ignore[misc]
+
+
 def _held_then_released(shop: FakeShop, locale: str) -> Order:
     """An order with a remark: held at review, read by a person, released, and on it goes."""
     desk = shop.desk
@@ -400,6 +423,7 @@ def run_demo(
     out("")
     orders = [_straight_through(shop), _short_then_completed(shop), _cancelled(shop, locale)]
     orders += _other_methods(shop)
+    orders += _bundled(shop)
     orders.append(_held_then_released(shop, locale))
     orders.append(_changed(shop, locale, out))
     out("")
