@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -33,12 +30,11 @@ from orderflow.stores._inventory import (
     order_ref,
     replay,
 )
+from orderflow.stores._sqlite import Connections
 
 __all__ = ["Movement", "MovementKind", "SQLiteInventory", "StockLevel"]
 
 T = TypeVar("T")
-
-_SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS stock (
@@ -100,30 +96,14 @@ class SQLiteInventory:
         synchronous: str = "NORMAL",
         clock: Clock | None = None,
     ) -> None:
-        if not isinstance(path, str | os.PathLike) or not str(path):
-            raise InvalidValue("path", path, "a file path (str or Path) or ':memory:'")
-        if (
-            isinstance(busy_timeout, bool)
-            or not isinstance(busy_timeout, int | float)
-            or not 0 <= busy_timeout <= 3600
-        ):
-            raise InvalidValue("busy_timeout", busy_timeout, "seconds, from 0 to 3600")
-        if not isinstance(synchronous, str) or synchronous.upper() not in _SYNCHRONOUS:
-            raise InvalidValue("synchronous", synchronous, f"one of {', '.join(_SYNCHRONOUS)}")
-        self._memory = str(path) == ":memory:"
-        self._path = str(path) if self._memory else str(Path(path))
-        self._busy_timeout = float(busy_timeout)
-        self._synchronous = synchronous.upper()
-        self._clock = clock
-        self._local = threading.local()
-        self._guard: AbstractContextManager[Any] = (
-            threading.RLock() if self._memory else nullcontext()
+        self._db = Connections(
+            path,
+            busy_timeout=busy_timeout,
+            synchronous=synchronous,
+            memory=True,
+            owner=type(self).__name__,
         )
-        """Held for every request in memory mode, where all threads share one connection."""
-        self._opened: list[sqlite3.Connection] = []
-        self._opened_lock = threading.Lock()
-        self._pid = os.getpid()
-        self._closed = False
+        self._clock = clock
         try:
             self._write("create the schema", self._create_schema)
         except BaseException:
@@ -314,12 +294,7 @@ class SQLiteInventory:
 
     def close(self) -> None:
         """Close every connection this instance opened; later calls raise StoreError."""
-        self._closed = True
-        with self._opened_lock:
-            opened, self._opened = self._opened, []
-        for conn in opened:
-            with suppress(sqlite3.Error):
-                conn.close()
+        self._db.close(final=True)
 
     def __enter__(self) -> SQLiteInventory:
         return self
@@ -333,7 +308,7 @@ class SQLiteInventory:
         self.close()
 
     def __repr__(self) -> str:
-        return f"SQLiteInventory({self._path!r})"
+        return self._db.name
 
     # -- inside ----------------------------------------------------------------------------------
 
@@ -418,7 +393,7 @@ class SQLiteInventory:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise StoreError(
-                f"{self._path}: inventory schema version {version} is newer than this "
+                f"{self._db.path}: inventory schema version {version} is newer than this "
                 f"orderflow's ({SCHEMA_VERSION}); upgrade orderflow"
             )
         for statement in _SCHEMA.split(";"):
@@ -427,71 +402,11 @@ class SQLiteInventory:
         if version < SCHEMA_VERSION:
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
-    def _connection(self) -> sqlite3.Connection:
-        if self._closed:
-            raise StoreError(f"{self!r} is closed")
-        if os.getpid() != self._pid:  # forked: the parent's connections are not ours to use
-            self._local = threading.local()
-            with self._opened_lock:
-                self._opened = []
-            self._pid = os.getpid()
-        if self._memory:  # one database, so one connection, used under self._guard
-            with self._opened_lock:
-                if not self._opened:
-                    self._opened.append(self._open())
-                return self._opened[0]
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._open()
-            self._local.conn = conn
-            with self._opened_lock:
-                self._opened.append(conn)
-        return conn
-
-    def _open(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(
-            self._path,
-            timeout=self._busy_timeout,
-            isolation_level=None,  # transactions are begun and committed here, explicitly
-            check_same_thread=False,  # each thread has its own; close() may run in any
-        )
-        try:
-            conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
-            if not self._memory:
-                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-                if str(mode).lower() != "wal":
-                    raise sqlite3.OperationalError(f"journal_mode is {mode}, not wal")
-            conn.execute(f"PRAGMA synchronous = {self._synchronous}")
-        except BaseException:
-            conn.close()
-            raise
-        return conn
-
     def _read(self, what: str, sql: str, args: tuple[Any, ...]) -> list[Any]:
-        with self._guard:
-            try:
-                return self._connection().execute(sql, args).fetchall()
-            except sqlite3.Error as error:
-                raise StoreError(f"{self!r}: {what} failed: {error}") from error
+        with self._db.connection(what) as conn:
+            return conn.execute(sql, args).fetchall()
 
     def _write(self, what: str, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``work`` in one ``BEGIN IMMEDIATE`` transaction; roll back on any error."""
-        with self._guard:
-            try:
-                conn = self._connection()
-                with self._transaction(conn):
-                    return work(conn)
-            except sqlite3.Error as error:
-                raise StoreError(f"{self!r}: {what} failed: {error}") from error
-
-    @contextmanager
-    def _transaction(self, conn: sqlite3.Connection) -> Iterator[None]:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                with suppress(sqlite3.Error):
-                    conn.execute("ROLLBACK")
-            raise
+        with self._db.write(what) as conn:
+            return work(conn)
