@@ -10,15 +10,12 @@ This is the only module of orderflow that imports psycopg.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, suppress
+from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import psycopg
-from psycopg.pq import TransactionStatus
 
 from orderflow.errors import InvalidValue, ProviderError, StoreError
 from orderflow.ports import Clock
@@ -36,6 +33,7 @@ from orderflow.stores._inventory import (
     order_ref,
     replay,
 )
+from orderflow.stores._postgres import Connections, PoolLike, Source
 
 __all__ = ["ConnectionSource", "PostgresInventory"]
 
@@ -43,15 +41,8 @@ T = TypeVar("T")
 Asked = tuple[MovementKind, str, str, int]
 
 
-class ConnectionSource(Protocol):
-    """A pool: anything with ``connection()`` lending a connection for a ``with`` block.
-
-    ``psycopg_pool.ConnectionPool`` has this shape; orderflow does not depend on it.
-    """
-
-    def connection(self) -> AbstractContextManager[psycopg.Connection[Any]]:
-        """Lend a connection for the block; it goes back to the pool at its end."""
-        ...
+ConnectionSource = PoolLike
+"""A pool: anything with ``connection()`` lending a connection for a ``with`` block."""
 
 
 _SCHEMA: tuple[str, ...] = (
@@ -132,28 +123,12 @@ class PostgresInventory:
 
     def __init__(
         self,
-        source: str | psycopg.Connection[Any] | ConnectionSource,
+        source: Source,
         *,
         clock: Clock | None = None,
     ) -> None:
-        self._conninfo: str | None = None
-        self._given: psycopg.Connection[Any] | None = None
-        self._pool: ConnectionSource | None = None
-        if isinstance(source, str):
-            if not source.strip():
-                raise InvalidValue("source", source, "a conninfo string, a connection or a pool")
-            self._conninfo = source
-        elif isinstance(source, psycopg.Connection):
-            self._given = source
-        elif callable(getattr(source, "connection", None)):
-            self._pool = source
-        else:
-            raise InvalidValue("source", source, "a conninfo string, a connection or a pool")
+        self._db = Connections(source, owner=type(self).__name__)
         self._clock = clock
-        self._lock = threading.RLock()
-        self._local = threading.local()
-        self._opened: list[psycopg.Connection[Any]] = []
-        self._closed = False
         try:
             self._write("create the schema", self._create_schema)
         except BaseException:
@@ -325,12 +300,7 @@ class PostgresInventory:
 
     def close(self) -> None:
         """Close the connections this instance opened (not a given connection or pool)."""
-        self._closed = True
-        with self._lock:
-            opened, self._opened = self._opened, []
-        for conn in opened:
-            with suppress(psycopg.Error):
-                conn.close()
+        self._db.close(final=True)
 
     def __enter__(self) -> PostgresInventory:
         return self
@@ -431,39 +401,10 @@ class PostgresInventory:
                 f"({SCHEMA_VERSION}); upgrade orderflow"
             )
 
-    @contextmanager
-    def _connection(self) -> Iterator[psycopg.Connection[Any]]:
-        if self._closed:
-            raise StoreError("PostgresInventory is closed")
-        if self._pool is not None:
-            with self._pool.connection() as conn:
-                yield conn
-        elif self._given is not None:
-            with self._lock:
-                yield self._given
-        else:
-            mine: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
-            if mine is None or mine.closed:
-                assert self._conninfo is not None
-                mine = psycopg.connect(self._conninfo, autocommit=True)
-                self._local.conn = mine
-                with self._lock:
-                    self._opened.append(mine)
-            yield mine
-
     def _run(self, what: str, work: Callable[[psycopg.Cursor[Any]], T]) -> T:
         """Run ``work`` in one transaction on a connection; psycopg errors become StoreError."""
-        try:
-            with self._connection() as conn:
-                if conn.info.transaction_status != TransactionStatus.IDLE:
-                    raise StoreError(
-                        f"PostgresInventory {what}: the connection is inside a transaction; "
-                        "give an idle (or autocommit) connection"
-                    )
-                with conn.transaction(), conn.cursor() as cur:
-                    return work(cur)
-        except psycopg.Error as error:
-            raise StoreError(f"PostgresInventory {what} failed: {error}") from error
+        with self._db.transaction(what) as conn, conn.cursor() as cur:
+            return work(cur)
 
     def _write(self, what: str, work: Callable[[psycopg.Cursor[Any]], T]) -> T:
         return self._run(what, work)
