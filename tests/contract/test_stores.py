@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
+from orderflow.errors import StoreError
 from orderflow.ports import OrderStore
 from orderflow.stores import PostgresStore, SQLiteStore
 from orderflow.testing.contracts import OrderStoreContract
@@ -42,3 +44,16 @@ class TestPostgresStore(OrderStoreContract):
         store = PostgresStore(new_database(self.uri))
         self.opened.append(store)
         return store
+
+
+def test_postgres_store_refuses_a_connection_inside_a_transaction(postgres_uri: str) -> None:
+    with psycopg.connect(new_database(postgres_uri)) as conn:  # not autocommit: used idle
+        store = PostgresStore(conn)
+        assert store.pending() == []
+        conn.execute("SELECT 1")  # the host left a transaction open
+        with pytest.raises(StoreError, match="inside a transaction"):
+            store.pending()
+        conn.rollback()
+        assert store.pending() == []
+        store.close()
+        assert not conn.closed

@@ -1,19 +1,30 @@
 """What the SQLite and PostgreSQL inventories share: the ledger's row, the checks, the replay rule.
 
+:class:`LedgerInventory` is each inventory's public face: the argument checks, the answers
+(a repeated key's replay, a refusal, a row of the ledger as a :class:`Movement`) and the life
+cycle. An engine's subclass gives only its SQL, in the methods marked abstract.
+
 Private: the public names are re-exported by :mod:`orderflow.stores`.
 """
 
 from __future__ import annotations
 
+import abc
 import enum
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any, Protocol, Self
 
 import attrs
 
-from orderflow.errors import InvalidValue, ProviderError
+from orderflow.errors import InvalidValue, ProviderError, StoreError
+from orderflow.ports import Clock
 
 __all__ = [
     "SCHEMA_VERSION",
+    "Asked",
+    "LedgerInventory",
     "Movement",
     "MovementKind",
     "StockLevel",
@@ -129,19 +140,33 @@ def order_ref(key: str | None) -> str | None:
     return key.rpartition(":")[0]
 
 
-def replay(
-    store: str,
-    key: str,
-    asked: tuple[MovementKind, str, str, int],
-    first: tuple[str, str, str, int, int, str | None],
-) -> int:
+Asked = tuple[MovementKind, str, str, int]
+"""A request as the ledger records it: ``(kind, warehouse, sku, requested)``."""
+
+
+def asked(kind: MovementKind, key: str | None, warehouse: str, sku: str, quantity: int) -> Asked:
+    """The request, its arguments checked (a key is required but for a receipt)."""
+    if kind is not MovementKind.RECEIVE:
+        check_key(key)
+    check_text("warehouse", warehouse)
+    check_text("sku", sku)
+    check_units("quantity", quantity)
+    return (kind, warehouse, sku, quantity)
+
+
+def replay(store: str, key: str | None, asked: Asked, first: Sequence[Any] | None) -> int:
     """The first answer recorded under ``key``, if ``asked`` is the request it answered.
 
     ``first`` is the ledger row's ``(kind, warehouse, sku, requested, done, refusal)``. A key
     reused for another request raises :class:`ProviderError` naming the key and both requests;
-    a recorded refusal is raised again.
+    a recorded refusal is raised again. No row (the conflicting request rolled back in between)
+    is a :class:`StoreError`: try again.
     """
+    assert key is not None  # a row without a key never conflicts
+    if first is None:
+        raise StoreError(f"{asked[0].value} {key!r}: the key's first request vanished; retry")
     kind, warehouse, sku, requested, done, refusal = first
+    requested, done = int(requested), int(done)
     if (kind, warehouse, sku, requested) != (asked[0].value, *asked[1:]):
         raise ProviderError(
             f"{store}.{asked[0].value}: idempotency key {key!r} was first used for another "
@@ -151,3 +176,202 @@ def replay(
     if refusal is not None:
         raise ProviderError(refusal)
     return done
+
+
+class Closable(Protocol):
+    """An engine's connections, as the inventory closes them."""
+
+    def close(self, *, final: bool = False) -> None: ...
+
+
+class LedgerInventory(abc.ABC):
+    """Stock per (warehouse, SKU) and its movement ledger: the port, the operator's moves.
+
+    The subclass sets ``_db`` (its connections) and ``_clock`` and writes the SQL: each
+    ``_``-method below marked abstract runs one request in one transaction.
+    """
+
+    _db: Closable
+    _clock: Clock | None
+
+    # -- the port ---------------------------------------------------------------------------
+
+    def knows(self, sku: str) -> bool:
+        """Whether ``sku`` has a stock row in any warehouse (it was ever received)."""
+        return self._knows(check_text("sku", sku))
+
+    def available(self, warehouse: str, sku: str) -> int:
+        """On hand less reserved; 0 for a SKU the warehouse never had."""
+        return self.stock(warehouse, sku).available
+
+    def reserve(self, *, key: str, warehouse: str, sku: str, quantity: int) -> int:
+        """Reserve up to ``quantity`` units; return how many were reserved (0..quantity).
+
+        The answer is ``min(quantity, on_hand - reserved)``, decided and moved in one
+        transaction with the ledger row. A repeated key returns the first answer and moves
+        nothing.
+        """
+        return self._reserve(key, asked(MovementKind.RESERVE, key, warehouse, sku, quantity))
+
+    def release(self, *, key: str, warehouse: str, sku: str, quantity: int) -> None:
+        """Give ``quantity`` reserved units back; a ProviderError if fewer are reserved."""
+        self._refuse(
+            self._unreserve(key, asked(MovementKind.RELEASE, key, warehouse, sku, quantity))
+        )
+
+    def commit(self, *, key: str, warehouse: str, sku: str, quantity: int) -> None:
+        """Take ``quantity`` reserved units off on hand (they shipped); once per key."""
+        self._refuse(
+            self._unreserve(key, asked(MovementKind.COMMIT, key, warehouse, sku, quantity))
+        )
+
+    # -- the operator's moves ---------------------------------------------------------------
+
+    def receive(
+        self, warehouse: str, sku: str, quantity: int, *, reason: str = "", key: str | None = None
+    ) -> None:
+        """入荷: add ``quantity`` units on hand (the SKU becomes known). Once per ``key``."""
+        check_reason(reason, required=False)
+        key = check_optional_key(key)
+        self._receive(key, asked(MovementKind.RECEIVE, key, warehouse, sku, quantity), reason)
+
+    def adjust(
+        self, warehouse: str, sku: str, delta: int, *, reason: str, key: str | None = None
+    ) -> None:
+        """棚卸 correction: change on hand by ``delta`` (negative takes units off).
+
+        Refused with :class:`~orderflow.errors.InvalidValue` (and nothing written) when on hand
+        would fall below the reserved units. ``reason`` is required. Once per ``key``.
+        """
+        check_reason(reason, required=True)
+        key = check_optional_key(key)
+        check_text("warehouse", warehouse)
+        check_text("sku", sku)
+        check_delta(delta)
+        self._adjust(key, (MovementKind.ADJUST, warehouse, sku, delta), reason)
+
+    def stock(self, warehouse: str, sku: str) -> StockLevel:
+        """On hand and reserved units of ``sku`` in ``warehouse`` (zeros when it has none)."""
+        check_text("warehouse", warehouse)
+        check_text("sku", sku)
+        row = self._level(warehouse, sku)
+        return StockLevel(int(row[0]), int(row[1])) if row else StockLevel(0, 0)
+
+    def movements(
+        self,
+        warehouse: str | None = None,
+        sku: str | None = None,
+        order_ref: str | None = None,
+    ) -> list[Movement]:
+        """The ledger's rows, oldest first, filtered by whichever of the arguments are given."""
+        given = {"warehouse": warehouse, "sku": sku, "order_ref": order_ref}
+        filters = {column: check_text(column, v) for column, v in given.items() if v is not None}
+        return [
+            Movement(
+                id=int(r[0]),
+                key=r[1],
+                kind=MovementKind(r[2]),
+                warehouse=r[3],
+                sku=r[4],
+                requested=int(r[5]),
+                done=int(r[6]),
+                reason=r[7],
+                order_ref=r[8],
+                at=self._at(r[9]),
+                refusal=r[10],
+            )
+            for r in self._ledger(filters)
+        ]
+
+    # -- life cycle ----------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connections this instance opened (never the host's connection or pool).
+
+        Later calls raise :class:`~orderflow.errors.StoreError`.
+        """
+        self._db.close(final=True)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- for the engines ---------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        """The time of a ledger row: the clock's, else now; aware, in UTC."""
+        now = self._clock.now() if self._clock is not None else datetime.now(UTC)
+        return now.astimezone(UTC)
+
+    def _replay(self, key: str | None, asked: Asked, first: Sequence[Any] | None) -> int:
+        """The answer of the key's first request (see :func:`replay`)."""
+        return replay(type(self).__name__, key, asked, first)
+
+    def _refusal(self, key: str, asked: Asked, reserved: int) -> str:
+        """Why a release or commit of more than is reserved is refused (kept in the ledger)."""
+        kind, warehouse, sku, quantity = asked
+        return (
+            f"{type(self).__name__}.{kind.value} {quantity} of {sku}@{warehouse} "
+            f"(key {key!r}): only {reserved} reserved"
+        )
+
+    @staticmethod
+    def _below_reserved(asked: Asked, on_hand: int, reserved: int) -> InvalidValue:
+        """The refusal of an adjustment that would leave on hand below the reserved units."""
+        _, warehouse, sku, delta = asked
+        return InvalidValue(
+            "delta",
+            delta,
+            f"a change leaving on hand ({on_hand}) at or above the {reserved} "
+            f"reserved units of {sku}@{warehouse}",
+        )
+
+    @staticmethod
+    def _refuse(refusal: str | None) -> None:
+        if refusal is not None:
+            raise ProviderError(refusal)
+
+    # -- the engine's SQL ----------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def _knows(self, sku: str) -> bool:
+        """Whether a stock row of ``sku`` exists."""
+
+    @abc.abstractmethod
+    def _reserve(self, key: str, asked: Asked) -> int:
+        """Reserve (or replay the key's answer); the units reserved."""
+
+    @abc.abstractmethod
+    def _unreserve(self, key: str, asked: Asked) -> str | None:
+        """Release or commit (or replay the key's answer); the refusal recorded, if any."""
+
+    @abc.abstractmethod
+    def _receive(self, key: str | None, asked: Asked, reason: str) -> None:
+        """Add units on hand, creating the stock row (or replay the key's answer)."""
+
+    @abc.abstractmethod
+    def _adjust(self, key: str | None, asked: Asked, reason: str) -> None:
+        """Change on hand by the signed delta (or replay); :meth:`_below_reserved` if it can't."""
+
+    @abc.abstractmethod
+    def _level(self, warehouse: str, sku: str) -> Sequence[Any] | None:
+        """The stock row's ``(on_hand, reserved)``; None without one."""
+
+    @abc.abstractmethod
+    def _ledger(self, filters: dict[str, str]) -> list[Sequence[Any]]:
+        """The ledger's rows by id, as the columns of :class:`Movement` in order.
+
+        Only the rows where each column of ``filters`` has its value.
+        """
+
+    @staticmethod
+    @abc.abstractmethod
+    def _at(value: Any) -> datetime:
+        """A ledger row's time, as the engine stores it, as an aware datetime."""

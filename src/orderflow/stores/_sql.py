@@ -15,20 +15,68 @@ from orderflow.domain.order import Order
 from orderflow.domain.queues import Queue, QueueQuery, check_page, queue_facts
 from orderflow.errors import InvalidValue
 
-ORDER_COLUMNS = (
-    "number",
-    "version",
-    "status",
-    "customer_id",
-    "placed_at",
-    "final",
-    "awaiting_method",
-    "ready_to_instruct",
-    "instructed_at",
-    "pending_since",
-    "document",
+ORDER_TABLE: tuple[tuple[str, str, str], ...] = (
+    ("number", "text", "PRIMARY KEY"),
+    ("version", "integer", "NOT NULL CHECK (version >= 0)"),
+    ("status", "text", "NOT NULL"),
+    ("customer_id", "text", "NOT NULL"),
+    ("placed_at", "time", "NOT NULL"),
+    ("final", "flag", "NOT NULL"),
+    ("awaiting_method", "text", ""),
+    ("ready_to_instruct", "flag", "NOT NULL"),
+    ("instructed_at", "time", ""),
+    ("pending_since", "time", ""),
+    ("document", "document", "NOT NULL"),
+    ("claimed_until", "time", ""),
 )
+"""The columns of ``orders``: name, kind of value (typed per engine), constraints."""
+
+SQLITE_TYPES = {
+    "text": "TEXT",
+    "integer": "INTEGER",
+    "flag": "INTEGER",
+    "time": "TEXT",  # ISO 8601 in UTC (utc_text): text order is time order
+    "document": "TEXT",
+}
+POSTGRES_TYPES = {
+    "text": "text",
+    "integer": "bigint",
+    "flag": "smallint",
+    "time": "timestamptz",
+    "document": "jsonb",
+}
+
+ORDER_COLUMNS = tuple(name for name, _, _ in ORDER_TABLE if name != "claimed_until")
 """The columns of ``orders``, in the order :func:`order_row` gives them."""
+
+_ORDER_INDEXES = """
+CREATE INDEX IF NOT EXISTS orders_by_status ON orders (status, number);
+CREATE INDEX IF NOT EXISTS orders_by_customer ON orders (customer_id, placed_at);
+CREATE INDEX IF NOT EXISTS orders_open ON orders (number) WHERE final = 0;
+CREATE INDEX IF NOT EXISTS orders_awaiting ON orders (awaiting_method, number)
+    WHERE awaiting_method IS NOT NULL;
+CREATE INDEX IF NOT EXISTS orders_ready ON orders (number) WHERE ready_to_instruct = 1;
+CREATE INDEX IF NOT EXISTS orders_instructed ON orders (instructed_at)
+    WHERE instructed_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS orders_pending ON orders (pending_since)
+    WHERE pending_since IS NOT NULL;
+CREATE TABLE IF NOT EXISTS order_holds (
+    code {text} NOT NULL,
+    number {text} NOT NULL REFERENCES orders (number),
+    PRIMARY KEY (code, number)
+);
+CREATE INDEX IF NOT EXISTS order_holds_by_number ON order_holds (number);
+"""
+
+
+def order_schema(types: dict[str, str]) -> str:
+    """The DDL of ``orders`` and ``order_holds`` with an engine's ``types`` (SQLITE_TYPES, …)."""
+    columns = ",\n".join(
+        f"    {name} {types[kind]}" + (f" {rules}" if rules else "")
+        for name, kind, rules in ORDER_TABLE
+    )
+    table = f"\nCREATE TABLE IF NOT EXISTS orders (\n{columns}\n);"
+    return table + _ORDER_INDEXES.format(text=types["text"])
 
 
 def utc_text(when: datetime) -> str:

@@ -4,54 +4,33 @@ The same tables and behaviour as :class:`~orderflow.stores.SQLiteInventory`. Eac
 transaction: the ledger row is inserted first (``ON CONFLICT (key) DO NOTHING``, so a concurrent
 request with the same key waits for the first one and then replays its answer), then the stock
 row moves with one conditional statement under its row lock.
-
-This is the only module of orderflow that imports psycopg.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, suppress
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from types import TracebackType
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import psycopg
-from psycopg.pq import TransactionStatus
 
-from orderflow.errors import InvalidValue, ProviderError, StoreError
+from orderflow.errors import StoreError
 from orderflow.ports import Clock
 from orderflow.stores._inventory import (
     SCHEMA_VERSION,
-    Movement,
+    Asked,
+    LedgerInventory,
     MovementKind,
-    StockLevel,
-    check_delta,
-    check_key,
-    check_optional_key,
-    check_reason,
-    check_text,
-    check_units,
     order_ref,
-    replay,
 )
+from orderflow.stores._postgres import Connections, PoolLike, Source
 
 __all__ = ["ConnectionSource", "PostgresInventory"]
 
 T = TypeVar("T")
-Asked = tuple[MovementKind, str, str, int]
 
-
-class ConnectionSource(Protocol):
-    """A pool: anything with ``connection()`` lending a connection for a ``with`` block.
-
-    ``psycopg_pool.ConnectionPool`` has this shape; orderflow does not depend on it.
-    """
-
-    def connection(self) -> AbstractContextManager[psycopg.Connection[Any]]:
-        """Lend a connection for the block; it goes back to the pool at its end."""
-        ...
+ConnectionSource = PoolLike
+"""A pool: anything with ``connection()`` lending a connection for a ``with`` block."""
 
 
 _SCHEMA: tuple[str, ...] = (
@@ -114,7 +93,7 @@ _COMMIT = (
 )
 
 
-class PostgresInventory:
+class PostgresInventory(LedgerInventory):
     """Stock per (warehouse, SKU) and its movement ledger, in PostgreSQL.
 
     ``source`` is one of:
@@ -130,90 +109,75 @@ class PostgresInventory:
     Database failures raise :class:`~orderflow.errors.StoreError` with the psycopg error chained.
     """
 
+    _db: Connections
+
     def __init__(
         self,
-        source: str | psycopg.Connection[Any] | ConnectionSource,
+        source: Source,
         *,
         clock: Clock | None = None,
     ) -> None:
-        self._conninfo: str | None = None
-        self._given: psycopg.Connection[Any] | None = None
-        self._pool: ConnectionSource | None = None
-        if isinstance(source, str):
-            if not source.strip():
-                raise InvalidValue("source", source, "a conninfo string, a connection or a pool")
-            self._conninfo = source
-        elif isinstance(source, psycopg.Connection):
-            self._given = source
-        elif callable(getattr(source, "connection", None)):
-            self._pool = source
-        else:
-            raise InvalidValue("source", source, "a conninfo string, a connection or a pool")
+        self._db = Connections(source, owner=type(self).__name__)
         self._clock = clock
-        self._lock = threading.RLock()
-        self._local = threading.local()
-        self._opened: list[psycopg.Connection[Any]] = []
-        self._closed = False
         try:
-            self._write("create the schema", self._create_schema)
+            self._run("create the schema", self._create_schema)
         except BaseException:
             self.close()
             raise
 
-    # -- the port ---------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        return "PostgresInventory()"
 
-    def knows(self, sku: str) -> bool:
-        """Whether ``sku`` has a stock row in any warehouse (it was ever received)."""
-        check_text("sku", sku)
+    # -- the SQL ---------------------------------------------------------------------------------
+
+    def _knows(self, sku: str) -> bool:
         return bool(self._read("knows", "SELECT 1 FROM stock WHERE sku = %s LIMIT 1", (sku,)))
 
-    def available(self, warehouse: str, sku: str) -> int:
-        """On hand less reserved; 0 for a SKU the warehouse never had."""
-        return self.stock(warehouse, sku).available
-
-    def reserve(self, *, key: str, warehouse: str, sku: str, quantity: int) -> int:
-        """Reserve up to ``quantity`` units; return how many were reserved (0..quantity).
-
-        One transaction: the ledger row claims the key, then one conditional ``UPDATE`` takes
-        ``LEAST(quantity, on_hand - reserved)`` under the stock row's lock. A repeated key returns
-        the first answer and moves nothing.
-        """
-        asked = self._asked(MovementKind.RESERVE, key, warehouse, sku, quantity)
+    def _reserve(self, key: str, asked: Asked) -> int:
+        """The ledger row claims the key; one ``UPDATE`` takes ``LEAST(quantity, available)``."""
+        _, warehouse, sku, quantity = asked
 
         def work(cur: psycopg.Cursor[Any]) -> int:
             row_id = self._claim(cur, key, asked, "")
             if row_id is None:
-                return self._replay(cur, key, asked)
+                return self._replay(key, asked, cur.execute(_FIRST, (key,)).fetchone())
             taken = cur.execute(_RESERVE, {"q": quantity, "w": warehouse, "s": sku}).fetchone()
             done = int(taken[0]) if taken else 0
             if done:
                 cur.execute(_SETTLE, (done, None, row_id))
             return done
 
-        return self._write("reserve", work)
+        return self._run("reserve", work)
 
-    def release(self, *, key: str, warehouse: str, sku: str, quantity: int) -> None:
-        """Give ``quantity`` reserved units back; a ProviderError if fewer are reserved."""
-        self._unreserve(MovementKind.RELEASE, _RELEASE, key, warehouse, sku, quantity)
+    def _unreserve(self, key: str, asked: Asked) -> str | None:
+        kind, warehouse, sku, quantity = asked
+        statement = _COMMIT if kind is MovementKind.COMMIT else _RELEASE
 
-    def commit(self, *, key: str, warehouse: str, sku: str, quantity: int) -> None:
-        """Take ``quantity`` reserved units off on hand (they shipped); once per key."""
-        self._unreserve(MovementKind.COMMIT, _COMMIT, key, warehouse, sku, quantity)
+        def work(cur: psycopg.Cursor[Any]) -> str | None:
+            row_id = self._claim(cur, key, asked, "")
+            if row_id is None:
+                self._replay(key, asked, cur.execute(_FIRST, (key,)).fetchone())  # raises a refusal
+                return None
+            moved = cur.execute(statement, {"q": quantity, "w": warehouse, "s": sku}).rowcount
+            refusal = None
+            if not moved:
+                held = cur.execute(
+                    "SELECT reserved FROM stock WHERE warehouse = %s AND sku = %s",
+                    (warehouse, sku),
+                ).fetchone()
+                refusal = self._refusal(key, asked, held[0] if held else 0)
+            cur.execute(_SETTLE, (0 if refusal else quantity, refusal, row_id))
+            return refusal
 
-    # -- the operator's moves ---------------------------------------------------------------
+        return self._run(kind.value, work)
 
-    def receive(
-        self, warehouse: str, sku: str, quantity: int, *, reason: str = "", key: str | None = None
-    ) -> None:
-        """入荷: add ``quantity`` units on hand (the SKU becomes known). Once per ``key``."""
-        check_reason(reason, required=False)
-        key = check_optional_key(key)
-        asked = self._asked(MovementKind.RECEIVE, key, warehouse, sku, quantity)
+    def _receive(self, key: str | None, asked: Asked, reason: str) -> None:
+        _, warehouse, sku, quantity = asked
 
         def work(cur: psycopg.Cursor[Any]) -> None:
             row_id = self._claim(cur, key, asked, reason)
             if row_id is None:
-                self._replay(cur, key, asked)
+                self._replay(key, asked, cur.execute(_FIRST, (key,)).fetchone())
                 return
             cur.execute(
                 "INSERT INTO stock (warehouse, sku, on_hand, reserved) VALUES (%s, %s, %s, 0) "
@@ -223,27 +187,15 @@ class PostgresInventory:
             )
             cur.execute(_SETTLE, (quantity, None, row_id))
 
-        self._write("receive", work)
+        self._run("receive", work)
 
-    def adjust(
-        self, warehouse: str, sku: str, delta: int, *, reason: str, key: str | None = None
-    ) -> None:
-        """棚卸 correction: change on hand by ``delta`` (negative takes units off).
-
-        Refused with :class:`~orderflow.errors.InvalidValue` (and nothing written) when on hand
-        would fall below the reserved units. ``reason`` is required. Once per ``key``.
-        """
-        check_reason(reason, required=True)
-        key = check_optional_key(key)
-        check_text("warehouse", warehouse)
-        check_text("sku", sku)
-        check_delta(delta)
-        asked: Asked = (MovementKind.ADJUST, warehouse, sku, delta)
+    def _adjust(self, key: str | None, asked: Asked, reason: str) -> None:
+        _, warehouse, sku, delta = asked
 
         def work(cur: psycopg.Cursor[Any]) -> None:
             row_id = self._claim(cur, key, asked, reason)
             if row_id is None:
-                self._replay(cur, key, asked)
+                self._replay(key, asked, cur.execute(_FIRST, (key,)).fetchone())
                 return
             moved = cur.execute(
                 "UPDATE stock SET on_hand = on_hand + %(d)s "
@@ -256,141 +208,40 @@ class PostgresInventory:
                     "FOR UPDATE",
                     (warehouse, sku),
                 ).fetchone()
-                if level is None and delta > 0:
-                    cur.execute(
-                        "INSERT INTO stock (warehouse, sku, on_hand, reserved) "
-                        "VALUES (%s, %s, %s, 0)",
-                        (warehouse, sku, delta),
-                    )
-                else:
-                    on_hand, reserved = level or (0, 0)
-                    raise InvalidValue(
-                        "delta",
-                        delta,
-                        f"a change leaving on hand ({on_hand}) at or above the {reserved} "
-                        f"reserved units of {sku}@{warehouse}",
-                    )
+                if level is not None or delta < 0:
+                    raise self._below_reserved(asked, *(level or (0, 0)))
+                cur.execute(
+                    "INSERT INTO stock (warehouse, sku, on_hand, reserved) VALUES (%s, %s, %s, 0)",
+                    (warehouse, sku, delta),
+                )
             cur.execute(_SETTLE, (delta, None, row_id))
 
-        self._write("adjust", work)
+        self._run("adjust", work)
 
-    def stock(self, warehouse: str, sku: str) -> StockLevel:
-        """On hand and reserved units of ``sku`` in ``warehouse`` (zeros when it has none)."""
-        check_text("warehouse", warehouse)
-        check_text("sku", sku)
+    def _level(self, warehouse: str, sku: str) -> Sequence[Any] | None:
         rows = self._read(
             "stock",
             "SELECT on_hand, reserved FROM stock WHERE warehouse = %s AND sku = %s",
             (warehouse, sku),
         )
-        return StockLevel(int(rows[0][0]), int(rows[0][1])) if rows else StockLevel(0, 0)
+        return rows[0] if rows else None
 
-    def movements(
-        self,
-        warehouse: str | None = None,
-        sku: str | None = None,
-        order_ref: str | None = None,
-    ) -> list[Movement]:
-        """The ledger's rows, oldest first, filtered by whichever of the arguments are given."""
-        for field, value in (("warehouse", warehouse), ("sku", sku), ("order_ref", order_ref)):
-            if value is not None:
-                check_text(field, value)
-        rows = self._read(
+    def _ledger(self, filters: dict[str, str]) -> list[Sequence[Any]]:
+        return self._read(
             "movements",
             "SELECT id, key, kind, warehouse, sku, requested, done, reason, order_ref, at, "
             "refusal FROM stock_movements "
             "WHERE (%(w)s::text IS NULL OR warehouse = %(w)s) "
             "AND (%(s)s::text IS NULL OR sku = %(s)s) "
             "AND (%(o)s::text IS NULL OR order_ref = %(o)s) ORDER BY id",
-            {"w": warehouse, "s": sku, "o": order_ref},
+            {"w": filters.get("warehouse"), "s": filters.get("sku"), "o": filters.get("order_ref")},
         )
-        return [
-            Movement(
-                id=int(r[0]),
-                key=r[1],
-                kind=MovementKind(r[2]),
-                warehouse=r[3],
-                sku=r[4],
-                requested=int(r[5]),
-                done=int(r[6]),
-                reason=r[7],
-                order_ref=r[8],
-                at=r[9].astimezone(UTC),
-                refusal=r[10],
-            )
-            for r in rows
-        ]
 
-    # -- life cycle ----------------------------------------------------------------------------
-
-    def close(self) -> None:
-        """Close the connections this instance opened (not a given connection or pool)."""
-        self._closed = True
-        with self._lock:
-            opened, self._opened = self._opened, []
-        for conn in opened:
-            with suppress(psycopg.Error):
-                conn.close()
-
-    def __enter__(self) -> PostgresInventory:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return "PostgresInventory()"
+    @staticmethod
+    def _at(value: datetime) -> datetime:
+        return value.astimezone(UTC)
 
     # -- inside ----------------------------------------------------------------------------------
-
-    def _asked(
-        self, kind: MovementKind, key: str | None, warehouse: str, sku: str, quantity: int
-    ) -> Asked:
-        if kind is not MovementKind.RECEIVE:
-            check_key(key)
-        check_text("warehouse", warehouse)
-        check_text("sku", sku)
-        check_units("quantity", quantity)
-        return (kind, warehouse, sku, quantity)
-
-    def _unreserve(
-        self,
-        kind: MovementKind,
-        statement: str,
-        key: str,
-        warehouse: str,
-        sku: str,
-        quantity: int,
-    ) -> None:
-        asked = self._asked(kind, key, warehouse, sku, quantity)
-
-        def work(cur: psycopg.Cursor[Any]) -> str | None:
-            row_id = self._claim(cur, key, asked, "")
-            if row_id is None:
-                self._replay(cur, key, asked)  # raises a recorded refusal
-                return None
-            moved = cur.execute(statement, {"q": quantity, "w": warehouse, "s": sku}).rowcount
-            refusal = None
-            if not moved:
-                held = cur.execute(
-                    "SELECT reserved FROM stock WHERE warehouse = %s AND sku = %s",
-                    (warehouse, sku),
-                ).fetchone()
-                refusal = (
-                    f"PostgresInventory.{kind.value} {quantity} of {sku}@{warehouse} "
-                    f"(key {key!r}): only {held[0] if held else 0} reserved"
-                )
-            cur.execute(_SETTLE, (0 if refusal else quantity, refusal, row_id))
-            return refusal
-
-        refusal = self._write(kind.value, work)
-        if refusal is not None:
-            raise ProviderError(refusal)
 
     def _claim(self, cur: psycopg.Cursor[Any], key: str | None, asked: Asked, reason: str) -> Any:
         """Insert the request's ledger row (done = 0 for now); None when the key has one."""
@@ -400,23 +251,6 @@ class PostgresInventory:
             (key, kind.value, warehouse, sku, requested, reason, order_ref(key), self._now()),
         ).fetchone()
         return None if row is None else row[0]
-
-    def _replay(self, cur: psycopg.Cursor[Any], key: str | None, asked: Asked) -> int:
-        assert key is not None  # a row without a key never conflicts
-        first = cur.execute(_FIRST, (key,)).fetchone()
-        if first is None:  # the conflicting request rolled back between the two statements
-            raise StoreError(f"{asked[0].value} {key!r}: the key's first request vanished; retry")
-        kind, warehouse, sku, requested, done, refusal = first
-        return replay(
-            "PostgresInventory",
-            key,
-            asked,
-            (kind, warehouse, sku, int(requested), int(done), refusal),
-        )
-
-    def _now(self) -> datetime:
-        now = self._clock.now() if self._clock is not None else datetime.now(UTC)
-        return now.astimezone(UTC)
 
     def _create_schema(self, cur: psycopg.Cursor[Any]) -> None:
         for statement in _SCHEMA:
@@ -431,42 +265,10 @@ class PostgresInventory:
                 f"({SCHEMA_VERSION}); upgrade orderflow"
             )
 
-    @contextmanager
-    def _connection(self) -> Iterator[psycopg.Connection[Any]]:
-        if self._closed:
-            raise StoreError("PostgresInventory is closed")
-        if self._pool is not None:
-            with self._pool.connection() as conn:
-                yield conn
-        elif self._given is not None:
-            with self._lock:
-                yield self._given
-        else:
-            mine: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
-            if mine is None or mine.closed:
-                assert self._conninfo is not None
-                mine = psycopg.connect(self._conninfo, autocommit=True)
-                self._local.conn = mine
-                with self._lock:
-                    self._opened.append(mine)
-            yield mine
-
     def _run(self, what: str, work: Callable[[psycopg.Cursor[Any]], T]) -> T:
         """Run ``work`` in one transaction on a connection; psycopg errors become StoreError."""
-        try:
-            with self._connection() as conn:
-                if conn.info.transaction_status != TransactionStatus.IDLE:
-                    raise StoreError(
-                        f"PostgresInventory {what}: the connection is inside a transaction; "
-                        "give an idle (or autocommit) connection"
-                    )
-                with conn.transaction(), conn.cursor() as cur:
-                    return work(cur)
-        except psycopg.Error as error:
-            raise StoreError(f"PostgresInventory {what} failed: {error}") from error
-
-    def _write(self, what: str, work: Callable[[psycopg.Cursor[Any]], T]) -> T:
-        return self._run(what, work)
+        with self._db.transaction(what) as conn, conn.cursor() as cur:
+            return work(cur)
 
     def _read(self, what: str, sql: Any, args: Any) -> list[Any]:
         return self._run(what, lambda cur: cur.execute(sql, args).fetchall())

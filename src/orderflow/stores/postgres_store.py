@@ -20,46 +20,17 @@ from orderflow.errors import ConcurrencyError, DuplicateOrder, OrderNotFound, St
 from orderflow.stores._postgres import Connections, Source
 from orderflow.stores._sql import (
     ORDER_COLUMNS,
+    POSTGRES_TYPES,
     Remembered,
     order_row,
+    order_schema,
     queue_count,
     queue_select,
 )
 
 __all__ = ["PostgresStore"]
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS orders (
-    number text PRIMARY KEY,
-    version bigint NOT NULL CHECK (version >= 0),
-    status text NOT NULL,
-    customer_id text NOT NULL,
-    placed_at timestamptz NOT NULL,
-    final smallint NOT NULL,
-    awaiting_method text,
-    ready_to_instruct smallint NOT NULL,
-    instructed_at timestamptz,
-    pending_since timestamptz,
-    document jsonb NOT NULL,
-    claimed_until timestamptz
-);
-CREATE INDEX IF NOT EXISTS orders_by_status ON orders (status, number);
-CREATE INDEX IF NOT EXISTS orders_by_customer ON orders (customer_id, placed_at);
-CREATE INDEX IF NOT EXISTS orders_open ON orders (number) WHERE final = 0;
-CREATE INDEX IF NOT EXISTS orders_awaiting ON orders (awaiting_method, number)
-    WHERE awaiting_method IS NOT NULL;
-CREATE INDEX IF NOT EXISTS orders_ready ON orders (number) WHERE ready_to_instruct = 1;
-CREATE INDEX IF NOT EXISTS orders_instructed ON orders (instructed_at)
-    WHERE instructed_at IS NOT NULL;
-CREATE INDEX IF NOT EXISTS orders_pending ON orders (pending_since)
-    WHERE pending_since IS NOT NULL;
-CREATE TABLE IF NOT EXISTS order_holds (
-    code text NOT NULL,
-    number text NOT NULL REFERENCES orders (number),
-    PRIMARY KEY (code, number)
-);
-CREATE INDEX IF NOT EXISTS order_holds_by_number ON order_holds (number);
-"""
+SCHEMA = order_schema(POSTGRES_TYPES)
 
 _MARKS = ", ".join(["%s"] * (len(ORDER_COLUMNS) - 1) + ["%s::jsonb"])
 _INSERT = f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) VALUES ({_MARKS})"

@@ -9,36 +9,26 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
-from datetime import UTC, datetime
-from pathlib import Path
-from types import TracebackType
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
-from orderflow.errors import InvalidValue, ProviderError, StoreError
+from orderflow.errors import StoreError
 from orderflow.ports import Clock
 from orderflow.stores._inventory import (
     SCHEMA_VERSION,
+    Asked,
+    LedgerInventory,
     Movement,
     MovementKind,
     StockLevel,
-    check_delta,
-    check_key,
-    check_optional_key,
-    check_reason,
-    check_text,
-    check_units,
     order_ref,
-    replay,
 )
+from orderflow.stores._sqlite import Connections
 
 __all__ = ["Movement", "MovementKind", "SQLiteInventory", "StockLevel"]
 
 T = TypeVar("T")
-
-_SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS stock (
@@ -77,7 +67,7 @@ _LEDGER = (
 )
 
 
-class SQLiteInventory:
+class SQLiteInventory(LedgerInventory):
     """Stock per (warehouse, SKU) and its movement ledger, in one SQLite file.
 
     ``path`` is the database file (created with its tables when missing). ``":memory:"`` gives a
@@ -92,6 +82,8 @@ class SQLiteInventory:
     fresh connections when it notices it is another process.
     """
 
+    _db: Connections
+
     def __init__(
         self,
         path: str | os.PathLike[str],
@@ -100,57 +92,36 @@ class SQLiteInventory:
         synchronous: str = "NORMAL",
         clock: Clock | None = None,
     ) -> None:
-        if not isinstance(path, str | os.PathLike) or not str(path):
-            raise InvalidValue("path", path, "a file path (str or Path) or ':memory:'")
-        if (
-            isinstance(busy_timeout, bool)
-            or not isinstance(busy_timeout, int | float)
-            or not 0 <= busy_timeout <= 3600
-        ):
-            raise InvalidValue("busy_timeout", busy_timeout, "seconds, from 0 to 3600")
-        if not isinstance(synchronous, str) or synchronous.upper() not in _SYNCHRONOUS:
-            raise InvalidValue("synchronous", synchronous, f"one of {', '.join(_SYNCHRONOUS)}")
-        self._memory = str(path) == ":memory:"
-        self._path = str(path) if self._memory else str(Path(path))
-        self._busy_timeout = float(busy_timeout)
-        self._synchronous = synchronous.upper()
-        self._clock = clock
-        self._local = threading.local()
-        self._guard: AbstractContextManager[Any] = (
-            threading.RLock() if self._memory else nullcontext()
+        self._db = Connections(
+            path,
+            busy_timeout=busy_timeout,
+            synchronous=synchronous,
+            memory=True,
+            owner=type(self).__name__,
         )
-        """Held for every request in memory mode, where all threads share one connection."""
-        self._opened: list[sqlite3.Connection] = []
-        self._opened_lock = threading.Lock()
-        self._pid = os.getpid()
-        self._closed = False
+        self._clock = clock
         try:
             self._write("create the schema", self._create_schema)
         except BaseException:
             self.close()
             raise
 
-    # -- the port ---------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        return self._db.name
 
-    def knows(self, sku: str) -> bool:
-        """Whether ``sku`` has a stock row in any warehouse (it was ever received)."""
-        check_text("sku", sku)
-        row = self._read("knows", "SELECT 1 FROM stock WHERE sku = ? LIMIT 1", (sku,))
-        return bool(row)
+    # -- the SQL ---------------------------------------------------------------------------------
 
-    def available(self, warehouse: str, sku: str) -> int:
-        """On hand less reserved; 0 for a SKU the warehouse never had."""
-        return self.stock(warehouse, sku).available
+    def _knows(self, sku: str) -> bool:
+        return bool(self._read("knows", "SELECT 1 FROM stock WHERE sku = ? LIMIT 1", (sku,)))
 
-    def reserve(self, *, key: str, warehouse: str, sku: str, quantity: int) -> int:
-        """Reserve up to ``quantity`` units; return how many were reserved (0..quantity).
+    def _reserve(self, key: str, asked: Asked) -> int:
+        """One statement decides and records the answer, under the write lock.
 
-        Under the write lock, the ledger row is inserted with its answer computed in SQL from the
-        stock row (``min(quantity, on_hand - reserved)``), and the stock row moves by exactly that
-        with a conditional update; the CHECK constraints stand behind both. A repeated key returns
-        the first answer and moves nothing.
+        The ledger row is inserted with its answer computed in SQL from the stock row
+        (``min(quantity, on_hand - reserved)``), and the stock row moves by exactly that with a
+        conditional update; the CHECK constraints stand behind both.
         """
-        asked = self._asked(MovementKind.RESERVE, key, warehouse, sku, quantity)
+        _, warehouse, sku, quantity = asked
 
         def work(conn: sqlite3.Connection) -> int:
             inserted = conn.execute(
@@ -166,11 +137,11 @@ class SQLiteInventory:
                     "s": sku,
                     "q": quantity,
                     "ref": order_ref(key),
-                    "at": self._now(),
+                    "at": self._now_text(),
                 },
             ).fetchone()
             if inserted is None:
-                return self._replay(conn, key, asked)
+                return self._replay(key, asked, conn.execute(_FIRST, (key,)).fetchone())
             done = int(inserted[0])
             if done:
                 moved = conn.execute(
@@ -184,178 +155,13 @@ class SQLiteInventory:
 
         return self._write("reserve", work)
 
-    def release(self, *, key: str, warehouse: str, sku: str, quantity: int) -> None:
-        """Give ``quantity`` reserved units back; a ProviderError if fewer are reserved."""
-        self._unreserve(MovementKind.RELEASE, key, warehouse, sku, quantity)
-
-    def commit(self, *, key: str, warehouse: str, sku: str, quantity: int) -> None:
-        """Take ``quantity`` reserved units off on hand (they shipped); once per key."""
-        self._unreserve(MovementKind.COMMIT, key, warehouse, sku, quantity)
-
-    # -- the operator's moves ---------------------------------------------------------------
-
-    def receive(
-        self, warehouse: str, sku: str, quantity: int, *, reason: str = "", key: str | None = None
-    ) -> None:
-        """入荷: add ``quantity`` units on hand (the SKU becomes known). Once per ``key``."""
-        check_reason(reason, required=False)
-        key = check_optional_key(key)
-        asked = self._asked(MovementKind.RECEIVE, key, warehouse, sku, quantity)
-
-        def work(conn: sqlite3.Connection) -> None:
-            if key is not None and (first := conn.execute(_FIRST, (key,)).fetchone()):
-                replay(type(self).__name__, key, asked, first)
-                return
-            conn.execute(
-                "INSERT INTO stock (warehouse, sku, on_hand, reserved) VALUES (?, ?, ?, 0) "
-                "ON CONFLICT (warehouse, sku) DO UPDATE SET on_hand = on_hand + excluded.on_hand",
-                (warehouse, sku, quantity),
-            )
-            self._record(conn, key, asked, quantity, reason, None)
-
-        self._write("receive", work)
-
-    def adjust(
-        self, warehouse: str, sku: str, delta: int, *, reason: str, key: str | None = None
-    ) -> None:
-        """棚卸 correction: change on hand by ``delta`` (negative takes units off).
-
-        Refused with :class:`~orderflow.errors.InvalidValue` (and nothing written) when on hand
-        would fall below the reserved units. ``reason`` is required. Once per ``key``.
-        """
-        check_reason(reason, required=True)
-        key = check_optional_key(key)
-        check_text("warehouse", warehouse)
-        check_text("sku", sku)
-        check_delta(delta)
-        asked = (MovementKind.ADJUST, warehouse, sku, delta)
-
-        def work(conn: sqlite3.Connection) -> None:
-            if key is not None and (first := conn.execute(_FIRST, (key,)).fetchone()):
-                replay(type(self).__name__, key, asked, first)
-                return
-            moved = conn.execute(
-                "UPDATE stock SET on_hand = on_hand + ? "
-                "WHERE warehouse = ? AND sku = ? AND on_hand + ? >= reserved",
-                (delta, warehouse, sku, delta),
-            ).rowcount
-            if not moved:
-                row = conn.execute(
-                    "SELECT on_hand, reserved FROM stock WHERE warehouse = ? AND sku = ?",
-                    (warehouse, sku),
-                ).fetchone()
-                if row is None and delta > 0:
-                    conn.execute(
-                        "INSERT INTO stock (warehouse, sku, on_hand, reserved) VALUES (?, ?, ?, 0)",
-                        (warehouse, sku, delta),
-                    )
-                else:
-                    on_hand, reserved = row or (0, 0)
-                    raise InvalidValue(
-                        "delta",
-                        delta,
-                        f"a change leaving on hand ({on_hand}) at or above the {reserved} "
-                        f"reserved units of {sku}@{warehouse}",
-                    )
-            self._record(conn, key, asked, delta, reason, None)
-
-        self._write("adjust", work)
-
-    def stock(self, warehouse: str, sku: str) -> StockLevel:
-        """On hand and reserved units of ``sku`` in ``warehouse`` (zeros when it has none)."""
-        check_text("warehouse", warehouse)
-        check_text("sku", sku)
-        row = self._read(
-            "stock",
-            "SELECT on_hand, reserved FROM stock WHERE warehouse = ? AND sku = ?",
-            (warehouse, sku),
-        )
-        return StockLevel(*row[0]) if row else StockLevel(0, 0)
-
-    def movements(
-        self,
-        warehouse: str | None = None,
-        sku: str | None = None,
-        order_ref: str | None = None,
-    ) -> list[Movement]:
-        """The ledger's rows, oldest first, filtered by whichever of the arguments are given."""
-        where: list[str] = []
-        args: list[str] = []
-        for column, value in (("warehouse", warehouse), ("sku", sku), ("order_ref", order_ref)):
-            if value is not None:
-                where.append(f"{column} = ?")
-                args.append(check_text(column, value))
-        rows = self._read(
-            "movements",
-            "SELECT id, key, kind, warehouse, sku, requested, done, reason, order_ref, at, refusal "
-            "FROM stock_movements"
-            + (" WHERE " + " AND ".join(where) if where else "")
-            + " ORDER BY id",
-            tuple(args),
-        )
-        return [
-            Movement(
-                id=r[0],
-                key=r[1],
-                kind=MovementKind(r[2]),
-                warehouse=r[3],
-                sku=r[4],
-                requested=r[5],
-                done=r[6],
-                reason=r[7],
-                order_ref=r[8],
-                at=datetime.fromisoformat(r[9]),
-                refusal=r[10],
-            )
-            for r in rows
-        ]
-
-    # -- life cycle ----------------------------------------------------------------------------
-
-    def close(self) -> None:
-        """Close every connection this instance opened; later calls raise StoreError."""
-        self._closed = True
-        with self._opened_lock:
-            opened, self._opened = self._opened, []
-        for conn in opened:
-            with suppress(sqlite3.Error):
-                conn.close()
-
-    def __enter__(self) -> SQLiteInventory:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"SQLiteInventory({self._path!r})"
-
-    # -- inside ----------------------------------------------------------------------------------
-
-    def _asked(
-        self, kind: MovementKind, key: str | None, warehouse: str, sku: str, quantity: int
-    ) -> tuple[MovementKind, str, str, int]:
-        if kind is not MovementKind.RECEIVE:
-            check_key(key)
-        check_text("warehouse", warehouse)
-        check_text("sku", sku)
-        check_units("quantity", quantity)
-        return (kind, warehouse, sku, quantity)
-
-    def _unreserve(
-        self, kind: MovementKind, key: str, warehouse: str, sku: str, quantity: int
-    ) -> None:
-        asked = self._asked(kind, key, warehouse, sku, quantity)
+    def _unreserve(self, key: str, asked: Asked) -> str | None:
+        kind, warehouse, sku, quantity = asked
         on_hand = ", on_hand = on_hand - :q" if kind is MovementKind.COMMIT else ""
 
         def work(conn: sqlite3.Connection) -> str | None:
             if first := conn.execute(_FIRST, (key,)).fetchone():
-                replay(type(self).__name__, key, asked, first)  # raises a recorded refusal
+                self._replay(key, asked, first)  # raises a recorded refusal
                 return None
             moved = conn.execute(
                 f"UPDATE stock SET reserved = reserved - :q{on_hand} "
@@ -367,28 +173,83 @@ class SQLiteInventory:
                 row = conn.execute(
                     "SELECT reserved FROM stock WHERE warehouse = ? AND sku = ?", (warehouse, sku)
                 ).fetchone()
-                refusal = (
-                    f"{type(self).__name__}.{kind.value} {quantity} of {sku}@{warehouse} "
-                    f"(key {key!r}): only {row[0] if row else 0} reserved"
-                )
+                refusal = self._refusal(key, asked, row[0] if row else 0)
             self._record(conn, key, asked, 0 if refusal else quantity, "", refusal)
             return refusal
 
-        refusal = self._write(kind.value, work)
-        if refusal is not None:
-            raise ProviderError(refusal)
+        return self._write(kind.value, work)
 
-    def _replay(
-        self, conn: sqlite3.Connection, key: str, asked: tuple[MovementKind, str, str, int]
-    ) -> int:
-        first = conn.execute(_FIRST, (key,)).fetchone()
-        return replay(type(self).__name__, key, asked, first)
+    def _receive(self, key: str | None, asked: Asked, reason: str) -> None:
+        _, warehouse, sku, quantity = asked
+
+        def work(conn: sqlite3.Connection) -> None:
+            if key is not None and (first := conn.execute(_FIRST, (key,)).fetchone()):
+                self._replay(key, asked, first)
+                return
+            conn.execute(
+                "INSERT INTO stock (warehouse, sku, on_hand, reserved) VALUES (?, ?, ?, 0) "
+                "ON CONFLICT (warehouse, sku) DO UPDATE SET on_hand = on_hand + excluded.on_hand",
+                (warehouse, sku, quantity),
+            )
+            self._record(conn, key, asked, quantity, reason, None)
+
+        self._write("receive", work)
+
+    def _adjust(self, key: str | None, asked: Asked, reason: str) -> None:
+        _, warehouse, sku, delta = asked
+
+        def work(conn: sqlite3.Connection) -> None:
+            if key is not None and (first := conn.execute(_FIRST, (key,)).fetchone()):
+                self._replay(key, asked, first)
+                return
+            moved = conn.execute(
+                "UPDATE stock SET on_hand = on_hand + ? "
+                "WHERE warehouse = ? AND sku = ? AND on_hand + ? >= reserved",
+                (delta, warehouse, sku, delta),
+            ).rowcount
+            if not moved:
+                row = conn.execute(
+                    "SELECT on_hand, reserved FROM stock WHERE warehouse = ? AND sku = ?",
+                    (warehouse, sku),
+                ).fetchone()
+                if row is not None or delta < 0:
+                    raise self._below_reserved(asked, *(row or (0, 0)))
+                conn.execute(
+                    "INSERT INTO stock (warehouse, sku, on_hand, reserved) VALUES (?, ?, ?, 0)",
+                    (warehouse, sku, delta),
+                )
+            self._record(conn, key, asked, delta, reason, None)
+
+        self._write("adjust", work)
+
+    def _level(self, warehouse: str, sku: str) -> Sequence[Any] | None:
+        rows = self._read(
+            "stock",
+            "SELECT on_hand, reserved FROM stock WHERE warehouse = ? AND sku = ?",
+            (warehouse, sku),
+        )
+        return rows[0] if rows else None
+
+    def _ledger(self, filters: dict[str, str]) -> list[Sequence[Any]]:
+        where = " AND ".join(f"{column} = ?" for column in filters)
+        return self._read(
+            "movements",
+            "SELECT id, key, kind, warehouse, sku, requested, done, reason, order_ref, at, refusal "
+            "FROM stock_movements" + (f" WHERE {where}" if where else "") + " ORDER BY id",
+            tuple(filters.values()),
+        )
+
+    @staticmethod
+    def _at(value: Any) -> datetime:
+        return datetime.fromisoformat(value)
+
+    # -- inside ----------------------------------------------------------------------------------
 
     def _record(
         self,
         conn: sqlite3.Connection,
         key: str | None,
-        asked: tuple[MovementKind, str, str, int],
+        asked: Asked,
         done: int,
         reason: str,
         refusal: str | None,
@@ -405,20 +266,19 @@ class SQLiteInventory:
                 done,
                 reason,
                 order_ref(key),
-                self._now(),
+                self._now_text(),
                 refusal,
             ),
         )
 
-    def _now(self) -> str:
-        now = self._clock.now() if self._clock is not None else datetime.now(UTC)
-        return now.astimezone(UTC).isoformat()
+    def _now_text(self) -> str:
+        return self._now().isoformat()
 
     def _create_schema(self, conn: sqlite3.Connection) -> None:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise StoreError(
-                f"{self._path}: inventory schema version {version} is newer than this "
+                f"{self._db.path}: inventory schema version {version} is newer than this "
                 f"orderflow's ({SCHEMA_VERSION}); upgrade orderflow"
             )
         for statement in _SCHEMA.split(";"):
@@ -427,71 +287,11 @@ class SQLiteInventory:
         if version < SCHEMA_VERSION:
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
-    def _connection(self) -> sqlite3.Connection:
-        if self._closed:
-            raise StoreError(f"{self!r} is closed")
-        if os.getpid() != self._pid:  # forked: the parent's connections are not ours to use
-            self._local = threading.local()
-            with self._opened_lock:
-                self._opened = []
-            self._pid = os.getpid()
-        if self._memory:  # one database, so one connection, used under self._guard
-            with self._opened_lock:
-                if not self._opened:
-                    self._opened.append(self._open())
-                return self._opened[0]
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._open()
-            self._local.conn = conn
-            with self._opened_lock:
-                self._opened.append(conn)
-        return conn
-
-    def _open(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(
-            self._path,
-            timeout=self._busy_timeout,
-            isolation_level=None,  # transactions are begun and committed here, explicitly
-            check_same_thread=False,  # each thread has its own; close() may run in any
-        )
-        try:
-            conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
-            if not self._memory:
-                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-                if str(mode).lower() != "wal":
-                    raise sqlite3.OperationalError(f"journal_mode is {mode}, not wal")
-            conn.execute(f"PRAGMA synchronous = {self._synchronous}")
-        except BaseException:
-            conn.close()
-            raise
-        return conn
-
     def _read(self, what: str, sql: str, args: tuple[Any, ...]) -> list[Any]:
-        with self._guard:
-            try:
-                return self._connection().execute(sql, args).fetchall()
-            except sqlite3.Error as error:
-                raise StoreError(f"{self!r}: {what} failed: {error}") from error
+        with self._db.connection(what) as conn:
+            return conn.execute(sql, args).fetchall()
 
     def _write(self, what: str, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``work`` in one ``BEGIN IMMEDIATE`` transaction; roll back on any error."""
-        with self._guard:
-            try:
-                conn = self._connection()
-                with self._transaction(conn):
-                    return work(conn)
-            except sqlite3.Error as error:
-                raise StoreError(f"{self!r}: {what} failed: {error}") from error
-
-    @contextmanager
-    def _transaction(self, conn: sqlite3.Connection) -> Iterator[None]:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                with suppress(sqlite3.Error):
-                    conn.execute("ROLLBACK")
-            raise
+        with self._db.write(what) as conn:
+            return work(conn)

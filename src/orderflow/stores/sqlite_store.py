@@ -24,8 +24,10 @@ from orderflow.errors import (
 )
 from orderflow.stores._sql import (
     ORDER_COLUMNS,
+    SQLITE_TYPES,
     Remembered,
     order_row,
+    order_schema,
     queue_count,
     queue_select,
     utc_text,
@@ -36,39 +38,7 @@ __all__ = ["SQLiteStore"]
 
 SCHEMA_VERSION = 1
 
-SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS orders (
-    number TEXT PRIMARY KEY,
-    version INTEGER NOT NULL CHECK (version >= 0),
-    status TEXT NOT NULL,
-    customer_id TEXT NOT NULL,
-    placed_at TEXT NOT NULL,
-    final INTEGER NOT NULL,
-    awaiting_method TEXT,
-    ready_to_instruct INTEGER NOT NULL,
-    instructed_at TEXT,
-    pending_since TEXT,
-    document TEXT NOT NULL,
-    claimed_until TEXT
-);
-CREATE INDEX IF NOT EXISTS orders_by_status ON orders (status, number);
-CREATE INDEX IF NOT EXISTS orders_by_customer ON orders (customer_id, placed_at);
-CREATE INDEX IF NOT EXISTS orders_open ON orders (number) WHERE final = 0;
-CREATE INDEX IF NOT EXISTS orders_awaiting ON orders (awaiting_method, number)
-    WHERE awaiting_method IS NOT NULL;
-CREATE INDEX IF NOT EXISTS orders_ready ON orders (number) WHERE ready_to_instruct = 1;
-CREATE INDEX IF NOT EXISTS orders_instructed ON orders (instructed_at)
-    WHERE instructed_at IS NOT NULL;
-CREATE INDEX IF NOT EXISTS orders_pending ON orders (pending_since)
-    WHERE pending_since IS NOT NULL;
-CREATE TABLE IF NOT EXISTS order_holds (
-    code TEXT NOT NULL,
-    number TEXT NOT NULL REFERENCES orders (number),
-    PRIMARY KEY (code, number)
-);
-CREATE INDEX IF NOT EXISTS order_holds_by_number ON order_holds (number);
-PRAGMA user_version = {SCHEMA_VERSION};
-"""
+SCHEMA = order_schema(SQLITE_TYPES) + f"PRAGMA user_version = {SCHEMA_VERSION};\n"
 
 _INSERT = f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) VALUES ({', '.join('?' * 11)})"
 _UPDATE = (
