@@ -12,7 +12,7 @@ from typing import Any
 
 from orderflow import codec
 from orderflow.domain.order import Order
-from orderflow.domain.queues import Queue, QueueQuery, check_page, queue_facts
+from orderflow.domain.queues import Queue, QueueQuery, check_page, queue_facts, tracking_keys
 from orderflow.errors import InvalidValue
 
 ORDER_COLUMNS = (
@@ -114,6 +114,23 @@ def queue_count(
     return f"SELECT count(*) FROM orders o WHERE {where}", params
 
 
+SHIPPED_STATUSES = ("shipping_instructed", "shipped", "delivered", "booked")
+"""Statuses in which an order may hold tracking numbers (for filling ``order_tracking``)."""
+
+
+def tracking_rows(order: Order) -> list[tuple[str, str, str]]:
+    """The ``order_tracking`` rows of ``order``: (carrier, tracking number, order number)."""
+    return [(carrier, number, order.number) for carrier, number in tracking_keys(order)]
+
+
+def tracking_select(mark: str) -> str:
+    """The lookup of order numbers by (carrier, tracking number)."""
+    return (
+        "SELECT number FROM order_tracking "
+        f"WHERE carrier = {mark} AND tracking_number = {mark} ORDER BY number"
+    )
+
+
 class Remembered:
     """Decoded orders kept by number and version, and the hold codes last written.
 
@@ -125,6 +142,7 @@ class Remembered:
         self.limit = limit
         self._orders: dict[str, Order] = {}
         self._holds: dict[str, tuple[int, tuple[str, ...]]] = {}
+        self._tracking: dict[str, tuple[int, tuple[tuple[str, str], ...]]] = {}
 
     def order(self, number: str, version: int, document: Any) -> Order:
         """The order of a row: the one remembered if its version is the row's, else decoded."""
@@ -140,13 +158,21 @@ class Remembered:
         if len(self._orders) >= self.limit:
             self._orders.clear()
             self._holds.clear()
+            self._tracking.clear()
         self._orders[order.number] = order
         if codes is None:
             self._holds.pop(order.number, None)
+            self._tracking.pop(order.number, None)
         else:
             self._holds[order.number] = (order.version, codes)
+            self._tracking[order.number] = (order.version, tracking_keys(order))
         return order
 
     def holds_unchanged(self, number: str, expected_version: int, codes: tuple[str, ...]) -> bool:
         """True when the hold rows of the version being replaced are known to be ``codes``."""
         return self._holds.get(number) == (expected_version, codes)
+
+    def tracking_unchanged(self, number: str, expected_version: int, order: Order) -> bool:
+        """True when the tracking rows of the version being replaced are known to be ``order``'s."""
+        known = self._tracking.get(number)
+        return known is not None and known == (expected_version, tracking_keys(order))

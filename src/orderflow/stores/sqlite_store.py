@@ -24,17 +24,21 @@ from orderflow.errors import (
 )
 from orderflow.stores._sql import (
     ORDER_COLUMNS,
+    SHIPPED_STATUSES,
     Remembered,
     order_row,
     queue_count,
     queue_select,
+    tracking_rows,
+    tracking_select,
     utc_text,
 )
 from orderflow.stores._sqlite import Connections
 
 __all__ = ["SQLiteStore"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""1: orders and holds; 2: ``order_tracking`` (filled from the documents on first open)."""
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS orders (
@@ -67,6 +71,13 @@ CREATE TABLE IF NOT EXISTS order_holds (
     PRIMARY KEY (code, number)
 );
 CREATE INDEX IF NOT EXISTS order_holds_by_number ON order_holds (number);
+CREATE TABLE IF NOT EXISTS order_tracking (
+    carrier TEXT NOT NULL,
+    tracking_number TEXT NOT NULL,
+    number TEXT NOT NULL REFERENCES orders (number),
+    PRIMARY KEY (carrier, tracking_number, number)
+);
+CREATE INDEX IF NOT EXISTS order_tracking_by_number ON order_tracking (number);
 PRAGMA user_version = {SCHEMA_VERSION};
 """
 
@@ -76,6 +87,27 @@ _UPDATE = (
     + ", ".join(f"{c} = ?" for c in ORDER_COLUMNS[1:])
     + " WHERE number = ? AND version = ?"
 )
+
+
+_INSERT_TRACKING = (
+    "INSERT OR IGNORE INTO order_tracking (carrier, tracking_number, number) VALUES (?, ?, ?)"
+)
+
+
+def _schema_version(path: str | Path) -> int:
+    """The file's ``user_version`` (0 for a new file)."""
+    if not isinstance(path, (str, Path)) or str(path) in ("", ":memory:"):
+        return 0  # Connections refuses it, naming the field
+    if not Path(path).exists():
+        return 0
+    try:
+        conn = sqlite3.connect(path)
+        try:
+            return int(conn.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error as failed:
+        raise StoreError(f"cannot open {str(path)!r}: {failed}") from failed
 
 
 class SQLiteStore:
@@ -90,16 +122,18 @@ class SQLiteStore:
     def __init__(
         self, path: str | Path, *, busy_timeout: float = 10.0, synchronous: str = "NORMAL"
     ) -> None:
-        self._db = Connections(
-            path, busy_timeout=busy_timeout, synchronous=synchronous, schema=SCHEMA
-        )
-        found = self._db.get().execute("PRAGMA user_version").fetchone()[0]
+        found = _schema_version(path)
         if found > SCHEMA_VERSION:
             raise StoreError(
                 f"{path}: schema version {found} is newer than this orderflow knows "
                 f"({SCHEMA_VERSION}); upgrade orderflow"
             )
+        self._db = Connections(
+            path, busy_timeout=busy_timeout, synchronous=synchronous, schema=SCHEMA
+        )
         self._known = Remembered()
+        if 0 < found < 2:
+            self._fill_tracking()
 
     @property
     def path(self) -> str:
@@ -147,6 +181,10 @@ class SQLiteStore:
             "SELECT number, version, document FROM orders WHERE final = 0 ORDER BY number", ()
         )
 
+    def orders_by_tracking(self, carrier: str, tracking_number: str) -> list[str]:
+        """Numbers of the orders with a shipment of ``carrier`` under ``tracking_number``."""
+        return [r[0] for r in self._all(tracking_select("?"), (carrier, tracking_number))]
+
     def queue(self, query: QueueQuery, *, after: str | None = None, limit: int = 100) -> list[str]:
         """One page of the work list ``query``: order numbers, ascending, after ``after``."""
         sql, params = queue_select(query, after, limit, "?", utc_text)
@@ -169,6 +207,7 @@ class SQLiteStore:
                     "INSERT INTO order_holds (code, number) VALUES (?, ?)",
                     [(code, order.number) for code in codes],
                 )
+                conn.executemany(_INSERT_TRACKING, tracking_rows(order))
         except sqlite3.IntegrityError:
             raise DuplicateOrder(order.number) from None
         except sqlite3.Error as failed:
@@ -199,6 +238,9 @@ class SQLiteStore:
                         "INSERT INTO order_holds (code, number) VALUES (?, ?)",
                         [(code, number) for code in codes],
                     )
+                if not self._known.tracking_unchanged(number, expected_version, order):
+                    conn.execute("DELETE FROM order_tracking WHERE number = ?", (number,))
+                    conn.executemany(_INSERT_TRACKING, tracking_rows(order))
         except sqlite3.Error as failed:
             raise StoreError(f"cannot save order {number}: {failed}") from failed
         self._known.keep(order, codes)
@@ -239,6 +281,17 @@ class SQLiteStore:
             raise StoreError(f"cannot release order {number}: {failed}") from failed
 
     # -- helpers ---------------------------------------------------------------------------
+
+    def _fill_tracking(self) -> None:
+        """Schema 1 → 2: index the tracking numbers of the orders already stored."""
+        marks = ", ".join("?" * len(SHIPPED_STATUSES))
+        orders = self._orders(
+            f"SELECT number, version, document FROM orders WHERE status IN ({marks})",
+            SHIPPED_STATUSES,
+        )
+        with self._db.write() as conn:
+            for order in orders:
+                conn.executemany(_INSERT_TRACKING, tracking_rows(order))
 
     def _one(self, sql: str, params: tuple[Any, ...]) -> Any:
         try:
