@@ -37,8 +37,7 @@ from orderflow.stores._sqlite import Connections
 
 __all__ = ["SQLiteStore"]
 
-SCHEMA_VERSION = 2
-"""1: orders and holds; 2: ``order_tracking`` (filled from the documents on first open)."""
+SCHEMA_VERSION = 1
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS orders (
@@ -94,20 +93,23 @@ _INSERT_TRACKING = (
 )
 
 
-def _schema_version(path: str | Path) -> int:
-    """The file's ``user_version`` (0 for a new file)."""
+def _without_tracking(path: str | Path) -> bool:
+    """Whether the file holds orders but no ``order_tracking`` yet (made before it existed)."""
     if not isinstance(path, (str, Path)) or str(path) in ("", ":memory:"):
-        return 0  # Connections refuses it, naming the field
+        return False  # Connections refuses it, naming the field
     if not Path(path).exists():
-        return 0
+        return False
     try:
         conn = sqlite3.connect(path)
         try:
-            return int(conn.execute("PRAGMA user_version").fetchone()[0])
+            tables = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
         finally:
             conn.close()
     except sqlite3.Error as failed:
         raise StoreError(f"cannot open {str(path)!r}: {failed}") from failed
+    return "orders" in tables and "order_tracking" not in tables
 
 
 class SQLiteStore:
@@ -122,17 +124,18 @@ class SQLiteStore:
     def __init__(
         self, path: str | Path, *, busy_timeout: float = 10.0, synchronous: str = "NORMAL"
     ) -> None:
-        found = _schema_version(path)
+        fill = _without_tracking(path)
+        self._db = Connections(
+            path, busy_timeout=busy_timeout, synchronous=synchronous, schema=SCHEMA
+        )
+        found = self._db.get().execute("PRAGMA user_version").fetchone()[0]
         if found > SCHEMA_VERSION:
             raise StoreError(
                 f"{path}: schema version {found} is newer than this orderflow knows "
                 f"({SCHEMA_VERSION}); upgrade orderflow"
             )
-        self._db = Connections(
-            path, busy_timeout=busy_timeout, synchronous=synchronous, schema=SCHEMA
-        )
         self._known = Remembered()
-        if 0 < found < 2:
+        if fill:
             self._fill_tracking()
 
     @property
@@ -283,7 +286,7 @@ class SQLiteStore:
     # -- helpers ---------------------------------------------------------------------------
 
     def _fill_tracking(self) -> None:
-        """Schema 1 → 2: index the tracking numbers of the orders already stored."""
+        """A file from before ``order_tracking``: index the numbers of the orders stored."""
         marks = ", ".join("?" * len(SHIPPED_STATUSES))
         orders = self._orders(
             f"SELECT number, version, document FROM orders WHERE status IN ({marks})",

@@ -8,6 +8,7 @@ Use the fakes in your own tests (like ``structlog.testing``)::
     gateway.fail_next("capture", Fault.TIMEOUT_AFTER)
 """
 
+from orderflow.testing.carrier_events import CarrierEventsContract, FakeCarrierEvents
 from orderflow.testing.fakes import (
     Call,
     FakeAccounting,
@@ -31,6 +32,8 @@ __all__ = [
     "Call",
     "FakeAccounting",
     "FakeBank",
+    "CarrierEventsContract",
+    "FakeCarrierEvents",
     "FakeCarrier",
     "FakeFraudScreen",
     "FakeInventory",
