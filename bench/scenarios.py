@@ -259,3 +259,7 @@ from persistence import (  # noqa: E402
 SCENARIOS["sqlite_lifecycles_per_s"] = sqlite_lifecycles_per_s
 SCENARIOS["sqlite_vs_raw"] = sqlite_vs_raw
 SCENARIOS["postgres_lifecycles_per_s"] = postgres_lifecycles_per_s
+
+from carrier_events import carrier_events_per_s  # noqa: E402
+
+SCENARIOS["carrier_events_per_s"] = carrier_events_per_s

@@ -30,11 +30,11 @@ from orderflow.testing.shop import FakeShop, fake_shop
 
 __all__ = [
     "Call",
+    "CarrierEventsContract",
     "FakeAccounting",
     "FakeBank",
-    "CarrierEventsContract",
-    "FakeCarrierEvents",
     "FakeCarrier",
+    "FakeCarrierEvents",
     "FakeFraudScreen",
     "FakeInventory",
     "FakeKonbini",

@@ -72,6 +72,7 @@ class CarrierEventsContract:
         raise NotImplementedError
 
     def test_it_is_a_feed_of_carrier_events(self) -> None:
+        """The feed is a CarrierEvents port and answers CarrierEvent values."""
         feed = self.make_feed()
         assert isinstance(feed, CarrierEvents)
         events = feed.poll(self.since)
@@ -79,6 +80,7 @@ class CarrierEventsContract:
         assert all(isinstance(e, CarrierEvent) for e in events)
 
     def test_only_events_since_and_the_same_when_asked_again(self) -> None:
+        """Nothing older than ``since``; asking again gives at least the same events."""
         feed = self.make_feed()
         first = feed.poll(self.since)
         assert all(e.at >= self.since for e in first)
@@ -86,6 +88,7 @@ class CarrierEventsContract:
         assert {e.event_id for e in first} <= again
 
     def test_a_later_since_gives_fewer(self) -> None:
+        """A later ``since`` narrows the answer; far in the future, nothing."""
         feed = self.make_feed()
         events = feed.poll(self.since)
         newest = max(e.at for e in events)
