@@ -134,6 +134,8 @@ def test_the_testing_api_is_pinned() -> None:
     assert sorted(orderflow.testing.__all__) == sorted(
         [
             "Call",
+            "CarrierEventsContract",
+            "FakeCarrierEvents",
             "FakeAccounting",
             "FakeBank",
             "FakeCarrier",
