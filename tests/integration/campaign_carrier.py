@@ -116,8 +116,9 @@ def unknown_numbers(flow: Flow) -> object:
     shop = flow.shop
     body = rng.randrange(10**10, 10**11)
     numbers = [f"{body}{body % 7}"]
+    orders = shop.store.orders
     holders: dict[str, set[tuple[str, str]]] = {}
-    for o in shop.store.orders.values():
+    for o in orders.values():
         for s in o.shipments:
             if s.tracking_number:
                 holders.setdefault(s.tracking_number, set()).add((o.number, s.shipment_id))
@@ -129,7 +130,7 @@ def unknown_numbers(flow: Flow) -> object:
         CarrierEvent("yamato", n, rng.choice(list(T)), at, f"u{rng.randint(1, 10**9)}")
         for n in numbers
     ]
-    before = {n: o.version for n, o in shop.store.orders.items()}
+    before = {n: o.version for n, o in orders.items()}
     report = shop.desk.carrier_events(batch)
     after = {n: o.version for n, o in shop.store.orders.items()}
     if before != after or len(report.unknown) != len(batch):
