@@ -268,3 +268,6 @@ SCENARIOS["receive_sweep_s"] = receive_sweep_s
 from journals import journal_export_s  # noqa: E402
 
 SCENARIOS["journal_export_s"] = journal_export_s
+from carrier_events import carrier_events_per_s  # noqa: E402
+
+SCENARIOS["carrier_events_per_s"] = carrier_events_per_s

@@ -6,7 +6,7 @@ The public API is what this module exports; everything else is private. Start wi
     from orderflow import OrderDesk, Money, OrderLine
 """
 
-from orderflow.desk import DepositReport, OrderDesk
+from orderflow.desk import CarrierEventReport, DepositReport, OrderDesk
 from orderflow.domain.address import Address, Customer, Prefecture
 from orderflow.domain.allocation import AllocationPlanner, AllocationStrategy, plan_allocation
 from orderflow.domain.booking import (
@@ -79,12 +79,14 @@ from orderflow.domain.review import (
 from orderflow.domain.split import split_order
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.domain.tax import PriceMode, TaxBreakdown, TaxLine, TaxRate, TaxRule, compute_tax
+from orderflow.domain.tracking import CarrierEvent, TrackingStatus
 from orderflow.notices import Notice
 from orderflow.ports import (
     Accounting,
     Authorization,
     BankTransferProvider,
     Carrier,
+    CarrierEvents,
     Clock,
     CreditDecision,
     CreditStatus,
@@ -100,6 +102,7 @@ from orderflow.ports import (
     PendingClaims,
     PointsProvider,
     PostpayProvider,
+    TrackingLookup,
     VirtualAccount,
     Warehouse,
     WorkLists,
@@ -125,6 +128,9 @@ __all__ = [
     "BlacklistRule",
     "CancelPolicy",
     "Carrier",
+    "CarrierEvent",
+    "CarrierEventReport",
+    "CarrierEvents",
     "ChangePolicy",
     "ChangePreview",
     "Channel",
@@ -200,6 +206,8 @@ __all__ = [
     "TaxLine",
     "TaxRate",
     "TaxRule",
+    "TrackingLookup",
+    "TrackingStatus",
     "VariantRule",
     "VirtualAccount",
     "Warehouse",

@@ -1,5 +1,5 @@
 """The desk, where shops have always imported it from (see :mod:`orderflow.app.desk`)."""
 
-from orderflow.app.desk import DepositReport, OrderDesk
+from orderflow.app.desk import CarrierEventReport, DepositReport, OrderDesk
 
-__all__ = ["DepositReport", "OrderDesk"]
+__all__ = ["CarrierEventReport", "DepositReport", "OrderDesk"]

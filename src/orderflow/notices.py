@@ -148,6 +148,38 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
             "Thank you for shopping with us."
         ),
     ),
+    "out_for_delivery": (
+        "Order {number} is out for delivery today",
+        (
+            "Dear {name},\n"
+            "\n"
+            "{carrier} is delivering your order {number} today.\n"
+            "Tracking number: {tracking_number}\n"
+            "To change the time or place: {tracking_url}"
+        ),
+    ),
+    "absent": (
+        "Order {number}: we could not deliver your parcel",
+        (
+            "Dear {name},\n"
+            "\n"
+            "{carrier} called with your order {number} on {absent_at} but nobody was in;\n"
+            "the parcel went back to the depot ({location}).\n"
+            "Tracking number: {tracking_number}\n"
+            "Please arrange a new delivery here: {tracking_url}\n"
+            "Parcels not collected within the carrier's keeping period come back to us."
+        ),
+    ),
+    "returned_to_sender": (
+        "Order {number}: your parcel is coming back to us",
+        (
+            "Dear {name},\n"
+            "\n"
+            "{carrier} is returning the parcel of your order {number} to us\n"
+            "(tracking number {tracking_number}).\n"
+            "We will contact you about sending it again or a refund."
+        ),
+    ),
 }
 
 NOTICE_KINDS = tuple(_TEMPLATES)

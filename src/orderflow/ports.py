@@ -29,6 +29,7 @@ from orderflow.domain.booking import JournalEntry
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, Shipment
 from orderflow.domain.queues import QueueQuery
+from orderflow.domain.tracking import CarrierEvent
 from orderflow.notices import Notice
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "Authorization",
     "BankTransferProvider",
     "Carrier",
+    "CarrierEvents",
     "Clock",
     "CreditDecision",
     "CreditStatus",
@@ -52,6 +54,7 @@ __all__ = [
     "PendingClaims",
     "PointsProvider",
     "PostpayProvider",
+    "TrackingLookup",
     "VirtualAccount",
     "Warehouse",
     "WorkLists",
@@ -162,6 +165,21 @@ class Carrier(Protocol):
 
 
 @runtime_checkable
+class CarrierEvents(Protocol):
+    """A carrier's tracking feed, polled (荷物追跡): the events recorded since a time.
+
+    An adapter may answer an event more than once, late or out of order (the desk applies each
+    once, by the carrier's time). A webhook needs no port: parse its body into
+    :class:`~orderflow.domain.tracking.CarrierEvent` values and give them to
+    ``desk.carrier_events``.
+    """
+
+    def poll(self, since: datetime) -> list[CarrierEvent]:
+        """The events the carrier recorded at or after ``since`` (aware), in any order."""
+        ...
+
+
+@runtime_checkable
 class Accounting(Protocol):
     """The accounting system (会計システム) that receives journal entries."""
 
@@ -241,6 +259,19 @@ class WorkLists(Protocol):
 
     def count(self, query: QueueQuery) -> int:
         """How many orders are on the list ``query``."""
+        ...
+
+
+@runtime_checkable
+class TrackingLookup(Protocol):
+    """An order store that finds orders by a shipment's tracking number (an indexed lookup).
+
+    ``SQLiteStore``, ``PostgresStore`` and the in-memory store do; ``desk.carrier_events``
+    needs it.
+    """
+
+    def orders_by_tracking(self, carrier: str, tracking_number: str) -> list[str]:
+        """Numbers of the orders with a shipment of ``carrier`` under ``tracking_number``."""
         ...
 
 

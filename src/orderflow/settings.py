@@ -94,6 +94,8 @@ class ShopSettings:
     """How long an authorization lives when the gateway does not say (its ``expires_at``)."""
     konbini_days: int = attrs.field(default=7, validator=_positive)
     """Days a konbini payment number stays valid; unpaid orders are cancelled after."""
+    absent_hold_days: int = attrs.field(default=3, validator=_positive)
+    """持戻り: a parcel back at the depot this many days holds its order for a person."""
     cod_fees: CodFeeTable = DEFAULT_COD_FEES
     postpay_declined: PostpayDeclined = PostpayDeclined.CANCEL
     shipping_fees: ShippingFeeTable = attrs.field(factory=default_shipping_fees)

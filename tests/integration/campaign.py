@@ -56,9 +56,9 @@ from orderflow.errors import (
     OrderflowError,
 )
 from tests.builders import address, customer
+from tests.integration import campaign_carrier as carrier
 from tests.integration.campaign_laws import violations
 from tests.integration.campaign_world import (
-    CARRIER_NUMBERS,
     CRASHABLE,
     FAULTS,
     PORTS,
@@ -225,6 +225,11 @@ def random_command(flow: Flow) -> None:
         (2, lambda: bundle_some(flow)),
         (1, lambda: desk.unbundle(n)),
         (1, lambda: time_passes(flow)),
+        (6, lambda: carrier.feed(flow, order)),
+        (1, lambda: carrier.unknown_numbers(flow)),
+        (1, lambda: carrier.resend(flow)),
+        (2, lambda: carrier.undo(flow, order)),
+        (1, lambda: carrier.sweep(flow)),
     ]
     choices.append((40, lambda: forward(flow, order)))
     weights = [w for w, _ in choices]
@@ -256,6 +261,8 @@ def forward(flow: Flow, order: Order) -> object:
     if status is OrderStatus.SHIPPING_INSTRUCTED:
         return ship(flow, order)
     if status is OrderStatus.SHIPPED:
+        if flow.rng.random() < 0.6:
+            return carrier.feed(flow, order)
         return deliver(flow, order)
     if status is OrderStatus.DELIVERED:
         return desk.book(n)
@@ -276,7 +283,8 @@ def ship(flow: Flow, order: Order) -> object:
     if not waiting:
         return flow.shop.desk.instruct_shipping(order.number)
     shipment = flow.rng.choice(waiting)
-    return flow.shop.desk.ship(order.number, shipment.shipment_id, flow.rng.choice(CARRIER_NUMBERS))
+    number = carrier.tracking_number(flow.rng)
+    return flow.shop.desk.ship(order.number, shipment.shipment_id, number)
 
 
 def deliver(flow: Flow, order: Order) -> object:
@@ -428,7 +436,9 @@ def _run(flow: Flow, steps: int) -> list[str]:
     for _ in range(steps):
         random_command(flow)
     settle(flow)
-    return violations(flow)
+    carrier.resend(flow)
+    settle(flow)
+    return flow.broken + violations(flow)
 
 
 def campaign(flows: int, first_seed: int = 0, backend: str = "memory") -> dict[int, list[str]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from orderflow import (
     CreditStatus,
     Money,
@@ -11,7 +13,9 @@ from orderflow import (
     PaymentOp,
     ShipmentStatus,
 )
+from orderflow.domain.events import CarrierReported, DeliveryUndone
 from orderflow.domain.payments.ledger import CARDLIKE
+from orderflow.domain.tracking import TrackingStatus, event_key
 from tests.integration.campaign_world import POINTS, PORTS, WAREHOUSES, Flow, _fake
 
 # -- the laws -------------------------------------------------------------------------------
@@ -112,6 +116,66 @@ def violations(flow: Flow) -> list[str]:
             law(order.points_taken == 0, f"{order.number} cancelled with points taken")
     # -- money
     found.extend(_money_laws(flow, orders))
+    # -- carrier events
+    for order in orders.values():
+        found.extend(_tracking_laws(flow, order))
+    return found
+
+
+_TOLD = {
+    "out_for_delivery": TrackingStatus.OUT_FOR_DELIVERY,
+    "absent": TrackingStatus.ABSENT,
+    "returned_to_sender": TrackingStatus.RETURNED_TO_SENDER,
+}
+
+
+def _key(event: CarrierReported) -> tuple[datetime, int, str]:
+    assert event.carrier_at is not None
+    return event_key(event.carrier_at, TrackingStatus(event.kind), event.event_id)
+
+
+def _tracking_laws(flow: Flow, order: Order) -> list[str]:
+    """着荷済 only when every parcel is; each parcel's state is its newest event; ids once."""
+    found: list[str] = []
+    n = order.number
+    delivered = [s.status is ShipmentStatus.DELIVERED for s in order.shipments]
+    if order.status in (OrderStatus.DELIVERED, OrderStatus.BOOKED) and not all(delivered):
+        found.append(f"{n} is {order.status.name} with a parcel not delivered")
+    if order.status is OrderStatus.SHIPPED and all(delivered):
+        found.append(f"{n} is SHIPPED with every parcel delivered")
+    reported = [e for e in order.history if isinstance(e, CarrierReported)]
+    for s in order.shipments:
+        mine = [e for e in reported if e.shipment == s.shipment_id]
+        ids = [e.event_id for e in mine]
+        if len(ids) != len(set(ids)) or tuple(ids) != s.event_ids:
+            found.append(f"{n} {s.shipment_id}: events recorded {ids}, kept {s.event_ids}")
+        if not mine:
+            if s.tracking is not None:
+                found.append(f"{n} {s.shipment_id}: a state {s.tracking} with no event")
+            continue
+        newest = max(mine, key=_key)
+        if (s.tracking, s.tracked_at, s.tracked_event) != (
+            TrackingStatus(newest.kind),
+            newest.carrier_at,
+            newest.event_id,
+        ):
+            found.append(f"{n} {s.shipment_id}: state {s.tracking}, newest event {newest.kind}")
+        undone = any(
+            isinstance(e, DeliveryUndone) and e.shipment == s.shipment_id
+            for e in order.history[order.history.index(newest) :]
+        )
+        if (
+            s.tracking is TrackingStatus.DELIVERED
+            and order.status is OrderStatus.SHIPPED
+            and s.status is ShipmentStatus.SHIPPED
+            and not undone
+        ):
+            found.append(f"{n} {s.shipment_id}: the carrier says delivered, the order does not")
+    for notice, kind in _TOLD.items():
+        told = sum(1 for m in flow.shop.notifier.sent if m.order_number == n and m.kind == notice)
+        news = sum(1 for e in reported if e.kind == kind.value and not e.late)
+        if told > news:
+            found.append(f"{n}: {told} {notice} notices for {news} such events")
     return found
 
 

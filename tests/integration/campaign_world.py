@@ -57,6 +57,14 @@ class Flow:
     """Receipt id → (warehouse, SKU) of the receipts the flow reported."""
     counted: set[str] = attrs.field(factory=set)
     """Receipts whose units are in ``received``."""
+    journeys: dict[tuple[str, str, str], list[Any]] = attrs.field(factory=dict)
+    """(order, shipment, tracking number) → the parcel's carrier events."""
+    sent: dict[str, int] = attrs.field(factory=dict)
+    """Tracking number → how far into its journey the carrier has reported."""
+    retry: list[Any] = attrs.field(factory=list)
+    """Carrier events a failed batch gave back, to give again."""
+    broken: list[str] = attrs.field(factory=list)
+    """Laws found broken during the flow (checked on the spot)."""
 
 
 def _fake(shop: FakeShop, name: str) -> Any:

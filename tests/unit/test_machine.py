@@ -79,7 +79,7 @@ def test_a_refused_move_names_the_status_the_move_and_the_allowed_moves() -> Non
     error = caught.value
     assert error.status == "SHIPPED"
     assert error.move == "cancel"
-    assert error.allowed == ("deliver",)
+    assert error.allowed == ("deliver", "undo_delivery")
     assert "SHIPPED" in str(error) and "'cancel'" in str(error) and "deliver" in str(error)
 
 

@@ -33,6 +33,11 @@ def test_the_public_api_is_pinned() -> None:
             "Deposit",
             "DepositMatch",
             "DepositReport",
+            "CarrierEvent",
+            "CarrierEventReport",
+            "CarrierEvents",
+            "TrackingLookup",
+            "TrackingStatus",
             "DuplicateRule",
             "Finding",
             "FraudResult",
@@ -129,6 +134,8 @@ def test_the_testing_api_is_pinned() -> None:
     assert sorted(orderflow.testing.__all__) == sorted(
         [
             "Call",
+            "CarrierEventsContract",
+            "FakeCarrierEvents",
             "FakeAccounting",
             "FakeBank",
             "FakeCarrier",

@@ -21,6 +21,7 @@ from orderflow.ports import (
     Accounting,
     BankTransferProvider,
     Carrier,
+    CarrierEvents,
     Clock,
     FraudScreen,
     Inventory,
@@ -84,6 +85,7 @@ class DeskBase:
         points: PointsProvider | None = None,
         review: Sequence[ReviewRule] | None = None,
         settings: ShopSettings | None = None,
+        carrier_feeds: Mapping[str, CarrierEvents] | None = None,
     ) -> None:
         self.settings = settings or ShopSettings()
         missing = [w for w in self.settings.warehouses if w not in warehouses]
@@ -117,6 +119,7 @@ class DeskBase:
             bank=bank,
             konbini=konbini,
             points=points,
+            carrier_feeds=dict(carrier_feeds or {}),
         )
         self.executor = Executor(self.ports, self.rules)
 

@@ -21,8 +21,9 @@ from orderflow.app.changes import ChangeCommands
 from orderflow.app.fulfilment import FulfilmentCommands
 from orderflow.app.money import DepositReport, MoneyCommands
 from orderflow.app.orders import OrderCommands
+from orderflow.app.tracking import CarrierEventReport, TrackingCommands
 
-__all__ = ["DepositReport", "OrderDesk"]
+__all__ = ["CarrierEventReport", "DepositReport", "OrderDesk"]
 
 
 class OrderDesk(
@@ -30,6 +31,7 @@ class OrderDesk(
     BackorderCommands,
     OrderCommands,
     FulfilmentCommands,
+    TrackingCommands,
     MoneyCommands,
     ChangeCommands,
 ):
@@ -41,5 +43,6 @@ class OrderDesk(
     transfers to virtual accounts, ``konbini``; ``fraud`` screens card orders). ``points`` is the
     shop's loyalty-point system (used points are taken at order and given back on cancel);
     ``review`` the rules of the order review (:func:`~orderflow.domain.review.default_rules`
-    when not given).
+    when not given); ``carrier_feeds`` the carriers' tracking feeds that
+    ``poll_carrier_events`` polls (:class:`~orderflow.ports.CarrierEvents`, by carrier code).
     """

@@ -52,6 +52,7 @@ from orderflow.domain.effects import (
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order, PaymentMethod
 from orderflow.domain.rules import Rules
+from orderflow.domain.tracking import CarrierEvent
 from orderflow.errors import (
     DuplicateOrder,
     EffectInterrupted,
@@ -68,6 +69,7 @@ from orderflow.ports import (
     Accounting,
     BankTransferProvider,
     Carrier,
+    CarrierEvents,
     Clock,
     FraudScreen,
     Inventory,
@@ -78,6 +80,7 @@ from orderflow.ports import (
     PendingClaims,
     PointsProvider,
     PostpayProvider,
+    TrackingLookup,
     Warehouse,
     WorkLists,
 )
@@ -103,6 +106,7 @@ class Ports:
     bank: BankTransferProvider | None = None
     konbini: KonbiniProvider | None = None
     points: PointsProvider | None = None
+    carrier_feeds: Mapping[str, CarrierEvents] = attrs.field(factory=dict)
 
 
 Perform = Callable[["Executor", Order, Any], object]
@@ -176,7 +180,25 @@ class Executor:
         """The customer's orders placed since ``since``."""
         return list(self.ports.store.orders_of_customer(customer_id, since))
 
+    def orders_by_tracking(self, carrier: str, tracking_number: str) -> list[str]:
+        """Order numbers holding (carrier, tracking number) (the store must be a TrackingLookup)."""
+        store = self.ports.store
+        if not isinstance(store, TrackingLookup):
+            raise InvalidValue(
+                "store",
+                type(store).__name__,
+                "a store with orders_by_tracking() (TrackingLookup)",
+            )
+        return store.orders_by_tracking(carrier, tracking_number)
+
     # -- queries (reads that change nothing outside) --------------------------------------------
+
+    def poll_carrier_events(self, since: datetime) -> list[CarrierEvent]:
+        """Every wired carrier feed's events since ``since``; a feed's failure is its error."""
+        events: list[CarrierEvent] = []
+        for code in sorted(self.ports.carrier_feeds):
+            events.extend(self.ports.carrier_feeds[code].poll(since))
+        return events
 
     def tracking(self, carrier_code: str, number: str | None) -> tuple[str | None, str, bool]:
         """The carrier's form of ``number`` (None if it is not one), its page, and tracking at all.

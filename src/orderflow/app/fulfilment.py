@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from orderflow.adapters.carriers import normalize_tracking_number
 from orderflow.app.base import DeskBase, check_text
 from orderflow.domain.booking import recognition_date
-from orderflow.domain.decisions import shipping
+from orderflow.domain.decisions import shipping, tracking
 from orderflow.domain.events import RecallRefused, RecallRequested
 from orderflow.domain.lifecycle import Context, find_shipment
 from orderflow.domain.machine import allowed_moves
@@ -84,7 +84,8 @@ class FulfilmentCommands(DeskBase):
                 raise InvalidValue(
                     "tracking_number", tracking_number, f"a {shipment.carrier} tracking number"
                 )
-            return shipping.ship(order, shipment_id, number, has_tracking, url, ctx, self.rules)
+            shipped = shipping.ship(order, shipment_id, number, has_tracking, url, ctx, self.rules)
+            return tracking.deliver_tracked(shipped, ctx)  # a carrier said delivered already
 
         return self._command(number, decide, actor=actor)
 

@@ -9,7 +9,7 @@ fields directly — ``details`` and ``detail(key)`` exist for rendering and tool
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import ClassVar
 
 import attrs
@@ -23,9 +23,11 @@ __all__ = [
     "Booked",
     "Bundled",
     "Cancelled",
+    "CarrierReported",
     "ChangeRequested",
     "Changed",
     "Delivered",
+    "DeliveryUndone",
     "EffectRefused",
     "HoldCleared",
     "HoldRaised",
@@ -121,6 +123,14 @@ class Delivered(OrderEvent):
 
     shipment: str = ""
     name: ClassVar[str] = "deliver"
+
+
+@_event
+class DeliveryUndone(OrderEvent):
+    """着荷取消: a person said one shipment was not delivered after all (→ 出荷済)."""
+
+    shipment: str = ""
+    name: ClassVar[str] = "undo_delivery"
 
 
 @_event
@@ -370,3 +380,20 @@ class Unbundled(OrderEvent):
 
     members: str = ""
     name: ClassVar[str] = "unbundled"
+
+
+@_event
+class CarrierReported(OrderEvent):
+    """配送状況: a carrier event recorded for one shipment (``late``: older than the newest).
+
+    A late event is kept in the history but does not move the shipment's state back.
+    """
+
+    shipment: str = ""
+    kind: str = ""
+    carrier_at: datetime | None = None
+    event_id: str = ""
+    location: str = ""
+    detail_text: str = ""
+    late: bool = False
+    name: ClassVar[str] = "carrier_reported"

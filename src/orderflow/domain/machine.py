@@ -51,6 +51,7 @@ class OrderMachine(StateMachine):
     recall = shipping_instructed.to(allocated)
     ship = shipping_instructed.to(shipped) | shipping_instructed.to.itself()  # type: ignore[no-untyped-call]
     deliver = shipped.to(delivered) | shipped.to.itself()  # type: ignore[no-untyped-call]
+    undo_delivery = delivered.to(shipped) | shipped.to.itself()  # type: ignore[no-untyped-call]
     book = delivered.to(booked)
     cancel = (
         ordered.to(cancelled)

@@ -19,6 +19,7 @@ from orderflow.domain.money import Money
 from orderflow.domain.payment import Payment, PaymentEntry, PaymentMethod, PaymentOp, PaymentOutcome
 from orderflow.domain.status import OrderStatus
 from orderflow.domain.tax import TaxBreakdown, TaxRate, TaxRule, compute_tax
+from orderflow.domain.tracking import TrackingStatus
 from orderflow.errors import CurrencyMismatch, EmptyOrder, InvalidValue
 
 if TYPE_CHECKING:
@@ -136,6 +137,14 @@ class Shipment:
     """代引き: what the carrier collects on delivery of this parcel."""
     parcel: str | None = None
     """同梱: the parcel this shipment is packed in with other orders' shipments, if any."""
+    tracking: TrackingStatus | None = None
+    """配送状況: the state of the newest carrier event applied (by the carrier's time)."""
+    tracked_at: datetime | None = None
+    """The carrier's time of that event."""
+    tracked_event: str = ""
+    """The carrier's id of that event."""
+    event_ids: tuple[str, ...] = ()
+    """The ids of every carrier event recorded for this parcel (a repeat changes nothing)."""
 
 
 @attrs.frozen(slots=True)

@@ -32,6 +32,7 @@ __all__ = [
     "check_page",
     "matches",
     "queue_facts",
+    "tracking_keys",
 ]
 
 MAX_PAGE = 10_000
@@ -86,6 +87,13 @@ def queue_facts(order: Order) -> QueueFacts:
         ready_to_instruct=status is OrderStatus.ALLOCATED and not codes and not order.outbox,
         instructed_at=_instructed_at(order),
         pending_since=_last_progress(order) if order.outbox else None,
+    )
+
+
+def tracking_keys(order: Order) -> tuple[tuple[str, str], ...]:
+    """(carrier, tracking number) of each shipment with a number, sorted: what stores index."""
+    return tuple(
+        sorted({(s.carrier, s.tracking_number) for s in order.shipments if s.tracking_number})
     )
 
 

@@ -78,6 +78,8 @@ class Move(enum.Enum):
     """出荷: a shipment is with a carrier; the last one moves the order to 出荷済."""
     DELIVER = "deliver"
     """着荷: a shipment arrived; the last one moves the order to 着荷済."""
+    UNDO_DELIVERY = "undo_delivery"
+    """着荷取消: a delivery reported by mistake is taken back before booking (→ 出荷済)."""
     BOOK = "book"
     """計上: the sale is posted to accounting (着荷済 → 計上済)."""
     CANCEL = "cancel"

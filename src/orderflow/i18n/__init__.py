@@ -57,6 +57,8 @@ _EVENT_MSGID = {
     "recall": "Instruction recalled",
     "ship": "Handed to carrier",
     "deliver": "Delivered to customer",
+    "undo_delivery": "Delivery undone",
+    "carrier_reported": "Carrier tracking event",
     "book": "Sale booked",
     "cancel": "Order cancelled",
     "hold_raised": "Hold raised",

@@ -12,7 +12,7 @@ from typing import Any
 
 from orderflow import codec
 from orderflow.domain.order import Order
-from orderflow.domain.queues import Queue, QueueQuery, check_page, queue_facts
+from orderflow.domain.queues import Queue, QueueQuery, check_page, queue_facts, tracking_keys
 from orderflow.errors import InvalidValue
 
 ORDER_TABLE: tuple[tuple[str, str, str], ...] = (
@@ -66,11 +66,18 @@ CREATE TABLE IF NOT EXISTS order_holds (
     PRIMARY KEY (code, number)
 );
 CREATE INDEX IF NOT EXISTS order_holds_by_number ON order_holds (number);
+CREATE TABLE IF NOT EXISTS order_tracking (
+    carrier {text} NOT NULL,
+    tracking_number {text} NOT NULL,
+    number {text} NOT NULL REFERENCES orders (number),
+    PRIMARY KEY (carrier, tracking_number, number)
+);
+CREATE INDEX IF NOT EXISTS order_tracking_by_number ON order_tracking (number);
 """
 
 
 def order_schema(types: dict[str, str]) -> str:
-    """The DDL of ``orders`` and ``order_holds`` with an engine's ``types`` (SQLITE_TYPES, …)."""
+    """The DDL of ``orders``, ``order_holds`` and ``order_tracking`` with an engine's ``types``."""
     columns = ",\n".join(
         f"    {name} {types[kind]}" + (f" {rules}" if rules else "")
         for name, kind, rules in ORDER_TABLE
@@ -162,6 +169,23 @@ def queue_count(
     return f"SELECT count(*) FROM orders o WHERE {where}", params
 
 
+SHIPPED_STATUSES = ("shipping_instructed", "shipped", "delivered", "booked")
+"""Statuses in which an order may hold tracking numbers (for filling ``order_tracking``)."""
+
+
+def tracking_rows(order: Order) -> list[tuple[str, str, str]]:
+    """The ``order_tracking`` rows of ``order``: (carrier, tracking number, order number)."""
+    return [(carrier, number, order.number) for carrier, number in tracking_keys(order)]
+
+
+def tracking_select(mark: str) -> str:
+    """The lookup of order numbers by (carrier, tracking number)."""
+    return (
+        "SELECT number FROM order_tracking "
+        f"WHERE carrier = {mark} AND tracking_number = {mark} ORDER BY number"
+    )
+
+
 class Remembered:
     """Decoded orders kept by number and version, and the hold codes last written.
 
@@ -173,6 +197,7 @@ class Remembered:
         self.limit = limit
         self._orders: dict[str, Order] = {}
         self._holds: dict[str, tuple[int, tuple[str, ...]]] = {}
+        self._tracking: dict[str, tuple[int, tuple[tuple[str, str], ...]]] = {}
 
     def order(self, number: str, version: int, document: Any) -> Order:
         """The order of a row: the one remembered if its version is the row's, else decoded."""
@@ -188,13 +213,21 @@ class Remembered:
         if len(self._orders) >= self.limit:
             self._orders.clear()
             self._holds.clear()
+            self._tracking.clear()
         self._orders[order.number] = order
         if codes is None:
             self._holds.pop(order.number, None)
+            self._tracking.pop(order.number, None)
         else:
             self._holds[order.number] = (order.version, codes)
+            self._tracking[order.number] = (order.version, tracking_keys(order))
         return order
 
     def holds_unchanged(self, number: str, expected_version: int, codes: tuple[str, ...]) -> bool:
         """True when the hold rows of the version being replaced are known to be ``codes``."""
         return self._holds.get(number) == (expected_version, codes)
+
+    def tracking_unchanged(self, number: str, expected_version: int, order: Order) -> bool:
+        """True when the tracking rows of the version being replaced are known to be ``order``'s."""
+        known = self._tracking.get(number)
+        return known is not None and known == (expected_version, tracking_keys(order))

@@ -21,11 +21,14 @@ from orderflow.stores._postgres import Connections, Source
 from orderflow.stores._sql import (
     ORDER_COLUMNS,
     POSTGRES_TYPES,
+    SHIPPED_STATUSES,
     Remembered,
     order_row,
     order_schema,
     queue_count,
     queue_select,
+    tracking_rows,
+    tracking_select,
 )
 
 __all__ = ["PostgresStore"]
@@ -40,6 +43,10 @@ _UPDATE = (
     + ", document = %s::jsonb WHERE number = %s AND version = %s"
 )
 _COLUMNS = "number, version, document"
+_INSERT_TRACKING = (
+    "INSERT INTO order_tracking (carrier, tracking_number, number) VALUES (%s, %s, %s) "
+    "ON CONFLICT DO NOTHING"
+)
 
 
 def _same(when: datetime) -> datetime:
@@ -55,11 +62,16 @@ class PostgresStore:
 
     def __init__(self, source: Source, *, create: bool = True) -> None:
         self._db = Connections(source)
+        new_index = False
         if create:
             with self._db.transaction() as conn:
                 conn.execute("SELECT pg_advisory_xact_lock(7301)")  # two workers starting at once
+                row = conn.execute("SELECT to_regclass('order_tracking')").fetchone()
+                new_index = row is None or row[0] is None
                 conn.execute(SCHEMA)
         self._known = Remembered()
+        if new_index:
+            self._fill_tracking()
 
     def close(self) -> None:
         """Close the connections the store opened itself (never the host's)."""
@@ -98,6 +110,10 @@ class PostgresStore:
         """Orders not in a final status."""
         return self._orders(f"SELECT {_COLUMNS} FROM orders WHERE final = 0 ORDER BY number", ())
 
+    def orders_by_tracking(self, carrier: str, tracking_number: str) -> list[str]:
+        """Numbers of the orders with a shipment of ``carrier`` under ``tracking_number``."""
+        return [r[0] for r in self._rows(tracking_select("%s"), (carrier, tracking_number))]
+
     def queue(self, query: QueueQuery, *, after: str | None = None, limit: int = 100) -> list[str]:
         """One page of the work list ``query``: order numbers, ascending, after ``after``."""
         sql, params = queue_select(query, after, limit, "%s", _same)
@@ -117,6 +133,7 @@ class PostgresStore:
             with self._db.transaction() as conn:
                 conn.execute(_INSERT, row)
                 self._write_holds(conn, order.number, codes, fresh=True)
+                self._write_tracking(conn, order, fresh=True)
         except StoreError as failed:
             if isinstance(failed.__cause__, psycopg.errors.UniqueViolation):
                 raise DuplicateOrder(order.number) from None
@@ -142,6 +159,8 @@ class PostgresStore:
                 raise ConcurrencyError(number, expected_version, found[0])
             if not self._known.holds_unchanged(number, expected_version, codes):
                 self._write_holds(conn, number, codes, fresh=False)
+            if not self._known.tracking_unchanged(number, expected_version, order):
+                self._write_tracking(conn, order, fresh=False)
         self._known.keep(order, codes)
 
     def claim_pending(self, *, now: datetime, lease: timedelta, limit: int = 100) -> list[str]:
@@ -181,6 +200,24 @@ class PostgresStore:
                     "INSERT INTO order_holds (code, number) VALUES (%s, %s)",
                     [(code, number) for code in codes],
                 )
+
+    @staticmethod
+    def _write_tracking(conn: psycopg.Connection[Any], order: Order, *, fresh: bool) -> None:
+        if not fresh:
+            conn.execute("DELETE FROM order_tracking WHERE number = %s", (order.number,))
+        rows = tracking_rows(order)
+        if rows:
+            with conn.cursor() as cur:
+                cur.executemany(_INSERT_TRACKING, rows)
+
+    def _fill_tracking(self) -> None:
+        """A database from before ``order_tracking``: index the numbers already stored."""
+        orders = self._orders(
+            f"SELECT {_COLUMNS} FROM orders WHERE status = ANY(%s)", (list(SHIPPED_STATUSES),)
+        )
+        with self._db.transaction() as conn:
+            for order in orders:
+                self._write_tracking(conn, order, fresh=True)
 
     def _rows(self, sql: str, params: tuple[Any, ...] | list[Any]) -> list[Any]:
         with self._db.transaction() as conn:

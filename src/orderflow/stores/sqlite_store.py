@@ -24,12 +24,15 @@ from orderflow.errors import (
 )
 from orderflow.stores._sql import (
     ORDER_COLUMNS,
+    SHIPPED_STATUSES,
     SQLITE_TYPES,
     Remembered,
     order_row,
     order_schema,
     queue_count,
     queue_select,
+    tracking_rows,
+    tracking_select,
     utc_text,
 )
 from orderflow.stores._sqlite import Connections
@@ -48,6 +51,30 @@ _UPDATE = (
 )
 
 
+_INSERT_TRACKING = (
+    "INSERT OR IGNORE INTO order_tracking (carrier, tracking_number, number) VALUES (?, ?, ?)"
+)
+
+
+def _without_tracking(path: str | Path) -> bool:
+    """Whether the file holds orders but no ``order_tracking`` yet (made before it existed)."""
+    if not isinstance(path, (str, Path)) or str(path) in ("", ":memory:"):
+        return False  # Connections refuses it, naming the field
+    if not Path(path).exists():
+        return False
+    try:
+        conn = sqlite3.connect(path)
+        try:
+            tables = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+        finally:
+            conn.close()
+    except sqlite3.Error as failed:
+        raise StoreError(f"cannot open {str(path)!r}: {failed}") from failed
+    return "orders" in tables and "order_tracking" not in tables
+
+
 class SQLiteStore:
     """Orders in a SQLite file (WAL, ``synchronous=NORMAL``), from many threads and processes.
 
@@ -60,6 +87,7 @@ class SQLiteStore:
     def __init__(
         self, path: str | Path, *, busy_timeout: float = 10.0, synchronous: str = "NORMAL"
     ) -> None:
+        fill = _without_tracking(path)
         self._db = Connections(
             path, busy_timeout=busy_timeout, synchronous=synchronous, schema=SCHEMA
         )
@@ -70,6 +98,8 @@ class SQLiteStore:
                 f"({SCHEMA_VERSION}); upgrade orderflow"
             )
         self._known = Remembered()
+        if fill:
+            self._fill_tracking()
 
     @property
     def path(self) -> str:
@@ -117,6 +147,10 @@ class SQLiteStore:
             "SELECT number, version, document FROM orders WHERE final = 0 ORDER BY number", ()
         )
 
+    def orders_by_tracking(self, carrier: str, tracking_number: str) -> list[str]:
+        """Numbers of the orders with a shipment of ``carrier`` under ``tracking_number``."""
+        return [r[0] for r in self._all(tracking_select("?"), (carrier, tracking_number))]
+
     def queue(self, query: QueueQuery, *, after: str | None = None, limit: int = 100) -> list[str]:
         """One page of the work list ``query``: order numbers, ascending, after ``after``."""
         sql, params = queue_select(query, after, limit, "?", utc_text)
@@ -139,6 +173,7 @@ class SQLiteStore:
                     "INSERT INTO order_holds (code, number) VALUES (?, ?)",
                     [(code, order.number) for code in codes],
                 )
+                conn.executemany(_INSERT_TRACKING, tracking_rows(order))
         except sqlite3.IntegrityError:
             raise DuplicateOrder(order.number) from None
         except sqlite3.Error as failed:
@@ -169,6 +204,9 @@ class SQLiteStore:
                         "INSERT INTO order_holds (code, number) VALUES (?, ?)",
                         [(code, number) for code in codes],
                     )
+                if not self._known.tracking_unchanged(number, expected_version, order):
+                    conn.execute("DELETE FROM order_tracking WHERE number = ?", (number,))
+                    conn.executemany(_INSERT_TRACKING, tracking_rows(order))
         except sqlite3.Error as failed:
             raise StoreError(f"cannot save order {number}: {failed}") from failed
         self._known.keep(order, codes)
@@ -209,6 +247,17 @@ class SQLiteStore:
             raise StoreError(f"cannot release order {number}: {failed}") from failed
 
     # -- helpers ---------------------------------------------------------------------------
+
+    def _fill_tracking(self) -> None:
+        """A file from before ``order_tracking``: index the numbers of the orders stored."""
+        marks = ", ".join("?" * len(SHIPPED_STATUSES))
+        orders = self._orders(
+            f"SELECT number, version, document FROM orders WHERE status IN ({marks})",
+            SHIPPED_STATUSES,
+        )
+        with self._db.write() as conn:
+            for order in orders:
+                conn.executemany(_INSERT_TRACKING, tracking_rows(order))
 
     def _one(self, sql: str, params: tuple[Any, ...]) -> Any:
         try:

@@ -8,6 +8,7 @@ Use the fakes in your own tests (like ``structlog.testing``)::
     gateway.fail_next("capture", Fault.TIMEOUT_AFTER)
 """
 
+from orderflow.testing.carrier_events import CarrierEventsContract, FakeCarrierEvents
 from orderflow.testing.fakes import (
     Call,
     FakeAccounting,
@@ -29,9 +30,11 @@ from orderflow.testing.shop import FakeShop, fake_shop
 
 __all__ = [
     "Call",
+    "CarrierEventsContract",
     "FakeAccounting",
     "FakeBank",
     "FakeCarrier",
+    "FakeCarrierEvents",
     "FakeFraudScreen",
     "FakeInventory",
     "FakeKonbini",

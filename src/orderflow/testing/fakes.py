@@ -26,7 +26,14 @@ import attrs
 from orderflow.domain.address import Address
 from orderflow.domain.booking import JournalEntry
 from orderflow.domain.order import Order, Shipment
-from orderflow.domain.queues import QueueQuery, check_claim, check_page, matches, queue_facts
+from orderflow.domain.queues import (
+    QueueQuery,
+    check_claim,
+    check_page,
+    matches,
+    queue_facts,
+    tracking_keys,
+)
 from orderflow.errors import (
     ConcurrencyError,
     DuplicateOrder,
@@ -367,6 +374,7 @@ class InMemoryOrderStore:
         self.orders: dict[str, Order] = {}
         self.saves = 0
         self._by_customer: dict[str, list[str]] = {}
+        self._by_tracking: dict[tuple[str, str], set[str]] = {}
         self._claims: dict[str, datetime] = {}
 
     def get(self, number: str) -> Order:
@@ -384,6 +392,7 @@ class InMemoryOrderStore:
                 raise DuplicateOrder(order.number)
             self.orders[order.number] = order
             self._by_customer.setdefault(order.customer.id, []).append(order.number)
+            self._index_tracking(None, order)
             self.saves += 1
 
     def save(self, order: Order, *, expected_version: int) -> None:
@@ -397,7 +406,26 @@ class InMemoryOrderStore:
             if current.version != expected_version:
                 raise ConcurrencyError(order.number, expected_version, current.version)
             self.orders[order.number] = order
+            if current.shipments is not order.shipments:
+                self._index_tracking(current, order)
             self.saves += 1
+
+    def orders_by_tracking(self, carrier: str, tracking_number: str) -> list[str]:
+        """Numbers of the orders with a shipment of ``carrier`` under ``tracking_number``."""
+        with self._lock:
+            return sorted(self._by_tracking.get((carrier, tracking_number), ()))
+
+    def _index_tracking(self, old: Order | None, new: Order) -> None:
+        before = set(tracking_keys(old)) if old is not None else set()
+        after = set(tracking_keys(new))
+        for key in before - after:
+            numbers = self._by_tracking.get(key)
+            if numbers is not None:
+                numbers.discard(new.number)
+                if not numbers:
+                    del self._by_tracking[key]
+        for key in after - before:
+            self._by_tracking.setdefault(key, set()).add(new.number)
 
     def pending(self) -> list[Order]:
         """Orders with pending effects."""

@@ -10,6 +10,7 @@ from orderflow.adapters.carriers import JapanPost, Sagawa, Yamato
 from orderflow.desk import OrderDesk
 from orderflow.ports import Inventory, OrderStore
 from orderflow.settings import ShopSettings
+from orderflow.testing.carrier_events import FakeCarrierEvents
 from orderflow.testing.fakes import (
     FakeAccounting,
     FakeBank,
@@ -46,6 +47,8 @@ class FakeShop:
     bank: FakeBank
     konbini: FakeKonbini
     points: FakePoints
+    carrier_feed: FakeCarrierEvents = attrs.field(factory=FakeCarrierEvents)
+    """Yamato's tracking feed (``desk.poll_carrier_events`` polls it)."""
 
 
 def fake_shop(
@@ -128,4 +131,5 @@ def desk_on(
         konbini=shop.konbini,
         points=shop.points,
         settings=settings or shop.desk.settings,
+        carrier_feeds={"yamato": shop.carrier_feed},
     )

@@ -22,7 +22,7 @@ from orderflow.domain.queues import QueueQuery, matches, queue_facts
 from orderflow.domain.status import OrderStatus
 from orderflow.domain.tax import TaxRate
 from orderflow.errors import ConcurrencyError, DuplicateOrder, OrderflowError, OrderNotFound
-from orderflow.ports import OrderStore, PendingClaims, WorkLists
+from orderflow.ports import OrderStore, PendingClaims, TrackingLookup, WorkLists
 from orderflow.settings import ShopSettings
 
 __all__ = ["sample_orders"]
@@ -231,6 +231,28 @@ class OrderStoreContract:
         store.save(cleared, expected_version=held.version)
         assert store.queue(QueueQuery.held("fraud_review")) == []
         assert "S-3" in store.queue(QueueQuery.ready_to_instruct())
+
+    def test_orders_are_found_by_tracking_number(self) -> None:
+        store, orders = self._filled()
+        if not isinstance(store, TrackingLookup):
+            pytest.skip("the store does not look orders up by tracking number")
+        expected: dict[tuple[str, str], list[str]] = {}
+        for order in orders:
+            for s in order.shipments:
+                if s.tracking_number:
+                    expected.setdefault((s.carrier, s.tracking_number), []).append(order.number)
+        assert expected, "the samples ship parcels"
+        for (carrier, number), holders in expected.items():
+            assert store.orders_by_tracking(carrier, number) == sorted(set(holders))
+        assert store.orders_by_tracking("yamato", "000000000000") == []
+        shipped = next(o for o in orders if o.number == "S-5")
+        moved = tuple(attrs.evolve(s, tracking_number="445566778812") for s in shipped.shipments)
+        store.save(
+            attrs.evolve(shipped, version=shipped.version + 1, shipments=moved),
+            expected_version=shipped.version,
+        )
+        assert store.orders_by_tracking("yamato", "445566778812") == ["S-5"]
+        assert "S-5" not in store.orders_by_tracking("yamato", "123456789013")
 
     def test_claims_share_pending_orders(self) -> None:
         store, orders = self._filled()

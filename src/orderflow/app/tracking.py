@@ -1,0 +1,194 @@
+"""配送状況 (carrier events), 着荷取消 and the 持戻り sweep: the carrier's word on the parcels."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+import attrs
+
+from orderflow.app.base import DeskBase, check_text
+from orderflow.app.fulfilment import normalize_tracking
+from orderflow.domain.decisions import tracking
+from orderflow.domain.lifecycle import Context
+from orderflow.domain.order import Order
+from orderflow.domain.tracking import CarrierEvent
+from orderflow.errors import InvalidValue, OrderflowError
+
+__all__ = ["CarrierEventReport", "TrackingCommands"]
+
+_BATCH_LIMIT = 100_000
+
+
+@attrs.frozen(slots=True)
+class CarrierEventReport:
+    """What ``desk.carrier_events`` did with a batch.
+
+    ``unknown`` are the events no shipment has the number of (or more than one order has), kept
+    for a person: look them up, and give them again once the number is on a shipment. ``retry``
+    are the events of orders whose command failed (another worker saved first, a provider did
+    not answer): give them again, they count once.
+    """
+
+    applied: int = 0
+    """Events that became their shipment's newest state."""
+    late: int = 0
+    """Events recorded but older than their shipment's newest (the state did not move back)."""
+    duplicates: int = 0
+    """Events already recorded (the same event id for the same shipment)."""
+    orders: tuple[str, ...] = ()
+    """The orders that changed."""
+    unknown: tuple[CarrierEvent, ...] = ()
+    retry: tuple[CarrierEvent, ...] = ()
+    errors: tuple[tuple[str, str], ...] = ()
+    """(order number, error) of each order in ``retry``."""
+
+
+class TrackingCommands(DeskBase):
+    """配送状況 from the carriers, 着荷取消 and the 持戻り sweep."""
+
+    def carrier_events(
+        self, events: Iterable[CarrierEvent], *, actor: str = "carrier"
+    ) -> CarrierEventReport:
+        """Apply a batch of carrier events (polled or from a webhook); one command per order.
+
+        Each event finds its shipment by carrier and normalised tracking number. Repeats, late
+        and out-of-order events are normal input (see ``docs/carrier-events.md``); an event for
+        a number no shipment has comes back in the report's ``unknown``. Bad input (not a
+        :class:`CarrierEvent`) raises before anything changes.
+        """
+        batch = list(events) if not isinstance(events, (str, bytes)) else None
+        if batch is None or len(batch) > _BATCH_LIMIT:
+            raise InvalidValue("events", events, f"a list of CarrierEvent (at most {_BATCH_LIMIT})")
+        for index, event in enumerate(batch):
+            if not isinstance(event, CarrierEvent):
+                raise InvalidValue(f"events[{index}]", event, "a CarrierEvent")
+        self._ctx(actor)  # the actor is checked before anything
+        unknown: list[CarrierEvent] = []
+        per_order: dict[str, list[tuple[str, CarrierEvent]]] = {}
+        cache: dict[tuple[str, str], tuple[str, str] | None] = {}
+        for event in batch:
+            key = (event.carrier, event.tracking_number)
+            if key not in cache:
+                cache[key] = self._find_shipment(event)
+            found = cache[key]
+            if found is None:
+                unknown.append(event)
+            else:
+                per_order.setdefault(found[0], []).append((found[1], event))
+        applied = late = duplicates = 0
+        changed: list[str] = []
+        retry: list[CarrierEvent] = []
+        errors: list[tuple[str, str]] = []
+        for number in sorted(per_order):
+            pairs = per_order[number]
+            tally: list[tuple[tracking.Tally, bool]] = []
+            try:
+                self._command(number, self._applying(pairs, tally), actor=actor, reason="配送状況")
+            except OrderflowError as error:
+                retry.extend(event for _, event in pairs)
+                errors.append((number, f"{type(error).__name__}: {error}"))
+                continue
+            if tally:
+                counted, moved = tally[-1]
+                applied += counted.applied
+                late += counted.late
+                duplicates += counted.duplicates
+                if moved:
+                    changed.append(number)
+        return CarrierEventReport(
+            applied, late, duplicates, tuple(changed), tuple(unknown), tuple(retry), tuple(errors)
+        )
+
+    def poll_carrier_events(self, since: datetime, *, actor: str = "carrier") -> CarrierEventReport:
+        """Poll every wired carrier feed (``carrier_feeds``) since ``since`` and apply the events.
+
+        Poll again from a little before the last poll: what comes twice counts once.
+        """
+        if not isinstance(since, datetime) or since.utcoffset() is None:
+            raise InvalidValue("since", since, "an aware datetime")
+        return self.carrier_events(self.executor.poll_carrier_events(since), actor=actor)
+
+    def undo_delivery(
+        self, number: str, shipment_id: str, *, reason: str, actor: str = "operator"
+    ) -> Order:
+        """着荷取消: a shipment was not delivered after all; the order goes back to 出荷済.
+
+        Only before booking (計上済 is final). ``reason`` is required and kept in the history;
+        a ``delivery_in_doubt`` hold is cleared. Undoing the same delivery again returns the
+        order. A later 配達完了 from the carrier (a new event) delivers it again.
+        """
+        check_text(shipment_id, "shipment_id", required=True, limit=100)
+        check_text(reason, "reason", required=True, limit=1000)
+        return self._command(
+            number,
+            lambda order, ctx: tracking.undo_delivery(order, shipment_id, ctx),
+            actor=actor,
+            reason=reason,
+        )
+
+    def sweep_absent(self, *, actor: str = "system") -> list[str]:
+        """Hold every order with a parcel 持戻り for ``settings.absent_hold_days`` or more.
+
+        Once per absence (the carrier's event): a person who cleared the hold is not asked
+        again until the parcel is absent again. Returns the orders held now. Safe to repeat.
+        """
+        now = self.executor.now()
+        days = self.settings.absent_hold_days
+        held: list[str] = []
+        for order in self.executor.open_orders():
+            overdue = tracking.absent_overdue(order, now, days)
+            if not overdue:
+                continue
+            request = "absent:" + ",".join(f"{s.shipment_id}@{s.tracked_event}" for s in overdue)
+            if request in order.requests:
+                continue
+            try:
+                self._command(
+                    order.number,
+                    lambda o, ctx: tracking.hold_absent(o, ctx),
+                    actor=actor,
+                    request_id=request[:200],
+                )
+            except OrderflowError:
+                continue  # raced, or effects pending: the next sweep
+            held.append(order.number)
+        return held
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _find_shipment(self, event: CarrierEvent) -> tuple[str, str] | None:
+        """(order number, shipment id) of the one shipment with the event's number, or None."""
+        if event.carrier not in self.carriers:
+            return None
+        try:
+            given = normalize_tracking(event.tracking_number)
+        except InvalidValue:
+            return None
+        number, _, _ = self.executor.tracking(event.carrier, given)
+        if number is None:
+            return None
+        hits: list[tuple[str, str]] = []
+        for order_number in self.executor.orders_by_tracking(event.carrier, number):
+            order = self.executor.find(order_number)
+            for s in order.shipments if order is not None else ():
+                if s.carrier == event.carrier and s.tracking_number == number:
+                    hits.append((order_number, s.shipment_id))
+        return hits[0] if len(hits) == 1 else None
+
+    def _applying(
+        self, pairs: list[tuple[str, CarrierEvent]], tally: list[tuple[tracking.Tally, bool]]
+    ) -> Callable[[Order, Context], Order]:
+        def decide(order: Order, ctx: Context) -> Order:
+            here = {s.shipment_id for s in order.shipments}
+            mine = [(sid, e) for sid, e in pairs if sid in here]
+            urls = {
+                s.shipment_id: self.executor.tracking(s.carrier, s.tracking_number)[1]
+                for s in order.shipments
+                if s.tracking_number
+            }
+            new, counted = tracking.apply_events(order, mine, ctx, urls=urls)
+            tally.append((counted, new is not order))
+            return new
+
+        return decide

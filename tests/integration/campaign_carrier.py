@@ -1,0 +1,164 @@
+"""The campaign's carrier: tracking numbers, parcels' journeys, and their events fed to the desk.
+
+Each shipped parcel gets a journey (picked up, in transit, out for delivery, maybe 持戻り and out
+again, then delivered — or now and then returned to sender or lost), with the carrier's times
+after the shipment. A feed command sends part of a journey: in order, shuffled, with repeats,
+with an old event sent late after newer ones (even after the delivery), or events for numbers
+no shipment has (or several shipments share); those must come back unknown and change nothing.
+Operators undo deliveries and the 持戻り sweep runs.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from orderflow import CarrierEvent, Order, OrderStatus, ShipmentStatus, TrackingStatus
+from tests.integration.campaign_world import CARRIER_NUMBERS, Flow
+
+T = TrackingStatus
+
+
+def tracking_number(rng: random.Random) -> str:
+    """A valid 12-digit number (mod 7 check digit); now and then one the flow shares."""
+    if rng.random() < 0.2:
+        return rng.choice(CARRIER_NUMBERS)
+    body = rng.randrange(10**10, 10**11)
+    return f"{body}{body % 7}"
+
+
+def _journey(rng: random.Random) -> list[TrackingStatus]:
+    path = [T.INSTRUCTED, T.PICKED_UP, T.IN_TRANSIT, T.OUT_FOR_DELIVERY]
+    for _ in range(rng.choice([0, 0, 1, 2])):
+        path += [T.ABSENT, T.OUT_FOR_DELIVERY]
+    end = rng.random()
+    if end < 0.08:
+        path.append(T.RETURNED_TO_SENDER)
+    elif end < 0.12:
+        path.append(T.LOST)
+    elif end < 0.2:
+        path.append(T.ABSENT)
+    else:
+        path.append(T.DELIVERED)
+    return path
+
+
+def events_of(flow: Flow, order: Order, shipment_id: str) -> list[CarrierEvent]:
+    """The whole journey of one shipped parcel (made once per parcel and number)."""
+    shipment = next(s for s in order.shipments if s.shipment_id == shipment_id)
+    assert shipment.tracking_number and shipment.shipped_at
+    key = (order.number, shipment_id, shipment.tracking_number)
+    if key not in flow.journeys:
+        rng = flow.rng
+        start = shipment.shipped_at
+        minutes = 0
+        events = []
+        for n, kind in enumerate(_journey(rng)):
+            minutes += rng.choice([0, 1, 30, 240, 60 * 24])  # 0: two events at the same time
+            events.append(
+                CarrierEvent(
+                    shipment.carrier,
+                    rng.choice([shipment.tracking_number, _spaced(shipment.tracking_number)]),
+                    kind,
+                    start + timedelta(minutes=minutes),
+                    f"{shipment.tracking_number}-{n}",
+                    location=rng.choice(["", "渋谷営業所", "羽田CGB"]),
+                )
+            )
+        flow.journeys[key] = events
+    return flow.journeys[key]
+
+
+def _spaced(number: str) -> str:
+    return f"{number[:4]}-{number[4:8]}-{number[8:]}".translate(
+        str.maketrans("0123456789-", "０１２３４５６７８９－")
+    )
+
+
+def feed(flow: Flow, order: Order) -> object:
+    """Send part of a parcel's journey, in order, shuffled, repeated or late."""
+    rng = flow.rng
+    tracked = [s for s in order.shipments if s.tracking_number and s.shipped_at]
+    if not tracked:
+        return unknown_numbers(flow)
+    shipment = rng.choice(tracked)
+    journey = events_of(flow, order, shipment.shipment_id)
+    sent = flow.sent.setdefault(shipment.tracking_number or "", 0)
+    mode = rng.randint(0, 4)
+    if mode == 0:  # the next few, in order
+        upto = min(len(journey), sent + rng.randint(1, 3))
+        batch = journey[sent:upto]
+    elif mode == 1:  # the rest, shuffled
+        upto = len(journey)
+        batch = journey[sent:]
+        rng.shuffle(batch)
+    elif mode == 2:  # some already sent again, with one new
+        upto = min(len(journey), sent + 1)
+        batch = rng.sample(journey[:upto], min(upto, 3)) * 2
+    elif mode == 3:  # the newest first, the older ones after it (late)
+        upto = min(len(journey), sent + rng.randint(2, 4))
+        batch = [journey[upto - 1]] if upto else []
+        flow.shop.desk.carrier_events(batch)
+        batch = journey[:upto]
+    else:  # an old one, late (perhaps after the delivery)
+        upto = sent
+        batch = [rng.choice(journey[: max(sent, 1)])]
+    flow.sent[shipment.tracking_number or ""] = max(sent, upto)
+    report = flow.shop.desk.carrier_events(batch)
+    for event in report.retry:
+        flow.retry.append(event)
+    return report
+
+
+def unknown_numbers(flow: Flow) -> object:
+    """Events for numbers no shipment has, or several share: reported, and nothing changes."""
+    rng = flow.rng
+    shop = flow.shop
+    body = rng.randrange(10**10, 10**11)
+    numbers = [f"{body}{body % 7}"]
+    orders = shop.store.orders
+    holders: dict[str, set[tuple[str, str]]] = {}
+    for o in orders.values():
+        for s in o.shipments:
+            if s.tracking_number:
+                holders.setdefault(s.tracking_number, set()).add((o.number, s.shipment_id))
+    numbers += [n for n, who in holders.items() if len(who) > 1][:2]
+    if numbers[0] in holders:
+        return None  # drawn a number in use: not unknown
+    at = shop.clock.now()
+    batch = [
+        CarrierEvent("yamato", n, rng.choice(list(T)), at, f"u{rng.randint(1, 10**9)}")
+        for n in numbers
+    ]
+    before = {n: o.version for n, o in orders.items()}
+    report = shop.desk.carrier_events(batch)
+    after = {n: o.version for n, o in shop.store.orders.items()}
+    if before != after or len(report.unknown) != len(batch):
+        flow.broken.append(f"unknown numbers {numbers}: {report}, versions moved")
+    return report
+
+
+def resend(flow: Flow) -> object:
+    """Give again the events a failed batch returned for retry."""
+    batch, flow.retry[:] = list(flow.retry), []
+    return flow.shop.desk.carrier_events(batch) if batch else None
+
+
+def undo(flow: Flow, order: Order) -> object:
+    """An operator undoes a delivery (before booking)."""
+    delivered = [s for s in order.shipments if s.status is ShipmentStatus.DELIVERED]
+    if not delivered or order.status is OrderStatus.BOOKED:
+        return None
+    shipment = flow.rng.choice(delivered)
+    return flow.shop.desk.undo_delivery(order.number, shipment.shipment_id, reason="誤配達")
+
+
+def sweep(flow: Flow) -> object:
+    """Days pass and the 持戻り sweep runs (again and again: the last holds nothing new)."""
+    flow.shop.clock.advance(timedelta(days=flow.rng.choice([1, 2, 4])))
+    flow.shop.desk.sweep_absent()
+    flow.shop.desk.sweep_absent()  # what a fault stopped the first time
+    again = flow.shop.desk.sweep_absent()
+    if again:
+        flow.broken.append(f"sweep_absent held {again} twice")
+    return again
