@@ -95,7 +95,9 @@ class FulfilmentCommands(DeskBase):
         """
         check_text(shipment_id, "shipment_id", required=True, limit=100)
         return self._command(
-            number, lambda order, ctx: shipping.deliver(order, shipment_id, ctx), actor=actor
+            number,
+            lambda order, ctx: shipping.deliver(order, shipment_id, ctx, self.rules),
+            actor=actor,
         )
 
     def book(self, number: str, *, actor: str = "system") -> Order:

@@ -26,6 +26,7 @@ ORDER_COLUMNS = (
     "ready_to_instruct",
     "instructed_at",
     "pending_since",
+    "points_due_at",
     "document",
 )
 """The columns of ``orders``, in the order :func:`order_row` gives them."""
@@ -57,6 +58,7 @@ def order_row(
         1 if facts.ready_to_instruct else 0,
         None if instructed is None else when(instructed),
         None if pending is None else when(pending),
+        None if facts.points_due_at is None else when(facts.points_due_at),
         document,
     )
     return row, facts.hold_codes
@@ -89,7 +91,9 @@ def queue_where(
     if queue is Queue.READY_TO_INSTRUCT:
         return "o.ready_to_instruct = 1", []
     assert query.before is not None
-    column = "instructed_at" if queue is Queue.NOT_SHIPPED else "pending_since"
+    column = {Queue.NOT_SHIPPED: "instructed_at", Queue.POINTS_DUE: "points_due_at"}.get(
+        queue, "pending_since"
+    )
     return f"o.{column} IS NOT NULL AND o.{column} <= {mark}", [when(query.before)]
 
 

@@ -43,6 +43,9 @@ CREATE TABLE IF NOT EXISTS orders (
     document jsonb NOT NULL,
     claimed_until timestamptz
 );
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS points_due_at timestamptz;
+CREATE INDEX IF NOT EXISTS orders_points_due ON orders (points_due_at)
+    WHERE points_due_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS orders_by_status ON orders (status, number);
 CREATE INDEX IF NOT EXISTS orders_by_customer ON orders (customer_id, placed_at);
 CREATE INDEX IF NOT EXISTS orders_open ON orders (number) WHERE final = 0;

@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS orders (
     ready_to_instruct INTEGER NOT NULL,
     instructed_at TEXT,
     pending_since TEXT,
+    points_due_at TEXT,
     document TEXT NOT NULL,
     claimed_until TEXT
 );
@@ -70,7 +71,8 @@ CREATE INDEX IF NOT EXISTS order_holds_by_number ON order_holds (number);
 PRAGMA user_version = {SCHEMA_VERSION};
 """
 
-_INSERT = f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) VALUES ({', '.join('?' * 11)})"
+_MARKS = ", ".join("?" * len(ORDER_COLUMNS))
+_INSERT = f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) VALUES ({_MARKS})"
 _UPDATE = (
     "UPDATE orders SET "
     + ", ".join(f"{c} = ?" for c in ORDER_COLUMNS[1:])
@@ -93,6 +95,7 @@ class SQLiteStore:
         self._db = Connections(
             path, busy_timeout=busy_timeout, synchronous=synchronous, schema=SCHEMA
         )
+        self._migrate()
         found = self._db.get().execute("PRAGMA user_version").fetchone()[0]
         if found > SCHEMA_VERSION:
             raise StoreError(
@@ -100,6 +103,20 @@ class SQLiteStore:
                 f"({SCHEMA_VERSION}); upgrade orderflow"
             )
         self._known = Remembered()
+
+    def _migrate(self) -> None:
+        """Add the ``points_due_at`` column to tables made before it (NULL for their orders)."""
+        try:
+            with self._db.write() as conn:
+                columns = {row[1] for row in conn.execute("PRAGMA table_info(orders)")}
+                if "points_due_at" not in columns:
+                    conn.execute("ALTER TABLE orders ADD COLUMN points_due_at TEXT")
+                conn.execute(
+                    "CREATE INDEX IF NOT EXISTS orders_points_due ON orders (points_due_at) "
+                    "WHERE points_due_at IS NOT NULL"
+                )
+        except sqlite3.Error as failed:
+            raise StoreError(f"cannot upgrade the tables in {self.path!r}: {failed}") from failed
 
     @property
     def path(self) -> str:
