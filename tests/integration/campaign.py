@@ -402,8 +402,11 @@ def claw_back(flow: Flow, order: Order, rid: str) -> object:
     who = order.customer.id
     balance = flow.shop.points.balances.get(who, 0)
     if balance and rng.random() < 0.4:  # the customer spent them at the shop's other channels
-        flow.shop.points.balances[who] = 0  # (no port call: no fault of the flow meets it)
-        flow.spent_elsewhere[who] = flow.spent_elsewhere.get(who, 0) + balance
+        # (no port call, so no fault of the flow meets it; kept in the fake, which the laws read
+        # in whatever process the flow ran)
+        balances = flow.shop.points.balances
+        balances[who] = 0
+        balances[f"{who}:elsewhere"] = balances.get(f"{who}:elsewhere", 0) + balance
     points = rng.choice([None, rng.randint(1, 60), 10**6])
     flow.shop.desk.claw_back_points(order.number, points, reason="返品", request_id=rid)
     if rng.random() < 0.5:

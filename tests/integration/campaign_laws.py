@@ -101,7 +101,7 @@ def _points_laws(flow: Flow, orders: dict[str, Order]) -> list[str]:
         taken = sum(o.points_taken for o in mine)
         net_granted = sum(o.points_granted - o.points_revoked for o in mine)
         total = points.total(who)
-        elsewhere = flow.spent_elsewhere.get(who, 0)
+        elsewhere = points.balances.get(f"{who}:elsewhere", 0)  # spent outside the orders
         if POINTS - taken + net_granted - elsewhere != total:
             found.append(
                 f"points {who}: {POINTS} − taken {taken} + granted net {net_granted} − spent "

@@ -60,8 +60,6 @@ class Flow:
     """Receipt id → (warehouse, SKU) of the receipts the flow reported."""
     counted: set[str] = attrs.field(factory=set)
     """Receipts whose units are in ``received``."""
-    spent_elsewhere: dict[str, int] = attrs.field(factory=dict)
-    """Points customers spent outside the flow's orders (so that clawbacks find them gone)."""
 
 
 def _fake(shop: FakeShop, name: str) -> Any:
