@@ -54,6 +54,7 @@ from orderflow.domain.order import (
     ShipmentStatus,
 )
 from orderflow.domain.payments import DEFAULT_COD_FEES, CodFeeTable, HoldCode, payment_confirmed
+from orderflow.domain.points import points_earned
 from orderflow.domain.policy import CancelPolicy, ChangePolicy, Channel, Grant, Party, Requester
 from orderflow.domain.queues import Queue, QueueQuery
 from orderflow.domain.review import (
@@ -107,7 +108,7 @@ from orderflow.ports import (
     Warehouse,
     WorkLists,
 )
-from orderflow.settings import PostpayDeclined, ShopSettings
+from orderflow.settings import Clawback, GrantAt, PointsGrant, PostpayDeclined, ShopSettings
 
 __version__ = "0.1.0"
 
@@ -134,6 +135,7 @@ __all__ = [
     "ChangePolicy",
     "ChangePreview",
     "Channel",
+    "Clawback",
     "Clock",
     "CodFeeTable",
     "Context",
@@ -149,6 +151,7 @@ __all__ = [
     "FraudScreen",
     "FraudVerdict",
     "Grant",
+    "GrantAt",
     "Hold",
     "HoldCode",
     "Inventory",
@@ -180,6 +183,7 @@ __all__ = [
     "PaymentOp",
     "PaymentOutcome",
     "PendingClaims",
+    "PointsGrant",
     "PointsProvider",
     "PostpayDeclined",
     "PostpayProvider",
@@ -225,6 +229,7 @@ __all__ = [
     "payer_search_key",
     "payment_confirmed",
     "plan_allocation",
+    "points_earned",
     "points_to_grant",
     "reconcile",
     "review",

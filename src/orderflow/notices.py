@@ -180,6 +180,25 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
             "We will contact you about sending it again or a refund."
         ),
     ),
+    "points_granted": (
+        "Order {number}: {points} points granted",
+        (
+            "Dear {name},\n"
+            "\n"
+            "Thank you for your order {number}.\n"
+            "We have added the {points} points it earned to your balance."
+        ),
+    ),
+    "points_granted_provisional": (
+        "Order {number}: {points} provisional points",
+        (
+            "Dear {name},\n"
+            "\n"
+            "Thank you for your order {number}.\n"
+            "It earned {points} points. They are provisional for now and become usable once "
+            "they are confirmed."
+        ),
+    ),
 }
 
 NOTICE_KINDS = tuple(_TEMPLATES)

@@ -431,7 +431,12 @@ class KonbiniProvider(Protocol):
 
 @runtime_checkable
 class PointsProvider(Protocol):
-    """The shop's loyalty points (ポイント): used as a price reduction, given back on cancel."""
+    """The shop's loyalty points (ポイント): spent, given back, granted and taken back.
+
+    Points used are a price reduction, given back on cancel; points an order earns are granted
+    (provisional 仮ポイント confirmed later) and taken back on a return.
+    A balance never goes negative: ``revoke`` takes what is there and says how much.
+    """
 
     def redeem(self, *, key: str, customer_id: str, points: int, order_number: str) -> None:
         """Take ``points`` from the customer's balance; a ProviderError if they lack them."""
@@ -439,4 +444,24 @@ class PointsProvider(Protocol):
 
     def restore(self, *, key: str, customer_id: str, points: int, order_number: str) -> None:
         """Give ``points`` back to the customer's balance."""
+        ...
+
+    def grant(
+        self, *, key: str, customer_id: str, points: int, order_number: str, provisional: bool
+    ) -> None:
+        """ポイント付与: add ``points`` earned by ``order_number``. Same key: granted once.
+
+        Provisional ones (仮ポイント) are kept apart, not spendable, until :meth:`confirm`.
+        """
+        ...
+
+    def confirm(self, *, key: str, customer_id: str, points: int, order_number: str) -> None:
+        """仮ポイント確定: make ``order_number``'s provisional points spendable. Once per key."""
+        ...
+
+    def revoke(self, *, key: str, customer_id: str, points: int, order_number: str) -> int:
+        """ポイント回収: take back up to ``points`` granted for ``order_number``; how many taken.
+
+        The order's provisional points go first, then the balance, never below zero.
+        """
         ...

@@ -20,7 +20,7 @@ from orderflow.domain.tax import TaxRule
 from orderflow.errors import InvalidValue
 from orderflow.i18n import DEFAULT_LOCALE, DEFAULT_ZONE
 
-__all__ = ["PostpayDeclined", "ShopSettings"]
+__all__ = ["Clawback", "GrantAt", "PointsGrant", "PostpayDeclined", "ShopSettings"]
 
 
 class PostpayDeclined(enum.Enum):
@@ -30,6 +30,79 @@ class PostpayDeclined(enum.Enum):
     """Cancel the order and tell the customer."""
     ASK_ANOTHER_METHOD = "ask_another_method"
     """Hold the order and ask the customer to choose another payment method."""
+
+
+class GrantAt(enum.Enum):
+    """The moment points become due (ポイント付与のタイミング), counted from in days."""
+
+    BOOKING = "booking"
+    """計上: when the sale is booked."""
+    SHIPMENT = "shipment"
+    """出荷: when the last shipment left."""
+    DELIVERY = "delivery"
+    """着荷: when the last shipment arrived."""
+
+
+class Clawback(enum.Enum):
+    """What a clawback (ポイント回収) does with points the customer already spent."""
+
+    RECORD_OWED = "record_owed"
+    """Record them as owed (``Order.points_owed``, a ``PointsOwed`` event) for a person."""
+    DEDUCT_FROM_REFUND = "deduct_from_refund"
+    """Record them as owed, and the next refund of the order pays that many yen less."""
+
+
+def _days(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None and attribute.name == "confirm_days":
+        return
+    if type(value) is not int or not 0 <= value <= 3650:
+        raise InvalidValue(attribute.name, value, "a whole number of days from 0 to 3650")
+
+
+@attrs.frozen(slots=True)
+class PointsGrant:
+    """When a shop grants the points its orders earn (ポイント付与).
+
+    ``days`` after ``at`` the points fall due; ``desk.grant_points_due()`` (a sweep any scheduler
+    runs) grants them, once per order. With ``confirm_days`` they are granted as 仮ポイント
+    (provisional: not spendable) and confirmed ``confirm_days`` after ``at`` (after a return
+    window, say); ``confirm_days`` must not come before ``days``.
+    """
+
+    at: GrantAt = attrs.field(default=GrantAt.DELIVERY)
+    days: int = attrs.field(default=0, validator=_days)
+    confirm_days: int | None = attrs.field(default=None, validator=_days)
+
+    @at.validator
+    def _check_at(self, attribute: attrs.Attribute[GrantAt], value: object) -> None:
+        if not isinstance(value, GrantAt):
+            raise InvalidValue("at", value, "a GrantAt (BOOKING, SHIPMENT or DELIVERY)")
+
+    def __attrs_post_init__(self) -> None:
+        if self.confirm_days is not None and self.confirm_days < self.days:
+            raise InvalidValue(
+                "confirm_days", self.confirm_days, f"{self.days} days or more (the grant's)"
+            )
+
+    @property
+    def provisional(self) -> bool:
+        """Points are granted as 仮ポイント and confirmed later."""
+        return self.confirm_days is not None
+
+
+def _check_grant(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, PointsGrant):
+        raise InvalidValue("points_grant", value, "a PointsGrant, or None (no points granted)")
+
+
+def _check_clawback(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Clawback):
+        raise InvalidValue("points_clawback", value, "a Clawback")
+
+
+def _check_rate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if type(value) is not Decimal or not value.is_finite() or not 0 <= value <= 1:
+        raise InvalidValue("points_rate", value, "a Decimal from 0 to 1")
 
 
 def _positive(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -104,5 +177,9 @@ class ShopSettings:
     change_policy: ChangePolicy = ChangePolicy()
     auto_advance: bool = True
     """An order with no open hold goes on by itself: accepted → reviewed → allocated."""
-    points_rate: Decimal = Decimal("0.01")
-    """Points granted per unit paid for items (1%)."""
+    points_rate: Decimal = attrs.field(default=Decimal("0.01"), validator=_check_rate)
+    """Points earned per unit paid for items (1%); a line's ``points_rate`` overrides it."""
+    points_grant: PointsGrant | None = attrs.field(default=None, validator=_check_grant)
+    """When earned points are granted (a :class:`PointsGrant`); None: orderflow grants none."""
+    points_clawback: Clawback = attrs.field(default=Clawback.RECORD_OWED, validator=_check_clawback)
+    """What a clawback does with points the customer already spent (:class:`Clawback`)."""

@@ -107,13 +107,7 @@ def violations(flow: Flow) -> list[str]:
             "entries",
         )
     # -- points
-    taken = sum(o.points_taken for o in orders.values())
-    spent = sum(POINTS - shop.points.balances.get(c, 0) for c in ("C1", "C2"))
-    law(taken == spent, f"points: balances moved by {spent}, orders hold {taken}")
-    for order in orders.values():
-        law(order.points_taken >= 0, f"{order.number} holds negative points")
-        if order.status is OrderStatus.CANCELLED:
-            law(order.points_taken == 0, f"{order.number} cancelled with points taken")
+    found.extend(_points_laws(flow, orders))
     # -- money
     found.extend(_money_laws(flow, orders))
     # -- carrier events
@@ -176,6 +170,52 @@ def _tracking_laws(flow: Flow, order: Order) -> list[str]:
         news = sum(1 for e in reported if e.kind == kind.value and not e.late)
         if told > news:
             found.append(f"{n}: {told} {notice} notices for {news} such events")
+    return found
+
+
+def _points_laws(flow: Flow, orders: dict[str, Order]) -> list[str]:
+    """Points used, granted and taken back, against the points system's balances."""
+    points = flow.shop.points
+    found: list[str] = []
+    for who in ("C1", "C2"):
+        mine = [o for o in orders.values() if o.customer.id == who]
+        taken = sum(o.points_taken for o in mine)
+        net_granted = sum(o.points_granted - o.points_revoked for o in mine)
+        total = points.total(who)
+        elsewhere = points.balances.get(f"{who}:elsewhere", 0)  # spent outside the orders
+        if POINTS - taken + net_granted - elsewhere != total:
+            found.append(
+                f"points {who}: {POINTS} − taken {taken} + granted net {net_granted} − spent "
+                f"elsewhere {elsewhere} ≠ {total}"
+            )
+        if points.balances.get(who, 0) < 0 or total < 0:
+            found.append(f"points {who}: negative balance {total}")
+        kept = sum(p for (c, _), p in points.provisional.items() if c == who)
+        provisional = sum(o.points_granted - o.points_revoked for o in mine if o.points_provisional)
+        if kept != provisional:
+            found.append(f"points {who}: {kept} provisional kept, orders say {provisional}")
+    done = {key for method, key in points.work_done if method == "grant"}
+    for order in orders.values():
+        n = order.number
+        if order.points_taken < 0:
+            found.append(f"{n} holds negative points")
+        if order.status is OrderStatus.CANCELLED and order.points_taken:
+            found.append(f"{n} cancelled with points taken")
+        granted_keys = {k for k in done if k.startswith(f"{n}:")}
+        if len(granted_keys) > 1:
+            found.append(f"{n} was granted {len(granted_keys)} times")
+        events = sum(1 for e in order.history if e.name == "points_granted")
+        if events > 1 or (events == 1) != bool(granted_keys):
+            found.append(f"{n}: {events} grant events, {len(granted_keys)} grants done")
+        clawed = sum(int(e.detail("points") or 0) for e in order.events_named("points_revoked"))
+        owed = sum(int(e.detail("points") or 0) for e in order.events_named("points_owed"))
+        settled = sum(
+            int(e.detail("points") or 0) for e in order.events_named("points_owed_settled")
+        )
+        if clawed != order.points_revoked or owed - settled != order.points_owed:
+            found.append(f"{n}: clawback record {clawed}/{owed}/{settled} disagrees with order")
+        if order.points_owed < 0 or order.points_revoked > order.points_granted:
+            found.append(f"{n}: revoked {order.points_revoked} of {order.points_granted}")
     return found
 
 

@@ -11,6 +11,9 @@ import attrs
 
 from orderflow import (
     AllocationStrategy,
+    Clawback,
+    GrantAt,
+    PointsGrant,
     ShopSettings,
     TaxRate,
 )
@@ -33,7 +36,7 @@ PORTS: dict[str, tuple[str, ...]] = {
     "OSAKA": ("instruct", "recall"),
     "accounting": ("post",),
     "notifier": ("send",),
-    "points": ("redeem", "restore"),
+    "points": ("redeem", "restore", "grant", "confirm", "revoke"),
 }
 CRASHABLE = {**PORTS, "store": ("save", "add")}
 
@@ -73,6 +76,15 @@ def _fake(shop: FakeShop, name: str) -> Any:
     return getattr(shop, name)
 
 
+def _points_grant(rng: random.Random) -> PointsGrant | None:
+    """How the flow's shop grants points (now and then it grants none)."""
+    if rng.random() < 0.15:
+        return None
+    days = rng.choice([0, 0, 3, 10])
+    confirm = rng.choice([None, None, days, days + 7])
+    return PointsGrant(at=rng.choice(list(GrantAt)), days=days, confirm_days=confirm)
+
+
 def new_flow(seed: int, folder: Path | None = None) -> Flow:
     """A shop with stock in two warehouses, every payment port, points and a fraud screen.
 
@@ -86,6 +98,8 @@ def new_flow(seed: int, folder: Path | None = None) -> Flow:
         auto_advance=rng.random() < 0.6,
         allocation=list(AllocationStrategy)[seed % len(AllocationStrategy)],
         warehouse_locations={"TOKYO": "東京都", "OSAKA": "大阪府"},
+        points_grant=_points_grant(rng),
+        points_clawback=rng.choice(list(Clawback)),
     )
     shop = fake_shop(stock, settings=settings, points={"C1": POINTS, "C2": POINTS})
     if folder is not None:

@@ -21,6 +21,7 @@ from orderflow.app.changes import ChangeCommands
 from orderflow.app.fulfilment import FulfilmentCommands
 from orderflow.app.money import DepositReport, MoneyCommands
 from orderflow.app.orders import OrderCommands
+from orderflow.app.points import PointsCommands
 from orderflow.app.tracking import CarrierEventReport, TrackingCommands
 
 __all__ = ["CarrierEventReport", "DepositReport", "OrderDesk"]
@@ -34,6 +35,7 @@ class OrderDesk(
     TrackingCommands,
     MoneyCommands,
     ChangeCommands,
+    PointsCommands,
 ):
     """Takes an order from 受注 to 計上済 through the ports, one command at a time.
 
@@ -41,7 +43,8 @@ class OrderDesk(
     maps carrier codes to carrier adapters. The payment ports are optional: a shop gives the ones
     for the methods it takes (``gateway`` for cards, ``amazon_pay``, ``postpay``, ``bank`` for
     transfers to virtual accounts, ``konbini``; ``fraud`` screens card orders). ``points`` is the
-    shop's loyalty-point system (used points are taken at order and given back on cancel);
+    shop's loyalty-point system (used points are taken at order and given back on cancel;
+    earned points granted by ``grant_points_due`` and taken back by ``claw_back_points``);
     ``review`` the rules of the order review (:func:`~orderflow.domain.review.default_rules`
     when not given); ``carrier_feeds`` the carriers' tracking feeds that
     ``poll_carrier_events`` polls (:class:`~orderflow.ports.CarrierEvents`, by carrier code).

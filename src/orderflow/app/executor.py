@@ -24,9 +24,11 @@ from orderflow.domain.effects import (
     CheckCredit,
     CheckStock,
     Commit,
+    ConfirmPoints,
     CreatePart,
     Done,
     Effect,
+    GrantPoints,
     Instruct,
     IssueAccount,
     IssueKonbini,
@@ -45,6 +47,7 @@ from orderflow.domain.effects import (
     ReleaseAccount,
     Reserve,
     RestorePoints,
+    RevokePoints,
     Screen,
     Void,
     WithdrawKonbini,
@@ -441,6 +444,27 @@ class Executor:
         )
         return None
 
+    def _grant_points(self, order: Order, e: GrantPoints) -> object:
+        _wired(self.ports.points, "a points system").grant(
+            key=e.key,
+            customer_id=order.customer.id,
+            points=e.points,
+            order_number=order.number,
+            provisional=e.provisional,
+        )
+        return None
+
+    def _confirm_points(self, order: Order, e: ConfirmPoints) -> object:
+        _wired(self.ports.points, "a points system").confirm(
+            key=e.key, customer_id=order.customer.id, points=e.points, order_number=order.number
+        )
+        return None
+
+    def _revoke_points(self, order: Order, e: RevokePoints) -> object:
+        return _wired(self.ports.points, "a points system").revoke(
+            key=e.key, customer_id=order.customer.id, points=e.points, order_number=order.number
+        )
+
     def _post_journal(self, order: Order, e: PostJournal) -> object:
         assert e.entry is not None
         return self.ports.accounting.post(key=e.key, entry=e.entry)
@@ -490,6 +514,9 @@ _PERFORM: dict[type[Effect], Perform] = {
     WithdrawKonbini: Executor._withdraw_konbini,
     RedeemPoints: Executor._redeem,
     RestorePoints: Executor._restore,
+    GrantPoints: Executor._grant_points,
+    ConfirmPoints: Executor._confirm_points,
+    RevokePoints: Executor._revoke_points,
     PostJournal: Executor._post_journal,
     Notify: Executor._notify,
 }

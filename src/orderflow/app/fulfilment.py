@@ -85,7 +85,9 @@ class FulfilmentCommands(DeskBase):
                     "tracking_number", tracking_number, f"a {shipment.carrier} tracking number"
                 )
             shipped = shipping.ship(order, shipment_id, number, has_tracking, url, ctx, self.rules)
-            return tracking.deliver_tracked(shipped, ctx)  # a carrier said delivered already
+            return tracking.deliver_tracked(
+                shipped, ctx, self.rules
+            )  # a carrier said delivered already
 
         return self._command(number, decide, actor=actor)
 
@@ -96,7 +98,9 @@ class FulfilmentCommands(DeskBase):
         """
         check_text(shipment_id, "shipment_id", required=True, limit=100)
         return self._command(
-            number, lambda order, ctx: shipping.deliver(order, shipment_id, ctx), actor=actor
+            number,
+            lambda order, ctx: shipping.deliver(order, shipment_id, ctx, self.rules),
+            actor=actor,
         )
 
     def book(self, number: str, *, actor: str = "system") -> Order:

@@ -187,7 +187,7 @@ class TrackingCommands(DeskBase):
                 for s in order.shipments
                 if s.tracking_number
             }
-            new, counted = tracking.apply_events(order, mine, ctx, urls=urls)
+            new, counted = tracking.apply_events(order, mine, ctx, self.rules, urls=urls)
             tally.append((counted, new is not order))
             return new
 

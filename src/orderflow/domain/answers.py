@@ -51,6 +51,7 @@ from orderflow.domain.order import Allocation, Order, ShipmentStatus
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import HoldCode
 from orderflow.domain.payments.answers import PAYMENT_FOLDS, decline_placement
+from orderflow.domain.points import POINTS_FOLDS
 from orderflow.domain.rules import Rules
 
 __all__ = ["MAX_ATTEMPTS", "fold"]
@@ -229,4 +230,5 @@ _FOLDS: dict[type[Effect], Fold] = {
     PostJournal: _journal,
     Notify: _notify,
     **PAYMENT_FOLDS,
+    **POINTS_FOLDS,
 }

@@ -31,9 +31,11 @@ __all__ = [
     "CheckCredit",
     "CheckStock",
     "Commit",
+    "ConfirmPoints",
     "CreatePart",
     "Done",
     "Effect",
+    "GrantPoints",
     "Instruct",
     "IssueAccount",
     "IssueKonbini",
@@ -52,6 +54,7 @@ __all__ = [
     "ReleaseAccount",
     "Reserve",
     "RestorePoints",
+    "RevokePoints",
     "Screen",
     "Void",
     "WithdrawKonbini",
@@ -353,6 +356,41 @@ class RestorePoints(Effect):
 
     points: int = 0
     kind: ClassVar[str] = "restore_points"
+    obligation: ClassVar[bool] = True
+
+
+@attrs.frozen(slots=True)
+class GrantPoints(Effect):
+    """ポイント付与: give the customer ``points`` the order earned (仮ポイント if provisional).
+
+    ``confirm_at`` is when provisional points fall due for confirmation.
+    """
+
+    points: int = 0
+    provisional: bool = False
+    confirm_at: datetime | None = None
+    kind: ClassVar[str] = "grant_points"
+    obligation: ClassVar[bool] = True
+
+
+@attrs.frozen(slots=True)
+class ConfirmPoints(Effect):
+    """仮ポイント確定: make the order's provisional points spendable."""
+
+    points: int = 0
+    kind: ClassVar[str] = "confirm_points"
+    obligation: ClassVar[bool] = True
+
+
+@attrs.frozen(slots=True)
+class RevokePoints(Effect):
+    """ポイント回収: take back up to ``points`` granted points; the answer says how many were there.
+
+    What the customer already spent is recorded as owed (never a negative balance).
+    """
+
+    points: int = 0
+    kind: ClassVar[str] = "revoke_points"
     obligation: ClassVar[bool] = True
 
 

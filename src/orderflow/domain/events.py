@@ -39,8 +39,14 @@ __all__ = [
     "Placed",
     "PlacementDeclined",
     "PointsChangeRefused",
+    "PointsConfirmed",
+    "PointsGranted",
+    "PointsOwed",
+    "PointsOwedSettled",
     "PointsRedeemed",
     "PointsRestored",
+    "PointsRevoked",
+    "PointsWithheld",
     "PostpayAmended",
     "PostpayRebilled",
     "RecallRefused",
@@ -261,6 +267,55 @@ class PointsRestored(OrderEvent):
 
     points: int = 0
     name: ClassVar[str] = "points_restored"
+
+
+@_event
+class PointsGranted(OrderEvent):
+    """ポイント付与: ``points`` earned by the order were granted (as 仮ポイント if provisional)."""
+
+    points: int = 0
+    provisional: bool = False
+    name: ClassVar[str] = "points_granted"
+
+
+@_event
+class PointsConfirmed(OrderEvent):
+    """仮ポイント確定: the provisional points became spendable."""
+
+    points: int = 0
+    name: ClassVar[str] = "points_confirmed"
+
+
+@_event
+class PointsRevoked(OrderEvent):
+    """ポイント回収: ``points`` granted points taken back from the balance."""
+
+    points: int = 0
+    name: ClassVar[str] = "points_revoked"
+
+
+@_event
+class PointsOwed(OrderEvent):
+    """Points to claw back that the customer had already spent: owed, never a negative balance."""
+
+    points: int = 0
+    name: ClassVar[str] = "points_owed"
+
+
+@_event
+class PointsOwedSettled(OrderEvent):
+    """Owed points settled by paying ``points`` yen less of a refund."""
+
+    points: int = 0
+    name: ClassVar[str] = "points_owed_settled"
+
+
+@_event
+class PointsWithheld(OrderEvent):
+    """A clawback before the grant: the grant gives ``points`` fewer."""
+
+    points: int = 0
+    name: ClassVar[str] = "points_withheld"
 
 
 @_event

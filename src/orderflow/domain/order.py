@@ -66,6 +66,16 @@ class OrderLine:
     unit_price: Money = attrs.field()
     quantity: int = attrs.field(validator=_check_quantity("quantity"))
     tax_rate: TaxRate = attrs.field(default=TaxRate.STANDARD)
+    points_rate: Decimal | None = attrs.field(default=None)
+    """ポイント付与率 of this line (``Decimal("0.05")``: ×5 ポイント), fixed when the order is
+    placed; None: the shop's ``points_rate``."""
+
+    @points_rate.validator
+    def _check_points_rate(self, attribute: attrs.Attribute[Decimal | None], value: object) -> None:
+        if value is None:
+            return
+        if type(value) is not Decimal or not value.is_finite() or not 0 <= value <= 1:
+            raise InvalidValue("points_rate", value, "a Decimal from 0 to 1, or None")
 
     @tax_rate.validator
     def _check_tax_rate(self, attribute: attrs.Attribute[TaxRate], value: object) -> None:
@@ -339,6 +349,19 @@ class Order:
     """入荷予定日: the expected arrival date of the units a line waits for (line id, date)."""
     split_from: str | None = None
     """The parent order this one was split from (注文分割)."""
+    points_granted: int = 0
+    """ポイント付与: points granted for this order (:mod:`orderflow.domain.points`)."""
+    points_provisional: bool = False
+    """The granted points are still 仮ポイント (not spendable until confirmed)."""
+    points_revoked: int = 0
+    """ポイント回収: granted points taken back from the customer's balance."""
+    points_owed: int = 0
+    """Points clawed back that the customer had already spent: owed to the shop (never a negative
+    balance)."""
+    points_withheld: int = 0
+    """Points clawed back before the grant: the grant gives that many fewer."""
+    points_due_at: datetime | None = None
+    """When the grant (or, for 仮ポイント, the confirmation) falls due; None: nothing due."""
 
     def __attrs_post_init__(self) -> None:
         _check_order(self)

@@ -57,6 +57,8 @@ class Queue(enum.Enum):
     """A shipment instructed at or before a time and still not with the carrier (出荷遅延)."""
     STUCK = "stuck"
     """Effects pending with no progress since a time (滞留): a provider is not answering."""
+    POINTS_DUE = "points_due"
+    """Points (or their confirmation) due at or before a time (ポイント付与待ち)."""
 
 
 @attrs.frozen(slots=True)
@@ -73,6 +75,8 @@ class QueueFacts:
     """When the oldest shipment still waiting for the carrier was instructed, else None."""
     pending_since: datetime | None
     """When the order last made progress, if effects are pending; else None."""
+    points_due_at: datetime | None = None
+    """When the order's points (or their confirmation) fall due, else None."""
 
 
 def queue_facts(order: Order) -> QueueFacts:
@@ -87,6 +91,7 @@ def queue_facts(order: Order) -> QueueFacts:
         ready_to_instruct=status is OrderStatus.ALLOCATED and not codes and not order.outbox,
         instructed_at=_instructed_at(order),
         pending_since=_last_progress(order) if order.outbox else None,
+        points_due_at=order.points_due_at,
     )
 
 
@@ -121,7 +126,7 @@ class QueueQuery:
     hold_code: str | None = None
     method: PaymentMethod | None = None
     before: datetime | None = None
-    """For :attr:`Queue.NOT_SHIPPED` and :attr:`Queue.STUCK`: instructed / idle at or before."""
+    """For the lists by time (not shipped, stuck, points due): at or before this."""
 
     @classmethod
     def by_status(cls, status: OrderStatus) -> QueueQuery:
@@ -155,6 +160,11 @@ class QueueQuery:
         return cls(Queue.NOT_SHIPPED, before=_aware(instructed_before, "instructed_before"))
 
     @classmethod
+    def points_due(cls, by: datetime) -> QueueQuery:
+        """Orders whose points (or their confirmation) fall due at or before ``by``."""
+        return cls(Queue.POINTS_DUE, before=_aware(by, "by"))
+
+    @classmethod
     def stuck(cls, idle_since: datetime) -> QueueQuery:
         """Orders with pending effects and no progress since ``idle_since`` (or before)."""
         return cls(Queue.STUCK, before=_aware(idle_since, "idle_since"))
@@ -182,6 +192,8 @@ def matches(facts: QueueFacts, query: QueueQuery) -> bool:
     if queue is Queue.READY_TO_INSTRUCT:
         return facts.ready_to_instruct
     assert query.before is not None
+    if queue is Queue.POINTS_DUE:
+        return facts.points_due_at is not None and facts.points_due_at <= query.before
     when = facts.instructed_at if queue is Queue.NOT_SHIPPED else facts.pending_since
     return when is not None and when <= query.before
 

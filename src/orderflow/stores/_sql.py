@@ -26,6 +26,7 @@ ORDER_TABLE: tuple[tuple[str, str, str], ...] = (
     ("ready_to_instruct", "flag", "NOT NULL"),
     ("instructed_at", "time", ""),
     ("pending_since", "time", ""),
+    ("points_due_at", "time", ""),
     ("document", "document", "NOT NULL"),
     ("claimed_until", "time", ""),
 )
@@ -76,6 +77,13 @@ CREATE INDEX IF NOT EXISTS order_tracking_by_number ON order_tracking (number);
 """
 
 
+POINTS_DUE_INDEX = (
+    "CREATE INDEX IF NOT EXISTS orders_points_due ON orders (points_due_at)\n"
+    "    WHERE points_due_at IS NOT NULL;\n"
+)
+"""The index of ``points_due_at``, made once the column is there (it came after the table)."""
+
+
 def order_schema(types: dict[str, str]) -> str:
     """The DDL of ``orders``, ``order_holds`` and ``order_tracking`` with an engine's ``types``."""
     columns = ",\n".join(
@@ -112,6 +120,7 @@ def order_row(
         1 if facts.ready_to_instruct else 0,
         None if instructed is None else when(instructed),
         None if pending is None else when(pending),
+        None if facts.points_due_at is None else when(facts.points_due_at),
         document,
     )
     return row, facts.hold_codes
@@ -144,7 +153,9 @@ def queue_where(
     if queue is Queue.READY_TO_INSTRUCT:
         return "o.ready_to_instruct = 1", []
     assert query.before is not None
-    column = "instructed_at" if queue is Queue.NOT_SHIPPED else "pending_since"
+    column = {Queue.NOT_SHIPPED: "instructed_at", Queue.POINTS_DUE: "points_due_at"}.get(
+        queue, "pending_since"
+    )
     return f"o.{column} IS NOT NULL AND o.{column} <= {mark}", [when(query.before)]
 
 

@@ -20,6 +20,7 @@ from orderflow.errors import ConcurrencyError, DuplicateOrder, OrderNotFound, St
 from orderflow.stores._postgres import Connections, Source
 from orderflow.stores._sql import (
     ORDER_COLUMNS,
+    POINTS_DUE_INDEX,
     POSTGRES_TYPES,
     SHIPPED_STATUSES,
     Remembered,
@@ -33,7 +34,11 @@ from orderflow.stores._sql import (
 
 __all__ = ["PostgresStore"]
 
-SCHEMA = order_schema(POSTGRES_TYPES)
+SCHEMA = (
+    order_schema(POSTGRES_TYPES)
+    + "ALTER TABLE orders ADD COLUMN IF NOT EXISTS points_due_at timestamptz;\n"
+    + POINTS_DUE_INDEX
+)
 
 _MARKS = ", ".join(["%s"] * (len(ORDER_COLUMNS) - 1) + ["%s::jsonb"])
 _INSERT = f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) VALUES ({_MARKS})"

@@ -24,6 +24,7 @@ from orderflow.errors import (
 )
 from orderflow.stores._sql import (
     ORDER_COLUMNS,
+    POINTS_DUE_INDEX,
     SHIPPED_STATUSES,
     SQLITE_TYPES,
     Remembered,
@@ -43,7 +44,8 @@ SCHEMA_VERSION = 1
 
 SCHEMA = order_schema(SQLITE_TYPES) + f"PRAGMA user_version = {SCHEMA_VERSION};\n"
 
-_INSERT = f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) VALUES ({', '.join('?' * 11)})"
+_MARKS = ", ".join("?" * len(ORDER_COLUMNS))
+_INSERT = f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) VALUES ({_MARKS})"
 _UPDATE = (
     "UPDATE orders SET "
     + ", ".join(f"{c} = ?" for c in ORDER_COLUMNS[1:])
@@ -91,6 +93,7 @@ class SQLiteStore:
         self._db = Connections(
             path, busy_timeout=busy_timeout, synchronous=synchronous, schema=SCHEMA
         )
+        self._migrate()
         found = self._db.get().execute("PRAGMA user_version").fetchone()[0]
         if found > SCHEMA_VERSION:
             raise StoreError(
@@ -100,6 +103,17 @@ class SQLiteStore:
         self._known = Remembered()
         if fill:
             self._fill_tracking()
+
+    def _migrate(self) -> None:
+        """Add the ``points_due_at`` column to tables made before it (NULL for their orders)."""
+        try:
+            with self._db.write() as conn:
+                columns = {row[1] for row in conn.execute("PRAGMA table_info(orders)")}
+                if "points_due_at" not in columns:
+                    conn.execute("ALTER TABLE orders ADD COLUMN points_due_at TEXT")
+                conn.execute(POINTS_DUE_INDEX)
+        except sqlite3.Error as failed:
+            raise StoreError(f"cannot upgrade the tables in {self.path!r}: {failed}") from failed
 
     @property
     def path(self) -> str:

@@ -481,38 +481,12 @@ class InMemoryOrderStore:
             return [o for o in (self.orders[n] for n in numbers) if o.placed_at >= since]
 
 
-class FakePoints(_Fake):
-    """Point balances per customer id."""
-
-    def __init__(self, balances: dict[str, int] | None = None) -> None:
-        super().__init__()
-        self.balances: dict[str, int] = dict(balances or {})
-
-    def redeem(self, *, key: str, customer_id: str, points: int, order_number: str) -> None:
-        """Take points; refused when the balance is short."""
-
-        def work() -> None:
-            balance = self.balances.get(customer_id, 0)
-            if points > balance:
-                raise ProviderError(f"{customer_id} has {balance} points, not {points}")
-            self.balances[customer_id] = balance - points
-
-        self._run("redeem", key, (customer_id, points, order_number), work)
-
-    def restore(self, *, key: str, customer_id: str, points: int, order_number: str) -> None:
-        """Give points back."""
-
-        def work() -> None:
-            self.balances[customer_id] = self.balances.get(customer_id, 0) + points
-
-        self._run("restore", key, (customer_id, points, order_number), work)
-
-
 # The payment fakes live in their own module; they are part of this one's public face.
 from orderflow.testing.payment_fakes import (  # noqa: E402
     FakeBank,
     FakeFraudScreen,
     FakeKonbini,
     FakePaymentGateway,
+    FakePoints,
     FakePostpay,
 )

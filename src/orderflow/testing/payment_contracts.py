@@ -273,3 +273,58 @@ class PointsContract:
         points.redeem(
             key="q-3:points:redeem", customer_id="C-contract", points=500, order_number="q-3"
         )
+
+    def test_grant_confirm_and_revoke_once_per_key(self) -> None:
+        points = self.make_points({"C-grant": 100})
+        for _ in range(2):
+            points.grant(
+                key="q-4:grant",
+                customer_id="C-grant",
+                points=50,
+                order_number="q-4",
+                provisional=False,
+            )
+        points.redeem(key="q-5:redeem", customer_id="C-grant", points=150, order_number="q-5")
+        with pytest.raises(ProviderError):  # granted once: 150 were there, not 200
+            points.redeem(key="q-6:redeem", customer_id="C-grant", points=1, order_number="q-6")
+        points.grant(
+            key="q-7:grant", customer_id="C-grant", points=50, order_number="q-7", provisional=True
+        )
+        with pytest.raises(ProviderError):  # provisional points are not spendable
+            points.redeem(key="q-8:redeem", customer_id="C-grant", points=1, order_number="q-8")
+        for _ in range(2):
+            points.confirm(key="q-7:confirm", customer_id="C-grant", points=50, order_number="q-7")
+        points.redeem(key="q-9:redeem", customer_id="C-grant", points=50, order_number="q-9")
+        with pytest.raises(ProviderError):  # confirmed once
+            points.redeem(key="q-9b:redeem", customer_id="C-grant", points=1, order_number="q-9")
+
+    def test_revoke_takes_what_is_there_never_below_zero(self) -> None:
+        points = self.make_points({"C-revoke": 0})
+        points.grant(
+            key="q-10:grant",
+            customer_id="C-revoke",
+            points=80,
+            order_number="q-10",
+            provisional=False,
+        )
+        points.redeem(key="q-11:redeem", customer_id="C-revoke", points=50, order_number="q-11")
+        for _ in range(2):  # 30 were left; the same key answers the same
+            taken = points.revoke(
+                key="q-10:revoke", customer_id="C-revoke", points=80, order_number="q-10"
+            )
+            assert taken == 30
+        assert (
+            points.revoke(key="q-10:revoke2", customer_id="C-revoke", points=5, order_number="q-10")
+            == 0
+        )
+        points.grant(
+            key="q-12:grant",
+            customer_id="C-revoke",
+            points=40,
+            order_number="q-12",
+            provisional=True,
+        )
+        assert (
+            points.revoke(key="q-12:revoke", customer_id="C-revoke", points=40, order_number="q-12")
+            == 40
+        )

@@ -28,7 +28,14 @@ from orderflow.ports import (
 )
 from orderflow.testing.fakes import _Fake
 
-__all__ = ["FakeBank", "FakeFraudScreen", "FakeKonbini", "FakePaymentGateway", "FakePostpay"]
+__all__ = [
+    "FakeBank",
+    "FakeFraudScreen",
+    "FakeKonbini",
+    "FakePaymentGateway",
+    "FakePoints",
+    "FakePostpay",
+]
 
 
 class FakePaymentGateway(_Fake):
@@ -344,3 +351,81 @@ class FakeKonbini(_Fake):
             slip["cancelled"] = True
 
         self._run("cancel", key, (payment_number,), work)
+
+
+class FakePoints(_Fake):
+    """Point balances per customer id, and provisional points (仮ポイント) per order."""
+
+    def __init__(self, balances: dict[str, int] | None = None) -> None:
+        super().__init__()
+        self.balances: dict[str, int] = dict(balances or {})
+        """Spendable points per customer id."""
+        self.provisional: dict[tuple[str, str], int] = {}
+        """(customer id, order number) → provisional points not confirmed yet."""
+
+    def total(self, customer_id: str) -> int:
+        """The customer's spendable and provisional points together."""
+        with self._lock:
+            kept = sum(p for (c, _), p in self.provisional.items() if c == customer_id)
+            return self.balances.get(customer_id, 0) + kept
+
+    def redeem(self, *, key: str, customer_id: str, points: int, order_number: str) -> None:
+        """Take points; refused when the balance is short."""
+
+        def work() -> None:
+            balance = self.balances.get(customer_id, 0)
+            if points > balance:
+                raise ProviderError(f"{customer_id} has {balance} points, not {points}")
+            self.balances[customer_id] = balance - points
+
+        self._run("redeem", key, (customer_id, points, order_number), work)
+
+    def restore(self, *, key: str, customer_id: str, points: int, order_number: str) -> None:
+        """Give points back."""
+
+        def work() -> None:
+            self.balances[customer_id] = self.balances.get(customer_id, 0) + points
+
+        self._run("restore", key, (customer_id, points, order_number), work)
+
+    def grant(
+        self, *, key: str, customer_id: str, points: int, order_number: str, provisional: bool
+    ) -> None:
+        """Add points, to the balance or kept apart as provisional."""
+
+        def work() -> None:
+            if provisional:
+                held = self.provisional.get((customer_id, order_number), 0)
+                self.provisional[(customer_id, order_number)] = held + points
+            else:
+                self.balances[customer_id] = self.balances.get(customer_id, 0) + points
+
+        request = (customer_id, points, order_number, provisional)
+        self._run("grant", key, request, work)
+
+    def confirm(self, *, key: str, customer_id: str, points: int, order_number: str) -> None:
+        """Move the order's provisional points (up to ``points``) to the balance."""
+
+        def work() -> None:
+            held = self.provisional.pop((customer_id, order_number), 0)
+            moved = min(held, points)
+            if held > moved:
+                self.provisional[(customer_id, order_number)] = held - moved
+            self.balances[customer_id] = self.balances.get(customer_id, 0) + moved
+
+        self._run("confirm", key, (customer_id, points, order_number), work)
+
+    def revoke(self, *, key: str, customer_id: str, points: int, order_number: str) -> int:
+        """Take back up to ``points``: the order's provisional ones first, never below zero."""
+
+        def work() -> int:
+            held = self.provisional.pop((customer_id, order_number), 0)
+            from_held = min(held, points)
+            if held > from_held:
+                self.provisional[(customer_id, order_number)] = held - from_held
+            balance = self.balances.get(customer_id, 0)
+            from_balance = min(balance, points - from_held)
+            self.balances[customer_id] = balance - from_balance
+            return from_held + from_balance
+
+        return self._run("revoke", key, (customer_id, points, order_number), work)

@@ -15,6 +15,7 @@ from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import HoldCode
 from orderflow.domain.payments.ledger import CARDLIKE, live_authorization, record
 from orderflow.domain.payments.plans import reauthorize, refund, refundable, settle_received
+from orderflow.domain.points import settle_owed
 from orderflow.domain.rules import Rules
 from orderflow.domain.status import OrderStatus
 from orderflow.errors import InvalidValue, MoveNotAllowed
@@ -41,6 +42,9 @@ def refund_order(order: Order, amount: Money, ctx: Context, rules: Rules) -> Ord
     limit = refundable(order)
     if amount > limit:
         raise InvalidValue("amount", amount.amount, f"no more than {limit} (what was paid)")
+    order, amount = settle_owed(order, amount, ctx, rules)  # owed points come off first
+    if amount.amount <= 0:
+        return order
     plan = Plan(order)
     order = refund(plan, order, amount, ctx)
     return plan.apply(order)

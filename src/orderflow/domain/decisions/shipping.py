@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from orderflow.domain import lifecycle
 from orderflow.domain._values import replace
@@ -24,9 +25,13 @@ from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import payment_confirmed
 from orderflow.domain.payments.ledger import record
 from orderflow.domain.payments.plans import at_shipping, paid_in_full
+from orderflow.domain.points import schedule_grant
 from orderflow.domain.rules import Rules
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import MoveBlocked
+
+if TYPE_CHECKING:
+    from orderflow.settings import GrantAt
 
 __all__ = ["book", "deliver", "instruct_shipping", "recall", "settle_recall", "ship"]
 
@@ -117,6 +122,7 @@ def ship(
         total = result.totals(rules.settings.tax).total
         shipped = lifecycle.find_shipment(result, shipment_id, Move.SHIP)
         at_shipping(plan, result, total, shipped, rules, ctx.at)
+        result = schedule_grant(result, _at("SHIPMENT"), ctx, rules, plan)
     if tracking_number:
         plan.add(
             Notify,
@@ -131,8 +137,11 @@ def ship(
     return plan.apply(result)
 
 
-def deliver(order: Order, shipment_id: str, ctx: Context) -> Order:
-    """着荷: a shipment arrived; 代引き money collected on it is received."""
+def deliver(order: Order, shipment_id: str, ctx: Context, rules: Rules) -> Order:
+    """着荷: a shipment arrived; 代引き money collected on it is received.
+
+    The last one makes points due when the shop grants them after delivery.
+    """
     shipment = lifecycle.find_shipment(order, shipment_id, Move.DELIVER)
     result, events = lifecycle.deliver(order, shipment_id, ctx)
     if not events:
@@ -147,6 +156,9 @@ def deliver(order: Order, shipment_id: str, ctx: Context) -> Order:
             ctx.at,
             reference=shipment_id,
         )
+    if result.status is OrderStatus.DELIVERED:
+        plan = Plan(result)
+        result = plan.apply(schedule_grant(result, _at("DELIVERY"), ctx, rules, plan))
     return result
 
 
@@ -166,6 +178,7 @@ def book(order: Order, on: date, ctx: Context, rules: Rules) -> Order:
     booked, _ = lifecycle.book(order, "", ctx)
     plan = Plan(booked)
     plan.add(PostJournal, entry=entry)
+    booked = schedule_grant(booked, _at("BOOKING"), ctx, rules, plan)
     account = booked.payment.instruction("account")
     if account and account not in booked.payment.closed:
         plan.add(ReleaseAccount, account=account)
@@ -173,3 +186,9 @@ def book(order: Order, on: date, ctx: Context, rules: Rules) -> Order:
     if number and number not in booked.payment.closed and not paid_in_full(booked.payment):
         plan.add(WithdrawKonbini, payment_number=number)  # paid otherwise: the slip is void
     return plan.apply(booked)
+
+
+def _at(name: str) -> GrantAt:
+    from orderflow.settings import GrantAt
+
+    return GrantAt[name]

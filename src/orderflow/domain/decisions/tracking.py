@@ -33,6 +33,7 @@ from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import allowed_moves, check_move
 from orderflow.domain.order import Order, OrderEvent, Shipment, ShipmentStatus
 from orderflow.domain.outbox import Plan
+from orderflow.domain.rules import Rules
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.domain.tracking import CarrierEvent, TrackingStatus, event_key
 from orderflow.errors import MoveBlocked
@@ -97,6 +98,7 @@ def apply_events(
     order: Order,
     found: Sequence[tuple[str, CarrierEvent]],
     ctx: Context,
+    rules: Rules,
     *,
     urls: Mapping[str, str],
 ) -> tuple[Order, Tally]:
@@ -147,17 +149,17 @@ def apply_events(
     for shipment_id, old in before.items():
         new = shipments[shipment_id]
         if newest_key(new) != newest_key(old):
-            order = _follow(order, old, new, ctx, plan, urls.get(shipment_id, ""))
+            order = _follow(order, old, new, ctx, rules, plan, urls.get(shipment_id, ""))
     return plan.apply(order), tally
 
 
 def _follow(
-    order: Order, old: Shipment, new: Shipment, ctx: Context, plan: Plan, url: str
+    order: Order, old: Shipment, new: Shipment, ctx: Context, rules: Rules, plan: Plan, url: str
 ) -> Order:
     """What the shipment's new state leads to: a delivery, a hold, a notice."""
     kind = new.tracking
     if kind is TrackingStatus.DELIVERED:
-        return deliver_tracked(order, ctx, only=new.shipment_id)
+        return deliver_tracked(order, ctx, rules, only=new.shipment_id)
     if new.status is ShipmentStatus.DELIVERED:
         if _contradicts(old, new):
             return _hold(order, HOLD_DOUBT, ctx)
@@ -206,7 +208,7 @@ def _hold(order: Order, code: str, ctx: Context) -> Order:
     return held
 
 
-def deliver_tracked(order: Order, ctx: Context, *, only: str | None = None) -> Order:
+def deliver_tracked(order: Order, ctx: Context, rules: Rules, *, only: str | None = None) -> Order:
     """Deliver the shipped shipments whose newest carrier event is 配達完了 (or just ``only``).
 
     While the order is 出荷指示済 (a parcel still in a warehouse) nothing is delivered: the
@@ -222,7 +224,7 @@ def deliver_tracked(order: Order, ctx: Context, *, only: str | None = None) -> O
         ):
             if _undone_since(order, shipment):
                 continue
-            order = shipping.deliver(order, shipment.shipment_id, ctx)
+            order = shipping.deliver(order, shipment.shipment_id, ctx, rules)
     return order
 
 

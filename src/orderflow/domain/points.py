@@ -1,0 +1,244 @@
+"""Points earned by an order (ポイント付与) and taken back (ポイント回収): decisions and folds.
+
+An order earns points on what was paid for its items (each line at its own ``points_rate``, else
+the shop's). The shop's :class:`~orderflow.settings.PointsGrant` says when they fall due: the
+move that reaches the moment (the last shipment shipped or delivered, the booking) sets
+``Order.points_due_at``, and ``desk.grant_points_due()`` grants them once (a ``GrantPoints``
+obligation). Provisional points (仮ポイント) are confirmed by the same sweep when their
+confirmation falls due.
+
+A clawback (``desk.claw_back_points``, which returns will call) takes back what is still there
+(``RevokePoints``, which answers how many it found); what the customer already spent is recorded
+as owed (``Order.points_owed``), never a negative balance, and under
+:attr:`~orderflow.settings.Clawback.DEDUCT_FROM_REFUND` the next refund pays that much less.
+Before the grant, a clawback lowers the grant instead (``points_withheld``).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import ROUND_DOWN, Decimal
+from typing import TYPE_CHECKING
+
+from orderflow.domain import lifecycle
+from orderflow.domain._values import replace
+from orderflow.domain.effects import (
+    Answer,
+    ConfirmPoints,
+    Done,
+    Effect,
+    GrantPoints,
+    Notify,
+    RevokePoints,
+)
+from orderflow.domain.events import (
+    PointsConfirmed,
+    PointsGranted,
+    PointsOwed,
+    PointsOwedSettled,
+    PointsRevoked,
+    PointsWithheld,
+)
+from orderflow.domain.lifecycle import Context
+from orderflow.domain.money import Money
+from orderflow.domain.order import Order
+from orderflow.domain.outbox import Plan
+from orderflow.domain.rules import Rules
+from orderflow.errors import InvalidValue
+
+if TYPE_CHECKING:
+    from orderflow.settings import GrantAt
+
+__all__ = [
+    "POINTS_FOLDS",
+    "claw_back",
+    "clawback_limit",
+    "grant_due",
+    "points_earned",
+    "schedule_grant",
+    "settle_owed",
+]
+
+
+def points_earned(order: Order, rate: Decimal) -> int:
+    """Points ``order`` earns: each line's rate (``rate`` when it has none) on what was paid.
+
+    What was paid for the items is their amount less the discount and the points used, shared
+    over the lines by amount; rounded down once. With one rate for every line this is
+    :func:`orderflow.domain.changes.points_to_grant`.
+    """
+    items = sum((line.unit_price.amount * line.quantity for line in order.lines), Decimal(0))
+    base = items - order.discount.amount - order.points_used
+    if items <= 0 or base <= 0:
+        return 0
+    weighted = sum(
+        (
+            line.unit_price.amount
+            * line.quantity
+            * (rate if line.points_rate is None else line.points_rate)
+            for line in order.lines
+        ),
+        Decimal(0),
+    )
+    return int((weighted * base / items).to_integral_value(rounding=ROUND_DOWN))
+
+
+def schedule_grant(order: Order, at: GrantAt, ctx: Context, rules: Rules, plan: Plan) -> Order:
+    """The order reached ``at`` (shipped, delivered, booked): its grant falls due, once.
+
+    Due now (0 days), the grant is decided at once in ``plan``; else ``points_due_at`` waits for
+    the sweep.
+    """
+    grant = rules.settings.points_grant
+    if grant is None or grant.at is not at or not rules.points:
+        return order
+    if order.points_granted or order.points_due_at is not None:
+        return order
+    due = ctx.at + timedelta(days=grant.days)
+    order = replace(order, points_due_at=due)
+    return _grant(order, ctx, rules, plan) if due <= ctx.at else order
+
+
+def grant_due(order: Order, ctx: Context, rules: Rules) -> Order:
+    """The sweep's decision: grant (or confirm) what has fallen due by ``ctx.at``; else as is."""
+    if order.points_due_at is None or order.points_due_at > ctx.at:
+        return order
+    plan = Plan(order)
+    if order.points_provisional:
+        left = order.points_granted - order.points_revoked
+        order = replace(order, points_due_at=None)
+        if left > 0:
+            plan.add(ConfirmPoints, points=left)
+        else:
+            order = replace(order, points_provisional=False)
+        return plan.apply(order)
+    return plan.apply(_grant(order, ctx, rules, plan))
+
+
+def _grant(order: Order, ctx: Context, rules: Rules, plan: Plan) -> Order:
+    settings = rules.settings
+    grant = settings.points_grant
+    points = points_earned(order, settings.points_rate) - order.points_withheld
+    due = order.points_due_at or ctx.at
+    order = replace(order, points_due_at=None)
+    if grant is None or points <= 0:
+        return order
+    confirm_at = None
+    if grant.confirm_days is not None:
+        confirm_at = due + timedelta(days=grant.confirm_days - grant.days)
+    plan.add(GrantPoints, points=points, provisional=grant.provisional, confirm_at=confirm_at)
+    return order
+
+
+def clawback_limit(order: Order, rules: Rules) -> int:
+    """The most points a clawback may take from ``order`` now."""
+    if order.points_granted:
+        return order.points_granted - order.points_revoked - order.points_owed
+    return max(0, points_earned(order, rules.settings.points_rate) - order.points_withheld)
+
+
+def claw_back(order: Order, points: int | None, ctx: Context, rules: Rules) -> Order:
+    """ポイント回収: take back ``points`` (None: all that is left) of what the order earned.
+
+    Granted points are revoked (``RevokePoints``); before the grant the grant is lowered.
+    """
+    limit = clawback_limit(order, rules)
+    if points is None:
+        points = limit
+    if isinstance(points, bool) or not isinstance(points, int) or not 1 <= points <= limit:
+        raise InvalidValue("points", points, f"a whole number of points from 1 to {limit}")
+    if not order.points_granted:
+        order, _ = lifecycle.record_fact(
+            order,
+            ctx,
+            PointsWithheld,
+            fields={"points": points},
+            points_withheld=order.points_withheld + points,
+        )
+        return order
+    plan = Plan(order)
+    plan.add(RevokePoints, points=points)
+    return plan.apply(order)
+
+
+def settle_owed(order: Order, amount: Money, ctx: Context, rules: Rules) -> tuple[Order, Money]:
+    """A refund of ``amount`` under DEDUCT_FROM_REFUND: owed points come off it first.
+
+    Returns the order (with the settlement recorded) and what is left to pay back.
+    """
+    from orderflow.settings import Clawback
+
+    if rules.settings.points_clawback is not Clawback.DEDUCT_FROM_REFUND or not order.points_owed:
+        return order, amount
+    whole = int(amount.amount.to_integral_value(rounding=ROUND_DOWN))
+    settled = min(order.points_owed, whole)
+    if settled <= 0:
+        return order, amount
+    order, _ = lifecycle.record_fact(
+        order,
+        ctx,
+        PointsOwedSettled,
+        fields={"points": settled},
+        points_owed=order.points_owed - settled,
+    )
+    return order, amount - Money(Decimal(settled), amount.currency)
+
+
+# -- folds ------------------------------------------------------------------------------------
+
+
+def _granted(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
+    assert isinstance(effect, GrantPoints)
+    order, _ = lifecycle.record_fact(
+        order,
+        ctx,
+        PointsGranted,
+        fields={"points": effect.points, "provisional": effect.provisional},
+        points_granted=order.points_granted + effect.points,
+        points_provisional=effect.provisional,
+        points_due_at=effect.confirm_at,
+    )
+    plan.add(
+        Notify,
+        notice="points_granted_provisional" if effect.provisional else "points_granted",
+        facts=(("points", effect.points),),
+    )
+    return order
+
+
+def _confirmed(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
+    assert isinstance(effect, ConfirmPoints)
+    order, _ = lifecycle.record_fact(
+        order, ctx, PointsConfirmed, fields={"points": effect.points}, points_provisional=False
+    )
+    return order
+
+
+def _revoked(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
+    assert isinstance(effect, RevokePoints) and isinstance(answer, Done)
+    found = answer.value if isinstance(answer.value, int) else 0
+    got = max(0, min(effect.points, found))
+    if got:
+        order, _ = lifecycle.record_fact(
+            order,
+            ctx,
+            PointsRevoked,
+            fields={"points": got},
+            points_revoked=order.points_revoked + got,
+        )
+    short = effect.points - got
+    if short:
+        order, _ = lifecycle.record_fact(
+            order, ctx, PointsOwed, fields={"points": short}, points_owed=order.points_owed + short
+        )
+    return order
+
+
+POINTS_FOLDS = {GrantPoints: _granted, ConfirmPoints: _confirmed, RevokePoints: _revoked}
+"""The folds of the points effects granted and taken back (joined into ``answers``)."""
