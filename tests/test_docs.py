@@ -49,3 +49,10 @@ def test_the_readme_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
     [example] = re.findall(r"```python\n(.*?)\n```", readme, re.S)
     exec(compile(example, "README.md", "exec"), {})
     assert capsys.readouterr().out.strip() == "計上済 6340 JPY"
+
+
+def test_the_notifier_page_names_every_kind_of_notice() -> None:
+    from orderflow.notices import NOTICE_KINDS
+
+    page = (DOCS / "ports" / "notifier.md").read_text(encoding="utf-8")
+    assert [kind for kind in NOTICE_KINDS if f"`{kind}`" not in page] == []

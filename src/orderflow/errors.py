@@ -203,6 +203,8 @@ class ConcurrencyError(OrderflowError):
 
     def __init__(self, number: str, expected: int, actual: int) -> None:
         self.number = number
+        self.expected = expected
+        self.actual = actual
         super().__init__(
             f"order {number}: saved at version {actual}, but the change was made on version "
             f"{expected}; reload the order and retry"

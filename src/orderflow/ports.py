@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 import attrs
@@ -54,6 +54,7 @@ __all__ = [
     "PendingClaims",
     "PointsProvider",
     "PostpayProvider",
+    "SystemClock",
     "TrackingLookup",
     "VirtualAccount",
     "Warehouse",
@@ -204,6 +205,14 @@ class Clock(Protocol):
     def now(self) -> datetime:
         """Now, in UTC."""
         ...
+
+
+class SystemClock:
+    """The real clock: :meth:`now` is the system's time in UTC (a shop's desk uses this one)."""
+
+    def now(self) -> datetime:
+        """Now, in UTC."""
+        return datetime.now(UTC)
 
 
 @runtime_checkable

@@ -100,6 +100,7 @@ def test_the_public_api_is_pinned() -> None:
             "ShippingFeeTable",
             "ShopSettings",
             "Side",
+            "SystemClock",
             "TaxBreakdown",
             "TaxLine",
             "TaxRate",
