@@ -30,6 +30,8 @@ from orderflow.ports import (
     PaymentGateway,
     PointsProvider,
     PostpayProvider,
+    PurchaseOrderStore,
+    Supplier,
     Warehouse,
 )
 from orderflow.settings import ShopSettings
@@ -82,6 +84,8 @@ class DeskBase:
         bank: BankTransferProvider | None = None,
         konbini: KonbiniProvider | None = None,
         points: PointsProvider | None = None,
+        suppliers: Mapping[str, Supplier] | None = None,
+        purchase_orders: PurchaseOrderStore | None = None,
         review: Sequence[ReviewRule] | None = None,
         settings: ShopSettings | None = None,
     ) -> None:
@@ -117,6 +121,8 @@ class DeskBase:
             bank=bank,
             konbini=konbini,
             points=points,
+            suppliers=dict(suppliers or {}),
+            purchase_orders=purchase_orders,
         )
         self.executor = Executor(self.ports, self.rules)
 

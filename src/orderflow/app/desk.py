@@ -21,11 +21,13 @@ from orderflow.app.changes import ChangeCommands
 from orderflow.app.fulfilment import FulfilmentCommands
 from orderflow.app.money import DepositReport, MoneyCommands
 from orderflow.app.orders import OrderCommands
+from orderflow.app.purchasing import PurchasingCommands
 
 __all__ = ["DepositReport", "OrderDesk"]
 
 
 class OrderDesk(
+    PurchasingCommands,
     BundleCommands,
     BackorderCommands,
     OrderCommands,
@@ -40,6 +42,8 @@ class OrderDesk(
     for the methods it takes (``gateway`` for cards, ``amazon_pay``, ``postpay``, ``bank`` for
     transfers to virtual accounts, ``konbini``; ``fraud`` screens card orders). ``points`` is the
     shop's loyalty-point system (used points are taken at order and given back on cancel);
+    ``suppliers`` maps supplier codes to their ports and ``purchase_orders`` keeps the purchase
+    orders (発注, see :mod:`orderflow.app.purchasing`);
     ``review`` the rules of the order review (:func:`~orderflow.domain.review.default_rules`
     when not given).
     """

@@ -25,6 +25,7 @@ from orderflow.testing.fakes import (
     FixedClock,
     InMemoryOrderStore,
 )
+from orderflow.testing.purchasing_fakes import FakeSupplier, InMemoryPurchaseOrderStore
 from orderflow.testing.shop import FakeShop, fake_shop
 
 __all__ = [
@@ -40,9 +41,11 @@ __all__ = [
     "FakePoints",
     "FakePostpay",
     "FakeShop",
+    "FakeSupplier",
     "FakeWarehouse",
     "Fault",
     "FixedClock",
     "InMemoryOrderStore",
+    "InMemoryPurchaseOrderStore",
     "fake_shop",
 ]
