@@ -12,6 +12,7 @@ from orderflow import (
     ShipmentStatus,
 )
 from orderflow.domain.payments.ledger import CARDLIKE
+from tests.integration.campaign_po import po_laws, po_stock_receipts
 from tests.integration.campaign_world import POINTS, PORTS, WAREHOUSES, Flow, _fake
 
 # -- the laws -------------------------------------------------------------------------------
@@ -45,7 +46,10 @@ def violations(flow: Flow) -> list[str]:
                 if s.status in (ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED):
                     shipped[key] = shipped.get(key, 0) + line.quantity
                     held[key] = held.get(key, 0) - line.quantity  # committed, no longer held
-    for key in set(flow.received) | set(shop.inventory.on_hand):
+    received = dict(flow.received)
+    for key, units in po_stock_receipts(flow).items():  # 入荷 against purchase orders
+        received[key] = received.get(key, 0) + units
+    for key in set(received) | set(shop.inventory.on_hand):
         on_hand = shop.inventory.on_hand.get(key, 0)
         reserved = shop.inventory.reserved.get(key, 0)
         law(0 <= reserved <= on_hand, f"stock {key}: {reserved} reserved of {on_hand}")
@@ -54,8 +58,8 @@ def violations(flow: Flow) -> list[str]:
             f"stock {key}: {reserved} reserved, orders hold {held.get(key, 0)}",
         )
         law(
-            on_hand == flow.received.get(key, 0) - shipped.get(key, 0),
-            f"stock {key}: on hand {on_hand}, received {flow.received.get(key, 0)} shipped "
+            on_hand == received.get(key, 0) - shipped.get(key, 0),
+            f"stock {key}: on hand {on_hand}, received {received.get(key, 0)} shipped "
             f"{shipped.get(key, 0)}",
         )
     # -- shipments known to their warehouses
@@ -110,6 +114,8 @@ def violations(flow: Flow) -> list[str]:
         law(order.points_taken >= 0, f"{order.number} holds negative points")
         if order.status is OrderStatus.CANCELLED:
             law(order.points_taken == 0, f"{order.number} cancelled with points taken")
+    # -- 発注
+    found.extend(po_laws(flow))
     # -- money
     found.extend(_money_laws(flow, orders))
     return found

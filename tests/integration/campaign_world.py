@@ -34,8 +34,9 @@ PORTS: dict[str, tuple[str, ...]] = {
     "accounting": ("post",),
     "notifier": ("send",),
     "points": ("redeem", "restore"),
+    "supplier": ("send", "cancel"),
 }
-CRASHABLE = {**PORTS, "store": ("save", "add")}
+CRASHABLE = {**PORTS, "store": ("save", "add"), "purchase_orders": ("save", "add")}
 
 
 class Crash(Exception):
