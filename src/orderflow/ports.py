@@ -28,6 +28,7 @@ from orderflow.domain.address import Address, Customer
 from orderflow.domain.booking import JournalEntry
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, Shipment
+from orderflow.domain.purchasing import PurchaseOrder
 from orderflow.domain.queues import QueueQuery
 from orderflow.domain.tracking import CarrierEvent
 from orderflow.notices import Notice
@@ -54,6 +55,8 @@ __all__ = [
     "PendingClaims",
     "PointsProvider",
     "PostpayProvider",
+    "PurchaseOrderStore",
+    "Supplier",
     "SystemClock",
     "TrackingLookup",
     "VirtualAccount",
@@ -473,4 +476,41 @@ class PointsProvider(Protocol):
 
         The order's provisional points go first, then the balance, never below zero.
         """
+
+
+@runtime_checkable
+class Supplier(Protocol):
+    """A supplier (仕入先) taking purchase orders (発注) by EDI, fax or e-mail (the adapter's)."""
+
+    def send(self, *, key: str, purchase_order: PurchaseOrder) -> str:
+        """Send the purchase order; returns the supplier's reference. Same key, same answer."""
+        ...
+
+    def cancel(self, *, key: str, reference: str, lines: tuple[tuple[str, int], ...]) -> bool:
+        """Take back ``lines`` ((line id, units), …) of a sent order; False if it is too late."""
+        ...
+
+
+@runtime_checkable
+class PurchaseOrderStore(Protocol):
+    """Purchase orders (発注) by number, each saved with its pending effects, version-checked."""
+
+    def get(self, number: str) -> PurchaseOrder:
+        """The purchase order ``number``; raises :class:`~orderflow.errors.OrderNotFound`."""
+        ...
+
+    def add(self, po: PurchaseOrder) -> None:
+        """Store a new purchase order; :class:`~orderflow.errors.DuplicateOrder` if it exists."""
+        ...
+
+    def save(self, po: PurchaseOrder, *, expected_version: int) -> None:
+        """Replace it if its version is still ``expected_version`` (else ``ConcurrencyError``)."""
+        ...
+
+    def open_purchase_orders(self, supplier: str | None = None) -> Iterable[PurchaseOrder]:
+        """Purchase orders not received nor cancelled (of ``supplier`` when given), by number."""
+        ...
+
+    def pending(self) -> Iterable[PurchaseOrder]:
+        """Purchase orders with pending effects."""
         ...

@@ -60,6 +60,7 @@ from orderflow.errors import (
 from tests.builders import address, customer
 from tests.integration import campaign_carrier as carrier
 from tests.integration.campaign_laws import violations
+from tests.integration.campaign_po import po_command
 from tests.integration.campaign_world import (
     CRASHABLE,
     FAULTS,
@@ -90,6 +91,8 @@ def inject(flow: Flow) -> None:
 def crash_once(flow: Flow, name: str, method: str, *, after: bool) -> None:
     """The next call of ``name.method`` dies before (or right after) doing its work."""
     target = flow.shop.store if name == "store" else _fake(flow.shop, name)
+    if name == "purchase_orders" and not hasattr(target, "purchase_orders"):
+        return  # the SQLite purchase-order store: crashes are armed on the fakes' stores only
     original = getattr(target, method)
 
     def dying(*args: Any, **kwargs: Any) -> Any:
@@ -118,7 +121,7 @@ def settle(flow: Flow) -> None:
             desk.resume_pending()
         except Crash:
             continue
-        if not flow.shop.store.pending():
+        if not flow.shop.store.pending() and not flow.shop.purchase_orders.pending():
             return
 
 
@@ -234,6 +237,7 @@ def random_command(flow: Flow) -> None:
         (1, lambda: carrier.sweep(flow)),
         (2, lambda: desk.grant_points_due()),
         (2, lambda: claw_back(flow, order, rid)),
+        (8, lambda: po_command(flow)),
     ]
     choices.append((40, lambda: forward(flow, order)))
     weights = [w for w, _ in choices]

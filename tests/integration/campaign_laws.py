@@ -16,6 +16,7 @@ from orderflow import (
 from orderflow.domain.events import CarrierReported, DeliveryUndone
 from orderflow.domain.payments.ledger import CARDLIKE
 from orderflow.domain.tracking import TrackingStatus, event_key
+from tests.integration.campaign_po import po_laws, po_stock_receipts
 from tests.integration.campaign_world import POINTS, PORTS, WAREHOUSES, Flow, _fake
 
 # -- the laws -------------------------------------------------------------------------------
@@ -49,7 +50,10 @@ def violations(flow: Flow) -> list[str]:
                 if s.status in (ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED):
                     shipped[key] = shipped.get(key, 0) + line.quantity
                     held[key] = held.get(key, 0) - line.quantity  # committed, no longer held
-    for key in set(flow.received) | set(shop.inventory.on_hand):
+    received = dict(flow.received)
+    for key, units in po_stock_receipts(flow).items():  # 入荷 against purchase orders
+        received[key] = received.get(key, 0) + units
+    for key in set(received) | set(shop.inventory.on_hand):
         on_hand = shop.inventory.on_hand.get(key, 0)
         reserved = shop.inventory.reserved.get(key, 0)
         law(0 <= reserved <= on_hand, f"stock {key}: {reserved} reserved of {on_hand}")
@@ -58,8 +62,8 @@ def violations(flow: Flow) -> list[str]:
             f"stock {key}: {reserved} reserved, orders hold {held.get(key, 0)}",
         )
         law(
-            on_hand == flow.received.get(key, 0) - shipped.get(key, 0),
-            f"stock {key}: on hand {on_hand}, received {flow.received.get(key, 0)} shipped "
+            on_hand == received.get(key, 0) - shipped.get(key, 0),
+            f"stock {key}: on hand {on_hand}, received {received.get(key, 0)} shipped "
             f"{shipped.get(key, 0)}",
         )
     # -- shipments known to their warehouses
@@ -108,6 +112,8 @@ def violations(flow: Flow) -> list[str]:
         )
     # -- points
     found.extend(_points_laws(flow, orders))
+    # -- 発注
+    found.extend(po_laws(flow))
     # -- money
     found.extend(_money_laws(flow, orders))
     # -- carrier events

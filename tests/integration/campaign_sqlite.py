@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from orderflow import Order
 from orderflow.errors import ProviderError, ProviderTimeout
-from orderflow.stores import SQLiteInventory, SQLiteStore
+from orderflow.stores import SQLiteInventory, SQLitePurchaseOrderStore, SQLiteStore
 from orderflow.testing import Fault
 from orderflow.testing.shop import desk_on
 
@@ -129,10 +129,14 @@ def on_sqlite(shop: Any, folder: Path, stock: dict[tuple[str, str], int]) -> Non
     for (warehouse, sku), units in stock.items():
         inventory.put(warehouse, sku, units)
     shop.store, shop.inventory = store, inventory
-    shop.desk = desk_on(shop, store=store, inventory=inventory)
+    shop.purchase_orders = SQLitePurchaseOrderStore(path)
+    shop.desk = desk_on(
+        shop, store=store, inventory=inventory, purchase_orders=shop.purchase_orders
+    )
 
 
 def close(shop: Any) -> None:
     """Close the file's connections."""
     shop.store.close()
+    shop.purchase_orders.close()
     shop.inventory.inner.close()

@@ -37,8 +37,9 @@ PORTS: dict[str, tuple[str, ...]] = {
     "accounting": ("post",),
     "notifier": ("send",),
     "points": ("redeem", "restore", "grant", "confirm", "revoke"),
+    "supplier": ("send", "cancel"),
 }
-CRASHABLE = {**PORTS, "store": ("save", "add")}
+CRASHABLE = {**PORTS, "store": ("save", "add"), "purchase_orders": ("save", "add")}
 
 
 class Crash(Exception):

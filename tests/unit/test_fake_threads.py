@@ -17,6 +17,7 @@ from orderflow.testing import (
     FakePaymentGateway,
     FakePoints,
     FakePostpay,
+    FakeSupplier,
     FakeWarehouse,
 )
 from orderflow.testing.fakes import _Fake
@@ -36,6 +37,7 @@ def every_fake() -> list[_Fake]:
         FakePostpay(),
         FakeBank(),
         FakeKonbini(),
+        FakeSupplier(),
     ]
 
 

@@ -152,10 +152,12 @@ def test_the_testing_api_is_pinned() -> None:
             "FakePoints",
             "FakePostpay",
             "FakeShop",
+            "FakeSupplier",
             "FakeWarehouse",
             "Fault",
             "FixedClock",
             "InMemoryOrderStore",
+            "InMemoryPurchaseOrderStore",
             "fake_shop",
         ]
     )

@@ -50,6 +50,10 @@ class BackorderCommands(OrderCommands, ChangeCommands):
         self.executor.receive_stock(
             warehouse, sku, quantity, key=f"receipt:{receipt_id}", reason=reason
         )
+        return self._fill_waiting(sku, priority, actor)
+
+    def _fill_waiting(self, sku: str, priority: Priority | None, actor: str) -> list[Order]:
+        """The receipt sweep: allocate the orders waiting for ``sku`` while it lasts."""
         served: list[Order] = []
         for order in backorders.waiting_for(self.executor.open_orders(), sku, priority):
             if not any(self.executor.available(w, sku) for w in self.settings.warehouses):

@@ -31,6 +31,8 @@ from orderflow.ports import (
     PaymentGateway,
     PointsProvider,
     PostpayProvider,
+    PurchaseOrderStore,
+    Supplier,
     Warehouse,
 )
 from orderflow.settings import ShopSettings
@@ -83,6 +85,8 @@ class DeskBase:
         bank: BankTransferProvider | None = None,
         konbini: KonbiniProvider | None = None,
         points: PointsProvider | None = None,
+        suppliers: Mapping[str, Supplier] | None = None,
+        purchase_orders: PurchaseOrderStore | None = None,
         review: Sequence[ReviewRule] | None = None,
         settings: ShopSettings | None = None,
         carrier_feeds: Mapping[str, CarrierEvents] | None = None,
@@ -120,6 +124,8 @@ class DeskBase:
             konbini=konbini,
             points=points,
             carrier_feeds=dict(carrier_feeds or {}),
+            suppliers=dict(suppliers or {}),
+            purchase_orders=purchase_orders,
         )
         self.executor = Executor(self.ports, self.rules)
 

@@ -22,12 +22,14 @@ from orderflow.app.fulfilment import FulfilmentCommands
 from orderflow.app.money import DepositReport, MoneyCommands
 from orderflow.app.orders import OrderCommands
 from orderflow.app.points import PointsCommands
+from orderflow.app.purchasing import PurchasingCommands
 from orderflow.app.tracking import CarrierEventReport, TrackingCommands
 
 __all__ = ["CarrierEventReport", "DepositReport", "OrderDesk"]
 
 
 class OrderDesk(
+    PurchasingCommands,
     BundleCommands,
     BackorderCommands,
     OrderCommands,
@@ -45,6 +47,8 @@ class OrderDesk(
     transfers to virtual accounts, ``konbini``; ``fraud`` screens card orders). ``points`` is the
     shop's loyalty-point system (used points are taken at order and given back on cancel;
     earned points granted by ``grant_points_due`` and taken back by ``claw_back_points``);
+    ``suppliers`` maps supplier codes to their ports and ``purchase_orders`` keeps the purchase
+    orders (発注, see :mod:`orderflow.app.purchasing`);
     ``review`` the rules of the order review (:func:`~orderflow.domain.review.default_rules`
     when not given); ``carrier_feeds`` the carriers' tracking feeds that
     ``poll_carrier_events`` polls (:class:`~orderflow.ports.CarrierEvents`, by carrier code).

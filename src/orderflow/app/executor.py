@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from orderflow.app._purchasing_executor import PurchasingExecutor
 from orderflow.domain._values import replace
 from orderflow.domain.answers import MAX_ATTEMPTS, fold
 from orderflow.domain.effects import (
@@ -83,6 +84,8 @@ from orderflow.ports import (
     PendingClaims,
     PointsProvider,
     PostpayProvider,
+    PurchaseOrderStore,
+    Supplier,
     TrackingLookup,
     Warehouse,
     WorkLists,
@@ -110,13 +113,16 @@ class Ports:
     konbini: KonbiniProvider | None = None
     points: PointsProvider | None = None
     carrier_feeds: Mapping[str, CarrierEvents] = attrs.field(factory=dict)
+    suppliers: Mapping[str, Supplier] = attrs.field(factory=dict)
+    """発注: supplier code → its port."""
+    purchase_orders: PurchaseOrderStore | None = None
 
 
 Perform = Callable[["Executor", Order, Any], object]
 P = TypeVar("P")
 
 
-class Executor:
+class Executor(PurchasingExecutor):
     """Performs pending effects through the ports and folds the answers; saves the order."""
 
     def __init__(self, ports: Ports, rules: Rules) -> None:

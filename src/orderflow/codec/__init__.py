@@ -60,6 +60,7 @@ from orderflow.codec._convert import (
 )
 from orderflow.codec._text import order_fields
 from orderflow.domain.order import Order
+from orderflow.domain.purchasing import PurchaseOrder
 from orderflow.errors import CodecError, InvalidValue
 
 __all__ = [
@@ -71,6 +72,8 @@ __all__ = [
     "dumps_text",
     "from_data",
     "loads",
+    "purchase_order_from_text",
+    "purchase_order_to_text",
     "register_migration",
     "to_data",
 ]
@@ -246,3 +249,37 @@ def loads(text: bytes | str) -> Order:
     except Exception:
         raise CodecError("", _Shape(text), "a JSON document in UTF-8") from None
     return from_data(data)
+
+
+# -- purchase orders (発注) ------------------------------------------------------------------------
+
+
+def purchase_order_to_text(po: PurchaseOrder) -> str:
+    """A purchase order as compact JSON text (with the top-level ``"schema"``)."""
+    if type(po) is not PurchaseOrder:
+        raise CodecError("", _Shape(po), "a PurchaseOrder")
+    data: dict[str, Any] = {"schema": SCHEMA}
+    data.update(FAST.unstructure(po))
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def purchase_order_from_text(text: bytes | str) -> PurchaseOrder:
+    """The purchase order a JSON document holds; only :class:`CodecError` is raised."""
+    try:
+        data = json.loads(text)
+    except Exception:
+        raise CodecError("", _Shape(text), "a JSON document in UTF-8") from None
+    document = _current(data)
+    try:
+        po: PurchaseOrder = FAST.structure(document, PurchaseOrder)
+    except Exception:
+        pass
+    else:
+        return po
+    try:
+        DETAILED.structure(document, PurchaseOrder)
+    except _Bad as error:
+        raise CodecError(error.rel, error.value, error.expected) from None
+    except Exception as error:
+        raise _locate(error, "", PurchaseOrder) from None
+    raise CodecError("", _Shape(document), "a document the fast reader accepts")

@@ -25,6 +25,7 @@ from orderflow.domain import events as _events  # noqa: F401  (the event classes
 from orderflow.domain.effects import Effect
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, OrderEvent
+from orderflow.domain.purchasing import PurchaseOrder
 from orderflow.errors import CodecError, InvalidValue
 
 TAGS: dict[type, str] = {Effect: "kind", OrderEvent: "name"}
@@ -244,10 +245,10 @@ def _hints(cls: type) -> dict[str, Any]:
 
 
 def _reachable() -> tuple[list[type], list[type[enum.Enum]]]:
-    """Every attrs class and enum reachable from Order; refuses a type the codec cannot write."""
+    """Every attrs class and enum reachable from Order (and PurchaseOrder); refuses the rest."""
     classes: dict[type, None] = {}
     enums: dict[type[enum.Enum], None] = {}
-    todo: list[Any] = [Order]
+    todo: list[Any] = [PurchaseOrder, Order]
     while todo:
         kind = todo.pop()
         if kind in classes or kind in enums:

@@ -27,6 +27,7 @@ from orderflow.domain.order import Order, PaymentMethod, Shipment
 
 __all__ = [
     "Authorize",
+    "CancelAtSupplier",
     "Capture",
     "CheckCredit",
     "CheckStock",
@@ -47,6 +48,7 @@ __all__ = [
     "PostpayReport",
     "Purpose",
     "Recall",
+    "ReceivePurchased",
     "RedeemPoints",
     "Refund",
     "Refused",
@@ -56,6 +58,7 @@ __all__ = [
     "RestorePoints",
     "RevokePoints",
     "Screen",
+    "SendToSupplier",
     "Void",
     "WithdrawKonbini",
 ]
@@ -181,6 +184,36 @@ class CreatePart(Effect):
 
     part: Order | None = None
     kind: ClassVar[str] = "create_part"
+    obligation: ClassVar[bool] = True
+
+
+# -- 発注 (a purchase order's own effects, keyed ``<po number>:<seq>``) ----------------------------
+
+
+@attrs.frozen(slots=True)
+class SendToSupplier(Effect):
+    """発注: send the purchase order to its supplier (EDI, fax or e-mail: the adapter's)."""
+
+    kind: ClassVar[str] = "send_to_supplier"
+
+
+@attrs.frozen(slots=True)
+class CancelAtSupplier(Effect):
+    """発注取消: ask the supplier to take back ``lines`` ((line id, units), …) of a sent order."""
+
+    reference: str = ""
+    lines: tuple[tuple[str, int], ...] = ()
+    kind: ClassVar[str] = "cancel_at_supplier"
+
+
+@attrs.frozen(slots=True)
+class ReceivePurchased(Effect):
+    """入荷 against a purchase order: put ``quantity`` units in stock (counted once per key)."""
+
+    warehouse: str = ""
+    sku: str = ""
+    quantity: int = 0
+    kind: ClassVar[str] = "receive_purchased"
     obligation: ClassVar[bool] = True
 
 

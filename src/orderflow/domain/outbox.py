@@ -7,23 +7,36 @@ to the new order before it is saved: the order and its pending effects are one w
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from orderflow.domain._values import replace
 from orderflow.domain.effects import Effect
-from orderflow.domain.order import Order
 
 __all__ = ["Plan"]
 
 E = TypeVar("E", bound=Effect)
 
 
+class WithOutbox(Protocol):
+    """An aggregate with an outbox: an order, a purchase order (発注)."""
+
+    @property
+    def number(self) -> str: ...
+    @property
+    def seq(self) -> int: ...
+    @property
+    def outbox(self) -> tuple[Effect, ...]: ...
+
+
+A = TypeVar("A", bound=WithOutbox)
+
+
 class Plan:
-    """Effects being decided for one order, numbered from its sequence."""
+    """Effects being decided for one order (or purchase order), numbered from its sequence."""
 
     __slots__ = ("effects", "number", "seq")
 
-    def __init__(self, order: Order) -> None:
+    def __init__(self, order: WithOutbox) -> None:
         self.number = order.number
         self.seq = order.seq
         self.effects: list[Effect] = []
@@ -47,7 +60,7 @@ class Plan:
         self.effects.append(retry)
         return retry
 
-    def apply(self, order: Order, *, first: bool = False) -> Order:
+    def apply(self, order: A, *, first: bool = False) -> A:
         """``order`` with the planned effects queued (after the pending ones, or before them)."""
         if not self.effects and self.seq == order.seq:
             return order

@@ -15,8 +15,14 @@ if TYPE_CHECKING:  # the type checker sees the classes; at run time they load on
     from orderflow.stores._inventory import MovementKind as MovementKind
     from orderflow.stores._inventory import StockLevel as StockLevel
     from orderflow.stores.postgres_inventory import PostgresInventory as PostgresInventory
+    from orderflow.stores.postgres_purchase_orders import (
+        PostgresPurchaseOrderStore as PostgresPurchaseOrderStore,
+    )
     from orderflow.stores.postgres_store import PostgresStore as PostgresStore
     from orderflow.stores.sqlite_inventory import SQLiteInventory as SQLiteInventory
+    from orderflow.stores.sqlite_purchase_orders import (
+        SQLitePurchaseOrderStore as SQLitePurchaseOrderStore,
+    )
     from orderflow.stores.sqlite_store import SQLiteStore as SQLiteStore
 
 _HOMES = {
@@ -24,6 +30,8 @@ _HOMES = {
     "SQLiteInventory": "orderflow.stores.sqlite_inventory",
     "PostgresStore": "orderflow.stores.postgres_store",
     "PostgresInventory": "orderflow.stores.postgres_inventory",
+    "SQLitePurchaseOrderStore": "orderflow.stores.sqlite_purchase_orders",
+    "PostgresPurchaseOrderStore": "orderflow.stores.postgres_purchase_orders",
     "Movement": "orderflow.stores._inventory",
     "MovementKind": "orderflow.stores._inventory",
     "StockLevel": "orderflow.stores._inventory",

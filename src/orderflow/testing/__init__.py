@@ -26,6 +26,7 @@ from orderflow.testing.fakes import (
     FixedClock,
     InMemoryOrderStore,
 )
+from orderflow.testing.purchasing_fakes import FakeSupplier, InMemoryPurchaseOrderStore
 from orderflow.testing.shop import FakeShop, fake_shop
 
 __all__ = [
@@ -43,9 +44,11 @@ __all__ = [
     "FakePoints",
     "FakePostpay",
     "FakeShop",
+    "FakeSupplier",
     "FakeWarehouse",
     "Fault",
     "FixedClock",
     "InMemoryOrderStore",
+    "InMemoryPurchaseOrderStore",
     "fake_shop",
 ]

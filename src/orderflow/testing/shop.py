@@ -8,7 +8,7 @@ import attrs
 
 from orderflow.adapters.carriers import JapanPost, Sagawa, Yamato
 from orderflow.desk import OrderDesk
-from orderflow.ports import Inventory, OrderStore
+from orderflow.ports import Inventory, OrderStore, PurchaseOrderStore
 from orderflow.settings import ShopSettings
 from orderflow.testing.carrier_events import FakeCarrierEvents
 from orderflow.testing.fakes import (
@@ -25,6 +25,7 @@ from orderflow.testing.fakes import (
     FixedClock,
     InMemoryOrderStore,
 )
+from orderflow.testing.purchasing_fakes import FakeSupplier, InMemoryPurchaseOrderStore
 
 __all__ = ["FakeShop", "desk_on", "fake_shop"]
 
@@ -49,6 +50,9 @@ class FakeShop:
     points: FakePoints
     carrier_feed: FakeCarrierEvents = attrs.field(factory=FakeCarrierEvents)
     """Yamato's tracking feed (``desk.poll_carrier_events`` polls it)."""
+    supplier: FakeSupplier = attrs.field(factory=FakeSupplier)
+    """The supplier ``ACME`` (発注)."""
+    purchase_orders: PurchaseOrderStore = attrs.field(factory=InMemoryPurchaseOrderStore)
 
 
 def fake_shop(
@@ -62,7 +66,8 @@ def fake_shop(
 
     Every payment port is faked: card and Amazon Pay gateways, a fraud screen (accepting
     everyone until told otherwise), a 後払い provider, a bank with a pool of virtual accounts
-    and a konbini service. ``points`` gives customers (by id) their point balances.
+    and a konbini service. One supplier, ``ACME``, takes purchase orders (発注). ``points``
+    gives customers (by id) their point balances.
 
     ``stock`` maps (warehouse, SKU) to units on hand; the warehouses are those of ``settings``
     (``TOKYO`` alone by default).
@@ -109,6 +114,7 @@ def desk_on(
     store: OrderStore,
     inventory: Inventory | None = None,
     settings: ShopSettings | None = None,
+    purchase_orders: PurchaseOrderStore | None = None,
 ) -> OrderDesk:
     """A desk on ``shop``'s fakes but another store (and inventory): a SQLite file, PostgreSQL.
 
@@ -130,6 +136,8 @@ def desk_on(
         bank=shop.bank,
         konbini=shop.konbini,
         points=shop.points,
+        suppliers={shop.supplier.code: shop.supplier},
+        purchase_orders=shop.purchase_orders if purchase_orders is None else purchase_orders,
         settings=settings or shop.desk.settings,
         carrier_feeds={"yamato": shop.carrier_feed},
     )

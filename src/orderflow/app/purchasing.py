@@ -1,0 +1,307 @@
+"""発注: purchase orders to suppliers, gathered per supplier, received into stock.
+
+Receiving against a purchase order puts the units in stock through the purchase order's own
+effects and then fills the orders waiting for those SKUs (the receipt sweep of
+:meth:`~orderflow.app.backorders.BackorderCommands.receive`). Cancelling a customer's order
+cancels the purchase-order lines ordered for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+
+from orderflow.app.backorders import BackorderCommands
+from orderflow.app.base import check_number, check_text
+from orderflow.domain import purchasing
+from orderflow.domain.decisions.backorders import Priority
+from orderflow.domain.lifecycle import Context
+from orderflow.domain.order import Order
+from orderflow.domain.policy import Requester
+from orderflow.domain.purchasing import PurchaseOrder, PurchaseOrderStatus
+from orderflow.domain.status import OrderStatus
+from orderflow.errors import (
+    ConcurrencyError,
+    DuplicateOrder,
+    EffectsPending,
+    InvalidValue,
+    OrderflowError,
+)
+
+__all__ = ["PurchasingCommands"]
+
+
+def _units(value: object, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidValue(field, value, "a whole number of units, 1 or more")
+    return value
+
+
+class PurchasingCommands(BackorderCommands):
+    """発注: draft, send (at once or gathered until a cut-off), confirm, receive, cancel."""
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def purchase_order(self, number: str) -> PurchaseOrder:
+        """The stored purchase order ``number`` (pending effects included)."""
+        return self.executor.load_purchase_order(check_number(number))
+
+    def open_purchase_orders(self, supplier: str | None = None) -> list[PurchaseOrder]:
+        """Purchase orders not received nor cancelled (of ``supplier`` when given), by number."""
+        if supplier is not None:
+            self.executor.supplier(supplier)
+        return self.executor.open_purchase_orders(supplier)
+
+    # -- commands --------------------------------------------------------------------------
+
+    def order_from_supplier(
+        self,
+        sku: str,
+        quantity: int,
+        supplier: str,
+        *,
+        warehouse: str | None = None,
+        for_order: str | None = None,
+        send: bool = False,
+        number: str | None = None,
+        actor: str = "operator",
+    ) -> PurchaseOrder:
+        """発注: order ``quantity`` units of ``sku`` from ``supplier``, delivered to ``warehouse``.
+
+        The line joins the supplier's open draft for that warehouse (gathered until
+        :meth:`send_purchase_orders`), or starts one (numbered ``number``, or ``PO-<n>``).
+        ``send=True`` starts a purchase order of its own and sends it at once. ``for_order``
+        names the customer's order the units are for: cancelling it cancels the line.
+        """
+        check_text(sku, "sku", required=True, limit=200)
+        _units(quantity, "quantity")
+        self.executor.supplier(supplier)
+        where = self.settings.warehouses[0] if warehouse is None else warehouse
+        if where not in self.settings.warehouses:
+            raise InvalidValue("warehouse", where, f"one of {list(self.settings.warehouses)}")
+        if for_order is not None:
+            self.executor.load(check_number(for_order, "for_order"))
+        if number is not None:
+            check_number(number)
+        ctx = self._ctx(actor)
+        if number is None and not send:
+            for draft in self.executor.open_purchase_orders(supplier):
+                if draft.status is PurchaseOrderStatus.DRAFT and draft.warehouse == where:
+                    try:
+                        return self._po_command(
+                            draft.number,
+                            lambda po, c: purchasing.add_line(
+                                po, sku, quantity, c, for_order=for_order
+                            ),
+                            actor=actor,
+                        )
+                    except (ConcurrencyError, OrderflowError):
+                        continue  # sent or changed meanwhile: another draft, or a new one
+        po = self._new_purchase_order(number, supplier, where, sku, quantity, ctx, for_order)
+        return self._send(po, ctx) if send else po
+
+    def send_purchase_orders(
+        self,
+        supplier: str | None = None,
+        *,
+        cutoff: datetime | None = None,
+        actor: str = "system",
+    ) -> list[PurchaseOrder]:
+        """送信: send the drafts (of ``supplier``) started at or before ``cutoff`` (default now).
+
+        Run it at the supplier's cut-off time (締め時刻): what was gathered until then goes in
+        one purchase order per supplier and warehouse. Returns the purchase orders sent; one a
+        supplier did not answer stays pending (resumed by :meth:`resume_pending`), one it refused
+        goes back to draft.
+        """
+        if supplier is not None:
+            self.executor.supplier(supplier)
+        if cutoff is not None and (not isinstance(cutoff, datetime) or cutoff.tzinfo is None):
+            raise InvalidValue("cutoff", cutoff, "an aware datetime")
+        ctx = self._ctx(actor)
+        until = ctx.at if cutoff is None else cutoff
+        sent: list[PurchaseOrder] = []
+        for po in self.executor.open_purchase_orders(supplier):
+            if po.status is PurchaseOrderStatus.DRAFT and po.created_at <= until:
+                try:
+                    sent.append(self._send(po, ctx))
+                except OrderflowError:
+                    continue
+        return [po for po in sent if po.status is not PurchaseOrderStatus.DRAFT]
+
+    def confirm_purchase_order(
+        self, number: str, *, reference: str | None = None, actor: str = "supplier"
+    ) -> PurchaseOrder:
+        """受注確認: the supplier confirmed purchase order ``number`` (pushed or polled)."""
+        if reference is not None:
+            check_text(reference, "reference", required=True, limit=200)
+        return self._po_command(
+            number, lambda po, ctx: purchasing.confirm(po, ctx, reference=reference), actor=actor
+        )
+
+    def receive_purchase_order(
+        self,
+        number: str,
+        received: Mapping[str, int],
+        *,
+        receipt_id: str,
+        priority: Priority | None = None,
+        actor: str = "warehouse",
+    ) -> list[Order]:
+        """入荷 against purchase order ``number``: ``received`` maps SKU → units that came in.
+
+        The units go in stock (once per ``receipt_id``) and the orders waiting for those SKUs are
+        allocated, as :meth:`receive` does; the purchase order becomes 一部入荷 or 入荷済.
+        Returns the orders that got stock.
+        """
+        check_text(receipt_id, "receipt_id", required=True, limit=200)
+        if not isinstance(received, Mapping) or not received:
+            raise InvalidValue("received", received, "a mapping of SKU → units received")
+        for sku, units in received.items():
+            check_text(sku, "received", required=True, limit=200)
+            _units(units, f"received[{sku}]")
+        if priority is not None and not callable(priority):
+            raise InvalidValue("priority", priority, "a function of an order, or None")
+        self._po_command(
+            number,
+            lambda po, ctx: purchasing.receive(po, dict(received), receipt_id, ctx),
+            actor=actor,
+        )
+        served: dict[str, Order] = {}
+        for sku in received:
+            for order in self._fill_waiting(sku, priority, actor):
+                served[order.number] = order
+        return list(served.values())
+
+    def cancel_purchase_order(
+        self, number: str, *, lines: Mapping[str, int] | None = None, actor: str = "operator"
+    ) -> PurchaseOrder:
+        """取消: cancel the open units of ``lines`` (line id → units), or of every line.
+
+        A draft's units are cancelled at once; a sent order asks the supplier, who may say it is
+        too late (the units stay on order: see the history's ``cancel_refused``).
+        """
+        return self._po_command(
+            number, lambda po, ctx: purchasing.cancel(po, ctx, lines=lines), actor=actor
+        )
+
+    def cancel(
+        self,
+        number: str,
+        *,
+        reason: str,
+        actor: str = "operator",
+        requester: Requester | None = None,
+        lines: Mapping[str, int] | None = None,
+        request_id: str | None = None,
+    ) -> Order:
+        """キャンセル, as :meth:`~orderflow.app.changes.ChangeCommands.cancel` does.
+
+        A whole cancel also cancels the purchase-order lines ordered for the order.
+        """
+        order = super().cancel(
+            number,
+            reason=reason,
+            actor=actor,
+            requester=requester,
+            lines=lines,
+            request_id=request_id,
+        )
+        if order.status is OrderStatus.CANCELLED and self.executor.ports.purchase_orders:
+            self._cancel_lines_for(order.number)
+        return order
+
+    # -- finishing -------------------------------------------------------------------------
+
+    def resume_pending(
+        self, *, lease: timedelta = timedelta(minutes=5), batch: int = 100
+    ) -> list[Order]:
+        """Finish every order with pending effects, then the purchase orders (see below)."""
+        done = super().resume_pending(lease=lease, batch=batch)
+        if self.executor.ports.purchase_orders is not None:
+            self.resume_purchase_orders()
+        return done
+
+    def resume_purchase_orders(self) -> list[PurchaseOrder]:
+        """Finish the purchase orders with pending effects; returns those finished.
+
+        Also cancels the open lines of cancelled orders (a cancel whose process died before it
+        reached its purchase orders).
+        """
+        done: list[PurchaseOrder] = []
+        for po in self.executor.pending_purchase_orders():
+            try:
+                finished = self.executor.drive_purchase_order(po)
+            except OrderflowError:
+                continue
+            if not finished.outbox:
+                done.append(finished)
+        cancelled: set[str] = set()
+        for po in self.executor.open_purchase_orders():
+            for line in po.lines:
+                if line.open and line.for_order and line.for_order not in cancelled:
+                    order = self.executor.find(line.for_order)
+                    if order is None or order.status is OrderStatus.CANCELLED:
+                        cancelled.add(line.for_order)
+        for number in sorted(cancelled):
+            self._cancel_lines_for(number)
+        return done
+
+    # -- the beats -------------------------------------------------------------------------
+
+    def _cancel_lines_for(self, order_number: str) -> None:
+        for po in self.executor.open_purchase_orders():
+            if any(x.open and x.for_order == order_number for x in po.lines):
+                try:
+                    self._po_command(
+                        po.number,
+                        lambda p, ctx: purchasing.cancel(p, ctx, for_order=order_number),
+                        actor="system",
+                    )
+                except OrderflowError:  # a supplier not answering: the next sweep finishes it
+                    continue
+
+    def _new_purchase_order(
+        self,
+        number: str | None,
+        supplier: str,
+        warehouse: str,
+        sku: str,
+        quantity: int,
+        ctx: Context,
+        for_order: str | None,
+    ) -> PurchaseOrder:
+        for attempt in range(1, 1000):
+            chosen = number or f"PO-{len(self.executor.open_purchase_orders()) + attempt}"
+            po = purchasing.draft(
+                chosen, supplier, warehouse, sku, quantity, ctx, for_order=for_order
+            )
+            try:
+                return self.executor.add_purchase_order(po)
+            except DuplicateOrder:
+                if number is not None:
+                    raise
+        raise InvalidValue("number", number, "a purchase-order number not taken")
+
+    def _send(self, po: PurchaseOrder, ctx: Context) -> PurchaseOrder:
+        return self._po_command(po.number, lambda p, c: purchasing.send(p, c), actor=ctx.actor)
+
+    def _po_command(
+        self,
+        number: str,
+        decide: Callable[[PurchaseOrder, Context], PurchaseOrder],
+        *,
+        actor: str,
+    ) -> PurchaseOrder:
+        """Load (finishing what is pending), decide, save with the effects, perform them."""
+        check_number(number)
+        ctx = self._ctx(actor)
+        po = self.executor.load_purchase_order(number)
+        if po.outbox:
+            po = self.executor.drive_purchase_order(po)
+            if po.outbox:
+                raise EffectsPending(number, po.outbox[0].kind)
+        decided = decide(po, ctx)
+        if decided is po:
+            return po
+        return self.executor.drive_purchase_order(self.executor.save_purchase_order(po, decided))

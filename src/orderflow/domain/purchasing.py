@@ -1,0 +1,355 @@
+"""発注: purchase orders to suppliers, as frozen values with their own outbox (pure).
+
+A :class:`PurchaseOrder` asks one supplier for units of SKUs delivered to one of the shop's
+warehouses. It is drafted (下書き), gathered per supplier until it is sent (送信済), confirmed
+by the supplier (受注確認), received in parts (一部入荷) or whole (入荷済), or cancelled (取消).
+Each line may be ordered for a customer's order (``for_order``): cancelling that order cancels
+the line's open units. Like an order, a purchase order keeps the effects decided for it in
+``outbox``, keyed ``<po number>:<seq>``, and every decision here returns a new value (the desk
+saves it, then the executor performs the effects and folds the answers with :func:`fold`).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+import attrs
+
+from orderflow.domain._values import replace
+from orderflow.domain.effects import (
+    Answer,
+    CancelAtSupplier,
+    Done,
+    Effect,
+    ReceivePurchased,
+    Refused,
+    SendToSupplier,
+)
+from orderflow.domain.lifecycle import Context
+from orderflow.domain.outbox import Plan
+from orderflow.errors import InvalidValue, MoveNotAllowed
+
+__all__ = [
+    "PurchaseOrder",
+    "PurchaseOrderEvent",
+    "PurchaseOrderLine",
+    "PurchaseOrderStatus",
+    "add_line",
+    "cancel",
+    "confirm",
+    "draft",
+    "fold",
+    "receive",
+    "send",
+]
+
+
+class PurchaseOrderStatus(enum.Enum):
+    """Where a purchase order is (発注ステータス)."""
+
+    __hash__ = object.__hash__
+
+    DRAFT = "draft"
+    """下書き: lines are gathered; nothing was sent yet."""
+    SENT = "sent"
+    """送信済: the supplier has it (or is being sent it)."""
+    CONFIRMED = "confirmed"
+    """受注確認: the supplier confirmed it."""
+    PARTLY_RECEIVED = "partly_received"
+    """一部入荷: some units came in; the rest is still open."""
+    RECEIVED = "received"
+    """入荷済: every line is received or cancelled (some units came in)."""
+    CANCELLED = "cancelled"
+    """取消: every line was cancelled before any unit came in."""
+
+    @property
+    def is_final(self) -> bool:
+        """True for 入荷済 and 取消: nothing is open any more."""
+        return self in (PurchaseOrderStatus.RECEIVED, PurchaseOrderStatus.CANCELLED)
+
+
+_OPEN_AT_SUPPLIER = (
+    PurchaseOrderStatus.SENT,
+    PurchaseOrderStatus.CONFIRMED,
+    PurchaseOrderStatus.PARTLY_RECEIVED,
+)
+
+
+@attrs.frozen(slots=True)
+class PurchaseOrderLine:
+    """One line of a purchase order (発注明細): so many units of one SKU."""
+
+    line_id: str
+    sku: str
+    quantity: int
+    received: int = 0
+    cancelled: int = 0
+    for_order: str | None = None
+    """The customer's order these units were ordered for (None: for stock)."""
+
+    @property
+    def open(self) -> int:
+        """Units neither received nor cancelled (発注残)."""
+        return self.quantity - self.received - self.cancelled
+
+
+@attrs.frozen(slots=True)
+class PurchaseOrderEvent:
+    """One thing that happened to a purchase order (履歴): ``name`` says what, ``detail`` how."""
+
+    at: datetime
+    actor: str
+    name: str
+    from_status: PurchaseOrderStatus
+    to_status: PurchaseOrderStatus
+    detail: str = ""
+
+
+@attrs.frozen(slots=True)
+class PurchaseOrder:
+    """A purchase order (発注書) to one supplier, delivered to one warehouse of the shop."""
+
+    number: str
+    supplier: str
+    warehouse: str
+    """The shop's warehouse the units are delivered to (納品先)."""
+    lines: tuple[PurchaseOrderLine, ...]
+    created_at: datetime
+    status: PurchaseOrderStatus = PurchaseOrderStatus.DRAFT
+    reference: str | None = None
+    """The supplier's reference, once it took the order."""
+    sent_at: datetime | None = None
+    receipts: tuple[str, ...] = ()
+    """The receipt ids already counted (a receipt reported twice counts once)."""
+    history: tuple[PurchaseOrderEvent, ...] = ()
+    outbox: tuple[Effect, ...] = ()
+    """Effects decided and not yet performed, in order (keys ``<number>:<seq>``)."""
+    seq: int = 0
+    version: int = 0
+
+    def line(self, line_id: str) -> PurchaseOrderLine:
+        """The line ``line_id`` (``InvalidValue`` naming ``line_id`` if there is none)."""
+        for line in self.lines:
+            if line.line_id == line_id:
+                return line
+        raise InvalidValue("line_id", line_id, f"one of {[x.line_id for x in self.lines]}")
+
+    def open_units(self) -> dict[str, int]:
+        """SKU → units still to come (ordered, not received nor cancelled)."""
+        out: dict[str, int] = {}
+        for line in self.lines:
+            if line.open:
+                out[line.sku] = out.get(line.sku, 0) + line.open
+        return out
+
+
+def _event(
+    po: PurchaseOrder, ctx: Context, name: str, to: PurchaseOrderStatus | None = None, **kw: str
+) -> PurchaseOrder:
+    target = po.status if to is None else to
+    detail = ", ".join(f"{k}={v}" for k, v in kw.items())
+    event = PurchaseOrderEvent(ctx.at, ctx.actor, name, po.status, target, detail)
+    return replace(po, status=target, history=(*po.history, event))
+
+
+def _refuse(po: PurchaseOrder, move: str, allowed: Sequence[str]) -> MoveNotAllowed:
+    return MoveNotAllowed(po.number, po.status.name, move, allowed)
+
+
+def _check_units(field: str, value: object) -> int:
+    if type(value) is not int or value < 1:
+        raise InvalidValue(field, value, "a whole number of units, 1 or more")
+    return value
+
+
+# -- deciding ---------------------------------------------------------------------------------
+
+
+def draft(
+    number: str,
+    supplier: str,
+    warehouse: str,
+    sku: str,
+    quantity: int,
+    ctx: Context,
+    *,
+    for_order: str | None = None,
+) -> PurchaseOrder:
+    """下書き: a new purchase order with one line."""
+    _check_units("quantity", quantity)
+    line = PurchaseOrderLine("1", sku, quantity, for_order=for_order)
+    po = PurchaseOrder(number, supplier, warehouse, (line,), ctx.at)
+    return _event(po, ctx, "drafted", sku=sku, quantity=str(quantity))
+
+
+def add_line(
+    po: PurchaseOrder, sku: str, quantity: int, ctx: Context, *, for_order: str | None = None
+) -> PurchaseOrder:
+    """One more line on a draft (orders for one supplier are gathered until they are sent)."""
+    if po.status is not PurchaseOrderStatus.DRAFT:
+        raise _refuse(po, "add_line", ["send", "cancel"])
+    _check_units("quantity", quantity)
+    line = PurchaseOrderLine(str(len(po.lines) + 1), sku, quantity, for_order=for_order)
+    po = replace(po, lines=(*po.lines, line))
+    return _event(po, ctx, "line_added", sku=sku, quantity=str(quantity))
+
+
+def send(po: PurchaseOrder, ctx: Context) -> PurchaseOrder:
+    """送信: 下書き → 送信済, the order sent to the supplier (a draft with nothing open closes)."""
+    if po.status is not PurchaseOrderStatus.DRAFT:
+        raise _refuse(po, "send", [])
+    if not any(line.open for line in po.lines):
+        return _event(po, ctx, "cancelled", PurchaseOrderStatus.CANCELLED)
+    plan = Plan(po)
+    plan.add(SendToSupplier)
+    po = replace(po, sent_at=ctx.at)
+    return plan.apply(_event(po, ctx, "sent", PurchaseOrderStatus.SENT))
+
+
+def confirm(po: PurchaseOrder, ctx: Context, *, reference: str | None = None) -> PurchaseOrder:
+    """受注確認: the supplier confirmed the order (送信済 → 確認済; later states stay)."""
+    if po.status in (PurchaseOrderStatus.CONFIRMED, PurchaseOrderStatus.PARTLY_RECEIVED):
+        return po
+    if po.status is not PurchaseOrderStatus.SENT:
+        raise _refuse(po, "confirm", [])
+    if reference is not None and po.reference is None:
+        po = replace(po, reference=reference)
+    return _event(po, ctx, "confirmed", PurchaseOrderStatus.CONFIRMED)
+
+
+def receive(
+    po: PurchaseOrder, received: Mapping[str, int], receipt_id: str, ctx: Context
+) -> PurchaseOrder:
+    """入荷: ``received`` (SKU → units) came in; each SKU's units go in stock (an effect).
+
+    The units fill the SKU's open lines in line order. A receipt id already counted changes
+    nothing; more units than are open is refused, naming the SKU.
+    """
+    if receipt_id in po.receipts:
+        return po
+    if po.status not in _OPEN_AT_SUPPLIER:
+        raise _refuse(po, "receive", ["send"] if po.status is PurchaseOrderStatus.DRAFT else [])
+    if not isinstance(received, Mapping) or not received:
+        raise InvalidValue("received", received, "a mapping of SKU → units received")
+    open_units = po.open_units()
+    for sku, units in received.items():
+        _check_units(f"received[{sku}]", units)
+        if units > open_units.get(sku, 0):
+            raise InvalidValue(
+                f"received[{sku}]", units, f"at most the {open_units.get(sku, 0)} units open"
+            )
+    lines = list(po.lines)
+    plan = Plan(po)
+    for sku, units in received.items():
+        left = units
+        for index, line in enumerate(lines):
+            take = min(left, line.open) if line.sku == sku else 0
+            if take:
+                lines[index] = replace(line, received=line.received + take)
+                left -= take
+        plan.add(ReceivePurchased, warehouse=po.warehouse, sku=sku, quantity=units)
+    po = replace(po, lines=tuple(lines), receipts=(*po.receipts, receipt_id))
+    po = _event(po, ctx, "received", _settled(po), receipt=receipt_id)
+    return plan.apply(po)
+
+
+def cancel(
+    po: PurchaseOrder,
+    ctx: Context,
+    *,
+    lines: Mapping[str, int] | None = None,
+    for_order: str | None = None,
+) -> PurchaseOrder:
+    """取消: cancel open units — ``lines`` (line id → units), the lines of ``for_order``, or all.
+
+    A draft's units are cancelled at once. A sent order asks the supplier
+    (:class:`~orderflow.domain.effects.CancelAtSupplier`); what it refuses stays on order. Lines
+    cancelled for a customer's order are no longer for it at once: if the supplier keeps them,
+    they come in as stock.
+    """
+    if po.status.is_final:
+        return po
+    wanted: dict[str, int] = {}
+    if lines is not None:
+        if not isinstance(lines, Mapping):
+            raise InvalidValue("lines", lines, "a mapping of line id → units")
+        for line_id, units in lines.items():
+            open_units = po.line(line_id).open
+            if _check_units(f"lines[{line_id}]", units) > open_units:
+                raise InvalidValue(f"lines[{line_id}]", units, f"at most the {open_units} open")
+            wanted[line_id] = units
+    else:
+        for line in po.lines:
+            if line.open and (for_order is None or line.for_order == for_order):
+                wanted[line.line_id] = line.open
+    if not wanted:
+        return po
+    if for_order is not None:
+        po = replace(
+            po,
+            lines=tuple(
+                replace(x, for_order=None) if x.for_order == for_order else x for x in po.lines
+            ),
+        )
+    if po.status is PurchaseOrderStatus.DRAFT:
+        po = _cancelled(po, wanted)
+        to = PurchaseOrderStatus.CANCELLED if not any(x.open for x in po.lines) else None
+        return _event(po, ctx, "lines_cancelled", to, lines=_text(wanted))
+    plan = Plan(po)
+    plan.add(CancelAtSupplier, reference=po.reference or "", lines=tuple(sorted(wanted.items())))
+    return plan.apply(_event(po, ctx, "cancel_requested", lines=_text(wanted)))
+
+
+def _text(lines: Mapping[str, int]) -> str:
+    return " ".join(f"{k}×{v}" for k, v in sorted(lines.items()))
+
+
+def _cancelled(po: PurchaseOrder, wanted: Mapping[str, int]) -> PurchaseOrder:
+    return replace(
+        po,
+        lines=tuple(
+            replace(x, cancelled=x.cancelled + min(wanted.get(x.line_id, 0), x.open))
+            for x in po.lines
+        ),
+    )
+
+
+def _settled(po: PurchaseOrder) -> PurchaseOrderStatus:
+    """The status the lines say: all closed → 入荷済 / 取消; some received → 一部入荷."""
+    if not any(x.open for x in po.lines):
+        if any(x.received for x in po.lines):
+            return PurchaseOrderStatus.RECEIVED
+        return PurchaseOrderStatus.CANCELLED
+    if any(x.received for x in po.lines):
+        return PurchaseOrderStatus.PARTLY_RECEIVED
+    return po.status
+
+
+# -- folding answers ------------------------------------------------------------------------------
+
+
+def fold(po: PurchaseOrder, effect: Effect, answer: Answer, ctx: Context) -> PurchaseOrder:
+    """``po`` after its first pending ``effect`` was answered with ``answer``."""
+    if not po.outbox or po.outbox[0].key != effect.key:
+        raise ValueError(f"{effect.key} is not the next pending effect of {po.number}")
+    po = replace(po, outbox=po.outbox[1:])
+    if isinstance(effect, SendToSupplier):
+        if isinstance(answer, Done) and isinstance(answer.value, str):
+            po = replace(po, reference=answer.value)
+            return _event(po, ctx, "supplier_took", reference=answer.value)
+        code = answer.code if isinstance(answer, Refused) else "no reference"
+        return _event(po, ctx, "send_refused", PurchaseOrderStatus.DRAFT, code=code)
+    if isinstance(effect, CancelAtSupplier):
+        if isinstance(answer, Done) and answer.value is True:
+            po = _cancelled(po, dict(effect.lines))
+            return _event(po, ctx, "lines_cancelled", _settled(po), lines=_text(dict(effect.lines)))
+        code = answer.code if isinstance(answer, Refused) else "too_late"
+        return _event(po, ctx, "cancel_refused", code=code)
+    if isinstance(effect, ReceivePurchased) and isinstance(answer, Refused):
+        plan = Plan(po)  # an obligation: asked again under a fresh key until it is done
+        plan.again(effect)
+        po = _event(po, ctx, "receipt_refused", sku=effect.sku, code=answer.code)
+        return plan.apply(po, first=True)
+    return po

@@ -1,0 +1,125 @@
+"""``PostgresPurchaseOrderStore``: purchase orders (発注) in PostgreSQL (the document as jsonb)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+
+from orderflow import codec
+from orderflow.domain.purchasing import PurchaseOrder
+from orderflow.errors import ConcurrencyError, DuplicateOrder, OrderNotFound, StoreError
+from orderflow.stores._postgres import Connections, Source
+
+__all__ = ["PostgresPurchaseOrderStore"]
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS purchase_orders (
+    number text PRIMARY KEY,
+    version bigint NOT NULL CHECK (version >= 0),
+    supplier text NOT NULL,
+    status text NOT NULL,
+    final smallint NOT NULL,
+    pending smallint NOT NULL,
+    document jsonb NOT NULL
+);
+CREATE INDEX IF NOT EXISTS purchase_orders_open ON purchase_orders (supplier, number)
+    WHERE final = 0;
+CREATE INDEX IF NOT EXISTS purchase_orders_pending ON purchase_orders (number) WHERE pending = 1;
+"""
+
+
+def _row(po: PurchaseOrder) -> tuple[Any, ...]:
+    return (
+        po.number,
+        po.version,
+        po.supplier,
+        po.status.value,
+        1 if po.status.is_final else 0,
+        1 if po.outbox else 0,
+        codec.purchase_order_to_text(po),
+    )
+
+
+def _read(document: Any) -> PurchaseOrder:
+    import json
+
+    text = document if isinstance(document, str | bytes) else json.dumps(document)
+    return codec.purchase_order_from_text(text)
+
+
+class PostgresPurchaseOrderStore:
+    """Purchase orders in PostgreSQL; give a conninfo, a ``psycopg.Connection`` or a pool."""
+
+    def __init__(self, source: Source, *, create: bool = True) -> None:
+        self._db = Connections(source)
+        if create:
+            with self._db.transaction() as conn:
+                conn.execute("SELECT pg_advisory_xact_lock(7302)")
+                conn.execute(SCHEMA)
+
+    def close(self) -> None:
+        """Close the connections the store opened itself (never the host's)."""
+        self._db.close()
+
+    def get(self, number: str) -> PurchaseOrder:
+        """The purchase order ``number``; raises :class:`~orderflow.errors.OrderNotFound`."""
+        rows = self._rows("SELECT document FROM purchase_orders WHERE number = %s", (number,))
+        if not rows:
+            raise OrderNotFound(number)
+        return _read(rows[0][0])
+
+    def add(self, po: PurchaseOrder) -> None:
+        """Store a new purchase order (:class:`~orderflow.errors.DuplicateOrder` if it exists)."""
+        try:
+            with self._db.transaction() as conn:
+                conn.execute(
+                    "INSERT INTO purchase_orders VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb)",
+                    _row(po),
+                )
+        except StoreError as failed:
+            if isinstance(failed.__cause__, psycopg.errors.UniqueViolation):
+                raise DuplicateOrder(po.number) from None
+            raise
+
+    def save(self, po: PurchaseOrder, *, expected_version: int) -> None:
+        """Replace it if its version is still ``expected_version`` (else ``ConcurrencyError``)."""
+        row = _row(po)
+        with self._db.transaction() as conn:
+            updated = conn.execute(
+                "UPDATE purchase_orders SET version = %s, supplier = %s, status = %s, final = %s, "
+                "pending = %s, document = %s::jsonb WHERE number = %s AND version = %s",
+                (*row[1:], po.number, expected_version),
+            ).rowcount
+            if updated != 1:
+                found = conn.execute(
+                    "SELECT version FROM purchase_orders WHERE number = %s", (po.number,)
+                ).fetchone()
+                if found is None:
+                    raise OrderNotFound(po.number)
+                raise ConcurrencyError(po.number, expected_version, found[0])
+
+    def open_purchase_orders(self, supplier: str | None = None) -> list[PurchaseOrder]:
+        """Purchase orders not received nor cancelled (of ``supplier``), by number."""
+        if supplier is None:
+            rows = self._rows(
+                "SELECT document FROM purchase_orders WHERE final = 0 ORDER BY number", ()
+            )
+        else:
+            rows = self._rows(
+                "SELECT document FROM purchase_orders WHERE final = 0 AND supplier = %s "
+                "ORDER BY number",
+                (supplier,),
+            )
+        return [_read(r[0]) for r in rows]
+
+    def pending(self) -> list[PurchaseOrder]:
+        """Purchase orders with pending effects."""
+        rows = self._rows(
+            "SELECT document FROM purchase_orders WHERE pending = 1 ORDER BY number", ()
+        )
+        return [_read(r[0]) for r in rows]
+
+    def _rows(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        with self._db.transaction() as conn:
+            return conn.execute(sql, params).fetchall()
