@@ -623,3 +623,27 @@ def test_a_failed_reauthorization_is_told_once_and_a_lapsed_authorization_does_n
     assert order.status is not OrderStatus.SHIPPING_INSTRUCTED
     assert not s.warehouses["TOKYO"].instructed
     assert all(e.outcome is not PaymentOutcome.REQUESTED for e in order.payment.ledger)
+
+
+def test_a_postpay_amend_refused_after_the_parcel_left_bills_nothing_wrong() -> None:
+    """Found by the campaign (seed 1493 of the purchase-order branch): a partial cancel's amend
+    refused, the hold cleared by a person, then shipping's amend refused again: the report that
+    followed billed the old, larger claim. Now the report waits and a person collects."""
+    s = new_shop()
+    place(s, payment_method=PaymentMethod.POSTPAY)
+    s.desk.accept(NUMBER)
+    s.postpay.fail_next("amend", Fault.DECLINE)
+    s.desk.cancel(NUMBER, reason="一部取消", lines={"L1": 1})  # the amend is refused
+    held = s.desk.get(NUMBER)
+    for hold in held.open_holds:
+        s.desk.clear_hold(NUMBER, hold.code)  # a person lets it go on
+    s.desk.allocate(NUMBER)
+    s.desk.instruct_shipping(NUMBER)
+    s.postpay.fail_next("amend", Fault.DECLINE)  # refused again when the parcel leaves
+    order = s.desk.get(NUMBER)
+    for shipment in order.shipments:
+        s.desk.ship(NUMBER, shipment.shipment_id, TRACKING)
+    order = s.desk.get(NUMBER)
+    assert [h.code for h in order.open_holds] == ["capture_failed"]  # a person collects
+    assert s.postpay.billable() == {}  # nobody billed the old amount
+    assert not order.outbox

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from orderflow.domain import lifecycle
+from orderflow.domain._values import replace
 from orderflow.domain.effects import (
     CheckCredit,
     Done,
@@ -18,7 +19,7 @@ from orderflow.domain.effects import (
 from orderflow.domain.events import PostpayAmended, PostpayRebilled, RefundRefused
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.money import Money
-from orderflow.domain.order import Order, PaymentMethod, PaymentOp, PaymentOutcome
+from orderflow.domain.order import Order, PaymentMethod, PaymentOp, PaymentOutcome, ShipmentStatus
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import HoldCode
 from orderflow.domain.payments.common import (
@@ -280,6 +281,22 @@ def fold_postpay_amend(
                 ctx,
             )
         return order
+    if any(s.status is not ShipmentStatus.INSTRUCTED for s in order.shipments):
+        # The parcel left: the claim cannot be reported for an amount the customer does not
+        # owe. The report waiting behind this amend is dropped; a person collects the money.
+        waiting = tuple(
+            e
+            for e in order.outbox
+            if not (isinstance(e, PostpayReport) and e.reference == effect.reference)
+        )
+        order = replace(order, outbox=waiting) if waiting != order.outbox else order
+        return hold(
+            order,
+            HoldCode.CAPTURE_FAILED,
+            "後払いの請求額を変更できませんでした: 代金の回収を確認してください",
+            "the 後払い claim could not be amended: a person must collect the money",
+            ctx,
+        )
     return hold(
         order,
         HoldCode.POSTPAY_DECLINED,
