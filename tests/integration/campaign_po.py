@@ -16,7 +16,7 @@ from orderflow import OrderStatus
 from orderflow.domain.purchasing import PurchaseOrder, PurchaseOrderStatus
 from tests.integration.campaign_world import SKUS, WAREHOUSES, Flow
 
-_PO_RECEIPT = "receipt:PO-"
+PO_RECEIPT = "receipt:PO-"
 
 
 def purchase_orders(flow: Flow) -> dict[str, PurchaseOrder]:
@@ -79,13 +79,13 @@ def po_stock_receipts(flow: Flow) -> dict[tuple[str, str], int]:
     out: dict[tuple[str, str], int] = {}
     if hasattr(inventory, "inner"):  # SQLite: the ledger's rows
         for m in inventory.inner.movements():
-            if m.key and m.key.startswith(_PO_RECEIPT) and m.done:
+            if m.key and m.key.startswith(PO_RECEIPT) and m.done:
                 out[(m.warehouse, m.sku)] = out.get((m.warehouse, m.sku), 0) + m.done
         return out
     done = {key for method, key in inventory.work_done if method == "receive"}
     counted: set[str] = set()
     for call in inventory.calls_to("receive"):
-        if call.key in done and call.key.startswith(_PO_RECEIPT) and call.key not in counted:
+        if call.key in done and call.key.startswith(PO_RECEIPT) and call.key not in counted:
             counted.add(call.key)
             warehouse, sku, units = call.request
             out[(warehouse, sku)] = out.get((warehouse, sku), 0) + units

@@ -47,11 +47,12 @@ from typing import Any, cast
 
 from orderflow import Order
 from orderflow.errors import OrderflowError
-from orderflow.stores import MovementKind, SQLiteInventory
+from orderflow.stores import MovementKind, SQLiteInventory, SQLitePurchaseOrderStore
 from orderflow.testing import FakeShop
 from orderflow.testing.shop import desk_on
 from tests.integration.campaign import place, random_command, settle
 from tests.integration.campaign_laws import violations
+from tests.integration.campaign_po import PO_RECEIPT
 from tests.integration.campaign_rpc import Link, Remote, reply, serve_one
 from tests.integration.campaign_sqlite import CampaignStore, FaultyInventory, close
 from tests.integration.campaign_world import PORTS, WAREHOUSES, Flow, new_flow
@@ -66,6 +67,7 @@ PROVIDERS = (
     "konbini",
     "accounting",
     "notifier",
+    "supplier",
     "points",
     "clock",
 )
@@ -145,8 +147,16 @@ def child_shop(link: Link, path: Path, settings: Any) -> FakeShop:
         remote["bank"],
         remote["konbini"],
         remote["points"],
+        supplier=remote["supplier"],
+        purchase_orders=SQLitePurchaseOrderStore(path),  # 発注 live in the file too
     )
-    shop.desk = desk_on(shop, store=store, inventory=cast(Any, inventory), settings=settings)
+    shop.desk = desk_on(
+        shop,
+        store=store,
+        inventory=cast(Any, inventory),
+        settings=settings,
+        purchase_orders=shop.purchase_orders,
+    )
     return shop
 
 
@@ -307,15 +317,26 @@ def attach(flow: Flow, path: Path) -> None:
     inventory = FaultyInventory(SQLiteInventory(path))
     settings = flow.shop.desk.settings
     flow.shop.store, flow.shop.inventory = cast(Any, store), cast(Any, inventory)
+    flow.shop.purchase_orders = SQLitePurchaseOrderStore(path)
     flow.shop.desk = desk_on(
-        flow.shop, store=store, inventory=cast(Any, inventory), settings=settings
+        flow.shop,
+        store=store,
+        inventory=cast(Any, inventory),
+        settings=settings,
+        purchase_orders=flow.shop.purchase_orders,
     )
 
 
 def received(inventory: SQLiteInventory) -> dict[tuple[str, str], int]:
-    """Units received (and adjusted) per (warehouse, SKU), from the stock ledger."""
+    """Units received (and adjusted) per (warehouse, SKU), from the stock ledger.
+
+    Receipts against purchase orders are left out: the stock law counts those from the
+    purchase orders' own keys (``po_stock_receipts``).
+    """
     units: dict[tuple[str, str], int] = {}
     for m in inventory.movements():
+        if m.key is not None and m.key.startswith(PO_RECEIPT):
+            continue
         if m.kind in (MovementKind.RECEIVE, MovementKind.ADJUST):
             units[(m.warehouse, m.sku)] = units.get((m.warehouse, m.sku), 0) + m.done
     return units
