@@ -57,6 +57,15 @@ from orderflow.domain.payments import DEFAULT_COD_FEES, CodFeeTable, HoldCode, p
 from orderflow.domain.points import points_earned
 from orderflow.domain.policy import CancelPolicy, ChangePolicy, Channel, Grant, Party, Requester
 from orderflow.domain.queues import Queue, QueueQuery
+from orderflow.domain.refunds import RefundShare, refund_share, return_entry
+from orderflow.domain.returns import (
+    Disposition,
+    Return,
+    ReturnLine,
+    ReturnPolicy,
+    ReturnReason,
+    ReturnStatus,
+)
 from orderflow.domain.review import (
     DEFAULT_ISLAND_PREFIXES,
     Blacklist,
@@ -145,6 +154,7 @@ __all__ = [
     "Deposit",
     "DepositMatch",
     "DepositReport",
+    "Disposition",
     "DuplicateRule",
     "Finding",
     "FraudResult",
@@ -194,9 +204,15 @@ __all__ = [
     "QueueQuery",
     "RecognitionBasis",
     "Reconciliation",
+    "RefundShare",
     "RemarksRule",
     "RemoteIslandRule",
     "Requester",
+    "Return",
+    "ReturnLine",
+    "ReturnPolicy",
+    "ReturnReason",
+    "ReturnStatus",
     "ReviewContext",
     "ReviewRule",
     "Rounding",
@@ -232,6 +248,8 @@ __all__ = [
     "points_earned",
     "points_to_grant",
     "reconcile",
+    "refund_share",
+    "return_entry",
     "review",
     "sale_entry",
     "split_order",

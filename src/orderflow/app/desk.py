@@ -22,12 +22,14 @@ from orderflow.app.fulfilment import FulfilmentCommands
 from orderflow.app.money import DepositReport, MoneyCommands
 from orderflow.app.orders import OrderCommands
 from orderflow.app.points import PointsCommands
+from orderflow.app.returns import ReturnCommands
 from orderflow.app.tracking import CarrierEventReport, TrackingCommands
 
 __all__ = ["CarrierEventReport", "DepositReport", "OrderDesk"]
 
 
 class OrderDesk(
+    ReturnCommands,
     BundleCommands,
     BackorderCommands,
     OrderCommands,

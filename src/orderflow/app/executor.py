@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from orderflow.app.perform_returns import perform_restock
 from orderflow.domain._values import replace
 from orderflow.domain.answers import MAX_ATTEMPTS, fold
 from orderflow.domain.effects import (
@@ -46,6 +47,7 @@ from orderflow.domain.effects import (
     Release,
     ReleaseAccount,
     Reserve,
+    Restock,
     RestorePoints,
     RevokePoints,
     Screen,
@@ -519,4 +521,5 @@ _PERFORM: dict[type[Effect], Perform] = {
     RevokePoints: Executor._revoke_points,
     PostJournal: Executor._post_journal,
     Notify: Executor._notify,
+    Restock: perform_restock,
 }
