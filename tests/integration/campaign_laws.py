@@ -16,6 +16,7 @@ from orderflow import (
 from orderflow.domain.events import CarrierReported, DeliveryUndone
 from orderflow.domain.payments.ledger import CARDLIKE
 from orderflow.domain.tracking import TrackingStatus, event_key
+from tests.integration import campaign_returns as returns
 from tests.integration.campaign_world import POINTS, PORTS, WAREHOUSES, Flow, _fake
 
 # -- the laws -------------------------------------------------------------------------------
@@ -49,6 +50,7 @@ def violations(flow: Flow) -> list[str]:
                 if s.status in (ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED):
                     shipped[key] = shipped.get(key, 0) + line.quantity
                     held[key] = held.get(key, 0) - line.quantity  # committed, no longer held
+    back = returns.restocked(orders)  # returned units restocked come back on hand
     for key in set(flow.received) | set(shop.inventory.on_hand):
         on_hand = shop.inventory.on_hand.get(key, 0)
         reserved = shop.inventory.reserved.get(key, 0)
@@ -58,9 +60,9 @@ def violations(flow: Flow) -> list[str]:
             f"stock {key}: {reserved} reserved, orders hold {held.get(key, 0)}",
         )
         law(
-            on_hand == flow.received.get(key, 0) - shipped.get(key, 0),
-            f"stock {key}: on hand {on_hand}, received {flow.received.get(key, 0)} shipped "
-            f"{shipped.get(key, 0)}",
+            on_hand == flow.received.get(key, 0) + back.get(key, 0) - shipped.get(key, 0),
+            f"stock {key}: on hand {on_hand}, received {flow.received.get(key, 0)} restocked "
+            f"{back.get(key, 0)} shipped {shipped.get(key, 0)}",
         )
     # -- shipments known to their warehouses
     expected: dict[str, set[str]] = {w: set() for w in WAREHOUSES}
@@ -106,6 +108,7 @@ def violations(flow: Flow) -> list[str]:
             f"{order.number} ({order.status.name}) has {posted.get(order.number, 0)} journal "
             "entries",
         )
+    found.extend(returns.laws(flow, orders))
     # -- points
     found.extend(_points_laws(flow, orders))
     # -- money
