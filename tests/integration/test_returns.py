@@ -26,8 +26,10 @@ from orderflow.testing.shop import desk_on
 from tests.builders import TRACKING, pay_in_full, place, shop
 
 
-def delivered(s: FakeShop, method: PaymentMethod = PaymentMethod.CARD, **kwargs: object) -> None:
-    place(s, payment_method=method, **kwargs)
+def delivered(
+    s: FakeShop, method: PaymentMethod = PaymentMethod.CARD, points_used: int = 0
+) -> None:
+    place(s, payment_method=method, points_used=points_used)
     pay_in_full(s)
     s.desk.accept("1001")
     s.desk.allocate("1001")
@@ -101,7 +103,7 @@ def test_a_partial_return_of_a_booked_order_posts_its_reversal_and_claws_points_
 
     settings = ShopSettings(auto_advance=False, points_grant=PointsGrant(at=GrantAt.BOOKING))
     s = fake_shop(dict(STOCK), settings=settings, points={"C1": 1000})
-    delivered(s, points_used=500)  # type: ignore[arg-type]
+    delivered(s, points_used=500)
     s.desk.book("1001")
     granted = s.desk.get("1001").points_granted
     assert granted > 0

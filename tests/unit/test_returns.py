@@ -224,7 +224,7 @@ def test_a_bad_policy_names_its_field() -> None:
         ({"excluded_skus": "TEA-1"}, "excluded_skus"),
     ):
         try:
-            ReturnPolicy(**kwargs)  # type: ignore[arg-type]
+            ReturnPolicy(**kwargs)
         except InvalidValue as error:
             assert error.field == field
         else:
