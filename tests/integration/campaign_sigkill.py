@@ -313,9 +313,15 @@ def attach(flow: Flow, path: Path) -> None:
 
 
 def received(inventory: SQLiteInventory) -> dict[tuple[str, str], int]:
-    """Units received (and adjusted) per (warehouse, SKU), from the stock ledger."""
+    """Units received (and adjusted) per (warehouse, SKU), from the stock ledger.
+
+    Returned units restocked (返品再入庫, reason ``return …``) are left out: the laws count them
+    from the orders' returns.
+    """
     units: dict[tuple[str, str], int] = {}
     for m in inventory.movements():
+        if m.kind is MovementKind.RECEIVE and m.reason.startswith("return "):
+            continue
         if m.kind in (MovementKind.RECEIVE, MovementKind.ADJUST):
             units[(m.warehouse, m.sku)] = units.get((m.warehouse, m.sku), 0) + m.done
     return units
