@@ -57,6 +57,15 @@ from orderflow.domain.payments import DEFAULT_COD_FEES, CodFeeTable, HoldCode, p
 from orderflow.domain.points import points_earned
 from orderflow.domain.policy import CancelPolicy, ChangePolicy, Channel, Grant, Party, Requester
 from orderflow.domain.queues import Queue, QueueQuery
+from orderflow.domain.refunds import RefundShare, refund_share, return_entry
+from orderflow.domain.returns import (
+    Disposition,
+    Return,
+    ReturnLine,
+    ReturnPolicy,
+    ReturnReason,
+    ReturnStatus,
+)
 from orderflow.domain.review import (
     DEFAULT_ISLAND_PREFIXES,
     Blacklist,
@@ -146,6 +155,7 @@ __all__ = [
     "Deposit",
     "DepositMatch",
     "DepositReport",
+    "Disposition",
     "DuplicateRule",
     "Finding",
     "FraudResult",
@@ -195,9 +205,15 @@ __all__ = [
     "QueueQuery",
     "RecognitionBasis",
     "Reconciliation",
+    "RefundShare",
     "RemarksRule",
     "RemoteIslandRule",
     "Requester",
+    "Return",
+    "ReturnLine",
+    "ReturnPolicy",
+    "ReturnReason",
+    "ReturnStatus",
     "ReviewContext",
     "ReviewRule",
     "Rounding",
@@ -234,6 +250,8 @@ __all__ = [
     "points_earned",
     "points_to_grant",
     "reconcile",
+    "refund_share",
+    "return_entry",
     "review",
     "sale_entry",
     "split_order",

@@ -30,6 +30,7 @@ __all__ = [
     "PolicyRefused",
     "ProviderError",
     "ProviderTimeout",
+    "ReturnRefused",
     "StoreError",
     "UnknownSku",
 ]
@@ -176,6 +177,22 @@ class ChangeRefused(PolicyRefused):
         self.args = (
             f"order {order_number} cannot be changed by {party} via {channel} in status "
             f"{status} (the policy allows: {allowed}); cancel it and place a new order instead",
+        )
+
+
+class ReturnRefused(PolicyRefused):
+    """The shop's return policy does not take this return (返品不可); ``rule`` names the rule.
+
+    Rules: ``not_delivered`` (nothing to return yet), ``days`` (past the window), ``reason``
+    (no returns for the customer's reason), ``excluded`` (a product the shop never takes back).
+    """
+
+    def __init__(self, order_number: str, rule: str, detail: str) -> None:
+        super().__init__(order_number, "return", "customer", "any", rule, detail)
+        self.rule = rule
+        self.detail = detail
+        self.args = (
+            f"order {order_number}: return refused by the policy's {rule!r} rule: {detail}",
         )
 
 

@@ -199,6 +199,24 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
             "they are confirmed."
         ),
     ),
+    "return_accepted": (
+        "Order {number}: return {return_id} accepted",
+        (
+            "Dear {name},\n"
+            "\n"
+            "We have accepted your return {return_id} of order {number}.\n"
+            "Please send the goods back to us. {shipping}"
+        ),
+    ),
+    "return_refunded": (
+        "Order {number}: return {return_id} received, {paid_back} refunded",
+        (
+            "Dear {name},\n"
+            "\n"
+            "We have received your return {return_id} of order {number}.\n"
+            "We are paying back {paid_back} (fees kept back: {fee}) the way you paid."
+        ),
+    ),
 }
 
 NOTICE_KINDS = tuple(_TEMPLATES)
@@ -245,6 +263,8 @@ class Notice:
                 values[key] = format_money(value, self.locale)
             elif isinstance(value, datetime):
                 values[key] = format_time(value, self.locale, self.zone)
+            elif key == "shipping":  # a sentence of the templates' own (returns)
+                values[key] = gettext(str(value), self.locale)
             elif key == "carrier":
                 values[key] = gettext(_CARRIER_NAMES.get(str(value), str(value)), self.locale)
             else:

@@ -15,6 +15,7 @@ from orderflow.domain.allocation import AllocationPlanner, AllocationStrategy
 from orderflow.domain.booking import AccountMap, RecognitionBasis
 from orderflow.domain.payments import DEFAULT_COD_FEES, CodFeeTable
 from orderflow.domain.policy import CancelPolicy, ChangePolicy
+from orderflow.domain.returns import ReturnPolicy
 from orderflow.domain.review import ShippingFeeTable, default_shipping_fees
 from orderflow.domain.tax import TaxRule
 from orderflow.errors import InvalidValue
@@ -175,6 +176,8 @@ class ShopSettings:
     """The fee for a changed address, and the 離島 surcharge of the review."""
     cancel_policy: CancelPolicy = CancelPolicy()
     change_policy: ChangePolicy = ChangePolicy()
+    return_policy: ReturnPolicy = ReturnPolicy()
+    """Which returns (返品) the shop takes and at whose cost (:class:`ReturnPolicy`)."""
     auto_advance: bool = True
     """An order with no open hold goes on by itself: accepted → reviewed → allocated."""
     points_rate: Decimal = attrs.field(default=Decimal("0.01"), validator=_check_rate)

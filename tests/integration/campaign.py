@@ -59,6 +59,7 @@ from orderflow.errors import (
 )
 from tests.builders import address, customer
 from tests.integration import campaign_carrier as carrier
+from tests.integration import campaign_returns as returns
 from tests.integration.campaign_laws import violations
 from tests.integration.campaign_po import po_command
 from tests.integration.campaign_world import (
@@ -178,7 +179,7 @@ def place(flow: Flow) -> None:
             lines=lines,
             token=token,
             payment_method=method,
-            shipping_fee=Money.yen(880),
+            shipping_fee=Money.yen(rng.choice([880, 880, 0])),
             points_used=points,
         )
 
@@ -238,6 +239,8 @@ def random_command(flow: Flow) -> None:
         (2, lambda: desk.grant_points_due()),
         (2, lambda: claw_back(flow, order, rid)),
         (8, lambda: po_command(flow)),
+        (4, lambda: returns.request(flow, order, rid)),
+        (4, lambda: returns.receive(flow, order)),
     ]
     choices.append((40, lambda: forward(flow, order)))
     weights = [w for w, _ in choices]
@@ -272,10 +275,15 @@ def forward(flow: Flow, order: Order) -> object:
         if flow.rng.random() < 0.6:
             return carrier.feed(flow, order)
         return deliver(flow, order)
-    if status is OrderStatus.DELIVERED:
+    if status is OrderStatus.DELIVERED and flow.rng.random() < 0.8:
         return desk.book(n)
+    rid = f"f{flow.rng.randint(1, 10**9)}"
+    if any(r.status.value == "requested" for r in order.returns) and flow.rng.random() < 0.7:
+        return returns.receive(flow, order)
     if status is OrderStatus.BOOKED and flow.rng.random() < 0.3:
-        return refund(flow, order, f"f{flow.rng.randint(1, 10**9)}")
+        return refund(flow, order, rid)
+    if status in (OrderStatus.DELIVERED, OrderStatus.BOOKED) and flow.rng.random() < 0.5:
+        return returns.request(flow, order, rid)
     return None
 
 

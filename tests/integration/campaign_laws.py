@@ -16,6 +16,7 @@ from orderflow import (
 from orderflow.domain.events import CarrierReported, DeliveryUndone
 from orderflow.domain.payments.ledger import CARDLIKE
 from orderflow.domain.tracking import TrackingStatus, event_key
+from tests.integration import campaign_returns as returns
 from tests.integration.campaign_po import po_laws, po_stock_receipts
 from tests.integration.campaign_world import POINTS, PORTS, WAREHOUSES, Flow, _fake
 
@@ -53,6 +54,7 @@ def violations(flow: Flow) -> list[str]:
     received = dict(flow.received)
     for key, units in po_stock_receipts(flow).items():  # 入荷 against purchase orders
         received[key] = received.get(key, 0) + units
+    back = returns.restocked(orders)  # returned units restocked come back on hand
     for key in set(received) | set(shop.inventory.on_hand):
         on_hand = shop.inventory.on_hand.get(key, 0)
         reserved = shop.inventory.reserved.get(key, 0)
@@ -62,9 +64,9 @@ def violations(flow: Flow) -> list[str]:
             f"stock {key}: {reserved} reserved, orders hold {held.get(key, 0)}",
         )
         law(
-            on_hand == received.get(key, 0) - shipped.get(key, 0),
-            f"stock {key}: on hand {on_hand}, received {received.get(key, 0)} shipped "
-            f"{shipped.get(key, 0)}",
+            on_hand == received.get(key, 0) + back.get(key, 0) - shipped.get(key, 0),
+            f"stock {key}: on hand {on_hand}, received {received.get(key, 0)} restocked "
+            f"{back.get(key, 0)} shipped {shipped.get(key, 0)}",
         )
     # -- shipments known to their warehouses
     expected: dict[str, set[str]] = {w: set() for w in WAREHOUSES}
@@ -110,6 +112,7 @@ def violations(flow: Flow) -> list[str]:
             f"{order.number} ({order.status.name}) has {posted.get(order.number, 0)} journal "
             "entries",
         )
+    found.extend(returns.laws(flow, orders))
     # -- points
     found.extend(_points_laws(flow, orders))
     # -- 発注

@@ -331,11 +331,14 @@ def received(inventory: SQLiteInventory) -> dict[tuple[str, str], int]:
     """Units received (and adjusted) per (warehouse, SKU), from the stock ledger.
 
     Receipts against purchase orders are left out: the stock law counts those from the
-    purchase orders' own keys (``po_stock_receipts``).
+    purchase orders' own keys (``po_stock_receipts``); returned units restocked (返品再入庫,
+    reason ``return …``) too: the laws count them from the orders' returns.
     """
     units: dict[tuple[str, str], int] = {}
     for m in inventory.movements():
         if m.key is not None and m.key.startswith(PO_RECEIPT):
+            continue
+        if m.kind is MovementKind.RECEIVE and m.reason.startswith("return "):
             continue
         if m.kind in (MovementKind.RECEIVE, MovementKind.ADJUST):
             units[(m.warehouse, m.sku)] = units.get((m.warehouse, m.sku), 0) + m.done

@@ -13,7 +13,9 @@ from orderflow import (
     AllocationStrategy,
     Clawback,
     GrantAt,
+    Money,
     PointsGrant,
+    ReturnPolicy,
     ShopSettings,
     TaxRate,
 )
@@ -101,6 +103,11 @@ def new_flow(seed: int, folder: Path | None = None) -> Flow:
         warehouse_locations={"TOKYO": "東京都", "OSAKA": "大阪府"},
         points_grant=_points_grant(rng),
         points_clawback=rng.choice(list(Clawback)),
+        return_policy=ReturnPolicy(
+            return_fee=Money.yen(rng.choice([0, 330])),
+            free_shipping_threshold=rng.choice([None, Money.yen(3000)]),
+            accepts_customer_reason=rng.random() < 0.9,
+        ),
     )
     shop = fake_shop(stock, settings=settings, points={"C1": POINTS, "C2": POINTS})
     if folder is not None:

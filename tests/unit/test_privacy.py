@@ -37,6 +37,7 @@ from orderflow.errors import (
     PolicyRefused,
     ProviderError,
     ProviderTimeout,
+    ReturnRefused,
     StoreError,
     UnknownSku,
 )
@@ -233,6 +234,7 @@ def every_error() -> list[OrderflowError]:
         MoveBlocked("1001", "ordered", "accept", ["accept"], f"hold for {EMAIL}"),
         PolicyRefused("1001", "cancel", "customer", "web", "shipped", "nothing"),
         ChangeRefused("1001", "customer", "web", "shipped", "nothing"),
+        ReturnRefused("1001", "days", f"asked by {EMAIL}"),
         OrderNotFound("1001"),
         DuplicateOrder("1001"),
         ConcurrencyError("1001", 3, 4),

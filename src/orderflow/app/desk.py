@@ -23,6 +23,7 @@ from orderflow.app.money import DepositReport, MoneyCommands
 from orderflow.app.orders import OrderCommands
 from orderflow.app.points import PointsCommands
 from orderflow.app.purchasing import PurchasingCommands
+from orderflow.app.returns import ReturnCommands
 from orderflow.app.tracking import CarrierEventReport, TrackingCommands
 
 __all__ = ["CarrierEventReport", "DepositReport", "OrderDesk"]
@@ -30,6 +31,7 @@ __all__ = ["CarrierEventReport", "DepositReport", "OrderDesk"]
 
 class OrderDesk(
     PurchasingCommands,
+    ReturnCommands,
     BundleCommands,
     BackorderCommands,
     OrderCommands,

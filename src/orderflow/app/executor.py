@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import attrs
 
 from orderflow.app._purchasing_executor import PurchasingExecutor
+from orderflow.app.perform_returns import perform_restock
 from orderflow.domain._values import replace
 from orderflow.domain.answers import MAX_ATTEMPTS, fold
 from orderflow.domain.effects import (
@@ -47,6 +48,7 @@ from orderflow.domain.effects import (
     Release,
     ReleaseAccount,
     Reserve,
+    Restock,
     RestorePoints,
     RevokePoints,
     Screen,
@@ -525,4 +527,5 @@ _PERFORM: dict[type[Effect], Perform] = {
     RevokePoints: Executor._revoke_points,
     PostJournal: Executor._post_journal,
     Notify: Executor._notify,
+    Restock: perform_restock,
 }

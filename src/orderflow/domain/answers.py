@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from orderflow.domain import lifecycle
 from orderflow.domain._values import replace
 from orderflow.domain.decisions.common import add_reserved, reserve_planned, settle_allocation
+from orderflow.domain.decisions.returning import RESTOCK_FOLDS
 from orderflow.domain.decisions.shipping import settle_recall
 from orderflow.domain.effects import (
     Answer,
@@ -231,4 +232,5 @@ _FOLDS: dict[type[Effect], Fold] = {
     Notify: _notify,
     **PAYMENT_FOLDS,
     **POINTS_FOLDS,
+    **RESTOCK_FOLDS,
 }

@@ -55,6 +55,7 @@ __all__ = [
     "Release",
     "ReleaseAccount",
     "Reserve",
+    "Restock",
     "RestorePoints",
     "RevokePoints",
     "Screen",
@@ -150,6 +151,19 @@ class Commit(Effect):
     sku: str = ""
     quantity: int = 0
     kind: ClassVar[str] = "commit"
+    obligation: ClassVar[bool] = True
+
+
+@attrs.frozen(slots=True)
+class Restock(Effect):
+    """返品再入庫: returned units go back on hand in ``warehouse`` (an inventory receive)."""
+
+    return_id: str = ""
+    line_id: str = ""
+    warehouse: str = ""
+    sku: str = ""
+    quantity: int = 0
+    kind: ClassVar[str] = "restock"
     obligation: ClassVar[bool] = True
 
 

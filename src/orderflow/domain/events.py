@@ -57,6 +57,10 @@ __all__ = [
     "RefundRequested",
     "Released",
     "ReserveShort",
+    "Restocked",
+    "ReturnDeclined",
+    "ReturnReceived",
+    "ReturnRequested",
     "Shipped",
     "ShippingFeeChanged",
     "ShippingInstructed",
@@ -452,3 +456,42 @@ class CarrierReported(OrderEvent):
     detail_text: str = ""
     late: bool = False
     name: ClassVar[str] = "carrier_reported"
+
+
+@_event
+class ReturnRequested(OrderEvent):
+    """返品受付: a return accepted under the policy (its id, lines and reason)."""
+
+    return_id: str = ""
+    lines: str = ""
+    return_reason: str = ""
+    name: ClassVar[str] = "return_requested"
+
+
+@_event
+class ReturnReceived(OrderEvent):
+    """返品受領: the goods came back; what was restocked, written off and paid back."""
+
+    return_id: str = ""
+    restocked: str = ""
+    written_off: str = ""
+    paid_back: str = ""
+    name: ClassVar[str] = "return_received"
+
+
+@_event
+class ReturnDeclined(OrderEvent):
+    """返品拒否: the shop would not take back what came."""
+
+    return_id: str = ""
+    name: ClassVar[str] = "return_refused"
+
+
+@_event
+class Restocked(OrderEvent):
+    """返品再入庫: returned units back on hand."""
+
+    line: str = ""
+    warehouse: str = ""
+    quantity: int = 0
+    name: ClassVar[str] = "restocked"

@@ -17,6 +17,7 @@ import attrs
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.money import Money
 from orderflow.domain.payment import Payment, PaymentEntry, PaymentMethod, PaymentOp, PaymentOutcome
+from orderflow.domain.returns import Return
 from orderflow.domain.status import OrderStatus
 from orderflow.domain.tax import TaxBreakdown, TaxRate, TaxRule, compute_tax
 from orderflow.domain.tracking import TrackingStatus
@@ -362,6 +363,10 @@ class Order:
     """Points clawed back before the grant: the grant gives that many fewer."""
     points_due_at: datetime | None = None
     """When the grant (or, for 仮ポイント, the confirmation) falls due; None: nothing due."""
+    returns: tuple[Return, ...] = ()
+    """返品: the order's returns (:mod:`orderflow.domain.returns`); the status stays as it was."""
+    exchange_for: str | None = None
+    """交換: the order whose return this order replaces."""
 
     def __attrs_post_init__(self) -> None:
         _check_order(self)

@@ -95,6 +95,10 @@ _EVENT_MSGID = {
     "journal_posted": "Journal entry posted",
     "refund_requested": "Refund requested",
     "refund_refused": "Refund refused",
+    "return_requested": "Return accepted",
+    "return_received": "Return received",
+    "return_refused": "Return refused",
+    "restocked": "Returned units restocked",
 }
 
 

@@ -178,6 +178,7 @@ def book(order: Order, on: date, ctx: Context, rules: Rules) -> Order:
     booked, _ = lifecycle.book(order, "", ctx)
     plan = Plan(booked)
     plan.add(PostJournal, entry=entry)
+    booked = book_returns(plan, booked, ctx, rules)  # 返品 before the booking: 売上戻り after
     booked = schedule_grant(booked, _at("BOOKING"), ctx, rules, plan)
     account = booked.payment.instruction("account")
     if account and account not in booked.payment.closed:
@@ -186,6 +187,13 @@ def book(order: Order, on: date, ctx: Context, rules: Rules) -> Order:
     if number and number not in booked.payment.closed and not paid_in_full(booked.payment):
         plan.add(WithdrawKonbini, payment_number=number)  # paid otherwise: the slip is void
     return plan.apply(booked)
+
+
+def book_returns(plan: Plan, order: Order, ctx: Context, rules: Rules) -> Order:
+    """The reversing entries of the returns refunded before the booking (see returning)."""
+    from orderflow.domain.decisions.returning import book_returns as post
+
+    return post(plan, order, ctx, rules)
 
 
 def _at(name: str) -> GrantAt:

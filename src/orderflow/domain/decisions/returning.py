@@ -1,0 +1,325 @@
+"""返品: a return requested under the shop's policy, received, restocked or written off, refunded.
+
+The order keeps its status (着荷済 or 計上済): a return is recorded on it (``Order.returns``).
+Receiving a return decides everything at once: a ``Restock`` per line and warehouse, the refund
+(:func:`~orderflow.domain.refunds.refund_share`) paid back the way the method can (through
+:func:`~orderflow.domain.decisions.money.refund_order`), the points used given back and the
+points earned clawed back, the reversing journal entry (now if the sale is booked, else with the
+booking) and a notice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from orderflow.domain import lifecycle
+from orderflow.domain._values import replace
+from orderflow.domain.decisions.money import refund_order
+from orderflow.domain.effects import Answer, Effect, Notify, PostJournal, Restock, RestorePoints
+from orderflow.domain.events import Restocked, ReturnDeclined, ReturnReceived, ReturnRequested
+from orderflow.domain.lifecycle import Context
+from orderflow.domain.money import Money
+from orderflow.domain.order import Order
+from orderflow.domain.outbox import Plan
+from orderflow.domain.payments.common import Fold
+from orderflow.domain.payments.plans import refundable
+from orderflow.domain.points import claw_back, clawback_limit, points_earned
+from orderflow.domain.refunds import refund_share, return_entry, returned_units
+from orderflow.domain.returns import Disposition, Return, ReturnLine, ReturnReason, ReturnStatus
+from orderflow.domain.rules import Rules
+from orderflow.domain.status import OrderStatus
+from orderflow.errors import InvalidValue, ReturnRefused
+
+__all__ = [
+    "RESTOCK_FOLDS",
+    "book_returns",
+    "find_return",
+    "receive_return",
+    "refuse_return",
+    "request_return",
+]
+
+_RETURNABLE = (OrderStatus.DELIVERED, OrderStatus.BOOKED)
+
+
+def _delivered_at(order: Order) -> datetime | None:
+    stamps = [s.delivered_at for s in order.shipments if s.delivered_at is not None]
+    return max(stamps) if stamps else None
+
+
+def find_return(order: Order, return_id: str) -> Return:
+    """The return ``return_id`` of ``order`` (``InvalidValue`` naming the ids if none)."""
+    for ret in order.returns:
+        if ret.return_id == return_id:
+            return ret
+    known = [r.return_id for r in order.returns]
+    raise InvalidValue("return_id", return_id, f"one of {known}")
+
+
+def check_lines(order: Order, lines: object) -> tuple[ReturnLine, ...]:
+    """``lines`` (line id → units) checked against what is left to return of each line."""
+    if not isinstance(lines, Mapping) or not lines:
+        raise InvalidValue("lines", lines, "a mapping of line id → units to return, not empty")
+    taken = returned_units(order, refunded_only=False)
+    out = []
+    for line_id, units in lines.items():
+        line = order.line(line_id) if isinstance(line_id, str) else None
+        if line is None:
+            raise InvalidValue("lines", line_id, "a line id of the order")
+        left = line.quantity - taken.get(line_id, 0)
+        if isinstance(units, bool) or not isinstance(units, int) or not 1 <= units <= left:
+            raise InvalidValue(f"lines[{line_id}]", units, f"a whole number of units, 1 to {left}")
+        out.append(ReturnLine(line_id, units))
+    return tuple(out)
+
+
+def request_return(
+    order: Order,
+    lines: object,
+    reason: object,
+    ctx: Context,
+    rules: Rules,
+    *,
+    request: str = "",
+    exchange: str = "",
+    refund_account: str = "",
+) -> Order:
+    """返品受付: a return of ``lines`` for ``reason``, if the shop's policy takes it.
+
+    Refused with :class:`~orderflow.errors.ReturnRefused` naming the rule: ``not_delivered``,
+    ``days`` (the window counts the day of receipt as the first), ``reason``, ``excluded``.
+    """
+    if not isinstance(reason, ReturnReason):
+        raise InvalidValue("reason", reason, "a ReturnReason (DEFECTIVE, WRONG_ITEM, CUSTOMER)")
+    delivered = _delivered_at(order)
+    if order.status not in _RETURNABLE or delivered is None:
+        raise ReturnRefused(order.number, "not_delivered", f"the order is {order.status.name}")
+    checked = check_lines(order, lines)
+    settings = rules.settings
+    policy = settings.return_policy
+    zone = ZoneInfo(settings.zone)
+    elapsed = (ctx.at.astimezone(zone).date() - delivered.astimezone(zone).date()).days
+    window = policy.window(reason)
+    if elapsed >= window:
+        raise ReturnRefused(
+            order.number, "days", f"{window} days from receipt, day {elapsed + 1} now"
+        )
+    if not reason.shop_at_fault:
+        if not policy.accepts_customer_reason:
+            raise ReturnRefused(order.number, "reason", "no returns for the customer's reason")
+        for line in checked:
+            sku = order.line(line.line_id).sku
+            if sku in policy.excluded_skus:
+                raise ReturnRefused(order.number, "excluded", f"{sku} is not taken back")
+    ret = Return(
+        f"R{len(order.returns) + 1}",
+        checked,
+        reason,
+        ctx.at,
+        shop_pays_shipping=policy.shop_pays_shipping(reason),
+        request=request,
+        exchange=exchange,
+        refund_account=refund_account,
+    )
+    order, _ = lifecycle.record_fact(
+        order,
+        ctx,
+        ReturnRequested,
+        fields={
+            "return_id": ret.return_id,
+            "lines": ",".join(f"{x.line_id}×{x.quantity}" for x in checked),
+            "return_reason": reason.value,
+        },
+        returns=(*order.returns, ret),
+    )
+    plan = Plan(order)
+    shipping = (
+        "Return shipping is on us (cash on delivery to the shop)."
+        if ret.shop_pays_shipping
+        else "Please send it at your own cost."
+    )
+    plan.add(
+        Notify,
+        notice="return_accepted",
+        facts=(("return_id", ret.return_id), ("shipping", shipping)),
+    )
+    return plan.apply(order)
+
+
+def _check_dispositions(
+    ret: Return, dispositions: object, warehouses: Sequence[str]
+) -> tuple[Disposition, ...]:
+    if isinstance(dispositions, str | bytes) or not isinstance(dispositions, Sequence):
+        raise InvalidValue("dispositions", dispositions, "a list of Disposition values")
+    counted: dict[str, int] = {}
+    for index, d in enumerate(dispositions):
+        if not isinstance(d, Disposition):
+            raise InvalidValue(f"dispositions[{index}]", d, "a Disposition")
+        if isinstance(d.quantity, bool) or not isinstance(d.quantity, int) or d.quantity < 1:
+            raise InvalidValue(f"dispositions[{index}].quantity", d.quantity, "1 or more units")
+        if d.warehouse is not None and d.warehouse not in warehouses:
+            raise InvalidValue(
+                f"dispositions[{index}].warehouse", d.warehouse, f"one of {list(warehouses)}"
+            )
+        counted[d.line_id] = counted.get(d.line_id, 0) + d.quantity
+    want = {line.line_id: ret.units(line.line_id) for line in ret.lines}
+    if counted != want:
+        raise InvalidValue("dispositions", counted, f"every returned unit once: {want}")
+    return tuple(dispositions)
+
+
+def receive_return(
+    order: Order,
+    return_id: str,
+    dispositions: object,
+    ctx: Context,
+    rules: Rules,
+    *,
+    shipping_fee: Money | None = None,
+) -> Order:
+    """返品受領: the goods of ``return_id`` came back; restock, refund, reverse, tell.
+
+    A return already received is left as it is (receiving it again is safe).
+    """
+    ret = find_return(order, return_id)
+    if ret.status is ReturnStatus.REFUNDED:
+        return order
+    if ret.status is not ReturnStatus.REQUESTED:
+        raise InvalidValue("return_id", return_id, "a return waiting for its goods (REQUESTED)")
+    settings = rules.settings
+    checked = _check_dispositions(ret, dispositions, settings.warehouses)
+    earned = 0
+    if rules.points and settings.points_grant is not None:
+        earned = points_earned(order, settings.points_rate)
+    share = refund_share(
+        order,
+        ret,
+        settings.tax,
+        settings.return_policy,
+        shipping_fee=shipping_fee,
+        points_earned=earned,
+    )
+    plan = Plan(order)
+    restocked: dict[tuple[str, str], int] = {}
+    for d in checked:
+        if d.warehouse is not None:
+            restocked[(d.line_id, d.warehouse)] = restocked.get((d.line_id, d.warehouse), 0)
+            restocked[(d.line_id, d.warehouse)] += d.quantity
+    for (line_id, warehouse), units in restocked.items():
+        sku = order.line(line_id).sku
+        plan.add(
+            Restock,
+            return_id=ret.return_id,
+            line_id=line_id,
+            warehouse=warehouse,
+            sku=sku,
+            quantity=units,
+        )
+    points_back = share.points_back if rules.points else 0
+    if points_back:
+        plan.add(RestorePoints, points=points_back)
+    booked = order.status is OrderStatus.BOOKED
+    received = replace(
+        ret,
+        status=ReturnStatus.REFUNDED,
+        received_at=ctx.at,
+        dispositions=checked,
+        refund=share.rates,
+        shipping_refunded=share.shipping_refunded,
+        fee=share.fee,
+        paid_back=share.paid_back,
+        points_back=points_back,
+        journal=booked,
+    )
+    returns = tuple(received if r.return_id == return_id else r for r in order.returns)
+    written_off = sum(d.quantity for d in checked if d.warehouse is None)
+    order, _ = lifecycle.record_fact(
+        order,
+        ctx,
+        ReturnReceived,
+        fields={
+            "return_id": return_id,
+            "restocked": ",".join(f"{k[0]}@{k[1]}×{v}" for k, v in restocked.items()),
+            "written_off": str(written_off),
+            "paid_back": str(share.paid_back),
+        },
+        returns=returns,
+    )
+    if booked:
+        plan.add(PostJournal, entry=_entry(order, received, rules, ctx))
+    order = plan.apply(order)
+    amount = min(share.paid_back, refundable(order))
+    if amount.amount > 0:
+        order = refund_order(order, amount, ctx, rules)
+    clawed = min(share.points_clawed, clawback_limit(order, rules)) if earned else 0
+    if clawed > 0:
+        order = claw_back(order, clawed, ctx, rules)
+        returns = tuple(
+            replace(r, points_clawed=clawed) if r.return_id == return_id else r
+            for r in order.returns
+        )
+        order = replace(order, returns=returns)
+    plan = Plan(order)
+    plan.add(
+        Notify,
+        notice="return_refunded",
+        facts=(("return_id", return_id), ("paid_back", share.paid_back), ("fee", share.fee)),
+    )
+    return plan.apply(order)
+
+
+def _entry(order: Order, ret: Return, rules: Rules, ctx: Context) -> object:
+    settings = rules.settings
+    stamp = ret.received_at or ctx.at
+    on = stamp.astimezone(ZoneInfo(settings.zone)).date()
+    return return_entry(order, ret, settings.tax, settings.accounts, on)
+
+
+def book_returns(plan: Plan, order: Order, ctx: Context, rules: Rules) -> Order:
+    """At booking: the reversing entries of the returns refunded before it, after the sale's."""
+    waiting = [r for r in order.returns if r.status is ReturnStatus.REFUNDED and not r.journal]
+    if not waiting:
+        return order
+    for ret in waiting:
+        plan.add(PostJournal, entry=_entry(order, ret, rules, ctx))
+    returns = tuple(
+        replace(r, journal=True) if r.status is ReturnStatus.REFUNDED else r for r in order.returns
+    )
+    return replace(order, returns=returns)
+
+
+def refuse_return(order: Order, return_id: str, ctx: Context) -> Order:
+    """返品拒否: the shop will not take back what came for ``return_id`` (nothing is paid)."""
+    ret = find_return(order, return_id)
+    if ret.status is ReturnStatus.REFUSED:
+        return order
+    if ret.status is not ReturnStatus.REQUESTED:
+        raise InvalidValue("return_id", return_id, "a return waiting for its goods (REQUESTED)")
+    refused = replace(ret, status=ReturnStatus.REFUSED, received_at=ctx.at)
+    order, _ = lifecycle.record_fact(
+        order,
+        ctx,
+        ReturnDeclined,
+        fields={"return_id": return_id},
+        returns=tuple(refused if r.return_id == return_id else r for r in order.returns),
+    )
+    return order
+
+
+def _restocked(
+    order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
+    assert isinstance(effect, Restock)
+    order, _ = lifecycle.record_fact(
+        order,
+        ctx,
+        Restocked,
+        fields={"line": effect.line_id, "warehouse": effect.warehouse, "quantity": effect.quantity},
+    )
+    return order
+
+
+RESTOCK_FOLDS: dict[type[Effect], Fold] = {Restock: _restocked}
+"""The fold of a restock's answer (joined into ``answers``)."""

@@ -1,0 +1,212 @@
+"""What a return pays back (返品の返金額) and its reversing journal entry (売上戻り), pure.
+
+The refund of a return is what the customer really paid for those units: each tax rate's
+amount paid (after the order-level discount and the points used, apportioned over the rates as
+:meth:`Order.totals <orderflow.domain.order.Order.totals>` does) shared over that rate's items by
+their price. It is worked out *cumulatively*, in whole yen: the units returned so far, this
+return's included, are worth ``paid × returned / charged`` rounded down, and the return pays the
+difference from what the earlier returns were worth. So refunds over any sequence of partial
+returns never exceed what was paid, per rate, and a full return pays it back to the yen. The
+original shipping (and COD) fee's share comes back with the return that brings the last unit
+back, when the policy refunds it for that reason; a return fee and a lost free shipping are kept
+back from what is paid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+import attrs
+
+from orderflow.domain.booking import AccountMap, AmountForm, JournalEntry, JournalLine, Side
+from orderflow.domain.money import Money
+from orderflow.domain.order import Order
+from orderflow.domain.returns import Return, ReturnPolicy, ReturnReason, ReturnStatus
+from orderflow.domain.tax import RATES, PriceMode, TaxRate, TaxRule
+
+__all__ = ["RefundShare", "refund_share", "return_entry", "returned_units"]
+
+
+@attrs.frozen(slots=True)
+class RefundShare:
+    """What one return pays back, worked out by :func:`refund_share`."""
+
+    rates: tuple[tuple[TaxRate, Money, Money], ...]
+    """Per rate: the amount (as paid, tax included) and the tax in it."""
+    shipping_refunded: bool
+    fee: Money
+    """Kept back (a return fee, a lost free shipping), tax included; never more than the rates."""
+    paid_back: Money
+    """The rates' amounts less ``fee``."""
+    points_back: int
+    """Points used on the order that come back with these units."""
+    points_clawed: int
+    """Points earned by the order that go with these units (before any limit)."""
+
+    @property
+    def gross(self) -> Money:
+        """Every rate's amount together (before ``fee``)."""
+        return Money.total((amount for _, amount, _ in self.rates), self.fee.currency)
+
+
+def returned_units(order: Order, *, refunded_only: bool = True) -> dict[str, int]:
+    """Line id → units returned so far (refunded; with ``refunded_only=False`` also requested)."""
+    out: dict[str, int] = {}
+    for ret in order.returns:
+        if ret.status is ReturnStatus.REFUSED:
+            continue
+        if refunded_only and ret.status is not ReturnStatus.REFUNDED:
+            continue
+        for line in ret.lines:
+            out[line.line_id] = out.get(line.line_id, 0) + line.quantity
+    return out
+
+
+def _priced(order: Order, units: Mapping[str, int]) -> dict[TaxRate, int]:
+    """Minor units of the priced amount of ``units`` per rate."""
+    out: dict[TaxRate, int] = {}
+    for line in order.lines:
+        count = units.get(line.line_id, 0)
+        if count:
+            out[line.tax_rate] = out.get(line.tax_rate, 0) + line.unit_price.minor_units * count
+    return out
+
+
+def refund_share(
+    order: Order,
+    ret: Return,
+    rule: TaxRule,
+    policy: ReturnPolicy,
+    *,
+    shipping_fee: Money | None = None,
+    points_earned: int = 0,
+) -> RefundShare:
+    """What ``ret`` pays back, after the order's returns refunded before it.
+
+    ``shipping_fee`` is what a lost free shipping costs (the shop's fee to the order's address)
+    when the policy does not name one; ``points_earned`` what the whole order earned.
+    """
+    currency = order.currency
+    before = returned_units(order)
+    after = dict(before)
+    for line in ret.lines:
+        after[line.line_id] = after.get(line.line_id, 0) + line.quantity
+    everything = {line.line_id: line.quantity for line in order.lines}
+    charged = _priced(order, everything)
+    was, now = _priced(order, before), _priced(order, after)
+    totals = order.totals(rule)
+    extras = order.shipping_fee.minor_units + order.fees.minor_units
+    full = all(after.get(k, 0) >= v for k, v in everything.items())
+    shipping_back = (
+        full
+        and ret.reason in policy.refund_shipping_for
+        and not any(r.shipping_refunded for r in order.returns)
+    )
+    rates: list[tuple[TaxRate, Money, Money]] = []
+    for tax_line in totals.tax.lines:
+        rate = tax_line.rate
+        paid, tax = tax_line.gross.minor_units, tax_line.tax.minor_units
+        items = charged.get(rate, 0)
+        rate_extras = extras if rate is TaxRate.STANDARD else 0
+        base = items + rate_extras
+        if base <= 0:
+            continue
+        extra_paid, extra_tax = paid * rate_extras // base, tax * rate_extras // base
+        item_paid, item_tax = paid - extra_paid, tax - extra_tax
+        amount = units_tax = 0
+        if items:
+            amount = item_paid * now.get(rate, 0) // items - item_paid * was.get(rate, 0) // items
+            units_tax = item_tax * now.get(rate, 0) // items - item_tax * was.get(rate, 0) // items
+        if shipping_back and rate_extras:
+            amount, units_tax = amount + extra_paid, units_tax + extra_tax
+        if amount or units_tax:
+            rates.append(
+                (
+                    rate,
+                    Money.from_minor_units(amount, currency),
+                    Money.from_minor_units(units_tax, currency),
+                )
+            )
+    rates.sort(key=lambda r: RATES.index(r[0]))
+    gross = sum((amount.minor_units for _, amount, _ in rates), 0)
+    fee = 0
+    if ret.reason is ReturnReason.CUSTOMER:
+        fee += policy.return_fee.minor_units
+        threshold = policy.free_shipping_threshold
+        all_items = sum(charged.values())
+        kept_before, kept_after = all_items - sum(was.values()), all_items - sum(now.values())
+        if (
+            threshold is not None
+            and not order.shipping_fee
+            and kept_before >= threshold.minor_units > kept_after
+        ):
+            lost = policy.lost_free_shipping_fee or shipping_fee or Money.zero(currency)
+            fee += lost.minor_units
+    fee = min(fee, gross)
+    all_amount = sum(charged.values())
+    now_amount, was_amount = sum(now.values()), sum(was.values())
+    points_back = points_clawed = 0
+    if all_amount:
+        taken = order.points_taken
+        points_back = taken * now_amount // all_amount - taken * was_amount // all_amount
+        points_clawed = (
+            points_earned * now_amount // all_amount - points_earned * was_amount // all_amount
+        )
+    return RefundShare(
+        tuple(rates),
+        shipping_back,
+        Money.from_minor_units(fee, currency),
+        Money.from_minor_units(gross - fee, currency),
+        points_back,
+        points_clawed,
+    )
+
+
+def _fee_tax(fee: Money, rule: TaxRule) -> Money:
+    """The consumption tax in a fee that includes it (10%), rounded with the shop's rule."""
+    return TaxRule(PriceMode.INCLUSIVE, rule.rounding).tax_on(fee, TaxRate.STANDARD)
+
+
+def return_entry(
+    order: Order, ret: Return, rule: TaxRule, accounts: AccountMap, on: date
+) -> JournalEntry:
+    """The reversing entry of a refunded return (売上戻り), dated ``on``; the sale is never edited.
+
+    Per rate: debit ``accounts.returns`` (売上戻り高) with what the rate pays back, without tax
+    and a 仮受消費税 debit line for its tax (:attr:`AmountForm.NET`), or with tax and the tax in
+    the line's tax amount (:attr:`AmountForm.GROSS`). A fee kept back is credited to
+    ``accounts.fees`` (返品手数料) the same way; 売掛金 is credited with what is paid back. The
+    reference is ``<order>/<return id>``.
+    """
+    currency = order.currency
+    gross_form = accounts.amounts is AmountForm.GROSS
+    lines: list[JournalLine] = []
+    for rate, amount, tax in ret.refund:
+        category = accounts.tax_categories[rate]
+        if gross_form:
+            lines.append(JournalLine(Side.DEBIT, accounts.returns, amount, "", category, tax))
+            continue
+        lines.append(JournalLine(Side.DEBIT, accounts.returns, amount - tax, "", category))
+        if tax:
+            lines.append(JournalLine(Side.DEBIT, accounts.tax_payable, tax, "", category, tax))
+    fee = ret.fee or Money.zero(currency)
+    if fee:
+        category = accounts.tax_categories[TaxRate.STANDARD]
+        fee_tax = _fee_tax(fee, rule)
+        if gross_form:
+            lines.append(
+                JournalLine(Side.CREDIT, accounts.fees, fee, "返品手数料", category, fee_tax)
+            )
+        else:
+            lines.append(
+                JournalLine(Side.CREDIT, accounts.fees, fee - fee_tax, "返品手数料", category)
+            )
+            if fee_tax:
+                lines.append(
+                    JournalLine(Side.CREDIT, accounts.tax_payable, fee_tax, "", category, fee_tax)
+                )
+    paid_back = ret.paid_back or Money.zero(currency)
+    lines.append(JournalLine(Side.CREDIT, accounts.receivable, paid_back, "", accounts.no_tax))
+    reference = f"{order.number}/{ret.return_id}"
+    return JournalEntry(on, reference, f"返品 {reference} 売上戻り", tuple(lines))

@@ -1,0 +1,136 @@
+"""The campaign's returns (返品) and exchanges (交換): requests, receipts, refusals, laws."""
+
+from __future__ import annotations
+
+from orderflow import (
+    Disposition,
+    JournalEntry,
+    Money,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+    ReturnReason,
+    ReturnStatus,
+    Side,
+    TaxRate,
+)
+from tests.integration.campaign_world import SKUS, WAREHOUSES, Flow
+
+
+def request(flow: Flow, order: Order, rid: str) -> object:
+    """A return of some units (now and then too many, or of an order not delivered)."""
+    rng = flow.rng
+    returnable = [
+        o
+        for o in flow.shop.store.orders.values()
+        if o.status in (OrderStatus.DELIVERED, OrderStatus.BOOKED)
+    ]
+    if returnable and rng.random() < 0.8:
+        order = rng.choice(sorted(returnable, key=lambda o: o.number))
+    picks = rng.sample(order.lines, rng.randint(1, len(order.lines)))
+    lines = {line.line_id: rng.randint(1, line.quantity + (rng.random() < 0.1)) for line in picks}
+    reason = rng.choice(list(ReturnReason))
+    desk = flow.shop.desk
+    if rng.random() < 0.2:
+        sku = rng.choice(sorted(SKUS))
+        price, rate = SKUS[sku]
+        new = OrderLine("N1", sku, sku, Money.yen(price), 1, rate or TaxRate.STANDARD)
+        return desk.exchange(
+            order.number,
+            lines,
+            [new],
+            reason=reason,
+            request_id=rid,
+            token=f"tok_{order.customer.id}",
+            payment_method=rng.choice(list(PaymentMethod)),
+            shipping_fee=Money.yen(880),
+        )
+    return desk.request_return(order.number, lines, reason, request_id=rid)
+
+
+def receive(flow: Flow, order: Order) -> object:
+    """The goods of a requested return come back: restocked, written off, or refused."""
+    rng = flow.rng
+    waiting = [
+        (o.number, r.return_id)
+        for o in flow.shop.store.orders.values()
+        for r in o.returns
+        if r.status is ReturnStatus.REQUESTED
+    ]
+    if not waiting:
+        return None
+    number, return_id = rng.choice(sorted(waiting))
+    ret = next(r for r in flow.shop.store.orders[number].returns if r.return_id == return_id)
+    desk = flow.shop.desk
+    if rng.random() < 0.1:
+        return desk.refuse_return(number, return_id, reason="used")
+    dispositions = []
+    for line in ret.lines:
+        for _ in range(line.quantity):
+            where = rng.choice([*WAREHOUSES, None])
+            dispositions.append(Disposition(line.line_id, 1, where))
+    return desk.receive_return(number, return_id, dispositions)
+
+
+def restocked(orders: dict[str, Order]) -> dict[tuple[str, str], int]:
+    """(warehouse, SKU) → units the orders' returns put back on hand."""
+    out: dict[tuple[str, str], int] = {}
+    for order in orders.values():
+        for ret in order.returns:
+            if ret.status is not ReturnStatus.REFUNDED:
+                continue
+            for d in ret.dispositions:
+                if d.warehouse is not None:
+                    key = (d.warehouse, order.line(d.line_id).sku)
+                    out[key] = out.get(key, 0) + d.quantity
+    return out
+
+
+def laws(flow: Flow, orders: dict[str, Order]) -> list[str]:
+    """Refunds within what was paid per rate; entries balance; sales less returns; links."""
+    shop = flow.shop
+    found: list[str] = []
+    rule = shop.desk.settings.tax
+    entries: dict[str, list[JournalEntry]] = {}
+    for _, entry in shop.accounting.entries:
+        debit, credit = entry.totals()
+        if debit != credit:
+            found.append(f"journal {entry.reference} does not balance: {debit} / {credit}")
+        entries.setdefault(entry.reference, []).append(entry)
+    for order in orders.values():
+        n = order.number
+        paid = {line.rate: line.gross for line in order.totals(rule).tax.lines}
+        back: dict[TaxRate, Money] = {}
+        paid_back = Money.yen(0)
+        for ret in order.returns:
+            refunded = ret.status is ReturnStatus.REFUNDED
+            want = 1 if refunded and order.status is OrderStatus.BOOKED else 0
+            posted = len(entries.get(f"{n}/{ret.return_id}", []))
+            if posted != want:
+                found.append(f"{n}/{ret.return_id} ({ret.status.name}) has {posted} entries")
+            for rate, amount, _ in ret.refund:
+                back[rate] = back.get(rate, Money.yen(0)) + amount
+            paid_back = paid_back + (ret.paid_back or Money.yen(0))
+            if ret.exchange:
+                new = orders.get(ret.exchange)
+                if new is not None and new.exchange_for not in (None, n):
+                    found.append(f"{ret.exchange} is linked to {new.exchange_for}, not {n}")
+        for rate, amount in back.items():
+            if amount > paid.get(rate, Money.yen(0)):
+                found.append(f"{n}: returns pay back {amount} at {rate.name} of {paid.get(rate)}")
+        if order.status is OrderStatus.BOOKED and order.returns:
+            receivable = Money.yen(0)
+            accounts = shop.desk.settings.accounts
+            for ref in [n, *(f"{n}/{r.return_id}" for r in order.returns)]:
+                for entry in entries.get(ref, []):
+                    for line in entry.lines:
+                        if line.account == accounts.receivable:
+                            sign = 1 if line.side is Side.DEBIT else -1
+                            receivable = receivable + Money.yen(sign * line.amount.amount)
+            total = order.totals(rule).total
+            if receivable != total - paid_back:
+                found.append(
+                    f"{n}: sales less returns {receivable}, paid less back {total - paid_back}"
+                )
+    return found

@@ -1,0 +1,169 @@
+"""Returns and exchanges, whole flows on the fakes and on a SQLite file."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from orderflow import (
+    Disposition,
+    Money,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+    PaymentOp,
+    ReturnPolicy,
+    ReturnReason,
+    ReturnStatus,
+    ShopSettings,
+)
+from orderflow.errors import InvalidValue, ReturnRefused
+from orderflow.stores import SQLiteStore
+from orderflow.testing import FakeShop
+from orderflow.testing.shop import desk_on
+from tests.builders import TRACKING, pay_in_full, place, shop
+
+
+def delivered(
+    s: FakeShop, method: PaymentMethod = PaymentMethod.CARD, points_used: int = 0
+) -> None:
+    place(s, payment_method=method, points_used=points_used)
+    pay_in_full(s)
+    s.desk.accept("1001")
+    s.desk.allocate("1001")
+    s.desk.instruct_shipping("1001")
+    s.desk.ship("1001", "1001-S1", TRACKING)
+    s.desk.deliver("1001", "1001-S1")
+
+
+ALL_BACK = [Disposition("L1", 2, "TOKYO"), Disposition("L2", 1, "TOKYO"), Disposition("L3", 1)]
+
+
+@pytest.mark.parametrize("method", list(PaymentMethod))
+def test_a_full_return_for_the_shops_fault_pays_back_everything_by_method(
+    method: PaymentMethod,
+) -> None:
+    s = shop()
+    delivered(s, method)
+    paid = s.desk.totals(s.desk.get("1001")).total
+    s.desk.request_return("1001", {"L1": 2, "L2": 1, "L3": 1}, ReturnReason.DEFECTIVE)
+    order = s.desk.receive_return("1001", "R1", ALL_BACK)
+    assert order.returns[0].paid_back == paid and order.returns[0].shipping_refunded
+    assert order.status is OrderStatus.DELIVERED
+    if method in (PaymentMethod.CARD, PaymentMethod.AMAZON_PAY, PaymentMethod.POSTPAY):
+        assert order.payment.refunded == paid
+    else:
+        owed = [e for e in order.payment.ledger if e.op is PaymentOp.REFUND_OWED]
+        assert sum((e.amount for e in owed), Money.yen(0)) == paid
+    assert s.inventory.on_hand[("TOKYO", "TEA-1")] == 10  # restocked
+    assert s.inventory.on_hand[("TOKYO", "CAKE-1")] == 4  # written off
+    assert s.desk.receive_return("1001", "R1", ALL_BACK) == s.desk.get("1001")  # once
+    booked = s.desk.book("1001")
+    assert booked.status is OrderStatus.BOOKED
+    refs = [entry.reference for _, entry in s.accounting.entries]
+    assert refs == ["1001", "1001/R1"]  # the sale, then its reversal
+
+
+def test_the_policy_refuses_late_excluded_and_unwanted_returns_naming_the_rule() -> None:
+    settings = ShopSettings(
+        auto_advance=False, return_policy=ReturnPolicy(excluded_skus={"CAKE-1"})
+    )
+    s = shop(settings=settings)
+    place(s)
+    with pytest.raises(ReturnRefused) as early:
+        s.desk.request_return("1001", {"L1": 1}, ReturnReason.CUSTOMER)
+    assert early.value.rule == "not_delivered"
+    s.desk.accept("1001")
+    s.desk.allocate("1001")
+    s.desk.instruct_shipping("1001")
+    s.desk.ship("1001", "1001-S1", TRACKING)
+    s.desk.deliver("1001", "1001-S1")
+    with pytest.raises(ReturnRefused) as excluded:
+        s.desk.request_return("1001", {"L3": 1}, ReturnReason.CUSTOMER)
+    assert excluded.value.rule == "excluded"
+    s.desk.request_return("1001", {"L3": 1}, ReturnReason.DEFECTIVE)  # a defect always is
+    with pytest.raises(InvalidValue) as too_many:
+        s.desk.request_return("1001", {"L3": 1}, ReturnReason.DEFECTIVE)
+    assert too_many.value.field == "lines[L3]"
+    s.clock.advance(timedelta(days=8))
+    before = s.desk.get("1001")
+    with pytest.raises(ReturnRefused) as late:
+        s.desk.request_return("1001", {"L1": 1}, ReturnReason.CUSTOMER)
+    assert late.value.rule == "days"
+    assert s.desk.get("1001") == before  # nothing changed
+    s.desk.request_return("1001", {"L1": 1}, ReturnReason.WRONG_ITEM)  # 30 days for those
+
+
+def test_a_partial_return_of_a_booked_order_posts_its_reversal_and_claws_points_back() -> None:
+    from orderflow import GrantAt, PointsGrant
+    from orderflow.testing import fake_shop
+    from tests.builders import STOCK
+
+    settings = ShopSettings(auto_advance=False, points_grant=PointsGrant(at=GrantAt.BOOKING))
+    s = fake_shop(dict(STOCK), settings=settings, points={"C1": 1000})
+    delivered(s, points_used=500)
+    s.desk.book("1001")
+    granted = s.desk.get("1001").points_granted
+    assert granted > 0
+    s.desk.request_return("1001", {"L2": 1}, ReturnReason.CUSTOMER, refund_account="みずほ 1234567")
+    order = s.desk.receive_return("1001", "R1", [Disposition("L2", 1, "TOKYO")])
+    ret = order.returns[0]
+    assert ret.points_back > 0 and order.points_taken == 500 - ret.points_back
+    assert order.points_revoked == ret.points_clawed > 0
+    assert order.status is OrderStatus.BOOKED
+    assert [e.reference for _, e in s.accounting.entries] == ["1001", "1001/R1"]
+    assert [m.kind for m in s.notifier.sent][-1] == "return_refunded"
+
+
+def test_a_refused_return_pays_nothing_and_frees_the_units() -> None:
+    s = shop()
+    delivered(s)
+    s.desk.request_return("1001", {"L1": 2}, ReturnReason.CUSTOMER)
+    order = s.desk.refuse_return("1001", "R1", reason="opened")
+    assert order.returns[0].status is ReturnStatus.REFUSED and not order.payment.refunded
+    s.desk.request_return("1001", {"L1": 2}, ReturnReason.DEFECTIVE)
+
+
+def test_an_exchange_is_a_return_and_a_new_order_linked_both_ways() -> None:
+    s = shop()
+    delivered(s)
+    new_line = OrderLine("N1", "MUG-1", "湯呑(青)", Money.yen(2200), 1)
+    old, new = s.desk.exchange(
+        "1001",
+        {"L2": 1},
+        [new_line],
+        reason=ReturnReason.WRONG_ITEM,
+        request_id="EX-1",
+        token="tok_ok",
+        shipping_fee=Money.yen(0),
+    )
+    assert old.returns[0].exchange == new.number == "1001-X1"
+    assert new.exchange_for == "1001"
+    again_old, again_new = s.desk.exchange(
+        "1001",
+        {"L2": 1},
+        [new_line],
+        reason=ReturnReason.WRONG_ITEM,
+        request_id="EX-1",
+        token="tok_ok",
+        shipping_fee=Money.yen(0),
+    )
+    assert len(again_old.returns) == 1 and again_new.number == new.number
+    order = s.desk.receive_return("1001", "R1", [Disposition("L2", 1, "TOKYO")])
+    assert order.returns[0].paid_back is not None and order.returns[0].paid_back.amount > 0
+
+
+def test_returns_on_a_sqlite_file(tmp_path: Path) -> None:
+    s = shop()
+    s.desk = desk_on(s, store=SQLiteStore(str(tmp_path / "shop.sqlite3")), settings=s.desk.settings)
+    delivered(s)
+    s.desk.request_return("1001", {"L1": 1}, ReturnReason.CUSTOMER)
+    s.desk.receive_return("1001", "R1", [Disposition("L1", 1, "TOKYO")])
+    s.desk.request_return("1001", {"L1": 1, "L2": 1, "L3": 1}, ReturnReason.DEFECTIVE)
+    order = s.desk.receive_return(
+        "1001", "R2", [Disposition("L1", 1), Disposition("L2", 1, "TOKYO"), Disposition("L3", 1)]
+    )
+    assert order.payment.refunded == s.desk.totals(order).total
+    assert s.desk.get("1001").returns == order.returns

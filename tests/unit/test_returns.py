@@ -1,0 +1,231 @@
+"""Returns' rules, pure: the refund per rate, the policy's defaults, the reversing entry."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from orderflow import (
+    AccountMap,
+    Money,
+    Order,
+    OrderLine,
+    PaymentMethod,
+    PriceMode,
+    Return,
+    ReturnLine,
+    ReturnPolicy,
+    ReturnReason,
+    ReturnStatus,
+    Rounding,
+    TaxRate,
+    TaxRule,
+    refund_share,
+    return_entry,
+)
+from orderflow.domain.lifecycle import new_order
+from orderflow.errors import InvalidValue
+from tests.builders import CTX, T0, address, customer
+
+RULES = st.builds(
+    TaxRule,
+    st.sampled_from(list(PriceMode)),
+    st.sampled_from(list(Rounding)),
+    st.sampled_from(list(TaxRate)),
+)
+
+
+@st.composite
+def priced_orders(draw: st.DrawFn) -> Order:
+    count = draw(st.integers(1, 4))
+    lines = [
+        OrderLine(
+            f"L{n}",
+            f"SKU-{n}",
+            "品",
+            Money.yen(draw(st.integers(0, 20_000))),
+            draw(st.integers(1, 5)),
+            draw(st.sampled_from(list(TaxRate))),
+        )
+        for n in range(count)
+    ]
+    items = sum(line.unit_price.amount * line.quantity for line in lines)
+    shipping = draw(st.sampled_from([0, 880, 1320]))
+    fees = draw(st.sampled_from([0, 330]))
+    room = int(items) + shipping + fees
+    discount = draw(st.integers(0, room // 2))
+    points = draw(st.integers(0, room - discount))
+    order, _ = new_order(
+        number="1001",
+        customer=customer(),
+        ship_to=address(),
+        lines=lines,
+        payment_method=PaymentMethod.CARD,
+        ctx=CTX,
+        shipping_fee=Money.yen(shipping),
+        discount=Money.yen(discount),
+        fees=Money.yen(fees),
+        points_used=points,
+    )
+    return attrs.evolve(order, points_taken=points)
+
+
+def _received(order: Order, lines: dict[str, int], reason: ReturnReason, rule: TaxRule) -> Order:
+    ret = Return(
+        f"R{len(order.returns) + 1}",
+        tuple(ReturnLine(k, v) for k, v in lines.items()),
+        reason,
+        T0,
+    )
+    share = refund_share(order, ret, rule, ReturnPolicy(), points_earned=100)
+    done = attrs.evolve(
+        ret,
+        status=ReturnStatus.REFUNDED,
+        refund=share.rates,
+        shipping_refunded=share.shipping_refunded,
+        fee=share.fee,
+        paid_back=share.paid_back,
+        points_back=share.points_back,
+        points_clawed=share.points_clawed,
+    )
+    return attrs.evolve(order, returns=(*order.returns, done))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    priced_orders(), RULES, st.randoms(use_true_random=False), st.sampled_from(list(ReturnReason))
+)
+def test_partial_returns_never_pay_back_more_than_was_paid_and_a_full_return_pays_it_all(
+    order: Order, rule: TaxRule, rng: object, reason: ReturnReason
+) -> None:
+    """Per rate: any sequence of partial returns stays within what was paid, and adds up to it
+    (tax included, and the tax itself) when every unit came back for the shop's fault."""
+    import random
+
+    assert isinstance(rng, random.Random)
+    left = {line.line_id: line.quantity for line in order.lines}
+    paid = {line.rate: (line.gross, line.tax) for line in order.totals(rule).tax.lines}
+    while any(left.values()):
+        lines = {k: rng.randint(1, v) for k, v in left.items() if v and rng.random() < 0.6}
+        if not lines:
+            continue
+        for k, v in lines.items():
+            left[k] -= v
+        order = _received(
+            order, lines, ReturnReason.DEFECTIVE if not any(left.values()) else reason, rule
+        )
+        back: dict[TaxRate, tuple[Money, Money]] = {}
+        for ret in order.returns:
+            for rate, amount, tax in ret.refund:
+                was = back.get(rate, (Money.yen(0), Money.yen(0)))
+                back[rate] = (was[0] + amount, was[1] + tax)
+                assert amount.amount >= 0 and tax.amount >= 0
+        for rate, (amount, tax) in back.items():
+            assert amount <= paid[rate][0] and tax <= paid[rate][1]
+        for ret in order.returns:
+            entry = return_entry(order, ret, rule, AccountMap(), T0.date())
+            debit, credit = entry.totals()
+            assert debit == credit
+            gross = return_entry(order, ret, rule, AccountMap.freee(), T0.date())
+            assert gross.totals()[0] == gross.totals()[1]
+    back = {}
+    for ret in order.returns:
+        for rate, amount, tax in ret.refund:
+            was = back.get(rate, (Money.yen(0), Money.yen(0)))
+            back[rate] = (was[0] + amount, was[1] + tax)
+    nothing = (Money.yen(0), Money.yen(0))
+    assert {r: v for r, v in paid.items() if v != nothing} == {
+        r: v for r, v in back.items() if v != nothing
+    }
+    if any(line.amount for line in order.lines):  # points go with the items' prices
+        assert sum(r.points_back for r in order.returns) == order.points_taken
+        assert sum(r.points_clawed for r in order.returns) == 100
+
+
+def _order(**kwargs: object) -> Order:
+    lines = [
+        OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2, TaxRate.REDUCED),
+        OrderLine("L2", "MUG-1", "湯呑", Money.yen(2200), 1),
+    ]
+    args: dict[str, object] = {"shipping_fee": Money.yen(880)}
+    args.update(kwargs)
+    order, _ = new_order(
+        number="1001",
+        customer=customer(),
+        ship_to=address(),
+        lines=lines,
+        payment_method=PaymentMethod.CARD,
+        ctx=CTX,
+        **args,  # type: ignore[arg-type]
+    )
+    return order
+
+
+def _return(lines: dict[str, int], reason: ReturnReason) -> Return:
+    return Return("R1", tuple(ReturnLine(k, v) for k, v in lines.items()), reason, T0)
+
+
+def test_a_unit_pays_back_its_share_of_what_was_paid_after_the_discount() -> None:
+    order = _order(discount=Money.yen(300))
+    share = refund_share(
+        order, _return({"L1": 1}, ReturnReason.CUSTOMER), TaxRule(), ReturnPolicy()
+    )
+    # 8%: 2,160 charged less its share of the discount (124 of 300, by 2,160 : 3,080) = 2,036
+    assert [(r, a) for r, a, _ in share.rates] == [(TaxRate.REDUCED, Money.yen(1018))]
+    assert share.paid_back == Money.yen(1018) and not share.shipping_refunded
+
+
+def test_the_return_fee_and_a_lost_free_shipping_are_kept_back_for_the_customers_reason() -> None:
+    policy = ReturnPolicy(return_fee=Money.yen(330), free_shipping_threshold=Money.yen(3000))
+    order = _order(shipping_fee=Money.yen(0))  # 4,360 of items: shipped free
+    customer_reason = refund_share(
+        order,
+        _return({"L2": 1}, ReturnReason.CUSTOMER),
+        TaxRule(),
+        policy,
+        shipping_fee=Money.yen(880),
+    )
+    assert customer_reason.gross == Money.yen(2200)
+    assert customer_reason.fee == Money.yen(330 + 880)  # 2,160 kept: under the line
+    assert customer_reason.paid_back == Money.yen(2200 - 1210)
+    defective = refund_share(
+        order,
+        _return({"L2": 1}, ReturnReason.DEFECTIVE),
+        TaxRule(),
+        policy,
+        shipping_fee=Money.yen(880),
+    )
+    assert defective.fee == Money.yen(0) and defective.paid_back == Money.yen(2200)
+
+
+def test_the_fee_never_exceeds_the_refund() -> None:
+    policy = ReturnPolicy(return_fee=Money.yen(5000))
+    share = refund_share(_order(), _return({"L1": 1}, ReturnReason.CUSTOMER), TaxRule(), policy)
+    assert share.fee == share.gross and share.paid_back == Money.yen(0)
+
+
+def test_the_default_policy_is_the_laws() -> None:
+    policy = ReturnPolicy()
+    assert policy.window(ReturnReason.CUSTOMER) == 8
+    assert policy.window(ReturnReason.DEFECTIVE) == 30
+    assert not policy.shop_pays_shipping(ReturnReason.CUSTOMER)
+    assert policy.shop_pays_shipping(ReturnReason.WRONG_ITEM)
+    assert policy.accepts_customer_reason and not policy.excluded_skus
+    assert policy.refund_shipping_for == {ReturnReason.DEFECTIVE, ReturnReason.WRONG_ITEM}
+
+
+def test_a_bad_policy_names_its_field() -> None:
+    for kwargs, field in (
+        ({"days": -1}, "days"),
+        ({"return_fee": Decimal(1)}, "return_fee"),
+        ({"excluded_skus": "TEA-1"}, "excluded_skus"),
+    ):
+        try:
+            ReturnPolicy(**kwargs)
+        except InvalidValue as error:
+            assert error.field == field
+        else:
+            raise AssertionError(kwargs)
