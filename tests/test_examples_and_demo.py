@@ -41,7 +41,7 @@ def test_demo_in_japanese_shows_all_eight_statuses_yen_and_tokyo_times() -> None
     assert "2026/11/22 9:00" in text  # 00:00 UTC shown in Asia/Tokyo
     statuses = [o.status for o in orders]
     booked, cancelled, allocated = OrderStatus.BOOKED, OrderStatus.CANCELLED, OrderStatus.ALLOCATED
-    assert statuses == [booked] * 2 + [cancelled] + [booked] * 7 + [allocated] * 4
+    assert statuses == [booked] * 2 + [cancelled] + [booked] * 7 + [allocated] * 4 + [booked]
     assert orders[10].holds[0].cleared_by == "operator:kato"  # held for its remarks, released
     one_box = [o for o in orders if o.bundle == ("1012", "1013")]  # 同梱: two orders, one parcel
     assert [o.number for o in one_box] == ["1012", "1013"]
@@ -58,6 +58,11 @@ def test_demo_in_japanese_shows_all_eight_statuses_yen_and_tokyo_times() -> None
     assert "入荷予定" in text and "【入荷待ちのお知らせ】注文番号 1002" in text  # a backorder …
     assert "■ ピッキングリスト TOKYO (wave 1)" in text  # … filled by a receipt; a picking list
     assert "A-01-2   TEA-100" in text
+    after = orders[-1]  # after shipping: a delivery corrected, a return, points, the journal
+    assert any(e.name == "undo_delivery" for e in after.history)
+    assert after.points_granted > 0 and after.returns[0].points_clawed > 0
+    assert "着荷を取り消し (誤配達の報告): 出荷済" in text
+    assert "売上戻り高" in text and "返品 1014/R1 売上戻り" in text  # the 弥生 file's rows
 
 
 def test_demo_in_english(capsys: pytest.CaptureFixture[str]) -> None:

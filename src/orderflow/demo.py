@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Callable
 from datetime import date, timedelta
 
+from orderflow.demo_after import after_shipping
 from orderflow.desk import OrderDesk
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.changes import OrderChange
@@ -24,7 +25,7 @@ from orderflow.domain.tax import TaxRate
 from orderflow.i18n import LOCALES, event_label, format_money, format_time, status_label
 from orderflow.papers import PickingList, picking_list
 from orderflow.ports import WorkLists
-from orderflow.settings import ShopSettings
+from orderflow.settings import GrantAt, PointsGrant, ShopSettings
 from orderflow.stores import SQLiteInventory
 from orderflow.testing.shop import FakeShop, desk_on, fake_shop
 
@@ -400,7 +401,11 @@ def run_demo(
         earlier = _stored_orders(store)
         if earlier:
             return _show_earlier(earlier, db, locale, out)
-    settings = ShopSettings(warehouses=("TOKYO", "OSAKA"), locale=locale)
+    settings = ShopSettings(
+        warehouses=("TOKYO", "OSAKA"),
+        locale=locale,
+        points_grant=PointsGrant(at=GrantAt.DELIVERY, days=7),  # points 7 days after delivery
+    )
     stock = {
         ("TOKYO", "TEA-100"): 30,
         ("TOKYO", "MUG-01"): 10,
@@ -459,10 +464,12 @@ def run_demo(
             f" {deposit.payer_display}"
         )
     out("")
+    orders.append(after_shipping(shop, locale, out))  # corrected delivery, return, points
+    out("")
     out(f"■ {words['notices']}: {len(shop.notifier.sent)}")
     for notice in shop.notifier.sent:
         out(f"  [{notice.order_number}] {notice.subject}")
-    return orders
+    return [shop.desk.get(order.number) for order in orders]  # as they ended
 
 
 def _stored_orders(store: WorkLists) -> list[str]:
