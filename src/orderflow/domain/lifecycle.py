@@ -155,10 +155,13 @@ def _blocked(order: Order, move: Move, reason: str) -> MoveBlocked:
 def next_moves(order: Order) -> tuple[Move, ...]:
     """The moves this order may make now: declared from its status and not stopped by a guard.
 
-    An open hold stops 出荷指示 (and so does unconfirmed payment, which is itself a hold).
+    An open hold stops 出荷指示 (and so does unconfirmed payment, which is itself a hold); so does
+    a 中途引当 order's missing stock (分納 is the customer's choice, ``ship_available``).
     """
     moves = allowed_moves(order.status)
-    if any(h.cleared_at is None for h in order.holds):
+    if order.status is OrderStatus.PARTIALLY_ALLOCATED or any(
+        h.cleared_at is None for h in order.holds
+    ):
         return tuple(m for m in moves if m is not Move.INSTRUCT_SHIPPING)
     return moves
 
