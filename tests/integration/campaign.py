@@ -3,7 +3,8 @@
 Each flow builds a shop on the bundled fakes, places a few orders with random payment methods,
 points and lines, then runs random commands on them — accept, holds, allocate, release, change
 (quantities, lines, address, method, points), split, partial and full cancel, instruct, recall
-(sometimes too late), ship several shipments, deliver, book, refund, konbini payments, deposits,
+(sometimes too late), ship several shipments, 分納 (ship what is reserved, the rest after a
+receipt), deliver, book, refund, konbini payments, deposits,
 the sweeps — while faults are injected on every port (a decline, a time-out before or after the
 work, a duplicate answer) and crashes (an exception before or after any port call, the order store
 included). After an error the flow does what the docs say: ``desk.resume_pending()`` until nothing
@@ -228,6 +229,7 @@ def random_command(flow: Flow) -> None:
         (1, lambda: expect_arrival(flow, order)),
         (1, lambda: desk.wait_for_stock(n)),
         (1, lambda: desk.drop_missing(n, request_id=rid)),
+        (2, lambda: desk.ship_available(n)),
         (2, lambda: bundle_some(flow)),
         (1, lambda: desk.unbundle(n)),
         (1, lambda: time_passes(flow)),
@@ -265,6 +267,8 @@ def forward(flow: Flow, order: Order) -> object:
         return desk.accept(n)
     if status in (OrderStatus.UNALLOCATED, OrderStatus.PARTIALLY_ALLOCATED):
         if status is OrderStatus.PARTIALLY_ALLOCATED and flow.rng.random() < 0.5:
+            if flow.rng.random() < 0.5:
+                return desk.ship_available(n)  # 分納
             receive_stock(flow)
         return desk.allocate(n)
     if status is OrderStatus.ALLOCATED:
@@ -296,6 +300,8 @@ def recall(flow: Flow, order: Order) -> object:
 
 def ship(flow: Flow, order: Order) -> object:
     waiting = [s for s in order.shipments if s.status is ShipmentStatus.INSTRUCTED]
+    if not waiting and order.unallocated() and flow.rng.random() < 0.5:  # 分納: the rest
+        return receive_stock(flow) if flow.rng.random() < 0.5 else deliver(flow, order)
     if not waiting:
         return flow.shop.desk.instruct_shipping(order.number)
     shipment = flow.rng.choice(waiting)

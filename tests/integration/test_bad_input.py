@@ -137,7 +137,7 @@ def test_a_move_from_the_wrong_status(command: Callable[[FakeShop], object]) -> 
     error = assert_refused_and_unchanged(s, lambda: command(s), MoveNotAllowed, None)
     assert isinstance(error, MoveNotAllowed)
     assert error.status == "PARTIALLY_ALLOCATED"
-    assert error.allowed == ("allocate", "release", "cancel")
+    assert error.allowed == ("allocate", "release", "instruct_shipping", "cancel")
 
 
 def test_ship_before_instruction() -> None:

@@ -85,3 +85,15 @@ def test_a_refused_move_names_the_status_the_move_and_the_allowed_moves() -> Non
 
 def test_final_statuses() -> None:
     assert {s for s in OrderStatus if s.is_final} == {OrderStatus.BOOKED, OrderStatus.CANCELLED}
+
+
+def test_the_moves_of_partial_shipment() -> None:
+    """分納: a 中途引当 order ships what is reserved; the rest is reserved and shipped later."""
+    partial = {
+        (OrderStatus.PARTIALLY_ALLOCATED, Move.INSTRUCT_SHIPPING, OrderStatus.SHIPPING_INSTRUCTED),
+        (OrderStatus.SHIPPING_INSTRUCTED, Move.ALLOCATE, OrderStatus.SHIPPING_INSTRUCTED),
+        (OrderStatus.SHIPPING_INSTRUCTED, Move.INSTRUCT_SHIPPING, OrderStatus.SHIPPING_INSTRUCTED),
+        (OrderStatus.SHIPPING_INSTRUCTED, Move.DELIVER, OrderStatus.SHIPPING_INSTRUCTED),
+    }
+    assert partial <= table()
+    assert (OrderStatus.SHIPPING_INSTRUCTED, Move.DELIVER, OrderStatus.DELIVERED) not in table()

@@ -6,18 +6,20 @@ from datetime import date
 
 from orderflow.app.base import check_number, check_text
 from orderflow.app.changes import ChangeCommands
+from orderflow.app.fulfilment import FulfilmentCommands
 from orderflow.app.orders import OrderCommands
 from orderflow.domain.decisions import backorders
 from orderflow.domain.decisions.backorders import Priority
-from orderflow.domain.lifecycle import Context
+from orderflow.domain.lifecycle import Context, pending_units
 from orderflow.domain.order import Order
 from orderflow.domain.outbox import Plan
+from orderflow.domain.status import OrderStatus
 from orderflow.errors import InvalidValue, OrderflowError
 
 __all__ = ["BackorderCommands"]
 
 
-class BackorderCommands(OrderCommands, ChangeCommands):
+class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
     """入荷, 入荷予定日, and what a customer waiting for stock chooses."""
 
     def receive(
@@ -63,8 +65,17 @@ class BackorderCommands(OrderCommands, ChangeCommands):
             except OrderflowError:  # pending effects, a hold raised meanwhile, a provider down
                 continue
             if backorders.missing_units(after, sku) < backorders.missing_units(order, sku):
-                served.append(after)
+                served.append(self._ship_rest(after, actor))
         return served
+
+    def _ship_rest(self, order: Order, actor: str) -> Order:
+        """分納: the units reserved for an order shipped in part are instructed at once."""
+        if order.status is not OrderStatus.SHIPPING_INSTRUCTED or not pending_units(order):
+            return order
+        try:
+            return self.instruct_shipping(order.number, actor=actor)
+        except OrderflowError:  # a hold, a lapsed authorization: a person instructs them later
+            return self._current(order.number)
 
     def expect_arrival(
         self,

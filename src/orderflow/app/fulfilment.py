@@ -5,11 +5,11 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from orderflow.adapters.carriers import normalize_tracking_number
-from orderflow.app.base import DeskBase, check_text
+from orderflow.app.base import DeskBase, check_number, check_text
 from orderflow.domain.booking import recognition_date
 from orderflow.domain.decisions import shipping, tracking
 from orderflow.domain.events import RecallRefused, RecallRequested
-from orderflow.domain.lifecycle import Context, find_shipment
+from orderflow.domain.lifecycle import Context, find_shipment, pending_units
 from orderflow.domain.machine import allowed_moves
 from orderflow.domain.order import Order
 from orderflow.domain.status import Move, OrderStatus
@@ -28,16 +28,37 @@ class FulfilmentCommands(DeskBase):
 
         Refused while a hold is open or the payment is not confirmed (a lapsed authorization does
         not count). For 代引き the first shipment carries the amount the carrier collects.
-        Instructing an instructed order again returns it.
+        Instructing an instructed order again returns it; an order shipped in part (分納, see
+        :meth:`ship_available`) gets a shipment more for the units reserved since.
         """
+        return self._instruct(number, carrier, actor, partial=False)
+
+    def ship_available(
+        self, number: str, *, carrier: str | None = None, actor: str = "operator"
+    ) -> Order:
+        """分納: ship the reserved units of a 中途引当 order now and the rest when it comes.
+
+        The customer's choice: the reserved units are instructed as shipments and the order is
+        出荷指示済 while its other units wait; each receipt that reserves some of them instructs
+        them as further shipments. It is 出荷済 when every unit has shipped, 着荷済 when every
+        parcel is delivered; the payment is taken once, when the last unit ships (代引き: the
+        first parcel collects the whole total). Refused for an order in a parcel (同梱). An
+        order with nothing missing is instructed as usual; a repeat returns the order.
+        """
+        order = self._current(check_number(number))
+        if order.bundle:
+            raise InvalidValue("number", number, "an order not packed with others (同梱)")
+        return self._instruct(number, carrier, actor, partial=True)
+
+    def _instruct(self, number: str, carrier: str | None, actor: str, *, partial: bool) -> Order:
         code = carrier or self.settings.carrier
         if not isinstance(code, str) or code not in self.carriers:
             raise InvalidValue("carrier", code, f"one of {sorted(self.carriers)}")
 
         def decide(order: Order, ctx: Context) -> Order:
-            if order.status is OrderStatus.SHIPPING_INSTRUCTED and order.shipments:
+            if order.status is OrderStatus.SHIPPING_INSTRUCTED and not pending_units(order):
                 return order
-            return shipping.instruct_shipping(order, code, ctx, self.rules)
+            return shipping.instruct_shipping(order, code, ctx, self.rules, partial=partial)
 
         return self._command(number, decide, actor=actor)
 

@@ -63,6 +63,7 @@ __all__ = [
     "new_order",
     "next_moves",
     "parcel_of",
+    "pending_units",
     "plan_shipments",
     "raise_hold",
     "record_fact",
@@ -154,10 +155,13 @@ def _blocked(order: Order, move: Move, reason: str) -> MoveBlocked:
 def next_moves(order: Order) -> tuple[Move, ...]:
     """The moves this order may make now: declared from its status and not stopped by a guard.
 
-    An open hold stops 出荷指示 (and so does unconfirmed payment, which is itself a hold).
+    An open hold stops 出荷指示 (and so does unconfirmed payment, which is itself a hold); so does
+    a 中途引当 order's missing stock (分納 is the customer's choice, ``ship_available``).
     """
     moves = allowed_moves(order.status)
-    if order.status is OrderStatus.ALLOCATED and any(h.cleared_at is None for h in order.holds):
+    if order.status is OrderStatus.PARTIALLY_ALLOCATED or any(
+        h.cleared_at is None for h in order.holds
+    ):
         return tuple(m for m in moves if m is not Move.INSTRUCT_SHIPPING)
     return moves
 
@@ -303,10 +307,13 @@ def release(order: Order, ctx: Context) -> Outcome:
 
 
 def plan_shipments(order: Order, carrier: str) -> tuple[Shipment, ...]:
-    """One shipment per warehouse holding reserved units, numbered ``<order>-S1``, ``-S2`` …."""
+    """One shipment per warehouse holding reserved units not yet instructed.
+
+    Numbered ``<order>-S1``, ``-S2`` … after the order's existing shipments (分納: the rest).
+    """
     by_warehouse: dict[str, list[ShipmentLine]] = {}
-    for a in order.allocations:
-        by_warehouse.setdefault(a.warehouse, []).append(ShipmentLine(a.line_id, a.quantity))
+    for (line_id, warehouse), quantity in pending_units(order).items():
+        by_warehouse.setdefault(warehouse, []).append(ShipmentLine(line_id, quantity))
     return tuple(
         Shipment(
             f"{order.number}-S{n}",
@@ -315,8 +322,25 @@ def plan_shipments(order: Order, carrier: str) -> tuple[Shipment, ...]:
             tuple(lines),
             parcel=parcel_of(order, warehouse),
         )
-        for n, (warehouse, lines) in enumerate(sorted(by_warehouse.items()), start=1)
+        for n, (warehouse, lines) in enumerate(
+            sorted(by_warehouse.items()), start=len(order.shipments) + 1
+        )
     )
+
+
+def pending_units(order: Order) -> dict[tuple[str, str], int]:
+    """(line id, warehouse) → reserved units that no shipment carries yet (分納: the rest)."""
+    pending: dict[tuple[str, str], int] = {}
+    for a in order.allocations:
+        pending[(a.line_id, a.warehouse)] = pending.get((a.line_id, a.warehouse), 0) + a.quantity
+    for s in order.shipments:
+        if s.status is ShipmentStatus.RECALLED:
+            continue
+        for line in s.lines:
+            pending[(line.line_id, s.warehouse)] = (
+                pending.get((line.line_id, s.warehouse), 0) - line.quantity
+            )
+    return {key: units for key, units in pending.items() if units > 0}
 
 
 def parcel_of(order: Order, warehouse: str) -> str | None:
@@ -327,16 +351,25 @@ def parcel_of(order: Order, warehouse: str) -> str | None:
 def instruct_shipping(
     order: Order, shipments: Sequence[Shipment], ctx: Context, *, payment_confirmed: bool
 ) -> Outcome:
-    """出荷指示: 引当済 → 出荷指示済, unless a hold is open or the payment is not confirmed."""
+    """出荷指示: → 出荷指示済, unless a hold is open or the payment is not confirmed.
+
+    From 引当済 every reserved unit; from 中途引当 (分納) the reserved units while the rest waits;
+    in 出荷指示済 the units reserved since, as shipments added after the existing ones.
+    """
     _moving(order, Move.INSTRUCT_SHIPPING, OrderStatus.SHIPPING_INSTRUCTED)
     if order.open_holds:
         codes = ", ".join(h.code for h in order.open_holds)
         raise _blocked(order, Move.INSTRUCT_SHIPPING, f"open holds: {codes}")
     if not payment_confirmed:
         raise _blocked(order, Move.INSTRUCT_SHIPPING, "the payment is not confirmed")
-    planned = {(line.line_id) for s in shipments for line in s.lines}
-    if not shipments or planned != {a.line_id for a in order.allocations}:
-        raise InvalidValue("shipments", shipments, "shipments covering every allocated line")
+    planned: dict[tuple[str, str], int] = {}
+    for s in shipments:
+        for line in s.lines:
+            planned[(line.line_id, s.warehouse)] = (
+                planned.get((line.line_id, s.warehouse), 0) + line.quantity
+            )
+    if not shipments or planned != pending_units(order):
+        raise InvalidValue("shipments", shipments, "shipments covering every allocated unit")
     details = {"shipments": ", ".join(s.shipment_id for s in shipments)}
     return record_fact(
         order,
@@ -344,7 +377,7 @@ def instruct_shipping(
         ShippingInstructed,
         OrderStatus.SHIPPING_INSTRUCTED,
         details,
-        shipments=tuple(shipments),
+        shipments=(*order.shipments, *shipments),
     )
 
 
@@ -381,6 +414,8 @@ def ship(
 ) -> Outcome:
     """出荷: one shipment is with the carrier; the last one moves the order to 出荷済.
 
+    The last one is the last of every unit: an order shipped in part (分納) stays 出荷指示済.
+
     Reporting the same shipment shipped again with the same tracking number changes nothing.
     """
     shipment = find_shipment(order, shipment_id, Move.SHIP)
@@ -400,6 +435,7 @@ def ship(
     )
     shipments = _replace(order, updated)
     done = all(s.status is not ShipmentStatus.INSTRUCTED for s in shipments)
+    done = done and not order.unallocated() and not pending_units(order)
     to = OrderStatus.SHIPPED if done else OrderStatus.SHIPPING_INSTRUCTED
     _moving(order, Move.SHIP, to)
     details = {"shipment": shipment_id, "tracking_number": tracking_number or ""}
@@ -408,6 +444,8 @@ def ship(
 
 def deliver(order: Order, shipment_id: str, ctx: Context) -> Outcome:
     """着荷: the carrier reports one shipment delivered; the last one moves the order to 着荷済.
+
+    While the order is 出荷指示済 (分納: units still to ship) it stays there.
 
     A report that comes twice changes nothing the second time.
     """
@@ -419,7 +457,10 @@ def deliver(order: Order, shipment_id: str, ctx: Context) -> Outcome:
     updated = attrs.evolve(shipment, status=ShipmentStatus.DELIVERED, delivered_at=ctx.at)
     shipments = _replace(order, updated)
     done = all(s.status is ShipmentStatus.DELIVERED for s in shipments)
-    to = OrderStatus.DELIVERED if done else OrderStatus.SHIPPED
+    if order.status is OrderStatus.SHIPPING_INSTRUCTED:  # 分納: the rest has not left yet
+        to = OrderStatus.SHIPPING_INSTRUCTED
+    else:
+        to = OrderStatus.DELIVERED if done else OrderStatus.SHIPPED
     _moving(order, Move.DELIVER, to)
     return record_fact(order, ctx, Delivered, to, {"shipment": shipment_id}, shipments=shipments)
 

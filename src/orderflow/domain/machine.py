@@ -27,6 +27,8 @@ class OrderMachine(StateMachine):
 
     Self-transitions are real moves: allocating more stock may still leave an order 中途引当, and
     shipping or delivering one shipment of several leaves the order where it is until the last.
+    分納 (partial shipment) ships a 中途引当 order's reserved units: it is 出荷指示済 while units
+    still wait, allocates and instructs the rest there, and delivers parcels there meanwhile.
     """
 
     ordered = State("受注", initial=True, value=OrderStatus.ORDERED)
@@ -45,12 +47,21 @@ class OrderMachine(StateMachine):
         | unallocated.to(partially_allocated)
         | partially_allocated.to(allocated)
         | partially_allocated.to.itself()  # type: ignore[no-untyped-call]
+        | shipping_instructed.to.itself()  # type: ignore[no-untyped-call]
     )
     release = partially_allocated.to(unallocated) | allocated.to(unallocated)
-    instruct_shipping = allocated.to(shipping_instructed)
+    instruct_shipping = (
+        allocated.to(shipping_instructed)
+        | partially_allocated.to(shipping_instructed)
+        | shipping_instructed.to.itself()  # type: ignore[no-untyped-call]
+    )
     recall = shipping_instructed.to(allocated)
     ship = shipping_instructed.to(shipped) | shipping_instructed.to.itself()  # type: ignore[no-untyped-call]
-    deliver = shipped.to(delivered) | shipped.to.itself()  # type: ignore[no-untyped-call]
+    deliver = (
+        shipped.to(delivered)
+        | shipped.to.itself()  # type: ignore[no-untyped-call]
+        | shipping_instructed.to.itself()  # type: ignore[no-untyped-call]
+    )
     undo_delivery = delivered.to(shipped) | shipped.to.itself()  # type: ignore[no-untyped-call]
     book = delivered.to(booked)
     cancel = (

@@ -28,12 +28,20 @@ __all__ = [
     "expect_arrival",
     "missing_units",
     "waiting_for",
+    "waits_for_stock",
 ]
 
 WAITING = (OrderStatus.UNALLOCATED, OrderStatus.PARTIALLY_ALLOCATED)
 """The statuses of an order waiting for stock."""
 
 Priority = Callable[[Order], Any]
+
+
+def waits_for_stock(order: Order) -> bool:
+    """Whether ``order`` waits for stock: 未引当, 中途引当, or shipped in part (分納)."""
+    return order.status in WAITING or (
+        order.status is OrderStatus.SHIPPING_INSTRUCTED and bool(order.unallocated())
+    )
 
 
 def missing_units(order: Order, sku: str) -> int:
@@ -45,11 +53,12 @@ def missing_units(order: Order, sku: str) -> int:
 def waiting_for(orders: Iterable[Order], sku: str, priority: Priority | None = None) -> list[Order]:
     """The orders waiting for ``sku``, in the order a receipt serves them.
 
-    Oldest first (placed at, then number) unless ``priority`` gives a sort key (lowest first);
+    Orders shipped in part (分納, 出荷指示済 with units missing) wait too. Oldest first (placed
+    at, then number) unless ``priority`` gives a sort key (lowest first);
     an order on hold waits for a person, not for stock, and is left out.
     """
     waiting = [
-        o for o in orders if o.status in WAITING and not o.open_holds and missing_units(o, sku) > 0
+        o for o in orders if waits_for_stock(o) and not o.open_holds and missing_units(o, sku) > 0
     ]
     return sorted(waiting, key=priority or _oldest_first)
 
@@ -59,7 +68,7 @@ def _oldest_first(order: Order) -> tuple[Any, str]:
 
 
 def _require_waiting(order: Order, move: str) -> None:
-    if order.status not in WAITING:
+    if not waits_for_stock(order):
         raise MoveNotAllowed(order.number, order.status.name, move, ["allocate", "cancel"])
 
 

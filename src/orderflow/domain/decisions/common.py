@@ -18,6 +18,7 @@ from orderflow.domain.status import Move, OrderStatus
 
 __all__ = [
     "advance",
+    "allocating",
     "check_stock",
     "release_all",
     "reserve_planned",
@@ -25,6 +26,13 @@ __all__ = [
 ]
 
 _ALLOCATING = (OrderStatus.UNALLOCATED, OrderStatus.PARTIALLY_ALLOCATED)
+
+
+def allocating(order: Order) -> bool:
+    """Whether ``order`` may reserve stock: 未引当, 中途引当, or shipped in part (分納)."""
+    return order.status in _ALLOCATING or (
+        order.status is OrderStatus.SHIPPING_INSTRUCTED and bool(order.unallocated())
+    )
 
 
 def check_stock(plan: Plan, order: Order, rules: Rules) -> None:
@@ -66,7 +74,7 @@ def reserve_planned(
     ctx: Context,
 ) -> Order:
     """Plan the reservations from what is available; with nothing to reserve, settle at once."""
-    if order.status not in _ALLOCATING:
+    if not allocating(order):
         return order
     settings = rules.settings
     planned = plan_allocation(
@@ -95,8 +103,11 @@ def add_reserved(order: Order, reserved: Allocation) -> Order:
 
 
 def settle_allocation(order: Order, ctx: Context) -> Order:
-    """Every reservation of the round answered: 引当済 if nothing is missing, else 中途引当."""
-    if order.status not in _ALLOCATING:
+    """Every reservation of the round answered: 引当済 if nothing is missing, else 中途引当.
+
+    An order shipped in part (分納) stays 出荷指示済, its new units waiting for an instruction.
+    """
+    if order.status is not OrderStatus.SHIPPING_INSTRUCTED and order.status not in _ALLOCATING:
         return order
     merged = lifecycle.merge_allocations(order.allocations)
     if merged is not order.allocations:
@@ -105,6 +116,8 @@ def settle_allocation(order: Order, ctx: Context) -> Order:
     if order.arrivals:  # an expected date is kept only for what still waits
         order = replace(order, arrivals=tuple(a for a in order.arrivals if a[0] in missing))
     to = OrderStatus.PARTIALLY_ALLOCATED if missing else OrderStatus.ALLOCATED
+    if order.status is OrderStatus.SHIPPING_INSTRUCTED:
+        to = order.status
     check_move(order.number, order.status, Move.ALLOCATE, to)
     details = {
         "reserved": ", ".join(f"{a.line_id}@{a.warehouse}×{a.quantity}" for a in order.allocations)

@@ -8,7 +8,7 @@ from orderflow.domain import lifecycle
 from orderflow.domain._values import replace
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.decisions.changing import reviewed
-from orderflow.domain.decisions.common import advance, check_stock, reserve_planned
+from orderflow.domain.decisions.common import advance, allocating, check_stock, reserve_planned
 from orderflow.domain.effects import Notify, Purpose, RedeemPoints
 from orderflow.domain.events import Placed, PlacementDeclined
 from orderflow.domain.lifecycle import Context
@@ -133,7 +133,7 @@ def allocate(
     ctx: Context | None = None,
 ) -> Order:
     """引当: reserve what is missing from ``available`` (or read the stock first)."""
-    if order.status not in (OrderStatus.UNALLOCATED, OrderStatus.PARTIALLY_ALLOCATED):
+    if not allocating(order):
         raise MoveNotAllowed(
             order.number,
             order.status.name,

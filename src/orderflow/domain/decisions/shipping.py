@@ -36,12 +36,27 @@ if TYPE_CHECKING:
 __all__ = ["book", "deliver", "instruct_shipping", "recall", "settle_recall", "ship"]
 
 
-def instruct_shipping(order: Order, carrier: str, ctx: Context, rules: Rules) -> Order:
-    """出荷指示: one shipment per warehouse, each sent to its warehouse; → 出荷指示済."""
+def instruct_shipping(
+    order: Order, carrier: str, ctx: Context, rules: Rules, *, partial: bool = False
+) -> Order:
+    """出荷指示: one shipment per warehouse, each sent to its warehouse; → 出荷指示済.
+
+    A 中途引当 order is instructed only with ``partial`` (分納, the customer's choice): its
+    reserved units leave now and the rest, once reserved, is instructed in 出荷指示済 as more
+    shipments. 代引き: the order's first shipment collects the whole total.
+    """
+    if order.status is OrderStatus.PARTIALLY_ALLOCATED and not partial:
+        raise MoveBlocked(
+            order.number,
+            order.status.name,
+            Move.INSTRUCT_SHIPPING.value,
+            [m.value for m in allowed_moves(order.status)],
+            "units are still missing (ship_available ships what is reserved)",
+        )
     settings = rules.settings
     total = order.totals(settings.tax).total
     shipments = lifecycle.plan_shipments(order, carrier)
-    if order.payment.method is PaymentMethod.COD and shipments:
+    if order.payment.method is PaymentMethod.COD and shipments and not order.shipments:
         shipments = (replace(shipments[0], cod_amount=total), *shipments[1:])
     confirmed = payment_confirmed(order.payment, total, ctx.at, settings.authorization_days)
     order, _ = lifecycle.instruct_shipping(order, shipments, ctx, payment_confirmed=confirmed)
@@ -54,13 +69,18 @@ def instruct_shipping(order: Order, carrier: str, ctx: Context, rules: Rules) ->
 def recall(order: Order, ctx: Context) -> Order:
     """出荷指示取消: ask every warehouse to take its instruction back (the answers decide)."""
     check_move(order.number, order.status, Move.RECALL, OrderStatus.ALLOCATED)
+    why = ""
     if any(s.status is not ShipmentStatus.INSTRUCTED for s in order.shipments):
+        why = "a shipment has already left the warehouse"
+    elif order.unallocated():
+        why = "shipped in part (分納): units still wait for stock"
+    if why:
         raise MoveBlocked(
             order.number,
             order.status.name,
             Move.RECALL.value,
             [m.value for m in allowed_moves(order.status)],
-            "a shipment has already left the warehouse",
+            why,
         )
     plan = Plan(order)
     for shipment in order.shipments:
