@@ -17,6 +17,7 @@ from orderflow.domain.events import CarrierReported, DeliveryUndone
 from orderflow.domain.payments.ledger import CARDLIKE
 from orderflow.domain.tracking import TrackingStatus, event_key
 from tests.integration import campaign_returns as returns
+from tests.integration.campaign_journals import journal_laws
 from tests.integration.campaign_po import po_laws, po_stock_receipts
 from tests.integration.campaign_world import POINTS, PORTS, WAREHOUSES, Flow, _fake
 
@@ -117,6 +118,8 @@ def violations(flow: Flow) -> list[str]:
     found.extend(_points_laws(flow, orders))
     # -- 発注
     found.extend(po_laws(flow))
+    # -- the books as the accounting products import them
+    found.extend(journal_laws(flow))
     # -- money
     found.extend(_money_laws(flow, orders))
     # -- carrier events

@@ -197,3 +197,27 @@ def test_points_deferral_and_release_balance() -> None:
     ]
     with pytest.raises(InvalidValue, match="positive"):
         points_deferral_entry("1001", DAY, Money.yen(0), accounts)
+
+
+@pytest.mark.parametrize("accounts", [AccountMap(), AccountMap.yayoi(), AccountMap.freee()])
+def test_a_rate_with_only_a_fee_has_no_items_line_and_no_negative_amount(
+    accounts: AccountMap,
+) -> None:
+    """Found by the campaign's journal law: reduced-rate tea, a COD fee at 10 % and points.
+
+    The 10 % rate charged the fee alone; the yen that rounding left was written on an items
+    line of no items (売上高 1 with tax −1), which no accounting product imports."""
+    tea = OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2, TaxRate.REDUCED)
+    entry = sale_entry(_order([tea], fees=330, points=500), RULE, accounts, DAY)
+    debit, credit = entry.totals()
+    assert debit == credit
+    for line in entry.lines:
+        assert line.amount.amount >= 0, line
+        assert line.tax_amount is None or line.tax_amount.amount >= 0, line
+    standard = accounts.tax_categories[TaxRate.STANDARD]
+    sales_at_ten = [
+        ln
+        for ln in entry.lines
+        if ln.account == accounts.sales and not ln.sub_account and ln.tax_category == standard
+    ]
+    assert sales_at_ten == []  # no item was sold at 10 %

@@ -8,7 +8,7 @@ The recognition date follows the shop's basis (出荷基準 or 着荷基準); on
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
@@ -245,6 +245,12 @@ def _rate_lines(
     shipping_w, fees_w, reductions_w = written(shipping), written(fees), written(line.reduction)
     rest = (line.gross if gross else line.net) - shipping_w - fees_w + reductions_w
     rest_tax = line.tax - tax_of(shipping) - tax_of(fees) + tax_of(line.reduction)
+    if not items and (shipping.amount or fees.amount):
+        return _without_items(
+            rest, rest_tax if gross else None, shipping, fees, line, written, tax_of, accounts
+        )
+    if not items:
+        items = [((accounts.sales, "", category), Money.zero(line.charges.currency))]
     item_lines: list[JournalLine] = []
     for index, ((account, sub, cat), priced) in enumerate(items):
         amount = written(priced)
@@ -328,13 +334,60 @@ def sale_entry(
     lines = [JournalLine(Side.DEBIT, accounts.receivable, totals.total, "", accounts.no_tax)]
     for tax_line in totals.tax.lines:
         rate = tax_line.rate
-        default = [((accounts.sales, "", accounts.tax_categories[rate]), zero)]
-        items = list(items_by_rate.get(rate, {}).items()) or default
+        items = list(items_by_rate.get(rate, {}).items())
         standard = rate is TaxRate.STANDARD
         shipping = order.shipping_fee if standard else zero
         fees = order.fees if standard else zero
         lines.extend(_rate_lines(tax_line, items, shipping, fees, rule, accounts))
     return JournalEntry(on, order.number, f"受注 {order.number} 売上計上", tuple(lines))
+
+
+def _without_items(
+    rest: Money,
+    rest_tax: Money | None,
+    shipping: Money,
+    fees: Money,
+    line: TaxLine,
+    written: Callable[[Money], Money],
+    tax_of: Callable[[Money], Money],
+    accounts: AccountMap,
+) -> list[JournalLine]:
+    """The lines of a rate that charged only a shipping fee or fees (no item at that rate).
+
+    What rounding leaves goes on the first of them, never on an items line of no items.
+    """
+    category = accounts.tax_categories[line.rate]
+    gross = rest_tax is not None
+    out: list[JournalLine] = []
+    for amount, account, sub in (
+        (shipping, accounts.shipping, accounts.shipping_sub),
+        (fees, accounts.fees, accounts.fees_sub),
+    ):
+        if amount.amount:
+            tax = tax_of(amount) if gross else None
+            out.append(JournalLine(Side.CREDIT, account, written(amount), sub, category, tax))
+    first = out[0]
+    out[0] = attrs.evolve(
+        first,
+        amount=first.amount + rest,
+        tax_amount=None
+        if rest_tax is None or first.tax_amount is None
+        else first.tax_amount + rest_tax,
+    )
+    if line.reduction.amount:
+        out.append(
+            JournalLine(
+                Side.DEBIT,
+                accounts.reductions,
+                written(line.reduction),
+                accounts.reductions_sub,
+                category,
+                tax_of(line.reduction) if gross else None,
+            )
+        )
+    if not gross:
+        out.append(JournalLine(Side.CREDIT, accounts.tax_payable, line.tax, "", category, line.tax))
+    return out
 
 
 def reversal_entry(
