@@ -25,10 +25,12 @@ from orderflow import (
 )
 from orderflow.domain.events import PointsGranted, PointsOwed
 from orderflow.errors import EffectsPending, InvalidValue, OutcomeUnknown
-from orderflow.stores import SQLiteStore
+from orderflow.ports import OrderStore
+from orderflow.stores import PostgresStore, SQLiteStore
 from orderflow.testing import FakeShop, Fault, fake_shop
 from orderflow.testing.shop import desk_on
 from tests.builders import STOCK, TRACKING, address, customer, lines
+from tests.postgres import new_database
 
 # 1080×2 + 2200 + 1620 = 5980 of items; 1% → 59 points.
 EARNED = 59
@@ -200,19 +202,29 @@ def test_a_refused_grant_is_asked_again_then_held() -> None:
     assert s.points.balances["C1"] == 1000 + EARNED
 
 
+def _whole_flow_on(s: FakeShop, store: OrderStore) -> None:
+    s.desk = desk_on(s, store=store)
+    to_delivery(s)
+    s.clock.advance(timedelta(days=3))
+    [granted] = s.desk.grant_points_due()
+    assert granted.points_provisional and store.get("1001").points_granted == EARNED
+    s.desk.claw_back_points("1001", 10, reason="返品")
+    s.clock.advance(timedelta(days=7))
+    [confirmed] = s.desk.grant_points_due()
+    assert confirmed.points_revoked == 10 and not confirmed.points_provisional
+    assert s.points.balances["C1"] == 1000 + EARNED - 10
+
+
 def test_a_whole_flow_on_sqlite(tmp_path: Path) -> None:
     s = a_shop(PointsGrant(at=GrantAt.DELIVERY, days=3, confirm_days=10))
     with SQLiteStore(tmp_path / "shop.sqlite3") as store:
-        s.desk = desk_on(s, store=store)
-        to_delivery(s)
-        s.clock.advance(timedelta(days=3))
-        [granted] = s.desk.grant_points_due()
-        assert granted.points_provisional and store.get("1001").points_granted == EARNED
-        s.desk.claw_back_points("1001", 10, reason="返品")
-        s.clock.advance(timedelta(days=7))
-        [confirmed] = s.desk.grant_points_due()
-        assert confirmed.points_revoked == 10 and not confirmed.points_provisional
-        assert s.points.balances["C1"] == 1000 + EARNED - 10
+        _whole_flow_on(s, store)
+
+
+def test_a_whole_flow_on_postgres(postgres_uri: str) -> None:
+    s = a_shop(PointsGrant(at=GrantAt.DELIVERY, days=3, confirm_days=10))
+    with PostgresStore(new_database(postgres_uri)) as store:
+        _whole_flow_on(s, store)
 
 
 def test_an_order_stored_before_points_due_at_reads_and_sweeps(tmp_path: Path) -> None:

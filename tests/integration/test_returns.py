@@ -20,10 +20,11 @@ from orderflow import (
     ShopSettings,
 )
 from orderflow.errors import InvalidValue, ReturnRefused
-from orderflow.stores import SQLiteStore
+from orderflow.stores import PostgresStore, SQLiteStore
 from orderflow.testing import FakeShop
 from orderflow.testing.shop import desk_on
 from tests.builders import TRACKING, pay_in_full, place, shop
+from tests.postgres import new_database
 
 
 def delivered(
@@ -155,9 +156,7 @@ def test_an_exchange_is_a_return_and_a_new_order_linked_both_ways() -> None:
     assert order.returns[0].paid_back is not None and order.returns[0].paid_back.amount > 0
 
 
-def test_returns_on_a_sqlite_file(tmp_path: Path) -> None:
-    s = shop()
-    s.desk = desk_on(s, store=SQLiteStore(str(tmp_path / "shop.sqlite3")), settings=s.desk.settings)
+def _returns_on(s: FakeShop) -> None:
     delivered(s)
     s.desk.request_return("1001", {"L1": 1}, ReturnReason.CUSTOMER)
     s.desk.receive_return("1001", "R1", [Disposition("L1", 1, "TOKYO")])
@@ -167,3 +166,15 @@ def test_returns_on_a_sqlite_file(tmp_path: Path) -> None:
     )
     assert order.payment.refunded == s.desk.totals(order).total
     assert s.desk.get("1001").returns == order.returns
+
+
+def test_returns_on_a_sqlite_file(tmp_path: Path) -> None:
+    s = shop()
+    s.desk = desk_on(s, store=SQLiteStore(str(tmp_path / "shop.sqlite3")), settings=s.desk.settings)
+    _returns_on(s)
+
+
+def test_returns_on_postgres(postgres_uri: str) -> None:
+    s = shop()
+    s.desk = desk_on(s, store=PostgresStore(new_database(postgres_uri)), settings=s.desk.settings)
+    _returns_on(s)
