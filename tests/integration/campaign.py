@@ -54,12 +54,14 @@ from orderflow import (
     ShipmentStatus,
     TaxRate,
 )
+from orderflow.domain.order import DROP_SHIP
 from orderflow.errors import (
     EffectInterrupted,
     OrderflowError,
 )
 from tests.builders import address, customer
 from tests.integration import campaign_carrier as carrier
+from tests.integration import campaign_dropship as dropship
 from tests.integration import campaign_returns as returns
 from tests.integration.campaign_laws import violations
 from tests.integration.campaign_po import po_command
@@ -153,6 +155,9 @@ def _lines(rng: random.Random) -> list[OrderLine]:
                 f"L{n}", sku, sku, Money.yen(price), rng.randint(1, 2), rate or TaxRate.STANDARD
             )
         )
+    if rng.random() < 0.2:  # メーカー直送: a line the supplier ships, none of our stock
+        sku = rng.choice(sorted(SKUS))
+        lines.append(OrderLine("D1", sku, sku, Money.yen(SKUS[sku][0]), 1, supplier="ACME"))
     return lines
 
 
@@ -294,7 +299,10 @@ def forward(flow: Flow, order: Order) -> object:
 def recall(flow: Flow, order: Order) -> object:
     if order.shipments and flow.rng.random() < 0.3:
         shipment = flow.rng.choice(order.shipments)
-        flow.shop.warehouses[shipment.warehouse].mark_shipped(shipment.shipment_id)
+        if shipment.warehouse.startswith(DROP_SHIP):  # the maker already dispatched it
+            dropship.dispatch(flow, order, shipment)
+        else:
+            flow.shop.warehouses[shipment.warehouse].mark_shipped(shipment.shipment_id)
     return flow.shop.desk.recall(order.number)
 
 
@@ -306,6 +314,8 @@ def ship(flow: Flow, order: Order) -> object:
         return flow.shop.desk.instruct_shipping(order.number)
     shipment = flow.rng.choice(waiting)
     number = carrier.tracking_number(flow.rng)
+    if shipment.warehouse.startswith(DROP_SHIP):  # the supplier's shipped notice
+        return dropship.supplier_shipped(flow, order, shipment, number)
     return flow.shop.desk.ship(order.number, shipment.shipment_id, number)
 
 

@@ -103,7 +103,8 @@ def po_laws(flow: Flow) -> list[str]:
             found.append(f"{po.number} left with pending effects {[e.kind for e in po.outbox]}")
         for line in po.lines:
             key = (po.warehouse, line.sku)
-            lines_received[key] = lines_received.get(key, 0) + line.received
+            if not po.drop_ship:  # メーカー直送: received by the customer, not our stock
+                lines_received[key] = lines_received.get(key, 0) + line.received
             if line.received + line.cancelled > line.quantity or min(line.received, line.open) < 0:
                 found.append(f"{po.number} line {line.line_id}: {line} beyond what was ordered")
             owner = orders.get(line.for_order) if line.for_order else None

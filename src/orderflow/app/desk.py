@@ -18,11 +18,11 @@ from __future__ import annotations
 from orderflow.app.backorders import BackorderCommands
 from orderflow.app.bundles import BundleCommands
 from orderflow.app.changes import ChangeCommands
+from orderflow.app.dropship import DropShipCommands
 from orderflow.app.fulfilment import FulfilmentCommands
 from orderflow.app.money import DepositReport, MoneyCommands
 from orderflow.app.orders import OrderCommands
 from orderflow.app.points import PointsCommands
-from orderflow.app.purchasing import PurchasingCommands
 from orderflow.app.returns import ReturnCommands
 from orderflow.app.tracking import CarrierEventReport, TrackingCommands
 
@@ -30,7 +30,7 @@ __all__ = ["CarrierEventReport", "DepositReport", "OrderDesk"]
 
 
 class OrderDesk(
-    PurchasingCommands,
+    DropShipCommands,
     ReturnCommands,
     BundleCommands,
     BackorderCommands,

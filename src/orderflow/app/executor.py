@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from orderflow.app._purchasing_executor import PurchasingExecutor
+from orderflow.app._dropship_executor import DropShipExecutor
 from orderflow.app.perform_returns import perform_restock
 from orderflow.domain._values import replace
 from orderflow.domain.answers import MAX_ATTEMPTS, fold
@@ -56,7 +56,7 @@ from orderflow.domain.effects import (
     WithdrawKonbini,
 )
 from orderflow.domain.lifecycle import Context
-from orderflow.domain.order import Order, PaymentMethod
+from orderflow.domain.order import DROP_SHIP, Order, PaymentMethod
 from orderflow.domain.rules import Rules
 from orderflow.domain.tracking import CarrierEvent
 from orderflow.errors import (
@@ -124,7 +124,7 @@ Perform = Callable[["Executor", Order, Any], object]
 P = TypeVar("P")
 
 
-class Executor(PurchasingExecutor):
+class Executor(DropShipExecutor):
     """Performs pending effects through the ports and folds the answers; saves the order."""
 
     def __init__(self, ports: Ports, rules: Rules) -> None:
@@ -348,11 +348,15 @@ class Executor(PurchasingExecutor):
 
     def _instruct(self, order: Order, e: Instruct) -> object:
         assert e.shipment is not None and e.ship_to is not None
+        if e.shipment.warehouse.startswith(DROP_SHIP):
+            return self._instruct_direct(order, e)
         return self.ports.warehouses[e.shipment.warehouse].instruct(
             key=e.key, order_number=order.number, shipment=e.shipment, ship_to=e.ship_to
         )
 
     def _recall(self, order: Order, e: Recall) -> object:
+        if e.warehouse.startswith(DROP_SHIP):
+            return self._recall_direct(order, e)
         return self.ports.warehouses[e.warehouse].recall(key=e.key, shipment_id=e.shipment_id)
 
     def _screen(self, order: Order, e: Screen) -> object:

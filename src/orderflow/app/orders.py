@@ -117,6 +117,12 @@ class OrderCommands(DeskBase):
             previous=stored,
         )
         for index, line in enumerate(order.lines):
+            if line.supplier is not None:  # メーカー直送: the supplier's stock, not ours
+                ports = self.executor.ports
+                if line.supplier not in ports.suppliers or ports.purchase_orders is None:
+                    known = f"one of {sorted(ports.suppliers)}"
+                    raise InvalidValue(f"lines[{index}].supplier", line.supplier, known)
+                continue
             if not self.executor.knows(line.sku):
                 raise UnknownSku(f"lines[{index}].sku", line.sku)
         saved = self.executor.add(order) if stored is None else self.executor.save(stored, order)

@@ -31,6 +31,7 @@ from orderflow.domain.events import (
 from orderflow.domain.machine import allowed_moves, check_move
 from orderflow.domain.money import Money
 from orderflow.domain.order import (
+    DROP_SHIP,
     Allocation,
     Hold,
     Order,
@@ -329,10 +330,16 @@ def plan_shipments(order: Order, carrier: str) -> tuple[Shipment, ...]:
 
 
 def pending_units(order: Order) -> dict[tuple[str, str], int]:
-    """(line id, warehouse) → reserved units that no shipment carries yet (分納: the rest)."""
+    """(line id, warehouse) → reserved units that no shipment carries yet (分納: the rest).
+
+    A drop-shipped line's units are pending at ``supplier:<code>`` (メーカー直送) from the start.
+    """
     pending: dict[tuple[str, str], int] = {}
     for a in order.allocations:
         pending[(a.line_id, a.warehouse)] = pending.get((a.line_id, a.warehouse), 0) + a.quantity
+    for x in order.lines:
+        if x.supplier is not None:
+            pending[(x.line_id, DROP_SHIP + x.supplier)] = x.quantity
     for s in order.shipments:
         if s.status is ShipmentStatus.RECALLED:
             continue
@@ -344,8 +351,13 @@ def pending_units(order: Order) -> dict[tuple[str, str], int]:
 
 
 def parcel_of(order: Order, warehouse: str) -> str | None:
-    """同梱: the parcel of the order's shipment from ``warehouse`` (``P-<first>-<warehouse>``)."""
-    return f"P-{order.bundle[0]}-{warehouse}" if order.bundle else None
+    """同梱: the parcel of the order's shipment from ``warehouse`` (``P-<first>-<warehouse>``).
+
+    A drop-shipped shipment is in no parcel of ours.
+    """
+    if not order.bundle or warehouse.startswith(DROP_SHIP):
+        return None
+    return f"P-{order.bundle[0]}-{warehouse}"
 
 
 def instruct_shipping(

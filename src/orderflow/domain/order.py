@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from orderflow.domain.effects import Effect
 
 __all__ = [
+    "DROP_SHIP",
     "Allocation",
     "Hold",
     "Order",
@@ -41,6 +42,7 @@ __all__ = [
     "Shipment",
     "ShipmentLine",
     "ShipmentStatus",
+    "drop_ship_supplier",
 ]
 
 
@@ -70,6 +72,14 @@ class OrderLine:
     points_rate: Decimal | None = attrs.field(default=None)
     """ポイント付与率 of this line (``Decimal("0.05")``: ×5 ポイント), fixed when the order is
     placed; None: the shop's ``points_rate``."""
+    supplier: str | None = attrs.field(default=None)
+    """メーカー直送: the supplier (仕入先 code) that ships this line to the customer itself; it
+    needs no stock of ours. None: the line ships from the shop's warehouses."""
+
+    @supplier.validator
+    def _check_supplier(self, attribute: attrs.Attribute[str | None], value: object) -> None:
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise InvalidValue("supplier", value, "a supplier code, or None")
 
     @points_rate.validator
     def _check_points_rate(self, attribute: attrs.Attribute[Decimal | None], value: object) -> None:
@@ -156,6 +166,15 @@ class Shipment:
     """The carrier's id of that event."""
     event_ids: tuple[str, ...] = ()
     """The ids of every carrier event recorded for this parcel (a repeat changes nothing)."""
+
+
+DROP_SHIP = "supplier:"
+"""The ``warehouse`` of a drop-shipped shipment starts so (``supplier:ACME``: ACME ships it)."""
+
+
+def drop_ship_supplier(warehouse: str) -> str | None:
+    """The supplier shipping from ``warehouse`` (``supplier:ACME`` → ``ACME``), else None."""
+    return warehouse[len(DROP_SHIP) :] if warehouse.startswith(DROP_SHIP) else None
 
 
 @attrs.frozen(slots=True)
@@ -393,12 +412,17 @@ class Order:
         return sum(a.quantity for a in self.allocations if a.line_id == line_id)
 
     def unallocated(self) -> dict[str, int]:
-        """Line id → units still to reserve (only lines with something missing)."""
+        """Line id → units still to reserve (only lines with something missing).
+
+        A drop-shipped line (``supplier`` set) is never missing: it needs no stock of ours.
+        """
         held: dict[str, int] = {}
         for a in self.allocations:
             held[a.line_id] = held.get(a.line_id, 0) + a.quantity
         missing = {}
         for line in self.lines:
+            if line.supplier is not None:
+                continue
             short = line.quantity - held.get(line.line_id, 0)
             if short > 0:
                 missing[line.line_id] = short

@@ -18,6 +18,7 @@ from datetime import datetime
 import attrs
 
 from orderflow.domain._values import replace
+from orderflow.domain.address import Address
 from orderflow.domain.effects import (
     Answer,
     CancelAtSupplier,
@@ -128,6 +129,15 @@ class PurchaseOrder:
     """Effects decided and not yet performed, in order (keys ``<number>:<seq>``)."""
     seq: int = 0
     version: int = 0
+    ship_to: Address | None = None
+    """メーカー直送: the customer's address the supplier ships to (None: our ``warehouse``)."""
+    shipment_id: str | None = None
+    """メーカー直送: the customer's order's shipment this purchase order carries."""
+
+    @property
+    def drop_ship(self) -> bool:
+        """True for a drop-ship purchase order (the supplier ships to the customer)."""
+        return self.ship_to is not None
 
     def line(self, line_id: str) -> PurchaseOrderLine:
         """The line ``line_id`` (``InvalidValue`` naming ``line_id`` if there is none)."""
@@ -229,6 +239,8 @@ def receive(
     """
     if receipt_id in po.receipts:
         return po
+    if po.drop_ship:
+        raise InvalidValue("number", po.number, "a purchase order to our warehouse (not 直送)")
     if po.status not in _OPEN_AT_SUPPLIER:
         raise _refuse(po, "receive", ["send"] if po.status is PurchaseOrderStatus.DRAFT else [])
     if not isinstance(received, Mapping) or not received:

@@ -20,7 +20,13 @@ from orderflow.domain.effects import (
 from orderflow.domain.events import Recalled, RecallRefused, RecallRequested
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import allowed_moves, check_move
-from orderflow.domain.order import Order, PaymentMethod, PaymentOp, ShipmentStatus
+from orderflow.domain.order import (
+    Order,
+    PaymentMethod,
+    PaymentOp,
+    ShipmentStatus,
+    drop_ship_supplier,
+)
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import payment_confirmed
 from orderflow.domain.payments.ledger import record
@@ -121,7 +127,10 @@ def ship(
     ctx: Context,
     rules: Rules,
 ) -> Order:
-    """出荷: a shipment left; its units come off stock; the last one takes the payment."""
+    """出荷: a shipment left; its units come off stock; the last one takes the payment.
+
+    A drop-shipped shipment (メーカー直送) takes nothing off our stock.
+    """
     shipment = lifecycle.find_shipment(order, shipment_id, Move.SHIP)
     result, events = lifecycle.ship(
         order, shipment_id, tracking_number, ctx, tracking_required=tracking_required
@@ -129,7 +138,7 @@ def ship(
     if not events:
         return order
     plan = Plan(result)
-    for line in shipment.lines:
+    for line in () if drop_ship_supplier(shipment.warehouse) else shipment.lines:
         plan.add(
             Commit,
             shipment_id=shipment_id,

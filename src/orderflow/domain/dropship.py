@@ -1,0 +1,91 @@
+"""メーカー直送: drop-ship purchase orders, shipped by the supplier to the customer (pure).
+
+An order line with a ``supplier`` needs no stock of ours: instructing the order gives it a
+shipment whose warehouse is ``supplier:<code>``, and the executor performs that shipment's
+instruction by storing and sending a drop-ship :class:`~orderflow.domain.purchasing.PurchaseOrder`
+built here (its destination is the order's ship-to; its lines are for the order). The
+supplier's shipped notice ships the order's shipment and closes the purchase order with
+:func:`shipped`, which puts nothing in stock.
+"""
+
+from __future__ import annotations
+
+from orderflow.domain._values import replace
+from orderflow.domain.effects import SendToSupplier
+from orderflow.domain.lifecycle import Context
+from orderflow.domain.order import Order, Shipment, drop_ship_supplier
+from orderflow.domain.outbox import Plan
+from orderflow.domain.purchasing import (
+    PurchaseOrder,
+    PurchaseOrderEvent,
+    PurchaseOrderLine,
+    PurchaseOrderStatus,
+)
+from orderflow.errors import InvalidValue, MoveNotAllowed
+
+__all__ = ["drop_ship_order", "is_for", "number_for", "shipped"]
+
+
+def number_for(key: str) -> str:
+    """The drop-ship purchase order's number for the instruction keyed ``key`` (``DS-…``)."""
+    return "DS-" + key.replace(":", "-")
+
+
+def drop_ship_order(number: str, order: Order, shipment: Shipment, ctx: Context) -> PurchaseOrder:
+    """A drop-ship purchase order for ``shipment`` of ``order``, sent (its send is pending)."""
+    supplier = drop_ship_supplier(shipment.warehouse)
+    if supplier is None:
+        raise InvalidValue("shipment.warehouse", shipment.warehouse, "supplier:<code>")
+    lines = tuple(
+        PurchaseOrderLine(str(n), order.line(x.line_id).sku, x.quantity, for_order=order.number)
+        for n, x in enumerate(shipment.lines, start=1)
+    )
+    po = PurchaseOrder(
+        number,
+        supplier,
+        "",
+        lines,
+        ctx.at,
+        status=PurchaseOrderStatus.SENT,
+        sent_at=ctx.at,
+        ship_to=order.ship_to,
+        shipment_id=shipment.shipment_id,
+    )
+    detail = f"order={order.number}, shipment={shipment.shipment_id}"
+    event = PurchaseOrderEvent(
+        ctx.at, ctx.actor, "drop_ship_sent", PurchaseOrderStatus.DRAFT, po.status, detail
+    )
+    plan = Plan(replace(po, history=(event,)))
+    plan.add(SendToSupplier)
+    return plan.apply(replace(po, history=(event,)))
+
+
+def is_for(po: PurchaseOrder, order_number: str, shipment_id: str) -> bool:
+    """True if ``po`` is the drop-ship purchase order of that order's shipment."""
+    return (
+        po.drop_ship
+        and po.shipment_id == shipment_id
+        and any(x.for_order == order_number for x in po.lines)
+    )
+
+
+def shipped(po: PurchaseOrder, tracking_number: str | None, ctx: Context) -> PurchaseOrder:
+    """出荷 by the supplier: every open unit is delivered to the customer (nothing to stock)."""
+    if not po.drop_ship:
+        raise InvalidValue("number", po.number, "a drop-ship purchase order")
+    if po.status.is_final:
+        return po
+    if not any(x.open for x in po.lines):
+        raise MoveNotAllowed(po.number, po.status.name, "supplier_shipped", [])
+    lines = tuple(replace(x, received=x.received + x.open) for x in po.lines)
+    event = PurchaseOrderEvent(
+        ctx.at,
+        ctx.actor,
+        "shipped_to_customer",
+        po.status,
+        PurchaseOrderStatus.RECEIVED,
+        f"tracking_number={tracking_number or ''}",
+    )
+    return replace(
+        po, lines=lines, status=PurchaseOrderStatus.RECEIVED, history=(*po.history, event)
+    )

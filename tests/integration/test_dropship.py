@@ -1,0 +1,122 @@
+"""メーカー直送: a line the supplier ships to the customer, needing no stock of ours."""
+
+from __future__ import annotations
+
+import pytest
+
+from orderflow import Address, Customer, Money, OrderLine, OrderStatus
+from orderflow.domain.effects import Commit, Reserve
+from orderflow.domain.order import ShipmentStatus
+from orderflow.domain.purchasing import PurchaseOrderStatus
+from orderflow.errors import InvalidValue, MoveBlocked
+from orderflow.testing import FakeShop, fake_shop
+
+SHIP_TO = Address("150-0001", "東京都", "渋谷区神宮前", "1-2-3", "見本 花子", "03-1234-5678")
+TRACKING = "1234-5678-9013"
+OTHER = "2234-5678-9010"
+
+
+@pytest.fixture
+def shop() -> FakeShop:
+    return fake_shop({("TOKYO", "TEA-1"): 5})
+
+
+def _place(shop: FakeShop, number: str = "1001", *, ours: bool = True) -> None:
+    lines = [OrderLine("L2", "CHAIR-1", "椅子", Money.yen(19800), 1, supplier="ACME")]
+    if ours:
+        lines.insert(0, OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2))
+    shop.desk.place(
+        number=number,
+        customer=Customer(f"C{number}", "見本 花子", f"c{number}@example.jp"),
+        ship_to=SHIP_TO,
+        lines=lines,
+        token="tok_visa",
+    )
+    shop.desk.accept(number)
+
+
+def test_a_drop_shipped_line_needs_no_stock_and_ships_from_the_supplier(shop: FakeShop) -> None:
+    desk = shop.desk
+    _place(shop)
+    order = desk.get("1001")
+    assert order.status is OrderStatus.ALLOCATED
+    assert [(a.line_id, a.warehouse) for a in order.allocations] == [("L1", "TOKYO")]
+    order = desk.instruct_shipping("1001")
+    assert [(s.warehouse, [x.line_id for x in s.lines]) for s in order.shipments] == [
+        ("TOKYO", ["L1"]),
+        ("supplier:ACME", ["L2"]),
+    ]
+    (po,) = desk.open_purchase_orders("ACME")
+    assert po.drop_ship and po.ship_to == SHIP_TO and po.shipment_id == "1001-S2"
+    assert [(x.sku, x.quantity, x.for_order) for x in po.lines] == [("CHAIR-1", 1, "1001")]
+    assert po.status is PurchaseOrderStatus.SENT and po.reference is not None
+    assert len(shop.warehouses["TOKYO"].calls_to("instruct")) == 1
+    desk.ship("1001", "1001-S1", TRACKING)
+    assert desk.get("1001").status is OrderStatus.SHIPPING_INSTRUCTED
+    order = desk.supplier_shipped(po.number, OTHER)
+    assert order.status is OrderStatus.SHIPPED
+    assert order.shipments[1].status is ShipmentStatus.SHIPPED
+    assert desk.purchase_order(po.number).status is PurchaseOrderStatus.RECEIVED
+    assert desk.supplier_shipped(po.number, OTHER).version == order.version  # a repeat
+    commits = [c for c in shop.inventory.calls_to("commit")]
+    assert len(commits) == 1  # TEA-1 only: the chair was never ours
+    assert not [c for c in shop.inventory.calls_to("reserve") if "CHAIR-1" in repr(c)]
+    assert shop.inventory.on_hand.get(("TOKYO", "CHAIR-1"), 0) == 0
+
+
+def test_an_order_of_drop_shipped_lines_only(shop: FakeShop) -> None:
+    desk = shop.desk
+    _place(shop, ours=False)
+    order = desk.instruct_shipping("1001")
+    assert [s.warehouse for s in order.shipments] == ["supplier:ACME"]
+    (po,) = desk.open_purchase_orders("ACME")
+    assert desk.supplier_shipped(po.number, TRACKING).status is OrderStatus.SHIPPED
+    assert not order.outbox and not any(isinstance(e, (Reserve, Commit)) for e in order.outbox)
+
+
+def test_recall_cancels_at_the_supplier_and_cancel_leaves_no_open_line(shop: FakeShop) -> None:
+    desk = shop.desk
+    _place(shop)
+    desk.instruct_shipping("1001")
+    (po,) = desk.open_purchase_orders("ACME")
+    assert desk.recall("1001").status is OrderStatus.ALLOCATED
+    assert desk.purchase_order(po.number).status is PurchaseOrderStatus.CANCELLED
+    assert shop.supplier.calls_to("cancel")
+    desk.cancel("1001", reason="customer")
+    assert desk.open_purchase_orders() == []
+
+
+def test_a_recall_too_late_at_the_supplier_is_refused(shop: FakeShop) -> None:
+    desk = shop.desk
+    _place(shop)
+    desk.instruct_shipping("1001")
+    (po,) = desk.open_purchase_orders("ACME")
+    assert po.reference is not None
+    shop.supplier.mark_dispatched(po.reference)
+    with pytest.raises(MoveBlocked):
+        desk.recall("1001")
+    order = desk.get("1001")
+    assert order.status is OrderStatus.SHIPPING_INSTRUCTED
+    (again,) = desk.open_purchase_orders("ACME")  # still the one purchase order
+    assert again.number == po.number
+    assert desk.supplier_shipped(po.number, OTHER).shipments[1].status is ShipmentStatus.SHIPPED
+
+
+def test_a_drop_shipped_line_needs_a_known_supplier(shop: FakeShop) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        shop.desk.place(
+            number="1001",
+            customer=Customer("C1", "見本 花子", "c1@example.jp"),
+            ship_to=SHIP_TO,
+            lines=[OrderLine("L1", "CHAIR-1", "椅子", Money.yen(19800), 1, supplier="NOPE")],
+            token="tok_visa",
+        )
+    assert refused.value.field == "lines[0].supplier"
+    assert shop.desk.executor.find("1001") is None
+
+
+def test_the_supplier_shipped_notice_wants_a_drop_ship_order(shop: FakeShop) -> None:
+    po = shop.desk.order_from_supplier("TEA-1", 2, "ACME", send=True)
+    with pytest.raises(InvalidValue) as refused:
+        shop.desk.supplier_shipped(po.number, TRACKING)
+    assert refused.value.field == "number"
