@@ -62,6 +62,11 @@ def test_demo_in_japanese_shows_all_eight_statuses_yen_and_tokyo_times() -> None
     assert any(e.name == "undo_delivery" for e in after.history)
     assert after.points_granted > 0 and after.returns[0].points_clawed > 0
     assert "着荷を取り消し (誤配達の報告): 出荷済" in text
+    direct = after.shipments[1]  # メーカー直送: the teapot left from the maker, not our stock
+    assert direct.warehouse == "supplier:ACME" and [x.line_id for x in direct.lines] == ["L3"]
+    assert direct.status.value == "delivered" and "L3" not in after.unallocated()
+    assert all(a.line_id != "L3" for a in after.allocations)
+    assert "メーカー直送: DS-1014-7 → 1014-S2 出荷済" in text
     assert "売上戻り高" in text and "返品 1014/R1 売上戻り" in text  # the 弥生 file's rows
 
 

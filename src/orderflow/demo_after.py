@@ -1,7 +1,8 @@
 """The demo, after shipping: a delivery corrected, a return, points, the day's journal file.
 
-One more order goes out, the carrier reports it delivered to the wrong door and an operator undoes
-that; the right delivery follows. Seven days later the points it earned are granted by the sweep;
+One more order goes out, one of its lines shipped by the maker itself (メーカー直送: a drop-ship
+purchase order, no stock of ours); the carrier reports our parcel delivered to the wrong door and
+an operator undoes that; the right deliveries follow. Seven days later the points it earned are granted by the sweep;
 the customer sends one line back, which is restocked and refunded (the points it earned are
 clawed back), and the day's journal goes out as the file 弥生会計 imports.
 """
@@ -26,6 +27,7 @@ __all__ = ["after_shipping"]
 _WORDS = {
     "ja": {
         "title": "■ 出荷のあと: 着荷の訂正、返品、ポイント、仕訳ファイル (注文 1014)",
+        "direct": "メーカー直送",
         "undone": "着荷を取り消し (誤配達の報告)",
         "points": "ポイント付与",
         "clawed": "返品によるポイント回収",
@@ -34,6 +36,7 @@ _WORDS = {
     },
     "en": {
         "title": "■ After shipping: a delivery corrected, a return, points, the journal (1014)",
+        "direct": "Drop-shipped by the maker",
         "undone": "Delivery undone (reported at the wrong door)",
         "points": "Points granted",
         "clawed": "Points clawed back by the return",
@@ -61,6 +64,7 @@ def after_shipping(shop: FakeShop, locale: str, out: Callable[[str], None]) -> O
         lines=[
             OrderLine("L1", "NORI-1", "有明海苔 10枚", Money.yen(1080), 2, TaxRate.REDUCED),
             OrderLine("L2", "CUP-2", "萩焼 湯呑", Money.yen(3300), 1),
+            OrderLine("L3", "KYUSU-9", "南部鉄器 急須", Money.yen(8800), 1, supplier="ACME"),
         ],
         token="tok_visa",
         shipping_fee=Money.yen(880),
@@ -68,6 +72,9 @@ def after_shipping(shop: FakeShop, locale: str, out: Callable[[str], None]) -> O
     desk.accept("1014")
     desk.instruct_shipping("1014")
     desk.ship("1014", "1014-S1", "1234-5678-9013")
+    (direct,) = desk.open_purchase_orders("ACME")  # 1014-S2: the maker ships the teapot
+    shipped = desk.supplier_shipped(direct.number, "3123-4567-8901")
+    out(f"  {words['direct']}: {direct.number} → 1014-S2 {status_label(shipped.status, locale)}")
     clock.advance(timedelta(hours=20))
     wrong = CarrierEvent("yamato", "123456789013", TrackingStatus.DELIVERED, clock.now(), "Y-1")
     desk.carrier_events([wrong])  # the carrier says delivered: the customer says not to her
@@ -75,7 +82,8 @@ def after_shipping(shop: FakeShop, locale: str, out: Callable[[str], None]) -> O
     out(f"  {words['undone']}: {status_label(undone.status, locale)}")
     clock.advance(timedelta(hours=5))
     right = CarrierEvent("yamato", "123456789013", TrackingStatus.DELIVERED, clock.now(), "Y-2")
-    desk.carrier_events([right])
+    teapot = CarrierEvent("yamato", "312345678901", TrackingStatus.DELIVERED, clock.now(), "Y-3")
+    desk.carrier_events([right, teapot])
     clock.advance(timedelta(days=7))
     desk.grant_points_due()
     order = desk.get("1014")
