@@ -2,9 +2,9 @@
 
 One more order goes out, one of its lines shipped by the maker itself (メーカー直送: a drop-ship
 purchase order, no stock of ours); the carrier reports our parcel delivered to the wrong door and
-an operator undoes that; the right deliveries follow. Seven days later the points it earned are granted by the sweep;
-the customer sends one line back, which is restocked and refunded (the points it earned are
-clawed back), and the day's journal goes out as the file 弥生会計 imports.
+an operator undoes that; the right deliveries follow. Seven days later the points it earned are
+granted by the sweep; the customer sends one line back, which is restocked and refunded (the
+points it earned are clawed back), and the day's journal goes out as the file 弥生会計 imports.
 """
 
 from __future__ import annotations
