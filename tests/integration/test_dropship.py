@@ -120,3 +120,26 @@ def test_the_supplier_shipped_notice_wants_a_drop_ship_order(shop: FakeShop) -> 
     with pytest.raises(InvalidValue) as refused:
         shop.desk.supplier_shipped(po.number, TRACKING)
     assert refused.value.field == "number"
+
+
+def test_a_drop_shipped_order_and_its_purchase_order_round_trip_the_codec(shop: FakeShop) -> None:
+    from orderflow.codec import dumps, loads, purchase_order_from_text, purchase_order_to_text
+
+    _place(shop)
+    order = shop.desk.instruct_shipping("1001")
+    assert loads(dumps(order)) == order
+    (po,) = shop.desk.open_purchase_orders("ACME")
+    assert purchase_order_from_text(purchase_order_to_text(po)) == po
+    plain = shop.desk.get("1001").lines[0]
+    assert plain.supplier is None and b'"supplier":null' not in dumps(order).replace(b" ", b"")
+
+
+def test_a_drop_ship_purchase_order_is_not_received_nor_cancelled_by_hand(shop: FakeShop) -> None:
+    _place(shop)
+    shop.desk.instruct_shipping("1001")
+    (po,) = shop.desk.open_purchase_orders("ACME")
+    with pytest.raises(InvalidValue):
+        shop.desk.receive_purchase_order(po.number, {"CHAIR-1": 1}, receipt_id="R1")
+    with pytest.raises(InvalidValue):
+        shop.desk.cancel_purchase_order(po.number)
+    assert shop.desk.purchase_order(po.number).status is PurchaseOrderStatus.SENT
