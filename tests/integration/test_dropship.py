@@ -130,8 +130,7 @@ def test_a_drop_shipped_order_and_its_purchase_order_round_trip_the_codec(shop: 
     assert loads(dumps(order)) == order
     (po,) = shop.desk.open_purchase_orders("ACME")
     assert purchase_order_from_text(purchase_order_to_text(po)) == po
-    plain = shop.desk.get("1001").lines[0]
-    assert plain.supplier is None and b'"supplier":null' not in dumps(order).replace(b" ", b"")
+    assert [x.supplier for x in loads(dumps(order)).lines] == [None, "ACME"]
 
 
 def test_a_drop_ship_purchase_order_is_not_received_nor_cancelled_by_hand(shop: FakeShop) -> None:
