@@ -338,9 +338,10 @@ def _order_money(flow: Flow, order: Order) -> list[str]:
         and direct != total - returned
     ):
         found.append(f"{order.number}: kept {direct} of transfers, owes {total - returned}")
-    asked = [s.cod_amount for s in order.shipments if s.cod_amount is not None]
-    if method is PaymentMethod.COD and sum(asked, zero) != total:
-        found.append(f"{order.number}: its COD parcels collect {sum(asked, zero)} of {total}")
+    asked = sum((s.cod_amount for s in order.shipments if s.cod_amount is not None), zero)
+    owed_back = payment.refund_owed - returned  # what the parcels collect above the total
+    if method is PaymentMethod.COD and asked - owed_back != total:
+        found.append(f"{order.number}: its COD parcels collect {asked} - {owed_back} of {total}")
     cod_settled = method is PaymentMethod.COD and order.status is not OrderStatus.SHIPPED
     if cod_settled and direct != total - returned:
         found.append(f"{order.number}: COD kept {direct}, owes {total - returned}")

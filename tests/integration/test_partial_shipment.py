@@ -14,6 +14,7 @@ from orderflow import (
     CodSplit,
     Customer,
     Money,
+    Order,
     OrderDesk,
     OrderLine,
     OrderStatus,
@@ -25,7 +26,7 @@ from orderflow import (
     TaxRule,
 )
 from orderflow.domain.order import Shipment, ShipmentLine
-from orderflow.domain.payments.parcels import cod_amounts, owed_for
+from orderflow.domain.payments.parcels import cod_amounts, owed_alone, owed_for
 from orderflow.domain.status import Move
 from orderflow.errors import InvalidValue, MoveBlocked, MoveNotAllowed
 from orderflow.stores import PostgresInventory, PostgresStore, SQLiteInventory, SQLiteStore
@@ -205,12 +206,14 @@ def _per_parcel(
     mode: PriceMode = PriceMode.INCLUSIVE,
     method: PaymentMethod = PaymentMethod.CARD,
     desk_for: Callable[[FakeShop], OrderDesk] | None = None,
+    *,
+    at_last: bool = False,
 ) -> tuple[FakeShop, OrderDesk]:
     settings = ShopSettings(
         auto_advance=False,
         tax=TaxRule(mode=mode),
-        partial_payment=PartialPayment.PER_SHIPMENT,
-        cod_split=CodSplit.PER_SHIPMENT,
+        partial_payment=PartialPayment.AT_LAST if at_last else PartialPayment.PER_SHIPMENT,
+        cod_split=CodSplit.FIRST if at_last else CodSplit.PER_SHIPMENT,
     )
     s = shop(STOCK, settings)
     desk = desk_for(s) if desk_for else s.desk
@@ -230,6 +233,11 @@ def _per_parcel(
     return s, desk
 
 
+def _so_far(order: Order, units: dict[str, int], rule: TaxRule) -> Money:
+    """What per-parcel captures take once ``units`` have shipped."""
+    return min(owed_for(order, units, rule, fees=True), owed_alone(order, units, rule))
+
+
 def _captures(s: FakeShop) -> list[Money]:
     return [c["amount"] for c in s.gateway.captures.values() if c["order"] == "1001"]
 
@@ -238,14 +246,14 @@ def _three_parcels_captured(s: FakeShop, desk: OrderDesk) -> None:
     rule = desk.settings.tax
     order = desk.ship("1001", "1001-S1", "1234-5678-9013")
     total = order.totals(rule).total
-    first = owed_for(order, {"L1": 1, "L2": 1, "L3": 2}, rule, fees=True)
+    first = _so_far(order, {"L1": 1, "L2": 1, "L3": 2}, rule)
     assert Money.yen(0) < first < total
     assert order.payment.captured == first
     assert sum(s.gateway.live_authorizations().values(), Money.yen(0)) == total - first
     desk.receive("TOKYO", "TEA-1", 1, receipt_id="R-1")
     order = desk.ship("1001", "1001-S2", "1234-5678-9024")
     assert order.status is OrderStatus.SHIPPING_INSTRUCTED
-    assert order.payment.captured == owed_for(order, {"L1": 2, "L2": 1, "L3": 2}, rule, fees=True)
+    assert order.payment.captured == _so_far(order, {"L1": 2, "L2": 1, "L3": 2}, rule)
     desk.receive("TOKYO", "TEA-1", 1, receipt_id="R-2")
     order = desk.ship("1001", "1001-S3", "1234-5678-9035")
     assert order.status is OrderStatus.SHIPPED
@@ -264,7 +272,7 @@ def test_each_parcel_captures_its_share_and_the_last_the_rest(mode: PriceMode) -
     _three_parcels_captured(s, desk)
 
 
-def test_per_parcel_captures_on_a_sqlite_file(tmp_path: Path) -> None:
+def _on_sqlite(tmp_path: Path) -> Callable[[FakeShop], OrderDesk]:
     path = tmp_path / "shop.sqlite3"
     inventory = SQLiteInventory(path)
     for (warehouse, sku), units in STOCK.items():
@@ -273,8 +281,28 @@ def test_per_parcel_captures_on_a_sqlite_file(tmp_path: Path) -> None:
     def on_sqlite(s: FakeShop) -> OrderDesk:
         return desk_on(s, store=SQLiteStore(path), inventory=inventory)
 
-    s, desk = _per_parcel(desk_for=on_sqlite)
+    return on_sqlite
+
+
+def test_per_parcel_captures_on_a_sqlite_file(tmp_path: Path) -> None:
+    s, desk = _per_parcel(desk_for=_on_sqlite(tmp_path))
     _three_parcels_captured(s, desk)
+
+
+def test_cod_per_parcel_and_a_dropped_rest_on_a_sqlite_file(tmp_path: Path) -> None:
+    _s, desk = _per_parcel(method=PaymentMethod.COD, desk_for=_on_sqlite(tmp_path))
+    rule = desk.settings.tax
+    desk.ship("1001", "1001-S1", "1234-5678-9013")
+    desk.receive("TOKYO", "TEA-1", 1, receipt_id="R-1")
+    order = desk.drop_missing("1001")
+    total = order.totals(rule).total
+    asked = sum((sh.cod_amount or Money.yen(0) for sh in order.shipments), Money.yen(0))
+    assert asked - order.payment.refund_owed == total
+    desk.ship("1001", "1001-S2", "1234-5678-9024")
+    desk.deliver("1001", "1001-S1")
+    order = desk.deliver("1001", "1001-S2")
+    assert order.status is OrderStatus.DELIVERED
+    assert order.payment.received - order.payment.refund_owed == total
 
 
 def test_at_last_stays_the_default_one_capture() -> None:
@@ -295,9 +323,9 @@ def test_a_refused_parcel_capture_holds_and_the_next_parcel_takes_it() -> None:
     assert s.gateway.live_authorizations()  # the authorization stays whole
     assert desk.receive("TOKYO", "TEA-1", 1, receipt_id="R-2") == []  # held: not served
     order = desk.ship("1001", "1001-S2", "1234-5678-9024")  # what is owed so far, S1's too
-    assert order.payment.captured == owed_for(order, {"L1": 2, "L2": 1, "L3": 2}, rule, fees=True)
+    assert order.payment.captured == _so_far(order, {"L1": 2, "L2": 1, "L3": 2}, rule)
     order = desk.clear_hold("1001", "capture_failed")  # a person looked: nothing more to take
-    assert order.payment.captured == owed_for(order, {"L1": 2, "L2": 1, "L3": 2}, rule, fees=True)
+    assert order.payment.captured == _so_far(order, {"L1": 2, "L2": 1, "L3": 2}, rule)
     desk.allocate("1001")
     desk.instruct_shipping("1001")
     order = desk.ship("1001", "1001-S3", "1234-5678-9035")
@@ -309,7 +337,7 @@ def test_clearing_a_refused_parcel_capture_asks_for_it_again() -> None:
     s, desk = _per_parcel()
     s.gateway.fail_next("capture", Fault.DECLINE)
     order = desk.ship("1001", "1001-S1", "1234-5678-9013")
-    share = owed_for(order, {"L1": 1, "L2": 1, "L3": 2}, desk.settings.tax, fees=True)
+    share = _so_far(order, {"L1": 1, "L2": 1, "L3": 2}, desk.settings.tax)
     order = desk.clear_hold("1001", "capture_failed")
     assert order.payment.captured == share
     assert not order.open_holds
@@ -323,7 +351,7 @@ def test_a_lapsed_authorization_is_replaced_per_parcel() -> None:
     desk.receive("TOKYO", "TEA-1", 1, receipt_id="R-2")
     s.clock.advance(timedelta(days=40))  # the authorization lapses
     order = desk.ship("1001", "1001-S2", "1234-5678-9024")  # a new one for the share
-    assert order.payment.captured == owed_for(order, {"L1": 2, "L2": 1, "L3": 2}, rule, fees=True)
+    assert order.payment.captured == _so_far(order, {"L1": 2, "L2": 1, "L3": 2}, rule)
     order = desk.ship("1001", "1001-S3", "1234-5678-9035")  # and one for the rest
     total = order.totals(rule).total
     assert order.status is OrderStatus.SHIPPED and order.payment.captured == total
@@ -380,3 +408,71 @@ def test_for_any_split_of_lines_into_parcels_the_shares_add_up(
     priced = cod_amounts(order, shipments, rule, CodSplit.PER_SHIPMENT, last=True)
     collected = [sh.cod_amount or Money.yen(0) for sh in priced]
     assert sum(collected, Money.yen(0)) == total and all(c.amount >= 0 for c in collected)
+
+
+# -- dropping the remainder of an order shipped in part --------------------------------------
+
+
+@pytest.mark.parametrize("payment", list(PartialPayment))
+def test_dropping_the_rest_captures_the_smaller_total(payment: PartialPayment) -> None:
+    s, desk = _per_parcel(at_last=payment is PartialPayment.AT_LAST)
+    rule = desk.settings.tax
+    before = desk.ship("1001", "1001-S1", "1234-5678-9013")
+    old_total = before.totals(rule).total
+    order = desk.drop_missing("1001")
+    assert next((line.line_id, line.quantity) for line in order.lines) == ("L1", 1)
+    assert order.status is OrderStatus.SHIPPED  # nothing else waits, every parcel has left
+    total = order.totals(rule).total
+    assert total == old_total - Money.yen(1083 * 2)  # prices include tax: the two teas
+    assert order.payment.captured == total and sum(_captures(s), Money.yen(0)) == total
+    assert not s.gateway.live_authorizations()
+    with pytest.raises(InvalidValue, match="waiting for stock"):
+        desk.drop_missing("1001")  # nothing waits any more
+    order = desk.deliver("1001", "1001-S1")
+    assert order.status is OrderStatus.DELIVERED
+    assert desk.book("1001").status is OrderStatus.BOOKED
+
+
+def test_dropping_the_rest_with_a_parcel_still_to_ship_waits_for_it() -> None:
+    s, desk = _per_parcel()
+    rule = desk.settings.tax
+    desk.ship("1001", "1001-S1", "1234-5678-9013")
+    desk.receive("TOKYO", "TEA-1", 1, receipt_id="R-1")  # S2: one tea more
+    order = desk.drop_missing("1001")  # the third tea never comes
+    assert order.status is OrderStatus.SHIPPING_INSTRUCTED and not order.unallocated()
+    total = order.totals(rule).total
+    assert order.payment.captured <= total
+    order = desk.ship("1001", "1001-S2", "1234-5678-9024")
+    assert order.status is OrderStatus.SHIPPED
+    assert order.payment.captured == total and sum(_captures(s), Money.yen(0)) == total
+    assert not s.gateway.live_authorizations()
+
+
+def test_dropping_the_rest_of_a_postpay_order_amends_the_claim() -> None:
+    s, desk = _per_parcel(method=PaymentMethod.POSTPAY)
+    rule = desk.settings.tax
+    desk.ship("1001", "1001-S1", "1234-5678-9013")
+    order = desk.drop_missing("1001")
+    total = order.totals(rule).total
+    assert order.status is OrderStatus.SHIPPED
+    [claim] = [c for c in s.postpay.claims.values() if c["order"] == "1001"]
+    assert claim["amount"] == total and claim["reported"]
+
+
+def test_dropping_the_rest_of_a_cod_order_owes_back_what_the_parcel_collects_above() -> None:
+    _s, desk = _per_parcel(method=PaymentMethod.COD, at_last=True)
+    rule = desk.settings.tax
+    desk.ship("1001", "1001-S1", "1234-5678-9013")
+    desk.deliver("1001", "1001-S1")  # collects the whole old total
+    order = desk.drop_missing("1001")
+    assert order.status is OrderStatus.DELIVERED  # every parcel had arrived
+    total = order.totals(rule).total
+    assert order.payment.received - order.payment.refund_owed == total
+    assert desk.book("1001").status is OrderStatus.BOOKED
+
+
+def test_drop_missing_still_refuses_what_it_cannot_do() -> None:
+    _s, desk = _per_parcel()
+    desk.receive("TOKYO", "TEA-1", 2, receipt_id="R-1")  # nothing waits any more
+    with pytest.raises(InvalidValue, match="waiting for stock"):
+        desk.drop_missing("1001")

@@ -11,6 +11,9 @@ The share rule, stated once (``docs/partial-shipment.md`` shows it at work):
 3. Shares are cumulative: a parcel pays what the order's shipped units owe so far (never more
    than the total) less what was taken before it, and the parcel that completes the order pays
    exactly what is left. So the parcels add up to the total to the yen, whatever the split.
+4. A card capture never takes more than the shipped units would cost alone (the order's whole
+   discount and points kept: :func:`owed_alone`), so dropping the remainder never asks for
+   money back.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ __all__ = [
     "capture_share",
     "cod_amounts",
     "in_flight",
+    "owed_alone",
     "owed_for",
     "shipped_units",
 ]
@@ -91,6 +95,27 @@ def owed_for(order: Order, units: Mapping[str, int], rule: TaxRule, *, fees: boo
     return min(owed, totals.total)
 
 
+def owed_alone(order: Order, units: Mapping[str, int], rule: TaxRule) -> Money:
+    """What ``order`` would cost with only ``units`` (its whole discount, fees and points kept).
+
+    The most a per-parcel capture may take: the remainder dropped, the order still owes this.
+    """
+    lines = tuple(
+        replace(line, quantity=units[line.line_id])
+        for line in order.lines
+        if units.get(line.line_id, 0) > 0
+    )
+    if not lines:
+        return Money.zero(order.currency)
+    charges = Money.total(
+        [line.amount for line in lines] + [order.shipping_fee, order.fees], order.currency
+    )
+    discount = min(order.discount, charges)
+    points = min(order.points_used, int((charges - discount).amount))
+    cut = replace(order, lines=lines, discount=discount, points_used=points, tax_adjustments=())
+    return cut.totals(rule).total
+
+
 def shipped_units(shipments: Iterable[Shipment]) -> dict[str, int]:
     """Line id → units carried by ``shipments``."""
     units: dict[str, int] = {}
@@ -118,8 +143,10 @@ def capture_share(plan: Plan, order: Order, rules: Rules, now: datetime) -> None
 
     Only with ``settings.partial_payment`` ``PER_SHIPMENT`` (otherwise nothing is added).
 
-    What is owed so far is the share of every shipped parcel (the fees with them) less what was
-    captured or is being captured; a refused capture before is thus taken with the next parcel.
+    What is owed so far is the share of every shipped parcel (the fees with them), never more
+    than those units would cost alone (:func:`owed_alone`: dropping the rest never asks for money
+    back), less what was captured or is being captured; a refused capture before is thus taken
+    with the next parcel.
     An authorization that lapsed or holds too little is replaced as ``collect_card`` does.
     """
     payment = order.payment
@@ -128,7 +155,9 @@ def capture_share(plan: Plan, order: Order, rules: Rules, now: datetime) -> None
     gone = [
         s for s in order.shipments if s.status in (ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED)
     ]
-    owed = owed_for(order, shipped_units(gone), rules.settings.tax, fees=True)
+    units = shipped_units(gone)
+    rule = rules.settings.tax
+    owed = min(owed_for(order, units, rule, fees=True), owed_alone(order, units, rule))
     amount = owed - in_flight(order)
     if amount.amount <= 0:
         return
