@@ -476,3 +476,20 @@ def test_drop_missing_still_refuses_what_it_cannot_do() -> None:
     desk.receive("TOKYO", "TEA-1", 2, receipt_id="R-1")  # nothing waits any more
     with pytest.raises(InvalidValue, match="waiting for stock"):
         desk.drop_missing("1001")
+
+
+def test_the_reauthorization_sweep_asks_only_for_what_is_not_captured() -> None:
+    s, desk = _per_parcel()
+    order = desk.ship("1001", "1001-S1", "1234-5678-9013")
+    total = order.totals(desk.settings.tax).total
+    s.clock.advance(timedelta(days=28))  # the authorization lapses within 3 days
+    [renewed] = desk.reauthorize_expiring()
+    assert sum(s.gateway.live_authorizations().values(), Money.yen(0)) == (
+        total - renewed.payment.captured
+    )
+    desk.receive("TOKYO", "TEA-1", 2, receipt_id="R-1")  # the rest, instructed on the new one
+    order = desk.get("1001")
+    for shipment, tracking in zip(order.shipments[1:], TRACKING[1:], strict=False):
+        order = desk.ship("1001", shipment.shipment_id, tracking)
+    assert order.status is OrderStatus.SHIPPED and order.payment.captured == total
+    assert not s.gateway.live_authorizations()
