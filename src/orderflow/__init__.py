@@ -118,7 +118,15 @@ from orderflow.ports import (
     Warehouse,
     WorkLists,
 )
-from orderflow.settings import Clawback, GrantAt, PointsGrant, PostpayDeclined, ShopSettings
+from orderflow.settings import (
+    Clawback,
+    CodSplit,
+    GrantAt,
+    PartialPayment,
+    PointsGrant,
+    PostpayDeclined,
+    ShopSettings,
+)
 
 __version__ = "0.1.0"
 
@@ -148,6 +156,7 @@ __all__ = [
     "Clawback",
     "Clock",
     "CodFeeTable",
+    "CodSplit",
     "Context",
     "CreditDecision",
     "CreditStatus",
@@ -186,6 +195,7 @@ __all__ = [
     "OrderStatus",
     "OrderStore",
     "OrderTotals",
+    "PartialPayment",
     "Party",
     "Payment",
     "PaymentEntry",

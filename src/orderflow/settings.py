@@ -14,6 +14,7 @@ from orderflow.domain.address import Prefecture
 from orderflow.domain.allocation import AllocationPlanner, AllocationStrategy
 from orderflow.domain.booking import AccountMap, RecognitionBasis
 from orderflow.domain.payments import DEFAULT_COD_FEES, CodFeeTable
+from orderflow.domain.payments.parcels import CodSplit, PartialPayment
 from orderflow.domain.policy import CancelPolicy, ChangePolicy
 from orderflow.domain.returns import ReturnPolicy
 from orderflow.domain.review import ShippingFeeTable, default_shipping_fees
@@ -21,7 +22,15 @@ from orderflow.domain.tax import TaxRule
 from orderflow.errors import InvalidValue
 from orderflow.i18n import DEFAULT_LOCALE, DEFAULT_ZONE
 
-__all__ = ["Clawback", "GrantAt", "PointsGrant", "PostpayDeclined", "ShopSettings"]
+__all__ = [
+    "Clawback",
+    "CodSplit",
+    "GrantAt",
+    "PartialPayment",
+    "PointsGrant",
+    "PostpayDeclined",
+    "ShopSettings",
+]
 
 
 class PostpayDeclined(enum.Enum):
@@ -99,6 +108,14 @@ def _check_grant(instance: object, attribute: attrs.Attribute[Any], value: objec
 def _check_clawback(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, Clawback):
         raise InvalidValue("points_clawback", value, "a Clawback")
+
+
+def _check_choice(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    kind = attribute.type if isinstance(attribute.type, type) else None
+    names = {"partial_payment": PartialPayment, "cod_split": CodSplit}
+    kind = kind or names[attribute.name]
+    if not isinstance(value, kind):
+        raise InvalidValue(attribute.name, value, f"a {kind.__name__}")
 
 
 def _check_rate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -186,3 +203,9 @@ class ShopSettings:
     """When earned points are granted (a :class:`PointsGrant`); None: orderflow grants none."""
     points_clawback: Clawback = attrs.field(default=Clawback.RECORD_OWED, validator=_check_clawback)
     """What a clawback does with points the customer already spent (:class:`Clawback`)."""
+    partial_payment: PartialPayment = attrs.field(
+        default=PartialPayment.AT_LAST, validator=_check_choice
+    )
+    """分納, card and Amazon Pay: capture once at the last unit, or per parcel its share."""
+    cod_split: CodSplit = attrs.field(default=CodSplit.FIRST, validator=_check_choice)
+    """代引き of several parcels: the first collects the total, or each its share."""

@@ -279,6 +279,8 @@ def forward(flow: Flow, order: Order) -> object:
     if status is OrderStatus.ALLOCATED:
         return desk.instruct_shipping(n)
     if status is OrderStatus.SHIPPING_INSTRUCTED:
+        if order.unallocated() and flow.rng.random() < 0.2:
+            return desk.drop_missing(n)  # 分納: the customer cancels the rest
         return ship(flow, order)
     if status is OrderStatus.SHIPPED:
         if flow.rng.random() < 0.6:

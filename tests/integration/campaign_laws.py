@@ -9,6 +9,7 @@ from orderflow import (
     Money,
     Order,
     OrderStatus,
+    PartialPayment,
     PaymentMethod,
     PaymentOp,
     ShipmentStatus,
@@ -16,6 +17,7 @@ from orderflow import (
 from orderflow.domain.events import CarrierReported, DeliveryUndone
 from orderflow.domain.order import DROP_SHIP
 from orderflow.domain.payments.ledger import CARDLIKE
+from orderflow.domain.payments.parcels import owed_for, shipped_units
 from orderflow.domain.tracking import TrackingStatus, event_key
 from tests.integration import campaign_dropship as dropship
 from tests.integration import campaign_returns as returns
@@ -310,8 +312,21 @@ def _order_money(flow: Flow, order: Order) -> list[str]:
     direct = payment.received - payment.refund_owed
     if card_net != card_ledger:
         found.append(f"{order.number}: the gateway nets {card_net}, the ledger {card_ledger}")
+    settings = shop.desk.settings
     if order.status is OrderStatus.CANCELLED or not after_shipping:
-        if card_net.amount or billed.amount:
+        per_parcel = (
+            settings.partial_payment is PartialPayment.PER_SHIPMENT
+            and order.status is OrderStatus.SHIPPING_INSTRUCTED
+        )
+        gone = [
+            s
+            for s in order.shipments
+            if s.status in (ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED)
+        ]
+        may_keep = zero  # 分納 per parcel: no more than the parcels gone owe
+        if per_parcel and gone:
+            may_keep = owed_for(order, shipped_units(gone), settings.tax, fees=True)
+        if card_net > may_keep or card_net.is_negative or billed.amount:
             found.append(f"{order.number} ({order.status.name}) keeps {card_net} + {billed}")
         if order.status is OrderStatus.CANCELLED and direct.amount:
             found.append(f"{order.number} cancelled keeps {direct} received")
@@ -328,6 +343,10 @@ def _order_money(flow: Flow, order: Order) -> list[str]:
         and direct != total - returned
     ):
         found.append(f"{order.number}: kept {direct} of transfers, owes {total - returned}")
+    asked = sum((s.cod_amount for s in order.shipments if s.cod_amount is not None), zero)
+    owed_back = payment.refund_owed - returned  # what the parcels collect above the total
+    if method is PaymentMethod.COD and asked - owed_back != total:
+        found.append(f"{order.number}: its COD parcels collect {asked} - {owed_back} of {total}")
     cod_settled = method is PaymentMethod.COD and order.status is not OrderStatus.SHIPPED
     if cod_settled and direct != total - returned:
         found.append(f"{order.number}: COD kept {direct}, owes {total - returned}")

@@ -12,8 +12,10 @@ import attrs
 from orderflow import (
     AllocationStrategy,
     Clawback,
+    CodSplit,
     GrantAt,
     Money,
+    PartialPayment,
     PointsGrant,
     ReturnPolicy,
     ShopSettings,
@@ -103,6 +105,8 @@ def new_flow(seed: int, folder: Path | None = None) -> Flow:
         warehouse_locations={"TOKYO": "東京都", "OSAKA": "大阪府"},
         points_grant=_points_grant(rng),
         points_clawback=rng.choice(list(Clawback)),
+        partial_payment=rng.choice(list(PartialPayment)),
+        cod_split=rng.choice(list(CodSplit)),
         return_policy=ReturnPolicy(
             return_fee=Money.yen(rng.choice([0, 330])),
             free_shipping_threshold=rng.choice([None, Money.yen(3000)]),

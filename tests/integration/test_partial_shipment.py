@@ -2,18 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from orderflow import Customer, Money, OrderDesk, OrderLine, OrderStatus, PaymentMethod
+from orderflow import (
+    CodSplit,
+    Customer,
+    Money,
+    Order,
+    OrderDesk,
+    OrderLine,
+    OrderStatus,
+    PartialPayment,
+    PaymentMethod,
+    PriceMode,
+    ShopSettings,
+    TaxRate,
+    TaxRule,
+)
+from orderflow.domain.order import Shipment, ShipmentLine
+from orderflow.domain.payments.parcels import cod_amounts, owed_alone, owed_for
 from orderflow.domain.status import Move
 from orderflow.errors import InvalidValue, MoveBlocked, MoveNotAllowed
 from orderflow.stores import PostgresInventory, PostgresStore, SQLiteInventory, SQLiteStore
-from orderflow.testing import FakeShop
+from orderflow.testing import FakeShop, Fault
 from orderflow.testing.shop import desk_on
 from tests.builders import address, shop
 from tests.postgres import new_database
+from tests.unit.test_split_and_change import RULES, orders, splits
 
 STOCK = {("TOKYO", "TEA-1"): 1, ("TOKYO", "MUG-1"): 10, ("TOKYO", "CAKE-1"): 10}
 TEA = [
@@ -168,3 +189,307 @@ def test_ship_available_refuses_what_it_cannot_do_and_changes_nothing() -> None:
     )
     with pytest.raises(MoveNotAllowed):
         s.desk.ship_available("1002")  # 受注: nothing reserved yet
+
+
+# -- payment per parcel (partial_payment, cod_split) -------------------------------------------
+
+MIXED = [
+    OrderLine("L1", "TEA-1", "緑茶", Money.yen(1083), 3, TaxRate.REDUCED),
+    OrderLine("L2", "MUG-1", "湯呑", Money.yen(2207), 1),
+    OrderLine("L3", "CAKE-1", "菓子", Money.yen(649), 2, TaxRate.REDUCED),
+]
+"""8 % and 10 % lines; one tea in stock of three: three parcels (S1, then S2 and S3)."""
+TRACKING = ("1234-5678-9013", "1234-5678-9024", "1234-5678-9035")
+
+
+def _per_parcel(
+    mode: PriceMode = PriceMode.INCLUSIVE,
+    method: PaymentMethod = PaymentMethod.CARD,
+    desk_for: Callable[[FakeShop], OrderDesk] | None = None,
+    *,
+    at_last: bool = False,
+) -> tuple[FakeShop, OrderDesk]:
+    settings = ShopSettings(
+        auto_advance=False,
+        tax=TaxRule(mode=mode),
+        partial_payment=PartialPayment.AT_LAST if at_last else PartialPayment.PER_SHIPMENT,
+        cod_split=CodSplit.FIRST if at_last else CodSplit.PER_SHIPMENT,
+    )
+    s = shop(STOCK, settings)
+    desk = desk_for(s) if desk_for else s.desk
+    desk.place(
+        number="1001",
+        customer=Customer("C1", "見本 花子", "c1@example.jp"),
+        ship_to=address(),
+        lines=MIXED,
+        token="tok",
+        payment_method=method,
+        shipping_fee=Money.yen(550),
+        discount=Money.yen(333),
+    )
+    desk.accept("1001")
+    desk.allocate("1001")
+    desk.ship_available("1001")
+    return s, desk
+
+
+def _so_far(order: Order, units: dict[str, int], rule: TaxRule) -> Money:
+    """What per-parcel captures take once ``units`` have shipped."""
+    return min(owed_for(order, units, rule, fees=True), owed_alone(order, units, rule))
+
+
+def _captures(s: FakeShop) -> list[Money]:
+    return [c["amount"] for c in s.gateway.captures.values() if c["order"] == "1001"]
+
+
+def _three_parcels_captured(s: FakeShop, desk: OrderDesk) -> None:
+    rule = desk.settings.tax
+    order = desk.ship("1001", "1001-S1", "1234-5678-9013")
+    total = order.totals(rule).total
+    first = _so_far(order, {"L1": 1, "L2": 1, "L3": 2}, rule)
+    assert Money.yen(0) < first < total
+    assert order.payment.captured == first
+    assert sum(s.gateway.live_authorizations().values(), Money.yen(0)) == total - first
+    desk.receive("TOKYO", "TEA-1", 1, receipt_id="R-1")
+    order = desk.ship("1001", "1001-S2", "1234-5678-9024")
+    assert order.status is OrderStatus.SHIPPING_INSTRUCTED
+    assert order.payment.captured == _so_far(order, {"L1": 2, "L2": 1, "L3": 2}, rule)
+    desk.receive("TOKYO", "TEA-1", 1, receipt_id="R-2")
+    order = desk.ship("1001", "1001-S3", "1234-5678-9035")
+    assert order.status is OrderStatus.SHIPPED
+    assert order.payment.captured == total  # the last parcel takes exactly what is left
+    assert len(_captures(s)) == 3 and sum(_captures(s), Money.yen(0)) == total
+    assert not s.gateway.live_authorizations()  # the rest voided at the end only
+    desk.deliver("1001", "1001-S1")
+    desk.deliver("1001", "1001-S2")
+    desk.deliver("1001", "1001-S3")
+    assert desk.book("1001").status is OrderStatus.BOOKED
+
+
+@pytest.mark.parametrize("mode", list(PriceMode))
+def test_each_parcel_captures_its_share_and_the_last_the_rest(mode: PriceMode) -> None:
+    s, desk = _per_parcel(mode)
+    _three_parcels_captured(s, desk)
+
+
+def _on_sqlite(tmp_path: Path) -> Callable[[FakeShop], OrderDesk]:
+    path = tmp_path / "shop.sqlite3"
+    inventory = SQLiteInventory(path)
+    for (warehouse, sku), units in STOCK.items():
+        inventory.receive(warehouse, sku, units)
+
+    def on_sqlite(s: FakeShop) -> OrderDesk:
+        return desk_on(s, store=SQLiteStore(path), inventory=inventory)
+
+    return on_sqlite
+
+
+def test_per_parcel_captures_on_a_sqlite_file(tmp_path: Path) -> None:
+    s, desk = _per_parcel(desk_for=_on_sqlite(tmp_path))
+    _three_parcels_captured(s, desk)
+
+
+def test_cod_per_parcel_and_a_dropped_rest_on_a_sqlite_file(tmp_path: Path) -> None:
+    _s, desk = _per_parcel(method=PaymentMethod.COD, desk_for=_on_sqlite(tmp_path))
+    rule = desk.settings.tax
+    desk.ship("1001", "1001-S1", "1234-5678-9013")
+    desk.receive("TOKYO", "TEA-1", 1, receipt_id="R-1")
+    order = desk.drop_missing("1001")
+    total = order.totals(rule).total
+    asked = sum((sh.cod_amount or Money.yen(0) for sh in order.shipments), Money.yen(0))
+    assert asked - order.payment.refund_owed == total
+    desk.ship("1001", "1001-S2", "1234-5678-9024")
+    desk.deliver("1001", "1001-S1")
+    order = desk.deliver("1001", "1001-S2")
+    assert order.status is OrderStatus.DELIVERED
+    assert order.payment.received - order.payment.refund_owed == total
+
+
+def test_at_last_stays_the_default_one_capture() -> None:
+    assert ShopSettings().partial_payment is PartialPayment.AT_LAST
+    assert ShopSettings().cod_split is CodSplit.FIRST
+    with pytest.raises(InvalidValue, match="partial_payment"):
+        ShopSettings(partial_payment="per_shipment")  # type: ignore[arg-type]
+
+
+def test_a_refused_parcel_capture_holds_and_the_next_parcel_takes_it() -> None:
+    s, desk = _per_parcel()
+    rule = desk.settings.tax
+    desk.receive("TOKYO", "TEA-1", 1, receipt_id="R-1")  # S2 instructed before S1 leaves
+    s.gateway.fail_next("capture", Fault.DECLINE)
+    order = desk.ship("1001", "1001-S1", "1234-5678-9013")
+    assert order.payment.captured == Money.yen(0)
+    assert [h.code for h in order.open_holds] == ["capture_failed"]
+    assert s.gateway.live_authorizations()  # the authorization stays whole
+    assert desk.receive("TOKYO", "TEA-1", 1, receipt_id="R-2") == []  # held: not served
+    order = desk.ship("1001", "1001-S2", "1234-5678-9024")  # what is owed so far, S1's too
+    assert order.payment.captured == _so_far(order, {"L1": 2, "L2": 1, "L3": 2}, rule)
+    order = desk.clear_hold("1001", "capture_failed")  # a person looked: nothing more to take
+    assert order.payment.captured == _so_far(order, {"L1": 2, "L2": 1, "L3": 2}, rule)
+    desk.allocate("1001")
+    desk.instruct_shipping("1001")
+    order = desk.ship("1001", "1001-S3", "1234-5678-9035")
+    assert order.payment.captured == order.totals(rule).total
+    assert not s.gateway.live_authorizations()
+
+
+def test_clearing_a_refused_parcel_capture_asks_for_it_again() -> None:
+    s, desk = _per_parcel()
+    s.gateway.fail_next("capture", Fault.DECLINE)
+    order = desk.ship("1001", "1001-S1", "1234-5678-9013")
+    share = _so_far(order, {"L1": 1, "L2": 1, "L3": 2}, desk.settings.tax)
+    order = desk.clear_hold("1001", "capture_failed")
+    assert order.payment.captured == share
+    assert not order.open_holds
+
+
+def test_a_lapsed_authorization_is_replaced_per_parcel() -> None:
+    s, desk = _per_parcel()
+    rule = desk.settings.tax
+    desk.ship("1001", "1001-S1", "1234-5678-9013")
+    desk.receive("TOKYO", "TEA-1", 1, receipt_id="R-1")
+    desk.receive("TOKYO", "TEA-1", 1, receipt_id="R-2")
+    s.clock.advance(timedelta(days=40))  # the authorization lapses
+    order = desk.ship("1001", "1001-S2", "1234-5678-9024")  # a new one for the share
+    assert order.payment.captured == _so_far(order, {"L1": 2, "L2": 1, "L3": 2}, rule)
+    order = desk.ship("1001", "1001-S3", "1234-5678-9035")  # and one for the rest
+    total = order.totals(rule).total
+    assert order.status is OrderStatus.SHIPPED and order.payment.captured == total
+    assert sum(_captures(s), Money.yen(0)) == total and len(_captures(s)) == 3
+    assert not s.gateway.live_authorizations()
+
+
+def test_cod_per_parcel_collects_its_share_and_the_last_the_rest() -> None:
+    _s, desk = _per_parcel(method=PaymentMethod.COD)
+    order = desk.get("1001")
+    rule = desk.settings.tax
+    total = order.totals(rule).total
+    [first] = order.shipments
+    assert first.cod_amount == owed_for(order, {"L1": 1, "L2": 1, "L3": 2}, rule, fees=True)
+    for n in (1, 2):
+        desk.receive("TOKYO", "TEA-1", 1, receipt_id=f"R-{n}")
+    order = desk.get("1001")
+    amounts = [sh.cod_amount or Money.yen(0) for sh in order.shipments]
+    assert sum(amounts, Money.yen(0)) == total and all(a.amount > 0 for a in amounts)
+    for shipment, tracking in zip(order.shipments, TRACKING, strict=True):
+        desk.ship("1001", shipment.shipment_id, tracking)
+        order = desk.deliver("1001", shipment.shipment_id)
+        assert order.payment.received <= total
+    assert order.status is OrderStatus.DELIVERED and order.payment.received == total
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), rule=RULES)
+def test_for_any_split_of_lines_into_parcels_the_shares_add_up(
+    data: st.DataObject, rule: TaxRule
+) -> None:
+    """A law: per-parcel captures (and 代引き amounts) add up to the total to the yen."""
+    order = data.draw(orders())
+    parts = data.draw(splits(order))
+    total = order.totals(rule).total
+    taken = Money.yen(0)
+    carried: dict[str, int] = {}
+    for index, part in enumerate(parts):
+        for line_id, units in part.items():
+            carried[line_id] = carried.get(line_id, 0) + units
+        if index == len(parts) - 1:
+            assert owed_for(order, carried, rule, fees=True) == total
+            share = total - taken
+        else:
+            share = max(owed_for(order, carried, rule, fees=True) - taken, Money.yen(0))
+        assert share.amount >= 0
+        taken = taken + share
+        assert taken <= total
+    assert taken == total
+    shipments = tuple(
+        Shipment(f"1001-S{i}", "TOKYO", "yamato", tuple(ShipmentLine(k, v) for k, v in p.items()))
+        for i, p in enumerate(parts, 1)
+    )
+    priced = cod_amounts(order, shipments, rule, CodSplit.PER_SHIPMENT, last=True)
+    collected = [sh.cod_amount or Money.yen(0) for sh in priced]
+    assert sum(collected, Money.yen(0)) == total and all(c.amount >= 0 for c in collected)
+
+
+# -- dropping the remainder of an order shipped in part --------------------------------------
+
+
+@pytest.mark.parametrize("payment", list(PartialPayment))
+def test_dropping_the_rest_captures_the_smaller_total(payment: PartialPayment) -> None:
+    s, desk = _per_parcel(at_last=payment is PartialPayment.AT_LAST)
+    rule = desk.settings.tax
+    before = desk.ship("1001", "1001-S1", "1234-5678-9013")
+    old_total = before.totals(rule).total
+    order = desk.drop_missing("1001")
+    assert next((line.line_id, line.quantity) for line in order.lines) == ("L1", 1)
+    assert order.status is OrderStatus.SHIPPED  # nothing else waits, every parcel has left
+    total = order.totals(rule).total
+    assert total == old_total - Money.yen(1083 * 2)  # prices include tax: the two teas
+    assert order.payment.captured == total and sum(_captures(s), Money.yen(0)) == total
+    assert not s.gateway.live_authorizations()
+    with pytest.raises(InvalidValue, match="waiting for stock"):
+        desk.drop_missing("1001")  # nothing waits any more
+    order = desk.deliver("1001", "1001-S1")
+    assert order.status is OrderStatus.DELIVERED
+    assert desk.book("1001").status is OrderStatus.BOOKED
+
+
+def test_dropping_the_rest_with_a_parcel_still_to_ship_waits_for_it() -> None:
+    s, desk = _per_parcel()
+    rule = desk.settings.tax
+    desk.ship("1001", "1001-S1", "1234-5678-9013")
+    desk.receive("TOKYO", "TEA-1", 1, receipt_id="R-1")  # S2: one tea more
+    order = desk.drop_missing("1001")  # the third tea never comes
+    assert order.status is OrderStatus.SHIPPING_INSTRUCTED and not order.unallocated()
+    total = order.totals(rule).total
+    assert order.payment.captured <= total
+    order = desk.ship("1001", "1001-S2", "1234-5678-9024")
+    assert order.status is OrderStatus.SHIPPED
+    assert order.payment.captured == total and sum(_captures(s), Money.yen(0)) == total
+    assert not s.gateway.live_authorizations()
+
+
+def test_dropping_the_rest_of_a_postpay_order_amends_the_claim() -> None:
+    s, desk = _per_parcel(method=PaymentMethod.POSTPAY)
+    rule = desk.settings.tax
+    desk.ship("1001", "1001-S1", "1234-5678-9013")
+    order = desk.drop_missing("1001")
+    total = order.totals(rule).total
+    assert order.status is OrderStatus.SHIPPED
+    [claim] = [c for c in s.postpay.claims.values() if c["order"] == "1001"]
+    assert claim["amount"] == total and claim["reported"]
+
+
+def test_dropping_the_rest_of_a_cod_order_owes_back_what_the_parcel_collects_above() -> None:
+    _s, desk = _per_parcel(method=PaymentMethod.COD, at_last=True)
+    rule = desk.settings.tax
+    desk.ship("1001", "1001-S1", "1234-5678-9013")
+    desk.deliver("1001", "1001-S1")  # collects the whole old total
+    order = desk.drop_missing("1001")
+    assert order.status is OrderStatus.DELIVERED  # every parcel had arrived
+    total = order.totals(rule).total
+    assert order.payment.received - order.payment.refund_owed == total
+    assert desk.book("1001").status is OrderStatus.BOOKED
+
+
+def test_drop_missing_still_refuses_what_it_cannot_do() -> None:
+    _s, desk = _per_parcel()
+    desk.receive("TOKYO", "TEA-1", 2, receipt_id="R-1")  # nothing waits any more
+    with pytest.raises(InvalidValue, match="waiting for stock"):
+        desk.drop_missing("1001")
+
+
+def test_the_reauthorization_sweep_asks_only_for_what_is_not_captured() -> None:
+    s, desk = _per_parcel()
+    order = desk.ship("1001", "1001-S1", "1234-5678-9013")
+    total = order.totals(desk.settings.tax).total
+    s.clock.advance(timedelta(days=28))  # the authorization lapses within 3 days
+    [renewed] = desk.reauthorize_expiring()
+    assert sum(s.gateway.live_authorizations().values(), Money.yen(0)) == (
+        total - renewed.payment.captured
+    )
+    desk.receive("TOKYO", "TEA-1", 2, receipt_id="R-1")  # the rest, instructed on the new one
+    order = desk.get("1001")
+    for shipment, tracking in zip(order.shipments[1:], TRACKING[1:], strict=False):
+        order = desk.ship("1001", shipment.shipment_id, tracking)
+    assert order.status is OrderStatus.SHIPPED and order.payment.captured == total
+    assert not s.gateway.live_authorizations()

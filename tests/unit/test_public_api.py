@@ -89,6 +89,8 @@ def test_the_public_api_is_pinned() -> None:
             "PointsGrant",
             "GrantAt",
             "Clawback",
+            "CodSplit",
+            "PartialPayment",
             "PostpayProvider",
             "Prefecture",
             "Queue",

@@ -8,7 +8,7 @@ from orderflow.app.base import check_number, check_text
 from orderflow.app.changes import ChangeCommands
 from orderflow.app.fulfilment import FulfilmentCommands
 from orderflow.app.orders import OrderCommands
-from orderflow.domain.decisions import backorders
+from orderflow.domain.decisions import backorders, remainder, tracking
 from orderflow.domain.decisions.backorders import Priority
 from orderflow.domain.lifecycle import Context, pending_units
 from orderflow.domain.order import Order
@@ -118,9 +118,26 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
         """Cancel the units the order waits for; what is reserved stays and the payment follows.
 
         An order with nothing reserved is cancelled whole. A partial cancel
-        (:meth:`~orderflow.app.changes.ChangeCommands.cancel` with ``lines``) underneath.
+        (:meth:`~orderflow.app.changes.ChangeCommands.cancel` with ``lines``) underneath. An
+        order shipped in part (分納, 出荷指示済) drops the units no warehouse holds for it
+        (:func:`~orderflow.domain.decisions.remainder.drop_remainder`) and moves on if nothing
+        else waits.
         """
         order = self._current(check_number(number))
+        if remainder.shipped_in_part(order):  # 分納: the narrow path of the domain
+            check_text(reason, "reason", required=True, limit=1000)
+
+            def drop(current: Order, ctx: Context) -> Order:
+                dropped = remainder.drop_remainder(current, ctx, self.rules)
+                return tracking.deliver_tracked(dropped, ctx, self.rules)  # a carrier said so
+
+            return self._command(
+                number,
+                drop,
+                actor=actor,
+                reason=reason,
+                request_id=request_id,
+            )
         missing = order.unallocated()
         if order.status not in backorders.WAITING or not missing:
             raise InvalidValue("number", number, "an order waiting for stock")

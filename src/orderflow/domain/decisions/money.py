@@ -68,9 +68,10 @@ def needs_reauthorization(order: Order, now: datetime, rules: Rules) -> bool:
 
 
 def reauthorize_order(order: Order, rules: Rules) -> Order:
-    """再オーソリ: a new authorization for the total; the old one is voided when it holds."""
+    """再オーソリ: new authorization for what is not captured; the old one voided once it holds."""
     plan = Plan(order)
-    reauthorize(plan, order, order.totals(rules.settings.tax).total)
+    owed = order.totals(rules.settings.tax).total - order.payment.captured  # 分納 per parcel
+    reauthorize(plan, order, owed)
     return plan.apply(order)
 
 

@@ -18,6 +18,7 @@ from orderflow.domain.order import Order, OrderLine, PaymentMethod
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import HoldCode
 from orderflow.domain.payments.ledger import CARDLIKE
+from orderflow.domain.payments.parcels import capture_share
 from orderflow.domain.payments.plans import collect_card, follow_total, open_payment
 from orderflow.domain.rules import Rules
 from orderflow.domain.status import Move, OrderStatus
@@ -161,5 +162,7 @@ def clear_hold(order: Order, code: str, ctx: Context, rules: Rules) -> Order:
         owed = cleared.totals(rules.settings.tax).total - cleared.payment.captured
         if owed.amount > 0 and cleared.payment.method in CARDLIKE:
             collect_card(plan, cleared, owed, rules, ctx.at)  # a person asks for it once more
+    elif code == HoldCode.CAPTURE_FAILED and cleared.status is OrderStatus.SHIPPING_INSTRUCTED:
+        capture_share(plan, cleared, rules, ctx.at)  # 分納 per parcel: what is owed so far
     cleared = advance(plan, cleared, rules)
     return plan.apply(cleared)

@@ -30,6 +30,11 @@ from orderflow.domain.order import (
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import payment_confirmed
 from orderflow.domain.payments.ledger import record
+from orderflow.domain.payments.parcels import (
+    capture_share,
+    cod_amounts,
+    in_flight,
+)
 from orderflow.domain.payments.plans import at_shipping, paid_in_full
 from orderflow.domain.points import schedule_grant
 from orderflow.domain.rules import Rules
@@ -49,7 +54,8 @@ def instruct_shipping(
 
     A 中途引当 order is instructed only with ``partial`` (分納, the customer's choice): its
     reserved units leave now and the rest, once reserved, is instructed in 出荷指示済 as more
-    shipments. 代引き: the order's first shipment collects the whole total.
+    shipments. 代引き: what each shipment collects follows ``settings.cod_split``
+    (:func:`~orderflow.domain.payments.parcels.cod_amounts`).
     """
     if order.status is OrderStatus.PARTIALLY_ALLOCATED and not partial:
         raise MoveBlocked(
@@ -62,8 +68,9 @@ def instruct_shipping(
     settings = rules.settings
     total = order.totals(settings.tax).total
     shipments = lifecycle.plan_shipments(order, carrier)
-    if order.payment.method is PaymentMethod.COD and shipments and not order.shipments:
-        shipments = (replace(shipments[0], cod_amount=total), *shipments[1:])
+    if order.payment.method is PaymentMethod.COD:
+        last = not order.unallocated()
+        shipments = cod_amounts(order, shipments, settings.tax, settings.cod_split, last=last)
     confirmed = payment_confirmed(order.payment, total, ctx.at, settings.authorization_days)
     order, _ = lifecycle.instruct_shipping(order, shipments, ctx, payment_confirmed=confirmed)
     plan = Plan(order)
@@ -130,6 +137,7 @@ def ship(
     """出荷: a shipment left; its units come off stock; the last one takes the payment.
 
     A drop-shipped shipment (メーカー直送) takes nothing off our stock.
+    With ``settings.partial_payment`` ``PER_SHIPMENT`` each earlier parcel captures its share.
     """
     shipment = lifecycle.find_shipment(order, shipment_id, Move.SHIP)
     result, events = lifecycle.ship(
@@ -150,8 +158,10 @@ def ship(
     if result.status is OrderStatus.SHIPPED:
         total = result.totals(rules.settings.tax).total
         shipped = lifecycle.find_shipment(result, shipment_id, Move.SHIP)
-        at_shipping(plan, result, total, shipped, rules, ctx.at)
+        at_shipping(plan, result, total, shipped, rules, ctx.at, taken=in_flight(result))
         result = schedule_grant(result, _at("SHIPMENT"), ctx, rules, plan)
+    else:
+        capture_share(plan, result, rules, ctx.at)  # a parcel of an order shipped in part
     if tracking_number:
         plan.add(
             Notify,

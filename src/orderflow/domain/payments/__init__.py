@@ -77,7 +77,8 @@ def payment_confirmed(
     """Whether ``payment`` allows the order (of ``total``) to be instructed to ship.
 
     A card authorization counts only while it has not lapsed at ``now`` (its ``expires_at``, or
-    ``authorization_days`` after it was given); money received counts net of what is owed back.
+    ``authorization_days`` after it was given) and for what is not captured yet (分納 per
+    parcel); money received counts net of what is owed back.
     """
     from orderflow.domain.payments.ledger import claim_amount, claim_pending, live_authorization
 
@@ -85,8 +86,11 @@ def payment_confirmed(
     if method is PaymentMethod.COD:
         return True
     if method in (PaymentMethod.CARD, PaymentMethod.AMAZON_PAY):
+        owed = total - payment.captured  # 分納 per parcel: the parcels shipped took theirs
+        if owed.amount <= 0:
+            return True
         live = live_authorization(payment, now, authorization_days)
-        return live is not None and live[2] >= total
+        return live is not None and live[2] >= owed
     if method is PaymentMethod.POSTPAY:
         reference = payment.instruction("reference")
         if not reference or claim_pending(payment, reference):

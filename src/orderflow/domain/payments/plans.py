@@ -115,13 +115,25 @@ def paid_in_full(payment: Payment) -> bool:
 
 
 def at_shipping(
-    plan: Plan, order: Order, total: Money, shipment: Shipment, rules: Rules, now: datetime
+    plan: Plan,
+    order: Order,
+    total: Money,
+    shipment: Shipment,
+    rules: Rules,
+    now: datetime,
+    *,
+    taken: Money | None = None,
 ) -> None:
-    """The last shipment left: capture the card (void the rest) or report the 後払い shipment."""
+    """The last shipment left: capture the card (void the rest) or report the 後払い shipment.
+
+    ``taken``: card money the parcels before captured already (分納 per shipment); the last
+    captures what is left of ``total``.
+    """
     payment = order.payment
     method = payment.method
     if method in CARDLIKE:
-        collect_card(plan, order, total, rules, now)
+        owed = total - taken if taken is not None else total
+        collect_card(plan, order, owed, rules, now)
     elif method is PaymentMethod.POSTPAY:
         reference = payment.instruction("reference") or ""
         claim = claim_amount(payment, reference)
@@ -143,6 +155,10 @@ def collect_card(plan: Plan, order: Order, owed: Money, rules: Rules, now: datet
     the stored token, captured once it holds).
     """
     payment = order.payment
+    if owed.amount <= 0:  # the parcels took it all already: give back what is held
+        for (method, reference), left in open_authorizations(payment).items():
+            plan.add(Void, method=method, authorization=reference, amount=left)
+        return
     live = live_authorization(payment, now, rules.settings.authorization_days)
     if live is None or live[2] < owed:
         plan.add(Authorize, method=payment.method, amount=owed, purpose=Purpose.CAPTURE)
@@ -216,9 +232,10 @@ def follow_total(plan: Plan, order: Order, total: Money, ctx: Context, rules: Ru
     method = payment.method
     if method in CARDLIKE:
         live = live_authorization(payment, ctx.at, rules.settings.authorization_days)
-        if live is not None and live[2] < total:
+        owed = total - payment.captured  # 分納 per parcel: what the parcels took is not asked
+        if live is not None and live[2] < owed:
             plan.add(
-                Authorize, method=method, amount=total, purpose=Purpose.CHANGE, replaces=live[1]
+                Authorize, method=method, amount=owed, purpose=Purpose.CHANGE, replaces=live[1]
             )
         return order
     if method is PaymentMethod.POSTPAY:

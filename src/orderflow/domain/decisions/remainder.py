@@ -1,0 +1,117 @@
+"""分納の残り取消: the customer drops the units a partly shipped order still waits for.
+
+The narrow path the change machinery cannot take (it undoes allocations and re-reviews, which an
+order with parcels on their way cannot): only the units no warehouse holds for the order
+(``order.unallocated()``) are cancelled; what is shipped, instructed or reserved stays. The order
+keeps its discount, fees and (as far as they fit) its points; its totals and payment follow:
+
+- card, Amazon Pay: nothing more is asked now; the authorization is captured for the smaller
+  total at the last parcel (per parcel: no parcel ever took more than its units cost alone, so
+  the remainder's share is simply never captured);
+- 後払い: the claim is amended to the new total (reported once, at the last parcel);
+- bank transfer, konbini: money received above the new total is owed back;
+- 代引き: what the parcels collect above the new total is owed back (a drop that would leave the
+  parcels collecting less is refused: an instructed parcel's amount cannot change).
+
+With nothing else waiting the order moves on as if its last unit had shipped: 出荷済 when every
+shipment has left (and 着荷済 when every parcel is delivered).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from orderflow.domain import lifecycle
+from orderflow.domain._values import replace
+from orderflow.domain.changes import _cap_points
+from orderflow.domain.effects import Notify, RestorePoints
+from orderflow.domain.events import Changed, Delivered, Shipped
+from orderflow.domain.lifecycle import Context, pending_units
+from orderflow.domain.machine import check_move
+from orderflow.domain.money import Money
+from orderflow.domain.order import Order, PaymentMethod, PaymentOp, ShipmentStatus
+from orderflow.domain.outbox import Plan
+from orderflow.domain.payments.ledger import record
+from orderflow.domain.payments.parcels import in_flight
+from orderflow.domain.payments.plans import at_shipping, follow_total
+from orderflow.domain.points import schedule_grant
+from orderflow.domain.rules import Rules
+from orderflow.domain.status import Move, OrderStatus
+from orderflow.errors import InvalidValue
+
+if TYPE_CHECKING:
+    from orderflow.settings import GrantAt
+
+__all__ = ["drop_remainder", "shipped_in_part"]
+
+
+def shipped_in_part(order: Order) -> bool:
+    """出荷指示済 with parcels on their way and units still waiting for stock (分納)."""
+    return (
+        order.status is OrderStatus.SHIPPING_INSTRUCTED
+        and bool(order.shipments)
+        and bool(order.unallocated())
+    )
+
+
+def drop_remainder(order: Order, ctx: Context, rules: Rules) -> Order:
+    """Cancel the units a partly shipped order waits for; the totals and payment follow."""
+    if not shipped_in_part(order):
+        raise InvalidValue("number", order.number, "an order shipped in part waiting for stock")
+    rule = rules.settings.tax
+    missing = order.unallocated()
+    lines = tuple(
+        line if line.line_id not in missing else replace(line, quantity=line.quantity - units)
+        for line in order.lines
+        for units in (missing.get(line.line_id, 0),)
+        if line.quantity > units
+    )
+    after = _cap_points(replace(order, lines=lines, tax_adjustments=()))
+    charges = Money.total(
+        [line.amount for line in lines] + [after.shipping_fee, after.fees], order.currency
+    )
+    if after.discount > charges:
+        raise InvalidValue("number", order.number, "a remainder leaving charges to discount")
+    total = after.totals(rule).total
+    cod = after.payment.method is PaymentMethod.COD
+    zero = Money.zero(order.currency)
+    asked = Money.total((s.cod_amount or zero for s in after.shipments), order.currency)
+    if cod and (pending_units(after) or asked < total):
+        raise InvalidValue("number", order.number, "an order whose parcels collect its total")
+    dropped = ", ".join(f"{line_id}×{units}" for line_id, units in sorted(missing.items()))
+    after, _ = lifecycle.record_fact(
+        after, ctx, Changed, fields={"changes": (("dropped", dropped),)}
+    )
+    plan = Plan(after)
+    if not cod:
+        after = follow_total(plan, after, total, ctx, rules)
+    elif asked > total:  # the parcels collect the old amounts: the difference is owed back
+        after = record(after, PaymentOp.REFUND_OWED, asked - total, plan.key(), ctx.at)
+    fewer = after.points_taken - after.points_used
+    if rules.points and fewer > 0:
+        plan.add(RestorePoints, points=fewer)
+    delta = total - order.totals(rule).total
+    plan.add(Notify, notice="order_changed", facts=(("total", total), ("delta", delta)))
+    return plan.apply(_move_on(plan, after, total, ctx, rules))
+
+
+def _move_on(plan: Plan, order: Order, total: Money, ctx: Context, rules: Rules) -> Order:
+    """Nothing waits and every shipment has left: 出荷済 (着荷済 if every parcel arrived)."""
+    left = [s for s in order.shipments if s.status is not ShipmentStatus.INSTRUCTED]
+    if pending_units(order) or len(left) != len(order.shipments):
+        return order
+    check_move(order.number, order.status, Move.SHIP, OrderStatus.SHIPPED)
+    order, _ = lifecycle.record_fact(order, ctx, Shipped, OrderStatus.SHIPPED)
+    last = max(left, key=lambda s: (s.shipped_at or ctx.at, s.shipment_id))
+    at_shipping(plan, order, total, last, rules, ctx.at, taken=in_flight(order))
+    order = schedule_grant(order, _at("SHIPMENT"), ctx, rules, plan)
+    if all(s.status is ShipmentStatus.DELIVERED for s in order.shipments):
+        order, _ = lifecycle.record_fact(order, ctx, Delivered, OrderStatus.DELIVERED)
+        order = schedule_grant(order, _at("DELIVERY"), ctx, rules, plan)
+    return order
+
+
+def _at(name: str) -> GrantAt:
+    from orderflow.settings import GrantAt
+
+    return GrantAt[name]
