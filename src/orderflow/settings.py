@@ -17,6 +17,7 @@ from orderflow.domain.payments import DEFAULT_COD_FEES, CodFeeTable
 from orderflow.domain.policy import CancelPolicy, ChangePolicy
 from orderflow.domain.returns import ReturnPolicy
 from orderflow.domain.review import ShippingFeeTable, default_shipping_fees
+from orderflow.domain.sets import Sets, check_sets
 from orderflow.domain.tax import TaxRule
 from orderflow.errors import InvalidValue
 from orderflow.i18n import DEFAULT_LOCALE, DEFAULT_ZONE
@@ -186,3 +187,6 @@ class ShopSettings:
     """When earned points are granted (a :class:`PointsGrant`); None: orderflow grants none."""
     points_clawback: Clawback = attrs.field(default=Clawback.RECORD_OWED, validator=_check_clawback)
     """What a clawback does with points the customer already spent (:class:`Clawback`)."""
+    sets: Sets = attrs.field(factory=dict, converter=check_sets)
+    """セット商品: set SKU → ((component SKU, units per set), …); the inventory knows only the
+    components (see :mod:`orderflow.domain.sets`)."""

@@ -67,6 +67,8 @@ from tests.integration.campaign_world import (
     CRASHABLE,
     FAULTS,
     PORTS,
+    SET_PRICES,
+    SETS,
     SKUS,
     WAREHOUSES,
     Crash,
@@ -153,6 +155,9 @@ def _lines(rng: random.Random) -> list[OrderLine]:
                 f"L{n}", sku, sku, Money.yen(price), rng.randint(1, 2), rate or TaxRate.STANDARD
             )
         )
+    if rng.random() < 0.35:  # セット商品: a set whose components other lines may want too
+        sku = rng.choice(sorted(SETS))
+        lines.append(OrderLine("L9", sku, sku, Money.yen(SET_PRICES[sku]), rng.randint(1, 2)))
     return lines
 
 

@@ -22,6 +22,9 @@ from orderflow import (
 from orderflow.testing import FakeShop, Fault, fake_shop
 
 SKUS = {"TEA-1": (1080, TaxRate.REDUCED), "MUG-1": (3300, TaxRate.STANDARD), "CAKE-1": (1620, None)}
+SETS = {"GIFT-1": (("TEA-1", 2), ("MUG-1", 1))}
+"""セット商品: the set SKU the orders sometimes hold (the inventory knows only its components)."""
+SET_PRICES = {"GIFT-1": 5400}
 WAREHOUSES = ("TOKYO", "OSAKA")
 CARRIER_NUMBERS = ["123456789013", "445566778812", "200000000001"]
 POINTS = 2000
@@ -101,6 +104,7 @@ def new_flow(seed: int, folder: Path | None = None) -> Flow:
         auto_advance=rng.random() < 0.6,
         allocation=list(AllocationStrategy)[seed % len(AllocationStrategy)],
         warehouse_locations={"TOKYO": "東京都", "OSAKA": "大阪府"},
+        sets=SETS,
         points_grant=_points_grant(rng),
         points_clawback=rng.choice(list(Clawback)),
         return_policy=ReturnPolicy(

@@ -27,6 +27,7 @@ from orderflow.domain.payments.ledger import record
 from orderflow.domain.payments.plans import at_shipping, paid_in_full
 from orderflow.domain.points import schedule_grant
 from orderflow.domain.rules import Rules
+from orderflow.domain.sets import components
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import MoveBlocked
 
@@ -129,15 +130,16 @@ def ship(
     if not events:
         return order
     plan = Plan(result)
-    for line in shipment.lines:
-        plan.add(
-            Commit,
-            shipment_id=shipment_id,
-            line_id=line.line_id,
-            warehouse=shipment.warehouse,
-            sku=order.line(line.line_id).sku,
-            quantity=line.quantity,
-        )
+    for line in shipment.lines:  # a set line: each component, quantity × units per set
+        for sku, per in components(rules.settings.sets, order.line(line.line_id).sku):
+            plan.add(
+                Commit,
+                shipment_id=shipment_id,
+                line_id=line.line_id,
+                warehouse=shipment.warehouse,
+                sku=sku,
+                quantity=line.quantity * per,
+            )
     if result.status is OrderStatus.SHIPPED:
         total = result.totals(rules.settings.tax).total
         shipped = lifecycle.find_shipment(result, shipment_id, Move.SHIP)
