@@ -74,6 +74,7 @@ from tests.integration.campaign_world import (
     Crash,
     Flow,
     _fake,
+    arm_stale_reads,
     new_flow,
 )
 
@@ -87,6 +88,8 @@ def inject(flow: Flow) -> None:
         name = rng.choice(sorted(PORTS))
         fake = _fake(flow.shop, name)
         fake.fail_next(rng.choice(PORTS[name]), rng.choice(FAULTS))
+    if rng.random() < 0.15:  # the last-unit race: a stock read overstates what is left
+        arm_stale_reads(flow, rng.randint(1, 6))
     if rng.random() < 0.12:
         name = rng.choice(sorted(CRASHABLE))
         crash_once(flow, name, rng.choice(CRASHABLE[name]), after=rng.random() < 0.5)
