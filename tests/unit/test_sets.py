@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,11 @@ from orderflow import (
     OrderStatus,
     ReturnReason,
     ShopSettings,
+    codec,
     plan_allocation,
 )
-from orderflow.errors import InvalidValue, UnknownSku
+from orderflow.domain.order import SetPart
+from orderflow.errors import InvalidValue, OrderflowError, ProviderTimeout, UnknownSku
 from orderflow.stores import SQLiteInventory, SQLiteStore
 from orderflow.testing import FakeShop, fake_shop
 from orderflow.testing.shop import desk_on
@@ -208,3 +211,41 @@ def test_a_returned_set_restocks_its_components() -> None:
     shop.desk.request_return("1001", {"L0": 1}, ReturnReason.DEFECTIVE)
     shop.desk.receive_return("1001", "R1", [Disposition("L0", 1, "TOKYO")])
     assert shop.inventory.on_hand == STOCK  # each component back on hand
+
+
+def test_components_held_in_the_middle_of_a_round_round_trip_the_codec(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    shop = fake_shop(STOCK, settings=SETTINGS)
+    _place(shop.desk, ("GIFT-A", 2))
+    reserve = shop.inventory.reserve
+
+    def mug_times_out(**kwargs: Any) -> int:  # TEA answered, MUG reserved but not answered
+        got = reserve(**kwargs)
+        if kwargs["sku"] == "MUG":
+            raise ProviderTimeout("no answer")
+        return got
+
+    monkeypatch.setattr(shop.inventory, "reserve", mug_times_out)
+    with contextlib.suppress(OrderflowError):
+        shop.desk.allocate("1001")
+    monkeypatch.undo()
+    order = shop.store.orders["1001"]
+    assert order.set_parts == (SetPart("L0", "TOKYO", "TEA", 4),)
+    assert codec.loads(codec.dumps(order)) == order
+    assert codec.loads(codec.dumps_text(order)) == order
+    shop.desk.resume_pending()
+    order = shop.desk.get("1001")
+    assert order.allocations == (Allocation("L0", "TOKYO", 2),) and not order.set_parts
+    assert _reserved(shop) == {("TOKYO", "TEA"): 4, ("TOKYO", "MUG"): 2}
+
+
+def test_a_shops_planner_is_bounded_to_whole_sets_a_warehouse_has() -> None:
+    def greedy(order: object, warehouses: Sequence[str], available: object) -> list[Allocation]:
+        return [Allocation("L0", "TOKYO", 5), Allocation("L1", "TOKYO", 9)]
+
+    stock = {("TOKYO", "TEA"): 7, ("TOKYO", "MUG"): 9}
+    plan = plan_allocation(
+        _order([("GIFT-A", 5), ("TEA", 9)]), ("TOKYO",), stock, greedy, sets=SETS
+    )
+    assert plan == [Allocation("L0", "TOKYO", 3), Allocation("L1", "TOKYO", 1)]  # 6 TEA + 1 TEA
