@@ -23,6 +23,7 @@ from orderflow import (
 )
 from orderflow.domain.order import SetPart
 from orderflow.errors import InvalidValue, OrderflowError, ProviderTimeout, UnknownSku
+from orderflow.papers.picking import picking_list
 from orderflow.stores import SQLiteInventory, SQLiteStore
 from orderflow.testing import FakeShop, fake_shop
 from orderflow.testing.shop import desk_on
@@ -249,3 +250,20 @@ def test_a_shops_planner_is_bounded_to_whole_sets_a_warehouse_has() -> None:
         _order([("GIFT-A", 5), ("TEA", 9)]), ("TOKYO",), stock, greedy, sets=SETS
     )
     assert plan == [Allocation("L0", "TOKYO", 3), Allocation("L1", "TOKYO", 1)]  # 6 TEA + 1 TEA
+
+
+def test_the_picking_list_may_list_a_sets_components() -> None:
+    shop = fake_shop(STOCK, settings=SETTINGS)
+    _place(shop.desk, ("GIFT-A", 2), ("TEA", 1))
+    shop.desk.allocate("1001")
+    order = shop.desk.instruct_shipping("1001")
+    rows = picking_list([order], "TOKYO", sets=SETS).rows
+    assert [(r.sku, r.name, r.quantity) for r in rows] == [
+        ("MUG", "GIFT-A: MUG", 2),
+        ("TEA", "GIFT-A: TEA", 4),
+        ("TEA", "TEA", 1),
+    ]
+    assert [(r.sku, r.quantity) for r in picking_list([order], "TOKYO").rows] == [
+        ("GIFT-A", 2),
+        ("TEA", 1),
+    ]
