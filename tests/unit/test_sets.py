@@ -267,3 +267,14 @@ def test_the_picking_list_may_list_a_sets_components() -> None:
         ("GIFT-A", 2),
         ("TEA", 1),
     ]
+
+
+def test_a_receipt_of_a_component_serves_an_order_waiting_for_a_set() -> None:
+    shop = fake_shop({("TOKYO", "TEA"): 4, ("TOKYO", "MUG"): 1}, settings=SETTINGS)
+    _place(shop.desk, ("GIFT-A", 2))
+    assert shop.desk.allocate("1001").allocations == (Allocation("L0", "TOKYO", 1),)
+    served = shop.desk.receive("TOKYO", "MUG", 1, receipt_id="R1")
+    assert [o.number for o in served] == ["1001"]
+    order = shop.desk.get("1001")
+    assert order.status is OrderStatus.ALLOCATED
+    assert order.allocations == (Allocation("L0", "TOKYO", 2),)
