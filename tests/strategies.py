@@ -31,6 +31,7 @@ from tests.integration.campaign import change, forward, place, random_command, s
 from tests.integration.campaign_world import (
     POINTS,
     PORTS,
+    SETS,
     SKUS,
     WAREHOUSES,
     Flow,
@@ -45,7 +46,7 @@ _TIMEOUTS = (Fault.TIMEOUT_BEFORE, Fault.TIMEOUT_AFTER)
 def _flow(rng: random.Random, steps: int) -> Flow:
     """A shop with stock in two warehouses and every payment port, after ``steps`` commands."""
     stock = {(w, s): rng.randint(0, 4) for w in WAREHOUSES for s in SKUS}
-    settings = ShopSettings(warehouses=WAREHOUSES, auto_advance=rng.random() < 0.6)
+    settings = ShopSettings(warehouses=WAREHOUSES, auto_advance=rng.random() < 0.6, sets=SETS)
     shop = fake_shop(stock, settings=settings, points={"C1": POINTS, "C2": POINTS})
     flow = Flow(0, rng, shop, received=dict(stock))
     for _ in range(rng.randint(1, 3)):

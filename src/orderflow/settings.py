@@ -18,6 +18,7 @@ from orderflow.domain.payments.parcels import CodSplit, PartialPayment
 from orderflow.domain.policy import CancelPolicy, ChangePolicy
 from orderflow.domain.returns import ReturnPolicy
 from orderflow.domain.review import ShippingFeeTable, default_shipping_fees
+from orderflow.domain.sets import Sets, check_sets
 from orderflow.domain.tax import TaxRule
 from orderflow.errors import InvalidValue
 from orderflow.i18n import DEFAULT_LOCALE, DEFAULT_ZONE
@@ -209,3 +210,6 @@ class ShopSettings:
     """分納, card and Amazon Pay: capture once at the last unit, or per parcel its share."""
     cod_split: CodSplit = attrs.field(default=CodSplit.FIRST, validator=_check_choice)
     """代引き of several parcels: the first collects the total, or each its share."""
+    sets: Sets = attrs.field(factory=dict, converter=check_sets)
+    """セット商品: set SKU → ((component SKU, units per set), …); the inventory knows only the
+    components (see :mod:`orderflow.domain.sets`)."""

@@ -69,11 +69,14 @@ from tests.integration.campaign_world import (
     CRASHABLE,
     FAULTS,
     PORTS,
+    SET_PRICES,
+    SETS,
     SKUS,
     WAREHOUSES,
     Crash,
     Flow,
     _fake,
+    arm_stale_reads,
     new_flow,
 )
 
@@ -87,6 +90,8 @@ def inject(flow: Flow) -> None:
         name = rng.choice(sorted(PORTS))
         fake = _fake(flow.shop, name)
         fake.fail_next(rng.choice(PORTS[name]), rng.choice(FAULTS))
+    if rng.random() < 0.15:  # the last-unit race: a stock read overstates what is left
+        arm_stale_reads(flow, rng.randint(1, 6))
     if rng.random() < 0.12:
         name = rng.choice(sorted(CRASHABLE))
         crash_once(flow, name, rng.choice(CRASHABLE[name]), after=rng.random() < 0.5)
@@ -158,6 +163,9 @@ def _lines(rng: random.Random) -> list[OrderLine]:
     if rng.random() < 0.2:  # メーカー直送: a line the supplier ships, none of our stock
         sku = rng.choice(sorted(SKUS))
         lines.append(OrderLine("D1", sku, sku, Money.yen(SKUS[sku][0]), 1, supplier="ACME"))
+    if rng.random() < 0.35:  # セット商品: a set whose components other lines may want too
+        sku = rng.choice(sorted(SETS))
+        lines.append(OrderLine("L9", sku, sku, Money.yen(SET_PRICES[sku]), rng.randint(1, 2)))
     return lines
 
 

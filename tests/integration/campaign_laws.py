@@ -18,6 +18,7 @@ from orderflow.domain.events import CarrierReported, DeliveryUndone
 from orderflow.domain.order import DROP_SHIP
 from orderflow.domain.payments.ledger import CARDLIKE
 from orderflow.domain.payments.parcels import owed_for, shipped_units
+from orderflow.domain.sets import components
 from orderflow.domain.tracking import TrackingStatus, event_key
 from tests.integration import campaign_dropship as dropship
 from tests.integration import campaign_returns as returns
@@ -46,16 +47,21 @@ def violations(flow: Flow) -> list[str]:
     # -- stock
     held: dict[tuple[str, str], int] = {}
     shipped: dict[tuple[str, str], int] = {}
-    for order in orders.values():
+    sets = shop.desk.settings.sets
+    for order in orders.values():  # a set line holds and ships its components (セット商品)
         for a in order.allocations:
-            key = (a.warehouse, order.line(a.line_id).sku)
-            held[key] = held.get(key, 0) + a.quantity
+            for sku, per in components(sets, order.line(a.line_id).sku):
+                key = (a.warehouse, sku)
+                held[key] = held.get(key, 0) + a.quantity * per
+        law(not order.set_parts, f"{order.number} left component units not made into sets")
         for s in order.shipments:
             for line in s.lines:
-                key = (s.warehouse, order.line(line.line_id).sku)
-                if s.status in (ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED):
-                    shipped[key] = shipped.get(key, 0) + line.quantity
-                    held[key] = held.get(key, 0) - line.quantity  # committed, no longer held
+                if s.status not in (ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED):
+                    continue
+                for sku, per in components(sets, order.line(line.line_id).sku):
+                    key = (s.warehouse, sku)
+                    shipped[key] = shipped.get(key, 0) + line.quantity * per
+                    held[key] = held.get(key, 0) - line.quantity * per  # committed, not held
     received = dict(flow.received)
     for key, units in po_stock_receipts(flow).items():  # 入荷 against purchase orders
         received[key] = received.get(key, 0) + units

@@ -15,7 +15,8 @@ from orderflow import (
     Side,
     TaxRate,
 )
-from tests.integration.campaign_world import SKUS, WAREHOUSES, Flow
+from orderflow.domain.sets import components
+from tests.integration.campaign_world import SETS, SKUS, WAREHOUSES, Flow
 
 
 def request(flow: Flow, order: Order, rid: str) -> object:
@@ -81,9 +82,11 @@ def restocked(orders: dict[str, Order]) -> dict[tuple[str, str], int]:
             if ret.status is not ReturnStatus.REFUNDED:
                 continue
             for d in ret.dispositions:
-                if d.warehouse is not None:
-                    key = (d.warehouse, order.line(d.line_id).sku)
-                    out[key] = out.get(key, 0) + d.quantity
+                if d.warehouse is None:
+                    continue
+                for sku, per in components(SETS, order.line(d.line_id).sku):  # a set: its parts
+                    key = (d.warehouse, sku)
+                    out[key] = out.get(key, 0) + d.quantity * per
     return out
 
 

@@ -24,6 +24,9 @@ from orderflow import (
 from orderflow.testing import FakeShop, Fault, fake_shop
 
 SKUS = {"TEA-1": (1080, TaxRate.REDUCED), "MUG-1": (3300, TaxRate.STANDARD), "CAKE-1": (1620, None)}
+SETS = {"GIFT-1": (("TEA-1", 2), ("MUG-1", 1))}
+"""セット商品: the set SKU the orders sometimes hold (the inventory knows only its components)."""
+SET_PRICES = {"GIFT-1": 5400}
 WAREHOUSES = ("TOKYO", "OSAKA")
 CARRIER_NUMBERS = ["123456789013", "445566778812", "200000000001"]
 POINTS = 2000
@@ -81,6 +84,39 @@ def _fake(shop: FakeShop, name: str) -> Any:
     return getattr(shop, name)
 
 
+class StaleReads:
+    """The inventory as the desk sees it: an armed stock read may be stale (the last-unit race).
+
+    While ``stale`` reads are left, each read may overstate what is available by a unit that
+    another order has just taken: the plan asks for it and the (atomic) reservation is answered
+    short; for a set, one component comes short of the others and the rest must go back.
+    """
+
+    def __init__(self, inner: Any, rng: random.Random, chance: float = 0.5) -> None:
+        self.inner = inner
+        self.rng = rng
+        self.chance = chance
+        self.stale = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def available(self, warehouse: str, sku: str) -> int:
+        """What the inventory has, or one more while a stale read is armed."""
+        real: int = self.inner.available(warehouse, sku)
+        if self.stale > 0:
+            self.stale -= 1
+            return real + (self.rng.random() < self.chance)
+        return real
+
+
+def arm_stale_reads(flow: Flow, reads: int) -> None:
+    """The next ``reads`` stock reads of the desk may be stale (when the desk reads through us)."""
+    inventory = flow.shop.desk.ports.inventory
+    if isinstance(inventory, StaleReads):
+        inventory.stale = reads
+
+
 def _points_grant(rng: random.Random) -> PointsGrant | None:
     """How the flow's shop grants points (now and then it grants none)."""
     if rng.random() < 0.15:
@@ -103,6 +139,7 @@ def new_flow(seed: int, folder: Path | None = None) -> Flow:
         auto_advance=rng.random() < 0.6,
         allocation=list(AllocationStrategy)[seed % len(AllocationStrategy)],
         warehouse_locations={"TOKYO": "東京都", "OSAKA": "大阪府"},
+        sets=SETS,
         points_grant=_points_grant(rng),
         points_clawback=rng.choice(list(Clawback)),
         partial_payment=rng.choice(list(PartialPayment)),
@@ -118,4 +155,5 @@ def new_flow(seed: int, folder: Path | None = None) -> Flow:
         from tests.integration.campaign_sqlite import on_sqlite
 
         on_sqlite(shop, folder, stock)
+    shop.desk.ports.inventory = StaleReads(shop.desk.ports.inventory, random.Random(seed))
     return Flow(seed, rng, shop, received=dict(stock))

@@ -57,14 +57,17 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
     def _fill_waiting(self, sku: str, priority: Priority | None, actor: str) -> list[Order]:
         """The receipt sweep: allocate the orders waiting for ``sku`` while it lasts."""
         served: list[Order] = []
-        for order in backorders.waiting_for(self.executor.open_orders(), sku, priority):
+        sets = self.settings.sets
+        for order in backorders.waiting_for(self.executor.open_orders(), sku, priority, sets):
             if not any(self.executor.available(w, sku) for w in self.settings.warehouses):
                 break
             try:
                 after = self.allocate(order.number, actor=actor)
             except OrderflowError:  # pending effects, a hold raised meanwhile, a provider down
                 continue
-            if backorders.missing_units(after, sku) < backorders.missing_units(order, sku):
+            if backorders.missing_units(after, sku, sets) < backorders.missing_units(
+                order, sku, sets
+            ):
                 served.append(self._ship_rest(after, actor))
         return served
 

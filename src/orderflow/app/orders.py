@@ -16,6 +16,7 @@ from orderflow.domain.money import Money
 from orderflow.domain.order import Order, OrderLine, PaymentMethod
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments.plans import follow_total
+from orderflow.domain.sets import components
 from orderflow.domain.status import OrderStatus
 from orderflow.errors import (
     DuplicateOrder,
@@ -123,8 +124,9 @@ class OrderCommands(DeskBase):
                     known = f"one of {sorted(ports.suppliers)}"
                     raise InvalidValue(f"lines[{index}].supplier", line.supplier, known)
                 continue
-            if not self.executor.knows(line.sku):
-                raise UnknownSku(f"lines[{index}].sku", line.sku)
+            for sku, _ in components(self.settings.sets, line.sku):  # a set: its components
+                if not self.executor.knows(sku):
+                    raise UnknownSku(f"lines[{index}].sku", sku)
         saved = self.executor.add(order) if stored is None else self.executor.save(stored, order)
         return self._placed(self.executor.drive(saved))
 
@@ -164,7 +166,12 @@ class OrderCommands(DeskBase):
 
     def _available(self, order: Order) -> dict[tuple[str, str], int]:
         """What the warehouses have of the SKUs the order still misses (read before deciding)."""
-        skus = {order.line(line_id).sku for line_id in order.unallocated()}
+        sets = self.settings.sets
+        skus = {
+            part
+            for line_id in order.unallocated()
+            for part, _ in components(sets, order.line(line_id).sku)
+        }
         return {
             (w, sku): self.executor.available(w, sku)
             for w in self.settings.warehouses
@@ -237,7 +244,7 @@ class OrderCommands(DeskBase):
         def decide(order: Order, ctx: Context) -> Order:
             released, _ = lifecycle.release(order, ctx)
             plan = Plan(released)
-            released = release_all(plan, released, order)
+            released = release_all(plan, released, self.rules, order)
             return plan.apply(released)
 
         return self._command(number, decide, actor=actor, reason=reason)

@@ -15,6 +15,7 @@ from typing import Protocol, runtime_checkable
 from orderflow.domain.address import Prefecture
 from orderflow.domain.geography import distance_km
 from orderflow.domain.order import Allocation, Order
+from orderflow.domain.sets import Sets, components
 
 __all__ = ["AllocationPlanner", "AllocationStrategy", "plan_allocation"]
 
@@ -57,6 +58,7 @@ def plan_allocation(
     strategy: AllocationStrategy | AllocationPlanner = AllocationStrategy.FEWEST_SHIPMENTS,
     *,
     locations: Mapping[str, Prefecture] | None = None,
+    sets: Sets | None = None,
 ) -> list[Allocation]:
     """Reservations for the units ``order`` still misses, by ``strategy``; may be short.
 
@@ -64,6 +66,10 @@ def plan_allocation(
     (for :attr:`AllocationStrategy.NEAREST`). ``stock`` is a function or a mapping of
     (warehouse, sku) → available units. Demand is summed per SKU across the order's lines, so two
     lines of one SKU never plan more than the warehouse has; never plans more than is missing.
+
+    ``sets`` (set SKU → components and units per set, :mod:`orderflow.domain.sets`): a set line
+    is planned in whole sets, each set with all its components from one warehouse; its demand
+    counts in component units, summed with the other lines of those SKUs.
     """
     available: Stock
     if isinstance(stock, Mapping):
@@ -84,16 +90,30 @@ def plan_allocation(
             left[key] = max(0, available(warehouse, sku))
         return left[key]
 
+    recipes: Sets = sets or {}
+
+    def room(warehouse: str, sku: str) -> int:
+        """Units of a line's SKU one warehouse can still give: whole sets for a set SKU."""
+        recipe = recipes.get(sku)
+        if recipe is None:
+            return free(warehouse, sku)
+        return min(free(warehouse, part) // per for part, per in recipe)
+
+    def take(warehouse: str, sku: str, units: int) -> None:
+        for part, per in components(recipes, sku):
+            left[(warehouse, part)] = free(warehouse, part) - units * per
+
     if not isinstance(strategy, AllocationStrategy):
         wanted = strategy(order, warehouses, available)
-        return _bounded(wanted, missing, warehouses, skus, free, left)
+        return _bounded(wanted, missing, warehouses, skus, room, take)
     ranked = list(warehouses)
     if strategy is AllocationStrategy.NEAREST:
         ranked = _by_distance(ranked, locations or {}, order.ship_to.prefecture)
     if strategy is not AllocationStrategy.PRIORITY:
         demand: dict[str, int] = {}
         for line_id, quantity in missing.items():
-            demand[skus[line_id]] = demand.get(skus[line_id], 0) + quantity
+            for part, per in components(recipes, skus[line_id]):
+                demand[part] = demand.get(part, 0) + quantity * per
         for warehouse in ranked:
             if all(free(warehouse, sku) >= units for sku, units in demand.items()):
                 ranked = [warehouse]
@@ -104,11 +124,11 @@ def plan_allocation(
         for warehouse in ranked:
             if not need:
                 break
-            take = min(need, free(warehouse, skus[line_id]))
-            if take:
-                left[(warehouse, skus[line_id])] -= take
-                plan.append(Allocation(line_id, warehouse, take))
-                need -= take
+            units = min(need, room(warehouse, skus[line_id]))
+            if units:
+                take(warehouse, skus[line_id], units)
+                plan.append(Allocation(line_id, warehouse, units))
+                need -= units
     return plan
 
 
@@ -128,8 +148,8 @@ def _bounded(
     missing: Mapping[str, int],
     warehouses: Sequence[str],
     skus: Mapping[str, str],
-    free: Callable[[str, str], int],
-    left: dict[tuple[str, str], int],
+    room: Callable[[str, str], int],
+    take: Callable[[str, str, int], None],
 ) -> list[Allocation]:
     """A planner's answer cut to what is missing and available, unknown lines left out."""
     still = dict(missing)
@@ -138,9 +158,9 @@ def _bounded(
     for a in wanted:
         if not isinstance(a, Allocation) or a.line_id not in still or a.warehouse not in known:
             continue
-        take = min(a.quantity, still[a.line_id], free(a.warehouse, skus[a.line_id]))
-        if take > 0:
-            still[a.line_id] -= take
-            left[(a.warehouse, skus[a.line_id])] -= take
-            plan.append(Allocation(a.line_id, a.warehouse, take))
+        units = min(a.quantity, still[a.line_id], room(a.warehouse, skus[a.line_id]))
+        if units > 0:
+            still[a.line_id] -= units
+            take(a.warehouse, skus[a.line_id], units)
+            plan.append(Allocation(a.line_id, a.warehouse, units))
     return plan

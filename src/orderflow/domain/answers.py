@@ -17,7 +17,13 @@ from collections.abc import Callable, Mapping
 
 from orderflow.domain import lifecycle
 from orderflow.domain._values import replace
-from orderflow.domain.decisions.common import add_reserved, reserve_planned, settle_allocation
+from orderflow.domain.decisions.common import (
+    add_reserved,
+    add_set_part,
+    reserve_planned,
+    settle_allocation,
+    settle_set,
+)
 from orderflow.domain.decisions.returning import RESTOCK_FOLDS
 from orderflow.domain.decisions.shipping import settle_recall
 from orderflow.domain.effects import (
@@ -48,7 +54,7 @@ from orderflow.domain.events import (
     ReserveShort,
 )
 from orderflow.domain.lifecycle import Context
-from orderflow.domain.order import Allocation, Order, ShipmentStatus
+from orderflow.domain.order import Allocation, Order, SetPart, ShipmentStatus, line_index
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import HoldCode
 from orderflow.domain.payments.answers import PAYMENT_FOLDS, decline_placement
@@ -128,7 +134,11 @@ def _reserve(
     assert isinstance(effect, Reserve)
     got = answer.value if isinstance(answer, Done) else 0
     assert isinstance(got, int)
-    if got > 0:
+    line = line_index(order.lines).get(effect.line_id)
+    recipe = rules.settings.sets.get(line.sku) if line is not None else None
+    if got > 0 and recipe is not None:  # a component of a set: whole sets once all answered
+        order = add_set_part(order, SetPart(effect.line_id, effect.warehouse, effect.sku, got))
+    elif got > 0:
         order = add_reserved(order, Allocation(effect.line_id, effect.warehouse, got))
     if got < effect.quantity or isinstance(answer, Refused):
         order, _ = lifecycle.record_fact(
@@ -137,9 +147,23 @@ def _reserve(
             ReserveShort,
             fields={"line": effect.line_id, "asked": effect.quantity, "got": got},
         )
+    if recipe is not None and not _same_set(order, effect):
+        order = settle_set(plan, order, effect.line_id, effect.warehouse, recipe)
     if order.outbox and isinstance(order.outbox[0], Reserve):  # the round's next reservation
         return order
     return settle_allocation(order, ctx)
+
+
+def _same_set(order: Order, effect: Reserve) -> bool:
+    """The next pending effect reserves another component of the same set line and warehouse."""
+    if not order.outbox:
+        return False
+    after = order.outbox[0]
+    return (
+        isinstance(after, Reserve)
+        and after.line_id == effect.line_id
+        and after.warehouse == effect.warehouse
+    )
 
 
 def _nothing(

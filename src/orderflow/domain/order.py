@@ -39,6 +39,7 @@ __all__ = [
     "PaymentMethod",
     "PaymentOp",
     "PaymentOutcome",
+    "SetPart",
     "Shipment",
     "ShipmentLine",
     "ShipmentStatus",
@@ -117,6 +118,21 @@ class Allocation:
     line_id: str
     warehouse: str
     quantity: int = attrs.field(validator=_check_quantity("allocation.quantity"))
+
+
+@attrs.frozen(slots=True)
+class SetPart:
+    """セット商品: units of one component of a set line reserved in one warehouse, not yet sets.
+
+    Held only while the reservation round of that line and warehouse is being answered; when its
+    last component is answered the whole sets become an :class:`Allocation` and the rest is
+    released.
+    """
+
+    line_id: str
+    warehouse: str
+    sku: str
+    quantity: int = attrs.field(validator=_check_quantity("set_part.quantity"))
 
 
 class ShipmentStatus(enum.Enum):
@@ -386,6 +402,9 @@ class Order:
     """返品: the order's returns (:mod:`orderflow.domain.returns`); the status stays as it was."""
     exchange_for: str | None = None
     """交換: the order whose return this order replaces."""
+    set_parts: tuple[SetPart, ...] = ()
+    """セット商品: component units reserved for a set line and not yet whole sets (:class:`SetPart`,
+    only while a reservation round is answered)."""
 
     def __attrs_post_init__(self) -> None:
         _check_order(self)

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 import attrs
 
 from orderflow.domain.order import Order, ShipmentStatus
+from orderflow.domain.sets import Recipe, check_sets, components
 from orderflow.errors import InvalidValue
 
 __all__ = ["PickingList", "PickingRow", "SkuTotal", "picking_list"]
@@ -105,12 +106,16 @@ def picking_list(
     *,
     wave: str | None = None,
     locations: Mapping[str, str] | None = None,
+    sets: Mapping[str, Recipe] | None = None,
 ) -> PickingList:
     """The picking list of ``warehouse`` over ``orders`` (see the module).
 
     Only shipments of that warehouse with status ``INSTRUCTED`` are listed; orders without one
-    are skipped. ``locations`` maps SKU → bin location. Each order may be given once.
+    are skipped. ``locations`` maps SKU → bin location. Each order may be given once. With
+    ``sets`` (``ShopSettings.sets``) a set line (セット商品) is picked as its components: one row
+    per component, named ``<set name>: <component SKU>``, sets × units per set.
     """
+    recipes = check_sets(sets or {})
     _check_text("warehouse", warehouse)
     if wave is not None:
         _check_text("wave", wave)
@@ -130,15 +135,16 @@ def picking_list(
                 continue
             for part in shipment.lines:
                 line = order.line(part.line_id)
-                rows.append(
-                    PickingRow(
-                        where.get(line.sku),
-                        line.sku,
-                        line.name,
-                        part.quantity,
-                        order.number,
-                        shipment.shipment_id,
+                for sku, per in components(recipes, line.sku):
+                    rows.append(
+                        PickingRow(
+                            where.get(sku),
+                            sku,
+                            line.name if sku == line.sku else f"{line.name}: {sku}",
+                            part.quantity * per,
+                            order.number,
+                            shipment.shipment_id,
+                        )
                     )
-                )
     rows.sort(key=_sort_key)
     return PickingList(warehouse, wave, tuple(rows))

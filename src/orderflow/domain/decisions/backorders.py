@@ -19,6 +19,7 @@ from orderflow.domain.events import ArrivalExpected, StockWaitAccepted
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order
 from orderflow.domain.outbox import Plan
+from orderflow.domain.sets import Sets, components
 from orderflow.domain.status import OrderStatus
 from orderflow.errors import InvalidValue, MoveNotAllowed
 
@@ -44,21 +45,31 @@ def waits_for_stock(order: Order) -> bool:
     )
 
 
-def missing_units(order: Order, sku: str) -> int:
-    """Units of ``sku`` the order still waits for."""
+def missing_units(order: Order, sku: str, sets: Sets | None = None) -> int:
+    """Units of ``sku`` the order still waits for (with ``sets``: a set line's components too)."""
     missing = order.unallocated()
-    return sum(missing.get(line.line_id, 0) for line in order.lines if line.sku == sku)
+    return sum(
+        missing.get(line.line_id, 0) * per
+        for line in order.lines
+        for part, per in components(sets or {}, line.sku)
+        if part == sku
+    )
 
 
-def waiting_for(orders: Iterable[Order], sku: str, priority: Priority | None = None) -> list[Order]:
+def waiting_for(
+    orders: Iterable[Order], sku: str, priority: Priority | None = None, sets: Sets | None = None
+) -> list[Order]:
     """The orders waiting for ``sku``, in the order a receipt serves them.
 
     Orders shipped in part (分納, 出荷指示済 with units missing) wait too. Oldest first (placed
     at, then number) unless ``priority`` gives a sort key (lowest first);
-    an order on hold waits for a person, not for stock, and is left out.
+    an order on hold waits for a person, not for stock, and is left out. With ``sets``
+    (``ShopSettings.sets``) a set line waits for each of its components.
     """
     waiting = [
-        o for o in orders if waits_for_stock(o) and not o.open_holds and missing_units(o, sku) > 0
+        o
+        for o in orders
+        if waits_for_stock(o) and not o.open_holds and missing_units(o, sku, sets) > 0
     ]
     return sorted(waiting, key=priority or _oldest_first)
 

@@ -17,9 +17,9 @@ from orderflow.domain.status import OrderStatus
 __all__ = ["cancel_order", "close_order"]
 
 
-def close_order(plan: Plan, order: Order, ctx: Context, reason: str = "") -> Order:
+def close_order(plan: Plan, order: Order, ctx: Context, rules: Rules, reason: str = "") -> Order:
     """Stock released, payment given back, points restored; the order moves to キャンセル."""
-    order = release_all(plan, order)
+    order = release_all(plan, order, rules)
     order = close_payment(plan, order, ctx)
     if order.points_taken:
         plan.add(RestorePoints, points=order.points_taken)
@@ -40,7 +40,7 @@ def cancel_order(
 ) -> Order:
     """キャンセル (checked against the status machine), with a notice to the customer."""
     lifecycle.cancel(order, ctx)  # raises MoveNotAllowed when the status does not allow it
-    order = close_order(plan, order, ctx)
+    order = close_order(plan, order, ctx, rules)
     if notify:
         plan.add(
             Notify,

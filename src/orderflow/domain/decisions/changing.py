@@ -156,7 +156,7 @@ def apply_proposal(
     reallocate = bool(before.allocations) and after.lines != before.lines
     if reallocate:
         check_move(before.number, before.status, Move.RELEASE, OrderStatus.UNALLOCATED)
-        after = release_all(plan, replace(after, allocations=before.allocations), before)
+        after = release_all(plan, replace(after, allocations=before.allocations), rules, before)
         after, _ = lifecycle.record_fact(after, ctx, Released, OrderStatus.UNALLOCATED)
     if after.status is not OrderStatus.ORDERED:
         after = reviewed(after, ctx, rules, recent)

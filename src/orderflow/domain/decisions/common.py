@@ -11,9 +11,10 @@ from orderflow.domain.effects import CheckStock, Release, Reserve
 from orderflow.domain.events import Allocated
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import check_move
-from orderflow.domain.order import Allocation, Order
+from orderflow.domain.order import Allocation, Order, SetPart
 from orderflow.domain.outbox import Plan
 from orderflow.domain.rules import Rules
+from orderflow.domain.sets import Recipe, components, whole_sets
 from orderflow.domain.status import Move, OrderStatus
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "release_all",
     "reserve_planned",
     "settle_allocation",
+    "settle_set",
 ]
 
 _ALLOCATING = (OrderStatus.UNALLOCATED, OrderStatus.PARTIALLY_ALLOCATED)
@@ -38,7 +40,12 @@ def allocating(order: Order) -> bool:
 def check_stock(plan: Plan, order: Order, rules: Rules) -> None:
     """引当 begins: read what is available for what the order still misses."""
     missing = order.unallocated()
-    skus = tuple(sorted({order.line(line_id).sku for line_id in missing}))
+    sets = rules.settings.sets
+    skus = tuple(
+        sorted(
+            {part for line_id in missing for part, _ in components(sets, order.line(line_id).sku)}
+        )
+    )
     plan.add(CheckStock, warehouses=rules.settings.warehouses, skus=skus)
 
 
@@ -83,15 +90,17 @@ def reserve_planned(
         available,
         settings.allocation,
         locations=settings.warehouse_locations,
+        sets=settings.sets,
     )
-    for allocation in planned:
-        plan.add(
-            Reserve,
-            line_id=allocation.line_id,
-            warehouse=allocation.warehouse,
-            sku=order.line(allocation.line_id).sku,
-            quantity=allocation.quantity,
-        )
+    for allocation in planned:  # a set: one Reserve per component, one after the other
+        for sku, per in components(settings.sets, order.line(allocation.line_id).sku):
+            plan.add(
+                Reserve,
+                line_id=allocation.line_id,
+                warehouse=allocation.warehouse,
+                sku=sku,
+                quantity=allocation.quantity * per,
+            )
     if not planned:
         return settle_allocation(order, ctx)
     return order
@@ -100,6 +109,35 @@ def reserve_planned(
 def add_reserved(order: Order, reserved: Allocation) -> Order:
     """``order`` holding ``reserved`` units more (merged per line and warehouse when settled)."""
     return replace(order, allocations=(*order.allocations, reserved))
+
+
+def add_set_part(order: Order, part: SetPart) -> Order:
+    """``order`` holding ``part`` more component units of a set line (not yet whole sets)."""
+    return replace(order, set_parts=(*order.set_parts, part))
+
+
+def settle_set(plan: Plan, order: Order, line_id: str, warehouse: str, recipe: Recipe) -> Order:
+    """Every component of a set line in one warehouse answered: keep whole sets, release the rest.
+
+    The components' units become an :class:`Allocation` of as many whole sets as they make; what
+    a component got beyond them (another came short in the last-unit race) is given back with a
+    :class:`Release`, so that the order and the inventory hold exactly whole sets.
+    """
+    held: dict[str, int] = {}
+    keep: list[SetPart] = []
+    for p in order.set_parts:
+        if p.line_id == line_id and p.warehouse == warehouse:
+            held[p.sku] = held.get(p.sku, 0) + p.quantity
+        else:
+            keep.append(p)
+    sets = whole_sets(recipe, held)
+    per = dict(recipe)
+    for sku, units in held.items():
+        excess = units - sets * per.get(sku, 0)
+        if excess > 0:
+            plan.add(Release, line_id=line_id, warehouse=warehouse, sku=sku, quantity=excess)
+    order = replace(order, set_parts=tuple(keep))
+    return add_reserved(order, Allocation(line_id, warehouse, sets)) if sets else order
 
 
 def settle_allocation(order: Order, ctx: Context) -> Order:
@@ -126,18 +164,25 @@ def settle_allocation(order: Order, ctx: Context) -> Order:
     return moved
 
 
-def release_all(plan: Plan, order: Order, held: Order | None = None) -> Order:
+def release_all(plan: Plan, order: Order, rules: Rules, held: Order | None = None) -> Order:
     """Give every reserved unit back: one release effect per allocation; none left on the order.
 
     ``held`` is the order as it held the stock, when ``order`` is already changed (a line gone).
+    A set line (セット商品) releases each component, quantity × units per set.
     """
     source = held or order
     for a in source.allocations:
-        plan.add(
-            Release,
-            line_id=a.line_id,
-            warehouse=a.warehouse,
-            sku=source.line(a.line_id).sku,
-            quantity=a.quantity,
-        )
-    return replace(order, allocations=()) if order.allocations else order
+        sku = source.line(a.line_id).sku
+        for part, per in components(rules.settings.sets, sku):
+            plan.add(
+                Release,
+                line_id=a.line_id,
+                warehouse=a.warehouse,
+                sku=part,
+                quantity=a.quantity * per,
+            )
+    for p in source.set_parts:
+        plan.add(Release, line_id=p.line_id, warehouse=p.warehouse, sku=p.sku, quantity=p.quantity)
+    if order.allocations or order.set_parts:
+        return replace(order, allocations=(), set_parts=())
+    return order

@@ -29,6 +29,7 @@ from orderflow.domain.points import claw_back, clawback_limit, points_earned
 from orderflow.domain.refunds import refund_share, return_entry, returned_units
 from orderflow.domain.returns import Disposition, Return, ReturnLine, ReturnReason, ReturnStatus
 from orderflow.domain.rules import Rules
+from orderflow.domain.sets import components
 from orderflow.domain.status import OrderStatus
 from orderflow.errors import InvalidValue, ReturnRefused
 
@@ -207,16 +208,16 @@ def receive_return(
         if d.warehouse is not None:
             restocked[(d.line_id, d.warehouse)] = restocked.get((d.line_id, d.warehouse), 0)
             restocked[(d.line_id, d.warehouse)] += d.quantity
-    for (line_id, warehouse), units in restocked.items():
-        sku = order.line(line_id).sku
-        plan.add(
-            Restock,
-            return_id=ret.return_id,
-            line_id=line_id,
-            warehouse=warehouse,
-            sku=sku,
-            quantity=units,
-        )
+    for (line_id, warehouse), units in restocked.items():  # a set: each component
+        for sku, per in components(rules.settings.sets, order.line(line_id).sku):
+            plan.add(
+                Restock,
+                return_id=ret.return_id,
+                line_id=line_id,
+                warehouse=warehouse,
+                sku=sku,
+                quantity=units * per,
+            )
     points_back = share.points_back if rules.points else 0
     if points_back:
         plan.add(RestorePoints, points=points_back)

@@ -38,6 +38,7 @@ from orderflow.domain.payments.parcels import (
 from orderflow.domain.payments.plans import at_shipping, paid_in_full
 from orderflow.domain.points import schedule_grant
 from orderflow.domain.rules import Rules
+from orderflow.domain.sets import components
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import MoveBlocked
 
@@ -147,14 +148,16 @@ def ship(
         return order
     plan = Plan(result)
     for line in () if drop_ship_supplier(shipment.warehouse) else shipment.lines:
-        plan.add(
-            Commit,
-            shipment_id=shipment_id,
-            line_id=line.line_id,
-            warehouse=shipment.warehouse,
-            sku=order.line(line.line_id).sku,
-            quantity=line.quantity,
-        )
+        # a set line: each component, quantity × units per set
+        for sku, per in components(rules.settings.sets, order.line(line.line_id).sku):
+            plan.add(
+                Commit,
+                shipment_id=shipment_id,
+                line_id=line.line_id,
+                warehouse=shipment.warehouse,
+                sku=sku,
+                quantity=line.quantity * per,
+            )
     if result.status is OrderStatus.SHIPPED:
         total = result.totals(rules.settings.tax).total
         shipped = lifecycle.find_shipment(result, shipment_id, Move.SHIP)

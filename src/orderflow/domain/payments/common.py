@@ -71,7 +71,7 @@ def decline_placement(
     from orderflow.domain.decisions.cancelling import close_order
 
     order = lifecycle.drop_outbox(order)  # what the placement still planned is moot
-    order = close_order(plan, order, ctx, reason=code)
+    order = close_order(plan, order, ctx, rules, reason=code)
     order, _ = lifecycle.record_fact(
         order, ctx, PlacementDeclined, fields={"code": code, "detail_text": detail[:200]}
     )
