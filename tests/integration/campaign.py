@@ -477,7 +477,7 @@ def claw_back(flow: Flow, order: Order, rid: str) -> object:
 # -- running --------------------------------------------------------------------------------
 
 
-def run_flow(seed: int, steps: int = 40, backend: str = "memory") -> list[str]:
+def run_flow(seed: int, steps: int = 60, backend: str = "memory") -> list[str]:
     """One flow of ``steps`` random commands; the laws it breaks.
 
     ``backend`` ``sqlite`` keeps the orders and the stock in a SQLite file (a new one per flow).

@@ -493,3 +493,23 @@ def test_the_reauthorization_sweep_asks_only_for_what_is_not_captured() -> None:
         order = desk.ship("1001", shipment.shipment_id, tracking)
     assert order.status is OrderStatus.SHIPPED and order.payment.captured == total
     assert not s.gateway.live_authorizations()
+
+
+def test_a_cod_parcel_recalled_after_the_rest_was_dropped_still_collects_what_was_told() -> None:
+    """Found by the campaign (seed 52067): the rest dropped while the first parcel was out
+    (what it collects above the new total recorded as owed back), then the parcel recalled and
+    instructed again: the new parcel asked the new total, and the money owed back was owed for
+    nothing. A parcel instructed again collects what the order said it would."""
+    _s, desk = _per_parcel(method=PaymentMethod.COD, at_last=True)
+    rule = desk.settings.tax
+    order = desk.drop_missing("1001")  # the first parcel still in the warehouse
+    owed = order.payment.refund_owed
+    assert owed.amount > 0
+    desk.recall("1001")
+    order = desk.instruct_shipping("1001")
+    total = order.totals(rule).total
+    asked = sum((sh.cod_amount or Money.yen(0) for sh in order.shipments), Money.yen(0))
+    assert asked - order.payment.refund_owed == total
+    desk.ship("1001", order.shipments[0].shipment_id, "1234-5678-9013")
+    order = desk.deliver("1001", order.shipments[0].shipment_id)
+    assert order.payment.received - order.payment.refund_owed == total

@@ -32,7 +32,7 @@ from orderflow.domain.money import Money
 from orderflow.domain.order import Order, PaymentMethod, PaymentOp, ShipmentStatus
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments.ledger import record
-from orderflow.domain.payments.parcels import in_flight
+from orderflow.domain.payments.parcels import COD_EXCESS, in_flight
 from orderflow.domain.payments.plans import at_shipping, follow_total
 from orderflow.domain.points import schedule_grant
 from orderflow.domain.rules import Rules
@@ -86,7 +86,9 @@ def drop_remainder(order: Order, ctx: Context, rules: Rules) -> Order:
     if not cod:
         after = follow_total(plan, after, total, ctx, rules)
     elif asked > total:  # the parcels collect the old amounts: the difference is owed back
-        after = record(after, PaymentOp.REFUND_OWED, asked - total, plan.key(), ctx.at)
+        after = record(
+            after, PaymentOp.REFUND_OWED, asked - total, plan.key(), ctx.at, detail=COD_EXCESS
+        )
     fewer = after.points_taken - after.points_used
     if rules.points and fewer > 0:
         plan.add(RestorePoints, points=fewer)

@@ -25,7 +25,7 @@ from datetime import datetime
 from orderflow.domain._values import replace
 from orderflow.domain.effects import Authorize, Capture, Purpose
 from orderflow.domain.money import Money
-from orderflow.domain.order import Order, Shipment, ShipmentStatus
+from orderflow.domain.order import Order, PaymentOp, Shipment, ShipmentStatus
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments.ledger import CARDLIKE, live_authorization
 from orderflow.domain.rules import Rules
@@ -168,6 +168,22 @@ def capture_share(plan: Plan, order: Order, rules: Rules, now: datetime) -> None
     plan.add(Capture, method=live[0], authorization=live[1], amount=amount)
 
 
+COD_EXCESS = "cod_excess"
+"""The detail of money owed back because a 代引き parcel collects more than the order owes."""
+
+
+def cod_excess_owed(order: Order) -> Money:
+    """What 代引き parcels collect above the total, already recorded as owed back."""
+    return Money.total(
+        (
+            e.amount
+            for e in order.payment.ledger
+            if e.op is PaymentOp.REFUND_OWED and e.detail == COD_EXCESS
+        ),
+        order.currency,
+    )
+
+
 def cod_amounts(
     order: Order,
     shipments: tuple[Shipment, ...],
@@ -181,7 +197,9 @@ def cod_amounts(
     ``FIRST``: the order's first shipment collects the total. ``PER_SHIPMENT``: each collects its
     share; with ``last`` (no unit of the order waits any more) the last one collects the rest.
     """
-    total = order.totals(rule).total
+    # A parcel that collected too much before (a remainder dropped while it was out) and was
+    # taken back keeps collecting it: the difference is already recorded as owed back.
+    total = order.totals(rule).total + cod_excess_owed(order)
     if split is CodSplit.FIRST:
         if shipments and not order.shipments:
             return (replace(shipments[0], cod_amount=total), *shipments[1:])
