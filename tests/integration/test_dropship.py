@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from orderflow import Address, Customer, Money, OrderLine, OrderStatus
@@ -142,3 +144,47 @@ def test_a_drop_ship_purchase_order_is_not_received_nor_cancelled_by_hand(shop: 
     with pytest.raises(InvalidValue):
         shop.desk.cancel_purchase_order(po.number)
     assert shop.desk.purchase_order(po.number).status is PurchaseOrderStatus.SENT
+
+
+def _drop_shipped_on(shop: FakeShop) -> None:
+    _place(shop)
+    desk = shop.desk
+    order = desk.instruct_shipping("1001")
+    (po,) = desk.open_purchase_orders("ACME")
+    assert po.drop_ship and po.shipment_id == order.shipments[1].shipment_id
+    desk.ship("1001", "1001-S1", TRACKING)
+    order = desk.supplier_shipped(po.number, OTHER)
+    assert order.status is OrderStatus.SHIPPED
+    assert desk.purchase_order(po.number).status is PurchaseOrderStatus.RECEIVED
+
+
+def test_a_drop_shipped_line_on_a_sqlite_file(shop: FakeShop, tmp_path: Path) -> None:
+    from orderflow.stores import SQLiteInventory, SQLitePurchaseOrderStore, SQLiteStore
+    from orderflow.testing.shop import desk_on
+
+    path = tmp_path / "shop.sqlite3"
+    inventory = SQLiteInventory(path)
+    inventory.receive("TOKYO", "TEA-1", 5)
+    purchase_orders = SQLitePurchaseOrderStore(path)
+    shop.purchase_orders = purchase_orders
+    shop.desk = desk_on(
+        shop, store=SQLiteStore(path), inventory=inventory, purchase_orders=purchase_orders
+    )
+    _drop_shipped_on(shop)
+    assert inventory.stock("TOKYO", "CHAIR-1").on_hand == 0
+
+
+def test_a_drop_shipped_line_on_postgres(shop: FakeShop, postgres_uri: str) -> None:
+    from orderflow.stores import PostgresInventory, PostgresPurchaseOrderStore, PostgresStore
+    from orderflow.testing.shop import desk_on
+    from tests.postgres import new_database
+
+    conninfo = new_database(postgres_uri)
+    inventory = PostgresInventory(conninfo)
+    inventory.receive("TOKYO", "TEA-1", 5)
+    purchase_orders = PostgresPurchaseOrderStore(conninfo)
+    shop.purchase_orders = purchase_orders
+    shop.desk = desk_on(
+        shop, store=PostgresStore(conninfo), inventory=inventory, purchase_orders=purchase_orders
+    )
+    _drop_shipped_on(shop)

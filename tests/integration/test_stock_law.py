@@ -68,12 +68,15 @@ class StockLaw(RuleBasedStateMachine):
     @rule(
         skus=st.lists(st.sampled_from((*SKUS, "GIFT")), min_size=1, max_size=2, unique=True),
         quantity=st.integers(1, 3),
+        maker=st.booleans(),
     )
-    def place(self, skus: list[str], quantity: int) -> None:
+    def place(self, skus: list[str], quantity: int, maker: bool) -> None:
         number = f"{1001 + len(self.numbers)}"
         lines = [
             OrderLine(f"L{i}", sku, sku, Money.yen(500), quantity) for i, sku in enumerate(skus)
         ]
+        if maker:  # メーカー直送: a line the supplier ships; never our stock
+            lines.append(OrderLine("D1", "CHAIR", "椅子", Money.yen(9800), 1, supplier="ACME"))
         who = Customer(f"C{number}", "見本 花子", f"c{number}@example.jp")
         self.shop.desk.place(
             number=number, customer=who, ship_to=address(), lines=lines, token="tok"
@@ -108,6 +111,13 @@ class StockLaw(RuleBasedStateMachine):
             self._try(lambda: desk.instruct_shipping(number))
         for shipment in order.shipments:
             sid = shipment.shipment_id
+            if shipment.status is ShipmentStatus.INSTRUCTED and shipment.warehouse.startswith(
+                "supplier:"
+            ):
+                for po in desk.open_purchase_orders("ACME"):
+                    if po.shipment_id == sid:
+                        self._try(partial(desk.supplier_shipped, po.number, TRACKING))
+                return
             if shipment.status is ShipmentStatus.INSTRUCTED:
                 self._try(partial(desk.ship, number, sid, TRACKING))
                 return
@@ -121,12 +131,20 @@ class StockLaw(RuleBasedStateMachine):
         self._next_step(self.numbers[pick % len(self.numbers)])
 
     @precondition(lambda self: self.numbers)
-    @rule(pick=st.integers(0, 30), move=st.sampled_from(["allocate", "cancel", "drop"]))
+    @rule(
+        pick=st.integers(0, 30),
+        move=st.sampled_from(["allocate", "cancel", "drop", "ship_available", "bundle"]),
+    )
     def act(self, pick: int, move: str) -> None:
         number = self.numbers[pick % len(self.numbers)]
         desk = self.shop.desk
         if move == "allocate":
             self._try(lambda: desk.allocate(number))
+        elif move == "ship_available":  # 分納: what is reserved now, the rest later
+            self._try(lambda: desk.ship_available(number))
+        elif move == "bundle":  # 同梱: orders of one recipient in one parcel
+            for group in desk.bundle_candidates()[:1]:
+                self._try(partial(desk.bundle, list(group)))
         elif move == "cancel":
             self._try(lambda: desk.cancel(number, reason="law"))
         else:
@@ -145,9 +163,13 @@ class StockLaw(RuleBasedStateMachine):
                     key = (a.warehouse, sku)
                     held[key] = held.get(key, 0) + a.quantity * per
             for s in order.shipments:
+                if s.warehouse.startswith("supplier:"):  # shipped by the maker: none of ours
+                    assert all(order.line(x.line_id).supplier for x in s.lines), s
+                    continue
                 if s.status not in (ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED):
                     continue
                 for line in s.lines:
+                    assert order.line(line.line_id).supplier is None, (order.number, line)
                     for sku, per in components(sets, order.line(line.line_id).sku):
                         key = (s.warehouse, sku)
                         shipped[key] = shipped.get(key, 0) + line.quantity * per

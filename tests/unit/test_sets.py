@@ -278,3 +278,21 @@ def test_a_receipt_of_a_component_serves_an_order_waiting_for_a_set() -> None:
     order = shop.desk.get("1001")
     assert order.status is OrderStatus.ALLOCATED
     assert order.allocations == (Allocation("L0", "TOKYO", 2),)
+
+
+def test_a_set_line_is_allocated_shipped_and_cancelled_on_postgres(postgres_uri: str) -> None:
+    from orderflow.stores import PostgresInventory, PostgresStore
+    from tests.postgres import new_database
+
+    conninfo = new_database(postgres_uri)
+    inventory = PostgresInventory(conninfo)
+    for (warehouse, sku), units in STOCK.items():
+        inventory.receive(warehouse, sku, units)
+    shop = fake_shop(STOCK, settings=SETTINGS)
+    desk = desk_on(shop, store=PostgresStore(conninfo), inventory=inventory, settings=SETTINGS)
+    _allocate_ship(desk, None)
+    assert inventory.available("TOKYO", "TEA") == 5
+    assert inventory.available("TOKYO", "MUG") == 3
+    _allocate_cancel(desk, None)
+    assert inventory.available("TOKYO", "TEA") == 5
+    assert inventory.available("TOKYO", "MUG") == 3
