@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 
 from orderflow.app._dropship_executor import DropShipExecutor
+from orderflow.app._payment_executor import PaymentPerformers, wired
 from orderflow.app.perform_returns import perform_restock
 from orderflow.domain._values import replace
 from orderflow.domain.answers import MAX_ATTEMPTS, fold
@@ -40,7 +41,6 @@ from orderflow.domain.effects import (
     PostpayCancel,
     PostpayRegister,
     PostpayReport,
-    Purpose,
     Recall,
     RedeemPoints,
     Refund,
@@ -56,7 +56,7 @@ from orderflow.domain.effects import (
     WithdrawKonbini,
 )
 from orderflow.domain.lifecycle import Context
-from orderflow.domain.order import DROP_SHIP, Order, PaymentMethod
+from orderflow.domain.order import DROP_SHIP, Order
 from orderflow.domain.rules import Rules
 from orderflow.domain.tracking import CarrierEvent
 from orderflow.errors import (
@@ -121,10 +121,9 @@ class Ports:
 
 
 Perform = Callable[["Executor", Order, Any], object]
-P = TypeVar("P")
 
 
-class Executor(DropShipExecutor):
+class Executor(DropShipExecutor, PaymentPerformers):
     """Performs pending effects through the ports and folds the answers; saves the order."""
 
     def __init__(self, ports: Ports, rules: Rules) -> None:
@@ -302,16 +301,6 @@ class Executor(DropShipExecutor):
 
     # -- one function per effect -------------------------------------------------------------
 
-    def _gateway(self, method: PaymentMethod) -> PaymentGateway:
-        ports = self.ports
-        gateway = ports.amazon_pay if method is PaymentMethod.AMAZON_PAY else ports.gateway
-        if gateway is None:
-            raise ProviderError(f"no gateway for {method.value}")
-        return gateway
-
-    def _postpay(self) -> PostpayProvider:
-        return _wired(self.ports.postpay, "a 後払い provider")
-
     def _check_stock(self, order: Order, e: CheckStock) -> object:
         inventory = self.ports.inventory
         return {(w, s): inventory.available(w, s) for w in e.warehouses for s in e.skus}
@@ -359,105 +348,20 @@ class Executor(DropShipExecutor):
             return self._recall_direct(order, e)
         return self.ports.warehouses[e.warehouse].recall(key=e.key, shipment_id=e.shipment_id)
 
-    def _screen(self, order: Order, e: Screen) -> object:
-        assert e.amount is not None
-        return _wired(self.ports.fraud, "a fraud screen").screen(
-            key=e.key,
-            order_number=order.number,
-            customer=order.customer,
-            ship_to=order.ship_to,
-            amount=e.amount,
-        )
-
-    def _authorize(self, order: Order, e: Authorize) -> object:
-        assert e.amount is not None
-        payment = order.proposal.payment if e.purpose is Purpose.SWITCH and order.proposal else None
-        token = (payment or order.payment).token
-        return self._gateway(e.method).authorize(
-            key=e.key, order_number=order.number, amount=e.amount, token=token
-        )
-
-    def _capture(self, order: Order, e: Capture) -> object:
-        assert e.amount is not None
-        return self._gateway(e.method).capture(
-            key=e.key, authorization=e.authorization, amount=e.amount
-        )
-
-    def _void(self, order: Order, e: Void) -> object:
-        assert e.amount is not None
-        return self._gateway(e.method).void(
-            key=e.key, authorization=e.authorization, amount=e.amount
-        )
-
-    def _refund(self, order: Order, e: Refund) -> object:
-        assert e.amount is not None
-        return self._gateway(e.method).refund(key=e.key, capture=e.capture, amount=e.amount)
-
-    def _postpay_register(self, order: Order, e: PostpayRegister) -> object:
-        assert e.amount is not None
-        target = order.proposal or order
-        return self._postpay().register(
-            key=e.key,
-            order_number=order.number,
-            customer=target.customer,
-            ship_to=target.ship_to,
-            amount=e.amount,
-        )
-
-    def _check_credit(self, order: Order, e: CheckCredit) -> object:
-        return self._postpay().decision(e.reference)
-
-    def _postpay_amend(self, order: Order, e: PostpayAmend) -> object:
-        assert e.amount is not None
-        return self._postpay().amend(key=e.key, reference=e.reference, amount=e.amount)
-
-    def _postpay_report(self, order: Order, e: PostpayReport) -> object:
-        return self._postpay().report_shipment(
-            key=e.key, reference=e.reference, carrier=e.carrier, tracking_number=e.tracking_number
-        )
-
-    def _postpay_cancel(self, order: Order, e: PostpayCancel) -> object:
-        self._postpay().cancel(key=e.key, reference=e.reference)
-        return None
-
-    def _issue_account(self, order: Order, e: IssueAccount) -> object:
-        assert e.amount is not None
-        return _wired(self.ports.bank, "a bank for virtual accounts").issue_account(
-            key=e.key, order_number=order.number, amount=e.amount
-        )
-
-    def _release_account(self, order: Order, e: ReleaseAccount) -> object:
-        _wired(self.ports.bank, "a bank for virtual accounts").release_account(
-            key=e.key, account=e.account
-        )
-        return None
-
-    def _issue_konbini(self, order: Order, e: IssueKonbini) -> object:
-        assert e.amount is not None and e.deadline is not None
-        return _wired(self.ports.konbini, "a konbini provider").issue(
-            key=e.key, order_number=order.number, amount=e.amount, deadline=e.deadline
-        )
-
-    def _withdraw_konbini(self, order: Order, e: WithdrawKonbini) -> object:
-        _wired(self.ports.konbini, "a konbini provider").cancel(
-            key=e.key, payment_number=e.payment_number
-        )
-        return None
-
     def _redeem(self, order: Order, e: RedeemPoints) -> object:
-        _wired(self.ports.points, "a points system").redeem(
+        wired(self.ports.points, "a points system").redeem(
             key=e.key, customer_id=order.customer.id, points=e.points, order_number=order.number
         )
         return None
 
     def _restore(self, order: Order, e: RestorePoints) -> object:
-        _wired(self.ports.points, "a points system").restore(
+        wired(self.ports.points, "a points system").restore(
             key=e.key, customer_id=order.customer.id, points=e.points, order_number=order.number
         )
         return None
 
     def _grant_points(self, order: Order, e: GrantPoints) -> object:
-        _wired(self.ports.points, "a points system").grant(
+        wired(self.ports.points, "a points system").grant(
             key=e.key,
             customer_id=order.customer.id,
             points=e.points,
@@ -467,13 +371,13 @@ class Executor(DropShipExecutor):
         return None
 
     def _confirm_points(self, order: Order, e: ConfirmPoints) -> object:
-        _wired(self.ports.points, "a points system").confirm(
+        wired(self.ports.points, "a points system").confirm(
             key=e.key, customer_id=order.customer.id, points=e.points, order_number=order.number
         )
         return None
 
     def _revoke_points(self, order: Order, e: RevokePoints) -> object:
-        return _wired(self.ports.points, "a points system").revoke(
+        return wired(self.ports.points, "a points system").revoke(
             key=e.key, customer_id=order.customer.id, points=e.points, order_number=order.number
         )
 
@@ -493,13 +397,6 @@ class Executor(DropShipExecutor):
         )
         self.ports.notifier.send(key=e.key, notice=notice)
         return None
-
-
-def _wired(port: P | None, what: str) -> P:
-    """An optional port the effect needs (a refusal, not a crash, when the shop has none)."""
-    if port is None:
-        raise ProviderError(f"the desk has no {what}")
-    return port
 
 
 _PERFORM: dict[type[Effect], Perform] = {
