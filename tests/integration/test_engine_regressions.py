@@ -647,3 +647,24 @@ def test_a_postpay_amend_refused_after_the_parcel_left_bills_nothing_wrong() -> 
     assert [h.code for h in order.open_holds] == ["capture_failed"]  # a person collects
     assert s.postpay.billable() == {}  # nobody billed the old amount
     assert not order.outbox
+
+
+def test_clearing_the_hold_of_a_refused_postpay_amend_reports_the_claim_once_more() -> None:
+    """Found by the campaign (seeds 7189, 9839, …): the hold cleared by a person left the claim
+    never reported (billed 0). Clearing it amends and reports the claim once more."""
+    s = new_shop()
+    place(s, payment_method=PaymentMethod.POSTPAY)
+    s.desk.accept(NUMBER)
+    s.postpay.fail_next("amend", Fault.DECLINE)
+    s.desk.cancel(NUMBER, reason="一部取消", lines={"L1": 1})
+    for hold in s.desk.get(NUMBER).open_holds:
+        s.desk.clear_hold(NUMBER, hold.code)
+    s.desk.allocate(NUMBER)
+    s.desk.instruct_shipping(NUMBER)
+    s.postpay.fail_next("amend", Fault.DECLINE)
+    for shipment in s.desk.get(NUMBER).shipments:
+        s.desk.ship(NUMBER, shipment.shipment_id, TRACKING)
+    assert s.postpay.billable() == {}
+    order = s.desk.clear_hold(NUMBER, "capture_failed")  # a person lets it go on
+    assert list(s.postpay.billable().values()) == [total(s)]
+    assert not order.open_holds
