@@ -5,6 +5,9 @@
   a SQLite file, and a second run shows them again.
 - ``python -m orderflow diagram`` prints the status machine as a Mermaid state diagram.
 - ``python -m orderflow queues --db shop.sqlite3`` prints how many orders are on each work list.
+- ``resume``, ``sweep`` and ``export-journal --db shop.sqlite3`` run the shop's scheduled work on
+  the file, providers faked (:mod:`orderflow.cli`, ``docs/cli.md``); exit 0 done, 1 work left,
+  2 bad usage.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import sys
 from collections.abc import Sequence
 from datetime import timedelta
 
+from orderflow import cli
 from orderflow.demo import run_demo
 from orderflow.domain.machine import mermaid
 from orderflow.i18n import LOCALES
@@ -47,7 +51,10 @@ def print_queues(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """The command line: ``demo``, ``diagram`` or ``queues``."""
+    """The command line: ``demo``, ``diagram``, ``queues`` and the commands of ``cli``.
+
+    Returns the exit code.
+    """
     parser = argparse.ArgumentParser(prog="python -m orderflow", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="take a few orders through the flow on fakes")
@@ -58,7 +65,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     queues.add_argument("--db", required=True, help="the shop's SQLite file")
     queues.add_argument("--not-shipped-hours", type=float, default=24)
     queues.add_argument("--stuck-minutes", type=float, default=15)
+    cli.add_commands(commands)
     args = parser.parse_args(argv)
+    if args.command in cli.COMMANDS:
+        return cli.run(args)
     if args.command == "diagram":
         print(mermaid())
     elif args.command == "queues":
