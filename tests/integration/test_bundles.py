@@ -181,3 +181,20 @@ def test_a_parcel_on_postgres(postgres_uri: str) -> None:
     for (warehouse, sku), units in STOCK.items():
         inventory.receive(warehouse, sku, units)
     _flow_on(shop, desk_on(shop, store=PostgresStore(conninfo), inventory=inventory))
+
+
+def test_the_parts_of_a_split_order_are_packed_on_their_own() -> None:
+    """Found by the campaign: a split part inherited its parent's parcel (which did not name it)."""
+    desk = fake_shop(STOCK).desk
+    desk.place(
+        number="1001",
+        customer=Customer("C1", "山田 太郎", "C1@example.jp"),
+        ship_to=HOME,
+        lines=[OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2)],
+        token="tok",
+    )
+    _place(desk, "1002", "C1-guest")
+    _accepted(desk, "1001", "1002")
+    desk.bundle(["1001", "1002"])
+    parts = desk.split("1001", [{"L1": 1}, {"L1": 1}])
+    assert len(parts) == 2 and all(part.bundle == () for part in parts)
