@@ -12,6 +12,7 @@ from typing import Any
 
 from orderflow import codec
 from orderflow.domain.order import Order
+from orderflow.domain.purchasing import PurchaseOrder
 from orderflow.domain.queues import Queue, QueueQuery, check_page, queue_facts, tracking_keys
 from orderflow.errors import InvalidValue
 
@@ -92,6 +93,40 @@ def order_schema(types: dict[str, str]) -> str:
     )
     table = f"\nCREATE TABLE IF NOT EXISTS orders (\n{columns}\n);"
     return table + _ORDER_INDEXES.format(text=types["text"])
+
+
+_PURCHASE_ORDERS = """
+CREATE TABLE IF NOT EXISTS purchase_orders (
+    number {text} PRIMARY KEY,
+    version {integer} NOT NULL CHECK (version >= 0),
+    supplier {text} NOT NULL,
+    status {text} NOT NULL,
+    final {flag} NOT NULL,
+    pending {flag} NOT NULL,
+    document {document} NOT NULL
+);
+CREATE INDEX IF NOT EXISTS purchase_orders_open ON purchase_orders (supplier, number)
+    WHERE final = 0;
+CREATE INDEX IF NOT EXISTS purchase_orders_pending ON purchase_orders (number) WHERE pending = 1;
+"""
+
+
+def purchase_order_schema(types: dict[str, str]) -> str:
+    """The DDL of ``purchase_orders`` (発注) with an engine's ``types``."""
+    return _PURCHASE_ORDERS.format(**types)
+
+
+def purchase_order_row(po: PurchaseOrder) -> tuple[Any, ...]:
+    """The ``purchase_orders`` row: number, version, supplier, status, final, pending, document."""
+    return (
+        po.number,
+        po.version,
+        po.supplier,
+        po.status.value,
+        1 if po.status.is_final else 0,
+        1 if po.outbox else 0,
+        codec.purchase_order_to_text(po),
+    )
 
 
 def utc_text(when: datetime) -> str:

@@ -10,42 +10,11 @@ from orderflow import codec
 from orderflow.domain.purchasing import PurchaseOrder
 from orderflow.errors import ConcurrencyError, DuplicateOrder, OrderNotFound, StoreError
 from orderflow.stores._postgres import Connections, Source
+from orderflow.stores._sql import POSTGRES_TYPES, purchase_order_row, purchase_order_schema
 
 __all__ = ["PostgresPurchaseOrderStore"]
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS purchase_orders (
-    number text PRIMARY KEY,
-    version bigint NOT NULL CHECK (version >= 0),
-    supplier text NOT NULL,
-    status text NOT NULL,
-    final smallint NOT NULL,
-    pending smallint NOT NULL,
-    document jsonb NOT NULL
-);
-CREATE INDEX IF NOT EXISTS purchase_orders_open ON purchase_orders (supplier, number)
-    WHERE final = 0;
-CREATE INDEX IF NOT EXISTS purchase_orders_pending ON purchase_orders (number) WHERE pending = 1;
-"""
-
-
-def _row(po: PurchaseOrder) -> tuple[Any, ...]:
-    return (
-        po.number,
-        po.version,
-        po.supplier,
-        po.status.value,
-        1 if po.status.is_final else 0,
-        1 if po.outbox else 0,
-        codec.purchase_order_to_text(po),
-    )
-
-
-def _read(document: Any) -> PurchaseOrder:
-    import json
-
-    text = document if isinstance(document, str | bytes) else json.dumps(document)
-    return codec.purchase_order_from_text(text)
+SCHEMA = purchase_order_schema(POSTGRES_TYPES)
 
 
 class PostgresPurchaseOrderStore:
@@ -64,10 +33,10 @@ class PostgresPurchaseOrderStore:
 
     def get(self, number: str) -> PurchaseOrder:
         """The purchase order ``number``; raises :class:`~orderflow.errors.OrderNotFound`."""
-        rows = self._rows("SELECT document FROM purchase_orders WHERE number = %s", (number,))
+        rows = self._rows("SELECT document::text FROM purchase_orders WHERE number = %s", (number,))
         if not rows:
             raise OrderNotFound(number)
-        return _read(rows[0][0])
+        return codec.purchase_order_from_text(rows[0][0])
 
     def add(self, po: PurchaseOrder) -> None:
         """Store a new purchase order (:class:`~orderflow.errors.DuplicateOrder` if it exists)."""
@@ -75,7 +44,7 @@ class PostgresPurchaseOrderStore:
             with self._db.transaction() as conn:
                 conn.execute(
                     "INSERT INTO purchase_orders VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb)",
-                    _row(po),
+                    purchase_order_row(po),
                 )
         except StoreError as failed:
             if isinstance(failed.__cause__, psycopg.errors.UniqueViolation):
@@ -84,7 +53,7 @@ class PostgresPurchaseOrderStore:
 
     def save(self, po: PurchaseOrder, *, expected_version: int) -> None:
         """Replace it if its version is still ``expected_version`` (else ``ConcurrencyError``)."""
-        row = _row(po)
+        row = purchase_order_row(po)
         with self._db.transaction() as conn:
             updated = conn.execute(
                 "UPDATE purchase_orders SET version = %s, supplier = %s, status = %s, final = %s, "
@@ -103,22 +72,22 @@ class PostgresPurchaseOrderStore:
         """Purchase orders not received nor cancelled (of ``supplier``), by number."""
         if supplier is None:
             rows = self._rows(
-                "SELECT document FROM purchase_orders WHERE final = 0 ORDER BY number", ()
+                "SELECT document::text FROM purchase_orders WHERE final = 0 ORDER BY number", ()
             )
         else:
             rows = self._rows(
-                "SELECT document FROM purchase_orders WHERE final = 0 AND supplier = %s "
+                "SELECT document::text FROM purchase_orders WHERE final = 0 AND supplier = %s "
                 "ORDER BY number",
                 (supplier,),
             )
-        return [_read(r[0]) for r in rows]
+        return [codec.purchase_order_from_text(r[0]) for r in rows]
 
     def pending(self) -> list[PurchaseOrder]:
         """Purchase orders with pending effects."""
         rows = self._rows(
-            "SELECT document FROM purchase_orders WHERE pending = 1 ORDER BY number", ()
+            "SELECT document::text FROM purchase_orders WHERE pending = 1 ORDER BY number", ()
         )
-        return [_read(r[0]) for r in rows]
+        return [codec.purchase_order_from_text(r[0]) for r in rows]
 
     def _rows(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
         with self._db.transaction() as conn:

@@ -13,37 +13,12 @@ from typing import Any
 from orderflow import codec
 from orderflow.domain.purchasing import PurchaseOrder
 from orderflow.errors import ConcurrencyError, DuplicateOrder, OrderNotFound, StoreError
+from orderflow.stores._sql import SQLITE_TYPES, purchase_order_row, purchase_order_schema
 from orderflow.stores._sqlite import Connections
 
 __all__ = ["SQLitePurchaseOrderStore"]
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS purchase_orders (
-    number TEXT PRIMARY KEY,
-    version INTEGER NOT NULL CHECK (version >= 0),
-    supplier TEXT NOT NULL,
-    status TEXT NOT NULL,
-    final INTEGER NOT NULL,
-    pending INTEGER NOT NULL,
-    document TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS purchase_orders_open ON purchase_orders (supplier, number)
-    WHERE final = 0;
-CREATE INDEX IF NOT EXISTS purchase_orders_pending ON purchase_orders (number) WHERE pending = 1;
-"""
-
-
-def po_row(po: PurchaseOrder) -> tuple[Any, ...]:
-    """The row of ``po``: number, version, supplier, status, final, pending, document."""
-    return (
-        po.number,
-        po.version,
-        po.supplier,
-        po.status.value,
-        1 if po.status.is_final else 0,
-        1 if po.outbox else 0,
-        codec.purchase_order_to_text(po),
-    )
+SCHEMA = purchase_order_schema(SQLITE_TYPES)
 
 
 class SQLitePurchaseOrderStore:
@@ -67,7 +42,10 @@ class SQLitePurchaseOrderStore:
         """Store a new purchase order (:class:`~orderflow.errors.DuplicateOrder` if it exists)."""
         try:
             with self._db.write() as conn:
-                conn.execute("INSERT INTO purchase_orders VALUES (?, ?, ?, ?, ?, ?, ?)", po_row(po))
+                conn.execute(
+                    "INSERT INTO purchase_orders VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    purchase_order_row(po),
+                )
         except sqlite3.IntegrityError:
             raise DuplicateOrder(po.number) from None
         except sqlite3.Error as failed:
@@ -75,7 +53,7 @@ class SQLitePurchaseOrderStore:
 
     def save(self, po: PurchaseOrder, *, expected_version: int) -> None:
         """Replace it if its version is still ``expected_version`` (else ``ConcurrencyError``)."""
-        row = po_row(po)
+        row = purchase_order_row(po)
         try:
             with self._db.write() as conn:
                 updated = conn.execute(
