@@ -131,7 +131,7 @@ class BundleCommands(FulfilmentCommands, ChangeCommands):
         number for the others is refused (:class:`~orderflow.errors.InvalidValue`).
         """
         order = self._current(check_number(number))
-        known = self._parcel_tracking(order, shipment_id)
+        known = self._parcel_tracking(order, shipment_id) if order.bundle else set()
         if known and tracking_number is not None:
             given = normalize_tracking(tracking_number)
             if known and given not in known:
@@ -140,15 +140,15 @@ class BundleCommands(FulfilmentCommands, ChangeCommands):
                 )
         shipped = super().ship(number, shipment_id, tracking_number, actor=actor)
         for other, other_id in self._parcel_mates(shipped, shipment_id, ShipmentStatus.INSTRUCTED):
-            super().ship(other, other_id, tracking_number, actor=actor)
-        return self.get(number)
+            super().ship(other, other_id, tracking_number, actor=actor)  # other orders only
+        return shipped
 
     def deliver(self, number: str, shipment_id: str, *, actor: str = "carrier") -> Order:
         """着荷 (see the fulfilment commands); a parcel's shipments arrive together."""
         delivered = super().deliver(number, shipment_id, actor=actor)
         for other, other_id in self._parcel_mates(delivered, shipment_id, ShipmentStatus.SHIPPED):
-            super().deliver(other, other_id, actor=actor)
-        return self.get(number)
+            super().deliver(other, other_id, actor=actor)  # other orders only
+        return delivered
 
     def cancel(
         self,
