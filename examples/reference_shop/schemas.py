@@ -1,0 +1,227 @@
+"""The JSON the shop takes (request bodies) and how each becomes the library's values.
+
+The models check the shape only (a number is a number); the values are checked by orderflow
+itself when they are built, so a bad postal code or an unknown SKU comes back with the
+library's own message naming the field (``InvalidValue``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from orderflow import (
+    Address,
+    CarrierEvent,
+    Customer,
+    Deposit,
+    Disposition,
+    Money,
+    OrderLine,
+    PaymentMethod,
+    ReturnReason,
+    TaxRate,
+    TrackingStatus,
+)
+from orderflow.errors import InvalidValue
+
+_RATES = {"standard": TaxRate.STANDARD, "reduced": TaxRate.REDUCED}
+
+
+class CustomerIn(BaseModel):
+    """Who ordered."""
+
+    id: str
+    name: str
+    email: str
+
+    def value(self) -> Customer:
+        """As orderflow's ``Customer``."""
+        return Customer(self.id, self.name, self.email)
+
+
+class AddressIn(BaseModel):
+    """Where to ship (お届け先)."""
+
+    postal_code: str
+    prefecture: str
+    city: str
+    line1: str
+    name: str
+    phone: str
+    line2: str = ""
+
+    def value(self) -> Address:
+        """As orderflow's ``Address`` (the postal code and phone normalised, checked)."""
+        return Address(
+            self.postal_code,
+            self.prefecture,
+            self.city,
+            self.line1,
+            self.name,
+            self.phone,
+            self.line2,
+        )
+
+
+class LineIn(BaseModel):
+    """One order line; ``unit_price`` in yen, tax included or not as the shop's rule says."""
+
+    sku: str
+    name: str
+    unit_price: int
+    quantity: int
+    tax_rate: Literal["standard", "reduced"] = "standard"
+    line_id: str | None = None
+    """``L1``, ``L2`` … by position when not given."""
+
+    def value(self, position: int) -> OrderLine:
+        """As orderflow's ``OrderLine``."""
+        line_id = self.line_id or f"L{position}"
+        price = Money.yen(self.unit_price)
+        return OrderLine(line_id, self.sku, self.name, price, self.quantity, _RATES[self.tax_rate])
+
+
+class OrderIn(BaseModel):
+    """A new order from the cart (受注): items, customer, ship-to and the payment method."""
+
+    number: str
+    customer: CustomerIn
+    ship_to: AddressIn
+    lines: list[LineIn]
+    payment_method: str = "card"
+    """``card``, ``bank_transfer``, ``konbini``, ``postpay``, ``cod`` or ``amazon_pay``."""
+    token: str | None = None
+    """The card gateway's token (card, Amazon Pay)."""
+    shipping_fee: int | None = None
+    remarks: str = ""
+
+    def method(self) -> PaymentMethod:
+        """The payment method, or ``InvalidValue`` naming the methods there are."""
+        try:
+            return PaymentMethod(self.payment_method)
+        except ValueError:
+            names = ", ".join(m.value for m in PaymentMethod)
+            raise InvalidValue("payment_method", self.payment_method, f"one of {names}") from None
+
+
+class KonbiniPaymentIn(BaseModel):
+    """The konbini service's webhook: the customer paid at the store (コンビニ入金)."""
+
+    order_number: str
+    reference: str
+    """The service's reference for the payment: the same reference counts once."""
+    amount: int
+    paid_at: datetime | None = None
+
+
+class DepositIn(BaseModel):
+    """One deposit of the bank's webhook (振込入金明細)."""
+
+    account: str
+    amount: int
+    payer_name: str
+    on: date
+    reference: str
+
+    def value(self) -> Deposit:
+        """As orderflow's ``Deposit``."""
+        return Deposit(
+            self.account, Money.yen(self.amount), self.payer_name, self.on, self.reference
+        )
+
+
+class DepositsIn(BaseModel):
+    """The bank's webhook: deposits to the shop's virtual accounts."""
+
+    deposits: list[DepositIn]
+
+
+class ReceiptIn(BaseModel):
+    """The warehouse's webhook: goods arrived (入荷); the same ``receipt_id`` counts once."""
+
+    warehouse: str
+    sku: str
+    quantity: int
+    receipt_id: str
+
+
+class ShippedIn(BaseModel):
+    """The warehouse's webhook: a shipment left with the carrier (出荷), with its number."""
+
+    order_number: str
+    shipment_id: str
+    tracking_number: str | None = None
+
+
+class CarrierEventIn(BaseModel):
+    """One tracking event in a carrier's webhook (配送状況)."""
+
+    tracking_number: str
+    kind: str
+    """``picked_up``, ``in_transit``, ``out_for_delivery``, ``absent``, ``delivered`` …"""
+    at: datetime
+    event_id: str
+    location: str = ""
+    detail: str = ""
+
+    def value(self, carrier: str, index: int) -> CarrierEvent:
+        """As orderflow's ``CarrierEvent``; an unknown kind is an ``InvalidValue``."""
+        try:
+            kind = TrackingStatus(self.kind)
+        except ValueError:
+            names = ", ".join(k.value for k in TrackingStatus)
+            raise InvalidValue(f"events[{index}].kind", self.kind, f"one of {names}") from None
+        return CarrierEvent(
+            carrier, self.tracking_number, kind, self.at, self.event_id, self.location, self.detail
+        )
+
+
+class CarrierEventsIn(BaseModel):
+    """A carrier's webhook: a batch of tracking events."""
+
+    events: list[CarrierEventIn]
+
+
+class HoldClearIn(BaseModel):
+    """An operator clears a hold (保留解除)."""
+
+    operator: str = Field(min_length=1)
+
+
+class ReturnIn(BaseModel):
+    """A return asked for (返品受付): units per line id, the reason."""
+
+    lines: dict[str, int]
+    reason: str
+    """``customer``, ``defective`` or ``wrong_item``."""
+    refund_account: str = ""
+    request_id: str | None = None
+
+    def why(self) -> ReturnReason:
+        """The reason, or ``InvalidValue`` naming the reasons there are."""
+        try:
+            return ReturnReason(self.reason)
+        except ValueError:
+            names = ", ".join(r.value for r in ReturnReason)
+            raise InvalidValue("reason", self.reason, f"one of {names}") from None
+
+
+class DispositionIn(BaseModel):
+    """Returned units of a line: back on hand in ``warehouse``, or written off (None)."""
+
+    line_id: str
+    quantity: int
+    warehouse: str | None = None
+
+    def value(self) -> Disposition:
+        """As orderflow's ``Disposition``."""
+        return Disposition(self.line_id, self.quantity, self.warehouse)
+
+
+class ReturnReceivedIn(BaseModel):
+    """The returned goods came back (返品受領): what became of each unit."""
+
+    dispositions: list[DispositionIn]

@@ -1,0 +1,68 @@
+"""The shop's parts: a desk on a SQLite file with the providers faked, and its scheduled work."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import attrs
+
+from orderflow import OrderDesk, ShopSettings
+from orderflow.stores import SQLiteInventory, SQLiteStore
+from orderflow.testing.shop import FakeShop, desk_on, fake_shop
+
+WAREHOUSES = ("TOKYO", "OSAKA")
+
+
+@attrs.define
+class Shop:
+    """One running shop: the desk, the file it keeps orders and stock in, the faked world."""
+
+    desk: OrderDesk
+    store: SQLiteStore
+    inventory: SQLiteInventory
+    world: FakeShop
+    """The providers (fakes): a test or a demo can look at them or make them fail."""
+    wall_clock: bool = True
+    """Follow the wall clock (each request moves the fakes' clock to now); False in tests."""
+
+    def tick(self) -> None:
+        """Move the providers' clock to the wall clock's time (never back)."""
+        if self.wall_clock:
+            late = datetime.now(UTC) - self.world.clock.now()
+            if late.total_seconds() > 0:
+                self.world.clock.advance(late)
+
+    def close(self) -> None:
+        """Close the file's connections."""
+        self.store.close()
+        self.inventory.close()
+
+
+def open_shop(db: str | Path, *, wall_clock: bool = True) -> Shop:
+    """A shop on the SQLite file ``db`` (made when missing), every provider a bundled fake."""
+    world = fake_shop(settings=ShopSettings(warehouses=WAREHOUSES))
+    store, inventory = SQLiteStore(db), SQLiteInventory(db)
+    desk = desk_on(world, store=store, inventory=inventory)
+    world.desk = desk
+    shop = Shop(desk, store, inventory, world, wall_clock)
+    shop.tick()
+    return shop
+
+
+def run_sweeps(desk: OrderDesk) -> dict[str, int]:
+    """The scheduled work of ``python -m orderflow sweep`` and ``resume``, with what each did.
+
+    再オーソリ of card authorizations about to expire, cancelling konbini orders past their
+    deadline, granting the points due, holding parcels left 持戻り too long, then finishing
+    every order's pending effects. ``pending`` is what is still pending after that.
+    """
+    counts = {
+        "reauthorize_expiring": len(desk.reauthorize_expiring()),
+        "expire_unpaid": len(desk.expire_unpaid()),
+        "grant_points_due": len(desk.grant_points_due()),
+        "sweep_absent": len(desk.sweep_absent()),
+        "resume_pending": len(desk.resume_pending()),
+    }
+    counts["pending"] = len(desk.executor.pending())
+    return counts
