@@ -32,7 +32,7 @@ from orderflow.errors import (
     ProviderError,
     ProviderTimeout,
 )
-from reference_shop.pages import LANGS, operator_page, order_page
+from reference_shop.pages import LANG_PATTERN, operator_page, order_page
 from reference_shop.schemas import (
     CarrierEventsIn,
     DepositsIn,
@@ -297,17 +297,16 @@ def _routes(app: FastAPI) -> None:
         return run_sweeps(shop_of(request).desk)
 
     @app.get("/operator", response_class=HTMLResponse)
-    def operator(request: Request, lang: str = Query("ja", pattern="^(ja|en)$")) -> str:
+    def operator(request: Request, lang: str = Query("ja", pattern=LANG_PATTERN)) -> str:
         """The work queues, for a person."""
         return operator_page(shop_of(request).desk, lang)
 
     @app.get("/operator/orders/{number}", response_class=HTMLResponse)
     def order_html(
-        number: str, request: Request, lang: str = Query("ja", pattern="^(ja|en)$")
+        number: str, request: Request, lang: str = Query("ja", pattern=LANG_PATTERN)
     ) -> str:
         """One order with its timeline, in Japanese or English."""
         desk = shop_of(request).desk
-        assert lang in LANGS
         return order_page(desk, desk.get(number), lang)
 
     @app.get("/", include_in_schema=False)

@@ -16,6 +16,8 @@ from orderflow._mask import mask_email, mask_emails_in, mask_name, mask_phone, m
 from orderflow.i18n import event_label, format_money, format_time, status_label
 
 LANGS = ("ja", "en")
+LANG_PATTERN = f"^({'|'.join(LANGS)})$"
+"""What ``?lang=`` takes."""
 SHOWN = 50
 """Orders listed per queue (the count says how many there are)."""
 NOT_SHIPPED_AFTER = timedelta(hours=24)
@@ -176,8 +178,9 @@ def operator_page(desk: OrderDesk, lang: str) -> str:
         for key, value in counts.items()
         if key.startswith("status:")
     )
-    sections.append(f'<section id="statuses"><h2>{words["statuses"]}</h2><table>{rows}</table>')
-    sections.append("</section>")
+    sections.append(
+        f'<section id="statuses"><h2>{words["statuses"]}</h2><table>{rows}</table></section>'
+    )
     other = "en" if lang == "ja" else "ja"
     sections.append(f'<p><a href="/operator?lang={other}">{other}</a></p>')
     return _page(words["operator"], lang, sections)

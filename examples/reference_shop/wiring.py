@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,10 +26,13 @@ class Shop:
     """The providers (fakes): a test or a demo can look at them or make them fail."""
     wall_clock: bool = True
     """Follow the wall clock (each request moves the fakes' clock to now); False in tests."""
+    _ticking: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False)
 
     def tick(self) -> None:
         """Move the providers' clock to the wall clock's time (never back)."""
-        if self.wall_clock:
+        if not self.wall_clock:
+            return
+        with self._ticking:  # two requests at once move it once
             late = datetime.now(UTC) - self.world.clock.now()
             if late.total_seconds() > 0:
                 self.world.clock.advance(late)
