@@ -148,11 +148,14 @@ def test_an_order_is_placed_paid_shipped_delivered_booked_and_returned_over_http
     )
     assert back["returns"][0]["status"] == "refunded" and back["returns"][0]["paid_back"] > 0
     assert back["status"] == "booked"  # a return is recorded on the booked order
-    assert [entry.reference for _, entry in world.accounting.entries] == [
-        "1001",
-        "1001/R1",
-    ]  # 売上戻り
+    posted = [entry.reference for _, entry in world.accounting.entries]
+    assert posted == ["1001", "1001/R1"]  # the sale, then its 売上戻り
     assert shop(app).inventory.stock("TOKYO", "TEA-100").on_hand == 19  # 20 - 2 + 1 back
+    page = client.get("/operator/orders/1001", params={"lang": "en"}).text
+    for label in ("Sale booked", "Return accepted", "Return received", "Booked", "refunded"):
+        assert label in page, label
+    ja = client.get("/operator/orders/1001").text  # Japanese by default
+    assert "計上済" in ja and "着荷済 → 計上済" in ja
     with SQLiteStore(db) as store:  # it is all in the file
         stored = store.get("1001")
     assert stored.status is OrderStatus.BOOKED and stored.returns[0].paid_back is not None
@@ -363,7 +366,8 @@ def test_a_race_lost_on_the_file_is_a_409(client: TestClient, app: FastAPI, db: 
 
 
 def test_the_sweeps_run_in_the_background_too(db: Path) -> None:
-    app = create_app(db, wall_clock=False, sweep_every=0.02)
+    # the first run comes after half a second: the order is placed before any sweep can race it
+    app = create_app(db, wall_clock=False, sweep_every=0.5)
     with TestClient(app) as client:
         stock(client, "TEA-100", 20)
         stock(client, "MUG-01", 10)
@@ -372,5 +376,5 @@ def test_the_sweeps_run_in_the_background_too(db: Path) -> None:
         deadline = time.monotonic() + 10
         while ok(client.get("/orders/8001"))["status"] != "cancelled":
             assert time.monotonic() < deadline, app.state.sweeps
-            time.sleep(0.02)
+            time.sleep(0.05)
         assert any(run.get("expire_unpaid") == 1 for run in app.state.sweeps)
