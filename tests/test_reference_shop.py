@@ -199,7 +199,8 @@ def test_payment_webhooks_confirm_the_payment_once(client: TestClient, app: Fast
 
 
 def test_warehouse_and_carrier_webhooks_count_once(client: TestClient, app: FastAPI) -> None:
-    place(client, "3001")
+    placed = place(client, "3001")
+    assert place(client, "3001") == placed  # the cart posted it twice: one order
     ok(client.post("/orders/3001/instruct"))
     body = {"order_number": "3001", "shipment_id": "3001-S1", "tracking_number": "123456789013"}
     shipped = ok(client.post("/webhooks/warehouse/shipped", json=body))
@@ -336,6 +337,8 @@ def test_bad_requests_get_the_library_s_message(client: TestClient, app: FastAPI
     assert client.get("/orders/6001").json()["message"] == "order '6001' not found"
 
     place(client, "6002")
+    other = client.post("/orders", json=order_body("6002", 9))  # another customer, same number
+    assert other.status_code == 409 and other.json()["error"] == "DuplicateOrder"
     refused = client.post("/orders/6002/book")  # not delivered
     assert refused.status_code == 409 and refused.json()["error"] == "MoveNotAllowed"
     shop(app).world.gateway.decline_tokens = frozenset({"tok_stolen"})

@@ -8,6 +8,7 @@ them in its thread pool, and the desk and the SQLite stores are thread-safe.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
@@ -47,6 +48,7 @@ from reference_shop.schemas import (
 from reference_shop.wiring import Shop, open_shop, run_sweeps
 
 DEFAULT_DB = "shop.sqlite3"
+_log = logging.getLogger(__name__)
 
 # The library's errors as HTTP: the first class an error is an instance of gives the status.
 _STATUSES: tuple[tuple[type[OrderflowError], int], ...] = (
@@ -78,7 +80,7 @@ def _error(request: Request, error: Exception) -> JSONResponse:
 
 
 def _summary(desk: OrderDesk, order: Order) -> dict[str, Any]:
-    """An order as the API returns it: no personal data (the pages show it masked)."""
+    """An order as the API returns it: no name, address, e-mail or phone of the customer."""
     return {
         "number": order.number,
         "status": order.status.value,
@@ -155,9 +157,11 @@ async def _sweeping(app: FastAPI, shop: Shop, every: float) -> None:
         shop.tick()
         try:
             app.state.sweeps.append(await asyncio.to_thread(run_sweeps, shop.desk))
-        except OrderflowError as error:  # the next run tries again
-            app.state.sweeps.append({"error": str(error)})
-        del app.state.sweeps[:-10]
+        except Exception as error:  # an adapter's bug must not stop the loop: the next run tries
+            _log.exception("the background sweep failed")
+            message = str(error) if isinstance(error, OrderflowError) else "see the server's log"
+            app.state.sweeps.append({"error": f"{type(error).__name__}: {message}"})
+        del app.state.sweeps[:-10]  # the last ten runs
 
 
 def shop_of(request: Request) -> Shop:
