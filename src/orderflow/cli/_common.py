@@ -67,7 +67,7 @@ def describe_db(db: str) -> str:
     if not is_postgres(db):
         return db
     parts = urlsplit(db)
-    if parts.password is None:
+    if not parts.password:
         return db
     host = parts.netloc.rpartition("@")[2]
     user = parts.username or ""
