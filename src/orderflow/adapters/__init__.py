@@ -6,7 +6,14 @@
 """
 
 from orderflow.adapters.carriers import CARRIERS, JapanPost, Sagawa, Yamato
-from orderflow.adapters.registry import ENTRY_POINT_GROUP, PORTS, AdapterInfo, discover, scan
+from orderflow.adapters.registry import (
+    ENTRY_POINT_GROUP,
+    PORTS,
+    AdapterInfo,
+    describe,
+    discover,
+    scan,
+)
 
 __all__ = [
     "CARRIERS",
@@ -16,6 +23,7 @@ __all__ = [
     "JapanPost",
     "Sagawa",
     "Yamato",
+    "describe",
     "discover",
     "scan",
 ]

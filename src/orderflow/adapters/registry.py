@@ -25,7 +25,15 @@ import attrs
 from orderflow import ports
 from orderflow.errors import AdapterError, InvalidValue
 
-__all__ = ["ENTRY_POINT_GROUP", "PORTS", "AdapterInfo", "discover", "port_members", "scan"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "PORTS",
+    "AdapterInfo",
+    "describe",
+    "discover",
+    "port_members",
+    "scan",
+]
 
 ENTRY_POINT_GROUP = "orderflow.adapters"
 """The entry point group orderflow reads adapters from."""
@@ -84,7 +92,12 @@ class AdapterInfo:
     """That package's version (``""`` when unknown)."""
 
 
-def _describe(entry: importlib.metadata.EntryPoint) -> AdapterInfo:
+def describe(entry: importlib.metadata.EntryPoint) -> AdapterInfo:
+    """Load one entry point and check it: its :class:`AdapterInfo`, or an ``AdapterError``.
+
+    An adapter's own tests can check the declaration in its ``pyproject.toml`` this way before
+    the package is installed: ``describe(EntryPoint(name, value, ENTRY_POINT_GROUP))``.
+    """
     dist = getattr(entry, "dist", None)
     distribution = dist.name if dist is not None else ""
     version = dist.version if dist is not None else ""
@@ -126,7 +139,7 @@ def scan(port: str | None = None) -> tuple[list[AdapterInfo], list[AdapterError]
     errors: list[AdapterError] = []
     for entry in _entries():
         try:
-            info = _describe(entry)
+            info = describe(entry)
         except AdapterError as error:
             errors.append(error)
             continue
