@@ -364,3 +364,20 @@ def test_every_command_says_what_it_needs(capsys: pytest.CaptureFixture[str]) ->
             main([command])
         assert usage.value.code == ExitCode.USAGE
         assert "--db" in capsys.readouterr().err
+
+
+def test_resume_counts_the_pending_orders_on_its_bar(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from orderflow.demo import run_demo
+
+    db = str(tmp_path / "demo.sqlite3")
+    run_demo("en", lambda _: None, db=db)
+    # a sweep far ahead re-authorizes four cards; the new process's fake gateway cannot void
+    # the old authorizations, so four orders keep pending effects (as in tests/test_cli.py)
+    assert main(["sweep", "--db", db, "--now", "2027-01-15T09:00+09:00"]) == ExitCode.OK
+    capsys.readouterr()
+    assert main(["resume", "--db", db, "--progress"]) == ExitCode.WORK_LEFT
+    out, err = capsys.readouterr()
+    assert out.split() == ["finished", "0", "pending", "4"]
+    assert err.endswith(f"resume [{'#' * 30}] 4/4\n")

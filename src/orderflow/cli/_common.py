@@ -171,13 +171,6 @@ class Progress:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def start(self, label: str, total: int | None) -> None:
-        """Go on with another step: a new label and total, the count back at zero."""
-        if self._shown:
-            self._draw()
-        self.label, self.total, self.done = label, total, 0
-        self._draw()
-
     def advance(self, count: int = 1) -> None:
         """``count`` more items done."""
         self.done += count
