@@ -44,6 +44,7 @@ def test_sweep_prints_a_line_per_sweep_and_resume_exits_1_while_effects_are_pend
         "reauthorize_expiring": "4",  # the four allocated card orders' authorizations lapse
         "expire_unpaid": "0",
         "grant_points_due": "0",
+        "poll_carrier_events": "0",  # the fake carrier feed has no events
         "sweep_absent": "0",
     }
     # each process has its own fake gateway, which never saw the demo's authorizations: it

@@ -26,7 +26,6 @@ from orderflow.i18n import LOCALES, event_label, format_money, format_time, stat
 from orderflow.papers import PickingList, picking_list
 from orderflow.ports import WorkLists
 from orderflow.settings import GrantAt, PointsGrant, ShopSettings
-from orderflow.stores import SQLiteInventory
 from orderflow.testing.shop import FakeShop, desk_on, fake_shop
 
 __all__ = ["run_demo"]
@@ -389,15 +388,15 @@ def run_demo(
 ) -> list[Order]:
     """Run the demo; returns the demo's orders (so tests can check them).
 
-    With ``db`` the orders are kept in that SQLite file; when it already holds orders (an
-    earlier run), they are read back and printed instead.
+    With ``db`` the orders are kept in that SQLite file (or PostgreSQL URL); when it already
+    holds orders (an earlier run), they are read back and printed instead.
     """
     if locale not in LOCALES:
         raise SystemExit(f"--locale must be one of {', '.join(LOCALES)}")
     if db is not None:
-        from orderflow.stores import SQLiteStore
+        from orderflow.cli import open_inventory, open_store
 
-        store = SQLiteStore(db)
+        store = open_store(db, create=True)  # a SQLite file's path or a PostgreSQL URL
         earlier = _stored_orders(store)
         if earlier:
             return _show_earlier(earlier, db, locale, out)
@@ -414,7 +413,7 @@ def run_demo(
     }
     shop = fake_shop(stock, settings=settings, points={"C11": 1000})
     if db is not None:  # the orders and the stock in the file; the providers stay fakes
-        inventory = SQLiteInventory(db)
+        inventory = open_inventory(db, create=True)
         for (warehouse, sku), units in stock.items():
             inventory.receive(warehouse, sku, units, reason="初期在庫")
         inventory.receive("OSAKA", "KYUSU-9", 1, reason="入荷")
@@ -482,15 +481,15 @@ def _stored_orders(store: WorkLists) -> list[str]:
 def _show_earlier(
     numbers: list[str], db: str, locale: str, out: Callable[[str], None]
 ) -> list[Order]:
-    from orderflow.stores import SQLiteStore
+    from orderflow.cli import describe_db, open_store
 
     shop = fake_shop(settings=ShopSettings(warehouses=("TOKYO", "OSAKA"), locale=locale))
-    with SQLiteStore(db) as store:
+    with open_store(db) as store:
         desk = desk_on(shop, store=store)
         shop.desk = desk
         orders = [desk.get(number) for number in numbers]
     words = _HEADINGS[locale]
-    out(f"■ {words['earlier'].format(count=len(orders), db=db)}")
+    out(f"■ {words['earlier'].format(count=len(orders), db=describe_db(db))}")
     out("")
     for order in orders:
         _print_order(order, shop, locale, out)

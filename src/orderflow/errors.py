@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from orderflow._mask import mask_emails_in, mask_field
 
 __all__ = [
+    "AdapterError",
     "ChangeRefused",
     "CodecError",
     "ConcurrencyError",
@@ -311,3 +312,19 @@ class StoreError(OrderflowError):
 
     The original database error is the ``__cause__``; the message names what was attempted.
     """
+
+
+class AdapterError(OrderflowError):
+    """An adapter registered under the ``orderflow.adapters`` entry point group is broken.
+
+    Its module does not import, the object it names is missing or not callable, it declares no
+    port or one orderflow does not know, or it lacks what its port needs. ``entry_point`` is the
+    entry point's name, ``distribution`` the package that registered it (``""`` if unknown).
+    """
+
+    def __init__(self, entry_point: str, distribution: str, problem: str) -> None:
+        self.entry_point = entry_point
+        self.distribution = distribution
+        self.problem = problem
+        source = f" (from {distribution})" if distribution else ""
+        super().__init__(f"adapter entry point {entry_point!r}{source}: {problem}")

@@ -19,6 +19,7 @@ from orderflow._mask import (
 from orderflow.carrier_files import CarrierFileError
 from orderflow.domain.changes import OrderChange
 from orderflow.errors import (
+    AdapterError,
     ChangeRefused,
     CodecError,
     ConcurrencyError,
@@ -247,6 +248,7 @@ def every_error() -> list[OrderflowError]:
         CodecError("customer.email", EMAIL, "an e-mail address"),
         CodecError("ship_to.phone", PHONE, "10 or 11 digits"),
         StoreError(f"could not save the order of {EMAIL}"),
+        AdapterError("mailer", "orderflow-mailer", f"cannot load: no account for {EMAIL}"),
     ]
 
 

@@ -1,5 +1,29 @@
-"""Adapters orderflow ships: the Japanese carriers (ヤマト運輸, 佐川急便, 日本郵便)."""
+"""Adapters orderflow ships (the Japanese carriers), and the registry of installed adapters.
+
+- :mod:`orderflow.adapters.carriers`: ヤマト運輸, 佐川急便, 日本郵便.
+- :mod:`orderflow.adapters.registry`: adapters any installed package registers under the entry
+  point group ``orderflow.adapters`` (:func:`discover`); see ``docs/adapters.md``.
+"""
 
 from orderflow.adapters.carriers import CARRIERS, JapanPost, Sagawa, Yamato
+from orderflow.adapters.registry import (
+    ENTRY_POINT_GROUP,
+    PORTS,
+    AdapterInfo,
+    describe,
+    discover,
+    scan,
+)
 
-__all__ = ["CARRIERS", "JapanPost", "Sagawa", "Yamato"]
+__all__ = [
+    "CARRIERS",
+    "ENTRY_POINT_GROUP",
+    "PORTS",
+    "AdapterInfo",
+    "JapanPost",
+    "Sagawa",
+    "Yamato",
+    "describe",
+    "discover",
+    "scan",
+]

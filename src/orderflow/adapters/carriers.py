@@ -73,6 +73,8 @@ def _s10_ok(number: str) -> bool:
 
 
 class _SevenCheckCarrier:
+    orderflow_port: ClassVar[str] = "carrier"
+    """The port these adapters implement (read by :mod:`orderflow.adapters.registry`)."""
     code: ClassVar[str]
     name: ClassVar[str]
     has_tracking: ClassVar[bool] = True

@@ -179,7 +179,11 @@ class DeskBase:
         return self.executor.drive(order) if order.outbox else order
 
     def resume_pending(
-        self, *, lease: timedelta = timedelta(minutes=5), batch: int = 100
+        self,
+        *,
+        lease: timedelta = timedelta(minutes=5),
+        batch: int = 100,
+        each: Callable[[str], object] | None = None,
     ) -> list[Order]:
         """Sweep: finish every order with pending effects; returns the orders finished.
 
@@ -187,7 +191,8 @@ class DeskBase:
         claims (``SQLiteStore``, ``PostgresStore``) each worker takes ``batch`` orders at a time
         for ``lease``, so that two workers do not drive the same order; elsewhere an order
         another worker finishes at the same time is skipped (its save loses the version check).
-        One whose provider still does not answer stays pending for the next sweep.
+        One whose provider still does not answer stays pending for the next sweep. ``each`` is
+        called with every order number tried, after it is (a progress bar counts them).
         """
         done: list[Order] = []
         held: list[str] = []  # claimed in this sweep: kept until it ends, so tried only once
@@ -205,6 +210,9 @@ class DeskBase:
                         finished = self.resume(number)
                     except OrderflowError:  # raced by a worker, a time-out, an adapter crash
                         continue
+                    finally:
+                        if each is not None:
+                            each(number)
                     if not finished.outbox:
                         done.append(finished)
         finally:

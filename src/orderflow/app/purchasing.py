@@ -214,10 +214,14 @@ class PurchasingCommands(BackorderCommands):
     # -- finishing -------------------------------------------------------------------------
 
     def resume_pending(
-        self, *, lease: timedelta = timedelta(minutes=5), batch: int = 100
+        self,
+        *,
+        lease: timedelta = timedelta(minutes=5),
+        batch: int = 100,
+        each: Callable[[str], object] | None = None,
     ) -> list[Order]:
         """Finish every order with pending effects, then the purchase orders (see below)."""
-        done = super().resume_pending(lease=lease, batch=batch)
+        done = super().resume_pending(lease=lease, batch=batch, each=each)
         if self.executor.ports.purchase_orders is not None:
             self.resume_purchase_orders()
         return done

@@ -1,0 +1,200 @@
+"""What every command shares: exit codes, refusals, ``--db`` (SQLite or PostgreSQL), progress."""
+
+from __future__ import annotations
+
+import enum
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+from urllib.parse import urlsplit, urlunsplit
+
+from orderflow.desk import OrderDesk
+from orderflow.settings import ShopSettings
+
+if TYPE_CHECKING:
+    from orderflow.stores import PostgresInventory, PostgresStore, SQLiteInventory, SQLiteStore
+
+__all__ = [
+    "POSTGRES_SCHEMES",
+    "ExitCode",
+    "Progress",
+    "Refused",
+    "describe_db",
+    "is_postgres",
+    "open_desk",
+    "open_inventory",
+    "open_store",
+]
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+"""A ``--db`` starting so is a PostgreSQL URL; anything else is a SQLite file's path."""
+
+
+class ExitCode(enum.IntEnum):
+    """The exit codes of ``python -m orderflow``, for cron and schedulers."""
+
+    OK = 0
+    """Done: nothing is left for a person."""
+    WORK_LEFT = 1
+    """Done what could be done; work is left or needs an operator (pending effects,
+    unmatched transfers, a label an order's data does not fit)."""
+    USAGE = 2
+    """Bad usage or configuration: a missing file, a bad date, psycopg not installed."""
+    UNAVAILABLE = 3
+    """An outside system is down: the database refused or could not be reached."""
+
+
+class Refused(Exception):
+    """A command stops with ``code`` and tells why on stderr (never a traceback)."""
+
+    def __init__(self, code: ExitCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def is_postgres(db: str) -> bool:
+    """Whether ``--db`` is a PostgreSQL URL (``postgresql://…`` or ``postgres://…``)."""
+    return db.startswith(POSTGRES_SCHEMES)
+
+
+def describe_db(db: str) -> str:
+    """``db`` as it may be printed: a URL's password is replaced by ``***``."""
+    if not is_postgres(db):
+        return db
+    parts = urlsplit(db)
+    if not parts.password:
+        return db
+    host = parts.netloc.rpartition("@")[2]
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+
+
+def _postgres(name: str) -> Any:
+    """``PostgresStore`` or ``PostgresInventory``; refused (exit 2) without psycopg."""
+    try:
+        import psycopg  # noqa: F401  (checked here so the message names the extra)
+
+        from orderflow import stores
+    except ImportError as missing:
+        raise Refused(
+            ExitCode.USAGE,
+            f"--db: a PostgreSQL URL needs psycopg, which is not installed ({missing}); "
+            "install it with: pip install 'orderflow[postgres]'",
+        ) from None
+    return getattr(stores, name)
+
+
+def _sqlite_path(db: str, *, create: bool) -> str:
+    if not create and not Path(db).is_file():
+        raise Refused(ExitCode.USAGE, f"--db: no SQLite file at {db!r}")
+    return db
+
+
+def open_store(db: str, *, create: bool = False) -> SQLiteStore | PostgresStore:
+    """The order store of ``--db``: a ``SQLiteStore`` on the file, or a ``PostgresStore``.
+
+    A SQLite file must exist unless ``create``; a PostgreSQL database gets its tables if they are
+    missing. Close it after use (``store.close()``).
+    """
+    if is_postgres(db):
+        store: PostgresStore = _postgres("PostgresStore")(db)
+        return store
+    from orderflow.stores import SQLiteStore
+
+    return SQLiteStore(_sqlite_path(db, create=create))
+
+
+def open_inventory(db: str, *, create: bool = False) -> SQLiteInventory | PostgresInventory:
+    """The stock of ``--db``: a ``SQLiteInventory`` or a ``PostgresInventory``."""
+    if is_postgres(db):
+        inventory: PostgresInventory = _postgres("PostgresInventory")(db)
+        return inventory
+    from orderflow.stores import SQLiteInventory
+
+    return SQLiteInventory(_sqlite_path(db, create=create))
+
+
+@contextmanager
+def open_desk(db: str, now: datetime | None = None) -> Iterator[OrderDesk]:
+    """A desk on ``--db`` (orders and stock), every provider a bundled fake.
+
+    ``db`` is a SQLite file's path (it must exist) or a PostgreSQL URL. The fakes' clock reads
+    ``now`` (the wall clock when None); the warehouses are the demo's (``TOKYO``, ``OSAKA``).
+    """
+    from orderflow.testing.shop import desk_on, fake_shop
+
+    shop = fake_shop(settings=ShopSettings(warehouses=("TOKYO", "OSAKA")))
+    moment = datetime.now(UTC) if now is None else now.astimezone(UTC)
+    shop.clock.advance(moment - shop.clock.now())  # the clock the fakes share
+    with ExitStack() as stack:
+        store = open_store(db)
+        stack.callback(store.close)
+        inventory = open_inventory(db)
+        stack.callback(inventory.close)
+        yield desk_on(shop, store=store, inventory=inventory)
+
+
+class Progress:
+    """A one-line progress bar on stderr: ``resume [########------] 120/300``.
+
+    Shown only when ``enabled`` (by default: when the stream is a terminal), so cron's mail and
+    a log file get none of it. Redrawn at most ten times a second, and once at :meth:`close`.
+    """
+
+    WIDTH = 30
+
+    def __init__(
+        self,
+        label: str,
+        total: int | None = None,
+        *,
+        enabled: bool | None = None,
+        stream: TextIO | None = None,
+    ) -> None:
+        self.stream = sys.stderr if stream is None else stream
+        isatty = getattr(self.stream, "isatty", None)
+        self.enabled = bool(callable(isatty) and isatty()) if enabled is None else enabled
+        self.label = label
+        self.total = total
+        self.done = 0
+        self._drawn = 0.0
+        self._shown = False
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def advance(self, count: int = 1) -> None:
+        """``count`` more items done."""
+        self.done += count
+        if time.monotonic() - self._drawn >= 0.1:
+            self._draw()
+
+    def close(self) -> None:
+        """Draw the last state and end the line."""
+        if self.enabled and self._shown:
+            self._draw()
+            self.stream.write("\n")
+            self.stream.flush()
+            self._shown = False
+
+    def _draw(self) -> None:
+        if not self.enabled:
+            return
+        self._drawn = time.monotonic()
+        if self.total:
+            filled = min(self.WIDTH, self.WIDTH * self.done // self.total)
+            bar = "#" * filled + "-" * (self.WIDTH - filled)
+            line = f"{self.label} [{bar}] {self.done}/{self.total}"
+        else:
+            line = f"{self.label} {self.done}"
+        self.stream.write(f"\r\x1b[K{line}")
+        self.stream.flush()
+        self._shown = True

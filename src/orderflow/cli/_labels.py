@@ -1,0 +1,177 @@
+"""``labels --carrier yamato|sagawa``: the carrier's label file for the shipments instructed."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tomllib
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from orderflow.carrier_files import CarrierFileError, Shipper, export_b2, export_ehiden
+from orderflow.cli._common import ExitCode, Refused, open_desk
+from orderflow.cli._work import FAKES
+from orderflow.desk import OrderDesk
+from orderflow.domain.address import Address
+from orderflow.domain.order import Order, Shipment, ShipmentStatus, drop_ship_supplier
+from orderflow.domain.queues import QueueQuery
+from orderflow.errors import InvalidValue
+
+__all__ = ["FILES", "add_labels_command", "labels_to_print", "read_shipper", "run_labels"]
+
+FILES: dict[str, tuple[str, Callable[..., bytes]]] = {
+    "yamato": ("B2クラウド", export_b2),
+    "sagawa": ("e飛伝III", export_ehiden),
+}
+"""Carrier code → (the system the file is uploaded to, the function that writes it)."""
+
+_ADDRESS = ("postal_code", "prefecture", "city", "line1", "name", "phone")
+_OPTIONAL = ("line2",)
+_CODES = ("b2_customer_code", "b2_class_code", "b2_freight_code", "ehiden_customer_code")
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def add_labels_command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    """Add ``labels``."""
+    command = commands.add_parser(
+        "labels",
+        parents=[common],
+        help="write the carrier's label file (B2クラウド, e飛伝III) for the shipments instructed",
+        description=(
+            "Write the CSV the carrier's label system imports (Yamato B2クラウド, Sagawa "
+            "e飛伝III; CP932, CR LF) for every shipment of that carrier instructed and not yet "
+            "shipped, one row per parcel. Japan Post (ゆうプリR) has no layout in orderflow yet. "
+            f"{FAKES}"
+        ),
+    )
+    command.add_argument("--carrier", required=True, choices=sorted(FILES))
+    command.add_argument(
+        "--shipper",
+        required=True,
+        metavar="SHIPPER.toml",
+        help="the shop as its labels show it (ご依頼主) and its contract codes (docs/cli.md)",
+    )
+    command.add_argument("--out", help="the file to write (default: standard output)")
+    command.add_argument(
+        "--shipped-on", type=_day, metavar="YYYY-MM-DD", help="出荷予定日 (default: today)"
+    )
+    command.add_argument("--warehouse", help="only the shipments leaving this warehouse")
+    command.add_argument("--item-name", help="品名 on every label (default: the first line's)")
+
+
+def read_shipper(path: str) -> Shipper:
+    """The :class:`~orderflow.carrier_files.Shipper` of a TOML file (``docs/cli.md``).
+
+    Raises :class:`Refused` (exit 2) naming the file and the key for a missing file, a TOML
+    error (with its line), a key missing or unknown, or a value the address refuses.
+    """
+    try:
+        with open(path, "rb") as file:
+            table = tomllib.load(file)
+    except OSError as failed:
+        raise Refused(ExitCode.USAGE, f"--shipper {path}: {failed.strerror}") from None
+    except tomllib.TOMLDecodeError as bad:
+        raise Refused(ExitCode.USAGE, f"--shipper {path}: not TOML: {bad}") from None
+    unknown = sorted(set(table) - {*_ADDRESS, *_OPTIONAL, *_CODES})
+    missing = [key for key in _ADDRESS if key not in table]
+    if unknown or missing:
+        problem = f"unknown keys {unknown}" if unknown else f"missing keys {missing}"
+        raise Refused(ExitCode.USAGE, f"--shipper {path}: {problem}")
+    for key, value in table.items():
+        if not isinstance(value, str):
+            raise Refused(ExitCode.USAGE, f"--shipper {path}: {key} must be text in quotes")
+    try:
+        address = Address(**{key: table[key] for key in (*_ADDRESS, *_OPTIONAL) if key in table})
+        return Shipper(address, **{key: table[key] for key in _CODES if key in table})
+    except InvalidValue as refused:
+        raise Refused(ExitCode.USAGE, f"--shipper {path}: {refused}") from None
+
+
+def labels_to_print(
+    desk: OrderDesk, carrier: str, warehouse: str | None = None
+) -> tuple[list[tuple[Shipment, Order]], list[str]]:
+    """The (shipment, order) pairs to put on ``carrier``'s labels, and what cannot go on one.
+
+    Every shipment of ``carrier`` instructed and not shipped (of ``warehouse``, when given),
+    except drop-shipped ones (the supplier labels those). 同梱: one row per parcel, under its
+    first shipment; a parcel of several 代引き orders collects their sum, which one row of the
+    file cannot say, so it is listed as a problem instead, for a person to label.
+    """
+    query = QueueQuery.not_shipped(desk.executor.now() + timedelta(days=36500))  # all of them
+    pairs: list[tuple[Shipment, Order]] = []
+    parcels: dict[str, list[tuple[Shipment, Order]]] = {}
+    after: str | None = None
+    while numbers := desk.queue(query, after=after, limit=500):
+        for number in numbers:
+            order = desk.get(number)
+            for shipment in order.shipments:
+                if (
+                    shipment.status is not ShipmentStatus.INSTRUCTED
+                    or shipment.carrier != carrier
+                    or drop_ship_supplier(shipment.warehouse) is not None
+                    or (warehouse is not None and shipment.warehouse != warehouse)
+                ):
+                    continue
+                if shipment.parcel is None:
+                    pairs.append((shipment, order))
+                else:
+                    parcels.setdefault(shipment.parcel, []).append((shipment, order))
+        after = numbers[-1]
+    problems: list[str] = []
+    for parcel, members in sorted(parcels.items()):
+        if sum(1 for shipment, _ in members if shipment.cod_amount is not None) > 1:
+            orders = ", ".join(order.number for _, order in members)
+            problems.append(
+                f"parcel {parcel} collects 代引き for orders {orders}: label it by hand"
+            )
+        else:
+            pairs.append(members[0])
+    pairs.sort(key=lambda pair: pair[0].shipment_id)
+    return pairs, problems
+
+
+def run_labels(args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode:
+    """Write the label file; exit 1 when a shipment could not go on it."""
+    shipper = read_shipper(args.shipper)
+    system, export = FILES[args.carrier]
+    with open_desk(args.db) as desk:
+        pairs, problems = labels_to_print(desk, args.carrier, args.warehouse)
+        shipped_on = args.shipped_on or datetime.now(ZoneInfo(desk.settings.zone)).date()
+        try:
+            data = export(
+                pairs,
+                shipper,
+                shipped_on,
+                item_name=args.item_name,
+                tax_rule=desk.settings.tax,
+            )
+        except CarrierFileError as refused:  # an order's data does not fit: nothing written
+            shipment, order = pairs[refused.row - 2]
+            raise Refused(
+                ExitCode.WORK_LEFT,
+                f"order {order.number}, shipment {shipment.shipment_id}: {refused}; "
+                "no file written",
+            ) from None
+        except InvalidValue as refused:  # the shipper lacks a code this carrier needs
+            raise Refused(ExitCode.USAGE, f"--shipper {args.shipper}: {refused}") from None
+    if args.out:
+        Path(args.out).write_bytes(data)
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    where = args.out or "standard output"
+    print(f"{len(pairs)} labels ({args.carrier}, {system}) → {where}", file=sys.stderr)
+    for problem in problems:
+        print(f"  not on the file: {problem}", file=sys.stderr)
+    return ExitCode.WORK_LEFT if problems else ExitCode.OK

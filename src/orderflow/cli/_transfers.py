@@ -1,0 +1,120 @@
+"""``import-transfers FILE``: a bank's 全銀 振込入金通知 file reconciled against the open orders."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+from orderflow._mask import mask_name
+from orderflow.cli._common import ExitCode, Progress, Refused, open_desk
+from orderflow.cli._work import FAKES
+from orderflow.desk import OrderDesk
+from orderflow.domain.deposits import Deposit, DepositMatch, MatchKind
+from orderflow.errors import OrderflowError, StoreError
+from orderflow.settings import ShopSettings
+from orderflow.zengin import ZenginError, read_transfer_notice
+
+__all__ = ["CHUNK", "add_transfer_command", "run_transfers"]
+
+CHUNK = 100
+"""Deposits reconciled per call of ``desk.reconcile_deposits`` (the progress bar's step)."""
+
+
+def add_transfer_command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+    progress: argparse.ArgumentParser,
+) -> None:
+    """Add ``import-transfers FILE``."""
+    command = commands.add_parser(
+        "import-transfers",
+        parents=[common, progress],
+        help="reconcile a 全銀 振込入金通知 file (exit 1 if a transfer needs an operator)",
+        description=(
+            "Read the bank's 振込入金通知 file (全銀協 format) whole, then reconcile its deposits "
+            "with the open bank-transfer orders (desk.reconcile_deposits): exact, short and over "
+            "payments, and deposits no open order holds the account of (入金不明). A malformed "
+            f"file changes nothing. {FAKES}"
+        ),
+    )
+    command.add_argument("file", help="the 振込入金通知 file (200-byte Shift_JIS records)")
+    command.add_argument(
+        "--calendar",
+        default="reiwa",
+        choices=("reiwa", "heisei", "gregorian"),
+        help="how the file writes years (default reiwa: 08 is 2026)",
+    )
+
+
+def _read(path: str, calendar: str, currency: str) -> list[Deposit]:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as failed:
+        raise Refused(ExitCode.USAGE, f"{path}: cannot read the file ({failed.strerror})") from None
+    try:
+        notice = read_transfer_notice(data, currency=currency, calendar=calendar)
+    except ZenginError as malformed:  # names the line and the field
+        raise Refused(ExitCode.USAGE, f"{path}: {malformed}; nothing was imported") from None
+    return notice.deposits()
+
+
+def run_transfers(args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode:
+    """Read the file, then reconcile its deposits a chunk at a time; print what happened."""
+    if not Path(args.file).is_file():
+        raise Refused(ExitCode.USAGE, f"{args.file}: no such file")
+    deposits = _read(args.file, args.calendar, ShopSettings().currency)  # before the database
+    with open_desk(args.db) as desk:
+        return _reconcile(desk, deposits, args, out)
+
+
+def _reconcile(
+    desk: OrderDesk, deposits: list[Deposit], args: argparse.Namespace, out: Callable[[str], None]
+) -> ExitCode:
+    matched: list[DepositMatch] = []
+    unmatched: list[Deposit] = []
+    repeated = cancelled = 0
+    failed: list[str] = []
+    with Progress("import-transfers", len(deposits), enabled=args.progress) as bar:
+        for start in range(0, len(deposits), CHUNK):
+            chunk = deposits[start : start + CHUNK]
+            try:
+                result = desk.reconcile_deposits(chunk).reconciliation
+            except StoreError:
+                raise
+            except OrderflowError as error:  # an order that cannot take money now: run again
+                failed.append(f"deposits {start + 1}-{start + len(chunk)}: {error}")
+            else:
+                matched += result.matched
+                unmatched += result.unmatched
+                repeated += len(result.repeated)
+                cancelled += len(result.cancelled)
+            bar.advance(len(chunk))
+    kinds = {kind: [m for m in matched if m.kind is kind] for kind in MatchKind}
+    out(f"deposits   {len(deposits):>5}  ({args.file})")
+    out(f"exact      {len(kinds[MatchKind.EXACT]):>5}")
+    out(f"short      {len(kinds[MatchKind.SHORT]):>5}  (held: 入金不足)")
+    out(f"over       {len(kinds[MatchKind.OVER]):>5}  (the excess is owed back: 過入金)")
+    out(f"unmatched  {len(unmatched):>5}  (no open order holds the account: 入金不明)")
+    out(f"repeated   {repeated:>5}  (applied before: counted once)")
+    out(f"cancelled  {cancelled:>5}  (取消 by the bank)")
+    for match in kinds[MatchKind.SHORT] + kinds[MatchKind.OVER]:
+        out(
+            f"  {match.kind.value:<9} order {match.order_number}: received "
+            f"{_yen(match.received.amount)} of {_yen(match.due.amount)} "
+            f"({match.deposit.reference})"
+        )
+    for deposit in unmatched:
+        out(
+            f"  unmatched {deposit.on.isoformat()} account {deposit.account} "
+            f"{_yen(deposit.amount.amount)} {mask_name(deposit.payer_display)} "
+            f"({deposit.reference})"
+        )
+    for problem in failed:
+        out(f"  not applied, run again: {problem}")
+    operator = kinds[MatchKind.SHORT] or kinds[MatchKind.OVER] or unmatched or failed
+    return ExitCode.WORK_LEFT if operator else ExitCode.OK
+
+
+def _yen(amount: object) -> str:
+    return f"{amount:,}"

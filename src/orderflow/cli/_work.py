@@ -1,0 +1,190 @@
+"""The shop's scheduled work: ``resume``, ``sweep``, ``export-journal``.
+
+Every provider (card gateway, bank, carriers' APIs, accounting, notices) is one of the bundled
+fakes, as in the demo: these commands show the calls and run them on a real database, but a real
+shop wires its own adapters by writing a small script with the same calls (``docs/cli.md``).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from orderflow.cli._common import ExitCode, Progress, Refused, open_desk
+from orderflow.desk import OrderDesk
+from orderflow.domain.booking import JournalEntry, recognition_date, sale_entry
+from orderflow.domain.queues import QueueQuery
+from orderflow.domain.status import OrderStatus
+from orderflow.journals import export_freee, export_moneyforward, export_yayoi
+
+__all__ = ["FAKES", "add_work_commands", "booked_sale_entries", "pending_count", "run_work"]
+
+FAKES = (
+    "Providers are the bundled fakes (as in the demo); a real shop runs the same calls on its "
+    "own adapters from a small script (docs/cli.md)."
+)
+_EXPORTS: dict[str, Callable[..., bytes]] = {
+    "yayoi": export_yayoi,
+    "freee": export_freee,
+    "mf": export_moneyforward,
+}
+_EVERYTHING = timedelta(days=365 * 100)
+"""Far enough ahead that a list by time holds every order on it."""
+
+
+def booked_sale_entries(
+    desk: OrderDesk, *, each: Callable[[str], object] | None = None
+) -> list[JournalEntry]:
+    """The sale entry of every booked order, rebuilt from the order under the desk's settings.
+
+    The store keeps orders, not the entries posted to accounting: each entry is made again
+    with :func:`~orderflow.domain.booking.sale_entry`, dated as :meth:`book` dates it. It is
+    the posted entry only if the tax rule, the account map and the recognition basis are the
+    ones the order was booked under; the 売上戻り entries of returns are not included. ``each``
+    is called with every order number read (a progress bar counts them).
+    """
+    settings = desk.settings
+    zone = ZoneInfo(settings.zone)
+    entries: list[JournalEntry] = []
+    query = QueueQuery.by_status(OrderStatus.BOOKED)
+    after: str | None = None
+    while numbers := desk.queue(query, after=after, limit=500):
+        for number in numbers:
+            order = desk.get(number)
+            on = recognition_date(order, settings.recognition, zone)
+            entries.append(sale_entry(order, settings.tax, settings.accounts, on))
+            if each is not None:
+                each(number)
+        after = numbers[-1]
+    return entries
+
+
+def pending_count(desk: OrderDesk) -> int:
+    """How many orders have pending effects (every order on the ``stuck`` list, whenever)."""
+    query = QueueQuery.stuck(desk.executor.now() + _EVERYTHING)
+    return desk.executor.work_lists().count(query)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a time (ISO 8601): {text!r}") from None
+    if moment.utcoffset() is None:
+        raise argparse.ArgumentTypeError(f"give the time zone too (+09:00): {text!r}")
+    return moment
+
+
+def add_work_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+    progress: argparse.ArgumentParser,
+) -> None:
+    """Add ``resume``, ``sweep`` and ``export-journal`` (``common``: ``--db``)."""
+    commands.add_parser(
+        "resume",
+        parents=[common, progress],
+        help="finish pending effects (exit 1 if some are still pending)",
+        description=f"Finish every order's pending effects (desk.resume_pending). {FAKES}",
+    )
+    sweep = commands.add_parser(
+        "sweep",
+        parents=[common, progress],
+        help="run the periodic sweeps (再オーソリ, konbini expiry, points, 配送状況, 持戻り)",
+        description=(
+            "Run reauthorize_expiring, expire_unpaid, grant_points_due, poll_carrier_events "
+            f"and sweep_absent, printing each one's count. {FAKES}"
+        ),
+    )
+    sweep.add_argument("--now", type=_moment, help="the time to sweep at (default: now)")
+    sweep.add_argument(
+        "--poll-hours",
+        type=float,
+        default=24.0,
+        help="receive the carriers' events of the last N hours (default 24; repeats count once)",
+    )
+    export = commands.add_parser(
+        "export-journal",
+        parents=[common, progress],
+        help="write the booked orders' sale entries as a 弥生 / freee / MF import file",
+        description=(
+            "The database keeps orders, not the journal entries posted to accounting: this "
+            "rebuilds each booked order's sale entry (sale_entry) under the default settings, "
+            "dated as book() dates it, and writes those dated --from to --to. Returns' 売上戻り "
+            f"entries are not included. {FAKES}"
+        ),
+    )
+    export.add_argument("--from", dest="since", type=_day, required=True, metavar="YYYY-MM-DD")
+    export.add_argument("--to", dest="until", type=_day, required=True, metavar="YYYY-MM-DD")
+    export.add_argument("--format", required=True, choices=sorted(_EXPORTS))
+    export.add_argument("--out", required=True, help="the file to write")
+
+
+def run_work(args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode:
+    """Run ``resume``, ``sweep`` or ``export-journal``."""
+    if args.command == "export-journal" and args.since > args.until:
+        raise Refused(ExitCode.USAGE, f"--from {args.since} is after --to")
+    with open_desk(args.db, getattr(args, "now", None)) as desk:
+        if args.command == "resume":
+            return _resume(desk, args, out)
+        if args.command == "sweep":
+            return _sweep(desk, args, out)
+        return _export(desk, args, out)
+
+
+def _resume(desk: OrderDesk, args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode:
+    with Progress("resume", pending_count(desk), enabled=args.progress) as bar:
+        finished = desk.resume_pending(each=lambda _: bar.advance())
+    left = pending_count(desk)
+    out(f"finished {len(finished)}")
+    out(f"pending  {left}")
+    return ExitCode.WORK_LEFT if left else ExitCode.OK
+
+
+def _sweep(desk: OrderDesk, args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode:
+    since = desk.executor.now() - timedelta(hours=args.poll_hours)
+    left: list[str] = []
+
+    def poll() -> int:
+        report = desk.poll_carrier_events(since.astimezone(UTC))
+        left.extend(number for number, _ in report.errors)
+        return report.applied
+
+    sweeps: list[tuple[str, Callable[[], int]]] = [
+        ("reauthorize_expiring", lambda: len(desk.reauthorize_expiring())),
+        ("expire_unpaid", lambda: len(desk.expire_unpaid())),
+        ("grant_points_due", lambda: len(desk.grant_points_due())),
+        ("poll_carrier_events", poll),
+        ("sweep_absent", lambda: len(desk.sweep_absent())),
+    ]
+    width = max(len(name) for name, _ in sweeps)
+    counts: list[tuple[str, int]] = []
+    with Progress("sweep", len(sweeps), enabled=args.progress) as bar:
+        for name, sweep in sweeps:
+            bar.label = f"sweep {name}"
+            counts.append((name, sweep()))
+            bar.advance()
+    for name, count in counts:
+        out(f"{name.ljust(width)}  {count:>5}")
+    return ExitCode.WORK_LEFT if left else ExitCode.OK
+
+
+def _export(desk: OrderDesk, args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode:
+    total = desk.executor.work_lists().count(QueueQuery.by_status(OrderStatus.BOOKED))
+    with Progress("export-journal", total, enabled=args.progress) as bar:
+        entries = booked_sale_entries(desk, each=lambda _: bar.advance())
+    data = _EXPORTS[args.format](entries, since=args.since, until=args.until)
+    Path(args.out).write_bytes(data)
+    count = sum(1 for e in entries if args.since <= e.date <= args.until)
+    out(f"{count} sale entries ({args.since} .. {args.until}) → {args.out} ({args.format})")
+    return ExitCode.OK
