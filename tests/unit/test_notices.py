@@ -3,6 +3,7 @@ as text and HTML, the shop's own templates, escaping, and reprs without personal
 
 from __future__ import annotations
 
+import random
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -33,6 +34,10 @@ from tests.builders import TRACKING, customer, place, shop
 from tests.strategies import orders
 
 T = datetime(2026, 11, 22, 0, 0, tzinfo=UTC)  # 9:00 in Tokyo
+_SUPPLIED = ("山田 太郎", "山田 花子", "渋谷区神宮前", "見本ハイツ101")
+"""What customers typed: names and addresses of the builders' and the campaign's orders."""
+_PROVIDERS = {"bank", "branch", "holder", "location"}
+"""Facts a provider supplies as it writes them (a bank's name, a depot)."""
 
 # -- formatting -------------------------------------------------------------------------------
 
@@ -113,7 +118,7 @@ _SAMPLE_FACTS: dict[str, object] = {
     "tracking_number": "123456789013",
     "tracking_url": "https://toi.kuronekoyamato.co.jp/cgi-bin/tneko?number01=123456789013",
     "cancelled_at": T,
-    "reason": "the payment was not approved",
+    "reason": "The payment was not approved.",
     "bank": "Mihon Bank",
     "branch": "Branch 101",
     "account_type": "普通",
@@ -435,3 +440,35 @@ def test_the_catalogs_translate_every_template_and_label() -> None:
 def test_amounts_in_facts_use_decimal_money() -> None:
     notice = Notice("refund", "1", "a@example.jp", "en", (("amount", Money.of(Decimal(5), "JPY")),))
     assert notice.subject == "Order 1: refund of ¥5"
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_every_notice_of_a_random_flow_renders_in_both_languages(seed: int) -> None:
+    from tests.strategies import _flow
+
+    flow = _flow(random.Random(seed), 40)
+    sent = flow.shop.notifier.sent
+    assert sent
+    for notice in sent:
+        assert notice.order is not None
+        for locale in LOCALES:
+            shown = attrs.evolve(notice, locale=locale)
+            text, page = shown.text, shown.html
+            assert "{" not in text and notice.order_number in shown.subject + text
+            assert page.endswith("</div>")
+            if locale == "en":
+                given = [str(v) for k, v in notice.facts if k in _PROVIDERS]  # the bank's
+                given += [v for k, v in notice.order.instructions if k in _PROVIDERS]
+                for supplied in (*_SUPPLIED, *given, *(line.name for line in notice.order.lines)):
+                    text = text.replace(supplied, "")
+                assert JAPANESE.search(text) is None, JAPANESE.findall(text)
+
+
+def test_a_refused_payment_is_told_in_the_notices_language() -> None:
+    from orderflow.domain.payments.common import failure_reason
+    from orderflow.domain.rules import Rules
+
+    reason = failure_reason(Rules(ShopSettings()))
+    told = Notice("payment_failed", "1001", "a@example.jp", "ja", (("reason", reason),))
+    assert "理由: 決済が承認されませんでした。" in told.text
+    assert "Reason: The payment was not approved." in attrs.evolve(told, locale="en").text
