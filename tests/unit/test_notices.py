@@ -472,3 +472,22 @@ def test_a_refused_payment_is_told_in_the_notices_language() -> None:
     told = Notice("payment_failed", "1001", "a@example.jp", "ja", (("reason", reason),))
     assert "理由: 決済が承認されませんでした。" in told.text
     assert "Reason: The payment was not approved." in attrs.evolve(told, locale="en").text
+
+
+@pytest.mark.parametrize(
+    ("slot", "ja", "en"),
+    [
+        ("14-16", "2026年11月28日 14〜16時", "28 November 2026 14:00–16:00"),
+        ("午前中", "2026年11月28日 午前中", "28 November 2026 Morning (before noon)"),
+    ],
+)
+def test_the_delivery_asked_for_is_told_in_both_languages(slot: str, ja: str, en: str) -> None:
+    from orderflow import OrderChange
+
+    s = shop()
+    place(s)
+    s.desk.change("1001", OrderChange(delivery_date=date(2026, 11, 28), delivery_slot=slot))
+    notice = s.notifier.sent[-1]
+    assert notice.kind == "order_changed"
+    assert f"お届け希望日時: {ja}" in notice.text
+    assert f"Delivery requested: {en}" in attrs.evolve(notice, locale="en").text

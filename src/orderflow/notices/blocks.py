@@ -128,6 +128,8 @@ def address_lines(summary: OrderSummary, locale: str) -> list[str]:
 
 
 def _slot(slot: str, locale: str) -> str:
+    if slot == "午前中":
+        return gettext("Morning (before noon)", locale)
     found = re.fullmatch(r"(\d{1,2})-(\d{1,2})", slot)
     if not found:
         return slot
