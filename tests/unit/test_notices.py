@@ -134,6 +134,7 @@ _SAMPLE_FACTS: dict[str, object] = {
     "reserved": "Arita tea cup ×1",
     "waiting": "Sencha green tea 100g ×2",
     "delta": Money.yen(-1080),
+    "changed": "items,address",
     "absent_at": T,
     "location": "Shibuya depot",
     "points": 51,
@@ -489,5 +490,18 @@ def test_the_delivery_asked_for_is_told_in_both_languages(slot: str, ja: str, en
     s.desk.change("1001", OrderChange(delivery_date=date(2026, 11, 28), delivery_slot=slot))
     notice = s.notifier.sent[-1]
     assert notice.kind == "order_changed"
+    assert "ご注文 1001 の内容を変更いたしました(変更箇所: お届け日時)。" in notice.text
     assert f"お届け希望日時: {ja}" in notice.text
-    assert f"Delivery requested: {en}" in attrs.evolve(notice, locale="en").text
+    english = attrs.evolve(notice, locale="en").text
+    assert "Your order 1001 has been changed: the delivery date and time." in english
+    assert f"Delivery requested: {en}" in english
+
+
+def test_the_change_notice_names_every_part_changed() -> None:
+    notice = Notice(
+        "order_changed", "1001", "a@example.jp", "en", (("changed", "items,address,payment"),)
+    )
+    assert "changed: the items, the delivery address, the payment method." in notice.text
+    assert (
+        "(変更箇所: 商品・数量、お届け先、お支払い方法)" in attrs.evolve(notice, locale="ja").text
+    )

@@ -52,6 +52,22 @@ def account_type(value: str, locale: str) -> str:
     return value if locale == "ja" else gettext(msgid, locale)
 
 
+_CHANGED = {
+    "items": "the items",
+    "address": "the delivery address",
+    "delivery": "the delivery date and time",
+    "payment": "the payment method",
+    "points": "the points used",
+    "charges": "the charges",
+}
+
+
+def changed_parts(value: str, locale: str) -> str:
+    """``items,address`` → ``the items, the delivery address`` / ``商品・数量、お届け先``."""
+    names = [gettext(_CHANGED.get(part, part), locale) for part in value.split(",") if part]
+    return ("、" if locale == "ja" else ", ").join(names) or "-"
+
+
 def _t(msgid: str, locale: str, **values: str) -> str:
     return gettext(msgid, locale).format(**values)
 

@@ -63,6 +63,8 @@ def _fact_text(notice: Notice, key: str, value: object, lang: str) -> str:
         return gettext(str(value), lang)
     if key == "account_type":
         return blocks.account_type(str(value), lang)
+    if key == "changed":
+        return blocks.changed_parts(str(value), lang)
     return str(value)
 
 

@@ -101,7 +101,7 @@ DEFAULTS: Mapping[str, tuple[str, str]] = MappingProxyType(
         ),
         "order_changed": (
             "Order {number} has been changed",
-            _DEAR + "Your order {number} has been changed.\n"
+            _DEAR + "Your order {number} has been changed: {changed}.\n"
             "New total: {total} (difference {delta}).\n\nItems\n{items}\n\n{totals}\n\n"
             "Ship to\n{address}\n\n{delivery}\n\nPayment: {payment_method}\n\n"
             "Thank you for shopping with us." + _SIGN,
@@ -172,7 +172,7 @@ KIND_FACTS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "authorization_renewed": ("total", "expires_at"),
         "refund": ("amount",),
         "backorder": ("reserved", "waiting"),
-        "order_changed": ("total", "delta"),
+        "order_changed": ("total", "delta", "changed"),
         "out_for_delivery": ("carrier", "tracking_number", "tracking_url"),
         "absent": ("carrier", "tracking_number", "tracking_url", "absent_at", "location"),
         "returned_to_sender": ("carrier", "tracking_number", "tracking_url"),
