@@ -22,6 +22,8 @@ from orderflow.domain.sets import Sets, check_sets
 from orderflow.domain.tax import TaxRule
 from orderflow.errors import InvalidValue
 from orderflow.i18n import DEFAULT_LOCALE, DEFAULT_ZONE
+from orderflow.notices.profile import ShopProfile
+from orderflow.notices.templates import NoticeTemplates
 
 __all__ = [
     "Clawback",
@@ -213,3 +215,9 @@ class ShopSettings:
     sets: Sets = attrs.field(factory=dict, converter=check_sets)
     """セット商品: set SKU → ((component SKU, units per set), …); the inventory knows only the
     components (see :mod:`orderflow.domain.sets`)."""
+    shop: ShopProfile = attrs.field(factory=ShopProfile)
+    """The shop as its notices name it: name and signature per locale, support e-mail, the
+    products' English names (:class:`~orderflow.notices.ShopProfile`)."""
+    notice_templates: NoticeTemplates = attrs.field(factory=NoticeTemplates)
+    """The shop's own notice templates, checked when built
+    (:class:`~orderflow.notices.NoticeTemplates`)."""

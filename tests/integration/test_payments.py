@@ -352,7 +352,7 @@ def test_konbini_to_booking() -> None:
     s = shop()
     order = place(s, payment_method=PaymentMethod.KONBINI)
     assert order.payment.instruction("payment_number") == "00000000001"
-    assert "2026/11/29" in s.notifier.sent[0].body  # 7 days, in Tokyo
+    assert "2026年11月29日" in s.notifier.sent[0].body  # 7 days, in Tokyo
     total = s.desk.totals(order).total
     s.desk.record_konbini_payment("1001", reference="K1", amount=total)
     s.desk.record_konbini_payment("1001", reference="K1", amount=total)  # told twice

@@ -61,7 +61,7 @@ def test_notice_renders_in_its_language() -> None:
     ja = Notice("cancellation", "1001", "a@example.jp", "ja", facts)
     en = Notice("cancellation", "1001", "a@example.jp", "en", facts)
     assert ja.subject == "【キャンセル完了】注文番号 1001"
-    assert "2026/11/22 9:00" in ja.body
+    assert "2026年11月22日 9:00" in ja.body  # the notice format (format_time keeps 2026/11/22)
     assert en.subject == "Order 1001 has been cancelled"
     with pytest.raises(InvalidValue, match="kind"):
         Notice("nonsense", "1001", "a@example.jp", "ja")

@@ -70,7 +70,7 @@ from orderflow.errors import (
     ProviderError,
     ProviderTimeout,
 )
-from orderflow.notices import Notice
+from orderflow.notices import Notice, summarize
 from orderflow.ports import (
     Accounting,
     BankTransferProvider,
@@ -394,6 +394,9 @@ class Executor(DropShipExecutor, PaymentPerformers):
             settings.locale,
             (("name", order.customer.name), *e.facts),
             settings.zone,
+            order=summarize(order, settings),
+            shop=settings.shop,
+            templates=settings.notice_templates,
         )
         self.ports.notifier.send(key=e.key, notice=notice)
         return None

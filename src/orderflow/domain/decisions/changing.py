@@ -153,6 +153,7 @@ def apply_proposal(
     recent: Sequence[Order],
 ) -> Order:
     """Everything that follows a change: stock, payment, points, review, notice, moving on."""
+    changed = changed_parts(before, after)
     reallocate = bool(before.allocations) and after.lines != before.lines
     if reallocate:
         check_move(before.number, before.status, Move.RELEASE, OrderStatus.UNALLOCATED)
@@ -166,7 +167,11 @@ def apply_proposal(
     if rules.points and fewer > 0:
         plan.add(RestorePoints, points=fewer)
     delta = total - before.totals(rules.settings.tax).total
-    plan.add(Notify, notice="order_changed", facts=(("total", total), ("delta", delta)))
+    plan.add(
+        Notify,
+        notice="order_changed",
+        facts=(("total", total), ("delta", delta), ("changed", changed)),
+    )
     if reallocate and not rules.settings.auto_advance and not after.open_holds:
         check_stock(plan, after, rules)
         return after
@@ -180,3 +185,24 @@ def reviewed(order: Order, ctx: Context, rules: Rules, recent: Sequence[Order]) 
     if not events:
         return order
     return result
+
+
+def changed_parts(before: Order, after: Order) -> str:
+    """What a change touched, as the order-changed notice names it (``items,address`` …)."""
+    parts = [
+        name
+        for name, differs in (
+            ("items", after.lines != before.lines),
+            ("address", after.ship_to != before.ship_to),
+            (
+                "delivery",
+                (after.delivery_date, after.delivery_slot)
+                != (before.delivery_date, before.delivery_slot),
+            ),
+            ("payment", after.payment.method is not before.payment.method),
+            ("points", after.points_used != before.points_used),
+            ("charges", (after.shipping_fee, after.fees) != (before.shipping_fee, before.fees)),
+        )
+        if differs
+    ]
+    return ",".join(parts)

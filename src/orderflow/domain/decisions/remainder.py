@@ -93,7 +93,11 @@ def drop_remainder(order: Order, ctx: Context, rules: Rules) -> Order:
     if rules.points and fewer > 0:
         plan.add(RestorePoints, points=fewer)
     delta = total - order.totals(rule).total
-    plan.add(Notify, notice="order_changed", facts=(("total", total), ("delta", delta)))
+    plan.add(
+        Notify,
+        notice="order_changed",
+        facts=(("total", total), ("delta", delta), ("changed", "items")),
+    )
     return plan.apply(_move_on(plan, after, total, ctx, rules))
 
 

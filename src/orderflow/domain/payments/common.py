@@ -41,10 +41,11 @@ _FAILED = PaymentOutcome.FAILED
 
 
 def failure_reason(rules: Rules) -> str:
-    """What the customer is told when a payment fails (never the provider's own text)."""
-    if rules.settings.locale.startswith("ja"):
-        return "決済が承認されませんでした"
-    return "the payment was not approved"
+    """What the customer is told when a payment fails (never the provider's own text).
+
+    A catalog msgid: the notice shows it in its own language (決済が承認されませんでした).
+    """
+    return "The payment was not approved."
 
 
 def hold(order: Order, code: str, ja: str, en: str, ctx: Context) -> Order:

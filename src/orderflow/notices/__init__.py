@@ -1,0 +1,106 @@
+"""Notices to customers (お客様へのご連絡): what to say, rendered in their language on demand.
+
+A :class:`Notice` is data: its kind, the order, the recipient, the locale, the facts to tell
+(amounts as :class:`~orderflow.domain.money.Money`, times as aware datetimes), the order as the
+notice shows it (:class:`OrderSummary`: items, totals and tax per rate, address, payment and
+delivery), the shop (:class:`ShopProfile`: name, signature) and the shop's own templates
+(:class:`NoticeTemplates`). ``subject``, ``text`` and ``html`` are rendered from the Babel
+catalogs when a notifier asks for them: yen by Babel, dates as ``2026年11月22日 9:00`` or
+``22 November 2026, 09:00 (Japan Standard Time)`` in the shop's zone.
+
+English notices never carry Japanese of the library's own: labels, payment methods, carriers and
+account types are English. What the shop or the customer supplied only in Japanese (a product
+without an English name in ``ShopProfile.product_names``, the address, the customer's name, a
+bank's name) is shown as supplied.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from orderflow._mask import mask_email, mask_pairs, masked_repr
+from orderflow.errors import InvalidValue
+from orderflow.i18n import DEFAULT_ZONE
+from orderflow.notices.formatting import format_amount, format_day, format_moment
+from orderflow.notices.profile import ShopProfile
+from orderflow.notices.summary import OrderSummary, summarize
+from orderflow.notices.templates import KIND_FACTS, NOTICE_KINDS, NoticeTemplates, fields_of
+
+__all__ = [
+    "KIND_FACTS",
+    "NOTICE_KINDS",
+    "Notice",
+    "NoticeTemplates",
+    "OrderSummary",
+    "ShopProfile",
+    "fields_of",
+    "format_amount",
+    "format_day",
+    "format_moment",
+    "summarize",
+]
+
+_NO_SHOP = ShopProfile()
+
+
+def _check_kind(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if value not in NOTICE_KINDS:
+        raise InvalidValue("kind", value, f"one of {NOTICE_KINDS}")
+
+
+@attrs.frozen(slots=True)
+class Notice:
+    """A message to a customer about one order; rendered on demand.
+
+    Its repr masks the recipient and the personal facts (the customer's ``name`` …) and leaves
+    out the order (its address) and the shop; ``subject``, ``text`` and ``html`` tell them whole.
+    A notice built without ``order`` renders without the order's blocks (items, totals …).
+    """
+
+    kind: str = attrs.field(validator=_check_kind)
+    order_number: str
+    recipient: str = attrs.field(repr=masked_repr(mask_email))
+    locale: str
+    facts: tuple[tuple[str, object], ...] = attrs.field(default=(), repr=mask_pairs)
+    zone: str = DEFAULT_ZONE
+    order: OrderSummary | None = attrs.field(default=None, repr=False, kw_only=True)
+    """The order as the notice shows it (taken when the notice is sent)."""
+    shop: ShopProfile = attrs.field(default=_NO_SHOP, repr=False, kw_only=True)
+    """The shop's name, signature and product names."""
+    templates: NoticeTemplates | None = attrs.field(
+        default=None, repr=False, eq=False, kw_only=True
+    )
+    """The shop's own templates (None: the catalogs' only)."""
+
+    def fact(self, name: str) -> object:
+        """One of the facts the notice tells (``total``, ``tracking_url`` …)."""
+        for key, value in self.facts:
+            if key == name:
+                return value
+        raise KeyError(name)
+
+    @property
+    def subject(self) -> str:
+        """The subject line, in the notice's language."""
+        from orderflow.notices.render import render_subject
+
+        return render_subject(self)
+
+    @property
+    def text(self) -> str:
+        """The plain-text body, in the notice's language, amounts and times formatted by Babel."""
+        from orderflow.notices.render import render_text
+
+        return render_text(self)
+
+    @property
+    def body(self) -> str:
+        """The plain-text body (the same as :attr:`text`)."""
+        return self.text
+
+    @property
+    def html(self) -> str:
+        """The HTML body: every value escaped, the items and totals as tables."""
+        from orderflow.notices.render import render_html
+
+        return render_html(self)

@@ -1,0 +1,244 @@
+"""The blocks of a notice, as lines of text in the notice's language.
+
+Items, totals with tax per rate, address, payment, delivery, signature, reserved and waiting
+lines.
+
+Every label comes from the catalogs (English msgids); what the shop or the customer supplied
+(product names without an English name, the address, the bank's name) is shown as supplied.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from orderflow.domain.money import Money
+from orderflow.domain.payment import PaymentMethod
+from orderflow.domain.tax import TaxRate
+from orderflow.i18n import gettext
+from orderflow.notices.formatting import format_amount, format_day, format_moment
+from orderflow.notices.profile import ShopProfile
+from orderflow.notices.summary import OrderSummary
+
+__all__ = [
+    "METHOD_NAMES",
+    "address_lines",
+    "delivery_lines",
+    "item_rows",
+    "payment_lines",
+    "signature_lines",
+    "stock_lines",
+    "total_rows",
+]
+
+METHOD_NAMES = {
+    PaymentMethod.CARD: "Credit card",
+    PaymentMethod.POSTPAY: "Pay later (invoice after delivery)",
+    PaymentMethod.BANK_TRANSFER: "Bank transfer",
+    PaymentMethod.KONBINI: "Convenience store payment",
+    PaymentMethod.COD: "Cash on delivery",
+    PaymentMethod.AMAZON_PAY: "Amazon Pay",
+}
+"""The payment methods' names (msgids)."""
+
+_ACCOUNT_TYPES = {"普通": "Ordinary account", "当座": "Current account", "貯蓄": "Savings account"}
+
+
+def account_type(value: str, locale: str) -> str:
+    """普通 / 当座 as the locale says it (an English notice says ``Ordinary account``)."""
+    msgid = _ACCOUNT_TYPES.get(value)
+    if msgid is None:
+        return value
+    return value if locale == "ja" else gettext(msgid, locale)
+
+
+_CHANGED = {
+    "items": "the items",
+    "address": "the delivery address",
+    "delivery": "the delivery date and time",
+    "payment": "the payment method",
+    "points": "the points used",
+    "charges": "the charges",
+}
+
+
+def changed_parts(value: str, locale: str) -> str:
+    """``items,address`` → ``the items, the delivery address`` / ``商品・数量、お届け先``."""
+    names = [gettext(_CHANGED.get(part, part), locale) for part in value.split(",") if part]
+    return ("、" if locale == "ja" else ", ").join(names) or "-"
+
+
+def _t(msgid: str, locale: str, **values: str) -> str:
+    return gettext(msgid, locale).format(**values)
+
+
+def _money(money: Money, locale: str) -> str:
+    return format_amount(money, locale)
+
+
+def _minus(money: Money, locale: str) -> str:
+    return f"-{format_amount(money, locale)}"
+
+
+def item_rows(summary: OrderSummary, shop: ShopProfile, locale: str) -> list[tuple[str, ...]]:
+    """One row per line: name (※ at the reduced rate), unit price, quantity, line amount."""
+    rows: list[tuple[str, ...]] = []
+    mark = gettext("*", locale)
+    for line in summary.lines:
+        name = shop.product_name(line.sku, line.name, locale)
+        if line.tax_rate is TaxRate.REDUCED:
+            name = f"{name} {mark}"
+        rows.append(
+            (name, _money(line.unit_price, locale), str(line.quantity), _money(line.amount, locale))
+        )
+    return rows
+
+
+def item_lines(summary: OrderSummary, shop: ShopProfile, locale: str) -> list[str]:
+    """The item rows as text: ``緑茶 ※  ￥1,080 × 2 = ￥2,160``."""
+    return [
+        f"- {name}  {price} × {qty} = {amount}"
+        for name, price, qty, amount in item_rows(summary, shop, locale)
+    ]
+
+
+def total_rows(summary: OrderSummary, locale: str) -> list[tuple[str, str]]:
+    """(label, amount) rows: subtotal, shipping, charges, reductions, tax per rate, total."""
+    t = summary.totals
+    rows = [(gettext("Items subtotal", locale), _money(t.items, locale))]
+    rows.append((gettext("Shipping", locale), _money(t.shipping_fee, locale)))
+    if t.fees:
+        label = "COD fee" if summary.payment_method is PaymentMethod.COD else "Other charges"
+        rows.append((gettext(label, locale), _money(t.fees, locale)))
+    if t.discount:
+        rows.append((gettext("Discount", locale), _minus(t.discount, locale)))
+    if t.points_used:
+        rows.append((gettext("Points used", locale), _minus(t.points_used, locale)))
+    tax_msgid = "incl. tax {tax}" if summary.inclusive else "tax {tax}"
+    for line in t.tax.lines:
+        label = _t("Taxable at {rate}%", locale, rate=str(line.rate.percent))
+        tax = _t(tax_msgid, locale, tax=_money(line.tax, locale))
+        rows.append((label, f"{_money(line.base, locale)} ({tax})"))
+    rows.append((gettext("Total", locale), _money(t.total, locale)))
+    return rows
+
+
+def total_lines(summary: OrderSummary, locale: str) -> list[str]:
+    """The totals as text, with the reduced-rate mark explained when a line has it."""
+    lines = [f"{label}: {amount}" for label, amount in total_rows(summary, locale)]
+    if any(line.tax_rate is TaxRate.REDUCED for line in summary.lines):
+        lines.append(gettext("* reduced tax rate (8%)", locale))
+    return lines
+
+
+def address_lines(summary: OrderSummary, locale: str) -> list[str]:
+    """The delivery address, whole (the customer's own), as the locale writes it."""
+    a = summary.ship_to
+    street = " ".join(part for part in (a.line1, a.line2) if part)
+    phone = _t("Phone {phone}", locale, phone=a.phone)
+    if locale == "ja":
+        return [a.postal_code_display, f"{a.prefecture.ja}{a.city} {street}", f"{a.name} 様", phone]
+    code = f"{a.postal_code[:3]}-{a.postal_code[3:]}"
+    region = a.prefecture.name.replace("_", " ").title()
+    return [a.name, f"{street}, {a.city}", f"{region} {code}", "Japan", phone]
+
+
+def _slot(slot: str, locale: str) -> str:
+    if slot == "午前中":
+        return gettext("Morning (before noon)", locale)
+    found = re.fullmatch(r"(\d{1,2})-(\d{1,2})", slot)
+    if not found:
+        return slot
+    start, end = found.groups()
+    return f"{start}〜{end}時" if locale == "ja" else f"{int(start):02}:00–{int(end):02}:00"
+
+
+def delivery_lines(summary: OrderSummary, locale: str) -> list[str]:
+    """The delivery date and time slot the customer asked for, if any."""
+    parts = []
+    if summary.delivery_date is not None:
+        parts.append(format_day(summary.delivery_date, locale))
+    if summary.delivery_slot:
+        parts.append(_slot(summary.delivery_slot, locale))
+    if not parts:
+        return []
+    return [_t("Delivery requested: {when}", locale, when=" ".join(parts))]
+
+
+def payment_lines(summary: OrderSummary, locale: str, zone: str) -> list[str]:
+    """What the customer does to pay: the account, the konbini number, the COD amount."""
+    method = summary.payment_method
+    get = summary.instruction
+    if method is PaymentMethod.BANK_TRANSFER:
+        if not get("account_number"):
+            return [gettext("We will send you the account to transfer to in another mail.", locale)]
+        return [
+            _t(
+                "Transfer to: {bank} {branch}",
+                locale,
+                bank=get("bank") or "",
+                branch=get("branch") or "",
+            ),
+            f"{account_type(get('account_type') or '', locale)} {get('account_number')}",
+            _t("Holder: {holder}", locale, holder=get("holder") or ""),
+        ]
+    if method is PaymentMethod.KONBINI:
+        number, deadline = get("payment_number"), get("deadline")
+        if not number:
+            return [gettext("We will send you the payment number in another mail.", locale)]
+        lines = [_t("Payment number: {payment_number}", locale, payment_number=number)]
+        if deadline:
+            when = format_moment(datetime.fromisoformat(deadline), locale, zone)
+            lines.append(_t("Pay by: {deadline}", locale, deadline=when))
+        if get("url"):
+            lines.append(get("url") or "")
+        return lines
+    if method is PaymentMethod.COD:
+        amount = _money(summary.cod_amount, locale)
+        return [
+            _t(
+                "Please pay {amount} to the driver on delivery (COD fee included).",
+                locale,
+                amount=amount,
+            )
+        ]
+    if method is PaymentMethod.POSTPAY:
+        return [
+            gettext(
+                "The invoice comes after the order ships; please pay it by the date it "
+                "shows at a convenience store, bank or post office.",
+                locale,
+            )
+        ]
+    if method is PaymentMethod.AMAZON_PAY:
+        return [gettext("Charged to your Amazon account when the order ships.", locale)]
+    return [gettext("Your card is charged when the order ships.", locale)]
+
+
+def signature_lines(shop: ShopProfile, locale: str) -> list[str]:
+    """The shop's name, its signature's lines, and the address for questions."""
+    lines = [shop.shop_name(locale)]
+    lines.extend(shop.signature_text(locale).splitlines())
+    if shop.support_email:
+        lines.append(shop.support_email)
+    lines = [line for line in lines if line.strip()]
+    return ["--", *lines] if lines else []
+
+
+def stock_lines(
+    summary: OrderSummary, shop: ShopProfile, locale: str, *, waiting: bool
+) -> list[str]:
+    """The reserved lines (``waiting=False``) or the waiting ones, with the expected date."""
+    missing = dict(summary.waiting)
+    expected: dict[str, date] = dict(summary.arrivals)
+    out = []
+    for line in summary.lines:
+        name = shop.product_name(line.sku, line.name, locale)
+        short = missing.get(line.line_id, 0)
+        if waiting and short:
+            when = expected.get(line.line_id)
+            on = f" ({format_day(when, locale)})" if when else ""
+            out.append(f"{name} ×{short}{on}")
+        elif not waiting and line.quantity - short:
+            out.append(f"{name} ×{line.quantity - short}")
+    return out or ["-"]

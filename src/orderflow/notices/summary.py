@@ -1,0 +1,79 @@
+"""What a notice tells about its order (:class:`OrderSummary`).
+
+Lines, totals, tax per rate, address, payment and delivery, taken from the order when the notice
+is sent.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import attrs
+
+from orderflow.domain.address import Address
+from orderflow.domain.money import Money
+from orderflow.domain.order import Order, OrderLine, OrderTotals
+from orderflow.domain.payment import PaymentMethod
+
+if TYPE_CHECKING:
+    from orderflow.settings import ShopSettings
+
+__all__ = ["OrderSummary", "summarize"]
+
+
+@attrs.frozen(slots=True)
+class OrderSummary:
+    """The order as a notice shows it; its repr shows no personal data (the address is masked).
+
+    ``waiting`` maps line ids to units still to reserve (取り寄せ・入荷待ち), ``arrivals`` to the
+    date they are expected.
+    """
+
+    lines: tuple[OrderLine, ...]
+    totals: OrderTotals
+    ship_to: Address
+    payment_method: PaymentMethod
+    instructions: tuple[tuple[str, str], ...] = ()
+    """The payment's instructions (virtual account, konbini number and deadline …)."""
+    placed_at: datetime | None = None
+    delivery_date: date | None = None
+    delivery_slot: str | None = None
+    waiting: tuple[tuple[str, int], ...] = ()
+    arrivals: tuple[tuple[str, date], ...] = ()
+    inclusive: bool = True
+    """Prices include the consumption tax (内税)."""
+
+    @property
+    def currency(self) -> str:
+        """The order's currency."""
+        return self.totals.total.currency
+
+    def instruction(self, name: str) -> str | None:
+        """One payment instruction (``account_number``, ``payment_number`` …), if given."""
+        for key, value in self.instructions:
+            if key == name:
+                return value
+        return None
+
+    @property
+    def cod_amount(self) -> Money:
+        """What the driver collects for 代引き: the order's total."""
+        return self.totals.total
+
+
+def summarize(order: Order, settings: ShopSettings) -> OrderSummary:
+    """The summary of ``order`` under the shop's ``settings`` (its tax rule)."""
+    return OrderSummary(
+        lines=order.lines,
+        totals=order.totals(settings.tax),
+        ship_to=order.ship_to,
+        payment_method=order.payment.method,
+        instructions=order.payment.instructions,
+        placed_at=order.placed_at,
+        delivery_date=order.delivery_date,
+        delivery_slot=order.delivery_slot,
+        waiting=tuple(order.unallocated().items()),
+        arrivals=order.arrivals,
+        inclusive=settings.tax.mode.value == "inclusive",
+    )
