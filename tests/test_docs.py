@@ -1,16 +1,21 @@
 """The docs stay true: every public name is documented, and the diagram is the code's."""
 
+import doctest
 import re
 from pathlib import Path
 
 import pytest
+from tools.doc_blocks import SYBIL
+from tools.mkdocs_hooks import MARKER, GenerateError, expand
 
 import orderflow
 import orderflow.testing
 from orderflow import mermaid
+from orderflow.domain.machine import mermaid_markdown
 from orderflow.testing import contracts
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
 
 
 def all_docs() -> str:
@@ -24,11 +29,64 @@ def test_every_public_name_appears_in_the_docs() -> None:
     assert missing == []
 
 
+def test_every_public_name_has_a_generated_reference_entry() -> None:
+    api = "\n".join(p.read_text(encoding="utf-8") for p in sorted((DOCS / "api").glob("*.md")))
+    directives = set(re.findall(r"^::: ([\w.]+)$", api, re.M))
+    missing = [name for name in orderflow.__all__ if f"orderflow.{name}" not in directives]
+    assert missing == []
+    assert {"orderflow.testing", "orderflow.testing.contracts", "orderflow.errors"} <= directives
+
+
 def test_the_index_shows_the_diagram_the_code_renders() -> None:
     index = (DOCS / "index.md").read_text(encoding="utf-8")
-    block = re.search(r"```mermaid\n(.*?)\n```", index, re.S)
+    assert "<!-- orderflow:generate orderflow.domain.machine:mermaid_markdown -->" in index
+    assert "```mermaid" not in index  # no copy to drift: the build draws it
+    built = expand(index, "index.md")
+    block = re.search(r"```mermaid\n(.*?)\n```", built, re.S)
     assert block is not None
     assert block.group(1).strip() == mermaid().strip()
+    assert "Cancel" in block.group(1) and "出荷指示済" in block.group(1)
+    assert mermaid_markdown() == f"```mermaid\n{mermaid().strip()}\n```\n"
+
+
+def test_a_marker_is_replaced_by_what_its_function_returns() -> None:
+    page = "# T\n\n<!-- orderflow:generate orderflow.domain.machine:mermaid_markdown -->\nafter\n"
+    assert expand(page) == f"# T\n\n{mermaid_markdown()}after\n"
+
+
+def test_a_marker_inside_a_code_block_is_left_alone() -> None:
+    page = "````md\n<!-- orderflow:generate orderflow.domain.machine:mermaid_markdown -->\n````\n"
+    assert expand(page) == page
+
+
+@pytest.mark.parametrize(
+    ("target", "says"),
+    [
+        ("orderflow.nowhere:markdown", "cannot import 'orderflow.nowhere'"),
+        ("orderflow.domain.machine:nothing", "has no function 'nothing'"),
+        ("orderflow.domain.machine:TRANSITIONS", "has no function 'TRANSITIONS'"),
+        ("orderflow.domain.machine:allowed_moves", "allowed_moves"),
+    ],
+)
+def test_a_marker_that_cannot_be_generated_stops_the_build(target: str, says: str) -> None:
+    page = f"<!-- orderflow:generate {target} -->\n"
+    assert MARKER.match(page.strip())
+    with pytest.raises(GenerateError, match=r"notices\.md") as raised:
+        expand(page, "notices.md")
+    assert says in str(raised.value)
+
+
+def test_every_file_a_page_cites_exists() -> None:
+    cited: list[tuple[str, Path]] = []
+    for page in [ROOT / "README.md", *sorted(DOCS.rglob("*.md"))]:
+        text = page.read_text(encoding="utf-8")
+        for quoted in re.findall(r"`((?:src|tests|examples|docs|bench|tools)/[^`*]*)`", text):
+            cited.append((page.name, ROOT / re.sub(r"\s+", "", quoted)))
+        for link in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
+            if "://" not in link and not link.startswith("mailto:"):
+                cited.append((page.name, page.parent / link))
+    assert len(cited) > 50
+    assert [(page, str(path)) for page, path in cited if not path.exists()] == []
 
 
 def test_every_port_has_a_page() -> None:
@@ -45,10 +103,14 @@ def test_every_port_has_a_page() -> None:
 
 
 def test_the_readme_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
-    readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
-    [example] = re.findall(r"```python\n(.*?)\n```", readme, re.S)
-    exec(compile(example, "README.md", "exec"), {})
-    assert capsys.readouterr().out.strip() == "計上済 6340 JPY"
+    document = SYBIL.parse(ROOT / "README.md")
+    examples = list(document.examples())
+    assert SYBIL.setup is not None
+    SYBIL.setup(document.namespace)
+    for example in examples:
+        example.evaluate()  # a doctest whose output differs raises here
+    shown = [e.parsed.want for e in examples if isinstance(e.parsed, doctest.Example)]
+    assert shown == ["計上済 6340 JPY\n"]
 
 
 def test_the_notifier_page_names_every_kind_of_notice() -> None:
