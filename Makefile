@@ -29,7 +29,7 @@ pytest: $(STAMP)
 # The site from docs/ into site/; strict: a broken link, a missing reference or a page marker
 # that cannot be generated (tools/mkdocs_hooks.py) fails the build.
 docs: $(STAMP)
-	$(BIN)/mkdocs build --strict --quiet
+	$(BIN)/mkdocs build --strict
 
 test: lint typecheck pytest docs
 
