@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from sybil.example import SybilFailure
 from tools.doc_blocks import SYBIL
 from tools.mkdocs_hooks import MARKER, GenerateError, expand
 
@@ -118,3 +119,44 @@ def test_the_notifier_page_names_every_kind_of_notice() -> None:
 
     page = (DOCS / "ports" / "notifier.md").read_text(encoding="utf-8")
     assert [kind for kind in NOTICE_KINDS if f"`{kind}`" not in page] == []
+
+
+def _evaluate(page: Path) -> None:
+    document = SYBIL.parse(page)
+    assert SYBIL.setup is not None
+    SYBIL.setup(document.namespace)
+    for example in document.examples():
+        example.evaluate()
+
+
+def test_a_block_not_run_must_still_import_what_exists(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    fence = "```"
+    page.write_text(
+        f"{fence}python\n# not run: needs a server\nimport fastapi_nowhere\n"
+        f"from orderflow import OrderDesk, SystemClock\nraise SystemExit('not run')\n{fence}\n",
+        encoding="utf-8",
+    )
+    _evaluate(page)  # the orderflow names exist; the rest is not run
+    page.write_text(
+        f"{fence}python\n# not run: a fragment\nfrom orderflow import NoSuchClock\n{fence}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportError, match="NoSuchClock"):
+        _evaluate(page)
+    page.write_text(f"{fence}python\n# not run: broken\ndef (:\n{fence}\n", encoding="utf-8")
+    with pytest.raises(SyntaxError):
+        _evaluate(page)
+
+
+def test_a_doctest_block_checks_what_it_prints(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    fence = "```"
+    page.write_text(
+        f"{fence}python\nx = 2\n{fence}\n\n{fence}python\n>>> print(x + 1)\n3\n{fence}\n",
+        encoding="utf-8",
+    )
+    _evaluate(page)  # blocks of one page share one namespace
+    page.write_text(f"{fence}python\n>>> print(1 + 1)\n3\n{fence}\n", encoding="utf-8")
+    with pytest.raises(SybilFailure, match="Expected:\\n    3\\nGot:\\n    2"):
+        _evaluate(page)
