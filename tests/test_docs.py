@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sybil.example import SybilFailure
 from tools.doc_blocks import SYBIL
+from tools.griffe_roles import plain
 from tools.mkdocs_hooks import MARKER, GenerateError, expand
 
 import orderflow
@@ -196,3 +197,8 @@ def test_a_doctest_block_checks_what_it_prints(tmp_path: Path) -> None:
     page.write_text(f"{fence}python\n>>> print(1 + 1)\n3\n{fence}\n", encoding="utf-8")
     with pytest.raises(SybilFailure, match="Expected:\\n    3\\nGot:\\n    2"):
         _evaluate(page)
+
+
+def test_the_reference_shows_rest_roles_as_code() -> None:
+    text = "Raises :class:`~orderflow.errors.OrderNotFound`; see :func:`mermaid` and :mod:`x.y`."
+    assert plain(text) == "Raises `OrderNotFound`; see `mermaid` and `x.y`."
