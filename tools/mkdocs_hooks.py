@@ -10,6 +10,9 @@ fenced code block is left alone (so pages can show the syntax). A marker whose m
 is missing, or whose function fails or returns something other than text, stops the build with an
 error naming the page and the marker. Outside a build (GitHub, an editor) the marker is an
 invisible HTML comment. ``mkdocs.yml`` loads this file with ``hooks:``.
+
+The navigation is built from the files (no ``nav:`` list); :data:`SECTION_TITLES` only renames a
+section whose folder name reads badly (``api`` → "API reference").
 """
 
 from __future__ import annotations
@@ -20,7 +23,18 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-__all__ = ["MARKER", "GenerateError", "expand", "generate", "on_page_markdown"]
+__all__ = [
+    "MARKER",
+    "SECTION_TITLES",
+    "GenerateError",
+    "expand",
+    "generate",
+    "on_nav",
+    "on_page_markdown",
+]
+
+SECTION_TITLES = {"Api": "API reference"}
+"""The title mkdocs makes of a folder's name → the title shown."""
 
 MARKER = re.compile(r"^\s*<!--\s*orderflow:generate\s+(?P<target>[\w.]+:\w+)\s*-->\s*$")
 """A marker line: ``<!-- orderflow:generate module.path:function -->``."""
@@ -80,3 +94,11 @@ def expand(markdown: str, page: str = "<page>") -> str:
 def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
     """The mkdocs event: expand the markers of each page before it is rendered."""
     return expand(markdown, page.file.src_path)
+
+
+def on_nav(nav: Any, **_: Any) -> Any:
+    """The mkdocs event: give the sections of :data:`SECTION_TITLES` their titles."""
+    for item in nav.items:
+        if getattr(item, "is_section", False) and item.title in SECTION_TITLES:
+            item.title = SECTION_TITLES[item.title]
+    return nav
