@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: demo test lint typecheck pytest bench campaign clean
+.PHONY: demo test lint typecheck pytest docs bench campaign clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,16 +17,21 @@ demo: $(STAMP)
 	$(BIN)/python -m orderflow demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests examples bench
-	$(BIN)/ruff format --check src tests examples bench
+	$(BIN)/ruff check src tests examples bench tools conftest.py
+	$(BIN)/ruff format --check src tests examples bench tools conftest.py
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict src tests
+	$(BIN)/mypy --strict src tests tools conftest.py
 
 pytest: $(STAMP)
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+# The site from docs/ into site/; strict: a broken link, a missing reference or a page marker
+# that cannot be generated (tools/mkdocs_hooks.py) fails the build.
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict
+
+test: lint typecheck pytest docs
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
@@ -36,4 +42,4 @@ campaign: $(STAMP)
 	$(BIN)/python -m tests.integration.campaign_sigkill --flows 300
 
 clean:
-	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build dist site .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -1,16 +1,24 @@
 """The docs stay true: every public name is documented, and the diagram is the code's."""
 
+import doctest
+import importlib
 import re
 from pathlib import Path
 
 import pytest
+from sybil.example import SybilFailure
+from tools.doc_blocks import SYBIL
+from tools.griffe_roles import plain
+from tools.mkdocs_hooks import MARKER, GenerateError, expand
 
 import orderflow
 import orderflow.testing
 from orderflow import mermaid
+from orderflow.domain.machine import mermaid_markdown
 from orderflow.testing import contracts
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
 
 
 def all_docs() -> str:
@@ -24,11 +32,97 @@ def test_every_public_name_appears_in_the_docs() -> None:
     assert missing == []
 
 
+def test_every_public_name_has_a_generated_reference_entry() -> None:
+    api = "\n".join(p.read_text(encoding="utf-8") for p in sorted((DOCS / "api").glob("*.md")))
+    directives = set(re.findall(r"^::: ([\w.]+)$", api, re.M))
+    missing = [name for name in orderflow.__all__ if f"orderflow.{name}" not in directives]
+    assert missing == []
+    assert {"orderflow.testing", "orderflow.testing.contracts", "orderflow.errors"} <= directives
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "orderflow.adapters",
+        "orderflow.carrier_files",
+        "orderflow.codec",
+        "orderflow.csvsafe",
+        "orderflow.errors",
+        "orderflow.journals",
+        "orderflow.papers",
+        "orderflow.ports",
+        "orderflow.stores",
+        "orderflow.testing",
+        "orderflow.testing.contracts",
+        "orderflow.zengin",
+    ],
+)
+def test_every_public_module_is_in_the_generated_reference(module: str) -> None:
+    api = "\n".join(p.read_text(encoding="utf-8") for p in sorted((DOCS / "api").glob("*.md")))
+    directives = set(re.findall(r"^::: ([\w.]+)$", api, re.M))
+    exported = {f"orderflow.{name}" for name in orderflow.__all__} & directives
+    loaded = importlib.import_module(module)
+    assert module in directives  # its docstring, the module's own introduction
+    missing = [
+        name
+        for name in loaded.__all__
+        if f"{module}.{name}" not in directives  # generated from its docstring
+        and f"orderflow.{name}" not in exported  # or under the name orderflow exports
+        and f"`{module}.{name}`" not in api  # or said in prose, where griffe cannot read it
+    ]
+    assert missing == []
+
+
 def test_the_index_shows_the_diagram_the_code_renders() -> None:
     index = (DOCS / "index.md").read_text(encoding="utf-8")
-    block = re.search(r"```mermaid\n(.*?)\n```", index, re.S)
+    assert "<!-- orderflow:generate orderflow.domain.machine:mermaid_markdown -->" in index
+    assert "```mermaid" not in index  # no copy to drift: the build draws it
+    built = expand(index, "index.md")
+    block = re.search(r"```mermaid\n(.*?)\n```", built, re.S)
     assert block is not None
     assert block.group(1).strip() == mermaid().strip()
+    assert "Cancel" in block.group(1) and "出荷指示済" in block.group(1)
+    assert mermaid_markdown() == f"```mermaid\n{mermaid().strip()}\n```\n"
+
+
+def test_a_marker_is_replaced_by_what_its_function_returns() -> None:
+    page = "# T\n\n<!-- orderflow:generate orderflow.domain.machine:mermaid_markdown -->\nafter\n"
+    assert expand(page) == f"# T\n\n{mermaid_markdown()}after\n"
+
+
+def test_a_marker_inside_a_code_block_is_left_alone() -> None:
+    page = "````md\n<!-- orderflow:generate orderflow.domain.machine:mermaid_markdown -->\n````\n"
+    assert expand(page) == page
+
+
+@pytest.mark.parametrize(
+    ("target", "says"),
+    [
+        ("orderflow.nowhere:markdown", "cannot import 'orderflow.nowhere'"),
+        ("orderflow.domain.machine:nothing", "has no function 'nothing'"),
+        ("orderflow.domain.machine:TRANSITIONS", "has no function 'TRANSITIONS'"),
+        ("orderflow.domain.machine:allowed_moves", "allowed_moves"),
+    ],
+)
+def test_a_marker_that_cannot_be_generated_stops_the_build(target: str, says: str) -> None:
+    page = f"<!-- orderflow:generate {target} -->\n"
+    assert MARKER.match(page.strip())
+    with pytest.raises(GenerateError, match=r"notices\.md") as raised:
+        expand(page, "notices.md")
+    assert says in str(raised.value)
+
+
+def test_every_file_a_page_cites_exists() -> None:
+    cited: list[tuple[str, Path]] = []
+    for page in [ROOT / "README.md", *sorted(DOCS.rglob("*.md"))]:
+        text = page.read_text(encoding="utf-8")
+        for quoted in re.findall(r"`((?:src|tests|examples|docs|bench|tools)/[^`*…]*)`", text):
+            cited.append((page.name, ROOT / re.sub(r"\s+", "", quoted)))
+        for link in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
+            if "://" not in link and not link.startswith("mailto:"):
+                cited.append((page.name, page.parent / link))
+    assert len(cited) > 50
+    assert [(page, str(path)) for page, path in cited if not path.exists()] == []
 
 
 def test_every_port_has_a_page() -> None:
@@ -45,10 +139,14 @@ def test_every_port_has_a_page() -> None:
 
 
 def test_the_readme_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
-    readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
-    [example] = re.findall(r"```python\n(.*?)\n```", readme, re.S)
-    exec(compile(example, "README.md", "exec"), {})
-    assert capsys.readouterr().out.strip() == "計上済 6340 JPY"
+    document = SYBIL.parse(ROOT / "README.md")
+    examples = list(document.examples())
+    assert SYBIL.setup is not None
+    SYBIL.setup(document.namespace)
+    for example in examples:
+        example.evaluate()  # a doctest whose output differs raises here
+    shown = [e.parsed.want for e in examples if isinstance(e.parsed, doctest.Example)]
+    assert shown == ["計上済 6340 JPY\n"]
 
 
 def test_the_notifier_page_names_every_kind_of_notice() -> None:
@@ -56,3 +154,49 @@ def test_the_notifier_page_names_every_kind_of_notice() -> None:
 
     page = (DOCS / "ports" / "notifier.md").read_text(encoding="utf-8")
     assert [kind for kind in NOTICE_KINDS if f"`{kind}`" not in page] == []
+
+
+def _evaluate(page: Path) -> None:
+    document = SYBIL.parse(page)
+    assert SYBIL.setup is not None
+    SYBIL.setup(document.namespace)
+    for example in document.examples():
+        example.evaluate()
+
+
+def test_a_block_not_run_must_still_import_what_exists(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    fence = "```"
+    page.write_text(
+        f"{fence}python\n# not run: needs a server\nimport fastapi_nowhere\n"
+        f"from orderflow import OrderDesk, SystemClock\nraise SystemExit('not run')\n{fence}\n",
+        encoding="utf-8",
+    )
+    _evaluate(page)  # the orderflow names exist; the rest is not run
+    page.write_text(
+        f"{fence}python\n# not run: a fragment\nfrom orderflow import NoSuchClock\n{fence}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportError, match="NoSuchClock"):
+        _evaluate(page)
+    page.write_text(f"{fence}python\n# not run: broken\ndef (:\n{fence}\n", encoding="utf-8")
+    with pytest.raises(SyntaxError):
+        _evaluate(page)
+
+
+def test_a_doctest_block_checks_what_it_prints(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    fence = "```"
+    page.write_text(
+        f"{fence}python\nx = 2\n{fence}\n\n{fence}python\n>>> print(x + 1)\n3\n{fence}\n",
+        encoding="utf-8",
+    )
+    _evaluate(page)  # blocks of one page share one namespace
+    page.write_text(f"{fence}python\n>>> print(1 + 1)\n3\n{fence}\n", encoding="utf-8")
+    with pytest.raises(SybilFailure, match="Expected:\\n    3\\nGot:\\n    2"):
+        _evaluate(page)
+
+
+def test_the_reference_shows_rest_roles_as_code() -> None:
+    text = "Raises :class:`~orderflow.errors.OrderNotFound`; see :func:`mermaid` and :mod:`x.y`."
+    assert plain(text) == "Raises `OrderNotFound`; see `mermaid` and `x.y`."

@@ -19,7 +19,15 @@ from statemachine.contrib.diagram import formatter
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import MoveNotAllowed
 
-__all__ = ["TRANSITIONS", "OrderMachine", "allowed_moves", "check_move", "mermaid", "targets"]
+__all__ = [
+    "TRANSITIONS",
+    "OrderMachine",
+    "allowed_moves",
+    "check_move",
+    "mermaid",
+    "mermaid_markdown",
+    "targets",
+]
 
 
 class OrderMachine(StateMachine):
@@ -115,3 +123,8 @@ def check_move(order_number: str, status: OrderStatus, move: Move, to: OrderStat
 def mermaid() -> str:
     """The machine as a Mermaid state diagram, rendered from the declaration."""
     return str(formatter.render(OrderMachine, "mermaid"))
+
+
+def mermaid_markdown() -> str:
+    """The diagram as a Markdown ``mermaid`` code block (what the docs site renders)."""
+    return f"```mermaid\n{mermaid().strip()}\n```\n"

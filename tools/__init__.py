@@ -1,0 +1,1 @@
+"""Tools for building the project (not part of the orderflow package)."""
