@@ -44,6 +44,7 @@ def test_sweep_prints_a_line_per_sweep_and_resume_exits_1_while_effects_are_pend
         "reauthorize_expiring": "4",  # the four allocated card orders' authorizations lapse
         "expire_unpaid": "0",
         "grant_points_due": "0",
+        "fill_backorders": "0",  # no demo order waits for stock
         "poll_carrier_events": "0",  # the fake carrier feed has no events
         "sweep_absent": "0",
     }

@@ -45,10 +45,12 @@ def test_every_public_name_has_a_generated_reference_entry() -> None:
     [
         "orderflow.adapters",
         "orderflow.carrier_files",
+        "orderflow.cli",
         "orderflow.codec",
         "orderflow.csvsafe",
         "orderflow.errors",
         "orderflow.journals",
+        "orderflow.notices",
         "orderflow.papers",
         "orderflow.ports",
         "orderflow.stores",

@@ -252,6 +252,7 @@ def random_command(flow: Flow) -> None:
         (2, lambda: carrier.undo(flow, order)),
         (1, lambda: carrier.sweep(flow)),
         (2, lambda: desk.grant_points_due()),
+        (1, lambda: desk.fill_backorders()),
         (2, lambda: claw_back(flow, order, rid)),
         (8, lambda: po_command(flow)),
         (4, lambda: returns.request(flow, order, rid)),

@@ -78,6 +78,23 @@ def test_orders_on_hold_are_not_served() -> None:
     assert [o.number for o in served] == ["1002"]
 
 
+def test_the_receipt_sweep_fills_orders_when_stock_came_in_outside_the_desk() -> None:
+    s = shop(STOCK)
+    _waiting(s, ["1001", "1002", "1003"])
+    s.desk.raise_hold("1002", "check", "確認")
+    assert s.desk.fill_backorders() == []  # nothing came in yet
+    s.inventory.receive("TOKYO", "TEA-1", 3, key="wms-77")  # booked by the warehouse system
+    served = s.desk.fill_backorders()
+    assert [o.number for o in served] == ["1001", "1003"]  # oldest first, the held one left
+    assert s.desk.get("1001").status is OrderStatus.ALLOCATED
+    assert s.desk.get("1003").status is OrderStatus.ALLOCATED
+    assert s.desk.get("1002").unallocated() == {"L1": 2}
+    assert s.inventory.available("TOKYO", "TEA-1") == 0
+    assert s.desk.fill_backorders() == []  # again: nothing changes
+    with pytest.raises(InvalidValue, match="priority"):
+        s.desk.fill_backorders(priority="newest")  # type: ignore[arg-type]
+
+
 def test_an_expected_date_is_told_with_reserved_and_waiting_lines_apart() -> None:
     s = shop(STOCK)
     _waiting(s, ["1001"])

@@ -54,6 +54,25 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
         )
         return self._fill_waiting(sku, priority, actor)
 
+    def fill_backorders(
+        self, *, priority: Priority | None = None, actor: str = "system"
+    ) -> list[Order]:
+        """The receipt sweep for stock that came in outside :meth:`receive` (入荷引当).
+
+        When the warehouse system books a receipt on its own, or a cancellation frees units,
+        the orders waiting for stock (未引当, 中途引当, 分納) are not told. This sweep (``python -m
+        orderflow sweep`` runs it) allocates them, SKU by SKU, as :meth:`receive` would: oldest
+        first unless ``priority`` says otherwise, orders on hold left for a person. Returns the
+        orders that got stock; running it again with no new stock changes nothing.
+        """
+        if priority is not None and not callable(priority):
+            raise InvalidValue("priority", priority, "a function of an order, or None")
+        sets = self.settings.sets
+        served: list[Order] = []
+        for sku in backorders.skus_waited_for(self.executor.open_orders(), sets):
+            served.extend(self._fill_waiting(sku, priority, actor))
+        return served
+
     def _fill_waiting(self, sku: str, priority: Priority | None, actor: str) -> list[Order]:
         """The receipt sweep: allocate the orders waiting for ``sku`` while it lasts."""
         served: list[Order] = []

@@ -164,6 +164,7 @@ def _sweep(desk: OrderDesk, args: argparse.Namespace, out: Callable[[str], None]
         ("reauthorize_expiring", lambda: len(desk.reauthorize_expiring())),
         ("expire_unpaid", lambda: len(desk.expire_unpaid())),
         ("grant_points_due", lambda: len(desk.grant_points_due())),
+        ("fill_backorders", lambda: len(desk.fill_backorders())),
         ("poll_carrier_events", poll),
         ("sweep_absent", lambda: len(desk.sweep_absent())),
     ]

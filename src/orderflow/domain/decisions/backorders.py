@@ -74,6 +74,19 @@ def waiting_for(
     return sorted(waiting, key=priority or _oldest_first)
 
 
+def skus_waited_for(orders: Iterable[Order], sets: Sets | None = None) -> list[str]:
+    """Every SKU some order not on hold still waits for, sorted (a set line: its components)."""
+    wanted: set[str] = set()
+    for order in orders:
+        if not waits_for_stock(order) or order.open_holds:
+            continue
+        missing = order.unallocated()
+        for line in order.lines:
+            if missing.get(line.line_id, 0) > 0:
+                wanted.update(part for part, _ in components(sets or {}, line.sku))
+    return sorted(wanted)
+
+
 def _oldest_first(order: Order) -> tuple[Any, str]:
     return (order.placed_at, order.number)
 
