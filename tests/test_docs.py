@@ -49,6 +49,7 @@ def test_every_public_name_has_a_generated_reference_entry() -> None:
         "orderflow.codec",
         "orderflow.csvsafe",
         "orderflow.errors",
+        "orderflow.i18n",
         "orderflow.journals",
         "orderflow.notices",
         "orderflow.papers",

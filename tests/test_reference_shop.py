@@ -272,7 +272,7 @@ def test_the_operator_page_lists_each_queue_with_its_orders(
     english = client.get("/operator", params={"lang": "en"}).text
     assert "<h2>Held (" in english and "<h2>Ready to instruct (" in english
     assert "remarks: read the customer&#x27;s remarks" in section(english, "held")
-    assert "bank transfer" in section(english, "awaiting_payment")
+    assert "Bank transfer" in section(english, "awaiting_payment")
 
     swept = ok(client.post("/sweeps"))  # the warehouse answers again: resume_pending finishes it
     assert swept["resume_pending"] == 1 and swept["pending"] == 0

@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from datetime import timedelta
 from html import escape
 
-from orderflow import Order, OrderDesk, OrderStatus, PaymentMethod, QueueQuery
+from orderflow import Order, OrderDesk, OrderStatus, QueueQuery
 from orderflow._mask import mask_email, mask_emails_in, mask_name, mask_phone, mask_street
-from orderflow.i18n import event_label, format_money, format_time, status_label
+from orderflow.i18n import event_label, format_money, format_time, method_label, status_label
 
 LANGS = ("ja", "en")
 LANG_PATTERN = f"^({'|'.join(LANGS)})$"
@@ -88,25 +88,6 @@ _WORDS = {
     },
 }
 
-_METHODS = {
-    "ja": {
-        PaymentMethod.CARD: "クレジットカード",
-        PaymentMethod.POSTPAY: "後払い",
-        PaymentMethod.BANK_TRANSFER: "銀行振込",
-        PaymentMethod.KONBINI: "コンビニ前払い",
-        PaymentMethod.COD: "代引き",
-        PaymentMethod.AMAZON_PAY: "Amazonペイメント",
-    },
-    "en": {
-        PaymentMethod.CARD: "card",
-        PaymentMethod.POSTPAY: "post-pay",
-        PaymentMethod.BANK_TRANSFER: "bank transfer",
-        PaymentMethod.KONBINI: "convenience store",
-        PaymentMethod.COD: "cash on delivery",
-        PaymentMethod.AMAZON_PAY: "Amazon Pay",
-    },
-}
-
 _STYLE = (
     "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
     "td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left}"
@@ -153,7 +134,7 @@ def operator_page(desk: OrderDesk, lang: str) -> str:
         held.append(f'{_link(number, lang)} <span class="reason">{reasons}</span>')
     sections.append(_section("held", words["held"], counts["held"], held, lang))
     awaiting = [
-        f"{_link(n, lang)} {escape(_METHODS[lang][desk.get(n).payment.method])}"
+        f"{_link(n, lang)} {escape(method_label(desk.get(n).payment.method, lang))}"
         for n in desk.queue(QueueQuery.awaiting_payment(), limit=SHOWN)
     ]
     sections.append(
@@ -205,7 +186,7 @@ def order_page(desk: OrderDesk, order: Order, lang: str) -> str:
     customer, ship_to = order.customer, order.ship_to
     facts = [
         (words["status"], escape(status_label(order.status, lang))),
-        (words["payment"], escape(_METHODS[lang][order.payment.method])),
+        (words["payment"], escape(method_label(order.payment.method, lang))),
         (words["total"], escape(format_money(totals.total, lang))),
         (
             words["customer"],

@@ -8,7 +8,8 @@ library's own message naming the field (``InvalidValue``).
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from enum import Enum
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -26,6 +27,8 @@ from orderflow import (
     TrackingStatus,
 )
 from orderflow.errors import InvalidValue
+
+E = TypeVar("E", bound=Enum)
 
 _RATES = {"standard": TaxRate.STANDARD, "reduced": TaxRate.REDUCED}
 
@@ -100,11 +103,7 @@ class OrderIn(BaseModel):
 
     def method(self) -> PaymentMethod:
         """The payment method, or ``InvalidValue`` naming the methods there are."""
-        try:
-            return PaymentMethod(self.payment_method)
-        except ValueError:
-            names = ", ".join(m.value for m in PaymentMethod)
-            raise InvalidValue("payment_method", self.payment_method, f"one of {names}") from None
+        return _member(PaymentMethod, "payment_method", self.payment_method)
 
 
 class KonbiniPaymentIn(BaseModel):
@@ -202,11 +201,7 @@ class ReturnIn(BaseModel):
 
     def why(self) -> ReturnReason:
         """The reason, or ``InvalidValue`` naming the reasons there are."""
-        try:
-            return ReturnReason(self.reason)
-        except ValueError:
-            names = ", ".join(r.value for r in ReturnReason)
-            raise InvalidValue("reason", self.reason, f"one of {names}") from None
+        return _member(ReturnReason, "reason", self.reason)
 
 
 class DispositionIn(BaseModel):
@@ -225,3 +220,12 @@ class ReturnReceivedIn(BaseModel):
     """The returned goods came back (返品受領): what became of each unit."""
 
     dispositions: list[DispositionIn]
+
+
+def _member(kind: type[E], field: str, value: str) -> E:
+    """The member of the enum ``kind`` named by ``value``, or ``InvalidValue`` naming them all."""
+    try:
+        return kind(value)
+    except ValueError:
+        names = ", ".join(str(m.value) for m in kind)
+        raise InvalidValue(field, value, f"one of {names}") from None

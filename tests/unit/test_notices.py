@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from orderflow import Money, Order, OrderLine, PriceMode, ShopSettings, TaxRule
 from orderflow.errors import InvalidValue
-from orderflow.i18n import LOCALES
+from orderflow.i18n import LOCALES, METHOD_NAMES
 from orderflow.notices import (
     KIND_FACTS,
     NOTICE_KINDS,
@@ -426,11 +426,10 @@ def test_the_samples_show_three_notices_in_both_languages_with_real_values() -> 
 
 def test_the_catalogs_translate_every_template_and_label() -> None:
     from orderflow.i18n import _catalog
-    from orderflow.notices import blocks
 
     ja, en = _catalog("ja"), _catalog("en")
     msgids = [m for pair in DEFAULTS.values() for m in pair]
-    msgids += list(blocks.METHOD_NAMES.values())
+    msgids += list(METHOD_NAMES.values())
     for msgid in msgids:
         assert msgid in en and msgid in ja, msgid
         assert set(re.findall(r"\{(\w+)\}", ja[msgid])) <= set(re.findall(r"\{(\w+)\}", msgid))

@@ -18,6 +18,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency
 
 from orderflow.domain.money import Money
+from orderflow.domain.payment import PaymentMethod
 from orderflow.domain.status import OrderStatus
 from orderflow.errors import InvalidValue
 
@@ -25,14 +26,26 @@ __all__ = [
     "DEFAULT_LOCALE",
     "DEFAULT_ZONE",
     "LOCALES",
+    "METHOD_NAMES",
     "event_label",
     "format_money",
     "format_time",
     "gettext",
+    "method_label",
     "status_label",
 ]
 
 LOCALES = ("ja", "en")
+
+METHOD_NAMES = {
+    PaymentMethod.CARD: "Credit card",
+    PaymentMethod.POSTPAY: "Pay later (invoice after delivery)",
+    PaymentMethod.BANK_TRANSFER: "Bank transfer",
+    PaymentMethod.KONBINI: "Convenience store payment",
+    PaymentMethod.COD: "Cash on delivery",
+    PaymentMethod.AMAZON_PAY: "Amazon Pay",
+}
+"""The payment methods' names (msgids; :func:`method_label` says them in a locale)."""
 DEFAULT_LOCALE = "ja"
 DEFAULT_ZONE = "Asia/Tokyo"
 
@@ -125,6 +138,11 @@ def gettext(msgid: str, locale: str = DEFAULT_LOCALE) -> str:
 def status_label(status: OrderStatus, locale: str = DEFAULT_LOCALE) -> str:
     """The status as people call it: 受注 (Ordered), 出荷指示済 (Shipping instructed)."""
     return gettext(_STATUS_MSGID[status], locale)
+
+
+def method_label(method: PaymentMethod, locale: str = DEFAULT_LOCALE) -> str:
+    """A payment method as a customer reads it (クレジットカード / Credit card)."""
+    return gettext(METHOD_NAMES[method], locale)
 
 
 def event_label(name: str, locale: str = DEFAULT_LOCALE) -> str:

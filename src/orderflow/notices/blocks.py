@@ -21,7 +21,6 @@ from orderflow.notices.profile import ShopProfile
 from orderflow.notices.summary import OrderSummary
 
 __all__ = [
-    "METHOD_NAMES",
     "address_lines",
     "delivery_lines",
     "item_rows",
@@ -31,15 +30,6 @@ __all__ = [
     "total_rows",
 ]
 
-METHOD_NAMES = {
-    PaymentMethod.CARD: "Credit card",
-    PaymentMethod.POSTPAY: "Pay later (invoice after delivery)",
-    PaymentMethod.BANK_TRANSFER: "Bank transfer",
-    PaymentMethod.KONBINI: "Convenience store payment",
-    PaymentMethod.COD: "Cash on delivery",
-    PaymentMethod.AMAZON_PAY: "Amazon Pay",
-}
-"""The payment methods' names (msgids)."""
 
 _ACCOUNT_TYPES = {"普通": "Ordinary account", "当座": "Current account", "貯蓄": "Savings account"}
 

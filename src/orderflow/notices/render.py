@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from orderflow.domain.money import Money
-from orderflow.i18n import gettext
+from orderflow.i18n import gettext, method_label
 from orderflow.notices import blocks
 from orderflow.notices.formatting import format_amount, format_day, format_moment, language
 from orderflow.notices.templates import BLOCKS, DEFAULTS, KIND_FACTS
@@ -82,7 +82,7 @@ def scalars(notice: Notice) -> dict[str, str]:
     for key, value in notice.facts:
         values[key] = _fact_text(notice, key, value, lang)
     if notice.order is not None:
-        values["payment_method"] = gettext(blocks.METHOD_NAMES[notice.order.payment_method], lang)
+        values["payment_method"] = method_label(notice.order.payment_method, lang)
     return values
 
 
