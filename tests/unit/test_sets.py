@@ -296,3 +296,45 @@ def test_a_set_line_is_allocated_shipped_and_cancelled_on_postgres(postgres_uri:
     _allocate_cancel(desk, None)
     assert inventory.available("TOKYO", "TEA") == 5
     assert inventory.available("TOKYO", "MUG") == 3
+
+
+# -- a recipe changed while orders hold the set -------------------------------------------------
+
+
+def test_a_set_line_keeps_the_recipe_it_was_placed_with() -> None:
+    shop = fake_shop({**STOCK, ("TOKYO", "CUP"): 5}, settings=SETTINGS)
+    _place(shop.desk, ("GIFT-A", 2))
+    _place(shop.desk, ("GIFT-A", 1), number="1002")
+    shop.desk.allocate("1001")
+    shop.desk.allocate("1002")
+    assert shop.desk.get("1001").lines[0].recipe == (("TEA", 2), ("MUG", 1))
+    assert _reserved(shop) == {("TOKYO", "TEA"): 6, ("TOKYO", "MUG"): 3}
+    # the shop changes GIFT-A to one tea and a cup while both orders hold it
+    new = ShopSettings(
+        warehouses=("TOKYO", "OSAKA"),
+        auto_advance=False,
+        sets={"GIFT-A": (("TEA", 1), ("CUP", 1))},
+    )
+    desk = desk_on(shop, store=shop.store, settings=new)
+    desk.instruct_shipping("1001")
+    desk.ship("1001", "1001-S1", TRACKING)
+    desk.cancel("1002", reason="customer")
+    assert _reserved(shop) == {}  # what each order reserved went out or back, unit for unit
+    assert shop.inventory.on_hand[("TOKYO", "TEA")] == 10 - 4
+    assert shop.inventory.on_hand[("TOKYO", "MUG")] == 5 - 2
+    assert shop.inventory.on_hand[("TOKYO", "CUP")] == 5
+    _place(desk, ("GIFT-A", 1), number="1003")  # a new order takes the new recipe
+    desk.allocate("1003")
+    assert desk.get("1003").lines[0].recipe == (("TEA", 1), ("CUP", 1))
+    assert _reserved(shop) == {("TOKYO", "TEA"): 1, ("TOKYO", "CUP"): 1}
+
+
+def test_a_recipe_on_a_line_is_checked_and_kept_by_the_codec() -> None:
+    with pytest.raises(InvalidValue, match="recipe"):
+        OrderLine("L1", "GIFT-A", "ギフト", Money.yen(3000), 1, recipe=(("TEA", 0),))
+    with pytest.raises(InvalidValue, match="recipe"):
+        OrderLine("L1", "GIFT-A", "ギフト", Money.yen(3000), 1, recipe=[["TEA", 1]])  # type: ignore[arg-type]
+    shop = fake_shop(STOCK, settings=SETTINGS)
+    _place(shop.desk, ("GIFT-A", 1))
+    order = shop.desk.get("1001")
+    assert codec.loads(codec.dumps(order)) == order

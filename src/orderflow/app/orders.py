@@ -16,7 +16,7 @@ from orderflow.domain.money import Money
 from orderflow.domain.order import Order, OrderLine, PaymentMethod
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments.plans import follow_total
-from orderflow.domain.sets import components
+from orderflow.domain.sets import line_components
 from orderflow.domain.status import OrderStatus
 from orderflow.errors import (
     DuplicateOrder,
@@ -124,7 +124,7 @@ class OrderCommands(DeskBase):
                     known = f"one of {sorted(ports.suppliers)}"
                     raise InvalidValue(f"lines[{index}].supplier", line.supplier, known)
                 continue
-            for sku, _ in components(self.settings.sets, line.sku):  # a set: its components
+            for sku, _ in line_components(line, self.settings.sets):  # a set: its parts
                 if not self.executor.knows(sku):
                     raise UnknownSku(f"lines[{index}].sku", sku)
         saved = self.executor.add(order) if stored is None else self.executor.save(stored, order)
@@ -170,7 +170,7 @@ class OrderCommands(DeskBase):
         skus = {
             part
             for line_id in order.unallocated()
-            for part, _ in components(sets, order.line(line_id).sku)
+            for part, _ in line_components(order.line(line_id), sets)
         }
         return {
             (w, sku): self.executor.available(w, sku)

@@ -15,7 +15,7 @@ from typing import Protocol, runtime_checkable
 from orderflow.domain.address import Prefecture
 from orderflow.domain.geography import distance_km
 from orderflow.domain.order import Allocation, Order
-from orderflow.domain.sets import Sets, components
+from orderflow.domain.sets import Recipe, Sets, line_components
 
 __all__ = ["AllocationPlanner", "AllocationStrategy", "plan_allocation"]
 
@@ -81,7 +81,8 @@ def plan_allocation(
     else:
         available = stock
     missing = order.unallocated()
-    skus = {line.line_id: line.sku for line in order.lines}
+    recipes: Sets = sets or {}
+    skus = {line.line_id: line_components(line, recipes) for line in order.lines}
     left: dict[tuple[str, str], int] = {}
 
     def free(warehouse: str, sku: str) -> int:
@@ -90,17 +91,12 @@ def plan_allocation(
             left[key] = max(0, available(warehouse, sku))
         return left[key]
 
-    recipes: Sets = sets or {}
-
-    def room(warehouse: str, sku: str) -> int:
-        """Units of a line's SKU one warehouse can still give: whole sets for a set SKU."""
-        recipe = recipes.get(sku)
-        if recipe is None:
-            return free(warehouse, sku)
+    def room(warehouse: str, recipe: Recipe) -> int:
+        """Units of a line one warehouse can still give: whole sets for a set line."""
         return min(free(warehouse, part) // per for part, per in recipe)
 
-    def take(warehouse: str, sku: str, units: int) -> None:
-        for part, per in components(recipes, sku):
+    def take(warehouse: str, recipe: Recipe, units: int) -> None:
+        for part, per in recipe:
             left[(warehouse, part)] = free(warehouse, part) - units * per
 
     if not isinstance(strategy, AllocationStrategy):
@@ -112,7 +108,7 @@ def plan_allocation(
     if strategy is not AllocationStrategy.PRIORITY:
         demand: dict[str, int] = {}
         for line_id, quantity in missing.items():
-            for part, per in components(recipes, skus[line_id]):
+            for part, per in skus[line_id]:
                 demand[part] = demand.get(part, 0) + quantity * per
         for warehouse in ranked:
             if all(free(warehouse, sku) >= units for sku, units in demand.items()):
@@ -147,9 +143,9 @@ def _bounded(
     wanted: Sequence[Allocation],
     missing: Mapping[str, int],
     warehouses: Sequence[str],
-    skus: Mapping[str, str],
-    room: Callable[[str, str], int],
-    take: Callable[[str, str, int], None],
+    skus: Mapping[str, Recipe],
+    room: Callable[[str, Recipe], int],
+    take: Callable[[str, Recipe, int], None],
 ) -> list[Allocation]:
     """A planner's answer cut to what is missing and available, unknown lines left out."""
     still = dict(missing)

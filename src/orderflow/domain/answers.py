@@ -60,6 +60,7 @@ from orderflow.domain.payments import HoldCode
 from orderflow.domain.payments.answers import PAYMENT_FOLDS, decline_placement
 from orderflow.domain.points import POINTS_FOLDS
 from orderflow.domain.rules import Rules
+from orderflow.domain.sets import line_recipe
 
 __all__ = ["MAX_ATTEMPTS", "fold"]
 
@@ -135,7 +136,7 @@ def _reserve(
     got = answer.value if isinstance(answer, Done) else 0
     assert isinstance(got, int)
     line = line_index(order.lines).get(effect.line_id)
-    recipe = rules.settings.sets.get(line.sku) if line is not None else None
+    recipe = line_recipe(line, rules.settings.sets) if line is not None else None
     if got > 0 and recipe is not None:  # a component of a set: whole sets once all answered
         order = add_set_part(order, SetPart(effect.line_id, effect.warehouse, effect.sku, got))
     elif got > 0:

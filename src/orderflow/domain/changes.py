@@ -25,6 +25,7 @@ from orderflow.domain.money import Money
 from orderflow.domain.order import Order, OrderLine, OrderTotals, Payment, PaymentMethod
 from orderflow.domain.payments import CodFeeTable
 from orderflow.domain.review import ShippingFeeTable
+from orderflow.domain.sets import Sets, with_recipe
 from orderflow.domain.status import OrderStatus
 from orderflow.domain.tax import TaxRule
 from orderflow.errors import InvalidValue
@@ -130,7 +131,7 @@ def points_to_grant(totals: OrderTotals, rate: Decimal) -> int:
     return int((base.amount * rate).to_integral_value(rounding=ROUND_DOWN))
 
 
-def _new_lines(order: Order, change: OrderChange) -> tuple[OrderLine, ...]:
+def _new_lines(order: Order, change: OrderChange, sets: Sets) -> tuple[OrderLine, ...]:
     known = {line.line_id for line in order.lines}
     for line_id, quantity in change.quantities.items():
         if line_id not in known:
@@ -153,7 +154,7 @@ def _new_lines(order: Order, change: OrderChange) -> tuple[OrderLine, ...]:
         if line.line_id in taken:
             raise InvalidValue(f"add_lines[{index}].line_id", line.line_id, "a new line id")
         taken.add(line.line_id)
-        lines.append(line)
+        lines.append(with_recipe(line, sets))  # a set line keeps today's recipe
     if not lines:
         raise InvalidValue(
             "quantities", dict(change.quantities), "at least one line left (or cancel)"
@@ -169,6 +170,7 @@ def apply_change(
     rule: TaxRule,
     shipping_fees: ShippingFeeTable | None = None,
     cod_fees: CodFeeTable | None = None,
+    sets: Sets | None = None,
 ) -> Outcome:
     """The order with ``change`` applied and its totals worked out again (``changed`` event).
 
@@ -183,7 +185,7 @@ def apply_change(
         raise InvalidValue("delivery_slot", change.delivery_slot, f"one of {DELIVERY_SLOTS}")
     if change.delivery_date is not None and change.delivery_date < ctx.at.date():
         raise InvalidValue("delivery_date", change.delivery_date, "a date from today on")
-    lines = _new_lines(order, change) if change.touches_lines else order.lines
+    lines = _new_lines(order, change, sets or {}) if change.touches_lines else order.lines
     updates: dict[str, Any] = {"lines": lines, "tax_adjustments": ()}
     if change.ship_to is not None:
         if not isinstance(change.ship_to, Address):

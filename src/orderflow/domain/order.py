@@ -18,6 +18,7 @@ from orderflow.domain.address import Address, Customer
 from orderflow.domain.money import Money
 from orderflow.domain.payment import Payment, PaymentEntry, PaymentMethod, PaymentOp, PaymentOutcome
 from orderflow.domain.returns import Return
+from orderflow.domain.sets import Recipe, check_recipe
 from orderflow.domain.status import OrderStatus
 from orderflow.domain.tax import TaxBreakdown, TaxRate, TaxRule, compute_tax
 from orderflow.domain.tracking import TrackingStatus
@@ -76,6 +77,14 @@ class OrderLine:
     supplier: str | None = attrs.field(default=None)
     """メーカー直送: the supplier (仕入先 code) that ships this line to the customer itself; it
     needs no stock of ours. None: the line ships from the shop's warehouses."""
+    recipe: Recipe = attrs.field(default=())
+    """セット構成 of a set line: (component SKU, units per set) as ``ShopSettings.sets`` had it
+    when the line entered the order (the desk fills it in); () for a plain SKU."""
+
+    @recipe.validator
+    def _check_recipe(self, attribute: attrs.Attribute[Recipe], value: Recipe) -> None:
+        if value != () and check_recipe(value, "recipe") != value:
+            raise InvalidValue("recipe", value, "a tuple of (component SKU, units) tuples")
 
     @supplier.validator
     def _check_supplier(self, attribute: attrs.Attribute[str | None], value: object) -> None:

@@ -3,18 +3,35 @@
 A set SKU such as ``GIFT-A`` = 2 × ``TEA`` + 1 × ``MUG`` is never in stock itself: a line of it
 reserves, releases, ships and restocks its components, ``quantity × units per set`` of each, and
 an :class:`~orderflow.domain.order.Allocation` of a set line counts whole sets, each from one
-warehouse (a set ships as one). The recipes come from ``ShopSettings.sets``; a recipe must not
-change while orders hold that set.
+warehouse (a set ships as one). The recipes come from ``ShopSettings.sets``; a line of a set
+carries its recipe from the moment it enters the order (``OrderLine.recipe``), so the shop may
+change a recipe while orders hold the set: those orders move the units they reserved.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+import attrs
 
 from orderflow.errors import InvalidValue
 
-__all__ = ["Recipe", "Sets", "check_sets", "components", "whole_sets"]
+if TYPE_CHECKING:
+    from orderflow.domain.order import OrderLine
+
+__all__ = [
+    "Recipe",
+    "Sets",
+    "check_recipe",
+    "check_sets",
+    "components",
+    "line_components",
+    "line_recipe",
+    "whole_sets",
+    "with_recipe",
+]
 
 Recipe = tuple[tuple[str, int], ...]
 """The components of one set: (component SKU, units per set), each component once."""
@@ -28,9 +45,56 @@ def components(sets: Sets, sku: str) -> Recipe:
     return sets.get(sku, ((sku, 1),))
 
 
+def line_components(line: OrderLine, sets: Sets) -> Recipe:
+    """What one unit of ``line`` is made of: the recipe it was placed with, else ``sets``'s.
+
+    A line carries the recipe of its set as it was when the line entered the order
+    (:func:`with_recipe`), so a recipe changed later does not move other units for it.
+    """
+    return line.recipe or components(sets, line.sku)
+
+
+def line_recipe(line: OrderLine, sets: Sets) -> Recipe | None:
+    """The recipe of a set line (as placed, else ``sets``'s); None for a plain SKU."""
+    return line.recipe or sets.get(line.sku)
+
+
+def with_recipe(line: OrderLine, sets: Sets) -> OrderLine:
+    """``line`` carrying its set's recipe from ``sets`` (unchanged for a plain SKU)."""
+    recipe = sets.get(line.sku)
+    if recipe is None or line.recipe:
+        return line
+    return attrs.evolve(line, recipe=recipe)
+
+
 def whole_sets(recipe: Recipe, units: Mapping[str, int]) -> int:
     """How many whole sets ``units`` (component SKU → units) make."""
     return min(units.get(sku, 0) // per for sku, per in recipe)
+
+
+def check_recipe(recipe: object, field: str) -> Recipe:
+    """``recipe`` as a :data:`Recipe`, or :class:`InvalidValue` naming ``field``.
+
+    A recipe is a non-empty sequence of (component SKU, units per set ≥ 1), each component once.
+    """
+    if isinstance(recipe, str | bytes) or not isinstance(recipe, tuple | list) or not recipe:
+        raise InvalidValue(field, recipe, "a non-empty tuple of (SKU, units)")
+    parts: list[tuple[str, int]] = []
+    for item in recipe:
+        if (
+            not isinstance(item, tuple | list)
+            or len(item) != 2
+            or not isinstance(item[0], str)
+            or not item[0].strip()
+            or type(item[1]) is not int
+            or item[1] < 1
+        ):
+            raise InvalidValue(field, item, "a (component SKU, units ≥ 1) pair")
+        parts.append((item[0], item[1]))
+    names = [name for name, _ in parts]
+    if len(set(names)) != len(names):
+        raise InvalidValue(field, recipe, "each component once")
+    return tuple(parts)
 
 
 def check_sets(value: object) -> Sets:
@@ -45,24 +109,7 @@ def check_sets(value: object) -> Sets:
     for sku, recipe in value.items():
         if not isinstance(sku, str) or not sku.strip():
             raise InvalidValue("sets", sku, "set SKUs as keys")
-        if isinstance(recipe, str | bytes) or not isinstance(recipe, tuple | list) or not recipe:
-            raise InvalidValue(f"sets[{sku}]", recipe, "a non-empty tuple of (SKU, units)")
-        parts: list[tuple[str, int]] = []
-        for item in recipe:
-            if (
-                not isinstance(item, tuple | list)
-                or len(item) != 2
-                or not isinstance(item[0], str)
-                or not item[0].strip()
-                or type(item[1]) is not int
-                or item[1] < 1
-            ):
-                raise InvalidValue(f"sets[{sku}]", item, "a (component SKU, units ≥ 1) pair")
-            parts.append((item[0], item[1]))
-        names = [name for name, _ in parts]
-        if len(set(names)) != len(names):
-            raise InvalidValue(f"sets[{sku}]", recipe, "each component once")
-        out[sku] = tuple(parts)
+        out[sku] = check_recipe(recipe, f"sets[{sku}]")
     for sku, recipe in out.items():
         for name, _ in recipe:
             if name in out:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 import attrs
 
 from orderflow.domain.order import Order, ShipmentStatus
-from orderflow.domain.sets import Recipe, check_sets, components
+from orderflow.domain.sets import Recipe, check_sets, line_components
 from orderflow.errors import InvalidValue
 
 __all__ = ["PickingList", "PickingRow", "SkuTotal", "picking_list"]
@@ -113,7 +113,8 @@ def picking_list(
     Only shipments of that warehouse with status ``INSTRUCTED`` are listed; orders without one
     are skipped. ``locations`` maps SKU → bin location. Each order may be given once. With
     ``sets`` (``ShopSettings.sets``) a set line (セット商品) is picked as its components: one row
-    per component, named ``<set name>: <component SKU>``, sets × units per set.
+    per component, named ``<set name>: <component SKU>``, sets × units per set (the recipe the
+    line was placed with).
     """
     recipes = check_sets(sets or {})
     _check_text("warehouse", warehouse)
@@ -135,7 +136,8 @@ def picking_list(
                 continue
             for part in shipment.lines:
                 line = order.line(part.line_id)
-                for sku, per in components(recipes, line.sku):
+                parts = line_components(line, recipes) if sets is not None else ((line.sku, 1),)
+                for sku, per in parts:
                     rows.append(
                         PickingRow(
                             where.get(sku),

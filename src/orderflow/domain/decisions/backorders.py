@@ -19,7 +19,7 @@ from orderflow.domain.events import ArrivalExpected, StockWaitAccepted
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order
 from orderflow.domain.outbox import Plan
-from orderflow.domain.sets import Sets, components
+from orderflow.domain.sets import Sets, line_components
 from orderflow.domain.status import OrderStatus
 from orderflow.errors import InvalidValue, MoveNotAllowed
 
@@ -51,7 +51,7 @@ def missing_units(order: Order, sku: str, sets: Sets | None = None) -> int:
     return sum(
         missing.get(line.line_id, 0) * per
         for line in order.lines
-        for part, per in components(sets or {}, line.sku)
+        for part, per in line_components(line, sets or {})
         if part == sku
     )
 
@@ -83,7 +83,7 @@ def skus_waited_for(orders: Iterable[Order], sets: Sets | None = None) -> list[s
         missing = order.unallocated()
         for line in order.lines:
             if missing.get(line.line_id, 0) > 0:
-                wanted.update(part for part, _ in components(sets or {}, line.sku))
+                wanted.update(part for part, _ in line_components(line, sets or {}))
     return sorted(wanted)
 
 

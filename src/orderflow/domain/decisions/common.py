@@ -14,7 +14,7 @@ from orderflow.domain.machine import check_move
 from orderflow.domain.order import Allocation, Order, SetPart
 from orderflow.domain.outbox import Plan
 from orderflow.domain.rules import Rules
-from orderflow.domain.sets import Recipe, components, whole_sets
+from orderflow.domain.sets import Recipe, line_components, whole_sets
 from orderflow.domain.status import Move, OrderStatus
 
 __all__ = [
@@ -43,7 +43,7 @@ def check_stock(plan: Plan, order: Order, rules: Rules) -> None:
     sets = rules.settings.sets
     skus = tuple(
         sorted(
-            {part for line_id in missing for part, _ in components(sets, order.line(line_id).sku)}
+            {part for line_id in missing for part, _ in line_components(order.line(line_id), sets)}
         )
     )
     plan.add(CheckStock, warehouses=rules.settings.warehouses, skus=skus)
@@ -93,7 +93,7 @@ def reserve_planned(
         sets=settings.sets,
     )
     for allocation in planned:  # a set: one Reserve per component, one after the other
-        for sku, per in components(settings.sets, order.line(allocation.line_id).sku):
+        for sku, per in line_components(order.line(allocation.line_id), settings.sets):
             plan.add(
                 Reserve,
                 line_id=allocation.line_id,
@@ -172,8 +172,7 @@ def release_all(plan: Plan, order: Order, rules: Rules, held: Order | None = Non
     """
     source = held or order
     for a in source.allocations:
-        sku = source.line(a.line_id).sku
-        for part, per in components(rules.settings.sets, sku):
+        for part, per in line_components(source.line(a.line_id), rules.settings.sets):
             plan.add(
                 Release,
                 line_id=a.line_id,

@@ -21,6 +21,7 @@ from orderflow.domain.payments.ledger import CARDLIKE
 from orderflow.domain.payments.parcels import capture_share
 from orderflow.domain.payments.plans import at_shipping, collect_card, follow_total, open_payment
 from orderflow.domain.rules import Rules
+from orderflow.domain.sets import with_recipe
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import MoveNotAllowed
 
@@ -54,6 +55,8 @@ def place(
     attempt continues its key sequence and history, so no key is used twice.
     """
     settings = rules.settings
+    if isinstance(lines, Sequence) and not isinstance(lines, str):  # else new_order says why
+        lines = [with_recipe(x, settings.sets) if isinstance(x, OrderLine) else x for x in lines]
     order, _ = lifecycle.new_order(
         number=number,
         customer=customer,

@@ -29,7 +29,7 @@ from orderflow.domain.points import claw_back, clawback_limit, points_earned
 from orderflow.domain.refunds import refund_share, return_entry, returned_units
 from orderflow.domain.returns import Disposition, Return, ReturnLine, ReturnReason, ReturnStatus
 from orderflow.domain.rules import Rules
-from orderflow.domain.sets import components
+from orderflow.domain.sets import line_components
 from orderflow.domain.status import OrderStatus
 from orderflow.errors import InvalidValue, ReturnRefused
 
@@ -209,7 +209,7 @@ def receive_return(
             restocked[(d.line_id, d.warehouse)] = restocked.get((d.line_id, d.warehouse), 0)
             restocked[(d.line_id, d.warehouse)] += d.quantity
     for (line_id, warehouse), units in restocked.items():  # a set: each component
-        for sku, per in components(rules.settings.sets, order.line(line_id).sku):
+        for sku, per in line_components(order.line(line_id), rules.settings.sets):
             plan.add(
                 Restock,
                 return_id=ret.return_id,

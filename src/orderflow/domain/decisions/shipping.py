@@ -38,7 +38,7 @@ from orderflow.domain.payments.parcels import (
 from orderflow.domain.payments.plans import at_shipping, paid_in_full
 from orderflow.domain.points import schedule_grant
 from orderflow.domain.rules import Rules
-from orderflow.domain.sets import components
+from orderflow.domain.sets import line_components
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import MoveBlocked
 
@@ -149,7 +149,7 @@ def ship(
     plan = Plan(result)
     for line in () if drop_ship_supplier(shipment.warehouse) else shipment.lines:
         # a set line: each component, quantity × units per set
-        for sku, per in components(rules.settings.sets, order.line(line.line_id).sku):
+        for sku, per in line_components(order.line(line.line_id), rules.settings.sets):
             plan.add(
                 Commit,
                 shipment_id=shipment_id,
