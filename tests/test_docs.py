@@ -203,3 +203,19 @@ def test_a_doctest_block_checks_what_it_prints(tmp_path: Path) -> None:
 def test_the_reference_shows_rest_roles_as_code() -> None:
     text = "Raises :class:`~orderflow.errors.OrderNotFound`; see :func:`mermaid` and :mod:`x.y`."
     assert plain(text) == "Raises `OrderNotFound`; see `mermaid` and `x.y`."
+
+
+def test_the_reference_shows_an_attrs_class_with_its_constructor() -> None:
+    import griffe
+    from tools.griffe_attrs import AttrsInit
+
+    loaded = griffe.load(
+        "orderflow.notices", search_paths=["src"], extensions=griffe.load_extensions(AttrsInit)
+    )
+    notice = loaded["Notice"]
+    init = notice.members["__init__"]
+    kinds = {p.name: (p.kind.value, p.default) for p in init.parameters}
+    assert kinds["kind"] == ("positional or keyword", None)  # required, in the attrs order
+    assert kinds["zone"] == ("positional or keyword", "'Asia/Tokyo'")
+    assert kinds["order"] == ("keyword-only", "None")
+    assert notice.members["kind"].value is None  # not the source of its attrs.field(...) call
