@@ -68,7 +68,7 @@ def test_the_strategy_reaches_every_status_and_leaves_effects_pending() -> None:
 
 def test_a_document_has_its_schema_and_plain_json_values(booked: Order) -> None:
     data = codec.to_data(booked)
-    assert data["schema"] == codec.SCHEMA == 1
+    assert data["schema"] == codec.SCHEMA == 2  # 2: lines carry their set recipe
     assert data["status"] == "booked"
     assert data["lines"][0]["unit_price"] == {"amount": "1080", "currency": "JPY"}
     assert data["lines"][0]["tax_rate"] == "0.08"
@@ -245,3 +245,12 @@ def test_a_newer_or_missing_schema_is_refused(booked: Order) -> None:
     assert error_of(data).field == "schema"
     with pytest.raises(InvalidValue):
         codec.register_migration(codec.SCHEMA, lambda data: data)
+
+
+def test_a_schema_1_document_is_read_with_plain_recipes(booked: Order) -> None:
+    data = codec.to_data(booked)
+    old = {**data, "schema": 1, "lines": [dict(line) for line in data["lines"]]}
+    for line in old["lines"]:
+        del line["recipe"]  # schema 1 had no recipes on lines
+    assert codec.from_data(old) == booked
+    assert old["lines"][0].get("recipe") is None  # the caller's document is not changed

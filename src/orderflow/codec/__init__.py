@@ -78,7 +78,7 @@ __all__ = [
     "to_data",
 ]
 
-SCHEMA: int = 1
+SCHEMA: int = 2
 """The version of the document format this orderflow writes (the top-level ``"schema"``)."""
 
 Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
@@ -162,6 +162,24 @@ def register_migration(from_schema: int, upgrade: Upgrade) -> Callable[[], None]
             _MIGRATIONS[from_schema] = before
 
     return undo
+
+
+def _recipes_on_lines(document: dict[str, Any]) -> dict[str, Any]:
+    """Schema 1 → 2: every line gains its set recipe (``"recipe": []``, a plain SKU's).
+
+    An order placed under schema 1 reads its set lines' recipes from the shop's settings, as
+    it did then. Anything not shaped like lines is left for the reader to refuse.
+    """
+    lines = document.get("lines")
+    if type(lines) is list:
+        document["lines"] = [
+            {**line, "recipe": line.get("recipe", [])} if type(line) is dict else line
+            for line in lines
+        ]
+    return document
+
+
+_MIGRATIONS[1] = _recipes_on_lines
 
 
 def _current(data: object) -> dict[str, Any]:
