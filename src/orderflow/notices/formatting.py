@@ -11,16 +11,15 @@ Amounts are Babel's currency format of the locale (the same as
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 from babel.numbers import parse_decimal
 
 from orderflow.domain.money import Money
 from orderflow.errors import InvalidValue
-from orderflow.i18n import DEFAULT_ZONE, LOCALES, format_money
+from orderflow.i18n import LOCALES, format_money, format_time
 
 __all__ = [
     "JAPANESE",
@@ -45,22 +44,9 @@ def language(locale: str) -> str:
     return lang
 
 
-def format_moment(moment: datetime, locale: str, zone: str = DEFAULT_ZONE) -> str:
-    """An aware datetime in the shop's zone: ``2026年11月22日 9:00`` / ``22 November 2026, …``.
-
-    English names the zone (``(Japan Standard Time)``); Japanese names it only when the shop's
-    zone is not Asia/Tokyo.
-    """
-    if moment.tzinfo is None:
-        raise InvalidValue("moment", moment, "an aware datetime")
-    lang = language(locale)
-    tz = ZoneInfo(zone)
-    if lang == "ja":
-        text = str(format_datetime(moment, "y年M月d日 H:mm", tzinfo=tz, locale=_BABEL[lang]))
-        return text if zone == DEFAULT_ZONE else f"{text} ({zone})"
-    text = str(format_datetime(moment, "d MMMM y, HH:mm", tzinfo=tz, locale=_BABEL[lang]))
-    name = str(format_datetime(moment, "zzzz", tzinfo=tz, locale=_BABEL[lang]))
-    return f"{text} ({name})"
+format_moment = format_time
+"""An aware datetime in the shop's zone (:func:`orderflow.i18n.format_time`, the same function):
+``2026年11月22日 9:00`` / ``22 November 2026, 09:00 (Japan Standard Time)``."""
 
 
 def format_day(day: date, locale: str) -> str:
