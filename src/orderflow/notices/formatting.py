@@ -66,9 +66,10 @@ def format_phone(digits: str) -> str:
 
     ``Address.phone`` keeps digits only; this puts the hyphens back for mobile and IP numbers
     (``090-1234-5678``, ``050-…``), toll-free and ナビダイヤル numbers (``0120-123-456``,
-    ``0800-123-4567``, ``0570-…``), Tokyo and Osaka (``03-``, ``06-``) and the area codes that
-    no longer area code begins with (``011``, ``044``, ``045``, ``052``, ``075``, ``078``). Any other
-    number — or text that is not 10 or 11 digits — is returned as it is rather than guessed.
+    ``0800-123-4567``, ``0570-…``), Tokyo and Osaka (``03-``, ``06-``) and the area codes
+    that no longer area code begins with (``011``, ``044``, ``045``, ``052``, ``075``,
+    ``078``). Any other number, or text that is not such digits, is returned as it is rather
+    than guessed.
     """
     if not (digits.isascii() and digits.isdigit()):
         return digits
