@@ -40,7 +40,7 @@ def test_demo_in_japanese_shows_all_eight_statuses_yen_and_tokyo_times() -> None
         assert label in text, label
     assert "キャンセル" in text
     assert "￥7,960" in text  # Babel's yen, no decimals
-    assert "2026/11/22 9:00" in text  # 00:00 UTC shown in Asia/Tokyo
+    assert "2026年11月22日 9:00" in text  # 00:00 UTC shown in Asia/Tokyo
     statuses = [o.status for o in orders]
     booked, cancelled, allocated = OrderStatus.BOOKED, OrderStatus.CANCELLED, OrderStatus.ALLOCATED
     assert statuses == [booked] * 2 + [cancelled] + [booked] * 7 + [allocated] * 4 + [booked]
@@ -76,6 +76,7 @@ def test_demo_in_english(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--locale", "en"]) == 0
     out = capsys.readouterr().out
     assert "Partially allocated" in out and "Booked" in out and "¥7,960" in out
+    assert "  22 November 2026, 09:00 (Japan Standard Time) Order placed" in out  # names the zone
 
 
 def test_diagram_command(capsys: pytest.CaptureFixture[str]) -> None:

@@ -295,12 +295,17 @@ def test_the_order_page_shows_the_timeline_in_japanese_and_english(
     ja = client.get("/operator/orders/5001", params={"lang": "ja"})
     assert ja.status_code == 200 and ja.headers["content-type"].startswith("text/html")
     timeline = ja.text.split('id="timeline"')[1]
-    for label in ("受注", "保留", "引当済", "出荷指示済", "operator:kato", "2026/11/22 9:00"):
+    for label in ("受注", "保留", "引当済", "出荷指示済", "operator:kato", "2026年11月22日 9:00"):
         assert label in timeline, label
     assert "未引当 → 引当済" in timeline
     en = client.get("/operator/orders/5001", params={"lang": "en"}).text
     timeline = en.split('id="timeline"')[1]
-    for label in ("Order placed", "Unallocated → Allocated", "Instructed to ship", "11/22/26"):
+    for label in (
+        "Order placed",
+        "Unallocated → Allocated",
+        "Instructed to ship",
+        "22 November 2026, 09:00 (Japan Standard Time)",
+    ):
         assert label in timeline, label
     for page in (ja.text, en):
         assert "<script>" not in page and "&lt;script&gt;" in page  # the customer's text escaped

@@ -94,8 +94,12 @@ _METHODS = {
 
 def _pad(text: str, width: int) -> str:
     """``text`` padded to ``width`` terminal columns (full-width characters take two)."""
-    columns = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return text + " " * max(0, width - columns)
+    return text + " " * max(0, width - _columns(text))
+
+
+def _columns(text: str) -> int:
+    """The terminal columns ``text`` takes (full-width characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _customer(n: int, name: str) -> tuple[Customer, Address]:
@@ -360,6 +364,8 @@ def _print_order(order: Order, shop: FakeShop, locale: str, out: Callable[[str],
         f" ({words['tax']} {format_money(totals.tax_total, locale)},"
         f" {words['shipping']} {format_money(order.shipping_fee, locale)})"
     )
+    zone = shop.desk.settings.zone
+    width = max((_columns(format_time(e.at, locale, zone)) for e in order.history), default=0)
     for event in order.history:
         moved = event.from_status is not event.to_status or event.name == "placed"
         arrow = (
@@ -370,7 +376,7 @@ def _print_order(order: Order, shop: FakeShop, locale: str, out: Callable[[str],
         detail = ", ".join(f"{k}={v}" for k, v in event.details if v)
         reason = f" «{event.reason}»" if event.reason else ""
         out(
-            f"  {_pad(format_time(event.at, locale, shop.desk.settings.zone), 19)} "
+            f"  {_pad(format_time(event.at, locale, zone), width)} "
             f"{_pad(event_label(event.name, locale), 22)} "
             f"{_pad(arrow if moved else '', 42)} [{event.actor}]"
             f"{'  ' + detail if detail else ''}{reason}".rstrip()

@@ -21,7 +21,7 @@ from orderflow.domain.review import ShippingFeeTable, default_shipping_fees
 from orderflow.domain.sets import Sets, check_sets
 from orderflow.domain.tax import TaxRule
 from orderflow.errors import InvalidValue
-from orderflow.i18n import DEFAULT_LOCALE, DEFAULT_ZONE
+from orderflow.i18n import DEFAULT_LOCALE, DEFAULT_ZONE, check_locale, zone_info
 from orderflow.notices.profile import ShopProfile
 from orderflow.notices.templates import NoticeTemplates
 
@@ -156,6 +156,36 @@ def _to_locations(value: object) -> Mapping[str, Prefecture]:
     return MappingProxyType(out)
 
 
+def _check_locale(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    check_locale(value, "locale")
+
+
+def _check_zone(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    zone_info(value, "zone")
+
+
+def _check_shop(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, ShopProfile):
+        raise InvalidValue("shop", value, "a ShopProfile (orderflow.notices.ShopProfile)")
+
+
+def _to_templates(value: object) -> NoticeTemplates:
+    if isinstance(value, NoticeTemplates):
+        return value
+    if not isinstance(value, Mapping):
+        raise InvalidValue(
+            "notice_templates",
+            value,
+            "a NoticeTemplates, or a mapping of (kind, locale, format) → template",
+        )
+    try:
+        return NoticeTemplates(value)
+    except InvalidValue as error:
+        raise InvalidValue(
+            f"notice_templates: {error.field}", error.value, error.expected
+        ) from None
+
+
 @attrs.frozen(slots=True)
 class ShopSettings:
     """How one shop works: currency, tax, warehouses, carrier, booking, language and zone.
@@ -164,6 +194,10 @@ class ShopSettings:
     can ship). ``carrier`` is the code of the carrier used unless a shipment names another.
     The payment settings say when to re-authorize cards, how long konbini numbers live, the COD
     fee table and what a declined 後払い credit check does.
+
+    Checked when built: a locale without a catalog, an unknown time zone, a ``shop`` that is not
+    a :class:`~orderflow.notices.ShopProfile` or a template that does not fit its notice raises
+    :class:`~orderflow.errors.InvalidValue` naming the field — never later, when a notice is sent.
     """
 
     warehouses: tuple[str, ...] = attrs.field(default=("TOKYO",), validator=_check_warehouses)
@@ -180,8 +214,10 @@ class ShopSettings:
     """The prefecture of each warehouse (for :attr:`AllocationStrategy.NEAREST`)."""
     accounts: AccountMap = AccountMap()
     recognition: RecognitionBasis = RecognitionBasis.DELIVERY
-    locale: str = DEFAULT_LOCALE
-    zone: str = DEFAULT_ZONE
+    locale: str = attrs.field(default=DEFAULT_LOCALE, validator=_check_locale)
+    """The customers' language (``ja`` or ``en``: :data:`orderflow.i18n.LOCALES`)."""
+    zone: str = attrs.field(default=DEFAULT_ZONE, validator=_check_zone)
+    """The IANA time zone times are shown in (``Asia/Tokyo``)."""
     reauthorize_within_days: int = attrs.field(default=3, validator=_positive)
     """Card and Amazon Pay: re-authorize when the authorization lapses within this many days."""
     authorization_days: int = attrs.field(default=30, validator=_positive)
@@ -215,9 +251,11 @@ class ShopSettings:
     sets: Sets = attrs.field(factory=dict, converter=check_sets)
     """セット商品: set SKU → ((component SKU, units per set), …); the inventory knows only the
     components (see :mod:`orderflow.domain.sets`)."""
-    shop: ShopProfile = attrs.field(factory=ShopProfile)
+    shop: ShopProfile = attrs.field(factory=ShopProfile, validator=_check_shop)
     """The shop as its notices name it: name and signature per locale, support e-mail, the
     products' English names (:class:`~orderflow.notices.ShopProfile`)."""
-    notice_templates: NoticeTemplates = attrs.field(factory=NoticeTemplates)
-    """The shop's own notice templates, checked when built
-    (:class:`~orderflow.notices.NoticeTemplates`)."""
+    notice_templates: NoticeTemplates = attrs.field(
+        factory=NoticeTemplates, converter=_to_templates
+    )
+    """The shop's own notice templates (:class:`~orderflow.notices.NoticeTemplates`, or the
+    mapping one is built from), checked when the settings are built."""

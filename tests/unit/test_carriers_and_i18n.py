@@ -47,7 +47,9 @@ def test_babel_formats_yen_and_tokyo_time() -> None:
     assert format_money(Money.yen(12345), "ja") == "￥12,345"
     assert format_money(Money.yen(12345), "en") == "¥12,345"
     moment = datetime(2026, 11, 22, 15, 30, tzinfo=UTC)
-    assert format_time(moment, "ja") == "2026/11/23 0:30"
+    assert format_time(moment, "ja") == "2026年11月23日 0:30"
+    assert format_time(moment, "en") == "23 November 2026, 00:30 (Japan Standard Time)"
+    assert format_time(moment, "ja", "Europe/London") == "2026年11月22日 15:30 (Europe/London)"
     with pytest.raises(InvalidValue, match="locale"):
         format_money(Money.yen(1), "fr")
 
@@ -61,7 +63,7 @@ def test_notice_renders_in_its_language() -> None:
     ja = Notice("cancellation", "1001", "a@example.jp", "ja", facts)
     en = Notice("cancellation", "1001", "a@example.jp", "en", facts)
     assert ja.subject == "【キャンセル完了】注文番号 1001"
-    assert "2026年11月22日 9:00" in ja.body  # the notice format (format_time keeps 2026/11/22)
+    assert "2026年11月22日 9:00" in ja.body  # the notice format is format_time's
     assert en.subject == "Order 1001 has been cancelled"
     with pytest.raises(InvalidValue, match="kind"):
         Notice("nonsense", "1001", "a@example.jp", "ja")

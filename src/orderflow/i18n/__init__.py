@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from datetime import datetime
 from importlib import resources
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_datetime
 from babel.messages.pofile import read_po
@@ -27,12 +27,14 @@ __all__ = [
     "DEFAULT_ZONE",
     "LOCALES",
     "METHOD_NAMES",
+    "check_locale",
     "event_label",
     "format_money",
     "format_time",
     "gettext",
     "method_label",
     "status_label",
+    "zone_info",
 ]
 
 LOCALES = ("ja", "en")
@@ -158,8 +160,43 @@ def format_money(money: Money, locale: str = DEFAULT_LOCALE) -> str:
 
 
 def format_time(moment: datetime, locale: str = DEFAULT_LOCALE, zone: str = DEFAULT_ZONE) -> str:
-    """An aware datetime in ``zone`` (Asia/Tokyo by default), e.g. ``2026/11/22 9:05``."""
-    if moment.tzinfo is None:
+    """An aware datetime in the shop's ``zone``, as every text for people shows it.
+
+    - ja: ``2026年11月22日 9:00``; the zone is named only when it is not Asia/Tokyo
+      (``2026年11月22日 0:00 (Europe/London)``);
+    - en: ``22 November 2026, 09:00 (Japan Standard Time)``: English always names the zone.
+
+    The notices (:func:`orderflow.notices.format_moment` is this function), the reference shop's
+    timeline and the demo all show times this way. A naive datetime, a locale without a catalog
+    or an unknown zone raises :class:`~orderflow.errors.InvalidValue`.
+    """
+    if not isinstance(moment, datetime) or moment.tzinfo is None:
         raise InvalidValue("moment", moment, "an aware datetime")
-    babel_locale = "ja_JP" if _language(locale) == "ja" else "en_US"
-    return str(format_datetime(moment, "short", tzinfo=ZoneInfo(zone), locale=babel_locale))
+    language = _language(locale)
+    tz = zone_info(zone)
+    if language == "ja":
+        text = str(format_datetime(moment, "y年M月d日 H:mm", tzinfo=tz, locale="ja_JP"))
+        return text if zone == DEFAULT_ZONE else f"{text} ({zone})"
+    text = str(format_datetime(moment, "d MMMM y, HH:mm", tzinfo=tz, locale="en_GB"))
+    name = str(format_datetime(moment, "zzzz", tzinfo=tz, locale="en_GB"))
+    return f"{text} ({name})"
+
+
+def zone_info(zone: object, field: str = "zone") -> ZoneInfo:
+    """The IANA time zone called ``zone`` (``Asia/Tokyo``); an unknown one raises InvalidValue."""
+    if not isinstance(zone, str) or not zone.strip():
+        raise InvalidValue(field, zone, "an IANA time zone such as 'Asia/Tokyo'")
+    try:
+        return ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidValue(field, zone, "an IANA time zone such as 'Asia/Tokyo'") from None
+
+
+def check_locale(locale: object, field: str = "locale") -> str:
+    """``locale`` when orderflow has a catalog for it (``ja``, ``en``); else InvalidValue.
+
+    Only the bare language codes of :data:`LOCALES` are accepted where a locale is configured.
+    """
+    if not isinstance(locale, str) or locale not in LOCALES:
+        raise InvalidValue(field, locale, f"one of {LOCALES}")
+    return locale

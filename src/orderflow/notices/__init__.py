@@ -20,8 +20,8 @@ import attrs
 
 from orderflow._mask import mask_email, mask_pairs, masked_repr
 from orderflow.errors import InvalidValue
-from orderflow.i18n import DEFAULT_ZONE
-from orderflow.notices.formatting import format_amount, format_day, format_moment
+from orderflow.i18n import DEFAULT_ZONE, check_locale, zone_info
+from orderflow.notices.formatting import format_amount, format_day, format_moment, format_phone
 from orderflow.notices.profile import ShopProfile
 from orderflow.notices.summary import OrderSummary, summarize
 from orderflow.notices.templates import KIND_FACTS, NOTICE_KINDS, NoticeTemplates, fields_of
@@ -37,6 +37,7 @@ __all__ = [
     "format_amount",
     "format_day",
     "format_moment",
+    "format_phone",
     "summarize",
 ]
 
@@ -48,6 +49,26 @@ def _check_kind(instance: object, attribute: attrs.Attribute[str], value: object
         raise InvalidValue("kind", value, f"one of {NOTICE_KINDS}")
 
 
+def _check_locale(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    check_locale(value, "locale")
+
+
+def _check_zone(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    zone_info(value, "zone")
+
+
+def _check_shop(instance: object, attribute: attrs.Attribute[ShopProfile], value: object) -> None:
+    if not isinstance(value, ShopProfile):
+        raise InvalidValue("shop", value, "a ShopProfile")
+
+
+def _check_templates(
+    instance: object, attribute: attrs.Attribute[NoticeTemplates | None], value: object
+) -> None:
+    if value is not None and not isinstance(value, NoticeTemplates):
+        raise InvalidValue("templates", value, "a NoticeTemplates, or None")
+
+
 @attrs.frozen(slots=True)
 class Notice:
     """A message to a customer about one order; rendered on demand.
@@ -55,20 +76,24 @@ class Notice:
     Its repr masks the recipient and the personal facts (the customer's ``name`` …) and leaves
     out the order (its address) and the shop; ``subject``, ``text`` and ``html`` tell them whole.
     A notice built without ``order`` renders without the order's blocks (items, totals …).
+    Its ``locale`` (``ja`` or ``en``), ``zone``, ``shop`` and ``templates`` are checked when it is
+    built (:class:`~orderflow.errors.InvalidValue` naming the field).
     """
 
     kind: str = attrs.field(validator=_check_kind)
     order_number: str
     recipient: str = attrs.field(repr=masked_repr(mask_email))
-    locale: str
+    locale: str = attrs.field(validator=_check_locale)
     facts: tuple[tuple[str, object], ...] = attrs.field(default=(), repr=mask_pairs)
-    zone: str = DEFAULT_ZONE
+    zone: str = attrs.field(default=DEFAULT_ZONE, validator=_check_zone)
     order: OrderSummary | None = attrs.field(default=None, repr=False, kw_only=True)
     """The order as the notice shows it (taken when the notice is sent)."""
-    shop: ShopProfile = attrs.field(default=_NO_SHOP, repr=False, kw_only=True)
+    shop: ShopProfile = attrs.field(
+        default=_NO_SHOP, repr=False, kw_only=True, validator=_check_shop
+    )
     """The shop's name, signature and product names."""
     templates: NoticeTemplates | None = attrs.field(
-        default=None, repr=False, eq=False, kw_only=True
+        default=None, repr=False, eq=False, kw_only=True, validator=_check_templates
     )
     """The shop's own templates (None: the catalogs' only)."""
 

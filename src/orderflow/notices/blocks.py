@@ -16,7 +16,7 @@ from orderflow.domain.money import Money
 from orderflow.domain.payment import PaymentMethod
 from orderflow.domain.tax import TaxRate
 from orderflow.i18n import gettext
-from orderflow.notices.formatting import format_amount, format_day, format_moment
+from orderflow.notices.formatting import format_amount, format_day, format_moment, format_phone
 from orderflow.notices.profile import ShopProfile
 from orderflow.notices.summary import OrderSummary
 
@@ -25,6 +25,7 @@ __all__ = [
     "delivery_lines",
     "item_rows",
     "payment_lines",
+    "refund_note",
     "signature_lines",
     "stock_lines",
     "total_rows",
@@ -125,7 +126,7 @@ def address_lines(summary: OrderSummary, locale: str) -> list[str]:
     """The delivery address, whole (the customer's own), as the locale writes it."""
     a = summary.ship_to
     street = " ".join(part for part in (a.line1, a.line2) if part)
-    phone = _t("Phone {phone}", locale, phone=a.phone)
+    phone = _t("Phone {phone}", locale, phone=format_phone(a.phone))
     if locale == "ja":
         return [a.postal_code_display, f"{a.prefecture.ja}{a.city} {street}", f"{a.name} 様", phone]
     code = f"{a.postal_code[:3]}-{a.postal_code[3:]}"
@@ -203,6 +204,32 @@ def payment_lines(summary: OrderSummary, locale: str, zone: str) -> list[str]:
     if method is PaymentMethod.AMAZON_PAY:
         return [gettext("Charged to your Amazon account when the order ships.", locale)]
     return [gettext("Your card is charged when the order ships.", locale)]
+
+
+_REFUND_NOTES = {
+    PaymentMethod.CARD: "Depending on your card company it may take some days to show.",
+    PaymentMethod.AMAZON_PAY: "Depending on your card company it may take some days to show.",
+    PaymentMethod.POSTPAY: (
+        "The pay-later service reduces your invoice by this amount, "
+        "or cancels it when nothing is left to pay."
+    ),
+}
+_BY_TRANSFER = (
+    "We transfer it to the bank account you gave us; "
+    "if we do not have your account yet, we will contact you to ask for it."
+)
+
+
+def refund_note(method: PaymentMethod | None, locale: str) -> str:
+    """How a refund reaches the customer, by the way they paid.
+
+    Card and Amazon Pay: the card company may take some days; 後払い: the invoice is reduced or
+    cancelled by the service; bank transfer, konbini and 代引き: a transfer to the account they
+    gave (or we ask for one). Without the order (``None``): that it may take some days.
+    """
+    if method is None:
+        return gettext("It may take some days until the refund shows.", locale)
+    return gettext(_REFUND_NOTES.get(method, _BY_TRANSFER), locale)
 
 
 def signature_lines(shop: ShopProfile, locale: str) -> list[str]:

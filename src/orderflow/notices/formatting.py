@@ -11,22 +11,22 @@ Amounts are Babel's currency format of the locale (the same as
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 from babel.numbers import parse_decimal
 
 from orderflow.domain.money import Money
 from orderflow.errors import InvalidValue
-from orderflow.i18n import DEFAULT_ZONE, LOCALES, format_money
+from orderflow.i18n import LOCALES, format_money, format_time
 
 __all__ = [
     "JAPANESE",
     "format_amount",
     "format_day",
     "format_moment",
+    "format_phone",
     "language",
     "parse_amount",
 ]
@@ -45,22 +45,42 @@ def language(locale: str) -> str:
     return lang
 
 
-def format_moment(moment: datetime, locale: str, zone: str = DEFAULT_ZONE) -> str:
-    """An aware datetime in the shop's zone: ``2026年11月22日 9:00`` / ``22 November 2026, …``.
+format_moment = format_time
+"""An aware datetime in the shop's zone (:func:`orderflow.i18n.format_time`, the same function):
+``2026年11月22日 9:00`` / ``22 November 2026, 09:00 (Japan Standard Time)``."""
 
-    English names the zone (``(Japan Standard Time)``); Japanese names it only when the shop's
-    zone is not Asia/Tokyo.
+
+_PHONE_SHAPES: tuple[tuple[tuple[str, ...], int, tuple[int, ...]], ...] = (
+    (("0800",), 11, (4, 3, 4)),  # toll-free: 0800-123-4567 (before 080, a mobile's)
+    (("070", "080", "090", "050"), 11, (3, 4, 4)),  # mobile, IP phone: 090-1234-5678
+    (("0120", "0570"), 10, (4, 3, 3)),  # toll-free, ナビダイヤル: 0120-123-456
+    (("03", "06"), 10, (2, 4, 4)),  # Tokyo, Osaka: 03-1234-5678
+    (("011", "044", "045", "052", "075", "078"), 10, (3, 3, 4)),  # 045-123-4567
+)
+"""Numbers whose grouping the first digits settle. Other area codes share their first digits
+with longer ones (022 Sendai, 0224 Shiroishi), so their numbers stay as given."""
+
+
+def format_phone(digits: str) -> str:
+    """A Japanese phone number as people write it: ``0312345678`` → ``03-1234-5678``.
+
+    ``Address.phone`` keeps digits only; this puts the hyphens back for mobile and IP numbers
+    (``090-1234-5678``, ``050-…``), toll-free and ナビダイヤル numbers (``0120-123-456``,
+    ``0800-123-4567``, ``0570-…``), Tokyo and Osaka (``03-``, ``06-``) and the area codes
+    that no longer area code begins with (``011``, ``044``, ``045``, ``052``, ``075``,
+    ``078``). Any other number, or text that is not such digits, is returned as it is rather
+    than guessed.
     """
-    if moment.tzinfo is None:
-        raise InvalidValue("moment", moment, "an aware datetime")
-    lang = language(locale)
-    tz = ZoneInfo(zone)
-    if lang == "ja":
-        text = str(format_datetime(moment, "y年M月d日 H:mm", tzinfo=tz, locale=_BABEL[lang]))
-        return text if zone == DEFAULT_ZONE else f"{text} ({zone})"
-    text = str(format_datetime(moment, "d MMMM y, HH:mm", tzinfo=tz, locale=_BABEL[lang]))
-    name = str(format_datetime(moment, "zzzz", tzinfo=tz, locale=_BABEL[lang]))
-    return f"{text} ({name})"
+    if not (digits.isascii() and digits.isdigit()):
+        return digits
+    for prefixes, length, groups in _PHONE_SHAPES:
+        if len(digits) == length and digits.startswith(prefixes):
+            parts, at = [], 0
+            for size in groups:
+                parts.append(digits[at : at + size])
+                at += size
+            return "-".join(parts)
+    return digits
 
 
 def format_day(day: date, locale: str) -> str:

@@ -83,6 +83,9 @@ def scalars(notice: Notice) -> dict[str, str]:
         values[key] = _fact_text(notice, key, value, lang)
     if notice.order is not None:
         values["payment_method"] = method_label(notice.order.payment_method, lang)
+    if notice.kind == "refund":
+        method = notice.order.payment_method if notice.order is not None else None
+        values["refund_note"] = blocks.refund_note(method, lang)
     return values
 
 
@@ -210,16 +213,27 @@ def render_html(notice: Notice) -> str:
             paragraph.clear()
 
     for line in template.split("\n"):
-        alone = _ALONE.match(line)
-        if alone and alone.group(1) in BLOCKS:
+        if not line.strip():
             close()
-            fragment = block_html(notice, alone.group(1))
-            if fragment:
-                parts.append(fragment)
-        elif not line.strip():
-            close()
-        else:
-            paragraph.append(_substitute(line, value, _esc))
+            continue
+        # A block is never put inside a paragraph: the text before it ends its paragraph, the
+        # block follows, and the text after it starts a new one (checked templates have their
+        # blocks alone on their lines; a catalog's translation is not checked).
+        piece: list[str] = []
+        for literal, field, _, _ in _FORMATTER.parse(line):
+            piece.append(_esc(literal))
+            if field is not None and field in BLOCKS:
+                if "".join(piece).strip():
+                    paragraph.append("".join(piece).strip())
+                close()
+                fragment = block_html(notice, field)
+                if fragment:
+                    parts.append(fragment)
+                piece = []
+            elif field is not None:
+                piece.append(_esc(values[field]))
+        if "".join(piece).strip():
+            paragraph.append("".join(piece))
     close()
     body = "\n".join(parts)
     return f'<div class="orderflow-notice" lang="{lang}">\n{body}\n</div>'

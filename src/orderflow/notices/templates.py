@@ -25,6 +25,7 @@ from orderflow.i18n import LOCALES
 __all__ = [
     "BLOCKS",
     "COMMON_FIELDS",
+    "DERIVED_FIELDS",
     "FORMATS",
     "KIND_FACTS",
     "NOTICE_KINDS",
@@ -90,7 +91,7 @@ DEFAULTS: Mapping[str, tuple[str, str]] = MappingProxyType(
         "refund": (
             "Order {number}: refund of {amount}",
             _DEAR + "We have refunded {amount} for your order {number} ({payment_method}).\n"
-            "Depending on your card company it may take some days to show." + _SIGN,
+            "{refund_note}" + _SIGN,
         ),
         "backorder": (
             "Order {number}: some items are waiting for stock",
@@ -183,6 +184,10 @@ KIND_FACTS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     }
 )
 
+DERIVED_FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType({"refund": ("refund_note",)})
+"""Fields a kind's notice works out itself: ``refund_note`` says how the refund reaches the
+customer, by the order's payment method (the card company, the 後払い invoice, a transfer)."""
+
 BLOCKS = frozenset(
     {"items", "totals", "address", "payment", "delivery", "signature", "reserved", "waiting"}
 )
@@ -210,7 +215,7 @@ FORMATS = ("subject", "text", "html")
 
 def fields_of(kind: str) -> tuple[str, ...]:
     """The placeholders a template of ``kind`` may use."""
-    return (*COMMON_FIELDS, *KIND_FACTS[kind])
+    return (*COMMON_FIELDS, *KIND_FACTS[kind], *DERIVED_FIELDS.get(kind, ()))
 
 
 _FORMATTER = string.Formatter()
@@ -221,24 +226,47 @@ def placeholders(template: str) -> list[str]:
     return [field for _, field, _, _ in _FORMATTER.parse(template) if field is not None]
 
 
-def _check(where: str, kind: str, template: str) -> None:
+def _placeholder(field: str, spec: str | None, conversion: str | None) -> str:
+    """The placeholder as the template writes it: ``{name[0]}``, ``{total!r:>9}``."""
+    shown = field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+    return "{" + shown + "}"
+
+
+def _check(where: str, kind: str, form: str, template: str) -> None:
+    # The error's field ends in "placeholder" and its value is the placeholder as written: it is
+    # template text, not personal data, so it is shown unmasked ({name[0]}, not 'n***').
     try:
-        found = _FORMATTER.parse(template)
-        parsed = list(found)
+        parsed = list(_FORMATTER.parse(template))
     except ValueError as error:
         raise InvalidValue(where, template, f"a str.format template ({error})") from None
     allowed = fields_of(kind)
     for _, field, spec, conversion in parsed:
         if field is None:
             continue
+        written = _placeholder(field, spec, conversion)
         if field not in allowed:
             raise InvalidValue(
-                f"{where}: placeholder {{{field}}}",
-                field,
+                f"{where}: placeholder",
+                written,
                 f"one of the fields of a {kind} notice: {', '.join(allowed)}",
             )
         if spec or conversion:
-            raise InvalidValue(f"{where}: placeholder {{{field}}}", field, "a bare {name}")
+            raise InvalidValue(f"{where}: placeholder", written, "a bare {name}")
+    if form == "text":
+        _check_blocks(where, template)
+
+
+def _check_blocks(where: str, template: str) -> None:
+    """A block of a text template stands alone on its line (the HTML makes it a table)."""
+    for line in template.split("\n"):
+        fields = [field for _, field, _, _ in _FORMATTER.parse(line) if field is not None]
+        inline = [field for field in fields if field in BLOCKS]
+        if inline and (len(fields) > 1 or line.strip() != "{" + inline[0] + "}"):
+            raise InvalidValue(
+                f"{where}: placeholder",
+                "{" + inline[0] + "}",
+                "a block ({items}, {address} …) alone on its line",
+            )
 
 
 def _to_overrides(value: object) -> Mapping[tuple[str, str, str], str]:
@@ -258,7 +286,7 @@ def _to_overrides(value: object) -> Mapping[tuple[str, str, str], str]:
         where = f"templates[{kind}/{locale}/{form}]"
         if not isinstance(template, str) or not template.strip():
             raise InvalidValue(where, template, "a non-empty template text")
-        _check(where, kind, template)
+        _check(where, kind, form, template)
         out[(kind, locale, form)] = template
     return MappingProxyType(out)
 
@@ -270,8 +298,9 @@ class NoticeTemplates:
     ``format`` is ``subject``, ``text`` or ``html``. A ``text`` template replaces the body; the
     HTML is then made from it (paragraphs, tables for the blocks) unless an ``html`` template is
     given too, whose own markup is kept while every value is escaped. Checked when built: an
-    unknown kind, locale, format or placeholder raises :class:`~orderflow.errors.InvalidValue`
-    naming the template and the field.
+    unknown kind, locale, format or placeholder, or a block of a ``text`` template that shares
+    its line (``Your items: {items}``), raises :class:`~orderflow.errors.InvalidValue` naming the
+    template and the placeholder as written.
     """
 
     overrides: Mapping[tuple[str, str, str], str] = attrs.field(
