@@ -35,7 +35,6 @@ from orderflow.errors import AdapterError, InvalidValue, OrderflowError, Provide
 
 __all__ = [
     "COMMANDS",
-    "DESCRIPTION",
     "ExitCode",
     "Progress",
     "Refused",
@@ -66,7 +65,7 @@ COMMANDS = (
 )
 """Every subcommand of ``python -m orderflow``."""
 
-DESCRIPTION = """\
+_DESCRIPTION = """\
 The work an e-commerce shop runs by hand or from cron, on its orderflow database.
 
 --db is a SQLite file's path or a PostgreSQL URL (postgresql://user:password@host/shop,
@@ -108,7 +107,7 @@ def parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m orderflow`` (every command and option)."""
     main_parser = _Parser(
         prog="python -m orderflow",
-        description=DESCRIPTION,
+        description=_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = cast(  # its parsers are _Parser: usage errors on one line
