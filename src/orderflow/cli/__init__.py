@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn, cast
 
+from orderflow._mask import mask_emails_in
 from orderflow.cli._basics import add_basic_commands, print_queues, run_basic
 from orderflow.cli._common import (
     ExitCode,
@@ -151,19 +152,25 @@ def run(args: argparse.Namespace, out: Callable[[str], None] = print) -> int:
         code, message = refused.code, refused.message
     except StoreError as failed:
         if is_configuration(failed):
-            code, message = ExitCode.USAGE, f"--db: {failed}"
+            code, message = ExitCode.USAGE, f"--db: {_raw(failed)}"
         else:
-            code, message = ExitCode.UNAVAILABLE, f"the database failed: {failed}"
+            code, message = ExitCode.UNAVAILABLE, f"the database failed: {_raw(failed)}"
     except (InvalidValue, AdapterError) as bad:
-        code, message = ExitCode.USAGE, str(bad)
+        code, message = ExitCode.USAGE, _raw(bad)
     except ProviderError as down:
-        code, message = ExitCode.UNAVAILABLE, f"a provider failed: {down}"
+        code, message = ExitCode.UNAVAILABLE, f"a provider failed: {_raw(down)}"
     except OrderflowError as stopped:
-        code, message = ExitCode.WORK_LEFT, str(stopped)
+        code, message = ExitCode.WORK_LEFT, _raw(stopped)
     except OSError as failed:
         code, message = ExitCode.USAGE, str(failed)
-    _tell(args.command, one_line(message, getattr(args, "db", None)))
+    # the password first, on the text as the driver wrote it; then the e-mail addresses
+    _tell(args.command, mask_emails_in(one_line(message, getattr(args, "db", None))))
     return int(code)
+
+
+def _raw(error: OrderflowError) -> str:
+    """The error's text before its e-mail masking, which could cut a password in two."""
+    return BaseException.__str__(error)
 
 
 def _tell(command: str, message: str) -> None:
