@@ -159,6 +159,7 @@ def test_labels_to_a_missing_folder_exits_2(
         ("sweep", "--poll-hours", "0"),
         ("sweep", "--poll-hours", "nan"),
         ("sweep", "--poll-hours", "1e12"),
+        ("sweep", "--now", "0001-01-01T00:00+00:00"),
     ],
 )
 def test_a_length_of_time_out_of_range_is_a_usage_error(

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from orderflow.cli._common import ExitCode, length_of_time, open_store
+from orderflow.cli._messages import one_line
 
 __all__ = ["add_basic_commands", "print_queues", "run_basic"]
 
@@ -84,7 +85,7 @@ def _adapters(out: Callable[[str], None]) -> ExitCode:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
         out("  ".join([*cells, row[3]]))
     for error in errors:
-        print(f"orderflow adapters: {error}", file=sys.stderr)
+        print(f"orderflow adapters: {one_line(str(error))}", file=sys.stderr)
     return ExitCode.USAGE if errors else ExitCode.OK
 
 

@@ -82,6 +82,8 @@ def _moment(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"not a time (ISO 8601): {text!r}") from None
     if moment.utcoffset() is None:
         raise argparse.ArgumentTypeError(f"give the time zone too (+09:00): {text!r}")
+    if not 1970 <= moment.year <= 9000:  # far enough from the calendar's ends to count from
+        raise argparse.ArgumentTypeError(f"expected a time from 1970 to 9000: {text!r}")
     return moment
 
 
