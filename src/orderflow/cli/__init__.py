@@ -14,7 +14,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn, cast
 
+from orderflow._mask import mask_emails_in
 from orderflow.cli._basics import add_basic_commands, print_queues, run_basic
 from orderflow.cli._common import (
     ExitCode,
@@ -27,9 +29,10 @@ from orderflow.cli._common import (
     open_store,
 )
 from orderflow.cli._labels import add_labels_command, labels_to_print, read_shipper, run_labels
+from orderflow.cli._messages import is_configuration, one_line
 from orderflow.cli._transfers import add_transfer_command, run_transfers
 from orderflow.cli._work import add_work_commands, booked_sale_entries, run_work
-from orderflow.errors import StoreError
+from orderflow.errors import AdapterError, InvalidValue, OrderflowError, ProviderError, StoreError
 
 __all__ = [
     "COMMANDS",
@@ -63,6 +66,31 @@ COMMANDS = (
 )
 """Every subcommand of ``python -m orderflow``."""
 
+_DESCRIPTION = """\
+The work an e-commerce shop runs by hand or from cron, on its orderflow database.
+
+--db is a SQLite file's path or a PostgreSQL URL (postgresql://user:password@host/shop,
+which needs: pip install 'orderflow[postgres]'). Long runs draw a progress bar on stderr
+when it is a terminal (--progress / --no-progress to choose).
+
+Exit codes: 0 done; 1 work left or an operator needed; 2 bad usage or configuration
+(do not retry); 3 the database is down or unreachable (try again later).
+Messages go to stderr, one line each: orderflow COMMAND: ..."""
+"""The plain-text description ``--help`` shows (the module docstring is reST)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors read ``orderflow <command>: …`` on one line."""
+
+    def error(self, message: str) -> NoReturn:
+        """Tell a usage error on one line and exit 2 (argparse's own code for it)."""
+        command = self.prog.removeprefix("python -m ")
+        self.exit(
+            int(ExitCode.USAGE),
+            f"{command}: {one_line(message)} (see: {self.prog} --help)\n",
+        )
+
+
 _RUNNERS: dict[str, Callable[[argparse.Namespace, Callable[[str], None]], ExitCode]] = {
     "demo": run_basic,
     "diagram": run_basic,
@@ -78,12 +106,15 @@ _RUNNERS: dict[str, Callable[[argparse.Namespace, Callable[[str], None]], ExitCo
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m orderflow`` (every command and option)."""
-    main_parser = argparse.ArgumentParser(
+    main_parser = _Parser(
         prog="python -m orderflow",
-        description=__doc__,
+        description=_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = cast(  # its parsers are _Parser: usage errors on one line
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND"),
+    )
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--db",
@@ -107,17 +138,39 @@ def parser() -> argparse.ArgumentParser:
 def run(args: argparse.Namespace, out: Callable[[str], None] = print) -> int:
     """Run the parsed command; returns its exit code (an :class:`ExitCode`).
 
-    A refusal (:class:`Refused`) and a database that fails (``StoreError``) are told on stderr
-    in one line, ``orderflow <command>: …``, never as a traceback.
+    Whatever stops it is told on stderr in one line, ``orderflow <command>: …``, never as a
+    traceback, with a PostgreSQL URL's password masked: a refusal (:class:`Refused`) with its
+    code; bad input (``InvalidValue``), a broken adapter, a file that cannot be written or read
+    (``OSError``) and a database that is misconfigured (not a database, a URL libpq refuses, a
+    wrong password) exit 2; a database or provider that is down or unreachable exits 3; any other
+    orderflow error (an order that cannot move now) exits 1, for a person to look.
     """
+    code: ExitCode
     try:
         return int(_RUNNERS[args.command](args, out))
     except Refused as refused:
-        _tell(args.command, refused.message)
-        return int(refused.code)
-    except StoreError as down:
-        _tell(args.command, f"the database failed: {down}")
-        return int(ExitCode.UNAVAILABLE)
+        code, message = refused.code, refused.message
+    except StoreError as failed:
+        if is_configuration(failed):
+            code, message = ExitCode.USAGE, f"--db: {_raw(failed)}"
+        else:
+            code, message = ExitCode.UNAVAILABLE, f"the database failed: {_raw(failed)}"
+    except (InvalidValue, AdapterError) as bad:
+        code, message = ExitCode.USAGE, _raw(bad)
+    except ProviderError as down:
+        code, message = ExitCode.UNAVAILABLE, f"a provider failed: {_raw(down)}"
+    except OrderflowError as stopped:
+        code, message = ExitCode.WORK_LEFT, _raw(stopped)
+    except OSError as failed:
+        code, message = ExitCode.USAGE, str(failed)
+    # the password first, on the text as the driver wrote it; then the e-mail addresses
+    _tell(args.command, mask_emails_in(one_line(message, getattr(args, "db", None))))
+    return int(code)
+
+
+def _raw(error: OrderflowError) -> str:
+    """The error's text before its e-mail masking, which could cut a password in two."""
+    return BaseException.__str__(error)
 
 
 def _tell(command: str, message: str) -> None:
@@ -125,5 +178,19 @@ def _tell(command: str, message: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """The command line; returns the exit code (argparse exits 2 itself on bad usage)."""
-    return run(parser().parse_args(argv))
+    """The command line; returns the exit code (a usage error exits 2 from argparse)."""
+    main_parser = parser()
+    args, extra = main_parser.parse_known_args(argv)
+    if extra:  # told as the command's usage error, not the main parser's
+        _command_parser(main_parser, args.command).error(
+            f"unrecognized arguments: {' '.join(extra)}"
+        )
+    return run(args)
+
+
+def _command_parser(main_parser: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser:
+    for action in main_parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            found: argparse.ArgumentParser = action.choices[command]
+            return found
+    return main_parser

@@ -7,7 +7,8 @@ import sys
 from collections.abc import Callable
 from datetime import timedelta
 
-from orderflow.cli._common import ExitCode, open_store
+from orderflow.cli._common import ExitCode, length_of_time, open_store
+from orderflow.cli._messages import one_line
 
 __all__ = ["add_basic_commands", "print_queues", "run_basic"]
 
@@ -28,8 +29,18 @@ def add_basic_commands(
     queues = commands.add_parser(
         "queues", parents=[common], help="count the orders on each work list"
     )
-    queues.add_argument("--not-shipped-hours", type=float, default=24)
-    queues.add_argument("--stuck-minutes", type=float, default=15)
+    queues.add_argument(
+        "--not-shipped-hours",
+        type=length_of_time("hours", zero=True),
+        default=24,
+        help="an order instructed this long ago and not shipped is late (default 24)",
+    )
+    queues.add_argument(
+        "--stuck-minutes",
+        type=length_of_time("minutes", zero=True),
+        default=15,
+        help="an order with effects pending this long is stuck (default 15)",
+    )
     commands.add_parser(
         "adapters",
         help="list the adapters installed packages register (entry points orderflow.adapters)",
@@ -74,7 +85,7 @@ def _adapters(out: Callable[[str], None]) -> ExitCode:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
         out("  ".join([*cells, row[3]]))
     for error in errors:
-        print(f"orderflow adapters: {error}", file=sys.stderr)
+        print(f"orderflow adapters: {one_line(str(error))}", file=sys.stderr)
     return ExitCode.USAGE if errors else ExitCode.OK
 
 

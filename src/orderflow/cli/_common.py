@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
 import enum
+import math
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
-from urllib.parse import urlsplit, urlunsplit
 
+from orderflow.cli._messages import POSTGRES_SCHEMES, describe_db, is_postgres
 from orderflow.desk import OrderDesk
 from orderflow.settings import ShopSettings
 
@@ -25,13 +27,11 @@ __all__ = [
     "Refused",
     "describe_db",
     "is_postgres",
+    "length_of_time",
     "open_desk",
     "open_inventory",
     "open_store",
 ]
-
-POSTGRES_SCHEMES = ("postgresql://", "postgres://")
-"""A ``--db`` starting so is a PostgreSQL URL; anything else is a SQLite file's path."""
 
 
 class ExitCode(enum.IntEnum):
@@ -57,21 +57,30 @@ class Refused(Exception):
         self.message = message
 
 
-def is_postgres(db: str) -> bool:
-    """Whether ``--db`` is a PostgreSQL URL (``postgresql://…`` or ``postgres://…``)."""
-    return db.startswith(POSTGRES_SCHEMES)
+_LONGEST = timedelta(days=3660)
+"""The longest length of time an option takes (ten years): dates far beyond it overflow."""
 
 
-def describe_db(db: str) -> str:
-    """``db`` as it may be printed: a URL's password is replaced by ``***``."""
-    if not is_postgres(db):
-        return db
-    parts = urlsplit(db)
-    if not parts.password:
-        return db
-    host = parts.netloc.rpartition("@")[2]
-    user = parts.username or ""
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+def length_of_time(unit: str, *, zero: bool = False) -> Callable[[str], float]:
+    """An argparse ``type`` for a number of ``unit`` (``hours``, ``minutes``).
+
+    More than 0 (or 0 and more with ``zero``), finite, at most ten years; anything else is a
+    usage error (exit 2) naming the option.
+    """
+
+    def parse(text: str) -> float:
+        least = "0 or more" if zero else "more than 0"
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number of {unit}: {text!r}") from None
+        if not math.isfinite(value) or value < 0 or (value == 0 and not zero):
+            raise argparse.ArgumentTypeError(f"expected {least} {unit}, got {text!r}")
+        if value > _LONGEST / timedelta(**{unit: 1}):
+            raise argparse.ArgumentTypeError(f"expected at most ten years, got {text} {unit}")
+        return value
+
+    return parse
 
 
 def _postgres(name: str) -> Any:
@@ -89,9 +98,35 @@ def _postgres(name: str) -> Any:
     return getattr(stores, name)
 
 
+def _postgres_url(db: str) -> str:
+    """``db`` if libpq can read it; a malformed URL is configuration (exit 2), not a failure."""
+    from psycopg import ProgrammingError
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        conninfo_to_dict(db)
+    except ProgrammingError as malformed:  # the message is masked when told (run)
+        message = f"--db: not a PostgreSQL URL libpq reads: {malformed}"
+        raise Refused(ExitCode.USAGE, message) from None
+    return db
+
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
 def _sqlite_path(db: str, *, create: bool) -> str:
-    if not create and not Path(db).is_file():
+    path = Path(db)
+    if path.is_file():
+        with path.open("rb") as file:
+            head = file.read(len(_SQLITE_HEADER))
+        if head and head != _SQLITE_HEADER:  # an empty file is an empty database
+            raise Refused(ExitCode.USAGE, f"--db: {db!r} is not a SQLite file")
+    elif not create:
         raise Refused(ExitCode.USAGE, f"--db: no SQLite file at {db!r}")
+    elif path.exists():
+        raise Refused(ExitCode.USAGE, f"--db: {db!r} is not a file")
+    elif not path.parent.is_dir():
+        raise Refused(ExitCode.USAGE, f"--db: no folder {str(path.parent)!r} to make {db!r} in")
     return db
 
 
@@ -102,7 +137,7 @@ def open_store(db: str, *, create: bool = False) -> SQLiteStore | PostgresStore:
     missing. Close it after use (``store.close()``).
     """
     if is_postgres(db):
-        store: PostgresStore = _postgres("PostgresStore")(db)
+        store: PostgresStore = _postgres("PostgresStore")(_postgres_url(db))
         return store
     from orderflow.stores import SQLiteStore
 
@@ -112,7 +147,7 @@ def open_store(db: str, *, create: bool = False) -> SQLiteStore | PostgresStore:
 def open_inventory(db: str, *, create: bool = False) -> SQLiteInventory | PostgresInventory:
     """The stock of ``--db``: a ``SQLiteInventory`` or a ``PostgresInventory``."""
     if is_postgres(db):
-        inventory: PostgresInventory = _postgres("PostgresInventory")(db)
+        inventory: PostgresInventory = _postgres("PostgresInventory")(_postgres_url(db))
         return inventory
     from orderflow.stores import SQLiteInventory
 

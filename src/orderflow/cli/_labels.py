@@ -165,7 +165,11 @@ def run_labels(args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode
         except InvalidValue as refused:  # the shipper lacks a code this carrier needs
             raise Refused(ExitCode.USAGE, f"--shipper {args.shipper}: {refused}") from None
     if args.out:
-        Path(args.out).write_bytes(data)
+        try:
+            Path(args.out).write_bytes(data)
+        except OSError as failed:
+            message = f"--out {args.out}: {failed.strerror or failed}"
+            raise Refused(ExitCode.USAGE, message) from None
     else:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from orderflow.cli._common import ExitCode, Progress, Refused, open_desk
+from orderflow.cli._common import ExitCode, Progress, Refused, length_of_time, open_desk
 from orderflow.desk import OrderDesk
 from orderflow.domain.booking import JournalEntry, recognition_date, sale_entry
 from orderflow.domain.queues import QueueQuery
@@ -82,6 +82,8 @@ def _moment(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"not a time (ISO 8601): {text!r}") from None
     if moment.utcoffset() is None:
         raise argparse.ArgumentTypeError(f"give the time zone too (+09:00): {text!r}")
+    if not 1970 <= moment.year <= 9000:  # far enough from the calendar's ends to count from
+        raise argparse.ArgumentTypeError(f"expected a time from 1970 to 9000: {text!r}")
     return moment
 
 
@@ -109,7 +111,7 @@ def add_work_commands(
     sweep.add_argument("--now", type=_moment, help="the time to sweep at (default: now)")
     sweep.add_argument(
         "--poll-hours",
-        type=float,
+        type=length_of_time("hours"),
         default=24.0,
         help="receive the carriers' events of the last N hours (default 24; repeats count once)",
     )
@@ -185,7 +187,10 @@ def _export(desk: OrderDesk, args: argparse.Namespace, out: Callable[[str], None
     with Progress("export-journal", total, enabled=args.progress) as bar:
         entries = booked_sale_entries(desk, each=lambda _: bar.advance())
     data = _EXPORTS[args.format](entries, since=args.since, until=args.until)
-    Path(args.out).write_bytes(data)
+    try:
+        Path(args.out).write_bytes(data)
+    except OSError as failed:
+        raise Refused(ExitCode.USAGE, f"--out {args.out}: {failed.strerror or failed}") from None
     count = sum(1 for e in entries if args.since <= e.date <= args.until)
     out(f"{count} sale entries ({args.since} .. {args.until}) → {args.out} ({args.format})")
     return ExitCode.OK

@@ -1,0 +1,280 @@
+"""``python -m orderflow`` when something is wrong: one masked line on stderr and the right code."""
+
+import argparse
+import re
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import psycopg
+import pytest
+
+import orderflow.cli
+from orderflow.cli import ExitCode, describe_db, main, run
+from orderflow.errors import (
+    InvalidValue,
+    MoveNotAllowed,
+    OrderflowError,
+    ProviderError,
+    StoreError,
+)
+from orderflow.stores import SQLiteInventory, SQLiteStore
+from tests.test_cli_commands import SHIPPER
+
+Raiser = Callable[[argparse.Namespace, Callable[[str], None]], ExitCode]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    """An empty shop: the tables of the store and the stock in a SQLite file."""
+    path = str(tmp_path / "shop.sqlite3")
+    SQLiteStore(path).close()
+    SQLiteInventory(path).close()
+    return path
+
+
+def one_line(err: str, command: str) -> str:
+    """The one line ``err`` holds, checked to be ``orderflow <command>: …``."""
+    assert err.count("\n") == 1 and err.endswith("\n"), err
+    assert err.startswith(f"orderflow {command}: "), err
+    assert "Traceback" not in err
+    return err
+
+
+# -- PostgreSQL URLs: the password never printed ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "url", "password"),
+    [
+        ("queues", "postgresql://shop:secretpw@[bad/shop", "secretpw"),
+        ("resume", "postgresql://shop:secret%pw@localhost/shop", "secret%pw"),
+        ("sweep", "postgresql://shop:hunter2@localhost/shop?bogus=1", "hunter2"),
+    ],
+    ids=["ipv6", "percent", "parameter"],
+)
+def test_a_malformed_url_exits_2_and_never_shows_its_password(
+    command: str, url: str, password: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([command, "--db", url]) == ExitCode.USAGE  # configuration: do not retry
+    err = one_line(capsys.readouterr().err, command)
+    assert err.startswith(f"orderflow {command}: --db: not a PostgreSQL URL libpq reads:")
+    assert password not in err
+    assert password[:6] not in err
+
+
+def test_a_refused_connection_exits_3_on_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    url = "postgresql://shop:s3cr3t@127.0.0.1:1/shop?connect_timeout=2"
+    assert main(["queues", "--db", url]) == ExitCode.UNAVAILABLE  # down: run again later
+    err = one_line(capsys.readouterr().err, "queues")
+    assert "the database failed:" in err
+    assert "Connection refused" in err
+    assert "s3cr3t" not in err
+
+
+def test_the_password_is_scrubbed_in_every_form_a_message_holds(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = "postgresql://shop:p%40ss%2Fw0rd@db.example/shop"
+
+    def fails(args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode:
+        raise StoreError(f"as given {url}\n\tdecoded p@ss/w0rd, encoded p%40ss%2Fw0rd")
+
+    monkeypatch.setitem(orderflow.cli._RUNNERS, "queues", fails)
+    assert run(argparse.Namespace(command="queues", db=url)) == ExitCode.UNAVAILABLE
+    err = one_line(capsys.readouterr().err, "queues")
+    assert "w0rd" not in err
+    assert "postgresql://shop:***@db.example/shop" in err
+
+
+def test_describe_db_masks_a_url_libpq_refuses_and_a_password_parameter() -> None:
+    assert describe_db("postgresql://shop:secretpw@[bad/shop") == "postgresql://shop:***@[bad/shop"
+    assert describe_db("postgres://shop@db/shop?password=pw&sslmode=require") == (
+        "postgres://shop@db/shop?password=***&sslmode=require"
+    )
+    assert describe_db("postgresql://shop:p@ss@db/shop") == "postgresql://shop:***@db/shop"
+    assert describe_db("postgresql://shop:@db/shop") == "postgresql://shop:@db/shop"  # none
+
+
+# -- configuration exits 2, not 3 -------------------------------------------------------------
+
+
+def test_a_file_that_is_not_sqlite_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("not a database\n")
+    assert main(["queues", "--db", str(text)]) == ExitCode.USAGE
+    assert "is not a SQLite file" in one_line(capsys.readouterr().err, "queues")
+    assert text.read_text() == "not a database\n"
+
+
+def test_a_damaged_sqlite_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    damaged = tmp_path / "damaged.sqlite3"
+    damaged.write_bytes(b"SQLite format 3\x00" + b"\xff" * 2000)
+    assert main(["resume", "--db", str(damaged)]) == ExitCode.USAGE
+    assert one_line(capsys.readouterr().err, "resume").startswith("orderflow resume: --db: ")
+
+
+def test_demo_in_a_missing_folder_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "missing" / "shop.sqlite3"
+    assert main(["demo", "--db", str(target)]) == ExitCode.USAGE
+    assert "no folder" in one_line(capsys.readouterr().err, "demo")
+    assert not target.parent.exists()
+
+
+# -- output files and arguments: one line, exit 2 ---------------------------------------------
+
+
+def test_export_journal_to_a_missing_folder_exits_2(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = str(tmp_path / "missing" / "x.csv")
+    args = ["export-journal", "--db", db, "--from", "2026-11-01", "--to", "2026-11-30"]
+    assert main([*args, "--format", "yayoi", "--out", out]) == ExitCode.USAGE
+    err = one_line(capsys.readouterr().err, "export-journal")
+    assert f"--out {out}: No such file or directory" in err
+
+
+def test_labels_to_a_missing_folder_exits_2(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shipper = tmp_path / "shipper.toml"
+    shipper.write_text(SHIPPER, encoding="utf-8")
+    out = str(tmp_path / "missing" / "b2.csv")
+    args = ["labels", "--carrier", "yamato", "--db", db, "--shipper", str(shipper)]
+    assert main([*args, "--out", out]) == ExitCode.USAGE
+    assert f"--out {out}: " in one_line(capsys.readouterr().err, "labels")
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "value"),
+    [
+        ("queues", "--stuck-minutes", "-5"),
+        ("queues", "--not-shipped-hours", "-1"),
+        ("queues", "--stuck-minutes", "inf"),
+        ("sweep", "--poll-hours", "-1"),
+        ("sweep", "--poll-hours", "0"),
+        ("sweep", "--poll-hours", "nan"),
+        ("sweep", "--poll-hours", "1e12"),
+        ("sweep", "--now", "0001-01-01T00:00+00:00"),
+    ],
+)
+def test_a_length_of_time_out_of_range_is_a_usage_error(
+    db: str, command: str, option: str, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as usage:
+        main([command, "--db", db, option, value])
+    assert usage.value.code == ExitCode.USAGE
+    assert f"argument {option}: " in one_line(capsys.readouterr().err, command)
+
+
+def test_zero_minutes_lists_every_order_with_effects_pending(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["queues", "--db", db, "--stuck-minutes", "0"]) == ExitCode.OK
+    assert re.search(r"^stuck\s+0$", capsys.readouterr().out, re.MULTILINE)
+
+
+# -- usage errors and --help -----------------------------------------------------------------
+
+
+def test_usage_errors_read_orderflow_command(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv, command in [
+        (["labels"], "labels"),
+        (["queues", "--db", "x", "--bogus"], "queues"),
+        (["export-journal", "--db", "x", "--from", "2026-13-01"], "export-journal"),
+    ]:
+        with pytest.raises(SystemExit) as usage:
+            main(argv)
+        assert usage.value.code == ExitCode.USAGE
+        err = one_line(capsys.readouterr().err, command)
+        assert err.rstrip().endswith(f"(see: python -m orderflow {command} --help)")
+    assert "unrecognized arguments: --bogus" not in capsys.readouterr().err  # told above
+
+
+def test_help_is_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as shown:
+        main(["--help"])
+    assert shown.value.code == 0
+    text = capsys.readouterr().out
+    assert "``" not in text and ":class:" not in text
+    assert "Exit codes: 0 done" in text
+
+
+# -- the guard: no traceback, the code by what failed ------------------------------------------
+
+
+def _sqlite_error(code: int) -> sqlite3.Error:
+    error = sqlite3.OperationalError("as sqlite says it")
+    error.sqlite_errorcode = code
+    return error
+
+
+def _store_error(cause: BaseException) -> StoreError:
+    try:
+        raise StoreError(f"PostgreSQL refused: {cause}") from cause
+    except StoreError as failed:
+        return failed
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (InvalidValue("stuck_after", -1, "0 or more"), ExitCode.USAGE),
+        (FileNotFoundError(2, "No such file or directory", "/x"), ExitCode.USAGE),
+        (PermissionError(13, "Permission denied", "/y"), ExitCode.USAGE),
+        (_store_error(psycopg.ProgrammingError("bad URI")), ExitCode.USAGE),
+        (_store_error(psycopg.OperationalError("refused")), ExitCode.UNAVAILABLE),
+        (_store_error(_sqlite_error(26)), ExitCode.USAGE),  # SQLITE_NOTADB
+        (_store_error(_sqlite_error(5)), ExitCode.UNAVAILABLE),  # SQLITE_BUSY
+        (ProviderError("the gateway timed out"), ExitCode.UNAVAILABLE),
+        (MoveNotAllowed("1001", "cancelled", "ship", ()), ExitCode.WORK_LEFT),
+    ],
+    ids=lambda value: type(value).__name__ if isinstance(value, BaseException) else str(value),
+)
+def test_no_error_escapes_as_a_traceback(
+    error: OrderflowError | OSError,
+    code: ExitCode,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def fails(args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode:
+        raise error
+
+    monkeypatch.setitem(orderflow.cli._RUNNERS, "resume", fails)
+    assert run(argparse.Namespace(command="resume", db="shop.sqlite3")) == code
+    one_line(capsys.readouterr().err, "resume")
+
+
+def test_an_e_mail_address_in_a_message_stays_masked(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def fails(args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode:
+        raise StoreError("the row of taro.yamada@example.jp is locked")
+
+    monkeypatch.setitem(orderflow.cli._RUNNERS, "resume", fails)
+    url = "postgresql://shop:pw@db/shop"
+    assert run(argparse.Namespace(command="resume", db=url)) == ExitCode.UNAVAILABLE
+    err = one_line(capsys.readouterr().err, "resume")
+    assert "taro.yamada@" not in err and "@example.jp" in err
+
+
+# -- docs/cli.md -------------------------------------------------------------------------------
+
+
+def test_the_cron_script_in_the_docs_runs_every_sweep_the_command_runs() -> None:
+    page = (Path(__file__).parent.parent / "docs" / "cli.md").read_text(encoding="utf-8")
+    script = page[page.index("def sweep(desk: OrderDesk)") :]
+    script = script[: script.index("\ndef ")]
+    for sweep in (
+        "reauthorize_expiring",
+        "expire_unpaid",
+        "grant_points_due",
+        "fill_backorders",
+        "sweep_absent",
+    ):
+        assert f"desk.{sweep}()" in script, sweep
+    assert "desk.poll_carrier_events(" in script
