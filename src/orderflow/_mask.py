@@ -140,9 +140,11 @@ _PHONE_CUT = re.compile(
 
 
 def _mask_phone_found(found: re.Match[str]) -> str:
-    digits = "".join(ch for ch in unicodedata.normalize("NFKC", found.group()) if ch.isdigit())
+    text = unicodedata.normalize("NFKC", found.group())
+    digits = "".join(ch for ch in text if ch.isdigit())
     national = "0" + digits[2:] if digits.startswith("81") else digits  # +81 90-… is 090-…
-    return mask_phone(national)
+    opened = text.startswith("(") and ")" not in text  # "(090-…)": the bracket is the text's
+    return f"{found.group()[0]}{mask_phone(national)}" if opened else mask_phone(national)
 
 
 def mask_personal_data_in(text: str) -> str:
