@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 import time
@@ -14,7 +15,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from orderflow import OrderStatus
+from orderflow import CarrierEvent, OrderStatus, TrackingStatus
 from orderflow.errors import ConcurrencyError
 from orderflow.stores import SQLiteStore
 from orderflow.testing import Fault
@@ -386,3 +387,113 @@ def test_the_sweeps_run_in_the_background_too(db: Path) -> None:
             assert time.monotonic() < deadline, app.state.sweeps
             time.sleep(0.05)
         assert any(run.get("expire_unpaid") == 1 for run in app.state.sweeps)
+
+
+REMARKS = "call me at 090-1111-2222, email hanako@example.jp"
+
+
+def test_personal_data_in_remarks_is_masked_in_the_answers_and_the_pages(
+    client: TestClient, app: FastAPI
+) -> None:
+    placed = place(client, "9001", remarks=REMARKS)
+    [hold] = placed["holds"]
+    assert hold["code"] == "remarks"  # its message: the remarks' first 40 characters, masked
+    assert hold["message"] == "備考欄の確認: call me at 090-****-2222, email h***@e"
+    assert hold["message_en"].endswith("call me at 090-****-2222, email h***@e")
+    desk = shop(app).desk
+    desk.raise_hold("9001", "call_back", "折り返し 03-9999-8888 (hanako)", actor="operator:sato")
+    place(client, "9002", 2)
+    desk.cancel("9002", reason="お客様 (090-7777-6666) より電話")
+    answers = [
+        json.dumps(ok(client.get(f"/orders/{n}")), ensure_ascii=False) for n in ("9001", "9002")
+    ]
+    answers.append(json.dumps(placed, ensure_ascii=False))
+    pages = [
+        client.get(path, params={"lang": lang}).text
+        for path in ("/operator", "/operator/orders/9001", "/operator/orders/9002")
+        for lang in ("ja", "en")
+    ]
+    for text in answers + pages:
+        for whole in ("1111", "hanako@", "9999-8888", "7777"):
+            assert whole not in text, (whole, text)
+    for page in pages[2:4]:
+        assert "call me at 090-****-2222, email h***@example.jp" in page  # the remarks row
+        assert "call me at 090-****-2222, email h***@e<" in page  # the hold's message, cut
+        assert "折り返し 03-****-8888 (hanako)" in page
+    for page in pages[4:]:
+        assert "«お客様 (090-****-6666) より電話»" in page  # a reason a person gave
+    assert "090-****-2222, email h***@e" in section(pages[0], "held")
+
+
+def test_the_sweeps_are_those_of_the_command_line(
+    client: TestClient, app: FastAPI, db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from orderflow.cli import main
+
+    assert main(["sweep", "--db", str(db)]) == 0  # on the shop's file, no orders in it yet
+    cli = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert "fill_backorders" in cli and "poll_carrier_events" in cli
+    world = shop(app).world
+    place(client, "9102")
+    ok(client.post("/orders/9102/instruct"))
+    body = {"order_number": "9102", "shipment_id": "9102-S1", "tracking_number": "123456789013"}
+    ok(client.post("/webhooks/warehouse/shipped", json=body))
+    the_rest = order_body("9100", 3)
+    the_rest["lines"][1]["quantity"] = 9  # the last nine mugs
+    assert ok(client.post("/orders", json=the_rest), 201)["status"] == "allocated"
+    assert place(client, "9101", 2)["status"] == "partially_allocated"  # no mug left: it waits
+    shop(app).inventory.receive("TOKYO", "MUG-01", 5, reason="入荷 (booked by the warehouse)")
+    world.carrier_feed.record(
+        CarrierEvent(
+            "yamato", "123456789013", TrackingStatus.DELIVERED, world.clock.now(), "feed-1"
+        )
+    )
+    swept = ok(client.post("/sweeps"))
+    assert list(swept) == [*cli, "resume_pending", "pending"]
+    assert (swept["fill_backorders"], swept["poll_carrier_events"]) == (1, 1), swept
+    assert ok(client.get("/orders/9101"))["status"] == "allocated"
+    assert ok(client.get("/orders/9102"))["status"] == "delivered"
+
+
+def test_the_operator_s_links_are_url_encoded(client: TestClient) -> None:
+    number = "../x?y#z"
+    place(client, number, remarks="hold it")
+    page = client.get("/operator", params={"lang": "en"}).text
+    href = "/operator/orders/..%2Fx%3Fy%23z?lang=en"
+    assert f'<a href="{href}">../x?y#z</a>' in page
+    followed = client.get(href)
+    assert followed.status_code == 200 and "<title>Order ../x?y#z</title>" in followed.text
+
+
+def test_the_postal_mark_is_shown_once(client: TestClient) -> None:
+    place(client, "9201")
+    page = client.get("/operator/orders/9201").text
+    assert "〒150-0001" in page and "〒〒" not in page
+
+
+def test_a_konbini_payment_time_without_its_zone_names_paid_at(client: TestClient) -> None:
+    konbini = place(client, "9301", payment_method="konbini", token=None)
+    body = {
+        "order_number": "9301",
+        "reference": "K-9",
+        "amount": konbini["total"],
+        "paid_at": "2026-11-23T10:00:00",
+    }
+    answer = client.post("/webhooks/payments/konbini", json=body)
+    assert answer.status_code == 422 and answer.json()["field"] == "paid_at", answer.text
+    assert ok(client.get("/orders/9301"))["status"] == "unallocated"  # nothing recorded
+    body["paid_at"] = "2026-11-23T10:00:00+09:00"
+    assert ok(client.post("/webhooks/payments/konbini", json=body))["status"] == "allocated"
+
+
+@pytest.mark.parametrize(
+    "other", [{"payment_method": "konbini", "token": None}, {"shipping_fee": 0}, {"remarks": "x"}]
+)
+def test_another_order_under_a_used_number_is_a_409(
+    client: TestClient, other: dict[str, Any]
+) -> None:
+    placed = place(client, "9401")
+    answer = client.post("/orders", json=order_body("9401", **other))
+    assert answer.status_code == 409 and answer.json()["error"] == "DuplicateOrder"
+    assert ok(client.get("/orders/9401")) == placed
+    assert place(client, "9401", token="tok_visa_again") == placed  # the same order: re-tokenized

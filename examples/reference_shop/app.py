@@ -19,6 +19,7 @@ from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from orderflow import Money, Order, OrderDesk
+from orderflow._mask import mask_personal_data_in
 from orderflow.errors import (
     ConcurrencyError,
     DuplicateOrder,
@@ -80,7 +81,11 @@ def _error(request: Request, error: Exception) -> JSONResponse:
 
 
 def _summary(desk: OrderDesk, order: Order) -> dict[str, Any]:
-    """An order as the API returns it: no name, address, e-mail or phone of the customer."""
+    """An order as the API returns it: no name, address, e-mail or phone of the customer.
+
+    A hold's message may quote the customer's remarks: its e-mail addresses and phone numbers
+    are masked (the remarks themselves are not in the answer).
+    """
     return {
         "number": order.number,
         "status": order.status.value,
@@ -88,7 +93,11 @@ def _summary(desk: OrderDesk, order: Order) -> dict[str, Any]:
         "total": int(desk.totals(order).total.amount),
         "payment": dict(order.payment.instructions),
         "holds": [
-            {"code": h.code, "message": h.message, "message_en": h.message_en}
+            {
+                "code": h.code,
+                "message": mask_personal_data_in(h.message),
+                "message_en": mask_personal_data_in(h.message_en),
+            }
             for h in order.open_holds
         ],
         "shipments": [
@@ -247,7 +256,7 @@ def _routes(app: FastAPI) -> None:
             body.order_number,
             reference=body.reference,
             amount=Money.yen(body.amount),
-            paid_at=body.paid_at,
+            paid_at=body.paid(),
         )
         return _summary(desk, order)
 
@@ -305,11 +314,11 @@ def _routes(app: FastAPI) -> None:
         """The work queues, for a person."""
         return operator_page(shop_of(request).desk, lang)
 
-    @app.get("/operator/orders/{number}", response_class=HTMLResponse)
+    @app.get("/operator/orders/{number:path}", response_class=HTMLResponse)
     def order_html(
         number: str, request: Request, lang: str = Query("ja", pattern=LANG_PATTERN)
     ) -> str:
-        """One order with its timeline, in Japanese or English."""
+        """One order with its timeline, in Japanese or English (``number`` may hold a ``/``)."""
         desk = shop_of(request).desk
         return order_page(desk, desk.get(number), lang)
 

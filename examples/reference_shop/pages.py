@@ -2,7 +2,9 @@
 
 Every piece of text that came from outside (names, remarks, SKUs, a carrier's words) is escaped.
 An operator sees what the work needs and no more personal data: the customer's e-mail and phone
-masked as orderflow masks them in reprs and errors, the street hidden, the name's first letter.
+masked as orderflow masks them in reprs and errors, the street hidden, the name's first letter;
+e-mail addresses and phone numbers inside free text (remarks, hold messages, a reason given)
+masked too. Links to an order carry its number URL-encoded.
 """
 
 from __future__ import annotations
@@ -10,9 +12,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 from html import escape
+from urllib.parse import quote
 
 from orderflow import Order, OrderDesk, OrderStatus, QueueQuery
-from orderflow._mask import mask_email, mask_emails_in, mask_name, mask_phone, mask_street
+from orderflow._mask import (
+    mask_email,
+    mask_emails_in,
+    mask_name,
+    mask_personal_data_in,
+    mask_phone,
+    mask_street,
+)
 from orderflow.i18n import event_label, format_money, format_time, method_label, status_label
 
 LANGS = ("ja", "en")
@@ -104,8 +114,8 @@ def _page(title: str, lang: str, body: Iterable[str]) -> str:
 
 
 def _link(number: str, lang: str) -> str:
-    path = f"/operator/orders/{escape(number, quote=True)}?lang={lang}"
-    return f'<a href="{path}">{escape(number)}</a>'
+    path = f"/operator/orders/{quote(number, safe='')}?lang={lang}"
+    return f'<a href="{escape(path, quote=True)}">{escape(number)}</a>'
 
 
 def _section(name: str, title: str, count: int, items: list[str], lang: str) -> str:
@@ -128,7 +138,7 @@ def operator_page(desk: OrderDesk, lang: str) -> str:
     for number in desk.queue(QueueQuery.held(), limit=SHOWN):
         order = desk.get(number)
         reasons = "; ".join(
-            f"{escape(hold.code)}: {escape(mask_emails_in(hold.text(lang)))}"
+            f"{escape(hold.code)}: {escape(mask_personal_data_in(hold.text(lang)))}"
             for hold in order.open_holds
         )
         held.append(f'{_link(number, lang)} <span class="reason">{reasons}</span>')
@@ -195,13 +205,13 @@ def order_page(desk: OrderDesk, order: Order, lang: str) -> str:
         ),
         (
             words["ship_to"],
-            f"〒{escape(ship_to.postal_code_display)} {escape(ship_to.prefecture.ja)} "
+            f"{escape(ship_to.postal_code_display)} {escape(ship_to.prefecture.ja)} "
             f"{escape(ship_to.city)} {mask_street(ship_to.line1)} "
             f"{escape(mask_name(ship_to.name))} {escape(mask_phone(ship_to.phone))}",
         ),
     ]
     if order.remarks:
-        facts.append((words["remarks"], escape(mask_emails_in(order.remarks))))
+        facts.append((words["remarks"], escape(mask_personal_data_in(order.remarks))))
     body = [_table(["", ""], [[escape(k), v] for k, v in facts])]
     items = [
         [
@@ -231,7 +241,7 @@ def order_page(desk: OrderDesk, order: Order, lang: str) -> str:
         rows = [
             [
                 escape(h.code),
-                escape(mask_emails_in(h.text(lang))),
+                escape(mask_personal_data_in(h.text(lang))),
                 words["open"]
                 if h.cleared_at is None
                 else f"{words['cleared']} ({escape(h.cleared_by or '')})",
@@ -267,16 +277,17 @@ def _timeline(order: Order, lang: str, zone: str) -> str:
             )
         else:
             move = ""
-        detail = ", ".join(f"{k}={v}" for k, v in event.details if v)
-        if event.reason:
-            detail = f"{detail} «{event.reason}»" if detail else f"«{event.reason}»"
+        detail = mask_emails_in(", ".join(f"{k}={v}" for k, v in event.details if v))
+        if event.reason:  # free text a person wrote
+            why = mask_personal_data_in(event.reason)
+            detail = f"{detail} «{why}»" if detail else f"«{why}»"
         rows.append(
             [
                 escape(format_time(event.at, lang, zone)),
                 escape(event_label(event.name, lang)),
                 escape(move),
                 escape(event.actor),
-                escape(mask_emails_in(detail)),
+                escape(detail),
             ]
         )
     head = [words["time"], words["event"], words["move"], words["actor"], words["detail"]]

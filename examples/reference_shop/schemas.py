@@ -114,6 +114,13 @@ class KonbiniPaymentIn(BaseModel):
     """The service's reference for the payment: the same reference counts once."""
     amount: int
     paid_at: datetime | None = None
+    """When it was paid, with its time zone (``2026-11-23T10:00:00+09:00``); now when left out."""
+
+    def paid(self) -> datetime | None:
+        """``paid_at``, or ``InvalidValue`` naming it when its time zone is missing."""
+        if self.paid_at is not None and self.paid_at.utcoffset() is None:
+            raise InvalidValue("paid_at", self.paid_at, "a time with its zone (+09:00)")
+        return self.paid_at
 
 
 class DepositIn(BaseModel):

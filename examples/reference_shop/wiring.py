@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import attrs
@@ -13,6 +13,8 @@ from orderflow.stores import SQLiteInventory, SQLiteStore
 from orderflow.testing.shop import FakeShop, desk_on, fake_shop
 
 WAREHOUSES = ("TOKYO", "OSAKA")
+POLL = timedelta(hours=24)
+"""How far back the sweeps poll the carriers' feeds (``sweep --poll-hours``' default)."""
 
 
 @attrs.define
@@ -54,17 +56,24 @@ def open_shop(db: str | Path, *, wall_clock: bool = True) -> Shop:
     return shop
 
 
-def run_sweeps(desk: OrderDesk) -> dict[str, int]:
+def run_sweeps(desk: OrderDesk, poll: timedelta = POLL) -> dict[str, int]:
     """The scheduled work of ``python -m orderflow sweep`` and ``resume``, with what each did.
 
+    The same sweeps, in the same order, as ``python -m orderflow sweep`` (its list is not
+    public, so it is mirrored here; ``tests/test_reference_shop.py`` checks the two agree):
     再オーソリ of card authorizations about to expire, cancelling konbini orders past their
-    deadline, granting the points due, holding parcels left 持戻り too long, then finishing
-    every order's pending effects. ``pending`` is what is still pending after that.
+    deadline, granting the points due, allocating orders waiting for stock booked outside the
+    desk, receiving the carriers' events of the last ``poll`` (repeats count once), holding
+    parcels left 持戻り too long; then, as ``resume``, finishing every order's pending effects.
+    ``pending`` is what is still pending after that.
     """
+    since = (desk.executor.now() - poll).astimezone(UTC)
     counts = {
         "reauthorize_expiring": len(desk.reauthorize_expiring()),
         "expire_unpaid": len(desk.expire_unpaid()),
         "grant_points_due": len(desk.grant_points_due()),
+        "fill_backorders": len(desk.fill_backorders()),
+        "poll_carrier_events": desk.poll_carrier_events(since).applied,
         "sweep_absent": len(desk.sweep_absent()),
         "resume_pending": len(desk.resume_pending()),
     }

@@ -9,6 +9,9 @@ customer's e-mail, phone, street or card token whole:
 - card token: ``tok_visa_4242`` → ``tok_****`` (at most four leading characters);
 - a person's name: ``山田 太郎`` → ``山***``.
 
+Free text a customer or an operator wrote (remarks, hold messages) is masked with
+:func:`mask_personal_data_in`: every e-mail address and phone number in it, found where it is.
+
 The values themselves are untouched (``Address.phone`` is still the whole number); only their
 printed form is masked.
 """
@@ -25,6 +28,7 @@ __all__ = [
     "mask_field",
     "mask_name",
     "mask_pairs",
+    "mask_personal_data_in",
     "mask_phone",
     "mask_street",
     "mask_token",
@@ -117,6 +121,46 @@ def mask_field(field: str, value: object) -> str:
 def mask_emails_in(text: str) -> str:
     """``text`` with every e-mail address in it masked (see :func:`mask_email`)."""
     return _EMAIL_IN_TEXT.sub(lambda found: mask_email(found.group()), text)
+
+
+_EMAIL_PIECE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]*")
+"""An e-mail address, or the start of one that a cut left (``hanako@e``)."""
+_D = "[0-9\uff10-\uff19]"
+"""A digit, half or full width."""
+_S = "[-\u2010\u2011\u2013\u2014\u2015\u30fc\u2212\uff0d \u3000()\uff08\uff09]"
+"""What may stand between a phone number's digits: hyphens, dashes, spaces, brackets."""
+_START = f"(?<!{_D})(?:[+\uff0b][8\uff18][1\uff11]{_S}?|[(\uff08]?[0\uff10])"
+"""A phone number's start, not inside a longer number: ``0`` (``(0``), or ``+81`` for it."""
+_PHONE_IN_TEXT = re.compile(f"{_START}{_D}(?:{_S}{{0,2}}{_D}){{8,9}}(?!{_D})")
+"""A whole phone number: ten or eleven digits (the ``0`` counted) from its start."""
+_PHONE_CUT = re.compile(
+    f"{_START}(?:{_D}{{1,4}}{_S}+{_D}(?:{_S}{{0,2}}{_D}){{0,6}}|{_D}{{5,8}})(?=\\s*$)"
+)
+"""The start of a phone number at the very end of the text (``090-1111-22``): cut short."""
+
+
+def _mask_phone_found(found: re.Match[str]) -> str:
+    text = unicodedata.normalize("NFKC", found.group())
+    digits = "".join(ch for ch in text if ch.isdigit())
+    national = "0" + digits[2:] if digits.startswith("81") else digits  # +81 90-… is 090-…
+    opened = text.startswith("(") and ")" not in text  # "(090-…)": the bracket is the text's
+    return f"{found.group()[0]}{mask_phone(national)}" if opened else mask_phone(national)
+
+
+def mask_personal_data_in(text: str) -> str:
+    """``text`` (remarks, a hold's message) with its e-mail addresses and phone numbers masked.
+
+    ``call 090-1111-2222, mail hanako@example.jp`` → ``call 090-****-2222, mail
+    h***@example.jp``. A phone number is ten or eleven digits (half or full width, hyphens,
+    spaces or brackets between them) starting with ``0``, or ``+81`` for the ``0``; other
+    numbers (amounts; order, postal and tracking numbers) stay. Text cut short (an excerpt) is
+    masked too: the start of an e-mail address (``hanako@e`` → ``h***@e``), and a number at
+    the very end that begins like a phone number (``090-1111-22``; a postal code
+    ``050-0001`` there as well) is hidden. Mask before cutting text when you can.
+    """
+    masked = _EMAIL_PIECE.sub(lambda found: mask_email(found.group()), text)
+    masked = _PHONE_IN_TEXT.sub(_mask_phone_found, masked)
+    return _PHONE_CUT.sub(_HIDDEN, masked)
 
 
 def masked_repr(masker: Callable[[str], str]) -> Callable[[object], str]:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
+
+import attrs
 
 from orderflow.app.base import DeskBase, check_number, check_text
 from orderflow.domain import lifecycle
@@ -10,7 +13,13 @@ from orderflow.domain.address import Address, Customer
 from orderflow.domain.decisions import placing
 from orderflow.domain.decisions.changing import reviewed
 from orderflow.domain.decisions.common import release_all
-from orderflow.domain.events import Accepted, Placed, PlacementDeclined
+from orderflow.domain.events import (
+    Accepted,
+    Changed,
+    Placed,
+    PlacementDeclined,
+    ShippingFeeChanged,
+)
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, OrderLine, PaymentMethod
@@ -69,8 +78,16 @@ class OrderCommands(DeskBase):
 
         Bad input raises before anything is stored. A refused payment raises
         :class:`~orderflow.errors.PaymentDeclined` and leaves the number free: placing again
-        under it (with another card) is a new attempt. Placing the same order again after a
-        time-out or a crash finishes the first attempt and returns it.
+        under it (with another card) is a new attempt.
+
+        Placing the same order again (the cart retried after a time-out, a crash or a lost
+        answer) finishes the first attempt and returns it. It is the same order only if every
+        input is the one it was placed with: customer, ship-to, lines, payment method, shipping
+        fee (as placed, before the review corrected it), discount, points used, channel,
+        remarks and ``address_from_amazon``. The card ``token`` is not compared: a client may
+        tokenize the same card again, and the order keeps the authorization it has. Any other
+        order under a used number raises :class:`~orderflow.errors.DuplicateOrder`, and so does
+        the first order's own request once a 注文変更 changed one of those inputs.
         """
         check_number(number)
         ctx = self._ctx(actor)
@@ -97,9 +114,21 @@ class OrderCommands(DeskBase):
         check_text(remarks, "remarks", limit=2000)
         stored = self.executor.find(number)
         if stored is not None and not placing.retry_allowed(stored):
-            if stored.lines == tuple(lines) and stored.customer.id == getattr(customer, "id", None):
-                return self._placed(self._current(number))
-            raise DuplicateOrder(number)
+            asked = _Placing(
+                customer=customer,
+                ship_to=ship_to,
+                lines=tuple(lines),
+                payment_method=payment_method,
+                shipping_fee=shipping_fee,
+                discount=discount,
+                points_used=points_used,
+                channel=channel,
+                remarks=remarks,
+                address_from_amazon=address_from_amazon,
+            )
+            if not asked.placed(stored):
+                raise DuplicateOrder(number)
+            return self._placed(self._current(number))
         order = placing.place(
             number=number,
             customer=customer,
@@ -248,3 +277,60 @@ class OrderCommands(DeskBase):
             return plan.apply(released)
 
         return self._command(number, decide, actor=actor, reason=reason)
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class _Placing:
+    """What one call of ``place`` asked for: all of its inputs but the card token and actor."""
+
+    customer: Customer
+    ship_to: Address
+    lines: tuple[OrderLine, ...]
+    payment_method: PaymentMethod
+    shipping_fee: Money | None
+    discount: Money | None
+    points_used: int
+    channel: str
+    remarks: str
+    address_from_amazon: bool
+
+    def placed(self, order: Order) -> bool:
+        """Whether ``order`` is what this asks for: the same order placed again."""
+        zero = Money.zero(order.currency)
+        guaranteed = self.payment_method is PaymentMethod.AMAZON_PAY and self.address_from_amazon
+        return (
+            order.customer == self.customer
+            and order.ship_to == self.ship_to
+            and _same_lines(order.lines, self.lines)
+            and order.payment.method is self.payment_method
+            and _fee_as_placed(order) == (zero if self.shipping_fee is None else self.shipping_fee)
+            and order.discount == (zero if self.discount is None else self.discount)
+            and order.points_used == self.points_used
+            and order.channel == self.channel
+            and order.remarks == self.remarks
+            and order.address_guaranteed == guaranteed
+        )
+
+
+def _same_lines(placed: Sequence[OrderLine], asked: Sequence[OrderLine]) -> bool:
+    """The lines asked for, as placed: a set line without a recipe got the set's at placing."""
+    return len(placed) == len(asked) and all(
+        line == (ask if ask.recipe else attrs.evolve(ask, recipe=line.recipe))
+        for line, ask in zip(placed, asked, strict=True)
+    )
+
+
+def _fee_as_placed(order: Order) -> Money:
+    """The shipping fee ``order`` was placed with, before the review corrected it.
+
+    The first :class:`ShippingFeeChanged` after the last ``placed`` event keeps the fee it
+    replaced; a 注文変更 before it may have changed the fee already (then: the fee now).
+    """
+    placed = [i for i, event in enumerate(order.history) if isinstance(event, Placed)]
+    last = placed[-1] if placed else -1
+    for event in order.history[last + 1 :]:
+        if isinstance(event, Changed):
+            break
+        if isinstance(event, ShippingFeeChanged):
+            return Money(Decimal(event.old_fee), order.currency)
+    return order.shipping_fee
