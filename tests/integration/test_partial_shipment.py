@@ -513,3 +513,16 @@ def test_a_cod_parcel_recalled_after_the_rest_was_dropped_still_collects_what_wa
     desk.ship("1001", order.shipments[0].shipment_id, "1234-5678-9013")
     order = desk.deliver("1001", order.shipments[0].shipment_id)
     assert order.payment.received - order.payment.refund_owed == total
+
+
+def test_a_cod_parcel_recalled_after_the_rest_was_dropped_then_cancelled_owes_nothing() -> None:
+    """Found by the campaign (seed 15708): the rest dropped while the first parcel was out (its
+    excess recorded as owed back), the parcel recalled, the order cancelled: nothing was ever
+    collected, so nothing is owed back either."""
+    _s, desk = _per_parcel(method=PaymentMethod.COD, at_last=True)
+    order = desk.drop_missing("1001")
+    assert order.payment.refund_owed.amount > 0
+    desk.recall("1001")
+    order = desk.cancel("1001", reason="customer")
+    assert order.status is OrderStatus.CANCELLED
+    assert order.payment.received == order.payment.refund_owed == Money.yen(0)

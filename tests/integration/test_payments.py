@@ -1,6 +1,6 @@
 """Every payment method, order to booking, with cancel and refund where they apply."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
@@ -360,6 +360,18 @@ def test_konbini_to_booking() -> None:
     s.desk.accept("1001")
     s.desk.allocate("1001")
     assert finish(s).status is OrderStatus.BOOKED
+
+
+def test_a_konbini_payment_time_without_a_zone_names_paid_at() -> None:
+    s = shop()
+    order = place(s, payment_method=PaymentMethod.KONBINI)
+    total = s.desk.totals(order).total
+    with pytest.raises(InvalidValue) as refused:
+        s.desk.record_konbini_payment(
+            "1001", reference="K1", amount=total, paid_at=datetime(2026, 11, 23, 9, 0)
+        )
+    assert refused.value.field == "paid_at"
+    assert s.desk.get("1001").payment.received == Money.yen(0)
 
 
 def test_unpaid_konbini_orders_expire_and_release_their_stock() -> None:

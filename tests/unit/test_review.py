@@ -57,6 +57,15 @@ def test_remarks_are_held_for_a_person_to_read() -> None:
     assert "ラッピング" in finding.message and "remarks" in finding.message_en
 
 
+def test_the_remarks_hold_masks_phone_numbers_and_e_mails_before_cutting() -> None:
+    remarks = "call me at 090-1111-2222, email hanako@example.jp"
+    finding = RemarksRule().check(order(remarks=remarks), NOW)
+    assert finding is not None
+    for text in (finding.message, finding.message_en):
+        assert "1111" not in text and "hanako@" not in text  # nor a cut-off part of them
+        assert "call me at" in text
+
+
 def test_islands_by_postal_code_prefix() -> None:
     table = IslandTable()
     assert "1000101" in table  # 東京都大島町

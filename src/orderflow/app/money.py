@@ -75,12 +75,12 @@ class MoneyCommands(DeskBase):
             )
         return order
 
-    def _moment(self, now: object) -> datetime:
-        """``now`` checked (an aware datetime), or the clock's now."""
+    def _moment(self, now: object, field: str = "now") -> datetime:
+        """``now`` checked (an aware datetime, else InvalidValue naming ``field``), or now."""
         if now is None:
             return self.executor.now()
         if not isinstance(now, datetime) or now.utcoffset() is None:
-            raise InvalidValue("now", now, "an aware datetime")
+            raise InvalidValue(field, now, "an aware datetime")
         return now
 
     def refundable(self, order: Order) -> Money:
@@ -135,7 +135,7 @@ class MoneyCommands(DeskBase):
         if not isinstance(amount, Money) or amount.amount <= 0:
             raise InvalidValue("amount", amount, "a positive Money")
         if paid_at is not None:
-            paid_at = self._moment(paid_at)
+            paid_at = self._moment(paid_at, "paid_at")
 
         def decide(order: Order, ctx: Context) -> Order:
             if order.payment.method is not PaymentMethod.KONBINI:

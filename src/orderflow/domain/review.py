@@ -19,6 +19,7 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
+from orderflow._mask import mask_personal_data_in
 from orderflow.domain.address import Address, Prefecture, normalize_phone
 from orderflow.domain.events import ShippingFeeChanged
 from orderflow.domain.lifecycle import Context, Outcome, raise_hold, record_fact
@@ -137,10 +138,10 @@ class RemarksRule:
     code: str = "remarks"
 
     def check(self, order: Order, context: ReviewContext) -> Finding | None:
-        """Hold when the remarks field is not blank."""
+        """Hold when the remarks field is not blank (its e-mails and phone numbers masked)."""
         if not order.remarks.strip():
             return None
-        excerpt = order.remarks.strip()[:40]
+        excerpt = mask_personal_data_in(order.remarks.strip())[:40]  # masked, then cut
         return Finding(
             self.code, f"備考欄の確認: {excerpt}", f"read the customer's remarks: {excerpt}"
         )

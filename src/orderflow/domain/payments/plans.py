@@ -49,6 +49,7 @@ from orderflow.domain.payments.ledger import (
     open_claims,
     record,
 )
+from orderflow.domain.payments.parcels import COD_EXCESS, cod_excess_owed
 from orderflow.domain.rules import Rules
 
 __all__ = [
@@ -105,6 +106,12 @@ def close_payment(
     owed = payment.received - payment.refund_owed
     if owed.amount > 0:
         order = record(order, PaymentOp.REFUND_OWED, owed, plan.key(), ctx.at)
+    elif owed.is_negative:  # more owed back than received: a 代引き excess never collected
+        withdrawn = min(-owed, cod_excess_owed(order))
+        if withdrawn.amount > 0:
+            order = record(
+                order, PaymentOp.REFUND_OWED, -withdrawn, plan.key(), ctx.at, detail=COD_EXCESS
+            )
     return order
 
 
