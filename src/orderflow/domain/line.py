@@ -1,0 +1,88 @@
+"""One product line of an order (受注明細), and the checks the order's values share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from orderflow.domain.money import Money
+from orderflow.domain.sets import Recipe, check_recipe
+from orderflow.domain.tax import TaxRate
+from orderflow.errors import InvalidValue
+
+__all__ = ["OrderLine"]
+
+
+def _check_quantity(field: str) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if type(value) is not int or value < 1:
+            raise InvalidValue(field, value, "a whole number of 1 or more")
+
+    return check
+
+
+def _check_text(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidValue(attribute.name, value, "a non-empty text")
+
+
+@attrs.frozen(slots=True)
+class OrderLine:
+    """One product line of an order (受注明細): so many units of one SKU at one unit price."""
+
+    line_id: str = attrs.field(validator=_check_text)
+    sku: str = attrs.field(validator=_check_text)
+    name: str = attrs.field(validator=_check_text)
+    unit_price: Money = attrs.field()
+    quantity: int = attrs.field(validator=_check_quantity("quantity"))
+    tax_rate: TaxRate = attrs.field(default=TaxRate.STANDARD)
+    points_rate: Decimal | None = attrs.field(default=None)
+    """ポイント付与率 of this line (``Decimal("0.05")``: ×5 ポイント), fixed when the order is
+    placed; None: the shop's ``points_rate``."""
+    supplier: str | None = attrs.field(default=None)
+    """メーカー直送: the supplier (仕入先 code) that ships this line to the customer itself; it
+    needs no stock of ours. None: the line ships from the shop's warehouses."""
+    recipe: Recipe = attrs.field(default=())
+    """セット構成 of a set line: (component SKU, units per set) as ``ShopSettings.sets`` had it
+    when the line entered the order (the desk fills it in); () for a plain SKU."""
+
+    @recipe.validator
+    def _check_recipe(self, attribute: attrs.Attribute[Recipe], value: Recipe) -> None:
+        if value != () and check_recipe(value, "recipe") != value:
+            raise InvalidValue("recipe", value, "a tuple of (component SKU, units) tuples")
+
+    @supplier.validator
+    def _check_supplier(self, attribute: attrs.Attribute[str | None], value: object) -> None:
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise InvalidValue("supplier", value, "a supplier code, or None")
+
+    @points_rate.validator
+    def _check_points_rate(self, attribute: attrs.Attribute[Decimal | None], value: object) -> None:
+        if value is None:
+            return
+        if type(value) is not Decimal or not value.is_finite() or not 0 <= value <= 1:
+            raise InvalidValue("points_rate", value, "a Decimal from 0 to 1, or None")
+
+    @tax_rate.validator
+    def _check_tax_rate(self, attribute: attrs.Attribute[TaxRate], value: object) -> None:
+        if not isinstance(value, TaxRate):
+            raise InvalidValue(
+                "tax_rate", value, "a TaxRate (TaxRate.STANDARD 10% or TaxRate.REDUCED 8%)"
+            )
+
+    @unit_price.validator
+    def _check_price(self, attribute: attrs.Attribute[Money], value: object) -> None:
+        if not isinstance(value, Money):
+            raise InvalidValue(
+                "unit_price", value, "a Money such as Money.yen(1980) (never a float)"
+            )
+        if value.is_negative:
+            raise InvalidValue("unit_price", value.amount, "a price of zero or more")
+
+    @property
+    def amount(self) -> Money:
+        """Unit price × quantity (as priced: with tax if the shop's prices include it)."""
+        return self.unit_price * self.quantity
