@@ -102,7 +102,10 @@ def add_work_commands(
     sweep = commands.add_parser(
         "sweep",
         parents=[common, progress],
-        help="run the periodic sweeps (再オーソリ, konbini expiry, points, 入荷引当, 配送状況, 持戻り)",
+        help=(
+            "run the periodic sweeps (再オーソリ, konbini expiry, points, 入荷引当, 配送状況, "
+            "持戻り)"
+        ),
         description=(
             "Run reauthorize_expiring, expire_unpaid, grant_points_due, fill_backorders, "
             f"poll_carrier_events and sweep_absent, printing each one's count. {FAKES}"
