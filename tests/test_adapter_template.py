@@ -192,3 +192,9 @@ def test_the_ports_and_what_each_needs() -> None:
         port_members("teleporter")
     with pytest.raises(InvalidValue, match="port"):
         scan("teleporter")
+
+
+def test_a_port_asked_for_must_be_a_port_name() -> None:
+    for port in (["carrier"], "teleporter"):
+        with pytest.raises(InvalidValue, match="port"):
+            scan(port)  # type: ignore[arg-type]

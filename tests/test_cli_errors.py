@@ -278,3 +278,20 @@ def test_the_cron_script_in_the_docs_runs_every_sweep_the_command_runs() -> None
     ):
         assert f"desk.{sweep}()" in script, sweep
     assert "desk.poll_carrier_events(" in script
+
+
+@pytest.mark.parametrize(
+    "db",
+    [
+        "host=localhost user=shop password=hunter2 dbname=shop",
+        "POSTGRESQL://shop:hunter2@[bad/shop",
+        " postgresql://shop:hunter2@[bad/shop",
+        "mysql://shop:hunter2@localhost/shop",
+    ],
+)
+def test_a_password_in_any_kind_of_db_never_shows(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["queues", "--db", db]) == ExitCode.USAGE
+    err = capsys.readouterr().err
+    assert "hunter2" not in err and err.count("\n") == 1

@@ -123,8 +123,9 @@ def mask_emails_in(text: str) -> str:
     return _EMAIL_IN_TEXT.sub(lambda found: mask_email(found.group()), text)
 
 
-_EMAIL_PIECE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]*")
-"""An e-mail address, or the start of one that a cut left (``hanako@e``)."""
+_WIDE = "\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"  # full-width digits and letters
+_EMAIL_PIECE = re.compile(rf"[A-Za-z0-9._%+\-{_WIDE}]+[@\uff20][A-Za-z0-9.\-{_WIDE}\uff0e]*")
+"""An e-mail address, or the start of one that a cut left (``hanako@e``); half or full width."""
 _D = "[0-9\uff10-\uff19]"
 """A digit, half or full width."""
 _S = "[-\u2010\u2011\u2013\u2014\u2015\u30fc\u2212\uff0d \u3000()\uff08\uff09]"

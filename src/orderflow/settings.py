@@ -21,7 +21,7 @@ from orderflow.domain.review import ShippingFeeTable, default_shipping_fees
 from orderflow.domain.sets import Sets, check_sets
 from orderflow.domain.tax import TaxRule
 from orderflow.errors import InvalidValue
-from orderflow.i18n import DEFAULT_LOCALE, DEFAULT_ZONE, check_locale, zone_info
+from orderflow.i18n import DEFAULT_LOCALE, DEFAULT_ZONE, locale_field, zone_field
 from orderflow.notices.profile import ShopProfile
 from orderflow.notices.templates import NoticeTemplates
 
@@ -156,14 +156,6 @@ def _to_locations(value: object) -> Mapping[str, Prefecture]:
     return MappingProxyType(out)
 
 
-def _check_locale(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    check_locale(value, "locale")
-
-
-def _check_zone(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    zone_info(value, "zone")
-
-
 def _check_shop(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, ShopProfile):
         raise InvalidValue("shop", value, "a ShopProfile (orderflow.notices.ShopProfile)")
@@ -214,9 +206,9 @@ class ShopSettings:
     """The prefecture of each warehouse (for :attr:`AllocationStrategy.NEAREST`)."""
     accounts: AccountMap = AccountMap()
     recognition: RecognitionBasis = RecognitionBasis.DELIVERY
-    locale: str = attrs.field(default=DEFAULT_LOCALE, validator=_check_locale)
+    locale: str = attrs.field(default=DEFAULT_LOCALE, validator=locale_field)
     """The customers' language (``ja`` or ``en``: :data:`orderflow.i18n.LOCALES`)."""
-    zone: str = attrs.field(default=DEFAULT_ZONE, validator=_check_zone)
+    zone: str = attrs.field(default=DEFAULT_ZONE, validator=zone_field)
     """The IANA time zone times are shown in (``Asia/Tokyo``)."""
     reauthorize_within_days: int = attrs.field(default=3, validator=_positive)
     """Card and Amazon Pay: re-authorize when the authorization lapses within this many days."""

@@ -252,5 +252,8 @@ def test_a_schema_1_document_is_read_with_plain_recipes(booked: Order) -> None:
     old = {**data, "schema": 1, "lines": [dict(line) for line in data["lines"]]}
     for line in old["lines"]:
         del line["recipe"]  # schema 1 had no recipes on lines
-    assert codec.from_data(old) == booked
-    assert old["lines"][0].get("recipe") is None  # the caller's document is not changed
+    read = codec.from_data(old)
+    assert [line.recipe for line in read.lines] == [None] * len(booked.lines)  # unknown
+    assert read.lines == tuple(attrs.evolve(line, recipe=None) for line in booked.lines)
+    assert attrs.evolve(read, lines=booked.lines) == booked
+    assert "recipe" not in old["lines"][0]  # the caller's document is not changed

@@ -48,3 +48,9 @@ def test_nothing_of_the_number_or_the_address_is_left() -> None:
     masked = mask_personal_data_in(text)
     for piece in ("1111", "hanako", "1234", "１２３４"):
         assert piece not in masked, piece
+
+
+def test_a_full_width_at_sign_is_an_e_mail_too() -> None:
+    masked = mask_personal_data_in("連絡は hanako＠example.jp まで")
+    assert "hanako" not in masked and "example" not in masked
+    assert masked.startswith("連絡は h") and masked.endswith(" まで")

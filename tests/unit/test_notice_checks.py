@@ -44,6 +44,8 @@ def _sample() -> Notice:
         ({"zone": "Mars/Base"}, "zone"),
         ({"zone": ""}, "zone"),
         ({"zone": 9}, "zone"),
+        ({"zone": "Asia"}, "zone"),  # a folder of zones, not a zone
+        ({"zone": "Asia/" + "x" * 300}, "zone"),
         ({"shop": "見本堂"}, "shop"),
         ({"shop": {"name": "見本堂"}}, "shop"),
         ({"notice_templates": "hello"}, "notice_templates"),
@@ -287,3 +289,14 @@ def test_the_address_block_shows_the_phone_as_written() -> None:
     assert "電話 03-1234-5678" in sample.text
     english = attrs.evolve(sample, locale="en", shop=ShopProfile())
     assert "Phone 03-1234-5678" in english.text and "0312345678" not in english.text
+
+
+def test_a_subject_is_one_line_whatever_the_customer_typed() -> None:
+    notice = attrs.evolve(
+        _sample(),
+        facts=(*_sample().facts, ("name", "山田\r\nBcc: x@evil.example\u2028x")),
+        templates=NoticeTemplates({("order_confirmation", "en", "subject"): "{name}: order"}),
+        locale="en",
+    )
+    assert "\r" not in notice.subject and "\n" not in notice.subject
+    assert "\u2028" not in notice.subject

@@ -467,9 +467,8 @@ def test_every_notice_of_a_random_flow_renders_in_both_languages(seed: int) -> N
 
 def test_a_refused_payment_is_told_in_the_notices_language() -> None:
     from orderflow.domain.payments.common import failure_reason
-    from orderflow.domain.rules import Rules
 
-    reason = failure_reason(Rules(ShopSettings()))
+    reason = failure_reason()
     told = Notice("payment_failed", "1001", "a@example.jp", "ja", (("reason", reason),))
     assert "理由: 決済が承認されませんでした。" in told.text
     assert "Reason: The payment was not approved." in attrs.evolve(told, locale="en").text

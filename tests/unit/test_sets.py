@@ -338,3 +338,51 @@ def test_a_recipe_on_a_line_is_checked_and_kept_by_the_codec() -> None:
     _place(shop.desk, ("GIFT-A", 1))
     order = shop.desk.get("1001")
     assert codec.loads(codec.dumps(order)) == order
+
+
+def test_a_recipe_a_caller_gives_must_be_the_shops_own() -> None:
+    shop = fake_shop(STOCK, settings=SETTINGS)
+    for line in (
+        OrderLine("L1", "MUG", "湯呑", Money.yen(3000), 1, recipe=(("TEA", 3),)),  # not a set
+        OrderLine("L1", "GIFT-A", "ギフト", Money.yen(3000), 1, recipe=(("MUG", 1),)),
+    ):
+        with pytest.raises(InvalidValue, match=r"lines\[L1\]\.recipe"):
+            shop.desk.place(
+                number="1001", customer=customer(), ship_to=ship_to(), lines=[line], token="tok"
+            )
+    assert not shop.store.orders and _reserved(shop) == {}
+    same = OrderLine("L1", "GIFT-A", "ギフト", Money.yen(3000), 1, recipe=SETS["GIFT-A"])
+    placed = shop.desk.place(
+        number="1001", customer=customer(), ship_to=ship_to(), lines=[same], token="tok"
+    )
+    assert placed.lines[0].recipe == SETS["GIFT-A"]
+
+
+def test_a_plain_sku_made_a_set_later_moves_what_its_lines_reserved() -> None:
+    shop = fake_shop({**STOCK, ("TOKYO", "GIFT-B"): 3}, settings=SETTINGS)
+    _place(shop.desk, ("GIFT-B", 1))  # sold as it is
+    shop.desk.allocate("1001")
+    assert shop.desk.get("1001").lines[0].recipe == ()
+    assert _reserved(shop) == {("TOKYO", "GIFT-B"): 1}
+    new = ShopSettings(
+        warehouses=("TOKYO", "OSAKA"), auto_advance=False, sets={"GIFT-B": (("TEA", 2),)}
+    )
+    desk = desk_on(shop, store=shop.store, settings=new)
+    order = desk.cancel("1001", reason="customer")
+    assert order.status is OrderStatus.CANCELLED and not order.outbox
+    assert _reserved(shop) == {}  # its own unit back, no tea touched
+
+
+def test_the_receipt_sweep_leaves_orders_alone_while_no_whole_set_can_be_made() -> None:
+    shop = fake_shop({("TOKYO", "TEA"): 0, ("TOKYO", "MUG"): 5}, settings=SETTINGS)
+    _place(shop.desk, ("GIFT-A", 1))
+    _place(shop.desk, ("GIFT-A", 1), number="1002")
+    shop.desk.allocate("1001")
+    shop.desk.allocate("1002")
+    shop.inventory.receive("TOKYO", "TEA", 1, key="wms-1")  # half a set's tea
+    before = {n: shop.desk.get(n) for n in ("1001", "1002")}
+    for _ in range(3):
+        assert shop.desk.fill_backorders() == []
+    assert {n: shop.desk.get(n) for n in ("1001", "1002")} == before  # nothing written
+    shop.inventory.receive("TOKYO", "TEA", 1, key="wms-2")
+    assert [o.number for o in shop.desk.fill_backorders()] == ["1001"]

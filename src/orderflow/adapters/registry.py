@@ -61,7 +61,7 @@ _PROTOCOL_BASES = frozenset({"Protocol", "Generic", "object"})
 
 def port_members(port: str) -> frozenset[str]:
     """The public methods and properties an adapter of ``port`` must have."""
-    if port not in PORTS:
+    if not isinstance(port, str) or port not in PORTS:
         raise InvalidValue("port", port, f"one of {sorted(PORTS)}")
     names: set[str] = set()
     for klass in PORTS[port].__mro__:
@@ -114,7 +114,7 @@ def describe(entry: importlib.metadata.EntryPoint) -> AdapterInfo:
     port = getattr(factory, "orderflow_port", None)
     if port is None:
         raise broken(f"{entry.value!r} declares no orderflow_port (one of {sorted(PORTS)})")
-    if port not in PORTS:
+    if not isinstance(port, str) or port not in PORTS:
         raise broken(f"orderflow_port {port!r} is not a port: expected one of {sorted(PORTS)}")
     if isinstance(factory, type):
         missing = sorted(n for n in port_members(port) if not hasattr(factory, n))
@@ -133,7 +133,7 @@ def scan(port: str | None = None) -> tuple[list[AdapterInfo], list[AdapterError]
     Both sorted by port then name; a broken entry point is reported whatever ``port`` is asked
     (its port cannot be known).
     """
-    if port is not None and port not in PORTS:
+    if port is not None and (not isinstance(port, str) or port not in PORTS):
         raise InvalidValue("port", port, f"one of {sorted(PORTS)}")
     found: list[AdapterInfo] = []
     errors: list[AdapterError] = []

@@ -8,6 +8,7 @@ from orderflow.app.base import check_number, check_text
 from orderflow.app.changes import ChangeCommands
 from orderflow.app.fulfilment import FulfilmentCommands
 from orderflow.app.orders import OrderCommands
+from orderflow.domain.allocation import plan_allocation
 from orderflow.domain.decisions import backorders, remainder, tracking
 from orderflow.domain.decisions.backorders import Priority
 from orderflow.domain.lifecycle import Context, pending_units
@@ -80,6 +81,8 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
         for order in backorders.waiting_for(self.executor.open_orders(), sku, priority, sets):
             if not any(self.executor.available(w, sku) for w in self.settings.warehouses):
                 break
+            if not self._could_allocate(order):  # not a whole set yet: leave it unwritten
+                continue
             try:
                 after = self.allocate(order.number, actor=actor)
             except OrderflowError:  # pending effects, a hold raised meanwhile, a provider down
@@ -89,6 +92,19 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
             ):
                 served.append(self._ship_rest(after, actor))
         return served
+
+    def _could_allocate(self, order: Order) -> bool:
+        """Whether the stock there is now would reserve anything for ``order`` (read, not kept)."""
+        settings = self.settings
+        planned = plan_allocation(
+            order,
+            settings.warehouses,
+            self._available(order),
+            settings.allocation,
+            locations=settings.warehouse_locations,
+            sets=settings.sets,
+        )
+        return bool(planned)
 
     def _ship_rest(self, order: Order, actor: str) -> Order:
         """分納: the units reserved for an order shipped in part are instructed at once."""

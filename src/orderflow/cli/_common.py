@@ -103,6 +103,9 @@ def _postgres_url(db: str) -> str:
     from psycopg import ProgrammingError
     from psycopg.conninfo import conninfo_to_dict
 
+    db = db.strip()
+    scheme, sep, rest = db.partition("://")
+    db = scheme.lower() + sep + rest  # POSTGRESQL:// is the same URL to a person
     try:
         conninfo_to_dict(db)
     except ProgrammingError as malformed:  # the message is masked when told (run)

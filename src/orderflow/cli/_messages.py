@@ -18,7 +18,8 @@ __all__ = ["POSTGRES_SCHEMES", "describe_db", "is_configuration", "is_postgres",
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 """A ``--db`` starting so is a PostgreSQL URL; anything else is a SQLite file's path."""
 
-_QUERY_PASSWORD = re.compile(r"([?&]password=)([^&#]*)", re.IGNORECASE)
+_QUERY_PASSWORD = re.compile(r"((?:^|[?&\s])password\s*=\s*)('[^']*'|[^&#\s]*)", re.IGNORECASE)
+"""A ``password=`` parameter: in a URL's query or a libpq ``key=value`` string."""
 
 _SQLITE_CONFIGURATION = {
     3: "SQLITE_PERM",
@@ -36,7 +37,7 @@ _POSTGRES_CONFIGURATION = ("28", "3D")
 
 def is_postgres(db: str) -> bool:
     """Whether ``--db`` is a PostgreSQL URL (``postgresql://…`` or ``postgres://…``)."""
-    return db.startswith(POSTGRES_SCHEMES)
+    return db.strip().lower().startswith(POSTGRES_SCHEMES)
 
 
 def _password_spans(db: str) -> list[tuple[int, int]]:
@@ -46,6 +47,8 @@ def _password_spans(db: str) -> list[tuple[int, int]]:
     with an unencoded ``@`` or ``/`` ends at the last ``@``. Both are masked (more rather than
     less).
     """
+    if "://" not in db:
+        return []
     start = db.index("://") + 3
     first, last = db.find("@", start), db.rfind("@", start)
     spans = []
@@ -61,7 +64,7 @@ def _password_spans(db: str) -> list[tuple[int, int]]:
 def _passwords(db: str) -> set[str]:
     """The password texts of ``db`` (user info and ``?password=``), as they are written."""
     found = {db[begin:end] for begin, end in _password_spans(db)}
-    found.update(match.group(2) for match in _QUERY_PASSWORD.finditer(db))
+    found.update(match.group(2).strip("'") for match in _QUERY_PASSWORD.finditer(db))
     try:
         from psycopg.conninfo import conninfo_to_dict
 
@@ -88,9 +91,7 @@ def describe_db(db: str) -> str:
     Never fails, even on a URL libpq refuses: the user info after the first ``:`` and a
     ``password=`` parameter are masked.
     """
-    if not is_postgres(db):
-        return db
-    spans = _password_spans(db)
+    spans = _password_spans(db)  # any scheme://user:password@ (whatever its case)
     if spans:
         begin = min(span[0] for span in spans)
         end = max(span[1] for span in spans)
@@ -100,7 +101,7 @@ def describe_db(db: str) -> str:
 
 def one_line(message: str, db: str | None = None) -> str:
     """``message`` on one line, with ``db`` (a URL) and its password masked wherever they occur."""
-    if db is not None and is_postgres(db):
+    if db is not None:
         message = message.replace(db, describe_db(db))
         for secret in _secret_forms(db):
             message = message.replace(secret, "***")

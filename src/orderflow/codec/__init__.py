@@ -165,7 +165,7 @@ def register_migration(from_schema: int, upgrade: Upgrade) -> Callable[[], None]
 
 
 def _recipes_on_lines(document: dict[str, Any]) -> dict[str, Any]:
-    """Schema 1 → 2: every line gains its set recipe (``"recipe": []``, a plain SKU's).
+    """Schema 1 → 2: every line gains its set recipe, unknown (``"recipe": null``).
 
     An order placed under schema 1 reads its set lines' recipes from the shop's settings, as
     it did then. Anything not shaped like lines is left for the reader to refuse.
@@ -173,8 +173,7 @@ def _recipes_on_lines(document: dict[str, Any]) -> dict[str, Any]:
     lines = document.get("lines")
     if type(lines) is list:
         document["lines"] = [
-            {**line, "recipe": line.get("recipe", [])} if type(line) is dict else line
-            for line in lines
+            {**line, "recipe": line.get("recipe")} if type(line) is dict else line for line in lines
         ]
     return document
 

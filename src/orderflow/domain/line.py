@@ -45,13 +45,14 @@ class OrderLine:
     supplier: str | None = attrs.field(default=None)
     """メーカー直送: the supplier (仕入先 code) that ships this line to the customer itself; it
     needs no stock of ours. None: the line ships from the shop's warehouses."""
-    recipe: Recipe = attrs.field(default=())
+    recipe: Recipe | None = attrs.field(default=None)
     """セット構成 of a set line: (component SKU, units per set) as ``ShopSettings.sets`` had it
-    when the line entered the order (the desk fills it in); () for a plain SKU."""
+    when the line entered the order (the desk fills it in); () for a plain SKU; None until the
+    desk has seen the line (or in an order of schema 1: the shop's settings are read then)."""
 
     @recipe.validator
-    def _check_recipe(self, attribute: attrs.Attribute[Recipe], value: Recipe) -> None:
-        if value != () and check_recipe(value, "recipe") != value:
+    def _check_recipe(self, attribute: attrs.Attribute[Recipe | None], value: object) -> None:
+        if value is not None and value != () and check_recipe(value, "recipe") != value:
             raise InvalidValue("recipe", value, "a tuple of (component SKU, units) tuples")
 
     @supplier.validator

@@ -45,26 +45,41 @@ def components(sets: Sets, sku: str) -> Recipe:
     return sets.get(sku, ((sku, 1),))
 
 
-def line_components(line: OrderLine, sets: Sets) -> Recipe:
-    """What one unit of ``line`` is made of: the recipe it was placed with, else ``sets``'s.
-
-    A line carries the recipe of its set as it was when the line entered the order
-    (:func:`with_recipe`), so a recipe changed later does not move other units for it.
-    """
-    return line.recipe or components(sets, line.sku)
-
-
 def line_recipe(line: OrderLine, sets: Sets) -> Recipe | None:
-    """The recipe of a set line (as placed, else ``sets``'s); None for a plain SKU."""
-    return line.recipe or sets.get(line.sku)
+    """The recipe of a set line as it entered the order; None for a plain SKU.
+
+    A line carries its recipe from the moment it entered the order (:func:`with_recipe`:
+    ``()`` for a plain SKU), so a recipe changed later, or a plain SKU made a set, does not
+    move other units for it. Only a line that never went through the desk (``recipe`` None,
+    an order of schema 1) reads ``sets`` as they are now.
+    """
+    if line.recipe is None:
+        return sets.get(line.sku)
+    return line.recipe or None
+
+
+def line_components(line: OrderLine, sets: Sets) -> Recipe:
+    """What one unit of ``line`` is made of in the inventory: its set's recipe, or itself once."""
+    return line_recipe(line, sets) or ((line.sku, 1),)
 
 
 def with_recipe(line: OrderLine, sets: Sets) -> OrderLine:
-    """``line`` carrying its set's recipe from ``sets`` (unchanged for a plain SKU)."""
-    recipe = sets.get(line.sku)
-    if recipe is None or line.recipe:
-        return line
-    return attrs.evolve(line, recipe=recipe)
+    """``line`` as it enters an order: carrying its set's recipe from ``sets`` (``()``: plain).
+
+    A recipe the caller gave must be the shop's own (:class:`InvalidValue` otherwise): the
+    stock moved for the line follows it.
+    """
+    recipe = sets.get(line.sku, ())
+    if line.recipe is None:
+        return attrs.evolve(line, recipe=recipe)
+    if line.recipe != recipe:
+        shown = recipe or "none (not a set)"
+        raise InvalidValue(
+            f"lines[{line.line_id}].recipe",
+            line.recipe,
+            f"the shop's recipe for {line.sku}: {shown}",
+        )
+    return line
 
 
 def whole_sets(recipe: Recipe, units: Mapping[str, int]) -> int:

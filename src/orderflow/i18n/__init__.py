@@ -11,8 +11,10 @@ from __future__ import annotations
 import functools
 from datetime import datetime
 from importlib import resources
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import attrs
 from babel.dates import format_datetime
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency
@@ -32,8 +34,10 @@ __all__ = [
     "format_money",
     "format_time",
     "gettext",
+    "locale_field",
     "method_label",
     "status_label",
+    "zone_field",
     "zone_info",
 ]
 
@@ -188,8 +192,18 @@ def zone_info(zone: object, field: str = "zone") -> ZoneInfo:
         raise InvalidValue(field, zone, "an IANA time zone such as 'Asia/Tokyo'")
     try:
         return ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # 'Asia' is a folder, not a zone
         raise InvalidValue(field, zone, "an IANA time zone such as 'Asia/Tokyo'") from None
+
+
+def locale_field(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """An attrs validator: the field holds a locale orderflow speaks (:func:`check_locale`)."""
+    check_locale(value, attribute.name)
+
+
+def zone_field(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """An attrs validator: the field holds a known IANA time zone (:func:`zone_info`)."""
+    zone_info(value, attribute.name)
 
 
 def check_locale(locale: object, field: str = "locale") -> str:

@@ -20,7 +20,7 @@ import attrs
 
 from orderflow._mask import mask_email, mask_pairs, masked_repr
 from orderflow.errors import InvalidValue
-from orderflow.i18n import DEFAULT_ZONE, check_locale, zone_info
+from orderflow.i18n import DEFAULT_ZONE, locale_field, zone_field
 from orderflow.notices.formatting import format_amount, format_day, format_moment, format_phone
 from orderflow.notices.profile import ShopProfile
 from orderflow.notices.summary import OrderSummary, summarize
@@ -49,14 +49,6 @@ def _check_kind(instance: object, attribute: attrs.Attribute[str], value: object
         raise InvalidValue("kind", value, f"one of {NOTICE_KINDS}")
 
 
-def _check_locale(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    check_locale(value, "locale")
-
-
-def _check_zone(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    zone_info(value, "zone")
-
-
 def _check_shop(instance: object, attribute: attrs.Attribute[ShopProfile], value: object) -> None:
     if not isinstance(value, ShopProfile):
         raise InvalidValue("shop", value, "a ShopProfile")
@@ -83,9 +75,9 @@ class Notice:
     kind: str = attrs.field(validator=_check_kind)
     order_number: str
     recipient: str = attrs.field(repr=masked_repr(mask_email))
-    locale: str = attrs.field(validator=_check_locale)
+    locale: str = attrs.field(validator=locale_field)
     facts: tuple[tuple[str, object], ...] = attrs.field(default=(), repr=mask_pairs)
-    zone: str = attrs.field(default=DEFAULT_ZONE, validator=_check_zone)
+    zone: str = attrs.field(default=DEFAULT_ZONE, validator=zone_field)
     order: OrderSummary | None = attrs.field(default=None, repr=False, kw_only=True)
     """The order as the notice shows it (taken when the notice is sent)."""
     shop: ShopProfile = attrs.field(

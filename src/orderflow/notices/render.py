@@ -132,9 +132,10 @@ def render_subject(notice: Notice) -> str:
     template = _template(notice, "subject")
     assert template is not None
     values = scalars(notice)
-    return _substitute(
+    subject = _substitute(
         template, lambda f: " ".join(block_lines(notice, f)) if f in BLOCKS else values[f], str
-    ).replace("\n", " ")
+    )
+    return " ".join(subject.split())  # no line break of any kind (a header injection)
 
 
 def render_text(notice: Notice) -> str:

@@ -40,7 +40,7 @@ Fold = Callable[[Order, Effect, Answer, Context, Rules, Plan], Order]
 _FAILED = PaymentOutcome.FAILED
 
 
-def failure_reason(rules: Rules) -> str:
+def failure_reason() -> str:
     """What the customer is told when a payment fails (never the provider's own text).
 
     A catalog msgid: the notice shows it in its own language (決済が承認されませんでした).
@@ -56,7 +56,7 @@ def hold(order: Order, code: str, ja: str, en: str, ctx: Context) -> Order:
 
 def payment_failed(plan: Plan, rules: Rules) -> None:
     """Tell the customer the payment did not go through (never the provider's own words)."""
-    plan.add(Notify, notice="payment_failed", facts=(("reason", failure_reason(rules)),))
+    plan.add(Notify, notice="payment_failed", facts=(("reason", failure_reason()),))
 
 
 def decline_placement(
@@ -80,7 +80,7 @@ def decline_placement(
         plan.add(
             Notify,
             notice="cancellation",
-            facts=(("cancelled_at", ctx.at), ("reason", failure_reason(rules))),
+            facts=(("cancelled_at", ctx.at), ("reason", failure_reason())),
         )
     else:
         payment_failed(plan, rules)
