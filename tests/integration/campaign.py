@@ -77,6 +77,7 @@ from tests.integration.campaign_world import (
     Flow,
     _fake,
     arm_stale_reads,
+    change_recipe,
     new_flow,
 )
 
@@ -253,6 +254,7 @@ def random_command(flow: Flow) -> None:
         (1, lambda: carrier.sweep(flow)),
         (2, lambda: desk.grant_points_due()),
         (1, lambda: desk.fill_backorders()),
+        (1, lambda: change_recipe(flow)),
         (2, lambda: claw_back(flow, order, rid)),
         (8, lambda: po_command(flow)),
         (4, lambda: returns.request(flow, order, rid)),

@@ -18,7 +18,7 @@ from orderflow.domain.events import CarrierReported, DeliveryUndone
 from orderflow.domain.order import DROP_SHIP
 from orderflow.domain.payments.ledger import CARDLIKE
 from orderflow.domain.payments.parcels import owed_for, shipped_units
-from orderflow.domain.sets import components
+from orderflow.domain.sets import line_components
 from orderflow.domain.tracking import TrackingStatus, event_key
 from tests.integration import campaign_dropship as dropship
 from tests.integration import campaign_returns as returns
@@ -50,7 +50,7 @@ def violations(flow: Flow) -> list[str]:
     sets = shop.desk.settings.sets
     for order in orders.values():  # a set line holds and ships its components (セット商品)
         for a in order.allocations:
-            for sku, per in components(sets, order.line(a.line_id).sku):
+            for sku, per in line_components(order.line(a.line_id), sets):
                 key = (a.warehouse, sku)
                 held[key] = held.get(key, 0) + a.quantity * per
         law(not order.set_parts, f"{order.number} left component units not made into sets")
@@ -58,7 +58,7 @@ def violations(flow: Flow) -> list[str]:
             for line in s.lines:
                 if s.status not in (ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED):
                     continue
-                for sku, per in components(sets, order.line(line.line_id).sku):
+                for sku, per in line_components(order.line(line.line_id), sets):
                     key = (s.warehouse, sku)
                     shipped[key] = shipped.get(key, 0) + line.quantity * per
                     held[key] = held.get(key, 0) - line.quantity * per  # committed, not held

@@ -110,6 +110,19 @@ class StaleReads:
         return real
 
 
+RECIPES = [(("TEA-1", 2), ("MUG-1", 1)), (("TEA-1", 1), ("MUG-1", 2)), (("TEA-1", 3),)]
+"""What the shop may make GIFT-1 of, as the flow goes on."""
+
+
+def change_recipe(flow: Flow) -> None:
+    """The shop changes GIFT-1's recipe while orders hold it: each keeps what it reserved."""
+    desk = flow.shop.desk
+    sets = {"GIFT-1": flow.rng.choice(RECIPES)}
+    desk.settings = attrs.evolve(desk.settings, sets=sets)
+    desk.rules = attrs.evolve(desk.rules, settings=desk.settings)
+    desk.executor.rules = desk.rules
+
+
 def arm_stale_reads(flow: Flow, reads: int) -> None:
     """The next ``reads`` stock reads of the desk may be stale (when the desk reads through us)."""
     inventory = flow.shop.desk.ports.inventory
