@@ -36,8 +36,9 @@ from orderflow.errors import InvalidValue
 
 __all__ = ["FORMULA_STARTS", "Cell", "neutralize", "write_csv", "write_rows"]
 
-FORMULA_STARTS: frozenset[str] = frozenset("=+-@\t\r＝＋－＠")
-"""The first characters that make a text cell get a leading ``'``."""
+FORMULA_STARTS: frozenset[str] = frozenset("=+-@\t\r＝＋－＠\u2212")
+"""The first characters that make a text cell get a leading ``'`` (``−``, U+2212, too: CP932
+writes it as ``－``)."""
 
 Cell = str | int | Decimal | None
 """What a cell may hold: text (neutralised), a whole or decimal number (as is), or nothing."""

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from orderflow.csvsafe import FORMULA_STARTS, neutralize, write_csv, write_rows
 from orderflow.errors import InvalidValue
 
-DANGEROUS = "=+-@\t\r＝＋－＠"
+DANGEROUS = "=+-@\t\r＝＋－＠\u2212"  # U+2212 − : CP932 writes it as －
 
 
 def read(text: str) -> list[list[str]]:

@@ -1,0 +1,160 @@
+"""The ports of goods and books: stock, warehouses, carriers, suppliers, accounting, notices."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from orderflow.domain.address import Address
+from orderflow.domain.booking import JournalEntry
+from orderflow.domain.order import Shipment
+from orderflow.domain.purchasing import PurchaseOrder
+from orderflow.domain.tracking import CarrierEvent
+from orderflow.notices import Notice
+
+__all__ = [
+    "Accounting",
+    "Carrier",
+    "CarrierEvents",
+    "Inventory",
+    "Notifier",
+    "PurchaseOrderStore",
+    "Supplier",
+    "Warehouse",
+]
+
+
+@runtime_checkable
+class Inventory(Protocol):
+    """Stock per warehouse and SKU (在庫). Reservation must be atomic: stock never goes negative."""
+
+    def knows(self, sku: str) -> bool:
+        """Whether ``sku`` is a product the shop stocks."""
+        ...
+
+    def available(self, warehouse: str, sku: str) -> int:
+        """Units on hand and not reserved (引当可能数), 0 or more."""
+        ...
+
+    def reserve(self, *, key: str, warehouse: str, sku: str, quantity: int) -> int:
+        """Reserve up to ``quantity`` units atomically; return how many were reserved (0..quantity).
+
+        Two orders racing for the last unit: one gets it, the other gets 0. Same key, same answer.
+        """
+        ...
+
+    def release(self, *, key: str, warehouse: str, sku: str, quantity: int) -> None:
+        """Give ``quantity`` reserved units back to available stock. Same key: done once."""
+        ...
+
+    def commit(self, *, key: str, warehouse: str, sku: str, quantity: int) -> None:
+        """The reserved units left the warehouse: take them off on-hand stock. Done once per key."""
+        ...
+
+
+@runtime_checkable
+class Warehouse(Protocol):
+    """A warehouse (or its WMS) that ships parcels (出荷指示)."""
+
+    def instruct(self, *, key: str, order_number: str, shipment: Shipment, ship_to: Address) -> str:
+        """Tell the warehouse to pick, pack and ship ``shipment``; returns its reference."""
+        ...
+
+    def recall(self, *, key: str, shipment_id: str) -> bool:
+        """Take an instruction back; False when the parcel already left (too late)."""
+        ...
+
+
+@runtime_checkable
+class Carrier(Protocol):
+    """A delivery company (配送業者): its tracking-number format and public tracking page."""
+
+    @property
+    def code(self) -> str:
+        """A short code such as ``yamato``."""
+        ...
+
+    @property
+    def has_tracking(self) -> bool:
+        """False for services without tracking numbers (then shipping needs none)."""
+        ...
+
+    def validate_tracking_number(self, number: str) -> bool:
+        """Whether ``number`` has this carrier's format (and check digit, where it has one)."""
+        ...
+
+    def tracking_url(self, number: str) -> str:
+        """The public page where the customer follows the parcel."""
+        ...
+
+
+@runtime_checkable
+class CarrierEvents(Protocol):
+    """A carrier's tracking feed, polled (荷物追跡): the events recorded since a time.
+
+    An adapter may answer an event more than once, late or out of order (the desk applies each
+    once, by the carrier's time). A webhook needs no port: parse its body into
+    :class:`~orderflow.domain.tracking.CarrierEvent` values and give them to
+    ``desk.carrier_events``.
+    """
+
+    def poll(self, since: datetime) -> list[CarrierEvent]:
+        """The events the carrier recorded at or after ``since`` (aware), in any order."""
+        ...
+
+
+@runtime_checkable
+class Accounting(Protocol):
+    """The accounting system (会計システム) that receives journal entries."""
+
+    def post(self, *, key: str, entry: JournalEntry) -> str:
+        """Post ``entry``; returns its reference there. Same key: posted once."""
+        ...
+
+
+@runtime_checkable
+class Notifier(Protocol):
+    """Sends notices to customers (mail, LINE, SMS: the adapter's business)."""
+
+    def send(self, *, key: str, notice: Notice) -> None:
+        """Send ``notice``; the same key is sent once."""
+        ...
+
+
+@runtime_checkable
+class Supplier(Protocol):
+    """A supplier (仕入先) taking purchase orders (発注) by EDI, fax or e-mail (the adapter's)."""
+
+    def send(self, *, key: str, purchase_order: PurchaseOrder) -> str:
+        """Send the purchase order; returns the supplier's reference. Same key, same answer."""
+        ...
+
+    def cancel(self, *, key: str, reference: str, lines: tuple[tuple[str, int], ...]) -> bool:
+        """Take back ``lines`` ((line id, units), …) of a sent order; False if it is too late."""
+        ...
+
+
+@runtime_checkable
+class PurchaseOrderStore(Protocol):
+    """Purchase orders (発注) by number, each saved with its pending effects, version-checked."""
+
+    def get(self, number: str) -> PurchaseOrder:
+        """The purchase order ``number``; raises :class:`~orderflow.errors.OrderNotFound`."""
+        ...
+
+    def add(self, po: PurchaseOrder) -> None:
+        """Store a new purchase order; :class:`~orderflow.errors.DuplicateOrder` if it exists."""
+        ...
+
+    def save(self, po: PurchaseOrder, *, expected_version: int) -> None:
+        """Replace it if its version is still ``expected_version`` (else ``ConcurrencyError``)."""
+        ...
+
+    def open_purchase_orders(self, supplier: str | None = None) -> Iterable[PurchaseOrder]:
+        """Purchase orders not received nor cancelled (of ``supplier`` when given), by number."""
+        ...
+
+    def pending(self) -> Iterable[PurchaseOrder]:
+        """Purchase orders with pending effects."""
+        ...
