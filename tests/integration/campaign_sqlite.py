@@ -26,7 +26,7 @@ class CampaignStore(SQLiteStore):
 
     @property
     def orders(self) -> dict[str, Order]:
-        numbers = [r[0] for r in self._all("SELECT number FROM orders ORDER BY number", ())]
+        numbers = [r[0] for r in self._rows("SELECT number FROM orders ORDER BY number", ())]
         return {number: self.get(number) for number in numbers}
 
 

@@ -14,7 +14,7 @@ from orderflow import codec
 from orderflow.domain.order import Order
 from orderflow.domain.purchasing import PurchaseOrder
 from orderflow.domain.queues import Queue, QueueQuery, check_page, queue_facts, tracking_keys
-from orderflow.errors import InvalidValue
+from orderflow.errors import InvalidValue, OrderNotFound
 
 ORDER_TABLE: tuple[tuple[str, str, str], ...] = (
     ("number", "text", "PRIMARY KEY"),
@@ -277,3 +277,71 @@ class Remembered:
         """True when the tracking rows of the version being replaced are known to be ``order``'s."""
         known = self._tracking.get(number)
         return known is not None and known == (expected_version, tracking_keys(order))
+
+
+def as_is(when: datetime) -> datetime:
+    """A time as the driver takes it (PostgreSQL's ``timestamptz``)."""
+    return when
+
+
+_COLUMNS = "number, version, document"
+
+
+class OrderReads:
+    """The reading half of an order store on SQL, the same on every engine.
+
+    A store sets ``_mark`` (the driver's placeholder, ``?`` or ``%s``), ``_time`` (how a time
+    is passed: :func:`utc_text` or :func:`as_is`), ``_known`` (a :class:`Remembered`) and
+    implements ``_rows``.
+    """
+
+    _mark: str
+    _time: Callable[[datetime], Any]
+    _known: Remembered
+
+    def _rows(self, sql: str, params: tuple[Any, ...] | list[Any]) -> list[Any]:
+        raise NotImplementedError
+
+    def _orders(self, sql: str, params: tuple[Any, ...]) -> list[Order]:
+        return [self._known.order(*row) for row in self._rows(sql, params)]
+
+    def get(self, number: str) -> Order:
+        """The order ``number``; raises :class:`~orderflow.errors.OrderNotFound`."""
+        sql = f"SELECT {_COLUMNS} FROM orders WHERE number = {self._mark}"
+        rows = self._rows(sql, (number,))
+        if not rows:
+            raise OrderNotFound(number)
+        return self._known.order(*rows[0])
+
+    def orders_of_customer(self, customer_id: str, since: datetime) -> list[Order]:
+        """The customer's orders placed at or after ``since`` (indexed)."""
+        mark = self._mark
+        return self._orders(
+            f"SELECT {_COLUMNS} FROM orders WHERE customer_id = {mark} AND placed_at >= {mark} "
+            "ORDER BY placed_at, number",
+            (customer_id, self._time(since)),
+        )
+
+    def pending(self) -> list[Order]:
+        """Orders with pending effects (indexed ``pending_since``)."""
+        return self._orders(
+            f"SELECT {_COLUMNS} FROM orders WHERE pending_since IS NOT NULL ORDER BY number", ()
+        )
+
+    def open_orders(self) -> list[Order]:
+        """Orders not in a final status (partial index on ``final = 0``)."""
+        return self._orders(f"SELECT {_COLUMNS} FROM orders WHERE final = 0 ORDER BY number", ())
+
+    def orders_by_tracking(self, carrier: str, tracking_number: str) -> list[str]:
+        """Numbers of the orders with a shipment of ``carrier`` under ``tracking_number``."""
+        return [r[0] for r in self._rows(tracking_select(self._mark), (carrier, tracking_number))]
+
+    def queue(self, query: QueueQuery, *, after: str | None = None, limit: int = 100) -> list[str]:
+        """One page of the work list ``query``: order numbers, ascending, after ``after``."""
+        sql, params = queue_select(query, after, limit, self._mark, self._time)
+        return [r[0] for r in self._rows(sql, params)]
+
+    def count(self, query: QueueQuery) -> int:
+        """How many orders are on the work list ``query``."""
+        sql, params = queue_count(query, self._mark, self._time)
+        return int(self._rows(sql, params)[0][0])

@@ -15,7 +15,7 @@ import psycopg
 
 from orderflow import codec
 from orderflow.domain.order import Order
-from orderflow.domain.queues import QueueQuery, check_claim
+from orderflow.domain.queues import check_claim
 from orderflow.errors import ConcurrencyError, DuplicateOrder, OrderNotFound, StoreError
 from orderflow.stores._postgres import Connections, Source
 from orderflow.stores._sql import (
@@ -23,13 +23,12 @@ from orderflow.stores._sql import (
     POINTS_DUE_INDEX,
     POSTGRES_TYPES,
     SHIPPED_STATUSES,
+    OrderReads,
     Remembered,
+    as_is,
     order_row,
     order_schema,
-    queue_count,
-    queue_select,
     tracking_rows,
-    tracking_select,
 )
 
 __all__ = ["PostgresStore"]
@@ -54,11 +53,7 @@ _INSERT_TRACKING = (
 )
 
 
-def _same(when: datetime) -> datetime:
-    return when
-
-
-class PostgresStore:
+class PostgresStore(OrderReads):
     """Orders in PostgreSQL; give a conninfo, a ``psycopg.Connection`` or the host's pool.
 
     ``PostgresStore(pool)`` creates the tables if they are missing (``create=False`` when your
@@ -75,6 +70,8 @@ class PostgresStore:
                 new_index = row is None or row[0] is None
                 conn.execute(SCHEMA)
         self._known = Remembered()
+        self._mark = "%s"
+        self._time = as_is
         if new_index:
             self._fill_tracking()
 
@@ -88,52 +85,13 @@ class PostgresStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- reading ---------------------------------------------------------------------------
-
-    def get(self, number: str) -> Order:
-        """The order ``number``; raises :class:`~orderflow.errors.OrderNotFound`."""
-        rows = self._rows(f"SELECT {_COLUMNS} FROM orders WHERE number = %s", (number,))
-        if not rows:
-            raise OrderNotFound(number)
-        return self._known.order(*rows[0])
-
-    def orders_of_customer(self, customer_id: str, since: datetime) -> list[Order]:
-        """The customer's orders placed at or after ``since``."""
-        return self._orders(
-            f"SELECT {_COLUMNS} FROM orders WHERE customer_id = %s AND placed_at >= %s "
-            "ORDER BY placed_at, number",
-            (customer_id, since),
-        )
-
-    def pending(self) -> list[Order]:
-        """Orders with pending effects."""
-        return self._orders(
-            f"SELECT {_COLUMNS} FROM orders WHERE pending_since IS NOT NULL ORDER BY number", ()
-        )
-
-    def open_orders(self) -> list[Order]:
-        """Orders not in a final status."""
-        return self._orders(f"SELECT {_COLUMNS} FROM orders WHERE final = 0 ORDER BY number", ())
-
-    def orders_by_tracking(self, carrier: str, tracking_number: str) -> list[str]:
-        """Numbers of the orders with a shipment of ``carrier`` under ``tracking_number``."""
-        return [r[0] for r in self._rows(tracking_select("%s"), (carrier, tracking_number))]
-
-    def queue(self, query: QueueQuery, *, after: str | None = None, limit: int = 100) -> list[str]:
-        """One page of the work list ``query``: order numbers, ascending, after ``after``."""
-        sql, params = queue_select(query, after, limit, "%s", _same)
-        return [r[0] for r in self._rows(sql, params)]
-
-    def count(self, query: QueueQuery) -> int:
-        """How many orders are on the work list ``query``."""
-        sql, params = queue_count(query, "%s", _same)
-        return int(self._rows(sql, params)[0][0])
+    # -- reading: OrderReads (stores/_sql.py) -------------------------------------------------
 
     # -- writing ---------------------------------------------------------------------------
 
     def add(self, order: Order) -> None:
         """Store a new order; raises :class:`~orderflow.errors.DuplicateOrder` if it exists."""
-        row, codes = order_row(order, codec.dumps_text(order), _same)
+        row, codes = order_row(order, codec.dumps_text(order), as_is)
         try:
             with self._db.transaction() as conn:
                 conn.execute(_INSERT, row)
@@ -152,7 +110,7 @@ class PostgresStore:
         order queue, and all but the first fail the check), the order with its outbox, its holds.
         """
         number = order.number
-        row, codes = order_row(order, codec.dumps_text(order), _same)
+        row, codes = order_row(order, codec.dumps_text(order), as_is)
         with self._db.transaction() as conn:
             updated = conn.execute(_UPDATE, (*row[1:], number, expected_version)).rowcount
             if updated != 1:
@@ -227,6 +185,3 @@ class PostgresStore:
     def _rows(self, sql: str, params: tuple[Any, ...] | list[Any]) -> list[Any]:
         with self._db.transaction() as conn:
             return conn.execute(sql, params).fetchall()
-
-    def _orders(self, sql: str, params: tuple[Any, ...]) -> list[Order]:
-        return [self._known.order(*row) for row in self._rows(sql, params)]

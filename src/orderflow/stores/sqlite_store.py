@@ -15,7 +15,7 @@ from typing import Any
 
 from orderflow import codec
 from orderflow.domain.order import Order
-from orderflow.domain.queues import QueueQuery, check_claim
+from orderflow.domain.queues import check_claim
 from orderflow.errors import (
     ConcurrencyError,
     DuplicateOrder,
@@ -27,13 +27,11 @@ from orderflow.stores._sql import (
     POINTS_DUE_INDEX,
     SHIPPED_STATUSES,
     SQLITE_TYPES,
+    OrderReads,
     Remembered,
     order_row,
     order_schema,
-    queue_count,
-    queue_select,
     tracking_rows,
-    tracking_select,
     utc_text,
 )
 from orderflow.stores._sqlite import Connections
@@ -77,7 +75,7 @@ def _without_tracking(path: str | Path) -> bool:
     return "orders" in tables and "order_tracking" not in tables
 
 
-class SQLiteStore:
+class SQLiteStore(OrderReads):
     """Orders in a SQLite file (WAL, ``synchronous=NORMAL``), from many threads and processes.
 
     ``SQLiteStore("shop.sqlite3")`` creates the tables if they are missing. Each thread uses its
@@ -101,6 +99,8 @@ class SQLiteStore:
                 f"({SCHEMA_VERSION}); upgrade orderflow"
             )
         self._known = Remembered()
+        self._mark = "?"
+        self._time = utc_text
         if fill:
             self._fill_tracking()
 
@@ -130,50 +130,7 @@ class SQLiteStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- reading ---------------------------------------------------------------------------
-
-    def get(self, number: str) -> Order:
-        """The order ``number``; raises :class:`~orderflow.errors.OrderNotFound`."""
-        row = self._one("SELECT version, document FROM orders WHERE number = ?", (number,))
-        if row is None:
-            raise OrderNotFound(number)
-        return self._known.order(number, row[0], row[1])
-
-    def orders_of_customer(self, customer_id: str, since: datetime) -> list[Order]:
-        """The customer's orders placed at or after ``since``."""
-        return self._orders(
-            "SELECT number, version, document FROM orders WHERE customer_id = ? AND placed_at >= ? "
-            "ORDER BY placed_at, number",
-            (customer_id, utc_text(since)),
-        )
-
-    def pending(self) -> list[Order]:
-        """Orders with pending effects (indexed ``pending_since``)."""
-        return self._orders(
-            "SELECT number, version, document FROM orders WHERE pending_since IS NOT NULL "
-            "ORDER BY number",
-            (),
-        )
-
-    def open_orders(self) -> list[Order]:
-        """Orders not in a final status (partial index on ``final = 0``)."""
-        return self._orders(
-            "SELECT number, version, document FROM orders WHERE final = 0 ORDER BY number", ()
-        )
-
-    def orders_by_tracking(self, carrier: str, tracking_number: str) -> list[str]:
-        """Numbers of the orders with a shipment of ``carrier`` under ``tracking_number``."""
-        return [r[0] for r in self._all(tracking_select("?"), (carrier, tracking_number))]
-
-    def queue(self, query: QueueQuery, *, after: str | None = None, limit: int = 100) -> list[str]:
-        """One page of the work list ``query``: order numbers, ascending, after ``after``."""
-        sql, params = queue_select(query, after, limit, "?", utc_text)
-        return [r[0] for r in self._all(sql, params)]
-
-    def count(self, query: QueueQuery) -> int:
-        """How many orders are on the work list ``query``."""
-        sql, params = queue_count(query, "?", utc_text)
-        return int(self._all(sql, params)[0][0])
+    # -- reading: OrderReads (stores/_sql.py) -------------------------------------------------
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -273,17 +230,8 @@ class SQLiteStore:
             for order in orders:
                 conn.executemany(_INSERT_TRACKING, tracking_rows(order))
 
-    def _one(self, sql: str, params: tuple[Any, ...]) -> Any:
-        try:
-            return self._db.get().execute(sql, params).fetchone()
-        except sqlite3.Error as failed:
-            raise StoreError(f"cannot read orders: {failed}") from failed
-
-    def _all(self, sql: str, params: tuple[Any, ...] | list[Any]) -> list[Any]:
+    def _rows(self, sql: str, params: tuple[Any, ...] | list[Any]) -> list[Any]:
         try:
             return self._db.get().execute(sql, params).fetchall()
         except sqlite3.Error as failed:
             raise StoreError(f"cannot read orders: {failed}") from failed
-
-    def _orders(self, sql: str, params: tuple[Any, ...]) -> list[Order]:
-        return [self._known.order(*row) for row in self._all(sql, params)]
