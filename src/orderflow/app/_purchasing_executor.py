@@ -9,8 +9,10 @@ stay on the saved purchase order and are performed again with the same keys.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
+from orderflow.app._ask import ask
 from orderflow.domain._values import replace
 from orderflow.domain.answers import MAX_ATTEMPTS
 from orderflow.domain.effects import (
@@ -24,10 +26,7 @@ from orderflow.domain.effects import (
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.purchasing import PurchaseOrder, fold
 from orderflow.errors import (
-    EffectInterrupted,
     InvalidValue,
-    OrderflowError,
-    OutcomeUnknown,
     PaymentDeclined,
     ProviderError,
     ProviderTimeout,
@@ -91,15 +90,8 @@ class PurchasingExecutor:
         ctx = Context(self.ports.clock.now(), "system")
         while po.outbox:
             effect = po.outbox[0]
-            try:
-                answer = self._perform_for_po(po, effect)
-            except ProviderTimeout as timeout:
-                self.save_purchase_order(start, po)
-                raise OutcomeUnknown(po.number, effect.kind, effect.key) from timeout
-            except OrderflowError:
-                raise
-            except Exception as crash:
-                raise EffectInterrupted(po.number, effect.kind, effect.key) from crash
+            checkpoint = partial(self.save_purchase_order, start, po)
+            answer = ask(po.number, effect, self._perform_for_po, po, checkpoint)
             po = fold(po, effect, answer, ctx)
             if isinstance(answer, Refused) and effect.obligation:
                 start = po = self.save_purchase_order(start, po)  # the retry's key is kept

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import attrs
 
+from orderflow.app._ask import ask
 from orderflow.app._dropship_executor import DropShipExecutor
 from orderflow.app._payment_executor import PaymentPerformers, wired
 from orderflow.app.perform_returns import perform_restock
@@ -61,11 +63,8 @@ from orderflow.domain.rules import Rules
 from orderflow.domain.tracking import CarrierEvent
 from orderflow.errors import (
     DuplicateOrder,
-    EffectInterrupted,
     InvalidValue,
-    OrderflowError,
     OrderNotFound,
-    OutcomeUnknown,
     PaymentDeclined,
     ProviderError,
     ProviderTimeout,
@@ -265,15 +264,8 @@ class Executor(DropShipExecutor, PaymentPerformers):
         ctx = Context(self.ports.clock.now(), "system")
         while order.outbox:
             effect = order.outbox[0]
-            try:
-                answer = self.perform(order, effect)
-            except ProviderTimeout as timeout:
-                self.save(start, order)
-                raise OutcomeUnknown(order.number, effect.kind, effect.key) from timeout
-            except OrderflowError:
-                raise
-            except Exception as crash:
-                raise EffectInterrupted(order.number, effect.kind, effect.key) from crash
+            checkpoint = partial(self.save, start, order)
+            answer = ask(order.number, effect, self.perform, order, checkpoint)
             order = fold(order, effect, answer, ctx, self.rules, start.version + 1)
             if effect.query and order.outbox:
                 start = order = self.save(start, order)  # keep what was decided from the read
