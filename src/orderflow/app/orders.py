@@ -112,39 +112,30 @@ class OrderCommands(DeskBase):
                 raise InvalidValue(f"lines[{index}]", line, "an OrderLine")
         check_text(channel, "channel", required=True, limit=100)
         check_text(remarks, "remarks", limit=2000)
-        stored = self.executor.find(number)
-        if stored is not None and not placing.retry_allowed(stored):
-            asked = _Placing(
-                customer=customer,
-                ship_to=ship_to,
-                lines=tuple(lines),
-                payment_method=payment_method,
-                shipping_fee=shipping_fee,
-                discount=discount,
-                points_used=points_used,
-                channel=channel,
-                remarks=remarks,
-                address_from_amazon=address_from_amazon,
-            )
-            if not asked.placed(stored):
-                raise DuplicateOrder(number)
-            return self._placed(self._current(number))
-        order = placing.place(
-            number=number,
+        asked = _Placing(
             customer=customer,
             ship_to=ship_to,
-            lines=lines,
+            lines=tuple(lines),
             payment_method=payment_method,
-            token=token,
             shipping_fee=shipping_fee,
             discount=discount,
             points_used=points_used,
             channel=channel,
             remarks=remarks,
             address_from_amazon=address_from_amazon,
+        )
+        stored = self.executor.find(number)
+        if stored is not None and not placing.retry_allowed(stored):
+            if not asked.placed(stored):
+                raise DuplicateOrder(number)
+            return self._placed(self._current(number))
+        order = placing.place(
+            number=number,
+            token=token,
             ctx=ctx,
             rules=self.rules,
             previous=stored,
+            **attrs.asdict(asked, recurse=False),
         )
         for index, line in enumerate(order.lines):
             if line.supplier is not None:  # メーカー直送: the supplier's stock, not ours
@@ -315,7 +306,7 @@ class _Placing:
 def _same_lines(placed: Sequence[OrderLine], asked: Sequence[OrderLine]) -> bool:
     """The lines asked for, as placed: a set line without a recipe got the set's at placing."""
     return len(placed) == len(asked) and all(
-        line == (ask if ask.recipe else attrs.evolve(ask, recipe=line.recipe))
+        line == (ask if ask.recipe is not None else attrs.evolve(ask, recipe=line.recipe))
         for line, ask in zip(placed, asked, strict=True)
     )
 

@@ -16,6 +16,7 @@ from datetime import date
 
 import attrs
 
+from orderflow.domain.line import nonempty_text
 from orderflow.domain.money import Money
 from orderflow.errors import InvalidValue
 
@@ -31,22 +32,17 @@ __all__ = [
 ]
 
 
-def _nonempty(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidValue(attribute.name, value, "a non-empty text")
-
-
 @attrs.frozen(slots=True)
 class Deposit:
     """One deposit as the bank reports it (振込入金明細)."""
 
-    account: str = attrs.field(validator=_nonempty)
+    account: str = attrs.field(validator=nonempty_text)
     """The (virtual) account number credited."""
     amount: Money = attrs.field()
     payer_name: str
     """As the bank sends it, usually half-width katakana: ``ﾔﾏﾀﾞ ﾀﾛｳ``."""
     on: date
-    reference: str = attrs.field(validator=_nonempty)
+    reference: str = attrs.field(validator=nonempty_text)
     """The bank's reference for this deposit (照会番号); the same reference is one deposit."""
     cancelled: bool = False
     """The bank reversed this deposit (取消): it moves no money."""

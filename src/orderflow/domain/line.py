@@ -24,7 +24,8 @@ def _check_quantity(field: str) -> Callable[[Any, attrs.Attribute[Any], Any], No
     return check
 
 
-def _check_text(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+def nonempty_text(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    """An attrs validator: the field holds a text that is not blank."""
     if not isinstance(value, str) or not value.strip():
         raise InvalidValue(attribute.name, value, "a non-empty text")
 
@@ -33,9 +34,9 @@ def _check_text(instance: object, attribute: attrs.Attribute[str], value: object
 class OrderLine:
     """One product line of an order (受注明細): so many units of one SKU at one unit price."""
 
-    line_id: str = attrs.field(validator=_check_text)
-    sku: str = attrs.field(validator=_check_text)
-    name: str = attrs.field(validator=_check_text)
+    line_id: str = attrs.field(validator=nonempty_text)
+    sku: str = attrs.field(validator=nonempty_text)
+    name: str = attrs.field(validator=nonempty_text)
     unit_price: Money = attrs.field()
     quantity: int = attrs.field(validator=_check_quantity("quantity"))
     tax_rate: TaxRate = attrs.field(default=TaxRate.STANDARD)

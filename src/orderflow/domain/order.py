@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, ClassVar
 import attrs
 
 from orderflow.domain.address import Address, Customer
-from orderflow.domain.line import OrderLine, _check_quantity, _check_text
+from orderflow.domain.line import OrderLine, _check_quantity, nonempty_text
 from orderflow.domain.money import Money
 from orderflow.domain.payment import Payment, PaymentEntry, PaymentMethod, PaymentOp, PaymentOutcome
 from orderflow.domain.returns import Return
@@ -276,7 +276,7 @@ class Order:
     every later change is made by a domain command returning a new value with ``version`` + 1.
     """
 
-    number: str = attrs.field(validator=_check_text)
+    number: str = attrs.field(validator=nonempty_text)
     customer: Customer
     ship_to: Address
     lines: tuple[OrderLine, ...] = attrs.field(converter=_to_lines)
