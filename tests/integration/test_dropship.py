@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -10,7 +11,7 @@ from orderflow import Address, Customer, Money, OrderLine, OrderStatus
 from orderflow.domain.effects import Commit, Reserve
 from orderflow.domain.order import ShipmentStatus
 from orderflow.domain.purchasing import PurchaseOrderStatus
-from orderflow.errors import InvalidValue, MoveBlocked
+from orderflow.errors import EffectInterrupted, InvalidValue, MoveBlocked
 from orderflow.testing import FakeShop, fake_shop
 
 SHIP_TO = Address("150-0001", "東京都", "渋谷区神宮前", "1-2-3", "見本 花子", "03-1234-5678")
@@ -102,6 +103,38 @@ def test_a_recall_too_late_at_the_supplier_is_refused(shop: FakeShop) -> None:
     (again,) = desk.open_purchase_orders("ACME")  # still the one purchase order
     assert again.number == po.number
     assert desk.supplier_shipped(po.number, OTHER).shipments[1].status is ShipmentStatus.SHIPPED
+
+
+def test_a_recall_asked_again_after_a_crash_leaves_the_new_purchase_order_alone(
+    shop: FakeShop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by the campaign (seed 18687): the warehouse's parcel had left, the supplier's was
+    taken back and ordered again; a crash right after that new order, then resume: the recall
+    asked again under its key cancelled the new purchase order, and the order waited for a
+    supplier that would never ship."""
+    desk = shop.desk
+    _place(shop)
+    desk.instruct_shipping("1001")
+    (first,) = desk.open_purchase_orders("ACME")
+    shop.warehouses["TOKYO"].mark_shipped("1001-S1")  # the recall is too late at TOKYO
+    real = type(desk.executor)._instruct_direct
+    crashes = [RuntimeError("the worker died")]
+
+    def instruct_then_die(executor: Any, order: Any, effect: Any) -> object:
+        answer = real(executor, order, effect)
+        if crashes:
+            raise crashes.pop()
+        return answer
+
+    monkeypatch.setattr(type(desk.executor), "_instruct_direct", instruct_then_die)
+    with pytest.raises(EffectInterrupted):
+        desk.recall("1001")
+    order = desk.resume("1001")
+    assert order.status is OrderStatus.SHIPPING_INSTRUCTED and not order.outbox
+    assert desk.purchase_order(first.number).status is PurchaseOrderStatus.CANCELLED
+    (again,) = desk.open_purchase_orders("ACME")  # sent again, and still on order
+    assert again.number != first.number and again.shipment_id == "1001-S2"
+    assert desk.supplier_shipped(again.number, OTHER).shipments[1].status is ShipmentStatus.SHIPPED
 
 
 def test_a_drop_shipped_line_needs_a_known_supplier(shop: FakeShop) -> None:

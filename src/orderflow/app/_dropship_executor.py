@@ -13,7 +13,7 @@ import contextlib
 
 from orderflow.app._purchasing_executor import PurchasingExecutor
 from orderflow.domain import purchasing
-from orderflow.domain.dropship import drop_ship_order, is_for, number_for
+from orderflow.domain.dropship import drop_ship_order, is_for, number_for, sent_before
 from orderflow.domain.effects import Instruct, Recall
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order, drop_ship_supplier
@@ -26,12 +26,19 @@ __all__ = ["DropShipExecutor"]
 class DropShipExecutor(PurchasingExecutor):
     """Performs the instruction and the recall of drop-shipped shipments (mixed in)."""
 
-    def drop_ship_po(self, order_number: str, shipment_id: str) -> PurchaseOrder | None:
-        """The open drop-ship purchase order of that order's shipment, if there is one."""
+    def drop_ship_po(
+        self, order_number: str, shipment_id: str, *, before: str | None = None
+    ) -> PurchaseOrder | None:
+        """The open drop-ship purchase order of that order's shipment, if there is one.
+
+        With ``before`` (an effect's key), only one an instruction sent before that effect.
+        """
         if self.ports.purchase_orders is None:
             return None
         for po in self.open_purchase_orders():
-            if is_for(po, order_number, shipment_id):
+            if is_for(po, order_number, shipment_id) and (
+                before is None or sent_before(po, before)
+            ):
                 return po
         return None
 
@@ -59,7 +66,7 @@ class DropShipExecutor(PurchasingExecutor):
         return number
 
     def _recall_direct(self, order: Order, e: Recall) -> object:
-        po = self.drop_ship_po(order.number, e.shipment_id)
+        po = self.drop_ship_po(order.number, e.shipment_id, before=e.key)
         if po is None:
             return True  # cancelled already (a recall asked again after a crash)
         if po.outbox:

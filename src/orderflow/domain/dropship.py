@@ -23,12 +23,21 @@ from orderflow.domain.purchasing import (
 )
 from orderflow.errors import InvalidValue, MoveNotAllowed
 
-__all__ = ["drop_ship_order", "is_for", "number_for", "shipped"]
+__all__ = ["drop_ship_order", "is_for", "number_for", "sent_before", "shipped"]
 
 
 def number_for(key: str) -> str:
     """The drop-ship purchase order's number for the instruction keyed ``key`` (``DS-…``)."""
     return "DS-" + key.replace(":", "-")
+
+
+def sent_before(po: PurchaseOrder, key: str) -> bool:
+    """Whether ``po`` was sent by an instruction keyed before ``key`` (same order's sequence).
+
+    A recall asked again under its key (after a crash) must cancel only the purchase order it
+    was asked for, never one an instruction sent after it.
+    """
+    return int(po.number.rsplit("-", 1)[1]) < int(key.rsplit(":", 1)[1])
 
 
 def drop_ship_order(number: str, order: Order, shipment: Shipment, ctx: Context) -> PurchaseOrder:
