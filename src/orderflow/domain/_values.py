@@ -10,6 +10,7 @@ class is generated once from its attrs fields (one straight-line function, no lo
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import MemberDescriptorType
 from typing import Any, TypeVar
 
 import attrs
@@ -19,21 +20,16 @@ T = TypeVar("T")
 _COPIERS: dict[type, Callable[[Any, dict[str, Any]], Any]] = {}
 
 
+def _named_setter(name: str) -> Callable[[Any, Any], None]:
+    def set_field(instance: Any, value: Any) -> None:
+        object.__setattr__(instance, name, value)
+
+    return set_field
+
+
 def _copier(cls: type) -> Callable[[Any, dict[str, Any]], Any]:
     names = [f.name for f in attrs.fields(cls)]
     known = frozenset(names)
-    source = "\n".join(
-        [
-            "def copy(old, changes):",
-            "    if not known.issuperset(changes):",
-            "        raise TypeError(f'unknown fields {sorted(set(changes) - known)} for {cls}')",
-            "    new = new_object(cls)",
-            *(f"    setattr(new, {name!r}, old.{name})" for name in names),
-            "    for name, value in changes.items():",
-            "        setattr(new, name, value)",
-            "    return new",
-        ]
-    )
     namespace: dict[str, Any] = {
         "new_object": object.__new__,
         "setattr": object.__setattr__,
@@ -43,6 +39,23 @@ def _copier(cls: type) -> Callable[[Any, dict[str, Any]], Any]:
         "set": set,
         "TypeError": TypeError,
     }
+    for name in names:  # a slot's own setter is faster than object.__setattr__ by name
+        slot = getattr(cls, name, None)
+        namespace[f"set_{name}"] = (
+            slot.__set__ if isinstance(slot, MemberDescriptorType) else _named_setter(name)
+        )
+    source = "\n".join(
+        [
+            "def copy(old, changes):",
+            "    if not known.issuperset(changes):",
+            "        raise TypeError(f'unknown fields {sorted(set(changes) - known)} for {cls}')",
+            "    new = new_object(cls)",
+            *(f"    set_{name}(new, old.{name})" for name in names),
+            "    for name, value in changes.items():",
+            "        setattr(new, name, value)",
+            "    return new",
+        ]
+    )
     exec(compile(source, f"<replace {cls.__qualname__}>", "exec"), namespace)
     copier: Callable[[Any, dict[str, Any]], Any] = namespace["copy"]
     _COPIERS[cls] = copier

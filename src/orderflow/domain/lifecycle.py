@@ -204,7 +204,7 @@ def new_order(
         remarks=remarks,
     )
     event = make_event(order, ctx, Placed, OrderStatus.ORDERED)
-    return attrs.evolve(order, history=(event,), version=1), (event,)
+    return replace(order, history=(event,), version=1), (event,)
 
 
 def accept(order: Order, ctx: Context) -> Outcome:
@@ -466,7 +466,7 @@ def deliver(order: Order, shipment_id: str, ctx: Context) -> Outcome:
         return order, ()
     if shipment.status is ShipmentStatus.INSTRUCTED:
         raise _blocked(order, Move.DELIVER, f"shipment {shipment_id} has not been shipped")
-    updated = attrs.evolve(shipment, status=ShipmentStatus.DELIVERED, delivered_at=ctx.at)
+    updated = replace(shipment, status=ShipmentStatus.DELIVERED, delivered_at=ctx.at)
     shipments = _replace(order, updated)
     done = all(s.status is ShipmentStatus.DELIVERED for s in shipments)
     if order.status is OrderStatus.SHIPPING_INSTRUCTED:  # 分納: the rest has not left yet

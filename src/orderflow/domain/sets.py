@@ -14,8 +14,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-import attrs
-
+from orderflow.domain._values import replace
 from orderflow.errors import InvalidValue
 
 if TYPE_CHECKING:
@@ -71,7 +70,7 @@ def with_recipe(line: OrderLine, sets: Sets) -> OrderLine:
     """
     recipe = sets.get(line.sku, ())
     if line.recipe is None:
-        return attrs.evolve(line, recipe=recipe)
+        return replace(line, recipe=recipe)  # the shop's recipes are checked in its settings
     if line.recipe != recipe:
         shown = recipe or "none (not a set)"
         raise InvalidValue(
