@@ -118,6 +118,38 @@ def test_import_transfers_reports_every_kind_and_exits_1_for_an_operator(
     assert "exact          1" in capsys.readouterr().out
 
 
+def test_apply_deposit_applies_an_unmatched_deposit_of_the_file_to_the_order(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = bank_orders(db, 2)
+    path = transfer_file(tmp_path / "notice.txt", [("1000099", [first, 1000])])
+    assert main(["import-transfers", path, "--db", db]) == ExitCode.WORK_LEFT
+    assert "unmatched      2" in capsys.readouterr().out
+    reference = "0009-101-1000099-081122-000001"
+    assert main(["apply-deposit", path, reference, "1001", "--db", db]) == ExitCode.OK
+    out = capsys.readouterr().out
+    assert (
+        out
+        == f"deposit {reference} {first:,} ヤ***: order 1001 has received {first:,} of {first:,}\n"
+    )
+    assert main(["apply-deposit", path, reference, "1001", "--db", db]) == ExitCode.OK  # once
+    capsys.readouterr()
+    short = "0009-101-1000099-081122-000002"
+    assert main(["apply-deposit", path, short, "1002", "--db", db]) == ExitCode.WORK_LEFT
+    assert f"has received 1,000 of {second:,}" in capsys.readouterr().out
+    with SQLiteStore(db) as store:
+        assert store.get("1001").payment.received.amount == first
+        assert not store.get("1001").open_holds
+        assert store.get("1002").payment.received.amount == 1000
+    # the same deposit for another order, a reference the file lacks: refused, exit 2
+    assert main(["apply-deposit", path, reference, "1002", "--db", db]) == ExitCode.USAGE
+    assert "deposit.reference" in capsys.readouterr().err
+    assert main(["apply-deposit", path, "nope", "1002", "--db", db]) == ExitCode.USAGE
+    assert "no deposit with reference 'nope'" in capsys.readouterr().err
+    with SQLiteStore(db) as store:
+        assert store.get("1002").payment.received.amount == 1000
+
+
 def test_import_transfers_in_chunks_adds_up_as_one_call(
     db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -4,7 +4,7 @@ Each flow builds a shop on the bundled fakes, places a few orders with random pa
 points and lines, then runs random commands on them — accept, holds, allocate, release, change
 (quantities, lines, address, method, points), split, partial and full cancel, instruct, recall
 (sometimes too late), ship several shipments, 分納 (ship what is reserved, the rest after a
-receipt), deliver, book, refund, konbini payments, deposits,
+receipt), deliver, book, refund, konbini payments, deposits (reconciled or applied by hand),
 the sweeps — while faults are injected on every port (a decline, a time-out before or after the
 work, a duplicate answer) and crashes (an exception before or after any port call, the order store
 included). After an error the flow does what the docs say: ``desk.resume_pending()`` until nothing
@@ -389,13 +389,15 @@ def pay(flow: Flow, order: Order) -> object:
         return shop.desk.record_konbini_payment(
             order.number, reference=f"K{rng.randint(1, 3)}-{order.number}", amount=amount
         )
+    if order.payment.method is not PaymentMethod.BANK_TRANSFER:
+        return None
     account = order.payment.instruction("account")
-    if order.payment.method is PaymentMethod.BANK_TRANSFER and account:
-        deposit = Deposit(
-            account, amount, "ﾔﾏﾀﾞ ﾀﾛｳ", shop.clock.now().date(), f"D{rng.randint(1, 5)}"
-        )
-        return shop.desk.reconcile_deposits([deposit])
-    return None
+    reference = f"D{rng.randint(1, 5)}"
+    if account is None or rng.random() < 0.3:  # paid to a wrong account: a person applies it
+        deposit = Deposit("101-7777777", amount, "ﾔﾏﾀﾞ ﾀﾛｳ", shop.clock.now().date(), reference)
+        return shop.desk.apply_deposit(order.number, deposit)
+    deposit = Deposit(account, amount, "ﾔﾏﾀﾞ ﾀﾛｳ", shop.clock.now().date(), reference)
+    return shop.desk.reconcile_deposits([deposit])
 
 
 def decide_credit(flow: Flow, order: Order) -> object:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from orderflow.app.base import DeskBase, check_text
+from orderflow.app.base import DeskBase, check_number, check_text
 from orderflow.domain import lifecycle
 from orderflow.domain.decisions import money
 from orderflow.domain.decisions.cancelling import cancel_order
@@ -211,19 +211,42 @@ class MoneyCommands(DeskBase):
 
             def decide(order: Order, ctx: Context, matched: list[Deposit] = matched) -> Order:
                 for deposit in matched:
-                    order = money.receive(
-                        order,
-                        deposit.amount,
-                        f"{order.number}:deposit:{deposit.reference}",
-                        deposit.reference,
-                        deposit.payer_display,
-                        ctx,
-                        self.rules,
-                    )
+                    order = money.receive_deposit(order, deposit, ctx, self.rules)
                 return order
 
             saved.append(self._command(number, decide, actor="bank"))
         return DepositReport(result, saved)
+
+    def apply_deposit(self, number: str, deposit: Deposit, *, actor: str = "operator") -> Order:
+        """入金消込 (手動): apply ``deposit`` to order ``number``, matched by a person.
+
+        For a deposit :meth:`reconcile_deposits` returned as unmatched (入金不明: paid to an
+        account the order no longer holds, or after its order was cancelled) once a person
+        found its order, by the payer's name (:func:`~orderflow.payer_search_key`) or the
+        amount. The order must be paid by bank transfer and not booked; from there the deposit
+        counts exactly as a reconciled one: covered, short, or over and owed back (all of it
+        for a cancelled order). Applying it again to the same order changes nothing; a deposit
+        another open order already took is refused (:class:`~orderflow.errors.InvalidValue`
+        naming ``deposit.reference``).
+        """
+        check_number(number)
+        if not isinstance(deposit, Deposit):
+            raise InvalidValue("deposit", deposit, "a Deposit (from the bank's report)")
+        for other in self.executor.open_orders():
+            if other.number != number and any(
+                e.op is PaymentOp.RECEIVE and e.reference == deposit.reference
+                for e in other.payment.ledger
+            ):
+                raise InvalidValue(
+                    "deposit.reference",
+                    deposit.reference,
+                    f"a deposit no other order took (order {other.number} has it)",
+                )
+        return self._command(
+            number,
+            lambda order, ctx: money.receive_deposit(order, deposit, ctx, self.rules),
+            actor=actor,
+        )
 
     def import_transfer_notice(self, data: bytes, *, calendar: str = "reiwa") -> DepositReport:
         """Read a 全銀 振込入金通知 file and reconcile its deposits; all or nothing.

@@ -1,6 +1,7 @@
 """``python -m orderflow``: the work a shop runs by hand or from cron (``docs/cli.md``).
 
 Commands: ``demo``, ``diagram``, ``queues``, ``resume``, ``sweep``, ``import-transfers FILE``,
+``apply-deposit FILE REFERENCE ORDER``,
 ``export-journal``, ``labels``, ``adapters``. ``--db`` is a SQLite file's path or a PostgreSQL
 URL (``postgresql://…``, needs ``orderflow[postgres]``). Long runs draw a progress bar on stderr
 when it is a terminal (``--progress`` / ``--no-progress`` to choose).
@@ -30,7 +31,7 @@ from orderflow.cli._common import (
 )
 from orderflow.cli._labels import add_labels_command, labels_to_print, read_shipper, run_labels
 from orderflow.cli._messages import is_configuration, one_line
-from orderflow.cli._transfers import add_transfer_command, run_transfers
+from orderflow.cli._transfers import add_transfer_command, run_apply_deposit, run_transfers
 from orderflow.cli._work import add_work_commands, booked_sale_entries, run_work
 from orderflow.errors import AdapterError, InvalidValue, OrderflowError, ProviderError, StoreError
 
@@ -60,6 +61,7 @@ COMMANDS = (
     "resume",
     "sweep",
     "import-transfers",
+    "apply-deposit",
     "export-journal",
     "labels",
     "adapters",
@@ -100,6 +102,7 @@ _RUNNERS: dict[str, Callable[[argparse.Namespace, Callable[[str], None]], ExitCo
     "sweep": run_work,
     "export-journal": run_work,
     "import-transfers": run_transfers,
+    "apply-deposit": run_apply_deposit,
     "labels": run_labels,
 }
 

@@ -1,4 +1,8 @@
-"""``import-transfers FILE``: a bank's 全銀 振込入金通知 file reconciled against the open orders."""
+"""``import-transfers FILE``: a bank's 全銀 振込入金通知 file reconciled against the open orders.
+
+``apply-deposit FILE REFERENCE ORDER``: one deposit of such a file, which the reconciliation left
+unmatched (入金不明), applied to the order a person found for it.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from orderflow.errors import OrderflowError, StoreError
 from orderflow.settings import ShopSettings
 from orderflow.zengin import ZenginError, read_transfer_notice
 
-__all__ = ["CHUNK", "add_transfer_command", "run_transfers"]
+__all__ = ["CHUNK", "add_transfer_command", "run_apply_deposit", "run_transfers"]
 
 CHUNK = 100
 """Deposits reconciled per call of ``desk.reconcile_deposits`` (the progress bar's step)."""
@@ -38,6 +42,25 @@ def add_transfer_command(
             f"file changes nothing. {FAKES}"
         ),
     )
+    _file_arguments(command)
+    apply = commands.add_parser(
+        "apply-deposit",
+        parents=[common],
+        help="apply one unmatched deposit of a 振込入金通知 file to an order (入金不明)",
+        description=(
+            "Apply the deposit REFERENCE of the bank's 振込入金通知 file to order ORDER "
+            "(desk.apply_deposit): for a deposit import-transfers left unmatched (入金不明) "
+            "once a person found its order. It then counts as a reconciled deposit: exact, "
+            "short (exit 1: the order stays held) or over (exit 1: the excess is owed back). "
+            f"Applying it again changes nothing. {FAKES}"
+        ),
+    )
+    _file_arguments(apply)
+    apply.add_argument("reference", help="the deposit's reference (照会番号) as the file has it")
+    apply.add_argument("order", help="the order number the deposit pays")
+
+
+def _file_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("file", help="the 振込入金通知 file (200-byte Shift_JIS records)")
     command.add_argument(
         "--calendar",
@@ -61,11 +84,41 @@ def _read(path: str, calendar: str, currency: str) -> list[Deposit]:
 
 def run_transfers(args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode:
     """Read the file, then reconcile its deposits a chunk at a time; print what happened."""
-    if not Path(args.file).is_file():
-        raise Refused(ExitCode.USAGE, f"{args.file}: no such file")
-    deposits = _read(args.file, args.calendar, ShopSettings().currency)  # before the database
+    deposits = _deposits(args)
     with open_desk(args.db) as desk:
         return _reconcile(desk, deposits, args, out)
+
+
+def run_apply_deposit(args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode:
+    """Find the deposit in the file, apply it to the order; print what the order received."""
+    found = [d for d in _deposits(args) if d.reference == args.reference]
+    if not found:
+        raise Refused(ExitCode.USAGE, f"{args.file}: no deposit with reference {args.reference!r}")
+    deposit = found[0]
+    if deposit.cancelled:
+        raise Refused(
+            ExitCode.USAGE, f"deposit {deposit.reference} was reversed by the bank (取消)"
+        )
+    with open_desk(args.db) as desk:
+        order = desk.apply_deposit(args.order, deposit)
+        due = desk.totals(order).total
+    received = order.payment.received - order.payment.refund_owed
+    out(
+        f"deposit {deposit.reference} {_yen(deposit.amount.amount)} "
+        f"{mask_name(deposit.payer_display)}: order {order.number} has received "
+        f"{_yen(received.amount)} of {_yen(due.amount)}"
+    )
+    if order.payment.refund_owed.amount:
+        out(f"  owed back by transfer: {_yen(order.payment.refund_owed.amount)} (過入金)")
+    short = received < due and order.status.name != "CANCELLED"
+    return ExitCode.WORK_LEFT if short or order.payment.refund_owed.amount else ExitCode.OK
+
+
+def _deposits(args: argparse.Namespace) -> list[Deposit]:
+    """The file's deposits, read whole before the database is opened."""
+    if not Path(args.file).is_file():
+        raise Refused(ExitCode.USAGE, f"{args.file}: no such file")
+    return _read(args.file, args.calendar, ShopSettings().currency)
 
 
 def _reconcile(

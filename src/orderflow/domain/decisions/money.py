@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from orderflow.domain import lifecycle
 from orderflow.domain.decisions.common import advance
+from orderflow.domain.deposits import Deposit
 from orderflow.domain.effects import CheckCredit
 from orderflow.domain.events import PaymentReceived
 from orderflow.domain.lifecycle import Context
@@ -25,6 +26,7 @@ __all__ = [
     "needs_reauthorization",
     "reauthorize_order",
     "receive",
+    "receive_deposit",
     "refund_order",
 ]
 
@@ -123,3 +125,32 @@ def receive(
     order = settle_received(plan, order, ctx, total, tell=order.status is not OrderStatus.CANCELLED)
     order = advance(plan, order, rules)
     return plan.apply(order)
+
+
+def receive_deposit(order: Order, deposit: Deposit, ctx: Context, rules: Rules) -> Order:
+    """入金消込: a bank deposit applied to ``order``, once per deposit reference.
+
+    Only an order paid by bank transfer and not yet booked takes deposits (money that comes
+    after the books are closed is for the shop's accounting); a deposit the bank reversed (取消)
+    moves no money and is refused. What :func:`receive` says follows: covered, short or over
+    (a cancelled order owes the whole deposit back).
+    """
+    if order.status is OrderStatus.BOOKED:
+        raise MoveNotAllowed(order.number, order.status.name, "receive a deposit", [])
+    if order.payment.method is not PaymentMethod.BANK_TRANSFER:
+        raise InvalidValue(
+            "number",
+            order.number,
+            f"an order paid by bank transfer (this one: {order.payment.method.value})",
+        )
+    if deposit.cancelled:
+        raise InvalidValue("deposit.cancelled", True, "a deposit the bank did not reverse")
+    return receive(
+        order,
+        deposit.amount,
+        f"{order.number}:deposit:{deposit.reference}",
+        deposit.reference,
+        deposit.payer_display,
+        ctx,
+        rules,
+    )

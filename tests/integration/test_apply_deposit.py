@@ -1,0 +1,132 @@
+"""入金消込 (手動): a deposit the reconciliation could not place, applied by a person."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from orderflow import Deposit, Money, OrderStatus, PaymentMethod
+from orderflow.domain.payments import HoldCode
+from orderflow.errors import InvalidValue, MoveNotAllowed
+from orderflow.testing import FakeShop
+from tests.builders import T0, finish, pay_in_full, place, shop
+
+STRANGE_ACCOUNT = "101-7777777"  # an account no open order holds
+
+
+def stray(amount: Money, reference: str = "R1", *, cancelled: bool = False) -> Deposit:
+    """A deposit paid to an account no open order holds (入金不明)."""
+    return Deposit(STRANGE_ACCOUNT, amount, "ﾔﾏﾀﾞ ﾀﾛｳ", T0.date(), reference, cancelled)
+
+
+def bank_order(s: FakeShop, number: str = "1001") -> Money:
+    """A bank-transfer order placed; returns its total."""
+    order = place(s, number, payment_method=PaymentMethod.BANK_TRANSFER)
+    return s.desk.totals(order).total
+
+
+def open_holds(s: FakeShop, number: str = "1001") -> list[str]:
+    return [h.code for h in s.desk.get(number).open_holds]
+
+
+def test_an_unmatched_deposit_applied_by_hand_pays_the_order() -> None:
+    s = shop()
+    total = bank_order(s)
+    report = s.desk.reconcile_deposits([stray(total)])
+    assert report.unmatched == (stray(total),)
+    assert open_holds(s) == [HoldCode.PAYMENT_PENDING]
+    order = s.desk.apply_deposit("1001", stray(total))
+    assert order.payment.received == total
+    assert open_holds(s) == []
+    assert s.desk.payment_confirmed(order)
+    assert s.notifier.sent[-1].kind == "payment_received"
+    assert order.payment.ledger[-1].reference == "R1"
+
+
+def test_a_short_deposit_keeps_the_order_held_and_later_ones_add_up() -> None:
+    s = shop()
+    total = bank_order(s)
+    s.desk.apply_deposit("1001", stray(Money.yen(1000), "R1"))
+    assert open_holds(s) == [HoldCode.PAYMENT_SHORTFALL]
+    s.desk.apply_deposit("1001", stray(total - Money.yen(1000), "R2"))
+    assert open_holds(s) == []
+    assert s.desk.get("1001").payment.received == total
+
+
+def test_an_excess_is_owed_back() -> None:
+    s = shop()
+    total = bank_order(s)
+    order = s.desk.apply_deposit("1001", stray(total + Money.yen(700)))
+    assert order.payment.refund_owed == Money.yen(700)
+    assert open_holds(s) == []
+
+
+def test_applying_it_again_changes_nothing_and_the_bank_file_counts_it_once() -> None:
+    s = shop()
+    total = bank_order(s)
+    first = s.desk.apply_deposit("1001", stray(total))
+    again = s.desk.apply_deposit("1001", stray(total))
+    assert again.version == first.version
+    assert again.payment.received == total
+    report = s.desk.reconcile_deposits([stray(total)])
+    assert report.reconciliation.repeated == (stray(total),)
+    assert s.desk.get("1001").payment.received == total
+
+
+def test_a_deposit_another_open_order_took_is_refused_and_changes_nothing() -> None:
+    s = shop()
+    total = bank_order(s)
+    bank_order(s, "1002")
+    s.desk.apply_deposit("1001", stray(total))
+    before = s.desk.get("1002")
+    with pytest.raises(InvalidValue) as raised:
+        s.desk.apply_deposit("1002", stray(total))
+    assert raised.value.field == "deposit.reference"
+    assert "1001" in str(raised.value)
+    assert s.desk.get("1002") == before
+
+
+def test_a_cancelled_order_owes_the_whole_deposit_back() -> None:
+    s = shop()
+    bank_order(s)
+    s.desk.cancel("1001", reason="customer request")
+    order = s.desk.apply_deposit("1001", stray(Money.yen(3000)))
+    assert order.status is OrderStatus.CANCELLED
+    assert order.payment.received == Money.yen(3000)
+    assert order.payment.refund_owed == Money.yen(3000)
+
+
+def test_a_booked_order_takes_no_more_deposits() -> None:
+    s = shop()
+    bank_order(s)
+    pay_in_full(s)
+    s.desk.accept("1001")
+    s.desk.allocate("1001")
+    booked = finish(s)
+    with pytest.raises(MoveNotAllowed):
+        s.desk.apply_deposit("1001", stray(Money.yen(500), "R-late"))
+    assert s.desk.get("1001") == booked
+
+
+@pytest.mark.parametrize(
+    ("number", "deposit", "field"),
+    [
+        ("1002", stray(Money.yen(5000)), "number"),  # a card order
+        ("1001", stray(Money.yen(5000), cancelled=True), "deposit.cancelled"),
+        ("1001", "R1", "deposit"),
+        ("10\n01", stray(Money.yen(5000)), "number"),
+        ("1001", stray(Money(Decimal("50.00"), "USD")), "amount"),
+    ],
+)
+def test_bad_input_names_the_field_and_changes_nothing(
+    number: str, deposit: object, field: str
+) -> None:
+    s = shop()
+    bank_order(s)
+    place(s, "1002")
+    before = [s.desk.get("1001"), s.desk.get("1002")]
+    with pytest.raises(InvalidValue) as raised:
+        s.desk.apply_deposit(number, deposit)  # type: ignore[arg-type]
+    assert raised.value.field == field
+    assert [s.desk.get("1001"), s.desk.get("1002")] == before
