@@ -7,11 +7,11 @@ the second run finds the first run's orders in the file.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from datetime import date, timedelta
 
 from orderflow.demo_after import after_shipping
+from orderflow.demo_text import HEADINGS, pad, print_order
 from orderflow.desk import OrderDesk
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.changes import OrderChange
@@ -22,84 +22,13 @@ from orderflow.domain.policy import Requester
 from orderflow.domain.queues import QueueQuery
 from orderflow.domain.status import OrderStatus
 from orderflow.domain.tax import TaxRate
-from orderflow.i18n import LOCALES, event_label, format_money, format_time, status_label
+from orderflow.i18n import LOCALES, format_money
 from orderflow.papers import PickingList, picking_list
 from orderflow.ports import WorkLists
 from orderflow.settings import GrantAt, PointsGrant, ShopSettings
 from orderflow.testing.shop import FakeShop, desk_on, fake_shop
 
 __all__ = ["run_demo"]
-
-_HEADINGS = {
-    "ja": {
-        "title": "orderflow デモ(インメモリのフェイク)",
-        "order": "注文",
-        "total": "合計",
-        "tax": "うち消費税",
-        "status": "現在のステータス",
-        "journal": "仕訳",
-        "notices": "送信した通知",
-        "shipping": "送料",
-        "ledger": "決済台帳",
-        "preview": "変更の試算",
-        "delta": "差額",
-        "points": "ポイント",
-        "split": "注文分割",
-        "items": "商品",
-        "unmatched": "消込できない入金(要確認)",
-        "picking": "ピッキングリスト",
-        "earlier": "{db} には前回の実行で保存した受注が {count} 件あります(ファイルから読み込み)",
-    },
-    "en": {
-        "title": "orderflow demo (in-memory fakes)",
-        "order": "Order",
-        "total": "Total",
-        "tax": "tax included",
-        "status": "Status now",
-        "journal": "Journal entry",
-        "notices": "Notices sent",
-        "shipping": "shipping",
-        "ledger": "ledger",
-        "preview": "Change preview",
-        "delta": "difference",
-        "points": "points",
-        "split": "Split",
-        "items": "items",
-        "unmatched": "Deposits no open order holds (for a person)",
-        "picking": "Picking list",
-        "earlier": "{db} already holds {count} orders from an earlier run (read from the file)",
-    },
-}
-
-
-_METHODS = {
-    "ja": {
-        PaymentMethod.CARD: "クレジットカード",
-        PaymentMethod.POSTPAY: "後払い",
-        PaymentMethod.BANK_TRANSFER: "銀行振込",
-        PaymentMethod.KONBINI: "コンビニ前払い",
-        PaymentMethod.COD: "代引き",
-        PaymentMethod.AMAZON_PAY: "Amazonペイメント",
-    },
-    "en": {
-        PaymentMethod.CARD: "card",
-        PaymentMethod.POSTPAY: "post-pay",
-        PaymentMethod.BANK_TRANSFER: "bank transfer",
-        PaymentMethod.KONBINI: "convenience store",
-        PaymentMethod.COD: "cash on delivery",
-        PaymentMethod.AMAZON_PAY: "Amazon Pay",
-    },
-}
-
-
-def _pad(text: str, width: int) -> str:
-    """``text`` padded to ``width`` terminal columns (full-width characters take two)."""
-    return text + " " * max(0, width - _columns(text))
-
-
-def _columns(text: str) -> int:
-    """The terminal columns ``text`` takes (full-width characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _customer(n: int, name: str) -> tuple[Customer, Address]:
@@ -297,7 +226,7 @@ def _changed(shop: FakeShop, locale: str, out: Callable[[str], None]) -> Order:
     change = OrderChange(quantities={"L1": 3}, add_lines=(_lines()[1],))
     who = Requester.customer()
     preview = desk.change("1010", change, requester=who, dry_run=True)
-    words = _HEADINGS[locale]
+    words = HEADINGS[locale]
     out(
         f"■ {words['preview']} 1010: {format_money(preview.before.total, locale)} → "
         f"{format_money(preview.after.total, locale)} ({words['delta']} "
@@ -325,7 +254,7 @@ def _split(shop: FakeShop, locale: str, out: Callable[[str], None]) -> list[Orde
     _step(shop, 5, lambda: desk.accept("1011"))
     shop.clock.advance(timedelta(minutes=30))
     parts = desk.split("1011", [{"L1": 2, "L2": 1}, {"L3": 1}], reason="羊羹の入荷待ち")
-    words = _HEADINGS[locale]
+    words = HEADINGS[locale]
     before = desk.totals(parent)
     out(f"■ {words['split']} 1011 → {', '.join(p.number for p in parts)}")
     rows = [("1011", before)] + [(p.number, desk.totals(p)) for p in parts]
@@ -352,41 +281,6 @@ def _deposits(desk: OrderDesk, deposits: list[Deposit]) -> Order:
     report = desk.reconcile_deposits(deposits)
     _UNMATCHED.extend(report.unmatched)
     return report.orders[0]
-
-
-def _print_order(order: Order, shop: FakeShop, locale: str, out: Callable[[str], None]) -> None:
-    words = _HEADINGS[locale]
-    totals = shop.desk.totals(order)
-    method = _METHODS[locale][order.payment.method]
-    out(
-        f"■ {words['order']} {order.number} [{method}]  "
-        f"{words['total']} {format_money(totals.total, locale)}"
-        f" ({words['tax']} {format_money(totals.tax_total, locale)},"
-        f" {words['shipping']} {format_money(order.shipping_fee, locale)})"
-    )
-    zone = shop.desk.settings.zone
-    width = max((_columns(format_time(e.at, locale, zone)) for e in order.history), default=0)
-    for event in order.history:
-        moved = event.from_status is not event.to_status or event.name == "placed"
-        arrow = (
-            f"{status_label(event.from_status, locale)} → {status_label(event.to_status, locale)}"
-            if event.name != "placed"
-            else status_label(event.to_status, locale)
-        )
-        detail = ", ".join(f"{k}={v}" for k, v in event.details if v)
-        reason = f" «{event.reason}»" if event.reason else ""
-        out(
-            f"  {_pad(format_time(event.at, locale, zone), width)} "
-            f"{_pad(event_label(event.name, locale), 22)} "
-            f"{_pad(arrow if moved else '', 42)} [{event.actor}]"
-            f"{'  ' + detail if detail else ''}{reason}".rstrip()
-        )
-    for entry in order.payment.ledger:
-        out(
-            f"  {words['ledger']}: {_pad(entry.op.value, 12)} {_pad(entry.outcome.value, 10)}"
-            f" {format_money(entry.amount, locale):>9}  {entry.reference}".rstrip()
-        )
-    out(f"  {words['status']}: {status_label(order.status, locale)}")
 
 
 def run_demo(
@@ -428,7 +322,7 @@ def run_demo(
     _UNMATCHED.clear()
     _PICKING.clear()
     shop.inventory.skus.add("KYUSU-9")
-    words = _HEADINGS[locale]
+    words = HEADINGS[locale]
     out(words["title"])
     out("")
     orders = [_straight_through(shop), _short_then_completed(shop), _cancelled(shop, locale)]
@@ -440,7 +334,7 @@ def run_demo(
     parts = _split(shop, locale, out)
     orders += parts
     for order in orders:
-        _print_order(order, shop, locale, out)
+        print_order(order, shop, locale, out)
         out("")
     reference, entry = shop.accounting.entries[0]
     out(f"■ {words['journal']} {reference} ({entry.reference}, {entry.date.isoformat()})")
@@ -450,7 +344,7 @@ def run_demo(
         account = f"{line.account}/{line.sub_account}" if line.sub_account else line.account
         amount = format_money(line.amount, locale)
         out(
-            f"  {_pad(side, 7)} {_pad(account, 18)} {_pad(line.tax_category, 16)} "
+            f"  {pad(side, 7)} {pad(account, 18)} {pad(line.tax_category, 16)} "
             f"{' ' * max(0, 10 - len(amount))}{amount}"
         )
     out("")
@@ -458,7 +352,7 @@ def run_demo(
         out(f"■ {words['picking']} {paper.warehouse} (wave {paper.wave})")
         for row in paper.rows:
             out(
-                f"  {_pad(row.location or '-', 8)} {_pad(row.sku, 9)} {_pad(row.name, 16)}"
+                f"  {pad(row.location or '-', 8)} {pad(row.sku, 9)} {pad(row.name, 16)}"
                 f" ×{row.quantity}  {row.order_number} {row.shipment_id}"
             )
     out("")
@@ -494,10 +388,10 @@ def _show_earlier(
         desk = desk_on(shop, store=store)
         shop.desk = desk
         orders = [desk.get(number) for number in numbers]
-    words = _HEADINGS[locale]
+    words = HEADINGS[locale]
     out(f"■ {words['earlier'].format(count=len(orders), db=describe_db(db))}")
     out("")
     for order in orders:
-        _print_order(order, shop, locale, out)
+        print_order(order, shop, locale, out)
         out("")
     return orders
