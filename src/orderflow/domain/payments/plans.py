@@ -23,6 +23,7 @@ from orderflow.domain.effects import (
     Capture,
     IssueAccount,
     IssueKonbini,
+    Notify,
     PostpayAmend,
     PostpayCancel,
     PostpayRegister,
@@ -197,7 +198,11 @@ def refundable(order: Order) -> Money:
 
 
 def refund(plan: Plan, order: Order, amount: Money, ctx: Context) -> Order:
-    """Pay back ``amount`` the way the method can; bank, konbini and COD owe it by transfer."""
+    """Pay back ``amount`` the way the method can; bank, konbini and COD owe it by transfer.
+
+    The customer hears of it (the ``refund`` notice) once the money moves: when the provider
+    confirms for card, Amazon Pay and 後払い, at once for a refund owed by transfer.
+    """
     payment = order.payment
     method = payment.method
     if method in CARDLIKE:
@@ -230,6 +235,7 @@ def refund(plan: Plan, order: Order, amount: Money, ctx: Context) -> Order:
     key = plan.key()
     order = record(order, PaymentOp.REFUND_OWED, amount, key, ctx.at, detail="refund")
     order, _ = lifecycle.record_fact(order, ctx, RefundOwed, fields={"amount": str(amount)})
+    plan.add(Notify, notice="refund", facts=(("amount", amount),))  # by transfer: say so
     return order
 
 
@@ -289,8 +295,6 @@ def settle_received(
     Covered: the waiting holds are cleared and any excess not yet owed back is recorded as owed.
     Short: the order is held for the shortfall. With ``tell`` the customer hears which.
     """
-    from orderflow.domain.effects import Notify
-
     payment = order.payment
     received = payment.received - payment.refund_owed
     total = total - returned(payment)  # refunds already owed back are no longer owed to us
