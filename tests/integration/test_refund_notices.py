@@ -13,7 +13,7 @@ from tests.builders import finish, pay_in_full, place, shop
 def booked(method: PaymentMethod) -> FakeShop:
     """A shop whose order 1001, paid by ``method``, is booked."""
     s = shop()
-    place(s, payment_method=method, **({"token": None} if method is not PaymentMethod.CARD else {}))
+    place(s, payment_method=method)
     pay_in_full(s)
     s.desk.accept("1001")
     s.desk.allocate("1001")
