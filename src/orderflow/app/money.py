@@ -70,7 +70,8 @@ class MoneyCommands(DeskBase):
         order = self._command(number, decide, actor=actor, reason=reason, request_id=request_id)
         if RefundRefused in self._after(order, RefundRequested):
             raise PaymentDeclined(
-                "the provider refused the refund; pay it back by bank transfer instead",
+                "the provider refused the refund: it is owed back by bank transfer now "
+                "(the order is held refund_failed until a person has paid it)",
                 code="refund_refused",
             )
         return order

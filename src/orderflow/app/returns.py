@@ -93,7 +93,8 @@ class ReturnCommands(OrderCommands):
         order = self._command(number, decide, actor=actor)
         if RefundRefused in self._after(order, ReturnReceived):
             raise PaymentDeclined(
-                "the provider refused the refund; pay it back by bank transfer instead",
+                "the provider refused the refund: it is owed back by bank transfer now "
+                "(the order is held refund_failed until a person has paid it)",
                 code="refund_refused",
             )
         return order

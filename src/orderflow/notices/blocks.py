@@ -220,13 +220,16 @@ _BY_TRANSFER = (
 )
 
 
-def refund_note(method: PaymentMethod | None, locale: str) -> str:
+def refund_note(method: PaymentMethod | None, locale: str, *, by_transfer: bool = False) -> str:
     """How a refund reaches the customer, by the way they paid.
 
     Card and Amazon Pay: the card company may take some days; 後払い: the invoice is reduced or
-    cancelled by the service; bank transfer, konbini and 代引き: a transfer to the account they
-    gave (or we ask for one). Without the order (``None``): that it may take some days.
+    cancelled by the service; bank transfer, konbini and 代引き — and ``by_transfer``, a card
+    refund the provider refused — a transfer to the account they gave (or we ask for one).
+    Without the order (``None``): that it may take some days.
     """
+    if by_transfer:
+        return gettext(_BY_TRANSFER, locale)
     if method is None:
         return gettext("It may take some days until the refund shows.", locale)
     return gettext(_REFUND_NOTES.get(method, _BY_TRANSFER), locale)

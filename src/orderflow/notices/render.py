@@ -85,7 +85,8 @@ def scalars(notice: Notice) -> dict[str, str]:
         values["payment_method"] = method_label(notice.order.payment_method, lang)
     if notice.kind == "refund":
         method = notice.order.payment_method if notice.order is not None else None
-        values["refund_note"] = blocks.refund_note(method, lang)
+        by_transfer = dict(notice.facts).get("paid_back_by") == "transfer"
+        values["refund_note"] = blocks.refund_note(method, lang, by_transfer=by_transfer)
     return values
 
 

@@ -33,6 +33,7 @@ from orderflow.domain.payments.ledger import (
     open_authorizations,
     record,
 )
+from orderflow.domain.payments.plans import owe_refund
 from orderflow.domain.rules import Rules
 
 __all__ = ["fold_authorize", "fold_capture", "fold_refund", "fold_screen", "fold_void"]
@@ -196,14 +197,22 @@ def fold_void(
 def fold_refund(
     order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
 ) -> Order:
-    """返金: recorded; a refused refund holds the order for a person to pay back otherwise."""
+    """返金: recorded; a refused refund is owed back by bank transfer, a person to make it.
+
+    The order is held (``refund_failed``) until that person has paid and clears the hold; the
+    customer hears that the money comes by transfer.
+    """
     assert isinstance(effect, Refund) and effect.amount is not None
     order = _recorded(order, PaymentOp.REFUND, effect, effect.capture, answer, ctx)
     if isinstance(answer, Refused):
         order = hold(
-            order, HoldCode.REFUND_FAILED, "返金に失敗しました", "the refund was refused", ctx
+            order,
+            HoldCode.REFUND_FAILED,
+            "返金が拒否されました。銀行振込で返金してください",
+            "the refund was refused: pay it back by bank transfer",
+            ctx,
         )
         order, _ = lifecycle.record_fact(order, ctx, RefundRefused, fields={"code": answer.code})
-        return order
+        return owe_refund(plan, order, effect.amount, ctx)
     plan.add(Notify, notice="refund", facts=(("amount", effect.amount),))
     return order

@@ -190,9 +190,15 @@ def returned(payment: Payment) -> Money:
 
 
 def refundable(order: Order) -> Money:
-    """What can still be paid back: captured less refunded, or received less owed back."""
+    """What can still be paid back: captured less refunded, or received less owed back.
+
+    A card or Amazon Pay refund the provider refused is owed back by transfer instead: it is no
+    longer refundable through the provider (asking again could pay it back twice).
+    """
     payment = order.payment
-    if payment.method in CARDLIKE or payment.method is PaymentMethod.POSTPAY:
+    if payment.method in CARDLIKE:
+        return payment.captured - payment.refunded - returned(payment)
+    if payment.method is PaymentMethod.POSTPAY:
         return payment.captured - payment.refunded
     return payment.received - payment.refund_owed
 
@@ -232,10 +238,19 @@ def refund(plan: Plan, order: Order, amount: Money, ctx: Context) -> Order:
         else:
             plan.add(PostpayCancel, reference=reference, amount=held, refund=amount)
         return order
+    return owe_refund(plan, order, amount, ctx)
+
+
+def owe_refund(plan: Plan, order: Order, amount: Money, ctx: Context) -> Order:
+    """``amount`` owed back by bank transfer (a person makes it), and the customer told so.
+
+    How bank transfer, konbini and 代引き pay back, and what a card refund the provider refused
+    becomes: either way it no longer counts as :func:`refundable`.
+    """
     key = plan.key()
     order = record(order, PaymentOp.REFUND_OWED, amount, key, ctx.at, detail="refund")
     order, _ = lifecycle.record_fact(order, ctx, RefundOwed, fields={"amount": str(amount)})
-    plan.add(Notify, notice="refund", facts=(("amount", amount),))  # by transfer: say so
+    plan.add(Notify, notice="refund", facts=(("amount", amount), ("paid_back_by", "transfer")))
     return order
 
 
