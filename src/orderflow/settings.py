@@ -83,8 +83,12 @@ class PointsGrant:
     """
 
     at: GrantAt = attrs.field(default=GrantAt.DELIVERY)
+    """The moment the days are counted from: 計上, 出荷 or 着荷 (the default)."""
     days: int = attrs.field(default=0, validator=_days)
+    """Days after ``at`` the points fall due (0 to 3650; 0: due at that moment)."""
     confirm_days: int | None = attrs.field(default=None, validator=_days)
+    """Days after ``at`` 仮ポイント are confirmed (not before ``days``); None: points are granted
+    spendable at once."""
 
     @at.validator
     def _check_at(self, attribute: attrs.Attribute[GrantAt], value: object) -> None:
@@ -193,9 +197,16 @@ class ShopSettings:
     """
 
     warehouses: tuple[str, ...] = attrs.field(default=("TOKYO",), validator=_check_warehouses)
+    """Warehouse codes in priority order (the first is preferred); the desk needs a port for
+    each."""
     carrier: str = "yamato"
+    """The code of the carrier used when an instruction names none; the desk needs an adapter for
+    it."""
     currency: str = "JPY"
+    """The ISO 4217 code new orders are placed in (and bank files read in); ``JPY``: whole yen."""
     tax: TaxRule = TaxRule()
+    """消費税: prices with tax (内税, the default) or without (外税), and the rounding (切り捨て by
+    default)."""
     allocation: AllocationStrategy | AllocationPlanner = attrs.field(
         default=AllocationStrategy.FEWEST_SHIPMENTS, validator=_check_allocation
     )
@@ -205,7 +216,11 @@ class ShopSettings:
     )
     """The prefecture of each warehouse (for :attr:`AllocationStrategy.NEAREST`)."""
     accounts: AccountMap = AccountMap()
+    """The chart of accounts and tax categories the journal entries use (勘定科目, as the accounting
+    product names them)."""
     recognition: RecognitionBasis = RecognitionBasis.DELIVERY
+    """売上計上基準: the sale's entry is dated the day (in ``zone``) the last shipment arrived
+    (着荷基準, the default) or left (出荷基準)."""
     locale: str = attrs.field(default=DEFAULT_LOCALE, validator=locale_field)
     """The customers' language (``ja`` or ``en``: :data:`orderflow.i18n.LOCALES`)."""
     zone: str = attrs.field(default=DEFAULT_ZONE, validator=zone_field)
@@ -219,11 +234,19 @@ class ShopSettings:
     absent_hold_days: int = attrs.field(default=3, validator=_positive)
     """持戻り: a parcel back at the depot this many days holds its order for a person."""
     cod_fees: CodFeeTable = DEFAULT_COD_FEES
+    """代引手数料 by bracket of the order's total before the fee; above the last bracket a COD order
+    is refused."""
     postpay_declined: PostpayDeclined = PostpayDeclined.CANCEL
+    """What a declined 後払い credit check does: cancel the order (the default) or hold it and ask
+    for another method."""
     shipping_fees: ShippingFeeTable = attrs.field(factory=default_shipping_fees)
     """The fee for a changed address, and the 離島 surcharge of the review."""
     cancel_policy: CancelPolicy = CancelPolicy()
+    """Who may cancel until which status (default: the customer before 引当済, staff before
+    出荷指示済)."""
     change_policy: ChangePolicy = ChangePolicy()
+    """Whether changes are taken, from whom and until which status (default: as ``cancel_policy``,
+    customers from my page or the call centre)."""
     return_policy: ReturnPolicy = ReturnPolicy()
     """Which returns (返品) the shop takes and at whose cost (:class:`ReturnPolicy`)."""
     auto_advance: bool = True

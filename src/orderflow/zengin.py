@@ -120,12 +120,21 @@ class AccountHeader:
     """The account a group of deposits was credited to."""
 
     bank_code: str
+    """銀行コード: the receiving bank's 4-digit code, as in the file."""
     bank_name: str
+    """銀行名 as the file writes it (half-width katakana, trailing spaces removed)."""
     branch_code: str
+    """支店コード: 3 digits; with ``account_number`` it makes ``account``."""
     branch_name: str
+    """支店名 as the file writes it (half-width katakana, trailing spaces removed)."""
     account_type: str
+    """預金種目 as the file's one-digit code (``1`` 普通, ``2`` 当座, ``4`` 貯蓄), not
+    translated."""
     account_number: str
+    """口座番号: 7 digits, zero-filled as in the file."""
     account_name: str
+    """口座名: the account holder as the file writes it (half-width katakana, trailing spaces
+    removed)."""
 
     @property
     def account(self) -> str:
@@ -138,7 +147,10 @@ class TransferNotice:
     """A whole 振込入金通知 file: its groups, each an account and its deposits."""
 
     created_on: date
+    """作成日 of the file's first header, read in the reader's ``calendar``."""
     groups: tuple[tuple[AccountHeader, tuple[Deposit, ...]], ...]
+    """Each header's account and its deposits (cancelled ones included), in file order; each group's
+    trailer totals checked."""
 
     def deposits(self) -> list[Deposit]:
         """Every deposit of the file, in file order."""

@@ -48,6 +48,7 @@ class PaymentPerformers:
     """Performs the payment effects (mixed into the executor)."""
 
     ports: Ports
+    """The desk's ports, set by the ``Executor`` this class is mixed into."""
 
     def _gateway(self, method: PaymentMethod) -> PaymentGateway:
         ports = self.ports

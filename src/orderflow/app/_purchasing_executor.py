@@ -43,6 +43,7 @@ class PurchasingExecutor:
     """Loads, saves and drives purchase orders (mixed into the executor)."""
 
     ports: Ports
+    """The desk's ports, set by the ``Executor`` this class is mixed into."""
 
     def _po_store(self) -> PurchaseOrderStore:
         store = self.ports.purchase_orders

@@ -39,7 +39,11 @@ class CarrierEventReport:
     orders: tuple[str, ...] = ()
     """The orders that changed."""
     unknown: tuple[CarrierEvent, ...] = ()
+    """Events whose tracking number no shipment has, or more than one order has: for a person to
+    look up."""
     retry: tuple[CarrierEvent, ...] = ()
+    """Events of orders whose command failed (a concurrent save, a provider's silence): give them
+    again."""
     errors: tuple[tuple[str, str], ...] = ()
     """(order number, error) of each order in ``retry``."""
 

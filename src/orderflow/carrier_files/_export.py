@@ -64,10 +64,17 @@ class Shipper:
     """
 
     address: Address
+    """The shop's address, phone and name (``name``) printed as ご依頼主 on every label."""
     b2_customer_code: str = attrs.field(default="", validator=_digits(12))
+    """B2クラウド's 請求先顧客コード (up to 12 digits); ``export_b2`` refuses to run while it is
+    blank (the default)."""
     b2_class_code: str = attrs.field(default="", validator=_digits(3, fixed=True))
+    """B2クラウド's 請求先分類コード (3 digits), optional: blank leaves the column empty."""
     b2_freight_code: str = attrs.field(default="", validator=_digits(2, fixed=True))
+    """B2クラウド's 運賃管理番号 (2 digits); ``export_b2`` refuses to run while it is blank (the
+    default)."""
     ehiden_customer_code: str = attrs.field(default="", validator=_digits(12))
+    """e飛伝's お客様コード (up to 12 digits), optional: blank leaves the column empty."""
 
 
 class _Row:

@@ -38,6 +38,8 @@ class IssuedLabel:
     """A label the carrier issued: which shipment (お客様管理番号) got which tracking number."""
 
     shipment_id: str
+    """The shipment id from the お客様管理番号 column (as exported, trimmed); each appears once per
+    file."""
     carrier: str
     """The carrier's code (``yamato``, ``sagawa``)."""
     tracking_number: str

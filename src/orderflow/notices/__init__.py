@@ -73,11 +73,19 @@ class Notice:
     """
 
     kind: str = attrs.field(validator=_check_kind)
+    """What the notice is about: one of ``NOTICE_KINDS`` (``order_confirmation``, ``shipping``,
+    ``cancellation`` …); picks the template."""
     order_number: str
+    """The order the notice is about (``{number}`` in the templates)."""
     recipient: str = attrs.field(repr=masked_repr(mask_email))
+    """Where to send it: the desk gives the customer's e-mail address (masked in the repr)."""
     locale: str = attrs.field(validator=locale_field)
+    """The customer's language the notice is rendered in: ``ja`` or ``en``."""
     facts: tuple[tuple[str, object], ...] = attrs.field(default=(), repr=mask_pairs)
+    """(name, value) pairs the kind tells (``KIND_FACTS``) and the customer's ``name``; formatted
+    when rendered, a missing one shown as ``-``."""
     zone: str = attrs.field(default=DEFAULT_ZONE, validator=zone_field)
+    """The IANA time zone the notice shows times in (``Asia/Tokyo`` by default)."""
     order: OrderSummary | None = attrs.field(default=None, repr=False, kw_only=True)
     """The order as the notice shows it (taken when the notice is sent)."""
     shop: ShopProfile = attrs.field(

@@ -69,11 +69,18 @@ class ShopProfile:
     """
 
     name: Mapping[str, str] = attrs.field(default="", converter=_to_name)
+    """The shop's name per locale (``{shop_name}``, first line of the signature); one text serves
+    every locale, a missing one falls back to ``ja``."""
     signature: Mapping[str, str] = attrs.field(default="", converter=_to_signature)
+    """The lines under the name per locale (address, phone, hours …); one text serves every locale,
+    a missing one falls back to ``ja``."""
     support_email: str = attrs.field(default="", validator=_check_email)
+    """The address customers write to with questions (``{support_email}``, last line of the
+    signature); empty: not shown."""
     product_names: Mapping[str, Mapping[str, str]] = attrs.field(
         factory=dict, converter=_to_product_names
     )
+    """SKU → {locale: name}: the name a notice in that locale shows instead of the line's own."""
 
     def shop_name(self, locale: str) -> str:
         """The shop's name in ``locale`` (the Japanese one when there is no other)."""

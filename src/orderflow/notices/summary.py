@@ -31,16 +31,26 @@ class OrderSummary:
     """
 
     lines: tuple[OrderLine, ...]
+    """The order's lines when the notice was sent (the items block lists them)."""
     totals: OrderTotals
+    """The order's totals under the shop's tax rule: items, fees, reductions, tax per rate."""
     ship_to: Address
+    """The delivery address, shown whole in the notice (masked in the repr)."""
     payment_method: PaymentMethod
+    """How the order is paid; picks the payment block's wording (and ``COD fee`` in the totals)."""
     instructions: tuple[tuple[str, str], ...] = ()
     """The payment's instructions (virtual account, konbini number and deadline …)."""
     placed_at: datetime | None = None
+    """When the order was placed (aware); None only in a summary built without it."""
     delivery_date: date | None = None
+    """お届け希望日, or None when the customer asked for none."""
     delivery_slot: str | None = None
+    """お届け時間帯 (``午前中``, ``14-16`` …), or None when the customer asked for none."""
     waiting: tuple[tuple[str, int], ...] = ()
+    """(line id, units still to reserve) for each line short of stock (入荷待ち); empty: nothing
+    missing."""
     arrivals: tuple[tuple[str, date], ...] = ()
+    """(line id, 入荷予定日) for the waiting lines whose arrival date is known."""
     inclusive: bool = True
     """Prices include the consumption tax (内税)."""
 

@@ -306,6 +306,8 @@ class NoticeTemplates:
     overrides: Mapping[tuple[str, str, str], str] = attrs.field(
         factory=dict, converter=_to_overrides
     )
+    """(kind, locale, format) → the shop's template, checked when built; empty: every notice uses
+    the defaults."""
 
     def override(self, kind: str, locale: str, form: str) -> str | None:
         """The shop's template for (``kind``, ``locale``, ``form``), or None for the default."""

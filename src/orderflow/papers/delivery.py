@@ -58,14 +58,19 @@ class NoteItem:
     """One item of a delivery note (明細): so many units of one order line in this shipment."""
 
     line_id: str
+    """The order line these units come from."""
     sku: str
+    """The line's SKU (a set line's own SKU: its components are not listed)."""
     name: str
+    """The product name printed on the note, as the order line gives it."""
     unit_price: Money
     """As the shop prices (with tax under 内税, without under 外税)."""
     quantity: int
+    """Units of the line in this shipment (sets, for a set line)."""
     amount: Money
     """``unit_price × quantity``."""
     rate: TaxRate
+    """The line's consumption-tax rate: 10%, or 8% (軽減税率, marked ``※``)."""
 
     @property
     def reduced(self) -> bool:
@@ -83,13 +88,17 @@ class DeliveryNote:
     """A 納品書 that is also a 適格請求書: what one shipment delivers and what it costs."""
 
     issuer: Issuer
+    """The shop issuing the note (適格請求書発行事業者): name, 登録番号, address."""
     issued_on: date
     """The date printed on the note (取引年月日 / 発行日)."""
     order_number: str
+    """The order the shipment belongs to."""
     shipment_id: str
+    """The shipment (parcel) this note goes with; a recalled one has no note."""
     recipient: str
     """The customer's name (宛名), printed with 様."""
     items: tuple[NoteItem, ...]
+    """The shipment's items (明細), one per line of the shipment, in its order."""
     shipping_fee: Money
     """送料: on the first shipment's note only (zero on the others)."""
     fees: Money

@@ -30,10 +30,15 @@ class PickingRow:
     location: str | None
     """The bin location (棚番), or None when the shop gave none for this SKU."""
     sku: str
+    """The SKU to pick: a set's component (セット商品) when the list was made with ``sets``."""
     name: str
+    """The order line's product name; for a component, ``<set name>: <component SKU>``."""
     quantity: int
+    """Units to pick for this shipment line (a component: sets × units per set)."""
     order_number: str
+    """The order the shipment belongs to."""
     shipment_id: str
+    """The shipment (parcel) the units are packed into."""
 
 
 @attrs.frozen(slots=True)
@@ -41,9 +46,13 @@ class SkuTotal:
     """Every unit of one SKU on a picking list (商品別合計)."""
 
     location: str | None
+    """The SKU's bin location (棚番), or None when the shop gave none."""
     sku: str
+    """The SKU added up over every row of the list."""
     name: str
+    """The product name as its rows give it (the last row's, if they differ)."""
     quantity: int
+    """Units of the SKU over the whole list, for トータルピッキング."""
 
 
 @attrs.frozen(slots=True)
@@ -51,6 +60,7 @@ class PickingList:
     """What to pick in one warehouse for one wave (ピッキングリスト)."""
 
     warehouse: str
+    """The code of the warehouse whose instructed shipments are listed."""
     wave: str | None
     """The wave's name, as the caller gave it (or None)."""
     rows: tuple[PickingRow, ...]

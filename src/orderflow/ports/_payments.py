@@ -33,8 +33,12 @@ class Authorization:
     """A successful authorization (オーソリ): the provider's reference and when it lapses."""
 
     reference: str
+    """The provider's id of the authorization: what capture and void name later."""
     amount: Money
+    """The amount held on the card, as the provider says (recorded in the payment ledger)."""
     expires_at: datetime | None = None
+    """When the hold lapses (aware); None: the provider does not say, and
+    ``ShopSettings.authorization_days`` after it was given counts."""
 
 
 @runtime_checkable
@@ -82,7 +86,10 @@ class FraudResult:
     """A fraud screen's answer."""
 
     verdict: FraudVerdict
+    """Accept, review (the order is held for a person) or reject (the order is closed)."""
     reason: str = ""
+    """The screen's reason, kept (at most 200 characters) in the history and in ``PaymentDeclined``
+    when it rejects; empty: none given."""
 
 
 @runtime_checkable
@@ -110,9 +117,12 @@ class CreditDecision:
     """A 後払い provider's answer about one claim."""
 
     status: CreditStatus
+    """与信結果: approved, declined, or pending (the order is held and the decision asked again)."""
     reference: str
     """The provider's id of the claim (取引ID)."""
     reason: str = ""
+    """Why it was declined, kept in the payment ledger (and in ``PaymentDeclined`` at order); empty:
+    none given or approved."""
 
 
 @runtime_checkable
@@ -153,12 +163,23 @@ class VirtualAccount:
     """A virtual account (バーチャル口座) issued to one order for its bank transfer."""
 
     bank_code: str
+    """The bank's 金融機関コード (4 digits), kept beside its name in the order's payment
+    instructions."""
     bank_name: str
+    """The bank's name as the customer's payment request shows it."""
     branch_code: str
+    """The branch's 支店コード (3 digits): with ``account_number`` it names the account in deposits
+    (``account``)."""
     branch_name: str
+    """The branch's name as the customer's payment request shows it."""
     account_number: str
+    """The 口座番号 the customer transfers to (with ``branch_code``, held by no other open
+    order)."""
     holder: str
+    """口座名義: the account holder's name, shown to the customer in the payment request."""
     account_type: str = "普通"
+    """預金種目: ``普通``, ``当座`` or ``貯蓄`` (translated in an English notice; any other text is
+    shown as is)."""
 
     @property
     def account(self) -> str:
@@ -184,7 +205,10 @@ class KonbiniSlip:
     """A convenience-store payment number (払込票番号) and its deadline."""
 
     payment_number: str
+    """払込票番号: the number the customer pays with at the store; withdrawn, if still unpaid, when
+    the order is cancelled or a new number replaces it."""
     deadline: datetime
+    """支払期限 (aware): unpaid after it, the order is cancelled by ``expire_unpaid``."""
     url: str = ""
     """Where the customer sees the slip (for stores that need a barcode)."""
 

@@ -64,18 +64,24 @@ class Movement:
     id: int
     """The ledger's sequence: rows are listed in this order."""
     key: str | None
-    """The idempotency key (``<order number>:<sequence>``); None for an operator move."""
+    """The idempotency key (an order's effect: ``<order number>:<sequence>``; a receipt through the
+    desk: ``receipt:…``); None for an operator move made without one."""
     kind: MovementKind
+    """What the row records: 入荷, 引当, 引当解除, 出荷 or a 棚卸 correction."""
     warehouse: str
+    """The code of the warehouse whose stock moved."""
     sku: str
+    """The SKU whose stock moved."""
     requested: int
     """The units asked for (for ``adjust``, the signed delta)."""
     done: int
     """The units really moved: the answer a repeated key replays (0 for a refusal)."""
     reason: str
-    """The operator's words (``adjust``, ``receive``); empty for the desk's moves."""
+    """Why, for a receipt or an adjustment: the operator's words, or the desk's (``return
+    <order>/<return id>``, ``発注 <number>``); empty for reserve, release and commit."""
     order_ref: str | None
-    """The key's part before its last ``:`` (the order number); None for a key without ``:``."""
+    """The key's part before its last ``:`` (the order number, for an order's effect); None for a
+    key without ``:``."""
     at: datetime
     """When the row was written (aware, UTC)."""
     refusal: str | None = None
@@ -87,7 +93,9 @@ class StockLevel:
     """On hand and reserved units of one SKU in one warehouse."""
 
     on_hand: int
+    """Units in the warehouse (在庫数), reserved ones included; never below ``reserved``."""
     reserved: int
+    """Units reserved for orders (引当済) and not yet shipped."""
 
     @property
     def available(self) -> int:

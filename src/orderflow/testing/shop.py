@@ -35,24 +35,46 @@ class FakeShop:
     """The fakes behind one desk, so a test can inspect or sabotage any of them."""
 
     desk: OrderDesk
+    """The desk wired to these fakes (and to the real Yamato, Sagawa and Japan Post adapters)."""
     store: InMemoryOrderStore
+    """The in-memory order store ``fake_shop`` wires in (``orders`` holds every order); a desk from
+    ``desk_on`` with another store does not use it."""
     gateway: FakePaymentGateway
+    """The card gateway; it declines the tokens given as ``decline_tokens`` and reads time from
+    ``clock``."""
     inventory: FakeInventory
+    """Stock per (warehouse, SKU): ``on_hand`` and ``reserved`` (引当); ``put`` adds units."""
     warehouses: dict[str, FakeWarehouse]
+    """Warehouse code → its fake, one per ``settings.warehouses``; ``mark_shipped`` makes a recall
+    too late."""
     accounting: FakeAccounting
+    """The accounting fake: the journal entries posted (計上) are in ``entries``."""
     notifier: FakeNotifier
+    """The notifier fake: every notice sent to customers is in ``sent``."""
     clock: FixedClock
+    """The shop's time, standing still at 2026-11-22 00:00 UTC until ``advance`` moves it."""
     amazon_pay: FakePaymentGateway
+    """The Amazon Pay gateway (a second card-style fake, declining the same ``decline_tokens``)."""
     fraud: FakeFraudScreen
+    """The fraud screen (不正検知): accepts everyone unless ``verdicts`` names the customer's id or
+    e-mail."""
     postpay: FakePostpay
+    """The 後払い provider: approves unless ``decisions`` names the customer id; ``decide`` settles
+    a pending claim."""
     bank: FakeBank
+    """The bank issuing virtual accounts from a pool of 1,000 numbers, reused once released."""
     konbini: FakeKonbini
+    """The konbini provider issuing payment numbers; payments reach the shop through the desk."""
     points: FakePoints
+    """The points system: ``balances`` per customer id (from ``fake_shop``'s ``points``) and
+    ``provisional`` 仮ポイント."""
     carrier_feed: FakeCarrierEvents = attrs.field(factory=FakeCarrierEvents)
     """Yamato's tracking feed (``desk.poll_carrier_events`` polls it)."""
     supplier: FakeSupplier = attrs.field(factory=FakeSupplier)
     """The supplier ``ACME`` (発注)."""
     purchase_orders: PurchaseOrderStore = attrs.field(factory=InMemoryPurchaseOrderStore)
+    """The in-memory purchase-order store (発注) the desk keeps purchase orders in, unless
+    ``desk_on`` is given another."""
 
 
 def fake_shop(
