@@ -13,6 +13,7 @@ import attrs
 from orderflow.domain.address import Prefecture
 from orderflow.domain.allocation import AllocationPlanner, AllocationStrategy
 from orderflow.domain.booking import AccountMap, RecognitionBasis
+from orderflow.domain.money import Money
 from orderflow.domain.payments import DEFAULT_COD_FEES, CodFeeTable
 from orderflow.domain.payments.parcels import CodSplit, PartialPayment
 from orderflow.domain.policy import CancelPolicy, ChangePolicy
@@ -135,6 +136,12 @@ def _positive(instance: object, attribute: attrs.Attribute[Any], value: object) 
         raise InvalidValue(attribute.name, value, "a whole number of days, 1 or more")
 
 
+def _check_currency(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str):
+        raise InvalidValue("currency", value, "an ISO 4217 currency code such as 'JPY'")
+    Money.zero(value)  # an unknown code: InvalidValue naming ``currency``
+
+
 def _check_warehouses(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, tuple) or not value or not all(isinstance(w, str) for w in value):
         raise InvalidValue("warehouses", value, "a tuple of warehouse codes in priority order")
@@ -202,7 +209,7 @@ class ShopSettings:
     carrier: str = "yamato"
     """The code of the carrier used when an instruction names none; the desk needs an adapter for
     it."""
-    currency: str = "JPY"
+    currency: str = attrs.field(default="JPY", validator=_check_currency)
     """The ISO 4217 code new orders are placed in (and bank files read in); ``JPY``: whole yen."""
     tax: TaxRule = TaxRule()
     """消費税: prices with tax (内税, the default) or without (外税), and the rounding (切り捨て by

@@ -50,6 +50,9 @@ def _sample() -> Notice:
         ({"shop": {"name": "見本堂"}}, "shop"),
         ({"notice_templates": "hello"}, "notice_templates"),
         ({"notice_templates": [("refund", "en", "text")]}, "notice_templates"),
+        ({"currency": "yen"}, "currency"),  # checked when the settings are made, not at an order
+        ({"currency": "usd"}, "currency"),
+        ({"currency": 392}, "currency"),
     ],
 )
 def test_shop_settings_refuse_bad_notice_settings_naming_the_field(
