@@ -204,12 +204,24 @@ class Address:
     """
 
     postal_code: str = attrs.field(converter=normalize_postal_code)
+    """郵便番号 as seven digits without the hyphen (``1500001``; ``postal_code_display`` prints
+    ``〒150-0001``); the review's 離島 rule reads it."""
     prefecture: Prefecture = attrs.field(converter=_to_prefecture)
+    """都道府県 (given as ``東京都``, ``東京``, ``TOKYO`` or ``13``); the nearest-warehouse
+    allocation reads it."""
     city: str = attrs.field(validator=_nonblank("city"))
+    """市区町村 (city, ward, town or village), perhaps with the 町域 after it: ``渋谷区神宮前``.
+    Shown whole in the repr, like the postal code and the prefecture."""
     line1: str = attrs.field(validator=_nonblank("line1"), repr=masked_repr(mask_street))
+    """番地: the rest of the street address after ``city`` (``1-2-3``); ``***`` in the repr."""
     name: str = attrs.field(validator=_nonblank("name"), repr=masked_repr(mask_name))
+    """宛名: the recipient's name on the label (not always the customer: a gift); only its first
+    character shows in the repr."""
     phone: str = attrs.field(converter=normalize_phone, repr=masked_repr(mask_phone))
+    """電話番号 for the carrier: 10 or 11 digits from ``0``, kept without hyphens or brackets
+    (``0312345678``; full-width digits made ASCII); the repr shows its start and last 4 digits."""
     line2: str = attrs.field(default="", repr=masked_repr(mask_street))
+    """建物名・部屋番号 (building and room), "" when there is none; ``***`` in the repr."""
 
     @property
     def postal_code_display(self) -> str:
@@ -227,9 +239,17 @@ class Customer:
     """Who placed the order (注文者); its repr masks the name, the e-mail and the address."""
 
     id: str = attrs.field(validator=_nonblank("customer.id"))
+    """The shop's customer id (会員ID, not blank): finds the customer's recent orders for the
+    二重注文 check, keys the point balance, and the blacklist matches it. Shown in the repr."""
     name: str = attrs.field(validator=_nonblank("customer.name"), repr=masked_repr(mask_name))
+    """注文者名: the name notices address and the 納品書 shows; only its first character shows in
+    the repr."""
     email: str = attrs.field(repr=masked_repr(mask_email))
+    """Where the notices go (one ``@``); the repr keeps its first letter and domain only
+    (``t***@example.jp``)."""
     address: Address | None = None
+    """The customer's own address (注文者住所), None if not given; the parcel goes to the order's
+    ``ship_to``. The blacklist checks it too; masked in the repr like any ``Address``."""
 
     @email.validator
     def _check_email(self, attribute: attrs.Attribute[str], value: object) -> None:

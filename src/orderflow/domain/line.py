@@ -35,11 +35,22 @@ class OrderLine:
     """One product line of an order (受注明細): so many units of one SKU at one unit price."""
 
     line_id: str = attrs.field(validator=nonempty_text)
+    """Names the line within its order (used once there): allocations, shipments, returns and
+    changes refer to the line by it."""
     sku: str = attrs.field(validator=nonempty_text)
+    """The product code (SKU); for a セット商品 line the set's own SKU, whose components
+    (``recipe``) are the stock reserved and shipped."""
     name: str = attrs.field(validator=nonempty_text)
+    """The product name printed on the 納品書 and the picking list, and used in notices unless
+    the shop's profile names the SKU in the customer's language."""
     unit_price: Money = attrs.field()
+    """The price of one unit (one set), 0 or more, in the order's currency, as priced: with tax
+    when the shop's prices include it (``PriceMode.INCLUSIVE``, the default)."""
     quantity: int = attrs.field(validator=_check_quantity("quantity"))
+    """Units ordered, a whole number of 1 or more (whole sets for a set line)."""
     tax_rate: TaxRate = attrs.field(default=TaxRate.STANDARD)
+    """消費税率: ``TaxRate.STANDARD`` (10%) or ``TaxRate.REDUCED`` (8%, 軽減税率: food and drink,
+    marked ``※`` on the 納品書)."""
     points_rate: Decimal | None = attrs.field(default=None)
     """ポイント付与率 of this line (``Decimal("0.05")``: ×5 ポイント), fixed when the order is
     placed; None: the shop's ``points_rate``."""

@@ -84,7 +84,10 @@ class Money:
     """
 
     amount: Decimal
+    """The exact amount, never a float and never finer than the currency's minor unit (whole yen
+    for JPY); it may be negative (a difference, an amount given back)."""
     currency: str
+    """The ISO 4217 code (``JPY``, ``USD``) Babel knows; adding or comparing needs the same one."""
 
     def __attrs_post_init__(self) -> None:
         value = self.amount

@@ -53,8 +53,11 @@ class Allocation:
     """Units of one line reserved in one warehouse (引当)."""
 
     line_id: str
+    """The order line (``OrderLine.line_id``) the units are reserved for."""
     warehouse: str
+    """The code of the warehouse holding them (as in ``ShopSettings.warehouses``)."""
     quantity: int = attrs.field(validator=_check_quantity("allocation.quantity"))
+    """Units reserved, 1 or more (whole sets for a set line: its components are reserved)."""
 
 
 @attrs.frozen(slots=True)
@@ -67,9 +70,13 @@ class SetPart:
     """
 
     line_id: str
+    """The set line (``OrderLine.line_id``) the component is reserved for."""
     warehouse: str
+    """The code of the warehouse holding the component units."""
     sku: str
+    """The component's SKU (one of the line's ``recipe``)."""
     quantity: int = attrs.field(validator=_check_quantity("set_part.quantity"))
+    """Component units reserved so far, 1 or more (not sets)."""
 
 
 class ShipmentStatus(enum.Enum):
@@ -92,7 +99,9 @@ class ShipmentLine:
     """So many units of one order line in one shipment."""
 
     line_id: str
+    """The order line (``OrderLine.line_id``) the units belong to."""
     quantity: int
+    """Units of that line in this shipment (whole sets for a set line)."""
 
 
 @attrs.frozen(slots=True)
@@ -100,13 +109,27 @@ class Shipment:
     """What leaves one warehouse at one time with one carrier (出荷)."""
 
     shipment_id: str
+    """``<order number>-S1``, ``-S2`` … in the order of instruction; the desk's ``ship`` and
+    ``deliver`` take it."""
     warehouse: str
+    """The warehouse code it leaves from, or ``supplier:<code>`` (``DROP_SHIP``) when the
+    supplier ships it (メーカー直送)."""
     carrier: str
+    """The carrier's code (``yamato``, ``sagawa``, ``japanpost``): ``ShopSettings.carrier``
+    unless 出荷指示 named another."""
     lines: tuple[ShipmentLine, ...]
+    """What is in the parcel: units per order line."""
     status: ShipmentStatus = ShipmentStatus.INSTRUCTED
+    """Where it is: instructed, shipped, delivered (``RECALLED`` only while a 出荷指示取消 is
+    being answered)."""
     tracking_number: str | None = None
+    """送り状番号 in the carrier's normalised form (no hyphens), set at 出荷; None before, or
+    when the carrier has no tracking."""
     shipped_at: datetime | None = None
+    """When its 出荷 was recorded (aware UTC); the latest dates the sale under 出荷基準."""
     delivered_at: datetime | None = None
+    """When its 着荷 was recorded (aware UTC); None before, and again after a 着荷取消. The
+    latest dates the sale under 着荷基準 and starts the return period."""
     cod_amount: Money | None = None
     """代引き: what the carrier collects on delivery of this parcel."""
     parcel: str | None = None
@@ -135,12 +158,18 @@ class Hold:
     """Why an order is not moving (保留), without changing its status."""
 
     code: str
+    """The reason code (``payment_pending``, ``remarks`` …: ``HoldCode`` lists orderflow's, a
+    shop adds its own); an order has at most one open hold per code."""
     message: str
     """What a person must know, in Japanese."""
     raised_by: str
+    """Who raised it: the ``actor`` of the command that did."""
     raised_at: datetime
+    """When it was raised (aware UTC)."""
     cleared_by: str | None = None
+    """Who cleared it (the command's ``actor``); None while it is open."""
     cleared_at: datetime | None = None
+    """When it was cleared (aware UTC); None while it is open (``is_open``)."""
     message_en: str = ""
     """The same in English."""
 
@@ -163,11 +192,19 @@ class OrderEvent:
     """
 
     at: datetime
+    """The command's time (aware UTC); a carrier's own time is the event's ``carrier_at``."""
     actor: str
+    """Who did it: the command's ``actor`` (``customer``, ``operator``, ``warehouse`` …), or
+    ``system`` for orderflow's own steps."""
     from_status: OrderStatus
+    """The order's status before."""
     to_status: OrderStatus
+    """The status after: the move's target, or ``from_status`` again for a fact."""
     reason: str = ""
+    """Why, as the caller gave it (a cancellation's reason, ``配送状況``); "" when none."""
     name: ClassVar[str] = "event"
+    """The kind, set by each event class: a move (``ship``) or a fact (``hold_raised``); the
+    event's tag in the stored JSON and the key of its label."""
 
     @property
     def details(self) -> tuple[tuple[str, str], ...]:
@@ -199,11 +236,16 @@ class OrderTotals:
     items: Money
     """Every line's amount, as priced."""
     shipping_fee: Money
+    """送料, as priced (taxed at the standard rate)."""
     fees: Money
     """Other charges at the standard rate (the COD fee)."""
     discount: Money
+    """値引き, as priced: a reduction apportioned over the tax rates' bases."""
     points_used: Money
+    """The points the customer spent, as money (1 point = 1 unit): a reduction like ``discount``."""
     tax: TaxBreakdown
+    """消費税 per rate on the bases after the reductions, rounded once per rate by the shop's
+    rule; already inside the amounts when prices include tax."""
     total: Money
     """What the customer pays: charges less reductions, plus tax when prices exclude it."""
 
@@ -273,17 +315,29 @@ class Order:
     """An order after checkout, from 受注 to 計上済.
 
     Build a new one with :func:`orderflow.domain.lifecycle.new_order` or the desk's ``place``;
-    every later change is made by a domain command returning a new value with ``version`` + 1.
+    every later change is made by a domain command returning a new value, saved as the next
+    ``version``.
     """
 
     number: str = attrs.field(validator=nonempty_text)
+    """受注番号, unique in the shop's store (the desk takes 1 to 64 printable characters, no
+    spaces); shipment ids, split parts (``<number>-1``) and effect keys are built from it."""
     customer: Customer
+    """Who placed the order (注文者)."""
     ship_to: Address
+    """お届け先: where the parcels go (a gift's recipient, not always the customer)."""
     lines: tuple[OrderLine, ...] = attrs.field(converter=_to_lines)
+    """受注明細: at least one, each line id used once, prices in the order's currency."""
     payment: Payment
+    """The payment method, its ledger and the customer's payment instructions."""
     placed_at: datetime
+    """When the order was placed (受注日時, aware UTC)."""
     shipping_fee: Money
+    """送料 as priced, 0 or more, taxed at the standard rate; the review may correct it (a 離島
+    surcharge)."""
     discount: Money
+    """値引き (coupons) as priced, 0 or more: lowers the taxable amount, apportioned over the 10%
+    and 8% bases; points are ``points_used``."""
     fees: Money
     """Charges other than items and shipping at the standard rate (the COD fee, 代引手数料)."""
     points_used: int = 0
@@ -291,13 +345,23 @@ class Order:
     points_taken: int = 0
     """Points actually taken from the customer's balance so far (given back on cancel)."""
     channel: str = "web"
+    """The sales channel the order came through (``web``, a marketplace …), as the shop names it;
+    recorded, not interpreted (it is not the ``Channel`` of a policy's requester)."""
     remarks: str = ""
     """What the customer wrote in the order's remarks field (備考)."""
     status: OrderStatus = OrderStatus.ORDERED
+    """Where the order is in the flow (受注ステータス); the status machine's moves change it, a
+    hold does not."""
     holds: tuple[Hold, ...] = ()
+    """Every hold raised, open and cleared, oldest first; an open one stops 出荷指示 and 計上."""
     allocations: tuple[Allocation, ...] = ()
+    """引当: the units reserved, per line and warehouse; kept once shipped, emptied when the
+    stock is released (a change, a split, a cancel). A drop-shipped line has none."""
     shipments: tuple[Shipment, ...] = ()
+    """Every shipment instructed so far, in order; emptied when every warehouse took its
+    instruction back (出荷指示取消)."""
     history: tuple[OrderEvent, ...] = ()
+    """履歴: every event, oldest first; commands only append to it."""
     outbox: tuple[Effect, ...] = ()
     """Effects decided and not yet performed, in order (the transactional outbox)."""
     seq: int = 0
@@ -307,7 +371,11 @@ class Order:
     proposal: Order | None = None
     """A change waiting for its gate (a new payment method, more points) to say yes."""
     version: int = 0
+    """1 when placed, one more on each save; saving over a version that is no longer the stored
+    one raises ``ConcurrencyError`` (optimistic locking). 0: never placed."""
     booked_at: datetime | None = None
+    """When 計上 was done (aware UTC), None before; the journal entry is dated by
+    ``ShopSettings.recognition`` instead (the last shipment's 出荷 or 着荷)."""
     address_guaranteed: bool = False
     """Amazon Pay: the ship-to came from Amazon with its guarantee (lost if it is edited)."""
     delivery_date: date | None = None

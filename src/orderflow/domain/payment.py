@@ -75,13 +75,25 @@ class PaymentEntry:
     """One request to the payment provider and its outcome: a line of the payment ledger."""
 
     op: PaymentOp
+    """What the entry records: an authorization or 与信, a capture, a void, a refund, money
+    received, or money owed back."""
     amount: Money
+    """How much, in the order's currency; negative only in a ``REFUND_OWED`` entry that takes back
+    a 代引き excess recorded as owed but never collected."""
     key: str
+    """One per request: the effect's idempotency key, sent to the provider (``<number>:<seq>``),
+    or one made from a receipt (``<number>:deposit:<reference>``); an answer recorded again under
+    it changes nothing."""
     outcome: PaymentOutcome
+    """What came of it; the sums (``authorized``, ``captured`` …) count ``SUCCEEDED`` only."""
     at: datetime
+    """When it was recorded (aware UTC); for a konbini payment, when the customer paid if the
+    provider said."""
     reference: str = ""
     """The provider's reference (authorization id, transaction id)."""
     detail: str = ""
+    """Text for staff, at most 200 characters: why the provider refused, the payer's name of a
+    deposit, or a marker orderflow reads back (``cod_excess``); "" when there is nothing."""
     expires_at: datetime | None = None
     """When an authorization lapses, if the provider says."""
     target: str = ""
@@ -99,10 +111,14 @@ class Payment:
     """
 
     method: PaymentMethod
+    """How the customer pays now; a change of method keeps the ledger (entries carry theirs)."""
     currency: str
+    """The ISO 4217 code of the order (``JPY``): every amount of the order must be in it."""
     token: str | None = attrs.field(default=None, repr=masked_repr(mask_token))
     """The provider's stored card token (never a card number); masked in the repr."""
     ledger: tuple[PaymentEntry, ...] = ()
+    """Every payment request, receipt and refund owed, oldest first; a pending entry is replaced
+    by its outcome, a final one never changes."""
     instructions: tuple[tuple[str, str], ...] = ()
     """What the customer needs to pay: the virtual account, the konbini number and deadline, the
     後払い provider's reference."""
