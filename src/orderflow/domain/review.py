@@ -71,8 +71,8 @@ class ReviewContext:
     now: datetime
     """When the review runs (the command's ``Context.at``); the built-in rules do not use it."""
     recent_orders: tuple[Order, ...] = ()
-    """The customer's other recent orders, for duplicate checks; the library passes those
-    placed in the 31 days before this one (it may include the order itself). Empty: none."""
+    """The customer's recent orders, for duplicate checks; the desk passes those placed from
+    31 days before this one on (the order itself may be among them). Empty: none."""
 
 
 @runtime_checkable
