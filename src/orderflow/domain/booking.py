@@ -79,8 +79,12 @@ class ProductAccounts:
     """
 
     sales: str | None = None
+    """The SKU's own sales account (勘定科目); ``None`` uses ``AccountMap.sales``."""
     sub_account: str = ""
+    """The sub-account (補助科目) on the SKU's sales lines; ``""`` writes none."""
     tax_categories: Mapping[TaxRate, str] | None = None
+    """The SKU's own tax category per rate; ``None``, or a rate missing, uses
+    ``AccountMap.tax_categories``."""
 
 
 @attrs.frozen(slots=True)
@@ -95,22 +99,48 @@ class AccountMap:
     """
 
     receivable: str = "売掛金"
+    """Debited with what the customer pays on a sale (売掛金), credited with what a refund
+    pays back."""
     sales: str = "売上高"
+    """Credited with the items' sales per tax rate (売上高), unless ``products`` gives a SKU
+    its own account."""
     shipping: str = "売上高"
+    """Credited with the shipping fee (送料), on its own line at the standard rate."""
     shipping_sub: str = "送料"
+    """The sub-account (補助科目) on the shipping-fee line; ``""`` writes none."""
     fees: str = "売上高"
+    """Credited with the order's other fees (the COD fee, 代引手数料) and with a return fee kept
+    back (返品手数料), on their own lines."""
     fees_sub: str = "手数料"
+    """The sub-account (補助科目) on the order's fees line; ``""`` writes none. A return fee
+    is always written 返品手数料."""
     reductions: str = "売上値引高"
+    """Debited per rate with price reductions: coupons and points used (値引き)."""
     reductions_sub: str = "クーポン・ポイント"
+    """The sub-account (補助科目) on the reductions lines; ``""`` writes none."""
     tax_payable: str = "仮受消費税等"
+    """Each rate's consumption tax (仮受消費税) on its own line, credited on a sale and debited
+    on a refund, when ``amounts`` is ``AmountForm.NET``; unused with ``AmountForm.GROSS``."""
     no_tax: str = "対象外"
+    """The tax category for lines outside consumption tax (対象外): the receivable line
+    and the points deferral lines."""
     tax_categories: Mapping[TaxRate, str] = attrs.field(
         factory=lambda: _tax_categories("課税売上10%", "課税売上8%(軽)")
     )
+    """The tax category (税区分) for each of the two rates, on every line that is not 対象外, as
+    the accounting product spells it; it must agree with ``amounts`` (tax included or not)."""
     amounts: AmountForm = AmountForm.NET
+    """Whether sales lines are written without tax (``NET``, the default) or with it
+    (``GROSS``)."""
     returns: str = "売上戻り高"
+    """Debited instead of the sales accounts when a return is booked (売上戻り高): by
+    ``return_entry``, and by ``reversal_entry`` when given the map."""
     contract_liability: str = "契約負債"
+    """The account for points deferred under 収益認識基準 (契約負債); used only by
+    ``points_deferral_entry``."""
     products: Mapping[str, ProductAccounts] = attrs.field(factory=lambda: MappingProxyType({}))
+    """SKU → its own sales account, sub-account or tax categories; a SKU not in it uses
+    the map's defaults. Empty by default."""
 
     @classmethod
     def yayoi(cls) -> AccountMap:
@@ -157,11 +187,19 @@ class JournalLine:
     """One line of a journal entry."""
 
     side: Side
+    """Debit (借方) or credit (貸方)."""
     account: str
+    """The account (勘定科目) as the accounting product names it, from the ``AccountMap``."""
     amount: Money
+    """The line's amount in the order's currency, with or without tax as the map's
+    ``amounts`` says."""
     sub_account: str = ""
+    """The sub-account (補助科目); ``""`` for none."""
     tax_category: str = ""
+    """The tax category (税区分) as the accounting product names it; ``""`` for none."""
     tax_amount: Money | None = None
+    """The consumption tax the line contains or stands for; ``None`` when the line states
+    none (the export leaves the tax column blank)."""
 
 
 @attrs.frozen(slots=True)
@@ -169,9 +207,14 @@ class JournalEntry:
     """A balanced journal entry (仕訳): debits equal credits, always."""
 
     date: date
+    """The entry's date: for a sale, its recognition date (出荷基準 or 着荷基準)."""
     reference: str
+    """What the entry is for: the order number for a sale, ``<order>/<return id>`` for a
+    refunded return."""
     memo: str
+    """The description (摘要), e.g. ``受注 <number> 売上計上``."""
     lines: tuple[JournalLine, ...]
+    """The debit and credit lines: at least one, debits equal to credits."""
 
     def __attrs_post_init__(self) -> None:
         if not self.lines:

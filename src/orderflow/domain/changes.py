@@ -68,16 +68,27 @@ class OrderChange:
     quantities: Mapping[str, int] = attrs.field(factory=dict, converter=_quantities)
     """line id → new quantity; 0 removes the line."""
     add_lines: tuple[OrderLine, ...] = attrs.field(default=(), converter=_tuple_lines)
+    """New lines, each with a line id the order has not used; a set line takes today's
+    recipe."""
     remove_lines: frozenset[str] = attrs.field(default=frozenset(), converter=_frozen)
+    """Line ids to remove; at least one line must be left (else cancel the order)."""
     ship_to: Address | None = None
+    """The new delivery address; the shipping fee is taken again from the shop's table, and
+    an Amazon Pay address guarantee is lost. ``None`` keeps the address."""
     delivery_date: date | None = None
+    """The new requested delivery date (お届け指定日), today or later; ``None`` keeps it."""
     delivery_slot: str | None = None
+    """The new delivery time slot, one of ``DELIVERY_SLOTS``; ``None`` keeps it."""
     clear_delivery: bool = False
     """Drop the requested delivery date and slot."""
     payment_method: PaymentMethod | None = None
+    """The new payment method; a card or Amazon Pay needs ``token``. A move to or from COD
+    adds or drops the COD fee. ``None`` keeps the method."""
     token: str | None = attrs.field(default=None, repr=masked_repr(mask_token))
     """The stored card token, when the new method is a card or Amazon Pay (masked in the repr)."""
     points_used: int | None = None
+    """The new number of points used (0 or more, at most the customer's points); points
+    above the charges after the discount go back. ``None`` keeps it."""
 
     @property
     def touches_lines(self) -> bool:
@@ -111,9 +122,13 @@ class ChangePreview:
     """What a change would do (a dry run), or did."""
 
     before: OrderTotals
+    """The order's totals before the change."""
     after: OrderTotals
+    """Its totals after the change (the shipping fee, COD fee and tax worked out again)."""
     points_to_grant_before: int
+    """Points the order would earn before the change (the shop's ``points_rate``)."""
     points_to_grant_after: int
+    """Points it would earn after the change."""
     order: Order
     """The changed order as it would be saved (before the payment follows)."""
 

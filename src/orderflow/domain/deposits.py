@@ -39,9 +39,11 @@ class Deposit:
     account: str = attrs.field(validator=nonempty_text)
     """The (virtual) account number credited."""
     amount: Money = attrs.field()
+    """The money deposited, more than zero (yen for a Japanese bank)."""
     payer_name: str
     """As the bank sends it, usually half-width katakana: ``ﾔﾏﾀﾞ ﾀﾛｳ``."""
     on: date
+    """The day the bank booked the deposit (入金日)."""
     reference: str = attrs.field(validator=nonempty_text)
     """The bank's reference for this deposit (照会番号); the same reference is one deposit."""
     cancelled: bool = False
@@ -63,9 +65,13 @@ class OpenAccount:
     """An open order waiting for a transfer: the account it holds, what it owes, what came."""
 
     account: str
+    """The virtual account number (バーチャル口座) the order holds now."""
     order_number: str
+    """The open order holding it, paying by bank transfer."""
     due: Money
+    """What the order owes in all: its total, tax included."""
     received: Money
+    """What it has received before this reconciliation, less any amount owed back."""
 
 
 class MatchKind(enum.Enum):
@@ -84,11 +90,15 @@ class DepositMatch:
     """A deposit applied to an order."""
 
     deposit: Deposit
+    """The deposit as the bank reported it."""
     order_number: str
+    """The order it was applied to: the open order holding its account."""
     kind: MatchKind
+    """Whether the order is now paid exactly, still short, or over-paid."""
     received: Money
     """Everything the order has received, this deposit included."""
     due: Money
+    """What the order owes in all (its total)."""
     excess: Money
     """The part of this deposit above what was still due (owed back)."""
 
@@ -98,6 +108,7 @@ class Reconciliation:
     """Where every deposit went."""
 
     matched: tuple[DepositMatch, ...]
+    """Deposits applied to an open order, in the order given."""
     unmatched: tuple[Deposit, ...]
     """No open order holds the account: a person must look (入金不明)."""
     repeated: tuple[Deposit, ...]

@@ -89,8 +89,13 @@ class Context:
     """Who does a command, when (an aware UTC datetime), and why."""
 
     at: datetime = attrs.field(validator=_check_aware)
+    """When the command happens: an aware datetime in UTC (offset zero); every event it adds
+    is stamped with it."""
     actor: str = "system"
+    """Who does it, recorded as the actor of its events: ``system`` by default, or e.g.
+    ``operator:sato``."""
     reason: str = ""
+    """Why, in a person's words; recorded on its events. ``""`` for none."""
 
 
 Outcome = tuple[Order, tuple[OrderEvent, ...]]

@@ -69,7 +69,9 @@ class Requester:
     """Who asks for a cancel or a change, and through which channel."""
 
     party: Party
+    """Who asks: the customer, shop staff or the system."""
     channel: Channel
+    """Through which door the request came; grants may allow some channels only."""
     name: str = ""
     """Recorded as the actor of the history event (``operator:sato``)."""
 
@@ -103,9 +105,11 @@ class Grant:
     """``party`` may act through ``channels`` (any if None) while the status is before ``until``."""
 
     party: Party
+    """Who the grant is for."""
     until: OrderStatus
     """The first status at which it is no longer allowed (exclusive)."""
     channels: frozenset[Channel] | None = attrs.field(default=None, converter=_channels)
+    """The channels it allows; ``None`` allows any channel."""
 
     def covers(self, requester: Requester, status: OrderStatus) -> bool:
         """Whether this grant allows ``requester`` in ``status``."""
@@ -149,6 +153,8 @@ class CancelPolicy:
         ),
         converter=_grants,
     )
+    """Who may cancel, through which channels, until which status; a request is allowed
+    when one grant covers it. Empty: nobody may cancel."""
 
     def check(self, order: Order, requester: Requester) -> None:
         """Raise :class:`~orderflow.errors.PolicyRefused` unless ``requester`` may cancel."""
@@ -172,6 +178,7 @@ class ChangePolicy:
     """
 
     accepts: bool = True
+    """False refuses every change, whatever the grants (cancel and order again instead)."""
     grants: tuple[Grant, ...] = attrs.field(
         factory=lambda: (
             Grant(
@@ -184,6 +191,8 @@ class ChangePolicy:
         ),
         converter=_grants,
     )
+    """Who may change an order, through which channels, until which status; a request is
+    allowed when one grant covers it. Empty: nobody may change."""
 
     def check(self, order: Order, requester: Requester) -> None:
         """Raise :class:`~orderflow.errors.ChangeRefused` unless ``requester`` may change it."""

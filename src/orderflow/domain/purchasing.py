@@ -83,10 +83,16 @@ class PurchaseOrderLine:
     """One line of a purchase order (発注明細): so many units of one SKU."""
 
     line_id: str
+    """The line's number on its purchase order: ``1``, ``2`` … in the order lines were added."""
     sku: str
+    """The SKU ordered from the supplier."""
     quantity: int
+    """Units ordered, 1 or more; never changed (received and cancelled units are counted
+    apart)."""
     received: int = 0
+    """Units received so far (入荷数), from the receipts counted."""
     cancelled: int = 0
+    """Units cancelled so far: at once on a draft, once the supplier agreed on a sent order."""
     for_order: str | None = None
     """The customer's order these units were ordered for (None: for stock)."""
 
@@ -101,11 +107,19 @@ class PurchaseOrderEvent:
     """One thing that happened to a purchase order (履歴): ``name`` says what, ``detail`` how."""
 
     at: datetime
+    """When it happened (the command's ``Context.at``)."""
     actor: str
+    """Who did it (the command's ``Context.actor``): a person, or the system."""
     name: str
+    """What happened: ``drafted``, ``line_added``, ``sent``, ``confirmed``, ``received``,
+    ``lines_cancelled``, ``send_refused``, ``supplier_took`` …"""
     from_status: PurchaseOrderStatus
+    """The purchase order's status before the event."""
     to_status: PurchaseOrderStatus
+    """Its status after the event (the same as ``from_status`` when it did not move)."""
     detail: str = ""
+    """The event's particulars as ``key=value`` pairs joined by ``, `` (SKU, units, receipt,
+    reference, refusal code); ``""`` when there are none."""
 
 
 @attrs.frozen(slots=True)
@@ -113,22 +127,32 @@ class PurchaseOrder:
     """A purchase order (発注書) to one supplier, delivered to one warehouse of the shop."""
 
     number: str
+    """The purchase order's number (発注番号), unique in the shop (``PO-<n>`` unless given)."""
     supplier: str
+    """The supplier (仕入先) as the shop names it; the supplier adapter knows how to reach it."""
     warehouse: str
     """The shop's warehouse the units are delivered to (納品先)."""
     lines: tuple[PurchaseOrderLine, ...]
+    """The lines (発注明細), in the order they were added; lines are added only to a draft."""
     created_at: datetime
+    """When it was drafted."""
     status: PurchaseOrderStatus = PurchaseOrderStatus.DRAFT
+    """Where it is (発注ステータス); a new purchase order is a draft (下書き)."""
     reference: str | None = None
     """The supplier's reference, once it took the order."""
     sent_at: datetime | None = None
+    """When it was sent to the supplier; ``None`` while it was never sent."""
     receipts: tuple[str, ...] = ()
     """The receipt ids already counted (a receipt reported twice counts once)."""
     history: tuple[PurchaseOrderEvent, ...] = ()
+    """What happened to it (履歴), oldest first."""
     outbox: tuple[Effect, ...] = ()
     """Effects decided and not yet performed, in order (keys ``<number>:<seq>``)."""
     seq: int = 0
+    """The last effect sequence number used: keys are ``<number>:<seq>``, never reused."""
     version: int = 0
+    """The stored version, raised by one on every save; a save from an older version is
+    refused (``ConcurrencyError``)."""
     ship_to: Address | None = None
     """メーカー直送: the customer's address the supplier ships to (None: our ``warehouse``)."""
     shipment_id: str | None = None

@@ -66,11 +66,13 @@ class QueueFacts:
     """What the queues need to know of one order; a store indexes these."""
 
     status: OrderStatus
+    """The order's status, for the list by status."""
     hold_codes: tuple[str, ...]
     """Codes of the open holds, sorted, without repeats."""
     awaiting_method: PaymentMethod | None
     """The payment method when an open hold waits for a payment, else None."""
     ready_to_instruct: bool
+    """引当済 with no open hold and no pending effect: the warehouse can be told to ship."""
     instructed_at: datetime | None
     """When the oldest shipment still waiting for the carrier was instructed, else None."""
     pending_since: datetime | None
@@ -122,9 +124,13 @@ class QueueQuery:
     """One work list; build it with the class methods (``QueueQuery.held("fraud_review")``)."""
 
     queue: Queue
+    """Which work list."""
     status: OrderStatus | None = None
+    """For the list by status: the status; ``None`` for the other lists."""
     hold_code: str | None = None
+    """For the held list: only holds of this code; ``None``: any open hold."""
     method: PaymentMethod | None = None
+    """For the awaiting-payment list: only this payment method; ``None``: any."""
     before: datetime | None = None
     """For the lists by time (not shipped, stuck, points due): at or before this."""
 

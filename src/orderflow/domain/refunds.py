@@ -35,6 +35,8 @@ class RefundShare:
     rates: tuple[tuple[TaxRate, Money, Money], ...]
     """Per rate: the amount (as paid, tax included) and the tax in it."""
     shipping_refunded: bool
+    """The original shipping and COD fees are paid back in ``rates``: this return brings
+    the last unit back, the policy refunds them for its reason and no earlier return did."""
     fee: Money
     """Kept back (a return fee, a lost free shipping), tax included; never more than the rates."""
     paid_back: Money

@@ -68,7 +68,9 @@ class ReturnLine:
     """So many units of one order line coming back."""
 
     line_id: str
+    """The order line the units come from (``OrderLine.line_id``)."""
     quantity: int
+    """Units of that line coming back: 1 up to what is left to return of it."""
 
 
 @attrs.frozen(slots=True)
@@ -79,8 +81,13 @@ class Disposition:
     """
 
     line_id: str
+    """The order line the units come from (``OrderLine.line_id``)."""
     quantity: int
+    """Units this disposition covers, 1 or more; a return's dispositions cover each of its
+    units exactly once."""
     warehouse: str | None = None
+    """The shop's warehouse they go back on hand in (再入庫), one of the shop's warehouses;
+    ``None`` writes them off (廃棄)."""
 
     @property
     def restocked(self) -> bool:
@@ -95,9 +102,13 @@ class Return:
     return_id: str
     """``R1``, ``R2``… in the order."""
     lines: tuple[ReturnLine, ...]
+    """The lines and units coming back."""
     reason: ReturnReason
+    """Why they come back; it decides the window, who pays the parcel and the fees."""
     requested_at: datetime
+    """When the return was accepted (返品受付)."""
     status: ReturnStatus = ReturnStatus.REQUESTED
+    """Where the return is; a new return is ``REQUESTED``."""
     shop_pays_shipping: bool = False
     """The shop pays the parcel back (着払い); else the customer sends it at their cost."""
     request: str = ""
@@ -107,7 +118,9 @@ class Return:
     refund_account: str = ""
     """The account the customer gave for money owed back (bank transfer, konbini, COD)."""
     received_at: datetime | None = None
+    """When the goods came back and were refunded, or refused; ``None`` while requested."""
     dispositions: tuple[Disposition, ...] = ()
+    """What became of each unit once received (restocked or written off); empty until then."""
     refund: tuple[tuple[TaxRate, Money, Money], ...] = ()
     """Per rate: what is paid back for it (as paid, tax included) and the tax in it."""
     shipping_refunded: bool = False
@@ -173,16 +186,27 @@ class ReturnPolicy:
     """
 
     days: int = attrs.field(default=8, validator=_whole_days)
+    """Days a customer-reason return may be asked, the day of receipt counted as the first
+    (0 to 3650; 8 by the law). 0 takes none."""
     defect_days: int = attrs.field(default=30, validator=_whole_days)
+    """The same window for defective and wrong items (0 to 3650; 30 by default)."""
     accepts_customer_reason: bool = True
+    """False refuses every return for the customer's reason (返品不可)."""
     excluded_skus: frozenset[str] = attrs.field(factory=frozenset, converter=_skus)
+    """SKUs never taken back for the customer's reason; empty by default."""
     return_fee: Money = attrs.field(factory=lambda: Money.yen(0), validator=_money)
+    """返品手数料 kept back from a customer-reason refund, tax included; ¥0 by default."""
     refund_shipping_for: frozenset[ReturnReason] = attrs.field(
         factory=lambda: frozenset({ReturnReason.DEFECTIVE, ReturnReason.WRONG_ITEM}),
         converter=_reasons,
     )
+    """Reasons for which the original shipping and COD fees are paid back; defective and
+    wrong items by default."""
     free_shipping_threshold: Money | None = None
+    """送料無料ライン, in the items' prices as listed; ``None``: no free-shipping line."""
     lost_free_shipping_fee: Money | None = attrs.field(default=None, validator=_money)
+    """Kept back when a customer-reason return loses the free shipping (tax included);
+    ``None`` keeps back the shop's fee to the order's address."""
 
     def window(self, reason: ReturnReason) -> int:
         """Days after delivery a return for ``reason`` may be asked."""

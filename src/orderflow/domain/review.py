@@ -55,9 +55,11 @@ class Finding:
     """What a rule found: a hold to raise, and possibly a corrected shipping fee."""
 
     code: str
+    """The hold's reason code: the rule's ``code`` (``remarks``, ``blacklist`` …)."""
     message: str
     """For people, in Japanese."""
     message_en: str
+    """The same message in English, shown to people working in English."""
     shipping_fee: Money | None = None
     """When set, the order's shipping fee becomes this (the 離島 surcharge)."""
 
@@ -67,7 +69,10 @@ class ReviewContext:
     """What a rule may know beyond the order: now, and the customer's recent orders."""
 
     now: datetime
+    """When the review runs (the command's ``Context.at``); the built-in rules do not use it."""
     recent_orders: tuple[Order, ...] = ()
+    """The customer's recent orders, for duplicate checks; the desk passes those placed from
+    31 days before this one on (the order itself may be among them). Empty: none."""
 
 
 @runtime_checkable
@@ -136,6 +141,7 @@ class RemarksRule:
     """備考あり: the customer wrote something (wrapping, a delivery date) a person must read."""
 
     code: str = "remarks"
+    """The hold's reason code."""
 
     def check(self, order: Order, context: ReviewContext) -> Finding | None:
         """Hold when the remarks field is not blank (its e-mails and phone numbers masked)."""
@@ -195,6 +201,8 @@ class IslandTable:
     """Which postal codes are remote islands, by prefix (``952`` is all of 佐渡)."""
 
     prefixes: frozenset[str] = attrs.field(default=DEFAULT_ISLAND_PREFIXES, converter=_prefixes)
+    """Postal-code prefixes of 1 to 7 digits (hyphens dropped); a postal code starting
+    with any of them is an island. Defaults to ``DEFAULT_ISLAND_PREFIXES``."""
 
     def __contains__(self, postal_code: object) -> bool:
         if not isinstance(postal_code, str):
@@ -211,9 +219,13 @@ class ShippingFeeTable:
     """送料: a fee per prefecture (else ``default``), plus a surcharge for remote islands."""
 
     default: Money
+    """The fee to a prefecture not in ``by_prefecture``."""
     by_prefecture: Mapping[Prefecture, Money] = attrs.field(factory=dict, converter=_fee_map)
+    """The fee to each prefecture that differs from ``default`` (北海道, 沖縄 …)."""
     island_surcharge: Money = attrs.field(factory=lambda: Money.yen(0))
+    """Added to the prefecture's fee for a remote-island address (離島); ¥0 by default."""
     islands: IslandTable = attrs.field(factory=IslandTable)
+    """Which postal codes count as remote islands."""
 
     def is_island(self, address: Address) -> bool:
         """Whether ``address`` is on a remote island."""
@@ -239,7 +251,9 @@ class RemoteIslandRule:
     """離島・特定住所: recalculate the shipping fee with the island surcharge and hold."""
 
     fees: ShippingFeeTable = attrs.field(factory=default_shipping_fees)
+    """The fee schedule the corrected shipping fee comes from."""
     code: str = "remote_island"
+    """The hold's reason code."""
 
     def check(self, order: Order, context: ReviewContext) -> Finding | None:
         """Hold an order to a remote island, with its fee from the table."""
@@ -291,8 +305,12 @@ class Blacklist:
     """Customers a shop will not ship to without a look: by id, e-mail, phone or address."""
 
     customer_ids: frozenset[str] = attrs.field(factory=frozenset, converter=_str_set)
+    """Customer ids (``Customer.id``) to hold, compared exactly."""
     emails: frozenset[str] = attrs.field(factory=frozenset, converter=_lower_set)
+    """E-mail addresses, compared without case or surrounding blanks."""
     phones: frozenset[str] = attrs.field(factory=frozenset, converter=_phone_set)
+    """Phone numbers, normalised (``normalize_phone``) here and compared with the
+    ship-to address's phone."""
     addresses: frozenset[str] = attrs.field(factory=frozenset, converter=_address_set)
     """Normalised addresses (:func:`normalize_address`); Address values are normalised here."""
 
@@ -317,7 +335,9 @@ class BlacklistRule:
     """ブラックリスト: hold orders from a listed customer, e-mail, phone or address."""
 
     blacklist: Blacklist = attrs.field(factory=Blacklist)
+    """Who to hold; empty by default (the rule then never holds)."""
     code: str = "blacklist"
+    """The hold's reason code."""
 
     def check(self, order: Order, context: ReviewContext) -> Finding | None:
         """Hold when the blacklist matches."""
@@ -341,7 +361,10 @@ class DuplicateRule:
     """二重注文の疑い: the same customer ordered the same lines within ``window``."""
 
     window: timedelta = timedelta(hours=24)
+    """How far apart two orders' ``placed_at`` may be to count as a duplicate; 24 hours by
+    default."""
     code: str = "duplicate_suspected"
+    """The hold's reason code."""
 
     def check(self, order: Order, context: ReviewContext) -> Finding | None:
         """Hold when a recent order of the same customer has the very same lines."""
@@ -371,8 +394,11 @@ class QuantityRule:
     """数量異常: a line's quantity above its SKU's limit (or the default limit)."""
 
     default_limit: int = 10
+    """The most units a line may ask for when its SKU is not in ``limits``; 10 by default."""
     limits: Mapping[str, int] = attrs.field(factory=dict)
+    """SKU → the most units a line of it may ask for; more holds the order."""
     code: str = "unusual_quantity"
+    """The hold's reason code."""
 
     def check(self, order: Order, context: ReviewContext) -> Finding | None:
         """Hold when any line asks for more than its limit."""
@@ -400,7 +426,9 @@ class VariantRule:
     """
 
     variant_of: Callable[[str], str] = _variant_base
+    """SKU → its product; a SKU that is its own product has no variants."""
     code: str = "variant_check"
+    """The hold's reason code."""
 
     def check(self, order: Order, context: ReviewContext) -> Finding | None:
         """Hold when two lines are different variants of one product."""

@@ -23,6 +23,7 @@ class Rules:
     """The shop's settings and which optional ports it has."""
 
     settings: ShopSettings
+    """The shop's settings (tax rule, return policy, warehouses, time zone …)."""
     screen_cards: bool = False
     """A fraud screen is wired in: card orders are screened before authorization."""
     points: bool = False

@@ -92,7 +92,10 @@ class TaxRule:
     """The shop's tax settings: price mode, rounding rule, and where apportioning remainders go."""
 
     mode: PriceMode = PriceMode.INCLUSIVE
+    """Whether the shop's prices include the tax (内税, the default) or exclude it (外税)."""
     rounding: Rounding = Rounding.DOWN
+    """How each rate's tax is rounded, once per rate: 切り捨て (``DOWN``, the default),
+    四捨五入 (``HALF_UP``), 切り上げ (``UP``) or ``HALF_EVEN``."""
     remainder_rate: TaxRate = TaxRate.STANDARD
     """The base that takes the yen left over when a reduction is apportioned over the bases."""
 
@@ -106,6 +109,7 @@ class TaxLine:
     """One rate's share of an order: its base after reductions, and the tax on it."""
 
     rate: TaxRate
+    """The tax rate this line is for (10% or 8%)."""
     charges: Money
     """What is charged at this rate before reductions (as priced: with tax if inclusive)."""
     reduction: Money
@@ -133,7 +137,9 @@ class TaxBreakdown:
     """Tax per rate over a whole order (税率ごとの消費税額)."""
 
     lines: tuple[TaxLine, ...]
+    """One line per rate charged, the standard rate first; empty when nothing is charged."""
     currency: str
+    """The currency of every amount in it (``JPY``, ``USD`` …)."""
 
     @property
     def tax(self) -> Money:

@@ -91,10 +91,16 @@ class CarrierEvent:
     """
 
     carrier: str = attrs.field(validator=_text(32, required=True))
+    """The carrier code (``yamato``, ``sagawa``, ``japanpost``), at most 32 characters."""
     tracking_number: str = attrs.field(validator=_text(64, required=True))
+    """The tracking number (伝票番号) as the carrier prints it, at most 64 characters."""
     kind: TrackingStatus = attrs.field(validator=_check_kind)
+    """What happened to the parcel (集荷, 配達完了, 持戻り …)."""
     at: datetime = attrs.field(validator=_check_at)
+    """The carrier's time of the event, timezone-aware; events are ordered by it."""
     event_id: str = attrs.field(validator=_text(200, required=True))
+    """The carrier's id of the event, the same each time it is reported again: a repeat
+    counts once. At most 200 characters."""
     location: str = attrs.field(default="", validator=_text(200, required=False))
     """The depot or the place (営業所), if the carrier says."""
     detail: str = attrs.field(default="", validator=_text(500, required=False))

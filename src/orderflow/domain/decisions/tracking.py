@@ -83,8 +83,11 @@ class Tally:
     """What one order's batch did: events applied as newest, recorded late, repeated."""
 
     applied: int = 0
+    """New events that became their shipment's newest state when applied."""
     late: int = 0
+    """New events older than their shipment's newest: recorded, the state unchanged."""
     duplicates: int = 0
+    """Events already recorded for their shipment (by event id): nothing changed."""
 
 
 def newest_key(shipment: Shipment) -> tuple[datetime, int, str] | None:

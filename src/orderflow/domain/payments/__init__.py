@@ -112,6 +112,8 @@ class CodFeeTable:
     """
 
     brackets: tuple[tuple[Money, Money], ...] = attrs.field(converter=_brackets)
+    """``(upper bound, fee)`` pairs, at least one, in rising order of the upper bound: an
+    amount up to and including a bound pays that bracket's fee."""
 
     @brackets.validator
     def _check(self, attribute: attrs.Attribute[object], value: object) -> None:
