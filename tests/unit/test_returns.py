@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -199,6 +200,23 @@ def test_the_return_fee_and_a_lost_free_shipping_are_kept_back_for_the_customers
         shipping_fee=Money.yen(880),
     )
     assert defective.fee == Money.yen(0) and defective.paid_back == Money.yen(2200)
+
+
+@pytest.mark.parametrize(("lost", "kept"), [(None, 880), (Money.yen(500), 500), (Money.yen(0), 0)])
+def test_a_lost_free_shipping_keeps_back_what_the_policy_names_and_0_keeps_nothing(
+    lost: Money | None, kept: int
+) -> None:
+    policy = ReturnPolicy(free_shipping_threshold=Money.yen(3000), lost_free_shipping_fee=lost)
+    order = _order(shipping_fee=Money.yen(0))  # 4,360 of items: shipped free
+    share = refund_share(
+        order,
+        _return({"L2": 1}, ReturnReason.CUSTOMER),
+        TaxRule(),
+        policy,
+        shipping_fee=Money.yen(880),  # the shop's fee to the address: only when the policy is None
+    )
+    assert share.fee == Money.yen(kept)
+    assert share.paid_back == Money.yen(2200 - kept)
 
 
 def test_the_fee_never_exceeds_the_refund() -> None:

@@ -143,7 +143,9 @@ def refund_share(
             and not order.shipping_fee
             and kept_before >= threshold.minor_units > kept_after
         ):
-            lost = policy.lost_free_shipping_fee or shipping_fee or Money.zero(currency)
+            lost = policy.lost_free_shipping_fee  # ¥0 is the shop's word: keep nothing
+            if lost is None:
+                lost = shipping_fee or Money.zero(currency)
             fee += lost.minor_units
     fee = min(fee, gross)
     all_amount = sum(charged.values())
