@@ -281,3 +281,30 @@ def test_the_fake_gateway_does_not_show_a_token_when_a_key_is_reused() -> None:
     assert "tok_****" in str(reused.value)
     assert_no_secret(str(reused.value))
     assert_no_secret(repr(reused.value))
+
+
+def test_an_orders_repr_masks_what_people_wrote_in_it() -> None:
+    """Remarks, a hold's message, a command's reason and a deposit's payer: free text."""
+    from datetime import date
+
+    from orderflow import Deposit
+
+    s = shop()
+    order = s.desk.place(
+        number="1001",
+        customer=a_customer(),
+        ship_to=an_address(),
+        lines=lines(),
+        payment_method=PaymentMethod.BANK_TRANSFER,
+        remarks=f"不在時は {PHONE} か {EMAIL} へ",
+    )
+    s.desk.raise_hold("1001", "check", f"{PHONE_FULL_WIDTH} に確認する", message_en=EMAIL)
+    s.desk.apply_deposit(
+        "1001", Deposit("101-0000009", Money.yen(1000), NAME, date(2026, 11, 22), "R1")
+    )
+    s.desk.cancel("1001", reason=f"電話 {PHONE} にて取消")
+    order = s.desk.get("1001")
+    assert order.remarks.count(PHONE) == 1  # the value is whole
+    text = repr(order)
+    assert_no_secret(text)
+    assert "090-****-5926" in text and "y***@example.jp" in text

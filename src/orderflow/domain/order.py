@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
+from orderflow._mask import mask_personal_data_in, masked_repr
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.line import OrderLine, _check_quantity, nonempty_text
 from orderflow.domain.money import Money
@@ -160,8 +161,9 @@ class Hold:
     code: str
     """The reason code (``payment_pending``, ``remarks`` …: ``HoldCode`` lists orderflow's, a
     shop adds its own); an order has at most one open hold per code."""
-    message: str
-    """What a person must know, in Japanese."""
+    message: str = attrs.field(repr=masked_repr(mask_personal_data_in))
+    """What a person must know, in Japanese (its e-mail addresses and phone numbers masked in
+    the repr)."""
     raised_by: str
     """Who raised it: the ``actor`` of the command that did."""
     raised_at: datetime
@@ -170,7 +172,7 @@ class Hold:
     """Who cleared it (the command's ``actor``); None while it is open."""
     cleared_at: datetime | None = None
     """When it was cleared (aware UTC); None while it is open (``is_open``)."""
-    message_en: str = ""
+    message_en: str = attrs.field(default="", repr=masked_repr(mask_personal_data_in))
     """The same in English."""
 
     @property
@@ -200,7 +202,7 @@ class OrderEvent:
     """The order's status before."""
     to_status: OrderStatus
     """The status after: the move's target, or ``from_status`` again for a fact."""
-    reason: str = ""
+    reason: str = attrs.field(default="", repr=masked_repr(mask_personal_data_in))
     """Why, as the caller gave it (a cancellation's reason, ``配送状況``); "" when none."""
     name: ClassVar[str] = "event"
     """The kind, set by each event class: a move (``ship``) or a fact (``hold_raised``); the
@@ -347,7 +349,7 @@ class Order:
     channel: str = "web"
     """The sales channel the order came through (``web``, a marketplace …), as the shop names it;
     recorded, not interpreted (it is not the ``Channel`` of a policy's requester)."""
-    remarks: str = ""
+    remarks: str = attrs.field(default="", repr=masked_repr(mask_personal_data_in))
     """What the customer wrote in the order's remarks field (備考)."""
     status: OrderStatus = OrderStatus.ORDERED
     """Where the order is in the flow (受注ステータス); the status machine's moves change it, a

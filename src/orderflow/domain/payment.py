@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import attrs
 
-from orderflow._mask import mask_token, masked_repr
+from orderflow._mask import mask_name, mask_personal_data_in, mask_token, masked_repr
 from orderflow.domain.money import Money
 
 __all__ = ["Payment", "PaymentEntry", "PaymentMethod", "PaymentOp", "PaymentOutcome"]
@@ -70,6 +70,13 @@ class PaymentOutcome(enum.Enum):
     """Timed out: the provider may or may not have done it; a retry with the same key settles it."""
 
 
+def _mask_detail(text: str) -> str:
+    """A ledger entry's detail as its repr shows it: a payer's name masked like a name."""
+    if text and not any("a" <= ch.lower() <= "z" for ch in text):
+        return mask_name(text)  # a deposit's payer (振込依頼人), in kana or kanji
+    return mask_personal_data_in(text)
+
+
 @attrs.frozen(slots=True)
 class PaymentEntry:
     """One request to the payment provider and its outcome: a line of the payment ledger."""
@@ -91,9 +98,10 @@ class PaymentEntry:
     provider said."""
     reference: str = ""
     """The provider's reference (authorization id, transaction id)."""
-    detail: str = ""
+    detail: str = attrs.field(default="", repr=masked_repr(_mask_detail))
     """Text for staff, at most 200 characters: why the provider refused, the payer's name of a
-    deposit, or a marker orderflow reads back (``cod_excess``); "" when there is nothing."""
+    deposit, or a marker orderflow reads back (``cod_excess``); "" when there is nothing. The
+    repr masks a name (text without Latin letters) and any e-mail address or phone number."""
     expires_at: datetime | None = None
     """When an authorization lapses, if the provider says."""
     target: str = ""

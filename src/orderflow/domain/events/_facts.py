@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import attrs
+
+from orderflow._mask import mask_personal_data_in, masked_repr
 from orderflow.domain.events._base import event
 from orderflow.domain.order import OrderEvent
 
@@ -43,7 +46,7 @@ class PlacementDeclined(OrderEvent):
     code: str = ""
     """Why: the provider's refusal code (``declined`` …), or ``fraud_rejected``,
     ``postpay_declined``, ``points_refused``."""
-    detail_text: str = ""
+    detail_text: str = attrs.field(default="", repr=masked_repr(mask_personal_data_in))
     """The provider's own words (for staff; never sent to the customer)."""
     name: ClassVar[str] = "placement_declined"
     """Kind name: the tag in saved orders, the label key (注文時の決済不成立)."""

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import ClassVar
 
+import attrs
+
+from orderflow._mask import mask_personal_data_in, masked_repr
 from orderflow.domain.events._base import event
 from orderflow.domain.order import OrderEvent
 
@@ -82,7 +85,7 @@ class CarrierReported(OrderEvent):
     """The carrier's id of the event: a repeat with the same id is not recorded again."""
     location: str = ""
     """The depot or place (営業所), if the carrier says; else empty."""
-    detail_text: str = ""
+    detail_text: str = attrs.field(default="", repr=masked_repr(mask_personal_data_in))
     """The carrier's words (不在連絡票番号, the reason for a return …); may be empty."""
     late: bool = False
     """True when older than the shipment's newest event: kept, the state not moved back."""

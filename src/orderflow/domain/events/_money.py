@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import attrs
+
+from orderflow._mask import mask_personal_data_in, masked_repr
 from orderflow.domain.events._base import event
 from orderflow.domain.order import OrderEvent
 
@@ -188,7 +191,7 @@ class NoticeFailed(OrderEvent):
 
     kind: str = ""
     """The notice's kind (``shipping``, ``refund``, ``order_confirmation`` …)."""
-    error: str = ""
+    error: str = attrs.field(default="", repr=masked_repr(mask_personal_data_in))
     """The notifier's refusal code (``refused`` for a plain provider error)."""
     name: ClassVar[str] = "notice_failed"
     """Kind name: the tag in saved orders, the label key (通知失敗)."""
