@@ -142,6 +142,22 @@ def test_a_recalled_shipment_instructed_again_reaches_its_warehouse_under_a_new_
     assert [m for m, _ in warehouse.work_done].count("instruct") == 2
 
 
+def test_a_shipment_instructed_again_after_a_full_recall_gets_a_new_id() -> None:
+    """A warehouse system that remembers a recalled id must not see it again (it may drop it)."""
+    s = new_shop()
+    allocated(s)
+    first = s.desk.instruct_shipping(NUMBER).shipments[0].shipment_id
+    s.desk.recall(NUMBER)
+    order = s.desk.instruct_shipping(NUMBER)
+    [again] = order.shipments
+    assert first == f"{NUMBER}-S1" and again.shipment_id == f"{NUMBER}-S2"
+    warehouse = s.warehouses["TOKYO"]
+    sent = [c.request for c in warehouse.calls_to("instruct")]
+    assert len(sent) == 2 and again.shipment_id in warehouse.instructed
+    s.desk.recall(NUMBER)
+    assert s.desk.instruct_shipping(NUMBER).shipments[0].shipment_id == f"{NUMBER}-S3"
+
+
 def test_a_transfer_overpaid_then_changed_upwards_is_not_paid_until_the_shortfall_arrives() -> None:
     s = new_shop()
     place(s, payment_method=PaymentMethod.BANK_TRANSFER)

@@ -315,7 +315,8 @@ def release(order: Order, ctx: Context) -> Outcome:
 def plan_shipments(order: Order, carrier: str) -> tuple[Shipment, ...]:
     """One shipment per warehouse holding reserved units not yet instructed.
 
-    Numbered ``<order>-S1``, ``-S2`` … after the order's existing shipments (分納: the rest).
+    Numbered ``<order>-S1``, ``-S2`` … after every shipment the order was ever instructed (分納:
+    the rest; after a recall: new ids, so no warehouse sees a recalled id again).
     """
     by_warehouse: dict[str, list[ShipmentLine]] = {}
     for (line_id, warehouse), quantity in pending_units(order).items():
@@ -329,9 +330,20 @@ def plan_shipments(order: Order, carrier: str) -> tuple[Shipment, ...]:
             parcel=parcel_of(order, warehouse),
         )
         for n, (warehouse, lines) in enumerate(
-            sorted(by_warehouse.items()), start=len(order.shipments) + 1
+            sorted(by_warehouse.items()), start=_shipments_numbered(order) + 1
         )
     )
+
+
+def _shipments_numbered(order: Order) -> int:
+    """The highest ``n`` of the ``<order>-Sn`` ids the order holds or was ever instructed."""
+    prefix = f"{order.number}-S"
+    ids = [s.shipment_id for s in order.shipments]
+    for event in order.history:
+        if isinstance(event, ShippingInstructed):
+            ids.extend(event.shipments.split(", "))
+    numbers = (i[len(prefix) :] for i in ids if i.startswith(prefix))
+    return max((int(n) for n in numbers if n.isdigit()), default=0)
 
 
 def pending_units(order: Order) -> dict[tuple[str, str], int]:
