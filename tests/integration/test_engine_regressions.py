@@ -158,6 +158,32 @@ def test_a_shipment_instructed_again_after_a_full_recall_gets_a_new_id() -> None
     assert s.desk.instruct_shipping(NUMBER).shipments[0].shipment_id == f"{NUMBER}-S3"
 
 
+def test_a_shipment_sent_again_after_a_refused_recall_gets_a_new_id() -> None:
+    """OSAKA's parcel left, TOKYO took its instruction back: TOKYO is sent it again, new id."""
+    s = fake_shop(
+        {("TOKYO", "TEA-1"): 2, ("TOKYO", "CAKE-1"): 1, ("OSAKA", "MUG-1"): 1},
+        settings=ShopSettings(warehouses=("TOKYO", "OSAKA"), auto_advance=False),
+    )
+    allocated(s)
+    order = s.desk.instruct_shipping(NUMBER)
+    ids = {sh.warehouse: sh.shipment_id for sh in order.shipments}
+    assert ids == {"OSAKA": f"{NUMBER}-S1", "TOKYO": f"{NUMBER}-S2"}
+    s.warehouses["OSAKA"].mark_shipped(ids["OSAKA"])
+    with pytest.raises(MoveBlocked):
+        s.desk.recall(NUMBER)  # too late at OSAKA; TOKYO took it back
+    order = s.desk.get(NUMBER)
+    again = {sh.warehouse: sh.shipment_id for sh in order.shipments}
+    assert again == {"OSAKA": f"{NUMBER}-S1", "TOKYO": f"{NUMBER}-S3"}
+    tokyo = s.warehouses["TOKYO"]
+    assert [c.request[1] for c in tokyo.calls_to("instruct")] == [
+        f"{NUMBER}-S2",
+        f"{NUMBER}-S3",
+    ]
+    assert f"{NUMBER}-S3" in tokyo.instructed
+    s.desk.ship(NUMBER, f"{NUMBER}-S1", TRACKING)
+    assert s.desk.ship(NUMBER, f"{NUMBER}-S3", "2000-0000-0001").status is OrderStatus.SHIPPED
+
+
 def test_a_transfer_overpaid_then_changed_upwards_is_not_paid_until_the_shortfall_arrives() -> None:
     s = new_shop()
     place(s, payment_method=PaymentMethod.BANK_TRANSFER)

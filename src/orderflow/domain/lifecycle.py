@@ -24,6 +24,7 @@ from orderflow.domain.events import (
     HoldCleared,
     HoldRaised,
     Placed,
+    RecallRefused,
     Released,
     Shipped,
     ShippingInstructed,
@@ -330,18 +331,23 @@ def plan_shipments(order: Order, carrier: str) -> tuple[Shipment, ...]:
             parcel=parcel_of(order, warehouse),
         )
         for n, (warehouse, lines) in enumerate(
-            sorted(by_warehouse.items()), start=_shipments_numbered(order) + 1
+            sorted(by_warehouse.items()), start=shipment_numbers_used(order) + 1
         )
     )
 
 
-def _shipments_numbered(order: Order) -> int:
-    """The highest ``n`` of the ``<order>-Sn`` ids the order holds or was ever instructed."""
+def shipment_numbers_used(order: Order) -> int:
+    """The highest ``n`` of the ``<order>-Sn`` ids the order holds or was ever instructed.
+
+    New shipments are numbered after it, so no warehouse is sent a recalled id again.
+    """
     prefix = f"{order.number}-S"
     ids = [s.shipment_id for s in order.shipments]
     for event in order.history:
         if isinstance(event, ShippingInstructed):
             ids.extend(event.shipments.split(", "))
+        elif isinstance(event, RecallRefused):  # "S1→S3": sent again under a new id
+            ids.extend(pair.rpartition("→")[2] for pair in event.resent.split(", "))
     numbers = (i[len(prefix) :] for i in ids if i.startswith(prefix))
     return max((int(n) for n in numbers if n.isdigit()), default=0)
 

@@ -104,23 +104,33 @@ def recall(order: Order, ctx: Context) -> Order:
 
 
 def settle_recall(order: Order, ctx: Context, plan: Plan) -> Order:
-    """Every warehouse answered: all taken back → 引当済; one too late → the rest sent again."""
+    """Every warehouse answered: all taken back → 引当済; one too late → the rest sent again.
+
+    What is sent again gets a new shipment id: a warehouse system that remembers the recalled id
+    (and may drop an instruction under it) sees a new shipment.
+    """
     recalled = [s for s in order.shipments if s.status is ShipmentStatus.RECALLED]
     if len(recalled) == len(order.shipments):
         moved, _ = lifecycle.record_fact(order, ctx, Recalled, OrderStatus.ALLOCATED, shipments=())
         return moved
     late = [s.shipment_id for s in order.shipments if s.status is not ShipmentStatus.RECALLED]
-    shipments = []
+    used = lifecycle.shipment_numbers_used(order)
+    shipments, resent = [], []
     for shipment in order.shipments:
-        if shipment.status is ShipmentStatus.RECALLED:
-            shipment = replace(shipment, status=ShipmentStatus.INSTRUCTED)
-            plan.add(Instruct, shipment=shipment, ship_to=order.ship_to)
+        if shipment.status is ShipmentStatus.RECALLED:  # sent again, under a new id
+            used += 1
+            again = replace(
+                shipment, shipment_id=f"{order.number}-S{used}", status=ShipmentStatus.INSTRUCTED
+            )
+            resent.append(f"{shipment.shipment_id}→{again.shipment_id}")
+            plan.add(Instruct, shipment=again, ship_to=order.ship_to)
+            shipment = again
         shipments.append(shipment)
     order, _ = lifecycle.record_fact(
         order,
         ctx,
         RecallRefused,
-        fields={"left": ", ".join(late)},
+        fields={"left": ", ".join(late), "resent": ", ".join(resent)},
         shipments=tuple(shipments),
     )
     return order

@@ -121,6 +121,9 @@ class RecallRefused(OrderEvent):
 
     left: str = ""
     """Ids of the shipments the warehouses could not take back, ``", "``-joined."""
+    resent: str = ""
+    """The shipments taken back and sent again, each under a new id (``1001-S1→1001-S3``),
+    ``", "``-joined: a warehouse is never sent a recalled id again."""
     name: ClassVar[str] = "recall_refused"
     """Kind name: the tag in saved orders, the label key (出荷指示取消不可)."""
 
