@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from orderflow import Money, OrderChange, PaymentMethod, ShopSettings
+from orderflow import Deposit, Money, OrderChange, PaymentMethod, ShopSettings
 from orderflow.errors import OrderflowError
 from orderflow.testing import FakeShop, fake_shop
 from tests.builders import STOCK, TRACKING, address, customer, lines, place
@@ -42,6 +43,7 @@ COMMANDS = (
     "refund",
     "refresh_postpay",
     "record_konbini_payment",
+    "apply_deposit",
     "resume",
 )
 
@@ -78,6 +80,7 @@ def sensible(name: str) -> list[object]:
         "amount": [Money.yen(100)],
         "reference": ["K1"],
         "paid_at": [None],
+        "deposit": [Deposit("101-7777777", Money.yen(1000), "ﾔﾏﾀﾞ ﾀﾛｳ", date(2026, 11, 22), "R1")],
     }
     return values.get(name, [None])
 
