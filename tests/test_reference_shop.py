@@ -190,6 +190,17 @@ def test_payment_webhooks_confirm_the_payment_once(client: TestClient, app: Fast
     assert again["orders"] == [] and again["repeated"] == ["D-1"]
     assert ok(client.get("/orders/2001")) == paid  # nothing changed, not even the version
 
+    stray = {**deposit, "account": "101-7777777", "reference": "D-2"}  # to a wrong account
+    late = place(client, "2003", 1, payment_method="bank_transfer", token=None)
+    stray["amount"] = late["total"]
+    unmatched = ok(client.post("/webhooks/payments/bank", json={"deposits": [stray]}))
+    assert unmatched["unmatched"] == ["D-2"] and unmatched["orders"] == []
+    applied = ok(client.post("/orders/2003/deposits", json=stray))  # an operator found it
+    assert applied["status"] == "allocated" and applied["holds"] == []
+    assert ok(client.post("/orders/2003/deposits", json=stray)) == applied  # once
+    taken = client.post("/orders/2001/deposits", json=stray)  # another order has it
+    assert taken.status_code == 422 and "deposit.reference" in taken.text
+
     konbini = place(client, "2002", 3, payment_method="konbini", token=None)
     assert [h["code"] for h in konbini["holds"]] == ["payment_pending"]
     assert konbini["payment"]["deadline"]

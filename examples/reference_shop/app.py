@@ -37,6 +37,7 @@ from orderflow.errors import (
 from reference_shop.pages import LANG_PATTERN, operator_page, order_page
 from reference_shop.schemas import (
     CarrierEventsIn,
+    DepositIn,
     DepositsIn,
     HoldClearIn,
     KonbiniPaymentIn,
@@ -211,6 +212,12 @@ def _routes(app: FastAPI) -> None:
         """保留解除: an operator read the order; the last hold cleared lets it go on."""
         desk = shop_of(request).desk
         return _summary(desk, desk.clear_hold(number, code, actor=f"operator:{body.operator}"))
+
+    @app.post("/orders/{number}/deposits")
+    def apply_deposit(number: str, body: DepositIn, request: Request) -> dict[str, Any]:
+        """入金消込 by hand: a deposit the bank's webhook left unmatched, for the order found."""
+        desk = shop_of(request).desk
+        return _summary(desk, desk.apply_deposit(number, body.value()))
 
     @app.post("/orders/{number}/instruct")
     def instruct(number: str, request: Request) -> dict[str, Any]:
