@@ -392,7 +392,9 @@ def pay(flow: Flow, order: Order) -> object:
     if order.payment.method is not PaymentMethod.BANK_TRANSFER:
         return None
     account = order.payment.instruction("account")
-    reference = f"D{rng.randint(1, 5)}"
+    # mostly the order's own (repeated at times), sometimes one another order may have taken
+    own = rng.random() < 0.8
+    reference = f"D{order.number}-{rng.randint(1, 3)}" if own else f"D{rng.randint(1, 5)}"
     if account is None or rng.random() < 0.3:  # paid to a wrong account: a person applies it
         deposit = Deposit("101-7777777", amount, "ﾔﾏﾀﾞ ﾀﾛｳ", shop.clock.now().date(), reference)
         return shop.desk.apply_deposit(order.number, deposit)

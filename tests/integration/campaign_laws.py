@@ -269,6 +269,13 @@ def _money_laws(flow: Flow, orders: dict[str, Order]) -> list[str]:
         paid = owner is not None and owner.payment.received >= slip["amount"]  # used up
         if owner is not None and owner.status.is_final and not slip["cancelled"] and not paid:
             found.append(f"{owner.number} is final with a live konbini number {number}")
+    deposits: dict[str, str] = {}  # a bank deposit counts on one order only
+    for order in orders.values():
+        for e in order.payment.ledger:
+            if e.op is PaymentOp.RECEIVE and e.key.startswith(f"{order.number}:deposit:"):
+                other = deposits.setdefault(e.reference, order.number)
+                if other != order.number:
+                    found.append(f"deposit {e.reference} counted on {other} and {order.number}")
     for order in orders.values():
         found.extend(_order_money(flow, order))
     return found

@@ -130,3 +130,41 @@ def test_bad_input_names_the_field_and_changes_nothing(
         s.desk.apply_deposit(number, deposit)  # type: ignore[arg-type]
     assert raised.value.field == field
     assert [s.desk.get("1001"), s.desk.get("1002")] == before
+
+
+def test_a_deposit_a_cancelled_order_took_is_not_counted_on_another() -> None:
+    s = shop()
+    total = bank_order(s)
+    bank_order(s, "1002")
+    s.desk.cancel("1001", reason="customer request")
+    s.desk.apply_deposit("1001", stray(total))  # owed back to the customer of 1001
+    before = s.desk.get("1002")
+    with pytest.raises(InvalidValue) as raised:
+        s.desk.apply_deposit("1002", stray(total))
+    assert raised.value.field == "deposit.reference" and "1001" in str(raised.value)
+    assert s.desk.get("1002") == before
+
+
+def test_the_bank_file_read_again_counts_a_deposit_of_a_closed_order_once() -> None:
+    """The deposit went to 1001 (then cancelled); its account now belongs to 1002."""
+    s = shop()
+    first = place(s, "1001", payment_method=PaymentMethod.BANK_TRANSFER)
+    account = first.payment.instruction("account")
+    assert account is not None
+    total = s.desk.totals(first).total
+    s.desk.cancel("1001", reason="customer request")  # the account goes back to the pool
+    paid = Deposit(account, total, "ﾔﾏﾀﾞ ﾀﾛｳ", T0.date(), "R1")
+    assert s.desk.reconcile_deposits([paid]).unmatched == (paid,)
+    s.desk.apply_deposit("1001", paid)
+    second = place(s, "1002", payment_method=PaymentMethod.BANK_TRANSFER)
+    assert second.payment.instruction("account") == account  # reused
+    again = s.desk.reconcile_deposits([paid]).reconciliation
+    assert again.repeated == (paid,) and again.matched == ()
+    assert s.desk.get("1002").payment.received == Money.yen(0)
+
+
+@pytest.mark.parametrize("payer", [None, 123, "ｱ" * 201])
+def test_a_deposit_with_a_bad_payer_name_names_it(payer: object) -> None:
+    with pytest.raises(InvalidValue) as raised:
+        Deposit(STRANGE_ACCOUNT, Money.yen(1000), payer, T0.date(), "R1")  # type: ignore[arg-type]
+    assert raised.value.field == "payer_name"

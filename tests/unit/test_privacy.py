@@ -308,3 +308,23 @@ def test_an_orders_repr_masks_what_people_wrote_in_it() -> None:
     text = repr(order)
     assert_no_secret(text)
     assert "090-****-5926" in text and "y***@example.jp" in text
+
+
+def test_a_deposit_payer_s_name_is_masked_in_romaji_too() -> None:
+    from datetime import date
+
+    from orderflow import Deposit
+
+    s = shop()
+    s.desk.place(
+        number="1001",
+        customer=a_customer(),
+        ship_to=an_address(),
+        lines=lines(),
+        payment_method=PaymentMethod.BANK_TRANSFER,
+    )
+    deposit = Deposit("101-0000009", Money.yen(1000), "YAMADA TARO", date(2026, 11, 22), "R1")
+    assert "YAMADA" not in repr(deposit)
+    order = s.desk.apply_deposit("1001", deposit)
+    assert "YAMADA" not in repr(order) and "TARO" not in repr(order)
+    assert order.payment.ledger[-1].detail == "YAMADA TARO"  # the value is whole

@@ -59,6 +59,7 @@ from orderflow.domain.effects import (
 )
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import DROP_SHIP, Order
+from orderflow.domain.queues import DEPOSIT_INDEX
 from orderflow.domain.rules import Rules
 from orderflow.domain.tracking import CarrierEvent
 from orderflow.errors import (
@@ -219,6 +220,17 @@ class Executor(DropShipExecutor, PaymentPerformers):
                 "a store with orders_by_tracking() (TrackingLookup)",
             )
         return store.orders_by_tracking(carrier, tracking_number)
+
+    def orders_with_deposit(self, reference: str) -> list[str] | None:
+        """Numbers of the orders, open or closed, that received the bank deposit ``reference``.
+
+        None when the store keeps no such index (it is not a TrackingLookup): then only the open
+        orders can be asked.
+        """
+        store = self.ports.store
+        if not isinstance(store, TrackingLookup):
+            return None
+        return store.orders_by_tracking(DEPOSIT_INDEX, reference)
 
     # -- queries (reads that change nothing outside) --------------------------------------------
 

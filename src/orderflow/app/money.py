@@ -180,7 +180,8 @@ class MoneyCommands(DeskBase):
         Exact: the payment is confirmed and the order goes on by itself. Short: the order stays
         held with the shortfall and the customer is told; later deposits add up. Over: confirmed,
         and the excess is recorded as owed back. Deposits no open order holds are returned as
-        unmatched. A deposit whose reference was applied before counts once.
+        unmatched. A deposit whose reference was applied before counts once, also when its order
+        has since been booked or cancelled (the store's deposit index, ``TrackingLookup``).
         """
         if isinstance(deposits, (str, bytes)) or not isinstance(deposits, Iterable):
             raise InvalidValue("deposits", deposits, "Deposit values (from a bank's file)")
@@ -202,7 +203,12 @@ class MoneyCommands(DeskBase):
                 self.totals(order).total,
                 order.payment.received - order.payment.refund_owed,
             )
-            seen.update(e.reference for e in order.payment.ledger if e.op is PaymentOp.RECEIVE)
+            seen.update(_deposits_received(order))
+        for deposit in deposits:  # taken by an order since closed (booked, cancelled)
+            if deposit.reference not in seen and self.executor.orders_with_deposit(
+                deposit.reference
+            ):
+                seen.add(deposit.reference)
         result = reconcile(deposits, accounts, seen)
         by_order: dict[str, list[Deposit]] = {}
         for match in result.matched:
@@ -227,22 +233,27 @@ class MoneyCommands(DeskBase):
         amount. The order must be paid by bank transfer and not booked; from there the deposit
         counts exactly as a reconciled one: covered, short, or over and owed back (all of it
         for a cancelled order). Applying it again to the same order changes nothing; a deposit
-        another open order already took is refused (:class:`~orderflow.errors.InvalidValue`
-        naming ``deposit.reference``).
+        another order already took, open or closed, is refused
+        (:class:`~orderflow.errors.InvalidValue` naming ``deposit.reference``; a store that is
+        not a ``TrackingLookup`` can only tell of the open orders).
         """
         check_number(number)
         if not isinstance(deposit, Deposit):
             raise InvalidValue("deposit", deposit, "a Deposit (from the bank's report)")
-        for other in self.executor.open_orders():
-            if other.number != number and any(
-                e.op is PaymentOp.RECEIVE and e.reference == deposit.reference
-                for e in other.payment.ledger
-            ):
-                raise InvalidValue(
-                    "deposit.reference",
-                    deposit.reference,
-                    f"a deposit no other order took (order {other.number} has it)",
-                )
+        holders = self.executor.orders_with_deposit(deposit.reference)
+        if holders is None:  # a store without the index: the open orders are asked
+            holders = [
+                o.number
+                for o in self.executor.open_orders()
+                if deposit.reference in _deposits_received(o)
+            ]
+        taken = [holder for holder in holders if holder != number]
+        if taken:
+            raise InvalidValue(
+                "deposit.reference",
+                deposit.reference,
+                f"a deposit no other order took (order {taken[0]} has it)",
+            )
         return self._command(
             number,
             lambda order, ctx: money.receive_deposit(order, deposit, ctx, self.rules),
@@ -258,3 +269,8 @@ class MoneyCommands(DeskBase):
             raise InvalidValue("data", type(data).__name__, "the file's bytes (open it with 'rb')")
         notice = read_transfer_notice(data, currency=self.settings.currency, calendar=calendar)
         return self.reconcile_deposits(notice.deposits())
+
+
+def _deposits_received(order: Order) -> set[str]:
+    """The references of the deposits ``order`` received."""
+    return {e.reference for e in order.payment.ledger if e.op is PaymentOp.RECEIVE}

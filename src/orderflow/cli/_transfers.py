@@ -109,7 +109,8 @@ def run_apply_deposit(args: argparse.Namespace, out: Callable[[str], None]) -> E
         f"{_yen(received.amount)} of {_yen(due.amount)}"
     )
     if order.payment.refund_owed.amount:
-        out(f"  owed back by transfer: {_yen(order.payment.refund_owed.amount)} (過入金)")
+        why = "キャンセル済" if order.status.name == "CANCELLED" else "過入金"
+        out(f"  owed back by transfer: {_yen(order.payment.refund_owed.amount)} ({why})")
     short = received < due and order.status.name != "CANCELLED"
     return ExitCode.WORK_LEFT if short or order.payment.refund_owed.amount else ExitCode.OK
 

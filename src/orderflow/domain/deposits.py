@@ -16,6 +16,7 @@ from datetime import date
 
 import attrs
 
+from orderflow._mask import mask_name, masked_repr
 from orderflow.domain.line import nonempty_text
 from orderflow.domain.money import Money
 from orderflow.errors import InvalidValue
@@ -40,9 +41,10 @@ class Deposit:
     """The (virtual) account number credited."""
     amount: Money = attrs.field()
     """The money deposited, more than zero (yen for a Japanese bank)."""
-    payer_name: str
-    """As the bank sends it, usually half-width katakana: ``ﾔﾏﾀﾞ ﾀﾛｳ``."""
-    on: date
+    payer_name: str = attrs.field(repr=masked_repr(mask_name))
+    """As the bank sends it, usually half-width katakana: ``ﾔﾏﾀﾞ ﾀﾛｳ`` (may be blank; masked in
+    the repr)."""
+    on: date = attrs.field()
     """The day the bank booked the deposit (入金日)."""
     reference: str = attrs.field(validator=nonempty_text)
     """The bank's reference for this deposit (照会番号); the same reference is one deposit."""
@@ -53,6 +55,16 @@ class Deposit:
     def _check_amount(self, attribute: attrs.Attribute[Money], value: object) -> None:
         if not isinstance(value, Money) or value.amount <= 0:
             raise InvalidValue("amount", value, "a positive Money")
+
+    @payer_name.validator
+    def _check_payer(self, attribute: attrs.Attribute[str], value: object) -> None:
+        if not isinstance(value, str) or len(value) > 200:
+            raise InvalidValue("payer_name", value, "the payer's name as text (at most 200)")
+
+    @on.validator
+    def _check_on(self, attribute: attrs.Attribute[date], value: object) -> None:
+        if not isinstance(value, date):
+            raise InvalidValue("on", value, "the date of the deposit")
 
     @property
     def payer_display(self) -> str:

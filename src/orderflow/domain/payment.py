@@ -8,6 +8,7 @@ it per authorization or claim.
 from __future__ import annotations
 
 import enum
+import re
 from datetime import datetime
 from decimal import Decimal
 
@@ -71,10 +72,17 @@ class PaymentOutcome(enum.Enum):
 
 
 def _mask_detail(text: str) -> str:
-    """A ledger entry's detail as its repr shows it: a payer's name masked like a name."""
-    if text and not any("a" <= ch.lower() <= "z" for ch in text):
-        return mask_name(text)  # a deposit's payer (振込依頼人), in kana or kanji
-    return mask_personal_data_in(text)
+    """A ledger entry's detail as its repr shows it: only orderflow's own markers whole.
+
+    A marker (``refund``, ``cod_excess``) is shown; anything else may be a deposit payer's name
+    (振込依頼人, in kana, kanji or romaji) or a provider's words, and is masked like a name.
+    """
+    if _MARKER.fullmatch(text):
+        return text
+    return mask_name(mask_personal_data_in(text))
+
+
+_MARKER = re.compile(r"[a-z_]*")
 
 
 @attrs.frozen(slots=True)
@@ -101,7 +109,7 @@ class PaymentEntry:
     detail: str = attrs.field(default="", repr=masked_repr(_mask_detail))
     """Text for staff, at most 200 characters: why the provider refused, the payer's name of a
     deposit, or a marker orderflow reads back (``cod_excess``); "" when there is nothing. The
-    repr masks a name (text without Latin letters) and any e-mail address or phone number."""
+    repr shows only the markers whole and masks the rest like a name."""
     expires_at: datetime | None = None
     """When an authorization lapses, if the provider says."""
     target: str = ""

@@ -18,12 +18,13 @@ from datetime import datetime, timedelta
 import attrs
 
 from orderflow.domain.order import Order, ShipmentStatus
-from orderflow.domain.payment import PaymentMethod
+from orderflow.domain.payment import PaymentMethod, PaymentOp
 from orderflow.domain.payments import PAYMENT_WAITS
 from orderflow.domain.status import OrderStatus
 from orderflow.errors import InvalidValue
 
 __all__ = [
+    "DEPOSIT_INDEX",
     "MAX_PAGE",
     "Queue",
     "QueueFacts",
@@ -97,11 +98,24 @@ def queue_facts(order: Order) -> QueueFacts:
     )
 
 
+DEPOSIT_INDEX = "振込入金"
+"""The index's "carrier" under which stores file the references of the bank deposits an order
+received: ``orders_by_tracking(DEPOSIT_INDEX, reference)`` finds the order a deposit went to,
+open or closed, so that no deposit is counted on two orders (no carrier code is Japanese)."""
+
+
 def tracking_keys(order: Order) -> tuple[tuple[str, str], ...]:
-    """(carrier, tracking number) of each shipment with a number, sorted: what stores index."""
-    return tuple(
-        sorted({(s.carrier, s.tracking_number) for s in order.shipments if s.tracking_number})
-    )
+    """What stores index, sorted, to find orders by a number written on them.
+
+    (carrier, tracking number) of each shipment with a number, and (:data:`DEPOSIT_INDEX`,
+    reference) of each bank deposit the order received.
+    """
+    keys = {(s.carrier, s.tracking_number) for s in order.shipments if s.tracking_number}
+    deposit = f"{order.number}:deposit:"
+    for entry in order.payment.ledger:
+        if entry.op is PaymentOp.RECEIVE and entry.key.startswith(deposit):
+            keys.add((DEPOSIT_INDEX, entry.reference))
+    return tuple(sorted(keys))
 
 
 def _instructed_at(order: Order) -> datetime | None:

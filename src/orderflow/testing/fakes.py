@@ -406,8 +406,8 @@ class InMemoryOrderStore:
             if current.version != expected_version:
                 raise ConcurrencyError(order.number, expected_version, current.version)
             self.orders[order.number] = order
-            if current.shipments is not order.shipments:
-                self._index_tracking(current, order)
+            if current.shipments is not order.shipments or current.payment is not order.payment:
+                self._index_tracking(current, order)  # tracking numbers, deposits received
             self.saves += 1
 
     def orders_by_tracking(self, carrier: str, tracking_number: str) -> list[str]:

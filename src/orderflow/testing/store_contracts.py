@@ -17,8 +17,8 @@ import pytest
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, OrderLine
-from orderflow.domain.payment import PaymentMethod
-from orderflow.domain.queues import QueueQuery, matches, queue_facts
+from orderflow.domain.payment import PaymentEntry, PaymentMethod, PaymentOp, PaymentOutcome
+from orderflow.domain.queues import DEPOSIT_INDEX, QueueQuery, matches, queue_facts
 from orderflow.domain.status import OrderStatus
 from orderflow.domain.tax import TaxRate
 from orderflow.errors import ConcurrencyError, DuplicateOrder, OrderflowError, OrderNotFound
@@ -253,6 +253,29 @@ class OrderStoreContract:
         )
         assert store.orders_by_tracking("yamato", "445566778812") == ["S-5"]
         assert "S-5" not in store.orders_by_tracking("yamato", "123456789013")
+
+    def test_orders_are_found_by_the_bank_deposits_they_received(self) -> None:
+        store, orders = self._filled()
+        if not isinstance(store, TrackingLookup):
+            pytest.skip("the store does not look orders up by number")
+        order = orders[0]
+        entry = PaymentEntry(
+            PaymentOp.RECEIVE,
+            Money.yen(1000),
+            f"{order.number}:deposit:R-42",
+            PaymentOutcome.SUCCEEDED,
+            order.placed_at,
+            reference="R-42",
+        )
+        paid = attrs.evolve(
+            order,
+            version=order.version + 1,
+            payment=attrs.evolve(order.payment, ledger=(*order.payment.ledger, entry)),
+            status=OrderStatus.CANCELLED,  # found closed too
+        )
+        store.save(paid, expected_version=order.version)
+        assert store.orders_by_tracking(DEPOSIT_INDEX, "R-42") == [order.number]
+        assert store.orders_by_tracking(DEPOSIT_INDEX, "R-43") == []
 
     def test_claims_share_pending_orders(self) -> None:
         store, orders = self._filled()
