@@ -328,3 +328,13 @@ def test_a_deposit_payer_s_name_is_masked_in_romaji_too() -> None:
     order = s.desk.apply_deposit("1001", deposit)
     assert "YAMADA" not in repr(order) and "TARO" not in repr(order)
     assert order.payment.ledger[-1].detail == "YAMADA TARO"  # the value is whole
+
+
+def test_a_command_s_context_and_a_provider_s_refusal_mask_what_they_quote() -> None:
+    from datetime import UTC, datetime
+
+    from orderflow.domain.effects import Refused
+    from orderflow.domain.lifecycle import Context
+
+    assert_no_secret(repr(Context(datetime.now(UTC), "operator", f"電話 {PHONE} / {EMAIL}")))
+    assert_no_secret(repr(Refused("declined", f"the card of {EMAIL}, {PHONE}")))

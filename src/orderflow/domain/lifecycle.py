@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from orderflow._mask import mask_personal_data_in, masked_repr
 from orderflow.domain._values import replace
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.events import (
@@ -95,7 +96,7 @@ class Context:
     actor: str = "system"
     """Who does it, recorded as the actor of its events: ``system`` by default, or e.g.
     ``operator:sato``."""
-    reason: str = ""
+    reason: str = attrs.field(default="", repr=masked_repr(mask_personal_data_in))
     """Why, in a person's words; recorded on its events. ``""`` for none."""
 
 

@@ -7,6 +7,8 @@ from typing import ClassVar
 
 import attrs
 
+from orderflow._mask import mask_personal_data_in, masked_repr
+
 __all__ = [
     "Answer",
     "Done",
@@ -84,7 +86,7 @@ class Refused:
     code: str
     """A short code: the provider's ``PaymentDeclined.code`` (``declined`` unless it says
     more), or ``refused`` for any other provider error; recorded in the order's facts."""
-    reason: str = ""
+    reason: str = attrs.field(default="", repr=masked_repr(mask_personal_data_in))
     """The provider's own words, for staff (empty if it gave none)."""
 
 

@@ -67,6 +67,7 @@ from orderflow.domain.events._moves import (
     Shipped,
     ShippingInstructed,
 )
+from orderflow.domain.order import OrderEvent as OrderEvent  # the base, importable here too
 
 __all__ = [
     "Accepted",
