@@ -4,11 +4,12 @@ Each flow builds a shop on the bundled fakes, places a few orders with random pa
 points and lines, then runs random commands on them — accept, holds, allocate, release, change
 (quantities, lines, address, method, points), split, partial and full cancel, instruct, recall
 (sometimes too late), ship several shipments, 分納 (ship what is reserved, the rest after a
-receipt), deliver, book, refund, konbini payments, deposits (reconciled or applied by hand),
-the sweeps — while faults are injected on every port (a decline, a time-out before or after the
-work, a duplicate answer) and crashes (an exception before or after any port call, the order store
-included). After an error the flow does what the docs say: ``desk.resume_pending()`` until nothing
-is pending. At the end every law is checked against the fakes' own records:
+receipt), deliver, book, refund (and its transfer), konbini payments, deposits (reconciled or
+applied by hand), the sweeps — while faults are injected on every port (a decline, a time-out
+before or after the work, a duplicate answer) and crashes (an exception before or after any
+port call, the order store included). After an error the flow does what the docs say:
+``desk.resume_pending()`` until nothing is pending. At the end every law is checked against the
+fakes' own records:
 
 - no provider did the work of one key twice;
 - captured less refunded, at the gateway and at the 後払い provider, equals what the order's ledger
@@ -239,6 +240,7 @@ def random_command(flow: Flow) -> None:
         (2, lambda: refund(flow, order, rid)),
         (3, lambda: pay(flow, order)),
         (1, lambda: decide_credit(flow, order)),
+        (2, lambda: transfer_refund(flow)),
         (1, lambda: receive_stock(flow)),
         (1, lambda: expect_arrival(flow, order)),
         (1, lambda: desk.wait_for_stock(n)),
@@ -400,6 +402,18 @@ def pay(flow: Flow, order: Order) -> object:
         return shop.desk.apply_deposit(order.number, deposit)
     deposit = Deposit(account, amount, "ﾔﾏﾀﾞ ﾀﾛｳ", shop.clock.now().date(), reference)
     return shop.desk.reconcile_deposits([deposit])
+
+
+def transfer_refund(flow: Flow) -> object:
+    """A person pays back (part of) what an order owes by transfer, as the list shows it."""
+    waiting = flow.shop.desk.refunds_to_transfer()
+    if not waiting:
+        return None
+    order = flow.rng.choice(waiting)
+    left = order.payment.refund_to_transfer
+    amount = flow.rng.choice([left, Money.yen(max(1, int(left.amount) // 2))])
+    reference = f"T{flow.rng.randint(1, 3)}-{order.number}"  # sometimes the same one again
+    return flow.shop.desk.record_refund_transfer(order.number, amount, reference=reference)
 
 
 def decide_credit(flow: Flow, order: Order) -> object:

@@ -269,6 +269,13 @@ def _money_laws(flow: Flow, orders: dict[str, Order]) -> list[str]:
         paid = owner is not None and owner.payment.received >= slip["amount"]  # used up
         if owner is not None and owner.status.is_final and not slip["cancelled"] and not paid:
             found.append(f"{owner.number} is final with a live konbini number {number}")
+    owing = {n for n, o in orders.items() if o.payment.refund_to_transfer.amount}
+    listed = {o.number for o in shop.desk.refunds_to_transfer()}
+    if owing != listed:
+        found.append(f"refunds to transfer: orders owe {sorted(owing)}, listed {sorted(listed)}")
+    for n, o in orders.items():
+        if o.payment.refund_paid > o.payment.refund_owed:
+            found.append(f"{n}: transferred {o.payment.refund_paid} of {o.payment.refund_owed}")
     deposits: dict[str, str] = {}  # a bank deposit counts on one order only
     for order in orders.values():
         for e in order.payment.ledger:

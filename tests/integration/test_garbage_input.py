@@ -44,6 +44,7 @@ COMMANDS = (
     "refresh_postpay",
     "record_konbini_payment",
     "apply_deposit",
+    "record_refund_transfer",
     "resume",
 )
 

@@ -149,7 +149,7 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
         self,
         number: str,
         *,
-        reason: str = "入荷待ちの商品の取消",
+        reason: str = "the items waiting for stock were cancelled",
         actor: str = "customer",
         request_id: str | None = None,
     ) -> Order:

@@ -59,7 +59,6 @@ from orderflow.domain.effects import (
 )
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import DROP_SHIP, Order
-from orderflow.domain.queues import DEPOSIT_INDEX
 from orderflow.domain.rules import Rules
 from orderflow.domain.tracking import CarrierEvent
 from orderflow.errors import (
@@ -221,16 +220,18 @@ class Executor(DropShipExecutor, PaymentPerformers):
             )
         return store.orders_by_tracking(carrier, tracking_number)
 
-    def orders_with_deposit(self, reference: str) -> list[str] | None:
-        """Numbers of the orders, open or closed, that received the bank deposit ``reference``.
+    def orders_indexed(self, key: str, value: str) -> list[str] | None:
+        """Numbers of the orders, open or closed, the store indexed under (``key``, ``value``).
 
-        None when the store keeps no such index (it is not a TrackingLookup): then only the open
-        orders can be asked.
+        The index of tracking numbers, which also files deposits received
+        (``DEPOSIT_INDEX``) and refunds still to transfer (``REFUND_INDEX``). None when the
+        store keeps no index (it is not a TrackingLookup): then only the open orders can be
+        asked.
         """
         store = self.ports.store
         if not isinstance(store, TrackingLookup):
             return None
-        return store.orders_by_tracking(DEPOSIT_INDEX, reference)
+        return store.orders_by_tracking(key, value)
 
     # -- queries (reads that change nothing outside) --------------------------------------------
 

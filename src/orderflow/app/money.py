@@ -17,6 +17,7 @@ from orderflow.domain.money import Money
 from orderflow.domain.order import Order, PaymentMethod, PaymentOp
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments.plans import refundable
+from orderflow.domain.queues import DEPOSIT_INDEX, REFUND_INDEX
 from orderflow.domain.status import Move
 from orderflow.errors import InvalidValue, OrderflowError, PaymentDeclined
 from orderflow.zengin import read_transfer_notice
@@ -205,8 +206,8 @@ class MoneyCommands(DeskBase):
             )
             seen.update(_deposits_received(order))
         for deposit in deposits:  # taken by an order since closed (booked, cancelled)
-            if deposit.reference not in seen and self.executor.orders_with_deposit(
-                deposit.reference
+            if deposit.reference not in seen and self.executor.orders_indexed(
+                DEPOSIT_INDEX, deposit.reference
             ):
                 seen.add(deposit.reference)
         result = reconcile(deposits, accounts, seen)
@@ -240,7 +241,7 @@ class MoneyCommands(DeskBase):
         check_number(number)
         if not isinstance(deposit, Deposit):
             raise InvalidValue("deposit", deposit, "a Deposit (from the bank's report)")
-        holders = self.executor.orders_with_deposit(deposit.reference)
+        holders = self.executor.orders_indexed(DEPOSIT_INDEX, deposit.reference)
         if holders is None:  # a store without the index: the open orders are asked
             holders = [
                 o.number
@@ -259,6 +260,49 @@ class MoneyCommands(DeskBase):
             lambda order, ctx: money.receive_deposit(order, deposit, ctx, self.rules),
             actor=actor,
         )
+
+    def record_refund_transfer(
+        self,
+        number: str,
+        amount: Money,
+        *,
+        reference: str,
+        actor: str = "operator",
+    ) -> Order:
+        """返金振込済: the shop transferred ``amount`` of the money order ``number`` owes back.
+
+        Money owed back by transfer (a bank-transfer, konbini or 代引き refund, an over-payment, a
+        card refund the gateway refused) waits on :meth:`refunds_to_transfer` until a person
+        has paid it and records it here with the transfer's ``reference``: never more than is
+        left, once per reference (repeating it changes nothing). When nothing is left, a
+        ``refund_failed`` hold is cleared.
+        """
+        check_number(number)
+        if (
+            not isinstance(reference, str)
+            or not reference.strip()
+            or len(reference) > 100
+            or not reference.isprintable()
+        ):
+            raise InvalidValue(
+                "reference", reference, "the transfer's reference: 1 to 100 printable characters"
+            )
+        return self._command(
+            number,
+            lambda order, ctx: money.record_refund_transfer(order, amount, reference, ctx),
+            actor=actor,
+        )
+
+    def refunds_to_transfer(self) -> list[Order]:
+        """返金待ち: the orders, open or closed, owing money back by transfer not yet made.
+
+        By order number; each order's ``payment.refund_to_transfer`` says how much. A store that
+        is not a ``TrackingLookup`` can only tell of the open orders.
+        """
+        numbers = self.executor.orders_indexed(*REFUND_INDEX)
+        if numbers is None:
+            return [o for o in self.executor.open_orders() if o.payment.refund_to_transfer.amount]
+        return [self.executor.load(number) for number in numbers]
 
     def import_transfer_notice(self, data: bytes, *, calendar: str = "reiwa") -> DepositReport:
         """Read a 全銀 振込入金通知 file and reconcile its deposits; all or nothing.

@@ -56,6 +56,8 @@ class PaymentOp(enum.Enum):
     """Money received: a bank deposit, a konbini payment, cash collected on delivery."""
     REFUND_OWED = "refund_owed"
     """Money the shop owes back and pays by bank transfer (over-payment, COD return)."""
+    REFUND_PAID = "refund_paid"
+    """Money owed back that the shop has transferred (返金振込済), as a person recorded it."""
 
 
 class PaymentOutcome(enum.Enum):
@@ -184,6 +186,17 @@ class Payment:
     def refund_owed(self) -> Money:
         """Money owed back to the customer by bank transfer."""
         return self._sum(PaymentOp.REFUND_OWED)
+
+    @property
+    def refund_paid(self) -> Money:
+        """Of the money owed back, what the shop has transferred (``record_refund_transfer``)."""
+        return self._sum(PaymentOp.REFUND_PAID)
+
+    @property
+    def refund_to_transfer(self) -> Money:
+        """Money owed back by transfer and not transferred yet (返金待ち); never below zero."""
+        left = self.refund_owed - self.refund_paid
+        return left if left.amount > 0 else Money.zero(self.currency)
 
     @property
     def open_authorization(self) -> Money:

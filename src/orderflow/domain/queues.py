@@ -26,6 +26,7 @@ from orderflow.errors import InvalidValue
 __all__ = [
     "DEPOSIT_INDEX",
     "MAX_PAGE",
+    "REFUND_INDEX",
     "Queue",
     "QueueFacts",
     "QueueQuery",
@@ -104,17 +105,25 @@ received: ``orders_by_tracking(DEPOSIT_INDEX, reference)`` finds the order a dep
 open or closed, so that no deposit is counted on two orders (no carrier code is Japanese)."""
 
 
+REFUND_INDEX = ("返金待ち", "振込")
+"""The index key under which stores file the orders that owe money back by transfer and have not
+transferred it all (``Payment.refund_to_transfer``): ``orders_by_tracking(*REFUND_INDEX)``."""
+
+
 def tracking_keys(order: Order) -> tuple[tuple[str, str], ...]:
     """What stores index, sorted, to find orders by a number written on them.
 
     (carrier, tracking number) of each shipment with a number, and (:data:`DEPOSIT_INDEX`,
-    reference) of each bank deposit the order received.
+    reference) of each bank deposit the order received; :data:`REFUND_INDEX` while it owes money
+    back by transfer.
     """
     keys = {(s.carrier, s.tracking_number) for s in order.shipments if s.tracking_number}
     deposit = f"{order.number}:deposit:"
     for entry in order.payment.ledger:
         if entry.op is PaymentOp.RECEIVE and entry.key.startswith(deposit):
             keys.add((DEPOSIT_INDEX, entry.reference))
+    if order.payment.refund_to_transfer.amount:
+        keys.add(REFUND_INDEX)
     return tuple(sorted(keys))
 
 

@@ -88,6 +88,7 @@ _EVENT_MSGID = {
     "notice_failed": "Notice failed",
     "payment_received": "Payment received",
     "refund_owed": "Refund owed by transfer",
+    "refund_transferred": "Refund transferred",
     "placement_declined": "Payment refused at order",
     "change_requested": "Change requested",
     "recall_requested": "Recall requested",

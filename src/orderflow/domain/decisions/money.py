@@ -8,7 +8,7 @@ from orderflow.domain import lifecycle
 from orderflow.domain.decisions.common import advance
 from orderflow.domain.deposits import Deposit
 from orderflow.domain.effects import CheckCredit
-from orderflow.domain.events import PaymentReceived
+from orderflow.domain.events import PaymentReceived, RefundTransferred
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, PaymentMethod, PaymentOp, PaymentOutcome
@@ -27,6 +27,7 @@ __all__ = [
     "reauthorize_order",
     "receive",
     "receive_deposit",
+    "record_refund_transfer",
     "refund_order",
 ]
 
@@ -154,3 +155,30 @@ def receive_deposit(order: Order, deposit: Deposit, ctx: Context, rules: Rules) 
         ctx,
         rules,
     )
+
+
+def record_refund_transfer(order: Order, amount: Money, reference: str, ctx: Context) -> Order:
+    """返金振込済: the shop transferred ``amount`` of what ``order`` owes back, once per reference.
+
+    Never more than is owed back and not yet transferred (``Payment.refund_to_transfer``). Once
+    nothing is left to transfer, a ``refund_failed`` hold (a card refund the gateway refused)
+    is cleared: the person it called has paid.
+    """
+    key = f"{order.number}:refund_paid:{reference}"
+    if order.payment.entry(key) is not None:
+        return order
+    if not isinstance(amount, Money) or amount.amount <= 0:
+        raise InvalidValue("amount", amount, "a positive Money")
+    if amount.currency != order.currency:
+        raise InvalidValue("amount", amount, f"an amount in {order.currency}")
+    left = order.payment.refund_to_transfer
+    if amount > left:
+        raise InvalidValue(
+            "amount", amount.amount, f"no more than {left} (owed back and not yet transferred)"
+        )
+    order = record(order, PaymentOp.REFUND_PAID, amount, key, ctx.at, reference=reference)
+    fields = {"amount": str(amount), "reference": reference}
+    order, _ = lifecycle.record_fact(order, ctx, RefundTransferred, fields=fields)
+    if not order.payment.refund_to_transfer.amount:
+        order = lifecycle.clear_holds(order, (HoldCode.REFUND_FAILED,), ctx)
+    return order

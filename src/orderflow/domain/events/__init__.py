@@ -53,6 +53,7 @@ from orderflow.domain.events._money import (
     RefundOwed,
     RefundRefused,
     RefundRequested,
+    RefundTransferred,
 )
 from orderflow.domain.events._moves import (
     Accepted,
@@ -108,6 +109,7 @@ __all__ = [
     "RefundOwed",
     "RefundRefused",
     "RefundRequested",
+    "RefundTransferred",
     "Released",
     "ReserveShort",
     "Restocked",

@@ -30,6 +30,7 @@ __all__ = [
     "RefundOwed",
     "RefundRefused",
     "RefundRequested",
+    "RefundTransferred",
 ]
 
 
@@ -215,6 +216,18 @@ class RefundOwed(OrderEvent):
     """What the shop owes back by transfer, as ``"<amount> <currency>"`` (``"1200 JPY"``)."""
     name: ClassVar[str] = "refund_owed"
     """Kind name: the tag in saved orders, the label key (返金予定(振込))."""
+
+
+@event
+class RefundTransferred(OrderEvent):
+    """返金振込済: the shop transferred money it owed back, as a person recorded it."""
+
+    amount: str = ""
+    """What was transferred, as ``"<amount> <currency>"`` (``"1200 JPY"``)."""
+    reference: str = ""
+    """The shop's reference of the transfer (its bank's), once per transfer."""
+    name: ClassVar[str] = "refund_transferred"
+    """Kind name: the tag in saved orders, the label key (返金済(振込))."""
 
 
 @event

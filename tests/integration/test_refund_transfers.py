@@ -1,0 +1,86 @@
+"""返金待ち → 返金振込済: money owed back by transfer, listed until its transfer is recorded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from orderflow import Money, PaymentMethod
+from orderflow.errors import InvalidValue, PaymentDeclined
+from orderflow.stores import SQLiteStore
+from orderflow.testing import FakeShop, Fault
+from orderflow.testing.shop import desk_on
+from tests.builders import pay_in_full, place, shop, to_booked
+
+
+def refused_refund(s: FakeShop, amount: int = 1000) -> None:
+    """Order 1001 booked, and a refund of ``amount`` the gateway refuses."""
+    to_booked(s)
+    s.gateway.fail_next("refund", Fault.DECLINE)
+    with pytest.raises(PaymentDeclined):
+        s.desk.refund("1001", Money.yen(amount), reason="お詫び")
+
+
+def listed(s: FakeShop) -> list[str]:
+    return [o.number for o in s.desk.refunds_to_transfer()]
+
+
+def test_a_refused_card_refund_waits_until_its_transfer_is_recorded_then_the_hold_goes() -> None:
+    s = shop()
+    refused_refund(s)
+    assert listed(s) == ["1001"]
+    order = s.desk.record_refund_transfer("1001", Money.yen(600), reference="T-1")
+    assert order.payment.refund_to_transfer == Money.yen(400)
+    assert [h.code for h in order.open_holds] == ["refund_failed"]  # not all paid yet
+    assert listed(s) == ["1001"]
+    again = s.desk.record_refund_transfer("1001", Money.yen(600), reference="T-1")
+    assert again.version == order.version  # once per reference
+    done = s.desk.record_refund_transfer("1001", Money.yen(400), reference="T-2")
+    assert done.payment.refund_paid == Money.yen(1000)
+    assert done.payment.refund_to_transfer == Money.yen(0)
+    assert not done.open_holds and listed(s) == []
+    assert done.history[-2].name == "refund_transferred"
+
+
+def test_a_cancelled_bank_transfer_order_owing_its_deposit_is_listed_though_closed() -> None:
+    s = shop()
+    place(s, payment_method=PaymentMethod.BANK_TRANSFER)
+    pay_in_full(s)
+    cancelled = s.desk.cancel("1001", reason="customer request")
+    owed = cancelled.payment.refund_owed
+    assert owed.amount > 0 and listed(s) == ["1001"]
+    s.desk.record_refund_transfer("1001", owed, reference="T-9")
+    assert listed(s) == []
+
+
+@pytest.mark.parametrize(
+    ("amount", "reference", "field"),
+    [
+        (Money.yen(1001), "T-1", "amount"),  # more than is owed
+        (Money.yen(0), "T-1", "amount"),
+        (1000, "T-1", "amount"),
+        (Money.yen(500), "", "reference"),
+        (Money.yen(500), "T\n1", "reference"),
+    ],
+)
+def test_bad_input_names_the_field_and_changes_nothing(
+    amount: object, reference: str, field: str
+) -> None:
+    s = shop()
+    refused_refund(s)
+    before = s.desk.get("1001")
+    with pytest.raises(InvalidValue) as raised:
+        s.desk.record_refund_transfer("1001", amount, reference=reference)  # type: ignore[arg-type]
+    assert raised.value.field == field
+    assert s.desk.get("1001") == before
+
+
+def test_the_list_comes_from_the_sqlite_store_s_index(tmp_path: Path) -> None:
+    s = shop()
+    with SQLiteStore(tmp_path / "shop.sqlite3") as store:
+        s.desk = desk_on(s, store=store)
+        refused_refund(s)
+        assert listed(s) == ["1001"]
+        s.desk.record_refund_transfer("1001", Money.yen(1000), reference="T-1")
+        assert listed(s) == []
