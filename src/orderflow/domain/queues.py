@@ -119,10 +119,13 @@ def tracking_keys(order: Order) -> tuple[tuple[str, str], ...]:
     """
     keys = {(s.carrier, s.tracking_number) for s in order.shipments if s.tracking_number}
     deposit = f"{order.number}:deposit:"
-    for entry in order.payment.ledger:
+    owes = False
+    for entry in order.payment.ledger:  # one pass; a store indexes on every save
         if entry.op is PaymentOp.RECEIVE and entry.key.startswith(deposit):
             keys.add((DEPOSIT_INDEX, entry.reference))
-    if order.payment.refund_to_transfer.amount:
+        elif entry.op is PaymentOp.REFUND_OWED:
+            owes = True
+    if owes and order.payment.refund_to_transfer.amount:
         keys.add(REFUND_INDEX)
     return tuple(sorted(keys))
 
