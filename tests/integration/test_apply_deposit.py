@@ -168,3 +168,18 @@ def test_a_deposit_with_a_bad_payer_name_names_it(payer: object) -> None:
     with pytest.raises(InvalidValue) as raised:
         Deposit(STRANGE_ACCOUNT, Money.yen(1000), payer, T0.date(), "R1")  # type: ignore[arg-type]
     assert raised.value.field == "payer_name"
+
+
+@pytest.mark.parametrize("field", ["reference", "payer_name", "account"])
+def test_a_deposit_with_text_no_database_can_store_is_refused(field: str) -> None:
+    values: dict[str, object] = {
+        "account": STRANGE_ACCOUNT,
+        "amount": Money.yen(1000),
+        "payer_name": "ﾔﾏﾀﾞ",
+        "on": T0.date(),
+        "reference": "R1",
+    }
+    values[field] = "R\ud800"  # a lone surrogate
+    with pytest.raises(InvalidValue) as raised:
+        Deposit(**values)  # type: ignore[arg-type]
+    assert raised.value.field == field

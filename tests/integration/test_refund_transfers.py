@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from orderflow import Money, PaymentMethod
 from orderflow.errors import InvalidValue, PaymentDeclined
-from orderflow.stores import SQLiteStore
+from orderflow.ports import OrderStore
+from orderflow.stores import PostgresStore, SQLiteStore
 from orderflow.testing import FakeShop, Fault
 from orderflow.testing.shop import desk_on
 from tests.builders import pay_in_full, place, shop, to_booked
+from tests.postgres import new_database
 
 
 def refused_refund(s: FakeShop, amount: int = 1000) -> None:
@@ -84,3 +88,68 @@ def test_the_list_comes_from_the_sqlite_store_s_index(tmp_path: Path) -> None:
         assert listed(s) == ["1001"]
         s.desk.record_refund_transfer("1001", Money.yen(1000), reference="T-1")
         assert listed(s) == []
+
+
+def _forget_the_index(execute: Callable[[str], object]) -> None:
+    """Tables as an orderflow of index version 1 left them: tracking numbers only."""
+    execute("DELETE FROM order_tracking")
+    execute("DELETE FROM order_index_version")
+
+
+def _after_reopening(s: FakeShop, store: OrderStore) -> None:
+    s.desk = desk_on(s, store=store)
+    assert listed(s) == ["1001"]  # indexed again when opened
+    order = s.desk.get("1001")
+    assert order.payment.refund_to_transfer == Money.yen(1000)
+
+
+def test_a_sqlite_file_of_an_older_index_is_indexed_again_when_opened(tmp_path: Path) -> None:
+    path = tmp_path / "shop.sqlite3"
+    s = shop()
+    with SQLiteStore(path) as store:
+        s.desk = desk_on(s, store=store)
+        refused_refund(s)
+    with sqlite3.connect(path) as conn:
+        _forget_the_index(conn.execute)
+    with SQLiteStore(path) as store:
+        _after_reopening(s, store)
+
+
+def test_a_postgres_database_of_an_older_index_is_indexed_again(postgres_uri: str) -> None:
+    import psycopg
+
+    conninfo = new_database(postgres_uri)
+    s = shop()
+    s.desk = desk_on(s, store=PostgresStore(conninfo))
+    refused_refund(s)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        _forget_the_index(conn.execute)
+    _after_reopening(s, PostgresStore(conninfo))
+
+
+def test_a_cod_excess_waits_for_the_cash_before_it_can_be_transferred() -> None:
+    """Found by review: the excess was listed and transferable before the parcel collected it."""
+    from tests.integration.test_partial_shipment import _per_parcel
+
+    _, desk = _per_parcel(method=PaymentMethod.COD, at_last=True)
+    order = desk.drop_missing("1001")  # the parcel has not left: nothing collected yet
+    assert order.payment.refund_owed.amount > 0 and order.payment.received == Money.yen(0)
+    assert order.payment.refund_to_transfer == Money.yen(0)
+    assert desk.refunds_to_transfer() == []
+    with pytest.raises(InvalidValue):
+        desk.record_refund_transfer("1001", order.payment.refund_owed, reference="T-1")
+    desk.recall("1001")
+    cancelled = desk.cancel("1001", reason="customer")
+    assert cancelled.payment.refund_paid == Money.yen(0)
+    assert cancelled.payment.refund_paid <= cancelled.payment.refund_owed
+
+
+def test_a_reference_recorded_again_with_another_amount_is_refused() -> None:
+    s = shop()
+    refused_refund(s)
+    s.desk.record_refund_transfer("1001", Money.yen(600), reference="T-1")
+    before = s.desk.get("1001")
+    with pytest.raises(InvalidValue) as raised:
+        s.desk.record_refund_transfer("1001", Money.yen(400), reference="T-1")
+    assert raised.value.field == "amount" and "600" in str(raised.value)
+    assert s.desk.get("1001") == before

@@ -16,7 +16,13 @@ from orderflow.domain.queues import QueueQuery
 from orderflow.domain.review import ReviewRule, default_rules
 from orderflow.domain.rules import Rules
 from orderflow.domain.status import Move, OrderStatus
-from orderflow.errors import EffectsPending, InvalidValue, MoveNotAllowed, OrderflowError
+from orderflow.errors import (
+    EffectsPending,
+    InvalidValue,
+    MoveNotAllowed,
+    OrderflowError,
+    PaymentDeclined,
+)
 from orderflow.ports import (
     Accounting,
     BankTransferProvider,
@@ -37,7 +43,7 @@ from orderflow.ports import (
 )
 from orderflow.settings import ShopSettings
 
-__all__ = ["DeskBase", "check_number"]
+__all__ = ["DeskBase", "check_number", "refund_refused"]
 
 _KEPT_REQUESTS = 64
 """How many request ids an order remembers (the newest)."""
@@ -55,6 +61,21 @@ def check_number(number: object, field: str = "number") -> str:
             field, number, "an order number: 1 to 64 printable characters, no spaces"
         )
     return number
+
+
+def refund_refused(order: Order) -> PaymentDeclined:
+    """The error a refused refund raises, saying what became of the money by the method."""
+    if order.payment.method is PaymentMethod.POSTPAY:
+        text = (
+            "the 後払い service would not bill the rest: the refund was not made "
+            "(settle it with the customer another way)"
+        )
+    else:
+        text = (
+            "the provider refused the refund: it is owed back by bank transfer now (the order "
+            "is held refund_failed until a person has paid it; see desk.refunds_to_transfer)"
+        )
+    return PaymentDeclined(text, code="refund_refused")
 
 
 def check_text(value: object, field: str, *, required: bool = False, limit: int = 1000) -> str:

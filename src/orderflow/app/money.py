@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from orderflow.app.base import DeskBase, check_number, check_text
+from orderflow.app.base import DeskBase, check_number, check_text, refund_refused
 from orderflow.domain import lifecycle
 from orderflow.domain.decisions import money
 from orderflow.domain.decisions.cancelling import cancel_order
@@ -19,7 +19,7 @@ from orderflow.domain.outbox import Plan
 from orderflow.domain.payments.plans import refundable
 from orderflow.domain.queues import DEPOSIT_INDEX, REFUND_INDEX
 from orderflow.domain.status import Move
-from orderflow.errors import InvalidValue, OrderflowError, PaymentDeclined
+from orderflow.errors import InvalidValue, OrderflowError
 from orderflow.zengin import read_transfer_notice
 
 __all__ = ["DepositReport", "MoneyCommands"]
@@ -70,11 +70,7 @@ class MoneyCommands(DeskBase):
 
         order = self._command(number, decide, actor=actor, reason=reason, request_id=request_id)
         if RefundRefused in self._after(order, RefundRequested):
-            raise PaymentDeclined(
-                "the provider refused the refund: it is owed back by bank transfer now "
-                "(the order is held refund_failed until a person has paid it)",
-                code="refund_refused",
-            )
+            raise refund_refused(order)
         return order
 
     def _moment(self, now: object, field: str = "now") -> datetime:

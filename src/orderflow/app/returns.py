@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from orderflow.app.base import check_text
+from orderflow.app.base import check_text, refund_refused
 from orderflow.app.orders import OrderCommands
 from orderflow.domain.decisions import returning
 from orderflow.domain.events import RefundRefused, ReturnReceived
@@ -13,7 +13,7 @@ from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order, OrderLine
 from orderflow.domain.policy import Requester
 from orderflow.domain.returns import Disposition, Return, ReturnReason
-from orderflow.errors import InvalidValue, PaymentDeclined
+from orderflow.errors import InvalidValue
 
 __all__ = ["ReturnCommands"]
 
@@ -92,11 +92,7 @@ class ReturnCommands(OrderCommands):
 
         order = self._command(number, decide, actor=actor)
         if RefundRefused in self._after(order, ReturnReceived):
-            raise PaymentDeclined(
-                "the provider refused the refund: it is owed back by bank transfer now "
-                "(the order is held refund_failed until a person has paid it)",
-                code="refund_refused",
-            )
+            raise refund_refused(order)
         return order
 
     def refuse_return(

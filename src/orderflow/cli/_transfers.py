@@ -108,11 +108,12 @@ def run_apply_deposit(args: argparse.Namespace, out: Callable[[str], None]) -> E
         f"{mask_name(deposit.payer_display)}: order {order.number} has received "
         f"{_yen(received.amount)} of {_yen(due.amount)}"
     )
-    if order.payment.refund_owed.amount:
+    owed = order.payment.refund_to_transfer  # what is still to be transferred back
+    if owed.amount:
         why = "キャンセル済" if order.status.name == "CANCELLED" else "過入金"
-        out(f"  owed back by transfer: {_yen(order.payment.refund_owed.amount)} ({why})")
+        out(f"  owed back by transfer: {_yen(owed.amount)} ({why})")
     short = received < due and order.status.name != "CANCELLED"
-    return ExitCode.WORK_LEFT if short or order.payment.refund_owed.amount else ExitCode.OK
+    return ExitCode.WORK_LEFT if short or owed.amount else ExitCode.OK
 
 
 def _deposits(args: argparse.Namespace) -> list[Deposit]:

@@ -17,7 +17,7 @@ from datetime import date
 import attrs
 
 from orderflow._mask import mask_name, masked_repr
-from orderflow.domain.line import nonempty_text
+from orderflow.domain.line import nonempty_text, storable
 from orderflow.domain.money import Money
 from orderflow.errors import InvalidValue
 
@@ -58,7 +58,7 @@ class Deposit:
 
     @payer_name.validator
     def _check_payer(self, attribute: attrs.Attribute[str], value: object) -> None:
-        if not isinstance(value, str) or len(value) > 200:
+        if not isinstance(value, str) or len(value) > 200 or not storable(value):
             raise InvalidValue("payer_name", value, "the payer's name as text (at most 200)")
 
     @on.validator

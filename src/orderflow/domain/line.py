@@ -25,9 +25,18 @@ def _check_quantity(field: str) -> Callable[[Any, attrs.Attribute[Any], Any], No
 
 
 def nonempty_text(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    """An attrs validator: the field holds a text that is not blank."""
-    if not isinstance(value, str) or not value.strip():
+    """An attrs validator: the field holds a text that is not blank (and can be stored)."""
+    if not isinstance(value, str) or not value.strip() or not storable(value):
         raise InvalidValue(attribute.name, value, "a non-empty text")
+
+
+def storable(text: str) -> bool:
+    """Whether ``text`` is whole Unicode (no lone surrogate): what a database can store."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @attrs.frozen(slots=True)

@@ -194,8 +194,15 @@ class Payment:
 
     @property
     def refund_to_transfer(self) -> Money:
-        """Money owed back by transfer and not transferred yet (返金待ち); never below zero."""
+        """Money owed back by transfer and not transferred yet (返金待ち), never below zero.
+
+        Never more than the shop holds of the customer's money (received, or captured less
+        refunded, less what was transferred): a 代引き excess owed before its parcel collected it
+        waits until the cash is in.
+        """
         left = self.refund_owed - self.refund_paid
+        held = self.received + self.captured - self.refunded - self.refund_paid
+        left = min(left, held)
         return left if left.amount > 0 else Money.zero(self.currency)
 
     @property

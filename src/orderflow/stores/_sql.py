@@ -75,7 +75,16 @@ CREATE TABLE IF NOT EXISTS order_tracking (
     PRIMARY KEY (carrier, tracking_number, number)
 );
 CREATE INDEX IF NOT EXISTS order_tracking_by_number ON order_tracking (number);
+CREATE TABLE IF NOT EXISTS order_index_version (version {integer} NOT NULL);
 """
+
+INDEX_VERSION = 2
+"""What ``order_tracking`` holds: 1, the tracking numbers; 2, also the deposits each order received
+and the refunds it has to transfer (``DEPOSIT_INDEX``, ``REFUND_INDEX``). A store opened on tables
+of a lower version indexes every order again, once (``order_index_version`` says which)."""
+
+INDEX_VERSION_SELECT = "SELECT max(version) FROM order_index_version"
+"""The version of the index the tables hold (NULL: before the table existed)."""
 
 
 POINTS_DUE_INDEX = (
@@ -92,7 +101,7 @@ def order_schema(types: dict[str, str]) -> str:
         for name, kind, rules in ORDER_TABLE
     )
     table = f"\nCREATE TABLE IF NOT EXISTS orders (\n{columns}\n);"
-    return table + _ORDER_INDEXES.format(text=types["text"])
+    return table + _ORDER_INDEXES.format(text=types["text"], integer=types["integer"])
 
 
 _PURCHASE_ORDERS = """
@@ -215,10 +224,6 @@ def queue_count(
     return f"SELECT count(*) FROM orders o WHERE {where}", params
 
 
-SHIPPED_STATUSES = ("shipping_instructed", "shipped", "delivered", "booked")
-"""Statuses in which an order may hold tracking numbers (for filling ``order_tracking``)."""
-
-
 def tracking_rows(order: Order) -> list[tuple[str, str, str]]:
     """The ``order_tracking`` rows of ``order``: (carrier, tracking number, order number)."""
     return [(carrier, number, order.number) for carrier, number in tracking_keys(order)]
@@ -284,7 +289,7 @@ def as_is(when: datetime) -> datetime:
     return when
 
 
-_COLUMNS = "number, version, document"
+READ_COLUMNS = "number, version, document"
 
 
 class OrderReads:
@@ -307,7 +312,7 @@ class OrderReads:
 
     def get(self, number: str) -> Order:
         """The order ``number``; raises :class:`~orderflow.errors.OrderNotFound`."""
-        sql = f"SELECT {_COLUMNS} FROM orders WHERE number = {self._mark}"
+        sql = f"SELECT {READ_COLUMNS} FROM orders WHERE number = {self._mark}"
         rows = self._rows(sql, (number,))
         if not rows:
             raise OrderNotFound(number)
@@ -317,7 +322,7 @@ class OrderReads:
         """The customer's orders placed at or after ``since`` (indexed)."""
         mark = self._mark
         return self._orders(
-            f"SELECT {_COLUMNS} FROM orders WHERE customer_id = {mark} AND placed_at >= {mark} "
+            f"SELECT {READ_COLUMNS} FROM orders WHERE customer_id = {mark} AND placed_at >= {mark} "
             "ORDER BY placed_at, number",
             (customer_id, self._time(since)),
         )
@@ -325,12 +330,14 @@ class OrderReads:
     def pending(self) -> list[Order]:
         """Orders with pending effects (indexed ``pending_since``)."""
         return self._orders(
-            f"SELECT {_COLUMNS} FROM orders WHERE pending_since IS NOT NULL ORDER BY number", ()
+            f"SELECT {READ_COLUMNS} FROM orders WHERE pending_since IS NOT NULL ORDER BY number", ()
         )
 
     def open_orders(self) -> list[Order]:
         """Orders not in a final status (partial index on ``final = 0``)."""
-        return self._orders(f"SELECT {_COLUMNS} FROM orders WHERE final = 0 ORDER BY number", ())
+        return self._orders(
+            f"SELECT {READ_COLUMNS} FROM orders WHERE final = 0 ORDER BY number", ()
+        )
 
     def orders_by_tracking(self, carrier: str, tracking_number: str) -> list[str]:
         """Numbers of the orders with a shipment of ``carrier`` under ``tracking_number``."""

@@ -19,10 +19,12 @@ from orderflow.domain.queues import check_claim
 from orderflow.errors import ConcurrencyError, DuplicateOrder, OrderNotFound, StoreError
 from orderflow.stores._postgres import Connections, Source
 from orderflow.stores._sql import (
+    INDEX_VERSION,
+    INDEX_VERSION_SELECT,
     ORDER_COLUMNS,
     POINTS_DUE_INDEX,
     POSTGRES_TYPES,
-    SHIPPED_STATUSES,
+    READ_COLUMNS,
     OrderReads,
     Remembered,
     as_is,
@@ -46,7 +48,6 @@ _UPDATE = (
     + ", ".join(f"{c} = %s" for c in ORDER_COLUMNS[1:-1])
     + ", document = %s::jsonb WHERE number = %s AND version = %s"
 )
-_COLUMNS = "number, version, document"
 _INSERT_TRACKING = (
     "INSERT INTO order_tracking (carrier, tracking_number, number) VALUES (%s, %s, %s) "
     "ON CONFLICT DO NOTHING"
@@ -62,18 +63,15 @@ class PostgresStore(OrderReads):
 
     def __init__(self, source: Source, *, create: bool = True) -> None:
         self._db = Connections(source)
-        new_index = False
         if create:
             with self._db.transaction() as conn:
                 conn.execute("SELECT pg_advisory_xact_lock(7301)")  # two workers starting at once
-                row = conn.execute("SELECT to_regclass('order_tracking')").fetchone()
-                new_index = row is None or row[0] is None
                 conn.execute(SCHEMA)
         self._known = Remembered()
         self._mark = "%s"
         self._time = as_is
-        if new_index:
-            self._fill_tracking()
+        if create:
+            self._index_all()
 
     def close(self) -> None:
         """Close the connections the store opened itself (never the host's)."""
@@ -173,14 +171,19 @@ class PostgresStore(OrderReads):
             with conn.cursor() as cur:
                 cur.executemany(_INSERT_TRACKING, rows)
 
-    def _fill_tracking(self) -> None:
-        """A database from before ``order_tracking``: index the numbers already stored."""
-        orders = self._orders(
-            f"SELECT {_COLUMNS} FROM orders WHERE status = ANY(%s)", (list(SHIPPED_STATUSES),)
-        )
+    def _index_all(self) -> None:
+        """Tables of an older index (or none yet): index every order's numbers again, once."""
         with self._db.transaction() as conn:
-            for order in orders:
-                self._write_tracking(conn, order, fresh=True)
+            conn.execute("SELECT pg_advisory_xact_lock(7302)")  # one worker indexes
+            found = conn.execute(INDEX_VERSION_SELECT).fetchone()
+            if found is not None and found[0] is not None and found[0] >= INDEX_VERSION:
+                return
+            conn.execute("DELETE FROM order_tracking")
+            rows = conn.execute(f"SELECT {READ_COLUMNS} FROM orders").fetchall()
+            for row in rows:
+                self._write_tracking(conn, self._known.order(*row), fresh=True)
+            conn.execute("DELETE FROM order_index_version")
+            conn.execute("INSERT INTO order_index_version VALUES (%s)", (INDEX_VERSION,))
 
     def _rows(self, sql: str, params: tuple[Any, ...] | list[Any]) -> list[Any]:
         with self._db.transaction() as conn:

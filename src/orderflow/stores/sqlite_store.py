@@ -23,9 +23,11 @@ from orderflow.errors import (
     StoreError,
 )
 from orderflow.stores._sql import (
+    INDEX_VERSION,
+    INDEX_VERSION_SELECT,
     ORDER_COLUMNS,
     POINTS_DUE_INDEX,
-    SHIPPED_STATUSES,
+    READ_COLUMNS,
     SQLITE_TYPES,
     OrderReads,
     Remembered,
@@ -56,25 +58,6 @@ _INSERT_TRACKING = (
 )
 
 
-def _without_tracking(path: str | Path) -> bool:
-    """Whether the file holds orders but no ``order_tracking`` yet (made before it existed)."""
-    if not isinstance(path, (str, Path)) or str(path) in ("", ":memory:"):
-        return False  # Connections refuses it, naming the field
-    if not Path(path).exists():
-        return False
-    try:
-        conn = sqlite3.connect(path)
-        try:
-            tables = {
-                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            }
-        finally:
-            conn.close()
-    except sqlite3.Error as failed:
-        raise StoreError(f"cannot open {str(path)!r}: {failed}") from failed
-    return "orders" in tables and "order_tracking" not in tables
-
-
 class SQLiteStore(OrderReads):
     """Orders in a SQLite file (WAL, ``synchronous=NORMAL``), from many threads and processes.
 
@@ -87,7 +70,6 @@ class SQLiteStore(OrderReads):
     def __init__(
         self, path: str | Path, *, busy_timeout: float = 10.0, synchronous: str = "NORMAL"
     ) -> None:
-        fill = _without_tracking(path)
         self._db = Connections(
             path, busy_timeout=busy_timeout, synchronous=synchronous, schema=SCHEMA
         )
@@ -101,8 +83,7 @@ class SQLiteStore(OrderReads):
         self._known = Remembered()
         self._mark = "?"
         self._time = utc_text
-        if fill:
-            self._fill_tracking()
+        self._index_all()
 
     def _migrate(self) -> None:
         """Add the ``points_due_at`` column to tables made before it (NULL for their orders)."""
@@ -219,16 +200,20 @@ class SQLiteStore(OrderReads):
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _fill_tracking(self) -> None:
-        """A file from before ``order_tracking``: index the numbers of the orders stored."""
-        marks = ", ".join("?" * len(SHIPPED_STATUSES))
-        orders = self._orders(
-            f"SELECT number, version, document FROM orders WHERE status IN ({marks})",
-            SHIPPED_STATUSES,
-        )
-        with self._db.write() as conn:
-            for order in orders:
-                conn.executemany(_INSERT_TRACKING, tracking_rows(order))
+    def _index_all(self) -> None:
+        """Tables of an older index (or none yet): index every order's numbers again, once."""
+        try:
+            with self._db.write() as conn:
+                found = conn.execute(INDEX_VERSION_SELECT).fetchone()[0]
+                if found is not None and found >= INDEX_VERSION:
+                    return
+                conn.execute("DELETE FROM order_tracking")
+                for order in self._orders(f"SELECT {READ_COLUMNS} FROM orders", ()):
+                    conn.executemany(_INSERT_TRACKING, tracking_rows(order))
+                conn.execute("DELETE FROM order_index_version")
+                conn.execute("INSERT INTO order_index_version VALUES (?)", (INDEX_VERSION,))
+        except sqlite3.Error as failed:
+            raise StoreError(f"cannot index the orders in {self.path!r}: {failed}") from failed
 
     def _rows(self, sql: str, params: tuple[Any, ...] | list[Any]) -> list[Any]:
         try:

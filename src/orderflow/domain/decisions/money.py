@@ -165,7 +165,12 @@ def record_refund_transfer(order: Order, amount: Money, reference: str, ctx: Con
     is cleared: the person it called has paid.
     """
     key = f"{order.number}:refund_paid:{reference}"
-    if order.payment.entry(key) is not None:
+    first = order.payment.entry(key)
+    if first is not None:  # recorded before: the same transfer again changes nothing
+        if amount != first.amount:
+            raise InvalidValue(
+                "amount", amount, f"{first.amount}, as first recorded under {reference!r}"
+            )
         return order
     if not isinstance(amount, Money) or amount.amount <= 0:
         raise InvalidValue("amount", amount, "a positive Money")
