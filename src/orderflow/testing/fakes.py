@@ -375,6 +375,8 @@ class InMemoryOrderStore:
         self.saves = 0
         self._by_customer: dict[str, list[str]] = {}
         self._by_tracking: dict[tuple[str, str], set[str]] = {}
+        self._indexed: dict[str, frozenset[tuple[str, str]]] = {}
+        """Each order's keys in ``_by_tracking`` (so a save works out only the new order's)."""
         self._claims: dict[str, datetime] = {}
 
     def get(self, number: str) -> Order:
@@ -392,7 +394,7 @@ class InMemoryOrderStore:
                 raise DuplicateOrder(order.number)
             self.orders[order.number] = order
             self._by_customer.setdefault(order.customer.id, []).append(order.number)
-            self._index_tracking(None, order)
+            self._index_tracking(order)
             self.saves += 1
 
     def save(self, order: Order, *, expected_version: int) -> None:
@@ -407,7 +409,7 @@ class InMemoryOrderStore:
                 raise ConcurrencyError(order.number, expected_version, current.version)
             self.orders[order.number] = order
             if current.shipments is not order.shipments or current.payment is not order.payment:
-                self._index_tracking(current, order)  # tracking numbers, deposits received
+                self._index_tracking(order)  # tracking numbers, deposits, refunds owed
             self.saves += 1
 
     def orders_by_tracking(self, carrier: str, tracking_number: str) -> list[str]:
@@ -415,9 +417,11 @@ class InMemoryOrderStore:
         with self._lock:
             return sorted(self._by_tracking.get((carrier, tracking_number), ()))
 
-    def _index_tracking(self, old: Order | None, new: Order) -> None:
-        before = set(tracking_keys(old)) if old is not None else set()
-        after = set(tracking_keys(new))
+    def _index_tracking(self, new: Order) -> None:
+        before = self._indexed.get(new.number, frozenset())
+        after = frozenset(tracking_keys(new))
+        if after == before:
+            return
         for key in before - after:
             numbers = self._by_tracking.get(key)
             if numbers is not None:
@@ -426,6 +430,7 @@ class InMemoryOrderStore:
                     del self._by_tracking[key]
         for key in after - before:
             self._by_tracking.setdefault(key, set()).add(new.number)
+        self._indexed[new.number] = after
 
     def pending(self) -> list[Order]:
         """Orders with pending effects."""
