@@ -17,6 +17,7 @@ __all__ = [
     "CodecError",
     "ConcurrencyError",
     "CurrencyMismatch",
+    "DepositTaken",
     "DuplicateOrder",
     "EffectInterrupted",
     "EffectsPending",
@@ -97,6 +98,22 @@ class CurrencyMismatch(InvalidValue):
         super().__init__(field, right, f"an amount in {left} (mixing currencies is not allowed)")
         self.left = left
         self.right = right
+
+
+class DepositTaken(InvalidValue):
+    """A bank deposit another order already received: one deposit counts on one order only.
+
+    Raised by :meth:`~orderflow.desk.Desk.apply_deposit` when the deposit index shows the other
+    order, and by a store's ``save`` when two workers gave the same deposit to two orders at
+    once (the second save is refused and changes nothing).
+    """
+
+    def __init__(self, reference: str, holder: str) -> None:
+        super().__init__(
+            "deposit.reference", reference, f"a deposit no other order took (order {holder} has it)"
+        )
+        self.reference = reference
+        self.holder = holder
 
 
 class EmptyOrder(InvalidValue):

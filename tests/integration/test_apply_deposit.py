@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 
 import pytest
 
 from orderflow import Deposit, Money, OrderStatus, PaymentMethod
 from orderflow.domain.payments import HoldCode
-from orderflow.errors import InvalidValue, MoveNotAllowed
+from orderflow.errors import DepositTaken, InvalidValue, MoveNotAllowed
 from orderflow.testing import FakeShop
 from tests.builders import T0, finish, pay_in_full, place, shop
 
@@ -183,3 +184,42 @@ def test_a_deposit_with_text_no_database_can_store_is_refused(field: str) -> Non
     with pytest.raises(InvalidValue) as raised:
         Deposit(**values)  # type: ignore[arg-type]
     assert raised.value.field == field
+
+
+def test_two_people_giving_one_deposit_to_two_orders_at_once_count_it_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Both pass the index check before either saves: the store refuses the second save."""
+    s = shop()
+    total = bank_order(s)
+    bank_order(s, "1002")
+    both_checked = threading.Barrier(2)
+    looked_up = s.desk.executor.orders_indexed
+
+    def look_up_then_wait(key: str, value: str) -> list[str] | None:
+        holders = looked_up(key, value)
+        both_checked.wait(timeout=10)
+        return holders
+
+    monkeypatch.setattr(s.desk.executor, "orders_indexed", look_up_then_wait)
+    outcomes: dict[str, object] = {}
+
+    def apply(number: str) -> None:
+        try:
+            outcomes[number] = s.desk.apply_deposit(number, stray(total))
+        except DepositTaken as refused:
+            outcomes[number] = refused
+
+    workers = [threading.Thread(target=apply, args=(n,)) for n in ("1001", "1002")]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    refused = [o for o in outcomes.values() if isinstance(o, DepositTaken)]
+    assert len(outcomes) == 2 and len(refused) == 1
+    winner = refused[0].holder
+    loser = "1002" if winner == "1001" else "1001"
+    assert s.desk.get(winner).payment.received == total
+    assert s.desk.get(loser).payment.received == Money.yen(0)
+    assert open_holds(s, loser) == [HoldCode.PAYMENT_PENDING]
+    assert refused[0].field == "deposit.reference"

@@ -19,7 +19,7 @@ from orderflow.domain.outbox import Plan
 from orderflow.domain.payments.plans import refundable
 from orderflow.domain.queues import DEPOSIT_INDEX, REFUND_INDEX
 from orderflow.domain.status import Move
-from orderflow.errors import InvalidValue, OrderflowError
+from orderflow.errors import DepositTaken, InvalidValue, OrderflowError
 from orderflow.zengin import read_transfer_notice
 
 __all__ = ["DepositReport", "MoneyCommands"]
@@ -179,6 +179,10 @@ class MoneyCommands(DeskBase):
         and the excess is recorded as owed back. Deposits no open order holds are returned as
         unmatched. A deposit whose reference was applied before counts once, also when its order
         has since been booked or cancelled (the store's deposit index, ``TrackingLookup``).
+
+        A deposit somebody applies to another order at the same moment (:meth:`apply_deposit`)
+        stops the reconciliation with :class:`~orderflow.errors.DepositTaken` once the orders
+        before it are saved: reading the file again finishes the rest, each deposit once.
         """
         if isinstance(deposits, (str, bytes)) or not isinstance(deposits, Iterable):
             raise InvalidValue("deposits", deposits, "Deposit values (from a bank's file)")
@@ -231,8 +235,10 @@ class MoneyCommands(DeskBase):
         counts exactly as a reconciled one: covered, short, or over and owed back (all of it
         for a cancelled order). Applying it again to the same order changes nothing; a deposit
         another order already took, open or closed, is refused
-        (:class:`~orderflow.errors.InvalidValue` naming ``deposit.reference``; a store that is
-        not a ``TrackingLookup`` can only tell of the open orders).
+        (:class:`~orderflow.errors.DepositTaken`, an ``InvalidValue`` naming
+        ``deposit.reference``; a store that is not a ``TrackingLookup`` can only tell of the open
+        orders), also when the other order took it at the same moment (the store refuses the
+        second save).
         """
         check_number(number)
         if not isinstance(deposit, Deposit):
@@ -246,11 +252,7 @@ class MoneyCommands(DeskBase):
             ]
         taken = [holder for holder in holders if holder != number]
         if taken:
-            raise InvalidValue(
-                "deposit.reference",
-                deposit.reference,
-                f"a deposit no other order took (order {taken[0]} has it)",
-            )
+            raise DepositTaken(deposit.reference, taken[0])
         return self._command(
             number,
             lambda order, ctx: money.receive_deposit(order, deposit, ctx, self.rules),

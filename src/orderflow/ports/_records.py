@@ -94,10 +94,14 @@ class WorkLists(Protocol):
 
 @runtime_checkable
 class TrackingLookup(Protocol):
-    """An order store that finds orders by a shipment's tracking number (an indexed lookup).
+    """An order store that finds orders by a number written on them (an indexed lookup).
 
-    ``SQLiteStore``, ``PostgresStore`` and the in-memory store do; ``desk.carrier_events``
-    needs it.
+    The keys are ``orderflow.domain.queues.tracking_keys(order)``: each shipment's tracking
+    number under its carrier, each bank deposit received under ``DEPOSIT_INDEX`` and a refund
+    to transfer under ``REFUND_INDEX``. A deposit key is unique: a save giving one deposit to a
+    second order raises :class:`~orderflow.errors.DepositTaken` and writes nothing (two workers
+    at once). ``SQLiteStore``, ``PostgresStore`` and the in-memory store do;
+    ``desk.carrier_events`` needs it. The store contract checks all of it.
     """
 
     def orders_by_tracking(self, carrier: str, tracking_number: str) -> list[str]:

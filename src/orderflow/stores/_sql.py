@@ -13,8 +13,15 @@ from typing import Any
 from orderflow import codec
 from orderflow.domain.order import Order
 from orderflow.domain.purchasing import PurchaseOrder
-from orderflow.domain.queues import Queue, QueueQuery, check_page, queue_facts, tracking_keys
-from orderflow.errors import InvalidValue, OrderNotFound
+from orderflow.domain.queues import (
+    DEPOSIT_INDEX,
+    Queue,
+    QueueQuery,
+    check_page,
+    queue_facts,
+    tracking_keys,
+)
+from orderflow.errors import DepositTaken, InvalidValue, OrderNotFound
 
 ORDER_TABLE: tuple[tuple[str, str, str], ...] = (
     ("number", "text", "PRIMARY KEY"),
@@ -75,6 +82,8 @@ CREATE TABLE IF NOT EXISTS order_tracking (
     PRIMARY KEY (carrier, tracking_number, number)
 );
 CREATE INDEX IF NOT EXISTS order_tracking_by_number ON order_tracking (number);
+CREATE UNIQUE INDEX IF NOT EXISTS order_deposits_once ON order_tracking (tracking_number)
+    WHERE carrier = '{deposit}';
 CREATE TABLE IF NOT EXISTS order_index_version (version {integer} NOT NULL);
 """
 
@@ -101,7 +110,9 @@ def order_schema(types: dict[str, str]) -> str:
         for name, kind, rules in ORDER_TABLE
     )
     table = f"\nCREATE TABLE IF NOT EXISTS orders (\n{columns}\n);"
-    return table + _ORDER_INDEXES.format(text=types["text"], integer=types["integer"])
+    return table + _ORDER_INDEXES.format(
+        text=types["text"], integer=types["integer"], deposit=DEPOSIT_INDEX
+    )
 
 
 _PURCHASE_ORDERS = """
@@ -317,6 +328,16 @@ class OrderReads:
         if not rows:
             raise OrderNotFound(number)
         return self._known.order(*rows[0])
+
+    def deposit_taken(self, order: Order) -> DepositTaken | None:
+        """The refusal to give when saving ``order`` broke the one-order-per-deposit index."""
+        for carrier, reference in tracking_keys(order):
+            if carrier == DEPOSIT_INDEX:
+                holders = self.orders_by_tracking(carrier, reference)
+                others = [n for n in holders if n != order.number]
+                if others:
+                    return DepositTaken(reference, others[0])
+        return None
 
     def orders_of_customer(self, customer_id: str, since: datetime) -> list[Order]:
         """The customer's orders placed at or after ``since`` (indexed)."""

@@ -50,7 +50,7 @@ _UPDATE = (
 )
 _INSERT_TRACKING = (
     "INSERT INTO order_tracking (carrier, tracking_number, number) VALUES (%s, %s, %s) "
-    "ON CONFLICT DO NOTHING"
+    "ON CONFLICT (carrier, tracking_number, number) DO NOTHING"
 )
 
 
@@ -97,7 +97,7 @@ class PostgresStore(OrderReads):
                 self._write_tracking(conn, order, fresh=True)
         except StoreError as failed:
             if isinstance(failed.__cause__, psycopg.errors.UniqueViolation):
-                raise DuplicateOrder(order.number) from None
+                raise self.deposit_taken(order) or DuplicateOrder(order.number) from None
             raise
         self._known.keep(order, codes)
 
@@ -109,19 +109,27 @@ class PostgresStore(OrderReads):
         """
         number = order.number
         row, codes = order_row(order, codec.dumps_text(order), as_is)
-        with self._db.transaction() as conn:
-            updated = conn.execute(_UPDATE, (*row[1:], number, expected_version)).rowcount
-            if updated != 1:
-                found = conn.execute(
-                    "SELECT version FROM orders WHERE number = %s", (number,)
-                ).fetchone()
-                if found is None:
-                    raise OrderNotFound(number)
-                raise ConcurrencyError(number, expected_version, found[0])
-            if not self._known.holds_unchanged(number, expected_version, codes):
-                self._write_holds(conn, number, codes, fresh=False)
-            if not self._known.tracking_unchanged(number, expected_version, order):
-                self._write_tracking(conn, order, fresh=False)
+        try:
+            with self._db.transaction() as conn:
+                updated = conn.execute(_UPDATE, (*row[1:], number, expected_version)).rowcount
+                if updated != 1:
+                    found = conn.execute(
+                        "SELECT version FROM orders WHERE number = %s", (number,)
+                    ).fetchone()
+                    if found is None:
+                        raise OrderNotFound(number)
+                    raise ConcurrencyError(number, expected_version, found[0])
+                if not self._known.holds_unchanged(number, expected_version, codes):
+                    self._write_holds(conn, number, codes, fresh=False)
+                if not self._known.tracking_unchanged(number, expected_version, order):
+                    self._write_tracking(conn, order, fresh=False)
+        except StoreError as failed:
+            taken = None
+            if isinstance(failed.__cause__, psycopg.errors.UniqueViolation):
+                taken = self.deposit_taken(order)  # the same deposit given to two orders at once
+            if taken is None:
+                raise
+            raise taken from None
         self._known.keep(order, codes)
 
     def claim_pending(self, *, now: datetime, lease: timedelta, limit: int = 100) -> list[str]:

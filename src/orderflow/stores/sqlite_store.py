@@ -54,7 +54,8 @@ _UPDATE = (
 
 
 _INSERT_TRACKING = (
-    "INSERT OR IGNORE INTO order_tracking (carrier, tracking_number, number) VALUES (?, ?, ?)"
+    "INSERT INTO order_tracking (carrier, tracking_number, number) VALUES (?, ?, ?) "
+    "ON CONFLICT (carrier, tracking_number, number) DO NOTHING"
 )
 
 
@@ -127,7 +128,7 @@ class SQLiteStore(OrderReads):
                 )
                 conn.executemany(_INSERT_TRACKING, tracking_rows(order))
         except sqlite3.IntegrityError:
-            raise DuplicateOrder(order.number) from None
+            raise self.deposit_taken(order) or DuplicateOrder(order.number) from None
         except sqlite3.Error as failed:
             raise StoreError(f"cannot add order {order.number}: {failed}") from failed
         self._known.keep(order, codes)
@@ -160,6 +161,10 @@ class SQLiteStore(OrderReads):
                     conn.execute("DELETE FROM order_tracking WHERE number = ?", (number,))
                     conn.executemany(_INSERT_TRACKING, tracking_rows(order))
         except sqlite3.Error as failed:
+            unique = isinstance(failed, sqlite3.IntegrityError)
+            taken = self.deposit_taken(order) if unique else None
+            if taken is not None:  # another worker gave the same deposit to another order
+                raise taken from None
             raise StoreError(f"cannot save order {number}: {failed}") from failed
         self._known.keep(order, codes)
 

@@ -27,6 +27,7 @@ from orderflow.domain.address import Address
 from orderflow.domain.booking import JournalEntry
 from orderflow.domain.order import Order, Shipment
 from orderflow.domain.queues import (
+    DEPOSIT_INDEX,
     QueueQuery,
     check_claim,
     check_page,
@@ -36,6 +37,7 @@ from orderflow.domain.queues import (
 )
 from orderflow.errors import (
     ConcurrencyError,
+    DepositTaken,
     DuplicateOrder,
     InvalidValue,
     OrderNotFound,
@@ -392,9 +394,10 @@ class InMemoryOrderStore:
         with self._lock:
             if order.number in self.orders:
                 raise DuplicateOrder(order.number)
+            keys = self._keys_free(order)
             self.orders[order.number] = order
             self._by_customer.setdefault(order.customer.id, []).append(order.number)
-            self._index_tracking(order)
+            self._index_tracking(order.number, keys)
             self.saves += 1
 
     def save(self, order: Order, *, expected_version: int) -> None:
@@ -407,9 +410,12 @@ class InMemoryOrderStore:
             current = self.get(order.number)
             if current.version != expected_version:
                 raise ConcurrencyError(order.number, expected_version, current.version)
-            self.orders[order.number] = order
+            keys = None  # tracking numbers, deposits, refunds owed
             if current.shipments is not order.shipments or current.payment is not order.payment:
-                self._index_tracking(order)  # tracking numbers, deposits, refunds owed
+                keys = self._keys_free(order)
+            self.orders[order.number] = order
+            if keys is not None:
+                self._index_tracking(order.number, keys)
             self.saves += 1
 
     def orders_by_tracking(self, carrier: str, tracking_number: str) -> list[str]:
@@ -417,20 +423,29 @@ class InMemoryOrderStore:
         with self._lock:
             return sorted(self._by_tracking.get((carrier, tracking_number), ()))
 
-    def _index_tracking(self, new: Order) -> None:
-        before = self._indexed.get(new.number, frozenset())
-        after = frozenset(tracking_keys(new))
+    def _keys_free(self, new: Order) -> frozenset[tuple[str, str]]:
+        """``new``'s index keys; DepositTaken if another order holds one of its deposits."""
+        keys = frozenset(tracking_keys(new))
+        for key in keys - self._indexed.get(new.number, frozenset()):
+            if key[0] == DEPOSIT_INDEX:
+                others = self._by_tracking.get(key, set()) - {new.number}
+                if others:
+                    raise DepositTaken(key[1], min(others))
+        return keys
+
+    def _index_tracking(self, number: str, after: frozenset[tuple[str, str]]) -> None:
+        before = self._indexed.get(number, frozenset())
         if after == before:
             return
         for key in before - after:
             numbers = self._by_tracking.get(key)
             if numbers is not None:
-                numbers.discard(new.number)
+                numbers.discard(number)
                 if not numbers:
                     del self._by_tracking[key]
         for key in after - before:
-            self._by_tracking.setdefault(key, set()).add(new.number)
-        self._indexed[new.number] = after
+            self._by_tracking.setdefault(key, set()).add(number)
+        self._indexed[number] = after
 
     def pending(self) -> list[Order]:
         """Orders with pending effects."""

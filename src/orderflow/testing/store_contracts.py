@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import datetime, timedelta
+from typing import Any
 
 import attrs
 import pytest
@@ -21,11 +22,32 @@ from orderflow.domain.payment import PaymentEntry, PaymentMethod, PaymentOp, Pay
 from orderflow.domain.queues import DEPOSIT_INDEX, QueueQuery, matches, queue_facts
 from orderflow.domain.status import OrderStatus
 from orderflow.domain.tax import TaxRate
-from orderflow.errors import ConcurrencyError, DuplicateOrder, OrderflowError, OrderNotFound
+from orderflow.errors import (
+    ConcurrencyError,
+    DepositTaken,
+    DuplicateOrder,
+    OrderflowError,
+    OrderNotFound,
+)
 from orderflow.ports import OrderStore, PendingClaims, TrackingLookup, WorkLists
 from orderflow.settings import ShopSettings
 
 __all__ = ["sample_orders"]
+
+
+def _received(order: Order, reference: str, **changes: Any) -> Order:
+    """``order``, one version on, having received the bank deposit ``reference`` (¥1,000)."""
+    entry = PaymentEntry(
+        PaymentOp.RECEIVE,
+        Money.yen(1000),
+        f"{order.number}:deposit:{reference}",
+        PaymentOutcome.SUCCEEDED,
+        order.placed_at,
+        reference=reference,
+    )
+    payment = attrs.evolve(order.payment, ledger=(*order.payment.ledger, entry))
+    return attrs.evolve(order, version=order.version + 1, payment=payment, **changes)
+
 
 _LINES = (
     OrderLine("L1", "TEA", "緑茶 100g", Money.yen(1080), 2, TaxRate.REDUCED),
@@ -259,23 +281,27 @@ class OrderStoreContract:
         if not isinstance(store, TrackingLookup):
             pytest.skip("the store does not look orders up by number")
         order = orders[0]
-        entry = PaymentEntry(
-            PaymentOp.RECEIVE,
-            Money.yen(1000),
-            f"{order.number}:deposit:R-42",
-            PaymentOutcome.SUCCEEDED,
-            order.placed_at,
-            reference="R-42",
-        )
-        paid = attrs.evolve(
-            order,
-            version=order.version + 1,
-            payment=attrs.evolve(order.payment, ledger=(*order.payment.ledger, entry)),
-            status=OrderStatus.CANCELLED,  # found closed too
-        )
+        paid = _received(order, "R-42", status=OrderStatus.CANCELLED)  # found closed too
         store.save(paid, expected_version=order.version)
         assert store.orders_by_tracking(DEPOSIT_INDEX, "R-42") == [order.number]
         assert store.orders_by_tracking(DEPOSIT_INDEX, "R-43") == []
+
+    def test_a_deposit_counts_on_one_order_only(self) -> None:
+        """Two workers giving one deposit to two orders at once: the second save is refused."""
+        store, orders = self._filled()
+        if not isinstance(store, TrackingLookup):
+            pytest.skip("the store does not look orders up by number")
+        first, second = orders[0], orders[1]
+        store.save(_received(first, "R-7"), expected_version=first.version)
+        with pytest.raises(DepositTaken) as refused:
+            store.save(_received(second, "R-7"), expected_version=second.version)
+        assert (refused.value.field, refused.value.holder) == ("deposit.reference", first.number)
+        assert store.get(second.number) == second  # nothing of the refused save was kept
+        assert store.orders_by_tracking(DEPOSIT_INDEX, "R-7") == [first.number]
+        again = _received(store.get(first.number), "R-7")  # its own order may save it again
+        store.save(again, expected_version=first.version + 1)
+        store.save(_received(second, "R-8"), expected_version=second.version)
+        assert store.orders_by_tracking(DEPOSIT_INDEX, "R-8") == [second.number]
 
     def test_claims_share_pending_orders(self) -> None:
         store, orders = self._filled()
