@@ -2,8 +2,12 @@
 
 import time
 
+import pytest
+
 from orderflow.adapters import JapanPost, Sagawa, Yamato
-from orderflow.domain.order import Order
+from orderflow.domain.address import Address
+from orderflow.domain.order import Order, Shipment, ShipmentLine
+from orderflow.errors import ProviderError
 from orderflow.ports import (
     Accounting,
     BankTransferProvider,
@@ -63,6 +67,17 @@ class TestFakeWarehouse(WarehouseContract):
     def ship_out(self, warehouse: WarehousePort, shipment_id: str) -> None:
         assert isinstance(warehouse, FakeWarehouse)
         warehouse.mark_shipped(shipment_id)
+
+    def test_a_recalled_id_is_refused_as_a_wms_would(self) -> None:
+        """So that the fault campaign sees a shipment id orderflow would use twice."""
+        warehouse = FakeWarehouse("W1")
+        parcel = Shipment("1-S1", "W1", "yamato", (ShipmentLine("L1", 1),))
+        ship_to = Address("150-0001", "東京都", "渋谷区", "1-2-3", "山田 太郎", "03-1234-5678")
+        warehouse.instruct(key="1:1", order_number="1", shipment=parcel, ship_to=ship_to)
+        assert warehouse.recall(key="1:2", shipment_id="1-S1") is True
+        with pytest.raises(ProviderError, match="recalled"):
+            warehouse.instruct(key="1:3", order_number="1", shipment=parcel, ship_to=ship_to)
+        assert "1-S1" not in warehouse.instructed
 
 
 class TestFakeAccounting(AccountingContract):

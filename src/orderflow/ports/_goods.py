@@ -62,7 +62,10 @@ class Warehouse(Protocol):
         ...
 
     def recall(self, *, key: str, shipment_id: str) -> bool:
-        """Take an instruction back; False when the parcel already left (too late)."""
+        """Take an instruction back; False when the parcel already left (too late).
+
+        The id stays the recalled instruction's: a shipment instructed again comes with a new id.
+        """
         ...
 
 

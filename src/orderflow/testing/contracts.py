@@ -314,8 +314,8 @@ class InventoryContract:
         run()
 
 
-def _shipment() -> Shipment:
-    return Shipment("c-1-S1", "W1", "yamato", (ShipmentLine("L1", 1),))
+def _shipment(shipment_id: str = "c-1-S1") -> Shipment:
+    return Shipment(shipment_id, "W1", "yamato", (ShipmentLine("L1", 1),))
 
 
 class WarehouseContract:
@@ -345,11 +345,12 @@ class WarehouseContract:
             key="c-1:instruct", order_number="c-1", shipment=_shipment(), ship_to=_address()
         )
         assert warehouse.recall(key="c-1:recall", shipment_id="c-1-S1") is True
+        again = _shipment("c-1-S2")  # instructed again: orderflow never reuses a recalled id
         warehouse.instruct(
-            key="c-1:instruct-2", order_number="c-1", shipment=_shipment(), ship_to=_address()
+            key="c-1:instruct-2", order_number="c-1", shipment=again, ship_to=_address()
         )
-        self.ship_out(warehouse, "c-1-S1")
-        assert warehouse.recall(key="c-1:recall-2", shipment_id="c-1-S1") is False
+        self.ship_out(warehouse, "c-1-S2")
+        assert warehouse.recall(key="c-1:recall-2", shipment_id="c-1-S2") is False
 
 
 class CarrierContract:

@@ -264,11 +264,16 @@ class FakeWarehouse(_Fake):
         self.left: set[str] = set()
 
     def instruct(self, *, key: str, order_number: str, shipment: Shipment, ship_to: Address) -> str:
-        """Accept the instruction; returns a picking reference."""
+        """Accept the instruction; returns a picking reference.
+
+        A shipment id recalled before is refused (``ProviderError``), as a WMS keeps a cancelled
+        instruction under its id: orderflow gives a re-instructed shipment a new id.
+        """
 
         def work() -> str:
+            if shipment.shipment_id in self.recalled:
+                raise ProviderError(f"shipment {shipment.shipment_id} was recalled: a new id")
             self.instructed[shipment.shipment_id] = shipment
-            self.recalled.discard(shipment.shipment_id)
             return f"PICK-{shipment.shipment_id}"
 
         return self._run(
