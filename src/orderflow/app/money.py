@@ -14,10 +14,10 @@ from orderflow.domain.events import RefundRefused, RefundRequested
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import allowed_moves
 from orderflow.domain.money import Money
-from orderflow.domain.order import Order, PaymentMethod, PaymentOp
+from orderflow.domain.order import Order, PaymentMethod
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments.plans import refundable
-from orderflow.domain.queues import DEPOSIT_INDEX, REFUND_INDEX
+from orderflow.domain.queues import DEPOSIT_INDEX, REFUND_INDEX, tracking_keys
 from orderflow.domain.status import Move
 from orderflow.errors import DepositTaken, InvalidValue, OrderflowError
 from orderflow.zengin import read_transfer_notice
@@ -314,5 +314,5 @@ class MoneyCommands(DeskBase):
 
 
 def _deposits_received(order: Order) -> set[str]:
-    """The references of the deposits ``order`` received."""
-    return {e.reference for e in order.payment.ledger if e.op is PaymentOp.RECEIVE}
+    """The references of the bank deposits ``order`` received (as the stores index them)."""
+    return {reference for index, reference in tracking_keys(order) if index == DEPOSIT_INDEX}
