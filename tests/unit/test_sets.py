@@ -21,6 +21,7 @@ from orderflow import (
     codec,
     plan_allocation,
 )
+from orderflow.domain.events import Restocked
 from orderflow.domain.order import SetPart
 from orderflow.errors import InvalidValue, OrderflowError, ProviderTimeout, UnknownSku
 from orderflow.papers.picking import picking_list
@@ -212,6 +213,11 @@ def test_a_returned_set_restocks_its_components() -> None:
     shop.desk.request_return("1001", {"L0": 1}, ReturnReason.DEFECTIVE)
     shop.desk.receive_return("1001", "R1", [Disposition("L0", 1, "TOKYO")])
     assert shop.inventory.on_hand == STOCK  # each component back on hand
+    restocked = [e for e in shop.desk.get("1001").history if isinstance(e, Restocked)]
+    assert sorted((e.line, e.warehouse, e.sku, e.quantity) for e in restocked) == [
+        ("L0", "TOKYO", "MUG", 1),
+        ("L0", "TOKYO", "TEA", 2),
+    ]  # the history says which component came back
 
 
 def test_components_held_in_the_middle_of_a_round_round_trip_the_codec(

@@ -317,7 +317,12 @@ def _restocked(
         order,
         ctx,
         Restocked,
-        fields={"line": effect.line_id, "warehouse": effect.warehouse, "quantity": effect.quantity},
+        fields={
+            "line": effect.line_id,
+            "warehouse": effect.warehouse,
+            "sku": effect.sku,
+            "quantity": effect.quantity,
+        },
     )
     return order
 

@@ -143,7 +143,10 @@ class Restocked(OrderEvent):
     """The id of the returned line."""
     warehouse: str = ""
     """The warehouse the units went back into (再入庫)."""
+    sku: str = ""
+    """The SKU back on hand: the line's, or for a set line one component's (an event per
+    component); empty in orders saved before it was recorded."""
     quantity: int = 0
-    """Units back on hand; for a set line, those of one component (an event per component)."""
+    """Units of ``sku`` back on hand."""
     name: ClassVar[str] = "restocked"
     """Kind name: the tag in saved orders, the label key (返品再入庫)."""
