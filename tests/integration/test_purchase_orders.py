@@ -187,3 +187,19 @@ def pg_shop(postgres_uri: str) -> Iterator[FakeShop]:
 
 def test_a_whole_flow_on_postgres(pg_shop: FakeShop) -> None:
     _whole_flow(pg_shop)
+
+
+def test_a_receipt_the_inventory_keeps_refusing_waits_for_a_person(shop: FakeShop) -> None:
+    desk = shop.desk
+    po = desk.order_from_supplier("TEA-1", 2, "ACME", send=True)
+    assert desk.purchase_orders_waiting() == []
+    shop.inventory.fail_next("receive", Fault.DECLINE, times=3)
+    desk.receive_purchase_order(po.number, {"TEA-1": 2}, receipt_id="R1")
+    waiting = desk.purchase_orders_waiting()
+    assert [p.number for p in waiting] == [po.number]
+    assert waiting[0].history[-1].name == "receipt_refused"
+    assert shop.inventory.on_hand[("TOKYO", "TEA-1")] == 0
+    desk.resume_pending()  # the inventory works again: the receipt is performed, once
+    assert desk.purchase_orders_waiting() == []
+    assert shop.inventory.on_hand[("TOKYO", "TEA-1")] == 2
+    assert not desk.purchase_order(po.number).outbox

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from orderflow.app.backorders import BackorderCommands
 from orderflow.app.base import check_number, check_text
 from orderflow.domain import purchasing
+from orderflow.domain.answers import MAX_ATTEMPTS
 from orderflow.domain.decisions.backorders import Priority
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order
@@ -51,6 +52,20 @@ class PurchasingCommands(BackorderCommands):
         if supplier is not None:
             self.executor.supplier(supplier)
         return self.executor.open_purchase_orders(supplier)
+
+    def purchase_orders_waiting(self) -> list[PurchaseOrder]:
+        """発注 that need a person: an effect refused :data:`MAX_ATTEMPTS` times stays pending.
+
+        A receipt the inventory keeps refusing (a SKU or warehouse it does not know) waits on
+        its purchase order, whose history says ``receipt_refused`` with the refusal's code; the
+        stock is not counted. Once the cause is fixed, ``resume_pending()`` performs it, with
+        the same key (the units come in once).
+        """
+        return [
+            po
+            for po in self.executor.pending_purchase_orders()
+            if po.outbox[0].attempt > MAX_ATTEMPTS
+        ]
 
     # -- commands --------------------------------------------------------------------------
 
