@@ -19,11 +19,14 @@ from orderflow import (
     Order,
     OrderDesk,
     OrderLine,
+    OrderStatus,
     PaymentMethod,
     Prefecture,
     ShopSettings,
     plan_allocation,
 )
+from orderflow.domain import lifecycle
+from orderflow.domain.events import Allocated
 from orderflow.domain.geography import OFFICES, distance_km
 from orderflow.domain.lifecycle import new_order
 from orderflow.stores import PostgresInventory, PostgresStore, SQLiteInventory, SQLiteStore
@@ -197,3 +200,17 @@ def test_the_desk_allocates_from_the_nearest_warehouse_on_postgres(postgres_uri:
     for (warehouse, sku), units in NEAREST_STOCK.items():
         inventory.receive(warehouse, sku, units)
     _allocates_from_osaka(desk_on(shop, store=PostgresStore(conninfo), inventory=inventory))
+
+
+def test_each_allocated_event_lists_all_the_order_holds() -> None:
+    ctx = Context(datetime(2026, 11, 22, tzinfo=UTC))
+    order, _ = lifecycle.accept(_order([("TEA", 3)]), ctx)
+    order, _ = lifecycle.allocate(order, [Allocation("L0", "TOKYO", 1)], ctx)
+    assert order.status is OrderStatus.PARTIALLY_ALLOCATED
+    more = [Allocation("L0", "TOKYO", 1), Allocation("L0", "OSAKA", 1)]
+    order, _ = lifecycle.allocate(order, more, ctx)
+    assert order.status is OrderStatus.ALLOCATED
+    assert [e.reserved for e in order.history if isinstance(e, Allocated)] == [
+        "L0@TOKYO×1",
+        "L0@TOKYO×2, L0@OSAKA×1",
+    ]

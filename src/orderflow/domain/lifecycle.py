@@ -290,7 +290,7 @@ def allocate(order: Order, reserved: Sequence[Allocation], ctx: Context) -> Outc
     complete = all(added.get(line, 0) == qty for line, qty in missing.items())
     to = OrderStatus.ALLOCATED if complete else OrderStatus.PARTIALLY_ALLOCATED
     _moving(order, Move.ALLOCATE, to)
-    details = {"reserved": ", ".join(f"{a.line_id}@{a.warehouse}×{a.quantity}" for a in reserved)}
+    details = {"reserved": ", ".join(f"{a.line_id}@{a.warehouse}×{a.quantity}" for a in merged)}
     return record_fact(order, ctx, Allocated, to, details, allocations=merged)
 
 

@@ -47,7 +47,7 @@ class Allocated(OrderEvent):
 
     reserved: str = ""
     """Reservations as ``line@warehouse×units``, ``", "``-joined: all the order holds after
-    the round (from ``lifecycle.allocate`` itself: only the units that call added)."""
+    the round (one entry per line and warehouse), not only what the round added."""
     name: ClassVar[str] = "allocate"
     """Kind name (``Move.ALLOCATE``): the tag in saved orders, the label key (在庫引当)."""
 
