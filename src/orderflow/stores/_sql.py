@@ -21,7 +21,7 @@ from orderflow.domain.queues import (
     queue_facts,
     tracking_keys,
 )
-from orderflow.errors import DepositTaken, InvalidValue, OrderNotFound
+from orderflow.errors import DepositTaken, InvalidValue, OrderNotFound, StoreError
 
 ORDER_TABLE: tuple[tuple[str, str, str], ...] = (
     ("number", "text", "PRIMARY KEY"),
@@ -101,6 +101,43 @@ POINTS_DUE_INDEX = (
     "    WHERE points_due_at IS NOT NULL;\n"
 )
 """The index of ``points_due_at``, made once the column is there (it came after the table)."""
+
+
+PARTS_TABLE = (
+    "CREATE TABLE IF NOT EXISTS orderflow_schema "
+    "(part {text} PRIMARY KEY, version {integer} NOT NULL)"
+)
+"""The version of each part's tables (``orders``, ``inventory``, ``purchase_orders``) in one
+database: the parts may share a file or a schema, and each checks its own."""
+
+
+def record_schema(
+    execute: Callable[..., Any], mark: str, types: dict[str, str], part: str, version: int
+) -> None:
+    """Refuse ``part``'s tables if a newer orderflow made them, else record ``version``.
+
+    Run in the transaction that creates the tables, before it does: a file or database of a
+    newer orderflow is left as it is (:class:`StoreError`: upgrade orderflow).
+    """
+    execute(PARTS_TABLE.format(text=types["text"], integer=types["integer"]))
+    row = execute(f"SELECT version FROM orderflow_schema WHERE part = {mark}", (part,)).fetchone()
+    found = 0 if row is None else row[0]
+    if found > version:
+        raise StoreError(
+            f"the {part} tables are of schema version {found}, newer than this orderflow's "
+            f"({version}): upgrade orderflow"
+        )
+    if found < version:
+        execute(
+            f"INSERT INTO orderflow_schema (part, version) VALUES ({mark}, {mark}) "
+            "ON CONFLICT (part) DO UPDATE SET version = excluded.version",
+            (part, version),
+        )
+
+
+def statements(script: str) -> list[str]:
+    """The statements of a DDL script (no ``;`` inside a statement), to run one by one."""
+    return [statement for statement in script.split(";") if statement.strip()]
 
 
 def order_schema(types: dict[str, str]) -> str:

@@ -20,8 +20,34 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext, supp
 from typing import Any
 
 from orderflow.errors import InvalidValue, StoreError
+from orderflow.stores._sql import SQLITE_TYPES, record_schema, statements
 
 SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
+
+FILE_FORMAT = 1
+"""``PRAGMA user_version`` of a file orderflow wrote: how it keeps its tables' versions (1: in
+``orderflow_schema``, one row per part). A file of a higher format is refused."""
+
+
+def create_tables(conn: sqlite3.Connection, part: str, version: int, schema: str) -> None:
+    """Create the missing tables of ``schema`` (``part``, ``version``) in the caller's write.
+
+    Refuses (:class:`StoreError`) a file of a newer orderflow before touching it: a higher file
+    format, or tables of ``part`` of a higher version.
+    """
+    found = conn.execute("PRAGMA user_version").fetchone()[0]
+    if found > FILE_FORMAT:
+        raise StoreError(
+            f"the file's format is {found}, newer than this orderflow's ({FILE_FORMAT}): "
+            "upgrade orderflow"
+        )
+    record_schema(conn.execute, "?", SQLITE_TYPES, part, version)
+    for statement in statements(schema):
+        conn.execute(statement)
+    if found < FILE_FORMAT:
+        conn.execute(f"PRAGMA user_version = {FILE_FORMAT}")
+
+
 MEMORY = ":memory:"
 LONGEST_WAIT = 3600
 """The longest busy timeout, in seconds (SQLite's own is milliseconds in a C int: a larger
@@ -31,7 +57,9 @@ value would overflow to no wait at all)."""
 class Connections:
     """A connection per thread (and per process) to one SQLite file, or one to ``:memory:``.
 
-    ``schema`` is a script run once in a ``BEGIN IMMEDIATE`` transaction (empty: none).
+    ``schema`` is a script run once in a ``BEGIN IMMEDIATE`` transaction (empty: none), after
+    checking that the file's tables of ``part`` are of ``version`` or older
+    (:func:`create_tables`).
     ``owner`` names the object in the :class:`StoreError` messages of :meth:`connection` and
     :meth:`write` when they are told ``what`` failed.
     """
@@ -43,6 +71,8 @@ class Connections:
         busy_timeout: float,
         synchronous: str,
         schema: str = "",
+        part: str = "",
+        version: int = 0,
         memory: bool = False,
         owner: str = "SQLite",
     ) -> None:
@@ -76,10 +106,14 @@ class Connections:
         self._closed = False
         if schema:
             try:
-                self.get().executescript(f"BEGIN IMMEDIATE;\n{schema}\nCOMMIT;")
+                with self.write() as conn:
+                    create_tables(conn, part, version, schema)
             except sqlite3.Error as failed:
                 self.close()
                 raise StoreError(f"cannot create the tables in {self.path!r}: {failed}") from failed
+            except StoreError as refused:
+                self.close()
+                raise StoreError(f"{self.path}: {refused}") from None
 
     def get(self) -> sqlite3.Connection:
         """The calling thread's connection (opened on first use, after a fork too).

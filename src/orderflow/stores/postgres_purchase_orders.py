@@ -10,7 +10,12 @@ from orderflow import codec
 from orderflow.domain.purchasing import PurchaseOrder
 from orderflow.errors import ConcurrencyError, DuplicateOrder, OrderNotFound, StoreError
 from orderflow.stores._postgres import Connections, Source
-from orderflow.stores._sql import POSTGRES_TYPES, purchase_order_row, purchase_order_schema
+from orderflow.stores._sql import (
+    POSTGRES_TYPES,
+    purchase_order_row,
+    purchase_order_schema,
+    record_schema,
+)
 
 __all__ = ["PostgresPurchaseOrderStore"]
 
@@ -25,6 +30,7 @@ class PostgresPurchaseOrderStore:
         if create:
             with self._db.transaction() as conn:
                 conn.execute("SELECT pg_advisory_xact_lock(7302)")
+                record_schema(conn.execute, "%s", POSTGRES_TYPES, "purchase_orders", 1)
                 conn.execute(SCHEMA)
 
     def close(self) -> None:

@@ -30,10 +30,14 @@ from orderflow.stores._sql import (
     as_is,
     order_row,
     order_schema,
+    record_schema,
     tracking_rows,
 )
 
 __all__ = ["PostgresStore"]
+
+SCHEMA_VERSION = 1
+"""The version of the order tables (``orderflow_schema``, part ``orders``)."""
 
 SCHEMA = (
     order_schema(POSTGRES_TYPES)
@@ -66,6 +70,7 @@ class PostgresStore(OrderReads):
         if create:
             with self._db.transaction() as conn:
                 conn.execute("SELECT pg_advisory_xact_lock(7301)")  # two workers starting at once
+                record_schema(conn.execute, "%s", POSTGRES_TYPES, "orders", SCHEMA_VERSION)
                 conn.execute(SCHEMA)
         self._known = Remembered()
         self._mark = "%s"

@@ -24,7 +24,7 @@ from orderflow.stores._inventory import (
     StockLevel,
     order_ref,
 )
-from orderflow.stores._sqlite import Connections
+from orderflow.stores._sqlite import Connections, create_tables
 
 __all__ = ["Movement", "MovementKind", "SQLiteInventory", "StockLevel"]
 
@@ -275,17 +275,10 @@ class SQLiteInventory(LedgerInventory):
         return self._now().isoformat()
 
     def _create_schema(self, conn: sqlite3.Connection) -> None:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self._db.path}: inventory schema version {version} is newer than this "
-                f"orderflow's ({SCHEMA_VERSION}); upgrade orderflow"
-            )
-        for statement in _SCHEMA.split(";"):
-            if statement.strip():
-                conn.execute(statement)
-        if version < SCHEMA_VERSION:
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        try:
+            create_tables(conn, "inventory", SCHEMA_VERSION, _SCHEMA)
+        except StoreError as refused:
+            raise StoreError(f"{self._db.path}: {refused}") from None
 
     def _read(self, what: str, sql: str, args: tuple[Any, ...]) -> list[Any]:
         with self._db.connection(what) as conn:

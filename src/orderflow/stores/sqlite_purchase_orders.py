@@ -20,12 +20,22 @@ __all__ = ["SQLitePurchaseOrderStore"]
 
 SCHEMA = purchase_order_schema(SQLITE_TYPES)
 
+SCHEMA_VERSION = 1
+"""The version of the purchase-order tables (``orderflow_schema``, part ``purchase_orders``)."""
+
 
 class SQLitePurchaseOrderStore:
     """Purchase orders in a SQLite file; version-checked saves, one transaction each."""
 
     def __init__(self, path: str | Path, *, busy_timeout: float = 10.0) -> None:
-        self._db = Connections(path, busy_timeout=busy_timeout, synchronous="NORMAL", schema=SCHEMA)
+        self._db = Connections(
+            path,
+            busy_timeout=busy_timeout,
+            synchronous="NORMAL",
+            schema=SCHEMA,
+            part="purchase_orders",
+            version=SCHEMA_VERSION,
+        )
 
     def close(self) -> None:
         """Close the connections."""

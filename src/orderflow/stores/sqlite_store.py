@@ -41,8 +41,9 @@ from orderflow.stores._sqlite import Connections
 __all__ = ["SQLiteStore"]
 
 SCHEMA_VERSION = 1
+"""The version of the order tables (``orderflow_schema``, part ``orders``)."""
 
-SCHEMA = order_schema(SQLITE_TYPES) + f"PRAGMA user_version = {SCHEMA_VERSION};\n"
+SCHEMA = order_schema(SQLITE_TYPES)
 
 _MARKS = ", ".join("?" * len(ORDER_COLUMNS))
 _INSERT = f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) VALUES ({_MARKS})"
@@ -72,15 +73,14 @@ class SQLiteStore(OrderReads):
         self, path: str | Path, *, busy_timeout: float = 10.0, synchronous: str = "NORMAL"
     ) -> None:
         self._db = Connections(
-            path, busy_timeout=busy_timeout, synchronous=synchronous, schema=SCHEMA
+            path,
+            busy_timeout=busy_timeout,
+            synchronous=synchronous,
+            schema=SCHEMA,
+            part="orders",
+            version=SCHEMA_VERSION,
         )
         self._migrate()
-        found = self._db.get().execute("PRAGMA user_version").fetchone()[0]
-        if found > SCHEMA_VERSION:
-            raise StoreError(
-                f"{path}: schema version {found} is newer than this orderflow knows "
-                f"({SCHEMA_VERSION}); upgrade orderflow"
-            )
         self._known = Remembered()
         self._mark = "?"
         self._time = utc_text
