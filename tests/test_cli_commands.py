@@ -413,3 +413,21 @@ def test_resume_counts_the_pending_orders_on_its_bar(
     out, err = capsys.readouterr()
     assert out.split() == ["finished", "0", "pending", "4"]
     assert err.endswith(f"resume [{'#' * 30}] 4/4\n")
+
+
+def test_both_bank_commands_count_an_over_payment_alike(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What the order received (every deposit) of its total, and the excess owed back."""
+    first, second = bank_orders(db, 2)
+    path = transfer_file(
+        tmp_path / "notice.txt", [("1000001", [first + 500]), ("1000099", [second + 700])]
+    )
+    assert main(["import-transfers", path, "--db", db]) == ExitCode.WORK_LEFT
+    out = capsys.readouterr().out
+    assert f"over      order 1001: received {first + 500:,} of {first:,}, 500 owed back" in out
+    reference = "0009-101-1000099-081122-000002"
+    assert main(["apply-deposit", path, reference, "1002", "--db", db]) == ExitCode.WORK_LEFT
+    out = capsys.readouterr().out
+    assert f"order 1002 has received {second + 700:,} of {second:,}" in out
+    assert "owed back by transfer: 700" in out

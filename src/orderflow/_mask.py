@@ -18,9 +18,12 @@ printed form is masked.
 
 from __future__ import annotations
 
+import enum
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sized
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 __all__ = [
     "mask_email",
@@ -83,6 +86,7 @@ _BY_WORD: dict[str, Callable[[str], str]] = {
     "line1": mask_street,
     "line2": mask_street,
     "street": mask_street,
+    "address": mask_street,
     "token": mask_token,
     "name": mask_name,
 }
@@ -102,13 +106,42 @@ def _masker(field: str) -> Callable[[str], str] | None:
     return _BY_WORD.get(words[-1].lower()) if words else None
 
 
+_SHOWN = 60
+"""Characters of a text an error message shows (after masking); a longer one is cut."""
+_PLAIN = (bool, int, float, Decimal, date, datetime, timedelta, enum.Enum)
+"""Values whose repr holds no personal data: shown as they are."""
+
+
+def _shown(value: object) -> str:
+    """How an error shows a value given for a field that names no personal data.
+
+    A text with its e-mail addresses and phone numbers masked and cut to :data:`_SHOWN`
+    characters; numbers, dates, enum members and orderflow's own values (whose reprs are
+    masked) as they are; anything else by its type (and size): a dict or tuple given instead of
+    an ``Address`` holds the very data to hide.
+    """
+    if value is None or isinstance(value, _PLAIN):
+        return repr(value)
+    if isinstance(value, str):
+        if _EMAIL.fullmatch(value.strip()):
+            return repr(mask_email(value))
+        if len(value) <= _SHOWN:
+            return repr(mask_personal_data_in(value))
+        # masked a little past the cut, so that no number is cut before it is recognised
+        masked = mask_personal_data_in(value[: _SHOWN + 40])[:_SHOWN]
+        return f"{masked!r}… ({len(value)} characters)"
+    if type(value).__module__.split(".")[0] == "orderflow":
+        return repr(value)  # orderflow's own values mask their reprs themselves
+    if isinstance(value, Sized) and not isinstance(value, type):
+        return f"<{type(value).__name__} of {len(value)}>"
+    return f"<{type(value).__name__}>"
+
+
 def mask_field(field: str, value: object) -> str:
-    """``repr(value)``, masked when ``field`` names personal data or ``value`` is an e-mail."""
+    """``repr(value)``, masked when ``field`` names personal data; see :func:`_shown` else."""
     masker = _masker(field)
     if masker is None:
-        if isinstance(value, str) and _EMAIL.fullmatch(value.strip()):
-            return repr(mask_email(value))
-        return repr(value)
+        return _shown(value)
     if value is None:
         return "None"
     if isinstance(value, bytes):

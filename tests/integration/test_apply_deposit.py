@@ -5,12 +5,14 @@ from __future__ import annotations
 import threading
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from orderflow import Deposit, Money, OrderStatus, PaymentMethod
 from orderflow.domain.payments import HoldCode
 from orderflow.errors import DepositTaken, InvalidValue, MoveNotAllowed
 from orderflow.testing import FakeShop
+from orderflow.testing.shop import desk_on
 from tests.builders import T0, finish, pay_in_full, place, shop
 
 STRANGE_ACCOUNT = "101-7777777"  # an account no open order holds
@@ -223,3 +225,23 @@ def test_two_people_giving_one_deposit_to_two_orders_at_once_count_it_once(
     assert s.desk.get(loser).payment.received == Money.yen(0)
     assert open_holds(s, loser) == [HoldCode.PAYMENT_PENDING]
     assert refused[0].field == "deposit.reference"
+
+
+def test_an_account_two_open_orders_hold_is_nobodys_until_a_person_applies_it() -> None:
+    """Two processes on the bundled fakes: each FakeBank gives out the same first account."""
+    first = shop()
+    other = shop()
+    second = attrs.evolve(other, desk=desk_on(other, store=first.store))
+    total = bank_order(first)
+    bank_order(second, "1002")
+    accounts = {first.desk.get(n).payment.instruction("account") for n in ("1001", "1002")}
+    assert len(accounts) == 1  # the same account on both
+    (account,) = accounts
+    assert account is not None
+    paid = Deposit(account, total, "ﾔﾏﾀﾞ ﾀﾛｳ", T0.date(), "R9")
+    report = first.desk.reconcile_deposits([paid])
+    assert report.unmatched == (paid,) and report.orders == []
+    assert first.desk.get("1001").payment.received == Money.yen(0)
+    assert first.desk.get("1002").payment.received == Money.yen(0)
+    first.desk.apply_deposit("1001", paid)  # a person found whose it is
+    assert first.desk.get("1001").payment.received == total

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from typing import Any
 
 import pytest
 
@@ -340,3 +341,95 @@ def test_a_command_s_context_and_a_provider_s_refusal_mask_what_they_quote() -> 
 
     assert_no_secret(repr(Context(datetime.now(UTC), "operator", f"電話 {PHONE} / {EMAIL}")))
     assert_no_secret(repr(Refused("declined", f"the card of {EMAIL}, {PHONE}")))
+
+
+def test_an_over_long_free_text_is_masked_and_cut_in_the_error() -> None:
+    s = shop()
+    remarks = f"不在時は {PHONE} か {EMAIL} へ。" + "よろしく" * 600
+    with pytest.raises(InvalidValue) as refused:
+        s.desk.place(
+            number="1001",
+            customer=a_customer(),
+            ship_to=an_address(),
+            lines=lines(),
+            token="tok",
+            remarks=remarks,
+        )
+    message = str(refused.value)
+    assert_no_secret(message)
+    assert len(message) < 300 and f"({len(remarks)} characters)" in message
+    assert "090-****-5926" in message  # masked where it stood
+    assert refused.value.value == remarks  # the attribute keeps what was given
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        {"line1": LINE1, "phone": PHONE, "name": NAME},
+        (NAME, EMAIL, PHONE),
+        [LINE2],
+        {EMAIL},
+    ],
+    ids=["dict", "tuple", "list", "set"],
+)
+def test_a_container_given_for_a_value_is_shown_by_its_type_only(given: Any) -> None:
+    s = shop()
+    with pytest.raises(InvalidValue) as refused:
+        s.desk.place(
+            number="1001", customer=a_customer(), ship_to=given, lines=lines(), token="tok"
+        )
+    assert_no_secret(str(refused.value))
+    assert f"got <{type(given).__name__} of {len(given)}>" in str(refused.value)
+    assert s.store.orders == {}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("line1", "1-2-3\udcff"),
+        ("line2", None),
+        ("line2", "\ud800"),
+        ("line2", "x" * 201),
+        ("name", "山\udcff"),
+        ("city", "渋谷区" * 100),
+    ],
+)
+def test_an_address_refuses_what_no_label_or_database_can_take(field: str, value: object) -> None:
+    parts: dict[str, object] = {
+        "postal_code": "150-0001",
+        "prefecture": "東京都",
+        "city": "渋谷区",
+        "line1": LINE1,
+        "name": NAME,
+        "phone": PHONE,
+        "line2": "",
+    }
+    parts[field] = value
+    with pytest.raises(InvalidValue) as refused:
+        Address(**parts)  # type: ignore[arg-type]
+    assert refused.value.field == field
+    assert_no_secret(str(refused.value))
+
+
+def test_a_customer_refuses_an_address_that_is_not_one_and_hides_it() -> None:
+    with pytest.raises(InvalidValue) as refused:
+        Customer("C1", NAME, EMAIL, address=f"東京都渋谷区{LINE1}")  # type: ignore[arg-type]
+    assert refused.value.field == "customer.address"
+    assert_no_secret(str(refused.value))
+    with pytest.raises(InvalidValue):
+        Customer("C1", NAME, "taro\udcff@example.jp")
+
+
+def test_a_command_refuses_text_no_database_can_store_and_changes_nothing() -> None:
+    s = shop()
+    with pytest.raises(InvalidValue) as refused:
+        s.desk.place(
+            number="1001",
+            customer=a_customer(),
+            ship_to=an_address(),
+            lines=lines(),
+            token="tok",
+            remarks="置き配\udcff",
+        )
+    assert refused.value.field == "remarks"
+    assert s.store.orders == {} and not s.gateway.calls

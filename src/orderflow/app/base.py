@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 
 from orderflow.app.executor import Executor, Ports
+from orderflow.domain._text import storable
 from orderflow.domain._values import replace
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import allowed_moves
@@ -83,6 +84,8 @@ def check_text(value: object, field: str, *, required: bool = False, limit: int 
     if not isinstance(value, str) or len(value) > limit or (required and not value.strip()):
         what = "a non-empty text" if required else "a text"
         raise InvalidValue(field, value, f"{what} of at most {limit} characters")
+    if not storable(value):
+        raise InvalidValue(field, value, "whole Unicode text (a lone surrogate cannot be stored)")
     return value
 
 

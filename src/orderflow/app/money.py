@@ -178,7 +178,9 @@ class MoneyCommands(DeskBase):
         held with the shortfall and the customer is told; later deposits add up. Over: confirmed,
         and the excess is recorded as owed back. Deposits no open order holds are returned as
         unmatched. A deposit whose reference was applied before counts once, also when its order
-        has since been booked or cancelled (the store's deposit index, ``TrackingLookup``).
+        has since been booked or cancelled (the store's deposit index, ``TrackingLookup``). An
+        account two open orders hold (a bank adapter that gave it twice) is nobody's: its
+        deposits are unmatched, for a person to apply (:meth:`apply_deposit`).
 
         A deposit somebody applies to another order at the same moment (:meth:`apply_deposit`)
         stops the reconciliation with :class:`~orderflow.errors.DepositTaken` once the orders
@@ -191,6 +193,7 @@ class MoneyCommands(DeskBase):
             if not isinstance(deposit, Deposit):
                 raise InvalidValue(f"deposits[{index}]", deposit, "a Deposit")
         accounts: dict[str, OpenAccount] = {}
+        shared: set[str] = set()
         seen: set[str] = set()
         for order in self.executor.open_orders():
             account = order.payment.instruction("account")
@@ -198,6 +201,8 @@ class MoneyCommands(DeskBase):
                 continue
             if account in order.payment.closed:
                 continue
+            if account in accounts:
+                shared.add(account)
             accounts[account] = OpenAccount(
                 account,
                 order.number,
@@ -205,6 +210,8 @@ class MoneyCommands(DeskBase):
                 order.payment.received - order.payment.refund_owed,
             )
             seen.update(_deposits_received(order))
+        for account in shared:  # two open orders hold it: a person tells whose the money is
+            del accounts[account]
         for deposit in deposits:  # taken by an order since closed (booked, cancelled)
             if deposit.reference not in seen and self.executor.orders_indexed(
                 DEPOSIT_INDEX, deposit.reference

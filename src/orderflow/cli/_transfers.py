@@ -102,7 +102,7 @@ def run_apply_deposit(args: argparse.Namespace, out: Callable[[str], None]) -> E
     with open_desk(args.db) as desk:
         order = desk.apply_deposit(args.order, deposit)
         due = desk.totals(order).total
-    received = order.payment.received - order.payment.refund_owed
+    received = order.payment.received  # all the deposits, as import-transfers counts them
     out(
         f"deposit {deposit.reference} {_yen(deposit.amount.amount)} "
         f"{mask_name(deposit.payer_display)}: order {order.number} has received "
@@ -112,7 +112,7 @@ def run_apply_deposit(args: argparse.Namespace, out: Callable[[str], None]) -> E
     if owed.amount:
         why = "キャンセル済" if order.status.name == "CANCELLED" else "過入金"
         out(f"  owed back by transfer: {_yen(owed.amount)} ({why})")
-    short = received < due and order.status.name != "CANCELLED"
+    short = received - order.payment.refund_owed < due and order.status.name != "CANCELLED"
     return ExitCode.WORK_LEFT if short or owed.amount else ExitCode.OK
 
 
@@ -154,9 +154,10 @@ def _reconcile(
     out(f"repeated   {repeated:>5}  (applied before: counted once)")
     out(f"cancelled  {cancelled:>5}  (取消 by the bank)")
     for match in kinds[MatchKind.SHORT] + kinds[MatchKind.OVER]:
+        owed = f", {_yen(match.excess.amount)} owed back" if match.excess.amount else ""
         out(
             f"  {match.kind.value:<9} order {match.order_number}: received "
-            f"{_yen(match.received.amount)} of {_yen(match.due.amount)} "
+            f"{_yen(match.received.amount)} of {_yen(match.due.amount)}{owed} "
             f"({match.deposit.reference})"
         )
     for deposit in unmatched:

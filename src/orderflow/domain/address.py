@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from orderflow._mask import mask_email, mask_name, mask_phone, mask_street, masked_repr
+from orderflow.domain._text import storable
 from orderflow.errors import InvalidValue
 
 __all__ = ["Address", "Customer", "Prefecture", "normalize_phone", "normalize_postal_code"]
@@ -187,10 +188,25 @@ def normalize_phone(value: object) -> str:
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
 
-def _nonblank(field: str) -> Validator:
+_LONGEST = 200
+"""Characters an address or customer text may have (a label takes far fewer)."""
+
+
+def _text(field: str, *, blank: bool = False) -> Validator:
+    """A validator: a text a database can store, at most :data:`_LONGEST` characters long.
+
+    Not blank unless ``blank``.
+    """
+
     def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, str) or not value.strip():
-            raise InvalidValue(field, value, "a non-empty text")
+        if (
+            not isinstance(value, str)
+            or (not blank and not value.strip())
+            or len(value) > _LONGEST
+            or not storable(value)
+        ):
+            what = "a text" if blank else "a non-empty text"
+            raise InvalidValue(field, value, f"{what} of at most {_LONGEST} characters")
 
     return check
 
@@ -209,18 +225,20 @@ class Address:
     prefecture: Prefecture = attrs.field(converter=_to_prefecture)
     """都道府県 (given as ``東京都``, ``東京``, ``TOKYO`` or ``13``); the nearest-warehouse
     allocation reads it."""
-    city: str = attrs.field(validator=_nonblank("city"))
+    city: str = attrs.field(validator=_text("city"))
     """市区町村 (city, ward, town or village), perhaps with the 町域 after it: ``渋谷区神宮前``.
     Shown whole in the repr, like the postal code and the prefecture."""
-    line1: str = attrs.field(validator=_nonblank("line1"), repr=masked_repr(mask_street))
+    line1: str = attrs.field(validator=_text("line1"), repr=masked_repr(mask_street))
     """番地: the rest of the street address after ``city`` (``1-2-3``); ``***`` in the repr."""
-    name: str = attrs.field(validator=_nonblank("name"), repr=masked_repr(mask_name))
+    name: str = attrs.field(validator=_text("name"), repr=masked_repr(mask_name))
     """宛名: the recipient's name on the label (not always the customer: a gift); only its first
     character shows in the repr."""
     phone: str = attrs.field(converter=normalize_phone, repr=masked_repr(mask_phone))
     """電話番号 for the carrier: 10 or 11 digits from ``0``, kept without hyphens or brackets
     (``0312345678``; full-width digits made ASCII); the repr shows its start and last 4 digits."""
-    line2: str = attrs.field(default="", repr=masked_repr(mask_street))
+    line2: str = attrs.field(
+        default="", validator=_text("line2", blank=True), repr=masked_repr(mask_street)
+    )
     """建物名・部屋番号 (building and room), "" when there is none; ``***`` in the repr."""
 
     @property
@@ -238,20 +256,31 @@ class Address:
 class Customer:
     """Who placed the order (注文者); its repr masks the name, the e-mail and the address."""
 
-    id: str = attrs.field(validator=_nonblank("customer.id"))
+    id: str = attrs.field(validator=_text("customer.id"))
     """The shop's customer id (会員ID, not blank): finds the customer's recent orders for the
     二重注文 check, keys the point balance, and the blacklist matches it. Shown in the repr."""
-    name: str = attrs.field(validator=_nonblank("customer.name"), repr=masked_repr(mask_name))
+    name: str = attrs.field(validator=_text("customer.name"), repr=masked_repr(mask_name))
     """注文者名: the name notices address and the 納品書 shows; only its first character shows in
     the repr."""
     email: str = attrs.field(repr=masked_repr(mask_email))
     """Where the notices go (one ``@``); the repr keeps its first letter and domain only
     (``t***@example.jp``)."""
-    address: Address | None = None
+    address: Address | None = attrs.field(default=None)
     """The customer's own address (注文者住所), None if not given; the parcel goes to the order's
     ``ship_to``. The blacklist checks it too; masked in the repr like any ``Address``."""
 
     @email.validator
     def _check_email(self, attribute: attrs.Attribute[str], value: object) -> None:
-        if not isinstance(value, str) or value.count("@") != 1 or value.startswith("@"):
+        if (
+            not isinstance(value, str)
+            or value.count("@") != 1
+            or value.startswith("@")
+            or len(value) > 254
+            or not storable(value)
+        ):
             raise InvalidValue("customer.email", value, "an e-mail address such as a@example.jp")
+
+    @address.validator
+    def _check_address(self, attribute: attrs.Attribute[Address | None], value: object) -> None:
+        if value is not None and not isinstance(value, Address):
+            raise InvalidValue("customer.address", value, "an Address, or None")

@@ -17,7 +17,8 @@ from datetime import date
 import attrs
 
 from orderflow._mask import mask_name, masked_repr
-from orderflow.domain.line import nonempty_text, storable
+from orderflow.domain._text import storable
+from orderflow.domain.line import nonempty_text
 from orderflow.domain.money import Money
 from orderflow.errors import InvalidValue
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from orderflow.domain._text import storable
 from orderflow.domain.money import Money
 from orderflow.domain.sets import Recipe, check_recipe
 from orderflow.domain.tax import TaxRate
@@ -28,15 +29,6 @@ def nonempty_text(instance: object, attribute: attrs.Attribute[str], value: obje
     """An attrs validator: the field holds a text that is not blank (and can be stored)."""
     if not isinstance(value, str) or not value.strip() or not storable(value):
         raise InvalidValue(attribute.name, value, "a non-empty text")
-
-
-def storable(text: str) -> bool:
-    """Whether ``text`` is whole Unicode (no lone surrogate): what a database can store."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 @attrs.frozen(slots=True)

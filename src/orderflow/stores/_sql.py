@@ -112,20 +112,25 @@ database: the parts may share a file or a schema, and each checks its own."""
 
 
 def record_schema(
-    execute: Callable[..., Any], mark: str, types: dict[str, str], part: str, version: int
+    execute: Callable[..., Any],
+    mark: str,
+    types: dict[str, str],
+    part: str,
+    version: int,
+    where: str,
 ) -> None:
     """Refuse ``part``'s tables if a newer orderflow made them, else record ``version``.
 
     Run in the transaction that creates the tables, before it does: a file or database of a
-    newer orderflow is left as it is (:class:`StoreError`: upgrade orderflow).
+    newer orderflow is left as it is (:class:`StoreError` naming ``where``: upgrade orderflow).
     """
     execute(PARTS_TABLE.format(text=types["text"], integer=types["integer"]))
     row = execute(f"SELECT version FROM orderflow_schema WHERE part = {mark}", (part,)).fetchone()
     found = 0 if row is None else row[0]
     if found > version:
         raise StoreError(
-            f"the {part} tables are of schema version {found}, newer than this orderflow's "
-            f"({version}): upgrade orderflow"
+            f"{where}: the {part} tables are of schema version {found}, newer than this "
+            f"orderflow's ({version}): upgrade orderflow"
         )
     if found < version:
         execute(

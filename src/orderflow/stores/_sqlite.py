@@ -29,7 +29,9 @@ FILE_FORMAT = 1
 ``orderflow_schema``, one row per part). A file of a higher format is refused."""
 
 
-def create_tables(conn: sqlite3.Connection, part: str, version: int, schema: str) -> None:
+def create_tables(
+    conn: sqlite3.Connection, part: str, version: int, schema: str, where: str
+) -> None:
     """Create the missing tables of ``schema`` (``part``, ``version``) in the caller's write.
 
     Refuses (:class:`StoreError`) a file of a newer orderflow before touching it: a higher file
@@ -38,10 +40,10 @@ def create_tables(conn: sqlite3.Connection, part: str, version: int, schema: str
     found = conn.execute("PRAGMA user_version").fetchone()[0]
     if found > FILE_FORMAT:
         raise StoreError(
-            f"the file's format is {found}, newer than this orderflow's ({FILE_FORMAT}): "
-            "upgrade orderflow"
+            f"{where}: the file's format is {found}, newer than this orderflow's "
+            f"({FILE_FORMAT}): upgrade orderflow"
         )
-    record_schema(conn.execute, "?", SQLITE_TYPES, part, version)
+    record_schema(conn.execute, "?", SQLITE_TYPES, part, version, where)
     for statement in statements(schema):
         conn.execute(statement)
     if found < FILE_FORMAT:
@@ -107,13 +109,13 @@ class Connections:
         if schema:
             try:
                 with self.write() as conn:
-                    create_tables(conn, part, version, schema)
+                    create_tables(conn, part, version, schema, self.path)
             except sqlite3.Error as failed:
                 self.close()
                 raise StoreError(f"cannot create the tables in {self.path!r}: {failed}") from failed
-            except StoreError as refused:
+            except BaseException:
                 self.close()
-                raise StoreError(f"{self.path}: {refused}") from None
+                raise
 
     def get(self) -> sqlite3.Connection:
         """The calling thread's connection (opened on first use, after a fork too).

@@ -30,7 +30,9 @@ class PostgresPurchaseOrderStore:
         if create:
             with self._db.transaction() as conn:
                 conn.execute("SELECT pg_advisory_xact_lock(7302)")
-                record_schema(conn.execute, "%s", POSTGRES_TYPES, "purchase_orders", 1)
+                record_schema(
+                    conn.execute, "%s", POSTGRES_TYPES, "purchase_orders", 1, "PostgreSQL"
+                )
                 conn.execute(SCHEMA)
 
     def close(self) -> None:

@@ -70,7 +70,9 @@ class PostgresStore(OrderReads):
         if create:
             with self._db.transaction() as conn:
                 conn.execute("SELECT pg_advisory_xact_lock(7301)")  # two workers starting at once
-                record_schema(conn.execute, "%s", POSTGRES_TYPES, "orders", SCHEMA_VERSION)
+                record_schema(
+                    conn.execute, "%s", POSTGRES_TYPES, "orders", SCHEMA_VERSION, "PostgreSQL"
+                )
                 conn.execute(SCHEMA)
         self._known = Remembered()
         self._mark = "%s"

@@ -275,10 +275,7 @@ class SQLiteInventory(LedgerInventory):
         return self._now().isoformat()
 
     def _create_schema(self, conn: sqlite3.Connection) -> None:
-        try:
-            create_tables(conn, "inventory", SCHEMA_VERSION, _SCHEMA)
-        except StoreError as refused:
-            raise StoreError(f"{self._db.path}: {refused}") from None
+        create_tables(conn, "inventory", SCHEMA_VERSION, _SCHEMA, self._db.path)
 
     def _read(self, what: str, sql: str, args: tuple[Any, ...]) -> list[Any]:
         with self._db.connection(what) as conn:
