@@ -26,6 +26,7 @@ from orderflow.testing import (
     FakeBank,
     FakeCarrier,
     FakeFraudScreen,
+    FakeInventory,
     FakeKonbini,
     FakeNotifier,
     FakePaymentGateway,
@@ -184,3 +185,11 @@ class TestFakeAmazonPay(TestFakePaymentGateway):
 class TestFakePoints(PointsContract):
     def make_points(self, balances: dict[str, int]) -> PointsProvider:
         return FakePoints(balances)
+
+
+def test_the_fake_inventory_reads_stock_levels_as_the_sql_ones_do() -> None:
+    inventory = FakeInventory({("W1", "TEA"): 5})
+    assert inventory.reserve(key="1:1", warehouse="W1", sku="TEA", quantity=2) == 2
+    level = inventory.stock("W1", "TEA")
+    assert (level.on_hand, level.reserved, level.available) == (5, 2, 3)
+    assert inventory.stock("W1", "NONE").on_hand == 0

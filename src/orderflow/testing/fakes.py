@@ -45,6 +45,7 @@ from orderflow.errors import (
     ProviderTimeout,
 )
 from orderflow.notices import Notice
+from orderflow.stores._inventory import StockLevel
 
 __all__ = [
     "Call",
@@ -215,6 +216,12 @@ class FakeInventory(_Fake):
         key = (warehouse, sku)
         with self._lock:
             return self.on_hand.get(key, 0) - self.reserved.get(key, 0)
+
+    def stock(self, warehouse: str, sku: str) -> StockLevel:
+        """On hand and reserved units of ``sku`` in ``warehouse``, as the SQL inventories say."""
+        key = (warehouse, sku)
+        with self._lock:
+            return StockLevel(self.on_hand.get(key, 0), self.reserved.get(key, 0))
 
     def reserve(self, *, key: str, warehouse: str, sku: str, quantity: int) -> int:
         """Reserve up to ``quantity``; returns what was reserved.
