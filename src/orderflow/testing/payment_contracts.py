@@ -5,6 +5,7 @@ See :mod:`orderflow.testing.contracts` for how the suites work.
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -14,6 +15,7 @@ from orderflow.domain.money import Money
 from orderflow.errors import (
     PaymentDeclined,
     ProviderError,
+    ProviderTimeout,
 )
 from orderflow.ports import (
     BankTransferProvider,
@@ -66,6 +68,37 @@ class PaymentGatewayContract:
         first = gateway.authorize(key="c-2:authorize", **args)  # type: ignore[arg-type]
         second = gateway.authorize(key="c-2:authorize", **args)  # type: ignore[arg-type]
         assert first.reference == second.reference
+
+    def test_one_key_asked_twice_at_once_is_one_answer_or_a_time_out(self) -> None:
+        """A command and a sweep may send one key at the same moment (never a refusal)."""
+        gateway = self.make_gateway()
+        auth = gateway.authorize(
+            key="c-9:authorize", order_number="c-9", amount=Money.yen(700), token=self.good_token()
+        )
+        start = threading.Barrier(2)
+        answers: list[object] = []
+
+        def capture() -> None:
+            start.wait(timeout=30)
+            try:
+                answers.append(
+                    gateway.capture(key="c-9:1", authorization=auth.reference, amount=auth.amount)
+                )
+            except ProviderTimeout:
+                answers.append("time-out")  # in flight: asked again later under the same key
+            except Exception as refused:  # a refusal would record a capture that happened
+                answers.append(refused)
+
+        both = [threading.Thread(target=capture) for _ in range(2)]
+        for thread in both:
+            thread.start()
+        for thread in both:
+            thread.join(timeout=60)
+        captured = [a for a in answers if a != "time-out"]
+        assert len(answers) == 2 and captured, answers
+        assert all(a == captured[0] and isinstance(a, str) for a in captured), answers
+        again = gateway.capture(key="c-9:1", authorization=auth.reference, amount=auth.amount)
+        assert again == captured[0]
 
     def test_a_declined_card_raises_payment_declined(self) -> None:
         gateway = self.make_gateway()
