@@ -343,9 +343,9 @@ def test_a_command_s_context_and_a_provider_s_refusal_mask_what_they_quote() -> 
     assert_no_secret(repr(Refused("declined", f"the card of {EMAIL}, {PHONE}")))
 
 
-def test_an_over_long_free_text_is_masked_and_cut_in_the_error() -> None:
+def place_refused(remarks: str) -> InvalidValue:
+    """What placing an order with ``remarks`` is refused with (nothing is stored or called)."""
     s = shop()
-    remarks = f"不在時は {PHONE} か {EMAIL} へ。" + "よろしく" * 600
     with pytest.raises(InvalidValue) as refused:
         s.desk.place(
             number="1001",
@@ -355,11 +355,18 @@ def test_an_over_long_free_text_is_masked_and_cut_in_the_error() -> None:
             token="tok",
             remarks=remarks,
         )
-    message = str(refused.value)
+    assert s.store.orders == {} and not s.gateway.calls
+    return refused.value
+
+
+def test_an_over_long_free_text_is_masked_and_cut_in_the_error() -> None:
+    remarks = f"不在時は {PHONE} か {EMAIL} へ。" + "よろしく" * 600
+    refused = place_refused(remarks)
+    message = str(refused)
     assert_no_secret(message)
     assert len(message) < 300 and f"({len(remarks)} characters)" in message
     assert "090-****-5926" in message  # masked where it stood
-    assert refused.value.value == remarks  # the attribute keeps what was given
+    assert refused.value == remarks  # the attribute keeps what was given
 
 
 @pytest.mark.parametrize(
@@ -421,15 +428,4 @@ def test_a_customer_refuses_an_address_that_is_not_one_and_hides_it() -> None:
 
 
 def test_a_command_refuses_text_no_database_can_store_and_changes_nothing() -> None:
-    s = shop()
-    with pytest.raises(InvalidValue) as refused:
-        s.desk.place(
-            number="1001",
-            customer=a_customer(),
-            ship_to=an_address(),
-            lines=lines(),
-            token="tok",
-            remarks="置き配\udcff",
-        )
-    assert refused.value.field == "remarks"
-    assert s.store.orders == {} and not s.gateway.calls
+    assert place_refused("置き配\udcff").field == "remarks"
