@@ -8,6 +8,7 @@ from decimal import Decimal
 import attrs
 
 from orderflow.app.base import DeskBase, check_number, check_text
+from orderflow.app.executor import Ports
 from orderflow.domain import lifecycle
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.decisions import placing
@@ -34,7 +35,39 @@ from orderflow.errors import (
     UnknownSku,
 )
 
-__all__ = ["OrderCommands"]
+__all__ = ["OrderCommands", "accepts", "check_skus"]
+
+
+def accepts(ports: Ports, method: PaymentMethod) -> bool:
+    """Whether ``ports`` have the port ``method`` needs (COD needs none)."""
+    if not isinstance(method, PaymentMethod):
+        raise InvalidValue("method", method, "a PaymentMethod")
+    port = {
+        PaymentMethod.CARD: ports.gateway,
+        PaymentMethod.AMAZON_PAY: ports.amazon_pay,
+        PaymentMethod.POSTPAY: ports.postpay,
+        PaymentMethod.BANK_TRANSFER: ports.bank,
+        PaymentMethod.KONBINI: ports.konbini,
+    }.get(method, True)
+    return port is not None
+
+
+def check_skus(desk: DeskBase, lines: Sequence[OrderLine], field: str) -> None:
+    """Every line's SKU known to the inventory (a set: each part), as ``place`` requires.
+
+    A drop-ship line (メーカー直送) needs its supplier's port instead. ``field`` names the lines
+    in the error (``lines``, ``change.add_lines``).
+    """
+    ports = desk.executor.ports
+    for index, line in enumerate(lines):
+        if line.supplier is not None:  # メーカー直送: the supplier's stock, not ours
+            if line.supplier not in ports.suppliers or ports.purchase_orders is None:
+                known = f"one of {sorted(ports.suppliers)}"
+                raise InvalidValue(f"{field}[{index}].supplier", line.supplier, known)
+            continue
+        for sku, _ in line_components(line, desk.settings.sets):  # a set: its parts
+            if not desk.executor.knows(sku):
+                raise UnknownSku(f"{field}[{index}].sku", sku)
 
 
 class OrderCommands(DeskBase):
@@ -42,15 +75,7 @@ class OrderCommands(DeskBase):
 
     def accepts(self, method: PaymentMethod) -> bool:
         """Whether the desk has the port ``method`` needs."""
-        ports = self.ports
-        port = {
-            PaymentMethod.CARD: ports.gateway,
-            PaymentMethod.AMAZON_PAY: ports.amazon_pay,
-            PaymentMethod.POSTPAY: ports.postpay,
-            PaymentMethod.BANK_TRANSFER: ports.bank,
-            PaymentMethod.KONBINI: ports.konbini,
-        }.get(method, True)
-        return port is not None
+        return accepts(self.ports, method)
 
     def place(
         self,
@@ -89,6 +114,57 @@ class OrderCommands(DeskBase):
         order under a used number raises :class:`~orderflow.errors.DuplicateOrder`, and so does
         the first order's own request once a 注文変更 changed one of those inputs.
         """
+        stored, order = self._decide_place(
+            number=number,
+            customer=customer,
+            ship_to=ship_to,
+            lines=lines,
+            token=token,
+            payment_method=payment_method,
+            shipping_fee=shipping_fee,
+            discount=discount,
+            points_used=points_used,
+            channel=channel,
+            remarks=remarks,
+            address_from_amazon=address_from_amazon,
+            actor=actor,
+        )
+        return self._save_placed(number, stored, order)
+
+    def _save_placed(self, number: str, stored: Order | None, order: Order | None) -> Order:
+        """Store and perform what :meth:`_decide_place` decided (``None``: placed before)."""
+        if order is None:
+            return self._placed(self._current(number))
+        saved = self.executor.add(order) if stored is None else self.executor.save(stored, order)
+        return self._placed(self.executor.drive(saved))
+
+    def _decide_place(
+        self,
+        *,
+        number: str,
+        customer: Customer,
+        ship_to: Address,
+        lines: Sequence[OrderLine],
+        token: str | None = None,
+        payment_method: PaymentMethod = PaymentMethod.CARD,
+        shipping_fee: Money | None = None,
+        discount: Money | None = None,
+        points_used: int = 0,
+        channel: str = "web",
+        remarks: str = "",
+        address_from_amazon: bool = False,
+        actor: str = "customer",
+        lines_field: str = "lines",
+    ) -> tuple[Order | None, Order | None]:
+        """Every check of ``place``, and its decision; nothing is stored, nothing is sent.
+
+        The arguments and their defaults are ``place``'s. Returns the order stored under
+        ``number`` (or ``None``) and the new order to store, or
+        ``None`` for it when the stored order is this same order placed before (a repeat).
+        Bad input raises here: :class:`~orderflow.errors.InvalidValue`,
+        :class:`~orderflow.errors.UnknownSku`, :class:`~orderflow.errors.DuplicateOrder`.
+        ``lines_field`` names the lines in an error (an exchange's are ``new_lines``).
+        """
         check_number(number)
         ctx = self._ctx(actor)
         if not isinstance(payment_method, PaymentMethod):
@@ -106,12 +182,14 @@ class OrderCommands(DeskBase):
         if not isinstance(ship_to, Address):
             raise InvalidValue("ship_to", ship_to, "an Address")
         if isinstance(lines, (str, bytes)) or not isinstance(lines, (list, tuple)):
-            raise InvalidValue("lines", lines, "a list of OrderLine")
+            raise InvalidValue(lines_field, lines, "a list of OrderLine")
         for index, line in enumerate(lines):
             if not isinstance(line, OrderLine):
-                raise InvalidValue(f"lines[{index}]", line, "an OrderLine")
+                raise InvalidValue(f"{lines_field}[{index}]", line, "an OrderLine")
         check_text(channel, "channel", required=True, limit=100)
         check_text(remarks, "remarks", limit=2000)
+        if not isinstance(address_from_amazon, bool):
+            raise InvalidValue("address_from_amazon", address_from_amazon, "True or False")
         asked = _Placing(
             customer=customer,
             ship_to=ship_to,
@@ -128,7 +206,7 @@ class OrderCommands(DeskBase):
         if stored is not None and not placing.retry_allowed(stored):
             if not asked.placed(stored):
                 raise DuplicateOrder(number)
-            return self._placed(self._current(number))
+            return stored, None
         order = placing.place(
             number=number,
             token=token,
@@ -137,18 +215,8 @@ class OrderCommands(DeskBase):
             previous=stored,
             **attrs.asdict(asked, recurse=False),
         )
-        for index, line in enumerate(order.lines):
-            if line.supplier is not None:  # メーカー直送: the supplier's stock, not ours
-                ports = self.executor.ports
-                if line.supplier not in ports.suppliers or ports.purchase_orders is None:
-                    known = f"one of {sorted(ports.suppliers)}"
-                    raise InvalidValue(f"lines[{index}].supplier", line.supplier, known)
-                continue
-            for sku, _ in line_components(line, self.settings.sets):  # a set: its parts
-                if not self.executor.knows(sku):
-                    raise UnknownSku(f"lines[{index}].sku", sku)
-        saved = self.executor.add(order) if stored is None else self.executor.save(stored, order)
-        return self._placed(self.executor.drive(saved))
+        check_skus(self, order.lines, lines_field)
+        return stored, order
 
     def _placed(self, order: Order) -> Order:
         """The placed order, or the refusal of its payment (the number stays free)."""

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from orderflow.app.base import check_text, refund_refused
+from orderflow.app.base import check_number, check_text, refund_refused
 from orderflow.app.orders import OrderCommands
+from orderflow.domain._values import replace
 from orderflow.domain.decisions import returning
 from orderflow.domain.events import RefundRefused, ReturnReceived
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order, OrderLine
 from orderflow.domain.policy import Requester
-from orderflow.domain.returns import Disposition, Return, ReturnReason
-from orderflow.errors import InvalidValue
+from orderflow.domain.returns import Disposition, ReturnReason
+from orderflow.errors import DuplicateOrder, InvalidValue
 
 __all__ = ["ReturnCommands"]
 
@@ -40,7 +41,7 @@ class ReturnCommands(OrderCommands):
         send the goods back. ``refund_account`` is the account the customer gives for money owed
         back (bank transfer, konbini, COD). Give a ``request_id`` to make a repeat safe.
         """
-        who = requester or Requester.customer()
+        who = Requester.customer() if requester is None else requester
         if not isinstance(who, Requester):
             raise InvalidValue("requester", who, "a Requester")
         check_text(refund_account, "refund_account", limit=200)
@@ -123,55 +124,102 @@ class ReturnCommands(OrderCommands):
 
         The new order is numbered ``<number>-X<n>`` (``n`` the return's), goes to the same
         customer and address, and is placed like any order (``payment`` gives ``token``,
-        ``payment_method``, ``shipping_fee``… as ``place`` takes them); its ``exchange_for``
-        names the old order and the return's ``exchange`` the new one. The return is refunded
-        when its goods come back (``receive_return``). ``request_id`` makes a repeat safe: it
-        finishes the first exchange. Returns the old order and the new one.
+        ``payment_method``, ``shipping_fee``, ``discount``, ``points_used``, ``remarks``,
+        ``address_from_amazon`` as ``place`` takes them; any other keyword is an
+        ``InvalidValue`` naming it); its ``exchange_for`` names the old order and the return's
+        ``exchange`` the new one. Returns ``(old, new)``: the old order with its return, and the
+        new order as placed.
+
+        All or nothing: every argument — the return's lines and reason under the shop's return
+        policy, and everything the new order needs — is checked before anything is stored or
+        sent. The new order is placed first, then the return requested: a refused payment of
+        the new order (a declined card, a refused 後払い or points) raises as ``place`` does,
+        and the old order is left as it was, with no return and no notice. The return is
+        refunded when its goods come back (``receive_return``). ``request_id`` makes a repeat
+        safe: it finishes the first exchange (after a time-out, say) and places nothing twice.
         """
+        check_number(number)
         check_text(request_id, "request_id", required=True, limit=200)
-        if isinstance(new_lines, str) or not isinstance(new_lines, Sequence) or not new_lines:
+        if isinstance(new_lines, (str, bytes)) or not isinstance(new_lines, Sequence):
             raise InvalidValue("new_lines", new_lines, "a list of OrderLine, not empty")
-        who = requester or Requester.customer()
+        if not new_lines:
+            raise InvalidValue("new_lines", new_lines, "a list of OrderLine, not empty")
+        for index, line in enumerate(new_lines):
+            if not isinstance(line, OrderLine):
+                raise InvalidValue(f"new_lines[{index}]", line, "an OrderLine")
+        for name, value in payment.items():
+            if name not in _PAYMENT_KEYWORDS:
+                raise InvalidValue(name, value, f"a keyword of the new order's payment: {_KNOWN}")
+        who = Requester.customer() if requester is None else requester
         if not isinstance(who, Requester):
             raise InvalidValue("requester", who, "a Requester")
-
-        def decide(order: Order, ctx: Context) -> Order:
-            new_number = f"{number}-X{len(order.returns) + 1}"
-            return returning.request_return(
-                order,
-                lines,
-                reason,
-                ctx,
-                self.rules,
-                request=request_id,
-                exchange=new_number,
+        ctx = self._ctx(who.actor)
+        old = self._current(number)
+        requesting = False
+        if request_id in old.requests:  # a repeat: finish the exchange asked for under it
+            ret = next((r for r in old.returns if r.request == request_id), None)
+            if ret is None or not ret.exchange:
+                raise InvalidValue("request_id", request_id, "the id of an exchange of this order")
+            new_number = ret.exchange
+        else:
+            new_number = f"{number}-X{len(old.returns) + 1}"
+            # the return's checks (lines, reason, the policy) before anything: nothing kept yet
+            returning.request_return(
+                old, lines, reason, ctx, self.rules, request=request_id, exchange=new_number
             )
-
-        old = self._command(number, decide, actor=who.actor, request_id=request_id)
-        ret = next((r for r in old.returns if r.request == request_id), None)
-        if ret is None or not ret.exchange:
-            raise InvalidValue("request_id", request_id, "the id of an exchange of this order")
-        new = self._place_exchange(old, ret, new_lines, payment)
-        return old, new
-
-    def _place_exchange(
-        self, old: Order, ret: Return, lines: Sequence[OrderLine], payment: dict[str, Any]
-    ) -> Order:
-        """The exchange's new order, placed once, then marked with the order it replaces."""
-        new = self.place(
-            number=ret.exchange,
+            requesting = True
+        stored, decided = self._decide_place(
+            number=new_number,
             customer=old.customer,
             ship_to=old.ship_to,
-            lines=list(lines),
+            lines=list(new_lines),
             channel=old.channel,
+            actor=who.actor,
+            lines_field="new_lines",
             **payment,
         )
-        if new.exchange_for == old.number:
-            return new
+        if decided is not None:
+            decided = replace(decided, exchange_for=number)
+        new = self._save_placed(new_number, stored, decided)  # a refusal raises: no return
+        if requesting:
 
-        def link(order: Order, ctx: Context) -> Order:
-            from orderflow.domain._values import replace
+            def decide(order: Order, ctx: Context) -> Order:
+                if any(r.exchange == new_number for r in order.returns):
+                    raise DuplicateOrder(new_number)  # another exchange took it meanwhile
+                return returning.request_return(
+                    order,
+                    lines,
+                    reason,
+                    ctx,
+                    self.rules,
+                    request=request_id,
+                    exchange=new_number,
+                )
 
-            return order if order.exchange_for else replace(order, exchange_for=old.number)
+            old = self._command(number, decide, actor=who.actor, request_id=request_id)
+        if new.exchange_for != number:  # placed by an earlier version, before the link
+            new = self._command(new_number, _link(number), actor="system")
+        return old, new
 
-        return self._command(ret.exchange, link, actor="system")
+
+_PAYMENT_KEYWORDS = (
+    "token",
+    "payment_method",
+    "shipping_fee",
+    "discount",
+    "points_used",
+    "remarks",
+    "address_from_amazon",
+)
+"""The keywords of ``place`` an exchange passes on to its new order (it sets the others)."""
+
+_KNOWN = ", ".join(_PAYMENT_KEYWORDS)
+
+
+def _link(old: str) -> Callable[[Order, Context], Order]:
+    """The decision marking an exchange's new order with the order it replaces."""
+
+    def link(order: Order, ctx: Context) -> Order:
+        return order if order.exchange_for else replace(order, exchange_for=old)
+
+    return link
