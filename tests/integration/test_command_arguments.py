@@ -8,7 +8,7 @@ providers' recorded calls and the notices as they were; an empty collection is n
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -17,12 +17,15 @@ import pytest
 from orderflow import (
     Money,
     Order,
+    OrderChange,
+    OrderDesk,
     OrderLine,
     OrderStatus,
     PaymentMethod,
     ReturnReason,
     ShopSettings,
 )
+from orderflow.adapters.carriers import Yamato
 from orderflow.errors import (
     InvalidValue,
     OrderflowError,
@@ -204,3 +207,130 @@ def test_exchange_returns_the_old_order_with_its_return_and_the_new_order() -> N
     assert old == s.desk.get("1001") and new == s.desk.get("1001-X1")
     assert new.payment.method is PaymentMethod.BANK_TRANSFER
     assert (new.discount, new.remarks) == (Money.yen(100), "交換品")
+
+
+# -- キャンセル ------------------------------------------------------------------------------
+
+
+def test_a_cancel_of_an_empty_lines_mapping_is_refused_and_cancels_nothing() -> None:
+    s = shop()
+    place(s)
+    refused(s, lambda: s.desk.cancel("1001", reason="none ticked", lines={}), InvalidValue, "lines")
+    assert s.desk.get("1001").status is OrderStatus.ORDERED
+
+
+@pytest.mark.parametrize("actor", [None, "", 5, "x" * 201])
+def test_a_partial_cancel_checks_its_actor(actor: object) -> None:
+    s = shop()
+    place(s)
+    refused(
+        s,
+        lambda: s.desk.cancel("1001", reason="x", lines={"L1": 1}, actor=actor),  # type: ignore[arg-type]
+        InvalidValue,
+        "actor",
+    )
+
+
+def test_a_partial_cancel_records_the_actor_given() -> None:
+    s = shop()
+    place(s)
+    before = len(s.desk.get("1001").history)
+    order = s.desk.cancel("1001", reason="x", lines={"L1": 1}, actor="sato")
+    assert {e.actor for e in order.history[before:]} == {"sato"}
+
+
+# -- 注文変更 -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"delivery_date": "2026-12-01"}, "change.delivery_date"),
+        ({"delivery_date": datetime(2026, 12, 1)}, "change.delivery_date"),
+        ({"delivery_slot": 14}, "change.delivery_slot"),
+        ({"payment_method": "bank_transfer"}, "change.payment_method"),
+        ({"quantities": None}, "change.quantities"),
+        ({"quantities": {"L1": "2"}}, "change.quantities['L1']"),
+        ({"quantities": {1: 2}}, "change.quantities"),
+        ({"remove_lines": 5}, "change.remove_lines"),
+        ({"remove_lines": "L1"}, "change.remove_lines"),
+        ({"remove_lines": [None]}, "change.remove_lines"),
+        ({"add_lines": None}, "change.add_lines"),
+        ({"add_lines": [None]}, "change.add_lines[0]"),
+        ({"ship_to": "東京都"}, "change.ship_to"),
+        ({"clear_delivery": "yes"}, "change.clear_delivery"),
+        ({"token": 5}, "change.token"),
+        ({"points_used": True}, "change.points_used"),
+        ({"points_used": -1}, "change.points_used"),
+    ],
+)
+def test_an_order_change_of_the_wrong_kind_is_an_invalid_value_naming_the_field(
+    fields: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(InvalidValue) as caught:
+        OrderChange(**fields)
+    assert caught.value.field == field
+
+
+def test_an_order_change_is_a_hashable_value() -> None:
+    one, same = OrderChange(quantities={"L1": 1}), OrderChange(quantities={"L1": 1})
+    assert hash(one) == hash(same) and one == same
+    assert len({one, same, OrderChange(quantities={"L1": 2})}) == 2
+
+
+@pytest.mark.parametrize("method", [[], "card", OrderChange(quantities={"L1": 1}), None])
+def test_accepts_refuses_what_is_not_a_payment_method(method: object) -> None:
+    s = shop()
+    with pytest.raises(InvalidValue) as caught:
+        s.desk.accepts(method)  # type: ignore[arg-type]
+    assert caught.value.field == "method"
+    assert s.desk.accepts(PaymentMethod.COD)
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_change_adding_an_unknown_sku_is_refused_as_place_refuses_it(dry_run: bool) -> None:
+    s = shop()
+    place(s)
+    s.desk.accept("1001")
+    s.desk.allocate("1001")
+    change = OrderChange(add_lines=[OrderLine("L4", "NO-SUCH", "?", Money.yen(100), 1)])
+    refused(
+        s,
+        lambda: s.desk.change("1001", change, dry_run=dry_run),
+        UnknownSku,
+        "change.add_lines[0].sku",
+    )
+    assert s.desk.get("1001").status is OrderStatus.ALLOCATED
+
+
+def test_a_change_to_a_method_the_desk_has_no_port_for_is_refused() -> None:
+    s = shop()
+    s.desk = OrderDesk(  # a shop without konbini payments
+        store=s.store,
+        gateway=s.gateway,
+        inventory=s.inventory,
+        warehouses=s.warehouses,
+        carriers={"yamato": Yamato()},
+        accounting=s.accounting,
+        notifier=s.notifier,
+        clock=s.clock,
+        settings=s.desk.settings,
+    )
+    place(s)
+    refused(
+        s,
+        lambda: s.desk.change("1001", OrderChange(payment_method=PaymentMethod.KONBINI)),
+        InvalidValue,
+        "change.payment_method",
+    )
+
+
+@pytest.mark.parametrize(
+    ("keywords", "field"),
+    [({"dry_run": "yes"}, "dry_run"), ({"request_id": ""}, "request_id")],
+)
+def test_a_change_checks_its_own_arguments(keywords: dict[str, Any], field: str) -> None:
+    s = shop()
+    place(s)
+    change = OrderChange(quantities={"L1": 1})
+    refused(s, lambda: s.desk.change("1001", change, **keywords), InvalidValue, field)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from orderflow.app.base import DeskBase, check_number, check_text
+from orderflow.app.orders import accepts, check_skus
 from orderflow.domain import lifecycle
 from orderflow.domain.address import Address
 from orderflow.domain.changes import ChangePreview, OrderChange, points_to_grant
@@ -20,7 +21,7 @@ from orderflow.domain.events import (
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order
 from orderflow.domain.outbox import Plan
-from orderflow.domain.policy import Requester
+from orderflow.domain.policy import Channel, Party, Requester
 from orderflow.domain.split import SPLITTABLE
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import DuplicateOrder, InvalidValue, PaymentDeclined
@@ -43,10 +44,10 @@ def _remaining(order: Order, cancelled: Mapping[str, int]) -> dict[str, int]:
     return left
 
 
-def _requester(requester: object) -> Requester:
-    """The requester given, or the shop's operator; anything else is refused."""
+def _requester(requester: object, actor: str = "") -> Requester:
+    """The requester given, or the shop's operator (recorded as ``actor`` when given)."""
     if requester is None:
-        return Requester.operator()
+        return Requester(Party.OPERATOR, Channel.BACK_OFFICE, actor)
     if not isinstance(requester, Requester):
         raise InvalidValue("requester", requester, "a Requester (such as Requester.customer())")
     return requester
@@ -75,13 +76,21 @@ class ChangeCommands(DeskBase):
         follow; cancelling every unit cancels the order. Cancelling a cancelled order again
         returns it; a partial cancel is made safe to repeat with a ``request_id``.
         """
+        check_number(number)
         check_text(reason, "reason", required=True, limit=1000)
         if requester is not None:
             if not isinstance(requester, Requester):
                 raise InvalidValue("requester", requester, "a Requester")
             actor = requester.actor
-        if lines:
-            order = self._current(check_number(number))
+        self._ctx(actor, reason)  # the actor checked before anything, on either path
+        if request_id is not None:
+            check_text(request_id, "request_id", required=True, limit=200)
+        if lines is not None:
+            if not isinstance(lines, Mapping) or not lines:
+                raise InvalidValue(
+                    "lines", lines, "a mapping of line id to units, not empty (or no lines)"
+                )
+            order = self._current(number)
             quantities = _remaining(order, lines)
             if any(quantities.values()):
                 if requester is not None:
@@ -89,7 +98,7 @@ class ChangeCommands(DeskBase):
                 return self._change(
                     number,
                     OrderChange(quantities=quantities),
-                    _requester(requester),
+                    _requester(requester, actor),
                     reason,
                     request_id=request_id,
                     policy_checked=requester is not None,
@@ -142,8 +151,20 @@ class ChangeCommands(DeskBase):
         """:meth:`change`, with the policy already checked by a partial cancel's own policy."""
         if not isinstance(change, OrderChange):
             raise InvalidValue("change", change, "an OrderChange")
+        check_number(number)
         check_text(reason, "reason", limit=1000)
-        order = self._current(check_number(number))
+        self._ctx(who.actor, reason)
+        if not isinstance(dry_run, bool):
+            raise InvalidValue("dry_run", dry_run, "True or False")
+        if request_id is not None:
+            check_text(request_id, "request_id", required=True, limit=200)
+        method = change.payment_method
+        if method is not None and not accepts(self.ports, method):
+            raise InvalidValue(
+                "change.payment_method", method.value, "a method this desk has a port for"
+            )
+        check_skus(self, change.add_lines, "change.add_lines")  # unknown SKUs, as place refuses
+        order = self._current(number)
         if request_id is not None and request_id in order.requests:
             return self._preview(order, order)
         if not policy_checked:

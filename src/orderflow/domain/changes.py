@@ -50,23 +50,72 @@ _CHANGEABLE = (
 
 
 def _quantities(value: Mapping[str, int]) -> Mapping[str, int]:
-    return dict(value)
+    """``OrderChange.quantities`` checked: line id → a whole number of units, 0 or more."""
+    if not isinstance(value, Mapping):
+        raise InvalidValue("change.quantities", value, "a mapping of line id → quantity")
+    out: dict[str, int] = {}
+    for line_id, quantity in value.items():
+        if not isinstance(line_id, str):
+            raise InvalidValue("change.quantities", line_id, "line ids (texts) as the keys")
+        if type(quantity) is not int or quantity < 0:
+            raise InvalidValue(
+                f"change.quantities[{line_id!r}]", quantity, "a whole number, 0 or more"
+            )
+        out[line_id] = quantity
+    return out
 
 
 def _tuple_lines(value: tuple[OrderLine, ...] | list[OrderLine]) -> tuple[OrderLine, ...]:
+    """``OrderChange.add_lines`` checked: a list (or tuple) of :class:`OrderLine`."""
+    if not isinstance(value, (list, tuple)):
+        raise InvalidValue("change.add_lines", value, "a list of OrderLine")
+    for index, line in enumerate(value):
+        if not isinstance(line, OrderLine):
+            raise InvalidValue(f"change.add_lines[{index}]", line, "an OrderLine")
     return tuple(value)
 
 
 def _frozen(value: frozenset[str] | set[str] | tuple[str, ...] | list[str]) -> frozenset[str]:
+    """``OrderChange.remove_lines`` checked: a set (or list) of line ids, never one text."""
+    if not isinstance(value, (frozenset, set, tuple, list)):
+        raise InvalidValue("change.remove_lines", value, "a set of line ids")
+    for line_id in value:
+        if not isinstance(line_id, str):
+            raise InvalidValue("change.remove_lines", line_id, "line ids (texts)")
     return frozenset(value)
+
+
+def _check_change(change: OrderChange) -> None:
+    """Every field of ``change`` of the type it must have (``InvalidValue`` naming it)."""
+    if change.ship_to is not None and not isinstance(change.ship_to, Address):
+        raise InvalidValue("change.ship_to", change.ship_to, "an Address, or None")
+    if change.delivery_date is not None and type(change.delivery_date) is not date:
+        raise InvalidValue("change.delivery_date", change.delivery_date, "a date, or None")
+    if change.delivery_slot is not None and change.delivery_slot not in DELIVERY_SLOTS:
+        raise InvalidValue("change.delivery_slot", change.delivery_slot, f"one of {DELIVERY_SLOTS}")
+    if not isinstance(change.clear_delivery, bool):
+        raise InvalidValue("change.clear_delivery", change.clear_delivery, "True or False")
+    method = change.payment_method
+    if method is not None and not isinstance(method, PaymentMethod):
+        raise InvalidValue("change.payment_method", method, "a PaymentMethod, or None")
+    if change.token is not None and not isinstance(change.token, str):
+        raise InvalidValue("change.token", change.token, "the stored card token, or None")
+    points = change.points_used
+    if points is not None and (type(points) is not int or points < 0):
+        raise InvalidValue("change.points_used", points, "a whole number, 0 or more, or None")
 
 
 @attrs.frozen(slots=True)
 class OrderChange:
-    """What to change; fields left at their default stay as they are."""
+    """What to change; fields left at their default stay as they are.
 
-    quantities: Mapping[str, int] = attrs.field(factory=dict, converter=_quantities)
-    """line id → new quantity; 0 removes the line."""
+    Each field is checked as the change is made: a value of the wrong kind (a date as text, a
+    payment method's name, one line id where a set of them is asked for …) raises
+    :class:`~orderflow.errors.InvalidValue` naming it (``change.delivery_date``).
+    """
+
+    quantities: Mapping[str, int] = attrs.field(factory=dict, converter=_quantities, hash=False)
+    """line id → new quantity; 0 removes the line (compared, but not hashed: a dict)."""
     add_lines: tuple[OrderLine, ...] = attrs.field(default=(), converter=_tuple_lines)
     """New lines, each with a line id the order has not used; a set line takes today's
     recipe."""
@@ -89,6 +138,9 @@ class OrderChange:
     points_used: int | None = None
     """The new number of points used (0 or more, at most the customer's points); points
     above the charges after the discount go back. ``None`` keeps it."""
+
+    def __attrs_post_init__(self) -> None:
+        _check_change(self)
 
     @property
     def touches_lines(self) -> bool:
