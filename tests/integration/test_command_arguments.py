@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from orderflow import (
+    Customer,
     Money,
     Order,
     OrderChange,
@@ -334,3 +335,76 @@ def test_a_change_checks_its_own_arguments(keywords: dict[str, Any], field: str)
     place(s)
     change = OrderChange(quantities={"L1": 1})
     refused(s, lambda: s.desk.change("1001", change, **keywords), InvalidValue, field)
+
+
+# -- 入荷 ---------------------------------------------------------------------------------
+
+
+def waiting() -> FakeShop:
+    """Two orders waiting for TEA-1 (none on hand)."""
+    s = shop({**STOCK, ("TOKYO", "TEA-1"): 0})
+    for number, who in (("1001", "C1"), ("1002", "C2")):
+        place(s, number, customer=Customer(who, "山田 太郎", f"{who}@example.jp"))
+        s.desk.accept(number)
+        s.desk.allocate(number)
+        order = s.desk.get(number)
+        assert order.status is OrderStatus.PARTIALLY_ALLOCATED and not order.open_holds
+    return s
+
+
+@pytest.mark.parametrize("actor", ["", None, 5, "x" * 201])
+def test_a_receipt_with_a_bad_actor_books_no_stock(actor: object) -> None:
+    s = waiting()
+    refused(
+        s,
+        lambda: s.desk.receive("TOKYO", "TEA-1", 5, receipt_id="RC-1", actor=actor),  # type: ignore[arg-type]
+        InvalidValue,
+        "actor",
+    )
+
+
+@pytest.mark.parametrize(
+    "priority",
+    [len, lambda order: None, lambda order: 1 / 0],
+    ids=["takes-no-order", "keys-do-not-compare", "raises"],
+)
+def test_a_receipt_with_a_priority_that_fails_books_no_stock(
+    priority: Callable[[Order], object],
+) -> None:
+    s = waiting()
+    refused(
+        s,
+        lambda: s.desk.receive("TOKYO", "TEA-1", 5, receipt_id="RC-1", priority=priority),
+        InvalidValue,
+        "priority",
+    )
+    s.inventory.put("TOKYO", "TEA-1", 5)
+    refused(s, lambda: s.desk.fill_backorders(priority=priority), InvalidValue, "priority")
+
+
+@pytest.mark.parametrize("actor", ["", None])
+def test_the_backorder_sweep_with_a_bad_actor_allocates_nothing(actor: object) -> None:
+    s = waiting()
+    s.inventory.put("TOKYO", "TEA-1", 5)
+    refused(s, lambda: s.desk.fill_backorders(actor=actor), InvalidValue, "actor")  # type: ignore[arg-type]
+    assert s.desk.fill_backorders(actor="night-batch")  # a good actor: both get their tea
+
+
+@pytest.mark.parametrize(
+    ("keywords", "field"),
+    [({"actor": ""}, "actor"), ({"reason": ""}, "reason"), ({"request_id": ""}, "request_id")],
+)
+def test_dropping_the_missing_units_checks_its_arguments(
+    keywords: dict[str, Any], field: str
+) -> None:
+    s = waiting()
+    refused(s, lambda: s.desk.drop_missing("1001", **keywords), InvalidValue, field)
+
+
+def test_a_receipt_with_good_arguments_fills_the_waiting_orders_by_priority() -> None:
+    s = waiting()
+    served = s.desk.receive(
+        "TOKYO", "TEA-1", 2, receipt_id="RC-1", priority=lambda o: -int(o.number), actor="wh-1"
+    )
+    assert [o.number for o in served] == ["1002"]  # the newest first, as the priority says
+    assert s.inventory.on_hand[("TOKYO", "TEA-1")] == 2

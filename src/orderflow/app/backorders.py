@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from orderflow.app.base import check_number, check_text
@@ -48,8 +49,11 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
             raise InvalidValue("quantity", quantity, "a whole number of units, 1 or more")
         check_text(receipt_id, "receipt_id", required=True, limit=200)
         check_text(reason, "reason", limit=1000)
-        if priority is not None and not callable(priority):
-            raise InvalidValue("priority", priority, "a function of an order, or None")
+        check_text(actor, "actor", required=True, limit=200)
+        if priority is not None:
+            if not callable(priority):
+                raise InvalidValue("priority", priority, "a function of an order, or None")
+            self._waiting(self.executor.open_orders(), sku, priority)  # one that fails: here
         self.executor.receive_stock(
             warehouse, sku, quantity, key=f"receipt:{receipt_id}", reason=reason
         )
@@ -66,19 +70,40 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
         first unless ``priority`` says otherwise, orders on hold left for a person. Returns the
         orders that got stock; running it again with no new stock changes nothing.
         """
+        check_text(actor, "actor", required=True, limit=200)
         if priority is not None and not callable(priority):
             raise InvalidValue("priority", priority, "a function of an order, or None")
         sets = self.settings.sets
+        orders = self.executor.open_orders()
+        skus = backorders.skus_waited_for(orders, sets)
+        for sku in skus if priority is not None else ():  # one that fails: refused before any
+            self._waiting(orders, sku, priority)
         served: list[Order] = []
-        for sku in backorders.skus_waited_for(self.executor.open_orders(), sets):
+        for sku in skus:
             served.extend(self._fill_waiting(sku, priority, actor))
         return served
 
+    def _waiting(self, orders: Iterable[Order], sku: str, priority: Priority | None) -> list[Order]:
+        """``orders`` waiting for ``sku``, in the order they are served (``priority`` checked)."""
+        try:
+            return backorders.waiting_for(orders, sku, priority, self.settings.sets)
+        except OrderflowError:
+            raise
+        except Exception as failed:  # the caller's function failed, or its keys do not compare
+            raise InvalidValue(
+                "priority", priority, f"a function of an order giving comparable keys ({failed})"
+            ) from failed
+
     def _fill_waiting(self, sku: str, priority: Priority | None, actor: str) -> list[Order]:
-        """The receipt sweep: allocate the orders waiting for ``sku`` while it lasts."""
+        """The receipt sweep: allocate the orders waiting for ``sku`` while it lasts.
+
+        The caller checked its own arguments (``actor``, ``priority``) before: what is caught
+        here is an order's own trouble (pending effects, a hold raised meanwhile, a provider
+        down), never theirs.
+        """
         served: list[Order] = []
         sets = self.settings.sets
-        for order in backorders.waiting_for(self.executor.open_orders(), sku, priority, sets):
+        for order in self._waiting(self.executor.open_orders(), sku, priority):
             if not any(self.executor.available(w, sku) for w in self.settings.warehouses):
                 break
             if not self._could_allocate(order):  # not a whole set yet: leave it unwritten
@@ -161,9 +186,13 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
         (:func:`~orderflow.domain.decisions.remainder.drop_remainder`) and moves on if nothing
         else waits.
         """
-        order = self._current(check_number(number))
+        check_number(number)
+        check_text(reason, "reason", required=True, limit=1000)
+        self._ctx(actor, reason)  # the caller's arguments, before anything is done
+        if request_id is not None:
+            check_text(request_id, "request_id", required=True, limit=200)
+        order = self._current(number)
         if remainder.shipped_in_part(order):  # 分納: the narrow path of the domain
-            check_text(reason, "reason", required=True, limit=1000)
 
             def drop(current: Order, ctx: Context) -> Order:
                 dropped = remainder.drop_remainder(current, ctx, self.rules)
