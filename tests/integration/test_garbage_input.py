@@ -1,7 +1,9 @@
 """Garbage for every argument of every public desk command: an orderflow error or success, never
 anything else, and a refused call leaves the stored orders as they were.
 
-Each example starts from a shop with one placed card order (``1001``). Every argument of the
+Each example starts from a shop with one placed card order (``1001``) — or, for the commands of
+``LATER`` (exchange, change, cancel, receive …), with ``1001`` allocated, delivered or waiting for
+stock, so that the garbage meets the checks of an order further on. Every argument of the
 command is either a sensible value (so that the garbage of the other arguments reaches the
 validation deeper in) or garbage: None, booleans, ints, floats, huge and negative Decimals and
 Money, empty and very long strings, strings with line breaks and control characters, lists, dicts.
@@ -15,12 +17,21 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from orderflow import Deposit, Money, OrderChange, PaymentMethod, ShopSettings
-from orderflow.errors import OrderflowError
+from orderflow import (
+    Deposit,
+    Money,
+    OrderChange,
+    OrderLine,
+    PaymentMethod,
+    ReturnReason,
+    ShopSettings,
+)
+from orderflow.errors import OrderflowError, PaymentDeclined
 from orderflow.testing import FakeShop, fake_shop
 from tests.builders import STOCK, TRACKING, address, customer, lines, place
 
@@ -171,6 +182,164 @@ def test_garbage_for_any_argument_is_refused_with_an_orderflow_error_and_changes
     except OrderflowError:
         assert s.store.orders == before, "a refused call changed the stored orders"
     # anything else (TypeError, AttributeError, ...) fails the test
+
+
+def allocated_shop() -> FakeShop:
+    """``1001`` accepted and allocated (引当済)."""
+    s = new_shop()
+    s.desk.accept("1001")
+    s.desk.allocate("1001")
+    return s
+
+
+def delivered_shop() -> FakeShop:
+    """``1001`` delivered (着荷済): it takes returns and exchanges."""
+    s = allocated_shop()
+    s.desk.instruct_shipping("1001")
+    s.desk.ship("1001", "1001-S1", TRACKING)
+    s.desk.deliver("1001", "1001-S1")
+    return s
+
+
+def waiting_shop() -> FakeShop:
+    """No tea on hand: ``1001`` waits for TEA-1 (中途引当)."""
+    s = fake_shop(
+        {**STOCK, ("TOKYO", "TEA-1"): 0},
+        settings=ShopSettings(auto_advance=False),
+        points={"C1": 1000},
+    )
+    place(s, token="tok_visa")
+    s.desk.accept("1001")
+    s.desk.allocate("1001")
+    return s
+
+
+NEW_LINE = OrderLine("N1", "MUG-1", "湯呑(青)", Money.yen(2200), 1)
+
+# A command from an order further on, with the sensible values of that command's own arguments.
+LATER: dict[str, tuple[Callable[[], FakeShop], dict[str, list[object]]]] = {
+    "exchange": (
+        delivered_shop,
+        {
+            "lines": [{"L2": 1}, {"L1": 2, "L3": 1}],
+            "new_lines": [[NEW_LINE]],
+            "reason": list(ReturnReason),
+            "request_id": ["EX-1"],
+        },
+    ),
+    "request_return": (
+        delivered_shop,
+        {"lines": [{"L2": 1}], "reason": list(ReturnReason), "refund_account": [""]},
+    ),
+    "change": (
+        allocated_shop,
+        {
+            "change": [
+                OrderChange(quantities={"L1": 1}),
+                OrderChange(add_lines=[NEW_LINE], remove_lines={"L3"}),
+                OrderChange(delivery_date=date(2026, 11, 28), delivery_slot="18-20"),
+                OrderChange(payment_method=PaymentMethod.KONBINI),
+            ]
+        },
+    ),
+    "cancel": (allocated_shop, {"lines": [None, {"L1": 1}, {"L1": 2, "L2": 1, "L3": 1}]}),
+    "receive": (
+        waiting_shop,
+        {
+            "warehouse": ["TOKYO"],
+            "sku": ["TEA-1"],
+            "quantity": [1, 5],
+            "receipt_id": ["RC-1"],
+            "reason": ["入荷"],
+            "priority": [None, lambda order: order.number],
+            "actor": ["warehouse"],
+        },
+    ),
+    "fill_backorders": (waiting_shop, {"priority": [None], "actor": ["system"]}),
+}
+
+PAYMENT = ["token", "payment_method", "shipping_fee", "discount", "points_used", "remarks"]
+
+
+@attrs.frozen
+class Made:
+    """An ``OrderChange`` with one field of garbage, made inside the call (making it checks)."""
+
+    field: str
+    value: object
+
+    def make(self) -> object:
+        fields: dict[str, Any] = {self.field: self.value}
+        return OrderChange(**fields)
+
+
+def _draw(data: st.DataObject, name: str, sensible: list[object], target: bool) -> object:
+    if target:
+        if name == "change":  # an OrderChange with a field of garbage, or garbage itself
+            fields = st.sampled_from([f.name for f in attrs.fields(OrderChange)])
+            return data.draw(st.builds(Made, fields, garbage) | garbage, label=name)
+        if name in ("new_lines", "lines"):  # a list (or mapping) holding garbage, or garbage
+            return data.draw(
+                st.lists(garbage, min_size=1, max_size=2)
+                | st.dictionaries(st.sampled_from(["L1", "L2"]), garbage, min_size=1)
+                | garbage,
+                label=name,
+            )
+        return data.draw(garbage, label=name)
+    roll = data.draw(st.integers(0, 9), label=f"{name} kind")
+    if roll == 0:
+        return data.draw(garbage, label=name)
+    return data.draw(st.sampled_from(sensible), label=name)
+
+
+@pytest.mark.parametrize("name", sorted(LATER))
+@settings(
+    max_examples=100,
+    derandomize=True,
+    phases=[Phase.explicit, Phase.generate],
+    report_multiple_bugs=False,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(data=st.data())
+def test_garbage_from_an_order_further_on_is_refused_before_anything_changes(
+    name: str, data: st.DataObject
+) -> None:
+    """Exchange, change, cancel, receive… of an allocated, delivered or waiting order: garbage in
+    any argument (``**payment`` included) is an orderflow error, and a refused call leaves the
+    orders, the stock and the notices as they were (a refused payment of an exchange's new order
+    leaves that order declined, and only that)."""
+    build, own = LATER[name]
+    s = build()
+    command = getattr(s.desk, name)
+    parameters = arguments(command)
+    target = data.draw(st.sampled_from([p.name for p in parameters]), label="garbage for")
+    keywords: dict[str, object] = {}
+    for parameter in parameters:
+        hit = parameter.name == target
+        if parameter.kind is inspect.Parameter.VAR_KEYWORD:  # exchange's payment keywords
+            keywords["token"] = "tok_visa"
+            if hit:
+                key = data.draw(st.sampled_from(["tokn", "channel", *PAYMENT]), label="keyword")
+                keywords[key] = data.draw(garbage, label=key)
+            continue
+        optional = parameter.default is not inspect.Parameter.empty
+        if not hit and optional and data.draw(st.integers(0, 9), label="left out") == 0:
+            continue
+        values = own.get(parameter.name) or sensible(parameter.name)
+        keywords[parameter.name] = _draw(data, parameter.name, values, hit)
+    before = (dict(s.store.orders), dict(s.inventory.on_hand), dict(s.inventory.reserved))
+    sent = list(s.notifier.sent)
+    try:
+        command(**{k: v.make() if isinstance(v, Made) else v for k, v in keywords.items()})
+    except OrderflowError as error:
+        orders, on_hand, reserved = before
+        assert (dict(s.inventory.on_hand), dict(s.inventory.reserved)) == (on_hand, reserved)
+        if isinstance(error, PaymentDeclined) or getattr(error, "field", "") == "points_used":
+            assert {n: s.store.orders[n] for n in orders} == orders, "an old order changed"
+        else:
+            assert s.store.orders == orders, "a refused call changed the stored orders"
+            assert s.notifier.sent == sent, "a refused call sent a notice"
 
 
 def _place(**overrides: object) -> Callable[[FakeShop], object]:
