@@ -41,7 +41,9 @@ class OrderCommands(DeskBase):
     """受注 to 引当."""
 
     def accepts(self, method: PaymentMethod) -> bool:
-        """Whether the desk has the port ``method`` needs."""
+        """Whether the desk has the port ``method`` needs (a :class:`PaymentMethod`)."""
+        if not isinstance(method, PaymentMethod):
+            raise InvalidValue("method", method, "a PaymentMethod")
         ports = self.ports
         port = {
             PaymentMethod.CARD: ports.gateway,
