@@ -2,10 +2,11 @@
 
 import decimal
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-from orderflow import Address, Money, OrderLine, OrderStatus
+from orderflow import Address, Money, OrderLine, OrderStatus, ShopSettings
 from orderflow.domain import lifecycle
 from orderflow.domain.order import Allocation
 from orderflow.errors import (
@@ -193,7 +194,7 @@ BIG = 10**28 - 1  # the largest amount of yen Money holds
     ],
 )
 def test_an_order_whose_total_is_past_the_money_bound_is_refused_not_rounded(
-    kwargs: dict[str, object], order_lines: list[OrderLine]
+    kwargs: dict[str, Any], order_lines: list[OrderLine]
 ) -> None:
     s = shop()
     error = assert_refused_and_unchanged(
@@ -222,3 +223,11 @@ def test_totals_are_exact_whatever_the_callers_decimal_context() -> None:
     assert totals.items == Money.yen(370371)
     assert totals.total == Money.yen(370371 + 880)
     assert s.gateway.calls[-1].request[1] == Money.yen(371251)
+
+
+def test_a_negative_zero_fee_reads_as_zero_in_the_confirmation() -> None:
+    s = shop(settings=ShopSettings())
+    order = place(s, shipping_fee=Money.yen("-0"))
+    assert str(order.shipping_fee) == "0 JPY"
+    bodies = [notice.body for notice in s.notifier.sent]
+    assert bodies and not any("-￥0" in body or "-¥0" in body for body in bodies)

@@ -198,3 +198,18 @@ def test_an_order_line_of_more_units_than_the_bound_is_refused(quantity: int) ->
         OrderLine("L1", "TEA-1", "緑茶", Money.yen(1), quantity)
     assert caught.value.field == "quantity"
     assert str(MAX_UNITS) in str(caught.value).replace(",", "")
+
+
+def test_a_set_line_whose_component_units_pass_the_bound_is_refused() -> None:
+    settings = ShopSettings(auto_advance=False, sets={"GIFT-1": (("TEA-1", 2), ("MUG-1", 1))})
+    s = fake_shop(dict(STOCK), settings=settings)
+    before = dict(s.store.orders)
+    with pytest.raises(InvalidValue) as caught:
+        place(
+            s, order_lines=[OrderLine("L1", "GIFT-1", "ギフト", Money.yen(1), MAX_UNITS // 2 + 1)]
+        )
+    assert caught.value.field == "lines[L1].quantity"
+    assert s.store.orders == before and not s.inventory.calls
+    place(s, order_lines=[OrderLine("L1", "GIFT-1", "ギフト", Money.yen(1), MAX_UNITS // 2)])
+    with pytest.raises(InvalidValue):
+        ShopSettings(sets={"GIFT-1": (("TEA-1", MAX_UNITS + 1),)})
