@@ -113,7 +113,7 @@ class Connections:
                 raise StoreError(f"cannot create the tables in {self.path!r}: {failed}") from failed
             except StoreError as refused:
                 self.close()
-                raise StoreError(f"{self.path}: {refused}") from None
+                raise StoreError(f"{self.path}: {refused}") from refused.__cause__
 
     def get(self) -> sqlite3.Connection:
         """The calling thread's connection (opened on first use, after a fork too).
