@@ -213,3 +213,12 @@ def test_a_set_line_whose_component_units_pass_the_bound_is_refused() -> None:
     place(s, order_lines=[OrderLine("L1", "GIFT-1", "ギフト", Money.yen(1), MAX_UNITS // 2)])
     with pytest.raises(InvalidValue):
         ShopSettings(sets={"GIFT-1": (("TEA-1", MAX_UNITS + 1),)})
+
+
+@pytest.mark.parametrize("value", [10**5000, -(10**5000), [10**5000]], ids=["int", "neg", "list"])
+def test_an_int_past_pythons_str_limit_is_still_an_invalid_value(value: object) -> None:
+    with pytest.raises(InvalidValue) as caught:
+        OrderLine("L1", "TEA-1", "緑茶", Money.yen(1), value)  # type: ignore[arg-type]
+    message = str(caught.value)
+    assert message.startswith("quantity: ")
+    assert "bits>" in message or "too large to show>" in message

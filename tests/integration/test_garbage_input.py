@@ -303,7 +303,7 @@ def sensible_for_sweeps(name: str) -> list[object]:
 
 
 NEAR_MISSES: dict[type, list[object]] = {  # of the right type, past a bound
-    int: [2**63, -(2**63), 10**30, 10**9 + 1, 0, True],
+    int: [2**63, -(2**63), 10**30, 10**9 + 1, 10**5000, 0, True],
     datetime: [
         datetime(9999, 12, 31, tzinfo=UTC),
         datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=23))),

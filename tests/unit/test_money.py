@@ -1,4 +1,5 @@
 import decimal
+import time
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -237,3 +238,24 @@ def test_negative_zero_is_zero() -> None:
     ]:
         assert not zero.amount.is_signed(), repr(zero)
         assert str(zero) == f"0 {zero.currency}" or str(zero) == "0.00 USD"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(lambda q: Money.yen(1) * q, id="mul"),
+        pytest.param(lambda q: q * Money.yen(1), id="rmul"),
+        pytest.param(lambda q: Money.yen(q), id="yen"),
+        pytest.param(lambda q: Money.from_minor_units(q, "JPY"), id="from_minor_units"),
+        pytest.param(lambda q: Money.yen(1).allocate([q, 1]), id="allocate"),
+    ],
+)
+def test_an_int_of_millions_of_digits_is_refused_at_once_and_shown_short(
+    call: Callable[[int], object],
+) -> None:
+    huge = 10 ** (10**6)  # past Python's 4,300 digits for str(): the message must not need it
+    started = time.monotonic()
+    with pytest.raises(InvalidValue) as caught:
+        call(huge)
+    assert len(str(caught.value)) < 400
+    assert time.monotonic() - started < 1

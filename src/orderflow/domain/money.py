@@ -29,6 +29,9 @@ MAX_DIGITS = 28
 """An amount has fewer than 10^28 of its currency's smallest unit (28 digits: below 10^28 JPY,
 10^26 USD); a result past that is refused, never rounded."""
 
+_HUGE_BITS = 512
+"""An int of more bits than this is far past every bound here (10^28, 10^60): refused unread."""
+
 _MAX_WEIGHT_DIGITS = 60
 """An :meth:`Money.allocate` weight is below 10^60 and has at most 60 decimal places."""
 
@@ -116,8 +119,8 @@ def _too_large(field: str, what: str, shown: object, currency: str) -> InvalidVa
     return InvalidValue(
         field,
         shown,
-        f"a {what} below {_bound(currency)} in size (money keeps at most {MAX_DIGITS} digits "
-        "and is never rounded)",
+        f"{'an' if what[0] in 'aeiou' else 'a'} {what} below {_bound(currency)} in size "
+        f"(money keeps at most {MAX_DIGITS} digits and is never rounded)",
     )
 
 
@@ -136,6 +139,8 @@ def _to_decimal(value: object, field: str) -> Decimal:
     if type(value) is Decimal:
         number = value
     elif type(value) is int:
+        if value.bit_length() > _HUGE_BITS:  # far past the bound: not worth converting
+            raise InvalidValue(field, value, f"an amount of at most {MAX_DIGITS} digits")
         number = Decimal(value)
     elif type(value) is str:
         try:
@@ -158,7 +163,7 @@ def _rounding(value: object) -> str:
 
 def _weight(value: object, weights: object) -> Decimal:
     """One :meth:`Money.allocate` weight: a finite Decimal or int, 0 or more, within bounds."""
-    if type(value) is Decimal or type(value) is int:
+    if type(value) is Decimal or (type(value) is int and value.bit_length() <= _HUGE_BITS):
         number = Decimal(value)
         if (
             number.is_finite()
@@ -309,12 +314,16 @@ class Money:
     def __mul__(self, quantity: int) -> Money:
         if type(quantity) is not int:
             raise InvalidValue("quantity", quantity, "a whole number (use times_rate for rates)")
+        if not self.amount:
+            return self
         try:
+            if quantity.bit_length() > _HUGE_BITS:  # far past the bound: not worth converting
+                raise decimal.Overflow
             result = _EXACT.multiply(self.amount, quantity)
             if result.copy_abs() >= _LIMIT[self.currency]:
                 raise decimal.Overflow
         except decimal.DecimalException:
-            shown = f"{self} × {quantity if abs(quantity) < 10**40 else 'a huge quantity'}"
+            shown = f"{self} × {quantity if quantity.bit_length() < 128 else 'a huge quantity'}"
             raise _too_large("amount", "product", shown, self.currency) from None
         return _new(result, self.currency)
 
@@ -375,7 +384,7 @@ class Money:
         if type(units) is not int:
             raise InvalidValue("units", units, "a whole number of the currency's smallest unit")
         if abs(units) >= 10**MAX_DIGITS:
-            shown = units if abs(units) < 10**40 else "a huge number"
+            shown = units if units.bit_length() < 128 else "a huge number"
             raise _too_large("units", "amount", shown, currency)
         return _new(Decimal(units).scaleb(-_PLACES[currency], context=_EXACT), currency)
 
