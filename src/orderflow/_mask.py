@@ -139,6 +139,15 @@ def _shown(value: object) -> str:
 
 def mask_field(field: str, value: object) -> str:
     """``repr(value)``, masked when ``field`` names personal data; see :func:`_shown` else."""
+    try:
+        return _mask_field(field, value)
+    except ValueError:  # an int past Python's 4,300 digits for str(), or one inside the value
+        if isinstance(value, int):
+            return f"<int of {value.bit_length()} bits>"
+        return f"<{type(value).__name__} too large to show>"
+
+
+def _mask_field(field: str, value: object) -> str:
     masker = _masker(field)
     if masker is None:
         return _shown(value)

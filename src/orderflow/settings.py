@@ -13,6 +13,7 @@ import attrs
 from orderflow.domain.address import Prefecture
 from orderflow.domain.allocation import AllocationPlanner, AllocationStrategy
 from orderflow.domain.booking import AccountMap, RecognitionBasis
+from orderflow.domain.bounds import check_days
 from orderflow.domain.money import Money
 from orderflow.domain.payments import DEFAULT_COD_FEES, CodFeeTable
 from orderflow.domain.payments.parcels import CodSplit, PartialPayment
@@ -132,8 +133,7 @@ def _check_rate(instance: object, attribute: attrs.Attribute[Any], value: object
 
 
 def _positive(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if type(value) is not int or value < 1:
-        raise InvalidValue(attribute.name, value, "a whole number of days, 1 or more")
+    check_days(value, attribute.name)  # 1 to 3650: a date counted from now stays on the calendar
 
 
 def _check_currency(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -233,13 +233,17 @@ class ShopSettings:
     zone: str = attrs.field(default=DEFAULT_ZONE, validator=zone_field)
     """The IANA time zone times are shown in (``Asia/Tokyo``)."""
     reauthorize_within_days: int = attrs.field(default=3, validator=_positive)
-    """Card and Amazon Pay: re-authorize when the authorization lapses within this many days."""
+    """Card and Amazon Pay: re-authorize when the authorization lapses within this many days
+    (1 to 3650)."""
     authorization_days: int = attrs.field(default=30, validator=_positive)
-    """How long an authorization lives when the gateway does not say (its ``expires_at``)."""
+    """How long an authorization lives, in days, when the gateway does not say (its
+    ``expires_at``); 1 to 3650."""
     konbini_days: int = attrs.field(default=7, validator=_positive)
-    """Days a konbini payment number stays valid; unpaid orders are cancelled after."""
+    """Days a konbini payment number stays valid (1 to 3650); unpaid orders are cancelled
+    after."""
     absent_hold_days: int = attrs.field(default=3, validator=_positive)
-    """持戻り: a parcel back at the depot this many days holds its order for a person."""
+    """持戻り: a parcel back at the depot this many days (1 to 3650) holds its order for a
+    person."""
     cod_fees: CodFeeTable = DEFAULT_COD_FEES
     """代引手数料 by bracket of the order's total before the fee; above the last bracket a COD order
     is refused."""

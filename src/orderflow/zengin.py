@@ -263,8 +263,9 @@ def read_transfer_notice(
     ``<bank>-<branch>-<account>-<勘定日>-<照会番号>``; a cancelled record (取消区分 1) is kept
     with ``cancelled=True``.
     """
-    if calendar not in _ERAS:
+    if not isinstance(calendar, str) or calendar not in _ERAS:
         raise InvalidValue("calendar", calendar, f"one of {sorted(_ERAS)}")
+    Money.zero(currency)  # an unknown code: InvalidValue naming currency, before any record
     if type(max_records) is not int or max_records < 1:
         raise InvalidValue("max_records", max_records, "a whole number of records, 1 or more")
     era = _ERAS[calendar]

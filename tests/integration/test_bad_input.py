@@ -1,10 +1,12 @@
 """Every bad input of the foundation issue: a clear error, and the order and world unchanged."""
 
+import decimal
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-from orderflow import Address, Money, OrderLine, OrderStatus
+from orderflow import Address, Money, OrderLine, OrderStatus, ShopSettings
 from orderflow.domain import lifecycle
 from orderflow.domain.order import Allocation
 from orderflow.errors import (
@@ -165,3 +167,67 @@ def test_the_domain_refuses_an_over_allocation_and_keeps_the_order() -> None:
     with pytest.raises(InvalidValue, match="quantity"):
         lifecycle.allocate(order, [Allocation("L1", "TOKYO", 3)], CTX)
     assert order == snapshot and order.status is OrderStatus.UNALLOCATED
+
+
+BIG = 10**28 - 1  # the largest amount of yen Money holds
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "order_lines"),
+    [
+        pytest.param(
+            {"shipping_fee": Money.yen(BIG - 1000)},
+            [OrderLine("L1", "TEA-1", "緑茶", Money.yen(1081), 1)],
+            id="fee-plus-items",
+        ),
+        pytest.param(
+            {}, [OrderLine("L1", "TEA-1", "緑茶", Money.yen(BIG // 2 + 1), 2)], id="price-times-2"
+        ),
+        pytest.param(
+            {},
+            [
+                OrderLine("L1", "TEA-1", "緑茶", Money.yen(BIG), 1),
+                OrderLine("L2", "MUG-1", "湯呑", Money.yen(1), 1),
+            ],
+            id="two-lines",
+        ),
+    ],
+)
+def test_an_order_whose_total_is_past_the_money_bound_is_refused_not_rounded(
+    kwargs: dict[str, Any], order_lines: list[OrderLine]
+) -> None:
+    s = shop()
+    error = assert_refused_and_unchanged(
+        s, lambda: place(s, order_lines=order_lines, **kwargs), InvalidValue, None
+    )
+    assert "10^28" in str(error)
+    assert not s.gateway.calls and not s.inventory.calls
+
+
+def test_a_total_at_the_money_bound_is_authorized_exactly() -> None:
+    s = shop()
+    order = place(
+        s,
+        order_lines=[OrderLine("L1", "TEA-1", "緑茶", Money.yen(1081), 1)],
+        shipping_fee=Money.yen(BIG - 1081),
+    )
+    assert s.desk.totals(order).total == Money.yen(BIG)
+    assert s.gateway.calls[-1].request[1] == Money.yen(BIG)
+
+
+def test_totals_are_exact_whatever_the_callers_decimal_context() -> None:
+    s = shop()
+    with decimal.localcontext(decimal.Context(prec=4)):
+        order = place(s, order_lines=[OrderLine("L1", "TEA-1", "緑茶", Money.yen(123457), 3)])
+        totals = s.desk.totals(order)
+    assert totals.items == Money.yen(370371)
+    assert totals.total == Money.yen(370371 + 880)
+    assert s.gateway.calls[-1].request[1] == Money.yen(371251)
+
+
+def test_a_negative_zero_fee_reads_as_zero_in_the_confirmation() -> None:
+    s = shop(settings=ShopSettings())
+    order = place(s, shipping_fee=Money.yen("-0"))
+    assert str(order.shipping_fee) == "0 JPY"
+    bodies = [notice.body for notice in s.notifier.sent]
+    assert bodies and not any("-￥0" in body or "-¥0" in body for body in bodies)

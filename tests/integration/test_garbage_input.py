@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -29,10 +29,16 @@ from orderflow import (
     OrderLine,
     PaymentMethod,
     ReturnReason,
+    Rounding,
     ShopSettings,
+    TaxRate,
+    TaxRule,
+    compute_tax,
 )
-from orderflow.errors import OrderflowError, PaymentDeclined
+from orderflow.errors import InvalidValue, OrderflowError, PaymentDeclined
+from orderflow.stores import SQLiteInventory
 from orderflow.testing import FakeShop, fake_shop
+from orderflow.testing.shop import desk_on
 from tests.builders import STOCK, TRACKING, address, customer, lines, place
 
 COMMANDS = (
@@ -413,3 +419,265 @@ def test_every_public_command_is_covered() -> None:
     for name in COMMANDS:
         assert callable(getattr(s.desk, name)), name
         assert arguments(getattr(s.desk, name)), name
+
+
+# -- the sweeps and queries, on a SQLite inventory; and the Money and tax API ------------------
+
+SWEEPS_AND_QUERIES = (
+    "carrier_events",
+    "poll_carrier_events",
+    "import_transfer_notice",
+    "accepts",
+    "reauthorize_expiring",
+    "expire_unpaid",
+    "grant_points_due",
+    "queue_counts",
+    "resume_pending",
+    "receive",
+    "expect_arrival",
+)
+
+
+def sensible_for_sweeps(name: str) -> list[object]:
+    """Values of the sweeps' and queries' arguments a shop might really pass."""
+    values: dict[str, list[object]] = {
+        "events": [[]],
+        "since": [datetime(2026, 11, 1, tzinfo=UTC)],
+        "data": [b""],
+        "calendar": ["reiwa", "gregorian"],
+        "method": list(PaymentMethod),
+        "now": [None, datetime(2026, 12, 1, tzinfo=UTC)],
+        "batch": [100],
+        "not_shipped_after": [timedelta(hours=24)],
+        "stuck_after": [timedelta(minutes=15)],
+        "lease": [timedelta(minutes=5)],
+        "each": [None],
+        "warehouse": ["TOKYO"],
+        "sku": ["TEA-1"],
+        "quantity": [1, 1000],
+        "receipt_id": ["RC-1"],
+        "reason": ["入荷"],
+        "priority": [None],
+        "line_id": ["L1"],
+        "on": [date(2026, 12, 1)],
+        "notify": [True, False],
+    }
+    return values.get(name) or sensible(name)
+
+
+NEAR_MISSES: dict[type, list[object]] = {  # of the right type, past a bound
+    int: [2**63, -(2**63), 10**30, 10**9 + 1, 10**5000, 0, True],
+    datetime: [
+        datetime(9999, 12, 31, tzinfo=UTC),
+        datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=23))),
+        datetime(2026, 1, 1),  # naive
+    ],
+    timedelta: [timedelta.max, timedelta(days=999_999_999), timedelta(-1)],
+    date: [date(9999, 12, 31), date.min, datetime(2026, 12, 1, tzinfo=UTC)],
+    str: ["", "\x00", "x" * 10_000],
+    bytes: [b"\x00" * 300, b"1" * 200],
+}
+time_garbage: st.SearchStrategy[object] = st.one_of(
+    st.sampled_from([v for values in NEAR_MISSES.values() for v in values]),
+    st.datetimes(timezones=st.just(UTC)),
+    st.timedeltas(),
+    st.just(Decimal("NaN")),
+)
+more_garbage = st.one_of(garbage, time_garbage)
+
+
+def near_misses(name: str) -> st.SearchStrategy[object]:
+    """Garbage of the type of the argument's sensible values, past a bound (2**63, year 9999)."""
+    kinds = {type(v) for v in sensible_for_sweeps(name)}
+    values = [v for kind in kinds for v in NEAR_MISSES.get(kind, [])]
+    if name in ("now", "since"):
+        values += NEAR_MISSES[datetime]
+    return st.sampled_from(values) if values else more_garbage
+
+
+def _with_sqlite_stock(s: FakeShop) -> tuple[FakeShop, Any]:
+    """The shop's desk on a SQLite inventory (in memory) with the fake's stock in it."""
+    inventory = SQLiteInventory(":memory:")
+    for (warehouse, sku), units in s.inventory.on_hand.items():
+        inventory.receive(warehouse, sku, units, reason="stock")
+    s.desk = desk_on(s, store=s.store, inventory=inventory)
+    return s, inventory
+
+
+@pytest.mark.parametrize("name", SWEEPS_AND_QUERIES)
+@settings(
+    max_examples=50,
+    derandomize=True,
+    phases=[Phase.explicit, Phase.generate],
+    report_multiple_bugs=False,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(data=st.data())
+def test_garbage_for_a_sweep_or_query_is_refused_with_an_orderflow_error_and_changes_nothing(
+    name: str, data: st.DataObject
+) -> None:
+    s, inventory = _with_sqlite_stock(new_shop())
+    command = getattr(s.desk, name)
+    keywords: dict[str, object] = {}
+    parameters = arguments(command)
+    target = data.draw(st.sampled_from([p.name for p in parameters]), label="garbage for")
+    for parameter in parameters:
+        if parameter.name == target or data.draw(st.integers(0, 9), label="kind") == 0:
+            bad = near_misses(parameter.name) if data.draw(st.booleans()) else more_garbage
+            value = data.draw(bad, label=parameter.name)
+        else:
+            value = data.draw(st.sampled_from(sensible_for_sweeps(parameter.name)))
+        keywords[parameter.name] = value
+    before = dict(s.store.orders)
+    stock = inventory.movements()
+    try:
+        command(**keywords)
+    except OrderflowError:
+        assert s.store.orders == before, "a refused call changed the stored orders"
+        assert inventory.movements() == stock, "a refused call moved stock"
+    # anything else (TypeError, OverflowError, ...) fails the test
+
+
+def _every_near_miss() -> list[Any]:
+    cases = []
+    for name in SWEEPS_AND_QUERIES:
+        command = getattr(fake_shop().desk, name)
+        for parameter in arguments(command):
+            kinds = {type(v) for v in sensible_for_sweeps(parameter.name)}
+            values = [v for kind in kinds for v in NEAR_MISSES.get(kind, [])]
+            if parameter.name in ("now", "since"):
+                values += NEAR_MISSES[datetime]
+            values += [None, [], ["x"]]
+            cases += [
+                pytest.param(name, parameter.name, value, id=f"{name}-{parameter.name}-{i}")
+                for i, value in enumerate(values)
+            ]
+    return cases
+
+
+@pytest.mark.parametrize(("name", "argument", "value"), _every_near_miss())
+def test_every_near_miss_for_a_sweep_or_query_is_an_orderflow_error_or_works(
+    name: str, argument: str, value: object
+) -> None:
+    """Each argument in turn past a bound of its type (2**63 units, year 9999, a huge span), or
+    None or a list, the others sensible."""
+    s, inventory = _with_sqlite_stock(new_shop())
+    command = getattr(s.desk, name)
+    keywords = {
+        p.name: value if p.name == argument else sensible_for_sweeps(p.name)[0]
+        for p in arguments(command)
+    }
+    before = dict(s.store.orders)
+    stock = inventory.movements()
+    try:
+        command(**keywords)
+    except OrderflowError:
+        assert s.store.orders == before, "a refused call changed the stored orders"
+        assert inventory.movements() == stock, "a refused call moved stock"
+
+
+M: Any = Money
+MONEY_CALLS: dict[str, Callable[[Any, Any, Any], object]] = {
+    "Money": lambda a, b, c: M(a, b),
+    "Money.of": lambda a, b, c: M.of(a, b, c),
+    "Money.yen": lambda a, b, c: M.yen(a),
+    "Money.zero": lambda a, b, c: M.zero(a),
+    "Money.total": lambda a, b, c: M.total(a, b),
+    "Money.from_minor_units": lambda a, b, c: M.from_minor_units(a, b),
+    "times_rate": lambda a, b, c: Money.yen(
+        a if type(a) is int and abs(a) < 10**9 else 1080
+    ).times_rate(b, c),
+    "allocate": lambda a, b, c: Money.yen(1000).allocate(a, b),
+    "add": lambda a, b, c: Money.yen(1080) + a,
+    "sub": lambda a, b, c: Money.yen(1080) - a,
+    "mul": lambda a, b, c: Money.yen(1080) * a,
+    "lt": lambda a, b, c: Money.yen(1080) < a,
+    "compute_tax": lambda a, b, c: compute_tax(a, b, c),
+    "TaxRule": lambda a, b, c: TaxRule(a, b, c),
+    "tax_on": lambda a, b, c: TaxRule().tax_on(a, b),
+}
+
+money_garbage: st.SearchStrategy[object] = st.one_of(
+    more_garbage,
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.sampled_from(
+        [
+            "JPY",
+            "USD",
+            ["JPY"],
+            Rounding.DOWN,
+            "DOWN",
+            TaxRate.STANDARD,
+            TaxRule(),
+            {TaxRate.STANDARD: Money.yen(1100)},
+            [Money.yen(1), Money.of(1, "USD")],
+            [Decimal("NaN"), 1],
+            [0.1, 0.2],
+            [Decimal(1), 2],
+            Money.yen(10**28 - 1),
+        ]
+    ),
+)
+
+
+@pytest.mark.parametrize("name", sorted(MONEY_CALLS))
+@settings(
+    max_examples=60,
+    derandomize=True,
+    phases=[Phase.explicit, Phase.generate],
+    report_multiple_bugs=False,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(a=money_garbage, b=money_garbage, c=money_garbage)
+def test_garbage_given_to_money_and_tax_is_refused_with_invalid_value(
+    name: str, a: object, b: object, c: object
+) -> None:
+    try:
+        result = MONEY_CALLS[name](a, b, c)
+    except InvalidValue:
+        return
+    if isinstance(result, Money):  # what comes back is a Money the constructor would take
+        assert result.amount.is_finite()
+        assert result.amount or not result.amount.is_signed(), "-0"
+        assert Money(result.amount, result.currency) == result
+
+
+# The garbage of the sweeps and the Money API found escaping as another exception.
+FOUND_IN_SWEEPS: list[Any] = [
+    pytest.param(lambda s: s.desk.carrier_events(None), id="carrier_events-None"),
+    pytest.param(
+        lambda s: s.desk.import_transfer_notice(b"", calendar=["reiwa"]), id="calendar-list"
+    ),
+    pytest.param(lambda s: s.desk.accepts([]), id="accepts-list"),
+    pytest.param(
+        lambda s: s.desk.reauthorize_expiring(datetime(9999, 12, 31, tzinfo=UTC)),
+        id="reauthorize-9999",
+    ),
+    pytest.param(
+        lambda s: s.desk.queue_counts(not_shipped_after=timedelta(days=999_999_999)),
+        id="queue_counts-huge",
+    ),
+    pytest.param(
+        lambda s: s.desk.receive("TOKYO", "TEA-1", 2**63, receipt_id="RC-1"), id="receive-2**63"
+    ),
+    pytest.param(lambda s: M.yen(100).times_rate(Decimal("NaN"), Rounding.DOWN), id="rate-NaN"),
+    pytest.param(lambda s: M.yen(1000).allocate(["x", 1]), id="allocate-str"),
+    pytest.param(lambda s: M.of("1.5", "JPY", "DOWN"), id="rounding-str"),
+    pytest.param(lambda s: M.total([None], "JPY"), id="total-None"),
+    pytest.param(lambda s: M(Decimal(1), ["JPY"]), id="currency-list"),
+]
+
+
+@pytest.mark.parametrize("call", FOUND_IN_SWEEPS)
+def test_garbage_found_in_sweeps_and_money_is_refused_with_invalid_value(
+    call: Callable[[FakeShop], object],
+) -> None:
+    s, inventory = _with_sqlite_stock(new_shop())
+    before = dict(s.store.orders)
+    stock = inventory.movements()
+    with pytest.raises(InvalidValue):
+        call(s)
+    assert s.store.orders == before
+    assert inventory.movements() == stock

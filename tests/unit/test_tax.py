@@ -1,11 +1,14 @@
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from orderflow import Money, PriceMode, Rounding, TaxRate, TaxRule, compute_tax
+from orderflow.domain.tax import TaxBreakdown, TaxLine
 from orderflow.errors import InvalidValue
 
 EXCLUSIVE = TaxRule(PriceMode.EXCLUSIVE, Rounding.DOWN)
@@ -171,3 +174,59 @@ def test_apportioned_reductions_keep_the_law(
     for line in result.lines:
         base = int(line.base.amount)
         assert line.tax == Money.yen(whole_number_tax(base, line.rate.percent, mode, rounding))
+
+
+T: Any = compute_tax  # called with what its types do not allow
+R: Any = TaxRule
+ONE = {TaxRate.STANDARD: Money.yen(1100)}
+
+
+@pytest.mark.parametrize(
+    ("field", "call"),
+    [
+        pytest.param("charges", lambda: T(None, Money.yen(0), INCLUSIVE), id="charges-None"),
+        pytest.param("charges", lambda: T({"x": Money.yen(1)}, Money.yen(0), INCLUSIVE), id="key"),
+        pytest.param(
+            "charges", lambda: T({TaxRate.STANDARD: 5}, Money.yen(0), INCLUSIVE), id="int"
+        ),
+        pytest.param("reductions", lambda: T(ONE, None, INCLUSIVE), id="reductions-None"),
+        pytest.param("reductions", lambda: T(ONE, 0, INCLUSIVE), id="reductions-int"),
+        pytest.param("rule", lambda: T(ONE, Money.yen(0), None), id="rule-None"),
+        pytest.param("mode", lambda: R(mode="inclusive"), id="mode-str"),
+        pytest.param("rounding", lambda: R(rounding="DOWN"), id="rounding-str"),
+        pytest.param("remainder_rate", lambda: R(remainder_rate=Decimal("0.1")), id="remainder"),
+        pytest.param("base", lambda: R().tax_on(None, TaxRate.STANDARD), id="tax_on-base"),
+        pytest.param("rate", lambda: R().tax_on(Money.yen(100), "x"), id="tax_on-rate"),
+        pytest.param(
+            "adjustments", lambda: T(ONE, Money.yen(0), INCLUSIVE).adjusted(None), id="adj-None"
+        ),
+        pytest.param(
+            "adjustments",
+            lambda: T(ONE, Money.yen(0), INCLUSIVE).adjusted([(TaxRate.STANDARD, 1)]),
+            id="adj-int",
+        ),
+        pytest.param("lines", lambda: TaxBreakdown(None, "JPY"), id="breakdown-lines"),  # type: ignore[arg-type]
+        pytest.param("currency", lambda: TaxBreakdown((), ["JPY"]), id="breakdown-currency"),  # type: ignore[arg-type]
+        pytest.param(
+            "charges",
+            lambda: TaxLine(TaxRate.STANDARD, None, *[Money.yen(0)] * 3),  # type: ignore[arg-type]
+            id="line-charges",
+        ),
+    ],
+)
+def test_garbage_is_refused_with_invalid_value_naming_the_argument(
+    field: str, call: Callable[[], object]
+) -> None:
+    with pytest.raises(InvalidValue) as caught:
+        call()
+    assert caught.value.field == field
+
+
+def test_tax_of_the_largest_amount_is_exact() -> None:
+    big = Money.yen(10**28 - 1)
+    line = compute_tax({TaxRate.STANDARD: big}, Money.yen(0), INCLUSIVE).lines[0]
+    assert line.tax.amount == (10**28 - 1) * 10 // 110
+    excl = compute_tax({TaxRate.REDUCED: big}, Money.yen(0), EXCLUSIVE).lines[0]
+    assert excl.tax.amount == (10**28 - 1) * 8 // 100
+    with pytest.raises(InvalidValue, match="10\\^28"):
+        _ = excl.gross  # base + tax is past the bound: refused, not rounded

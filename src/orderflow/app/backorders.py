@@ -10,6 +10,7 @@ from orderflow.app.changes import ChangeCommands
 from orderflow.app.fulfilment import FulfilmentCommands
 from orderflow.app.orders import OrderCommands
 from orderflow.domain.allocation import plan_allocation
+from orderflow.domain.bounds import check_date, check_units
 from orderflow.domain.decisions import backorders, remainder, tracking
 from orderflow.domain.decisions.backorders import Priority
 from orderflow.domain.lifecycle import Context, pending_units
@@ -45,8 +46,7 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
         if warehouse not in self.settings.warehouses:
             raise InvalidValue("warehouse", warehouse, f"one of {list(self.settings.warehouses)}")
         check_text(sku, "sku", required=True, limit=200)
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
-            raise InvalidValue("quantity", quantity, "a whole number of units, 1 or more")
+        check_units(quantity, "quantity")  # 1 to MAX_UNITS: fits every inventory's integers
         check_text(receipt_id, "receipt_id", required=True, limit=200)
         check_text(reason, "reason", limit=1000)
         check_text(actor, "actor", required=True, limit=200)
@@ -156,8 +156,7 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
         :meth:`drop_missing`.
         """
         check_text(line_id, "line_id", required=True, limit=100)
-        if not isinstance(on, date) or type(on) is not date:
-            raise InvalidValue("on", on, "a date (datetime.date)")
+        check_date(on, "on")
 
         def decide(order: Order, ctx: Context) -> Order:
             plan = Plan(order)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from orderflow.app.executor import Executor, Ports
 from orderflow.domain._text import storable
 from orderflow.domain._values import replace
+from orderflow.domain.bounds import check_span
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import allowed_moves
 from orderflow.domain.order import Order, OrderEvent, OrderTotals
@@ -217,7 +218,9 @@ class DeskBase:
         another worker finishes at the same time is skipped (its save loses the version check).
         One whose provider still does not answer stays pending for the next sweep. ``each`` is
         called with every order number tried, after it is (a progress bar counts them).
+        ``lease`` is above 0 and at most ten years.
         """
+        check_span(lease, "lease", positive=True)
         done: list[Order] = []
         held: list[str] = []  # claimed in this sweep: kept until it ends, so tried only once
         tried: set[str] = set()
@@ -266,9 +269,8 @@ class DeskBase:
         than ``not_shipped_after`` ago) and ``stuck`` (effects pending, no progress for
         ``stuck_after``).
         """
-        for name, value in (("not_shipped_after", not_shipped_after), ("stuck_after", stuck_after)):
-            if not isinstance(value, timedelta) or value < timedelta(0):
-                raise InvalidValue(name, value, "a timedelta of 0 or more")
+        check_span(not_shipped_after, "not_shipped_after")  # 0 to ten years
+        check_span(stuck_after, "stuck_after")
         lists = self.executor.work_lists()
         now = self.executor.now()
         counts = {f"status:{s.value}": lists.count(QueueQuery.by_status(s)) for s in OrderStatus}

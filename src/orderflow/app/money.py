@@ -7,6 +7,7 @@ from datetime import datetime
 
 from orderflow.app.base import DeskBase, check_number, check_text, refund_refused
 from orderflow.domain import lifecycle
+from orderflow.domain.bounds import check_moment
 from orderflow.domain.decisions import money
 from orderflow.domain.decisions.cancelling import cancel_order
 from orderflow.domain.deposits import Deposit, OpenAccount, Reconciliation, reconcile
@@ -74,12 +75,10 @@ class MoneyCommands(DeskBase):
         return order
 
     def _moment(self, now: object, field: str = "now") -> datetime:
-        """``now`` checked (an aware datetime, else InvalidValue naming ``field``), or now."""
+        """``now`` checked (:func:`~orderflow.domain.bounds.check_moment`), or the clock's now."""
         if now is None:
             return self.executor.now()
-        if not isinstance(now, datetime) or now.utcoffset() is None:
-            raise InvalidValue(field, now, "an aware datetime")
-        return now
+        return check_moment(now, field)
 
     def refundable(self, order: Order) -> Money:
         """What can still be paid back: captured less refunded, or received less owed back."""

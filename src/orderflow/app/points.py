@@ -6,6 +6,7 @@ from datetime import datetime
 
 from orderflow.app.base import DeskBase
 from orderflow.domain import points
+from orderflow.domain.bounds import check_moment
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order
 from orderflow.domain.queues import QueueQuery
@@ -28,12 +29,7 @@ class PointsCommands(DeskBase):
         the sweep. Returns the orders granted or confirmed. The store must answer work lists
         (:class:`~orderflow.ports.WorkLists`).
         """
-        if now is None:
-            moment = self.executor.now()
-        elif isinstance(now, datetime) and now.utcoffset() is not None:
-            moment = now
-        else:
-            raise InvalidValue("now", now, "an aware datetime")
+        moment = self.executor.now() if now is None else check_moment(now, "now")
         if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= 10_000:
             raise InvalidValue("batch", batch, "a whole number from 1 to 10000")
         lists = self.executor.work_lists()

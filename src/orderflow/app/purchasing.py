@@ -15,6 +15,7 @@ from orderflow.app.backorders import BackorderCommands
 from orderflow.app.base import check_number, check_text
 from orderflow.domain import purchasing
 from orderflow.domain.answers import MAX_ATTEMPTS
+from orderflow.domain.bounds import check_moment, check_units
 from orderflow.domain.decisions.backorders import Priority
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order
@@ -33,9 +34,7 @@ __all__ = ["PurchasingCommands"]
 
 
 def _units(value: object, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidValue(field, value, "a whole number of units, 1 or more")
-    return value
+    return check_units(value, field)  # 1 to MAX_UNITS
 
 
 class PurchasingCommands(BackorderCommands):
@@ -131,8 +130,8 @@ class PurchasingCommands(BackorderCommands):
         """
         if supplier is not None:
             self.executor.supplier(supplier)
-        if cutoff is not None and (not isinstance(cutoff, datetime) or cutoff.tzinfo is None):
-            raise InvalidValue("cutoff", cutoff, "an aware datetime")
+        if cutoff is not None:
+            check_moment(cutoff, "cutoff")
         ctx = self._ctx(actor)
         until = ctx.at if cutoff is None else cutoff
         sent: list[PurchaseOrder] = []

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from itertools import islice
 
 import attrs
 
 from orderflow.app.base import DeskBase, check_text
 from orderflow.app.fulfilment import normalize_tracking
+from orderflow.domain.bounds import check_moment
 from orderflow.domain.decisions import tracking
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order
@@ -61,12 +63,19 @@ class TrackingCommands(DeskBase):
         a number no shipment has comes back in the report's ``unknown``. Bad input (not a
         :class:`CarrierEvent`) raises before anything changes.
         """
-        batch = list(events) if not isinstance(events, (str, bytes)) else None
-        if batch is None or len(batch) > _BATCH_LIMIT:
+        given: list[object] | None = None
+        if not isinstance(events, str | bytes | bytearray):
+            try:  # one more than the limit is enough to refuse an endless iterable
+                given = list(islice(events, _BATCH_LIMIT + 1))
+            except TypeError:  # not iterable
+                given = None
+        if given is None or len(given) > _BATCH_LIMIT:
             raise InvalidValue("events", events, f"a list of CarrierEvent (at most {_BATCH_LIMIT})")
-        for index, event in enumerate(batch):
+        batch: list[CarrierEvent] = []
+        for index, event in enumerate(given):
             if not isinstance(event, CarrierEvent):
                 raise InvalidValue(f"events[{index}]", event, "a CarrierEvent")
+            batch.append(event)
         self._ctx(actor)  # the actor is checked before anything
         unknown: list[CarrierEvent] = []
         per_order: dict[str, list[tuple[str, CarrierEvent]]] = {}
@@ -109,8 +118,7 @@ class TrackingCommands(DeskBase):
 
         Poll again from a little before the last poll: what comes twice counts once.
         """
-        if not isinstance(since, datetime) or since.utcoffset() is None:
-            raise InvalidValue("since", since, "an aware datetime")
+        check_moment(since, "since")
         return self.carrier_events(self.executor.poll_carrier_events(since), actor=actor)
 
     def undo_delivery(

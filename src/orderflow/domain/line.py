@@ -9,8 +9,9 @@ from typing import Any
 import attrs
 
 from orderflow.domain._text import storable
+from orderflow.domain.bounds import MAX_UNITS
 from orderflow.domain.money import Money
-from orderflow.domain.sets import Recipe, check_recipe
+from orderflow.domain.sets import Recipe, check_recipe, check_set_units
 from orderflow.domain.tax import TaxRate
 from orderflow.errors import InvalidValue
 
@@ -19,8 +20,8 @@ __all__ = ["OrderLine"]
 
 def _check_quantity(field: str) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
     def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if type(value) is not int or value < 1:
-            raise InvalidValue(field, value, "a whole number of 1 or more")
+        if type(value) is not int or not 1 <= value <= MAX_UNITS:
+            raise InvalidValue(field, value, f"a whole number of 1 or more, at most {MAX_UNITS:,}")
 
     return check
 
@@ -48,7 +49,8 @@ class OrderLine:
     """The price of one unit (one set), 0 or more, in the order's currency, as priced: with tax
     when the shop's prices include it (``PriceMode.INCLUSIVE``, the default)."""
     quantity: int = attrs.field(validator=_check_quantity("quantity"))
-    """Units ordered, a whole number of 1 or more (whole sets for a set line)."""
+    """Units ordered, a whole number from 1 to :data:`~orderflow.domain.bounds.MAX_UNITS` (whole
+    sets for a set line: its units of each component are at most that too)."""
     tax_rate: TaxRate = attrs.field(default=TaxRate.STANDARD)
     """消費税率: ``TaxRate.STANDARD`` (10%) or ``TaxRate.REDUCED`` (8%, 軽減税率: food and drink,
     marked ``※`` on the 納品書)."""
@@ -67,6 +69,8 @@ class OrderLine:
     def _check_recipe(self, attribute: attrs.Attribute[Recipe | None], value: object) -> None:
         if value is not None and value != () and check_recipe(value, "recipe") != value:
             raise InvalidValue("recipe", value, "a tuple of (component SKU, units) tuples")
+        if value and type(self.quantity) is int:  # each component's units are reserved at once
+            check_set_units(self.quantity, value, "quantity")
 
     @supplier.validator
     def _check_supplier(self, attribute: attrs.Attribute[str | None], value: object) -> None:

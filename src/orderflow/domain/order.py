@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, ClassVar
 
 import attrs
@@ -17,7 +17,7 @@ import attrs
 from orderflow._mask import mask_personal_data_in, masked_repr
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.line import OrderLine, _check_quantity, nonempty_text
-from orderflow.domain.money import Money
+from orderflow.domain.money import WIDE, Money
 from orderflow.domain.payment import Payment, PaymentEntry, PaymentMethod, PaymentOp, PaymentOutcome
 from orderflow.domain.returns import Return
 from orderflow.domain.status import OrderStatus
@@ -474,6 +474,12 @@ class Order:
         return found
 
     def _totals(self, rule: TaxRule) -> OrderTotals:
+        # Sums of amounts within Money's bound are exact in WIDE, whatever the caller's context;
+        # Money._exact refuses (InvalidValue) a total past the bound.
+        with localcontext(WIDE):
+            return self._exact_totals(rule)
+
+    def _exact_totals(self, rule: TaxRule) -> OrderTotals:
         currency = self.currency
         zero = Decimal(0)
         by_rate: dict[TaxRate, Decimal] = {}
@@ -485,7 +491,7 @@ class Order:
         extra = self.shipping_fee.amount + self.fees.amount
         if extra:
             by_rate[TaxRate.STANDARD] = by_rate.get(TaxRate.STANDARD, zero) + extra
-        charges = {rate: Money._exact(amount, currency) for rate, amount in by_rate.items()}
+        charges = {rate: Money._exact(sum_, currency, "total") for rate, sum_ in by_rate.items()}
         points = Money._exact(Decimal(self.points_used), currency)
         reductions = self.discount + points
         breakdown = compute_tax(charges, reductions, rule)

@@ -15,7 +15,7 @@ from decimal import Decimal
 import attrs
 
 from orderflow._mask import mask_name, mask_personal_data_in, mask_token, masked_repr
-from orderflow.domain.money import Money
+from orderflow.domain.money import WIDE, Money
 
 __all__ = ["Payment", "PaymentEntry", "PaymentMethod", "PaymentOp", "PaymentOutcome"]
 
@@ -154,7 +154,7 @@ class Payment:
         total = Decimal(0)
         for entry in self.ledger:
             if entry.op is op and entry.outcome is PaymentOutcome.SUCCEEDED:
-                total += entry.amount.amount
+                total = WIDE.add(total, entry.amount.amount)  # exact in any context
         return Money._exact(total, self.currency)
 
     @property

@@ -19,6 +19,7 @@ import attrs
 
 from orderflow.domain._values import replace
 from orderflow.domain.address import Address
+from orderflow.domain.bounds import check_units
 from orderflow.domain.effects import (
     Answer,
     CancelAtSupplier,
@@ -193,9 +194,7 @@ def _refuse(po: PurchaseOrder, move: str, allowed: Sequence[str]) -> MoveNotAllo
 
 
 def _check_units(field: str, value: object) -> int:
-    if type(value) is not int or value < 1:
-        raise InvalidValue(field, value, "a whole number of units, 1 or more")
-    return value
+    return check_units(value, field)  # 1 to MAX_UNITS
 
 
 # -- deciding ---------------------------------------------------------------------------------

@@ -13,10 +13,11 @@ the last number of a page as ``after`` to get the next.
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import attrs
 
+from orderflow.domain.bounds import check_moment, check_span
 from orderflow.domain.order import Order, ShipmentStatus
 from orderflow.domain.payment import PaymentMethod, PaymentOp
 from orderflow.domain.payments import PAYMENT_WAITS
@@ -203,9 +204,7 @@ class QueueQuery:
 
 
 def _aware(value: object, field: str) -> datetime:
-    if not isinstance(value, datetime) or value.utcoffset() is None:
-        raise InvalidValue(field, value, "an aware datetime (with a time zone)")
-    return value
+    return check_moment(value, field)  # aware, from 1900 to before 9000
 
 
 def matches(facts: QueueFacts, query: QueueQuery) -> bool:
@@ -242,7 +241,6 @@ def check_claim(now: object, lease: object, limit: object) -> None:
     """Refuse a bad claim of pending orders (aware ``now``, positive ``lease``, ``limit`` ≥ 1)."""
     if not isinstance(now, datetime) or now.utcoffset() is None:
         raise InvalidValue("now", now, "an aware datetime")
-    if not isinstance(lease, timedelta) or lease <= timedelta(0):
-        raise InvalidValue("lease", lease, "a positive timedelta")
+    check_span(lease, "lease", positive=True)  # now + lease stays on the calendar
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
         raise InvalidValue("limit", limit, f"a whole number from 1 to {MAX_PAGE}")

@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from orderflow.domain._values import replace
+from orderflow.domain.bounds import MAX_UNITS
 from orderflow.errors import InvalidValue
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ __all__ = [
     "Recipe",
     "Sets",
     "check_recipe",
+    "check_set_units",
     "check_sets",
     "components",
     "line_components",
@@ -70,6 +72,7 @@ def with_recipe(line: OrderLine, sets: Sets) -> OrderLine:
     """
     recipe = sets.get(line.sku, ())
     if line.recipe is None:
+        check_set_units(line.quantity, recipe, f"lines[{line.line_id}].quantity")
         return replace(line, recipe=recipe)  # the shop's recipes are checked in its settings
     if line.recipe != recipe:
         shown = recipe or "none (not a set)"
@@ -79,6 +82,23 @@ def with_recipe(line: OrderLine, sets: Sets) -> OrderLine:
             f"the shop's recipe for {line.sku}: {shown}",
         )
     return line
+
+
+def check_set_units(quantity: int, recipe: Recipe, field: str) -> None:
+    """Refuse ``quantity`` sets whose units of one component are past ``MAX_UNITS``.
+
+    A set line reserves each component's units at once, in one request to the inventory.
+    """
+    if not recipe:
+        return
+    most = max(units for _, units in recipe)
+    if quantity * most > MAX_UNITS:
+        raise InvalidValue(
+            field,
+            quantity,
+            f"at most {MAX_UNITS // most:,} sets of {most} units "
+            f"({MAX_UNITS:,} units of a component at most)",
+        )
 
 
 def whole_sets(recipe: Recipe, units: Mapping[str, int]) -> int:
@@ -101,9 +121,9 @@ def check_recipe(recipe: object, field: str) -> Recipe:
             or not isinstance(item[0], str)
             or not item[0].strip()
             or type(item[1]) is not int
-            or item[1] < 1
+            or not 1 <= item[1] <= MAX_UNITS
         ):
-            raise InvalidValue(field, item, "a (component SKU, units ≥ 1) pair")
+            raise InvalidValue(field, item, f"a (component SKU, units 1 to {MAX_UNITS:,}) pair")
         parts.append((item[0], item[1]))
     names = [name for name, _ in parts]
     if len(set(names)) != len(names):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -75,6 +76,43 @@ def _divide(numerator: int, denominator: int, rounding: Rounding) -> int:
     return quotient if numerator >= 0 else -quotient
 
 
+def _money(field: str, value: object) -> Money:
+    if not isinstance(value, Money):
+        raise InvalidValue(field, value, "a Money such as Money.yen(1080)")
+    return value
+
+
+def _rate(field: str, value: object) -> TaxRate:
+    if not isinstance(value, TaxRate):
+        raise InvalidValue(field, value, "a TaxRate (TaxRate.STANDARD 10% or TaxRate.REDUCED 8%)")
+    return value
+
+
+def _check_member(kind: type[enum.Enum], what: str) -> Any:
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, kind):
+            raise InvalidValue(attribute.name, value, what)
+
+    return check
+
+
+def _check_money(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    _money(attribute.name, value)
+
+
+def _check_rate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    _rate(attribute.name, value)
+
+
+def _check_lines(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple) or not all(isinstance(line, TaxLine) for line in value):
+        raise InvalidValue("lines", value, "a tuple of TaxLine")
+
+
+def _check_currency(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    Money.zero(value)  # type: ignore[arg-type]  # an unknown code: InvalidValue naming currency
+
+
 def _tax(base: Money, rate: TaxRate, mode: PriceMode, rounding: Rounding) -> Money:
     """The tax on ``base``, in whole minor units, rounded once.
 
@@ -91,32 +129,41 @@ def _tax(base: Money, rate: TaxRate, mode: PriceMode, rounding: Rounding) -> Mon
 class TaxRule:
     """The shop's tax settings: price mode, rounding rule, and where apportioning remainders go."""
 
-    mode: PriceMode = PriceMode.INCLUSIVE
+    mode: PriceMode = attrs.field(
+        default=PriceMode.INCLUSIVE,
+        validator=_check_member(PriceMode, "a PriceMode (INCLUSIVE or EXCLUSIVE)"),
+    )
     """Whether the shop's prices include the tax (内税, the default) or exclude it (外税)."""
-    rounding: Rounding = Rounding.DOWN
+    rounding: Rounding = attrs.field(
+        default=Rounding.DOWN,
+        validator=_check_member(Rounding, "a Rounding (DOWN, HALF_UP, UP or HALF_EVEN)"),
+    )
     """How each rate's tax is rounded, once per rate: 切り捨て (``DOWN``, the default),
     四捨五入 (``HALF_UP``), 切り上げ (``UP``) or ``HALF_EVEN``."""
-    remainder_rate: TaxRate = TaxRate.STANDARD
+    remainder_rate: TaxRate = attrs.field(
+        default=TaxRate.STANDARD,
+        validator=_check_member(TaxRate, "a TaxRate (TaxRate.STANDARD or TaxRate.REDUCED)"),
+    )
     """The base that takes the yen left over when a reduction is apportioned over the bases."""
 
     def tax_on(self, base: Money, rate: TaxRate) -> Money:
         """The tax on one rate's base, rounded once with this rule."""
-        return _tax(base, rate, self.mode, self.rounding)
+        return _tax(_money("base", base), _rate("rate", rate), self.mode, self.rounding)
 
 
 @attrs.frozen(slots=True)
 class TaxLine:
     """One rate's share of an order: its base after reductions, and the tax on it."""
 
-    rate: TaxRate
+    rate: TaxRate = attrs.field(validator=_check_rate)
     """The tax rate this line is for (10% or 8%)."""
-    charges: Money
+    charges: Money = attrs.field(validator=_check_money)
     """What is charged at this rate before reductions (as priced: with tax if inclusive)."""
-    reduction: Money
+    reduction: Money = attrs.field(validator=_check_money)
     """This rate's share of the price reductions."""
-    base: Money
+    base: Money = attrs.field(validator=_check_money)
     """``charges - reduction``: the amount the tax is computed on (as priced)."""
-    tax: Money
+    tax: Money = attrs.field(validator=_check_money)
     """The tax on ``base``, rounded once."""
 
     @property
@@ -136,9 +183,9 @@ class TaxLine:
 class TaxBreakdown:
     """Tax per rate over a whole order (税率ごとの消費税額)."""
 
-    lines: tuple[TaxLine, ...]
+    lines: tuple[TaxLine, ...] = attrs.field(validator=_check_lines)
     """One line per rate charged, the standard rate first; empty when nothing is charged."""
-    currency: str
+    currency: str = attrs.field(validator=_check_currency)
     """The currency of every amount in it (``JPY``, ``USD`` …)."""
 
     @property
@@ -148,7 +195,7 @@ class TaxBreakdown:
 
     def adjusted(self, adjustments: Iterable[tuple[TaxRate, Money]]) -> TaxBreakdown:
         """The breakdown with yen added to some rates' tax (a split part's share of rounding)."""
-        extra = dict(adjustments)
+        extra = _adjustments(adjustments)
         lines = tuple(
             attrs.evolve(line, tax=line.tax + extra[line.rate]) if line.rate in extra else line
             for line in self.lines
@@ -163,12 +210,39 @@ class TaxBreakdown:
         return None
 
 
+def _adjustments(value: object) -> dict[TaxRate, Money]:
+    """``(rate, Money)`` pairs as a mapping, or InvalidValue naming ``adjustments``."""
+    pairs = list(value.items()) if isinstance(value, Mapping) else value
+    if isinstance(pairs, str | bytes) or not isinstance(pairs, Iterable):
+        raise InvalidValue("adjustments", value, "(TaxRate, Money) pairs")
+    extra: dict[TaxRate, Money] = {}
+    for pair in pairs:
+        if (
+            not isinstance(pair, tuple)
+            or len(pair) != 2
+            or not isinstance(pair[0], TaxRate)
+            or not isinstance(pair[1], Money)
+        ):
+            raise InvalidValue("adjustments", pair, "a (TaxRate, Money) pair")
+        extra[pair[0]] = pair[1]
+    return extra
+
+
 def compute_tax(charges: Mapping[TaxRate, Money], reductions: Money, rule: TaxRule) -> TaxBreakdown:
     """Tax per rate over ``charges`` after apportioning ``reductions`` over the bases.
 
     ``charges`` maps each rate to what is charged at it (items, and at 10% the shipping and COD
-    fees). ``reductions`` (coupons, points used) may not exceed the charges.
+    fees). ``reductions`` (coupons, points used) may not exceed the charges. Anything else than a
+    mapping of :class:`TaxRate` to :class:`Money`, a ``Money`` and a :class:`TaxRule` raises
+    :class:`~orderflow.errors.InvalidValue` naming the argument.
     """
+    if not isinstance(charges, Mapping) or not all(
+        isinstance(r, TaxRate) and isinstance(m, Money) for r, m in charges.items()
+    ):
+        raise InvalidValue("charges", charges, "a mapping of TaxRate → Money")
+    _money("reductions", reductions)
+    if not isinstance(rule, TaxRule):
+        raise InvalidValue("rule", rule, "a TaxRule")
     currency = reductions.currency
     rates = [rate for rate in RATES if rate in charges]
     amounts = [charges[rate] for rate in rates]

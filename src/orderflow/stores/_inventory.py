@@ -18,6 +18,8 @@ from typing import Any, Protocol, Self
 
 import attrs
 
+from orderflow.domain.bounds import MAX_UNITS
+from orderflow.domain.bounds import check_units as units
 from orderflow.errors import InvalidValue, ProviderError, StoreError
 from orderflow.ports import Clock
 
@@ -121,16 +123,26 @@ def check_optional_key(value: object) -> str | None:
 
 
 def check_units(field: str, value: object) -> int:
-    """A whole number of units, 1 or more (a bool is not a number of units)."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidValue(field, value, "a whole number of units, 1 or more")
-    return value
+    """A whole number of units from 1 to :data:`~orderflow.domain.bounds.MAX_UNITS`.
+
+    A bool is not a number of units; the bound keeps every stock count inside a 64-bit integer.
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidValue(field, value, f"a whole number of units from 1 to {MAX_UNITS:,}")
+    return units(value, field)
 
 
 def check_delta(value: object) -> int:
-    """A non-zero whole number of units, negative to take units off."""
-    if isinstance(value, bool) or not isinstance(value, int) or value == 0:
-        raise InvalidValue("delta", value, "a non-zero whole number of units")
+    """A non-zero whole number of units, negative to take units off; ``MAX_UNITS`` at most."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value == 0
+        or not -MAX_UNITS <= value <= MAX_UNITS
+    ):
+        raise InvalidValue(
+            "delta", value, f"a non-zero whole number of units from -{MAX_UNITS:,} to {MAX_UNITS:,}"
+        )
     return value
 
 

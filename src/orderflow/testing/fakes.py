@@ -25,6 +25,7 @@ import attrs
 
 from orderflow.domain.address import Address
 from orderflow.domain.booking import JournalEntry
+from orderflow.domain.bounds import check_units
 from orderflow.domain.order import Shipment
 from orderflow.errors import (
     InvalidValue,
@@ -183,9 +184,11 @@ class FakeInventory(_Fake):
     def receive(
         self, warehouse: str, sku: str, quantity: int, *, key: str | None = None, reason: str = ""
     ) -> None:
-        """入荷 of ``quantity`` units, once per ``key`` (a repeated receipt adds nothing)."""
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
-            raise InvalidValue("quantity", quantity, "a whole number of units, 1 or more")
+        """入荷 of ``quantity`` units, once per ``key`` (a repeated receipt adds nothing).
+
+        ``quantity`` is 1 to :data:`~orderflow.domain.bounds.MAX_UNITS`, as for every move here.
+        """
+        check_units(quantity, "quantity")
         if key is None:
             self.put(warehouse, sku, quantity)
             return
@@ -215,6 +218,7 @@ class FakeInventory(_Fake):
 
         Atomic: what is available is checked and taken under the lock, in one step.
         """
+        check_units(quantity, "quantity")
 
         def work() -> int:
             got = max(0, min(quantity, self.available(warehouse, sku)))
@@ -225,6 +229,7 @@ class FakeInventory(_Fake):
 
     def release(self, *, key: str, warehouse: str, sku: str, quantity: int) -> None:
         """Give reserved units back."""
+        check_units(quantity, "quantity")
 
         def work() -> None:
             held = self.reserved.get((warehouse, sku), 0)
@@ -236,6 +241,7 @@ class FakeInventory(_Fake):
 
     def commit(self, *, key: str, warehouse: str, sku: str, quantity: int) -> None:
         """Reserved units left the warehouse."""
+        check_units(quantity, "quantity")
 
         def work() -> None:
             held = self.reserved.get((warehouse, sku), 0)

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from orderflow.domain._values import replace
-from orderflow.domain.money import Money
+from orderflow.domain.money import WIDE, Money
 from orderflow.domain.order import (
     Order,
     Payment,
@@ -92,9 +92,9 @@ def held_by_subject(payment: Payment, methods: tuple[PaymentMethod, ...]) -> dic
             continue
         subject = (method, e.target or e.reference)
         if e.op is PaymentOp.AUTHORIZE:
-            held[subject] = held.get(subject, Decimal(0)) + e.amount.amount
+            held[subject] = WIDE.add(held.get(subject, Decimal(0)), e.amount.amount)
         elif e.op in (PaymentOp.CAPTURE, PaymentOp.VOID):
-            held[subject] = held.get(subject, Decimal(0)) - e.amount.amount
+            held[subject] = WIDE.subtract(held.get(subject, Decimal(0)), e.amount.amount)
     return held
 
 
@@ -141,9 +141,9 @@ def open_claims(payment: Payment) -> dict[str, Money]:
         if e.op is PaymentOp.AUTHORIZE and e.outcome in (_OK, PaymentOutcome.REQUESTED):
             claims.setdefault(subject, Decimal(0))
             if e.outcome is _OK:
-                claims[subject] += e.amount.amount
+                claims[subject] = WIDE.add(claims[subject], e.amount.amount)
         elif e.op is PaymentOp.VOID and e.outcome is _OK:
-            claims[subject] = claims.get(subject, Decimal(0)) - e.amount.amount
+            claims[subject] = WIDE.subtract(claims.get(subject, Decimal(0)), e.amount.amount)
     return {ref: Money._exact(max(v, Decimal(0)), payment.currency) for ref, v in claims.items()}
 
 
