@@ -23,6 +23,7 @@ __all__ = [
     "EffectsPending",
     "EmptyOrder",
     "InvalidValue",
+    "KeyReused",
     "MoveBlocked",
     "MoveNotAllowed",
     "OrderNotFound",
@@ -257,6 +258,17 @@ class PaymentDeclined(ProviderError):
         self.reason = reason
         self.code = code
         super().__init__(f"payment declined ({code}): {reason}")
+
+
+class KeyReused(ProviderError):
+    """An idempotency key came back with another request than its first: nothing was done.
+
+    The caller reused an id (a receipt id, say) for something else; ``key`` is the key.
+    """
+
+    def __init__(self, message: str, *, key: str) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 class ProviderTimeout(ProviderError):

@@ -223,3 +223,18 @@ def test_an_int_past_pythons_str_limit_is_still_an_invalid_value(value: object) 
     assert message.startswith("quantity: ")
     shown = message.rpartition(" got ")[2]  # never the digits: too long to show, or hiding
     assert shown in ("<int of 16610 bits>", "<list of 1>")  # a container (its items unread)
+
+
+def test_a_receipt_id_reused_for_another_receipt_is_the_callers_mistake(tmp_path: Path) -> None:
+    """Not a provider failure (a webhook sender would retry it forever): nothing more is added."""
+    path = tmp_path / "shop.sqlite3"
+    for inventory in (None, SQLiteInventory(path)):
+        s = fake_shop(dict(STOCK))
+        desk = s.desk if inventory is None else desk_on(s, store=s.store, inventory=inventory)
+        stock = desk.executor.available
+        before = stock("TOKYO", "TEA-1")
+        desk.receive("TOKYO", "TEA-1", 5, receipt_id="R1")
+        with pytest.raises(InvalidValue) as refused:
+            desk.receive("TOKYO", "TEA-1", 7, receipt_id="R1")
+        assert refused.value.field == "receipt_id"
+        assert stock("TOKYO", "TEA-1") == before + 5

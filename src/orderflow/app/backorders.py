@@ -17,7 +17,7 @@ from orderflow.domain.lifecycle import Context, pending_units
 from orderflow.domain.order import Order
 from orderflow.domain.outbox import Plan
 from orderflow.domain.status import OrderStatus
-from orderflow.errors import InvalidValue, OrderflowError
+from orderflow.errors import InvalidValue, KeyReused, OrderflowError
 
 __all__ = ["BackorderCommands"]
 
@@ -54,9 +54,14 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
             if not callable(priority):
                 raise InvalidValue("priority", priority, "a function of an order, or None")
             self._waiting(self.executor.open_orders(), sku, priority)  # one that fails: here
-        self.executor.receive_stock(
-            warehouse, sku, quantity, key=f"receipt:{receipt_id}", reason=reason
-        )
+        try:
+            self.executor.receive_stock(
+                warehouse, sku, quantity, key=f"receipt:{receipt_id}", reason=reason
+            )
+        except KeyReused as reused:  # the id of another receipt: the caller's mistake
+            raise InvalidValue(
+                "receipt_id", receipt_id, f"the id of this receipt, not of another ({reused})"
+            ) from None
         return self._fill_waiting(sku, priority, actor)
 
     def fill_backorders(

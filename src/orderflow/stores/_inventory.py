@@ -20,7 +20,7 @@ import attrs
 
 from orderflow.domain.bounds import MAX_UNITS
 from orderflow.domain.bounds import check_units as units
-from orderflow.errors import InvalidValue, ProviderError, StoreError
+from orderflow.errors import InvalidValue, KeyReused, ProviderError, StoreError
 from orderflow.ports import Clock
 
 __all__ = [
@@ -188,10 +188,11 @@ def replay(store: str, key: str | None, asked: Asked, first: Sequence[Any] | Non
     kind, warehouse, sku, requested, done, refusal = first
     requested, done = int(requested), int(done)
     if (kind, warehouse, sku, requested) != (asked[0].value, *asked[1:]):
-        raise ProviderError(
+        raise KeyReused(
             f"{store}.{asked[0].value}: idempotency key {key!r} was first used for another "
             f"request ({kind} {requested} of {sku}@{warehouse}), not "
-            f"{asked[0].value} {asked[3]} of {asked[2]}@{asked[1]}"
+            f"{asked[0].value} {asked[3]} of {asked[2]}@{asked[1]}",
+            key=key,
         )
     if refusal is not None:
         raise ProviderError(refusal)

@@ -29,6 +29,7 @@ from orderflow.domain.bounds import check_units
 from orderflow.domain.order import Shipment
 from orderflow.errors import (
     InvalidValue,
+    KeyReused,
     ProviderError,
     ProviderTimeout,
 )
@@ -153,9 +154,10 @@ class _Fake:
             return None
         first_request, result, error = self._answers[key]
         if first_request != request:
-            raise ProviderError(
+            raise KeyReused(
                 f"{type(self).__name__}.{method}: idempotency key {key!r} was first used for "
-                f"another request {self._describe(method, first_request)}"
+                f"another request {self._describe(method, first_request)}",
+                key=key,
             )
         return result, error
 
