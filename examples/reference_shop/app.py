@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from orderflow import Money, Order, OrderDesk
@@ -79,6 +80,26 @@ def _error(request: Request, error: Exception) -> JSONResponse:
     if isinstance(error, InvalidValue):
         body["field"] = error.field
     return JSONResponse(body, status_code=status_for(error))
+
+
+def _malformed(request: Request, error: Exception) -> JSONResponse:
+    """A body of the wrong shape: 422 naming each field and what was wrong, never its value.
+
+    FastAPI's own answer echoes what was sent (``input``): the customer's whole address for a
+    ship-to missing its postal code, and a text no JSON can carry (a lone surrogate) made it a
+    500. This one says where and what, as orderflow's ``InvalidValue`` answers do.
+    """
+    assert isinstance(error, RequestValidationError)
+    problems = [
+        {
+            "field": ".".join(str(part) for part in problem.get("loc", ()) if part != "body"),
+            "message": str(problem.get("msg", "invalid")),
+        }
+        for problem in error.errors()
+    ]
+    first = problems[0] if problems else {"field": "", "message": "invalid body"}
+    body = {"error": "InvalidValue", "field": first["field"], "message": first["message"]}
+    return JSONResponse({**body, "problems": problems}, status_code=422)
 
 
 def _summary(desk: OrderDesk, order: Order) -> dict[str, Any]:
@@ -156,6 +177,7 @@ def create_app(
 
     app = FastAPI(title="orderflow reference shop", lifespan=lifespan)
     app.add_exception_handler(OrderflowError, _error)
+    app.add_exception_handler(RequestValidationError, _malformed)
     _routes(app)
     return app
 
