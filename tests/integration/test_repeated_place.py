@@ -1,5 +1,7 @@
 """Placing under a used number: the same order again returns it; any other order is refused."""
 
+import contextlib
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -63,3 +65,41 @@ def test_the_same_order_with_a_set_line_again_is_the_first_order() -> None:
     first = place(s, order_lines=gift)
     assert first.lines[0].recipe  # the recipe was filled in at placing
     assert place(s, order_lines=gift) == first
+
+
+def test_the_same_order_sent_several_times_at_once_is_placed_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every request finds no order (a barrier holds them there), all save: one wins."""
+    s = shop()
+    senders = 6
+    all_looked = threading.Barrier(senders)
+    find = s.desk.executor.find
+
+    def find_then_wait(number: str) -> Any:
+        found = find(number)
+        if found is None:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                all_looked.wait(timeout=5)
+        return found
+
+    monkeypatch.setattr(s.desk.executor, "find", find_then_wait)
+    answers: list[object] = []
+
+    def send() -> None:
+        try:
+            answers.append(place(s, "1001"))
+        except Exception as error:
+            answers.append(error)
+
+    threads = [threading.Thread(target=send) for _ in range(senders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(answers) == senders
+    assert all(not isinstance(a, Exception) for a in answers), answers
+    assert {a.number for a in answers} == {"1001"}  # type: ignore[attr-defined]
+    assert [m for m, _ in s.gateway.work_done].count("authorize") == 1
+    with pytest.raises(DuplicateOrder):  # another order under the number is still refused
+        place(s, "1001", remarks="別の注文")

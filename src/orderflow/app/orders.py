@@ -29,6 +29,7 @@ from orderflow.domain.payments.plans import follow_total
 from orderflow.domain.sets import line_components
 from orderflow.domain.status import OrderStatus
 from orderflow.errors import (
+    ConcurrencyError,
     DuplicateOrder,
     InvalidValue,
     PaymentDeclined,
@@ -68,6 +69,10 @@ def check_skus(desk: DeskBase, lines: Sequence[OrderLine], field: str) -> None:
         for sku, _ in line_components(line, desk.settings.sets):  # a set: its parts
             if not desk.executor.knows(sku):
                 raise UnknownSku(f"{field}[{index}].sku", sku)
+
+
+_PLACE_TRIES = 3
+"""How often ``place`` decides again when a request for the same number saved first."""
 
 
 class OrderCommands(DeskBase):
@@ -112,24 +117,34 @@ class OrderCommands(DeskBase):
         remarks and ``address_from_amazon``. The card ``token`` is not compared: a client may
         tokenize the same card again, and the order keeps the authorization it has. Any other
         order under a used number raises :class:`~orderflow.errors.DuplicateOrder`, and so does
-        the first order's own request once a 注文変更 changed one of those inputs.
+        the first order's own request once a 注文変更 changed one of those inputs. The same
+        order sent several times at once (a cart retrying while the first request still runs)
+        is placed once, and every request returns it.
         """
-        stored, order = self._decide_place(
-            number=number,
-            customer=customer,
-            ship_to=ship_to,
-            lines=lines,
-            token=token,
-            payment_method=payment_method,
-            shipping_fee=shipping_fee,
-            discount=discount,
-            points_used=points_used,
-            channel=channel,
-            remarks=remarks,
-            address_from_amazon=address_from_amazon,
-            actor=actor,
-        )
-        return self._save_placed(number, stored, order)
+        for attempt in range(_PLACE_TRIES):
+            stored, order = self._decide_place(
+                number=number,
+                customer=customer,
+                ship_to=ship_to,
+                lines=lines,
+                token=token,
+                payment_method=payment_method,
+                shipping_fee=shipping_fee,
+                discount=discount,
+                points_used=points_used,
+                channel=channel,
+                remarks=remarks,
+                address_from_amazon=address_from_amazon,
+                actor=actor,
+            )
+            try:
+                return self._save_placed(number, stored, order)
+            except (DuplicateOrder, ConcurrencyError):
+                # another request stored this number first: decided again on what it stored,
+                # the same order is this request's repeat, any other one a DuplicateOrder
+                if attempt == _PLACE_TRIES - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _save_placed(self, number: str, stored: Order | None, order: Order | None) -> Order:
         """Store and perform what :meth:`_decide_place` decided (``None``: placed before)."""
