@@ -14,7 +14,6 @@ from orderflow.cli import ExitCode, describe_db, main, run
 from orderflow.errors import (
     InvalidValue,
     MoveNotAllowed,
-    OrderflowError,
     ProviderError,
     StoreError,
 )
@@ -232,11 +231,12 @@ def _store_error(cause: BaseException) -> StoreError:
         (_store_error(_sqlite_error(5)), ExitCode.UNAVAILABLE),  # SQLITE_BUSY
         (ProviderError("the gateway timed out"), ExitCode.UNAVAILABLE),
         (MoveNotAllowed("1001", "cancelled", "ship", ()), ExitCode.WORK_LEFT),
+        (KeyboardInterrupt(), ExitCode.INTERRUPTED),  # Ctrl-C: one line, not 36
     ],
     ids=lambda value: type(value).__name__ if isinstance(value, BaseException) else str(value),
 )
 def test_no_error_escapes_as_a_traceback(
-    error: OrderflowError | OSError,
+    error: BaseException,
     code: ExitCode,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -295,3 +295,40 @@ def test_a_password_in_any_kind_of_db_never_shows(
     assert main(["queues", "--db", db]) == ExitCode.USAGE
     err = capsys.readouterr().err
     assert "hunter2" not in err and err.count("\n") == 1
+
+
+def _foreign(path: Path, sql: str) -> str:
+    with sqlite3.connect(path) as conn:
+        conn.execute(sql)
+    conn.close()
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("command", "sql", "said"),
+    [
+        ("queues", "CREATE TABLE orders (id INTEGER)", "no such column"),  # another app's file
+        ("resume", "CREATE TABLE stock (item TEXT)", "no such column"),
+        ("queues", "PRAGMA user_version = 99", "newer than this orderflow"),
+    ],
+    ids=["orders", "stock", "newer"],
+)
+def test_a_file_whose_tables_are_not_orderflows_is_configuration_exit_2(
+    tmp_path: Path, command: str, sql: str, said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Running again cannot help (exit 3 would have cron retry for ever)."""
+    db = _foreign(tmp_path / "other.db", sql)
+    assert main([command, "--db", db]) == ExitCode.USAGE
+    err = one_line(capsys.readouterr().err, command)
+    assert said in err and err.startswith(f"orderflow {command}: --db: ")
+
+
+def test_a_shipper_file_not_in_utf8_exits_2(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shipper = tmp_path / "shipper.toml"
+    shipper.write_bytes(SHIPPER.encode("cp932"))
+    out = str(tmp_path / "b2.csv")
+    args = ["labels", "--carrier", "yamato", "--db", db, "--shipper", str(shipper), "--out", out]
+    assert main(args) == ExitCode.USAGE
+    assert "not UTF-8 text" in one_line(capsys.readouterr().err, "labels")

@@ -145,7 +145,8 @@ def run(args: argparse.Namespace, out: Callable[[str], None] = print) -> int:
     traceback, with a PostgreSQL URL's password masked: a refusal (:class:`Refused`) with its
     code; bad input (``InvalidValue``), a broken adapter, a file that cannot be written or read
     (``OSError``) and a database that is misconfigured (not a database, a URL libpq refuses, a
-    wrong password) exit 2; a database or provider that is down or unreachable exits 3; any other
+    wrong password) exit 2; a database or provider that is down or unreachable exits 3; Ctrl-C
+    exits 130 (what was done is saved); any other
     orderflow error (an order that cannot move now) exits 1, for a person to look.
     """
     code: ExitCode
@@ -166,6 +167,9 @@ def run(args: argparse.Namespace, out: Callable[[str], None] = print) -> int:
         code, message = ExitCode.WORK_LEFT, _raw(stopped)
     except OSError as failed:
         code, message = ExitCode.USAGE, str(failed)
+    except KeyboardInterrupt:
+        code = ExitCode.INTERRUPTED
+        message = "interrupted: what was done is saved and counts once; run the command again"
     # the password first, on the text as the driver wrote it; then the e-mail addresses
     _tell(args.command, mask_emails_in(one_line(message, getattr(args, "db", None))))
     return int(code)

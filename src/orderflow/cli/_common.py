@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import enum
 import math
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from orderflow.cli._messages import POSTGRES_SCHEMES, describe_db, is_postgres
 from orderflow.desk import OrderDesk
+from orderflow.errors import StoreError
 from orderflow.settings import ShopSettings
 
 if TYPE_CHECKING:
@@ -46,6 +48,8 @@ class ExitCode(enum.IntEnum):
     """Bad usage or configuration: a missing file, a bad date, psycopg not installed."""
     UNAVAILABLE = 3
     """An outside system is down: the database refused or could not be reached."""
+    INTERRUPTED = 130
+    """Stopped by Ctrl-C (SIGINT): what was done is saved and counts once; run it again."""
 
 
 class Refused(Exception):
@@ -144,7 +148,9 @@ def open_store(db: str, *, create: bool = False) -> SQLiteStore | PostgresStore:
         return store
     from orderflow.stores import SQLiteStore
 
-    return SQLiteStore(_sqlite_path(db, create=create))
+    path = _sqlite_path(db, create=create)
+    with _opening(path):
+        return SQLiteStore(path)
 
 
 def open_inventory(db: str, *, create: bool = False) -> SQLiteInventory | PostgresInventory:
@@ -154,7 +160,29 @@ def open_inventory(db: str, *, create: bool = False) -> SQLiteInventory | Postgr
         return inventory
     from orderflow.stores import SQLiteInventory
 
-    return SQLiteInventory(_sqlite_path(db, create=create))
+    path = _sqlite_path(db, create=create)
+    with _opening(path):
+        return SQLiteInventory(path)
+
+
+_BUSY = (5, 6)
+"""SQLITE_BUSY and SQLITE_LOCKED: another writer holds the file; running again helps."""
+
+
+@contextmanager
+def _opening(path: str) -> Iterator[None]:
+    """Opening orderflow's tables in a SQLite file: a file they do not fit is configuration.
+
+    Tables of the same names that another application made (``no such column``) or a newer
+    orderflow made cannot be fixed by running again: exit 2 naming ``--db``; a busy file is 3.
+    """
+    try:
+        yield
+    except StoreError as failed:
+        cause = failed.__cause__
+        if isinstance(cause, sqlite3.Error) and cause.sqlite_errorcode in _BUSY:
+            raise
+        raise Refused(ExitCode.USAGE, f"--db: {failed}") from None
 
 
 @contextmanager

@@ -82,6 +82,10 @@ def read_shipper(path: str) -> Shipper:
         raise Refused(ExitCode.USAGE, f"--shipper {path}: {failed.strerror}") from None
     except tomllib.TOMLDecodeError as bad:
         raise Refused(ExitCode.USAGE, f"--shipper {path}: not TOML: {bad}") from None
+    except UnicodeDecodeError:  # TOML is UTF-8; Japanese shops' files are often Shift_JIS
+        raise Refused(
+            ExitCode.USAGE, f"--shipper {path}: not UTF-8 text (save it as UTF-8)"
+        ) from None
     unknown = sorted(set(table) - {*_ADDRESS, *_OPTIONAL, *_CODES})
     missing = [key for key in _ADDRESS if key not in table]
     if unknown or missing:
