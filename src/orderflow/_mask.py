@@ -147,9 +147,19 @@ def mask_field(field: str, value: object) -> str:
         return f"<{type(value).__name__} too large to show>"
 
 
+_FIGURES = frozenset({"amount", "on", "date", "at", "count", "total", "quantity", "fee", "price"})
+"""Last words of fields that hold amounts, dates and counts: their text is shown as it is (a
+ten-digit amount is not a phone number), cut like any text."""
+
+
 def _mask_field(field: str, value: object) -> str:
     masker = _masker(field)
     if masker is None:
+        words = _WORD.findall(field)
+        if isinstance(value, str) and words and words[-1].lower() in _FIGURES:
+            shown = value if len(value) <= _SHOWN else value[:_SHOWN]
+            cut = "" if len(value) <= _SHOWN else f"… ({len(value)} characters)"
+            return f"{shown!r}{cut}"
         return _shown(value)
     if value is None:
         return "None"

@@ -431,3 +431,13 @@ def test_a_customer_refuses_an_address_that_is_not_one_and_hides_it() -> None:
 
 def test_a_command_refuses_text_no_database_can_store_and_changes_nothing() -> None:
     assert place_refused("置き配\udcff").field == "remarks"
+
+
+def test_amounts_and_dates_are_shown_as_they_are_in_an_error() -> None:
+    """A ten-digit amount is not a phone number: the operator must see what is wrong."""
+    amount = ZenginError(2, "金額 (amount)", "0000000000", "an amount above zero")
+    booked = ZenginError(2, "勘定日 (booked_on)", "081340", "a date YYMMDD")
+    assert str(amount).endswith("got '0000000000'")
+    assert str(booked).endswith("got '081340'")
+    phone = InvalidValue("remarks", "0312345678", "a text")  # a free text still hides a phone
+    assert "0312345678" not in str(phone)

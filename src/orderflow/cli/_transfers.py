@@ -167,7 +167,7 @@ def _reconcile(
             f"({deposit.reference})"
         )
     for problem in failed:
-        out(f"  not applied, run again: {problem}")
+        out(f"  not all applied, run again (what was applied counts once): {problem}")
     operator = kinds[MatchKind.SHORT] or kinds[MatchKind.OVER] or unmatched or failed
     return ExitCode.WORK_LEFT if operator else ExitCode.OK
 
