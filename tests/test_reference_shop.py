@@ -527,3 +527,11 @@ def test_a_body_of_the_wrong_shape_never_echoes_what_was_sent(client: TestClient
         "/orders", content=b'{"number": "\\ud800"}', headers={"content-type": "application/json"}
     )  # a lone surrogate escaped in the JSON: no answer may carry it back
     assert lone.status_code == 422 and lone.json()["error"] == "InvalidValue"
+
+
+def test_a_misspelt_field_of_an_order_is_refused_not_ignored(client: TestClient) -> None:
+    body = order_body("6201")
+    body["shiping_fee"] = body.pop("shipping_fee")  # the default fee would be charged
+    answer = client.post("/orders", json=body)
+    assert answer.status_code == 422 and answer.json()["field"] == "shiping_fee"
+    assert client.get("/orders/6201").status_code == 404

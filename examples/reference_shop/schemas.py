@@ -11,7 +11,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Literal, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from orderflow import (
     Address,
@@ -30,10 +30,21 @@ from orderflow.errors import InvalidValue
 
 E = TypeVar("E", bound=Enum)
 
+
+class _Strict(BaseModel):
+    """A body the shop's own clients send: an unknown field is refused (422 naming it).
+
+    So a misspelt ``shiping_fee`` is not silently the default fee. Webhook bodies stay lenient:
+    a provider may add fields.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+
 _RATES = {"standard": TaxRate.STANDARD, "reduced": TaxRate.REDUCED}
 
 
-class CustomerIn(BaseModel):
+class CustomerIn(_Strict):
     """Who ordered."""
 
     id: str
@@ -45,7 +56,7 @@ class CustomerIn(BaseModel):
         return Customer(self.id, self.name, self.email)
 
 
-class AddressIn(BaseModel):
+class AddressIn(_Strict):
     """Where to ship (お届け先)."""
 
     postal_code: str
@@ -69,7 +80,7 @@ class AddressIn(BaseModel):
         )
 
 
-class LineIn(BaseModel):
+class LineIn(_Strict):
     """One order line; ``unit_price`` in yen, tax included or not as the shop's rule says."""
 
     sku: str
@@ -87,7 +98,7 @@ class LineIn(BaseModel):
         return OrderLine(line_id, self.sku, self.name, price, self.quantity, _RATES[self.tax_rate])
 
 
-class OrderIn(BaseModel):
+class OrderIn(_Strict):
     """A new order from the cart (受注): items, customer, ship-to and the payment method."""
 
     number: str
@@ -145,7 +156,7 @@ class DepositsIn(BaseModel):
     deposits: list[DepositIn]
 
 
-class ReceiptIn(BaseModel):
+class ReceiptIn(_Strict):
     """The warehouse's webhook: goods arrived (入荷); the same ``receipt_id`` counts once."""
 
     warehouse: str
@@ -191,13 +202,13 @@ class CarrierEventsIn(BaseModel):
     events: list[CarrierEventIn]
 
 
-class HoldClearIn(BaseModel):
+class HoldClearIn(_Strict):
     """An operator clears a hold (保留解除)."""
 
     operator: str = Field(min_length=1)
 
 
-class ReturnIn(BaseModel):
+class ReturnIn(_Strict):
     """A return asked for (返品受付): units per line id, the reason."""
 
     lines: dict[str, int]
@@ -211,7 +222,7 @@ class ReturnIn(BaseModel):
         return _member(ReturnReason, "reason", self.reason)
 
 
-class DispositionIn(BaseModel):
+class DispositionIn(_Strict):
     """Returned units of a line: back on hand in ``warehouse``, or written off (None)."""
 
     line_id: str
@@ -223,7 +234,7 @@ class DispositionIn(BaseModel):
         return Disposition(self.line_id, self.quantity, self.warehouse)
 
 
-class ReturnReceivedIn(BaseModel):
+class ReturnReceivedIn(_Strict):
     """The returned goods came back (返品受領): what became of each unit."""
 
     dispositions: list[DispositionIn]

@@ -112,6 +112,18 @@ def test_a_booked_order_takes_no_more_deposits() -> None:
     assert s.desk.get("1001") == booked
 
 
+def test_a_deposit_given_to_a_booked_card_order_is_the_wrong_order_not_a_late_one() -> None:
+    s = shop()
+    place(s, "1001")
+    s.desk.accept("1001")
+    s.desk.allocate("1001")
+    booked = finish(s)
+    with pytest.raises(InvalidValue) as refused:  # exit 2 on the command line, not 1
+        s.desk.apply_deposit("1001", stray(Money.yen(500), "R-card"))
+    assert refused.value.field == "number"
+    assert s.desk.get("1001") == booked
+
+
 @pytest.mark.parametrize(
     ("number", "deposit", "field"),
     [

@@ -136,14 +136,14 @@ def receive_deposit(order: Order, deposit: Deposit, ctx: Context, rules: Rules) 
     moves no money and is refused. What :func:`receive` says follows: covered, short or over
     (a cancelled order owes the whole deposit back).
     """
-    if order.status is OrderStatus.BOOKED:
-        raise MoveNotAllowed(order.number, order.status.name, "receive a deposit", [])
-    if order.payment.method is not PaymentMethod.BANK_TRANSFER:
-        raise InvalidValue(
+    if order.payment.method is not PaymentMethod.BANK_TRANSFER:  # the wrong order, whatever
+        raise InvalidValue(  # its status: the person's mistake first
             "number",
             order.number,
             f"an order paid by bank transfer (this one: {order.payment.method.value})",
         )
+    if order.status is OrderStatus.BOOKED:
+        raise MoveNotAllowed(order.number, order.status.name, "receive a deposit", [])
     if deposit.cancelled:
         raise InvalidValue("deposit.cancelled", True, "a deposit the bank did not reverse")
     return receive(
