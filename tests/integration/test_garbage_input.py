@@ -151,15 +151,23 @@ def arguments(command: Callable[..., object]) -> list[inspect.Parameter]:
     return [p for p in inspect.signature(command).parameters.values() if p.name != "self"]
 
 
+def garbage_settings(examples: int) -> settings:
+    """Hypothesis as every garbage law runs it: the same ``examples`` every run.
+
+    No shrinking (what a law found is listed in its test), no deadline.
+    """
+    return settings(
+        max_examples=examples,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        report_multiple_bugs=False,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+
 @pytest.mark.parametrize("name", COMMANDS)
-@settings(
-    max_examples=100,
-    derandomize=True,  # the same examples every run
-    phases=[Phase.explicit, Phase.generate],  # no shrinking: what it found is listed below
-    report_multiple_bugs=False,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@garbage_settings(100)
 @given(data=st.data())
 def test_garbage_for_any_argument_is_refused_with_an_orderflow_error_and_changes_nothing(
     name: str, data: st.DataObject
@@ -299,14 +307,7 @@ def _draw(data: st.DataObject, name: str, sensible: list[object], target: bool) 
 
 
 @pytest.mark.parametrize("name", sorted(LATER))
-@settings(
-    max_examples=100,
-    derandomize=True,
-    phases=[Phase.explicit, Phase.generate],
-    report_multiple_bugs=False,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@garbage_settings(100)
 @given(data=st.data())
 def test_garbage_from_an_order_further_on_is_refused_before_anything_changes(
     name: str, data: st.DataObject
@@ -505,14 +506,7 @@ def _with_sqlite_stock(s: FakeShop) -> tuple[FakeShop, Any]:
 
 
 @pytest.mark.parametrize("name", SWEEPS_AND_QUERIES)
-@settings(
-    max_examples=50,
-    derandomize=True,
-    phases=[Phase.explicit, Phase.generate],
-    report_multiple_bugs=False,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@garbage_settings(50)
 @given(data=st.data())
 def test_garbage_for_a_sweep_or_query_is_refused_with_an_orderflow_error_and_changes_nothing(
     name: str, data: st.DataObject
@@ -622,14 +616,7 @@ money_garbage: st.SearchStrategy[object] = st.one_of(
 
 
 @pytest.mark.parametrize("name", sorted(MONEY_CALLS))
-@settings(
-    max_examples=60,
-    derandomize=True,
-    phases=[Phase.explicit, Phase.generate],
-    report_multiple_bugs=False,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@garbage_settings(60)
 @given(a=money_garbage, b=money_garbage, c=money_garbage)
 def test_garbage_given_to_money_and_tax_is_refused_with_invalid_value(
     name: str, a: object, b: object, c: object
