@@ -191,26 +191,7 @@ class MoneyCommands(DeskBase):
         for index, deposit in enumerate(deposits):
             if not isinstance(deposit, Deposit):
                 raise InvalidValue(f"deposits[{index}]", deposit, "a Deposit")
-        accounts: dict[str, OpenAccount] = {}
-        shared: set[str] = set()
-        seen: set[str] = set()
-        for order in self.executor.open_orders():
-            account = order.payment.instruction("account")
-            if order.payment.method is not PaymentMethod.BANK_TRANSFER or account is None:
-                continue
-            if account in order.payment.closed:
-                continue
-            if account in accounts:
-                shared.add(account)
-            accounts[account] = OpenAccount(
-                account,
-                order.number,
-                self.totals(order).total,
-                order.payment.received - order.payment.refund_owed,
-            )
-            seen.update(_deposits_received(order))
-        for account in shared:  # two open orders hold it: a person tells whose the money is
-            del accounts[account]
+        accounts, seen = self._open_accounts()
         for deposit in deposits:  # taken by an order since closed (booked, cancelled)
             if deposit.reference not in seen and self.executor.orders_indexed(
                 DEPOSIT_INDEX, deposit.reference
@@ -230,6 +211,33 @@ class MoneyCommands(DeskBase):
 
             saved.append(self._command(number, decide, actor="bank"))
         return DepositReport(result, saved)
+
+    def _open_accounts(self) -> tuple[dict[str, OpenAccount], set[str]]:
+        """The virtual accounts open orders hold, and the deposits those orders received.
+
+        An account two open orders hold is left out: a person tells whose the money is.
+        """
+        accounts: dict[str, OpenAccount] = {}
+        shared: set[str] = set()
+        seen: set[str] = set()
+        for order in self.executor.open_orders():
+            account = order.payment.instruction("account")
+            if order.payment.method is not PaymentMethod.BANK_TRANSFER or account is None:
+                continue
+            if account in order.payment.closed:
+                continue
+            if account in accounts:
+                shared.add(account)
+            accounts[account] = OpenAccount(
+                account,
+                order.number,
+                self.totals(order).total,
+                order.payment.received - order.payment.refund_owed,
+            )
+            seen.update(_deposits_received(order))
+        for account in shared:
+            del accounts[account]
+        return accounts, seen
 
     def apply_deposit(self, number: str, deposit: Deposit, *, actor: str = "operator") -> Order:
         """入金消込 (手動): apply ``deposit`` to order ``number``, matched by a person.

@@ -140,16 +140,7 @@ class ReturnCommands(OrderCommands):
         """
         check_number(number)
         check_text(request_id, "request_id", required=True, limit=200)
-        if isinstance(new_lines, (str, bytes)) or not isinstance(new_lines, Sequence):
-            raise InvalidValue("new_lines", new_lines, "a list of OrderLine, not empty")
-        if not new_lines:
-            raise InvalidValue("new_lines", new_lines, "a list of OrderLine, not empty")
-        for index, line in enumerate(new_lines):
-            if not isinstance(line, OrderLine):
-                raise InvalidValue(f"new_lines[{index}]", line, "an OrderLine")
-        for name, value in payment.items():
-            if name not in _PAYMENT_KEYWORDS:
-                raise InvalidValue(name, value, f"a keyword of the new order's payment: {_KNOWN}")
+        _check_exchange(new_lines, payment)
         who = Requester.customer() if requester is None else requester
         if not isinstance(who, Requester):
             raise InvalidValue("requester", who, "a Requester")
@@ -214,6 +205,20 @@ _PAYMENT_KEYWORDS = (
 """The keywords of ``place`` an exchange passes on to its new order (it sets the others)."""
 
 _KNOWN = ", ".join(_PAYMENT_KEYWORDS)
+
+
+def _check_exchange(new_lines: object, payment: Mapping[str, Any]) -> None:
+    """The exchange's new lines and payment keywords, before anything is looked at."""
+    if isinstance(new_lines, (str, bytes)) or not isinstance(new_lines, Sequence):
+        raise InvalidValue("new_lines", new_lines, "a list of OrderLine, not empty")
+    if not new_lines:
+        raise InvalidValue("new_lines", new_lines, "a list of OrderLine, not empty")
+    for index, line in enumerate(new_lines):
+        if not isinstance(line, OrderLine):
+            raise InvalidValue(f"new_lines[{index}]", line, "an OrderLine")
+    for name, value in payment.items():
+        if name not in _PAYMENT_KEYWORDS:
+            raise InvalidValue(name, value, f"a keyword of the new order's payment: {_KNOWN}")
 
 
 def _link(old: str) -> Callable[[Order, Context], Order]:
