@@ -7,6 +7,8 @@ providers' recorded calls and the notices as they were; an empty collection is n
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
@@ -33,6 +35,7 @@ from orderflow.errors import (
     PaymentDeclined,
     ProviderTimeout,
     ReturnRefused,
+    StoreError,
     UnknownSku,
 )
 from orderflow.testing import FakeShop, fake_shop
@@ -208,6 +211,88 @@ def test_exchange_returns_the_old_order_with_its_return_and_the_new_order() -> N
     assert old == s.desk.get("1001") and new == s.desk.get("1001-X1")
     assert new.payment.method is PaymentMethod.BANK_TRANSFER
     assert (new.discount, new.remarks) == (Money.yen(100), "交換品")
+
+
+def test_an_exchange_asked_again_after_a_crash_finishes_its_own_new_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The process dies after the new order is placed, before the return is saved; another
+    return is filed meanwhile: the repeat finds its new order, it places no second one."""
+    s = shop()
+    delivered(s)
+    command = s.desk._command
+
+    def dying(number: str, decide: Any, **kwargs: Any) -> Order:
+        if number == "1001" and kwargs.get("request_id") == "EX-1":
+            raise StoreError("the database went away")
+        return command(number, decide, **kwargs)
+
+    monkeypatch.setattr(s.desk, "_command", dying)
+    with pytest.raises(StoreError):
+        exchange(s)
+    monkeypatch.setattr(s.desk, "_command", command)
+    s.desk.request_return("1001", {"L1": 1}, ReturnReason.DEFECTIVE, request_id="RET-1")
+    old, new = exchange(s)
+    assert new.number == "1001-X1" and new.exchange_for == "1001"
+    assert [(r.request, r.exchange) for r in old.returns] == [("RET-1", ""), ("EX-1", "1001-X1")]
+    assert s.desk.executor.find("1001-X2") is None
+    assert [m for m, _ in s.gateway.work_done].count("authorize") == 2  # the old order's, X1's
+
+
+def test_an_exchange_whose_return_became_impossible_meanwhile_withdraws_its_new_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another request returns the same unit between the exchange's checks and its return."""
+    s = shop()
+    delivered(s)
+    save_placed = s.desk._save_placed
+
+    def racing(number: str, stored: Order | None, decided: Order | None) -> Order:
+        placed = save_placed(number, stored, decided)
+        s.desk.request_return("1001", {"L2": 1}, ReturnReason.DEFECTIVE, request_id="RET-9")
+        return placed
+
+    monkeypatch.setattr(s.desk, "_save_placed", racing)
+    with pytest.raises(InvalidValue):
+        exchange(s)
+    withdrawn = s.desk.get("1001-X1")
+    assert withdrawn.status is OrderStatus.CANCELLED
+    assert withdrawn.payment.authorized == withdrawn.payment.voided  # the card given back
+    assert [r.exchange for r in s.desk.get("1001").returns] == [""]
+
+
+def test_the_same_exchange_asked_twice_at_once_places_one_new_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    s = shop()
+    delivered(s)
+    both_looked = threading.Barrier(2)
+    find = s.desk.executor.find
+
+    def find_then_wait(number: str) -> Order | None:
+        found = find(number)
+        if number == "1001-X1" and found is None:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both_looked.wait(timeout=5)
+        return found
+
+    monkeypatch.setattr(s.desk.executor, "find", find_then_wait)
+    answers: list[object] = []
+
+    def ask() -> None:
+        try:
+            answers.append(exchange(s))
+        except Exception as error:
+            answers.append(error)
+
+    threads = [threading.Thread(target=ask) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert all(isinstance(a, tuple) for a in answers) and len(answers) == 2, answers
+    assert s.desk.executor.find("1001-X2") is None
+    assert [r.exchange for r in s.desk.get("1001").returns] == ["1001-X1"]
 
 
 # -- キャンセル ------------------------------------------------------------------------------

@@ -8,13 +8,22 @@ from typing import Any
 from orderflow.app.base import check_number, check_text, refund_refused
 from orderflow.app.orders import OrderCommands
 from orderflow.domain._values import replace
-from orderflow.domain.decisions import returning
+from orderflow.domain.decisions import placing, returning
+from orderflow.domain.decisions.cancelling import cancel_order
 from orderflow.domain.events import RefundRefused, ReturnReceived
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order, OrderLine
+from orderflow.domain.outbox import Plan
 from orderflow.domain.policy import Requester
 from orderflow.domain.returns import Disposition, ReturnReason
-from orderflow.errors import DuplicateOrder, InvalidValue
+from orderflow.domain.status import OrderStatus
+from orderflow.errors import (
+    ConcurrencyError,
+    DuplicateOrder,
+    InvalidValue,
+    MoveNotAllowed,
+    PolicyRefused,
+)
 
 __all__ = ["ReturnCommands"]
 
@@ -145,6 +154,28 @@ class ReturnCommands(OrderCommands):
         if not isinstance(who, Requester):
             raise InvalidValue("requester", who, "a Requester")
         ctx = self._ctx(who.actor)
+        for attempt in range(_TRIES):
+            try:
+                return self._exchange(
+                    number, lines, new_lines, reason, request_id, who, ctx, payment
+                )
+            except (DuplicateOrder, ConcurrencyError):
+                # the same exchange asked twice at once: decided again on what the other stored
+                if attempt == _TRIES - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _exchange(
+        self,
+        number: str,
+        lines: Mapping[str, int],
+        new_lines: Sequence[OrderLine],
+        reason: ReturnReason,
+        request_id: str,
+        who: Requester,
+        ctx: Context,
+        payment: dict[str, Any],
+    ) -> tuple[Order, Order]:
         old = self._current(number)
         requesting = False
         if request_id in old.requests:  # a repeat: finish the exchange asked for under it
@@ -153,7 +184,7 @@ class ReturnCommands(OrderCommands):
                 raise InvalidValue("request_id", request_id, "the id of an exchange of this order")
             new_number = ret.exchange
         else:
-            new_number = f"{number}-X{len(old.returns) + 1}"
+            new_number = self._exchange_number(old, request_id)
             # the return's checks (lines, reason, the policy) before anything: nothing kept yet
             returning.request_return(
                 old, lines, reason, ctx, self.rules, request=request_id, exchange=new_number
@@ -169,8 +200,8 @@ class ReturnCommands(OrderCommands):
             lines_field="new_lines",
             **payment,
         )
-        if decided is not None:
-            decided = replace(decided, exchange_for=number)
+        if decided is not None:  # the request's id on it: a repeat finds it (crash, decline)
+            decided = replace(decided, exchange_for=number, requests=(request_id,))
         new = self._save_placed(new_number, stored, decided)  # a refusal raises: no return
         if requesting:
 
@@ -187,10 +218,52 @@ class ReturnCommands(OrderCommands):
                     exchange=new_number,
                 )
 
-            old = self._command(number, decide, actor=who.actor, request_id=request_id)
+            try:
+                old = self._command(number, decide, actor=who.actor, request_id=request_id)
+            except (InvalidValue, PolicyRefused, MoveNotAllowed):
+                # the return became impossible meanwhile (the units returned by another
+                # request): the new order is cancelled, its payment given back, and nothing of
+                # the exchange stays
+                self._withdraw(new_number)
+                raise
         if new.exchange_for != number:  # placed by an earlier version, before the link
             new = self._command(new_number, _link(number), actor="system")
         return old, new
+
+    def _exchange_number(self, old: Order, request_id: str) -> str:
+        """The new order's number: the one this request placed before, else a free one.
+
+        ``<number>-X<n>``, the first ``n`` whose order does not exist, was placed under this
+        ``request_id`` (the return not saved yet: a crash, a time-out) or was refused its
+        payment (the number is free again), and no return of the old order names.
+        """
+        named = {r.exchange for r in old.returns if r.exchange}
+        n = 1
+        while True:
+            candidate = f"{old.number}-X{n}"
+            if candidate not in named:
+                found = self.executor.find(candidate)
+                if found is None or request_id in found.requests or placing.retry_allowed(found):
+                    return candidate
+            n += 1
+
+    def _withdraw(self, new_number: str) -> None:
+        """Cancel an exchange's new order whose return could not be made."""
+
+        def decide(order: Order, ctx: Context) -> Order:
+            if order.status is OrderStatus.CANCELLED:
+                return order
+            plan = Plan(order)
+            return plan.apply(cancel_order(plan, order, ctx, self.rules, _WITHDRAWN))
+
+        self._command(new_number, decide, actor="system", reason=_WITHDRAWN)
+
+
+_TRIES = 3
+"""How often ``exchange`` decides again when the same exchange, asked at once, saved first."""
+
+_WITHDRAWN = "exchange withdrawn: its return could not be made"
+"""The reason an exchange's new order is cancelled with when its return became impossible."""
 
 
 _PAYMENT_KEYWORDS = (
