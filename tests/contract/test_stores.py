@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -10,8 +11,10 @@ from typing import Any
 import psycopg
 import pytest
 
-from orderflow.errors import StoreError
-from orderflow.ports import OrderStore
+from orderflow.domain.order import Order
+from orderflow.domain.queues import DEPOSIT_INDEX
+from orderflow.errors import DepositTaken, StoreError
+from orderflow.ports import OrderStore, TrackingLookup
 from orderflow.stores import (
     PostgresPurchaseOrderStore,
     PostgresStore,
@@ -20,6 +23,7 @@ from orderflow.stores import (
     SQLiteStore,
 )
 from orderflow.testing.contracts import OrderStoreContract
+from orderflow.testing.store_contracts import _received, sample_orders
 from tests.postgres import new_database
 
 
@@ -122,3 +126,85 @@ def test_postgres_tables_of_a_newer_orderflow_are_refused(postgres_uri: str) -> 
     for opener in (PostgresStore, PostgresPurchaseOrderStore):
         with pytest.raises(StoreError, match="schema version 5, newer"):
             opener(uri)
+
+
+def _counted_twice(store: OrderStore, drop_index: Callable[[], None]) -> list[Order]:
+    """Two stored orders that received deposit R-1 both, as an orderflow before the index let."""
+    first, second = sample_orders()[:2]
+    for order in (first, second):
+        store.add(order)
+    drop_index()
+    store.save(_received(first, "R-1"), expected_version=first.version)
+    store.save(_received(second, "R-1"), expected_version=second.version)
+    return [first, second]
+
+
+def _still_guarded(store: OrderStore, orders: list[Order]) -> None:
+    first, second = (store.get(o.number) for o in orders)
+    assert isinstance(store, TrackingLookup)
+    assert store.orders_by_tracking(DEPOSIT_INDEX, "R-1") == sorted([first.number, second.number])
+    store.save(_received(first, "R-2"), expected_version=first.version)
+    with pytest.raises(DepositTaken):  # every other deposit counts on one order
+        store.save(_received(second, "R-2"), expected_version=second.version)
+
+
+def test_a_sqlite_file_with_a_deposit_counted_twice_opens_and_says_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "old.sqlite3"
+
+    def drop_index() -> None:
+        with sqlite3.connect(path) as conn:
+            conn.execute("DROP INDEX order_deposits_once")
+        conn.close()
+
+    with SQLiteStore(path) as store:
+        orders = _counted_twice(store, drop_index)
+    with caplog.at_level("WARNING", logger="orderflow.stores"), SQLiteStore(path) as store:
+        _still_guarded(store, orders)
+    assert "deposit R-1 is counted on orders" in caplog.text
+
+
+@pytest.mark.postgres
+def test_a_postgres_database_with_a_deposit_counted_twice_opens_and_says_so(
+    postgres_uri: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    uri = new_database(postgres_uri)
+
+    def drop_index() -> None:
+        with psycopg.connect(uri, autocommit=True) as conn:
+            conn.execute("DROP INDEX order_deposits_once")
+
+    with PostgresStore(uri) as store:
+        orders = _counted_twice(store, drop_index)
+    with caplog.at_level("WARNING", logger="orderflow.stores"), PostgresStore(uri) as store:
+        _still_guarded(store, orders)
+    assert "deposit R-1 is counted on orders" in caplog.text
+
+
+def _open_at_once(uri: str, openers: list[Callable[[str], Any]]) -> list[BaseException]:
+    """Open each part on ``uri`` in its own thread, all at the same moment; what failed."""
+    start = threading.Barrier(len(openers))
+    failures: list[BaseException] = []
+
+    def open_part(opener: Callable[[str], Any]) -> None:
+        start.wait(timeout=30)
+        try:
+            opener(uri).close()
+        except BaseException as failed:
+            failures.append(failed)
+
+    threads = [threading.Thread(target=open_part, args=(opener,)) for opener in openers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return failures
+
+
+@pytest.mark.postgres
+def test_postgres_parts_created_at_once_do_not_collide(postgres_uri: str) -> None:
+    """The order and purchase-order stores of a fresh database, started at the same moment."""
+    for _ in range(5):
+        uri = new_database(postgres_uri)
+        assert _open_at_once(uri, [PostgresStore, PostgresPurchaseOrderStore]) == []

@@ -6,6 +6,7 @@ The two engines differ in placeholders (``?`` and ``%s``), time columns (ISO tex
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -39,6 +40,8 @@ ORDER_TABLE: tuple[tuple[str, str, str], ...] = (
     ("claimed_until", "time", ""),
 )
 """The columns of ``orders``: name, kind of value (typed per engine), constraints."""
+
+_log = logging.getLogger("orderflow.stores")
 
 SQLITE_TYPES = {
     "text": "TEXT",
@@ -82,8 +85,6 @@ CREATE TABLE IF NOT EXISTS order_tracking (
     PRIMARY KEY (carrier, tracking_number, number)
 );
 CREATE INDEX IF NOT EXISTS order_tracking_by_number ON order_tracking (number);
-CREATE UNIQUE INDEX IF NOT EXISTS order_deposits_once ON order_tracking (tracking_number)
-    WHERE carrier = '{deposit}';
 CREATE TABLE IF NOT EXISTS order_index_version (version {integer} NOT NULL);
 """
 
@@ -101,6 +102,43 @@ POINTS_DUE_INDEX = (
     "    WHERE points_due_at IS NOT NULL;\n"
 )
 """The index of ``points_due_at``, made once the column is there (it came after the table)."""
+
+
+DEPOSITS_ONCE = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS order_deposits_once ON order_tracking (tracking_number) "
+    f"WHERE carrier = '{DEPOSIT_INDEX}'"
+)
+"""The index that makes a deposit count on one order: a save giving it to a second one fails."""
+
+_DEPOSITS_TWICE = (
+    "SELECT tracking_number, min(number), max(number) FROM order_tracking "
+    "WHERE carrier = {mark} GROUP BY tracking_number HAVING count(*) > 1 ORDER BY 1"
+)
+
+
+def guard_deposits(execute: Callable[..., Any], mark: str, where: str) -> None:
+    """Make each deposit count on one order (``DEPOSITS_ONCE``), in the caller's transaction.
+
+    Tables that already hold a deposit counted on two orders (a race of an orderflow before the
+    index) open all the same: those deposits are left out of the index, each logged as a
+    warning for a person to settle (one of the orders owes it back); every other deposit counts
+    on one order from here on.
+    """
+    twice = execute(_DEPOSITS_TWICE.format(mark=mark), (DEPOSIT_INDEX,)).fetchall()
+    for reference, first, second in twice:
+        _log.warning(
+            "%s: deposit %s is counted on orders %s and %s (and maybe more): a person settles "
+            "it (one of them owes it back)",
+            where,
+            reference,
+            first,
+            second,
+        )
+    if not twice:
+        execute(DEPOSITS_ONCE)
+        return
+    quoted = ", ".join("'" + str(row[0]).replace("'", "''") + "'" for row in twice)
+    execute(f"{DEPOSITS_ONCE} AND tracking_number NOT IN ({quoted})")
 
 
 PARTS_TABLE = (

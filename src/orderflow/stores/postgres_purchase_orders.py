@@ -29,7 +29,7 @@ class PostgresPurchaseOrderStore:
         self._db = Connections(source)
         if create:
             with self._db.transaction() as conn:
-                conn.execute("SELECT pg_advisory_xact_lock(7302)")
+                conn.execute("SELECT pg_advisory_xact_lock(7301)")  # the tables of every part
                 record_schema(
                     conn.execute, "%s", POSTGRES_TYPES, "purchase_orders", 1, "PostgreSQL"
                 )

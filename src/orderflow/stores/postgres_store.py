@@ -28,6 +28,7 @@ from orderflow.stores._sql import (
     OrderReads,
     Remembered,
     as_is,
+    guard_deposits,
     order_row,
     order_schema,
     record_schema,
@@ -187,18 +188,24 @@ class PostgresStore(OrderReads):
                 cur.executemany(_INSERT_TRACKING, rows)
 
     def _index_all(self) -> None:
-        """Tables of an older index (or none yet): index every order's numbers again, once."""
+        """Tables of an older index (or none yet): index every order's numbers again, once.
+
+        Then a deposit is made to count on one order (:func:`guard_deposits`), if not yet.
+        """
         with self._db.transaction() as conn:
-            conn.execute("SELECT pg_advisory_xact_lock(7302)")  # one worker indexes
+            conn.execute("SELECT pg_advisory_xact_lock(7303)")  # one worker indexes
             found = conn.execute(INDEX_VERSION_SELECT).fetchone()
-            if found is not None and found[0] is not None and found[0] >= INDEX_VERSION:
-                return
-            conn.execute("DELETE FROM order_tracking")
-            rows = conn.execute(f"SELECT {READ_COLUMNS} FROM orders").fetchall()
-            for row in rows:
-                self._write_tracking(conn, self._known.order(*row), fresh=True)
-            conn.execute("DELETE FROM order_index_version")
-            conn.execute("INSERT INTO order_index_version VALUES (%s)", (INDEX_VERSION,))
+            if found is None or found[0] is None or found[0] < INDEX_VERSION:
+                conn.execute("DROP INDEX IF EXISTS order_deposits_once")
+                conn.execute("DELETE FROM order_tracking")
+                rows = conn.execute(f"SELECT {READ_COLUMNS} FROM orders").fetchall()
+                for row in rows:
+                    self._write_tracking(conn, self._known.order(*row), fresh=True)
+                conn.execute("DELETE FROM order_index_version")
+                conn.execute("INSERT INTO order_index_version VALUES (%s)", (INDEX_VERSION,))
+            guarded = conn.execute("SELECT to_regclass('order_deposits_once')").fetchone()
+            if guarded is None or guarded[0] is None:
+                guard_deposits(conn.execute, "%s", "PostgreSQL")
 
     def _rows(self, sql: str, params: tuple[Any, ...] | list[Any]) -> list[Any]:
         with self._db.transaction() as conn:

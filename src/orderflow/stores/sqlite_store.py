@@ -31,6 +31,7 @@ from orderflow.stores._sql import (
     SQLITE_TYPES,
     OrderReads,
     Remembered,
+    guard_deposits,
     order_row,
     order_schema,
     tracking_rows,
@@ -206,17 +207,25 @@ class SQLiteStore(OrderReads):
     # -- helpers ---------------------------------------------------------------------------
 
     def _index_all(self) -> None:
-        """Tables of an older index (or none yet): index every order's numbers again, once."""
+        """Tables of an older index (or none yet): index every order's numbers again, once.
+
+        Then a deposit is made to count on one order (:func:`guard_deposits`), if not yet.
+        """
         try:
             with self._db.write() as conn:
                 found = conn.execute(INDEX_VERSION_SELECT).fetchone()[0]
-                if found is not None and found >= INDEX_VERSION:
-                    return
-                conn.execute("DELETE FROM order_tracking")
-                for order in self._orders(f"SELECT {READ_COLUMNS} FROM orders", ()):
-                    conn.executemany(_INSERT_TRACKING, tracking_rows(order))
-                conn.execute("DELETE FROM order_index_version")
-                conn.execute("INSERT INTO order_index_version VALUES (?)", (INDEX_VERSION,))
+                if found is None or found < INDEX_VERSION:
+                    conn.execute("DROP INDEX IF EXISTS order_deposits_once")
+                    conn.execute("DELETE FROM order_tracking")
+                    for order in self._orders(f"SELECT {READ_COLUMNS} FROM orders", ()):
+                        conn.executemany(_INSERT_TRACKING, tracking_rows(order))
+                    conn.execute("DELETE FROM order_index_version")
+                    conn.execute("INSERT INTO order_index_version VALUES (?)", (INDEX_VERSION,))
+                guarded = conn.execute(
+                    "SELECT 1 FROM sqlite_master WHERE name = 'order_deposits_once'"
+                ).fetchone()
+                if guarded is None:
+                    guard_deposits(conn.execute, "?", self.path)
         except sqlite3.Error as failed:
             raise StoreError(f"cannot index the orders in {self.path!r}: {failed}") from failed
 
