@@ -8,7 +8,7 @@ from decimal import Decimal
 import attrs
 import pytest
 
-from orderflow import Deposit, Money, OrderStatus, PaymentMethod
+from orderflow import Deposit, Money, OrderChange, OrderStatus, PaymentMethod
 from orderflow.domain.payments import HoldCode
 from orderflow.errors import DepositTaken, InvalidValue, MoveNotAllowed
 from orderflow.testing import FakeShop
@@ -257,3 +257,19 @@ def test_an_account_two_open_orders_hold_is_nobodys_until_a_person_applies_it() 
     assert first.desk.get("1002").payment.received == Money.yen(0)
     first.desk.apply_deposit("1001", paid)  # a person found whose it is
     assert first.desk.get("1001").payment.received == total
+
+
+def test_an_account_the_bank_gives_back_to_the_same_order_takes_its_deposits() -> None:
+    """Bank transfer → card → bank transfer: the bank issues the very number it got back."""
+    s = shop()
+    total = bank_order(s)
+    first = s.desk.get("1001").payment.instruction("account")
+    s.desk.change("1001", OrderChange(payment_method=PaymentMethod.CARD, token="tok_ok"))
+    s.desk.change("1001", OrderChange(payment_method=PaymentMethod.BANK_TRANSFER))
+    order = s.desk.get("1001")
+    account = order.payment.instruction("account")
+    assert account == first and account not in order.payment.closed
+    paid = Deposit(account, total, "ﾔﾏﾀﾞ ﾀﾛｳ", T0.date(), "R-again")
+    report = s.desk.reconcile_deposits([paid])
+    assert [m.order_number for m in report.reconciliation.matched] == ["1001"]
+    assert s.desk.get("1001").payment.received == total

@@ -28,6 +28,7 @@ from orderflow.domain.payments.common import (
 )
 from orderflow.domain.payments.ledger import (
     close_reference,
+    reopen_reference,
     with_instructions,
 )
 from orderflow.domain.rules import Rules
@@ -58,6 +59,7 @@ def fold_issue_account(
     assert isinstance(account, VirtualAccount)
     if effect.purpose is Purpose.SWITCH:
         order = switch_granted(order, ctx, rules, plan)
+    order = reopen_reference(order, account.account)  # the bank may give back the same number
     order = with_instructions(
         order,
         account=account.account,

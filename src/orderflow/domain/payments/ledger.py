@@ -169,6 +169,14 @@ def with_instructions(order: Order, **values: str) -> Order:
     return replace(order, payment=payment)
 
 
+def reopen_reference(order: Order, reference: str) -> Order:
+    """``order`` holding ``reference`` again: a bank may issue a number it was given back."""
+    if reference not in order.payment.closed:
+        return order
+    closed = tuple(r for r in order.payment.closed if r != reference)
+    return replace(order, payment=replace(order.payment, closed=closed))
+
+
 def close_reference(order: Order, reference: str) -> Order:
     """``order`` with ``reference`` handed back for good."""
     if reference in order.payment.closed:
