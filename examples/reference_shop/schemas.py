@@ -156,7 +156,7 @@ class DepositsIn(BaseModel):
     deposits: list[DepositIn]
 
 
-class ReceiptIn(_Strict):
+class ReceiptIn(BaseModel):
     """The warehouse's webhook: goods arrived (入荷); the same ``receipt_id`` counts once."""
 
     warehouse: str

@@ -87,6 +87,8 @@ _BY_WORD: dict[str, Callable[[str], str]] = {
     "line2": mask_street,
     "street": mask_street,
     "address": mask_street,
+    "to": mask_street,  # ship_to given as text: the whole address
+    "customer": mask_name,  # a customer given as text: a name
     "token": mask_token,
     "name": mask_name,
 }
@@ -147,9 +149,13 @@ def mask_field(field: str, value: object) -> str:
         return f"<{type(value).__name__} too large to show>"
 
 
-_FIGURES = frozenset({"amount", "on", "date", "at", "count", "total", "quantity", "fee", "price"})
-"""Last words of fields that hold amounts, dates and counts: their text is shown as it is (a
-ten-digit amount is not a phone number), cut like any text."""
+_FIGURES = frozenset(
+    {"amount", "on", "date", "at", "count", "total", "quantity", "fee", "price"}
+    | {"number", "reference", "id", "key", "code"}
+)
+"""Last words of fields that hold amounts, dates, counts and the shop's or a provider's own
+numbers (an order or tracking number, a deposit reference): their text is shown as it is (a
+ten-digit amount or a zero-padded reference is not a phone number), cut like any text."""
 
 
 def _mask_field(field: str, value: object) -> str:
@@ -165,6 +171,8 @@ def _mask_field(field: str, value: object) -> str:
         return "None"
     if isinstance(value, bytes):
         value = value.decode(errors="replace")
+    if isinstance(value, Sized) and not isinstance(value, str | type):
+        return f"<{type(value).__name__} of {len(value)}>"  # a dict for an Address, say
     if not isinstance(value, str):
         return f"<{type(value).__name__} {masker(str(value))}>"
     return repr(masker(value))

@@ -268,7 +268,7 @@ def test_an_account_the_bank_gives_back_to_the_same_order_takes_its_deposits() -
     s.desk.change("1001", OrderChange(payment_method=PaymentMethod.BANK_TRANSFER))
     order = s.desk.get("1001")
     account = order.payment.instruction("account")
-    assert account == first and account not in order.payment.closed
+    assert account is not None and account == first and account not in order.payment.closed
     paid = Deposit(account, total, "ﾔﾏﾀﾞ ﾀﾛｳ", T0.date(), "R-again")
     report = s.desk.reconcile_deposits([paid])
     assert [m.order_number for m in report.reconciliation.matched] == ["1001"]

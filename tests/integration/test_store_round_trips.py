@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import attrs
+import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 
@@ -52,11 +53,15 @@ def test_sqlite_keeps_orders_unchanged(
 
 @pytest.fixture(scope="module")
 def postgres_db(postgres_uri: str) -> Iterator[str]:
-    yield new_database(postgres_uri)
+    uri = new_database(postgres_uri)
+    PostgresStore(uri).close()  # the tables, emptied by each example
+    yield uri
 
 
 @ROUND_TRIPS
 @given(shops_orders())
 def test_postgres_keeps_orders_unchanged(postgres_db: str, orders: list[Order]) -> None:
+    with psycopg.connect(postgres_db, autocommit=True) as conn:  # each example its own shop:
+        conn.execute("TRUNCATE orders, order_holds, order_tracking")  # deposits are per shop
     with PostgresStore(postgres_db) as write, PostgresStore(postgres_db) as read:
         _check(write, read, orders)

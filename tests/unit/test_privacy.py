@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 import orderflow.errors as errors_module
-from orderflow import Address, Customer, Money, Notice, Payment, PaymentMethod
+from orderflow import Address, Customer, Money, Notice, Payment, PaymentMethod, ReturnReason
 from orderflow._mask import (
     mask_email,
     mask_field,
@@ -46,7 +46,7 @@ from orderflow.errors import (
     UnknownSku,
 )
 from orderflow.zengin import ZenginError
-from tests.builders import finish, lines, shop
+from tests.builders import TRACKING, finish, lines, place, shop
 
 EMAIL = "yamada.taro@example.jp"
 PHONE = "090-3141-5926"
@@ -441,3 +441,27 @@ def test_amounts_and_dates_are_shown_as_they_are_in_an_error() -> None:
     assert str(booked).endswith("got '081340'")
     phone = InvalidValue("remarks", "0312345678", "a text")  # a free text still hides a phone
     assert "0312345678" not in str(phone)
+
+
+def test_references_and_numbers_are_shown_whole_and_an_address_as_text_hidden() -> None:
+    reference = "0009-101-1234567-081124-000123"  # ends like a phone number cut short
+    assert str(DepositTaken(reference, "2001")).endswith(f"got {reference!r}")
+    assert str(InvalidValue("tracking_number", "0123456789", "x")).endswith("got '0123456789'")
+    as_text = f"東京都渋谷区{LINE1} {LINE2} {NAME} {PHONE}"
+    for field, value in (("ship_to", as_text), ("change.ship_to", as_text), ("customer", NAME)):
+        assert_no_secret(str(InvalidValue(field, value, "a value")))
+
+
+def test_a_returns_refund_account_is_hidden_in_the_orders_repr() -> None:
+    s = shop()
+    place(s)
+    s.desk.accept("1001")
+    s.desk.allocate("1001")
+    s.desk.instruct_shipping("1001")
+    s.desk.ship("1001", "1001-S1", TRACKING)
+    s.desk.deliver("1001", "1001-S1")
+    account = f"三井住友銀行 渋谷支店 普通 7654321 {NAME} {PHONE}"
+    s.desk.request_return("1001", {"L1": 1}, ReturnReason.DEFECTIVE, refund_account=account)
+    shown = repr(s.desk.get("1001"))
+    assert "7654321" not in shown and "三井住友" not in shown
+    assert_no_secret(shown)

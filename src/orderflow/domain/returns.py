@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from orderflow._mask import mask_street, masked_repr
 from orderflow.domain.money import Money
 from orderflow.domain.tax import TaxRate
 from orderflow.errors import InvalidValue
@@ -115,8 +116,9 @@ class Return:
     """The request id it was asked under (an exchange finds its new order by it)."""
     exchange: str = ""
     """交換: the number of the new order placed for it."""
-    refund_account: str = ""
-    """The account the customer gave for money owed back (bank transfer, konbini, COD)."""
+    refund_account: str = attrs.field(default="", repr=masked_repr(mask_street))
+    """The account the customer gave for money owed back (bank transfer, konbini, COD); its
+    bank, number and holder are the customer's: ``***`` in the repr."""
     received_at: datetime | None = None
     """When the goods came back and were refunded, or refused; ``None`` while requested."""
     dispositions: tuple[Disposition, ...] = ()
