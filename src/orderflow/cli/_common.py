@@ -166,7 +166,8 @@ def open_inventory(db: str, *, create: bool = False) -> SQLiteInventory | Postgr
 
 
 _BUSY = (5, 6)
-"""SQLITE_BUSY and SQLITE_LOCKED: another writer holds the file; running again helps."""
+"""SQLITE_BUSY and SQLITE_LOCKED (and their extended codes, in the low byte): another writer
+holds the file; running again helps."""
 
 
 @contextmanager
@@ -180,7 +181,7 @@ def _opening(path: str) -> Iterator[None]:
         yield
     except StoreError as failed:
         cause = failed.__cause__
-        if isinstance(cause, sqlite3.Error) and cause.sqlite_errorcode in _BUSY:
+        if isinstance(cause, sqlite3.Error) and (cause.sqlite_errorcode & 0xFF) in _BUSY:
             raise
         raise Refused(ExitCode.USAGE, f"--db: {failed}") from None
 

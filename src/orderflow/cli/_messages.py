@@ -117,7 +117,8 @@ def is_configuration(failed: StoreError) -> bool:
     """
     cause = failed.__cause__
     if isinstance(cause, sqlite3.Error):
-        return getattr(cause, "sqlite_errorcode", None) in _SQLITE_CONFIGURATION
+        code = getattr(cause, "sqlite_errorcode", None)  # extended codes keep it in the low byte
+        return isinstance(code, int) and (code & 0xFF) in _SQLITE_CONFIGURATION
     try:
         import psycopg
     except ImportError:
