@@ -493,3 +493,40 @@ def test_a_receipt_with_good_arguments_fills_the_waiting_orders_by_priority() ->
     )
     assert [o.number for o in served] == ["1002"]  # the newest first, as the priority says
     assert s.inventory.on_hand[("TOKYO", "TEA-1")] == 2
+
+
+def test_two_exchanges_asked_at_once_get_a_new_order_each(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two requests (other ids, the same new lines) both find <number>-X1 free."""
+    s = shop()
+    delivered(s)
+    both_looked = threading.Barrier(2)
+    find = s.desk.executor.find
+
+    def find_then_wait(number: str) -> Order | None:
+        found = find(number)
+        if number == "1001-X1" and found is None:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both_looked.wait(timeout=5)
+        return found
+
+    monkeypatch.setattr(s.desk.executor, "find", find_then_wait)
+    answers: list[object] = []
+
+    def ask(request_id: str, line: str) -> None:
+        try:
+            answers.append(exchange(s, request_id=request_id, lines={line: 1}))
+        except Exception as error:
+            answers.append(error)
+
+    threads = [threading.Thread(target=ask, args=args) for args in (("EX-A", "L2"), ("EX-B", "L3"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert all(isinstance(a, tuple) for a in answers) and len(answers) == 2, answers
+    returns = {r.request: r.exchange for r in s.desk.get("1001").returns}
+    assert sorted(returns.values()) == ["1001-X1", "1001-X2"]
+    for request_id, new_number in returns.items():
+        assert s.desk.get(new_number).requests == (request_id,)  # each its own order

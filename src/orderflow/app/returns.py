@@ -202,6 +202,8 @@ class ReturnCommands(OrderCommands):
         )
         if decided is not None:  # the request's id on it: a repeat finds it (crash, decline)
             decided = replace(decided, exchange_for=number, requests=(request_id,))
+        elif requesting and stored is not None and request_id not in stored.requests:
+            raise DuplicateOrder(new_number)  # another exchange's order, placed meanwhile
         new = self._save_placed(new_number, stored, decided)  # a refusal raises: no return
         if requesting:
 
