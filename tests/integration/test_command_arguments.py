@@ -261,6 +261,53 @@ def test_an_exchange_whose_return_became_impossible_meanwhile_withdraws_its_new_
     assert [r.exchange for r in s.desk.get("1001").returns] == [""]
 
 
+def test_an_exchange_withdrawn_and_asked_again_places_a_fresh_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The withdrawn new order is never taken up again: the repeat places another one."""
+    s = shop()
+    delivered(s)
+    save_placed = s.desk._save_placed
+
+    def racing(number: str, stored: Order | None, decided: Order | None) -> Order:
+        placed = save_placed(number, stored, decided)
+        s.desk.request_return("1001", {"L2": 1}, ReturnReason.DEFECTIVE, request_id="RET-9")
+        return placed
+
+    monkeypatch.setattr(s.desk, "_save_placed", racing)
+    with pytest.raises(InvalidValue):
+        exchange(s)
+    monkeypatch.setattr(s.desk, "_save_placed", save_placed)
+    s.desk.refuse_return("1001", "R1", reason="not what was sent")  # the unit is free again
+    _, new = exchange(s)
+    assert new.number == "1001-X2" and new.status is not OrderStatus.CANCELLED
+    assert s.desk.get("1001-X1").status is OrderStatus.CANCELLED
+
+
+def test_a_repeat_after_a_crash_whose_return_became_impossible_withdraws_the_new_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    s = shop()
+    delivered(s)
+    command = s.desk._command
+
+    def dying(number: str, decide: Any, **kwargs: Any) -> Order:
+        if number == "1001" and kwargs.get("request_id") == "EX-1":
+            raise StoreError("the database went away")
+        return command(number, decide, **kwargs)
+
+    monkeypatch.setattr(s.desk, "_command", dying)
+    with pytest.raises(StoreError):
+        exchange(s)
+    monkeypatch.setattr(s.desk, "_command", command)
+    s.desk.request_return("1001", {"L2": 1}, ReturnReason.DEFECTIVE, request_id="RET-1")
+    with pytest.raises(InvalidValue):
+        exchange(s)  # the unit is gone: the new order placed before the crash is withdrawn
+    withdrawn = s.desk.get("1001-X1")
+    assert withdrawn.status is OrderStatus.CANCELLED
+    assert withdrawn.payment.authorized == withdrawn.payment.voided
+
+
 def test_the_same_exchange_asked_twice_at_once_places_one_new_order(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

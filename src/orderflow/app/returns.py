@@ -185,10 +185,16 @@ class ReturnCommands(OrderCommands):
             new_number = ret.exchange
         else:
             new_number = self._exchange_number(old, request_id)
-            # the return's checks (lines, reason, the policy) before anything: nothing kept yet
-            returning.request_return(
-                old, lines, reason, ctx, self.rules, request=request_id, exchange=new_number
-            )
+            # the return's checks (lines, reason, the policy) before anything is kept
+            try:
+                returning.request_return(
+                    old, lines, reason, ctx, self.rules, request=request_id, exchange=new_number
+                )
+            except (InvalidValue, PolicyRefused, MoveNotAllowed):
+                ours = self.executor.find(new_number)  # placed before a crash: withdrawn
+                if ours is not None and request_id in ours.requests:
+                    self._withdraw(new_number)
+                raise
             requesting = True
         stored, decided = self._decide_place(
             number=new_number,
@@ -236,8 +242,9 @@ class ReturnCommands(OrderCommands):
         """The new order's number: the one this request placed before, else a free one.
 
         ``<number>-X<n>``, the first ``n`` whose order does not exist, was placed under this
-        ``request_id`` (the return not saved yet: a crash, a time-out) or was refused its
-        payment (the number is free again), and no return of the old order names.
+        ``request_id`` and is not cancelled (the return not saved yet: a crash, a time-out) or
+        was refused its payment (the number is free again), and no return of the old order
+        names. An order withdrawn (its return could not be made) is never taken up again.
         """
         named = {r.exchange for r in old.returns if r.exchange}
         n = 1
@@ -245,7 +252,9 @@ class ReturnCommands(OrderCommands):
             candidate = f"{old.number}-X{n}"
             if candidate not in named:
                 found = self.executor.find(candidate)
-                if found is None or request_id in found.requests or placing.retry_allowed(found):
+                if found is None or placing.retry_allowed(found):
+                    return candidate
+                if request_id in found.requests and found.status is not OrderStatus.CANCELLED:
                     return candidate
             n += 1
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from orderflow.cli._messages import POSTGRES_SCHEMES, describe_db, is_postgres
+from orderflow.cli._messages import POSTGRES_SCHEMES, describe_db, is_configuration, is_postgres
 from orderflow.desk import OrderDesk
 from orderflow.errors import StoreError
 from orderflow.settings import ShopSettings
@@ -165,9 +165,9 @@ def open_inventory(db: str, *, create: bool = False) -> SQLiteInventory | Postgr
         return SQLiteInventory(path)
 
 
-_BUSY = (5, 6)
-"""SQLITE_BUSY and SQLITE_LOCKED (and their extended codes, in the low byte): another writer
-holds the file; running again helps."""
+_ERROR = 1
+"""SQLITE_ERROR while orderflow makes its tables: a table of the same name that is not
+orderflow's (``no such column``); running again will not help."""
 
 
 @contextmanager
@@ -181,9 +181,11 @@ def _opening(path: str) -> Iterator[None]:
         yield
     except StoreError as failed:
         cause = failed.__cause__
-        if isinstance(cause, sqlite3.Error) and (cause.sqlite_errorcode & 0xFF) in _BUSY:
-            raise
-        raise Refused(ExitCode.USAGE, f"--db: {failed}") from None
+        if cause is None or is_configuration(failed):  # refused as a newer orderflow's
+            raise Refused(ExitCode.USAGE, f"--db: {failed}") from None
+        if isinstance(cause, sqlite3.Error) and (cause.sqlite_errorcode & 0xFF) == _ERROR:
+            raise Refused(ExitCode.USAGE, f"--db: {failed}") from None  # no such column …
+        raise  # busy, a full disk, an I/O error: run again later
 
 
 @contextmanager

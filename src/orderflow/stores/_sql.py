@@ -137,8 +137,22 @@ def guard_deposits(execute: Callable[..., Any], mark: str, where: str) -> None:
     if not twice:
         execute(DEPOSITS_ONCE)
         return
-    quoted = ", ".join("'" + str(row[0]).replace("'", "''") + "'" for row in twice)
+    quoted = ", ".join(_literal(str(row[0]), dollar=mark == "%s") for row in twice)
     execute(f"{DEPOSITS_ONCE} AND tracking_number NOT IN ({quoted})")
+
+
+def _literal(text: str, *, dollar: bool) -> str:
+    """``text`` as an SQL string literal (an index's predicate takes no parameters).
+
+    PostgreSQL's is dollar-quoted with a tag ``text`` does not hold, whatever the server's
+    ``standard_conforming_strings``; SQLite's doubles its quotes.
+    """
+    if not dollar:
+        return "'" + text.replace("'", "''") + "'"
+    n = 0
+    while f"$r{n}$" in text or text.endswith(f"$r{n}"):
+        n += 1
+    return f"$r{n}${text}$r{n}$"
 
 
 PARTS_TABLE = (
