@@ -70,6 +70,16 @@ def to_booked(s: FakeShop, number: str = "1001") -> Order:
     return finish(s, number)
 
 
+def delivered(s: FakeShop, number: str = "1001") -> Order:
+    """A card order placed, accepted, allocated, shipped in one parcel and delivered (着荷済)."""
+    place(s, number)
+    s.desk.accept(number)
+    s.desk.allocate(number)
+    s.desk.instruct_shipping(number)
+    s.desk.ship(number, f"{number}-S1", TRACKING)
+    return s.desk.deliver(number, f"{number}-S1")
+
+
 def finish(s: FakeShop, number: str = "1001") -> Order:
     """From 引当済 to 計上済: instruct, ship, deliver, book (one shipment)."""
     s.desk.instruct_shipping(number)

@@ -40,7 +40,7 @@ from orderflow.errors import (
 )
 from orderflow.testing import FakeShop, fake_shop
 from orderflow.testing.fakes import Fault
-from tests.builders import STOCK, TRACKING, place, shop
+from tests.builders import STOCK, delivered, place, shop
 
 NEW = OrderLine("N1", "MUG-1", "湯呑(青)", Money.yen(2200), 1)
 
@@ -80,15 +80,6 @@ def refused(
     if field is not None:
         assert isinstance(caught.value, InvalidValue)
         assert caught.value.field == field
-
-
-def delivered(s: FakeShop) -> None:
-    place(s)
-    s.desk.accept("1001")
-    s.desk.allocate("1001")
-    s.desk.instruct_shipping("1001")
-    s.desk.ship("1001", "1001-S1", TRACKING)
-    s.desk.deliver("1001", "1001-S1")
 
 
 def exchange(s: FakeShop, **overrides: Any) -> tuple[Order, Order]:
@@ -308,35 +299,43 @@ def test_a_repeat_after_a_crash_whose_return_became_impossible_withdraws_the_new
     assert withdrawn.payment.authorized == withdrawn.payment.voided
 
 
-def test_the_same_exchange_asked_twice_at_once_places_one_new_order(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    s = shop()
-    delivered(s)
-    both_looked = threading.Barrier(2)
+def _at_once(
+    s: FakeShop, monkeypatch: pytest.MonkeyPatch, *calls: Callable[[], object]
+) -> list[object]:
+    """Run ``calls`` in threads that all find ``1001-X1`` free before any places it."""
+    all_looked = threading.Barrier(len(calls))
     find = s.desk.executor.find
 
     def find_then_wait(number: str) -> Order | None:
         found = find(number)
         if number == "1001-X1" and found is None:
             with contextlib.suppress(threading.BrokenBarrierError):
-                both_looked.wait(timeout=5)
+                all_looked.wait(timeout=5)
         return found
 
     monkeypatch.setattr(s.desk.executor, "find", find_then_wait)
     answers: list[object] = []
 
-    def ask() -> None:
+    def run(call: Callable[[], object]) -> None:
         try:
-            answers.append(exchange(s))
+            answers.append(call())
         except Exception as error:
             answers.append(error)
 
-    threads = [threading.Thread(target=ask) for _ in range(2)]
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
+    return answers
+
+
+def test_the_same_exchange_asked_twice_at_once_places_one_new_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    s = shop()
+    delivered(s)
+    answers = _at_once(s, monkeypatch, lambda: exchange(s), lambda: exchange(s))
     assert all(isinstance(a, tuple) for a in answers) and len(answers) == 2, answers
     assert s.desk.executor.find("1001-X2") is None
     assert [r.exchange for r in s.desk.get("1001").returns] == ["1001-X1"]
@@ -548,30 +547,12 @@ def test_two_exchanges_asked_at_once_get_a_new_order_each(
     """Two requests (other ids, the same new lines) both find <number>-X1 free."""
     s = shop()
     delivered(s)
-    both_looked = threading.Barrier(2)
-    find = s.desk.executor.find
-
-    def find_then_wait(number: str) -> Order | None:
-        found = find(number)
-        if number == "1001-X1" and found is None:
-            with contextlib.suppress(threading.BrokenBarrierError):
-                both_looked.wait(timeout=5)
-        return found
-
-    monkeypatch.setattr(s.desk.executor, "find", find_then_wait)
-    answers: list[object] = []
-
-    def ask(request_id: str, line: str) -> None:
-        try:
-            answers.append(exchange(s, request_id=request_id, lines={line: 1}))
-        except Exception as error:
-            answers.append(error)
-
-    threads = [threading.Thread(target=ask, args=args) for args in (("EX-A", "L2"), ("EX-B", "L3"))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    answers = _at_once(
+        s,
+        monkeypatch,
+        lambda: exchange(s, request_id="EX-A", lines={"L2": 1}),
+        lambda: exchange(s, request_id="EX-B", lines={"L3": 1}),
+    )
     assert all(isinstance(a, tuple) for a in answers) and len(answers) == 2, answers
     returns = {r.request: r.exchange for r in s.desk.get("1001").returns}
     assert sorted(returns.values()) == ["1001-X1", "1001-X2"]

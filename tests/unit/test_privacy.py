@@ -46,7 +46,7 @@ from orderflow.errors import (
     UnknownSku,
 )
 from orderflow.zengin import ZenginError
-from tests.builders import TRACKING, finish, lines, place, shop
+from tests.builders import delivered, finish, lines, shop
 
 EMAIL = "yamada.taro@example.jp"
 PHONE = "090-3141-5926"
@@ -454,12 +454,7 @@ def test_references_and_numbers_are_shown_whole_and_an_address_as_text_hidden() 
 
 def test_a_returns_refund_account_is_hidden_in_the_orders_repr() -> None:
     s = shop()
-    place(s)
-    s.desk.accept("1001")
-    s.desk.allocate("1001")
-    s.desk.instruct_shipping("1001")
-    s.desk.ship("1001", "1001-S1", TRACKING)
-    s.desk.deliver("1001", "1001-S1")
+    delivered(s)
     account = f"三井住友銀行 渋谷支店 普通 7654321 {NAME} {PHONE}"
     s.desk.request_return("1001", {"L1": 1}, ReturnReason.DEFECTIVE, refund_account=account)
     shown = repr(s.desk.get("1001"))
