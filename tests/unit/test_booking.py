@@ -128,3 +128,61 @@ def test_recognition_date_follows_the_basis() -> None:
     tokyo = ZoneInfo("Asia/Tokyo")
     assert recognition_date(order, RecognitionBasis.SHIPMENT, tokyo) == date(2026, 11, 23)
     assert recognition_date(order, RecognitionBasis.DELIVERY, tokyo) == date(2026, 11, 24)
+
+
+small_lines = st.lists(
+    st.tuples(
+        st.sampled_from([0, 1, 2, 7, 99, 108, 540]),
+        st.integers(1, 3),
+        st.sampled_from(list(TaxRate)),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=300)
+@given(
+    small_lines,
+    st.sampled_from([0, 1, 2, 880]),
+    st.sampled_from([0, 1, 330]),
+    st.data(),
+    st.sampled_from(list(PriceMode)),
+    st.sampled_from(list(Rounding)),
+    st.sampled_from([AccountMap(), AccountMap.yayoi(), AccountMap.freee()]),
+)
+def test_no_journal_line_goes_below_zero_with_free_items_and_tiny_amounts(
+    raw: list[tuple[int, int, TaxRate]],
+    shipping: int,
+    fees: int,
+    data: st.DataObject,
+    mode: PriceMode,
+    rounding: Rounding,
+    accounts: AccountMap,
+) -> None:
+    """A free gift, ¥1 of shipping, a coupon: what rounding leaves never makes a line negative
+    (every export refuses one: a single such order stopped a month's 弥生 file)."""
+    lines = [
+        OrderLine(f"L{i}", f"SKU{i}", "品", Money.yen(price), qty, rate)
+        for i, (price, qty, rate) in enumerate(raw)
+    ]
+    charges = sum(price * qty for price, qty, _ in raw) + shipping + fees
+    discount = data.draw(st.integers(0, charges))
+    order, _ = new_order(
+        number="1001",
+        customer=customer(),
+        ship_to=address(),
+        lines=lines,
+        payment_method=PaymentMethod.CARD,
+        ctx=CTX,
+        shipping_fee=Money.yen(shipping),
+        fees=Money.yen(fees),
+        discount=Money.yen(discount),
+    )
+    rule = TaxRule(mode, rounding)
+    entry = sale_entry(order, rule, accounts, date(2026, 11, 22))
+    debit, credit = entry.totals()
+    assert debit == credit
+    for line in entry.lines:
+        assert line.amount.amount >= 0, line
+        assert line.tax_amount is None or line.tax_amount.amount >= 0, line

@@ -8,7 +8,7 @@ The recognition date follows the shop's basis (出荷基準 or 着荷基準); on
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
@@ -271,8 +271,10 @@ def _rate_lines(
 ) -> list[JournalLine]:
     """One rate's journal lines: items per (account, sub-account, category), fees, reductions, tax.
 
-    Whatever rounding leaves goes on the first items line, so the rate's lines add up exactly
-    to its base (税抜 or 税込, as ``accounts.amounts`` says).
+    Each line is written from its own amount; whatever rounding leaves (the rate's tax is
+    rounded once, on the whole base) goes on the rate's largest credit line, so the lines add up
+    exactly to the base (税抜 or 税込, as ``accounts.amounts`` says) and no line of a few yen is
+    pushed below zero. Items of ¥0 (a free gift) make no line when the rate charges anything else.
     """
     rate = line.rate
     gross = accounts.amounts is AmountForm.GROSS
@@ -285,54 +287,44 @@ def _rate_lines(
     def tax_of(component: Money) -> Money:
         return rule.tax_on(component, rate) if component.amount else component
 
-    shipping_w, fees_w, reductions_w = written(shipping), written(fees), written(line.reduction)
-    rest = (line.gross if gross else line.net) - shipping_w - fees_w + reductions_w
-    rest_tax = line.tax - tax_of(shipping) - tax_of(fees) + tax_of(line.reduction)
-    if not items and (shipping.amount or fees.amount):
-        return _without_items(
-            rest, rest_tax if gross else None, shipping, fees, line, written, tax_of, accounts
+    zero = Money.zero(line.charges.currency)
+    credits: list[tuple[JournalLine, Money | None]] = []  # a line, and its items as priced
+    for (account, sub, cat), priced in items:
+        if priced.amount:
+            amount = written(priced)
+            tax = tax_of(priced) if gross else (priced - amount if inclusive else None)
+            credits.append((JournalLine(Side.CREDIT, account, amount, sub, cat, tax), priced))
+    for component, account, sub in (
+        (shipping, accounts.shipping, accounts.shipping_sub),
+        (fees, accounts.fees, accounts.fees_sub),
+    ):
+        if component.amount:
+            tax = tax_of(component) if gross else None
+            line_ = JournalLine(Side.CREDIT, account, written(component), sub, category, tax)
+            credits.append((line_, None))
+    if not credits:  # nothing charged at this rate (its items free): one line of ¥0
+        zero_tax = zero if gross or inclusive else None
+        credits.append(
+            (JournalLine(Side.CREDIT, accounts.sales, zero, "", category, zero_tax), zero)
         )
-    if not items:
-        items = [((accounts.sales, "", category), Money.zero(line.charges.currency))]
-    item_lines: list[JournalLine] = []
-    for index, ((account, sub, cat), priced) in enumerate(items):
-        amount = written(priced)
-        if gross:
-            tax: Money | None = tax_of(priced)
-        else:
-            tax = priced - amount if inclusive else None
-        if index:
-            rest -= amount
-            rest_tax -= tax_of(priced)
-        item_lines.append(JournalLine(Side.CREDIT, account, amount, sub, cat, tax))
-    first_priced = items[0][1]
+    reductions_w = written(line.reduction)
+    left = (line.gross if gross else line.net) + reductions_w
+    left_tax = line.tax + tax_of(line.reduction)
+    for credit, _ in credits:
+        left -= credit.amount
+        if gross and credit.tax_amount is not None:
+            left_tax -= credit.tax_amount
+    big = max(range(len(credits)), key=lambda i: (credits[i][0].amount.amount, -i))
+    absorber, as_priced = credits[big]
+    amount = absorber.amount + left
     if gross:
-        first_tax: Money | None = rest_tax
+        tax_amount: Money | None = (absorber.tax_amount or zero) + left_tax
+    elif inclusive and as_priced is not None:
+        tax_amount = as_priced - amount
     else:
-        first_tax = first_priced - rest if inclusive else None
-    item_lines[0] = attrs.evolve(item_lines[0], amount=rest, tax_amount=first_tax)
-    out = item_lines
-
-    def tax_col(component: Money) -> Money | None:
-        return tax_of(component) if gross else None
-
-    if shipping.amount:
-        out.append(
-            JournalLine(
-                Side.CREDIT,
-                accounts.shipping,
-                shipping_w,
-                accounts.shipping_sub,
-                category,
-                tax_col(shipping),
-            )
-        )
-    if fees.amount:
-        out.append(
-            JournalLine(
-                Side.CREDIT, accounts.fees, fees_w, accounts.fees_sub, category, tax_col(fees)
-            )
-        )
+        tax_amount = absorber.tax_amount
+    credits[big] = (attrs.evolve(absorber, amount=amount, tax_amount=tax_amount), as_priced)
+    out = [credit for credit, _ in credits]
     if line.reduction.amount:
         out.append(
             JournalLine(
@@ -341,7 +333,7 @@ def _rate_lines(
                 reductions_w,
                 accounts.reductions_sub,
                 category,
-                tax_col(line.reduction),
+                tax_of(line.reduction) if gross else None,
             )
         )
     if not gross:
@@ -383,54 +375,6 @@ def sale_entry(
         fees = order.fees if standard else zero
         lines.extend(_rate_lines(tax_line, items, shipping, fees, rule, accounts))
     return JournalEntry(on, order.number, f"受注 {order.number} 売上計上", tuple(lines))
-
-
-def _without_items(
-    rest: Money,
-    rest_tax: Money | None,
-    shipping: Money,
-    fees: Money,
-    line: TaxLine,
-    written: Callable[[Money], Money],
-    tax_of: Callable[[Money], Money],
-    accounts: AccountMap,
-) -> list[JournalLine]:
-    """The lines of a rate that charged only a shipping fee or fees (no item at that rate).
-
-    What rounding leaves goes on the first of them, never on an items line of no items.
-    """
-    category = accounts.tax_categories[line.rate]
-    gross = rest_tax is not None
-    out: list[JournalLine] = []
-    for amount, account, sub in (
-        (shipping, accounts.shipping, accounts.shipping_sub),
-        (fees, accounts.fees, accounts.fees_sub),
-    ):
-        if amount.amount:
-            tax = tax_of(amount) if gross else None
-            out.append(JournalLine(Side.CREDIT, account, written(amount), sub, category, tax))
-    first = out[0]
-    out[0] = attrs.evolve(
-        first,
-        amount=first.amount + rest,
-        tax_amount=None
-        if rest_tax is None or first.tax_amount is None
-        else first.tax_amount + rest_tax,
-    )
-    if line.reduction.amount:
-        out.append(
-            JournalLine(
-                Side.DEBIT,
-                accounts.reductions,
-                written(line.reduction),
-                accounts.reductions_sub,
-                category,
-                tax_of(line.reduction) if gross else None,
-            )
-        )
-    if not gross:
-        out.append(JournalLine(Side.CREDIT, accounts.tax_payable, line.tax, "", category, line.tax))
-    return out
 
 
 def reversal_entry(
