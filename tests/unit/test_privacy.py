@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import inspect
+from datetime import date
 from typing import Any
 
+import attrs
 import pytest
 
 import orderflow.errors as errors_module
@@ -460,3 +462,22 @@ def test_a_returns_refund_account_is_hidden_in_the_orders_repr() -> None:
     shown = repr(s.desk.get("1001"))
     assert "7654321" not in shown and "三井住友" not in shown
     assert_no_secret(shown)
+
+
+def test_the_formatters_and_a_delivery_note_keep_to_the_promises() -> None:
+    from orderflow import codec
+    from orderflow.notices import format_amount, format_day, format_phone
+    from orderflow.papers import DeliveryNote
+
+    for call, field in (
+        (lambda: format_amount(1234, "ja"), "money"),  # type: ignore[arg-type]
+        (lambda: format_phone(None), "phone"),  # type: ignore[arg-type]
+        (lambda: format_day("2026", "en"), "day"),  # type: ignore[arg-type]
+        (lambda: format_day(date(2026, 11, 22), None), "locale"),  # type: ignore[arg-type]
+        (lambda: codec.register_migration(0, "not a function"), "upgrade"),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(InvalidValue) as refused:
+            call()
+        assert refused.value.field == field
+    recipient = next(f for f in attrs.fields(DeliveryNote) if f.name == "recipient")
+    assert recipient.repr is not True and recipient.repr(NAME) == "'山***'"  # type: ignore[operator]

@@ -152,6 +152,8 @@ def register_migration(from_schema: int, upgrade: Upgrade) -> Callable[[], None]
     """
     if type(from_schema) is not int or not 0 <= from_schema < SCHEMA:
         raise InvalidValue("from_schema", from_schema, f"a schema from 0 to {SCHEMA - 1}")
+    if not callable(upgrade):
+        raise InvalidValue("upgrade", upgrade, "a function of a document (a dict), returning it")
     before = _MIGRATIONS.get(from_schema)
     _MIGRATIONS[from_schema] = upgrade
 

@@ -11,7 +11,7 @@ Amounts are Babel's currency format of the locale (the same as
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from babel.dates import format_date
@@ -39,6 +39,8 @@ _BABEL = {"ja": "ja_JP", "en": "en_GB"}
 
 def language(locale: str) -> str:
     """``ja_JP`` → ``ja``; a locale orderflow has no catalog for raises InvalidValue."""
+    if not isinstance(locale, str):
+        raise InvalidValue("locale", locale, f"one of {LOCALES}")
     lang = locale.replace("-", "_").split("_")[0].lower()
     if lang not in LOCALES:
         raise InvalidValue("locale", locale, f"one of {LOCALES}")
@@ -71,6 +73,8 @@ def format_phone(digits: str) -> str:
     ``078``). Any other number, or text that is not such digits, is returned as it is rather
     than guessed.
     """
+    if not isinstance(digits, str):
+        raise InvalidValue("phone", digits, "a phone number's digits (text)")
     if not (digits.isascii() and digits.isdigit()):
         return digits
     for prefixes, length, groups in _PHONE_SHAPES:
@@ -85,6 +89,8 @@ def format_phone(digits: str) -> str:
 
 def format_day(day: date, locale: str) -> str:
     """A calendar day: ``2026年11月22日`` / ``22 November 2026``."""
+    if not isinstance(day, date) or isinstance(day, datetime):
+        raise InvalidValue("day", day, "a date (datetime.date), not a time")
     lang = language(locale)
     pattern = "y年M月d日" if lang == "ja" else "d MMMM y"
     return str(format_date(day, pattern, locale=_BABEL[lang]))
@@ -92,6 +98,8 @@ def format_day(day: date, locale: str) -> str:
 
 def format_amount(money: Money, locale: str) -> str:
     """``￥1,234`` (ja) / ``¥1,234`` (en); a negative amount leads with a minus sign."""
+    if not isinstance(money, Money):
+        raise InvalidValue("money", money, "a Money such as Money.yen(1234)")
     return format_money(money, language(locale))
 
 

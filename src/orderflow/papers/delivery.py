@@ -41,6 +41,7 @@ from decimal import Decimal
 
 import attrs
 
+from orderflow._mask import mask_name, masked_repr
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, Shipment, ShipmentStatus
 from orderflow.domain.tax import RATES, PriceMode, TaxBreakdown, TaxLine, TaxRate, TaxRule
@@ -95,8 +96,8 @@ class DeliveryNote:
     """The order the shipment belongs to."""
     shipment_id: str
     """The shipment (parcel) this note goes with; a recalled one has no note."""
-    recipient: str
-    """The customer's name (宛名), printed with 様."""
+    recipient: str = attrs.field(repr=masked_repr(mask_name))
+    """The customer's name (宛名), printed with 様; only its first character shows in the repr."""
     items: tuple[NoteItem, ...]
     """The shipment's items (明細), one per line of the shipment, in its order."""
     shipping_fee: Money
