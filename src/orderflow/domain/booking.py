@@ -314,16 +314,27 @@ def _rate_lines(
         left -= credit.amount
         if gross and credit.tax_amount is not None:
             left_tax -= credit.tax_amount
-    big = max(range(len(credits)), key=lambda i: (credits[i][0].amount.amount, -i))
-    absorber, as_priced = credits[big]
-    amount = absorber.amount + left
-    if gross:
-        tax_amount: Money | None = (absorber.tax_amount or zero) + left_tax
-    elif inclusive and as_priced is not None:
-        tax_amount = as_priced - amount
-    else:
-        tax_amount = absorber.tax_amount
-    credits[big] = (attrs.evolve(absorber, amount=amount, tax_amount=tax_amount), as_priced)
+    capped = not gross and inclusive  # a net items line's tax column: what it was priced, less
+    amounts = _spread(
+        [c.amount.amount for c, _ in credits],
+        left.amount,
+        [p.amount if capped and p is not None else None for _, p in credits],
+    )
+    taxes = _spread(
+        [c.tax_amount.amount if c.tax_amount is not None else Decimal(0) for c, _ in credits],
+        left_tax.amount if gross else Decimal(0),
+        [None] * len(credits),
+    )
+    for i, (credit, as_priced) in enumerate(credits):
+        amount = Money(amounts[i], credit.amount.currency)
+        if gross:
+            tax_amount: Money | None = Money(taxes[i], credit.amount.currency)
+        elif capped and as_priced is not None:
+            tax_amount = as_priced - amount
+        else:
+            tax_amount = credit.tax_amount
+        if amount != credit.amount or tax_amount != credit.tax_amount:
+            credits[i] = (attrs.evolve(credit, amount=amount, tax_amount=tax_amount), as_priced)
     out = [credit for credit, _ in credits]
     if line.reduction.amount:
         out.append(
@@ -338,6 +349,30 @@ def _rate_lines(
         )
     if not gross:
         out.append(JournalLine(Side.CREDIT, accounts.tax_payable, line.tax, "", category, line.tax))
+    return out
+
+
+def _spread(values: list[Decimal], delta: Decimal, caps: list[Decimal | None]) -> list[Decimal]:
+    """``values`` with ``delta`` (what rounding leaves) spread over them, the largest first.
+
+    A yen added goes where the value stays within its cap (None: none); a yen taken never takes a
+    value below zero. The values and ``delta`` always allow it (the rate's base is the sum of
+    its lines, none below zero); what could not be placed goes on the largest value.
+    """
+    out = list(values)
+    order = sorted(range(len(out)), key=lambda i: (-out[i], i))
+    for i in order:
+        if not delta:
+            break
+        cap = caps[i]
+        if delta > 0:
+            step = delta if cap is None else min(delta, max(cap - out[i], Decimal(0)))
+        else:
+            step = -min(-delta, max(out[i], Decimal(0)))
+        out[i] += step
+        delta -= step
+    if delta:
+        out[order[0]] += delta
     return out
 
 
