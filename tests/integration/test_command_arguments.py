@@ -204,13 +204,8 @@ def test_exchange_returns_the_old_order_with_its_return_and_the_new_order() -> N
     assert (new.discount, new.remarks) == (Money.yen(100), "交換品")
 
 
-def test_an_exchange_asked_again_after_a_crash_finishes_its_own_new_order(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The process dies after the new order is placed, before the return is saved; another
-    return is filed meanwhile: the repeat finds its new order, it places no second one."""
-    s = shop()
-    delivered(s)
+def exchange_dying_before_its_return(s: FakeShop, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Exchange EX-1 whose process dies after the new order is placed, before the return."""
     command = s.desk._command
 
     def dying(number: str, decide: Any, **kwargs: Any) -> Order:
@@ -221,7 +216,31 @@ def test_an_exchange_asked_again_after_a_crash_finishes_its_own_new_order(
     monkeypatch.setattr(s.desk, "_command", dying)
     with pytest.raises(StoreError):
         exchange(s)
-    monkeypatch.setattr(s.desk, "_command", command)
+    monkeypatch.undo()
+
+
+def exchange_losing_its_unit(s: FakeShop, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Exchange EX-1 while another request returns the same unit, after the new order is placed."""
+    save_placed = s.desk._save_placed
+
+    def racing(number: str, stored: Order | None, decided: Order | None) -> Order:
+        placed = save_placed(number, stored, decided)
+        s.desk.request_return("1001", {"L2": 1}, ReturnReason.DEFECTIVE, request_id="RET-9")
+        return placed
+
+    monkeypatch.setattr(s.desk, "_save_placed", racing)
+    with pytest.raises(InvalidValue):
+        exchange(s)
+
+
+def test_an_exchange_asked_again_after_a_crash_finishes_its_own_new_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The process dies after the new order is placed, before the return is saved; another
+    return is filed meanwhile: the repeat finds its new order, it places no second one."""
+    s = shop()
+    delivered(s)
+    exchange_dying_before_its_return(s, monkeypatch)
     s.desk.request_return("1001", {"L1": 1}, ReturnReason.DEFECTIVE, request_id="RET-1")
     old, new = exchange(s)
     assert new.number == "1001-X1" and new.exchange_for == "1001"
@@ -236,16 +255,7 @@ def test_an_exchange_whose_return_became_impossible_meanwhile_withdraws_its_new_
     """Another request returns the same unit between the exchange's checks and its return."""
     s = shop()
     delivered(s)
-    save_placed = s.desk._save_placed
-
-    def racing(number: str, stored: Order | None, decided: Order | None) -> Order:
-        placed = save_placed(number, stored, decided)
-        s.desk.request_return("1001", {"L2": 1}, ReturnReason.DEFECTIVE, request_id="RET-9")
-        return placed
-
-    monkeypatch.setattr(s.desk, "_save_placed", racing)
-    with pytest.raises(InvalidValue):
-        exchange(s)
+    exchange_losing_its_unit(s, monkeypatch)
     withdrawn = s.desk.get("1001-X1")
     assert withdrawn.status is OrderStatus.CANCELLED
     assert withdrawn.payment.authorized == withdrawn.payment.voided  # the card given back
@@ -258,17 +268,8 @@ def test_an_exchange_withdrawn_and_asked_again_places_a_fresh_order(
     """The withdrawn new order is never taken up again: the repeat places another one."""
     s = shop()
     delivered(s)
-    save_placed = s.desk._save_placed
-
-    def racing(number: str, stored: Order | None, decided: Order | None) -> Order:
-        placed = save_placed(number, stored, decided)
-        s.desk.request_return("1001", {"L2": 1}, ReturnReason.DEFECTIVE, request_id="RET-9")
-        return placed
-
-    monkeypatch.setattr(s.desk, "_save_placed", racing)
-    with pytest.raises(InvalidValue):
-        exchange(s)
-    monkeypatch.setattr(s.desk, "_save_placed", save_placed)
+    exchange_losing_its_unit(s, monkeypatch)
+    monkeypatch.undo()
     s.desk.refuse_return("1001", "R1", reason="not what was sent")  # the unit is free again
     _, new = exchange(s)
     assert new.number == "1001-X2" and new.status is not OrderStatus.CANCELLED
@@ -280,17 +281,7 @@ def test_a_repeat_after_a_crash_whose_return_became_impossible_withdraws_the_new
 ) -> None:
     s = shop()
     delivered(s)
-    command = s.desk._command
-
-    def dying(number: str, decide: Any, **kwargs: Any) -> Order:
-        if number == "1001" and kwargs.get("request_id") == "EX-1":
-            raise StoreError("the database went away")
-        return command(number, decide, **kwargs)
-
-    monkeypatch.setattr(s.desk, "_command", dying)
-    with pytest.raises(StoreError):
-        exchange(s)
-    monkeypatch.setattr(s.desk, "_command", command)
+    exchange_dying_before_its_return(s, monkeypatch)
     s.desk.request_return("1001", {"L2": 1}, ReturnReason.DEFECTIVE, request_id="RET-1")
     with pytest.raises(InvalidValue):
         exchange(s)  # the unit is gone: the new order placed before the crash is withdrawn

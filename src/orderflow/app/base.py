@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
+from typing import TypeVar
 
 from orderflow.app.executor import Executor, Ports
 from orderflow.domain._text import storable
@@ -19,6 +20,8 @@ from orderflow.domain.review import ReviewRule, default_rules
 from orderflow.domain.rules import Rules
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import (
+    ConcurrencyError,
+    DuplicateOrder,
     EffectsPending,
     InvalidValue,
     MoveNotAllowed,
@@ -88,6 +91,29 @@ def check_text(value: object, field: str, *, required: bool = False, limit: int 
     if not storable(value):
         raise InvalidValue(field, value, "whole Unicode text (a lone surrogate cannot be stored)")
     return value
+
+
+T = TypeVar("T")
+
+RACE_TRIES = 3
+"""How often a command that creates an order decides again after another request saved first."""
+
+
+def decided_again(attempt: Callable[[], T]) -> T:
+    """``attempt()``, run again when another request stored the same thing first.
+
+    For the commands that create an order (place, exchange): an attempt that loses the race to
+    store it (``DuplicateOrder``, ``ConcurrencyError``) decides again on what the other stored,
+    where the same request is a repeat and any other one a ``DuplicateOrder``. Nothing outside
+    was called before the lost save. Up to :data:`RACE_TRIES` attempts; the last one's error
+    is raised.
+    """
+    for _ in range(RACE_TRIES - 1):
+        try:
+            return attempt()
+        except (DuplicateOrder, ConcurrencyError):
+            continue
+    return attempt()
 
 
 class DeskBase:

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import attrs
 
-from orderflow.app.base import DeskBase, check_number, check_text
+from orderflow.app.base import DeskBase, check_number, check_text, decided_again
 from orderflow.app.executor import Ports
 from orderflow.domain import lifecycle
 from orderflow.domain.address import Address, Customer
@@ -29,7 +29,6 @@ from orderflow.domain.payments.plans import follow_total
 from orderflow.domain.sets import line_components
 from orderflow.domain.status import OrderStatus
 from orderflow.errors import (
-    ConcurrencyError,
     DuplicateOrder,
     InvalidValue,
     PaymentDeclined,
@@ -69,10 +68,6 @@ def check_skus(desk: DeskBase, lines: Sequence[OrderLine], field: str) -> None:
         for sku, _ in line_components(line, desk.settings.sets):  # a set: its parts
             if not desk.executor.knows(sku):
                 raise UnknownSku(f"{field}[{index}].sku", sku)
-
-
-_PLACE_TRIES = 3
-"""How often ``place`` decides again when a request for the same number saved first."""
 
 
 class OrderCommands(DeskBase):
@@ -121,7 +116,8 @@ class OrderCommands(DeskBase):
         order sent several times at once (a cart retrying while the first request still runs)
         is placed once, and every request returns it.
         """
-        for attempt in range(_PLACE_TRIES):
+
+        def attempt() -> Order:
             stored, order = self._decide_place(
                 number=number,
                 customer=customer,
@@ -137,14 +133,9 @@ class OrderCommands(DeskBase):
                 address_from_amazon=address_from_amazon,
                 actor=actor,
             )
-            try:
-                return self._save_placed(number, stored, order)
-            except (DuplicateOrder, ConcurrencyError):
-                # another request stored this number first: decided again on what it stored,
-                # the same order is this request's repeat, any other one a DuplicateOrder
-                if attempt == _PLACE_TRIES - 1:
-                    raise
-        raise AssertionError("unreachable")  # pragma: no cover
+            return self._save_placed(number, stored, order)
+
+        return decided_again(attempt)
 
     def _save_placed(self, number: str, stored: Order | None, order: Order | None) -> Order:
         """Store and perform what :meth:`_decide_place` decided (``None``: placed before)."""

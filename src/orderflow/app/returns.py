@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from orderflow.app.base import check_number, check_text, refund_refused
+from orderflow.app.base import check_number, check_text, decided_again, refund_refused
 from orderflow.app.orders import OrderCommands
 from orderflow.domain._values import replace
 from orderflow.domain.decisions import placing, returning
@@ -18,7 +18,6 @@ from orderflow.domain.policy import Requester
 from orderflow.domain.returns import Disposition, ReturnReason
 from orderflow.domain.status import OrderStatus
 from orderflow.errors import (
-    ConcurrencyError,
     DuplicateOrder,
     InvalidValue,
     MoveNotAllowed,
@@ -154,16 +153,9 @@ class ReturnCommands(OrderCommands):
         if not isinstance(who, Requester):
             raise InvalidValue("requester", who, "a Requester")
         ctx = self._ctx(who.actor)
-        for attempt in range(_TRIES):
-            try:
-                return self._exchange(
-                    number, lines, new_lines, reason, request_id, who, ctx, payment
-                )
-            except (DuplicateOrder, ConcurrencyError):
-                # the same exchange asked twice at once: decided again on what the other stored
-                if attempt == _TRIES - 1:
-                    raise
-        raise AssertionError("unreachable")  # pragma: no cover
+        return decided_again(
+            lambda: self._exchange(number, lines, new_lines, reason, request_id, who, ctx, payment)
+        )
 
     def _exchange(
         self,
@@ -269,9 +261,6 @@ class ReturnCommands(OrderCommands):
 
         self._command(new_number, decide, actor="system", reason=_WITHDRAWN)
 
-
-_TRIES = 3
-"""How often ``exchange`` decides again when the same exchange, asked at once, saved first."""
 
 _WITHDRAWN = "exchange withdrawn: its return could not be made"
 """The reason an exchange's new order is cancelled with when its return became impossible."""
