@@ -108,3 +108,19 @@ def test_totals_inclusive_with_shipping_and_points() -> None:
     assert reduced.tax.amount == (reduced.base.amount * 8 / Decimal(108)).to_integral_value(
         "ROUND_DOWN"
     )
+
+
+def test_a_domain_copy_is_an_equal_frozen_order_with_only_the_changes() -> None:
+    from orderflow.domain._values import replace
+
+    order = build()
+    copy = replace(replace(order, version=7), status=order.status)  # a copy of a copy, too
+    assert type(copy) is Order
+    assert copy == attrs.evolve(order, version=7)
+    assert copy.lines is order.lines and order.version == 1
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        copy.version = 8  # type: ignore[misc]
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        del copy.version
+    with pytest.raises(TypeError, match="colour"):
+        replace(order, colour="red")

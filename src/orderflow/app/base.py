@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import TypeVar
 
-from orderflow.app.executor import Executor, Ports
+from orderflow.app.executor import RACE_TRIES, Executor, Ports
 from orderflow.domain._text import storable
 from orderflow.domain._values import replace
 from orderflow.domain.bounds import check_span
@@ -94,9 +94,6 @@ def check_text(value: object, field: str, *, required: bool = False, limit: int 
 
 
 T = TypeVar("T")
-
-RACE_TRIES = 3
-"""How often a command that creates an order decides again after another request saved first."""
 
 
 def decided_again(attempt: Callable[[], T]) -> T:

@@ -62,6 +62,7 @@ from orderflow.domain.order import DROP_SHIP, Order
 from orderflow.domain.rules import Rules
 from orderflow.domain.tracking import CarrierEvent
 from orderflow.errors import (
+    ConcurrencyError,
     DuplicateOrder,
     InvalidValue,
     OrderNotFound,
@@ -91,6 +92,9 @@ from orderflow.ports import (
     Warehouse,
     WorkLists,
 )
+
+RACE_TRIES = 3
+"""Attempts at a step that another worker may win: a drive's saves, a new order's decision."""
 
 __all__ = ["Executor", "Ports"]
 
@@ -292,7 +296,25 @@ class Executor(DropShipExecutor, PaymentPerformers):
     # -- driving -----------------------------------------------------------------------------
 
     def drive(self, order: Order) -> Order:
-        """Perform ``order``'s pending effects (it must be as stored); returns it saved."""
+        """Perform ``order``'s pending effects (it must be as stored); returns it saved.
+
+        Another worker may be finishing the same effects at the same moment (a sweep, or a
+        command that found them pending): both ask under the same keys and get the same answers,
+        and whichever saves second loses the version check. The loser reloads the order and
+        finishes what is still pending, so a command whose effects someone else completed
+        returns the order as stored instead of failing. After :data:`RACE_TRIES` lost saves in
+        a row the last ``ConcurrencyError`` is raised.
+        """
+        for _ in range(RACE_TRIES - 1):
+            try:
+                return self._drive(order)
+            except ConcurrencyError:
+                order = self.load(order.number)
+                if not order.outbox:
+                    return order
+        return self._drive(order)
+
+    def _drive(self, order: Order) -> Order:
         start = order
         ctx = Context(self.ports.clock.now(), "system")
         while order.outbox:

@@ -10,7 +10,6 @@ class is generated once from its attrs fields (one straight-line function, no lo
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import MemberDescriptorType
 from typing import Any, TypeVar
 
 import attrs
@@ -20,11 +19,25 @@ T = TypeVar("T")
 _COPIERS: dict[type, Callable[[Any, dict[str, Any]], Any]] = {}
 
 
-def _named_setter(name: str) -> Callable[[Any, Any], None]:
-    def set_field(instance: Any, value: Any) -> None:
-        object.__setattr__(instance, name, value)
+def _twin(cls: type) -> type:
+    """A subclass of ``cls`` with its layout and plain attribute setting, to fill copies in.
 
-    return set_field
+    A frozen class refuses ``new.field = value``; setting its slots through ``object.__setattr__``
+    costs a call per field. The copier fills an instance of the twin with plain assignments (the
+    interpreter's fastest store) and then gives it ``cls`` as its class: the layouts are the same
+    (the twin adds no slot), so Python allows the change, and nobody ever sees the twin.
+    """
+    return type(
+        f"_Filling{cls.__name__}",
+        (cls,),
+        {
+            "__slots__": (),
+            # both: one slot serves setting and deleting, and a Python-level either slows both
+            "__setattr__": object.__setattr__,
+            "__delattr__": object.__delattr__,
+            "__module__": __name__,
+        },
+    )
 
 
 def _copier(cls: type) -> Callable[[Any, dict[str, Any]], Any]:
@@ -32,30 +45,27 @@ def _copier(cls: type) -> Callable[[Any, dict[str, Any]], Any]:
     known = frozenset(names)
     namespace: dict[str, Any] = {
         "new_object": object.__new__,
-        "setattr": object.__setattr__,
+        "twin": _twin(cls),
         "cls": cls,
         "known": known,
         "sorted": sorted,
         "set": set,
         "TypeError": TypeError,
     }
-    for name in names:  # a slot's own setter is faster than object.__setattr__ by name
-        slot = getattr(cls, name, None)
-        namespace[f"set_{name}"] = (
-            slot.__set__ if isinstance(slot, MemberDescriptorType) else _named_setter(name)
-        )
     source = "\n".join(
         [
             "def copy(old, changes):",
             "    if not known.issuperset(changes):",
             "        raise TypeError(f'unknown fields {sorted(set(changes) - known)} for {cls}')",
-            "    new = new_object(cls)",
-            *(f"    set_{name}(new, old.{name})" for name in names),
+            "    new = new_object(twin)",
+            *(f"    new.{name} = old.{name}" for name in names),
             "    for name, value in changes.items():",
             "        setattr(new, name, value)",
+            "    new.__class__ = cls",
             "    return new",
         ]
     )
+    namespace["setattr"] = setattr
     exec(compile(source, f"<replace {cls.__qualname__}>", "exec"), namespace)
     copier: Callable[[Any, dict[str, Any]], Any] = namespace["copy"]
     _COPIERS[cls] = copier

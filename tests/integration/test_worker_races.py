@@ -1,0 +1,76 @@
+"""Two workers driving one order at once: a command and a sweep finishing the same effects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from orderflow import Order, OrderStatus
+from orderflow.errors import ConcurrencyError
+from orderflow.testing import FakeShop
+from tests.integration.test_engine_regressions import NUMBER, allocated, new_shop
+
+
+def _other_worker_finishes_first(s: FakeShop, times: int = 1) -> list[int]:
+    """Before each of the command's next ``times`` drive saves, another worker resumes the order."""
+    original = s.store.save
+    raced: list[int] = []
+
+    def save(order: Order, *, expected_version: int) -> None:
+        stored = s.store.get(order.number)
+        if len(raced) < times and stored.outbox and order.outbox != stored.outbox:
+            raced.append(expected_version)
+            s.store.save = original  # type: ignore[method-assign]
+            try:
+                s.desk.resume(order.number)  # the sweep, with the same keys
+            finally:
+                s.store.save = save  # type: ignore[method-assign]
+        original(order, expected_version=expected_version)
+
+    s.store.save = save  # type: ignore[method-assign]
+    return raced
+
+
+def _instructions(s: FakeShop) -> list[Any]:
+    return [key for method, key in s.warehouses["TOKYO"].work_done if method == "instruct"]
+
+
+def test_a_command_whose_effects_a_sweep_finished_returns_the_stored_order() -> None:
+    s = new_shop()
+    allocated(s)
+    raced = _other_worker_finishes_first(s)
+
+    order = s.desk.instruct_shipping(NUMBER)
+
+    assert raced
+    assert order == s.desk.get(NUMBER)
+    assert order.status is OrderStatus.SHIPPING_INSTRUCTED and not order.outbox
+    assert len(_instructions(s)) == 1
+    assert len(order.shipments) == 1
+
+
+def test_a_drive_that_keeps_losing_gives_up_with_the_race_error() -> None:
+    s = new_shop()
+    allocated(s)
+    original = s.store.save
+    lost: list[int] = []
+
+    def save(order: Order, *, expected_version: int) -> None:
+        stored = s.store.get(NUMBER)
+        driving = order.status is OrderStatus.SHIPPING_INSTRUCTED and stored.outbox
+        if driving and order.outbox != stored.outbox:
+            lost.append(expected_version)
+            raise ConcurrencyError(NUMBER, expected_version, expected_version + 1)
+        original(order, expected_version=expected_version)
+
+    s.store.save = save  # type: ignore[method-assign]
+
+    with pytest.raises(ConcurrencyError):
+        s.desk.instruct_shipping(NUMBER)
+
+    assert len(lost) == 3
+    s.store.save = original  # type: ignore[method-assign]
+    finished = s.desk.resume(NUMBER)
+    assert finished.status is OrderStatus.SHIPPING_INSTRUCTED and not finished.outbox
+    assert len(_instructions(s)) == 1
