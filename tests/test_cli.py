@@ -31,14 +31,14 @@ def db(demo_file: Path, tmp_path: Path) -> str:
 def test_resume_on_the_demo_file_has_nothing_left(
     db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["resume", "--db", db]) == 0
+    assert main(["resume", "--fakes", "--db", db]) == 0
     assert capsys.readouterr().out.split() == ["finished", "0", "pending", "0"]
 
 
 def test_sweep_prints_a_line_per_sweep_and_resume_exits_1_while_effects_are_pending(
     db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["sweep", "--db", db, "--now", "2027-01-15T09:00+09:00"]) == 0
+    assert main(["sweep", "--fakes", "--db", db, "--now", "2027-01-15T09:00+09:00"]) == 0
     counts = dict(line.split() for line in capsys.readouterr().out.splitlines())
     assert counts == {
         "reauthorize_expiring": "4",  # the four allocated card orders' authorizations lapse
@@ -50,7 +50,7 @@ def test_sweep_prints_a_line_per_sweep_and_resume_exits_1_while_effects_are_pend
     }
     # each process has its own fake gateway, which never saw the demo's authorizations: it
     # refuses to void the old ones, so those effects stay pending (held effect_refused)
-    assert main(["resume", "--db", db]) == 1
+    assert main(["resume", "--fakes", "--db", db]) == 1
     assert capsys.readouterr().out.split() == ["finished", "0", "pending", "4"]
 
 
@@ -90,8 +90,8 @@ def test_export_journal_keeps_to_the_dates(
 @pytest.mark.parametrize(
     "command",
     [
-        ["resume"],
-        ["sweep"],
+        ["resume", "--fakes"],
+        ["sweep", "--fakes"],
         ["export-journal", "--from", "2026-11-01", "--to", "2026-11-30", "--format", "freee"],
     ],
     ids=lambda c: c[0],
@@ -118,5 +118,5 @@ def test_bad_usage_exits_2(db: str, tmp_path: Path, capsys: pytest.CaptureFixtur
         main(["resume"])
     assert no_db.value.code == 2
     with pytest.raises(SystemExit) as naive:
-        main(["sweep", "--db", db, "--now", "2027-01-15T09:00"])
+        main(["sweep", "--fakes", "--db", db, "--now", "2027-01-15T09:00"])
     assert naive.value.code == 2

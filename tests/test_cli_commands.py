@@ -90,7 +90,7 @@ def test_import_transfers_reports_every_kind_and_exits_1_for_an_operator(
         tmp_path / "notice.txt",
         [("1000001", [first]), ("1000002", [second - 1000]), ("1000099", [5000])],
     )
-    assert main(["import-transfers", path, "--db", db]) == ExitCode.WORK_LEFT
+    assert main(["import-transfers", "--fakes", path, "--db", db]) == ExitCode.WORK_LEFT
     out = capsys.readouterr().out
     lines = dict(line.split()[:2] for line in out.splitlines() if not line.startswith(" "))
     assert lines == {
@@ -111,10 +111,10 @@ def test_import_transfers_reports_every_kind_and_exits_1_for_an_operator(
     # the same file again: the deposits applied count once; the one no order holds is 入金不明
     # again (nothing records it), for a person
     again = transfer_file(tmp_path / "rest.txt", [("1000002", [1000])])
-    assert main(["import-transfers", path, "--db", db]) == ExitCode.WORK_LEFT
+    assert main(["import-transfers", "--fakes", path, "--db", db]) == ExitCode.WORK_LEFT
     out = capsys.readouterr().out
     assert "repeated       2" in out and "unmatched      1" in out and "exact          0" in out
-    assert main(["import-transfers", again, "--db", db]) == ExitCode.OK
+    assert main(["import-transfers", "--fakes", again, "--db", db]) == ExitCode.OK
     assert "exact          1" in capsys.readouterr().out
 
 
@@ -123,28 +123,30 @@ def test_apply_deposit_applies_an_unmatched_deposit_of_the_file_to_the_order(
 ) -> None:
     first, second = bank_orders(db, 2)
     path = transfer_file(tmp_path / "notice.txt", [("1000099", [first, 1000])])
-    assert main(["import-transfers", path, "--db", db]) == ExitCode.WORK_LEFT
+    assert main(["import-transfers", "--fakes", path, "--db", db]) == ExitCode.WORK_LEFT
     assert "unmatched      2" in capsys.readouterr().out
     reference = "0009-101-1000099-081122-000001"
-    assert main(["apply-deposit", path, reference, "1001", "--db", db]) == ExitCode.OK
+    assert main(["apply-deposit", "--fakes", path, reference, "1001", "--db", db]) == ExitCode.OK
     out = capsys.readouterr().out
     assert (
         out
         == f"deposit {reference} {first:,} ヤ***: order 1001 has received {first:,} of {first:,}\n"
     )
-    assert main(["apply-deposit", path, reference, "1001", "--db", db]) == ExitCode.OK  # once
+    assert (
+        main(["apply-deposit", "--fakes", path, reference, "1001", "--db", db]) == ExitCode.OK
+    )  # once
     capsys.readouterr()
     short = "0009-101-1000099-081122-000002"
-    assert main(["apply-deposit", path, short, "1002", "--db", db]) == ExitCode.WORK_LEFT
+    assert main(["apply-deposit", "--fakes", path, short, "1002", "--db", db]) == ExitCode.WORK_LEFT
     assert f"has received 1,000 of {second:,}" in capsys.readouterr().out
     with SQLiteStore(db) as store:
         assert store.get("1001").payment.received.amount == first
         assert not store.get("1001").open_holds
         assert store.get("1002").payment.received.amount == 1000
     # the same deposit for another order, a reference the file lacks: refused, exit 2
-    assert main(["apply-deposit", path, reference, "1002", "--db", db]) == ExitCode.USAGE
+    assert main(["apply-deposit", "--fakes", path, reference, "1002", "--db", db]) == ExitCode.USAGE
     assert "deposit.reference" in capsys.readouterr().err
-    assert main(["apply-deposit", path, "nope", "1002", "--db", db]) == ExitCode.USAGE
+    assert main(["apply-deposit", "--fakes", path, "nope", "1002", "--db", db]) == ExitCode.USAGE
     assert "no deposit with reference 'nope'" in capsys.readouterr().err
     with SQLiteStore(db) as store:
         assert store.get("1002").payment.received.amount == 1000
@@ -158,7 +160,7 @@ def test_import_transfers_in_chunks_adds_up_as_one_call(
     [due] = bank_orders(db, 1)
     monkeypatch.setattr(transfers, "CHUNK", 1)  # each deposit its own call
     path = transfer_file(tmp_path / "n.txt", [("1000001", [due - 500, 200, 300, 100])])
-    assert main(["import-transfers", path, "--db", db]) == ExitCode.WORK_LEFT
+    assert main(["import-transfers", "--fakes", path, "--db", db]) == ExitCode.WORK_LEFT
     out = capsys.readouterr().out
     assert "short          2" in out and "exact          1" in out and "over           1" in out
     with SQLiteStore(db) as store:
@@ -187,7 +189,7 @@ def test_a_bad_transfer_file_exits_2_naming_the_file_and_line(
     path = tmp_path / "notice.txt"
     if content is not None:
         path.write_bytes(content)
-    assert main(["import-transfers", str(path), "--db", db]) == ExitCode.USAGE
+    assert main(["import-transfers", "--fakes", str(path), "--db", db]) == ExitCode.USAGE
     err = capsys.readouterr().err
     assert err.startswith(f"orderflow import-transfers: {path}: ")
     assert message in err
@@ -316,7 +318,7 @@ def test_a_postgresql_url_without_psycopg_exits_2(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setitem(sys.modules, "psycopg", None)  # as if not installed
-    assert main(["resume", "--db", "postgres://shop@localhost/shop"]) == ExitCode.USAGE
+    assert main(["resume", "--fakes", "--db", "postgres://shop@localhost/shop"]) == ExitCode.USAGE
     assert "pip install 'orderflow[postgres]'" in capsys.readouterr().err
 
 
@@ -339,7 +341,7 @@ def test_the_commands_run_on_postgresql(
     assert main(["queues", "--db", url]) == ExitCode.OK
     counts = dict(line.rsplit(None, 1) for line in capsys.readouterr().out.splitlines())
     assert counts["status:booked"] == "10"  # as on SQLite (tests/test_cli.py)
-    assert main(["resume", "--db", url]) == ExitCode.OK
+    assert main(["resume", "--fakes", "--db", url]) == ExitCode.OK
     out = tmp_path / "journal.csv"
     args = ["export-journal", "--db", url, "--from", "2026-11-01", "--to", "2026-12-31"]
     assert main([*args, "--format", "yayoi", "--out", str(out)]) == ExitCode.OK
@@ -382,9 +384,9 @@ def test_progress_on_the_command_line(
     drawn: bool,
 ) -> None:
     bank_orders(db, 1)
-    assert main(["resume", "--db", db, *flag]) == ExitCode.OK
+    assert main(["resume", "--fakes", "--db", db, *flag]) == ExitCode.OK
     assert capsys.readouterr().out.split() == ["finished", "0", "pending", "0"]
-    assert main(["sweep", "--db", db, *flag]) == ExitCode.OK
+    assert main(["sweep", "--fakes", "--db", db, *flag]) == ExitCode.OK
     err = capsys.readouterr().err
     assert ("[" + "#" * 30 + "] 6/6" in err) is drawn  # six sweeps
     assert (err == "") is not drawn
@@ -407,9 +409,9 @@ def test_resume_counts_the_pending_orders_on_its_bar(
     run_demo("en", lambda _: None, db=db)
     # a sweep far ahead re-authorizes four cards; the new process's fake gateway cannot void
     # the old authorizations, so four orders keep pending effects (as in tests/test_cli.py)
-    assert main(["sweep", "--db", db, "--now", "2027-01-15T09:00+09:00"]) == ExitCode.OK
+    assert main(["sweep", "--fakes", "--db", db, "--now", "2027-01-15T09:00+09:00"]) == ExitCode.OK
     capsys.readouterr()
-    assert main(["resume", "--db", db, "--progress"]) == ExitCode.WORK_LEFT
+    assert main(["resume", "--fakes", "--db", db, "--progress"]) == ExitCode.WORK_LEFT
     out, err = capsys.readouterr()
     assert out.split() == ["finished", "0", "pending", "4"]
     assert err.endswith(f"resume [{'#' * 30}] 4/4\n")
@@ -423,11 +425,14 @@ def test_both_bank_commands_count_an_over_payment_alike(
     path = transfer_file(
         tmp_path / "notice.txt", [("1000001", [first + 500]), ("1000099", [second + 700])]
     )
-    assert main(["import-transfers", path, "--db", db]) == ExitCode.WORK_LEFT
+    assert main(["import-transfers", "--fakes", path, "--db", db]) == ExitCode.WORK_LEFT
     out = capsys.readouterr().out
     assert f"over      order 1001: received {first + 500:,} of {first:,}, 500 owed back" in out
     reference = "0009-101-1000099-081122-000002"
-    assert main(["apply-deposit", path, reference, "1002", "--db", db]) == ExitCode.WORK_LEFT
+    assert (
+        main(["apply-deposit", "--fakes", path, reference, "1002", "--db", db])
+        == ExitCode.WORK_LEFT
+    )
     out = capsys.readouterr().out
     assert f"order 1002 has received {second + 700:,} of {second:,}" in out
     assert "owed back by transfer: 700" in out

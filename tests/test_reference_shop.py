@@ -442,7 +442,9 @@ def test_the_sweeps_are_those_of_the_command_line(
 ) -> None:
     from orderflow.cli import main
 
-    assert main(["sweep", "--db", str(db)]) == 0  # on the shop's file, no orders in it yet
+    assert (
+        main(["sweep", "--fakes", "--db", str(db)]) == 0
+    )  # on the shop's file, no orders in it yet
     cli = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
     assert "fill_backorders" in cli and "poll_carrier_events" in cli
     world = shop(app).world

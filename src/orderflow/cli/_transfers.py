@@ -11,8 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from orderflow._mask import mask_name
-from orderflow.cli._common import ExitCode, Progress, Refused, open_desk
-from orderflow.cli._work import FAKES
+from orderflow.cli._common import ExitCode, Progress, Refused
+from orderflow.cli._providers import add_provider_options, open_work_desk
+from orderflow.cli._work import PROVIDERS
 from orderflow.desk import OrderDesk
 from orderflow.domain.deposits import Deposit, DepositMatch, MatchKind
 from orderflow.errors import OrderflowError, StoreError
@@ -39,10 +40,11 @@ def add_transfer_command(
             "Read the bank's 振込入金通知 file (全銀協 format) whole, then reconcile its deposits "
             "with the open bank-transfer orders (desk.reconcile_deposits): exact, short and over "
             "payments, and deposits no open order holds the account of (入金不明). A malformed "
-            f"file changes nothing. {FAKES}"
+            f"file changes nothing. {PROVIDERS}"
         ),
     )
     _file_arguments(command)
+    add_provider_options(command)
     apply = commands.add_parser(
         "apply-deposit",
         parents=[common],
@@ -52,10 +54,11 @@ def add_transfer_command(
             "(desk.apply_deposit): for a deposit import-transfers left unmatched (入金不明) "
             "once a person found its order. It then counts as a reconciled deposit: exact, "
             "short (exit 1: the order stays held) or over (exit 1: the excess is owed back). "
-            f"Applying it again changes nothing. {FAKES}"
+            f"Applying it again changes nothing. {PROVIDERS}"
         ),
     )
     _file_arguments(apply)
+    add_provider_options(apply)
     apply.add_argument("reference", help="the deposit's reference (照会番号) as the file has it")
     apply.add_argument("order", help="the order number the deposit pays")
 
@@ -85,7 +88,7 @@ def _read(path: str, calendar: str, currency: str) -> list[Deposit]:
 def run_transfers(args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode:
     """Read the file, then reconcile its deposits a chunk at a time; print what happened."""
     deposits = _deposits(args)
-    with open_desk(args.db) as desk:
+    with open_work_desk(args) as desk:
         return _reconcile(desk, deposits, args, out)
 
 
@@ -99,7 +102,7 @@ def run_apply_deposit(args: argparse.Namespace, out: Callable[[str], None]) -> E
         raise Refused(
             ExitCode.USAGE, f"deposit {deposit.reference} was reversed by the bank (取消)"
         )
-    with open_desk(args.db) as desk:
+    with open_work_desk(args) as desk:
         order = desk.apply_deposit(args.order, deposit)
         due = desk.totals(order).total
     received = order.payment.received  # all the deposits, as import-transfers counts them

@@ -1,8 +1,9 @@
 """The shop's scheduled work: ``resume``, ``sweep``, ``export-journal``.
 
-Every provider (card gateway, bank, carriers' APIs, accounting, notices) is one of the bundled
-fakes, as in the demo: these commands show the calls and run them on a real database, but a real
-shop wires its own adapters by writing a small script with the same calls (``docs/cli.md``).
+``resume`` and ``sweep`` call providers (card gateway, bank, carriers' APIs, accounting,
+notices): they run on the shop's own desk (``--desk MODULE:FUNCTION``) or, for a demo or test
+database, on the bundled fakes (``--fakes``); see :mod:`orderflow.cli._providers`.
+``export-journal`` calls none.
 """
 
 from __future__ import annotations
@@ -14,18 +15,29 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from orderflow.cli._common import ExitCode, Progress, Refused, length_of_time, open_desk
+from orderflow.cli._providers import add_provider_options, open_work_desk
 from orderflow.desk import OrderDesk
 from orderflow.domain.booking import JournalEntry, recognition_date, sale_entry
 from orderflow.domain.queues import QueueQuery
 from orderflow.domain.status import OrderStatus
 from orderflow.journals import export_freee, export_moneyforward, export_yayoi
 
-__all__ = ["FAKES", "add_work_commands", "booked_sale_entries", "pending_count", "run_work"]
+__all__ = [
+    "FAKES",
+    "PROVIDERS",
+    "add_work_commands",
+    "booked_sale_entries",
+    "pending_count",
+    "run_work",
+]
 
-FAKES = (
-    "Providers are the bundled fakes (as in the demo); a real shop runs the same calls on its "
-    "own adapters from a small script (docs/cli.md)."
+FAKES = "It calls no provider: the desk it opens has the bundled fakes (as in the demo)."
+"""What a command that needs no provider's answer says of its providers."""
+PROVIDERS = (
+    "It calls providers: --desk MODULE:FUNCTION runs it on the shop's own desk and adapters, "
+    "--fakes on the bundled fakes (a demo or test database only; docs/cli.md)."
 )
+"""What a command that calls providers says of them."""
 _EXPORTS: dict[str, Callable[..., bytes]] = {
     "yayoi": export_yayoi,
     "freee": export_freee,
@@ -93,12 +105,13 @@ def add_work_commands(
     progress: argparse.ArgumentParser,
 ) -> None:
     """Add ``resume``, ``sweep`` and ``export-journal`` (``common``: ``--db``)."""
-    commands.add_parser(
+    resume = commands.add_parser(
         "resume",
         parents=[common, progress],
         help="finish pending effects (exit 1 if some are still pending)",
-        description=f"Finish every order's pending effects (desk.resume_pending). {FAKES}",
+        description=f"Finish every order's pending effects (desk.resume_pending). {PROVIDERS}",
     )
+    add_provider_options(resume)
     sweep = commands.add_parser(
         "sweep",
         parents=[common, progress],
@@ -108,9 +121,10 @@ def add_work_commands(
         ),
         description=(
             "Run reauthorize_expiring, expire_unpaid, grant_points_due, fill_backorders, "
-            f"poll_carrier_events and sweep_absent, printing each one's count. {FAKES}"
+            f"poll_carrier_events and sweep_absent, printing each one's count. {PROVIDERS}"
         ),
     )
+    add_provider_options(sweep)
     sweep.add_argument("--now", type=_moment, help="the time to sweep at (default: now)")
     sweep.add_argument(
         "--poll-hours",
@@ -139,12 +153,13 @@ def run_work(args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode:
     """Run ``resume``, ``sweep`` or ``export-journal``."""
     if args.command == "export-journal" and args.since > args.until:
         raise Refused(ExitCode.USAGE, f"--from {args.since} is after --to")
-    with open_desk(args.db, getattr(args, "now", None)) as desk:
+    if args.command == "export-journal":
+        with open_desk(args.db) as desk:
+            return _export(desk, args, out)
+    with open_work_desk(args, getattr(args, "now", None)) as desk:
         if args.command == "resume":
             return _resume(desk, args, out)
-        if args.command == "sweep":
-            return _sweep(desk, args, out)
-        return _export(desk, args, out)
+        return _sweep(desk, args, out)
 
 
 def _resume(desk: OrderDesk, args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode:
