@@ -303,13 +303,17 @@ class EffectInterrupted(OrderflowError):
     chained) and ``desk.resume(number)`` performs the pending effects with their keys.
     """
 
-    def __init__(self, order_number: str, step: str, key: str) -> None:
+    def __init__(self, order_number: str, step: str, key: str, cause: str = "") -> None:
         self.order_number = order_number
         self.step = step
         self.key = key
+        self.cause = cause
+        """The class of what the adapter raised (its message, which may hold anything, is in the
+        chained ``__cause__``)."""
+        raised = f" ({cause})" if cause else ""
         super().__init__(
-            f"order {order_number}: {step!r} (key {key!r}) was interrupted by the adapter; "
-            "desk.resume(number) finishes it"
+            f"order {order_number}: {step!r} (key {key!r}) was interrupted by the adapter"
+            f"{raised}; once the adapter is fixed, desk.resume(number) finishes it"
         )
 
 

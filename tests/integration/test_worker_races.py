@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
 
 from orderflow import Order, OrderStatus
-from orderflow.errors import ConcurrencyError
+from orderflow.errors import ConcurrencyError, EffectInterrupted
 from orderflow.testing import FakeShop
 from tests.integration.test_engine_regressions import NUMBER, allocated, new_shop
 
@@ -74,3 +75,35 @@ def test_a_drive_that_keeps_losing_gives_up_with_the_race_error() -> None:
     finished = s.desk.resume(NUMBER)
     assert finished.status is OrderStatus.SHIPPING_INSTRUCTED and not finished.outbox
     assert len(_instructions(s)) == 1
+
+
+def test_a_sweep_logs_what_it_could_not_finish_and_names_the_adapters_crash(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    s = new_shop()
+    allocated(s)
+    original = s.warehouses["TOKYO"].instruct
+    armed = [True]
+
+    def instruct(*args: Any, **kwargs: Any) -> Any:
+        if armed[0]:
+            raise KeyError("api_key")  # an adapter's bug, not an orderflow error
+        return original(*args, **kwargs)
+
+    s.warehouses["TOKYO"].instruct = instruct  # type: ignore[method-assign]
+    with pytest.raises(EffectInterrupted) as crashed:
+        s.desk.instruct_shipping(NUMBER)
+    assert crashed.value.cause == "KeyError"
+    assert "(KeyError)" in str(crashed.value) and "api_key" not in str(crashed.value)
+
+    with caplog.at_level(logging.WARNING, logger="orderflow.desk"):
+        assert s.desk.resume_pending() == []
+    (record,) = [r for r in caplog.records if r.name == "orderflow.desk"]
+    assert record.levelno == logging.WARNING
+    message = record.getMessage()
+    assert message.startswith(f"order {NUMBER} left pending: EffectInterrupted: ")
+    assert "(KeyError)" in message and "api_key" not in message
+
+    armed[0] = False
+    (finished,) = s.desk.resume_pending()
+    assert finished.status is OrderStatus.SHIPPING_INSTRUCTED and not finished.outbox

@@ -169,6 +169,7 @@ def test_the_testing_api_is_pinned() -> None:
             "FixedClock",
             "InMemoryOrderStore",
             "InMemoryPurchaseOrderStore",
+            "desk_on",
             "fake_shop",
         ]
     )

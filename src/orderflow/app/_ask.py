@@ -38,4 +38,5 @@ def ask(
     except OrderflowError:
         raise
     except Exception as crash:
-        raise EffectInterrupted(number, effect.kind, effect.key) from crash
+        cause = type(crash).__qualname__
+        raise EffectInterrupted(number, effect.kind, effect.key, cause) from crash

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import TypeVar
@@ -94,6 +95,9 @@ def check_text(value: object, field: str, *, required: bool = False, limit: int 
 
 
 T = TypeVar("T")
+
+log = logging.getLogger("orderflow.desk")
+"""Where the desk tells what a sweep could not finish (order number, error class, message)."""
 
 
 def decided_again(attempt: Callable[[], T]) -> T:
@@ -211,10 +215,18 @@ class DeskBase:
         )
 
     def next_moves(self, number: str) -> tuple[Move, ...]:
-        """The moves order ``number`` may make now."""
+        """The moves order ``number`` may make now.
+
+        :func:`~orderflow.domain.lifecycle.next_moves` of the stored order, less 出荷指示 while
+        the payment is not confirmed at the desk's clock (an authorization that has lapsed).
+        """
         from orderflow.domain.lifecycle import next_moves
 
-        return next_moves(self.get(number))
+        order = self.get(number)
+        moves = next_moves(order)
+        if Move.INSTRUCT_SHIPPING in moves and not self.payment_confirmed(order):
+            return tuple(m for m in moves if m is not Move.INSTRUCT_SHIPPING)
+        return moves
 
     # -- finishing -------------------------------------------------------------------------
 
@@ -258,7 +270,11 @@ class DeskBase:
                 for number in fresh:
                     try:
                         finished = self.resume(number)
-                    except OrderflowError:  # raced by a worker, a time-out, an adapter crash
+                    except OrderflowError as stopped:  # a race, a time-out, an adapter crash
+                        racing = isinstance(stopped, ConcurrencyError)  # normal: debug
+                        level = logging.DEBUG if racing else logging.WARNING
+                        name = type(stopped).__name__
+                        log.log(level, "order %s left pending: %s: %s", number, name, stopped)
                         continue
                     finally:
                         if each is not None:

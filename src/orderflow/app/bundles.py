@@ -121,7 +121,7 @@ class BundleCommands(FulfilmentCommands, ChangeCommands):
         self,
         number: str,
         shipment_id: str,
-        tracking_number: str | None,
+        tracking_number: str | None = None,
         *,
         actor: str = "warehouse",
     ) -> Order:

@@ -84,7 +84,7 @@ class FulfilmentCommands(DeskBase):
         self,
         number: str,
         shipment_id: str,
-        tracking_number: str | None,
+        tracking_number: str | None = None,
         *,
         actor: str = "warehouse",
     ) -> Order:

@@ -27,7 +27,7 @@ from orderflow.testing.fakes import (
     InMemoryOrderStore,
 )
 from orderflow.testing.purchasing_fakes import FakeSupplier, InMemoryPurchaseOrderStore
-from orderflow.testing.shop import FakeShop, fake_shop
+from orderflow.testing.shop import FakeShop, desk_on, fake_shop
 
 __all__ = [
     "Call",
@@ -50,5 +50,6 @@ __all__ = [
     "FixedClock",
     "InMemoryOrderStore",
     "InMemoryPurchaseOrderStore",
+    "desk_on",
     "fake_shop",
 ]

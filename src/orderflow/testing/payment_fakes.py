@@ -50,7 +50,8 @@ class FakePaymentGateway(_Fake):
         super().__init__()
         self.decline_tokens = decline_tokens
         self.auth_days = auth_days
-        self.now: Callable[[], datetime] = lambda: datetime(2026, 1, 1, tzinfo=UTC)
+        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
+        """The gateway's clock, which dates authorizations (``fake_shop`` gives it the shop's)."""
         self.authorizations: dict[str, dict[str, Any]] = {}
         self.captures: dict[str, dict[str, Any]] = {}
         self._ids = itertools.count(1)

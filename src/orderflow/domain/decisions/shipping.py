@@ -29,7 +29,7 @@ from orderflow.domain.order import (
 )
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import payment_confirmed
-from orderflow.domain.payments.ledger import record
+from orderflow.domain.payments.ledger import live_authorization, open_authorizations, record
 from orderflow.domain.payments.parcels import (
     capture_share,
     cod_amounts,
@@ -46,6 +46,12 @@ if TYPE_CHECKING:
     from orderflow.settings import GrantAt
 
 __all__ = ["book", "deliver", "instruct_shipping", "recall", "settle_recall", "ship"]
+
+
+def _lapsed(order: Order, ctx: Context, days: int) -> bool:
+    """Whether the order's card authorization still holds money but has lapsed (期限切れ)."""
+    payment = order.payment
+    return bool(open_authorizations(payment)) and live_authorization(payment, ctx.at, days) is None
 
 
 def instruct_shipping(
@@ -72,7 +78,16 @@ def instruct_shipping(
     if order.payment.method is PaymentMethod.COD:
         last = not order.unallocated()
         shipments = cod_amounts(order, shipments, settings.tax, settings.cod_split, last=last)
-    confirmed = payment_confirmed(order.payment, total, ctx.at, settings.authorization_days)
+    days = settings.authorization_days
+    confirmed = payment_confirmed(order.payment, total, ctx.at, days)
+    if not confirmed and not order.open_holds and _lapsed(order, ctx, days):
+        raise MoveBlocked(
+            order.number,
+            order.status.name,
+            Move.INSTRUCT_SHIPPING.value,
+            [m.value for m in allowed_moves(order.status)],
+            "the card authorization has lapsed (desk.reauthorize_expiring() renews it)",
+        )
     order, _ = lifecycle.instruct_shipping(order, shipments, ctx, payment_confirmed=confirmed)
     plan = Plan(order)
     for shipment in shipments:
