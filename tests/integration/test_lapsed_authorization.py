@@ -38,4 +38,5 @@ def test_a_gateway_made_by_hand_dates_authorizations_by_the_wall_clock() -> None
     authorization = gateway.authorize(
         key="k1", order_number="1001", amount=Money.yen(100), token="t"
     )
+    assert authorization.expires_at is not None
     assert authorization.expires_at >= before + timedelta(days=30)
