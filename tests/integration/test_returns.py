@@ -178,3 +178,20 @@ def test_returns_on_postgres(postgres_uri: str) -> None:
     s = shop()
     s.desk = desk_on(s, store=PostgresStore(new_database(postgres_uri)), settings=s.desk.settings)
     _returns_on(s)
+
+
+def test_points_used_all_come_back_over_partial_returns() -> None:
+    """The points a return gives back are shared from those used, not from those still taken
+    (each return's ``RestorePoints`` lowers ``points_taken``): a full return gives back all."""
+    from orderflow.testing import fake_shop
+    from tests.builders import STOCK
+
+    s = fake_shop(dict(STOCK), settings=ShopSettings(auto_advance=False), points={"C1": 1000})
+    delivered(s, points_used=500)
+    s.desk.request_return("1001", {"L1": 1}, ReturnReason.DEFECTIVE)
+    s.desk.receive_return("1001", "R1", [Disposition("L1", 1, "TOKYO")])
+    s.desk.request_return("1001", {"L1": 1, "L2": 1, "L3": 1}, ReturnReason.DEFECTIVE)
+    rest = [Disposition("L1", 1, "TOKYO"), Disposition("L2", 1, "TOKYO"), Disposition("L3", 1)]
+    order = s.desk.receive_return("1001", "R2", rest)
+    assert sum(r.points_back for r in order.returns) == 500  # a full return: every point back
+    assert order.points_taken == 0 and s.points.balances["C1"] == 1000

@@ -42,7 +42,8 @@ class RefundShare:
     paid_back: Money
     """The rates' amounts less ``fee``."""
     points_back: int
-    """Points used on the order that come back with these units."""
+    """Points used on the order that come back with these units (their share of
+    ``Order.points_used``, never more than is still taken)."""
     points_clawed: int
     """Points earned by the order that go with these units (before any limit)."""
 
@@ -152,8 +153,11 @@ def refund_share(
     now_amount, was_amount = sum(now.values()), sum(was.values())
     points_back = points_clawed = 0
     if all_amount:
-        taken = order.points_taken
-        points_back = taken * now_amount // all_amount - taken * was_amount // all_amount
+        # shared from the points used, which returns do not change: ``points_taken`` is what
+        # is still taken, already lowered by the earlier returns' points back
+        used = order.points_used
+        points_back = used * now_amount // all_amount - used * was_amount // all_amount
+        points_back = max(0, min(points_back, order.points_taken))
         points_clawed = (
             points_earned * now_amount // all_amount - points_earned * was_amount // all_amount
         )
