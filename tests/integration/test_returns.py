@@ -195,3 +195,15 @@ def test_points_used_all_come_back_over_partial_returns() -> None:
     order = s.desk.receive_return("1001", "R2", rest)
     assert sum(r.points_back for r in order.returns) == 500  # a full return: every point back
     assert order.points_taken == 0 and s.points.balances["C1"] == 1000
+
+
+@pytest.mark.parametrize("line_id", [["L1"], {"L1": 2}, None, 1])
+def test_a_disposition_whose_line_id_is_not_a_text_is_refused_naming_it(line_id: object) -> None:
+    s = shop()
+    delivered(s)
+    s.desk.request_return("1001", {"L1": 2}, ReturnReason.DEFECTIVE)
+    before, sent = s.desk.get("1001"), len(s.notifier.sent)
+    with pytest.raises(InvalidValue) as bad:
+        s.desk.receive_return("1001", "R1", [Disposition(line_id, 2, "TOKYO")])  # type: ignore[arg-type]
+    assert bad.value.field == "dispositions[0].line_id"
+    assert s.desk.get("1001") == before and len(s.notifier.sent) == sent

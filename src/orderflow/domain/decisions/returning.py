@@ -158,6 +158,8 @@ def _check_dispositions(
     for index, d in enumerate(dispositions):
         if not isinstance(d, Disposition):
             raise InvalidValue(f"dispositions[{index}]", d, "a Disposition")
+        if not isinstance(d.line_id, str):
+            raise InvalidValue(f"dispositions[{index}].line_id", d.line_id, "a line id (a text)")
         if isinstance(d.quantity, bool) or not isinstance(d.quantity, int) or d.quantity < 1:
             raise InvalidValue(f"dispositions[{index}].quantity", d.quantity, "1 or more units")
         if d.warehouse is not None and d.warehouse not in warehouses:
