@@ -207,3 +207,17 @@ def test_a_disposition_whose_line_id_is_not_a_text_is_refused_naming_it(line_id:
         s.desk.receive_return("1001", "R1", [Disposition(line_id, 2, "TOKYO")])  # type: ignore[arg-type]
     assert bad.value.field == "dispositions[0].line_id"
     assert s.desk.get("1001") == before and len(s.notifier.sent) == sent
+
+
+@pytest.mark.parametrize("extra", ["x" * 200, "\ud800"])
+def test_a_refused_refund_account_is_not_shown_in_the_error(extra: str) -> None:
+    """The bank, number and holder of the account are the customer's: never in a message."""
+    s = shop()
+    delivered(s)
+    account = "みずほ銀行 渋谷支店 普通 1234567 ヤマダ タロウ" + extra
+    with pytest.raises(InvalidValue) as bad:
+        s.desk.request_return("1001", {"L1": 1}, ReturnReason.CUSTOMER, refund_account=account)
+    assert bad.value.field == "refund_account" and bad.value.value == account
+    for secret in ("1234567", "ヤマダ", "渋谷支店"):
+        assert secret not in str(bad.value) and secret not in repr(bad.value)
+    assert s.desk.get("1001").returns == ()
