@@ -221,3 +221,40 @@ def test_a_refused_refund_account_is_not_shown_in_the_error(extra: str) -> None:
     for secret in ("1234567", "ヤマダ", "渋谷支店"):
         assert secret not in str(bad.value) and secret not in repr(bad.value)
     assert s.desk.get("1001").returns == ()
+
+
+@pytest.mark.parametrize("method", [PaymentMethod.CARD, PaymentMethod.AMAZON_PAY])
+def test_a_return_of_an_order_captured_per_parcel_is_refunded_from_its_captures(
+    method: PaymentMethod,
+) -> None:
+    """分納 captured per parcel: a refund larger than the last parcel's capture is paid back
+    from the captures, newest first, each up to what it has left (it was asked of the last
+    capture alone, which the gateway refused: owed by transfer and held)."""
+    from orderflow import PartialPayment
+
+    settings = ShopSettings(auto_advance=False, partial_payment=PartialPayment.PER_SHIPMENT)
+    s = shop({("TOKYO", "TEA-1"): 1, ("TOKYO", "MUG-1"): 10}, settings=settings)
+    mug = OrderLine("L1", "MUG-1", "湯呑", Money.yen(5000), 1)
+    teas = OrderLine("L2", "TEA-1", "緑茶", Money.yen(1080), 2)
+    place(s, order_lines=[mug, teas], payment_method=method, shipping_fee=Money.yen(0))
+    s.desk.accept("1001")
+    s.desk.allocate("1001")
+    s.desk.ship_available("1001")
+    s.desk.ship("1001", "1001-S1", TRACKING)
+    s.desk.deliver("1001", "1001-S1")
+    s.desk.receive("TOKYO", "TEA-1", 3, receipt_id="IN-1")
+    s.desk.ship("1001", "1001-S2", "1234-5678-9024")
+    order = s.desk.deliver("1001", "1001-S2")
+    gateway = s.gateway if method is PaymentMethod.CARD else s.amazon_pay
+    assert sorted(c["amount"] for c in gateway.captures.values()) == [
+        Money.yen(1080),
+        Money.yen(6080),
+    ]
+    s.desk.request_return("1001", {"L1": 1}, ReturnReason.DEFECTIVE)
+    order = s.desk.receive_return("1001", "R1", [Disposition("L1", 1, "TOKYO")])
+    assert order.payment.refunded == Money.yen(5000) and not order.open_holds
+    assert order.payment.refund_owed == Money.yen(0)
+    assert sum((c["refunded"] for c in gateway.captures.values()), Money.yen(0)) == Money.yen(5000)
+    order = s.desk.refund("1001", Money.yen(2160), reason="goodwill", request_id="G1")
+    assert order.payment.refunded == order.payment.captured == Money.yen(7160)
+    assert not order.open_holds and not gateway.live_authorizations()
