@@ -250,3 +250,30 @@ def test_a_bad_policy_names_its_field() -> None:
             assert error.field == field
         else:
             raise AssertionError(kwargs)
+
+
+def test_a_return_never_pays_back_more_tax_than_amount() -> None:
+    """46 stickers at ¥10 paid down to ¥23 (¥2 of tax) by points, returned one by one: the 23rd
+    unit's share of the amount rounds to ¥0 while the tax crosses ¥1. The tax waits for an
+    amount to sit in (a ¥0 refund with ¥1 of tax made a -¥1 売上戻り高 line)."""
+    rule = TaxRule()
+    order, _ = new_order(
+        number="1001",
+        customer=customer(),
+        ship_to=address(),
+        lines=[OrderLine("L1", "ST-1", "シール", Money.yen(10), 46)],
+        payment_method=PaymentMethod.CARD,
+        ctx=CTX,
+        shipping_fee=Money.yen(0),
+        points_used=437,
+    )
+    order = attrs.evolve(order, points_taken=437)
+    for _ in range(46):
+        order = _received(order, {"L1": 1}, ReturnReason.DEFECTIVE, rule)
+        ret = order.returns[-1]
+        for _, amount, tax in ret.refund:
+            assert Money.yen(0) <= tax <= amount
+        for line in return_entry(order, ret, rule, AccountMap(), T0.date()).lines:
+            assert not line.amount.is_negative
+    assert sum(tax.amount for r in order.returns for _, _, tax in r.refund) == 2
+    assert sum(amount.amount for r in order.returns for _, amount, _ in r.refund) == 23
