@@ -258,3 +258,15 @@ def test_a_return_of_an_order_captured_per_parcel_is_refunded_from_its_captures(
     order = s.desk.refund("1001", Money.yen(2160), reason="goodwill", request_id="G1")
     assert order.payment.refunded == order.payment.captured == Money.yen(7160)
     assert not order.open_holds and not gateway.live_authorizations()
+
+
+@pytest.mark.parametrize("line_id", ["L9", ("L1",), 1])
+def test_a_return_of_a_line_the_order_does_not_have_names_lines(line_id: object) -> None:
+    """A line cancelled before shipping (or never there) is not the order's: ``lines`` names it
+    (a text id was refused as ``line_id``, a field request_return does not have)."""
+    s = shop()
+    delivered(s)
+    with pytest.raises(InvalidValue) as bad:
+        s.desk.request_return("1001", {line_id: 1}, ReturnReason.DEFECTIVE)  # type: ignore[dict-item]
+    assert bad.value.field == "lines" and bad.value.value == line_id
+    assert "L1" in bad.value.expected and s.desk.get("1001").returns == ()
