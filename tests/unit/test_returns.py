@@ -277,3 +277,46 @@ def test_a_return_never_pays_back_more_tax_than_amount() -> None:
             assert not line.amount.is_negative
     assert sum(tax.amount for r in order.returns for _, _, tax in r.refund) == 2
     assert sum(amount.amount for r in order.returns for _, amount, _ in r.refund) == 23
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"excluded_skus": 5}, "excluded_skus"),
+        ({"excluded_skus": None}, "excluded_skus"),
+        ({"excluded_skus": [["TEA-1"]]}, "excluded_skus"),
+        ({"excluded_skus": [1]}, "excluded_skus"),
+        ({"refund_shipping_for": 5}, "refund_shipping_for"),
+        ({"refund_shipping_for": None}, "refund_shipping_for"),
+        ({"refund_shipping_for": [[ReturnReason.DEFECTIVE]]}, "refund_shipping_for"),
+        ({"free_shipping_threshold": 5000}, "free_shipping_threshold"),
+        ({"free_shipping_threshold": Money.yen(-1)}, "free_shipping_threshold"),
+        ({"accepts_customer_reason": "no"}, "accepts_customer_reason"),
+    ],
+)
+def test_every_field_of_a_bad_policy_is_refused_when_built(
+    kwargs: dict[str, object], field: str
+) -> None:
+    """Refused with InvalidValue naming the field (a TypeError escaped, or a threshold of 5000
+    failed with AttributeError only when a customer returned something)."""
+    with pytest.raises(InvalidValue) as bad:
+        ReturnPolicy(**kwargs)  # type: ignore[arg-type]
+    assert bad.value.field == field
+
+
+@pytest.mark.parametrize(
+    "field", ["return_fee", "free_shipping_threshold", "lost_free_shipping_fee"]
+)
+def test_the_shop_settings_take_a_return_policy_in_their_currency(field: str) -> None:
+    """A policy's amounts are in the shop's currency: a $3 fee was kept back as ¥300 (its minor
+    units), a policy that is not one failed with AttributeError at the first return."""
+    from orderflow import ShopSettings
+
+    with pytest.raises(InvalidValue) as bad:
+        ShopSettings(return_policy="no returns")  # type: ignore[arg-type]
+    assert bad.value.field == "return_policy"
+    dollars = ReturnPolicy(**{field: Money(Decimal(3), "USD")})  # type: ignore[arg-type]
+    with pytest.raises(InvalidValue) as bad:
+        ShopSettings(return_policy=dollars)
+    assert bad.value.field == f"return_policy.{field}"
+    assert ShopSettings(currency="USD", return_policy=dollars).return_policy == dollars
