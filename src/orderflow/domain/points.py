@@ -7,7 +7,7 @@ move that reaches the moment (the last shipment shipped or delivered, the bookin
 obligation). Provisional points (仮ポイント) are confirmed by the same sweep when their
 confirmation falls due.
 
-A clawback (``desk.claw_back_points``, which returns will call) takes back what is still there
+A clawback (``desk.claw_back_points``, and a received return) takes back what is still there
 (``RevokePoints``, which answers how many it found); what the customer already spent is recorded
 as owed (``Order.points_owed``), never a negative balance, and under
 :attr:`~orderflow.settings.Clawback.DEDUCT_FROM_REFUND` the next refund pays that much less.
