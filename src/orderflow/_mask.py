@@ -88,6 +88,7 @@ _BY_WORD: dict[str, Callable[[str], str]] = {
     "street": mask_street,
     "address": mask_street,
     "to": mask_street,  # ship_to given as text: the whole address
+    "account": mask_street,  # a return's refund_account: bank, number and holder
     "customer": mask_name,  # a customer given as text: a name
     "token": mask_token,
     "name": mask_name,

@@ -119,6 +119,12 @@ def _check_clawback(instance: object, attribute: attrs.Attribute[Any], value: ob
         raise InvalidValue("points_clawback", value, "a Clawback")
 
 
+def _check_returns(instance: ShopSettings, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, ReturnPolicy):
+        raise InvalidValue("return_policy", value, "a ReturnPolicy")
+    value.check_currency(instance.currency)
+
+
 def _check_choice(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     kind = attribute.type if isinstance(attribute.type, type) else None
     names = {"partial_payment": PartialPayment, "cod_split": CodSplit}
@@ -258,7 +264,7 @@ class ShopSettings:
     change_policy: ChangePolicy = ChangePolicy()
     """Whether changes are taken, from whom and until which status (default: as ``cancel_policy``,
     customers from my page or the call centre)."""
-    return_policy: ReturnPolicy = ReturnPolicy()
+    return_policy: ReturnPolicy = attrs.field(default=ReturnPolicy(), validator=_check_returns)
     """Which returns (返品) the shop takes and at whose cost (:class:`ReturnPolicy`)."""
     auto_advance: bool = True
     """An order with no open hold goes on by itself: accepted → reviewed → allocated."""

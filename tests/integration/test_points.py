@@ -142,6 +142,24 @@ def test_owed_points_come_off_the_next_refund_when_the_shop_says_so() -> None:
     assert order.payment.refunded == Money.yen(970)
 
 
+def test_owed_points_settled_by_a_refund_are_not_clawed_back_again() -> None:
+    """Points owed and then paid off a refund were taken back: no clawback takes them again
+    (the limit forgot them once settled: a second clawback revoked them from the balance)."""
+    s = a_shop(PointsGrant(at=GrantAt.SHIPMENT), clawback=Clawback.DEDUCT_FROM_REFUND)
+    to_delivery(s)
+    s.points.balances["C1"] = 5
+    order = s.desk.claw_back_points("1001", reason="返品")
+    assert (order.points_revoked, order.points_owed) == (5, EARNED - 5)
+    order = s.desk.refund("1001", Money.yen(1000), reason="返品", request_id="RMA-3")
+    assert order.points_owed == 0 and order.payment.refunded == Money.yen(1000 - (EARNED - 5))
+    s.points.balances["C1"] = 100  # earned again elsewhere
+    with pytest.raises(InvalidValue, match="points"):
+        s.desk.claw_back_points("1001", reason="返品")  # all 59 were taken back already
+    with pytest.raises(InvalidValue, match="points"):
+        s.desk.claw_back_points("1001", 1, reason="返品")
+    assert s.points.balances["C1"] == 100 and s.desk.get("1001") == order
+
+
 def test_a_clawback_before_the_grant_lowers_it() -> None:
     s = a_shop(PointsGrant(at=GrantAt.DELIVERY, days=10))
     to_delivery(s)

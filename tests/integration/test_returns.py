@@ -178,3 +178,95 @@ def test_returns_on_postgres(postgres_uri: str) -> None:
     s = shop()
     s.desk = desk_on(s, store=PostgresStore(new_database(postgres_uri)), settings=s.desk.settings)
     _returns_on(s)
+
+
+def test_points_used_all_come_back_over_partial_returns() -> None:
+    """The points a return gives back are shared from those used, not from those still taken
+    (each return's ``RestorePoints`` lowers ``points_taken``): a full return gives back all."""
+    from orderflow.testing import fake_shop
+    from tests.builders import STOCK
+
+    s = fake_shop(dict(STOCK), settings=ShopSettings(auto_advance=False), points={"C1": 1000})
+    delivered(s, points_used=500)
+    s.desk.request_return("1001", {"L1": 1}, ReturnReason.DEFECTIVE)
+    s.desk.receive_return("1001", "R1", [Disposition("L1", 1, "TOKYO")])
+    s.desk.request_return("1001", {"L1": 1, "L2": 1, "L3": 1}, ReturnReason.DEFECTIVE)
+    rest = [Disposition("L1", 1, "TOKYO"), Disposition("L2", 1, "TOKYO"), Disposition("L3", 1)]
+    order = s.desk.receive_return("1001", "R2", rest)
+    assert sum(r.points_back for r in order.returns) == 500  # a full return: every point back
+    assert order.points_taken == 0 and s.points.balances["C1"] == 1000
+
+
+@pytest.mark.parametrize("line_id", [["L1"], {"L1": 2}, None, 1])
+def test_a_disposition_whose_line_id_is_not_a_text_is_refused_naming_it(line_id: object) -> None:
+    s = shop()
+    delivered(s)
+    s.desk.request_return("1001", {"L1": 2}, ReturnReason.DEFECTIVE)
+    before, sent = s.desk.get("1001"), len(s.notifier.sent)
+    with pytest.raises(InvalidValue) as bad:
+        s.desk.receive_return("1001", "R1", [Disposition(line_id, 2, "TOKYO")])  # type: ignore[arg-type]
+    assert bad.value.field == "dispositions[0].line_id"
+    assert s.desk.get("1001") == before and len(s.notifier.sent) == sent
+
+
+@pytest.mark.parametrize("extra", ["x" * 200, "\ud800"])
+def test_a_refused_refund_account_is_not_shown_in_the_error(extra: str) -> None:
+    """The bank, number and holder of the account are the customer's: never in a message."""
+    s = shop()
+    delivered(s)
+    account = "みずほ銀行 渋谷支店 普通 1234567 ヤマダ タロウ" + extra
+    with pytest.raises(InvalidValue) as bad:
+        s.desk.request_return("1001", {"L1": 1}, ReturnReason.CUSTOMER, refund_account=account)
+    assert bad.value.field == "refund_account" and bad.value.value == account
+    for secret in ("1234567", "ヤマダ", "渋谷支店"):
+        assert secret not in str(bad.value) and secret not in repr(bad.value)
+    assert s.desk.get("1001").returns == ()
+
+
+@pytest.mark.parametrize("method", [PaymentMethod.CARD, PaymentMethod.AMAZON_PAY])
+def test_a_return_of_an_order_captured_per_parcel_is_refunded_from_its_captures(
+    method: PaymentMethod,
+) -> None:
+    """分納 captured per parcel: a refund larger than the last parcel's capture is paid back
+    from the captures, newest first, each up to what it has left (it was asked of the last
+    capture alone, which the gateway refused: owed by transfer and held)."""
+    from orderflow import PartialPayment
+
+    settings = ShopSettings(auto_advance=False, partial_payment=PartialPayment.PER_SHIPMENT)
+    s = shop({("TOKYO", "TEA-1"): 1, ("TOKYO", "MUG-1"): 10}, settings=settings)
+    mug = OrderLine("L1", "MUG-1", "湯呑", Money.yen(5000), 1)
+    teas = OrderLine("L2", "TEA-1", "緑茶", Money.yen(1080), 2)
+    place(s, order_lines=[mug, teas], payment_method=method, shipping_fee=Money.yen(0))
+    s.desk.accept("1001")
+    s.desk.allocate("1001")
+    s.desk.ship_available("1001")
+    s.desk.ship("1001", "1001-S1", TRACKING)
+    s.desk.deliver("1001", "1001-S1")
+    s.desk.receive("TOKYO", "TEA-1", 3, receipt_id="IN-1")
+    s.desk.ship("1001", "1001-S2", "1234-5678-9024")
+    order = s.desk.deliver("1001", "1001-S2")
+    gateway = s.gateway if method is PaymentMethod.CARD else s.amazon_pay
+    assert sorted(c["amount"] for c in gateway.captures.values()) == [
+        Money.yen(1080),
+        Money.yen(6080),
+    ]
+    s.desk.request_return("1001", {"L1": 1}, ReturnReason.DEFECTIVE)
+    order = s.desk.receive_return("1001", "R1", [Disposition("L1", 1, "TOKYO")])
+    assert order.payment.refunded == Money.yen(5000) and not order.open_holds
+    assert order.payment.refund_owed == Money.yen(0)
+    assert sum((c["refunded"] for c in gateway.captures.values()), Money.yen(0)) == Money.yen(5000)
+    order = s.desk.refund("1001", Money.yen(2160), reason="goodwill", request_id="G1")
+    assert order.payment.refunded == order.payment.captured == Money.yen(7160)
+    assert not order.open_holds and not gateway.live_authorizations()
+
+
+@pytest.mark.parametrize("line_id", ["L9", ("L1",), 1])
+def test_a_return_of_a_line_the_order_does_not_have_names_lines(line_id: object) -> None:
+    """A line cancelled before shipping (or never there) is not the order's: ``lines`` names it
+    (a text id was refused as ``line_id``, a field request_return does not have)."""
+    s = shop()
+    delivered(s)
+    with pytest.raises(InvalidValue) as bad:
+        s.desk.request_return("1001", {line_id: 1}, ReturnReason.DEFECTIVE)  # type: ignore[dict-item]
+    assert bad.value.field == "lines" and bad.value.value == line_id
+    assert "L1" in bad.value.expected and s.desk.get("1001").returns == ()

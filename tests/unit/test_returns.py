@@ -92,7 +92,9 @@ def _received(order: Order, lines: dict[str, int], reason: ReturnReason, rule: T
         points_back=share.points_back,
         points_clawed=share.points_clawed,
     )
-    return attrs.evolve(order, returns=(*order.returns, done))
+    # as the executor's fold of the return's RestorePoints does
+    taken = order.points_taken - share.points_back
+    return attrs.evolve(order, returns=(*order.returns, done), points_taken=taken)
 
 
 @settings(max_examples=300, deadline=None)
@@ -142,7 +144,8 @@ def test_partial_returns_never_pay_back_more_than_was_paid_and_a_full_return_pay
         r: v for r, v in back.items() if v != nothing
     }
     if any(line.amount for line in order.lines):  # points go with the items' prices
-        assert sum(r.points_back for r in order.returns) == order.points_taken
+        assert sum(r.points_back for r in order.returns) == order.points_used
+        assert order.points_taken == 0
         assert sum(r.points_clawed for r in order.returns) == 100
 
 
@@ -247,3 +250,73 @@ def test_a_bad_policy_names_its_field() -> None:
             assert error.field == field
         else:
             raise AssertionError(kwargs)
+
+
+def test_a_return_never_pays_back_more_tax_than_amount() -> None:
+    """46 stickers at ¥10 paid down to ¥23 (¥2 of tax) by points, returned one by one: the 23rd
+    unit's share of the amount rounds to ¥0 while the tax crosses ¥1. The tax waits for an
+    amount to sit in (a ¥0 refund with ¥1 of tax made a -¥1 売上戻り高 line)."""
+    rule = TaxRule()
+    order, _ = new_order(
+        number="1001",
+        customer=customer(),
+        ship_to=address(),
+        lines=[OrderLine("L1", "ST-1", "シール", Money.yen(10), 46)],
+        payment_method=PaymentMethod.CARD,
+        ctx=CTX,
+        shipping_fee=Money.yen(0),
+        points_used=437,
+    )
+    order = attrs.evolve(order, points_taken=437)
+    for _ in range(46):
+        order = _received(order, {"L1": 1}, ReturnReason.DEFECTIVE, rule)
+        ret = order.returns[-1]
+        for _, amount, tax in ret.refund:
+            assert Money.yen(0) <= tax <= amount
+        for line in return_entry(order, ret, rule, AccountMap(), T0.date()).lines:
+            assert not line.amount.is_negative
+    assert sum(tax.amount for r in order.returns for _, _, tax in r.refund) == 2
+    assert sum(amount.amount for r in order.returns for _, amount, _ in r.refund) == 23
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"excluded_skus": 5}, "excluded_skus"),
+        ({"excluded_skus": None}, "excluded_skus"),
+        ({"excluded_skus": [["TEA-1"]]}, "excluded_skus"),
+        ({"excluded_skus": [1]}, "excluded_skus"),
+        ({"refund_shipping_for": 5}, "refund_shipping_for"),
+        ({"refund_shipping_for": None}, "refund_shipping_for"),
+        ({"refund_shipping_for": [[ReturnReason.DEFECTIVE]]}, "refund_shipping_for"),
+        ({"free_shipping_threshold": 5000}, "free_shipping_threshold"),
+        ({"free_shipping_threshold": Money.yen(-1)}, "free_shipping_threshold"),
+        ({"accepts_customer_reason": "no"}, "accepts_customer_reason"),
+    ],
+)
+def test_every_field_of_a_bad_policy_is_refused_when_built(
+    kwargs: dict[str, object], field: str
+) -> None:
+    """Refused with InvalidValue naming the field (a TypeError escaped, or a threshold of 5000
+    failed with AttributeError only when a customer returned something)."""
+    with pytest.raises(InvalidValue) as bad:
+        ReturnPolicy(**kwargs)  # type: ignore[arg-type]
+    assert bad.value.field == field
+
+
+@pytest.mark.parametrize(
+    "field", ["return_fee", "free_shipping_threshold", "lost_free_shipping_fee"]
+)
+def test_the_shop_settings_take_a_return_policy_in_their_currency(field: str) -> None:
+    """A policy's amounts are in the shop's currency: a $3 fee was kept back as ¥300 (its minor
+    units), a policy that is not one failed with AttributeError at the first return."""
+    from orderflow import ShopSettings
+
+    with pytest.raises(InvalidValue) as bad:
+        ShopSettings(return_policy="no returns")  # type: ignore[arg-type]
+    assert bad.value.field == "return_policy"
+    dollars = ReturnPolicy(**{field: Money(Decimal(3), "USD")})  # type: ignore[arg-type]
+    with pytest.raises(InvalidValue) as bad:
+        ShopSettings(return_policy=dollars)
+    assert bad.value.field == f"return_policy.{field}"
+    assert ShopSettings(currency="USD", return_policy=dollars).return_policy == dollars

@@ -72,8 +72,8 @@ class PointsCommands(DeskBase):
         (``Order.points_owed``, a ``PointsOwed`` event), never a negative balance, and when the
         shop's ``settings.points_clawback`` is ``DEDUCT_FROM_REFUND`` the next ``refund`` of the
         order pays that many yen less. Before the grant, the grant is lowered instead
-        (``points_withheld``). Returns (返品) call this with the points of what came back; give
-        a ``request_id`` to make a repeat safe.
+        (``points_withheld``). A received return (返品) claws back the points of what came back by
+        the same rules. Give a ``request_id`` to make a repeat safe.
         """
         if reason is None or not isinstance(reason, str) or not reason.strip():
             raise InvalidValue("reason", reason, "a non-empty text")

@@ -7,7 +7,7 @@ move that reaches the moment (the last shipment shipped or delivered, the bookin
 obligation). Provisional points (仮ポイント) are confirmed by the same sweep when their
 confirmation falls due.
 
-A clawback (``desk.claw_back_points``, which returns will call) takes back what is still there
+A clawback (``desk.claw_back_points``, and a received return) takes back what is still there
 (``RevokePoints``, which answers how many it found); what the customer already spent is recorded
 as owed (``Order.points_owed``), never a negative balance, and under
 :attr:`~orderflow.settings.Clawback.DEDUCT_FROM_REFUND` the next refund pays that much less.
@@ -55,6 +55,7 @@ __all__ = [
     "clawback_limit",
     "grant_due",
     "points_earned",
+    "points_settled",
     "schedule_grant",
     "settle_owed",
 ]
@@ -130,10 +131,19 @@ def _grant(order: Order, ctx: Context, rules: Rules, plan: Plan) -> Order:
     return order
 
 
+def points_settled(order: Order) -> int:
+    """Owed points paid off refunds so far (``PointsOwedSettled``): taken back, as yen."""
+    return sum(e.points for e in order.history if isinstance(e, PointsOwedSettled))
+
+
 def clawback_limit(order: Order, rules: Rules) -> int:
-    """The most points a clawback may take from ``order`` now."""
+    """The most points a clawback may take from ``order`` now.
+
+    Granted points less those taken back: revoked, owed, and owed then settled off a refund.
+    """
     if order.points_granted:
-        return order.points_granted - order.points_revoked - order.points_owed
+        taken_back = order.points_revoked + order.points_owed + points_settled(order)
+        return max(0, order.points_granted - taken_back)
     return max(0, points_earned(order, rules.settings.points_rate) - order.points_withheld)
 
 

@@ -5,8 +5,10 @@ amount paid (after the order-level discount and the points used, apportioned ove
 :meth:`Order.totals <orderflow.domain.order.Order.totals>` does) shared over that rate's items by
 their price. It is worked out *cumulatively*, in whole yen: the units returned so far, this
 return's included, are worth ``paid × returned / charged`` rounded down, and the return pays the
-difference from what the earlier returns were worth. So refunds over any sequence of partial
-returns never exceed what was paid, per rate, and a full return pays it back to the yen. The
+difference from what the earlier returns were worth. The tax in it is shared the same way but
+never exceeds the return's amount (what it cannot hold waits for a later return). So refunds
+over any sequence of partial returns never exceed what was paid, per rate, and a full return
+pays it back to the yen. The
 original shipping (and COD) fee's share comes back with the return that brings the last unit
 back, when the policy refunds it for that reason; a return fee and a lost free shipping are kept
 back from what is paid.
@@ -42,7 +44,8 @@ class RefundShare:
     paid_back: Money
     """The rates' amounts less ``fee``."""
     points_back: int
-    """Points used on the order that come back with these units."""
+    """Points used on the order that come back with these units (their share of
+    ``Order.points_used``, never more than is still taken)."""
     points_clawed: int
     """Points earned by the order that go with these units (before any limit)."""
 
@@ -105,6 +108,11 @@ def refund_share(
         and ret.reason in policy.refund_shipping_for
         and not any(r.shipping_refunded for r in order.returns)
     )
+    taxed: dict[TaxRate, int] = {}  # the tax paid back per rate by the earlier returns
+    for earlier in order.returns:
+        if earlier.status is ReturnStatus.REFUNDED:
+            for rate, _, back in earlier.refund:
+                taxed[rate] = taxed.get(rate, 0) + back.minor_units
     rates: list[tuple[TaxRate, Money, Money]] = []
     for tax_line in totals.tax.lines:
         rate = tax_line.rate
@@ -119,7 +127,11 @@ def refund_share(
         amount = units_tax = 0
         if items:
             amount = item_paid * now.get(rate, 0) // items - item_paid * was.get(rate, 0) // items
-            units_tax = item_tax * now.get(rate, 0) // items - item_tax * was.get(rate, 0) // items
+            # the tax the units returned so far hold, less what the earlier returns paid back,
+            # never more than this return's amount: the tax a rounded-down amount cannot hold
+            # waits for a later one (a full return pays it all, net and tax never below zero)
+            units_tax = item_tax * now.get(rate, 0) // items - taxed.get(rate, 0)
+            units_tax = max(0, min(units_tax, amount))
         if shipping_back and rate_extras:
             amount, units_tax = amount + extra_paid, units_tax + extra_tax
         if amount or units_tax:
@@ -152,8 +164,11 @@ def refund_share(
     now_amount, was_amount = sum(now.values()), sum(was.values())
     points_back = points_clawed = 0
     if all_amount:
-        taken = order.points_taken
-        points_back = taken * now_amount // all_amount - taken * was_amount // all_amount
+        # shared from the points used, which returns do not change: ``points_taken`` is what
+        # is still taken, already lowered by the earlier returns' points back
+        used = order.points_used
+        points_back = used * now_amount // all_amount - used * was_amount // all_amount
+        points_back = max(0, min(points_back, order.points_taken))
         points_clawed = (
             points_earned * now_amount // all_amount - points_earned * was_amount // all_amount
         )

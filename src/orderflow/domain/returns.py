@@ -143,11 +143,22 @@ class Return:
         return sum(line.quantity for line in self.lines if line.line_id == line_id)
 
 
+_OPTIONAL_MONEY = ("free_shipping_threshold", "lost_free_shipping_fee")
+
+
 def _money(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is None and attribute.name == "lost_free_shipping_fee":
+    if value is None and attribute.name in _OPTIONAL_MONEY:
         return
     if not isinstance(value, Money) or value.is_negative:
-        raise InvalidValue(attribute.name, value, "a Money of zero or more")
+        expected = "a Money of zero or more"
+        if attribute.name in _OPTIONAL_MONEY:
+            expected += ", or None"
+        raise InvalidValue(attribute.name, value, expected)
+
+
+def _flag(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, bool):
+        raise InvalidValue(attribute.name, value, "True or False")
 
 
 def _whole_days(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -156,16 +167,22 @@ def _whole_days(instance: object, attribute: attrs.Attribute[Any], value: object
 
 
 def _skus(value: Iterable[str]) -> frozenset[str]:
-    if isinstance(value, str):
-        raise InvalidValue("excluded_skus", value, "a collection of SKUs")
-    return frozenset(value)
+    expected = "a collection of SKUs (non-empty texts)"
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidValue("excluded_skus", value, expected)
+    items = list(value)
+    if not all(isinstance(sku, str) and sku for sku in items):
+        raise InvalidValue("excluded_skus", items, expected)
+    return frozenset(items)
 
 
 def _reasons(value: Iterable[ReturnReason]) -> frozenset[ReturnReason]:
-    out = frozenset(value)
-    if not all(isinstance(reason, ReturnReason) for reason in out):
-        raise InvalidValue("refund_shipping_for", sorted(map(str, out)), "ReturnReason values")
-    return out
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidValue("refund_shipping_for", value, "a collection of ReturnReason values")
+    items = list(value)
+    if not all(isinstance(reason, ReturnReason) for reason in items):
+        raise InvalidValue("refund_shipping_for", items, "ReturnReason values")
+    return frozenset(items)
 
 
 @attrs.frozen(slots=True)
@@ -192,7 +209,7 @@ class ReturnPolicy:
     (0 to 3650; 8 by the law). 0 takes none."""
     defect_days: int = attrs.field(default=30, validator=_whole_days)
     """The same window for defective and wrong items (0 to 3650; 30 by default)."""
-    accepts_customer_reason: bool = True
+    accepts_customer_reason: bool = attrs.field(default=True, validator=_flag)
     """False refuses every return for the customer's reason (返品不可)."""
     excluded_skus: frozenset[str] = attrs.field(factory=frozenset, converter=_skus)
     """SKUs never taken back for the customer's reason; empty by default."""
@@ -204,11 +221,22 @@ class ReturnPolicy:
     )
     """Reasons for which the original shipping and COD fees are paid back; defective and
     wrong items by default."""
-    free_shipping_threshold: Money | None = None
+    free_shipping_threshold: Money | None = attrs.field(default=None, validator=_money)
     """送料無料ライン, in the items' prices as listed; ``None``: no free-shipping line."""
     lost_free_shipping_fee: Money | None = attrs.field(default=None, validator=_money)
     """Kept back when a customer-reason return loses the free shipping (tax included);
     ``None`` keeps back the shop's fee to the order's address."""
+
+    def check_currency(self, currency: str, field: str = "return_policy") -> None:
+        """Refuse (``InvalidValue`` naming ``<field>.<name>``) an amount not in ``currency``.
+
+        A policy's amounts are the shop's: a $3 fee would be kept back from a yen refund as
+        ¥300. An amount of zero is the same in every currency.
+        """
+        for name in ("return_fee", "free_shipping_threshold", "lost_free_shipping_fee"):
+            amount = getattr(self, name)
+            if amount is not None and amount.amount and amount.currency != currency:
+                raise InvalidValue(f"{field}.{name}", amount, f"an amount in {currency}")
 
     def window(self, reason: ReturnReason) -> int:
         """Days after delivery a return for ``reason`` may be asked."""

@@ -21,7 +21,7 @@ from orderflow.domain.effects import Answer, Effect, Notify, PostJournal, Restoc
 from orderflow.domain.events import Restocked, ReturnDeclined, ReturnReceived, ReturnRequested
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.money import Money
-from orderflow.domain.order import Order
+from orderflow.domain.order import Order, line_index
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments.common import Fold
 from orderflow.domain.payments.plans import refundable
@@ -66,9 +66,10 @@ def check_lines(order: Order, lines: object) -> tuple[ReturnLine, ...]:
     taken = returned_units(order, refunded_only=False)
     out = []
     for line_id, units in lines.items():
-        line = order.line(line_id) if isinstance(line_id, str) else None
+        line = line_index(order.lines).get(line_id) if isinstance(line_id, str) else None
         if line is None:
-            raise InvalidValue("lines", line_id, "a line id of the order")
+            known = [x.line_id for x in order.lines]
+            raise InvalidValue("lines", line_id, f"a line id of the order: one of {known}")
         left = line.quantity - taken.get(line_id, 0)
         if isinstance(units, bool) or not isinstance(units, int) or not 1 <= units <= left:
             raise InvalidValue(f"lines[{line_id}]", units, f"a whole number of units, 1 to {left}")
@@ -158,6 +159,8 @@ def _check_dispositions(
     for index, d in enumerate(dispositions):
         if not isinstance(d, Disposition):
             raise InvalidValue(f"dispositions[{index}]", d, "a Disposition")
+        if not isinstance(d.line_id, str):
+            raise InvalidValue(f"dispositions[{index}].line_id", d.line_id, "a line id (a text)")
         if isinstance(d.quantity, bool) or not isinstance(d.quantity, int) or d.quantity < 1:
             raise InvalidValue(f"dispositions[{index}].quantity", d.quantity, "1 or more units")
         if d.warehouse is not None and d.warehouse not in warehouses:

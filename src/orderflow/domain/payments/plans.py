@@ -38,7 +38,15 @@ from orderflow.domain.effects import (
 from orderflow.domain.events import RefundOwed
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.money import Money
-from orderflow.domain.order import Order, Payment, PaymentMethod, PaymentOp, Shipment
+from orderflow.domain.order import (
+    Order,
+    Payment,
+    PaymentEntry,
+    PaymentMethod,
+    PaymentOp,
+    PaymentOutcome,
+    Shipment,
+)
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import HoldCode
 from orderflow.domain.payments.ledger import (
@@ -212,16 +220,10 @@ def refund(plan: Plan, order: Order, amount: Money, ctx: Context) -> Order:
     payment = order.payment
     method = payment.method
     if method in CARDLIKE:
-        capture = next(
-            (
-                e
-                for e in reversed(payment.ledger)
-                if e.op is PaymentOp.CAPTURE and e.outcome.value == "succeeded"
-            ),
-            None,
-        )
-        assert capture is not None
-        plan.add(Refund, method=capture.method or method, capture=capture.reference, amount=amount)
+        for capture, part in _from_captures(payment, amount):
+            plan.add(
+                Refund, method=capture.method or method, capture=capture.reference, amount=part
+            )
         return order
     if method is PaymentMethod.POSTPAY:
         reference = payment.instruction("reference") or ""
@@ -239,6 +241,43 @@ def refund(plan: Plan, order: Order, amount: Money, ctx: Context) -> Order:
             plan.add(PostpayCancel, reference=reference, amount=held, refund=amount)
         return order
     return owe_refund(plan, order, amount, ctx)
+
+
+def _from_captures(payment: Payment, amount: Money) -> list[tuple[PaymentEntry, Money]]:
+    """``amount`` shared over the succeeded captures, newest first, each up to what it has left.
+
+    分納 captured per parcel makes several captures; a gateway refunds each only up to what it
+    took. What a capture has left is its amount less every refund asked of it (a refused one is
+    owed back by transfer instead). Anything beyond (never, while ``amount`` is refundable) is
+    asked of the newest capture, which refuses it: owed back by transfer.
+    """
+    captures = [
+        e
+        for e in payment.ledger
+        if e.op is PaymentOp.CAPTURE and e.outcome is PaymentOutcome.SUCCEEDED
+    ]
+    assert captures
+    parts: list[tuple[PaymentEntry, Money]] = []
+    rest = amount
+    for capture in reversed(captures):
+        asked = Money.total(
+            (
+                e.amount
+                for e in payment.ledger
+                if e.op is PaymentOp.REFUND and e.target == capture.reference
+            ),
+            payment.currency,
+        )
+        part = min(rest, capture.amount - asked)
+        if part.amount > 0:
+            parts.append((capture, part))
+            rest = rest - part
+        if not rest.amount:
+            return parts
+    newest = captures[-1]
+    if parts and parts[0][0] is newest:
+        return [(newest, parts[0][1] + rest), *parts[1:]]
+    return [(newest, rest), *parts]
 
 
 def owe_refund(plan: Plan, order: Order, amount: Money, ctx: Context) -> Order:
