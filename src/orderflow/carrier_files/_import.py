@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Protocol
 
 import attrs
@@ -15,6 +16,7 @@ from orderflow.carrier_files._layouts import (
     CarrierFileError,
     header_key,
 )
+from orderflow.csvsafe import FORMULA_STARTS
 
 __all__ = ["MAX_BYTES", "IssuedLabel", "read_b2_issued", "read_ehiden_issued"]
 
@@ -54,6 +56,11 @@ def _bounded(data: bytes | _Readable, max_bytes: int) -> bytes:
     A stream is read no further than one byte past the limit.
     """
     if not isinstance(data, bytes | bytearray | memoryview):
+        if isinstance(data, str | io.TextIOBase) or not callable(getattr(data, "read", None)):
+            kind = "text" if isinstance(data, str | io.TextIOBase) else type(data).__name__
+            raise CarrierFileError(
+                1, 1, "(file)", kind, "the file's bytes or a binary stream (open it with 'rb')"
+            )
         data = data.read(max_bytes + 1)
         if not isinstance(data, bytes):
             raise CarrierFileError(1, 1, "(file)", type(data).__name__, "a binary stream")
@@ -161,7 +168,7 @@ def _read(
             raise CarrierFileError(
                 row, column, "(cells)", len(cells), f"{len(header)} cells, as in the header"
             )
-        shipment_id = cells[id_at].strip()
+        shipment_id = _unguarded(cells[id_at].strip())
         id_field = f"{id_header} (shipment_id)"
         if not shipment_id:
             raise CarrierFileError(row, id_at + 1, id_field, "", "a shipment id")
@@ -183,6 +190,16 @@ def _read(
         ids[shipment_id] = numbers[number] = row
         issued.append(IssuedLabel(shipment_id, carrier.code, number, row))
     return issued
+
+
+def _unguarded(cell: str) -> str:
+    """A cell as it was before :func:`~orderflow.csvsafe.neutralize` guarded it.
+
+    ``'-1-S1`` is ``-1-S1``: the export writes an id that starts like a formula so.
+    """
+    if cell.startswith("'") and cell[1:2] in FORMULA_STARTS:
+        return cell[1:]
+    return cell
 
 
 def _limit(max_bytes: object) -> int:
