@@ -159,3 +159,40 @@ def test_the_drop_ship_order_of_a_long_order_number_can_be_shipped() -> None:
     order = shop.desk.supplier_shipped(po.number, "1234-5678-9013")
     assert order.status is OrderStatus.SHIPPED
     assert shop.desk.purchase_order(po.number).status is PurchaseOrderStatus.RECEIVED
+
+
+# -- what is left is drop-shipped only: nothing waits for stock -----------------------------------
+
+
+def _mug_and_kyusu(shop: FakeShop, number: str, who: str) -> None:
+    shop.desk.place(
+        number=number,
+        customer=Customer(who, "見本 花子", f"{who.lower()}@example.jp"),
+        ship_to=SHIP_TO,
+        lines=[
+            OrderLine("L1", "MUG-1", "湯呑", Money.yen(2200), 1),  # none in stock
+            OrderLine("L2", "KYUSU-9", "急須", Money.yen(8800), 1, supplier="ACME"),
+        ],
+        token="tok_visa",
+    )
+    shop.desk.accept(number)
+    assert shop.desk.get(number).status is OrderStatus.PARTIALLY_ALLOCATED
+
+
+def test_dropping_the_waiting_line_leaves_a_drop_shipped_order_allocated() -> None:
+    """The order stayed 中途引当 with nothing missing: no receipt or sweep ever moved it on, and
+    it could not be instructed."""
+    shop = fake_shop({("TOKYO", "MUG-1"): 0})
+    _mug_and_kyusu(shop, "4001", "C1")
+    assert shop.desk.drop_missing("4001").status is OrderStatus.ALLOCATED
+    assert shop.desk.instruct_shipping("4001").status is OrderStatus.SHIPPING_INSTRUCTED
+    assert shop.inventory.reserved.get(("TOKYO", "KYUSU-9"), 0) == 0
+
+
+def test_a_split_part_of_drop_shipped_lines_only_is_allocated() -> None:
+    """The part was 未引当 with nothing missing: nothing but a hand-made allocate moved it."""
+    shop = fake_shop({("TOKYO", "MUG-1"): 0})
+    _mug_and_kyusu(shop, "4002", "C2")
+    parts = shop.desk.split("4002", [{"L1": 1}, {"L2": 1}])
+    assert [p.status for p in parts] == [OrderStatus.UNALLOCATED, OrderStatus.ALLOCATED]
+    assert shop.desk.instruct_shipping(parts[1].number).status is OrderStatus.SHIPPING_INSTRUCTED
