@@ -19,7 +19,14 @@ from orderflow.carrier_files import (
 )
 from orderflow.errors import InvalidValue
 from orderflow.testing import fake_shop
-from tests.unit.test_carrier_files import SHIPPED_ON, SHIPPER, instructed, issued, rows_of
+from tests.unit.test_carrier_files import (
+    NUMBERS,
+    SHIPPED_ON,
+    SHIPPER,
+    instructed,
+    issued,
+    rows_of,
+)
 
 Export = Callable[..., bytes]
 
@@ -126,3 +133,25 @@ def test_the_guard_of_an_id_counts_towards_its_column() -> None:
     assert (refused.value.row, refused.value.column) == (2, 1)
     fits = _instructed_as("1" * 17)  # 20 characters, no guard
     assert rows_of(export_b2([fits], SHIPPER, date(2026, 11, 23)))[1][0] == "1" * 17 + "-S1"
+
+
+class _Trickle:
+    """A stream that answers a few bytes at a time, as a pipe may."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def read(self, size: int = -1, /) -> bytes:
+        taken, self.data = self.data[:7], self.data[7:]
+        return taken
+
+
+def test_a_stream_is_read_to_its_end_and_any_limit_is_taken() -> None:
+    """A short answer was taken for the whole file (its last rows silently left out), and a
+    limit past a C integer raised OverflowError from the stream's read."""
+    rows = "".join(f"100{n}-S1,{number}\r\n" for n, number in enumerate(NUMBERS))
+    data = ("お客様管理番号,伝票番号\r\n" + rows).encode("cp932")
+    assert len(read_b2_issued(_Trickle(data))) == 3
+    assert len(read_b2_issued(io.BytesIO(data), max_bytes=10**30)) == 3
+    with pytest.raises(CarrierFileError):
+        read_b2_issued(_Trickle(data), max_bytes=len(data) - 1)

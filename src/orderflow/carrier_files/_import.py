@@ -24,6 +24,10 @@ MAX_BYTES = 10_000_000
 """The default limit on a file's size (about 30,000 rows of the full B2 layout)."""
 
 
+_CHUNK = 1 << 20
+"""How much of a stream is asked for at a time (1 MiB)."""
+
+
 class _Readable(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
 
@@ -61,14 +65,31 @@ def _bounded(data: bytes | _Readable, max_bytes: int) -> bytes:
             raise CarrierFileError(
                 1, 1, "(file)", kind, "the file's bytes or a binary stream (open it with 'rb')"
             )
-        data = data.read(max_bytes + 1)
-        if not isinstance(data, bytes):
-            raise CarrierFileError(1, 1, "(file)", type(data).__name__, "a binary stream")
+        data = _read_stream(data, max_bytes + 1)
     if len(data) > max_bytes:
         raise CarrierFileError(
             1, 1, "(file)", f"{len(data)} bytes", f"a file of at most {max_bytes} bytes"
         )
     return bytes(data)
+
+
+def _read_stream(stream: _Readable, limit: int) -> bytes:
+    """At most ``limit`` bytes of ``stream``, read a chunk at a time until its end.
+
+    Any ``limit`` however large is asked for in chunks, and a stream that answers short before
+    its end (a pipe) is read on: its last rows are never left out.
+    """
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = stream.read(min(_CHUNK, limit - size))
+        if not isinstance(chunk, bytes):
+            raise CarrierFileError(1, 1, "(file)", type(chunk).__name__, "a binary stream")
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def _decoded(data: bytes) -> str:
