@@ -196,3 +196,20 @@ def test_a_split_part_of_drop_shipped_lines_only_is_allocated() -> None:
     parts = shop.desk.split("4002", [{"L1": 1}, {"L2": 1}])
     assert [p.status for p in parts] == [OrderStatus.UNALLOCATED, OrderStatus.ALLOCATED]
     assert shop.desk.instruct_shipping(parts[1].number).status is OrderStatus.SHIPPING_INSTRUCTED
+
+
+def test_a_priority_that_fails_refuses_the_receipt_before_anything_is_received() -> None:
+    """receive_purchase_order raised InvalidValue naming ``priority`` after the purchase order
+    had counted the receipt and the units were in stock (desk.receive checks it first)."""
+    shop = fake_shop({("TOKYO", "TEA-1"): 0})
+    _place(shop, "1001", _tea())
+    po = shop.desk.order_from_supplier("TEA-1", 3, "ACME", send=True)
+    with pytest.raises(InvalidValue) as refused:
+        shop.desk.receive_purchase_order(
+            po.number, {"TEA-1": 3}, receipt_id="R1", priority=lambda order: 1 / 0
+        )
+    assert refused.value.field == "priority"
+    assert shop.desk.purchase_order(po.number) == po
+    assert shop.inventory.on_hand[("TOKYO", "TEA-1")] == 0
+    served = shop.desk.receive_purchase_order(po.number, {"TEA-1": 3}, receipt_id="R1")
+    assert [o.number for o in served] == ["1001"]

@@ -195,7 +195,8 @@ class PurchasingCommands(BackorderCommands):
 
         The units go in stock (once per ``receipt_id``) and the orders waiting for those SKUs are
         allocated, as :meth:`receive` does; the purchase order becomes 一部入荷 or 入荷済.
-        Returns the orders that got stock.
+        Returns the orders that got stock. A ``priority`` that fails on the waiting orders is
+        refused before anything is received.
         """
         check_text(receipt_id, "receipt_id", required=True, limit=200)
         if not isinstance(received, Mapping) or not received:
@@ -203,8 +204,12 @@ class PurchasingCommands(BackorderCommands):
         for sku, units in received.items():
             check_text(sku, "received", required=True, limit=200)
             _units(units, f"received[{sku}]")
-        if priority is not None and not callable(priority):
-            raise InvalidValue("priority", priority, "a function of an order, or None")
+        if priority is not None:
+            if not callable(priority):
+                raise InvalidValue("priority", priority, "a function of an order, or None")
+            orders = self.executor.open_orders()
+            for sku in received:  # one that fails on the waiting orders: refused here
+                self._waiting(orders, sku, priority)
         skus = [*received, *_receipts_pending(self.purchase_order(number))]
         self._po_command(
             number,
