@@ -12,8 +12,8 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Mapping
 
-from orderflow.app.base import check_number, check_text
-from orderflow.app.purchasing import PurchasingCommands
+from orderflow.app.base import check_text
+from orderflow.app.purchasing import PurchasingCommands, check_po_number
 from orderflow.domain import dropship
 from orderflow.domain.order import Order, ShipmentStatus
 from orderflow.domain.purchasing import PurchaseOrder, PurchaseOrderStatus
@@ -34,7 +34,7 @@ class DropShipCommands(PurchasingCommands):
         shipment takes the payment; no stock of ours is committed), then closes the purchase
         order (入荷済, nothing put in stock). A repeat returns the order unchanged.
         """
-        check_number(number)
+        check_po_number(number)
         if tracking_number is not None:
             check_text(tracking_number, "tracking_number", required=True, limit=64)
         po = self.executor.load_purchase_order(number)
@@ -55,7 +55,7 @@ class DropShipCommands(PurchasingCommands):
         A drop-ship purchase order is refused (``InvalidValue`` naming ``number``): it is taken
         back by recalling its order (出荷指示取消), which asks the supplier.
         """
-        if self.executor.load_purchase_order(check_number(number)).drop_ship:
+        if self.executor.load_purchase_order(check_po_number(number)).drop_ship:
             raise InvalidValue("number", number, "a purchase order for our stock (not 直送)")
         return super().cancel_purchase_order(number, lines=lines, actor=actor)
 

@@ -8,15 +8,16 @@ cancels the purchase-order lines ordered for it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 
 from orderflow.app.backorders import BackorderCommands
 from orderflow.app.base import check_number, check_text
-from orderflow.domain import purchasing
+from orderflow.domain import dropship, purchasing
 from orderflow.domain.answers import MAX_ATTEMPTS
 from orderflow.domain.bounds import check_moment, check_units
 from orderflow.domain.decisions.backorders import Priority
+from orderflow.domain.effects import ReceivePurchased
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order
 from orderflow.domain.policy import Requester
@@ -28,13 +29,41 @@ from orderflow.errors import (
     EffectsPending,
     InvalidValue,
     OrderflowError,
+    OrderNotFound,
 )
 
-__all__ = ["PurchasingCommands"]
+__all__ = ["PurchasingCommands", "check_po_number"]
+
+_NUMBER_TRIES = 10
+"""How often a new purchase order takes another free number after losing one to a race."""
+
+
+def check_po_number(number: object, field: str = "number") -> str:
+    """A purchase order's number: printable, no spaces, 1 to ``dropship.MAX_NUMBER`` characters.
+
+    A drop-ship one is ``DS-``, its order's number and a sequence: longer than an order number.
+    """
+    if (
+        not isinstance(number, str)
+        or not 1 <= len(number) <= dropship.MAX_NUMBER
+        or not number.isprintable()
+        or " " in number
+    ):
+        raise InvalidValue(
+            field,
+            number,
+            f"a purchase-order number: 1 to {dropship.MAX_NUMBER} printable characters, no spaces",
+        )
+    return number
 
 
 def _units(value: object, field: str) -> int:
     return check_units(value, field)  # 1 to MAX_UNITS
+
+
+def _receipts_pending(po: PurchaseOrder) -> list[str]:
+    """The SKUs of ``po``'s receipts not yet put in stock (a crash, a time-out, a refusal)."""
+    return [e.sku for e in po.outbox if isinstance(e, ReceivePurchased)]
 
 
 class PurchasingCommands(BackorderCommands):
@@ -44,7 +73,7 @@ class PurchasingCommands(BackorderCommands):
 
     def purchase_order(self, number: str) -> PurchaseOrder:
         """The stored purchase order ``number`` (pending effects included)."""
-        return self.executor.load_purchase_order(check_number(number))
+        return self.executor.load_purchase_order(check_po_number(number))
 
     def open_purchase_orders(self, supplier: str | None = None) -> list[PurchaseOrder]:
         """Purchase orders not received nor cancelled (of ``supplier`` when given), by number."""
@@ -95,8 +124,8 @@ class PurchasingCommands(BackorderCommands):
             raise InvalidValue("warehouse", where, f"one of {list(self.settings.warehouses)}")
         if for_order is not None:
             self.executor.load(check_number(for_order, "for_order"))
-        if number is not None:
-            check_number(number)
+        if number is not None and check_number(number).startswith(dropship.PREFIX):
+            raise InvalidValue("number", number, f"a number not starting {dropship.PREFIX}")
         ctx = self._ctx(actor)
         if number is None and not send:
             for draft in self.executor.open_purchase_orders(supplier):
@@ -166,7 +195,8 @@ class PurchasingCommands(BackorderCommands):
 
         The units go in stock (once per ``receipt_id``) and the orders waiting for those SKUs are
         allocated, as :meth:`receive` does; the purchase order becomes 一部入荷 or 入荷済.
-        Returns the orders that got stock.
+        Returns the orders that got stock. A ``priority`` that fails on the waiting orders is
+        refused before anything is received.
         """
         check_text(receipt_id, "receipt_id", required=True, limit=200)
         if not isinstance(received, Mapping) or not received:
@@ -174,18 +204,19 @@ class PurchasingCommands(BackorderCommands):
         for sku, units in received.items():
             check_text(sku, "received", required=True, limit=200)
             _units(units, f"received[{sku}]")
-        if priority is not None and not callable(priority):
-            raise InvalidValue("priority", priority, "a function of an order, or None")
+        if priority is not None:
+            if not callable(priority):
+                raise InvalidValue("priority", priority, "a function of an order, or None")
+            orders = self.executor.open_orders()
+            for sku in received:  # one that fails on the waiting orders: refused here
+                self._waiting(orders, sku, priority)
+        skus = [*received, *_receipts_pending(self.purchase_order(number))]
         self._po_command(
             number,
             lambda po, ctx: purchasing.receive(po, dict(received), receipt_id, ctx),
             actor=actor,
         )
-        served: dict[str, Order] = {}
-        for sku in received:
-            for order in self._fill_waiting(sku, priority, actor):
-                served[order.number] = order
-        return list(served.values())
+        return self._fill_skus(skus, priority, actor)
 
     def cancel_purchase_order(
         self, number: str, *, lines: Mapping[str, int] | None = None, actor: str = "operator"
@@ -198,6 +229,57 @@ class PurchasingCommands(BackorderCommands):
         return self._po_command(
             number, lambda po, ctx: purchasing.cancel(po, ctx, lines=lines), actor=actor
         )
+
+    def receive(
+        self,
+        warehouse: str,
+        sku: str,
+        quantity: int,
+        *,
+        receipt_id: str,
+        reason: str = "入荷",
+        priority: Priority | None = None,
+        actor: str = "warehouse",
+    ) -> list[Order]:
+        """入荷, as :meth:`~orderflow.app.backorders.BackorderCommands.receive` does.
+
+        A ``receipt_id`` of the form ``<purchase-order number>:<n>`` (``PO-7:2``) is refused:
+        the inventory keeps it as ``receipt:PO-7:2``, the key of that purchase order's own
+        receipt, which would then count as done without its units (use
+        :meth:`receive_purchase_order`).
+        """
+        self._check_receipt_id(receipt_id)
+        return super().receive(
+            warehouse,
+            sku,
+            quantity,
+            receipt_id=receipt_id,
+            reason=reason,
+            priority=priority,
+            actor=actor,
+        )
+
+    def _check_receipt_id(self, receipt_id: object) -> None:
+        if not isinstance(receipt_id, str):
+            return  # refused by the receipt's own checks
+        number, colon, seq = receipt_id.rpartition(":")
+        if not (colon and seq.isascii() and seq.isdigit() and number):
+            return
+        ours = number.startswith(("PO-", dropship.PREFIX))  # the desk's own numbers, now or later
+        if ours or (self.executor.ports.purchase_orders and self._po_exists(number)):
+            raise InvalidValue(
+                "receipt_id",
+                receipt_id,
+                f"an id that is not a purchase order's receipt key ({number}:<n>): receive "
+                "against a purchase order with receive_purchase_order",
+            )
+
+    def _po_exists(self, number: str) -> bool:
+        try:
+            self.executor.load_purchase_order(number)
+        except OrderNotFound:
+            return False
+        return True
 
     def cancel(
         self,
@@ -247,13 +329,16 @@ class PurchasingCommands(BackorderCommands):
         reached its purchase orders).
         """
         done: list[PurchaseOrder] = []
+        received: list[str] = []
         for po in self.executor.pending_purchase_orders():
             try:
                 finished = self.executor.drive_purchase_order(po)
             except OrderflowError:
                 continue
+            received.extend(_receipts_pending(po))
             if not finished.outbox:
                 done.append(finished)
+        self._fill_skus(received, None, "system")  # what an interrupted receipt left waiting
         cancelled: set[str] = set()
         for po in self.executor.open_purchase_orders():
             for line in po.lines:
@@ -266,6 +351,14 @@ class PurchasingCommands(BackorderCommands):
         return done
 
     # -- the beats -------------------------------------------------------------------------
+
+    def _fill_skus(self, skus: Iterable[str], priority: Priority | None, actor: str) -> list[Order]:
+        """The receipt sweep for each of ``skus`` (once each): the orders that got stock."""
+        served: dict[str, Order] = {}
+        for sku in dict.fromkeys(skus):
+            for order in self._fill_waiting(sku, priority, actor):
+                served[order.number] = order
+        return list(served.values())
 
     def _cancel_lines_for(self, order_number: str) -> None:
         for po in self.executor.open_purchase_orders():
@@ -289,8 +382,8 @@ class PurchasingCommands(BackorderCommands):
         ctx: Context,
         for_order: str | None,
     ) -> PurchaseOrder:
-        for attempt in range(1, 1000):
-            chosen = number or f"PO-{len(self.executor.open_purchase_orders()) + attempt}"
+        for _ in range(_NUMBER_TRIES):
+            chosen = number or self._free_number()
             po = purchasing.draft(
                 chosen, supplier, warehouse, sku, quantity, ctx, for_order=for_order
             )
@@ -300,6 +393,24 @@ class PurchasingCommands(BackorderCommands):
                 if number is not None:
                     raise
         raise InvalidValue("number", number, "a purchase-order number not taken")
+
+    def _free_number(self) -> str:
+        """A ``PO-<n>`` not taken: past the run of numbers taken from ``PO-1``, in a few reads.
+
+        The numbers taken are found by doubling, then halving (log₂ of the purchase orders ever
+        made, received and cancelled ones included), never by counting the open ones.
+        """
+
+        def taken(n: int) -> bool:
+            return self._po_exists(f"PO-{n}")
+
+        low, high = 0, 1  # PO-<low> is taken (or low is 0), PO-<high> is free
+        while taken(high):
+            low, high = high, high * 2
+        while high - low > 1:
+            middle = (low + high) // 2
+            low, high = (middle, high) if taken(middle) else (low, middle)
+        return f"PO-{high}"
 
     def _send(self, po: PurchaseOrder, ctx: Context) -> PurchaseOrder:
         return self._po_command(po.number, lambda p, c: purchasing.send(p, c), actor=ctx.actor)
@@ -312,7 +423,7 @@ class PurchasingCommands(BackorderCommands):
         actor: str,
     ) -> PurchaseOrder:
         """Load (finishing what is pending), decide, save with the effects, perform them."""
-        check_number(number)
+        check_po_number(number)
         ctx = self._ctx(actor)
         po = self.executor.load_purchase_order(number)
         if po.outbox:

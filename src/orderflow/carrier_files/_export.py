@@ -93,8 +93,11 @@ class _Row:
         self.cells[self.columns.index(header)] = value
 
     def code(self, header: str, key: str, value: str, limit: int) -> None:
-        """Half-width letters, digits and signs only (numbers, codes, ids)."""
-        if not (value.isascii() and value.isprintable()) or len(value) > limit:
+        """Half-width letters, digits and signs only (numbers, codes, ids).
+
+        The ``'`` a cell starting like a formula is written with counts towards ``limit``.
+        """
+        if not (value.isascii() and value.isprintable()) or len(neutralize(value)) > limit:
             raise self.refuse(header, key, value, f"at most {limit} half-width characters")
         self.put(header, key, value)
 
@@ -185,6 +188,36 @@ def _cod(order: Order, shipment: Shipment, tax_rule: TaxRule) -> tuple[int, int]
     return int(amount.amount), int(min(tax, amount.amount))
 
 
+def _arguments(
+    pairs: object, shipper: object, shipped_on: object, item_name: object, tax_rule: object
+) -> list[tuple[Shipment, Order]]:
+    """The export's arguments checked before any row; the pairs as a list.
+
+    ``InvalidValue`` names the first argument that is not what the export takes.
+    """
+    if not isinstance(shipper, Shipper):
+        raise InvalidValue("shipper", shipper, "a Shipper")
+    if not isinstance(shipped_on, date):
+        raise InvalidValue("shipped_on", shipped_on, "a date (datetime.date)")
+    if item_name is not None and not isinstance(item_name, str):
+        raise InvalidValue("item_name", item_name, "a text, or None (the first line's name)")
+    if tax_rule is not None and not isinstance(tax_rule, TaxRule):
+        raise InvalidValue("tax_rule", tax_rule, "a TaxRule, or None")
+    if isinstance(pairs, str | bytes) or not isinstance(pairs, Iterable):
+        raise InvalidValue("shipments", pairs, "(Shipment, Order) pairs")
+    checked: list[tuple[Shipment, Order]] = []
+    for index, pair in enumerate(pairs):
+        if not (
+            isinstance(pair, tuple)
+            and len(pair) == 2
+            and isinstance(pair[0], Shipment)
+            and isinstance(pair[1], Order)
+        ):
+            raise InvalidValue(f"shipments[{index}]", pair, "a (Shipment, Order) pair")
+        checked.append((pair[0], pair[1]))
+    return checked
+
+
 def _checked(
     pairs: Iterable[tuple[Shipment, Order]], carrier: str, columns: tuple[str, ...], id_col: str
 ) -> list[tuple[int, Shipment, Order]]:
@@ -225,14 +258,17 @@ def export_b2(
 
     Raises :class:`CarrierFileError` naming the row and column of the first value the layout
     cannot take (too long, a character CP932 cannot hold, a shipment not instructed or not
-    Yamato's): nothing is cut short.
+    Yamato's): nothing is cut short. An argument of the wrong kind (a shipment that is not a
+    ``(Shipment, Order)`` pair, a ``shipped_on`` that is not a date …) is an ``InvalidValue``
+    naming it.
     """
+    pairs = _arguments(shipments, shipper, shipped_on, item_name, tax_rule)
     for field in ("b2_customer_code", "b2_freight_code"):
         if not getattr(shipper, field):
             raise InvalidValue(f"shipper.{field}", "", "the code on the shop's B2 contract")
     rule = tax_rule or TaxRule()
     rows: list[list[str]] = [list(B2_COLUMNS)]
-    for number, shipment, order in _checked(shipments, "yamato", B2_COLUMNS, "お客様管理番号"):
+    for number, shipment, order in _checked(pairs, "yamato", B2_COLUMNS, "お客様管理番号"):
         row = _Row(B2_COLUMNS, number)
         row.code("お客様管理番号", "shipment_id", shipment.shipment_id, 20)
         cod = _cod(order, shipment, rule)
@@ -292,11 +328,12 @@ def export_ehiden(
     スピード指定 000 (飛脚宅配便), クール便指定 001 (none), 出荷個数 1.
 
     Raises :class:`CarrierFileError` naming the row and column of the first value the layout
-    cannot take.
+    cannot take, and ``InvalidValue`` naming an argument of the wrong kind.
     """
+    pairs = _arguments(shipments, shipper, shipped_on, item_name, tax_rule)
     rule = tax_rule or TaxRule()
     rows: list[list[str]] = [list(EHIDEN_COLUMNS)]
-    for number, shipment, order in _checked(shipments, "sagawa", EHIDEN_COLUMNS, "お客様管理番号"):
+    for number, shipment, order in _checked(pairs, "sagawa", EHIDEN_COLUMNS, "お客様管理番号"):
         row = _Row(EHIDEN_COLUMNS, number)
         ship_to = order.ship_to
         row.code("お届け先電話番号", "ship_to.phone", ship_to.phone, 14)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Protocol
 
 import attrs
@@ -15,11 +16,16 @@ from orderflow.carrier_files._layouts import (
     CarrierFileError,
     header_key,
 )
+from orderflow.csvsafe import FORMULA_STARTS
 
 __all__ = ["MAX_BYTES", "IssuedLabel", "read_b2_issued", "read_ehiden_issued"]
 
 MAX_BYTES = 10_000_000
 """The default limit on a file's size (about 30,000 rows of the full B2 layout)."""
+
+
+_CHUNK = 1 << 20
+"""How much of a stream is asked for at a time (1 MiB)."""
 
 
 class _Readable(Protocol):
@@ -54,14 +60,36 @@ def _bounded(data: bytes | _Readable, max_bytes: int) -> bytes:
     A stream is read no further than one byte past the limit.
     """
     if not isinstance(data, bytes | bytearray | memoryview):
-        data = data.read(max_bytes + 1)
-        if not isinstance(data, bytes):
-            raise CarrierFileError(1, 1, "(file)", type(data).__name__, "a binary stream")
+        if isinstance(data, str | io.TextIOBase) or not callable(getattr(data, "read", None)):
+            kind = "text" if isinstance(data, str | io.TextIOBase) else type(data).__name__
+            raise CarrierFileError(
+                1, 1, "(file)", kind, "the file's bytes or a binary stream (open it with 'rb')"
+            )
+        data = _read_stream(data, max_bytes + 1)
     if len(data) > max_bytes:
         raise CarrierFileError(
             1, 1, "(file)", f"{len(data)} bytes", f"a file of at most {max_bytes} bytes"
         )
     return bytes(data)
+
+
+def _read_stream(stream: _Readable, limit: int) -> bytes:
+    """At most ``limit`` bytes of ``stream``, read a chunk at a time until its end.
+
+    Any ``limit`` however large is asked for in chunks, and a stream that answers short before
+    its end (a pipe) is read on: its last rows are never left out.
+    """
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = stream.read(min(_CHUNK, limit - size))
+        if not isinstance(chunk, bytes):
+            raise CarrierFileError(1, 1, "(file)", type(chunk).__name__, "a binary stream")
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def _decoded(data: bytes) -> str:
@@ -161,7 +189,7 @@ def _read(
             raise CarrierFileError(
                 row, column, "(cells)", len(cells), f"{len(header)} cells, as in the header"
             )
-        shipment_id = cells[id_at].strip()
+        shipment_id = _unguarded(cells[id_at].strip())
         id_field = f"{id_header} (shipment_id)"
         if not shipment_id:
             raise CarrierFileError(row, id_at + 1, id_field, "", "a shipment id")
@@ -183,6 +211,16 @@ def _read(
         ids[shipment_id] = numbers[number] = row
         issued.append(IssuedLabel(shipment_id, carrier.code, number, row))
     return issued
+
+
+def _unguarded(cell: str) -> str:
+    """A cell as it was before :func:`~orderflow.csvsafe.neutralize` guarded it.
+
+    ``'-1-S1`` is ``-1-S1``: the export writes an id that starts like a formula so.
+    """
+    if cell.startswith("'") and cell[1:2] in FORMULA_STARTS:
+        return cell[1:]
+    return cell
 
 
 def _limit(max_bytes: object) -> int:

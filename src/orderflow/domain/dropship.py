@@ -23,12 +23,34 @@ from orderflow.domain.purchasing import (
 )
 from orderflow.errors import InvalidValue, MoveNotAllowed
 
-__all__ = ["drop_ship_order", "is_for", "number_for", "sent_before", "shipped"]
+__all__ = [
+    "MAX_NUMBER",
+    "PREFIX",
+    "drop_ship_order",
+    "is_for",
+    "number_for",
+    "sent_before",
+    "shipped",
+]
+
+
+PREFIX = "DS-"
+"""Drop-ship purchase orders' numbers start so; a number given by hand may not."""
+
+MAX_NUMBER = 100
+"""The longest purchase-order number: ``DS-``, an order number (64 at most), ``-`` and a
+sequence."""
 
 
 def number_for(key: str) -> str:
-    """The drop-ship purchase order's number for the instruction keyed ``key`` (``DS-…``)."""
-    return "DS-" + key.replace(":", "-")
+    """The drop-ship purchase order's number for the instruction keyed ``key`` (``DS-…``).
+
+    ``DS-<order>-<seq>`` from a ``key`` of ``<order number>:<seq>``: only the key's last ``:``
+    is replaced, so two orders' numbers never meet (``1-1`` and ``1:1`` give ``DS-1-1-3`` and
+    ``DS-1:1-3``).
+    """
+    order, _, seq = key.rpartition(":")
+    return f"{PREFIX}{order}-{seq}"
 
 
 def sent_before(po: PurchaseOrder, key: str) -> bool:

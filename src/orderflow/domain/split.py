@@ -220,9 +220,9 @@ def _status_of(child: Order, parent_status: OrderStatus) -> OrderStatus:
     if parent_status is OrderStatus.ORDERED:
         return OrderStatus.ORDERED
     missing = child.unallocated()
-    if not child.allocations:
+    if not child.allocations and missing:
         return OrderStatus.UNALLOCATED
-    return OrderStatus.PARTIALLY_ALLOCATED if missing else OrderStatus.ALLOCATED
+    return OrderStatus.PARTIALLY_ALLOCATED if missing else OrderStatus.ALLOCATED  # 直送 only
 
 
 def _settle_tax(parent: Order, children: list[Order], rule: TaxRule) -> list[Order]:

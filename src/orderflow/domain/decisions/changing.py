@@ -14,7 +14,12 @@ from collections.abc import Sequence
 from orderflow.domain import lifecycle
 from orderflow.domain._values import replace
 from orderflow.domain.changes import OrderChange, apply_change
-from orderflow.domain.decisions.common import advance, check_stock, release_all
+from orderflow.domain.decisions.common import (
+    advance,
+    check_stock,
+    release_all,
+    settle_allocation,
+)
 from orderflow.domain.effects import Notify, Purpose, RedeemPoints, RestorePoints
 from orderflow.domain.events import Released
 from orderflow.domain.lifecycle import Context
@@ -173,6 +178,8 @@ def apply_proposal(
         notice="order_changed",
         facts=(("total", total), ("delta", delta), ("changed", changed)),
     )
+    if after.status is OrderStatus.PARTIALLY_ALLOCATED and not after.unallocated():
+        after = settle_allocation(after, ctx)  # what waited was dropped: 直送 lines are left
     if reallocate and not rules.settings.auto_advance and not after.open_holds:
         check_stock(plan, after, rules)
         return after
