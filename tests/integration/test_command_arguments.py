@@ -116,6 +116,12 @@ def exchange(s: FakeShop, **overrides: Any) -> tuple[Order, Order]:
             "new_lines[0].sku",
             id="unknown-sku",
         ),
+        pytest.param(
+            {"new_lines": [OrderLine("N1", "TEA-1", "緑茶", Money.yen(1080), 1)] * 2},
+            InvalidValue,
+            "new_lines[1].line_id",
+            id="a-new-line-id-twice",
+        ),
         pytest.param({"lines": {"L2": 5}}, InvalidValue, "lines[L2]", id="too-many-back"),
         pytest.param({"lines": {}}, InvalidValue, "lines", id="nothing-back"),
         pytest.param({"reason": "defective"}, InvalidValue, "reason", id="reason-as-text"),

@@ -74,6 +74,9 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
         orderflow sweep`` runs it) allocates them, SKU by SKU, as :meth:`receive` would: oldest
         first unless ``priority`` says otherwise, orders on hold left for a person. Returns the
         orders that got stock; running it again with no new stock changes nothing.
+
+        It also instructs the units an order shipped in part (分納) got but never had instructed:
+        a receipt whose process died between allocating and instructing them.
         """
         check_text(actor, "actor", required=True, limit=200)
         if priority is not None and not callable(priority):
@@ -86,6 +89,12 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
         served: list[Order] = []
         for sku in skus:
             served.extend(self._fill_waiting(sku, priority, actor))
+        done = {o.number for o in served}
+        for order in orders:  # a receipt cut short after allocating, before instructing
+            if order.number not in done and order.status is OrderStatus.SHIPPING_INSTRUCTED:
+                current = self.executor.find(order.number)
+                if current is not None and not current.open_holds and pending_units(current):
+                    served.append(self._ship_rest(current, actor))
         return served
 
     def _waiting(self, orders: Iterable[Order], sku: str, priority: Priority | None) -> list[Order]:

@@ -213,14 +213,19 @@ class OrderCommands(DeskBase):
             if not asked.placed(stored):
                 raise DuplicateOrder(number)
             return stored, None
-        order = placing.place(
-            number=number,
-            token=token,
-            ctx=ctx,
-            rules=self.rules,
-            previous=stored,
-            **attrs.asdict(asked, recurse=False),
-        )
+        try:
+            order = placing.place(
+                number=number,
+                token=token,
+                ctx=ctx,
+                rules=self.rules,
+                previous=stored,
+                **attrs.asdict(asked, recurse=False),
+            )
+        except InvalidValue as bad:
+            if lines_field != "lines" and bad.field.startswith("lines"):
+                _rename(bad, "lines", lines_field)  # the caller's name for the lines
+            raise
         check_skus(self, order.lines, lines_field)
         return stored, order
 
@@ -399,3 +404,13 @@ def _fee_as_placed(order: Order) -> Money:
         if isinstance(event, ShippingFeeChanged):
             return Money(Decimal(event.old_fee), order.currency)
     return order.shipping_fee
+
+
+def _rename(error: InvalidValue, old: str, new: str) -> None:
+    """``error`` naming its field ``new…`` where the domain said ``old…`` (same kind of error)."""
+    field = new + error.field[len(old) :]
+    error.args = tuple(
+        field + a[len(error.field) :] if isinstance(a, str) and a.startswith(error.field) else a
+        for a in error.args
+    )
+    error.field = field
