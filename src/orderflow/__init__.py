@@ -4,7 +4,13 @@ The public API is what this module exports; everything else is private. Start wi
 :class:`OrderDesk` and the fakes in :mod:`orderflow.testing`::
 
     from orderflow import OrderDesk, Money, OrderLine
+
+orderflow logs on the loggers ``orderflow.desk`` (what a sweep leaves pending) and
+``orderflow.stores`` (what a store found when opening its tables); like every library it adds
+only a ``NullHandler``: the application decides where the records go.
 """
+
+import logging
 
 from orderflow.desk import CarrierEventReport, DepositReport, OrderDesk
 from orderflow.domain.address import Address, Customer, Prefecture
@@ -266,3 +272,5 @@ __all__ = [
     "sale_entry",
     "split_order",
 ]
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
