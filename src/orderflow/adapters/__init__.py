@@ -7,6 +7,7 @@
 
 from orderflow.adapters.carriers import CARRIERS, JapanPost, Sagawa, Yamato
 from orderflow.adapters.registry import (
+    DESK_ARGUMENTS,
     ENTRY_POINT_GROUP,
     PORTS,
     AdapterInfo,
@@ -17,6 +18,7 @@ from orderflow.adapters.registry import (
 
 __all__ = [
     "CARRIERS",
+    "DESK_ARGUMENTS",
     "ENTRY_POINT_GROUP",
     "PORTS",
     "AdapterInfo",

@@ -26,6 +26,7 @@ from orderflow import ports
 from orderflow.errors import AdapterError, InvalidValue
 
 __all__ = [
+    "DESK_ARGUMENTS",
     "ENTRY_POINT_GROUP",
     "PORTS",
     "AdapterInfo",
@@ -55,6 +56,26 @@ PORTS: dict[str, type] = {
     "supplier": ports.Supplier,
 }
 """The port kinds an adapter may declare (``orderflow_port``) → the port's Protocol."""
+
+DESK_ARGUMENTS: dict[str, tuple[str, bool]] = {
+    "store": ("store", False),
+    "inventory": ("inventory", False),
+    "warehouse": ("warehouses", True),
+    "carrier": ("carriers", True),
+    "carrier_events": ("carrier_feeds", True),
+    "payment": ("gateway", False),
+    "fraud": ("fraud", False),
+    "postpay": ("postpay", False),
+    "bank_transfer": ("bank", False),
+    "konbini": ("konbini", False),
+    "points": ("points", False),
+    "accounting": ("accounting", False),
+    "notifier": ("notifier", False),
+    "supplier": ("suppliers", True),
+}
+"""Port → (the :class:`~orderflow.OrderDesk` keyword its adapter goes to, whether that keyword
+takes a mapping keyed by the adapter's name). A ``payment`` adapter goes to ``gateway=``, or to
+``amazon_pay=`` for Amazon Pay."""
 
 _PROTOCOL_BASES = frozenset({"Protocol", "Generic", "object"})
 
@@ -90,6 +111,15 @@ class AdapterInfo:
     """The installed package that registered it (``""`` when the entry point has none)."""
     version: str
     """That package's version (``""`` when unknown)."""
+
+    @property
+    def desk_argument(self) -> str:
+        """The :class:`~orderflow.OrderDesk` keyword the adapter goes to.
+
+        From :data:`DESK_ARGUMENTS`: ``carriers`` for a carrier (``carriers={info.name:
+        info.factory()}``), ``gateway`` for a payment gateway, ``bank`` for bank transfers …
+        """
+        return DESK_ARGUMENTS[self.port][0]
 
 
 def describe(entry: importlib.metadata.EntryPoint) -> AdapterInfo:
