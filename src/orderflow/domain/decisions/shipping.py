@@ -48,6 +48,14 @@ if TYPE_CHECKING:
 __all__ = ["book", "deliver", "instruct_shipping", "recall", "settle_recall", "ship"]
 
 
+def _not_instructed(order: Order, reason: str) -> MoveBlocked:
+    """The refusal of 出荷指示 for ``reason``."""
+    allowed = [m.value for m in allowed_moves(order.status)]
+    return MoveBlocked(
+        order.number, order.status.name, Move.INSTRUCT_SHIPPING.value, allowed, reason
+    )
+
+
 def _lapsed(order: Order, ctx: Context, days: int) -> bool:
     """Whether the order's card authorization still holds money but has lapsed (期限切れ)."""
     payment = order.payment
@@ -65,13 +73,8 @@ def instruct_shipping(
     (:func:`~orderflow.domain.payments.parcels.cod_amounts`).
     """
     if order.status is OrderStatus.PARTIALLY_ALLOCATED and not partial:
-        raise MoveBlocked(
-            order.number,
-            order.status.name,
-            Move.INSTRUCT_SHIPPING.value,
-            [m.value for m in allowed_moves(order.status)],
-            "units are still missing (ship_available ships what is reserved)",
-        )
+        missing = "units are still missing (ship_available ships what is reserved)"
+        raise _not_instructed(order, missing)
     settings = rules.settings
     total = order.totals(settings.tax).total
     shipments = lifecycle.plan_shipments(order, carrier)
@@ -81,13 +84,8 @@ def instruct_shipping(
     days = settings.authorization_days
     confirmed = payment_confirmed(order.payment, total, ctx.at, days)
     if not confirmed and not order.open_holds and _lapsed(order, ctx, days):
-        raise MoveBlocked(
-            order.number,
-            order.status.name,
-            Move.INSTRUCT_SHIPPING.value,
-            [m.value for m in allowed_moves(order.status)],
-            "the card authorization has lapsed (desk.reauthorize_expiring() renews it)",
-        )
+        lapsed = "the card authorization has lapsed (desk.reauthorize_expiring() renews it)"
+        raise _not_instructed(order, lapsed)
     order, _ = lifecycle.instruct_shipping(order, shipments, ctx, payment_confirmed=confirmed)
     plan = Plan(order)
     for shipment in shipments:
