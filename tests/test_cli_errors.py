@@ -338,3 +338,30 @@ def test_a_shipper_file_not_in_utf8_exits_2(
     args = ["labels", "--carrier", "yamato", "--db", db, "--shipper", str(shipper), "--out", out]
     assert main(args) == ExitCode.USAGE
     assert "not UTF-8 text" in one_line(capsys.readouterr().err, "labels")
+
+
+@pytest.mark.parametrize("command", [["queues"], ["resume", "--fakes"]], ids=lambda c: c[0])
+def test_a_file_of_another_application_gets_no_tables_of_orderflows(
+    tmp_path: Path, command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A wrong ``--db`` naming another application's database: refused, nothing made in it."""
+    db = _foreign(tmp_path / "blog.db", "CREATE TABLE posts (id INTEGER, body TEXT)")
+    before = Path(db).read_bytes()
+
+    assert main([*command, "--db", db]) == ExitCode.USAGE
+
+    err = one_line(capsys.readouterr().err, command[0])
+    assert "another application's tables and none of orderflow's" in err
+    assert Path(db).read_bytes() == before
+    with sqlite3.connect(db) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    conn.close()
+    assert tables == {"posts"}
+
+
+def test_an_empty_database_file_is_a_shops_new_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "new.db")
+    sqlite3.connect(db).close()  # a file the shop's app made, no table yet
+    assert main(["queues", "--db", db]) == ExitCode.OK

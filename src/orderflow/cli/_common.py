@@ -128,6 +128,12 @@ def _sqlite_path(db: str, *, create: bool) -> str:
             head = file.read(len(_SQLITE_HEADER))
         if head and head != _SQLITE_HEADER:  # an empty file is an empty database
             raise Refused(ExitCode.USAGE, f"--db: {db!r} is not a SQLite file")
+        if head and not _ours_or_empty(db):
+            raise Refused(
+                ExitCode.USAGE,
+                f"--db: {db!r} holds another application's tables and none of orderflow's "
+                "(a shop's SQLiteStore makes them when it first opens its file)",
+            )
     elif not create:
         raise Refused(ExitCode.USAGE, f"--db: no SQLite file at {db!r}")
     elif path.exists():
@@ -135,6 +141,27 @@ def _sqlite_path(db: str, *, create: bool) -> str:
     elif not path.parent.is_dir():
         raise Refused(ExitCode.USAGE, f"--db: no folder {str(path.parent)!r} to make {db!r} in")
     return db
+
+
+_OURS = ("orders", "stock", "orderflow_schema", "purchase_orders")
+"""Tables orderflow makes: a file with any of them is a shop's, whatever else it holds."""
+
+
+def _ours_or_empty(db: str) -> bool:
+    """Whether the SQLite file ``db`` has orderflow's tables, or no table at all (read only).
+
+    The commands never make orderflow's tables in a file another application keeps (a wrong
+    ``--db``); a file they cannot read is left to the store's own refusal.
+    """
+    try:
+        conn = sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return True
+    return not names or any(name in names for name in _OURS)
 
 
 def open_store(db: str, *, create: bool = False) -> SQLiteStore | PostgresStore:
