@@ -313,8 +313,9 @@ def _foreign(path: Path, sql: str) -> str:
 @pytest.mark.parametrize(
     ("command", "sql", "said"),
     [
-        ("queues", "CREATE TABLE orders (id INTEGER)", "no such column"),  # another app's file
-        ("resume", "CREATE TABLE stock (item TEXT)", "no such column"),
+        # another app's file, with tables of orderflow's names: refused before anything is made
+        ("queues", "CREATE TABLE orders (id INTEGER)", "none of orderflow's"),
+        ("resume", "CREATE TABLE stock (item TEXT)", "none of orderflow's"),
         ("queues", "PRAGMA user_version = 99", "newer than this orderflow"),
     ],
     ids=["orders", "stock", "newer"],
@@ -341,11 +342,16 @@ def test_a_shipper_file_not_in_utf8_exits_2(
 
 
 @pytest.mark.parametrize("command", [["queues"], ["resume", "--fakes"]], ids=lambda c: c[0])
+@pytest.mark.parametrize(
+    "table",
+    ["posts (id INTEGER, body TEXT)", "stock (id INTEGER, item TEXT, qty INTEGER)"],
+    ids=["blog", "warehouse-system"],
+)
 def test_a_file_of_another_application_gets_no_tables_of_orderflows(
-    tmp_path: Path, command: list[str], capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, command: list[str], table: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A wrong ``--db`` naming another application's database: refused, nothing made in it."""
-    db = _foreign(tmp_path / "blog.db", "CREATE TABLE posts (id INTEGER, body TEXT)")
+    db = _foreign(tmp_path / "other.db", f"CREATE TABLE {table}")
     before = Path(db).read_bytes()
 
     assert main([*command, "--db", db]) == ExitCode.USAGE
@@ -356,7 +362,7 @@ def test_a_file_of_another_application_gets_no_tables_of_orderflows(
     with sqlite3.connect(db) as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     conn.close()
-    assert tables == {"posts"}
+    assert tables == {table.split()[0]}
 
 
 def test_an_empty_database_file_is_a_shops_new_file(
@@ -365,3 +371,17 @@ def test_an_empty_database_file_is_a_shops_new_file(
     db = str(tmp_path / "new.db")
     sqlite3.connect(db).close()  # a file the shop's app made, no table yet
     assert main(["queues", "--db", db]) == ExitCode.OK
+
+
+def test_a_shops_file_with_another_stock_table_is_configuration_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """orderflow's orders beside another application's ``stock``: the inventory cannot open."""
+    from orderflow.stores import SQLiteStore
+
+    path = tmp_path / "shop.db"
+    SQLiteStore(path).close()
+    db = _foreign(path, "CREATE TABLE stock (item TEXT)")
+    assert main(["resume", "--fakes", "--db", db]) == ExitCode.USAGE
+    err = one_line(capsys.readouterr().err, "resume")
+    assert "no such column" in err and err.startswith("orderflow resume: --db: ")

@@ -10,8 +10,11 @@ import pytest
 
 from orderflow import PaymentMethod
 from orderflow.cli import ExitCode, main
+from orderflow.errors import OutcomeUnknown
 from orderflow.stores import SQLiteStore
-from tests.test_cli_commands import bank_orders, db  # noqa: F401 (the fixture)
+from orderflow.testing import Fault
+from tests.builders import place
+from tests.test_cli_commands import bank_orders, db, shop_on  # noqa: F401 (the fixture)
 
 PROVIDER_COMMANDS = [["resume"], ["sweep"]]
 
@@ -148,3 +151,149 @@ def test_transfer_commands_name_their_providers_too(
     paid = SQLiteStore(db).get("1001")
     assert paid.payment.method is PaymentMethod.BANK_TRANSFER
     assert paid.payment.received.amount == due
+
+
+def test_a_module_in_the_working_directory_never_shadows_an_installed_one(
+    db: str,  # noqa: F811
+    shop_module: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    installed = tmp_path / "site" / "myshop"
+    installed.mkdir(parents=True)
+    (installed / "__init__.py").write_text("", encoding="utf-8")
+    (installed / "desks.py").write_text(textwrap.dedent(FACTORY), encoding="utf-8")
+    planted = tmp_path / "myshop"  # the working directory
+    planted.mkdir()
+    (planted / "__init__.py").write_text("", encoding="utf-8")
+    (planted / "desks.py").write_text("raise SystemExit('planted')\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    bank_orders(db, 1)
+    try:
+        assert main(["resume", "--db", db, "--desk", "myshop.desks:desk"]) == ExitCode.OK
+        assert len(sys.modules["myshop.desks"].made) == 1
+    finally:
+        sys.modules.pop("myshop.desks", None)
+        sys.modules.pop("myshop", None)
+
+
+FEEDS = """
+from orderflow.testing import fake_shop
+from orderflow.testing.shop import desk_on
+
+
+class Feed:
+    def __init__(self, error):
+        self.error = error
+
+    def poll(self, since):
+        raise self.error
+
+
+def down(*, store, inventory):
+    desk = desk_on(fake_shop(), store=store, inventory=inventory)
+    desk.executor.ports.carrier_feeds = {"yamato": Feed(ConnectionError("feed down"))}
+    return desk
+
+
+def broken(*, store, inventory):
+    desk = desk_on(fake_shop(), store=store, inventory=inventory)
+    desk.executor.ports.carrier_feeds = {"yamato": Feed(ValueError("bad json 090-1234-5678"))}
+    return desk
+"""
+
+
+@pytest.mark.parametrize(
+    ("factory", "code", "said"),
+    [
+        ("down", ExitCode.UNAVAILABLE, "carrier feed 'yamato' failed (ConnectionError)"),
+        ("broken", ExitCode.UNAVAILABLE, "carrier feed 'yamato' failed (ValueError)"),
+    ],
+)
+def test_a_shops_feed_that_fails_is_a_provider_down_told_on_one_line(
+    db: str,  # noqa: F811
+    shop_module: str,
+    tmp_path: Path,
+    factory: str,
+    code: ExitCode,
+    said: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "feeds_desk.py").write_text(textwrap.dedent(FEEDS), encoding="utf-8")
+    bank_orders(db, 1)
+    try:
+        assert main(["sweep", "--db", db, "--desk", f"feeds_desk:{factory}"]) == code
+    finally:
+        sys.modules.pop("feeds_desk", None)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and said in err
+    assert "Traceback" not in err and "090-1234-5678" not in err
+
+
+def test_an_unexpected_error_is_one_line_without_its_text(
+    db: str,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import orderflow.cli
+
+    def fails(*_: object) -> ExitCode:
+        raise ValueError("taro@example.jp 090-1234-5678")
+
+    monkeypatch.setitem(orderflow.cli._RUNNERS, "resume", fails)
+    monkeypatch.delenv("ORDERFLOW_TRACEBACK", raising=False)
+    assert main(["resume", "--db", db, "--fakes"]) == ExitCode.WORK_LEFT
+    err = capsys.readouterr().err
+    assert err.startswith("orderflow resume: unexpected ValueError") and err.count("\n") == 1
+    assert "090-1234-5678" not in err and "taro" not in err
+
+
+def test_what_a_sweep_leaves_pending_is_told_on_stderr(
+    db: str,  # noqa: F811
+    shop_module: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    crashing = (
+        FACTORY
+        + """
+
+def crashing_gateway(*, store, inventory):
+    shop = fake_shop()
+
+    def capture(**kwargs):
+        raise KeyError("api_key")
+
+    shop.gateway.capture = capture
+    return desk_on(shop, store=store, inventory=inventory)
+"""
+    )
+    (tmp_path / "crash_desk.py").write_text(textwrap.dedent(crashing), encoding="utf-8")
+    with shop_on(db) as shop:  # an order whose capture is pending
+        place(shop, "1001")
+        shop.desk.accept("1001")
+        shop.desk.allocate("1001")
+        shop.desk.instruct_shipping("1001")
+        shop.gateway.fail_next("capture", Fault.TIMEOUT_BEFORE)
+        with pytest.raises(OutcomeUnknown):
+            shop.desk.ship("1001", "1001-S1", "123456789013")
+    try:
+        code = main(["resume", "--db", db, "--desk", "crash_desk:crashing_gateway"])
+    finally:
+        sys.modules.pop("crash_desk", None)
+    assert code == ExitCode.WORK_LEFT
+    err = capsys.readouterr().err
+    assert "orderflow resume: warning: order 1001 left pending: EffectInterrupted" in err
+    assert "(KeyError)" in err and "api_key" not in err
+
+
+def test_an_adapter_info_names_a_port_and_the_table_is_read_only() -> None:
+    from orderflow.adapters import DESK_ARGUMENTS, AdapterInfo
+    from orderflow.errors import InvalidValue
+
+    with pytest.raises(InvalidValue) as bad:
+        AdapterInfo("x", "nope", print, "", "", "")
+    assert bad.value.field == "port"
+    with pytest.raises(TypeError):
+        DESK_ARGUMENTS["payment"] = ("amazon_pay", False)  # type: ignore[index]

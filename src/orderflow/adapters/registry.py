@@ -17,7 +17,8 @@ returns the good ones and the errors side by side (what ``python -m orderflow ad
 from __future__ import annotations
 
 import importlib.metadata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -57,22 +58,24 @@ PORTS: dict[str, type] = {
 }
 """The port kinds an adapter may declare (``orderflow_port``) → the port's Protocol."""
 
-DESK_ARGUMENTS: dict[str, tuple[str, bool]] = {
-    "store": ("store", False),
-    "inventory": ("inventory", False),
-    "warehouse": ("warehouses", True),
-    "carrier": ("carriers", True),
-    "carrier_events": ("carrier_feeds", True),
-    "payment": ("gateway", False),
-    "fraud": ("fraud", False),
-    "postpay": ("postpay", False),
-    "bank_transfer": ("bank", False),
-    "konbini": ("konbini", False),
-    "points": ("points", False),
-    "accounting": ("accounting", False),
-    "notifier": ("notifier", False),
-    "supplier": ("suppliers", True),
-}
+DESK_ARGUMENTS: Mapping[str, tuple[str, bool]] = MappingProxyType(
+    {
+        "store": ("store", False),
+        "inventory": ("inventory", False),
+        "warehouse": ("warehouses", True),
+        "carrier": ("carriers", True),
+        "carrier_events": ("carrier_feeds", True),
+        "payment": ("gateway", False),
+        "fraud": ("fraud", False),
+        "postpay": ("postpay", False),
+        "bank_transfer": ("bank", False),
+        "konbini": ("konbini", False),
+        "points": ("points", False),
+        "accounting": ("accounting", False),
+        "notifier": ("notifier", False),
+        "supplier": ("suppliers", True),
+    }
+)
 """Port → (the :class:`~orderflow.OrderDesk` keyword its adapter goes to, whether that keyword
 takes a mapping keyed by the adapter's name). A ``payment`` adapter goes to ``gateway=``, or to
 ``amazon_pay=`` for Amazon Pay."""
@@ -101,7 +104,7 @@ class AdapterInfo:
 
     name: str
     """The entry point's name (``yamato``): for a carrier, the key of ``carriers=``."""
-    port: str
+    port: str = attrs.field()
     """The port it implements, one of :data:`PORTS`."""
     factory: Callable[..., Any] = attrs.field(repr=False)
     """The class or function the entry point names."""
@@ -111,6 +114,11 @@ class AdapterInfo:
     """The installed package that registered it (``""`` when the entry point has none)."""
     version: str
     """That package's version (``""`` when unknown)."""
+
+    @port.validator
+    def _check_port(self, _: object, port: object) -> None:
+        if not isinstance(port, str) or port not in PORTS:
+            raise InvalidValue("port", port, f"one of {sorted(PORTS)}")
 
     @property
     def desk_argument(self) -> str:

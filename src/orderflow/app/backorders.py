@@ -94,7 +94,9 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
             if order.number not in done and order.status is OrderStatus.SHIPPING_INSTRUCTED:
                 current = self.executor.find(order.number)
                 if current is not None and not current.open_holds and pending_units(current):
-                    served.append(self._ship_rest(current, actor))
+                    shipped = self._ship_rest(current, actor)
+                    if len(shipped.shipments) > len(current.shipments):
+                        served.append(shipped)
         return served
 
     def _waiting(self, orders: Iterable[Order], sku: str, priority: Priority | None) -> list[Order]:
@@ -152,7 +154,7 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
         try:
             return self.instruct_shipping(order.number, actor=actor)
         except OrderflowError:  # a hold, a lapsed authorization: a person instructs them later
-            return self._current(order.number)
+            return self.executor.find(order.number) or order
 
     def expect_arrival(
         self,

@@ -249,10 +249,12 @@ class DeskBase:
 
         Run it from cron or a worker loop, from as many workers as you like. On a store that
         claims (``SQLiteStore``, ``PostgresStore``) each worker takes ``batch`` orders at a time
-        for ``lease``, so that two workers do not drive the same order; elsewhere an order
-        another worker finishes at the same time is skipped (its save loses the version check).
-        One whose provider still does not answer stays pending for the next sweep. ``each`` is
-        called with every order number tried, after it is (a progress bar counts them).
+        for ``lease``, so that two workers do not drive the same order; elsewhere a worker that
+        loses a save to another finishing the same order reloads it and finishes what is left
+        (see :meth:`~orderflow.app.executor.Executor.drive`). One whose provider still does not
+        answer stays pending for the next sweep, with a warning on the logger ``orderflow.desk``.
+        ``each`` is called with every order number tried, after it is (a progress bar counts
+        them).
         ``lease`` is above 0 and at most ten years.
         """
         check_span(lease, "lease", positive=True)

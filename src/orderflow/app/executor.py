@@ -65,6 +65,7 @@ from orderflow.errors import (
     ConcurrencyError,
     DuplicateOrder,
     InvalidValue,
+    OrderflowError,
     OrderNotFound,
     PaymentDeclined,
     ProviderError,
@@ -240,10 +241,21 @@ class Executor(DropShipExecutor, PaymentPerformers):
     # -- queries (reads that change nothing outside) --------------------------------------------
 
     def poll_carrier_events(self, since: datetime) -> list[CarrierEvent]:
-        """Every wired carrier feed's events since ``since``; a feed's failure is its error."""
+        """Every wired carrier feed's events since ``since``.
+
+        A feed that fails raises its ``ProviderError``; anything else it raises (an adapter's
+        bug, a dropped connection) becomes one, naming the feed and the class of what it raised
+        (its message, which may hold anything, is the chained cause).
+        """
         events: list[CarrierEvent] = []
         for code in sorted(self.ports.carrier_feeds):
-            events.extend(self.ports.carrier_feeds[code].poll(since))
+            try:
+                events.extend(self.ports.carrier_feeds[code].poll(since))
+            except OrderflowError:
+                raise
+            except Exception as failed:  # the shop's adapter: any error is the feed's failure
+                name = type(failed).__name__
+                raise ProviderError(f"carrier feed {code!r} failed ({name})") from failed
         return events
 
     def tracking(self, carrier_code: str, number: str | None) -> tuple[str | None, str, bool]:

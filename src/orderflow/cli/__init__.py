@@ -13,6 +13,8 @@ needed, 2 bad usage or configuration, 3 an outside system (the database) down.
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn, cast
@@ -145,11 +147,17 @@ def run(args: argparse.Namespace, out: Callable[[str], None] = print) -> int:
     traceback, with a PostgreSQL URL's password masked: a refusal (:class:`Refused`) with its
     code; bad input (``InvalidValue``), a broken adapter, a file that cannot be written or read
     (``OSError``) and a database that is misconfigured (not a database, a URL libpq refuses, a
-    wrong password) exit 2; a database or provider that is down or unreachable exits 3; Ctrl-C
-    exits 130 (what was done is saved); any other
-    orderflow error (an order that cannot move now) exits 1, for a person to look.
+    wrong password) exit 2; a database or provider that is down or unreachable exits 3 (an
+    adapter's ``ConnectionError`` or ``TimeoutError`` too); Ctrl-C exits 130 (what was done is
+    saved); any other orderflow error (an order that cannot move now) exits 1, for a person to
+    look, and so does anything unexpected, told by its class alone (``ORDERFLOW_TRACEBACK=1``
+    raises it instead). orderflow's log warnings during the command (an order a sweep leaves
+    pending) are told on stderr too, one line each.
     """
     code: ExitCode
+    told = _LogLines(args.command)
+    logger = logging.getLogger("orderflow")
+    logger.addHandler(told)
     try:
         return int(_RUNNERS[args.command](args, out))
     except Refused as refused:
@@ -165,14 +173,39 @@ def run(args: argparse.Namespace, out: Callable[[str], None] = print) -> int:
         code, message = ExitCode.UNAVAILABLE, f"a provider failed: {_raw(down)}"
     except OrderflowError as stopped:
         code, message = ExitCode.WORK_LEFT, _raw(stopped)
+    except (ConnectionError, TimeoutError) as down:  # a shop's adapter lost its provider
+        code, message = ExitCode.UNAVAILABLE, f"a provider failed ({type(down).__name__})"
     except OSError as failed:
         code, message = ExitCode.USAGE, str(failed)
     except KeyboardInterrupt:
         code = ExitCode.INTERRUPTED
         message = "interrupted: what was done is saved and counts once; run the command again"
+    except Exception as bug:  # never a traceback: the class only (its text may hold anything)
+        if os.environ.get("ORDERFLOW_TRACEBACK"):
+            raise
+        code = ExitCode.WORK_LEFT
+        message = (
+            f"unexpected {type(bug).__name__}, a bug in orderflow or in an adapter "
+            "(ORDERFLOW_TRACEBACK=1 shows where); what was done is saved"
+        )
+    finally:
+        logger.removeHandler(told)
     # the password first, on the text as the driver wrote it; then the e-mail addresses
     _tell(args.command, mask_emails_in(one_line(message, getattr(args, "db", None))))
     return int(code)
+
+
+class _LogLines(logging.Handler):
+    """orderflow's warnings during a command, on stderr one line each, as its messages are."""
+
+    def __init__(self, command: str) -> None:
+        super().__init__(logging.WARNING)
+        self.command = command
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Tell the record on stderr: ``orderflow <command>: warning: …``."""
+        text = mask_emails_in(one_line(record.getMessage()))
+        _tell(self.command, f"{record.levelname.lower()}: {text}")
 
 
 def _raw(error: OrderflowError) -> str:

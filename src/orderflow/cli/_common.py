@@ -143,25 +143,38 @@ def _sqlite_path(db: str, *, create: bool) -> str:
     return db
 
 
-_OURS = ("orders", "stock", "orderflow_schema", "purchase_orders")
-"""Tables orderflow makes: a file with any of them is a shop's, whatever else it holds."""
+_OURS: dict[str, frozenset[str]] = {
+    "orders": frozenset({"number", "version", "document"}),
+    "stock": frozenset({"warehouse", "sku", "on_hand", "reserved"}),
+    "stock_movements": frozenset({"key", "kind", "requested", "done"}),
+}
+"""Tables orderflow makes, with columns of theirs that tell them from another's of that name."""
 
 
 def _ours_or_empty(db: str) -> bool:
     """Whether the SQLite file ``db`` has orderflow's tables, or no table at all (read only).
 
-    The commands never make orderflow's tables in a file another application keeps (a wrong
-    ``--db``); a file they cannot read is left to the store's own refusal.
+    A table is orderflow's by its name and its columns (another application may have a
+    ``stock`` table too), or the file has ``orderflow_schema``. The commands never make
+    orderflow's tables in a file another application keeps (a wrong ``--db``); a file they
+    cannot read is left to the store's own refusal.
     """
     try:
         conn = sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True)
         try:
             names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            columns = {
+                name: {r[1] for r in conn.execute(f"PRAGMA table_info({name})")}
+                for name in _OURS
+                if name in names
+            }
         finally:
             conn.close()
     except sqlite3.Error:
         return True
-    return not names or any(name in names for name in _OURS)
+    if not names or "orderflow_schema" in names:
+        return True
+    return any(_OURS[name] <= found for name, found in columns.items())
 
 
 def open_store(db: str, *, create: bool = False) -> SQLiteStore | PostgresStore:

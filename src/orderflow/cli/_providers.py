@@ -55,15 +55,14 @@ def add_provider_options(parser: argparse.ArgumentParser) -> None:
 def desk_factory(spec: str) -> Callable[..., Any]:
     """The function ``spec`` names, ``package.module:function``.
 
-    The module is imported from the working directory too, as ``python -m`` does.
+    The module is imported as Python finds it; only a module found nowhere else is looked for in
+    the working directory (after every installed package, so a file there never shadows one).
     """
     module_name, _, name = spec.partition(":")
     if not module_name or not name:
         raise Refused(ExitCode.USAGE, f"--desk {spec}: expected MODULE:FUNCTION")
-    if os.getcwd() not in sys.path and "" not in sys.path:
-        sys.path.insert(0, os.getcwd())
     try:
-        found: Any = importlib.import_module(module_name)
+        found: Any = _import(module_name)
         for part in name.split("."):
             found = getattr(found, part)
     except Exception as failed:  # the shop's module: any error is its configuration
@@ -73,6 +72,22 @@ def desk_factory(spec: str) -> Callable[..., Any]:
     if not callable(found):
         raise Refused(ExitCode.USAGE, f"--desk {spec}: expected a function, found {found!r}")
     return found  # type: ignore[no-any-return]
+
+
+def _import(module_name: str) -> Any:
+    """``module_name`` imported; from the working directory only if it is found nowhere else."""
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as missing:
+        top = module_name.partition(".")[0]
+        here = os.getcwd()
+        if missing.name != top or here in sys.path:
+            raise
+    sys.path.append(here)
+    try:
+        return importlib.import_module(module_name)
+    finally:
+        sys.path.remove(here)
 
 
 @contextmanager
