@@ -338,3 +338,15 @@ def test_a_subject_is_one_line_whatever_the_customer_typed() -> None:
     )
     assert "\r" not in notice.subject and "\n" not in notice.subject
     assert "\u2028" not in notice.subject
+
+
+def test_summarize_refuses_what_is_not_an_order_or_settings() -> None:
+    from orderflow.notices import summarize
+
+    s = shop()
+    order = place(s)
+    for args, field in (((order.number, ShopSettings()), "order"), ((order, None), "settings")):
+        with pytest.raises(InvalidValue) as caught:
+            summarize(*args)  # was an AttributeError
+        assert caught.value.field == field
+    assert summarize(order, ShopSettings()).lines == order.lines
