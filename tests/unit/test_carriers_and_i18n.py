@@ -162,3 +162,40 @@ def test_every_kind_of_event_has_a_label_in_both_languages() -> None:
         assert event_label(kind.name, "ja") != event_label(kind.name, "en") or kind.name in (
             "placed",
         ), name
+
+
+def test_a_time_past_the_calendar_in_the_zone_is_an_invalid_value() -> None:
+    """datetime.max in UTC is already the year 10000 in Tokyo: it was an OverflowError."""
+    latest = datetime(9999, 12, 31, 23, 59, tzinfo=UTC)
+    for locale in ("ja", "en"):
+        with pytest.raises(InvalidValue, match="years 1 to 9999") as caught:
+            format_time(latest, locale)
+        assert caught.value.field == "moment"
+    with pytest.raises(InvalidValue, match="America/New_York"):
+        format_time(datetime(1, 1, 1, tzinfo=UTC), "en", "America/New_York")
+    assert format_time(datetime(9999, 12, 31, 14, 59, tzinfo=UTC), "ja") == "9999年12月31日 23:59"
+    notice = Notice("shipping", "1001", "taro@example.jp", "ja", (("shipped_at", latest),))
+    for form in ("subject", "text", "html"):
+        with pytest.raises(InvalidValue, match="years 1 to 9999"):
+            getattr(notice, form)
+
+
+def test_the_labels_and_formats_refuse_what_they_cannot_show() -> None:
+    from orderflow import PaymentMethod
+    from orderflow.i18n import method_label
+
+    cases: list[tuple[str, object]] = [
+        ("status", lambda: status_label("ordered", "ja")),  # type: ignore[arg-type]
+        ("method", lambda: method_label("card", "ja")),  # type: ignore[arg-type]
+        ("event", lambda: event_label(["ship"], "ja")),  # type: ignore[arg-type]
+        ("msgid", lambda: gettext(None, "ja")),  # type: ignore[arg-type]
+        ("money", lambda: format_money(1080, "ja")),  # type: ignore[arg-type]
+        ("locale", lambda: format_money(Money.yen(1), None)),  # type: ignore[arg-type]
+        ("locale", lambda: gettext("Ordered", 5)),  # type: ignore[arg-type]
+        ("locale", lambda: format_time(datetime(2026, 1, 1, tzinfo=UTC), None)),  # type: ignore[arg-type]
+    ]
+    for field, call in cases:
+        with pytest.raises(InvalidValue) as caught:
+            call()  # type: ignore[operator]
+        assert caught.value.field == field
+    assert method_label(PaymentMethod.CARD, "en") == "Credit card"

@@ -254,3 +254,89 @@ def test_every_journal_and_every_export_balances(entries: list[JournalEntry]) ->
         assert sum((e.totals()[0] for e in back), Decimal(0)) == debit
         assert sum((e.totals()[1] for e in back), Decimal(0)) == debit
         assert by_account(back) == by_account(inside)
+
+
+def one_entry(on: date = date(2026, 11, 22), memo: str = "受注 1001 売上計上") -> JournalEntry:
+    lines = (
+        JournalLine(Side.DEBIT, "売掛金", Money.yen(1100), "", "対象外"),
+        JournalLine(Side.CREDIT, "売上高", Money.yen(1100), "", "課税売上込10%", Money.yen(100)),
+    )
+    return JournalEntry(on, "1001", memo, lines)
+
+
+@pytest.mark.parametrize(("name", "accounts", "export", "read"), FORMATS)
+def test_a_year_before_1000_is_written_in_four_digits(
+    name: str, accounts: AccountMap, export: Export, read: Read
+) -> None:
+    entry = one_entry(date(999, 1, 5))
+    data = export([entry], since=date(1, 1, 1), until=date(9999, 12, 31))
+    encoding = "utf-8-sig" if name == "freee" else "cp932"
+    assert ",0999/01/05," in data.decode(encoding)
+    [back] = read(data)
+    assert back.date == entry.date and back.totals() == entry.totals()
+
+
+@pytest.mark.parametrize(("name", "accounts", "export", "read"), FORMATS)
+@pytest.mark.parametrize("breaker", ["\n", "\r\n", "\u2028", "\x85", "\x0c", "\x00", "\t"])
+def test_a_line_break_or_control_character_in_a_text_is_refused(
+    name: str, accounts: AccountMap, export: Export, read: Read, breaker: str
+) -> None:
+    # A 摘要 is one line: the products' importers split rows at line breaks, and the readers
+    # gave back another memo ("受注1001") or refused the file the exporter had written.
+    entry = one_entry(memo=f"受注{breaker}1001")
+    with pytest.raises(InvalidValue, match="one line") as caught:
+        export([entry], since=entry.date, until=entry.date)
+    assert caught.value.field == "entries[0].memo" and caught.value.value == breaker[0]
+    clean = one_entry()
+    account = attrs.evolve(clean.lines[1], account=f"売上{breaker}高")
+    with pytest.raises(InvalidValue, match=r"entries\[0\]\.lines\[1\]\.account"):
+        export(
+            [attrs.evolve(clean, lines=(clean.lines[0], account))],
+            since=clean.date,
+            until=clean.date,
+        )
+
+
+def test_the_readers_split_rows_only_at_line_ends() -> None:
+    """A cell holding U+2028 or a form feed (a file from elsewhere) is one cell, not a new row."""
+    entry = one_entry(memo="受注 X 売上計上")
+    data = export_freee([entry], since=entry.date, until=entry.date)
+    for odd in ("\u2028", "\x0c", "\x1c"):
+        [back] = read_freee(data.replace(b"X", odd.encode()))
+        assert back.memo == f"受注 {odd} 売上計上"
+    quoted = data.replace("受注 X 売上計上".encode(), '"受注 \r\n 売上計上"'.encode())
+    assert read_freee(quoted)[0].memo == "受注 \r\n 売上計上"  # a quoted line break is kept
+
+
+@pytest.mark.parametrize(("name", "accounts", "export", "read"), FORMATS)
+def test_bad_arguments_are_invalid_values(
+    name: str, accounts: AccountMap, export: Export, read: Read
+) -> None:
+    from datetime import UTC, datetime
+
+    entry = one_entry()
+    day = entry.date
+    moment = datetime(2026, 11, 22, tzinfo=UTC)
+    for since, until in ((moment, day), (day, moment)):
+        with pytest.raises(InvalidValue, match="since/until"):
+            export([entry], since=since, until=until)
+    for entries, field in (
+        (None, "entries"),
+        ("1001", "entries"),
+        ([object()], "entries[0]"),
+        ([attrs.evolve(entry, date=moment)], "entries[0].date"),
+        ([attrs.evolve(entry, reference=1001)], "entries[0].reference"),  # type: ignore[arg-type]
+        ([attrs.evolve(entry, memo=None)], "entries[0].memo"),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(InvalidValue) as caught:
+            export(entries, since=day, until=day)
+        assert caught.value.field == field
+    no_account = attrs.evolve(entry.lines[0], account="")
+    with pytest.raises(InvalidValue, match=r"lines\[0\]\.account"):
+        export([attrs.evolve(entry, lines=(no_account, entry.lines[1]))], since=day, until=day)
+    dollars = attrs.evolve(entry.lines[1], tax_amount=Money(Decimal("100"), "USD"))
+    with pytest.raises(InvalidValue, match="tax amount"):
+        export([attrs.evolve(entry, lines=(entry.lines[0], dollars))], since=day, until=day)
+    for data in ("2000,1", None, 42):
+        with pytest.raises(InvalidValue, match="bytes"):
+            read(data)  # type: ignore[arg-type]

@@ -90,6 +90,41 @@ def test_a_notice_checks_its_locale_zone_shop_and_templates() -> None:
     assert Notice("cancellation", "1001", "a@example.jp", "en", zone="Europe/London").text
 
 
+def test_a_notice_checks_its_number_recipient_facts_and_order() -> None:
+    """They were taken as given, and rendering failed (TypeError, ValueError, AttributeError)."""
+    bad: list[tuple[str, dict[str, object]]] = [
+        ("order_number", {"order_number": 1001}),
+        ("order_number", {"order_number": ""}),
+        ("recipient", {"recipient": None}),
+        ("facts", {"facts": "total"}),
+        ("facts", {"facts": {"carrier": "yamato"}}),
+        ("facts[0]", {"facts": (("total",),)}),
+        ("facts[1]", {"facts": (("carrier", "yamato"), (1, "x"))}),
+        ("order", {"order": "1001"}),
+    ]
+    for field, given in bad:
+        args: dict[str, object] = {
+            "kind": "shipping",
+            "order_number": "1001",
+            "recipient": "a@example.jp",
+            "locale": "ja",
+            **given,
+        }
+        with pytest.raises(InvalidValue) as caught:
+            Notice(**args)  # type: ignore[arg-type]
+        assert caught.value.field == field
+    notice = Notice("shipping", "1001", "a@example.jp", "ja", [("carrier", "yamato")])
+    assert notice.facts == (("carrier", "yamato"),) and "ヤマト運輸" in notice.text
+
+
+def test_a_fact_the_notice_does_not_tell_is_an_invalid_value() -> None:
+    notice = Notice("shipping", "1001", "a@example.jp", "ja", (("carrier", "yamato"),))
+    assert notice.fact("carrier") == "yamato"
+    with pytest.raises(InvalidValue, match="carrier") as caught:
+        notice.fact("tracking_url")  # was a bare KeyError
+    assert caught.value.field == "fact" and caught.value.value == "tracking_url"
+
+
 # -- 2. the refund notice's closing sentence follows the payment method -------------------------
 
 _CARD_JA = "カード会社により反映まで数日かかる場合があります。"
@@ -303,3 +338,15 @@ def test_a_subject_is_one_line_whatever_the_customer_typed() -> None:
     )
     assert "\r" not in notice.subject and "\n" not in notice.subject
     assert "\u2028" not in notice.subject
+
+
+def test_summarize_refuses_what_is_not_an_order_or_settings() -> None:
+    from orderflow.notices import summarize
+
+    s = shop()
+    order = place(s)
+    for args, field in (((order.number, ShopSettings()), "order"), ((order, None), "settings")):
+        with pytest.raises(InvalidValue) as caught:
+            summarize(*args)  # was an AttributeError
+        assert caught.value.field == field
+    assert summarize(order, ShopSettings()).lines == order.lines

@@ -132,3 +132,53 @@ def test_render_pdf_refuses_other_things_and_says_when_reportlab_is_missing(
     monkeypatch.setitem(sys.modules, "reportlab", None)
     with pytest.raises(ModuleNotFoundError, match=r"orderflow\[pdf\]"):
         render_pdf(note)
+
+
+def placed_runs(pdf: bytes) -> list[tuple[int, float, float, float, str]]:
+    """Every text run drawn: (page, x, y, right edge, text), the width measured in the font."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from orderflow.papers import FONT
+
+    runs: list[tuple[int, float, float, float, str]] = []
+    for number, page in enumerate(PdfReader(io.BytesIO(pdf)).pages):
+
+        def visit(
+            text: str, cm: list[float], tm: list[float], _: object, size: float, at: int = number
+        ) -> None:
+            if text.strip():
+                x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+                y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+                width = pdfmetrics.stringWidth(text.strip(), FONT, size)
+                runs.append((at, x, y, x + width, text.strip()))
+
+        page.extract_text(visitor_text=visit)
+    return runs
+
+
+@pytest.mark.parametrize(
+    "recipient",
+    ["株式会社サンプル商事 東日本営業本部 第一営業部 購買課 御中", "見本" * 100],
+)
+def test_a_long_recipient_wraps_inside_the_page_beside_the_dates(recipient: str) -> None:
+    """A name was one line at 14pt: 31 characters ran into 発行日, 200 off the page (unprinted)."""
+    from orderflow import Customer
+
+    s = shop()
+    place(s, customer=Customer("C1", recipient, "taro@example.jp"))
+    s.desk.accept("1001")
+    s.desk.allocate("1001")
+    order = s.desk.instruct_shipping("1001")
+    long_issuer = Issuer("お茶の山田" * 12, "T7000012050002", "東京都渋谷区神宮前1-2-3" * 5)
+    pdf = render_pdf(delivery_note(order, "1001-S1", long_issuer, RULE, DAY))
+    runs = placed_runs(pdf)
+    for _, x, _, end, text in runs:
+        assert x >= 0 and end <= 595.27, text
+    for first in runs:
+        for second in runs:
+            if first is not second and first[:1] == second[:1] and abs(first[2] - second[2]) < 10:
+                assert first[3] <= second[1] or second[3] <= first[1], (first[4], second[4])
+    drawn = "".join(text.replace(" ", "") for _, _, _, _, text in runs)
+    left = "".join(text.replace(" ", "") for _, x, _, _, text in runs if abs(x - 40) < 0.5)
+    assert (recipient + "様").replace(" ", "") in left  # every character printed, in order
+    assert ("お茶の山田" * 12) in drawn and ("東京都渋谷区神宮前1-2-3" * 5) in drawn

@@ -122,7 +122,9 @@ _EVENT_MSGID = {
 }
 
 
-def _language(locale: str) -> str:
+def _language(locale: object) -> str:
+    if not isinstance(locale, str):
+        raise InvalidValue("locale", locale, f"one of {LOCALES}")
     language = locale.replace("-", "_").split("_")[0].lower()
     if language not in LOCALES:
         raise InvalidValue("locale", locale, f"one of {LOCALES}")
@@ -139,27 +141,37 @@ def _catalog(language: str) -> dict[str, str]:
 
 def gettext(msgid: str, locale: str = DEFAULT_LOCALE) -> str:
     """The translation of ``msgid`` in ``locale`` (the msgid itself when there is none)."""
+    if not isinstance(msgid, str):
+        raise InvalidValue("msgid", msgid, "a message text")
     return _catalog(_language(locale)).get(msgid, msgid)
 
 
 def status_label(status: OrderStatus, locale: str = DEFAULT_LOCALE) -> str:
     """The status as people call it: 受注 (Ordered), 出荷指示済 (Shipping instructed)."""
+    if not isinstance(status, OrderStatus):
+        raise InvalidValue("status", status, "an OrderStatus")
     return gettext(_STATUS_MSGID[status], locale)
 
 
 def method_label(method: PaymentMethod, locale: str = DEFAULT_LOCALE) -> str:
     """A payment method as a customer reads it (クレジットカード / Credit card)."""
+    if not isinstance(method, PaymentMethod):
+        raise InvalidValue("method", method, "a PaymentMethod")
     return gettext(METHOD_NAMES[method], locale)
 
 
 def event_label(name: str, locale: str = DEFAULT_LOCALE) -> str:
     """A history event's name for people (``ship`` → 出荷 / Handed to carrier)."""
+    if not isinstance(name, str):
+        raise InvalidValue("event", name, "an event's name such as 'ship'")
     msgid = _EVENT_MSGID.get(name)
     return name if msgid is None else gettext(msgid, locale)
 
 
 def format_money(money: Money, locale: str = DEFAULT_LOCALE) -> str:
     """``Money.yen(12345)`` → ``￥12,345`` (ja) or ``¥12,345`` (en), by Babel's rules."""
+    if not isinstance(money, Money):
+        raise InvalidValue("money", money, "a Money such as Money.yen(1234)")
     babel_locale = "ja_JP" if _language(locale) == "ja" else "en_US"
     return str(format_currency(money.amount, money.currency, locale=babel_locale))
 
@@ -172,13 +184,21 @@ def format_time(moment: datetime, locale: str = DEFAULT_LOCALE, zone: str = DEFA
     - en: ``22 November 2026, 09:00 (Japan Standard Time)``: English always names the zone.
 
     The notices (:func:`orderflow.notices.format_moment` is this function), the reference shop's
-    timeline and the demo all show times this way. A naive datetime, a locale without a catalog
-    or an unknown zone raises :class:`~orderflow.errors.InvalidValue`.
+    timeline and the demo all show times this way. A naive datetime, a locale without a catalog,
+    an unknown zone, or a moment whose date in ``zone`` falls outside the years 1 to 9999
+    (``datetime.max`` in UTC is already the year 10000 in Tokyo) raises
+    :class:`~orderflow.errors.InvalidValue`.
     """
-    if not isinstance(moment, datetime) or moment.tzinfo is None:
+    if not isinstance(moment, datetime) or moment.utcoffset() is None:
         raise InvalidValue("moment", moment, "an aware datetime")
     language = _language(locale)
     tz = zone_info(zone)
+    try:
+        moment.astimezone(tz)
+    except OverflowError:
+        raise InvalidValue(
+            "moment", moment, f"a time whose date in {zone} is within the years 1 to 9999"
+        ) from None
     if language == "ja":
         text = str(format_datetime(moment, "y年M月d日 H:mm", tzinfo=tz, locale="ja_JP"))
         return text if zone == DEFAULT_ZONE else f"{text} ({zone})"

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
 from orderflow.csvsafe import Cell, write_rows
 from orderflow.domain.booking import JournalEntry, JournalLine, Side
+from orderflow.domain.money import Money
 from orderflow.errors import InvalidValue
 from orderflow.journals._layouts import FREEE_COLUMNS, MONEYFORWARD_COLUMNS
 
@@ -17,13 +19,74 @@ __all__ = ["entries_between", "export_freee", "export_moneyforward", "export_yay
 _Pair = tuple[JournalLine | None, JournalLine | None]
 
 
+def _is_day(value: object) -> bool:
+    return isinstance(value, date) and not isinstance(value, datetime)
+
+
 def entries_between(
     entries: Iterable[JournalEntry], since: date, until: date
 ) -> list[JournalEntry]:
-    """The entries dated from ``since`` to ``until``, both included, by date (stable)."""
-    if not isinstance(since, date) or not isinstance(until, date) or since > until:
+    """The entries dated from ``since`` to ``until``, both included, by date (stable).
+
+    Raises :class:`~orderflow.errors.InvalidValue` for ``since`` or ``until`` that is not a date
+    (a ``datetime`` included), for anything in ``entries`` that is not a
+    :class:`~orderflow.domain.booking.JournalEntry` dated by a date, and, for the entries in the
+    range, for a text a journal file cannot hold (see :func:`_check_entry`).
+    """
+    if not _is_day(since) or not _is_day(until) or since > until:
         raise InvalidValue("since/until", f"{since} .. {until}", "two dates, since <= until")
-    return sorted((e for e in entries if since <= e.date <= until), key=lambda e: e.date)
+    if isinstance(entries, str | bytes) or not isinstance(entries, Iterable):
+        raise InvalidValue("entries", entries, "an iterable of JournalEntry values")
+    chosen: list[JournalEntry] = []
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, JournalEntry):
+            raise InvalidValue(f"entries[{index}]", entry, "a JournalEntry")
+        if not _is_day(entry.date):
+            raise InvalidValue(f"entries[{index}].date", entry.date, "a date (not a datetime)")
+        if since <= entry.date <= until:
+            _check_entry(index, entry)
+            chosen.append(entry)
+    return sorted(chosen, key=lambda e: e.date)
+
+
+def _check_text(field: str, value: object, *, required: bool = False) -> None:
+    """Refuse a text a journal cell cannot hold: more than one line, a control character.
+
+    ``required``: an empty text is refused too. The error shows the character refused, never
+    the whole text.
+    """
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise InvalidValue(field, value, "a non-empty text" if required else "a text")
+    for char in value:
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+            raise InvalidValue(
+                field, char, "text on one line, without line breaks or control characters"
+            )
+
+
+def _check_entry(index: int, entry: JournalEntry) -> None:
+    where = f"entries[{index}]"
+    _check_text(f"{where}.reference", entry.reference)
+    _check_text(f"{where}.memo", entry.memo)
+    if not isinstance(entry.lines, tuple):
+        raise InvalidValue(f"{where}.lines", entry.lines, "a tuple of JournalLine values")
+    for number, line in enumerate(entry.lines):
+        at = f"{where}.lines[{number}]"
+        if not isinstance(line, JournalLine) or not isinstance(line.side, Side):
+            raise InvalidValue(at, line, "a JournalLine")
+        _check_text(f"{at}.account", line.account, required=True)
+        _check_text(f"{at}.sub_account", line.sub_account)
+        _check_text(f"{at}.tax_category", line.tax_category)
+        if not isinstance(line.amount, Money):
+            raise InvalidValue(f"{at}.amount", line.amount, "a Money")
+        if line.tax_amount is not None and not isinstance(line.tax_amount, Money):
+            raise InvalidValue(f"{at}.tax_amount", line.tax_amount, "a Money, or None")
+
+
+def _day(entry: JournalEntry) -> str:
+    """The entry's date as YYYY/MM/DD, the year always in four digits (``0999/01/05``)."""
+    day = entry.date
+    return f"{day.year:04d}/{day.month:02d}/{day.day:02d}"
 
 
 def _pairs(entry: JournalEntry) -> list[_Pair]:
@@ -54,6 +117,10 @@ def _amount(entry: JournalEntry, line: JournalLine) -> int:
 def _tax(entry: JournalEntry, line: JournalLine) -> int | None:
     if line.tax_amount is None:
         return None
+    if line.tax_amount.currency != "JPY":
+        raise InvalidValue(
+            f"entry {entry.reference} tax amount", line.tax_amount, "an amount in JPY"
+        )
     return _yen(entry, line.tax_amount.amount, "tax amount")
 
 
@@ -92,7 +159,7 @@ def export_yayoi(entries: Iterable[JournalEntry], *, since: date, until: date) -
     for number, entry in enumerate(entries_between(entries, since, until), start=1):
         pairs = _pairs(entry)
         kind = "0" if len(pairs) == 1 else "3"
-        day = entry.date.strftime("%Y/%m/%d")
+        day = _day(entry)
         for flag, (debit, credit) in zip(_flags(len(pairs)), pairs, strict=True):
             rows.append(
                 (
@@ -133,7 +200,7 @@ def export_freee(entries: Iterable[JournalEntry], *, since: date, until: date) -
     rows: list[Sequence[Cell]] = [FREEE_COLUMNS]
     blank8 = ("",) * 8
     for number, entry in enumerate(entries_between(entries, since, until), start=1):
-        day = entry.date.strftime("%Y/%m/%d")
+        day = _day(entry)
         for debit, credit in _pairs(entry):
             d_acc, d_sub, d_cat, d_amt, d_tax = _side(entry, debit, None)
             c_acc, c_sub, c_cat, c_amt, c_tax = _side(entry, credit, None)
@@ -185,7 +252,7 @@ def export_moneyforward(
         raise InvalidValue("encoding", encoding, "'cp932' or 'utf-8-sig'")
     rows: list[Sequence[Cell]] = [MONEYFORWARD_COLUMNS]
     for number, entry in enumerate(entries_between(entries, since, until), start=1):
-        day = entry.date.strftime("%Y/%m/%d")
+        day = _day(entry)
         for debit, credit in _pairs(entry):
             d_acc, d_sub, d_cat, d_amt, d_tax = _side(entry, debit, None)
             c_acc, c_sub, c_cat, c_amt, c_tax = _side(entry, credit, None)

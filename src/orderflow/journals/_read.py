@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
@@ -23,6 +24,9 @@ _Row = tuple[int, list[str]]
 
 
 def _text(data: bytes, encoding: str) -> str:
+    if not isinstance(data, bytes | bytearray):
+        raise InvalidValue("data", type(data).__name__, "the file's bytes")
+    data = bytes(data)
     if encoding == "utf-8" and data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -35,7 +39,9 @@ def _text(data: bytes, encoding: str) -> str:
 def _rows(data: bytes, encoding: str, columns: Sequence[str], header: bool) -> list[_Row]:
     text = _text(data, encoding)
     try:
-        parsed = list(csv.reader(text.splitlines(), strict=True))
+        # newline="": a line break inside a quoted cell stays in the cell, and only CR, LF and
+        # CR LF end a row (str.splitlines also splits at U+2028, U+0085, form feeds …).
+        parsed = list(csv.reader(io.StringIO(text, newline=""), strict=True))
     except csv.Error as bad:
         raise JournalFileError(1, 1, "(csv)", str(bad), "CSV text") from None
     rows = [(n, cells) for n, cells in enumerate(parsed, start=1) if cells]

@@ -16,6 +16,8 @@ bank's name) is shown as supplied.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 import attrs
 
 from orderflow._mask import mask_email, mask_pairs, masked_repr
@@ -54,6 +56,34 @@ def _check_shop(instance: object, attribute: attrs.Attribute[ShopProfile], value
         raise InvalidValue("shop", value, "a ShopProfile")
 
 
+def _check_number(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidValue("order_number", value, "the order's number (a non-empty text)")
+
+
+def _check_recipient(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str):
+        raise InvalidValue("recipient", value, "the customer's e-mail address (a text)")
+
+
+def _to_facts(value: object) -> tuple[tuple[str, object], ...]:
+    """The facts as a tuple of (name, value) pairs; anything else raises InvalidValue."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise InvalidValue("facts", value, "(name, value) pairs, such as (('total', amount),)")
+    facts = tuple(value)
+    for index, pair in enumerate(facts):
+        if not (isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str)):
+            raise InvalidValue(f"facts[{index}]", pair, "a (name, value) pair, the name a text")
+    return facts
+
+
+def _check_order(
+    instance: object, attribute: attrs.Attribute[OrderSummary | None], value: object
+) -> None:
+    if value is not None and not isinstance(value, OrderSummary):
+        raise InvalidValue("order", value, "an OrderSummary (summarize(order, settings)), or None")
+
+
 def _check_templates(
     instance: object, attribute: attrs.Attribute[NoticeTemplates | None], value: object
 ) -> None:
@@ -68,25 +98,30 @@ class Notice:
     Its repr masks the recipient and the personal facts (the customer's ``name`` …) and leaves
     out the order (its address) and the shop; ``subject``, ``text`` and ``html`` tell them whole.
     A notice built without ``order`` renders without the order's blocks (items, totals …).
-    Its ``locale`` (``ja`` or ``en``), ``zone``, ``shop`` and ``templates`` are checked when it is
-    built (:class:`~orderflow.errors.InvalidValue` naming the field).
+    Its ``order_number``, ``recipient``, ``locale`` (``ja`` or ``en``), ``facts`` ((name, value)
+    pairs), ``zone``, ``order``, ``shop`` and ``templates`` are checked when it is built
+    (:class:`~orderflow.errors.InvalidValue` naming the field).
     """
 
     kind: str = attrs.field(validator=_check_kind)
     """What the notice is about: one of ``NOTICE_KINDS`` (``order_confirmation``, ``shipping``,
     ``cancellation`` …); picks the template."""
-    order_number: str
+    order_number: str = attrs.field(validator=_check_number)
     """The order the notice is about (``{number}`` in the templates)."""
-    recipient: str = attrs.field(repr=masked_repr(mask_email))
+    recipient: str = attrs.field(repr=masked_repr(mask_email), validator=_check_recipient)
     """Where to send it: the desk gives the customer's e-mail address (masked in the repr)."""
     locale: str = attrs.field(validator=locale_field)
     """The customer's language the notice is rendered in: ``ja`` or ``en``."""
-    facts: tuple[tuple[str, object], ...] = attrs.field(default=(), repr=mask_pairs)
+    facts: tuple[tuple[str, object], ...] = attrs.field(
+        default=(), repr=mask_pairs, converter=_to_facts
+    )
     """(name, value) pairs the kind tells (``KIND_FACTS``) and the customer's ``name``; formatted
     when rendered, a missing one shown as ``-``."""
     zone: str = attrs.field(default=DEFAULT_ZONE, validator=zone_field)
     """The IANA time zone the notice shows times in (``Asia/Tokyo`` by default)."""
-    order: OrderSummary | None = attrs.field(default=None, repr=False, kw_only=True)
+    order: OrderSummary | None = attrs.field(
+        default=None, repr=False, kw_only=True, validator=_check_order
+    )
     """The order as the notice shows it (taken when the notice is sent)."""
     shop: ShopProfile = attrs.field(
         default=_NO_SHOP, repr=False, kw_only=True, validator=_check_shop
@@ -98,11 +133,16 @@ class Notice:
     """The shop's own templates (None: the catalogs' only)."""
 
     def fact(self, name: str) -> object:
-        """One of the facts the notice tells (``total``, ``tracking_url`` …)."""
+        """One of the facts the notice tells (``total``, ``tracking_url`` …).
+
+        A name the notice does not tell raises :class:`~orderflow.errors.InvalidValue` naming
+        the facts it has (``KIND_FACTS[kind]`` lists what the desk hands over for each kind).
+        """
         for key, value in self.facts:
             if key == name:
                 return value
-        raise KeyError(name)
+        told = ", ".join(key for key, _ in self.facts) or "none"
+        raise InvalidValue("fact", name, f"one of the facts this notice tells: {told}")
 
     @property
     def subject(self) -> str:

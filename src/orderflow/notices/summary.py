@@ -15,6 +15,7 @@ from orderflow.domain.address import Address
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, OrderLine, OrderTotals
 from orderflow.domain.payment import PaymentMethod
+from orderflow.errors import InvalidValue
 
 if TYPE_CHECKING:
     from orderflow.settings import ShopSettings
@@ -73,7 +74,17 @@ class OrderSummary:
 
 
 def summarize(order: Order, settings: ShopSettings) -> OrderSummary:
-    """The summary of ``order`` under the shop's ``settings`` (its tax rule)."""
+    """The summary of ``order`` under the shop's ``settings`` (its tax rule).
+
+    Raises :class:`~orderflow.errors.InvalidValue` for an ``order`` that is not an
+    :class:`~orderflow.domain.order.Order` or ``settings`` that are not a ``ShopSettings``.
+    """
+    from orderflow.settings import ShopSettings
+
+    if not isinstance(order, Order):
+        raise InvalidValue("order", order, "an Order")
+    if not isinstance(settings, ShopSettings):
+        raise InvalidValue("settings", settings, "the shop's ShopSettings")
     return OrderSummary(
         lines=order.lines,
         totals=order.totals(settings.tax),

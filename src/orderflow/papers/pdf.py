@@ -137,22 +137,33 @@ def _note_pdf(note: DeliveryNote) -> bytes:
     right = _WIDTH - _MARGIN
     sheet.text(_WIDTH / 2, "納品書", 20, "center")
     sheet.down(32)
-    sheet.text(right, f"発行日 {_day(note)}", 10, "right")
-    sheet.text(_MARGIN, f"{note.recipient} 様", 14)
-    sheet.down()
-    sheet.text(right, f"受注番号 {note.order_number}", 10, "right")
-    sheet.down()
-    sheet.text(right, f"出荷番号 {note.shipment_id}", 10, "right")
-    sheet.down(24)
+    # The recipient (宛名) on the left, wrapped beside the date and numbers on the right: a long
+    # name (a company and its department) never runs into them or off the page.
+    dates = [
+        f"発行日 {_day(note)}",
+        f"受注番号 {note.order_number}",
+        f"出荷番号 {note.shipment_id}",
+    ]
+    widest = max(sheet.width(line, 10) for line in dates)
+    name_width = max(right - widest - 16 - _MARGIN, (right - _MARGIN) / 2)
+    names = sheet.wrap(f"{note.recipient} 様", name_width, 14)
+    for row in range(max(len(dates), len(names))):
+        if row < len(dates):
+            sheet.text(right, dates[row], 10, "right")
+        if row < len(names):
+            sheet.text(_MARGIN, names[row], 14)
+        sheet.down()
+    sheet.down(8)
     issuer = note.issuer
-    for line in (
+    for text in (
         issuer.name,
         issuer.address,
         *([f"TEL {issuer.phone}"] if issuer.phone else []),
         f"登録番号 {issuer.registration_number}",
     ):
-        sheet.text(right, line, 10, "right")
-        sheet.down(14)
+        for line in sheet.wrap(text, right - _MARGIN, 10):
+            sheet.text(right, line, 10, "right")
+            sheet.down(14)
     sheet.down(8)
     sheet.text(_MARGIN, "下記のとおり納品いたします。", 10)
     sheet.down(20)
