@@ -316,3 +316,43 @@ def test_a_split_order_leaves_its_parcel() -> None:
     assert desk.get("1001").bundle == desk.get("1002").bundle == ()
     desk.bundle(["1002", "1003"])  # free to share a parcel again
     assert desk.get("1002").bundle == ("1002", "1003")
+
+
+@pytest.mark.parametrize("command", ["split", "cancel", "unbundle"])
+def test_leaving_a_parcel_again_after_a_crash_frees_every_order(command: str) -> None:
+    """The process died between the orders' saves: the command run again finishes the job."""
+    shop = fake_shop(STOCK)
+    desk = shop.desk
+    desk.place(
+        number="1001",
+        customer=Customer("C1", "山田 太郎", "C1@example.jp"),
+        ship_to=HOME,
+        lines=[OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2)],
+        token="tok",
+    )
+    _place(desk, "1002", "C1-guest")
+    _accepted(desk, "1001", "1002")
+    desk.bundle(["1001", "1002"])
+    save = shop.store.save
+
+    def dying(order: Order, *, expected_version: int) -> None:
+        save(order, expected_version=expected_version)
+        if isinstance(order.history[-1], Unbundled):
+            shop.store.save = save  # type: ignore[method-assign]
+            raise _Crash
+
+    def run() -> object:
+        if command == "split":
+            return desk.split("1001", [{"L1": 1}, {"L1": 1}])
+        if command == "cancel":
+            return desk.cancel("1001", reason="お客様都合")
+        return desk.unbundle("1001")
+
+    shop.store.save = dying  # type: ignore[method-assign]
+    with pytest.raises(_Crash):
+        run()
+    run()  # the docs: run the same command again
+    assert desk.get("1001").bundle == desk.get("1002").bundle == ()
+    assert sum(isinstance(e, Unbundled) for e in desk.get("1002").history) == 1
+    desk.instruct_shipping("1002")
+    assert desk.get("1002").shipments[0].parcel is None

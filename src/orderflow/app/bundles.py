@@ -54,7 +54,8 @@ class BundleCommands(FulfilmentCommands, ChangeCommands):
         """同梱解除: order ``number`` leaves its parcel (until the parcel is instructed).
 
         The orders that stay keep sharing it; a parcel left with one order is no parcel.
-        Returns the orders of the old parcel.
+        Returns the orders of the old parcel. The others are saved first and the order itself
+        last: if the call fails half-way, call it again.
         """
         order = self._current(check_number(number))
         if not order.bundle:
@@ -62,7 +63,7 @@ class BundleCommands(FulfilmentCommands, ChangeCommands):
         if order.status not in (*bundling.BUNDLEABLE, OrderStatus.CANCELLED):
             raise InvalidValue("number", number, "an order whose parcel is not instructed yet")
         members = order.bundle
-        for member in members:
+        for member in sorted(members, key=lambda m: m == number):  # the order itself last
             self._command(
                 member,
                 lambda o, ctx: bundling.unbundle(o, ctx, leaving=number),

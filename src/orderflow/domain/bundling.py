@@ -143,8 +143,8 @@ def unbundle(order: Order, ctx: Context, *, leaving: str | None = None) -> Order
 
     A parcel left with one order is no parcel: its last order is out too.
     """
-    if not order.bundle:
-        return order
+    if not order.bundle or (leaving is not None and leaving not in order.bundle):
+        return order  # out already (a repeat)
     if order.status not in BUNDLEABLE and order.status is not OrderStatus.CANCELLED:
         raise InvalidValue("number", order.number, "an order whose parcel is not instructed yet")
     rest = tuple(n for n in order.bundle if n != (leaving or order.number))
