@@ -146,7 +146,9 @@ class TrackingCommands(DeskBase):
 
         Once per absence (the carrier's event): a person who cleared the hold is not asked
         again until the parcel is absent again. Returns the orders held now. Safe to repeat.
+        A bad ``actor`` is refused before anything.
         """
+        self._ctx(actor)
         now = self.executor.now()
         days = self.settings.absent_hold_days
         held: list[str] = []
