@@ -111,18 +111,29 @@ def feed(flow: Flow, order: Order) -> object:
 
 
 def unknown_numbers(flow: Flow) -> object:
-    """Events for numbers no shipment has, or several share: reported, and nothing changes."""
+    """Events for numbers no shipment has, or several share: reported, and nothing changes.
+
+    The orders of one 同梱 parcel share its number by design (its events are for each of them):
+    such a number is not a mistake.
+    """
     rng = flow.rng
     shop = flow.shop
     body = rng.randrange(10**10, 10**11)
     numbers = [f"{body}{body % 7}"]
     orders = shop.store.orders
-    holders: dict[str, set[tuple[str, str]]] = {}
+    holders: dict[str, set[tuple[str, str, str | None]]] = {}
     for o in orders.values():
         for s in o.shipments:
             if s.tracking_number:
-                holders.setdefault(s.tracking_number, set()).add((o.number, s.shipment_id))
-    numbers += [n for n, who in holders.items() if len(who) > 1][:2]
+                holders.setdefault(s.tracking_number, set()).add(
+                    (o.number, s.shipment_id, s.parcel)
+                )
+
+    def one_parcel(who: set[tuple[str, str, str | None]]) -> bool:
+        parcels = {parcel for _, _, parcel in who}
+        return len(parcels) == 1 and None not in parcels and len({n for n, _, _ in who}) == len(who)
+
+    numbers += [n for n, who in holders.items() if len(who) > 1 and not one_parcel(who)][:2]
     if numbers[0] in holders:
         return None  # drawn a number in use: not unknown
     at = shop.clock.now()

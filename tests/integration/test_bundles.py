@@ -9,14 +9,17 @@ import pytest
 
 from orderflow import (
     Address,
+    CarrierEvent,
     Customer,
     Money,
+    Order,
     OrderChange,
     OrderDesk,
     OrderLine,
     OrderStatus,
     PaymentMethod,
     ShipmentStatus,
+    TrackingStatus,
 )
 from orderflow.domain.events import Bundled, Unbundled
 from orderflow.errors import InvalidValue, MoveBlocked
@@ -198,3 +201,158 @@ def test_the_parts_of_a_split_order_are_packed_on_their_own() -> None:
     desk.bundle(["1001", "1002"])
     parts = desk.split("1001", [{"L1": 1}, {"L1": 1}])
     assert len(parts) == 2 and all(part.bundle == () for part in parts)
+
+
+OSAKA = Address("530-0001", "大阪府", "大阪市北区梅田", "1-1-1", "鈴木 花子", "06-1234-5678")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        OrderChange(ship_to=OSAKA),
+        OrderChange(payment_method=PaymentMethod.COD),
+        OrderChange(delivery_date=date(2030, 1, 5)),
+    ],
+    ids=["address", "cod", "delivery_date"],
+)
+def test_a_bundled_order_is_not_changed_out_of_its_parcel(change: OrderChange) -> None:
+    """A change that would pack one box for two addresses, COD and prepaid, or two dates."""
+    shop = fake_shop(STOCK)
+    desk = shop.desk
+    _two_accepted(desk)
+    desk.bundle(["1001", "1002"])
+    before = desk.get("1001")
+    for dry_run in (True, False):
+        with pytest.raises(InvalidValue, match="unbundle"):
+            desk.change("1001", change, dry_run=dry_run)
+    assert desk.get("1001") == before
+    desk.unbundle("1001")  # out of the parcel first: then the change is the order's own
+    assert desk.change("1001", change).order.bundle == ()
+
+
+def test_a_bundled_order_may_change_what_keeps_its_parcel() -> None:
+    desk = fake_shop(STOCK).desk
+    _two_accepted(desk)
+    desk.bundle(["1001", "1002"])
+    desk.change("1001", OrderChange(quantities={"L1": 2}))
+    desk.change("1001", OrderChange(payment_method=PaymentMethod.POSTPAY))
+    assert desk.get("1001").bundle == ("1001", "1002")
+
+
+def test_a_parcels_carrier_events_reach_every_order_in_it() -> None:
+    """The orders of one box share its tracking number: the carrier's word is for each."""
+    shop = fake_shop(STOCK)
+    desk = shop.desk
+    _two_accepted(desk)
+    desk.bundle(["1001", "1002"])
+    desk.instruct_shipping("1001")
+    desk.ship("1001", "1001-S1", TRACKING)
+    at = shop.clock.now()
+    event = CarrierEvent("yamato", TRACKING, TrackingStatus.DELIVERED, at, "e1")
+    report = desk.carrier_events([event])
+    assert report.unknown == ()
+    assert report.orders == ("1001", "1002")
+    assert {desk.get(n).status for n in ("1001", "1002")} == {OrderStatus.DELIVERED}
+    assert desk.carrier_events([event]).duplicates == 2
+
+
+def test_one_number_on_two_orders_that_share_no_parcel_stays_unknown() -> None:
+    shop = fake_shop(STOCK)
+    desk = shop.desk
+    _two_accepted(desk)
+    for number in ("1001", "1002"):
+        desk.instruct_shipping(number)
+        desk.ship(number, f"{number}-S1", TRACKING)  # a mistake: one number on two boxes
+    event = CarrierEvent("yamato", TRACKING, TrackingStatus.DELIVERED, shop.clock.now(), "e1")
+    assert desk.carrier_events([event]).unknown == (event,)
+    assert {desk.get(n).status for n in ("1001", "1002")} == {OrderStatus.SHIPPED}
+
+
+class _Crash(Exception):
+    pass
+
+
+def test_shipping_a_parcel_again_after_a_crash_finishes_every_order() -> None:
+    """The process died after saving the other order's shipment: its capture was left pending."""
+    shop = fake_shop(STOCK)
+    desk = shop.desk
+    _two_accepted(desk)
+    desk.bundle(["1001", "1002"])
+    desk.instruct_shipping("1001")
+    save = shop.store.save
+
+    def dying(order: Order, *, expected_version: int) -> None:
+        save(order, expected_version=expected_version)
+        if order.number == "1002" and order.status is OrderStatus.SHIPPED:
+            shop.store.save = save  # type: ignore[method-assign]
+            raise _Crash
+
+    shop.store.save = dying  # type: ignore[method-assign]
+    with pytest.raises(_Crash):
+        desk.ship("1001", "1001-S1", TRACKING)
+    assert desk.get("1002").outbox  # the other order's effects were left pending
+    desk.ship("1001", "1001-S1", TRACKING)  # the docs: run the same command again
+    assert shop.store.pending() == []
+    for number in ("1001", "1002"):
+        order = desk.get(number)
+        assert order.payment.captured == desk.totals(order).total
+
+
+def test_a_split_order_leaves_its_parcel() -> None:
+    """As a cancelled order does: the other order was left in a parcel with a closed order."""
+    desk = fake_shop(STOCK).desk
+    desk.place(
+        number="1001",
+        customer=Customer("C1", "山田 太郎", "C1@example.jp"),
+        ship_to=HOME,
+        lines=[OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2)],
+        token="tok",
+    )
+    _place(desk, "1002", "C1-guest")
+    _place(desk, "1003", "C1-again")
+    _accepted(desk, "1001", "1002", "1003")
+    desk.bundle(["1001", "1002"])
+    desk.split("1001", [{"L1": 1}, {"L1": 1}])
+    assert desk.get("1001").bundle == desk.get("1002").bundle == ()
+    desk.bundle(["1002", "1003"])  # free to share a parcel again
+    assert desk.get("1002").bundle == ("1002", "1003")
+
+
+@pytest.mark.parametrize("command", ["split", "cancel", "unbundle"])
+def test_leaving_a_parcel_again_after_a_crash_frees_every_order(command: str) -> None:
+    """The process died between the orders' saves: the command run again finishes the job."""
+    shop = fake_shop(STOCK)
+    desk = shop.desk
+    desk.place(
+        number="1001",
+        customer=Customer("C1", "山田 太郎", "C1@example.jp"),
+        ship_to=HOME,
+        lines=[OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2)],
+        token="tok",
+    )
+    _place(desk, "1002", "C1-guest")
+    _accepted(desk, "1001", "1002")
+    desk.bundle(["1001", "1002"])
+    save = shop.store.save
+
+    def dying(order: Order, *, expected_version: int) -> None:
+        save(order, expected_version=expected_version)
+        if isinstance(order.history[-1], Unbundled):
+            shop.store.save = save  # type: ignore[method-assign]
+            raise _Crash
+
+    def run() -> object:
+        if command == "split":
+            return desk.split("1001", [{"L1": 1}, {"L1": 1}])
+        if command == "cancel":
+            return desk.cancel("1001", reason="お客様都合")
+        return desk.unbundle("1001")
+
+    shop.store.save = dying  # type: ignore[method-assign]
+    with pytest.raises(_Crash):
+        run()
+    run()  # the docs: run the same command again
+    assert desk.get("1001").bundle == desk.get("1002").bundle == ()
+    assert sum(isinstance(e, Unbundled) for e in desk.get("1002").history) == 1
+    desk.instruct_shipping("1002")
+    assert desk.get("1002").shipments[0].parcel is None

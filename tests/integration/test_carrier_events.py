@@ -311,3 +311,16 @@ def test_a_whole_flow_on_postgres(postgres_uri: str) -> None:
 
 def _two() -> ShopSettings:
     return ShopSettings(warehouses=("TOKYO", "OSAKA"))
+
+
+@pytest.mark.parametrize("actor", [None, "", 5])
+def test_the_absent_sweep_refuses_a_bad_actor_before_anything(actor: object) -> None:
+    """It answered [] with an overdue parcel waiting: each order's refusal was swallowed."""
+    shop = shop_with()
+    desk = shop.desk
+    desk.carrier_events([ev(shop, T.ABSENT, 0, "a1")])
+    shop.clock.advance(timedelta(days=3))
+    with pytest.raises(InvalidValue, match="actor"):
+        desk.sweep_absent(actor=actor)  # type: ignore[arg-type]
+    assert desk.get("1001").open_holds == ()
+    assert desk.sweep_absent() == ["1001"]

@@ -428,3 +428,17 @@ def test_a_bad_split_changes_nothing() -> None:
 
 def test_customer_and_address_helpers_are_the_builders() -> None:
     assert customer().id == "C1" and address().postal_code == "1500001"
+
+
+def test_a_cod_order_paid_mostly_in_points_can_drop_a_line() -> None:
+    """The points that no longer fit were measured against the old COD fee, which is worked out
+    again: the change was refused (points above the charges) instead of giving points back."""
+    s = fake_shop(dict(STOCK), settings=ShopSettings(auto_advance=False), points={"C1": 10000})
+    place(s, payment_method=PaymentMethod.COD, points_used=6000)
+    s.desk.accept("1001")
+    order = s.desk.change("1001", OrderChange(remove_lines={"L2"})).order
+    totals = s.desk.totals(order)
+    # items 3,780 + shipping 880: the points fit those charges, the COD fee is collected
+    assert order.points_used == 4660
+    assert s.points.balances["C1"] == 10000 - 4660
+    assert order.fees == Money.yen(330) and totals.total == Money.yen(330)

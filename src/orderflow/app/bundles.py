@@ -54,7 +54,8 @@ class BundleCommands(FulfilmentCommands, ChangeCommands):
         """同梱解除: order ``number`` leaves its parcel (until the parcel is instructed).
 
         The orders that stay keep sharing it; a parcel left with one order is no parcel.
-        Returns the orders of the old parcel.
+        Returns the orders of the old parcel. The others are saved first and the order itself
+        last: if the call fails half-way, call it again.
         """
         order = self._current(check_number(number))
         if not order.bundle:
@@ -62,13 +63,30 @@ class BundleCommands(FulfilmentCommands, ChangeCommands):
         if order.status not in (*bundling.BUNDLEABLE, OrderStatus.CANCELLED):
             raise InvalidValue("number", number, "an order whose parcel is not instructed yet")
         members = order.bundle
-        for member in members:
+        for member in sorted(members, key=lambda m: m == number):  # the order itself last
             self._command(
                 member,
                 lambda o, ctx: bundling.unbundle(o, ctx, leaving=number),
                 actor=actor,
             )
         return [self.get(member) for member in members]
+
+    def _check_parcel(self, changed: Order) -> None:
+        """Refuse a change that takes an order out of its parcel (unbundle it first).
+
+        Another recipient, a move to or from 代引き, another delivery date or slot:
+        :class:`~orderflow.errors.InvalidValue` on ``change``.
+        """
+        if not changed.bundle:
+            return
+        mates = [self.executor.find(n) for n in changed.bundle if n != changed.number]
+        reason = bundling.why_not_kept(changed, [m for m in mates if m is not None])
+        if reason is not None:
+            raise InvalidValue(
+                "change",
+                changed.number,
+                f"a change its parcel (同梱) can keep ({reason}): unbundle the order first",
+            )
 
     # -- the flow of a bundled order moves its parcel ------------------------------------------
 
@@ -174,6 +192,24 @@ class BundleCommands(FulfilmentCommands, ChangeCommands):
             return self.get(number)
         return done
 
+    def split(
+        self,
+        number: str,
+        parts: Sequence[Mapping[str, int]],
+        *,
+        requester: Requester | None = None,
+        reason: str = "",
+    ) -> list[Order]:
+        """注文分割 (see the change commands); the split order leaves its parcel.
+
+        Its parts are packed on their own (同梱 them again if wanted); the parcel's other orders
+        keep sharing it, and a parcel left with one order is no parcel.
+        """
+        done = super().split(number, parts, requester=requester, reason=reason)
+        if self.get(number).bundle:
+            self.unbundle(number)
+        return done
+
     def _parcel_tracking(self, order: Order, shipment_id: str) -> set[str]:
         """The tracking numbers the parcel of ``shipment_id`` already left under (if any)."""
         numbers = set()
@@ -188,7 +224,11 @@ class BundleCommands(FulfilmentCommands, ChangeCommands):
     def _parcel_mates(
         self, order: Order, shipment_id: str, waiting: ShipmentStatus
     ) -> list[tuple[str, str]]:
-        """The other orders' shipments in the same parcel as ``shipment_id``, still ``waiting``."""
+        """The other orders' shipments in the same parcel as ``shipment_id``, still ``waiting``.
+
+        An order of the parcel whose own move was saved but whose effects were not performed (the
+        process died in between) has them performed here: a repeated command finishes the box.
+        """
         parcel = next(
             (s.parcel for s in order.shipments if s.shipment_id == shipment_id and s.parcel), None
         )
@@ -201,6 +241,8 @@ class BundleCommands(FulfilmentCommands, ChangeCommands):
             other = self.executor.find(member)
             if other is None:
                 continue
+            if other.outbox:
+                other = self.executor.drive(other)
             for s in other.shipments:
                 if s.parcel == parcel and s.status is waiting:
                     mates.append((member, s.shipment_id))

@@ -169,9 +169,10 @@ class ChangeCommands(DeskBase):
             return self._preview(order, order)
         if not policy_checked:
             self.settings.change_policy.check(order, who)
+        preview = changed_order(order, change, self._ctx(who.actor, reason), self.rules)
+        self._check_parcel(preview)
         if dry_run:
-            ctx = self._ctx(who.actor, reason)
-            return self._preview(order, changed_order(order, change, ctx, self.rules))
+            return self._preview(order, preview)
 
         def decide(current: Order, ctx: Context) -> Order:
             marked, _ = lifecycle.record_fact(current, ctx, ChangeRequested)
@@ -186,6 +187,9 @@ class ChangeCommands(DeskBase):
                 "points_used", change.points_used, "no more than the customer's points"
             )
         return self._preview(order, saved)
+
+    def _check_parcel(self, changed: Order) -> None:
+        """Refuse a change that takes an order of a parcel (同梱) out of it; none here."""
 
     def _preview(self, before: Order, after: Order) -> ChangePreview:
         rate = self.settings.points_rate

@@ -26,10 +26,12 @@ _BATCH_LIMIT = 100_000
 class CarrierEventReport:
     """What ``desk.carrier_events`` did with a batch.
 
-    ``unknown`` are the events no shipment has the number of (or more than one order has), kept
-    for a person: look them up, and give them again once the number is on a shipment. ``retry``
-    are the events of orders whose command failed (another worker saved first, a provider did
-    not answer): give them again, they count once.
+    ``unknown`` are the events no shipment has the number of (or more than one order has, unless
+    they are one 同梱 parcel: its events are for each of its orders), kept for a person: look
+    them up, and give them again once the number is on a shipment. ``retry`` are the events of
+    orders whose command failed (another worker saved first, a provider did not answer): give
+    them again, they count once. The counts are per shipment: an event of a parcel of two orders
+    counts twice.
     """
 
     applied: int = 0
@@ -41,8 +43,8 @@ class CarrierEventReport:
     orders: tuple[str, ...] = ()
     """The orders that changed."""
     unknown: tuple[CarrierEvent, ...] = ()
-    """Events whose tracking number no shipment has, or more than one order has: for a person to
-    look up."""
+    """Events whose tracking number no shipment has, or more than one order has (but for the
+    orders of one 同梱 parcel): for a person to look up."""
     retry: tuple[CarrierEvent, ...] = ()
     """Events of orders whose command failed (a concurrent save, a provider's silence): give them
     again."""
@@ -79,16 +81,16 @@ class TrackingCommands(DeskBase):
         self._ctx(actor)  # the actor is checked before anything
         unknown: list[CarrierEvent] = []
         per_order: dict[str, list[tuple[str, CarrierEvent]]] = {}
-        cache: dict[tuple[str, str], tuple[str, str] | None] = {}
+        cache: dict[tuple[str, str], list[tuple[str, str]]] = {}
         for event in batch:
             key = (event.carrier, event.tracking_number)
             if key not in cache:
-                cache[key] = self._find_shipment(event)
+                cache[key] = self._find_shipments(event)
             found = cache[key]
-            if found is None:
+            if not found:
                 unknown.append(event)
-            else:
-                per_order.setdefault(found[0], []).append((found[1], event))
+            for number, shipment_id in found:
+                per_order.setdefault(number, []).append((shipment_id, event))
         applied = late = duplicates = 0
         changed: list[str] = []
         retry: list[CarrierEvent] = []
@@ -144,7 +146,9 @@ class TrackingCommands(DeskBase):
 
         Once per absence (the carrier's event): a person who cleared the hold is not asked
         again until the parcel is absent again. Returns the orders held now. Safe to repeat.
+        A bad ``actor`` is refused before anything.
         """
+        self._ctx(actor)
         now = self.executor.now()
         days = self.settings.absent_hold_days
         held: list[str] = []
@@ -169,24 +173,33 @@ class TrackingCommands(DeskBase):
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _find_shipment(self, event: CarrierEvent) -> tuple[str, str] | None:
-        """(order number, shipment id) of the one shipment with the event's number, or None."""
+    def _find_shipments(self, event: CarrierEvent) -> list[tuple[str, str]]:
+        """(order number, shipment id) of the shipment with the event's number, or none.
+
+        Several orders' shipments share a number when they are one 同梱 parcel (the same
+        ``parcel``, each order once): the event is for each of them. Any other sharing is a
+        mistake for a person to look up: none.
+        """
         if event.carrier not in self.carriers:
-            return None
+            return []
         try:
             given = normalize_tracking(event.tracking_number)
         except InvalidValue:
-            return None
+            return []
         number, _, _ = self.executor.tracking(event.carrier, given)
         if number is None:
-            return None
-        hits: list[tuple[str, str]] = []
+            return []
+        hits: list[tuple[str, str, str | None]] = []
         for order_number in self.executor.orders_by_tracking(event.carrier, number):
             order = self.executor.find(order_number)
             for s in order.shipments if order is not None else ():
                 if s.carrier == event.carrier and s.tracking_number == number:
-                    hits.append((order_number, s.shipment_id))
-        return hits[0] if len(hits) == 1 else None
+                    hits.append((order_number, s.shipment_id, s.parcel))
+        parcels = {parcel for _, _, parcel in hits}
+        one_parcel = len(parcels) == 1 and None not in parcels
+        if len(hits) == 1 or (one_parcel and len({n for n, _, _ in hits}) == len(hits)):
+            return [(n, shipment_id) for n, shipment_id, _ in hits]
+        return []
 
     def _applying(
         self, pairs: list[tuple[str, CarrierEvent]], tally: list[tuple[tracking.Tally, bool]]

@@ -30,6 +30,7 @@ __all__ = [
     "leave",
     "parcel_id",
     "unbundle",
+    "why_not_kept",
     "why_not_together",
 ]
 
@@ -73,16 +74,38 @@ def why_not_together(orders: Sequence[Order]) -> str | None:
             return f"{order.number} has pending effects"
         if order.customer.id != first.customer.id and _recipient(order) != _recipient(first):
             return f"{order.number} goes to another customer"
-        if _recipient(order) != _recipient(first):
-            return f"{order.number} goes to another address"
-        cod = order.payment.method is PaymentMethod.COD
-        if cod != (first.payment.method is PaymentMethod.COD):
-            return f"{order.number}: 代引き and prepaid orders do not share a parcel"
-        if (order.delivery_date, order.delivery_slot) != (
-            first.delivery_date,
-            first.delivery_slot,
-        ):
-            return f"{order.number} asks for another delivery date or slot"
+        reason = _unlike(order, first)
+        if reason is not None:
+            return reason
+    return None
+
+
+def _unlike(order: Order, other: Order) -> str | None:
+    """Why ``order`` and ``other`` cannot go in one box: recipient, 代引き, delivery date."""
+    if _recipient(order) != _recipient(other):
+        return f"{order.number} goes to another address"
+    cod = order.payment.method is PaymentMethod.COD
+    if cod != (other.payment.method is PaymentMethod.COD):
+        return f"{order.number}: 代引き and prepaid orders do not share a parcel"
+    if (order.delivery_date, order.delivery_slot) != (other.delivery_date, other.delivery_slot):
+        return f"{order.number} asks for another delivery date or slot"
+    return None
+
+
+def why_not_kept(changed: Order, mates: Iterable[Order]) -> str | None:
+    """Why ``changed`` (an order of a parcel as a change would make it) may not stay in it.
+
+    The recipient, 代引き or not, and the delivery date and slot must still be those of the
+    parcel's other orders (``mates``; cancelled ones and orders of other parcels are ignored).
+    """
+    for mate in mates:
+        if mate.number == changed.number or mate.status not in BUNDLEABLE:
+            continue
+        if mate.bundle != changed.bundle:
+            continue
+        reason = _unlike(changed, mate)
+        if reason is not None:
+            return reason
     return None
 
 
@@ -120,8 +143,8 @@ def unbundle(order: Order, ctx: Context, *, leaving: str | None = None) -> Order
 
     A parcel left with one order is no parcel: its last order is out too.
     """
-    if not order.bundle:
-        return order
+    if not order.bundle or (leaving is not None and leaving not in order.bundle):
+        return order  # out already (a repeat)
     if order.status not in BUNDLEABLE and order.status is not OrderStatus.CANCELLED:
         raise InvalidValue("number", order.number, "an order whose parcel is not instructed yet")
     rest = tuple(n for n in order.bundle if n != (leaving or order.number))

@@ -278,10 +278,15 @@ def apply_change(
         if type(change.points_used) is not int or change.points_used < 0:
             raise InvalidValue("points_used", change.points_used, "a whole number, 0 or more")
         updates["points_used"] = change.points_used
+    leaves_cod = order.payment.method is PaymentMethod.COD and method is not PaymentMethod.COD
+    if (method is PaymentMethod.COD and cod_fees is not None) or leaves_cod:
+        fees = Decimal(0)  # the COD fee is worked out again on the rest (or dropped), as at place
+    else:
+        fees = order.fees.amount
     if change.points_used is None and order.points_used:
         # fewer charges than the points used: the points that no longer fit go back
         room = sum((line.amount.amount for line in lines), Decimal(0)) - order.discount.amount
-        room += updates.get("shipping_fee", order.shipping_fee).amount + order.fees.amount
+        room += updates.get("shipping_fee", order.shipping_fee).amount + fees
         if order.points_used > room:
             updates["points_used"] = max(0, int(room))
     changed = attrs.evolve(order, **updates)  # validates the new lines and amounts
