@@ -185,7 +185,14 @@ def place(flow: Flow) -> None:
     else:
         flow.shop.postpay.decisions.pop(who, None)
     lines = _lines(rng)
+    fee = Money.yen(rng.choice([880, 880, 0]))
     points = rng.choice([0, 0, 0, 100, 500])
+    if method is not PaymentMethod.COD and rng.random() < 0.08:  # 全額ポイント: nothing to pay
+        sku = rng.choice(["TEA-1", "CAKE-1"])  # within the customer's points
+        price, rate = SKUS[sku]
+        lines = [OrderLine("L1", sku, sku, Money.yen(price), 1, rate or TaxRate.STANDARD)]
+        fee = Money.yen(0)
+        points = price
 
     def run() -> None:
         flow.shop.desk.place(
@@ -195,7 +202,7 @@ def place(flow: Flow) -> None:
             lines=lines,
             token=token,
             payment_method=method,
-            shipping_fee=Money.yen(rng.choice([880, 880, 0])),
+            shipping_fee=fee,
             points_used=points,
         )
 

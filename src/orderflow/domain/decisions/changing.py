@@ -27,7 +27,12 @@ from orderflow.domain.machine import check_move
 from orderflow.domain.order import Order, Payment, PaymentMethod
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import PAYMENT_WAITS
-from orderflow.domain.payments.plans import close_payment, follow_total, open_payment
+from orderflow.domain.payments.plans import (
+    close_payment,
+    follow_total,
+    never_opened,
+    open_payment,
+)
 from orderflow.domain.review import ReviewContext, apply_findings, review
 from orderflow.domain.rules import Rules
 from orderflow.domain.status import Move, OrderStatus
@@ -168,11 +173,18 @@ def apply_proposal(
     if after.status is not OrderStatus.ORDERED:
         after = reviewed(after, ctx, rules, recent)
     total = after.totals(rules.settings.tax).total
+    before_total = before.totals(rules.settings.tax).total
+    if before_total.amount <= 0 < total.amount and never_opened(after.payment):
+        raise InvalidValue(  # 全額ポイント: no provider was ever asked, so none can be now
+            "change",
+            str(total.amount),
+            "a total of 0 for an order paid in full by points (place a new order for the rest)",
+        )
     after = follow_total(plan, after, total, ctx, rules)
     fewer = after.points_taken - after.points_used
     if rules.points and fewer > 0:
         plan.add(RestorePoints, points=fewer)
-    delta = total - before.totals(rules.settings.tax).total
+    delta = total - before_total
     plan.add(
         Notify,
         notice="order_changed",

@@ -83,7 +83,7 @@ def payment_confirmed(
     from orderflow.domain.payments.ledger import claim_amount, claim_pending, live_authorization
 
     method = payment.method
-    if method is PaymentMethod.COD:
+    if method is PaymentMethod.COD or total.amount <= 0:  # nothing to pay: confirmed
         return True
     if method in (PaymentMethod.CARD, PaymentMethod.AMAZON_PAY):
         owed = total - payment.captured  # 分納 per parcel: the parcels shipped took theirs

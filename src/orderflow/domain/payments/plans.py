@@ -65,6 +65,7 @@ __all__ = [
     "at_shipping",
     "close_payment",
     "follow_total",
+    "never_opened",
     "open_payment",
     "paid_in_full",
     "reauthorize",
@@ -77,8 +78,15 @@ __all__ = [
 def open_payment(
     plan: Plan, order: Order, total: Money, ctx: Context, rules: Rules, purpose: Purpose
 ) -> None:
-    """Start the payment of ``order`` for ``total`` (at order, on a switch, for a split part)."""
+    """Start the payment of ``order`` for ``total`` (at order, on a switch, for a split part).
+
+    Nothing to pay (全額ポイント利用: the points cover everything, or a split part of ¥0) opens
+    nothing at order, on a switch or for a part: no provider hears of it, the payment is
+    confirmed, and a switch takes effect at once.
+    """
     method = order.payment.method
+    if total.amount <= 0 and purpose in (Purpose.PLACE, Purpose.SPLIT, Purpose.SWITCH):
+        return
     if method in CARDLIKE:
         if method is PaymentMethod.CARD and rules.screen_cards and purpose is Purpose.PLACE:
             plan.add(Screen, amount=total, purpose=purpose)
@@ -124,6 +132,11 @@ def close_payment(
     return order
 
 
+def never_opened(payment: Payment) -> bool:
+    """Whether nothing was ever asked of a provider for ``payment`` (an order of ¥0)."""
+    return not payment.ledger and not payment.instructions
+
+
 def paid_in_full(payment: Payment) -> bool:
     """Whether the konbini number was paid for all it asked (it can no longer be withdrawn)."""
     asked = payment.instruction("amount")
@@ -150,9 +163,13 @@ def at_shipping(
     if method in CARDLIKE:
         owed = total - taken if taken is not None else total
         collect_card(plan, order, owed, rules, now)
-    elif method is PaymentMethod.POSTPAY:
+    elif method is PaymentMethod.POSTPAY and payment.instruction("reference"):
         reference = payment.instruction("reference") or ""
         claim = claim_amount(payment, reference)
+        if total.amount <= 0:  # nothing left to bill: the claim is withdrawn, not reported
+            if reference in open_claims(payment):
+                plan.add(PostpayCancel, reference=reference, amount=claim)
+            return
         if claim != total:
             plan.add(PostpayAmend, reference=reference, amount=total)
         plan.add(
