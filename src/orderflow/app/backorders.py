@@ -13,9 +13,10 @@ from orderflow.domain.allocation import plan_allocation
 from orderflow.domain.bounds import check_date, check_units
 from orderflow.domain.decisions import backorders, remainder, tracking
 from orderflow.domain.decisions.backorders import Priority
-from orderflow.domain.lifecycle import Context, pending_units
+from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order
 from orderflow.domain.outbox import Plan
+from orderflow.domain.shipments import pending_units
 from orderflow.domain.status import OrderStatus
 from orderflow.errors import InvalidValue, KeyReused, OrderflowError
 

@@ -9,9 +9,10 @@ from orderflow.app.base import DeskBase, check_number, check_text
 from orderflow.domain.booking import recognition_date
 from orderflow.domain.decisions import shipping, tracking
 from orderflow.domain.events import RecallRefused, RecallRequested
-from orderflow.domain.lifecycle import Context, find_shipment, pending_units
+from orderflow.domain.lifecycle import Context, find_shipment
 from orderflow.domain.machine import allowed_moves
 from orderflow.domain.order import Order
+from orderflow.domain.shipments import pending_units
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import InvalidValue, MoveBlocked
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Sequence
 
-from orderflow.domain import lifecycle
+from orderflow.domain import lifecycle, shipments
 from orderflow.domain.events import Bundled, Unbundled
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order
@@ -165,4 +165,4 @@ def leave(order: Order, ctx: Context) -> Order:
 
 def parcel_id(order: Order, warehouse: str) -> str | None:
     """The parcel the order's shipment from ``warehouse`` goes in, if the order is bundled."""
-    return lifecycle.parcel_of(order, warehouse)
+    return shipments.parcel_of(order, warehouse)

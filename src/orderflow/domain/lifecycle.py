@@ -25,7 +25,6 @@ from orderflow.domain.events import (
     HoldCleared,
     HoldRaised,
     Placed,
-    RecallRefused,
     Released,
     Shipped,
     ShippingInstructed,
@@ -33,7 +32,6 @@ from orderflow.domain.events import (
 from orderflow.domain.machine import allowed_moves, check_move
 from orderflow.domain.money import Money
 from orderflow.domain.order import (
-    DROP_SHIP,
     Allocation,
     Hold,
     Order,
@@ -42,8 +40,10 @@ from orderflow.domain.order import (
     Payment,
     PaymentMethod,
     Shipment,
-    ShipmentLine,
     ShipmentStatus,
+)
+from orderflow.domain.shipments import (
+    pending_units,
 )
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import InvalidValue, MoveBlocked, MoveNotAllowed
@@ -65,9 +65,6 @@ __all__ = [
     "merge_allocations",
     "new_order",
     "next_moves",
-    "parcel_of",
-    "pending_units",
-    "plan_shipments",
     "raise_hold",
     "record_fact",
     "release",
@@ -312,76 +309,6 @@ def release(order: Order, ctx: Context) -> Outcome:
 
 
 # -- 出荷指示 -----------------------------------------------------------------------------------
-
-
-def plan_shipments(order: Order, carrier: str) -> tuple[Shipment, ...]:
-    """One shipment per warehouse holding reserved units not yet instructed.
-
-    Numbered ``<order>-S1``, ``-S2`` … after every shipment the order was ever instructed (分納:
-    the rest; after a recall: new ids, so no warehouse sees a recalled id again).
-    """
-    by_warehouse: dict[str, list[ShipmentLine]] = {}
-    for (line_id, warehouse), quantity in pending_units(order).items():
-        by_warehouse.setdefault(warehouse, []).append(ShipmentLine(line_id, quantity))
-    return tuple(
-        Shipment(
-            f"{order.number}-S{n}",
-            warehouse,
-            carrier,
-            tuple(lines),
-            parcel=parcel_of(order, warehouse),
-        )
-        for n, (warehouse, lines) in enumerate(
-            sorted(by_warehouse.items()), start=shipment_numbers_used(order) + 1
-        )
-    )
-
-
-def shipment_numbers_used(order: Order) -> int:
-    """The highest ``n`` of the ``<order>-Sn`` ids the order holds or was ever instructed.
-
-    New shipments are numbered after it, so no warehouse is sent a recalled id again.
-    """
-    prefix = f"{order.number}-S"
-    ids = [s.shipment_id for s in order.shipments]
-    for event in order.history:
-        if isinstance(event, ShippingInstructed):
-            ids.extend(event.shipments.split(", "))
-        elif isinstance(event, RecallRefused):  # "S1→S3": sent again under a new id
-            ids.extend(pair.rpartition("→")[2] for pair in event.resent.split(", "))
-    numbers = (i[len(prefix) :] for i in ids if i.startswith(prefix))
-    return max((int(n) for n in numbers if n.isdigit()), default=0)
-
-
-def pending_units(order: Order) -> dict[tuple[str, str], int]:
-    """(line id, warehouse) → reserved units that no shipment carries yet (分納: the rest).
-
-    A drop-shipped line's units are pending at ``supplier:<code>`` (メーカー直送) from the start.
-    """
-    pending: dict[tuple[str, str], int] = {}
-    for a in order.allocations:
-        pending[(a.line_id, a.warehouse)] = pending.get((a.line_id, a.warehouse), 0) + a.quantity
-    for x in order.lines:
-        if x.supplier is not None:
-            pending[(x.line_id, DROP_SHIP + x.supplier)] = x.quantity
-    for s in order.shipments:
-        if s.status is ShipmentStatus.RECALLED:
-            continue
-        for line in s.lines:
-            pending[(line.line_id, s.warehouse)] = (
-                pending.get((line.line_id, s.warehouse), 0) - line.quantity
-            )
-    return {key: units for key, units in pending.items() if units > 0}
-
-
-def parcel_of(order: Order, warehouse: str) -> str | None:
-    """同梱: the parcel of the order's shipment from ``warehouse`` (``P-<first>-<warehouse>``).
-
-    A drop-shipped shipment is in no parcel of ours.
-    """
-    if not order.bundle or warehouse.startswith(DROP_SHIP):
-        return None
-    return f"P-{order.bundle[0]}-{warehouse}"
 
 
 def instruct_shipping(

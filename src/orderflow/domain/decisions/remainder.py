@@ -26,7 +26,7 @@ from orderflow.domain._values import replace
 from orderflow.domain.changes import _cap_points
 from orderflow.domain.effects import Notify, RestorePoints
 from orderflow.domain.events import Changed, Delivered, Shipped
-from orderflow.domain.lifecycle import Context, pending_units
+from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import check_move
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, PaymentMethod, PaymentOp, ShipmentStatus
@@ -36,6 +36,7 @@ from orderflow.domain.payments.parcels import COD_EXCESS, in_flight
 from orderflow.domain.payments.plans import at_shipping, follow_total
 from orderflow.domain.points import schedule_grant
 from orderflow.domain.rules import Rules
+from orderflow.domain.shipments import pending_units
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import InvalidValue
 

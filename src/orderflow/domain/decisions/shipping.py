@@ -6,6 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from orderflow.domain import lifecycle
+from orderflow.domain import shipments as planning
 from orderflow.domain._values import replace
 from orderflow.domain.booking import sale_entry
 from orderflow.domain.effects import (
@@ -77,7 +78,7 @@ def instruct_shipping(
         raise _not_instructed(order, missing)
     settings = rules.settings
     total = order.totals(settings.tax).total
-    shipments = lifecycle.plan_shipments(order, carrier)
+    shipments = planning.plan_shipments(order, carrier)
     if order.payment.method is PaymentMethod.COD:
         last = not order.unallocated()
         shipments = cod_amounts(order, shipments, settings.tax, settings.cod_split, last=last)
@@ -127,7 +128,7 @@ def settle_recall(order: Order, ctx: Context, plan: Plan) -> Order:
         moved, _ = lifecycle.record_fact(order, ctx, Recalled, OrderStatus.ALLOCATED, shipments=())
         return moved
     late = [s.shipment_id for s in order.shipments if s.status is not ShipmentStatus.RECALLED]
-    used = lifecycle.shipment_numbers_used(order)
+    used = planning.shipment_numbers_used(order)
     shipments, resent = [], []
     for shipment in order.shipments:
         if shipment.status is ShipmentStatus.RECALLED:  # sent again, under a new id
