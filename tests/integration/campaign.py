@@ -377,7 +377,11 @@ def change(flow: Flow, order: Order, rid: str) -> object:
         method = rng.choice(list(PaymentMethod))
         what = OrderChange(payment_method=method, token=rng.choice(["tok_C1", "tok_bad"]))
     else:
-        what = OrderChange(points_used=rng.choice([0, 100, 300]))
+        points = rng.choice([0, 100, 300])
+        if kind == 5 and order.payment.method is not PaymentMethod.COD and rng.random() < 0.5:
+            owed = flow.shop.desk.totals(order).total  # 全額ポイント by a change: nothing owed
+            points = order.points_used + int(owed.amount)
+        what = OrderChange(points_used=points)
     return flow.shop.desk.change(order.number, what, request_id=rid)
 
 

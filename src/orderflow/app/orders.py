@@ -285,7 +285,8 @@ class OrderCommands(DeskBase):
             result = reviewed(order, ctx, self.rules, self._recent(order))
             if result.shipping_fee != fee:
                 plan = Plan(result)
-                result = follow_total(plan, result, self.totals(result).total, ctx, self.rules)
+                total = self.totals(result).total
+                result = follow_total(plan, result, total, ctx, self.rules, reviewed=True)
                 result = plan.apply(result)
             return result
 

@@ -30,7 +30,7 @@ from orderflow.domain.payments import PAYMENT_WAITS
 from orderflow.domain.payments.plans import (
     close_payment,
     follow_total,
-    never_opened,
+    holds_payment,
     open_payment,
 )
 from orderflow.domain.review import ReviewContext, apply_findings, review
@@ -174,8 +174,8 @@ def apply_proposal(
         after = reviewed(after, ctx, rules, recent)
     total = after.totals(rules.settings.tax).total
     before_total = before.totals(rules.settings.tax).total
-    if before_total.amount <= 0 < total.amount and never_opened(after.payment):
-        raise InvalidValue(  # 全額ポイント: no provider was ever asked, so none can be now
+    if before_total.amount <= 0 < total.amount and not holds_payment(after.payment):
+        raise InvalidValue(  # 全額ポイント: no provider holds anything to ask more of
             "change",
             str(total.amount),
             "a total of 0 for an order paid in full by points (place a new order for the rest)",

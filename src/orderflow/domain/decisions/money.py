@@ -54,7 +54,7 @@ def refund_order(order: Order, amount: Money, ctx: Context, rules: Rules) -> Ord
 
 
 def needs_reauthorization(order: Order, now: datetime, rules: Rules) -> bool:
-    """A card authorization lapsing soon on an order not shipped yet, not already failing."""
+    """A card authorization lapsing soon on an unshipped order owing money, not failing yet."""
     payment = order.payment
     if payment.method not in CARDLIKE or order.status.is_final:
         return False
@@ -63,6 +63,8 @@ def needs_reauthorization(order: Order, now: datetime, rules: Rules) -> bool:
     if any(h.code == HoldCode.AUTHORIZATION_FAILED for h in order.open_holds):
         return False  # told once already; a person or the customer acts now
     settings = rules.settings
+    if (order.totals(settings.tax).total - payment.captured).amount <= 0:
+        return False  # nothing owed (全額ポイント, or the parcels took it all): nothing to hold
     live = live_authorization(payment, None, settings.authorization_days)
     if live is None:
         return False

@@ -125,7 +125,8 @@ def accept(
     fee = order.shipping_fee
     order = reviewed(order, ctx, rules, recent)
     if order.shipping_fee != fee:
-        order = follow_total(plan, order, order.totals(rules.settings.tax).total, ctx, rules)
+        total = order.totals(rules.settings.tax).total
+        order = follow_total(plan, order, total, ctx, rules, reviewed=True)
     order = advance(plan, order, rules, available, ctx)
     return plan.apply(order)
 

@@ -65,6 +65,7 @@ __all__ = [
     "at_shipping",
     "close_payment",
     "follow_total",
+    "holds_payment",
     "never_opened",
     "open_payment",
     "paid_in_full",
@@ -137,10 +138,31 @@ def never_opened(payment: Payment) -> bool:
     return not payment.ledger and not payment.instructions
 
 
+def holds_payment(payment: Payment) -> bool:
+    """Whether ``payment`` holds something a total growing from ¥0 can be asked of.
+
+    An authorization (lapsed or not: the stored token is asked again), a 後払い claim not
+    cancelled, a virtual account not released, a konbini number (issued again). An order of
+    ¥0 whose payment holds none of these cannot come to owe money (its change is refused).
+    """
+    method = payment.method
+    if method in CARDLIKE:
+        return bool(open_authorizations(payment))
+    if method is PaymentMethod.POSTPAY:
+        return (payment.instruction("reference") or "") in open_claims(payment)
+    if method is PaymentMethod.BANK_TRANSFER:
+        account = payment.instruction("account")
+        return account is not None and account not in payment.closed
+    if method is PaymentMethod.KONBINI:
+        return payment.instruction("payment_number") is not None
+    return False  # 代引き: its fee would be owed by an order paid in full by points
+
+
 def paid_in_full(payment: Payment) -> bool:
     """Whether the konbini number was paid for all it asked (it can no longer be withdrawn)."""
     asked = payment.instruction("amount")
-    return asked is not None and payment.received.amount >= Decimal(asked)
+    received = payment.received.amount
+    return asked is not None and received > 0 and received >= Decimal(asked)
 
 
 def at_shipping(
@@ -310,20 +332,47 @@ def owe_refund(plan: Plan, order: Order, amount: Money, ctx: Context) -> Order:
     return order
 
 
-def follow_total(plan: Plan, order: Order, total: Money, ctx: Context, rules: Rules) -> Order:
-    """The payment follows a new total of the same method."""
+def follow_total(
+    plan: Plan,
+    order: Order,
+    total: Money,
+    ctx: Context,
+    rules: Rules,
+    *,
+    reviewed: bool = False,
+) -> Order:
+    """The payment follows a new total of the same method.
+
+    ``reviewed``: the total changed by the order review (a shipping fee it found); an order of
+    ¥0 that never opened its payment opens it now if it comes to owe money, as at order. An
+    authorization that lapsed while nothing was owed is asked again of the stored token; a
+    後払い claim still under review is withdrawn once nothing is owed.
+    """
     payment = order.payment
     method = payment.method
+    if reviewed and never_opened(payment):
+        if total.amount > 0:
+            open_payment(plan, order, total, ctx, rules, Purpose.PLACE)
+        return order
     if method in CARDLIKE:
         live = live_authorization(payment, ctx.at, rules.settings.authorization_days)
         owed = total - payment.captured  # 分納 per parcel: what the parcels took is not asked
-        if live is not None and live[2] < owed:
+        if owed.amount > 0 and (live is None or live[2] < owed):
+            replaces = live[1] if live is not None else ""
             plan.add(
-                Authorize, method=method, amount=owed, purpose=Purpose.CHANGE, replaces=live[1]
+                Authorize, method=method, amount=owed, purpose=Purpose.CHANGE, replaces=replaces
             )
         return order
     if method is PaymentMethod.POSTPAY:
         reference = payment.instruction("reference")
+        if (
+            total.amount <= 0
+            and reference
+            and claim_pending(payment, reference)
+            and reference in open_claims(payment)
+        ):  # 全額ポイント now: no credit decision is waited for
+            plan.add(PostpayCancel, reference=reference, amount=Money.zero(order.currency))
+            return order
         if (
             reference
             and not claim_pending(payment, reference)
@@ -334,15 +383,36 @@ def follow_total(plan: Plan, order: Order, total: Money, ctx: Context, rules: Ru
         return order
     if method is PaymentMethod.KONBINI:
         number = payment.instruction("payment_number")
-        if number and not payment.received and payment.instruction("amount") != str(total.amount):
+        if payment.received:
+            return settle_received(plan, order, ctx, total, tell=False)
+        if not number:
+            return order
+        if total.amount <= 0:  # 全額ポイント now: the number is withdrawn, nothing is waited for
+            if number not in payment.closed:
+                plan.add(WithdrawKonbini, payment_number=number)
+            return lifecycle.clear_holds(order, _WAITING, ctx)
+        if number in payment.closed or payment.instruction("amount") != str(total.amount):
             deadline = ctx.at + timedelta(days=rules.settings.konbini_days)
             plan.add(IssueKonbini, amount=total, deadline=deadline, purpose=Purpose.REISSUE)
-        elif payment.received:
-            return settle_received(plan, order, ctx, total, tell=False)
-        return order
+        return _waiting(order, ctx, "コンビニ入金待ち", "waiting for the konbini payment")
     if method is PaymentMethod.BANK_TRANSFER and payment.received:
         return settle_received(plan, order, ctx, total, tell=False)
+    if method is PaymentMethod.BANK_TRANSFER and payment.instruction("account"):
+        if total.amount <= 0:  # 全額ポイント now: the account stays (released at booking)
+            return lifecycle.clear_holds(order, _WAITING, ctx)
+        return _waiting(order, ctx, "入金待ち", "waiting for the bank transfer")
     return order
+
+
+_WAITING = (HoldCode.PAYMENT_PENDING, HoldCode.PAYMENT_SHORTFALL)
+
+
+def _waiting(order: Order, ctx: Context, ja: str, en: str) -> Order:
+    """``order`` held for its payment again (it owed nothing for a while), unless it is held."""
+    if any(h.code in _WAITING for h in order.open_holds):
+        return order
+    held, _ = lifecycle.raise_hold(order, HoldCode.PAYMENT_PENDING, ja, ctx, message_en=en)
+    return held
 
 
 def reauthorize(plan: Plan, order: Order, total: Money) -> None:

@@ -368,7 +368,12 @@ def fold_postpay_cancel(
                 method=PaymentMethod.POSTPAY,
             )
     order = close_reference(order, effect.reference)
+    reviewed = any(h.code == HoldCode.POSTPAY_REVIEW for h in order.open_holds)
     order = lifecycle.clear_holds(order, [HoldCode.POSTPAY_REVIEW], ctx)
+    if reviewed:  # the wait is over (nothing is owed any more): the order goes on by itself
+        from orderflow.domain.decisions.common import advance
+
+        order = advance(plan, order, rules)
     if effect.refund is not None:
         order = record(
             order,
