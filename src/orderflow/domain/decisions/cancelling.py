@@ -18,7 +18,12 @@ __all__ = ["cancel_order", "close_order"]
 
 
 def close_order(plan: Plan, order: Order, ctx: Context, rules: Rules, reason: str = "") -> Order:
-    """Stock released, payment given back, points restored; the order moves to キャンセル."""
+    """Stock released, payment given back, points restored; the order moves to キャンセル.
+
+    Its open holds are cleared with it: a cancelled order waits for nothing (入金待ち, a review),
+    and the held work list is for orders a person can still move. A hold a refused give-back
+    raises later (``effect_refused``) is new, and stays for a person.
+    """
     order = release_all(plan, order, rules)
     order = close_payment(plan, order, ctx)
     if order.points_taken:
@@ -32,6 +37,7 @@ def close_order(plan: Plan, order: Order, ctx: Context, rules: Rules, reason: st
             {"code": reason},
             shipments=(),
         )
+    order = lifecycle.clear_holds(order, [h.code for h in order.open_holds], ctx)
     return replace(order, proposal=None) if order.proposal is not None else order
 
 
