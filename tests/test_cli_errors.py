@@ -384,4 +384,6 @@ def test_a_shops_file_with_another_stock_table_is_configuration_exit_2(
     db = _foreign(path, "CREATE TABLE stock (item TEXT)")
     assert main(["resume", "--fakes", "--db", db]) == ExitCode.USAGE
     err = one_line(capsys.readouterr().err, "resume")
-    assert "no such column" in err and err.startswith("orderflow resume: --db: ")
+    assert "stock are not orderflow's inventory" in err and err.startswith(
+        "orderflow resume: --db: "
+    )

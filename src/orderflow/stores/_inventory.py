@@ -24,6 +24,7 @@ from orderflow.errors import InvalidValue, KeyReused, ProviderError, StoreError
 from orderflow.ports import Clock
 
 __all__ = [
+    "COLUMNS",
     "SCHEMA_VERSION",
     "Asked",
     "LedgerInventory",
@@ -37,11 +38,30 @@ __all__ = [
     "check_text",
     "check_units",
     "order_ref",
+    "refuse_foreign",
     "replay",
 ]
 
 SCHEMA_VERSION = 1
 """The version of the ``stock`` and ``stock_movements`` tables this code reads and writes."""
+
+COLUMNS: dict[str, frozenset[str]] = {
+    "stock": frozenset({"warehouse", "sku", "on_hand", "reserved"}),
+    "stock_movements": frozenset(
+        {"id", "key", "kind", "warehouse", "sku", "requested", "done", "reason", "order_ref"}
+        | {"at", "refusal"}
+    ),
+}
+"""The columns of the inventory's tables: a table of the same name with others is not ours."""
+
+
+def refuse_foreign(where: str, foreign: list[str]) -> None:
+    """Refuse tables of the inventory's names that another application made (StoreError)."""
+    if foreign:
+        raise StoreError(
+            f"{where}: the table(s) {', '.join(foreign)} are not orderflow's inventory (other "
+            "columns): another application's? give the inventory a database of its own"
+        )
 
 
 class MovementKind(enum.Enum):

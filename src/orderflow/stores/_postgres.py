@@ -3,8 +3,16 @@
 From the host's pool, one connection, or a conninfo string (then one connection per thread,
 opened here). Pooling is the host's job: give a ``psycopg_pool.ConnectionPool`` (anything with a
 ``connection()`` context manager) when you have one. A single ``psycopg.Connection`` is used by
-one thread at a time (a lock). With a conninfo string each thread opens its own connection
-(a forked child opens its own too).
+one thread at a time (a lock). With a conninfo string each thread opens its own connection;
+the connection of a thread that has ended is closed when another thread opens one (a server
+starting a thread per request does not use up the server's connections). A forked child opens
+its own and never touches its parent's, not even to close them (closing one in the child
+ended the parent's session); a single ``psycopg.Connection`` the host gave is refused in a
+forked child (both processes would talk over one socket).
+
+A :class:`StoreError` says what the server said in its primary message only: the server's
+detail and context (the failing row, a piece of the JSON document, a parameter's value) may
+hold a customer's name or address, and stay in the chained psycopg error.
 
 Every block of work is its own transaction, committed at its end: a connection that is already
 inside a transaction (the host's ``psycopg.Connection`` not in autocommit mode, left with a
@@ -40,6 +48,20 @@ class PoolLike(Protocol):
 Source = str | psycopg.Connection[Any] | PoolLike
 
 
+_ABANDONED: list[psycopg.Connection[Any]] = []
+"""A forked child's inherited connections: kept, so that they are never closed nor collected."""
+
+
+def said(failed: psycopg.Error) -> str:
+    """What the server or driver said, without the detail and context that may quote data."""
+    primary = failed.diag.message_primary
+    if primary:
+        state = failed.diag.sqlstate
+        return f"{primary} (SQLSTATE {state})" if state else primary
+    lines = str(failed).strip().splitlines()
+    return lines[0] if lines else type(failed).__name__
+
+
 class Connections:
     """Hands out a connection for one block of work, from whatever the host gave.
 
@@ -61,7 +83,7 @@ class Connections:
         self._source = source
         self._local = threading.local()
         self._lock = threading.RLock()
-        self._owned: list[psycopg.Connection[Any]] = []
+        self._owned: list[tuple[threading.Thread, psycopg.Connection[Any]]] = []
         self._pid = os.getpid()
         self._closed = False
 
@@ -79,6 +101,11 @@ class Connections:
             if isinstance(source, str):
                 yield self._own(source)
             elif isinstance(source, psycopg.Connection):
+                if os.getpid() != self._pid:
+                    raise StoreError(
+                        f"{self.name}: the psycopg Connection it was given belongs to the parent "
+                        "process; in a forked child open the store anew (or give a conninfo)"
+                    )
                 with self._lock:
                     yield source
             else:
@@ -86,7 +113,7 @@ class Connections:
                     yield conn
         except psycopg.Error as failed:
             doing = "PostgreSQL refused" if what is None else f"{self.name} {what} failed"
-            raise StoreError(f"{doing}: {failed}") from failed
+            raise StoreError(f"{doing}: {said(failed)}") from failed
 
     @contextmanager
     def transaction(self, what: str | None = None) -> Iterator[psycopg.Connection[Any]]:
@@ -104,11 +131,7 @@ class Connections:
                 yield conn
 
     def _own(self, conninfo: str) -> psycopg.Connection[Any]:
-        if os.getpid() != self._pid:  # forked: the parent's connections are not ours to use
-            self._local = threading.local()
-            self._lock = threading.RLock()
-            self._owned = []
-            self._pid = os.getpid()
+        self._forget_the_parent()
         local = self._local
         conn: psycopg.Connection[Any] | None = getattr(local, "conn", None)
         if conn is not None and not conn.closed:
@@ -116,8 +139,28 @@ class Connections:
         conn = psycopg.connect(conninfo, autocommit=True)
         local.conn = conn
         with self._lock:
-            self._owned.append(conn)
+            ended = [c for thread, c in self._owned if not thread.is_alive()]
+            self._owned = [(t, c) for t, c in self._owned if t.is_alive() and not c.closed]
+            self._owned.append((threading.current_thread(), conn))
+        for old in ended:  # their threads are gone: nobody else will ever close them
+            with suppress(psycopg.Error):
+                old.close()
         return conn
+
+    def _forget_the_parent(self) -> None:
+        """In a forked child: drop the parent's connections without closing them.
+
+        Closing one here would end the parent's session (the socket is shared); they are kept
+        referenced so that nothing ever closes them in this process.
+        """
+        if os.getpid() == self._pid:
+            return
+        if isinstance(self._source, str):
+            _ABANDONED.extend(conn for _, conn in self._owned)
+            self._owned = []
+            self._local = threading.local()
+            self._lock = threading.RLock()
+            self._pid = os.getpid()
 
     def close(self, *, final: bool = False) -> None:
         """Close the connections opened here (not the host's connection or pool).
@@ -125,9 +168,10 @@ class Connections:
         Used again, it opens new ones; after ``close(final=True)`` it raises StoreError.
         """
         self._closed = self._closed or final
+        self._forget_the_parent()
         with self._lock:
             owned, self._owned = self._owned, []
-        for conn in owned:
+        for _, conn in owned:
             with suppress(psycopg.Error):
                 conn.close()
         self._local = threading.local()

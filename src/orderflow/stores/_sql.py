@@ -7,7 +7,8 @@ The two engines differ in placeholders (``?`` and ``%s``), time columns (ISO tex
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -387,6 +388,46 @@ class Remembered:
         """True when the tracking rows of the version being replaced are known to be ``order``'s."""
         known = self._tracking.get(number)
         return known is not None and known == (expected_version, tracking_keys(order))
+
+
+class ClaimTokens:
+    """The claims a store object took, each by the ``claimed_until`` it wrote: the claim's token.
+
+    A worker gives back only its own claim: once its lease ran out and another worker claimed the
+    order, its ``release_claim`` must leave the other's claim alone (else a third worker claimed
+    the order while the second still drove it). Successive claims of one order write strictly
+    later times, so the time a claim wrote tells it from every other. Kept per thread (threads
+    sharing one store are separate workers), and per object for a release from another thread.
+    """
+
+    def __init__(self) -> None:
+        self._mine = threading.local()
+        self._any: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def _of_thread(self) -> dict[str, Any]:
+        mine: dict[str, Any] | None = getattr(self._mine, "claims", None)
+        if mine is None:
+            mine = self._mine.claims = {}
+        return mine
+
+    def took(self, numbers: Iterable[str], until: Any) -> None:
+        """The calling worker claimed ``numbers`` until ``until``."""
+        mine = self._of_thread()
+        with self._lock:
+            for number in numbers:
+                mine[number] = until
+                self._any[number] = until
+
+    def give_back(self, number: str) -> Any:
+        """The token of the claim on ``number`` to release; None when none was taken here."""
+        until = self._of_thread().pop(number, None)
+        with self._lock:
+            if until is None:
+                return self._any.pop(number, None)
+            if self._any.get(number) == until:
+                del self._any[number]
+        return until
 
 
 def as_is(when: datetime) -> datetime:

@@ -1,9 +1,18 @@
 """SQLite connections as orderflow's stores use them: one per thread, WAL, a busy timeout.
 
 Several threads and several processes may open the same file. Each thread gets its own
-connection (a connection is never shared between threads; a forked child opens its own), in
-autocommit mode; a write is one ``BEGIN IMMEDIATE`` … ``COMMIT`` transaction, so writers queue
-on the file's lock (up to the busy timeout) instead of failing half-way.
+connection (a connection is never shared between threads), in autocommit mode; a write is one
+``BEGIN IMMEDIATE`` … ``COMMIT`` transaction, so writers queue on the file's lock (up to the busy
+timeout) instead of failing half-way. The connection of a thread that has ended is closed when
+another thread opens one (a server starting a thread per request does not pile up open files).
+
+A forked child never uses its parent's connections: right after the fork, the child closes
+the parent's connections of every :class:`Connections` object (the parent's stay open), before
+anything in the child opens one. SQLite keeps the locks of a file per process: a connection of
+the parent left open in the child made the child's new connections believe they held the
+file's shared lock, so the parent, closing last, checkpointed and deleted the write-ahead log
+the child was still writing to (the child's writes were lost). A connection another thread of
+the parent was writing with at the moment of the fork is left alone, never used nor closed.
 
 ``":memory:"`` (where the owner allows it) is one private database: one connection, shared by
 the threads under a lock that :meth:`Connections.connection` and :meth:`Connections.write` hold
@@ -15,6 +24,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from typing import Any
@@ -29,6 +39,28 @@ FILE_FORMAT = 1
 ``orderflow_schema``, one row per part). A file of a higher format is refused."""
 
 
+STORE_SCHEMA_2 = 2
+"""The ``user_version`` the carrier-events release of ``SQLiteStore`` wrote (its schema 2: the
+orders with ``order_tracking``), before the versions moved to ``orderflow_schema``. A file with
+it and without ``orderflow_schema`` is that older file, not a newer format; a new format is 3 or
+more."""
+
+
+def _made_by_store_schema_2(conn: sqlite3.Connection) -> bool:
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return "orderflow_schema" not in tables and {"orders", "order_tracking"} <= tables
+
+
+def foreign_tables(conn: sqlite3.Connection, columns: dict[str, frozenset[str]]) -> list[str]:
+    """The tables of ``columns`` already in the file with other columns (not orderflow's)."""
+    foreign = []
+    for table, expected in columns.items():
+        found = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        if found and found != expected:
+            foreign.append(table)
+    return foreign
+
+
 def create_tables(
     conn: sqlite3.Connection, part: str, version: int, schema: str, where: str
 ) -> None:
@@ -38,6 +70,8 @@ def create_tables(
     format, or tables of ``part`` of a higher version.
     """
     found = conn.execute("PRAGMA user_version").fetchone()[0]
+    if found == STORE_SCHEMA_2 and _made_by_store_schema_2(conn):
+        found = 0  # an older file: its tables are upgraded as any older file's are
     if found > FILE_FORMAT:
         raise StoreError(
             f"{where}: the file's format is {found}, newer than this orderflow's "
@@ -48,6 +82,23 @@ def create_tables(
         conn.execute(statement)
     if found < FILE_FORMAT:
         conn.execute(f"PRAGMA user_version = {FILE_FORMAT}")
+
+
+_LIVE: weakref.WeakSet[Connections] = weakref.WeakSet()
+"""Every :class:`Connections` object of this process, for the fork hook."""
+
+_ABANDONED: list[sqlite3.Connection] = []
+"""Connections a forked child inherited in the middle of a write: kept, never used or closed."""
+
+
+def _forget_the_parent() -> None:
+    """In a forked child, at once: drop the parent's connections of every object."""
+    for connections in list(_LIVE):
+        connections.forget_the_parent()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which does not fork
+    os.register_at_fork(after_in_child=_forget_the_parent)
 
 
 MEMORY = ":memory:"
@@ -103,9 +154,11 @@ class Connections:
         """Held for every block in memory mode, where all threads share one connection."""
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._all: list[sqlite3.Connection] = []
+        self._all: list[tuple[threading.Thread | None, sqlite3.Connection]] = []
+        """Each connection opened, with its thread (None: memory mode's shared one)."""
         self._pid = os.getpid()
         self._closed = False
+        _LIVE.add(self)
         if schema:
             try:
                 with self.write() as conn:
@@ -125,23 +178,48 @@ class Connections:
         """
         if self._closed:
             raise StoreError(f"{self.name} is closed")
-        if os.getpid() != self._pid:  # forked: the parent's connections are not ours to use
-            self._local = threading.local()
-            self._lock = threading.Lock()
-            self._all = []
-            self._pid = os.getpid()
+        self.forget_the_parent()  # the fork hook did it already; a fork without hooks too
         if self.memory:
             with self._lock:
                 if not self._all:
-                    self._all.append(self._open())
-                return self._all[0]
+                    self._all.append((None, self._open()))
+                return self._all[0][1]
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._open()
             self._local.conn = conn
             with self._lock:
-                self._all.append(conn)
+                ended = [
+                    c for thread, c in self._all if thread is not None and not thread.is_alive()
+                ]
+                self._all = [(t, c) for t, c in self._all if t is None or t.is_alive()]
+                self._all.append((threading.current_thread(), conn))
+            for old in ended:  # their threads are gone: nobody else will ever close them
+                with suppress(sqlite3.Error):
+                    old.close()
         return conn
+
+    def forget_the_parent(self) -> None:
+        """In a forked child: close the parent's connections here (the parent's stay open).
+
+        A connection inside a transaction (another thread of the parent was writing at the
+        moment of the fork) is neither used nor closed: closing it would roll the parent's
+        write back in the file's shared index. A no-op in the process that opened them.
+        """
+        if os.getpid() == self._pid:
+            return
+        inherited, self._all = self._all, []
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        if self.memory:
+            self._guard = threading.RLock()
+        self._pid = os.getpid()
+        for _, conn in inherited:
+            if conn.in_transaction:
+                _ABANDONED.append(conn)
+                continue
+            with suppress(sqlite3.Error):
+                conn.close()
 
     @contextmanager
     def connection(self, what: str | None = None) -> Iterator[sqlite3.Connection]:
@@ -188,9 +266,10 @@ class Connections:
         Used again, it opens new ones; after ``close(final=True)`` it raises StoreError.
         """
         self._closed = self._closed or final
+        self.forget_the_parent()
         with self._lock:
             conns, self._all = self._all, []
-        for conn in conns:
+        for _, conn in conns:
             with suppress(sqlite3.Error):
                 conn.close()
         self._local = threading.local()

@@ -17,11 +17,13 @@ import psycopg
 from orderflow.errors import StoreError
 from orderflow.ports import Clock
 from orderflow.stores._inventory import (
+    COLUMNS,
     SCHEMA_VERSION,
     Asked,
     LedgerInventory,
     MovementKind,
     order_ref,
+    refuse_foreign,
 )
 from orderflow.stores._postgres import Connections, PoolLike, Source
 
@@ -253,7 +255,16 @@ class PostgresInventory(LedgerInventory):
         return None if row is None else row[0]
 
     def _create_schema(self, cur: psycopg.Cursor[Any]) -> None:
-        for statement in _SCHEMA:
+        cur.execute(_SCHEMA[0])  # the lock: one process creates the tables
+        found: dict[str, set[str]] = {}
+        for table, column in cur.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = ANY(%s)",
+            (list(COLUMNS),),
+        ).fetchall():
+            found.setdefault(table, set()).add(column)
+        refuse_foreign("PostgreSQL", [t for t, columns in found.items() if columns != COLUMNS[t]])
+        for statement in _SCHEMA[1:]:
             cur.execute(statement)
         row = cur.execute("SELECT max(version) FROM inventory_schema").fetchone()
         version = row[0] if row else None

@@ -25,6 +25,7 @@ from orderflow.stores._sql import (
     POINTS_DUE_INDEX,
     POSTGRES_TYPES,
     READ_COLUMNS,
+    ClaimTokens,
     OrderReads,
     Remembered,
     as_is,
@@ -76,6 +77,7 @@ class PostgresStore(OrderReads):
                 )
                 conn.execute(SCHEMA)
         self._known = Remembered()
+        self._claims = ClaimTokens()
         self._mark = "%s"
         self._time = as_is
         if create:
@@ -147,20 +149,30 @@ class PostgresStore(OrderReads):
         and never wait for each other.
         """
         check_claim(now, lease, limit)
+        until = now + lease
         rows = self._rows(
             "UPDATE orders SET claimed_until = %s WHERE number IN ("
             " SELECT number FROM orders WHERE pending_since IS NOT NULL"
             " AND (claimed_until IS NULL OR claimed_until <= %s)"
             " ORDER BY pending_since, number LIMIT %s FOR UPDATE SKIP LOCKED"
             ") RETURNING number",
-            (now + lease, now, limit),
+            (until, now, limit),
         )
-        return sorted(r[0] for r in rows)
+        numbers = sorted(r[0] for r in rows)
+        self._claims.took(numbers, until)
+        return numbers
 
     def release_claim(self, number: str) -> None:
-        """Give order ``number`` back (its worker is done with it, finished or not)."""
+        """Give order ``number`` back (its worker is done with it, finished or not).
+
+        Only the claim this store took: one that lapsed and was taken by another worker since
+        stays the other's.
+        """
+        until = self._claims.give_back(number)
         self._rows(
-            "UPDATE orders SET claimed_until = NULL WHERE number = %s RETURNING number", (number,)
+            "UPDATE orders SET claimed_until = NULL WHERE number = %s "
+            "AND (%s::timestamptz IS NULL OR claimed_until = %s) RETURNING number",
+            (number, until, until),
         )
 
     # -- helpers ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from orderflow.errors import StoreError
 from orderflow.ports import Clock
 from orderflow.stores._inventory import (
+    COLUMNS,
     SCHEMA_VERSION,
     Asked,
     LedgerInventory,
@@ -23,8 +24,9 @@ from orderflow.stores._inventory import (
     MovementKind,
     StockLevel,
     order_ref,
+    refuse_foreign,
 )
-from orderflow.stores._sqlite import Connections, create_tables
+from orderflow.stores._sqlite import Connections, create_tables, foreign_tables
 
 __all__ = ["Movement", "MovementKind", "SQLiteInventory", "StockLevel"]
 
@@ -275,6 +277,7 @@ class SQLiteInventory(LedgerInventory):
         return self._now().isoformat()
 
     def _create_schema(self, conn: sqlite3.Connection) -> None:
+        refuse_foreign(self._db.path, foreign_tables(conn, COLUMNS))
         create_tables(conn, "inventory", SCHEMA_VERSION, _SCHEMA, self._db.path)
 
     def _read(self, what: str, sql: str, args: tuple[Any, ...]) -> list[Any]:

@@ -29,6 +29,7 @@ from orderflow.stores._sql import (
     POINTS_DUE_INDEX,
     READ_COLUMNS,
     SQLITE_TYPES,
+    ClaimTokens,
     OrderReads,
     Remembered,
     guard_deposits,
@@ -83,6 +84,7 @@ class SQLiteStore(OrderReads):
         )
         self._migrate()
         self._known = Remembered()
+        self._claims = ClaimTokens()
         self._mark = "?"
         self._time = utc_text
         self._index_all()
@@ -177,6 +179,7 @@ class SQLiteStore(OrderReads):
         that died gives its orders back by itself).
         """
         check_claim(now, lease, limit)
+        until = utc_text(now + lease)
         try:
             with self._db.write() as conn:
                 numbers = [
@@ -190,17 +193,32 @@ class SQLiteStore(OrderReads):
                 ]
                 conn.executemany(
                     "UPDATE orders SET claimed_until = ? WHERE number = ?",
-                    [(utc_text(now + lease), n) for n in numbers],
+                    [(until, n) for n in numbers],
                 )
         except sqlite3.Error as failed:
             raise StoreError(f"cannot claim pending orders: {failed}") from failed
+        self._claims.took(numbers, until)
         return numbers
 
     def release_claim(self, number: str) -> None:
-        """Give order ``number`` back (its worker is done with it, finished or not)."""
+        """Give order ``number`` back (its worker is done with it, finished or not).
+
+        Only the claim this store took: one that lapsed and was taken by another worker since
+        stays the other's.
+        """
+        until = self._claims.give_back(number)
         try:
             with self._db.write() as conn:
-                conn.execute("UPDATE orders SET claimed_until = NULL WHERE number = ?", (number,))
+                if until is None:
+                    conn.execute(
+                        "UPDATE orders SET claimed_until = NULL WHERE number = ?", (number,)
+                    )
+                else:
+                    conn.execute(
+                        "UPDATE orders SET claimed_until = NULL "
+                        "WHERE number = ? AND claimed_until = ?",
+                        (number, until),
+                    )
         except sqlite3.Error as failed:
             raise StoreError(f"cannot release order {number}: {failed}") from failed
 

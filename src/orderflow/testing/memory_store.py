@@ -27,6 +27,7 @@ from orderflow.errors import (
     InvalidValue,
     OrderNotFound,
 )
+from orderflow.stores._sql import ClaimTokens
 
 __all__ = ["InMemoryOrderStore"]
 
@@ -43,6 +44,7 @@ class InMemoryOrderStore:
         self._indexed: dict[str, frozenset[tuple[str, str]]] = {}
         """Each order's keys in ``_by_tracking`` (so a save works out only the new order's)."""
         self._claims: dict[str, datetime] = {}
+        self._tokens = ClaimTokens()
 
     def get(self, number: str) -> Order:
         """The order ``number``."""
@@ -139,12 +141,15 @@ class InMemoryOrderStore:
             numbers = [number for _, number in sorted(free)[:limit]]
             for number in numbers:
                 self._claims[number] = now + lease
+            self._tokens.took(numbers, now + lease)
             return numbers
 
     def release_claim(self, number: str) -> None:
-        """Give order ``number`` back."""
+        """Give order ``number`` back: this worker's claim only (see SQLiteStore)."""
+        until = self._tokens.give_back(number)
         with self._lock:
-            self._claims.pop(number, None)
+            if until is None or self._claims.get(number) == until:
+                self._claims.pop(number, None)
 
     def _on(self, query: QueueQuery) -> list[str]:
         if not isinstance(query, QueueQuery):

@@ -316,3 +316,31 @@ class OrderStoreContract:
         assert store.claim_pending(now=now + lease, lease=lease) == pending  # the lease ran out
         store.release_claim(pending[0])
         assert store.claim_pending(now=now + lease, lease=lease) == pending[:1]
+
+    def test_a_lapsed_claim_given_back_late_stays_the_next_workers(self) -> None:
+        """Worker A's lease ran out and B took the order: A's release leaves B's claim alone.
+
+        Each worker is a thread sharing the one store; before, C took the order B still drove.
+        """
+        from concurrent.futures import ThreadPoolExecutor
+
+        store, orders = self._filled()
+        if not isinstance(store, PendingClaims):
+            pytest.skip("the store does not claim pending orders")
+        pending = [o.number for o in orders if o.outbox]
+        now = datetime.fromisoformat("2030-01-01T00:00:00+00:00")
+        lease = timedelta(minutes=5)
+        a, b, c = (ThreadPoolExecutor(max_workers=1) for _ in range(3))
+        try:
+            assert a.submit(store.claim_pending, now=now, lease=lease).result() == pending
+            later = now + lease  # A's lease ran out while it still swept
+            assert b.submit(store.claim_pending, now=later, lease=lease).result() == pending
+            for number in pending:  # A's sweep ends: it gives back what it had claimed
+                a.submit(store.release_claim, number).result()
+            assert c.submit(store.claim_pending, now=later, lease=lease).result() == []
+            for number in pending:  # B gives its own back: free for the next worker
+                b.submit(store.release_claim, number).result()
+            assert c.submit(store.claim_pending, now=later, lease=lease).result() == pending
+        finally:
+            for worker in (a, b, c):
+                worker.shutdown()
