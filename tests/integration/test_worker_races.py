@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
+import attrs
 import pytest
 
 from orderflow import Order, OrderStatus
-from orderflow.errors import ConcurrencyError, EffectInterrupted
+from orderflow.errors import ConcurrencyError, EffectInterrupted, OutcomeUnknown
 from orderflow.testing import FakeShop
+from tests.builders import customer
 from tests.integration.test_engine_regressions import NUMBER, allocated, new_shop
 
 
@@ -107,3 +110,34 @@ def test_a_sweep_logs_what_it_could_not_finish_and_names_the_adapters_crash(
     armed[0] = False
     (finished,) = s.desk.resume_pending()
     assert finished.status is OrderStatus.SHIPPING_INSTRUCTED and not finished.outbox
+
+
+def test_a_claim_that_cannot_be_given_back_does_not_keep_the_others(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from orderflow.errors import StoreError
+    from orderflow.testing import Fault
+    from tests.builders import place
+
+    s = new_shop()
+    for number in ("1001", "1002"):
+        place(s, number, customer=attrs.evolve(customer(), id=f"C{number}"))
+        s.gateway.fail_next("capture", Fault.TIMEOUT_BEFORE, times=99)
+        s.desk.accept(number)
+        s.desk.allocate(number)
+        s.desk.instruct_shipping(number)
+        with pytest.raises(OutcomeUnknown):
+            s.desk.ship(number, f"{number}-S1", "123456789013")
+    original = s.store.release_claim
+
+    def release_claim(number: str) -> None:
+        if number == "1001":
+            raise StoreError("the database went away")
+        original(number)
+
+    s.store.release_claim = release_claim  # type: ignore[method-assign]
+    with pytest.raises(StoreError), caplog.at_level(logging.WARNING, logger="orderflow.desk"):
+        s.desk.resume_pending()  # the captures still time out: both stay pending
+    assert "order 1001: claim not given back" in caplog.text
+    now = s.clock.now()
+    assert s.store.claim_pending(now=now, lease=timedelta(minutes=5)) == ["1002"]

@@ -400,6 +400,7 @@ def test_a_container_given_for_a_value_is_shown_by_its_type_only(given: Any) -> 
         ("line1", "1-2-3\udcff"),
         ("line2", None),
         ("line2", "\ud800"),
+        ("line2", "2F\x00"),  # NUL: PostgreSQL cannot store it
         ("line2", "x" * 201),
         ("name", "山\udcff"),
         ("city", "渋谷区" * 100),
@@ -481,3 +482,28 @@ def test_the_formatters_and_a_delivery_note_keep_to_the_promises() -> None:
         assert refused.value.field == field
     recipient = next(f for f in attrs.fields(DeliveryNote) if f.name == "recipient")
     assert recipient.repr is not True and recipient.repr(NAME) == "'山***'"  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("field", ["name", "email"])
+def test_a_customer_refuses_a_nul_no_database_can_store(field: str) -> None:
+    parts = {"id": "C1", "name": NAME, "email": "taro@example.jp"}
+    parts[field] = parts[field][:2] + "\x00" + parts[field][2:]
+    with pytest.raises(InvalidValue) as refused:
+        Customer(**parts)  # type: ignore[arg-type]
+    assert refused.value.field == f"customer.{field}"
+    assert_no_secret(str(refused.value))
+
+
+def test_a_free_text_with_a_nul_is_refused_naming_its_field() -> None:
+    s = shop()
+    with pytest.raises(InvalidValue) as refused:
+        s.desk.place(
+            number="1001",
+            customer=a_customer(),
+            ship_to=an_address(),
+            lines=lines(),
+            token="tok",
+            remarks="置き配\x00希望",
+        )
+    assert refused.value.field == "remarks" and "NUL" in str(refused.value)
+    assert s.store.orders == {}

@@ -90,7 +90,11 @@ def check_text(value: object, field: str, *, required: bool = False, limit: int 
         what = "a non-empty text" if required else "a text"
         raise InvalidValue(field, value, f"{what} of at most {limit} characters")
     if not storable(value):
-        raise InvalidValue(field, value, "whole Unicode text (a lone surrogate cannot be stored)")
+        raise InvalidValue(
+            field,
+            value,
+            "whole Unicode text without NUL (a lone surrogate or U+0000 cannot be stored)",
+        )
     return value
 
 
@@ -284,8 +288,22 @@ class DeskBase:
                     if not finished.outbox:
                         done.append(finished)
         finally:
-            for number in held:
+            self._release_claims(held)
+
+    def _release_claims(self, numbers: list[str]) -> None:
+        """Give back every claim of a sweep; one that cannot be given back lapses with its lease.
+
+        The others are still given back; the first failure is raised at the end.
+        """
+        failed: OrderflowError | None = None
+        for number in numbers:
+            try:
                 self.executor.release_claim(number)
+            except OrderflowError as error:  # the database went away: the lease runs out
+                log.warning("order %s: claim not given back: %s", number, error)
+                failed = failed or error
+        if failed is not None:
+            raise failed
 
     # -- work lists (業務キュー) ----------------------------------------------------------------
 
