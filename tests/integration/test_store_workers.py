@@ -16,7 +16,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import attrs
 import psycopg
 import pytest
 
@@ -232,11 +231,12 @@ def test_a_postgres_inventory_refuses_another_applications_stock_table(
 @pytest.mark.postgres
 def test_postgres_errors_do_not_quote_the_order(fresh_postgres_db: str) -> None:
     """jsonb refuses a NUL; the server's context quoted the document, the customer's name."""
+    from orderflow.domain._values import replace
+
     order = sample_orders()[1]
-    try:
-        named = attrs.evolve(order, customer=Customer("C1", "見本\x00花子", "hanako@example.jp"))
-    except Exception:  # the domain refuses it: nothing of it reaches a store
-        pytest.skip("Customer refuses a NUL")
+    # the domain refuses a NUL now; a document of an older orderflow may still hold one
+    customer = replace(Customer("C1", "見本花子", "hanako@example.jp"), name="見本\x00花子")
+    named = replace(order, customer=customer)
     with PostgresStore(fresh_postgres_db) as store, pytest.raises(StoreError) as refused:
         store.add(named)
     assert "見本" not in str(refused.value)
