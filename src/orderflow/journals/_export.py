@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,6 +17,10 @@ from orderflow.journals._layouts import FREEE_COLUMNS, MONEYFORWARD_COLUMNS
 __all__ = ["entries_between", "export_freee", "export_moneyforward", "export_yayoi"]
 
 _Pair = tuple[JournalLine | None, JournalLine | None]
+
+
+_NOT_ON_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+"""The characters of Unicode's categories Cc, Zl and Zp: control characters and line breaks."""
 
 
 def _is_day(value: object) -> bool:
@@ -57,11 +61,11 @@ def _check_text(field: str, value: object, *, required: bool = False) -> None:
     """
     if not isinstance(value, str) or (required and not value.strip()):
         raise InvalidValue(field, value, "a non-empty text" if required else "a text")
-    for char in value:
-        if unicodedata.category(char) in ("Cc", "Zl", "Zp"):
-            raise InvalidValue(
-                field, char, "text on one line, without line breaks or control characters"
-            )
+    found = _NOT_ON_ONE_LINE.search(value)
+    if found is not None:
+        raise InvalidValue(
+            field, found.group(), "text on one line, without line breaks or control characters"
+        )
 
 
 def _check_entry(index: int, entry: JournalEntry) -> None:
