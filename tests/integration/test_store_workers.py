@@ -242,3 +242,51 @@ def test_postgres_errors_do_not_quote_the_order(fresh_postgres_db: str) -> None:
     assert "見本" not in str(refused.value)
     assert "hanako" not in str(refused.value)
     assert "見本" in str(refused.value.__cause__)  # the server's words stay in the cause
+
+
+def test_a_release_that_failed_and_is_retried_leaves_the_next_workers_claim(
+    tmp_path: Path,
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    path = tmp_path / "shop.sqlite3"
+    first, second = SQLiteStore(path, busy_timeout=0), SQLiteStore(path, busy_timeout=0)
+    for order in sample_orders():
+        first.add(order)
+    start, lease = datetime(2030, 1, 1, tzinfo=UTC), timedelta(minutes=1)
+    (number, *_) = first.claim_pending(now=start, lease=lease, limit=1)
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another process writes: the release cannot
+    with pytest.raises(StoreError):
+        first.release_claim(number)
+    writer.execute("COMMIT")
+    writer.close()
+    assert number in second.claim_pending(now=start + 2 * lease, lease=lease, limit=10)
+
+    first.release_claim(number)  # the first worker retries its own, long lapsed, release
+
+    third = SQLiteStore(path)
+    later = start + 2 * lease + timedelta(seconds=1)
+    assert number not in third.claim_pending(now=later, lease=lease, limit=10)
+    for store in (first, second, third):
+        store.close()
+
+
+def test_an_order_an_older_orderflow_stored_with_a_nul_is_read(tmp_path: Path) -> None:
+    from orderflow.codec import dumps
+    from orderflow.domain._values import replace
+
+    order = sample_orders()[0]
+    named = replace(order, customer=replace(order.customer, name="見本\x00花子"))
+    path = tmp_path / "old.sqlite3"
+    with SQLiteStore(path) as store:
+        store.add(order)
+    with sqlite3.connect(path) as conn:  # as the older orderflow wrote it
+        conn.execute(
+            "UPDATE orders SET document = ? WHERE number = ?", (dumps(named), order.number)
+        )
+    conn.close()
+    with SQLiteStore(path) as store:
+        read = store.get(order.number)
+    assert read.customer.name == "見本\ufffd花子"
+    assert read.lines == order.lines

@@ -229,12 +229,40 @@ def from_data(data: object) -> Order:
     """
     document = _current(data)
     try:
-        order: Order = _STRUCTURE_ORDER(document, Order)
+        return _STRUCTURE_ORDER(document, Order)  # type: ignore[no-any-return]
     except Exception:
-        pass
-    else:
-        return order
+        repaired = _repaired(document)
+    if repaired is not document:
+        try:
+            return _STRUCTURE_ORDER(repaired, Order)  # type: ignore[no-any-return]
+        except Exception:
+            pass
     raise _explain(document)
+
+
+def _repaired(document: Any) -> Any:
+    """``document`` with its NULs read as U+FFFD (:func:`_without_nul`); as is if too deep."""
+    try:
+        return _without_nul(document)
+    except RecursionError:  # nested past any order: the reader's error says so
+        return document
+
+
+def _without_nul(value: Any) -> Any:
+    """``value`` with every U+0000 in its texts read as U+FFFD (the same object if none).
+
+    Texts refuse NUL now (PostgreSQL cannot store it); a document an older orderflow wrote may
+    hold one, and is read with the replacement character rather than refused.
+    """
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if isinstance(value, list):
+        items = [_without_nul(v) for v in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    if isinstance(value, dict):
+        pairs = {k: _without_nul(v) for k, v in value.items()}
+        return value if all(pairs[k] is v for k, v in value.items()) else pairs
+    return value
 
 
 def dumps(order: Order) -> bytes:
@@ -290,11 +318,14 @@ def purchase_order_from_text(text: bytes | str) -> PurchaseOrder:
         raise CodecError("", _Shape(text), "a JSON document in UTF-8") from None
     document = _current(data)
     try:
-        po: PurchaseOrder = FAST.structure(document, PurchaseOrder)
+        return FAST.structure(document, PurchaseOrder)
     except Exception:
-        pass
-    else:
-        return po
+        repaired = _repaired(document)
+    if repaired is not document:
+        try:
+            return FAST.structure(repaired, PurchaseOrder)
+        except Exception:
+            pass
     try:
         DETAILED.structure(document, PurchaseOrder)
     except _Bad as error:

@@ -12,7 +12,10 @@ anything in the child opens one. SQLite keeps the locks of a file per process: a
 the parent left open in the child made the child's new connections believe they held the
 file's shared lock, so the parent, closing last, checkpointed and deleted the write-ahead log
 the child was still writing to (the child's writes were lost). A connection another thread of
-the parent was writing with at the moment of the fork is left alone, never used nor closed.
+the parent was writing with at the moment of the fork is left alone, never used nor closed:
+closing it would roll the parent's write back. SQLite then takes that write's lock for the
+child's own, so the child's writes to that file fail (``StoreError``: database is locked) for
+its whole life. Fork before threads start writing, as pre-fork servers do.
 
 ``":memory:"`` (where the owner allows it) is one private database: one connection, shared by
 the threads under a lock that :meth:`Connections.connection` and :meth:`Connections.write` hold

@@ -169,11 +169,16 @@ class PostgresStore(OrderReads):
         stays the other's.
         """
         until = self._claims.give_back(number)
-        self._rows(
-            "UPDATE orders SET claimed_until = NULL WHERE number = %s "
-            "AND (%s::timestamptz IS NULL OR claimed_until = %s) RETURNING number",
-            (number, until, until),
-        )
+        try:
+            self._rows(
+                "UPDATE orders SET claimed_until = NULL WHERE number = %s "
+                "AND (%s::timestamptz IS NULL OR claimed_until = %s) RETURNING number",
+                (number, until, until),
+            )
+        except StoreError:
+            if until is not None:  # not given back: a retry must still know it is ours
+                self._claims.took([number], until)
+            raise
 
     # -- helpers ---------------------------------------------------------------------------
 

@@ -219,7 +219,11 @@ class SQLiteStore(OrderReads):
                         "WHERE number = ? AND claimed_until = ?",
                         (number, until),
                     )
-        except sqlite3.Error as failed:
+        except (sqlite3.Error, StoreError) as failed:
+            if until is not None:  # not given back: a retry must still know it is ours
+                self._claims.took([number], until)
+            if isinstance(failed, StoreError):
+                raise
             raise StoreError(f"cannot release order {number}: {failed}") from failed
 
     # -- helpers ---------------------------------------------------------------------------
