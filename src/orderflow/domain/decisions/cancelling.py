@@ -10,19 +10,25 @@ from orderflow.domain.events import Cancelled
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order
 from orderflow.domain.outbox import Plan
+from orderflow.domain.payments import HoldCode
 from orderflow.domain.payments.plans import close_payment
 from orderflow.domain.rules import Rules
 from orderflow.domain.status import OrderStatus
 
-__all__ = ["cancel_order", "close_order"]
+__all__ = ["STILL_A_PERSONS", "cancel_order", "close_order"]
+
+STILL_A_PERSONS = (HoldCode.REFUND_FAILED, HoldCode.CAPTURE_FAILED, HoldCode.EFFECT_REFUSED)
+"""Holds a cancel leaves open: a refund to pay another way, money to collect, a provider that
+kept refusing (a person acts on them whatever the order's status)."""
 
 
 def close_order(plan: Plan, order: Order, ctx: Context, rules: Rules, reason: str = "") -> Order:
     """Stock released, payment given back, points restored; the order moves to キャンセル.
 
     Its open holds are cleared with it: a cancelled order waits for nothing (入金待ち, a review),
-    and the held work list is for orders a person can still move. A hold a refused give-back
-    raises later (``effect_refused``) is new, and stays for a person.
+    and the held work list is for orders a person can still move. Those that ask a person to
+    move money or make a provider do something stay (:data:`STILL_A_PERSONS`), as does a hold a
+    refused give-back raises later.
     """
     order = release_all(plan, order, rules)
     order = close_payment(plan, order, ctx)
@@ -37,7 +43,8 @@ def close_order(plan: Plan, order: Order, ctx: Context, rules: Rules, reason: st
             {"code": reason},
             shipments=(),
         )
-    order = lifecycle.clear_holds(order, [h.code for h in order.open_holds], ctx)
+    waiting = [h.code for h in order.open_holds if h.code not in STILL_A_PERSONS]
+    order = lifecycle.clear_holds(order, waiting, ctx)
     return replace(order, proposal=None) if order.proposal is not None else order
 
 
