@@ -290,3 +290,31 @@ def test_an_order_an_older_orderflow_stored_with_a_nul_is_read(tmp_path: Path) -
         read = store.get(order.number)
     assert read.customer.name == "見本\ufffd花子"
     assert read.lines == order.lines
+
+
+def _open_new_file(path: Path, barrier: Any, answers: Any) -> None:
+    barrier.wait()
+    try:
+        SQLiteStore(path).close()
+        SQLiteInventory(path).close()
+        answers.put("ok")
+    except StoreError as error:
+        answers.put(f"refused: {error}")
+
+
+def test_workers_opening_a_new_file_at_the_same_moment_all_open_it(tmp_path: Path) -> None:
+    """Turning a new file to WAL is tried again while busy (SQLite does not wait for it)."""
+    context = multiprocessing.get_context("fork")
+    refused: list[str] = []
+    for round_ in range(20):
+        path = tmp_path / f"new-{round_}.sqlite3"
+        barrier, answers = context.Barrier(8), context.Queue()
+        workers = [
+            context.Process(target=_open_new_file, args=(path, barrier, answers)) for _ in range(8)
+        ]
+        for worker in workers:
+            worker.start()
+        refused.extend(a for a in (answers.get(timeout=60) for _ in workers) if a != "ok")
+        for worker in workers:
+            worker.join()
+    assert refused == []

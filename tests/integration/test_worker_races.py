@@ -136,8 +136,8 @@ def test_a_claim_that_cannot_be_given_back_does_not_keep_the_others(
         original(number)
 
     s.store.release_claim = release_claim  # type: ignore[method-assign]
-    with pytest.raises(StoreError), caplog.at_level(logging.WARNING, logger="orderflow.desk"):
-        s.desk.resume_pending()  # the captures still time out: both stay pending
+    with caplog.at_level(logging.WARNING, logger="orderflow.desk"):
+        assert s.desk.resume_pending() == []  # the captures still time out: both stay pending
     assert "order 1001: claim not given back" in caplog.text
     now = s.clock.now()
     assert s.store.claim_pending(now=now, lease=timedelta(minutes=5)) == ["1002"]

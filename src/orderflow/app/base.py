@@ -293,17 +293,14 @@ class DeskBase:
     def _release_claims(self, numbers: list[str]) -> None:
         """Give back every claim of a sweep; one that cannot be given back lapses with its lease.
 
-        The others are still given back; the first failure is raised at the end.
+        The work is done and saved: a claim the store cannot take back now (the database went
+        away) is logged, and another worker takes the order when its lease runs out.
         """
-        failed: OrderflowError | None = None
         for number in numbers:
             try:
                 self.executor.release_claim(number)
-            except OrderflowError as error:  # the database went away: the lease runs out
+            except OrderflowError as error:
                 log.warning("order %s: claim not given back: %s", number, error)
-                failed = failed or error
-        if failed is not None:
-            raise failed
 
     # -- work lists (業務キュー) ----------------------------------------------------------------
 

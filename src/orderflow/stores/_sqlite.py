@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
@@ -300,7 +301,7 @@ class Connections:
             raise StoreError(f"cannot open the SQLite file {self.path!r}: {failed}") from failed
         try:
             if not self.memory:
-                mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+                mode = self._wal(conn)
                 if str(mode).lower() != "wal":
                     raise sqlite3.OperationalError(f"journal_mode is {mode}, not wal")
             conn.execute(f"PRAGMA synchronous={self.synchronous}")
@@ -309,6 +310,22 @@ class Connections:
             conn.close()
             raise StoreError(f"cannot open the SQLite file {self.path!r}: {failed}") from failed
         return conn
+
+    def _wal(self, conn: sqlite3.Connection) -> object:
+        """``PRAGMA journal_mode=WAL``, tried again while the file is busy, up to the timeout.
+
+        Turning a new file to WAL needs the file to itself, and SQLite answers "database is
+        locked" at once rather than wait in its busy handler when several processes open a new
+        file at the same moment.
+        """
+        deadline = time.monotonic() + self.busy_timeout
+        while True:
+            try:
+                return conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            except sqlite3.OperationalError as busy:
+                if "locked" not in str(busy) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(0.01)
 
     @staticmethod
     def _roll_back(conn: sqlite3.Connection) -> None:
