@@ -30,6 +30,7 @@ line ``{"metric": "campaign_violations", ...}`` and exits non-zero if any law wa
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import sys
@@ -97,6 +98,34 @@ def inject(flow: Flow) -> None:
     if rng.random() < 0.12:
         name = rng.choice(sorted(CRASHABLE))
         crash_once(flow, name, rng.choice(CRASHABLE[name]), after=rng.random() < 0.5)
+    if rng.random() < 0.06:
+        rival_worker(flow)
+
+
+def rival_worker(flow: Flow) -> None:
+    """Another worker finishes an order's pending effects just before the command saves them.
+
+    The next save of an order whose stored version still has effects pending (a drive's save)
+    first lets a sweep resume that order with the same keys; the command's save then loses the
+    version check and must finish from what the other worker stored.
+    """
+    store = flow.shop.store
+    original = store.save
+
+    def save(order: Order, *, expected_version: int) -> None:
+        stored = store.get(order.number)
+        if stored.outbox and order.outbox != stored.outbox:
+            restore()
+            with contextlib.suppress(OrderflowError, Crash):  # the other worker's own trouble
+                flow.shop.desk.resume(order.number)
+        original(order, expected_version=expected_version)
+
+    def restore() -> None:
+        if store.__dict__.get("save") is save:
+            del store.__dict__["save"]
+
+    store.save = save  # type: ignore[method-assign]
+    flow.crash_restore.append(restore)
 
 
 def crash_once(flow: Flow, name: str, method: str, *, after: bool) -> None:
