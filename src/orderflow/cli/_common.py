@@ -32,6 +32,7 @@ __all__ = [
     "length_of_time",
     "open_desk",
     "open_inventory",
+    "open_storage",
     "open_store",
 ]
 
@@ -240,12 +241,21 @@ def open_desk(db: str, now: datetime | None = None) -> Iterator[OrderDesk]:
     shop = fake_shop(settings=ShopSettings(warehouses=("TOKYO", "OSAKA")))
     moment = datetime.now(UTC) if now is None else now.astimezone(UTC)
     shop.clock.advance(moment - shop.clock.now())  # the clock the fakes share
+    with open_storage(db) as (store, inventory):
+        yield desk_on(shop, store=store, inventory=inventory)
+
+
+@contextmanager
+def open_storage(
+    db: str,
+) -> Iterator[tuple[SQLiteStore | PostgresStore, SQLiteInventory | PostgresInventory]]:
+    """The order store and the stock of ``--db``, both closed when the block ends."""
     with ExitStack() as stack:
         store = open_store(db)
         stack.callback(store.close)
         inventory = open_inventory(db)
         stack.callback(inventory.close)
-        yield desk_on(shop, store=store, inventory=inventory)
+        yield store, inventory
 
 
 class Progress:

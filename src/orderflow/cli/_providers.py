@@ -15,11 +15,11 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from orderflow.cli._common import ExitCode, Refused, open_desk, open_inventory, open_store
+from orderflow.cli._common import ExitCode, Refused, open_desk, open_storage
 from orderflow.desk import OrderDesk
 
 __all__ = ["DESK_VARIABLE", "add_provider_options", "desk_factory", "open_work_desk"]
@@ -108,11 +108,7 @@ def open_work_desk(args: argparse.Namespace, now: datetime | None = None) -> Ite
     if now is not None:
         raise Refused(ExitCode.USAGE, "--now moves the fakes' clock: a --desk keeps its own")
     factory = desk_factory(spec)
-    with ExitStack() as stack:
-        store = open_store(args.db)
-        stack.callback(store.close)
-        inventory = open_inventory(args.db)
-        stack.callback(inventory.close)
+    with open_storage(args.db) as (store, inventory):
         try:
             desk = factory(store=store, inventory=inventory)
         except Refused:
