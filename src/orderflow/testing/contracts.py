@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import TypeVar
 
+import attrs
 import pytest
 
 from orderflow.domain.address import Address, Customer
@@ -37,7 +38,6 @@ from orderflow.notices import Notice
 from orderflow.ports import (
     Accounting,
     Carrier,
-    Inventory,
     Notifier,
     Warehouse,
 )
@@ -100,220 +100,6 @@ def _address() -> Address:
     return Address("100-0001", "東京都", "千代田区千代田", "1-1", "契約 太郎", "03-0000-0000")
 
 
-class InventoryContract:
-    """What every :class:`~orderflow.ports.Inventory` must do."""
-
-    def make_inventory(self, stock: dict[tuple[str, str], int]) -> Inventory:
-        """An inventory holding ``stock``: (warehouse, SKU) → units on hand."""
-        raise NotImplementedError
-
-    def test_reserve_never_more_than_available(self) -> None:
-        inventory = self.make_inventory({("W1", "SKU-A"): 3})
-        assert inventory.knows("SKU-A")
-        assert inventory.reserve(key="k1", warehouse="W1", sku="SKU-A", quantity=2) == 2
-        assert inventory.reserve(key="k2", warehouse="W1", sku="SKU-A", quantity=2) == 1
-        assert inventory.reserve(key="k3", warehouse="W1", sku="SKU-A", quantity=1) == 0
-        assert inventory.available("W1", "SKU-A") == 0
-
-    def test_reserve_is_idempotent_under_its_key(self) -> None:
-        inventory = self.make_inventory({("W1", "SKU-A"): 5})
-        inventory.reserve(key="k1", warehouse="W1", sku="SKU-A", quantity=2)
-        assert inventory.reserve(key="k1", warehouse="W1", sku="SKU-A", quantity=2) == 2
-        assert inventory.available("W1", "SKU-A") == 3
-
-    def test_release_gives_units_back_once(self) -> None:
-        inventory = self.make_inventory({("W1", "SKU-A"): 5})
-        inventory.reserve(key="k1", warehouse="W1", sku="SKU-A", quantity=4)
-        inventory.release(key="r1", warehouse="W1", sku="SKU-A", quantity=4)
-        inventory.release(key="r1", warehouse="W1", sku="SKU-A", quantity=4)
-        assert inventory.available("W1", "SKU-A") == 5
-
-    def test_commit_takes_reserved_units_off_stock_once(self) -> None:
-        inventory = self.make_inventory({("W1", "SKU-A"): 5})
-        inventory.reserve(key="k1", warehouse="W1", sku="SKU-A", quantity=2)
-        inventory.commit(key="c1", warehouse="W1", sku="SKU-A", quantity=2)
-        inventory.commit(key="c1", warehouse="W1", sku="SKU-A", quantity=2)
-        assert inventory.available("W1", "SKU-A") == 3
-
-    def test_unknown_sku(self) -> None:
-        inventory = self.make_inventory({("W1", "SKU-A"): 1})
-        assert not inventory.knows("NO-SUCH-SKU")
-
-    threads = 8
-    """Threads racing in the concurrency tests (lower it for a slow sandbox)."""
-    buyers_per_thread = 50
-    """Buyers (distinct keys) each thread serves, one unit each, in the last-unit race."""
-
-    def test_buyers_racing_for_the_last_units_never_oversell(self) -> None:
-        stock = self.threads * self.buyers_per_thread // 4
-        inventory = self.make_inventory({("W1", "SKU-A"): stock})
-        lowest: list[int] = []
-
-        def buyers(thread: int) -> int:
-            got = 0
-            for buyer in range(self.buyers_per_thread):
-                key = f"race:{thread}:{buyer}"
-                got += inventory.reserve(key=key, warehouse="W1", sku="SKU-A", quantity=1)
-                lowest.append(inventory.available("W1", "SKU-A"))
-            return got
-
-        results = _race(self.threads, buyers)
-        errors = [r for r in results if isinstance(r, BaseException)]
-        assert not errors, errors
-        assert sum(r for r in results if isinstance(r, int)) == stock
-        assert inventory.available("W1", "SKU-A") == 0
-        assert min(lowest) >= 0
-
-    def test_the_same_key_from_many_threads_reserves_once(self) -> None:
-        inventory = self.make_inventory({("W1", "SKU-A"): 10 * self.threads})
-
-        def reserve(thread: int) -> int:
-            return inventory.reserve(key="same", warehouse="W1", sku="SKU-A", quantity=3)
-
-        results = _race(self.threads * 2, reserve)
-        assert results == [3] * (self.threads * 2)
-        assert inventory.available("W1", "SKU-A") == 10 * self.threads - 3
-
-    racers = 16
-    """Threads racing for a handful of last units, one reserve of one unit each."""
-
-    def test_the_last_units_go_to_exactly_as_many_racers(self) -> None:
-        inventory = self.make_inventory({("W1", "SKU-A"): 5})
-
-        def reserve(thread: int) -> int:
-            return inventory.reserve(key=f"last:{thread}", warehouse="W1", sku="SKU-A", quantity=1)
-
-        results = _race(self.racers, reserve)
-        assert sorted(results, key=repr) == [0] * (self.racers - 5) + [1] * 5, results
-        assert inventory.available("W1", "SKU-A") == 0
-
-    def test_a_repeated_key_returns_the_first_answer_after_stock_changed(self) -> None:
-        inventory = self.make_inventory({("W1", "SKU-A"): 5})
-        assert inventory.reserve(key="o1:1", warehouse="W1", sku="SKU-A", quantity=2) == 2
-        assert inventory.reserve(key="o2:1", warehouse="W1", sku="SKU-A", quantity=9) == 3
-        inventory.release(key="o2:2", warehouse="W1", sku="SKU-A", quantity=3)
-        assert inventory.available("W1", "SKU-A") == 3
-        # more is available now, but the keys' answers stay what they were, and nothing moves
-        assert inventory.reserve(key="o2:1", warehouse="W1", sku="SKU-A", quantity=9) == 3
-        assert inventory.reserve(key="o1:1", warehouse="W1", sku="SKU-A", quantity=2) == 2
-        assert inventory.available("W1", "SKU-A") == 3
-        assert inventory.reserve(key="o3:1", warehouse="W1", sku="SKU-A", quantity=5) == 3
-        assert inventory.reserve(key="o4:1", warehouse="W1", sku="SKU-A", quantity=1) == 0
-        inventory.release(key="o3:2", warehouse="W1", sku="SKU-A", quantity=3)
-        assert inventory.reserve(key="o4:1", warehouse="W1", sku="SKU-A", quantity=1) == 0
-        assert inventory.available("W1", "SKU-A") == 3
-
-    def test_a_key_reused_for_another_request_is_refused(self) -> None:
-        inventory = self.make_inventory({("W1", "SKU-A"): 5, ("W1", "SKU-B"): 5})
-        inventory.reserve(key="o1:1", warehouse="W1", sku="SKU-A", quantity=2)
-        for warehouse, sku, quantity in (("W1", "SKU-A", 3), ("W1", "SKU-B", 2)):
-            with pytest.raises(ProviderError, match="o1:1"):
-                inventory.reserve(key="o1:1", warehouse=warehouse, sku=sku, quantity=quantity)
-        inventory.release(key="o1:2", warehouse="W1", sku="SKU-A", quantity=1)
-        with pytest.raises(ProviderError, match="o1:2"):
-            inventory.release(key="o1:2", warehouse="W1", sku="SKU-A", quantity=2)
-        assert inventory.available("W1", "SKU-A") == 4
-        assert inventory.available("W1", "SKU-B") == 5
-
-    def test_release_and_commit_are_done_once_per_key(self) -> None:
-        inventory = self.make_inventory({("W1", "SKU-A"): 10})
-        inventory.reserve(key="o1:1", warehouse="W1", sku="SKU-A", quantity=6)
-        for _ in range(3):
-            inventory.release(key="o1:2", warehouse="W1", sku="SKU-A", quantity=2)
-            inventory.commit(key="o1:3", warehouse="W1", sku="SKU-A", quantity=3)
-        assert inventory.available("W1", "SKU-A") == 10 - 3 - 1
-        inventory.commit(key="o1:4", warehouse="W1", sku="SKU-A", quantity=1)
-        assert inventory.available("W1", "SKU-A") == 6
-
-    def test_releasing_more_than_is_reserved_is_refused_and_moves_nothing(self) -> None:
-        inventory = self.make_inventory({("W1", "SKU-A"): 5})
-        inventory.reserve(key="o1:1", warehouse="W1", sku="SKU-A", quantity=2)
-        for call in (inventory.release, inventory.commit, inventory.release):
-            with pytest.raises(ProviderError):
-                call(key=f"o1:{call.__name__}", warehouse="W1", sku="SKU-A", quantity=3)
-        assert inventory.available("W1", "SKU-A") == 3
-        inventory.release(key="o1:2", warehouse="W1", sku="SKU-A", quantity=2)
-        assert inventory.available("W1", "SKU-A") == 5
-
-    the_same_key_threads = 8
-    """Threads releasing (and committing) under one key at once."""
-
-    def test_the_same_release_and_commit_key_from_many_threads_is_done_once(self) -> None:
-        inventory = self.make_inventory({("W1", "SKU-A"): 10})
-        inventory.reserve(key="o1:1", warehouse="W1", sku="SKU-A", quantity=8)
-
-        def release(thread: int) -> None:
-            inventory.release(key="o1:2", warehouse="W1", sku="SKU-A", quantity=2)
-            inventory.commit(key="o1:3", warehouse="W1", sku="SKU-A", quantity=3)
-
-        assert _race(self.the_same_key_threads, release) == [None] * self.the_same_key_threads
-        assert inventory.available("W1", "SKU-A") == 10 - 3 - 3
-
-    property_examples = 40
-    """Hypothesis examples of random request sequences (each on a fresh inventory)."""
-
-    def test_random_requests_agree_with_a_simple_model(self) -> None:
-        from hypothesis import HealthCheck, given, settings
-        from hypothesis import strategies as st
-
-        requests = st.lists(
-            st.tuples(
-                st.sampled_from(("reserve", "reserve", "release", "commit")),
-                st.integers(0, 5),  # a small pool of keys per method, so keys repeat
-                st.sampled_from(("SKU-A", "SKU-B")),
-                st.integers(1, 4),
-            ),
-            max_size=25,
-        )
-        stocks = st.fixed_dictionaries(
-            {("W1", "SKU-A"): st.integers(0, 6), ("W1", "SKU-B"): st.integers(1, 6)}
-        )
-
-        @settings(
-            max_examples=self.property_examples,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-        )
-        @given(stock=stocks, requests=requests)
-        def run(
-            stock: dict[tuple[str, str], int], requests: list[tuple[str, int, str, int]]
-        ) -> None:
-            inventory = self.make_inventory(stock)
-            on_hand = dict(stock)
-            reserved = dict.fromkeys(stock, 0)
-            answers: dict[str, tuple[tuple[str, int], int | None]] = {}
-            for method, number, sku, quantity in requests:
-                key = f"{method}:{number}"
-                item = ("W1", sku)
-                if key in answers:
-                    expected = answers[key][1] if answers[key][0] == (sku, quantity) else None
-                else:
-                    held = reserved[item]
-                    if method == "reserve":
-                        expected = min(quantity, on_hand[item] - held)
-                        reserved[item] += expected
-                    elif quantity > held:
-                        expected = None
-                    else:
-                        expected = 0
-                        reserved[item] -= quantity
-                        if method == "commit":
-                            on_hand[item] -= quantity
-                    answers[key] = ((sku, quantity), expected)
-                call = getattr(inventory, method)
-                if expected is None:
-                    with pytest.raises(ProviderError):
-                        call(key=key, warehouse="W1", sku=sku, quantity=quantity)
-                else:
-                    got = call(key=key, warehouse="W1", sku=sku, quantity=quantity)
-                    assert got == (expected if method == "reserve" else None)
-                for w, s in stock:
-                    available = inventory.available(w, s)
-                    assert available == on_hand[(w, s)] - reserved[(w, s)] >= 0
-
-        run()
-
-
 def _shipment(shipment_id: str = "c-1-S1") -> Shipment:
     return Shipment(shipment_id, "W1", "yamato", (ShipmentLine("L1", 1),))
 
@@ -339,9 +125,33 @@ class WarehouseContract:
         )
         assert first == again
 
+    def test_a_key_reused_for_another_request_is_refused(self) -> None:
+        warehouse = self.make_warehouse()
+        first = warehouse.instruct(
+            key="c-1:instruct", order_number="c-1", shipment=_shipment(), ship_to=_address()
+        )
+        for order, parcel in (("c-1", "c-1-S2"), ("c-2", "c-1-S1")):
+            with pytest.raises(ProviderError, match="c-1:instruct"):
+                warehouse.instruct(
+                    key="c-1:instruct",
+                    order_number=order,
+                    shipment=_shipment(parcel),
+                    ship_to=_address(),
+                )
+        assert first == warehouse.instruct(
+            key="c-1:instruct", order_number="c-1", shipment=_shipment(), ship_to=_address()
+        )
+
     def test_recall_before_and_after_the_parcel_left(self) -> None:
         warehouse = self.make_warehouse()
-        warehouse.instruct(
+        first = warehouse.instruct(
+            key="c-1:instruct", order_number="c-1", shipment=_shipment(), ship_to=_address()
+        )
+        assert warehouse.recall(key="c-1:recall", shipment_id="c-1-S1") is True
+        # the same keys again (a retry whose first answer was lost): the first answers, nothing
+        # done again (the recalled parcel is not instructed anew)
+        assert warehouse.recall(key="c-1:recall", shipment_id="c-1-S1") is True
+        assert first == warehouse.instruct(
             key="c-1:instruct", order_number="c-1", shipment=_shipment(), ship_to=_address()
         )
         assert warehouse.recall(key="c-1:recall", shipment_id="c-1-S1") is True
@@ -350,6 +160,7 @@ class WarehouseContract:
             key="c-1:instruct-2", order_number="c-1", shipment=again, ship_to=_address()
         )
         self.ship_out(warehouse, "c-1-S2")
+        assert warehouse.recall(key="c-1:recall-2", shipment_id="c-1-S2") is False
         assert warehouse.recall(key="c-1:recall-2", shipment_id="c-1-S2") is False
 
 
@@ -370,7 +181,9 @@ class CarrierContract:
 
     def test_valid_numbers_pass(self) -> None:
         carrier = self.make_carrier()
-        assert carrier.code
+        assert isinstance(carrier, Carrier), "a Carrier has code, has_tracking and both methods"
+        assert isinstance(carrier.code, str) and carrier.code
+        assert isinstance(carrier.has_tracking, bool)
         for number in self.valid_numbers():
             assert carrier.validate_tracking_number(number), number
 
@@ -419,6 +232,15 @@ class AccountingContract:
         assert first == again
         assert self.posted_count(accounting) == 1
 
+    def test_a_key_reused_for_another_entry_is_refused(self) -> None:
+        accounting = self.make_accounting()
+        first = accounting.post(key="c-1:book", entry=_entry())
+        other = attrs.evolve(_entry(), reference="c-2")
+        with pytest.raises(ProviderError, match="c-1:book"):
+            accounting.post(key="c-1:book", entry=other)
+        assert self.posted_count(accounting) == 1
+        assert accounting.post(key="c-1:book", entry=_entry()) == first
+
 
 class NotifierContract:
     """What every :class:`~orderflow.ports.Notifier` must do."""
@@ -438,6 +260,17 @@ class NotifierContract:
         notifier.send(key="c-1:notice", notice=notice)
         assert self.sent_count(notifier) == 1
 
+    def test_a_key_reused_for_another_notice_is_refused(self) -> None:
+        notifier = self.make_notifier()
+        notice = Notice("cancellation", "c-1", "a@example.jp", "ja", (("name", "契約"),))
+        notifier.send(key="c-1:notice", notice=notice)
+        other = Notice("cancellation", "c-2", "a@example.jp", "ja", (("name", "契約"),))
+        with pytest.raises(ProviderError, match="c-1:notice"):
+            notifier.send(key="c-1:notice", notice=other)
+        assert self.sent_count(notifier) == 1
+        notifier.send(key="c-1:notice", notice=notice)
+        assert self.sent_count(notifier) == 1
+
 
 def _order(number: str) -> Order:
     order, _ = new_order(
@@ -451,7 +284,9 @@ def _order(number: str) -> Order:
     return order
 
 
-# The payment ports' suites live in their own module; they are part of this one's public face.
+# The inventory's, the payment ports' and the order store's suites live in their own modules;
+# they are part of this one's public face.
+from orderflow.testing.inventory_contracts import InventoryContract  # noqa: E402
 from orderflow.testing.payment_contracts import (  # noqa: E402
     BankTransferContract,
     FraudScreenContract,

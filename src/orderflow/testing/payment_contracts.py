@@ -61,6 +61,10 @@ class PaymentGatewayContract:
         )
         assert auth.reference
         assert auth.amount == Money.yen(1000)
+        expires = auth.expires_at  # None, or an aware time (a naive one lapses at the wrong hour)
+        assert expires is None or (
+            isinstance(expires, datetime) and expires.utcoffset() is not None
+        )
 
     def test_authorize_is_idempotent_under_its_key(self) -> None:
         gateway = self.make_gateway()
@@ -99,6 +103,24 @@ class PaymentGatewayContract:
         assert all(a == captured[0] and isinstance(a, str) for a in captured), answers
         again = gateway.capture(key="c-9:1", authorization=auth.reference, amount=auth.amount)
         assert again == captured[0]
+
+    def test_a_key_reused_for_another_request_is_refused_and_moves_nothing(self) -> None:
+        gateway = self.make_gateway()
+        auth = gateway.authorize(
+            key="c-7:authorize", order_number="c-7", amount=Money.yen(800), token=self.good_token()
+        )
+        with pytest.raises(ProviderError, match="c-7:authorize"):
+            gateway.authorize(
+                key="c-7:authorize",
+                order_number="c-7",
+                amount=Money.yen(900),
+                token=self.good_token(),
+            )
+        gateway.capture(key="c-7:capture", authorization=auth.reference, amount=Money.yen(300))
+        with pytest.raises(ProviderError, match="c-7:capture"):
+            gateway.capture(key="c-7:capture", authorization=auth.reference, amount=Money.yen(400))
+        # 300 of the 800 were captured once: 500 are left
+        gateway.capture(key="c-7:capture-2", authorization=auth.reference, amount=Money.yen(500))
 
     def test_a_declined_card_raises_payment_declined(self) -> None:
         gateway = self.make_gateway()
@@ -176,6 +198,13 @@ class FraudScreenContract:
         assert isinstance(first.verdict, FraudVerdict)
         assert first == again
 
+    def test_a_key_reused_for_another_order_is_refused(self) -> None:
+        screen = self.make_screen()
+        request = {"customer": _customer(), "ship_to": _address(), "amount": Money.yen(5000)}
+        screen.screen(key="f-2:fraud", order_number="f-2", **request)  # type: ignore[arg-type]
+        with pytest.raises(ProviderError, match="f-2:fraud"):
+            screen.screen(key="f-2:fraud", order_number="f-3", **request)  # type: ignore[arg-type]
+
 
 class PostpayContract:
     """What every :class:`~orderflow.ports.PostpayProvider` must do."""
@@ -203,6 +232,18 @@ class PostpayContract:
     def test_register_is_idempotent_under_its_key(self) -> None:
         provider = self.make_provider()
         assert self.register(provider, "p-1") == self.register(provider, "p-1")
+
+    def test_a_key_reused_for_another_claim_is_refused(self) -> None:
+        provider = self.make_provider()
+        self.register(provider, "p-5", amount=3000)
+        with pytest.raises(ProviderError, match="p-5:postpay:register"):
+            provider.register(
+                key="p-5:postpay:register",
+                order_number="p-5",
+                customer=_customer(),
+                ship_to=_address(),
+                amount=Money.yen(4000),
+            )
 
     def test_decision_of_a_registered_claim(self) -> None:
         provider = self.make_provider()
@@ -246,6 +287,12 @@ class BankTransferContract:
         assert first == again
         assert first.account != second.account
 
+    def test_a_key_reused_for_another_order_is_refused(self) -> None:
+        bank = self.make_bank()
+        bank.issue_account(key="b-6:bank:issue", order_number="b-6", amount=Money.yen(1))
+        with pytest.raises(ProviderError, match="b-6:bank:issue"):
+            bank.issue_account(key="b-6:bank:issue", order_number="b-7", amount=Money.yen(1))
+
     def test_a_released_account_can_be_issued_again(self) -> None:
         bank = self.make_bank()
         first = bank.issue_account(key="b-3:bank:issue", order_number="b-3", amount=Money.yen(1))
@@ -277,6 +324,20 @@ class KonbiniContract:
         konbini.cancel(key="k-1:konbini:cancel", payment_number=first.payment_number)
         konbini.cancel(key="k-1:konbini:cancel", payment_number=first.payment_number)
 
+    def test_a_key_reused_for_another_amount_is_refused(self) -> None:
+        konbini = self.make_konbini()
+        deadline = datetime(2026, 11, 29, tzinfo=UTC)
+        konbini.issue(
+            key="k-2:konbini:issue", order_number="k-2", amount=Money.yen(3000), deadline=deadline
+        )
+        with pytest.raises(ProviderError, match="k-2:konbini:issue"):
+            konbini.issue(
+                key="k-2:konbini:issue",
+                order_number="k-2",
+                amount=Money.yen(3500),
+                deadline=deadline,
+            )
+
 
 class PointsContract:
     """What every :class:`~orderflow.ports.PointsProvider` must do."""
@@ -306,6 +367,34 @@ class PointsContract:
         points.redeem(
             key="q-3:points:redeem", customer_id="C-contract", points=500, order_number="q-3"
         )
+        with pytest.raises(ProviderError):  # restored once: the 500 were all there was
+            points.redeem(
+                key="q-3b:points:redeem", customer_id="C-contract", points=1, order_number="q-3"
+            )
+
+    def test_a_key_reused_for_another_request_is_refused_and_moves_nothing(self) -> None:
+        points = self.make_points({"C-reuse": 500})
+        points.redeem(key="q-20:redeem", customer_id="C-reuse", points=100, order_number="q-20")
+        with pytest.raises(ProviderError, match="q-20:redeem"):
+            points.redeem(key="q-20:redeem", customer_id="C-reuse", points=200, order_number="q-20")
+        points.grant(
+            key="q-21:grant",
+            customer_id="C-reuse",
+            points=50,
+            order_number="q-21",
+            provisional=False,
+        )
+        with pytest.raises(ProviderError, match="q-21:grant"):
+            points.grant(
+                key="q-21:grant",
+                customer_id="C-reuse",
+                points=60,
+                order_number="q-21",
+                provisional=False,
+            )
+        points.redeem(key="q-22:redeem", customer_id="C-reuse", points=450, order_number="q-22")
+        with pytest.raises(ProviderError):  # 500 - 100 + 50 were there, no more
+            points.redeem(key="q-23:redeem", customer_id="C-reuse", points=1, order_number="q-23")
 
     def test_grant_confirm_and_revoke_once_per_key(self) -> None:
         points = self.make_points({"C-grant": 100})
@@ -361,3 +450,19 @@ class PointsContract:
             points.revoke(key="q-12:revoke", customer_id="C-revoke", points=40, order_number="q-12")
             == 40
         )
+
+    def test_revoke_takes_the_orders_provisional_points_first(self) -> None:
+        points = self.make_points({"C-first": 50})
+        points.grant(
+            key="q-13:grant",
+            customer_id="C-first",
+            points=40,
+            order_number="q-13",
+            provisional=True,
+        )
+        taken = points.revoke(
+            key="q-13:revoke", customer_id="C-first", points=40, order_number="q-13"
+        )
+        assert taken == 40
+        # the balance was left whole: its 50 points are still there to spend
+        points.redeem(key="q-14:redeem", customer_id="C-first", points=50, order_number="q-14")

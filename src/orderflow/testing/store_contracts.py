@@ -218,6 +218,7 @@ class OrderStoreContract:
             *(QueueQuery.by_status(s) for s in OrderStatus),
             QueueQuery.held(),
             QueueQuery.held("fraud_review"),
+            QueueQuery.held("check"),  # raised and cleared fifteen times: on no list
             QueueQuery.held("nobody_raises_this"),
             QueueQuery.awaiting_payment(),
             *(QueueQuery.awaiting_payment(m) for m in PaymentMethod),
@@ -234,6 +235,7 @@ class OrderStoreContract:
             paged: list[str] = []
             after = None
             while page := store.queue(query, after=after, limit=2):
+                assert page == expected[len(paged) : len(paged) + 2], query  # at most 2 a page
                 paged += page
                 after = page[-1]
             assert paged == expected, query
@@ -250,9 +252,32 @@ class OrderStoreContract:
             version=held.version + 1,
             holds=tuple(attrs.evolve(h, cleared_at=h.raised_at) for h in held.holds),
         )
+        ready = store.count(QueueQuery.ready_to_instruct())
         store.save(cleared, expected_version=held.version)
         assert store.queue(QueueQuery.held("fraud_review")) == []
+        assert store.count(QueueQuery.held("fraud_review")) == 0
         assert "S-3" in store.queue(QueueQuery.ready_to_instruct())
+        assert store.count(QueueQuery.ready_to_instruct()) == ready + 1
+
+    def test_pending_open_and_of_customer_follow_saves(self) -> None:
+        store, orders = self._filled()
+        saved = {}
+        for order in orders:
+            changes: dict[str, Any] = {"version": order.version + 1, "remarks": "saved again"}
+            if order.outbox:
+                changes["outbox"] = ()  # its effects were done
+            elif not order.status.is_final:
+                changes["status"] = OrderStatus.CANCELLED
+            saved[order.number] = attrs.evolve(order, **changes)
+            store.save(saved[order.number], expected_version=order.version)
+        assert list(store.pending()) == []
+        assert sorted(o.number for o in store.open_orders()) == [
+            o.number for o in saved.values() if not o.status.is_final
+        ]
+        for order in store.open_orders():
+            assert order == saved[order.number]
+        first = saved[orders[1].number]
+        assert list(store.orders_of_customer(first.customer.id, first.placed_at)) == [first]
 
     def test_orders_are_found_by_tracking_number(self) -> None:
         store, orders = self._filled()
@@ -316,6 +341,22 @@ class OrderStoreContract:
         assert store.claim_pending(now=now + lease, lease=lease) == pending  # the lease ran out
         store.release_claim(pending[0])
         assert store.claim_pending(now=now + lease, lease=lease) == pending[:1]
+
+    def test_claims_take_no_more_than_the_limit(self) -> None:
+        store, orders = self._filled()
+        if not isinstance(store, PendingClaims):
+            pytest.skip("the store does not claim pending orders")
+        waiting = next(o for o in orders if o.outbox)
+        for order in [o for o in orders if not o.outbox][:2]:  # three pending orders
+            store.save(
+                attrs.evolve(order, version=order.version + 1, outbox=waiting.outbox),
+                expected_version=order.version,
+            )
+        now = datetime.fromisoformat("2030-01-01T00:00:00+00:00")
+        lease = timedelta(minutes=5)
+        claimed = [store.claim_pending(now=now, lease=lease, limit=limit) for limit in (1, 1, 5)]
+        assert [len(c) for c in claimed] == [1, 1, 1], claimed
+        assert len({number for c in claimed for number in c}) == 3, claimed
 
     def test_a_lapsed_claim_given_back_late_stays_the_next_workers(self) -> None:
         """Worker A's lease ran out and B took the order: A's release leaves B's claim alone.
