@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 
 import attrs
+import pytest
 
 from orderflow.domain.order import Order
 from orderflow.domain.queues import QueueQuery, matches, queue_facts
@@ -31,6 +32,22 @@ from orderflow.testing import (
 from orderflow.testing.fakes import _Fake
 
 F = TypeVar("F", bound=_Fake)
+
+
+def failed_checks(suite: type) -> list[str]:
+    """Run every check of ``suite`` on a fresh instance, as pytest would; the names that failed."""
+    failed = []
+    for name in sorted(n for n in dir(suite) if n.startswith("test_")):
+        try:
+            getattr(suite(), name)()
+        except pytest.skip.Exception:
+            continue
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # an assertion, pytest.fail, a Hypothesis report (a group)
+            failed.append(name)
+    return failed
+
 
 # -- three ways of getting the idempotency key wrong, for any fake --------------------------------
 
@@ -342,3 +359,12 @@ class ClearedHoldsStore(InMemoryOrderStore):
         if query == QueueQuery.held("check"):
             numbers = sorted({*numbers, "S-3"})
         return numbers
+
+
+class LateReleaseBank(FakeBank):
+    """Releases an account whenever asked, a late retry of an old release key too."""
+
+    def release_account(self, *, key: str, account: str) -> None:
+        with self._lock:
+            if self.held.pop(account, None) is not None:
+                self.free.insert(0, account.split("-", 1)[1])

@@ -68,6 +68,7 @@ from tests.contract.mutants import (
     LateAmendPostpay,
     LateDeadlineKonbini,
     LateRecallWarehouse,
+    LateReleaseBank,
     LimitlessClaimsStore,
     NaiveDeadlineKonbini,
     NaiveExpiryGateway,
@@ -86,26 +87,12 @@ from tests.contract.mutants import (
     UncheckedInventory,
     UnversionedStore,
     again,
+    failed_checks,
     lenient,
     refusing,
 )
 
 F = TypeVar("F", bound=_Fake)
-
-
-def failed_checks(suite: type) -> list[str]:
-    """Run every check of ``suite`` on a fresh instance, as pytest would; the names that failed."""
-    failed = []
-    for name in sorted(n for n in dir(suite) if n.startswith("test_")):
-        try:
-            getattr(suite(), name)()
-        except pytest.skip.Exception:
-            continue
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except BaseException:  # an assertion, pytest.fail, a Hypothesis report (a group)
-            failed.append(name)
-    return failed
 
 
 # -- the suites, on a fake class given -----------------------------------------------------------
@@ -475,6 +462,11 @@ MUTANTS: list[tuple[str, type, str]] = [
     (
         "bank: a release done twice",
         bank_suite(DoubleReleaseBank),
+        "test_a_released_account_can_be_issued_again",
+    ),
+    (
+        "bank: a late retry of a release frees another order's account",
+        bank_suite(LateReleaseBank),
         "test_a_released_account_can_be_issued_again",
     ),
     (

@@ -18,6 +18,10 @@ class TestFakeSupplier(SupplierContract):
     def make_supplier(self) -> Supplier:
         return FakeSupplier()
 
+    def dispatch(self, supplier: Supplier, reference: str) -> None:
+        assert isinstance(supplier, FakeSupplier)
+        supplier.mark_dispatched(reference)
+
 
 class TestInMemoryPurchaseOrderStore(PurchaseOrderStoreContract):
     def make_store(self) -> PurchaseOrderStore:

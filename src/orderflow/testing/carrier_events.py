@@ -95,4 +95,6 @@ class CarrierEventsContract:
         later = feed.poll(newest)
         assert {e.event_id for e in later} <= {e.event_id for e in events}
         assert all(e.at >= newest for e in later)
+        # at or after: the events of that very time are answered again
+        assert {e.event_id for e in events if e.at == newest} <= {e.event_id for e in later}
         assert feed.poll(newest + timedelta(days=3650)) == []
