@@ -368,3 +368,94 @@ class LateReleaseBank(FakeBank):
         with self._lock:
             if self.held.pop(account, None) is not None:
                 self.free.insert(0, account.split("-", 1)[1])
+
+
+class ForgetfulInventory(FakeInventory):
+    """Knows only the SKUs it has on hand: a sold-out product becomes unknown."""
+
+    def knows(self, sku: str) -> bool:
+        with self._lock:
+            return any(units > 0 for (_, s), units in self.on_hand.items() if s == sku)
+
+
+class AmountReferenceGateway(FakePaymentGateway):
+    """Names an authorization after its amount: two orders of one amount share it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.named: dict[str, str] = {}
+
+    def authorize(
+        self, *, key: str, order_number: str, amount: Any, token: str | None
+    ) -> Authorization:
+        auth = super().authorize(key=key, order_number=order_number, amount=amount, token=token)
+        name = f"AUTH-{amount.amount}"
+        self.named.setdefault(name, auth.reference)
+        return Authorization(name, auth.amount, auth.expires_at)
+
+    def capture(self, *, key: str, authorization: str, amount: Any) -> str:
+        real = self.named.get(authorization, authorization)
+        return super().capture(key=key, authorization=real, amount=amount)
+
+    def void(self, *, key: str, authorization: str, amount: Any) -> str:
+        real = self.named.get(authorization, authorization)
+        return super().void(key=key, authorization=real, amount=amount)
+
+
+class OneCapturePerAuthorizationGateway(FakePaymentGateway):
+    """Names a capture after its authorization: a second partial capture shares it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.named: dict[str, str] = {}
+
+    def capture(self, *, key: str, authorization: str, amount: Any) -> str:
+        real = super().capture(key=key, authorization=authorization, amount=amount)
+        self.named[f"CAP-{authorization}"] = real  # the latest capture answers to the name
+        return f"CAP-{authorization}"
+
+    def refund(self, *, key: str, capture: str, amount: Any) -> str:
+        return super().refund(key=key, capture=self.named.get(capture, capture), amount=amount)
+
+
+class CustomerReferencePostpay(FakePostpay):
+    """Names a claim after its customer: two orders of one customer share the first's."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.named: dict[str, str] = {}
+
+    def register(
+        self, *, key: str, order_number: str, customer: Any, ship_to: Any, amount: Any
+    ) -> Any:
+        decision = super().register(
+            key=key, order_number=order_number, customer=customer, ship_to=ship_to, amount=amount
+        )
+        name = f"NP-{customer.id}"
+        self.named.setdefault(name, decision.reference)
+        return attrs.evolve(decision, reference=name)
+
+    def _claim(self, reference: str) -> dict[str, Any]:
+        return super()._claim(self.named.get(reference, reference))
+
+
+class AmountNumberKonbini(FakeKonbini):
+    """Numbers a slip after its amount: two orders of one amount share it."""
+
+    def issue(self, *, key: str, order_number: str, amount: Any, deadline: datetime) -> KonbiniSlip:
+        slip = super().issue(key=key, order_number=order_number, amount=amount, deadline=deadline)
+        number = f"{int(amount.amount):011d}"
+        with self._lock:
+            self.slips.setdefault(number, self.slips[slip.payment_number])
+        return KonbiniSlip(number, slip.deadline, slip.url)
+
+
+class ConfirmingAnywayPoints(FakePoints):
+    """Confirms by adding the points asked to the balance, provisional or not."""
+
+    def confirm(self, *, key: str, customer_id: str, points: int, order_number: str) -> None:
+        def work() -> None:
+            self.provisional.pop((customer_id, order_number), None)
+            self.balances[customer_id] = self.balances.get(customer_id, 0) + points
+
+        self._run("confirm", key, (customer_id, points, order_number), work)

@@ -66,6 +66,14 @@ class InventoryContract:
         inventory = self.make_inventory({("W1", "SKU-A"): 1})
         assert not inventory.knows("NO-SUCH-SKU")
 
+    def test_a_sold_out_sku_is_still_known(self) -> None:
+        """Orders of a sold-out product wait for stock (中途引当): they are not refused."""
+        inventory = self.make_inventory({("W1", "SKU-A"): 2})
+        inventory.reserve(key="o1:1", warehouse="W1", sku="SKU-A", quantity=2)
+        inventory.commit(key="o1:2", warehouse="W1", sku="SKU-A", quantity=2)
+        assert inventory.available("W1", "SKU-A") == 0
+        assert inventory.knows("SKU-A")
+
     threads = 8
     """Threads racing in the concurrency tests (lower it for a slow sandbox)."""
     buyers_per_thread = 50
