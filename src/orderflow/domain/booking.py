@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from orderflow.domain._names import check_categories, check_member, check_name, check_products
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, OrderTotals
 from orderflow.domain.tax import PriceMode, TaxLine, TaxRate, TaxRule
@@ -67,6 +68,10 @@ class AmountForm(enum.Enum):
     Pair it with tax categories that say the amount includes tax (弥生's 課税売上込10%)."""
 
 
+_ACCOUNT = check_name(required=True)
+_NAME = check_name(required=False)
+
+
 def _tax_categories(ten: str, eight: str) -> Mapping[TaxRate, str]:
     return MappingProxyType({TaxRate.STANDARD: ten, TaxRate.REDUCED: eight})
 
@@ -78,11 +83,15 @@ class ProductAccounts:
     ``None`` (or a rate missing from ``tax_categories``) keeps the map's default.
     """
 
-    sales: str | None = None
+    sales: str | None = attrs.field(
+        default=None, validator=check_name(required=True, optional=True)
+    )
     """The SKU's own sales account (勘定科目); ``None`` uses ``AccountMap.sales``."""
-    sub_account: str = ""
+    sub_account: str = attrs.field(default="", validator=check_name(required=False))
     """The sub-account (補助科目) on the SKU's sales lines; ``""`` writes none."""
-    tax_categories: Mapping[TaxRate, str] | None = None
+    tax_categories: Mapping[TaxRate, str] | None = attrs.field(
+        default=None, validator=check_categories(every_rate=False)
+    )
     """The SKU's own tax category per rate; ``None``, or a rate missing, uses
     ``AccountMap.tax_categories``."""
 
@@ -98,47 +107,52 @@ class AccountMap:
     ``contract_liability`` the one :func:`points_deferral_entry` uses (契約負債).
     """
 
-    receivable: str = "売掛金"
+    receivable: str = attrs.field(default="売掛金", validator=_ACCOUNT)
     """Debited with what the customer pays on a sale (売掛金), credited with what a refund
     pays back."""
-    sales: str = "売上高"
+    sales: str = attrs.field(default="売上高", validator=_ACCOUNT)
     """Credited with the items' sales per tax rate (売上高), unless ``products`` gives a SKU
     its own account."""
-    shipping: str = "売上高"
+    shipping: str = attrs.field(default="売上高", validator=_ACCOUNT)
     """Credited with the shipping fee (送料), on its own line at the standard rate."""
-    shipping_sub: str = "送料"
+    shipping_sub: str = attrs.field(default="送料", validator=_NAME)
     """The sub-account (補助科目) on the shipping-fee line; ``""`` writes none."""
-    fees: str = "売上高"
+    fees: str = attrs.field(default="売上高", validator=_ACCOUNT)
     """Credited with the order's other fees (the COD fee, 代引手数料) and with a return fee kept
     back (返品手数料), on their own lines."""
-    fees_sub: str = "手数料"
+    fees_sub: str = attrs.field(default="手数料", validator=_NAME)
     """The sub-account (補助科目) on the order's fees line; ``""`` writes none. A return fee
     is always written 返品手数料."""
-    reductions: str = "売上値引高"
+    reductions: str = attrs.field(default="売上値引高", validator=_ACCOUNT)
     """Debited per rate with price reductions: coupons and points used (値引き)."""
-    reductions_sub: str = "クーポン・ポイント"
+    reductions_sub: str = attrs.field(default="クーポン・ポイント", validator=_NAME)
     """The sub-account (補助科目) on the reductions lines; ``""`` writes none."""
-    tax_payable: str = "仮受消費税等"
+    tax_payable: str = attrs.field(default="仮受消費税等", validator=_ACCOUNT)
     """Each rate's consumption tax (仮受消費税) on its own line, credited on a sale and debited
     on a refund, when ``amounts`` is ``AmountForm.NET``; unused with ``AmountForm.GROSS``."""
-    no_tax: str = "対象外"
+    no_tax: str = attrs.field(default="対象外", validator=_NAME)
     """The tax category for lines outside consumption tax (対象外): the receivable line
     and the points deferral lines."""
     tax_categories: Mapping[TaxRate, str] = attrs.field(
-        factory=lambda: _tax_categories("課税売上10%", "課税売上8%(軽)")
+        factory=lambda: _tax_categories("課税売上10%", "課税売上8%(軽)"),
+        validator=check_categories(every_rate=True),
     )
     """The tax category (税区分) for each of the two rates, on every line that is not 対象外, as
     the accounting product spells it; it must agree with ``amounts`` (tax included or not)."""
-    amounts: AmountForm = AmountForm.NET
+    amounts: AmountForm = attrs.field(
+        default=AmountForm.NET, validator=check_member(AmountForm, "an AmountForm (NET or GROSS)")
+    )
     """Whether sales lines are written without tax (``NET``, the default) or with it
     (``GROSS``)."""
-    returns: str = "売上戻り高"
+    returns: str = attrs.field(default="売上戻り高", validator=_ACCOUNT)
     """Debited instead of the sales accounts when a return is booked (売上戻り高): by
     ``return_entry``, and by ``reversal_entry`` when given the map."""
-    contract_liability: str = "契約負債"
+    contract_liability: str = attrs.field(default="契約負債", validator=_ACCOUNT)
     """The account for points deferred under 収益認識基準 (契約負債); used only by
     ``points_deferral_entry``."""
-    products: Mapping[str, ProductAccounts] = attrs.field(factory=lambda: MappingProxyType({}))
+    products: Mapping[str, ProductAccounts] = attrs.field(
+        factory=lambda: MappingProxyType({}), validator=check_products(ProductAccounts)
+    )
     """SKU → its own sales account, sub-account or tax categories; a SKU not in it uses
     the map's defaults. Empty by default."""
 
