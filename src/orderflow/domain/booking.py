@@ -218,7 +218,10 @@ class JournalLine:
 
 @attrs.frozen(slots=True)
 class JournalEntry:
-    """A balanced journal entry (仕訳): debits equal credits, always."""
+    """A balanced journal entry (仕訳): debits equal credits, always.
+
+    Checked when built: JournalLines, each amount a Money of zero or more, in one currency.
+    """
 
     date: date
     """The entry's date: for a sale, its recognition date (出荷基準 or 着荷基準)."""
@@ -231,8 +234,18 @@ class JournalEntry:
     """The debit and credit lines: at least one, debits equal to credits."""
 
     def __attrs_post_init__(self) -> None:
-        if not self.lines:
-            raise InvalidValue("lines", self.lines, "at least one journal line")
+        if not isinstance(self.lines, tuple) or not self.lines:
+            raise InvalidValue("lines", self.lines, "a tuple of at least one JournalLine")
+        currency = None
+        for i, line in enumerate(self.lines):
+            if not isinstance(line, JournalLine) or not isinstance(line.side, Side):
+                raise InvalidValue(f"lines[{i}]", line, "a JournalLine with a Side")
+            amount = line.amount
+            if isinstance(amount, Money) and currency is None:
+                currency = amount.currency  # the first line's: every line's
+            if not isinstance(amount, Money) or amount.is_negative or amount.currency != currency:
+                expected = f"a Money of zero or more in {currency or 'the currency'}"
+                raise InvalidValue(f"lines[{i}].amount", amount, expected)
         debit, credit = self.totals()
         if debit != credit:
             raise InvalidValue(
