@@ -1,5 +1,6 @@
 """Sales with tax (GROSS) or without (NET), product accounts, returns, deferred points."""
 
+from collections.abc import Callable
 from datetime import date
 
 import attrs
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 
 from orderflow import (
     AccountMap,
+    JournalEntry,
     Money,
     Order,
     OrderLine,
@@ -281,4 +283,26 @@ def test_shop_settings_refuse_a_booking_setting_of_the_wrong_kind(
 
     with pytest.raises(InvalidValue) as refused:
         ShopSettings(**kwargs)  # type: ignore[arg-type]
+    assert refused.value.field == field
+
+
+def _sale() -> JournalEntry:
+    return sale_entry(
+        _order([OrderLine("L1", "MUG", "湯呑", Money.yen(1100), 1)]), RULE, AccountMap(), DAY
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda: points_deferral_entry("1003", DAY, 22, AccountMap()), "amount"),  # type: ignore[arg-type]
+        (lambda: points_deferral_entry("1003", DAY, Money.yen(22), "freee"), "accounts"),  # type: ignore[arg-type]
+        (lambda: reversal_entry("1001", DAY), "entry"),  # type: ignore[arg-type]
+        (lambda: reversal_entry(_sale(), DAY, accounts="freee"), "accounts"),  # type: ignore[arg-type]
+    ],
+)
+def test_reversal_and_deferral_name_a_bad_argument(call: Callable[[], object], field: str) -> None:
+    """They raised AttributeError ('int' object has no attribute 'amount')."""
+    with pytest.raises(InvalidValue) as refused:
+        call()
     assert refused.value.field == field

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from orderflow.domain._names import check_categories, check_member, check_name, check_products
+from orderflow.domain._spread import spread
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, OrderTotals
 from orderflow.domain.tax import PriceMode, TaxLine, TaxRate, TaxRule
@@ -342,12 +343,12 @@ def _rate_lines(
         if gross and credit.tax_amount is not None:
             left_tax -= credit.tax_amount
     capped = not gross and inclusive  # a net items line's tax column: what it was priced, less
-    amounts = _spread(
+    amounts = spread(
         [c.amount.amount for c, _ in credits],
         left.amount,
         [p.amount if capped and p is not None else None for _, p in credits],
     )
-    taxes = _spread(
+    taxes = spread(
         [c.tax_amount.amount if c.tax_amount is not None else Decimal(0) for c, _ in credits],
         left_tax.amount if gross else Decimal(0),
         [None] * len(credits),
@@ -376,30 +377,6 @@ def _rate_lines(
         )
     if not gross:
         out.append(JournalLine(Side.CREDIT, accounts.tax_payable, line.tax, "", category, line.tax))
-    return out
-
-
-def _spread(values: list[Decimal], delta: Decimal, caps: list[Decimal | None]) -> list[Decimal]:
-    """``values`` with ``delta`` (what rounding leaves) spread over them, the largest first.
-
-    A yen added goes where the value stays within its cap (None: none); a yen taken never takes a
-    value below zero. The values and ``delta`` always allow it (the rate's base is the sum of
-    its lines, none below zero); what could not be placed goes on the largest value.
-    """
-    out = list(values)
-    order = sorted(range(len(out)), key=lambda i: (-out[i], i))
-    for i in order:
-        if not delta:
-            break
-        cap = caps[i]
-        if delta > 0:
-            step = delta if cap is None else min(delta, max(cap - out[i], Decimal(0)))
-        else:
-            step = -min(-delta, max(out[i], Decimal(0)))
-        out[i] += step
-        delta -= step
-    if delta:
-        out[order[0]] += delta
     return out
 
 
@@ -455,6 +432,10 @@ def reversal_entry(
     without, to the accounts they were credited to. The reference defaults to the entry's, the
     memo to ``返品 <reference> 売上戻り``.
     """
+    if not isinstance(entry, JournalEntry):
+        raise InvalidValue("entry", entry, "a JournalEntry")
+    if accounts is not None and not isinstance(accounts, AccountMap):
+        raise InvalidValue("accounts", accounts, "an AccountMap, or None")
     sales: set[str] = set()
     if accounts is not None:
         sales = {accounts.sales, accounts.shipping, accounts.fees}
@@ -487,8 +468,10 @@ def points_deferral_entry(
     the points are used or lapse. ``amount`` is the value allotted to the points, a positive
     amount; the option is the shop's, off unless it calls this.
     """
-    if amount.amount <= 0:
-        raise InvalidValue("amount", amount, "a positive amount")
+    if not isinstance(amount, Money) or amount.amount <= 0:
+        raise InvalidValue("amount", amount, "a positive amount (a Money)")
+    if not isinstance(accounts, AccountMap):
+        raise InvalidValue("accounts", accounts, "an AccountMap")
     debit, credit = accounts.sales, accounts.contract_liability
     if release:
         debit, credit = credit, debit
