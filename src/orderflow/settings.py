@@ -125,6 +125,19 @@ def _check_returns(instance: ShopSettings, attribute: attrs.Attribute[Any], valu
     value.check_currency(instance.currency)
 
 
+_BOOKING_KINDS: dict[str, tuple[type, str]] = {
+    "tax": (TaxRule, "a TaxRule"),
+    "accounts": (AccountMap, "an AccountMap (AccountMap(), AccountMap.yayoi() …)"),
+    "recognition": (RecognitionBasis, "a RecognitionBasis (DELIVERY or SHIPMENT)"),
+}
+
+
+def _check_booking(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    kind, what = _BOOKING_KINDS[attribute.name]
+    if not isinstance(value, kind):
+        raise InvalidValue(attribute.name, value, what)
+
+
 def _check_choice(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     kind = attribute.type if isinstance(attribute.type, type) else None
     names = {"partial_payment": PartialPayment, "cod_split": CodSplit}
@@ -217,7 +230,7 @@ class ShopSettings:
     it."""
     currency: str = attrs.field(default="JPY", validator=_check_currency)
     """The ISO 4217 code new orders are placed in (and bank files read in); ``JPY``: whole yen."""
-    tax: TaxRule = TaxRule()
+    tax: TaxRule = attrs.field(default=TaxRule(), validator=_check_booking)
     """消費税: prices with tax (内税, the default) or without (外税), and the rounding (切り捨て by
     default)."""
     allocation: AllocationStrategy | AllocationPlanner = attrs.field(
@@ -228,10 +241,12 @@ class ShopSettings:
         factory=dict, converter=_to_locations
     )
     """The prefecture of each warehouse (for :attr:`AllocationStrategy.NEAREST`)."""
-    accounts: AccountMap = AccountMap()
+    accounts: AccountMap = attrs.field(default=AccountMap(), validator=_check_booking)
     """The chart of accounts and tax categories the journal entries use (勘定科目, as the accounting
     product names them)."""
-    recognition: RecognitionBasis = RecognitionBasis.DELIVERY
+    recognition: RecognitionBasis = attrs.field(
+        default=RecognitionBasis.DELIVERY, validator=_check_booking
+    )
     """売上計上基準: the sale's entry is dated the day (in ``zone``) the last shipment arrived
     (着荷基準, the default) or left (出荷基準)."""
     locale: str = attrs.field(default=DEFAULT_LOCALE, validator=locale_field)

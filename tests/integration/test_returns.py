@@ -197,6 +197,36 @@ def test_points_used_all_come_back_over_partial_returns() -> None:
     assert order.points_taken == 0 and s.points.balances["C1"] == 1000
 
 
+def test_points_that_paid_the_shipping_of_a_free_item_come_back_with_it() -> None:
+    """A free gift whose shipping was paid with points, returned defective: the shipping is
+    refunded, so the points come back (they stayed taken: nothing priced to share them by)."""
+    from orderflow.testing import fake_shop
+    from tests.builders import address, customer
+
+    s = fake_shop(
+        {("TOKYO", "GIFT"): 5}, settings=ShopSettings(auto_advance=False), points={"C1": 1000}
+    )
+    s.desk.place(
+        number="1001",
+        customer=customer(),
+        ship_to=address(),
+        lines=[OrderLine("L1", "GIFT", "試供品", Money.yen(0), 1)],
+        token="tok_ok",
+        shipping_fee=Money.yen(880),
+        points_used=880,
+    )
+    s.desk.accept("1001")
+    s.desk.allocate("1001")
+    s.desk.instruct_shipping("1001")
+    s.desk.ship("1001", "1001-S1", TRACKING)
+    s.desk.deliver("1001", "1001-S1")
+    s.desk.request_return("1001", {"L1": 1}, ReturnReason.DEFECTIVE)
+    order = s.desk.receive_return("1001", "R1", [Disposition("L1", 1, "TOKYO")])
+    assert order.returns[0].shipping_refunded
+    assert order.returns[0].points_back == 880
+    assert order.points_taken == 0 and s.points.balances["C1"] == 1000
+
+
 @pytest.mark.parametrize("line_id", [["L1"], {"L1": 2}, None, 1])
 def test_a_disposition_whose_line_id_is_not_a_text_is_refused_naming_it(line_id: object) -> None:
     s = shop()

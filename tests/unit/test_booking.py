@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -186,3 +187,42 @@ def test_no_journal_line_goes_below_zero_with_free_items_and_tiny_amounts(
     for line in entry.lines:
         assert line.amount.amount >= 0, line
         assert line.tax_amount is None or line.tax_amount.amount >= 0, line
+
+
+@pytest.mark.parametrize(
+    ("lines", "field"),
+    [
+        # ¥100 against $100 "balanced"
+        (
+            (
+                JournalLine(Side.DEBIT, "売掛金", Money.yen(100)),
+                JournalLine(Side.CREDIT, "売上高", Money(Decimal(100), "USD")),
+            ),
+            "lines[1].amount",
+        ),
+        # a debit of -¥100 next to a debit of ¥100 "balanced" nothing
+        (
+            (
+                JournalLine(Side.DEBIT, "売掛金", Money.yen(-100)),
+                JournalLine(Side.DEBIT, "売上高", Money.yen(100)),
+            ),
+            "lines[0].amount",
+        ),
+        (
+            (
+                JournalLine(Side.DEBIT, "売掛金", 100),  # type: ignore[arg-type]
+                JournalLine(Side.CREDIT, "売上高", 100),  # type: ignore[arg-type]
+            ),
+            "lines[0].amount",
+        ),
+        ((JournalLine("debit", "売掛金", Money.yen(1)),), "lines[0]"),  # type: ignore[arg-type]
+        (("売掛金",), "lines[0]"),
+        ([JournalLine(Side.DEBIT, "売掛金", Money.yen(0))], "lines"),
+    ],
+)
+def test_an_entry_refuses_lines_in_two_currencies_below_zero_or_not_lines(
+    lines: object, field: str
+) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        JournalEntry(date(2026, 11, 22), "1001", "x", lines)  # type: ignore[arg-type]
+    assert refused.value.field == field

@@ -1,5 +1,6 @@
 """Sales with tax (GROSS) or without (NET), product accounts, returns, deferred points."""
 
+from collections.abc import Callable
 from datetime import date
 
 import attrs
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 
 from orderflow import (
     AccountMap,
+    JournalEntry,
     Money,
     Order,
     OrderLine,
@@ -221,3 +223,86 @@ def test_a_rate_with_only_a_fee_has_no_items_line_and_no_negative_amount(
         if ln.account == accounts.sales and not ln.sub_account and ln.tax_category == standard
     ]
     assert sales_at_ten == []  # no item was sold at 10 %
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"amounts": "gross"}, "amounts"),  # was taken, and the entries written net
+        ({"tax_categories": {TaxRate.STANDARD: "課税売上10%"}}, "tax_categories"),  # KeyError
+        ({"tax_categories": "課税売上10%"}, "tax_categories"),
+        (
+            {"tax_categories": {TaxRate.STANDARD: "a", TaxRate.REDUCED: "b\nc"}},
+            "tax_categories[8%]",
+        ),
+        ({"sales": ""}, "sales"),  # every export of the month refused the entry
+        ({"shipping": "  "}, "shipping"),
+        ({"returns": None}, "returns"),
+        ({"receivable": "売掛\n金"}, "receivable"),
+        ({"shipping_sub": "送\t料"}, "shipping_sub"),
+        ({"no_tax": 0}, "no_tax"),
+        ({"products": {"TEA-1": "茶"}}, "products[TEA-1]"),
+        ({"products": []}, "products"),
+    ],
+)
+def test_an_account_map_the_exports_would_refuse_is_refused_when_built(
+    kwargs: dict[str, object], field: str
+) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        AccountMap(**kwargs)  # type: ignore[arg-type]
+    assert refused.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"sales": ""}, "sales"),
+        ({"sub_account": "茶\r葉"}, "sub_account"),
+        ({"tax_categories": {"8%": "課税売上8%(軽)"}}, "tax_categories"),
+    ],
+)
+def test_a_product_s_accounts_are_checked_when_built(kwargs: dict[str, object], field: str) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        ProductAccounts(**kwargs)  # type: ignore[arg-type]
+    assert refused.value.field == field
+    assert ProductAccounts(tax_categories={TaxRate.REDUCED: "課税売上8%(軽)"}).sales is None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"recognition": "shipment"}, "recognition"),  # was taken, and booked by delivery
+        ({"accounts": "yayoi"}, "accounts"),
+        ({"tax": "inclusive"}, "tax"),
+    ],
+)
+def test_shop_settings_refuse_a_booking_setting_of_the_wrong_kind(
+    kwargs: dict[str, object], field: str
+) -> None:
+    from orderflow import ShopSettings
+
+    with pytest.raises(InvalidValue) as refused:
+        ShopSettings(**kwargs)  # type: ignore[arg-type]
+    assert refused.value.field == field
+
+
+def _sale() -> JournalEntry:
+    return sale_entry(
+        _order([OrderLine("L1", "MUG", "湯呑", Money.yen(1100), 1)]), RULE, AccountMap(), DAY
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda: points_deferral_entry("1003", DAY, 22, AccountMap()), "amount"),  # type: ignore[arg-type]
+        (lambda: points_deferral_entry("1003", DAY, Money.yen(22), "freee"), "accounts"),  # type: ignore[arg-type]
+        (lambda: reversal_entry("1001", DAY), "entry"),  # type: ignore[arg-type]
+        (lambda: reversal_entry(_sale(), DAY, accounts="freee"), "accounts"),  # type: ignore[arg-type]
+    ],
+)
+def test_reversal_and_deferral_name_a_bad_argument(call: Callable[[], object], field: str) -> None:
+    """They raised AttributeError ('int' object has no attribute 'amount')."""
+    with pytest.raises(InvalidValue) as refused:
+        call()
+    assert refused.value.field == field

@@ -143,9 +143,10 @@ def test_partial_returns_never_pay_back_more_than_was_paid_and_a_full_return_pay
     assert {r: v for r, v in paid.items() if v != nothing} == {
         r: v for r, v in back.items() if v != nothing
     }
-    if any(line.amount for line in order.lines):  # points go with the items' prices
-        assert sum(r.points_back for r in order.returns) == order.points_used
-        assert order.points_taken == 0
+    # every point used comes back with the last unit, free items or not
+    assert sum(r.points_back for r in order.returns) == order.points_used
+    assert order.points_taken == 0
+    if any(line.amount for line in order.lines):  # points earned go with the items' prices
         assert sum(r.points_clawed for r in order.returns) == 100
 
 

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from orderflow.domain._names import check_categories, check_member, check_name, check_products
+from orderflow.domain._spread import spread
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, OrderTotals
 from orderflow.domain.tax import PriceMode, TaxLine, TaxRate, TaxRule
@@ -67,6 +69,10 @@ class AmountForm(enum.Enum):
     Pair it with tax categories that say the amount includes tax (弥生's 課税売上込10%)."""
 
 
+_ACCOUNT = check_name(required=True)
+_NAME = check_name(required=False)
+
+
 def _tax_categories(ten: str, eight: str) -> Mapping[TaxRate, str]:
     return MappingProxyType({TaxRate.STANDARD: ten, TaxRate.REDUCED: eight})
 
@@ -78,11 +84,15 @@ class ProductAccounts:
     ``None`` (or a rate missing from ``tax_categories``) keeps the map's default.
     """
 
-    sales: str | None = None
+    sales: str | None = attrs.field(
+        default=None, validator=check_name(required=True, optional=True)
+    )
     """The SKU's own sales account (勘定科目); ``None`` uses ``AccountMap.sales``."""
-    sub_account: str = ""
+    sub_account: str = attrs.field(default="", validator=check_name(required=False))
     """The sub-account (補助科目) on the SKU's sales lines; ``""`` writes none."""
-    tax_categories: Mapping[TaxRate, str] | None = None
+    tax_categories: Mapping[TaxRate, str] | None = attrs.field(
+        default=None, validator=check_categories(every_rate=False)
+    )
     """The SKU's own tax category per rate; ``None``, or a rate missing, uses
     ``AccountMap.tax_categories``."""
 
@@ -98,47 +108,52 @@ class AccountMap:
     ``contract_liability`` the one :func:`points_deferral_entry` uses (契約負債).
     """
 
-    receivable: str = "売掛金"
+    receivable: str = attrs.field(default="売掛金", validator=_ACCOUNT)
     """Debited with what the customer pays on a sale (売掛金), credited with what a refund
     pays back."""
-    sales: str = "売上高"
+    sales: str = attrs.field(default="売上高", validator=_ACCOUNT)
     """Credited with the items' sales per tax rate (売上高), unless ``products`` gives a SKU
     its own account."""
-    shipping: str = "売上高"
+    shipping: str = attrs.field(default="売上高", validator=_ACCOUNT)
     """Credited with the shipping fee (送料), on its own line at the standard rate."""
-    shipping_sub: str = "送料"
+    shipping_sub: str = attrs.field(default="送料", validator=_NAME)
     """The sub-account (補助科目) on the shipping-fee line; ``""`` writes none."""
-    fees: str = "売上高"
+    fees: str = attrs.field(default="売上高", validator=_ACCOUNT)
     """Credited with the order's other fees (the COD fee, 代引手数料) and with a return fee kept
     back (返品手数料), on their own lines."""
-    fees_sub: str = "手数料"
+    fees_sub: str = attrs.field(default="手数料", validator=_NAME)
     """The sub-account (補助科目) on the order's fees line; ``""`` writes none. A return fee
     is always written 返品手数料."""
-    reductions: str = "売上値引高"
+    reductions: str = attrs.field(default="売上値引高", validator=_ACCOUNT)
     """Debited per rate with price reductions: coupons and points used (値引き)."""
-    reductions_sub: str = "クーポン・ポイント"
+    reductions_sub: str = attrs.field(default="クーポン・ポイント", validator=_NAME)
     """The sub-account (補助科目) on the reductions lines; ``""`` writes none."""
-    tax_payable: str = "仮受消費税等"
+    tax_payable: str = attrs.field(default="仮受消費税等", validator=_ACCOUNT)
     """Each rate's consumption tax (仮受消費税) on its own line, credited on a sale and debited
     on a refund, when ``amounts`` is ``AmountForm.NET``; unused with ``AmountForm.GROSS``."""
-    no_tax: str = "対象外"
+    no_tax: str = attrs.field(default="対象外", validator=_NAME)
     """The tax category for lines outside consumption tax (対象外): the receivable line
     and the points deferral lines."""
     tax_categories: Mapping[TaxRate, str] = attrs.field(
-        factory=lambda: _tax_categories("課税売上10%", "課税売上8%(軽)")
+        factory=lambda: _tax_categories("課税売上10%", "課税売上8%(軽)"),
+        validator=check_categories(every_rate=True),
     )
     """The tax category (税区分) for each of the two rates, on every line that is not 対象外, as
     the accounting product spells it; it must agree with ``amounts`` (tax included or not)."""
-    amounts: AmountForm = AmountForm.NET
+    amounts: AmountForm = attrs.field(
+        default=AmountForm.NET, validator=check_member(AmountForm, "an AmountForm (NET or GROSS)")
+    )
     """Whether sales lines are written without tax (``NET``, the default) or with it
     (``GROSS``)."""
-    returns: str = "売上戻り高"
+    returns: str = attrs.field(default="売上戻り高", validator=_ACCOUNT)
     """Debited instead of the sales accounts when a return is booked (売上戻り高): by
     ``return_entry``, and by ``reversal_entry`` when given the map."""
-    contract_liability: str = "契約負債"
+    contract_liability: str = attrs.field(default="契約負債", validator=_ACCOUNT)
     """The account for points deferred under 収益認識基準 (契約負債); used only by
     ``points_deferral_entry``."""
-    products: Mapping[str, ProductAccounts] = attrs.field(factory=lambda: MappingProxyType({}))
+    products: Mapping[str, ProductAccounts] = attrs.field(
+        factory=lambda: MappingProxyType({}), validator=check_products(ProductAccounts)
+    )
     """SKU → its own sales account, sub-account or tax categories; a SKU not in it uses
     the map's defaults. Empty by default."""
 
@@ -204,7 +219,10 @@ class JournalLine:
 
 @attrs.frozen(slots=True)
 class JournalEntry:
-    """A balanced journal entry (仕訳): debits equal credits, always."""
+    """A balanced journal entry (仕訳): debits equal credits, always.
+
+    Checked when built: JournalLines, each amount a Money of zero or more, in one currency.
+    """
 
     date: date
     """The entry's date: for a sale, its recognition date (出荷基準 or 着荷基準)."""
@@ -217,8 +235,18 @@ class JournalEntry:
     """The debit and credit lines: at least one, debits equal to credits."""
 
     def __attrs_post_init__(self) -> None:
-        if not self.lines:
-            raise InvalidValue("lines", self.lines, "at least one journal line")
+        if not isinstance(self.lines, tuple) or not self.lines:
+            raise InvalidValue("lines", self.lines, "a tuple of at least one JournalLine")
+        currency = None
+        for i, line in enumerate(self.lines):
+            if not isinstance(line, JournalLine) or not isinstance(line.side, Side):
+                raise InvalidValue(f"lines[{i}]", line, "a JournalLine with a Side")
+            amount = line.amount
+            if isinstance(amount, Money) and currency is None:
+                currency = amount.currency  # the first line's: every line's
+            if not isinstance(amount, Money) or amount.is_negative or amount.currency != currency:
+                expected = f"a Money of zero or more in {currency or 'the currency'}"
+                raise InvalidValue(f"lines[{i}].amount", amount, expected)
         debit, credit = self.totals()
         if debit != credit:
             raise InvalidValue(
@@ -315,12 +343,12 @@ def _rate_lines(
         if gross and credit.tax_amount is not None:
             left_tax -= credit.tax_amount
     capped = not gross and inclusive  # a net items line's tax column: what it was priced, less
-    amounts = _spread(
+    amounts = spread(
         [c.amount.amount for c, _ in credits],
         left.amount,
         [p.amount if capped and p is not None else None for _, p in credits],
     )
-    taxes = _spread(
+    taxes = spread(
         [c.tax_amount.amount if c.tax_amount is not None else Decimal(0) for c, _ in credits],
         left_tax.amount if gross else Decimal(0),
         [None] * len(credits),
@@ -349,30 +377,6 @@ def _rate_lines(
         )
     if not gross:
         out.append(JournalLine(Side.CREDIT, accounts.tax_payable, line.tax, "", category, line.tax))
-    return out
-
-
-def _spread(values: list[Decimal], delta: Decimal, caps: list[Decimal | None]) -> list[Decimal]:
-    """``values`` with ``delta`` (what rounding leaves) spread over them, the largest first.
-
-    A yen added goes where the value stays within its cap (None: none); a yen taken never takes a
-    value below zero. The values and ``delta`` always allow it (the rate's base is the sum of
-    its lines, none below zero); what could not be placed goes on the largest value.
-    """
-    out = list(values)
-    order = sorted(range(len(out)), key=lambda i: (-out[i], i))
-    for i in order:
-        if not delta:
-            break
-        cap = caps[i]
-        if delta > 0:
-            step = delta if cap is None else min(delta, max(cap - out[i], Decimal(0)))
-        else:
-            step = -min(-delta, max(out[i], Decimal(0)))
-        out[i] += step
-        delta -= step
-    if delta:
-        out[order[0]] += delta
     return out
 
 
@@ -428,6 +432,10 @@ def reversal_entry(
     without, to the accounts they were credited to. The reference defaults to the entry's, the
     memo to ``返品 <reference> 売上戻り``.
     """
+    if not isinstance(entry, JournalEntry):
+        raise InvalidValue("entry", entry, "a JournalEntry")
+    if accounts is not None and not isinstance(accounts, AccountMap):
+        raise InvalidValue("accounts", accounts, "an AccountMap, or None")
     sales: set[str] = set()
     if accounts is not None:
         sales = {accounts.sales, accounts.shipping, accounts.fees}
@@ -460,8 +468,10 @@ def points_deferral_entry(
     the points are used or lapse. ``amount`` is the value allotted to the points, a positive
     amount; the option is the shop's, off unless it calls this.
     """
-    if amount.amount <= 0:
-        raise InvalidValue("amount", amount, "a positive amount")
+    if not isinstance(amount, Money) or amount.amount <= 0:
+        raise InvalidValue("amount", amount, "a positive amount (a Money)")
+    if not isinstance(accounts, AccountMap):
+        raise InvalidValue("accounts", accounts, "an AccountMap")
     debit, credit = accounts.sales, accounts.contract_liability
     if release:
         debit, credit = credit, debit

@@ -45,7 +45,8 @@ class RefundShare:
     """The rates' amounts less ``fee``."""
     points_back: int
     """Points used on the order that come back with these units (their share of
-    ``Order.points_used``, never more than is still taken)."""
+    ``Order.points_used`` by price, never more than is still taken); when every item is free
+    (the points paid the fees), all of them with the last unit."""
     points_clawed: int
     """Points earned by the order that go with these units (before any limit)."""
 
@@ -163,15 +164,17 @@ def refund_share(
     all_amount = sum(charged.values())
     now_amount, was_amount = sum(now.values()), sum(was.values())
     points_back = points_clawed = 0
+    used = order.points_used
     if all_amount:
         # shared from the points used, which returns do not change: ``points_taken`` is what
         # is still taken, already lowered by the earlier returns' points back
-        used = order.points_used
         points_back = used * now_amount // all_amount - used * was_amount // all_amount
-        points_back = max(0, min(points_back, order.points_taken))
         points_clawed = (
             points_earned * now_amount // all_amount - points_earned * was_amount // all_amount
         )
+    elif full:  # every item free (the points paid the fees): nothing to share them by
+        points_back = used
+    points_back = max(0, min(points_back, order.points_taken))
     return RefundShare(
         tuple(rates),
         shipping_back,

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from orderflow.csvsafe import Cell, write_rows
+from orderflow.csvsafe import FORMULA_STARTS, Cell, write_rows
 from orderflow.domain.booking import JournalEntry, JournalLine, Side
 from orderflow.domain.money import Money
 from orderflow.errors import InvalidValue
@@ -21,6 +21,18 @@ _Pair = tuple[JournalLine | None, JournalLine | None]
 
 _NOT_ON_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 """The characters of Unicode's categories Cc, Zl and Zp: control characters and line breaks."""
+
+
+def _kept(text: str) -> str:
+    """``text`` as a cell the readers give back unchanged (``neutralize`` guards the rest).
+
+    A text that is apostrophes before a formula's first character (``'=1``) gets one ``'``
+    more: ``neutralize`` writes ``=1`` as ``'=1`` too, and the readers take one ``'`` off a cell
+    whose rest starts, after its apostrophes, like a formula.
+    """
+    if text.startswith("'") and text.lstrip("'")[:1] in FORMULA_STARTS:
+        return "'" + text
+    return text
 
 
 def _is_day(value: object) -> bool:
@@ -135,9 +147,9 @@ def _side(
     if line is None:
         return "", "", "", blank_amount, None
     return (
-        line.account,
-        line.sub_account,
-        line.tax_category,
+        _kept(line.account),
+        _kept(line.sub_account),
+        _kept(line.tax_category),
         _amount(entry, line),
         _tax(entry, line),
     )
@@ -173,12 +185,12 @@ def export_yayoi(entries: Iterable[JournalEntry], *, since: date, until: date) -
                     day,
                     *_yayoi_side(entry, debit),
                     *_yayoi_side(entry, credit),
-                    entry.memo,
+                    _kept(entry.memo),
                     "",
                     "",
                     kind,
                     "",
-                    entry.reference,
+                    _kept(entry.reference),
                     0,
                     0,
                     "no",
@@ -228,7 +240,7 @@ def export_freee(entries: Iterable[JournalEntry], *, since: date, until: date) -
                     c_amt,
                     c_cat,
                     c_tax,
-                    entry.memo,
+                    _kept(entry.memo),
                 )
             )
     return b"\xef\xbb\xbf" + write_rows(rows, encoding="utf-8", newline="\r\n")
@@ -280,8 +292,8 @@ def export_moneyforward(
                     "",
                     c_amt,
                     c_tax,
-                    entry.memo,
-                    entry.reference,
+                    _kept(entry.memo),
+                    _kept(entry.reference),
                     "",
                     "",
                     "",

@@ -57,8 +57,12 @@ def _rows(data: bytes, encoding: str, columns: Sequence[str], header: bool) -> l
 
 
 def _plain(cell: str) -> str:
-    """The cell as it was before :func:`~orderflow.csvsafe.neutralize` (the ``'`` taken off)."""
-    if len(cell) > 1 and cell[0] == "'" and cell[1] in FORMULA_STARTS:
+    """The cell as it was written, the ``'`` the export put in front taken off.
+
+    :func:`~orderflow.csvsafe.neutralize` puts it before a formula's first character, the
+    exports before a text that is apostrophes then such a character (``'=1`` is ``''=1``).
+    """
+    if cell.startswith("'") and cell[1:].lstrip("'")[:1] in FORMULA_STARTS:
         return cell[1:]
     return cell
 
