@@ -19,7 +19,7 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
-from orderflow._mask import mask_personal_data_in
+from orderflow._mask import mask_email, mask_personal_data_in, mask_phone, mask_street
 from orderflow.domain.address import Address, Prefecture, normalize_phone
 from orderflow.domain.events import ShippingFeeChanged
 from orderflow.domain.lifecycle import Context, Outcome, raise_hold, record_fact
@@ -284,34 +284,92 @@ def normalize_address(address: Address) -> str:
     return _ADDRESS_NOISE.sub("", text)
 
 
-def _str_set(value: Iterable[str]) -> frozenset[str]:
-    return frozenset(value)
+def _members(field: str, value: object, what: str) -> list[object]:
+    """The members of a collection given for ``field``; a text is no collection of texts.
+
+    A bare ``"taro@example.jp"`` would be read as a set of its characters (a blacklist that
+    never matches): refused, like anything that is not a collection.
+    """
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise InvalidValue(field, value, f"a collection (a set, list or tuple) of {what}")
+    return list(value)
 
 
-def _lower_set(value: Iterable[str]) -> frozenset[str]:
-    return frozenset(v.strip().lower() for v in value)
+def _str_set(value: object) -> frozenset[str]:
+    ids = _members("customer_ids", value, "customer ids")
+    for one in ids:
+        if not isinstance(one, str) or not one:
+            raise InvalidValue("customer_ids", one, "customer ids as non-empty texts")
+    return frozenset(str(one) for one in ids)
 
 
-def _phone_set(value: Iterable[str]) -> frozenset[str]:
-    return frozenset(normalize_phone(v) for v in value)
+def _lower_set(value: object) -> frozenset[str]:
+    out = set()
+    for one in _members("emails", value, "e-mail addresses"):
+        if not isinstance(one, str) or not one.strip():
+            raise InvalidValue("emails", one, "e-mail addresses as texts")
+        out.add(one.strip().lower())
+    return frozenset(out)
 
 
-def _address_set(value: Iterable[Address | str]) -> frozenset[str]:
-    return frozenset(v if isinstance(v, str) else normalize_address(v) for v in value)
+def _phone_set(value: object) -> frozenset[str]:
+    out = set()
+    for one in _members("phones", value, "phone numbers"):
+        try:
+            out.add(normalize_phone(one))
+        except InvalidValue as error:
+            raise InvalidValue("phones", one, error.expected) from None
+    return frozenset(out)
+
+
+def _address_set(value: object) -> frozenset[str]:
+    out = set()
+    for one in _members("addresses", value, "addresses"):
+        if isinstance(one, Address):
+            out.add(normalize_address(one))
+        elif isinstance(one, str) and one.strip():
+            out.add(one)
+        else:
+            raise InvalidValue(
+                "addresses", one, "Address values, or addresses normalised by normalize_address"
+            )
+    return frozenset(out)
+
+
+def _masked_set(masker: Callable[[str], str]) -> Callable[[frozenset[str]], str]:
+    """An ``attrs.field(repr=...)`` callable: the set with each member masked (sorted)."""
+
+    def show(value: frozenset[str]) -> str:
+        if not value:
+            return "frozenset()"
+        return f"frozenset({{{', '.join(repr(masker(one)) for one in sorted(value))}}})"
+
+    return show
 
 
 @attrs.frozen(slots=True)
 class Blacklist:
-    """Customers a shop will not ship to without a look: by id, e-mail, phone or address."""
+    """Customers a shop will not ship to without a look: by id, e-mail, phone or address.
+
+    Each field takes a collection (a set, list or tuple); a member that is not what the field
+    holds is refused with :class:`~orderflow.errors.InvalidValue`. The repr masks the e-mail
+    addresses, phone numbers and addresses (a blacklist's repr ends up in logs like any value's).
+    """
 
     customer_ids: frozenset[str] = attrs.field(factory=frozenset, converter=_str_set)
     """Customer ids (``Customer.id``) to hold, compared exactly."""
-    emails: frozenset[str] = attrs.field(factory=frozenset, converter=_lower_set)
+    emails: frozenset[str] = attrs.field(
+        factory=frozenset, converter=_lower_set, repr=_masked_set(mask_email)
+    )
     """E-mail addresses, compared without case or surrounding blanks."""
-    phones: frozenset[str] = attrs.field(factory=frozenset, converter=_phone_set)
+    phones: frozenset[str] = attrs.field(
+        factory=frozenset, converter=_phone_set, repr=_masked_set(mask_phone)
+    )
     """Phone numbers, normalised (``normalize_phone``) here and compared with the
     ship-to address's phone."""
-    addresses: frozenset[str] = attrs.field(factory=frozenset, converter=_address_set)
+    addresses: frozenset[str] = attrs.field(
+        factory=frozenset, converter=_address_set, repr=_masked_set(mask_street)
+    )
     """Normalised addresses (:func:`normalize_address`); Address values are normalised here."""
 
     def match(self, order: Order) -> str | None:
