@@ -6,10 +6,28 @@ silently read as something else (``auto_advance="no"`` is not True).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import timedelta
+
 import pytest
 
-from orderflow import Address, Blacklist, BlacklistRule, ShopSettings, default_rules
+from orderflow import (
+    Address,
+    Blacklist,
+    BlacklistRule,
+    DuplicateRule,
+    IslandTable,
+    Money,
+    Prefecture,
+    QuantityRule,
+    RemoteIslandRule,
+    ShippingFeeTable,
+    ShopSettings,
+    VariantRule,
+    default_rules,
+)
 from orderflow.errors import InvalidValue
+from tests.builders import place, shop
 
 
 @pytest.mark.parametrize(
@@ -77,3 +95,69 @@ def test_a_blacklist_refuses_what_it_cannot_match_naming_the_field(
         Blacklist(**{field: value})
     assert refused.value.field == field
     assert "yamada.taro" not in str(refused.value) and "3141-5926" not in str(refused.value)
+
+
+def test_a_fee_table_reads_a_prefecture_given_by_name() -> None:
+    """``{"北海道": ...}`` never matched (the table is keyed by Prefecture): ¥880, not ¥1,320."""
+    table = ShippingFeeTable(Money.yen(880), {"北海道": Money.yen(1320), 47: Money.yen(1650)})
+    sapporo = Address(
+        "060-0001", "北海道", "札幌市中央区", "北1条西2丁目", "山田 太郎", "011-123-4567"
+    )
+    assert table.fee_for(sapporo) == Money.yen(1320)
+    assert table.by_prefecture == {
+        Prefecture.HOKKAIDO: Money.yen(1320),
+        Prefecture.OKINAWA: Money.yen(1650),
+    }
+
+
+@pytest.mark.parametrize(
+    ("build", "field"),
+    [
+        (lambda: ShippingFeeTable(880), "default"),  # type: ignore[arg-type]
+        (lambda: ShippingFeeTable(Money.yen(880), None), "by_prefecture"),
+        (lambda: ShippingFeeTable(Money.yen(880), {"北海道": 1320}), "by_prefecture[北海道]"),
+        (lambda: ShippingFeeTable(Money.yen(880), {"Atlantis": Money.yen(1)}), "prefecture"),
+        (lambda: ShippingFeeTable(Money.yen(880), island_surcharge=None), "island_surcharge"),  # type: ignore[arg-type]
+        (lambda: ShippingFeeTable(Money.yen(880), islands=["952"]), "islands"),  # type: ignore[arg-type]
+        (lambda: IslandTable(prefixes=None), "prefixes"),
+        (lambda: IslandTable(prefixes=[952]), "prefixes"),
+        (lambda: BlacklistRule(blacklist=None), "blacklist"),  # type: ignore[arg-type]
+        (lambda: RemoteIslandRule(fees=None), "fees"),  # type: ignore[arg-type]
+        (lambda: DuplicateRule(window=None), "window"),  # type: ignore[arg-type]
+        (lambda: DuplicateRule(window=timedelta(-1)), "window"),
+        (lambda: QuantityRule(default_limit=None), "default_limit"),  # type: ignore[arg-type]
+        (lambda: QuantityRule(limits={"TEA-1": "5"}), "limits[TEA-1]"),
+        (lambda: QuantityRule(limits=5), "limits"),
+        (lambda: VariantRule(variant_of="TEA"), "variant_of"),  # type: ignore[arg-type]
+        (lambda: default_rules(blacklist=["C1"]), "blacklist"),  # type: ignore[arg-type]
+        (lambda: default_rules(fees=880), "fees"),  # type: ignore[arg-type]
+        (lambda: default_rules(quantity_limit=None), "default_limit"),  # type: ignore[arg-type]
+        (lambda: default_rules(quantity_limits=5), "limits"),  # type: ignore[arg-type]
+    ],
+)
+def test_a_review_rule_or_table_of_the_wrong_type_is_refused_when_built(
+    build: Callable[[], object], field: str
+) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        build()
+    assert refused.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("rules", "field"),
+    [
+        (None, "review_rules"),
+        (5, "review_rules"),
+        ([None], "review_rules[0]"),
+        (["x"], "review_rules[0]"),
+    ],
+)
+def test_a_desk_refuses_review_rules_it_would_fail_on_at_accept(rules: object, field: str) -> None:
+    s = shop()
+    kept = s.desk.review_rules
+    with pytest.raises(InvalidValue) as refused:
+        s.desk.review_rules = rules  # type: ignore[assignment]
+    assert refused.value.field == field
+    assert s.desk.review_rules == kept
+    place(s)
+    assert s.desk.accept("1001").status is not None  # the desk still works

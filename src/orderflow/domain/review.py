@@ -15,12 +15,13 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
 from orderflow._mask import mask_email, mask_personal_data_in, mask_phone, mask_street
 from orderflow.domain.address import Address, Prefecture, normalize_phone
+from orderflow.domain.bounds import check_span, check_units
 from orderflow.domain.events import ShippingFeeChanged
 from orderflow.domain.lifecycle import Context, Outcome, raise_hold, record_fact
 from orderflow.domain.money import Money
@@ -123,6 +124,21 @@ def apply_findings(order: Order, findings: Iterable[Finding], ctx: Context) -> O
     return order, tuple(events)
 
 
+def check_rules(rules: object) -> tuple[ReviewRule, ...]:
+    """``rules`` as a tuple, each a :class:`ReviewRule` (a ``code`` and a ``check``).
+
+    Raises :class:`~orderflow.errors.InvalidValue` naming the first that is not one, so that a
+    desk is never built (or given rules) it would fail on at its first accept.
+    """
+    if isinstance(rules, str | bytes | Mapping) or not isinstance(rules, Iterable):
+        raise InvalidValue("review_rules", rules, "a sequence of review rules (ReviewRule)")
+    checked = tuple(rules)
+    for index, rule in enumerate(checked):
+        if not isinstance(rule, ReviewRule) or not callable(rule.check):
+            raise InvalidValue(f"review_rules[{index}]", rule, "a ReviewRule: a code and a check")
+    return checked
+
+
 def review(order: Order, rules: Iterable[ReviewRule], context: ReviewContext) -> list[Finding]:
     """Every rule's finding for ``order``, in the order of the rules."""
     findings = []
@@ -153,9 +169,22 @@ class RemarksRule:
         )
 
 
-def _prefixes(value: Iterable[str]) -> frozenset[str]:
+def _members(field: str, value: object, what: str) -> list[object]:
+    """The members of a collection given for ``field``; a text is no collection of texts.
+
+    A bare ``"taro@example.jp"`` would be read as a set of its characters (a blacklist that
+    never matches): refused, like anything that is not a collection.
+    """
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise InvalidValue(field, value, f"a collection (a set, list or tuple) of {what}")
+    return list(value)
+
+
+def _prefixes(value: object) -> frozenset[str]:
     out = set()
-    for prefix in value:
+    for prefix in _members("prefixes", value, "postal-code prefixes"):
+        if not isinstance(prefix, str):
+            raise InvalidValue("prefixes", prefix, "postal-code prefixes of 1 to 7 digits")
         digits = prefix.replace("-", "")
         if not digits.isdigit() or not 1 <= len(digits) <= 7:
             raise InvalidValue("prefixes", prefix, "postal-code prefixes of 1 to 7 digits")
@@ -210,21 +239,50 @@ class IslandTable:
         return any(postal_code[:n] in self.prefixes for n in range(1, 8))
 
 
-def _fee_map(value: Mapping[Prefecture, Money]) -> Mapping[Prefecture, Money]:
-    return dict(value)
+def _fee_map(value: object) -> Mapping[Prefecture, Money]:
+    """Prefecture → fee; a prefecture may be given by name or JIS code (``"北海道"``, 1)."""
+    if not isinstance(value, Mapping):
+        raise InvalidValue("by_prefecture", value, "a mapping of prefecture → Money")
+    out: dict[Prefecture, Money] = {}
+    for where, fee in value.items():
+        if not isinstance(where, Prefecture | str | int):
+            raise InvalidValue("by_prefecture", where, "prefectures as keys (e.g. '北海道')")
+        if not isinstance(fee, Money):
+            raise InvalidValue(f"by_prefecture[{where}]", fee, "a Money such as Money.yen(1320)")
+        out[Prefecture.parse(where)] = fee
+    return out
+
+
+def _check_money(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Money):
+        raise InvalidValue(attribute.name, value, "a Money such as Money.yen(880)")
+
+
+def _instance_of(
+    kind: type, expected: str
+) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    """A validator refusing a value that is not a ``kind`` when the rule or table is built."""
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, kind):
+            raise InvalidValue(attribute.name, value, expected)
+
+    return check
 
 
 @attrs.frozen(slots=True)
 class ShippingFeeTable:
     """送料: a fee per prefecture (else ``default``), plus a surcharge for remote islands."""
 
-    default: Money
+    default: Money = attrs.field(validator=_check_money)
     """The fee to a prefecture not in ``by_prefecture``."""
     by_prefecture: Mapping[Prefecture, Money] = attrs.field(factory=dict, converter=_fee_map)
     """The fee to each prefecture that differs from ``default`` (北海道, 沖縄 …)."""
-    island_surcharge: Money = attrs.field(factory=lambda: Money.yen(0))
+    island_surcharge: Money = attrs.field(factory=lambda: Money.yen(0), validator=_check_money)
     """Added to the prefecture's fee for a remote-island address (離島); ¥0 by default."""
-    islands: IslandTable = attrs.field(factory=IslandTable)
+    islands: IslandTable = attrs.field(
+        factory=IslandTable, validator=_instance_of(IslandTable, "an IslandTable")
+    )
     """Which postal codes count as remote islands."""
 
     def is_island(self, address: Address) -> bool:
@@ -250,7 +308,10 @@ def default_shipping_fees() -> ShippingFeeTable:
 class RemoteIslandRule:
     """離島・特定住所: recalculate the shipping fee with the island surcharge and hold."""
 
-    fees: ShippingFeeTable = attrs.field(factory=default_shipping_fees)
+    fees: ShippingFeeTable = attrs.field(
+        factory=default_shipping_fees,
+        validator=_instance_of(ShippingFeeTable, "a ShippingFeeTable"),
+    )
     """The fee schedule the corrected shipping fee comes from."""
     code: str = "remote_island"
     """The hold's reason code."""
@@ -282,17 +343,6 @@ def normalize_address(address: Address) -> str:
     text = unicodedata.normalize("NFKC", text + address.line2).lower()
     text = _ADDRESS_UNITS.sub("-", text)
     return _ADDRESS_NOISE.sub("", text)
-
-
-def _members(field: str, value: object, what: str) -> list[object]:
-    """The members of a collection given for ``field``; a text is no collection of texts.
-
-    A bare ``"taro@example.jp"`` would be read as a set of its characters (a blacklist that
-    never matches): refused, like anything that is not a collection.
-    """
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise InvalidValue(field, value, f"a collection (a set, list or tuple) of {what}")
-    return list(value)
 
 
 def _str_set(value: object) -> frozenset[str]:
@@ -392,7 +442,9 @@ class Blacklist:
 class BlacklistRule:
     """ブラックリスト: hold orders from a listed customer, e-mail, phone or address."""
 
-    blacklist: Blacklist = attrs.field(factory=Blacklist)
+    blacklist: Blacklist = attrs.field(
+        factory=Blacklist, validator=_instance_of(Blacklist, "a Blacklist")
+    )
     """Who to hold; empty by default (the rule then never holds)."""
     code: str = "blacklist"
     """The hold's reason code."""
@@ -414,11 +466,34 @@ def _line_key(order: Order) -> Counter[tuple[str, int]]:
     return Counter((line.sku, line.quantity) for line in order.lines)
 
 
+def _check_window(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    check_span(value, "window")
+
+
+def _check_limit(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    check_units(value, "default_limit", minimum=0)
+
+
+def _limits(value: object) -> Mapping[str, int]:
+    if not isinstance(value, Mapping):
+        raise InvalidValue("limits", value, "a mapping of SKU → the most units of a line")
+    for sku, limit in value.items():
+        if not isinstance(sku, str) or not sku:
+            raise InvalidValue("limits", sku, "SKUs as keys")
+        check_units(limit, f"limits[{sku}]", minimum=0)
+    return dict(value)
+
+
+def _check_callable(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not callable(value):
+        raise InvalidValue(attribute.name, value, "a function of a SKU giving its product")
+
+
 @attrs.frozen(slots=True)
 class DuplicateRule:
     """二重注文の疑い: the same customer ordered the same lines within ``window``."""
 
-    window: timedelta = timedelta(hours=24)
+    window: timedelta = attrs.field(default=timedelta(hours=24), validator=_check_window)
     """How far apart two orders' ``placed_at`` may be to count as a duplicate; 24 hours by
     default."""
     code: str = "duplicate_suspected"
@@ -451,9 +526,9 @@ class DuplicateRule:
 class QuantityRule:
     """数量異常: a line's quantity above its SKU's limit (or the default limit)."""
 
-    default_limit: int = 10
+    default_limit: int = attrs.field(default=10, validator=_check_limit)
     """The most units a line may ask for when its SKU is not in ``limits``; 10 by default."""
-    limits: Mapping[str, int] = attrs.field(factory=dict)
+    limits: Mapping[str, int] = attrs.field(factory=dict, converter=_limits)
     """SKU → the most units a line of it may ask for; more holds the order."""
     code: str = "unusual_quantity"
     """The hold's reason code."""
@@ -483,7 +558,7 @@ class VariantRule:
     ``TSHIRT-NAVY-M`` and ``TSHIRT-NAVY-L`` are variants of ``TSHIRT-NAVY``).
     """
 
-    variant_of: Callable[[str], str] = _variant_base
+    variant_of: Callable[[str], str] = attrs.field(default=_variant_base, validator=_check_callable)
     """SKU → its product; a SKU that is its own product has no variants."""
     code: str = "variant_check"
     """The hold's reason code."""
@@ -518,6 +593,6 @@ def default_rules(
         RemoteIslandRule(fees or default_shipping_fees()),
         BlacklistRule(blacklist or Blacklist()),
         DuplicateRule(duplicate_window),
-        QuantityRule(quantity_limit, dict(quantity_limits or {})),
+        QuantityRule(quantity_limit, {} if quantity_limits is None else quantity_limits),
         VariantRule(),
     )
