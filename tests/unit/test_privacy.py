@@ -507,3 +507,37 @@ def test_a_free_text_with_a_nul_is_refused_naming_its_field() -> None:
         )
     assert refused.value.field == "remarks" and "NUL" in str(refused.value)
     assert s.store.orders == {}
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        OrderflowError(f"could not reach the customer at {PHONE}"),
+        ProviderError(f"postpay: no answer on {PHONE}"),
+        PaymentDeclined(f"電話 {PHONE_FULL_WIDTH} に連絡がつきません", code="unreachable"),
+        ProviderTimeout(f"no answer for (03) 3141-5926 or {PHONE}"),
+        KeyReused(f"key 1001:7 was first used for {PHONE}", key="1001:7"),
+        StoreError(f"duplicate key (phone)=({PHONE})"),
+        AdapterError("sms", "orderflow-sms", f"cannot load: test number {PHONE}"),
+        ReturnRefused("1001", "days", f"asked by phone {PHONE}"),
+        MoveBlocked("1001", "ordered", "accept", ["accept"], f"call {PHONE} first"),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_a_phone_number_in_an_errors_free_text_is_masked(error: OrderflowError) -> None:
+    assert_no_secret(str(error))
+    assert_no_secret(repr(error))
+    assert "-****-5926" in str(error)
+
+
+def test_an_order_number_like_a_phone_number_is_shown_whole() -> None:
+    """A zero-padded order number is no phone number: errors written by orderflow show it."""
+    number = "0000012345"
+    for error in (
+        MoveNotAllowed(number, "shipped", "cancel", []),
+        OrderNotFound(number),
+        ConcurrencyError(number, 1, 2),
+        OutcomeUnknown(number, "authorize", f"{number}:authorize"),
+        MoveBlocked(number, "ordered", "accept", ["accept"], "open holds: remarks"),
+    ):
+        assert number in str(error) and number in repr(error)
