@@ -15,12 +15,20 @@ from orderflow import (
     Address,
     Blacklist,
     BlacklistRule,
+    CancelPolicy,
+    ChangePolicy,
+    Channel,
+    CodFeeTable,
     DuplicateRule,
+    Grant,
     IslandTable,
     Money,
+    OrderStatus,
+    Party,
     Prefecture,
     QuantityRule,
     RemoteIslandRule,
+    Requester,
     ShippingFeeTable,
     ShopSettings,
     VariantRule,
@@ -161,3 +169,37 @@ def test_a_desk_refuses_review_rules_it_would_fail_on_at_accept(rules: object, f
     assert s.desk.review_rules == kept
     place(s)
     assert s.desk.accept("1001").status is not None  # the desk still works
+
+
+@pytest.mark.parametrize(
+    ("build", "field"),
+    [
+        (lambda: Grant(Party.CUSTOMER, OrderStatus.CANCELLED), "until"),  # not on the flow
+        (lambda: Grant(Party.CUSTOMER, "ALLOCATED"), "until"),  # type: ignore[arg-type]
+        (lambda: Grant("customer", OrderStatus.ALLOCATED), "party"),  # type: ignore[arg-type]
+        (lambda: Grant(Party.CUSTOMER, OrderStatus.ALLOCATED, "my_page"), "channels"),
+        (lambda: Grant(Party.CUSTOMER, OrderStatus.ALLOCATED, ["my_page"]), "channels"),
+        (lambda: CancelPolicy([(Party.CUSTOMER, OrderStatus.ALLOCATED)]), "grants"),
+        (lambda: CancelPolicy(None), "grants"),
+        (lambda: ChangePolicy(accepts="no"), "accepts"),  # type: ignore[arg-type]
+        (lambda: ChangePolicy(grants=5), "grants"),
+        (lambda: CodFeeTable([(10_000, 330)]), "brackets[0]"),
+        (lambda: CodFeeTable(None), "brackets"),
+        (lambda: CodFeeTable([(Money.yen(10_000),)]), "brackets[0]"),
+    ],
+)
+def test_a_policy_or_fee_table_of_the_wrong_type_is_refused_when_built(
+    build: Callable[[], object], field: str
+) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        build()
+    assert refused.value.field == field
+
+
+def test_a_cancel_under_a_grant_past_the_flow_was_a_value_error_now_refused_when_built() -> None:
+    with pytest.raises(InvalidValue):
+        ShopSettings(cancel_policy=CancelPolicy([Grant(Party.CUSTOMER, OrderStatus.CANCELLED)]))
+    s = shop(settings=ShopSettings(auto_advance=False, cancel_policy=CancelPolicy()))
+    place(s)
+    customer = Requester(Party.CUSTOMER, Channel.MY_PAGE)
+    assert s.desk.cancel("1001", reason="x", requester=customer).status is OrderStatus.CANCELLED
