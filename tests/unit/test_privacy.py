@@ -541,3 +541,45 @@ def test_an_order_number_like_a_phone_number_is_shown_whole() -> None:
         MoveBlocked(number, "ordered", "accept", ["accept"], "open holds: remarks"),
     ):
         assert number in str(error) and number in repr(error)
+
+
+def test_a_providers_or_carriers_free_text_is_masked_in_the_values_repr() -> None:
+    from datetime import UTC, datetime
+
+    from orderflow import (
+        CarrierEvent,
+        CreditDecision,
+        CreditStatus,
+        FraudResult,
+        FraudVerdict,
+        TrackingStatus,
+    )
+
+    words = f"不在: {PHONE} / {EMAIL}"
+    event = CarrierEvent(
+        "yamato", "1234-5678-9013", TrackingStatus.ABSENT, datetime.now(UTC), "E1", detail=words
+    )
+    for value in (
+        event,
+        CreditDecision(CreditStatus.DECLINED, "NP-1", f"no answer at {PHONE}, {EMAIL}"),
+        FraudResult(FraudVerdict.REVIEW, f"{EMAIL} seen on three cards; {PHONE_FULL_WIDTH}"),
+    ):
+        shown = repr(value)
+        for secret in (EMAIL, "yamada.taro", PHONE, PHONE_FULL_WIDTH, "3141-5926"):
+            assert secret not in shown, shown
+        assert "-****-5926" in shown
+    assert event.detail == words  # the value is whole
+
+
+def test_a_fakes_record_of_calls_does_not_show_a_card_token() -> None:
+    """``assert gateway.calls == [...]`` prints the calls when it fails: the token is masked."""
+    from orderflow.testing import Call, FakePaymentGateway
+
+    gateway = FakePaymentGateway()
+    gateway.authorize(key="1001:authorize", order_number="1001", amount=Money.yen(1), token=TOKEN)
+    (call,) = gateway.calls
+    assert_no_secret(repr(call))
+    assert_no_secret(repr(gateway.calls))
+    assert "tok_****" in repr(call) and "'1001:authorize'" in repr(call)
+    assert call.request[2] == TOKEN  # the value is whole
+    assert call == Call("authorize", "1001:authorize", ("1001", Money.yen(1), TOKEN))
