@@ -96,6 +96,16 @@ def apply_findings(order: Order, findings: Iterable[Finding], ctx: Context) -> O
     A finding whose hold is open already, or was cleared by a person for the very same message,
     raises nothing again: reviewing after a change only asks about what is new.
     """
+    if not isinstance(order, Order):
+        raise InvalidValue("order", order, "an Order")
+    if not isinstance(ctx, Context):
+        raise InvalidValue("ctx", ctx, "a Context")
+    if isinstance(findings, str | bytes | Mapping) or not isinstance(findings, Iterable):
+        raise InvalidValue("findings", findings, "a collection of Finding values")
+    findings = tuple(findings)
+    for index, finding in enumerate(findings):
+        if not isinstance(finding, Finding):
+            raise InvalidValue(f"findings[{index}]", finding, "a Finding")
     events: list[OrderEvent] = []
     for finding in findings:
         if finding.shipping_fee is not None and finding.shipping_fee != order.shipping_fee:
@@ -141,8 +151,12 @@ def check_rules(rules: object) -> tuple[ReviewRule, ...]:
 
 def review(order: Order, rules: Iterable[ReviewRule], context: ReviewContext) -> list[Finding]:
     """Every rule's finding for ``order``, in the order of the rules."""
+    if not isinstance(order, Order):
+        raise InvalidValue("order", order, "an Order")
+    if not isinstance(context, ReviewContext):
+        raise InvalidValue("context", context, "a ReviewContext")
     findings = []
-    for rule in rules:
+    for rule in check_rules(rules):
         finding = rule.check(order, context)
         if finding is not None:
             findings.append(finding)
@@ -339,6 +353,8 @@ def normalize_address(address: Address) -> str:
 
     ``東京都渋谷区神宮前１丁目２番３号`` and ``東京都 渋谷区神宮前 1-2-3`` give the same key.
     """
+    if not isinstance(address, Address):
+        raise InvalidValue("address", address, "an Address")
     text = f"{address.postal_code}{address.prefecture.ja}{address.city}{address.line1}"
     text = unicodedata.normalize("NFKC", text + address.line2).lower()
     text = _ADDRESS_UNITS.sub("-", text)
