@@ -14,6 +14,7 @@ from orderflow.cli import ExitCode, describe_db, main, run
 from orderflow.errors import (
     InvalidValue,
     MoveNotAllowed,
+    OrderflowError,
     ProviderError,
     StoreError,
 )
@@ -387,3 +388,24 @@ def test_a_shops_file_with_another_stock_table_is_configuration_exit_2(
     assert "stock are not orderflow's inventory" in err and err.startswith(
         "orderflow resume: --db: "
     )
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        StoreError("duplicate key (phone)=(090-3141-5926)"),
+        ProviderError("postpay: no answer on 090-3141-5926"),
+        OrderflowError("could not reach the customer at 090-3141-5926"),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_a_phone_number_in_a_message_is_masked(
+    error: OrderflowError, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def fails(args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode:
+        raise error
+
+    monkeypatch.setitem(orderflow.cli._RUNNERS, "resume", fails)
+    run(argparse.Namespace(command="resume", db="shop.sqlite3"))
+    err = one_line(capsys.readouterr().err, "resume")
+    assert "3141-5926" not in err and "090-****-5926" in err

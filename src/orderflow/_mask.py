@@ -26,6 +26,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 __all__ = [
+    "mask_contacts_in",
     "mask_email",
     "mask_emails_in",
     "mask_field",
@@ -223,6 +224,16 @@ def mask_personal_data_in(text: str) -> str:
     masked = _EMAIL_PIECE.sub(lambda found: mask_email(found.group()), text)
     masked = _PHONE_IN_TEXT.sub(_mask_phone_found, masked)
     return _PHONE_CUT.sub(_HIDDEN, masked)
+
+
+def mask_contacts_in(text: str) -> str:
+    """``text`` (a provider's or a database's message) with its e-mails and phone numbers masked.
+
+    Like :func:`mask_personal_data_in` for whole text: only a whole phone number (ten or eleven
+    digits from ``0`` or ``+81``) is masked, never a number at the end taken for one cut short
+    (an order or reference number ending a message stays readable).
+    """
+    return _PHONE_IN_TEXT.sub(_mask_phone_found, mask_emails_in(text))
 
 
 def masked_repr(masker: Callable[[str], str]) -> Callable[[object], str]:

@@ -8,8 +8,9 @@ the order exactly as it was (no half-applied change).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import ClassVar
 
-from orderflow._mask import mask_emails_in, mask_field
+from orderflow._mask import mask_contacts_in, mask_emails_in, mask_field
 
 __all__ = [
     "AdapterError",
@@ -42,16 +43,25 @@ __all__ = [
 class OrderflowError(Exception):
     """Base of every error raised by orderflow.
 
-    ``str()`` and ``repr()`` never show an e-mail address whole (``t***@example.jp``), whatever
-    text a provider put in the message (:class:`InvalidValue` masks its value by the field's name
-    instead).
+    ``str()`` and ``repr()`` never show an e-mail address or a phone number whole
+    (``t***@example.jp``, ``090-****-5678``), whatever text a provider put in the message
+    (:class:`InvalidValue` masks its value by the field's name instead). An error whose message
+    orderflow writes from order numbers and names (:class:`MoveNotAllowed`,
+    :class:`OrderNotFound` …) masks the free text in it (a guard's reason, a policy's detail)
+    when it is built, so that a zero-padded order number is never taken for a phone number.
     """
 
+    free_text: ClassVar[bool] = True
+    """The message is free text (a provider's, a database's): its phone numbers are masked."""
+
     def __str__(self) -> str:
-        return mask_emails_in(super().__str__())
+        return self._masked(super().__str__())
 
     def __repr__(self) -> str:
-        return mask_emails_in(super().__repr__())
+        return self._masked(super().__repr__())
+
+    def _masked(self, text: str) -> str:
+        return mask_contacts_in(text) if self.free_text else mask_emails_in(text)
 
     def __reduce__(self) -> tuple[object, ...]:
         """Pickle as it is (message and attributes), without calling ``__init__`` again.
@@ -139,6 +149,8 @@ class MoveNotAllowed(OrderflowError):
     them or pick another.
     """
 
+    free_text = False
+
     def __init__(self, order_number: str, status: str, move: str, allowed: Iterable[str]) -> None:
         self.order_number = order_number
         self.status = status
@@ -160,7 +172,8 @@ class MoveBlocked(MoveNotAllowed):
         super().__init__(order_number, status, move, allowed)
         self.reason = reason
         self.args = (
-            f"order {order_number}: move {move!r} is blocked in status {status}: {reason}",
+            f"order {order_number}: move {move!r} is blocked in status {status}: "
+            f"{mask_contacts_in(reason)}",
         )
 
 
@@ -170,6 +183,8 @@ class PolicyRefused(OrderflowError):
     Carries the action, the requester's party and channel, the order's status and what the
     policy allows.
     """
+
+    free_text = False
 
     def __init__(
         self, order_number: str, action: str, party: str, channel: str, status: str, allowed: str
@@ -211,12 +226,15 @@ class ReturnRefused(PolicyRefused):
         self.rule = rule
         self.detail = detail
         self.args = (
-            f"order {order_number}: return refused by the policy's {rule!r} rule: {detail}",
+            f"order {order_number}: return refused by the policy's {rule!r} rule: "
+            f"{mask_contacts_in(detail)}",
         )
 
 
 class OrderNotFound(OrderflowError, KeyError):
     """No order with that number is stored."""
+
+    free_text = False
 
     def __init__(self, number: str) -> None:
         self.number = number
@@ -229,6 +247,8 @@ class OrderNotFound(OrderflowError, KeyError):
 class DuplicateOrder(OrderflowError):
     """An order with that number already exists."""
 
+    free_text = False
+
     def __init__(self, number: str) -> None:
         self.number = number
         super().__init__(f"order {number!r} already exists")
@@ -236,6 +256,8 @@ class DuplicateOrder(OrderflowError):
 
 class ConcurrencyError(OrderflowError):
     """The order changed since it was read (optimistic concurrency on ``Order.version``)."""
+
+    free_text = False
 
     def __init__(self, number: str, expected: int, actual: int) -> None:
         self.number = number
@@ -286,6 +308,8 @@ class OutcomeUnknown(ProviderTimeout):
     performs it again with the same idempotency key, so the provider does the work at most once.
     """
 
+    free_text = False
+
     def __init__(self, order_number: str, step: str, key: str) -> None:
         self.order_number = order_number
         self.step = step
@@ -302,6 +326,8 @@ class EffectInterrupted(OrderflowError):
     The decision was saved before the call, so nothing is lost: fix the adapter (the cause is
     chained) and ``desk.resume(number)`` performs the pending effects with their keys.
     """
+
+    free_text = False
 
     def __init__(self, order_number: str, step: str, key: str, cause: str = "") -> None:
         self.order_number = order_number
@@ -323,6 +349,8 @@ class EffectsPending(OrderflowError):
     The order is held (``effect_refused``) and its history says what was refused. Fix the cause at
     the provider, then ``desk.resume(number)``; the command can be run after that.
     """
+
+    free_text = False
 
     def __init__(self, order_number: str, step: str) -> None:
         self.order_number = order_number

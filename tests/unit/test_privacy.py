@@ -507,3 +507,79 @@ def test_a_free_text_with_a_nul_is_refused_naming_its_field() -> None:
         )
     assert refused.value.field == "remarks" and "NUL" in str(refused.value)
     assert s.store.orders == {}
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        OrderflowError(f"could not reach the customer at {PHONE}"),
+        ProviderError(f"postpay: no answer on {PHONE}"),
+        PaymentDeclined(f"電話 {PHONE_FULL_WIDTH} に連絡がつきません", code="unreachable"),
+        ProviderTimeout(f"no answer for (03) 3141-5926 or {PHONE}"),
+        KeyReused(f"key 1001:7 was first used for {PHONE}", key="1001:7"),
+        StoreError(f"duplicate key (phone)=({PHONE})"),
+        AdapterError("sms", "orderflow-sms", f"cannot load: test number {PHONE}"),
+        ReturnRefused("1001", "days", f"asked by phone {PHONE}"),
+        MoveBlocked("1001", "ordered", "accept", ["accept"], f"call {PHONE} first"),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_a_phone_number_in_an_errors_free_text_is_masked(error: OrderflowError) -> None:
+    assert_no_secret(str(error))
+    assert_no_secret(repr(error))
+    assert "-****-5926" in str(error)
+
+
+def test_an_order_number_like_a_phone_number_is_shown_whole() -> None:
+    """A zero-padded order number is no phone number: errors written by orderflow show it."""
+    number = "0000012345"
+    for error in (
+        MoveNotAllowed(number, "shipped", "cancel", []),
+        OrderNotFound(number),
+        ConcurrencyError(number, 1, 2),
+        OutcomeUnknown(number, "authorize", f"{number}:authorize"),
+        MoveBlocked(number, "ordered", "accept", ["accept"], "open holds: remarks"),
+    ):
+        assert number in str(error) and number in repr(error)
+
+
+def test_a_providers_or_carriers_free_text_is_masked_in_the_values_repr() -> None:
+    from datetime import UTC, datetime
+
+    from orderflow import (
+        CarrierEvent,
+        CreditDecision,
+        CreditStatus,
+        FraudResult,
+        FraudVerdict,
+        TrackingStatus,
+    )
+
+    words = f"不在: {PHONE} / {EMAIL}"
+    event = CarrierEvent(
+        "yamato", "1234-5678-9013", TrackingStatus.ABSENT, datetime.now(UTC), "E1", detail=words
+    )
+    for value in (
+        event,
+        CreditDecision(CreditStatus.DECLINED, "NP-1", f"no answer at {PHONE}, {EMAIL}"),
+        FraudResult(FraudVerdict.REVIEW, f"{EMAIL} seen on three cards; {PHONE_FULL_WIDTH}"),
+    ):
+        shown = repr(value)
+        for secret in (EMAIL, "yamada.taro", PHONE, PHONE_FULL_WIDTH, "3141-5926"):
+            assert secret not in shown, shown
+        assert "-****-5926" in shown
+    assert event.detail == words  # the value is whole
+
+
+def test_a_fakes_record_of_calls_does_not_show_a_card_token() -> None:
+    """``assert gateway.calls == [...]`` prints the calls when it fails: the token is masked."""
+    from orderflow.testing import Call, FakePaymentGateway
+
+    gateway = FakePaymentGateway()
+    gateway.authorize(key="1001:authorize", order_number="1001", amount=Money.yen(1), token=TOKEN)
+    (call,) = gateway.calls
+    assert_no_secret(repr(call))
+    assert_no_secret(repr(gateway.calls))
+    assert "tok_****" in repr(call) and "'1001:authorize'" in repr(call)
+    assert call.request[2] == TOKEN  # the value is whole
+    assert call == Call("authorize", "1001:authorize", ("1001", Money.yen(1), TOKEN))

@@ -17,7 +17,7 @@ from orderflow.domain.order import Order, OrderEvent, OrderTotals
 from orderflow.domain.payment import PaymentMethod
 from orderflow.domain.payments import payment_confirmed
 from orderflow.domain.queues import QueueQuery
-from orderflow.domain.review import ReviewRule, default_rules
+from orderflow.domain.review import ReviewRule, check_rules, default_rules
 from orderflow.domain.rules import Rules
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import (
@@ -160,7 +160,7 @@ class DeskBase:
             self.settings,
             screen_cards=fraud is not None,
             points=points is not None,
-            review=tuple(
+            review=check_rules(
                 review if review is not None else default_rules(fees=self.settings.shipping_fees)
             ),
         )
@@ -192,7 +192,7 @@ class DeskBase:
 
     @review_rules.setter
     def review_rules(self, rules: Sequence[ReviewRule]) -> None:
-        self.rules = replace(self.rules, review=tuple(rules))
+        self.rules = replace(self.rules, review=check_rules(rules))
         self.executor.rules = self.rules
 
     # -- reading -------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn, cast
 
-from orderflow._mask import mask_emails_in
+from orderflow._mask import mask_contacts_in, mask_emails_in
 from orderflow.cli._basics import add_basic_commands, print_queues, run_basic
 from orderflow.cli._common import (
     ExitCode,
@@ -155,6 +155,7 @@ def run(args: argparse.Namespace, out: Callable[[str], None] = print) -> int:
     pending) are told on stderr too, one line each.
     """
     code: ExitCode
+    contacts = True  # the message may quote a provider or a database: phone numbers masked too
     told = _LogLines(args.command)
     logger = logging.getLogger("orderflow")
     logger.addHandler(told)
@@ -162,6 +163,7 @@ def run(args: argparse.Namespace, out: Callable[[str], None] = print) -> int:
         return int(_RUNNERS[args.command](args, out))
     except Refused as refused:
         code, message = refused.code, refused.message
+        contacts = False  # the command's own words: files, counts, order numbers
     except StoreError as failed:
         if is_configuration(failed):
             code, message = ExitCode.USAGE, f"--db: {_raw(failed)}"
@@ -173,6 +175,7 @@ def run(args: argparse.Namespace, out: Callable[[str], None] = print) -> int:
         code, message = ExitCode.UNAVAILABLE, f"a provider failed: {_raw(down)}"
     except OrderflowError as stopped:
         code, message = ExitCode.WORK_LEFT, _raw(stopped)
+        contacts = stopped.free_text
     except (ConnectionError, TimeoutError) as down:  # a shop's adapter lost its provider
         code, message = ExitCode.UNAVAILABLE, f"a provider failed ({type(down).__name__})"
     except OSError as failed:
@@ -190,8 +193,9 @@ def run(args: argparse.Namespace, out: Callable[[str], None] = print) -> int:
         )
     finally:
         logger.removeHandler(told)
-    # the password first, on the text as the driver wrote it; then the e-mail addresses
-    _tell(args.command, mask_emails_in(one_line(message, getattr(args, "db", None))))
+    # the password first, on the text as the driver wrote it; then e-mails and phone numbers
+    text = one_line(message, getattr(args, "db", None))
+    _tell(args.command, mask_contacts_in(text) if contacts else mask_emails_in(text))
     return int(code)
 
 

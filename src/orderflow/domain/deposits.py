@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import Any
 
 import attrs
 
@@ -147,7 +148,13 @@ def reconcile(
     ``seen_references`` are deposit references already applied earlier: they are not applied
     again. Deposits to the same account add up: short, then exact or over.
     """
-    seen = set(seen_references)
+    deposits = _each("deposits", deposits, Deposit, "a Deposit")
+    if not isinstance(open_accounts, Mapping) or not all(
+        isinstance(number, str) and isinstance(account, OpenAccount)
+        for number, account in open_accounts.items()
+    ):
+        raise InvalidValue("open_accounts", open_accounts, "a mapping of account → OpenAccount")
+    seen = set(_each("seen_references", seen_references, str, "a deposit reference (text)"))
     received: dict[str, Money] = {}
     matched: list[DepositMatch] = []
     unmatched: list[Deposit] = []
@@ -199,6 +206,17 @@ _CORPORATE_RE = re.compile(
 _SMALL = str.maketrans("ァィゥェォッャュョヮ", "アイウエオツヤユヨワ")
 
 
+def _each(field: str, values: object, kind: type, expected: str) -> list[Any]:
+    """``values`` as a list, each a ``kind``; a text is no collection (of references)."""
+    if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
+        raise InvalidValue(field, values, f"a collection of values, each {expected}")
+    out = list(values)
+    for index, value in enumerate(out):
+        if not isinstance(value, kind):
+            raise InvalidValue(f"{field}[{index}]", value, expected)
+    return out
+
+
 def normalize_payer_name(raw: str) -> str:
     """``ｶ)ﾔﾏﾀﾞｼｮｳｼﾞ`` → ``(株)ヤマダショウジ``; ``ﾔﾏﾀﾞ ﾀﾛｳ`` → ``ヤマダ タロウ``.
 
@@ -212,6 +230,8 @@ def normalize_payer_name(raw: str) -> str:
             return match.group(1) + _CORPORATE[match.group(2)]
         return _CORPORATE[match.group(3) + ")"]
 
+    if not isinstance(raw, str):
+        raise InvalidValue("payer_name", raw, "a payer's name (text)")
     text = _CORPORATE_RE.sub(expand, raw.strip())
     return " ".join(unicodedata.normalize("NFKC", text).split())
 

@@ -163,6 +163,8 @@ def next_moves(order: Order) -> tuple[Move, ...]:
     An open hold stops 出荷指示 (and so does unconfirmed payment, which is itself a hold); so does
     a 中途引当 order's missing stock (分納 is the customer's choice, ``ship_available``).
     """
+    if not isinstance(order, Order):
+        raise InvalidValue("order", order, "an Order")
     moves = allowed_moves(order.status)
     if order.status is OrderStatus.PARTIALLY_ALLOCATED or any(
         h.cleared_at is None for h in order.holds

@@ -17,7 +17,7 @@ from statemachine import State, StateMachine
 from statemachine.contrib.diagram import formatter
 
 from orderflow.domain.status import Move, OrderStatus
-from orderflow.errors import MoveNotAllowed
+from orderflow.errors import InvalidValue, MoveNotAllowed
 
 __all__ = [
     "TRANSITIONS",
@@ -104,6 +104,8 @@ _ALLOWED: Mapping[OrderStatus, tuple[Move, ...]] = {
 
 def allowed_moves(status: OrderStatus) -> tuple[Move, ...]:
     """The moves the machine declares from ``status``, in declaration order of :class:`Move`."""
+    if not isinstance(status, OrderStatus):
+        raise InvalidValue("status", status, "an OrderStatus such as OrderStatus.ORDERED")
     return _ALLOWED[status]
 
 

@@ -8,13 +8,14 @@ grants; a request is allowed when one grant covers its party, its channel and th
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import attrs
 
 from orderflow.domain.order import Order
 from orderflow.domain.status import OrderStatus
-from orderflow.errors import ChangeRefused, PolicyRefused
+from orderflow.errors import ChangeRefused, InvalidValue, PolicyRefused
 
 __all__ = [
     "CancelPolicy",
@@ -96,18 +97,42 @@ class Requester:
         return cls(Party.SYSTEM, Channel.BACK_OFFICE)
 
 
-def _channels(value: Iterable[Channel] | None) -> frozenset[Channel] | None:
-    return None if value is None else frozenset(value)
+def _collection(field: str, value: object, what: str) -> list[object]:
+    if isinstance(value, str | bytes | Mapping | enum.Enum) or not isinstance(value, Iterable):
+        raise InvalidValue(field, value, f"a collection (a tuple, list or set) of {what}")
+    return list(value)
+
+
+def _channels(value: object) -> frozenset[Channel] | None:
+    if value is None:
+        return None
+    channels = _collection("channels", value, "Channel members")
+    for channel in channels:
+        if not isinstance(channel, Channel):
+            raise InvalidValue("channels", channel, "Channel members (Channel.MY_PAGE …)")
+    return frozenset(channels)  # type: ignore[arg-type]  # each checked a Channel
+
+
+def _check_party(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Party):
+        raise InvalidValue("party", value, "a Party (CUSTOMER, OPERATOR or SYSTEM)")
+
+
+def _check_until(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value not in _FLOW or not isinstance(value, OrderStatus):
+        names = ", ".join(status.name for status in _FLOW)
+        raise InvalidValue("until", value, f"an OrderStatus of the flow: one of {names}")
 
 
 @attrs.frozen(slots=True)
 class Grant:
     """``party`` may act through ``channels`` (any if None) while the status is before ``until``."""
 
-    party: Party
+    party: Party = attrs.field(validator=_check_party)
     """Who the grant is for."""
-    until: OrderStatus
-    """The first status at which it is no longer allowed (exclusive)."""
+    until: OrderStatus = attrs.field(validator=_check_until)
+    """The first status at which it is no longer allowed (exclusive): a status of the flow,
+    ``ORDERED`` to ``BOOKED``."""
     channels: frozenset[Channel] | None = attrs.field(default=None, converter=_channels)
     """The channels it allows; ``None`` allows any channel."""
 
@@ -120,8 +145,17 @@ class Grant:
         return _FLOW.index(status) < _FLOW.index(self.until)
 
 
-def _grants(value: Iterable[Grant]) -> tuple[Grant, ...]:
-    return tuple(value)
+def _grants(value: object) -> tuple[Grant, ...]:
+    grants = _collection("grants", value, "Grant values")
+    for grant in grants:
+        if not isinstance(grant, Grant):
+            raise InvalidValue("grants", grant, "Grant values such as Grant(Party.CUSTOMER, ...)")
+    return tuple(grants)  # type: ignore[arg-type]  # each checked a Grant
+
+
+def _check_accepts(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, bool):
+        raise InvalidValue("accepts", value, "True or False")
 
 
 def _describe(grants: tuple[Grant, ...]) -> str:
@@ -177,7 +211,7 @@ class ChangePolicy:
     ``ChangePolicy(accepts=False)`` refuses every change: the customer cancels and orders again.
     """
 
-    accepts: bool = True
+    accepts: bool = attrs.field(default=True, validator=_check_accepts)
     """False refuses every change, whatever the grants (cancel and order again instead)."""
     grants: tuple[Grant, ...] = attrs.field(
         factory=lambda: (

@@ -10,21 +10,28 @@ A shop adds its own rule by implementing :class:`ReviewRule`: a ``code`` and a `
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
 from orderflow._mask import mask_personal_data_in
-from orderflow.domain.address import Address, Prefecture, normalize_phone
+from orderflow.domain.bounds import check_span, check_units
 from orderflow.domain.events import ShippingFeeChanged
 from orderflow.domain.lifecycle import Context, Outcome, raise_hold, record_fact
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, OrderEvent
+from orderflow.domain.review_tables import (
+    DEFAULT_ISLAND_PREFIXES,
+    Blacklist,
+    IslandTable,
+    ShippingFeeTable,
+    _instance_of,
+    default_shipping_fees,
+    normalize_address,
+)
 from orderflow.domain.status import OrderStatus
 from orderflow.errors import InvalidValue
 
@@ -95,6 +102,16 @@ def apply_findings(order: Order, findings: Iterable[Finding], ctx: Context) -> O
     A finding whose hold is open already, or was cleared by a person for the very same message,
     raises nothing again: reviewing after a change only asks about what is new.
     """
+    if not isinstance(order, Order):
+        raise InvalidValue("order", order, "an Order")
+    if not isinstance(ctx, Context):
+        raise InvalidValue("ctx", ctx, "a Context")
+    if isinstance(findings, str | bytes | Mapping) or not isinstance(findings, Iterable):
+        raise InvalidValue("findings", findings, "a collection of Finding values")
+    findings = tuple(findings)
+    for index, finding in enumerate(findings):
+        if not isinstance(finding, Finding):
+            raise InvalidValue(f"findings[{index}]", finding, "a Finding")
     events: list[OrderEvent] = []
     for finding in findings:
         if finding.shipping_fee is not None and finding.shipping_fee != order.shipping_fee:
@@ -123,10 +140,29 @@ def apply_findings(order: Order, findings: Iterable[Finding], ctx: Context) -> O
     return order, tuple(events)
 
 
+def check_rules(rules: object) -> tuple[ReviewRule, ...]:
+    """``rules`` as a tuple, each a :class:`ReviewRule` (a ``code`` and a ``check``).
+
+    Raises :class:`~orderflow.errors.InvalidValue` naming the first that is not one, so that a
+    desk is never built (or given rules) it would fail on at its first accept.
+    """
+    if isinstance(rules, str | bytes | Mapping) or not isinstance(rules, Iterable):
+        raise InvalidValue("review_rules", rules, "a sequence of review rules (ReviewRule)")
+    checked = tuple(rules)
+    for index, rule in enumerate(checked):
+        if not isinstance(rule, ReviewRule) or not callable(rule.check):
+            raise InvalidValue(f"review_rules[{index}]", rule, "a ReviewRule: a code and a check")
+    return checked
+
+
 def review(order: Order, rules: Iterable[ReviewRule], context: ReviewContext) -> list[Finding]:
     """Every rule's finding for ``order``, in the order of the rules."""
+    if not isinstance(order, Order):
+        raise InvalidValue("order", order, "an Order")
+    if not isinstance(context, ReviewContext):
+        raise InvalidValue("context", context, "a ReviewContext")
     findings = []
-    for rule in rules:
+    for rule in check_rules(rules):
         finding = rule.check(order, context)
         if finding is not None:
             findings.append(finding)
@@ -153,104 +189,14 @@ class RemarksRule:
         )
 
 
-def _prefixes(value: Iterable[str]) -> frozenset[str]:
-    out = set()
-    for prefix in value:
-        digits = prefix.replace("-", "")
-        if not digits.isdigit() or not 1 <= len(digits) <= 7:
-            raise InvalidValue("prefixes", prefix, "postal-code prefixes of 1 to 7 digits")
-        out.add(digits)
-    return frozenset(out)
-
-
-DEFAULT_ISLAND_PREFIXES: frozenset[str] = _prefixes(
-    [
-        # 東京都 伊豆諸島・小笠原: 大島 (100-01xx, 差木地 100-0211 and 波浮港 100-0212),
-        # 利島, 新島, 式根島, 神津島, 三宅島, 御蔵島, 八丈島, 青ヶ島, 小笠原
-        "10001", "10002", "10003", "10004", "10005", "10006", "10011", "10012",
-        "10013", "10014", "10015", "10016", "10017", "10021", "10022",
-        # 北海道 利尻・礼文 (097 but 稚内市's mainland 097-00xx), 奥尻, 天売・焼尻
-        "09701", "09702", "09703", "09704", "09705", "09706", "09707", "09708",
-        "09709", "0971", "0972", "0973", "0974", "0975", "0976", "0977", "0978",
-        "0979", "04314", "07836",
-        # 新潟県 佐渡, 粟島
-        "952", "9580061",
-        # 島根県 隠岐 (西ノ島町 浦郷 684-0211)
-        "685", "68401", "68402", "68403", "68404",
-        # 香川県 小豆島, 直島
-        "7614", "76131",
-        # 長崎県 対馬, 壱岐, 五島, 新上五島
-        "817", "8115", "853", "8574",
-        # 鹿児島県 種子島, 屋久島, 奄美群島, 甑島
-        "8913", "8914", "8916", "8917", "8918", "8919", "894", "8961",
-        # 沖縄県 久米島・大東諸島, 伊平屋 (905-07xx)・伊是名 (905-06xx), 宮古, 八重山
-        "9013", "90506", "90507", "906", "907",
-    ]
-)  # fmt: skip
-"""Postal-code prefixes of Japan's main remote-island groups (離島).
-
-Compiled by hand for orderflow from the postal-code areas (Japan Post's 郵便番号データ) of the
-island towns named in the comments. It is a default, not an authority: it does not list every
-inhabited island, and carriers keep their own surcharge lists. A shop replaces it with its
-carrier's list: ``IslandTable(prefixes=...)``.
-"""
-
-
-@attrs.frozen(slots=True)
-class IslandTable:
-    """Which postal codes are remote islands, by prefix (``952`` is all of 佐渡)."""
-
-    prefixes: frozenset[str] = attrs.field(default=DEFAULT_ISLAND_PREFIXES, converter=_prefixes)
-    """Postal-code prefixes of 1 to 7 digits (hyphens dropped); a postal code starting
-    with any of them is an island. Defaults to ``DEFAULT_ISLAND_PREFIXES``."""
-
-    def __contains__(self, postal_code: object) -> bool:
-        if not isinstance(postal_code, str):
-            return False
-        return any(postal_code[:n] in self.prefixes for n in range(1, 8))
-
-
-def _fee_map(value: Mapping[Prefecture, Money]) -> Mapping[Prefecture, Money]:
-    return dict(value)
-
-
-@attrs.frozen(slots=True)
-class ShippingFeeTable:
-    """送料: a fee per prefecture (else ``default``), plus a surcharge for remote islands."""
-
-    default: Money
-    """The fee to a prefecture not in ``by_prefecture``."""
-    by_prefecture: Mapping[Prefecture, Money] = attrs.field(factory=dict, converter=_fee_map)
-    """The fee to each prefecture that differs from ``default`` (北海道, 沖縄 …)."""
-    island_surcharge: Money = attrs.field(factory=lambda: Money.yen(0))
-    """Added to the prefecture's fee for a remote-island address (離島); ¥0 by default."""
-    islands: IslandTable = attrs.field(factory=IslandTable)
-    """Which postal codes count as remote islands."""
-
-    def is_island(self, address: Address) -> bool:
-        """Whether ``address`` is on a remote island."""
-        return address.postal_code in self.islands
-
-    def fee_for(self, address: Address) -> Money:
-        """The shipping fee to ``address``."""
-        fee = self.by_prefecture.get(address.prefecture, self.default)
-        return fee + self.island_surcharge if self.is_island(address) else fee
-
-
-def default_shipping_fees() -> ShippingFeeTable:
-    """A plain schedule: ¥880, ¥1,320 to Hokkaido, ¥1,650 to Okinawa, ¥1,100 more to islands."""
-    return ShippingFeeTable(
-        Money.yen(880),
-        {Prefecture.HOKKAIDO: Money.yen(1320), Prefecture.OKINAWA: Money.yen(1650)},
-        Money.yen(1100),
-    )
-
-
 @attrs.frozen(slots=True)
 class RemoteIslandRule:
     """離島・特定住所: recalculate the shipping fee with the island surcharge and hold."""
 
-    fees: ShippingFeeTable = attrs.field(factory=default_shipping_fees)
+    fees: ShippingFeeTable = attrs.field(
+        factory=default_shipping_fees,
+        validator=_instance_of(ShippingFeeTable, "a ShippingFeeTable"),
+    )
     """The fee schedule the corrected shipping fee comes from."""
     code: str = "remote_island"
     """The hold's reason code."""
@@ -269,72 +215,13 @@ class RemoteIslandRule:
         )
 
 
-_ADDRESS_NOISE = re.compile(r"[\s\-‐‑–—―ー−－]+")
-_ADDRESS_UNITS = re.compile(r"(丁目|番地|番|号)")
-
-
-def normalize_address(address: Address) -> str:
-    """An address reduced for comparison: full/half width, hyphens, spaces and 丁目/番/号 alike.
-
-    ``東京都渋谷区神宮前１丁目２番３号`` and ``東京都 渋谷区神宮前 1-2-3`` give the same key.
-    """
-    text = f"{address.postal_code}{address.prefecture.ja}{address.city}{address.line1}"
-    text = unicodedata.normalize("NFKC", text + address.line2).lower()
-    text = _ADDRESS_UNITS.sub("-", text)
-    return _ADDRESS_NOISE.sub("", text)
-
-
-def _str_set(value: Iterable[str]) -> frozenset[str]:
-    return frozenset(value)
-
-
-def _lower_set(value: Iterable[str]) -> frozenset[str]:
-    return frozenset(v.strip().lower() for v in value)
-
-
-def _phone_set(value: Iterable[str]) -> frozenset[str]:
-    return frozenset(normalize_phone(v) for v in value)
-
-
-def _address_set(value: Iterable[Address | str]) -> frozenset[str]:
-    return frozenset(v if isinstance(v, str) else normalize_address(v) for v in value)
-
-
-@attrs.frozen(slots=True)
-class Blacklist:
-    """Customers a shop will not ship to without a look: by id, e-mail, phone or address."""
-
-    customer_ids: frozenset[str] = attrs.field(factory=frozenset, converter=_str_set)
-    """Customer ids (``Customer.id``) to hold, compared exactly."""
-    emails: frozenset[str] = attrs.field(factory=frozenset, converter=_lower_set)
-    """E-mail addresses, compared without case or surrounding blanks."""
-    phones: frozenset[str] = attrs.field(factory=frozenset, converter=_phone_set)
-    """Phone numbers, normalised (``normalize_phone``) here and compared with the
-    ship-to address's phone."""
-    addresses: frozenset[str] = attrs.field(factory=frozenset, converter=_address_set)
-    """Normalised addresses (:func:`normalize_address`); Address values are normalised here."""
-
-    def match(self, order: Order) -> str | None:
-        """What matched (``customer id``, ``e-mail``, ``phone``, ``address``), or None."""
-        if order.customer.id in self.customer_ids:
-            return "customer id"
-        if order.customer.email.strip().lower() in self.emails:
-            return "e-mail"
-        if order.ship_to.phone in self.phones:
-            return "phone"
-        if not self.addresses:
-            return None
-        addresses = [order.ship_to] + ([order.customer.address] if order.customer.address else [])
-        if any(normalize_address(a) in self.addresses for a in addresses):
-            return "address"
-        return None
-
-
 @attrs.frozen(slots=True)
 class BlacklistRule:
     """ブラックリスト: hold orders from a listed customer, e-mail, phone or address."""
 
-    blacklist: Blacklist = attrs.field(factory=Blacklist)
+    blacklist: Blacklist = attrs.field(
+        factory=Blacklist, validator=_instance_of(Blacklist, "a Blacklist")
+    )
     """Who to hold; empty by default (the rule then never holds)."""
     code: str = "blacklist"
     """The hold's reason code."""
@@ -356,11 +243,34 @@ def _line_key(order: Order) -> Counter[tuple[str, int]]:
     return Counter((line.sku, line.quantity) for line in order.lines)
 
 
+def _check_window(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    check_span(value, "window")
+
+
+def _check_limit(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    check_units(value, "default_limit", minimum=0)
+
+
+def _limits(value: object) -> Mapping[str, int]:
+    if not isinstance(value, Mapping):
+        raise InvalidValue("limits", value, "a mapping of SKU → the most units of a line")
+    for sku, limit in value.items():
+        if not isinstance(sku, str) or not sku:
+            raise InvalidValue("limits", sku, "SKUs as keys")
+        check_units(limit, f"limits[{sku}]", minimum=0)
+    return dict(value)
+
+
+def _check_callable(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not callable(value):
+        raise InvalidValue(attribute.name, value, "a function of a SKU giving its product")
+
+
 @attrs.frozen(slots=True)
 class DuplicateRule:
     """二重注文の疑い: the same customer ordered the same lines within ``window``."""
 
-    window: timedelta = timedelta(hours=24)
+    window: timedelta = attrs.field(default=timedelta(hours=24), validator=_check_window)
     """How far apart two orders' ``placed_at`` may be to count as a duplicate; 24 hours by
     default."""
     code: str = "duplicate_suspected"
@@ -393,9 +303,9 @@ class DuplicateRule:
 class QuantityRule:
     """数量異常: a line's quantity above its SKU's limit (or the default limit)."""
 
-    default_limit: int = 10
+    default_limit: int = attrs.field(default=10, validator=_check_limit)
     """The most units a line may ask for when its SKU is not in ``limits``; 10 by default."""
-    limits: Mapping[str, int] = attrs.field(factory=dict)
+    limits: Mapping[str, int] = attrs.field(factory=dict, converter=_limits)
     """SKU → the most units a line of it may ask for; more holds the order."""
     code: str = "unusual_quantity"
     """The hold's reason code."""
@@ -425,7 +335,7 @@ class VariantRule:
     ``TSHIRT-NAVY-M`` and ``TSHIRT-NAVY-L`` are variants of ``TSHIRT-NAVY``).
     """
 
-    variant_of: Callable[[str], str] = _variant_base
+    variant_of: Callable[[str], str] = attrs.field(default=_variant_base, validator=_check_callable)
     """SKU → its product; a SKU that is its own product has no variants."""
     code: str = "variant_check"
     """The hold's reason code."""
@@ -460,6 +370,6 @@ def default_rules(
         RemoteIslandRule(fees or default_shipping_fees()),
         BlacklistRule(blacklist or Blacklist()),
         DuplicateRule(duplicate_window),
-        QuantityRule(quantity_limit, dict(quantity_limits or {})),
+        QuantityRule(quantity_limit, {} if quantity_limits is None else quantity_limits),
         VariantRule(),
     )

@@ -19,6 +19,7 @@ from typing import Any
 
 import attrs
 
+from orderflow._mask import mask_personal_data_in, masked_repr
 from orderflow.errors import InvalidValue
 
 __all__ = ["CarrierEvent", "TrackingStatus", "event_key"]
@@ -103,8 +104,11 @@ class CarrierEvent:
     counts once. At most 200 characters."""
     location: str = attrs.field(default="", validator=_text(200, required=False))
     """The depot or the place (営業所), if the carrier says."""
-    detail: str = attrs.field(default="", validator=_text(500, required=False))
-    """The carrier's words (不在連絡票番号, the reason for a return …)."""
+    detail: str = attrs.field(
+        default="", validator=_text(500, required=False), repr=masked_repr(mask_personal_data_in)
+    )
+    """The carrier's words (不在連絡票番号, the reason for a return …); its e-mails and phone
+    numbers are masked in the repr."""
 
 
 def event_key(at: datetime, kind: TrackingStatus, event_id: str) -> tuple[datetime, int, str]:

@@ -8,6 +8,7 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
+from orderflow._mask import mask_personal_data_in, masked_repr
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.money import Money
 
@@ -87,9 +88,9 @@ class FraudResult:
 
     verdict: FraudVerdict
     """Accept, review (the order is held for a person) or reject (the order is closed)."""
-    reason: str = ""
+    reason: str = attrs.field(default="", repr=masked_repr(mask_personal_data_in))
     """The screen's reason, kept (at most 200 characters) in the history and in ``PaymentDeclined``
-    when it rejects; empty: none given."""
+    when it rejects; empty: none given. Its e-mails and phone numbers are masked in the repr."""
 
 
 @runtime_checkable
@@ -120,9 +121,9 @@ class CreditDecision:
     """与信結果: approved, declined, or pending (the order is held and the decision asked again)."""
     reference: str
     """The provider's id of the claim (取引ID)."""
-    reason: str = ""
+    reason: str = attrs.field(default="", repr=masked_repr(mask_personal_data_in))
     """Why it was declined, kept in the payment ledger (and in ``PaymentDeclined`` at order); empty:
-    none given or approved."""
+    none given or approved. Its e-mails and phone numbers are masked in the repr."""
 
 
 @runtime_checkable

@@ -66,14 +66,24 @@ class Fault(enum.Enum):
     DUPLICATE = "duplicate"
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, repr=False)
 class Call:
-    """One call a fake received: the method, its key (if any) and its arguments."""
+    """One call a fake received: the method, its key (if any) and its arguments.
+
+    Its repr shows the request as the fake describes it in an error, a card token masked
+    (``tok_****``): a failed ``assert gateway.calls == [...]`` prints it.
+    """
 
     method: str
     key: str | None
     request: tuple[Any, ...]
-    """The request's arguments, in the order of the method's signature."""
+    """The request's arguments, in the order of the method's signature (whole)."""
+    shown: str = attrs.field(default="", kw_only=True, eq=False)
+    """The request as the repr shows it (personal data masked); empty: its own repr."""
+
+    def __repr__(self) -> str:
+        request = self.shown or repr(self.request)
+        return f"Call(method={self.method!r}, key={self.key!r}, request={request})"
 
 
 class _Fake:
@@ -120,7 +130,7 @@ class _Fake:
         The whole request runs under the fake's lock: no other request of this fake interleaves.
         """
         with self._lock:
-            self.calls.append(Call(method, key, request))
+            self.calls.append(Call(method, key, request, shown=self._describe(method, request)))
             queue = self._faults.get(method)
             fault = queue.pop(0) if queue else None
             if fault is Fault.TIMEOUT_BEFORE:

@@ -13,7 +13,7 @@ The table of DOMAIN.md, as code:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 import attrs
@@ -99,8 +99,20 @@ def payment_confirmed(
     return payment.received - payment.refund_owed >= total
 
 
-def _brackets(value: Sequence[tuple[Money, Money]]) -> tuple[tuple[Money, Money], ...]:
-    return tuple(value)
+def _brackets(value: object) -> tuple[tuple[Money, Money], ...]:
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise InvalidValue("brackets", value, "(upper bound, fee) pairs of Money")
+    out: list[tuple[Money, Money]] = []
+    for index, pair in enumerate(value):
+        if not (
+            isinstance(pair, tuple | list)
+            and len(pair) == 2
+            and isinstance(pair[0], Money)
+            and isinstance(pair[1], Money)
+        ):
+            raise InvalidValue(f"brackets[{index}]", pair, "an (upper bound, fee) pair of Money")
+        out.append((pair[0], pair[1]))
+    return tuple(out)
 
 
 @attrs.frozen(slots=True)
