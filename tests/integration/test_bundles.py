@@ -144,6 +144,22 @@ def test_a_parcel_waits_for_all_its_orders_and_can_be_undone_until_instructed() 
     assert order.shipments[0].parcel is None
 
 
+def test_a_parcel_with_an_order_on_hold_is_not_instructed_in_half() -> None:
+    shop = fake_shop(STOCK)
+    desk = shop.desk
+    _two_accepted(desk)
+    desk.bundle(["1001", "1002"])
+    desk.raise_hold("1002", "manual", "確認")  # 引当済, but a person must look first
+    with pytest.raises(MoveBlocked, match="manual"):
+        desk.instruct_shipping("1001")
+    a, b = desk.get("1001"), desk.get("1002")
+    assert a.status is b.status is OrderStatus.ALLOCATED  # no half box at the warehouse
+    assert not shop.warehouses["TOKYO"].instructed
+    assert [o.bundle for o in desk.unbundle("1002")] == [(), ()]  # still free to leave
+    desk.cancel("1002", reason="不正の疑い")
+    assert desk.instruct_shipping("1001").shipments[0].parcel is None
+
+
 def test_a_cancelled_order_leaves_the_parcel() -> None:
     desk = fake_shop(STOCK).desk
     _two_accepted(desk)
