@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from orderflow.domain import lifecycle
 from orderflow.domain._values import replace
-from orderflow.domain.decisions.money import refund_order
+from orderflow.domain.decisions.money import refund_limit, refund_order
 from orderflow.domain.effects import Answer, Effect, Notify, PostJournal, Restock, RestorePoints
 from orderflow.domain.events import Restocked, ReturnDeclined, ReturnReceived, ReturnRequested
 from orderflow.domain.lifecycle import Context
@@ -24,7 +24,6 @@ from orderflow.domain.money import Money
 from orderflow.domain.order import Order, line_index
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments.common import Fold
-from orderflow.domain.payments.plans import refundable
 from orderflow.domain.points import claw_back, clawback_limit, points_earned
 from orderflow.domain.refunds import refund_share, return_entry, returned_units
 from orderflow.domain.returns import Disposition, Return, ReturnLine, ReturnReason, ReturnStatus
@@ -254,7 +253,7 @@ def receive_return(
     if booked:
         plan.add(PostJournal, entry=_entry(order, received, rules, ctx))
     order = plan.apply(order)
-    amount = min(share.paid_back, refundable(order))
+    amount = min(share.paid_back, refund_limit(order))
     if amount.amount > 0:
         order = refund_order(order, amount, ctx, rules)
     clawed = min(share.points_clawed, clawback_limit(order, rules)) if earned else 0
