@@ -70,6 +70,15 @@ def check_skus(desk: DeskBase, lines: Sequence[OrderLine], field: str) -> None:
                 raise UnknownSku(f"{field}[{index}].sku", sku)
 
 
+_REVIEWABLE = (
+    OrderStatus.ORDERED,
+    OrderStatus.UNALLOCATED,
+    OrderStatus.PARTIALLY_ALLOCATED,
+    OrderStatus.ALLOCATED,
+)
+"""The statuses ``desk.review`` runs in: those a change is allowed in (not yet instructed)."""
+
+
 class OrderCommands(DeskBase):
     """受注 to 引当."""
 
@@ -278,9 +287,18 @@ class OrderCommands(DeskBase):
         }
 
     def review(self, number: str, *, actor: str = "system") -> Order:
-        """Run the order review again (after a change of the rules, say)."""
+        """Run the order review again (after a change of the rules, say).
+
+        Only until the order is instructed to ship, as for a change: a later review could move
+        the shipping fee (and the money) of a parcel already on its way. Else
+        :class:`~orderflow.errors.InvalidValue` on ``status``, nothing changed.
+        """
 
         def decide(order: Order, ctx: Context) -> Order:
+            if order.status not in _REVIEWABLE:
+                raise InvalidValue(
+                    "status", order.status.name, "an order not yet instructed to ship"
+                )
             fee = order.shipping_fee
             result = reviewed(order, ctx, self.rules, self._recent(order))
             if result.shipping_fee != fee:
