@@ -117,6 +117,19 @@ def test_reviewing_again_leaves_an_order_on_its_way_alone() -> None:
     assert s.desk.get("1001") == shipped and len(s.gateway.calls) == calls
 
 
+def test_a_lower_island_fee_gives_back_the_points_that_no_longer_fit() -> None:
+    """The cart charged ¥3,000 to 佐渡 and points paid it all: the review's ¥1,980 left the
+    points above the charges and every accept failed (InvalidValue on the discount)."""
+    s = auto(points=5000)
+    tea = OrderLine("L1", "TEA-1", "緑茶", Money.yen(100), 1)
+    place(s, order_lines=[tea], ship_to=SADO, shipping_fee=Money.yen(3000), points_used=3100)
+    order = s.desk.accept("1001")
+    assert order.shipping_fee == Money.yen(1980) and order.points_used == 2080
+    assert order.points_taken == 2080 and s.points.balances["C1"] == 5000 - 2080
+    assert s.desk.totals(order).total == Money.yen(0)
+    assert [h.code for h in order.open_holds] == ["remote_island"]
+
+
 def test_payment_holds_stop_auto_advance_too() -> None:
     s = auto()
     s.postpay.decisions["C1"] = CreditStatus.PENDING

@@ -12,7 +12,7 @@ from orderflow.app.executor import Ports
 from orderflow.domain import lifecycle
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.decisions import placing
-from orderflow.domain.decisions.changing import reviewed
+from orderflow.domain.decisions.changing import give_back_points, reviewed
 from orderflow.domain.decisions.common import release_all
 from orderflow.domain.events import (
     Accepted,
@@ -305,6 +305,7 @@ class OrderCommands(DeskBase):
                 plan = Plan(result)
                 total = self.totals(result).total
                 result = follow_total(plan, result, total, ctx, self.rules, reviewed=True)
+                give_back_points(plan, result, self.rules)
                 result = plan.apply(result)
             return result
 
