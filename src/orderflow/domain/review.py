@@ -20,7 +20,9 @@ from typing import Protocol, runtime_checkable
 import attrs
 
 from orderflow._mask import mask_personal_data_in
+from orderflow.domain._review_checks import items_of, of_kind, sku_limits
 from orderflow.domain.address import Address, Prefecture, normalize_phone
+from orderflow.domain.bounds import check_span, check_units
 from orderflow.domain.events import ShippingFeeChanged
 from orderflow.domain.lifecycle import Context, Outcome, raise_hold, record_fact
 from orderflow.domain.money import Money
@@ -250,7 +252,9 @@ def default_shipping_fees() -> ShippingFeeTable:
 class RemoteIslandRule:
     """離島・特定住所: recalculate the shipping fee with the island surcharge and hold."""
 
-    fees: ShippingFeeTable = attrs.field(factory=default_shipping_fees)
+    fees: ShippingFeeTable = attrs.field(
+        factory=default_shipping_fees, validator=of_kind(ShippingFeeTable, "a ShippingFeeTable")
+    )
     """The fee schedule the corrected shipping fee comes from."""
     code: str = "remote_island"
     """The hold's reason code."""
@@ -285,19 +289,20 @@ def normalize_address(address: Address) -> str:
 
 
 def _str_set(value: Iterable[str]) -> frozenset[str]:
-    return frozenset(value)
+    return frozenset(items_of("customer_ids", value, (str,)))
 
 
 def _lower_set(value: Iterable[str]) -> frozenset[str]:
-    return frozenset(v.strip().lower() for v in value)
+    return frozenset(v.strip().lower() for v in items_of("emails", value, (str,)))
 
 
 def _phone_set(value: Iterable[str]) -> frozenset[str]:
-    return frozenset(normalize_phone(v) for v in value)
+    return frozenset(normalize_phone(v) for v in items_of("phones", value, (str,)))
 
 
 def _address_set(value: Iterable[Address | str]) -> frozenset[str]:
-    return frozenset(v if isinstance(v, str) else normalize_address(v) for v in value)
+    items = items_of("addresses", value, (str, Address))
+    return frozenset(v if isinstance(v, str) else normalize_address(v) for v in items)
 
 
 @attrs.frozen(slots=True)
@@ -334,7 +339,9 @@ class Blacklist:
 class BlacklistRule:
     """ブラックリスト: hold orders from a listed customer, e-mail, phone or address."""
 
-    blacklist: Blacklist = attrs.field(factory=Blacklist)
+    blacklist: Blacklist = attrs.field(
+        factory=Blacklist, validator=of_kind(Blacklist, "a Blacklist")
+    )
     """Who to hold; empty by default (the rule then never holds)."""
     code: str = "blacklist"
     """The hold's reason code."""
@@ -360,7 +367,9 @@ def _line_key(order: Order) -> Counter[tuple[str, int]]:
 class DuplicateRule:
     """二重注文の疑い: the same customer ordered the same lines within ``window``."""
 
-    window: timedelta = timedelta(hours=24)
+    window: timedelta = attrs.field(
+        default=timedelta(hours=24), validator=lambda _, a, v: check_span(v, a.name, positive=True)
+    )
     """How far apart two orders' ``placed_at`` may be to count as a duplicate; 24 hours by
     default."""
     code: str = "duplicate_suspected"
@@ -393,9 +402,9 @@ class DuplicateRule:
 class QuantityRule:
     """数量異常: a line's quantity above its SKU's limit (or the default limit)."""
 
-    default_limit: int = 10
+    default_limit: int = attrs.field(default=10, validator=lambda _, a, v: check_units(v, a.name))
     """The most units a line may ask for when its SKU is not in ``limits``; 10 by default."""
-    limits: Mapping[str, int] = attrs.field(factory=dict)
+    limits: Mapping[str, int] = attrs.field(factory=dict, converter=sku_limits)
     """SKU → the most units a line of it may ask for; more holds the order."""
     code: str = "unusual_quantity"
     """The hold's reason code."""
@@ -454,12 +463,17 @@ def default_rules(
     quantity_limit: int = 10,
     quantity_limits: Mapping[str, int] | None = None,
 ) -> Sequence[ReviewRule]:
-    """The built-in rules, in the order they run."""
+    """The built-in rules, in the order they run (a bad argument: InvalidValue naming it)."""
+    if fees is not None and not isinstance(fees, ShippingFeeTable):
+        raise InvalidValue("fees", type(fees).__name__, "a ShippingFeeTable")
+    if blacklist is not None and not isinstance(blacklist, Blacklist):
+        raise InvalidValue("blacklist", type(blacklist).__name__, "a Blacklist")
+    limits = sku_limits({} if quantity_limits is None else quantity_limits, "quantity_limits")
     return (
         RemarksRule(),
         RemoteIslandRule(fees or default_shipping_fees()),
         BlacklistRule(blacklist or Blacklist()),
-        DuplicateRule(duplicate_window),
-        QuantityRule(quantity_limit, dict(quantity_limits or {})),
+        DuplicateRule(check_span(duplicate_window, "duplicate_window", positive=True)),
+        QuantityRule(check_units(quantity_limit, "quantity_limit"), limits),
         VariantRule(),
     )
