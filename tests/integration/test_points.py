@@ -185,6 +185,22 @@ def test_owed_points_settled_off_a_refund_are_not_paid_back_by_a_later_one() -> 
     assert s.desk.refundable(order) == Money.yen(0)
 
 
+def test_a_return_takes_back_the_points_its_units_earned_at_their_own_rate() -> None:
+    """A ×10 ポイント item returned took back only its price's share of the order's points:
+    the customer kept 45 of the 100 points it earned."""
+    s = a_shop(PointsGrant(at=GrantAt.SHIPMENT))
+    ten = OrderLine("L1", "TEA-1", "緑茶", Money.yen(1000), 1, points_rate=Decimal("0.10"))
+    mug = OrderLine("L2", "MUG-1", "湯呑", Money.yen(1000), 1)
+    order = to_delivery(s, order_lines=[ten, mug])
+    assert order.points_granted == 100 + 10
+    s.desk.request_return("1001", {"L1": 1}, ReturnReason.DEFECTIVE)
+    order = s.desk.receive_return("1001", "R1", [Disposition("L1", 1, "TOKYO")])
+    assert order.points_revoked == 100 and order.returns[0].points_clawed == 100
+    s.desk.request_return("1001", {"L2": 1}, ReturnReason.DEFECTIVE)
+    order = s.desk.receive_return("1001", "R2", [Disposition("L2", 1, "TOKYO")])
+    assert order.points_revoked == 110  # every unit back: all that was earned
+
+
 def test_a_clawback_before_the_grant_lowers_it() -> None:
     s = a_shop(PointsGrant(at=GrantAt.DELIVERY, days=10))
     to_delivery(s)

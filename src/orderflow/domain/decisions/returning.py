@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
+from math import floor
 from zoneinfo import ZoneInfo
 
 from orderflow.domain import lifecycle
@@ -204,6 +207,7 @@ def receive_return(
         shipping_fee=shipping_fee,
         points_earned=earned,
     )
+    clawed = _points_clawed(order, ret, earned, settings.points_rate) if earned else 0
     plan = Plan(order)
     restocked: dict[tuple[str, str], int] = {}
     for d in checked:
@@ -256,7 +260,7 @@ def receive_return(
     amount = min(share.paid_back, refund_limit(order))
     if amount.amount > 0:
         order = refund_order(order, amount, ctx, rules)
-    clawed = min(share.points_clawed, clawback_limit(order, rules)) if earned else 0
+    clawed = min(clawed, clawback_limit(order, rules))
     if clawed > 0:
         order = claw_back(order, clawed, ctx, rules)
         returns = tuple(
@@ -271,6 +275,36 @@ def receive_return(
         facts=(("return_id", return_id), ("paid_back", share.paid_back), ("fee", share.fee)),
     )
     return plan.apply(order)
+
+
+def _points_clawed(order: Order, ret: Return, earned: int, rate: Decimal) -> int:
+    """The points ``ret``'s units earned, of the ``earned`` of the whole order.
+
+    Each unit weighs its price times its line's rate (``rate`` when it has none), as
+    :func:`~orderflow.domain.points.points_earned` shares them: a ×5 ポイント unit takes back its
+    ×5. Worked out cumulatively over the returns refunded before, rounded down, so that every
+    unit returned takes back all that was earned.
+    """
+    before = returned_units(order)
+    after = dict(before)
+    for line in ret.lines:
+        after[line.line_id] = after.get(line.line_id, 0) + line.quantity
+
+    def weight(units: Mapping[str, int]) -> Fraction:
+        return sum(
+            (
+                Fraction(line.unit_price.amount)
+                * units.get(line.line_id, 0)
+                * Fraction(rate if line.points_rate is None else line.points_rate)
+                for line in order.lines
+            ),
+            Fraction(0),
+        )
+
+    whole = weight({line.line_id: line.quantity for line in order.lines})
+    if whole <= 0:
+        return 0
+    return floor(earned * weight(after) / whole) - floor(earned * weight(before) / whole)
 
 
 def _entry(order: Order, ret: Return, rules: Rules, ctx: Context) -> object:
