@@ -144,6 +144,55 @@ def test_a_parcel_waits_for_all_its_orders_and_can_be_undone_until_instructed() 
     assert order.shipments[0].parcel is None
 
 
+def test_a_parcel_with_an_order_on_hold_is_not_instructed_in_half() -> None:
+    shop = fake_shop(STOCK)
+    desk = shop.desk
+    _two_accepted(desk)
+    desk.bundle(["1001", "1002"])
+    desk.raise_hold("1002", "manual", "確認")  # 引当済, but a person must look first
+    with pytest.raises(MoveBlocked, match="manual"):
+        desk.instruct_shipping("1001")
+    a, b = desk.get("1001"), desk.get("1002")
+    assert a.status is b.status is OrderStatus.ALLOCATED  # no half box at the warehouse
+    assert not shop.warehouses["TOKYO"].instructed
+    assert [o.bundle for o in desk.unbundle("1002")] == [(), ()]  # still free to leave
+    desk.cancel("1002", reason="不正の疑い")
+    assert desk.instruct_shipping("1001").shipments[0].parcel is None
+
+
+def test_a_recalled_order_leaves_its_box() -> None:
+    """Recalled out of an instructed parcel, an order is no longer in the box: it went back in
+    it with another address, and once the box left it could be neither instructed nor
+    unbundled (its cancel raised)."""
+    shop = fake_shop(STOCK)
+    desk = shop.desk
+    _two_accepted(desk)
+    desk.bundle(["1001", "1002"])
+    desk.instruct_shipping("1001")
+    recalled = desk.recall("1002")
+    assert recalled.status is OrderStatus.ALLOCATED and recalled.bundle == ()
+    assert isinstance(recalled.history[-1], Unbundled)
+    osaka = Address("530-0001", "大阪府", "大阪市北区梅田", "1-1", "山田 太郎", "06-0000-0000")
+    desk.change("1002", OrderChange(ship_to=osaka))
+    _accepted(desk, "1002")
+    alone = desk.instruct_shipping("1002")
+    assert alone.shipments[0].parcel is None  # not in the box that goes to Tokyo
+    desk.ship("1001", "1001-S1", TRACKING)
+    assert desk.get("1002").shipments[0].status is ShipmentStatus.INSTRUCTED
+
+
+def test_an_order_recalled_before_its_box_left_may_still_be_cancelled() -> None:
+    desk = fake_shop(STOCK).desk
+    _two_accepted(desk)
+    desk.bundle(["1001", "1002"])
+    desk.instruct_shipping("1002")
+    desk.recall("1002")
+    desk.ship("1001", "1001-S1", TRACKING)  # the box leaves without it
+    cancelled = desk.cancel("1002", reason="お客様都合")
+    assert cancelled.status is OrderStatus.CANCELLED and cancelled.bundle == ()
+    assert desk.get("1001").status is OrderStatus.SHIPPED
+
+
 def test_a_cancelled_order_leaves_the_parcel() -> None:
     desk = fake_shop(STOCK).desk
     _two_accepted(desk)

@@ -12,11 +12,13 @@ from hypothesis import strategies as st
 
 from orderflow import (
     Clawback,
+    Disposition,
     GrantAt,
     Money,
     Order,
     OrderLine,
     PointsGrant,
+    ReturnReason,
     ShopSettings,
     TaxRate,
     codec,
@@ -158,6 +160,45 @@ def test_owed_points_settled_by_a_refund_are_not_clawed_back_again() -> None:
     with pytest.raises(InvalidValue, match="points"):
         s.desk.claw_back_points("1001", 1, reason="返品")
     assert s.points.balances["C1"] == 100 and s.desk.get("1001") == order
+
+
+def test_owed_points_settled_off_a_refund_are_not_paid_back_by_a_later_one() -> None:
+    """The yen a refund kept back for owed points paid the debt: no later refund (nor a
+    return) pays them back (the limit forgot them: the whole payment went back, debt and all)."""
+    s = a_shop(PointsGrant(at=GrantAt.SHIPMENT), clawback=Clawback.DEDUCT_FROM_REFUND)
+    order = to_delivery(s)
+    paid = order.payment.captured
+    s.points.balances["C1"] = 0  # all 59 spent elsewhere
+    s.desk.claw_back_points("1001", reason="返品")
+    order = s.desk.refund("1001", Money.yen(1000), reason="返品")
+    assert order.payment.refunded == Money.yen(1000 - EARNED) and order.points_owed == 0
+    rest = paid - Money.yen(1000)  # the 59 yen kept back are the shop's now
+    assert s.desk.refundable(order) == rest
+    with pytest.raises(InvalidValue, match="amount"):
+        s.desk.refund("1001", rest + Money.yen(1), reason="返品")
+    assert s.desk.get("1001") == order
+    order = s.desk.request_return("1001", {"L1": 2, "L2": 1, "L3": 1}, ReturnReason.DEFECTIVE)
+    order = s.desk.receive_return(
+        "1001", "R1", [Disposition("L1", 2), Disposition("L2", 1), Disposition("L3", 1)]
+    )
+    assert order.payment.refunded == paid - Money.yen(EARNED)
+    assert s.desk.refundable(order) == Money.yen(0)
+
+
+def test_a_return_takes_back_the_points_its_units_earned_at_their_own_rate() -> None:
+    """A ×10 ポイント item returned took back only its price's share of the order's points:
+    the customer kept 45 of the 100 points it earned."""
+    s = a_shop(PointsGrant(at=GrantAt.SHIPMENT))
+    ten = OrderLine("L1", "TEA-1", "緑茶", Money.yen(1000), 1, points_rate=Decimal("0.10"))
+    mug = OrderLine("L2", "MUG-1", "湯呑", Money.yen(1000), 1)
+    order = to_delivery(s, order_lines=[ten, mug])
+    assert order.points_granted == 100 + 10
+    s.desk.request_return("1001", {"L1": 1}, ReturnReason.DEFECTIVE)
+    order = s.desk.receive_return("1001", "R1", [Disposition("L1", 1, "TOKYO")])
+    assert order.points_revoked == 100 and order.returns[0].points_clawed == 100
+    s.desk.request_return("1001", {"L2": 1}, ReturnReason.DEFECTIVE)
+    order = s.desk.receive_return("1001", "R2", [Disposition("L2", 1, "TOKYO")])
+    assert order.points_revoked == 110  # every unit back: all that was earned
 
 
 def test_a_clawback_before_the_grant_lowers_it() -> None:

@@ -23,8 +23,10 @@ from orderflow import (
     Party,
     PaymentMethod,
     PaymentOp,
+    RemoteIslandRule,
     Requester,
     ReviewContext,
+    ShippingFeeTable,
     ShopSettings,
     TaxRate,
     default_rules,
@@ -97,6 +99,35 @@ def test_a_remote_island_order_is_repriced_held_and_its_card_follows() -> None:
     assert new_total == old_total + Money.yen(1100)
     assert reviewed.payment.open_authorization == new_total  # authorized again, old one voided
     assert len(s.gateway.live_authorizations()) == 1
+
+
+def test_reviewing_again_leaves_an_order_on_its_way_alone() -> None:
+    """A review run again after shipping re-priced the parcel and charged the card again."""
+    s = auto()
+    place(s, ship_to=SADO)
+    s.desk.accept("1001")
+    s.desk.clear_hold("1001", "remote_island")
+    s.desk.instruct_shipping("1001")
+    shipped = s.desk.ship("1001", "1001-S1", TRACKING)
+    fees = ShippingFeeTable(Money.yen(880), island_surcharge=Money.yen(2000))
+    s.desk.review_rules = (RemoteIslandRule(fees),)  # the carrier's surcharge went up
+    calls = len(s.gateway.calls)
+    with pytest.raises(InvalidValue, match="status"):
+        s.desk.review("1001")
+    assert s.desk.get("1001") == shipped and len(s.gateway.calls) == calls
+
+
+def test_a_lower_island_fee_gives_back_the_points_that_no_longer_fit() -> None:
+    """The cart charged ¥3,000 to 佐渡 and points paid it all: the review's ¥1,980 left the
+    points above the charges and every accept failed (InvalidValue on the discount)."""
+    s = auto(points=5000)
+    tea = OrderLine("L1", "TEA-1", "緑茶", Money.yen(100), 1)
+    place(s, order_lines=[tea], ship_to=SADO, shipping_fee=Money.yen(3000), points_used=3100)
+    order = s.desk.accept("1001")
+    assert order.shipping_fee == Money.yen(1980) and order.points_used == 2080
+    assert order.points_taken == 2080 and s.points.balances["C1"] == 5000 - 2080
+    assert s.desk.totals(order).total == Money.yen(0)
+    assert [h.code for h in order.open_holds] == ["remote_island"]
 
 
 def test_payment_holds_stop_auto_advance_too() -> None:

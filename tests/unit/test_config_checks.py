@@ -139,8 +139,8 @@ def test_a_fee_table_reads_a_prefecture_given_by_name() -> None:
         (lambda: VariantRule(variant_of="TEA"), "variant_of"),  # type: ignore[arg-type]
         (lambda: default_rules(blacklist=["C1"]), "blacklist"),  # type: ignore[arg-type]
         (lambda: default_rules(fees=880), "fees"),  # type: ignore[arg-type]
-        (lambda: default_rules(quantity_limit=None), "default_limit"),  # type: ignore[arg-type]
-        (lambda: default_rules(quantity_limits=5), "limits"),  # type: ignore[arg-type]
+        (lambda: default_rules(quantity_limit=None), "quantity_limit"),  # type: ignore[arg-type]
+        (lambda: default_rules(quantity_limits=5), "quantity_limits"),  # type: ignore[arg-type]
     ],
 )
 def test_a_review_rule_or_table_of_the_wrong_type_is_refused_when_built(

@@ -1,6 +1,8 @@
 """The review rules, one by one, and how findings become holds."""
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import attrs
 import pytest
@@ -29,6 +31,7 @@ from orderflow import (
     review,
 )
 from orderflow.domain.lifecycle import Context, clear_hold, new_order
+from orderflow.errors import InvalidValue
 from tests.builders import CTX, T0, address, customer, lines
 
 
@@ -131,6 +134,42 @@ def test_the_blacklist_matches_normalised_values(blacklist: Blacklist, what: str
     assert blacklist.match(order()) == what
     finding = BlacklistRule(blacklist).check(order(), NOW)
     assert finding is not None and what in finding.message_en
+
+
+@pytest.mark.parametrize(
+    ("build", "given", "field"),
+    [
+        (Blacklist, {"customer_ids": "C1"}, "customer_ids"),  # was {"C", "1"}: C1 not held
+        (Blacklist, {"emails": "taro@example.jp"}, "emails"),
+        (Blacklist, {"phones": "03-1234-5678"}, "phones"),
+        (Blacklist, {"addresses": "東京都渋谷区神宮前1-2-3"}, "addresses"),
+        (Blacklist, {"customer_ids": None}, "customer_ids"),
+        (Blacklist, {"emails": [1]}, "emails"),
+        (BlacklistRule, {"blacklist": "C1"}, "blacklist"),
+        (RemoteIslandRule, {"fees": "880"}, "fees"),
+        (DuplicateRule, {"window": "24h"}, "window"),
+        (DuplicateRule, {"window": timedelta(hours=-1)}, "window"),
+        (QuantityRule, {"default_limit": "10"}, "default_limit"),
+        (QuantityRule, {"default_limit": 0}, "default_limit"),
+        (QuantityRule, {"limits": {"TEA-1": "5"}}, "limits"),
+        (QuantityRule, {"limits": None}, "limits"),
+        (default_rules, {"quantity_limit": "10"}, "quantity_limit"),
+        (default_rules, {"quantity_limits": {"TEA-1": -1}}, "quantity_limits"),
+        (default_rules, {"duplicate_window": 24}, "duplicate_window"),
+        (default_rules, {"blacklist": ["C1"]}, "blacklist"),
+        (default_rules, {"fees": Money.yen(880)}, "fees"),
+    ],
+)
+def test_bad_rule_settings_are_refused_naming_them(
+    build: Callable[..., object], given: dict[str, Any], field: str
+) -> None:
+    """A wrong value made a rule that held the wrong customers, or crashed every review later
+    (TypeError at accept)."""
+    with pytest.raises(InvalidValue, match=field) as raised:
+        build(**given)
+    assert raised.value.field.startswith(field)
+    for secret in ("taro@example.jp", "1234-5678", "神宮前1-2-3"):
+        assert secret not in str(raised.value)
 
 
 def test_addresses_normalise_width_hyphens_spaces_and_units() -> None:

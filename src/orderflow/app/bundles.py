@@ -8,6 +8,7 @@ from orderflow.app.base import check_number
 from orderflow.app.changes import ChangeCommands
 from orderflow.app.fulfilment import FulfilmentCommands, normalize_tracking
 from orderflow.domain import bundling
+from orderflow.domain.decisions import shipping
 from orderflow.domain.machine import allowed_moves
 from orderflow.domain.order import Order, ShipmentStatus
 from orderflow.domain.policy import Requester
@@ -96,7 +97,9 @@ class BundleCommands(FulfilmentCommands, ChangeCommands):
         """出荷指示; for an order in a parcel, every order of the parcel at once.
 
         Refused (:class:`~orderflow.errors.MoveBlocked`) while an order of the parcel is not
-        引当済 (a cancelled one has left it); safe to repeat after a failure half-way.
+        引当済 (a cancelled one has left it) or would refuse its instruction (an open hold, its
+        payment not confirmed): then none is instructed. Safe to repeat after a failure
+        half-way.
         """
         order = self._current(check_number(number))
         if not order.bundle:
@@ -119,9 +122,24 @@ class BundleCommands(FulfilmentCommands, ChangeCommands):
                 [m.value for m in allowed_moves(order.status)],
                 f"the parcel waits for {', '.join(waiting)}",
             )
+        self._check_instructable(live, carrier, actor)
         for member in live:
             super().instruct_shipping(member.number, carrier=carrier, actor=actor)
         return self.get(number)
+
+    def _check_instructable(self, live: list[Order], carrier: str | None, actor: str) -> None:
+        """Raise what instructing any order of the parcel would raise, before any is instructed.
+
+        An order of the parcel that is 引当済 but on hold (or its payment not confirmed) would
+        refuse its instruction after the others were sent to the warehouse: half a box.
+        """
+        code = carrier or self.settings.carrier
+        if not isinstance(code, str) or code not in self.carriers:
+            raise InvalidValue("carrier", code, f"one of {sorted(self.carriers)}")
+        ctx = self._ctx(actor)
+        for member in live:
+            if member.status is OrderStatus.ALLOCATED:
+                shipping.instruct_shipping(member, code, ctx, self.rules)  # pure: only raises
 
     def _half_made(
         self, order: Order, members: list[Order], carrier: str | None, actor: str

@@ -17,7 +17,6 @@ from orderflow.domain.machine import allowed_moves
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, PaymentMethod
 from orderflow.domain.outbox import Plan
-from orderflow.domain.payments.plans import refundable
 from orderflow.domain.queues import DEPOSIT_INDEX, REFUND_INDEX, tracking_keys
 from orderflow.domain.status import Move
 from orderflow.errors import DepositTaken, InvalidValue, OrderflowError
@@ -81,10 +80,14 @@ class MoneyCommands(DeskBase):
         return check_moment(now, field)
 
     def refundable(self, order: Order) -> Money:
-        """What can still be paid back: captured less refunded, or received less owed back."""
+        """What can still be paid back: captured less refunded, or received less owed back.
+
+        Owed points settled off an earlier refund (``Clawback.DEDUCT_FROM_REFUND``) are not:
+        those yen paid the debt.
+        """
         if not isinstance(order, Order):
             raise InvalidValue("order", order, "an Order (desk.get(number))")
-        return refundable(order)
+        return money.refund_limit(order)
 
     def reauthorize_expiring(self, now: datetime | None = None) -> list[Order]:
         """再オーソリ sweep: authorize again every card whose authorization lapses soon.

@@ -12,7 +12,7 @@ from orderflow.app.executor import Ports
 from orderflow.domain import lifecycle
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.decisions import placing
-from orderflow.domain.decisions.changing import reviewed
+from orderflow.domain.decisions.changing import give_back_points, reviewed
 from orderflow.domain.decisions.common import release_all
 from orderflow.domain.events import (
     Accepted,
@@ -68,6 +68,15 @@ def check_skus(desk: DeskBase, lines: Sequence[OrderLine], field: str) -> None:
         for sku, _ in line_components(line, desk.settings.sets):  # a set: its parts
             if not desk.executor.knows(sku):
                 raise UnknownSku(f"{field}[{index}].sku", sku)
+
+
+_REVIEWABLE = (
+    OrderStatus.ORDERED,
+    OrderStatus.UNALLOCATED,
+    OrderStatus.PARTIALLY_ALLOCATED,
+    OrderStatus.ALLOCATED,
+)
+"""The statuses ``desk.review`` runs in: those a change is allowed in (not yet instructed)."""
 
 
 class OrderCommands(DeskBase):
@@ -278,15 +287,25 @@ class OrderCommands(DeskBase):
         }
 
     def review(self, number: str, *, actor: str = "system") -> Order:
-        """Run the order review again (after a change of the rules, say)."""
+        """Run the order review again (after a change of the rules, say).
+
+        Only until the order is instructed to ship, as for a change: a later review could move
+        the shipping fee (and the money) of a parcel already on its way. Else
+        :class:`~orderflow.errors.InvalidValue` on ``status``, nothing changed.
+        """
 
         def decide(order: Order, ctx: Context) -> Order:
+            if order.status not in _REVIEWABLE:
+                raise InvalidValue(
+                    "status", order.status.name, "an order not yet instructed to ship"
+                )
             fee = order.shipping_fee
             result = reviewed(order, ctx, self.rules, self._recent(order))
             if result.shipping_fee != fee:
                 plan = Plan(result)
                 total = self.totals(result).total
                 result = follow_total(plan, result, total, ctx, self.rules, reviewed=True)
+                give_back_points(plan, result, self.rules)
                 result = plan.apply(result)
             return result
 

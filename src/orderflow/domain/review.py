@@ -248,16 +248,17 @@ def _check_window(instance: object, attribute: attrs.Attribute[Any], value: obje
 
 
 def _check_limit(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    check_units(value, "default_limit", minimum=0)
+    check_units(value, "default_limit")  # 0 would hold every order: no default, a mistake
 
 
-def _limits(value: object) -> Mapping[str, int]:
+def _limits(value: object, field: str = "limits") -> Mapping[str, int]:
+    """SKU → limit; a SKU's limit may be 0 (every order of it is looked at)."""
     if not isinstance(value, Mapping):
-        raise InvalidValue("limits", value, "a mapping of SKU → the most units of a line")
+        raise InvalidValue(field, value, "a mapping of SKU → the most units of a line")
     for sku, limit in value.items():
         if not isinstance(sku, str) or not sku:
-            raise InvalidValue("limits", sku, "SKUs as keys")
-        check_units(limit, f"limits[{sku}]", minimum=0)
+            raise InvalidValue(field, sku, "SKUs as keys")
+        check_units(limit, f"{field}[{sku}]", minimum=0)
     return dict(value)
 
 
@@ -364,12 +365,15 @@ def default_rules(
     quantity_limit: int = 10,
     quantity_limits: Mapping[str, int] | None = None,
 ) -> Sequence[ReviewRule]:
-    """The built-in rules, in the order they run."""
+    """The built-in rules, in the order they run (a bad argument: InvalidValue naming it)."""
+    check_span(duplicate_window, "duplicate_window")
+    check_units(quantity_limit, "quantity_limit")
+    limits = _limits({} if quantity_limits is None else quantity_limits, "quantity_limits")
     return (
         RemarksRule(),
         RemoteIslandRule(fees or default_shipping_fees()),
         BlacklistRule(blacklist or Blacklist()),
         DuplicateRule(duplicate_window),
-        QuantityRule(quantity_limit, {} if quantity_limits is None else quantity_limits),
+        QuantityRule(quantity_limit, limits),
         VariantRule(),
     )

@@ -38,7 +38,8 @@ def _members(field: str, value: object, what: str) -> list[object]:
     never matches): refused, like anything that is not a collection.
     """
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise InvalidValue(field, value, f"a collection (a set, list or tuple) of {what}")
+        shown = f"a {type(value).__name__}" if field == "addresses" else value  # an address
+        raise InvalidValue(field, shown, f"a collection (a set, list or tuple) of {what}")
     return list(value)
 
 

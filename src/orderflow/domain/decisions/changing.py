@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from orderflow.domain import lifecycle
 from orderflow.domain._values import replace
-from orderflow.domain.changes import OrderChange, apply_change
+from orderflow.domain.changes import OrderChange, _cap_points, apply_change
 from orderflow.domain.decisions.common import (
     advance,
     check_stock,
@@ -38,7 +38,14 @@ from orderflow.domain.rules import Rules
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import InvalidValue
 
-__all__ = ["apply_proposal", "changed_order", "decide_change", "reviewed", "take_proposal"]
+__all__ = [
+    "apply_proposal",
+    "changed_order",
+    "decide_change",
+    "give_back_points",
+    "reviewed",
+    "take_proposal",
+]
 
 
 def changed_order(order: Order, change: OrderChange, ctx: Context, rules: Rules) -> Order:
@@ -181,9 +188,7 @@ def apply_proposal(
             "a total of 0 for an order paid in full by points (place a new order for the rest)",
         )
     after = follow_total(plan, after, total, ctx, rules)
-    fewer = after.points_taken - after.points_used
-    if rules.points and fewer > 0:
-        plan.add(RestorePoints, points=fewer)
+    give_back_points(plan, after, rules)
     delta = total - before_total
     plan.add(
         Notify,
@@ -199,12 +204,25 @@ def apply_proposal(
 
 
 def reviewed(order: Order, ctx: Context, rules: Rules, recent: Sequence[Order]) -> Order:
-    """注文確認: the review's findings applied (holds, a corrected shipping fee)."""
+    """注文確認: the review's findings applied (holds, a corrected shipping fee).
+
+    A lower fee may leave fewer charges than the points used: those that no longer fit are
+    no more used (:func:`give_back_points` gives them back).
+    """
     findings = review(order, rules.review, ReviewContext(ctx.at, tuple(recent)))
     result, events = apply_findings(order, findings, ctx)
     if not events:
         return order
+    if result.shipping_fee != order.shipping_fee:
+        result = _cap_points(result)
     return result
+
+
+def give_back_points(plan: Plan, order: Order, rules: Rules) -> None:
+    """Points taken from the customer that the order no longer uses go back (``RestorePoints``)."""
+    fewer = order.points_taken - order.points_used
+    if rules.points and fewer > 0:
+        plan.add(RestorePoints, points=fewer)
 
 
 def changed_parts(before: Order, after: Order) -> str:

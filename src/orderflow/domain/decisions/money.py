@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from orderflow.domain import lifecycle
 from orderflow.domain.decisions.common import advance
@@ -16,7 +17,7 @@ from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import HoldCode
 from orderflow.domain.payments.ledger import CARDLIKE, live_authorization, record
 from orderflow.domain.payments.plans import reauthorize, refund, refundable, settle_received
-from orderflow.domain.points import settle_owed
+from orderflow.domain.points import points_settled, settle_owed
 from orderflow.domain.rules import Rules
 from orderflow.domain.status import OrderStatus
 from orderflow.errors import InvalidValue, MoveNotAllowed
@@ -28,10 +29,21 @@ __all__ = [
     "receive",
     "receive_deposit",
     "record_refund_transfer",
+    "refund_limit",
     "refund_order",
 ]
 
 _AFTER_SHIPPING = (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.BOOKED)
+
+
+def refund_limit(order: Order) -> Money:
+    """What a refund may still pay back: refundable less the owed points settled off refunds.
+
+    1 point = 1 yen: the yen kept back for owed points paid the debt, they are the shop's now.
+    """
+    limit = refundable(order)
+    settled = Money(Decimal(points_settled(order)), order.currency)
+    return limit - settled if settled < limit else Money.zero(order.currency)
 
 
 def refund_order(order: Order, amount: Money, ctx: Context, rules: Rules) -> Order:
@@ -42,7 +54,7 @@ def refund_order(order: Order, amount: Money, ctx: Context, rules: Rules) -> Ord
         raise InvalidValue("amount", amount, "a positive Money")
     if amount.currency != order.currency:
         raise InvalidValue("amount", amount, f"an amount in {order.currency}")
-    limit = refundable(order)
+    limit = refund_limit(order)
     if amount > limit:
         raise InvalidValue("amount", amount.amount, f"no more than {limit} (what was paid)")
     order, amount = settle_owed(order, amount, ctx, rules)  # owed points come off first

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from orderflow.domain import lifecycle
 from orderflow.domain._values import replace
 from orderflow.domain.address import Address, Customer
-from orderflow.domain.decisions.changing import reviewed
+from orderflow.domain.decisions.changing import give_back_points, reviewed
 from orderflow.domain.decisions.common import advance, allocating, check_stock, reserve_planned
 from orderflow.domain.effects import Notify, Purpose, RedeemPoints
 from orderflow.domain.events import Placed, PlacementDeclined
@@ -127,6 +127,7 @@ def accept(
     if order.shipping_fee != fee:
         total = order.totals(rules.settings.tax).total
         order = follow_total(plan, order, total, ctx, rules, reviewed=True)
+        give_back_points(plan, order, rules)  # a lower fee: points that no longer fit
     order = advance(plan, order, rules, available, ctx)
     return plan.apply(order)
 

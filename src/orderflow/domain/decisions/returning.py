@@ -12,11 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
+from math import floor
 from zoneinfo import ZoneInfo
 
 from orderflow.domain import lifecycle
 from orderflow.domain._values import replace
-from orderflow.domain.decisions.money import refund_order
+from orderflow.domain.decisions.money import refund_limit, refund_order
 from orderflow.domain.effects import Answer, Effect, Notify, PostJournal, Restock, RestorePoints
 from orderflow.domain.events import Restocked, ReturnDeclined, ReturnReceived, ReturnRequested
 from orderflow.domain.lifecycle import Context
@@ -24,7 +27,6 @@ from orderflow.domain.money import Money
 from orderflow.domain.order import Order, line_index
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments.common import Fold
-from orderflow.domain.payments.plans import refundable
 from orderflow.domain.points import claw_back, clawback_limit, points_earned
 from orderflow.domain.refunds import refund_share, return_entry, returned_units
 from orderflow.domain.returns import Disposition, Return, ReturnLine, ReturnReason, ReturnStatus
@@ -205,6 +207,7 @@ def receive_return(
         shipping_fee=shipping_fee,
         points_earned=earned,
     )
+    clawed = _points_clawed(order, ret, earned, settings.points_rate) if earned else 0
     plan = Plan(order)
     restocked: dict[tuple[str, str], int] = {}
     for d in checked:
@@ -254,10 +257,10 @@ def receive_return(
     if booked:
         plan.add(PostJournal, entry=_entry(order, received, rules, ctx))
     order = plan.apply(order)
-    amount = min(share.paid_back, refundable(order))
+    amount = min(share.paid_back, refund_limit(order))
     if amount.amount > 0:
         order = refund_order(order, amount, ctx, rules)
-    clawed = min(share.points_clawed, clawback_limit(order, rules)) if earned else 0
+    clawed = min(clawed, clawback_limit(order, rules))
     if clawed > 0:
         order = claw_back(order, clawed, ctx, rules)
         returns = tuple(
@@ -272,6 +275,36 @@ def receive_return(
         facts=(("return_id", return_id), ("paid_back", share.paid_back), ("fee", share.fee)),
     )
     return plan.apply(order)
+
+
+def _points_clawed(order: Order, ret: Return, earned: int, rate: Decimal) -> int:
+    """The points ``ret``'s units earned, of the ``earned`` of the whole order.
+
+    Each unit weighs its price times its line's rate (``rate`` when it has none), as
+    :func:`~orderflow.domain.points.points_earned` shares them: a ×5 ポイント unit takes back its
+    ×5. Worked out cumulatively over the returns refunded before, rounded down, so that every
+    unit returned takes back all that was earned.
+    """
+    before = returned_units(order)
+    after = dict(before)
+    for line in ret.lines:
+        after[line.line_id] = after.get(line.line_id, 0) + line.quantity
+
+    def weight(units: Mapping[str, int]) -> Fraction:
+        return sum(
+            (
+                Fraction(line.unit_price.amount)
+                * units.get(line.line_id, 0)
+                * Fraction(rate if line.points_rate is None else line.points_rate)
+                for line in order.lines
+            ),
+            Fraction(0),
+        )
+
+    whole = weight({line.line_id: line.quantity for line in order.lines})
+    if whole <= 0:
+        return 0
+    return floor(earned * weight(after) / whole) - floor(earned * weight(before) / whole)
 
 
 def _entry(order: Order, ret: Return, rules: Rules, ctx: Context) -> object:

@@ -18,7 +18,7 @@ from orderflow.domain.effects import (
     ReleaseAccount,
     WithdrawKonbini,
 )
-from orderflow.domain.events import Recalled, RecallRefused, RecallRequested
+from orderflow.domain.events import Recalled, RecallRefused, RecallRequested, Unbundled
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import allowed_moves, check_move
 from orderflow.domain.order import (
@@ -120,12 +120,20 @@ def recall(order: Order, ctx: Context) -> Order:
 def settle_recall(order: Order, ctx: Context, plan: Plan) -> Order:
     """Every warehouse answered: all taken back → 引当済; one too late → the rest sent again.
 
+    An order taken back out of a 同梱 parcel leaves it: the parcel's other orders stay
+    instructed and their box goes without it; it is instructed again on its own.
+
     What is sent again gets a new shipment id: a warehouse system that remembers the recalled id
     (and may drop an instruction under it) sees a new shipment.
     """
     recalled = [s for s in order.shipments if s.status is ShipmentStatus.RECALLED]
     if len(recalled) == len(order.shipments):
         moved, _ = lifecycle.record_fact(order, ctx, Recalled, OrderStatus.ALLOCATED, shipments=())
+        if moved.bundle:  # out of its box (同梱): the box goes on without it, and it on its own
+            stay = ", ".join(n for n in moved.bundle if n != moved.number)
+            moved, _ = lifecycle.record_fact(
+                moved, ctx, Unbundled, fields={"members": stay}, bundle=()
+            )
         return moved
     late = [s.shipment_id for s in order.shipments if s.status is not ShipmentStatus.RECALLED]
     used = planning.shipment_numbers_used(order)
