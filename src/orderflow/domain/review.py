@@ -150,7 +150,9 @@ def check_rules(rules: object) -> tuple[ReviewRule, ...]:
         raise InvalidValue("review_rules", rules, "a sequence of review rules (ReviewRule)")
     checked = tuple(rules)
     for index, rule in enumerate(checked):
-        if not isinstance(rule, ReviewRule) or not callable(rule.check):
+        # what isinstance(rule, ReviewRule) asks, without the runtime protocol's cost (~20 µs a
+        # rule, and every review checks its rules)
+        if not hasattr(rule, "code") or not callable(getattr(rule, "check", None)):
             raise InvalidValue(f"review_rules[{index}]", rule, "a ReviewRule: a code and a check")
     return checked
 

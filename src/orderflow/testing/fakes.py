@@ -19,7 +19,7 @@ import enum
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
 
@@ -66,6 +66,10 @@ class Fault(enum.Enum):
     DUPLICATE = "duplicate"
 
 
+Describe = Callable[[str, tuple[Any, ...]], str]
+"""(method, request) → the request as a repr or an error shows it."""
+
+
 @attrs.frozen(slots=True, repr=False)
 class Call:
     """One call a fake received: the method, its key (if any) and its arguments.
@@ -78,11 +82,13 @@ class Call:
     key: str | None
     request: tuple[Any, ...]
     """The request's arguments, in the order of the method's signature (whole)."""
-    shown: str = attrs.field(default="", kw_only=True, eq=False)
-    """The request as the repr shows it (personal data masked); empty: its own repr."""
+    describe: Describe | None = attrs.field(default=None, kw_only=True, eq=False)
+    """How the fake shows a request (personal data masked), when its repr would not; called
+    only when the call is shown (recording a call stays cheap)."""
 
     def __repr__(self) -> str:
-        request = self.shown or repr(self.request)
+        describe = self.describe
+        request = repr(self.request) if describe is None else describe(self.method, self.request)
         return f"Call(method={self.method!r}, key={self.key!r}, request={request})"
 
 
@@ -130,7 +136,7 @@ class _Fake:
         The whole request runs under the fake's lock: no other request of this fake interleaves.
         """
         with self._lock:
-            self.calls.append(Call(method, key, request, shown=self._describe(method, request)))
+            self.calls.append(Call(method, key, request, describe=type(self)._describer))
             queue = self._faults.get(method)
             fault = queue.pop(0) if queue else None
             if fault is Fault.TIMEOUT_BEFORE:
@@ -171,9 +177,13 @@ class _Fake:
             )
         return result, error
 
+    _describer: ClassVar[Describe | None] = None
+    """How this fake shows a request whose repr would tell personal data (None: its repr)."""
+
     def _describe(self, method: str, request: tuple[Any, ...]) -> str:
         """The request as an error message shows it (personal data masked)."""
-        return repr(request)
+        describe = type(self)._describer
+        return repr(request) if describe is None else describe(method, request)
 
 
 class FakeInventory(_Fake):

@@ -38,6 +38,13 @@ __all__ = [
 ]
 
 
+def _describe_request(method: str, request: tuple[Any, ...]) -> str:
+    """A gateway request as a repr or an error shows it: the card token masked."""
+    if method == "authorize" and len(request) > 2 and isinstance(request[2], str):
+        request = (*request[:2], mask_token(request[2]))
+    return repr(request)
+
+
 class FakePaymentGateway(_Fake):
     """A card gateway in memory: authorize, capture, void and refund, checked like a real one.
 
@@ -144,10 +151,7 @@ class FakePaymentGateway(_Fake):
     def _refusal(self, method: str) -> ProviderError:
         return PaymentDeclined(f"{method} declined on purpose by the fake", code="fake_decline")
 
-    def _describe(self, method: str, request: tuple[Any, ...]) -> str:
-        if method == "authorize" and isinstance(request[2], str):
-            request = (*request[:2], mask_token(request[2]))
-        return repr(request)
+    _describer = _describe_request
 
     def live_authorizations(self) -> dict[str, Money]:
         """Authorizations neither voided nor fully captured: reference → amount still held."""
