@@ -10,6 +10,7 @@ from typing import Any
 
 import attrs
 
+from orderflow.domain._checks import instance_of
 from orderflow.domain.address import Prefecture
 from orderflow.domain.allocation import AllocationPlanner, AllocationStrategy
 from orderflow.domain.booking import AccountMap, RecognitionBasis
@@ -133,19 +134,6 @@ def _check_choice(instance: object, attribute: attrs.Attribute[Any], value: obje
         raise InvalidValue(attribute.name, value, f"a {kind.__name__}")
 
 
-def _instance_of(kind: type, expected: str) -> Any:
-    """A validator refusing a value that is not a ``kind`` when the settings are built.
-
-    Never later, when an order first needs the setting (and a bool is no int).
-    """
-
-    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise InvalidValue(attribute.name, value, expected)
-
-    return check
-
-
 def _check_carrier(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str) or not value.strip() or not value.isprintable():
         raise InvalidValue("carrier", value, "a carrier's code such as 'yamato'")
@@ -235,7 +223,7 @@ class ShopSettings:
     it."""
     currency: str = attrs.field(default="JPY", validator=_check_currency)
     """The ISO 4217 code new orders are placed in (and bank files read in); ``JPY``: whole yen."""
-    tax: TaxRule = attrs.field(default=TaxRule(), validator=_instance_of(TaxRule, "a TaxRule"))
+    tax: TaxRule = attrs.field(default=TaxRule(), validator=instance_of(TaxRule, "a TaxRule"))
     """消費税: prices with tax (内税, the default) or without (外税), and the rounding (切り捨て by
     default)."""
     allocation: AllocationStrategy | AllocationPlanner = attrs.field(
@@ -248,13 +236,13 @@ class ShopSettings:
     """The prefecture of each warehouse (for :attr:`AllocationStrategy.NEAREST`)."""
     accounts: AccountMap = attrs.field(
         default=AccountMap(),
-        validator=_instance_of(AccountMap, "an AccountMap (AccountMap(), AccountMap.yayoi() …)"),
+        validator=instance_of(AccountMap, "an AccountMap (AccountMap(), AccountMap.yayoi() …)"),
     )
     """The chart of accounts and tax categories the journal entries use (勘定科目, as the accounting
     product names them)."""
     recognition: RecognitionBasis = attrs.field(
         default=RecognitionBasis.DELIVERY,
-        validator=_instance_of(RecognitionBasis, "a RecognitionBasis (DELIVERY or SHIPMENT)"),
+        validator=instance_of(RecognitionBasis, "a RecognitionBasis (DELIVERY or SHIPMENT)"),
     )
     """売上計上基準: the sale's entry is dated the day (in ``zone``) the last shipment arrived
     (着荷基準, the default) or left (出荷基準)."""
@@ -275,34 +263,34 @@ class ShopSettings:
     """持戻り: a parcel back at the depot this many days (1 to 3650) holds its order for a
     person."""
     cod_fees: CodFeeTable = attrs.field(
-        default=DEFAULT_COD_FEES, validator=_instance_of(CodFeeTable, "a CodFeeTable")
+        default=DEFAULT_COD_FEES, validator=instance_of(CodFeeTable, "a CodFeeTable")
     )
     """代引手数料 by bracket of the order's total before the fee; above the last bracket a COD order
     is refused."""
     postpay_declined: PostpayDeclined = attrs.field(
         default=PostpayDeclined.CANCEL,
-        validator=_instance_of(PostpayDeclined, "a PostpayDeclined (CANCEL or ASK_ANOTHER_METHOD)"),
+        validator=instance_of(PostpayDeclined, "a PostpayDeclined (CANCEL or ASK_ANOTHER_METHOD)"),
     )
     """What a declined 後払い credit check does: cancel the order (the default) or hold it and ask
     for another method."""
     shipping_fees: ShippingFeeTable = attrs.field(
         factory=default_shipping_fees,
-        validator=_instance_of(ShippingFeeTable, "a ShippingFeeTable"),
+        validator=instance_of(ShippingFeeTable, "a ShippingFeeTable"),
     )
     """The fee for a changed address, and the 離島 surcharge of the review."""
     cancel_policy: CancelPolicy = attrs.field(
-        default=CancelPolicy(), validator=_instance_of(CancelPolicy, "a CancelPolicy")
+        default=CancelPolicy(), validator=instance_of(CancelPolicy, "a CancelPolicy")
     )
     """Who may cancel until which status (default: the customer before 引当済, staff before
     出荷指示済)."""
     change_policy: ChangePolicy = attrs.field(
-        default=ChangePolicy(), validator=_instance_of(ChangePolicy, "a ChangePolicy")
+        default=ChangePolicy(), validator=instance_of(ChangePolicy, "a ChangePolicy")
     )
     """Whether changes are taken, from whom and until which status (default: as ``cancel_policy``,
     customers from my page or the call centre)."""
     return_policy: ReturnPolicy = attrs.field(default=ReturnPolicy(), validator=_check_returns)
     """Which returns (返品) the shop takes and at whose cost (:class:`ReturnPolicy`)."""
-    auto_advance: bool = attrs.field(default=True, validator=_instance_of(bool, "True or False"))
+    auto_advance: bool = attrs.field(default=True, validator=instance_of(bool, "True or False"))
     """An order with no open hold goes on by itself: accepted → reviewed → allocated."""
     points_rate: Decimal = attrs.field(default=Decimal("0.01"), validator=_check_rate)
     """Points earned per unit paid for items (1%); a line's ``points_rate`` overrides it."""

@@ -8,11 +8,11 @@ grants; a request is allowed when one grant covers its party, its channel and th
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
 
+from orderflow.domain._checks import members
 from orderflow.domain.order import Order
 from orderflow.domain.status import OrderStatus
 from orderflow.errors import ChangeRefused, InvalidValue, PolicyRefused
@@ -97,16 +97,10 @@ class Requester:
         return cls(Party.SYSTEM, Channel.BACK_OFFICE)
 
 
-def _collection(field: str, value: object, what: str) -> list[object]:
-    if isinstance(value, str | bytes | Mapping | enum.Enum) or not isinstance(value, Iterable):
-        raise InvalidValue(field, value, f"a collection (a tuple, list or set) of {what}")
-    return list(value)
-
-
 def _channels(value: object) -> frozenset[Channel] | None:
     if value is None:
         return None
-    channels = _collection("channels", value, "Channel members")
+    channels = members("channels", value, "Channel members")
     for channel in channels:
         if not isinstance(channel, Channel):
             raise InvalidValue("channels", channel, "Channel members (Channel.MY_PAGE …)")
@@ -146,7 +140,7 @@ class Grant:
 
 
 def _grants(value: object) -> tuple[Grant, ...]:
-    grants = _collection("grants", value, "Grant values")
+    grants = members("grants", value, "Grant values")
     for grant in grants:
         if not isinstance(grant, Grant):
             raise InvalidValue("grants", grant, "Grant values such as Grant(Party.CUSTOMER, ...)")

@@ -18,6 +18,7 @@ from typing import Any, Protocol, runtime_checkable
 import attrs
 
 from orderflow._mask import mask_personal_data_in
+from orderflow.domain._checks import instance_of
 from orderflow.domain.bounds import check_span, check_units
 from orderflow.domain.events import ShippingFeeChanged
 from orderflow.domain.lifecycle import Context, Outcome, raise_hold, record_fact
@@ -28,7 +29,6 @@ from orderflow.domain.review_tables import (
     Blacklist,
     IslandTable,
     ShippingFeeTable,
-    _instance_of,
     default_shipping_fees,
     normalize_address,
 )
@@ -197,7 +197,7 @@ class RemoteIslandRule:
 
     fees: ShippingFeeTable = attrs.field(
         factory=default_shipping_fees,
-        validator=_instance_of(ShippingFeeTable, "a ShippingFeeTable"),
+        validator=instance_of(ShippingFeeTable, "a ShippingFeeTable"),
     )
     """The fee schedule the corrected shipping fee comes from."""
     code: str = "remote_island"
@@ -222,7 +222,7 @@ class BlacklistRule:
     """ブラックリスト: hold orders from a listed customer, e-mail, phone or address."""
 
     blacklist: Blacklist = attrs.field(
-        factory=Blacklist, validator=_instance_of(Blacklist, "a Blacklist")
+        factory=Blacklist, validator=instance_of(Blacklist, "a Blacklist")
     )
     """Who to hold; empty by default (the rule then never holds)."""
     code: str = "blacklist"

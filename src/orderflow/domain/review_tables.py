@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from orderflow._mask import mask_email, mask_phone, mask_street
+from orderflow.domain._checks import instance_of, members
 from orderflow.domain.address import Address, Prefecture, normalize_phone
 from orderflow.domain.money import Money
 from orderflow.errors import InvalidValue
@@ -31,21 +32,9 @@ __all__ = [
 ]
 
 
-def _members(field: str, value: object, what: str) -> list[object]:
-    """The members of a collection given for ``field``; a text is no collection of texts.
-
-    A bare ``"taro@example.jp"`` would be read as a set of its characters (a blacklist that
-    never matches): refused, like anything that is not a collection.
-    """
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        shown = f"a {type(value).__name__}" if field == "addresses" else value  # an address
-        raise InvalidValue(field, shown, f"a collection (a set, list or tuple) of {what}")
-    return list(value)
-
-
 def _prefixes(value: object) -> frozenset[str]:
     out = set()
-    for prefix in _members("prefixes", value, "postal-code prefixes"):
+    for prefix in members("prefixes", value, "postal-code prefixes"):
         if not isinstance(prefix, str):
             raise InvalidValue("prefixes", prefix, "postal-code prefixes of 1 to 7 digits")
         digits = prefix.replace("-", "")
@@ -121,18 +110,6 @@ def _check_money(instance: object, attribute: attrs.Attribute[Any], value: objec
         raise InvalidValue(attribute.name, value, "a Money such as Money.yen(880)")
 
 
-def _instance_of(
-    kind: type, expected: str
-) -> Callable[[object, attrs.Attribute[Any], object], None]:
-    """A validator refusing a value that is not a ``kind`` when the rule or table is built."""
-
-    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, kind):
-            raise InvalidValue(attribute.name, value, expected)
-
-    return check
-
-
 @attrs.frozen(slots=True)
 class ShippingFeeTable:
     """送料: a fee per prefecture (else ``default``), plus a surcharge for remote islands."""
@@ -144,7 +121,7 @@ class ShippingFeeTable:
     island_surcharge: Money = attrs.field(factory=lambda: Money.yen(0), validator=_check_money)
     """Added to the prefecture's fee for a remote-island address (離島); ¥0 by default."""
     islands: IslandTable = attrs.field(
-        factory=IslandTable, validator=_instance_of(IslandTable, "an IslandTable")
+        factory=IslandTable, validator=instance_of(IslandTable, "an IslandTable")
     )
     """Which postal codes count as remote islands."""
 
@@ -185,7 +162,7 @@ def normalize_address(address: Address) -> str:
 
 
 def _str_set(value: object) -> frozenset[str]:
-    ids = _members("customer_ids", value, "customer ids")
+    ids = members("customer_ids", value, "customer ids")
     for one in ids:
         if not isinstance(one, str) or not one:
             raise InvalidValue("customer_ids", one, "customer ids as non-empty texts")
@@ -194,7 +171,7 @@ def _str_set(value: object) -> frozenset[str]:
 
 def _lower_set(value: object) -> frozenset[str]:
     out = set()
-    for one in _members("emails", value, "e-mail addresses"):
+    for one in members("emails", value, "e-mail addresses"):
         if not isinstance(one, str) or not one.strip():
             raise InvalidValue("emails", one, "e-mail addresses as texts")
         out.add(one.strip().lower())
@@ -203,7 +180,7 @@ def _lower_set(value: object) -> frozenset[str]:
 
 def _phone_set(value: object) -> frozenset[str]:
     out = set()
-    for one in _members("phones", value, "phone numbers"):
+    for one in members("phones", value, "phone numbers"):
         try:
             out.add(normalize_phone(one))
         except InvalidValue as error:
@@ -213,7 +190,7 @@ def _phone_set(value: object) -> frozenset[str]:
 
 def _address_set(value: object) -> frozenset[str]:
     out = set()
-    for one in _members("addresses", value, "addresses"):
+    for one in members("addresses", value, "addresses", shown=f"a {type(value).__name__}"):
         if isinstance(one, Address):
             out.add(normalize_address(one))
         elif isinstance(one, str) and one.strip():

@@ -1,0 +1,45 @@
+"""Checks shared by the values a shop configures (settings, policies, review rules and tables).
+
+Each refuses a wrong value when the value is built, with :class:`~orderflow.errors.InvalidValue`
+naming the field: never later, when an order first needs it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from orderflow.errors import InvalidValue
+
+__all__ = ["instance_of", "members"]
+
+Validator = Callable[[object, "attrs.Attribute[Any]", object], None]
+
+
+def members(field: str, value: object, what: str, *, shown: object = None) -> list[object]:
+    """The members of a collection given for ``field`` (a tuple, list, set …).
+
+    A text is no collection of texts: a bare ``"taro@example.jp"`` would be read as a set of
+    its characters (a blacklist that never matches); a mapping or an enum member neither.
+    ``shown`` is what the error shows instead of ``value`` (for personal data); None: ``value``.
+    """
+    if isinstance(value, str | bytes | Mapping | enum.Enum) or not isinstance(value, Iterable):
+        raise InvalidValue(
+            field,
+            value if shown is None else shown,
+            f"a collection (a tuple, list or set) of {what}",
+        )
+    return list(value)
+
+
+def instance_of(kind: type, expected: str) -> Validator:
+    """An attrs validator refusing a value that is not a ``kind`` (and a bool as an int)."""
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise InvalidValue(attribute.name, value, expected)
+
+    return check
