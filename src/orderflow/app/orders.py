@@ -153,6 +153,36 @@ class OrderCommands(DeskBase):
         saved = self.executor.add(order) if stored is None else self.executor.save(stored, order)
         return self._placed(self.executor.drive(saved))
 
+    def _check_placing(
+        self,
+        payment_method: object,
+        token: object,
+        customer: object,
+        ship_to: object,
+        lines: object,
+        lines_field: str,
+    ) -> None:
+        """The checks of ``place``'s payment, customer, address and lines (InvalidValue)."""
+        if not isinstance(payment_method, PaymentMethod):
+            raise InvalidValue("payment_method", payment_method, "a PaymentMethod")
+        if not self.accepts(payment_method):
+            raise InvalidValue(
+                "payment_method", payment_method.value, "a method this desk has a port for"
+            )
+        if payment_method in (PaymentMethod.CARD, PaymentMethod.AMAZON_PAY) and (
+            not token or not isinstance(token, str)
+        ):
+            raise InvalidValue("token", token, "the gateway's stored card token")
+        if not isinstance(customer, Customer):
+            raise InvalidValue("customer", customer, "a Customer")
+        if not isinstance(ship_to, Address):
+            raise InvalidValue("ship_to", ship_to, "an Address")
+        if isinstance(lines, (str, bytes)) or not isinstance(lines, (list, tuple)):
+            raise InvalidValue(lines_field, lines, "a list of OrderLine")
+        for index, line in enumerate(lines):
+            if not isinstance(line, OrderLine):
+                raise InvalidValue(f"{lines_field}[{index}]", line, "an OrderLine")
+
     def _decide_place(
         self,
         *,
@@ -182,25 +212,7 @@ class OrderCommands(DeskBase):
         """
         check_number(number)
         ctx = self._ctx(actor)
-        if not isinstance(payment_method, PaymentMethod):
-            raise InvalidValue("payment_method", payment_method, "a PaymentMethod")
-        if not self.accepts(payment_method):
-            raise InvalidValue(
-                "payment_method", payment_method.value, "a method this desk has a port for"
-            )
-        if payment_method in (PaymentMethod.CARD, PaymentMethod.AMAZON_PAY) and (
-            not token or not isinstance(token, str)
-        ):
-            raise InvalidValue("token", token, "the gateway's stored card token")
-        if not isinstance(customer, Customer):
-            raise InvalidValue("customer", customer, "a Customer")
-        if not isinstance(ship_to, Address):
-            raise InvalidValue("ship_to", ship_to, "an Address")
-        if isinstance(lines, (str, bytes)) or not isinstance(lines, (list, tuple)):
-            raise InvalidValue(lines_field, lines, "a list of OrderLine")
-        for index, line in enumerate(lines):
-            if not isinstance(line, OrderLine):
-                raise InvalidValue(f"{lines_field}[{index}]", line, "an OrderLine")
+        self._check_placing(payment_method, token, customer, ship_to, lines, lines_field)
         check_text(channel, "channel", required=True, limit=100)
         check_text(remarks, "remarks", limit=2000)
         if not isinstance(address_from_amazon, bool):
