@@ -246,14 +246,44 @@ def apply_change(
     guarantee; a COD order's fee follows its new total; points used above the new charges are
     given back; split adjustments of the tax are dropped.
     """
+    _check_when(order, change, ctx)
+    lines = _new_lines(order, change, sets or {}) if change.touches_lines else order.lines
+    updates: dict[str, Any] = {"lines": lines, "tax_adjustments": ()}
+    updates.update(_where_and_when(change, shipping_fees))
+    method, paying = _paying(order, change)
+    updates.update(paying)
+    leaves_cod = order.payment.method is PaymentMethod.COD and method is not PaymentMethod.COD
+    if (method is PaymentMethod.COD and cod_fees is not None) or leaves_cod:
+        fees = Decimal(0)  # the COD fee is worked out again on the rest (or dropped), as at place
+    else:
+        fees = order.fees.amount
+    if change.points_used is None and order.points_used:
+        # fewer charges than the points used: the points that no longer fit go back
+        room = sum((line.amount.amount for line in lines), Decimal(0)) - order.discount.amount
+        room += updates.get("shipping_fee", order.shipping_fee).amount + fees
+        if order.points_used > room:
+            updates["points_used"] = max(0, int(room))
+    changed = attrs.evolve(order, **updates)  # validates the new lines and amounts
+    changed = _cap_points(_cod_fee(order, changed, method, cod_fees, rule))
+    details = change.describe()
+    if order.address_guaranteed and not changed.address_guaranteed:
+        details["address_guarantee"] = "lost"
+    return record_fact(changed, ctx, Changed, fields={"changes": tuple(details.items())})
+
+
+def _check_when(order: Order, change: OrderChange, ctx: Context) -> None:
+    """A change is made before shipping is instructed, for a slot and a day still to come."""
     if order.status not in _CHANGEABLE:
         raise InvalidValue("status", order.status.name, "an order not yet instructed to ship")
     if change.delivery_slot is not None and change.delivery_slot not in DELIVERY_SLOTS:
         raise InvalidValue("delivery_slot", change.delivery_slot, f"one of {DELIVERY_SLOTS}")
     if change.delivery_date is not None and change.delivery_date < ctx.at.date():
         raise InvalidValue("delivery_date", change.delivery_date, "a date from today on")
-    lines = _new_lines(order, change, sets or {}) if change.touches_lines else order.lines
-    updates: dict[str, Any] = {"lines": lines, "tax_adjustments": ()}
+
+
+def _where_and_when(change: OrderChange, shipping_fees: ShippingFeeTable | None) -> dict[str, Any]:
+    """The order's fields a new address (its fee, no Amazon guarantee) and delivery change."""
+    updates: dict[str, Any] = {}
     if change.ship_to is not None:
         if not isinstance(change.ship_to, Address):
             raise InvalidValue("ship_to", change.ship_to, "an Address")
@@ -268,6 +298,12 @@ def apply_change(
         updates["delivery_date"] = change.delivery_date
     if change.delivery_slot is not None:
         updates["delivery_slot"] = change.delivery_slot
+    return updates
+
+
+def _paying(order: Order, change: OrderChange) -> tuple[PaymentMethod, dict[str, Any]]:
+    """The payment method after ``change``, and the fields a new method and new points set."""
+    updates: dict[str, Any] = {}
     method = order.payment.method
     if change.payment_method is not None and change.payment_method is not method:
         method = change.payment_method
@@ -278,28 +314,23 @@ def apply_change(
         if type(change.points_used) is not int or change.points_used < 0:
             raise InvalidValue("points_used", change.points_used, "a whole number, 0 or more")
         updates["points_used"] = change.points_used
-    leaves_cod = order.payment.method is PaymentMethod.COD and method is not PaymentMethod.COD
-    if (method is PaymentMethod.COD and cod_fees is not None) or leaves_cod:
-        fees = Decimal(0)  # the COD fee is worked out again on the rest (or dropped), as at place
-    else:
-        fees = order.fees.amount
-    if change.points_used is None and order.points_used:
-        # fewer charges than the points used: the points that no longer fit go back
-        room = sum((line.amount.amount for line in lines), Decimal(0)) - order.discount.amount
-        room += updates.get("shipping_fee", order.shipping_fee).amount + fees
-        if order.points_used > room:
-            updates["points_used"] = max(0, int(room))
-    changed = attrs.evolve(order, **updates)  # validates the new lines and amounts
+    return method, updates
+
+
+def _cod_fee(
+    order: Order,
+    changed: Order,
+    method: PaymentMethod,
+    cod_fees: CodFeeTable | None,
+    rule: TaxRule,
+) -> Order:
+    """``changed`` with its 代引手数料 worked out on its new total, or none once it leaves COD."""
     if method is PaymentMethod.COD and cod_fees is not None:
         without_fee = attrs.evolve(changed, fees=Money.zero(order.currency))
-        changed = replace(changed, fees=cod_fees.fee_for(without_fee.totals(rule).total))
-    elif order.payment.method is PaymentMethod.COD and method is not PaymentMethod.COD:
-        changed = replace(changed, fees=Money.zero(order.currency))
-    changed = _cap_points(changed)
-    details = change.describe()
-    if order.address_guaranteed and not changed.address_guaranteed:
-        details["address_guarantee"] = "lost"
-    return record_fact(changed, ctx, Changed, fields={"changes": tuple(details.items())})
+        return replace(changed, fees=cod_fees.fee_for(without_fee.totals(rule).total))
+    if order.payment.method is PaymentMethod.COD and method is not PaymentMethod.COD:
+        return replace(changed, fees=Money.zero(order.currency))
+    return changed
 
 
 def _cap_points(order: Order) -> Order:
