@@ -71,61 +71,84 @@ def plan_allocation(
     is planned in whole sets, each set with all its components from one warehouse; its demand
     counts in component units, summed with the other lines of those SKUs.
     """
-    available: Stock
-    if isinstance(stock, Mapping):
-        snapshot = stock
-
-        def available(warehouse: str, sku: str) -> int:
-            return snapshot.get((warehouse, sku), 0)
-
-    else:
-        available = stock
+    available = _reader(stock)
     missing = order.unallocated()
     recipes: Sets = sets or {}
     skus = {line.line_id: line_components(line, recipes) for line in order.lines}
-    left: dict[tuple[str, str], int] = {}
-
-    def free(warehouse: str, sku: str) -> int:
-        key = (warehouse, sku)
-        if key not in left:
-            left[key] = max(0, available(warehouse, sku))
-        return left[key]
-
-    def room(warehouse: str, recipe: Recipe) -> int:
-        """Units of a line one warehouse can still give: whole sets for a set line."""
-        return min(free(warehouse, part) // per for part, per in recipe)
-
-    def take(warehouse: str, recipe: Recipe, units: int) -> None:
-        for part, per in recipe:
-            left[(warehouse, part)] = free(warehouse, part) - units * per
-
+    left = _Left(available)
     if not isinstance(strategy, AllocationStrategy):
         wanted = strategy(order, warehouses, available)
-        return _bounded(wanted, missing, warehouses, skus, room, take)
+        return _bounded(wanted, missing, warehouses, skus, left.room, left.take)
     ranked = list(warehouses)
     if strategy is AllocationStrategy.NEAREST:
         ranked = _by_distance(ranked, locations or {}, order.ship_to.prefecture)
     if strategy is not AllocationStrategy.PRIORITY:
-        demand: dict[str, int] = {}
-        for line_id, quantity in missing.items():
-            for part, per in skus[line_id]:
-                demand[part] = demand.get(part, 0) + quantity * per
-        for warehouse in ranked:
-            if all(free(warehouse, sku) >= units for sku, units in demand.items()):
-                ranked = [warehouse]
-                break
+        ranked = _one_that_ships_all(ranked, missing, skus, left) or ranked
     plan: list[Allocation] = []
     for line_id, quantity in missing.items():
         need = quantity
         for warehouse in ranked:
             if not need:
                 break
-            units = min(need, room(warehouse, skus[line_id]))
+            units = min(need, left.room(warehouse, skus[line_id]))
             if units:
-                take(warehouse, skus[line_id], units)
+                left.take(warehouse, skus[line_id], units)
                 plan.append(Allocation(line_id, warehouse, units))
                 need -= units
     return plan
+
+
+def _reader(stock: Stock | Mapping[tuple[str, str], int]) -> Stock:
+    """``stock`` as a function of (warehouse, SKU)."""
+    if not isinstance(stock, Mapping):
+        return stock
+    snapshot = stock
+
+    def available(warehouse: str, sku: str) -> int:
+        return snapshot.get((warehouse, sku), 0)
+
+    return available
+
+
+class _Left:
+    """What each warehouse still has while one order is planned (read once per SKU)."""
+
+    __slots__ = ("_available", "_left")
+
+    def __init__(self, available: Stock) -> None:
+        self._available = available
+        self._left: dict[tuple[str, str], int] = {}
+
+    def free(self, warehouse: str, sku: str) -> int:
+        """Units of ``sku`` the warehouse still has for this order."""
+        key = (warehouse, sku)
+        left = self._left.get(key)
+        if left is None:
+            left = self._left[key] = max(0, self._available(warehouse, sku))
+        return left
+
+    def room(self, warehouse: str, recipe: Recipe) -> int:
+        """Units of a line one warehouse can still give: whole sets for a set line."""
+        return min(self.free(warehouse, part) // per for part, per in recipe)
+
+    def take(self, warehouse: str, recipe: Recipe, units: int) -> None:
+        """``units`` of a line taken from the warehouse."""
+        for part, per in recipe:
+            self._left[(warehouse, part)] = self.free(warehouse, part) - units * per
+
+
+def _one_that_ships_all(
+    ranked: list[str], missing: Mapping[str, int], skus: Mapping[str, Recipe], left: _Left
+) -> list[str] | None:
+    """The first warehouse (in ``ranked``) that has every missing unit, alone; else None."""
+    demand: dict[str, int] = {}
+    for line_id, quantity in missing.items():
+        for part, per in skus[line_id]:
+            demand[part] = demand.get(part, 0) + quantity * per
+    for warehouse in ranked:
+        if all(left.free(warehouse, sku) >= units for sku, units in demand.items()):
+            return [warehouse]
+    return None
 
 
 def _by_distance(
