@@ -40,6 +40,7 @@ from orderflow.domain.deposits import (
     payer_search_key,
     reconcile,
 )
+from orderflow.domain.goodwill import goodwill_entry, goodwill_share
 from orderflow.domain.lifecycle import Context, next_moves
 from orderflow.domain.machine import TRANSITIONS, OrderMachine, allowed_moves, mermaid
 from orderflow.domain.money import Money, Rounding
@@ -256,6 +257,8 @@ __all__ = [
     "compute_tax",
     "default_rules",
     "default_shipping_fees",
+    "goodwill_entry",
+    "goodwill_share",
     "mermaid",
     "next_moves",
     "normalize_address",

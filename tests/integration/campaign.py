@@ -17,7 +17,9 @@ fakes' own records:
 - no live authorization, claim, virtual account or konbini number is left on a final order;
 - stock is never negative, reserved units are what the orders hold, committed units what shipped;
 - every instructed shipment is known to its warehouse, and no other;
-- one journal entry per booked order, none for the others;
+- one journal entry per booked order, none for the others; one more per refunded return
+  (売上戻り) and per goodwill refund (売上値引) of a booked order, none before booking; 売掛金
+  in the books is what was paid less what returns and refunds paid back;
 - points are conserved: per customer, initial − spent + restored + granted − revoked is the
   balance (provisional included), never negative; what an order clawed back is what was revoked
   plus what is owed or was settled from a refund; no order is granted twice;

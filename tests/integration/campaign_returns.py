@@ -15,6 +15,13 @@ from orderflow import (
     Side,
     TaxRate,
 )
+from orderflow.domain.events import (
+    GoodwillRefunded,
+    GoodwillSettled,
+    PointsOwedSettled,
+    RefundRequested,
+)
+from orderflow.domain.goodwill import goodwill_refunds
 from orderflow.domain.sets import components
 from tests.integration.campaign_world import SETS, SKUS, WAREHOUSES, Flow
 
@@ -90,8 +97,34 @@ def restocked(orders: dict[str, Order]) -> dict[tuple[str, str], int]:
     return out
 
 
+def _goodwill_asked(order: Order) -> Money:
+    """What ``desk.refund`` paid back on ``order``, from its history: each 返金 asked for, less
+    the owed points settled from it (the events its command recorded right after), less the
+    後払い refunds the provider refused."""
+    total = Money.yen(0)
+    history = order.history
+    for i, event in enumerate(history):
+        if not isinstance(event, RefundRequested):
+            continue
+        amount = Money.yen(int(event.amount.split()[0]))
+        after = history[i + 1] if i + 1 < len(history) else None
+        if isinstance(after, PointsOwedSettled):
+            amount = Money.yen(max(0, int(amount.amount) - after.points))
+        total = total + amount
+    refused = {e.refund_id for e in history if isinstance(e, GoodwillSettled) and not e.paid}
+    for event in history:  # 後払い: the provider would not bill the rest, nothing was paid
+        if isinstance(event, GoodwillRefunded) and event.refund_id in refused:
+            total = total - Money.yen(int(event.amount.split()[0]))
+    return total
+
+
 def laws(flow: Flow, orders: dict[str, Order]) -> list[str]:
-    """Refunds within what was paid per rate; entries balance; sales less returns; links."""
+    """Refunds within what was paid per rate; entries balance; sales less returns; links.
+
+    Goodwill refunds (返金, ``desk.refund``) count with the returns: one 売上値引 entry each
+    once the order is booked (none before), within what was paid per rate, and the books' 売掛金
+    is what was paid less what returns and refunds paid back.
+    """
     shop = flow.shop
     found: list[str] = []
     rule = shop.desk.settings.tax
@@ -101,17 +134,21 @@ def laws(flow: Flow, orders: dict[str, Order]) -> list[str]:
         if debit != credit:
             found.append(f"journal {entry.reference} does not balance: {debit} / {credit}")
         entries.setdefault(entry.reference, []).append(entry)
+    known: set[str] = set()
     for order in orders.values():
         n = order.number
+        booked = order.status is OrderStatus.BOOKED
         paid = {line.rate: line.gross for line in order.totals(rule).tax.lines}
         back: dict[TaxRate, Money] = {}
         paid_back = Money.yen(0)
+        refs = [n]
         for ret in order.returns:
             refunded = ret.status is ReturnStatus.REFUNDED
-            want = 1 if refunded and order.status is OrderStatus.BOOKED else 0
+            want = 1 if refunded and booked else 0
             posted = len(entries.get(f"{n}/{ret.return_id}", []))
             if posted != want:
                 found.append(f"{n}/{ret.return_id} ({ret.status.name}) has {posted} entries")
+            refs.append(f"{n}/{ret.return_id}")
             for rate, amount, _ in ret.refund:
                 back[rate] = back.get(rate, Money.yen(0)) + amount
             paid_back = paid_back + (ret.paid_back or Money.yen(0))
@@ -119,13 +156,37 @@ def laws(flow: Flow, orders: dict[str, Order]) -> list[str]:
                 new = orders.get(ret.exchange)
                 if new is not None and new.exchange_for not in (None, n):
                     found.append(f"{ret.exchange} is linked to {new.exchange_for}, not {n}")
+        goodwill = Money.yen(0)
+        for refund in goodwill_refunds(order):
+            ref = f"{n}/{refund.refund_id}"
+            posted = len(entries.get(ref, []))
+            if posted != (1 if booked else 0):
+                found.append(f"{ref} ({order.status.name}) has {posted} entries")
+            refs.append(ref)
+            shares = Money.yen(0)
+            for rate, amount, tax in refund.rates:
+                back[rate] = back.get(rate, Money.yen(0)) + amount
+                shares = shares + amount
+                if tax > amount:
+                    found.append(f"{ref}: tax {tax} in {amount} at {rate.name}")
+            if str(shares) != refund.amount:
+                found.append(f"{ref}: shares {shares} ≠ paid back {refund.amount}")
+            goodwill = goodwill + shares
+        paid_back = paid_back + goodwill
+        known.update(refs)
+        asked = _goodwill_asked(order)
+        if asked != goodwill:
+            found.append(f"{n}: refunds paid back {asked}, for the books {goodwill}")
+        kept = sum((r.fee or Money.yen(0) for r in order.returns), Money.yen(0))
+        if kept:  # a return fee kept back, refunded after all: taken off the 10% rate
+            paid[TaxRate.STANDARD] = paid.get(TaxRate.STANDARD, Money.yen(0)) + kept
         for rate, amount in back.items():
             if amount > paid.get(rate, Money.yen(0)):
                 found.append(f"{n}: returns pay back {amount} at {rate.name} of {paid.get(rate)}")
-        if order.status is OrderStatus.BOOKED and order.returns:
+        if booked and len(refs) > 1:
             receivable = Money.yen(0)
             accounts = shop.desk.settings.accounts
-            for ref in [n, *(f"{n}/{r.return_id}" for r in order.returns)]:
+            for ref in refs:
                 for entry in entries.get(ref, []):
                     for line in entry.lines:
                         if line.account == accounts.receivable:
@@ -134,6 +195,10 @@ def laws(flow: Flow, orders: dict[str, Order]) -> list[str]:
             total = order.totals(rule).total
             if receivable != total - paid_back:
                 found.append(
-                    f"{n}: sales less returns {receivable}, paid less back {total - paid_back}"
+                    f"{n}: sales less returns and refunds {receivable}, "
+                    f"paid less back {total - paid_back}"
                 )
+    for ref in entries:
+        if ref not in known:
+            found.append(f"journal {ref}: no booked sale, return or refund of that reference")
     return found

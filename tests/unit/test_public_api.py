@@ -126,6 +126,8 @@ def test_the_public_api_is_pinned() -> None:
             "compute_tax",
             "default_rules",
             "default_shipping_fees",
+            "goodwill_entry",
+            "goodwill_share",
             "mermaid",
             "next_moves",
             "normalize_address",

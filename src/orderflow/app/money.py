@@ -59,6 +59,9 @@ class MoneyCommands(DeskBase):
         provider will not bill the rest); bank transfer, konbini and COD record the amount as owed
         back by bank transfer. Give a ``request_id`` to make a repeat safe: the same id returns
         the first result and pays nothing more.
+
+        It goes in the books as a price reduction (売上値引, :func:`~orderflow.goodwill_entry`):
+        at once when the order is booked, else at booking, after the sale's entry; once each.
         """
         check_text(reason, "reason", required=True, limit=1000)
 
@@ -66,7 +69,7 @@ class MoneyCommands(DeskBase):
             marked, _ = lifecycle.record_fact(
                 order, ctx, RefundRequested, fields={"amount": str(amount)}
             )
-            return money.refund_order(marked, amount, ctx, self.rules)  # refuses bad input
+            return money.goodwill_refund(marked, amount, ctx, self.rules)  # refuses bad input
 
         order = self._command(number, decide, actor=actor, reason=reason, request_id=request_id)
         if RefundRefused in self._after(order, RefundRequested):

@@ -125,9 +125,14 @@ class AccountMap:
     """The sub-account (補助科目) on the order's fees line; ``""`` writes none. A return fee
     is always written 返品手数料."""
     reductions: str = attrs.field(default="売上値引高", validator=_ACCOUNT)
-    """Debited per rate with price reductions: coupons and points used (値引き)."""
+    """Debited per rate with price reductions: coupons and points used (値引き) on a sale, and
+    goodwill refunds after it (返金, sub-account ``refunds_sub``)."""
     reductions_sub: str = attrs.field(default="クーポン・ポイント", validator=_NAME)
     """The sub-account (補助科目) on the reductions lines; ``""`` writes none."""
+    refunds_sub: str = attrs.field(default="返金", validator=_NAME)
+    """The sub-account (補助科目) on a goodwill refund's lines: ``reductions`` (売上値引高) is
+    debited per rate with what ``desk.refund`` pays back (``goodwill_entry``); ``""`` writes
+    none."""
     tax_payable: str = attrs.field(default="仮受消費税等", validator=_ACCOUNT)
     """Each rate's consumption tax (仮受消費税) on its own line, credited on a sale and debited
     on a refund, when ``amounts`` is ``AmountForm.NET``; unused with ``AmountForm.GROSS``."""
@@ -228,7 +233,7 @@ class JournalEntry:
     """The entry's date: for a sale, its recognition date (出荷基準 or 着荷基準)."""
     reference: str
     """What the entry is for: the order number for a sale, ``<order>/<return id>`` for a
-    refunded return."""
+    refunded return, ``<order>/<refund id>`` (``G1`` …) for a goodwill refund."""
     memo: str
     """The description (摘要), e.g. ``受注 <number> 売上計上``."""
     lines: tuple[JournalLine, ...]

@@ -11,7 +11,8 @@ over any sequence of partial returns never exceed what was paid, per rate, and a
 pays it back to the yen. The
 original shipping (and COD) fee's share comes back with the return that brings the last unit
 back, when the policy refunds it for that reason; a return fee and a lost free shipping are kept
-back from what is paid.
+back from what is paid. A goodwill refund (:mod:`orderflow.domain.goodwill`) made before a return
+lowers what the return can pay back at its rates: never more than the rate still holds.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from datetime import date
 import attrs
 
 from orderflow.domain.booking import AccountMap, AmountForm, JournalEntry, JournalLine, Side
+from orderflow.domain.goodwill import goodwill_refunds
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order
 from orderflow.domain.returns import Return, ReturnPolicy, ReturnReason, ReturnStatus
@@ -110,10 +112,17 @@ def refund_share(
         and not any(r.shipping_refunded for r in order.returns)
     )
     taxed: dict[TaxRate, int] = {}  # the tax paid back per rate by the earlier returns
+    returned: dict[TaxRate, int] = {}  # and the amounts
     for earlier in order.returns:
         if earlier.status is ReturnStatus.REFUNDED:
-            for rate, _, back in earlier.refund:
+            for rate, back_amount, back in earlier.refund:
                 taxed[rate] = taxed.get(rate, 0) + back.minor_units
+                returned[rate] = returned.get(rate, 0) + back_amount.minor_units
+    goodwill: dict[TaxRate, tuple[int, int]] = {}  # what goodwill refunds took off per rate
+    for refund in goodwill_refunds(order):
+        for rate, taken, taken_tax in refund.rates:
+            was_amount, was_tax = goodwill.get(rate, (0, 0))
+            goodwill[rate] = (was_amount + taken.minor_units, was_tax + taken_tax.minor_units)
     rates: list[tuple[TaxRate, Money, Money]] = []
     for tax_line in totals.tax.lines:
         rate = tax_line.rate
@@ -135,6 +144,10 @@ def refund_share(
             units_tax = max(0, min(units_tax, amount))
         if shipping_back and rate_extras:
             amount, units_tax = amount + extra_paid, units_tax + extra_tax
+        gw_minor, gw_tax_minor = goodwill.get(rate, (0, 0))
+        if gw_minor:  # a goodwill refund took part of the rate back already: never more
+            amount = max(0, min(amount, paid - returned.get(rate, 0) - gw_minor))
+            units_tax = max(0, min(units_tax, amount, tax - taxed.get(rate, 0) - gw_tax_minor))
         if amount or units_tax:
             rates.append(
                 (

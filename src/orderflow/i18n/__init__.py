@@ -114,6 +114,8 @@ _EVENT_MSGID = {
     "konbini_reissued": "Konbini number reissued",
     "journal_posted": "Journal entry posted",
     "refund_requested": "Refund requested",
+    "goodwill_refunded": "Goodwill refund",
+    "goodwill_settled": "Goodwill refund settled",
     "refund_refused": "Refund refused",
     "return_requested": "Return accepted",
     "return_received": "Return received",

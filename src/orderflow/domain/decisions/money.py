@@ -4,12 +4,26 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from orderflow.domain import lifecycle
+from orderflow.domain.booking import JournalEntry
 from orderflow.domain.decisions.common import advance
 from orderflow.domain.deposits import Deposit
-from orderflow.domain.effects import CheckCredit
-from orderflow.domain.events import PaymentReceived, RefundTransferred
+from orderflow.domain.effects import CheckCredit, PostJournal, PostpayCancel, PostpayRegister
+from orderflow.domain.events import (
+    GoodwillRefunded,
+    GoodwillSettled,
+    PaymentReceived,
+    RefundTransferred,
+)
+from orderflow.domain.goodwill import (
+    goodwill_entry,
+    goodwill_refunds,
+    goodwill_settled,
+    goodwill_share,
+    goodwill_waiting,
+)
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, PaymentMethod, PaymentOp, PaymentOutcome
@@ -23,7 +37,9 @@ from orderflow.domain.status import OrderStatus
 from orderflow.errors import InvalidValue, MoveNotAllowed
 
 __all__ = [
+    "book_goodwill",
     "check_credit",
+    "goodwill_refund",
     "needs_reauthorization",
     "reauthorize_order",
     "receive",
@@ -31,6 +47,7 @@ __all__ = [
     "record_refund_transfer",
     "refund_limit",
     "refund_order",
+    "settle_goodwill",
 ]
 
 _AFTER_SHIPPING = (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.BOOKED)
@@ -48,6 +65,11 @@ def refund_limit(order: Order) -> Money:
 
 def refund_order(order: Order, amount: Money, ctx: Context, rules: Rules) -> Order:
     """返金: pay back (part of) what was paid, after shipping, never more than was paid."""
+    return _pay_back(order, amount, ctx, rules)[0]
+
+
+def _pay_back(order: Order, amount: Money, ctx: Context, rules: Rules) -> tuple[Order, Money]:
+    """:func:`refund_order`, and what it pays back (owed points come off first)."""
     if order.status not in _AFTER_SHIPPING:
         raise MoveNotAllowed(order.number, order.status.name, "refund", ["cancel"])
     if not isinstance(amount, Money) or amount.amount <= 0:
@@ -59,10 +81,91 @@ def refund_order(order: Order, amount: Money, ctx: Context, rules: Rules) -> Ord
         raise InvalidValue("amount", amount.amount, f"no more than {limit} (what was paid)")
     order, amount = settle_owed(order, amount, ctx, rules)  # owed points come off first
     if amount.amount <= 0:
-        return order
+        return order, amount
     plan = Plan(order)
     order = refund(plan, order, amount, ctx)
+    return plan.apply(order), amount
+
+
+def goodwill_refund(order: Order, amount: Money, ctx: Context, rules: Rules) -> Order:
+    """返金 (売上値引): pay back ``amount`` with no goods coming back, and put it in the books.
+
+    What :func:`refund_order` pays back is shared over the order's tax rates
+    (:func:`~orderflow.domain.goodwill.goodwill_share`) and recorded (``GoodwillRefunded``).
+    Once the order is booked its entry (:func:`~orderflow.domain.goodwill.goodwill_entry`) is
+    posted at once; before, it is posted at booking, after the sale's (:func:`book_goodwill`).
+    A 後払い refund waits on the provider (:func:`settle_goodwill`): refused, it was not made
+    and nothing is posted.
+    """
+    before = {e.key for e in order.outbox}
+    order, paid = _pay_back(order, amount, ctx, rules)
+    if paid.amount <= 0:  # owed points took it all: no money moves, nothing for the books
+        return order
+    waits = [
+        e.key
+        for e in order.outbox
+        if isinstance(e, (PostpayRegister, PostpayCancel))
+        and e.refund is not None
+        and e.key not in before
+    ]
+    settings = rules.settings
+    shares = goodwill_share(order, paid, settings.tax)
+    refund_id = f"G{sum(isinstance(e, GoodwillRefunded) for e in order.history) + 1}"
+    post = order.status is OrderStatus.BOOKED and not waits
+    order, (recorded,) = lifecycle.record_fact(
+        order,
+        ctx,
+        GoodwillRefunded,
+        fields={
+            "refund_id": refund_id,
+            "amount": str(paid),
+            "rates": shares,
+            "journal": post,
+            "payment_key": waits[0] if waits else "",
+        },
+    )
+    if not post:
+        return order
+    plan = Plan(order)
+    assert isinstance(recorded, GoodwillRefunded)
+    plan.add(PostJournal, entry=_goodwill_entry(order, recorded, rules))
     return plan.apply(order)
+
+
+def settle_goodwill(
+    plan: Plan, order: Order, key: str, paid: bool, ctx: Context, rules: Rules
+) -> Order:
+    """後払い: the provider answered request ``key``; a goodwill refund waiting on it is settled.
+
+    Paid (the rest billed again, or the claim cancelled): its entry is posted now if the order
+    is booked, else at booking. Refused: the refund was not made, nothing goes in the books.
+    """
+    waiting = goodwill_waiting(order, key)
+    if waiting is None:  # a return's refund, or answered before
+        return order
+    fields = {"refund_id": waiting.refund_id, "paid": paid}
+    order, _ = lifecycle.record_fact(order, ctx, GoodwillSettled, fields=fields)
+    if paid and order.status is OrderStatus.BOOKED:
+        plan.add(PostJournal, entry=_goodwill_entry(order, waiting, rules))
+    return order
+
+
+def _goodwill_entry(order: Order, refund: GoodwillRefunded, rules: Rules) -> JournalEntry:
+    settings = rules.settings
+    on = refund.at.astimezone(ZoneInfo(settings.zone)).date()
+    return goodwill_entry(order, refund.refund_id, refund.rates, settings.accounts, on)
+
+
+def book_goodwill(plan: Plan, order: Order, rules: Rules) -> Order:
+    """At booking: the entries of the goodwill refunds made before it, after the sale's.
+
+    Each dated the day it was paid back. Booking happens once; a refund made after it posts its
+    own entry, and a 後払い one still waiting posts when the provider agrees: each once.
+    """
+    for made in goodwill_refunds(order):
+        if not made.journal and goodwill_settled(order, made):
+            plan.add(PostJournal, entry=_goodwill_entry(order, made, rules))
+    return order
 
 
 def needs_reauthorization(order: Order, now: datetime, rules: Rules) -> bool:

@@ -253,6 +253,7 @@ def book(order: Order, on: date, ctx: Context, rules: Rules) -> Order:
     plan = Plan(booked)
     plan.add(PostJournal, entry=entry)
     booked = book_returns(plan, booked, ctx, rules)  # 返品 before the booking: 売上戻り after
+    booked = book_goodwill(plan, booked, rules)  # 返金 before the booking: 売上値引 after
     booked = schedule_grant(booked, _at("BOOKING"), ctx, rules, plan)
     account = booked.payment.instruction("account")
     if account and account not in booked.payment.closed:
@@ -268,6 +269,13 @@ def book_returns(plan: Plan, order: Order, ctx: Context, rules: Rules) -> Order:
     from orderflow.domain.decisions.returning import book_returns as post
 
     return post(plan, order, ctx, rules)
+
+
+def book_goodwill(plan: Plan, order: Order, rules: Rules) -> Order:
+    """The entries of the goodwill refunds made before the booking (see money)."""
+    from orderflow.domain.decisions.money import book_goodwill as post
+
+    return post(plan, order, rules)
 
 
 def _at(name: str) -> GrantAt:

@@ -105,12 +105,13 @@ class PostJournal(Effect):
     """計上: post the sale's journal entry to accounting."""
 
     entry: JournalEntry | None = None
-    """The journal entry (仕訳): the sale's at 計上, or a return's reversing entry (売上戻り);
-    never None once decided. The answer is its reference in accounting."""
+    """The journal entry (仕訳): the sale's at 計上, a return's reversing entry (売上戻り) or a
+    goodwill refund's (売上値引); never None once decided. The answer is its reference in
+    accounting."""
     kind: ClassVar[str] = "post_journal"
     """Its tag in the stored outbox, errors and facts (see ``Effect.kind``)."""
     obligation: ClassVar[bool] = True
-    """An obligation: every booked sale and return must reach accounting."""
+    """An obligation: every booked sale, return and refund must reach accounting."""
 
 
 @attrs.frozen(slots=True)

@@ -34,6 +34,8 @@ from orderflow.domain.events._goods import (
     Unbundled,
 )
 from orderflow.domain.events._money import (
+    GoodwillRefunded,
+    GoodwillSettled,
     JournalPosted,
     KonbiniReissued,
     NoticeFailed,
@@ -83,6 +85,8 @@ __all__ = [
     "Delivered",
     "DeliveryUndone",
     "EffectRefused",
+    "GoodwillRefunded",
+    "GoodwillSettled",
     "HoldCleared",
     "HoldRaised",
     "JournalPosted",

@@ -8,9 +8,13 @@ import attrs
 
 from orderflow._mask import mask_personal_data_in, masked_repr
 from orderflow.domain.events._base import event
+from orderflow.domain.money import Money
 from orderflow.domain.order import OrderEvent
+from orderflow.domain.tax import TaxRate
 
 __all__ = [
+    "GoodwillRefunded",
+    "GoodwillSettled",
     "JournalPosted",
     "KonbiniReissued",
     "NoticeFailed",
@@ -206,6 +210,53 @@ class RefundRequested(OrderEvent):
     """The amount asked to be paid back, as ``"<amount> <currency>"`` (``"1200 JPY"``)."""
     name: ClassVar[str] = "refund_requested"
     """Kind name: the tag in saved orders, the label key (返金の依頼)."""
+
+
+@event
+class GoodwillRefunded(OrderEvent):
+    """返金 (売上値引): a goodwill refund paid back, and what it takes off each tax rate."""
+
+    refund_id: str = ""
+    """``G1``, ``G2``… in the order: the journal entry's reference is ``<order>/<refund id>``."""
+    amount: str = ""
+    """What is paid back, as ``"<amount> <currency>"`` (``"1200 JPY"``)."""
+    rates: tuple[tuple[TaxRate, Money, Money], ...] = ()
+    """Per rate: the amount taken off (tax included) and the tax in it (see
+    :mod:`orderflow.domain.goodwill`)."""
+    journal: bool = False
+    """Its entry (売上値引) was posted with it (the order was booked and the money moves); else
+    it is posted at booking, after the sale's, or when the 後払い provider agrees."""
+    payment_key: str = ""
+    """後払い: the key of the provider request the refund waits on (the rest billed again, or
+    the claim cancelled); ``""`` when the refund does not wait (``GoodwillSettled`` follows)."""
+    name: ClassVar[str] = "goodwill_refunded"
+    """Kind name: the tag in saved orders, the label key (返金・売上値引)."""
+
+    @property
+    def details(self) -> tuple[tuple[str, str], ...]:
+        """The fields as text, each rate's share as ``10%: 1100 JPY (tax 100 JPY)``."""
+        shares = "; ".join(
+            f"{rate.value:.0%}: {amount} (tax {tax})" for rate, amount, tax in self.rates
+        )
+        return (
+            ("refund_id", self.refund_id),
+            ("amount", self.amount),
+            ("rates", shares),
+            ("journal", str(self.journal)),
+        )
+
+
+@event
+class GoodwillSettled(OrderEvent):
+    """後払い: the provider answered the request a goodwill refund waited on."""
+
+    refund_id: str = ""
+    """The goodwill refund (``G1`` …)."""
+    paid: bool = False
+    """The money moves (its entry is posted, now or at booking); ``False``: the provider would
+    not bill the rest, the refund was not made and nothing goes in the books."""
+    name: ClassVar[str] = "goodwill_settled"
+    """Kind name: the tag in saved orders, the label key (返金の確定)."""
 
 
 @event

@@ -71,11 +71,12 @@ def fold_postpay_register(
         if effect.purpose is Purpose.REBILL and not approved:
             # the provider will not bill the rest now: the refund is refused, the old claim stands
             plan.add(PostpayCancel, reference=reference, amount=Money.zero(order.currency))
-            return _rebill_refused(order, effect, ctx)
+            return _rebill_refused(order, effect, ctx, rules, plan)
         if effect.purpose is Purpose.REBILL:
             # the sale was captured once already: the new claim only carries it on, so the
             # ledger keeps its sums (the refund is recorded when the old claim is cancelled)
             assert effect.refund is not None
+            order = _goodwill(plan, order, effect.key, True, ctx, rules)
             order = with_instructions(order, reference=reference)
             last = next((s for s in reversed(order.shipments) if s.tracking_number), None)
             plan.add(
@@ -131,7 +132,7 @@ def fold_postpay_register(
         reference=decision.reference if isinstance(decision, CreditDecision) else "",
     )
     if effect.purpose is Purpose.REBILL:
-        return _rebill_refused(order, effect, ctx)
+        return _rebill_refused(order, effect, ctx, rules, plan)
     if effect.purpose is Purpose.SWITCH:
         return switch_refused(order, ctx)
     if (
@@ -142,8 +143,18 @@ def fold_postpay_register(
     return credit_declined(order, ctx, rules, plan)
 
 
-def _rebill_refused(order: Order, effect: PostpayRegister, ctx: Context) -> Order:
+def _goodwill(plan: Plan, order: Order, key: str, paid: bool, ctx: Context, rules: Rules) -> Order:
+    """A goodwill refund waiting on request ``key`` is settled (see ``settle_goodwill``)."""
+    from orderflow.domain.decisions.money import settle_goodwill
+
+    return settle_goodwill(plan, order, key, paid, ctx, rules)
+
+
+def _rebill_refused(
+    order: Order, effect: PostpayRegister, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
     assert effect.refund is not None
+    order = _goodwill(plan, order, effect.key, False, ctx, rules)
     order = record(
         order,
         PaymentOp.REFUND,
@@ -385,4 +396,5 @@ def fold_postpay_cancel(
             method=PaymentMethod.POSTPAY,
         )
         plan.add(Notify, notice="refund", facts=(("amount", effect.refund),))
+        order = _goodwill(plan, order, effect.key, True, ctx, rules)
     return order

@@ -1,0 +1,159 @@
+"""What a goodwill refund (返金, 売上値引) takes off each tax rate, and its journal entry, pure.
+
+A goodwill refund pays back money without goods coming back (``desk.refund``). For the books it
+is a price reduction after the sale (売上値引): debited to ``AccountMap.reductions`` (売上値引高,
+sub-account ``AccountMap.refunds_sub``), 売掛金 credited with what is paid back.
+
+The amount is shared over the order's tax rates in proportion to what each rate still holds:
+what the order charged at the rate (tax included, after its discount and points, as
+:meth:`Order.totals <orderflow.domain.order.Order.totals>` says) less what the refunded returns
+and the earlier goodwill refunds took off it. Shares are whole yen (largest remainder), so they
+add up to the amount exactly and never take a rate below zero; anything beyond what the rates
+hold (a return fee kept back, refunded after all) is the standard rate's. Each rate's consumption
+tax is the tax in its share, rounded once with the shop's rule; never more than the tax the rate
+still holds, and all of it when the rate's share takes the rest of the rate. So the sale less its
+returns and refunds never goes below zero per rate, and a refund of everything reverses the sale
+to the yen.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from orderflow.domain.booking import AccountMap, AmountForm, JournalEntry, JournalLine, Side
+from orderflow.domain.events import GoodwillRefunded, GoodwillSettled
+from orderflow.domain.money import Money
+from orderflow.domain.order import Order
+from orderflow.domain.returns import ReturnStatus
+from orderflow.domain.tax import RATES, PriceMode, TaxRate, TaxRule
+
+__all__ = [
+    "goodwill_entry",
+    "goodwill_refunds",
+    "goodwill_settled",
+    "goodwill_share",
+    "goodwill_waiting",
+]
+
+Shares = tuple[tuple[TaxRate, Money, Money], ...]
+"""Per rate: the amount taken off (tax included) and the consumption tax in it."""
+
+
+def goodwill_refunds(order: Order) -> tuple[GoodwillRefunded, ...]:
+    """The goodwill refunds made on ``order``, oldest first (from its history).
+
+    A 後払い refund the provider refused (it would not bill the rest) was not made: not one.
+    """
+    refused = {e.refund_id for e in order.history if isinstance(e, GoodwillSettled) and not e.paid}
+    return tuple(
+        e for e in order.history if isinstance(e, GoodwillRefunded) and e.refund_id not in refused
+    )
+
+
+def goodwill_settled(order: Order, refund: GoodwillRefunded) -> bool:
+    """The money of ``refund`` moves: it waits on no 後払い answer, or the provider agreed."""
+    if not refund.payment_key:
+        return True
+    return any(
+        isinstance(e, GoodwillSettled) and e.refund_id == refund.refund_id and e.paid
+        for e in order.history
+    )
+
+
+def goodwill_waiting(order: Order, key: str) -> GoodwillRefunded | None:
+    """The goodwill refund waiting on the 後払い request ``key``, if one still is."""
+    answered = {e.refund_id for e in order.history if isinstance(e, GoodwillSettled)}
+    for e in order.history:
+        if isinstance(e, GoodwillRefunded) and e.payment_key == key:
+            return None if e.refund_id in answered else e
+    return None
+
+
+def _left(order: Order, rule: TaxRule) -> dict[TaxRate, tuple[int, int]]:
+    """Per rate, in minor units: what the sale still holds (tax included) and its tax."""
+    left: dict[TaxRate, tuple[int, int]] = {}
+    for line in order.totals(rule).tax.lines:
+        left[line.rate] = (line.gross.minor_units, line.tax.minor_units)
+    taken: list[tuple[TaxRate, Money, Money]] = []
+    for ret in order.returns:
+        if ret.status is ReturnStatus.REFUNDED:
+            taken.extend(ret.refund)
+    for refund in goodwill_refunds(order):
+        taken.extend(refund.rates)
+    for rate, amount, tax in taken:
+        gross, held = left.get(rate, (0, 0))
+        left[rate] = (gross - amount.minor_units, held - tax.minor_units)
+    return {rate: (max(0, gross), max(0, tax)) for rate, (gross, tax) in left.items()}
+
+
+def goodwill_share(order: Order, amount: Money, rule: TaxRule) -> Shares:
+    """``amount`` (paid back, tax included) shared over ``order``'s rates, with the tax in each.
+
+    Worked out after the order's refunded returns and earlier goodwill refunds (see the module).
+    """
+    currency = order.currency
+    whole = amount.minor_units
+    left = _left(order, rule)
+    rates = sorted(left, key=RATES.index)
+    held = sum(gross for gross, _ in left.values())
+    base = min(whole, held)
+    parts: dict[TaxRate, int] = {}
+    if held:
+        remainders: list[tuple[int, int, TaxRate]] = []
+        for i, rate in enumerate(rates):
+            gross = left[rate][0]
+            parts[rate], rest = divmod(gross * base, held)
+            remainders.append((-rest, i, rate))
+        for _, _, rate in sorted(remainders)[: base - sum(parts.values())]:
+            parts[rate] += 1
+    inclusive = TaxRule(PriceMode.INCLUSIVE, rule.rounding)
+    taxes: dict[TaxRate, int] = {}
+    for rate, part in parts.items():
+        gross, tax = left[rate]
+        if part >= gross:  # the rest of the rate: the rest of its tax
+            taxes[rate] = tax
+        elif part:
+            computed = inclusive.tax_on(Money.from_minor_units(part, currency), rate).minor_units
+            taxes[rate] = max(0, min(computed, tax, part))
+    beyond = whole - base  # more than the rates hold: a fee kept back, paid back after all
+    if beyond:
+        extra = inclusive.tax_on(Money.from_minor_units(beyond, currency), TaxRate.STANDARD)
+        parts[TaxRate.STANDARD] = parts.get(TaxRate.STANDARD, 0) + beyond
+        taxes[TaxRate.STANDARD] = taxes.get(TaxRate.STANDARD, 0) + extra.minor_units
+    return tuple(
+        (
+            rate,
+            Money.from_minor_units(parts[rate], currency),
+            Money.from_minor_units(taxes.get(rate, 0), currency),
+        )
+        for rate in sorted(parts, key=RATES.index)
+        if parts[rate]
+    )
+
+
+def goodwill_entry(
+    order: Order, refund_id: str, shares: Shares, accounts: AccountMap, on: date
+) -> JournalEntry:
+    """The entry of a goodwill refund (売上値引), dated ``on``; the sale is never edited.
+
+    Per rate: debit ``accounts.reductions`` (売上値引高, sub-account ``accounts.refunds_sub``)
+    with the rate's share without tax and a 仮受消費税 debit line for its tax
+    (:attr:`AmountForm.NET`), or with tax and the tax in the line's tax amount
+    (:attr:`AmountForm.GROSS`); credit 売掛金 with what is paid back. The reference is
+    ``<order>/<refund id>`` (``1001/G1``).
+    """
+    gross_form = accounts.amounts is AmountForm.GROSS
+    sub = accounts.refunds_sub
+    lines: list[JournalLine] = []
+    for rate, amount, tax in shares:
+        category = accounts.tax_categories[rate]
+        if gross_form:
+            lines.append(JournalLine(Side.DEBIT, accounts.reductions, amount, sub, category, tax))
+            continue
+        lines.append(JournalLine(Side.DEBIT, accounts.reductions, amount - tax, sub, category))
+        if tax:
+            lines.append(JournalLine(Side.DEBIT, accounts.tax_payable, tax, "", category, tax))
+    paid = Money.total((amount for _, amount, _ in shares), order.currency)
+    lines.append(JournalLine(Side.CREDIT, accounts.receivable, paid, "", accounts.no_tax))
+    reference = f"{order.number}/{refund_id}"
+    return JournalEntry(on, reference, f"返金 {reference} 売上値引", tuple(lines))
