@@ -14,6 +14,7 @@ return the order with what can be written at once (money owed back, holds).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -349,59 +350,78 @@ def follow_total(
     後払い claim still under review is withdrawn once nothing is owed.
     """
     payment = order.payment
-    method = payment.method
     if reviewed and never_opened(payment):
         if total.amount > 0:
             open_payment(plan, order, total, ctx, rules, Purpose.PLACE)
         return order
-    if method in CARDLIKE:
-        live = live_authorization(payment, ctx.at, rules.settings.authorization_days)
-        owed = total - payment.captured  # 分納 per parcel: what the parcels took is not asked
-        if owed.amount > 0 and (live is None or live[2] < owed):
-            replaces = live[1] if live is not None else ""
-            plan.add(
-                Authorize, method=method, amount=owed, purpose=Purpose.CHANGE, replaces=replaces
-            )
-        return order
-    if method is PaymentMethod.POSTPAY:
-        reference = payment.instruction("reference")
-        if (
-            total.amount <= 0
-            and reference
-            and claim_pending(payment, reference)
-            and reference in open_claims(payment)
-        ):  # 全額ポイント now: no credit decision is waited for
-            plan.add(PostpayCancel, reference=reference, amount=Money.zero(order.currency))
-            return order
-        if (
-            reference
-            and not claim_pending(payment, reference)
-            and reference in open_claims(payment)
-            and claim_amount(payment, reference) != total
-        ):
-            plan.add(PostpayAmend, reference=reference, amount=total)
-        return order
-    if method is PaymentMethod.KONBINI:
-        number = payment.instruction("payment_number")
-        if payment.received:
-            return settle_received(plan, order, ctx, total, tell=False)
-        if not number:
-            return order
-        if total.amount <= 0:  # 全額ポイント now: the number is withdrawn, nothing is waited for
-            if number not in payment.closed:
-                plan.add(WithdrawKonbini, payment_number=number)
-            return lifecycle.clear_holds(order, _WAITING, ctx)
-        if number in payment.closed or payment.instruction("amount") != str(total.amount):
-            deadline = ctx.at + timedelta(days=rules.settings.konbini_days)
-            plan.add(IssueKonbini, amount=total, deadline=deadline, purpose=Purpose.REISSUE)
-        return _waiting(order, ctx, "コンビニ入金待ち", "waiting for the konbini payment")
-    if method is PaymentMethod.BANK_TRANSFER and payment.received:
-        return settle_received(plan, order, ctx, total, tell=False)
-    if method is PaymentMethod.BANK_TRANSFER and payment.instruction("account"):
-        if total.amount <= 0:  # 全額ポイント now: the account stays (released at booking)
-            return lifecycle.clear_holds(order, _WAITING, ctx)
-        return _waiting(order, ctx, "入金待ち", "waiting for the bank transfer")
+    follow = _FOLLOW.get(payment.method)
+    return order if follow is None else follow(plan, order, total, ctx, rules)
+
+
+def _follow_card(plan: Plan, order: Order, total: Money, ctx: Context, rules: Rules) -> Order:
+    """Card, Amazon Pay: a new authorization when the live one holds less than is owed."""
+    payment = order.payment
+    live = live_authorization(payment, ctx.at, rules.settings.authorization_days)
+    owed = total - payment.captured  # 分納 per parcel: what the parcels took is not asked
+    if owed.amount > 0 and (live is None or live[2] < owed):
+        replaces = live[1] if live is not None else ""
+        plan.add(
+            Authorize, method=payment.method, amount=owed, purpose=Purpose.CHANGE, replaces=replaces
+        )
     return order
+
+
+def _follow_postpay(plan: Plan, order: Order, total: Money, ctx: Context, rules: Rules) -> Order:
+    """後払い: the claim amended to the new total, or withdrawn once nothing is owed."""
+    payment = order.payment
+    reference = payment.instruction("reference")
+    if not reference or reference not in open_claims(payment):
+        return order
+    pending = claim_pending(payment, reference)
+    if total.amount <= 0 and pending:  # 全額ポイント now: no credit decision is waited for
+        plan.add(PostpayCancel, reference=reference, amount=Money.zero(order.currency))
+    elif not pending and claim_amount(payment, reference) != total:
+        plan.add(PostpayAmend, reference=reference, amount=total)
+    return order
+
+
+def _follow_konbini(plan: Plan, order: Order, total: Money, ctx: Context, rules: Rules) -> Order:
+    """コンビニ: a new payment number for the new total (withdrawn once nothing is owed)."""
+    payment = order.payment
+    number = payment.instruction("payment_number")
+    if payment.received:
+        return settle_received(plan, order, ctx, total, tell=False)
+    if not number:
+        return order
+    if total.amount <= 0:  # 全額ポイント now: the number is withdrawn, nothing is waited for
+        if number not in payment.closed:
+            plan.add(WithdrawKonbini, payment_number=number)
+        return lifecycle.clear_holds(order, _WAITING, ctx)
+    if number in payment.closed or payment.instruction("amount") != str(total.amount):
+        deadline = ctx.at + timedelta(days=rules.settings.konbini_days)
+        plan.add(IssueKonbini, amount=total, deadline=deadline, purpose=Purpose.REISSUE)
+    return _waiting(order, ctx, "コンビニ入金待ち", "waiting for the konbini payment")
+
+
+def _follow_bank(plan: Plan, order: Order, total: Money, ctx: Context, rules: Rules) -> Order:
+    """銀行振込: what was received settles the new total; else the order waits for it again."""
+    payment = order.payment
+    if payment.received:
+        return settle_received(plan, order, ctx, total, tell=False)
+    if not payment.instruction("account"):
+        return order
+    if total.amount <= 0:  # 全額ポイント now: the account stays (released at booking)
+        return lifecycle.clear_holds(order, _WAITING, ctx)
+    return _waiting(order, ctx, "入金待ち", "waiting for the bank transfer")
+
+
+_FOLLOW: dict[PaymentMethod, Callable[[Plan, Order, Money, Context, Rules], Order]] = {
+    PaymentMethod.CARD: _follow_card,
+    PaymentMethod.AMAZON_PAY: _follow_card,
+    PaymentMethod.POSTPAY: _follow_postpay,
+    PaymentMethod.KONBINI: _follow_konbini,
+    PaymentMethod.BANK_TRANSFER: _follow_bank,
+}
 
 
 _WAITING = (HoldCode.PAYMENT_PENDING, HoldCode.PAYMENT_SHORTFALL)
