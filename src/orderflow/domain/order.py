@@ -18,12 +18,13 @@ from orderflow._mask import mask_personal_data_in, masked_repr
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.line import OrderLine, _check_quantity, nonempty_text
 from orderflow.domain.money import WIDE, Money
+from orderflow.domain._order_checks import check_order
 from orderflow.domain.payment import Payment, PaymentEntry, PaymentMethod, PaymentOp, PaymentOutcome
 from orderflow.domain.returns import Return
 from orderflow.domain.status import OrderStatus
 from orderflow.domain.tax import TaxBreakdown, TaxRate, TaxRule, compute_tax
 from orderflow.domain.tracking import TrackingStatus
-from orderflow.errors import CurrencyMismatch, EmptyOrder, InvalidValue
+from orderflow.errors import InvalidValue
 
 if TYPE_CHECKING:
     from orderflow.domain.effects import Effect
@@ -278,40 +279,6 @@ def line_index(lines: tuple[OrderLine, ...]) -> dict[str, OrderLine]:
     return index
 
 
-def _check_order(order: Order) -> None:
-    if not order.lines:
-        raise EmptyOrder()
-    currency = order.currency
-    seen: set[str] = set()
-    for index, line in enumerate(order.lines):
-        if not isinstance(line, OrderLine):
-            raise InvalidValue(f"lines[{index}]", line, "an OrderLine")
-        if line.unit_price.currency != currency:
-            raise CurrencyMismatch(f"lines[{index}].unit_price", currency, line.unit_price.currency)
-        if line.line_id in seen:
-            raise InvalidValue(f"lines[{index}].line_id", line.line_id, "a line id used once")
-        seen.add(line.line_id)
-    for field in ("shipping_fee", "discount", "fees"):
-        money = getattr(order, field)
-        if not isinstance(money, Money):
-            raise InvalidValue(field, money, "a Money (never a float)")
-        if money.currency != currency:
-            raise CurrencyMismatch(field, currency, money.currency)
-        if money.is_negative:
-            raise InvalidValue(field, money.amount, "an amount of zero or more")
-    if type(order.points_used) is not int or order.points_used < 0:
-        raise InvalidValue("points_used", order.points_used, "a whole number of points, 0 or more")
-    if order.points_used:
-        room = sum((line.unit_price.amount * line.quantity for line in order.lines), Decimal(0))
-        room += order.shipping_fee.amount + order.fees.amount - order.discount.amount
-        if order.points_used > room:
-            raise InvalidValue(
-                "points_used",
-                order.points_used,
-                f"no more points than the charges after the discount ({room})",
-            )
-
-
 @attrs.frozen(slots=True)
 class Order:
     """An order after checkout, from 受注 to 計上済.
@@ -414,7 +381,7 @@ class Order:
     only while a reservation round is answered)."""
 
     def __attrs_post_init__(self) -> None:
-        _check_order(self)
+        check_order(self)
 
     @property
     def currency(self) -> str:
