@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, ClassVar
 import attrs
 
 from orderflow._mask import mask_personal_data_in, masked_repr
+from orderflow.domain._order_checks import check_order
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.line import OrderLine, _check_quantity, nonempty_text
 from orderflow.domain.money import WIDE, Money
-from orderflow.domain._order_checks import check_order
 from orderflow.domain.payment import Payment, PaymentEntry, PaymentMethod, PaymentOp, PaymentOutcome
 from orderflow.domain.returns import Return
 from orderflow.domain.status import OrderStatus

@@ -17,6 +17,7 @@ from orderflow import codec
 from orderflow.domain.order import Order
 from orderflow.domain.queues import check_claim
 from orderflow.errors import ConcurrencyError, DuplicateOrder, OrderNotFound, StoreError
+from orderflow.stores._kept import ClaimTokens, Remembered
 from orderflow.stores._postgres import Connections, Source
 from orderflow.stores._sql import (
     INDEX_VERSION,
@@ -25,9 +26,7 @@ from orderflow.stores._sql import (
     POINTS_DUE_INDEX,
     POSTGRES_TYPES,
     READ_COLUMNS,
-    ClaimTokens,
     OrderReads,
-    Remembered,
     as_is,
     guard_deposits,
     order_row,

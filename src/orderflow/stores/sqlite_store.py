@@ -22,6 +22,7 @@ from orderflow.errors import (
     OrderNotFound,
     StoreError,
 )
+from orderflow.stores._kept import ClaimTokens, Remembered
 from orderflow.stores._sql import (
     INDEX_VERSION,
     INDEX_VERSION_SELECT,
@@ -29,9 +30,7 @@ from orderflow.stores._sql import (
     POINTS_DUE_INDEX,
     READ_COLUMNS,
     SQLITE_TYPES,
-    ClaimTokens,
     OrderReads,
-    Remembered,
     guard_deposits,
     order_row,
     order_schema,

@@ -27,7 +27,7 @@ from orderflow.errors import (
     InvalidValue,
     OrderNotFound,
 )
-from orderflow.stores._sql import ClaimTokens
+from orderflow.stores._kept import ClaimTokens
 
 __all__ = ["InMemoryOrderStore"]
 
