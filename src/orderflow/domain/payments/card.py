@@ -71,39 +71,7 @@ def fold_authorize(
 
     assert isinstance(effect, Authorize) and effect.amount is not None
     if isinstance(answer, Refused):
-        order = record(
-            order,
-            PaymentOp.AUTHORIZE,
-            effect.amount,
-            effect.key,
-            ctx.at,
-            outcome=_FAILED,
-            detail=answer.reason,
-            method=effect.method,
-        )
-        if effect.purpose is Purpose.PLACE:
-            return decline_placement(order, answer.code, answer.reason, ctx, rules, plan)
-        if effect.purpose is Purpose.SWITCH:
-            return switch_refused(order, ctx)
-        if effect.purpose is Purpose.CAPTURE:  # shipped, and the card no longer pays: collect it
-            order = hold(
-                order,
-                HoldCode.CAPTURE_FAILED,
-                "売上確定に失敗しました",
-                "the card could not be charged",
-                ctx,
-            )
-            payment_failed(plan, rules)
-            return order
-        order = hold(
-            order,
-            HoldCode.AUTHORIZATION_FAILED,
-            "再オーソリ失敗",
-            "the card could not be authorized again",
-            ctx,
-        )
-        payment_failed(plan, rules)
-        return order
+        return _authorization_refused(order, effect, answer, ctx, rules, plan)
     auth = answer.value
     assert isinstance(auth, Authorization)
     order = record(
@@ -135,6 +103,46 @@ def fold_authorize(
             )
     if effect.purpose is Purpose.CAPTURE:
         plan.add(Capture, method=effect.method, authorization=auth.reference, amount=auth.amount)
+    return order
+
+
+def _authorization_refused(
+    order: Order, effect: Authorize, answer: Refused, ctx: Context, rules: Rules, plan: Plan
+) -> Order:
+    """A refused オーソリ, recorded; the placement declined, the switch undone, or a hold."""
+    assert effect.amount is not None
+    order = record(
+        order,
+        PaymentOp.AUTHORIZE,
+        effect.amount,
+        effect.key,
+        ctx.at,
+        outcome=_FAILED,
+        detail=answer.reason,
+        method=effect.method,
+    )
+    if effect.purpose is Purpose.PLACE:
+        return decline_placement(order, answer.code, answer.reason, ctx, rules, plan)
+    if effect.purpose is Purpose.SWITCH:
+        return switch_refused(order, ctx)
+    if effect.purpose is Purpose.CAPTURE:  # shipped, and the card no longer pays: collect it
+        order = hold(
+            order,
+            HoldCode.CAPTURE_FAILED,
+            "売上確定に失敗しました",
+            "the card could not be charged",
+            ctx,
+        )
+        payment_failed(plan, rules)
+        return order
+    order = hold(
+        order,
+        HoldCode.AUTHORIZATION_FAILED,
+        "再オーソリ失敗",
+        "the card could not be authorized again",
+        ctx,
+    )
+    payment_failed(plan, rules)
     return order
 
 
