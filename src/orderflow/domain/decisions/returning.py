@@ -209,21 +209,7 @@ def receive_return(
     )
     clawed = _points_clawed(order, ret, earned, settings.points_rate) if earned else 0
     plan = Plan(order)
-    restocked: dict[tuple[str, str], int] = {}
-    for d in checked:
-        if d.warehouse is not None:
-            restocked[(d.line_id, d.warehouse)] = restocked.get((d.line_id, d.warehouse), 0)
-            restocked[(d.line_id, d.warehouse)] += d.quantity
-    for (line_id, warehouse), units in restocked.items():  # a set: each component
-        for sku, per in line_components(order.line(line_id), rules.settings.sets):
-            plan.add(
-                Restock,
-                return_id=ret.return_id,
-                line_id=line_id,
-                warehouse=warehouse,
-                sku=sku,
-                quantity=units * per,
-            )
+    restocked = _restock(plan, order, ret.return_id, checked, rules)
     points_back = share.points_back if rules.points else 0
     if points_back:
         plan.add(RestorePoints, points=points_back)
@@ -275,6 +261,28 @@ def receive_return(
         facts=(("return_id", return_id), ("paid_back", share.paid_back), ("fee", share.fee)),
     )
     return plan.apply(order)
+
+
+def _restock(
+    plan: Plan, order: Order, return_id: str, checked: tuple[Disposition, ...], rules: Rules
+) -> dict[tuple[str, str], int]:
+    """A ``Restock`` per line, warehouse and SKU (a set: each component); units by line, place."""
+    restocked: dict[tuple[str, str], int] = {}
+    for d in checked:
+        if d.warehouse is not None:
+            restocked[(d.line_id, d.warehouse)] = restocked.get((d.line_id, d.warehouse), 0)
+            restocked[(d.line_id, d.warehouse)] += d.quantity
+    for (line_id, warehouse), units in restocked.items():
+        for sku, per in line_components(order.line(line_id), rules.settings.sets):
+            plan.add(
+                Restock,
+                return_id=return_id,
+                line_id=line_id,
+                warehouse=warehouse,
+                sku=sku,
+                quantity=units * per,
+            )
+    return restocked
 
 
 def _points_clawed(order: Order, ret: Return, earned: int, rate: Decimal) -> int:
