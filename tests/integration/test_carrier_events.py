@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import itertools
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from orderflow import (
     codec,
 )
 from orderflow.domain.events import CarrierReported
-from orderflow.errors import InvalidValue, MoveBlocked, MoveNotAllowed
+from orderflow.errors import InvalidValue, MoveBlocked, MoveNotAllowed, ProviderError
 from orderflow.ports import OrderStore
 from orderflow.testing import CarrierEventsContract, FakeCarrierEvents, FakeShop, Fault, fake_shop
 from orderflow.testing.shop import desk_on
@@ -119,12 +120,26 @@ def test_bad_input_names_the_field_and_changes_nothing() -> None:
     with pytest.raises(InvalidValue) as caught:
         CarrierEvent("yamato", N1, T.DELIVERED, shop.clock.now().replace(tzinfo=None), "x")
     assert caught.value.field == "at"
+    with pytest.raises(InvalidValue) as caught:  # a tzinfo that answers nonsense
+        CarrierEvent("yamato", N1, T.DELIVERED, shop.clock.now().replace(tzinfo=_Nonsense()), "x")
+    assert caught.value.field == "at"
     with pytest.raises(InvalidValue) as caught:
         CarrierEvent("yamato", N1, "delivered", shop.clock.now(), "x")  # type: ignore[arg-type]
     assert caught.value.field == "kind"
     with pytest.raises(InvalidValue) as caught:
         shop.desk.undo_delivery("1001", "1001-S1", reason="")
     assert caught.value.field == "reason"
+
+
+class _Nonsense(tzinfo):
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        raise ValueError("no offset")
+
+    def dst(self, dt: datetime | None) -> timedelta:
+        return timedelta(0)
+
+    def tzname(self, dt: datetime | None) -> str:
+        return "?"
 
 
 def test_the_order_is_delivered_only_when_every_parcel_is() -> None:
@@ -215,6 +230,23 @@ def test_absent_too_long_holds_once_per_absence() -> None:
     assert desk.sweep_absent() == ["1001"]
 
 
+def test_absent_with_long_event_ids_holds_once_per_absence() -> None:
+    shop = shop_with()
+    desk = shop.desk
+    first, second = "E" * 199 + "1", "E" * 199 + "2"  # alike for their first 199 characters
+    desk.carrier_events([ev(shop, T.ABSENT, 0, first)])
+    shop.clock.advance(timedelta(days=3))
+    assert desk.sweep_absent() == ["1001"]
+    desk.clear_hold("1001", "absent_uncollected")
+    assert desk.sweep_absent() == []  # cleared: nothing held, and none reported held
+    desk.carrier_events([ev(shop, T.ABSENT, 0, second)])  # absent again
+    shop.clock.advance(timedelta(days=3))
+    assert desk.sweep_absent() == ["1001"]
+    assert any(
+        h.code == "absent_uncollected" and h.cleared_at is None for h in desk.get("1001").holds
+    )
+
+
 def test_polling_the_feed_counts_each_event_once_and_a_failure_changes_nothing() -> None:
     shop = shop_with()
     desk = shop.desk
@@ -226,6 +258,18 @@ def test_polling_the_feed_counts_each_event_once_and_a_failure_changes_nothing()
     report = desk.poll_carrier_events(shop.clock.now())
     assert (report.applied, report.duplicates) == (2, 2)
     assert desk.get("1001").status is OrderStatus.DELIVERED
+
+
+def test_a_feed_that_never_stops_answering_is_refused_not_read_forever(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    shop = shop_with()
+    endless = itertools.repeat(ev(shop, T.DELIVERED, 1, "d1"))  # a pager that never ends
+    monkeypatch.setattr(shop.carrier_feed, "poll", lambda since: endless)
+    desk = shop.desk
+    with pytest.raises(ProviderError, match="more than"):
+        desk.poll_carrier_events(shop.clock.now())
+    assert desk.get("1001").status is OrderStatus.SHIPPED
 
 
 def test_a_failed_order_gives_its_events_back_for_retry() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import unicodedata
 from datetime import date
 
 import attrs
@@ -195,6 +196,18 @@ def test_ehiden_flows_a_long_address_into_the_next_columns_never_cuts_it() -> No
     assert all(len(p.encode("cp932")) <= 32 for p in parts)
 
 
+def test_an_address_flowing_on_never_gets_a_quote_in_its_middle() -> None:
+    # wherever the 32-byte boundary falls, a column never starts with the "-" of 1-2-3
+    for digits in range(8, 30):
+        line1 = "神宮前" + "1" * digits + "-2-3"
+        pairs = instructed(1, carrier="sagawa", line1=line1)
+        cells = rows_of(export_ehiden(pairs, SHIPPER, SHIPPED_ON))[1]
+        row = dict(zip(EHIDEN_COLUMNS, cells, strict=True))
+        parts = [row["お届け先住所１"], row["お届け先住所２"], row["お届け先住所３"]]
+        assert "".join(parts) == f"東京都渋谷区{line1}", digits
+        assert all(len(p.encode("cp932")) <= 32 for p in parts)
+
+
 # Refusals name the row and the column.
 
 
@@ -211,6 +224,19 @@ def test_a_character_cp932_cannot_hold_is_refused_naming_the_field() -> None:
         export_b2(instructed(1, name="𠮷田 太郎"), SHIPPER, SHIPPED_ON)
     assert (refused.value.row, refused.value.column) == (2, 16)
     assert "Shift_JIS" in str(refused.value)
+
+
+def test_kana_typed_decomposed_is_written_composed_not_refused() -> None:
+    # macOS (NFD) writes ガ as カ + U+3099: CP932 has only the composed ガ
+    name = unicodedata.normalize("NFD", "ガーデン パーク" * 2)  # 16 全角 once composed
+    assert len(name) > 16
+    b2_row = rows_of(export_b2(instructed(1, name=name), SHIPPER, SHIPPED_ON))[1]
+    b2 = dict(zip(B2_COLUMNS, b2_row, strict=True))
+    assert b2["お届け先名"] == "ガーデン パーク" * 2
+    pairs = instructed(1, carrier="sagawa", name=name)
+    ehiden_row = rows_of(export_ehiden(pairs, SHIPPER, SHIPPED_ON))[1]
+    ehiden = dict(zip(EHIDEN_COLUMNS, ehiden_row, strict=True))
+    assert ehiden["お届け先名称１"] + ehiden["お届け先名称２"] == "ガーデン パーク" * 2
 
 
 def test_a_shipment_of_another_carrier_or_already_shipped_is_refused() -> None:

@@ -124,6 +124,9 @@ def test_normalize_refuses_what_is_not_text(carrier: Yamato | Sagawa | JapanPost
     for given in (None, 123456789013, b"123456789013"):
         assert carrier.normalize(given) is None  # type: ignore[arg-type]
         assert not carrier.validate_tracking_number(given)  # type: ignore[arg-type]
+        with pytest.raises(InvalidValue) as refused:
+            carrier.tracking_url(given)  # type: ignore[arg-type]
+        assert refused.value.field == "tracking_number"
 
 
 def test_yamato_and_sagawa_take_twelve_digits_only() -> None:
@@ -149,6 +152,8 @@ def test_the_lenient_normalize_tracking_number_reads_full_width_forms() -> None:
     assert normalize_tracking_number("ee 123-456-785 jp") == "EE123456785JP"
     assert normalize_tracking_number("garbage!") == "GARBAGE!"  # no check: see normalize()
     assert Yamato().tracking_url("not a number").endswith("NOTANUMBER")
+    with pytest.raises(InvalidValue):
+        normalize_tracking_number(123456789013)  # type: ignore[arg-type]
 
 
 def test_every_kind_of_event_has_a_label_in_both_languages() -> None:

@@ -26,6 +26,8 @@ import unicodedata
 from typing import ClassVar
 from urllib.parse import quote
 
+from orderflow.errors import InvalidValue
+
 __all__ = ["CARRIERS", "JapanPost", "Sagawa", "Yamato", "normalize_tracking_number"]
 
 _SEPARATORS = "-‐‒–—―−ー "
@@ -40,6 +42,8 @@ def normalize_tracking_number(number: str) -> str:
     To normalise *and* check a number, use the carrier's ``normalize`` (e.g.
     ``Yamato().normalize(number)``), which returns None for anything not a valid number.
     """
+    if not isinstance(number, str):
+        raise InvalidValue("tracking_number", number, "a tracking number (text)")
     text = unicodedata.normalize("NFKC", number)
     return re.sub(rf"\s|{_SEPARATOR}", "", text).upper()
 
@@ -97,7 +101,12 @@ class _SevenCheckCarrier:
         return self.normalize(number) is not None
 
     def tracking_url(self, number: str) -> str:
-        """The carrier's public tracking page for ``number``."""
+        """The carrier's public tracking page for ``number``.
+
+        Raises :class:`~orderflow.errors.InvalidValue` when ``number`` is not text.
+        """
+        if not isinstance(number, str):
+            raise InvalidValue("tracking_number", number, "a tracking number (text)")
         normal = self.normalize(number) or normalize_tracking_number(number)
         return self._url.format(quote(normal))
 

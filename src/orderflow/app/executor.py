@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from functools import partial
+from itertools import islice
 from typing import Any
 
 import attrs
@@ -96,6 +97,9 @@ from orderflow.ports import (
 
 RACE_TRIES = 3
 """Attempts at a step that another worker may win: a drive's saves, a new order's decision."""
+
+POLL_LIMIT = 100_000
+"""The most events one poll of the carrier feeds may answer (``desk.carrier_events``'s batch)."""
 
 __all__ = ["Executor", "Ports"]
 
@@ -241,7 +245,10 @@ class Executor(DropShipExecutor, PaymentPerformers):
     # -- queries (reads that change nothing outside) --------------------------------------------
 
     def poll_carrier_events(self, since: datetime) -> list[CarrierEvent]:
-        """Every wired carrier feed's events since ``since``.
+        """Every wired carrier feed's events since ``since``, at most :data:`POLL_LIMIT` in all.
+
+        A feed answering more (an endless pager) is read no further than one past the limit and
+        refused with a ``ProviderError``.
 
         A feed that fails raises its ``ProviderError``; anything else it raises (an adapter's
         bug, a dropped connection) becomes one, naming the feed and the class of what it raised
@@ -249,13 +256,19 @@ class Executor(DropShipExecutor, PaymentPerformers):
         """
         events: list[CarrierEvent] = []
         for code in sorted(self.ports.carrier_feeds):
+            room = POLL_LIMIT + 1 - len(events)  # one more than the limit is enough to refuse
             try:
-                events.extend(self.ports.carrier_feeds[code].poll(since))
+                events.extend(islice(self.ports.carrier_feeds[code].poll(since), room))
             except OrderflowError:
                 raise
             except Exception as failed:  # the shop's adapter: any error is the feed's failure
                 name = type(failed).__name__
                 raise ProviderError(f"carrier feed {code!r} failed ({name})") from failed
+            if len(events) > POLL_LIMIT:
+                raise ProviderError(
+                    f"carrier feed {code!r} answered more than {POLL_LIMIT} events: "
+                    "poll a shorter span"
+                )
         return events
 
     def tracking(self, carrier_code: str, number: str | None) -> tuple[str | None, str, bool]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from itertools import islice
@@ -13,13 +14,15 @@ from orderflow.app.fulfilment import normalize_tracking
 from orderflow.domain.bounds import check_moment
 from orderflow.domain.decisions import tracking
 from orderflow.domain.lifecycle import Context
-from orderflow.domain.order import Order
+from orderflow.domain.order import Order, Shipment
 from orderflow.domain.tracking import CarrierEvent
 from orderflow.errors import InvalidValue, OrderflowError
 
 __all__ = ["CarrierEventReport", "TrackingCommands"]
 
 _BATCH_LIMIT = 100_000
+_REQUEST_LIMIT = 200
+"""The longest request id a command takes."""
 
 
 @attrs.frozen(slots=True)
@@ -50,6 +53,18 @@ class CarrierEventReport:
     again."""
     errors: tuple[tuple[str, str], ...] = ()
     """(order number, error) of each order in ``retry``."""
+
+
+def _absence_key(overdue: Iterable[Shipment]) -> str:
+    """The sweep's request id for these absences (shipment and event): one hold per absence.
+
+    Event ids are up to 200 characters: a key that would be longer than a request id may be is
+    its SHA-256, never cut (two absences sharing a long beginning are two holds).
+    """
+    key = "absent:" + ",".join(f"{s.shipment_id}@{s.tracked_event}" for s in overdue)
+    if len(key) <= _REQUEST_LIMIT:
+        return key
+    return "absent#" + hashlib.sha256(key.encode()).hexdigest()
 
 
 class TrackingCommands(DeskBase):
@@ -156,7 +171,7 @@ class TrackingCommands(DeskBase):
             overdue = tracking.absent_overdue(order, now, days)
             if not overdue:
                 continue
-            request = "absent:" + ",".join(f"{s.shipment_id}@{s.tracked_event}" for s in overdue)
+            request = _absence_key(overdue)
             if request in order.requests:
                 continue
             try:
@@ -164,7 +179,7 @@ class TrackingCommands(DeskBase):
                     order.number,
                     lambda o, ctx: tracking.hold_absent(o, ctx),
                     actor=actor,
-                    request_id=request[:200],
+                    request_id=request,
                 )
             except OrderflowError:
                 continue  # raced, or effects pending: the next sweep

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
+from unicodedata import normalize
 
 import attrs
 
 from orderflow.carrier_files._layouts import B2_COLUMNS, EHIDEN_COLUMNS, CarrierFileError
-from orderflow.csvsafe import neutralize, write_rows
+from orderflow.csvsafe import FORMULA_STARTS, neutralize, write_rows
 from orderflow.domain.address import Address
 from orderflow.domain.order import Order, Shipment, ShipmentStatus
 from orderflow.domain.tax import TaxRule
@@ -103,11 +105,12 @@ class _Row:
 
     def text(self, header: str, key: str, value: str, limit: int) -> None:
         """Text in CP932 of at most ``limit`` bytes (全角 ``limit / 2`` characters)."""
-        self.put(header, key, _cp932(self, header, key, value, limit))
+        self.put(header, key, _cp932(self, header, key, _composed(value), limit))
 
     def wrapped(self, headers: tuple[str, ...], key: str, parts: Iterable[str], limit: int) -> None:
         """Each part split over the next columns of ``limit`` bytes each, never cut off."""
         pieces: list[str] = []
+        parts = [_composed(part) for part in parts]
         for part in parts:
             _cp932(self, headers[0], key, part, limit * len(headers))
             pieces.extend(_split(part.translate(_REPLACE), limit))
@@ -122,6 +125,19 @@ class _Row:
             )
         for header, piece in zip(headers, pieces, strict=False):
             self.put(header, key, piece)
+
+
+_DECOMPOSED_KANA = re.compile("[^\u3099\u309a][\u3099\u309a]")
+"""A kana and a combining (han)dakuten: how macOS (NFD) writes ``ガ`` and ``パ``."""
+
+
+def _composed(value: str) -> str:
+    """``value`` with decomposed kana composed (``カ`` + U+3099 → ``ガ``), as CP932 holds them.
+
+    Only those pairs are composed (NFC): a CJK compatibility ideograph a name is written with
+    stays as it is.
+    """
+    return _DECOMPOSED_KANA.sub(lambda pair: normalize("NFC", pair.group()), value)
 
 
 def _cp932(row: _Row, header: str, key: str, value: str, limit: int) -> str:
@@ -144,17 +160,39 @@ def _cp932(row: _Row, header: str, key: str, value: str, limit: int) -> str:
 
 
 def _split(text: str, limit: int) -> list[str]:
-    """``text`` in pieces of at most ``limit`` CP932 bytes (once guarded), whole characters."""
+    """``text`` in pieces of at most ``limit`` CP932 bytes (once guarded), whole characters.
+
+    A piece after the first does not start like a formula (``-5-6``) when it can be helped: it
+    would be written with a ``'`` in the middle of the address. The characters before the sign
+    go to the next piece with it (``…123`` + ``4-5-6``).
+    """
     pieces: list[str] = []
     piece = ""
     for char in text:
-        if piece and len(neutralize(piece + char).encode(ENCODING)) > limit:
-            pieces.append(piece)
-            piece = ""
+        if piece and _size(piece + char) > limit:
+            kept, carried = _break(piece, char, limit)
+            pieces.append(kept)
+            piece = carried
         piece += char
     if piece:
         pieces.append(piece)
     return pieces
+
+
+def _size(text: str) -> int:
+    return len(neutralize(text).encode(ENCODING))
+
+
+def _break(piece: str, char: str, limit: int) -> tuple[str, str]:
+    """``piece`` as the full piece and what of it the next piece (starting ``char``) takes."""
+    if char not in FORMULA_STARTS:
+        return piece, ""
+    for cut in range(len(piece) - 1, 0, -1):
+        if piece[cut] not in FORMULA_STARTS:
+            if _size(piece[cut:] + char) > limit:
+                break
+            return piece[:cut], piece[cut:]
+    return piece, ""  # nothing to carry that fits: the piece is guarded
 
 
 def _postal(address: Address) -> str:

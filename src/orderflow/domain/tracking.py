@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 
 from orderflow._mask import mask_personal_data_in, masked_repr
+from orderflow.domain.bounds import check_moment
 from orderflow.errors import InvalidValue
 
 __all__ = ["CarrierEvent", "TrackingStatus", "event_key"]
@@ -77,8 +78,7 @@ def _check_kind(instance: object, attribute: attrs.Attribute[Any], value: object
 
 
 def _check_at(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, datetime) or value.utcoffset() is None:
-        raise InvalidValue("at", value, "an aware datetime (the carrier's time)")
+    check_moment(value, "at")  # aware (a tzinfo that answers nonsense is refused), 1900-9000
 
 
 @attrs.frozen(slots=True)
