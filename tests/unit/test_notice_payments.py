@@ -1,0 +1,46 @@
+"""What a notice tells a customer about paying, in the cases the first review did not cover."""
+
+from __future__ import annotations
+
+import pytest
+
+from orderflow import Money, ShopSettings
+from orderflow.domain.payment import PaymentMethod
+from orderflow.i18n import LOCALES
+from tests.builders import place, shop
+
+_CARDLIKE = (PaymentMethod.CARD, PaymentMethod.AMAZON_PAY)
+_PROMISES = (
+    "another mail",
+    "別のメール",
+    "charged",
+    "ご請求",
+    "invoice",
+    "請求書",
+)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("method", [m for m in PaymentMethod if m is not PaymentMethod.COD])
+def test_an_order_with_nothing_to_pay_promises_no_account_number_or_charge(
+    method: PaymentMethod, locale: str
+) -> None:
+    # The discount covers the whole order (5,980 of items and 880 of shipping): the desk opens no
+    # virtual account, no konbini number, no card charge and no 後払い invoice for it, so the
+    # confirmation must not tell the customer to wait for one.
+    s = shop(settings=ShopSettings(auto_advance=False, locale=locale))
+    token = "tok_ok" if method in _CARDLIKE else None
+    place(s, payment_method=method, token=token, discount=Money.yen(6860))
+    assert [n.kind for n in s.notifier.sent] == ["order_confirmation"]  # nothing else will come
+    notice = s.notifier.sent[0]
+    payment = notice.html.split('<p class="payment">')[1].split("</p>")[0]
+    assert not any(promise in payment for promise in _PROMISES), payment
+    said = {"ja": "お支払いいただく金額はございません", "en": "nothing to pay"}[locale]
+    assert said in payment and said in notice.text
+
+
+def test_a_cod_order_whose_discount_covers_the_goods_still_asks_for_the_fee() -> None:
+    s = shop(settings=ShopSettings(auto_advance=False, locale="en"))
+    place(s, payment_method=PaymentMethod.COD, token=None, discount=Money.yen(6860))
+    text = s.notifier.sent[0].text
+    assert "Please pay ¥330 to the driver on delivery (COD fee included)." in text
