@@ -1,12 +1,18 @@
-"""What a notice tells a customer about paying, in the cases the first review did not cover."""
+"""What a notice tells a customer about paying and the facts it is given: the cases the first
+review did not cover (nothing to pay, amounts not given as Money, naive times, large counts)."""
 
 from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
 
 import pytest
 
 from orderflow import Money, ShopSettings
 from orderflow.domain.payment import PaymentMethod
+from orderflow.errors import InvalidValue
 from orderflow.i18n import LOCALES
+from orderflow.notices import Notice
 from tests.builders import place, shop
 
 _CARDLIKE = (PaymentMethod.CARD, PaymentMethod.AMAZON_PAY)
@@ -44,3 +50,30 @@ def test_a_cod_order_whose_discount_covers_the_goods_still_asks_for_the_fee() ->
     place(s, payment_method=PaymentMethod.COD, token=None, discount=Money.yen(6860))
     text = s.notifier.sent[0].text
     assert "Please pay ¥330 to the driver on delivery (COD fee included)." in text
+
+
+# -- facts: amounts as Money, times aware, counts grouped ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "fact"),
+    [
+        ("refund", ("amount", 1080.5)),  # a float amount was shown as "1080.5"
+        ("payment_received", ("total", Decimal("1080.00"))),  # shown as "1080.00", no ¥
+        ("cancellation", ("cancelled_at", datetime(2026, 11, 22, 9, 0))),  # naive: failed later
+        ("authorization_renewed", ("expires_at", datetime(2026, 12, 22))),
+    ],
+)
+def test_a_fact_that_cannot_be_shown_exactly_is_refused_when_the_notice_is_built(
+    kind: str, fact: tuple[str, object]
+) -> None:
+    with pytest.raises(InvalidValue) as caught:
+        Notice(kind, "1001", "a@example.jp", "ja", (("name", "見本 花子"), fact))
+    assert caught.value.field == "facts[1]"
+
+
+@pytest.mark.parametrize(("locale", "shown"), [("ja", "12,345ポイント"), ("en", "12,345 points")])
+def test_points_are_shown_with_the_thousands_grouped(locale: str, shown: str) -> None:
+    notice = Notice("points_granted", "1001", "a@example.jp", locale, (("points", 12345),))
+    assert shown in notice.subject
+    assert "12,345" in notice.text and "12345" not in notice.text
