@@ -12,7 +12,7 @@ from orderflow import Money, ShopSettings
 from orderflow.domain.payment import PaymentMethod
 from orderflow.errors import InvalidValue
 from orderflow.i18n import LOCALES
-from orderflow.notices import Notice
+from orderflow.notices import Notice, NoticeTemplates
 from tests.builders import place, shop
 
 _CARDLIKE = (PaymentMethod.CARD, PaymentMethod.AMAZON_PAY)
@@ -77,3 +77,16 @@ def test_points_are_shown_with_the_thousands_grouped(locale: str, shown: str) ->
     notice = Notice("points_granted", "1001", "a@example.jp", locale, (("points", 12345),))
     assert shown in notice.subject
     assert "12,345" in notice.text and "12345" not in notice.text
+
+
+# -- a subject holds no block -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("block", ["address", "items", "signature", "payment"])
+def test_a_block_in_a_subject_template_is_refused_when_configured(block: str) -> None:
+    # It was accepted and rendered: {address} put the customer's street and phone number into
+    # the mail's Subject header, though render_subject promises no block in it.
+    with pytest.raises(InvalidValue) as caught:
+        NoticeTemplates({("order_confirmation", "ja", "subject"): f"注文 {{number}} {{{block}}}"})
+    assert caught.value.field == "templates[order_confirmation/ja/subject]: placeholder"
+    assert caught.value.value == f"{{{block}}}"
