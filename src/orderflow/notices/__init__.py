@@ -17,6 +17,8 @@ bank's name) is shown as supplied.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
+from decimal import Decimal
 
 import attrs
 
@@ -67,13 +69,24 @@ def _check_recipient(instance: object, attribute: attrs.Attribute[str], value: o
 
 
 def _to_facts(value: object) -> tuple[tuple[str, object], ...]:
-    """The facts as a tuple of (name, value) pairs; anything else raises InvalidValue."""
+    """The facts as a tuple of (name, value) pairs; anything else raises InvalidValue.
+
+    A value the notice could not show exactly is refused too: an amount given as a float or a
+    Decimal rather than a Money, a naive datetime (which zone?).
+    """
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
         raise InvalidValue("facts", value, "(name, value) pairs, such as (('total', amount),)")
     facts = tuple(value)
     for index, pair in enumerate(facts):
         if not (isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str)):
             raise InvalidValue(f"facts[{index}]", pair, "a (name, value) pair, the name a text")
+        fact = pair[1]
+        if isinstance(fact, float | Decimal):  # an amount shown as 1080.5, without its ¥
+            raise InvalidValue(
+                f"facts[{index}]", fact, "an amount as a Money (Money.yen(1080)), never a number"
+            )
+        if isinstance(fact, datetime) and fact.utcoffset() is None:
+            raise InvalidValue(f"facts[{index}]", fact, "an aware datetime (with its zone)")
     return facts
 
 

@@ -157,9 +157,15 @@ def delivery_lines(summary: OrderSummary, locale: str) -> list[str]:
 
 
 def payment_lines(summary: OrderSummary, locale: str, zone: str) -> list[str]:
-    """What the customer does to pay: the account, the konbini number, the COD amount."""
+    """What the customer does to pay: the account, the konbini number, the COD amount.
+
+    An order with nothing to pay (the points and the discount cover it) says so: no account,
+    number, charge or invoice is opened for it, so none is promised.
+    """
     method = summary.payment_method
     get = summary.instruction
+    if summary.totals.total.amount <= 0:  # 全額ポイント・値引き: no account, number or charge
+        return [gettext("There is nothing to pay for this order.", locale)]
     if method is PaymentMethod.BANK_TRANSFER:
         if not get("account_number"):
             return [gettext("We will send you the account to transfer to in another mail.", locale)]

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from babel.dates import format_date
-from babel.numbers import parse_decimal
+from babel.numbers import format_decimal, parse_decimal
 
 from orderflow.domain.money import Money
 from orderflow.errors import InvalidValue
@@ -24,6 +24,7 @@ from orderflow.i18n import LOCALES, format_money, format_time
 __all__ = [
     "JAPANESE",
     "format_amount",
+    "format_count",
     "format_day",
     "format_moment",
     "format_phone",
@@ -101,6 +102,13 @@ def format_amount(money: Money, locale: str) -> str:
     if not isinstance(money, Money):
         raise InvalidValue("money", money, "a Money such as Money.yen(1234)")
     return format_money(money, language(locale))
+
+
+def format_count(count: int, locale: str) -> str:
+    """A whole number such as points, its thousands grouped: ``12,345`` (ja and en)."""
+    if not isinstance(count, int) or isinstance(count, bool):
+        raise InvalidValue("count", count, "a whole number")
+    return str(format_decimal(count, locale=_BABEL[language(locale)]))
 
 
 def parse_amount(text: str, currency: str = "JPY") -> Money:

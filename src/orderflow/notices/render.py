@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING
 from orderflow.domain.money import Money
 from orderflow.i18n import gettext, method_label
 from orderflow.notices import blocks
-from orderflow.notices.formatting import format_amount, format_day, format_moment, language
+from orderflow.notices.formatting import (
+    format_amount,
+    format_count,
+    format_day,
+    format_moment,
+    language,
+)
 from orderflow.notices.templates import BLOCKS, DEFAULTS, KIND_FACTS
 
 if TYPE_CHECKING:
@@ -57,6 +63,8 @@ def _fact_text(notice: Notice, key: str, value: object, lang: str) -> str:
         return format_moment(value, lang, notice.zone)
     if isinstance(value, date):
         return format_day(value, lang)
+    if isinstance(value, int) and not isinstance(value, bool):  # points: 12,345
+        return format_count(value, lang)
     if key == "carrier":
         return gettext(_CARRIER_NAMES.get(str(value), str(value)), lang)
     if key in {"shipping", "reason"}:  # sentences of the library's own, or the shop's words

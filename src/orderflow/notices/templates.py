@@ -252,6 +252,12 @@ def _check(where: str, kind: str, form: str, template: str) -> None:
             )
         if spec or conversion:
             raise InvalidValue(f"{where}: placeholder", written, "a bare {name}")
+        if form == "subject" and field in BLOCKS:  # the address, phone … in a mail's header
+            raise InvalidValue(
+                f"{where}: placeholder",
+                written,
+                "a one-line field: a subject holds no block ({items}, {address} …)",
+            )
     if form == "text":
         _check_blocks(where, template)
 
@@ -300,7 +306,8 @@ class NoticeTemplates:
     given too, whose own markup is kept while every value is escaped. Checked when built: an
     unknown kind, locale, format or placeholder, or a block of a ``text`` template that shares
     its line (``Your items: {items}``), raises :class:`~orderflow.errors.InvalidValue` naming the
-    template and the placeholder as written.
+    template and the placeholder as written; so does a block in a ``subject`` template (the
+    subject is one line of the mail's header: no items, address or signature in it).
     """
 
     overrides: Mapping[tuple[str, str, str], str] = attrs.field(
