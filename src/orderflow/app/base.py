@@ -150,7 +150,13 @@ class DeskBase:
         self.settings = settings or ShopSettings()
         missing = [w for w in self.settings.warehouses if w not in warehouses]
         if missing:
-            raise InvalidValue("warehouses", sorted(warehouses), f"a port for each of {missing}")
+            raise InvalidValue(
+                "warehouses",
+                ", ".join(map(str, sorted(warehouses, key=str))) or "none",
+                f"a port for each code of ShopSettings.warehouses {list(self.settings.warehouses)}"
+                f" (missing: {', '.join(missing)}); name other warehouses with"
+                " settings=ShopSettings(warehouses=(...))",
+            )
         if self.settings.carrier not in carriers:
             raise InvalidValue("carriers", sorted(carriers), f"a {self.settings.carrier!r} carrier")
         self.store = store
@@ -259,9 +265,11 @@ class DeskBase:
         answer stays pending for the next sweep, with a warning on the logger ``orderflow.desk``.
         ``each`` is called with every order number tried, after it is (a progress bar counts
         them).
-        ``lease`` is above 0 and at most ten years.
+        ``lease`` is above 0 and at most ten years; ``batch`` a whole number from 1 to 10,000.
         """
         check_span(lease, "lease", positive=True)
+        if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= 10_000:
+            raise InvalidValue("batch", batch, "a whole number from 1 to 10000")
         done: list[Order] = []
         held: list[str] = []  # claimed in this sweep: kept until it ends, so tried only once
         tried: set[str] = set()

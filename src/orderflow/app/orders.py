@@ -164,7 +164,12 @@ class OrderCommands(DeskBase):
     ) -> None:
         """The checks of ``place``'s payment, customer, address and lines (InvalidValue)."""
         if not isinstance(payment_method, PaymentMethod):
-            raise InvalidValue("payment_method", payment_method, "a PaymentMethod")
+            raise InvalidValue(
+                "payment_method",
+                payment_method,
+                "a PaymentMethod (PaymentMethod.CARD, COD, BANK_TRANSFER, KONBINI, POSTPAY"
+                " or AMAZON_PAY)",
+            )
         if not self.accepts(payment_method):
             raise InvalidValue(
                 "payment_method", payment_method.value, "a method this desk has a port for"

@@ -212,7 +212,12 @@ class Money:
     def __attrs_post_init__(self) -> None:
         value = self.amount
         if type(value) is not Decimal:
-            raise InvalidValue("amount", value, "a Decimal amount (never a float)")
+            raise InvalidValue(
+                "amount",
+                value,
+                "a Decimal amount (never a float; Money.yen(1980) or Money.of(1980, 'JPY')"
+                " take an int or a decimal string)",
+            )
         quantum = _quantum(self.currency)
         if not value.is_finite():
             raise InvalidValue("amount", value, "a finite amount")
