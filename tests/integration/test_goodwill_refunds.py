@@ -21,7 +21,7 @@ from orderflow import (
     TaxRule,
 )
 from orderflow.domain.booking import AmountForm
-from orderflow.errors import PaymentDeclined
+from orderflow.errors import InvalidValue, PaymentDeclined
 from orderflow.ports import CreditStatus
 from orderflow.testing import FakeShop
 from tests.builders import delivered, pay_in_full, place, shop
@@ -169,3 +169,30 @@ def test_a_return_after_a_refund_pays_back_only_what_its_rate_still_holds() -> N
     assert order.payment.refunded == total
     kept = _kept(_entries(s), s.desk.settings.accounts)
     assert set(kept.values()) == {0}  # refunds and the return reverse the sale, no more
+
+
+def test_a_refund_never_takes_more_off_the_books_than_the_sale_still_holds() -> None:
+    """A return booked as paid back whose 後払い re-billing the provider refused (campaign seed
+    6782): the money was not paid back, but the books took the return off the sale. A refund
+    of the money then took more off the 10% rate than the sale ever held (¥1,126 of ¥880)."""
+    s = shop()
+    _delivered(s, PaymentMethod.POSTPAY)
+    s.desk.book("1001")
+    s.desk.request_return("1001", {"L2": 1}, ReturnReason.DEFECTIVE)
+    s.postpay.decisions["C1"] = CreditStatus.DECLINED
+    try:
+        s.desk.receive_return("1001", "R1", [Disposition("L2", 1)])
+    except PaymentDeclined:
+        pass  # the provider would not bill the rest: the return is in the books all the same
+    s.postpay.decisions.clear()
+    order = s.desk.get("1001")
+    assert order.payment.refunded == Money.yen(0)  # no money went back
+    returned = sum((amount for _, amount, _ in order.returns[0].refund), Money.yen(0))
+    held = s.desk.totals(order).total - returned  # what the books still hold of the sale
+    entries = len(_entries(s))
+    with pytest.raises(InvalidValue) as refused:
+        s.desk.refund("1001", held + Money.yen(1), reason="お詫び")
+    assert refused.value.field == "amount"
+    assert len(_entries(s)) == entries and s.desk.get("1001") == order  # nothing changed
+    s.desk.refund("1001", held, reason="お詫び")  # all the books hold: the sale fully reversed
+    assert set(_kept(_entries(s), s.desk.settings.accounts).values()) == {0}

@@ -30,6 +30,7 @@ from orderflow.domain.tax import RATES, PriceMode, TaxRate, TaxRule
 __all__ = [
     "goodwill_entry",
     "goodwill_refunds",
+    "goodwill_room",
     "goodwill_settled",
     "goodwill_share",
     "goodwill_waiting",
@@ -84,6 +85,25 @@ def _left(order: Order, rule: TaxRule) -> dict[TaxRate, tuple[int, int]]:
         gross, held = left.get(rate, (0, 0))
         left[rate] = (gross - amount.minor_units, held - tax.minor_units)
     return {rate: (max(0, gross), max(0, tax)) for rate, (gross, tax) in left.items()}
+
+
+def goodwill_room(order: Order, rule: TaxRule) -> Money:
+    """The most a goodwill refund may take off the books: what the sale still holds.
+
+    The sale's rates (tax included) and the return fees kept back, less what refunded returns
+    and earlier goodwill refunds took off. It is less than the money that may still be paid
+    back when a return is in the books but its money was not paid back (a 後払い provider
+    refused to bill the rest): a person sorts that out, a refund never takes the sale below 0.
+    """
+    whole = sum(line.gross.minor_units for line in order.totals(rule).tax.lines)
+    for ret in order.returns:
+        if ret.status is ReturnStatus.REFUNDED:
+            whole += (ret.fee.minor_units if ret.fee else 0) - sum(
+                amount.minor_units for _, amount, _ in ret.refund
+            )
+    for refund in goodwill_refunds(order):
+        whole -= sum(amount.minor_units for _, amount, _ in refund.rates)
+    return Money.from_minor_units(max(0, whole), order.currency)
 
 
 def goodwill_share(order: Order, amount: Money, rule: TaxRule) -> Shares:

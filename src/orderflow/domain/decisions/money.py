@@ -20,6 +20,7 @@ from orderflow.domain.events import (
 from orderflow.domain.goodwill import (
     goodwill_entry,
     goodwill_refunds,
+    goodwill_room,
     goodwill_settled,
     goodwill_share,
     goodwill_waiting,
@@ -101,6 +102,11 @@ def goodwill_refund(order: Order, amount: Money, ctx: Context, rules: Rules) -> 
     order, paid = _pay_back(order, amount, ctx, rules)
     if paid.amount <= 0:  # owed points took it all: no money moves, nothing for the books
         return order
+    room = goodwill_room(order, rules.settings.tax)
+    if paid > room:
+        raise InvalidValue(
+            "amount", paid.amount, f"no more than {room} (what the sale still holds)"
+        )
     waits = [
         e.key
         for e in order.outbox
