@@ -19,12 +19,21 @@ __all__ = ["instance_of", "members"]
 Validator = Callable[[object, "attrs.Attribute[Any]", object], None]
 
 
-def members(field: str, value: object, what: str, *, shown: object = None) -> list[object]:
+def members(
+    field: str,
+    value: object,
+    what: str,
+    *,
+    shown: object = None,
+    kind: type | None = None,
+    each: str = "",
+) -> list[Any]:
     """The members of a collection given for ``field`` (a tuple, list, set …).
 
     A text is no collection of texts: a bare ``"taro@example.jp"`` would be read as a set of
     its characters (a blacklist that never matches); a mapping or an enum member neither.
     ``shown`` is what the error shows instead of ``value`` (for personal data); None: ``value``.
+    ``kind``: every member must be one (else the member is refused, ``each`` saying what).
     """
     if isinstance(value, str | bytes | Mapping | enum.Enum) or not isinstance(value, Iterable):
         raise InvalidValue(
@@ -32,7 +41,12 @@ def members(field: str, value: object, what: str, *, shown: object = None) -> li
             value if shown is None else shown,
             f"a collection (a tuple, list or set) of {what}",
         )
-    return list(value)
+    out = list(value)
+    if kind is not None:
+        for one in out:
+            if not isinstance(one, kind):
+                raise InvalidValue(field, one, each or what)
+    return out
 
 
 def instance_of(kind: type, expected: str) -> Validator:

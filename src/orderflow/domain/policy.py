@@ -100,11 +100,8 @@ class Requester:
 def _channels(value: object) -> frozenset[Channel] | None:
     if value is None:
         return None
-    channels = members("channels", value, "Channel members")
-    for channel in channels:
-        if not isinstance(channel, Channel):
-            raise InvalidValue("channels", channel, "Channel members (Channel.MY_PAGE …)")
-    return frozenset(channels)  # type: ignore[arg-type]  # each checked a Channel
+    each = "Channel members (Channel.MY_PAGE …)"
+    return frozenset(members("channels", value, "Channel members", kind=Channel, each=each))
 
 
 def _check_party(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -140,11 +137,8 @@ class Grant:
 
 
 def _grants(value: object) -> tuple[Grant, ...]:
-    grants = members("grants", value, "Grant values")
-    for grant in grants:
-        if not isinstance(grant, Grant):
-            raise InvalidValue("grants", grant, "Grant values such as Grant(Party.CUSTOMER, ...)")
-    return tuple(grants)  # type: ignore[arg-type]  # each checked a Grant
+    each = "Grant values such as Grant(Party.CUSTOMER, ...)"
+    return tuple(members("grants", value, "Grant values", kind=Grant, each=each))
 
 
 def _check_accepts(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

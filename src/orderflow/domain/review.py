@@ -163,8 +163,13 @@ def review(order: Order, rules: Iterable[ReviewRule], context: ReviewContext) ->
         raise InvalidValue("order", order, "an Order")
     if not isinstance(context, ReviewContext):
         raise InvalidValue("context", context, "a ReviewContext")
+    return run_rules(order, check_rules(rules), context)
+
+
+def run_rules(order: Order, rules: Iterable[ReviewRule], context: ReviewContext) -> list[Finding]:
+    """:func:`review` of rules already checked (:func:`check_rules`; a desk's ``rules.review``)."""
     findings = []
-    for rule in check_rules(rules):
+    for rule in rules:
         finding = rule.check(order, context)
         if finding is not None:
             findings.append(finding)

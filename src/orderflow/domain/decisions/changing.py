@@ -33,7 +33,7 @@ from orderflow.domain.payments.plans import (
     holds_payment,
     open_payment,
 )
-from orderflow.domain.review import ReviewContext, apply_findings, review
+from orderflow.domain.review import ReviewContext, apply_findings, run_rules
 from orderflow.domain.rules import Rules
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import InvalidValue
@@ -209,7 +209,8 @@ def reviewed(order: Order, ctx: Context, rules: Rules, recent: Sequence[Order]) 
     A lower fee may leave fewer charges than the points used: those that no longer fit are
     no more used (:func:`give_back_points` gives them back).
     """
-    findings = review(order, rules.review, ReviewContext(ctx.at, tuple(recent)))
+    # the desk checked its rules when given them (check_rules): not again at every review
+    findings = run_rules(order, rules.review, ReviewContext(ctx.at, tuple(recent)))
     result, events = apply_findings(order, findings, ctx)
     if not events:
         return order
