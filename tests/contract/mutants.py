@@ -7,6 +7,7 @@ its port's suite and asserts the suite fails.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 
@@ -47,6 +48,12 @@ def failed_checks(suite: type) -> list[str]:
         except BaseException:  # an assertion, pytest.fail, a Hypothesis report (a group)
             failed.append(name)
     return failed
+
+
+def assert_fails(name: str, suite: type, check: str) -> None:
+    """``check`` of ``suite`` (built on the mutant ``name``) fails: the suite catches it."""
+    failed = failed_checks(suite)
+    assert check in failed, f"{name}: {check} passed (failed: {failed})"
 
 
 # -- three ways of getting the idempotency key wrong, for any fake --------------------------------
@@ -459,3 +466,21 @@ class ConfirmingAnywayPoints(FakePoints):
             self.balances[customer_id] = self.balances.get(customer_id, 0) + points
 
         self._run("confirm", key, (customer_id, points, order_number), work)
+
+
+def keyed_mutants(
+    port: str,
+    suite: Callable[[Any], type],
+    fake: type,
+    *,
+    done_again: str,
+    reused: str,
+    repeated: str,
+) -> list[tuple[str, type, str]]:
+    """The three key mutants of ``fake`` (:func:`again`, :func:`lenient`, :func:`refusing`) in
+    ``suite``, each with the check that must fail for it: (name, suite, check) rows."""
+    return [
+        (f"{port}: work done again", suite(again(fake)), done_again),
+        (f"{port}: reused key answered", suite(lenient(fake)), reused),
+        (f"{port}: repeated key refused", suite(refusing(fake)), repeated),
+    ]
