@@ -22,7 +22,7 @@ from orderflow.domain.events import (
     RefundRequested,
 )
 from orderflow.domain.goodwill import goodwill_refunds
-from orderflow.domain.sets import components
+from orderflow.domain.sets import line_components
 from tests.integration.campaign_world import SETS, SKUS, WAREHOUSES, Flow
 
 
@@ -91,7 +91,7 @@ def restocked(orders: dict[str, Order]) -> dict[tuple[str, str], int]:
             for d in ret.dispositions:
                 if d.warehouse is None:
                     continue
-                for sku, per in components(SETS, order.line(d.line_id).sku):  # a set: its parts
+                for sku, per in line_components(order.line(d.line_id), SETS):  # a set: its recipe
                     key = (d.warehouse, sku)
                     out[key] = out.get(key, 0) + d.quantity * per
     return out

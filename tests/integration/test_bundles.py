@@ -181,6 +181,33 @@ def test_a_recalled_order_leaves_its_box() -> None:
     assert desk.get("1002").shipments[0].status is ShipmentStatus.INSTRUCTED
 
 
+def test_a_box_packed_again_gets_a_name_of_its_own() -> None:
+    """An order recalled out of a box that went on without it, packed again with another order,
+    is in a new box: before, both boxes were called P-1001-TOKYO, so shipping the first box
+    shipped the second one's order under its number, and the label file put both in one box
+    (campaign seed 20265439)."""
+    shop = fake_shop(STOCK)
+    desk = shop.desk
+    _two_accepted(desk)
+    _place(desk, "1003", "C1-again")
+    _accepted(desk, "1003")
+    desk.bundle(["1001", "1002"])
+    desk.instruct_shipping("1001")
+    desk.recall("1001")  # out of the first box, which stays at the warehouse with 1002
+    _accepted(desk, "1001")
+    desk.bundle(["1001", "1003"])
+    desk.bundle(["1003", "1001"])  # a repeat changes nothing: the same box
+    desk.instruct_shipping("1003")
+    first = desk.get("1002").shipments[0].parcel
+    second = {s.parcel for n in ("1001", "1003") for s in desk.get(n).shipments}
+    assert first == "P-1001-TOKYO" and len(second) == 1 and first not in second
+    told = shop.warehouses["TOKYO"].instructed.values()
+    assert len({s.parcel for s in told}) == 2  # the warehouse packs two boxes
+    desk.ship("1002", "1002-S1", TRACKING)  # the first box leaves alone
+    assert desk.get("1002").status is OrderStatus.SHIPPED
+    assert {desk.get(n).status for n in ("1001", "1003")} == {OrderStatus.SHIPPING_INSTRUCTED}
+
+
 def test_an_order_recalled_before_its_box_left_may_still_be_cancelled() -> None:
     desk = fake_shop(STOCK).desk
     _two_accepted(desk)

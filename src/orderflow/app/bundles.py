@@ -45,9 +45,12 @@ class BundleCommands(FulfilmentCommands, ChangeCommands):
             raise InvalidValue(
                 "numbers", list(numbers), f"orders that may share a parcel: {reason}"
             )
+        box = bundling.box_for(orders)
         for number in members:
             self._command(
-                number, lambda order, ctx: bundling.bundle(order, members, ctx), actor=actor
+                number,
+                lambda order, ctx: bundling.bundle(order, members, ctx, box=box),
+                actor=actor,
             )
         return [self.get(number) for number in members]
 

@@ -25,6 +25,7 @@ from orderflow.errors import InvalidValue
 
 __all__ = [
     "BUNDLEABLE",
+    "box_for",
     "bundle",
     "bundle_candidates",
     "leave",
@@ -123,8 +124,25 @@ def bundle_candidates(orders: Iterable[Order]) -> list[tuple[str, ...]]:
     return [tuple(sorted(o.number for o in group)) for group in groups.values() if len(group) > 1]
 
 
-def bundle(order: Order, members: Sequence[str], ctx: Context) -> Order:
-    """``order`` as one of the parcel's ``members`` (the numbers of every order in it)."""
+def box_for(orders: Sequence[Order]) -> str:
+    """The name of the box ``orders`` go in together.
+
+    The one some of them were already packed in together (a repeat of a call that failed
+    half-way), else a new one (see :func:`~orderflow.domain.shipments.new_box_name`).
+    """
+    together = tuple(sorted({o.number for o in orders}))
+    for order in orders:
+        if order.bundle == together:
+            return shipments.box_name(order)
+    first = next(o for o in orders if o.number == together[0])
+    return shipments.new_box_name(first)
+
+
+def bundle(order: Order, members: Sequence[str], ctx: Context, *, box: str) -> Order:
+    """``order`` as one of the parcel's ``members`` (the numbers of every order in it).
+
+    It is packed in the box named ``box`` (:func:`box_for`).
+    """
     if order.status not in BUNDLEABLE:
         raise InvalidValue("numbers", order.number, "orders not yet instructed")
     together = tuple(sorted(set(members)))
@@ -133,7 +151,11 @@ def bundle(order: Order, members: Sequence[str], ctx: Context) -> Order:
     if order.bundle == together:
         return order
     moved, _ = lifecycle.record_fact(
-        order, ctx, Bundled, fields={"members": ", ".join(together)}, bundle=together
+        order,
+        ctx,
+        Bundled,
+        fields={"members": ", ".join(together), "parcel": box},
+        bundle=together,
     )
     return moved
 

@@ -11,9 +11,11 @@ and the earlier goodwill refunds took off it. Shares are whole yen (largest rema
 add up to the amount exactly and never take a rate below zero; anything beyond what the rates
 hold (a return fee kept back, refunded after all) is the standard rate's. Each rate's consumption
 tax is the tax in its share, rounded once with the shop's rule; never more than the tax the rate
-still holds, and all of it when the rate's share takes the rest of the rate. So the sale less its
-returns and refunds never goes below zero per rate, and a refund of everything reverses the sale
-to the yen.
+still holds, never less than leaves what stays of the rate able to carry the tax it keeps (at
+most its tax rounded up: refunds of a few yen each, rounded down, would otherwise leave the last
+yen holding more tax than itself), and all of it when the rate's share takes the rest. So the
+sale less its returns and refunds never goes below zero per rate, and a refund of everything
+reverses the sale to the yen.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from datetime import date
 
 from orderflow.domain.booking import AccountMap, AmountForm, JournalEntry, JournalLine, Side
 from orderflow.domain.events import GoodwillRefunded, GoodwillSettled
-from orderflow.domain.money import Money
+from orderflow.domain.money import Money, Rounding
 from orderflow.domain.order import Order
 from orderflow.domain.returns import ReturnStatus
 from orderflow.domain.tax import RATES, PriceMode, TaxRate, TaxRule
@@ -35,6 +37,9 @@ __all__ = [
     "goodwill_share",
     "goodwill_waiting",
 ]
+
+_CARRIED = TaxRule(PriceMode.INCLUSIVE, Rounding.UP)
+"""The most tax an amount (tax included) can carry: its tax rounded up."""
 
 Shares = tuple[tuple[TaxRate, Money, Money], ...]
 """Per rate: the amount taken off (tax included) and the consumption tax in it."""
@@ -131,10 +136,13 @@ def goodwill_share(order: Order, amount: Money, rule: TaxRule) -> Shares:
     for rate, part in parts.items():
         gross, tax = left[rate]
         if part >= gross:  # the rest of the rate: the rest of its tax
-            taxes[rate] = tax
+            taxes[rate] = min(tax, part)
         elif part:
             computed = inclusive.tax_on(Money.from_minor_units(part, currency), rate).minor_units
-            taxes[rate] = max(0, min(computed, tax, part))
+            # what stays must be able to carry its tax: each share's tax rounded down would
+            # leave the last yen of a rate holding more tax than itself
+            stays = _CARRIED.tax_on(Money.from_minor_units(gross - part, currency), rate)
+            taxes[rate] = max(0, min(max(computed, tax - stays.minor_units), tax, part))
     beyond = whole - base  # more than the rates hold: a fee kept back, paid back after all
     if beyond:
         extra = inclusive.tax_on(Money.from_minor_units(beyond, currency), TaxRate.STANDARD)

@@ -6,7 +6,7 @@ decisions that ship the rest (分納), recall and bundle.
 
 from __future__ import annotations
 
-from orderflow.domain.events import RecallRefused, ShippingInstructed
+from orderflow.domain.events import Bundled, RecallRefused, ShippingInstructed
 from orderflow.domain.order import (
     DROP_SHIP,
     Order,
@@ -15,7 +15,14 @@ from orderflow.domain.order import (
     ShipmentStatus,
 )
 
-__all__ = ["parcel_of", "pending_units", "plan_shipments", "shipment_numbers_used"]
+__all__ = [
+    "box_name",
+    "new_box_name",
+    "parcel_of",
+    "pending_units",
+    "plan_shipments",
+    "shipment_numbers_used",
+]
 
 
 def plan_shipments(order: Order, carrier: str) -> tuple[Shipment, ...]:
@@ -79,10 +86,32 @@ def pending_units(order: Order) -> dict[tuple[str, str], int]:
 
 
 def parcel_of(order: Order, warehouse: str) -> str | None:
-    """同梱: the parcel of the order's shipment from ``warehouse`` (``P-<first>-<warehouse>``).
+    """同梱: the parcel of the order's shipment from ``warehouse`` (``<box>-<warehouse>``).
 
-    A drop-shipped shipment is in no parcel of ours.
+    The box is named when the orders are packed together (:func:`box_name`). A drop-shipped
+    shipment is in no parcel of ours.
     """
     if not order.bundle or warehouse.startswith(DROP_SHIP):
         return None
-    return f"P-{order.bundle[0]}-{warehouse}"
+    return f"{box_name(order)}-{warehouse}"
+
+
+def box_name(order: Order) -> str:
+    """The name of the box ``order`` is packed in (it must be in one): as recorded when packed.
+
+    An order packed before the name was recorded is in ``P-<first order of its parcel>``.
+    """
+    for event in reversed(order.history):
+        if isinstance(event, Bundled):
+            return event.parcel or f"P-{order.bundle[0]}"
+    return f"P-{order.bundle[0]}"
+
+
+def new_box_name(first: Order) -> str:
+    """A name no box was given before, for a box whose first order (by number) is ``first``.
+
+    ``P-<number>`` the first time the order is packed, ``P-<number>.<n>`` the n-th time: a box
+    a recalled order left keeps its name, and the order's next box gets another.
+    """
+    packed = sum(1 for event in first.history if isinstance(event, Bundled))
+    return f"P-{first.number}" if packed == 0 else f"P-{first.number}.{packed + 1}"

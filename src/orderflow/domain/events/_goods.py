@@ -53,6 +53,10 @@ class Bundled(OrderEvent):
 
     members: str = ""
     """The parcel's order numbers, sorted, ``", "``-joined."""
+    parcel: str = ""
+    """The box's name, the same in every order of it: ``P-<first order>``, or
+    ``P-<first order>.<n>`` when that order was packed before (a recalled order packed again
+    goes in a new box). Empty in orders saved before it was recorded: read as ``P-<first>``."""
     name: ClassVar[str] = "bundled"
     """Kind name: the tag in saved orders, the label key (同梱)."""
 
