@@ -36,6 +36,7 @@ class FaultyInventory:
     def __init__(self, inner: SQLiteInventory) -> None:
         self.inner = inner
         self._faults: dict[str, list[Fault]] = {}
+        self._refused: dict[str, ProviderError] = {}
 
     def fail_next(self, method: str, fault: Fault, times: int = 1) -> None:
         self._faults.setdefault(method, []).extend([fault] * times)
@@ -48,8 +49,11 @@ class FaultyInventory:
         fault = queue.pop(0) if queue else None
         if fault is Fault.TIMEOUT_BEFORE:
             raise ProviderTimeout(f"inventory.{method}: no answer (key {key})")
+        if key in self._refused:  # a refused key is refused again, as a port must answer
+            raise self._refused[key]  # a repeated key (and as the fakes do)
         if fault is Fault.DECLINE and not self._done(key):  # a key done answers as it did
-            raise ProviderError(f"inventory.{method}: refused on purpose")
+            self._refused[key] = ProviderError(f"inventory.{method}: refused on purpose")
+            raise self._refused[key]
         answer = work()
         if fault is Fault.DUPLICATE:
             answer = work()  # the same key again: the inventory answers as the first time

@@ -324,7 +324,8 @@ class Executor(DropShipExecutor, PaymentPerformers):
         """Perform ``order``'s pending effects (it must be as stored); returns it saved.
 
         Another worker may be finishing the same effects at the same moment (a sweep, or a
-        command that found them pending): both ask under the same keys and get the same answers,
+        command that found them pending): both ask under the same keys and get the same answers
+        (a port answers a repeated key with its first answer, a refusal included),
         and whichever saves second loses the version check. The loser reloads the order and
         finishes what is still pending, so a command whose effects someone else completed
         returns the order as stored instead of failing. After :data:`RACE_TRIES` lost saves in
