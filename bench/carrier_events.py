@@ -22,6 +22,7 @@ from orderflow import (
     Customer,
     Money,
     OrderLine,
+    ShopSettings,
     TaxRate,
     TrackingStatus,
 )
@@ -39,7 +40,10 @@ def _number(n: int) -> str:
 
 
 def _shop(parcels: int) -> FakeShop:
-    shop = fake_shop({("TOKYO", "TEA-1"): 10})
+    # the journeys run up to four days ahead of the shop's clock, which stands still: a week's
+    # tolerance takes them all (the default day would refuse most of them as ahead)
+    settings = ShopSettings(carrier_clock_tolerance=timedelta(days=7))
+    shop = fake_shop({("TOKYO", "TEA-1"): 10}, settings=settings)
     desk = shop.desk
     desk.place(
         number="T",
@@ -98,6 +102,6 @@ def carrier_events_per_s() -> tuple[float, str]:
         started = time.perf_counter()
         for first in range(0, len(events), BATCH):
             report = shop.desk.carrier_events(events[first : first + BATCH])
-            assert not report.retry and not report.unknown, report
+            assert not report.retry and not report.unknown and not report.ahead, report
         best = max(best, len(events) / (time.perf_counter() - started))
     return round(best), "events/s"

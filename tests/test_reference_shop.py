@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
 from reference_shop.app import create_app
 from reference_shop.wiring import Shop, open_shop
 
-EVENT_AT = "2026-11-23T10:00:00+09:00"
+EVENT_AT = "2026-11-22T10:00:00+09:00"  # an hour after the fakes' clock
 
 
 @pytest.fixture
@@ -131,7 +131,7 @@ def test_an_order_is_placed_paid_shipped_delivered_booked_and_returned_over_http
     report = ok(client.post("/webhooks/carriers/yamato", json=events(("picked_up", "e1"))))
     assert report["applied"] == 1 and report["changed"] == ["1001"]
     delivered = events(("delivered", "e2"))
-    delivered["events"][0]["at"] = "2026-11-24T12:00:00+09:00"
+    delivered["events"][0]["at"] = "2026-11-22T12:00:00+09:00"
     ok(client.post("/webhooks/carriers/yamato", json=delivered))
     assert ok(client.get("/orders/1001"))["status"] == "delivered"
     booked = ok(client.post("/orders/1001/book"))
@@ -232,6 +232,11 @@ def test_warehouse_and_carrier_webhooks_count_once(client: TestClient, app: Fast
     unknown["events"][0]["tracking_number"] = "445566778812"  # no shipment has it
     report = ok(client.post("/webhooks/carriers/yamato", json=unknown))
     assert report["unknown"] == ["x"] and report["applied"] == 0
+    wrong = events(("delivered", "w"))
+    wrong["events"][0]["at"] = "2027-11-22T10:00:00+09:00"  # a year ahead: a wrong date
+    report = ok(client.post("/webhooks/carriers/yamato", json=wrong))
+    assert report["ahead"] == ["w"] and report["applied"] == 0
+    assert ok(client.get("/orders/3001")) == after_first
     stock_before = shop(app).inventory.stock("TOKYO", "TEA-100")
     stock(client, "TEA-100", 20)  # the same receipt again: no more stock
     assert shop(app).inventory.stock("TOKYO", "TEA-100") == stock_before

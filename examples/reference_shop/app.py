@@ -329,6 +329,7 @@ def _routes(app: FastAPI) -> None:
             "changed": list(report.orders),
             "unknown": [e.event_id for e in report.unknown],
             "retry": [e.event_id for e in report.retry],
+            "ahead": [e.event_id for e in report.ahead],
         }
 
     # -- the scheduled work and the operator's pages ----------------------------------------

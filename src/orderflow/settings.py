@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
+from datetime import timedelta
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
@@ -14,7 +15,7 @@ from orderflow.domain._checks import instance_of
 from orderflow.domain.address import Prefecture
 from orderflow.domain.allocation import AllocationPlanner, AllocationStrategy
 from orderflow.domain.booking import AccountMap, RecognitionBasis
-from orderflow.domain.bounds import check_days
+from orderflow.domain.bounds import MAX_DAYS, check_days
 from orderflow.domain.money import Money
 from orderflow.domain.payments import DEFAULT_COD_FEES, CodFeeTable
 from orderflow.domain.payments.parcels import CodSplit, PartialPayment
@@ -148,6 +149,11 @@ def _positive(instance: object, attribute: attrs.Attribute[Any], value: object) 
     check_days(value, attribute.name)  # 1 to 3650: a date counted from now stays on the calendar
 
 
+def _check_tolerance(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, timedelta) or not timedelta(0) <= value <= timedelta(days=MAX_DAYS):
+        raise InvalidValue(attribute.name, value, f"a timedelta from 0 to {MAX_DAYS} days")
+
+
 def _check_currency(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str):
         raise InvalidValue("currency", value, "an ISO 4217 currency code such as 'JPY'")
@@ -262,6 +268,11 @@ class ShopSettings:
     absent_hold_days: int = attrs.field(default=3, validator=_positive)
     """持戻り: a parcel back at the depot this many days (1 to 3650) holds its order for a
     person."""
+    carrier_clock_tolerance: timedelta = attrs.field(
+        default=timedelta(days=1), validator=_check_tolerance
+    )
+    """How far ahead of the desk's clock a carrier event may be stamped (0 to 3650 days, a day
+    by default): one further ahead is a wrong date and is refused (``report.ahead``)."""
     cod_fees: CodFeeTable = attrs.field(
         default=DEFAULT_COD_FEES, validator=instance_of(CodFeeTable, "a CodFeeTable")
     )

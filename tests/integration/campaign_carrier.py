@@ -5,15 +5,28 @@ again, then delivered — or now and then returned to sender or lost), with the 
 after the shipment. A feed command sends part of a journey: in order, shuffled, with repeats,
 with an old event sent late after newer ones (even after the delivery), or events for numbers
 no shipment has (or several shipments share); those must come back unknown and change nothing.
+Journeys run days ahead of the shop's clock (its clock moves only when days pass): what is
+further ahead than the shop's ``carrier_clock_tolerance`` comes back ``ahead``, changes nothing
+and is given again later; now and then an event with a wrong date (years ahead) is sent too.
 Operators undo deliveries and the 持戻り sweep runs.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import timedelta
 
-from orderflow import CarrierEvent, Order, OrderStatus, ShipmentStatus, TrackingStatus
+import attrs
+
+from orderflow import (
+    CarrierEvent,
+    CarrierEventReport,
+    Order,
+    OrderStatus,
+    ShipmentStatus,
+    TrackingStatus,
+)
 from tests.integration.campaign_world import CARRIER_NUMBERS, Flow
 
 T = TrackingStatus
@@ -84,7 +97,7 @@ def feed(flow: Flow, order: Order) -> object:
     shipment = rng.choice(tracked)
     journey = events_of(flow, order, shipment.shipment_id)
     sent = flow.sent.setdefault(shipment.tracking_number or "", 0)
-    mode = rng.randint(0, 4)
+    mode = rng.randint(0, 5)
     if mode == 0:  # the next few, in order
         upto = min(len(journey), sent + rng.randint(1, 3))
         batch = journey[sent:upto]
@@ -100,14 +113,55 @@ def feed(flow: Flow, order: Order) -> object:
         batch = [journey[upto - 1]] if upto else []
         flow.shop.desk.carrier_events(batch)
         batch = journey[:upto]
-    else:  # an old one, late (perhaps after the delivery)
+    elif mode == 4:  # an old one, late (perhaps after the delivery)
         upto = sent
         batch = [rng.choice(journey[: max(sent, 1)])]
+    else:  # a wrong date, years ahead, among the next one
+        upto = min(len(journey), sent + 1)
+        wrong = attrs.evolve(
+            rng.choice(journey),
+            at=flow.shop.clock.now() + timedelta(days=rng.randint(3651, 9000)),
+            event_id=f"wrong-{rng.randint(1, 10**9)}",
+        )
+        batch = [*journey[sent:upto], wrong]
     flow.sent[shipment.tracking_number or ""] = max(sent, upto)
+    before = _holders(flow, batch)
     report = flow.shop.desk.carrier_events(batch)
     for event in report.retry:
         flow.retry.append(event)
+    _check_ahead(flow, batch, report, before)
     return report
+
+
+def _holders(flow: Flow, batch: Sequence[CarrierEvent]) -> set[tuple[str, str, str]]:
+    """(order, shipment, event id) of the batch's event ids already recorded."""
+    ids = {e.event_id for e in batch}
+    return {
+        (o.number, s.shipment_id, i)
+        for o in flow.shop.store.orders.values()
+        for s in o.shipments
+        for i in s.event_ids
+        if i in ids
+    }
+
+
+def _check_ahead(
+    flow: Flow,
+    batch: list[CarrierEvent],
+    report: CarrierEventReport,
+    before: set[tuple[str, str, str]],
+) -> None:
+    """Ahead is what is too far ahead of the clock, and is not recorded; it is given again later."""
+    limit = flow.shop.clock.now() + flow.shop.desk.settings.carrier_clock_tolerance
+    too_far = {e for e in batch if e.at > limit}
+    taken = too_far - set(report.retry) - set(report.unknown)
+    if not set(report.ahead) <= too_far or not taken <= set(report.ahead):
+        flow.broken.append(f"ahead {report.ahead}, but {too_far} are after {limit}")
+    ahead_ids = {e.event_id for e in report.ahead}
+    recorded = {held for held in _holders(flow, report.ahead) - before if held[2] in ahead_ids}
+    if recorded:
+        flow.broken.append(f"events refused as ahead, yet recorded: {sorted(recorded)}")
+    flow.retry.extend(e for e in report.ahead if not e.event_id.startswith("wrong-"))
 
 
 def unknown_numbers(flow: Flow) -> object:
@@ -150,9 +204,15 @@ def unknown_numbers(flow: Flow) -> object:
 
 
 def resend(flow: Flow) -> object:
-    """Give again the events a failed batch returned for retry."""
+    """Give again the events a failed batch returned for retry, or that were too far ahead."""
     batch, flow.retry[:] = list(flow.retry), []
-    return flow.shop.desk.carrier_events(batch) if batch else None
+    if not batch:
+        return None
+    before = _holders(flow, batch)
+    report = flow.shop.desk.carrier_events(batch)
+    flow.retry.extend(report.retry)
+    _check_ahead(flow, batch, report, before)
+    return report
 
 
 def undo(flow: Flow, order: Order) -> object:

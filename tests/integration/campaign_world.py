@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,8 @@ SET_PRICES = {"GIFT-1": 5400}
 WAREHOUSES = ("TOKYO", "OSAKA")
 CARRIER_NUMBERS = ["123456789013", "445566778812", "200000000001"]
 POINTS = 2000
+TOLERANCES = (timedelta(days=3650), timedelta(days=3650), timedelta(days=1), timedelta(hours=1))
+"""How far ahead of the shop's clock a flow's shop takes carrier events."""
 FAULTS = (Fault.DECLINE, Fault.TIMEOUT_BEFORE, Fault.TIMEOUT_AFTER, Fault.DUPLICATE)
 PORTS: dict[str, tuple[str, ...]] = {
     "gateway": ("authorize", "capture", "void", "refund"),
@@ -147,6 +150,10 @@ def new_flow(seed: int, folder: Path | None = None) -> Flow:
     """
     rng = random.Random(seed)
     stock = {(w, s): rng.randint(0, 4) for w in WAREHOUSES for s in SKUS}
+    # journeys run days ahead of the shop's clock: a wide tolerance lets them through as they
+    # come (out of order); the default and a narrow one refuse what is too far ahead (given
+    # again later). Drawn apart, so the flow's own draws stay as they were.
+    tolerance = random.Random(f"tolerance:{seed}").choice(TOLERANCES)
     settings = ShopSettings(
         warehouses=WAREHOUSES,
         auto_advance=rng.random() < 0.6,
@@ -154,6 +161,7 @@ def new_flow(seed: int, folder: Path | None = None) -> Flow:
         warehouse_locations={"TOKYO": "東京都", "OSAKA": "大阪府"},
         sets=SETS,
         points_grant=_points_grant(rng),
+        carrier_clock_tolerance=tolerance,
         points_clawback=rng.choice(list(Clawback)),
         partial_payment=rng.choice(list(PartialPayment)),
         cod_split=rng.choice(list(CodSplit)),

@@ -53,6 +53,10 @@ class CarrierEventReport:
     again."""
     errors: tuple[tuple[str, str], ...] = ()
     """(order number, error) of each order in ``retry``."""
+    ahead: tuple[CarrierEvent, ...] = ()
+    """Events stamped more than ``ShopSettings.carrier_clock_tolerance`` ahead of the desk's
+    clock (a wrong date): refused, nothing changed. Give them again once their time has come,
+    or to a person."""
 
 
 def _absence_key(overdue: Iterable[Shipment]) -> str:
@@ -77,8 +81,9 @@ class TrackingCommands(DeskBase):
 
         Each event finds its shipment by carrier and normalised tracking number. Repeats, late
         and out-of-order events are normal input (see ``docs/carrier-events.md``); an event for
-        a number no shipment has comes back in the report's ``unknown``. Bad input (not a
-        :class:`CarrierEvent`) raises before anything changes.
+        a number no shipment has comes back in the report's ``unknown``, one stamped further
+        ahead of the desk's clock than ``settings.carrier_clock_tolerance`` in ``ahead``. Bad
+        input (not a :class:`CarrierEvent`) raises before anything changes.
         """
         given: list[object] | None = None
         if not isinstance(events, str | bytes | bytearray):
@@ -110,6 +115,7 @@ class TrackingCommands(DeskBase):
         changed: list[str] = []
         retry: list[CarrierEvent] = []
         errors: list[tuple[str, str]] = []
+        ahead: dict[CarrierEvent, None] = {}  # each once, in the batch's order
         for number in sorted(per_order):
             pairs = per_order[number]
             tally: list[tuple[tracking.Tally, bool]] = []
@@ -124,10 +130,18 @@ class TrackingCommands(DeskBase):
                 applied += counted.applied
                 late += counted.late
                 duplicates += counted.duplicates
+                ahead.update(dict.fromkeys(counted.ahead))
                 if moved:
                     changed.append(number)
         return CarrierEventReport(
-            applied, late, duplicates, tuple(changed), tuple(unknown), tuple(retry), tuple(errors)
+            applied,
+            late,
+            duplicates,
+            tuple(changed),
+            tuple(unknown),
+            tuple(retry),
+            tuple(errors),
+            tuple(ahead),
         )
 
     def poll_carrier_events(self, since: datetime, *, actor: str = "carrier") -> CarrierEventReport:

@@ -2,6 +2,9 @@
 
 The rules (``docs/carrier-events.md``):
 
+- an event stamped more than the shop's ``carrier_clock_tolerance`` ahead of the desk's clock
+  is a wrong date: it changes nothing, not even the shipment's list of event ids, and comes
+  back (``Tally.ahead``) to be given again once its time has come;
 - every event is recorded once per shipment (its id: a repeat changes nothing);
 - the shipment's state is that of its newest event by the carrier's time
   (:func:`~orderflow.domain.tracking.event_key`): an older event that comes late is recorded
@@ -9,10 +12,16 @@ The rules (``docs/carrier-events.md``):
 - a shipment whose newest event is 配達完了 is delivered through the ``deliver`` move, so the
   order is 着荷済 when every shipment is;
 - a newer event that contradicts a delivery holds the order (``delivery_in_doubt``): a person
-  undoes the delivery (:func:`undo_delivery`, before booking) or clears the hold;
+  undoes the delivery (:func:`undo_delivery`, before booking) or clears the hold; so does a
+  配達完了 of a parcel not delivered that is not its newest event (it came late, or with a newer
+  one in the same batch): a person delivers it by hand or clears the hold;
 - 返送 holds the order (``returned_to_sender``; the return itself is not built yet), 紛失 holds it
   (``parcel_lost``), 持戻り longer than the shop's ``absent_hold_days`` holds it
   (``absent_uncollected``, see :func:`absent_overdue`);
+- a 配達完了 newer than a 返送 of the same parcel is the parcel back at the shop: the shipment
+  is not delivered and the order stays held (``returned_to_sender``) for a person;
+- a 配達完了 of a lost parcel clears ``parcel_lost`` (once no parcel of the order is lost): the
+  order goes on as any delivered order;
 - the customer hears of 配達中, 持戻り (how to arrange a new delivery) and 返送, once per event,
   and only of the newest state a batch leaves.
 """
@@ -88,6 +97,9 @@ class Tally:
     """New events older than their shipment's newest: recorded, the state unchanged."""
     duplicates: int = 0
     """Events already recorded for their shipment (by event id): nothing changed."""
+    ahead: tuple[CarrierEvent, ...] = ()
+    """Events stamped more than the shop's ``carrier_clock_tolerance`` ahead of the desk's
+    clock: refused, nothing changed (give them again once their time has come)."""
 
 
 def newest_key(shipment: Shipment) -> tuple[datetime, int, str] | None:
@@ -108,19 +120,27 @@ def apply_events(
     """Apply carrier events (shipment id, event) to ``order``; the order and what was done.
 
     ``urls`` maps shipment ids to the carrier's tracking page (for the notices). The same order
-    comes back when every event was a repeat.
+    comes back when every event was a repeat or ahead of the desk's clock (``ctx.at``) by more
+    than the shop's ``carrier_clock_tolerance``: such an event would be the shipment's newest
+    state until its date, and every real event before that date late.
     """
+    limit = ctx.at + rules.settings.carrier_clock_tolerance
+    ahead = tuple(event for _, event in found if event.at > limit)
+    found = [pair for pair in found if pair[1].at <= limit]
     events = sorted(found, key=lambda pair: event_key(pair[1].at, pair[1].kind, pair[1].event_id))
     shipments = {s.shipment_id: s for s in order.shipments}
     before = dict(shipments)
     recorded: list[OrderEvent] = []
     applied = late = duplicates = 0
+    delivered: set[str] = set()  # shipments the batch says 配達完了 of
     for shipment_id, event in events:
         shipment = shipments[shipment_id]
         if event.event_id in shipment.event_ids:
             duplicates += 1
             continue
         key = event_key(event.at, event.kind, event.event_id)
+        if event.kind is TrackingStatus.DELIVERED:
+            delivered.add(shipment_id)
         current = newest_key(shipment)
         is_newest = current is None or key > current
         changes: dict[str, object] = {"event_ids": (*shipment.event_ids, event.event_id)}
@@ -140,7 +160,7 @@ def apply_events(
             "late": not is_newest,
         }
         recorded.append(lifecycle.make_event(order, ctx, CarrierReported, order.status, fields))
-    tally = Tally(applied, late, duplicates)
+    tally = Tally(applied, late, duplicates, ahead)
     if not recorded:
         return order, tally
     order = replace(
@@ -153,7 +173,22 @@ def apply_events(
         new = shipments[shipment_id]
         if newest_key(new) != newest_key(old):
             order = _follow(order, old, new, ctx, rules, plan, urls.get(shipment_id, ""))
+    for shipment in order.shipments:
+        if shipment.shipment_id in delivered and _delivery_overtaken(shipment):
+            order = _hold(order, HOLD_DOUBT, ctx)
     return plan.apply(order), tally
+
+
+def _delivery_overtaken(shipment: Shipment) -> bool:
+    """A 配達完了 came, but the carrier's newest event of the parcel says something else.
+
+    (Late, or in one batch with a newer event: it was recorded and nothing else happened, so a
+    delivery the carrier reported was silently dropped.)
+    """
+    return shipment.status is ShipmentStatus.SHIPPED and shipment.tracking not in (
+        TrackingStatus.DELIVERED,
+        TrackingStatus.RETURNED_TO_SENDER,  # held already: back to the shop
+    )
 
 
 def _follow(
@@ -162,6 +197,11 @@ def _follow(
     """What the shipment's new state leads to: a delivery, a hold, a notice."""
     kind = new.tracking
     if kind is TrackingStatus.DELIVERED:
+        if _returned_before(order, new):  # back at the shop, not the customer's
+            if old.tracking is TrackingStatus.RETURNED_TO_SENDER:
+                return order  # held when the 返送 came (a person may have cleared it since)
+            return _hold(order, HOLD_RETURNED, ctx)
+        order = _found(order, ctx)
         return deliver_tracked(order, ctx, rules, only=new.shipment_id)
     if new.status is ShipmentStatus.DELIVERED:
         if _contradicts(old, new):
@@ -177,6 +217,27 @@ def _follow(
     elif kind is TrackingStatus.ABSENT:
         _notify(plan, "absent", new, url, absent_at=new.tracked_at, location=_location(order, new))
     return order
+
+
+def _returned_before(order: Order, shipment: Shipment) -> bool:
+    """The carrier reported the parcel 返送 before its newest event (by the carrier's time)."""
+    newest = newest_key(shipment)
+    return newest is not None and any(
+        isinstance(event, CarrierReported)
+        and event.shipment == shipment.shipment_id
+        and event.kind == TrackingStatus.RETURNED_TO_SENDER.value
+        and event.carrier_at is not None
+        and event_key(event.carrier_at, TrackingStatus.RETURNED_TO_SENDER, event.event_id) < newest
+        for event in order.history
+    )
+
+
+def _found(order: Order, ctx: Context) -> Order:
+    """A lost parcel was delivered: ``parcel_lost`` is cleared once no parcel is still lost."""
+    if any(s.tracking is TrackingStatus.LOST for s in order.shipments):
+        return order
+    why = attrs.evolve(ctx, reason="配達完了: 紛失と報告された荷物が配達されました")
+    return lifecycle.clear_holds(order, [HOLD_LOST], why)
 
 
 def _contradicts(old: Shipment, new: Shipment) -> bool:
