@@ -344,3 +344,52 @@ def test_threads_sharing_one_desk_sweep_and_command_on_one_file(tmp_path: Path) 
     assert list(shop.desk.executor.ports.store.pending()) == []
     statuses = {shop.desk.get(n).status for n in commanded}
     assert statuses == {OrderStatus.ALLOCATED}
+
+
+def _close_while_threads_work(path: Path) -> list[str]:
+    """Three threads place and accept orders while this one closes the store, again and again."""
+    stock_of = {("TOKYO", sku): 1000 for sku in ("TEA-1", "MUG-1", "CAKE-1")}
+    fakes = builders.shop(stock_of)
+    store, stock = SQLiteStore(path), SQLiteInventory(path)
+    for (warehouse, sku), units in stock_of.items():
+        stock.receive(warehouse, sku, units)
+    desk = desk_on(fakes, store=store, inventory=stock)
+    failed: list[str] = []
+
+    def work(prefix: str) -> None:
+        try:
+            for n in range(25):
+                number = f"{prefix}{n:03d}"
+                desk.place(
+                    number=number, customer=customer(), ship_to=address(), lines=lines(), token="t"
+                )
+                desk.accept(number)
+                desk.allocate(number)
+        except BaseException as error:
+            failed.append(f"{type(error).__name__}: {error}")
+
+    workers = [threading.Thread(target=work, args=(p,)) for p in "ABC"]
+    for worker in workers:
+        worker.start()
+    while any(worker.is_alive() for worker in workers):
+        store.close()  # from another thread; the store opens new connections when used again
+    for worker in workers:
+        worker.join()
+    return failed
+
+
+def test_closing_a_sqlite_store_while_threads_use_it_does_not_crash_them(tmp_path: Path) -> None:
+    """Before, close() closed the connections threads were using: the process died (SIGSEGV).
+
+    Run in a forked child, so that the crash is the child's exit status and not pytest's.
+    """
+    answers = FORK.Queue()
+    child = FORK.Process(
+        target=lambda: answers.put(_close_while_threads_work(tmp_path / "shop.sqlite3"))
+    )
+    child.start()
+    child.join(120)
+    assert child.exitcode == 0, f"the worker died: exit status {child.exitcode}"
+    assert answers.get(timeout=10) == []  # the threads' work went on, over new connections
+    store = SQLiteStore(tmp_path / "shop.sqlite3")
+    assert store.count(QueueQuery.by_status(OrderStatus.ALLOCATED)) == 75
