@@ -17,18 +17,30 @@ hold a customer's name or address, and stay in the chained psycopg error.
 Every block of work is its own transaction, committed at its end: a connection that is already
 inside a transaction (the host's ``psycopg.Connection`` not in autocommit mode, left with a
 statement run and not committed) is refused with :class:`StoreError` rather than having the
-store's writes silently join, and wait for, the host's transaction.
+store's writes silently join, and wait for, the host's transaction. A connection the server or
+the host closed is refused as closed.
+
+Every transaction is ``READ COMMITTED``, whatever the database's or the connection's default
+(``default_transaction_isolation``): the version-checked saves and the inventory's ledger rely on
+it (under ``REPEATABLE READ`` or ``SERIALIZABLE`` a save racing another failed with PostgreSQL's
+serialization error instead of losing the version check, and a reservation racing a stock move
+failed). One ``psycopg.Connection`` given to several objects (a store and an inventory on the
+same connection) is used by one of them at a time: they share one lock per connection. A session
+opened here (from a conninfo) that the server ended while idle is opened anew at the next
+transaction's ``BEGIN``.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import weakref
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, suppress
+from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
 from typing import Any, Protocol
 
 import psycopg
+from psycopg import IsolationLevel
 from psycopg.pq import TransactionStatus
 
 from orderflow.errors import InvalidValue, StoreError
@@ -50,6 +62,25 @@ Source = str | psycopg.Connection[Any] | PoolLike
 
 _ABANDONED: list[psycopg.Connection[Any]] = []
 """A forked child's inherited connections: kept, so that they are never closed nor collected."""
+
+_SHARED: weakref.WeakKeyDictionary[psycopg.Connection[Any], threading.RLock] = (
+    weakref.WeakKeyDictionary()
+)
+"""The lock of each host connection, shared by every object given that connection."""
+_SHARED_GUARD = threading.Lock()
+
+
+def _lock_of(conn: psycopg.Connection[Any]) -> threading.RLock:
+    """The one lock of ``conn`` in this process, whichever orderflow object was given it.
+
+    A lock per object let a store's transaction and an inventory's, on one connection in two
+    threads, nest (psycopg made the second a savepoint of the first) or fail half-way.
+    """
+    with _SHARED_GUARD:
+        lock = _SHARED.get(conn)
+        if lock is None:
+            lock = _SHARED[conn] = threading.RLock()
+        return lock
 
 
 def said(failed: psycopg.Error) -> str:
@@ -82,7 +113,9 @@ class Connections:
         self.name = owner
         self._source = source
         self._local = threading.local()
-        self._lock = threading.RLock()
+        self._lock = (
+            _lock_of(source) if isinstance(source, psycopg.Connection) else threading.RLock()
+        )
         self._owned: list[tuple[threading.Thread, psycopg.Connection[Any]]] = []
         self._pid = os.getpid()
         self._closed = False
@@ -119,16 +152,41 @@ class Connections:
     def transaction(self, what: str | None = None) -> Iterator[psycopg.Connection[Any]]:
         """A connection inside one transaction, committed if the block ends normally.
 
-        Refused (StoreError) when the connection is already inside a transaction.
+        ``READ COMMITTED`` whatever the defaults. Refused (StoreError) when the connection is
+        closed or already inside a transaction.
         """
         with self.connection(what) as conn:
+            if conn.closed:
+                raise StoreError(
+                    f"{self.name} {what or 'work'}: the connection is closed (the server or the "
+                    "host ended it); give a pool or a conninfo, which open new ones"
+                )
             if conn.info.transaction_status != TransactionStatus.IDLE:
                 raise StoreError(
                     f"{self.name} {what or 'work'}: the connection is inside a transaction; "
                     "give an idle (or autocommit) connection"
                 )
-            with conn.transaction():
-                yield conn
+            with ExitStack() as inside:
+                yield self._begin(conn, inside)
+
+    def _begin(self, conn: psycopg.Connection[Any], inside: ExitStack) -> psycopg.Connection[Any]:
+        """Begin a ``READ COMMITTED`` transaction in ``inside``; the connection it is on.
+
+        A session of this object's own that the server ended while it was idle (a restart, a
+        fail-over, ``idle_session_timeout``) fails at ``BEGIN``, before anything of the work
+        reached it: the transaction is begun once more on a new session, rather than the
+        thread's next call failing.
+        """
+        try:
+            inside.enter_context(conn.transaction())
+        except psycopg.OperationalError:
+            if not (isinstance(self._source, str) and conn.closed):
+                raise
+            conn = self._own(self._source)
+            inside.enter_context(conn.transaction())
+        if conn.isolation_level != IsolationLevel.READ_COMMITTED:
+            conn.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+        return conn
 
     def _own(self, conninfo: str) -> psycopg.Connection[Any]:
         self._forget_the_parent()
@@ -137,6 +195,7 @@ class Connections:
         if conn is not None and not conn.closed:
             return conn
         conn = psycopg.connect(conninfo, autocommit=True)
+        conn.isolation_level = IsolationLevel.READ_COMMITTED  # in its BEGIN: no statement more
         local.conn = conn
         with self._lock:
             ended = [c for thread, c in self._owned if not thread.is_alive()]

@@ -111,6 +111,38 @@ LONGEST_WAIT = 3600
 value would overflow to no wait at all)."""
 
 
+class _Slot:
+    """A thread's connection, with the lock its thread holds while using it.
+
+    :meth:`Connections.close` may be called from any thread, but never closes a connection
+    another thread is using: Python's ``sqlite3`` frees the statements of a connection it closes,
+    and a thread running one of them at that moment crashed the whole process (a segmentation
+    fault). A connection in use is closed by its own thread when its block ends.
+    """
+
+    __slots__ = ("busy", "conn", "depth", "doomed", "thread")
+
+    def __init__(self, conn: sqlite3.Connection, thread: threading.Thread | None) -> None:
+        self.conn = conn
+        self.thread = thread
+        self.busy = threading.RLock()
+        self.depth = 0
+        """How many blocks of its thread use it now (a read inside a write: 2)."""
+        self.doomed = False
+        """Closed, or to be closed at the end of its thread's block."""
+
+    def close(self) -> None:
+        """Close it now if no block uses it, else when its thread's block ends."""
+        self.doomed = True
+        if self.busy.acquire(blocking=False):
+            try:
+                if self.depth == 0:
+                    with suppress(sqlite3.Error):
+                        self.conn.close()
+            finally:
+                self.busy.release()
+
+
 class Connections:
     """A connection per thread (and per process) to one SQLite file, or one to ``:memory:``.
 
@@ -158,7 +190,7 @@ class Connections:
         """Held for every block in memory mode, where all threads share one connection."""
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._all: list[tuple[threading.Thread | None, sqlite3.Connection]] = []
+        self._all: list[_Slot] = []
         """Each connection opened, with its thread (None: memory mode's shared one)."""
         self._pid = os.getpid()
         self._closed = False
@@ -178,30 +210,53 @@ class Connections:
         """The calling thread's connection (opened on first use, after a fork too).
 
         In memory mode, the one shared connection: use it inside :meth:`connection` or
-        :meth:`write`, which hold the lock. Raises StoreError once closed for good.
+        :meth:`write`, which hold the lock (and so does :meth:`close`). Raises StoreError once
+        closed for good.
         """
+        return self._slot().conn
+
+    def _slot(self) -> _Slot:
         if self._closed:
             raise StoreError(f"{self.name} is closed")
         self.forget_the_parent()  # the fork hook did it already; a fork without hooks too
         if self.memory:
             with self._lock:
                 if not self._all:
-                    self._all.append((None, self._open()))
-                return self._all[0][1]
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._open()
-            self._local.conn = conn
+                    self._all.append(_Slot(self._open(), None))
+                return self._all[0]
+        slot: _Slot | None = getattr(self._local, "slot", None)
+        if slot is None or (slot.doomed and slot.depth == 0):
+            slot = _Slot(self._open(), threading.current_thread())
+            self._local.slot = slot
             with self._lock:
-                ended = [
-                    c for thread, c in self._all if thread is not None and not thread.is_alive()
-                ]
-                self._all = [(t, c) for t, c in self._all if t is None or t.is_alive()]
-                self._all.append((threading.current_thread(), conn))
+                ended = [s for s in self._all if s.thread is not None and not s.thread.is_alive()]
+                self._all = [s for s in self._all if s.thread is None or s.thread.is_alive()]
+                self._all.append(slot)
             for old in ended:  # their threads are gone: nobody else will ever close them
+                old.close()
+        return slot
+
+    @contextmanager
+    def _using(self) -> Iterator[sqlite3.Connection]:
+        """The thread's connection for a block, which :meth:`close` leaves open until it ends."""
+        if self.memory:  # the caller holds the guard, and so does close()
+            yield self.get()
+            return
+        while True:
+            slot = self._slot()
+            slot.busy.acquire()
+            if not slot.doomed or slot.depth:
+                break
+            slot.busy.release()  # closed meanwhile by another thread: the next is a new one
+        slot.depth += 1
+        try:
+            yield slot.conn
+        finally:
+            slot.depth -= 1
+            if not slot.depth and slot.doomed:
                 with suppress(sqlite3.Error):
-                    old.close()
-        return conn
+                    slot.conn.close()
+            slot.busy.release()
 
     def forget_the_parent(self) -> None:
         """In a forked child: close the parent's connections here (the parent's stay open).
@@ -218,12 +273,12 @@ class Connections:
         if self.memory:
             self._guard = threading.RLock()
         self._pid = os.getpid()
-        for _, conn in inherited:
-            if conn.in_transaction:
-                _ABANDONED.append(conn)
+        for slot in inherited:
+            if slot.conn.in_transaction:
+                _ABANDONED.append(slot.conn)
                 continue
             with suppress(sqlite3.Error):
-                conn.close()
+                slot.conn.close()
 
     @contextmanager
     def connection(self, what: str | None = None) -> Iterator[sqlite3.Connection]:
@@ -231,8 +286,8 @@ class Connections:
 
         With ``what``, a :class:`sqlite3.Error` in the block becomes a StoreError naming it.
         """
-        with self._guard, self._failing(what):
-            yield self.get()
+        with self._guard, self._failing(what), self._using() as conn:
+            yield conn
 
     @contextmanager
     def write(self, what: str | None = None) -> Iterator[sqlite3.Connection]:
@@ -243,8 +298,7 @@ class Connections:
         :class:`sqlite3.Error` (beginning, in the block, committing) becomes a StoreError
         ``"<owner>('<path>'): <what> failed: …"``.
         """
-        with self._guard, self._failing(what):
-            conn = self.get()
+        with self._guard, self._failing(what), self._using() as conn:
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as failed:
@@ -268,15 +322,17 @@ class Connections:
         """Close every connection this object opened (in this process).
 
         Used again, it opens new ones; after ``close(final=True)`` it raises StoreError.
+        A connection another thread is using at that moment is closed by that thread when its
+        block ends (in memory mode, close waits for the block).
         """
         self._closed = self._closed or final
         self.forget_the_parent()
-        with self._lock:
-            conns, self._all = self._all, []
-        for _, conn in conns:
-            with suppress(sqlite3.Error):
-                conn.close()
-        self._local = threading.local()
+        with self._guard:
+            with self._lock:
+                slots, self._all = self._all, []
+            for slot in slots:
+                slot.close()
+            self._local = threading.local()
 
     @contextmanager
     def _failing(self, what: str | None) -> Iterator[None]:

@@ -100,6 +100,7 @@ class SQLitePurchaseOrderStore:
 
     def _all(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
         try:
-            return self._db.get().execute(sql, params).fetchall()
+            with self._db.connection() as conn:
+                return conn.execute(sql, params).fetchall()
         except sqlite3.Error as failed:
             raise StoreError(f"cannot read purchase orders: {failed}") from failed

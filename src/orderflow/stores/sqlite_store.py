@@ -252,6 +252,7 @@ class SQLiteStore(OrderReads):
 
     def _rows(self, sql: str, params: tuple[Any, ...] | list[Any]) -> list[Any]:
         try:
-            return self._db.get().execute(sql, params).fetchall()
+            with self._db.connection() as conn:
+                return conn.execute(sql, params).fetchall()
         except sqlite3.Error as failed:
             raise StoreError(f"cannot read orders: {failed}") from failed

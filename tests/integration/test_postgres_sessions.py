@@ -1,0 +1,187 @@
+"""PostgreSQL as a shop's workers meet it: strict defaults, one connection shared, sessions ended.
+
+A database whose ``default_transaction_isolation`` is ``serializable`` (a shop's DBA may set it),
+one ``psycopg.Connection`` given to the store and to the inventory, a session the server ended
+(a restart, a fail-over, ``idle_session_timeout``). The races are set up with a row lock held by
+another session and the server's own view of who waits (``pg_stat_activity``), never timings.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg.conninfo import conninfo_to_dict
+
+from orderflow.errors import ConcurrencyError, StoreError
+from orderflow.stores import PostgresInventory, PostgresStore
+from orderflow.testing.store_contracts import sample_orders
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def admin(fresh_postgres_db: str) -> Iterator[psycopg.Connection[Any]]:
+    with psycopg.connect(fresh_postgres_db, autocommit=True) as conn:
+        yield conn
+
+
+def _strict(admin: psycopg.Connection[Any], level: str) -> None:
+    """New sessions of the test's database begin their transactions at ``level``."""
+    name = conninfo_to_dict(admin.info.dsn)["dbname"]
+    admin.execute(f"ALTER DATABASE \"{name}\" SET default_transaction_isolation = '{level}'")
+
+
+def _until_one_waits(admin: psycopg.Connection[Any]) -> None:
+    """Return once a session of the database waits for a lock (the server says so)."""
+    for _ in range(3000):
+        row = admin.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        ).fetchone()
+        if row is not None and row[0]:
+            return
+        time.sleep(0.01)
+    raise AssertionError("no session ever waited for the lock")
+
+
+def _in_a_thread(work: Callable[[], object]) -> tuple[threading.Thread, list[object]]:
+    said: list[object] = []
+
+    def run() -> None:
+        try:
+            said.append(work())
+        except Exception as failed:
+            said.append(failed)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, said
+
+
+def _end_sessions(admin: psycopg.Connection[Any]) -> None:
+    """End every other session of the database, as a restart would, and wait till they are gone."""
+    admin.execute(
+        "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+
+
+@pytest.mark.parametrize("level", ["serializable", "repeatable read"])
+@pytest.mark.parametrize("given", ["conninfo", "connection"])
+def test_a_save_racing_another_loses_the_version_check_on_a_strict_database(
+    fresh_postgres_db: str, admin: psycopg.Connection[Any], level: str, given: str
+) -> None:
+    """Before, the loser got PostgreSQL's serialization error (a StoreError), not the race's.
+
+    The desk retries a lost race (ConcurrencyError) by reloading the order; a StoreError failed
+    the command, and a sweep logged it as a warning.
+    """
+    _strict(admin, level)
+    source = fresh_postgres_db
+    if given == "connection":
+        source = psycopg.connect(fresh_postgres_db, autocommit=True)  # type: ignore[assignment]
+    store = PostgresStore(source)
+    order = sample_orders()[0]
+    store.add(order)
+    with psycopg.connect(fresh_postgres_db) as other:  # another worker, saving first
+        other.execute("UPDATE orders SET version = version + 1 WHERE number = %s", (order.number,))
+        thread, said = _in_a_thread(lambda: store.save(order, expected_version=order.version))
+        _until_one_waits(admin)
+        other.commit()
+        thread.join()
+    assert len(said) == 1 and isinstance(said[0], ConcurrencyError), said
+    assert said[0].actual == order.version + 1
+    store.close()
+
+
+def test_a_reservation_racing_a_stock_move_on_a_serializable_database(
+    fresh_postgres_db: str, admin: psycopg.Connection[Any]
+) -> None:
+    """Before, the reservation failed (StoreError: could not serialize access)."""
+    _strict(admin, "serializable")
+    with psycopg.connect(fresh_postgres_db, autocommit=True) as conn:
+        inventory = PostgresInventory(conn)
+        inventory.receive("TOKYO", "TEA", 10)
+        with psycopg.connect(fresh_postgres_db) as other:
+            other.execute("UPDATE stock SET reserved = reserved + 1")  # another worker's 引当
+            thread, said = _in_a_thread(
+                lambda: inventory.reserve(key="1001:1", warehouse="TOKYO", sku="TEA", quantity=2)
+            )
+            _until_one_waits(admin)
+            other.commit()
+            thread.join()
+        assert said == [2]
+        assert inventory.stock("TOKYO", "TEA").reserved == 3
+
+
+def test_a_store_and_an_inventory_on_one_connection_take_turns(
+    fresh_postgres_db: str, admin: psycopg.Connection[Any]
+) -> None:
+    """One connection for both, as a small shop writes it; a desk's threads use both at once.
+
+    Before, each object had a lock of its own: the inventory's request, begun while the store's
+    save was inside its transaction, was refused (``the connection is inside a transaction``),
+    or became a savepoint of the save ("transaction commit at the wrong nesting level").
+    """
+    order = sample_orders()[0]
+    with psycopg.connect(fresh_postgres_db, autocommit=True) as conn:
+        store, inventory = PostgresStore(conn), PostgresInventory(conn)
+        inventory.receive("TOKYO", "TEA", 10)
+        store.add(order)
+        with psycopg.connect(fresh_postgres_db) as other:
+            other.execute("SELECT 1 FROM orders WHERE number = %s FOR UPDATE", (order.number,))
+            saving, saved = _in_a_thread(lambda: store.save(order, expected_version=order.version))
+            _until_one_waits(admin)  # the save is inside its transaction, on the shared connection
+            reserving, reserved = _in_a_thread(
+                lambda: inventory.reserve(key="1001:1", warehouse="TOKYO", sku="TEA", quantity=2)
+            )
+            reserving.join(0.5)  # before: refused at once; now it waits for the save's turn
+            other.commit()
+            saving.join()
+            reserving.join()
+        assert saved == [None]
+        assert reserved == [2]
+        assert store.get(order.number).version == order.version
+        assert inventory.stock("TOKYO", "TEA").reserved == 2
+
+
+def test_a_host_connection_the_server_ended_is_refused_as_closed(
+    fresh_postgres_db: str, admin: psycopg.Connection[Any]
+) -> None:
+    """Before, every call after the first failure said the connection was inside a transaction."""
+    with psycopg.connect(fresh_postgres_db, autocommit=True) as conn:
+        store = PostgresStore(conn)
+        assert store.pending() == []
+        _end_sessions(admin)
+        with pytest.raises(StoreError):
+            store.pending()  # the server's words: the session was ended
+        with pytest.raises(StoreError, match="the connection is closed"):
+            store.pending()
+
+
+def test_sessions_of_its_own_the_server_ended_are_opened_anew(
+    fresh_postgres_db: str, admin: psycopg.Connection[Any]
+) -> None:
+    """A worker idle while the database restarted goes on at its next call.
+
+    Before, the next call of every thread failed (StoreError: terminating connection due to
+    administrator command), a customer's order among them.
+    """
+    orders = sample_orders()
+    store, inventory = PostgresStore(fresh_postgres_db), PostgresInventory(fresh_postgres_db)
+    store.add(orders[0])
+    inventory.receive("TOKYO", "TEA", 5)
+    _end_sessions(admin)
+    assert store.get(orders[0].number) == orders[0]
+    assert inventory.available("TOKYO", "TEA") == 5
+    _end_sessions(admin)
+    store.add(orders[1])
+    assert inventory.reserve(key="1002:1", warehouse="TOKYO", sku="TEA", quantity=1) == 1
+    assert store.get(orders[1].number) == orders[1]
+    store.close()
+    inventory.close()
