@@ -10,6 +10,8 @@ from orderflow import (
     OrderLine,
     OrderStatus,
     PaymentMethod,
+    PaymentOp,
+    PaymentOutcome,
     ReturnReason,
     ReturnStatus,
     Side,
@@ -118,12 +120,29 @@ def _goodwill_asked(order: Order) -> Money:
     return total
 
 
+def _money_back(order: Order) -> Money:
+    """What the payment ledger says went back to the customer after the sale: refunds the
+    provider made, and refunds owed back by transfer (a bank transfer's, or a card refund the
+    gateway refused). Owed points settled from a refund are the shop's: not paid back."""
+    back = Money.yen(0)
+    for e in order.payment.ledger:
+        refunded = e.op is PaymentOp.REFUND and e.outcome is PaymentOutcome.SUCCEEDED
+        owed = e.op is PaymentOp.REFUND_OWED and e.detail == "refund"
+        if refunded or owed:
+            back = back + e.amount
+    return back
+
+
 def laws(flow: Flow, orders: dict[str, Order]) -> list[str]:
     """Refunds within what was paid per rate; entries balance; sales less returns; links.
 
     Goodwill refunds (返金, ``desk.refund``) count with the returns: one 売上値引 entry each
     once the order is booked (none before), within what was paid per rate, and the books' 売掛金
-    is what was paid less what returns and refunds paid back.
+    is what was paid less what returns and refunds paid back. The money law of the books: for
+    every booked order (returned, refunded or not) the books' net 売掛金 — the sale less every
+    return's and refund's — is the total less the money the payment ledger says went back
+    (captured less refunded), so a return posts what was really paid back and a 後払い return
+    the provider refused posts nothing.
     """
     shop = flow.shop
     found: list[str] = []
@@ -144,7 +163,10 @@ def laws(flow: Flow, orders: dict[str, Order]) -> list[str]:
         refs = [n]
         for ret in order.returns:
             refunded = ret.status is ReturnStatus.REFUNDED
-            want = 1 if refunded and booked else 0
+            if ret.payment_key:
+                found.append(f"{n}/{ret.return_id} still waits on 後払い {ret.payment_key}")
+            # a 後払い re-billing the provider refused paid nothing back: nothing is posted
+            want = 1 if refunded and booked and not ret.refund_refused else 0
             posted = len(entries.get(f"{n}/{ret.return_id}", []))
             if posted != want:
                 found.append(f"{n}/{ret.return_id} ({ret.status.name}) has {posted} entries")
@@ -183,7 +205,7 @@ def laws(flow: Flow, orders: dict[str, Order]) -> list[str]:
         for rate, amount in back.items():
             if amount > paid.get(rate, Money.yen(0)):
                 found.append(f"{n}: returns pay back {amount} at {rate.name} of {paid.get(rate)}")
-        if booked and len(refs) > 1:
+        if booked:
             receivable = Money.yen(0)
             accounts = shop.desk.settings.accounts
             for ref in refs:
@@ -197,6 +219,11 @@ def laws(flow: Flow, orders: dict[str, Order]) -> list[str]:
                 found.append(
                     f"{n}: sales less returns and refunds {receivable}, "
                     f"paid less back {total - paid_back}"
+                )
+            money = total - _money_back(order)
+            if receivable != money:
+                found.append(
+                    f"{n}: the books keep {receivable} of the sale, the money kept is {money}"
                 )
     for ref in entries:
         if ref not in known:

@@ -173,16 +173,18 @@ def test_a_return_after_a_refund_pays_back_only_what_its_rate_still_holds() -> N
 
 
 def test_a_refund_never_takes_more_off_the_books_than_the_sale_still_holds() -> None:
-    """A return booked as paid back whose 後払い re-billing the provider refused (campaign seed
-    6782): the money was not paid back, but the books took the return off the sale. A refund
-    of the money then took more off the 10% rate than the sale ever held (¥1,126 of ¥880)."""
+    """A return whose 後払い re-billing the provider refused (campaign seed 6782): the money was
+    not paid back. A refund of the money then took more off the 10% rate than the sale ever
+    held (¥1,126 of ¥880). The return is no longer posted at all (its money did not move), so
+    the refund may pay all of it back, and no more than the sale holds."""
     s = shop()
     _delivered(s, PaymentMethod.POSTPAY)
     s.desk.book("1001")
     s.desk.request_return("1001", {"L2": 1}, ReturnReason.DEFECTIVE)
     s.postpay.decisions["C1"] = CreditStatus.DECLINED
     with contextlib.suppress(PaymentDeclined):  # the provider would not bill the rest: the
-        s.desk.receive_return("1001", "R1", [Disposition("L2", 1)])  # return is booked anyway
+        s.desk.receive_return("1001", "R1", [Disposition("L2", 1)])  # return is not posted
+    assert [e.reference for e in _entries(s)] == ["1001"]
     s.postpay.decisions.clear()
     order = s.desk.get("1001")
     assert order.payment.refunded == Money.yen(0)  # no money went back

@@ -83,11 +83,12 @@ class ReturnCommands(OrderCommands):
         restocks (an inventory receive keyed by the return), the refund of what the customer
         paid for those units paid back the way they paid (card and Amazon Pay refunded, 後払い
         billed again for the rest or cancelled, bank transfer, konbini and COD owed back), the
-        points used given back and those earned clawed back, the reversing journal entry if the
-        sale is booked (else at the booking) and a notice. Receiving it again changes nothing.
-        A 後払い provider that will not bill the rest raises
-        :class:`~orderflow.errors.PaymentDeclined` (the return stays received: pay it back by
-        bank transfer).
+        points used given back and those earned clawed back, the reversing journal entry of
+        the money really paid back if the sale is booked (else at the booking) and a notice.
+        Receiving it again changes nothing. A 後払い return's entry waits for the provider to
+        bill the rest; one that will not raises :class:`~orderflow.errors.PaymentDeclined`: the
+        return stays received with ``Return.refund_refused``, nothing is posted and the order
+        is held ``refund_failed`` (pay it back another way, ``refund``, and clear the hold).
         """
         check_text(return_id, "return_id", required=True, limit=20)
         shipping_fee = None

@@ -24,7 +24,7 @@ from orderflow.domain.decisions.common import (
     settle_allocation,
     settle_set,
 )
-from orderflow.domain.decisions.returning import RESTOCK_FOLDS
+from orderflow.domain.decisions.returning import RESTOCK_FOLDS, follow_retry
 from orderflow.domain.decisions.shipping import settle_recall
 from orderflow.domain.effects import (
     Answer,
@@ -113,8 +113,8 @@ def _refused_obligation(
             ctx,
             message_en=f"the provider keeps refusing {effect.kind}",
         )
-    plan.again(effect)
-    return order
+    retry = plan.again(effect)
+    return follow_retry(order, effect.key, retry.key)
 
 
 # -- 在庫 ------------------------------------------------------------------------------------

@@ -96,9 +96,8 @@ def goodwill_room(order: Order, rule: TaxRule) -> Money:
     """The most a goodwill refund may take off the books: what the sale still holds.
 
     The sale's rates (tax included) and the return fees kept back, less what refunded returns
-    and earlier goodwill refunds took off. It is less than the money that may still be paid
-    back when a return is in the books but its money was not paid back (a 後払い provider
-    refused to bill the rest): a person sorts that out, a refund never takes the sale below 0.
+    and earlier goodwill refunds took off (a return only what it really paid back, nothing
+    when a 後払い provider refused to bill the rest): a refund never takes the sale below 0.
     """
     whole = sum(line.gross.minor_units for line in order.totals(rule).tax.lines)
     for ret in order.returns:

@@ -54,6 +54,7 @@ __all__ = [
     "claw_back",
     "clawback_limit",
     "grant_due",
+    "owed_settled",
     "points_earned",
     "points_settled",
     "schedule_grant",
@@ -171,17 +172,25 @@ def claw_back(order: Order, points: int | None, ctx: Context, rules: Rules) -> O
     return plan.apply(order)
 
 
+def owed_settled(order: Order, amount: Money, rules: Rules) -> int:
+    """The owed points a refund of ``amount`` settles (DEDUCT_FROM_REFUND), 1 point = 1 yen.
+
+    What :func:`settle_owed` takes off it; 0 when the shop does not deduct or nothing is owed.
+    """
+    from orderflow.settings import Clawback
+
+    if rules.settings.points_clawback is not Clawback.DEDUCT_FROM_REFUND or not order.points_owed:
+        return 0
+    whole = int(amount.amount.to_integral_value(rounding=ROUND_DOWN))
+    return max(0, min(order.points_owed, whole))
+
+
 def settle_owed(order: Order, amount: Money, ctx: Context, rules: Rules) -> tuple[Order, Money]:
     """A refund of ``amount`` under DEDUCT_FROM_REFUND: owed points come off it first.
 
     Returns the order (with the settlement recorded) and what is left to pay back.
     """
-    from orderflow.settings import Clawback
-
-    if rules.settings.points_clawback is not Clawback.DEDUCT_FROM_REFUND or not order.points_owed:
-        return order, amount
-    whole = int(amount.amount.to_integral_value(rounding=ROUND_DOWN))
-    settled = min(order.points_owed, whole)
+    settled = owed_settled(order, amount, rules)
     if settled <= 0:
         return order, amount
     order, _ = lifecycle.record_fact(

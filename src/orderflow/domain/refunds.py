@@ -12,7 +12,10 @@ pays it back to the yen. The
 original shipping (and COD) fee's share comes back with the return that brings the last unit
 back, when the policy refunds it for that reason; a return fee and a lost free shipping are kept
 back from what is paid. A goodwill refund (:mod:`orderflow.domain.goodwill`) made before a return
-lowers what the return can pay back at its rates: never more than the rate still holds.
+lowers what the return can pay back at its rates: never more than the rate still holds. When
+less money goes back than the units are worth (capped at what is refundable, or owed points
+settled from it), :func:`paid_share` takes the difference off the rates: the return's entry
+posts what was really paid back, the rest (``Return.withheld``) stays in the sales.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from orderflow.domain.order import Order
 from orderflow.domain.returns import Return, ReturnPolicy, ReturnReason, ReturnStatus
 from orderflow.domain.tax import RATES, PriceMode, TaxRate, TaxRule
 
-__all__ = ["RefundShare", "refund_share", "return_entry", "returned_units"]
+__all__ = ["RefundShare", "paid_share", "refund_share", "return_entry", "returned_units"]
 
 
 @attrs.frozen(slots=True)
@@ -111,13 +114,16 @@ def refund_share(
         and ret.reason in policy.refund_shipping_for
         and not any(r.shipping_refunded for r in order.returns)
     )
-    taxed: dict[TaxRate, int] = {}  # the tax paid back per rate by the earlier returns
-    returned: dict[TaxRate, int] = {}  # and the amounts
+    worth: dict[TaxRate, int] = {}  # the tax the earlier returns' units were worth per rate
+    taxed: dict[TaxRate, int] = {}  # of it, the tax they really paid back (and took off)
+    returned: dict[TaxRate, int] = {}  # and the amounts they really paid back
     for earlier in order.returns:
         if earlier.status is ReturnStatus.REFUNDED:
             for rate, back_amount, back in earlier.refund:
                 taxed[rate] = taxed.get(rate, 0) + back.minor_units
                 returned[rate] = returned.get(rate, 0) + back_amount.minor_units
+            for rate, _, back in (*earlier.refund, *earlier.withheld):
+                worth[rate] = worth.get(rate, 0) + back.minor_units
     goodwill: dict[TaxRate, tuple[int, int]] = {}  # what goodwill refunds took off per rate
     for refund in goodwill_refunds(order):
         for rate, taken, taken_tax in refund.rates:
@@ -140,7 +146,7 @@ def refund_share(
             # the tax the units returned so far hold, less what the earlier returns paid back,
             # never more than this return's amount: the tax a rounded-down amount cannot hold
             # waits for a later one (a full return pays it all, net and tax never below zero)
-            units_tax = item_tax * now.get(rate, 0) // items - taxed.get(rate, 0)
+            units_tax = item_tax * now.get(rate, 0) // items - worth.get(rate, 0)
             units_tax = max(0, min(units_tax, amount))
         if shipping_back and rate_extras:
             amount, units_tax = amount + extra_paid, units_tax + extra_tax
@@ -198,6 +204,119 @@ def refund_share(
     )
 
 
+Shares = tuple[tuple[TaxRate, Money, Money], ...]
+"""Per rate: an amount (tax included) and the consumption tax in it."""
+
+
+def _largest_remainder(whole: int, weights: list[int]) -> list[int]:
+    """``whole`` shared by ``weights`` (not all zero) in whole minor units.
+
+    The largest remainders take the units rounding leaves: the parts add up to ``whole``.
+    """
+    base = sum(weights)
+    parts, rests = [], []
+    for i, weight in enumerate(weights):
+        part, rest = divmod(whole * weight, base)
+        parts.append(part)
+        rests.append((-rest, i))
+    for _, i in sorted(rests)[: whole - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+def paid_share(share: RefundShare, paid: Money, rule: TaxRule) -> tuple[Shares, Shares]:
+    """What a return really paid back per rate, and what it withheld: ``(refund, withheld)``.
+
+    ``paid`` is the money that goes back: ``share.paid_back``, or less when the refund was
+    capped at what is still refundable or owed points were settled from it. The difference comes
+    off the rates in proportion to their amounts (whole yen, largest remainder; the fee kept back
+    stays); a rate cut has the tax in what is left of it worked out again, rounded once with the
+    shop's rule (never more than it held). What is cut, and its tax, is withheld: it stays in
+    the sales. All of it is paid back: ``(share.rates, ())``.
+    """
+    currency = paid.currency
+    short = share.paid_back.minor_units - max(0, paid.minor_units)
+    if short <= 0 or not share.rates:
+        return share.rates, ()
+    amounts = [amount.minor_units for _, amount, _ in share.rates]
+    cuts = _largest_remainder(min(short, sum(amounts)), amounts)
+    inclusive = TaxRule(PriceMode.INCLUSIVE, rule.rounding)
+    refund: list[tuple[TaxRate, Money, Money]] = []
+    withheld: list[tuple[TaxRate, Money, Money]] = []
+    for (rate, amount, tax), cut in zip(share.rates, cuts, strict=True):
+        left = amount.minor_units - cut
+        left_tax = tax.minor_units
+        if cut:
+            left_tax = 0
+            if left:
+                computed = inclusive.tax_on(Money.from_minor_units(left, currency), rate)
+                left_tax = max(0, min(computed.minor_units, tax.minor_units, left))
+            withheld.append(
+                (
+                    rate,
+                    Money.from_minor_units(cut, currency),
+                    Money.from_minor_units(tax.minor_units - left_tax, currency),
+                )
+            )
+        if left or left_tax:
+            refund.append(
+                (
+                    rate,
+                    Money.from_minor_units(left, currency),
+                    Money.from_minor_units(left_tax, currency),
+                )
+            )
+    return tuple(refund), tuple(withheld)
+
+
+def _categories(
+    order: Order, ret: Return, rate: TaxRate, amount: Money, tax: Money, accounts: AccountMap
+) -> list[tuple[str, Money, Money]]:
+    """One rate's refund shared over the tax categories of what came back, as the sale has them.
+
+    Each returned unit weighs its price under its product's own category at ``rate``
+    (``AccountMap.sales_for``); the shipping and COD fees refunded with it, the map's category.
+    Amount and tax are shared by those weights in whole yen (largest remainder), a part's tax
+    never more than its amount.
+    """
+    default = accounts.tax_categories[rate]
+    weights: dict[str, int] = {}
+    for line in ret.lines:
+        ol = order.line(line.line_id)
+        if ol.tax_rate is rate:
+            category = accounts.sales_for(ol.sku, rate)[2]
+            weight = ol.unit_price.minor_units * line.quantity
+            weights[category] = weights.get(category, 0) + weight
+    if ret.shipping_refunded and rate is TaxRate.STANDARD:
+        extras = order.shipping_fee.minor_units + order.fees.minor_units
+        weights[default] = weights.get(default, 0) + extras
+    weights = {category: weight for category, weight in weights.items() if weight > 0}
+    if len(weights) <= 1:
+        return [(next(iter(weights), default), amount, tax)]
+    names = list(weights)
+    amounts = _largest_remainder(amount.minor_units, [weights[n] for n in names])
+    taxes = _largest_remainder(tax.minor_units, [weights[n] for n in names])
+    over = 0
+    for i, part in enumerate(amounts):  # a yen of tax rounded onto a smaller part moves on
+        if taxes[i] > part:
+            over += taxes[i] - part
+            taxes[i] = part
+    for i, part in enumerate(amounts):
+        room = min(over, part - taxes[i])
+        taxes[i] += room
+        over -= room
+    currency = amount.currency
+    return [
+        (
+            names[i],
+            Money.from_minor_units(amounts[i], currency),
+            Money.from_minor_units(taxes[i], currency),
+        )
+        for i in range(len(names))
+        if amounts[i] or taxes[i]
+    ]
+
+
 def _fee_tax(fee: Money, rule: TaxRule) -> Money:
     """The consumption tax in a fee that includes it (10%), rounded with the shop's rule."""
     return TaxRule(PriceMode.INCLUSIVE, rule.rounding).tax_on(fee, TaxRate.STANDARD)
@@ -208,23 +327,29 @@ def return_entry(
 ) -> JournalEntry:
     """The reversing entry of a refunded return (売上戻り), dated ``on``; the sale is never edited.
 
-    Per rate: debit ``accounts.returns`` (売上戻り高) with what the rate pays back, without tax
-    and a 仮受消費税 debit line for its tax (:attr:`AmountForm.NET`), or with tax and the tax in
-    the line's tax amount (:attr:`AmountForm.GROSS`). A fee kept back is credited to
-    ``accounts.fees`` (返品手数料) the same way; 売掛金 is credited with what is paid back. The
-    reference is ``<order>/<return id>``.
+    Per rate: debit ``accounts.returns`` (売上戻り高) with what the rate really paid back
+    (``ret.refund``: money withheld stays in the sales), without tax and a 仮受消費税 debit line
+    for its tax (:attr:`AmountForm.NET`), or with tax and the tax in the line's tax amount
+    (:attr:`AmountForm.GROSS`); one line per tax category of what came back, each product under
+    its own category (``AccountMap.products``) as the sale wrote it (the rate's 仮受消費税 line
+    under the map's category, as the sale's). A fee kept back is credited
+    to ``accounts.fees`` (返品手数料) the same way; 売掛金 is credited with what is paid back.
+    The reference is ``<order>/<return id>``.
     """
     currency = order.currency
     gross_form = accounts.amounts is AmountForm.GROSS
     lines: list[JournalLine] = []
-    for rate, amount, tax in ret.refund:
-        category = accounts.tax_categories[rate]
-        if gross_form:
-            lines.append(JournalLine(Side.DEBIT, accounts.returns, amount, "", category, tax))
-            continue
-        lines.append(JournalLine(Side.DEBIT, accounts.returns, amount - tax, "", category))
-        if tax:
-            lines.append(JournalLine(Side.DEBIT, accounts.tax_payable, tax, "", category, tax))
+    for rate, rate_amount, rate_tax in ret.refund:
+        for category, amount, tax in _categories(order, ret, rate, rate_amount, rate_tax, accounts):
+            if gross_form:
+                lines.append(JournalLine(Side.DEBIT, accounts.returns, amount, "", category, tax))
+                continue
+            lines.append(JournalLine(Side.DEBIT, accounts.returns, amount - tax, "", category))
+        if rate_tax and not gross_form:  # the rate's tax on one line, as the sale's
+            category = accounts.tax_categories[rate]
+            lines.append(
+                JournalLine(Side.DEBIT, accounts.tax_payable, rate_tax, "", category, rate_tax)
+            )
     fee = ret.fee or Money.zero(currency)
     if fee:
         category = accounts.tax_categories[TaxRate.STANDARD]

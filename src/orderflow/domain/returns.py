@@ -124,19 +124,34 @@ class Return:
     dispositions: tuple[Disposition, ...] = ()
     """What became of each unit once received (restocked or written off); empty until then."""
     refund: tuple[tuple[TaxRate, Money, Money], ...] = ()
-    """Per rate: what is paid back for it (as paid, tax included) and the tax in it."""
+    """Per rate: what is really paid back for it (as paid, tax included) and the tax in it:
+    what the 売上戻り entry takes off the sales. Less than the units are worth when less money
+    goes back (see ``withheld``); empty when a 後払い provider refused it (``refund_refused``)."""
     shipping_refunded: bool = False
     """The original shipping and COD fees came back with this return."""
     fee: Money | None = None
     """What the shop kept back (a return fee, a free shipping lost), tax included."""
     paid_back: Money | None = None
-    """What the customer gets: the rates' refunds less ``fee``."""
+    """What the customer gets: the rates' refunds less ``fee``, the money really paid back."""
     points_back: int = 0
     """Points used on the order given back for these units."""
     points_clawed: int = 0
     """Points the order earned taken back for these units."""
     journal: bool = False
-    """The reversing entry (売上戻り) was decided (at receipt if booked, else at booking)."""
+    """The reversing entry (売上戻り) was posted (at receipt, or when the 後払い provider agreed,
+    if booked; else at booking)."""
+    payment_key: str = ""
+    """後払い: the key of the provider request the refund waits on (the rest billed again, or
+    the claim cancelled): nothing is posted until it agrees. ``""`` once answered, or when the
+    refund waits on nothing."""
+    refund_refused: bool = False
+    """後払い: the provider would not bill the rest, so nothing was paid back and nothing is
+    posted (the units' worth is ``withheld``); the order is held ``refund_failed`` for a person
+    to pay it back another way (``desk.refund``)."""
+    withheld: tuple[tuple[TaxRate, Money, Money], ...] = ()
+    """Per rate: what the units are worth but was not paid back, and the tax in it: the refund
+    was capped at what was still refundable, or owed points were settled from it, or the
+    後払い provider refused it. It stays in the sales (the shop kept that money)."""
 
     def units(self, line_id: str) -> int:
         """Units of ``line_id`` in this return."""

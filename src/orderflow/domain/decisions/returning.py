@@ -5,12 +5,14 @@ Receiving a return decides everything at once: a ``Restock`` per line and wareho
 (:func:`~orderflow.domain.refunds.refund_share`) paid back the way the method can (through
 :func:`~orderflow.domain.decisions.money.refund_order`), the points used given back and the
 points earned clawed back, the reversing journal entry (now if the sale is booked, else with the
-booking) and a notice.
+booking) and a notice. The entry takes off the sales what was really paid back
+(:func:`~orderflow.domain.refunds.paid_share`); a 後払い return's waits for the provider to bill
+the rest (:func:`settle_return`), and posts nothing if it will not.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -20,28 +22,47 @@ from zoneinfo import ZoneInfo
 from orderflow.domain import lifecycle
 from orderflow.domain._values import replace
 from orderflow.domain.decisions.money import refund_limit, refund_order
-from orderflow.domain.effects import Answer, Effect, Notify, PostJournal, Restock, RestorePoints
+from orderflow.domain.effects import (
+    Answer,
+    Effect,
+    Notify,
+    PostJournal,
+    PostpayCancel,
+    PostpayRegister,
+    Restock,
+    RestorePoints,
+)
 from orderflow.domain.events import Restocked, ReturnDeclined, ReturnReceived, ReturnRequested
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, line_index
 from orderflow.domain.outbox import Plan
-from orderflow.domain.payments.common import Fold
-from orderflow.domain.points import claw_back, clawback_limit, points_earned
-from orderflow.domain.refunds import refund_share, return_entry, returned_units
+from orderflow.domain.payments import HoldCode
+from orderflow.domain.payments.common import Fold, hold
+from orderflow.domain.points import claw_back, clawback_limit, owed_settled, points_earned
+from orderflow.domain.refunds import (
+    Shares,
+    paid_share,
+    refund_share,
+    return_entry,
+    returned_units,
+)
 from orderflow.domain.returns import Disposition, Return, ReturnLine, ReturnReason, ReturnStatus
 from orderflow.domain.rules import Rules
 from orderflow.domain.sets import line_components
 from orderflow.domain.status import OrderStatus
+from orderflow.domain.tax import RATES, TaxRate
 from orderflow.errors import InvalidValue, ReturnRefused
 
 __all__ = [
     "RESTOCK_FOLDS",
     "book_returns",
     "find_return",
+    "follow_retry",
     "receive_return",
     "refuse_return",
     "request_return",
+    "settle_return",
 ]
 
 _RETURNABLE = (OrderStatus.DELIVERED, OrderStatus.BOOKED)
@@ -208,23 +229,27 @@ def receive_return(
         points_earned=earned,
     )
     clawed = _points_clawed(order, ret, earned, settings.points_rate) if earned else 0
+    # the money that really goes back: capped at what is still refundable, less the owed
+    # points settled from it; the books take off that, no more (the rest is withheld)
+    amount = min(share.paid_back, refund_limit(order))
+    paid = amount - Money.from_minor_units(owed_settled(order, amount, rules), order.currency)
+    rates, withheld = paid_share(share, paid, settings.tax)
     plan = Plan(order)
     restocked = _restock(plan, order, ret.return_id, checked, rules)
     points_back = share.points_back if rules.points else 0
     if points_back:
         plan.add(RestorePoints, points=points_back)
-    booked = order.status is OrderStatus.BOOKED
     received = replace(
         ret,
         status=ReturnStatus.REFUNDED,
         received_at=ctx.at,
         dispositions=checked,
-        refund=share.rates,
+        refund=rates,
+        withheld=withheld,
         shipping_refunded=share.shipping_refunded,
         fee=share.fee,
-        paid_back=share.paid_back,
+        paid_back=paid,
         points_back=points_back,
-        journal=booked,
     )
     returns = tuple(received if r.return_id == return_id else r for r in order.returns)
     written_off = sum(d.quantity for d in checked if d.warehouse is None)
@@ -236,16 +261,32 @@ def receive_return(
             "return_id": return_id,
             "restocked": ",".join(f"{k[0]}@{k[1]}×{v}" for k, v in restocked.items()),
             "written_off": str(written_off),
-            "paid_back": str(share.paid_back),
+            "paid_back": str(paid),
         },
         returns=returns,
     )
-    if booked:
-        plan.add(PostJournal, entry=_entry(order, received, rules, ctx))
     order = plan.apply(order)
-    amount = min(share.paid_back, refund_limit(order))
+    before = {e.key for e in order.outbox}
     if amount.amount > 0:
         order = refund_order(order, amount, ctx, rules)
+    waits = [  # 後払い: the money moves once the provider agrees; the books wait for it
+        e.key
+        for e in order.outbox
+        if isinstance(e, (PostpayRegister, PostpayCancel))
+        and e.refund is not None
+        and e.key not in before
+    ]
+    booked = order.status is OrderStatus.BOOKED
+    received = replace(
+        received, journal=booked and not waits, payment_key=waits[0] if waits else ""
+    )
+    order = replace(
+        order, returns=tuple(received if r.return_id == return_id else r for r in order.returns)
+    )
+    if received.journal:
+        plan = Plan(order)
+        plan.add(PostJournal, entry=_entry(order, received, rules, ctx))
+        order = plan.apply(order)
     clawed = min(clawed, clawback_limit(order, rules))
     if clawed > 0:
         order = claw_back(order, clawed, ctx, rules)
@@ -258,7 +299,7 @@ def receive_return(
     plan.add(
         Notify,
         notice="return_refunded",
-        facts=(("return_id", return_id), ("paid_back", share.paid_back), ("fee", share.fee)),
+        facts=(("return_id", return_id), ("paid_back", paid), ("fee", share.fee)),
     )
     return plan.apply(order)
 
@@ -322,17 +363,97 @@ def _entry(order: Order, ret: Return, rules: Rules, ctx: Context) -> object:
     return return_entry(order, ret, settings.tax, settings.accounts, on)
 
 
+def _due(ret: Return) -> bool:
+    """A refunded return whose entry is still to be posted: its money moved, none posted yet."""
+    return (
+        ret.status is ReturnStatus.REFUNDED
+        and not ret.journal
+        and not ret.payment_key
+        and not ret.refund_refused
+    )
+
+
 def book_returns(plan: Plan, order: Order, ctx: Context, rules: Rules) -> Order:
-    """At booking: the reversing entries of the returns refunded before it, after the sale's."""
-    waiting = [r for r in order.returns if r.status is ReturnStatus.REFUNDED and not r.journal]
-    if not waiting:
+    """At booking: the reversing entries of the returns refunded before it, after the sale's.
+
+    A 後払い return still waiting on the provider posts when it agrees; one it refused, never.
+    """
+    due = [r for r in order.returns if _due(r)]
+    if not due:
         return order
-    for ret in waiting:
+    for ret in due:
         plan.add(PostJournal, entry=_entry(order, ret, rules, ctx))
+    returns = tuple(replace(r, journal=True) if _due(r) else r for r in order.returns)
+    return replace(order, returns=returns)
+
+
+def settle_return(
+    plan: Plan, order: Order, key: str, paid: bool, ctx: Context, rules: Rules
+) -> Order:
+    """後払い: the provider answered request ``key``; a return's refund waiting on it is settled.
+
+    Paid (the rest billed again, or the claim cancelled): its 売上戻り entry is posted now if the
+    order is booked, else at booking. Refused: nothing was paid back and nothing is posted; the
+    units' worth stays in the sales (``Return.withheld``), the return is marked
+    ``refund_refused`` and the order held (``refund_failed``) for a person to pay it back
+    another way (``desk.refund``, a 売上値引 once its money moves).
+    """
+    ret = next((r for r in order.returns if key and r.payment_key == key), None)
+    if ret is None:  # a goodwill refund's, or answered before
+        return order
+    if paid:
+        settled = replace(ret, payment_key="", journal=order.status is OrderStatus.BOOKED)
+        if settled.journal:
+            plan.add(PostJournal, entry=_entry(order, settled, rules, ctx))
+    else:
+        zero = Money.zero(order.currency)
+        settled = replace(
+            ret,
+            payment_key="",
+            refund=(),
+            withheld=_merged(ret.refund, ret.withheld),
+            fee=zero,
+            paid_back=zero,
+            refund_refused=True,
+        )
+    order = replace(
+        order, returns=tuple(settled if r.return_id == ret.return_id else r for r in order.returns)
+    )
+    if paid:
+        return order
+    return hold(
+        order,
+        HoldCode.REFUND_FAILED,
+        f"後払いの再請求が拒否されました: 返品 {ret.return_id} の返金を別の方法で行ってください",
+        f"the 後払い provider would not bill the rest: pay return {ret.return_id} back another way",
+        ctx,
+    )
+
+
+def follow_retry(order: Order, key: str, retry: str) -> Order:
+    """A return waiting on request ``key`` waits on ``retry`` instead.
+
+    The provider refused ``key`` and it is asked again under a fresh key (a 後払い claim's
+    cancel is an obligation): the return's refund follows it.
+    """
+    if not any(r.payment_key == key for r in order.returns if key):
+        return order
     returns = tuple(
-        replace(r, journal=True) if r.status is ReturnStatus.REFUNDED else r for r in order.returns
+        replace(r, payment_key=retry) if r.payment_key == key else r for r in order.returns
     )
     return replace(order, returns=returns)
+
+
+def _merged(*parts: Iterable[tuple[TaxRate, Money, Money]]) -> Shares:
+    """Per-rate amounts and taxes added up, in the rates' order."""
+    out: dict[TaxRate, tuple[Money, Money]] = {}
+    for part in parts:
+        for rate, amount, tax in part:
+            if rate in out:
+                was_amount, was_tax = out[rate]
+                amount, tax = was_amount + amount, was_tax + tax
+            out[rate] = (amount, tax)
+    return tuple((rate, *out[rate]) for rate in sorted(out, key=RATES.index))
 
 
 def refuse_return(order: Order, return_id: str, ctx: Context) -> Order:

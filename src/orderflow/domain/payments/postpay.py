@@ -144,10 +144,15 @@ def fold_postpay_register(
 
 
 def _goodwill(plan: Plan, order: Order, key: str, paid: bool, ctx: Context, rules: Rules) -> Order:
-    """A goodwill refund waiting on request ``key`` is settled (see ``settle_goodwill``)."""
-    from orderflow.domain.decisions.money import settle_goodwill
+    """A goodwill refund or a return waiting on request ``key`` is settled.
 
-    return settle_goodwill(plan, order, key, paid, ctx, rules)
+    See ``settle_goodwill`` and ``settle_return``: the books follow the provider's answer.
+    """
+    from orderflow.domain.decisions.money import settle_goodwill
+    from orderflow.domain.decisions.returning import settle_return
+
+    order = settle_goodwill(plan, order, key, paid, ctx, rules)
+    return settle_return(plan, order, key, paid, ctx, rules)
 
 
 def _rebill_refused(

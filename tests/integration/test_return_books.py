@@ -1,0 +1,200 @@
+"""Returns (返品) in the books: the 売上戻り entry posts the money really paid back, waits for a
+後払い provider's answer, and writes each product's own tax category, as the sale did."""
+
+from __future__ import annotations
+
+import pytest
+
+from orderflow import (
+    AccountMap,
+    Clawback,
+    Disposition,
+    GrantAt,
+    JournalEntry,
+    Money,
+    PaymentMethod,
+    PointsGrant,
+    ReturnReason,
+    ShopSettings,
+    Side,
+    TaxRate,
+)
+from orderflow.domain.booking import ProductAccounts
+from orderflow.domain.payments import HoldCode
+from orderflow.errors import PaymentDeclined
+from orderflow.ports import CreditStatus
+from orderflow.testing import FakeShop, Fault, fake_shop
+from tests.builders import STOCK, pay_in_full, place, shop
+from tests.integration.test_points import to_delivery
+
+ALL_BACK = [Disposition("L1", 2), Disposition("L2", 1), Disposition("L3", 1)]
+
+
+def _entry(s: FakeShop, reference: str) -> JournalEntry:
+    [entry] = [e for _, e in s.accounting.entries if e.reference == reference]
+    return entry
+
+
+def _credited(entry: JournalEntry, account: str = "売掛金") -> Money:
+    return Money.total(
+        (ln.amount for ln in entry.lines if ln.account == account and ln.side is Side.CREDIT),
+        "JPY",
+    )
+
+
+def _returned(entry: JournalEntry, accounts: AccountMap) -> dict[str, Money]:
+    """Per tax category: what the entry takes off the sales, tax included."""
+    out: dict[str, Money] = {}
+    for ln in entry.lines:
+        if ln.side is Side.DEBIT and ln.account in (accounts.returns, accounts.tax_payable):
+            out[ln.tax_category] = out.get(ln.tax_category, Money.yen(0)) + ln.amount
+    return out
+
+
+def _points_shop() -> FakeShop:
+    settings = ShopSettings(
+        points_grant=PointsGrant(at=GrantAt.SHIPMENT), points_clawback=Clawback.DEDUCT_FROM_REFUND
+    )
+    return fake_shop(dict(STOCK), settings=settings, points={"C1": 1000})
+
+
+def test_a_return_whose_refund_settles_owed_points_posts_what_was_paid_back() -> None:
+    """Owed points came off the return's refund (DEDUCT_FROM_REFUND): the 売上戻り entry took
+    the mug's full ¥2,200 off the sales and credited 売掛金 ¥2,200, but ¥2,141 went back."""
+    s = _points_shop()
+    to_delivery(s)
+    s.desk.book("1001")
+    s.points.balances["C1"] = 0  # the 59 points earned were spent
+    s.desk.claw_back_points("1001", reason="返品")
+    s.desk.request_return("1001", {"L2": 1}, ReturnReason.DEFECTIVE)
+    order = s.desk.receive_return("1001", "R1", [Disposition("L2", 1, "TOKYO")])
+    paid = order.payment.refunded
+    assert paid == Money.yen(2200 - 59)
+    ret = order.returns[0]
+    assert ret.paid_back == paid
+    entry = _entry(s, "1001/R1")
+    assert _credited(entry) == paid
+    accounts = s.desk.settings.accounts
+    assert sum(_returned(entry, accounts).values(), Money.yen(0)) == paid
+    [(rate, amount, tax)] = ret.refund
+    assert (rate, amount, tax) == (TaxRate.STANDARD, paid, Money.yen(194))  # 2141×10/110
+
+
+def test_a_return_capped_at_what_is_refundable_posts_only_what_was_paid_back() -> None:
+    """Owed points were settled off an earlier refund (the shop kept ¥59): a full return then
+    pays back what is left, but its entry took everything the units were worth off the books."""
+    s = _points_shop()
+    order = to_delivery(s)
+    s.desk.book("1001")
+    paid = order.payment.captured
+    s.points.balances["C1"] = 0
+    s.desk.claw_back_points("1001", reason="返品")
+    s.desk.refund("1001", Money.yen(1000), reason="返品")
+    s.desk.request_return("1001", {"L1": 2, "L2": 1, "L3": 1}, ReturnReason.DEFECTIVE)
+    order = s.desk.receive_return("1001", "R1", ALL_BACK)
+    back = order.payment.refunded - Money.yen(1000 - 59)
+    assert order.payment.refunded == paid - Money.yen(59)
+    assert order.returns[0].paid_back == back
+    assert _credited(_entry(s, "1001/R1")) == back
+    receivable = Money.yen(0)  # the books keep what the shop kept: the ¥59
+    for _, entry in s.accounting.entries:
+        for ln in entry.lines:
+            if ln.account == "売掛金":
+                receivable += ln.amount if ln.side is Side.DEBIT else -ln.amount
+    assert receivable == Money.yen(59)
+
+
+def _postpay_delivered(s: FakeShop) -> None:
+    place(s, payment_method=PaymentMethod.POSTPAY)
+    pay_in_full(s)
+    s.desk.accept("1001")
+    s.desk.allocate("1001")
+    s.desk.instruct_shipping("1001")
+    s.desk.ship("1001", "1001-S1", "1234-5678-9013")
+    s.desk.deliver("1001", "1001-S1")
+
+
+def test_a_postpay_return_whose_rebilling_is_refused_posts_nothing_and_holds_the_order() -> None:
+    s = shop()
+    _postpay_delivered(s)
+    s.desk.book("1001")
+    s.desk.request_return("1001", {"L2": 1}, ReturnReason.DEFECTIVE)
+    s.postpay.decisions["C1"] = CreditStatus.DECLINED
+    with pytest.raises(PaymentDeclined):
+        s.desk.receive_return("1001", "R1", [Disposition("L2", 1, "TOKYO")])
+    assert [e.reference for _, e in s.accounting.entries] == ["1001"]  # nothing was paid back
+    order = s.desk.get("1001")
+    ret = order.returns[0]
+    assert ret.refund_refused and ret.paid_back == Money.yen(0) and ret.refund == ()
+    assert HoldCode.REFUND_FAILED in {h.code for h in order.open_holds}
+    s.desk.resume_pending()
+    assert [e.reference for _, e in s.accounting.entries] == ["1001"]
+
+
+def test_a_postpay_return_posts_its_entry_once_the_provider_bills_the_rest() -> None:
+    s = shop()
+    _postpay_delivered(s)
+    s.desk.book("1001")
+    s.desk.request_return("1001", {"L2": 1}, ReturnReason.DEFECTIVE)
+    order = s.desk.receive_return("1001", "R1", [Disposition("L2", 1, "TOKYO")])
+    assert order.payment.refunded == Money.yen(2200)
+    assert _credited(_entry(s, "1001/R1")) == Money.yen(2200)
+    assert not order.returns[0].refund_refused and not order.returns[0].payment_key
+
+
+def test_a_postpay_return_refused_before_booking_is_not_posted_at_booking() -> None:
+    s = shop()
+    _postpay_delivered(s)
+    s.desk.request_return("1001", {"L2": 1}, ReturnReason.DEFECTIVE)
+    s.postpay.decisions["C1"] = CreditStatus.DECLINED
+    with pytest.raises(PaymentDeclined):
+        s.desk.receive_return("1001", "R1", [Disposition("L2", 1, "TOKYO")])
+    s.desk.clear_hold("1001", HoldCode.REFUND_FAILED)
+    s.desk.book("1001")
+    assert [e.reference for _, e in s.accounting.entries] == ["1001"]
+
+
+def test_a_return_entry_writes_each_products_own_tax_category_as_the_sale_did() -> None:
+    own = ProductAccounts(tax_categories={TaxRate.STANDARD: "課税売上10%(器)"})
+    accounts = AccountMap(products={"MUG-1": own})
+    s = shop(settings=ShopSettings(auto_advance=False, accounts=accounts))
+    place(s)
+    s.desk.accept("1001")
+    s.desk.allocate("1001")
+    s.desk.instruct_shipping("1001")
+    s.desk.ship("1001", "1001-S1", "1234-5678-9013")
+    s.desk.deliver("1001", "1001-S1")
+    s.desk.book("1001")
+    sale = _entry(s, "1001")
+    assert "課税売上10%(器)" in {ln.tax_category for ln in sale.lines}
+    s.desk.request_return("1001", {"L2": 1}, ReturnReason.CUSTOMER)
+    s.desk.receive_return("1001", "R1", [Disposition("L2", 1, "TOKYO")])
+    returns = {ln.tax_category for ln in _entry(s, "1001/R1").lines if ln.account == "売上戻り高"}
+    assert returns == {"課税売上10%(器)"}  # the mug's category, not the map's 10%
+    s.desk.request_return("1001", {"L1": 2, "L3": 1}, ReturnReason.DEFECTIVE)
+    s.desk.receive_return("1001", "R2", [Disposition("L1", 2), Disposition("L3", 1)])
+    kept: dict[str, Money] = {}  # per category: the sale less its returns, all of it back
+    for _, entry in s.accounting.entries:
+        for ln in entry.lines:
+            if ln.account in ("売掛金",):
+                continue
+            sign = ln.amount if ln.side is Side.CREDIT else -ln.amount
+            kept[ln.tax_category] = kept.get(ln.tax_category, Money.yen(0)) + sign
+    assert set(kept.values()) == {Money.yen(0)}
+
+
+def test_a_postpay_return_posts_once_the_refused_cancel_of_the_claim_is_asked_again() -> None:
+    """The return's refund cancels the whole claim; the provider refused the cancel once and it
+    was asked again under a fresh key (campaign seed 204): the return waited on the old key for
+    ever and its entry was never posted, though the money went back."""
+    s = shop()
+    _postpay_delivered(s)
+    s.desk.book("1001")
+    s.desk.request_return("1001", {"L1": 2, "L2": 1, "L3": 1}, ReturnReason.DEFECTIVE)
+    s.postpay.fail_next("cancel", Fault.DECLINE)
+    s.desk.receive_return("1001", "R1", ALL_BACK)
+    s.desk.resume_pending()
+    order = s.desk.get("1001")
+    assert order.payment.refunded == s.desk.totals(order).total
+    assert not order.returns[0].payment_key
+    assert _credited(_entry(s, "1001/R1")) == order.payment.refunded

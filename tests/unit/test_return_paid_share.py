@@ -1,0 +1,120 @@
+"""A return's entry posts the money really paid back (``paid_share``), per product category."""
+
+from __future__ import annotations
+
+import random
+
+import attrs
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from orderflow import (
+    AccountMap,
+    Money,
+    Order,
+    Return,
+    ReturnLine,
+    ReturnPolicy,
+    ReturnReason,
+    ReturnStatus,
+    Side,
+    TaxRate,
+    TaxRule,
+    refund_share,
+    return_entry,
+)
+from orderflow.domain.booking import ProductAccounts
+from orderflow.domain.refunds import paid_share
+from tests.builders import T0
+from tests.unit.test_returns import RULES, priced_orders
+
+OWN = AccountMap(  # SKU-1 and SKU-3 have their own categories: several per rate
+    products={
+        "SKU-1": ProductAccounts(tax_categories={TaxRate.STANDARD: "特10", TaxRate.REDUCED: "特8"}),
+        "SKU-3": ProductAccounts(tax_categories={TaxRate.STANDARD: "別10"}),
+    }
+)
+
+
+def _received(order: Order, lines: dict[str, int], rule: TaxRule, cut: int) -> tuple[Order, Money]:
+    """``order`` with a return of ``lines`` refunded ``cut`` yen short of what it is worth."""
+    ret = Return(
+        f"R{len(order.returns) + 1}",
+        tuple(ReturnLine(k, v) for k, v in lines.items()),
+        ReturnReason.DEFECTIVE,
+        T0,
+    )
+    share = refund_share(order, ret, rule, ReturnPolicy())
+    paid = Money.yen(max(0, int(share.paid_back.amount) - cut))
+    rates, withheld = paid_share(share, paid, rule)
+    done = attrs.evolve(
+        ret,
+        status=ReturnStatus.REFUNDED,
+        refund=rates,
+        withheld=withheld,
+        shipping_refunded=share.shipping_refunded,
+        fee=share.fee,
+        paid_back=paid,
+    )
+    return attrs.evolve(order, returns=(*order.returns, done)), paid
+
+
+@settings(max_examples=300, deadline=None)
+@given(priced_orders(), RULES, st.randoms(use_true_random=False))
+def test_returns_paid_back_short_post_what_was_paid_and_withhold_the_rest_with_its_tax(
+    order: Order, rule: TaxRule, rng: random.Random
+) -> None:
+    """Per return: the entry credits 売掛金 with the money paid back and takes off the sales
+    only that, per category; over every unit returned, paid back and withheld add up to what
+    was paid per rate, tax included, and no return pays back tax the withheld part holds."""
+    left = {line.line_id: line.quantity for line in order.lines}
+    paid = {line.rate: (line.gross, line.tax) for line in order.totals(rule).tax.lines}
+    while any(left.values()):
+        lines = {k: rng.randint(1, v) for k, v in left.items() if v and rng.random() < 0.6}
+        if not lines:
+            continue
+        for k, v in lines.items():
+            left[k] -= v
+        order, money = _received(order, lines, rule, rng.choice([0, 0, 1, 7, 59, 10**6]))
+        ret = order.returns[-1]
+        for _, amount, tax in (*ret.refund, *ret.withheld):
+            assert amount.amount >= 0 and 0 <= tax.amount <= amount.amount
+        for accounts in (AccountMap(), AccountMap.freee(), OWN):
+            entry = return_entry(order, ret, rule, accounts, T0.date())
+            debit, credit = entry.totals()
+            assert debit == credit
+            back = [ln for ln in entry.lines if ln.account == accounts.receivable]
+            assert [ln.amount for ln in back] == [money]
+            for ln in entry.lines:
+                if ln.tax_amount is not None:
+                    assert ln.tax_amount <= ln.amount or ln.account == accounts.tax_payable
+    total: dict[TaxRate, tuple[Money, Money]] = {}
+    for ret in order.returns:
+        for rate, amount, tax in (*ret.refund, *ret.withheld):
+            was = total.get(rate, (Money.yen(0), Money.yen(0)))
+            total[rate] = (was[0] + amount, was[1] + tax)
+    nothing = (Money.yen(0), Money.yen(0))
+    assert {r: v for r, v in paid.items() if v != nothing} == {
+        r: v for r, v in total.items() if v != nothing
+    }
+
+
+def test_a_return_of_two_products_at_one_rate_writes_each_under_its_own_category() -> None:
+    from tests.unit.test_returns import _order
+
+    order = _order()  # L1 tea at 8%, L2 mug at 10% (and ¥880 shipping)
+    mug = ProductAccounts(tax_categories={TaxRate.STANDARD: "器10"})
+    accounts = AccountMap.freee()
+    accounts = attrs.evolve(accounts, products={"MUG-1": mug})
+    order, _ = _received(order, {"L1": 2, "L2": 1}, TaxRule(), 0)  # all back: shipping too
+    ret = order.returns[0]
+    assert ret.shipping_refunded
+    entry = return_entry(order, ret, TaxRule(), accounts, T0.date())
+    lines = {
+        ln.tax_category: (ln.amount, ln.tax_amount) for ln in entry.lines if ln.side is Side.DEBIT
+    }
+    assert lines == {  # the mug ¥2,200 and the shipping ¥880 of the 10% rate's ¥3,080 (¥280)
+        "器10": (Money.yen(2200), Money.yen(200)),
+        "課税売上10%": (Money.yen(880), Money.yen(80)),
+        "課税売上8%(軽)": (Money.yen(2160), Money.yen(160)),
+    }
