@@ -24,7 +24,7 @@ from orderflow import (
 from orderflow.domain.booking import AmountForm
 from orderflow.errors import InvalidValue, PaymentDeclined
 from orderflow.ports import CreditStatus
-from orderflow.testing import FakeShop
+from orderflow.testing import FakeShop, Fault
 from tests.builders import delivered, pay_in_full, place, shop
 
 
@@ -197,3 +197,18 @@ def test_a_refund_never_takes_more_off_the_books_than_the_sale_still_holds() -> 
     assert len(_entries(s)) == entries and s.desk.get("1001") == order  # nothing changed
     s.desk.refund("1001", held, reason="お詫び")  # all the books hold: the sale fully reversed
     assert set(_kept(_entries(s), s.desk.settings.accounts).values()) == {0}
+
+
+def test_a_postpay_refund_of_all_whose_claim_cancel_is_refused_once_is_still_posted() -> (
+    None
+):
+    """The claim's cancel (an obligation) refused once is asked again under a new key: the refund
+    waited on the old key, so its entry was never posted although the money went back."""
+    s = shop()
+    _delivered(s, PaymentMethod.POSTPAY)
+    s.desk.book("1001")
+    total = s.desk.get("1001").totals(s.desk.settings.tax).total
+    s.postpay.fail_next("cancel", Fault.DECLINE)
+    s.desk.refund("1001", total, reason="お詫び", request_id="rq-all")
+    assert [e.reference for e in _entries(s)] == ["1001", "1001/G1"]
+    assert set(_kept(_entries(s), AccountMap()).values()) == {0}  # the sale all reversed

@@ -99,11 +99,12 @@ def fold(
 def _refused_obligation(
     order: Order, effect: Effect, answer: Refused, ctx: Context, plan: Plan
 ) -> Order:
+    retry = plan.again(effect)
     order, _ = lifecycle.record_fact(
         order,
         ctx,
         EffectRefused,
-        fields={"effect": effect.kind, "key": effect.key, "code": answer.code},
+        fields={"effect": effect.kind, "key": effect.key, "code": answer.code, "retry": retry.key},
     )
     if effect.attempt >= MAX_ATTEMPTS:
         order, _ = lifecycle.raise_hold(
@@ -113,7 +114,6 @@ def _refused_obligation(
             ctx,
             message_en=f"the provider keeps refusing {effect.kind}",
         )
-    retry = plan.again(effect)
     return follow_retry(order, effect.key, retry.key)
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 from datetime import date
 
 from orderflow.domain.booking import AccountMap, AmountForm, JournalEntry, JournalLine, Side
-from orderflow.domain.events import GoodwillRefunded, GoodwillSettled
+from orderflow.domain.events import EffectRefused, GoodwillRefunded, GoodwillSettled
 from orderflow.domain.money import Money, Rounding
 from orderflow.domain.order import Order
 from orderflow.domain.returns import ReturnStatus
@@ -67,11 +67,20 @@ def goodwill_settled(order: Order, refund: GoodwillRefunded) -> bool:
 
 
 def goodwill_waiting(order: Order, key: str) -> GoodwillRefunded | None:
-    """The goodwill refund waiting on the 後払い request ``key``, if one still is."""
+    """The goodwill refund waiting on the 後払い request ``key``, if one still is.
+
+    A request the provider refused and that is asked again under a new key (a claim's cancel
+    is an obligation) is followed to the key it is asked under now.
+    """
     answered = {e.refund_id for e in order.history if isinstance(e, GoodwillSettled)}
+    retried = {e.key: e.retry for e in order.history if isinstance(e, EffectRefused) and e.retry}
     for e in order.history:
-        if isinstance(e, GoodwillRefunded) and e.payment_key == key:
-            return None if e.refund_id in answered else e
+        if isinstance(e, GoodwillRefunded) and e.payment_key:
+            asked = e.payment_key
+            while asked in retried:
+                asked = retried[asked]
+            if asked == key:
+                return None if e.refund_id in answered else e
     return None
 
 

@@ -152,5 +152,7 @@ class EffectRefused(OrderEvent):
     """The refused request's idempotency key (``<order>:<seq>``); the retry has a new one."""
     code: str = ""
     """The provider's refusal code (``refused`` for a plain provider error)."""
+    retry: str = ""
+    """The key it is asked again under (empty in orders saved before it was recorded)."""
     name: ClassVar[str] = "effect_refused"
     """Kind name: the tag in saved orders, the label key (外部システムが拒否)."""
