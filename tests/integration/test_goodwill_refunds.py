@@ -199,9 +199,7 @@ def test_a_refund_never_takes_more_off_the_books_than_the_sale_still_holds() -> 
     assert set(_kept(_entries(s), s.desk.settings.accounts).values()) == {0}
 
 
-def test_a_postpay_refund_of_all_whose_claim_cancel_is_refused_once_is_still_posted() -> (
-    None
-):
+def test_a_postpay_refund_of_all_whose_claim_cancel_is_refused_once_is_still_posted() -> None:
     """The claim's cancel (an obligation) refused once is asked again under a new key: the refund
     waited on the old key, so its entry was never posted although the money went back."""
     s = shop()

@@ -198,3 +198,28 @@ def test_a_postpay_return_posts_once_the_refused_cancel_of_the_claim_is_asked_ag
     assert order.payment.refunded == s.desk.totals(order).total
     assert not order.returns[0].payment_key
     assert _credited(_entry(s, "1001/R1")) == order.payment.refunded
+
+
+def _kinds(s: FakeShop) -> list[str]:
+    return [n.kind for n in s.notifier.sent]
+
+
+def test_a_refused_postpay_return_does_not_tell_the_customer_the_money_went_back() -> None:
+    """The return_refunded notice went out when the goods came back, before the 後払い provider
+    answered: a customer whose re-billing was refused read that ¥2,200 was paid back."""
+    s = shop()
+    _postpay_delivered(s)
+    s.desk.request_return("1001", {"L2": 1}, ReturnReason.DEFECTIVE)
+    s.postpay.decisions["C1"] = CreditStatus.DECLINED
+    with pytest.raises(PaymentDeclined):
+        s.desk.receive_return("1001", "R1", [Disposition("L2", 1, "TOKYO")])
+    assert "return_refunded" not in _kinds(s)
+
+
+def test_a_postpay_return_tells_the_customer_once_the_provider_agreed() -> None:
+    s = shop()
+    _postpay_delivered(s)
+    s.desk.request_return("1001", {"L2": 1}, ReturnReason.DEFECTIVE)
+    s.desk.receive_return("1001", "R1", [Disposition("L2", 1, "TOKYO")])
+    [notice] = [n for n in s.notifier.sent if n.kind == "return_refunded"]
+    assert dict(notice.facts)["paid_back"] == Money.yen(2200)

@@ -295,13 +295,20 @@ def receive_return(
             for r in order.returns
         )
         order = replace(order, returns=returns)
+    if waits:  # the customer hears of the money once the 後払い provider agreed
+        return order
     plan = Plan(order)
+    _tell_refunded(plan, received)
+    return plan.apply(order)
+
+
+def _tell_refunded(plan: Plan, ret: Return) -> None:
+    """The ``return_refunded`` notice of ``ret``: what was paid back, and the fee kept."""
     plan.add(
         Notify,
         notice="return_refunded",
-        facts=(("return_id", return_id), ("paid_back", paid), ("fee", share.fee)),
+        facts=(("return_id", ret.return_id), ("paid_back", ret.paid_back), ("fee", ret.fee)),
     )
-    return plan.apply(order)
 
 
 def _restock(
@@ -393,10 +400,11 @@ def settle_return(
     """後払い: the provider answered request ``key``; a return's refund waiting on it is settled.
 
     Paid (the rest billed again, or the claim cancelled): its 売上戻り entry is posted now if the
-    order is booked, else at booking. Refused: nothing was paid back and nothing is posted; the
-    units' worth stays in the sales (``Return.withheld``), the return is marked
-    ``refund_refused`` and the order held (``refund_failed``) for a person to pay it back
-    another way (``desk.refund``, a 売上値引 once its money moves).
+    order is booked, else at booking, and the customer is told (``return_refunded``).
+    Refused: nothing was paid back and nothing is posted; the units' worth stays in the sales
+    (``Return.withheld``), the return is marked ``refund_refused`` and the order held
+    (``refund_failed``) for a person to pay it back another way (``desk.refund``, a 売上値引
+    once its money moves).
     """
     ret = next((r for r in order.returns if key and r.payment_key == key), None)
     if ret is None:  # a goodwill refund's, or answered before
@@ -405,6 +413,7 @@ def settle_return(
         settled = replace(ret, payment_key="", journal=order.status is OrderStatus.BOOKED)
         if settled.journal:
             plan.add(PostJournal, entry=_entry(order, settled, rules, ctx))
+        _tell_refunded(plan, settled)
     else:
         zero = Money.zero(order.currency)
         settled = replace(
