@@ -70,9 +70,11 @@ def to_booked(s: FakeShop, number: str = "1001") -> Order:
     return finish(s, number)
 
 
-def delivered(s: FakeShop, number: str = "1001") -> Order:
-    """A card order placed, accepted, allocated, shipped in one parcel and delivered (着荷済)."""
-    place(s, number)
+def delivered(s: FakeShop, number: str = "1001", **kwargs: object) -> Order:
+    """An order placed (a card one unless ``kwargs`` say otherwise), paid as its method needs,
+    accepted, allocated, shipped in one parcel and delivered (着荷済)."""
+    place(s, number, None, **kwargs)
+    pay_in_full(s, number)
     s.desk.accept(number)
     s.desk.allocate(number)
     s.desk.instruct_shipping(number)

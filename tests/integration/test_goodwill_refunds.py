@@ -25,17 +25,7 @@ from orderflow.domain.booking import AmountForm
 from orderflow.errors import InvalidValue, PaymentDeclined
 from orderflow.ports import CreditStatus
 from orderflow.testing import FakeShop, Fault
-from tests.builders import delivered, pay_in_full, place, shop
-
-
-def _delivered(s: FakeShop, method: PaymentMethod = PaymentMethod.CARD) -> None:
-    place(s, payment_method=method)
-    pay_in_full(s)
-    s.desk.accept("1001")
-    s.desk.allocate("1001")
-    s.desk.instruct_shipping("1001")
-    s.desk.ship("1001", "1001-S1", "1234-5678-9013")
-    s.desk.deliver("1001", "1001-S1")
+from tests.builders import delivered, shop
 
 
 def _entries(s: FakeShop) -> list[JournalEntry]:
@@ -136,7 +126,7 @@ def test_partial_refunds_of_a_two_rate_order_take_off_each_rate_and_all_of_it_re
 
 def test_a_postpay_refund_the_provider_refuses_posts_nothing() -> None:
     s = shop()
-    _delivered(s, PaymentMethod.POSTPAY)
+    delivered(s, payment_method=PaymentMethod.POSTPAY)
     s.desk.book("1001")
     s.postpay.decisions["C1"] = CreditStatus.DECLINED
     with pytest.raises(PaymentDeclined):
@@ -150,7 +140,7 @@ def test_a_postpay_refund_the_provider_refuses_posts_nothing() -> None:
 
 def test_a_postpay_refund_before_booking_is_posted_at_booking() -> None:
     s = shop()
-    _delivered(s, PaymentMethod.POSTPAY)
+    delivered(s, payment_method=PaymentMethod.POSTPAY)
     s.desk.refund("1001", Money.yen(600), reason="お詫び")
     s.desk.book("1001")
     assert [e.reference for e in _entries(s)] == ["1001", "1001/G1"]
@@ -178,7 +168,7 @@ def test_a_refund_never_takes_more_off_the_books_than_the_sale_still_holds() -> 
     held (¥1,126 of ¥880). The return is no longer posted at all (its money did not move), so
     the refund may pay all of it back, and no more than the sale holds."""
     s = shop()
-    _delivered(s, PaymentMethod.POSTPAY)
+    delivered(s, payment_method=PaymentMethod.POSTPAY)
     s.desk.book("1001")
     s.desk.request_return("1001", {"L2": 1}, ReturnReason.DEFECTIVE)
     s.postpay.decisions["C1"] = CreditStatus.DECLINED
@@ -203,7 +193,7 @@ def test_a_postpay_refund_of_all_whose_claim_cancel_is_refused_once_is_still_pos
     """The claim's cancel (an obligation) refused once is asked again under a new key: the refund
     waited on the old key, so its entry was never posted although the money went back."""
     s = shop()
-    _delivered(s, PaymentMethod.POSTPAY)
+    delivered(s, payment_method=PaymentMethod.POSTPAY)
     s.desk.book("1001")
     total = s.desk.get("1001").totals(s.desk.settings.tax).total
     s.postpay.fail_next("cancel", Fault.DECLINE)

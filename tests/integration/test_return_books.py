@@ -24,7 +24,7 @@ from orderflow.domain.payments import HoldCode
 from orderflow.errors import PaymentDeclined
 from orderflow.ports import CreditStatus
 from orderflow.testing import FakeShop, Fault, fake_shop
-from tests.builders import STOCK, pay_in_full, place, shop
+from tests.builders import STOCK, delivered, shop
 from tests.integration.test_points import to_delivery
 
 ALL_BACK = [Disposition("L1", 2), Disposition("L2", 1), Disposition("L3", 1)]
@@ -104,19 +104,9 @@ def test_a_return_capped_at_what_is_refundable_posts_only_what_was_paid_back() -
     assert receivable == Money.yen(59)
 
 
-def _postpay_delivered(s: FakeShop) -> None:
-    place(s, payment_method=PaymentMethod.POSTPAY)
-    pay_in_full(s)
-    s.desk.accept("1001")
-    s.desk.allocate("1001")
-    s.desk.instruct_shipping("1001")
-    s.desk.ship("1001", "1001-S1", "1234-5678-9013")
-    s.desk.deliver("1001", "1001-S1")
-
-
 def test_a_postpay_return_whose_rebilling_is_refused_posts_nothing_and_holds_the_order() -> None:
     s = shop()
-    _postpay_delivered(s)
+    delivered(s, payment_method=PaymentMethod.POSTPAY)
     s.desk.book("1001")
     s.desk.request_return("1001", {"L2": 1}, ReturnReason.DEFECTIVE)
     s.postpay.decisions["C1"] = CreditStatus.DECLINED
@@ -133,7 +123,7 @@ def test_a_postpay_return_whose_rebilling_is_refused_posts_nothing_and_holds_the
 
 def test_a_postpay_return_posts_its_entry_once_the_provider_bills_the_rest() -> None:
     s = shop()
-    _postpay_delivered(s)
+    delivered(s, payment_method=PaymentMethod.POSTPAY)
     s.desk.book("1001")
     s.desk.request_return("1001", {"L2": 1}, ReturnReason.DEFECTIVE)
     order = s.desk.receive_return("1001", "R1", [Disposition("L2", 1, "TOKYO")])
@@ -144,7 +134,7 @@ def test_a_postpay_return_posts_its_entry_once_the_provider_bills_the_rest() -> 
 
 def test_a_postpay_return_refused_before_booking_is_not_posted_at_booking() -> None:
     s = shop()
-    _postpay_delivered(s)
+    delivered(s, payment_method=PaymentMethod.POSTPAY)
     s.desk.request_return("1001", {"L2": 1}, ReturnReason.DEFECTIVE)
     s.postpay.decisions["C1"] = CreditStatus.DECLINED
     with pytest.raises(PaymentDeclined):
@@ -158,12 +148,7 @@ def test_a_return_entry_writes_each_products_own_tax_category_as_the_sale_did() 
     own = ProductAccounts(tax_categories={TaxRate.STANDARD: "課税売上10%(器)"})
     accounts = AccountMap(products={"MUG-1": own})
     s = shop(settings=ShopSettings(auto_advance=False, accounts=accounts))
-    place(s)
-    s.desk.accept("1001")
-    s.desk.allocate("1001")
-    s.desk.instruct_shipping("1001")
-    s.desk.ship("1001", "1001-S1", "1234-5678-9013")
-    s.desk.deliver("1001", "1001-S1")
+    delivered(s)
     s.desk.book("1001")
     sale = _entry(s, "1001")
     assert "課税売上10%(器)" in {ln.tax_category for ln in sale.lines}
@@ -188,7 +173,7 @@ def test_a_postpay_return_posts_once_the_refused_cancel_of_the_claim_is_asked_ag
     was asked again under a fresh key (campaign seed 204): the return waited on the old key for
     ever and its entry was never posted, though the money went back."""
     s = shop()
-    _postpay_delivered(s)
+    delivered(s, payment_method=PaymentMethod.POSTPAY)
     s.desk.book("1001")
     s.desk.request_return("1001", {"L1": 2, "L2": 1, "L3": 1}, ReturnReason.DEFECTIVE)
     s.postpay.fail_next("cancel", Fault.DECLINE)
@@ -208,7 +193,7 @@ def test_a_refused_postpay_return_does_not_tell_the_customer_the_money_went_back
     """The return_refunded notice went out when the goods came back, before the 後払い provider
     answered: a customer whose re-billing was refused read that ¥2,200 was paid back."""
     s = shop()
-    _postpay_delivered(s)
+    delivered(s, payment_method=PaymentMethod.POSTPAY)
     s.desk.request_return("1001", {"L2": 1}, ReturnReason.DEFECTIVE)
     s.postpay.decisions["C1"] = CreditStatus.DECLINED
     with pytest.raises(PaymentDeclined):
@@ -218,7 +203,7 @@ def test_a_refused_postpay_return_does_not_tell_the_customer_the_money_went_back
 
 def test_a_postpay_return_tells_the_customer_once_the_provider_agreed() -> None:
     s = shop()
-    _postpay_delivered(s)
+    delivered(s, payment_method=PaymentMethod.POSTPAY)
     s.desk.request_return("1001", {"L2": 1}, ReturnReason.DEFECTIVE)
     s.desk.receive_return("1001", "R1", [Disposition("L2", 1, "TOKYO")])
     [notice] = [n for n in s.notifier.sent if n.kind == "return_refunded"]

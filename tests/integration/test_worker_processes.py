@@ -151,8 +151,9 @@ PENDING = 9
 COMMANDED = 4
 
 
-def test_three_sweeping_workers_and_a_commanding_one_finish_each_order_once(shop: Shop) -> None:
-    """Three workers run ``resume_pending`` while a fourth accepts and allocates other orders."""
+def _pending_and_commanded(shop: Shop) -> tuple[list[str], list[str]]:
+    """Orders whose authorization timed out (pending, for the sweepers) and orders placed
+    whole (for the commanding worker to accept and allocate)."""
     shop.fakes.gateway.fail_next("authorize", Fault.TIMEOUT_BEFORE, times=PENDING)
     pending = [f"P{n:03d}" for n in range(PENDING)]
     for number in pending:
@@ -161,6 +162,12 @@ def test_three_sweeping_workers_and_a_commanding_one_finish_each_order_once(shop
     commanded = [f"C{n:03d}" for n in range(COMMANDED)]
     for number in commanded:
         shop.place(number)
+    return pending, commanded
+
+
+def test_three_sweeping_workers_and_a_commanding_one_finish_each_order_once(shop: Shop) -> None:
+    """Three workers run ``resume_pending`` while a fourth accepts and allocates other orders."""
+    pending, commanded = _pending_and_commanded(shop)
     before = len(shop.fakes.gateway.work_done)
     start = FORK.Barrier(4)
 
@@ -302,14 +309,7 @@ def test_threads_sharing_one_desk_sweep_and_command_on_one_file(tmp_path: Path) 
     """One desk (one store object) for a web server's threads and two sweeping threads."""
     path = tmp_path / "shop.sqlite3"
     shop = Shop(lambda: SQLiteStore(path), lambda: SQLiteInventory(path))
-    shop.fakes.gateway.fail_next("authorize", Fault.TIMEOUT_BEFORE, times=PENDING)
-    pending = [f"P{n:03d}" for n in range(PENDING)]
-    for number in pending:
-        with pytest.raises(OutcomeUnknown):
-            shop.place(number)
-    commanded = [f"C{n:03d}" for n in range(COMMANDED)]
-    for number in commanded:
-        shop.place(number)
+    pending, commanded = _pending_and_commanded(shop)
     start = threading.Barrier(4)
     swept: list[list[str]] = [[], []]
     failed: list[BaseException] = []
