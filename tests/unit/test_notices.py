@@ -117,6 +117,8 @@ _SAMPLE_FACTS: dict[str, object] = {
     "shipped_at": T,
     "tracking_number": "123456789013",
     "tracking_url": "https://toi.kuronekoyamato.co.jp/cgi-bin/tneko?number01=123456789013",
+    "shipment_id": "1001-S1",
+    "cod_amount": Money.yen(5160),
     "cancelled_at": T,
     "reason": "The payment was not approved.",
     "bank": "Mihon Bank",

@@ -73,6 +73,7 @@ from orderflow.errors import (
     ProviderTimeout,
 )
 from orderflow.notices import Notice, summarize
+from orderflow.notices.parcels import box_facts
 from orderflow.ports import (
     Accounting,
     BankTransferProvider,
@@ -457,6 +458,10 @@ class Executor(DropShipExecutor, PaymentPerformers):
         assert e.entry is not None
         return self.ports.accounting.post(key=e.key, entry=e.entry)
 
+    def _box_facts(self, order: Order, e: Notify) -> tuple[tuple[str, object], ...]:
+        """同梱: a shipping notice's facts about the other orders in its box."""
+        return box_facts(order, e.facts, self.find) if e.notice == "shipping" else ()
+
     def _notify(self, order: Order, e: Notify) -> object:
         settings = self.rules.settings
         notice = Notice(
@@ -464,7 +469,7 @@ class Executor(DropShipExecutor, PaymentPerformers):
             order.number,
             order.customer.email,
             settings.locale,
-            (("name", order.customer.name), *e.facts),
+            (("name", order.customer.name), *e.facts, *self._box_facts(order, e)),
             settings.zone,
             order=summarize(order, settings),
             shop=settings.shop,
