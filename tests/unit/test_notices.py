@@ -137,6 +137,8 @@ _SAMPLE_FACTS: dict[str, object] = {
     "waiting": "Sencha green tea 100g ×2",
     "delta": Money.yen(-1080),
     "changed": "items,address",
+    "removed": "Sencha green tea 100g ×1",
+    "removed_skus": "TEA-1",
     "absent_at": T,
     "location": "Shibuya depot",
     "points": 51,

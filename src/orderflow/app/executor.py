@@ -458,10 +458,6 @@ class Executor(DropShipExecutor, PaymentPerformers):
         assert e.entry is not None
         return self.ports.accounting.post(key=e.key, entry=e.entry)
 
-    def _box_facts(self, order: Order, e: Notify) -> tuple[tuple[str, object], ...]:
-        """同梱: a shipping notice's facts about the other orders in its box."""
-        return box_facts(order, e.facts, self.find) if e.notice == "shipping" else ()
-
     def _notify(self, order: Order, e: Notify) -> object:
         settings = self.rules.settings
         notice = Notice(
@@ -469,7 +465,7 @@ class Executor(DropShipExecutor, PaymentPerformers):
             order.number,
             order.customer.email,
             settings.locale,
-            (("name", order.customer.name), *e.facts, *self._box_facts(order, e)),
+            (("name", order.customer.name), *e.facts, *box_facts(order, e, self.find)),
             settings.zone,
             order=summarize(order, settings),
             shop=settings.shop,

@@ -28,6 +28,7 @@ __all__ = [
     "parcel_lines",
     "payment_lines",
     "refund_note",
+    "removed_lines",
     "signature_lines",
     "stock_lines",
     "total_rows",
@@ -163,6 +164,26 @@ def collect_lines(summary: OrderSummary | None, locale: str, facts: dict[str, ob
 
 
 _NOTHING = "Cash on delivery: nothing is collected on delivery of this parcel."
+
+
+def removed_lines(removed: object, skus: object, shop: ShopProfile, locale: str) -> list[str]:
+    """What a change took off the order (the ``removed`` fact), under its heading.
+
+    ``- 緑茶 × 1`` per line, the shop's name for the SKU (``removed_skus``) in the notice's
+    language when it gives one. Empty when nothing was taken off (the block then goes).
+    """
+    if not isinstance(removed, str) or not removed.strip() or removed == "-":
+        return []
+    codes = skus.split("\n") if isinstance(skus, str) else []
+    out = [gettext("Taken off the order:", locale)]
+    for index, entry in enumerate(removed.split("\n")):
+        name, mark, units = entry.rpartition(" ×")
+        if not mark:
+            name, units = entry, ""
+        if index < len(codes) and codes[index]:
+            name = shop.product_name(codes[index], name, locale)
+        out.append(f"- {name} × {units}" if units else f"- {name}")
+    return out
 
 
 def total_rows(summary: OrderSummary, locale: str) -> list[tuple[str, str]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from orderflow.domain.effects import Notify
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order
 from orderflow.domain.payment import PaymentMethod
@@ -19,16 +20,19 @@ __all__ = ["box_facts"]
 
 
 def box_facts(
-    order: Order, facts: tuple[tuple[str, object], ...], find: Callable[[str], Order | None]
+    order: Order, effect: Notify, find: Callable[[str], Order | None]
 ) -> tuple[tuple[str, object], ...]:
-    """The facts a shipping notice of ``order`` adds when its parcel is a 同梱 box.
+    """The facts the shipping notice ``effect`` of ``order`` adds when its parcel is a 同梱 box.
 
     ``parcel_orders``: the box's other orders (``1002, 1003``); ``parcel_cod_amount`` (代引き):
     what the driver collects for the whole box, the sum of its shipments' ``cod_amount``.
     Nothing when the parcel (the ``shipment_id`` fact) carries no other order's shipment.
-    ``find`` gives a stored order by number (None when there is none).
+    ``find`` gives a stored order by number (None when there is none). Any other kind of notice
+    adds nothing.
     """
-    told = dict(facts)
+    if effect.notice != "shipping":
+        return ()
+    told = dict(effect.facts)
     shipment = next((s for s in order.shipments if s.shipment_id == told.get("shipment_id")), None)
     if shipment is None or shipment.parcel is None:
         return ()

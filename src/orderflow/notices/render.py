@@ -110,6 +110,8 @@ def block_lines(notice: Notice, name: str) -> list[str]:
             return str(fact).splitlines() if fact is not None else []
         return blocks.stock_lines(order, shop, lang, waiting=name == "waiting")
     facts = dict(notice.facts)
+    if name == "removed":
+        return blocks.removed_lines(facts.get("removed"), facts.get("removed_skus"), shop, lang)
     if name == "collect":
         return blocks.collect_lines(order, lang, facts)
     if order is None:

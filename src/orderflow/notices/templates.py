@@ -104,7 +104,8 @@ DEFAULTS: Mapping[str, tuple[str, str]] = MappingProxyType(
         "order_changed": (
             "Order {number} has been changed",
             _DEAR + "Your order {number} has been changed: {changed}.\n"
-            "New total: {total} (difference {delta}).\n\nItems\n{items}\n\n{totals}\n\n"
+            "New total: {total} (difference {delta}).\n\n{removed}\n\n"
+            "Items\n{items}\n\n{totals}\n\n"
             "Ship to\n{address}\n\n{delivery}\n\nPayment: {payment_method}\n\n"
             "Thank you for shopping with us." + _SIGN,
         ),
@@ -181,7 +182,7 @@ KIND_FACTS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "authorization_renewed": ("total", "expires_at"),
         "refund": ("amount",),
         "backorder": ("reserved", "waiting"),
-        "order_changed": ("total", "delta", "changed"),
+        "order_changed": ("total", "delta", "changed", "removed", "removed_skus"),
         "out_for_delivery": ("carrier", "tracking_number", "tracking_url"),
         "absent": ("carrier", "tracking_number", "tracking_url", "absent_at", "location"),
         "returned_to_sender": ("carrier", "tracking_number", "tracking_url"),
@@ -212,6 +213,7 @@ BLOCKS = frozenset(
         "waiting",
         "parcel",
         "collect",
+        "removed",
     }
 )
 """Placeholders that stand for several lines (a table or a paragraph in HTML)."""
