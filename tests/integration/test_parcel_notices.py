@@ -166,3 +166,57 @@ def test_a_cod_box_of_two_orders_tells_each_what_the_driver_collects_for_the_box
     desk.deliver("1001", "1001-S1")
     received = desk.get("1001").payment.received + desk.get("1002").payment.received
     assert received == box  # what the driver collected at the door
+
+
+def test_a_box_whose_first_shipment_collects_nothing_is_labelled_with_what_it_collects() -> None:
+    """同梱 over two warehouses, 代引き on the first parcel of each order: in the Tokyo box, 1001's
+    second shipment collects nothing and 1002's only shipment collects 1002's total. The label
+    row must ask for that total, as 1002's notice does and as its delivery records."""
+    from orderflow.cli._labels import labels_to_print
+
+    s = shop(
+        {("TOKYO", "TEA-1"): 10, ("OSAKA", "MUG-1"): 10},
+        ShopSettings(auto_advance=False, warehouses=("TOKYO", "OSAKA")),
+    )
+    desk = s.desk
+    for number, lines in (
+        (
+            "1001",
+            [
+                OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 1),
+                OrderLine("L2", "MUG-1", "湯呑", Money.yen(2200), 1),
+            ],
+        ),
+        ("1002", [OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2)]),
+    ):
+        desk.place(
+            number=number,
+            customer=Customer("C1", "山田 太郎", "t@example.jp"),
+            ship_to=address(),
+            lines=lines,
+            payment_method=PaymentMethod.COD,
+        )
+        desk.accept(number)
+    for number in ("1001", "1002"):
+        for hold in desk.get(number).open_holds:
+            desk.clear_hold(number, hold.code)
+        desk.allocate(number)
+    desk.bundle(["1001", "1002"])
+    desk.instruct_shipping("1001")
+    tokyo = {
+        n: next(sh for sh in desk.get(n).shipments if sh.warehouse == "TOKYO")
+        for n in ("1001", "1002")
+    }
+    assert tokyo["1001"].cod_amount is None  # 1001's Osaka parcel collects its total
+    collects = tokyo["1002"].cod_amount
+    assert collects is not None and collects.amount > 0
+    pairs, problems = labels_to_print(desk, "yamato")
+    assert problems == []
+    [row] = [(sh, o) for sh, o in pairs if sh.parcel == tokyo["1002"].parcel]
+    data = export_b2([row], SHIPPER, date(2026, 11, 23))
+    header, cells = list(csv.reader(io.StringIO(data.decode(ENCODING), newline="")))[:2]
+    assert cells[header.index("送り状種類")] == "2"  # コレクト
+    assert cells[header.index("ｺﾚｸﾄ代金引換額（税込)")] == str(int(collects.amount))
+    desk.ship("1002", tokyo["1002"].shipment_id, "1234-5678-9013")
+    told = [n for n in s.notifier.sent if n.kind == "shipping" and n.order_number == "1002"]
+    assert told[0].fact("parcel_cod_amount") == collects
