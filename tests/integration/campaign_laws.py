@@ -20,6 +20,7 @@ from orderflow.domain.payments.ledger import CARDLIKE
 from orderflow.domain.payments.parcels import owed_for, shipped_units
 from orderflow.domain.sets import line_components
 from orderflow.domain.tracking import TrackingStatus, event_key
+from orderflow.notices import format_amount
 from tests.integration import campaign_dropship as dropship
 from tests.integration import campaign_returns as returns
 from tests.integration.campaign_journals import journal_laws
@@ -138,6 +139,46 @@ def violations(flow: Flow) -> list[str]:
     # -- carrier events
     for order in orders.values():
         found.extend(_tracking_laws(flow, order))
+    found.extend(_parcel_notice_laws(flow, orders))
+    return found
+
+
+def _parcel_notice_laws(flow: Flow, orders: dict[str, Order]) -> list[str]:
+    """Each shipping notice lists its parcel's items and asks for what the driver collects."""
+    found: list[str] = []
+    zero = Money.yen(0)
+    for notice in flow.shop.notifier.sent:
+        order = orders.get(notice.order_number)
+        if notice.kind != "shipping" or order is None:
+            continue
+        told = dict(notice.facts)
+        where = f"{order.number} shipping notice of {told.get('shipment_id')}"
+        shipment = next(
+            (s for s in order.shipments if s.shipment_id == told.get("shipment_id")), None
+        )
+        if shipment is None:
+            found.append(f"{where}: no such shipment")
+            continue
+        listed = [line for line in notice.text.splitlines() if line.startswith("- ")]
+        if len(listed) != len(shipment.lines):
+            found.append(f"{where}: lists {len(listed)} items, the parcel holds {shipment.lines}")
+        if order.payment.method is not PaymentMethod.COD:
+            if "cod_amount" in told:
+                found.append(f"{where}: a prepaid parcel told to collect {told['cod_amount']}")
+            continue
+        own = shipment.cod_amount or zero
+        if told.get("cod_amount") != own:
+            found.append(f"{where}: tells {told.get('cod_amount')}, the parcel collects {own}")
+        box = own
+        for number in order.bundle if shipment.parcel else ():
+            mate = orders.get(number)
+            for other in mate.shipments if mate is not None and number != order.number else ():
+                if other.parcel == shipment.parcel:
+                    box = box + (other.cod_amount or zero)
+        if told.get("parcel_cod_amount", own) != box:
+            found.append(f"{where}: tells the box collects {told.get('parcel_cod_amount')}, {box}")
+        if box.amount > 0 and format_amount(box, notice.locale) not in notice.text:
+            found.append(f"{where}: does not ask for {box}")
     return found
 
 

@@ -73,6 +73,7 @@ from orderflow.errors import (
     ProviderTimeout,
 )
 from orderflow.notices import Notice, summarize
+from orderflow.notices.parcels import box_facts
 from orderflow.ports import (
     Accounting,
     BankTransferProvider,
@@ -465,7 +466,7 @@ class Executor(DropShipExecutor, PaymentPerformers):
             order.number,
             order.customer.email,
             settings.locale,
-            (("name", order.customer.name), *e.facts),
+            (("name", order.customer.name), *e.facts, *box_facts(order, e, self.find)),
             settings.zone,
             order=summarize(order, settings),
             shop=settings.shop,

@@ -107,8 +107,9 @@ def labels_to_print(
     """The (shipment, order) pairs to put on ``carrier``'s labels, and what cannot go on one.
 
     Every shipment of ``carrier`` instructed and not shipped (of ``warehouse``, when given),
-    except drop-shipped ones (the supplier labels those). 同梱: one row per parcel, under its
-    first shipment; a parcel of several 代引き orders collects their sum, which one row of the
+    except drop-shipped ones (the supplier labels those). 同梱: one row per parcel, under the
+    shipment that collects 代引き if one does (the box collects its amount), else its first
+    shipment; a parcel of several 代引き orders collects their sum, which one row of the
     file cannot say, so it is listed as a problem instead, for a person to label.
     """
     query = QueueQuery.not_shipped(desk.executor.now() + timedelta(days=36500))  # all of them
@@ -138,8 +139,9 @@ def labels_to_print(
             problems.append(
                 f"parcel {parcel} collects 代引き for orders {orders}: label it by hand"
             )
-        else:
-            pairs.append(members[0])
+        else:  # the row is the shipment that collects, if one does (else the first)
+            collecting = [m for m in members if m[0].cod_amount is not None]
+            pairs.append((collecting or members)[0])
     pairs.sort(key=lambda pair: pair[0].shipment_id)
     return pairs, problems
 

@@ -1,7 +1,7 @@
 """The blocks of a notice, as lines of text in the notice's language.
 
 Items, totals with tax per rate, address, payment, delivery, signature, reserved and waiting
-lines.
+lines, and a shipped parcel's items and what its driver collects (代引き).
 
 Every label comes from the catalogs (English msgids); what the shop or the customer supplied
 (product names without an English name, the address, the bank's name) is shown as supplied.
@@ -22,10 +22,13 @@ from orderflow.notices.summary import OrderSummary
 
 __all__ = [
     "address_lines",
+    "collect_lines",
     "delivery_lines",
     "item_rows",
+    "parcel_lines",
     "payment_lines",
     "refund_note",
+    "removed_lines",
     "signature_lines",
     "stock_lines",
     "total_rows",
@@ -91,6 +94,96 @@ def item_lines(summary: OrderSummary, shop: ShopProfile, locale: str) -> list[st
         f"- {name}  {price} × {qty} = {amount}"
         for name, price, qty, amount in item_rows(summary, shop, locale)
     ]
+
+
+def parcel_lines(
+    summary: OrderSummary, shop: ShopProfile, locale: str, shipment_id: object, others: object
+) -> list[str]:
+    """What the parcel ``shipment_id`` carries, one line per order line: ``- 緑茶 × 2``.
+
+    ``others`` (the ``parcel_orders`` fact, 同梱) names the other orders in the same box.
+    Empty when the order has no such shipment (the block then goes).
+    """
+    shipment = summary.shipment(shipment_id)
+    if shipment is None:
+        return []
+    names = {line.line_id: line for line in summary.lines}
+    out = []
+    for part in shipment.lines:
+        line = names.get(part.line_id)
+        name = shop.product_name(line.sku, line.name, locale) if line else part.line_id
+        out.append(f"- {name} × {part.quantity}")
+    if isinstance(others, str) and others:
+        msgid = (
+            "This parcel also carries your orders {orders}."
+            if "," in others
+            else "This parcel also carries your order {orders}."
+        )
+        out.append(_t(msgid, locale, orders=others))
+    return out
+
+
+def collect_lines(summary: OrderSummary | None, locale: str, facts: dict[str, object]) -> list[str]:
+    """代引き: what the driver collects when the parcel (the ``shipment_id`` fact) arrives.
+
+    The ``cod_amount`` fact is the parcel's ``Shipment.cod_amount``, the amount the carrier's
+    label file asks for; without it, the shipment's own amount when the order is paid on
+    delivery. A 同梱 box (``parcel_cod_amount``) collects the sum of its orders' amounts: the
+    notice asks for the sum and says this order's part. Nothing to collect (another parcel
+    collects the order's money) is said; a prepaid parcel has no line.
+    """
+    told = facts.get("cod_amount")
+    amount = told if isinstance(told, Money) else None
+    if amount is None and summary is not None and summary.payment_method is PaymentMethod.COD:
+        shipment = summary.shipment(facts.get("shipment_id"))
+        if shipment is not None:
+            amount = shipment.cod_amount or Money.zero(summary.currency)
+    if amount is None:
+        return []
+    box = facts.get("parcel_cod_amount")
+    if isinstance(box, Money) and box != amount:
+        if box.amount <= 0:
+            return [gettext(_NOTHING, locale)]
+        text = _t(
+            "Cash on delivery: please pay the driver {amount} for this parcel ({own} of it for "
+            "this order, the rest for the other orders in it).",
+            locale,
+            amount=_money(box, locale),
+            own=_money(amount, locale),
+        )
+        return [text]
+    if amount.amount <= 0:
+        return [gettext(_NOTHING, locale)]
+    return [
+        _t(
+            "Cash on delivery: please pay the driver {amount} for this parcel.",
+            locale,
+            amount=_money(amount, locale),
+        )
+    ]
+
+
+_NOTHING = "Cash on delivery: nothing is collected on delivery of this parcel."
+
+
+def removed_lines(removed: object, skus: object, shop: ShopProfile, locale: str) -> list[str]:
+    """What a change took off the order (the ``removed`` fact), under its heading.
+
+    ``- 緑茶 × 1`` per line, the shop's name for the SKU (``removed_skus``) in the notice's
+    language when it gives one. Empty when nothing was taken off (the block then goes).
+    """
+    if not isinstance(removed, str) or not removed.strip() or removed == "-":
+        return []
+    codes = skus.split("\n") if isinstance(skus, str) else []
+    out = [gettext("Taken off the order:", locale)]
+    for index, entry in enumerate(removed.split("\n")):
+        name, mark, units = entry.rpartition(" ×")
+        if not mark:
+            name, units = entry, ""
+        if index < len(codes) and codes[index]:
+            name = shop.product_name(codes[index], name, locale)
+        out.append(f"- {name} × {units}" if units else f"- {name}")
+    return out
 
 
 def total_rows(summary: OrderSummary, locale: str) -> list[tuple[str, str]]:

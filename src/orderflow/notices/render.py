@@ -109,8 +109,16 @@ def block_lines(notice: Notice, name: str) -> list[str]:
             fact = dict(notice.facts).get(name)
             return str(fact).splitlines() if fact is not None else []
         return blocks.stock_lines(order, shop, lang, waiting=name == "waiting")
+    facts = dict(notice.facts)
+    if name == "removed":
+        return blocks.removed_lines(facts.get("removed"), facts.get("removed_skus"), shop, lang)
+    if name == "collect":
+        return blocks.collect_lines(order, lang, facts)
     if order is None:
         return []
+    if name == "parcel":
+        shipment_id, others = facts.get("shipment_id"), facts.get("parcel_orders")
+        return blocks.parcel_lines(order, shop, lang, shipment_id, others)
     if name == "items":
         return blocks.item_lines(order, shop, lang)
     if name == "totals":

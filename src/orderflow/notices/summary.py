@@ -1,7 +1,7 @@
 """What a notice tells about its order (:class:`OrderSummary`).
 
-Lines, totals, tax per rate, address, payment and delivery, taken from the order when the notice
-is sent.
+Lines, totals, tax per rate, address, payment, delivery and parcels, taken from the order when
+the notice is sent.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import attrs
 
 from orderflow.domain.address import Address
 from orderflow.domain.money import Money
-from orderflow.domain.order import Order, OrderLine, OrderTotals
+from orderflow.domain.order import Order, OrderLine, OrderTotals, Shipment
 from orderflow.domain.payment import PaymentMethod
 from orderflow.errors import InvalidValue
 
@@ -54,6 +54,9 @@ class OrderSummary:
     """(line id, 入荷予定日) for the waiting lines whose arrival date is known."""
     inclusive: bool = True
     """Prices include the consumption tax (内税)."""
+    shipments: tuple[Shipment, ...] = ()
+    """The order's shipments (parcels): what each carries and, 代引き, what its driver collects
+    (``Shipment.cod_amount``, the amount the carrier's label file asks for)."""
 
     @property
     def currency(self) -> str:
@@ -69,8 +72,15 @@ class OrderSummary:
 
     @property
     def cod_amount(self) -> Money:
-        """What the driver collects for 代引き: the order's total."""
+        """What the drivers collect for 代引き over every parcel: the order's total."""
         return self.totals.total
+
+    def shipment(self, shipment_id: object) -> Shipment | None:
+        """The order's shipment ``shipment_id``, or None when the order has no such shipment."""
+        for shipment in self.shipments:
+            if shipment.shipment_id == shipment_id:
+                return shipment
+        return None
 
 
 def summarize(order: Order, settings: ShopSettings) -> OrderSummary:
@@ -97,4 +107,5 @@ def summarize(order: Order, settings: ShopSettings) -> OrderSummary:
         waiting=tuple(order.unallocated().items()),
         arrivals=order.arrivals,
         inclusive=settings.tax.mode.value == "inclusive",
+        shipments=order.shipments,
     )

@@ -49,6 +49,7 @@ DEFAULTS: Mapping[str, tuple[str, str]] = MappingProxyType(
             "Order {number} has shipped",
             _DEAR + "Your order {number} was handed to {carrier} on {shipped_at}.\n"
             "Tracking number: {tracking_number}\nTrack it here: {tracking_url}\n\n"
+            "In this parcel\n{parcel}\n\n{collect}\n\n"
             "Ship to\n{address}\n\n{delivery}" + _SIGN,
         ),
         "cancellation": (
@@ -103,7 +104,8 @@ DEFAULTS: Mapping[str, tuple[str, str]] = MappingProxyType(
         "order_changed": (
             "Order {number} has been changed",
             _DEAR + "Your order {number} has been changed: {changed}.\n"
-            "New total: {total} (difference {delta}).\n\nItems\n{items}\n\n{totals}\n\n"
+            "New total: {total} (difference {delta}).\n\n{removed}\n\n"
+            "Items\n{items}\n\n{totals}\n\n"
             "Ship to\n{address}\n\n{delivery}\n\nPayment: {payment_method}\n\n"
             "Thank you for shopping with us." + _SIGN,
         ),
@@ -156,7 +158,14 @@ NOTICE_KINDS = tuple(DEFAULTS)
 KIND_FACTS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         "order_confirmation": ("placed_at", "total", "tax"),
-        "shipping": ("carrier", "shipped_at", "tracking_number", "tracking_url"),
+        "shipping": (
+            "carrier",
+            "shipped_at",
+            "tracking_number",
+            "tracking_url",
+            "shipment_id",
+            "cod_amount",
+        ),
         "cancellation": ("cancelled_at", "reason"),
         "payment_request_bank": (
             "total",
@@ -173,7 +182,7 @@ KIND_FACTS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "authorization_renewed": ("total", "expires_at"),
         "refund": ("amount",),
         "backorder": ("reserved", "waiting"),
-        "order_changed": ("total", "delta", "changed"),
+        "order_changed": ("total", "delta", "changed", "removed", "removed_skus"),
         "out_for_delivery": ("carrier", "tracking_number", "tracking_url"),
         "absent": ("carrier", "tracking_number", "tracking_url", "absent_at", "location"),
         "returned_to_sender": ("carrier", "tracking_number", "tracking_url"),
@@ -184,12 +193,28 @@ KIND_FACTS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     }
 )
 
-DERIVED_FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType({"refund": ("refund_note",)})
+DERIVED_FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {"refund": ("refund_note",), "shipping": ("parcel", "collect")}
+)
 """Fields a kind's notice works out itself: ``refund_note`` says how the refund reaches the
-customer, by the order's payment method (the card company, the 後払い invoice, a transfer)."""
+customer, by the order's payment method (the card company, the 後払い invoice, a transfer);
+``parcel`` lists what the shipped parcel carries (name × quantity), and ``collect`` says, for
+代引き, what its driver collects (``cod_amount``; nothing when another parcel collects it)."""
 
 BLOCKS = frozenset(
-    {"items", "totals", "address", "payment", "delivery", "signature", "reserved", "waiting"}
+    {
+        "items",
+        "totals",
+        "address",
+        "payment",
+        "delivery",
+        "signature",
+        "reserved",
+        "waiting",
+        "parcel",
+        "collect",
+        "removed",
+    }
 )
 """Placeholders that stand for several lines (a table or a paragraph in HTML)."""
 

@@ -193,7 +193,12 @@ def apply_proposal(
     plan.add(
         Notify,
         notice="order_changed",
-        facts=(("total", total), ("delta", delta), ("changed", changed)),
+        facts=(
+            ("total", total),
+            ("delta", delta),
+            ("changed", changed),
+            *removed_facts(before, after),
+        ),
     )
     if after.status is OrderStatus.PARTIALLY_ALLOCATED and not after.unallocated():
         after = settle_allocation(after, ctx)  # what waited was dropped: 直送 lines are left
@@ -224,6 +229,27 @@ def give_back_points(plan: Plan, order: Order, rules: Rules) -> None:
     fewer = order.points_taken - order.points_used
     if rules.points and fewer > 0:
         plan.add(RestorePoints, points=fewer)
+
+
+def removed_facts(before: Order, after: Order) -> tuple[tuple[str, object], ...]:
+    """What a change took off the order, for its notice: ``removed`` and ``removed_skus``.
+
+    ``removed`` is one line per line that lost units, its name as ordered and the units taken
+    off (``緑茶 ×1``); ``removed_skus`` the lines' SKUs, one a line in the same order (the notice
+    shows the shop's name for the SKU in its language). Nothing when no unit was taken off.
+    """
+    left = {line.line_id: line.quantity for line in after.lines}
+    removed = [
+        (line, line.quantity - left.get(line.line_id, 0))
+        for line in before.lines
+        if line.quantity > left.get(line.line_id, 0)
+    ]
+    if not removed:
+        return ()
+    return (
+        ("removed", "\n".join(f"{line.name} ×{units}" for line, units in removed)),
+        ("removed_skus", "\n".join(line.sku for line, _ in removed)),
+    )
 
 
 def changed_parts(before: Order, after: Order) -> str:

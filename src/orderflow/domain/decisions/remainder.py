@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from orderflow.domain import lifecycle
 from orderflow.domain._values import replace
 from orderflow.domain.changes import _cap_points
+from orderflow.domain.decisions.changing import removed_facts
 from orderflow.domain.effects import Notify, RestorePoints
 from orderflow.domain.events import Changed, Delivered, Shipped
 from orderflow.domain.lifecycle import Context
@@ -97,7 +98,12 @@ def drop_remainder(order: Order, ctx: Context, rules: Rules) -> Order:
     plan.add(
         Notify,
         notice="order_changed",
-        facts=(("total", total), ("delta", delta), ("changed", "items")),
+        facts=(
+            ("total", total),
+            ("delta", delta),
+            ("changed", "items"),
+            *removed_facts(order, after),
+        ),
     )
     return plan.apply(_move_on(plan, after, total, ctx, rules))
 

@@ -21,10 +21,12 @@ from orderflow.domain.effects import (
 from orderflow.domain.events import Recalled, RecallRefused, RecallRequested, Unbundled
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import allowed_moves, check_move
+from orderflow.domain.money import Money
 from orderflow.domain.order import (
     Order,
     PaymentMethod,
     PaymentOp,
+    Shipment,
     ShipmentStatus,
     drop_ship_supplier,
 )
@@ -201,14 +203,30 @@ def ship(
         plan.add(
             Notify,
             notice="shipping",
-            facts=(
-                ("carrier", shipment.carrier),
-                ("shipped_at", ctx.at),
-                ("tracking_number", tracking_number),
-                ("tracking_url", tracking_url),
-            ),
+            facts=_shipping_facts(order, shipment, ctx, tracking_number, tracking_url),
         )
     return plan.apply(result)
+
+
+def _shipping_facts(
+    order: Order, shipment: Shipment, ctx: Context, tracking_number: str, tracking_url: str
+) -> tuple[tuple[str, object], ...]:
+    """The shipping notice's facts: the carrier, the tracking, the parcel, and what it collects.
+
+    代引き: what its driver collects is the shipment's ``cod_amount``, the amount its label asks
+    for (¥0 when another parcel collects the order's money).
+    """
+    facts: tuple[tuple[str, object], ...] = (
+        ("carrier", shipment.carrier),
+        ("shipped_at", ctx.at),
+        ("tracking_number", tracking_number),
+        ("tracking_url", tracking_url),
+        ("shipment_id", shipment.shipment_id),
+    )
+    if order.payment.method is PaymentMethod.COD:
+        collected = shipment.cod_amount or Money.zero(order.currency)
+        facts = (*facts, ("cod_amount", max(collected, Money.zero(order.currency))))
+    return facts
 
 
 def deliver(order: Order, shipment_id: str, ctx: Context, rules: Rules) -> Order:
