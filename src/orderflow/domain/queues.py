@@ -174,6 +174,22 @@ class QueueQuery:
     list: the moment it is read as of (a card authorization lapsed by then keeps its order off
     it); ``None``: now, by the reader's clock (the desk's, or a store's wall clock)."""
 
+    def __attrs_post_init__(self) -> None:
+        """Refuse a query built by hand that no list answers (InvalidValue naming the field)."""
+        queue = self.queue
+        if not isinstance(queue, Queue):
+            raise InvalidValue("queue", queue, "a Queue (or build it: QueueQuery.held(), …)")
+        if queue is Queue.STATUS and not isinstance(self.status, OrderStatus):
+            raise InvalidValue("status", self.status, "an OrderStatus")
+        code = self.hold_code
+        if queue is Queue.HELD and code is not None and (not isinstance(code, str) or not code):
+            raise InvalidValue("hold_code", code, "a hold code such as 'fraud_review', or None")
+        method = self.method
+        if queue is Queue.AWAITING_PAYMENT and not isinstance(method, PaymentMethod | None):
+            raise InvalidValue("method", method, "a PaymentMethod or None")
+        if queue in _BY_TIME or self.before is not None:
+            _aware(self.before, "before")
+
     @classmethod
     def by_status(cls, status: OrderStatus) -> QueueQuery:
         """Orders in ``status``."""
@@ -226,6 +242,9 @@ class QueueQuery:
     def stuck(cls, idle_since: datetime) -> QueueQuery:
         """Orders with pending effects and no progress since ``idle_since`` (or before)."""
         return cls(Queue.STUCK, before=_aware(idle_since, "idle_since"))
+
+
+_BY_TIME = frozenset((Queue.NOT_SHIPPED, Queue.STUCK, Queue.POINTS_DUE))
 
 
 def _aware(value: object, field: str) -> datetime:
