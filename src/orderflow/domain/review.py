@@ -19,6 +19,7 @@ import attrs
 
 from orderflow._mask import mask_personal_data_in
 from orderflow.domain._checks import instance_of
+from orderflow.domain._text import storable
 from orderflow.domain.bounds import check_span, check_units
 from orderflow.domain.events import ShippingFeeChanged
 from orderflow.domain.lifecycle import Context, Outcome, raise_hold, record_fact
@@ -33,7 +34,7 @@ from orderflow.domain.review_tables import (
     normalize_address,
 )
 from orderflow.domain.status import OrderStatus
-from orderflow.errors import InvalidValue
+from orderflow.errors import CurrencyMismatch, InvalidValue
 
 __all__ = [
     "DEFAULT_ISLAND_PREFIXES",
@@ -57,17 +58,39 @@ __all__ = [
 ]
 
 
+_CODE = "a hold code (a non-empty text of at most 100 characters)"
+
+
+def _is_code(value: object) -> bool:
+    """Whether ``value`` may be a hold's code (what ``desk.raise_hold`` takes)."""
+    return isinstance(value, str) and bool(value.strip()) and len(value) <= 100 and storable(value)
+
+
+def _hold_code(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not _is_code(value):
+        raise InvalidValue(attribute.name, value, _CODE)
+
+
+def _fee(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (not isinstance(value, Money) or value.is_negative):
+        raise InvalidValue(attribute.name, value, "a Money of zero or more (not a float), or None")
+
+
 @attrs.frozen(slots=True)
 class Finding:
-    """What a rule found: a hold to raise, and possibly a corrected shipping fee."""
+    """What a rule found: a hold to raise, and possibly a corrected shipping fee.
 
-    code: str
+    Checked when built (:class:`~orderflow.errors.InvalidValue` naming the field): a rule of the
+    shop's that builds a wrong one is refused at the review, naming the rule.
+    """
+
+    code: str = attrs.field(validator=_hold_code)
     """The hold's reason code: the rule's ``code`` (``remarks``, ``blacklist`` …)."""
-    message: str
+    message: str = attrs.field(validator=instance_of(str, "a text"))
     """For people, in Japanese."""
-    message_en: str
+    message_en: str = attrs.field(validator=instance_of(str, "a text"))
     """The same message in English, shown to people working in English."""
-    shipping_fee: Money | None = None
+    shipping_fee: Money | None = attrs.field(default=None, validator=_fee)
     """When set, the order's shipping fee becomes this (the 離島 surcharge)."""
 
 
@@ -112,6 +135,9 @@ def apply_findings(order: Order, findings: Iterable[Finding], ctx: Context) -> O
     for index, finding in enumerate(findings):
         if not isinstance(finding, Finding):
             raise InvalidValue(f"findings[{index}]", finding, "a Finding")
+        fee = finding.shipping_fee
+        if fee is not None and fee.currency != order.currency:
+            raise CurrencyMismatch(f"findings[{index}].shipping_fee", order.currency, fee.currency)
     events: list[OrderEvent] = []
     for finding in findings:
         if finding.shipping_fee is not None and finding.shipping_fee != order.shipping_fee:
@@ -154,7 +180,15 @@ def check_rules(rules: object) -> tuple[ReviewRule, ...]:
         # rule, and every review checks its rules)
         if not hasattr(rule, "code") or not callable(getattr(rule, "check", None)):
             raise InvalidValue(f"review_rules[{index}]", rule, "a ReviewRule: a code and a check")
+        if not _is_code(rule.code):
+            raise InvalidValue(f"review_rules[{index}].code", rule.code, f"{_CODE}: {_name(rule)}")
     return checked
+
+
+def _name(rule: object) -> str:
+    """How an error names a rule: its class (and its code, when a text)."""
+    code = getattr(rule, "code", None)
+    return type(rule).__name__ + (f" (code {code!r})" if isinstance(code, str) else "")
 
 
 def review(order: Order, rules: Iterable[ReviewRule], context: ReviewContext) -> list[Finding]:
@@ -167,12 +201,32 @@ def review(order: Order, rules: Iterable[ReviewRule], context: ReviewContext) ->
 
 
 def run_rules(order: Order, rules: Iterable[ReviewRule], context: ReviewContext) -> list[Finding]:
-    """:func:`review` of rules already checked (:func:`check_rules`; a desk's ``rules.review``)."""
+    """:func:`review` of rules already checked (:func:`check_rules`; a desk's ``rules.review``).
+
+    What a rule answers is checked: anything but a :class:`Finding` or None, or a finding the
+    rule could not build (:class:`~orderflow.errors.InvalidValue` from its fields), is refused
+    with an :class:`~orderflow.errors.InvalidValue` naming the rule (``review_rules[i]``, its
+    class and code), and the command that reviewed changes nothing.
+    """
     findings = []
-    for rule in rules:
-        finding = rule.check(order, context)
-        if finding is not None:
-            findings.append(finding)
+    for index, rule in enumerate(rules):
+        try:
+            finding = rule.check(order, context)
+        except InvalidValue as refused:  # a Finding built wrong (or the rule's own refusal)
+            raise InvalidValue(
+                f"review_rules[{index}].{refused.field}",
+                refused.value,
+                f"{refused.expected} (in what {_name(rule)} found)",
+            ) from refused
+        if finding is None:
+            continue
+        if not isinstance(finding, Finding):
+            raise InvalidValue(
+                f"review_rules[{index}]",
+                finding,
+                f"{_name(rule)}.check() to give a Finding or None",
+            )
+        findings.append(finding)
     return findings
 
 
