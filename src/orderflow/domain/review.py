@@ -21,7 +21,7 @@ from orderflow._mask import mask_personal_data_in
 from orderflow.domain._checks import instance_of
 from orderflow.domain._text import storable
 from orderflow.domain.bounds import check_span, check_units
-from orderflow.domain.events import ShippingFeeChanged
+from orderflow.domain.events import DiscountCapped, ShippingFeeChanged
 from orderflow.domain.lifecycle import Context, Outcome, raise_hold, record_fact
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, OrderEvent
@@ -38,6 +38,7 @@ from orderflow.errors import CurrencyMismatch, InvalidValue
 
 __all__ = [
     "DEFAULT_ISLAND_PREFIXES",
+    "DISCOUNT_CAPPED",
     "Blacklist",
     "BlacklistRule",
     "DuplicateRule",
@@ -154,6 +155,8 @@ def apply_findings(order: Order, findings: Iterable[Finding], ctx: Context) -> O
                 shipping_fee=finding.shipping_fee,
             )
             events.extend(added)
+            order, added = _cap_discount(order, ctx)
+            events.extend(added)
         if any(
             h.code == finding.code and (h.is_open or h.message == finding.message)
             for h in order.holds
@@ -164,6 +167,38 @@ def apply_findings(order: Order, findings: Iterable[Finding], ctx: Context) -> O
         )
         events.extend(added)
     return order, tuple(events)
+
+
+DISCOUNT_CAPPED = "discount_capped"
+"""The hold raised when a corrected shipping fee left the discount above the charges."""
+
+
+def _cap_discount(order: Order, ctx: Context) -> Outcome:
+    """The discount cut to the charges when a lower fee left it above them, and a hold.
+
+    A coupon takes off at most what the order charges (クーポン利用額は請求額まで): an order
+    whose discount is larger than its charges has no totals, and could never be accepted. The
+    discount before is recorded (:class:`~orderflow.domain.events.DiscountCapped`) and the
+    order held (:data:`DISCOUNT_CAPPED`) for a person to confirm (clear the hold), change or
+    cancel it.
+    """
+    charges = Money.total(
+        [line.amount for line in order.lines] + [order.shipping_fee, order.fees], order.currency
+    )
+    if order.discount <= charges:
+        return order, ()
+    old, new = order.discount.amount, charges.amount
+    fields = {"old_discount": str(old), "new_discount": str(new)}
+    order, capped = record_fact(order, ctx, DiscountCapped, fields=fields, discount=charges)
+    order, held = raise_hold(
+        order,
+        DISCOUNT_CAPPED,
+        f"送料訂正で値引き {old}円 が請求額を超えたため {new}円 に減額: 確認",
+        ctx,
+        message_en=f"the corrected shipping fee left the discount of {old} above the charges: "
+        f"cut to {new}, confirm",
+    )
+    return order, (*capped, *held)
 
 
 def check_rules(rules: object) -> tuple[ReviewRule, ...]:
