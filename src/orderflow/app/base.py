@@ -316,8 +316,11 @@ class DeskBase:
         """One page of a work list: order numbers ascending (give the last one as ``after``).
 
         ``desk.queue(QueueQuery.held("fraud_review"))``; the store must answer work lists
-        (:class:`~orderflow.ports.WorkLists`: the SQL stores and the in-memory one do).
+        (:class:`~orderflow.ports.WorkLists`: the SQL stores and the in-memory one do). The
+        ready list is read as of the desk's clock unless the query says when.
         """
+        if isinstance(query, QueueQuery):
+            query = query.as_of(self.executor.now())
         return self.executor.work_lists().queue(query, after=after, limit=limit)
 
     def queue_counts(
@@ -344,7 +347,7 @@ class DeskBase:
             counts[f"awaiting_payment:{method.value}"] = lists.count(
                 QueueQuery.awaiting_payment(method)
             )
-        counts["ready_to_instruct"] = lists.count(QueueQuery.ready_to_instruct())
+        counts["ready_to_instruct"] = lists.count(QueueQuery.ready_to_instruct(now))
         counts["not_shipped"] = lists.count(QueueQuery.not_shipped(now - not_shipped_after))
         counts["stuck"] = lists.count(QueueQuery.stuck(now - stuck_after))
         return counts

@@ -17,6 +17,7 @@ from orderflow.domain.decisions.common import release_all
 from orderflow.domain.events import (
     Accepted,
     Changed,
+    DiscountCapped,
     Placed,
     PlacementDeclined,
     ShippingFeeChanged,
@@ -411,7 +412,7 @@ class _Placing:
             and _same_lines(order.lines, self.lines)
             and order.payment.method is self.payment_method
             and _fee_as_placed(order) == (zero if self.shipping_fee is None else self.shipping_fee)
-            and order.discount == (zero if self.discount is None else self.discount)
+            and _discount_as_placed(order) == (zero if self.discount is None else self.discount)
             and order.points_used == self.points_used
             and order.channel == self.channel
             and order.remarks == self.remarks
@@ -441,6 +442,18 @@ def _fee_as_placed(order: Order) -> Money:
         if isinstance(event, ShippingFeeChanged):
             return Money(Decimal(event.old_fee), order.currency)
     return order.shipping_fee
+
+
+def _discount_as_placed(order: Order) -> Money:
+    """The discount ``order`` was placed with, before a corrected fee capped it (as the fee)."""
+    placed = [i for i, event in enumerate(order.history) if isinstance(event, Placed)]
+    last = placed[-1] if placed else -1
+    for event in order.history[last + 1 :]:
+        if isinstance(event, Changed):
+            break
+        if isinstance(event, DiscountCapped):
+            return Money(Decimal(event.old_discount), order.currency)
+    return order.discount
 
 
 def _rename(error: InvalidValue, old: str, new: str) -> None:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from orderflow.domain.address import Address, Customer
 from orderflow.domain.line import OrderLine
 from orderflow.domain.money import Money
+from orderflow.domain.payment import Payment
+from orderflow.domain.returns import Return
+from orderflow.domain.status import OrderStatus
 from orderflow.errors import CurrencyMismatch, EmptyOrder, InvalidValue
 
 if TYPE_CHECKING:
@@ -16,14 +21,96 @@ __all__ = ["check_order"]
 
 
 def check_order(order: Order) -> None:
-    """Refuse an order whose lines or amounts do not fit together (when it is built).
+    """Refuse an order whose fields or amounts do not fit together (when it is built).
 
-    At least one line, each an :class:`OrderLine` with its own id, every amount in the order's
-    currency and not negative, and no more points used than the charges after the discount.
+    Every field of its type (:class:`~orderflow.errors.InvalidValue` naming the first that is
+    not), at least one line, each an :class:`OrderLine` with its own id, every amount in the
+    order's currency and not negative, and no more points used than the charges after the
+    discount.
     """
+    _check_fields(order)
     _check_lines(order)
     _check_amounts(order)
     _check_points(order)
+
+
+_NONE = type(None)
+
+
+def _field_types() -> tuple[tuple[str, type | tuple[type, ...], str], ...]:
+    """(field, the types it takes, what it is) of the fields of an order (but its lines)."""
+    from orderflow.domain.order import Order
+
+    text = (str, "a text")
+    whole = (int, "a whole number, 0 or more")
+    moment = ((datetime, _NONE), "an aware datetime, or None")
+    table: dict[str, tuple[type | tuple[type, ...], str]] = {
+        "customer": (Customer, "a Customer"),
+        "ship_to": (Address, "an Address"),
+        "payment": (Payment, "a Payment"),
+        "placed_at": (datetime, "an aware datetime"),
+        "points_taken": whole,
+        "channel": text,
+        "remarks": text,
+        "status": (OrderStatus, "an OrderStatus"),
+        "seq": whole,
+        "proposal": ((Order, _NONE), "an Order, or None"),
+        "version": whole,
+        "booked_at": moment,
+        "address_guaranteed": (bool, "True or False"),
+        "delivery_date": ((date, _NONE), "a date, or None"),
+        "delivery_slot": ((str, _NONE), "a time slot such as '14-16', or None"),
+        "split_from": ((str, _NONE), "an order number, or None"),
+        "points_granted": whole,
+        "points_provisional": (bool, "True or False"),
+        "points_revoked": whole,
+        "points_owed": whole,
+        "points_withheld": whole,
+        "points_due_at": moment,
+        "exchange_for": ((str, _NONE), "an order number, or None"),
+    }
+    return tuple((name, types, wanted) for name, (types, wanted) in table.items())
+
+
+def _item_types() -> tuple[tuple[str, type | tuple[type, ...], str], ...]:
+    """(field, the type of its items, what it is) of the tuple fields of an order."""
+    from orderflow.domain.effects import Effect
+    from orderflow.domain.order import Allocation, Hold, OrderEvent, SetPart, Shipment
+
+    return (
+        ("holds", Hold, "Hold"),
+        ("allocations", Allocation, "Allocation"),
+        ("shipments", Shipment, "Shipment"),
+        ("history", OrderEvent, "OrderEvent"),
+        ("outbox", Effect, "Effect"),
+        ("requests", str, "request id"),
+        ("tax_adjustments", tuple, "(TaxRate, Money) pair"),
+        ("bundle", str, "order number"),
+        ("arrivals", tuple, "(line id, date) pair"),
+        ("returns", Return, "Return"),
+        ("set_parts", SetPart, "SetPart"),
+    )
+
+
+_TYPES: list[Any] = []
+"""The two tables, made on first use (the effects import the order)."""
+
+
+def _check_fields(order: Order) -> None:
+    if not _TYPES:
+        _TYPES.extend((_field_types(), _item_types()))
+    fields, items = _TYPES
+    for name, types, wanted in fields:
+        value = getattr(order, name)
+        if not isinstance(value, types) or (type(value) is bool and types is int):  # True: no count
+            raise InvalidValue(name, value, wanted)
+    for name, kind, wanted in items:
+        value = getattr(order, name)
+        if type(value) is not tuple:
+            raise InvalidValue(name, value, f"a tuple of {wanted}s")
+        if value and not all([isinstance(item, kind) for item in value]):
+            index = next(i for i, item in enumerate(value) if not isinstance(item, kind))
+            raise InvalidValue(f"{name}[{index}]", value[index], f"a {wanted}")
 
 
 def _check_lines(order: Order) -> None:

@@ -259,6 +259,10 @@ class OrderTotals:
 
 
 def _to_lines(lines: Iterable[OrderLine]) -> tuple[OrderLine, ...]:
+    if type(lines) is tuple:
+        return lines
+    if isinstance(lines, str | bytes | dict) or not isinstance(lines, Iterable):
+        raise InvalidValue("lines", lines, "OrderLines (a tuple or a list of them)")
     return tuple(lines)
 
 

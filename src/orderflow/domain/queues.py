@@ -21,6 +21,7 @@ from orderflow.domain.bounds import check_moment, check_span
 from orderflow.domain.order import Order, ShipmentStatus
 from orderflow.domain.payment import PaymentMethod, PaymentOp
 from orderflow.domain.payments import PAYMENT_WAITS
+from orderflow.domain.payments.ledger import relied_on_until
 from orderflow.domain.status import OrderStatus
 from orderflow.errors import InvalidValue
 
@@ -43,6 +44,9 @@ MAX_PAGE = 10_000
 
 _WAITS = frozenset(PAYMENT_WAITS)
 _INSTRUCTED = "instruct_shipping"
+_AUTHORIZATION_DAYS = 30
+"""How long an authorization recorded without its ``expires_at`` holds, for the lists (the
+default of ``ShopSettings.authorization_days``: orderflow writes every new one down)."""
 
 
 class Queue(enum.Enum):
@@ -55,7 +59,8 @@ class Queue(enum.Enum):
     AWAITING_PAYMENT = "awaiting_payment"
     """Orders held waiting for a payment (入金待ち, 与信審査中 …), of one method or any."""
     READY_TO_INSTRUCT = "ready_to_instruct"
-    """引当済, no open hold, nothing pending: the warehouse can be told to ship (出荷指示待ち)."""
+    """引当済, no open hold, nothing pending, no lapsed card authorization: the warehouse can be
+    told to ship (出荷指示待ち)."""
     NOT_SHIPPED = "not_shipped"
     """A shipment instructed at or before a time and still not with the carrier (出荷遅延)."""
     STUCK = "stuck"
@@ -82,6 +87,10 @@ class QueueFacts:
     """When the order last made progress, if effects are pending; else None."""
     points_due_at: datetime | None = None
     """When the order's points (or their confirmation) fall due, else None."""
+    payment_lapses_at: datetime | None = None
+    """For an order ready to instruct: when the card authorization its payment relies on lapses
+    (from then on it is off the ready list until the re-authorization sweep renews it); None:
+    nothing lapses."""
 
 
 def queue_facts(order: Order) -> QueueFacts:
@@ -89,14 +98,16 @@ def queue_facts(order: Order) -> QueueFacts:
     codes = tuple(sorted({hold.code for hold in order.holds if hold.cleared_at is None}))
     status = order.status
     waiting = not status.is_final and any(code in _WAITS for code in codes)
+    ready = status is OrderStatus.ALLOCATED and not codes and not order.outbox
     return QueueFacts(
         status=status,
         hold_codes=codes,
         awaiting_method=order.payment.method if waiting else None,
-        ready_to_instruct=status is OrderStatus.ALLOCATED and not codes and not order.outbox,
+        ready_to_instruct=ready,
         instructed_at=_instructed_at(order),
         pending_since=_last_progress(order) if order.outbox else None,
         points_due_at=order.points_due_at,
+        payment_lapses_at=relied_on_until(order.payment, _AUTHORIZATION_DAYS) if ready else None,
     )
 
 
@@ -159,7 +170,25 @@ class QueueQuery:
     method: PaymentMethod | None = None
     """For the awaiting-payment list: only this payment method; ``None``: any."""
     before: datetime | None = None
-    """For the lists by time (not shipped, stuck, points due): at or before this."""
+    """For the lists by time (not shipped, stuck, points due): at or before this. For the ready
+    list: the moment it is read as of (a card authorization lapsed by then keeps its order off
+    it); ``None``: now, by the reader's clock (the desk's, or a store's wall clock)."""
+
+    def __attrs_post_init__(self) -> None:
+        """Refuse a query built by hand that no list answers (InvalidValue naming the field)."""
+        queue = self.queue
+        if not isinstance(queue, Queue):
+            raise InvalidValue("queue", queue, "a Queue (or build it: QueueQuery.held(), …)")
+        if queue is Queue.STATUS and not isinstance(self.status, OrderStatus):
+            raise InvalidValue("status", self.status, "an OrderStatus")
+        code = self.hold_code
+        if queue is Queue.HELD and code is not None and (not isinstance(code, str) or not code):
+            raise InvalidValue("hold_code", code, "a hold code such as 'fraud_review', or None")
+        method = self.method
+        if queue is Queue.AWAITING_PAYMENT and not isinstance(method, PaymentMethod | None):
+            raise InvalidValue("method", method, "a PaymentMethod or None")
+        if queue in _BY_TIME or self.before is not None:
+            _aware(self.before, "before")
 
     @classmethod
     def by_status(cls, status: OrderStatus) -> QueueQuery:
@@ -183,9 +212,21 @@ class QueueQuery:
         return cls(Queue.AWAITING_PAYMENT, method=method)
 
     @classmethod
-    def ready_to_instruct(cls) -> QueueQuery:
-        """Allocated orders with no open hold and nothing pending."""
-        return cls(Queue.READY_TO_INSTRUCT)
+    def ready_to_instruct(cls, at: datetime | None = None) -> QueueQuery:
+        """Allocated orders with no open hold, nothing pending and no lapsed authorization.
+
+        ``at``: the moment an authorization must not have lapsed by; ``None`` (usual): now, as
+        the desk's clock says (``desk.queue``), or a store's wall clock when asked directly.
+        """
+        if at is None:
+            return cls(Queue.READY_TO_INSTRUCT)
+        return cls(Queue.READY_TO_INSTRUCT, before=_aware(at, "at"))
+
+    def as_of(self, now: datetime) -> QueueQuery:
+        """The query with ``now`` for the "now" it left open (the ready list's ``at``)."""
+        if self.queue is not Queue.READY_TO_INSTRUCT or self.before is not None:
+            return self
+        return attrs.evolve(self, before=_aware(now, "now"))
 
     @classmethod
     def not_shipped(cls, instructed_before: datetime) -> QueueQuery:
@@ -203,12 +244,19 @@ class QueueQuery:
         return cls(Queue.STUCK, before=_aware(idle_since, "idle_since"))
 
 
+_BY_TIME = frozenset((Queue.NOT_SHIPPED, Queue.STUCK, Queue.POINTS_DUE))
+
+
 def _aware(value: object, field: str) -> datetime:
     return check_moment(value, field)  # aware, from 1900 to before 9000
 
 
 def matches(facts: QueueFacts, query: QueueQuery) -> bool:
-    """Whether an order with ``facts`` is on the list ``query`` (the definition stores follow)."""
+    """Whether an order with ``facts`` is on the list ``query`` (the definition stores follow).
+
+    The ready list must say as of when (:meth:`QueueQuery.as_of`): a store reads it as of its
+    wall clock when the query leaves it open.
+    """
     queue = query.queue
     if queue is Queue.STATUS:
         return facts.status is query.status
@@ -221,7 +269,10 @@ def matches(facts: QueueFacts, query: QueueQuery) -> bool:
             query.method is None or facts.awaiting_method is query.method
         )
     if queue is Queue.READY_TO_INSTRUCT:
-        return facts.ready_to_instruct
+        if query.before is None:
+            raise InvalidValue("query", query, "a ready list as of a time (query.as_of(now))")
+        lapses = facts.payment_lapses_at
+        return facts.ready_to_instruct and (lapses is None or lapses > query.before)
     assert query.before is not None
     if queue is Queue.POINTS_DUE:
         return facts.points_due_at is not None and facts.points_due_at <= query.before

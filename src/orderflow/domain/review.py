@@ -19,8 +19,9 @@ import attrs
 
 from orderflow._mask import mask_personal_data_in
 from orderflow.domain._checks import instance_of
+from orderflow.domain._text import storable
 from orderflow.domain.bounds import check_span, check_units
-from orderflow.domain.events import ShippingFeeChanged
+from orderflow.domain.events import DiscountCapped, ShippingFeeChanged
 from orderflow.domain.lifecycle import Context, Outcome, raise_hold, record_fact
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, OrderEvent
@@ -33,10 +34,11 @@ from orderflow.domain.review_tables import (
     normalize_address,
 )
 from orderflow.domain.status import OrderStatus
-from orderflow.errors import InvalidValue
+from orderflow.errors import CurrencyMismatch, InvalidValue
 
 __all__ = [
     "DEFAULT_ISLAND_PREFIXES",
+    "DISCOUNT_CAPPED",
     "Blacklist",
     "BlacklistRule",
     "DuplicateRule",
@@ -57,17 +59,39 @@ __all__ = [
 ]
 
 
+_CODE = "a hold code (a non-empty text of at most 100 characters)"
+
+
+def _is_code(value: object) -> bool:
+    """Whether ``value`` may be a hold's code (what ``desk.raise_hold`` takes)."""
+    return isinstance(value, str) and bool(value.strip()) and len(value) <= 100 and storable(value)
+
+
+def _hold_code(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not _is_code(value):
+        raise InvalidValue(attribute.name, value, _CODE)
+
+
+def _fee(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (not isinstance(value, Money) or value.is_negative):
+        raise InvalidValue(attribute.name, value, "a Money of zero or more (not a float), or None")
+
+
 @attrs.frozen(slots=True)
 class Finding:
-    """What a rule found: a hold to raise, and possibly a corrected shipping fee."""
+    """What a rule found: a hold to raise, and possibly a corrected shipping fee.
 
-    code: str
+    Checked when built (:class:`~orderflow.errors.InvalidValue` naming the field): a rule of the
+    shop's that builds a wrong one is refused at the review, naming the rule.
+    """
+
+    code: str = attrs.field(validator=_hold_code)
     """The hold's reason code: the rule's ``code`` (``remarks``, ``blacklist`` …)."""
-    message: str
+    message: str = attrs.field(validator=instance_of(str, "a text"))
     """For people, in Japanese."""
-    message_en: str
+    message_en: str = attrs.field(validator=instance_of(str, "a text"))
     """The same message in English, shown to people working in English."""
-    shipping_fee: Money | None = None
+    shipping_fee: Money | None = attrs.field(default=None, validator=_fee)
     """When set, the order's shipping fee becomes this (the 離島 surcharge)."""
 
 
@@ -112,6 +136,9 @@ def apply_findings(order: Order, findings: Iterable[Finding], ctx: Context) -> O
     for index, finding in enumerate(findings):
         if not isinstance(finding, Finding):
             raise InvalidValue(f"findings[{index}]", finding, "a Finding")
+        fee = finding.shipping_fee
+        if fee is not None and fee.currency != order.currency:
+            raise CurrencyMismatch(f"findings[{index}].shipping_fee", order.currency, fee.currency)
     events: list[OrderEvent] = []
     for finding in findings:
         if finding.shipping_fee is not None and finding.shipping_fee != order.shipping_fee:
@@ -128,6 +155,8 @@ def apply_findings(order: Order, findings: Iterable[Finding], ctx: Context) -> O
                 shipping_fee=finding.shipping_fee,
             )
             events.extend(added)
+            order, added = _cap_discount(order, ctx)
+            events.extend(added)
         if any(
             h.code == finding.code and (h.is_open or h.message == finding.message)
             for h in order.holds
@@ -138,6 +167,38 @@ def apply_findings(order: Order, findings: Iterable[Finding], ctx: Context) -> O
         )
         events.extend(added)
     return order, tuple(events)
+
+
+DISCOUNT_CAPPED = "discount_capped"
+"""The hold raised when a corrected shipping fee left the discount above the charges."""
+
+
+def _cap_discount(order: Order, ctx: Context) -> Outcome:
+    """The discount cut to the charges when a lower fee left it above them, and a hold.
+
+    A coupon takes off at most what the order charges (クーポン利用額は請求額まで): an order
+    whose discount is larger than its charges has no totals, and could never be accepted. The
+    discount before is recorded (:class:`~orderflow.domain.events.DiscountCapped`) and the
+    order held (:data:`DISCOUNT_CAPPED`) for a person to confirm (clear the hold), change or
+    cancel it.
+    """
+    charges = Money.total(
+        [line.amount for line in order.lines] + [order.shipping_fee, order.fees], order.currency
+    )
+    if order.discount <= charges:
+        return order, ()
+    old, new = order.discount.amount, charges.amount
+    fields = {"old_discount": str(old), "new_discount": str(new)}
+    order, capped = record_fact(order, ctx, DiscountCapped, fields=fields, discount=charges)
+    order, held = raise_hold(
+        order,
+        DISCOUNT_CAPPED,
+        f"送料訂正で値引き {old}円 が請求額を超えたため {new}円 に減額: 確認",
+        ctx,
+        message_en=f"the corrected shipping fee left the discount of {old} above the charges: "
+        f"cut to {new}, confirm",
+    )
+    return order, (*capped, *held)
 
 
 def check_rules(rules: object) -> tuple[ReviewRule, ...]:
@@ -154,7 +215,15 @@ def check_rules(rules: object) -> tuple[ReviewRule, ...]:
         # rule, and every review checks its rules)
         if not hasattr(rule, "code") or not callable(getattr(rule, "check", None)):
             raise InvalidValue(f"review_rules[{index}]", rule, "a ReviewRule: a code and a check")
+        if not _is_code(rule.code):
+            raise InvalidValue(f"review_rules[{index}].code", rule.code, f"{_CODE}: {_name(rule)}")
     return checked
+
+
+def _name(rule: object) -> str:
+    """How an error names a rule: its class (and its code, when a text)."""
+    code = getattr(rule, "code", None)
+    return type(rule).__name__ + (f" (code {code!r})" if isinstance(code, str) else "")
 
 
 def review(order: Order, rules: Iterable[ReviewRule], context: ReviewContext) -> list[Finding]:
@@ -167,12 +236,32 @@ def review(order: Order, rules: Iterable[ReviewRule], context: ReviewContext) ->
 
 
 def run_rules(order: Order, rules: Iterable[ReviewRule], context: ReviewContext) -> list[Finding]:
-    """:func:`review` of rules already checked (:func:`check_rules`; a desk's ``rules.review``)."""
+    """:func:`review` of rules already checked (:func:`check_rules`; a desk's ``rules.review``).
+
+    What a rule answers is checked: anything but a :class:`Finding` or None, or a finding the
+    rule could not build (:class:`~orderflow.errors.InvalidValue` from its fields), is refused
+    with an :class:`~orderflow.errors.InvalidValue` naming the rule (``review_rules[i]``, its
+    class and code), and the command that reviewed changes nothing.
+    """
     findings = []
-    for rule in rules:
-        finding = rule.check(order, context)
-        if finding is not None:
-            findings.append(finding)
+    for index, rule in enumerate(rules):
+        try:
+            finding = rule.check(order, context)
+        except InvalidValue as refused:  # a Finding built wrong (or the rule's own refusal)
+            raise InvalidValue(
+                f"review_rules[{index}].{refused.field}",
+                refused.value,
+                f"{refused.expected} (in what {_name(rule)} found)",
+            ) from refused
+        if finding is None:
+            continue
+        if not isinstance(finding, Finding):
+            raise InvalidValue(
+                f"review_rules[{index}]",
+                finding,
+                f"{_name(rule)}.check() to give a Finding or None",
+            )
+        findings.append(finding)
     return findings
 
 

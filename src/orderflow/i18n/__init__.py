@@ -85,6 +85,7 @@ _EVENT_MSGID = {
     "changed": "Order changed",
     "split_from": "Split from another order",
     "shipping_fee_changed": "Shipping fee changed",
+    "discount_capped": "Discount capped at the charges",
     "notice_failed": "Notice failed",
     "payment_received": "Payment received",
     "refund_owed": "Refund owed by transfer",

@@ -37,6 +37,7 @@ ORDER_TABLE: tuple[tuple[str, str, str], ...] = (
     ("instructed_at", "time", ""),
     ("pending_since", "time", ""),
     ("points_due_at", "time", ""),
+    ("payment_lapses_at", "time", ""),
     ("document", "document", "NOT NULL"),
     ("claimed_until", "time", ""),
 )
@@ -68,7 +69,6 @@ CREATE INDEX IF NOT EXISTS orders_by_customer ON orders (customer_id, placed_at)
 CREATE INDEX IF NOT EXISTS orders_open ON orders (number) WHERE final = 0;
 CREATE INDEX IF NOT EXISTS orders_awaiting ON orders (awaiting_method, number)
     WHERE awaiting_method IS NOT NULL;
-CREATE INDEX IF NOT EXISTS orders_ready ON orders (number) WHERE ready_to_instruct = 1;
 CREATE INDEX IF NOT EXISTS orders_instructed ON orders (instructed_at)
     WHERE instructed_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS orders_pending ON orders (pending_since)
@@ -89,10 +89,11 @@ CREATE INDEX IF NOT EXISTS order_tracking_by_number ON order_tracking (number);
 CREATE TABLE IF NOT EXISTS order_index_version (version {integer} NOT NULL);
 """
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 """What ``order_tracking`` holds: 1, the tracking numbers; 2, also the deposits each order received
-and the refunds it has to transfer (``DEPOSIT_INDEX``, ``REFUND_INDEX``). A store opened on tables
-of a lower version indexes every order again, once (``order_index_version`` says which)."""
+and the refunds it has to transfer (``DEPOSIT_INDEX``, ``REFUND_INDEX``); 3, and
+``orders.payment_lapses_at`` is filled in. A store opened on tables of a lower version indexes
+every order again, once (``order_index_version`` says which)."""
 
 INDEX_VERSION_SELECT = "SELECT max(version) FROM order_index_version"
 """The version of the index the tables hold (NULL: before the table existed)."""
@@ -103,6 +104,25 @@ POINTS_DUE_INDEX = (
     "    WHERE points_due_at IS NOT NULL;\n"
 )
 """The index of ``points_due_at``, made once the column is there (it came after the table)."""
+
+
+READY_INDEX = (
+    "DROP INDEX IF EXISTS orders_ready;\n"
+    "CREATE INDEX IF NOT EXISTS orders_ready_until ON orders (number, payment_lapses_at)\n"
+    "    WHERE ready_to_instruct = 1;\n"
+)
+"""The index of the ready list (ready orders, with when their authorization lapses), made once
+the ``payment_lapses_at`` column is there (it came after the table); it replaces
+``orders_ready``."""
+
+REINDEX_LAPSES = "UPDATE orders SET payment_lapses_at = {mark} WHERE number = {mark}"
+"""Fill ``payment_lapses_at`` of one order (its queue facts), when indexing every order again."""
+
+
+def lapses_value(order: Order, when: Callable[[datetime], Any]) -> Any:
+    """The ``payment_lapses_at`` column's value for ``order`` (``when`` as in :func:`order_row`)."""
+    lapses = queue_facts(order).payment_lapses_at
+    return None if lapses is None else when(lapses)
 
 
 DEPOSITS_ONCE = (
@@ -271,6 +291,7 @@ def order_row(
         None if instructed is None else when(instructed),
         None if pending is None else when(pending),
         None if facts.points_due_at is None else when(facts.points_due_at),
+        None if facts.payment_lapses_at is None else when(facts.payment_lapses_at),
         document,
     )
     return row, facts.hold_codes
@@ -281,10 +302,12 @@ def queue_where(
 ) -> tuple[str, list[Any]]:
     """The ``WHERE`` condition (on ``orders o``) and parameters of ``query``.
 
-    ``mark`` is the engine's placeholder (``?`` or ``%s``).
+    ``mark`` is the engine's placeholder (``?`` or ``%s``). A ready list that leaves "now" open
+    is read as of the wall clock.
     """
     if not isinstance(query, QueueQuery):
         raise InvalidValue("query", query, "a QueueQuery (QueueQuery.held(), …)")
+    query = query.as_of(datetime.now(UTC))
     queue = query.queue
     if queue is Queue.STATUS:
         assert query.status is not None
@@ -301,7 +324,9 @@ def queue_where(
             return "o.awaiting_method IS NOT NULL", []
         return f"o.awaiting_method = {mark}", [query.method.value]
     if queue is Queue.READY_TO_INSTRUCT:
-        return "o.ready_to_instruct = 1", []
+        assert query.before is not None
+        lapsed = f"(o.payment_lapses_at IS NULL OR o.payment_lapses_at > {mark})"
+        return f"o.ready_to_instruct = 1 AND {lapsed}", [when(query.before)]
     assert query.before is not None
     column = {Queue.NOT_SHIPPED: "instructed_at", Queue.POINTS_DUE: "points_due_at"}.get(
         queue, "pending_since"

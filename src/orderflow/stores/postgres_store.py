@@ -26,9 +26,12 @@ from orderflow.stores._sql import (
     POINTS_DUE_INDEX,
     POSTGRES_TYPES,
     READ_COLUMNS,
+    READY_INDEX,
+    REINDEX_LAPSES,
     OrderReads,
     as_is,
     guard_deposits,
+    lapses_value,
     order_row,
     order_schema,
     record_schema,
@@ -44,6 +47,8 @@ SCHEMA = (
     order_schema(POSTGRES_TYPES)
     + "ALTER TABLE orders ADD COLUMN IF NOT EXISTS points_due_at timestamptz;\n"
     + POINTS_DUE_INDEX
+    + "ALTER TABLE orders ADD COLUMN IF NOT EXISTS payment_lapses_at timestamptz;\n"
+    + READY_INDEX
 )
 
 _MARKS = ", ".join(["%s"] * (len(ORDER_COLUMNS) - 1) + ["%s::jsonb"])
@@ -216,7 +221,10 @@ class PostgresStore(OrderReads):
                 conn.execute("DELETE FROM order_tracking")
                 rows = conn.execute(f"SELECT {READ_COLUMNS} FROM orders").fetchall()
                 for row in rows:
-                    self._write_tracking(conn, self._known.order(*row), fresh=True)
+                    order = self._known.order(*row)
+                    self._write_tracking(conn, order, fresh=True)
+                    lapses = lapses_value(order, as_is)
+                    conn.execute(REINDEX_LAPSES.format(mark="%s"), (lapses, order.number))
                 conn.execute("DELETE FROM order_index_version")
                 conn.execute("INSERT INTO order_index_version VALUES (%s)", (INDEX_VERSION,))
             guarded = conn.execute("SELECT to_regclass('order_deposits_once')").fetchone()

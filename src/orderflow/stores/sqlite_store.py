@@ -29,11 +29,15 @@ from orderflow.stores._sql import (
     ORDER_COLUMNS,
     POINTS_DUE_INDEX,
     READ_COLUMNS,
+    READY_INDEX,
+    REINDEX_LAPSES,
     SQLITE_TYPES,
     OrderReads,
     guard_deposits,
+    lapses_value,
     order_row,
     order_schema,
+    statements,
     tracking_rows,
     utc_text,
 )
@@ -89,13 +93,21 @@ class SQLiteStore(OrderReads):
         self._index_all()
 
     def _migrate(self) -> None:
-        """Add the ``points_due_at`` column to tables made before it (NULL for their orders)."""
+        """Add the columns that tables made before them lack.
+
+        ``points_due_at`` (NULL for their orders) and ``payment_lapses_at`` (filled when the
+        orders are indexed again, :data:`INDEX_VERSION` 3).
+        """
         try:
             with self._db.write() as conn:
                 columns = {row[1] for row in conn.execute("PRAGMA table_info(orders)")}
                 if "points_due_at" not in columns:
                     conn.execute("ALTER TABLE orders ADD COLUMN points_due_at TEXT")
+                if "payment_lapses_at" not in columns:
+                    conn.execute("ALTER TABLE orders ADD COLUMN payment_lapses_at TEXT")
                 conn.execute(POINTS_DUE_INDEX)
+                for statement in statements(READY_INDEX):
+                    conn.execute(statement)
         except sqlite3.Error as failed:
             raise StoreError(f"cannot upgrade the tables in {self.path!r}: {failed}") from failed
 
@@ -240,6 +252,8 @@ class SQLiteStore(OrderReads):
                     conn.execute("DELETE FROM order_tracking")
                     for order in self._orders(f"SELECT {READ_COLUMNS} FROM orders", ()):
                         conn.executemany(_INSERT_TRACKING, tracking_rows(order))
+                        lapses = lapses_value(order, utc_text)
+                        conn.execute(REINDEX_LAPSES.format(mark="?"), (lapses, order.number))
                     conn.execute("DELETE FROM order_index_version")
                     conn.execute("INSERT INTO order_index_version VALUES (?)", (INDEX_VERSION,))
                 guarded = conn.execute(

@@ -8,7 +8,7 @@ lock: thread-safe, as the SQL stores are.
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from orderflow.domain.order import Order
 from orderflow.domain.queues import (
@@ -154,6 +154,7 @@ class InMemoryOrderStore:
     def _on(self, query: QueueQuery) -> list[str]:
         if not isinstance(query, QueueQuery):
             raise InvalidValue("query", query, "a QueueQuery (QueueQuery.held(), …)")
+        query = query.as_of(datetime.now(UTC))  # a ready list left "now" open: the wall clock
         with self._lock:
             return [n for n, o in self.orders.items() if matches(queue_facts(o), query)]
 

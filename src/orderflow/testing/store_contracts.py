@@ -9,7 +9,7 @@ pending effects, points and a long history.
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -222,7 +222,8 @@ class OrderStoreContract:
             QueueQuery.held("nobody_raises_this"),
             QueueQuery.awaiting_payment(),
             *(QueueQuery.awaiting_payment(m) for m in PaymentMethod),
-            QueueQuery.ready_to_instruct(),
+            QueueQuery.ready_to_instruct(now),
+            QueueQuery.ready_to_instruct(now + timedelta(days=31)),  # the cards' have lapsed
             QueueQuery.not_shipped(now),
             QueueQuery.not_shipped(now - timedelta(days=1)),
             QueueQuery.stuck(now),
@@ -241,6 +242,28 @@ class OrderStoreContract:
             assert paged == expected, query
         assert store.queue(QueueQuery.held("fraud_review")) == ["S-3"]
         assert store.queue(QueueQuery.awaiting_payment(PaymentMethod.BANK_TRANSFER)) == ["S-2"]
+
+    def test_the_ready_list_leaves_out_orders_whose_authorization_lapsed(self) -> None:
+        store, orders = self._filled()
+        if not isinstance(store, WorkLists):
+            pytest.skip("the store does not answer work lists")
+        held = next(o for o in orders if o.number == "S-3")  # by card, 引当済, held
+        cleared = attrs.evolve(
+            held,
+            version=held.version + 1,
+            holds=tuple(attrs.evolve(h, cleared_at=h.raised_at) for h in held.holds),
+        )
+        store.save(cleared, expected_version=held.version)
+        lapses = max(e.expires_at for e in cleared.payment.ledger if e.expires_at is not None)
+        before = QueueQuery.ready_to_instruct(lapses - timedelta(microseconds=1))
+        after = QueueQuery.ready_to_instruct(lapses)
+        assert "S-3" in store.queue(before, limit=1000)
+        assert "S-3" not in store.queue(after, limit=1000)
+        assert "S-6" in store.queue(after, limit=1000)  # 後払い: nothing lapses
+        assert store.count(before) == store.count(after) + 1
+        wall = QueueQuery.ready_to_instruct(datetime.now(UTC))
+        open_now = store.queue(QueueQuery.ready_to_instruct(), limit=1000)  # the wall clock's
+        assert open_now == store.queue(wall, limit=1000)
 
     def test_work_lists_follow_saves(self) -> None:
         store, orders = self._filled()

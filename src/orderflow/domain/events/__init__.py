@@ -12,6 +12,7 @@ from __future__ import annotations
 from orderflow.domain.events._facts import (
     Changed,
     ChangeRequested,
+    DiscountCapped,
     EffectRefused,
     HoldCleared,
     HoldRaised,
@@ -84,6 +85,7 @@ __all__ = [
     "Changed",
     "Delivered",
     "DeliveryUndone",
+    "DiscountCapped",
     "EffectRefused",
     "GoodwillRefunded",
     "GoodwillSettled",

@@ -13,6 +13,7 @@ from orderflow.domain.order import OrderEvent
 __all__ = [
     "ChangeRequested",
     "Changed",
+    "DiscountCapped",
     "EffectRefused",
     "HoldCleared",
     "HoldRaised",
@@ -105,6 +106,22 @@ class ShippingFeeChanged(OrderEvent):
     """The code of the review rule that corrected it (``remote_island``)."""
     name: ClassVar[str] = "shipping_fee_changed"
     """Kind name: the tag in saved orders, the label key (送料変更)."""
+
+
+@event
+class DiscountCapped(OrderEvent):
+    """The discount cut to the charges after the review lowered the shipping fee.
+
+    A coupon takes off at most what the order charges (クーポン利用額は請求額まで); the discount
+    before is recorded here and a hold (``discount_capped``) raised for a person to confirm.
+    """
+
+    old_discount: str = ""
+    """The discount before, as a decimal amount without currency (``"5000"``)."""
+    new_discount: str = ""
+    """The discount now: the order's charges after the corrected fee (``"3060"``)."""
+    name: ClassVar[str] = "discount_capped"
+    """Kind name: the tag in saved orders, the label key (値引き減額)."""
 
 
 @event

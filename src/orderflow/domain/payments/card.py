@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from orderflow.domain import lifecycle
 from orderflow.domain._values import replace
 from orderflow.domain.effects import (
@@ -74,6 +76,10 @@ def fold_authorize(
         return _authorization_refused(order, effect, answer, ctx, rules, plan)
     auth = answer.value
     assert isinstance(auth, Authorization)
+    # a provider that does not say when it lapses: the shop's authorization_days, written down
+    # (the ledger then says when on its own: the work lists index it, knowing no settings)
+    days = timedelta(days=rules.settings.authorization_days)
+    expires_at = auth.expires_at or ctx.at + days
     order = record(
         order,
         PaymentOp.AUTHORIZE,
@@ -81,7 +87,7 @@ def fold_authorize(
         effect.key,
         ctx.at,
         reference=auth.reference,
-        expires_at=auth.expires_at,
+        expires_at=expires_at,
         method=effect.method,
     )
     if effect.purpose is Purpose.SWITCH:
@@ -99,7 +105,7 @@ def fold_authorize(
             plan.add(
                 Notify,
                 notice="authorization_renewed",
-                facts=(("total", auth.amount), ("expires_at", auth.expires_at or ctx.at)),
+                facts=(("total", auth.amount), ("expires_at", expires_at)),
             )
     if effect.purpose is Purpose.CAPTURE:
         plan.add(Capture, method=effect.method, authorization=auth.reference, amount=auth.amount)

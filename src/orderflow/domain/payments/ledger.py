@@ -29,6 +29,7 @@ __all__ = [
     "open_authorizations",
     "open_claims",
     "record",
+    "relied_on_until",
     "with_instructions",
 ]
 
@@ -117,6 +118,24 @@ def live_authorization(
         if now is not None and expires <= now:
             continue
         return method, subject[1], Money._exact(left, payment.currency)
+    return None
+
+
+def relied_on_until(payment: Payment, days: int) -> datetime | None:
+    """When the authorization a card-style payment relies on lapses, if one holds money.
+
+    The newest authorization still holding money (the one :func:`live_authorization` gives
+    before anything lapsed): its ``expires_at``, or ``days`` after it was given. From then on
+    the payment does not count as confirmed for what is not captured (until a new one is
+    given). None: no authorization holds money.
+    """
+    held = held_by_subject(payment, CARDLIKE)
+    for e in reversed(payment.ledger):
+        if e.op is not PaymentOp.AUTHORIZE or e.outcome is not _OK:
+            continue
+        method = e.method or payment.method
+        if method in CARDLIKE and held.get((method, e.target or e.reference), Decimal(0)) > 0:
+            return e.expires_at or e.at + timedelta(days=days)
     return None
 
 
