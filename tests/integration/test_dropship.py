@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 
 from orderflow import Address, Customer, Money, OrderLine, OrderStatus
-from orderflow.domain.effects import Commit, Reserve
+from orderflow.domain.effects import Commit, Done, Recall, Reserve
 from orderflow.domain.order import ShipmentStatus
 from orderflow.domain.purchasing import PurchaseOrderStatus
 from orderflow.errors import EffectInterrupted, InvalidValue, MoveBlocked
-from orderflow.testing import FakeShop, fake_shop
+from orderflow.testing import FakeShop, Fault, fake_shop
 
 SHIP_TO = Address("150-0001", "東京都", "渋谷区神宮前", "1-2-3", "見本 花子", "03-1234-5678")
 TRACKING = "1234-5678-9013"
@@ -221,3 +221,48 @@ def test_a_drop_shipped_line_on_postgres(shop: FakeShop, postgres_uri: str) -> N
         shop, store=PostgresStore(conninfo), inventory=inventory, purchase_orders=purchase_orders
     )
     _drop_shipped_on(shop)
+
+
+def test_a_recall_too_late_at_the_supplier_answers_the_same_when_asked_again(
+    shop: FakeShop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers finishing one recall must hear the same answer for its key: the supplier
+    dispatched, so "too late" both times (campaign seed 90011457 heard "taken back" the second
+    time, after a refusal had passed for "too late": see the next test)."""
+    desk = shop.desk
+    _place(shop)
+    desk.instruct_shipping("1001")
+    (po,) = desk.open_purchase_orders("ACME")
+    assert po.reference is not None
+    shop.supplier.mark_dispatched(po.reference)
+    asked: list[tuple[Any, Any, Any]] = []
+    real = type(desk.executor).perform
+
+    def perform(executor: Any, order: Any, effect: Any) -> Any:
+        answer = real(executor, order, effect)
+        if isinstance(effect, Recall) and effect.warehouse.startswith("supplier:"):
+            asked.append((order, effect, answer))
+        return answer
+
+    monkeypatch.setattr(type(desk.executor), "perform", perform)
+    with pytest.raises(MoveBlocked):
+        desk.recall("1001")
+    [(order, effect, first)] = asked
+    assert first == Done(False)  # too late
+    assert desk.executor.perform(order, effect) == first  # the same answer for the same key
+
+
+def test_a_cancel_the_supplier_refused_once_is_not_taken_for_too_late(shop: FakeShop) -> None:
+    """Found by the campaign (seed 90011457): one refusal of the supplier's cancel (a provider
+    error, not its "too late") made the recall say the goods had left, and the TOKYO parcel was
+    sent again; asked again, the same recall heard "taken back". The recall is refused and asked
+    again under a new key: the supplier takes the chair back."""
+    desk = shop.desk
+    _place(shop)
+    desk.instruct_shipping("1001")
+    (po,) = desk.open_purchase_orders("ACME")
+    shop.supplier.fail_next("cancel", Fault.DECLINE)
+    order = desk.recall("1001")
+    assert order.status is OrderStatus.ALLOCATED and not order.shipments and not order.outbox
+    assert desk.purchase_order(po.number).status is PurchaseOrderStatus.CANCELLED
+    assert len(shop.warehouses["TOKYO"].calls_to("instruct")) == 1  # nothing sent again

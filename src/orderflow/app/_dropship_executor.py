@@ -13,7 +13,13 @@ import contextlib
 
 from orderflow.app._purchasing_executor import PurchasingExecutor
 from orderflow.domain import purchasing
-from orderflow.domain.dropship import drop_ship_order, is_for, number_for, sent_before
+from orderflow.domain.dropship import (
+    cancel_refused,
+    drop_ship_order,
+    is_for,
+    number_for,
+    sent_before,
+)
 from orderflow.domain.effects import Instruct, Recall
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order, drop_ship_supplier
@@ -76,6 +82,10 @@ class DropShipExecutor(PurchasingExecutor):
         wanted = {x.line_id: x.open for x in po.lines if x.open}
         if wanted:
             ctx = Context(self.ports.clock.now(), "system")
+            seen = len(po.history)
             decided = purchasing.cancel(po, ctx, lines=wanted)
             po = self.drive_purchase_order(self.save_purchase_order(po, decided))
+            refused = cancel_refused(po, seen)
+            if refused is not None:  # not "too late": the recall is refused, and asked again
+                raise ProviderError(f"purchase order {po.number}: cancel refused ({refused})")
         return not any(x.open for x in po.lines)

@@ -26,6 +26,7 @@ from orderflow.errors import InvalidValue, MoveNotAllowed
 __all__ = [
     "MAX_NUMBER",
     "PREFIX",
+    "cancel_refused",
     "drop_ship_order",
     "is_for",
     "number_for",
@@ -89,6 +90,19 @@ def drop_ship_order(number: str, order: Order, shipment: Shipment, ctx: Context)
     plan = Plan(replace(po, history=(event,)))
     plan.add(SendToSupplier)
     return plan.apply(replace(po, history=(event,)))
+
+
+def cancel_refused(po: PurchaseOrder, since: int) -> str | None:
+    """A cancel refused by the supplier's port after ``po``'s first ``since`` events, if any.
+
+    The refusal's detail, or None; the supplier's "too late" is an answer, not a refusal. A
+    recall must not take a refusal for the supplier keeping the goods: asked again, the same
+    recall would hear "taken back".
+    """
+    for event in po.history[since:]:
+        if event.name == "cancel_refused" and event.detail != "code=too_late":
+            return event.detail
+    return None
 
 
 def is_for(po: PurchaseOrder, order_number: str, shipment_id: str) -> bool:
