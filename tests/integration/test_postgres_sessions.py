@@ -185,3 +185,27 @@ def test_sessions_of_its_own_the_server_ended_are_opened_anew(
     assert store.get(orders[1].number) == orders[1]
     store.close()
     inventory.close()
+
+
+def test_a_session_reading_committed_pays_no_extra_statement(
+    fresh_postgres_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a host's connection (or a pool's), every transaction sent SET TRANSACTION ISOLATION
+    LEVEL before its work, although the session's default already read committed: a save and a
+    get took four statements instead of two (a round trip each, over the network)."""
+    with psycopg.connect(fresh_postgres_db, autocommit=True) as conn:
+        store = PostgresStore(conn)
+        order = sample_orders()[0]
+        store.add(order)
+        stored = store.get(order.number)
+        sent: list[str] = []
+        real = psycopg.Cursor.execute
+
+        def execute(cursor: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+            sent.append(str(query))
+            return real(cursor, query, *args, **kwargs)
+
+        monkeypatch.setattr(psycopg.Cursor, "execute", execute)
+        store.save(stored, expected_version=stored.version)
+        store.get(order.number)
+        assert len(sent) == 2, sent

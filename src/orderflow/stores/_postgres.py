@@ -21,7 +21,8 @@ store's writes silently join, and wait for, the host's transaction. A connection
 the host closed is refused as closed.
 
 Every transaction is ``READ COMMITTED``, whatever the database's or the connection's default
-(``default_transaction_isolation``): the version-checked saves and the inventory's ledger rely on
+(``default_transaction_isolation``, asked once per connection: a session already reading
+committed pays no extra statement): the version-checked saves and the inventory's ledger rely on
 it (under ``REPEATABLE READ`` or ``SERIALIZABLE`` a save racing another failed with PostgreSQL's
 serialization error instead of losing the version check, and a reservation racing a stock move
 failed). One ``psycopg.Connection`` given to several objects (a store and an inventory on the
@@ -44,6 +45,22 @@ from psycopg import IsolationLevel
 from psycopg.pq import TransactionStatus
 
 from orderflow.errors import InvalidValue, StoreError
+
+_SESSION_READS_COMMITTED: weakref.WeakKeyDictionary[psycopg.Connection[Any], bool] = (
+    weakref.WeakKeyDictionary()
+)
+"""Per connection: whether its session's ``default_transaction_isolation`` is read committed
+(asked once per connection; a host that changes it on a connection afterwards is not seen)."""
+
+
+def _session_reads_committed(conn: psycopg.Connection[Any]) -> bool:
+    """Whether a plain ``BEGIN`` on ``conn`` is ``READ COMMITTED`` (asked once per connection)."""
+    known = _SESSION_READS_COMMITTED.get(conn)
+    if known is None:
+        row = conn.execute("SHOW default_transaction_isolation").fetchone()
+        known = row is not None and row[0] == "read committed"
+        _SESSION_READS_COMMITTED[conn] = known
+    return known
 
 
 class PoolLike(Protocol):
@@ -184,7 +201,10 @@ class Connections:
                 raise
             conn = self._own(self._source)
             inside.enter_context(conn.transaction())
-        if conn.isolation_level != IsolationLevel.READ_COMMITTED:
+        level = conn.isolation_level
+        if level is None and _session_reads_committed(conn):
+            return conn  # the session's default is READ COMMITTED: BEGIN began one
+        if level != IsolationLevel.READ_COMMITTED:
             conn.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
         return conn
 
