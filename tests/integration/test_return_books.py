@@ -12,6 +12,7 @@ from orderflow import (
     GrantAt,
     JournalEntry,
     Money,
+    OrderLine,
     PaymentMethod,
     PointsGrant,
     ReturnReason,
@@ -24,7 +25,7 @@ from orderflow.domain.payments import HoldCode
 from orderflow.errors import PaymentDeclined
 from orderflow.ports import CreditStatus
 from orderflow.testing import FakeShop, Fault, fake_shop
-from tests.builders import STOCK, delivered, shop
+from tests.builders import STOCK, delivered, lines, shop
 from tests.integration.test_points import to_delivery
 
 ALL_BACK = [Disposition("L1", 2), Disposition("L2", 1), Disposition("L3", 1)]
@@ -208,3 +209,21 @@ def test_a_postpay_return_tells_the_customer_once_the_provider_agreed() -> None:
     s.desk.receive_return("1001", "R1", [Disposition("L2", 1, "TOKYO")])
     [notice] = [n for n in s.notifier.sent if n.kind == "return_refunded"]
     assert dict(notice.facts)["paid_back"] == Money.yen(2200)
+
+
+def test_a_return_whose_refund_all_settles_owed_points_posts_no_empty_entry() -> None:
+    """With DEDUCT_FROM_REFUND, owed points larger than the refund take all of it: nothing was
+    paid back, and the return posted an entry of one line, 売掛金 ¥0 credited (exported as a row
+    with no debit account)."""
+    stock = dict(STOCK)
+    stock[("TOKYO", "CANDY-1")] = 5
+    s = fake_shop(stock, settings=_points_shop().desk.settings, points={"C1": 1000})
+    candy = OrderLine("L4", "CANDY-1", "飴", Money.yen(30), 1, TaxRate.REDUCED)
+    to_delivery(s, order_lines=[*lines(), candy])
+    s.desk.book("1001")
+    s.points.balances["C1"] = 0  # the points earned were spent
+    s.desk.claw_back_points("1001", reason="返品")
+    s.desk.request_return("1001", {"L4": 1}, ReturnReason.DEFECTIVE)
+    order = s.desk.receive_return("1001", "R1", [Disposition("L4", 1, "TOKYO")])
+    assert order.returns[0].paid_back == Money.yen(0)
+    assert [e.reference for _, e in s.accounting.entries] == ["1001"]

@@ -24,7 +24,8 @@ from orderflow.domain.decisions.common import (
     settle_allocation,
     settle_set,
 )
-from orderflow.domain.decisions.returning import RESTOCK_FOLDS, follow_retry
+from orderflow.domain.decisions.return_books import follow_retry
+from orderflow.domain.decisions.returning import RESTOCK_FOLDS
 from orderflow.domain.decisions.shipping import settle_recall
 from orderflow.domain.effects import (
     Answer,

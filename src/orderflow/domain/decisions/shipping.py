@@ -284,7 +284,7 @@ def book(order: Order, on: date, ctx: Context, rules: Rules) -> Order:
 
 def book_returns(plan: Plan, order: Order, ctx: Context, rules: Rules) -> Order:
     """The reversing entries of the returns refunded before the booking (see returning)."""
-    from orderflow.domain.decisions.returning import book_returns as post
+    from orderflow.domain.decisions.return_books import book_returns as post
 
     return post(plan, order, ctx, rules)
 

@@ -149,7 +149,7 @@ def _goodwill(plan: Plan, order: Order, key: str, paid: bool, ctx: Context, rule
     See ``settle_goodwill`` and ``settle_return``: the books follow the provider's answer.
     """
     from orderflow.domain.decisions.money import settle_goodwill
-    from orderflow.domain.decisions.returning import settle_return
+    from orderflow.domain.decisions.return_books import settle_return
 
     order = settle_goodwill(plan, order, key, paid, ctx, rules)
     return settle_return(plan, order, key, paid, ctx, rules)
