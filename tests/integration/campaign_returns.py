@@ -165,8 +165,12 @@ def laws(flow: Flow, orders: dict[str, Order]) -> list[str]:
             refunded = ret.status is ReturnStatus.REFUNDED
             if ret.payment_key:
                 found.append(f"{n}/{ret.return_id} still waits on 後払い {ret.payment_key}")
-            # a 後払い re-billing the provider refused paid nothing back: nothing is posted
-            want = 1 if refunded and booked and not ret.refund_refused else 0
+            # a 後払い re-billing the provider refused paid nothing back: nothing is posted;
+            # nor is an entry that would move nothing (all of the refund settled owed points)
+            moves = any(m is not None and m.amount for m in (ret.paid_back, ret.fee)) or any(
+                amount.amount for _, amount, _ in ret.refund
+            )
+            want = 1 if refunded and booked and not ret.refund_refused and moves else 0
             posted = len(entries.get(f"{n}/{ret.return_id}", []))
             if posted != want:
                 found.append(f"{n}/{ret.return_id} ({ret.status.name}) has {posted} entries")
