@@ -59,6 +59,7 @@ from orderflow import (
     TaxRate,
 )
 from orderflow.domain.order import DROP_SHIP
+from orderflow.domain.payments import HoldCode
 from orderflow.errors import (
     EffectInterrupted,
     OrderflowError,
@@ -421,7 +422,12 @@ def refund(flow: Flow, order: Order, rid: str) -> object:
     if left.amount <= 0:
         return None
     amount = Money.yen(flow.rng.randint(1, int(left.amount)))
-    return flow.shop.desk.refund(order.number, amount, reason="campaign", request_id=rid)
+    # paid back by transfer: as a person pays back a 後払い return the provider refused
+    held = HoldCode.REFUND_FAILED in {h.code for h in order.open_holds}
+    by_transfer = held or flow.rng.random() < 0.1
+    return flow.shop.desk.refund(
+        order.number, amount, reason="campaign", request_id=rid, by_transfer=by_transfer
+    )
 
 
 def pay(flow: Flow, order: Order) -> object:

@@ -227,3 +227,29 @@ def test_a_return_whose_refund_all_settles_owed_points_posts_no_empty_entry() ->
     order = s.desk.receive_return("1001", "R1", [Disposition("L4", 1, "TOKYO")])
     assert order.returns[0].paid_back == Money.yen(0)
     assert [e.reference for _, e in s.accounting.entries] == ["1001"]
+
+
+def test_a_refused_postpay_return_is_paid_back_by_transfer_and_booked_as_a_reduction() -> None:
+    """The refund_failed hold said to pay the customer back another way with desk.refund, but
+    desk.refund of a 後払い order asked the same provider, who refused again: nothing recorded
+    the money the shop owed. desk.refund(by_transfer=True) records it as owed back by transfer;
+    once the transfer is recorded the hold is cleared and the books keep total − paid back."""
+    s = shop()
+    delivered(s, payment_method=PaymentMethod.POSTPAY)
+    s.desk.book("1001")
+    s.desk.request_return("1001", {"L2": 1}, ReturnReason.DEFECTIVE)
+    s.postpay.decisions["C1"] = CreditStatus.DECLINED
+    with pytest.raises(PaymentDeclined):
+        s.desk.receive_return("1001", "R1", [Disposition("L2", 1, "TOKYO")])
+    owed = s.desk.refund("1001", Money.yen(2200), reason="返品", by_transfer=True)
+    assert owed.payment.refund_to_transfer == Money.yen(2200)
+    assert "refund" in [n.kind for n in s.notifier.sent]
+    done = s.desk.record_refund_transfer("1001", Money.yen(2200), reference="FURI-1")
+    assert HoldCode.REFUND_FAILED not in {h.code for h in done.open_holds}
+    receivable = Money.yen(0)
+    for _, entry in s.accounting.entries:
+        for ln in entry.lines:
+            if ln.account == "売掛金":
+                receivable += ln.amount if ln.side is Side.DEBIT else -ln.amount
+    assert receivable == done.totals(s.desk.settings.tax).total - Money.yen(2200)
+    assert [e.reference for _, e in s.accounting.entries] == ["1001", "1001/G1"]

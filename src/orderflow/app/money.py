@@ -51,25 +51,33 @@ class MoneyCommands(DeskBase):
         reason: str,
         actor: str = "operator",
         request_id: str | None = None,
+        by_transfer: bool = False,
     ) -> Order:
         """返金: pay back (part of) what was paid, after shipping (a return, a goodwill refund).
 
         Card and Amazon Pay refund through the gateway; 後払い bills only the rest again and
         cancels the old claim (refused, :class:`~orderflow.errors.PaymentDeclined`, if the
         provider will not bill the rest); bank transfer, konbini and COD record the amount as owed
-        back by bank transfer. Give a ``request_id`` to make a repeat safe: the same id returns
-        the first result and pays nothing more.
+        back by bank transfer. ``by_transfer=True`` records it as owed back by bank transfer
+        whatever the method, asking no provider: how a person pays back a 後払い return the
+        provider refused (its ``refund_failed`` hold is cleared once
+        :meth:`record_refund_transfer` records the transfer). Give a ``request_id`` to make a
+        repeat safe: the same id returns the first result and pays nothing more.
 
         It goes in the books as a price reduction (売上値引, :func:`~orderflow.goodwill_entry`):
         at once when the order is booked, else at booking, after the sale's entry; once each.
         """
         check_text(reason, "reason", required=True, limit=1000)
+        if not isinstance(by_transfer, bool):
+            raise InvalidValue("by_transfer", by_transfer, "True or False")
 
         def decide(order: Order, ctx: Context) -> Order:
             marked, _ = lifecycle.record_fact(
                 order, ctx, RefundRequested, fields={"amount": str(amount)}
             )
-            return money.goodwill_refund(marked, amount, ctx, self.rules)  # refuses bad input
+            return money.goodwill_refund(  # refuses bad input
+                marked, amount, ctx, self.rules, by_transfer=by_transfer
+            )
 
         order = self._command(number, decide, actor=actor, reason=reason, request_id=request_id)
         if RefundRefused in self._after(order, RefundRequested):

@@ -88,7 +88,7 @@ class ReturnCommands(OrderCommands):
         Receiving it again changes nothing. A 後払い return's entry waits for the provider to
         bill the rest; one that will not raises :class:`~orderflow.errors.PaymentDeclined`: the
         return stays received with ``Return.refund_refused``, nothing is posted and the order
-        is held ``refund_failed`` (pay it back another way, ``refund``, and clear the hold).
+        is held ``refund_failed`` (pay it back by transfer: ``refund(…, by_transfer=True)``).
         """
         check_text(return_id, "return_id", required=True, limit=20)
         shipping_fee = None

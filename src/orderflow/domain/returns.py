@@ -147,7 +147,7 @@ class Return:
     refund_refused: bool = False
     """後払い: the provider would not bill the rest, so nothing was paid back and nothing is
     posted (the units' worth is ``withheld``); the order is held ``refund_failed`` for a person
-    to pay it back another way (``desk.refund``)."""
+    to pay it back by transfer (``desk.refund(…, by_transfer=True)``)."""
     withheld: tuple[tuple[TaxRate, Money, Money], ...] = ()
     """Per rate: what the units are worth but was not paid back, and the tax in it: the refund
     was capped at what was still refundable, or owed points were settled from it, or the

@@ -31,7 +31,13 @@ from orderflow.domain.order import Order, PaymentMethod, PaymentOp, PaymentOutco
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import HoldCode
 from orderflow.domain.payments.ledger import CARDLIKE, live_authorization, record
-from orderflow.domain.payments.plans import reauthorize, refund, refundable, settle_received
+from orderflow.domain.payments.plans import (
+    owe_refund,
+    reauthorize,
+    refund,
+    refundable,
+    settle_received,
+)
 from orderflow.domain.points import points_settled, settle_owed
 from orderflow.domain.rules import Rules
 from orderflow.domain.status import OrderStatus
@@ -69,8 +75,14 @@ def refund_order(order: Order, amount: Money, ctx: Context, rules: Rules) -> Ord
     return _pay_back(order, amount, ctx, rules)[0]
 
 
-def _pay_back(order: Order, amount: Money, ctx: Context, rules: Rules) -> tuple[Order, Money]:
-    """:func:`refund_order`, and what it pays back (owed points come off first)."""
+def _pay_back(
+    order: Order, amount: Money, ctx: Context, rules: Rules, *, by_transfer: bool = False
+) -> tuple[Order, Money]:
+    """:func:`refund_order`, and what it pays back (owed points come off first).
+
+    ``by_transfer``: owed back by bank transfer whatever the method (a person makes it), as
+    when the provider will not pay it back.
+    """
     if order.status not in _AFTER_SHIPPING:
         raise MoveNotAllowed(order.number, order.status.name, "refund", ["cancel"])
     if not isinstance(amount, Money) or amount.amount <= 0:
@@ -84,11 +96,13 @@ def _pay_back(order: Order, amount: Money, ctx: Context, rules: Rules) -> tuple[
     if amount.amount <= 0:
         return order, amount
     plan = Plan(order)
-    order = refund(plan, order, amount, ctx)
+    order = (owe_refund if by_transfer else refund)(plan, order, amount, ctx)
     return plan.apply(order), amount
 
 
-def goodwill_refund(order: Order, amount: Money, ctx: Context, rules: Rules) -> Order:
+def goodwill_refund(
+    order: Order, amount: Money, ctx: Context, rules: Rules, *, by_transfer: bool = False
+) -> Order:
     """返金 (売上値引): pay back ``amount`` with no goods coming back, and put it in the books.
 
     What :func:`refund_order` pays back is shared over the order's tax rates
@@ -96,10 +110,11 @@ def goodwill_refund(order: Order, amount: Money, ctx: Context, rules: Rules) -> 
     Once the order is booked its entry (:func:`~orderflow.domain.goodwill.goodwill_entry`) is
     posted at once; before, it is posted at booking, after the sale's (:func:`book_goodwill`).
     A 後払い refund waits on the provider (:func:`settle_goodwill`): refused, it was not made
-    and nothing is posted.
+    and nothing is posted. ``by_transfer``: owed back by bank transfer whatever the method
+    (after a 後払い provider refused to bill the rest of a return, say).
     """
     before = {e.key for e in order.outbox}
-    order, paid = _pay_back(order, amount, ctx, rules)
+    order, paid = _pay_back(order, amount, ctx, rules, by_transfer=by_transfer)
     if paid.amount <= 0:  # owed points took it all: no money moves, nothing for the books
         return order
     room = goodwill_room(order, rules.settings.tax)

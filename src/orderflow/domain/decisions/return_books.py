@@ -94,7 +94,8 @@ def settle_return(
     order is booked, else at booking, and the customer is told (``return_refunded``).
     Refused: nothing was paid back and nothing is posted; the units' worth stays in the sales
     (``Return.withheld``), the return is marked ``refund_refused`` and the order held
-    (``refund_failed``) for a person to pay it back another way (``desk.refund``, a 売上値引
+    (``refund_failed``) for a person to pay it back by transfer (``desk.refund(…,
+    by_transfer=True)``, a 売上値引
     once its money moves).
     """
     ret = next((r for r in order.returns if key and r.payment_key == key), None)
@@ -124,8 +125,8 @@ def settle_return(
     return hold(
         order,
         HoldCode.REFUND_FAILED,
-        f"後払いの再請求が拒否されました: 返品 {ret.return_id} の返金を別の方法で行ってください",
-        f"the 後払い provider would not bill the rest: pay return {ret.return_id} back another way",
+        f"後払いの再請求が拒否されました: 返品 {ret.return_id} の返金を振込で行ってください",
+        f"the 後払い provider would not bill the rest: pay return {ret.return_id} back by transfer",
         ctx,
     )
 
