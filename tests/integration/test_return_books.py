@@ -105,14 +105,19 @@ def test_a_return_capped_at_what_is_refundable_posts_only_what_was_paid_back() -
     assert receivable == Money.yen(59)
 
 
-def test_a_postpay_return_whose_rebilling_is_refused_posts_nothing_and_holds_the_order() -> None:
-    s = shop()
-    delivered(s, payment_method=PaymentMethod.POSTPAY)
-    s.desk.book("1001")
+def _refused_return(s: FakeShop) -> None:
+    """The cup of 1001 comes back, and the 後払い provider will not bill the rest."""
     s.desk.request_return("1001", {"L2": 1}, ReturnReason.DEFECTIVE)
     s.postpay.decisions["C1"] = CreditStatus.DECLINED
     with pytest.raises(PaymentDeclined):
         s.desk.receive_return("1001", "R1", [Disposition("L2", 1, "TOKYO")])
+
+
+def test_a_postpay_return_whose_rebilling_is_refused_posts_nothing_and_holds_the_order() -> None:
+    s = shop()
+    delivered(s, payment_method=PaymentMethod.POSTPAY)
+    s.desk.book("1001")
+    _refused_return(s)
     assert [e.reference for _, e in s.accounting.entries] == ["1001"]  # nothing was paid back
     order = s.desk.get("1001")
     ret = order.returns[0]
@@ -136,10 +141,7 @@ def test_a_postpay_return_posts_its_entry_once_the_provider_bills_the_rest() -> 
 def test_a_postpay_return_refused_before_booking_is_not_posted_at_booking() -> None:
     s = shop()
     delivered(s, payment_method=PaymentMethod.POSTPAY)
-    s.desk.request_return("1001", {"L2": 1}, ReturnReason.DEFECTIVE)
-    s.postpay.decisions["C1"] = CreditStatus.DECLINED
-    with pytest.raises(PaymentDeclined):
-        s.desk.receive_return("1001", "R1", [Disposition("L2", 1, "TOKYO")])
+    _refused_return(s)
     s.desk.clear_hold("1001", HoldCode.REFUND_FAILED)
     s.desk.book("1001")
     assert [e.reference for _, e in s.accounting.entries] == ["1001"]
@@ -195,10 +197,7 @@ def test_a_refused_postpay_return_does_not_tell_the_customer_the_money_went_back
     answered: a customer whose re-billing was refused read that ¥2,200 was paid back."""
     s = shop()
     delivered(s, payment_method=PaymentMethod.POSTPAY)
-    s.desk.request_return("1001", {"L2": 1}, ReturnReason.DEFECTIVE)
-    s.postpay.decisions["C1"] = CreditStatus.DECLINED
-    with pytest.raises(PaymentDeclined):
-        s.desk.receive_return("1001", "R1", [Disposition("L2", 1, "TOKYO")])
+    _refused_return(s)
     assert "return_refunded" not in _kinds(s)
 
 
@@ -237,10 +236,7 @@ def test_a_refused_postpay_return_is_paid_back_by_transfer_and_booked_as_a_reduc
     s = shop()
     delivered(s, payment_method=PaymentMethod.POSTPAY)
     s.desk.book("1001")
-    s.desk.request_return("1001", {"L2": 1}, ReturnReason.DEFECTIVE)
-    s.postpay.decisions["C1"] = CreditStatus.DECLINED
-    with pytest.raises(PaymentDeclined):
-        s.desk.receive_return("1001", "R1", [Disposition("L2", 1, "TOKYO")])
+    _refused_return(s)
     owed = s.desk.refund("1001", Money.yen(2200), reason="返品", by_transfer=True)
     assert owed.payment.refund_to_transfer == Money.yen(2200)
     assert "refund" in [n.kind for n in s.notifier.sent]
