@@ -24,7 +24,7 @@ from orderflow import (
 from orderflow.carrier_files import ENCODING, Shipper, export_b2
 from orderflow.notices import Notice, ShopProfile, format_amount
 from orderflow.testing import FakeShop
-from tests.builders import address, shop
+from tests.builders import address, delivered, shop
 
 STOCK = {("TOKYO", "TEA-1"): 1, ("TOKYO", "MUG-1"): 10, ("TOKYO", "CAKE-1"): 10}
 LINES = [
@@ -220,3 +220,13 @@ def test_a_box_whose_first_shipment_collects_nothing_is_labelled_with_what_it_co
     desk.ship("1002", tokyo["1002"].shipment_id, "1234-5678-9013")
     told = [n for n in s.notifier.sent if n.kind == "shipping" and n.order_number == "1002"]
     assert told[0].fact("parcel_cod_amount") == collects
+
+
+def test_a_shipping_notice_queued_before_parcels_were_named_still_lists_the_parcel() -> None:
+    """A shipping notice queued by an earlier orderflow (no shipment_id fact) and sent after the
+    upgrade showed the heading ■この荷物の内容 over nothing; an order of one parcel shows it."""
+    s = shop()
+    delivered(s)
+    [sent] = [n for n in s.notifier.sent if n.kind == "shipping"]
+    older = attrs.evolve(sent, facts=tuple(f for f in sent.facts if f[0] != "shipment_id"))
+    assert older.text == sent.text and "×" in sent.text

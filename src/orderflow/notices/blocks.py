@@ -102,9 +102,12 @@ def parcel_lines(
     """What the parcel ``shipment_id`` carries, one line per order line: ``- 緑茶 × 2``.
 
     ``others`` (the ``parcel_orders`` fact, 同梱) names the other orders in the same box.
-    Empty when the order has no such shipment (the block then goes).
+    A notice queued before its facts named the parcel (no ``shipment_id``) shows the order's
+    one shipment, if it has only one. Empty when the order has no such shipment.
     """
     shipment = summary.shipment(shipment_id)
+    if shipment is None and shipment_id is None and len(summary.shipments) == 1:
+        shipment = summary.shipments[0]
     if shipment is None:
         return []
     names = {line.line_id: line for line in summary.lines}
