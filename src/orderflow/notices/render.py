@@ -24,6 +24,7 @@ from orderflow.notices.formatting import (
     format_moment,
     language,
 )
+from orderflow.notices.summary import OrderSummary
 from orderflow.notices.templates import BLOCKS, DEFAULTS, KIND_FACTS
 
 if TYPE_CHECKING:
@@ -121,13 +122,16 @@ def block_lines(notice: Notice, name: str) -> list[str]:
         return blocks.parcel_lines(order, shop, lang, shipment_id, others)
     if name == "items":
         return blocks.item_lines(order, shop, lang)
-    if name == "totals":
-        return blocks.total_lines(order, lang)
-    if name == "address":
-        return blocks.address_lines(order, lang)
     if name == "payment":
         return blocks.payment_lines(order, lang, notice.zone)
-    return blocks.delivery_lines(order, lang)
+    return _ORDER_BLOCKS.get(name, blocks.delivery_lines)(order, lang)
+
+
+_ORDER_BLOCKS: dict[str, Callable[[OrderSummary, str], list[str]]] = {
+    "totals": blocks.total_lines,
+    "address": blocks.address_lines,
+}
+"""The blocks written from the order's summary and the language alone (else the delivery's)."""
 
 
 def _substitute(line: str, value: Callable[[str], str], literal: Callable[[str], str]) -> str:
