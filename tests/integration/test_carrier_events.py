@@ -230,6 +230,21 @@ def test_absent_too_long_holds_once_per_absence() -> None:
     assert desk.sweep_absent() == ["1001"]
 
 
+def test_absent_again_while_still_held_is_not_reported_held_again() -> None:
+    """A second 持戻り while the first one's hold was still open: every sweep reported the order
+    as held now, though nothing changed (campaign seed 170012459)."""
+    shop = shop_with()
+    desk = shop.desk
+    desk.carrier_events([ev(shop, T.ABSENT, 0, "a1")])
+    shop.clock.advance(timedelta(days=3))
+    assert desk.sweep_absent() == ["1001"]
+    desk.carrier_events([ev(shop, T.ABSENT, 0, "a2")])  # absent again, the hold still open
+    shop.clock.advance(timedelta(days=3))
+    held = desk.get("1001")
+    assert desk.sweep_absent() == []
+    assert desk.get("1001").version == held.version
+
+
 def test_absent_with_long_event_ids_holds_once_per_absence() -> None:
     shop = shop_with()
     desk = shop.desk

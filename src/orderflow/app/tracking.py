@@ -183,8 +183,8 @@ class TrackingCommands(DeskBase):
         held: list[str] = []
         for order in self.executor.open_orders():
             overdue = tracking.absent_overdue(order, now, days)
-            if not overdue:
-                continue
+            if not overdue or any(h.code == tracking.HOLD_ABSENT for h in order.open_holds):
+                continue  # nothing overdue, or held for it already (a person has not cleared it)
             request = _absence_key(overdue)
             if request in order.requests:
                 continue
