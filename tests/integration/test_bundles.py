@@ -22,9 +22,9 @@ from orderflow import (
     TrackingStatus,
 )
 from orderflow.domain.events import Bundled, Unbundled
-from orderflow.errors import InvalidValue, MoveBlocked
+from orderflow.errors import InvalidValue, MoveBlocked, OutcomeUnknown
 from orderflow.stores import PostgresInventory, PostgresStore, SQLiteInventory, SQLiteStore
-from orderflow.testing import FakeShop, fake_shop
+from orderflow.testing import FakeShop, Fault, fake_shop
 from orderflow.testing.shop import desk_on
 from tests.postgres import new_database
 
@@ -432,3 +432,23 @@ def test_leaving_a_parcel_again_after_a_crash_frees_every_order(command: str) ->
     assert sum(isinstance(e, Unbundled) for e in desk.get("1002").history) == 1
     desk.instruct_shipping("1002")
     assert desk.get("1002").shipments[0].parcel is None
+
+
+def test_an_order_whose_box_left_without_it_is_instructed_on_its_own() -> None:
+    """The parcel's instruction timed out after the first order; the warehouse shipped the box
+    with that order alone. Instructing again put the second order in the box that had left, so
+    its notice asked the driver of a gone box to collect it (fresh campaign seed 170011867)."""
+    shop = fake_shop(STOCK)
+    desk = shop.desk
+    _two_accepted(desk)
+    desk.bundle(["1001", "1002"])
+    shop.warehouses["TOKYO"].fail_next("instruct", Fault.TIMEOUT_AFTER)
+    with pytest.raises(OutcomeUnknown):
+        desk.instruct_shipping("1001")
+    desk.resume("1001")
+    assert desk.get("1002").status is OrderStatus.ALLOCATED  # never sent to the warehouse
+    desk.ship("1001", "1001-S1", TRACKING)  # the box leaves with 1001 alone
+    order = desk.instruct_shipping("1002")
+    assert order.status is OrderStatus.SHIPPING_INSTRUCTED
+    assert order.bundle == () and order.shipments[0].parcel is None  # on its own
+    assert desk.get("1001").status is OrderStatus.SHIPPED

@@ -102,7 +102,8 @@ class BundleCommands(FulfilmentCommands, ChangeCommands):
         Refused (:class:`~orderflow.errors.MoveBlocked`) while an order of the parcel is not
         引当済 (a cancelled one has left it) or would refuse its instruction (an open hold, its
         payment not confirmed): then none is instructed. Safe to repeat after a failure
-        half-way.
+        half-way; if a box of the parcel left meanwhile (the warehouse shipped what it was
+        told), the orders not instructed yet leave the parcel and are instructed on their own.
         """
         order = self._current(check_number(number))
         if not order.bundle:
@@ -111,6 +112,12 @@ class BundleCommands(FulfilmentCommands, ChangeCommands):
         if any(m.bundle != order.bundle for m in members if m.status in bundling.BUNDLEABLE):
             return self._half_made(order, members, carrier, actor)
         live = [m for m in members if m.status is not OrderStatus.CANCELLED]
+        if _box_left(live):  # sent half-way and shipped: the rest can no longer go in the box
+            for member in live:
+                if member.status is OrderStatus.ALLOCATED:
+                    self._command(member.number, bundling.leave, actor=actor)
+                    super().instruct_shipping(member.number, carrier=carrier, actor=actor)
+            return self.get(number)
         waiting = [
             m.number
             for m in live
@@ -268,3 +275,13 @@ class BundleCommands(FulfilmentCommands, ChangeCommands):
                 if s.parcel == parcel and s.status is waiting:
                     mates.append((member, s.shipment_id))
         return mates
+
+
+def _box_left(members: list[Order]) -> bool:
+    """A box of the parcel has left the warehouse.
+
+    Its instruction was sent half-way, and the warehouse shipped what it was told: orders not
+    instructed yet go on their own.
+    """
+    gone = (ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED)
+    return any(s.parcel is not None and s.status in gone for m in members for s in m.shipments)
