@@ -10,7 +10,7 @@ import pytest
 from orderflow import Address, Customer, Money, OrderLine, OrderStatus
 from orderflow.domain.effects import Commit, Done, Recall, Reserve
 from orderflow.domain.order import ShipmentStatus
-from orderflow.domain.purchasing import PurchaseOrderStatus
+from orderflow.domain.purchasing import PurchaseOrder, PurchaseOrderStatus
 from orderflow.errors import EffectInterrupted, InvalidValue, MoveBlocked
 from orderflow.testing import FakeShop, Fault, fake_shop
 
@@ -89,13 +89,19 @@ def test_recall_cancels_at_the_supplier_and_cancel_leaves_no_open_line(shop: Fak
     assert desk.open_purchase_orders() == []
 
 
-def test_a_recall_too_late_at_the_supplier_is_refused(shop: FakeShop) -> None:
-    desk = shop.desk
+def _dispatched(shop: FakeShop) -> PurchaseOrder:
+    """Order 1001 instructed, and its chair's purchase order dispatched by the supplier."""
     _place(shop)
-    desk.instruct_shipping("1001")
-    (po,) = desk.open_purchase_orders("ACME")
+    shop.desk.instruct_shipping("1001")
+    (po,) = shop.desk.open_purchase_orders("ACME")
     assert po.reference is not None
     shop.supplier.mark_dispatched(po.reference)
+    return po
+
+
+def test_a_recall_too_late_at_the_supplier_is_refused(shop: FakeShop) -> None:
+    desk = shop.desk
+    po = _dispatched(shop)
     with pytest.raises(MoveBlocked):
         desk.recall("1001")
     order = desk.get("1001")
@@ -230,11 +236,7 @@ def test_a_recall_too_late_at_the_supplier_answers_the_same_when_asked_again(
     dispatched, so "too late" both times (campaign seed 90011457 heard "taken back" the second
     time, after a refusal had passed for "too late": see the next test)."""
     desk = shop.desk
-    _place(shop)
-    desk.instruct_shipping("1001")
-    (po,) = desk.open_purchase_orders("ACME")
-    assert po.reference is not None
-    shop.supplier.mark_dispatched(po.reference)
+    _dispatched(shop)
     asked: list[tuple[Any, Any, Any]] = []
     real = type(desk.executor).perform
 

@@ -15,6 +15,7 @@ from orderflow import (
     CodSplit,
     Customer,
     Money,
+    OrderDesk,
     OrderLine,
     PartialPayment,
     PaymentMethod,
@@ -128,6 +129,16 @@ def test_a_prepaid_parcels_notice_lists_its_items_and_asks_for_no_money() -> Non
     assert second.fact("shipment_id") == "1001-S2"
 
 
+def _boxed(desk: OrderDesk) -> None:
+    """Orders 1001 and 1002, accepted, held ones cleared, allocated, packed in one box, sent."""
+    for number in ("1001", "1002"):
+        for hold in desk.get(number).open_holds:
+            desk.clear_hold(number, hold.code)
+        desk.allocate(number)
+    desk.bundle(["1001", "1002"])
+    desk.instruct_shipping("1001")
+
+
 def test_a_cod_box_of_two_orders_tells_each_what_the_driver_collects_for_the_box() -> None:
     """同梱: the carrier collects the sum of the orders' amounts for the box (one label, made by
     hand); each order's notice says that sum, and its own part of it."""
@@ -143,12 +154,7 @@ def test_a_cod_box_of_two_orders_tells_each_what_the_driver_collects_for_the_box
             payment_method=PaymentMethod.COD,
         )
         desk.accept(number)
-    for number in ("1001", "1002"):
-        for hold in desk.get(number).open_holds:
-            desk.clear_hold(number, hold.code)
-        desk.allocate(number)
-    desk.bundle(["1001", "1002"])
-    desk.instruct_shipping("1001")
+    _boxed(desk)
     own = {n: desk.get(n).shipments[0].cod_amount for n in ("1001", "1002")}
     box = own["1001"] + own["1002"]  # type: ignore[operator]
     desk.ship("1001", "1001-S1", "1234-5678-9013")
@@ -197,12 +203,7 @@ def test_a_box_whose_first_shipment_collects_nothing_is_labelled_with_what_it_co
             payment_method=PaymentMethod.COD,
         )
         desk.accept(number)
-    for number in ("1001", "1002"):
-        for hold in desk.get(number).open_holds:
-            desk.clear_hold(number, hold.code)
-        desk.allocate(number)
-    desk.bundle(["1001", "1002"])
-    desk.instruct_shipping("1001")
+    _boxed(desk)
     tokyo = {
         n: next(sh for sh in desk.get(n).shipments if sh.warehouse == "TOKYO")
         for n in ("1001", "1002")
