@@ -103,3 +103,30 @@ def pay_in_full(s: FakeShop, number: str = "1001") -> Order:
     elif order.payment.method is PaymentMethod.KONBINI:
         s.desk.record_konbini_payment(number, reference=f"K-{number}", amount=total)
     return s.desk.get(number)
+
+
+def card_order(
+    order_lines: Sequence[OrderLine],
+    *,
+    shipping: int = 0,
+    discount: int = 0,
+    fees: int = 0,
+    points: int = 0,
+) -> Order:
+    """Order 1001 by card as the pure domain places it (no desk, no fakes): yen amounts."""
+    from orderflow.domain.lifecycle import new_order
+    from orderflow.domain.payment import PaymentMethod
+
+    order, _ = new_order(
+        number="1001",
+        customer=customer(),
+        ship_to=address(),
+        lines=order_lines,
+        payment_method=PaymentMethod.CARD,
+        ctx=CTX,
+        shipping_fee=Money.yen(shipping),
+        discount=Money.yen(discount),
+        fees=Money.yen(fees),
+        points_used=points,
+    )
+    return order

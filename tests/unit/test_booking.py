@@ -21,10 +21,8 @@ from orderflow import (
     sale_entry,
 )
 from orderflow.domain.booking import recognition_date
-from orderflow.domain.lifecycle import new_order
-from orderflow.domain.order import PaymentMethod
 from orderflow.errors import InvalidValue
-from tests.builders import CTX, T0, address, customer
+from tests.builders import T0, card_order
 
 
 def test_an_unbalanced_entry_is_refused() -> None:
@@ -77,18 +75,7 @@ def test_every_sale_balances_and_debits_what_the_customer_pays(
     charges = sum(price * qty for price, qty, _ in raw) + shipping + fees
     discount = data.draw(st.integers(0, charges))
     points = data.draw(st.integers(0, charges - discount))
-    order, _ = new_order(
-        number="1001",
-        customer=customer(),
-        ship_to=address(),
-        lines=lines,
-        payment_method=PaymentMethod.CARD,
-        ctx=CTX,
-        shipping_fee=Money.yen(shipping),
-        fees=Money.yen(fees),
-        discount=Money.yen(discount),
-        points_used=points,
-    )
+    order = card_order(lines, shipping=shipping, fees=fees, discount=discount, points=points)
     rule = TaxRule(mode, rounding)
     entry = sale_entry(order, rule, AccountMap(), date(2026, 11, 22))
     debit, credit = entry.totals()
@@ -105,14 +92,7 @@ def test_recognition_date_follows_the_basis() -> None:
 
     from orderflow import Shipment, ShipmentLine, ShipmentStatus
 
-    order, _ = new_order(
-        number="1001",
-        customer=customer(),
-        ship_to=address(),
-        lines=[OrderLine("L1", "A", "a", Money.yen(100), 1)],
-        payment_method=PaymentMethod.CARD,
-        ctx=CTX,
-    )
+    order = card_order([OrderLine("L1", "A", "a", Money.yen(100), 1)])
     shipped = T0 + timedelta(hours=16)  # 2026-11-22 16:00 UTC is 11-23 01:00 in Tokyo
     delivered = T0 + timedelta(days=2)
     shipment = Shipment(
@@ -169,17 +149,7 @@ def test_no_journal_line_goes_below_zero_with_free_items_and_tiny_amounts(
     ]
     charges = sum(price * qty for price, qty, _ in raw) + shipping + fees
     discount = data.draw(st.integers(0, charges))
-    order, _ = new_order(
-        number="1001",
-        customer=customer(),
-        ship_to=address(),
-        lines=lines,
-        payment_method=PaymentMethod.CARD,
-        ctx=CTX,
-        shipping_fee=Money.yen(shipping),
-        fees=Money.yen(fees),
-        discount=Money.yen(discount),
-    )
+    order = card_order(lines, shipping=shipping, fees=fees, discount=discount)
     rule = TaxRule(mode, rounding)
     entry = sale_entry(order, rule, accounts, date(2026, 11, 22))
     debit, credit = entry.totals()

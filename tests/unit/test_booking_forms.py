@@ -27,10 +27,8 @@ from orderflow.domain.booking import (
     points_deferral_entry,
     reversal_entry,
 )
-from orderflow.domain.lifecycle import new_order
-from orderflow.domain.order import PaymentMethod
 from orderflow.errors import InvalidValue
-from tests.builders import CTX, address, customer
+from tests.builders import card_order
 
 DAY = date(2026, 11, 22)
 RULE = TaxRule(PriceMode.INCLUSIVE, Rounding.DOWN)
@@ -39,18 +37,7 @@ RULE = TaxRule(PriceMode.INCLUSIVE, Rounding.DOWN)
 def _order(
     lines: list[OrderLine], shipping: int = 0, fees: int = 0, points: int = 0, discount: int = 0
 ) -> Order:
-    order, _ = new_order(
-        number="1001",
-        customer=customer(),
-        ship_to=address(),
-        lines=lines,
-        payment_method=PaymentMethod.CARD,
-        ctx=CTX,
-        shipping_fee=Money.yen(shipping),
-        fees=Money.yen(fees),
-        discount=Money.yen(discount),
-        points_used=points,
-    )
+    order = card_order(lines, shipping=shipping, fees=fees, discount=discount, points=points)
     return order
 
 

@@ -22,25 +22,14 @@ from orderflow import (
 )
 from orderflow.domain.booking import AmountForm
 from orderflow.domain.events import GoodwillRefunded
-from orderflow.domain.lifecycle import new_order, record_fact
-from orderflow.domain.order import PaymentMethod
-from tests.builders import CTX, address, customer
+from orderflow.domain.lifecycle import record_fact
+from tests.builders import CTX, card_order
 
 DAY = date(2026, 11, 22)
 
 
 def _order(lines: list[OrderLine], shipping: int, points: int, discount: int) -> Order:
-    order, _ = new_order(
-        number="1001",
-        customer=customer(),
-        ship_to=address(),
-        lines=lines,
-        payment_method=PaymentMethod.CARD,
-        ctx=CTX,
-        shipping_fee=Money.yen(shipping),
-        discount=Money.yen(discount),
-        points_used=points,
-    )
+    order = card_order(lines, shipping=shipping, discount=discount, points=points)
     return order
 
 

@@ -29,7 +29,7 @@ from orderflow import (
 )
 from orderflow.domain.lifecycle import new_order
 from orderflow.errors import InvalidValue
-from tests.builders import CTX, T0, address, customer
+from tests.builders import CTX, T0, address, card_order, customer
 
 RULES = st.builds(
     TaxRule,
@@ -59,18 +59,7 @@ def priced_orders(draw: st.DrawFn) -> Order:
     room = int(items) + shipping + fees
     discount = draw(st.integers(0, room // 2))
     points = draw(st.integers(0, room - discount))
-    order, _ = new_order(
-        number="1001",
-        customer=customer(),
-        ship_to=address(),
-        lines=lines,
-        payment_method=PaymentMethod.CARD,
-        ctx=CTX,
-        shipping_fee=Money.yen(shipping),
-        discount=Money.yen(discount),
-        fees=Money.yen(fees),
-        points_used=points,
-    )
+    order = card_order(lines, shipping=shipping, discount=discount, fees=fees, points=points)
     return attrs.evolve(order, points_taken=points)
 
 
@@ -258,16 +247,7 @@ def test_a_return_never_pays_back_more_tax_than_amount() -> None:
     unit's share of the amount rounds to ¥0 while the tax crosses ¥1. The tax waits for an
     amount to sit in (a ¥0 refund with ¥1 of tax made a -¥1 売上戻り高 line)."""
     rule = TaxRule()
-    order, _ = new_order(
-        number="1001",
-        customer=customer(),
-        ship_to=address(),
-        lines=[OrderLine("L1", "ST-1", "シール", Money.yen(10), 46)],
-        payment_method=PaymentMethod.CARD,
-        ctx=CTX,
-        shipping_fee=Money.yen(0),
-        points_used=437,
-    )
+    order = card_order([OrderLine("L1", "ST-1", "シール", Money.yen(10), 46)], points=437)
     order = attrs.evolve(order, points_taken=437)
     for _ in range(46):
         order = _received(order, {"L1": 1}, ReturnReason.DEFECTIVE, rule)

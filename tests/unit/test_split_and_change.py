@@ -6,12 +6,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orderflow import Money, Order, OrderLine, PaymentMethod, PriceMode, Rounding, TaxRate, TaxRule
+from orderflow import Money, Order, OrderLine, PriceMode, Rounding, TaxRate, TaxRule
 from orderflow.domain.changes import OrderChange, apply_change
-from orderflow.domain.lifecycle import new_order
 from orderflow.domain.split import split_order
 from orderflow.errors import InvalidValue
-from tests.builders import CTX, address, customer
+from tests.builders import CTX, card_order
 
 RULES = st.builds(TaxRule, st.sampled_from(list(PriceMode)), st.sampled_from(list(Rounding)))
 
@@ -34,17 +33,7 @@ def orders(draw: st.DrawFn) -> Order:
     shipping = draw(st.integers(0, 2000))
     discount = draw(st.integers(0, items // 3))
     points = draw(st.integers(0, (items + shipping - discount) // 3))
-    order, _ = new_order(
-        number="1001",
-        customer=customer(),
-        ship_to=address(),
-        lines=lines,
-        payment_method=PaymentMethod.CARD,
-        ctx=CTX,
-        shipping_fee=Money.yen(shipping),
-        discount=Money.yen(discount),
-        points_used=points,
-    )
+    order = card_order(lines, shipping=shipping, discount=discount, points=points)
     return order
 
 
@@ -94,14 +83,7 @@ def test_the_parts_add_up_to_the_parent_in_every_total(data: st.DataObject, rule
 
 
 def test_a_split_must_place_every_unit_exactly_once() -> None:
-    order, _ = new_order(
-        number="1001",
-        customer=customer(),
-        ship_to=address(),
-        lines=[OrderLine("L1", "A", "a", Money.yen(100), 3)],
-        payment_method=PaymentMethod.CARD,
-        ctx=CTX,
-    )
+    order = card_order([OrderLine("L1", "A", "a", Money.yen(100), 3)])
     with pytest.raises(InvalidValue, match="all 3 units"):
         split_order(order, [{"L1": 1}, {"L1": 1}], TaxRule(), CTX)
     with pytest.raises(InvalidValue, match="at least two parts"):
