@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from orderflow.app.executor import RACE_TRIES, Executor, Ports
@@ -16,7 +16,7 @@ from orderflow.domain.machine import allowed_moves
 from orderflow.domain.order import Order, OrderEvent, OrderTotals
 from orderflow.domain.payment import PaymentMethod
 from orderflow.domain.payments import payment_confirmed
-from orderflow.domain.queues import QueueQuery
+from orderflow.domain.queues import QueueQuery, queue_facts
 from orderflow.domain.review import ReviewRule, check_rules, default_rules
 from orderflow.domain.rules import Rules
 from orderflow.domain.status import Move, OrderStatus
@@ -254,6 +254,7 @@ class DeskBase:
         lease: timedelta = timedelta(minutes=5),
         batch: int = 100,
         each: Callable[[str], object] | None = None,
+        older_than: timedelta = timedelta(0),
     ) -> list[Order]:
         """Sweep: finish every order with pending effects; returns the orders finished.
 
@@ -265,9 +266,18 @@ class DeskBase:
         answer stays pending for the next sweep, with a warning on the logger ``orderflow.desk``.
         ``each`` is called with every order number tried, after it is (a progress bar counts
         them).
-        ``lease`` is above 0 and at most ten years; ``batch`` a whole number from 1 to 10,000.
+        ``older_than`` leaves alone the orders whose last step is younger than that: a command
+        running in a web worker performs its own effects right after saving them, and a sweep
+        taking the same order at that moment would ask the providers the same keys at the same
+        time (a provider answers such a twin request with "in progress": the command then
+        raises ``OutcomeUnknown``). ``timedelta(minutes=1)`` suits a sweep run beside web
+        workers; 0 (the default) takes every order with pending effects.
+        ``lease`` is above 0 and at most ten years; ``batch`` a whole number from 1 to 10,000;
+        ``older_than`` 0 or more.
         """
         check_span(lease, "lease", positive=True)
+        check_span(older_than, "older_than")
+        settled = self.executor.now() - older_than
         if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= 10_000:
             raise InvalidValue("batch", batch, "a whole number from 1 to 10000")
         done: list[Order] = []
@@ -283,7 +293,9 @@ class DeskBase:
                 tried.update(fresh)
                 for number in fresh:
                     try:
-                        finished = self.resume(number)
+                        finished = self._resume_settled(number, settled, bool(older_than))
+                        if finished is None:
+                            continue  # its command may still be performing them
                     except OrderflowError as stopped:  # a race, a time-out, an adapter crash
                         racing = isinstance(stopped, ConcurrencyError)  # normal: debug
                         level = logging.DEBUG if racing else logging.WARNING
@@ -297,6 +309,15 @@ class DeskBase:
                         done.append(finished)
         finally:
             self._release_claims(held)
+
+    def _resume_settled(self, number: str, settled: datetime, young: bool) -> Order | None:
+        """:meth:`resume` ``number``; None (untouched) if ``young`` and moved after ``settled``."""
+        order = self.executor.load(number)
+        if not order.outbox:
+            return order
+        if young and (queue_facts(order).pending_since or settled) > settled:
+            return None
+        return self.executor.drive(order)
 
     def _release_claims(self, numbers: list[str]) -> None:
         """Give back every claim of a sweep; one that cannot be given back lapses with its lease.

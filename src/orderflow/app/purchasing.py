@@ -315,9 +315,10 @@ class PurchasingCommands(BackorderCommands):
         lease: timedelta = timedelta(minutes=5),
         batch: int = 100,
         each: Callable[[str], object] | None = None,
+        older_than: timedelta = timedelta(0),
     ) -> list[Order]:
         """Finish every order with pending effects, then the purchase orders (see below)."""
-        done = super().resume_pending(lease=lease, batch=batch, each=each)
+        done = super().resume_pending(lease=lease, batch=batch, each=each, older_than=older_than)
         if self.executor.ports.purchase_orders is not None:
             self.resume_purchase_orders()
         return done

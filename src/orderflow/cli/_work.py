@@ -112,6 +112,16 @@ def add_work_commands(
         description=f"Finish every order's pending effects (desk.resume_pending). {PROVIDERS}",
     )
     add_provider_options(resume)
+    resume.add_argument(
+        "--older-than",
+        type=length_of_time("seconds", zero=True),
+        default=0.0,
+        metavar="SECONDS",
+        help=(
+            "leave alone orders whose last step is younger (a command in a web worker may still "
+            "be performing their effects; default 0: take every one)"
+        ),
+    )
     sweep = commands.add_parser(
         "sweep",
         parents=[common, progress],
@@ -164,7 +174,9 @@ def run_work(args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode:
 
 def _resume(desk: OrderDesk, args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode:
     with Progress("resume", pending_count(desk), enabled=args.progress) as bar:
-        finished = desk.resume_pending(each=lambda _: bar.advance())
+        finished = desk.resume_pending(
+            each=lambda _: bar.advance(), older_than=timedelta(seconds=args.older_than)
+        )
     left = pending_count(desk)
     out(f"finished {len(finished)}")
     out(f"pending  {left}")
