@@ -29,8 +29,9 @@ class FulfilmentCommands(DeskBase):
 
         Refused while a hold is open or the payment is not confirmed (a lapsed authorization does
         not count). For 代引き the first shipment carries the amount the carrier collects.
-        Instructing an instructed order again returns it; an order shipped in part (分納, see
-        :meth:`ship_available`) gets a shipment more for the units reserved since.
+        Instructing an instructed (or shipped, delivered, booked) order again returns it; an
+        order shipped in part (分納, see :meth:`ship_available`) gets a shipment more for the
+        units reserved since.
         """
         return self._instruct(number, carrier, actor, partial=False)
 
@@ -57,8 +58,8 @@ class FulfilmentCommands(DeskBase):
             raise InvalidValue("carrier", code, f"one of {sorted(self.carriers)}")
 
         def decide(order: Order, ctx: Context) -> Order:
-            if order.status is OrderStatus.SHIPPING_INSTRUCTED and not pending_units(order):
-                return order
+            if order.status.reached(OrderStatus.SHIPPING_INSTRUCTED) and not pending_units(order):
+                return order  # instructed (or shipped, delivered, booked): a repeat returns it
             return shipping.instruct_shipping(order, code, ctx, self.rules, partial=partial)
 
         return self._command(number, decide, actor=actor)

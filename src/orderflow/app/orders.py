@@ -365,11 +365,12 @@ class OrderCommands(DeskBase):
     def allocate(self, number: str, *, actor: str = "system") -> Order:
         """引当: reserve the missing units atomically; 引当済 if all, 中途引当 if short.
 
-        Call again when stock arrives to allocate the rest.
+        Call again when stock arrives to allocate the rest. A repeat on an order with nothing
+        missing (引当済 or further on) returns it.
         """
 
         def decide(order: Order, ctx: Context) -> Order:
-            if order.status is OrderStatus.ALLOCATED:
+            if order.status.reached(OrderStatus.ALLOCATED) and not order.unallocated():
                 return order  # nothing is missing: a repeat changes nothing
             return placing.allocate(order, self.rules, self._available(order), ctx)
 

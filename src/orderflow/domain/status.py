@@ -45,6 +45,17 @@ class OrderStatus(enum.Enum):
         """True for 計上済 and キャンセル: no move leaves them."""
         return self in (OrderStatus.BOOKED, OrderStatus.CANCELLED)
 
+    def reached(self, other: OrderStatus) -> bool:
+        """Whether this is ``other`` or a status after it on the forward flow.
+
+        ``SHIPPED`` reached ``ALLOCATED``; キャンセル reaches nothing but itself.
+        """
+        if self is OrderStatus.CANCELLED or other is OrderStatus.CANCELLED:
+            return self is other
+        return _FORWARD.index(self) >= _FORWARD.index(other)
+
+
+_FORWARD = tuple(s for s in OrderStatus if s is not OrderStatus.CANCELLED)
 
 _JA = {
     OrderStatus.ORDERED: "受注",
