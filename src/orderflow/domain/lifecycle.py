@@ -69,6 +69,7 @@ __all__ = [
     "record_fact",
     "release",
     "ship",
+    "undoable_delivery",
 ]
 
 
@@ -161,7 +162,8 @@ def next_moves(order: Order) -> tuple[Move, ...]:
     """The moves this order may make now: declared from its status and not stopped by a guard.
 
     An open hold stops 出荷指示 (and so does unconfirmed payment, which is itself a hold); so does
-    a 中途引当 order's missing stock (分納 is the customer's choice, ``ship_available``).
+    a 中途引当 order's missing stock (分納 is the customer's choice, ``ship_available``). 着荷取消
+    needs a delivered shipment whose money the carrier did not collect (代引き).
     """
     if not isinstance(order, Order):
         raise InvalidValue("order", order, "an Order")
@@ -169,8 +171,16 @@ def next_moves(order: Order) -> tuple[Move, ...]:
     if order.status is OrderStatus.PARTIALLY_ALLOCATED or any(
         h.cleared_at is None for h in order.holds
     ):
-        return tuple(m for m in moves if m is not Move.INSTRUCT_SHIPPING)
+        moves = tuple(m for m in moves if m is not Move.INSTRUCT_SHIPPING)
+    if Move.UNDO_DELIVERY in moves and not any(undoable_delivery(s) for s in order.shipments):
+        moves = tuple(m for m in moves if m is not Move.UNDO_DELIVERY)
     return moves
+
+
+def undoable_delivery(shipment: Shipment) -> bool:
+    """Whether 着荷取消 may take back ``shipment``'s delivery: delivered, no 代引き money on it."""
+    collected = shipment.cod_amount is not None and shipment.cod_amount.amount > 0
+    return shipment.status is ShipmentStatus.DELIVERED and not collected
 
 
 # -- 受注 ------------------------------------------------------------------------------------

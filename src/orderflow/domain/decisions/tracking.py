@@ -316,7 +316,7 @@ def undo_delivery(order: Order, shipment_id: str, ctx: Context) -> Order:
         return order
     if shipment.status is not ShipmentStatus.DELIVERED:
         raise _blocked(order, f"shipment {shipment_id} is not delivered")
-    if shipment.cod_amount is not None and shipment.cod_amount.amount > 0:
+    if not lifecycle.undoable_delivery(shipment):
         raise _blocked(order, f"shipment {shipment_id} is 代引き: its money is recorded")
     updated = replace(shipment, status=ShipmentStatus.SHIPPED, delivered_at=None)
     shipments = tuple(updated if s.shipment_id == shipment_id else s for s in order.shipments)
