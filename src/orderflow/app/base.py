@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+from orderflow.app._wiring import by_code
 from orderflow.app.executor import RACE_TRIES, Executor, Ports
 from orderflow.domain._text import storable
 from orderflow.domain._values import replace
@@ -148,6 +149,7 @@ class DeskBase:
         carrier_feeds: Mapping[str, CarrierEvents] | None = None,
     ) -> None:
         self.settings = settings or ShopSettings()
+        warehouses, carriers = by_code(warehouses, "warehouses"), by_code(carriers, "carriers")
         missing = [w for w in self.settings.warehouses if w not in warehouses]
         if missing:
             raise InvalidValue(
@@ -185,8 +187,8 @@ class DeskBase:
             bank=bank,
             konbini=konbini,
             points=points,
-            carrier_feeds=dict(carrier_feeds or {}),
-            suppliers=dict(suppliers or {}),
+            carrier_feeds=by_code(carrier_feeds, "carrier_feeds"),
+            suppliers=by_code(suppliers, "suppliers"),
             purchase_orders=purchase_orders,
         )
         self.executor = Executor(self.ports, self.rules)

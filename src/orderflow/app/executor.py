@@ -21,6 +21,7 @@ import attrs
 from orderflow.app._ask import ask
 from orderflow.app._dropship_executor import DropShipExecutor
 from orderflow.app._payment_executor import PaymentPerformers, wired
+from orderflow.app._wiring import check_ports
 from orderflow.app.perform_returns import perform_restock
 from orderflow.domain._values import replace
 from orderflow.domain.answers import MAX_ATTEMPTS, fold
@@ -147,6 +148,9 @@ class Ports:
     purchase_orders: PurchaseOrderStore | None = None
     """Where purchase orders (発注) are kept; None: no purchasing and no drop shipping
     (メーカー直送)."""
+
+    def __attrs_post_init__(self) -> None:
+        check_ports(self)  # a port lacking a member is refused now, not at the first command
 
 
 Perform = Callable[["Executor", Order, Any], object]
