@@ -10,7 +10,7 @@ from orderflow.domain import lifecycle
 from orderflow.domain.address import Address
 from orderflow.domain.changes import ChangePreview, OrderChange, points_to_grant
 from orderflow.domain.decisions.cancelling import cancel_order
-from orderflow.domain.decisions.changing import changed_order, decide_change
+from orderflow.domain.decisions.changing import changed_order, changes_nothing, decide_change
 from orderflow.domain.decisions.splitting import decide_split
 from orderflow.domain.events import (
     Cancelled,
@@ -133,7 +133,9 @@ class ChangeCommands(DeskBase):
         follows (a new authorization, an amended claim, a new konbini number), the points follow,
         the review runs again and the customer is told. A new payment method (or more points) is
         asked for first: if refused, nothing changes and the error is raised. Give a
-        ``request_id`` to make a repeat safe.
+        ``request_id`` to make a repeat safe. A change that leaves everything as it is (the same
+        quantities, address, delivery, method and points) returns the order unsaved: no stock
+        moves and no notice goes out.
         """
         return self._change(number, change, _requester(requester), reason, dry_run, request_id)
 
@@ -173,6 +175,8 @@ class ChangeCommands(DeskBase):
         self._check_parcel(preview)
         if dry_run:
             return self._preview(order, preview)
+        if changes_nothing(order, preview, change):
+            return self._preview(order, order)  # nothing saved, released or sent
 
         def decide(current: Order, ctx: Context) -> Order:
             marked, _ = lifecycle.record_fact(current, ctx, ChangeRequested)

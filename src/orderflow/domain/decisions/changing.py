@@ -41,6 +41,7 @@ from orderflow.errors import InvalidValue
 __all__ = [
     "apply_proposal",
     "changed_order",
+    "changes_nothing",
     "decide_change",
     "give_back_points",
     "reviewed",
@@ -96,6 +97,16 @@ def changed_order(order: Order, change: OrderChange, ctx: Context, rules: Rules)
             ),
         )
     return changed
+
+
+def changes_nothing(order: Order, changed: Order, change: OrderChange) -> bool:
+    """Whether ``change`` (made into ``changed``) leaves ``order`` as it is.
+
+    The same quantities, address, delivery, payment method, points and charges, and no new card:
+    nothing to release, authorize or tell the customer (a change asked twice, or a form sent
+    unchanged).
+    """
+    return change.token is None and not changed_parts(order, changed)
 
 
 def decide_change(
