@@ -265,7 +265,8 @@ class ConcurrencyError(OrderflowError):
         self.actual = actual
         super().__init__(
             f"order {number}: saved at version {actual}, but the change was made on version "
-            f"{expected}; reload the order and retry"
+            f"{expected}; reload the order and retry (through the desk: run the same command "
+            "again, it reads the order afresh)"
         )
 
 
