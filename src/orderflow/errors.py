@@ -151,15 +151,29 @@ class MoveNotAllowed(OrderflowError):
 
     free_text = False
 
-    def __init__(self, order_number: str, status: str, move: str, allowed: Iterable[str]) -> None:
+    def __init__(
+        self,
+        order_number: str,
+        status: str,
+        move: str,
+        allowed: Iterable[str],
+        holds: Iterable[str] = (),
+    ) -> None:
         self.order_number = order_number
         self.status = status
         self.move = move
         self.allowed = tuple(allowed)
+        self.holds = tuple(holds)
+        """The codes of the order's open holds (保留), when one may be why it has not moved on."""
         allowed_text = ", ".join(self.allowed) if self.allowed else "none (final status)"
+        held = (
+            f"; open holds: {', '.join(self.holds)} (desk.clear_hold to let it go on)"
+            if self.holds
+            else ""
+        )
         super().__init__(
             f"order {order_number}: move {move!r} is not allowed from status {status}; "
-            f"allowed moves: {allowed_text}"
+            f"allowed moves: {allowed_text}{held}"
         )
 
 

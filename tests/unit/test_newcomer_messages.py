@@ -9,7 +9,7 @@ import pytest
 
 from orderflow import Money, OrderDesk, ShopSettings
 from orderflow.adapters import Yamato
-from orderflow.errors import InvalidValue, OrderNotFound
+from orderflow.errors import InvalidValue, MoveNotAllowed, OrderNotFound
 from orderflow.testing import FakeAccounting, FakeInventory, FakeNotifier, FakeWarehouse, FixedClock
 from tests.builders import place, shop
 
@@ -77,3 +77,16 @@ def test_a_payment_method_given_as_text_lists_the_methods() -> None:
     assert "PaymentMethod.CARD, COD, BANK_TRANSFER" in str(caught.value)
     with pytest.raises(OrderNotFound):  # nothing was stored
         s.desk.get("1001")
+
+
+def test_a_move_refused_on_a_held_order_names_the_open_holds() -> None:
+    s = shop(settings=ShopSettings())  # auto-advance: a held order stops in 未引当
+    place(s)
+    s.desk.raise_hold("1001", "remark", "ラッピング指定", actor="operator")
+    s.desk.accept("1001")
+    with pytest.raises(MoveNotAllowed) as caught:
+        s.desk.instruct_shipping("1001")
+    assert caught.value.holds == ("remark",)
+    assert "open holds: remark" in str(caught.value) and "clear_hold" in str(caught.value)
+    s.desk.clear_hold("1001", "remark")  # the hold was the reason: it goes on by itself
+    assert s.desk.instruct_shipping("1001").status.name == "SHIPPING_INSTRUCTED"

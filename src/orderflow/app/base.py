@@ -411,7 +411,16 @@ class DeskBase:
         order = self._current(number)
         if request_id is not None and request_id in order.requests:
             return order
-        decided = decide(order, ctx)
+        try:
+            decided = decide(order, ctx)
+        except MoveNotAllowed as refused:
+            codes = [h.code for h in order.open_holds]
+            if type(refused) is not MoveNotAllowed or refused.holds or not codes:
+                raise
+            # the status has not moved on because of a hold: say so
+            raise MoveNotAllowed(
+                refused.order_number, refused.status, refused.move, refused.allowed, codes
+            ) from None
         if decided is order:
             return order
         if request_id is not None:
