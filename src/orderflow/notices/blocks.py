@@ -169,11 +169,14 @@ def collect_lines(summary: OrderSummary | None, locale: str, facts: dict[str, ob
 _NOTHING = "Cash on delivery: nothing is collected on delivery of this parcel."
 
 
-def removed_lines(removed: object, skus: object, shop: ShopProfile, locale: str) -> list[str]:
+def removed_lines(
+    removed: object, skus: object, shop: ShopProfile, locale: str, reason: object = None
+) -> list[str]:
     """What a change took off the order (the ``removed`` fact), under its heading.
 
     ``- 緑茶 × 1`` per line, the shop's name for the SKU (``removed_skus``) in the notice's
-    language when it gives one. Empty when nothing was taken off (the block then goes).
+    language when it gives one, and the shop's ``reason`` (a partial cancel's: 欠品のため …)
+    when it gave one. Empty when nothing was taken off (the block then goes).
     """
     if not isinstance(removed, str) or not removed.strip() or removed == "-":
         return []
@@ -186,6 +189,8 @@ def removed_lines(removed: object, skus: object, shop: ShopProfile, locale: str)
         if index < len(codes) and codes[index]:
             name = shop.product_name(codes[index], name, locale)
         out.append(f"- {name} × {units}" if units else f"- {name}")
+    if isinstance(reason, str) and reason.strip():
+        out.append(_t("Reason: {reason}", locale, reason=reason.strip()))
     return out
 
 

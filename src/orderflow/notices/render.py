@@ -112,7 +112,8 @@ def block_lines(notice: Notice, name: str) -> list[str]:
         return blocks.stock_lines(order, shop, lang, waiting=name == "waiting")
     facts = dict(notice.facts)
     if name == "removed":
-        return blocks.removed_lines(facts.get("removed"), facts.get("removed_skus"), shop, lang)
+        removed, skus = facts.get("removed"), facts.get("removed_skus")
+        return blocks.removed_lines(removed, skus, shop, lang, facts.get("reason"))
     if name == "collect":
         return blocks.collect_lines(order, lang, facts)
     if order is None:

@@ -182,7 +182,7 @@ KIND_FACTS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "authorization_renewed": ("total", "expires_at"),
         "refund": ("amount",),
         "backorder": ("reserved", "waiting"),
-        "order_changed": ("total", "delta", "changed", "removed", "removed_skus"),
+        "order_changed": ("total", "delta", "changed", "removed", "removed_skus", "reason"),
         "out_for_delivery": ("carrier", "tracking_number", "tracking_url"),
         "absent": ("carrier", "tracking_number", "tracking_url", "absent_at", "location"),
         "returned_to_sender": ("carrier", "tracking_number", "tracking_url"),

@@ -209,6 +209,7 @@ def apply_proposal(
             ("delta", delta),
             ("changed", changed),
             *removed_facts(before, after),
+            ("reason", ctx.reason),
         ),
     )
     if after.status is OrderStatus.PARTIALLY_ALLOCATED and not after.unallocated():

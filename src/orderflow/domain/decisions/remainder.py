@@ -103,6 +103,7 @@ def drop_remainder(order: Order, ctx: Context, rules: Rules) -> Order:
             ("delta", delta),
             ("changed", "items"),
             *removed_facts(order, after),
+            ("reason", ctx.reason),
         ),
     )
     return plan.apply(_move_on(plan, after, total, ctx, rules))
