@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # the type checker sees the classes; at run time they load on
     from orderflow.stores._inventory import Movement as Movement
     from orderflow.stores._inventory import MovementKind as MovementKind
     from orderflow.stores._inventory import StockLevel as StockLevel
+    from orderflow.stores._pg_schema import postgres_schema as postgres_schema
     from orderflow.stores.postgres_inventory import PostgresInventory as PostgresInventory
     from orderflow.stores.postgres_purchase_orders import (
         PostgresPurchaseOrderStore as PostgresPurchaseOrderStore,
@@ -32,6 +33,7 @@ _HOMES = {
     "PostgresInventory": "orderflow.stores.postgres_inventory",
     "SQLitePurchaseOrderStore": "orderflow.stores.sqlite_purchase_orders",
     "PostgresPurchaseOrderStore": "orderflow.stores.postgres_purchase_orders",
+    "postgres_schema": "orderflow.stores._pg_schema",
     "Movement": "orderflow.stores._inventory",
     "MovementKind": "orderflow.stores._inventory",
     "StockLevel": "orderflow.stores._inventory",

@@ -35,8 +35,10 @@ ConnectionSource = PoolLike
 """A pool: anything with ``connection()`` lending a connection for a ``with`` block."""
 
 
-_SCHEMA: tuple[str, ...] = (
-    "SELECT pg_advisory_xact_lock(hashtext('orderflow.inventory.schema'))",
+_LOCK = "SELECT pg_advisory_xact_lock(hashtext('orderflow.inventory.schema'))"
+"""Taken before the tables are made: of two processes starting at once, one creates them."""
+
+SCHEMA: tuple[str, ...] = (
     "CREATE TABLE IF NOT EXISTS inventory_schema (version integer NOT NULL)",
     """CREATE TABLE IF NOT EXISTS stock (
         warehouse text NOT NULL,
@@ -107,7 +109,9 @@ class PostgresInventory(LedgerInventory):
     - a pool (:class:`ConnectionSource`, such as ``psycopg_pool.ConnectionPool``): a connection is
       borrowed for each request. Pooling is the host's business.
 
-    The tables are created when missing. ``clock`` stamps the ledger's rows (UTC now by default).
+    The tables are created when missing (``create=False``: your migrations made them, from
+    :func:`~orderflow.stores.postgres_schema`). ``clock`` stamps the ledger's rows (UTC now by
+    default).
     Database failures raise :class:`~orderflow.errors.StoreError` with the psycopg error chained.
     """
 
@@ -118,9 +122,12 @@ class PostgresInventory(LedgerInventory):
         source: Source,
         *,
         clock: Clock | None = None,
+        create: bool = True,
     ) -> None:
         self._db = Connections(source, owner=type(self).__name__)
         self._clock = clock
+        if not create:  # the host's migrations made the tables (postgres_schema)
+            return
         try:
             self._run("create the schema", self._create_schema)
         except BaseException:
@@ -255,7 +262,7 @@ class PostgresInventory(LedgerInventory):
         return None if row is None else row[0]
 
     def _create_schema(self, cur: psycopg.Cursor[Any]) -> None:
-        cur.execute(_SCHEMA[0])  # the lock: one process creates the tables
+        cur.execute(_LOCK)
         found: dict[str, set[str]] = {}
         for table, column in cur.execute(
             "SELECT table_name, column_name FROM information_schema.columns "
@@ -264,7 +271,7 @@ class PostgresInventory(LedgerInventory):
         ).fetchall():
             found.setdefault(table, set()).add(column)
         refuse_foreign("PostgreSQL", [t for t, columns in found.items() if columns != COLUMNS[t]])
-        for statement in _SCHEMA[1:]:
+        for statement in SCHEMA:
             cur.execute(statement)
         row = cur.execute("SELECT max(version) FROM inventory_schema").fetchone()
         version = row[0] if row else None

@@ -21,6 +21,9 @@ __all__ = ["PostgresPurchaseOrderStore"]
 
 SCHEMA = purchase_order_schema(POSTGRES_TYPES)
 
+SCHEMA_VERSION = 1
+"""The version of the purchase-order tables (``orderflow_schema``, part ``purchase_orders``)."""
+
 
 class PostgresPurchaseOrderStore:
     """Purchase orders in PostgreSQL; give a conninfo, a ``psycopg.Connection`` or a pool."""
@@ -31,7 +34,12 @@ class PostgresPurchaseOrderStore:
             with self._db.transaction() as conn:
                 conn.execute("SELECT pg_advisory_xact_lock(7301)")  # the tables of every part
                 record_schema(
-                    conn.execute, "%s", POSTGRES_TYPES, "purchase_orders", 1, "PostgreSQL"
+                    conn.execute,
+                    "%s",
+                    POSTGRES_TYPES,
+                    "purchase_orders",
+                    SCHEMA_VERSION,
+                    "PostgreSQL",
                 )
                 conn.execute(SCHEMA)
 
