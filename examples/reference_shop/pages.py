@@ -132,7 +132,7 @@ def operator_page(desk: OrderDesk, lang: str) -> str:
     """The work queues: held and why, awaiting payment, ready to instruct, not shipped, stuck."""
     words = _WORDS[lang]
     counts = desk.queue_counts(not_shipped_after=NOT_SHIPPED_AFTER, stuck_after=STUCK_AFTER)
-    now = desk.executor.now()
+    now = desk.now()
     sections = []
     held = []
     for number in desk.queue(QueueQuery.held(), limit=SHOWN):

@@ -67,7 +67,7 @@ def run_sweeps(desk: OrderDesk, poll: timedelta = POLL) -> dict[str, int]:
     parcels left 持戻り too long; then, as ``resume``, finishing every order's pending effects.
     ``pending`` is what is still pending after that.
     """
-    since = (desk.executor.now() - poll).astimezone(UTC)
+    since = (desk.now() - poll).astimezone(UTC)
     counts = {
         "reauthorize_expiring": len(desk.reauthorize_expiring()),
         "expire_unpaid": len(desk.expire_unpaid()),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -90,3 +91,10 @@ def test_a_move_refused_on_a_held_order_names_the_open_holds() -> None:
     assert "open holds: remark" in str(caught.value) and "clear_hold" in str(caught.value)
     s.desk.clear_hold("1001", "remark")  # the hold was the reason: it goes on by itself
     assert s.desk.instruct_shipping("1001").status.name == "SHIPPING_INSTRUCTED"
+
+
+def test_the_desk_tells_its_time() -> None:
+    s = shop()
+    assert s.desk.now() == s.clock.now() == s.desk.executor.now()
+    s.clock.advance(timedelta(hours=1))
+    assert s.desk.now() == s.clock.now()

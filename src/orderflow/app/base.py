@@ -205,6 +205,10 @@ class DeskBase:
 
     # -- reading -------------------------------------------------------------------------
 
+    def now(self) -> datetime:
+        """The desk's time: its clock's now (aware UTC), as every command and work list reads it."""
+        return self.executor.now()
+
     def get(self, number: str) -> Order:
         """The stored order ``number`` (as it is, pending effects included)."""
         return self.executor.load(check_number(number))
