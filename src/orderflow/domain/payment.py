@@ -159,7 +159,11 @@ class Payment:
 
     @property
     def authorized(self) -> Money:
-        """Every successful authorization, added up."""
+        """Every successful authorization, added up.
+
+        Renewals and new cards are included, so it exceeds the total once an authorization was
+        renewed; what the card still holds is :attr:`open_authorization`.
+        """
         return self._sum(PaymentOp.AUTHORIZE)
 
     @property
