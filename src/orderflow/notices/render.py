@@ -112,8 +112,9 @@ def block_lines(notice: Notice, name: str) -> list[str]:
         return blocks.stock_lines(order, shop, lang, waiting=name == "waiting")
     facts = dict(notice.facts)
     if name == "removed":
-        removed, skus = facts.get("removed"), facts.get("removed_skus")
-        return blocks.removed_lines(removed, skus, shop, lang, facts.get("reason"))
+        removed, skus, reason = facts.get("removed"), facts.get("removed_skus"), facts.get("reason")
+        said = gettext(reason, lang) if isinstance(reason, str) and reason else None  # as a fact
+        return blocks.removed_lines(removed, skus, shop, lang, said)
     if name == "collect":
         return blocks.collect_lines(order, lang, facts)
     if order is None:
