@@ -155,8 +155,14 @@ def refund_share(
             amount, units_tax = amount + extra_paid, units_tax + extra_tax
         gw_minor, gw_tax_minor = goodwill.get(rate, (0, 0))
         if gw_minor:  # a goodwill refund took part of the rate back already: never more
-            amount = max(0, min(amount, paid - returned.get(rate, 0) - gw_minor))
-            units_tax = max(0, min(units_tax, amount, tax - taxed.get(rate, 0) - gw_tax_minor))
+            held = paid - returned.get(rate, 0) - gw_minor
+            held_tax = tax - taxed.get(rate, 0) - gw_tax_minor
+            amount = max(0, min(amount, held))
+            # what stays must be able to carry the tax left with it: the rate's last yen take
+            # the rest of its tax (not ¥1 of 仮受消費税 left on a sale refunded to the yen)
+            stays = _CARRIED.tax_on(Money.from_minor_units(max(0, held - amount), currency), rate)
+            units_tax = max(units_tax, held_tax - stays.minor_units)
+            units_tax = max(0, min(units_tax, amount, held_tax))
         if amount or units_tax:
             rates.append(
                 (
