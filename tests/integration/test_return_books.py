@@ -15,10 +15,13 @@ from orderflow import (
     OrderLine,
     PaymentMethod,
     PointsGrant,
+    ReturnPolicy,
     ReturnReason,
+    Rounding,
     ShopSettings,
     Side,
     TaxRate,
+    TaxRule,
 )
 from orderflow.domain.booking import ProductAccounts
 from orderflow.domain.payments import HoldCode
@@ -284,3 +287,23 @@ def _sales_and_tax_kept(s: FakeShop) -> tuple[Money, Money]:
             elif line.account != "売掛金":
                 sales = sales + signed
     return sales, tax
+
+
+def test_a_return_fee_refunded_in_parts_takes_back_only_the_tax_it_held() -> None:
+    # 切り上げ: the ¥330 fee kept back holds ¥30 of tax; paid back after all as ¥100 + ¥100 +
+    # ¥130, each part's tax rounded up (10 + 10 + 12) took ¥32 off: -¥2 of 仮受消費税 in the books
+    rule = TaxRule(rounding=Rounding.UP)
+    policy = ReturnPolicy(return_fee=Money.yen(330))
+    s = shop(settings=ShopSettings(auto_advance=False, tax=rule, return_policy=policy))
+    place(s, "1001", shipping_fee=Money.yen(0))  # the customer's reason: no shipping back
+    s.desk.accept("1001")
+    s.desk.allocate("1001")
+    finish(s)
+    asked = s.desk.request_return("1001", {"L1": 2, "L2": 1, "L3": 1}, ReturnReason.CUSTOMER)
+    back = [Disposition("L1", 2, "TOKYO"), Disposition("L2", 1, "TOKYO"), Disposition("L3", 1)]
+    done = s.desk.receive_return("1001", asked.returns[-1].return_id, back)
+    assert done.returns[-1].fee == Money.yen(330)
+    for n, part in enumerate((100, 100, 130), start=1):
+        s.desk.refund("1001", Money.yen(part), reason="返品手数料の返金", request_id=f"fee-{n}")
+    sales, tax = _sales_and_tax_kept(s)
+    assert (sales, tax) == (Money.yen(0), Money.yen(0))
