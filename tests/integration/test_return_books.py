@@ -15,17 +15,20 @@ from orderflow import (
     OrderLine,
     PaymentMethod,
     PointsGrant,
+    ReturnPolicy,
     ReturnReason,
+    Rounding,
     ShopSettings,
     Side,
     TaxRate,
+    TaxRule,
 )
 from orderflow.domain.booking import ProductAccounts
 from orderflow.domain.payments import HoldCode
 from orderflow.errors import PaymentDeclined
 from orderflow.ports import CreditStatus
 from orderflow.testing import FakeShop, Fault, fake_shop
-from tests.builders import STOCK, delivered, lines, shop
+from tests.builders import STOCK, delivered, finish, lines, place, shop
 from tests.integration.test_points import to_delivery
 
 ALL_BACK = [Disposition("L1", 2), Disposition("L2", 1), Disposition("L3", 1)]
@@ -249,3 +252,58 @@ def test_a_refused_postpay_return_is_paid_back_by_transfer_and_booked_as_a_reduc
                 receivable += ln.amount if ln.side is Side.DEBIT else -ln.amount
     assert receivable == done.totals(s.desk.settings.tax).total - Money.yen(2200)
     assert [e.reference for _, e in s.accounting.entries] == ["1001", "1001/G1"]
+
+
+def test_a_return_after_small_refunds_takes_the_rest_of_the_rate_s_tax_with_its_last_yen() -> None:
+    # ¥1,100 at 8% (tax ¥81), two ¥13 apologies, then the tea comes back defective: the customer
+    # has all ¥1,100 back. The return is capped at what the rate still holds (¥1,074), so it is
+    # the rate's last yen and takes the rest of its tax; it took the tea's share (¥79) and left
+    # ¥1 of 仮受消費税 on a sale refunded to the yen (and 売上高 at -¥1)
+    s = shop()
+    order_lines = [
+        OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 1, TaxRate.REDUCED),
+        OrderLine("L2", "CAKE-1", "飴", Money.yen(20), 1, TaxRate.REDUCED),
+    ]
+    placed = place(s, "1001", order_lines, shipping_fee=Money.yen(0))
+    assert placed.totals(s.desk.settings.tax).total == Money.yen(1100)
+    s.desk.accept("1001")
+    s.desk.allocate("1001")
+    finish(s)  # booked
+    s.desk.refund("1001", Money.yen(13), reason="お詫び", request_id="お詫び-1")
+    s.desk.refund("1001", Money.yen(13), reason="お詫び", request_id="お詫び-2")
+    asked = s.desk.request_return("1001", {"L1": 1}, ReturnReason.DEFECTIVE)
+    s.desk.receive_return("1001", asked.returns[-1].return_id, [Disposition("L1", 1, "TOKYO")])
+    assert _sales_and_tax_kept(s) == (Money.yen(0), Money.yen(0))
+
+
+def _sales_and_tax_kept(s: FakeShop) -> tuple[Money, Money]:
+    """What the books keep of the sales (売上高 less 売上値引高 and 売上戻り高), and of the tax."""
+    sales = tax = Money.yen(0)
+    for _, entry in s.accounting.entries:
+        for line in entry.lines:
+            signed = line.amount if line.side is Side.CREDIT else Money.yen(-line.amount.amount)
+            if line.account == "仮受消費税等":
+                tax = tax + signed
+            elif line.account != "売掛金":
+                sales = sales + signed
+    return sales, tax
+
+
+def test_a_return_fee_refunded_in_parts_takes_back_only_the_tax_it_held() -> None:
+    # 切り上げ: the ¥330 fee kept back holds ¥30 of tax; paid back after all as ¥100 + ¥100 +
+    # ¥130, each part's tax rounded up (10 + 10 + 12) took ¥32 off: -¥2 of 仮受消費税 in the books
+    rule = TaxRule(rounding=Rounding.UP)
+    policy = ReturnPolicy(return_fee=Money.yen(330))
+    s = shop(settings=ShopSettings(auto_advance=False, tax=rule, return_policy=policy))
+    place(s, "1001", shipping_fee=Money.yen(0))  # the customer's reason: no shipping back
+    s.desk.accept("1001")
+    s.desk.allocate("1001")
+    finish(s)
+    asked = s.desk.request_return("1001", {"L1": 2, "L2": 1, "L3": 1}, ReturnReason.CUSTOMER)
+    back = [Disposition("L1", 2, "TOKYO"), Disposition("L2", 1, "TOKYO"), Disposition("L3", 1)]
+    done = s.desk.receive_return("1001", asked.returns[-1].return_id, back)
+    assert done.returns[-1].fee == Money.yen(330)
+    for n, part in enumerate((100, 100, 130), start=1):
+        s.desk.refund("1001", Money.yen(part), reason="返品手数料の返金", request_id=f"fee-{n}")
+    sales, tax = _sales_and_tax_kept(s)
+    assert (sales, tax) == (Money.yen(0), Money.yen(0))

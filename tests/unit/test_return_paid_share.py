@@ -12,11 +12,14 @@ from orderflow import (
     AccountMap,
     Money,
     Order,
+    OrderLine,
+    PriceMode,
     Return,
     ReturnLine,
     ReturnPolicy,
     ReturnReason,
     ReturnStatus,
+    Rounding,
     Side,
     TaxRate,
     TaxRule,
@@ -25,7 +28,7 @@ from orderflow import (
 )
 from orderflow.domain.booking import ProductAccounts
 from orderflow.domain.refunds import paid_share
-from tests.builders import T0
+from tests.builders import T0, card_order
 from tests.unit.test_returns import RULES, priced_orders
 
 OWN = AccountMap(  # SKU-1 and SKU-3 have their own categories: several per rate
@@ -118,3 +121,24 @@ def test_a_return_of_two_products_at_one_rate_writes_each_under_its_own_category
         "課税売上10%": (Money.yen(880), Money.yen(80)),
         "課税売上8%(軽)": (Money.yen(2160), Money.yen(160)),
     }
+
+
+def test_a_yen_withheld_never_keeps_two_yen_of_tax() -> None:
+    # 外税: ¥1 + ¥125 × 4 + two free lines, a ¥330 fee, 1 point; three returns, the last paid
+    # back ¥1 short: the ¥1 withheld kept ¥2 of tax (a sale below zero at 10% in the books)
+    lines = [
+        OrderLine("L0", "SKU-0", "品", Money.yen(1), 1),
+        OrderLine("L1", "SKU-1", "品", Money.yen(125), 4),
+        OrderLine("L2", "SKU-2", "品", Money.yen(0), 3),
+        OrderLine("L3", "SKU-3", "品", Money.yen(0), 3),
+    ]
+    order = card_order(lines, fees=330, points=1)
+    rule = TaxRule(PriceMode.EXCLUSIVE, Rounding.DOWN)
+    for returned, cut in (({"L1": 1, "L2": 1, "L3": 3}, 0), ({"L2": 2}, 7), ({"L1": 2}, 1)):
+        order, _ = _received(order, returned, rule, cut)
+    last = order.returns[-1]
+    assert last.withheld == ((TaxRate.STANDARD, Money.yen(1), Money.yen(1)),)
+    assert last.refund == ((TaxRate.STANDARD, Money.yen(274), Money.yen(25)),)
+    for ret in order.returns:
+        for _, amount, tax in (*ret.refund, *ret.withheld):
+            assert 0 <= tax.amount <= amount.amount

@@ -194,6 +194,16 @@ def test_a_duplicate_within_the_window() -> None:
     assert rule.check(second, ReviewContext(T0, (gone,))) is None
 
 
+def test_the_parts_of_one_split_order_are_not_duplicates_of_each_other() -> None:
+    # 3 mugs split 1 + 1 + 1 to leave apart: each part has the very same line, and each was
+    # held duplicate_suspected of its sibling (none could be shipped until a person cleared it)
+    one, two = (attrs.evolve(order(number=f"1001-{n}"), split_from="1001") for n in (1, 2))
+    rule = DuplicateRule(timedelta(hours=24))
+    assert rule.check(two, ReviewContext(T0, (one, two))) is None
+    placed_again = order(number="1002")  # another order of the same lines is still one
+    assert rule.check(placed_again, ReviewContext(T0, (one,))) is not None
+
+
 def test_unusual_quantities_by_sku_or_default() -> None:
     many = [OrderLine("L1", "TEA-1", "緑茶", Money.yen(100), 11)]
     assert QuantityRule().check(order(lines=many), NOW) is not None

@@ -107,3 +107,50 @@ def test_a_change_and_its_reverse_give_back_the_totals(data: st.DataObject, rule
     restored, _ = apply_change(changed, back, CTX, rule=rule)
     assert restored.totals(rule) == order.totals(rule)
     assert [x.quantity for x in restored.lines] == [x.quantity for x in order.lines]
+
+
+@st.composite
+def nearly_paid_by_points(draw: st.DrawFn) -> Order:
+    """An order whose points pay all but a few yen: every part's base is tiny."""
+    n = draw(st.integers(1, 5))
+    lines = [
+        OrderLine(
+            f"L{i}",
+            f"SKU{i}",
+            "品",
+            Money.yen(draw(st.integers(1, 3000))),
+            draw(st.integers(1, 4)),
+            draw(st.sampled_from(list(TaxRate))),
+        )
+        for i in range(n)
+    ]
+    charges = sum(int(x.amount.amount) for x in lines)
+    points = charges - draw(st.integers(0, min(charges, 40)))
+    return card_order(lines, points=points)
+
+
+@settings(max_examples=300)
+@given(st.data(), RULES)
+def test_no_part_is_left_with_negative_tax(data: st.DataObject, rule: TaxRule) -> None:
+    order = data.draw(nearly_paid_by_points())
+    parts = data.draw(splits(order))
+    if len(parts) < 2:
+        return
+    _, children = split_order(order, parts, rule, CTX)
+    want = order.totals(rule)
+    for line in want.tax.lines:
+        rate_lines = [c.totals(rule).tax.for_rate(line.rate) for c in children]
+        present = [x for x in rate_lines if x is not None]
+        assert all(x.tax.amount >= 0 for x in present), present
+        assert sum(x.tax.amount for x in present) == line.tax.amount
+    assert sum(c.totals(rule).total.amount for c in children) == want.total.amount
+
+
+def test_a_part_of_three_yen_split_in_three_is_not_given_negative_tax() -> None:
+    # 切り上げ: each ¥1 part's tax is ¥1, the parent's ¥3 only ¥1: the ¥2 too many must not all
+    # come off one part (it had ¥1 of tax, -¥1 is no tax a sale can be booked with)
+    lines = [OrderLine(f"L{i}", f"SKU{i}", "品", Money.yen(1), 1) for i in (1, 2, 3)]
+    rule = TaxRule(PriceMode.INCLUSIVE, Rounding.UP)
+    _, children = split_order(card_order(lines), [{"L1": 1}, {"L2": 1}, {"L3": 1}], rule, CTX)
+    taxes = [c.totals(rule).tax.tax.amount for c in children]
+    assert taxes == [0, 0, 1]

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from orderflow.domain._arrival import arrived
 from orderflow.domain._names import check_categories, check_member, check_name, check_products
 from orderflow.domain._spread import spread
 from orderflow.domain.money import Money
@@ -270,10 +271,17 @@ class JournalEntry:
 
 
 def recognition_date(order: Order, basis: RecognitionBasis, zone: ZoneInfo) -> date:
-    """The date of the sale in the shop's time zone: last shipment shipped or delivered."""
+    """The date of the sale in the shop's time zone: last shipment shipped or delivered.
+
+    A delivery the carrier reported is dated by the carrier's time of its 配達完了, not by when
+    a poll recorded it (a parcel delivered at 23:00 on the 30th, polled at 03:00, arrived on
+    the 30th), unless a person undid a delivery of the parcel since.
+    """
     stamps: list[datetime] = []
     for shipment in order.shipments:
-        stamp = shipment.shipped_at if basis is RecognitionBasis.SHIPMENT else shipment.delivered_at
+        stamp = (
+            shipment.shipped_at if basis is RecognitionBasis.SHIPMENT else arrived(order, shipment)
+        )
         if stamp is None:
             raise InvalidValue(
                 "shipments", shipment.shipment_id, f"a shipment with a {basis.value} date"

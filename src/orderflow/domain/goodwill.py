@@ -9,7 +9,8 @@ what the order charged at the rate (tax included, after its discount and points,
 :meth:`Order.totals <orderflow.domain.order.Order.totals>` says) less what the refunded returns
 and the earlier goodwill refunds took off it. Shares are whole yen (largest remainder), so they
 add up to the amount exactly and never take a rate below zero; anything beyond what the rates
-hold (a return fee kept back, refunded after all) is the standard rate's. Each rate's consumption
+hold (a return fee kept back, refunded after all) is the standard rate's, with the tax in it
+worked out the same way against what the fees still hold. Each rate's consumption
 tax is the tax in its share, rounded once with the shop's rule; never more than the tax the rate
 still holds, never less than leaves what stays of the rate able to carry the tax it keeps (at
 most its tax rounded up: refunds of a few yen each, rounded down, would otherwise leave the last
@@ -86,6 +87,33 @@ def goodwill_waiting(order: Order, key: str) -> GoodwillRefunded | None:
 
 def _left(order: Order, rule: TaxRule) -> dict[TaxRate, tuple[int, int]]:
     """Per rate, in minor units: what the sale still holds (tax included) and its tax."""
+    return {
+        rate: (max(0, gross), max(0, tax)) for rate, (gross, tax) in _taken(order, rule).items()
+    }
+
+
+def _fees_left(order: Order, rule: TaxRule) -> tuple[int, int]:
+    """The return fees kept back that refunds have not paid back yet, and the tax in them.
+
+    A refund takes a fee back only beyond what the rates hold: what refunds took past the
+    standard rate came off the fees. A fee's tax is worked out as ``return_entry`` credits it.
+    """
+    inclusive = TaxRule(PriceMode.INCLUSIVE, rule.rounding)
+    fee = fee_tax = 0
+    for ret in order.returns:
+        if ret.status is ReturnStatus.REFUNDED and ret.fee:
+            fee += ret.fee.minor_units
+            fee_tax += inclusive.tax_on(ret.fee, TaxRate.STANDARD).minor_units
+    gross, tax = _taken(order, rule).get(TaxRate.STANDARD, (0, 0))
+    return max(0, fee + min(0, gross)), max(0, fee_tax + min(0, tax))
+
+
+def _taken(order: Order, rule: TaxRule) -> dict[TaxRate, tuple[int, int]]:
+    """Per rate, in minor units: the sale (tax included) and its tax, less what took them off.
+
+    Returns and refunds take them off; the standard rate goes below zero when refunds took a
+    return fee kept back.
+    """
     left: dict[TaxRate, tuple[int, int]] = {}
     for line in order.totals(rule).tax.lines:
         left[line.rate] = (line.gross.minor_units, line.tax.minor_units)
@@ -98,7 +126,7 @@ def _left(order: Order, rule: TaxRule) -> dict[TaxRate, tuple[int, int]]:
     for rate, amount, tax in taken:
         gross, held = left.get(rate, (0, 0))
         left[rate] = (gross - amount.minor_units, held - tax.minor_units)
-    return {rate: (max(0, gross), max(0, tax)) for rate, (gross, tax) in left.items()}
+    return left
 
 
 def goodwill_room(order: Order, rule: TaxRule) -> Money:
@@ -153,9 +181,17 @@ def goodwill_share(order: Order, amount: Money, rule: TaxRule) -> Shares:
             taxes[rate] = max(0, min(max(computed, tax - stays.minor_units), tax, part))
     beyond = whole - base  # more than the rates hold: a fee kept back, paid back after all
     if beyond:
-        extra = inclusive.tax_on(Money.from_minor_units(beyond, currency), TaxRate.STANDARD)
+        # the tax in it, as for a rate's share: never more than the fees still hold, and what
+        # stays of them able to carry the rest (fees refunded a yen at a time, rounded up,
+        # would take more tax than the fee held)
+        fee, fee_tax = _fees_left(order, rule)
+        in_beyond = inclusive.tax_on(Money.from_minor_units(beyond, currency), TaxRate.STANDARD)
+        kept = _CARRIED.tax_on(
+            Money.from_minor_units(max(0, fee - beyond), currency), TaxRate.STANDARD
+        )
+        extra = max(0, min(max(in_beyond.minor_units, fee_tax - kept.minor_units), fee_tax, beyond))
         parts[TaxRate.STANDARD] = parts.get(TaxRate.STANDARD, 0) + beyond
-        taxes[TaxRate.STANDARD] = taxes.get(TaxRate.STANDARD, 0) + extra.minor_units
+        taxes[TaxRate.STANDARD] = taxes.get(TaxRate.STANDARD, 0) + extra
     return tuple(
         (
             rate,

@@ -131,7 +131,8 @@ class Shipment:
     """When its 出荷 was recorded (aware UTC); the latest dates the sale under 出荷基準."""
     delivered_at: datetime | None = None
     """When its 着荷 was recorded (aware UTC); None before, and again after a 着荷取消. The
-    latest dates the sale under 着荷基準 and starts the return period."""
+    latest dates the sale under 着荷基準 (the carrier's time of its 配達完了 when the carrier
+    reported it: ``recognition_date``) and starts the return period."""
     cod_amount: Money | None = None
     """代引き: what the carrier collects on delivery of this parcel."""
     parcel: str | None = None

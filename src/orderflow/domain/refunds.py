@@ -27,12 +27,15 @@ import attrs
 
 from orderflow.domain.booking import AccountMap, AmountForm, JournalEntry, JournalLine, Side
 from orderflow.domain.goodwill import goodwill_refunds
-from orderflow.domain.money import Money
+from orderflow.domain.money import Money, Rounding
 from orderflow.domain.order import Order
 from orderflow.domain.returns import Return, ReturnPolicy, ReturnReason, ReturnStatus
 from orderflow.domain.tax import RATES, PriceMode, TaxRate, TaxRule
 
 __all__ = ["RefundShare", "paid_share", "refund_share", "return_entry", "returned_units"]
+
+_CARRIED = TaxRule(PriceMode.INCLUSIVE, Rounding.UP)
+"""The most tax an amount (tax included) can carry: its tax rounded up."""
 
 
 @attrs.frozen(slots=True)
@@ -152,8 +155,14 @@ def refund_share(
             amount, units_tax = amount + extra_paid, units_tax + extra_tax
         gw_minor, gw_tax_minor = goodwill.get(rate, (0, 0))
         if gw_minor:  # a goodwill refund took part of the rate back already: never more
-            amount = max(0, min(amount, paid - returned.get(rate, 0) - gw_minor))
-            units_tax = max(0, min(units_tax, amount, tax - taxed.get(rate, 0) - gw_tax_minor))
+            held = paid - returned.get(rate, 0) - gw_minor
+            held_tax = tax - taxed.get(rate, 0) - gw_tax_minor
+            amount = max(0, min(amount, held))
+            # what stays must be able to carry the tax left with it: the rate's last yen take
+            # the rest of its tax (not ¥1 of 仮受消費税 left on a sale refunded to the yen)
+            stays = _CARRIED.tax_on(Money.from_minor_units(max(0, held - amount), currency), rate)
+            units_tax = max(units_tax, held_tax - stays.minor_units)
+            units_tax = max(0, min(units_tax, amount, held_tax))
         if amount or units_tax:
             rates.append(
                 (
@@ -231,8 +240,9 @@ def paid_share(share: RefundShare, paid: Money, rule: TaxRule) -> tuple[Shares, 
     capped at what is still refundable or owed points were settled from it. The difference comes
     off the rates in proportion to their amounts (whole yen, largest remainder; the fee kept back
     stays); a rate cut has the tax in what is left of it worked out again, rounded once with the
-    shop's rule (never more than it held). What is cut, and its tax, is withheld: it stays in
-    the sales. All of it is paid back: ``(share.rates, ())``.
+    shop's rule (never more than it held), but no less than leaves the cut able to carry the
+    rest (its tax rounded up: a yen cut never keeps two yen of tax). What is cut, and its tax,
+    is withheld: it stays in the sales. All of it is paid back: ``(share.rates, ())``.
     """
     currency = paid.currency
     short = share.paid_back.minor_units - max(0, paid.minor_units)
@@ -250,7 +260,9 @@ def paid_share(share: RefundShare, paid: Money, rule: TaxRule) -> tuple[Shares, 
             left_tax = 0
             if left:
                 computed = inclusive.tax_on(Money.from_minor_units(left, currency), rate)
-                left_tax = max(0, min(computed.minor_units, tax.minor_units, left))
+                carried = _CARRIED.tax_on(Money.from_minor_units(cut, currency), rate)
+                least = tax.minor_units - carried.minor_units  # what the cut cannot carry
+                left_tax = max(0, min(max(computed.minor_units, least), tax.minor_units, left))
             withheld.append(
                 (
                     rate,

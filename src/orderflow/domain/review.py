@@ -374,8 +374,17 @@ class DuplicateRule:
     """The hold's reason code."""
 
     def check(self, order: Order, context: ReviewContext) -> Finding | None:
-        """Hold when a recent order of the same customer has the very same lines."""
-        others = [o for o in context.recent_orders if o.number != order.number]
+        """Hold when a recent order of the same customer has the very same lines.
+
+        The parts of one split order (注文分割, the same ``split_from``) are not duplicates of
+        each other: a person split them, the very same lines included (3 mugs, 1 + 1 + 1).
+        """
+        family = order.split_from
+        others = [
+            o
+            for o in context.recent_orders
+            if o.number != order.number and (family is None or o.split_from != family)
+        ]
         if not others:
             return None
         mine = _line_key(order)

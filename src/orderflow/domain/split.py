@@ -11,8 +11,9 @@ The rule, stated once (docs/changes.md has a worked example):
    part's reduction is then divided between points and discount the same way.
 4. Tax is worked out per part and per rate with the shop's rule; what the parts' rounding leaves
    against the parent's tax of a rate goes, as a tax adjustment, to the part with the largest
-   base at that rate (the first such part on a tie). So every total, and the tax of every rate,
-   adds up to the parent's.
+   base at that rate (the first such part on a tie); tax taken off comes off no part below zero,
+   the rest off the next largest. So every total, and the tax of every rate, adds up to the
+   parent's.
 5. Allocations move with their lines (the first warehouses first); the parts are numbered
    ``<parent>-1``, ``<parent>-2`` …; the parent is closed (キャンセル, "split into …") and every
    part records the parent it came from.
@@ -226,27 +227,35 @@ def _status_of(child: Order, parent_status: OrderStatus) -> OrderStatus:
 
 
 def _settle_tax(parent: Order, children: list[Order], rule: TaxRule) -> list[Order]:
-    """Give each rate's rounding difference to the part with the largest base at that rate."""
+    """Give each rate's rounding difference to the part with the largest base at that rate.
+
+    Tax taken off (the parts' rounding gave them more than the parent's) comes off the parts
+    the largest base first, each no more than its own tax, so no part is left with negative tax
+    (切り上げ: three ¥1 parts have ¥1 of tax each, their parent ¥1 in all); it always fits, since
+    the parent's tax is never negative.
+    """
     want = parent.totals(rule)
     got = [child.totals(rule) for child in children]
     adjustments: list[dict[TaxRate, Money]] = [{} for _ in children]
     for line in want.tax.lines:
-        parts_tax = [_tax(t, line.rate) for t in got]
-        difference = line.tax - Money.total(parts_tax, parent.currency)
-        if not difference:
-            continue
-        bases = [_base(t, line.rate) for t in got]
-        largest = max(range(len(children)), key=lambda i: (bases[i], -i))
-        adjustments[largest][line.rate] = difference
+        rate = line.rate
+        parts = [t.tax.for_rate(rate) for t in got]
+        left = line.tax.minor_units - sum(p.tax.minor_units for p in parts if p is not None)
+        bases = [_base(t, rate) for t in got]
+        for i in sorted(range(len(children)), key=lambda i: (-bases[i], i)):
+            part = parts[i]
+            if not left:
+                break
+            step = left
+            if left < 0:  # never more off a part than its own tax
+                step = max(left, -part.tax.minor_units) if part is not None else 0
+            if step:
+                adjustments[i][rate] = Money.from_minor_units(step, parent.currency)
+                left -= step
     return [
         replace(child, tax_adjustments=tuple(adj.items())) if adj else child
         for child, adj in zip(children, adjustments, strict=True)
     ]
-
-
-def _tax(totals: OrderTotals, rate: TaxRate) -> Money:
-    line = totals.tax.for_rate(rate)
-    return line.tax if line is not None else Money.zero(totals.total.currency)
 
 
 def _base(totals: OrderTotals, rate: TaxRate) -> Decimal:
