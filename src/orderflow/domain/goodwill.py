@@ -25,10 +25,10 @@ from datetime import date
 
 from orderflow.domain.booking import AccountMap, AmountForm, JournalEntry, JournalLine, Side
 from orderflow.domain.events import EffectRefused, GoodwillRefunded, GoodwillSettled
-from orderflow.domain.money import Money, Rounding
+from orderflow.domain.money import Money
 from orderflow.domain.order import Order
 from orderflow.domain.returns import ReturnStatus
-from orderflow.domain.tax import RATES, PriceMode, TaxRate, TaxRule
+from orderflow.domain.tax import RATES, PriceMode, TaxRate, TaxRule, tax_carried
 
 __all__ = [
     "goodwill_entry",
@@ -38,9 +38,6 @@ __all__ = [
     "goodwill_share",
     "goodwill_waiting",
 ]
-
-_CARRIED = TaxRule(PriceMode.INCLUSIVE, Rounding.UP)
-"""The most tax an amount (tax included) can carry: its tax rounded up."""
 
 Shares = tuple[tuple[TaxRate, Money, Money], ...]
 """Per rate: the amount taken off (tax included) and the consumption tax in it."""
@@ -177,7 +174,7 @@ def goodwill_share(order: Order, amount: Money, rule: TaxRule) -> Shares:
             computed = inclusive.tax_on(Money.from_minor_units(part, currency), rate).minor_units
             # what stays must be able to carry its tax: each share's tax rounded down would
             # leave the last yen of a rate holding more tax than itself
-            stays = _CARRIED.tax_on(Money.from_minor_units(gross - part, currency), rate)
+            stays = tax_carried(Money.from_minor_units(gross - part, currency), rate)
             taxes[rate] = max(0, min(max(computed, tax - stays.minor_units), tax, part))
     beyond = whole - base  # more than the rates hold: a fee kept back, paid back after all
     if beyond:
@@ -186,9 +183,7 @@ def goodwill_share(order: Order, amount: Money, rule: TaxRule) -> Shares:
         # would take more tax than the fee held)
         fee, fee_tax = _fees_left(order, rule)
         in_beyond = inclusive.tax_on(Money.from_minor_units(beyond, currency), TaxRate.STANDARD)
-        kept = _CARRIED.tax_on(
-            Money.from_minor_units(max(0, fee - beyond), currency), TaxRate.STANDARD
-        )
+        kept = tax_carried(Money.from_minor_units(max(0, fee - beyond), currency), TaxRate.STANDARD)
         extra = max(0, min(max(in_beyond.minor_units, fee_tax - kept.minor_units), fee_tax, beyond))
         parts[TaxRate.STANDARD] = parts.get(TaxRate.STANDARD, 0) + beyond
         taxes[TaxRate.STANDARD] = taxes.get(TaxRate.STANDARD, 0) + extra

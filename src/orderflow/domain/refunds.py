@@ -27,15 +27,12 @@ import attrs
 
 from orderflow.domain.booking import AccountMap, AmountForm, JournalEntry, JournalLine, Side
 from orderflow.domain.goodwill import goodwill_refunds
-from orderflow.domain.money import Money, Rounding
+from orderflow.domain.money import Money
 from orderflow.domain.order import Order
 from orderflow.domain.returns import Return, ReturnPolicy, ReturnReason, ReturnStatus
-from orderflow.domain.tax import RATES, PriceMode, TaxRate, TaxRule
+from orderflow.domain.tax import RATES, PriceMode, TaxRate, TaxRule, tax_carried
 
 __all__ = ["RefundShare", "paid_share", "refund_share", "return_entry", "returned_units"]
-
-_CARRIED = TaxRule(PriceMode.INCLUSIVE, Rounding.UP)
-"""The most tax an amount (tax included) can carry: its tax rounded up."""
 
 
 @attrs.frozen(slots=True)
@@ -160,7 +157,7 @@ def refund_share(
             amount = max(0, min(amount, held))
             # what stays must be able to carry the tax left with it: the rate's last yen take
             # the rest of its tax (not ¥1 of 仮受消費税 left on a sale refunded to the yen)
-            stays = _CARRIED.tax_on(Money.from_minor_units(max(0, held - amount), currency), rate)
+            stays = tax_carried(Money.from_minor_units(max(0, held - amount), currency), rate)
             units_tax = max(units_tax, held_tax - stays.minor_units)
             units_tax = max(0, min(units_tax, amount, held_tax))
         if amount or units_tax:
@@ -260,7 +257,7 @@ def paid_share(share: RefundShare, paid: Money, rule: TaxRule) -> tuple[Shares, 
             left_tax = 0
             if left:
                 computed = inclusive.tax_on(Money.from_minor_units(left, currency), rate)
-                carried = _CARRIED.tax_on(Money.from_minor_units(cut, currency), rate)
+                carried = tax_carried(Money.from_minor_units(cut, currency), rate)
                 least = tax.minor_units - carried.minor_units  # what the cut cannot carry
                 left_tax = max(0, min(max(computed.minor_units, least), tax.minor_units, left))
             withheld.append(

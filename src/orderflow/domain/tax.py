@@ -23,7 +23,15 @@ import attrs
 from orderflow.domain.money import Money, Rounding
 from orderflow.errors import InvalidValue
 
-__all__ = ["PriceMode", "TaxBreakdown", "TaxLine", "TaxRate", "TaxRule", "compute_tax"]
+__all__ = [
+    "PriceMode",
+    "TaxBreakdown",
+    "TaxLine",
+    "TaxRate",
+    "TaxRule",
+    "compute_tax",
+    "tax_carried",
+]
 
 
 class TaxRate(enum.Enum):
@@ -228,6 +236,15 @@ def _adjustments(value: object) -> dict[TaxRate, Money]:
     return extra
 
 
+def tax_carried(amount: Money, rate: TaxRate) -> Money:
+    """The most consumption tax ``amount`` (tax included) can carry at ``rate``: rounded up.
+
+    What a refund leaves of a rate must be able to carry the tax left with it (a yen withheld
+    never keeps two yen of tax).
+    """
+    return _CARRIED.tax_on(amount, rate)
+
+
 def compute_tax(charges: Mapping[TaxRate, Money], reductions: Money, rule: TaxRule) -> TaxBreakdown:
     """Tax per rate over ``charges`` after apportioning ``reductions`` over the bases.
 
@@ -269,3 +286,6 @@ def compute_tax(charges: Mapping[TaxRate, Money], reductions: Money, rule: TaxRu
         tax = _tax(base, rate, rule.mode, rule.rounding)
         lines.append(TaxLine(rate, charged, share, base, tax, inclusive))
     return TaxBreakdown(tuple(lines), currency)
+
+
+_CARRIED = TaxRule(PriceMode.INCLUSIVE, Rounding.UP)
