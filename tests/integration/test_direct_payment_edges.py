@@ -1,0 +1,96 @@
+"""Bank transfer, konbini and 後払い combined with changes, splits and returns: one test per defect.
+
+Each drives the desk on the fakes through a sequence a shop meets and checks what the shop sees:
+the order's holds and payment, the provider's claim, the deposit report, the held list.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from orderflow import (
+    Deposit,
+    Money,
+    OrderChange,
+    OrderStatus,
+    PaymentMethod,
+)
+from orderflow.ports import CreditStatus
+from orderflow.testing import FakeShop, fake_shop
+from tests.builders import STOCK, TRACKING, place
+
+NUMBER = "1001"
+
+
+def _shop() -> FakeShop:
+    return fake_shop(dict(STOCK))
+
+
+def _total(s: FakeShop, number: str = NUMBER) -> Money:
+    return s.desk.totals(s.desk.get(number)).total
+
+
+def _deposit(s: FakeShop, amount: Money, reference: str, number: str = NUMBER) -> Deposit:
+    account = s.desk.get(number).payment.instruction("account")
+    assert account is not None
+    return Deposit(account, amount, "ﾔﾏﾀﾞ ﾀﾛｳ", date(2026, 11, 24), reference)
+
+
+def test_a_postpay_amend_sent_to_review_is_decided_by_refresh_postpay() -> None:
+    s = _shop()
+    place(s, payment_method=PaymentMethod.POSTPAY)
+    s.desk.accept(NUMBER)
+    reference = s.desk.get(NUMBER).payment.instruction("reference")
+    assert reference is not None
+    s.postpay.decide(reference, CreditStatus.PENDING)  # the provider reviews the higher amount
+
+    order = s.desk.change(NUMBER, OrderChange(quantities={"L1": 3})).order
+    assert [h.code for h in order.open_holds] == ["postpay_review"]
+    assert not s.desk.payment_confirmed(order), "an amount under review counted as approved"
+
+    s.postpay.decide(reference, CreditStatus.APPROVED)
+    order = s.desk.refresh_postpay(NUMBER)
+
+    assert not order.open_holds, "the review hold stayed after the provider approved"
+    assert s.desk.payment_confirmed(order)
+    assert s.postpay.claims[reference]["amount"] == _total(s)
+    s.desk.instruct_shipping(NUMBER)
+    s.desk.ship(NUMBER, f"{NUMBER}-S1", TRACKING)
+    assert s.postpay.billable() == {reference: _total(s)}
+
+
+def test_a_postpay_amend_declined_after_review_is_not_shipped() -> None:
+    s = _shop()
+    place(s, payment_method=PaymentMethod.POSTPAY)
+    s.desk.accept(NUMBER)
+    reference = s.desk.get(NUMBER).payment.instruction("reference")
+    assert reference is not None
+    s.postpay.decide(reference, CreditStatus.PENDING)
+    s.desk.change(NUMBER, OrderChange(quantities={"L1": 3}))
+
+    s.postpay.decide(reference, CreditStatus.DECLINED)
+    order = s.desk.refresh_postpay(NUMBER)
+
+    assert order.status is OrderStatus.CANCELLED  # the shop's default: a declined 後払い cancels
+    assert s.postpay.claims[reference]["cancelled"]
+    assert s.postpay.billable() == {}
+
+
+def test_amends_under_review_at_the_last_parcel_are_all_decided_by_one_refresh() -> None:
+    s = fake_shop({("TOKYO", "TEA-1"): 10, ("TOKYO", "MUG-1"): 0, ("TOKYO", "CAKE-1"): 5})
+    place(s, payment_method=PaymentMethod.POSTPAY)
+    s.desk.accept(NUMBER)
+    reference = s.desk.get(NUMBER).payment.instruction("reference")
+    assert reference is not None
+    order = s.desk.ship_available(NUMBER)
+    s.desk.ship(NUMBER, order.shipments[0].shipment_id, TRACKING)
+    s.postpay.decide(reference, CreditStatus.PENDING)  # the smaller claim goes to review
+    order = s.desk.drop_missing(NUMBER, reason="廃番")
+    assert "postpay_review" in [h.code for h in order.open_holds]
+
+    s.postpay.decide(reference, CreditStatus.APPROVED)
+    order = s.desk.refresh_postpay(NUMBER)
+
+    assert "postpay_review" not in [h.code for h in order.open_holds]
+    assert s.desk.payment_confirmed(order), "a request under review was left undecided"
+    assert s.postpay.billable() == {reference: _total(s)}
