@@ -14,6 +14,7 @@ from orderflow import (
     OrderChange,
     OrderStatus,
     PaymentMethod,
+    QueueQuery,
 )
 from orderflow.ports import CreditStatus
 from orderflow.testing import FakeShop, fake_shop
@@ -94,3 +95,19 @@ def test_amends_under_review_at_the_last_parcel_are_all_decided_by_one_refresh()
     assert "postpay_review" not in [h.code for h in order.open_holds]
     assert s.desk.payment_confirmed(order), "a request under review was left undecided"
     assert s.postpay.billable() == {reference: _total(s)}
+
+
+def test_a_split_parent_leaves_the_held_list() -> None:
+    s = _shop()
+    place(s, payment_method=PaymentMethod.BANK_TRANSFER)
+    waiting = s.desk.accept(NUMBER)
+    assert [h.code for h in waiting.open_holds] == ["payment_pending"]
+
+    parts = s.desk.split(NUMBER, [{"L1": 2}, {"L2": 1, "L3": 1}], reason="羊羹の入荷待ち")
+
+    parent = s.desk.get(NUMBER)
+    assert parent.status is OrderStatus.CANCELLED
+    assert not parent.open_holds, "the split parent still waits for a transfer nobody asks"
+    held = s.desk.queue(QueueQuery.held())
+    assert held == [p.number for p in parts]
+    assert s.desk.queue_counts()["held"] == 2
