@@ -10,11 +10,14 @@ from datetime import date
 
 from orderflow import (
     Deposit,
+    Disposition,
+    MatchKind,
     Money,
     OrderChange,
     OrderStatus,
     PaymentMethod,
     QueueQuery,
+    ReturnReason,
 )
 from orderflow.ports import CreditStatus
 from orderflow.testing import FakeShop, fake_shop
@@ -111,3 +114,24 @@ def test_a_split_parent_leaves_the_held_list() -> None:
     held = s.desk.queue(QueueQuery.held())
     assert held == [p.number for p in parts]
     assert s.desk.queue_counts()["held"] == 2
+
+
+def test_a_deposit_after_a_return_is_reported_as_the_order_counts_it() -> None:
+    s = _shop()
+    place(s, payment_method=PaymentMethod.BANK_TRANSFER)
+    s.desk.accept(NUMBER)
+    s.desk.reconcile_deposits([_deposit(s, _total(s), "D1")])
+    s.desk.instruct_shipping(NUMBER)
+    s.desk.ship(NUMBER, f"{NUMBER}-S1", TRACKING)
+    s.desk.deliver(NUMBER, f"{NUMBER}-S1")
+    s.desk.request_return(NUMBER, {"L2": 1}, ReturnReason.DEFECTIVE)
+    s.desk.receive_return(NUMBER, "R1", [Disposition("L2", 1, "TOKYO")])
+    before = s.desk.get(NUMBER).payment.refund_owed
+
+    report = s.desk.reconcile_deposits([_deposit(s, Money.yen(1000), "D2")])
+
+    (match,) = report.reconciliation.matched
+    order = s.desk.get(NUMBER)
+    assert order.payment.refund_owed - before == Money.yen(1000)  # the order owes it all back
+    assert match.kind is MatchKind.OVER, "the report called an over-payment short"
+    assert match.excess == Money.yen(1000)

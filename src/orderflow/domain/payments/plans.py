@@ -74,6 +74,7 @@ __all__ = [
     "refund",
     "refundable",
     "settle_received",
+    "still_due",
 ]
 
 
@@ -226,6 +227,15 @@ def collect_card(plan: Plan, order: Order, owed: Money, rules: Rules, now: datet
         rest = left - owed if same else left
         if rest.amount > 0:
             plan.add(Void, method=other_method, authorization=other, amount=rest)
+
+
+def still_due(payment: Payment, total: Money) -> Money:
+    """What money received (deposits, konbini, 代引き) must cover of ``total``.
+
+    Refunds already owed back for returns and goodwill are no longer owed to the shop; what was
+    received counts net of everything owed back (``received - refund_owed``).
+    """
+    return total - returned(payment)
 
 
 def returned(payment: Payment) -> Money:
@@ -458,7 +468,7 @@ def settle_received(
     """
     payment = order.payment
     received = payment.received - payment.refund_owed
-    total = total - returned(payment)  # refunds already owed back are no longer owed to us
+    total = still_due(payment, total)  # refunds already owed back are no longer owed to us
     waiting = (HoldCode.PAYMENT_PENDING, HoldCode.PAYMENT_SHORTFALL)
     if received >= total:
         order = lifecycle.clear_holds(order, waiting, ctx)
