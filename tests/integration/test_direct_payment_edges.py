@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from orderflow import (
     Deposit,
     Disposition,
@@ -135,3 +137,26 @@ def test_a_deposit_after_a_return_is_reported_as_the_order_counts_it() -> None:
     assert order.payment.refund_owed - before == Money.yen(1000)  # the order owes it all back
     assert match.kind is MatchKind.OVER, "the report called an over-payment short"
     assert match.excess == Money.yen(1000)
+
+
+def test_a_paid_konbini_order_cannot_grow_past_what_the_shop_still_keeps() -> None:
+    from orderflow.errors import InvalidValue
+
+    s = _shop()
+    place(s, payment_method=PaymentMethod.KONBINI)
+    s.desk.accept(NUMBER)
+    paid = _total(s)
+    s.desk.record_konbini_payment(NUMBER, reference="K1", amount=paid)
+    s.desk.change(NUMBER, OrderChange(quantities={"L1": 1}))  # the excess is owed back
+    smaller = s.desk.get(NUMBER)
+    assert smaller.payment.refund_to_transfer == paid - _total(s)
+
+    with pytest.raises(InvalidValue) as refused:  # back up: the excess is owed back already,
+        s.desk.change(NUMBER, OrderChange(quantities={"L1": 2}))  # and no number can ask more
+    assert refused.value.field == "total"
+    order = s.desk.get(NUMBER)
+    assert not any(h.code == "payment_shortfall" for h in order.open_holds), (
+        "a konbini order was held for a shortfall no number can pay"
+    )
+    assert s.desk.payment_confirmed(order)
+    assert order.version == smaller.version  # refused: nothing changed
