@@ -160,3 +160,23 @@ def test_a_paid_konbini_order_cannot_grow_past_what_the_shop_still_keeps() -> No
     )
     assert s.desk.payment_confirmed(order)
     assert order.version == smaller.version  # refused: nothing changed
+
+
+def test_a_konbini_number_issued_after_a_refusal_lifts_the_refusals_hold() -> None:
+    from orderflow.testing import Fault
+
+    s = _shop()
+    place(s, payment_method=PaymentMethod.KONBINI)
+    s.desk.accept(NUMBER)
+    s.konbini.fail_next("issue", Fault.DECLINE)
+    refused = s.desk.change(NUMBER, OrderChange(quantities={"L1": 3})).order
+    assert "konbini_reissue_failed" in [h.code for h in refused.open_holds]
+    assert refused.payment.instruction("amount") != str(_total(s).amount)  # the old number
+
+    order = s.desk.change(NUMBER, OrderChange(quantities={"L1": 3})).order  # asked again
+    assert order.payment.instruction("amount") == str(_total(s).amount)
+    assert "konbini_reissue_failed" not in [h.code for h in order.open_holds]
+
+    order = s.desk.record_konbini_payment(NUMBER, reference="K1", amount=_total(s))
+    assert not order.open_holds, "a paid order stayed held for a refusal a new number undid"
+    assert order.status is OrderStatus.ALLOCATED

@@ -128,6 +128,8 @@ def fold_issue_konbini(
         order, _ = lifecycle.record_fact(
             order, ctx, KonbiniReissued, fields={"payment_number": slip.payment_number}
         )
+        # a number for the total at last: an earlier refusal's hold has nothing left to say
+        order = lifecycle.clear_holds(order, (HoldCode.KONBINI_REISSUE_FAILED,), ctx)
     else:
         order = hold(
             order,
