@@ -180,3 +180,31 @@ def test_a_konbini_number_issued_after_a_refusal_lifts_the_refusals_hold() -> No
     order = s.desk.record_konbini_payment(NUMBER, reference="K1", amount=_total(s))
     assert not order.open_holds, "a paid order stayed held for a refusal a new number undid"
     assert order.status is OrderStatus.ALLOCATED
+
+
+def test_a_transfer_order_whose_total_the_review_moved_is_asked_the_new_amount() -> None:
+    from orderflow import Address, OrderLine, TaxRate
+    from orderflow.i18n import format_money
+
+    s = _shop()
+    sado = Address("952-0000", "新潟県", "佐渡市", "1-2-3", "山田 太郎", "03-1234-5678")
+    tea = OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2, TaxRate.REDUCED)
+    place(s, order_lines=[tea], ship_to=sado, payment_method=PaymentMethod.BANK_TRANSFER)
+    asked = _total(s)
+    order = s.desk.accept(NUMBER)  # 離島: the review adds the island surcharge
+    new_total = _total(s)
+    assert new_total > asked
+
+    requests = [n for n in s.notifier.sent if n.kind == "payment_request_bank"]
+    assert [n.fact("total") for n in requests] == [asked, new_total], (
+        "the customer was left with the old amount to transfer"
+    )
+    assert format_money(new_total, "ja") in requests[-1].body
+    account = order.payment.instruction("account_number")
+    assert account is not None and account in requests[-1].body
+
+    s.desk.change(NUMBER, OrderChange(quantities={"L1": 3}))  # a change asks again, too
+    last = [n for n in s.notifier.sent if n.kind == "payment_request_bank"][-1]
+    assert last.fact("total") == _total(s)
+    s.desk.change(NUMBER, OrderChange(delivery_slot="午前中"))  # the same total: asked once
+    assert [n.kind for n in s.notifier.sent].count("payment_request_bank") == 3

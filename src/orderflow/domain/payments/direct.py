@@ -15,6 +15,7 @@ from orderflow.domain.effects import (
 )
 from orderflow.domain.events import KonbiniReissued
 from orderflow.domain.lifecycle import Context
+from orderflow.domain.money import Money
 from orderflow.domain.order import Order, PaymentOutcome
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import HoldCode
@@ -34,6 +35,7 @@ from orderflow.domain.payments.ledger import (
 from orderflow.domain.rules import Rules
 
 __all__ = [
+    "ask_transfer_again",
     "fold_issue_account",
     "fold_issue_konbini",
     "fold_release_account",
@@ -68,6 +70,7 @@ def fold_issue_account(
         account_type=account.account_type,
         account_number=account.account_number,
         holder=account.holder,
+        amount=str(effect.amount.amount),  # what the customer was asked to transfer
     )
     order = hold(order, HoldCode.PAYMENT_PENDING, "入金待ち", "waiting for the bank transfer", ctx)
     plan.add(
@@ -83,6 +86,30 @@ def fold_issue_account(
         ),
     )
     return order
+
+
+def ask_transfer_again(plan: Plan, order: Order, total: Money) -> Order:
+    """Ask the customer for ``total`` to the same account, unless that is what they were asked.
+
+    Before any money came: a change or the review (a 離島 fee) moved the total. An order stored
+    before the amount was kept among the instructions is not asked again.
+    """
+    payment = order.payment
+    asked = payment.instruction("amount")
+    if asked is None or asked == str(total.amount):
+        return order
+    plan.add(
+        Notify,
+        notice="payment_request_bank",
+        facts=(
+            ("total", total),
+            *(
+                (name, payment.instruction(name) or "")
+                for name in ("bank", "branch", "account_type", "account_number", "holder")
+            ),
+        ),
+    )
+    return with_instructions(order, amount=str(total.amount))
 
 
 def fold_release_account(

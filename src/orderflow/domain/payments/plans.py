@@ -50,6 +50,7 @@ from orderflow.domain.order import (
 )
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import HoldCode
+from orderflow.domain.payments.direct import ask_transfer_again
 from orderflow.domain.payments.ledger import (
     CARDLIKE,
     claim_amount,
@@ -422,6 +423,7 @@ def _follow_bank(plan: Plan, order: Order, total: Money, ctx: Context, rules: Ru
         return order
     if total.amount <= 0:  # 全額ポイント now: the account stays (released at booking)
         return lifecycle.clear_holds(order, _WAITING, ctx)
+    order = ask_transfer_again(plan, order, total)
     return _waiting(order, ctx, "入金待ち", "waiting for the bank transfer")
 
 
