@@ -173,7 +173,7 @@ def test_a_konbini_number_issued_after_a_refusal_lifts_the_refusals_hold() -> No
     assert "konbini_reissue_failed" in [h.code for h in refused.open_holds]
     assert refused.payment.instruction("amount") != str(_total(s).amount)  # the old number
 
-    order = s.desk.change(NUMBER, OrderChange(quantities={"L1": 3})).order  # asked again
+    order = s.desk.change(NUMBER, OrderChange(quantities={"L1": 4})).order  # a number this time
     assert order.payment.instruction("amount") == str(_total(s).amount)
     assert "konbini_reissue_failed" not in [h.code for h in order.open_holds]
 
@@ -208,3 +208,22 @@ def test_a_transfer_order_whose_total_the_review_moved_is_asked_the_new_amount()
     assert last.fact("total") == _total(s)
     s.desk.change(NUMBER, OrderChange(delivery_slot="午前中"))  # the same total: asked once
     assert [n.kind for n in s.notifier.sent].count("payment_request_bank") == 3
+
+
+def test_clearing_a_refused_konbini_reissue_asks_for_the_number_again() -> None:
+    from orderflow.testing import Fault
+
+    s = _shop()
+    place(s, payment_method=PaymentMethod.KONBINI)
+    s.desk.accept(NUMBER)
+    s.konbini.fail_next("issue", Fault.DECLINE)
+    s.desk.change(NUMBER, OrderChange(quantities={"L1": 3}))
+    slips = len(s.konbini.slips)
+
+    order = s.desk.clear_hold(NUMBER, "konbini_reissue_failed")
+
+    assert len(s.konbini.slips) == slips + 1, "clearing the hold asked the provider for nothing"
+    assert order.payment.instruction("amount") == str(_total(s).amount)
+    assert [h.code for h in order.open_holds] == ["payment_pending"]
+    order = s.desk.record_konbini_payment(NUMBER, reference="K1", amount=_total(s))
+    assert not order.open_holds and order.status is OrderStatus.ALLOCATED
