@@ -227,3 +227,24 @@ def test_clearing_a_refused_konbini_reissue_asks_for_the_number_again() -> None:
     assert [h.code for h in order.open_holds] == ["payment_pending"]
     order = s.desk.record_konbini_payment(NUMBER, reference="K1", amount=_total(s))
     assert not order.open_holds and order.status is OrderStatus.ALLOCATED
+
+
+def test_a_transfer_paid_before_the_review_added_a_fee_is_told_the_shortfall() -> None:
+    from orderflow import Address, OrderLine, TaxRate
+
+    s = _shop()
+    sado = Address("952-0000", "新潟県", "佐渡市", "1-2-3", "山田 太郎", "03-1234-5678")
+    tea = OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2, TaxRate.REDUCED)
+    place(s, order_lines=[tea], ship_to=sado, payment_method=PaymentMethod.BANK_TRANSFER)
+    paid = _total(s)
+    s.desk.reconcile_deposits([_deposit(s, paid, "D1")])  # paid in full, as asked, at once
+    sent = len(s.notifier.sent)
+
+    order = s.desk.accept(NUMBER)  # 離島: the review adds the island surcharge
+
+    assert "payment_shortfall" in [h.code for h in order.open_holds]
+    told = [n for n in s.notifier.sent[sent:] if n.kind == "payment_shortfall"]
+    assert len(told) == 1, "the order waits for money the customer was never asked for"
+    assert told[0].fact("shortfall") == _total(s) - paid
+    s.desk.change(NUMBER, OrderChange(delivery_slot="午前中"))  # the same total: told once
+    assert [n.kind for n in s.notifier.sent].count("payment_shortfall") == 1

@@ -16,7 +16,7 @@ from orderflow.domain.effects import (
 from orderflow.domain.events import KonbiniReissued
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.money import Money
-from orderflow.domain.order import Order, PaymentOutcome
+from orderflow.domain.order import Order, Payment, PaymentOutcome
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import HoldCode
 from orderflow.domain.payments.common import (
@@ -36,6 +36,8 @@ from orderflow.domain.rules import Rules
 
 __all__ = [
     "ask_transfer_again",
+    "asked_for",
+    "asked_moved",
     "fold_issue_account",
     "fold_issue_konbini",
     "fold_release_account",
@@ -88,15 +90,29 @@ def fold_issue_account(
     return order
 
 
+def asked_moved(payment: Payment, total: Money) -> bool:
+    """Whether the customer was asked to transfer another amount than ``total``.
+
+    An order stored before the amount was kept among the instructions is never asked again.
+    """
+    asked = payment.instruction("amount")
+    return asked is not None and asked != str(total.amount)
+
+
+def asked_for(order: Order, total: Money) -> Order:
+    """``order`` having asked the customer for ``total`` (when it keeps what it asked)."""
+    if not asked_moved(order.payment, total):
+        return order
+    return with_instructions(order, amount=str(total.amount))
+
+
 def ask_transfer_again(plan: Plan, order: Order, total: Money) -> Order:
     """Ask the customer for ``total`` to the same account, unless that is what they were asked.
 
-    Before any money came: a change or the review (a 離島 fee) moved the total. An order stored
-    before the amount was kept among the instructions is not asked again.
+    Before any money came: a change or the review (a 離島 fee) moved the total.
     """
     payment = order.payment
-    asked = payment.instruction("amount")
-    if asked is None or asked == str(total.amount):
+    if not asked_moved(payment, total):
         return order
     plan.add(
         Notify,
@@ -109,7 +125,7 @@ def ask_transfer_again(plan: Plan, order: Order, total: Money) -> Order:
             ),
         ),
     )
-    return with_instructions(order, amount=str(total.amount))
+    return asked_for(order, total)
 
 
 def fold_release_account(

@@ -50,7 +50,7 @@ from orderflow.domain.order import (
 )
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import HoldCode
-from orderflow.domain.payments.direct import ask_transfer_again
+from orderflow.domain.payments.direct import ask_transfer_again, asked_for, asked_moved
 from orderflow.domain.payments.ledger import (
     CARDLIKE,
     claim_amount,
@@ -417,8 +417,10 @@ def _follow_konbini(plan: Plan, order: Order, total: Money, ctx: Context, rules:
 def _follow_bank(plan: Plan, order: Order, total: Money, ctx: Context, rules: Rules) -> Order:
     """銀行振込: what was received settles the new total; else the order waits for it again."""
     payment = order.payment
-    if payment.received:
-        return settle_received(plan, order, ctx, total, tell=False)
+    if payment.received:  # a total that moved (a change, the review) tells of a shortfall
+        short = payment.received - payment.refund_owed < still_due(payment, total)
+        tell = short and asked_moved(payment, total)
+        return asked_for(settle_received(plan, order, ctx, total, tell=tell), total)
     if not payment.instruction("account"):
         return order
     if total.amount <= 0:  # 全額ポイント now: the account stays (released at booking)
