@@ -17,6 +17,7 @@ from orderflow.domain.machine import allowed_moves
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, PaymentMethod
 from orderflow.domain.outbox import Plan
+from orderflow.domain.payments.plans import still_due
 from orderflow.domain.queues import DEPOSIT_INDEX, REFUND_INDEX, tracking_keys
 from orderflow.domain.status import Move
 from orderflow.errors import DepositTaken, InvalidValue, OrderflowError
@@ -242,10 +243,10 @@ class MoneyCommands(DeskBase):
                 continue
             if account in accounts:
                 shared.add(account)
-            accounts[account] = OpenAccount(
+            accounts[account] = OpenAccount(  # as the order counts it (settle_received)
                 account,
                 order.number,
-                self.totals(order).total,
+                still_due(order.payment, self.totals(order).total),
                 order.payment.received - order.payment.refund_owed,
             )
             seen.update(_deposits_received(order))

@@ -83,7 +83,8 @@ class OpenAccount:
     order_number: str
     """The open order holding it, paying by bank transfer."""
     due: Money
-    """What the order owes in all: its total, tax included."""
+    """What the order owes in all: its total, tax included, less refunds owed back for returns
+    and goodwill (what its deposits must cover)."""
     received: Money
     """What it has received before this reconciliation, less any amount owed back."""
 
@@ -112,7 +113,7 @@ class DepositMatch:
     received: Money
     """Everything the order has received, this deposit included."""
     due: Money
-    """What the order owes in all (its total)."""
+    """What the order owes in all (its total, less refunds owed back: :attr:`OpenAccount.due`)."""
     excess: Money
     """The part of this deposit above what was still due (owed back)."""
 

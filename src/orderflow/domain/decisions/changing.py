@@ -63,13 +63,16 @@ def changed_order(order: Order, change: OrderChange, ctx: Context, rules: Rules)
     )
     payment = order.payment
     if changed.payment.method is payment.method is PaymentMethod.KONBINI and payment.received:
+        # a paid number asks no more: the total may not grow past what the shop keeps of the
+        # payment (an excess recorded as owed back is the customer's, not a credit)
+        kept = payment.received - payment.refund_owed
         total = changed.totals(settings.tax).total
-        if total > payment.received:
+        if total > kept:
             raise InvalidValue(
                 "total",
                 total.amount,
-                f"no more than the {payment.received.amount} already paid at the "
-                "store (cancel the order and place a new one)",
+                f"no more than the {kept.amount} already paid at the store and not owed "
+                "back (cancel the order and place a new one)",
             )
     if changed.payment.method is not order.payment.method:
         if order.payment.received or order.payment.captured:

@@ -160,7 +160,11 @@ def raise_hold(order: Order, code: str, message: str, message_en: str, ctx: Cont
 
 
 def clear_hold(order: Order, code: str, ctx: Context, rules: Rules) -> Order:
-    """Clear one hold; the last one lets the order go on by itself."""
+    """Clear one hold; the last one lets the order go on by itself.
+
+    A person clearing ``capture_failed`` asks for the money once more; ``konbini_reissue_failed``,
+    for a konbini number of the order's total once more (refused again, it is held again).
+    """
     cleared, _ = lifecycle.clear_hold(order, code, ctx)
     plan = Plan(cleared)
     if code == HoldCode.CAPTURE_FAILED and cleared.status in _AFTER_SHIPPING:
@@ -172,6 +176,9 @@ def clear_hold(order: Order, code: str, ctx: Context, rules: Rules) -> Order:
             _report_again(plan, cleared, total, rules, ctx)
     elif code == HoldCode.CAPTURE_FAILED and cleared.status is OrderStatus.SHIPPING_INSTRUCTED:
         capture_share(plan, cleared, rules, ctx.at)  # 分納 per parcel: what is owed so far
+    elif code == HoldCode.KONBINI_REISSUE_FAILED and not cleared.status.is_final:
+        total = cleared.totals(rules.settings.tax).total  # a person asks for the number again
+        cleared = follow_total(plan, cleared, total, ctx, rules)
     cleared = advance(plan, cleared, rules)
     return plan.apply(cleared)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from orderflow.domain import lifecycle
+from orderflow.domain.decisions.cancelling import STILL_A_PERSONS
 from orderflow.domain.effects import CreatePart, Purpose
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order
@@ -20,7 +22,9 @@ def decide_split(
 ) -> Order:
     """The parent closed as split, its parts queued before its own payment is given back.
 
-    Each part opens its own payment (a card: a new authorization with the stored token).
+    Each part opens its own payment (a card: a new authorization with the stored token). The
+    parent's open holds close with it, as a cancel's do: its parts carry what is still to be
+    looked at, and the parent waits for nothing (its payment is given back).
     """
     tax = rules.settings.tax
     closed, children = split_order(order, parts, tax, ctx)
@@ -30,4 +34,6 @@ def decide_split(
         open_payment(child_plan, child, child.totals(tax).total, ctx, rules, Purpose.SPLIT)
         plan.add(CreatePart, part=child_plan.apply(child))
     closed = close_payment(plan, closed, ctx)
+    waiting = [h.code for h in closed.open_holds if h.code not in STILL_A_PERSONS]
+    closed = lifecycle.clear_holds(closed, waiting, ctx)
     return plan.apply(closed)

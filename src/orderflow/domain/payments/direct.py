@@ -15,7 +15,8 @@ from orderflow.domain.effects import (
 )
 from orderflow.domain.events import KonbiniReissued
 from orderflow.domain.lifecycle import Context
-from orderflow.domain.order import Order, PaymentOutcome
+from orderflow.domain.money import Money
+from orderflow.domain.order import Order, Payment, PaymentOutcome
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import HoldCode
 from orderflow.domain.payments.common import (
@@ -34,6 +35,9 @@ from orderflow.domain.payments.ledger import (
 from orderflow.domain.rules import Rules
 
 __all__ = [
+    "ask_transfer_again",
+    "asked_for",
+    "asked_moved",
     "fold_issue_account",
     "fold_issue_konbini",
     "fold_release_account",
@@ -68,6 +72,7 @@ def fold_issue_account(
         account_type=account.account_type,
         account_number=account.account_number,
         holder=account.holder,
+        amount=str(effect.amount.amount),  # what the customer was asked to transfer
     )
     order = hold(order, HoldCode.PAYMENT_PENDING, "入金待ち", "waiting for the bank transfer", ctx)
     plan.add(
@@ -83,6 +88,44 @@ def fold_issue_account(
         ),
     )
     return order
+
+
+def asked_moved(payment: Payment, total: Money) -> bool:
+    """Whether the customer was asked to transfer another amount than ``total``.
+
+    An order stored before the amount was kept among the instructions is never asked again.
+    """
+    asked = payment.instruction("amount")
+    return asked is not None and asked != str(total.amount)
+
+
+def asked_for(order: Order, total: Money) -> Order:
+    """``order`` having asked the customer for ``total`` (when it keeps what it asked)."""
+    if not asked_moved(order.payment, total):
+        return order
+    return with_instructions(order, amount=str(total.amount))
+
+
+def ask_transfer_again(plan: Plan, order: Order, total: Money) -> Order:
+    """Ask the customer for ``total`` to the same account, unless that is what they were asked.
+
+    Before any money came: a change or the review (a 離島 fee) moved the total.
+    """
+    payment = order.payment
+    if not asked_moved(payment, total):
+        return order
+    plan.add(
+        Notify,
+        notice="payment_request_bank",
+        facts=(
+            ("total", total),
+            *(
+                (name, payment.instruction(name) or "")
+                for name in ("bank", "branch", "account_type", "account_number", "holder")
+            ),
+        ),
+    )
+    return asked_for(order, total)
 
 
 def fold_release_account(
@@ -128,6 +171,8 @@ def fold_issue_konbini(
         order, _ = lifecycle.record_fact(
             order, ctx, KonbiniReissued, fields={"payment_number": slip.payment_number}
         )
+        # a number for the total at last: an earlier refusal's hold has nothing left to say
+        order = lifecycle.clear_holds(order, (HoldCode.KONBINI_REISSUE_FAILED,), ctx)
     else:
         order = hold(
             order,

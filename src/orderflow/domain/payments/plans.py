@@ -50,6 +50,7 @@ from orderflow.domain.order import (
 )
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import HoldCode
+from orderflow.domain.payments.direct import ask_transfer_again, asked_for, asked_moved
 from orderflow.domain.payments.ledger import (
     CARDLIKE,
     claim_amount,
@@ -74,6 +75,7 @@ __all__ = [
     "refund",
     "refundable",
     "settle_received",
+    "still_due",
 ]
 
 
@@ -226,6 +228,15 @@ def collect_card(plan: Plan, order: Order, owed: Money, rules: Rules, now: datet
         rest = left - owed if same else left
         if rest.amount > 0:
             plan.add(Void, method=other_method, authorization=other, amount=rest)
+
+
+def still_due(payment: Payment, total: Money) -> Money:
+    """What money received (deposits, konbini, 代引き) must cover of ``total``.
+
+    Refunds already owed back for returns and goodwill are no longer owed to the shop; what was
+    received counts net of everything owed back (``received - refund_owed``).
+    """
+    return total - returned(payment)
 
 
 def returned(payment: Payment) -> Money:
@@ -406,12 +417,15 @@ def _follow_konbini(plan: Plan, order: Order, total: Money, ctx: Context, rules:
 def _follow_bank(plan: Plan, order: Order, total: Money, ctx: Context, rules: Rules) -> Order:
     """銀行振込: what was received settles the new total; else the order waits for it again."""
     payment = order.payment
-    if payment.received:
-        return settle_received(plan, order, ctx, total, tell=False)
+    if payment.received:  # a total that moved (a change, the review) tells of a shortfall
+        short = payment.received - payment.refund_owed < still_due(payment, total)
+        tell = short and asked_moved(payment, total)
+        return asked_for(settle_received(plan, order, ctx, total, tell=tell), total)
     if not payment.instruction("account"):
         return order
     if total.amount <= 0:  # 全額ポイント now: the account stays (released at booking)
         return lifecycle.clear_holds(order, _WAITING, ctx)
+    order = ask_transfer_again(plan, order, total)
     return _waiting(order, ctx, "入金待ち", "waiting for the bank transfer")
 
 
@@ -458,7 +472,7 @@ def settle_received(
     """
     payment = order.payment
     received = payment.received - payment.refund_owed
-    total = total - returned(payment)  # refunds already owed back are no longer owed to us
+    total = still_due(payment, total)  # refunds already owed back are no longer owed to us
     waiting = (HoldCode.PAYMENT_PENDING, HoldCode.PAYMENT_SHORTFALL)
     if received >= total:
         order = lifecycle.clear_holds(order, waiting, ctx)

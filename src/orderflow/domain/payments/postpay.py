@@ -216,30 +216,29 @@ def fold_check_credit(
     decision = answer.value if isinstance(answer, Done) else None
     if not isinstance(decision, CreditDecision) or decision.status is CreditStatus.PENDING:
         return order
-    pending = next(
-        (
-            e
-            for e in order.payment.ledger
-            if e.op is PaymentOp.AUTHORIZE
-            and e.outcome is PaymentOutcome.REQUESTED
-            and (e.target or e.reference) == effect.reference
-        ),
-        None,
-    )
-    if pending is None:
+    pending = [  # the claim's request, or amends the provider took to review: one decision
+        e
+        for e in order.payment.ledger
+        if e.op is PaymentOp.AUTHORIZE
+        and e.outcome is PaymentOutcome.REQUESTED
+        and (e.target or e.reference) == effect.reference
+    ]
+    if not pending:
         return order
     approved = decision.status is CreditStatus.APPROVED
-    order = record(
-        order,
-        PaymentOp.AUTHORIZE,
-        pending.amount,
-        pending.key,
-        ctx.at,
-        reference=effect.reference,
-        outcome=PaymentOutcome.SUCCEEDED if approved else _FAILED,
-        detail="" if approved else decision.reason,
-        method=PaymentMethod.POSTPAY,
-    )
+    for entry in pending:
+        order = record(
+            order,
+            PaymentOp.AUTHORIZE,
+            entry.amount,
+            entry.key,
+            ctx.at,
+            target=entry.target,
+            reference=effect.reference,
+            outcome=PaymentOutcome.SUCCEEDED if approved else _FAILED,
+            detail="" if approved else decision.reason,
+            method=PaymentMethod.POSTPAY,
+        )
     if approved:
         return credit_approved(order, effect.reference, ctx, rules, plan)
     # the declined claim is dead: withdraw it at the provider too (nothing is held on it)
@@ -267,7 +266,23 @@ def fold_postpay_amend(
     order, _ = lifecycle.record_fact(order, ctx, PostpayAmended, fields={"status": status})
     if isinstance(decision, CreditDecision) and decision.status is not CreditStatus.DECLINED:
         held = claim_amount(order.payment, effect.reference)
+        review = decision.status is CreditStatus.PENDING
+        if review and effect.amount <= held:
+            # nothing more to approve, but the provider reviews the claim: a request of 0 waits
+            # for its decision, so that refresh_postpay asks for it (CheckCredit)
+            order = record(
+                order,
+                PaymentOp.AUTHORIZE,
+                Money.zero(order.currency),
+                effect.key + ":review",
+                ctx.at,
+                target=effect.reference,
+                reference=effect.reference,
+                outcome=PaymentOutcome.REQUESTED,
+                method=PaymentMethod.POSTPAY,
+            )
         if effect.amount > held:
+            # under review, the increase is asked, not approved: the claim holds what it held
             order = record(
                 order,
                 PaymentOp.AUTHORIZE,
@@ -276,6 +291,7 @@ def fold_postpay_amend(
                 ctx.at,
                 target=effect.reference,
                 reference=effect.reference,
+                outcome=PaymentOutcome.REQUESTED if review else PaymentOutcome.SUCCEEDED,
                 method=PaymentMethod.POSTPAY,
             )
         elif effect.amount < held:
