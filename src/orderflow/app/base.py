@@ -323,7 +323,7 @@ class DeskBase:
             return order
         if young and (queue_facts(order).pending_since or settled) > settled:
             return None
-        return self.executor.drive(order)
+        return self.resume(number)
 
     def _release_claims(self, numbers: list[str]) -> None:
         """Give back every claim of a sweep; one that cannot be given back lapses with its lease.

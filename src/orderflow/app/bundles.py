@@ -10,7 +10,7 @@ from orderflow.app.fulfilment import FulfilmentCommands, normalize_tracking
 from orderflow.domain import bundling
 from orderflow.domain.decisions import shipping
 from orderflow.domain.machine import allowed_moves
-from orderflow.domain.order import Order, ShipmentStatus
+from orderflow.domain.order import Order, Shipment, ShipmentStatus
 from orderflow.domain.policy import Requester
 from orderflow.domain.status import OrderStatus
 from orderflow.errors import InvalidValue, MoveBlocked
@@ -191,6 +191,7 @@ class BundleCommands(FulfilmentCommands, ChangeCommands):
 
     def deliver(self, number: str, shipment_id: str, *, actor: str = "carrier") -> Order:
         """着荷 (see the fulfilment commands); a parcel's shipments arrive together."""
+        self._follow_box(self._current(check_number(number)))
         delivered = super().deliver(number, shipment_id, actor=actor)
         for other, other_id in self._parcel_mates(delivered, shipment_id, ShipmentStatus.SHIPPED):
             super().deliver(other, other_id, actor=actor)  # other orders only
@@ -207,6 +208,7 @@ class BundleCommands(FulfilmentCommands, ChangeCommands):
         request_id: str | None = None,
     ) -> Order:
         """キャンセル (see the change commands); a cancelled order leaves its parcel."""
+        self._follow_box(self._current(check_number(number)))  # what left in a box has left
         done = super().cancel(
             number,
             reason=reason,
@@ -237,6 +239,58 @@ class BundleCommands(FulfilmentCommands, ChangeCommands):
         if self.get(number).bundle:
             self.unbundle(number)
         return done
+
+    def recall(self, number: str, *, actor: str = "operator") -> Order:
+        """出荷指示取消 (see the fulfilment commands); a shipment whose box left is not recalled.
+
+        The box left with another order's shipment (its ``ship`` stopped before the rest of the
+        box was recorded): this order's part of it is recorded as shipped first, and only what
+        is still in the warehouse is recalled.
+        """
+        self._follow_box(self._current(check_number(number)))
+        return super().recall(number, actor=actor)
+
+    def resume(self, number: str) -> Order:
+        """(see the desk's ``resume``); the rest of a box that left or arrived moves with it.
+
+        A ``ship`` or ``deliver`` of a parcel that stopped after the first order was saved (a
+        time-out, a crash) left the other orders' shipments behind: they follow the box here.
+        """
+        order = super().resume(number)
+        return self._follow_box(order) if order.bundle and not order.outbox else order
+
+    def _follow_box(self, order: Order) -> Order:
+        """Every shipment of ``order``'s parcels that lags behind its box catches up with it.
+
+        A box that left (a shipment of it shipped) takes the parcel's instructed shipments, under
+        its tracking number; a box that arrived delivers the parcel's shipped ones. Returns the
+        order as stored after.
+        """
+        moved = False
+        for parcel in {s.parcel for s in order.shipments if s.parcel is not None}:
+            box = self._box(order, parcel)
+            left = next((x for _, x in box if x.status in _GONE), None)
+            lagging = [(n, x) for n, x in box if x.status is ShipmentStatus.INSTRUCTED]
+            if left is not None and lagging:
+                for number, x in lagging:
+                    FulfilmentCommands.ship(self, number, x.shipment_id, left.tracking_number)
+                moved = True
+            if any(x.status is ShipmentStatus.DELIVERED for _, x in box):
+                for number, x in self._box(order, parcel):
+                    if x.status is ShipmentStatus.SHIPPED:
+                        FulfilmentCommands.deliver(self, number, x.shipment_id)
+                        moved = True
+        return self.get(order.number) if moved else order
+
+    def _box(self, order: Order, parcel: str) -> list[tuple[str, Shipment]]:
+        """(order number, shipment) of every shipment in ``parcel``, over the parcel's orders."""
+        box = []
+        for member in order.bundle:
+            other = order if member == order.number else self.executor.find(member)
+            for s in other.shipments if other is not None else ():
+                if s.parcel == parcel:
+                    box.append((member, s))
+        return box
 
     def _parcel_tracking(self, order: Order, shipment_id: str) -> set[str]:
         """The tracking numbers the parcel of ``shipment_id`` already left under (if any)."""
@@ -277,11 +331,14 @@ class BundleCommands(FulfilmentCommands, ChangeCommands):
         return mates
 
 
+_GONE = (ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED)
+"""A box with a shipment in one of these has left the warehouse."""
+
+
 def _box_left(members: list[Order]) -> bool:
     """A box of the parcel has left the warehouse.
 
     Its instruction was sent half-way, and the warehouse shipped what it was told: orders not
     instructed yet go on their own.
     """
-    gone = (ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED)
-    return any(s.parcel is not None and s.status in gone for m in members for s in m.shipments)
+    return any(s.parcel is not None and s.status in _GONE for m in members for s in m.shipments)
