@@ -12,8 +12,9 @@ saves it, then the executor performs the effects and folds the answers with :fun
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -31,7 +32,12 @@ from orderflow.domain.effects import (
 )
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.outbox import Plan
+from orderflow.domain.split import split_parts
+from orderflow.domain.status import OrderStatus
 from orderflow.errors import InvalidValue, MoveNotAllowed
+
+if TYPE_CHECKING:
+    from orderflow.domain.order import Order
 
 __all__ = [
     "PurchaseOrder",
@@ -43,6 +49,7 @@ __all__ = [
     "confirm",
     "draft",
     "fold",
+    "order_closed",
     "receive",
     "send",
 ]
@@ -178,6 +185,21 @@ class PurchaseOrder:
             if line.open:
                 out[line.sku] = out.get(line.sku, 0) + line.open
         return out
+
+
+def order_closed(number: str, find: Callable[[str], Order | None]) -> bool:
+    """Whether the customer's order ``number`` takes no more units ordered for it.
+
+    True for an order cancelled (or not found); an order split into parts (closed as
+    キャンセル, its parts waiting in its place) only once every part is closed too. ``find``
+    reads an order by number (None when there is none).
+    """
+    order = find(number)
+    if order is None:
+        return True
+    if order.status is not OrderStatus.CANCELLED:
+        return False
+    return all(order_closed(part, find) for part in split_parts(order))
 
 
 def _event(

@@ -1,0 +1,66 @@
+"""Stock defects found by hunting: purchase orders of split orders, set SKUs, 分納 refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+from orderflow import Address, Customer, Money, OrderLine, OrderStatus
+from orderflow.domain.purchasing import PurchaseOrderStatus
+from orderflow.errors import InvalidValue
+from orderflow.testing import FakeShop, fake_shop
+
+SHIP_TO = Address("150-0001", "東京都", "渋谷区神宮前", "1-2-3", "見本 花子", "03-1234-5678")
+TEA = OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2)
+MUG = OrderLine("L2", "MUG-1", "湯呑", Money.yen(2200), 1)
+
+
+def _placed(shop: FakeShop, number: str = "1001", lines: list[OrderLine] | None = None) -> None:
+    shop.desk.place(
+        number=number,
+        customer=Customer(f"C{number}", "見本 花子", f"c{number}@example.jp"),
+        ship_to=SHIP_TO,
+        lines=lines or [TEA, MUG],
+        token="tok_visa",
+    )
+    shop.desk.accept(number)
+
+
+# -- 発注 for an order that is split ------------------------------------------------------------
+
+
+def test_a_split_order_keeps_the_purchase_order_ordered_for_it() -> None:
+    shop = fake_shop({("TOKYO", "TEA-1"): 0, ("TOKYO", "MUG-1"): 5})
+    desk = shop.desk
+    _placed(shop)
+    po = desk.order_from_supplier("TEA-1", 2, "ACME", for_order="1001", send=True)
+    waiting, _ = desk.split("1001", [{"L1": 2}, {"L2": 1}])
+    desk.resume_pending()  # the routine sweep: the parent is closed as split, not cancelled
+    assert desk.purchase_order(po.number).status is PurchaseOrderStatus.SENT
+    assert not shop.supplier.calls_to("cancel")
+    served = desk.receive_purchase_order(po.number, {"TEA-1": 2}, receipt_id="R1")
+    assert [o.number for o in served] == [waiting.number]
+    assert desk.get(waiting.number).status is OrderStatus.ALLOCATED
+
+
+def test_cancelling_every_part_of_a_split_order_cancels_its_purchase_order() -> None:
+    shop = fake_shop({("TOKYO", "TEA-1"): 0, ("TOKYO", "MUG-1"): 5})
+    desk = shop.desk
+    _placed(shop)
+    po = desk.order_from_supplier("TEA-1", 2, "ACME", for_order="1001", send=True)
+    first, second = desk.split("1001", [{"L1": 1}, {"L1": 1, "L2": 1}])
+    desk.cancel(first.number, reason="no longer wanted")
+    assert desk.purchase_order(po.number).lines[0].open == 2  # the other part still waits
+    desk.cancel(second.number, reason="no longer wanted")
+    assert desk.purchase_order(po.number).status is PurchaseOrderStatus.CANCELLED
+
+
+def test_a_purchase_order_for_a_cancelled_order_is_refused() -> None:
+    shop = fake_shop({("TOKYO", "TEA-1"): 0, ("TOKYO", "MUG-1"): 5})
+    desk = shop.desk
+    _placed(shop)
+    desk.cancel("1001", reason="no longer wanted")
+    with pytest.raises(InvalidValue) as refused:
+        desk.order_from_supplier("TEA-1", 2, "ACME", for_order="1001", send=True)
+    assert refused.value.field == "for_order"
+    assert not list(desk.open_purchase_orders("ACME"))
+    assert not shop.supplier.calls_to("send")
