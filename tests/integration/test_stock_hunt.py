@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from orderflow import Address, Customer, Money, OrderLine, OrderStatus
+from orderflow import Address, Customer, Money, OrderLine, OrderStatus, ShopSettings
 from orderflow.domain.purchasing import PurchaseOrderStatus
 from orderflow.errors import InvalidValue
 from orderflow.testing import FakeShop, fake_shop
@@ -64,3 +64,36 @@ def test_a_purchase_order_for_a_cancelled_order_is_refused() -> None:
     assert refused.value.field == "for_order"
     assert not list(desk.open_purchase_orders("ACME"))
     assert not shop.supplier.calls_to("send")
+
+
+# -- セット商品: a set is never in stock --------------------------------------------------------
+
+SETS = ShopSettings(sets={"GIFT-A": (("TEA-1", 2), ("MUG-1", 1))})
+GIFT = OrderLine("L1", "GIFT-A", "ギフトセット", Money.yen(5400), 1)
+
+
+def test_a_set_sku_is_not_received_into_stock() -> None:
+    shop = fake_shop({("TOKYO", "TEA-1"): 0, ("TOKYO", "MUG-1"): 0}, settings=SETS)
+    _placed(shop, lines=[GIFT])
+    with pytest.raises(InvalidValue) as refused:
+        shop.desk.receive("TOKYO", "GIFT-A", 3, receipt_id="R1")
+    assert refused.value.field == "sku"
+    assert ("TOKYO", "GIFT-A") not in shop.inventory.on_hand
+    assert not shop.inventory.calls_to("receive")
+
+
+def test_a_set_sku_is_not_ordered_from_a_supplier() -> None:
+    shop = fake_shop({("TOKYO", "TEA-1"): 0, ("TOKYO", "MUG-1"): 0}, settings=SETS)
+    _placed(shop, lines=[GIFT])
+    with pytest.raises(InvalidValue) as refused:
+        shop.desk.order_from_supplier("GIFT-A", 3, "ACME", for_order="1001", send=True)
+    assert refused.value.field == "sku"
+    assert not list(shop.desk.open_purchase_orders("ACME"))
+
+
+def test_a_plain_line_of_a_sku_made_a_set_since_may_still_be_received() -> None:
+    shop = fake_shop({("TOKYO", "GIFT-A"): 0})
+    _placed(shop, lines=[GIFT])  # GIFT-A is a plain SKU when the order is placed
+    shop.desk.settings = SETS
+    served = shop.desk.receive("TOKYO", "GIFT-A", 1, receipt_id="R1")
+    assert [o.number for o in served] == ["1001"]

@@ -119,6 +119,7 @@ class PurchasingCommands(BackorderCommands):
         check_text(sku, "sku", required=True, limit=200)
         _units(quantity, "quantity")
         self.executor.supplier(supplier)
+        self._check_stocked(sku)
         where = self.settings.warehouses[0] if warehouse is None else warehouse
         if where not in self.settings.warehouses:
             raise InvalidValue("warehouse", where, f"one of {list(self.settings.warehouses)}")
