@@ -6,7 +6,7 @@ import pytest
 
 from orderflow import Address, Customer, Money, OrderLine, OrderStatus, ShopSettings
 from orderflow.domain.purchasing import PurchaseOrderStatus
-from orderflow.errors import InvalidValue
+from orderflow.errors import InvalidValue, MoveBlocked
 from orderflow.testing import FakeShop, fake_shop
 
 SHIP_TO = Address("150-0001", "東京都", "渋谷区神宮前", "1-2-3", "見本 花子", "03-1234-5678")
@@ -97,3 +97,16 @@ def test_a_plain_line_of_a_sku_made_a_set_since_may_still_be_received() -> None:
     shop.desk.settings = SETS
     served = shop.desk.receive("TOKYO", "GIFT-A", 1, receipt_id="R1")
     assert [o.number for o in served] == ["1001"]
+
+
+# -- 分納 of an order with nothing reserved ---------------------------------------------------
+
+
+def test_ship_available_with_nothing_reserved_says_so_and_changes_nothing() -> None:
+    shop = fake_shop({("TOKYO", "TEA-1"): 0})
+    _placed(shop, lines=[TEA])  # nothing in stock: 中途引当 with nothing reserved
+    before = shop.desk.get("1001")
+    assert before.status is OrderStatus.PARTIALLY_ALLOCATED and not before.allocations
+    with pytest.raises(MoveBlocked, match="nothing is reserved"):
+        shop.desk.ship_available("1001")
+    assert shop.desk.get("1001") == before
