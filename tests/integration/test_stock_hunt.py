@@ -110,3 +110,17 @@ def test_ship_available_with_nothing_reserved_says_so_and_changes_nothing() -> N
     with pytest.raises(MoveBlocked, match="nothing is reserved"):
         shop.desk.ship_available("1001")
     assert shop.desk.get("1001") == before
+
+
+# -- a hold cleared on an order waiting for stock ---------------------------------------------
+
+
+def test_clearing_the_hold_of_a_waiting_order_takes_the_stock_that_came_meanwhile() -> None:
+    shop = fake_shop({("TOKYO", "TEA-1"): 1, ("TOKYO", "MUG-1"): 1})
+    desk = shop.desk
+    _placed(shop)  # one tea of two and the mug: 中途引当
+    desk.raise_hold("1001", "check", "住所の確認")
+    assert desk.receive("TOKYO", "TEA-1", 1, receipt_id="R1") == []  # held: passed by
+    order = desk.clear_hold("1001", "check")  # the last hold: the order goes on by itself
+    assert order.status is OrderStatus.ALLOCATED and not order.unallocated()
+    assert shop.inventory.reserved[("TOKYO", "TEA-1")] == 2

@@ -160,7 +160,11 @@ def raise_hold(order: Order, code: str, message: str, message_en: str, ctx: Cont
 
 
 def clear_hold(order: Order, code: str, ctx: Context, rules: Rules) -> Order:
-    """Clear one hold; the last one lets the order go on by itself."""
+    """Clear one hold; the last one lets the order go on by itself.
+
+    An order waiting for stock (中途引当) reads the stock again: a receipt passed it by while it
+    was held.
+    """
     cleared, _ = lifecycle.clear_hold(order, code, ctx)
     plan = Plan(cleared)
     if code == HoldCode.CAPTURE_FAILED and cleared.status in _AFTER_SHIPPING:
@@ -173,6 +177,14 @@ def clear_hold(order: Order, code: str, ctx: Context, rules: Rules) -> Order:
     elif code == HoldCode.CAPTURE_FAILED and cleared.status is OrderStatus.SHIPPING_INSTRUCTED:
         capture_share(plan, cleared, rules, ctx.at)  # 分納 per parcel: what is owed so far
     cleared = advance(plan, cleared, rules)
+    if (
+        rules.settings.auto_advance
+        and cleared.status is OrderStatus.PARTIALLY_ALLOCATED
+        and not cleared.open_holds
+        and not cleared.outbox
+        and not plan.effects
+    ):
+        check_stock(plan, cleared, rules)
     return plan.apply(cleared)
 
 
