@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from orderflow import Address, Customer, Money, OrderLine, OrderStatus, ShopSettings
+from orderflow import Address, Customer, Money, OrderChange, OrderLine, OrderStatus, ShopSettings
 from orderflow.domain.purchasing import PurchaseOrderStatus
 from orderflow.errors import InvalidValue, MoveBlocked
 from orderflow.testing import FakeShop, fake_shop
@@ -124,3 +124,21 @@ def test_clearing_the_hold_of_a_waiting_order_takes_the_stock_that_came_meanwhil
     order = desk.clear_hold("1001", "check")  # the last hold: the order goes on by itself
     assert order.status is OrderStatus.ALLOCATED and not order.unallocated()
     assert shop.inventory.reserved[("TOKYO", "TEA-1")] == 2
+
+
+# -- a change of lines of an order waiting with nothing reserved ------------------------------
+
+
+def test_a_line_added_to_an_order_waiting_with_nothing_reserved_is_allocated() -> None:
+    shop = fake_shop({("TOKYO", "TEA-1"): 0, ("TOKYO", "MUG-1"): 5})
+    desk = shop.desk
+    _placed(shop, lines=[TEA])  # nothing in stock: 中途引当, nothing reserved
+    added = OrderChange(add_lines=(MUG,))
+    desk.change("1001", added, request_id="add-mug")
+    order = desk.get("1001")
+    assert order.unallocated() == {"L1": 2}  # the mug on the shelf is reserved
+    assert shop.inventory.reserved[("TOKYO", "MUG-1")] == 1
+    desk.change("1001", OrderChange(remove_lines=frozenset({"L1"})), request_id="drop-tea")
+    order = desk.get("1001")
+    assert order.status is OrderStatus.ALLOCATED  # the mug alone: it may be instructed
+    assert shop.inventory.reserved[("TOKYO", "MUG-1")] == 1
