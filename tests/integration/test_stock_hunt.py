@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from orderflow import Address, Customer, Money, OrderChange, OrderLine, OrderStatus, ShopSettings
+from orderflow import (
+    Address,
+    Customer,
+    Money,
+    Order,
+    OrderChange,
+    OrderLine,
+    OrderStatus,
+    ShopSettings,
+)
 from orderflow.domain.purchasing import PurchaseOrderStatus
-from orderflow.errors import InvalidValue, MoveBlocked
+from orderflow.errors import InvalidValue, MoveBlocked, StoreError
 from orderflow.testing import FakeShop, fake_shop
 
 SHIP_TO = Address("150-0001", "東京都", "渋谷区神宮前", "1-2-3", "見本 花子", "03-1234-5678")
@@ -142,3 +151,24 @@ def test_a_line_added_to_an_order_waiting_with_nothing_reserved_is_allocated() -
     order = desk.get("1001")
     assert order.status is OrderStatus.ALLOCATED  # the mug alone: it may be instructed
     assert shop.inventory.reserved[("TOKYO", "MUG-1")] == 1
+
+
+def test_a_split_whose_parts_are_not_made_yet_keeps_its_purchase_order() -> None:
+    shop = fake_shop({("TOKYO", "TEA-1"): 0, ("TOKYO", "MUG-1"): 5})
+    desk = shop.desk
+    _placed(shop)
+    po = desk.order_from_supplier("TEA-1", 2, "ACME", for_order="1001", send=True)
+    add = shop.store.add
+
+    def down(order: Order) -> None:
+        raise StoreError("the store is down")
+
+    shop.store.add = down  # type: ignore[method-assign]
+    with pytest.raises(StoreError):
+        desk.split("1001", [{"L1": 2}, {"L2": 1}])  # closed as split, its parts not yet made
+    desk.resume_pending()  # the parts cannot be made yet: they are not gone
+    assert desk.purchase_order(po.number).status is PurchaseOrderStatus.SENT
+    shop.store.add = add  # type: ignore[method-assign]
+    desk.resume_pending()
+    assert desk.get("1001-1").unallocated() == {"L1": 2}
+    assert desk.purchase_order(po.number).status is PurchaseOrderStatus.SENT

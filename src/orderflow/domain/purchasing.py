@@ -191,15 +191,19 @@ def order_closed(number: str, find: Callable[[str], Order | None]) -> bool:
     """Whether the customer's order ``number`` takes no more units ordered for it.
 
     True for an order cancelled (or not found); an order split into parts (closed as
-    キャンセル, its parts waiting in its place) only once every part is closed too. ``find``
-    reads an order by number (None when there is none).
+    キャンセル, its parts waiting in its place) only once every part is closed too, never while
+    its effects are pending (its parts may not be made yet). ``find`` reads an order by number
+    (None when there is none).
     """
     order = find(number)
     if order is None:
         return True
     if order.status is not OrderStatus.CANCELLED:
         return False
-    return all(order_closed(part, find) for part in split_parts(order))
+    parts = split_parts(order)
+    if parts and order.outbox:
+        return False
+    return all(order_closed(part, find) for part in parts)
 
 
 def _event(
