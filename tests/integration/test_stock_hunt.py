@@ -172,3 +172,23 @@ def test_a_split_whose_parts_are_not_made_yet_keeps_its_purchase_order() -> None
     desk.resume_pending()
     assert desk.get("1001-1").unallocated() == {"L1": 2}
     assert desk.purchase_order(po.number).status is PurchaseOrderStatus.SENT
+
+
+# -- 注文分割 of an order whose number leaves no room for the parts' -----------------------------
+
+
+def test_a_split_whose_part_numbers_would_be_too_long_is_refused_and_changes_nothing() -> None:
+    shop = fake_shop({("TOKYO", "TEA-1"): 5, ("TOKYO", "MUG-1"): 5})
+    number = "R" * 63  # an order number may be 64 characters: "<63>-1" would be 65
+    _placed(shop, number)
+    before = shop.desk.get(number)
+    with pytest.raises(InvalidValue) as refused:
+        shop.desk.split(number, [{"L1": 2}, {"L2": 1}])
+    assert refused.value.field == "parts"
+    assert shop.desk.get(number) == before
+    assert sorted(shop.store.orders) == [number]
+    shorter = "S" * 62  # "<62>-1" is 64 characters: its parts can be handled
+    _placed(shop, shorter)
+    first, second = shop.desk.split(shorter, [{"L1": 1}, {"L1": 1, "L2": 1}])
+    assert shop.desk.instruct_shipping(second.number).status is OrderStatus.SHIPPING_INSTRUCTED
+    assert shop.desk.cancel(first.number, reason="no longer wanted").status is OrderStatus.CANCELLED
