@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from orderflow import (
@@ -14,8 +16,9 @@ from orderflow import (
     OrderStatus,
     ShopSettings,
 )
+from orderflow.domain.machine import allowed_moves
 from orderflow.domain.purchasing import PurchaseOrderStatus
-from orderflow.errors import InvalidValue, MoveBlocked, StoreError
+from orderflow.errors import InvalidValue, MoveBlocked, MoveNotAllowed, StoreError
 from orderflow.testing import FakeShop, fake_shop
 
 SHIP_TO = Address("150-0001", "東京都", "渋谷区神宮前", "1-2-3", "見本 花子", "03-1234-5678")
@@ -192,3 +195,18 @@ def test_a_split_whose_part_numbers_would_be_too_long_is_refused_and_changes_not
     first, second = shop.desk.split(shorter, [{"L1": 1}, {"L1": 1, "L2": 1}])
     assert shop.desk.instruct_shipping(second.number).status is OrderStatus.SHIPPING_INSTRUCTED
     assert shop.desk.cancel(first.number, reason="no longer wanted").status is OrderStatus.CANCELLED
+
+
+# -- the moves a refusal names ------------------------------------------------------------------
+
+
+def test_a_refused_wait_names_the_moves_the_status_really_allows() -> None:
+    shop = fake_shop({("TOKYO", "TEA-1"): 5, ("TOKYO", "MUG-1"): 5})
+    _placed(shop)  # 引当済
+    with pytest.raises(MoveNotAllowed) as refused:
+        shop.desk.wait_for_stock("1001")
+    assert refused.value.allowed == tuple(m.value for m in allowed_moves(OrderStatus.ALLOCATED))
+    shop.desk.cancel("1001", reason="no longer wanted")
+    with pytest.raises(MoveNotAllowed) as refused:
+        shop.desk.expect_arrival("1001", "L1", date(2026, 12, 1))
+    assert refused.value.allowed == ()  # キャンセル is final
