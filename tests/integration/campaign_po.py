@@ -60,16 +60,19 @@ def po_command(flow: Flow) -> object:
             line = rng.choice(open_lines)
             return desk.cancel_purchase_order(po.number, lines={line.line_id: 1})
         return desk.cancel_purchase_order(po.number)
-    if po.receipts and rng.random() < 0.2:
-        receipt = rng.choice(po.receipts)  # reported twice: counted once
-    else:
-        receipt = f"G{rng.randint(1, 10**9)}"
+    reported = sorted(r for n, r in flow.po_receipts if n == po.number)
+    if reported and rng.random() < 0.2:
+        receipt = rng.choice(reported)  # reported twice: counted once
+        again = flow.po_receipts[(po.number, receipt)]
+        return desk.receive_purchase_order(po.number, again, receipt_id=receipt)
+    receipt = f"G{rng.randint(1, 10**9)}"
     open_units = po.open_units()
     if not open_units:
         return desk.receive_purchase_order(po.number, {"TEA-1": 1}, receipt_id=receipt)
     sku = rng.choice(sorted(open_units))
-    units = rng.randint(1, open_units[sku])
-    return desk.receive_purchase_order(po.number, {sku: units}, receipt_id=receipt)
+    units = {sku: rng.randint(1, open_units[sku])}
+    flow.po_receipts[(po.number, receipt)] = units  # before: a receipt that fails half-way
+    return desk.receive_purchase_order(po.number, units, receipt_id=receipt)
 
 
 def po_stock_receipts(flow: Flow) -> dict[tuple[str, str], int]:

@@ -210,3 +210,20 @@ def test_a_refused_wait_names_the_moves_the_status_really_allows() -> None:
     with pytest.raises(MoveNotAllowed) as refused:
         shop.desk.expect_arrival("1001", "L1", date(2026, 12, 1))
     assert refused.value.allowed == ()  # キャンセル is final
+
+
+# -- 入荷 against a purchase order under a receipt id used before ------------------------------
+
+
+def test_a_purchase_order_receipt_id_reused_for_another_delivery_is_refused() -> None:
+    shop = fake_shop({("TOKYO", "TEA-1"): 0})
+    desk = shop.desk
+    po = desk.order_from_supplier("TEA-1", 6, "ACME", send=True)
+    desk.receive_purchase_order(po.number, {"TEA-1": 2}, receipt_id="R1")
+    assert desk.receive_purchase_order(po.number, {"TEA-1": 2}, receipt_id="R1") == []  # again
+    before = desk.purchase_order(po.number)
+    with pytest.raises(InvalidValue) as refused:  # three more came: not the same receipt
+        desk.receive_purchase_order(po.number, {"TEA-1": 3}, receipt_id="R1")
+    assert refused.value.field == "receipt_id"
+    assert desk.purchase_order(po.number) == before
+    assert shop.inventory.on_hand[("TOKYO", "TEA-1")] == 2

@@ -284,9 +284,12 @@ def receive(
     """入荷: ``received`` (SKU → units) came in; each SKU's units go in stock (an effect).
 
     The units fill the SKU's open lines in line order. A receipt id already counted changes
-    nothing; more units than are open is refused, naming the SKU.
+    nothing when it is the same receipt again; another delivery under it is refused (naming
+    ``receipt_id``: its units would not count). More units than are open is refused, naming the
+    SKU.
     """
     if receipt_id in po.receipts:
+        _same_receipt(po, receipt_id, received)
         return po
     if po.drop_ship:
         raise InvalidValue("number", po.number, "a purchase order to our warehouse (not 直送)")
@@ -312,8 +315,29 @@ def receive(
                 left -= take
         plan.add(ReceivePurchased, warehouse=po.warehouse, sku=sku, quantity=units)
     po = replace(po, lines=tuple(lines), receipts=(*po.receipts, receipt_id))
-    po = _event(po, ctx, "received", _settled(po), receipt=receipt_id)
+    po = _event(po, ctx, "received", _settled(po), receipt=receipt_id, units=_text(received))
     return plan.apply(po)
+
+
+def _same_receipt(po: PurchaseOrder, receipt_id: str, received: Mapping[str, int]) -> None:
+    """Refuse ``received`` under ``receipt_id`` unless it is what that receipt counted.
+
+    The ``received`` event keeps the receipt's units (``receipt=R1, units=TEA-1×2``); one of an
+    older document without them is taken as the same receipt.
+    """
+    counted = [e.detail for e in po.history if e.name == "received"]
+    given = f"receipt={receipt_id}"
+    if given in counted:  # written before the units were kept
+        return
+    same = (
+        isinstance(received, Mapping)
+        and all(isinstance(units, int) for units in received.values())
+        and f"{given}, units={_text(received)}" in counted
+    )
+    if not same:
+        raise InvalidValue(
+            "receipt_id", receipt_id, "the id of this receipt, not of another delivery's"
+        )
 
 
 def cancel(
