@@ -227,3 +227,14 @@ def test_a_purchase_order_receipt_id_reused_for_another_delivery_is_refused() ->
     assert refused.value.field == "receipt_id"
     assert desk.purchase_order(po.number) == before
     assert shop.inventory.on_hand[("TOKYO", "TEA-1")] == 2
+
+
+def test_a_held_plain_line_of_a_sku_made_a_set_since_still_lets_it_be_received() -> None:
+    shop = fake_shop({("TOKYO", "GIFT-A"): 0})
+    _placed(shop, lines=[GIFT])  # a plain SKU when the order is placed: it waits for one
+    shop.desk.raise_hold("1001", "check", "確認")
+    shop.desk.settings = SETS
+    assert shop.desk.receive("TOKYO", "GIFT-A", 1, receipt_id="R1") == []  # held: passed by
+    assert shop.inventory.on_hand[("TOKYO", "GIFT-A")] == 1
+    order = shop.desk.clear_hold("1001", "check")
+    assert order.status is OrderStatus.ALLOCATED

@@ -141,7 +141,10 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
         """Refuse a set SKU where units go in stock, unless an order waits for it as plain."""
         sets = self.settings.sets
         if sku in sets:
-            waited = bool(self._waiting(self.executor.open_orders(), sku, None))
+            waited = any(
+                backorders.waits_for_stock(order) and backorders.missing_units(order, sku, sets)
+                for order in self.executor.open_orders()
+            )  # held orders too: they wait for a person, and for the units
             check_stocked(sku, sets, "sku", waited_for=waited)
 
     def _could_allocate(self, order: Order) -> bool:
