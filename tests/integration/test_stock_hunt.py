@@ -14,6 +14,7 @@ from orderflow import (
     OrderChange,
     OrderLine,
     OrderStatus,
+    PaymentMethod,
     ShopSettings,
 )
 from orderflow.domain.machine import allowed_moves
@@ -238,3 +239,15 @@ def test_a_held_plain_line_of_a_sku_made_a_set_since_still_lets_it_be_received()
     assert shop.inventory.on_hand[("TOKYO", "GIFT-A")] == 1
     order = shop.desk.clear_hold("1001", "check")
     assert order.status is OrderStatus.ALLOCATED
+
+
+def test_a_waiting_order_paid_at_last_takes_the_stock_that_came_meanwhile() -> None:
+    shop = fake_shop({("TOKYO", "TEA-1"): 1, ("TOKYO", "MUG-1"): 1})
+    desk = shop.desk
+    _placed(shop)  # one tea of two and the mug: 中途引当
+    at_the_store = OrderChange(payment_method=PaymentMethod.KONBINI)
+    desk.change("1001", at_the_store, request_id="pay-at-konbini")
+    assert desk.receive("TOKYO", "TEA-1", 1, receipt_id="R1") == []  # unpaid: passed by
+    total = desk.totals(desk.get("1001")).total
+    order = desk.record_konbini_payment("1001", reference="K-1", amount=total)
+    assert order.status is OrderStatus.ALLOCATED and not order.unallocated()

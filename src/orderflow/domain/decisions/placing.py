@@ -8,7 +8,13 @@ from orderflow.domain import lifecycle
 from orderflow.domain._values import replace
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.decisions.changing import give_back_points, reviewed
-from orderflow.domain.decisions.common import advance, allocating, check_stock, reserve_planned
+from orderflow.domain.decisions.common import (
+    advance,
+    allocating,
+    check_stock,
+    go_on,
+    reserve_planned,
+)
 from orderflow.domain.effects import Notify, Purpose, RedeemPoints
 from orderflow.domain.events import Placed, PlacementDeclined
 from orderflow.domain.lifecycle import Context
@@ -176,15 +182,7 @@ def clear_hold(order: Order, code: str, ctx: Context, rules: Rules) -> Order:
             _report_again(plan, cleared, total, rules, ctx)
     elif code == HoldCode.CAPTURE_FAILED and cleared.status is OrderStatus.SHIPPING_INSTRUCTED:
         capture_share(plan, cleared, rules, ctx.at)  # 分納 per parcel: what is owed so far
-    cleared = advance(plan, cleared, rules)
-    if (
-        rules.settings.auto_advance
-        and cleared.status is OrderStatus.PARTIALLY_ALLOCATED
-        and not cleared.open_holds
-        and not cleared.outbox
-        and not plan.effects
-    ):
-        check_stock(plan, cleared, rules)
+    cleared = go_on(plan, cleared, rules)
     return plan.apply(cleared)
 
 
