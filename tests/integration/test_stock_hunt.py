@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -251,3 +251,21 @@ def test_a_waiting_order_paid_at_last_takes_the_stock_that_came_meanwhile() -> N
     total = desk.totals(desk.get("1001")).total
     order = desk.record_konbini_payment("1001", reference="K-1", amount=total)
     assert order.status is OrderStatus.ALLOCATED and not order.unallocated()
+
+
+def test_an_unpaid_order_expired_has_its_purchase_order_lines_cancelled() -> None:
+    shop = fake_shop({("TOKYO", "TEA-1"): 0, ("TOKYO", "MUG-1"): 0})
+    desk = shop.desk
+    desk.place(
+        number="1001",
+        customer=Customer("C1001", "見本 花子", "c1001@example.jp"),
+        ship_to=SHIP_TO,
+        lines=[TEA],
+        token="tok_visa",
+        payment_method=PaymentMethod.KONBINI,
+    )
+    desk.accept("1001")
+    po = desk.order_from_supplier("TEA-1", 2, "ACME", for_order="1001", send=True)
+    shop.clock.advance(timedelta(days=30))
+    assert [o.number for o in desk.expire_unpaid()] == ["1001"]
+    assert desk.purchase_order(po.number).status is PurchaseOrderStatus.CANCELLED

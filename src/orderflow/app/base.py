@@ -399,6 +399,9 @@ class DeskBase:
             decided = replace(decided, requests=(*order.requests, request_id)[-_KEPT_REQUESTS:])
         return self.executor.drive(self.executor.save(order, decided))
 
+    def _cancelled(self, order: Order) -> None:
+        """A command cancelled ``order``: what else must follow (purchase orders overrides it)."""
+
     def _require(self, order: Order, move: Move) -> None:
         allowed = allowed_moves(order.status)
         if move not in allowed:

@@ -307,14 +307,22 @@ class PurchasingCommands(BackorderCommands):
             lines=lines,
             request_id=request_id,
         )
-        if order.status is OrderStatus.CANCELLED and self.executor.ports.purchase_orders:
-            self._cancel_lines_for(order.number)
-            parent = order.split_from
-            while parent is not None and purchasing.order_closed(parent, self.executor.find):
-                self._cancel_lines_for(parent)
-                found = self.executor.find(parent)
-                parent = found.split_from if found is not None else None
+        self._cancelled(order)
         return order
+
+    def _cancelled(self, order: Order) -> None:
+        """A cancelled order's purchase-order lines, and a split one's once its parts are gone.
+
+        Run after :meth:`cancel` and after ``expire_unpaid`` cancels an unpaid order.
+        """
+        if order.status is not OrderStatus.CANCELLED or not self.executor.ports.purchase_orders:
+            return
+        self._cancel_lines_for(order.number)
+        parent = order.split_from
+        while parent is not None and purchasing.order_closed(parent, self.executor.find):
+            self._cancel_lines_for(parent)
+            found = self.executor.find(parent)
+            parent = found.split_from if found is not None else None
 
     # -- finishing -------------------------------------------------------------------------
 
