@@ -69,6 +69,8 @@ class Flow:
     crash_restore: list[Callable[[], None]] = attrs.field(factory=list)
     receipts: dict[str, tuple[str, str]] = attrs.field(factory=dict)
     """Receipt id → (warehouse, SKU) of the receipts the flow reported."""
+    po_receipts: dict[tuple[str, str], dict[str, int]] = attrs.field(factory=dict)
+    """(purchase order, receipt id) → the units that receipt reported (to report it again)."""
     counted: set[str] = attrs.field(factory=set)
     """Receipts whose units are in ``received``."""
     journeys: dict[tuple[str, str, str], list[Any]] = attrs.field(factory=dict)

@@ -16,6 +16,7 @@ from orderflow.domain.decisions.backorders import Priority
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order
 from orderflow.domain.outbox import Plan
+from orderflow.domain.sets import check_stocked
 from orderflow.domain.shipments import pending_units
 from orderflow.domain.status import OrderStatus
 from orderflow.errors import InvalidValue, KeyReused, OrderflowError
@@ -55,6 +56,7 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
             if not callable(priority):
                 raise InvalidValue("priority", priority, "a function of an order, or None")
             self._waiting(self.executor.open_orders(), sku, priority)  # one that fails: here
+        self._check_stocked(sku)
         try:
             self.executor.receive_stock(
                 warehouse, sku, quantity, key=f"receipt:{receipt_id}", reason=reason
@@ -134,6 +136,16 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
             ):
                 served.append(self._ship_rest(after, actor))
         return served
+
+    def _check_stocked(self, sku: str) -> None:
+        """Refuse a set SKU where units go in stock, unless an order waits for it as plain."""
+        sets = self.settings.sets
+        if sku in sets:
+            waited = any(
+                backorders.waits_for_stock(order) and backorders.missing_units(order, sku, sets)
+                for order in self.executor.open_orders()
+            )  # held orders too: they wait for a person, and for the units
+            check_stocked(sku, sets, "sku", waited_for=waited)
 
     def _could_allocate(self, order: Order) -> bool:
         """Whether the stock there is now would reserve anything for ``order`` (read, not kept)."""

@@ -50,22 +50,26 @@ from orderflow.ports import (
 )
 from orderflow.settings import ShopSettings
 
-__all__ = ["DeskBase", "check_number", "refund_refused"]
+__all__ = ["MAX_NUMBER", "DeskBase", "check_number", "refund_refused"]
 
 _KEPT_REQUESTS = 64
 """How many request ids an order remembers (the newest)."""
+
+
+MAX_NUMBER = 64
+"""The longest order number every command takes (the parts of a split included)."""
 
 
 def check_number(number: object, field: str = "number") -> str:
     """An order number: a short printable text without spaces or line breaks."""
     if (
         not isinstance(number, str)
-        or not 1 <= len(number) <= 64
+        or not 1 <= len(number) <= MAX_NUMBER
         or not number.isprintable()  # no line breaks, controls or separators but " "
         or " " in number
     ):
         raise InvalidValue(
-            field, number, "an order number: 1 to 64 printable characters, no spaces"
+            field, number, f"an order number: 1 to {MAX_NUMBER} printable characters, no spaces"
         )
     return number
 
@@ -430,6 +434,9 @@ class DeskBase:
         if request_id is not None:
             decided = replace(decided, requests=(*order.requests, request_id)[-_KEPT_REQUESTS:])
         return self.executor.drive(self.executor.save(order, decided))
+
+    def _cancelled(self, order: Order) -> None:
+        """A command cancelled ``order``: what else must follow (purchase orders overrides it)."""
 
     def _require(self, order: Order, move: Move) -> None:
         allowed = allowed_moves(order.status)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from orderflow.app.base import DeskBase, check_number, check_text
+from orderflow.app.base import MAX_NUMBER, DeskBase, check_number, check_text
 from orderflow.app.orders import accepts, check_skus
 from orderflow.domain import lifecycle
 from orderflow.domain.address import Address
@@ -251,6 +251,13 @@ class ChangeCommands(DeskBase):
             part = getattr(effect, "part", None)
             if part is None:
                 continue
+            if len(part.number) > MAX_NUMBER:  # no command could reach the part
+                raise InvalidValue(
+                    "parts",
+                    len(parts),
+                    f"parts numbered {number}-<n> within {MAX_NUMBER} characters "
+                    f"({part.number!r} is {len(part.number)})",
+                )
             taken = self.executor.find(part.number)
             if taken is not None and taken.split_from != number:
                 raise DuplicateOrder(part.number)

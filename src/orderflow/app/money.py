@@ -19,7 +19,7 @@ from orderflow.domain.order import Order, PaymentMethod
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments.plans import still_due
 from orderflow.domain.queues import DEPOSIT_INDEX, REFUND_INDEX, tracking_keys
-from orderflow.domain.status import Move
+from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import DepositTaken, InvalidValue, OrderflowError
 from orderflow.zengin import read_transfer_notice
 
@@ -180,9 +180,12 @@ class MoneyCommands(DeskBase):
                 return plan.apply(cancel_order(plan, current, ctx, self.rules, reason))
 
             try:
-                cancelled.append(self._command(order.number, decide, actor="system"))
+                done = self._command(order.number, decide, actor="system")
             except OrderflowError:
                 continue
+            cancelled.append(done)
+            if done.status is OrderStatus.CANCELLED:
+                self._cancelled(done)
         return cancelled
 
     def reconcile_deposits(self, deposits: Iterable[Deposit]) -> DepositReport:

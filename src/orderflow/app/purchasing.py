@@ -119,11 +119,14 @@ class PurchasingCommands(BackorderCommands):
         check_text(sku, "sku", required=True, limit=200)
         _units(quantity, "quantity")
         self.executor.supplier(supplier)
+        self._check_stocked(sku)
         where = self.settings.warehouses[0] if warehouse is None else warehouse
         if where not in self.settings.warehouses:
             raise InvalidValue("warehouse", where, f"one of {list(self.settings.warehouses)}")
         if for_order is not None:
             self.executor.load(check_number(for_order, "for_order"))
+            if purchasing.order_closed(for_order, self.executor.find):
+                raise InvalidValue("for_order", for_order, "an order not cancelled")
         if number is not None and check_number(number).startswith(dropship.PREFIX):
             raise InvalidValue("number", number, f"a number not starting {dropship.PREFIX}")
         ctx = self._ctx(actor)
@@ -293,7 +296,8 @@ class PurchasingCommands(BackorderCommands):
     ) -> Order:
         """キャンセル, as :meth:`~orderflow.app.changes.ChangeCommands.cancel` does.
 
-        A whole cancel also cancels the purchase-order lines ordered for the order.
+        A whole cancel also cancels the purchase-order lines ordered for the order, and, when it
+        closes the last open part of a split order (注文分割), those ordered for the split one.
         """
         order = super().cancel(
             number,
@@ -303,9 +307,22 @@ class PurchasingCommands(BackorderCommands):
             lines=lines,
             request_id=request_id,
         )
-        if order.status is OrderStatus.CANCELLED and self.executor.ports.purchase_orders:
-            self._cancel_lines_for(order.number)
+        self._cancelled(order)
         return order
+
+    def _cancelled(self, order: Order) -> None:
+        """A cancelled order's purchase-order lines, and a split one's once its parts are gone.
+
+        Run after :meth:`cancel` and after ``expire_unpaid`` cancels an unpaid order.
+        """
+        if order.status is not OrderStatus.CANCELLED or not self.executor.ports.purchase_orders:
+            return
+        self._cancel_lines_for(order.number)
+        parent = order.split_from
+        while parent is not None and purchasing.order_closed(parent, self.executor.find):
+            self._cancel_lines_for(parent)
+            found = self.executor.find(parent)
+            parent = found.split_from if found is not None else None
 
     # -- finishing -------------------------------------------------------------------------
 
@@ -327,7 +344,7 @@ class PurchasingCommands(BackorderCommands):
         """Finish the purchase orders with pending effects; returns those finished.
 
         Also cancels the open lines of cancelled orders (a cancel whose process died before it
-        reached its purchase orders).
+        reached its purchase orders); a split order's lines only once every part is cancelled.
         """
         done: list[PurchaseOrder] = []
         received: list[str] = []
@@ -341,12 +358,15 @@ class PurchasingCommands(BackorderCommands):
                 done.append(finished)
         self._fill_skus(received, None, "system")  # what an interrupted receipt left waiting
         cancelled: set[str] = set()
+
+        def closed(number: str) -> bool:
+            return purchasing.order_closed(number, self.executor.find)
+
         for po in self.executor.open_purchase_orders():
             for line in po.lines:
-                if line.open and line.for_order and line.for_order not in cancelled:
-                    order = self.executor.find(line.for_order)
-                    if order is None or order.status is OrderStatus.CANCELLED:
-                        cancelled.add(line.for_order)
+                number = line.for_order
+                if line.open and number and number not in cancelled and closed(number):
+                    cancelled.add(number)
         for number in sorted(cancelled):
             self._cancel_lines_for(number)
         return done

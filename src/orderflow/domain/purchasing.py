@@ -12,8 +12,9 @@ saves it, then the executor performs the effects and folds the answers with :fun
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -31,7 +32,12 @@ from orderflow.domain.effects import (
 )
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.outbox import Plan
+from orderflow.domain.split import split_parts
+from orderflow.domain.status import OrderStatus
 from orderflow.errors import InvalidValue, MoveNotAllowed
+
+if TYPE_CHECKING:
+    from orderflow.domain.order import Order
 
 __all__ = [
     "PurchaseOrder",
@@ -43,6 +49,7 @@ __all__ = [
     "confirm",
     "draft",
     "fold",
+    "order_closed",
     "receive",
     "send",
 ]
@@ -180,6 +187,25 @@ class PurchaseOrder:
         return out
 
 
+def order_closed(number: str, find: Callable[[str], Order | None]) -> bool:
+    """Whether the customer's order ``number`` takes no more units ordered for it.
+
+    True for an order cancelled (or not found); an order split into parts (closed as
+    キャンセル, its parts waiting in its place) only once every part is closed too, never while
+    its effects are pending (its parts may not be made yet). ``find`` reads an order by number
+    (None when there is none).
+    """
+    order = find(number)
+    if order is None:
+        return True
+    if order.status is not OrderStatus.CANCELLED:
+        return False
+    parts = split_parts(order)
+    if parts and order.outbox:
+        return False
+    return all(order_closed(part, find) for part in parts)
+
+
 def _event(
     po: PurchaseOrder, ctx: Context, name: str, to: PurchaseOrderStatus | None = None, **kw: str
 ) -> PurchaseOrder:
@@ -258,9 +284,12 @@ def receive(
     """入荷: ``received`` (SKU → units) came in; each SKU's units go in stock (an effect).
 
     The units fill the SKU's open lines in line order. A receipt id already counted changes
-    nothing; more units than are open is refused, naming the SKU.
+    nothing when it is the same receipt again; another delivery under it is refused (naming
+    ``receipt_id``: its units would not count). More units than are open is refused, naming the
+    SKU.
     """
     if receipt_id in po.receipts:
+        _same_receipt(po, receipt_id, received)
         return po
     if po.drop_ship:
         raise InvalidValue("number", po.number, "a purchase order to our warehouse (not 直送)")
@@ -286,8 +315,29 @@ def receive(
                 left -= take
         plan.add(ReceivePurchased, warehouse=po.warehouse, sku=sku, quantity=units)
     po = replace(po, lines=tuple(lines), receipts=(*po.receipts, receipt_id))
-    po = _event(po, ctx, "received", _settled(po), receipt=receipt_id)
+    po = _event(po, ctx, "received", _settled(po), receipt=receipt_id, units=_text(received))
     return plan.apply(po)
+
+
+def _same_receipt(po: PurchaseOrder, receipt_id: str, received: Mapping[str, int]) -> None:
+    """Refuse ``received`` under ``receipt_id`` unless it is what that receipt counted.
+
+    The ``received`` event keeps the receipt's units (``receipt=R1, units=TEA-1×2``); one of an
+    older document without them is taken as the same receipt.
+    """
+    counted = [e.detail for e in po.history if e.name == "received"]
+    given = f"receipt={receipt_id}"
+    if given in counted:  # written before the units were kept
+        return
+    same = (
+        isinstance(received, Mapping)
+        and all(isinstance(units, int) for units in received.values())
+        and f"{given}, units={_text(received)}" in counted
+    )
+    if not same:
+        raise InvalidValue(
+            "receipt_id", receipt_id, "the id of this receipt, not of another delivery's"
+        )
 
 
 def cancel(

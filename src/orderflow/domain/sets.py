@@ -27,6 +27,7 @@ __all__ = [
     "check_recipe",
     "check_set_units",
     "check_sets",
+    "check_stocked",
     "components",
     "line_components",
     "line_recipe",
@@ -99,6 +100,19 @@ def check_set_units(quantity: int, recipe: Recipe, field: str) -> None:
             f"at most {MAX_UNITS // most:,} sets of {most} units "
             f"({MAX_UNITS:,} units of a component at most)",
         )
+
+
+def check_stocked(sku: str, sets: Sets, field: str, *, waited_for: bool = False) -> None:
+    """Refuse ``sku`` where units go in stock when it is a set (its components are stocked).
+
+    A set is never in stock: units of it received (入荷) or ordered from a supplier (発注)
+    would stay on hand for ever, no set line ever reserving them. ``waited_for``: an order
+    holds a plain line of the SKU from before it was made a set, and waits for its units.
+    """
+    recipe = sets.get(sku)
+    if recipe and not waited_for:
+        parts = ", ".join(f"{part} ×{per}" for part, per in recipe)
+        raise InvalidValue(field, sku, f"a SKU kept in stock, not a set (its components: {parts})")
 
 
 def whole_sets(recipe: Recipe, units: Mapping[str, int]) -> int:

@@ -36,7 +36,7 @@ from orderflow.domain.status import OrderStatus
 from orderflow.domain.tax import TaxRate, TaxRule
 from orderflow.errors import InvalidValue
 
-__all__ = ["SPLITTABLE", "capped_shares", "split_order"]
+__all__ = ["SPLITTABLE", "capped_shares", "split_order", "split_parts"]
 
 SPLITTABLE = (
     OrderStatus.ORDERED,
@@ -45,6 +45,19 @@ SPLITTABLE = (
     OrderStatus.ALLOCATED,
 )
 """Statuses an order can be split in (before shipping is instructed)."""
+
+
+def split_parts(order: Order) -> tuple[str, ...]:
+    """The numbers of the parts ``order`` was split into (注文分割); ``()`` if it was not split.
+
+    A split closes the parent as キャンセル, its ``Cancelled`` event naming the parts.
+    """
+    if order.status is not OrderStatus.CANCELLED:
+        return ()
+    for event in reversed(order.history):
+        if isinstance(event, Cancelled) and event.split_into:
+            return tuple(event.split_into.split(", "))
+    return ()
 
 
 def _check_parts(order: Order, parts: Sequence[Mapping[str, int]]) -> None:

@@ -186,7 +186,9 @@ def apply_proposal(
 ) -> Order:
     """Everything that follows a change: stock, payment, points, review, notice, moving on."""
     changed = changed_parts(before, after)
-    reallocate = bool(before.allocations) and after.lines != before.lines
+    # 中途引当 with nothing reserved waits too: its new lines are allocated like any order's
+    waiting = before.allocations or before.status is OrderStatus.PARTIALLY_ALLOCATED
+    reallocate = bool(waiting) and after.lines != before.lines
     if reallocate:
         check_move(before.number, before.status, Move.RELEASE, OrderStatus.UNALLOCATED)
         after = release_all(plan, replace(after, allocations=before.allocations), rules, before)

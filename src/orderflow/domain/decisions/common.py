@@ -21,6 +21,7 @@ __all__ = [
     "advance",
     "allocating",
     "check_stock",
+    "go_on",
     "release_all",
     "reserve_planned",
     "settle_allocation",
@@ -69,6 +70,23 @@ def advance(
     ):
         if available is not None and ctx is not None:
             return reserve_planned(plan, order, available, rules, ctx)
+        check_stock(plan, order, rules)
+    return order
+
+
+def go_on(plan: Plan, order: Order, rules: Rules) -> Order:
+    """A hold came off (cleared, paid, credit approved): the order goes on by itself.
+
+    As :func:`advance`; an order waiting for stock (中途引当) also reads the stock again, if the
+    shop wants orders to go on by themselves: a receipt passed it by while it was held.
+    """
+    order = advance(plan, order, rules)
+    if (
+        rules.settings.auto_advance
+        and order.status is OrderStatus.PARTIALLY_ALLOCATED
+        and not order.open_holds
+        and not any(isinstance(e, (CheckStock, Reserve)) for e in (*order.outbox, *plan.effects))
+    ):
         check_stock(plan, order, rules)
     return order
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from orderflow.domain import lifecycle
 from orderflow.domain.booking import JournalEntry
-from orderflow.domain.decisions.common import advance
+from orderflow.domain.decisions.common import go_on
 from orderflow.domain.deposits import Deposit
 from orderflow.domain.effects import CheckCredit, PostJournal, PostpayCancel, PostpayRegister
 from orderflow.domain.events import (
@@ -262,7 +262,7 @@ def receive(
     if order.status is OrderStatus.CANCELLED:
         total = Money.zero(order.currency)
     order = settle_received(plan, order, ctx, total, tell=order.status is not OrderStatus.CANCELLED)
-    order = advance(plan, order, rules)
+    order = go_on(plan, order, rules)
     return plan.apply(order)
 
 

@@ -8,7 +8,13 @@ from orderflow.domain import lifecycle
 from orderflow.domain._values import replace
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.decisions.changing import give_back_points, reviewed
-from orderflow.domain.decisions.common import advance, allocating, check_stock, reserve_planned
+from orderflow.domain.decisions.common import (
+    advance,
+    allocating,
+    check_stock,
+    go_on,
+    reserve_planned,
+)
 from orderflow.domain.effects import Notify, Purpose, RedeemPoints
 from orderflow.domain.events import Placed, PlacementDeclined
 from orderflow.domain.lifecycle import Context
@@ -163,7 +169,9 @@ def clear_hold(order: Order, code: str, ctx: Context, rules: Rules) -> Order:
     """Clear one hold; the last one lets the order go on by itself.
 
     A person clearing ``capture_failed`` asks for the money once more; ``konbini_reissue_failed``,
-    for a konbini number of the order's total once more (refused again, it is held again).
+    for a konbini number of the order's total once more (refused again, it is held again). An
+    order waiting for stock (中途引当) reads the stock again: a receipt passed it by while it was
+    held.
     """
     cleared, _ = lifecycle.clear_hold(order, code, ctx)
     plan = Plan(cleared)
@@ -179,7 +187,7 @@ def clear_hold(order: Order, code: str, ctx: Context, rules: Rules) -> Order:
     elif code == HoldCode.KONBINI_REISSUE_FAILED and not cleared.status.is_final:
         total = cleared.totals(rules.settings.tax).total  # a person asks for the number again
         cleared = follow_total(plan, cleared, total, ctx, rules)
-    cleared = advance(plan, cleared, rules)
+    cleared = go_on(plan, cleared, rules)
     return plan.apply(cleared)
 
 

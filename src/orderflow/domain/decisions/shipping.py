@@ -81,6 +81,8 @@ def instruct_shipping(
     settings = rules.settings
     total = order.totals(settings.tax).total
     shipments = planning.plan_shipments(order, carrier)
+    if not shipments and order.status is OrderStatus.PARTIALLY_ALLOCATED:
+        raise _not_instructed(order, "nothing is reserved yet: no unit to ship")
     if order.payment.method is PaymentMethod.COD:
         last = not order.unallocated()
         shipments = cod_amounts(order, shipments, settings.tax, settings.cod_split, last=last)

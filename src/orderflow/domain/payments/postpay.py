@@ -178,7 +178,7 @@ def _rebill_refused(
 
 def credit_approved(order: Order, reference: str, ctx: Context, rules: Rules, plan: Plan) -> Order:
     """The claim is approved: the review hold goes, and the claim follows the order's total."""
-    from orderflow.domain.decisions.common import advance
+    from orderflow.domain.decisions.common import go_on
 
     order = lifecycle.clear_holds(order, [HoldCode.POSTPAY_REVIEW, HoldCode.POSTPAY_DECLINED], ctx)
     total = order.totals(rules.settings.tax).total
@@ -187,7 +187,7 @@ def credit_approved(order: Order, reference: str, ctx: Context, rules: Rules, pl
         and claim_amount(order.payment, reference) != total
     ):
         plan.add(PostpayAmend, reference=reference, amount=total)
-    return advance(plan, order, rules)
+    return go_on(plan, order, rules)
 
 
 def credit_declined(order: Order, ctx: Context, rules: Rules, plan: Plan) -> Order:
