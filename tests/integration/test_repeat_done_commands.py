@@ -7,7 +7,7 @@ like ``accept`` and ``ship``, they return the order instead of raising ``MoveNot
 
 import pytest
 
-from orderflow import OrderStatus
+from orderflow import Money, OrderStatus
 from orderflow.errors import MoveNotAllowed
 from tests.builders import TRACKING, place, shop, to_allocated
 
@@ -54,3 +54,15 @@ def test_reached_follows_the_forward_flow_and_cancelled_reaches_only_itself() ->
         assert not status.reached(OrderStatus.CANCELLED)
         assert not OrderStatus.CANCELLED.reached(status)
     assert OrderStatus.CANCELLED.reached(OrderStatus.CANCELLED)
+
+
+def test_a_refund_before_shipping_names_the_moves_the_status_allows() -> None:
+    s = shop()
+    to_allocated(s)
+    with pytest.raises(MoveNotAllowed) as early:
+        s.desk.refund("1001", Money.yen(100), reason="お詫び")
+    assert "cancel" in early.value.allowed and "instruct_shipping" in early.value.allowed
+    s.desk.cancel("1001", reason="客都合")
+    with pytest.raises(MoveNotAllowed) as cancelled:
+        s.desk.refund("1001", Money.yen(100), reason="お詫び")
+    assert cancelled.value.allowed == ()  # a cancelled order: nothing, not "cancel"

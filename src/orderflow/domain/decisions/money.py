@@ -26,6 +26,7 @@ from orderflow.domain.goodwill import (
     goodwill_waiting,
 )
 from orderflow.domain.lifecycle import Context
+from orderflow.domain.machine import allowed_moves
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, PaymentMethod, PaymentOp, PaymentOutcome
 from orderflow.domain.outbox import Plan
@@ -84,7 +85,8 @@ def _pay_back(
     when the provider will not pay it back.
     """
     if order.status not in _AFTER_SHIPPING:
-        raise MoveNotAllowed(order.number, order.status.name, "refund", ["cancel"])
+        allowed = [m.value for m in allowed_moves(order.status)]  # before shipping: cancel
+        raise MoveNotAllowed(order.number, order.status.name, "refund", allowed)
     if not isinstance(amount, Money) or amount.amount <= 0:
         raise InvalidValue("amount", amount, "a positive Money")
     if amount.currency != order.currency:
