@@ -167,14 +167,17 @@ def next_moves(order: Order) -> tuple[Move, ...]:
     """
     if not isinstance(order, Order):
         raise InvalidValue("order", order, "an Order")
-    moves = allowed_moves(order.status)
-    if order.status is OrderStatus.PARTIALLY_ALLOCATED or any(
-        h.cleared_at is None for h in order.holds
-    ):
+    status = order.status
+    moves = allowed_moves(status)
+    if status is OrderStatus.PARTIALLY_ALLOCATED or any(h.cleared_at is None for h in order.holds):
         moves = tuple(m for m in moves if m is not Move.INSTRUCT_SHIPPING)
-    if Move.UNDO_DELIVERY in moves and not any(undoable_delivery(s) for s in order.shipments):
+    if status in _DELIVERED_SOME and not any(undoable_delivery(s) for s in order.shipments):
         moves = tuple(m for m in moves if m is not Move.UNDO_DELIVERY)
     return moves
+
+
+_DELIVERED_SOME = frozenset(s for s in OrderStatus if Move.UNDO_DELIVERY in allowed_moves(s))
+"""The statuses from which 着荷取消 is declared (出荷済 with a parcel arrived, 着荷済)."""
 
 
 def undoable_delivery(shipment: Shipment) -> bool:
