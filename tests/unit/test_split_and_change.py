@@ -15,20 +15,24 @@ from tests.builders import CTX, card_order
 RULES = st.builds(TaxRule, st.sampled_from(list(PriceMode)), st.sampled_from(list(Rounding)))
 
 
-@st.composite
-def orders(draw: st.DrawFn) -> Order:
-    n = draw(st.integers(1, 5))
-    lines = [
+def _lines(draw: st.DrawFn, price: int, units: int) -> list[OrderLine]:
+    """One to five lines of random rates, each up to ``price`` yen and ``units`` units."""
+    return [
         OrderLine(
             f"L{i}",
             f"SKU{i}",
             "品",
-            Money.yen(draw(st.integers(1, 30_000))),
-            draw(st.integers(1, 6)),
+            Money.yen(draw(st.integers(1, price))),
+            draw(st.integers(1, units)),
             draw(st.sampled_from(list(TaxRate))),
         )
-        for i in range(n)
+        for i in range(draw(st.integers(1, 5)))
     ]
+
+
+@st.composite
+def orders(draw: st.DrawFn) -> Order:
+    lines = _lines(draw, 30_000, 6)
     items = sum(int(x.amount.amount) for x in lines)
     shipping = draw(st.integers(0, 2000))
     discount = draw(st.integers(0, items // 3))
@@ -112,18 +116,7 @@ def test_a_change_and_its_reverse_give_back_the_totals(data: st.DataObject, rule
 @st.composite
 def nearly_paid_by_points(draw: st.DrawFn) -> Order:
     """An order whose points pay all but a few yen: every part's base is tiny."""
-    n = draw(st.integers(1, 5))
-    lines = [
-        OrderLine(
-            f"L{i}",
-            f"SKU{i}",
-            "品",
-            Money.yen(draw(st.integers(1, 3000))),
-            draw(st.integers(1, 4)),
-            draw(st.sampled_from(list(TaxRate))),
-        )
-        for i in range(n)
-    ]
+    lines = _lines(draw, 3000, 4)
     charges = sum(int(x.amount.amount) for x in lines)
     points = charges - draw(st.integers(0, min(charges, 40)))
     return card_order(lines, points=points)
