@@ -6,7 +6,17 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from orderflow import Address, Context, Customer, Money, Order, OrderLine, ShopSettings, TaxRate
+from orderflow import (
+    Address,
+    Context,
+    Customer,
+    Money,
+    Order,
+    OrderLine,
+    PaymentMethod,
+    ShopSettings,
+    TaxRate,
+)
 from orderflow.testing import FakeShop, fake_shop
 
 T0 = datetime(2026, 11, 22, 0, 0, tzinfo=UTC)
@@ -112,17 +122,17 @@ def card_order(
     discount: int = 0,
     fees: int = 0,
     points: int = 0,
+    method: PaymentMethod = PaymentMethod.CARD,
 ) -> Order:
-    """Order 1001 by card as the pure domain places it (no desk, no fakes): yen amounts."""
+    """Order 1001 (by card unless ``method`` says) as the pure domain places it: yen amounts."""
     from orderflow.domain.lifecycle import new_order
-    from orderflow.domain.payment import PaymentMethod
 
     order, _ = new_order(
         number="1001",
         customer=customer(),
         ship_to=address(),
         lines=order_lines,
-        payment_method=PaymentMethod.CARD,
+        payment_method=method,
         ctx=CTX,
         shipping_fee=Money.yen(shipping),
         discount=Money.yen(discount),

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from orderflow.domain.money import Money
+from orderflow.domain.payment import PaymentMethod
 from orderflow.i18n import gettext, method_label
 from orderflow.notices import blocks
 from orderflow.notices.formatting import (
@@ -96,6 +97,14 @@ def scalars(notice: Notice) -> dict[str, str]:
         method = notice.order.payment_method if notice.order is not None else None
         by_transfer = dict(notice.facts).get("paid_back_by") == "transfer"
         values["refund_note"] = blocks.refund_note(method, lang, by_transfer=by_transfer)
+    if notice.kind == "payment_shortfall":  # an account to transfer to only for a transfer
+        konbini = notice.order is not None and notice.order.payment_method is PaymentMethod.KONBINI
+        rest = (
+            "Please contact us about paying the rest."
+            if konbini
+            else "Please transfer the rest to the same account."
+        )
+        values["pay_rest"] = gettext(rest, lang)
     return values
 
 

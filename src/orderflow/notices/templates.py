@@ -77,7 +77,7 @@ DEFAULTS: Mapping[str, tuple[str, str]] = MappingProxyType(
         "payment_shortfall": (
             "Order {number}: the payment is short",
             _DEAR + "For your order {number} ({total}) we have received {received};\n"
-            "{shortfall} is still missing.\nPlease transfer the rest to the same account." + _SIGN,
+            "{shortfall} is still missing.\n{pay_rest}" + _SIGN,
         ),
         "payment_failed": (
             "Order {number}: the payment did not go through",
@@ -194,7 +194,11 @@ KIND_FACTS: Mapping[str, tuple[str, ...]] = MappingProxyType(
 )
 
 DERIVED_FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {"refund": ("refund_note",), "shipping": ("parcel", "collect")}
+    {
+        "refund": ("refund_note",),
+        "shipping": ("parcel", "collect"),
+        "payment_shortfall": ("pay_rest",),
+    }
 )
 """Fields a kind's notice works out itself: ``refund_note`` says how the refund reaches the
 customer, by the order's payment method (the card company, the 後払い invoice, a transfer);
