@@ -30,7 +30,7 @@ from orderflow.errors import ProviderError
 from orderflow.ports import PaymentGateway, PostpayProvider
 
 if TYPE_CHECKING:
-    from orderflow.app.executor import Ports
+    from orderflow.app._wiring import Ports
 
 __all__ = ["PaymentPerformers", "wired"]
 

@@ -34,7 +34,7 @@ from orderflow.errors import (
 from orderflow.ports import PurchaseOrderStore, Supplier
 
 if TYPE_CHECKING:
-    from orderflow.app.executor import Ports
+    from orderflow.app._wiring import Ports
 
 __all__ = ["PurchasingExecutor"]
 

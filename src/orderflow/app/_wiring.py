@@ -1,4 +1,6 @@
-"""Checking what a shop wires into the desk: each port must have its protocol's members.
+"""What a shop wires into the desk (:class:`Ports`), checked when the desk is built.
+
+Each port must have its protocol's members.
 
 A store passed as the inventory, or ``None`` for a required port, used to fail at the first
 command with Python's ``AttributeError``; the desk now refuses it when it is built, naming the
@@ -9,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+
+import attrs
 
 from orderflow.errors import InvalidValue
 from orderflow.ports import (
@@ -30,7 +34,7 @@ from orderflow.ports import (
     Warehouse,
 )
 
-__all__ = ["by_code", "check_port", "check_ports"]
+__all__ = ["Ports", "by_code", "check_port", "check_ports"]
 
 _REQUIRED = {
     "store": OrderStore,
@@ -93,7 +97,7 @@ def by_code(value: object, field: str) -> dict[Any, Any]:
 
 
 def check_ports(ports: Any) -> None:
-    """Check every port of ``ports`` (an :class:`~orderflow.app.executor.Ports`)."""
+    """Check every port of ``ports`` (a :class:`Ports`)."""
     for field, port in _REQUIRED.items():
         check_port(getattr(ports, field), field, port)
     for field, port in _OPTIONAL.items():
@@ -108,3 +112,50 @@ def check_ports(ports: Any) -> None:
             )
         for code, value in by_code.items():
             check_port(value, f"{field}[{code!r}]", port)
+
+
+@attrs.define
+class Ports:
+    """Every port the shop wired in (the optional ones may be None)."""
+
+    store: OrderStore
+    """Where the orders are kept (the host's database); saved version-checked."""
+    inventory: Inventory
+    """Stock per warehouse and SKU: 引当 (reserve), release and commit at shipment."""
+    warehouses: Mapping[str, Warehouse]
+    """Warehouse code → its port, which takes 出荷指示 and recalls; a drop-ship shipment
+    (``supplier:…``) goes to ``suppliers`` instead."""
+    carriers: Mapping[str, Carrier]
+    """Carrier code → its adapter (tracking-number format and tracking page)."""
+    accounting: Accounting
+    """The accounting system that receives the journal entries (計上)."""
+    notifier: Notifier
+    """Sends the notices (mail, LINE, SMS…) to customers."""
+    clock: Clock
+    """The time (aware UTC) for every decision; a fixed clock makes tests repeatable."""
+    gateway: PaymentGateway | None = None
+    """The card gateway (authorize, capture, void, refund); None: no card payments."""
+    amazon_pay: PaymentGateway | None = None
+    """The Amazon Pay gateway; None: the shop does not take Amazon Pay."""
+    fraud: FraudScreen | None = None
+    """The fraud screen (不正検知) asked before a card authorization; None: cards are not
+    screened."""
+    postpay: PostpayProvider | None = None
+    """The 後払い provider (credit check, registration, shipment report); None: no 後払い."""
+    bank: BankTransferProvider | None = None
+    """The bank issuing virtual accounts for bank transfers (銀行振込); None: no transfers."""
+    konbini: KonbiniProvider | None = None
+    """The konbini payment provider (payment numbers and deadlines); None: no コンビニ払い."""
+    points: PointsProvider | None = None
+    """The shop's loyalty points (ポイント); None: no points are used, granted or taken back."""
+    carrier_feeds: Mapping[str, CarrierEvents] = attrs.field(factory=dict)
+    """Carrier code → its tracking feed, polled by ``poll_carrier_events``; empty: no feed is
+    polled."""
+    suppliers: Mapping[str, Supplier] = attrs.field(factory=dict)
+    """発注: supplier code → its port."""
+    purchase_orders: PurchaseOrderStore | None = None
+    """Where purchase orders (発注) are kept; None: no purchasing and no drop shipping
+    (メーカー直送)."""
+
+    def __attrs_post_init__(self) -> None:
+        check_ports(self)  # a port lacking a member is refused now, not at the first command

@@ -7,8 +7,8 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from orderflow.app._wiring import by_code
-from orderflow.app.executor import RACE_TRIES, Executor, Ports
+from orderflow.app._wiring import Ports, by_code
+from orderflow.app.executor import RACE_TRIES, Executor
 from orderflow.domain._text import storable
 from orderflow.domain._values import replace
 from orderflow.domain.bounds import check_span

@@ -10,18 +10,16 @@ and the providers answer a repeated key with their first answer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 from itertools import islice
 from typing import Any
 
-import attrs
-
 from orderflow.app._ask import ask
 from orderflow.app._dropship_executor import DropShipExecutor
 from orderflow.app._payment_executor import PaymentPerformers, wired
-from orderflow.app._wiring import check_ports
+from orderflow.app._wiring import Ports
 from orderflow.app.perform_returns import perform_restock
 from orderflow.domain._values import replace
 from orderflow.domain.answers import MAX_ATTEMPTS, fold
@@ -76,24 +74,8 @@ from orderflow.errors import (
 from orderflow.notices import Notice, summarize
 from orderflow.notices.parcels import box_facts
 from orderflow.ports import (
-    Accounting,
-    BankTransferProvider,
-    Carrier,
-    CarrierEvents,
-    Clock,
-    FraudScreen,
-    Inventory,
-    KonbiniProvider,
-    Notifier,
-    OrderStore,
-    PaymentGateway,
     PendingClaims,
-    PointsProvider,
-    PostpayProvider,
-    PurchaseOrderStore,
-    Supplier,
     TrackingLookup,
-    Warehouse,
     WorkLists,
 )
 
@@ -104,53 +86,6 @@ POLL_LIMIT = 100_000
 """The most events one poll of the carrier feeds may answer (``desk.carrier_events``'s batch)."""
 
 __all__ = ["Executor", "Ports"]
-
-
-@attrs.define
-class Ports:
-    """Every port the shop wired in (the optional ones may be None)."""
-
-    store: OrderStore
-    """Where the orders are kept (the host's database); saved version-checked."""
-    inventory: Inventory
-    """Stock per warehouse and SKU: 引当 (reserve), release and commit at shipment."""
-    warehouses: Mapping[str, Warehouse]
-    """Warehouse code → its port, which takes 出荷指示 and recalls; a drop-ship shipment
-    (``supplier:…``) goes to ``suppliers`` instead."""
-    carriers: Mapping[str, Carrier]
-    """Carrier code → its adapter (tracking-number format and tracking page)."""
-    accounting: Accounting
-    """The accounting system that receives the journal entries (計上)."""
-    notifier: Notifier
-    """Sends the notices (mail, LINE, SMS…) to customers."""
-    clock: Clock
-    """The time (aware UTC) for every decision; a fixed clock makes tests repeatable."""
-    gateway: PaymentGateway | None = None
-    """The card gateway (authorize, capture, void, refund); None: no card payments."""
-    amazon_pay: PaymentGateway | None = None
-    """The Amazon Pay gateway; None: the shop does not take Amazon Pay."""
-    fraud: FraudScreen | None = None
-    """The fraud screen (不正検知) asked before a card authorization; None: cards are not
-    screened."""
-    postpay: PostpayProvider | None = None
-    """The 後払い provider (credit check, registration, shipment report); None: no 後払い."""
-    bank: BankTransferProvider | None = None
-    """The bank issuing virtual accounts for bank transfers (銀行振込); None: no transfers."""
-    konbini: KonbiniProvider | None = None
-    """The konbini payment provider (payment numbers and deadlines); None: no コンビニ払い."""
-    points: PointsProvider | None = None
-    """The shop's loyalty points (ポイント); None: no points are used, granted or taken back."""
-    carrier_feeds: Mapping[str, CarrierEvents] = attrs.field(factory=dict)
-    """Carrier code → its tracking feed, polled by ``poll_carrier_events``; empty: no feed is
-    polled."""
-    suppliers: Mapping[str, Supplier] = attrs.field(factory=dict)
-    """発注: supplier code → its port."""
-    purchase_orders: PurchaseOrderStore | None = None
-    """Where purchase orders (発注) are kept; None: no purchasing and no drop shipping
-    (メーカー直送)."""
-
-    def __attrs_post_init__(self) -> None:
-        check_ports(self)  # a port lacking a member is refused now, not at the first command
 
 
 Perform = Callable[["Executor", Order, Any], object]
