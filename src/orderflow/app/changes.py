@@ -151,21 +151,7 @@ class ChangeCommands(DeskBase):
         policy_checked: bool = False,
     ) -> ChangePreview:
         """:meth:`change`, with the policy already checked by a partial cancel's own policy."""
-        if not isinstance(change, OrderChange):
-            raise InvalidValue("change", change, "an OrderChange")
-        check_number(number)
-        check_text(reason, "reason", limit=1000)
-        self._ctx(who.actor, reason)
-        if not isinstance(dry_run, bool):
-            raise InvalidValue("dry_run", dry_run, "True or False")
-        if request_id is not None:
-            check_text(request_id, "request_id", required=True, limit=200)
-        method = change.payment_method
-        if method is not None and not accepts(self.ports, method):
-            raise InvalidValue(
-                "change.payment_method", method.value, "a method this desk has a port for"
-            )
-        check_skus(self, change.add_lines, "change.add_lines")  # unknown SKUs, as place refuses
+        self._check_change_call(number, change, who, reason, dry_run, request_id)
         order = self._current(number)
         if request_id is not None and request_id in order.requests:
             return self._preview(order, order)
@@ -191,6 +177,32 @@ class ChangeCommands(DeskBase):
                 "points_used", change.points_used, "no more than the customer's points"
             )
         return self._preview(order, saved)
+
+    def _check_change_call(
+        self,
+        number: str,
+        change: OrderChange,
+        who: Requester,
+        reason: str,
+        dry_run: bool,
+        request_id: str | None,
+    ) -> None:
+        """Refuse a bad argument of :meth:`change` before anything is read or done."""
+        if not isinstance(change, OrderChange):
+            raise InvalidValue("change", change, "an OrderChange")
+        check_number(number)
+        check_text(reason, "reason", limit=1000)
+        self._ctx(who.actor, reason)
+        if not isinstance(dry_run, bool):
+            raise InvalidValue("dry_run", dry_run, "True or False")
+        if request_id is not None:
+            check_text(request_id, "request_id", required=True, limit=200)
+        method = change.payment_method
+        if method is not None and not accepts(self.ports, method):
+            raise InvalidValue(
+                "change.payment_method", method.value, "a method this desk has a port for"
+            )
+        check_skus(self, change.add_lines, "change.add_lines")  # unknown SKUs, as place refuses
 
     def _check_parcel(self, changed: Order) -> None:
         """Refuse a change that takes an order of a parcel (同梱) out of it; none here."""
