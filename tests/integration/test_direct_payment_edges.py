@@ -182,14 +182,21 @@ def test_a_konbini_number_issued_after_a_refusal_lifts_the_refusals_hold() -> No
     assert order.status is OrderStatus.ALLOCATED
 
 
-def test_a_transfer_order_whose_total_the_review_moved_is_asked_the_new_amount() -> None:
+def _island_transfer_order() -> FakeShop:
+    """Order 1001 placed by bank transfer to 佐渡 (離島: the review adds a surcharge)."""
     from orderflow import Address, OrderLine, TaxRate
-    from orderflow.i18n import format_money
 
     s = _shop()
     sado = Address("952-0000", "新潟県", "佐渡市", "1-2-3", "山田 太郎", "03-1234-5678")
     tea = OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2, TaxRate.REDUCED)
     place(s, order_lines=[tea], ship_to=sado, payment_method=PaymentMethod.BANK_TRANSFER)
+    return s
+
+
+def test_a_transfer_order_whose_total_the_review_moved_is_asked_the_new_amount() -> None:
+    from orderflow.i18n import format_money
+
+    s = _island_transfer_order()
     asked = _total(s)
     order = s.desk.accept(NUMBER)  # 離島: the review adds the island surcharge
     new_total = _total(s)
@@ -230,12 +237,7 @@ def test_clearing_a_refused_konbini_reissue_asks_for_the_number_again() -> None:
 
 
 def test_a_transfer_paid_before_the_review_added_a_fee_is_told_the_shortfall() -> None:
-    from orderflow import Address, OrderLine, TaxRate
-
-    s = _shop()
-    sado = Address("952-0000", "新潟県", "佐渡市", "1-2-3", "山田 太郎", "03-1234-5678")
-    tea = OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2, TaxRate.REDUCED)
-    place(s, order_lines=[tea], ship_to=sado, payment_method=PaymentMethod.BANK_TRANSFER)
+    s = _island_transfer_order()
     paid = _total(s)
     s.desk.reconcile_deposits([_deposit(s, paid, "D1")])  # paid in full, as asked, at once
     sent = len(s.notifier.sent)

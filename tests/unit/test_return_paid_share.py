@@ -29,7 +29,7 @@ from orderflow import (
 from orderflow.domain.booking import ProductAccounts
 from orderflow.domain.refunds import paid_share
 from tests.builders import T0, card_order
-from tests.unit.test_returns import RULES, priced_orders
+from tests.unit.test_returns import RULES, priced_orders, return_batches
 
 OWN = AccountMap(  # SKU-1 and SKU-3 have their own categories: several per rate
     products={
@@ -70,14 +70,8 @@ def test_returns_paid_back_short_post_what_was_paid_and_withhold_the_rest_with_i
     """Per return: the entry credits 売掛金 with the money paid back and takes off the sales
     only that, per category; over every unit returned, paid back and withheld add up to what
     was paid per rate, tax included, and no return pays back tax the withheld part holds."""
-    left = {line.line_id: line.quantity for line in order.lines}
     paid = {line.rate: (line.gross, line.tax) for line in order.totals(rule).tax.lines}
-    while any(left.values()):
-        lines = {k: rng.randint(1, v) for k, v in left.items() if v and rng.random() < 0.6}
-        if not lines:
-            continue
-        for k, v in lines.items():
-            left[k] -= v
+    for lines, _ in return_batches(order, rng):
         order, money = _received(order, lines, rule, rng.choice([0, 0, 1, 7, 59, 10**6]))
         ret = order.returns[-1]
         for _, amount, tax in (*ret.refund, *ret.withheld):

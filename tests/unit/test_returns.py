@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Iterator
 from decimal import Decimal
 
 import attrs
@@ -86,6 +88,18 @@ def _received(order: Order, lines: dict[str, int], reason: ReturnReason, rule: T
     return attrs.evolve(order, returns=(*order.returns, done), points_taken=taken)
 
 
+def return_batches(order: Order, rng: random.Random) -> Iterator[tuple[dict[str, int], bool]]:
+    """Random returns until every unit came back: (line id → units, whether it is the last)."""
+    left = {line.line_id: line.quantity for line in order.lines}
+    while any(left.values()):
+        lines = {k: rng.randint(1, v) for k, v in left.items() if v and rng.random() < 0.6}
+        if not lines:
+            continue
+        for k, v in lines.items():
+            left[k] -= v
+        yield lines, not any(left.values())
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     priced_orders(), RULES, st.randoms(use_true_random=False), st.sampled_from(list(ReturnReason))
@@ -95,20 +109,10 @@ def test_partial_returns_never_pay_back_more_than_was_paid_and_a_full_return_pay
 ) -> None:
     """Per rate: any sequence of partial returns stays within what was paid, and adds up to it
     (tax included, and the tax itself) when every unit came back for the shop's fault."""
-    import random
-
     assert isinstance(rng, random.Random)
-    left = {line.line_id: line.quantity for line in order.lines}
     paid = {line.rate: (line.gross, line.tax) for line in order.totals(rule).tax.lines}
-    while any(left.values()):
-        lines = {k: rng.randint(1, v) for k, v in left.items() if v and rng.random() < 0.6}
-        if not lines:
-            continue
-        for k, v in lines.items():
-            left[k] -= v
-        order = _received(
-            order, lines, ReturnReason.DEFECTIVE if not any(left.values()) else reason, rule
-        )
+    for lines, last in return_batches(order, rng):
+        order = _received(order, lines, ReturnReason.DEFECTIVE if last else reason, rule)
         back: dict[TaxRate, tuple[Money, Money]] = {}
         for ret in order.returns:
             for rate, amount, tax in ret.refund:

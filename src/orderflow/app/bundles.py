@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from orderflow.app.base import check_number
+from orderflow.app.base import check_number, check_text
 from orderflow.app.changes import ChangeCommands
 from orderflow.app.fulfilment import FulfilmentCommands, normalize_tracking
 from orderflow.domain import bundling
@@ -191,10 +191,11 @@ class BundleCommands(FulfilmentCommands, ChangeCommands):
 
     def deliver(self, number: str, shipment_id: str, *, actor: str = "carrier") -> Order:
         """着荷 (see the fulfilment commands); a parcel's shipments arrive together."""
-        self._follow_box(self._current(check_number(number)))
         delivered = super().deliver(number, shipment_id, actor=actor)
         for other, other_id in self._parcel_mates(delivered, shipment_id, ShipmentStatus.SHIPPED):
             super().deliver(other, other_id, actor=actor)  # other orders only
+        if delivered.bundle:  # a shipment of the box never recorded as shipped arrived with it
+            self._follow_box(delivered)
         return delivered
 
     def cancel(
@@ -208,6 +209,7 @@ class BundleCommands(FulfilmentCommands, ChangeCommands):
         request_id: str | None = None,
     ) -> Order:
         """キャンセル (see the change commands); a cancelled order leaves its parcel."""
+        check_text(reason, "reason", required=True, limit=1000)
         self._follow_box(self._current(check_number(number)))  # what left in a box has left
         done = super().cancel(
             number,
@@ -247,6 +249,7 @@ class BundleCommands(FulfilmentCommands, ChangeCommands):
         box was recorded): this order's part of it is recorded as shipped first, and only what
         is still in the warehouse is recalled.
         """
+        self._ctx(actor)  # the caller's argument, before anything is done
         self._follow_box(self._current(check_number(number)))
         return super().recall(number, actor=actor)
 
@@ -267,7 +270,7 @@ class BundleCommands(FulfilmentCommands, ChangeCommands):
         order as stored after.
         """
         moved = False
-        for parcel in {s.parcel for s in order.shipments if s.parcel is not None}:
+        for parcel in {s.parcel for s in order.shipments if s.parcel is not None}:  # () unbundled
             box = self._box(order, parcel)
             left = next((x for _, x in box if x.status in _GONE), None)
             lagging = [(n, x) for n, x in box if x.status is ShipmentStatus.INSTRUCTED]

@@ -21,6 +21,7 @@ from orderflow.domain.lifecycle import Context
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, PaymentMethod, PaymentOp, PaymentOutcome, ShipmentStatus
 from orderflow.domain.outbox import Plan
+from orderflow.domain.payment import PaymentEntry
 from orderflow.domain.payments import HoldCode
 from orderflow.domain.payments.common import (
     Answer,
@@ -216,13 +217,7 @@ def fold_check_credit(
     decision = answer.value if isinstance(answer, Done) else None
     if not isinstance(decision, CreditDecision) or decision.status is CreditStatus.PENDING:
         return order
-    pending = [  # the claim's request, or amends the provider took to review: one decision
-        e
-        for e in order.payment.ledger
-        if e.op is PaymentOp.AUTHORIZE
-        and e.outcome is PaymentOutcome.REQUESTED
-        and (e.target or e.reference) == effect.reference
-    ]
+    pending = _awaiting(order, effect.reference)
     if not pending:
         return order
     approved = decision.status is CreditStatus.APPROVED
@@ -382,23 +377,18 @@ def fold_postpay_cancel(
             target=effect.reference,
             method=PaymentMethod.POSTPAY,
         )
-    for entry in order.payment.ledger:
-        if (
-            entry.op is PaymentOp.AUTHORIZE
-            and entry.outcome is PaymentOutcome.REQUESTED
-            and (entry.target or entry.reference) == effect.reference
-        ):
-            order = record(
-                order,
-                PaymentOp.AUTHORIZE,
-                entry.amount,
-                entry.key,
-                ctx.at,
-                reference=effect.reference,
-                outcome=_FAILED,
-                detail="claim cancelled before the credit decision",
-                method=PaymentMethod.POSTPAY,
-            )
+    for entry in _awaiting(order, effect.reference):
+        order = record(
+            order,
+            PaymentOp.AUTHORIZE,
+            entry.amount,
+            entry.key,
+            ctx.at,
+            reference=effect.reference,
+            outcome=_FAILED,
+            detail="claim cancelled before the credit decision",
+            method=PaymentMethod.POSTPAY,
+        )
     order = close_reference(order, effect.reference)
     reviewed = any(h.code == HoldCode.POSTPAY_REVIEW for h in order.open_holds)
     order = lifecycle.clear_holds(order, [HoldCode.POSTPAY_REVIEW], ctx)
@@ -419,3 +409,14 @@ def fold_postpay_cancel(
         plan.add(Notify, notice="refund", facts=(("amount", effect.refund),))
         order = _goodwill(plan, order, effect.key, True, ctx, rules)
     return order
+
+
+def _awaiting(order: Order, reference: str | None) -> list[PaymentEntry]:
+    """The claim's request, and the amends the provider took to review, awaiting its decision."""
+    return [
+        e
+        for e in order.payment.ledger
+        if e.op is PaymentOp.AUTHORIZE
+        and e.outcome is PaymentOutcome.REQUESTED
+        and (e.target or e.reference) == reference
+    ]
