@@ -29,9 +29,7 @@ import sqlite3
 import threading
 import time
 import weakref
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
-from typing import Any
+from contextlib import nullcontext, suppress
 
 from orderflow.errors import InvalidValue, StoreError
 from orderflow.stores._sql import SQLITE_TYPES, record_schema, statements
@@ -184,9 +182,7 @@ class Connections:
         self.synchronous = synchronous.upper()
         self.memory = name == MEMORY
         self.name = f"{owner}({name!r})"
-        self._guard: AbstractContextManager[Any] = (
-            threading.RLock() if self.memory else nullcontext()
-        )
+        self._guard = threading.RLock() if self.memory else None
         """Held for every block in memory mode, where all threads share one connection."""
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -236,12 +232,8 @@ class Connections:
                 old.close()
         return slot
 
-    @contextmanager
-    def _using(self) -> Iterator[sqlite3.Connection]:
-        """The thread's connection for a block, which :meth:`close` leaves open until it ends."""
-        if self.memory:  # the caller holds the guard, and so does close()
-            yield self.get()
-            return
+    def _hold(self) -> _Slot:
+        """The thread's slot, held for a block (:meth:`close` leaves it open until it ends)."""
         while True:
             slot = self._slot()
             slot.busy.acquire()
@@ -249,14 +241,7 @@ class Connections:
                 break
             slot.busy.release()  # closed meanwhile by another thread: the next is a new one
         slot.depth += 1
-        try:
-            yield slot.conn
-        finally:
-            slot.depth -= 1
-            if not slot.depth and slot.doomed:
-                with suppress(sqlite3.Error):
-                    slot.conn.close()
-            slot.busy.release()
+        return slot
 
     def forget_the_parent(self) -> None:
         """In a forked child: close the parent's connections here (the parent's stay open).
@@ -280,17 +265,14 @@ class Connections:
             with suppress(sqlite3.Error):
                 slot.conn.close()
 
-    @contextmanager
-    def connection(self, what: str | None = None) -> Iterator[sqlite3.Connection]:
+    def connection(self, what: str | None = None) -> _Block:
         """The thread's connection for a block of reads (in memory mode, under the lock).
 
         With ``what``, a :class:`sqlite3.Error` in the block becomes a StoreError naming it.
         """
-        with self._guard, self._failing(what), self._using() as conn:
-            yield conn
+        return _Block(self, what, writing=False)
 
-    @contextmanager
-    def write(self, what: str | None = None) -> Iterator[sqlite3.Connection]:
+    def write(self, what: str | None = None) -> _Block:
         """One write transaction (``BEGIN IMMEDIATE``); rolled back if the block raises.
 
         Without ``what``, a failure to begin or to commit is a StoreError and errors raised in
@@ -298,25 +280,7 @@ class Connections:
         :class:`sqlite3.Error` (beginning, in the block, committing) becomes a StoreError
         ``"<owner>('<path>'): <what> failed: …"``.
         """
-        with self._guard, self._failing(what), self._using() as conn:
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as failed:
-                if what is not None:
-                    raise
-                raise StoreError(f"cannot start a write on {self.path!r}: {failed}") from failed
-            try:
-                yield conn
-            except BaseException:
-                self._roll_back(conn)
-                raise
-            try:
-                conn.execute("COMMIT")
-            except sqlite3.Error as failed:
-                self._roll_back(conn)
-                if what is not None:
-                    raise
-                raise StoreError(f"cannot commit a write on {self.path!r}: {failed}") from failed
+        return _Block(self, what, writing=True)
 
     def close(self, *, final: bool = False) -> None:
         """Close every connection this object opened (in this process).
@@ -327,22 +291,12 @@ class Connections:
         """
         self._closed = self._closed or final
         self.forget_the_parent()
-        with self._guard:
+        with self._guard or nullcontext():
             with self._lock:
                 slots, self._all = self._all, []
             for slot in slots:
                 slot.close()
             self._local = threading.local()
-
-    @contextmanager
-    def _failing(self, what: str | None) -> Iterator[None]:
-        if what is None:
-            yield
-            return
-        try:
-            yield
-        except sqlite3.Error as failed:
-            raise StoreError(f"{self.name}: {what} failed: {failed}") from failed
 
     def _open(self) -> sqlite3.Connection:
         try:
@@ -388,3 +342,82 @@ class Connections:
         if conn.in_transaction:
             with suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
+
+
+class _Block:
+    """One block of :meth:`Connections.connection` or :meth:`Connections.write`.
+
+    A plain class rather than nested generator context managers: every read and every write of
+    the stores passes here, and three stacked ``contextmanager`` blocks cost about 3 µs, as much
+    as the indexed read inside them.
+    """
+
+    __slots__ = ("_conn", "_db", "_guard", "_slot", "_what", "_writing")
+
+    def __init__(self, db: Connections, what: str | None, *, writing: bool) -> None:
+        self._db = db
+        self._what = what
+        self._writing = writing
+        self._guard = db._guard
+        self._slot: _Slot | None = None
+
+    def __enter__(self) -> sqlite3.Connection:
+        db = self._db
+        guard = self._guard
+        if guard is not None:  # memory mode: the one connection, under the lock
+            guard.acquire()
+        try:
+            if guard is None:
+                self._slot = slot = db._hold()
+            else:
+                slot = db._slot()
+            self._conn = conn = slot.conn
+            if self._writing:
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                except sqlite3.Error as failed:
+                    if self._what is None:
+                        raise StoreError(
+                            f"cannot start a write on {db.path!r}: {failed}"
+                        ) from failed
+                    raise self._failed(failed) from failed
+        except BaseException:
+            self._release()
+            raise
+        return conn
+
+    def __exit__(self, kind: object, error: BaseException | None, trace: object) -> None:
+        failed = error
+        try:
+            if self._writing:
+                conn = self._conn
+                if error is not None:
+                    Connections._roll_back(conn)
+                else:
+                    try:
+                        conn.execute("COMMIT")
+                    except sqlite3.Error as not_committed:
+                        Connections._roll_back(conn)
+                        if self._what is None:
+                            raise StoreError(
+                                f"cannot commit a write on {self._db.path!r}: {not_committed}"
+                            ) from not_committed
+                        failed = not_committed
+        finally:
+            self._release()
+        if isinstance(failed, sqlite3.Error) and self._what is not None:
+            raise self._failed(failed) from failed
+
+    def _failed(self, failed: sqlite3.Error) -> StoreError:
+        return StoreError(f"{self._db.name}: {self._what} failed: {failed}")
+
+    def _release(self) -> None:
+        slot, self._slot = self._slot, None
+        if slot is not None:
+            slot.depth -= 1
+            if not slot.depth and slot.doomed:
+                with suppress(sqlite3.Error):
+                    slot.conn.close()
+            slot.busy.release()
+        if self._guard is not None:
+            self._guard.release()
