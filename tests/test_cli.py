@@ -58,7 +58,7 @@ def test_sweep_prints_a_line_per_sweep_and_resume_exits_1_while_effects_are_pend
     ("fmt", "read"),
     [("yayoi", read_yayoi), ("freee", read_freee), ("mf", read_moneyforward)],
 )
-def test_export_journal_writes_the_booked_orders_sale_entries(
+def test_export_journal_writes_the_booked_orders_entries(
     db: str,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
@@ -68,9 +68,13 @@ def test_export_journal_writes_the_booked_orders_sale_entries(
     out = tmp_path / f"journal.{fmt}.csv"
     args = ["export-journal", "--db", db, "--from", "2026-11-01", "--to", "2026-12-31"]
     assert main([*args, "--format", fmt, "--out", str(out)]) == 0
-    assert capsys.readouterr().out.startswith("10 sale entries (2026-11-01 .. 2026-12-31)")
+    said = capsys.readouterr().out
+    assert said.startswith("10 sale entries (2026-11-01 .. 2026-12-31)")
+    assert said.rstrip().endswith("; 1 売上戻り, 0 売上値引")
     entries = read(out.read_bytes())
-    assert len(entries) == 10  # the ten booked orders of the demo, one sale entry each
+    # the ten booked orders of the demo, one sale entry each, and the demo's refunded return
+    assert [e.memo for e in entries if not e.memo.endswith("売上計上")] == ["返品 1014/R1 売上戻り"]
+    assert len(entries) == 11
     for entry in entries:
         assert sum(ln.amount.amount for ln in entry.lines if ln.side.value == "debit") == sum(
             ln.amount.amount for ln in entry.lines if ln.side.value == "credit"

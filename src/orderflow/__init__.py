@@ -41,6 +41,7 @@ from orderflow.domain.deposits import (
     reconcile,
 )
 from orderflow.domain.goodwill import goodwill_entry, goodwill_share
+from orderflow.domain.journal import posted_entries
 from orderflow.domain.lifecycle import Context, next_moves
 from orderflow.domain.machine import TRANSITIONS, OrderMachine, allowed_moves, mermaid
 from orderflow.domain.money import Money, Rounding
@@ -268,6 +269,7 @@ __all__ = [
     "plan_allocation",
     "points_earned",
     "points_to_grant",
+    "posted_entries",
     "reconcile",
     "refund_share",
     "return_entry",

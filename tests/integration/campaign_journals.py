@@ -4,8 +4,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
+from zoneinfo import ZoneInfo
 
 from orderflow.domain.booking import JournalEntry
+from orderflow.domain.journal import posted_entries
+from orderflow.domain.order import Order
 from orderflow.journals import (
     export_freee,
     export_moneyforward,
@@ -52,4 +56,25 @@ def journal_laws(flow: Flow) -> list[str]:
     return found
 
 
-__all__ = ["journal_laws"]
+def rebuilt_journal_laws(flow: Flow, orders: Mapping[str, Order]) -> list[str]:
+    """Each order's entries made again from the order alone are the ones it posted."""
+    settings = flow.shop.desk.settings
+    zone = ZoneInfo(settings.zone)
+    posted: dict[str, list[JournalEntry]] = {}
+    for _, entry in flow.shop.accounting.entries:
+        posted.setdefault(entry.reference.split("/")[0], []).append(entry)
+    found = []
+    for number, order in orders.items():
+        rebuilt = posted_entries(order, settings.tax, settings.accounts, settings.recognition, zone)
+        books = posted.get(number, [])
+        if sorted(rebuilt, key=_sort_key) != sorted(books, key=_sort_key):
+            refs = [e.reference for e in books]
+            found.append(f"{number}: entries made again from it differ from those posted {refs}")
+    return found
+
+
+def _sort_key(entry: JournalEntry) -> tuple[str, str]:
+    return entry.reference, entry.date.isoformat()
+
+
+__all__ = ["journal_laws", "rebuilt_journal_laws"]

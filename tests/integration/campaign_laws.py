@@ -23,7 +23,7 @@ from orderflow.domain.tracking import TrackingStatus, event_key
 from orderflow.notices import format_amount
 from tests.integration import campaign_dropship as dropship
 from tests.integration import campaign_returns as returns
-from tests.integration.campaign_journals import journal_laws
+from tests.integration.campaign_journals import journal_laws, rebuilt_journal_laws
 from tests.integration.campaign_po import po_laws, po_stock_receipts
 from tests.integration.campaign_world import POINTS, PORTS, WAREHOUSES, Flow, _fake
 
@@ -134,6 +134,7 @@ def violations(flow: Flow) -> list[str]:
     found.extend(dropship.laws(flow))
     # -- the books as the accounting products import them
     found.extend(journal_laws(flow))
+    found.extend(rebuilt_journal_laws(flow, orders))
     # -- money
     found.extend(_money_laws(flow, orders))
     # -- carrier events

@@ -140,6 +140,7 @@ def test_the_public_api_is_pinned() -> None:
             "reconcile",
             "review",
             "sale_entry",
+            "posted_entries",
             "split_order",
         ]
     )

@@ -34,7 +34,7 @@ from orderflow.cli._common import (
 from orderflow.cli._labels import add_labels_command, labels_to_print, read_shipper, run_labels
 from orderflow.cli._messages import is_configuration, one_line
 from orderflow.cli._transfers import add_transfer_command, run_apply_deposit, run_transfers
-from orderflow.cli._work import add_work_commands, booked_sale_entries, run_work
+from orderflow.cli._work import add_work_commands, booked_entries, run_work
 from orderflow.errors import AdapterError, InvalidValue, OrderflowError, ProviderError, StoreError
 
 __all__ = [
@@ -42,7 +42,7 @@ __all__ = [
     "ExitCode",
     "Progress",
     "Refused",
-    "booked_sale_entries",
+    "booked_entries",
     "describe_db",
     "is_postgres",
     "labels_to_print",

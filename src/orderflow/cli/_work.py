@@ -9,6 +9,7 @@ database, on the bundled fakes (``--fakes``); see :mod:`orderflow.cli._providers
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -17,7 +18,8 @@ from zoneinfo import ZoneInfo
 from orderflow.cli._common import ExitCode, Progress, Refused, length_of_time, open_desk
 from orderflow.cli._providers import add_provider_options, open_work_desk
 from orderflow.desk import OrderDesk
-from orderflow.domain.booking import JournalEntry, recognition_date, sale_entry
+from orderflow.domain.booking import JournalEntry
+from orderflow.domain.journal import posted_entries
 from orderflow.domain.queues import QueueQuery
 from orderflow.domain.status import OrderStatus
 from orderflow.journals import export_freee, export_moneyforward, export_yayoi
@@ -26,7 +28,7 @@ __all__ = [
     "FAKES",
     "PROVIDERS",
     "add_work_commands",
-    "booked_sale_entries",
+    "booked_entries",
     "pending_count",
     "run_work",
 ]
@@ -47,16 +49,16 @@ _EVERYTHING = timedelta(days=365 * 100)
 """Far enough ahead that a list by time holds every order on it."""
 
 
-def booked_sale_entries(
+def booked_entries(
     desk: OrderDesk, *, each: Callable[[str], object] | None = None
 ) -> list[JournalEntry]:
-    """The sale entry of every booked order, rebuilt from the order under the desk's settings.
+    """Every journal entry the booked orders posted, made again from the orders.
 
-    The store keeps orders, not the entries posted to accounting: each entry is made again
-    with :func:`~orderflow.domain.booking.sale_entry`, dated as :meth:`book` dates it. It is
-    the posted entry only if the tax rule, the account map and the recognition basis are the
-    ones the order was booked under; the 売上戻り entries of returns are not included. ``each``
-    is called with every order number read (a progress bar counts them).
+    The store keeps orders, not the entries posted to accounting: each order's sale entry (dated
+    as it was booked), its returns' 売上戻り and its goodwill refunds' 売上値引 entries are made
+    again with :func:`~orderflow.posted_entries`. They are the posted entries if
+    the tax rule and the account map are the ones the orders were booked under. ``each`` is
+    called with every order number read (a progress bar counts them).
     """
     settings = desk.settings
     zone = ZoneInfo(settings.zone)
@@ -66,8 +68,9 @@ def booked_sale_entries(
     while numbers := desk.queue(query, after=after, limit=500):
         for number in numbers:
             order = desk.get(number)
-            on = recognition_date(order, settings.recognition, zone)
-            entries.append(sale_entry(order, settings.tax, settings.accounts, on))
+            entries.extend(
+                posted_entries(order, settings.tax, settings.accounts, settings.recognition, zone)
+            )
             if each is not None:
                 each(number)
         after = numbers[-1]
@@ -145,12 +148,12 @@ def add_work_commands(
     export = commands.add_parser(
         "export-journal",
         parents=[common, progress],
-        help="write the booked orders' sale entries as a 弥生 / freee / MF import file",
+        help="write the booked orders' journal entries as a 弥生 / freee / MF import file",
         description=(
             "The database keeps orders, not the journal entries posted to accounting: this "
-            "rebuilds each booked order's sale entry (sale_entry) under the default settings, "
-            "dated as book() dates it, and writes those dated --from to --to. Returns' 売上戻り "
-            f"entries are not included. {FAKES}"
+            "makes again each booked order's entries under the default settings (posted_entries: "
+            "the sale's, dated as it was booked, its returns' 売上戻り and its goodwill refunds' "
+            f"売上値引) and writes those dated --from to --to. {FAKES}"
         ),
     )
     export.add_argument("--from", dest="since", type=_day, required=True, metavar="YYYY-MM-DD")
@@ -215,12 +218,23 @@ def _sweep(desk: OrderDesk, args: argparse.Namespace, out: Callable[[str], None]
 def _export(desk: OrderDesk, args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode:
     total = desk.executor.work_lists().count(QueueQuery.by_status(OrderStatus.BOOKED))
     with Progress("export-journal", total, enabled=args.progress) as bar:
-        entries = booked_sale_entries(desk, each=lambda _: bar.advance())
+        entries = booked_entries(desk, each=lambda _: bar.advance())
     data = _EXPORTS[args.format](entries, since=args.since, until=args.until)
     try:
         Path(args.out).write_bytes(data)
     except OSError as failed:
         raise Refused(ExitCode.USAGE, f"--out {args.out}: {failed.strerror or failed}") from None
-    count = sum(1 for e in entries if args.since <= e.date <= args.until)
-    out(f"{count} sale entries ({args.since} .. {args.until}) → {args.out} ({args.format})")
+    kinds = Counter(_kind(e) for e in entries if args.since <= e.date <= args.until)
+    out(
+        f"{kinds['sale']} sale entries ({args.since} .. {args.until}) → {args.out} "
+        f"({args.format}); {kinds['return']} 売上戻り, {kinds['goodwill']} 売上値引"
+    )
     return ExitCode.OK
+
+
+def _kind(entry: JournalEntry) -> str:
+    """``sale``, ``return`` (``1001/R1``) or ``goodwill`` (``1001/G1``), by its reference."""
+    _, slash, ident = entry.reference.partition("/")
+    if not slash:
+        return "sale"
+    return "goodwill" if ident.startswith("G") else "return"

@@ -8,7 +8,7 @@ reads a clock: the time and the actor come in a :class:`Context`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 import attrs
@@ -443,11 +443,11 @@ def deliver(order: Order, shipment_id: str, ctx: Context) -> Outcome:
     return record_fact(order, ctx, Delivered, to, {"shipment": shipment_id}, shipments=shipments)
 
 
-def book(order: Order, reference: str, ctx: Context) -> Outcome:
-    """計上: the sale was posted to accounting under ``reference``; 着荷済 → 計上済, once only."""
+def book(order: Order, on: date, ctx: Context) -> Outcome:
+    """計上: the sale is booked, its entry dated ``on``; 着荷済 → 計上済, once only."""
     _moving(order, Move.BOOK, OrderStatus.BOOKED)
-    del reference  # the journal's reference comes with JournalPosted
-    return record_fact(order, ctx, Booked, OrderStatus.BOOKED, booked_at=ctx.at)
+    fields = {"on": on}
+    return record_fact(order, ctx, Booked, OrderStatus.BOOKED, fields, booked_at=ctx.at)
 
 
 _BEFORE_INSTRUCTION = (

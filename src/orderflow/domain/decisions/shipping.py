@@ -269,7 +269,7 @@ def book(order: Order, on: date, ctx: Context, rules: Rules) -> Order:
         )
     settings = rules.settings
     entry = sale_entry(order, settings.tax, settings.accounts, on, order.totals(settings.tax))
-    booked, _ = lifecycle.book(order, "", ctx)
+    booked, _ = lifecycle.book(order, on, ctx)
     plan = Plan(booked)
     plan.add(PostJournal, entry=entry)
     booked = book_returns(plan, booked, ctx, rules)  # 返品 before the booking: 売上戻り after

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import ClassVar
 
 from orderflow.domain.events._base import event
@@ -117,6 +118,10 @@ class DeliveryUndone(OrderEvent):
 class Booked(OrderEvent):
     """計上: the sale is booked; its journal entry is posted (see :class:`JournalPosted`)."""
 
+    on: date | None = None
+    """売上計上日: the date the sale's entry bears, by the shop's basis when it was booked (a
+    delivery time the carrier reports later does not move it); ``None`` in orders booked before
+    it was kept."""
     name: ClassVar[str] = "book"
     """Kind name (``Move.BOOK``): the tag in saved orders, the label key (売上計上)."""
 
