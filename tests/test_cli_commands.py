@@ -101,6 +101,7 @@ def test_import_transfers_reports_every_kind_and_exits_1_for_an_operator(
         "unmatched": "1",
         "repeated": "0",
         "cancelled": "0",
+        "reversed": "0",
     }
     assert f"short     order 1002: received {second - 1000:,} of {second:,}" in out
     assert "unmatched 2026-11-22 account 101-1000099 5,000 ヤ***" in out
@@ -116,6 +117,46 @@ def test_import_transfers_reports_every_kind_and_exits_1_for_an_operator(
     assert "repeated       2" in out and "unmatched      1" in out and "exact          0" in out
     assert main(["import-transfers", "--fakes", again, "--db", db]) == ExitCode.OK
     assert "exact          1" in capsys.readouterr().out
+
+
+def test_import_transfers_reports_a_cancel_of_a_deposit_applied_before(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 取消: the bank takes back a transfer it had notified; the order took it from the first file
+    [first] = bank_orders(db, 1)
+    paid = transfer_file(tmp_path / "paid.txt", [("1000001", [first])])
+    assert main(["import-transfers", "--fakes", paid, "--db", db]) == ExitCode.OK
+    capsys.readouterr()
+    taken_back = tmp_path / "taken-back.txt"
+    records = [header("1000001"), data(1, first, cancelled=True), trailer([], [first]), end()]
+    taken_back.write_bytes(b"\r\n".join(records) + b"\r\n")
+    argv = ["import-transfers", "--fakes", str(taken_back), "--db", db]
+    assert main(argv) == ExitCode.WORK_LEFT  # a person must look: never counted as a repeat
+    out = capsys.readouterr().out
+    assert "reversed       1" in out and "repeated       0" in out
+    reference = "0009-101-1000001-081122-000001"
+    assert f"reversed  2026-11-22 account 101-1000001 {first:,} ヤ*** ({reference}): " in out
+    assert out.rstrip().endswith("taken by 1001")
+
+
+def test_a_transfer_and_its_cancel_in_one_file_move_nothing(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    [first] = bank_orders(db, 1)
+    both = tmp_path / "both.txt"
+    records = [
+        header("1000001"),
+        data(1, first),
+        data(1, first, cancelled=True),
+        trailer([first], [first]),
+        end(),
+    ]
+    both.write_bytes(b"\r\n".join(records) + b"\r\n")
+    assert main(["import-transfers", "--fakes", str(both), "--db", db]) == ExitCode.OK
+    out = capsys.readouterr().out
+    assert "cancelled      2" in out and "exact          0" in out
+    with SQLiteStore(db) as store:
+        assert store.get("1001").payment.received.amount == 0
 
 
 def test_apply_deposit_applies_an_unmatched_deposit_of_the_file_to_the_order(

@@ -68,6 +68,7 @@ from tests.builders import address, customer
 from tests.integration import campaign_carrier as carrier
 from tests.integration import campaign_dropship as dropship
 from tests.integration import campaign_returns as returns
+from tests.integration.campaign_bank import taken_back
 from tests.integration.campaign_laws import violations
 from tests.integration.campaign_po import po_command
 from tests.integration.campaign_world import (
@@ -455,6 +456,8 @@ def pay(flow: Flow, order: Order) -> object:
         deposit = Deposit("101-7777777", amount, "ﾔﾏﾀﾞ ﾀﾛｳ", shop.clock.now().date(), reference)
         return shop.desk.apply_deposit(order.number, deposit)
     deposit = Deposit(account, amount, "ﾔﾏﾀﾞ ﾀﾛｳ", shop.clock.now().date(), reference)
+    if rng.random() < 0.15:  # 取消: the bank takes the transfer back, at once or later
+        return taken_back(flow, order, deposit)
     return shop.desk.reconcile_deposits([deposit])
 
 

@@ -84,30 +84,41 @@ deposits_st = st.lists(
 )
 
 
-@given(accounts_st, deposits_st)
+@given(accounts_st, deposits_st, st.sets(st.integers(0, 30), max_size=5))
 def test_matched_plus_unmatched_is_what_was_deposited(
-    raw_accounts: dict[str, tuple[int, int]], raw_deposits: list[tuple[str, int, int, bool]]
+    raw_accounts: dict[str, tuple[int, int]],
+    raw_deposits: list[tuple[str, int, int, bool]],
+    earlier: set[int],
 ) -> None:
     accounts = {
         a: OpenAccount(a, f"order-{a}", Money.yen(due), Money.yen(received))
         for a, (due, received) in raw_accounts.items()
     }
+    # a 取消 record carries its deposit's reference; some references were applied before
     deposits = [
-        Deposit(account, Money.yen(amount), "ﾔﾏﾀﾞ", DAY, f"R{ref}", cancelled=ref % 7 == 0)
-        for account, amount, ref, _ in raw_deposits
+        Deposit(account, Money.yen(amount), "ﾔﾏﾀﾞ", DAY, f"R{ref}", cancelled=cancel)
+        for account, amount, ref, cancel in raw_deposits
     ]
-    result = reconcile(deposits, accounts)
+    seen = [f"R{ref}" for ref in earlier]
+    result = reconcile(deposits, accounts, seen)
+    taken_back = {d.reference for d in deposits if d.cancelled}
     distinct: dict[str, Deposit] = {}
     for d in deposits:
-        distinct.setdefault(d.reference, d)
-    deposited = sum(d.amount.amount for d in distinct.values() if not d.cancelled)
+        if not d.cancelled and d.reference not in seen:
+            distinct.setdefault(d.reference, d)
+    # a deposit reversed in the same batch moves nothing, and one applied before counts once
+    deposited = sum(d.amount.amount for r, d in distinct.items() if r not in taken_back)
     matched = sum(m.deposit.amount.amount for m in result.matched)
     unmatched = sum(d.amount.amount for d in result.unmatched)
     assert matched + unmatched == deposited
     assert result.deposited("JPY").amount == deposited
     assert len(result.matched) + len(result.unmatched) + len(result.repeated) + len(
         result.cancelled
-    ) == len(deposits)
+    ) + len(result.reversed) == len(deposits)
+    # a 取消 of a deposit applied before is reversed (once per batch), never a repeat
+    assert {d.reference for d in result.reversed} == taken_back & set(seen)
+    assert len(result.reversed) == len({d.reference for d in result.reversed})
+    assert not any(d.cancelled and d.reference in seen for d in result.cancelled)
     for account, opened in accounts.items():
         mine = [m for m in result.matched if m.deposit.account == account]
         received = opened.received.amount + sum(m.deposit.amount.amount for m in mine)
@@ -128,3 +139,23 @@ def test_matched_plus_unmatched_is_what_was_deposited(
                 else MatchKind.OVER
             )
             assert m.kind is expected
+
+
+def test_a_deposit_and_its_cancel_in_one_batch_move_nothing() -> None:
+    accounts = {"A": OpenAccount("A", "1001", Money.yen(1000), Money.yen(0))}
+    paid = Deposit("A", Money.yen(1000), "x", DAY, "R1")
+    taken_back = Deposit("A", Money.yen(1000), "x", DAY, "R1", cancelled=True)
+    for batch in ([paid, taken_back], [taken_back, paid]):
+        result = reconcile(batch, accounts)
+        assert result.matched == () and result.repeated == ()
+        assert set(result.cancelled) == {paid, taken_back}
+        assert result.reversed == ()
+
+
+def test_the_cancel_of_a_deposit_applied_before_is_reversed_not_a_repeat() -> None:
+    accounts = {"A": OpenAccount("A", "1001", Money.yen(1000), Money.yen(1000))}
+    taken_back = Deposit("A", Money.yen(1000), "x", DAY, "R1", cancelled=True)
+    result = reconcile([taken_back, taken_back], accounts, ["R1"])
+    assert result.reversed == (taken_back,)
+    assert result.repeated == (taken_back,)  # the same record twice in one file
+    assert result.matched == () and result.cancelled == ()

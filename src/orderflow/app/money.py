@@ -29,11 +29,27 @@ __all__ = ["DepositReport", "MoneyCommands"]
 class DepositReport:
     """What a reconciliation did: the pure matching and the orders it changed."""
 
-    def __init__(self, reconciliation: Reconciliation, orders: list[Order]) -> None:
+    def __init__(
+        self,
+        reconciliation: Reconciliation,
+        orders: list[Order],
+        taken_by: dict[str, list[str]] | None = None,
+    ) -> None:
         self.reconciliation = reconciliation
-        """Every deposit: matched (exact, short, over), unmatched, repeated, cancelled."""
+        """Every deposit: matched (exact, short, over), unmatched, repeated, cancelled, reversed."""
         self.orders = orders
         """The orders saved with their new deposits, in the order first touched."""
+        self.taken_by = taken_by or {}
+        """For each deposit :attr:`reversed`, by reference: the orders that took it."""
+
+    @property
+    def reversed(self) -> tuple[Deposit, ...]:
+        """取消 records of deposits orders took before: the bank took that money back.
+
+        Nothing was changed: the orders (:attr:`taken_by`) still count the money as received,
+        and one may have shipped on it. For a person to look at.
+        """
+        return self.reconciliation.reversed
 
     @property
     def unmatched(self) -> tuple[Deposit, ...]:
@@ -195,7 +211,10 @@ class MoneyCommands(DeskBase):
         held with the shortfall and the customer is told; later deposits add up. Over: confirmed,
         and the excess is recorded as owed back. Deposits no open order holds are returned as
         unmatched. A deposit whose reference was applied before counts once, also when its order
-        has since been booked or cancelled (the store's deposit index, ``TrackingLookup``). An
+        has since been booked or cancelled (the store's deposit index, ``TrackingLookup``). A
+        deposit the bank reversed (取消) moves nothing: with its original in the same batch,
+        neither is applied; of a deposit an order took before, it comes back in
+        :attr:`DepositReport.reversed` with the orders that took it, for a person. An
         account two open orders hold (a bank adapter that gave it twice) is nobody's: its
         deposits are unmatched, for a person to apply (:meth:`apply_deposit`).
 
@@ -216,6 +235,7 @@ class MoneyCommands(DeskBase):
             ):
                 seen.add(deposit.reference)
         result = reconcile(deposits, accounts, seen)
+        taken_by = {d.reference: self._holders(d.reference) for d in result.reversed}
         by_order: dict[str, list[Deposit]] = {}
         for match in result.matched:
             by_order.setdefault(match.order_number, []).append(match.deposit)
@@ -228,7 +248,7 @@ class MoneyCommands(DeskBase):
                 return order
 
             saved.append(self._command(number, decide, actor="bank"))
-        return DepositReport(result, saved)
+        return DepositReport(result, saved, taken_by)
 
     def _open_accounts(self) -> tuple[dict[str, OpenAccount], set[str]]:
         """The virtual accounts open orders hold, and the deposits those orders received.
@@ -275,14 +295,7 @@ class MoneyCommands(DeskBase):
         check_number(number)
         if not isinstance(deposit, Deposit):
             raise InvalidValue("deposit", deposit, "a Deposit (from the bank's report)")
-        holders = self.executor.orders_indexed(DEPOSIT_INDEX, deposit.reference)
-        if holders is None:  # a store without the index: the open orders are asked
-            holders = [
-                o.number
-                for o in self.executor.open_orders()
-                if deposit.reference in _deposits_received(o)
-            ]
-        taken = [holder for holder in holders if holder != number]
+        taken = [holder for holder in self._holders(deposit.reference) if holder != number]
         if taken:
             raise DepositTaken(deposit.reference, taken[0])
         return self._command(
@@ -290,6 +303,15 @@ class MoneyCommands(DeskBase):
             lambda order, ctx: money.receive_deposit(order, deposit, ctx, self.rules),
             actor=actor,
         )
+
+    def _holders(self, reference: str) -> list[str]:
+        """The orders that took the deposit ``reference`` (open ones only, without the index)."""
+        holders = self.executor.orders_indexed(DEPOSIT_INDEX, reference)
+        if holders is None:  # a store without the index: the open orders are asked
+            holders = [
+                o.number for o in self.executor.open_orders() if reference in _deposits_received(o)
+            ]
+        return holders
 
     def record_refund_transfer(
         self,

@@ -132,17 +132,20 @@ def _reconcile(
     matched: list[DepositMatch] = []
     unmatched: list[Deposit] = []
     repeated = cancelled = 0
+    reversed_: list[tuple[Deposit, list[str]]] = []
     failed: list[str] = []
     with Progress("import-transfers", len(deposits), enabled=args.progress) as bar:
         for start in range(0, len(deposits), CHUNK):
             chunk = deposits[start : start + CHUNK]
             try:
-                result = desk.reconcile_deposits(chunk).reconciliation
+                report = desk.reconcile_deposits(chunk)
             except StoreError:
                 raise
             except OrderflowError as error:  # an order that cannot take money now: run again
                 failed.append(f"deposits {start + 1}-{start + len(chunk)}: {error}")
             else:
+                result = report.reconciliation
+                reversed_ += [(d, report.taken_by.get(d.reference, [])) for d in report.reversed]
                 matched += result.matched
                 unmatched += result.unmatched
                 repeated += len(result.repeated)
@@ -156,6 +159,7 @@ def _reconcile(
     out(f"unmatched  {len(unmatched):>5}  (no open order holds the account: 入金不明)")
     out(f"repeated   {repeated:>5}  (applied before: counted once)")
     out(f"cancelled  {cancelled:>5}  (取消 by the bank)")
+    out(f"reversed   {len(reversed_):>5}  (取消 of a deposit an order took before: a person looks)")
     for match in kinds[MatchKind.SHORT] + kinds[MatchKind.OVER]:
         owed = f", {_yen(match.excess.amount)} owed back" if match.excess.amount else ""
         out(
@@ -169,9 +173,16 @@ def _reconcile(
             f"{_yen(deposit.amount.amount)} {mask_name(deposit.payer_display)} "
             f"({deposit.reference})"
         )
+    for deposit, orders in reversed_:
+        taken = ", ".join(orders) or "no order now"
+        out(
+            f"  reversed  {deposit.on.isoformat()} account {deposit.account} "
+            f"{_yen(deposit.amount.amount)} {mask_name(deposit.payer_display)} "
+            f"({deposit.reference}): taken by {taken}"
+        )
     for problem in failed:
         out(f"  not all applied, run again (what was applied counts once): {problem}")
-    operator = kinds[MatchKind.SHORT] or kinds[MatchKind.OVER] or unmatched or failed
+    operator = kinds[MatchKind.SHORT] or kinds[MatchKind.OVER] or unmatched or reversed_ or failed
     return ExitCode.WORK_LEFT if operator else ExitCode.OK
 
 

@@ -129,7 +129,12 @@ class Reconciliation:
     repeated: tuple[Deposit, ...]
     """Deposits whose reference was seen before: applied once only."""
     cancelled: tuple[Deposit, ...]
-    """Reversed by the bank: moved no money."""
+    """Reversed by the bank (取消) before any order took the money: moved no money. A deposit
+    and its 取消 in the same batch are both here, and neither is applied."""
+    reversed: tuple[Deposit, ...] = ()
+    """取消 records of deposits an order took before (in an earlier batch): the bank took back
+    money an order counts as received. Nothing is changed; a person must look (the order may
+    have shipped on it)."""
 
     def deposited(self, currency: str) -> Money:
         """The money of the distinct, not-cancelled deposits."""
@@ -147,7 +152,10 @@ def reconcile(
 
     ``open_accounts`` maps an account number to the one open order holding it now.
     ``seen_references`` are deposit references already applied earlier: they are not applied
-    again. Deposits to the same account add up: short, then exact or over.
+    again. Deposits to the same account add up: short, then exact or over. A deposit the bank
+    reversed (取消, ``cancelled``) moves no money: one whose original is in the same batch takes
+    the original with it (neither is applied); one of a deposit applied earlier is returned as
+    ``reversed``, for a person.
     """
     deposits = _each("deposits", deposits, Deposit, "a Deposit")
     if not isinstance(open_accounts, Mapping) or not all(
@@ -155,18 +163,30 @@ def reconcile(
         for number, account in open_accounts.items()
     ):
         raise InvalidValue("open_accounts", open_accounts, "a mapping of account → OpenAccount")
-    seen = set(_each("seen_references", seen_references, str, "a deposit reference (text)"))
+    earlier = set(_each("seen_references", seen_references, str, "a deposit reference (text)"))
+    taken_back = {deposit.reference for deposit in deposits if deposit.cancelled}
+    seen: set[str] = set()
+    seen_cancels: set[str] = set()
     received: dict[str, Money] = {}
     matched: list[DepositMatch] = []
     unmatched: list[Deposit] = []
     repeated: list[Deposit] = []
     cancelled: list[Deposit] = []
+    reversed_: list[Deposit] = []
     for deposit in deposits:
-        if deposit.reference in seen:
+        reference = deposit.reference
+        if deposit.cancelled:
+            if reference in seen_cancels:
+                repeated.append(deposit)
+            else:
+                seen_cancels.add(reference)
+                (reversed_ if reference in earlier else cancelled).append(deposit)
+            continue
+        if reference in earlier or reference in seen:
             repeated.append(deposit)
             continue
-        seen.add(deposit.reference)
-        if deposit.cancelled:
+        seen.add(reference)
+        if reference in taken_back:  # reversed in this very batch: the money did not stay
             cancelled.append(deposit)
             continue
         account = open_accounts.get(deposit.account)
@@ -185,7 +205,9 @@ def reconcile(
             kind = MatchKind.OVER
             excess = after - due if before.amount <= due.amount else deposit.amount
         matched.append(DepositMatch(deposit, account.order_number, kind, after, due, excess))
-    return Reconciliation(tuple(matched), tuple(unmatched), tuple(repeated), tuple(cancelled))
+    return Reconciliation(
+        tuple(matched), tuple(unmatched), tuple(repeated), tuple(cancelled), tuple(reversed_)
+    )
 
 
 _CORPORATE = {
