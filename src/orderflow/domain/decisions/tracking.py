@@ -305,11 +305,16 @@ def _undone_since(order: Order, shipment: Shipment) -> bool:
 def undo_delivery(order: Order, shipment_id: str, ctx: Context) -> Order:
     """着荷取消: one shipment was not delivered after all; 着荷済 → 出荷済, before booking.
 
+    A parcel delivered while the rest of the order is still in a warehouse (出荷指示済: 分納,
+    several warehouses) is taken back there; the order stays 出荷指示済.
+
     Undoing an undone delivery again returns the order. A 代引き parcel's delivery is refused:
     the money is recorded as collected (settle it with the carrier, then refund).
     """
     shipment = lifecycle.find_shipment(order, shipment_id, Move.UNDO_DELIVERY)
-    check_move(order.number, order.status, Move.UNDO_DELIVERY, OrderStatus.SHIPPED)
+    waiting = order.status is OrderStatus.SHIPPING_INSTRUCTED  # the rest still in a warehouse
+    to = OrderStatus.SHIPPING_INSTRUCTED if waiting else OrderStatus.SHIPPED
+    check_move(order.number, order.status, Move.UNDO_DELIVERY, to)
     if shipment.status is ShipmentStatus.SHIPPED and _last_about(order, shipment_id) is (
         DeliveryUndone
     ):
@@ -324,7 +329,7 @@ def undo_delivery(order: Order, shipment_id: str, ctx: Context) -> Order:
         order,
         ctx,
         DeliveryUndone,
-        OrderStatus.SHIPPED,
+        to,
         {"shipment": shipment_id},
         shipments=shipments,
     )
