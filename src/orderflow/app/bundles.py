@@ -219,7 +219,7 @@ class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
         )
         if not order.bundle or parcel is None:
             return super().undo_delivery(number, shipment_id, reason=reason, actor=actor)
-        tracking.undo_delivery(order, shipment_id, ctx)  # pure: raises what the order refuses
+        tracking.undo_delivery(order, shipment_id, ctx, self.rules)  # pure: only raises
         mates = [
             (n, x.shipment_id)
             for n, x in self._box(order, parcel)
@@ -227,7 +227,7 @@ class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
         ]
         for mate, mate_shipment in mates:
             try:
-                tracking.undo_delivery(self._current(mate), mate_shipment, ctx)  # only raises
+                tracking.undo_delivery(self._current(mate), mate_shipment, ctx, self.rules)
             except OrderflowError as refused:
                 raise MoveBlocked(
                     number,
