@@ -7,18 +7,19 @@ from collections.abc import Mapping, Sequence
 from orderflow.app.base import check_number, check_text
 from orderflow.app.changes import ChangeCommands
 from orderflow.app.fulfilment import FulfilmentCommands, normalize_tracking
+from orderflow.app.tracking import TrackingCommands
 from orderflow.domain import bundling
-from orderflow.domain.decisions import shipping
+from orderflow.domain.decisions import shipping, tracking
 from orderflow.domain.machine import allowed_moves
 from orderflow.domain.order import Order, Shipment, ShipmentStatus
 from orderflow.domain.policy import Requester
-from orderflow.domain.status import OrderStatus
-from orderflow.errors import InvalidValue, MoveBlocked
+from orderflow.domain.status import Move, OrderStatus
+from orderflow.errors import InvalidValue, MoveBlocked, OrderflowError
 
 __all__ = ["BundleCommands"]
 
 
-class BundleCommands(FulfilmentCommands, ChangeCommands):
+class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
     """同梱 and 同梱解除; instructing, shipping and delivering a parcel moves all its orders."""
 
     def bundle_candidates(self) -> list[tuple[str, ...]]:
@@ -197,6 +198,48 @@ class BundleCommands(FulfilmentCommands, ChangeCommands):
         if delivered.bundle:  # a shipment of the box never recorded as shipped arrived with it
             self._follow_box(delivered)
         return delivered
+
+    def undo_delivery(
+        self, number: str, shipment_id: str, *, reason: str, actor: str = "operator"
+    ) -> Order:
+        """着荷取消 (see the tracking commands); a 同梱 box was not delivered for any of its orders.
+
+        The delivery of the box's other orders' shipments is taken back too: the box arrives,
+        or does not, as one (a delivery of any of them delivers the box again). Refused
+        (:class:`~orderflow.errors.MoveBlocked`) before anything changes when the delivery of
+        another order of the box cannot be taken back (booked, 代引き). If the call fails
+        half-way, call it again.
+        """
+        check_text(shipment_id, "shipment_id", required=True, limit=100)
+        check_text(reason, "reason", required=True, limit=1000)
+        ctx = self._ctx(actor, reason)
+        order = self._current(check_number(number))
+        parcel = next(
+            (s.parcel for s in order.shipments if s.shipment_id == shipment_id and s.parcel), None
+        )
+        if not order.bundle or parcel is None:
+            return super().undo_delivery(number, shipment_id, reason=reason, actor=actor)
+        tracking.undo_delivery(order, shipment_id, ctx, self.rules)  # pure: only raises
+        mates = [
+            (n, x.shipment_id)
+            for n, x in self._box(order, parcel)
+            if n != order.number and x.status is ShipmentStatus.DELIVERED
+        ]
+        for mate, mate_shipment in mates:
+            try:
+                tracking.undo_delivery(self._current(mate), mate_shipment, ctx, self.rules)
+            except OrderflowError as refused:
+                raise MoveBlocked(
+                    number,
+                    order.status.name,
+                    Move.UNDO_DELIVERY.value,
+                    [m.value for m in allowed_moves(order.status)],
+                    f"its box (同梱) was delivered with order {mate}: {refused}",
+                ) from refused
+        done = super().undo_delivery(number, shipment_id, reason=reason, actor=actor)
+        for mate, mate_shipment in mates:
+            super().undo_delivery(mate, mate_shipment, reason=reason, actor=actor)
+        return done
 
     def cancel(
         self,

@@ -157,6 +157,8 @@ class TrackingCommands(DeskBase):
     ) -> Order:
         """着荷取消: a shipment was not delivered after all; the order goes back to 出荷済.
 
+        (It stays 出荷済 or 出荷指示済 when another of its parcels is not delivered yet.)
+
         Only before booking (計上済 is final). ``reason`` is required and kept in the history;
         a ``delivery_in_doubt`` hold is cleared. Undoing the same delivery again returns the
         order. A later 配達完了 from the carrier (a new event) delivers it again.
@@ -165,7 +167,7 @@ class TrackingCommands(DeskBase):
         check_text(reason, "reason", required=True, limit=1000)
         return self._command(
             number,
-            lambda order, ctx: tracking.undo_delivery(order, shipment_id, ctx),
+            lambda order, ctx: tracking.undo_delivery(order, shipment_id, ctx, self.rules),
             actor=actor,
             reason=reason,
         )

@@ -177,7 +177,8 @@ def next_moves(order: Order) -> tuple[Move, ...]:
 
 
 _DELIVERED_SOME = frozenset(s for s in OrderStatus if Move.UNDO_DELIVERY in allowed_moves(s))
-"""The statuses from which 着荷取消 is declared (出荷済 with a parcel arrived, 着荷済)."""
+"""The statuses from which 着荷取消 is declared (出荷指示済 or 出荷済 with a parcel arrived,
+着荷済)."""
 
 
 def undoable_delivery(shipment: Shipment) -> bool:

@@ -36,7 +36,8 @@ class OrderMachine(StateMachine):
     Self-transitions are real moves: allocating more stock may still leave an order 中途引当, and
     shipping or delivering one shipment of several leaves the order where it is until the last.
     分納 (partial shipment) ships a 中途引当 order's reserved units: it is 出荷指示済 while units
-    still wait, allocates and instructs the rest there, and delivers parcels there meanwhile.
+    still wait, allocates and instructs the rest there, and delivers parcels there meanwhile (and
+    takes a wrong delivery of one back, 着荷取消).
     """
 
     ordered = State("受注", initial=True, value=OrderStatus.ORDERED)
@@ -70,7 +71,11 @@ class OrderMachine(StateMachine):
         | shipped.to.itself()  # type: ignore[no-untyped-call]
         | shipping_instructed.to.itself()  # type: ignore[no-untyped-call]
     )
-    undo_delivery = delivered.to(shipped) | shipped.to.itself()  # type: ignore[no-untyped-call]
+    undo_delivery = (
+        delivered.to(shipped)
+        | shipped.to.itself()  # type: ignore[no-untyped-call]
+        | shipping_instructed.to.itself()  # type: ignore[no-untyped-call]
+    )
     book = delivered.to(booked)
     cancel = (
         ordered.to(cancelled)

@@ -59,6 +59,7 @@ __all__ = [
     "points_settled",
     "schedule_grant",
     "settle_owed",
+    "unschedule_grant",
 ]
 
 
@@ -99,6 +100,18 @@ def schedule_grant(order: Order, at: GrantAt, ctx: Context, rules: Rules, plan: 
     due = ctx.at + timedelta(days=grant.days)
     order = replace(order, points_due_at=due)
     return _grant(order, ctx, rules, plan) if due <= ctx.at else order
+
+
+def unschedule_grant(order: Order, at: GrantAt, rules: Rules) -> Order:
+    """The move that reached ``at`` was undone (着荷取消): a grant it made due waits for it again.
+
+    Only a grant not made yet: points granted stay (a return or ``claw_back_points`` takes them
+    back). The next time the order reaches ``at`` the count starts again.
+    """
+    grant = rules.settings.points_grant
+    if grant is None or grant.at is not at or order.points_granted:
+        return order
+    return replace(order, points_due_at=None) if order.points_due_at is not None else order
 
 
 def grant_due(order: Order, ctx: Context, rules: Rules) -> Order:

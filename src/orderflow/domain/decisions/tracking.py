@@ -42,6 +42,7 @@ from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import allowed_moves, check_move
 from orderflow.domain.order import Order, OrderEvent, Shipment, ShipmentStatus
 from orderflow.domain.outbox import Plan
+from orderflow.domain.points import unschedule_grant
 from orderflow.domain.rules import Rules
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.domain.tracking import CarrierEvent, TrackingStatus, event_key
@@ -302,14 +303,20 @@ def _undone_since(order: Order, shipment: Shipment) -> bool:
     return False
 
 
-def undo_delivery(order: Order, shipment_id: str, ctx: Context) -> Order:
+def undo_delivery(order: Order, shipment_id: str, ctx: Context, rules: Rules) -> Order:
     """着荷取消: one shipment was not delivered after all; 着荷済 → 出荷済, before booking.
+
+    A parcel delivered while the rest of the order is still in a warehouse (出荷指示済: 分納,
+    several warehouses) is taken back there; the order stays 出荷指示済. Points the shop grants
+    after delivery and has not granted yet wait for the next delivery.
 
     Undoing an undone delivery again returns the order. A 代引き parcel's delivery is refused:
     the money is recorded as collected (settle it with the carrier, then refund).
     """
     shipment = lifecycle.find_shipment(order, shipment_id, Move.UNDO_DELIVERY)
-    check_move(order.number, order.status, Move.UNDO_DELIVERY, OrderStatus.SHIPPED)
+    waiting = order.status is OrderStatus.SHIPPING_INSTRUCTED  # the rest still in a warehouse
+    to = OrderStatus.SHIPPING_INSTRUCTED if waiting else OrderStatus.SHIPPED
+    check_move(order.number, order.status, Move.UNDO_DELIVERY, to)
     if shipment.status is ShipmentStatus.SHIPPED and _last_about(order, shipment_id) is (
         DeliveryUndone
     ):
@@ -320,14 +327,19 @@ def undo_delivery(order: Order, shipment_id: str, ctx: Context) -> Order:
         raise _blocked(order, f"shipment {shipment_id} is 代引き: its money is recorded")
     updated = replace(shipment, status=ShipmentStatus.SHIPPED, delivered_at=None)
     shipments = tuple(updated if s.shipment_id == shipment_id else s for s in order.shipments)
+    was = order.status
     order, _ = lifecycle.record_fact(
         order,
         ctx,
         DeliveryUndone,
-        OrderStatus.SHIPPED,
+        to,
         {"shipment": shipment_id},
         shipments=shipments,
     )
+    if was is OrderStatus.DELIVERED:  # a grant counted from the delivery waits for the next one
+        from orderflow.settings import GrantAt
+
+        order = unschedule_grant(order, GrantAt.DELIVERY, rules)
     return lifecycle.clear_holds(order, [HOLD_DOUBT], ctx)
 
 
