@@ -9,7 +9,7 @@ from __future__ import annotations
 from orderflow import OrderChange, OrderStatus, PaymentMethod
 from orderflow.ports import CreditStatus
 from orderflow.testing import FakeShop, fake_shop
-from tests.builders import STOCK, place
+from tests.builders import STOCK, TRACKING, place
 
 NUMBER = "1001"
 
@@ -18,9 +18,20 @@ def _shop() -> FakeShop:
     return fake_shop(dict(STOCK))
 
 
-def test_a_claim_declined_after_an_amend_review_is_cancelled_once_and_the_order_closes_clean() -> (
-    None
-):
+def _last_parcel_under_review() -> tuple[FakeShop, str]:
+    """A 後払い order shipped in part whose rest is dropped: the smaller claim goes to review."""
+    s = fake_shop({("TOKYO", "TEA-1"): 10, ("TOKYO", "MUG-1"): 0, ("TOKYO", "CAKE-1"): 5})
+    place(s, payment_method=PaymentMethod.POSTPAY)
+    s.desk.accept(NUMBER)
+    reference = s.desk.get(NUMBER).payment.instruction("reference")
+    assert reference is not None
+    order = s.desk.ship_available(NUMBER)
+    s.desk.ship(NUMBER, order.shipments[0].shipment_id, TRACKING)
+    s.postpay.decide(reference, CreditStatus.PENDING)
+    return s, reference
+
+
+def test_a_claim_declined_after_an_amend_review_is_cancelled_once() -> None:
     s = _shop()
     place(s, payment_method=PaymentMethod.POSTPAY)
     s.desk.accept(NUMBER)
@@ -39,3 +50,36 @@ def test_a_claim_declined_after_an_amend_review_is_cancelled_once_and_the_order_
     assert not order.open_holds, "a cancelled order was left held effect_refused"
     assert order.outbox == ()
     assert order.payment.voided == order.payment.authorized  # what it held before the amend
+
+
+def test_a_claim_under_review_at_the_last_parcel_is_not_reported_until_approved() -> None:
+    s, reference = _last_parcel_under_review()
+
+    order = s.desk.drop_missing(NUMBER, reason="廃番")
+
+    assert [h.code for h in order.open_holds] == ["postpay_review"], (
+        "a provider review called a person (effect_refused)"
+    )
+    assert order.outbox == ()
+    assert s.postpay.calls_to("report_shipment") == [], "reported a claim under review"
+    s.postpay.decide(reference, CreditStatus.APPROVED)
+    order = s.desk.refresh_postpay(NUMBER)
+    assert not order.open_holds
+    total = s.desk.totals(order).total
+    assert s.postpay.billable() == {reference: total}
+    assert order.payment.captured == total
+
+
+def test_a_claim_declined_after_the_last_parcel_left_does_not_block_the_order() -> None:
+    s, reference = _last_parcel_under_review()
+    s.desk.drop_missing(NUMBER, reason="廃番")
+    s.postpay.decide(reference, CreditStatus.DECLINED)
+
+    order = s.desk.refresh_postpay(NUMBER)  # was EffectsPending: a report refused for ever
+
+    assert order.outbox == ()
+    assert "effect_refused" not in [h.code for h in order.open_holds]
+    assert "postpay_review" not in [h.code for h in order.open_holds]
+    assert order.open_holds, "a shipped order whose claim was declined waits for a person"
+    assert s.postpay.claims[reference]["cancelled"]
+    assert s.postpay.billable() == {}
