@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from orderflow import OrderChange, OrderStatus, PaymentMethod
 from orderflow.ports import CreditStatus
-from orderflow.testing import FakeShop, fake_shop
+from orderflow.testing import FakeShop, Fault, fake_shop
 from tests.builders import STOCK, TRACKING, place
 
 NUMBER = "1001"
@@ -83,3 +83,38 @@ def test_a_claim_declined_after_the_last_parcel_left_does_not_block_the_order() 
     assert order.open_holds, "a shipped order whose claim was declined waits for a person"
     assert s.postpay.claims[reference]["cancelled"]
     assert s.postpay.billable() == {}
+
+
+def _amend_refused(s: FakeShop) -> None:
+    """A 後払い order whose claim the provider would not raise for more units (L1 ×3)."""
+    place(s, payment_method=PaymentMethod.POSTPAY)
+    s.desk.accept(NUMBER)
+    s.postpay.fail_next("amend", Fault.DECLINE)
+    order = s.desk.change(NUMBER, OrderChange(quantities={"L1": 3})).order
+    assert [h.code for h in order.open_holds] == ["postpay_declined"]
+
+
+def test_a_change_back_to_what_the_claim_holds_lifts_the_refused_amends_hold() -> None:
+    s = _shop()
+    _amend_refused(s)
+
+    order = s.desk.change(NUMBER, OrderChange(quantities={"L1": 2})).order  # as it was
+
+    assert s.desk.payment_confirmed(order)
+    assert not order.open_holds, "held 'choose another method' though the claim holds it all"
+    assert order.status is OrderStatus.ALLOCATED  # it went on by itself
+    s.desk.instruct_shipping(NUMBER)
+    s.desk.ship(NUMBER, f"{NUMBER}-S1", TRACKING)
+    reference = order.payment.instruction("reference")
+    assert s.postpay.billable() == {reference: s.desk.totals(order).total}
+
+
+def test_an_amend_approved_after_a_refused_one_lifts_its_hold() -> None:
+    s = _shop()
+    _amend_refused(s)
+
+    order = s.desk.change(NUMBER, OrderChange(quantities={"L1": 4})).order  # approved now
+
+    assert s.desk.payment_confirmed(order)
+    assert not order.open_holds, "held 'choose another method' though the provider approved"
+    assert order.status is OrderStatus.ALLOCATED

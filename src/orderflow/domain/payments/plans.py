@@ -398,6 +398,8 @@ def _follow_postpay(plan: Plan, order: Order, total: Money, ctx: Context, rules:
         plan.add(PostpayCancel, reference=reference, amount=Money.zero(order.currency))
     elif not pending and claim_amount(payment, reference) != total:
         plan.add(PostpayAmend, reference=reference, amount=total)
+    elif not pending:  # the claim holds the total: a refused amend's hold has nothing to say
+        order = lifecycle.clear_holds(order, (HoldCode.POSTPAY_DECLINED,), ctx)
     return order
 
 

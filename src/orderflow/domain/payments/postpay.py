@@ -332,6 +332,8 @@ def fold_postpay_amend(
                 target=effect.reference,
                 method=PaymentMethod.POSTPAY,
             )
+        if decision.status is CreditStatus.APPROVED:
+            return _amend_approved(order, ctx, rules, plan)
         if decision.status is CreditStatus.PENDING:
             # a claim under review cannot be reported: the report waiting behind this amend is
             # asked once the provider approves (credit_approved), not refused until a person acts
@@ -362,6 +364,16 @@ def fold_postpay_amend(
         "choose another method",
         ctx,
     )
+
+
+def _amend_approved(order: Order, ctx: Context, rules: Rules, plan: Plan) -> Order:
+    """The claim holds its new amount: an earlier refused amend's hold has nothing to say."""
+    from orderflow.domain.decisions.common import advance
+
+    if not any(h.code == HoldCode.POSTPAY_DECLINED for h in order.open_holds):
+        return order
+    order = lifecycle.clear_holds(order, [HoldCode.POSTPAY_DECLINED], ctx)
+    return advance(plan, order, rules)
 
 
 def fold_postpay_report(
