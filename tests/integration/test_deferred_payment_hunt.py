@@ -6,7 +6,7 @@ the order's holds, outbox and payment, and what the provider was asked.
 
 from __future__ import annotations
 
-from orderflow import OrderChange, OrderStatus, PaymentMethod
+from orderflow import Address, Money, OrderChange, OrderLine, OrderStatus, PaymentMethod
 from orderflow.ports import CreditStatus
 from orderflow.testing import FakeShop, Fault, fake_shop
 from tests.builders import STOCK, TRACKING, place
@@ -118,3 +118,23 @@ def test_an_amend_approved_after_a_refused_one_lifts_its_hold() -> None:
     assert s.desk.payment_confirmed(order)
     assert not order.open_holds, "held 'choose another method' though the provider approved"
     assert order.status is OrderStatus.ALLOCATED
+
+
+ISLAND = Address("952-0001", "新潟県", "佐渡市両津", "1-2-3", "山田 太郎", "03-1234-5678")
+"""佐渡: the review adds the island surcharge (¥1,100) to the ¥880 given at order."""
+
+
+def test_a_cod_fee_follows_the_island_fee_the_review_adds_at_acceptance() -> None:
+    s = fake_shop({("TOKYO", "MUG-1"): 5})
+    mugs = [OrderLine("L1", "MUG-1", "湯呑", Money.yen(2250), 4)]
+    order = place(s, order_lines=mugs, payment_method=PaymentMethod.COD, ship_to=ISLAND, token=None)
+    assert order.fees == Money.yen(330)  # ¥9,880 before the fee: up to ¥10,000
+
+    order = s.desk.accept(NUMBER)
+
+    assert order.shipping_fee == Money.yen(1980)
+    assert order.fees == Money.yen(440), "¥10,980 before the fee pays the ¥440 bracket"
+    assert s.desk.totals(order).total == Money.yen(9000 + 1980 + 440)
+    s.desk.clear_hold(NUMBER, "remote_island")
+    order = s.desk.instruct_shipping(NUMBER)
+    assert order.shipments[0].cod_amount == Money.yen(11420)  # as a change of address says
