@@ -138,3 +138,21 @@ def test_a_cod_fee_follows_the_island_fee_the_review_adds_at_acceptance() -> Non
     s.desk.clear_hold(NUMBER, "remote_island")
     order = s.desk.instruct_shipping(NUMBER)
     assert order.shipments[0].cod_amount == Money.yen(11420)  # as a change of address says
+
+
+def test_a_claim_declined_after_review_tells_the_customer_the_order_is_cancelled() -> None:
+    s = _shop()
+    s.postpay.decisions["C1"] = CreditStatus.PENDING
+    place(s, payment_method=PaymentMethod.POSTPAY)
+    s.desk.accept(NUMBER)
+    reference = s.desk.get(NUMBER).payment.instruction("reference")
+    assert reference is not None
+    told = len(s.notifier.sent)
+    s.postpay.decide(reference, CreditStatus.DECLINED)
+
+    order = s.desk.refresh_postpay(NUMBER)  # the shop's default: a declined 後払い cancels
+
+    assert order.status is OrderStatus.CANCELLED
+    kinds = [n.kind for n in s.notifier.sent[told:]]
+    assert kinds == ["cancellation"], f"told {kinds}: to choose another method for an order gone"
+    assert dict(s.notifier.sent[-1].facts)["reason"] == "The payment was not approved."

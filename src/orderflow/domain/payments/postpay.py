@@ -26,6 +26,7 @@ from orderflow.domain.payments import HoldCode
 from orderflow.domain.payments.common import (
     Answer,
     decline_placement,
+    failure_reason,
     hold,
     payment_failed,
     switch_granted,
@@ -277,8 +278,8 @@ def fold_check_credit(
         OrderStatus.PARTIALLY_ALLOCATED,
         OrderStatus.ALLOCATED,
     ):
-        payment_failed(plan, rules)
-        return cancel_order(plan, order, ctx, rules, "後払い credit declined", notify=False)
+        # the customer hears the order is gone (not asked to choose another method for it)
+        return cancel_order(plan, order, ctx, rules, failure_reason())
     return credit_declined(order, ctx, rules, plan)
 
 
