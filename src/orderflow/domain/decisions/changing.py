@@ -24,6 +24,7 @@ from orderflow.domain.effects import Notify, Purpose, RedeemPoints, RestorePoint
 from orderflow.domain.events import Released
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import check_move
+from orderflow.domain.money import Money
 from orderflow.domain.order import Order, Payment, PaymentMethod
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import PAYMENT_WAITS
@@ -228,8 +229,10 @@ def apply_proposal(
 def reviewed(order: Order, ctx: Context, rules: Rules, recent: Sequence[Order]) -> Order:
     """注文確認: the review's findings applied (holds, a corrected shipping fee).
 
-    A lower fee may leave fewer charges than the points used: those that no longer fit are
-    no more used (:func:`give_back_points` gives them back).
+    A 代引き order's fee follows a corrected shipping fee, as it follows a change (its bracket
+    is that of the new total; above the table's last bracket it stays as it was, for the person
+    the review's hold calls). A lower fee may leave fewer charges than the points used: those
+    that no longer fit are no more used (:func:`give_back_points` gives them back).
     """
     # the desk checked its rules when given them (check_rules): not again at every review
     findings = run_rules(order, rules.review, ReviewContext(ctx.at, tuple(recent)))
@@ -237,8 +240,20 @@ def reviewed(order: Order, ctx: Context, rules: Rules, recent: Sequence[Order]) 
     if not events:
         return order
     if result.shipping_fee != order.shipping_fee:
-        result = _cap_points(result)
+        result = _cap_points(_cod_fee_again(result, rules))
     return result
+
+
+def _cod_fee_again(order: Order, rules: Rules) -> Order:
+    """``order`` with its 代引手数料 worked out again on its total before the fee."""
+    if order.payment.method is not PaymentMethod.COD:
+        return order
+    settings = rules.settings
+    before_fee = replace(order, fees=Money.zero(order.currency)).totals(settings.tax).total
+    try:
+        return replace(order, fees=settings.cod_fees.fee_for(before_fee))
+    except InvalidValue:  # above the last bracket: not for the review to refuse the order
+        return order
 
 
 def give_back_points(plan: Plan, order: Order, rules: Rules) -> None:

@@ -20,12 +20,13 @@ from orderflow.domain.events import Placed, PlacementDeclined
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import allowed_moves
 from orderflow.domain.money import Money
-from orderflow.domain.order import Order, OrderLine, PaymentMethod, PaymentOp
+from orderflow.domain.order import Order, OrderLine, PaymentMethod
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import HoldCode
 from orderflow.domain.payments.ledger import CARDLIKE
 from orderflow.domain.payments.parcels import capture_share
-from orderflow.domain.payments.plans import at_shipping, collect_card, follow_total, open_payment
+from orderflow.domain.payments.plans import collect_card, follow_total, open_payment
+from orderflow.domain.payments.postpay import report_unreported
 from orderflow.domain.rules import Rules
 from orderflow.domain.sets import with_recipe
 from orderflow.domain.status import Move, OrderStatus
@@ -181,7 +182,7 @@ def clear_hold(order: Order, code: str, ctx: Context, rules: Rules) -> Order:
         if owed.amount > 0 and cleared.payment.method in CARDLIKE:
             collect_card(plan, cleared, owed, rules, ctx.at)  # a person asks for it once more
         elif cleared.payment.method is PaymentMethod.POSTPAY:
-            _report_again(plan, cleared, total, rules, ctx)
+            report_unreported(plan, cleared, total, rules, ctx)
     elif code == HoldCode.CAPTURE_FAILED and cleared.status is OrderStatus.SHIPPING_INSTRUCTED:
         capture_share(plan, cleared, rules, ctx.at)  # 分納 per parcel: what is owed so far
     elif code == HoldCode.KONBINI_REISSUE_FAILED and not cleared.status.is_final:
@@ -189,18 +190,3 @@ def clear_hold(order: Order, code: str, ctx: Context, rules: Rules) -> Order:
         cleared = follow_total(plan, cleared, total, ctx, rules)
     cleared = go_on(plan, cleared, rules)
     return plan.apply(cleared)
-
-
-def _report_again(plan: Plan, order: Order, total: Money, rules: Rules, ctx: Context) -> None:
-    """後払い whose report never went out: the claim is amended and reported once more.
-
-    (Its amend was refused after the parcel left; a person cleared the hold.)
-    """
-    reference = order.payment.instruction("reference") or ""
-    reported = any(
-        e.op is PaymentOp.CAPTURE and e.target == reference for e in order.payment.ledger
-    )
-    shipped = [s for s in order.shipments if s.shipped_at is not None]
-    if reference and not reported and shipped:
-        last = max(shipped, key=lambda s: (s.shipped_at, s.shipment_id))
-        at_shipping(plan, order, total, last, rules, ctx.at)

@@ -110,13 +110,18 @@ def close_payment(
     """Give back everything the payment holds; money already received is owed back.
 
     ``keep`` names an authorization or claim that stays (the new one of a change of method).
+    A claim whose cancel is already planned or pending (a claim declined after review) is not
+    cancelled twice: the provider would refuse the second.
     """
     payment = order.payment
     for (method, reference), amount in open_authorizations(payment).items():
         if (method, reference) != keep:
             plan.add(Void, method=method, authorization=reference, amount=amount)
+    cancelling = {
+        e.reference for e in (*order.outbox, *plan.effects) if isinstance(e, PostpayCancel)
+    }
     for reference, amount in open_claims(payment).items():
-        if (PaymentMethod.POSTPAY, reference) != keep:
+        if (PaymentMethod.POSTPAY, reference) != keep and reference not in cancelling:
             plan.add(PostpayCancel, reference=reference, amount=amount)
     account = payment.instruction("account")
     if account and account not in payment.closed:
@@ -393,6 +398,8 @@ def _follow_postpay(plan: Plan, order: Order, total: Money, ctx: Context, rules:
         plan.add(PostpayCancel, reference=reference, amount=Money.zero(order.currency))
     elif not pending and claim_amount(payment, reference) != total:
         plan.add(PostpayAmend, reference=reference, amount=total)
+    elif not pending:  # the claim holds the total: a refused amend's hold has nothing to say
+        order = lifecycle.clear_holds(order, (HoldCode.POSTPAY_DECLINED,), ctx)
     return order
 
 

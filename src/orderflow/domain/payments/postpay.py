@@ -26,6 +26,7 @@ from orderflow.domain.payments import HoldCode
 from orderflow.domain.payments.common import (
     Answer,
     decline_placement,
+    failure_reason,
     hold,
     payment_failed,
     switch_granted,
@@ -48,6 +49,7 @@ __all__ = [
     "fold_postpay_cancel",
     "fold_postpay_register",
     "fold_postpay_report",
+    "report_unreported",
 ]
 
 _FAILED = PaymentOutcome.FAILED
@@ -178,17 +180,49 @@ def _rebill_refused(
 
 
 def credit_approved(order: Order, reference: str, ctx: Context, rules: Rules, plan: Plan) -> Order:
-    """The claim is approved: the review hold goes, and the claim follows the order's total."""
+    """The claim is approved: the review hold goes, and the claim follows the order's total.
+
+    An order that shipped while the claim was under review has its shipment reported now.
+    """
     from orderflow.domain.decisions.common import go_on
 
     order = lifecycle.clear_holds(order, [HoldCode.POSTPAY_REVIEW, HoldCode.POSTPAY_DECLINED], ctx)
     total = order.totals(rules.settings.tax).total
-    if (
+    if order.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
+        report_unreported(plan, order, total, rules, ctx)
+    elif (
         order.status is not OrderStatus.CANCELLED
         and claim_amount(order.payment, reference) != total
     ):
         plan.add(PostpayAmend, reference=reference, amount=total)
     return go_on(plan, order, rules)
+
+
+def report_unreported(plan: Plan, order: Order, total: Money, rules: Rules, ctx: Context) -> None:
+    """後払い whose shipment report never went out: the claim is amended and reported now.
+
+    Its amend was refused after the parcel left (a person cleared the hold), or went to review
+    (the provider approved it since). Nothing when the report was made or is on its way.
+    """
+    from orderflow.domain.payments.plans import at_shipping
+
+    reference = order.payment.instruction("reference") or ""
+    reported = any(
+        e.op is PaymentOp.CAPTURE and e.target == reference for e in order.payment.ledger
+    )
+    waiting = any(isinstance(e, PostpayReport) and e.reference == reference for e in order.outbox)
+    shipped = [s for s in order.shipments if s.shipped_at is not None]
+    if reference and not reported and not waiting and shipped:
+        last = max(shipped, key=lambda s: (s.shipped_at or ctx.at, s.shipment_id))
+        at_shipping(plan, order, total, last, rules, ctx.at)
+
+
+def _drop_report(order: Order, reference: str) -> Order:
+    """``order`` without the shipment report of claim ``reference`` waiting in its outbox."""
+    waiting = tuple(
+        e for e in order.outbox if not (isinstance(e, PostpayReport) and e.reference == reference)
+    )
+    return replace(order, outbox=waiting) if waiting != order.outbox else order
 
 
 def credit_declined(order: Order, ctx: Context, rules: Rules, plan: Plan) -> Order:
@@ -244,8 +278,8 @@ def fold_check_credit(
         OrderStatus.PARTIALLY_ALLOCATED,
         OrderStatus.ALLOCATED,
     ):
-        payment_failed(plan, rules)
-        return cancel_order(plan, order, ctx, rules, "後払い credit declined", notify=False)
+        # the customer hears the order is gone (not asked to choose another method for it)
+        return cancel_order(plan, order, ctx, rules, failure_reason())
     return credit_declined(order, ctx, rules, plan)
 
 
@@ -299,7 +333,12 @@ def fold_postpay_amend(
                 target=effect.reference,
                 method=PaymentMethod.POSTPAY,
             )
+        if decision.status is CreditStatus.APPROVED:
+            return _amend_approved(order, ctx, rules, plan)
         if decision.status is CreditStatus.PENDING:
+            # a claim under review cannot be reported: the report waiting behind this amend is
+            # asked once the provider approves (credit_approved), not refused until a person acts
+            order = _drop_report(order, effect.reference)
             return hold(
                 order,
                 HoldCode.POSTPAY_REVIEW,
@@ -311,12 +350,7 @@ def fold_postpay_amend(
     if any(s.status is not ShipmentStatus.INSTRUCTED for s in order.shipments):
         # The parcel left: the claim cannot be reported for an amount the customer does not
         # owe. The report waiting behind this amend is dropped; a person collects the money.
-        waiting = tuple(
-            e
-            for e in order.outbox
-            if not (isinstance(e, PostpayReport) and e.reference == effect.reference)
-        )
-        order = replace(order, outbox=waiting) if waiting != order.outbox else order
+        order = _drop_report(order, effect.reference)
         return hold(
             order,
             HoldCode.CAPTURE_FAILED,
@@ -331,6 +365,16 @@ def fold_postpay_amend(
         "choose another method",
         ctx,
     )
+
+
+def _amend_approved(order: Order, ctx: Context, rules: Rules, plan: Plan) -> Order:
+    """The claim holds its new amount: an earlier refused amend's hold has nothing to say."""
+    from orderflow.domain.decisions.common import advance
+
+    if not any(h.code == HoldCode.POSTPAY_DECLINED for h in order.open_holds):
+        return order
+    order = lifecycle.clear_holds(order, [HoldCode.POSTPAY_DECLINED], ctx)
+    return advance(plan, order, rules)
 
 
 def fold_postpay_report(
