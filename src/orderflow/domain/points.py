@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import ROUND_DOWN, Decimal
-from typing import TYPE_CHECKING
+from typing import Literal
 
 from orderflow.domain import lifecycle
 from orderflow.domain._values import replace
@@ -46,8 +46,9 @@ from orderflow.domain.outbox import Plan
 from orderflow.domain.rules import Rules
 from orderflow.errors import InvalidValue
 
-if TYPE_CHECKING:
-    from orderflow.settings import GrantAt
+GrantPoint = Literal["SHIPMENT", "DELIVERY", "BOOKING"]
+"""The name of a ``GrantAt`` member: when a grant falls due (the settings import the domain, so
+the domain names the member rather than importing the enum)."""
 
 __all__ = [
     "POINTS_FOLDS",
@@ -86,14 +87,14 @@ def points_earned(order: Order, rate: Decimal) -> int:
     return int((weighted * base / items).to_integral_value(rounding=ROUND_DOWN))
 
 
-def schedule_grant(order: Order, at: GrantAt, ctx: Context, rules: Rules, plan: Plan) -> Order:
+def schedule_grant(order: Order, at: GrantPoint, ctx: Context, rules: Rules, plan: Plan) -> Order:
     """The order reached ``at`` (shipped, delivered, booked): its grant falls due, once.
 
     Due now (0 days), the grant is decided at once in ``plan``; else ``points_due_at`` waits for
     the sweep.
     """
     grant = rules.settings.points_grant
-    if grant is None or grant.at is not at or not rules.points:
+    if grant is None or grant.at.name != at or not rules.points:
         return order
     if order.points_granted or order.points_due_at is not None:
         return order
@@ -102,14 +103,14 @@ def schedule_grant(order: Order, at: GrantAt, ctx: Context, rules: Rules, plan: 
     return _grant(order, ctx, rules, plan) if due <= ctx.at else order
 
 
-def unschedule_grant(order: Order, at: GrantAt, rules: Rules) -> Order:
+def unschedule_grant(order: Order, at: GrantPoint, rules: Rules) -> Order:
     """The move that reached ``at`` was undone (着荷取消): a grant it made due waits for it again.
 
     Only a grant not made yet: points granted stay (a return or ``claw_back_points`` takes them
     back). The next time the order reaches ``at`` the count starts again.
     """
     grant = rules.settings.points_grant
-    if grant is None or grant.at is not at or order.points_granted:
+    if grant is None or grant.at.name != at or order.points_granted:
         return order
     return replace(order, points_due_at=None) if order.points_due_at is not None else order
 

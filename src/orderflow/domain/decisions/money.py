@@ -31,10 +31,10 @@ from orderflow.domain.money import Money
 from orderflow.domain.order import Order, PaymentMethod, PaymentOp, PaymentOutcome
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import HoldCode
+from orderflow.domain.payments.card import reauthorize
 from orderflow.domain.payments.ledger import CARDLIKE, live_authorization, record
 from orderflow.domain.payments.plans import (
     owe_refund,
-    reauthorize,
     refund,
     refundable,
     settle_received,

@@ -19,8 +19,6 @@ shipment has left (and 着荷済 when every parcel is delivered).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from orderflow.domain import lifecycle
 from orderflow.domain._values import replace
 from orderflow.domain.changes import _cap_points
@@ -40,9 +38,6 @@ from orderflow.domain.rules import Rules
 from orderflow.domain.shipments import pending_units
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import InvalidValue
-
-if TYPE_CHECKING:
-    from orderflow.settings import GrantAt
 
 __all__ = ["drop_remainder", "shipped_in_part"]
 
@@ -118,14 +113,8 @@ def _move_on(plan: Plan, order: Order, total: Money, ctx: Context, rules: Rules)
     order, _ = lifecycle.record_fact(order, ctx, Shipped, OrderStatus.SHIPPED)
     last = max(left, key=lambda s: (s.shipped_at or ctx.at, s.shipment_id))
     at_shipping(plan, order, total, last, rules, ctx.at, taken=in_flight(order))
-    order = schedule_grant(order, _at("SHIPMENT"), ctx, rules, plan)
+    order = schedule_grant(order, "SHIPMENT", ctx, rules, plan)
     if all(s.status is ShipmentStatus.DELIVERED for s in order.shipments):
         order, _ = lifecycle.record_fact(order, ctx, Delivered, OrderStatus.DELIVERED)
-        order = schedule_grant(order, _at("DELIVERY"), ctx, rules, plan)
+        order = schedule_grant(order, "DELIVERY", ctx, rules, plan)
     return order
-
-
-def _at(name: str) -> GrantAt:
-    from orderflow.settings import GrantAt
-
-    return GrantAt[name]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 from orderflow.domain import lifecycle
 from orderflow.domain import shipments as planning
@@ -44,9 +43,6 @@ from orderflow.domain.rules import Rules
 from orderflow.domain.sets import line_components
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import MoveBlocked
-
-if TYPE_CHECKING:
-    from orderflow.settings import GrantAt
 
 __all__ = ["book", "deliver", "instruct_shipping", "recall", "settle_recall", "ship"]
 
@@ -198,7 +194,7 @@ def ship(
         total = result.totals(rules.settings.tax).total
         shipped = lifecycle.find_shipment(result, shipment_id, Move.SHIP)
         at_shipping(plan, result, total, shipped, rules, ctx.at, taken=in_flight(result))
-        result = schedule_grant(result, _at("SHIPMENT"), ctx, rules, plan)
+        result = schedule_grant(result, "SHIPMENT", ctx, rules, plan)
     else:
         capture_share(plan, result, rules, ctx.at)  # a parcel of an order shipped in part
     if tracking_number:
@@ -252,7 +248,7 @@ def deliver(order: Order, shipment_id: str, ctx: Context, rules: Rules) -> Order
         )
     if result.status is OrderStatus.DELIVERED:
         plan = Plan(result)
-        result = plan.apply(schedule_grant(result, _at("DELIVERY"), ctx, rules, plan))
+        result = plan.apply(schedule_grant(result, "DELIVERY", ctx, rules, plan))
     return result
 
 
@@ -274,7 +270,7 @@ def book(order: Order, on: date, ctx: Context, rules: Rules) -> Order:
     plan.add(PostJournal, entry=entry)
     booked = book_returns(plan, booked, ctx, rules)  # 返品 before the booking: 売上戻り after
     booked = book_goodwill(plan, booked, rules)  # 返金 before the booking: 売上値引 after
-    booked = schedule_grant(booked, _at("BOOKING"), ctx, rules, plan)
+    booked = schedule_grant(booked, "BOOKING", ctx, rules, plan)
     account = booked.payment.instruction("account")
     if account and account not in booked.payment.closed:
         plan.add(ReleaseAccount, account=account)
@@ -296,9 +292,3 @@ def book_goodwill(plan: Plan, order: Order, rules: Rules) -> Order:
     from orderflow.domain.decisions.money import book_goodwill as post
 
     return post(plan, order, rules)
-
-
-def _at(name: str) -> GrantAt:
-    from orderflow.settings import GrantAt
-
-    return GrantAt[name]

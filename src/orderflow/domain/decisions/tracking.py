@@ -337,9 +337,7 @@ def undo_delivery(order: Order, shipment_id: str, ctx: Context, rules: Rules) ->
         shipments=shipments,
     )
     if was is OrderStatus.DELIVERED:  # a grant counted from the delivery waits for the next one
-        from orderflow.settings import GrantAt
-
-        order = unschedule_grant(order, GrantAt.DELIVERY, rules)
+        order = unschedule_grant(order, "DELIVERY", rules)
     return lifecycle.clear_holds(order, [HOLD_DOUBT], ctx)
 
 

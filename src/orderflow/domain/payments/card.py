@@ -20,6 +20,7 @@ from orderflow.domain.effects import (
 )
 from orderflow.domain.events import RefundRefused
 from orderflow.domain.lifecycle import Context
+from orderflow.domain.money import Money
 from orderflow.domain.order import Order, PaymentOp, PaymentOutcome
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import HoldCode
@@ -38,12 +39,32 @@ from orderflow.domain.payments.ledger import (
 from orderflow.domain.payments.plans import owe_refund
 from orderflow.domain.rules import Rules
 
-__all__ = ["fold_authorize", "fold_capture", "fold_refund", "fold_screen", "fold_void"]
+__all__ = [
+    "fold_authorize",
+    "fold_capture",
+    "fold_refund",
+    "fold_screen",
+    "fold_void",
+    "reauthorize",
+]
 
 _FAILED = PaymentOutcome.FAILED
 
 
 # -- card ---------------------------------------------------------------------------------------
+
+
+def reauthorize(plan: Plan, order: Order, total: Money) -> None:
+    """再オーソリ: a new authorization with the stored token; the old one voided once it holds."""
+    held = open_authorizations(order.payment)
+    replaces = next(reversed(held))[1] if held else ""
+    plan.add(
+        Authorize,
+        method=order.payment.method,
+        amount=total,
+        purpose=Purpose.REAUTHORIZE,
+        replaces=replaces,
+    )
 
 
 def fold_screen(

@@ -71,7 +71,6 @@ __all__ = [
     "never_opened",
     "open_payment",
     "paid_in_full",
-    "reauthorize",
     "refund",
     "refundable",
     "settle_received",
@@ -456,19 +455,6 @@ def _waiting(order: Order, ctx: Context, ja: str, en: str) -> Order:
     return held
 
 
-def reauthorize(plan: Plan, order: Order, total: Money) -> None:
-    """再オーソリ: a new authorization with the stored token; the old one voided once it holds."""
-    held = open_authorizations(order.payment)
-    replaces = next(reversed(held))[1] if held else ""
-    plan.add(
-        Authorize,
-        method=order.payment.method,
-        amount=total,
-        purpose=Purpose.REAUTHORIZE,
-        replaces=replaces,
-    )
-
-
 def settle_received(
     plan: Plan, order: Order, ctx: Context, total: Money, *, tell: bool = True
 ) -> Order:
@@ -480,9 +466,8 @@ def settle_received(
     payment = order.payment
     received = payment.received - payment.refund_owed
     total = still_due(payment, total)  # refunds already owed back are no longer owed to us
-    waiting = (HoldCode.PAYMENT_PENDING, HoldCode.PAYMENT_SHORTFALL)
     if received >= total:
-        order = lifecycle.clear_holds(order, waiting, ctx)
+        order = lifecycle.clear_holds(order, _WAITING, ctx)
         excess = received - total
         if excess.amount > 0:
             order = record(order, PaymentOp.REFUND_OWED, excess, plan.key(), ctx.at)
@@ -490,7 +475,7 @@ def settle_received(
             plan.add(Notify, notice="payment_received", facts=(("total", payment.received),))
         return order
     short = total - received
-    order = lifecycle.clear_holds(order, waiting, ctx)
+    order = lifecycle.clear_holds(order, _WAITING, ctx)
     order, _ = lifecycle.raise_hold(
         order,
         HoldCode.PAYMENT_SHORTFALL,
