@@ -146,6 +146,8 @@ _SAMPLE_FACTS: dict[str, object] = {
     "shipping": "Return shipping is on us (cash on delivery to the shop).",
     "paid_back": Money.yen(2200),
     "fee": Money.yen(0),
+    "parts": "1001-1, 1001-2",
+    "count": 2,
 }
 
 

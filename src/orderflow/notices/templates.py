@@ -57,6 +57,13 @@ DEFAULTS: Mapping[str, tuple[str, str]] = MappingProxyType(
             _DEAR + "Your order {number} has been cancelled on {cancelled_at}.\nReason: {reason}\n"
             "Any payment made or held for it is cancelled or will be refunded." + _SIGN,
         ),
+        "order_split": (
+            "Order {number} is now {count} orders",
+            _DEAR + "Your order {number} has been split into {count} orders: {parts}.\n"
+            "Each is shipped and paid on its own. Payment details we sent for {number} (a\n"
+            "transfer account, a payment number) no longer apply: each new order has its own.\n\n"
+            "Thank you for shopping with us." + _SIGN,
+        ),
         "payment_request_bank": (
             "Order {number}: please pay by bank transfer",
             _DEAR + "Please transfer {total} to this account, which is yours for this order:\n"
@@ -167,6 +174,7 @@ KIND_FACTS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "cod_amount",
         ),
         "cancellation": ("cancelled_at", "reason"),
+        "order_split": ("parts", "count"),
         "payment_request_bank": (
             "total",
             "bank",

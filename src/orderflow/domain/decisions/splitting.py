@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from orderflow.domain import lifecycle
 from orderflow.domain.decisions.cancelling import STILL_A_PERSONS
-from orderflow.domain.effects import CreatePart, Purpose
+from orderflow.domain.effects import CreatePart, Notify, Purpose
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order
 from orderflow.domain.outbox import Plan
@@ -24,7 +24,8 @@ def decide_split(
 
     Each part opens its own payment (a card: a new authorization with the stored token). The
     parent's open holds close with it, as a cancel's do: its parts carry what is still to be
-    looked at, and the parent waits for nothing (its payment is given back).
+    looked at, and the parent waits for nothing (its payment is given back). The customer is
+    told (``order_split``: the parts' numbers; what was asked for the parent no longer applies).
     """
     tax = rules.settings.tax
     closed, children = split_order(order, parts, tax, ctx)
@@ -36,4 +37,6 @@ def decide_split(
     closed = close_payment(plan, closed, ctx)
     waiting = [h.code for h in closed.open_holds if h.code not in STILL_A_PERSONS]
     closed = lifecycle.clear_holds(closed, waiting, ctx)
+    numbers = ", ".join(child.number for child in children)
+    plan.add(Notify, notice="order_split", facts=(("parts", numbers), ("count", len(children))))
     return plan.apply(closed)
