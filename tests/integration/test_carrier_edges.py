@@ -148,3 +148,20 @@ def test_a_late_event_older_than_a_delivery_holds_nothing() -> None:
     desk.carrier_events([ev(shop, T.DELIVERED, 30, "d1")])
     desk.carrier_events([ev(shop, T.OUT_FOR_DELIVERY, 20, "o1")])  # older: late, as expected
     assert desk.get("1001").open_holds == ()
+
+
+@pytest.mark.parametrize(
+    ("kind", "hold"), [(T.RETURNED_TO_SENDER, "returned_to_sender"), (T.LOST, "parcel_lost")]
+)
+def test_a_delivery_in_doubt_undone_takes_the_hold_of_the_carriers_word(
+    kind: TrackingStatus, hold: str
+) -> None:
+    # delivered, then the carrier says 返送 (or 紛失): in doubt; a person agrees with the carrier
+    shop = shop_with()
+    desk = shop.desk
+    desk.carrier_events([ev(shop, T.DELIVERED, 5, "d1")])
+    desk.carrier_events([ev(shop, kind, 10, "x1")])
+    assert [h.code for h in desk.get("1001").open_holds] == ["delivery_in_doubt"]
+    order = desk.undo_delivery("1001", "1001-S1", reason="配送業者に確認済み")
+    assert order.status is OrderStatus.SHIPPED
+    assert [h.code for h in order.open_holds] == [hold]  # not an order that waits for nothing

@@ -310,6 +310,9 @@ def undo_delivery(order: Order, shipment_id: str, ctx: Context, rules: Rules) ->
     several warehouses) is taken back there; the order stays 出荷指示済. Points the shop grants
     after delivery and has not granted yet wait for the next delivery.
 
+    A delivery the carrier's newer word put in doubt (返送, 紛失) takes that word's hold once
+    undone (``returned_to_sender``, ``parcel_lost``), as if the parcel had never been delivered.
+
     Undoing an undone delivery again returns the order. A 代引き parcel's delivery is refused:
     the money is recorded as collected (settle it with the carrier, then refund).
     """
@@ -338,7 +341,14 @@ def undo_delivery(order: Order, shipment_id: str, ctx: Context, rules: Rules) ->
     )
     if was is OrderStatus.DELIVERED:  # a grant counted from the delivery waits for the next one
         order = unschedule_grant(order, "DELIVERY", rules)
-    return lifecycle.clear_holds(order, [HOLD_DOUBT], ctx)
+    order = lifecycle.clear_holds(order, [HOLD_DOUBT], ctx)
+    # the carrier's word that put the delivery in doubt stands now: its hold, as if no delivery
+    follows = _HOLD_OF.get(updated.tracking) if updated.tracking else None
+    return order if follows is None else _hold(order, follows, ctx)
+
+
+_HOLD_OF = {TrackingStatus.RETURNED_TO_SENDER: HOLD_RETURNED, TrackingStatus.LOST: HOLD_LOST}
+"""The hold a shipped parcel's carrier status raises (返送, 紛失)."""
 
 
 def _last_about(order: Order, shipment_id: str) -> type[OrderEvent] | None:
