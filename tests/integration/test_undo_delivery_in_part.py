@@ -55,9 +55,11 @@ def test_a_parcel_delivered_while_the_rest_waits_can_be_undone() -> None:
     order = desk.undo_delivery("1001", "1001-S1", reason="返送された")
     assert order.status is OrderStatus.SHIPPING_INSTRUCTED
     assert order.shipments[0].status is ShipmentStatus.SHIPPED
-    assert not order.open_holds
+    # the carrier's 返送 stands: the parcel is on its way back, a person looks
+    assert [h.code for h in order.open_holds] == ["returned_to_sender"]
     assert desk.undo_delivery("1001", "1001-S1", reason="again") == order  # a repeat
 
+    desk.clear_hold("1001", "returned_to_sender")  # the person will send S1 again
     desk.receive("TOKYO", "TEA-1", 1, receipt_id="R-1")  # the rest is served again
     assert [s.shipment_id for s in desk.get("1001").shipments] == ["1001-S1", "1001-S2"]
     desk.ship("1001", "1001-S2", "1234-5678-9024")
