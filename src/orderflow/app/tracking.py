@@ -165,7 +165,7 @@ class TrackingCommands(DeskBase):
         check_text(reason, "reason", required=True, limit=1000)
         return self._command(
             number,
-            lambda order, ctx: tracking.undo_delivery(order, shipment_id, ctx),
+            lambda order, ctx: tracking.undo_delivery(order, shipment_id, ctx, self.rules),
             actor=actor,
             reason=reason,
         )

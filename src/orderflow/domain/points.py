@@ -59,6 +59,7 @@ __all__ = [
     "points_settled",
     "schedule_grant",
     "settle_owed",
+    "unschedule_grant",
 ]
 
 
@@ -99,6 +100,18 @@ def schedule_grant(order: Order, at: GrantAt, ctx: Context, rules: Rules, plan: 
     due = ctx.at + timedelta(days=grant.days)
     order = replace(order, points_due_at=due)
     return _grant(order, ctx, rules, plan) if due <= ctx.at else order
+
+
+def unschedule_grant(order: Order, at: GrantAt, rules: Rules) -> Order:
+    """The move that reached ``at`` was undone (着荷取消): points it made due are not due now.
+
+    Points already granted stay (a person claws them back if need be); reaching ``at`` again
+    makes them due again, counted from then (:func:`schedule_grant`).
+    """
+    grant = rules.settings.points_grant
+    if grant is None or grant.at is not at or order.points_granted:
+        return order
+    return order if order.points_due_at is None else replace(order, points_due_at=None)
 
 
 def grant_due(order: Order, ctx: Context, rules: Rules) -> Order:

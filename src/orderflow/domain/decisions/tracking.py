@@ -33,7 +33,7 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from orderflow.domain import lifecycle
+from orderflow.domain import lifecycle, points
 from orderflow.domain._values import replace
 from orderflow.domain.decisions import shipping
 from orderflow.domain.effects import Notify
@@ -302,11 +302,12 @@ def _undone_since(order: Order, shipment: Shipment) -> bool:
     return False
 
 
-def undo_delivery(order: Order, shipment_id: str, ctx: Context) -> Order:
+def undo_delivery(order: Order, shipment_id: str, ctx: Context, rules: Rules) -> Order:
     """着荷取消: one shipment was not delivered after all; 着荷済 → 出荷済, before booking.
 
     Undoing an undone delivery again returns the order. A 代引き parcel's delivery is refused:
-    the money is recorded as collected (settle it with the carrier, then refund).
+    the money is recorded as collected (settle it with the carrier, then refund). Points the
+    delivery made due (granted after delivery) are due again only when it is delivered again.
     """
     shipment = lifecycle.find_shipment(order, shipment_id, Move.UNDO_DELIVERY)
     check_move(order.number, order.status, Move.UNDO_DELIVERY, OrderStatus.SHIPPED)
@@ -328,6 +329,9 @@ def undo_delivery(order: Order, shipment_id: str, ctx: Context) -> Order:
         {"shipment": shipment_id},
         shipments=shipments,
     )
+    from orderflow.settings import GrantAt  # settings imports the domain: here, not above
+
+    order = points.unschedule_grant(order, GrantAt.DELIVERY, rules)
     return lifecycle.clear_holds(order, [HOLD_DOUBT], ctx)
 
 

@@ -1,0 +1,67 @@
+"""Time and the shop's calendar: dates are Japan's, and a sweep acts on what still holds.
+
+The fakes' clock starts at 2026-11-22 00:00 UTC, 09:00 in Tokyo; 16:00 UTC is 01:00 the next
+day in Tokyo, still the day before in UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from orderflow import (
+    GrantAt,
+    Money,
+    OrderLine,
+    PointsGrant,
+    ShopSettings,
+)
+from orderflow.testing import FakeShop, fake_shop
+from tests.builders import TRACKING, address, customer
+
+SHIPMENT = "1001-S1"
+
+
+def _shop(settings: ShopSettings | None = None, units: int = 10) -> FakeShop:
+    return fake_shop({("TOKYO", "TEA-1"): units}, settings=settings, points={"C1": 0})
+
+
+def _place(s: FakeShop, quantity: int = 2) -> None:
+    s.desk.place(
+        number="1001",
+        customer=customer(),
+        ship_to=address(),
+        lines=[OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), quantity)],
+        token="tok_ok",
+    )
+    s.desk.accept("1001")
+
+
+def _shipped(s: FakeShop) -> None:
+    _place(s)
+    s.desk.instruct_shipping("1001")
+    s.desk.ship("1001", SHIPMENT, tracking_number=TRACKING)
+
+
+def test_a_delivery_undone_no_longer_makes_its_points_due() -> None:
+    grant = PointsGrant(at=GrantAt.DELIVERY, days=7)
+    s = _shop(ShopSettings(points_grant=grant))
+    _shipped(s)
+    s.desk.deliver("1001", SHIPMENT)
+    undone = s.desk.undo_delivery("1001", SHIPMENT, reason="隣家への誤配達")
+    assert undone.points_due_at is None
+    s.clock.advance(timedelta(days=7))
+    assert s.desk.grant_points_due() == []  # not delivered: nothing earned yet
+    assert s.points.balances["C1"] == 0
+    s.desk.deliver("1001", SHIPMENT)  # the right door, a week later: due a week from now
+    assert s.desk.get("1001").points_due_at == s.clock.now() + timedelta(days=7)
+    s.clock.advance(timedelta(days=7))
+    [order] = s.desk.grant_points_due()
+    assert order.points_granted == 21 and s.points.balances["C1"] == 21
+
+
+def test_points_due_after_shipment_stay_due_when_a_delivery_is_undone() -> None:
+    s = _shop(ShopSettings(points_grant=PointsGrant(at=GrantAt.SHIPMENT, days=7)))
+    _shipped(s)
+    due = s.desk.get("1001").points_due_at
+    s.desk.deliver("1001", SHIPMENT)
+    assert s.desk.undo_delivery("1001", SHIPMENT, reason="誤配達").points_due_at == due
