@@ -6,15 +6,19 @@ day in Tokyo, still the day before in UTC.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+
+import pytest
 
 from orderflow import (
     GrantAt,
     Money,
+    OrderChange,
     OrderLine,
     PointsGrant,
     ShopSettings,
 )
+from orderflow.errors import InvalidValue
 from orderflow.testing import FakeShop, fake_shop
 from tests.builders import TRACKING, address, customer
 
@@ -65,3 +69,26 @@ def test_points_due_after_shipment_stay_due_when_a_delivery_is_undone() -> None:
     due = s.desk.get("1001").points_due_at
     s.desk.deliver("1001", SHIPMENT)
     assert s.desk.undo_delivery("1001", SHIPMENT, reason="誤配達").points_due_at == due
+
+
+def test_an_arrival_date_already_past_in_japan_is_refused() -> None:
+    s = _shop(units=1)
+    s.clock.advance(timedelta(hours=16))  # 2026-11-23 01:00 in Tokyo, the 22nd in UTC
+    _place(s, quantity=3)
+    with pytest.raises(InvalidValue, match="2026-11-23 or later") as refused:
+        s.desk.expect_arrival("1001", "L1", date(2026, 11, 22))
+    assert refused.value.field == "on"
+    assert s.desk.get("1001").arrivals == ()
+    s.desk.expect_arrival("1001", "L1", date(2026, 11, 23))  # today in Japan
+
+
+def test_a_delivery_date_already_past_in_japan_is_refused() -> None:
+    s = _shop(units=1)
+    s.clock.advance(timedelta(hours=16))  # 2026-11-23 01:00 in Tokyo
+    _place(s, quantity=3)
+    with pytest.raises(InvalidValue) as refused:
+        s.desk.change("1001", OrderChange(delivery_date=date(2026, 11, 22)))
+    assert refused.value.field == "delivery_date"
+    assert s.desk.get("1001").delivery_date is None
+    s.desk.change("1001", OrderChange(delivery_date=date(2026, 11, 23)))
+    assert s.desk.get("1001").delivery_date == date(2026, 11, 23)
