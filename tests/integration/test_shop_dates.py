@@ -6,19 +6,23 @@ day in Tokyo, still the day before in UTC.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from orderflow import (
+    CarrierEvent,
     GrantAt,
     Money,
     OrderChange,
     OrderLine,
+    OrderStatus,
     PointsGrant,
+    ReturnReason,
     ShopSettings,
+    TrackingStatus,
 )
-from orderflow.errors import InvalidValue
+from orderflow.errors import InvalidValue, ReturnRefused
 from orderflow.testing import FakeShop, fake_shop
 from tests.builders import TRACKING, address, customer
 
@@ -92,3 +96,20 @@ def test_a_delivery_date_already_past_in_japan_is_refused() -> None:
     assert s.desk.get("1001").delivery_date is None
     s.desk.change("1001", OrderChange(delivery_date=date(2026, 11, 23)))
     assert s.desk.get("1001").delivery_date == date(2026, 11, 23)
+
+
+def test_the_return_window_counts_from_the_carriers_delivery_not_the_poll() -> None:
+    s = _shop()
+    _shipped(s)
+    delivered = datetime(2026, 11, 22, 14, 50, tzinfo=UTC)  # 23:50 on the 22nd in Tokyo
+    s.clock.advance(timedelta(days=1))  # polled at 09:00 on the 23rd
+    event = CarrierEvent("yamato", TRACKING, TrackingStatus.DELIVERED, delivered, "d1")
+    s.desk.carrier_events([event])
+    assert s.desk.get("1001").status is OrderStatus.DELIVERED
+    s.clock.advance(timedelta(days=6))  # the 29th in Tokyo: day 8 of receipt
+    before = s.desk.get("1001")
+    s.clock.advance(timedelta(days=1))  # the 30th: day 9, past the law's 8 days
+    with pytest.raises(ReturnRefused) as refused:
+        s.desk.request_return("1001", {"L1": 1}, ReturnReason.CUSTOMER)
+    assert refused.value.rule == "days"
+    assert s.desk.get("1001") == before
