@@ -113,3 +113,24 @@ def test_the_return_window_counts_from_the_carriers_delivery_not_the_poll() -> N
         s.desk.request_return("1001", {"L1": 1}, ReturnReason.CUSTOMER)
     assert refused.value.rule == "days"
     assert s.desk.get("1001") == before
+
+
+def test_points_wait_while_a_person_checks_the_delivery() -> None:
+    s = _shop(ShopSettings(points_grant=PointsGrant(at=GrantAt.DELIVERY, days=7)))
+    _shipped(s)
+    t = s.clock.now()
+    s.clock.advance(timedelta(hours=5))
+    delivered = CarrierEvent("yamato", TRACKING, TrackingStatus.DELIVERED, t, "d1")
+    s.desk.carrier_events([delivered])
+    elsewhere = t + timedelta(hours=2)  # a newer event: the parcel is not at the door after all
+    s.desk.carrier_events(
+        [CarrierEvent("yamato", TRACKING, TrackingStatus.IN_TRANSIT, elsewhere, "d2")]
+    )
+    held = s.desk.get("1001")
+    assert [h.code for h in held.open_holds] == ["delivery_in_doubt"]
+    s.clock.advance(timedelta(days=7))
+    assert s.desk.grant_points_due() == []  # a person has not said it was delivered
+    assert s.points.balances["C1"] == 0 and s.desk.get("1001").points_granted == 0
+    s.desk.clear_hold("1001", "delivery_in_doubt")  # it was: the points are due at once
+    [order] = s.desk.grant_points_due()
+    assert order.points_granted == 21 and s.points.balances["C1"] == 21

@@ -115,8 +115,13 @@ def unschedule_grant(order: Order, at: GrantAt, rules: Rules) -> Order:
 
 
 def grant_due(order: Order, ctx: Context, rules: Rules) -> Order:
-    """The sweep's decision: grant (or confirm) what has fallen due by ``ctx.at``; else as is."""
-    if order.points_due_at is None or order.points_due_at > ctx.at:
+    """The sweep's decision: grant (or confirm) what has fallen due by ``ctx.at``; else as is.
+
+    Not while a hold is open: a hold is a person's question about the order (a delivery in
+    doubt, a parcel lost or sent back, a capture refused), and the points wait for the answer;
+    the first sweep after the last hold is cleared grants them.
+    """
+    if order.points_due_at is None or order.points_due_at > ctx.at or order.open_holds:
         return order
     plan = Plan(order)
     if order.points_provisional:
