@@ -134,3 +134,19 @@ def test_points_wait_while_a_person_checks_the_delivery() -> None:
     s.desk.clear_hold("1001", "delivery_in_doubt")  # it was: the points are due at once
     [order] = s.desk.grant_points_due()
     assert order.points_granted == 21 and s.points.balances["C1"] == 21
+
+
+def test_a_delivery_clears_the_hold_of_a_parcel_absent_too_long() -> None:
+    s = _shop()
+    _shipped(s)
+    t = s.clock.now()
+    s.desk.carrier_events([CarrierEvent("yamato", TRACKING, TrackingStatus.ABSENT, t, "a1")])
+    s.clock.advance(timedelta(days=3))
+    assert s.desk.sweep_absent() == ["1001"]
+    redelivered = CarrierEvent("yamato", TRACKING, TrackingStatus.DELIVERED, s.clock.now(), "d1")
+    s.desk.carrier_events([redelivered])  # 再配達: the customer has it
+    order = s.desk.get("1001")
+    assert order.open_holds == ()
+    assert order.status is OrderStatus.DELIVERED
+    assert s.desk.book("1001").status is OrderStatus.BOOKED  # nothing left for a person
+    assert s.desk.sweep_absent() == []

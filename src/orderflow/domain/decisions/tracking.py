@@ -233,11 +233,14 @@ def _returned_before(order: Order, shipment: Shipment) -> bool:
 
 
 def _found(order: Order, ctx: Context) -> Order:
-    """A lost parcel was delivered: ``parcel_lost`` is cleared once no parcel is still lost."""
-    if any(s.tracking is TrackingStatus.LOST for s in order.shipments):
-        return order
-    why = attrs.evolve(ctx, reason="配達完了: 紛失と報告された荷物が配達されました")
-    return lifecycle.clear_holds(order, [HOLD_LOST], why)
+    """A parcel lost or 持戻り was delivered: its hold is cleared once no parcel still is."""
+    if not any(s.tracking is TrackingStatus.LOST for s in order.shipments):
+        why = attrs.evolve(ctx, reason="配達完了: 紛失と報告された荷物が配達されました")
+        order = lifecycle.clear_holds(order, [HOLD_LOST], why)
+    if not any(s.tracking is TrackingStatus.ABSENT for s in order.shipments):
+        why = attrs.evolve(ctx, reason="配達完了: 持戻りの荷物が再配達されました")
+        order = lifecycle.clear_holds(order, [HOLD_ABSENT], why)
+    return order
 
 
 def _contradicts(old: Shipment, new: Shipment) -> bool:
