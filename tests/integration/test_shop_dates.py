@@ -150,3 +150,16 @@ def test_a_delivery_clears_the_hold_of_a_parcel_absent_too_long() -> None:
     assert order.status is OrderStatus.DELIVERED
     assert s.desk.book("1001").status is OrderStatus.BOOKED  # nothing left for a person
     assert s.desk.sweep_absent() == []
+
+
+def test_points_due_after_delivery_count_from_the_carriers_delivery() -> None:
+    s = _shop(ShopSettings(points_grant=PointsGrant(at=GrantAt.DELIVERY, days=7)))
+    _shipped(s)
+    delivered = datetime(2026, 11, 22, 14, 50, tzinfo=UTC)  # 23:50 on the 22nd in Tokyo
+    s.clock.advance(timedelta(days=3))  # the feed was down: polled three days later
+    event = CarrierEvent("yamato", TRACKING, TrackingStatus.DELIVERED, delivered, "d1")
+    s.desk.carrier_events([event])
+    assert s.desk.get("1001").points_due_at == delivered + timedelta(days=7)
+    s.clock.advance(delivered + timedelta(days=7) - s.clock.now())
+    [order] = s.desk.grant_points_due()
+    assert order.points_granted == 21

@@ -16,7 +16,7 @@ Before the grant, a clawback lowers the grant instead (``points_withheld``).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import TYPE_CHECKING
 
@@ -86,10 +86,20 @@ def points_earned(order: Order, rate: Decimal) -> int:
     return int((weighted * base / items).to_integral_value(rounding=ROUND_DOWN))
 
 
-def schedule_grant(order: Order, at: GrantAt, ctx: Context, rules: Rules, plan: Plan) -> Order:
+def schedule_grant(
+    order: Order,
+    at: GrantAt,
+    ctx: Context,
+    rules: Rules,
+    plan: Plan,
+    *,
+    since: datetime | None = None,
+) -> Order:
     """The order reached ``at`` (shipped, delivered, booked): its grant falls due, once.
 
-    Due now (0 days), the grant is decided at once in ``plan``; else ``points_due_at`` waits for
+    The days count from ``since`` (when it was reached: the carrier's time of the last
+    配達完了, which a poll may record days later), ``ctx.at`` when None. Due by now (0 days, or
+    a late poll), the grant is decided at once in ``plan``; else ``points_due_at`` waits for
     the sweep.
     """
     grant = rules.settings.points_grant
@@ -97,7 +107,7 @@ def schedule_grant(order: Order, at: GrantAt, ctx: Context, rules: Rules, plan: 
         return order
     if order.points_granted or order.points_due_at is not None:
         return order
-    due = ctx.at + timedelta(days=grant.days)
+    due = min(since or ctx.at, ctx.at) + timedelta(days=grant.days)
     order = replace(order, points_due_at=due)
     return _grant(order, ctx, rules, plan) if due <= ctx.at else order
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from orderflow.domain import lifecycle
+from orderflow.domain._arrival import last_arrival
 from orderflow.domain._values import replace
 from orderflow.domain.changes import _cap_points
 from orderflow.domain.decisions.changing import removed_facts
@@ -121,7 +122,8 @@ def _move_on(plan: Plan, order: Order, total: Money, ctx: Context, rules: Rules)
     order = schedule_grant(order, _at("SHIPMENT"), ctx, rules, plan)
     if all(s.status is ShipmentStatus.DELIVERED for s in order.shipments):
         order, _ = lifecycle.record_fact(order, ctx, Delivered, OrderStatus.DELIVERED)
-        order = schedule_grant(order, _at("DELIVERY"), ctx, rules, plan)
+        since = last_arrival(order)  # the carrier's time, not the poll's
+        order = schedule_grant(order, _at("DELIVERY"), ctx, rules, plan, since=since)
     return order
 
 

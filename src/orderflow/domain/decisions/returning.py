@@ -20,7 +20,7 @@ from math import floor
 from zoneinfo import ZoneInfo
 
 from orderflow.domain import lifecycle
-from orderflow.domain._arrival import arrived
+from orderflow.domain._arrival import last_arrival
 from orderflow.domain._values import replace
 from orderflow.domain.decisions.money import refund_limit, refund_order
 from orderflow.domain.decisions.return_books import post_return_entry, tell_refunded
@@ -64,8 +64,7 @@ _RETURNABLE = (OrderStatus.DELIVERED, OrderStatus.BOOKED)
 
 def _delivered_at(order: Order) -> datetime | None:
     """When the last parcel arrived: by the carrier's 配達完了, not by the poll that recorded it."""
-    stamps = [stamp for s in order.shipments if (stamp := arrived(order, s)) is not None]
-    return max(stamps) if stamps else None
+    return last_arrival(order)
 
 
 def find_return(order: Order, return_id: str) -> Return:
