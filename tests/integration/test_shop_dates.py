@@ -163,3 +163,20 @@ def test_points_due_after_delivery_count_from_the_carriers_delivery() -> None:
     s.clock.advance(delivered + timedelta(days=7) - s.clock.now())
     [order] = s.desk.grant_points_due()
     assert order.points_granted == 21
+
+
+def test_a_short_lived_authorization_is_not_renewed_at_every_sweep() -> None:
+    """A gateway giving 3-day authorizations, the shop renewing 3 days ahead: each renewal was
+    due again at once, so every sweep authorized anew and e-mailed the customer."""
+    s = _shop()
+    s.gateway.auth_days = 3
+    _place(s)
+    renewed = []
+    for _ in range(6 * 24 * 2):  # every half hour for six days
+        s.clock.advance(timedelta(minutes=30))
+        renewed += [o.number for o in s.desk.reauthorize_expiring()]
+    assert 3 <= len(renewed) <= 5  # halfway through each authorization's life
+    assert [n.kind for n in s.notifier.sent].count("authorization_renewed") == len(renewed)
+    order = s.desk.get("1001")
+    assert s.desk.payment_confirmed(order)  # it never lapsed
+    assert list(s.gateway.live_authorizations().values()) == [Money.yen(2160)]

@@ -104,7 +104,8 @@ class MoneyCommands(DeskBase):
     def reauthorize_expiring(self, now: datetime | None = None) -> list[Order]:
         """再オーソリ sweep: authorize again every card whose authorization lapses soon.
 
-        ``settings.reauthorize_within_days`` says how soon. A declined card puts the order on hold
+        ``settings.reauthorize_within_days`` says how soon (an authorization living no longer
+        than twice that: halfway through its life). A declined card puts the order on hold
         (``authorization_failed``) and tells the customer once; the sweep leaves it alone until
         the hold is cleared. One order's trouble never stops the sweep. Returns the orders
         touched.
