@@ -14,6 +14,7 @@ from orderflow import (
     CarrierEvent,
     GrantAt,
     Money,
+    Order,
     OrderChange,
     OrderLine,
     OrderStatus,
@@ -180,3 +181,28 @@ def test_a_short_lived_authorization_is_not_renewed_at_every_sweep() -> None:
     order = s.desk.get("1001")
     assert s.desk.payment_confirmed(order)  # it never lapsed
     assert list(s.gateway.live_authorizations().values()) == [Money.yen(2160)]
+
+
+def test_sweep_absent_leaves_alone_a_parcel_delivered_while_it_ran() -> None:
+    """The sweep reads the open orders, then holds them one by one: a 配達完了 that lands in
+    between (a webhook while a long sweep runs) must not leave a delivered order held."""
+    s = _shop()
+    _shipped(s)
+    s.desk.carrier_events(
+        [CarrierEvent("yamato", TRACKING, TrackingStatus.ABSENT, s.clock.now(), "a1")]
+    )
+    s.clock.advance(timedelta(days=3))
+    listed = s.desk.executor.open_orders
+
+    def webhook_lands_meanwhile() -> list[Order]:
+        orders = listed()
+        now = s.clock.now()
+        s.desk.carrier_events(
+            [CarrierEvent("yamato", TRACKING, TrackingStatus.DELIVERED, now, "d1")]
+        )
+        return orders
+
+    s.desk.executor.open_orders = webhook_lands_meanwhile  # type: ignore[method-assign]
+    assert s.desk.sweep_absent() == []
+    order = s.desk.get("1001")
+    assert order.status is OrderStatus.DELIVERED and order.open_holds == ()

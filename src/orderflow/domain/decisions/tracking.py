@@ -368,6 +368,13 @@ def absent_overdue(order: Order, now: datetime, days: int) -> tuple[Shipment, ..
     )
 
 
-def hold_absent(order: Order, ctx: Context) -> Order:
-    """Hold ``order`` for a person: a parcel has been 持戻り too long."""
+def hold_absent(order: Order, ctx: Context, days: int) -> Order:
+    """Hold ``order`` for a person if a parcel is still 持戻り ``days`` or more; else as is.
+
+    Also as is when it is held for it already (a person has not cleared the hold).
+    """
+    if not absent_overdue(order, ctx.at, days):
+        return order  # delivered, or out again, since the sweep read its list
+    if any(h.code == HOLD_ABSENT for h in order.open_holds):
+        return order
     return _hold(order, HOLD_ABSENT, ctx)
