@@ -18,6 +18,7 @@ from orderflow import (
     OrderChange,
     OrderLine,
     OrderStatus,
+    PaymentMethod,
     PointsGrant,
     ReturnReason,
     ShopSettings,
@@ -206,3 +207,55 @@ def test_sweep_absent_leaves_alone_a_parcel_delivered_while_it_ran() -> None:
     assert s.desk.sweep_absent() == []
     order = s.desk.get("1001")
     assert order.status is OrderStatus.DELIVERED and order.open_holds == ()
+
+
+def test_expire_unpaid_spares_an_order_given_a_new_number_while_it_ran() -> None:
+    """An operator's change gave the konbini order a new number (a new deadline, a week on)
+    between the sweep reading its list and cancelling: the customer just received that number."""
+    s = _shop()
+    s.desk.place(
+        number="1001",
+        customer=customer(),
+        ship_to=address(),
+        lines=[OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2)],
+        payment_method=PaymentMethod.KONBINI,
+    )
+    s.clock.advance(timedelta(days=7, seconds=1))  # past the first number's deadline
+    listed = s.desk.executor.open_orders
+
+    def changed_meanwhile() -> list[Order]:
+        orders = listed()
+        s.desk.change("1001", OrderChange(quantities={"L1": 1}))
+        return orders
+
+    s.desk.executor.open_orders = changed_meanwhile  # type: ignore[method-assign]
+    assert s.desk.expire_unpaid() == []
+    order = s.desk.get("1001")
+    assert order.status is not OrderStatus.CANCELLED
+    assert order.payment.instruction("deadline") == (s.clock.now() + timedelta(days=7)).isoformat()
+    s.desk.executor.open_orders = listed  # type: ignore[method-assign]
+    s.clock.advance(timedelta(days=7, seconds=1))  # the new number lapses unpaid too
+    assert [o.number for o in s.desk.expire_unpaid()] == ["1001"]
+    assert s.desk.get("1001").status is OrderStatus.CANCELLED
+
+
+def test_expire_unpaid_returns_only_the_orders_it_cancelled() -> None:
+    s = _shop()
+    s.desk.place(
+        number="1001",
+        customer=customer(),
+        ship_to=address(),
+        lines=[OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2)],
+        payment_method=PaymentMethod.KONBINI,
+    )
+    s.clock.advance(timedelta(days=7, seconds=1))
+    listed = s.desk.executor.open_orders
+
+    def paid_meanwhile() -> list[Order]:
+        orders = listed()
+        s.desk.record_konbini_payment("1001", reference="P-1", amount=Money.yen(2160))
+        return orders
+
+    s.desk.executor.open_orders = paid_meanwhile  # type: ignore[method-assign]
+    assert s.desk.expire_unpaid() == []  # paid in time after all: nothing cancelled
+    assert s.desk.get("1001").status is not OrderStatus.CANCELLED
