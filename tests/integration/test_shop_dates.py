@@ -259,3 +259,23 @@ def test_expire_unpaid_returns_only_the_orders_it_cancelled() -> None:
     s.desk.executor.open_orders = paid_meanwhile  # type: ignore[method-assign]
     assert s.desk.expire_unpaid() == []  # paid in time after all: nothing cancelled
     assert s.desk.get("1001").status is not OrderStatus.CANCELLED
+
+
+def test_provisional_points_are_not_confirmed_for_a_delivery_undone() -> None:
+    """仮ポイント granted at delivery, confirmed 8 days on (the return window): a delivery
+    undone left the confirmation scheduled, and the points were confirmed for a parcel the
+    customer never had."""
+    grant = PointsGrant(at=GrantAt.DELIVERY, confirm_days=8)
+    s = _shop(ShopSettings(points_grant=grant))
+    _shipped(s)
+    assert s.desk.deliver("1001", SHIPMENT).points_provisional
+    assert s.desk.undo_delivery("1001", SHIPMENT, reason="誤配達").points_due_at is None
+    s.clock.advance(timedelta(days=8))
+    assert s.desk.grant_points_due() == []
+    assert s.points.provisional == {("C1", "1001"): 21} and s.points.balances["C1"] == 0
+    s.desk.deliver("1001", SHIPMENT)  # delivered at last: confirmed 8 days from now
+    assert s.desk.get("1001").points_due_at == s.clock.now() + timedelta(days=8)
+    s.clock.advance(timedelta(days=8))
+    [order] = s.desk.grant_points_due()
+    assert not order.points_provisional and s.points.balances["C1"] == 21
+    assert order.points_granted == 21  # granted once

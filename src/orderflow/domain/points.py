@@ -100,14 +100,20 @@ def schedule_grant(
     The days count from ``since`` (when it was reached: the carrier's time of the last
     配達完了, which a poll may record days later), ``ctx.at`` when None. Due by now (0 days, or
     a late poll), the grant is decided at once in ``plan``; else ``points_due_at`` waits for
-    the sweep.
+    the sweep. Provisional points whose confirmation an undone delivery took back
+    (:func:`unschedule_grant`) are confirmed ``confirm_days`` after this one.
     """
     grant = rules.settings.points_grant
     if grant is None or grant.at is not at or not rules.points:
         return order
-    if order.points_granted or order.points_due_at is not None:
+    if order.points_due_at is not None:
         return order
-    due = min(since or ctx.at, ctx.at) + timedelta(days=grant.days)
+    start = min(since or ctx.at, ctx.at)
+    if order.points_granted:
+        if not order.points_provisional or grant.confirm_days is None:
+            return order
+        return replace(order, points_due_at=start + timedelta(days=grant.confirm_days))
+    due = start + timedelta(days=grant.days)
     order = replace(order, points_due_at=due)
     return _grant(order, ctx, rules, plan) if due <= ctx.at else order
 
@@ -115,13 +121,16 @@ def schedule_grant(
 def unschedule_grant(order: Order, at: GrantAt, rules: Rules) -> Order:
     """The move that reached ``at`` was undone (着荷取消): points it made due are not due now.
 
-    Points already granted stay (a person claws them back if need be); reaching ``at`` again
-    makes them due again, counted from then (:func:`schedule_grant`).
+    Nor is the confirmation of provisional points (仮ポイント) it granted. Spendable points
+    already granted stay (a person claws them back if need be); reaching ``at`` again makes
+    them due again, counted from then (:func:`schedule_grant`).
     """
     grant = rules.settings.points_grant
-    if grant is None or grant.at is not at or order.points_granted:
+    if grant is None or grant.at is not at or order.points_due_at is None:
         return order
-    return order if order.points_due_at is None else replace(order, points_due_at=None)
+    if order.points_granted and not order.points_provisional:
+        return order
+    return replace(order, points_due_at=None)
 
 
 def grant_due(order: Order, ctx: Context, rules: Rules) -> Order:
