@@ -124,3 +124,37 @@ def test_bad_usage_exits_2(db: str, tmp_path: Path, capsys: pytest.CaptureFixtur
     with pytest.raises(SystemExit) as naive:
         main(["sweep", "--fakes", "--db", db, "--now", "2027-01-15T09:00"])
     assert naive.value.code == 2
+
+
+def test_resume_older_than_does_not_count_the_orders_it_leaves_to_their_commands(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An order touched a moment ago (its command may still be at its effects) is left alone by
+    ``resume --older-than``: it made the run exit 1, mailing the operator in the cron line."""
+    from datetime import UTC, datetime
+
+    from orderflow import Address, Customer, Money, OrderLine
+    from orderflow.errors import OutcomeUnknown
+    from orderflow.stores import SQLiteInventory, SQLiteStore
+    from orderflow.testing import Fault, fake_shop
+    from orderflow.testing.shop import desk_on
+
+    db = tmp_path / "shop.sqlite3"
+    store, inventory = SQLiteStore(db), SQLiteInventory(db)
+    inventory.receive("TOKYO", "TEA-1", 5, reason="入荷")
+    shop = fake_shop()
+    shop.clock.advance(datetime.now(UTC) - shop.clock.now())  # the command's clock: now
+    desk = desk_on(shop, store=store, inventory=inventory)
+    shop.gateway.fail_next("authorize", Fault.TIMEOUT_BEFORE)
+    with pytest.raises(OutcomeUnknown):
+        desk.place(
+            number="1001",
+            customer=Customer("C1", "山田 太郎", "taro@example.jp"),
+            ship_to=Address("150-0001", "東京都", "渋谷区", "1-2-3", "山田 太郎", "03-1234-5678"),
+            lines=[OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2)],
+            token="tok_visa",
+        )
+    assert main(["resume", "--fakes", "--db", str(db), "--older-than", "3600"]) == 0
+    assert capsys.readouterr().out.split() == ["finished", "0", "pending", "0"]
+    assert main(["resume", "--fakes", "--db", str(db)]) == 0  # without: finished now
+    assert capsys.readouterr().out.split() == ["finished", "1", "pending", "0"]

@@ -189,7 +189,9 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
 
         def decide(order: Order, ctx: Context) -> Order:
             plan = Plan(order)
-            order = backorders.expect_arrival(plan, order, line_id, on, ctx, notify=notify)
+            order = backorders.expect_arrival(
+                plan, order, line_id, on, ctx, zone=self.settings.zone, notify=notify
+            )
             return plan.apply(order)
 
         return self._command(number, decide, actor=actor)

@@ -120,7 +120,8 @@ class MoneyCommands(DeskBase):
     def reauthorize_expiring(self, now: datetime | None = None) -> list[Order]:
         """再オーソリ sweep: authorize again every card whose authorization lapses soon.
 
-        ``settings.reauthorize_within_days`` says how soon. A declined card puts the order on hold
+        ``settings.reauthorize_within_days`` says how soon (an authorization living no longer
+        than twice that: halfway through its life). A declined card puts the order on hold
         (``authorization_failed``) and tells the customer once; the sweep leaves it alone until
         the hold is cleared. One order's trouble never stops the sweep. Returns the orders
         touched.
@@ -174,35 +175,46 @@ class MoneyCommands(DeskBase):
         return self._command(number, decide, actor="konbini")
 
     def expire_unpaid(self, now: datetime | None = None) -> list[Order]:
-        """Konbini sweep: cancel every unpaid order past its payment deadline, with a notice."""
+        """Konbini sweep: cancel every unpaid order past its payment deadline, with a notice.
+
+        Each order is judged again as stored when its turn comes: one paid, or given a new
+        number (an order change), since the sweep read its list is left alone. Returns the
+        orders cancelled.
+        """
         moment = self._moment(now)
         cancelled = []
         for order in self.executor.open_orders():
-            deadline = order.payment.instruction("deadline")
-            if (
-                order.payment.method is not PaymentMethod.KONBINI
-                or deadline is None
-                or datetime.fromisoformat(deadline) >= moment
-                or self.payment_confirmed(order)
-                or Move.CANCEL not in allowed_moves(order.status)
-            ):
+            if not self._lapsed_unpaid(order, moment):
                 continue
-            reason = "konbini payment deadline passed"
+            acted: list[bool] = []
 
-            def decide(current: Order, ctx: Context, reason: str = reason) -> Order:
-                if current.status.is_final or self.payment_confirmed(current):
+            def decide(current: Order, ctx: Context, acted: list[bool] = acted) -> Order:
+                if not self._lapsed_unpaid(current, moment):
                     return current
+                acted.append(True)
                 plan = Plan(current)
+                reason = "konbini payment deadline passed"
                 return plan.apply(cancel_order(plan, current, ctx, self.rules, reason))
 
             try:
                 done = self._command(order.number, decide, actor="system")
             except OrderflowError:
                 continue
-            cancelled.append(done)
-            if done.status is OrderStatus.CANCELLED:
+            if acted and done.status is OrderStatus.CANCELLED:
+                cancelled.append(done)
                 self._cancelled(done)
         return cancelled
+
+    def _lapsed_unpaid(self, order: Order, moment: datetime) -> bool:
+        """A konbini order, open, unpaid and past its current number's deadline at ``moment``."""
+        deadline = order.payment.instruction("deadline")
+        return (
+            order.payment.method is PaymentMethod.KONBINI
+            and deadline is not None
+            and datetime.fromisoformat(deadline) < moment
+            and Move.CANCEL in allowed_moves(order.status)
+            and not self.payment_confirmed(order)
+        )
 
     def reconcile_deposits(self, deposits: Iterable[Deposit]) -> DepositReport:
         """入金消込: match bank deposits to the open orders holding their virtual accounts.

@@ -23,7 +23,9 @@ class PointsCommands(DeskBase):
 
         The shop's ``settings.points_grant`` says when points fall due (``days`` after the
         booking, the last shipment or the delivery); provisional points (仮ポイント) are
-        confirmed by the same sweep when their confirmation falls due. An order is granted once:
+        confirmed by the same sweep when their confirmation falls due. An order with an open
+        hold waits until the hold is cleared (a delivery in doubt, a parcel lost or sent back,
+        a capture refused: a person answers first). An order is granted once:
         the grant is saved with its key before the points system is called, and a crash in
         between is finished by ``resume`` under the same key. One order's trouble never stops
         the sweep. Returns the orders granted or confirmed. The store must answer work lists

@@ -190,16 +190,24 @@ class TrackingCommands(DeskBase):
             request = _absence_key(overdue)
             if request in order.requests:
                 continue
+            acted: list[bool] = []
+
+            def decide(
+                o: Order, ctx: Context, request: str = request, acted: list[bool] = acted
+            ) -> Order:
+                # the order as stored now: a parcel delivered since the list was read is not held
+                if _absence_key(tracking.absent_overdue(o, now, days)) != request:
+                    return o
+                after = tracking.hold_absent(o, ctx, days)
+                acted.append(after is not o)
+                return after
+
             try:
-                self._command(
-                    order.number,
-                    lambda o, ctx: tracking.hold_absent(o, ctx),
-                    actor=actor,
-                    request_id=request,
-                )
+                self._command(order.number, decide, actor=actor, request_id=request)
             except OrderflowError:
                 continue  # raced, or effects pending: the next sweep
-            held.append(order.number)
+            if any(acted):
+                held.append(order.number)
         return held
 
     # -- helpers ---------------------------------------------------------------------------

@@ -77,9 +77,14 @@ def booked_entries(
     return entries
 
 
-def pending_count(desk: OrderDesk) -> int:
-    """How many orders have pending effects (every order on the ``stuck`` list, whenever)."""
-    query = QueueQuery.stuck(desk.executor.now() + _EVERYTHING)
+def pending_count(desk: OrderDesk, older_than: timedelta = timedelta(0)) -> int:
+    """How many orders have pending effects (every order on the ``stuck`` list, whenever).
+
+    With ``older_than``, only those whose last step is at least that old: the younger ones are
+    their commands' (``resume --older-than`` leaves them alone).
+    """
+    now = desk.executor.now()
+    query = QueueQuery.stuck(now - older_than if older_than else now + _EVERYTHING)
     return desk.executor.work_lists().count(query)
 
 
@@ -176,11 +181,10 @@ def run_work(args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode:
 
 
 def _resume(desk: OrderDesk, args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode:
+    older_than = timedelta(seconds=args.older_than)
     with Progress("resume", pending_count(desk), enabled=args.progress) as bar:
-        finished = desk.resume_pending(
-            each=lambda _: bar.advance(), older_than=timedelta(seconds=args.older_than)
-        )
-    left = pending_count(desk)
+        finished = desk.resume_pending(each=lambda _: bar.advance(), older_than=older_than)
+    left = pending_count(desk, older_than)  # the younger ones: left to their commands
     out(f"finished {len(finished)}")
     out(f"pending  {left}")
     return ExitCode.WORK_LEFT if left else ExitCode.OK

@@ -1,4 +1,4 @@
-"""When a shipment arrived, for 着荷基準 (booking's recognition date)."""
+"""When a shipment arrived, for 着荷基準 (booking's recognition date), return windows and points."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from orderflow.domain.events import CarrierReported, DeliveryUndone
 from orderflow.domain.order import Order, Shipment
 from orderflow.domain.tracking import TrackingStatus
 
-__all__ = ["arrived"]
+__all__ = ["arrived", "last_arrival"]
 
 
 def arrived(order: Order, shipment: Shipment) -> datetime | None:
@@ -27,3 +27,9 @@ def arrived(order: Order, shipment: Shipment) -> datetime | None:
         if isinstance(event, CarrierReported) and event.event_id == shipment.tracked_event:
             break
     return min(recorded, reported)
+
+
+def last_arrival(order: Order) -> datetime | None:
+    """When the last delivered parcel of ``order`` arrived (:func:`arrived`); None: none has."""
+    stamps = [stamp for s in order.shipments if (stamp := arrived(order, s)) is not None]
+    return max(stamps) if stamps else None

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -238,15 +239,17 @@ def apply_change(
     shipping_fees: ShippingFeeTable | None = None,
     cod_fees: CodFeeTable | None = None,
     sets: Sets | None = None,
+    zone: str = "Asia/Tokyo",
 ) -> Outcome:
     """The order with ``change`` applied and its totals worked out again (``changed`` event).
 
-    Changes are possible until shipping is instructed (the shop's policy may say less). A new
-    address takes its fee from ``shipping_fees`` (when given) and loses an Amazon address
-    guarantee; a COD order's fee follows its new total; points used above the new charges are
-    given back; split adjustments of the tax are dropped.
+    Changes are possible until shipping is instructed (the shop's policy may say less), for a
+    delivery date from today on, today in ``zone`` (the shop's time zone). A new address takes
+    its fee from ``shipping_fees`` (when given) and loses an Amazon address guarantee; a COD
+    order's fee follows its new total; points used above the new charges are given back; split
+    adjustments of the tax are dropped.
     """
-    _check_when(order, change, ctx)
+    _check_when(order, change, ctx, zone)
     lines = _new_lines(order, change, sets or {}) if change.touches_lines else order.lines
     updates: dict[str, Any] = {"lines": lines, "tax_adjustments": ()}
     updates.update(_where_and_when(change, shipping_fees))
@@ -271,14 +274,20 @@ def apply_change(
     return record_fact(changed, ctx, Changed, fields={"changes": tuple(details.items())})
 
 
-def _check_when(order: Order, change: OrderChange, ctx: Context) -> None:
-    """A change is made before shipping is instructed, for a slot and a day still to come."""
+def _check_when(order: Order, change: OrderChange, ctx: Context, zone: str) -> None:
+    """A change is made before shipping is instructed, for a slot and a day still to come.
+
+    Today is the shop's (``zone``): at 01:00 in Tokyo it is already tomorrow in UTC's terms.
+    """
     if order.status not in _CHANGEABLE:
         raise InvalidValue("status", order.status.name, "an order not yet instructed to ship")
     if change.delivery_slot is not None and change.delivery_slot not in DELIVERY_SLOTS:
         raise InvalidValue("delivery_slot", change.delivery_slot, f"one of {DELIVERY_SLOTS}")
-    if change.delivery_date is not None and change.delivery_date < ctx.at.date():
-        raise InvalidValue("delivery_date", change.delivery_date, "a date from today on")
+    today = ctx.at.astimezone(ZoneInfo(zone)).date()
+    if change.delivery_date is not None and change.delivery_date < today:
+        raise InvalidValue(
+            "delivery_date", change.delivery_date, f"a date from today ({today.isoformat()}) on"
+        )
 
 
 def _where_and_when(change: OrderChange, shipping_fees: ShippingFeeTable | None) -> dict[str, Any]:

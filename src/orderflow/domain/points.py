@@ -16,7 +16,7 @@ Before the grant, a clawback lowers the grant instead (``points_withheld``).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Literal
 
@@ -87,37 +87,61 @@ def points_earned(order: Order, rate: Decimal) -> int:
     return int((weighted * base / items).to_integral_value(rounding=ROUND_DOWN))
 
 
-def schedule_grant(order: Order, at: GrantPoint, ctx: Context, rules: Rules, plan: Plan) -> Order:
+def schedule_grant(
+    order: Order,
+    at: GrantPoint,
+    ctx: Context,
+    rules: Rules,
+    plan: Plan,
+    *,
+    since: datetime | None = None,
+) -> Order:
     """The order reached ``at`` (shipped, delivered, booked): its grant falls due, once.
 
-    Due now (0 days), the grant is decided at once in ``plan``; else ``points_due_at`` waits for
-    the sweep.
+    The days count from ``since`` (when it was reached: the carrier's time of the last
+    配達完了, which a poll may record days later), ``ctx.at`` when None. Due by now (0 days, or
+    a late poll), the grant is decided at once in ``plan``; else ``points_due_at`` waits for
+    the sweep. Provisional points whose confirmation an undone delivery took back
+    (:func:`unschedule_grant`) are confirmed ``confirm_days`` after this one.
     """
     grant = rules.settings.points_grant
     if grant is None or grant.at.name != at or not rules.points:
         return order
-    if order.points_granted or order.points_due_at is not None:
+    if order.points_due_at is not None:
         return order
-    due = ctx.at + timedelta(days=grant.days)
+    start = min(since or ctx.at, ctx.at)
+    if order.points_granted:
+        if not order.points_provisional or grant.confirm_days is None:
+            return order
+        return replace(order, points_due_at=start + timedelta(days=grant.confirm_days))
+    due = start + timedelta(days=grant.days)
     order = replace(order, points_due_at=due)
     return _grant(order, ctx, rules, plan) if due <= ctx.at else order
 
 
 def unschedule_grant(order: Order, at: GrantPoint, rules: Rules) -> Order:
-    """The move that reached ``at`` was undone (着荷取消): a grant it made due waits for it again.
+    """The move that reached ``at`` was undone (着荷取消): points it made due are not due now.
 
-    Only a grant not made yet: points granted stay (a return or ``claw_back_points`` takes them
-    back). The next time the order reaches ``at`` the count starts again.
+    Nor is the confirmation of provisional points (仮ポイント) it granted. Spendable points
+    already granted stay (a person claws them back if need be); reaching ``at`` again makes
+    them due again, counted from then (:func:`schedule_grant`).
     """
     grant = rules.settings.points_grant
-    if grant is None or grant.at.name != at or order.points_granted:
+    if grant is None or grant.at.name != at or order.points_due_at is None:
         return order
-    return replace(order, points_due_at=None) if order.points_due_at is not None else order
+    if order.points_granted and not order.points_provisional:
+        return order
+    return replace(order, points_due_at=None)
 
 
 def grant_due(order: Order, ctx: Context, rules: Rules) -> Order:
-    """The sweep's decision: grant (or confirm) what has fallen due by ``ctx.at``; else as is."""
-    if order.points_due_at is None or order.points_due_at > ctx.at:
+    """The sweep's decision: grant (or confirm) what has fallen due by ``ctx.at``; else as is.
+
+    Not while a hold is open: a hold is a person's question about the order (a delivery in
+    doubt, a parcel lost or sent back, a capture refused), and the points wait for the answer;
+    the first sweep after the last hold is cleared grants them.
+    """
+    if order.points_due_at is None or order.points_due_at > ctx.at or order.open_holds:
         return order
     plan = Plan(order)
     if order.points_provisional:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from orderflow.domain import lifecycle
 from orderflow.domain.effects import Notify
@@ -99,16 +100,27 @@ def _require_waiting(order: Order, move: str) -> None:
 
 
 def expect_arrival(
-    plan: Plan, order: Order, line_id: str, on: date, ctx: Context, *, notify: bool = True
+    plan: Plan,
+    order: Order,
+    line_id: str,
+    on: date,
+    ctx: Context,
+    *,
+    zone: str,
+    notify: bool = True,
 ) -> Order:
-    """入荷予定日: the units ``line_id`` waits for are expected on ``on``; tell the customer."""
+    """入荷予定日: the units ``line_id`` waits for are expected on ``on``; tell the customer.
+
+    ``on`` is today or later, today in ``zone`` (the shop's time zone).
+    """
     _require_waiting(order, "expect_arrival")
     missing = order.unallocated()
     if line_id not in missing:
         waiting = ", ".join(sorted(missing)) or "none"
         raise InvalidValue("line_id", line_id, f"a line waiting for stock ({waiting})")
-    if not isinstance(on, date) or on < ctx.at.date():
-        raise InvalidValue("on", on, f"a date, {ctx.at.date().isoformat()} or later")
+    today = ctx.at.astimezone(ZoneInfo(zone)).date()
+    if not isinstance(on, date) or on < today:
+        raise InvalidValue("on", on, f"a date, {today.isoformat()} or later")
     arrivals = tuple(sorted({**dict(order.arrivals), line_id: on}.items()))
     order, _ = lifecycle.record_fact(
         order, ctx, ArrivalExpected, fields={"line": line_id, "on": on}, arrivals=arrivals

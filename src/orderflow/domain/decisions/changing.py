@@ -61,6 +61,7 @@ def changed_order(order: Order, change: OrderChange, ctx: Context, rules: Rules)
         shipping_fees=settings.shipping_fees,
         cod_fees=settings.cod_fees,
         sets=settings.sets,
+        zone=settings.zone,
     )
     payment = order.payment
     if changed.payment.method is payment.method is PaymentMethod.KONBINI and payment.received:

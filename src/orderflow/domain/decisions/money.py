@@ -32,7 +32,7 @@ from orderflow.domain.order import Order, PaymentMethod, PaymentOp, PaymentOutco
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import HoldCode
 from orderflow.domain.payments.card import reauthorize
-from orderflow.domain.payments.ledger import CARDLIKE, live_authorization, record
+from orderflow.domain.payments.ledger import CARDLIKE, live_authorization, record, relied_on
 from orderflow.domain.payments.plans import (
     owe_refund,
     refund,
@@ -192,7 +192,10 @@ def book_goodwill(plan: Plan, order: Order, rules: Rules) -> Order:
 
 
 def needs_reauthorization(order: Order, now: datetime, rules: Rules) -> bool:
-    """A card authorization lapsing soon on an unshipped order owing money, not failing yet."""
+    """A card authorization lapsing soon on an unshipped order owing money, not failing yet.
+
+    Soon: within ``reauthorize_within_days``, and in the second half of its life.
+    """
     payment = order.payment
     if payment.method not in CARDLIKE or order.status.is_final:
         return False
@@ -203,11 +206,16 @@ def needs_reauthorization(order: Order, now: datetime, rules: Rules) -> bool:
     settings = rules.settings
     if (order.totals(settings.tax).total - payment.captured).amount <= 0:
         return False  # nothing owed (全額ポイント, or the parcels took it all): nothing to hold
-    live = live_authorization(payment, None, settings.authorization_days)
-    if live is None:
+    life = relied_on(payment, settings.authorization_days)
+    if life is None:
         return False
     soon = now + timedelta(days=settings.reauthorize_within_days)
-    return live_authorization(payment, soon, settings.authorization_days) is None
+    if live_authorization(payment, soon, settings.authorization_days) is not None:
+        return False
+    # an authorization living no longer than twice the window (a gateway's short ones) is
+    # renewed in the second half of its life, not as soon as it is given (at every sweep)
+    given, lapses = life
+    return lapses - now <= (lapses - given) / 2
 
 
 def reauthorize_order(order: Order, rules: Rules) -> Order:

@@ -20,6 +20,7 @@ shipment has left (and 着荷済 when every parcel is delivered).
 from __future__ import annotations
 
 from orderflow.domain import lifecycle
+from orderflow.domain._arrival import last_arrival
 from orderflow.domain._values import replace
 from orderflow.domain.changes import _cap_points
 from orderflow.domain.decisions.changing import removed_facts
@@ -116,5 +117,6 @@ def _move_on(plan: Plan, order: Order, total: Money, ctx: Context, rules: Rules)
     order = schedule_grant(order, "SHIPMENT", ctx, rules, plan)
     if all(s.status is ShipmentStatus.DELIVERED for s in order.shipments):
         order, _ = lifecycle.record_fact(order, ctx, Delivered, OrderStatus.DELIVERED)
-        order = schedule_grant(order, "DELIVERY", ctx, rules, plan)
+        since = last_arrival(order)  # the carrier's time, not the poll's
+        order = schedule_grant(order, "DELIVERY", ctx, rules, plan, since=since)
     return order

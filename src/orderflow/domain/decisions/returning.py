@@ -20,6 +20,7 @@ from math import floor
 from zoneinfo import ZoneInfo
 
 from orderflow.domain import lifecycle
+from orderflow.domain._arrival import last_arrival
 from orderflow.domain._values import replace
 from orderflow.domain.decisions.money import refund_limit, refund_order
 from orderflow.domain.decisions.return_books import post_return_entry, tell_refunded
@@ -62,8 +63,8 @@ _RETURNABLE = (OrderStatus.DELIVERED, OrderStatus.BOOKED)
 
 
 def _delivered_at(order: Order) -> datetime | None:
-    stamps = [s.delivered_at for s in order.shipments if s.delivered_at is not None]
-    return max(stamps) if stamps else None
+    """When the last parcel arrived: by the carrier's 配達完了, not by the poll that recorded it."""
+    return last_arrival(order)
 
 
 def find_return(order: Order, return_id: str) -> Return:

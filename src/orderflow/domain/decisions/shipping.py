@@ -6,6 +6,7 @@ from datetime import date
 
 from orderflow.domain import lifecycle
 from orderflow.domain import shipments as planning
+from orderflow.domain._arrival import last_arrival
 from orderflow.domain._values import replace
 from orderflow.domain.booking import sale_entry
 from orderflow.domain.effects import (
@@ -248,7 +249,8 @@ def deliver(order: Order, shipment_id: str, ctx: Context, rules: Rules) -> Order
         )
     if result.status is OrderStatus.DELIVERED:
         plan = Plan(result)
-        result = plan.apply(schedule_grant(result, "DELIVERY", ctx, rules, plan))
+        since = last_arrival(result)  # the carrier's time, not the poll's
+        result = plan.apply(schedule_grant(result, "DELIVERY", ctx, rules, plan, since=since))
     return result
 
 

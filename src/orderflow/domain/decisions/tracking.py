@@ -234,11 +234,14 @@ def _returned_before(order: Order, shipment: Shipment) -> bool:
 
 
 def _found(order: Order, ctx: Context) -> Order:
-    """A lost parcel was delivered: ``parcel_lost`` is cleared once no parcel is still lost."""
-    if any(s.tracking is TrackingStatus.LOST for s in order.shipments):
-        return order
-    why = attrs.evolve(ctx, reason="配達完了: 紛失と報告された荷物が配達されました")
-    return lifecycle.clear_holds(order, [HOLD_LOST], why)
+    """A parcel lost or 持戻り was delivered: its hold is cleared once no parcel still is."""
+    if not any(s.tracking is TrackingStatus.LOST for s in order.shipments):
+        why = attrs.evolve(ctx, reason="配達完了: 紛失と報告された荷物が配達されました")
+        order = lifecycle.clear_holds(order, [HOLD_LOST], why)
+    if not any(s.tracking is TrackingStatus.ABSENT for s in order.shipments):
+        why = attrs.evolve(ctx, reason="配達完了: 持戻りの荷物が再配達されました")
+        order = lifecycle.clear_holds(order, [HOLD_ABSENT], why)
+    return order
 
 
 def _contradicts(old: Shipment, new: Shipment) -> bool:
@@ -314,7 +317,8 @@ def undo_delivery(order: Order, shipment_id: str, ctx: Context, rules: Rules) ->
     undone (``returned_to_sender``, ``parcel_lost``), as if the parcel had never been delivered.
 
     Undoing an undone delivery again returns the order. A 代引き parcel's delivery is refused:
-    the money is recorded as collected (settle it with the carrier, then refund).
+    the money is recorded as collected (settle it with the carrier, then refund). Points the
+    delivery made due (granted after delivery) are due again only when it is delivered again.
     """
     shipment = lifecycle.find_shipment(order, shipment_id, Move.UNDO_DELIVERY)
     waiting = order.status is OrderStatus.SHIPPING_INSTRUCTED  # the rest still in a warehouse
@@ -381,6 +385,13 @@ def absent_overdue(order: Order, now: datetime, days: int) -> tuple[Shipment, ..
     )
 
 
-def hold_absent(order: Order, ctx: Context) -> Order:
-    """Hold ``order`` for a person: a parcel has been 持戻り too long."""
+def hold_absent(order: Order, ctx: Context, days: int) -> Order:
+    """Hold ``order`` for a person if a parcel is still 持戻り ``days`` or more; else as is.
+
+    Also as is when it is held for it already (a person has not cleared the hold).
+    """
+    if not absent_overdue(order, ctx.at, days):
+        return order  # delivered, or out again, since the sweep read its list
+    if any(h.code == HOLD_ABSENT for h in order.open_holds):
+        return order
     return _hold(order, HOLD_ABSENT, ctx)

@@ -29,6 +29,7 @@ __all__ = [
     "open_authorizations",
     "open_claims",
     "record",
+    "relied_on",
     "relied_on_until",
     "with_instructions",
 ]
@@ -129,13 +130,19 @@ def relied_on_until(payment: Payment, days: int) -> datetime | None:
     the payment does not count as confirmed for what is not captured (until a new one is
     given). None: no authorization holds money.
     """
+    life = relied_on(payment, days)
+    return None if life is None else life[1]
+
+
+def relied_on(payment: Payment, days: int) -> tuple[datetime, datetime] | None:
+    """When the authorization :func:`relied_on_until` names was given, and when it lapses."""
     held = held_by_subject(payment, CARDLIKE)
     for e in reversed(payment.ledger):
         if e.op is not PaymentOp.AUTHORIZE or e.outcome is not _OK:
             continue
         method = e.method or payment.method
         if method in CARDLIKE and held.get((method, e.target or e.reference), Decimal(0)) > 0:
-            return e.expires_at or e.at + timedelta(days=days)
+            return e.at, e.expires_at or e.at + timedelta(days=days)
     return None
 
 
