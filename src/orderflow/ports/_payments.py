@@ -11,6 +11,7 @@ import attrs
 from orderflow._mask import mask_personal_data_in, masked_repr
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.money import Money
+from orderflow.errors import InvalidValue
 
 __all__ = [
     "Authorization",
@@ -205,13 +206,24 @@ class BankTransferProvider(Protocol):
 class KonbiniSlip:
     """A convenience-store payment number (払込票番号) and its deadline."""
 
-    payment_number: str
+    payment_number: str = attrs.field()
     """払込票番号: the number the customer pays with at the store; withdrawn, if still unpaid, when
     the order is cancelled or a new number replaces it."""
-    deadline: datetime
+    deadline: datetime = attrs.field()
     """支払期限 (aware): unpaid after it, the order is cancelled by ``expire_unpaid``."""
     url: str = ""
     """Where the customer sees the slip (for stores that need a barcode)."""
+
+    @payment_number.validator
+    def _check_number(self, attribute: attrs.Attribute[str], value: object) -> None:
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidValue("payment_number", value, "the slip's payment number (a text)")
+
+    @deadline.validator
+    def _check_deadline(self, attribute: attrs.Attribute[datetime], value: object) -> None:
+        # an adapter's naive time failed later, in the notice, naming a fact: say it here
+        if not isinstance(value, datetime) or value.utcoffset() is None:
+            raise InvalidValue("deadline", value, "an aware datetime (with its time zone)")
 
 
 @runtime_checkable
