@@ -209,9 +209,8 @@ def test_sweep_absent_leaves_alone_a_parcel_delivered_while_it_ran() -> None:
     assert order.status is OrderStatus.DELIVERED and order.open_holds == ()
 
 
-def test_expire_unpaid_spares_an_order_given_a_new_number_while_it_ran() -> None:
-    """An operator's change gave the konbini order a new number (a new deadline, a week on)
-    between the sweep reading its list and cancelling: the customer just received that number."""
+def _lapsed_konbini_order() -> FakeShop:
+    """Konbini order 1001, unpaid, a second past its number's deadline."""
     s = _shop()
     s.desk.place(
         number="1001",
@@ -220,7 +219,14 @@ def test_expire_unpaid_spares_an_order_given_a_new_number_while_it_ran() -> None
         lines=[OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2)],
         payment_method=PaymentMethod.KONBINI,
     )
-    s.clock.advance(timedelta(days=7, seconds=1))  # past the first number's deadline
+    s.clock.advance(timedelta(days=7, seconds=1))
+    return s
+
+
+def test_expire_unpaid_spares_an_order_given_a_new_number_while_it_ran() -> None:
+    """An operator's change gave the konbini order a new number (a new deadline, a week on)
+    between the sweep reading its list and cancelling: the customer just received that number."""
+    s = _lapsed_konbini_order()  # past the first number's deadline
     listed = s.desk.executor.open_orders
 
     def changed_meanwhile() -> list[Order]:
@@ -240,15 +246,7 @@ def test_expire_unpaid_spares_an_order_given_a_new_number_while_it_ran() -> None
 
 
 def test_expire_unpaid_returns_only_the_orders_it_cancelled() -> None:
-    s = _shop()
-    s.desk.place(
-        number="1001",
-        customer=customer(),
-        ship_to=address(),
-        lines=[OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2)],
-        payment_method=PaymentMethod.KONBINI,
-    )
-    s.clock.advance(timedelta(days=7, seconds=1))
+    s = _lapsed_konbini_order()
     listed = s.desk.executor.open_orders
 
     def paid_meanwhile() -> list[Order]:

@@ -12,8 +12,13 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from orderflow.domain.booking import AccountMap, JournalEntry, RecognitionBasis, sale_entry
-from orderflow.domain.booking import recognition_date as _recognition_date
+from orderflow.domain.booking import (
+    AccountMap,
+    JournalEntry,
+    RecognitionBasis,
+    recognition_date,
+    sale_entry,
+)
 from orderflow.domain.events import Booked
 from orderflow.domain.goodwill import goodwill_entry, goodwill_refunds, goodwill_settled
 from orderflow.domain.order import Order
@@ -66,4 +71,4 @@ def booked_on(order: Order, recognition: RecognitionBasis, zone: ZoneInfo) -> da
     for event in reversed(order.history):
         if isinstance(event, Booked) and event.on is not None:
             return event.on
-    return _recognition_date(order, recognition, zone)
+    return recognition_date(order, recognition, zone)
