@@ -43,6 +43,7 @@ from orderflow.domain.machine import allowed_moves, check_move
 from orderflow.domain.order import Order, OrderEvent, Shipment, ShipmentStatus
 from orderflow.domain.outbox import Plan
 from orderflow.domain.points import unschedule_grant
+from orderflow.domain.returns import ReturnStatus
 from orderflow.domain.rules import Rules
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.domain.tracking import CarrierEvent, TrackingStatus, event_key
@@ -317,7 +318,8 @@ def undo_delivery(order: Order, shipment_id: str, ctx: Context, rules: Rules) ->
     undone (``returned_to_sender``, ``parcel_lost``), as if the parcel had never been delivered.
 
     Undoing an undone delivery again returns the order. A 代引き parcel's delivery is refused:
-    the money is recorded as collected (settle it with the carrier, then refund). Points the
+    the money is recorded as collected (settle it with the carrier, then refund); so is the
+    delivery of an order with a return requested or received (the goods did arrive). Points the
     delivery made due (granted after delivery) are due again only when it is delivered again.
     """
     shipment = lifecycle.find_shipment(order, shipment_id, Move.UNDO_DELIVERY)
@@ -332,6 +334,9 @@ def undo_delivery(order: Order, shipment_id: str, ctx: Context, rules: Rules) ->
         raise _blocked(order, f"shipment {shipment_id} is not delivered")
     if not lifecycle.undoable_delivery(shipment):
         raise _blocked(order, f"shipment {shipment_id} is 代引き: its money is recorded")
+    taken = [r.return_id for r in order.returns if r.status is not ReturnStatus.REFUSED]
+    if taken:  # a return was accepted on the delivery: the goods did reach the customer
+        raise _blocked(order, f"the order has returns ({', '.join(taken)}): it was received")
     updated = replace(shipment, status=ShipmentStatus.SHIPPED, delivered_at=None)
     shipments = tuple(updated if s.shipment_id == shipment_id else s for s in order.shipments)
     was = order.status

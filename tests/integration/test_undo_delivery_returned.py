@@ -1,0 +1,54 @@
+"""着荷取消 is refused once the order has a return: the goods did reach the customer.
+
+Found in review: a delivery could be undone after a return was received and refunded; the
+order went back to 出荷済 with a refunded return, and the next delivery restarted the return
+window (and the points count) from a second, made-up receipt.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from orderflow import Address, Customer, Money, OrderLine, OrderStatus
+from orderflow.domain.returns import Disposition, ReturnReason
+from orderflow.errors import MoveBlocked
+from orderflow.testing import FakeShop, fake_shop
+
+
+def _delivered() -> FakeShop:
+    shop = fake_shop({("TOKYO", "TEA-1"): 10})
+    desk = shop.desk
+    desk.place(
+        number="1001",
+        customer=Customer("C1", "山田 太郎", "taro@example.jp"),
+        ship_to=Address("150-0001", "東京都", "渋谷区神宮前", "1-2-3", "山田 太郎", "03-1234-5678"),
+        lines=[OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2)],
+        token="tok_visa",
+    )
+    desk.accept("1001")
+    desk.instruct_shipping("1001")
+    desk.ship("1001", "1001-S1", "1234-5678-9013")
+    desk.deliver("1001", "1001-S1")
+    return shop
+
+
+@pytest.mark.parametrize("received", [False, True])
+def test_a_delivery_with_a_return_is_not_undone(received: bool) -> None:
+    shop = _delivered()
+    desk = shop.desk
+    desk.request_return("1001", {"L1": 1}, ReturnReason.CUSTOMER)
+    if received:
+        desk.receive_return("1001", "R1", [Disposition("L1", 1, "TOKYO")])
+    before = desk.get("1001")
+    with pytest.raises(MoveBlocked, match=r"returns \(R1\)"):
+        desk.undo_delivery("1001", "1001-S1", reason="誤配達")
+    assert desk.get("1001") == before
+
+
+def test_a_refused_return_does_not_stand_in_the_way() -> None:
+    shop = _delivered()
+    desk = shop.desk
+    desk.request_return("1001", {"L1": 1}, ReturnReason.CUSTOMER)
+    desk.refuse_return("1001", "R1", reason="開封済")
+    order = desk.undo_delivery("1001", "1001-S1", reason="誤配達")
+    assert order.status is OrderStatus.SHIPPED
