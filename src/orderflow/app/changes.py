@@ -22,7 +22,7 @@ from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order
 from orderflow.domain.outbox import Plan
 from orderflow.domain.policy import Channel, Party, Requester
-from orderflow.domain.split import SPLITTABLE
+from orderflow.domain.split import SPLITTABLE, check_split_again
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import DuplicateOrder, InvalidValue, PaymentDeclined
 
@@ -239,7 +239,7 @@ class ChangeCommands(DeskBase):
         each; a transfer or konbini: its own account or number) and the parent's is closed;
         allocations move with their lines; the parent is closed as split. Refused for a transfer
         or konbini order whose money has already arrived. Splitting again the same way returns
-        the parts.
+        the parts; other parts are refused (``InvalidValue`` naming ``parts``).
         """
         who = _requester(requester)
         check_text(reason, "reason", limit=1000)
@@ -247,7 +247,9 @@ class ChangeCommands(DeskBase):
         if order.status is OrderStatus.CANCELLED and any(
             isinstance(e, Cancelled) and e.split_into for e in order.history
         ):
-            return self._parts(order)
+            done = self._parts(order)
+            check_split_again(order, parts, done)
+            return done
         self.settings.change_policy.check(order, who)
         if order.status not in SPLITTABLE:
             self._require(order, Move.CANCEL)

@@ -36,7 +36,7 @@ from orderflow.domain.status import OrderStatus
 from orderflow.domain.tax import TaxRate, TaxRule
 from orderflow.errors import InvalidValue
 
-__all__ = ["SPLITTABLE", "capped_shares", "split_order", "split_parts"]
+__all__ = ["SPLITTABLE", "capped_shares", "check_split_again", "split_order", "split_parts"]
 
 SPLITTABLE = (
     OrderStatus.ORDERED,
@@ -58,6 +58,37 @@ def split_parts(order: Order) -> tuple[str, ...]:
         if isinstance(event, Cancelled) and event.split_into:
             return tuple(event.split_into.split(", "))
     return ()
+
+
+def check_split_again(
+    parent: Order, parts: Sequence[Mapping[str, int]], children: Sequence[Order]
+) -> None:
+    """A split asked again of ``parent``, already split into ``children``, must be the same.
+
+    Raises :class:`InvalidValue` naming ``parts`` when the parts asked for are not those the
+    order was split into (an order is split once; a repeat returns its parts).
+    """
+    _check_parts(parent, parts)
+    asked = [_units(parent, part) for part in parts]
+    made = [
+        next((e.units for e in child.history if isinstance(e, SplitFrom)), "") for child in children
+    ]
+    if "" in made:  # saved before the parts kept their units: nothing to compare with
+        return
+    if asked != made:
+        raise InvalidValue(
+            "parts",
+            "; ".join(asked),
+            f"the parts order {parent.number} was split into ({'; '.join(made)}): "
+            "an order is split once",
+        )
+
+
+def _units(order: Order, part: Mapping[str, int]) -> str:
+    """``part`` written in ``order``'s line order: ``L1×2, L3×1``."""
+    return ", ".join(
+        f"{line.line_id}×{part[line.line_id]}" for line in order.lines if line.line_id in part
+    )
 
 
 def _check_parts(order: Order, parts: Sequence[Mapping[str, int]]) -> None:
@@ -213,7 +244,11 @@ def split_order(
         )
         status = _status_of(child, order.status)
         event = make_event(
-            replace(child, status=status), ctx, SplitFrom, status, {"parent": order.number}
+            replace(child, status=status),
+            ctx,
+            SplitFrom,
+            status,
+            {"parent": order.number, "units": _units(order, parts[n])},
         )
         children.append(replace(child, status=status, history=(event,)))
     children = _settle_tax(order, children, rule)

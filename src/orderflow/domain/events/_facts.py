@@ -36,6 +36,9 @@ class SplitFrom(OrderEvent):
     parent: str = ""
     """The number of the order this part was split from (cancelled; its ``split_into`` names
     the parts)."""
+    units: str = ""
+    """The parent's units this part took, in the parent's line order: ``L1×2, L3×1`` (empty
+    in orders saved before it was kept)."""
     name: ClassVar[str] = "split_from"
     """Kind name: the tag in saved orders, the label key (分割元から作成)."""
 
