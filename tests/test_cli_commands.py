@@ -119,7 +119,7 @@ def test_import_transfers_reports_every_kind_and_exits_1_for_an_operator(
     assert "exact          1" in capsys.readouterr().out
 
 
-def test_import_transfers_reports_a_cancel_of_a_deposit_applied_before(
+def test_import_transfers_takes_back_a_deposit_applied_before(
     db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # 取消: the bank takes back a transfer it had notified; the order took it from the first file
@@ -136,7 +136,13 @@ def test_import_transfers_reports_a_cancel_of_a_deposit_applied_before(
     assert "reversed       1" in out and "repeated       0" in out
     reference = "0009-101-1000001-081122-000001"
     assert f"reversed  2026-11-22 account 101-1000001 {first:,} ヤ*** ({reference}): " in out
-    assert out.rstrip().endswith("taken by 1001")
+    assert out.rstrip().endswith("taken by 1001 (received 0, held: 入金不足)")
+    with SQLiteStore(db) as store:
+        order = store.get("1001")
+    assert order.payment.received.amount == 0 and order.open_holds[0].code == "payment_shortfall"
+    assert main(argv) == ExitCode.WORK_LEFT  # read again: taken back once
+    with SQLiteStore(db) as store:
+        assert store.get("1001").version == order.version
 
 
 def test_a_transfer_and_its_cancel_in_one_file_move_nothing(

@@ -390,7 +390,8 @@ def _order_money(flow: Flow, order: Order) -> list[str]:
             may_keep = owed_for(order, shipped_units(gone), settings.tax, fees=True)
         if card_net > may_keep or card_net.is_negative or billed.amount:
             found.append(f"{order.number} ({order.status.name}) keeps {card_net} + {billed}")
-        if order.status is OrderStatus.CANCELLED and direct.amount:
+        collect = direct.is_negative and "payment_shortfall" in {h.code for h in order.open_holds}
+        if order.status is OrderStatus.CANCELLED and direct.amount and not collect:
             found.append(f"{order.number} cancelled keeps {direct} received")
         return found
     if problem:
@@ -400,9 +401,11 @@ def _order_money(flow: Flow, order: Order) -> list[str]:
         found.append(f"{order.number}: card nets {card_net}, owes {total - payment.refunded}")
     if method is PaymentMethod.POSTPAY and billed != total - postpay_refunded:
         found.append(f"{order.number}: 後払い bills {billed}, owes {total - postpay_refunded}")
+    short = direct < total - returned and "payment_shortfall" in {h.code for h in order.open_holds}
     if (
         method in (PaymentMethod.BANK_TRANSFER, PaymentMethod.KONBINI)
         and direct != total - returned
+        and not short  # a transfer the bank took back after shipping: held, a person collects
     ):
         found.append(f"{order.number}: kept {direct} of transfers, owes {total - returned}")
     asked = sum((s.cod_amount for s in order.shipments if s.cod_amount is not None), zero)

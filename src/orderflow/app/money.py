@@ -20,7 +20,7 @@ from orderflow.domain.outbox import Plan
 from orderflow.domain.payments.plans import still_due
 from orderflow.domain.queues import DEPOSIT_INDEX, REFUND_INDEX, tracking_keys
 from orderflow.domain.status import Move, OrderStatus
-from orderflow.errors import DepositTaken, InvalidValue, OrderflowError
+from orderflow.errors import DepositTaken, InvalidValue, MoveNotAllowed, OrderflowError
 from orderflow.zengin import read_transfer_notice
 
 __all__ = ["DepositReport", "MoneyCommands"]
@@ -34,6 +34,7 @@ class DepositReport:
         reconciliation: Reconciliation,
         orders: list[Order],
         taken_by: dict[str, list[str]] | None = None,
+        taken_back: list[Order] | None = None,
     ) -> None:
         self.reconciliation = reconciliation
         """Every deposit: matched (exact, short, over), unmatched, repeated, cancelled, reversed."""
@@ -41,15 +42,32 @@ class DepositReport:
         """The orders saved with their new deposits, in the order first touched."""
         self.taken_by = taken_by or {}
         """For each deposit :attr:`reversed`, by reference: the orders that took it."""
+        self.taken_back = taken_back or []
+        """The orders a deposit was taken back from (:attr:`reversed`), as saved: the money no
+        longer counts as received; one left short is held ``payment_shortfall``."""
 
     @property
     def reversed(self) -> tuple[Deposit, ...]:
         """取消 records of deposits orders took before: the bank took that money back.
 
-        Nothing was changed: the orders (:attr:`taken_by`) still count the money as received,
-        and one may have shipped on it. For a person to look at.
+        Each order that took it (:attr:`taken_by`) no longer counts it (:attr:`taken_back`),
+        except a booked one, whose money is the books', and one whose deposit the 取消 does not
+        match in amount (:attr:`not_taken_back`). A person looks: an order left short may have
+        shipped on the money.
         """
         return self.reconciliation.reversed
+
+    @property
+    def not_taken_back(self) -> dict[str, list[str]]:
+        """By reference, the orders that took a reversed deposit and kept it: unchanged.
+
+        A booked order (its money is the books'), or a 取消 of another amount than the deposit.
+        """
+        back = {o.number for o in self.taken_back}
+        left = {
+            ref: [n for n in holders if n not in back] for ref, holders in self.taken_by.items()
+        }
+        return {ref: numbers for ref, numbers in left.items() if numbers}
 
     @property
     def unmatched(self) -> tuple[Deposit, ...]:
@@ -225,8 +243,11 @@ class MoneyCommands(DeskBase):
         unmatched. A deposit whose reference was applied before counts once, also when its order
         has since been booked or cancelled (the store's deposit index, ``TrackingLookup``). A
         deposit the bank reversed (取消) moves nothing: with its original in the same batch,
-        neither is applied; of a deposit an order took before, it comes back in
-        :attr:`DepositReport.reversed` with the orders that took it, for a person. An
+        neither is applied; of a deposit an order took before, the order gives it up
+        (:func:`~orderflow.domain.decisions.money.reverse_deposit`: held when that leaves it
+        short), and it comes back in :attr:`DepositReport.reversed` with the orders that took
+        it, for a person (a booked order, or a 取消 of another amount, is left as it is:
+        :attr:`DepositReport.not_taken_back`). An
         account two open orders hold (a bank adapter that gave it twice) is nobody's: its
         deposits are unmatched, for a person to apply (:meth:`apply_deposit`).
 
@@ -248,6 +269,7 @@ class MoneyCommands(DeskBase):
                 seen.add(deposit.reference)
         result = reconcile(deposits, accounts, seen)
         taken_by = {d.reference: self._holders(d.reference) for d in result.reversed}
+        taken_back = self._take_back(result.reversed, taken_by)
         by_order: dict[str, list[Deposit]] = {}
         for match in result.matched:
             by_order.setdefault(match.order_number, []).append(match.deposit)
@@ -260,7 +282,26 @@ class MoneyCommands(DeskBase):
                 return order
 
             saved.append(self._command(number, decide, actor="bank"))
-        return DepositReport(result, saved, taken_by)
+        return DepositReport(result, saved, taken_by, taken_back)
+
+    def _take_back(
+        self, reversed_: Iterable[Deposit], taken_by: dict[str, list[str]]
+    ) -> list[Order]:
+        """Each order that took a deposit the bank reversed gives it up (not a booked one)."""
+        saved: list[Order] = []
+        for deposit in reversed_:
+            for number in taken_by.get(deposit.reference, []):
+                if self.executor.load(number).status is OrderStatus.BOOKED:
+                    continue  # the books' money: the report leaves it to a person
+
+                def decide(order: Order, ctx: Context, deposit: Deposit = deposit) -> Order:
+                    return money.reverse_deposit(order, deposit, ctx, self.rules)
+
+                try:
+                    saved.append(self._command(number, decide, actor="bank"))
+                except (MoveNotAllowed, InvalidValue):  # booked meanwhile, another amount
+                    continue  # left as it is, for a person (not_taken_back)
+        return saved
 
     def _open_accounts(self) -> tuple[dict[str, OpenAccount], set[str]]:
         """The virtual accounts open orders hold, and the deposits those orders received.

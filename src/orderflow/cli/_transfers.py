@@ -16,6 +16,7 @@ from orderflow.cli._providers import add_provider_options, open_work_desk
 from orderflow.cli._work import PROVIDERS
 from orderflow.desk import OrderDesk
 from orderflow.domain.deposits import Deposit, DepositMatch, MatchKind
+from orderflow.domain.order import Order
 from orderflow.errors import OrderflowError, StoreError
 from orderflow.settings import ShopSettings
 from orderflow.zengin import ZenginError, read_transfer_notice
@@ -132,7 +133,7 @@ def _reconcile(
     matched: list[DepositMatch] = []
     unmatched: list[Deposit] = []
     repeated = cancelled = 0
-    reversed_: list[tuple[Deposit, list[str]]] = []
+    reversed_: list[tuple[Deposit, list[Order | str]]] = []
     failed: list[str] = []
     with Progress("import-transfers", len(deposits), enabled=args.progress) as bar:
         for start in range(0, len(deposits), CHUNK):
@@ -145,7 +146,11 @@ def _reconcile(
                 failed.append(f"deposits {start + 1}-{start + len(chunk)}: {error}")
             else:
                 result = report.reconciliation
-                reversed_ += [(d, report.taken_by.get(d.reference, [])) for d in report.reversed]
+                back = {o.number: o for o in report.taken_back}
+                reversed_ += [
+                    (d, [back.get(n, n) for n in report.taken_by.get(d.reference, [])])
+                    for d in report.reversed
+                ]
                 matched += result.matched
                 unmatched += result.unmatched
                 repeated += len(result.repeated)
@@ -159,7 +164,7 @@ def _reconcile(
     out(f"unmatched  {len(unmatched):>5}  (no open order holds the account: 入金不明)")
     out(f"repeated   {repeated:>5}  (applied before: counted once)")
     out(f"cancelled  {cancelled:>5}  (取消 by the bank)")
-    out(f"reversed   {len(reversed_):>5}  (取消 of a deposit an order took before: a person looks)")
+    out(f"reversed   {len(reversed_):>5}  (取消 of a deposit an order took: taken back from it)")
     for match in kinds[MatchKind.SHORT] + kinds[MatchKind.OVER]:
         owed = f", {_yen(match.excess.amount)} owed back" if match.excess.amount else ""
         out(
@@ -174,7 +179,7 @@ def _reconcile(
             f"({deposit.reference})"
         )
     for deposit, orders in reversed_:
-        taken = ", ".join(orders) or "no order now"
+        taken = ", ".join(_taken_back(o) for o in orders) or "no order now"
         out(
             f"  reversed  {deposit.on.isoformat()} account {deposit.account} "
             f"{_yen(deposit.amount.amount)} {mask_name(deposit.payer_display)} "
@@ -184,6 +189,15 @@ def _reconcile(
         out(f"  not all applied, run again (what was applied counts once): {problem}")
     operator = kinds[MatchKind.SHORT] or kinds[MatchKind.OVER] or unmatched or reversed_ or failed
     return ExitCode.WORK_LEFT if operator else ExitCode.OK
+
+
+def _taken_back(order: Order | str) -> str:
+    """An order that took a reversed deposit: what it has left, or that it kept the money."""
+    if isinstance(order, str):
+        return f"{order} (kept: booked, or another amount)"
+    short = [h for h in order.open_holds if h.code == "payment_shortfall"]
+    left = f"received {_yen(order.payment.received.amount)}"
+    return f"{order.number} ({left}, held: 入金不足)" if short else f"{order.number} ({left})"
 
 
 def _yen(amount: object) -> str:

@@ -88,6 +88,7 @@ _EVENT_MSGID = {
     "discount_capped": "Discount capped at the charges",
     "notice_failed": "Notice failed",
     "payment_received": "Payment received",
+    "deposit_reversed": "Deposit taken back by the bank",
     "refund_owed": "Refund owed by transfer",
     "refund_transferred": "Refund transferred",
     "placement_declined": "Payment refused at order",

@@ -12,6 +12,7 @@ from orderflow.domain.decisions.common import go_on
 from orderflow.domain.deposits import Deposit
 from orderflow.domain.effects import CheckCredit, PostJournal, PostpayCancel, PostpayRegister
 from orderflow.domain.events import (
+    DepositReversed,
     GoodwillRefunded,
     GoodwillSettled,
     PaymentReceived,
@@ -37,6 +38,7 @@ from orderflow.domain.payments.plans import (
     owe_refund,
     refund,
     refundable,
+    returned,
     settle_received,
 )
 from orderflow.domain.points import points_settled, settle_owed
@@ -303,6 +305,77 @@ def receive_deposit(order: Order, deposit: Deposit, ctx: Context, rules: Rules) 
         ctx,
         rules,
     )
+
+
+REVERSED = "reversed"
+"""The detail of the ledger entries a deposit the bank took back (取消) made."""
+
+
+def reverse_deposit(order: Order, deposit: Deposit, ctx: Context, rules: Rules) -> Order:
+    """入金取消: the bank took back (取消, 組戻し) a deposit ``order`` received; once per reference.
+
+    ``deposit`` is the bank's 取消 record of it (``cancelled``, the same reference and amount).
+    The money no longer counts as received (a ``receive`` entry of minus the amount): what the
+    order owed back of an over-payment and has not transferred yet shrinks first; what the order
+    is then short of holds it (``payment_shortfall``, the customer told), before shipping as
+    after, where a person collects it. A cancelled order owes back that much less; when the
+    shop had already transferred it, the hold says how much to collect. A booked order is the
+    books' (``MoveNotAllowed``).
+    """
+    received_key = f"{order.number}:deposit:{deposit.reference}"
+    original = order.payment.entry(received_key)
+    if original is None or original.op is not PaymentOp.RECEIVE:
+        raise InvalidValue(
+            "deposit.reference", deposit.reference, f"a deposit order {order.number} received"
+        )
+    key = f"{received_key}:{REVERSED}"
+    if order.payment.entry(key) is not None:  # taken back before: nothing more
+        return order
+    if not deposit.cancelled:
+        raise InvalidValue("deposit.cancelled", False, "the bank's 取消 record of the deposit")
+    if deposit.amount != original.amount:
+        raise InvalidValue("deposit.amount", deposit.amount, f"{original.amount}, as received")
+    if order.status is OrderStatus.BOOKED:
+        raise MoveNotAllowed(order.number, order.status.name, "take a deposit back", [])
+    amount = original.amount
+    order = record(order, PaymentOp.RECEIVE, -amount, key, ctx.at, reference=deposit.reference)
+    fields = {"amount": str(amount), "reference": deposit.reference}
+    order, _ = lifecycle.record_fact(order, ctx, DepositReversed, fields=fields)
+    cancelled = order.status is OrderStatus.CANCELLED
+    total = Money.zero(order.currency) if cancelled else order.totals(rules.settings.tax).total
+    order = _withdraw_excess(order, total, key, ctx)
+    payment = order.payment
+    net = payment.received - payment.refund_owed
+    if not cancelled:
+        plan = Plan(order)
+        short = net < total - returned(payment)
+        return plan.apply(settle_received(plan, order, ctx, total, tell=short))
+    if net.is_negative:  # transferred back before the bank took it: the customer owes it
+        order, _ = lifecycle.raise_hold(
+            order,
+            HoldCode.PAYMENT_SHORTFALL,
+            f"返金済の入金が取消: {-net.amount}{net.currency} 回収",
+            ctx,
+            message_en=f"paid back, then taken back by the bank: {-net.amount} {net.currency}",
+        )
+    return order
+
+
+def _withdraw_excess(order: Order, total: Money, key: str, ctx: Context) -> Order:
+    """Of what ``order`` owes back for paying more than ``total``, what no longer is.
+
+    An over-payment is what was received above the total; owed back and not transferred yet,
+    the part the bank took back is owed no more.
+    """
+    payment = order.payment
+    excess = payment.refund_owed - returned(payment)  # owed back for paying too much
+    target = payment.received - total
+    target = target if target.amount > 0 else Money.zero(order.currency)
+    untransferred = payment.refund_owed - payment.refund_paid
+    withdrawn = min(excess - target, untransferred)
+    if withdrawn.amount <= 0:
+        return order
+    return record(order, PaymentOp.REFUND_OWED, -withdrawn, f"{key}:owed", ctx.at, detail=REVERSED)
 
 
 def record_refund_transfer(order: Order, amount: Money, reference: str, ctx: Context) -> Order:

@@ -35,6 +35,7 @@ from orderflow.domain.events._goods import (
     Unbundled,
 )
 from orderflow.domain.events._money import (
+    DepositReversed,
     GoodwillRefunded,
     GoodwillSettled,
     JournalPosted,
@@ -85,6 +86,7 @@ __all__ = [
     "Changed",
     "Delivered",
     "DeliveryUndone",
+    "DepositReversed",
     "DiscountCapped",
     "EffectRefused",
     "GoodwillRefunded",

@@ -13,6 +13,7 @@ from orderflow.domain.order import OrderEvent
 from orderflow.domain.tax import TaxRate
 
 __all__ = [
+    "DepositReversed",
     "GoodwillRefunded",
     "GoodwillSettled",
     "JournalPosted",
@@ -147,6 +148,18 @@ class PaymentReceived(OrderEvent):
     """What arrived with this payment, as ``"<amount> <currency>"`` (``"5980 JPY"``)."""
     name: ClassVar[str] = "payment_received"
     """Kind name: the tag in saved orders, the label key (入金確認)."""
+
+
+@event
+class DepositReversed(OrderEvent):
+    """入金取消: the bank took back (取消, 組戻し) a deposit the order had received."""
+
+    amount: str = ""
+    """What the bank took back, as ``"<amount> <currency>"`` (``"5980 JPY"``)."""
+    reference: str = ""
+    """The bank's reference of the deposit (照会番号)."""
+    name: ClassVar[str] = "deposit_reversed"
+    """Kind name: the tag in saved orders, the label key (入金取消)."""
 
 
 @event
