@@ -265,6 +265,10 @@ class ShopSettings:
     konbini_days: int = attrs.field(default=7, validator=_positive)
     """Days a konbini payment number stays valid (1 to 3650); unpaid orders are cancelled
     after."""
+    konbini_grace: timedelta = attrs.field(default=timedelta(0), validator=_check_tolerance)
+    """How long after a konbini deadline ``expire_unpaid`` still waits (0 to 3650 days; none by
+    default): a provider that reports payments late (確報 the next day) needs a day, or an
+    order paid in time is cancelled before its payment is heard of."""
     absent_hold_days: int = attrs.field(default=3, validator=_positive)
     """持戻り: a parcel back at the depot this many days (1 to 3650) holds its order for a
     person."""

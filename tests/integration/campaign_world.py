@@ -172,6 +172,7 @@ def new_flow(seed: int, folder: Path | None = None) -> Flow:
             free_shipping_threshold=rng.choice([None, Money.yen(3000)]),
             accepts_customer_reason=rng.random() < 0.9,
         ),
+        konbini_grace=timedelta(hours=rng.choice([0, 0, 12, 24])),
     )
     shop = fake_shop(stock, settings=settings, points={"C1": POINTS, "C2": POINTS})
     if folder is not None:

@@ -277,3 +277,47 @@ def test_provisional_points_are_not_confirmed_for_a_delivery_undone() -> None:
     [order] = s.desk.grant_points_due()
     assert not order.points_provisional and s.points.balances["C1"] == 21
     assert order.points_granted == 21  # granted once
+
+
+def test_expire_unpaid_waits_the_grace_for_a_payment_reported_late() -> None:
+    """Paid at the till an hour before the deadline, reported by the provider the next morning:
+    with ``konbini_grace`` the sweep in between leaves the order for its payment."""
+    s = _shop(ShopSettings(konbini_grace=timedelta(days=1)))
+    s.desk.place(
+        number="1001",
+        customer=customer(),
+        ship_to=address(),
+        lines=[OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2)],
+        payment_method=PaymentMethod.KONBINI,
+    )
+    deadline = datetime.fromisoformat(s.desk.get("1001").payment.instruction("deadline") or "")
+    s.clock.advance(timedelta(days=7, hours=6))  # past the deadline, within the grace
+    assert s.desk.expire_unpaid() == []
+    paid = s.desk.record_konbini_payment(
+        "1001", reference="K-1", amount=Money.yen(2160), paid_at=deadline - timedelta(hours=1)
+    )
+    assert paid.status is OrderStatus.ORDERED and not paid.open_holds  # paid: goes on
+    assert paid.payment.received == Money.yen(2160) and paid.payment.refund_owed == Money.yen(0)
+    s.clock.advance(timedelta(days=2))
+    assert s.desk.expire_unpaid() == []
+
+
+def test_expire_unpaid_cancels_once_the_grace_is_over() -> None:
+    s = _shop(ShopSettings(konbini_grace=timedelta(hours=12)))
+    s.desk.place(
+        number="1001",
+        customer=customer(),
+        ship_to=address(),
+        lines=[OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2)],
+        payment_method=PaymentMethod.KONBINI,
+    )
+    s.clock.advance(timedelta(days=7, hours=12))
+    assert s.desk.expire_unpaid() == []  # the deadline and the grace, to the second
+    s.clock.advance(timedelta(seconds=1))
+    assert [o.number for o in s.desk.expire_unpaid()] == ["1001"]
+
+
+@pytest.mark.parametrize("grace", [timedelta(seconds=-1), 3600, timedelta(days=3651)])
+def test_a_bad_grace_is_refused_naming_it(grace: object) -> None:
+    with pytest.raises(InvalidValue, match="konbini_grace"):
+        ShopSettings(konbini_grace=grace)  # type: ignore[arg-type]

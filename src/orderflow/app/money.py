@@ -195,6 +195,9 @@ class MoneyCommands(DeskBase):
     def expire_unpaid(self, now: datetime | None = None) -> list[Order]:
         """Konbini sweep: cancel every unpaid order past its payment deadline, with a notice.
 
+        An order waits ``ShopSettings.konbini_grace`` past its deadline for a payment the
+        provider reports late.
+
         Each order is judged again as stored when its turn comes: one paid, or given a new
         number (an order change), since the sweep read its list is left alone. Returns the
         orders cancelled.
@@ -229,7 +232,7 @@ class MoneyCommands(DeskBase):
         return (
             order.payment.method is PaymentMethod.KONBINI
             and deadline is not None
-            and datetime.fromisoformat(deadline) < moment
+            and datetime.fromisoformat(deadline) + self.settings.konbini_grace < moment
             and Move.CANCEL in allowed_moves(order.status)
             and not self.payment_confirmed(order)
         )
