@@ -156,3 +156,16 @@ def test_a_claim_declined_after_review_tells_the_customer_the_order_is_cancelled
     kinds = [n.kind for n in s.notifier.sent[told:]]
     assert kinds == ["cancellation"], f"told {kinds}: to choose another method for an order gone"
     assert dict(s.notifier.sent[-1].facts)["reason"] == "The payment was not approved."
+
+
+def test_a_refused_amend_asks_the_customer_for_another_method_once() -> None:
+    """The hold says "choose another method": the customer is told (the notice a declined
+    credit check sends), not left waiting while a person wonders who will ask them."""
+    s = _shop()
+    _amend_refused(s)
+    told = [n for n in s.notifier.sent if n.kind == "payment_failed"]
+    assert len(told) == 1 and told[0].order_number == NUMBER
+    s.postpay.fail_next("amend", Fault.DECLINE)
+    order = s.desk.change(NUMBER, OrderChange(quantities={"L1": 4})).order  # refused again
+    assert [h.code for h in order.open_holds] == ["postpay_declined"]
+    assert len([n for n in s.notifier.sent if n.kind == "payment_failed"]) == 1  # still held

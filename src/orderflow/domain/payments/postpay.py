@@ -358,6 +358,8 @@ def fold_postpay_amend(
             "the 後払い claim could not be amended: a person must collect the money",
             ctx,
         )
+    if not any(h.code == HoldCode.POSTPAY_DECLINED for h in order.open_holds):
+        payment_failed(plan, rules)  # the hold asks the customer to choose: they are told, once
     return hold(
         order,
         HoldCode.POSTPAY_DECLINED,
