@@ -42,6 +42,12 @@ def _shop(number: str = "2002") -> tuple[FakeShop, str]:
     return shop, account
 
 
+def _delivered(shop: FakeShop) -> None:
+    shop.desk.instruct_shipping("2002")
+    shop.desk.ship("2002", "2002-S1", "1234-5678-9013")
+    shop.desk.deliver("2002", "2002-S1")
+
+
 def _deposit(account: str, reference: str, amount: Money = TOTAL) -> Deposit:
     return Deposit(account, amount, "ﾐﾎﾝ ﾊﾅｺ", date(2026, 11, 24), reference)
 
@@ -101,9 +107,7 @@ def test_taken_back_after_shipping_holds_the_sale_until_paid() -> None:
     desk = shop.desk
     paid = _deposit(account, "R-1")
     desk.reconcile_deposits([paid])
-    desk.instruct_shipping("2002")
-    desk.ship("2002", "2002-S1", "1234-5678-9013")
-    desk.deliver("2002", "2002-S1")
+    _delivered(shop)
 
     [order] = desk.reconcile_deposits([_back(paid)]).taken_back
     assert order.status is OrderStatus.DELIVERED and order.payment.received == Money.yen(0)
@@ -146,9 +150,7 @@ def test_a_booked_order_is_left_to_the_books() -> None:
     desk = shop.desk
     paid = _deposit(account, "R-1")
     desk.reconcile_deposits([paid])
-    desk.instruct_shipping("2002")
-    desk.ship("2002", "2002-S1", "1234-5678-9013")
-    desk.deliver("2002", "2002-S1")
+    _delivered(shop)
     booked = desk.book("2002")
 
     report = desk.reconcile_deposits([_back(paid)])

@@ -209,9 +209,9 @@ def test_sweep_absent_leaves_alone_a_parcel_delivered_while_it_ran() -> None:
     assert order.status is OrderStatus.DELIVERED and order.open_holds == ()
 
 
-def _lapsed_konbini_order() -> FakeShop:
-    """Konbini order 1001, unpaid, a second past its number's deadline."""
-    s = _shop()
+def _konbini_order(settings: ShopSettings | None = None) -> FakeShop:
+    """Konbini order 1001 (¥2,160), unpaid, its number valid 7 days."""
+    s = _shop(settings)
     s.desk.place(
         number="1001",
         customer=customer(),
@@ -219,6 +219,12 @@ def _lapsed_konbini_order() -> FakeShop:
         lines=[OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2)],
         payment_method=PaymentMethod.KONBINI,
     )
+    return s
+
+
+def _lapsed_konbini_order() -> FakeShop:
+    """Konbini order 1001, unpaid, a second past its number's deadline."""
+    s = _konbini_order()
     s.clock.advance(timedelta(days=7, seconds=1))
     return s
 
@@ -282,14 +288,7 @@ def test_provisional_points_are_not_confirmed_for_a_delivery_undone() -> None:
 def test_expire_unpaid_waits_the_grace_for_a_payment_reported_late() -> None:
     """Paid at the till an hour before the deadline, reported by the provider the next morning:
     with ``konbini_grace`` the sweep in between leaves the order for its payment."""
-    s = _shop(ShopSettings(konbini_grace=timedelta(days=1)))
-    s.desk.place(
-        number="1001",
-        customer=customer(),
-        ship_to=address(),
-        lines=[OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2)],
-        payment_method=PaymentMethod.KONBINI,
-    )
+    s = _konbini_order(ShopSettings(konbini_grace=timedelta(days=1)))
     deadline = datetime.fromisoformat(s.desk.get("1001").payment.instruction("deadline") or "")
     s.clock.advance(timedelta(days=7, hours=6))  # past the deadline, within the grace
     assert s.desk.expire_unpaid() == []
@@ -303,14 +302,7 @@ def test_expire_unpaid_waits_the_grace_for_a_payment_reported_late() -> None:
 
 
 def test_expire_unpaid_cancels_once_the_grace_is_over() -> None:
-    s = _shop(ShopSettings(konbini_grace=timedelta(hours=12)))
-    s.desk.place(
-        number="1001",
-        customer=customer(),
-        ship_to=address(),
-        lines=[OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2)],
-        payment_method=PaymentMethod.KONBINI,
-    )
+    s = _konbini_order(ShopSettings(konbini_grace=timedelta(hours=12)))
     s.clock.advance(timedelta(days=7, hours=12))
     assert s.desk.expire_unpaid() == []  # the deadline and the grace, to the second
     s.clock.advance(timedelta(seconds=1))

@@ -9,26 +9,16 @@ from __future__ import annotations
 
 import pytest
 
-from orderflow import Address, Customer, Money, OrderLine, OrderStatus
+from orderflow import OrderStatus
 from orderflow.domain.returns import Disposition, ReturnReason
 from orderflow.errors import MoveBlocked
 from orderflow.testing import FakeShop, fake_shop
+from tests.builders import STOCK, delivered
 
 
 def _delivered() -> FakeShop:
-    shop = fake_shop({("TOKYO", "TEA-1"): 10})
-    desk = shop.desk
-    desk.place(
-        number="1001",
-        customer=Customer("C1", "山田 太郎", "taro@example.jp"),
-        ship_to=Address("150-0001", "東京都", "渋谷区神宮前", "1-2-3", "山田 太郎", "03-1234-5678"),
-        lines=[OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2)],
-        token="tok_visa",
-    )
-    desk.accept("1001")
-    desk.instruct_shipping("1001")
-    desk.ship("1001", "1001-S1", "1234-5678-9013")
-    desk.deliver("1001", "1001-S1")
+    shop = fake_shop(dict(STOCK))
+    delivered(shop)
     return shop
 
 
