@@ -8,13 +8,12 @@ from orderflow.app.base import check_number, check_text
 from orderflow.app.changes import ChangeCommands
 from orderflow.app.fulfilment import FulfilmentCommands, normalize_tracking
 from orderflow.app.tracking import TrackingCommands
-from orderflow.domain import bundling
+from orderflow.domain import bundling, lifecycle
 from orderflow.domain.decisions import shipping, tracking
-from orderflow.domain.machine import allowed_moves
 from orderflow.domain.order import Order, Shipment, ShipmentStatus
 from orderflow.domain.policy import Requester
 from orderflow.domain.status import Move, OrderStatus
-from orderflow.errors import InvalidValue, MoveBlocked, OrderflowError
+from orderflow.errors import InvalidValue, OrderflowError
 
 __all__ = ["BundleCommands"]
 
@@ -126,12 +125,8 @@ class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
             and not (m.status is OrderStatus.SHIPPING_INSTRUCTED and m.shipments)
         ]
         if waiting:
-            raise MoveBlocked(
-                number,
-                order.status.name,
-                "instruct_shipping",
-                [m.value for m in allowed_moves(order.status)],
-                f"the parcel waits for {', '.join(waiting)}",
+            raise lifecycle.blocked(
+                order, Move.INSTRUCT_SHIPPING, f"the parcel waits for {', '.join(waiting)}"
             )
         self._check_instructable(live, carrier, actor)
         for member in live:
@@ -229,11 +224,9 @@ class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
             try:
                 tracking.undo_delivery(self._current(mate), mate_shipment, ctx, self.rules)
             except OrderflowError as refused:
-                raise MoveBlocked(
-                    number,
-                    order.status.name,
-                    Move.UNDO_DELIVERY.value,
-                    [m.value for m in allowed_moves(order.status)],
+                raise lifecycle.blocked(
+                    order,
+                    Move.UNDO_DELIVERY,
                     f"its box (同梱) was delivered with order {mate}: {refused}",
                 ) from refused
         done = super().undo_delivery(number, shipment_id, reason=reason, actor=actor)

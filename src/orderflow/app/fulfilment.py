@@ -6,15 +6,15 @@ from zoneinfo import ZoneInfo
 
 from orderflow.adapters.carriers import normalize_tracking_number
 from orderflow.app.base import DeskBase, check_number, check_text
+from orderflow.domain import lifecycle
 from orderflow.domain.booking import recognition_date
 from orderflow.domain.decisions import shipping, tracking
 from orderflow.domain.events import RecallRefused, RecallRequested
 from orderflow.domain.lifecycle import Context, find_shipment
-from orderflow.domain.machine import allowed_moves
 from orderflow.domain.order import Order
 from orderflow.domain.shipments import pending_units
 from orderflow.domain.status import Move, OrderStatus
-from orderflow.errors import InvalidValue, MoveBlocked
+from orderflow.errors import InvalidValue
 
 __all__ = ["FulfilmentCommands"]
 
@@ -73,12 +73,8 @@ class FulfilmentCommands(DeskBase):
         order = self._command(number, lambda order, ctx: shipping.recall(order, ctx), actor=actor)
         if RecallRefused in self._after(order, RecallRequested):
             event = next(e for e in reversed(order.history) if isinstance(e, RecallRefused))
-            raise MoveBlocked(
-                number,
-                order.status.name,
-                Move.RECALL.value,
-                [m.value for m in allowed_moves(order.status)],
-                f"already left the warehouse: {event.detail('left')}",
+            raise lifecycle.blocked(
+                order, Move.RECALL, f"already left the warehouse: {event.detail('left')}"
             )
         return order
 

@@ -148,7 +148,8 @@ def _moving(order: Order, move: Move, to: OrderStatus) -> None:
     check_move(order.number, order.status, move, to)
 
 
-def _blocked(order: Order, move: Move, reason: str) -> MoveBlocked:
+def blocked(order: Order, move: Move, reason: str) -> MoveBlocked:
+    """The error for ``move`` of ``order`` refused for ``reason`` (the moves its status allows)."""
     return MoveBlocked(
         order.number,
         order.status.name,
@@ -338,9 +339,9 @@ def instruct_shipping(
     _moving(order, Move.INSTRUCT_SHIPPING, OrderStatus.SHIPPING_INSTRUCTED)
     if order.open_holds:
         codes = ", ".join(h.code for h in order.open_holds)
-        raise _blocked(order, Move.INSTRUCT_SHIPPING, f"open holds: {codes}")
+        raise blocked(order, Move.INSTRUCT_SHIPPING, f"open holds: {codes}")
     if not payment_confirmed:
-        raise _blocked(order, Move.INSTRUCT_SHIPPING, "the payment is not confirmed")
+        raise blocked(order, Move.INSTRUCT_SHIPPING, "the payment is not confirmed")
     planned: dict[tuple[str, str], int] = {}
     for s in shipments:
         for line in s.lines:
@@ -405,7 +406,7 @@ def ship(
             "tracking_number", tracking_number, f"{shipment.tracking_number!r} (already shipped)"
         )
     if tracking_required and not tracking_number:
-        raise _blocked(order, Move.SHIP, f"shipment {shipment_id} has no tracking number")
+        raise blocked(order, Move.SHIP, f"shipment {shipment_id} has no tracking number")
     updated = attrs.evolve(
         shipment,
         status=ShipmentStatus.SHIPPED,
@@ -432,7 +433,7 @@ def deliver(order: Order, shipment_id: str, ctx: Context) -> Outcome:
     if shipment.status is ShipmentStatus.DELIVERED:
         return order, ()
     if shipment.status is ShipmentStatus.INSTRUCTED:
-        raise _blocked(order, Move.DELIVER, f"shipment {shipment_id} has not been shipped")
+        raise blocked(order, Move.DELIVER, f"shipment {shipment_id} has not been shipped")
     updated = replace(shipment, status=ShipmentStatus.DELIVERED, delivered_at=ctx.at)
     shipments = _replace(order, updated)
     done = all(s.status is ShipmentStatus.DELIVERED for s in shipments)

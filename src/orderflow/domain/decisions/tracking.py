@@ -39,7 +39,7 @@ from orderflow.domain.decisions import shipping
 from orderflow.domain.effects import Notify
 from orderflow.domain.events import CarrierReported, Delivered, DeliveryUndone
 from orderflow.domain.lifecycle import Context
-from orderflow.domain.machine import allowed_moves, check_move
+from orderflow.domain.machine import check_move
 from orderflow.domain.order import Order, OrderEvent, Shipment, ShipmentStatus
 from orderflow.domain.outbox import Plan
 from orderflow.domain.points import unschedule_grant
@@ -368,13 +368,7 @@ def _last_about(order: Order, shipment_id: str) -> type[OrderEvent] | None:
 
 
 def _blocked(order: Order, reason: str) -> MoveBlocked:
-    return MoveBlocked(
-        order.number,
-        order.status.name,
-        Move.UNDO_DELIVERY.value,
-        [m.value for m in allowed_moves(order.status)],
-        reason,
-    )
+    return lifecycle.blocked(order, Move.UNDO_DELIVERY, reason)
 
 
 def absent_overdue(order: Order, now: datetime, days: int) -> tuple[Shipment, ...]:
