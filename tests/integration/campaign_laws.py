@@ -14,7 +14,14 @@ from orderflow import (
     PaymentOp,
     ShipmentStatus,
 )
-from orderflow.domain.events import CarrierReported, DeliveryUndone
+from orderflow.domain.events import (
+    Cancelled,
+    CarrierReported,
+    DeliveryUndone,
+    DepositReversed,
+    HoldCleared,
+    HoldRaised,
+)
 from orderflow.domain.order import DROP_SHIP
 from orderflow.domain.payments.ledger import CARDLIKE
 from orderflow.domain.payments.parcels import owed_for, shipped_units
@@ -330,6 +337,25 @@ def _money_laws(flow: Flow, orders: dict[str, Order]) -> list[str]:
     return found
 
 
+def _surfaced_debt(order: Order, debt: Money) -> bool:
+    """A cancelled order the customer owes ``debt``: the shop paid back money the bank then
+    took back (取消), no more than it paid back, and a person was told once both had happened
+    (a ``deposit_reversed`` hold open at the cancel or the 取消, or raised after; it may have
+    been cleared since, by the person who collected it)."""
+    if debt > order.payment.refund_paid:
+        return False
+    held = surfaced = reversed_ = False
+    for event in order.history:
+        if isinstance(event, HoldRaised) and event.code == "deposit_reversed":
+            held = surfaced = True
+        elif isinstance(event, HoldCleared) and event.code == "deposit_reversed":
+            held = False
+        elif isinstance(event, (DepositReversed, Cancelled)):
+            reversed_ = reversed_ or isinstance(event, DepositReversed)
+            surfaced = held
+    return reversed_ and surfaced
+
+
 def _order_money(flow: Flow, order: Order) -> list[str]:
     """The order's money at the providers, in its ledger, and what the customer owes."""
     shop = flow.shop
@@ -390,7 +416,7 @@ def _order_money(flow: Flow, order: Order) -> list[str]:
             may_keep = owed_for(order, shipped_units(gone), settings.tax, fees=True)
         if card_net > may_keep or card_net.is_negative or billed.amount:
             found.append(f"{order.number} ({order.status.name}) keeps {card_net} + {billed}")
-        collect = direct.is_negative and "payment_shortfall" in {h.code for h in order.open_holds}
+        collect = direct.is_negative and _surfaced_debt(order, -direct)
         if order.status is OrderStatus.CANCELLED and direct.amount and not collect:
             found.append(f"{order.number} cancelled keeps {direct} received")
         return found

@@ -141,7 +141,7 @@ def test_a_cancelled_order_paid_back_before_the_bank_took_it_says_what_to_collec
 
     [order] = desk.reconcile_deposits([_back(paid)]).taken_back
     [hold] = order.open_holds
-    assert hold.code == "payment_shortfall" and "2160" in hold.message
+    assert hold.code == "deposit_reversed" and "2160" in hold.message
     assert order.payment.refund_to_transfer == Money.yen(0)
 
 
@@ -168,3 +168,26 @@ def test_a_reversal_of_another_amount_is_left_to_a_person() -> None:
     assert report.reversed == (odd,) and report.not_taken_back == {"R-1": ["2002"]}
     assert report.taken_back == [] and desk.get("2002").payment.received == TOTAL * 2
     assert before.payment.received == TOTAL
+
+
+def test_a_cancel_after_an_over_payment_paid_back_and_taken_back_says_what_to_collect() -> None:
+    """Over-paid by ¥500, ¥250 of it transferred back, then the bank took the transfer back:
+    the customer owes the ¥250 the shop paid back. Cancelled after a person cleared the hold,
+    the order is held again with what to collect; a deposit of it settles the order."""
+    shop, account = _shop()
+    desk = shop.desk
+    paid = _deposit(account, "R-1", TOTAL + Money.yen(500))
+    desk.reconcile_deposits([paid])
+    desk.record_refund_transfer("2002", Money.yen(250), reference="T-1")
+    [order] = desk.reconcile_deposits([_back(paid)]).taken_back
+    assert order.payment.received - order.payment.refund_owed == Money.yen(-250)
+    desk.clear_hold("2002", "payment_shortfall")
+
+    order = desk.cancel("2002", reason="お客様都合")
+    [hold] = order.open_holds
+    assert hold.code == "deposit_reversed" and "250" in hold.message
+    assert order.payment.refund_to_transfer == Money.yen(0)
+
+    settled = desk.apply_deposit("2002", _deposit(account, "R-2", Money.yen(250)))
+    assert settled.payment.received - settled.payment.refund_owed == Money.yen(0)
+    assert settled.payment.refund_to_transfer == Money.yen(0) and not settled.open_holds

@@ -17,7 +17,12 @@ from orderflow.domain.status import OrderStatus
 
 __all__ = ["STILL_A_PERSONS", "cancel_order", "close_order"]
 
-STILL_A_PERSONS = (HoldCode.REFUND_FAILED, HoldCode.CAPTURE_FAILED, HoldCode.EFFECT_REFUSED)
+STILL_A_PERSONS = (
+    HoldCode.REFUND_FAILED,
+    HoldCode.CAPTURE_FAILED,
+    HoldCode.EFFECT_REFUSED,
+    HoldCode.DEPOSIT_REVERSED,
+)
 """Holds a cancel leaves open: a refund to pay another way, money to collect, a provider that
 kept refusing (a person acts on them whatever the order's status)."""
 

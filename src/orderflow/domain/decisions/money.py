@@ -33,6 +33,7 @@ from orderflow.domain.order import Order, PaymentMethod, PaymentOp, PaymentOutco
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import HoldCode
 from orderflow.domain.payments.card import reauthorize
+from orderflow.domain.payments.direct import customer_debt
 from orderflow.domain.payments.ledger import CARDLIKE, live_authorization, record, relied_on
 from orderflow.domain.payments.plans import (
     owe_refund,
@@ -273,7 +274,10 @@ def receive(
     total = order.totals(rules.settings.tax).total
     if order.status is OrderStatus.CANCELLED:
         total = Money.zero(order.currency)
-    order = settle_received(plan, order, ctx, total, tell=order.status is not OrderStatus.CANCELLED)
+    cancelled = order.status is OrderStatus.CANCELLED
+    order = settle_received(plan, order, ctx, total, tell=not cancelled)
+    if cancelled:  # money a person collected after a 取消 lifts its hold
+        order = customer_debt(order, ctx)
     order = go_on(plan, order, rules)
     return plan.apply(order)
 
@@ -344,21 +348,12 @@ def reverse_deposit(order: Order, deposit: Deposit, ctx: Context, rules: Rules) 
     cancelled = order.status is OrderStatus.CANCELLED
     total = Money.zero(order.currency) if cancelled else order.totals(rules.settings.tax).total
     order = _withdraw_excess(order, total, key, ctx)
-    payment = order.payment
-    net = payment.received - payment.refund_owed
     if not cancelled:
+        payment = order.payment
         plan = Plan(order)
-        short = net < total - returned(payment)
+        short = payment.received - payment.refund_owed < total - returned(payment)
         return plan.apply(settle_received(plan, order, ctx, total, tell=short))
-    if net.is_negative:  # transferred back before the bank took it: the customer owes it
-        order, _ = lifecycle.raise_hold(
-            order,
-            HoldCode.PAYMENT_SHORTFALL,
-            f"返金済の入金が取消: {-net.amount}{net.currency} 回収",
-            ctx,
-            message_en=f"paid back, then taken back by the bank: {-net.amount} {net.currency}",
-        )
-    return order
+    return customer_debt(order, ctx)  # transferred back before the bank took it
 
 
 def _withdraw_excess(order: Order, total: Money, key: str, ctx: Context) -> Order:

@@ -57,6 +57,10 @@ class HoldCode:
     changes its method (or cancels it)."""
     EFFECT_REFUSED = "effect_refused"
     """A provider kept refusing something that must be done (a release, a void…): see history."""
+    DEPOSIT_REVERSED = "deposit_reversed"
+    """入金取消後の回収: the bank took back (取消) a transfer the shop had already paid (part of)
+    back; a person collects what the customer owes (a deposit of it applied to the order
+    lifts the hold)."""
 
 
 PAYMENT_WAITS = (

@@ -90,6 +90,27 @@ def fold_issue_account(
     return order
 
 
+def customer_debt(order: Order, ctx: Context) -> Order:
+    """A closed order whose money received is less than was paid back: the customer owes it.
+
+    The shop paid back (part of) a transfer the bank later took back (取消): the order is held
+    ``deposit_reversed`` with the amount for a person to collect; once money received covers
+    it again (a deposit applied to the order), the hold is lifted.
+    """
+    payment = order.payment
+    net = payment.received - payment.refund_owed
+    if not net.is_negative:
+        return lifecycle.clear_holds(order, (HoldCode.DEPOSIT_REVERSED,), ctx)
+    held, _ = lifecycle.raise_hold(
+        order,
+        HoldCode.DEPOSIT_REVERSED,
+        f"返金済の入金が取消: {-net.amount}{net.currency} 回収",
+        ctx,
+        message_en=f"paid back, then taken back by the bank: {-net.amount} {net.currency}",
+    )
+    return held
+
+
 def asked_moved(payment: Payment, total: Money) -> bool:
     """Whether the customer was asked to transfer another amount than ``total``.
 

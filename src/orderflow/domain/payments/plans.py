@@ -50,7 +50,12 @@ from orderflow.domain.order import (
 )
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import HoldCode
-from orderflow.domain.payments.direct import ask_transfer_again, asked_for, asked_moved
+from orderflow.domain.payments.direct import (
+    ask_transfer_again,
+    asked_for,
+    asked_moved,
+    customer_debt,
+)
 from orderflow.domain.payments.ledger import (
     CARDLIKE,
     claim_amount,
@@ -137,6 +142,7 @@ def close_payment(
             order = record(
                 order, PaymentOp.REFUND_OWED, -withdrawn, plan.key(), ctx.at, detail=COD_EXCESS
             )
+        order = customer_debt(order, ctx)  # paid back what the bank then took back
     return order
 
 
