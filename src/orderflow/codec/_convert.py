@@ -324,7 +324,26 @@ def _build(detailed: bool) -> cattrs.Converter:
         conv.register_unstructure_hook(members, out)
         conv.register_structure_hook(members, back)
 
-    def tuple_structure(kind: Any) -> Callable[[Any, Any], Any]:
+    conv.register_structure_hook_factory(_is_tuple, _tuple_structure(conv, detailed))
+    conv.register_unstructure_hook_factory(_is_tuple, _tuple_unstructure(conv))
+    conv.register_structure_hook_func(lambda kind: kind == _FACTS, _facts_structure)
+    conv.register_unstructure_hook_func(
+        lambda kind: kind == _FACTS,
+        lambda facts: [[key, _unstructure_fact(key, value)] for key, value in facts],
+    )
+    for cls in CLASSES:
+        _register_class(conv, cls, detailed)
+    for base, tag in TAGS.items():
+        _register_tagged(conv, base, tag)
+    return conv
+
+
+def _tuple_structure(
+    conv: cattrs.Converter, detailed: bool
+) -> Callable[[Any], Callable[[Any, Any], Any]]:
+    """The structure hook factory of tuple types: a JSON list, of the declared length."""
+
+    def factory(kind: Any) -> Callable[[Any, Any], Any]:
         args = typing.get_args(kind)
         same = len(args) == 2 and args[1] is Ellipsis
         items = [args[0]] if same else list(args)
@@ -339,22 +358,35 @@ def _build(detailed: bool) -> cattrs.Converter:
                     hook, arg = hooks[0], items[0]
                     return tuple([hook(x, arg) for x in value])
                 return tuple([h(x, a) for h, a, x in zip(hooks, items, value, strict=True)])
-            out, errors = [], []
-            for index, x in enumerate(value):
-                at = 0 if same else index
-                try:
-                    out.append(hooks[at](x, items[at]))
-                except Exception as error:
-                    note = IterableValidationNote(f"index {index}", index, items[at])
-                    error.__notes__ = [*getattr(error, "__notes__", []), note]
-                    errors.append(error)
-            if errors:
-                raise IterableValidationError("while structuring a list", errors, kind)
-            return tuple(out)
+            return _detailed_tuple(kind, value, hooks, items, same)
 
         return structure
 
-    def tuple_unstructure(kind: Any) -> Callable[[Any], Any]:
+    return factory
+
+
+def _detailed_tuple(
+    kind: Any, value: list[Any], hooks: list[Any], items: list[Any], same: bool
+) -> tuple[Any, ...]:
+    """A list structured item by item, every bad item's error kept with its index."""
+    out, errors = [], []
+    for index, x in enumerate(value):
+        at = 0 if same else index
+        try:
+            out.append(hooks[at](x, items[at]))
+        except Exception as error:
+            note = IterableValidationNote(f"index {index}", index, items[at])
+            error.__notes__ = [*getattr(error, "__notes__", []), note]
+            errors.append(error)
+    if errors:
+        raise IterableValidationError("while structuring a list", errors, kind)
+    return tuple(out)
+
+
+def _tuple_unstructure(conv: cattrs.Converter) -> Callable[[Any], Callable[[Any], Any]]:
+    """The unstructure hook factory of tuple types: a list."""
+
+    def factory(kind: Any) -> Callable[[Any], Any]:
         args = typing.get_args(kind)
         same = len(args) == 2 and args[1] is Ellipsis
         items = [args[0]] if same else list(args)
@@ -366,32 +398,22 @@ def _build(detailed: bool) -> cattrs.Converter:
             return lambda value: [hook(x) for x in value]
         return lambda value: [h(x) for h, x in zip(hooks, value, strict=True)]
 
-    conv.register_structure_hook_factory(_is_tuple, tuple_structure)
-    conv.register_unstructure_hook_factory(_is_tuple, tuple_unstructure)
+    return factory
 
-    def facts_structure(value: object, _: object) -> tuple[tuple[str, object], ...]:
-        if type(value) is not list:
-            raise _Bad("", _shown(value), "a list of [name, value] pairs")
-        out = []
-        for index, pair in enumerate(value):
-            if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
-                raise _Bad(f"[{index}]", _shown(pair), "a [name, value] pair")
-            try:
-                out.append((pair[0], _structure_fact(pair[1])))
-            except _Bad as error:
-                raise _Bad(_join(f"[{index}][1]", error.rel), error.value, error.expected) from None
-        return tuple(out)
 
-    conv.register_structure_hook_func(lambda kind: kind == _FACTS, facts_structure)
-    conv.register_unstructure_hook_func(
-        lambda kind: kind == _FACTS,
-        lambda facts: [[key, _unstructure_fact(key, value)] for key, value in facts],
-    )
-    for cls in CLASSES:
-        _register_class(conv, cls, detailed)
-    for base, tag in TAGS.items():
-        _register_tagged(conv, base, tag)
-    return conv
+def _facts_structure(value: object, _: object) -> tuple[tuple[str, object], ...]:
+    """A notice effect's facts: a list of [name, value] pairs."""
+    if type(value) is not list:
+        raise _Bad("", _shown(value), "a list of [name, value] pairs")
+    out = []
+    for index, pair in enumerate(value):
+        if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
+            raise _Bad(f"[{index}]", _shown(pair), "a [name, value] pair")
+        try:
+            out.append((pair[0], _structure_fact(pair[1])))
+        except _Bad as error:
+            raise _Bad(_join(f"[{index}][1]", error.rel), error.value, error.expected) from None
+    return tuple(out)
 
 
 def _register_class(conv: cattrs.Converter, cls: type, detailed: bool) -> None:
