@@ -268,56 +268,84 @@ def read_transfer_notice(
     Money.zero(currency)  # an unknown code: InvalidValue naming currency, before any record
     if type(max_records) is not int or max_records < 1:
         raise InvalidValue("max_records", max_records, "a whole number of records, 1 or more")
-    era = _ERAS[calendar]
-    records = _records(_bounded(data, max_records), max_records)
+    reader = _Reader(_ERAS[calendar], currency)
     line = 0
-    groups: list[tuple[AccountHeader, tuple[Deposit, ...]]] = []
-    created: date | None = None
-    header: AccountHeader | None = None
-    deposits: list[Deposit] = []
-    ended = False
-    for line, record in enumerate(records, start=1):
-        if ended:
-            raise ZenginError(line, "データ区分 (record_type)", record[:1], "nothing after the end")
+    for line, record in enumerate(_records(_bounded(data, max_records), max_records), start=1):
+        reader.read(record, line)
+    return reader.notice(line)
+
+
+_RECORD_TYPE = "データ区分 (record_type)"
+
+
+class _Reader:
+    """The records of one file, in order: header (1), data (2)…, trailer (8)…, end (9)."""
+
+    def __init__(self, era: int, currency: str) -> None:
+        self.era = era
+        self.currency = currency
+        self.groups: list[tuple[AccountHeader, tuple[Deposit, ...]]] = []
+        self.created: date | None = None
+        self.header: AccountHeader | None = None
+        self.deposits: list[Deposit] = []
+        self.ended = False
+        self._steps = {b"1": self._header, b"2": self._data, b"8": self._trailer, b"9": self._end}
+
+    def read(self, record: bytes, line: int) -> None:
+        """Take one record; a record out of place or of no known kind raises ZenginError."""
+        if self.ended:
+            raise ZenginError(line, _RECORD_TYPE, record[:1], "nothing after the end")
         kind = record[:1]
-        if kind == b"1":
-            if header is not None:
-                raise ZenginError(line, "データ区分 (record_type)", "1", "a trailer (8) first")
-            values = _fields(record, HEADER, line)
-            _expect(values, "kind_code", "種別コード (kind_code)", "01", line)
-            created = created or _date(values["created_on"], line, "作成日 (created_on)", era)
-            header = AccountHeader(
-                values["bank_code"],
-                values["bank_name"],
-                values["branch_code"],
-                values["branch_name"],
-                values["account_type"],
-                values["account_number"],
-                values["account_name"],
-            )
-            deposits = []
-        elif kind == b"2":
-            if header is None:
-                raise ZenginError(line, "データ区分 (record_type)", "2", "a header (1) first")
-            deposits.append(_deposit(_fields(record, DATA, line), header, line, era, currency))
-        elif kind == b"8":
-            if header is None:
-                raise ZenginError(line, "データ区分 (record_type)", "8", "a header (1) first")
-            _check_trailer(_fields(record, TRAILER, line), deposits, line)
-            groups.append((header, tuple(deposits)))
-            header = None
-        elif kind == b"9":
-            if header is not None:
-                raise ZenginError(line, "データ区分 (record_type)", "9", "a trailer (8) first")
-            _fields(record, END, line)
-            ended = True
-        else:
-            raise ZenginError(line, "データ区分 (record_type)", kind, "1, 2, 8 or 9")
-    if not ended:
-        raise ZenginError(line + 1, "データ区分 (record_type)", "", "an end record (9)")
-    if created is None:
-        raise ZenginError(1, "データ区分 (record_type)", "", "at least one header (1)")
-    return TransferNotice(created, tuple(groups))
+        step = self._steps.get(kind)
+        if step is None:
+            raise ZenginError(line, _RECORD_TYPE, kind, "1, 2, 8 or 9")
+        step(record, line)
+
+    def _header(self, record: bytes, line: int) -> None:
+        if self.header is not None:
+            raise ZenginError(line, _RECORD_TYPE, "1", "a trailer (8) first")
+        values = _fields(record, HEADER, line)
+        _expect(values, "kind_code", "種別コード (kind_code)", "01", line)
+        self.created = self.created or _date(
+            values["created_on"], line, "作成日 (created_on)", self.era
+        )
+        self.header = AccountHeader(
+            values["bank_code"],
+            values["bank_name"],
+            values["branch_code"],
+            values["branch_name"],
+            values["account_type"],
+            values["account_number"],
+            values["account_name"],
+        )
+        self.deposits = []
+
+    def _data(self, record: bytes, line: int) -> None:
+        if self.header is None:
+            raise ZenginError(line, _RECORD_TYPE, "2", "a header (1) first")
+        values = _fields(record, DATA, line)
+        self.deposits.append(_deposit(values, self.header, line, self.era, self.currency))
+
+    def _trailer(self, record: bytes, line: int) -> None:
+        if self.header is None:
+            raise ZenginError(line, _RECORD_TYPE, "8", "a header (1) first")
+        _check_trailer(_fields(record, TRAILER, line), self.deposits, line)
+        self.groups.append((self.header, tuple(self.deposits)))
+        self.header = None
+
+    def _end(self, record: bytes, line: int) -> None:
+        if self.header is not None:
+            raise ZenginError(line, _RECORD_TYPE, "9", "a trailer (8) first")
+        _fields(record, END, line)
+        self.ended = True
+
+    def notice(self, last_line: int) -> TransferNotice:
+        """The file read, once its last record (``last_line``) was read."""
+        if not self.ended:
+            raise ZenginError(last_line + 1, _RECORD_TYPE, "", "an end record (9)")
+        if self.created is None:
+            raise ZenginError(1, _RECORD_TYPE, "", "at least one header (1)")
+        return TransferNotice(self.created, tuple(self.groups))
 
 
 def _deposit(
