@@ -71,6 +71,24 @@ def _absence_key(overdue: Iterable[Shipment]) -> str:
     return "absent#" + hashlib.sha256(key.encode()).hexdigest()
 
 
+def _checked_batch(events: Iterable[object]) -> list[CarrierEvent]:
+    """``events`` as a list, each a :class:`CarrierEvent` (at most the batch limit)."""
+    given: list[object] | None = None
+    if not isinstance(events, str | bytes | bytearray):
+        try:  # one more than the limit is enough to refuse an endless iterable
+            given = list(islice(events, _BATCH_LIMIT + 1))
+        except TypeError:  # not iterable
+            given = None
+    if given is None or len(given) > _BATCH_LIMIT:
+        raise InvalidValue("events", events, f"a list of CarrierEvent (at most {_BATCH_LIMIT})")
+    batch: list[CarrierEvent] = []
+    for index, event in enumerate(given):
+        if not isinstance(event, CarrierEvent):
+            raise InvalidValue(f"events[{index}]", event, "a CarrierEvent")
+        batch.append(event)
+    return batch
+
+
 class TrackingCommands(DeskBase):
     """配送状況 from the carriers, 着荷取消 and the 持戻り sweep."""
 
@@ -85,32 +103,9 @@ class TrackingCommands(DeskBase):
         ahead of the desk's clock than ``settings.carrier_clock_tolerance`` in ``ahead``. Bad
         input (not a :class:`CarrierEvent`) raises before anything changes.
         """
-        given: list[object] | None = None
-        if not isinstance(events, str | bytes | bytearray):
-            try:  # one more than the limit is enough to refuse an endless iterable
-                given = list(islice(events, _BATCH_LIMIT + 1))
-            except TypeError:  # not iterable
-                given = None
-        if given is None or len(given) > _BATCH_LIMIT:
-            raise InvalidValue("events", events, f"a list of CarrierEvent (at most {_BATCH_LIMIT})")
-        batch: list[CarrierEvent] = []
-        for index, event in enumerate(given):
-            if not isinstance(event, CarrierEvent):
-                raise InvalidValue(f"events[{index}]", event, "a CarrierEvent")
-            batch.append(event)
+        batch = _checked_batch(events)
         self._ctx(actor)  # the actor is checked before anything
-        unknown: list[CarrierEvent] = []
-        per_order: dict[str, list[tuple[str, CarrierEvent]]] = {}
-        cache: dict[tuple[str, str], list[tuple[str, str]]] = {}
-        for event in batch:
-            key = (event.carrier, event.tracking_number)
-            if key not in cache:
-                cache[key] = self._find_shipments(event)
-            found = cache[key]
-            if not found:
-                unknown.append(event)
-            for number, shipment_id in found:
-                per_order.setdefault(number, []).append((shipment_id, event))
+        per_order, unknown = self._by_order(batch)
         applied = late = duplicates = 0
         changed: list[str] = []
         retry: list[CarrierEvent] = []
@@ -143,6 +138,24 @@ class TrackingCommands(DeskBase):
             tuple(errors),
             tuple(ahead),
         )
+
+    def _by_order(
+        self, batch: list[CarrierEvent]
+    ) -> tuple[dict[str, list[tuple[str, CarrierEvent]]], list[CarrierEvent]]:
+        """The events by order number (with their shipment ids), and those no shipment has."""
+        unknown: list[CarrierEvent] = []
+        per_order: dict[str, list[tuple[str, CarrierEvent]]] = {}
+        cache: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for event in batch:
+            key = (event.carrier, event.tracking_number)
+            if key not in cache:
+                cache[key] = self._find_shipments(event)
+            found = cache[key]
+            if not found:
+                unknown.append(event)
+            for number, shipment_id in found:
+                per_order.setdefault(number, []).append((shipment_id, event))
+        return per_order, unknown
 
     def poll_carrier_events(self, since: datetime, *, actor: str = "carrier") -> CarrierEventReport:
         """Poll every wired carrier feed (``carrier_feeds``) since ``since`` and apply the events.
