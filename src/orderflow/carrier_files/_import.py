@@ -160,34 +160,16 @@ def _read(
     rows = [(n, _fields(line.removesuffix("\r"), n)) for n, line in lines if line.strip("\r")]
     if not rows:
         raise CarrierFileError(1, 1, "(header)", "", f"a header row naming {id_header}")
-    header_row, header = rows[0]
-    names = {header_key(name) for name in known}
-    wanted = {header_key(id_header): id_header, header_key(number_header): number_header}
-    where: dict[str, int] = {}
-    for column, name in enumerate(header, start=1):
-        key = header_key(name)
-        if key not in names:
-            raise CarrierFileError(header_row, column, "(header)", name, "a column of the layout")
-        if key in wanted:
-            if key in where:
-                raise CarrierFileError(
-                    header_row, column, "(header)", name, f"once (also column {where[key] + 1})"
-                )
-            where[key] = column - 1
-    for key, label in wanted.items():
-        if key not in where:
-            raise CarrierFileError(
-                header_row, len(header) + 1, "(header)", "", f"a column named {label}"
-            )
-    id_at, number_at = where[header_key(id_header)], where[header_key(number_header)]
+    id_at, number_at = _columns(rows[0], known, id_header, number_header)
+    width = len(rows[0][1])
     issued: list[IssuedLabel] = []
     ids: dict[str, int] = {}
     numbers: dict[str, int] = {}
     for row, cells in rows[1:]:
-        if len(cells) != len(header):
-            column = min(len(cells), len(header)) + 1
+        if len(cells) != width:
+            column = min(len(cells), width) + 1
             raise CarrierFileError(
-                row, column, "(cells)", len(cells), f"{len(header)} cells, as in the header"
+                row, column, "(cells)", len(cells), f"{width} cells, as in the header"
             )
         shipment_id = _unguarded(cells[id_at].strip())
         id_field = f"{id_header} (shipment_id)"
@@ -211,6 +193,33 @@ def _read(
         ids[shipment_id] = numbers[number] = row
         issued.append(IssuedLabel(shipment_id, carrier.code, number, row))
     return issued
+
+
+def _columns(
+    header_row: tuple[int, list[str]], known: tuple[str, ...], id_header: str, number_header: str
+) -> tuple[int, int]:
+    """Where the shipment id and the tracking number are (0-based), from the header row.
+
+    Every column must be one of the layout's (``known``); the two wanted ones appear once each.
+    """
+    row, header = header_row
+    names = {header_key(name) for name in known}
+    wanted = {header_key(id_header): id_header, header_key(number_header): number_header}
+    where: dict[str, int] = {}
+    for column, name in enumerate(header, start=1):
+        key = header_key(name)
+        if key not in names:
+            raise CarrierFileError(row, column, "(header)", name, "a column of the layout")
+        if key in wanted:
+            if key in where:
+                raise CarrierFileError(
+                    row, column, "(header)", name, f"once (also column {where[key] + 1})"
+                )
+            where[key] = column - 1
+    for key, label in wanted.items():
+        if key not in where:
+            raise CarrierFileError(row, len(header) + 1, "(header)", "", f"a column named {label}")
+    return where[header_key(id_header)], where[header_key(number_header)]
 
 
 def _unguarded(cell: str) -> str:
