@@ -224,19 +224,8 @@ def block_html(notice: Notice, name: str) -> str:
     return f'<p class="{name}">' + "<br>".join(_esc(line) for line in lines) + "</p>"
 
 
-def render_html(notice: Notice) -> str:
-    """The HTML body: the shop's ``html`` template if given, else made from the text one."""
-    values = scalars(notice)
-
-    def value(field: str) -> str:
-        return block_html(notice, field) if field in BLOCKS else _esc(values[field])
-
-    lang = language(notice.locale)
-    own = _template(notice, "html")
-    if own is not None:
-        return _substitute(own, value, str)
-    template = _template(notice, "text")
-    assert template is not None
+def _html_parts(notice: Notice, template: str, values: dict[str, str]) -> list[str]:
+    """The text template made HTML: paragraphs of its lines, its blocks between them."""
     parts: list[str] = []
     paragraph: list[str] = []
 
@@ -252,21 +241,55 @@ def render_html(notice: Notice) -> str:
         # A block is never put inside a paragraph: the text before it ends its paragraph, the
         # block follows, and the text after it starts a new one (checked templates have their
         # blocks alone on their lines; a catalog's translation is not checked).
-        piece: list[str] = []
-        for literal, field, _, _ in _FORMATTER.parse(line):
-            piece.append(_esc(literal))
-            if field is not None and field in BLOCKS:
-                if "".join(piece).strip():
-                    paragraph.append("".join(piece).strip())
-                close()
-                fragment = block_html(notice, field)
-                if fragment:
-                    parts.append(fragment)
-                piece = []
-            elif field is not None:
-                piece.append(_esc(values[field]))
-        if "".join(piece).strip():
-            paragraph.append("".join(piece))
+        piece = ""
+        for text, block in _segments(line, values):
+            piece += text
+            if block is None:
+                continue
+            if piece.strip():
+                paragraph.append(piece.strip())
+            close()
+            fragment = block_html(notice, block)
+            if fragment:
+                parts.append(fragment)
+            piece = ""
+        if piece.strip():
+            paragraph.append(piece)
     close()
+    return parts
+
+
+def _segments(line: str, values: dict[str, str]) -> list[tuple[str, str | None]]:
+    """A template line as pieces of escaped text, each with the block that follows it.
+
+    The last piece has ``None``: no block after it (one-line values are in the text).
+    """
+    out: list[tuple[str, str | None]] = []
+    text = ""
+    for literal, field, _, _ in _FORMATTER.parse(line):
+        text += _esc(literal)
+        if field is not None and field in BLOCKS:
+            out.append((text, field))
+            text = ""
+        elif field is not None:
+            text += _esc(values[field])
+    out.append((text, None))
+    return out
+
+
+def render_html(notice: Notice) -> str:
+    """The HTML body: the shop's ``html`` template if given, else made from the text one."""
+    values = scalars(notice)
+
+    def value(field: str) -> str:
+        return block_html(notice, field) if field in BLOCKS else _esc(values[field])
+
+    lang = language(notice.locale)
+    own = _template(notice, "html")
+    if own is not None:
+        return _substitute(own, value, str)
+    template = _template(notice, "text")
+    assert template is not None
+    parts = _html_parts(notice, template, values)
     body = "\n".join(parts)
     return f'<div class="orderflow-notice" lang="{lang}">\n{body}\n</div>'
