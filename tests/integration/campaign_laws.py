@@ -31,6 +31,7 @@ from orderflow.notices import format_amount
 from tests.integration import campaign_dropship as dropship
 from tests.integration import campaign_returns as returns
 from tests.integration.campaign_journals import journal_laws, rebuilt_journal_laws
+from tests.integration.campaign_notices import once_laws
 from tests.integration.campaign_po import po_laws, po_stock_receipts
 from tests.integration.campaign_world import POINTS, PORTS, WAREHOUSES, Flow, _fake
 
@@ -148,6 +149,7 @@ def violations(flow: Flow) -> list[str]:
     for order in orders.values():
         found.extend(_tracking_laws(flow, order))
     found.extend(_parcel_notice_laws(flow, orders))
+    found.extend(once_laws(flow, orders))
     return found
 
 
