@@ -74,8 +74,20 @@ def drop_remainder(order: Order, ctx: Context, rules: Rules) -> Order:
     cod = after.payment.method is PaymentMethod.COD
     zero = Money.zero(order.currency)
     asked = Money.total((s.cod_amount or zero for s in after.shipments), order.currency)
-    if cod and (pending_units(after) or asked < total):
-        raise InvalidValue("number", order.number, "an order whose parcels collect its total")
+    if cod and pending_units(after):
+        raise InvalidValue(
+            "number",
+            order.number,
+            "an order with no reserved units left to instruct (instruct_shipping them first: "
+            "its 代引き parcels must collect its total)",
+        )
+    if cod and asked < total:
+        raise InvalidValue(
+            "number",
+            order.number,
+            f"an order whose 代引き parcels collect its total ({asked} of {total}): "
+            "the rest is collected with a parcel still to come",
+        )
     dropped = ", ".join(f"{line_id}×{units}" for line_id, units in sorted(missing.items()))
     after, _ = lifecycle.record_fact(
         after, ctx, Changed, fields={"changes": (("dropped", dropped),)}
