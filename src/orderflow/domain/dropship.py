@@ -10,10 +10,13 @@ supplier's shipped notice ships the order's shipment and closes the purchase ord
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from orderflow.domain._values import replace
 from orderflow.domain.effects import SendToSupplier
 from orderflow.domain.lifecycle import Context
-from orderflow.domain.order import Order, Shipment, drop_ship_supplier
+from orderflow.domain.line import OrderLine
+from orderflow.domain.order import Order, PaymentMethod, Shipment, drop_ship_supplier
 from orderflow.domain.outbox import Plan
 from orderflow.domain.purchasing import (
     PurchaseOrder,
@@ -27,6 +30,7 @@ __all__ = [
     "MAX_NUMBER",
     "PREFIX",
     "cancel_refused",
+    "check_collected",
     "drop_ship_order",
     "is_for",
     "number_for",
@@ -41,6 +45,26 @@ PREFIX = "DS-"
 MAX_NUMBER = 100
 """The longest purchase-order number: ``DS-``, an order number (64 at most), ``-`` and a
 sequence."""
+
+
+def check_collected(lines: Iterable[OrderLine], method: PaymentMethod, field: str) -> None:
+    """Refuse 代引き for an order with a drop-shipped line (メーカー直送品は代金引換不可).
+
+    The supplier's carrier collects nothing for the shop: a 代引き amount on the supplier's
+    parcel would be recorded as received at its delivery, and the customer told to pay a driver
+    who never asks. :class:`~orderflow.errors.InvalidValue` naming ``field``; with ``{}`` in
+    ``field``, the position in ``lines`` of the first drop-shipped line fills it in.
+    """
+    if method is not PaymentMethod.COD:
+        return
+    for index, line in enumerate(lines):
+        if line.supplier is not None:
+            raise InvalidValue(
+                field.format(index),
+                line.supplier if "{}" in field else method.value,
+                "no drop-shipped line (メーカー直送) on an order paid 代引き: the supplier's "
+                "carrier collects nothing for the shop",
+            )
 
 
 def number_for(key: str) -> str:

@@ -1,0 +1,71 @@
+"""The supply-side features where they meet: 直送, 代引き, セット商品, 分納, 同梱, 発注."""
+
+from __future__ import annotations
+
+import pytest
+
+from orderflow import (
+    Address,
+    Customer,
+    Money,
+    OrderChange,
+    OrderLine,
+    PaymentMethod,
+    Requester,
+)
+from orderflow.errors import InvalidValue
+from orderflow.testing import FakeShop, fake_shop
+
+SHIP_TO = Address("150-0001", "東京都", "渋谷区神宮前", "1-2-3", "見本 花子", "03-1234-5678")
+TEA = OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 1)
+CHAIR = OrderLine("L2", "CHAIR-1", "椅子", Money.yen(19800), 1, supplier="ACME")
+
+
+@pytest.fixture
+def shop() -> FakeShop:
+    return fake_shop({("TOKYO", "TEA-1"): 5})
+
+
+def _place(shop: FakeShop, lines: list[OrderLine], method: PaymentMethod) -> None:
+    shop.desk.place(
+        number="1001",
+        customer=Customer("C1", "見本 花子", "c1@example.jp"),
+        ship_to=SHIP_TO,
+        lines=lines,
+        token="tok_visa" if method is PaymentMethod.CARD else None,
+        payment_method=method,
+    )
+
+
+@pytest.mark.parametrize("lines", [[CHAIR], [TEA, CHAIR]], ids=["direct-only", "mixed"])
+def test_a_drop_shipped_line_is_not_paid_cash_on_delivery(
+    shop: FakeShop, lines: list[OrderLine]
+) -> None:
+    # The maker's carrier collects nothing for the shop: the order recorded the 代引き money
+    # received when the maker's parcel was delivered, and the customer was told to pay a
+    # driver who never asked.
+    with pytest.raises(InvalidValue) as refused:
+        _place(shop, lines, PaymentMethod.COD)
+    assert refused.value.field == "payment_method"
+    assert "1001" not in shop.store.orders
+    assert not shop.notifier.sent
+
+
+def test_a_cod_order_takes_no_drop_shipped_line_and_a_direct_one_no_cod(shop: FakeShop) -> None:
+    desk = shop.desk
+    operator = Requester.operator("op")
+    _place(shop, [TEA], PaymentMethod.COD)
+    add = OrderChange(add_lines=(CHAIR,))
+    for dry_run in (True, False):
+        with pytest.raises(InvalidValue) as refused:
+            desk.change("1001", add, requester=operator, dry_run=dry_run)
+        assert refused.value.field == "change.add_lines[0].supplier"
+    assert [x.line_id for x in desk.get("1001").lines] == ["L1"]
+
+    shop2 = fake_shop({("TOKYO", "TEA-1"): 5})
+    _place(shop2, [TEA, CHAIR], PaymentMethod.CARD)
+    before = shop2.desk.get("1001")
+    with pytest.raises(InvalidValue) as refused:
+        shop2.desk.change("1001", OrderChange(payment_method=PaymentMethod.COD), requester=operator)
+    assert refused.value.field == "payment_method"
+    assert shop2.desk.get("1001").payment == before.payment
