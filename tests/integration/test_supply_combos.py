@@ -69,3 +69,42 @@ def test_a_cod_order_takes_no_drop_shipped_line_and_a_direct_one_no_cod(shop: Fa
         shop2.desk.change("1001", OrderChange(payment_method=PaymentMethod.COD), requester=operator)
     assert refused.value.field == "payment_method"
     assert shop2.desk.get("1001").payment == before.payment
+
+
+def _sent_direct(shop: FakeShop) -> str:
+    _place(shop, [TEA, CHAIR], PaymentMethod.CARD)
+    shop.desk.accept("1001")
+    shop.desk.instruct_shipping("1001")
+    (po,) = shop.desk.open_purchase_orders("ACME")
+    return po.number
+
+
+def test_the_supplier_ships_with_its_own_carrier(shop: FakeShop) -> None:
+    # The maker sent the chair by ゆうパック: the shipping notice named ヤマト運輸 and linked
+    # Yamato's tracking page, and a 書留 number (11 digits) was refused as not Yamato's.
+    desk = shop.desk
+    po = _sent_direct(shop)
+    registered = "12345678903"  # 書留: 11 digits, mod 7
+    order = desk.supplier_shipped(po, registered, carrier="japanpost")
+    shipment = order.shipments[-1]
+    assert (shipment.shipment_id, shipment.carrier) == ("1001-S2", "japanpost")
+    assert shipment.tracking_number == registered
+    notice = shop.notifier.sent[-1]
+    assert notice.kind == "shipping"
+    assert notice.fact("carrier") == "japanpost"
+    assert "japanpost.jp" in str(notice.fact("tracking_url"))
+    assert desk.supplier_shipped(po, registered, carrier="japanpost") == order  # a repeat
+    assert [s.carrier for s in order.shipments] == ["yamato", "japanpost"]
+
+
+def test_a_supplier_carrier_is_checked_before_anything(shop: FakeShop) -> None:
+    desk = shop.desk
+    po = _sent_direct(shop)
+    before = desk.get("1001")
+    for carrier, number in (("dhl", "123456789013"), ("japanpost", "1234-5678-9014")):
+        with pytest.raises(InvalidValue) as refused:
+            desk.supplier_shipped(po, number, carrier=carrier)
+        assert refused.value.field == ("carrier" if carrier == "dhl" else "tracking_number")
+    assert desk.get("1001") == before
+    order = desk.supplier_shipped(po, "123456789013")  # the shop's carrier, as instructed
+    assert order.shipments[-1].carrier == "yamato"

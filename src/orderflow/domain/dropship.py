@@ -14,9 +14,15 @@ from collections.abc import Iterable
 
 from orderflow.domain._values import replace
 from orderflow.domain.effects import SendToSupplier
-from orderflow.domain.lifecycle import Context
+from orderflow.domain.lifecycle import Context, find_shipment
 from orderflow.domain.line import OrderLine
-from orderflow.domain.order import Order, PaymentMethod, Shipment, drop_ship_supplier
+from orderflow.domain.order import (
+    Order,
+    PaymentMethod,
+    Shipment,
+    ShipmentStatus,
+    drop_ship_supplier,
+)
 from orderflow.domain.outbox import Plan
 from orderflow.domain.purchasing import (
     PurchaseOrder,
@@ -24,12 +30,14 @@ from orderflow.domain.purchasing import (
     PurchaseOrderLine,
     PurchaseOrderStatus,
 )
+from orderflow.domain.status import Move
 from orderflow.errors import InvalidValue, MoveNotAllowed
 
 __all__ = [
     "MAX_NUMBER",
     "PREFIX",
     "cancel_refused",
+    "carried_by",
     "check_collected",
     "drop_ship_order",
     "is_for",
@@ -65,6 +73,25 @@ def check_collected(lines: Iterable[OrderLine], method: PaymentMethod, field: st
                 "no drop-shipped line (メーカー直送) on an order paid 代引き: the supplier's "
                 "carrier collects nothing for the shop",
             )
+
+
+def carried_by(order: Order, shipment_id: str, carrier: str) -> Order:
+    """``order`` with its drop-shipped ``shipment_id`` carried by ``carrier`` (the supplier's).
+
+    The supplier sends the parcel with a carrier of its own choosing: its tracking number is
+    checked, and the customer's notice links, against that carrier. Refused
+    (:class:`~orderflow.errors.InvalidValue` naming ``carrier``) for a shipment of our own
+    warehouses, whose carrier printed its label; a shipment that already left keeps its carrier.
+    """
+    shipment = find_shipment(order, shipment_id, Move.SHIP)
+    if drop_ship_supplier(shipment.warehouse) is None:
+        raise InvalidValue("carrier", carrier, "no carrier for a shipment of our own warehouse")
+    if shipment.status is not ShipmentStatus.INSTRUCTED or shipment.carrier == carrier:
+        return order
+    shipments = tuple(
+        replace(s, carrier=carrier) if s.shipment_id == shipment_id else s for s in order.shipments
+    )
+    return replace(order, shipments=shipments)
 
 
 def number_for(key: str) -> str:
