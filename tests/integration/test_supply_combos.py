@@ -108,3 +108,26 @@ def test_a_supplier_carrier_is_checked_before_anything(shop: FakeShop) -> None:
     assert desk.get("1001") == before
     order = desk.supplier_shipped(po, "123456789013")  # the shop's carrier, as instructed
     assert order.shipments[-1].carrier == "yamato"
+
+
+def test_a_partly_shipped_order_reads_the_stock_when_its_hold_comes_off() -> None:
+    # A receipt passes a held order by. A 中途引当 order reads the stock again when its last hold
+    # comes off; one shipped in part (分納) did not: the unit that came in for it stayed free,
+    # and an order placed after took it, ahead of the customer who had waited longest.
+    shop = fake_shop({("TOKYO", "TEA-1"): 1})
+    desk = shop.desk
+    two = OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2)
+    _place(shop, [two], PaymentMethod.CARD)
+    desk.accept("1001")
+    desk.ship_available("1001")
+    desk.raise_hold("1001", "check", "確認")
+    assert desk.receive("TOKYO", "TEA-1", 1, receipt_id="R-1") == []  # held: passed by
+    order = desk.clear_hold("1001", "check")
+    assert order.unallocated() == {}
+    assert [
+        (s.shipment_id, [(x.line_id, x.quantity) for x in s.lines]) for s in order.shipments
+    ] == [
+        ("1001-S1", [("L1", 1)]),
+        ("1001-S2", [("L1", 1)]),
+    ]
+    assert shop.inventory.reserved == {("TOKYO", "TEA-1"): 2}
