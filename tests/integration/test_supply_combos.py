@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from orderflow import (
@@ -13,6 +15,7 @@ from orderflow import (
     PaymentMethod,
     Requester,
 )
+from orderflow.codec import purchase_order_from_text, purchase_order_to_text
 from orderflow.errors import InvalidValue
 from orderflow.testing import FakeShop, fake_shop
 
@@ -131,3 +134,18 @@ def test_a_partly_shipped_order_reads_the_stock_when_its_hold_comes_off() -> Non
         ("1001-S2", [("L1", 1)]),
     ]
     assert shop.inventory.reserved == {("TOKYO", "TEA-1"): 2}
+
+
+def test_the_supplier_is_told_the_delivery_date_and_slot(shop: FakeShop) -> None:
+    # The customer asked for 12/5 午前中 and the maker's shipping notice repeated it, but the
+    # drop-ship purchase order did not carry it: the maker shipped whenever it liked.
+    desk = shop.desk
+    _place(shop, [TEA, CHAIR], PaymentMethod.CARD)
+    desk.accept("1001")
+    when = OrderChange(delivery_date=date(2026, 12, 5), delivery_slot="午前中")
+    desk.change("1001", when, requester=Requester.operator("op"))
+    desk.instruct_shipping("1001")
+    (po,) = desk.open_purchase_orders("ACME")
+    assert (po.delivery_date, po.delivery_slot) == (date(2026, 12, 5), "午前中")
+    assert purchase_order_from_text(purchase_order_to_text(po)) == po
+    assert desk.order_from_supplier("TEA-1", 3, "ACME").delivery_date is None  # for our stock

@@ -133,6 +133,8 @@ def drop_ship_order(number: str, order: Order, shipment: Shipment, ctx: Context)
         sent_at=ctx.at,
         ship_to=order.ship_to,
         shipment_id=shipment.shipment_id,
+        delivery_date=order.delivery_date,
+        delivery_slot=order.delivery_slot,
     )
     detail = f"order={order.number}, shipment={shipment.shipment_id}"
     event = PurchaseOrderEvent(
