@@ -112,7 +112,7 @@ class FulfilmentCommands(DeskBase):
         """出荷 (see :meth:`ship`); ``carrier``: the supplier's, for a drop-shipped shipment."""
         check_text(shipment_id, "shipment_id", required=True, limit=100)
         given = None if tracking_number is None else normalize_tracking(tracking_number)
-        if carrier is not None and carrier not in self.carriers:
+        if carrier is not None and (not isinstance(carrier, str) or carrier not in self.carriers):
             raise InvalidValue("carrier", carrier, f"one of {sorted(self.carriers)}")
 
         def decide(order: Order, ctx: Context) -> Order:
