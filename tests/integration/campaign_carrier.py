@@ -180,8 +180,8 @@ def unknown_numbers(flow: Flow) -> object:
     orders = shop.store.orders
     holders: dict[str, set[tuple[str, str, str | None]]] = {}
     for o in orders.values():
-        for s in o.shipments:
-            if s.tracking_number:
+        for s in o.shipments:  # the events are Yamato's: another carrier's number is its own
+            if s.tracking_number and s.carrier == "yamato":
                 holders.setdefault(s.tracking_number, set()).add(
                     (o.number, s.shipment_id, s.parcel)
                 )

@@ -34,9 +34,10 @@ def supplier_shipped(flow: Flow, order: Order, shipment: Shipment, tracking: str
     po = desk.executor.drop_ship_po(order.number, shipment.shipment_id)
     if po is None:
         return None
-    shipped = desk.supplier_shipped(po.number, tracking)
-    if flow.rng.random() < 0.2:
-        shipped = desk.supplier_shipped(po.number, tracking)  # the notice came twice
+    carrier = flow.rng.choice([None, None, "sagawa", "japanpost"])  # the maker's own carrier
+    shipped = desk.supplier_shipped(po.number, tracking, carrier=carrier)
+    if flow.rng.random() < 0.2:  # the notice came twice
+        shipped = desk.supplier_shipped(po.number, tracking, carrier=carrier)
     return shipped
 
 

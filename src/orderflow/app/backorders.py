@@ -102,6 +102,30 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
                         served.append(shipped)
         return served
 
+    def clear_hold(
+        self, number: str, code: str, *, actor: str = "operator", request_id: str | None = None
+    ) -> Order:
+        """Clear the open hold ``code`` (see the order commands); the last one lets it go on.
+
+        An order shipped in part (分納) reads the stock again, as one waiting in 中途引当 does: a
+        receipt passed it by while it was held. The units it gets are instructed at once, as
+        the receipt would have done.
+        """
+        order = super().clear_hold(number, code, actor=actor, request_id=request_id)
+        if (
+            not self.settings.auto_advance
+            or not remainder.shipped_in_part(order)
+            or order.open_holds
+            or order.outbox
+            or not self._could_allocate(order)
+        ):
+            return order
+        try:
+            order = self.allocate(number, actor=actor)
+        except OrderflowError:  # pending effects, a provider down: the next receipt or sweep
+            return self.executor.find(number) or order
+        return self._ship_rest(order, actor)
+
     def _waiting(self, orders: Iterable[Order], sku: str, priority: Priority | None) -> list[Order]:
         """``orders`` waiting for ``sku``, in the order they are served (``priority`` checked)."""
         try:

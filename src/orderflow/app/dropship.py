@@ -26,13 +26,21 @@ class DropShipCommands(PurchasingCommands):
     """メーカー直送: the supplier's shipped notice, and the sweep that closes what it shipped."""
 
     def supplier_shipped(
-        self, number: str, tracking_number: str | None, *, actor: str = "supplier"
+        self,
+        number: str,
+        tracking_number: str | None,
+        *,
+        carrier: str | None = None,
+        actor: str = "supplier",
     ) -> Order:
         """The supplier shipped drop-ship purchase order ``number`` to the customer (出荷).
 
         Ships the order's shipment with ``tracking_number`` (the normal ship path: the last
         shipment takes the payment; no stock of ours is committed), then closes the purchase
-        order (入荷済, nothing put in stock). A repeat returns the order unchanged.
+        order (入荷済, nothing put in stock). ``carrier`` is the code of the carrier the
+        supplier sent it with (one of the desk's carriers; by default the one the order was
+        instructed with): the tracking number is checked, and the shipping notice names and
+        links, against it. A repeat returns the order unchanged.
         """
         check_po_number(number)
         if tracking_number is not None:
@@ -43,7 +51,9 @@ class DropShipCommands(PurchasingCommands):
             raise InvalidValue("number", number, "a drop-ship purchase order of an order")
         if po.status is PurchaseOrderStatus.CANCELLED:
             raise InvalidValue("number", number, "a drop-ship purchase order not cancelled")
-        order = self.ship(order_number, po.shipment_id, tracking_number, actor=actor)
+        order = self._ship(
+            order_number, po.shipment_id, tracking_number, actor=actor, carrier=carrier
+        )  # a drop-shipped shipment is in no 同梱 parcel: the plain ship path
         self._close_shipped(po.number, tracking_number, actor)
         return order
 

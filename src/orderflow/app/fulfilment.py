@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from orderflow.adapters.carriers import normalize_tracking_number
 from orderflow.app.base import DeskBase, check_number, check_text
-from orderflow.domain import lifecycle
+from orderflow.domain import dropship, lifecycle
 from orderflow.domain.booking import recognition_date
 from orderflow.domain.decisions import shipping, tracking
 from orderflow.domain.events import RecallRefused, RecallRequested
@@ -93,10 +93,26 @@ class FulfilmentCommands(DeskBase):
         with the carrier's tracking page. The tracking number is normalised (NFKC: full-width
         digits work; spaces and hyphens dropped) and checked against the carrier's format.
         """
+        return self._ship(number, shipment_id, tracking_number, actor=actor)
+
+    def _ship(
+        self,
+        number: str,
+        shipment_id: str,
+        tracking_number: str | None,
+        *,
+        actor: str,
+        carrier: str | None = None,
+    ) -> Order:
+        """出荷 (see :meth:`ship`); ``carrier``: the supplier's, for a drop-shipped shipment."""
         check_text(shipment_id, "shipment_id", required=True, limit=100)
         given = None if tracking_number is None else normalize_tracking(tracking_number)
+        if carrier is not None and (not isinstance(carrier, str) or carrier not in self.carriers):
+            raise InvalidValue("carrier", carrier, f"one of {sorted(self.carriers)}")
 
         def decide(order: Order, ctx: Context) -> Order:
+            if carrier is not None:  # メーカー直送: the supplier chose the carrier
+                order = dropship.carried_by(order, shipment_id, carrier)
             shipment = find_shipment(order, shipment_id, Move.SHIP)
             number, url, has_tracking = self.executor.tracking(shipment.carrier, given)
             if given is not None and number is None:

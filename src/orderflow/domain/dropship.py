@@ -10,10 +10,19 @@ supplier's shipped notice ships the order's shipment and closes the purchase ord
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from orderflow.domain._values import replace
 from orderflow.domain.effects import SendToSupplier
-from orderflow.domain.lifecycle import Context
-from orderflow.domain.order import Order, Shipment, drop_ship_supplier
+from orderflow.domain.lifecycle import Context, find_shipment
+from orderflow.domain.line import OrderLine
+from orderflow.domain.order import (
+    Order,
+    PaymentMethod,
+    Shipment,
+    ShipmentStatus,
+    drop_ship_supplier,
+)
 from orderflow.domain.outbox import Plan
 from orderflow.domain.purchasing import (
     PurchaseOrder,
@@ -21,12 +30,15 @@ from orderflow.domain.purchasing import (
     PurchaseOrderLine,
     PurchaseOrderStatus,
 )
+from orderflow.domain.status import Move
 from orderflow.errors import InvalidValue, MoveNotAllowed
 
 __all__ = [
     "MAX_NUMBER",
     "PREFIX",
     "cancel_refused",
+    "carried_by",
+    "check_collected",
     "drop_ship_order",
     "is_for",
     "number_for",
@@ -41,6 +53,45 @@ PREFIX = "DS-"
 MAX_NUMBER = 100
 """The longest purchase-order number: ``DS-``, an order number (64 at most), ``-`` and a
 sequence."""
+
+
+def check_collected(lines: Iterable[OrderLine], method: PaymentMethod, field: str) -> None:
+    """Refuse 代引き for an order with a drop-shipped line (メーカー直送品は代金引換不可).
+
+    The supplier's carrier collects nothing for the shop: a 代引き amount on the supplier's
+    parcel would be recorded as received at its delivery, and the customer told to pay a driver
+    who never asks. :class:`~orderflow.errors.InvalidValue` naming ``field``; with ``{}`` in
+    ``field``, the position in ``lines`` of the first drop-shipped line fills it in.
+    """
+    if method is not PaymentMethod.COD:
+        return
+    for index, line in enumerate(lines):
+        if line.supplier is not None:
+            raise InvalidValue(
+                field.format(index),
+                line.supplier if "{}" in field else method.value,
+                "no drop-shipped line (メーカー直送) on an order paid 代引き: the supplier's "
+                "carrier collects nothing for the shop",
+            )
+
+
+def carried_by(order: Order, shipment_id: str, carrier: str) -> Order:
+    """``order`` with its drop-shipped ``shipment_id`` carried by ``carrier`` (the supplier's).
+
+    The supplier sends the parcel with a carrier of its own choosing: its tracking number is
+    checked, and the customer's notice links, against that carrier. Refused
+    (:class:`~orderflow.errors.InvalidValue` naming ``carrier``) for a shipment of our own
+    warehouses, whose carrier printed its label; a shipment that already left keeps its carrier.
+    """
+    shipment = find_shipment(order, shipment_id, Move.SHIP)
+    if drop_ship_supplier(shipment.warehouse) is None:
+        raise InvalidValue("carrier", carrier, "no carrier for a shipment of our own warehouse")
+    if shipment.status is not ShipmentStatus.INSTRUCTED or shipment.carrier == carrier:
+        return order
+    shipments = tuple(
+        replace(s, carrier=carrier) if s.shipment_id == shipment_id else s for s in order.shipments
+    )
+    return replace(order, shipments=shipments)
 
 
 def number_for(key: str) -> str:
@@ -82,6 +133,8 @@ def drop_ship_order(number: str, order: Order, shipment: Shipment, ctx: Context)
         sent_at=ctx.at,
         ship_to=order.ship_to,
         shipment_id=shipment.shipment_id,
+        delivery_date=order.delivery_date,
+        delivery_slot=order.delivery_slot,
     )
     detail = f"order={order.number}, shipment={shipment.shipment_id}"
     event = PurchaseOrderEvent(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import attrs
@@ -165,6 +165,10 @@ class PurchaseOrder:
     """メーカー直送: the customer's address the supplier ships to (None: our ``warehouse``)."""
     shipment_id: str | None = None
     """メーカー直送: the customer's order's shipment this purchase order carries."""
+    delivery_date: date | None = None
+    """メーカー直送: the delivery date the customer asked for (お届け希望日), if any."""
+    delivery_slot: str | None = None
+    """メーカー直送: the time slot the customer asked for (お届け希望時間帯), if any."""
 
     @property
     def drop_ship(self) -> bool:

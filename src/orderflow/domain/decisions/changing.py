@@ -20,6 +20,7 @@ from orderflow.domain.decisions.common import (
     release_all,
     settle_allocation,
 )
+from orderflow.domain.dropship import check_collected
 from orderflow.domain.effects import Notify, Purpose, RedeemPoints, RestorePoints
 from orderflow.domain.events import Released
 from orderflow.domain.lifecycle import Context
@@ -64,6 +65,10 @@ def changed_order(order: Order, change: OrderChange, ctx: Context, rules: Rules)
         zone=settings.zone,
     )
     payment = order.payment
+    if payment.method is PaymentMethod.COD:  # a drop-shipped line added to a 代引き order
+        check_collected(change.add_lines, changed.payment.method, "change.add_lines[{}].supplier")
+    else:  # a move to 代引き of an order with a drop-shipped line
+        check_collected(changed.lines, changed.payment.method, "payment_method")
     if changed.payment.method is payment.method is PaymentMethod.KONBINI and payment.received:
         # a paid number asks no more: the total may not grow past what the shop keeps of the
         # payment (an excess recorded as owed back is the customer's, not a credit)

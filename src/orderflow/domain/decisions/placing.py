@@ -15,6 +15,7 @@ from orderflow.domain.decisions.common import (
     go_on,
     reserve_planned,
 )
+from orderflow.domain.dropship import check_collected
 from orderflow.domain.effects import Notify, Purpose, RedeemPoints
 from orderflow.domain.events import Placed, PlacementDeclined
 from orderflow.domain.lifecycle import Context
@@ -79,6 +80,7 @@ def place(
         remarks=remarks,
         token=token,
     )
+    check_collected(order.lines, payment_method, "payment_method")
     if payment_method is PaymentMethod.COD:
         fee = settings.cod_fees.fee_for(order.totals(settings.tax).total)
         order = replace(order, fees=fee)
