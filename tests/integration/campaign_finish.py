@@ -1,11 +1,12 @@
 """The campaign's liveness law: whatever a flow left, a person can finish every order.
 
 After the random steps, a diligent person takes each open order to its end with the public
-commands, no fault armed: clears its holds, pays what a direct payment still owes, has a
-pending credit check approved, accepts, allocates, instructs, ships, delivers and books; an
-order that cannot get its stock before shipping is cancelled (a cancel must always be possible
-then). An order still open after that is stuck: nobody could have moved it. The other laws are
-then checked again on the finished orders.
+commands and the shop's daily re-authorization sweep, no fault armed: clears its holds, pays
+what a direct payment still owes, has a pending credit check approved, receives the stock it
+waits for, accepts, allocates, instructs, ships, delivers and books; an order still unshipped
+after most of its steps is cancelled (a cancel must always be possible then). An order still
+open after that is stuck: nobody could have moved it. The other laws are then checked again on
+the finished orders.
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ def finish(flow: Flow, settle: Callable[[Flow], None], fakes: list[object]) -> l
         open_ = [o for o in flow.shop.store.orders.values() if o.status not in _FINAL]
         if not open_:
             return []
+        with contextlib.suppress(OrderflowError):  # the shop's daily sweep (a lapsed card)
+            flow.shop.desk.reauthorize_expiring()
+        settle(flow)
         for order in sorted(open_, key=lambda o: o.number):
             with contextlib.suppress(OrderflowError):
                 _step(flow, flow.shop.store.orders[order.number], giving_up=round_ >= GIVE_UP)

@@ -346,13 +346,19 @@ def _surfaced_debt(order: Order, debt: Money) -> bool:
     been cleared since, by the person who collected it)."""
     if debt > order.payment.refund_paid:
         return False
+    return _surfaced(order, "deposit_reversed", (DepositReversed, Cancelled))
+
+
+def _surfaced(order: Order, code: str, news: tuple[type, ...]) -> bool:
+    """Whether a 取消 happened and a person was told of what it left: a ``code`` hold open at
+    the last event of a kind in ``news``, or raised after it (cleared since or not)."""
     held = surfaced = reversed_ = False
     for event in order.history:
-        if isinstance(event, HoldRaised) and event.code == "deposit_reversed":
+        if isinstance(event, HoldRaised) and event.code == code:
             held = surfaced = True
-        elif isinstance(event, HoldCleared) and event.code == "deposit_reversed":
+        elif isinstance(event, HoldCleared) and event.code == code:
             held = False
-        elif isinstance(event, (DepositReversed, Cancelled)):
+        elif isinstance(event, news):
             reversed_ = reversed_ or isinstance(event, DepositReversed)
             surfaced = held
     return reversed_ and surfaced
@@ -429,7 +435,8 @@ def _order_money(flow: Flow, order: Order) -> list[str]:
         found.append(f"{order.number}: card nets {card_net}, owes {total - payment.refunded}")
     if method is PaymentMethod.POSTPAY and billed != total - postpay_refunded:
         found.append(f"{order.number}: 後払い bills {billed}, owes {total - postpay_refunded}")
-    short = direct < total - returned and "payment_shortfall" in {h.code for h in order.open_holds}
+    # a transfer the bank took back after shipping: held for a person, who may accept it
+    short = direct < total - returned and _surfaced(order, "payment_shortfall", (DepositReversed,))
     if (
         method in (PaymentMethod.BANK_TRANSFER, PaymentMethod.KONBINI)
         and direct != total - returned
