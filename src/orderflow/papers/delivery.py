@@ -21,9 +21,11 @@ with its own items, and the order-level amounts are shown once:
 - the shipping fee and the other fees (代引手数料) are on the **first** shipment's note (the
   first in ``order.shipments`` that was not recalled: the one a COD carrier collects on);
 - the discount and the points used lower each rate's base by the share the order gives that
-  rate (``order.totals(rule)``, apportioned over the 10% and 8% bases); each rate's share is
-  taken by the notes in shipment order, each up to what it charges at that rate. A note shows
-  as 値引き the part of its reduction that the discount still covers, the rest as ポイント利用;
+  rate (``order.totals(rule)``, apportioned over the 10% and 8% bases); each rate's share goes
+  to the notes by what they charge at that rate, cumulatively in shipment order and rounded
+  down, as the parcels' payments share it (so a 代引き parcel's note totals what its driver
+  collects). A note shows as 値引き the part of its reduction that the discount still covers,
+  the rest as ポイント利用;
 - a split order's ``tax_adjustments`` (the yen that make split parts add up to their parent)
   are added on the first note, so its tax is the tax the order charges.
 
@@ -254,21 +256,33 @@ def _reduction_shares(
 ) -> list[dict[TaxRate, Money]]:
     """Per live shipment, the reduction it carries at each rate.
 
-    Each rate's share of the order's reductions (``order.totals(rule)``: apportioned over the
-    bases as the order's tax is) is taken by the notes in shipment order, each up to what it
-    charges at that rate. So the notes' bases per rate add up to the order's.
+    The share rule of the parcels' payments (:mod:`orderflow.domain.payments.parcels`): each
+    rate's share of the order's reductions (``order.totals(rule)``: apportioned over the bases
+    as the order's tax is) goes to the notes by what they charge at that rate, cumulatively in
+    shipment order and rounded down, the note that completes the rate taking what is left. So a
+    note's total is what its parcel pays (a 代引き parcel collects, a parcel's capture takes),
+    and the notes' bases per rate add up to the order's once every unit is on a note.
     """
     currency = order.currency
-    left = {line.rate: line.reduction for line in order.totals(rule).tax.lines if line.reduction}
+    zero = Money.zero(currency)
+    whole = {line.rate: line for line in order.totals(rule).tax.lines if line.reduction}
+    carried: dict[TaxRate, Money] = {}  # what the notes so far charge at the rate
+    taken: dict[TaxRate, Money] = {}  # and the reduction they carry
     shares: list[dict[TaxRate, Money]] = []
     for position, shipment in enumerate(live):
-        extra = order.shipping_fee + order.fees if position == 0 else Money.zero(currency)
+        extra = order.shipping_fee + order.fees if position == 0 else zero
         charges = _charges(_items(order, shipment), extra, currency)
         share: dict[TaxRate, Money] = {}
-        for rate, remaining in left.items():
-            taken = min(remaining, charges.get(rate, Money.zero(currency)))
-            if taken:
-                share[rate] = taken
-                left[rate] = remaining - taken
+        for rate, line in whole.items():
+            mine = charges.get(rate, zero)
+            if not mine:
+                continue
+            so_far = carried[rate] = carried.get(rate, zero) + mine
+            rest = max(line.charges - so_far, zero)
+            owed = line.reduction.allocate([so_far.amount, rest.amount], remainder_to=1)[0]
+            part = max(owed - taken.get(rate, zero), zero)
+            if part:
+                share[rate] = part
+                taken[rate] = taken.get(rate, zero) + part
         shares.append(share)
     return shares

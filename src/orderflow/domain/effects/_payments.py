@@ -111,6 +111,10 @@ class Refund(Effect):
     amount: Money | None = None
     """What is paid back; never None once decided. A refusal holds the order
     (``refund_failed``); a success tells the customer (a ``refund`` notice)."""
+    batch: tuple[str, ...] = ()
+    """The keys of every part of one refund paid back from several captures (分納 captured
+    per parcel), this one's included; ``()`` for a refund of one part. The customer hears of
+    the parts paid back together, in one ``refund`` notice once the last part is answered."""
     kind: ClassVar[str] = "refund"
     """Its tag in the stored outbox, errors and facts (see ``Effect.kind``)."""
 

@@ -235,7 +235,9 @@ def fold_refund(
     """返金: recorded; a refused refund is owed back by bank transfer, a person to make it.
 
     The order is held (``refund_failed``) until that person has paid and clears the hold; the
-    customer hears that the money comes by transfer.
+    customer hears that the money comes by transfer. The parts of one refund paid back from
+    several captures (``Refund.batch``) are told together: one ``refund`` notice of what the
+    gateway paid back, once the last part is answered.
     """
     assert isinstance(effect, Refund) and effect.amount is not None
     order = _recorded(order, PaymentOp.REFUND, effect, effect.capture, answer, ctx)
@@ -248,6 +250,28 @@ def fold_refund(
             ctx,
         )
         order, _ = lifecycle.record_fact(order, ctx, RefundRefused, fields={"code": answer.code})
-        return owe_refund(plan, order, effect.amount, ctx)
-    plan.add(Notify, notice="refund", facts=(("amount", effect.amount),))
+        order = owe_refund(plan, order, effect.amount, ctx)
+    paid = _paid_back(order, effect)
+    if paid is not None:
+        plan.add(Notify, notice="refund", facts=(("amount", paid),))
     return order
+
+
+def _paid_back(order: Order, effect: Refund) -> Money | None:
+    """What the gateway paid back of ``effect``'s refund, to tell once all of it is answered.
+
+    None while a part of its batch is still to ask, or when nothing was paid back (a refused
+    part is owed by transfer and told so on its own).
+    """
+    batch = effect.batch or (effect.key,)
+    if any(isinstance(e, Refund) and e.key in batch for e in order.outbox):
+        return None
+    paid = Money.total(
+        (
+            e.amount
+            for e in order.payment.ledger
+            if e.op is PaymentOp.REFUND and e.key in batch and e.outcome is PaymentOutcome.SUCCEEDED
+        ),
+        order.currency,
+    )
+    return paid if paid.amount > 0 else None

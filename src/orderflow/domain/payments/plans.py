@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from orderflow.domain import lifecycle
+from orderflow.domain._values import replace
 from orderflow.domain.effects import (
     Authorize,
     Capture,
@@ -281,10 +282,15 @@ def refund(plan: Plan, order: Order, amount: Money, ctx: Context) -> Order:
     payment = order.payment
     method = payment.method
     if method in CARDLIKE:
-        for capture, part in _from_captures(payment, amount):
+        parts = [
             plan.add(
                 Refund, method=capture.method or method, capture=capture.reference, amount=part
             )
+            for capture, part in _from_captures(payment, amount)
+        ]
+        if len(parts) > 1:  # one refund from several captures: one notice, once all answered
+            batch = tuple(part.key for part in parts)
+            plan.effects[-len(parts) :] = [replace(part, batch=batch) for part in parts]
         return order
     if method is PaymentMethod.POSTPAY:
         reference = payment.instruction("reference") or ""
@@ -467,7 +473,10 @@ def settle_received(
     """Money received (deposits, konbini, COD) measured against ``total``.
 
     Covered: the waiting holds are cleared and any excess not yet owed back is recorded as owed.
-    Short: the order is held for the shortfall. With ``tell`` the customer hears which.
+    Short: the order is held for the shortfall. With ``tell`` the customer hears which. An
+    excess is always told (a ``refund`` notice: it comes back by transfer, to the account the
+    customer gives), whether paid too much or the total went down since (a change, the rest of
+    a 分納 dropped).
     """
     payment = order.payment
     received = payment.received - payment.refund_owed
@@ -475,10 +484,12 @@ def settle_received(
     if received >= total:
         order = lifecycle.clear_holds(order, _WAITING, ctx)
         excess = received - total
-        if excess.amount > 0:
-            order = record(order, PaymentOp.REFUND_OWED, excess, plan.key(), ctx.at)
         if tell:
             plan.add(Notify, notice="payment_received", facts=(("total", payment.received),))
+        if excess.amount > 0:
+            order = record(order, PaymentOp.REFUND_OWED, excess, plan.key(), ctx.at)
+            facts = (("amount", excess), ("paid_back_by", "transfer"))
+            plan.add(Notify, notice="refund", facts=facts)
         return order
     short = total - received
     order = lifecycle.clear_holds(order, _WAITING, ctx)
