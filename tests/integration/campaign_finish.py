@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from orderflow import Deposit, Order, OrderStatus, PaymentMethod
 from orderflow.domain.order import DROP_SHIP, ShipmentStatus
-from orderflow.domain.payments.plans import still_due
+from orderflow.domain.payments.payback import still_due
 from orderflow.domain.shipments import pending_units
 from orderflow.errors import OrderflowError
 from orderflow.ports import CreditStatus

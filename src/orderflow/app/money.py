@@ -17,7 +17,7 @@ from orderflow.domain.machine import allowed_moves
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, PaymentMethod
 from orderflow.domain.outbox import Plan
-from orderflow.domain.payments.plans import still_due
+from orderflow.domain.payments.payback import still_due
 from orderflow.domain.queues import DEPOSIT_INDEX, REFUND_INDEX, tracking_keys
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import DepositTaken, InvalidValue, MoveNotAllowed, OrderflowError

@@ -35,13 +35,8 @@ from orderflow.domain.payments import HoldCode
 from orderflow.domain.payments.card import reauthorize
 from orderflow.domain.payments.direct import customer_debt
 from orderflow.domain.payments.ledger import CARDLIKE, live_authorization, record, relied_on
-from orderflow.domain.payments.plans import (
-    owe_refund,
-    refund,
-    refundable,
-    returned,
-    settle_received,
-)
+from orderflow.domain.payments.payback import owe_refund, refund, refundable, returned
+from orderflow.domain.payments.plans import settle_received
 from orderflow.domain.points import points_settled, settle_owed
 from orderflow.domain.rules import Rules
 from orderflow.domain.status import OrderStatus

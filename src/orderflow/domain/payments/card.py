@@ -36,7 +36,7 @@ from orderflow.domain.payments.ledger import (
     open_authorizations,
     record,
 )
-from orderflow.domain.payments.plans import owe_refund
+from orderflow.domain.payments.payback import owe_refund
 from orderflow.domain.rules import Rules
 
 __all__ = [
