@@ -36,15 +36,16 @@ def posted_entries(
     recognition: RecognitionBasis,
     zone: ZoneInfo,
 ) -> list[JournalEntry]:
-    """The entries ``order`` posted, in the order they were posted; none before it is booked.
+    """The entries ``order`` posted; none before it is booked.
 
-    The sale's, dated as it was booked (:func:`booked_on`);
-    then each refunded return's 売上戻り entry (:func:`~orderflow.domain.refunds.return_entry`),
-    dated the day it came back, unless it moved nothing (its refund all settled owed points) or
+    The sale's first, then the returns', then the goodwill refunds' (each group in the order it
+    was posted: a goodwill refund posted before a return comes after it here).
+
+    The sale's is dated as it was booked (:func:`booked_on`); each refunded return's 売上戻り
+    entry (:func:`~orderflow.domain.refunds.return_entry`) the day it came back, unless it moved nothing (its refund all settled owed points) or
     it still waits on a 後払い provider (it posts when the provider agrees, never if it refuses);
-    then each goodwill refund's 売上値引 entry
-    (:func:`~orderflow.domain.goodwill.goodwill_entry`), dated the day it was paid back, once
-    its money moved.
+    each goodwill refund's 売上値引 entry (:func:`~orderflow.domain.goodwill.goodwill_entry`) the
+    day it was paid back, once its money moved.
     """
     if order.status is not OrderStatus.BOOKED:
         return []
