@@ -42,8 +42,9 @@ def posted_entries(
     was posted: a goodwill refund posted before a return comes after it here).
 
     The sale's is dated as it was booked (:func:`booked_on`); each refunded return's 売上戻り
-    entry (:func:`~orderflow.domain.refunds.return_entry`) the day it came back, unless it moved nothing (its refund all settled owed points) or
-    it still waits on a 後払い provider (it posts when the provider agrees, never if it refuses);
+    entry (:func:`~orderflow.domain.refunds.return_entry`) the day it came back, unless it
+    moved nothing (its refund all settled owed points) or it still waits on a 後払い provider
+    (it posts when the provider agrees, never if it refuses);
     each goodwill refund's 売上値引 entry (:func:`~orderflow.domain.goodwill.goodwill_entry`) the
     day it was paid back, once its money moved.
     """
