@@ -216,15 +216,28 @@ class PolicyRefused(OrderflowError):
 
 
 class ChangeRefused(PolicyRefused):
-    """The order cannot be changed now: cancel it and place a new order instead."""
+    """The order cannot be changed now; ``instead`` says what works.
+
+    By default: cancel it and place a new order; the change policy says otherwise when a cancel
+    is refused too (a 分納 order drops its waiting units, an instructed one is recalled first).
+    """
 
     def __init__(
-        self, order_number: str, party: str, channel: str, status: str, allowed: str
+        self,
+        order_number: str,
+        party: str,
+        channel: str,
+        status: str,
+        allowed: str,
+        instead: str = "cancel it and place a new order instead",
     ) -> None:
         super().__init__(order_number, "change", party, channel, status, allowed)
+        self.instead = instead
+        """What a person can do instead, from the order's status (cancel and re-order, drop the
+        units waiting for stock, recall the instruction first…)."""
         self.args = (
             f"order {order_number} cannot be changed by {party} via {channel} in status "
-            f"{status} (the policy allows: {allowed}); cancel it and place a new order instead",
+            f"{status} (the policy allows: {allowed}); {instead}",
         )
 
 

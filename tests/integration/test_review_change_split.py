@@ -444,8 +444,13 @@ def test_a_paid_transfer_order_is_not_split() -> None:
     order = place(s, payment_method=PaymentMethod.BANK_TRANSFER)
     account = order.payment.instruction("account") or ""
     s.desk.reconcile_deposits([Deposit(account, Money.yen(100), "x", T0.date(), "R1")])
-    with pytest.raises(InvalidValue, match="not arrived"):
+    before = dict(s.store.orders)
+    with pytest.raises(InvalidValue, match="not arrived") as refused:
         s.desk.split("1001", [{"L1": 2}, {"L2": 1, "L3": 1}])
+    # the order is refused, not its parts; and a refund, refused before shipping, is not told
+    assert refused.value.field == "number"
+    assert "cancel it" in str(refused.value) and "refund or" not in str(refused.value)
+    assert s.store.orders == before
 
 
 def test_a_bad_split_changes_nothing() -> None:

@@ -253,12 +253,6 @@ class ChangeCommands(DeskBase):
         self.settings.change_policy.check(order, who)
         if order.status not in SPLITTABLE:
             self._require(order, Move.CANCEL)
-        if order.payment.received:
-            raise InvalidValue(
-                "parts",
-                number,
-                "an order whose payment has not arrived yet (refund or cancel it instead)",
-            )
         ctx = self._ctx(who.actor, reason or "order split")
         decided = decide_split(order, parts, ctx, self.rules)  # bad parts are refused here
         for effect in decided.outbox:

@@ -42,6 +42,7 @@ from orderflow.domain.order import (
     Shipment,
     ShipmentStatus,
 )
+from orderflow.domain.returns import ReturnStatus
 from orderflow.domain.shipments import (
     pending_units,
 )
@@ -68,8 +69,10 @@ __all__ = [
     "raise_hold",
     "record_fact",
     "release",
+    "returns_taken",
     "ship",
     "undoable_delivery",
+    "why_not_recalled",
 ]
 
 
@@ -164,7 +167,9 @@ def next_moves(order: Order) -> tuple[Move, ...]:
 
     An open hold stops 出荷指示 (and so does unconfirmed payment, which is itself a hold); so does
     a 中途引当 order's missing stock (分納 is the customer's choice, ``ship_available``). 着荷取消
-    needs a delivered shipment whose money the carrier did not collect (代引き).
+    needs a delivered shipment whose money the carrier did not collect (代引き) and no return
+    taken on it; 着荷 a parcel with the carrier (出荷済); 出荷指示取消 an
+    order none of whose parcels left and none of whose units still wait (:func:`why_not_recalled`).
     """
     if not isinstance(order, Order):
         raise InvalidValue("order", order, "an Order")
@@ -172,14 +177,39 @@ def next_moves(order: Order) -> tuple[Move, ...]:
     moves = allowed_moves(status)
     if status is OrderStatus.PARTIALLY_ALLOCATED or any(h.cleared_at is None for h in order.holds):
         moves = tuple(m for m in moves if m is not Move.INSTRUCT_SHIPPING)
-    if status in _DELIVERED_SOME and not any(undoable_delivery(s) for s in order.shipments):
+    if status in _DELIVERED_SOME and (
+        not any(undoable_delivery(s) for s in order.shipments) or returns_taken(order)
+    ):
         moves = tuple(m for m in moves if m is not Move.UNDO_DELIVERY)
+    if Move.DELIVER in moves and not any(
+        s.status is ShipmentStatus.SHIPPED for s in order.shipments
+    ):  # 着荷 is of a parcel with the carrier: none is yet
+        moves = tuple(m for m in moves if m is not Move.DELIVER)
+    if Move.RECALL in moves and why_not_recalled(order):
+        moves = tuple(m for m in moves if m is not Move.RECALL)
     return moves
+
+
+def why_not_recalled(order: Order) -> str:
+    """Why 出荷指示取消 cannot take this order back (a parcel left; 分納 units wait), or ""."""
+    if any(s.status is not ShipmentStatus.INSTRUCTED for s in order.shipments):
+        return "a shipment has already left the warehouse"
+    if order.unallocated():
+        return (
+            "shipped in part (分納): units still wait for stock; desk.drop_missing(number) "
+            "drops them, after which the instruction can be recalled"
+        )
+    return ""
 
 
 _DELIVERED_SOME = frozenset(s for s in OrderStatus if Move.UNDO_DELIVERY in allowed_moves(s))
 """The statuses from which 着荷取消 is declared (出荷指示済 or 出荷済 with a parcel arrived,
 着荷済)."""
+
+
+def returns_taken(order: Order) -> tuple[str, ...]:
+    """The ids of the order's returns not refused: the goods reached the customer (no 着荷取消)."""
+    return tuple(r.return_id for r in order.returns if r.status is not ReturnStatus.REFUSED)
 
 
 def undoable_delivery(shipment: Shipment) -> bool:

@@ -13,8 +13,9 @@ from typing import Any
 import attrs
 
 from orderflow.domain._checks import members
+from orderflow.domain.machine import allowed_moves
 from orderflow.domain.order import Order
-from orderflow.domain.status import OrderStatus
+from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import ChangeRefused, InvalidValue, PolicyRefused
 
 __all__ = [
@@ -226,4 +227,29 @@ class ChangePolicy:
                 requester.channel.value,
                 order.status.name,
                 _describe(self.grants) if self.accepts else "nobody (the shop takes no changes)",
+                _instead(order),
             )
+
+
+def _instead(order: Order) -> str:
+    """What works instead of a refused change, from where ``order`` is.
+
+    Cancel and re-order only while a cancel is allowed; a 分納 order drops the units waiting for
+    stock; an instructed order is recalled first; a shipped one can only be returned or refunded.
+    """
+    status = order.status
+    if status is OrderStatus.SHIPPING_INSTRUCTED and order.shipments and order.unallocated():
+        return (
+            "it can no longer be cancelled (parcels are instructed, 分納); "
+            "desk.drop_missing(number) drops the units still waiting for stock"
+        )
+    if Move.CANCEL in allowed_moves(status):
+        return "cancel it and place a new order instead"
+    if status is OrderStatus.SHIPPING_INSTRUCTED:
+        return (
+            "it can no longer be cancelled; desk.recall(number) takes the shipping "
+            "instruction back first, while no parcel has left"
+        )
+    if status is OrderStatus.CANCELLED:
+        return "it is cancelled"
+    return "it has shipped and can no longer be cancelled; a return or a refund is what remains"

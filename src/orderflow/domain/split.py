@@ -184,6 +184,13 @@ def split_order(
     """
     if order.status not in SPLITTABLE:
         raise InvalidValue("status", order.status.name, "an order not yet instructed to ship")
+    if order.payment.received:  # money in: the order, not the parts, is what is refused
+        raise InvalidValue(
+            "number",
+            order.number,
+            "an order whose payment has not arrived yet (money received is not split: cancel it, "
+            "the money is recorded as owed back, and place the parts as new orders)",
+        )
     _check_parts(order, parts)
     currency = order.currency
     part_lines: list[tuple[OrderLine, ...]] = [

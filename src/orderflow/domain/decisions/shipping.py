@@ -98,11 +98,7 @@ def instruct_shipping(
 def recall(order: Order, ctx: Context) -> Order:
     """出荷指示取消: ask every warehouse to take its instruction back (the answers decide)."""
     check_move(order.number, order.status, Move.RECALL, OrderStatus.ALLOCATED)
-    why = ""
-    if any(s.status is not ShipmentStatus.INSTRUCTED for s in order.shipments):
-        why = "a shipment has already left the warehouse"
-    elif order.unallocated():
-        why = "shipped in part (分納): units still wait for stock"
+    why = lifecycle.why_not_recalled(order)
     if why:
         raise MoveBlocked(
             order.number,

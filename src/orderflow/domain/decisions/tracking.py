@@ -43,7 +43,6 @@ from orderflow.domain.machine import check_move
 from orderflow.domain.order import Order, OrderEvent, Shipment, ShipmentStatus
 from orderflow.domain.outbox import Plan
 from orderflow.domain.points import unschedule_grant
-from orderflow.domain.returns import ReturnStatus
 from orderflow.domain.rules import Rules
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.domain.tracking import CarrierEvent, TrackingStatus, event_key
@@ -334,9 +333,13 @@ def undo_delivery(order: Order, shipment_id: str, ctx: Context, rules: Rules) ->
         raise _blocked(order, f"shipment {shipment_id} is not delivered")
     if not lifecycle.undoable_delivery(shipment):
         raise _blocked(order, f"shipment {shipment_id} is 代引き: its money is recorded")
-    taken = [r.return_id for r in order.returns if r.status is not ReturnStatus.REFUSED]
+    taken = lifecycle.returns_taken(order)
     if taken:  # a return was accepted on the delivery: the goods did reach the customer
-        raise _blocked(order, f"the order has returns ({', '.join(taken)}): it was received")
+        raise _blocked(
+            order,
+            f"the customer received the goods: the order has returns ({', '.join(taken)}) "
+            "taken on this delivery",
+        )
     updated = replace(shipment, status=ShipmentStatus.SHIPPED, delivered_at=None)
     shipments = tuple(updated if s.shipment_id == shipment_id else s for s in order.shipments)
     was = order.status
