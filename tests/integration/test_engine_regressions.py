@@ -188,27 +188,30 @@ def test_a_transfer_overpaid_then_changed_upwards_is_not_paid_until_the_shortfal
     s = new_shop()
     place(s, payment_method=PaymentMethod.BANK_TRANSFER)
     first = total(s)
-    for reference in ("D1", "D2", "D3"):
+    for reference in ("D1", "D2"):
         deposit(s, first, reference)
     paid = s.desk.get(NUMBER).payment
-    assert paid.received == first * 3
-    assert paid.refund_owed == first * 2
+    assert paid.received == first * 2
+    assert paid.refund_owed == first
     s.desk.accept(NUMBER)
     s.desk.allocate(NUMBER)
 
-    s.desk.change(NUMBER, OrderChange(quantities={"L1": 4}), request_id="UP")
+    s.desk.change(NUMBER, OrderChange(quantities={"L1": 10}), request_id="UP")
     order = s.desk.allocate(NUMBER)
     new_total = total(s)
-    assert new_total > first
+    assert new_total > first * 2
 
-    assert not s.desk.payment_confirmed(order), "money owed back was counted as paid"
+    # the excess not transferred back pays for the new total: counted once, never owed back too
+    assert order.payment.refund_to_transfer == Money.yen(0) and not s.desk.refunds_to_transfer()
+    assert not s.desk.payment_confirmed(order), "the shortfall was counted as paid"
     with pytest.raises(MoveBlocked):
         s.desk.instruct_shipping(NUMBER)
 
-    deposit(s, new_total - first, "D4")
+    deposit(s, new_total - first * 2, "D4")
     order = s.desk.get(NUMBER)
     assert s.desk.payment_confirmed(order)
     assert order.status is OrderStatus.ALLOCATED and not order.open_holds
+    assert order.payment.refund_to_transfer == Money.yen(0)
     order = s.desk.instruct_shipping(NUMBER)
     assert order.status is OrderStatus.SHIPPING_INSTRUCTED
 

@@ -133,6 +133,7 @@ _SAMPLE_FACTS: dict[str, object] = {
     "shortfall": Money.yen(2160),
     "expires_at": datetime(2026, 12, 22, tzinfo=UTC),
     "amount": Money.yen(1080),
+    "owed": Money.yen(0),
     "reserved": "Arita tea cup ×1",
     "waiting": "Sencha green tea 100g ×2",
     "delta": Money.yen(-1080),

@@ -101,6 +101,12 @@ DEFAULTS: Mapping[str, tuple[str, str]] = MappingProxyType(
             _DEAR + "We have refunded {amount} for your order {number} ({payment_method}).\n"
             "{refund_note}" + _SIGN,
         ),
+        "refund_withdrawn": (
+            "Order {number}: a refund corrected",
+            _DEAR + "We told you that money would be paid back for your order {number}.\n"
+            "{amount} of it is no longer to be paid back: the order's total went up, or\n"
+            "the bank took back a transfer. Still to be paid back: {owed}." + _SIGN,
+        ),
         "backorder": (
             "Order {number}: some items are waiting for stock",
             _DEAR + "These items of your order {number} are reserved for you:\n{reserved}\n\n"
@@ -189,6 +195,7 @@ KIND_FACTS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "payment_failed": ("reason",),
         "authorization_renewed": ("total", "expires_at"),
         "refund": ("amount",),
+        "refund_withdrawn": ("amount", "owed"),
         "backorder": ("reserved", "waiting"),
         "order_changed": ("total", "delta", "changed", "removed", "removed_skus", "reason"),
         "out_for_delivery": ("carrier", "tracking_number", "tracking_url"),

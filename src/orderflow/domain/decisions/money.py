@@ -35,7 +35,13 @@ from orderflow.domain.payments import HoldCode
 from orderflow.domain.payments.card import reauthorize
 from orderflow.domain.payments.direct import customer_debt
 from orderflow.domain.payments.ledger import CARDLIKE, live_authorization, record, relied_on
-from orderflow.domain.payments.payback import owe_refund, refund, refundable, returned
+from orderflow.domain.payments.payback import (
+    owe_refund,
+    refund,
+    refundable,
+    returned,
+    withdraw_excess,
+)
 from orderflow.domain.payments.plans import settle_received
 from orderflow.domain.points import points_settled, settle_owed
 from orderflow.domain.rules import Rules
@@ -342,30 +348,13 @@ def reverse_deposit(order: Order, deposit: Deposit, ctx: Context, rules: Rules) 
     order, _ = lifecycle.record_fact(order, ctx, DepositReversed, fields=fields)
     cancelled = order.status is OrderStatus.CANCELLED
     total = Money.zero(order.currency) if cancelled else order.totals(rules.settings.tax).total
-    order = _withdraw_excess(order, total, key, ctx)
+    plan = Plan(order)
+    order = withdraw_excess(plan, order, total, f"{key}:owed", ctx, detail=REVERSED)
     if not cancelled:
         payment = order.payment
-        plan = Plan(order)
         short = payment.received - payment.refund_owed < total - returned(payment)
         return plan.apply(settle_received(plan, order, ctx, total, tell=short))
-    return customer_debt(order, ctx)  # transferred back before the bank took it
-
-
-def _withdraw_excess(order: Order, total: Money, key: str, ctx: Context) -> Order:
-    """Of what ``order`` owes back for paying more than ``total``, what no longer is.
-
-    An over-payment is what was received above the total; owed back and not transferred yet,
-    the part the bank took back is owed no more.
-    """
-    payment = order.payment
-    excess = payment.refund_owed - returned(payment)  # owed back for paying too much
-    target = payment.received - total
-    target = target if target.amount > 0 else Money.zero(order.currency)
-    untransferred = payment.refund_owed - payment.refund_paid
-    withdrawn = min(excess - target, untransferred)
-    if withdrawn.amount <= 0:
-        return order
-    return record(order, PaymentOp.REFUND_OWED, -withdrawn, f"{key}:owed", ctx.at, detail=REVERSED)
+    return plan.apply(customer_debt(order, ctx))  # transferred back before the bank took it
 
 
 def record_refund_transfer(order: Order, amount: Money, reference: str, ctx: Context) -> Order:

@@ -25,7 +25,7 @@ from orderflow.domain.order import (
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments.ledger import CARDLIKE, claim_amount, record
 
-__all__ = ["owe_refund", "refund", "refundable", "returned", "still_due"]
+__all__ = ["owe_refund", "refund", "refundable", "returned", "still_due", "withdraw_excess"]
 
 
 def still_due(payment: Payment, total: Money) -> Money:
@@ -35,6 +35,33 @@ def still_due(payment: Payment, total: Money) -> Money:
     received counts net of everything owed back (``received - refund_owed``).
     """
     return total - returned(payment)
+
+
+def withdraw_excess(
+    plan: Plan, order: Order, total: Money, key: str | None, ctx: Context, *, detail: str
+) -> Order:
+    """Of what ``order`` owes back for paying more than ``total``, what no longer is.
+
+    An over-payment is what was received above the total; owed back and not transferred yet,
+    the part the total or the money received no longer leaves over (the total went up, the
+    bank took a deposit back) is owed no more, and the customer, told it would come back, is
+    told so (``refund_withdrawn``: how much, and what is still to be paid back). Money already
+    transferred back stays so: the customer owes it again. ``key``: the ledger entry's (a
+    fresh one of ``plan`` when ``None``).
+    """
+    payment = order.payment
+    excess = payment.refund_owed - returned(payment)  # owed back for paying too much
+    target = payment.received - total
+    target = target if target.amount > 0 else Money.zero(order.currency)
+    untransferred = payment.refund_owed - payment.refund_paid
+    withdrawn = min(excess - target, untransferred)
+    if withdrawn.amount <= 0:
+        return order
+    key = plan.key() if key is None else key
+    order = record(order, PaymentOp.REFUND_OWED, -withdrawn, key, ctx.at, detail=detail)
+    owed = order.payment.refund_to_transfer
+    plan.add(Notify, notice="refund_withdrawn", facts=(("amount", withdrawn), ("owed", owed)))
+    return order
 
 
 def returned(payment: Payment) -> Money:

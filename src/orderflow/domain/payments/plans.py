@@ -62,7 +62,7 @@ from orderflow.domain.payments.ledger import (
     record,
 )
 from orderflow.domain.payments.parcels import COD_EXCESS, cod_excess_owed
-from orderflow.domain.payments.payback import still_due
+from orderflow.domain.payments.payback import still_due, withdraw_excess
 from orderflow.domain.rules import Rules
 
 __all__ = [
@@ -350,8 +350,10 @@ def settle_received(
     Short: the order is held for the shortfall. With ``tell`` the customer hears which. An
     excess is always told (a ``refund`` notice: it comes back by transfer, to the account the
     customer gives), whether paid too much or the total went down since (a change, the rest of
-    a 分納 dropped).
+    a 分納 dropped). An over-payment owed back and not transferred yet pays first for a total
+    that went up (:func:`~orderflow.domain.payments.payback.withdraw_excess`).
     """
+    order = withdraw_excess(plan, order, total, None, ctx, detail="withdrawn")
     payment = order.payment
     received = payment.received - payment.refund_owed
     total = still_due(payment, total)  # refunds already owed back are no longer owed to us
