@@ -101,14 +101,13 @@ def customer_debt(order: Order, ctx: Context) -> Order:
     net = payment.received - payment.refund_owed
     if not net.is_negative:
         return lifecycle.clear_holds(order, (HoldCode.DEPOSIT_REVERSED,), ctx)
-    held, _ = lifecycle.raise_hold(
+    return hold(
         order,
         HoldCode.DEPOSIT_REVERSED,
         f"返金済の入金が取消: {-net.amount}{net.currency} 回収",
+        f"paid back, then taken back by the bank: {-net.amount} {net.currency}",
         ctx,
-        message_en=f"paid back, then taken back by the bank: {-net.amount} {net.currency}",
     )
-    return held
 
 
 def asked_moved(payment: Payment, total: Money) -> bool:
