@@ -128,8 +128,9 @@ def close_payment(
     if number and number not in payment.closed and not paid_in_full(payment):
         plan.add(WithdrawKonbini, payment_number=number)  # a short payment is owed back below
     owed = payment.received - payment.refund_owed
-    if owed.amount > 0:
+    if owed.amount > 0:  # told as any refund owed by transfer: the customer gives an account
         order = record(order, PaymentOp.REFUND_OWED, owed, plan.key(), ctx.at)
+        plan.add(Notify, notice="refund", facts=(("amount", owed), ("paid_back_by", "transfer")))
     elif owed.is_negative:  # more owed back than received: a 代引き excess never collected
         withdrawn = min(-owed, cod_excess_owed(order))
         if withdrawn.amount > 0:

@@ -1,0 +1,56 @@
+"""A cancelled order whose money had arrived owes it back by transfer: the customer is told so.
+
+Found by the direct-money hunt: cancelling a paid bank-transfer or konbini order (or the konbini
+sweep cancelling one paid short) recorded the money as owed back and listed it in
+``refunds_to_transfer``, but the customer got only the cancellation notice, never the ``refund``
+notice that asks for the account to pay it back to.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from orderflow import Deposit, Money, OrderStatus, PaymentMethod
+from orderflow.notices import Notice
+from orderflow.testing import fake_shop
+from tests.builders import STOCK, place
+
+
+def _refunds(sent: list[Notice]) -> list[dict[str, object]]:
+    return [dict(n.facts) for n in sent if n.kind == "refund"]
+
+
+def test_a_paid_transfer_order_cancelled_is_told_its_refund() -> None:
+    shop = fake_shop(dict(STOCK))
+    place(shop, payment_method=PaymentMethod.BANK_TRANSFER, token=None)
+    order = shop.desk.accept("1001")
+    account = order.payment.instruction("account")
+    assert account is not None
+    total = shop.desk.totals(order).total
+    shop.desk.reconcile_deposits([Deposit(account, total, "ﾔﾏﾀﾞ ﾀﾛｳ", date(2026, 11, 24), "R-1")])
+
+    order = shop.desk.cancel("1001", reason="お客様都合")
+
+    assert order.payment.refund_to_transfer == total
+    [told] = _refunds(shop.notifier.sent)
+    assert told["amount"] == total and told["paid_back_by"] == "transfer"
+
+
+def test_a_konbini_order_paid_short_and_lapsed_is_told_its_refund() -> None:
+    shop = fake_shop(dict(STOCK))
+    place(shop, payment_method=PaymentMethod.KONBINI, token=None)
+    shop.desk.record_konbini_payment("1001", reference="K-1", amount=Money.yen(1000))
+    shop.clock.advance(timedelta(days=8))
+
+    [order] = shop.desk.expire_unpaid()
+
+    assert order.status is OrderStatus.CANCELLED
+    [told] = _refunds(shop.notifier.sent)
+    assert told["amount"] == Money.yen(1000) and told["paid_back_by"] == "transfer"
+
+
+def test_an_unpaid_order_cancelled_is_told_no_refund() -> None:
+    shop = fake_shop(dict(STOCK))
+    place(shop, payment_method=PaymentMethod.BANK_TRANSFER, token=None)
+    shop.desk.cancel("1001", reason="お客様都合")
+    assert _refunds(shop.notifier.sent) == []
