@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
@@ -19,7 +19,7 @@ import attrs
 from orderflow.domain._arrival import arrived
 from orderflow.domain._names import check_categories, check_member, check_name, check_products
 from orderflow.domain._spread import spread
-from orderflow.domain.money import Money
+from orderflow.domain.money import WIDE, Money
 from orderflow.domain.order import Order, OrderTotals
 from orderflow.domain.tax import PriceMode, TaxLine, TaxRate, TaxRule
 from orderflow.errors import InvalidValue
@@ -292,16 +292,6 @@ def recognition_date(order: Order, basis: RecognitionBasis, zone: ZoneInfo) -> d
     return max(stamps).astimezone(zone).date()
 
 
-def _as_written(component: Money, rate: TaxRate, rule: TaxRule, gross: bool) -> Money:
-    """``component`` (as priced) with its tax if ``gross``, without it otherwise."""
-    if not component.amount:
-        return component
-    inclusive = rule.mode is PriceMode.INCLUSIVE
-    if gross:
-        return component if inclusive else component + rule.tax_on(component, rate)
-    return component - rule.tax_on(component, rate) if inclusive else component
-
-
 def _rate_lines(
     line: TaxLine,
     items: list[tuple[tuple[str, str, str], Money]],
@@ -316,76 +306,82 @@ def _rate_lines(
     rounded once, on the whole base) goes on the rate's largest credit line, so the lines add up
     exactly to the base (税抜 or 税込, as ``accounts.amounts`` says) and no line of a few yen is
     pushed below zero. Items of ¥0 (a free gift) make no line when the rate charges anything else.
+    The sums are of exact amounts (in :data:`~orderflow.domain.money.WIDE`, as the caller sets).
     """
     rate = line.rate
+    currency = line.charges.currency
     gross = accounts.amounts is AmountForm.GROSS
     inclusive = rule.mode is PriceMode.INCLUSIVE
+    taxed = gross or inclusive  # the lines' amounts or tax columns need each component's tax
     category = accounts.tax_categories[rate]
 
-    def written(component: Money) -> Money:
-        return _as_written(component, rate, rule, gross)
+    def tax_of(component: Money) -> Decimal | None:
+        if not taxed:
+            return None
+        return rule.tax_on(component, rate).amount if component.amount else component.amount
 
-    def tax_of(component: Money) -> Money:
-        return rule.tax_on(component, rate) if component.amount else component
+    def written(component: Money, tax: Decimal | None) -> Decimal:
+        """``component`` (as priced) with its tax if ``gross``, without it otherwise."""
+        if tax is None or inclusive is gross:
+            return component.amount
+        return component.amount + tax if gross else component.amount - tax
 
-    zero = Money.zero(line.charges.currency)
-    credits: list[tuple[JournalLine, Money | None]] = []  # a line, and its items as priced
+    # (account, sub-account, category, amount, tax column, amount as priced when capped)
+    credits: list[tuple[str, str, str, Decimal, Decimal | None, Decimal | None]] = []
     for (account, sub, cat), priced in items:
         if priced.amount:
-            amount = written(priced)
-            tax = tax_of(priced) if gross else (priced - amount if inclusive else None)
-            credits.append((JournalLine(Side.CREDIT, account, amount, sub, cat, tax), priced))
+            tax = tax_of(priced)
+            credits.append((account, sub, cat, written(priced, tax), tax, priced.amount))
     for component, account, sub in (
         (shipping, accounts.shipping, accounts.shipping_sub),
         (fees, accounts.fees, accounts.fees_sub),
     ):
         if component.amount:
-            tax = tax_of(component) if gross else None
-            line_ = JournalLine(Side.CREDIT, account, written(component), sub, category, tax)
-            credits.append((line_, None))
+            tax = tax_of(component)
+            shown = tax if gross else None
+            credits.append((account, sub, category, written(component, tax), shown, None))
+    zero = Money.zero(currency).amount
     if not credits:  # nothing charged at this rate (its items free): one line of ¥0
-        zero_tax = zero if gross or inclusive else None
-        credits.append(
-            (JournalLine(Side.CREDIT, accounts.sales, zero, "", category, zero_tax), zero)
-        )
-    reductions_w = written(line.reduction)
-    left = (line.gross if gross else line.net) + reductions_w
-    left_tax = line.tax + tax_of(line.reduction)
-    for credit, _ in credits:
-        left -= credit.amount
-        if gross and credit.tax_amount is not None:
-            left_tax -= credit.tax_amount
+        credits.append((accounts.sales, "", category, zero, zero if taxed else None, zero))
+    reduction_tax = tax_of(line.reduction)
+    reduction = written(line.reduction, reduction_tax)
+    left = (line.gross if gross else line.net).amount + reduction
+    left_tax = line.tax.amount + (reduction_tax or zero)
+    for credit in credits:
+        left -= credit[3]
+        if gross and credit[4] is not None:
+            left_tax -= credit[4]
     capped = not gross and inclusive  # a net items line's tax column: what it was priced, less
     amounts = spread(
-        [c.amount.amount for c, _ in credits],
-        left.amount,
-        [p.amount if capped and p is not None else None for _, p in credits],
+        [c[3] for c in credits],
+        left,
+        [c[5] if capped and c[5] is not None else None for c in credits],
     )
-    taxes = spread(
-        [c.tax_amount.amount if c.tax_amount is not None else Decimal(0) for c, _ in credits],
-        left_tax.amount if gross else Decimal(0),
-        [None] * len(credits),
+    taxes = (
+        spread([c[4] or zero for c in credits], left_tax, [None] * len(credits)) if gross else []
     )
-    for i, (credit, as_priced) in enumerate(credits):
-        amount = Money(amounts[i], credit.amount.currency)
+    out = []
+    for i, (account, sub, cat, _, tax, as_priced) in enumerate(credits):
+        amount = amounts[i]
         if gross:
-            tax_amount: Money | None = Money(taxes[i], credit.amount.currency)
+            tax = taxes[i]
         elif capped and as_priced is not None:
-            tax_amount = as_priced - amount
-        else:
-            tax_amount = credit.tax_amount
-        if amount != credit.amount or tax_amount != credit.tax_amount:
-            credits[i] = (attrs.evolve(credit, amount=amount, tax_amount=tax_amount), as_priced)
-    out = [credit for credit, _ in credits]
+            tax = as_priced - amount
+        column = None if tax is None else Money._exact(tax, currency)
+        out.append(
+            JournalLine(Side.CREDIT, account, Money._exact(amount, currency), sub, cat, column)
+        )
     if line.reduction.amount:
+        taken = reduction_tax if gross else None
+        column = None if taken is None else Money._exact(taken, currency)
         out.append(
             JournalLine(
                 Side.DEBIT,
                 accounts.reductions,
-                reductions_w,
+                Money._exact(reduction, currency),
                 accounts.reductions_sub,
                 category,
-                tax_of(line.reduction) if gross else None,
+                column,
             )
         )
     if not gross:
@@ -419,13 +415,14 @@ def sale_entry(
         key = accounts.sales_for(ol.sku, ol.tax_rate)
         groups[key] = groups.get(key, zero) + ol.amount
     lines = [JournalLine(Side.DEBIT, accounts.receivable, totals.total, "", accounts.no_tax)]
-    for tax_line in totals.tax.lines:
-        rate = tax_line.rate
-        items = list(items_by_rate.get(rate, {}).items())
-        standard = rate is TaxRate.STANDARD
-        shipping = order.shipping_fee if standard else zero
-        fees = order.fees if standard else zero
-        lines.extend(_rate_lines(tax_line, items, shipping, fees, rule, accounts))
+    with localcontext(WIDE):  # sums of amounts within Money's bound are exact
+        for tax_line in totals.tax.lines:
+            rate = tax_line.rate
+            items = list(items_by_rate.get(rate, {}).items())
+            standard = rate is TaxRate.STANDARD
+            shipping = order.shipping_fee if standard else zero
+            fees = order.fees if standard else zero
+            lines.extend(_rate_lines(tax_line, items, shipping, fees, rule, accounts))
     return JournalEntry(on, order.number, f"受注 {order.number} 売上計上", tuple(lines))
 
 
