@@ -18,7 +18,7 @@ import attrs
 
 from orderflow.domain._arrival import arrived
 from orderflow.domain._names import check_categories, check_member, check_name, check_products
-from orderflow.domain._spread import spread
+from orderflow.domain._spread import RateForm, credits_of, spread_credits
 from orderflow.domain.money import WIDE, Money
 from orderflow.domain.order import Order, OrderTotals
 from orderflow.domain.tax import PriceMode, TaxLine, TaxRate, TaxRule
@@ -308,72 +308,39 @@ def _rate_lines(
     pushed below zero. Items of ¥0 (a free gift) make no line when the rate charges anything else.
     The sums are of exact amounts (in :data:`~orderflow.domain.money.WIDE`, as the caller sets).
     """
-    rate = line.rate
     currency = line.charges.currency
     gross = accounts.amounts is AmountForm.GROSS
-    inclusive = rule.mode is PriceMode.INCLUSIVE
-    taxed = gross or inclusive  # the lines' amounts or tax columns need each component's tax
-    category = accounts.tax_categories[rate]
-
-    def tax_of(component: Money) -> Decimal | None:
-        if not taxed:
-            return None
-        return rule.tax_on(component, rate).amount if component.amount else component.amount
-
-    def written(component: Money, tax: Decimal | None) -> Decimal:
-        """``component`` (as priced) with its tax if ``gross``, without it otherwise."""
-        if tax is None or inclusive is gross:
-            return component.amount
-        return component.amount + tax if gross else component.amount - tax
-
-    # (account, sub-account, category, amount, tax column, amount as priced when capped)
-    credits: list[tuple[str, str, str, Decimal, Decimal | None, Decimal | None]] = []
-    for (account, sub, cat), priced in items:
-        if priced.amount:
-            tax = tax_of(priced)
-            credits.append((account, sub, cat, written(priced, tax), tax, priced.amount))
-    for component, account, sub in (
-        (shipping, accounts.shipping, accounts.shipping_sub),
-        (fees, accounts.fees, accounts.fees_sub),
-    ):
-        if component.amount:
-            tax = tax_of(component)
-            shown = tax if gross else None
-            credits.append((account, sub, category, written(component, tax), shown, None))
+    form = RateForm(line.rate, rule, gross, rule.mode is PriceMode.INCLUSIVE)
+    category = accounts.tax_categories[line.rate]
     zero = Money.zero(currency).amount
-    if not credits:  # nothing charged at this rate (its items free): one line of ¥0
-        credits.append((accounts.sales, "", category, zero, zero if taxed else None, zero))
-    reduction_tax = tax_of(line.reduction)
-    reduction = written(line.reduction, reduction_tax)
-    left = (line.gross if gross else line.net).amount + reduction
-    left_tax = line.tax.amount + (reduction_tax or zero)
-    for credit in credits:
-        left -= credit[3]
-        if gross and credit[4] is not None:
-            left_tax -= credit[4]
-    capped = not gross and inclusive  # a net items line's tax column: what it was priced, less
-    amounts = spread(
-        [c[3] for c in credits],
-        left,
-        [c[5] if capped and c[5] is not None else None for c in credits],
+    credits = credits_of(
+        form,
+        items,
+        (
+            (shipping, accounts.shipping, accounts.shipping_sub),
+            (fees, accounts.fees, accounts.fees_sub),
+        ),
+        category,
+        accounts.sales,
+        zero,
     )
-    taxes = (
-        spread([c[4] or zero for c in credits], left_tax, [None] * len(credits)) if gross else []
-    )
-    out = []
-    for i, (account, sub, cat, _, tax, as_priced) in enumerate(credits):
-        amount = amounts[i]
-        if gross:
-            tax = taxes[i]
-        elif capped and as_priced is not None:
-            tax = as_priced - amount
-        column = None if tax is None else Money._exact(tax, currency)
-        out.append(
-            JournalLine(Side.CREDIT, account, Money._exact(amount, currency), sub, cat, column)
+    reduction_tax = form.tax_of(line.reduction)
+    reduction = form.written(line.reduction, reduction_tax)
+    out = [
+        JournalLine(
+            Side.CREDIT,
+            account,
+            Money._exact(amount, currency),
+            sub,
+            cat,
+            None if tax is None else Money._exact(tax, currency),
         )
+        for account, sub, cat, amount, tax in spread_credits(
+            form, credits, line, reduction, reduction_tax or zero, zero
+        )
+    ]
     if line.reduction.amount:
-        taken = reduction_tax if gross else None
-        column = None if taken is None else Money._exact(taken, currency)
+        column = reduction_tax if gross else None
         out.append(
             JournalLine(
                 Side.DEBIT,
@@ -381,7 +348,7 @@ def _rate_lines(
                 Money._exact(reduction, currency),
                 accounts.reductions_sub,
                 category,
-                column,
+                None if column is None else Money._exact(column, currency),
             )
         )
     if not gross:
