@@ -28,7 +28,7 @@ import attrs
 from orderflow.domain.booking import AccountMap, AmountForm, JournalEntry, JournalLine, Side
 from orderflow.domain.goodwill import goodwill_refunds
 from orderflow.domain.money import Money
-from orderflow.domain.order import Order
+from orderflow.domain.order import Order, OrderTotals
 from orderflow.domain.returns import Return, ReturnPolicy, ReturnReason, ReturnStatus
 from orderflow.domain.tax import RATES, PriceMode, TaxRate, TaxRule, tax_carried
 
@@ -84,6 +84,10 @@ def _priced(order: Order, units: Mapping[str, int]) -> dict[TaxRate, int]:
     return out
 
 
+Shares = tuple[tuple[TaxRate, Money, Money], ...]
+"""Per rate: an amount (tax included) and the consumption tax in it."""
+
+
 def refund_share(
     order: Order,
     ret: Return,
@@ -104,16 +108,51 @@ def refund_share(
     for line in ret.lines:
         after[line.line_id] = after.get(line.line_id, 0) + line.quantity
     everything = {line.line_id: line.quantity for line in order.lines}
-    charged = _priced(order, everything)
-    was, now = _priced(order, before), _priced(order, after)
-    totals = order.totals(rule)
-    extras = order.shipping_fee.minor_units + order.fees.minor_units
-    full = all(after.get(k, 0) >= v for k, v in everything.items())
+    share = _Units(
+        order,
+        charged=_priced(order, everything),
+        was=_priced(order, before),
+        now=_priced(order, after),
+        full=all(after.get(k, 0) >= v for k, v in everything.items()),
+    )
     shipping_back = (
-        full
+        share.full
         and ret.reason in policy.refund_shipping_for
         and not any(r.shipping_refunded for r in order.returns)
     )
+    rates = _rates_back(share, order.totals(rule), shipping_back)
+    gross = sum((amount.minor_units for _, amount, _ in rates), 0)
+    fee = min(_fee_kept(share, ret, policy, shipping_fee), gross)
+    points_back, points_clawed = _points_back(share, points_earned)
+    return RefundShare(
+        rates,
+        shipping_back,
+        Money.from_minor_units(fee, currency),
+        Money.from_minor_units(gross - fee, currency),
+        points_back,
+        points_clawed,
+    )
+
+
+@attrs.frozen
+class _Units:
+    """The units a return is worked out from, priced per rate in minor units."""
+
+    order: Order
+    charged: dict[TaxRate, int]
+    """Every unit of the order."""
+    was: dict[TaxRate, int]
+    """The units the earlier (refunded) returns brought back."""
+    now: dict[TaxRate, int]
+    """Those and this return's."""
+    full: bool
+    """This return brings the last unit back."""
+
+
+def _earlier_returns(
+    order: Order,
+) -> tuple[dict[TaxRate, int], dict[TaxRate, int], dict[TaxRate, int]]:
+    """Per rate, of the refunded returns: (tax their units were worth, tax paid back, paid back)."""
     worth: dict[TaxRate, int] = {}  # the tax the earlier returns' units were worth per rate
     taxed: dict[TaxRate, int] = {}  # of it, the tax they really paid back (and took off)
     returned: dict[TaxRate, int] = {}  # and the amounts they really paid back
@@ -124,16 +163,31 @@ def refund_share(
                 returned[rate] = returned.get(rate, 0) + back_amount.minor_units
             for rate, _, back in (*earlier.refund, *earlier.withheld):
                 worth[rate] = worth.get(rate, 0) + back.minor_units
-    goodwill: dict[TaxRate, tuple[int, int]] = {}  # what goodwill refunds took off per rate
+    return worth, taxed, returned
+
+
+def _goodwill_taken(order: Order) -> dict[TaxRate, tuple[int, int]]:
+    """Per rate, what goodwill refunds took off: (amount, tax) in minor units."""
+    goodwill: dict[TaxRate, tuple[int, int]] = {}
     for refund in goodwill_refunds(order):
         for rate, taken, taken_tax in refund.rates:
             was_amount, was_tax = goodwill.get(rate, (0, 0))
             goodwill[rate] = (was_amount + taken.minor_units, was_tax + taken_tax.minor_units)
+    return goodwill
+
+
+def _rates_back(share: _Units, totals: OrderTotals, shipping_back: bool) -> Shares:
+    """Per rate (standard first): what the return pays back and the tax in it."""
+    order = share.order
+    currency = order.currency
+    extras = order.shipping_fee.minor_units + order.fees.minor_units
+    worth, taxed, returned = _earlier_returns(order)
+    goodwill = _goodwill_taken(order)
     rates: list[tuple[TaxRate, Money, Money]] = []
     for tax_line in totals.tax.lines:
         rate = tax_line.rate
         paid, tax = tax_line.gross.minor_units, tax_line.tax.minor_units
-        items = charged.get(rate, 0)
+        items = share.charged.get(rate, 0)
         rate_extras = extras if rate is TaxRate.STANDARD else 0
         base = items + rate_extras
         if base <= 0:
@@ -142,11 +196,12 @@ def refund_share(
         item_paid, item_tax = paid - extra_paid, tax - extra_tax
         amount = units_tax = 0
         if items:
-            amount = item_paid * now.get(rate, 0) // items - item_paid * was.get(rate, 0) // items
+            now, was = share.now.get(rate, 0), share.was.get(rate, 0)
+            amount = item_paid * now // items - item_paid * was // items
             # the tax the units returned so far hold, less what the earlier returns paid back,
             # never more than this return's amount: the tax a rounded-down amount cannot hold
             # waits for a later one (a full return pays it all, net and tax never below zero)
-            units_tax = item_tax * now.get(rate, 0) // items - worth.get(rate, 0)
+            units_tax = item_tax * now // items - worth.get(rate, 0)
             units_tax = max(0, min(units_tax, amount))
         if shipping_back and rate_extras:
             amount, units_tax = amount + extra_paid, units_tax + extra_tax
@@ -154,12 +209,7 @@ def refund_share(
         if gw_minor:  # a goodwill refund took part of the rate back already: never more
             held = paid - returned.get(rate, 0) - gw_minor
             held_tax = tax - taxed.get(rate, 0) - gw_tax_minor
-            amount = max(0, min(amount, held))
-            # what stays must be able to carry the tax left with it: the rate's last yen take
-            # the rest of its tax (not ¥1 of 仮受消費税 left on a sale refunded to the yen)
-            stays = tax_carried(Money.from_minor_units(max(0, held - amount), currency), rate)
-            units_tax = max(units_tax, held_tax - stays.minor_units)
-            units_tax = max(0, min(units_tax, amount, held_tax))
+            amount, units_tax = _within(amount, units_tax, held, held_tax, rate, currency)
         if amount or units_tax:
             rates.append(
                 (
@@ -169,25 +219,48 @@ def refund_share(
                 )
             )
     rates.sort(key=lambda r: RATES.index(r[0]))
-    gross = sum((amount.minor_units for _, amount, _ in rates), 0)
-    fee = 0
-    if ret.reason is ReturnReason.CUSTOMER:
-        fee += policy.return_fee.minor_units
-        threshold = policy.free_shipping_threshold
-        all_items = sum(charged.values())
-        kept_before, kept_after = all_items - sum(was.values()), all_items - sum(now.values())
-        if (
-            threshold is not None
-            and not order.shipping_fee
-            and kept_before >= threshold.minor_units > kept_after
-        ):
-            lost = policy.lost_free_shipping_fee  # ¥0 is the shop's word: keep nothing
-            if lost is None:
-                lost = shipping_fee or Money.zero(currency)
-            fee += lost.minor_units
-    fee = min(fee, gross)
-    all_amount = sum(charged.values())
-    now_amount, was_amount = sum(now.values()), sum(was.values())
+    return tuple(rates)
+
+
+def _within(
+    amount: int, units_tax: int, held: int, held_tax: int, rate: TaxRate, currency: str
+) -> tuple[int, int]:
+    """A rate's amount and tax back, no more than it still ``held`` after goodwill refunds."""
+    amount = max(0, min(amount, held))
+    # what stays must be able to carry the tax left with it: the rate's last yen take
+    # the rest of its tax (not ¥1 of 仮受消費税 left on a sale refunded to the yen)
+    stays = tax_carried(Money.from_minor_units(max(0, held - amount), currency), rate)
+    units_tax = max(units_tax, held_tax - stays.minor_units)
+    return amount, max(0, min(units_tax, amount, held_tax))
+
+
+def _fee_kept(share: _Units, ret: Return, policy: ReturnPolicy, shipping_fee: Money | None) -> int:
+    """What a customer's return keeps back (return fee, a lost free shipping), minor units."""
+    if ret.reason is not ReturnReason.CUSTOMER:
+        return 0
+    order = share.order
+    fee = policy.return_fee.minor_units
+    threshold = policy.free_shipping_threshold
+    all_items = sum(share.charged.values())
+    kept_before = all_items - sum(share.was.values())
+    kept_after = all_items - sum(share.now.values())
+    if (
+        threshold is not None
+        and not order.shipping_fee
+        and kept_before >= threshold.minor_units > kept_after
+    ):
+        lost = policy.lost_free_shipping_fee  # ¥0 is the shop's word: keep nothing
+        if lost is None:
+            lost = shipping_fee or Money.zero(order.currency)
+        fee += lost.minor_units
+    return fee
+
+
+def _points_back(share: _Units, points_earned: int) -> tuple[int, int]:
+    """Points used that come back with the units, and points earned that go with them."""
+    order = share.order
+    all_amount = sum(share.charged.values())
+    now_amount, was_amount = sum(share.now.values()), sum(share.was.values())
     points_back = points_clawed = 0
     used = order.points_used
     if all_amount:
@@ -197,21 +270,9 @@ def refund_share(
         points_clawed = (
             points_earned * now_amount // all_amount - points_earned * was_amount // all_amount
         )
-    elif full:  # every item free (the points paid the fees): nothing to share them by
+    elif share.full:  # every item free (the points paid the fees): nothing to share them by
         points_back = used
-    points_back = max(0, min(points_back, order.points_taken))
-    return RefundShare(
-        tuple(rates),
-        shipping_back,
-        Money.from_minor_units(fee, currency),
-        Money.from_minor_units(gross - fee, currency),
-        points_back,
-        points_clawed,
-    )
-
-
-Shares = tuple[tuple[TaxRate, Money, Money], ...]
-"""Per rate: an amount (tax included) and the consumption tax in it."""
+    return max(0, min(points_back, order.points_taken)), points_clawed
 
 
 def _largest_remainder(whole: int, weights: list[int]) -> list[int]:
