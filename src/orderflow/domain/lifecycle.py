@@ -42,6 +42,7 @@ from orderflow.domain.order import (
     Shipment,
     ShipmentStatus,
 )
+from orderflow.domain.policy import CancelPolicy, Party, Requester
 from orderflow.domain.returns import ReturnStatus
 from orderflow.domain.shipments import (
     pending_units,
@@ -162,7 +163,12 @@ def blocked(order: Order, move: Move, reason: str) -> MoveBlocked:
     )
 
 
-def next_moves(order: Order) -> tuple[Move, ...]:
+def next_moves(
+    order: Order,
+    *,
+    requester: Requester | None = None,
+    cancel_policy: CancelPolicy | None = None,
+) -> tuple[Move, ...]:
     """The moves this order may make now: declared from its status and not stopped by a guard.
 
     An open hold stops 出荷指示 (and so does unconfirmed payment, which is itself a hold); so does
@@ -170,9 +176,36 @@ def next_moves(order: Order) -> tuple[Move, ...]:
     needs a delivered shipment whose money the carrier did not collect (代引き) and no return
     taken on it; 着荷 a parcel with the carrier (出荷済); 出荷指示取消 an
     order none of whose parcels left and none of whose units still wait (:func:`why_not_recalled`).
+
+    Without a ``requester`` these are the shop's own moves (as ``desk.cancel`` without one
+    decides by the status alone). With one, only the moves that requester may ask for: a
+    customer only キャンセル (the rest is the shop's work), and キャンセル only while
+    ``cancel_policy`` (the default :class:`~orderflow.domain.policy.CancelPolicy` when None)
+    lets them, as ``desk.cancel(..., requester=...)`` would.
     """
     if not isinstance(order, Order):
         raise InvalidValue("order", order, "an Order")
+    if requester is not None and not isinstance(requester, Requester):
+        raise InvalidValue("requester", requester, "a Requester (such as Requester.customer())")
+    if cancel_policy is not None and not isinstance(cancel_policy, CancelPolicy):
+        raise InvalidValue("cancel_policy", cancel_policy, "a CancelPolicy")
+    moves = _guarded_moves(order)
+    if requester is None:
+        return moves
+    if requester.party is Party.CUSTOMER:
+        moves = tuple(m for m in moves if m in _CUSTOMER_MOVES)
+    policy = CancelPolicy() if cancel_policy is None else cancel_policy
+    if Move.CANCEL in moves and not policy.allows(order, requester):
+        moves = tuple(m for m in moves if m is not Move.CANCEL)
+    return moves
+
+
+_CUSTOMER_MOVES = frozenset({Move.CANCEL})
+"""The moves a customer asks for themselves (a change, a return are no moves of the status)."""
+
+
+def _guarded_moves(order: Order) -> tuple[Move, ...]:
+    """:func:`next_moves` for the shop: the status's moves less those a guard stops."""
     status = order.status
     moves = allowed_moves(status)
     if status is OrderStatus.PARTIALLY_ALLOCATED or any(h.cleared_at is None for h in order.holds):
