@@ -238,13 +238,13 @@ class DeskBase:
     def next_moves(self, number: str, *, requester: Requester | None = None) -> tuple[Move, ...]:
         """The moves order ``number`` may make now.
 
-        :func:`~orderflow.domain.lifecycle.next_moves` of the stored order, less 出荷指示 while
+        :func:`~orderflow.domain.moves.next_moves` of the stored order, less 出荷指示 while
         the payment is not confirmed at the desk's clock (an authorization that has lapsed).
         Without a ``requester``, the shop's own moves; with one (``Requester.customer()`` for
         my page), only what the commands would take from them: a customer is offered キャンセル
         alone, and only while the shop's ``cancel_policy`` lets them cancel.
         """
-        from orderflow.domain.lifecycle import next_moves
+        from orderflow.domain.moves import next_moves
 
         order = self.get(number)
         moves = next_moves(order, requester=requester, cancel_policy=self.settings.cancel_policy)
