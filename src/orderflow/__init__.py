@@ -42,9 +42,10 @@ from orderflow.domain.deposits import (
 )
 from orderflow.domain.goodwill import goodwill_entry, goodwill_share
 from orderflow.domain.journal import posted_entries
-from orderflow.domain.lifecycle import Context, next_moves
+from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import TRANSITIONS, OrderMachine, allowed_moves, mermaid
 from orderflow.domain.money import Money, Rounding
+from orderflow.domain.moves import next_moves
 from orderflow.domain.order import (
     Allocation,
     Hold,

@@ -17,6 +17,7 @@ from orderflow.domain.machine import allowed_moves
 from orderflow.domain.order import Order, OrderEvent, OrderTotals
 from orderflow.domain.payment import PaymentMethod
 from orderflow.domain.payments import payment_confirmed
+from orderflow.domain.policy import Requester
 from orderflow.domain.queues import QueueQuery, queue_facts
 from orderflow.domain.review import ReviewRule, check_rules, default_rules
 from orderflow.domain.rules import Rules
@@ -234,16 +235,19 @@ class DeskBase:
             self.settings.authorization_days,
         )
 
-    def next_moves(self, number: str) -> tuple[Move, ...]:
+    def next_moves(self, number: str, *, requester: Requester | None = None) -> tuple[Move, ...]:
         """The moves order ``number`` may make now.
 
-        :func:`~orderflow.domain.lifecycle.next_moves` of the stored order, less 出荷指示 while
+        :func:`~orderflow.domain.moves.next_moves` of the stored order, less 出荷指示 while
         the payment is not confirmed at the desk's clock (an authorization that has lapsed).
+        Without a ``requester``, the shop's own moves; with one (``Requester.customer()`` for
+        my page), only what the commands would take from them: a customer is offered キャンセル
+        alone, and only while the shop's ``cancel_policy`` lets them cancel.
         """
-        from orderflow.domain.lifecycle import next_moves
+        from orderflow.domain.moves import next_moves
 
         order = self.get(number)
-        moves = next_moves(order)
+        moves = next_moves(order, requester=requester, cancel_policy=self.settings.cancel_policy)
         if Move.INSTRUCT_SHIPPING in moves and not self.payment_confirmed(order):
             return tuple(m for m in moves if m is not Move.INSTRUCT_SHIPPING)
         return moves

@@ -65,7 +65,9 @@ class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
         if not order.bundle:
             return [order]
         if order.status not in (*bundling.BUNDLEABLE, OrderStatus.CANCELLED):
-            raise InvalidValue("number", number, "an order whose parcel is not instructed yet")
+            parcels = {s.parcel for s in order.shipments if s.parcel is not None}
+            left = any(x.status in _GONE for p in parcels for _, x in self._box(order, p))
+            raise bundling.too_late_to_unbundle(order, box_left=left)
         members = order.bundle
         for member in sorted(members, key=lambda m: m == number):  # the order itself last
             self._command(

@@ -8,6 +8,7 @@ from orderflow.app.base import MAX_NUMBER, DeskBase, check_number, check_text
 from orderflow.app.orders import accepts, check_skus
 from orderflow.domain import lifecycle
 from orderflow.domain.address import Address
+from orderflow.domain.bounds import from_one_to
 from orderflow.domain.changes import ChangePreview, OrderChange, points_to_grant
 from orderflow.domain.decisions.cancelling import cancel_order
 from orderflow.domain.decisions.changing import changed_order, changes_nothing, decide_change
@@ -37,7 +38,8 @@ def _remaining(order: Order, cancelled: Mapping[str, int]) -> dict[str, int]:
     for line_id, units in cancelled.items():
         line = order.line(line_id)
         if type(units) is not int or not 1 <= units <= line.quantity:
-            raise InvalidValue(f"lines[{line_id!r}]", units, f"1 to {line.quantity} units")
+            expected = from_one_to(line.quantity, "unit", f"of line {line_id}")
+            raise InvalidValue(f"lines[{line_id!r}]", units, expected)
         left[line_id] = line.quantity - units
     for line in order.lines:
         left.setdefault(line.line_id, line.quantity)

@@ -90,6 +90,10 @@ class MoneyCommands(DeskBase):
     ) -> Order:
         """返金: pay back (part of) what was paid, after shipping (a return, a goodwill refund).
 
+        Taken from 出荷済 on, or in 出荷指示済 once a parcel has left (up to what was paid so
+        far), unless units still wait for stock (分納: ``MoveBlocked``, as dropping them would
+        change the tax rates the refund takes its share of). Before that: ``MoveNotAllowed``.
+
         Card and Amazon Pay refund through the gateway; 後払い bills only the rest again and
         cancels the old claim (refused, :class:`~orderflow.errors.PaymentDeclined`, if the
         provider will not bill the rest); bank transfer, konbini and COD record the amount as owed

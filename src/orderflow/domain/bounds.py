@@ -24,6 +24,7 @@ __all__ = [
     "check_moment",
     "check_span",
     "check_units",
+    "from_one_to",
 ]
 
 MAX_UNITS = 1_000_000_000
@@ -42,6 +43,23 @@ EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 """The moment every moment given must come before: ten years of days on top still fit."""
+
+
+def from_one_to(limit: int, unit: str, of: str = "") -> str:
+    """What a refusal expects of a whole number from 1 to ``limit`` of ``unit`` (its singular).
+
+    ``exactly 1 unit`` when one value is left, ``no unit: none is left`` when none is, else
+    ``a whole number of units from 1 to 5`` (never "1 to 1" nor "1 to 0"); ``of`` follows the
+    unit (``of line L2``). Every refusal of a count whose limit depends on the order (units
+    left to return or cancel, points left to take back) words it here; the caller adds why.
+    """
+    what = f"{unit} {of}" if of else unit
+    if limit < 1:
+        return f"no {what}: none is left"
+    if limit == 1:
+        return f"exactly 1 {what}"
+    plural = f"{unit}s {of}" if of else f"{unit}s"
+    return f"a whole number of {plural} from 1 to {limit:,}"
 
 
 def check_units(value: object, field: str, *, minimum: int = 1) -> int:

@@ -30,6 +30,7 @@ __all__ = [
     "bundle_candidates",
     "leave",
     "parcel_id",
+    "too_late_to_unbundle",
     "unbundle",
     "why_not_kept",
     "why_not_together",
@@ -168,13 +169,33 @@ def unbundle(order: Order, ctx: Context, *, leaving: str | None = None) -> Order
     if not order.bundle or (leaving is not None and leaving not in order.bundle):
         return order  # out already (a repeat)
     if order.status not in BUNDLEABLE and order.status is not OrderStatus.CANCELLED:
-        raise InvalidValue("number", order.number, "an order whose parcel is not instructed yet")
+        raise too_late_to_unbundle(order)
     rest = tuple(n for n in order.bundle if n != (leaving or order.number))
     stays = leaving is not None and leaving != order.number and len(rest) > 1
     moved, _ = lifecycle.record_fact(
         order, ctx, Unbundled, fields={"members": ", ".join(rest)}, bundle=rest if stays else ()
     )
     return moved
+
+
+def too_late_to_unbundle(order: Order, *, box_left: bool = False) -> InvalidValue:
+    """The refusal of an unbundle of ``order``, whose parcel is instructed: what works instead.
+
+    While no box of the parcel has left (``box_left``: one did, with another order) and the
+    instruction can be taken back (:func:`~orderflow.domain.lifecycle.why_not_recalled`),
+    ``desk.recall`` does it, and takes the order out of its parcel; else it says why not.
+    """
+    expected = "an order whose parcel is not instructed yet"
+    gone = box_left or order.status is not OrderStatus.SHIPPING_INSTRUCTED
+    why = "its parcel has left the warehouse" if gone else lifecycle.why_not_recalled(order)
+    if why:
+        instead = f"{why}; the parcel's orders travel together"
+    else:
+        instead = (
+            "desk.recall(number) takes the shipping instruction back, and the order out of "
+            "its parcel, while no box has left"
+        )
+    return InvalidValue("number", order.number, f"{expected} ({instead})")
 
 
 def leave(order: Order, ctx: Context) -> Order:

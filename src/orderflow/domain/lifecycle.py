@@ -31,6 +31,7 @@ from orderflow.domain.events import (
 )
 from orderflow.domain.machine import allowed_moves, check_move
 from orderflow.domain.money import Money
+from orderflow.domain.moves import next_moves, returns_taken, undoable_delivery, why_not_recalled
 from orderflow.domain.order import (
     Allocation,
     Hold,
@@ -42,7 +43,6 @@ from orderflow.domain.order import (
     Shipment,
     ShipmentStatus,
 )
-from orderflow.domain.returns import ReturnStatus
 from orderflow.domain.shipments import (
     pending_units,
 )
@@ -160,62 +160,6 @@ def blocked(order: Order, move: Move, reason: str) -> MoveBlocked:
         [m.value for m in allowed_moves(order.status)],
         reason,
     )
-
-
-def next_moves(order: Order) -> tuple[Move, ...]:
-    """The moves this order may make now: declared from its status and not stopped by a guard.
-
-    An open hold stops 出荷指示 (and so does unconfirmed payment, which is itself a hold); so does
-    a 中途引当 order's missing stock (分納 is the customer's choice, ``ship_available``). 着荷取消
-    needs a delivered shipment whose money the carrier did not collect (代引き) and no return
-    taken on it; 着荷 a parcel with the carrier (出荷済); 出荷指示取消 an
-    order none of whose parcels left and none of whose units still wait (:func:`why_not_recalled`).
-    """
-    if not isinstance(order, Order):
-        raise InvalidValue("order", order, "an Order")
-    status = order.status
-    moves = allowed_moves(status)
-    if status is OrderStatus.PARTIALLY_ALLOCATED or any(h.cleared_at is None for h in order.holds):
-        moves = tuple(m for m in moves if m is not Move.INSTRUCT_SHIPPING)
-    if status in _DELIVERED_SOME and (
-        not any(undoable_delivery(s) for s in order.shipments) or returns_taken(order)
-    ):
-        moves = tuple(m for m in moves if m is not Move.UNDO_DELIVERY)
-    if Move.DELIVER in moves and not any(
-        s.status is ShipmentStatus.SHIPPED for s in order.shipments
-    ):  # 着荷 is of a parcel with the carrier: none is yet
-        moves = tuple(m for m in moves if m is not Move.DELIVER)
-    if Move.RECALL in moves and why_not_recalled(order):
-        moves = tuple(m for m in moves if m is not Move.RECALL)
-    return moves
-
-
-def why_not_recalled(order: Order) -> str:
-    """Why 出荷指示取消 cannot take this order back (a parcel left; 分納 units wait), or ""."""
-    if any(s.status is not ShipmentStatus.INSTRUCTED for s in order.shipments):
-        return "a shipment has already left the warehouse"
-    if order.unallocated():
-        return (
-            "shipped in part (分納): units still wait for stock; desk.drop_missing(number) "
-            "drops them, after which the instruction can be recalled"
-        )
-    return ""
-
-
-_DELIVERED_SOME = frozenset(s for s in OrderStatus if Move.UNDO_DELIVERY in allowed_moves(s))
-"""The statuses from which 着荷取消 is declared (出荷指示済 or 出荷済 with a parcel arrived,
-着荷済)."""
-
-
-def returns_taken(order: Order) -> tuple[str, ...]:
-    """The ids of the order's returns not refused: the goods reached the customer (no 着荷取消)."""
-    return tuple(r.return_id for r in order.returns if r.status is not ReturnStatus.REFUSED)
-
-
-def undoable_delivery(shipment: Shipment) -> bool:
-    """Whether 着荷取消 may take back ``shipment``'s delivery: delivered, no 代引き money on it."""
-    collected = shipment.cod_amount is not None and shipment.cod_amount.amount > 0
-    return shipment.status is ShipmentStatus.DELIVERED and not collected
 
 
 # -- 受注 ------------------------------------------------------------------------------------

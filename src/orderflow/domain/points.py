@@ -22,6 +22,7 @@ from typing import Literal
 
 from orderflow.domain import lifecycle
 from orderflow.domain._values import replace
+from orderflow.domain.bounds import from_one_to
 from orderflow.domain.effects import (
     Answer,
     ConfirmPoints,
@@ -195,7 +196,7 @@ def claw_back(order: Order, points: int | None, ctx: Context, rules: Rules) -> O
     if points is None:
         points = limit
     if isinstance(points, bool) or not isinstance(points, int) or not 1 <= points <= limit:
-        raise InvalidValue("points", points, f"a whole number of points from 1 to {limit}")
+        raise InvalidValue("points", points, from_one_to(limit, "point", "to take back"))
     if not order.points_granted:
         order, _ = lifecycle.record_fact(
             order,

@@ -179,9 +179,13 @@ class CancelPolicy:
     """Who may cancel, through which channels, until which status; a request is allowed
     when one grant covers it. Empty: nobody may cancel."""
 
+    def allows(self, order: Order, requester: Requester) -> bool:
+        """Whether ``requester`` may cancel ``order`` now (one grant covers them)."""
+        return any(g.covers(requester, order.status) for g in self.grants)
+
     def check(self, order: Order, requester: Requester) -> None:
         """Raise :class:`~orderflow.errors.PolicyRefused` unless ``requester`` may cancel."""
-        if not any(g.covers(requester, order.status) for g in self.grants):
+        if not self.allows(order, requester):
             raise PolicyRefused(
                 order.number,
                 "cancel",

@@ -29,7 +29,13 @@ from orderflow.domain.goodwill import (
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import allowed_moves
 from orderflow.domain.money import Money
-from orderflow.domain.order import Order, PaymentMethod, PaymentOp, PaymentOutcome
+from orderflow.domain.order import (
+    Order,
+    PaymentMethod,
+    PaymentOp,
+    PaymentOutcome,
+    ShipmentStatus,
+)
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import HoldCode
 from orderflow.domain.payments.card import reauthorize
@@ -46,7 +52,7 @@ from orderflow.domain.payments.plans import settle_received
 from orderflow.domain.points import points_settled, settle_owed
 from orderflow.domain.rules import Rules
 from orderflow.domain.status import OrderStatus
-from orderflow.errors import InvalidValue, MoveNotAllowed
+from orderflow.errors import InvalidValue, MoveBlocked, MoveNotAllowed
 
 __all__ = [
     "book_goodwill",
@@ -75,8 +81,39 @@ def refund_limit(order: Order) -> Money:
     return limit - settled if settled < limit else Money.zero(order.currency)
 
 
+def _check_shipped(order: Order) -> None:
+    """A refund pays back money for goods that left: after shipping, or once a parcel has.
+
+    出荷指示済 with a parcel gone (an order over two warehouses, its first box with the
+    customer) is refunded as a shipped order is: its lines can no longer change (no change,
+    no recall once a parcel left), so the tax rates a refund takes its share of stay as they
+    are. Not while units still wait for stock (分納): dropping them would lower a rate below
+    what a refund took off it. Before shipping an order is cancelled, not refunded.
+    """
+    if order.status in _AFTER_SHIPPING:
+        return
+    allowed = [m.value for m in allowed_moves(order.status)]  # before shipping: cancel
+    gone = any(s.status in _LEFT for s in order.shipments)
+    if order.status is not OrderStatus.SHIPPING_INSTRUCTED or not gone:
+        raise MoveNotAllowed(order.number, order.status.name, "refund", allowed)
+    if order.unallocated():
+        raise MoveBlocked(
+            order.number,
+            order.status.name,
+            "refund",
+            allowed,
+            "shipped in part (分納): units still wait for stock, and dropping them would "
+            "change the tax rates a refund takes its share of; refund once they have shipped, "
+            "or after desk.drop_missing(number) drops them",
+        )
+
+
+_LEFT = (ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED)
+"""A shipment in one of these has left the warehouse."""
+
+
 def refund_order(order: Order, amount: Money, ctx: Context, rules: Rules) -> Order:
-    """返金: pay back (part of) what was paid, after shipping, never more than was paid."""
+    """返金: pay back (part of) what was paid, never more, once goods have left the warehouse."""
     return _pay_back(order, amount, ctx, rules)[0]
 
 
@@ -88,16 +125,17 @@ def _pay_back(
     ``by_transfer``: owed back by bank transfer whatever the method (a person makes it), as
     when the provider will not pay it back.
     """
-    if order.status not in _AFTER_SHIPPING:
-        allowed = [m.value for m in allowed_moves(order.status)]  # before shipping: cancel
-        raise MoveNotAllowed(order.number, order.status.name, "refund", allowed)
+    _check_shipped(order)
     if not isinstance(amount, Money) or amount.amount <= 0:
         raise InvalidValue("amount", amount, "a positive Money")
     if amount.currency != order.currency:
         raise InvalidValue("amount", amount, f"an amount in {order.currency}")
     limit = refund_limit(order)
     if amount > limit:
-        raise InvalidValue("amount", amount.amount, f"no more than {limit} (what was paid)")
+        paid = "what was paid"
+        if order.status is OrderStatus.SHIPPING_INSTRUCTED:  # a parcel left, others to come
+            paid += " so far: the rest is taken as the other parcels ship"
+        raise InvalidValue("amount", amount.amount, f"no more than {limit} ({paid})")
     order, amount = settle_owed(order, amount, ctx, rules)  # owed points come off first
     if amount.amount <= 0:
         return order, amount

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from orderflow.domain import lifecycle
 from orderflow.domain._arrival import last_arrival
 from orderflow.domain._values import replace
+from orderflow.domain.bounds import from_one_to
 from orderflow.domain.decisions.money import refund_limit, refund_order
 from orderflow.domain.decisions.return_books import post_return_entry, tell_refunded
 from orderflow.domain.effects import (
@@ -87,9 +88,13 @@ def check_lines(order: Order, lines: object) -> tuple[ReturnLine, ...]:
         if line is None:
             known = [x.line_id for x in order.lines]
             raise InvalidValue("lines", line_id, f"a line id of the order: one of {known}")
-        left = line.quantity - taken.get(line_id, 0)
+        already = taken.get(line_id, 0)
+        left = line.quantity - already
         if isinstance(units, bool) or not isinstance(units, int) or not 1 <= units <= left:
-            raise InvalidValue(f"lines[{line_id}]", units, f"a whole number of units, 1 to {left}")
+            # "exactly 1 unit of line L2 (1 shipped, 0 already in a return)"
+            expected = from_one_to(left, "unit", f"of line {line_id}")
+            why = f"{line.quantity} shipped, {already} already in a return"
+            raise InvalidValue(f"lines[{line_id}]", units, f"{expected} ({why})")
         out.append(ReturnLine(line_id, units))
     return tuple(out)
 
