@@ -122,6 +122,29 @@ def test_a_damaged_sqlite_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFix
     assert one_line(capsys.readouterr().err, "resume").startswith("orderflow resume: --db: ")
 
 
+@pytest.mark.parametrize(
+    ("document", "says"),
+    [
+        ("not json", "document: expected a JSON document in UTF-8"),
+        ('{"x": 1}', "schema: expected the document's schema version"),
+    ],
+)
+def test_a_stored_order_that_cannot_be_read_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], document: str, says: str
+) -> None:
+    db = str(tmp_path / "shop.sqlite3")
+    assert main(["demo", "--db", db]) == ExitCode.OK
+    capsys.readouterr()
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE orders SET document = ? WHERE number = '1002'", (document,))
+    conn.close()
+    out = str(tmp_path / "yayoi.csv")
+    command = ["export-journal", "--db", db, "--from", "2026-01-01", "--to", "2026-12-31"]
+    assert main([*command, "--format", "yayoi", "--out", out]) == ExitCode.USAGE
+    err = one_line(capsys.readouterr().err, "export-journal")
+    assert says in err and "stored document of order '1002'" in err, err
+
+
 def test_demo_in_a_missing_folder_exits_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
