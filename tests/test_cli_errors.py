@@ -19,7 +19,7 @@ from orderflow.errors import (
     StoreError,
 )
 from orderflow.stores import SQLiteInventory, SQLiteStore
-from tests.test_cli_commands import SHIPPER
+from tests.test_cli_commands import SHIPPER, transfer_file
 
 Raiser = Callable[[argparse.Namespace, Callable[[str], None]], ExitCode]
 
@@ -363,6 +363,37 @@ def test_a_shipper_file_not_in_utf8_exits_2(
     args = ["labels", "--carrier", "yamato", "--db", db, "--shipper", str(shipper), "--out", out]
     assert main(args) == ExitCode.USAGE
     assert "not UTF-8 text" in one_line(capsys.readouterr().err, "labels")
+
+
+def test_a_shipper_file_saved_with_a_bom_is_read(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Windows' メモ帳 saves UTF-8 with a BOM: the file is UTF-8 all the same."""
+    shipper = tmp_path / "shipper.toml"
+    shipper.write_bytes(SHIPPER.encode("utf-8-sig"))
+    out = str(tmp_path / "b2.csv")
+    args = ["labels", "--carrier", "yamato", "--db", db, "--shipper", str(shipper), "--out", out]
+    assert main(args) == ExitCode.OK
+    assert "0 labels" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["import-transfers", "apply-deposit"])
+def test_a_transfer_file_in_utf8_or_a_folder_is_told_as_such(
+    db: str, tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The bank's file is Shift_JIS: one re-saved as UTF-8 (an editor did it) is named so."""
+    sjis = Path(transfer_file(tmp_path / "notice.txt", [("1000001", [5000])]))
+    utf8 = tmp_path / "notice-utf8.txt"
+    utf8.write_bytes(sjis.read_bytes().decode("cp932").encode("utf-8"))
+    extra = ["2026", "1001"] if command == "apply-deposit" else []
+    assert main([command, str(utf8), *extra, "--db", db, "--fakes"]) == ExitCode.USAGE
+    err = one_line(capsys.readouterr().err, command)
+    assert "line 1" in err and "UTF-8" in err and "Shift_JIS" in err, err
+    folder = tmp_path / "bank"
+    folder.mkdir()
+    assert main([command, str(folder), *extra, "--db", db, "--fakes"]) == ExitCode.USAGE
+    err = one_line(capsys.readouterr().err, command)
+    assert "is a folder" in err and "no such file" not in err, err
 
 
 @pytest.mark.parametrize("command", [["queues"], ["resume", "--fakes"]], ids=lambda c: c[0])

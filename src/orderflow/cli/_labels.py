@@ -72,12 +72,15 @@ def add_labels_command(
 def read_shipper(path: str) -> Shipper:
     """The :class:`~orderflow.carrier_files.Shipper` of a TOML file (``docs/cli.md``).
 
-    Raises :class:`Refused` (exit 2) naming the file and the key for a missing file, a TOML
-    error (with its line), a key missing or unknown, or a value the address refuses.
+    The file is UTF-8 (with or without a BOM). Raises :class:`Refused` (exit 2) naming the file
+    and the key for a missing file, text that is not UTF-8, a TOML error (with its line), a key
+    missing or unknown, or a value the address refuses.
     """
     try:
         with open(path, "rb") as file:
-            table = tomllib.load(file)
+            data = file.read()
+        # UTF-8 with a BOM (as Windows' メモ帳 saves it) is UTF-8 too; tomllib refuses the BOM
+        table = tomllib.loads(data.removeprefix(b"\xef\xbb\xbf").decode())
     except OSError as failed:
         raise Refused(ExitCode.USAGE, f"--shipper {path}: {failed.strerror}") from None
     except tomllib.TOMLDecodeError as bad:

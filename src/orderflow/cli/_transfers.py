@@ -82,8 +82,21 @@ def _read(path: str, calendar: str, currency: str) -> list[Deposit]:
     try:
         notice = read_transfer_notice(data, currency=currency, calendar=calendar)
     except ZenginError as malformed:  # names the line and the field
-        raise Refused(ExitCode.USAGE, f"{path}: {malformed}; nothing was imported") from None
+        hint = _encoding_hint(data)
+        message = f"{path}: {malformed}{hint}; nothing was imported"
+        raise Refused(ExitCode.USAGE, message) from None
     return notice.deposits()
+
+
+def _encoding_hint(data: bytes) -> str:
+    """Why a file may not read: one saved again as UTF-8 (its kana no longer fit 200 bytes)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return ""
+    if text.isascii():
+        return ""
+    return " (the file is UTF-8 text: the bank's file is Shift_JIS, use it as the bank sent it)"
 
 
 def run_transfers(args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode:
@@ -122,6 +135,8 @@ def run_apply_deposit(args: argparse.Namespace, out: Callable[[str], None]) -> E
 
 def _deposits(args: argparse.Namespace) -> list[Deposit]:
     """The file's deposits, read whole before the database is opened."""
+    if Path(args.file).is_dir():
+        raise Refused(ExitCode.USAGE, f"{args.file}: is a folder, not a 振込入金通知 file")
     if not Path(args.file).is_file():
         raise Refused(ExitCode.USAGE, f"{args.file}: no such file")
     return _read(args.file, args.calendar, ShopSettings().currency)
