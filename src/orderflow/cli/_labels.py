@@ -166,9 +166,11 @@ def run_labels(args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode
             )
         except CarrierFileError as refused:  # an order's data does not fit: nothing written
             shipment, order = pairs[refused.row - 2]
+            given = args.item_name is not None and refused.field.endswith("(item)")
+            source = " (from --item-name)" if given else ""  # the 品名 was not the order's
             raise Refused(
                 ExitCode.WORK_LEFT,
-                f"order {order.number}, shipment {shipment.shipment_id}: {refused}; "
+                f"order {order.number}, shipment {shipment.shipment_id}: {refused}{source}; "
                 "no file written",
             ) from None
         except InvalidValue as refused:  # the shipper lacks a code this carrier needs
