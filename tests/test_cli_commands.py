@@ -195,6 +195,11 @@ def test_apply_deposit_applies_an_unmatched_deposit_of_the_file_to_the_order(
     assert "deposit.reference" in capsys.readouterr().err
     assert main(["apply-deposit", "--fakes", path, "nope", "1002", "--db", db]) == ExitCode.USAGE
     assert "no deposit with reference 'nope'" in capsys.readouterr().err
+    # an order that does not exist is a bad argument (exit 2), not work for a person
+    other = transfer_file(tmp_path / "other.txt", [("1000098", [700])])
+    fresh = "0009-101-1000098-081122-000001"
+    assert main(["apply-deposit", "--fakes", other, fresh, "9999", "--db", db]) == ExitCode.USAGE
+    assert "order '9999' not found" in capsys.readouterr().err
     with SQLiteStore(db) as store:
         assert store.get("1002").payment.received.amount == 1000
 

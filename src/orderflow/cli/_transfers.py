@@ -17,7 +17,7 @@ from orderflow.cli._work import PROVIDERS
 from orderflow.desk import OrderDesk
 from orderflow.domain.deposits import Deposit, DepositMatch, MatchKind
 from orderflow.domain.order import Order
-from orderflow.errors import OrderflowError, StoreError
+from orderflow.errors import OrderflowError, OrderNotFound, StoreError
 from orderflow.settings import ShopSettings
 from orderflow.zengin import ZenginError, read_transfer_notice
 
@@ -117,7 +117,10 @@ def run_apply_deposit(args: argparse.Namespace, out: Callable[[str], None]) -> E
             ExitCode.USAGE, f"deposit {deposit.reference} was reversed by the bank (取消)"
         )
     with open_work_desk(args) as desk:
-        order = desk.apply_deposit(args.order, deposit)
+        try:
+            order = desk.apply_deposit(args.order, deposit)
+        except OrderNotFound as missing:  # a bad ORDER argument: running again will not cure it
+            raise Refused(ExitCode.USAGE, str(missing)) from None
         due = desk.totals(order).total
     received = order.payment.received  # all the deposits, as import-transfers counts them
     out(
