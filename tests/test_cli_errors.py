@@ -178,6 +178,27 @@ def test_labels_to_a_missing_folder_exits_2(
     assert f"--out {out}: " in one_line(capsys.readouterr().err, "labels")
 
 
+@pytest.mark.parametrize("command", ["export-journal", "labels"])
+def test_out_naming_the_db_file_is_refused_and_the_database_kept(
+    db: str, tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A swapped or mistyped ``--out`` would write the CSV over the shop's database."""
+    shipper = tmp_path / "shipper.toml"
+    shipper.write_text(SHIPPER, encoding="utf-8")
+    if command == "labels":
+        args = ["labels", "--carrier", "yamato", "--db", db, "--shipper", str(shipper)]
+    else:
+        args = ["export-journal", "--db", db, "--from", "2026-11-01", "--to", "2026-11-30"]
+        args += ["--format", "yayoi"]
+    before = Path(db).read_bytes()
+    other_spelling = str(Path(db).parent / "." / Path(db).name)
+    for out in (db, other_spelling):
+        assert main([*args, "--out", out]) == ExitCode.USAGE
+        err = one_line(capsys.readouterr().err, command)
+        assert f"--out {out}: " in err and "the --db file" in err, err
+        assert Path(db).read_bytes() == before
+
+
 @pytest.mark.parametrize(
     ("command", "option", "value"),
     [

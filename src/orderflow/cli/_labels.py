@@ -11,7 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from orderflow.carrier_files import CarrierFileError, Shipper, export_b2, export_ehiden
-from orderflow.cli._common import ExitCode, Refused, open_desk
+from orderflow.cli._common import ExitCode, Refused, check_out, open_desk
 from orderflow.cli._work import FAKES
 from orderflow.desk import OrderDesk
 from orderflow.domain.address import Address
@@ -152,6 +152,7 @@ def labels_to_print(
 def run_labels(args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode:
     """Write the label file; exit 1 when a shipment could not go on it."""
     shipper = read_shipper(args.shipper)
+    check_out(args.out, args.db)
     system, export = FILES[args.carrier]
     with open_desk(args.db) as desk:
         pairs, problems = labels_to_print(desk, args.carrier, args.warehouse)
