@@ -415,6 +415,9 @@ def test_a_transfer_file_in_utf8_or_a_folder_is_told_as_such(
     assert main([command, str(folder), *extra, "--db", db, "--fakes"]) == ExitCode.USAGE
     err = one_line(capsys.readouterr().err, command)
     assert "is a folder" in err and "no such file" not in err, err
+    assert main([command, "", *extra, "--db", db, "--fakes"]) == ExitCode.USAGE
+    err = one_line(capsys.readouterr().err, command)
+    assert "FILE: expected the 振込入金通知 file's path" in err, err
 
 
 @pytest.mark.parametrize("command", [["queues"], ["resume", "--fakes"]], ids=lambda c: c[0])

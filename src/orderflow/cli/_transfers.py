@@ -138,6 +138,8 @@ def run_apply_deposit(args: argparse.Namespace, out: Callable[[str], None]) -> E
 
 def _deposits(args: argparse.Namespace) -> list[Deposit]:
     """The file's deposits, read whole before the database is opened."""
+    if not args.file.strip():
+        raise Refused(ExitCode.USAGE, "FILE: expected the 振込入金通知 file's path, got ''")
     if Path(args.file).is_dir():
         raise Refused(ExitCode.USAGE, f"{args.file}: is a folder, not a 振込入金通知 file")
     if not Path(args.file).is_file():
