@@ -158,3 +158,22 @@ def test_resume_older_than_does_not_count_the_orders_it_leaves_to_their_commands
     assert capsys.readouterr().out.split() == ["finished", "0", "pending", "0"]
     assert main(["resume", "--fakes", "--db", str(db)]) == 0  # without: finished now
     assert capsys.readouterr().out.split() == ["finished", "1", "pending", "0"]
+
+
+@pytest.mark.parametrize("encoding", ["cp932", "ascii"])
+def test_output_to_a_stream_that_lacks_a_character_never_stops_the_command(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], encoding: str
+) -> None:
+    """Japanese Windows writes a redirected stdout in CP932, which has no « »: escaped, not lost."""
+    import io
+    import sys
+
+    stream = io.TextIOWrapper(io.BytesIO(), encoding=encoding, newline="\n")
+    monkeypatch.setattr(sys, "stdout", stream)
+    assert main(["demo"]) == 0
+    assert "unexpected" not in capsys.readouterr().err
+    stream.flush()
+    text = stream.buffer.getvalue().decode(encoding)
+    assert "\\xab" in text and "\\xbb" in text  # the demo's « » around a reason
+    if encoding == "cp932":
+        assert "注文 1001" in text

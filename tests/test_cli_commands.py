@@ -10,7 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from psycopg.conninfo import conninfo_to_dict
 
-from orderflow import PaymentMethod, ShopSettings
+from orderflow import Money, OrderLine, PaymentMethod, ShopSettings
 from orderflow.carrier_files import B2_COLUMNS, EHIDEN_COLUMNS, read_b2_issued
 from orderflow.cli import ExitCode, Progress, describe_db, main
 from orderflow.stores import SQLiteInventory, SQLiteStore
@@ -195,6 +195,11 @@ def test_apply_deposit_applies_an_unmatched_deposit_of_the_file_to_the_order(
     assert "deposit.reference" in capsys.readouterr().err
     assert main(["apply-deposit", "--fakes", path, "nope", "1002", "--db", db]) == ExitCode.USAGE
     assert "no deposit with reference 'nope'" in capsys.readouterr().err
+    # an order that does not exist is a bad argument (exit 2), not work for a person
+    other = transfer_file(tmp_path / "other.txt", [("1000098", [700])])
+    fresh = "0009-101-1000098-081122-000001"
+    assert main(["apply-deposit", "--fakes", other, fresh, "9999", "--db", db]) == ExitCode.USAGE
+    assert "order '9999' not found" in capsys.readouterr().err
     with SQLiteStore(db) as store:
         assert store.get("1002").payment.received.amount == 1000
 
@@ -348,6 +353,33 @@ def test_an_order_a_label_cannot_hold_exits_1_and_writes_nothing(
     err = capsys.readouterr().err
     assert "order 1002, shipment 1002-S1: row 2, column" in err and "no file written" in err
     assert not out.exists()
+
+
+def test_an_item_name_a_label_cannot_hold_names_the_option(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The 品名 that does not fit came from ``--item-name``, not from the order: say so."""
+    instructed(db, ["1001", "1002"])
+    shipper = tmp_path / "shipper.toml"
+    shipper.write_text(SHIPPER, encoding="utf-8")
+    out = tmp_path / "b2.csv"
+    args = ["labels", "--carrier", "yamato", "--db", db, "--shipper", str(shipper)]
+    assert main([*args, "--out", str(out), "--item-name", "お茶😀"]) == ExitCode.WORK_LEFT
+    err = capsys.readouterr().err
+    assert "品名１ (item)" in err and "(from --item-name)" in err, err
+    assert not out.exists()
+    capsys.readouterr()
+    # a 品名 taken from the order's own line is the order's: no option named
+    with shop_on(db) as shop:
+        place(shop, "1003", [OrderLine("L1", "TEA-1", "お茶😀", Money.yen(1080), 1)])
+        shop.desk.accept("1003")
+        for hold in shop.desk.get("1003").open_holds:
+            shop.desk.clear_hold("1003", hold.code)
+        shop.desk.allocate("1003")
+        shop.desk.instruct_shipping("1003")
+    assert main([*args, "--out", str(out)]) == ExitCode.WORK_LEFT
+    err = capsys.readouterr().err
+    assert "order 1003" in err and "品名１ (item)" in err and "--item-name" not in err, err
 
 
 # -- --db, exit codes, progress --------------------------------------------------------------

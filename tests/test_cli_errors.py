@@ -19,7 +19,7 @@ from orderflow.errors import (
     StoreError,
 )
 from orderflow.stores import SQLiteInventory, SQLiteStore
-from tests.test_cli_commands import SHIPPER
+from tests.test_cli_commands import SHIPPER, transfer_file
 
 Raiser = Callable[[argparse.Namespace, Callable[[str], None]], ExitCode]
 
@@ -122,6 +122,29 @@ def test_a_damaged_sqlite_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFix
     assert one_line(capsys.readouterr().err, "resume").startswith("orderflow resume: --db: ")
 
 
+@pytest.mark.parametrize(
+    ("document", "says"),
+    [
+        ("not json", "document: expected a JSON document in UTF-8"),
+        ('{"x": 1}', "schema: expected the document's schema version"),
+    ],
+)
+def test_a_stored_order_that_cannot_be_read_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], document: str, says: str
+) -> None:
+    db = str(tmp_path / "shop.sqlite3")
+    assert main(["demo", "--db", db]) == ExitCode.OK
+    capsys.readouterr()
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE orders SET document = ? WHERE number = '1002'", (document,))
+    conn.close()
+    out = str(tmp_path / "yayoi.csv")
+    command = ["export-journal", "--db", db, "--from", "2026-01-01", "--to", "2026-12-31"]
+    assert main([*command, "--format", "yayoi", "--out", out]) == ExitCode.USAGE
+    err = one_line(capsys.readouterr().err, "export-journal")
+    assert says in err and "stored document of order '1002'" in err, err
+
+
 def test_demo_in_a_missing_folder_exits_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -153,6 +176,27 @@ def test_labels_to_a_missing_folder_exits_2(
     args = ["labels", "--carrier", "yamato", "--db", db, "--shipper", str(shipper)]
     assert main([*args, "--out", out]) == ExitCode.USAGE
     assert f"--out {out}: " in one_line(capsys.readouterr().err, "labels")
+
+
+@pytest.mark.parametrize("command", ["export-journal", "labels"])
+def test_out_naming_the_db_file_is_refused_and_the_database_kept(
+    db: str, tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A swapped or mistyped ``--out`` would write the CSV over the shop's database."""
+    shipper = tmp_path / "shipper.toml"
+    shipper.write_text(SHIPPER, encoding="utf-8")
+    if command == "labels":
+        args = ["labels", "--carrier", "yamato", "--db", db, "--shipper", str(shipper)]
+    else:
+        args = ["export-journal", "--db", db, "--from", "2026-11-01", "--to", "2026-11-30"]
+        args += ["--format", "yayoi"]
+    before = Path(db).read_bytes()
+    other_spelling = str(Path(db).parent / "." / Path(db).name)
+    for out in (db, other_spelling):
+        assert main([*args, "--out", out]) == ExitCode.USAGE
+        err = one_line(capsys.readouterr().err, command)
+        assert f"--out {out}: " in err and "the --db file" in err, err
+        assert Path(db).read_bytes() == before
 
 
 @pytest.mark.parametrize(
@@ -340,6 +384,40 @@ def test_a_shipper_file_not_in_utf8_exits_2(
     args = ["labels", "--carrier", "yamato", "--db", db, "--shipper", str(shipper), "--out", out]
     assert main(args) == ExitCode.USAGE
     assert "not UTF-8 text" in one_line(capsys.readouterr().err, "labels")
+
+
+def test_a_shipper_file_saved_with_a_bom_is_read(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Windows' メモ帳 saves UTF-8 with a BOM: the file is UTF-8 all the same."""
+    shipper = tmp_path / "shipper.toml"
+    shipper.write_bytes(SHIPPER.encode("utf-8-sig"))
+    out = str(tmp_path / "b2.csv")
+    args = ["labels", "--carrier", "yamato", "--db", db, "--shipper", str(shipper), "--out", out]
+    assert main(args) == ExitCode.OK
+    assert "0 labels" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["import-transfers", "apply-deposit"])
+def test_a_transfer_file_in_utf8_or_a_folder_is_told_as_such(
+    db: str, tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The bank's file is Shift_JIS: one re-saved as UTF-8 (an editor did it) is named so."""
+    sjis = Path(transfer_file(tmp_path / "notice.txt", [("1000001", [5000])]))
+    utf8 = tmp_path / "notice-utf8.txt"
+    utf8.write_bytes(sjis.read_bytes().decode("cp932").encode("utf-8"))
+    extra = ["2026", "1001"] if command == "apply-deposit" else []
+    assert main([command, str(utf8), *extra, "--db", db, "--fakes"]) == ExitCode.USAGE
+    err = one_line(capsys.readouterr().err, command)
+    assert "line 1" in err and "UTF-8" in err and "Shift_JIS" in err, err
+    folder = tmp_path / "bank"
+    folder.mkdir()
+    assert main([command, str(folder), *extra, "--db", db, "--fakes"]) == ExitCode.USAGE
+    err = one_line(capsys.readouterr().err, command)
+    assert "is a folder" in err and "no such file" not in err, err
+    assert main([command, "", *extra, "--db", db, "--fakes"]) == ExitCode.USAGE
+    err = one_line(capsys.readouterr().err, command)
+    assert "FILE: expected the 振込入金通知 file's path" in err, err
 
 
 @pytest.mark.parametrize("command", [["queues"], ["resume", "--fakes"]], ids=lambda c: c[0])

@@ -37,6 +37,10 @@ def not_a_desk(*, store, inventory):
 
 def broken(*, store, inventory):
     raise KeyError("api_key")
+
+
+def leaky(*, store, inventory):
+    raise RuntimeError("no seed customer: 山田 taro@example.jp 090-1234-5678")
 """
 
 
@@ -113,6 +117,19 @@ def test_a_desk_that_cannot_be_made_is_configuration(
     assert main(["resume", "--db", db, "--desk", spec]) == ExitCode.USAGE
     err = capsys.readouterr().err
     assert err.startswith(f"orderflow resume: --desk {spec}") and said in err
+
+
+def test_a_desk_that_fails_with_personal_data_in_its_message_shows_it_masked(
+    db: str,  # noqa: F811
+    shop_module: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The factory's text may hold anything: its e-mails and phone numbers are masked."""
+    bank_orders(db, 1)
+    assert main(["resume", "--db", db, "--desk", f"{shop_module}:leaky"]) == ExitCode.USAGE
+    err = capsys.readouterr().err
+    assert err.startswith(f"orderflow resume: --desk {shop_module}:leaky: it failed")
+    assert "taro@" not in err and "1234-5678" not in err, err
 
 
 def test_now_is_for_the_fakes_clock_only(

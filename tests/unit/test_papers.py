@@ -186,6 +186,20 @@ def test_fees_are_on_the_first_shipments_note_and_reductions_carry_over() -> Non
     assert first.tax.tax + second.tax.tax == order.totals(RULE).tax.tax
 
 
+def test_a_split_parts_tax_adjustment_goes_on_the_first_note_charging_its_rate() -> None:
+    # OSAKA's mug (10%) is the first note, TOKYO's tea and cake (8%) the second: the part's -1
+    # yen at 8% is on the second note, not lost with a first note that charges no 8%
+    order = attrs.evolve(two_shipments(), tax_adjustments=((TaxRate.REDUCED, Money.yen(-1)),))
+    first = delivery_note(order, "1001-S1", ISSUER, RULE, DAY)
+    second = delivery_note(order, "1001-S2", ISSUER, RULE, DAY)
+    assert first.tax.for_rate(TaxRate.REDUCED) is None
+    assert second.tax.for_rate(TaxRate.REDUCED).tax == Money.yen(279)  # type: ignore[union-attr]
+    assert first.tax.tax + second.tax.tax == order.totals(RULE).tax.tax
+    exclusive = TaxRule(PriceMode.EXCLUSIVE)
+    notes = [delivery_note(order, s, ISSUER, exclusive, DAY) for s in ("1001-S1", "1001-S2")]
+    assert notes[0].total + notes[1].total == order.totals(exclusive).total
+
+
 def test_an_unknown_or_recalled_shipment_is_refused_by_name() -> None:
     order = instructed()
     with pytest.raises(InvalidValue, match=r"one of order 1001's shipments \['1001-S1'\]") as e:

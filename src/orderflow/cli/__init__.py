@@ -140,7 +140,23 @@ def parser() -> argparse.ArgumentParser:
     return main_parser
 
 
-def run(args: argparse.Namespace, out: Callable[[str], None] = print) -> int:
+def _print(text: str) -> None:
+    """``print``, with the characters standard output's encoding lacks written as escapes.
+
+    A redirected stdout on Japanese Windows is CP932 (no « », no 𠮷): a line is never lost, and
+    a command never stopped part-way, for a character.
+    """
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        text = text.encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:  # a stream naming an encoding Python does not know: print as it is
+        pass
+    print(text)
+
+
+def run(args: argparse.Namespace, out: Callable[[str], None] = _print) -> int:
     """Run the parsed command; returns its exit code (an :class:`ExitCode`).
 
     Whatever stops it is told on stderr in one line, ``orderflow <command>: …``, never as a

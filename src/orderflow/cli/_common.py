@@ -27,6 +27,7 @@ __all__ = [
     "ExitCode",
     "Progress",
     "Refused",
+    "check_out",
     "describe_db",
     "is_postgres",
     "length_of_time",
@@ -176,6 +177,26 @@ def _ours_or_empty(db: str) -> bool:
     if not names or "orderflow_schema" in names:
         return True
     return any(_OURS[name] <= found for name, found in columns.items())
+
+
+def check_out(out: str | None, db: str) -> None:
+    """Refuse (exit 2) an ``--out`` that is the ``--db`` SQLite file or one of its companions.
+
+    A swapped or mistyped option would write a CSV over the shop's database (or its journal).
+    """
+    if not out or is_postgres(db) or not Path(out).exists():
+        return
+    for companion in ("", "-wal", "-shm", "-journal"):
+        try:
+            same = Path(db + companion).exists() and Path(out).samefile(db + companion)
+        except OSError:
+            continue
+        if same:
+            what = f"the --db file's {companion} file" if companion else "the --db file"
+            raise Refused(
+                ExitCode.USAGE,
+                f"--out {out}: is {what} ({db!r}): refusing to write over the shop's database",
+            )
 
 
 def open_store(db: str, *, create: bool = False) -> SQLiteStore | PostgresStore:

@@ -11,7 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from orderflow.carrier_files import CarrierFileError, Shipper, export_b2, export_ehiden
-from orderflow.cli._common import ExitCode, Refused, open_desk
+from orderflow.cli._common import ExitCode, Refused, check_out, open_desk
 from orderflow.cli._work import FAKES
 from orderflow.desk import OrderDesk
 from orderflow.domain.address import Address
@@ -72,12 +72,15 @@ def add_labels_command(
 def read_shipper(path: str) -> Shipper:
     """The :class:`~orderflow.carrier_files.Shipper` of a TOML file (``docs/cli.md``).
 
-    Raises :class:`Refused` (exit 2) naming the file and the key for a missing file, a TOML
-    error (with its line), a key missing or unknown, or a value the address refuses.
+    The file is UTF-8 (with or without a BOM). Raises :class:`Refused` (exit 2) naming the file
+    and the key for a missing file, text that is not UTF-8, a TOML error (with its line), a key
+    missing or unknown, or a value the address refuses.
     """
     try:
         with open(path, "rb") as file:
-            table = tomllib.load(file)
+            data = file.read()
+        # UTF-8 with a BOM (as Windows' メモ帳 saves it) is UTF-8 too; tomllib refuses the BOM
+        table = tomllib.loads(data.removeprefix(b"\xef\xbb\xbf").decode())
     except OSError as failed:
         raise Refused(ExitCode.USAGE, f"--shipper {path}: {failed.strerror}") from None
     except tomllib.TOMLDecodeError as bad:
@@ -149,6 +152,7 @@ def labels_to_print(
 def run_labels(args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode:
     """Write the label file; exit 1 when a shipment could not go on it."""
     shipper = read_shipper(args.shipper)
+    check_out(args.out, args.db)
     system, export = FILES[args.carrier]
     with open_desk(args.db) as desk:
         pairs, problems = labels_to_print(desk, args.carrier, args.warehouse)
@@ -163,9 +167,11 @@ def run_labels(args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode
             )
         except CarrierFileError as refused:  # an order's data does not fit: nothing written
             shipment, order = pairs[refused.row - 2]
+            given = args.item_name is not None and refused.field.endswith("(item)")
+            source = " (from --item-name)" if given else ""  # the 品名 was not the order's
             raise Refused(
                 ExitCode.WORK_LEFT,
-                f"order {order.number}, shipment {shipment.shipment_id}: {refused}; "
+                f"order {order.number}, shipment {shipment.shipment_id}: {refused}{source}; "
                 "no file written",
             ) from None
         except InvalidValue as refused:  # the shipper lacks a code this carrier needs

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from orderflow._mask import mask_contacts_in
 from orderflow.cli._common import ExitCode, Refused, open_desk, open_storage
 from orderflow.desk import OrderDesk
 
@@ -66,12 +67,15 @@ def desk_factory(spec: str) -> Callable[..., Any]:
         for part in name.split("."):
             found = getattr(found, part)
     except Exception as failed:  # the shop's module: any error is its configuration
-        raise Refused(
-            ExitCode.USAGE, f"--desk {spec}: cannot load it ({type(failed).__name__}: {failed})"
-        ) from None
+        raise Refused(ExitCode.USAGE, f"--desk {spec}: cannot load it ({_told(failed)})") from None
     if not callable(found):
         raise Refused(ExitCode.USAGE, f"--desk {spec}: expected a function, found {found!r}")
     return found  # type: ignore[no-any-return]
+
+
+def _told(failed: Exception) -> str:
+    """The shop's error, its class and text: the text may hold anything (contacts masked)."""
+    return f"{type(failed).__name__}: {mask_contacts_in(str(failed))}"
 
 
 def _import(module_name: str) -> Any:
@@ -114,9 +118,7 @@ def open_work_desk(args: argparse.Namespace, now: datetime | None = None) -> Ite
         except Refused:
             raise
         except Exception as failed:  # the shop's factory: any error is its configuration
-            raise Refused(
-                ExitCode.USAGE, f"--desk {spec}: it failed ({type(failed).__name__}: {failed})"
-            ) from None
+            raise Refused(ExitCode.USAGE, f"--desk {spec}: it failed ({_told(failed)})") from None
         if not isinstance(desk, OrderDesk):
             raise Refused(
                 ExitCode.USAGE, f"--desk {spec}: expected an OrderDesk, it returned {desk!r}"

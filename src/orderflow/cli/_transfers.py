@@ -17,7 +17,7 @@ from orderflow.cli._work import PROVIDERS
 from orderflow.desk import OrderDesk
 from orderflow.domain.deposits import Deposit, DepositMatch, MatchKind
 from orderflow.domain.order import Order
-from orderflow.errors import OrderflowError, StoreError
+from orderflow.errors import OrderflowError, OrderNotFound, StoreError
 from orderflow.settings import ShopSettings
 from orderflow.zengin import ZenginError, read_transfer_notice
 
@@ -82,8 +82,21 @@ def _read(path: str, calendar: str, currency: str) -> list[Deposit]:
     try:
         notice = read_transfer_notice(data, currency=currency, calendar=calendar)
     except ZenginError as malformed:  # names the line and the field
-        raise Refused(ExitCode.USAGE, f"{path}: {malformed}; nothing was imported") from None
+        hint = _encoding_hint(data)
+        message = f"{path}: {malformed}{hint}; nothing was imported"
+        raise Refused(ExitCode.USAGE, message) from None
     return notice.deposits()
+
+
+def _encoding_hint(data: bytes) -> str:
+    """Why a file may not read: one saved again as UTF-8 (its kana no longer fit 200 bytes)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return ""
+    if text.isascii():
+        return ""
+    return " (the file is UTF-8 text: the bank's file is Shift_JIS, use it as the bank sent it)"
 
 
 def run_transfers(args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode:
@@ -104,7 +117,10 @@ def run_apply_deposit(args: argparse.Namespace, out: Callable[[str], None]) -> E
             ExitCode.USAGE, f"deposit {deposit.reference} was reversed by the bank (取消)"
         )
     with open_work_desk(args) as desk:
-        order = desk.apply_deposit(args.order, deposit)
+        try:
+            order = desk.apply_deposit(args.order, deposit)
+        except OrderNotFound as missing:  # a bad ORDER argument: running again will not cure it
+            raise Refused(ExitCode.USAGE, str(missing)) from None
         due = desk.totals(order).total
     received = order.payment.received  # all the deposits, as import-transfers counts them
     out(
@@ -122,6 +138,10 @@ def run_apply_deposit(args: argparse.Namespace, out: Callable[[str], None]) -> E
 
 def _deposits(args: argparse.Namespace) -> list[Deposit]:
     """The file's deposits, read whole before the database is opened."""
+    if not args.file.strip():
+        raise Refused(ExitCode.USAGE, "FILE: expected the 振込入金通知 file's path, got ''")
+    if Path(args.file).is_dir():
+        raise Refused(ExitCode.USAGE, f"{args.file}: is a folder, not a 振込入金通知 file")
     if not Path(args.file).is_file():
         raise Refused(ExitCode.USAGE, f"{args.file}: no such file")
     return _read(args.file, args.calendar, ShopSettings().currency)

@@ -15,7 +15,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from orderflow.cli._common import ExitCode, Progress, Refused, length_of_time, open_desk
+from orderflow.cli._common import (
+    ExitCode,
+    Progress,
+    Refused,
+    check_out,
+    length_of_time,
+    open_desk,
+)
 from orderflow.cli._providers import add_provider_options, open_work_desk
 from orderflow.desk import OrderDesk
 from orderflow.domain.booking import JournalEntry
@@ -172,6 +179,7 @@ def run_work(args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode:
     if args.command == "export-journal" and args.since > args.until:
         raise Refused(ExitCode.USAGE, f"--from {args.since} is after --to")
     if args.command == "export-journal":
+        check_out(args.out, args.db)
         with open_desk(args.db) as desk:
             return _export(desk, args, out)
     with open_work_desk(args, getattr(args, "now", None)) as desk:

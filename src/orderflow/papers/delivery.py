@@ -27,7 +27,8 @@ with its own items, and the order-level amounts are shown once:
   collects). A note shows as 値引き the part of its reduction that the discount still covers,
   the rest as ポイント利用;
 - a split order's ``tax_adjustments`` (the yen that make split parts add up to their parent)
-  are added on the first note, so its tax is the tax the order charges.
+  are added, rate by rate, on the first note that charges at that rate, so the notes' taxes
+  carry the tax the order charges.
 
 For an order with one shipment the note's tax per rate is therefore exactly
 ``order.totals(rule).tax``. With several shipments the notes' bases per rate add up to the
@@ -225,8 +226,8 @@ def delivery_note(
                 TaxLine(rate, charges[rate], share, base, rule.tax_on(base, rate), inclusive)
             )
     breakdown = TaxBreakdown(tuple(lines), currency)
-    if first and order.tax_adjustments:
-        breakdown = breakdown.adjusted(order.tax_adjustments)
+    if order.tax_adjustments:
+        breakdown = breakdown.adjusted(_adjustments_on(order, live, index))
     reduced = Money.total(reductions.values(), currency)
     earlier = Money.total((m for share in shares[:index] for m in share.values()), currency)
     discount = min(max(order.discount - earlier, zero), reduced)
@@ -249,6 +250,26 @@ def delivery_note(
         rule.mode,
         total,
     )
+
+
+def _adjustments_on(
+    order: Order, live: list[Shipment], index: int
+) -> tuple[tuple[TaxRate, Money], ...]:
+    """The split part's tax adjustments the note of ``live[index]`` carries.
+
+    Each rate's adjustment goes on the first note that charges at that rate (the first note
+    when it does): a first note with no line at the rate would drop it.
+    """
+    zero = Money.zero(order.currency)
+    carried = []
+    for rate, amount in order.tax_adjustments:
+        for position, shipment in enumerate(live):
+            extra = order.shipping_fee + order.fees if position == 0 else zero
+            if rate in _charges(_items(order, shipment), extra, order.currency):
+                if position == index:
+                    carried.append((rate, amount))
+                break
+    return tuple(carried)
 
 
 def _reduction_shares(

@@ -9,6 +9,7 @@ from typing import Any
 from orderflow import codec
 from orderflow.domain.order import Order
 from orderflow.domain.queues import tracking_keys
+from orderflow.errors import CodecError
 
 __all__ = ["ClaimTokens", "Remembered"]
 
@@ -27,13 +28,25 @@ class Remembered:
         self._tracking: dict[str, tuple[int, tuple[tuple[str, str], ...]]] = {}
 
     def order(self, number: str, version: int, document: Any) -> Order:
-        """The order of a row: the one remembered if its version is the row's, else decoded."""
+        """The order of a row: the one remembered if its version is the row's, else decoded.
+
+        A document that cannot be read raises :class:`~orderflow.errors.CodecError` with the
+        path in ``field`` (``document`` for the whole of it) and the order's number in its
+        message.
+        """
         known = self._orders.get(number)
         if known is not None and known.version == version:
             return known
-        if isinstance(document, (str, bytes)):
-            return self.keep(codec.loads(document))
-        return self.keep(codec.from_data(document))
+        try:
+            if isinstance(document, (str, bytes)):
+                return self.keep(codec.loads(document))
+            return self.keep(codec.from_data(document))
+        except CodecError as unreadable:  # the path alone would not say which order's it is
+            raise CodecError(
+                unreadable.field or "document",
+                unreadable.value,
+                f"{unreadable.expected} (in the stored document of order {number!r})",
+            ) from unreadable
 
     def keep(self, order: Order, codes: tuple[str, ...] | None = None) -> Order:
         """Remember ``order``, and the hold codes just written with it (None: not known)."""
