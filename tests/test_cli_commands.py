@@ -515,3 +515,23 @@ def test_both_bank_commands_count_an_over_payment_alike(
     out = capsys.readouterr().out
     assert f"order 1002 has received {second + 700:,} of {second:,}" in out
     assert "owed back by transfer: 700" in out
+
+
+def test_labels_for_a_warehouse_nobody_ships_from_is_refused_naming_the_known_ones(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    instructed(db, ["1001", "1002"])
+    shipper = tmp_path / "shipper.toml"
+    shipper.write_text(SHIPPER, encoding="utf-8")
+    out = tmp_path / "b2.csv"
+    args = ["labels", "--carrier", "yamato", "--db", db, "--shipper", str(shipper)]
+    # a typo: not one of the shop's warehouses, and no shipment waits there
+    assert main([*args, "--out", str(out), "--warehouse", "TOKIO"]) == ExitCode.USAGE
+    err = capsys.readouterr().err
+    assert "--warehouse" in err and "TOKIO" in err and "TOKYO" in err
+    assert not out.exists()  # nothing written
+    # a warehouse of the shop's with nothing waiting is no mistake: an empty file
+    assert main([*args, "--out", str(out), "--warehouse", "OSAKA"]) == ExitCode.OK
+    assert "0 labels" in capsys.readouterr().err
+    assert main([*args, "--out", str(out), "--warehouse", "TOKYO"]) == ExitCode.OK
+    assert "1 label (yamato" in capsys.readouterr().err

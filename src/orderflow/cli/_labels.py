@@ -149,12 +149,32 @@ def labels_to_print(
     return pairs, problems
 
 
+def _check_warehouse(desk: OrderDesk, carrier: str, warehouse: str | None) -> None:
+    """Refuse a ``--warehouse`` that is neither the shop's nor one a waiting shipment leaves.
+
+    A typo would otherwise write an empty file and say nothing. A warehouse the command's
+    settings do not list is still taken when a shipment of ``carrier`` waits there.
+    """
+    if warehouse is None or warehouse in desk.settings.warehouses:
+        return
+    waiting = sorted({shipment.warehouse for shipment, _ in labels_to_print(desk, carrier)[0]})
+    if warehouse in waiting:
+        return
+    known = ", ".join(dict.fromkeys([*desk.settings.warehouses, *waiting]))
+    raise Refused(
+        ExitCode.USAGE,
+        f"--warehouse {warehouse!r}: expected a warehouse code of the shop or one a {carrier} "
+        f"shipment waits at ({known}); no file written",
+    )
+
+
 def run_labels(args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode:
     """Write the label file; exit 1 when a shipment could not go on it."""
     shipper = read_shipper(args.shipper)
     check_out(args.out, args.db)
     system, export = FILES[args.carrier]
     with open_desk(args.db) as desk:
+        _check_warehouse(desk, args.carrier, args.warehouse)
         pairs, problems = labels_to_print(desk, args.carrier, args.warehouse)
         shipped_on = args.shipped_on or datetime.now(ZoneInfo(desk.settings.zone)).date()
         try:
@@ -187,7 +207,8 @@ def run_labels(args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     where = args.out or "standard output"
-    print(f"{len(pairs)} labels ({args.carrier}, {system}) → {where}", file=sys.stderr)
+    count = "1 label" if len(pairs) == 1 else f"{len(pairs)} labels"
+    print(f"{count} ({args.carrier}, {system}) → {where}", file=sys.stderr)
     for problem in problems:
         print(f"  not on the file: {problem}", file=sys.stderr)
     return ExitCode.WORK_LEFT if problems else ExitCode.OK
