@@ -182,3 +182,14 @@ def test_a_long_recipient_wraps_inside_the_page_beside_the_dates(recipient: str)
     left = "".join(text.replace(" ", "") for _, x, _, _, text in runs if abs(x - 40) < 0.5)
     assert (recipient + "様").replace(" ", "") in left  # every character printed, in order
     assert ("お茶の山田" * 12) in drawn and ("東京都渋谷区神宮前1-2-3" * 5) in drawn
+
+
+def test_a_line_break_in_a_name_starts_a_new_line_of_the_cell() -> None:
+    from orderflow.papers.pdf import _Sheet
+
+    sheet = _Sheet("t")
+    # a product name as a shop's catalogue may hold it: a line break is a break, never a glyph
+    assert sheet.wrap("緑茶\r\n100g 袋入り\n\n", 500, 9) == ["緑茶", "100g 袋入り"]
+    assert sheet.wrap("抹茶\tラテ\x0b", 500, 9) == ["抹茶 ラテ"]
+    assert sheet.wrap("", 500, 9) == [""]
+    assert sheet.wrap("\n湯呑", 500, 9) == ["湯呑"]

@@ -10,6 +10,7 @@ stamp, no random document id).
 from __future__ import annotations
 
 import io
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from babel.dates import format_date
@@ -80,14 +81,24 @@ class _Sheet:
                 self.head()
 
     def wrap(self, text: str, width: float, size: float) -> list[str]:
-        """``text`` in lines no wider than ``width``, cut by character (no spaces in Japanese)."""
-        lines, current = [], ""
-        for char in text:
-            if current and self.width(current + char, size) > width:
-                lines.append(current)
-                current = ""
-            current += char
-        return [*lines, current]
+        """``text`` in lines no wider than ``width``, cut by character (no spaces in Japanese).
+
+        A line break in the text (a product name as a catalogue holds it) starts a new line;
+        other control characters are drawn as spaces, never as a glyph of their own.
+        """
+        lines: list[str] = []
+        for part in text.splitlines() or [""]:
+            part = "".join(" " if unicodedata.category(c) == "Cc" else c for c in part).strip()
+            if not part:
+                continue
+            current = ""
+            for char in part:
+                if current and self.width(current + char, size) > width:
+                    lines.append(current)
+                    current = ""
+                current += char
+            lines.append(current)
+        return lines or [""]
 
     def table(self, columns: list[tuple[str, float, str]]) -> None:
         """Start a table: (heading, width, alignment) per column."""
