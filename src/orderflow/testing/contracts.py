@@ -18,17 +18,12 @@ orderflow runs every suite against its own fakes and adapters (``tests/contract`
 
 from __future__ import annotations
 
-import sys
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from typing import TypeVar
 
 import attrs
 import pytest
 
-from orderflow.domain.address import Address, Customer
+from orderflow.domain.address import Customer
 from orderflow.domain.booking import JournalEntry, JournalLine, Side
 from orderflow.domain.lifecycle import Context, new_order
 from orderflow.domain.money import Money
@@ -41,6 +36,7 @@ from orderflow.ports import (
     Notifier,
     Warehouse,
 )
+from orderflow.testing._contract_tools import _address
 
 __all__ = [
     "AccountingContract",
@@ -56,48 +52,6 @@ __all__ = [
     "PostpayContract",
     "WarehouseContract",
 ]
-
-
-T = TypeVar("T")
-
-
-@contextmanager
-def _switching_often() -> Iterator[None]:
-    """Let the interpreter switch threads far more often, so that races show up."""
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(before)
-
-
-def _race(count: int, work: Callable[[int], T]) -> list[T | BaseException]:
-    """Run ``work(0)`` … ``work(count - 1)`` in ``count`` threads started together.
-
-    Returns each thread's result or the exception it raised, in thread order.
-    """
-    start = threading.Barrier(count)
-    results: list[T | BaseException] = [RuntimeError("not run")] * count
-
-    def run(index: int) -> None:
-        start.wait()
-        try:
-            results[index] = work(index)
-        except Exception as error:  # reported to the test, which decides
-            results[index] = error
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    with _switching_often():
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    return results
-
-
-def _address() -> Address:
-    return Address("100-0001", "東京都", "千代田区千代田", "1-1", "契約 太郎", "03-0000-0000")
 
 
 def _shipment(shipment_id: str = "c-1-S1") -> Shipment:

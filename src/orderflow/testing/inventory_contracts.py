@@ -9,7 +9,7 @@ import pytest
 
 from orderflow.errors import InvalidValue, ProviderError
 from orderflow.ports import Inventory
-from orderflow.testing.contracts import _race
+from orderflow.testing._contract_tools import _race
 
 __all__ = ["InventoryContract"]
 

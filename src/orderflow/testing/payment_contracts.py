@@ -26,7 +26,7 @@ from orderflow.ports import (
     PaymentGateway,
     PostpayProvider,
 )
-from orderflow.testing.contracts import _address
+from orderflow.testing._contract_tools import _address
 
 __all__ = [
     "BankTransferContract",
