@@ -69,6 +69,10 @@ class TestFakeWarehouse(WarehouseContract):
         assert isinstance(warehouse, FakeWarehouse)
         warehouse.mark_shipped(shipment_id)
 
+    def instructed_count(self, warehouse: WarehousePort) -> int:
+        assert isinstance(warehouse, FakeWarehouse)
+        return [method for method, _ in warehouse.work_done].count("instruct")
+
     def test_a_recalled_id_is_refused_as_a_wms_would(self) -> None:
         """So that the fault campaign sees a shipment id orderflow would use twice."""
         warehouse = FakeWarehouse("W1")

@@ -62,6 +62,26 @@ class InventoryContract:
                 assert refused.value.field == "quantity"
                 assert inventory.available("W1", "SKU-A") == 3
 
+    def test_receive_is_once_per_key(self) -> None:
+        """``receive`` (入荷) adds units once per key, where the inventory has it.
+
+        ``desk.receive``, a return's restock and a purchase order's receipt call it.
+        """
+        inventory = self.make_inventory({("W1", "SKU-A"): 1})
+        receive = getattr(inventory, "receive", None)
+        if not callable(receive):
+            pytest.skip(
+                "no receive(warehouse, sku, quantity, *, key, reason): the desk refuses "
+                "desk.receive, a return's restock and a purchase order's receipt with it"
+            )
+        for _ in range(2):  # a retry of one receipt adds nothing
+            receive("W1", "SKU-A", 3, key="rcv:1", reason="入荷 R-1")
+        available = inventory.available("W1", "SKU-A")
+        assert available == 4, f"a receipt of 3 under one key, sent twice, left {available} of 4"
+        with pytest.raises(ProviderError, match="rcv:1"):
+            receive("W1", "SKU-A", 5, key="rcv:1", reason="入荷 R-1")
+        assert inventory.available("W1", "SKU-A") == 4, "a reused key must move nothing"
+
     def test_unknown_sku(self) -> None:
         inventory = self.make_inventory({("W1", "SKU-A"): 1})
         assert not inventory.knows("NO-SUCH-SKU")
