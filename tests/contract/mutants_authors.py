@@ -25,6 +25,7 @@ from orderflow.testing import (
     FakePoints,
     FakePostpay,
     FakeWarehouse,
+    Fault,
 )
 from orderflow.testing.fakes import _Fake
 
@@ -163,3 +164,20 @@ class ReceivingTwiceInventory(FakeInventory):
         self, warehouse: str, sku: str, quantity: int, *, key: str | None = None, reason: str = ""
     ) -> None:
         self.put(warehouse, sku, quantity)
+
+
+class LibraryTimeoutGateway(FakePaymentGateway):
+    """Lets its HTTP library's time-out through (``TimeoutError`` here, ``requests``' in life)."""
+
+    def authorize(self, **request: Any) -> Any:
+        raise TimeoutError("HTTPSConnectionPool: read timed out (read timeout=10)")
+
+    capture = void = refund = authorize
+
+
+def unreachable_fake() -> FakePaymentGateway:
+    """orderflow's fake gateway, every call of which times out as ``ProviderTimeout``."""
+    gateway = FakePaymentGateway()
+    for method in ("authorize", "capture", "void", "refund"):
+        gateway.fail_next(method, Fault.TIMEOUT_BEFORE)
+    return gateway

@@ -7,8 +7,11 @@ again for a repeated key while answering the first answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
+from orderflow.ports import PaymentGateway
 from orderflow.testing import (
     FakeAccounting,
     FakeBank,
@@ -19,10 +22,11 @@ from orderflow.testing import (
     FakePostpay,
     FakeWarehouse,
 )
-from tests.contract.mutants import assert_fails
+from tests.contract.mutants import assert_fails, failed_checks
 from tests.contract.mutants_authors import (
     AgainWarehouse,
     FloatRevokePoints,
+    LibraryTimeoutGateway,
     LookupErrorGateway,
     NoReferenceAccounting,
     NoReferenceWarehouse,
@@ -32,6 +36,7 @@ from tests.contract.mutants_authors import (
     SharedAccountBank,
     TextAnswersPostpay,
     racy,
+    unreachable_fake,
 )
 from tests.contract.test_contract_mutants import (
     accounting_suite,
@@ -139,6 +144,27 @@ MUTANTS: list[tuple[str, type, str]] = [
         "test_receive_is_once_per_key",
     ),
 ]
+
+
+def gateway_unreachable_suite(unreachable: Callable[[], PaymentGateway]) -> type:
+    class Suite(gateway_suite(FakePaymentGateway)):  # type: ignore[misc]
+        def unreachable_gateway(self) -> PaymentGateway:
+            return unreachable()
+
+    return Suite
+
+
+MUTANTS.append(
+    (
+        "gateway: its HTTP library's time-out let through",
+        gateway_unreachable_suite(LibraryTimeoutGateway),
+        "test_no_answer_is_a_provider_timeout",
+    )
+)
+
+
+def test_the_gateway_suite_passes_a_gateway_that_times_out_as_provider_timeout() -> None:
+    assert failed_checks(gateway_unreachable_suite(unreachable_fake)) == []
 
 
 @pytest.mark.parametrize(("name", "suite", "check"), MUTANTS, ids=[m[0] for m in MUTANTS])

@@ -35,6 +35,14 @@ class PaymentGatewayContract:
         """A card token the gateway declines."""
         raise NotImplementedError
 
+    def unreachable_gateway(self) -> PaymentGateway | None:
+        """A gateway whose provider does not answer (a black-hole address, a tiny time-out).
+
+        None (the default): not given, and the check that no answer is a ``ProviderTimeout`` is
+        skipped, saying so.
+        """
+        return None
+
     same_key_threads = 8
     """Threads sending one key at once (a command and a sweep may)."""
 
@@ -221,3 +229,45 @@ class PaymentGatewayContract:
         gateway.refund(key="c-6:refund-2", capture=capture, amount=Money.yen(500))
         with pytest.raises(ProviderError):
             gateway.refund(key="c-6:refund-3", capture=capture, amount=Money.yen(1))
+
+    def test_no_answer_is_a_provider_timeout(self) -> None:
+        """A provider that does not answer: ``ProviderTimeout``, never the HTTP library's error.
+
+        The desk then keeps the effect pending and asks again under the same key; any other
+        exception stops the order's work until a person resumes it.
+        """
+        gateway = self.unreachable_gateway()
+        if gateway is None:
+            pytest.skip(
+                "unreachable_gateway() not given: give a gateway whose provider does not answer "
+                "to prove that a time-out is ProviderTimeout"
+            )
+        calls: dict[str, Callable[[], object]] = {
+            "authorize": lambda: gateway.authorize(
+                key="c-15:authorize",
+                order_number="c-15",
+                amount=Money.yen(100),
+                token=self.good_token(),
+            ),
+            "capture": lambda: gateway.capture(
+                key="c-15:capture", authorization="A-15", amount=Money.yen(100)
+            ),
+            "void": lambda: gateway.void(
+                key="c-15:void", authorization="A-15", amount=Money.yen(100)
+            ),
+            "refund": lambda: gateway.refund(
+                key="c-15:refund", capture="C-15", amount=Money.yen(100)
+            ),
+        }
+        for method, call in calls.items():
+            try:
+                call()
+            except ProviderTimeout:
+                continue
+            except Exception as error:
+                raise AssertionError(
+                    f"{method} with no answer from the provider must raise ProviderTimeout (the "
+                    f"desk asks again under the same key), not {type(error).__module__}."
+                    f"{type(error).__qualname__}: {error}"
+                ) from error
+            raise AssertionError(f"{method} answered though the provider cannot be reached")
