@@ -48,6 +48,7 @@ from orderflow.testing.contracts import (
     PostpayContract,
     WarehouseContract,
 )
+from tests.contract.mutants_authors import unreachable_fake
 
 
 class TestFakePaymentGateway(PaymentGatewayContract):
@@ -59,6 +60,9 @@ class TestFakePaymentGateway(PaymentGatewayContract):
 
     def declined_token(self) -> str:
         return "tok_declined"
+
+    def unreachable_gateway(self) -> PaymentGateway:
+        return unreachable_fake()
 
 
 class TestFakeWarehouse(WarehouseContract):
