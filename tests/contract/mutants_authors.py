@@ -181,3 +181,10 @@ def unreachable_fake() -> FakePaymentGateway:
     for method in ("authorize", "capture", "void", "refund"):
         gateway.fail_next(method, Fault.TIMEOUT_BEFORE)
     return gateway
+
+
+class FloatAvailableInventory(FakeInventory):
+    """Answers what is available as a float (a database's NUMERIC read as a float)."""
+
+    def available(self, warehouse: str, sku: str) -> int:
+        return float(super().available(warehouse, sku))  # type: ignore[return-value]

@@ -25,6 +25,7 @@ from orderflow.testing import (
 from tests.contract.mutants import assert_fails, failed_checks
 from tests.contract.mutants_authors import (
     AgainWarehouse,
+    FloatAvailableInventory,
     FloatRevokePoints,
     LibraryTimeoutGateway,
     LookupErrorGateway,
@@ -137,6 +138,11 @@ MUTANTS: list[tuple[str, type, str]] = [
         "points: revoke answers a float",
         points_suite(FloatRevokePoints),
         "test_revoke_takes_what_is_there_never_below_zero",
+    ),
+    (
+        "inventory: available answers a float",
+        inventory_suite(FloatAvailableInventory),
+        "test_reserve_never_more_than_available",
     ),
     (
         "inventory: receives again for a repeated key",

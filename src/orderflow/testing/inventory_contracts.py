@@ -24,6 +24,8 @@ class InventoryContract:
     def test_reserve_never_more_than_available(self) -> None:
         inventory = self.make_inventory({("W1", "SKU-A"): 3})
         assert inventory.knows("SKU-A")
+        available = inventory.available("W1", "SKU-A")
+        assert type(available) is int, f"available must answer whole units (an int): {available!r}"
         got = inventory.reserve(key="k1", warehouse="W1", sku="SKU-A", quantity=2)
         assert type(got) is int and got == 2, got  # units, never a float
         assert inventory.reserve(key="k2", warehouse="W1", sku="SKU-A", quantity=2) == 1
