@@ -84,6 +84,10 @@ def warehouse_suite(cls: Callable[..., Warehouse]) -> type:
             assert isinstance(warehouse, FakeWarehouse)
             warehouse.mark_shipped(shipment_id)
 
+        def instructed_count(self, warehouse: Warehouse) -> int:
+            assert isinstance(warehouse, FakeWarehouse)
+            return [method for method, _ in warehouse.work_done].count("instruct")
+
     return Suite
 
 

@@ -48,6 +48,7 @@ from orderflow.testing.contracts import (
     PostpayContract,
     WarehouseContract,
 )
+from tests.contract.mutants_authors import unreachable_fake
 
 
 class TestFakePaymentGateway(PaymentGatewayContract):
@@ -60,6 +61,9 @@ class TestFakePaymentGateway(PaymentGatewayContract):
     def declined_token(self) -> str:
         return "tok_declined"
 
+    def unreachable_gateway(self) -> PaymentGateway:
+        return unreachable_fake()
+
 
 class TestFakeWarehouse(WarehouseContract):
     def make_warehouse(self) -> WarehousePort:
@@ -68,6 +72,10 @@ class TestFakeWarehouse(WarehouseContract):
     def ship_out(self, warehouse: WarehousePort, shipment_id: str) -> None:
         assert isinstance(warehouse, FakeWarehouse)
         warehouse.mark_shipped(shipment_id)
+
+    def instructed_count(self, warehouse: WarehousePort) -> int:
+        assert isinstance(warehouse, FakeWarehouse)
+        return [method for method, _ in warehouse.work_done].count("instruct")
 
     def test_a_recalled_id_is_refused_as_a_wms_would(self) -> None:
         """So that the fault campaign sees a shipment id orderflow would use twice."""

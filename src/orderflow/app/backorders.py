@@ -58,7 +58,7 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
             self._waiting(self.executor.open_orders(), sku, priority)  # one that fails: here
         self._check_stocked(sku)
         try:
-            self.executor.receive_stock(
+            self.executor.receive_now(
                 warehouse, sku, quantity, key=f"receipt:{receipt_id}", reason=reason
             )
         except KeyReused as reused:  # the id of another receipt: the caller's mistake

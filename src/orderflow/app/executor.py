@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 from itertools import islice
-from typing import Any
+from typing import Any, TypeVar
 
 from orderflow.app._ask import ask
 from orderflow.app._dropship_executor import DropShipExecutor
@@ -74,6 +74,7 @@ from orderflow.errors import (
 from orderflow.notices import Notice, summarize
 from orderflow.notices.parcels import box_facts
 from orderflow.ports import (
+    Carrier,
     PendingClaims,
     TrackingLookup,
     WorkLists,
@@ -89,6 +90,25 @@ __all__ = ["Executor", "Ports"]
 
 
 Perform = Callable[["Executor", Order, Any], object]
+
+R = TypeVar("R")
+
+
+def _read(port: str, method: str, call: Callable[[], R]) -> R:
+    """A port's call the desk makes outside an effect (a read, ``desk.receive``'s receipt).
+
+    orderflow's own errors pass (a ``ProviderTimeout`` stays one); anything else the adapter
+    raises becomes a ``ProviderError`` naming the port, the method and the class of what it
+    raised (its message, which may hold anything, is the chained cause), as every error
+    orderflow raises is an ``OrderflowError``.
+    """
+    try:
+        return call()
+    except OrderflowError:
+        raise
+    except Exception as failed:  # the shop's adapter: any error is the port's failure
+        name = type(failed).__name__
+        raise ProviderError(f"{port} failed in {method} ({name})") from failed
 
 
 class Executor(DropShipExecutor, PaymentPerformers):
@@ -217,17 +237,15 @@ class Executor(DropShipExecutor, PaymentPerformers):
         Carriers are adapters without I/O, but they are ports: read here like the others.
         """
         carrier = self.ports.carriers[carrier_code]
-        if number is None:
-            return None, "", carrier.has_tracking
-        normalize = getattr(carrier, "normalize", None)
-        checked = normalize(number) if callable(normalize) else number
-        if not isinstance(checked, str) or not carrier.validate_tracking_number(checked):
-            return None, "", carrier.has_tracking
-        return checked, carrier.tracking_url(checked), carrier.has_tracking
+        return _read(
+            f"carrier {carrier_code!r}",
+            "a tracking number's check",
+            partial(_tracking, carrier, number),
+        )
 
     def knows(self, sku: str) -> bool:
         """Whether the inventory knows ``sku``."""
-        return self.ports.inventory.knows(sku)
+        return _read("inventory", "knows", partial(self.ports.inventory.knows, sku))
 
     def receive_stock(
         self, warehouse: str, sku: str, quantity: int, *, key: str, reason: str
@@ -244,7 +262,22 @@ class Executor(DropShipExecutor, PaymentPerformers):
 
     def available(self, warehouse: str, sku: str) -> int:
         """Units of ``sku`` available in ``warehouse``."""
-        return self.ports.inventory.available(warehouse, sku)
+        return _read(
+            "inventory", "available", partial(self.ports.inventory.available, warehouse, sku)
+        )
+
+    def receive_now(
+        self, warehouse: str, sku: str, quantity: int, *, key: str, reason: str
+    ) -> None:
+        """``desk.receive``'s 入荷, made by the command itself (not an effect).
+
+        As :meth:`receive_stock`; an adapter's own exception is a ``ProviderError`` naming it.
+        """
+        _read(
+            "inventory",
+            "receive",
+            partial(self.receive_stock, warehouse, sku, quantity, key=key, reason=reason),
+        )
 
     # -- saving ----------------------------------------------------------------------------
 
@@ -446,3 +479,14 @@ _PERFORM: dict[type[Effect], Perform] = {
     Notify: Executor._notify,
     Restock: perform_restock,
 }
+
+
+def _tracking(carrier: Carrier, number: str | None) -> tuple[str | None, str, bool]:
+    """:meth:`Executor.tracking`'s calls of the carrier adapter."""
+    if number is None:
+        return None, "", carrier.has_tracking
+    normalize = getattr(carrier, "normalize", None)
+    checked = normalize(number) if callable(normalize) else number
+    if not isinstance(checked, str) or not carrier.validate_tracking_number(checked):
+        return None, "", carrier.has_tracking
+    return checked, carrier.tracking_url(checked), carrier.has_tracking

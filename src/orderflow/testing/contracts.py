@@ -18,17 +18,12 @@ orderflow runs every suite against its own fakes and adapters (``tests/contract`
 
 from __future__ import annotations
 
-import sys
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from typing import TypeVar
 
 import attrs
 import pytest
 
-from orderflow.domain.address import Address, Customer
+from orderflow.domain.address import Customer
 from orderflow.domain.booking import JournalEntry, JournalLine, Side
 from orderflow.domain.lifecycle import Context, new_order
 from orderflow.domain.money import Money
@@ -41,6 +36,7 @@ from orderflow.ports import (
     Notifier,
     Warehouse,
 )
+from orderflow.testing._contract_tools import _address, _one_answer, _reference
 
 __all__ = [
     "AccountingContract",
@@ -58,48 +54,6 @@ __all__ = [
 ]
 
 
-T = TypeVar("T")
-
-
-@contextmanager
-def _switching_often() -> Iterator[None]:
-    """Let the interpreter switch threads far more often, so that races show up."""
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(before)
-
-
-def _race(count: int, work: Callable[[int], T]) -> list[T | BaseException]:
-    """Run ``work(0)`` … ``work(count - 1)`` in ``count`` threads started together.
-
-    Returns each thread's result or the exception it raised, in thread order.
-    """
-    start = threading.Barrier(count)
-    results: list[T | BaseException] = [RuntimeError("not run")] * count
-
-    def run(index: int) -> None:
-        start.wait()
-        try:
-            results[index] = work(index)
-        except Exception as error:  # reported to the test, which decides
-            results[index] = error
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    with _switching_often():
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    return results
-
-
-def _address() -> Address:
-    return Address("100-0001", "東京都", "千代田区千代田", "1-1", "契約 太郎", "03-0000-0000")
-
-
 def _shipment(shipment_id: str = "c-1-S1") -> Shipment:
     return Shipment(shipment_id, "W1", "yamato", (ShipmentLine("L1", 1),))
 
@@ -115,15 +69,43 @@ class WarehouseContract:
         """Make the parcel leave the warehouse, so that a recall is too late."""
         raise NotImplementedError
 
+    def instructed_count(self, warehouse: Warehouse) -> int:
+        """How many instructions the warehouse received (recalled ones too): a parcel each."""
+        raise NotImplementedError(
+            "implement instructed_count(warehouse): how many instructions the warehouse "
+            "received, so that the suite can prove a repeated key sends no second parcel"
+        )
+
+    same_key_threads = 8
+    """Threads sending one key at once (a command and a sweep may)."""
+
     def test_instruct_is_idempotent_under_its_key(self) -> None:
         warehouse = self.make_warehouse()
         first = warehouse.instruct(
             key="c-1:instruct", order_number="c-1", shipment=_shipment(), ship_to=_address()
         )
+        _reference(first, "instruct")
         again = warehouse.instruct(
             key="c-1:instruct", order_number="c-1", shipment=_shipment(), ship_to=_address()
         )
-        assert first == again
+        assert first == again, f"a repeated key must answer the first reference {first!r}"
+        count = self.instructed_count(warehouse)
+        assert count == 1, f"a repeated key must not instruct again: {count} instructions"
+
+    def test_the_same_key_from_many_threads_is_one_instruction(self) -> None:
+        warehouse = self.make_warehouse()
+        _one_answer(
+            self.same_key_threads,
+            lambda: warehouse.instruct(
+                key="c-3:instruct",
+                order_number="c-3",
+                shipment=_shipment("c-3-S1"),
+                ship_to=_address(),
+            ),
+            "instruct",
+        )
+        count = self.instructed_count(warehouse)
+        assert count == 1, f"one key sent from many threads at once made {count} instructions"
 
     def test_a_key_reused_for_another_request_is_refused(self) -> None:
         warehouse = self.make_warehouse()
@@ -155,6 +137,7 @@ class WarehouseContract:
             key="c-1:instruct", order_number="c-1", shipment=_shipment(), ship_to=_address()
         )
         assert warehouse.recall(key="c-1:recall", shipment_id="c-1-S1") is True
+        assert self.instructed_count(warehouse) == 1, "a repeated key must not instruct again"
         again = _shipment("c-1-S2")  # instructed again: orderflow never reuses a recalled id
         warehouse.instruct(
             key="c-1:instruct-2", order_number="c-1", shipment=again, ship_to=_address()
@@ -225,12 +208,26 @@ class AccountingContract:
         """How many entries the accounting system holds."""
         raise NotImplementedError
 
+    same_key_threads = 8
+    """Threads posting one key at once (a command and a sweep may)."""
+
     def test_post_once_per_key(self) -> None:
         accounting = self.make_accounting()
-        first = accounting.post(key="c-1:book", entry=_entry())
+        first = _reference(accounting.post(key="c-1:book", entry=_entry()), "post")
         again = accounting.post(key="c-1:book", entry=_entry())
-        assert first == again
-        assert self.posted_count(accounting) == 1
+        assert first == again, f"a repeated key must answer the first reference {first!r}"
+        count = self.posted_count(accounting)
+        assert count == 1, f"a repeated key must not post again: {count} entries"
+
+    def test_the_same_key_from_many_threads_is_posted_once(self) -> None:
+        accounting = self.make_accounting()
+        _one_answer(
+            self.same_key_threads,
+            lambda: accounting.post(key="c-3:book", entry=_entry()),
+            "post",
+        )
+        count = self.posted_count(accounting)
+        assert count == 1, f"one key posted from many threads at once made {count} entries"
 
     def test_a_key_reused_for_another_entry_is_refused(self) -> None:
         accounting = self.make_accounting()
@@ -258,7 +255,22 @@ class NotifierContract:
         notice = Notice("cancellation", "c-1", "a@example.jp", "ja", (("name", "契約"),))
         notifier.send(key="c-1:notice", notice=notice)
         notifier.send(key="c-1:notice", notice=notice)
-        assert self.sent_count(notifier) == 1
+        count = self.sent_count(notifier)
+        assert count == 1, f"a repeated key must not send again: {count} notices went out"
+
+    same_key_threads = 8
+    """Threads sending one key at once (a command and a sweep may)."""
+
+    def test_the_same_key_from_many_threads_is_sent_once(self) -> None:
+        notifier = self.make_notifier()
+        notice = Notice("cancellation", "c-3", "a@example.jp", "ja", (("name", "契約"),))
+        _one_answer(
+            self.same_key_threads,
+            lambda: notifier.send(key="c-3:notice", notice=notice),
+            "send",
+        )
+        count = self.sent_count(notifier)
+        assert count == 1, f"one key sent from many threads at once made {count} notices"
 
     def test_a_key_reused_for_another_notice_is_refused(self) -> None:
         notifier = self.make_notifier()

@@ -9,7 +9,7 @@ import pytest
 
 from orderflow.errors import InvalidValue, ProviderError
 from orderflow.ports import Inventory
-from orderflow.testing.contracts import _race
+from orderflow.testing._contract_tools import _race
 
 __all__ = ["InventoryContract"]
 
@@ -24,6 +24,8 @@ class InventoryContract:
     def test_reserve_never_more_than_available(self) -> None:
         inventory = self.make_inventory({("W1", "SKU-A"): 3})
         assert inventory.knows("SKU-A")
+        available = inventory.available("W1", "SKU-A")
+        assert type(available) is int, f"available must answer whole units (an int): {available!r}"
         got = inventory.reserve(key="k1", warehouse="W1", sku="SKU-A", quantity=2)
         assert type(got) is int and got == 2, got  # units, never a float
         assert inventory.reserve(key="k2", warehouse="W1", sku="SKU-A", quantity=2) == 1
@@ -61,6 +63,26 @@ class InventoryContract:
                     )
                 assert refused.value.field == "quantity"
                 assert inventory.available("W1", "SKU-A") == 3
+
+    def test_receive_is_once_per_key(self) -> None:
+        """``receive`` (入荷) adds units once per key, where the inventory has it.
+
+        ``desk.receive``, a return's restock and a purchase order's receipt call it.
+        """
+        inventory = self.make_inventory({("W1", "SKU-A"): 1})
+        receive = getattr(inventory, "receive", None)
+        if not callable(receive):
+            pytest.skip(
+                "no receive(warehouse, sku, quantity, *, key, reason): the desk refuses "
+                "desk.receive, a return's restock and a purchase order's receipt with it"
+            )
+        for _ in range(2):  # a retry of one receipt adds nothing
+            receive("W1", "SKU-A", 3, key="rcv:1", reason="入荷 R-1")
+        available = inventory.available("W1", "SKU-A")
+        assert available == 4, f"a receipt of 3 under one key, sent twice, left {available} of 4"
+        with pytest.raises(ProviderError, match="rcv:1"):
+            receive("W1", "SKU-A", 5, key="rcv:1", reason="入荷 R-1")
+        assert inventory.available("W1", "SKU-A") == 4, "a reused key must move nothing"
 
     def test_unknown_sku(self) -> None:
         inventory = self.make_inventory({("W1", "SKU-A"): 1})

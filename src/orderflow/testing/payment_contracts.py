@@ -5,7 +5,6 @@ See :mod:`orderflow.testing.contracts` for how the suites work.
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -13,20 +12,21 @@ import pytest
 from orderflow.domain.address import Customer
 from orderflow.domain.money import Money
 from orderflow.errors import (
-    PaymentDeclined,
     ProviderError,
-    ProviderTimeout,
 )
 from orderflow.ports import (
     BankTransferProvider,
+    CreditDecision,
     CreditStatus,
     FraudScreen,
     FraudVerdict,
     KonbiniProvider,
-    PaymentGateway,
+    KonbiniSlip,
     PostpayProvider,
+    VirtualAccount,
 )
-from orderflow.testing.contracts import _address
+from orderflow.testing._contract_tools import _address, _one_answer, _race, _reference
+from orderflow.testing._gateway_contracts import PaymentGatewayContract
 
 __all__ = [
     "BankTransferContract",
@@ -36,152 +36,6 @@ __all__ = [
     "PointsContract",
     "PostpayContract",
 ]
-
-
-class PaymentGatewayContract:
-    """What every :class:`~orderflow.ports.PaymentGateway` must do."""
-
-    def make_gateway(self) -> PaymentGateway:
-        """A fresh gateway (a sandbox account for a real provider)."""
-        raise NotImplementedError
-
-    def good_token(self) -> str:
-        """A card token the gateway authorizes."""
-        raise NotImplementedError
-
-    def declined_token(self) -> str:
-        """A card token the gateway declines."""
-        raise NotImplementedError
-
-    def test_authorize_returns_the_amount_and_a_reference(self) -> None:
-        gateway = self.make_gateway()
-        auth = gateway.authorize(
-            key="c-1:authorize", order_number="c-1", amount=Money.yen(1000), token=self.good_token()
-        )
-        assert auth.reference
-        assert auth.amount == Money.yen(1000)
-        expires = auth.expires_at  # None, or an aware time (a naive one lapses at the wrong hour)
-        assert expires is None or (
-            isinstance(expires, datetime) and expires.utcoffset() is not None
-        )
-
-    def test_authorize_is_idempotent_under_its_key(self) -> None:
-        gateway = self.make_gateway()
-        args = {"order_number": "c-2", "amount": Money.yen(500), "token": self.good_token()}
-        first = gateway.authorize(key="c-2:authorize", **args)  # type: ignore[arg-type]
-        second = gateway.authorize(key="c-2:authorize", **args)  # type: ignore[arg-type]
-        assert first.reference == second.reference
-
-    def test_one_key_asked_twice_at_once_is_one_answer_or_a_time_out(self) -> None:
-        """A command and a sweep may send one key at the same moment (never a refusal)."""
-        gateway = self.make_gateway()
-        auth = gateway.authorize(
-            key="c-9:authorize", order_number="c-9", amount=Money.yen(700), token=self.good_token()
-        )
-        start = threading.Barrier(2)
-        answers: list[object] = []
-
-        def capture() -> None:
-            start.wait(timeout=30)
-            try:
-                answers.append(
-                    gateway.capture(key="c-9:1", authorization=auth.reference, amount=auth.amount)
-                )
-            except ProviderTimeout:
-                answers.append("time-out")  # in flight: asked again later under the same key
-            except Exception as refused:  # a refusal would record a capture that happened
-                answers.append(refused)
-
-        both = [threading.Thread(target=capture) for _ in range(2)]
-        for thread in both:
-            thread.start()
-        for thread in both:
-            thread.join(timeout=60)
-        captured = [a for a in answers if a != "time-out"]
-        assert len(answers) == 2 and captured, answers
-        assert all(a == captured[0] and isinstance(a, str) for a in captured), answers
-        again = gateway.capture(key="c-9:1", authorization=auth.reference, amount=auth.amount)
-        assert again == captured[0]
-
-    def test_a_key_reused_for_another_request_is_refused_and_moves_nothing(self) -> None:
-        gateway = self.make_gateway()
-        auth = gateway.authorize(
-            key="c-7:authorize", order_number="c-7", amount=Money.yen(800), token=self.good_token()
-        )
-        with pytest.raises(ProviderError, match="c-7:authorize"):
-            gateway.authorize(
-                key="c-7:authorize",
-                order_number="c-7",
-                amount=Money.yen(900),
-                token=self.good_token(),
-            )
-        first = gateway.capture(
-            key="c-7:capture", authorization=auth.reference, amount=Money.yen(300)
-        )
-        with pytest.raises(ProviderError, match="c-7:capture"):
-            gateway.capture(key="c-7:capture", authorization=auth.reference, amount=Money.yen(400))
-        # 300 of the 800 were captured once: 500 are left
-        second = gateway.capture(
-            key="c-7:capture-2", authorization=auth.reference, amount=Money.yen(500)
-        )
-        assert first != second  # each capture its own reference, for its refunds
-
-    def test_two_orders_have_two_authorizations(self) -> None:
-        gateway = self.make_gateway()
-        one, two = (
-            gateway.authorize(
-                key=f"{n}:authorize", order_number=n, amount=Money.yen(500), token=self.good_token()
-            )
-            for n in ("c-10", "c-11")
-        )
-        assert one.reference != two.reference
-        gateway.void(key="c-10:void", authorization=one.reference, amount=one.amount)
-        gateway.capture(key="c-11:capture", authorization=two.reference, amount=two.amount)
-
-    def test_a_declined_card_raises_payment_declined(self) -> None:
-        gateway = self.make_gateway()
-        with pytest.raises(PaymentDeclined):
-            gateway.authorize(
-                key="c-3:authorize",
-                order_number="c-3",
-                amount=Money.yen(500),
-                token=self.declined_token(),
-            )
-
-    def test_capture_up_to_the_authorization_once_per_key(self) -> None:
-        gateway = self.make_gateway()
-        auth = gateway.authorize(
-            key="c-4:authorize", order_number="c-4", amount=Money.yen(800), token=self.good_token()
-        )
-        first = gateway.capture(key="c-4:capture", authorization=auth.reference, amount=auth.amount)
-        again = gateway.capture(key="c-4:capture", authorization=auth.reference, amount=auth.amount)
-        assert first == again
-        with pytest.raises(ProviderError):
-            gateway.capture(key="c-4:capture-2", authorization=auth.reference, amount=auth.amount)
-
-    def test_void_then_capture_is_refused(self) -> None:
-        gateway = self.make_gateway()
-        auth = gateway.authorize(
-            key="c-5:authorize", order_number="c-5", amount=Money.yen(300), token=self.good_token()
-        )
-        gateway.void(key="c-5:void", authorization=auth.reference, amount=auth.amount)
-        gateway.void(key="c-5:void", authorization=auth.reference, amount=auth.amount)
-        with pytest.raises(ProviderError):
-            gateway.capture(key="c-5:capture", authorization=auth.reference, amount=auth.amount)
-
-    def test_refund_no_more_than_captured(self) -> None:
-        gateway = self.make_gateway()
-        auth = gateway.authorize(
-            key="c-6:authorize", order_number="c-6", amount=Money.yen(900), token=self.good_token()
-        )
-        capture = gateway.capture(
-            key="c-6:capture", authorization=auth.reference, amount=auth.amount
-        )
-        gateway.refund(key="c-6:refund-1", capture=capture, amount=Money.yen(400))
-        gateway.refund(key="c-6:refund-1", capture=capture, amount=Money.yen(400))
-        gateway.refund(key="c-6:refund-2", capture=capture, amount=Money.yen(500))
-        with pytest.raises(ProviderError):
-            gateway.refund(key="c-6:refund-3", capture=capture, amount=Money.yen(1))
 
 
 def _customer() -> Customer:
@@ -269,6 +123,21 @@ class PostpayContract:
         report = {"carrier": self.carrier(), "tracking_number": "123456789013"}
         provider.report_shipment(key="p-7:report", reference=two, **report)
 
+    same_key_threads = 8
+    """Threads sending one key at once (a command and a sweep may)."""
+
+    def test_the_same_key_from_many_threads_is_one_claim(self) -> None:
+        provider = self.make_provider()
+        request = {"customer": _customer(), "ship_to": _address(), "amount": Money.yen(3000)}
+        decision = _one_answer(
+            self.same_key_threads,
+            lambda: provider.register(key="p-8:postpay:register", order_number="p-8", **request),  # type: ignore[arg-type]
+            "register",
+        )
+        assert isinstance(decision, CreditDecision), (
+            f"register must answer a CreditDecision: {decision!r}"
+        )
+
     def test_decision_of_a_registered_claim(self) -> None:
         provider = self.make_provider()
         reference = self.register(provider, "p-2")
@@ -277,13 +146,16 @@ class PostpayContract:
     def test_amend_then_report_then_no_more_amend(self) -> None:
         provider = self.make_provider()
         reference = self.register(provider, "p-3")
-        provider.amend(key="p-3:amend:1", reference=reference, amount=Money.yen(2500))
+        amended = provider.amend(key="p-3:amend:1", reference=reference, amount=Money.yen(2500))
+        assert isinstance(amended, CreditDecision), (
+            f"amend must answer a CreditDecision: {amended!r}"
+        )
         report = {
             "reference": reference,
             "carrier": self.carrier(),
             "tracking_number": "123456789013",
         }
-        first = provider.report_shipment(key="p-3:report", **report)
+        first = _reference(provider.report_shipment(key="p-3:report", **report), "report_shipment")
         again = provider.report_shipment(key="p-3:report", **report)
         assert first == again
         with pytest.raises(ProviderError):
@@ -310,6 +182,37 @@ class BankTransferContract:
         second = bank.issue_account(key="b-2:bank:issue", order_number="b-2", amount=Money.yen(1))
         assert first == again
         assert first.account != second.account
+
+    same_key_threads = 8
+    """Threads sending one key at once (a command and a sweep may)."""
+
+    def test_the_same_key_from_many_threads_is_one_account(self) -> None:
+        bank = self.make_bank()
+        account = _one_answer(
+            self.same_key_threads,
+            lambda: bank.issue_account(
+                key="b-9:bank:issue", order_number="b-9", amount=Money.yen(1)
+            ),
+            "issue_account",
+        )
+        assert isinstance(account, VirtualAccount), (
+            f"issue_account must answer a VirtualAccount: {account!r}"
+        )
+
+    def test_orders_racing_never_share_an_account(self) -> None:
+        bank = self.make_bank()
+        issued = _race(
+            3,
+            lambda n: bank.issue_account(
+                key=f"b-{20 + n}:bank:issue", order_number=f"b-{20 + n}", amount=Money.yen(1)
+            ),
+        )
+        accounts = [a.account for a in issued if isinstance(a, VirtualAccount)]
+        assert len(accounts) == 3, f"three orders at once must each get an account: {issued!r}"
+        assert len(set(accounts)) == 3, (
+            f"three orders at once got the accounts {accounts}: taking a free account must be "
+            "atomic, or two open orders share one and a transfer pays the wrong order"
+        )
 
     def test_a_key_reused_for_another_order_is_refused(self) -> None:
         bank = self.make_bank()
@@ -351,6 +254,20 @@ class KonbiniContract:
         assert first.deadline <= deadline
         konbini.cancel(key="k-1:konbini:cancel", payment_number=first.payment_number)
         konbini.cancel(key="k-1:konbini:cancel", payment_number=first.payment_number)
+
+    same_key_threads = 8
+    """Threads sending one key at once (a command and a sweep may)."""
+
+    def test_the_same_key_from_many_threads_is_one_number(self) -> None:
+        konbini = self.make_konbini()
+        request = {"order_number": "k-5", "amount": Money.yen(3000)}
+        deadline = datetime(2026, 11, 29, tzinfo=UTC)
+        slip = _one_answer(
+            self.same_key_threads,
+            lambda: konbini.issue(key="k-5:konbini:issue", deadline=deadline, **request),  # type: ignore[arg-type]
+            "issue",
+        )
+        assert isinstance(slip, KonbiniSlip), f"issue must answer a KonbiniSlip: {slip!r}"
 
     def test_two_orders_have_two_payment_numbers(self) -> None:
         konbini = self.make_konbini()

@@ -9,6 +9,7 @@ import pytest
 
 from orderflow.errors import ProviderError
 from orderflow.ports import PointsProvider
+from orderflow.testing._contract_tools import _one_answer, _race
 
 __all__ = ["PointsContract"]
 
@@ -108,7 +109,8 @@ class PointsContract:
             taken = points.revoke(
                 key="q-10:revoke", customer_id="C-revoke", points=80, order_number="q-10"
             )
-            assert taken == 30
+            assert type(taken) is int, f"revoke must answer whole points (an int), not {taken!r}"
+            assert taken == 30, f"30 points were left to take back, revoke answered {taken}"
         assert (
             points.revoke(key="q-10:revoke2", customer_id="C-revoke", points=5, order_number="q-10")
             == 0
@@ -155,3 +157,38 @@ class PointsContract:
         assert taken == 40
         # the balance was left whole: its 50 points are still there to spend
         points.redeem(key="q-14:redeem", customer_id="C-first", points=50, order_number="q-14")
+
+    same_key_threads = 8
+    """Threads sending one key at once (a command and a sweep may)."""
+
+    def test_the_same_key_from_many_threads_is_done_once(self) -> None:
+        points = self.make_points({"C-race": 500})
+        _one_answer(
+            self.same_key_threads,
+            lambda: points.redeem(
+                key="q-40:redeem", customer_id="C-race", points=100, order_number="q-40"
+            ),
+            "redeem",
+        )
+        points.redeem(key="q-41:redeem", customer_id="C-race", points=400, order_number="q-41")
+        with pytest.raises(ProviderError):  # 100 were taken once: 400 were left, no more
+            points.redeem(key="q-42:redeem", customer_id="C-race", points=1, order_number="q-42")
+
+    def test_redeems_racing_never_overdraw(self) -> None:
+        """Eight orders spend 100 of 500 points at once: five get them, three are refused."""
+        points = self.make_points({"C-rush": 500})
+        answers = _race(
+            8,
+            lambda n: points.redeem(
+                key=f"q-5{n}:redeem", customer_id="C-rush", points=100, order_number=f"q-5{n}"
+            ),
+        )
+        refused = [a for a in answers if isinstance(a, ProviderError)]
+        others = [a for a in answers if isinstance(a, BaseException) and a not in refused]
+        assert not others, f"a redeem the balance lacks must raise ProviderError: {others!r}"
+        assert len(refused) == 3, (
+            f"500 points paid {8 - len(refused)} redeems of 100 at once: checking the balance and "
+            "taking the points must be one atomic step, or the balance goes below zero"
+        )
+        with pytest.raises(ProviderError):  # nothing is left
+            points.redeem(key="q-59:redeem", customer_id="C-rush", points=1, order_number="q-59")

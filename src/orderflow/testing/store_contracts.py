@@ -192,7 +192,7 @@ class OrderStoreContract:
         assert list(store.orders_of_customer(first.customer.id, later)) == []
 
     def test_concurrent_saves_of_one_version_one_wins(self) -> None:
-        from orderflow.testing.contracts import _race
+        from orderflow.testing._contract_tools import _race
 
         store, orders = self._filled()
         order = orders[2]
