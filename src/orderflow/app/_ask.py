@@ -8,10 +8,55 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from orderflow.domain.effects import Done, Effect, Refused
+from orderflow.domain.effects import (
+    Authorize,
+    CheckCredit,
+    Done,
+    Effect,
+    IssueAccount,
+    IssueKonbini,
+    PostpayAmend,
+    PostpayRegister,
+    Refused,
+    Reserve,
+    Screen,
+)
 from orderflow.errors import EffectInterrupted, OrderflowError, OutcomeUnknown, ProviderTimeout
+from orderflow.ports import Authorization, CreditDecision, FraudResult, KonbiniSlip, VirtualAccount
 
-__all__ = ["ask"]
+__all__ = ["WrongAnswer", "ask", "checked_answer"]
+
+_ANSWERS: dict[type[Effect], type] = {
+    Reserve: int,
+    Screen: FraudResult,
+    Authorize: Authorization,
+    PostpayRegister: CreditDecision,
+    CheckCredit: CreditDecision,
+    PostpayAmend: CreditDecision,
+    IssueAccount: VirtualAccount,
+    IssueKonbini: KonbiniSlip,
+}
+"""The answers the domain decides on, by the type the port declares for them."""
+
+
+class WrongAnswer(Exception):
+    """An adapter answered a value of another type than its port declares: its bug, a crash.
+
+    Not an orderflow error on purpose: :func:`ask` raises it as
+    :class:`~orderflow.errors.EffectInterrupted`, the effect stays pending under its key, and
+    nothing is decided from the answer (a text for an authorization is no decline).
+    """
+
+
+def checked_answer(effect: Effect, value: object) -> object:
+    """``value`` if of the type the port declares for ``effect``'s answer; else WrongAnswer."""
+    expected = _ANSWERS.get(type(effect))
+    if expected is not None and not isinstance(value, expected):
+        raise WrongAnswer(
+            f"{effect.kind} answered a {type(value).__name__}, expected a {expected.__name__}"
+        )
+    return value
+
 
 S = TypeVar("S")
 

@@ -16,7 +16,7 @@ from functools import partial
 from itertools import islice
 from typing import Any, TypeVar
 
-from orderflow.app._ask import ask
+from orderflow.app._ask import ask, checked_answer
 from orderflow.app._dropship_executor import DropShipExecutor
 from orderflow.app._payment_executor import PaymentPerformers, wired
 from orderflow.app._wiring import Ports
@@ -343,7 +343,7 @@ class Executor(DropShipExecutor, PaymentPerformers):
             return Refused(declined.code, declined.reason)
         except ProviderError as refused:
             return Refused("refused", str(refused))
-        return Done(value)
+        return Done(checked_answer(effect, value))  # another type: the adapter's bug, a crash
 
     # -- one function per effect -------------------------------------------------------------
 
