@@ -160,6 +160,18 @@ def _check_currency(instance: object, attribute: attrs.Attribute[Any], value: ob
     Money.zero(value)  # an unknown code: InvalidValue naming ``currency``
 
 
+def _check_fees(instance: ShopSettings, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, ShippingFeeTable):
+        raise InvalidValue("shipping_fees", value, "a ShippingFeeTable")
+    if value.currency != instance.currency:
+        raise InvalidValue(
+            "shipping_fees",
+            f"a table in {value.currency}",
+            f"a ShippingFeeTable in {instance.currency}, the shop's currency "
+            "(the default table is in yen)",
+        )
+
+
 def _check_warehouses(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, tuple) or not value or not all(isinstance(w, str) for w in value):
         raise InvalidValue("warehouses", value, "a tuple of warehouse codes in priority order")
@@ -289,10 +301,12 @@ class ShopSettings:
     """What a declined 後払い credit check does: cancel the order (the default) or hold it and ask
     for another method."""
     shipping_fees: ShippingFeeTable = attrs.field(
-        factory=default_shipping_fees,
-        validator=instance_of(ShippingFeeTable, "a ShippingFeeTable"),
+        factory=default_shipping_fees, validator=_check_fees
     )
-    """The fee for a changed address, and the 離島 surcharge of the review."""
+    """The fee for a changed address, the 離島 surcharge of the review and a lost free shipping
+    of a return, in ``currency``: the default (:func:`default_shipping_fees`) is in yen, so a
+    shop in another currency gives its own table (else ``InvalidValue`` naming
+    ``shipping_fees``)."""
     cancel_policy: CancelPolicy = attrs.field(
         default=CancelPolicy(), validator=instance_of(CancelPolicy, "a CancelPolicy")
     )
