@@ -163,3 +163,16 @@ def test_a_dollar_desk_refuses_a_zengin_file() -> None:
     with pytest.raises(InvalidValue) as refused:
         shop.desk.import_transfer_notice(b"")
     assert refused.value.field == "currency"
+
+
+def test_amounts_a_dollar_order_works_out_show_their_cents() -> None:
+    """Points used and sums of nothing came back as ``Money(Decimal('12'), 'USD')``: shown
+    ``12 USD`` and ``0 USD`` where every other amount shows ``12.00 USD``. Every Money is in its
+    currency's minor unit."""
+    shop = dollar_shop()
+    place(shop, points_used=12)
+    order = shop.desk.get("U1")
+    totals = shop.desk.totals(order)
+    assert str(totals.points_used) == "12.00 USD"
+    assert str(order.payment.captured) == "0.00 USD"
+    assert str(order.payment.refunded) == "0.00 USD"
