@@ -176,3 +176,46 @@ def test_amounts_a_dollar_order_works_out_show_their_cents() -> None:
     assert str(totals.points_used) == "12.00 USD"
     assert str(order.payment.captured) == "0.00 USD"
     assert str(order.payment.refunded) == "0.00 USD"
+
+
+def test_a_split_dollar_order_keeps_every_point_and_cent() -> None:
+    """Points were shared over the parts in cents and each part's share cut to whole points:
+    $57.00 with 3 points split in two came to parts of $30.00 and $28.00 using 1 point each,
+    the customer charged $1.00 more and the third point lost. A point is a whole dollar: the
+    parts take whole points, and the totals, points and tax add up to the parent's."""
+    shop = dollar_shop()
+    lines = [
+        OrderLine("L1", "TEA", "Green tea", usd("31.00"), 1, TaxRate.REDUCED),
+        OrderLine("L2", "MUG", "Mug", usd("29.00"), 1),
+        OrderLine("L3", "TEA2", "Black tea", usd("10.01"), 1, TaxRate.REDUCED),
+    ]
+    shop.inventory.put("TOKYO", "TEA2", 5)
+    place(shop, lines=lines, shipping_fee=usd("0.99"), discount=usd("1.37"), points_used=3)
+    parent = shop.desk.get("U1")
+    whole = shop.desk.totals(parent)
+    parts = shop.desk.split("U1", [{"L1": 1}, {"L2": 1}, {"L3": 1}])
+    totals = [shop.desk.totals(part) for part in parts]
+    assert sum(part.points_used for part in parts) == 3
+    assert Money.total((t.total for t in totals), "USD") == whole.total
+    assert Money.total((part.discount for part in parts), "USD") == usd("1.37")
+    for rate in (TaxRate.STANDARD, TaxRate.REDUCED):
+        taxes = [line.tax for t in totals for line in t.tax.lines if line.rate is rate]
+        parent_line = whole.tax.for_rate(rate)
+        assert parent_line is not None and Money.total(taxes, "USD") == parent_line.tax
+    assert shop.points.balances["C1"] == 97  # three points taken, none lost
+
+
+def test_a_split_whose_parts_cannot_carry_whole_points_is_refused() -> None:
+    """$1.50 and $1.50 paid with 3 points: no part can take two whole points without going below
+    zero, so the split is refused naming ``parts`` and the order stays as it was."""
+    shop = dollar_shop()
+    lines = [
+        OrderLine("L1", "TEA", "Green tea", usd("1.50"), 1, TaxRate.REDUCED),
+        OrderLine("L2", "MUG", "Mug", usd("1.50"), 1),
+    ]
+    place(shop, lines=lines, shipping_fee=usd("0"), points_used=3)
+    before = shop.desk.get("U1")
+    with pytest.raises(InvalidValue) as refused:
+        shop.desk.split("U1", [{"L1": 1}, {"L2": 1}])
+    assert refused.value.field == "parts"
+    assert shop.desk.get("U1") == before
