@@ -66,7 +66,8 @@ class Clawback(enum.Enum):
     RECORD_OWED = "record_owed"
     """Record them as owed (``Order.points_owed``, a ``PointsOwed`` event) for a person."""
     DEDUCT_FROM_REFUND = "deduct_from_refund"
-    """Record them as owed, and the next refund of the order pays that many yen less."""
+    """Record them as owed, and the next refund of the order pays that many yen less (a point is
+    one unit of the shop's currency: a dollar in a dollar shop)."""
 
 
 def _days(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -240,7 +241,9 @@ class ShopSettings:
     """The code of the carrier used when an instruction names none; the desk needs an adapter for
     it."""
     currency: str = attrs.field(default="JPY", validator=_check_currency)
-    """The ISO 4217 code new orders are placed in (and bank files read in); ``JPY``: whole yen."""
+    """The ISO 4217 code new orders are placed in; ``JPY``: whole yen. A shop in another currency
+    takes card and Amazon Pay only (konbini, bank transfer, 代引き and 後払い take yen), reads no
+    全銀 file and gives ``shipping_fees`` in its currency."""
     tax: TaxRule = attrs.field(default=TaxRule(), validator=instance_of(TaxRule, "a TaxRule"))
     """消費税: prices with tax (内税, the default) or without (外税), and the rounding (切り捨て by
     default)."""
