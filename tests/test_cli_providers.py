@@ -13,8 +13,14 @@ from orderflow.cli import ExitCode, main
 from orderflow.errors import OutcomeUnknown
 from orderflow.stores import SQLiteStore
 from orderflow.testing import Fault
+from orderflow.zengin import read_transfer_notice
 from tests.builders import place
-from tests.test_cli_commands import bank_orders, db, shop_on  # noqa: F401 (the fixture)
+from tests.test_cli_commands import (  # noqa: F401 (the fixture)
+    bank_orders,
+    db,
+    shop_on,
+    transfer_file,
+)
 
 PROVIDER_COMMANDS = [["resume"], ["sweep"]]
 
@@ -29,6 +35,14 @@ def desk(*, store, inventory):
     shop = fake_shop()
     made.append(shop)
     return desk_on(shop, store=store, inventory=inventory)
+
+
+def dollars(*, store, inventory):
+    from orderflow import Money, ShippingFeeTable, ShopSettings
+
+    fees = ShippingFeeTable(Money.of("8.80", "USD"))
+    settings = ShopSettings(currency="USD", shipping_fees=fees)
+    return desk_on(fake_shop(settings=settings), store=store, inventory=inventory)
 
 
 def not_a_desk(*, store, inventory):
@@ -314,3 +328,23 @@ def test_an_adapter_info_names_a_port_and_the_table_is_read_only() -> None:
     assert bad.value.field == "port"
     with pytest.raises(TypeError):
         DESK_ARGUMENTS["payment"] = ("amazon_pay", False)  # type: ignore[index]
+
+
+@pytest.mark.parametrize("command", [["import-transfers"], ["apply-deposit"]], ids=str)
+def test_a_dollar_shops_desk_refuses_a_zengin_file(
+    db: str,  # noqa: F811
+    command: list[str],
+    shop_module: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A 全銀 file is in yen: on the desk of a shop in dollars its transfers were all reported
+    unmatched (exit 1, an operator sent to find orders that cannot exist). Refused, exit 2."""
+    SQLiteStore(db)  # the shop's database, with no order yet
+    path = transfer_file(tmp_path / "notice.txt", [("1000001", [1000])])
+    deposit = read_transfer_notice(Path(path).read_bytes()).deposits()[0]
+    extra = [deposit.reference, "1001"] if command == ["apply-deposit"] else []
+    args = [*command, path, *extra, "--db", db, "--desk", f"{shop_module}:dollars"]
+    assert main(args) == ExitCode.USAGE
+    err = capsys.readouterr().err
+    assert "USD" in err and "yen" in err

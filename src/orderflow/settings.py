@@ -66,7 +66,8 @@ class Clawback(enum.Enum):
     RECORD_OWED = "record_owed"
     """Record them as owed (``Order.points_owed``, a ``PointsOwed`` event) for a person."""
     DEDUCT_FROM_REFUND = "deduct_from_refund"
-    """Record them as owed, and the next refund of the order pays that many yen less."""
+    """Record them as owed, and the next refund of the order pays that many yen less (a point is
+    one unit of the shop's currency: a dollar in a dollar shop)."""
 
 
 def _days(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -160,6 +161,18 @@ def _check_currency(instance: object, attribute: attrs.Attribute[Any], value: ob
     Money.zero(value)  # an unknown code: InvalidValue naming ``currency``
 
 
+def _check_fees(instance: ShopSettings, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, ShippingFeeTable):
+        raise InvalidValue("shipping_fees", value, "a ShippingFeeTable")
+    if value.currency != instance.currency:
+        raise InvalidValue(
+            "shipping_fees",
+            f"a table in {value.currency}",
+            f"a ShippingFeeTable in {instance.currency}, the shop's currency "
+            "(the default table is in yen)",
+        )
+
+
 def _check_warehouses(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, tuple) or not value or not all(isinstance(w, str) for w in value):
         raise InvalidValue("warehouses", value, "a tuple of warehouse codes in priority order")
@@ -228,7 +241,9 @@ class ShopSettings:
     """The code of the carrier used when an instruction names none; the desk needs an adapter for
     it."""
     currency: str = attrs.field(default="JPY", validator=_check_currency)
-    """The ISO 4217 code new orders are placed in (and bank files read in); ``JPY``: whole yen."""
+    """The ISO 4217 code new orders are placed in; ``JPY``: whole yen. A shop in another currency
+    takes card and Amazon Pay only (konbini, bank transfer, 代引き and 後払い take yen), reads no
+    全銀 file and gives ``shipping_fees`` in its currency."""
     tax: TaxRule = attrs.field(default=TaxRule(), validator=instance_of(TaxRule, "a TaxRule"))
     """消費税: prices with tax (内税, the default) or without (外税), and the rounding (切り捨て by
     default)."""
@@ -289,10 +304,12 @@ class ShopSettings:
     """What a declined 後払い credit check does: cancel the order (the default) or hold it and ask
     for another method."""
     shipping_fees: ShippingFeeTable = attrs.field(
-        factory=default_shipping_fees,
-        validator=instance_of(ShippingFeeTable, "a ShippingFeeTable"),
+        factory=default_shipping_fees, validator=_check_fees
     )
-    """The fee for a changed address, and the 離島 surcharge of the review."""
+    """The fee for a changed address, the 離島 surcharge of the review and a lost free shipping
+    of a return, in ``currency``: the default (:func:`default_shipping_fees`) is in yen, so a
+    shop in another currency gives its own table (else ``InvalidValue`` naming
+    ``shipping_fees``)."""
     cancel_policy: CancelPolicy = attrs.field(
         default=CancelPolicy(), validator=instance_of(CancelPolicy, "a CancelPolicy")
     )

@@ -261,11 +261,14 @@ def read_transfer_notice(
     Japanese era (``calendar="reiwa"``, the default: 08 is 2026; ``"heisei"``) or
     ``"gregorian"`` (20YY). A deposit's reference is
     ``<bank>-<branch>-<account>-<勘定日>-<照会番号>``; a cancelled record (取消区分 1) is kept
-    with ``cancelled=True``.
+    with ``cancelled=True``. The amounts are whole yen: a ``currency`` other than ``JPY`` is
+    refused (``InvalidValue`` naming it).
     """
     if not isinstance(calendar, str) or calendar not in _ERAS:
         raise InvalidValue("calendar", calendar, f"one of {sorted(_ERAS)}")
     Money.zero(currency)  # an unknown code: InvalidValue naming currency, before any record
+    if currency != "JPY":  # the format's amounts are whole yen: ¥12,345 is not $12,345.00
+        raise InvalidValue("currency", currency, "'JPY' (a 全銀 file's amounts are whole yen)")
     if type(max_records) is not int or max_records < 1:
         raise InvalidValue("max_records", max_records, "a whole number of records, 1 or more")
     reader = _Reader(_ERAS[calendar], currency)

@@ -295,7 +295,7 @@ def test_every_field_of_a_bad_policy_is_refused_when_built(
 def test_the_shop_settings_take_a_return_policy_in_their_currency(field: str) -> None:
     """A policy's amounts are in the shop's currency: a $3 fee was kept back as ¥300 (its minor
     units), a policy that is not one failed with AttributeError at the first return."""
-    from orderflow import ShopSettings
+    from orderflow import ShippingFeeTable, ShopSettings
 
     with pytest.raises(InvalidValue) as bad:
         ShopSettings(return_policy="no returns")  # type: ignore[arg-type]
@@ -304,4 +304,6 @@ def test_the_shop_settings_take_a_return_policy_in_their_currency(field: str) ->
     with pytest.raises(InvalidValue) as bad:
         ShopSettings(return_policy=dollars)
     assert bad.value.field == f"return_policy.{field}"
-    assert ShopSettings(currency="USD", return_policy=dollars).return_policy == dollars
+    fees = ShippingFeeTable(Money(Decimal(8), "USD"))  # a dollar shop's table is in dollars
+    dollar_shop = ShopSettings(currency="USD", return_policy=dollars, shipping_fees=fees)
+    assert dollar_shop.return_policy == dollars

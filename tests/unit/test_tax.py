@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from orderflow import Money, PriceMode, Rounding, TaxRate, TaxRule, compute_tax
 from orderflow.domain.tax import TaxBreakdown, TaxLine
-from orderflow.errors import InvalidValue
+from orderflow.errors import CurrencyMismatch, InvalidValue
 
 EXCLUSIVE = TaxRule(PriceMode.EXCLUSIVE, Rounding.DOWN)
 INCLUSIVE = TaxRule(PriceMode.INCLUSIVE, Rounding.DOWN)
@@ -230,3 +230,25 @@ def test_tax_of_the_largest_amount_is_exact() -> None:
     assert excl.tax.amount == (10**28 - 1) * 8 // 100
     with pytest.raises(InvalidValue, match="10\\^28"):
         _ = excl.gross  # base + tax is past the bound: refused, not rounded
+
+
+@pytest.mark.parametrize(
+    ("charges", "reductions", "field"),
+    [
+        ({TaxRate.STANDARD: "1.00", TaxRate.REDUCED: 100}, "0.00", "charges[REDUCED]"),
+        ({TaxRate.STANDARD: "1.00"}, 0, "reductions"),
+        ({TaxRate.REDUCED: 100}, "0.50", "reductions"),
+    ],
+)
+def test_compute_tax_names_the_amount_in_another_currency(
+    charges: dict[TaxRate, object], reductions: object, field: str
+) -> None:
+    """A ¥ charge among dollar charges, or a reduction in another currency than the charges,
+    raised a CurrencyMismatch naming ``amount``, which compute_tax has no argument of."""
+
+    def money(value: object) -> Money:
+        return Money.yen(value) if isinstance(value, int) else Money.of(value, "USD")  # type: ignore[arg-type]
+
+    with pytest.raises(CurrencyMismatch) as mixed:
+        compute_tax({rate: money(v) for rate, v in charges.items()}, money(reductions), TaxRule())
+    assert mixed.value.field == field

@@ -420,10 +420,21 @@ class MoneyCommands(DeskBase):
         """Read a 全銀 振込入金通知 file and reconcile its deposits; all or nothing.
 
         A malformed file raises :class:`~orderflow.zengin.ZenginError` before any order changes.
+        The file's amounts are yen: a shop whose ``ShopSettings.currency`` is another takes no
+        bank transfers (a yen-only method), and its desk refuses the file (``InvalidValue``
+        naming ``currency``).
         """
         if not isinstance(data, bytes | bytearray):
             raise InvalidValue("data", type(data).__name__, "the file's bytes (open it with 'rb')")
-        notice = read_transfer_notice(data, currency=self.settings.currency, calendar=calendar)
+        currency = self.settings.currency
+        if currency != "JPY":
+            raise InvalidValue(
+                "currency",
+                currency,
+                "a shop in JPY (ShopSettings.currency): a 全銀 振込入金通知 is in yen, and a shop "
+                f"in {currency} takes no bank transfers",
+            )
+        notice = read_transfer_notice(data, currency=currency, calendar=calendar)
         return self.reconcile_deposits(notice.deposits())
 
 

@@ -103,7 +103,19 @@ def run_transfers(args: argparse.Namespace, out: Callable[[str], None]) -> ExitC
     """Read the file, then reconcile its deposits a chunk at a time; print what happened."""
     deposits = _deposits(args)
     with open_work_desk(args) as desk:
+        _in_yen(desk)
         return _reconcile(desk, deposits, args, out)
+
+
+def _in_yen(desk: OrderDesk) -> None:
+    """A 全銀 file is in yen: the desk of a shop in another currency takes no bank transfers."""
+    currency = desk.settings.currency
+    if currency != "JPY":
+        raise Refused(
+            ExitCode.USAGE,
+            f"the shop's desk sells in {currency}: a 全銀 振込入金通知 is in yen, and a shop in "
+            f"{currency} takes no bank transfers; nothing was imported",
+        )
 
 
 def run_apply_deposit(args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode:
@@ -117,6 +129,7 @@ def run_apply_deposit(args: argparse.Namespace, out: Callable[[str], None]) -> E
             ExitCode.USAGE, f"deposit {deposit.reference} was reversed by the bank (取消)"
         )
     with open_work_desk(args) as desk:
+        _in_yen(desk)
         try:
             order = desk.apply_deposit(args.order, deposit)
         except OrderNotFound as missing:  # a bad ORDER argument: running again will not cure it

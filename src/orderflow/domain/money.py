@@ -286,10 +286,15 @@ class Money:
     def _exact(cls, amount: Decimal, currency: str, what: str = "amount") -> Money:
         """An amount already exact in ``currency`` (a sum or product of exact amounts).
 
-        Refused (:class:`InvalidValue` naming ``what``) past the bound; ``-0`` becomes 0.
+        Refused (:class:`InvalidValue` naming ``what``) past the bound; ``-0`` becomes 0. An
+        amount with fewer places than the currency has (points, a sum of nothing) is given them:
+        ``12`` dollars is ``12.00``.
         """
         if not amount.is_finite() or amount.copy_abs() >= _limit(currency):
             raise _too_large("amount", what, amount, currency)
+        quantum = _QUANTUM[currency]
+        if amount.as_tuple().exponent > quantum.as_tuple().exponent:  # type: ignore[operator]
+            amount = amount.quantize(quantum, context=_EXACT)  # more places: exact
         return _new(amount, currency)
 
     def _same(self, other: object) -> Money:

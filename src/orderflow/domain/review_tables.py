@@ -110,20 +110,46 @@ def _check_money(instance: object, attribute: attrs.Attribute[Any], value: objec
         raise InvalidValue(attribute.name, value, "a Money such as Money.yen(880)")
 
 
+def _zero_like(default: object) -> Money:
+    """No surcharge, in the currency of the table's ``default`` (yen until it is checked)."""
+    return Money.zero(default.currency if isinstance(default, Money) else "JPY")
+
+
 @attrs.frozen(slots=True)
 class ShippingFeeTable:
-    """送料: a fee per prefecture (else ``default``), plus a surcharge for remote islands."""
+    """送料: a fee per prefecture (else ``default``), plus a surcharge for remote islands.
+
+    Every fee is in ``default``'s currency: another is refused (``InvalidValue`` naming it).
+    """
 
     default: Money = attrs.field(validator=_check_money)
     """The fee to a prefecture not in ``by_prefecture``."""
     by_prefecture: Mapping[Prefecture, Money] = attrs.field(factory=dict, converter=_fee_map)
     """The fee to each prefecture that differs from ``default`` (北海道, 沖縄 …)."""
-    island_surcharge: Money = attrs.field(factory=lambda: Money.yen(0), validator=_check_money)
-    """Added to the prefecture's fee for a remote-island address (離島); ¥0 by default."""
+    island_surcharge: Money = attrs.field(
+        default=attrs.Factory(lambda table: _zero_like(table.default), takes_self=True),
+        validator=_check_money,
+    )
+    """Added to the prefecture's fee for a remote-island address (離島); zero by default."""
     islands: IslandTable = attrs.field(
         factory=IslandTable, validator=instance_of(IslandTable, "an IslandTable")
     )
     """Which postal codes count as remote islands."""
+
+    def __attrs_post_init__(self) -> None:
+        currency = self.default.currency
+        for where, fee in self.by_prefecture.items():
+            if fee.currency != currency:
+                raise InvalidValue(f"by_prefecture[{where.ja}]", fee, f"an amount in {currency}")
+        if self.island_surcharge.currency != currency:
+            raise InvalidValue(
+                "island_surcharge", self.island_surcharge, f"an amount in {currency}"
+            )
+
+    @property
+    def currency(self) -> str:
+        """The currency of every fee in the table (its ``default``'s)."""
+        return self.default.currency
 
     def is_island(self, address: Address) -> bool:
         """Whether ``address`` is on a remote island."""

@@ -8,7 +8,9 @@ The rule, stated once (docs/changes.md has a worked example):
 3. The price reductions (discount + points used) are apportioned over the parts' charges (items
    + their shipping and fees), each share rounded down, the yen left over going one by one to the
    parts with the largest fractions that still have room (no part is reduced below zero); each
-   part's reduction is then divided between points and discount the same way.
+   part's reduction is then divided between points and discount the same way. In a currency
+   with cents a point (one whole dollar) cannot be cut: the points are shared first, in whole
+   points, over the charges, then the discount over what they leave.
 4. Tax is worked out per part and per rate with the shop's rule; what the parts' rounding leaves
    against the parent's tax of a rate goes, as a tax adjustment, to the part with the largest
    base at that rate (the first such part on a tie); tax taken off comes off no part below zero,
@@ -170,6 +172,39 @@ def capped_shares(total: int, weights: Sequence[int], caps: Sequence[int]) -> li
     return shares
 
 
+def _reductions(order: Order, charges: list[int]) -> tuple[list[Money], list[int]]:
+    """Each part's discount and points used, from the parts' charges in minor units (rule 3).
+
+    A point is worth one whole unit of the currency (1 point = ¥1, $1). In yen a point is the
+    minor unit, and the reductions are shared together, then divided between points and
+    discount. In a currency with cents a part takes whole points: the points are shared over
+    the charges first (no part given more points than its charges hold whole units), then the
+    discount over what the points leave; a share in cents would be cut to whole points, and the
+    points so lost charged to the customer.
+    """
+    currency = order.currency
+    unit = Money.of(1, currency).minor_units
+    if unit == 1:
+        points_units = order.points_used
+        reductions = capped_shares(order.discount.minor_units + points_units, charges, charges)
+        points = capped_shares(points_units, reductions, reductions)
+        discounts = [r - p for r, p in zip(reductions, points, strict=True)]
+    else:
+        room = [charge // unit for charge in charges]
+        if order.points_used > sum(room):
+            raise InvalidValue(
+                "parts",
+                order.points_used,
+                f"parts whose charges can carry the {order.points_used} points used in whole "
+                f"{currency} ({sum(room)} at most: move lines so that fewer parts have cents "
+                "left over)",
+            )
+        points = capped_shares(order.points_used, charges, room)
+        left = [charge - p * unit for charge, p in zip(charges, points, strict=True)]
+        discounts = capped_shares(order.discount.minor_units, left, left)
+    return [Money.from_minor_units(d, currency) for d in discounts], points
+
+
 def split_order(
     order: Order,
     parts: Sequence[Mapping[str, int]],
@@ -209,15 +244,7 @@ def split_order(
         (Money(i, currency) + s + f).minor_units
         for i, s, f in zip(items, shipping, fees, strict=True)
     ]
-    # points are worth one unit of the currency each (1 point = ¥1)
-    points_units = Money(Decimal(order.points_used), currency).minor_units
-    reductions = capped_shares(order.discount.minor_units + points_units, charges, charges)
-    point_units = capped_shares(points_units, reductions, reductions)
-    discounts = [
-        Money.from_minor_units(r - p, currency)
-        for r, p in zip(reductions, point_units, strict=True)
-    ]
-    points = [int(Money.from_minor_units(p, currency).amount) for p in point_units]
+    discounts, points = _reductions(order, charges)
     allocations = _share_allocations(order, parts)
     numbers = [f"{order.number}-{n}" for n in range(1, len(parts) + 1)]
     children: list[Order] = []

@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 
 from orderflow.domain.money import Money, Rounding
-from orderflow.errors import InvalidValue
+from orderflow.errors import CurrencyMismatch, InvalidValue
 
 __all__ = [
     "PriceMode",
@@ -251,7 +251,9 @@ def compute_tax(charges: Mapping[TaxRate, Money], reductions: Money, rule: TaxRu
     ``charges`` maps each rate to what is charged at it (items, and at 10% the shipping and COD
     fees). ``reductions`` (coupons, points used) may not exceed the charges. Anything else than a
     mapping of :class:`TaxRate` to :class:`Money`, a ``Money`` and a :class:`TaxRule` raises
-    :class:`~orderflow.errors.InvalidValue` naming the argument.
+    :class:`~orderflow.errors.InvalidValue` naming the argument; an amount in another currency
+    than the first charge's, :class:`~orderflow.errors.CurrencyMismatch` naming it
+    (``charges[REDUCED]``, ``reductions``).
     """
     if not isinstance(charges, Mapping) or not all(
         isinstance(r, TaxRate) and isinstance(m, Money) for r, m in charges.items()
@@ -260,9 +262,14 @@ def compute_tax(charges: Mapping[TaxRate, Money], reductions: Money, rule: TaxRu
     _money("reductions", reductions)
     if not isinstance(rule, TaxRule):
         raise InvalidValue("rule", rule, "a TaxRule")
-    currency = reductions.currency
     rates = [rate for rate in RATES if rate in charges]
     amounts = [charges[rate] for rate in rates]
+    currency = amounts[0].currency if amounts else reductions.currency
+    for rate, amount in zip(rates, amounts, strict=True):
+        if amount.currency != currency:
+            raise CurrencyMismatch(f"charges[{rate.name}]", currency, amount.currency)
+    if reductions.currency != currency:
+        raise CurrencyMismatch("reductions", currency, reductions.currency)
     total = Money.total(amounts, currency)
     if reductions.is_negative:
         raise InvalidValue("discount", reductions.amount, "a reduction of zero or more")

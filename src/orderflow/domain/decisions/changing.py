@@ -28,7 +28,7 @@ from orderflow.domain.machine import check_move
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, Payment, PaymentMethod
 from orderflow.domain.outbox import Plan
-from orderflow.domain.payments import PAYMENT_WAITS
+from orderflow.domain.payments import PAYMENT_WAITS, check_method_currency
 from orderflow.domain.payments.plans import (
     close_payment,
     follow_total,
@@ -54,6 +54,8 @@ __all__ = [
 def changed_order(order: Order, change: OrderChange, ctx: Context, rules: Rules) -> Order:
     """The order as the change would make it (validated); nothing is decided yet."""
     settings = rules.settings
+    if isinstance(change, OrderChange) and isinstance(change.payment_method, PaymentMethod):
+        check_method_currency(change.payment_method, order.currency, "payment_method")
     changed, _ = apply_change(
         order,
         change,

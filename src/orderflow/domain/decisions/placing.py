@@ -23,7 +23,7 @@ from orderflow.domain.machine import allowed_moves
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, OrderLine, PaymentMethod
 from orderflow.domain.outbox import Plan
-from orderflow.domain.payments import HoldCode
+from orderflow.domain.payments import HoldCode, check_method_currency
 from orderflow.domain.payments.ledger import CARDLIKE
 from orderflow.domain.payments.parcels import capture_share
 from orderflow.domain.payments.plans import collect_card, follow_total, open_payment
@@ -81,6 +81,7 @@ def place(
         token=token,
     )
     check_collected(order.lines, payment_method, "payment_method")
+    check_method_currency(payment_method, order.currency, "payment_method")
     if payment_method is PaymentMethod.COD:
         fee = settings.cod_fees.fee_for(order.totals(settings.tax).total)
         order = replace(order, fees=fee)

@@ -25,8 +25,10 @@ from orderflow.errors import InvalidValue
 __all__ = [
     "DEFAULT_COD_FEES",
     "PAYMENT_WAITS",
+    "YEN_ONLY",
     "CodFeeTable",
     "HoldCode",
+    "check_method_currency",
     "payment_confirmed",
 ]
 
@@ -75,6 +77,27 @@ PAYMENT_WAITS = (
 """Holds that wait on one payment: a new payment (a new method, a split part) raises its own."""
 
 
+YEN_ONLY = frozenset(
+    {PaymentMethod.BANK_TRANSFER, PaymentMethod.KONBINI, PaymentMethod.COD, PaymentMethod.POSTPAY}
+)
+"""The methods that take yen alone: 銀行振込 (a Japanese account, 全銀 files of whole yen),
+コンビニ払い, 代引き (collected by a Japanese carrier) and 後払い (an invoice paid in Japan)."""
+
+
+def check_method_currency(method: PaymentMethod, currency: str, field: str) -> None:
+    """Refuse a yen-only method (:data:`YEN_ONLY`) for an order in another currency.
+
+    :class:`~orderflow.errors.InvalidValue` naming ``field``: a konbini number or a Japanese
+    account for a dollar total, or a 代引き amount a carrier cannot collect, would be nonsense.
+    """
+    if method in YEN_ONLY and currency != "JPY":
+        raise InvalidValue(
+            field,
+            method.value,
+            f"card or Amazon Pay for an order in {currency}: {method.value} takes JPY only",
+        )
+
+
 def payment_confirmed(
     payment: Payment, total: Money, now: datetime | None = None, authorization_days: int = 30
 ) -> bool:
@@ -115,6 +138,11 @@ def _brackets(value: object) -> tuple[tuple[Money, Money], ...]:
             and isinstance(pair[1], Money)
         ):
             raise InvalidValue(f"brackets[{index}]", pair, "an (upper bound, fee) pair of Money")
+        for money in pair:
+            if money.currency != "JPY":
+                raise InvalidValue(
+                    f"brackets[{index}]", money, "amounts in JPY (代引き is collected in yen)"
+                )
         out.append((pair[0], pair[1]))
     return tuple(out)
 
