@@ -292,9 +292,9 @@ class Money:
         """
         if not amount.is_finite() or amount.copy_abs() >= _limit(currency):
             raise _too_large("amount", what, amount, currency)
-        quantum = _QUANTUM[currency]
-        if amount.as_tuple().exponent > quantum.as_tuple().exponent:  # type: ignore[operator]
-            amount = amount.quantize(quantum, context=_EXACT)  # more places: exact
+        places = _PLACES[currency]  # known: _limit above looked the currency up
+        if places and amount.as_tuple().exponent > -places:  # type: ignore[operator]
+            amount = amount.quantize(_QUANTUM[currency], context=_EXACT)  # more places: exact
         return _new(amount, currency)
 
     def _same(self, other: object) -> Money:
