@@ -157,3 +157,59 @@ def test_an_order_whose_units_still_wait_for_stock_is_refused_saying_why() -> No
     s.desk.drop_missing("1001", actor="operator")  # the rest dropped: the order has shipped
     refunded = s.desk.refund("1001", Money.yen(500), reason="お詫び")
     assert refunded.status is OrderStatus.SHIPPED
+
+
+def test_a_paid_transfer_order_refunded_between_its_parcels_sends_the_rest() -> None:
+    """分納: a unit reserved after the first parcel left is instructed after a goodwill refund.
+
+    The payment counted as confirmed only while what was received, less everything owed back,
+    covered the whole total: the ¥500 owed back for the refund left the last unit blocked
+    ("the payment is not confirmed") although nothing more was due.
+    """
+    s = shop(TEA_ONLY, ShopSettings(auto_advance=False))
+    place(s, order_lines=LINES, payment_method=PaymentMethod.BANK_TRANSFER, token=None)
+    s.desk.accept("1001")
+    pay_in_full(s)
+    s.desk.allocate("1001")
+    order = s.desk.ship_available("1001")  # the tea and the cake; the mug waits for stock
+    s.desk.ship("1001", order.shipments[0].shipment_id, TRACKING)
+    s.desk.receive("TOKYO", "MUG-1", 1, receipt_id="R-MUG")
+    s.desk.allocate("1001")  # the mug is reserved: only it is left to send
+    s.desk.refund("1001", Money.yen(500), reason="箱つぶれ")
+    sent = s.desk.instruct_shipping("1001")
+    assert len(sent.shipments) == 2
+    s.desk.ship("1001", sent.shipments[1].shipment_id, "1234-5678-9024")
+    for shipment in s.desk.get("1001").shipments:
+        s.desk.deliver("1001", shipment.shipment_id)
+    booked = s.desk.book("1001")
+    assert booked.status is OrderStatus.BOOKED
+    assert booked.payment.refund_to_transfer == Money.yen(500)
+
+
+def test_money_received_covers_the_total_less_what_goodwill_and_returns_gave_back() -> None:
+    """Confirmed payment of a direct method: received less owed back, against what is still due.
+
+    A goodwill refund taken in 出荷指示済 (a parcel gone, another unit still to send) is owed
+    back and no longer owed to the shop: counting it against the whole total blocked the last
+    unit for ever ("the payment is not confirmed") though nothing more was due; money owed back
+    for paying too much still counts against the whole total.
+    """
+    from datetime import UTC, datetime
+
+    from orderflow import Payment
+    from orderflow.domain.payment import PaymentEntry, PaymentOp, PaymentOutcome
+    from orderflow.domain.payments import payment_confirmed
+
+    at = datetime(2026, 11, 23, tzinfo=UTC)
+
+    def entry(op: PaymentOp, amount: int, key: str, detail: str = "") -> PaymentEntry:
+        return PaymentEntry(op, Money.yen(amount), key, PaymentOutcome.SUCCEEDED, at, detail=detail)
+
+    paid = (entry(PaymentOp.RECEIVE, 8400, "1:deposit:D1"),)
+    goodwill = entry(PaymentOp.REFUND_OWED, 3732, "1:9", detail="refund")
+    too_much = entry(PaymentOp.REFUND_OWED, 1000, "1:8")
+    total = Money.yen(8400)
+    transfer = Payment(PaymentMethod.BANK_TRANSFER, "JPY", ledger=(*paid, goodwill))
+    assert payment_confirmed(transfer, total)
+    short = Payment(PaymentMethod.BANK_TRANSFER, "JPY", ledger=(*paid, too_much))
+    assert not payment_confirmed(short, total)  # the over-payment owed back was never due

@@ -105,7 +105,8 @@ def payment_confirmed(
 
     A card authorization counts only while it has not lapsed at ``now`` (its ``expires_at``, or
     ``authorization_days`` after it was given) and for what is not captured yet (分納 per
-    parcel); money received counts net of what is owed back.
+    parcel); money received counts net of what is owed back, against what is still due (the
+    total less what returns and goodwill refunds gave back).
     """
     from orderflow.domain.payments.ledger import claim_amount, claim_pending, live_authorization
 
@@ -123,7 +124,10 @@ def payment_confirmed(
         if not reference or claim_pending(payment, reference):
             return False
         return claim_amount(payment, reference) >= total
-    return payment.received - payment.refund_owed >= total
+    from orderflow.domain.payments.payback import still_due
+
+    # what returns and goodwill refunds gave back is no longer due (a refund between parcels)
+    return payment.received - payment.refund_owed >= still_due(payment, total)
 
 
 def _brackets(value: object) -> tuple[tuple[Money, Money], ...]:
