@@ -85,7 +85,7 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
         if priority is not None and not callable(priority):
             raise InvalidValue("priority", priority, "a function of an order, or None")
         sets = self.settings.sets
-        orders = self.executor.open_orders()
+        orders = list(self.executor.open_orders())  # gone through more than once
         skus = backorders.skus_waited_for(orders, sets)
         for sku in skus if priority is not None else ():  # one that fails: refused before any
             self._waiting(orders, sku, priority)

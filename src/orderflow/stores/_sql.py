@@ -7,7 +7,7 @@ The two engines differ in placeholders (``?`` and ``%s``), time columns (ISO tex
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -416,6 +416,8 @@ class OrderReads:
     _mark: str
     _time: Callable[[datetime], Any]
     _known: Remembered
+    open_page: int = 500
+    """How many open orders :meth:`open_orders` reads at a time."""
 
     def _rows(self, sql: str, params: tuple[Any, ...] | list[Any]) -> list[Any]:
         raise NotImplementedError
@@ -454,11 +456,27 @@ class OrderReads:
         """Orders with pending effects (indexed ``pending_since``)."""
         return self._orders(pending_select(self._mark), ())
 
-    def open_orders(self) -> list[Order]:
-        """Orders not in a final status (partial index on ``final = 0``)."""
-        return self._orders(
-            f"SELECT {READ_COLUMNS} FROM orders WHERE final = 0 ORDER BY number", ()
+    def open_orders(self) -> Iterator[Order]:
+        """Orders not in a final status, by number (partial index on ``final = 0``).
+
+        Read :attr:`open_page` at a time as the caller goes on (keyset pages by number): a
+        sweep through a grown shop's open orders holds a page of them, not all of them at once.
+        An order saved meanwhile is read as it is when its page comes.
+        """
+        mark = self._mark
+        sql = (
+            f"SELECT {READ_COLUMNS} FROM orders WHERE final = 0 AND number > {mark} "
+            f"ORDER BY number LIMIT {mark}"
         )
+        after = ""  # below every order number (none is empty)
+        while True:
+            page = self.open_page
+            rows = self._rows(sql, (after, page))
+            for row in rows:
+                yield self._known.order(*row)
+            if len(rows) < page:
+                return
+            after = rows[-1][0]
 
     def orders_by_tracking(self, carrier: str, tracking_number: str) -> list[str]:
         """Numbers of the orders with a shipment of ``carrier`` under ``tracking_number``."""
