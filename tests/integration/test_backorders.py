@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from orderflow import Customer, Money, OrderDesk, OrderLine, OrderStatus
+from orderflow import Customer, Money, Order, OrderDesk, OrderLine, OrderStatus
 from orderflow.domain.events import ArrivalExpected, StockWaitAccepted
 from orderflow.errors import InvalidValue, MoveNotAllowed, ProviderTimeout
 from orderflow.stores import PostgresInventory, PostgresStore, SQLiteInventory, SQLiteStore
@@ -194,3 +194,31 @@ def test_receive_refuses_bad_input_and_changes_nothing() -> None:
     with pytest.raises(InvalidValue, match="receipt_id"):
         s.desk.receive("TOKYO", "TEA-1", 1, receipt_id="")
     assert s.inventory.on_hand[("TOKYO", "TEA-1")] == 1
+
+
+def test_the_receipt_sweep_reads_the_open_orders_once_whatever_the_skus() -> None:
+    # a grown shop waits for many SKUs: reading every open order again for each SKU made the
+    # sweep cost SKUs × open orders (minutes on a file of tens of thousands of orders)
+    stock = {("TOKYO", f"T{k}"): 0 for k in range(4)} | {("TOKYO", "MUG-1"): 10}
+    s = shop(stock)
+    for n, skus in enumerate([["T0", "T1"], ["T1"], ["T2", "T3"], ["T3"]]):
+        number = f"100{n}"
+        lines = [OrderLine(f"L{i}", sku, "茶", Money.yen(1080), 1) for i, sku in enumerate(skus)]
+        who = Customer(f"C{number}", "見本 花子", f"c{number}@example.jp")
+        s.desk.place(number=number, customer=who, ship_to=address(), lines=lines, token="tok")
+        s.desk.accept(number)
+    reads: list[int] = []
+    real = s.store.open_orders
+
+    def counted() -> list[Order]:
+        reads.append(1)
+        return real()
+
+    s.store.open_orders = counted  # type: ignore[method-assign]
+    for k in range(4):
+        s.inventory.receive("TOKYO", f"T{k}", 2, key=f"wms-{k}")
+    served = s.desk.fill_backorders()
+    assert len(reads) == 1
+    assert [o.number for o in served] == ["1000", "1001", "1002", "1003"]  # each once
+    assert {s.desk.get(f"100{n}").status for n in range(4)} == {OrderStatus.ALLOCATED}
+    assert s.desk.fill_backorders() == []

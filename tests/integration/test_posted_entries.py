@@ -7,16 +7,18 @@ reports afterwards), and the 売上戻り of returns and 売上値引 of goodwil
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import attrs
+import pytest
 
 from orderflow import Disposition, JournalEntry, Money, ReturnReason
 from orderflow.cli import booked_entries
 from orderflow.domain.journal import posted_entries
 from orderflow.domain.tracking import CarrierEvent, TrackingStatus
+from orderflow.errors import InvalidValue
 from orderflow.stores import SQLiteInventory, SQLiteStore
 from orderflow.testing import FakeShop
 from orderflow.testing.shop import desk_on
@@ -87,3 +89,21 @@ def test_the_export_of_a_sqlite_file_holds_every_entry_posted(tmp_path: Path) ->
     assert exported == [e for _, e in on_file.accounting.entries]
     store.close()
     inventory.close()
+
+
+def test_the_entries_of_a_range_alone_are_kept() -> None:
+    # a month's export of a grown shop kept every entry the shop ever posted in memory (tens of
+    # MB at 20,000 booked orders, growing for ever) and dropped all but the month's at the end
+    s = shop()
+    _booked_then_reported_earlier(s)
+    s.clock.advance(timedelta(days=2))  # 2 Dec
+    s.desk.refund("1001", Money.yen(500), reason="お詫び")
+    sale, goodwill = [e for _, e in s.accounting.entries]
+    november = booked_entries(s.desk, since=date(2026, 11, 1), until=date(2026, 11, 30))
+    december = booked_entries(s.desk, since=date(2026, 12, 1), until=date(2026, 12, 31))
+    assert (november, december) == ([sale], [goodwill])
+    assert booked_entries(s.desk, since=date(2026, 12, 1)) == [goodwill]  # no end: all after
+    assert booked_entries(s.desk) == [sale, goodwill]
+    for field, day in (("since", datetime(2026, 11, 1, tzinfo=JST)), ("until", "2026-11-30")):
+        with pytest.raises(InvalidValue, match=field):
+            booked_entries(s.desk, **{field: day})  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ day in Tokyo, still the day before in UTC.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -195,7 +196,7 @@ def test_sweep_absent_leaves_alone_a_parcel_delivered_while_it_ran() -> None:
     s.clock.advance(timedelta(days=3))
     listed = s.desk.executor.open_orders
 
-    def webhook_lands_meanwhile() -> list[Order]:
+    def webhook_lands_meanwhile() -> Iterator[Order]:
         orders = listed()
         now = s.clock.now()
         s.desk.carrier_events(
@@ -235,7 +236,7 @@ def test_expire_unpaid_spares_an_order_given_a_new_number_while_it_ran() -> None
     s = _lapsed_konbini_order()  # past the first number's deadline
     listed = s.desk.executor.open_orders
 
-    def changed_meanwhile() -> list[Order]:
+    def changed_meanwhile() -> Iterator[Order]:
         orders = listed()
         s.desk.change("1001", OrderChange(quantities={"L1": 1}))
         return orders
@@ -255,7 +256,7 @@ def test_expire_unpaid_returns_only_the_orders_it_cancelled() -> None:
     s = _lapsed_konbini_order()
     listed = s.desk.executor.open_orders
 
-    def paid_meanwhile() -> list[Order]:
+    def paid_meanwhile() -> Iterator[Order]:
         orders = listed()
         s.desk.record_konbini_payment("1001", reference="P-1", amount=Money.yen(2160))
         return orders

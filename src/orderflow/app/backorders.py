@@ -85,13 +85,14 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
         if priority is not None and not callable(priority):
             raise InvalidValue("priority", priority, "a function of an order, or None")
         sets = self.settings.sets
-        orders = self.executor.open_orders()
+        orders = list(self.executor.open_orders())  # gone through more than once
         skus = backorders.skus_waited_for(orders, sets)
         for sku in skus if priority is not None else ():  # one that fails: refused before any
             self._waiting(orders, sku, priority)
         served: list[Order] = []
-        for sku in skus:
-            served.extend(self._fill_waiting(sku, priority, actor))
+        known = {o.number: o for o in orders if backorders.waits_for_stock(o)}
+        for sku in skus:  # the orders read once: not again for each SKU (SKUs × open orders)
+            served.extend(self._fill_waiting(sku, priority, actor, known))
         done = {o.number for o in served}
         for order in orders:  # a receipt cut short after allocating, before instructing
             if order.number not in done and order.status is OrderStatus.SHIPPING_INSTRUCTED:
@@ -137,16 +138,24 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
                 "priority", priority, f"a function of an order giving comparable keys ({failed})"
             ) from failed
 
-    def _fill_waiting(self, sku: str, priority: Priority | None, actor: str) -> list[Order]:
+    def _fill_waiting(
+        self,
+        sku: str,
+        priority: Priority | None,
+        actor: str,
+        known: dict[str, Order] | None = None,
+    ) -> list[Order]:
         """The receipt sweep: allocate the orders waiting for ``sku`` while it lasts.
 
         The caller checked its own arguments (``actor``, ``priority``) before: what is caught
         here is an order's own trouble (pending effects, a hold raised meanwhile, a provider
-        down), never theirs.
+        down), never theirs. ``known``: the waiting orders the caller read already, by number
+        (kept up to date here with what this sweep saves); None reads the open orders.
         """
         served: list[Order] = []
         sets = self.settings.sets
-        for order in self._waiting(self.executor.open_orders(), sku, priority):
+        candidates = self.executor.open_orders() if known is None else list(known.values())
+        for order in self._waiting(candidates, sku, priority):
             if not any(self.executor.available(w, sku) for w in self.settings.warehouses):
                 break
             if not self._could_allocate(order):  # not a whole set yet: leave it unwritten
@@ -158,7 +167,10 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
             if backorders.missing_units(after, sku, sets) < backorders.missing_units(
                 order, sku, sets
             ):
-                served.append(self._ship_rest(after, actor))
+                after = self._ship_rest(after, actor)
+                served.append(after)
+            if known is not None:
+                known[order.number] = after
         return served
 
     def _check_stocked(self, sku: str) -> None:

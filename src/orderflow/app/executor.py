@@ -10,7 +10,7 @@ and the providers answer a repeated key with their first answer.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from functools import partial
 from itertools import islice
@@ -170,9 +170,12 @@ class Executor(DropShipExecutor, PaymentPerformers):
             )
         return store
 
-    def open_orders(self) -> list[Order]:
-        """The orders not in a final status."""
-        return list(self.ports.store.open_orders())
+    def open_orders(self) -> Iterator[Order]:
+        """The orders not in a final status, as the store gives them.
+
+        The SQL stores read them a page at a time: ``list()`` them to go through them twice.
+        """
+        return iter(self.ports.store.open_orders())
 
     def orders_of_customer(self, customer_id: str, since: datetime) -> list[Order]:
         """The customer's orders placed since ``since``."""

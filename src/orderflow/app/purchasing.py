@@ -210,7 +210,7 @@ class PurchasingCommands(BackorderCommands):
         if priority is not None:
             if not callable(priority):
                 raise InvalidValue("priority", priority, "a function of an order, or None")
-            orders = self.executor.open_orders()
+            orders = list(self.executor.open_orders())  # once for each SKU
             for sku in received:  # one that fails on the waiting orders: refused here
                 self._waiting(orders, sku, priority)
         skus = [*received, *_receipts_pending(self.purchase_order(number))]

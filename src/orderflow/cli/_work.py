@@ -29,6 +29,7 @@ from orderflow.domain.booking import JournalEntry
 from orderflow.domain.journal import posted_entries
 from orderflow.domain.queues import QueueQuery
 from orderflow.domain.status import OrderStatus
+from orderflow.errors import InvalidValue
 from orderflow.journals import export_freee, export_moneyforward, export_yayoi
 
 __all__ = [
@@ -57,7 +58,11 @@ _EVERYTHING = timedelta(days=365 * 100)
 
 
 def booked_entries(
-    desk: OrderDesk, *, each: Callable[[str], object] | None = None
+    desk: OrderDesk,
+    *,
+    each: Callable[[str], object] | None = None,
+    since: date | None = None,
+    until: date | None = None,
 ) -> list[JournalEntry]:
     """Every journal entry the booked orders posted, made again from the orders.
 
@@ -66,7 +71,15 @@ def booked_entries(
     again with :func:`~orderflow.posted_entries`. They are the posted entries if
     the tax rule and the account map are the ones the orders were booked under. ``each`` is
     called with every order number read (a progress bar counts them).
+
+    ``since`` and ``until`` (dates, both included; None: no bound) keep the entries of that
+    range alone, so a month's export holds the month's entries, not every entry the shop ever
+    posted. Every booked order is read all the same, a page at a time: one booked long ago may
+    have a return this month.
     """
+    for field, day in (("since", since), ("until", until)):
+        if day is not None and (not isinstance(day, date) or isinstance(day, datetime)):
+            raise InvalidValue(field, day, "a date (not a datetime), or None")
     settings = desk.settings
     zone = ZoneInfo(settings.zone)
     entries: list[JournalEntry] = []
@@ -76,7 +89,11 @@ def booked_entries(
         for number in numbers:
             order = desk.get(number)
             entries.extend(
-                posted_entries(order, settings.tax, settings.accounts, settings.recognition, zone)
+                entry
+                for entry in posted_entries(
+                    order, settings.tax, settings.accounts, settings.recognition, zone
+                )
+                if (since is None or since <= entry.date) and (until is None or entry.date <= until)
             )
             if each is not None:
                 each(number)
@@ -230,7 +247,9 @@ def _sweep(desk: OrderDesk, args: argparse.Namespace, out: Callable[[str], None]
 def _export(desk: OrderDesk, args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode:
     total = desk.executor.work_lists().count(QueueQuery.by_status(OrderStatus.BOOKED))
     with Progress("export-journal", total, enabled=args.progress) as bar:
-        entries = booked_entries(desk, each=lambda _: bar.advance())
+        entries = booked_entries(
+            desk, each=lambda _: bar.advance(), since=args.since, until=args.until
+        )
     data = _EXPORTS[args.format](entries, since=args.since, until=args.until)
     try:
         Path(args.out).write_bytes(data)

@@ -7,7 +7,7 @@ The two engines differ in placeholders (``?`` and ``%s``), time columns (ISO tex
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -312,16 +312,21 @@ def queue_where(
     if queue is Queue.STATUS:
         assert query.status is not None
         return f"o.status = {mark}", [query.status.value]
+    # the held orders and those awaiting any payment are read off their own index (the hold
+    # rows, the partial index of awaiting_method), not by testing every order in number order
     if queue is Queue.HELD:
         if query.hold_code is None:
-            return "EXISTS (SELECT 1 FROM order_holds h WHERE h.number = o.number)", []
+            return "o.number IN (SELECT h.number FROM order_holds h)", []
         return (
-            f"EXISTS (SELECT 1 FROM order_holds h WHERE h.number = o.number AND h.code = {mark})",
+            f"o.number IN (SELECT h.number FROM order_holds h WHERE h.code = {mark})",
             [query.hold_code],
         )
     if queue is Queue.AWAITING_PAYMENT:
         if query.method is None:
-            return "o.awaiting_method IS NOT NULL", []
+            return (
+                "o.number IN (SELECT a.number FROM orders a WHERE a.awaiting_method IS NOT NULL)",
+                [],
+            )
         return f"o.awaiting_method = {mark}", [query.method.value]
     if queue is Queue.READY_TO_INSTRUCT:
         assert query.before is not None
@@ -334,6 +339,9 @@ def queue_where(
     return f"o.{column} IS NOT NULL AND o.{column} <= {mark}", [when(query.before)]
 
 
+_BY_TIME = frozenset((Queue.NOT_SHIPPED, Queue.STUCK, Queue.POINTS_DUE))
+
+
 def queue_select(
     query: QueueQuery, after: str | None, limit: int, mark: str, when: Callable[[datetime], Any]
 ) -> tuple[str, list[Any]]:
@@ -341,7 +349,10 @@ def queue_select(
     check_page(after, limit)
     where, params = queue_where(query, mark, when)
     if after is not None:
-        where += f" AND o.number > {mark}"
+        # a list by time reads its time's index; by number, SQLite walked every order from after
+        by_time = isinstance(query, QueueQuery) and query.queue in _BY_TIME
+        number = _by_number(mark, "o.number") if by_time else "o.number"
+        where += f" AND {number} > {mark}"
         params.append(after)
     params.append(limit)
     return f"SELECT o.number FROM orders o WHERE {where} ORDER BY o.number LIMIT {mark}", params
@@ -376,6 +387,24 @@ def as_is(when: datetime) -> datetime:
 READ_COLUMNS = "number, version, document"
 
 
+def _by_number(mark: str, column: str) -> str:
+    """``column`` (the order number) as a term no index of it serves, on SQLite (``+column``).
+
+    Where a list has an index of its own, SQLite would rather walk every order by number (to
+    skip the sort) than read the list's index and sort what it finds: a page of a short list
+    then cost the whole table. PostgreSQL weighs the two by its statistics (``column``).
+    """
+    return f"+{column}" if mark == "?" else column
+
+
+def pending_select(mark: str) -> str:
+    """The ``SELECT`` of the orders with pending effects, by number (``mark``: the engine's)."""
+    return (
+        f"SELECT {READ_COLUMNS} FROM orders WHERE pending_since IS NOT NULL "
+        f"ORDER BY {_by_number(mark, 'number')}"
+    )
+
+
 class OrderReads:
     """The reading half of an order store on SQL, the same on every engine.
 
@@ -387,6 +416,8 @@ class OrderReads:
     _mark: str
     _time: Callable[[datetime], Any]
     _known: Remembered
+    open_page: int = 500
+    """How many open orders :meth:`open_orders` reads at a time."""
 
     def _rows(self, sql: str, params: tuple[Any, ...] | list[Any]) -> list[Any]:
         raise NotImplementedError
@@ -423,15 +454,29 @@ class OrderReads:
 
     def pending(self) -> list[Order]:
         """Orders with pending effects (indexed ``pending_since``)."""
-        return self._orders(
-            f"SELECT {READ_COLUMNS} FROM orders WHERE pending_since IS NOT NULL ORDER BY number", ()
-        )
+        return self._orders(pending_select(self._mark), ())
 
-    def open_orders(self) -> list[Order]:
-        """Orders not in a final status (partial index on ``final = 0``)."""
-        return self._orders(
-            f"SELECT {READ_COLUMNS} FROM orders WHERE final = 0 ORDER BY number", ()
+    def open_orders(self) -> Iterator[Order]:
+        """Orders not in a final status, by number (partial index on ``final = 0``).
+
+        Read :attr:`open_page` at a time as the caller goes on (keyset pages by number): a
+        sweep through a grown shop's open orders holds a page of them, not all of them at once.
+        An order saved meanwhile is read as it is when its page comes.
+        """
+        mark = self._mark
+        sql = (
+            f"SELECT {READ_COLUMNS} FROM orders WHERE final = 0 AND number > {mark} "
+            f"ORDER BY number LIMIT {mark}"
         )
+        after = ""  # below every order number (none is empty)
+        while True:
+            page = self.open_page
+            rows = self._rows(sql, (after, page))
+            for row in rows:
+                yield self._known.order(*row)
+            if len(rows) < page:
+                return
+            after = rows[-1][0]
 
     def orders_by_tracking(self, carrier: str, tracking_number: str) -> list[str]:
         """Numbers of the orders with a shipment of ``carrier`` under ``tracking_number``."""
