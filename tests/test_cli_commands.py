@@ -266,21 +266,26 @@ def instructed(db: str, numbers: list[str]) -> None:
         desk.ship(numbers[0], f"{numbers[0]}-S1", "1234-5678-9013")  # one already left
 
 
+def labels_args(db: str, tmp_path: Path, numbers: list[str]) -> list[str]:
+    """``labels`` arguments for Yamato after :func:`instructed` (the shipper file written)."""
+    instructed(db, numbers)
+    shipper = tmp_path / "shipper.toml"
+    shipper.write_text(SHIPPER, encoding="utf-8")
+    return ["labels", "--carrier", "yamato", "--db", db, "--shipper", str(shipper)]
+
+
 def test_labels_writes_b2_for_the_shipments_instructed(
     db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    instructed(db, ["1001", "1002", "1003"])
-    shipper = tmp_path / "shipper.toml"
-    shipper.write_text(SHIPPER, encoding="utf-8")
+    args = labels_args(db, tmp_path, ["1001", "1002", "1003"])
     out = tmp_path / "b2.csv"
-    args = ["labels", "--carrier", "yamato", "--db", db, "--shipper", str(shipper)]
     assert main([*args, "--out", str(out), "--shipped-on", "2026-11-23"]) == ExitCode.OK
     assert "2 labels (yamato, B2クラウド) → " in capsys.readouterr().err
     rows = out.read_bytes().decode("cp932").split("\r\n")
     assert rows[0] == ",".join(B2_COLUMNS)
     assert [row.split(",")[0] for row in rows[1:] if row] == ["1002-S1", "1003-S1"]
     assert rows[1].startswith("1002-S1,2,0,,2026/11/23,")  # コレクト: the parcel collects COD
-    sagawa = ["labels", "--carrier", "sagawa", "--db", db, "--shipper", str(shipper)]
+    sagawa = [*args[:2], "sagawa", *args[3:]]
     assert main([*sagawa, "--out", str(tmp_path / "e.csv")]) == ExitCode.OK  # none: a header
     assert f"0 labels (sagawa, e飛伝III) → {tmp_path / 'e.csv'}" in capsys.readouterr().err
     assert (tmp_path / "e.csv").read_bytes().decode("cp932") == ",".join(EHIDEN_COLUMNS) + "\r\n"
@@ -289,10 +294,7 @@ def test_labels_writes_b2_for_the_shipments_instructed(
 def test_labels_on_stdout_are_cp932_bytes(db: str, tmp_path: Path) -> None:
     import subprocess
 
-    instructed(db, ["1001", "1002"])
-    shipper = tmp_path / "shipper.toml"
-    shipper.write_text(SHIPPER, encoding="utf-8")
-    args = ["labels", "--carrier", "yamato", "--db", db, "--shipper", str(shipper)]
+    args = labels_args(db, tmp_path, ["1001", "1002"])
     done = subprocess.run(
         [sys.executable, "-m", "orderflow", *args, "--shipped-on", "2026-11-23"],
         capture_output=True,
@@ -344,11 +346,8 @@ def test_a_bad_shipper_file_exits_2(
 def test_an_order_a_label_cannot_hold_exits_1_and_writes_nothing(
     db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    instructed(db, ["1001", "1002"])
-    shipper = tmp_path / "shipper.toml"
-    shipper.write_text(SHIPPER, encoding="utf-8")
+    args = labels_args(db, tmp_path, ["1001", "1002"])
     out = tmp_path / "b2.csv"
-    args = ["labels", "--carrier", "yamato", "--db", db, "--shipper", str(shipper)]
     assert main([*args, "--out", str(out), "--item-name", "茶" * 30]) == ExitCode.WORK_LEFT
     err = capsys.readouterr().err
     assert "order 1002, shipment 1002-S1: row 2, column" in err and "no file written" in err
@@ -359,11 +358,8 @@ def test_an_item_name_a_label_cannot_hold_names_the_option(
     db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The 品名 that does not fit came from ``--item-name``, not from the order: say so."""
-    instructed(db, ["1001", "1002"])
-    shipper = tmp_path / "shipper.toml"
-    shipper.write_text(SHIPPER, encoding="utf-8")
+    args = labels_args(db, tmp_path, ["1001", "1002"])
     out = tmp_path / "b2.csv"
-    args = ["labels", "--carrier", "yamato", "--db", db, "--shipper", str(shipper)]
     assert main([*args, "--out", str(out), "--item-name", "お茶😀"]) == ExitCode.WORK_LEFT
     err = capsys.readouterr().err
     assert "品名１ (item)" in err and "(from --item-name)" in err, err
@@ -520,11 +516,8 @@ def test_both_bank_commands_count_an_over_payment_alike(
 def test_labels_for_a_warehouse_nobody_ships_from_is_refused_naming_the_known_ones(
     db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    instructed(db, ["1001", "1002"])
-    shipper = tmp_path / "shipper.toml"
-    shipper.write_text(SHIPPER, encoding="utf-8")
+    args = labels_args(db, tmp_path, ["1001", "1002"])
     out = tmp_path / "b2.csv"
-    args = ["labels", "--carrier", "yamato", "--db", db, "--shipper", str(shipper)]
     # a typo: not one of the shop's warehouses, and no shipment waits there
     assert main([*args, "--out", str(out), "--warehouse", "TOKIO"]) == ExitCode.USAGE
     err = capsys.readouterr().err
