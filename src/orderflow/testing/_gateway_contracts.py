@@ -107,17 +107,13 @@ class PaymentGatewayContract:
                 key="c-14:refund", capture="no-such-capture", amount=Money.yen(100)
             ),
         }
-        for method, call in calls.items():
-            try:
-                call()
-            except ProviderError:
-                continue
-            except Exception as error:
-                raise AssertionError(
-                    f"{method} of a reference the provider does not know must raise ProviderError "
-                    f"(or PaymentDeclined), not {type(error).__name__}: {error}"
-                ) from error
-            raise AssertionError(f"{method} of a reference the provider does not know was accepted")
+        _each_raises(
+            calls,
+            ProviderError,
+            "of a reference the provider does not know must raise ProviderError (or "
+            "PaymentDeclined)",
+            "of a reference the provider does not know was accepted",
+        )
 
     def test_one_key_asked_twice_at_once_is_one_answer_or_a_time_out(self) -> None:
         """A command and a sweep may send one key at the same moment (never a refusal)."""
@@ -259,15 +255,25 @@ class PaymentGatewayContract:
                 key="c-15:refund", capture="C-15", amount=Money.yen(100)
             ),
         }
-        for method, call in calls.items():
-            try:
-                call()
-            except ProviderTimeout:
-                continue
-            except Exception as error:
-                raise AssertionError(
-                    f"{method} with no answer from the provider must raise ProviderTimeout (the "
-                    f"desk asks again under the same key), not {type(error).__module__}."
-                    f"{type(error).__qualname__}: {error}"
-                ) from error
-            raise AssertionError(f"{method} answered though the provider cannot be reached")
+        _each_raises(
+            calls,
+            ProviderTimeout,
+            "with no answer from the provider must raise ProviderTimeout (the desk asks again "
+            "under the same key)",
+            "answered though the provider cannot be reached",
+        )
+
+
+def _each_raises(
+    calls: dict[str, Callable[[], object]], expected: type[Exception], must: str, accepted: str
+) -> None:
+    """Each call (by method name) raises ``expected``; else AssertionError saying what it did."""
+    for method, call in calls.items():
+        try:
+            call()
+        except expected:
+            continue
+        except Exception as error:
+            kind = f"{type(error).__module__}.{type(error).__qualname__}"
+            raise AssertionError(f"{method} {must}, not {kind}: {error}") from error
+        raise AssertionError(f"{method} {accepted}")
