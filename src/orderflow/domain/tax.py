@@ -245,6 +245,31 @@ def tax_carried(amount: Money, rate: TaxRate) -> Money:
     return _CARRIED.tax_on(amount, rate)
 
 
+def _checked_charges(
+    charges: object, reductions: object, rule: object
+) -> tuple[list[TaxRate], list[Money], str]:
+    """:func:`compute_tax`'s arguments, checked: the rates charged, their amounts, the currency.
+
+    The rates come standard first; InvalidValue or CurrencyMismatch names what is wrong.
+    """
+    if not isinstance(charges, Mapping) or not all(
+        isinstance(r, TaxRate) and isinstance(m, Money) for r, m in charges.items()
+    ):
+        raise InvalidValue("charges", charges, "a mapping of TaxRate → Money")
+    reduction = _money("reductions", reductions)
+    if not isinstance(rule, TaxRule):
+        raise InvalidValue("rule", rule, "a TaxRule")
+    rates = [rate for rate in RATES if rate in charges]
+    amounts: list[Money] = [charges[rate] for rate in rates]
+    currency = amounts[0].currency if amounts else reduction.currency
+    for rate, amount in zip(rates, amounts, strict=True):
+        if amount.currency != currency:
+            raise CurrencyMismatch(f"charges[{rate.name}]", currency, amount.currency)
+    if reduction.currency != currency:
+        raise CurrencyMismatch("reductions", currency, reduction.currency)
+    return rates, amounts, currency
+
+
 def compute_tax(charges: Mapping[TaxRate, Money], reductions: Money, rule: TaxRule) -> TaxBreakdown:
     """Tax per rate over ``charges`` after apportioning ``reductions`` over the bases.
 
@@ -255,21 +280,7 @@ def compute_tax(charges: Mapping[TaxRate, Money], reductions: Money, rule: TaxRu
     than the first charge's, :class:`~orderflow.errors.CurrencyMismatch` naming it
     (``charges[REDUCED]``, ``reductions``).
     """
-    if not isinstance(charges, Mapping) or not all(
-        isinstance(r, TaxRate) and isinstance(m, Money) for r, m in charges.items()
-    ):
-        raise InvalidValue("charges", charges, "a mapping of TaxRate → Money")
-    _money("reductions", reductions)
-    if not isinstance(rule, TaxRule):
-        raise InvalidValue("rule", rule, "a TaxRule")
-    rates = [rate for rate in RATES if rate in charges]
-    amounts = [charges[rate] for rate in rates]
-    currency = amounts[0].currency if amounts else reductions.currency
-    for rate, amount in zip(rates, amounts, strict=True):
-        if amount.currency != currency:
-            raise CurrencyMismatch(f"charges[{rate.name}]", currency, amount.currency)
-    if reductions.currency != currency:
-        raise CurrencyMismatch("reductions", currency, reductions.currency)
+    rates, amounts, currency = _checked_charges(charges, reductions, rule)
     total = Money.total(amounts, currency)
     if reductions.is_negative:
         raise InvalidValue("discount", reductions.amount, "a reduction of zero or more")
