@@ -13,13 +13,13 @@ from orderflow.domain.decisions.cancelling import cancel_order
 from orderflow.domain.deposits import Deposit, OpenAccount, Reconciliation, reconcile
 from orderflow.domain.events import RefundRefused, RefundRequested
 from orderflow.domain.lifecycle import Context
-from orderflow.domain.machine import allowed_moves
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, PaymentMethod
 from orderflow.domain.outbox import Plan
+from orderflow.domain.payments.direct import konbini_lapsed
 from orderflow.domain.payments.payback import still_due
 from orderflow.domain.queues import DEPOSIT_INDEX, REFUND_INDEX, tracking_keys
-from orderflow.domain.status import Move, OrderStatus
+from orderflow.domain.status import OrderStatus
 from orderflow.errors import DepositTaken, InvalidValue, MoveNotAllowed, OrderflowError
 from orderflow.zengin import read_transfer_notice
 
@@ -209,12 +209,12 @@ class MoneyCommands(DeskBase):
         moment = self._moment(now)
         cancelled = []
         for order in self.executor.open_orders():
-            if not self._lapsed_unpaid(order, moment):
+            if not konbini_lapsed(order, moment, self.rules):
                 continue
             acted: list[bool] = []
 
             def decide(current: Order, ctx: Context, acted: list[bool] = acted) -> Order:
-                if not self._lapsed_unpaid(current, moment):
+                if not konbini_lapsed(current, moment, self.rules):
                     return current
                 acted.append(True)
                 plan = Plan(current)
@@ -229,17 +229,6 @@ class MoneyCommands(DeskBase):
                 cancelled.append(done)
                 self._cancelled(done)
         return cancelled
-
-    def _lapsed_unpaid(self, order: Order, moment: datetime) -> bool:
-        """A konbini order, open, unpaid and past its current number's deadline at ``moment``."""
-        deadline = order.payment.instruction("deadline")
-        return (
-            order.payment.method is PaymentMethod.KONBINI
-            and deadline is not None
-            and datetime.fromisoformat(deadline) + self.settings.konbini_grace < moment
-            and Move.CANCEL in allowed_moves(order.status)
-            and not self.payment_confirmed(order)
-        )
 
     def reconcile_deposits(self, deposits: Iterable[Deposit]) -> DepositReport:
         """入金消込: match bank deposits to the open orders holding their virtual accounts.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from orderflow.domain import lifecycle
 from orderflow.domain.effects import (
     Effect,
@@ -15,10 +17,11 @@ from orderflow.domain.effects import (
 )
 from orderflow.domain.events import KonbiniReissued
 from orderflow.domain.lifecycle import Context
+from orderflow.domain.machine import allowed_moves
 from orderflow.domain.money import Money
-from orderflow.domain.order import Order, Payment, PaymentOutcome
+from orderflow.domain.order import Order, Payment, PaymentMethod, PaymentOutcome
 from orderflow.domain.outbox import Plan
-from orderflow.domain.payments import HoldCode
+from orderflow.domain.payments import HoldCode, payment_confirmed
 from orderflow.domain.payments.common import (
     Answer,
     decline_placement,
@@ -33,6 +36,7 @@ from orderflow.domain.payments.ledger import (
     with_instructions,
 )
 from orderflow.domain.rules import Rules
+from orderflow.domain.status import Move
 
 __all__ = [
     "ask_transfer_again",
@@ -42,12 +46,32 @@ __all__ = [
     "fold_issue_konbini",
     "fold_release_account",
     "fold_withdraw_konbini",
+    "konbini_lapsed",
 ]
 
 _FAILED = PaymentOutcome.FAILED
 
 
 # -- 銀行振込 / コンビニ ---------------------------------------------------------------------------
+
+
+def konbini_lapsed(order: Order, moment: datetime, rules: Rules) -> bool:
+    """支払期限切れ: a konbini order, open, unpaid and past its number's deadline at ``moment``.
+
+    The deadline is the current number's (an order change issues a new one), and the order waits
+    ``ShopSettings.konbini_grace`` past it for a payment the provider reports late.
+    """
+    payment = order.payment
+    deadline = payment.instruction("deadline")
+    if payment.method is not PaymentMethod.KONBINI or deadline is None:
+        return False
+    settings = rules.settings
+    if datetime.fromisoformat(deadline) + settings.konbini_grace >= moment:
+        return False
+    if Move.CANCEL not in allowed_moves(order.status):
+        return False
+    total = order.totals(settings.tax).total
+    return not payment_confirmed(payment, total, moment, settings.authorization_days)
 
 
 def fold_issue_account(
