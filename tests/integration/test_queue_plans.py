@@ -32,6 +32,7 @@ LISTS: dict[str, tuple[QueueQuery, str]] = {
     "not shipped": (QueueQuery.not_shipped(NOW), "orders_instructed"),
     "stuck": (QueueQuery.stuck(NOW), "orders_pending"),
     "points due": (QueueQuery.points_due(NOW), "orders_points_due"),
+    "deadlines": (QueueQuery.deadlines(NOW), "orders_deadlines"),
 }
 
 

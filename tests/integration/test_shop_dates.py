@@ -194,17 +194,18 @@ def test_sweep_absent_leaves_alone_a_parcel_delivered_while_it_ran() -> None:
         [CarrierEvent("yamato", TRACKING, TrackingStatus.ABSENT, s.clock.now(), "a1")]
     )
     s.clock.advance(timedelta(days=3))
-    listed = s.desk.executor.open_orders
+    listed = s.desk._orders_due  # the orders the sweep judges, read before it acts
 
-    def webhook_lands_meanwhile() -> Iterator[Order]:
-        orders = listed()
+    def webhook_lands_meanwhile(by: datetime) -> Iterator[Order]:
+        orders = list(listed(by))
+        assert [o.number for o in orders] == ["1001"]
         now = s.clock.now()
         s.desk.carrier_events(
             [CarrierEvent("yamato", TRACKING, TrackingStatus.DELIVERED, now, "d1")]
         )
-        return orders
+        return iter(orders)
 
-    s.desk.executor.open_orders = webhook_lands_meanwhile  # type: ignore[method-assign]
+    s.desk._orders_due = webhook_lands_meanwhile  # type: ignore[method-assign]
     assert s.desk.sweep_absent() == []
     order = s.desk.get("1001")
     assert order.status is OrderStatus.DELIVERED and order.open_holds == ()
@@ -234,19 +235,20 @@ def test_expire_unpaid_spares_an_order_given_a_new_number_while_it_ran() -> None
     """An operator's change gave the konbini order a new number (a new deadline, a week on)
     between the sweep reading its list and cancelling: the customer just received that number."""
     s = _lapsed_konbini_order()  # past the first number's deadline
-    listed = s.desk.executor.open_orders
+    listed = s.desk._orders_due  # the orders the sweep judges, read before it acts
 
-    def changed_meanwhile() -> Iterator[Order]:
-        orders = listed()
+    def changed_meanwhile(by: datetime) -> Iterator[Order]:
+        orders = list(listed(by))
+        assert [o.number for o in orders] == ["1001"]
         s.desk.change("1001", OrderChange(quantities={"L1": 1}))
-        return orders
+        return iter(orders)
 
-    s.desk.executor.open_orders = changed_meanwhile  # type: ignore[method-assign]
+    s.desk._orders_due = changed_meanwhile  # type: ignore[method-assign]
     assert s.desk.expire_unpaid() == []
     order = s.desk.get("1001")
     assert order.status is not OrderStatus.CANCELLED
     assert order.payment.instruction("deadline") == (s.clock.now() + timedelta(days=7)).isoformat()
-    s.desk.executor.open_orders = listed  # type: ignore[method-assign]
+    s.desk._orders_due = listed  # type: ignore[method-assign]
     s.clock.advance(timedelta(days=7, seconds=1))  # the new number lapses unpaid too
     assert [o.number for o in s.desk.expire_unpaid()] == ["1001"]
     assert s.desk.get("1001").status is OrderStatus.CANCELLED
@@ -254,14 +256,15 @@ def test_expire_unpaid_spares_an_order_given_a_new_number_while_it_ran() -> None
 
 def test_expire_unpaid_returns_only_the_orders_it_cancelled() -> None:
     s = _lapsed_konbini_order()
-    listed = s.desk.executor.open_orders
+    listed = s.desk._orders_due
 
-    def paid_meanwhile() -> Iterator[Order]:
-        orders = listed()
+    def paid_meanwhile(by: datetime) -> Iterator[Order]:
+        orders = list(listed(by))
+        assert [o.number for o in orders] == ["1001"]
         s.desk.record_konbini_payment("1001", reference="P-1", amount=Money.yen(2160))
-        return orders
+        return iter(orders)
 
-    s.desk.executor.open_orders = paid_meanwhile  # type: ignore[method-assign]
+    s.desk._orders_due = paid_meanwhile  # type: ignore[method-assign]
     assert s.desk.expire_unpaid() == []  # paid in time after all: nothing cancelled
     assert s.desk.get("1001").status is not OrderStatus.CANCELLED
 

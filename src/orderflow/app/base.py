@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -11,7 +11,7 @@ from orderflow.app._wiring import Ports, by_code
 from orderflow.app.executor import RACE_TRIES, Executor
 from orderflow.domain._text import storable
 from orderflow.domain._values import replace
-from orderflow.domain.bounds import check_span
+from orderflow.domain.bounds import LATEST, check_span
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import allowed_moves
 from orderflow.domain.order import Order, OrderEvent, OrderTotals
@@ -344,6 +344,27 @@ class DeskBase:
                 self.executor.release_claim(number)
             except OrderflowError as error:
                 log.warning("order %s: claim not given back: %s", number, error)
+
+    def _orders_due(self, by: datetime) -> Iterator[Order]:
+        """The open orders a timed sweep judges at ``by``: those with a clock at or before it.
+
+        Read off the deadlines list (``QueueQuery.deadlines``) a page at a time when the store
+        answers work lists; else every open order (the sweep's rule sorts them). An order gone
+        since the page was read is skipped.
+        """
+        try:
+            lists = self.executor.work_lists()
+        except InvalidValue:  # a store of the shop's own without work lists
+            yield from self.executor.open_orders()
+            return
+        by = min(by, LATEST - timedelta(microseconds=1))  # looking ahead from the calendar's end
+        query, after = QueueQuery.deadlines(by), None
+        while numbers := lists.queue(query, after=after, limit=500):
+            for number in numbers:
+                order = self.executor.find(number)
+                if order is not None:
+                    yield order
+            after = numbers[-1]
 
     # -- work lists (業務キュー) ----------------------------------------------------------------
 

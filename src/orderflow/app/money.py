@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from orderflow.app.base import DeskBase, check_number, check_text, refund_refused
 from orderflow.domain import lifecycle
@@ -150,7 +150,8 @@ class MoneyCommands(DeskBase):
         """
         moment = self._moment(now)
         touched = []
-        for candidate in self.executor.open_orders():
+        ahead = timedelta(days=self.rules.settings.reauthorize_within_days)
+        for candidate in self._orders_due(moment + ahead):
             if not money.needs_reauthorization(candidate, moment, self.rules):
                 continue
             try:
@@ -208,7 +209,7 @@ class MoneyCommands(DeskBase):
         """
         moment = self._moment(now)
         cancelled = []
-        for order in self.executor.open_orders():
+        for order in self._orders_due(moment):
             if not konbini_lapsed(order, moment, self.rules):
                 continue
             acted: list[bool] = []

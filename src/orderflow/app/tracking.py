@@ -196,7 +196,7 @@ class TrackingCommands(DeskBase):
         now = self.executor.now()
         days = self.settings.absent_hold_days
         held: list[str] = []
-        for order in self.executor.open_orders():
+        for order in self._orders_due(now):
             overdue = tracking.absent_overdue(order, now, days)
             if not overdue or any(h.code == tracking.HOLD_ABSENT for h in order.open_holds):
                 continue  # nothing overdue, or held for it already (a person has not cleared it)

@@ -21,8 +21,9 @@ from orderflow.domain.bounds import check_moment, check_span
 from orderflow.domain.order import Order, ShipmentStatus
 from orderflow.domain.payment import PaymentMethod, PaymentOp
 from orderflow.domain.payments import PAYMENT_WAITS
-from orderflow.domain.payments.ledger import relied_on_until
+from orderflow.domain.payments.ledger import relied_on, relied_on_until
 from orderflow.domain.status import OrderStatus
+from orderflow.domain.tracking import TrackingStatus
 from orderflow.errors import InvalidValue
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "QueueQuery",
     "check_claim",
     "check_page",
+    "deadline_at",
     "matches",
     "queue_facts",
     "tracking_keys",
@@ -67,6 +69,10 @@ class Queue(enum.Enum):
     """Effects pending with no progress since a time (滞留): a provider is not answering."""
     POINTS_DUE = "points_due"
     """Points (or their confirmation) due at or before a time (ポイント付与待ち)."""
+    DEADLINES = "deadlines"
+    """Open orders with a clock running out at or before a time (期限管理): a konbini number's
+    payment deadline, the expiry of the card authorization the payment relies on, a parcel
+    持戻り since. The timed sweeps read this list, not every open order."""
 
 
 @attrs.frozen(slots=True)
@@ -91,6 +97,8 @@ class QueueFacts:
     """For an order ready to instruct: when the card authorization its payment relies on lapses
     (from then on it is off the ready list until the re-authorization sweep renews it); None:
     nothing lapses."""
+    deadline_at: datetime | None = None
+    """For an open order: the earliest of its clocks (:func:`deadline_at`); None: none runs."""
 
 
 def queue_facts(order: Order) -> QueueFacts:
@@ -108,7 +116,38 @@ def queue_facts(order: Order) -> QueueFacts:
         pending_since=_last_progress(order) if order.outbox else None,
         points_due_at=order.points_due_at,
         payment_lapses_at=relied_on_until(order.payment, _AUTHORIZATION_DAYS) if ready else None,
+        deadline_at=deadline_at(order),
     )
+
+
+def deadline_at(order: Order) -> datetime | None:
+    """The earliest clock of an open order, for the timed sweeps' list (期限管理).
+
+    The clocks: the konbini number's payment deadline, the expiry of the card authorization its
+    payment relies on (when it was given, if the provider said no expiry: the list may only be
+    early, never late), and since when a parcel has been 持戻り. A sweep reads the orders whose
+    clock is at or before its moment (plus how far ahead it looks) and judges each by its rule;
+    the shop's settings only ever move a rule's moment later than its clock. None: a final
+    order, or no clock runs.
+    """
+    if order.status.is_final:
+        return None
+    payment = order.payment
+    clocks = [
+        s.tracked_at
+        for s in order.shipments
+        if s.status is ShipmentStatus.SHIPPED
+        and s.tracking is TrackingStatus.ABSENT
+        and s.tracked_at is not None
+    ]
+    if payment.method is PaymentMethod.KONBINI:
+        deadline = payment.instruction("deadline")
+        if deadline is not None:
+            clocks.append(datetime.fromisoformat(deadline))
+    life = relied_on(payment, 0)  # no expiry written down: from when it was given
+    if life is not None:
+        clocks.append(life[1])
+    return min(clocks, default=None)
 
 
 DEPOSIT_INDEX = "振込入金"
@@ -239,12 +278,17 @@ class QueueQuery:
         return cls(Queue.POINTS_DUE, before=_aware(by, "by"))
 
     @classmethod
+    def deadlines(cls, by: datetime) -> QueueQuery:
+        """Open orders with a clock (:func:`deadline_at`) at or before ``by`` (期限管理)."""
+        return cls(Queue.DEADLINES, before=_aware(by, "by"))
+
+    @classmethod
     def stuck(cls, idle_since: datetime) -> QueueQuery:
         """Orders with pending effects and no progress since ``idle_since`` (or before)."""
         return cls(Queue.STUCK, before=_aware(idle_since, "idle_since"))
 
 
-_BY_TIME = frozenset((Queue.NOT_SHIPPED, Queue.STUCK, Queue.POINTS_DUE))
+_BY_TIME = frozenset((Queue.NOT_SHIPPED, Queue.STUCK, Queue.POINTS_DUE, Queue.DEADLINES))
 
 
 def _aware(value: object, field: str) -> datetime:
@@ -276,6 +320,8 @@ def matches(facts: QueueFacts, query: QueueQuery) -> bool:
     assert query.before is not None
     if queue is Queue.POINTS_DUE:
         return facts.points_due_at is not None and facts.points_due_at <= query.before
+    if queue is Queue.DEADLINES:
+        return facts.deadline_at is not None and facts.deadline_at <= query.before
     when = facts.instructed_at if queue is Queue.NOT_SHIPPED else facts.pending_since
     return when is not None and when <= query.before
 

@@ -38,6 +38,7 @@ ORDER_TABLE: tuple[tuple[str, str, str], ...] = (
     ("pending_since", "time", ""),
     ("points_due_at", "time", ""),
     ("payment_lapses_at", "time", ""),
+    ("deadline_at", "time", ""),
     ("document", "document", "NOT NULL"),
     ("claimed_until", "time", ""),
 )
@@ -89,11 +90,11 @@ CREATE INDEX IF NOT EXISTS order_tracking_by_number ON order_tracking (number);
 CREATE TABLE IF NOT EXISTS order_index_version (version {integer} NOT NULL);
 """
 
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 """What ``order_tracking`` holds: 1, the tracking numbers; 2, also the deposits each order received
 and the refunds it has to transfer (``DEPOSIT_INDEX``, ``REFUND_INDEX``); 3, and
-``orders.payment_lapses_at`` is filled in. A store opened on tables of a lower version indexes
-every order again, once (``order_index_version`` says which)."""
+``orders.payment_lapses_at`` is filled in; 4, and ``orders.deadline_at``. A store opened on
+tables of a lower version indexes every order again, once (``order_index_version`` says which)."""
 
 INDEX_VERSION_SELECT = "SELECT max(version) FROM order_index_version"
 """The version of the index the tables hold (NULL: before the table existed)."""
@@ -115,14 +116,28 @@ READY_INDEX = (
 the ``payment_lapses_at`` column is there (it came after the table); it replaces
 ``orders_ready``."""
 
-REINDEX_LAPSES = "UPDATE orders SET payment_lapses_at = {mark} WHERE number = {mark}"
-"""Fill ``payment_lapses_at`` of one order (its queue facts), when indexing every order again."""
+DEADLINES_INDEX = (
+    "CREATE INDEX IF NOT EXISTS orders_deadlines ON orders (deadline_at)\n"
+    "    WHERE deadline_at IS NOT NULL;\n"
+)
+"""The index of ``deadline_at`` (the timed sweeps' list), made once the column is there."""
+
+REINDEX_TIMES = (
+    "UPDATE orders SET payment_lapses_at = {mark}, deadline_at = {mark} WHERE number = {mark}"
+)
+"""Fill the columns added after the table of one order (its queue facts), when indexing every
+order again: ``payment_lapses_at``, ``deadline_at``."""
 
 
-def lapses_value(order: Order, when: Callable[[datetime], Any]) -> Any:
-    """The ``payment_lapses_at`` column's value for ``order`` (``when`` as in :func:`order_row`)."""
-    lapses = queue_facts(order).payment_lapses_at
-    return None if lapses is None else when(lapses)
+def reindexed_times(order: Order, when: Callable[[datetime], Any]) -> tuple[Any, Any, str]:
+    """The parameters of :data:`REINDEX_TIMES` for ``order`` (``when`` as in :func:`order_row`)."""
+    facts = queue_facts(order)
+    lapses, deadline = facts.payment_lapses_at, facts.deadline_at
+    return (
+        None if lapses is None else when(lapses),
+        None if deadline is None else when(deadline),
+        order.number,
+    )
 
 
 DEPOSITS_ONCE = (
@@ -292,6 +307,7 @@ def order_row(
         None if pending is None else when(pending),
         None if facts.points_due_at is None else when(facts.points_due_at),
         None if facts.payment_lapses_at is None else when(facts.payment_lapses_at),
+        None if facts.deadline_at is None else when(facts.deadline_at),
         document,
     )
     return row, facts.hold_codes
@@ -333,13 +349,18 @@ def queue_where(
         lapsed = f"(o.payment_lapses_at IS NULL OR o.payment_lapses_at > {mark})"
         return f"o.ready_to_instruct = 1 AND {lapsed}", [when(query.before)]
     assert query.before is not None
-    column = {Queue.NOT_SHIPPED: "instructed_at", Queue.POINTS_DUE: "points_due_at"}.get(
-        queue, "pending_since"
-    )
+    column = _TIME_COLUMNS[queue]
     return f"o.{column} IS NOT NULL AND o.{column} <= {mark}", [when(query.before)]
 
 
-_BY_TIME = frozenset((Queue.NOT_SHIPPED, Queue.STUCK, Queue.POINTS_DUE))
+_TIME_COLUMNS = {
+    Queue.NOT_SHIPPED: "instructed_at",
+    Queue.STUCK: "pending_since",
+    Queue.POINTS_DUE: "points_due_at",
+    Queue.DEADLINES: "deadline_at",
+}
+"""The column each list by time reads (through its partial index)."""
+_BY_TIME = frozenset(_TIME_COLUMNS)
 
 
 def queue_select(

@@ -20,6 +20,7 @@ from orderflow.errors import ConcurrencyError, DuplicateOrder, OrderNotFound, St
 from orderflow.stores._kept import ClaimTokens, Remembered
 from orderflow.stores._postgres import Connections, Source
 from orderflow.stores._sql import (
+    DEADLINES_INDEX,
     INDEX_VERSION,
     INDEX_VERSION_SELECT,
     ORDER_COLUMNS,
@@ -27,14 +28,14 @@ from orderflow.stores._sql import (
     POSTGRES_TYPES,
     READ_COLUMNS,
     READY_INDEX,
-    REINDEX_LAPSES,
+    REINDEX_TIMES,
     OrderReads,
     as_is,
     guard_deposits,
-    lapses_value,
     order_row,
     order_schema,
     record_schema,
+    reindexed_times,
     tracking_rows,
 )
 
@@ -49,6 +50,8 @@ SCHEMA = (
     + POINTS_DUE_INDEX
     + "ALTER TABLE orders ADD COLUMN IF NOT EXISTS payment_lapses_at timestamptz;\n"
     + READY_INDEX
+    + "ALTER TABLE orders ADD COLUMN IF NOT EXISTS deadline_at timestamptz;\n"
+    + DEADLINES_INDEX
 )
 
 _MARKS = ", ".join(["%s"] * (len(ORDER_COLUMNS) - 1) + ["%s::jsonb"])
@@ -223,8 +226,8 @@ class PostgresStore(OrderReads):
                 for row in rows:
                     order = self._known.order(*row)
                     self._write_tracking(conn, order, fresh=True)
-                    lapses = lapses_value(order, as_is)
-                    conn.execute(REINDEX_LAPSES.format(mark="%s"), (lapses, order.number))
+                    times = reindexed_times(order, as_is)
+                    conn.execute(REINDEX_TIMES.format(mark="%s"), times)
                 conn.execute("DELETE FROM order_index_version")
                 conn.execute("INSERT INTO order_index_version VALUES (%s)", (INDEX_VERSION,))
             guarded = conn.execute("SELECT to_regclass('order_deposits_once')").fetchone()

@@ -24,19 +24,20 @@ from orderflow.errors import (
 )
 from orderflow.stores._kept import ClaimTokens, Remembered
 from orderflow.stores._sql import (
+    DEADLINES_INDEX,
     INDEX_VERSION,
     INDEX_VERSION_SELECT,
     ORDER_COLUMNS,
     POINTS_DUE_INDEX,
     READ_COLUMNS,
     READY_INDEX,
-    REINDEX_LAPSES,
+    REINDEX_TIMES,
     SQLITE_TYPES,
     OrderReads,
     guard_deposits,
-    lapses_value,
     order_row,
     order_schema,
+    reindexed_times,
     statements,
     tracking_rows,
     utc_text,
@@ -95,17 +96,19 @@ class SQLiteStore(OrderReads):
     def _migrate(self) -> None:
         """Add the columns that tables made before them lack.
 
-        ``points_due_at`` (NULL for their orders) and ``payment_lapses_at`` (filled when the
-        orders are indexed again, :data:`INDEX_VERSION` 3).
+        ``points_due_at`` (NULL for their orders), ``payment_lapses_at`` and ``deadline_at``
+        (filled when the orders are indexed again, :data:`INDEX_VERSION` 3 and 4).
         """
         try:
             with self._db.write() as conn:
                 columns = {row[1] for row in conn.execute("PRAGMA table_info(orders)")}
                 if "points_due_at" not in columns:
                     conn.execute("ALTER TABLE orders ADD COLUMN points_due_at TEXT")
-                if "payment_lapses_at" not in columns:
-                    conn.execute("ALTER TABLE orders ADD COLUMN payment_lapses_at TEXT")
+                for column in ("payment_lapses_at", "deadline_at"):
+                    if column not in columns:
+                        conn.execute(f"ALTER TABLE orders ADD COLUMN {column} TEXT")
                 conn.execute(POINTS_DUE_INDEX)
+                conn.execute(DEADLINES_INDEX)
                 for statement in statements(READY_INDEX):
                     conn.execute(statement)
         except sqlite3.Error as failed:
@@ -252,8 +255,8 @@ class SQLiteStore(OrderReads):
                     conn.execute("DELETE FROM order_tracking")
                     for order in self._orders(f"SELECT {READ_COLUMNS} FROM orders", ()):
                         conn.executemany(_INSERT_TRACKING, tracking_rows(order))
-                        lapses = lapses_value(order, utc_text)
-                        conn.execute(REINDEX_LAPSES.format(mark="?"), (lapses, order.number))
+                        times = reindexed_times(order, utc_text)
+                        conn.execute(REINDEX_TIMES.format(mark="?"), times)
                     conn.execute("DELETE FROM order_index_version")
                     conn.execute("INSERT INTO order_index_version VALUES (?)", (INDEX_VERSION,))
                 guarded = conn.execute(

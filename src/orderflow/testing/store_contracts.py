@@ -228,7 +228,11 @@ class OrderStoreContract:
             QueueQuery.not_shipped(now - timedelta(days=1)),
             QueueQuery.stuck(now),
             QueueQuery.stuck(now - timedelta(days=1)),
+            QueueQuery.deadlines(now),
+            QueueQuery.deadlines(now + timedelta(days=31)),  # the cards' authorizations lapse
         ]
+        lapsing = QueueQuery.deadlines(now + timedelta(days=31))
+        assert any(matches(queue_facts(o), lapsing) for o in orders), "no order has a clock"
         for query in queries:
             expected = sorted(o.number for o in orders if matches(queue_facts(o), query))
             assert store.queue(query, limit=1000) == expected, query

@@ -1,0 +1,171 @@
+"""The timed sweeps read the deadlines list (期限管理), not every open order.
+
+``expire_unpaid``, ``reauthorize_expiring`` and ``sweep_absent`` went through every open order,
+decoding each, at every run: with tens of thousands of orders open a sweep run from cron every
+few minutes read them all to act on a handful. The stores index each open order's earliest clock
+(``deadline_at``: a konbini number's deadline, an authorization's expiry, a parcel 持戻り since);
+a sweep reads the orders whose clock is due and judges only those.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from orderflow import (
+    CarrierEvent,
+    Money,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+    QueueQuery,
+    ShopSettings,
+    TrackingStatus,
+)
+from orderflow.domain.queues import deadline_at, queue_facts
+from orderflow.ports import OrderStore
+from orderflow.stores import PostgresStore, SQLiteStore
+from orderflow.testing import FakeShop, fake_shop
+from orderflow.testing.shop import desk_on
+from tests.builders import address, customer
+from tests.postgres import new_database
+
+STOCK = {("TOKYO", "TEA-1"): 1000}
+LINE = [OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 1)]
+
+
+def _place(s: FakeShop, number: str, method: PaymentMethod = PaymentMethod.CARD) -> Order:
+    s.desk.place(
+        number=number,
+        customer=customer(),
+        ship_to=address(),
+        lines=LINE,
+        payment_method=method,
+        token="tok_ok" if method is PaymentMethod.CARD else None,
+    )
+    return s.desk.accept(number)
+
+
+def _reads(store: OrderStore) -> tuple[list[str], Callable[[], None]]:
+    """The numbers of the orders read from ``store`` from now on (and how to stop counting)."""
+    read: list[str] = []
+    get, open_orders = store.get, store.open_orders
+
+    def counted_get(number: str) -> Order:
+        read.append(number)
+        return get(number)
+
+    def counted_open() -> Iterator[Order]:
+        for order in open_orders():
+            read.append(order.number)
+            yield order
+
+    store.get = counted_get  # type: ignore[method-assign]
+    store.open_orders = counted_open  # type: ignore[method-assign]
+
+    def stop() -> None:
+        store.get, store.open_orders = get, open_orders  # type: ignore[method-assign]
+
+    return read, stop
+
+
+@pytest.fixture
+def sqlite_shop(tmp_path: Path) -> Iterator[FakeShop]:
+    s = fake_shop(STOCK, settings=ShopSettings(auto_advance=False))
+    with SQLiteStore(tmp_path / "shop.sqlite3") as store:
+        s.desk = desk_on(s, store=store)
+        yield s
+
+
+def test_a_sweep_reads_only_the_orders_whose_clock_is_due(sqlite_shop: FakeShop) -> None:
+    s = sqlite_shop
+    _place(s, "K-1", PaymentMethod.KONBINI)  # its number is valid 7 days
+    for n in range(30):
+        _place(s, f"C-{n:02}")  # card orders, authorized for 30 days
+    s.clock.advance(timedelta(days=7, seconds=1))
+    read, stop = _reads(s.desk.executor.ports.store)
+    try:
+        expired = s.desk.expire_unpaid()
+        assert [o.number for o in expired] == ["K-1"]
+        assert set(read) == {"K-1"}  # not the thirty card orders
+        read.clear()
+        assert s.desk.reauthorize_expiring() == []  # 23 days before the cards lapse
+        assert s.desk.sweep_absent() == []
+        assert read == []
+    finally:
+        stop()
+
+
+def test_each_sweep_acts_on_an_sqlite_file(sqlite_shop: FakeShop) -> None:
+    s = sqlite_shop
+    _place(s, "C-1")
+    s.desk.allocate("C-1")
+    s.desk.instruct_shipping("C-1")
+    s.desk.ship("C-1", "C-1-S1", tracking_number="123456789013")
+    _place(s, "C-2")  # authorized, not shipped
+    s.desk.carrier_events(
+        [CarrierEvent("yamato", "123456789013", TrackingStatus.ABSENT, s.clock.now(), "a1")]
+    )
+    s.clock.advance(timedelta(days=28))  # C-2's authorization lapses in 2 days
+    assert [o.number for o in s.desk.reauthorize_expiring()] == ["C-2"]
+    assert s.desk.sweep_absent() == ["C-1"]  # 持戻り for 28 days
+    assert s.desk.reauthorize_expiring() == []  # renewed: its clock is a month on again
+    renewed = s.desk.get("C-2")
+    clock = deadline_at(renewed)
+    assert clock is not None and clock > s.clock.now() + timedelta(days=29)
+
+
+def test_a_final_order_has_no_clock() -> None:
+    s = fake_shop(STOCK, settings=ShopSettings(auto_advance=False))
+    order = _place(s, "K-1", PaymentMethod.KONBINI)
+    assert deadline_at(order) == datetime.fromisoformat(order.payment.instruction("deadline") or "")
+    s.clock.advance(timedelta(days=8))
+    [cancelled] = s.desk.expire_unpaid()
+    assert cancelled.status is OrderStatus.CANCELLED
+    assert queue_facts(cancelled).deadline_at is None
+    assert s.store.queue(QueueQuery.deadlines(s.clock.now() + timedelta(days=3650))) == []
+
+
+def _forget_the_clocks(execute: Callable[..., Any]) -> None:
+    """As tables of index version 3 were: no ``deadline_at`` column, no index of it."""
+    execute("DROP INDEX orders_deadlines")
+    execute("ALTER TABLE orders DROP COLUMN deadline_at")
+    execute("UPDATE order_index_version SET version = 3")
+
+
+def test_a_sqlite_file_of_an_older_orderflow_gets_its_clocks(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    s = fake_shop(STOCK, settings=ShopSettings(auto_advance=False))
+    with SQLiteStore(path) as store:
+        s.desk = desk_on(s, store=store)
+        _place(s, "K-1", PaymentMethod.KONBINI)
+    with sqlite3.connect(path) as conn:
+        _forget_the_clocks(conn.execute)
+    s.clock.advance(timedelta(days=8))
+    with SQLiteStore(path) as store:
+        assert store.queue(QueueQuery.deadlines(s.clock.now())) == ["K-1"]
+        s.desk = desk_on(s, store=store)
+        assert [o.number for o in s.desk.expire_unpaid()] == ["K-1"]
+
+
+def test_a_postgres_database_of_an_older_orderflow_gets_its_clocks(postgres_uri: str) -> None:
+    import psycopg
+
+    conninfo = new_database(postgres_uri)
+    s = fake_shop(STOCK, settings=ShopSettings(auto_advance=False))
+    with PostgresStore(conninfo) as store:
+        s.desk = desk_on(s, store=store)
+        _place(s, "K-1", PaymentMethod.KONBINI)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        _forget_the_clocks(conn.execute)
+    s.clock.advance(timedelta(days=8))
+    with PostgresStore(conninfo) as store:
+        assert store.queue(QueueQuery.deadlines(s.clock.now())) == ["K-1"]
+        s.desk = desk_on(s, store=store)
+        assert [o.number for o in s.desk.expire_unpaid()] == ["K-1"]
