@@ -254,11 +254,13 @@ from persistence import (  # noqa: E402
     postgres_lifecycles_per_s,
     sqlite_lifecycles_per_s,
     sqlite_vs_raw,
+    timed_sweeps_ms,
 )
 
 SCENARIOS["sqlite_lifecycles_per_s"] = sqlite_lifecycles_per_s
 SCENARIOS["sqlite_vs_raw"] = sqlite_vs_raw
 SCENARIOS["postgres_lifecycles_per_s"] = postgres_lifecycles_per_s
+SCENARIOS["timed_sweeps_ms"] = timed_sweeps_ms
 
 from fulfilment import allocate_100k_lines_s, receive_sweep_s  # noqa: E402
 
