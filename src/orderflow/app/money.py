@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 
 from orderflow.app.base import DeskBase, check_number, check_text, refund_refused
@@ -18,7 +18,13 @@ from orderflow.domain.order import Order, PaymentMethod
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments.direct import konbini_lapsed
 from orderflow.domain.payments.payback import still_due
-from orderflow.domain.queues import DEPOSIT_INDEX, REFUND_INDEX, tracking_keys
+from orderflow.domain.queues import (
+    ACCOUNT_INDEX,
+    DEPOSIT_INDEX,
+    REFUND_INDEX,
+    open_account,
+    tracking_keys,
+)
 from orderflow.domain.status import OrderStatus
 from orderflow.errors import DepositTaken, InvalidValue, MoveNotAllowed, OrderflowError
 from orderflow.zengin import read_transfer_notice
@@ -258,7 +264,7 @@ class MoneyCommands(DeskBase):
         for index, deposit in enumerate(deposits):
             if not isinstance(deposit, Deposit):
                 raise InvalidValue(f"deposits[{index}]", deposit, "a Deposit")
-        accounts, seen = self._open_accounts()
+        accounts, seen = self._open_accounts({deposit.account for deposit in deposits})
         for deposit in deposits:  # taken by an order since closed (booked, cancelled)
             if deposit.reference not in seen and self.executor.orders_indexed(
                 DEPOSIT_INDEX, deposit.reference
@@ -300,19 +306,19 @@ class MoneyCommands(DeskBase):
                     continue  # left as it is, for a person (not_taken_back)
         return saved
 
-    def _open_accounts(self) -> tuple[dict[str, OpenAccount], set[str]]:
-        """The virtual accounts open orders hold, and the deposits those orders received.
+    def _open_accounts(self, wanted: set[str]) -> tuple[dict[str, OpenAccount], set[str]]:
+        """The ``wanted`` virtual accounts open orders hold, and the deposits those received.
 
-        An account two open orders hold is left out: a person tells whose the money is.
+        Read off the store's index of accounts (``ACCOUNT_INDEX``), the orders holding the
+        accounts deposited to; a store without the index: every open order. An account two
+        open orders hold is left out: a person tells whose the money is.
         """
         accounts: dict[str, OpenAccount] = {}
         shared: set[str] = set()
         seen: set[str] = set()
-        for order in self.executor.open_orders():
-            account = order.payment.instruction("account")
-            if order.payment.method is not PaymentMethod.BANK_TRANSFER or account is None:
-                continue
-            if account in order.payment.closed:
+        for order in self._account_holders(wanted):
+            account = open_account(order)
+            if account is None or account not in wanted:
                 continue
             if account in accounts:
                 shared.add(account)
@@ -326,6 +332,20 @@ class MoneyCommands(DeskBase):
         for account in shared:
             del accounts[account]
         return accounts, seen
+
+    def _account_holders(self, accounts: set[str]) -> Iterator[Order]:
+        """The open orders that may hold one of ``accounts``: indexed ones, else every one."""
+        numbers: set[str] = set()
+        for account in accounts:
+            holders = self.executor.orders_indexed(ACCOUNT_INDEX, account)
+            if holders is None:  # a store without the index
+                yield from self.executor.open_orders()
+                return
+            numbers.update(holders)
+        for number in sorted(numbers):
+            order = self.executor.find(number)
+            if order is not None:
+                yield order
 
     def apply_deposit(self, number: str, deposit: Deposit, *, actor: str = "operator") -> Order:
         """入金消込 (手動): apply ``deposit`` to order ``number``, matched by a person.

@@ -27,6 +27,7 @@ from orderflow.domain.tracking import TrackingStatus
 from orderflow.errors import InvalidValue
 
 __all__ = [
+    "ACCOUNT_INDEX",
     "DEPOSIT_INDEX",
     "MAX_PAGE",
     "REFUND_INDEX",
@@ -37,6 +38,7 @@ __all__ = [
     "check_page",
     "deadline_at",
     "matches",
+    "open_account",
     "queue_facts",
     "tracking_keys",
 ]
@@ -156,6 +158,12 @@ received: ``orders_by_tracking(DEPOSIT_INDEX, reference)`` finds the order a dep
 open or closed, so that no deposit is counted on two orders (no carrier code is Japanese)."""
 
 
+ACCOUNT_INDEX = "振込口座"
+"""The index's "carrier" under which stores file the virtual account an open bank-transfer order
+holds now (バーチャル口座): ``orders_by_tracking(ACCOUNT_INDEX, account)`` finds the orders a
+deposit to that account may belong to, without reading every open order."""
+
+
 REFUND_INDEX = ("返金待ち", "振込")
 """The index key under which stores file the orders that owe money back by transfer and have not
 transferred it all (``Payment.refund_to_transfer``): ``orders_by_tracking(*REFUND_INDEX)``."""
@@ -166,7 +174,8 @@ def tracking_keys(order: Order) -> tuple[tuple[str, str], ...]:
 
     (carrier, tracking number) of each shipment with a number, and (:data:`DEPOSIT_INDEX`,
     reference) of each bank deposit the order received; :data:`REFUND_INDEX` while it owes money
-    back by transfer.
+    back by transfer; (:data:`ACCOUNT_INDEX`, account) while it is open and holds a virtual
+    account (not closed).
     """
     keys = {(s.carrier, s.tracking_number) for s in order.shipments if s.tracking_number}
     deposit = f"{order.number}:deposit:"
@@ -178,7 +187,23 @@ def tracking_keys(order: Order) -> tuple[tuple[str, str], ...]:
             owes = True
     if owes and order.payment.refund_to_transfer.amount:
         keys.add(REFUND_INDEX)
+    account = open_account(order)
+    if account is not None:
+        keys.add((ACCOUNT_INDEX, account))
     return tuple(sorted(keys))
+
+
+def open_account(order: Order) -> str | None:
+    """The virtual account whose deposits go to ``order`` now, if any.
+
+    An open bank-transfer order's current account, unless closed (an order change gave it a
+    new one).
+    """
+    payment = order.payment
+    if payment.method is not PaymentMethod.BANK_TRANSFER or order.status.is_final:
+        return None
+    account = payment.instruction("account")
+    return None if account is None or account in payment.closed else account
 
 
 def _instructed_at(order: Order) -> datetime | None:

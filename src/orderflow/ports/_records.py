@@ -97,8 +97,9 @@ class TrackingLookup(Protocol):
     """An order store that finds orders by a number written on them (an indexed lookup).
 
     The keys are ``orderflow.domain.queues.tracking_keys(order)``: each shipment's tracking
-    number under its carrier, each bank deposit received under ``DEPOSIT_INDEX`` and a refund
-    to transfer under ``REFUND_INDEX``. A deposit key is unique: a save giving one deposit to a
+    number under its carrier, each bank deposit received under ``DEPOSIT_INDEX``, a refund
+    to transfer under ``REFUND_INDEX`` and the virtual account an open order holds under
+    ``ACCOUNT_INDEX``. A deposit key is unique: a save giving one deposit to a
     second order raises :class:`~orderflow.errors.DepositTaken` and writes nothing (two workers
     at once). ``SQLiteStore``, ``PostgresStore`` and the in-memory store do;
     ``desk.carrier_events`` needs it. The store contract checks all of it.

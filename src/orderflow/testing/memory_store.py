@@ -75,8 +75,12 @@ class InMemoryOrderStore:
             current = self.get(order.number)
             if current.version != expected_version:
                 raise ConcurrencyError(order.number, expected_version, current.version)
-            keys = None  # tracking numbers, deposits, refunds owed
-            if current.shipments is not order.shipments or current.payment is not order.payment:
+            keys = None  # tracking numbers, deposits, refunds owed, the open account
+            if (
+                current.shipments is not order.shipments
+                or current.payment is not order.payment
+                or current.status is not order.status
+            ):
                 keys = self._keys_free(order)
             self.orders[order.number] = order
             if keys is not None:

@@ -19,7 +19,14 @@ from orderflow.domain.address import Address, Customer
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, OrderLine
 from orderflow.domain.payment import PaymentEntry, PaymentMethod, PaymentOp, PaymentOutcome
-from orderflow.domain.queues import DEPOSIT_INDEX, QueueQuery, matches, queue_facts
+from orderflow.domain.queues import (
+    ACCOUNT_INDEX,
+    DEPOSIT_INDEX,
+    QueueQuery,
+    matches,
+    open_account,
+    queue_facts,
+)
 from orderflow.domain.status import OrderStatus
 from orderflow.domain.tax import TaxRate
 from orderflow.errors import (
@@ -337,6 +344,19 @@ class OrderStoreContract:
         store.save(paid, expected_version=order.version)
         assert store.orders_by_tracking(DEPOSIT_INDEX, "R-42") == [order.number]
         assert store.orders_by_tracking(DEPOSIT_INDEX, "R-43") == []
+
+    def test_open_orders_are_found_by_the_virtual_account_they_hold(self) -> None:
+        store, orders = self._filled()
+        if not isinstance(store, TrackingLookup):
+            pytest.skip("the store does not look orders up by number")
+        holding = [(account, o) for o in orders if (account := open_account(o)) is not None]
+        assert holding, "the samples hold a virtual account"
+        for account, order in holding:
+            assert store.orders_by_tracking(ACCOUNT_INDEX, account) == [order.number]
+        account, order = holding[0]
+        closed = attrs.evolve(order, version=order.version + 1, status=OrderStatus.CANCELLED)
+        store.save(closed, expected_version=order.version)
+        assert store.orders_by_tracking(ACCOUNT_INDEX, account) == []  # a final order's is free
 
     def test_a_deposit_counts_on_one_order_only(self) -> None:
         """Two workers giving one deposit to two orders at once: the second save is refused."""

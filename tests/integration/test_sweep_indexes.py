@@ -1,4 +1,7 @@
-"""The timed sweeps read the deadlines list (期限管理), not every open order.
+"""The sweeps read their indexes, not every open order.
+
+The timed sweeps read the deadlines list (期限管理); the reconciliation of bank deposits (入金消込)
+reads the orders holding the accounts deposited to (``ACCOUNT_INDEX``).
 
 ``expire_unpaid``, ``reauthorize_expiring`` and ``sweep_absent`` went through every open order,
 decoding each, at every run: with tens of thousands of orders open a sweep run from cron every
@@ -15,10 +18,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from orderflow import (
     CarrierEvent,
+    Deposit,
     Money,
     Order,
     OrderLine,
@@ -100,6 +105,31 @@ def test_a_sweep_reads_only_the_orders_whose_clock_is_due(sqlite_shop: FakeShop)
         assert read == []
     finally:
         stop()
+
+
+def test_reconciling_reads_only_the_orders_holding_the_accounts_paid_to(
+    sqlite_shop: FakeShop,
+) -> None:
+    s = sqlite_shop
+    bank = [_place(s, f"B-{n}", PaymentMethod.BANK_TRANSFER) for n in range(3)]
+    for n in range(20):
+        _place(s, f"C-{n:02}")
+    paid = bank[1]
+    account = paid.payment.instruction("account")
+    assert account is not None
+    due = s.desk.totals(paid).total
+    deposit = Deposit(account, due, "ﾔﾏﾀﾞ ﾀﾛｳ", s.clock.now().date(), "R-1")
+    read, stop = _reads(s.desk.executor.ports.store)
+    try:
+        report = s.desk.reconcile_deposits(
+            [deposit, attrs.evolve(deposit, account="9999999", reference="R-2")]
+        )
+    finally:
+        stop()
+    assert [m.order_number for m in report.reconciliation.matched] == ["B-1"]
+    assert [d.account for d in report.reconciliation.unmatched] == ["9999999"]
+    assert set(read) == {"B-1"}
+    assert s.desk.payment_confirmed(s.desk.get("B-1"))
 
 
 def test_each_sweep_acts_on_an_sqlite_file(sqlite_shop: FakeShop) -> None:
