@@ -33,7 +33,7 @@ from orderflow import (
     ShopSettings,
     TrackingStatus,
 )
-from orderflow.domain.queues import deadline_at, queue_facts
+from orderflow.domain.queues import ACCOUNT_INDEX, deadline_at, queue_facts
 from orderflow.ports import OrderStore
 from orderflow.stores import PostgresStore, SQLiteStore
 from orderflow.testing import FakeShop, fake_shop
@@ -163,39 +163,50 @@ def test_a_final_order_has_no_clock() -> None:
 
 
 def _forget_the_clocks(execute: Callable[..., Any]) -> None:
-    """As tables of index version 3 were: no ``deadline_at`` column, no index of it."""
+    """As tables of index version 3 were: no ``deadline_at`` column, no index of it, no
+    accounts among the index keys."""
     execute("DROP INDEX orders_deadlines")
     execute("ALTER TABLE orders DROP COLUMN deadline_at")
+    execute(f"DELETE FROM order_tracking WHERE carrier = '{ACCOUNT_INDEX}'")
     execute("UPDATE order_index_version SET version = 3")
 
 
-def test_a_sqlite_file_of_an_older_orderflow_gets_its_clocks(tmp_path: Path) -> None:
-    path = tmp_path / "old.sqlite3"
+def _older_tables_are_indexed_again(
+    open_store: Callable[[], SQLiteStore | PostgresStore],
+    on_tables: Callable[[Callable[[Callable[..., Any]], None]], None],
+) -> None:
+    """Orders saved, the tables taken back to version 3, then a store opens them again."""
     s = fake_shop(STOCK, settings=ShopSettings(auto_advance=False))
-    with SQLiteStore(path) as store:
+    with open_store() as store:
         s.desk = desk_on(s, store=store)
         _place(s, "K-1", PaymentMethod.KONBINI)
-    with sqlite3.connect(path) as conn:
-        _forget_the_clocks(conn.execute)
+        account = _place(s, "B-1", PaymentMethod.BANK_TRANSFER).payment.instruction("account")
+    on_tables(_forget_the_clocks)
     s.clock.advance(timedelta(days=8))
-    with SQLiteStore(path) as store:
+    with open_store() as store:
         assert store.queue(QueueQuery.deadlines(s.clock.now())) == ["K-1"]
+        assert store.orders_by_tracking(ACCOUNT_INDEX, account or "") == ["B-1"]
         s.desk = desk_on(s, store=store)
         assert [o.number for o in s.desk.expire_unpaid()] == ["K-1"]
 
 
-def test_a_postgres_database_of_an_older_orderflow_gets_its_clocks(postgres_uri: str) -> None:
+def test_a_sqlite_file_of_an_older_orderflow_is_indexed_again(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+
+    def on_tables(change: Callable[[Callable[..., Any]], None]) -> None:
+        with sqlite3.connect(path) as conn:
+            change(conn.execute)
+
+    _older_tables_are_indexed_again(lambda: SQLiteStore(path), on_tables)
+
+
+def test_a_postgres_database_of_an_older_orderflow_is_indexed_again(postgres_uri: str) -> None:
     import psycopg
 
     conninfo = new_database(postgres_uri)
-    s = fake_shop(STOCK, settings=ShopSettings(auto_advance=False))
-    with PostgresStore(conninfo) as store:
-        s.desk = desk_on(s, store=store)
-        _place(s, "K-1", PaymentMethod.KONBINI)
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        _forget_the_clocks(conn.execute)
-    s.clock.advance(timedelta(days=8))
-    with PostgresStore(conninfo) as store:
-        assert store.queue(QueueQuery.deadlines(s.clock.now())) == ["K-1"]
-        s.desk = desk_on(s, store=store)
-        assert [o.number for o in s.desk.expire_unpaid()] == ["K-1"]
+
+    def on_tables(change: Callable[[Callable[..., Any]], None]) -> None:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            change(conn.execute)
+
+    _older_tables_are_indexed_again(lambda: PostgresStore(conninfo), on_tables)
