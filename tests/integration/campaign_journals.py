@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from orderflow.domain.booking import JournalEntry
 from orderflow.domain.journal import posted_entries
 from orderflow.domain.order import Order
+from orderflow.domain.queues import queue_facts
 from orderflow.journals import (
     export_freee,
     export_moneyforward,
@@ -70,6 +71,12 @@ def rebuilt_journal_laws(flow: Flow, orders: Mapping[str, Order]) -> list[str]:
         if sorted(rebuilt, key=_sort_key) != sorted(books, key=_sort_key):
             refs = [e.reference for e in books]
             found.append(f"{number}: entries made again from it differ from those posted {refs}")
+        # a month's export reads the booked orders changed since the month began
+        changed = queue_facts(order).booked_changed_at
+        last = None if changed is None else changed.astimezone(zone).date()
+        late = [e.date for e in rebuilt if last is None or e.date > last]
+        if late:
+            found.append(f"{number}: entries dated {late} after it last changed ({last})")
     return found
 
 

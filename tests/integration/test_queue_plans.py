@@ -33,6 +33,7 @@ LISTS: dict[str, tuple[QueueQuery, str]] = {
     "stuck": (QueueQuery.stuck(NOW), "orders_pending"),
     "points due": (QueueQuery.points_due(NOW), "orders_points_due"),
     "deadlines": (QueueQuery.deadlines(NOW), "orders_deadlines"),
+    "booked since": (QueueQuery.booked_since(NOW), "orders_booked_changed"),
 }
 
 

@@ -1,7 +1,8 @@
 """The sweeps read their indexes, not every open order.
 
 The timed sweeps read the deadlines list (期限管理); the reconciliation of bank deposits (入金消込)
-reads the orders holding the accounts deposited to (``ACCOUNT_INDEX``).
+reads the orders holding the accounts deposited to (``ACCOUNT_INDEX``); a month's journal export
+(仕訳出力) the booked orders changed since the month began (``QueueQuery.booked_since``).
 
 ``expire_unpaid``, ``reauthorize_expiring`` and ``sweep_absent`` went through every open order,
 decoding each, at every run: with tens of thousands of orders open a sweep run from cron every
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -24,24 +25,28 @@ import pytest
 from orderflow import (
     CarrierEvent,
     Deposit,
+    Disposition,
     Money,
     Order,
     OrderLine,
     OrderStatus,
     PaymentMethod,
     QueueQuery,
+    ReturnReason,
     ShopSettings,
     TrackingStatus,
 )
+from orderflow.cli import booked_entries
 from orderflow.domain.queues import ACCOUNT_INDEX, deadline_at, queue_facts
 from orderflow.ports import OrderStore
 from orderflow.stores import PostgresStore, SQLiteStore
 from orderflow.testing import FakeShop, fake_shop
 from orderflow.testing.shop import desk_on
-from tests.builders import address, customer
+from tests.builders import address, customer, place, shop
 from tests.postgres import new_database
 
-STOCK = {("TOKYO", "TEA-1"): 1000}
+STOCK = {("TOKYO", sku): 1000 for sku in ("TEA-1", "MUG-1", "CAKE-1")}
+JST = timezone(timedelta(hours=9))
 LINE = [OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 1)]
 
 
@@ -163,10 +168,11 @@ def test_a_final_order_has_no_clock() -> None:
 
 
 def _forget_the_clocks(execute: Callable[..., Any]) -> None:
-    """As tables of index version 3 were: no ``deadline_at`` column, no index of it, no
-    accounts among the index keys."""
-    execute("DROP INDEX orders_deadlines")
-    execute("ALTER TABLE orders DROP COLUMN deadline_at")
+    """As tables of index version 3 were: no ``deadline_at`` and ``booked_changed_at`` columns,
+    no indexes of them, no accounts among the index keys."""
+    for column, index in (("deadline_at", "deadlines"), ("booked_changed_at", "booked_changed")):
+        execute(f"DROP INDEX orders_{index}")
+        execute(f"ALTER TABLE orders DROP COLUMN {column}")
     execute(f"DELETE FROM order_tracking WHERE carrier = '{ACCOUNT_INDEX}'")
     execute("UPDATE order_index_version SET version = 3")
 
@@ -181,11 +187,13 @@ def _older_tables_are_indexed_again(
         s.desk = desk_on(s, store=store)
         _place(s, "K-1", PaymentMethod.KONBINI)
         account = _place(s, "B-1", PaymentMethod.BANK_TRANSFER).payment.instruction("account")
+        _booked(s, "A")
     on_tables(_forget_the_clocks)
     s.clock.advance(timedelta(days=8))
     with open_store() as store:
         assert store.queue(QueueQuery.deadlines(s.clock.now())) == ["K-1"]
         assert store.orders_by_tracking(ACCOUNT_INDEX, account or "") == ["B-1"]
+        assert store.queue(QueueQuery.booked_since(s.clock.now() - timedelta(days=9))) == ["A"]
         s.desk = desk_on(s, store=store)
         assert [o.number for o in s.desk.expire_unpaid()] == ["K-1"]
 
@@ -210,3 +218,36 @@ def test_a_postgres_database_of_an_older_orderflow_is_indexed_again(postgres_uri
             change(conn.execute)
 
     _older_tables_are_indexed_again(lambda: PostgresStore(conninfo), on_tables)
+
+
+def _booked(s: FakeShop, number: str) -> None:
+    """Order ``number`` of a customer of its own, booked (計上済) with one parcel."""
+    place(s, number, customer=attrs.evolve(customer(), id=f"C-{number}"))
+    s.desk.accept(number)
+    s.desk.allocate(number)
+    s.desk.instruct_shipping(number)
+    s.desk.ship(
+        number,
+        f"{number}-S1",
+        {"A": "123456789013", "B": "223456789010", "C": "323456789014"}[number],
+    )
+    s.desk.deliver(number, f"{number}-S1")
+    s.desk.book(number)
+
+
+def test_a_months_journal_export_reads_the_orders_changed_that_month(tmp_path: Path) -> None:
+    """``export-journal --from`` read every booked order the shop ever had, each month."""
+    s = shop()
+    with SQLiteStore(tmp_path / "shop.sqlite3") as store:
+        s.desk = desk_on(s, store=store)
+        for number in ("A", "B"):
+            _booked(s, number)  # in November
+        s.clock.advance(datetime(2026, 12, 5, 10, tzinfo=JST) - s.clock.now())
+        s.desk.request_return("B", {"L2": 1}, ReturnReason.DEFECTIVE)
+        s.desk.receive_return("B", "R1", [Disposition("L2", 1, "TOKYO")])
+        _booked(s, "C")
+        read: list[str] = []
+        december = booked_entries(s.desk, each=read.append, since=date(2026, 12, 1))
+        assert sorted(read) == ["B", "C"]  # not A, booked and left alone in November
+        assert [e.reference for e in december] == ["B/R1", "C"]
+        assert [e.reference for e in booked_entries(s.desk)] == ["A", "B", "B/R1", "C"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -74,8 +74,9 @@ def booked_entries(
 
     ``since`` and ``until`` (dates, both included; None: no bound) keep the entries of that
     range alone, so a month's export holds the month's entries, not every entry the shop ever
-    posted. Every booked order is read all the same, a page at a time: one booked long ago may
-    have a return this month.
+    posted. With ``since``, only the booked orders that changed since (``QueueQuery.booked_since``:
+    one booked long ago with a return this month is one of them) are read, a page at a time;
+    without it, every booked order.
     """
     for field, day in (("since", since), ("until", until)):
         if day is not None and (not isinstance(day, date) or isinstance(day, datetime)):
@@ -84,6 +85,8 @@ def booked_entries(
     zone = ZoneInfo(settings.zone)
     entries: list[JournalEntry] = []
     query = QueueQuery.by_status(OrderStatus.BOOKED)
+    if since is not None:  # an entry is dated at or before the day its order last changed
+        query = QueueQuery.booked_since(datetime.combine(since, time(0), tzinfo=zone))
     after: str | None = None
     while numbers := desk.queue(query, after=after, limit=500):
         for number in numbers:

@@ -71,6 +71,10 @@ class Queue(enum.Enum):
     """Effects pending with no progress since a time (滞留): a provider is not answering."""
     POINTS_DUE = "points_due"
     """Points (or their confirmation) due at or before a time (ポイント付与待ち)."""
+    BOOKED_SINCE = "booked_since"
+    """Booked orders (計上済) that last changed at or after a time: those whose journal entries
+    may fall on or after it (仕訳出力: a month's export reads the month's, not every booked
+    order; one booked long ago with a return this month is on it)."""
     DEADLINES = "deadlines"
     """Open orders with a clock running out at or before a time (期限管理): a konbini number's
     payment deadline, the expiry of the card authorization the payment relies on, a parcel
@@ -101,6 +105,9 @@ class QueueFacts:
     nothing lapses."""
     deadline_at: datetime | None = None
     """For an open order: the earliest of its clocks (:func:`deadline_at`); None: none runs."""
+    booked_changed_at: datetime | None = None
+    """For a booked order: when it last changed (its newest event); every journal entry it
+    posted is dated on or before that day. None: not booked."""
 
 
 def queue_facts(order: Order) -> QueueFacts:
@@ -119,6 +126,7 @@ def queue_facts(order: Order) -> QueueFacts:
         points_due_at=order.points_due_at,
         payment_lapses_at=relied_on_until(order.payment, _AUTHORIZATION_DAYS) if ready else None,
         deadline_at=deadline_at(order),
+        booked_changed_at=_last_progress(order) if status is OrderStatus.BOOKED else None,
     )
 
 
@@ -234,9 +242,10 @@ class QueueQuery:
     method: PaymentMethod | None = None
     """For the awaiting-payment list: only this payment method; ``None``: any."""
     before: datetime | None = None
-    """For the lists by time (not shipped, stuck, points due): at or before this. For the ready
-    list: the moment it is read as of (a card authorization lapsed by then keeps its order off
-    it); ``None``: now, by the reader's clock (the desk's, or a store's wall clock)."""
+    """For the lists by time (not shipped, stuck, points due, deadlines): at or before this;
+    for the booked list, at or after it. For the ready list: the moment it is read as of (a
+    card authorization lapsed by then keeps its order off it); ``None``: now, by the reader's
+    clock (the desk's, or a store's wall clock)."""
 
     def __attrs_post_init__(self) -> None:
         """Refuse a query built by hand that no list answers (InvalidValue naming the field)."""
@@ -303,6 +312,11 @@ class QueueQuery:
         return cls(Queue.POINTS_DUE, before=_aware(by, "by"))
 
     @classmethod
+    def booked_since(cls, since: datetime) -> QueueQuery:
+        """Booked orders that last changed at or after ``since`` (entries dated from then on)."""
+        return cls(Queue.BOOKED_SINCE, before=_aware(since, "since"))
+
+    @classmethod
     def deadlines(cls, by: datetime) -> QueueQuery:
         """Open orders with a clock (:func:`deadline_at`) at or before ``by`` (期限管理)."""
         return cls(Queue.DEADLINES, before=_aware(by, "by"))
@@ -313,7 +327,9 @@ class QueueQuery:
         return cls(Queue.STUCK, before=_aware(idle_since, "idle_since"))
 
 
-_BY_TIME = frozenset((Queue.NOT_SHIPPED, Queue.STUCK, Queue.POINTS_DUE, Queue.DEADLINES))
+_BY_TIME = frozenset(
+    (Queue.NOT_SHIPPED, Queue.STUCK, Queue.POINTS_DUE, Queue.DEADLINES, Queue.BOOKED_SINCE)
+)
 
 
 def _aware(value: object, field: str) -> datetime:
@@ -347,6 +363,9 @@ def matches(facts: QueueFacts, query: QueueQuery) -> bool:
         return facts.points_due_at is not None and facts.points_due_at <= query.before
     if queue is Queue.DEADLINES:
         return facts.deadline_at is not None and facts.deadline_at <= query.before
+    if queue is Queue.BOOKED_SINCE:  # the one list from a time on
+        changed = facts.booked_changed_at
+        return changed is not None and changed >= query.before
     when = facts.instructed_at if queue is Queue.NOT_SHIPPED else facts.pending_since
     return when is not None and when <= query.before
 

@@ -39,6 +39,7 @@ ORDER_TABLE: tuple[tuple[str, str, str], ...] = (
     ("points_due_at", "time", ""),
     ("payment_lapses_at", "time", ""),
     ("deadline_at", "time", ""),
+    ("booked_changed_at", "time", ""),
     ("document", "document", "NOT NULL"),
     ("claimed_until", "time", ""),
 )
@@ -94,7 +95,8 @@ INDEX_VERSION = 5
 """What ``order_tracking`` holds: 1, the tracking numbers; 2, also the deposits each order received
 and the refunds it has to transfer (``DEPOSIT_INDEX``, ``REFUND_INDEX``); 3, and
 ``orders.payment_lapses_at`` is filled in; 4, and ``orders.deadline_at``; 5, and the virtual
-account each open bank-transfer order holds (``ACCOUNT_INDEX``). A store opened on tables of a
+account each open bank-transfer order holds (``ACCOUNT_INDEX``), and
+``orders.booked_changed_at``. A store opened on tables of a
 lower version indexes every order again, once (``order_index_version`` says which)."""
 
 INDEX_VERSION_SELECT = "SELECT max(version) FROM order_index_version"
@@ -117,28 +119,33 @@ READY_INDEX = (
 the ``payment_lapses_at`` column is there (it came after the table); it replaces
 ``orders_ready``."""
 
-DEADLINES_INDEX = (
+ADDED_TIMES = ("payment_lapses_at", "deadline_at", "booked_changed_at")
+"""The time columns of ``orders`` added after the table (filled when every order is indexed
+again); ``points_due_at`` came earlier, with its own values."""
+
+ADDED_INDEXES = (
     "CREATE INDEX IF NOT EXISTS orders_deadlines ON orders (deadline_at)\n"
     "    WHERE deadline_at IS NOT NULL;\n"
+    "CREATE INDEX IF NOT EXISTS orders_booked_changed ON orders (number, booked_changed_at)\n"
+    "    WHERE booked_changed_at IS NOT NULL;\n"
 )
-"""The index of ``deadline_at`` (the timed sweeps' list), made once the column is there."""
+"""The indexes of ``deadline_at`` (the timed sweeps' list, short) and ``booked_changed_at`` (the
+journal export's: every booked order, walked by number in the index alone, only those changed
+since read), made once the columns are there."""
 
 REINDEX_TIMES = (
-    "UPDATE orders SET payment_lapses_at = {mark}, deadline_at = {mark} WHERE number = {mark}"
+    "UPDATE orders SET "
+    + ", ".join(f"{column} = {{mark}}" for column in ADDED_TIMES)
+    + " WHERE number = {mark}"
 )
-"""Fill the columns added after the table of one order (its queue facts), when indexing every
-order again: ``payment_lapses_at``, ``deadline_at``."""
+"""Fill the :data:`ADDED_TIMES` of one order (its queue facts), when indexing every order again."""
 
 
-def reindexed_times(order: Order, when: Callable[[datetime], Any]) -> tuple[Any, Any, str]:
+def reindexed_times(order: Order, when: Callable[[datetime], Any]) -> tuple[Any, ...]:
     """The parameters of :data:`REINDEX_TIMES` for ``order`` (``when`` as in :func:`order_row`)."""
     facts = queue_facts(order)
-    lapses, deadline = facts.payment_lapses_at, facts.deadline_at
-    return (
-        None if lapses is None else when(lapses),
-        None if deadline is None else when(deadline),
-        order.number,
-    )
+    times = (getattr(facts, column) for column in ADDED_TIMES)
+    return (*(None if t is None else when(t) for t in times), order.number)
 
 
 DEPOSITS_ONCE = (
@@ -309,6 +316,7 @@ def order_row(
         None if facts.points_due_at is None else when(facts.points_due_at),
         None if facts.payment_lapses_at is None else when(facts.payment_lapses_at),
         None if facts.deadline_at is None else when(facts.deadline_at),
+        None if facts.booked_changed_at is None else when(facts.booked_changed_at),
         document,
     )
     return row, facts.hold_codes
@@ -351,6 +359,8 @@ def queue_where(
         return f"o.ready_to_instruct = 1 AND {lapsed}", [when(query.before)]
     assert query.before is not None
     column = _TIME_COLUMNS[queue]
+    if queue is Queue.BOOKED_SINCE:  # the one list from a time on
+        return f"o.{column} IS NOT NULL AND o.{column} >= {mark}", [when(query.before)]
     return f"o.{column} IS NOT NULL AND o.{column} <= {mark}", [when(query.before)]
 
 
@@ -359,9 +369,12 @@ _TIME_COLUMNS = {
     Queue.STUCK: "pending_since",
     Queue.POINTS_DUE: "points_due_at",
     Queue.DEADLINES: "deadline_at",
+    Queue.BOOKED_SINCE: "booked_changed_at",
 }
 """The column each list by time reads (through its partial index)."""
-_BY_TIME = frozenset(_TIME_COLUMNS)
+_BY_TIME = frozenset(_TIME_COLUMNS) - {Queue.BOOKED_SINCE}
+"""The lists read off their time's index and sorted by number (short lists); the booked list
+walks its index by number instead (long: a month of sales)."""
 
 
 def queue_select(

@@ -20,7 +20,8 @@ from orderflow.errors import ConcurrencyError, DuplicateOrder, OrderNotFound, St
 from orderflow.stores._kept import ClaimTokens, Remembered
 from orderflow.stores._postgres import Connections, Source
 from orderflow.stores._sql import (
-    DEADLINES_INDEX,
+    ADDED_INDEXES,
+    ADDED_TIMES,
     INDEX_VERSION,
     INDEX_VERSION_SELECT,
     ORDER_COLUMNS,
@@ -48,10 +49,11 @@ SCHEMA = (
     order_schema(POSTGRES_TYPES)
     + "ALTER TABLE orders ADD COLUMN IF NOT EXISTS points_due_at timestamptz;\n"
     + POINTS_DUE_INDEX
-    + "ALTER TABLE orders ADD COLUMN IF NOT EXISTS payment_lapses_at timestamptz;\n"
+    + "".join(
+        f"ALTER TABLE orders ADD COLUMN IF NOT EXISTS {c} timestamptz;\n" for c in ADDED_TIMES
+    )
     + READY_INDEX
-    + "ALTER TABLE orders ADD COLUMN IF NOT EXISTS deadline_at timestamptz;\n"
-    + DEADLINES_INDEX
+    + ADDED_INDEXES
 )
 
 _MARKS = ", ".join(["%s"] * (len(ORDER_COLUMNS) - 1) + ["%s::jsonb"])

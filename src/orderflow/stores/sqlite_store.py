@@ -24,7 +24,8 @@ from orderflow.errors import (
 )
 from orderflow.stores._kept import ClaimTokens, Remembered
 from orderflow.stores._sql import (
-    DEADLINES_INDEX,
+    ADDED_INDEXES,
+    ADDED_TIMES,
     INDEX_VERSION,
     INDEX_VERSION_SELECT,
     ORDER_COLUMNS,
@@ -96,19 +97,20 @@ class SQLiteStore(OrderReads):
     def _migrate(self) -> None:
         """Add the columns that tables made before them lack.
 
-        ``points_due_at`` (NULL for their orders), ``payment_lapses_at`` and ``deadline_at``
-        (filled when the orders are indexed again, :data:`INDEX_VERSION` 3 and 4).
+        ``points_due_at`` (NULL for their orders), then the :data:`ADDED_TIMES` (filled when
+        the orders are indexed again, :data:`INDEX_VERSION` 3 to 5).
         """
         try:
             with self._db.write() as conn:
                 columns = {row[1] for row in conn.execute("PRAGMA table_info(orders)")}
                 if "points_due_at" not in columns:
                     conn.execute("ALTER TABLE orders ADD COLUMN points_due_at TEXT")
-                for column in ("payment_lapses_at", "deadline_at"):
+                for column in ADDED_TIMES:
                     if column not in columns:
                         conn.execute(f"ALTER TABLE orders ADD COLUMN {column} TEXT")
                 conn.execute(POINTS_DUE_INDEX)
-                conn.execute(DEADLINES_INDEX)
+                for statement in statements(ADDED_INDEXES):
+                    conn.execute(statement)
                 for statement in statements(READY_INDEX):
                     conn.execute(statement)
         except sqlite3.Error as failed:

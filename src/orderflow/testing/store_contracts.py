@@ -237,6 +237,8 @@ class OrderStoreContract:
             QueueQuery.stuck(now - timedelta(days=1)),
             QueueQuery.deadlines(now),
             QueueQuery.deadlines(now + timedelta(days=31)),  # the cards' authorizations lapse
+            QueueQuery.booked_since(now - timedelta(days=1)),
+            QueueQuery.booked_since(now + timedelta(days=1)),
         ]
         lapsing = QueueQuery.deadlines(now + timedelta(days=31))
         assert any(matches(queue_facts(o), lapsing) for o in orders), "no order has a clock"
