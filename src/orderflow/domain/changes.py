@@ -258,7 +258,7 @@ def apply_change(
     _check_when(order, change, ctx, zone)
     lines = _new_lines(order, change, sets or {}) if change.touches_lines else order.lines
     updates: dict[str, Any] = {"lines": lines, "tax_adjustments": ()}
-    updates.update(_where_and_when(change, shipping_fees))
+    updates.update(_where_and_when(order, change, shipping_fees))
     method, paying = _paying(order, change)
     updates.update(paying)
     leaves_cod = order.payment.method is PaymentMethod.COD and method is not PaymentMethod.COD
@@ -296,10 +296,16 @@ def _check_when(order: Order, change: OrderChange, ctx: Context, zone: str) -> N
         )
 
 
-def _where_and_when(change: OrderChange, shipping_fees: ShippingFeeTable | None) -> dict[str, Any]:
-    """The order's fields a new address (its fee, no Amazon guarantee) and delivery change."""
+def _where_and_when(
+    order: Order, change: OrderChange, shipping_fees: ShippingFeeTable | None
+) -> dict[str, Any]:
+    """The order's fields a new address (its fee, no Amazon guarantee) and delivery change.
+
+    The address the order has, sent again, is no new address: the fee the cart charged (送料無料
+    or its own) and Amazon's guarantee stay.
+    """
     updates: dict[str, Any] = {}
-    if change.ship_to is not None:
+    if change.ship_to is not None and change.ship_to != order.ship_to:
         if not isinstance(change.ship_to, Address):
             raise InvalidValue("ship_to", change.ship_to, "an Address")
         updates["ship_to"] = change.ship_to
