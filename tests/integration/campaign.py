@@ -421,6 +421,11 @@ def change(flow: Flow, order: Order, rid: str) -> object:
         price, rate = SKUS[sku]
         new_id = f"L{rng.randint(10, 99)}"
         line = OrderLine(new_id, sku, sku, Money.yen(price), 1, rate or TaxRate.STANDARD)
+        if rng.random() < 0.2:  # メーカー直送 added by a change
+            line = attrs.evolve(line, supplier="ACME")
+        elif rng.random() < 0.2:  # a セット商品 added by a change
+            sku = rng.choice(sorted(SETS))
+            line = OrderLine(new_id, sku, sku, Money.yen(SET_PRICES[sku]), 1)
         what = OrderChange(add_lines=(line,))
     elif kind == 2:
         what = OrderChange(
