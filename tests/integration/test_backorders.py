@@ -254,3 +254,28 @@ def test_drop_missing_refuses_an_order_on_hold_whose_stock_was_never_read(
     for hold in order.open_holds:  # once a person lets it go on, it is reserved as usual
         s.desk.clear_hold("1001", hold.code)
     assert s.desk.allocate("1001").status is OrderStatus.ALLOCATED
+
+
+def test_an_order_on_hold_whose_stock_was_never_read_is_told_no_expected_date() -> None:
+    """入荷予定日 and 'wait for stock' are for units found missing: a transfer not paid yet
+    (未引当 on hold, its stock on the shelf) must not get a backorder notice."""
+    s = shop(STOCK)
+    who = Customer("C1", "見本 花子", "c1@example.jp")
+    s.desk.place(
+        number="1001",
+        customer=who,
+        ship_to=address(),
+        lines=[TEA[1]],
+        payment_method=PaymentMethod.BANK_TRANSFER,
+    )
+    before = s.desk.accept("1001")
+    sent = len(s.notifier.sent)
+    calls: list[Callable[[], object]] = [
+        lambda: s.desk.expect_arrival("1001", "L2", date(2026, 12, 1)),
+        lambda: s.desk.wait_for_stock("1001"),
+    ]
+    for call in calls:
+        with pytest.raises(InvalidValue) as refused:
+            call()
+        assert refused.value.field == "number" and "hold" in str(refused.value)
+    assert s.desk.get("1001") == before and len(s.notifier.sent) == sent

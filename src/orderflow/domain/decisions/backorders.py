@@ -59,6 +59,12 @@ def check_droppable(order: Order) -> dict[str, int]:
     missing = order.unallocated()
     if order.status not in WAITING or not missing:
         raise InvalidValue("number", order.number, "an order waiting for stock")
+    _refuse_unread(order)
+    return missing
+
+
+def _refuse_unread(order: Order) -> None:
+    """Refuse an order in 未引当 on hold: nothing of it is known to be missing."""
     if order.status is OrderStatus.UNALLOCATED and order.open_holds:
         codes = ", ".join(h.code for h in order.open_holds)
         raise InvalidValue(
@@ -67,7 +73,6 @@ def check_droppable(order: Order) -> dict[str, int]:
             f"an order waiting for stock (it is 未引当 on hold: {codes}, its stock not read "
             "yet; clear the hold so it is allocated, or cancel the order)",
         )
-    return missing
 
 
 def missing_units(order: Order, sku: str, sets: Sets | None = None) -> int:
@@ -120,6 +125,7 @@ def _require_waiting(order: Order, move: str) -> None:
     if not waits_for_stock(order):
         allowed = [m.value for m in allowed_moves(order.status)]
         raise MoveNotAllowed(order.number, order.status.name, move, allowed)
+    _refuse_unread(order)
 
 
 def expect_arrival(
