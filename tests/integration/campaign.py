@@ -284,6 +284,7 @@ def random_command(flow: Flow) -> None:
         (2, lambda: cancel_a_unit(flow, order, rid)),
         (3, lambda: change(flow, order, rid)),
         (1, lambda: desk.split(n, [{line.line_id: line.quantity} for line in order.lines])),
+        (2, lambda: split_units(flow, order)),
         (2, lambda: refund(flow, order, rid)),
         (3, lambda: pay(flow, order)),
         (1, lambda: decide_credit(flow, order)),
@@ -358,6 +359,20 @@ def forward(flow: Flow, order: Order) -> object:
     return None
 
 
+def split_units(flow: Flow, order: Order) -> object:
+    """注文分割 by units: a line's units spread over two parts, the other lines in either."""
+    rng = flow.rng
+    first: dict[str, int] = {}
+    second: dict[str, int] = {}
+    for line in order.lines:
+        cut = rng.randint(0, line.quantity)
+        if cut:
+            first[line.line_id] = cut
+        if line.quantity - cut:
+            second[line.line_id] = line.quantity - cut
+    return flow.shop.desk.split(order.number, [first, second])
+
+
 def recall(flow: Flow, order: Order) -> object:
     if order.shipments and flow.rng.random() < 0.3:
         shipment = flow.rng.choice(order.shipments)
@@ -406,6 +421,11 @@ def change(flow: Flow, order: Order, rid: str) -> object:
         price, rate = SKUS[sku]
         new_id = f"L{rng.randint(10, 99)}"
         line = OrderLine(new_id, sku, sku, Money.yen(price), 1, rate or TaxRate.STANDARD)
+        if rng.random() < 0.2:  # メーカー直送 added by a change
+            line = attrs.evolve(line, supplier="ACME")
+        elif rng.random() < 0.2:  # a セット商品 added by a change
+            sku = rng.choice(sorted(SETS))
+            line = OrderLine(new_id, sku, sku, Money.yen(SET_PRICES[sku]), 1)
         what = OrderChange(add_lines=(line,))
     elif kind == 2:
         what = OrderChange(

@@ -75,14 +75,15 @@ def laws(flow: Flow) -> list[str]:
                 for x in po.lines
                 if x.for_order == order.number and x.cancelled < x.quantity
             ]
-            for line in s.lines:
-                sku = order.line(line.line_id).sku
-                count = sum(1 for _, x in mine if x.sku == sku and x.quantity == line.quantity)
-                if count != 1 or len(mine) != len(s.lines):
-                    found.append(
-                        f"{order.number} {s.shipment_id}: {count} purchase-order lines for "
-                        f"{line.line_id} ({len(mine)} in all)"
-                    )
+            # one purchase-order line per shipment line: the same (SKU, units) pairs (a change
+            # may add a second 直送 line of a SKU, which a purchase-order line cannot tell apart)
+            wanted = sorted((order.line(x.line_id).sku, x.quantity) for x in s.lines)
+            sent = sorted((x.sku, x.quantity) for _, x in mine)
+            if wanted != sent:
+                found.append(
+                    f"{order.number} {s.shipment_id}: purchase-order lines {sent} for the "
+                    f"shipment's {wanted}"
+                )
             if s.status is not ShipmentStatus.INSTRUCTED:
                 for po, _ in mine:
                     if po.status is not PurchaseOrderStatus.RECEIVED:

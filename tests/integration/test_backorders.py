@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from orderflow import Customer, Money, Order, OrderDesk, OrderLine, OrderStatus
+from orderflow import Customer, Money, Order, OrderDesk, OrderLine, OrderStatus, PaymentMethod
 from orderflow.domain.events import ArrivalExpected, StockWaitAccepted
 from orderflow.errors import InvalidValue, MoveNotAllowed, ProviderTimeout
 from orderflow.stores import PostgresInventory, PostgresStore, SQLiteInventory, SQLiteStore
@@ -222,3 +222,60 @@ def test_the_receipt_sweep_reads_the_open_orders_once_whatever_the_skus() -> Non
     assert [o.number for o in served] == ["1000", "1001", "1002", "1003"]  # each once
     assert {s.desk.get(f"100{n}").status for n in range(4)} == {OrderStatus.ALLOCATED}
     assert s.desk.fill_backorders() == []
+
+
+@pytest.mark.parametrize("method", [PaymentMethod.BANK_TRANSFER, PaymentMethod.CARD])
+def test_drop_missing_refuses_an_order_on_hold_whose_stock_was_never_read(
+    method: PaymentMethod,
+) -> None:
+    """未引当 on hold (a transfer not paid yet, remarks to read) has nothing reserved because
+    nobody read the stock yet, not because it is missing: dropping 'what waits for stock' must
+    not cancel the whole order (every unit is on the shelf)."""
+    s = shop(STOCK)
+    who = Customer("C1", "見本 花子", "c1@example.jp")
+    s.desk.place(
+        number="1001",
+        customer=who,
+        ship_to=address(),
+        lines=[TEA[1]],
+        token="tok",
+        payment_method=method,
+        remarks="" if method is PaymentMethod.BANK_TRANSFER else "置き配希望",
+    )
+    order = s.desk.accept("1001")
+    assert order.status is OrderStatus.UNALLOCATED and order.open_holds
+    with pytest.raises(InvalidValue) as refused:
+        s.desk.drop_missing("1001")
+    assert refused.value.field == "number"
+    assert "hold" in str(refused.value)
+    order = s.desk.get("1001")
+    assert order.status is OrderStatus.UNALLOCATED
+    assert [(line.line_id, line.quantity) for line in order.lines] == [("L2", 1)]
+    for hold in order.open_holds:  # once a person lets it go on, it is reserved as usual
+        s.desk.clear_hold("1001", hold.code)
+    assert s.desk.allocate("1001").status is OrderStatus.ALLOCATED
+
+
+def test_an_order_on_hold_whose_stock_was_never_read_is_told_no_expected_date() -> None:
+    """入荷予定日 and 'wait for stock' are for units found missing: a transfer not paid yet
+    (未引当 on hold, its stock on the shelf) must not get a backorder notice."""
+    s = shop(STOCK)
+    who = Customer("C1", "見本 花子", "c1@example.jp")
+    s.desk.place(
+        number="1001",
+        customer=who,
+        ship_to=address(),
+        lines=[TEA[1]],
+        payment_method=PaymentMethod.BANK_TRANSFER,
+    )
+    before = s.desk.accept("1001")
+    sent = len(s.notifier.sent)
+    calls: list[Callable[[], object]] = [
+        lambda: s.desk.expect_arrival("1001", "L2", date(2026, 12, 1)),
+        lambda: s.desk.wait_for_stock("1001"),
+    ]
+    for call in calls:
+        with pytest.raises(InvalidValue) as refused:
+            call()
+        assert refused.value.field == "number" and "hold" in str(refused.value)
+    assert s.desk.get("1001") == before and len(s.notifier.sent) == sent

@@ -4,8 +4,9 @@
 stock again, saved the order twice and mailed the customer "your order has been changed".
 """
 
-from orderflow import OrderChange, Requester
-from tests.builders import address, shop, to_allocated
+from orderflow import Money, Order, OrderChange, Requester
+from orderflow.testing import FakeShop
+from tests.builders import address, place, shop, to_allocated
 
 
 def test_the_same_quantities_and_address_leave_the_order_as_it_is() -> None:
@@ -28,3 +29,24 @@ def test_a_real_change_still_goes_through() -> None:
     after = s.desk.get("1001")
     assert after.version > before.version
     assert s.notifier.sent[-1].kind == "order_changed"
+
+
+def test_the_address_it_has_keeps_the_fee_the_cart_charged() -> None:
+    """送料無料: the cart charged no shipping (or its own fee); the address sent again unchanged
+    (a form re-submitted) is no new address and takes no fee from the shop's table."""
+    s = shop()
+    before = to_allocated(s)
+    free = s.desk.change("1001", OrderChange(points_used=0)).order  # the order as it is
+    assert free == before
+    placed = place_free(s)
+    sent = len(s.notifier.sent)
+    s.desk.change_ship_to("2001", address())  # the address it has
+    after = s.desk.get("2001")
+    assert after == placed and after.shipping_fee == Money.yen(0)
+    assert len(s.notifier.sent) == sent
+
+
+def place_free(s: FakeShop) -> Order:
+    place(s, "2001", shipping_fee=Money.yen(0))
+    s.desk.accept("2001")
+    return s.desk.allocate("2001")

@@ -465,6 +465,46 @@ def test_a_change_checks_its_own_arguments(keywords: dict[str, Any], field: str)
     refused(s, lambda: s.desk.change("1001", change, **keywords), InvalidValue, field)
 
 
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        pytest.param(
+            lambda d: d.cancel("1001", reason="x", lines={"L1": 1, "L9": 1}),
+            "lines['L9']",
+            id="cancel-an-unknown-line",
+        ),
+        pytest.param(
+            lambda d: d.split("1001", [{"L1": 2}, {"L2": 1, "L3": 1, "L9": 1}]),
+            "parts[1]['L9']",
+            id="split-an-unknown-line",
+        ),
+        pytest.param(
+            lambda d: d.change("1001", OrderChange(quantities={"L1": 10**10})),
+            "change.quantities['L1']",
+            id="change-to-more-units-than-any-quantity",
+        ),
+        pytest.param(
+            lambda d: d.change("1001", OrderChange(quantities={"L9": 1})),
+            "change.quantities['L9']",
+            id="change-an-unknown-line",
+        ),
+        pytest.param(
+            lambda d: d.change("1001", OrderChange(quantities={"L1": 3}, remove_lines=("L1",))),
+            "change.remove_lines",
+            id="a-line-both-set-and-removed",
+        ),
+    ],
+)
+def test_a_line_a_command_names_badly_is_refused_naming_the_argument(
+    call: Callable[[OrderDesk], object], field: str
+) -> None:
+    """An unknown line id, or units no quantity may hold, is named as the caller gave it."""
+    s = shop()
+    place(s)
+    s.desk.accept("1001")
+    refused(s, lambda: call(s.desk), InvalidValue, field)
+
+
 # -- 入荷 ---------------------------------------------------------------------------------
 
 

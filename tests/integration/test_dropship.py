@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from orderflow import Address, Customer, Money, OrderLine, OrderStatus
+from orderflow import Address, Customer, Money, OrderChange, OrderLine, OrderStatus
 from orderflow.domain.effects import Commit, Done, Recall, Reserve
 from orderflow.domain.order import ShipmentStatus
 from orderflow.domain.purchasing import PurchaseOrder, PurchaseOrderStatus
@@ -268,3 +268,40 @@ def test_a_cancel_the_supplier_refused_once_is_not_taken_for_too_late(shop: Fake
     assert order.status is OrderStatus.ALLOCATED and not order.shipments and not order.outbox
     assert desk.purchase_order(po.number).status is PurchaseOrderStatus.CANCELLED
     assert len(shop.warehouses["TOKYO"].calls_to("instruct")) == 1  # nothing sent again
+
+
+@pytest.mark.parametrize("how", ["change", "split"])
+def test_a_line_of_ours_added_to_an_order_of_drop_shipped_lines_only_is_reserved(
+    shop: FakeShop, how: str
+) -> None:
+    """An order of 直送 lines only is 引当済 at once with nothing reserved; a line of our stock
+    added by a change must be reserved and shipped, not left out of every shipment."""
+    desk = shop.desk
+    _place(shop, ours=False)
+    number = "1001"
+    if how == "split":  # a part holding the 直送 line alone is 引当済 at once too
+        desk.place(
+            number="1002",
+            customer=Customer("C1002", "見本 花子", "c1002@example.jp"),
+            ship_to=SHIP_TO,
+            lines=[
+                OrderLine("L2", "CHAIR-1", "椅子", Money.yen(19800), 1, supplier="ACME"),
+                OrderLine("L3", "TEA-1", "緑茶", Money.yen(1080), 1),
+            ],
+            token="tok_visa",
+        )
+        desk.accept("1002")
+        number = desk.split("1002", [{"L2": 1}, {"L3": 1}])[0].number
+        assert desk.get(number).status is OrderStatus.ALLOCATED
+    tea = OrderLine("L9", "TEA-1", "緑茶", Money.yen(1080), 2)
+    order = desk.change(number, OrderChange(add_lines=(tea,))).order
+    assert order.status is OrderStatus.ALLOCATED and not order.unallocated()
+    assert [(a.line_id, a.quantity) for a in order.allocations] == [("L9", 2)]
+    order = desk.instruct_shipping(number)
+    assert sorted(line.line_id for s in order.shipments for line in s.lines) == ["L2", "L9"]
+    (tokyo,) = [s for s in order.shipments if s.warehouse == "TOKYO"]
+    desk.ship(number, tokyo.shipment_id, TRACKING)
+    (po,) = [p for p in desk.open_purchase_orders("ACME") if p.lines[0].for_order == number]
+    order = desk.supplier_shipped(po.number, OTHER)
+    assert order.status is OrderStatus.SHIPPED
+    assert order.payment.captured == order.totals(desk.settings.tax).total

@@ -203,3 +203,28 @@ def test_a_receipt_the_inventory_keeps_refusing_waits_for_a_person(shop: FakeSho
     assert desk.purchase_orders_waiting() == []
     assert shop.inventory.on_hand[("TOKYO", "TEA-1")] == 2
     assert not desk.purchase_order(po.number).outbox
+
+
+@pytest.mark.parametrize("sent", [False, True])
+def test_a_cancel_or_receipt_naming_what_the_purchase_order_lacks_names_the_argument(
+    shop: FakeShop, sent: bool
+) -> None:
+    """An unknown line id, an empty mapping of lines (never taken for 'every line', nor for
+    nothing) and a SKU the purchase order does not hold are refused naming what was given, and
+    change nothing."""
+    desk = shop.desk
+    po = desk.order_from_supplier("TEA-1", 6, "ACME")
+    po = desk.order_from_supplier("MUG-1", 2, "ACME")
+    if sent:
+        (po,) = desk.send_purchase_orders("ACME")
+    for lines, field in (({"1": 1, "9": 1}, "lines[9]"), ({}, "lines")):
+        with pytest.raises(InvalidValue) as refused:
+            desk.cancel_purchase_order(po.number, lines=lines)
+        assert refused.value.field == field
+    if sent:
+        with pytest.raises(InvalidValue) as refused:
+            desk.receive_purchase_order(po.number, {"CAKE-1": 1}, receipt_id="R1")
+        assert refused.value.field == "received[CAKE-1]"
+        assert "TEA-1" in str(refused.value) and "0 units open" not in str(refused.value)
+    assert desk.purchase_order(po.number) == po
+    assert not shop.supplier.calls_to("cancel")

@@ -271,7 +271,5 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
                 reason=reason,
                 request_id=request_id,
             )
-        missing = order.unallocated()
-        if order.status not in backorders.WAITING or not missing:
-            raise InvalidValue("number", number, "an order waiting for stock")
+        missing = backorders.check_droppable(order)
         return self.cancel(number, reason=reason, actor=actor, lines=missing, request_id=request_id)

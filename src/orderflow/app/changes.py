@@ -35,8 +35,11 @@ def _remaining(order: Order, cancelled: Mapping[str, int]) -> dict[str, int]:
     if not isinstance(cancelled, Mapping):
         raise InvalidValue("lines", cancelled, "a mapping of line id to units")
     left: dict[str, int] = {}
+    known = {line.line_id: line for line in order.lines}
     for line_id, units in cancelled.items():
-        line = order.line(line_id)
+        line = known.get(line_id)
+        if line is None:
+            raise InvalidValue(f"lines[{line_id!r}]", line_id, f"one of {list(known)}")
         if type(units) is not int or not 1 <= units <= line.quantity:
             expected = from_one_to(line.quantity, "unit", f"of line {line_id}")
             raise InvalidValue(f"lines[{line_id!r}]", units, expected)

@@ -20,6 +20,7 @@ import attrs
 from orderflow._mask import mask_token, masked_repr
 from orderflow.domain._values import replace
 from orderflow.domain.address import Address
+from orderflow.domain.bounds import check_units
 from orderflow.domain.events import Changed
 from orderflow.domain.lifecycle import Context, Outcome, record_fact
 from orderflow.domain.money import Money
@@ -202,13 +203,18 @@ def points_to_grant(totals: OrderTotals, rate: Decimal) -> int:
 def _new_lines(order: Order, change: OrderChange, sets: Sets) -> tuple[OrderLine, ...]:
     known = {line.line_id for line in order.lines}
     for line_id, quantity in change.quantities.items():
+        field = f"change.quantities[{line_id!r}]"
         if line_id not in known:
-            raise InvalidValue(f"quantities[{line_id!r}]", line_id, f"one of {sorted(known)}")
-        if type(quantity) is not int or quantity < 0:
-            raise InvalidValue(f"quantities[{line_id!r}]", quantity, "a whole number, 0 or more")
+            raise InvalidValue(field, line_id, f"one of {sorted(known)}")
+        if quantity:  # 0 removes the line
+            check_units(quantity, field)
     for line_id in change.remove_lines:
         if line_id not in known:
-            raise InvalidValue("remove_lines", line_id, f"one of {sorted(known)}")
+            raise InvalidValue("change.remove_lines", line_id, f"one of {sorted(known)}")
+        if change.quantities.get(line_id):
+            raise InvalidValue(  # which of the two did the caller mean?
+                "change.remove_lines", line_id, "a line the change does not also give units"
+            )
     lines = []
     for line in order.lines:
         quantity = change.quantities.get(line.line_id, line.quantity)
@@ -252,7 +258,7 @@ def apply_change(
     _check_when(order, change, ctx, zone)
     lines = _new_lines(order, change, sets or {}) if change.touches_lines else order.lines
     updates: dict[str, Any] = {"lines": lines, "tax_adjustments": ()}
-    updates.update(_where_and_when(change, shipping_fees))
+    updates.update(_where_and_when(order, change, shipping_fees))
     method, paying = _paying(order, change)
     updates.update(paying)
     leaves_cod = order.payment.method is PaymentMethod.COD and method is not PaymentMethod.COD
@@ -290,10 +296,16 @@ def _check_when(order: Order, change: OrderChange, ctx: Context, zone: str) -> N
         )
 
 
-def _where_and_when(change: OrderChange, shipping_fees: ShippingFeeTable | None) -> dict[str, Any]:
-    """The order's fields a new address (its fee, no Amazon guarantee) and delivery change."""
+def _where_and_when(
+    order: Order, change: OrderChange, shipping_fees: ShippingFeeTable | None
+) -> dict[str, Any]:
+    """The order's fields a new address (its fee, no Amazon guarantee) and delivery change.
+
+    The address the order has, sent again, is no new address: the fee the cart charged (送料無料
+    or its own) and Amazon's guarantee stay.
+    """
     updates: dict[str, Any] = {}
-    if change.ship_to is not None:
+    if change.ship_to is not None and change.ship_to != order.ship_to:
         if not isinstance(change.ship_to, Address):
             raise InvalidValue("ship_to", change.ship_to, "an Address")
         updates["ship_to"] = change.ship_to

@@ -302,7 +302,10 @@ def receive(
     if not isinstance(received, Mapping) or not received:
         raise InvalidValue("received", received, "a mapping of SKU → units received")
     open_units = po.open_units()
+    skus = sorted({line.sku for line in po.lines})
     for sku, units in received.items():
+        if sku not in skus:
+            raise InvalidValue(f"received[{sku}]", sku, f"a SKU of the purchase order {skus}")
         _check_units(f"received[{sku}]", units)
         if units > open_units.get(sku, 0):
             raise InvalidValue(
@@ -362,10 +365,15 @@ def cancel(
         return po
     wanted: dict[str, int] = {}
     if lines is not None:
-        if not isinstance(lines, Mapping):
-            raise InvalidValue("lines", lines, "a mapping of line id → units")
+        if not isinstance(lines, Mapping) or not lines:
+            raise InvalidValue(
+                "lines", lines, "a mapping of line id → units, not empty (or None: every line)"
+            )
+        known = {line.line_id: line for line in po.lines}
         for line_id, units in lines.items():
-            open_units = po.line(line_id).open
+            if line_id not in known:
+                raise InvalidValue(f"lines[{line_id}]", line_id, f"one of {list(known)}")
+            open_units = known[line_id].open
             if _check_units(f"lines[{line_id}]", units) > open_units:
                 raise InvalidValue(f"lines[{line_id}]", units, f"at most the {open_units} open")
             wanted[line_id] = units

@@ -102,11 +102,13 @@ def _check_parts(order: Order, parts: Sequence[Mapping[str, int]]) -> None:
     if len(parts) < 2:
         raise InvalidValue("parts", len(parts), "at least two parts")
     moved: dict[str, int] = {}
+    known = [line.line_id for line in order.lines]
     for index, part in enumerate(parts):
         if not part:
             raise InvalidValue(f"parts[{index}]", part, "at least one line")
         for line_id, quantity in part.items():
-            order.line(line_id)
+            if line_id not in known:
+                raise InvalidValue(f"parts[{index}][{line_id!r}]", line_id, f"one of {known}")
             if type(quantity) is not int or quantity < 1:
                 raise InvalidValue(
                     f"parts[{index}][{line_id!r}]", quantity, "a quantity of 1 or more"

@@ -28,6 +28,7 @@ from orderflow.errors import InvalidValue, MoveNotAllowed
 __all__ = [
     "WAITING",
     "accept_wait",
+    "check_droppable",
     "expect_arrival",
     "missing_units",
     "waiting_for",
@@ -45,6 +46,33 @@ def waits_for_stock(order: Order) -> bool:
     return order.status in WAITING or (
         order.status is OrderStatus.SHIPPING_INSTRUCTED and bool(order.unallocated())
     )
+
+
+def check_droppable(order: Order) -> dict[str, int]:
+    """The units 入荷待ち of ``order`` that the customer may drop (line id → units).
+
+    Refused (``InvalidValue`` naming ``number``) for an order not waiting for stock, and for
+    one in 未引当 on hold: nobody read its stock yet (a transfer not paid, a review to finish),
+    so nothing is known to be missing, and dropping "all of it" would cancel an order whose
+    units are on the shelf. Its hold cleared, it reads the stock and may then drop what is short.
+    """
+    missing = order.unallocated()
+    if order.status not in WAITING or not missing:
+        raise InvalidValue("number", order.number, "an order waiting for stock")
+    _refuse_unread(order)
+    return missing
+
+
+def _refuse_unread(order: Order) -> None:
+    """Refuse an order in 未引当 on hold: nothing of it is known to be missing."""
+    if order.status is OrderStatus.UNALLOCATED and order.open_holds:
+        codes = ", ".join(h.code for h in order.open_holds)
+        raise InvalidValue(
+            "number",
+            order.number,
+            f"an order waiting for stock (it is 未引当 on hold: {codes}, its stock not read "
+            "yet; clear the hold so it is allocated, or cancel the order)",
+        )
 
 
 def missing_units(order: Order, sku: str, sets: Sets | None = None) -> int:
@@ -97,6 +125,7 @@ def _require_waiting(order: Order, move: str) -> None:
     if not waits_for_stock(order):
         allowed = [m.value for m in allowed_moves(order.status)]
         raise MoveNotAllowed(order.number, order.status.name, move, allowed)
+    _refuse_unread(order)
 
 
 def expect_arrival(

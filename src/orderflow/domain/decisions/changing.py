@@ -195,8 +195,12 @@ def apply_proposal(
 ) -> Order:
     """Everything that follows a change: stock, payment, points, review, notice, moving on."""
     changed = changed_parts(before, after)
-    # 中途引当 with nothing reserved waits too: its new lines are allocated like any order's
-    waiting = before.allocations or before.status is OrderStatus.PARTIALLY_ALLOCATED
+    # 中途引当 with nothing reserved waits too, and 引当済 with nothing reserved (直送 lines
+    # only) holds what it has: their new lines are allocated like any order's
+    waiting = before.allocations or before.status in (
+        OrderStatus.PARTIALLY_ALLOCATED,
+        OrderStatus.ALLOCATED,
+    )
     reallocate = bool(waiting) and after.lines != before.lines
     if reallocate:
         check_move(before.number, before.status, Move.RELEASE, OrderStatus.UNALLOCATED)
