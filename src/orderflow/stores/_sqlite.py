@@ -32,6 +32,7 @@ import weakref
 from contextlib import nullcontext, suppress
 
 from orderflow.errors import InvalidValue, StoreError
+from orderflow.stores._foreign import part_tables, refuse_foreign_tables
 from orderflow.stores._sql import SQLITE_TYPES, record_schema, statements
 
 SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
@@ -69,7 +70,8 @@ def create_tables(
     """Create the missing tables of ``schema`` (``part``, ``version``) in the caller's write.
 
     Refuses (:class:`StoreError`) a file of a newer orderflow before touching it: a higher file
-    format, or tables of ``part`` of a higher version.
+    format, or tables of ``part`` of a higher version; and tables of ``part``'s names with other
+    columns, another application's (a shop's own ``orders``).
     """
     found = conn.execute("PRAGMA user_version").fetchone()[0]
     if found == STORE_SCHEMA_2 and _made_by_store_schema_2(conn):
@@ -79,6 +81,9 @@ def create_tables(
             f"{where}: the file's format is {found}, newer than this orderflow's "
             f"({FILE_FORMAT}): upgrade orderflow"
         )
+    tables = part_tables(part)
+    columns = {t: {r[1] for r in conn.execute(f"PRAGMA table_info({t})")} for t in tables}
+    refuse_foreign_tables(conn.execute, "?", part, version, columns, where)
     record_schema(conn.execute, "?", SQLITE_TYPES, part, version, where)
     for statement in statements(schema):
         conn.execute(statement)
