@@ -342,6 +342,22 @@ class Connections:
                     raise
             time.sleep(0.01)
 
+    def explain(self, failed: sqlite3.Error) -> str:
+        """``failed``'s message; for a lock still held after the busy timeout, why and what to do.
+
+        The usual cause is a transaction of the host's own on the same file (Django's
+        ``transaction.atomic()`` after a write) or another process writing for that long.
+        """
+        if getattr(failed, "sqlite_errorname", "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+            return (
+                f"{failed} (another connection kept the file's write lock longer than "
+                f"busy_timeout={self.busy_timeout:g} s: a transaction of your own open on this "
+                "file, such as Django's transaction.atomic() after a write, or a long write of "
+                "another process; call orderflow outside such a transaction, or raise "
+                "busy_timeout)"
+            )
+        return str(failed)
+
     @staticmethod
     def _roll_back(conn: sqlite3.Connection) -> None:
         if conn.in_transaction:
@@ -383,7 +399,7 @@ class _Block:
                 except sqlite3.Error as failed:
                     if self._what is None:
                         raise StoreError(
-                            f"cannot start a write on {db.path!r}: {failed}"
+                            f"cannot start a write on {db.path!r}: {db.explain(failed)}"
                         ) from failed
                     raise self._failed(failed) from failed
         except BaseException:
@@ -405,7 +421,8 @@ class _Block:
                         Connections._roll_back(conn)
                         if self._what is None:
                             raise StoreError(
-                                f"cannot commit a write on {self._db.path!r}: {not_committed}"
+                                f"cannot commit a write on {self._db.path!r}: "
+                                f"{self._db.explain(not_committed)}"
                             ) from not_committed
                         failed = not_committed
         finally:
@@ -414,7 +431,7 @@ class _Block:
             raise self._failed(failed) from failed
 
     def _failed(self, failed: sqlite3.Error) -> StoreError:
-        return StoreError(f"{self._db.name}: {self._what} failed: {failed}")
+        return StoreError(f"{self._db.name}: {self._what} failed: {self._db.explain(failed)}")
 
     def _release(self) -> None:
         slot, self._slot = self._slot, None
