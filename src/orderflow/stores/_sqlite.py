@@ -182,11 +182,13 @@ class Connections:
             )
         if not isinstance(synchronous, str) or synchronous.upper() not in SYNCHRONOUS:
             raise InvalidValue("synchronous", synchronous, f"one of {', '.join(SYNCHRONOUS)}")
-        self.path = name
+        self.memory = name == MEMORY
+        self.path = name if self.memory else os.path.abspath(name)
+        """The file, made absolute now: a thread (or a forked child) opening its connection
+        after the process changed directory opens this very file."""
         self.busy_timeout = float(busy_timeout)
         self.synchronous = synchronous.upper()
-        self.memory = name == MEMORY
-        self.name = f"{owner}({name!r})"
+        self.name = f"{owner}({self.path!r})"
         self._guard = threading.RLock() if self.memory else None
         """Held for every block in memory mode, where all threads share one connection."""
         self._local = threading.local()
