@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from orderflow.errors import StoreError
 from orderflow.stores import SQLiteInventory, SQLiteStore
 from orderflow.testing.store_contracts import sample_orders
 
@@ -45,3 +46,14 @@ def test_threads_started_after_a_chdir_use_the_same_file(
     assert store.get(order.number) == order  # opened again after close: the same file
     assert list(elsewhere.iterdir()) == []  # no file made there
     assert store.path == str(shop / "shop.sqlite3")
+
+
+@pytest.mark.parametrize("make", [SQLiteStore, SQLiteInventory], ids=["store", "inventory"])
+def test_a_file_in_a_folder_that_does_not_exist_is_refused_naming_the_folder(
+    tmp_path: Path, make: type[SQLiteStore] | type[SQLiteInventory]
+) -> None:
+    folder = tmp_path / "data"  # a deployment that forgot to make its data folder
+    with pytest.raises(StoreError) as refused:
+        make(folder / "shop.sqlite3")
+    assert f"the folder {str(folder)!r} does not exist" in str(refused.value)
+    assert not folder.exists()

@@ -315,7 +315,9 @@ class Connections:
                 check_same_thread=False,  # used by one thread; closed by close() from any
             )
         except sqlite3.Error as failed:
-            raise StoreError(f"cannot open the SQLite file {self.path!r}: {failed}") from failed
+            raise StoreError(
+                f"cannot open the SQLite file {self.path!r}: {failed}{self._why_not(failed)}"
+            ) from failed
         try:
             if not self.memory:
                 mode = self._wal(conn)
@@ -327,6 +329,17 @@ class Connections:
             conn.close()
             raise StoreError(f"cannot open the SQLite file {self.path!r}: {failed}") from failed
         return conn
+
+    def _why_not(self, failed: sqlite3.Error) -> str:
+        """What the file's folder says of a file SQLite could not open ("" if nothing)."""
+        folder = os.path.dirname(self.path)
+        if self.memory or os.path.exists(self.path) or not folder:
+            return ""
+        if not os.path.isdir(folder):
+            return f" (the folder {folder!r} does not exist: make it, or give another path)"
+        if not os.access(folder, os.W_OK):
+            return f" (the folder {folder!r} is not writable, and the file must be made there)"
+        return ""
 
     def _wal(self, conn: sqlite3.Connection) -> object:
         """``PRAGMA journal_mode=WAL``, tried again while the file is busy, up to the timeout.
