@@ -286,10 +286,22 @@ class ConcurrencyError(OrderflowError):
 
     free_text = False
 
-    def __init__(self, number: str, expected: int, actual: int) -> None:
+    def __init__(self, number: str, expected: int, actual: int, *, saved: bool = False) -> None:
         self.number = number
         self.expected = expected
         self.actual = actual
+        self.saved = saved
+        """True when the command's decision was saved and only the answers of its effects lost
+        (to other workers saving the order each time): ``desk.resume(number)`` finishes it."""
+        if saved:
+            super().__init__(
+                f"order {number}: the command was saved with its effects, but other workers "
+                f"saved the order before each save of their answers (last at version {actual}, "
+                f"on version {expected}); desk.resume({number}) finishes it under the same keys. "
+                "Do not repeat the command unless it returns the order by itself (one naturally "
+                "idempotent, or the same request_id): it would be decided and done again"
+            )
+            return
         super().__init__(
             f"order {number}: saved at version {actual}, but the change was made on version "
             f"{expected}; reload the order and retry (through the desk: run the same command "

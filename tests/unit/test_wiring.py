@@ -66,3 +66,24 @@ def test_a_port_without_its_members_is_refused(field: str, value: object, named:
     with pytest.raises(InvalidValue) as caught:
         OrderDesk(**_wiring(**{field: value}))
     assert caught.value.field == named
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "named"),
+    [
+        ("store", SQLiteStore, "store"),
+        ("inventory", FakeInventory, "inventory"),
+        ("notifier", FakeNotifier, "notifier"),
+        ("clock", FixedClock, "clock"),
+        ("warehouses", {"TOKYO": FakeWarehouse}, "warehouses['TOKYO']"),
+    ],
+)
+def test_a_ports_class_given_for_the_port_itself_is_refused(
+    field: str, value: object, named: str
+) -> None:
+    """``store=SQLiteStore`` (not instantiated) has every member, as functions: it was taken
+    and the first command failed with Python's TypeError (missing argument 'self')."""
+    with pytest.raises(InvalidValue) as caught:
+        OrderDesk(**_wiring(**{field: value}))
+    assert caught.value.field == named
+    assert "an instance" in str(caught.value) and "not the class" in str(caught.value)

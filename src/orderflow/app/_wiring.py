@@ -71,7 +71,17 @@ def _members(port: type) -> list[tuple[str, bool]]:
 
 
 def check_port(value: object, field: str, port: type) -> None:
-    """Refuse ``value`` for ``field`` unless it has every method and property of ``port``."""
+    """Refuse ``value`` for ``field`` unless it has every method and property of ``port``.
+
+    A class (``store=SQLiteStore``, not instantiated) is refused too: it has every member, as
+    plain functions, and the first command failed with Python's ``TypeError``.
+    """
+    if isinstance(value, type):
+        raise InvalidValue(
+            field,
+            value.__name__,
+            f"an instance of {port.__name__} ({value.__name__}(...)), not the class itself",
+        )
     missing = [
         name
         for name, method in _members(port)

@@ -458,7 +458,11 @@ class DeskBase:
             return order
         if request_id is not None:
             decided = replace(decided, requests=(*order.requests, request_id)[-_KEPT_REQUESTS:])
-        return self.executor.drive(self.executor.save(order, decided))
+        saved = self.executor.save(order, decided)
+        try:
+            return self.executor.drive(saved)
+        except ConcurrencyError as lost:  # decided and saved: only its answers lost the races
+            raise ConcurrencyError(lost.number, lost.expected, lost.actual, saved=True) from lost
 
     def _cancelled(self, order: Order) -> None:
         """A command cancelled ``order``: what else must follow (purchase orders overrides it)."""

@@ -32,6 +32,7 @@ import weakref
 from contextlib import nullcontext, suppress
 
 from orderflow.errors import InvalidValue, StoreError
+from orderflow.stores._foreign import part_tables, refuse_foreign_tables
 from orderflow.stores._sql import SQLITE_TYPES, record_schema, statements
 
 SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
@@ -69,7 +70,8 @@ def create_tables(
     """Create the missing tables of ``schema`` (``part``, ``version``) in the caller's write.
 
     Refuses (:class:`StoreError`) a file of a newer orderflow before touching it: a higher file
-    format, or tables of ``part`` of a higher version.
+    format, or tables of ``part`` of a higher version; and tables of ``part``'s names with other
+    columns, another application's (a shop's own ``orders``).
     """
     found = conn.execute("PRAGMA user_version").fetchone()[0]
     if found == STORE_SCHEMA_2 and _made_by_store_schema_2(conn):
@@ -79,6 +81,9 @@ def create_tables(
             f"{where}: the file's format is {found}, newer than this orderflow's "
             f"({FILE_FORMAT}): upgrade orderflow"
         )
+    tables = part_tables(part)
+    columns = {t: {r[1] for r in conn.execute(f"PRAGMA table_info({t})")} for t in tables}
+    refuse_foreign_tables(conn.execute, "?", part, version, columns, where)
     record_schema(conn.execute, "?", SQLITE_TYPES, part, version, where)
     for statement in statements(schema):
         conn.execute(statement)
@@ -177,11 +182,13 @@ class Connections:
             )
         if not isinstance(synchronous, str) or synchronous.upper() not in SYNCHRONOUS:
             raise InvalidValue("synchronous", synchronous, f"one of {', '.join(SYNCHRONOUS)}")
-        self.path = name
+        self.memory = name == MEMORY
+        self.path = name if self.memory else os.path.abspath(name)
+        """The file, made absolute now: a thread (or a forked child) opening its connection
+        after the process changed directory opens this very file."""
         self.busy_timeout = float(busy_timeout)
         self.synchronous = synchronous.upper()
-        self.memory = name == MEMORY
-        self.name = f"{owner}({name!r})"
+        self.name = f"{owner}({self.path!r})"
         self._guard = threading.RLock() if self.memory else None
         """Held for every block in memory mode, where all threads share one connection."""
         self._local = threading.local()
@@ -308,7 +315,9 @@ class Connections:
                 check_same_thread=False,  # used by one thread; closed by close() from any
             )
         except sqlite3.Error as failed:
-            raise StoreError(f"cannot open the SQLite file {self.path!r}: {failed}") from failed
+            raise StoreError(
+                f"cannot open the SQLite file {self.path!r}: {failed}{self._why_not(failed)}"
+            ) from failed
         try:
             if not self.memory:
                 mode = self._wal(conn)
@@ -320,6 +329,17 @@ class Connections:
             conn.close()
             raise StoreError(f"cannot open the SQLite file {self.path!r}: {failed}") from failed
         return conn
+
+    def _why_not(self, failed: sqlite3.Error) -> str:
+        """What the file's folder says of a file SQLite could not open ("" if nothing)."""
+        folder = os.path.dirname(self.path)
+        if self.memory or os.path.exists(self.path) or not folder:
+            return ""
+        if not os.path.isdir(folder):
+            return f" (the folder {folder!r} does not exist: make it, or give another path)"
+        if not os.access(folder, os.W_OK):
+            return f" (the folder {folder!r} is not writable, and the file must be made there)"
+        return ""
 
     def _wal(self, conn: sqlite3.Connection) -> object:
         """``PRAGMA journal_mode=WAL``, tried again while the file is busy, up to the timeout.
@@ -336,6 +356,22 @@ class Connections:
                 if "locked" not in str(busy) or time.monotonic() >= deadline:
                     raise
             time.sleep(0.01)
+
+    def explain(self, failed: sqlite3.Error) -> str:
+        """``failed``'s message; for a lock still held after the busy timeout, why and what to do.
+
+        The usual cause is a transaction of the host's own on the same file (Django's
+        ``transaction.atomic()`` after a write) or another process writing for that long.
+        """
+        if getattr(failed, "sqlite_errorname", "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+            return (
+                f"{failed} (another connection kept the file's write lock longer than "
+                f"busy_timeout={self.busy_timeout:g} s: a transaction of your own open on this "
+                "file, such as Django's transaction.atomic() after a write, or a long write of "
+                "another process; call orderflow outside such a transaction, or raise "
+                "busy_timeout)"
+            )
+        return str(failed)
 
     @staticmethod
     def _roll_back(conn: sqlite3.Connection) -> None:
@@ -378,7 +414,7 @@ class _Block:
                 except sqlite3.Error as failed:
                     if self._what is None:
                         raise StoreError(
-                            f"cannot start a write on {db.path!r}: {failed}"
+                            f"cannot start a write on {db.path!r}: {db.explain(failed)}"
                         ) from failed
                     raise self._failed(failed) from failed
         except BaseException:
@@ -400,7 +436,8 @@ class _Block:
                         Connections._roll_back(conn)
                         if self._what is None:
                             raise StoreError(
-                                f"cannot commit a write on {self._db.path!r}: {not_committed}"
+                                f"cannot commit a write on {self._db.path!r}: "
+                                f"{self._db.explain(not_committed)}"
                             ) from not_committed
                         failed = not_committed
         finally:
@@ -409,7 +446,7 @@ class _Block:
             raise self._failed(failed) from failed
 
     def _failed(self, failed: sqlite3.Error) -> StoreError:
-        return StoreError(f"{self._db.name}: {self._what} failed: {failed}")
+        return StoreError(f"{self._db.name}: {self._what} failed: {self._db.explain(failed)}")
 
     def _release(self) -> None:
         slot, self._slot = self._slot, None

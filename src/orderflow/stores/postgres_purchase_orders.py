@@ -9,6 +9,7 @@ import psycopg
 from orderflow import codec
 from orderflow.domain.purchasing import PurchaseOrder
 from orderflow.errors import ConcurrencyError, DuplicateOrder, OrderNotFound, StoreError
+from orderflow.stores._foreign import refuse_foreign_postgres_tables
 from orderflow.stores._postgres import Connections, Source
 from orderflow.stores._sql import (
     POSTGRES_TYPES,
@@ -33,6 +34,7 @@ class PostgresPurchaseOrderStore:
         if create:
             with self._db.transaction() as conn:
                 conn.execute("SELECT pg_advisory_xact_lock(7301)")  # the tables of every part
+                refuse_foreign_postgres_tables(conn.execute, "purchase_orders", SCHEMA_VERSION)
                 record_schema(
                     conn.execute,
                     "%s",

@@ -17,6 +17,7 @@ from orderflow import codec
 from orderflow.domain.order import Order
 from orderflow.domain.queues import check_claim
 from orderflow.errors import ConcurrencyError, DuplicateOrder, OrderNotFound, StoreError
+from orderflow.stores._foreign import refuse_foreign_postgres_tables
 from orderflow.stores._kept import ClaimTokens, Remembered
 from orderflow.stores._postgres import Connections, Source
 from orderflow.stores._sql import (
@@ -81,6 +82,7 @@ class PostgresStore(OrderReads):
         if create:
             with self._db.transaction() as conn:
                 conn.execute("SELECT pg_advisory_xact_lock(7301)")  # two workers starting at once
+                refuse_foreign_postgres_tables(conn.execute, "orders", SCHEMA_VERSION)
                 record_schema(
                     conn.execute, "%s", POSTGRES_TYPES, "orders", SCHEMA_VERSION, "PostgreSQL"
                 )
