@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from orderflow.errors import StoreError
-from orderflow.stores._sql import ORDER_TABLE
+from orderflow.stores._sql import ADDED_TIMES, ORDER_TABLE
 
 PART_TABLES: dict[str, dict[str, frozenset[str]]] = {
     "orders": {
@@ -29,7 +29,7 @@ PART_TABLES: dict[str, dict[str, frozenset[str]]] = {
 }
 """The columns of each part's tables: a table of the same name with others is not orderflow's."""
 
-ADDED_COLUMNS = frozenset({"points_due_at", "payment_lapses_at"})
+ADDED_COLUMNS = frozenset({"points_due_at", *ADDED_TIMES})
 """Columns of ``orders`` that tables an older orderflow made lack (the stores add them)."""
 
 
