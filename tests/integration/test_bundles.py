@@ -452,3 +452,16 @@ def test_an_order_whose_box_left_without_it_is_instructed_on_its_own() -> None:
     assert order.status is OrderStatus.SHIPPING_INSTRUCTED
     assert order.bundle == () and order.shipments[0].parcel is None  # on its own
     assert desk.get("1001").status is OrderStatus.SHIPPED
+
+
+def test_an_order_in_another_parcel_is_refused_saying_how_to_take_it_out() -> None:
+    desk = fake_shop(STOCK).desk
+    _two_accepted(desk)
+    _place(desk, "1003", "C1-again")
+    _accepted(desk, "1003")
+    desk.bundle(["1001", "1002"])
+    with pytest.raises(InvalidValue, match=r"1002 already share.*desk\.unbundle\('1002'\)"):
+        desk.bundle(["1002", "1003"])
+    assert desk.get("1003").bundle == ()
+    desk.unbundle("1002")
+    assert [o.bundle for o in desk.bundle(["1002", "1003"])] == [("1002", "1003")] * 2

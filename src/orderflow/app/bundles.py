@@ -40,7 +40,10 @@ class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
         members = tuple(sorted({o.number for o in orders}))
         elsewhere = [o.number for o in orders if o.bundle and o.bundle != members]
         if elsewhere and reason is None:
-            reason = f"{', '.join(elsewhere)} already share a parcel with other orders"
+            reason = (
+                f"{', '.join(elsewhere)} already share a parcel with other orders "
+                f"(desk.unbundle({elsewhere[0]!r}) takes it out first)"
+            )
         if reason is not None:
             raise InvalidValue(
                 "numbers", list(numbers), f"orders that may share a parcel: {reason}"
