@@ -39,7 +39,7 @@ from orderflow import (
 from orderflow.cli import booked_entries
 from orderflow.domain.queues import ACCOUNT_INDEX, deadline_at, queue_facts
 from orderflow.ports import OrderStore
-from orderflow.stores import PostgresStore, SQLiteStore
+from orderflow.stores import PostgresStore, SQLiteStore, _sql
 from orderflow.testing import FakeShop, fake_shop
 from orderflow.testing.shop import desk_on
 from tests.builders import address, customer, place, shop
@@ -198,8 +198,11 @@ def _older_tables_are_indexed_again(
         assert [o.number for o in s.desk.expire_unpaid()] == ["K-1"]
 
 
-def test_a_sqlite_file_of_an_older_orderflow_is_indexed_again(tmp_path: Path) -> None:
+def test_a_sqlite_file_of_an_older_orderflow_is_indexed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "old.sqlite3"
+    monkeypatch.setattr(_sql, "REINDEX_PAGE", 1)  # a page at a time: each of three pages
 
     def on_tables(change: Callable[[Callable[..., Any]], None]) -> None:
         with sqlite3.connect(path) as conn:
@@ -208,10 +211,13 @@ def test_a_sqlite_file_of_an_older_orderflow_is_indexed_again(tmp_path: Path) ->
     _older_tables_are_indexed_again(lambda: SQLiteStore(path), on_tables)
 
 
-def test_a_postgres_database_of_an_older_orderflow_is_indexed_again(postgres_uri: str) -> None:
+def test_a_postgres_database_of_an_older_orderflow_is_indexed_again(
+    postgres_uri: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import psycopg
 
     conninfo = new_database(postgres_uri)
+    monkeypatch.setattr(_sql, "REINDEX_PAGE", 2)  # a page at a time: two pages
 
     def on_tables(change: Callable[[Callable[..., Any]], None]) -> None:
         with psycopg.connect(conninfo, autocommit=True) as conn:

@@ -141,6 +141,25 @@ REINDEX_TIMES = (
 """Fill the :data:`ADDED_TIMES` of one order (its queue facts), when indexing every order again."""
 
 
+REINDEX_PAGE = 500
+"""How many orders indexing every order again decodes at a time."""
+
+
+def every_row(execute: Callable[..., Any], mark: str) -> Iterator[tuple[Any, ...]]:
+    """Every ``orders`` row (number, version, document), by number, a page at a time.
+
+    Indexing a grown file again after an upgrade holds a page of documents, not all of them.
+    """
+    sql = (
+        f"SELECT {READ_COLUMNS} FROM orders WHERE number > {mark} "
+        f"ORDER BY number LIMIT {REINDEX_PAGE}"
+    )
+    after = ""
+    while rows := execute(sql, (after,)).fetchall():
+        yield from rows
+        after = rows[-1][0]
+
+
 def reindexed_times(order: Order, when: Callable[[datetime], Any]) -> tuple[Any, ...]:
     """The parameters of :data:`REINDEX_TIMES` for ``order`` (``when`` as in :func:`order_row`)."""
     facts = queue_facts(order)

@@ -28,11 +28,11 @@ from orderflow.stores._sql import (
     ORDER_COLUMNS,
     POINTS_DUE_INDEX,
     POSTGRES_TYPES,
-    READ_COLUMNS,
     READY_INDEX,
     REINDEX_TIMES,
     OrderReads,
     as_is,
+    every_row,
     guard_deposits,
     order_row,
     order_schema,
@@ -226,8 +226,7 @@ class PostgresStore(OrderReads):
             if found is None or found[0] is None or found[0] < INDEX_VERSION:
                 conn.execute("DROP INDEX IF EXISTS order_deposits_once")
                 conn.execute("DELETE FROM order_tracking")
-                rows = conn.execute(f"SELECT {READ_COLUMNS} FROM orders").fetchall()
-                for row in rows:
+                for row in every_row(conn.execute, "%s"):
                     order = self._known.order(*row)
                     self._write_tracking(conn, order, fresh=True)
                     times = reindexed_times(order, as_is)

@@ -30,11 +30,11 @@ from orderflow.stores._sql import (
     INDEX_VERSION_SELECT,
     ORDER_COLUMNS,
     POINTS_DUE_INDEX,
-    READ_COLUMNS,
     READY_INDEX,
     REINDEX_TIMES,
     SQLITE_TYPES,
     OrderReads,
+    every_row,
     guard_deposits,
     order_row,
     order_schema,
@@ -255,7 +255,8 @@ class SQLiteStore(OrderReads):
                 if found is None or found < INDEX_VERSION:
                     conn.execute("DROP INDEX IF EXISTS order_deposits_once")
                     conn.execute("DELETE FROM order_tracking")
-                    for order in self._orders(f"SELECT {READ_COLUMNS} FROM orders", ()):
+                    for row in every_row(conn.execute, "?"):
+                        order = self._known.order(*row)
                         conn.executemany(_INSERT_TRACKING, tracking_rows(order))
                         times = reindexed_times(order, utc_text)
                         conn.execute(REINDEX_TIMES.format(mark="?"), times)
