@@ -305,3 +305,24 @@ def test_a_line_of_ours_added_to_an_order_of_drop_shipped_lines_only_is_reserved
     order = desk.supplier_shipped(po.number, OTHER)
     assert order.status is OrderStatus.SHIPPED
     assert order.payment.captured == order.totals(desk.settings.tax).total
+
+
+def test_drop_shipped_units_changed_before_the_instruction_go_on_the_purchase_order() -> None:
+    """docs/purchase-orders.md said this was not built; it is, until the instruction."""
+    shop = fake_shop({("TOKYO", "TEA-1"): 5})
+    desk = shop.desk
+    desk.place(
+        number="2001",
+        customer=Customer("C2", "見本 太郎", "c2@example.jp"),
+        ship_to=Address("150-0001", "東京都", "渋谷区神宮前", "1-2-3", "見本 太郎", "03-1234-5678"),
+        lines=[
+            OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2),
+            OrderLine("L2", "KYUSU-9", "南部鉄器 急須", Money.yen(8800), 1, supplier="ACME"),
+        ],
+        token="tok_visa",
+    )
+    desk.accept("2001")
+    desk.change("2001", OrderChange(quantities={"L2": 3}))
+    desk.instruct_shipping("2001")
+    (direct,) = desk.open_purchase_orders("ACME")
+    assert [(line.sku, line.quantity) for line in direct.lines] == [("KYUSU-9", 3)]
