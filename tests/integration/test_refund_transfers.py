@@ -14,7 +14,7 @@ from orderflow.ports import OrderStore
 from orderflow.stores import PostgresStore, SQLiteStore
 from orderflow.testing import FakeShop, Fault
 from orderflow.testing.shop import desk_on
-from tests.builders import pay_in_full, place, shop, to_booked
+from tests.builders import finish, pay_in_full, place, shop, to_booked
 from tests.postgres import new_database
 
 
@@ -153,3 +153,22 @@ def test_a_reference_recorded_again_with_another_amount_is_refused() -> None:
         s.desk.record_refund_transfer("1001", Money.yen(400), reference="T-1")
     assert raised.value.field == "amount" and "600" in str(raised.value)
     assert s.desk.get("1001") == before
+
+
+def test_a_postpay_refund_paid_by_transfer_is_no_longer_refundable() -> None:
+    # 後払い: a refund owed back by transfer leaves the claim as it was (the customer pays
+    # the provider the whole claim and gets the transfer), so it is not refundable again.
+    s = shop()
+    place(s, payment_method=PaymentMethod.POSTPAY, token=None)
+    s.desk.accept("1001")
+    s.desk.allocate("1001")
+    booked = finish(s)
+    paid = booked.payment.captured
+    order = s.desk.refund("1001", Money.yen(1000), reason="お詫び", by_transfer=True)
+    assert s.desk.refundable(order) == paid - Money.yen(1000)
+    with pytest.raises(InvalidValue, match="amount") as refused:
+        s.desk.refund("1001", paid, reason="お詫び", request_id="G-2")
+    assert str(paid - Money.yen(1000)) in str(refused.value)
+    rest = s.desk.refund("1001", paid - Money.yen(1000), reason="お詫び", request_id="G-3")
+    assert s.desk.refundable(rest) == Money.yen(0)
+    assert rest.payment.refunded + rest.payment.refund_owed == paid  # everything back, once

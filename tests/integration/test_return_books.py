@@ -307,3 +307,26 @@ def test_a_return_fee_refunded_in_parts_takes_back_only_the_tax_it_held() -> Non
         s.desk.refund("1001", Money.yen(part), reason="返品手数料の返金", request_id=f"fee-{n}")
     sales, tax = _sales_and_tax_kept(s)
     assert (sales, tax) == (Money.yen(0), Money.yen(0))
+
+
+def test_the_last_return_after_a_refused_one_paid_by_transfer_pays_back_everything() -> None:
+    # the cup's ¥2,200 comes back but the 後払い provider will not bill the rest: a person pays
+    # it by transfer, a 売上値引 shared over both rates; the rest then comes back (defective):
+    # every yen is back, not short of what the goodwill took off the other rate
+    s = shop()
+    delivered(s, payment_method=PaymentMethod.POSTPAY)
+    s.desk.book("1001")
+    _refused_return(s)
+    paid = s.desk.get("1001").payment.captured
+    s.desk.refund("1001", Money.yen(2200), reason="返品 R1", by_transfer=True)
+    s.postpay.decisions.pop("C1")
+    s.desk.request_return("1001", {"L1": 2, "L3": 1}, ReturnReason.DEFECTIVE)
+    order = s.desk.receive_return("1001", "R2", [Disposition("L1", 2), Disposition("L3", 1)])
+    assert order.payment.refunded + order.payment.refund_owed == paid
+    assert s.desk.refundable(order) == Money.yen(0)
+    kept = Money.yen(0)  # the books keep what the shop kept: nothing
+    for _, entry in s.accounting.entries:
+        for ln in entry.lines:
+            if ln.account == "売掛金":
+                kept += ln.amount if ln.side is Side.DEBIT else -ln.amount
+    assert kept == Money.yen(0)

@@ -209,6 +209,9 @@ def _rates_back(share: _Units, totals: OrderTotals, shipping_back: bool) -> Shar
         if gw_minor:  # a goodwill refund took part of the rate back already: never more
             held = paid - returned.get(rate, 0) - gw_minor
             held_tax = tax - taxed.get(rate, 0) - gw_tax_minor
+            if share.full:  # the last unit: all the rate holds but the fees the shop keeps
+                kept = 0 if shipping_back or not rate_extras or _fees_back(order) else extra_paid
+                amount = max(amount, held - kept)
             amount, units_tax = _within(amount, units_tax, held, held_tax, rate, currency)
         if amount or units_tax:
             rates.append(
@@ -220,6 +223,11 @@ def _rates_back(share: _Units, totals: OrderTotals, shipping_back: bool) -> Shar
             )
     rates.sort(key=lambda r: RATES.index(r[0]))
     return tuple(rates)
+
+
+def _fees_back(order: Order) -> bool:
+    """An earlier return refunded the shipping (and COD) fee."""
+    return any(r.shipping_refunded for r in order.returns)
 
 
 def _within(

@@ -75,8 +75,12 @@ def refund_limit(order: Order) -> Money:
     """What a refund may still pay back: refundable less the owed points settled off refunds.
 
     1 point = 1 yen: the yen kept back for owed points paid the debt, they are the shop's now.
+    A 後払い refund owed back by transfer leaves the claim as it was (the customer pays it and
+    gets the transfer): it is no longer refundable either, as for a card.
     """
     limit = refundable(order)
+    if order.payment.method is PaymentMethod.POSTPAY:
+        limit = limit - returned(order.payment)
     settled = Money(Decimal(points_settled(order)), order.currency)
     return limit - settled if settled < limit else Money.zero(order.currency)
 
