@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from orderflow import Deposit, Money, OrderStatus, PaymentMethod
 from orderflow.notices import Notice
 from orderflow.testing import fake_shop
-from tests.builders import STOCK, place
+from tests.builders import STOCK, place, to_booked
 
 
 def _refunds(sent: list[Notice]) -> list[dict[str, object]]:
@@ -54,3 +54,14 @@ def test_an_unpaid_order_cancelled_is_told_no_refund() -> None:
     place(shop, payment_method=PaymentMethod.BANK_TRANSFER, token=None)
     shop.desk.cancel("1001", reason="お客様都合")
     assert _refunds(shop.notifier.sent) == []
+
+
+def test_a_card_refund_paid_by_transfer_names_the_transfer_not_the_card() -> None:
+    """Found by the returns hunt: the notice said (クレジットカード), then お振り込みいたします."""
+    shop = fake_shop(dict(STOCK))
+    to_booked(shop)
+    shop.desk.refund("1001", Money.yen(500), reason="お詫び", by_transfer=True)
+    [told] = [n for n in shop.notifier.sent if n.kind == "refund"]
+    text = told.text
+    assert "(銀行振込)" in text and "クレジットカード" not in text
+    assert "お振り込みいたします" in text

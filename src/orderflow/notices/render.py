@@ -97,6 +97,8 @@ def scalars(notice: Notice) -> dict[str, str]:
         method = notice.order.payment_method if notice.order is not None else None
         by_transfer = dict(notice.facts).get("paid_back_by") == "transfer"
         values["refund_note"] = blocks.refund_note(method, lang, by_transfer=by_transfer)
+        if by_transfer:  # how the money goes back, not how it came (a card refund refused …)
+            values["payment_method"] = method_label(PaymentMethod.BANK_TRANSFER, lang)
     if notice.kind == "payment_shortfall":  # an account to transfer to only for a transfer
         konbini = notice.order is not None and notice.order.payment_method is PaymentMethod.KONBINI
         rest = (
