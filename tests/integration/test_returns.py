@@ -127,6 +127,18 @@ def test_a_refused_return_pays_nothing_and_frees_the_units() -> None:
     s.desk.request_return("1001", {"L1": 2}, ReturnReason.DEFECTIVE)
 
 
+def test_dispositions_that_miscount_the_units_are_refused_showing_the_count() -> None:
+    """It said "got <dict of 1>": not what was counted."""
+    s = shop()
+    delivered(s)
+    s.desk.request_return("1001", {"L1": 2}, ReturnReason.DEFECTIVE)
+    with pytest.raises(
+        InvalidValue, match=r"every returned unit once: \{'L1': 2\}, got \"\{'L1': 1\}\""
+    ):
+        s.desk.receive_return("1001", "R1", [Disposition("L1", 1, "TOKYO")])
+    assert s.desk.get("1001").returns[0].status is ReturnStatus.REQUESTED
+
+
 def test_an_exchange_is_a_return_and_a_new_order_linked_both_ways() -> None:
     s = shop()
     delivered(s)

@@ -192,7 +192,8 @@ def _check_dispositions(
         counted[d.line_id] = counted.get(d.line_id, 0) + d.quantity
     want = {line.line_id: ret.units(line.line_id) for line in ret.lines}
     if counted != want:
-        raise InvalidValue("dispositions", counted, f"every returned unit once: {want}")
+        # the units counted, as text: a dict is shown by its size alone (it might hold an address)
+        raise InvalidValue("dispositions", str(counted), f"every returned unit once: {want}")
     return tuple(dispositions)
 
 
