@@ -224,6 +224,22 @@ def test_the_receipt_sweep_reads_the_open_orders_once_whatever_the_skus() -> Non
     assert s.desk.fill_backorders() == []
 
 
+def _held_before_reading_stock(s: FakeShop, method: PaymentMethod) -> Order:
+    """Order 1001 accepted into 未引当 on hold: a transfer not paid yet, or remarks to read."""
+    s.desk.place(
+        number="1001",
+        customer=Customer("C1", "見本 花子", "c1@example.jp"),
+        ship_to=address(),
+        lines=[TEA[1]],
+        token="tok" if method is PaymentMethod.CARD else None,
+        payment_method=method,
+        remarks="" if method is PaymentMethod.BANK_TRANSFER else "置き配希望",
+    )
+    order = s.desk.accept("1001")
+    assert order.status is OrderStatus.UNALLOCATED and order.open_holds
+    return order
+
+
 @pytest.mark.parametrize("method", [PaymentMethod.BANK_TRANSFER, PaymentMethod.CARD])
 def test_drop_missing_refuses_an_order_on_hold_whose_stock_was_never_read(
     method: PaymentMethod,
@@ -232,18 +248,7 @@ def test_drop_missing_refuses_an_order_on_hold_whose_stock_was_never_read(
     nobody read the stock yet, not because it is missing: dropping 'what waits for stock' must
     not cancel the whole order (every unit is on the shelf)."""
     s = shop(STOCK)
-    who = Customer("C1", "見本 花子", "c1@example.jp")
-    s.desk.place(
-        number="1001",
-        customer=who,
-        ship_to=address(),
-        lines=[TEA[1]],
-        token="tok",
-        payment_method=method,
-        remarks="" if method is PaymentMethod.BANK_TRANSFER else "置き配希望",
-    )
-    order = s.desk.accept("1001")
-    assert order.status is OrderStatus.UNALLOCATED and order.open_holds
+    order = _held_before_reading_stock(s, method)
     with pytest.raises(InvalidValue) as refused:
         s.desk.drop_missing("1001")
     assert refused.value.field == "number"
@@ -260,15 +265,7 @@ def test_an_order_on_hold_whose_stock_was_never_read_is_told_no_expected_date() 
     """入荷予定日 and 'wait for stock' are for units found missing: a transfer not paid yet
     (未引当 on hold, its stock on the shelf) must not get a backorder notice."""
     s = shop(STOCK)
-    who = Customer("C1", "見本 花子", "c1@example.jp")
-    s.desk.place(
-        number="1001",
-        customer=who,
-        ship_to=address(),
-        lines=[TEA[1]],
-        payment_method=PaymentMethod.BANK_TRANSFER,
-    )
-    before = s.desk.accept("1001")
+    before = _held_before_reading_stock(s, PaymentMethod.BANK_TRANSFER)
     sent = len(s.notifier.sent)
     calls: list[Callable[[], object]] = [
         lambda: s.desk.expect_arrival("1001", "L2", date(2026, 12, 1)),

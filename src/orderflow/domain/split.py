@@ -104,15 +104,7 @@ def _check_parts(order: Order, parts: Sequence[Mapping[str, int]]) -> None:
     moved: dict[str, int] = {}
     known = [line.line_id for line in order.lines]
     for index, part in enumerate(parts):
-        if not part:
-            raise InvalidValue(f"parts[{index}]", part, "at least one line")
-        for line_id, quantity in part.items():
-            if line_id not in known:
-                raise InvalidValue(f"parts[{index}][{line_id!r}]", line_id, f"one of {known}")
-            if type(quantity) is not int or quantity < 1:
-                raise InvalidValue(
-                    f"parts[{index}][{line_id!r}]", quantity, "a quantity of 1 or more"
-                )
+        for line_id, quantity in _checked_part(part, index, known):
             moved[line_id] = moved.get(line_id, 0) + quantity
     for line in order.lines:
         if moved.get(line.line_id, 0) != line.quantity:
@@ -121,6 +113,18 @@ def _check_parts(order: Order, parts: Sequence[Mapping[str, int]]) -> None:
                 moved.get(line.line_id, 0),
                 f"all {line.quantity} units of the line, each in one part",
             )
+
+
+def _checked_part(part: Mapping[str, int], index: int, known: list[str]) -> list[tuple[str, int]]:
+    """The (line id, units) of ``parts[index]``: each a known line with 1 or more units."""
+    if not part:
+        raise InvalidValue(f"parts[{index}]", part, "at least one line")
+    for line_id, quantity in part.items():
+        if line_id not in known:
+            raise InvalidValue(f"parts[{index}][{line_id!r}]", line_id, f"one of {known}")
+        if type(quantity) is not int or quantity < 1:
+            raise InvalidValue(f"parts[{index}][{line_id!r}]", quantity, "a quantity of 1 or more")
+    return list(part.items())
 
 
 def _share_allocations(
