@@ -18,7 +18,8 @@ import pytest
 
 from orderflow import OrderStatus, PaymentMethod, QueueQuery
 from orderflow.stores import SQLiteStore
-from orderflow.stores._sql import pending_select, queue_count, queue_select, utc_text
+from orderflow.stores._sql import pending_select, utc_text
+from orderflow.stores._sql_queues import queue_count, queue_select
 from tests.builders import place, shop
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
