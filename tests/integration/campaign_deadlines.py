@@ -4,6 +4,8 @@ The sweeps read ``QueueQuery.deadlines`` instead of every open order, so an orde
 the list gets wrong would never be re-authorized, expired or held. At the end of every flow, each
 open order is judged by the sweeps' own rules at moments from now to two months on: whenever a
 rule would act, the order's clock (its queue facts) must be at or before what the sweep reads.
+Likewise a receipt reads the orders the store filed under its SKU (``WAITING_INDEX``): every
+order waiting for units of a SKU must be filed under it, in the store's index too.
 """
 
 from __future__ import annotations
@@ -11,10 +13,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 from orderflow import Order
+from orderflow.domain.decisions.backorders import missing_units, waits_for_stock
 from orderflow.domain.decisions.money import needs_reauthorization
 from orderflow.domain.decisions.tracking import absent_overdue
 from orderflow.domain.payments.direct import konbini_lapsed
-from orderflow.domain.queues import QueueQuery, matches, queue_facts
+from orderflow.domain.queues import (
+    ANY_SKU,
+    WAITING_INDEX,
+    QueueQuery,
+    matches,
+    queue_facts,
+    tracking_keys,
+)
+from orderflow.domain.sets import line_components
 from tests.integration.campaign_world import Flow
 
 AHEAD = tuple(
@@ -47,4 +58,23 @@ def deadline_laws(flow: Flow, orders: dict[str, Order]) -> list[str]:
                 facts, QueueQuery.deadlines(moment)
             ):
                 found.append(f"{order.number}: sweep_absent at +{ahead} misses it")
+    return found
+
+
+def waiting_laws(flow: Flow, orders: dict[str, Order]) -> list[str]:
+    """Orders waiting for a SKU that a receipt of it would not find in the store's index."""
+    sets = flow.shop.desk.settings.sets
+    found = []
+    for order in orders.values():
+        if not waits_for_stock(order):
+            continue
+        keys = set(tracking_keys(order))
+        filed = {sku for index, sku in keys if index == WAITING_INDEX}
+        for line in order.lines:
+            for sku, _ in line_components(line, sets):
+                if missing_units(order, sku, sets) and not filed & {sku, ANY_SKU}:
+                    found.append(f"{order.number} waits for {sku}, not filed under it")
+        for sku in filed:
+            if order.number not in flow.shop.store.orders_by_tracking(WAITING_INDEX, sku):
+                found.append(f"{order.number} waits for {sku}; the store's index lost it")
     return found

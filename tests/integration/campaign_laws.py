@@ -30,7 +30,7 @@ from orderflow.domain.tracking import TrackingStatus, event_key
 from orderflow.notices import format_amount
 from tests.integration import campaign_dropship as dropship
 from tests.integration import campaign_returns as returns
-from tests.integration.campaign_deadlines import deadline_laws
+from tests.integration.campaign_deadlines import deadline_laws, waiting_laws
 from tests.integration.campaign_journals import journal_laws, rebuilt_journal_laws
 from tests.integration.campaign_notices import once_laws
 from tests.integration.campaign_po import po_laws, po_stock_receipts
@@ -152,6 +152,7 @@ def violations(flow: Flow) -> list[str]:
     found.extend(_parcel_notice_laws(flow, orders))
     found.extend(once_laws(flow, orders))
     found.extend(deadline_laws(flow, orders))
+    found.extend(waiting_laws(flow, orders))
     return found
 
 

@@ -37,7 +37,7 @@ from orderflow import (
     TrackingStatus,
 )
 from orderflow.cli import booked_entries
-from orderflow.domain.queues import ACCOUNT_INDEX, deadline_at, queue_facts
+from orderflow.domain.queues import ACCOUNT_INDEX, WAITING_INDEX, deadline_at, queue_facts
 from orderflow.ports import OrderStore
 from orderflow.stores import PostgresStore, SQLiteStore, _sql
 from orderflow.testing import FakeShop, fake_shop
@@ -45,7 +45,7 @@ from orderflow.testing.shop import desk_on
 from tests.builders import address, customer, place, shop
 from tests.postgres import new_database
 
-STOCK = {("TOKYO", sku): 1000 for sku in ("TEA-1", "MUG-1", "CAKE-1")}
+STOCK = {("TOKYO", sku): 1000 for sku in ("TEA-1", "MUG-1", "CAKE-1")} | {("TOKYO", "NEW-1"): 0}
 JST = timezone(timedelta(hours=9))
 LINE = [OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 1)]
 
@@ -169,11 +169,11 @@ def test_a_final_order_has_no_clock() -> None:
 
 def _forget_the_clocks(execute: Callable[..., Any]) -> None:
     """As tables of index version 3 were: no ``deadline_at`` and ``booked_changed_at`` columns,
-    no indexes of them, no accounts among the index keys."""
+    no indexes of them, no accounts nor SKUs waited for among the index keys."""
     for column, index in (("deadline_at", "deadlines"), ("booked_changed_at", "booked_changed")):
         execute(f"DROP INDEX orders_{index}")
         execute(f"ALTER TABLE orders DROP COLUMN {column}")
-    execute(f"DELETE FROM order_tracking WHERE carrier = '{ACCOUNT_INDEX}'")
+    execute(f"DELETE FROM order_tracking WHERE carrier IN ('{ACCOUNT_INDEX}', '{WAITING_INDEX}')")
     execute("UPDATE order_index_version SET version = 3")
 
 
@@ -188,11 +188,20 @@ def _older_tables_are_indexed_again(
         _place(s, "K-1", PaymentMethod.KONBINI)
         account = _place(s, "B-1", PaymentMethod.BANK_TRANSFER).payment.instruction("account")
         _booked(s, "A")
+        s.desk.place(
+            number="W-1",
+            customer=attrs.evolve(customer(), id="C-W"),
+            ship_to=address(),
+            lines=[OrderLine("L1", "NEW-1", "新茶", Money.yen(2000), 2)],
+            token="tok_ok",
+        )
+        s.desk.accept("W-1")
     on_tables(_forget_the_clocks)
     s.clock.advance(timedelta(days=8))
     with open_store() as store:
         assert store.queue(QueueQuery.deadlines(s.clock.now())) == ["K-1"]
         assert store.orders_by_tracking(ACCOUNT_INDEX, account or "") == ["B-1"]
+        assert store.orders_by_tracking(WAITING_INDEX, "NEW-1") == ["W-1"]
         assert store.queue(QueueQuery.booked_since(s.clock.now() - timedelta(days=9))) == ["A"]
         s.desk = desk_on(s, store=store)
         assert [o.number for o in s.desk.expire_unpaid()] == ["K-1"]
@@ -257,3 +266,28 @@ def test_a_months_journal_export_reads_the_orders_changed_that_month(tmp_path: P
         assert sorted(read) == ["B", "C"]  # not A, booked and left alone in November
         assert [e.reference for e in december] == ["B/R1", "C"]
         assert [e.reference for e in booked_entries(s.desk)] == ["A", "B", "B/R1", "C"]
+
+
+def test_a_receipt_reads_only_the_orders_waiting_for_its_sku(sqlite_shop: FakeShop) -> None:
+    """入荷: ``receive`` read every open order to find the few waiting for the SKU."""
+    s = sqlite_shop
+    for n in range(20):
+        _place(s, f"C-{n:02}")
+        s.desk.allocate(f"C-{n:02}")  # tea on the shelf: reserved, waiting for nothing
+    s.desk.place(
+        number="W-1",
+        customer=attrs.evolve(customer(), id="C-W"),
+        ship_to=address(),
+        lines=[OrderLine("L1", "NEW-1", "新茶", Money.yen(2000), 2)],
+        token="tok_ok",
+    )
+    s.desk.accept("W-1")
+    assert s.desk.allocate("W-1").status is OrderStatus.PARTIALLY_ALLOCATED  # none in stock yet
+    read, stop = _reads(s.desk.executor.ports.store)
+    try:
+        served = s.desk.receive("TOKYO", "NEW-1", 5, receipt_id="R-1")
+    finally:
+        stop()
+    assert [o.number for o in served] == ["W-1"]
+    assert set(read) == {"W-1"}
+    assert s.desk.get("W-1").status is OrderStatus.ALLOCATED

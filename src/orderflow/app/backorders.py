@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 from orderflow.app.base import check_number, check_text
@@ -16,6 +16,7 @@ from orderflow.domain.decisions.backorders import Priority
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order
 from orderflow.domain.outbox import Plan
+from orderflow.domain.queues import ANY_SKU, WAITING_INDEX
 from orderflow.domain.sets import check_stocked
 from orderflow.domain.shipments import pending_units
 from orderflow.domain.status import OrderStatus
@@ -55,7 +56,7 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
         if priority is not None:
             if not callable(priority):
                 raise InvalidValue("priority", priority, "a function of an order, or None")
-            self._waiting(self.executor.open_orders(), sku, priority)  # one that fails: here
+            self._waiting(self._waiting_orders(sku), sku, priority)  # one that fails: here
         self._check_stocked(sku)
         try:
             self.executor.receive_now(
@@ -154,7 +155,7 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
         """
         served: list[Order] = []
         sets = self.settings.sets
-        candidates = self.executor.open_orders() if known is None else list(known.values())
+        candidates = self._waiting_orders(sku) if known is None else list(known.values())
         for order in self._waiting(candidates, sku, priority):
             if not any(self.executor.available(w, sku) for w in self.settings.warehouses):
                 break
@@ -179,9 +180,27 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
         if sku in sets:
             waited = any(
                 backorders.waits_for_stock(order) and backorders.missing_units(order, sku, sets)
-                for order in self.executor.open_orders()
+                for order in self._waiting_orders(sku)
             )  # held orders too: they wait for a person, and for the units
             check_stocked(sku, sets, "sku", waited_for=waited)
+
+    def _waiting_orders(self, sku: str) -> Iterator[Order]:
+        """The open orders that may wait for ``sku``, read off the store's index.
+
+        Those filed under it (or under any SKU) in ``WAITING_INDEX``; a store without the index:
+        every open order.
+        """
+        numbers: set[str] = set()
+        for key in (sku, ANY_SKU):
+            filed = self.executor.orders_indexed(WAITING_INDEX, key)
+            if filed is None:
+                yield from self.executor.open_orders()
+                return
+            numbers.update(filed)
+        for number in sorted(numbers):
+            order = self.executor.find(number)
+            if order is not None:
+                yield order
 
     def _could_allocate(self, order: Order) -> bool:
         """Whether the stock there is now would reserve anything for ``order`` (read, not kept)."""

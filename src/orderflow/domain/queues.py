@@ -28,9 +28,11 @@ from orderflow.errors import InvalidValue
 
 __all__ = [
     "ACCOUNT_INDEX",
+    "ANY_SKU",
     "DEPOSIT_INDEX",
     "MAX_PAGE",
     "REFUND_INDEX",
+    "WAITING_INDEX",
     "Queue",
     "QueueFacts",
     "QueueQuery",
@@ -40,6 +42,7 @@ __all__ = [
     "matches",
     "open_account",
     "queue_facts",
+    "skus_waiting",
     "tracking_keys",
 ]
 
@@ -172,6 +175,19 @@ holds now (バーチャル口座): ``orders_by_tracking(ACCOUNT_INDEX, account)`
 deposit to that account may belong to, without reading every open order."""
 
 
+WAITING_INDEX = "入荷待ち"
+"""The index's "carrier" under which stores file each SKU an order waits for (未引当, 中途引当,
+分納; a set line: its components): ``orders_by_tracking(WAITING_INDEX, sku)`` finds the orders a
+receipt of the SKU may serve, without reading every open order. An order with a line of an
+older document (no recipe kept, so its components depend on the shop's sets now) is filed under
+:data:`ANY_SKU` too."""
+
+ANY_SKU = "*"
+"""The SKU under which an order waiting for units it cannot name is filed (see above)."""
+
+_WAITING = frozenset((OrderStatus.UNALLOCATED, OrderStatus.PARTIALLY_ALLOCATED))
+
+
 REFUND_INDEX = ("返金待ち", "振込")
 """The index key under which stores file the orders that owe money back by transfer and have not
 transferred it all (``Payment.refund_to_transfer``): ``orders_by_tracking(*REFUND_INDEX)``."""
@@ -183,7 +199,7 @@ def tracking_keys(order: Order) -> tuple[tuple[str, str], ...]:
     (carrier, tracking number) of each shipment with a number, and (:data:`DEPOSIT_INDEX`,
     reference) of each bank deposit the order received; :data:`REFUND_INDEX` while it owes money
     back by transfer; (:data:`ACCOUNT_INDEX`, account) while it is open and holds a virtual
-    account (not closed).
+    account (not closed); (:data:`WAITING_INDEX`, sku) of each SKU it waits for.
     """
     keys = {(s.carrier, s.tracking_number) for s in order.shipments if s.tracking_number}
     deposit = f"{order.number}:deposit:"
@@ -198,7 +214,29 @@ def tracking_keys(order: Order) -> tuple[tuple[str, str], ...]:
     account = open_account(order)
     if account is not None:
         keys.add((ACCOUNT_INDEX, account))
+    keys.update((WAITING_INDEX, sku) for sku in skus_waiting(order))
     return tuple(sorted(keys))
+
+
+def skus_waiting(order: Order) -> set[str]:
+    """The SKUs ``order`` waits for (未引当, 中途引当, or 出荷指示済 with units missing).
+
+    On hold or not; :data:`ANY_SKU` too for a line whose components it does not know (an older
+    document's: no recipe kept).
+    """
+    status = order.status
+    if status not in _WAITING and status is not OrderStatus.SHIPPING_INSTRUCTED:
+        return set()
+    missing = order.unallocated()
+    skus: set[str] = set()
+    for line in order.lines:
+        if not missing.get(line.line_id):
+            continue
+        if line.recipe is None:
+            skus.update((line.sku, ANY_SKU))
+        else:
+            skus.update(sku for sku, _ in line.recipe or ((line.sku, 1),))
+    return skus
 
 
 def open_account(order: Order) -> str | None:

@@ -92,13 +92,14 @@ CREATE INDEX IF NOT EXISTS order_tracking_by_number ON order_tracking (number);
 CREATE TABLE IF NOT EXISTS order_index_version (version {integer} NOT NULL);
 """
 
-INDEX_VERSION = 5
+INDEX_VERSION = 6
 """What ``order_tracking`` holds: 1, the tracking numbers; 2, also the deposits each order received
 and the refunds it has to transfer (``DEPOSIT_INDEX``, ``REFUND_INDEX``); 3, and
 ``orders.payment_lapses_at`` is filled in; 4, and ``orders.deadline_at``; 5, and the virtual
 account each open bank-transfer order holds (``ACCOUNT_INDEX``), and
-``orders.booked_changed_at``. A store opened on tables of a
-lower version indexes every order again, once (``order_index_version`` says which)."""
+``orders.booked_changed_at``; 6, and the SKUs each order waits for (``WAITING_INDEX``). A store
+opened on tables of a lower version indexes every order again, once (``order_index_version``
+says which)."""
 
 INDEX_VERSION_SELECT = "SELECT max(version) FROM order_index_version"
 """The version of the index the tables hold (NULL: before the table existed)."""

@@ -75,11 +75,13 @@ class InMemoryOrderStore:
             current = self.get(order.number)
             if current.version != expected_version:
                 raise ConcurrencyError(order.number, expected_version, current.version)
-            keys = None  # tracking numbers, deposits, refunds owed, the open account
+            keys = None  # tracking numbers, deposits, refunds owed, the account, SKUs waited for
             if (
                 current.shipments is not order.shipments
                 or current.payment is not order.payment
                 or current.status is not order.status
+                or current.allocations is not order.allocations
+                or current.lines is not order.lines
             ):
                 keys = self._keys_free(order)
             self.orders[order.number] = order
