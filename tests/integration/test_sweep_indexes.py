@@ -50,6 +50,18 @@ JST = timezone(timedelta(hours=9))
 LINE = [OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 1)]
 
 
+def _new_tea_ordered(s: FakeShop) -> None:
+    """Order W-1 of two units of NEW-1, of which no unit is in stock, accepted (未引当)."""
+    s.desk.place(
+        number="W-1",
+        customer=attrs.evolve(customer(), id="C-W"),
+        ship_to=address(),
+        lines=[OrderLine("L1", "NEW-1", "新茶", Money.yen(2000), 2)],
+        token="tok_ok",
+    )
+    s.desk.accept("W-1")
+
+
 def _place(s: FakeShop, number: str, method: PaymentMethod = PaymentMethod.CARD) -> Order:
     s.desk.place(
         number=number,
@@ -188,14 +200,7 @@ def _older_tables_are_indexed_again(
         _place(s, "K-1", PaymentMethod.KONBINI)
         account = _place(s, "B-1", PaymentMethod.BANK_TRANSFER).payment.instruction("account")
         _booked(s, "A")
-        s.desk.place(
-            number="W-1",
-            customer=attrs.evolve(customer(), id="C-W"),
-            ship_to=address(),
-            lines=[OrderLine("L1", "NEW-1", "新茶", Money.yen(2000), 2)],
-            token="tok_ok",
-        )
-        s.desk.accept("W-1")
+        _new_tea_ordered(s)
     on_tables(_forget_the_clocks)
     s.clock.advance(timedelta(days=8))
     with open_store() as store:
@@ -274,14 +279,7 @@ def test_a_receipt_reads_only_the_orders_waiting_for_its_sku(sqlite_shop: FakeSh
     for n in range(20):
         _place(s, f"C-{n:02}")
         s.desk.allocate(f"C-{n:02}")  # tea on the shelf: reserved, waiting for nothing
-    s.desk.place(
-        number="W-1",
-        customer=attrs.evolve(customer(), id="C-W"),
-        ship_to=address(),
-        lines=[OrderLine("L1", "NEW-1", "新茶", Money.yen(2000), 2)],
-        token="tok_ok",
-    )
-    s.desk.accept("W-1")
+    _new_tea_ordered(s)
     assert s.desk.allocate("W-1").status is OrderStatus.PARTIALLY_ALLOCATED  # none in stock yet
     read, stop = _reads(s.desk.executor.ports.store)
     try:

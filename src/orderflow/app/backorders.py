@@ -185,22 +185,8 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
             check_stocked(sku, sets, "sku", waited_for=waited)
 
     def _waiting_orders(self, sku: str) -> Iterator[Order]:
-        """The open orders that may wait for ``sku``, read off the store's index.
-
-        Those filed under it (or under any SKU) in ``WAITING_INDEX``; a store without the index:
-        every open order.
-        """
-        numbers: set[str] = set()
-        for key in (sku, ANY_SKU):
-            filed = self.executor.orders_indexed(WAITING_INDEX, key)
-            if filed is None:
-                yield from self.executor.open_orders()
-                return
-            numbers.update(filed)
-        for number in sorted(numbers):
-            order = self.executor.find(number)
-            if order is not None:
-                yield order
+        """The open orders that may wait for ``sku``: filed under it, or under any SKU."""
+        return self._orders_filed(WAITING_INDEX, (sku, ANY_SKU))
 
     def _could_allocate(self, order: Order) -> bool:
         """Whether the stock there is now would reserve anything for ``order`` (read, not kept)."""

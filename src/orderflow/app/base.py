@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -365,6 +365,25 @@ class DeskBase:
                 if order is not None:
                     yield order
             after = numbers[-1]
+
+    def _orders_filed(self, index: str, values: Iterable[str]) -> Iterator[Order]:
+        """The orders the store filed under (``index``, value) for any of ``values``, by number.
+
+        Read off its index (``TrackingLookup``: ``ACCOUNT_INDEX``, ``WAITING_INDEX`` …); a store
+        without the index: every open order, for the caller's rule to sort. An order gone since
+        is skipped.
+        """
+        numbers: set[str] = set()
+        for value in values:
+            filed = self.executor.orders_indexed(index, value)
+            if filed is None:  # a store without the index
+                yield from self.executor.open_orders()
+                return
+            numbers.update(filed)
+        for number in sorted(numbers):
+            order = self.executor.find(number)
+            if order is not None:
+                yield order
 
     # -- work lists (業務キュー) ----------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from orderflow.app.base import DeskBase, check_number, check_text, refund_refused
@@ -316,7 +316,7 @@ class MoneyCommands(DeskBase):
         accounts: dict[str, OpenAccount] = {}
         shared: set[str] = set()
         seen: set[str] = set()
-        for order in self._account_holders(wanted):
+        for order in self._orders_filed(ACCOUNT_INDEX, sorted(wanted)):
             account = open_account(order)
             if account is None or account not in wanted:
                 continue
@@ -332,20 +332,6 @@ class MoneyCommands(DeskBase):
         for account in shared:
             del accounts[account]
         return accounts, seen
-
-    def _account_holders(self, accounts: set[str]) -> Iterator[Order]:
-        """The open orders that may hold one of ``accounts``: indexed ones, else every one."""
-        numbers: set[str] = set()
-        for account in accounts:
-            holders = self.executor.orders_indexed(ACCOUNT_INDEX, account)
-            if holders is None:  # a store without the index
-                yield from self.executor.open_orders()
-                return
-            numbers.update(holders)
-        for number in sorted(numbers):
-            order = self.executor.find(number)
-            if order is not None:
-                yield order
 
     def apply_deposit(self, number: str, deposit: Deposit, *, actor: str = "operator") -> Order:
         """入金消込 (手動): apply ``deposit`` to order ``number``, matched by a person.
