@@ -96,17 +96,7 @@ class PaymentGatewayContract:
     def test_an_unknown_reference_is_refused_with_provider_error(self) -> None:
         """A reference the provider does not know (lapsed, another shop's) is a refusal."""
         gateway = self.make_gateway()
-        calls: dict[str, Callable[[], object]] = {
-            "capture": lambda: gateway.capture(
-                key="c-14:capture", authorization="no-such-authorization", amount=Money.yen(100)
-            ),
-            "void": lambda: gateway.void(
-                key="c-14:void", authorization="no-such-authorization", amount=Money.yen(100)
-            ),
-            "refund": lambda: gateway.refund(
-                key="c-14:refund", capture="no-such-capture", amount=Money.yen(100)
-            ),
-        }
+        calls = _money_calls(gateway, "c-14", "no-such-authorization", "no-such-capture")
         _each_raises(
             calls,
             ProviderError,
@@ -245,15 +235,7 @@ class PaymentGatewayContract:
                 amount=Money.yen(100),
                 token=self.good_token(),
             ),
-            "capture": lambda: gateway.capture(
-                key="c-15:capture", authorization="A-15", amount=Money.yen(100)
-            ),
-            "void": lambda: gateway.void(
-                key="c-15:void", authorization="A-15", amount=Money.yen(100)
-            ),
-            "refund": lambda: gateway.refund(
-                key="c-15:refund", capture="C-15", amount=Money.yen(100)
-            ),
+            **_money_calls(gateway, "c-15", "A-15", "C-15"),
         }
         _each_raises(
             calls,
@@ -262,6 +244,22 @@ class PaymentGatewayContract:
             "under the same key)",
             "answered though the provider cannot be reached",
         )
+
+
+def _money_calls(
+    gateway: PaymentGateway, order: str, authorization: str, capture: str
+) -> dict[str, Callable[[], object]]:
+    """Capture, void and refund of ¥100 under ``order``'s keys, by method name (not yet made)."""
+    amount = Money.yen(100)
+    return {
+        "capture": lambda: gateway.capture(
+            key=f"{order}:capture", authorization=authorization, amount=amount
+        ),
+        "void": lambda: gateway.void(
+            key=f"{order}:void", authorization=authorization, amount=amount
+        ),
+        "refund": lambda: gateway.refund(key=f"{order}:refund", capture=capture, amount=amount),
+    }
 
 
 def _each_raises(
