@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import attrs
+
 from orderflow import Deposit, Money, OrderStatus, PaymentMethod
 from orderflow.notices import Notice
 from orderflow.testing import fake_shop
@@ -65,3 +67,17 @@ def test_a_card_refund_paid_by_transfer_names_the_transfer_not_the_card() -> Non
     text = told.text
     assert "(銀行振込)" in text and "クレジットカード" not in text
     assert "お振り込みいたします" in text
+
+
+def test_a_refund_still_to_be_transferred_is_not_told_as_done() -> None:
+    """The refund notice of a transfer is sent when the money is owed, before anyone transfers
+    it: its body must not say the refund was made (返金いたしました) while its note says the
+    money will be transferred (お振り込みいたします)."""
+    shop = fake_shop(dict(STOCK))
+    to_booked(shop)
+    shop.desk.refund("1001", Money.yen(500), reason="お詫び", by_transfer=True)
+    [told] = [n for n in shop.notifier.sent if n.kind == "refund"]
+    assert "返金いたしました" not in told.text
+    assert "ご返金いたします" in told.text
+    english = attrs.evolve(told, locale="en").text
+    assert "We have refunded" not in english and "We are refunding ¥500" in english

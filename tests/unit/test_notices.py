@@ -425,8 +425,8 @@ def test_the_samples_show_three_notices_in_both_languages_with_real_values() -> 
         "Taxable at 10%: ¥3,000 (incl. tax ¥272)",
         "お問い合わせ伝票番号: 123456789013",
         "Tracking number: 123456789013",
-        "ご注文 1001 につき ￥1,080 を返金いたしました",
-        "We have refunded ¥1,080 for your order 1001",
+        "ご注文 1001 につき ￥1,080 をご返金いたします",
+        "We are refunding ¥1,080 for your order 1001",
         '```html\n<div class="orderflow-notice" lang="en">',
     ):
         assert expected in text

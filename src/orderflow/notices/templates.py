@@ -98,7 +98,7 @@ DEFAULTS: Mapping[str, tuple[str, str]] = MappingProxyType(
         ),
         "refund": (
             "Order {number}: refund of {amount}",
-            _DEAR + "We have refunded {amount} for your order {number} ({payment_method}).\n"
+            _DEAR + "We are refunding {amount} for your order {number} ({payment_method}).\n"
             "{refund_note}" + _SIGN,
         ),
         "refund_withdrawn": (
