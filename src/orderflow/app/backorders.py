@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import date
 
-from orderflow.app.base import check_number, check_text
+from orderflow.app._inputs import check_number, check_text
 from orderflow.app.changes import ChangeCommands
 from orderflow.app.fulfilment import FulfilmentCommands
 from orderflow.app.orders import OrderCommands

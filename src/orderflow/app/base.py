@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+from orderflow.app._inputs import check_number, check_text
 from orderflow.app._wiring import Ports, by_code
 from orderflow.app.executor import RACE_TRIES, Executor
-from orderflow.domain._text import storable
 from orderflow.domain._values import replace
 from orderflow.domain.bounds import LATEST, check_span
 from orderflow.domain.lifecycle import Context
@@ -51,28 +51,10 @@ from orderflow.ports import (
 )
 from orderflow.settings import ShopSettings
 
-__all__ = ["MAX_NUMBER", "DeskBase", "check_number", "refund_refused"]
+__all__ = ["DeskBase", "decided_again", "refund_refused"]
 
 _KEPT_REQUESTS = 64
 """How many request ids an order remembers (the newest)."""
-
-
-MAX_NUMBER = 64
-"""The longest order number every command takes (the parts of a split included)."""
-
-
-def check_number(number: object, field: str = "number") -> str:
-    """An order number: a short printable text without spaces or line breaks."""
-    if (
-        not isinstance(number, str)
-        or not 1 <= len(number) <= MAX_NUMBER
-        or not number.isprintable()  # no line breaks, controls or separators but " "
-        or " " in number
-    ):
-        raise InvalidValue(
-            field, number, f"an order number: 1 to {MAX_NUMBER} printable characters, no spaces"
-        )
-    return number
 
 
 def refund_refused(order: Order) -> PaymentDeclined:
@@ -88,20 +70,6 @@ def refund_refused(order: Order) -> PaymentDeclined:
             "is held refund_failed until a person has paid it; see desk.refunds_to_transfer)"
         )
     return PaymentDeclined(text, code="refund_refused")
-
-
-def check_text(value: object, field: str, *, required: bool = False, limit: int = 1000) -> str:
-    """A free text of at most ``limit`` characters (non-empty when ``required``)."""
-    if not isinstance(value, str) or len(value) > limit or (required and not value.strip()):
-        what = "a non-empty text" if required else "a text"
-        raise InvalidValue(field, value, f"{what} of at most {limit} characters")
-    if not storable(value):
-        raise InvalidValue(
-            field,
-            value,
-            "whole Unicode text without NUL (a lone surrogate or U+0000 cannot be stored)",
-        )
-    return value
 
 
 T = TypeVar("T")

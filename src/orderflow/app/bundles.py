@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from orderflow.app.base import check_number, check_text
+from orderflow.app._inputs import check_number, check_text
 from orderflow.app.changes import ChangeCommands
 from orderflow.app.fulfilment import FulfilmentCommands, normalize_tracking
 from orderflow.app.tracking import TrackingCommands

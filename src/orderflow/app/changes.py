@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from orderflow.app.base import MAX_NUMBER, DeskBase, check_number, check_text
+from orderflow.app._inputs import MAX_NUMBER, check_number, check_text
+from orderflow.app.base import DeskBase
 from orderflow.app.orders import accepts, check_skus
 from orderflow.domain import lifecycle
 from orderflow.domain.address import Address

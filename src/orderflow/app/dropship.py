@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Mapping
 
-from orderflow.app.base import check_text
+from orderflow.app._inputs import check_text
 from orderflow.app.purchasing import PurchasingCommands, check_po_number
 from orderflow.domain import dropship
 from orderflow.domain.order import Order, ShipmentStatus

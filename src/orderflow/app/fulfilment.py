@@ -5,7 +5,8 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from orderflow.adapters.carriers import normalize_tracking_number
-from orderflow.app.base import DeskBase, check_number, check_text
+from orderflow.app._inputs import check_number, check_text
+from orderflow.app.base import DeskBase
 from orderflow.domain import dropship, lifecycle
 from orderflow.domain.booking import recognition_date
 from orderflow.domain.decisions import shipping, tracking

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from orderflow.app.base import DeskBase, check_number, check_text, refund_refused
+from orderflow.app._inputs import check_number, check_text
+from orderflow.app.base import DeskBase, refund_refused
 from orderflow.domain import lifecycle
 from orderflow.domain.bounds import check_moment
 from orderflow.domain.decisions import money

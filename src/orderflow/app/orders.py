@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import attrs
 
+from orderflow.app._inputs import check_number, check_text
 from orderflow.app._wiring import Ports
-from orderflow.app.base import DeskBase, check_number, check_text, decided_again
+from orderflow.app.base import DeskBase, decided_again
 from orderflow.domain import lifecycle
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.decisions import placing

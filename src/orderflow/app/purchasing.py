@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 
+from orderflow.app._inputs import check_number, check_text
 from orderflow.app.backorders import BackorderCommands
-from orderflow.app.base import check_number, check_text
 from orderflow.domain import dropship, purchasing
 from orderflow.domain.answers import MAX_ATTEMPTS
 from orderflow.domain.bounds import check_moment, check_units

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from orderflow.app.base import check_number, check_text, decided_again, refund_refused
+from orderflow.app._inputs import check_number, check_text
+from orderflow.app.base import decided_again, refund_refused
 from orderflow.app.orders import OrderCommands
 from orderflow.domain._values import replace
 from orderflow.domain.decisions import placing, returning

@@ -9,7 +9,8 @@ from itertools import islice
 
 import attrs
 
-from orderflow.app.base import DeskBase, check_text
+from orderflow.app._inputs import check_text
+from orderflow.app.base import DeskBase
 from orderflow.app.fulfilment import normalize_tracking
 from orderflow.domain.bounds import check_moment
 from orderflow.domain.decisions import tracking
