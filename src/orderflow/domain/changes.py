@@ -200,8 +200,8 @@ def points_to_grant(totals: OrderTotals, rate: Decimal) -> int:
     return int((base.amount * rate).to_integral_value(rounding=ROUND_DOWN))
 
 
-def _new_lines(order: Order, change: OrderChange, sets: Sets) -> tuple[OrderLine, ...]:
-    known = {line.line_id for line in order.lines}
+def _check_line_changes(change: OrderChange, known: set[str]) -> None:
+    """Refuse quantities or removals of lines the order does not have, or both for one line."""
     for line_id, quantity in change.quantities.items():
         field = f"change.quantities[{line_id!r}]"
         if line_id not in known:
@@ -215,6 +215,12 @@ def _new_lines(order: Order, change: OrderChange, sets: Sets) -> tuple[OrderLine
             raise InvalidValue(  # which of the two did the caller mean?
                 "change.remove_lines", line_id, "a line the change does not also give units"
             )
+
+
+def _new_lines(order: Order, change: OrderChange, sets: Sets) -> tuple[OrderLine, ...]:
+    """The order's lines after ``change``: quantities, removals, then the added lines."""
+    known = {line.line_id for line in order.lines}
+    _check_line_changes(change, known)
     lines = []
     for line in order.lines:
         quantity = change.quantities.get(line.line_id, line.quantity)

@@ -299,18 +299,7 @@ def receive(
         raise InvalidValue("number", po.number, "a purchase order to our warehouse (not 直送)")
     if po.status not in _OPEN_AT_SUPPLIER:
         raise _refuse(po, "receive", ["send"] if po.status is PurchaseOrderStatus.DRAFT else [])
-    if not isinstance(received, Mapping) or not received:
-        raise InvalidValue("received", received, "a mapping of SKU → units received")
-    open_units = po.open_units()
-    skus = sorted({line.sku for line in po.lines})
-    for sku, units in received.items():
-        if sku not in skus:
-            raise InvalidValue(f"received[{sku}]", sku, f"a SKU of the purchase order {skus}")
-        _check_units(f"received[{sku}]", units)
-        if units > open_units.get(sku, 0):
-            raise InvalidValue(
-                f"received[{sku}]", units, f"at most the {open_units.get(sku, 0)} units open"
-            )
+    _check_received(po, received)
     lines = list(po.lines)
     plan = Plan(po)
     for sku, units in received.items():
@@ -324,6 +313,22 @@ def receive(
     po = replace(po, lines=tuple(lines), receipts=(*po.receipts, receipt_id))
     po = _event(po, ctx, "received", _settled(po), receipt=receipt_id, units=_text(received))
     return plan.apply(po)
+
+
+def _check_received(po: PurchaseOrder, received: object) -> None:
+    """Refuse a receipt that is not SKU → units, each a SKU of ``po`` with that many open."""
+    if not isinstance(received, Mapping) or not received:
+        raise InvalidValue("received", received, "a mapping of SKU → units received")
+    open_units = po.open_units()
+    skus = sorted({line.sku for line in po.lines})
+    for sku, units in received.items():
+        if sku not in skus:
+            raise InvalidValue(f"received[{sku}]", sku, f"a SKU of the purchase order {skus}")
+        _check_units(f"received[{sku}]", units)
+        if units > open_units.get(sku, 0):
+            raise InvalidValue(
+                f"received[{sku}]", units, f"at most the {open_units.get(sku, 0)} units open"
+            )
 
 
 def _same_receipt(po: PurchaseOrder, receipt_id: str, received: Mapping[str, int]) -> None:
@@ -363,24 +368,7 @@ def cancel(
     """
     if po.status.is_final:
         return po
-    wanted: dict[str, int] = {}
-    if lines is not None:
-        if not isinstance(lines, Mapping) or not lines:
-            raise InvalidValue(
-                "lines", lines, "a mapping of line id → units, not empty (or None: every line)"
-            )
-        known = {line.line_id: line for line in po.lines}
-        for line_id, units in lines.items():
-            if line_id not in known:
-                raise InvalidValue(f"lines[{line_id}]", line_id, f"one of {list(known)}")
-            open_units = known[line_id].open
-            if _check_units(f"lines[{line_id}]", units) > open_units:
-                raise InvalidValue(f"lines[{line_id}]", units, f"at most the {open_units} open")
-            wanted[line_id] = units
-    else:
-        for line in po.lines:
-            if line.open and (for_order is None or line.for_order == for_order):
-                wanted[line.line_id] = line.open
+    wanted = _to_cancel(po, lines, for_order)
     if not wanted:
         return po
     if for_order is not None:
@@ -397,6 +385,35 @@ def cancel(
     plan = Plan(po)
     plan.add(CancelAtSupplier, reference=po.reference or "", lines=tuple(sorted(wanted.items())))
     return plan.apply(_event(po, ctx, "cancel_requested", lines=_text(wanted)))
+
+
+def _to_cancel(
+    po: PurchaseOrder, lines: Mapping[str, int] | None, for_order: str | None
+) -> dict[str, int]:
+    """Line id → units to cancel: ``lines`` checked against what is open, else every open line.
+
+    Every open line of ``for_order`` when that is given.
+    """
+    if lines is None:
+        return {
+            line.line_id: line.open
+            for line in po.lines
+            if line.open and (for_order is None or line.for_order == for_order)
+        }
+    if not isinstance(lines, Mapping) or not lines:
+        raise InvalidValue(
+            "lines", lines, "a mapping of line id → units, not empty (or None: every line)"
+        )
+    known = {line.line_id: line for line in po.lines}
+    wanted: dict[str, int] = {}
+    for line_id, units in lines.items():
+        if line_id not in known:
+            raise InvalidValue(f"lines[{line_id}]", line_id, f"one of {list(known)}")
+        open_units = known[line_id].open
+        if _check_units(f"lines[{line_id}]", units) > open_units:
+            raise InvalidValue(f"lines[{line_id}]", units, f"at most the {open_units} open")
+        wanted[line_id] = units
+    return wanted
 
 
 def _text(lines: Mapping[str, int]) -> str:
