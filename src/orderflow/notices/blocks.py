@@ -264,33 +264,12 @@ def payment_lines(summary: OrderSummary, locale: str, zone: str) -> list[str]:
     number, charge or invoice is opened for it, so none is promised.
     """
     method = summary.payment_method
-    get = summary.instruction
     if summary.totals.total.amount <= 0:  # 全額ポイント・値引き: no account, number or charge
         return [gettext("There is nothing to pay for this order.", locale)]
     if method is PaymentMethod.BANK_TRANSFER:
-        if not get("account_number"):
-            return [gettext("We will send you the account to transfer to in another mail.", locale)]
-        return [
-            _t(
-                "Transfer to: {bank} {branch}",
-                locale,
-                bank=get("bank") or "",
-                branch=get("branch") or "",
-            ),
-            f"{account_type(get('account_type') or '', locale)} {get('account_number')}",
-            _t("Holder: {holder}", locale, holder=get("holder") or ""),
-        ]
+        return _transfer_lines(summary, locale)
     if method is PaymentMethod.KONBINI:
-        number, deadline = get("payment_number"), get("deadline")
-        if not number:
-            return [gettext("We will send you the payment number in another mail.", locale)]
-        lines = [_t("Payment number: {payment_number}", locale, payment_number=number)]
-        if deadline:
-            when = format_moment(datetime.fromisoformat(deadline), locale, zone)
-            lines.append(_t("Pay by: {deadline}", locale, deadline=when))
-        if get("url"):
-            lines.append(get("url") or "")
-        return lines
+        return _konbini_lines(summary, locale, zone)
     if method is PaymentMethod.COD:
         amount = _money(summary.cod_amount, locale)
         return [
@@ -311,6 +290,38 @@ def payment_lines(summary: OrderSummary, locale: str, zone: str) -> list[str]:
     if method is PaymentMethod.AMAZON_PAY:
         return [gettext("Charged to your Amazon account when the order ships.", locale)]
     return [gettext("Your card is charged when the order ships.", locale)]
+
+
+def _transfer_lines(summary: OrderSummary, locale: str) -> list[str]:
+    """The virtual account to transfer to (振込先), or that it comes in another mail."""
+    get = summary.instruction
+    if not get("account_number"):
+        return [gettext("We will send you the account to transfer to in another mail.", locale)]
+    return [
+        _t(
+            "Transfer to: {bank} {branch}",
+            locale,
+            bank=get("bank") or "",
+            branch=get("branch") or "",
+        ),
+        f"{account_type(get('account_type') or '', locale)} {get('account_number')}",
+        _t("Holder: {holder}", locale, holder=get("holder") or ""),
+    ]
+
+
+def _konbini_lines(summary: OrderSummary, locale: str, zone: str) -> list[str]:
+    """The konbini payment number (払込番号), its deadline and page, or that it comes later."""
+    get = summary.instruction
+    number, deadline = get("payment_number"), get("deadline")
+    if not number:
+        return [gettext("We will send you the payment number in another mail.", locale)]
+    lines = [_t("Payment number: {payment_number}", locale, payment_number=number)]
+    if deadline:
+        when = format_moment(datetime.fromisoformat(deadline), locale, zone)
+        lines.append(_t("Pay by: {deadline}", locale, deadline=when))
+    if get("url"):
+        lines.append(get("url") or "")
+    return lines
 
 
 _REFUND_NOTES = {
