@@ -252,6 +252,8 @@ def test_help_is_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
     text = capsys.readouterr().out
     assert "``" not in text and ":class:" not in text
     assert "Exit codes: 0 done" in text
+    assert "130 stopped by Ctrl-C" in text  # docs/cli.md's exit codes, all of them
+    assert "pip install 'orderflow[" not in text  # PyPI's orderflow is another project
 
 
 # -- the guard: no traceback, the code by what failed ------------------------------------------

@@ -99,7 +99,8 @@ def _postgres(name: str) -> Any:
         raise Refused(
             ExitCode.USAGE,
             f"--db: a PostgreSQL URL needs psycopg, which is not installed ({missing}); "
-            "install it with: pip install 'orderflow[postgres]'",
+            "install it with: pip install 'psycopg[binary]>=3.2' (orderflow's postgres extra; "
+            "the orderflow on PyPI is another project)",
         ) from None
     return getattr(stores, name)
 
