@@ -1,4 +1,4 @@
-"""docs/persistence.md's schema table names every table and column the stores make."""
+"""What the pages say that their code blocks do not check: the schema table, the index's list."""
 
 import re
 import sqlite3
@@ -40,3 +40,14 @@ def test_the_schema_table_names_every_table_and_column_of_a_sqlite_file(
         for table, names in columns.items()
     }
     assert {table: names for table, names in missing.items() if names} == {}
+
+
+def test_the_index_lists_every_page_outside_the_reference() -> None:
+    docs = PAGE.parent
+    index = (docs / "index.md").read_text(encoding="utf-8")
+    pages = [
+        str(page.relative_to(docs))
+        for page in sorted(docs.rglob("*.md"))
+        if page.parent.name != "api" and page.name != "index.md"
+    ]
+    assert [page for page in pages if f"]({page})" not in index] == []
