@@ -1,4 +1,4 @@
-"""What the pages say that their code blocks do not check: the schema table, the index's list."""
+"""What the pages say that their code blocks do not check: the schema, the index, request_id."""
 
 import re
 import sqlite3
@@ -51,3 +51,23 @@ def test_the_index_lists_every_page_outside_the_reference() -> None:
         if page.parent.name != "api" and page.name != "index.md"
     ]
     assert [page for page in pages if f"]({page})" not in index] == []
+
+
+def test_the_pages_name_every_command_that_takes_a_request_id() -> None:
+    import inspect
+
+    from orderflow import OrderDesk
+
+    takes = sorted(
+        name
+        for name, command in inspect.getmembers(OrderDesk, inspect.isfunction)
+        if not name.startswith("_") and "request_id" in inspect.signature(command).parameters
+    )
+    lists = {  # the page → where its list of those commands starts and ends
+        "concepts.md": ("the others (", "take a `request_id`"),
+        "reference.md": ("`request_id=` on", "makes a repeat"),
+    }
+    for page, (start, end) in lists.items():
+        text = " ".join((PAGE.parent / page).read_text(encoding="utf-8").split())
+        said = text.split(start, 1)[1].split(end, 1)[0]
+        assert [name for name in takes if f"`{name}`" not in said] == [], page
