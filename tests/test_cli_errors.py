@@ -210,6 +210,10 @@ def test_out_naming_the_db_file_is_refused_and_the_database_kept(
         ("sweep", "--poll-hours", "nan"),
         ("sweep", "--poll-hours", "1e12"),
         ("sweep", "--now", "0001-01-01T00:00+00:00"),
+        # just past the desk's bound (MAX_SPAN, 3650 days): refused as the option, not as
+        # queue_counts' not_shipped_after
+        ("queues", "--not-shipped-hours", str(3651 * 24)),
+        ("queues", "--stuck-minutes", str(3651 * 24 * 60)),
     ],
 )
 def test_a_length_of_time_out_of_range_is_a_usage_error(
@@ -252,6 +256,8 @@ def test_help_is_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
     text = capsys.readouterr().out
     assert "``" not in text and ":class:" not in text
     assert "Exit codes: 0 done" in text
+    assert "130 stopped by Ctrl-C" in text  # docs/cli.md's exit codes, all of them
+    assert "pip install 'orderflow[" not in text  # PyPI's orderflow is another project
 
 
 # -- the guard: no traceback, the code by what failed ------------------------------------------

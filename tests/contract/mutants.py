@@ -15,7 +15,7 @@ import attrs
 import pytest
 
 from orderflow.domain.order import Order
-from orderflow.domain.queues import QueueQuery, matches, queue_facts
+from orderflow.domain.queues import WAITING_INDEX, QueueQuery, matches, queue_facts
 from orderflow.errors import ProviderError
 from orderflow.ports import Authorization, KonbiniSlip
 from orderflow.testing import (
@@ -308,6 +308,17 @@ class SnapshotCountStore(InMemoryOrderStore):
 class LimitlessClaimsStore(InMemoryOrderStore):
     def claim_pending(self, *, now: datetime, lease: timedelta, limit: int = 100) -> list[str]:
         return super().claim_pending(now=now, lease=lease, limit=100)
+
+
+class UnfiledWaitingStore(InMemoryOrderStore):
+    """Finds orders by tracking number, deposit and account, but not by the SKUs they wait for
+    (a store written from a list of index keys that left out ``WAITING_INDEX``): a receipt would
+    then fill no waiting order."""
+
+    def orders_by_tracking(self, carrier: str, tracking_number: str) -> list[str]:
+        if carrier == WAITING_INDEX:
+            return []
+        return super().orders_by_tracking(carrier, tracking_number)
 
 
 class RecomputingInventory(FakeInventory):

@@ -56,6 +56,7 @@ from tests.contract.mutants import (
     SnapshotCountStore,
     SnapshotListsStore,
     UncheckedInventory,
+    UnfiledWaitingStore,
     UnversionedStore,
     assert_fails,
     failed_checks,
@@ -273,6 +274,11 @@ MUTANTS: list[tuple[str, type, str]] = [
         "store: claims beyond the limit",
         store_suite(LimitlessClaimsStore),
         "test_claims_take_no_more_than_the_limit",
+    ),
+    (
+        "store: orders not found by the SKU they wait for",
+        store_suite(UnfiledWaitingStore),
+        "test_orders_waiting_for_stock_are_found_by_sku",
     ),
 ]
 

@@ -130,8 +130,10 @@ def test_render_pdf_refuses_other_things_and_says_when_reportlab_is_missing(
         render_pdf("納品書")  # type: ignore[arg-type]
     note = delivery_note(instructed(), "1001-S1", ISSUER, RULE, DAY)
     monkeypatch.setitem(sys.modules, "reportlab", None)
-    with pytest.raises(ModuleNotFoundError, match=r"orderflow\[pdf\]"):
+    with pytest.raises(ModuleNotFoundError, match=r"orderflow\[pdf\]") as missing:
         render_pdf(note)
+    assert "pip install 'reportlab>=4'" in str(missing.value)
+    assert "pip install 'orderflow[" not in str(missing.value)  # PyPI's orderflow: not ours
 
 
 def placed_runs(pdf: bytes) -> list[tuple[int, float, float, float, str]]:

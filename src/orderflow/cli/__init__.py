@@ -3,11 +3,12 @@
 Commands: ``demo``, ``diagram``, ``queues``, ``resume``, ``sweep``, ``import-transfers FILE``,
 ``apply-deposit FILE REFERENCE ORDER``,
 ``export-journal``, ``labels``, ``adapters``. ``--db`` is a SQLite file's path or a PostgreSQL
-URL (``postgresql://…``, needs ``orderflow[postgres]``). Long runs draw a progress bar on stderr
-when it is a terminal (``--progress`` / ``--no-progress`` to choose).
+URL (``postgresql://…``, needs psycopg 3: the ``postgres`` extra). Long runs draw a progress
+bar on stderr when it is a terminal (``--progress`` / ``--no-progress`` to choose).
 
 Exit codes (:class:`ExitCode`) a scheduler understands: 0 done, 1 work left or an operator
-needed, 2 bad usage or configuration, 3 an outside system (the database) down.
+needed, 2 bad usage or configuration, 3 an outside system (the database, a provider) down, 130
+stopped by Ctrl-C.
 """
 
 from __future__ import annotations
@@ -74,11 +75,12 @@ _DESCRIPTION = """\
 The work an e-commerce shop runs by hand or from cron, on its orderflow database.
 
 --db is a SQLite file's path or a PostgreSQL URL (postgresql://user:password@host/shop,
-which needs: pip install 'orderflow[postgres]'). Long runs draw a progress bar on stderr
+which needs psycopg 3: orderflow's postgres extra). Long runs draw a progress bar on stderr
 when it is a terminal (--progress / --no-progress to choose).
 
 Exit codes: 0 done; 1 work left or an operator needed; 2 bad usage or configuration
-(do not retry); 3 the database is down or unreachable (try again later).
+(do not retry); 3 the database or a provider is down or unreachable (try again later);
+130 stopped by Ctrl-C (what was done is saved: run it again).
 Messages go to stderr, one line each: orderflow COMMAND: ..."""
 """The plain-text description ``--help`` shows (the module docstring is reST)."""
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from orderflow.cli._messages import POSTGRES_SCHEMES, describe_db, is_configuration, is_postgres
 from orderflow.desk import OrderDesk
+from orderflow.domain.bounds import MAX_SPAN
 from orderflow.errors import StoreError
 from orderflow.settings import ShopSettings
 
@@ -63,8 +64,8 @@ class Refused(Exception):
         self.message = message
 
 
-_LONGEST = timedelta(days=3660)
-"""The longest length of time an option takes (ten years): dates far beyond it overflow."""
+_LONGEST = MAX_SPAN
+"""The longest length of time an option takes (ten years, the desk's own bound: 3650 days)."""
 
 
 def length_of_time(unit: str, *, zero: bool = False) -> Callable[[str], float]:
@@ -99,7 +100,8 @@ def _postgres(name: str) -> Any:
         raise Refused(
             ExitCode.USAGE,
             f"--db: a PostgreSQL URL needs psycopg, which is not installed ({missing}); "
-            "install it with: pip install 'orderflow[postgres]'",
+            "install it with: pip install 'psycopg[binary]>=3.2' (orderflow's postgres extra; "
+            "the orderflow on PyPI is another project)",
         ) from None
     return getattr(stores, name)
 

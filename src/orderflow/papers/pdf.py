@@ -1,10 +1,10 @@
 """The papers as PDF (納品書 / ピッキングリスト), in Japanese, with ReportLab.
 
-Needs the ``pdf`` extra (``pip install 'orderflow[pdf]'``, ReportLab 4 or later). The text is set
-in ReportLab's built-in Japanese CID font ``HeiseiKakuGo-W5`` (平成角ゴシック), which a PDF reader
-supplies: no font file is needed or embedded. ReportLab is imported only when a PDF is rendered.
-The output is byte-for-byte the same for the same paper (ReportLab's invariant mode: no time
-stamp, no random document id).
+Needs the ``pdf`` extra (ReportLab 4 or later: ``pip install -e '.[pdf]'`` in orderflow's clone).
+The text is set in ReportLab's built-in Japanese CID font ``HeiseiKakuGo-W5`` (平成角ゴシック),
+which a PDF reader supplies: no font file is needed or embedded. ReportLab is imported only
+when a PDF is rendered. The output is byte-for-byte the same for the same paper (ReportLab's
+invariant mode: no time stamp, no random document id).
 """
 
 from __future__ import annotations
@@ -302,7 +302,9 @@ def render_pdf(paper: DeliveryNote | PickingList) -> bytes:
         import reportlab  # noqa: F401
     except ImportError:
         raise ModuleNotFoundError(
-            "render_pdf needs ReportLab: pip install 'orderflow[pdf]'", name="reportlab"
+            "render_pdf needs ReportLab: pip install 'reportlab>=4' (orderflow's pdf extra, "
+            "pip install '/path/to/orderflow[pdf]' from its clone)",
+            name="reportlab",
         ) from None
     if isinstance(paper, DeliveryNote):
         return _note_pdf(paper)

@@ -96,13 +96,16 @@ class WorkLists(Protocol):
 class TrackingLookup(Protocol):
     """An order store that finds orders by a number written on them (an indexed lookup).
 
-    The keys are ``orderflow.domain.queues.tracking_keys(order)``: each shipment's tracking
-    number under its carrier, each bank deposit received under ``DEPOSIT_INDEX``, a refund
-    to transfer under ``REFUND_INDEX`` and the virtual account an open order holds under
-    ``ACCOUNT_INDEX``. A deposit key is unique: a save giving one deposit to a
-    second order raises :class:`~orderflow.errors.DepositTaken` and writes nothing (two workers
-    at once). ``SQLiteStore``, ``PostgresStore`` and the in-memory store do;
-    ``desk.carrier_events`` needs it. The store contract checks all of it.
+    The keys are ``orderflow.domain.queues.tracking_keys(order)``, re-read on every save: each
+    shipment's tracking number under its carrier, each bank deposit received under
+    ``DEPOSIT_INDEX``, a refund to transfer under ``REFUND_INDEX``, the virtual account an open
+    order holds under ``ACCOUNT_INDEX`` and each SKU it waits for under ``WAITING_INDEX``. A
+    deposit key is unique: a save giving one deposit to a second order raises
+    :class:`~orderflow.errors.DepositTaken` and writes nothing (two workers at once).
+    ``SQLiteStore``, ``PostgresStore`` and the in-memory store do; ``desk.carrier_events``
+    needs it, and the deposits' reconciliation and the receipts (入荷) read it when the store
+    has it (a key left out finds nothing: a receipt would fill no waiting order). The store
+    contract checks the tracking numbers, deposits, accounts and waiting SKUs.
     """
 
     def orders_by_tracking(self, carrier: str, tracking_number: str) -> list[str]:

@@ -1,7 +1,8 @@
 """Stores and inventories on real databases: SQLite (embedded default) and PostgreSQL.
 
 ``SQLiteStore`` and ``SQLiteInventory`` need only the standard library. ``PostgresStore`` and
-``PostgresInventory`` need psycopg 3: ``pip install orderflow[postgres]``; they are imported
+``PostgresInventory`` need psycopg 3, the ``postgres`` extra (``pip install -e '.[postgres]'`` in
+orderflow's clone: the ``orderflow`` on PyPI is another project); they are imported
 only when asked for, so a shop on SQLite never needs psycopg.
 """
 

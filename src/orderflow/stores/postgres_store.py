@@ -3,7 +3,8 @@
 The same row as :class:`~orderflow.stores.SQLiteStore` (the document as ``jsonb``, times as
 ``timestamptz``), a version-checked ``UPDATE`` per save, and pending orders claimed with
 ``FOR UPDATE SKIP LOCKED``: many workers on many hosts share ``resume_pending`` without waiting
-on each other. Needs psycopg 3: ``pip install orderflow[postgres]``.
+on each other. Needs psycopg 3, the ``postgres`` extra (``pip install -e '.[postgres]'`` in
+orderflow's clone).
 """
 
 from __future__ import annotations

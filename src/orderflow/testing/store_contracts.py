@@ -22,10 +22,12 @@ from orderflow.domain.payment import PaymentEntry, PaymentMethod, PaymentOp, Pay
 from orderflow.domain.queues import (
     ACCOUNT_INDEX,
     DEPOSIT_INDEX,
+    WAITING_INDEX,
     QueueQuery,
     matches,
     open_account,
     queue_facts,
+    skus_waiting,
 )
 from orderflow.domain.status import OrderStatus
 from orderflow.domain.tax import TaxRate
@@ -359,6 +361,24 @@ class OrderStoreContract:
         closed = attrs.evolve(order, version=order.version + 1, status=OrderStatus.CANCELLED)
         store.save(closed, expected_version=order.version)
         assert store.orders_by_tracking(ACCOUNT_INDEX, account) == []  # a final order's is free
+
+    def test_orders_waiting_for_stock_are_found_by_sku(self) -> None:
+        """入荷待ち: ``desk.receive`` and ``fill_backorders`` read the orders filed under a SKU."""
+        store, orders = self._filled()
+        if not isinstance(store, TrackingLookup):
+            pytest.skip("the store does not look orders up by number")
+        expected: dict[str, list[str]] = {}
+        for order in orders:
+            for sku in skus_waiting(order):
+                expected.setdefault(sku, []).append(order.number)
+        assert expected, "the samples wait for stock"
+        for sku, numbers in expected.items():
+            assert store.orders_by_tracking(WAITING_INDEX, sku) == sorted(numbers)
+        sku, (number, *_) = next(iter(expected.items()))
+        waiting = store.get(number)
+        closed = attrs.evolve(waiting, version=waiting.version + 1, status=OrderStatus.CANCELLED)
+        store.save(closed, expected_version=waiting.version)
+        assert number not in store.orders_by_tracking(WAITING_INDEX, sku)  # waits no more
 
     def test_a_deposit_counts_on_one_order_only(self) -> None:
         """Two workers giving one deposit to two orders at once: the second save is refused."""
