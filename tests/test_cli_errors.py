@@ -3,6 +3,7 @@
 import argparse
 import re
 import sqlite3
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -257,6 +258,7 @@ def test_help_is_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert "``" not in text and ":class:" not in text
     assert "Exit codes: 0 done" in text
     assert "130 stopped by Ctrl-C" in text  # docs/cli.md's exit codes, all of them
+    assert "141 standard output\nclosed by its reader" in text
     assert "pip install 'orderflow[" not in text  # PyPI's orderflow is another project
 
 
@@ -493,3 +495,24 @@ def test_a_phone_number_in_a_message_is_masked(
     run(argparse.Namespace(command="resume", db="shop.sqlite3"))
     err = one_line(capsys.readouterr().err, "resume")
     assert "3141-5926" not in err and "090-****-5926" in err
+
+
+def test_a_reader_that_stops_reading_is_not_a_provider_down(tmp_path: Path) -> None:
+    """``python -m orderflow demo | head``: the pipe closed by its reader is no outage.
+
+    A BrokenPipeError is a ConnectionError, which the command line tells as a provider down
+    (exit 3, "a provider failed"): writing to a closed standard output stops the command
+    quietly instead, with the shell's code for a process whose pipe closed (141).
+    """
+    import subprocess
+
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "orderflow", "demo", "--db", str(tmp_path / "shop.sqlite3")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert demo.stdout is not None and demo.stderr is not None
+    demo.stdout.close()  # the reader is gone before the first line
+    err = demo.stderr.read().decode()
+    assert demo.wait(timeout=120) == 141 and ExitCode.OUTPUT_CLOSED.value == 141
+    assert err == ""

@@ -24,6 +24,7 @@ from orderflow._mask import mask_contacts_in, mask_emails_in
 from orderflow.cli._basics import add_basic_commands, print_queues, run_basic
 from orderflow.cli._common import (
     ExitCode,
+    OutputClosed,
     Progress,
     Refused,
     describe_db,
@@ -80,7 +81,8 @@ when it is a terminal (--progress / --no-progress to choose).
 
 Exit codes: 0 done; 1 work left or an operator needed; 2 bad usage or configuration
 (do not retry); 3 the database or a provider is down or unreachable (try again later);
-130 stopped by Ctrl-C (what was done is saved: run it again).
+130 stopped by Ctrl-C (what was done is saved: run it again); 141 standard output
+closed by its reader (... | head), quietly.
 Messages go to stderr, one line each: orderflow COMMAND: ..."""
 """The plain-text description ``--help`` shows (the module docstring is reST)."""
 
@@ -155,7 +157,32 @@ def _print(text: str) -> None:
         text = text.encode(encoding, "backslashreplace").decode(encoding)
     except LookupError:  # a stream naming an encoding Python does not know: print as it is
         pass
-    print(text)
+    try:
+        print(text)
+    except BrokenPipeError:  # ``… | head`` read what it wanted: no outage, no message
+        raise OutputClosed from None
+
+
+def _flush_stdout() -> None:
+    """Flush standard output, telling a reader gone away as :class:`OutputClosed`."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise OutputClosed from None
+
+
+def _drop_stdout() -> None:
+    """Point standard output at the null device.
+
+    What is still buffered is then not written again at exit, where Python would tell the
+    broken pipe on stderr.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # a stream without a descriptor (a test's): nothing to drop
+        pass
 
 
 def run(args: argparse.Namespace, out: Callable[[str], None] = _print) -> int:
@@ -167,7 +194,8 @@ def run(args: argparse.Namespace, out: Callable[[str], None] = _print) -> int:
     (``OSError``) and a database that is misconfigured (not a database, a URL libpq refuses, a
     wrong password) exit 2; a database or provider that is down or unreachable exits 3 (an
     adapter's ``ConnectionError`` or ``TimeoutError`` too); Ctrl-C exits 130 (what was done is
-    saved); any other orderflow error (an order that cannot move now) exits 1, for a person to
+    saved); standard output's reader gone away (``… | head``) exits 141, quietly; any other
+    orderflow error (an order that cannot move now) exits 1, for a person to
     look, and so does anything unexpected, told by its class alone (``ORDERFLOW_TRACEBACK=1``
     raises it instead). orderflow's log warnings during the command (an order a sweep leaves
     pending) are told on stderr too, one line each.
@@ -178,7 +206,12 @@ def run(args: argparse.Namespace, out: Callable[[str], None] = _print) -> int:
     logger = logging.getLogger("orderflow")
     logger.addHandler(told)
     try:
-        return int(_RUNNERS[args.command](args, out))
+        done = _RUNNERS[args.command](args, out)
+        _flush_stdout()
+        return int(done)
+    except OutputClosed:  # quietly, as a process stopped by SIGPIPE; the work done is saved
+        _drop_stdout()
+        return int(ExitCode.OUTPUT_CLOSED)
     except Refused as refused:
         code, message = refused.code, refused.message
         contacts = False  # the command's own words: files, counts, order numbers

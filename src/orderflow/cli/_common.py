@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "POSTGRES_SCHEMES",
     "ExitCode",
+    "OutputClosed",
     "Progress",
     "Refused",
     "check_out",
@@ -53,6 +54,13 @@ class ExitCode(enum.IntEnum):
     """An outside system is down: the database refused or could not be reached."""
     INTERRUPTED = 130
     """Stopped by Ctrl-C (SIGINT): what was done is saved and counts once; run it again."""
+    OUTPUT_CLOSED = 141
+    """Stopped because standard output's reader went away (``… | head``), quietly, as a
+    process stopped by SIGPIPE: what was done is saved and counts once."""
+
+
+class OutputClosed(Exception):
+    """Standard output's reader went away: the command stops quietly (not a provider down)."""
 
 
 class Refused(Exception):

@@ -11,7 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from orderflow.carrier_files import CarrierFileError, Shipper, export_b2, export_ehiden
-from orderflow.cli._common import ExitCode, Refused, check_out, open_desk
+from orderflow.cli._common import ExitCode, OutputClosed, Refused, check_out, open_desk
 from orderflow.cli._work import FAKES
 from orderflow.desk import OrderDesk
 from orderflow.domain.address import Address
@@ -203,9 +203,12 @@ def run_labels(args: argparse.Namespace, out: Callable[[str], None]) -> ExitCode
             message = f"--out {args.out}: {failed.strerror or failed}"
             raise Refused(ExitCode.USAGE, message) from None
     else:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+        try:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:  # the reader went away: stop quietly (exit 141)
+            raise OutputClosed from None
     where = args.out or "standard output"
     count = "1 label" if len(pairs) == 1 else f"{len(pairs)} labels"
     print(f"{count} ({args.carrier}, {system}) → {where}", file=sys.stderr)
