@@ -15,7 +15,7 @@ import attrs
 import pytest
 
 from orderflow.domain.order import Order
-from orderflow.domain.queues import WAITING_INDEX, QueueQuery, matches, queue_facts
+from orderflow.domain.queues import REFUND_INDEX, WAITING_INDEX, QueueQuery, matches, queue_facts
 from orderflow.errors import ProviderError
 from orderflow.ports import Authorization, KonbiniSlip
 from orderflow.testing import (
@@ -317,6 +317,16 @@ class UnfiledWaitingStore(InMemoryOrderStore):
 
     def orders_by_tracking(self, carrier: str, tracking_number: str) -> list[str]:
         if carrier == WAITING_INDEX:
+            return []
+        return super().orders_by_tracking(carrier, tracking_number)
+
+
+class UnfiledRefundStore(InMemoryOrderStore):
+    """Files every index key but the refunds still to transfer (返金待ち, ``REFUND_INDEX``):
+    ``desk.refunds_to_transfer`` would then list none of them."""
+
+    def orders_by_tracking(self, carrier: str, tracking_number: str) -> list[str]:
+        if (carrier, tracking_number) == REFUND_INDEX:
             return []
         return super().orders_by_tracking(carrier, tracking_number)
 

@@ -56,6 +56,7 @@ from tests.contract.mutants import (
     SnapshotCountStore,
     SnapshotListsStore,
     UncheckedInventory,
+    UnfiledRefundStore,
     UnfiledWaitingStore,
     UnversionedStore,
     assert_fails,
@@ -279,6 +280,11 @@ MUTANTS: list[tuple[str, type, str]] = [
         "store: orders not found by the SKU they wait for",
         store_suite(UnfiledWaitingStore),
         "test_orders_waiting_for_stock_are_found_by_sku",
+    ),
+    (
+        "store: orders owing a refund by transfer not found under REFUND_INDEX",
+        store_suite(UnfiledRefundStore),
+        "test_every_index_key_finds_its_orders",
     ),
 ]
 

@@ -22,12 +22,14 @@ from orderflow.domain.payment import PaymentEntry, PaymentMethod, PaymentOp, Pay
 from orderflow.domain.queues import (
     ACCOUNT_INDEX,
     DEPOSIT_INDEX,
+    REFUND_INDEX,
     WAITING_INDEX,
     QueueQuery,
     matches,
     open_account,
     queue_facts,
     skus_waiting,
+    tracking_keys,
 )
 from orderflow.domain.status import OrderStatus
 from orderflow.domain.tax import TaxRate
@@ -44,6 +46,18 @@ from orderflow.settings import ShopSettings
 __all__ = ["sample_orders"]
 
 
+def _with_entry(order: Order, entry: PaymentEntry, **changes: Any) -> Order:
+    """``order``, one version on, with ``entry`` in its payment's ledger (and ``changes``)."""
+    payment = attrs.evolve(order.payment, ledger=(*order.payment.ledger, entry))
+    return attrs.evolve(order, version=order.version + 1, payment=payment, **changes)
+
+
+def _paid_entry(order: Order, op: PaymentOp, amount: Money, key: str) -> Order:
+    """``order``, one version on, with the payment entry ``op`` of ``amount`` under ``key``."""
+    entry = PaymentEntry(op, amount, key, PaymentOutcome.SUCCEEDED, order.placed_at)
+    return _with_entry(order, entry)
+
+
 def _received(order: Order, reference: str, **changes: Any) -> Order:
     """``order``, one version on, having received the bank deposit ``reference`` (¥1,000)."""
     entry = PaymentEntry(
@@ -54,8 +68,7 @@ def _received(order: Order, reference: str, **changes: Any) -> Order:
         order.placed_at,
         reference=reference,
     )
-    payment = attrs.evolve(order.payment, ledger=(*order.payment.ledger, entry))
-    return attrs.evolve(order, version=order.version + 1, payment=payment, **changes)
+    return _with_entry(order, entry, **changes)
 
 
 _LINES = (
@@ -379,6 +392,29 @@ class OrderStoreContract:
         closed = attrs.evolve(waiting, version=waiting.version + 1, status=OrderStatus.CANCELLED)
         store.save(closed, expected_version=waiting.version)
         assert number not in store.orders_by_tracking(WAITING_INDEX, sku)  # waits no more
+
+    def test_every_index_key_finds_its_orders(self) -> None:
+        """Each key :func:`~orderflow.domain.queues.tracking_keys` gives finds the orders it names.
+
+        The refunds still to transfer (返金待ち, ``REFUND_INDEX``) among them: ``desk.refunds_to_
+        transfer`` reads that key alone, and an order leaves it once the money is transferred.
+        """
+        store, orders = self._filled()
+        if not isinstance(store, TrackingLookup):
+            pytest.skip("the store does not look orders up by number")
+        paid = next(o for o in orders if o.payment.captured.amount > 0)
+        owing = _paid_entry(paid, PaymentOp.REFUND_OWED, Money.yen(300), f"{paid.number}:owed")
+        store.save(owing, expected_version=paid.version)
+        filed: dict[tuple[str, str], list[str]] = {}
+        for order in (store.get(o.number) for o in orders):
+            for key in tracking_keys(order):
+                filed.setdefault(key, []).append(order.number)
+        assert REFUND_INDEX in filed, "a sample owes money back by transfer"
+        for key, numbers in filed.items():
+            assert store.orders_by_tracking(*key) == sorted(numbers), key
+        done = _paid_entry(owing, PaymentOp.REFUND_PAID, Money.yen(300), f"{paid.number}:paid")
+        store.save(done, expected_version=owing.version)
+        assert paid.number not in store.orders_by_tracking(*REFUND_INDEX)  # transferred
 
     def test_a_deposit_counts_on_one_order_only(self) -> None:
         """Two workers giving one deposit to two orders at once: the second save is refused."""
