@@ -272,11 +272,11 @@ def random_command(flow: Flow) -> None:
     choices: list[tuple[int, Callable[[], object]]] = [
         (6, lambda: desk.accept(n)),
         (4, lambda: desk.allocate(n)),
-        (1, lambda: desk.release(n)),
+        (1, lambda: desk.release(n, request_id=rid)),
         (2, lambda: desk.raise_hold(n, "check", "確認", request_id=rid)),
         (2, lambda: desk.clear_hold(n, rng.choice([h.code for h in order.open_holds] or ["x"]))),
         (5, lambda: desk.instruct_shipping(n)),
-        (2, lambda: recall(flow, order)),
+        (2, lambda: recall(flow, order, rid)),
         (6, lambda: ship(flow, order)),
         (5, lambda: deliver(flow, order)),
         (4, lambda: desk.book(n)),
@@ -373,14 +373,14 @@ def split_units(flow: Flow, order: Order) -> object:
     return flow.shop.desk.split(order.number, [first, second])
 
 
-def recall(flow: Flow, order: Order) -> object:
+def recall(flow: Flow, order: Order, rid: str) -> object:
     if order.shipments and flow.rng.random() < 0.3:
         shipment = flow.rng.choice(order.shipments)
         if shipment.warehouse.startswith(DROP_SHIP):  # the maker already dispatched it
             dropship.dispatch(flow, order, shipment)
         else:
             flow.shop.warehouses[shipment.warehouse].mark_shipped(shipment.shipment_id)
-    return flow.shop.desk.recall(order.number)
+    return flow.shop.desk.recall(order.number, request_id=rid)
 
 
 def ship(flow: Flow, order: Order) -> object:

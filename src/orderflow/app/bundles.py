@@ -283,16 +283,20 @@ class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
             self.unbundle(number)
         return done
 
-    def recall(self, number: str, *, actor: str = "operator") -> Order:
+    def recall(
+        self, number: str, *, actor: str = "operator", request_id: str | None = None
+    ) -> Order:
         """出荷指示取消 (see the fulfilment commands); a shipment whose box left is not recalled.
 
         The box left with another order's shipment (its ``ship`` stopped before the rest of the
         box was recorded): this order's part of it is recorded as shipped first, and only what
         is still in the warehouse is recalled.
         """
-        self._ctx(actor)  # the caller's argument, before anything is done
+        self._ctx(actor)  # the caller's arguments, before anything is done
+        if request_id is not None:
+            check_text(request_id, "request_id", required=True, limit=200)
         self._follow_box(self._current(check_number(number)))
-        return super().recall(number, actor=actor)
+        return super().recall(number, actor=actor, request_id=request_id)
 
     def resume(self, number: str) -> Order:
         """(see the desk's ``resume``); the rest of a box that left or arrived moves with it.

@@ -65,13 +65,23 @@ class FulfilmentCommands(DeskBase):
 
         return self._command(number, decide, actor=actor)
 
-    def recall(self, number: str, *, actor: str = "operator") -> Order:
+    def recall(
+        self, number: str, *, actor: str = "operator", request_id: str | None = None
+    ) -> Order:
         """出荷指示取消: take the instruction back from every warehouse; → 引当済.
 
         Refused (:class:`~orderflow.errors.MoveBlocked`) if a warehouse says the parcel left;
         the shipments it did take back are sent to their warehouses again, under new keys.
+        Run again after its move was saved, it is refused (``MoveNotAllowed``: the order is no
+        longer instructed) unless it gives the first call's ``request_id``: then it returns the
+        order (the same refusal if the parcel had left).
         """
-        order = self._command(number, lambda order, ctx: shipping.recall(order, ctx), actor=actor)
+        order = self._command(
+            number,
+            lambda order, ctx: shipping.recall(order, ctx),
+            actor=actor,
+            request_id=request_id,
+        )
         if RecallRefused in self._after(order, RecallRequested):
             event = next(e for e in reversed(order.history) if isinstance(e, RecallRefused))
             raise lifecycle.blocked(

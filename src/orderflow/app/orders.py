@@ -377,8 +377,20 @@ class OrderCommands(DeskBase):
 
         return self._command(number, decide, actor=actor)
 
-    def release(self, number: str, *, actor: str = "operator", reason: str = "") -> Order:
-        """引当解除: give every reserved unit back (before a change or a split); → 未引当."""
+    def release(
+        self,
+        number: str,
+        *,
+        actor: str = "operator",
+        reason: str = "",
+        request_id: str | None = None,
+    ) -> Order:
+        """引当解除: give every reserved unit back (before a change or a split); → 未引当.
+
+        Run again after its move was saved, it is refused (``MoveNotAllowed``: nothing is
+        reserved any more) unless it gives the first call's ``request_id``: then it returns the
+        order.
+        """
 
         def decide(order: Order, ctx: Context) -> Order:
             released, _ = lifecycle.release(order, ctx)
@@ -386,7 +398,7 @@ class OrderCommands(DeskBase):
             released = release_all(plan, released, self.rules, order)
             return plan.apply(released)
 
-        return self._command(number, decide, actor=actor, reason=reason)
+        return self._command(number, decide, actor=actor, reason=reason, request_id=request_id)
 
 
 @attrs.frozen(slots=True, kw_only=True)
