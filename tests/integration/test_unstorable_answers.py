@@ -19,9 +19,15 @@ from typing import Any
 import pytest
 
 from orderflow import Money, OrderStatus
+from orderflow.domain.purchasing import PurchaseOrder, PurchaseOrderStatus
 from orderflow.errors import EffectInterrupted, PaymentDeclined
-from orderflow.ports import Authorization, OrderStore
-from orderflow.stores import PostgresStore, SQLiteStore
+from orderflow.ports import Authorization, OrderStore, PurchaseOrderStore
+from orderflow.stores import (
+    PostgresPurchaseOrderStore,
+    PostgresStore,
+    SQLitePurchaseOrderStore,
+    SQLiteStore,
+)
 from orderflow.testing import FakePaymentGateway, FakeShop
 from orderflow.testing.shop import desk_on
 from tests.builders import TRACKING, address, customer, lines, shop
@@ -108,3 +114,30 @@ def _order() -> dict[str, Any]:
         "lines": lines(),
         "token": "tok_ok",
     }
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def purchase_orders(request: pytest.FixtureRequest, tmp_path: Path) -> PurchaseOrderStore:
+    if request.param == "sqlite":
+        return SQLitePurchaseOrderStore(tmp_path / "shop.sqlite3")
+    return PostgresPurchaseOrderStore(request.getfixturevalue("fresh_postgres_db"))
+
+
+@pytest.mark.parametrize("odd", ODD, ids=["nul", "surrogate"])
+def test_a_suppliers_reference_with_unstorable_text_is_the_adapters_bug(
+    purchase_orders: PurchaseOrderStore, odd: str
+) -> None:
+    s = shop()
+    sent = s.supplier.send
+
+    def send(*, key: str, purchase_order: PurchaseOrder) -> str:
+        return sent(key=key, purchase_order=purchase_order) + odd
+
+    s.supplier.send = send  # type: ignore[method-assign]
+    desk = desk_on(s, store=s.store, purchase_orders=purchase_orders)
+    with pytest.raises(EffectInterrupted):
+        desk.order_from_supplier("TEA-1", 3, "ACME", send=True)
+    (pending,) = purchase_orders.pending()
+    s.supplier.send = sent  # type: ignore[method-assign]
+    desk.resume_purchase_orders()
+    assert purchase_orders.get(pending.number).status is PurchaseOrderStatus.SENT

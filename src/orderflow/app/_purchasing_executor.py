@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from orderflow.app._ask import ask
+from orderflow.app._ask import ask, checked_answer
 from orderflow.domain._text import storable_text
 from orderflow.domain._values import replace
 from orderflow.domain.answers import MAX_ATTEMPTS
@@ -129,4 +129,4 @@ class PurchasingExecutor:
             return Refused(storable_text(declined.code), storable_text(declined.reason))
         except ProviderError as refused:
             return Refused("refused", storable_text(str(refused)))
-        return Done(value)
+        return Done(checked_answer(effect, value))  # text no database stores: the adapter's bug
