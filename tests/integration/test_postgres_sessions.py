@@ -11,14 +11,17 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict
+from psycopg.rows import dict_row
 
+from orderflow import QueueQuery
 from orderflow.errors import ConcurrencyError, StoreError
-from orderflow.stores import PostgresInventory, PostgresStore
+from orderflow.stores import PostgresInventory, PostgresPurchaseOrderStore, PostgresStore
 from orderflow.testing.store_contracts import sample_orders
 
 pytestmark = pytest.mark.postgres
@@ -209,3 +212,36 @@ def test_a_session_reading_committed_pays_no_extra_statement(
         store.save(stored, expected_version=stored.version)
         store.get(order.number)
         assert len(sent) == 2, sent
+
+
+class _DictPool:
+    """A host's pool whose connections give rows as dicts (``kwargs={"row_factory": dict_row}``)."""
+
+    def __init__(self, conninfo: str) -> None:
+        self.conninfo = conninfo
+
+    @contextmanager
+    def connection(self) -> Iterator[psycopg.Connection[Any]]:
+        with psycopg.connect(self.conninfo, row_factory=dict_row) as conn:
+            yield conn
+
+
+@pytest.mark.parametrize("given", ["connection", "pool"])
+def test_a_host_connection_giving_rows_as_dicts_serves_the_stores(
+    fresh_postgres_db: str, given: str
+) -> None:
+    """A web app's connections often give dicts (``row_factory=dict_row``): before, every store
+    and the inventory failed with ``KeyError: 0`` (not orderflow's) from their first query."""
+    order = sample_orders()[0]
+    with psycopg.connect(fresh_postgres_db, autocommit=True, row_factory=dict_row) as conn:
+        source: Any = conn if given == "connection" else _DictPool(fresh_postgres_db)
+        store, inventory = PostgresStore(source), PostgresInventory(source)
+        purchase_orders = PostgresPurchaseOrderStore(source)
+        inventory.receive("TOKYO", "TEA", 10)
+        assert inventory.reserve(key="1001:1", warehouse="TOKYO", sku="TEA", quantity=2) == 2
+        store.add(order)
+        store.save(order, expected_version=order.version)
+        assert store.get(order.number).number == order.number
+        assert store.count(QueueQuery.by_status(order.status)) == 1
+        assert purchase_orders.pending() == []
+        assert conn.execute("SELECT 1 AS one").fetchone() == {"one": 1}  # the host's, as it was

@@ -43,6 +43,7 @@ from typing import Any, Protocol
 import psycopg
 from psycopg import IsolationLevel
 from psycopg.pq import TransactionStatus
+from psycopg.rows import tuple_row
 
 from orderflow.errors import InvalidValue, StoreError
 
@@ -98,6 +99,26 @@ def _lock_of(conn: psycopg.Connection[Any]) -> threading.RLock:
         if lock is None:
             lock = _SHARED[conn] = threading.RLock()
         return lock
+
+
+@contextmanager
+def _plain(conn: psycopg.Connection[Any]) -> Iterator[None]:
+    """``conn`` giving rows as tuples through plain cursors for the block, as the SQL expects.
+
+    A host's connection or pool may give dicts (``row_factory=dict_row``, as web apps often
+    set) or use another cursor class: before, every query failed with ``KeyError: 0``. The
+    host's own factories are put back after the block.
+    """
+    rows, cursors = conn.row_factory, conn.cursor_factory
+    if rows is tuple_row and cursors is psycopg.Cursor:
+        yield
+        return
+    conn.row_factory, conn.cursor_factory = tuple_row, psycopg.Cursor
+    try:
+        yield
+    finally:
+        if not conn.closed:
+            conn.row_factory, conn.cursor_factory = rows, cursors
 
 
 def said(failed: psycopg.Error) -> str:
@@ -156,10 +177,10 @@ class Connections:
                         f"{self.name}: the psycopg Connection it was given belongs to the parent "
                         "process; in a forked child open the store anew (or give a conninfo)"
                     )
-                with self._lock:
+                with self._lock, _plain(source):
                     yield source
             else:
-                with source.connection() as conn:
+                with source.connection() as conn, _plain(conn):
                     yield conn
         except psycopg.Error as failed:
             doing = "PostgreSQL refused" if what is None else f"{self.name} {what} failed"
