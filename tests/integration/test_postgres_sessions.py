@@ -14,12 +14,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import attrs
 import psycopg
 import pytest
-from psycopg.conninfo import conninfo_to_dict
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import dict_row
 
-from orderflow import QueueQuery
+from orderflow import Order, QueueQuery
 from orderflow.errors import ConcurrencyError, StoreError
 from orderflow.stores import PostgresInventory, PostgresPurchaseOrderStore, PostgresStore
 from orderflow.testing.store_contracts import sample_orders
@@ -245,3 +246,45 @@ def test_a_host_connection_giving_rows_as_dicts_serves_the_stores(
         assert store.count(QueueQuery.by_status(order.status)) == 1
         assert purchase_orders.pending() == []
         assert conn.execute("SELECT 1 AS one").fetchone() == {"one": 1}  # the host's, as it was
+
+
+def _customer_named(name: str) -> Order:
+    order = sample_orders()[0]
+    return attrs.evolve(order, customer=attrs.evolve(order.customer, name=name))
+
+
+def test_a_database_whose_sessions_speak_shift_jis_keeps_japanese_orders(
+    fresh_postgres_db: str, admin: psycopg.Connection[Any]
+) -> None:
+    """A database set to ``client_encoding = SJIS`` for a legacy application: before, every
+    order with Japanese text was stored but could not be read back (``UnicodeDecodeError``, not
+    orderflow's), and a name outside Shift_JIS (髙, an emoji) was refused likewise. The store's
+    own sessions speak UTF8; a host's connection that does not is refused, saying so."""
+    name = conninfo_to_dict(admin.info.dsn)["dbname"]
+    admin.execute(f"ALTER DATABASE \"{name}\" SET client_encoding = 'SJIS'")
+    store = PostgresStore(fresh_postgres_db)
+    order = _customer_named("髙橋 🍵")
+    store.add(order)
+    assert store.get(order.number).customer.name == "髙橋 🍵"
+    with (
+        psycopg.connect(fresh_postgres_db, autocommit=True) as conn,
+        pytest.raises(StoreError, match=r"client_encoding is SJIS.*UTF8"),
+    ):
+        PostgresStore(conn).get(order.number)
+
+
+def test_a_database_not_in_utf8_is_refused_before_anything_is_made(
+    postgres_uri: str, admin: psycopg.Connection[Any]
+) -> None:
+    """Before, a store opened an ``EUC_JP`` database, took orders it could not read back and
+    raised ``UnicodeEncodeError`` for names outside EUC-JP."""
+    name = f"{conninfo_to_dict(admin.info.dsn)['dbname']}_euc"
+    admin.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'EUC_JP' LOCALE 'C'")
+    euc = make_conninfo(postgres_uri, dbname=name)
+    for opening in (PostgresStore, PostgresInventory, PostgresPurchaseOrderStore):
+        with pytest.raises(StoreError, match=r"EUC_JP.*UTF8"):
+            opening(euc)
+    with psycopg.connect(euc) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+        ).fetchone() == (0,)

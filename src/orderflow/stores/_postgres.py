@@ -121,6 +121,29 @@ def _plain(conn: psycopg.Connection[Any]) -> Iterator[None]:
             conn.row_factory, conn.cursor_factory = rows, cursors
 
 
+def _check_encoding(conn: psycopg.Connection[Any], where: str) -> None:
+    """Refuse (StoreError) a database not in UTF8, or a session not speaking UTF8.
+
+    The documents are ``jsonb`` read as UTF-8: in a database of another encoding (``EUC_JP``)
+    or a session whose ``client_encoding`` is another (``SJIS``, set for a legacy application),
+    orders were stored that could not be read back, and names outside that encoding (髙, an
+    emoji) failed with ``UnicodeEncodeError``. The sessions opened from a conninfo ask for UTF8;
+    the server says both encodings at the start of the session (no statement is run).
+    """
+    server = conn.info.parameter_status("server_encoding")
+    if server is not None and server != "UTF8":
+        raise StoreError(
+            f"{where}: the database's encoding is {server}; orderflow needs a UTF8 database "
+            "(CREATE DATABASE … ENCODING 'UTF8')"
+        )
+    if conn.info.encoding != "utf-8":
+        client = conn.info.parameter_status("client_encoding")
+        raise StoreError(
+            f"{where}: the connection's client_encoding is {client}; orderflow needs UTF8 "
+            "(connect with client_encoding=UTF8, or give a conninfo)"
+        )
+
+
 def said(failed: psycopg.Error) -> str:
     """What the server or driver said, without the detail and context that may quote data."""
     primary = failed.diag.message_primary
@@ -199,6 +222,7 @@ class Connections:
                     f"{self.name} {what or 'work'}: the connection is closed (the server or the "
                     "host ended it); give a pool or a conninfo, which open new ones"
                 )
+            _check_encoding(conn, f"{self.name} {what or 'work'}")
             if conn.info.transaction_status != TransactionStatus.IDLE:
                 raise StoreError(
                     f"{self.name} {what or 'work'}: the connection is inside a transaction; "
@@ -235,7 +259,7 @@ class Connections:
         conn: psycopg.Connection[Any] | None = getattr(local, "conn", None)
         if conn is not None and not conn.closed:
             return conn
-        conn = psycopg.connect(conninfo, autocommit=True)
+        conn = psycopg.connect(conninfo, autocommit=True, client_encoding="UTF8")
         conn.isolation_level = IsolationLevel.READ_COMMITTED  # in its BEGIN: no statement more
         local.conn = conn
         with self._lock:
