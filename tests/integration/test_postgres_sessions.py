@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 import attrs
@@ -23,6 +24,7 @@ from psycopg.rows import dict_row
 from orderflow import Order, QueueQuery
 from orderflow.errors import ConcurrencyError, StoreError
 from orderflow.stores import PostgresInventory, PostgresPurchaseOrderStore, PostgresStore
+from orderflow.testing import FixedClock
 from orderflow.testing.store_contracts import sample_orders
 
 pytestmark = pytest.mark.postgres
@@ -288,3 +290,19 @@ def test_a_database_not_in_utf8_is_refused_before_anything_is_made(
         assert conn.execute(
             "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
         ).fetchone() == (0,)
+
+
+@pytest.mark.parametrize("style", ["SQL, DMY", "German", "Postgres, MDY"])
+def test_the_ledger_reads_on_a_database_whose_dates_are_not_iso(
+    fresh_postgres_db: str, admin: psycopg.Connection[Any], style: str
+) -> None:
+    """A database set to another ``DateStyle`` (and time zone): before, ``movements()`` raised
+    ``NotImplementedError`` (not orderflow's): psycopg reads only ISO dates as text."""
+    name = conninfo_to_dict(admin.info.dsn)["dbname"]
+    admin.execute(f"ALTER DATABASE \"{name}\" SET datestyle = '{style}'")
+    admin.execute(f"ALTER DATABASE \"{name}\" SET timezone = 'Asia/Tokyo'")
+    clock = FixedClock()
+    inventory = PostgresInventory(fresh_postgres_db, clock=clock)
+    inventory.receive("TOKYO", "TEA", 10, reason="入荷")
+    (movement,) = inventory.movements("TOKYO", "TEA")
+    assert movement.at == clock.now() and movement.at.utcoffset() == timedelta(0)
