@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -22,7 +22,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import dict_row
 
 from orderflow import Order, QueueQuery
-from orderflow.errors import ConcurrencyError, StoreError
+from orderflow.errors import ConcurrencyError, InvalidValue, StoreError
 from orderflow.stores import PostgresInventory, PostgresPurchaseOrderStore, PostgresStore
 from orderflow.testing import FixedClock
 from orderflow.testing.store_contracts import sample_orders
@@ -306,3 +306,21 @@ def test_the_ledger_reads_on_a_database_whose_dates_are_not_iso(
     inventory.receive("TOKYO", "TEA", 10, reason="入荷")
     (movement,) = inventory.movements("TOKYO", "TEA")
     assert movement.at == clock.now() and movement.at.utcoffset() == timedelta(0)
+
+
+class _AsyncPool:
+    """An asyncio pool (``psycopg_pool.AsyncConnectionPool``): ``async with pool.connection()``."""
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+        raise AssertionError("never opened")
+        yield
+
+
+@pytest.mark.parametrize("opening", [PostgresStore, PostgresInventory, PostgresPurchaseOrderStore])
+def test_an_asyncio_pool_is_refused_when_the_store_is_made(
+    opening: Callable[[Any], object],
+) -> None:
+    """Before, it was taken, and the first query raised ``TypeError`` (not orderflow's)."""
+    with pytest.raises(InvalidValue, match=r"source: .*synchronous"):
+        opening(_AsyncPool())

@@ -33,6 +33,7 @@ transaction's ``BEGIN``.
 
 from __future__ import annotations
 
+import inspect
 import os
 import threading
 import weakref
@@ -154,6 +155,12 @@ def said(failed: psycopg.Error) -> str:
     return lines[0] if lines else type(failed).__name__
 
 
+def _asynchronous(connection: Any) -> bool:
+    """Whether a pool's ``connection`` is an ``async with`` one (``AsyncConnectionPool``)."""
+    plain = inspect.unwrap(connection)
+    return inspect.isasyncgenfunction(plain) or inspect.iscoroutinefunction(plain)
+
+
 class Connections:
     """Hands out a connection for one block of work, from whatever the host gave.
 
@@ -170,6 +177,13 @@ class Connections:
         ):
             raise InvalidValue(
                 "source", type(source).__name__, "a conninfo, a psycopg Connection or a pool"
+            )
+        elif not isinstance(source, psycopg.Connection) and _asynchronous(source.connection):
+            raise InvalidValue(
+                "source",
+                type(source).__name__,
+                "a synchronous pool (psycopg_pool.ConnectionPool; an asyncio pool's connections "
+                "cannot serve orderflow's calls), a psycopg Connection or a conninfo",
             )
         self.name = owner
         self._source = source
