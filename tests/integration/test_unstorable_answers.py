@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from orderflow import Money, OrderStatus
+from orderflow import Money, OrderStatus, QueueQuery
 from orderflow.domain.purchasing import PurchaseOrder, PurchaseOrderStatus
-from orderflow.errors import EffectInterrupted, PaymentDeclined
+from orderflow.errors import EffectInterrupted, InvalidValue, PaymentDeclined
 from orderflow.ports import Authorization, OrderStore, PurchaseOrderStore
 from orderflow.stores import (
     PostgresPurchaseOrderStore,
@@ -141,3 +141,17 @@ def test_a_suppliers_reference_with_unstorable_text_is_the_adapters_bug(
     s.supplier.send = sent  # type: ignore[method-assign]
     desk.resume_purchase_orders()
     assert purchase_orders.get(pending.number).status is PurchaseOrderStatus.SENT
+
+
+@pytest.mark.parametrize("odd", ODD, ids=["nul", "surrogate"])
+def test_a_work_list_asked_with_unstorable_text_is_refused_naming_the_field(
+    store: OrderStore, odd: str
+) -> None:
+    """Before, PostgreSQL raised StoreError (naming no field) where SQLite answered []."""
+    desk = desk_on(shop(), store=store)
+    with pytest.raises(InvalidValue) as refused:
+        desk.queue(QueueQuery.ready_to_instruct(), after=f"1001{odd}")
+    assert refused.value.field == "after"
+    with pytest.raises(InvalidValue) as refused:
+        QueueQuery.held(f"fraud_review{odd}")
+    assert refused.value.field == "code"
