@@ -257,6 +257,17 @@ def test_receive_and_adjust(db: Db) -> None:
         (lambda i: i.adjust("W1", "A", 0, reason="x"), "delta"),
         (lambda i: i.adjust("W1", "A", 1, reason=""), "reason"),
         (lambda i: i.movements(order_ref=""), "order_ref"),
+        # text no database keeps (PostgreSQL refuses U+0000; no UTF-8 holds a lone surrogate):
+        # before, StoreError or UnicodeEncodeError (not orderflow's), naming no field
+        (lambda i: i.receive("W\x001", "A", 1), "warehouse"),
+        (lambda i: i.receive("W1", "A\udcff", 1), "sku"),
+        (lambda i: i.receive("W1", "A", 1, reason="入荷\x00"), "reason"),
+        (lambda i: i.receive("W1", "A", 1, key="r\udcff"), "key"),
+        (lambda i: i.adjust("W1", "A", 1, reason="棚卸\udcff"), "reason"),
+        (lambda i: i.reserve(key="k\x00", warehouse="W1", sku="A", quantity=1), "key"),
+        (lambda i: i.available("W1", "A\x00"), "sku"),
+        (lambda i: i.knows("A\udcff"), "sku"),
+        (lambda i: i.movements(order_ref="1001\x00"), "order_ref"),
     ],
 )
 def test_bad_arguments_are_refused_naming_the_field(

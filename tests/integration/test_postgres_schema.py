@@ -7,6 +7,7 @@ in the stores' source. The script must make exactly what the stores make themsel
 from typing import Any
 
 import psycopg
+from psycopg.conninfo import make_conninfo
 
 from orderflow.stores import (
     PostgresInventory,
@@ -72,3 +73,22 @@ def test_stores_opened_with_create_false_run_a_lifecycle(postgres_uri: str) -> N
     assert stock.stock("TOKYO", "TEA-1").on_hand == 3
     store.close()
     stock.close()
+
+
+def test_a_store_in_a_schema_of_its_own_leaves_the_other_schemas_deposit_index(
+    postgres_uri: str,
+) -> None:
+    # Shop A in ``public``, shop B in ``shop_b`` with ``public`` after it on the search path (as
+    # PostgreSQL's default ``"$user", public`` gives a role with a schema of its name): opening
+    # B's store dropped A's ``order_deposits_once`` (an unqualified DROP INDEX found A's), so A
+    # let one deposit count on two orders until its store was opened again.
+    uri = new_database(postgres_uri)
+    PostgresStore(uri).close()
+    with psycopg.connect(uri, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA shop_b")
+    PostgresStore(make_conninfo(uri, options="-c search_path=shop_b,public")).close()
+    with psycopg.connect(uri) as conn:
+        guarded = conn.execute(
+            "SELECT schemaname FROM pg_indexes WHERE indexname = 'order_deposits_once' ORDER BY 1"
+        ).fetchall()
+    assert guarded == [("public",), ("shop_b",)]

@@ -10,15 +10,21 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from datetime import timedelta
 from typing import Any
 
+import attrs
 import psycopg
 import pytest
-from psycopg.conninfo import conninfo_to_dict
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.rows import dict_row
 
-from orderflow.errors import ConcurrencyError, StoreError
-from orderflow.stores import PostgresInventory, PostgresStore
+from orderflow import Order, QueueQuery
+from orderflow.errors import ConcurrencyError, InvalidValue, StoreError
+from orderflow.stores import PostgresInventory, PostgresPurchaseOrderStore, PostgresStore
+from orderflow.testing import FixedClock
 from orderflow.testing.store_contracts import sample_orders
 
 pytestmark = pytest.mark.postgres
@@ -209,3 +215,112 @@ def test_a_session_reading_committed_pays_no_extra_statement(
         store.save(stored, expected_version=stored.version)
         store.get(order.number)
         assert len(sent) == 2, sent
+
+
+class _DictPool:
+    """A host's pool whose connections give rows as dicts (``kwargs={"row_factory": dict_row}``)."""
+
+    def __init__(self, conninfo: str) -> None:
+        self.conninfo = conninfo
+
+    @contextmanager
+    def connection(self) -> Iterator[psycopg.Connection[Any]]:
+        with psycopg.connect(self.conninfo, row_factory=dict_row) as conn:
+            yield conn
+
+
+@pytest.mark.parametrize("given", ["connection", "pool"])
+def test_a_host_connection_giving_rows_as_dicts_serves_the_stores(
+    fresh_postgres_db: str, given: str
+) -> None:
+    """A web app's connections often give dicts (``row_factory=dict_row``): before, every store
+    and the inventory failed with ``KeyError: 0`` (not orderflow's) from their first query."""
+    order = sample_orders()[0]
+    with psycopg.connect(fresh_postgres_db, autocommit=True, row_factory=dict_row) as conn:
+        source: Any = conn if given == "connection" else _DictPool(fresh_postgres_db)
+        store, inventory = PostgresStore(source), PostgresInventory(source)
+        purchase_orders = PostgresPurchaseOrderStore(source)
+        inventory.receive("TOKYO", "TEA", 10)
+        assert inventory.reserve(key="1001:1", warehouse="TOKYO", sku="TEA", quantity=2) == 2
+        store.add(order)
+        store.save(order, expected_version=order.version)
+        assert store.get(order.number).number == order.number
+        assert store.count(QueueQuery.by_status(order.status)) == 1
+        assert purchase_orders.pending() == []
+        assert conn.execute("SELECT 1 AS one").fetchone() == {"one": 1}  # the host's, as it was
+
+
+def _customer_named(name: str) -> Order:
+    order = sample_orders()[0]
+    return attrs.evolve(order, customer=attrs.evolve(order.customer, name=name))
+
+
+def test_a_database_whose_sessions_speak_shift_jis_keeps_japanese_orders(
+    fresh_postgres_db: str, admin: psycopg.Connection[Any]
+) -> None:
+    """A database set to ``client_encoding = SJIS`` for a legacy application: before, every
+    order with Japanese text was stored but could not be read back (``UnicodeDecodeError``, not
+    orderflow's), and a name outside Shift_JIS (髙, an emoji) was refused likewise. The store's
+    own sessions speak UTF8; a host's connection that does not is refused, saying so."""
+    name = conninfo_to_dict(admin.info.dsn)["dbname"]
+    admin.execute(f"ALTER DATABASE \"{name}\" SET client_encoding = 'SJIS'")
+    store = PostgresStore(fresh_postgres_db)
+    order = _customer_named("髙橋 🍵")
+    store.add(order)
+    assert store.get(order.number).customer.name == "髙橋 🍵"
+    with (
+        psycopg.connect(fresh_postgres_db, autocommit=True) as conn,
+        pytest.raises(StoreError, match=r"client_encoding is SJIS.*UTF8"),
+    ):
+        PostgresStore(conn).get(order.number)
+
+
+def test_a_database_not_in_utf8_is_refused_before_anything_is_made(
+    postgres_uri: str, admin: psycopg.Connection[Any]
+) -> None:
+    """Before, a store opened an ``EUC_JP`` database, took orders it could not read back and
+    raised ``UnicodeEncodeError`` for names outside EUC-JP."""
+    name = f"{conninfo_to_dict(admin.info.dsn)['dbname']}_euc"
+    admin.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'EUC_JP' LOCALE 'C'")
+    euc = make_conninfo(postgres_uri, dbname=name)
+    for opening in (PostgresStore, PostgresInventory, PostgresPurchaseOrderStore):
+        with pytest.raises(StoreError, match=r"EUC_JP.*UTF8"):
+            opening(euc)
+    with psycopg.connect(euc) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+        ).fetchone() == (0,)
+
+
+@pytest.mark.parametrize("style", ["SQL, DMY", "German", "Postgres, MDY"])
+def test_the_ledger_reads_on_a_database_whose_dates_are_not_iso(
+    fresh_postgres_db: str, admin: psycopg.Connection[Any], style: str
+) -> None:
+    """A database set to another ``DateStyle`` (and time zone): before, ``movements()`` raised
+    ``NotImplementedError`` (not orderflow's): psycopg reads only ISO dates as text."""
+    name = conninfo_to_dict(admin.info.dsn)["dbname"]
+    admin.execute(f"ALTER DATABASE \"{name}\" SET datestyle = '{style}'")
+    admin.execute(f"ALTER DATABASE \"{name}\" SET timezone = 'Asia/Tokyo'")
+    clock = FixedClock()
+    inventory = PostgresInventory(fresh_postgres_db, clock=clock)
+    inventory.receive("TOKYO", "TEA", 10, reason="入荷")
+    (movement,) = inventory.movements("TOKYO", "TEA")
+    assert movement.at == clock.now() and movement.at.utcoffset() == timedelta(0)
+
+
+class _AsyncPool:
+    """An asyncio pool (``psycopg_pool.AsyncConnectionPool``): ``async with pool.connection()``."""
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+        raise AssertionError("never opened")
+        yield
+
+
+@pytest.mark.parametrize("opening", [PostgresStore, PostgresInventory, PostgresPurchaseOrderStore])
+def test_an_asyncio_pool_is_refused_when_the_store_is_made(
+    opening: Callable[[Any], object],
+) -> None:
+    """Before, it was taken, and the first query raised ``TypeError`` (not orderflow's)."""
+    with pytest.raises(InvalidValue, match=r"source: .*synchronous"):
+        opening(_AsyncPool())

@@ -5,9 +5,12 @@ Only the executor's drive loops call it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
+import attrs
+
+from orderflow.domain._text import storable
 from orderflow.domain.effects import (
     Authorize,
     CheckCredit,
@@ -55,7 +58,24 @@ def checked_answer(effect: Effect, value: object) -> object:
         raise WrongAnswer(
             f"{effect.kind} answered a {type(value).__name__}, expected a {expected.__name__}"
         )
+    if not all(storable(text) for text in _texts(value)):
+        raise WrongAnswer(
+            f"{effect.kind} answered text that cannot be stored (U+0000 or a lone surrogate)"
+        )
     return value
+
+
+def _texts(value: object) -> Iterator[str]:
+    """Every text in an answer: itself, its fields', its items' (what an order would keep)."""
+    kind = type(value)
+    if isinstance(value, str):
+        yield value
+    elif attrs.has(kind):
+        for field in attrs.fields(kind):
+            yield from _texts(getattr(value, field.name))
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            yield from _texts(item)
 
 
 S = TypeVar("S")

@@ -21,6 +21,7 @@ from orderflow.app._dropship_executor import DropShipExecutor
 from orderflow.app._payment_executor import PaymentPerformers, wired
 from orderflow.app._wiring import Ports
 from orderflow.app.perform_returns import perform_restock
+from orderflow.domain._text import storable_text
 from orderflow.domain._values import replace
 from orderflow.domain.answers import MAX_ATTEMPTS, fold
 from orderflow.domain.effects import (
@@ -343,9 +344,9 @@ class Executor(DropShipExecutor, PaymentPerformers):
         except ProviderTimeout:
             raise
         except PaymentDeclined as declined:
-            return Refused(declined.code, declined.reason)
+            return Refused(storable_text(declined.code), storable_text(declined.reason))
         except ProviderError as refused:
-            return Refused("refused", str(refused))
+            return Refused("refused", storable_text(str(refused)))
         return Done(checked_answer(effect, value))  # another type: the adapter's bug, a crash
 
     # -- one function per effect -------------------------------------------------------------

@@ -5,7 +5,7 @@ Every database can store that (PostgreSQL's text and jsonb refuse U+0000).
 
 from __future__ import annotations
 
-__all__ = ["storable"]
+__all__ = ["storable", "storable_text"]
 
 
 def storable(text: str) -> bool:
@@ -21,3 +21,14 @@ def storable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def storable_text(text: str) -> str:
+    """``text`` with U+FFFD in place of each character :func:`storable` refuses.
+
+    For what a provider said that a person reads (a refusal's code and message): kept, not
+    refused, as the provider says it again under the same key.
+    """
+    if storable(text):
+        return text
+    return "".join("\ufffd" if ch == "\x00" or "\ud800" <= ch <= "\udfff" else ch for ch in text)

@@ -17,6 +17,7 @@ from datetime import datetime
 
 import attrs
 
+from orderflow.domain._text import storable
 from orderflow.domain.bounds import check_moment, check_span
 from orderflow.domain.order import Order, ShipmentStatus
 from orderflow.domain.payment import PaymentMethod, PaymentOp
@@ -311,7 +312,7 @@ class QueueQuery:
     @classmethod
     def held(cls, code: str | None = None) -> QueueQuery:
         """Orders with an open hold (of ``code``, when given)."""
-        if code is not None and (not isinstance(code, str) or not code):
+        if code is not None and (not isinstance(code, str) or not code or not storable(code)):
             raise InvalidValue("code", code, "a hold code such as 'fraud_review', or None")
         return cls(Queue.HELD, hold_code=code)
 
@@ -410,7 +411,7 @@ def matches(facts: QueueFacts, query: QueueQuery) -> bool:
 
 def check_page(after: object, limit: object) -> None:
     """Refuse a bad page request (``after`` an order number or None, ``limit`` 1..10,000)."""
-    if after is not None and not isinstance(after, str):
+    if after is not None and (not isinstance(after, str) or not storable(after)):
         raise InvalidValue("after", after, "the last order number of the previous page, or None")
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
         raise InvalidValue("limit", limit, f"a whole number from 1 to {MAX_PAGE}")

@@ -18,6 +18,7 @@ from typing import Any, Protocol, Self
 
 import attrs
 
+from orderflow.domain._text import storable
 from orderflow.domain.bounds import MAX_UNITS
 from orderflow.domain.bounds import check_units as units
 from orderflow.errors import InvalidValue, KeyReused, ProviderError, StoreError
@@ -125,10 +126,15 @@ class StockLevel:
         return self.on_hand - self.reserved
 
 
+_STORABLE = "whole Unicode text without NUL (a lone surrogate or U+0000 cannot be stored)"
+
+
 def check_text(field: str, value: object) -> str:
-    """A non-empty string (a warehouse code, a SKU)."""
+    """A non-empty string (a warehouse code, a SKU) every database can store."""
     if not isinstance(value, str) or not value.strip():
         raise InvalidValue(field, value, "a non-empty string")
+    if not storable(value):
+        raise InvalidValue(field, value, _STORABLE)
     return value
 
 
@@ -170,6 +176,8 @@ def check_reason(value: object, *, required: bool) -> str:
     """The operator's reason: a string, non-empty where ``required``."""
     if not isinstance(value, str) or (required and not value.strip()):
         raise InvalidValue("reason", value, "a non-empty string" if required else "a string")
+    if not storable(value):
+        raise InvalidValue("reason", value, _STORABLE)
     return value
 
 

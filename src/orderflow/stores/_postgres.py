@@ -33,6 +33,7 @@ transaction's ``BEGIN``.
 
 from __future__ import annotations
 
+import inspect
 import os
 import threading
 import weakref
@@ -43,6 +44,7 @@ from typing import Any, Protocol
 import psycopg
 from psycopg import IsolationLevel
 from psycopg.pq import TransactionStatus
+from psycopg.rows import tuple_row
 
 from orderflow.errors import InvalidValue, StoreError
 
@@ -100,6 +102,49 @@ def _lock_of(conn: psycopg.Connection[Any]) -> threading.RLock:
         return lock
 
 
+@contextmanager
+def _plain(conn: psycopg.Connection[Any]) -> Iterator[None]:
+    """``conn`` giving rows as tuples through plain cursors for the block, as the SQL expects.
+
+    A host's connection or pool may give dicts (``row_factory=dict_row``, as web apps often
+    set) or use another cursor class: before, every query failed with ``KeyError: 0``. The
+    host's own factories are put back after the block.
+    """
+    rows, cursors = conn.row_factory, conn.cursor_factory
+    if rows is tuple_row and cursors is psycopg.Cursor:
+        yield
+        return
+    conn.row_factory, conn.cursor_factory = tuple_row, psycopg.Cursor
+    try:
+        yield
+    finally:
+        if not conn.closed:
+            conn.row_factory, conn.cursor_factory = rows, cursors
+
+
+def _check_encoding(conn: psycopg.Connection[Any], where: str) -> None:
+    """Refuse (StoreError) a database not in UTF8, or a session not speaking UTF8.
+
+    The documents are ``jsonb`` read as UTF-8: in a database of another encoding (``EUC_JP``)
+    or a session whose ``client_encoding`` is another (``SJIS``, set for a legacy application),
+    orders were stored that could not be read back, and names outside that encoding (髙, an
+    emoji) failed with ``UnicodeEncodeError``. The sessions opened from a conninfo ask for UTF8;
+    the server says both encodings at the start of the session (no statement is run).
+    """
+    server = conn.info.parameter_status("server_encoding")
+    if server is not None and server != "UTF8":
+        raise StoreError(
+            f"{where}: the database's encoding is {server}; orderflow needs a UTF8 database "
+            "(CREATE DATABASE … ENCODING 'UTF8')"
+        )
+    if conn.info.encoding != "utf-8":
+        client = conn.info.parameter_status("client_encoding")
+        raise StoreError(
+            f"{where}: the connection's client_encoding is {client}; orderflow needs UTF8 "
+            "(connect with client_encoding=UTF8, or give a conninfo)"
+        )
+
+
 def said(failed: psycopg.Error) -> str:
     """What the server or driver said, without the detail and context that may quote data."""
     primary = failed.diag.message_primary
@@ -108,6 +153,12 @@ def said(failed: psycopg.Error) -> str:
         return f"{primary} (SQLSTATE {state})" if state else primary
     lines = str(failed).strip().splitlines()
     return lines[0] if lines else type(failed).__name__
+
+
+def _asynchronous(connection: Any) -> bool:
+    """Whether a pool's ``connection`` is an ``async with`` one (``AsyncConnectionPool``)."""
+    plain = inspect.unwrap(connection)
+    return inspect.isasyncgenfunction(plain) or inspect.iscoroutinefunction(plain)
 
 
 class Connections:
@@ -126,6 +177,13 @@ class Connections:
         ):
             raise InvalidValue(
                 "source", type(source).__name__, "a conninfo, a psycopg Connection or a pool"
+            )
+        elif not isinstance(source, psycopg.Connection) and _asynchronous(source.connection):
+            raise InvalidValue(
+                "source",
+                type(source).__name__,
+                "a synchronous pool (psycopg_pool.ConnectionPool; an asyncio pool's connections "
+                "cannot serve orderflow's calls), a psycopg Connection or a conninfo",
             )
         self.name = owner
         self._source = source
@@ -156,10 +214,10 @@ class Connections:
                         f"{self.name}: the psycopg Connection it was given belongs to the parent "
                         "process; in a forked child open the store anew (or give a conninfo)"
                     )
-                with self._lock:
+                with self._lock, _plain(source):
                     yield source
             else:
-                with source.connection() as conn:
+                with source.connection() as conn, _plain(conn):
                     yield conn
         except psycopg.Error as failed:
             doing = "PostgreSQL refused" if what is None else f"{self.name} {what} failed"
@@ -178,6 +236,7 @@ class Connections:
                     f"{self.name} {what or 'work'}: the connection is closed (the server or the "
                     "host ended it); give a pool or a conninfo, which open new ones"
                 )
+            _check_encoding(conn, f"{self.name} {what or 'work'}")
             if conn.info.transaction_status != TransactionStatus.IDLE:
                 raise StoreError(
                     f"{self.name} {what or 'work'}: the connection is inside a transaction; "
@@ -214,7 +273,7 @@ class Connections:
         conn: psycopg.Connection[Any] | None = getattr(local, "conn", None)
         if conn is not None and not conn.closed:
             return conn
-        conn = psycopg.connect(conninfo, autocommit=True)
+        conn = psycopg.connect(conninfo, autocommit=True, client_encoding="UTF8")
         conn.isolation_level = IsolationLevel.READ_COMMITTED  # in its BEGIN: no statement more
         local.conn = conn
         with self._lock:

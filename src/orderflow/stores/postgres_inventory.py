@@ -236,15 +236,21 @@ class PostgresInventory(LedgerInventory):
         return rows[0] if rows else None
 
     def _ledger(self, filters: dict[str, str]) -> list[Sequence[Any]]:
-        return self._read(
-            "movements",
+        sql = (
             "SELECT id, key, kind, warehouse, sku, requested, done, reason, order_ref, at, "
             "refusal FROM stock_movements "
             "WHERE (%(w)s::text IS NULL OR warehouse = %(w)s) "
             "AND (%(s)s::text IS NULL OR sku = %(s)s) "
-            "AND (%(o)s::text IS NULL OR order_ref = %(o)s) ORDER BY id",
-            {"w": filters.get("warehouse"), "s": filters.get("sku"), "o": filters.get("order_ref")},
+            "AND (%(o)s::text IS NULL OR order_ref = %(o)s) ORDER BY id"
         )
+        args = {
+            "w": filters.get("warehouse"),
+            "s": filters.get("sku"),
+            "o": filters.get("order_ref"),
+        }
+        # binary rows: psycopg reads a timestamptz given as text only in the ISO DateStyle, and a
+        # database may be set to another ('SQL, DMY', 'German')
+        return self._run("movements", lambda cur: cur.execute(sql, args, binary=True).fetchall())
 
     @staticmethod
     def _at(value: datetime) -> datetime:

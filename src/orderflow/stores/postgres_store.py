@@ -70,6 +70,15 @@ _INSERT_TRACKING = (
     "ON CONFLICT (carrier, tracking_number, number) DO NOTHING"
 )
 
+_DEPOSITS_GUARD = (
+    "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_index i "
+    "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE i.indrelid = 'order_tracking'::regclass AND c.relname = 'order_deposits_once'"
+)
+"""The schema-qualified name of ``order_deposits_once`` on this store's ``order_tracking``, if
+made: not a name looked up along the search path, which found (and dropped) the index of
+another shop's tables in a schema after this one's."""
+
 
 class PostgresStore(OrderReads):
     """Orders in PostgreSQL; give a conninfo, a ``psycopg.Connection`` or the host's pool.
@@ -225,7 +234,9 @@ class PostgresStore(OrderReads):
             conn.execute("SELECT pg_advisory_xact_lock(7303)")  # one worker indexes
             found = conn.execute(INDEX_VERSION_SELECT).fetchone()
             if found is None or found[0] is None or found[0] < INDEX_VERSION:
-                conn.execute("DROP INDEX IF EXISTS order_deposits_once")
+                guard = conn.execute(_DEPOSITS_GUARD).fetchone()
+                if guard is not None:
+                    conn.execute(f"DROP INDEX {guard[0]}")
                 conn.execute("DELETE FROM order_tracking")
                 for row in every_row(conn.execute, "%s"):
                     order = self._known.order(*row)
@@ -234,8 +245,7 @@ class PostgresStore(OrderReads):
                     conn.execute(REINDEX_TIMES.format(mark="%s"), times)
                 conn.execute("DELETE FROM order_index_version")
                 conn.execute("INSERT INTO order_index_version VALUES (%s)", (INDEX_VERSION,))
-            guarded = conn.execute("SELECT to_regclass('order_deposits_once')").fetchone()
-            if guarded is None or guarded[0] is None:
+            if conn.execute(_DEPOSITS_GUARD).fetchone() is None:
                 guard_deposits(conn.execute, "%s", "PostgreSQL")
 
     def _rows(self, sql: str, params: tuple[Any, ...] | list[Any]) -> list[Any]:
