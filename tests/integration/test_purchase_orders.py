@@ -10,7 +10,7 @@ import pytest
 
 from orderflow import Address, Customer, Money, OrderLine, OrderStatus
 from orderflow.domain.purchasing import PurchaseOrderStatus
-from orderflow.errors import InvalidValue, MoveNotAllowed, OutcomeUnknown
+from orderflow.errors import InvalidValue, MoveNotAllowed, OrderNotFound, OutcomeUnknown
 from orderflow.stores import (
     PostgresInventory,
     PostgresPurchaseOrderStore,
@@ -228,3 +228,22 @@ def test_a_cancel_or_receipt_naming_what_the_purchase_order_lacks_names_the_argu
         assert "TEA-1" in str(refused.value) and "0 units open" not in str(refused.value)
     assert desk.purchase_order(po.number) == po
     assert not shop.supplier.calls_to("cancel")
+
+
+def test_the_sqlite_purchase_order_store_closes_at_the_end_of_a_with_block(tmp_path: Path) -> None:
+    """Like the order store and the inventory: ``with SQLitePurchaseOrderStore(path) as pos:``."""
+    with SQLitePurchaseOrderStore(tmp_path / "shop.sqlite3") as pos:
+        with pytest.raises(OrderNotFound):
+            pos.get("PO-1")
+        assert pos._db._all  # the thread's connection is open
+    assert not pos._db._all  # closed by the block
+
+
+def test_the_postgres_purchase_order_store_closes_at_the_end_of_a_with_block(
+    postgres_uri: str,
+) -> None:
+    with PostgresPurchaseOrderStore(new_database(postgres_uri)) as pos:
+        with pytest.raises(OrderNotFound):
+            pos.get("PO-1")
+        assert pos._db._owned  # the connection it opened
+    assert not pos._db._owned  # closed by the block

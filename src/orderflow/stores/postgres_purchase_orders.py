@@ -49,6 +49,12 @@ class PostgresPurchaseOrderStore:
         """Close the connections the store opened itself (never the host's)."""
         self._db.close()
 
+    def __enter__(self) -> PostgresPurchaseOrderStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def get(self, number: str) -> PurchaseOrder:
         """The purchase order ``number``; raises :class:`~orderflow.errors.OrderNotFound`."""
         rows = self._rows("SELECT document::text FROM purchase_orders WHERE number = %s", (number,))

@@ -41,6 +41,12 @@ class SQLitePurchaseOrderStore:
         """Close the connections."""
         self._db.close()
 
+    def __enter__(self) -> SQLitePurchaseOrderStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def get(self, number: str) -> PurchaseOrder:
         """The purchase order ``number``; raises :class:`~orderflow.errors.OrderNotFound`."""
         rows = self._all("SELECT document FROM purchase_orders WHERE number = ?", (number,))
