@@ -1,4 +1,4 @@
-"""A cancelled 同梱 order leaves its parcel even when its cancel timed out and was resumed."""
+"""A cancelled 同梱 order leaves its parcel: after a time-out, and when its box went without it."""
 
 from __future__ import annotations
 
@@ -60,3 +60,21 @@ def test_instructing_a_cancelled_order_is_refused_and_instructs_no_other() -> No
         desk.instruct_shipping("1001")
     assert desk.get("1002").status is OrderStatus.ALLOCATED
     assert not shop.warehouses["TOKYO"].instructed
+
+
+def test_an_order_whose_box_left_without_it_is_cancelled_without_an_error() -> None:
+    """The parcel's instruction timed out after the first order; that order's box left alone.
+    Cancelling the other order cancelled it (the card voided) but raised ``InvalidValue``
+    naming the shipped order, and every repeat raised it again (fresh campaign seed
+    20291937): an error that said nothing was done, after the cancel was done."""
+    shop, desk = _parcel_of_two()
+    shop.warehouses["TOKYO"].fail_next("instruct", Fault.TIMEOUT_AFTER)
+    with pytest.raises(OutcomeUnknown):
+        desk.instruct_shipping("1001")
+    desk.resume_pending()
+    assert desk.get("1002").status is OrderStatus.ALLOCATED  # not in the box
+    desk.ship("1001", "1001-S1", "123456789013")
+    cancelled = desk.cancel("1002", reason="お客様都合")
+    assert cancelled.status is OrderStatus.CANCELLED and cancelled.bundle == ()
+    assert desk.cancel("1002", reason="お客様都合").status is OrderStatus.CANCELLED  # a repeat
+    assert desk.get("1001").status is OrderStatus.SHIPPED

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping, Sequence
 
 from orderflow.app.base import check_number, check_text
@@ -301,14 +300,13 @@ class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
         A ``ship`` or ``deliver`` of a parcel that stopped after the first order was saved (a
         time-out, a crash) left the other orders' shipments behind: they follow the box here.
         A cancel that stopped after it was saved (a time-out, a crash) leaves the parcel here, as
-        a finished cancel does; if the parcel was instructed meanwhile, its orders go without it.
+        a finished cancel does.
         """
         order = super().resume(number)
         if not order.bundle or order.outbox:
             return order
         if order.status is OrderStatus.CANCELLED:
-            with contextlib.suppress(InvalidValue):  # the others' box is instructed: too late
-                self.unbundle(order.number, actor="system")
+            self.unbundle(order.number, actor="system")
             return self.get(order.number)
         return self._follow_box(order)
 
