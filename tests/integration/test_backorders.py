@@ -6,9 +6,20 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import attrs
 import pytest
 
-from orderflow import Customer, Money, Order, OrderDesk, OrderLine, OrderStatus, PaymentMethod
+from orderflow import (
+    Context,
+    Customer,
+    Money,
+    Order,
+    OrderDesk,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+)
+from orderflow.domain.decisions import backorders
 from orderflow.domain.events import ArrivalExpected, StockWaitAccepted
 from orderflow.errors import InvalidValue, MoveNotAllowed, ProviderTimeout
 from orderflow.stores import PostgresInventory, PostgresStore, SQLiteInventory, SQLiteStore
@@ -276,3 +287,21 @@ def test_an_order_on_hold_whose_stock_was_never_read_is_told_no_expected_date() 
             call()
         assert refused.value.field == "number" and "hold" in str(refused.value)
     assert s.desk.get("1001") == before and len(s.notifier.sent) == sent
+
+
+def test_waiting_for_nothing_is_refused_naming_number() -> None:
+    """An order 未引当 with nothing missing (its waiting units dropped, a drop-shipped line left)
+    was refused naming a field ``order`` that wait_for_stock has not (fresh campaign seed
+    20270195): the caller passes ``number``."""
+    s = shop({("TOKYO", "MUG-1"): 10, ("TOKYO", "TEA-1"): 0})
+    lines = [TEA[0], OrderLine("D1", "MUG-1", "湯呑", Money.yen(2200), 1, supplier="ACME")]
+    who = Customer("C1", "見本 花子", "c1@example.jp")
+    s.desk.place(number="1001", customer=who, ship_to=address(), lines=lines, token="tok")
+    s.desk.accept("1001")
+    s.desk.allocate("1001")
+    dropped = s.desk.drop_missing("1001")
+    assert dropped.unallocated() == {}
+    unread = attrs.evolve(dropped, status=OrderStatus.UNALLOCATED)  # as the campaign's order was
+    with pytest.raises(InvalidValue) as refused:
+        backorders.accept_wait(unread, Context(s.clock.now(), "customer"))
+    assert refused.value.field == "number"

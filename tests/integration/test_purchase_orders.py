@@ -88,6 +88,21 @@ def test_a_draft_cannot_be_received_and_bad_input_changes_nothing(shop: FakeShop
     assert desk.purchase_order(po.number) == po
 
 
+def test_a_refused_move_says_what_the_purchase_order_allows(shop: FakeShop) -> None:
+    """A draft confirmed (a supplier's answer before the order was sent) was refused as if the
+    draft were closed: "allowed moves: none (final status)" (fresh campaign seed 20270002)."""
+    desk = shop.desk
+    po = desk.order_from_supplier("TEA-1", 3, "ACME")
+    with pytest.raises(MoveNotAllowed) as refused:
+        desk.confirm_purchase_order(po.number)
+    assert refused.value.allowed == ("send", "cancel")
+    assert "final status" not in str(refused.value)
+    sent = desk.send_purchase_orders("ACME")[0]
+    desk.cancel_purchase_order(sent.number)
+    with pytest.raises(MoveNotAllowed, match="final status"):
+        desk.confirm_purchase_order(sent.number)
+
+
 def test_cancelling_an_order_cancels_its_lines_at_the_supplier(shop: FakeShop) -> None:
     desk = shop.desk
     _waiting_order(shop)

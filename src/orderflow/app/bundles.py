@@ -111,7 +111,7 @@ class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
         told), the orders not instructed yet leave the parcel and are instructed on their own.
         """
         order = self._current(check_number(number))
-        if not order.bundle:
+        if not order.bundle or order.status is OrderStatus.CANCELLED:  # refused: no parcel moves
             return super().instruct_shipping(number, carrier=carrier, actor=actor)
         members = [self._current(n) for n in order.bundle]
         if any(m.bundle != order.bundle for m in members if m.status in bundling.BUNDLEABLE):
@@ -303,9 +303,16 @@ class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
 
         A ``ship`` or ``deliver`` of a parcel that stopped after the first order was saved (a
         time-out, a crash) left the other orders' shipments behind: they follow the box here.
+        A cancel that stopped after it was saved (a time-out, a crash) leaves the parcel here, as
+        a finished cancel does.
         """
         order = super().resume(number)
-        return self._follow_box(order) if order.bundle and not order.outbox else order
+        if not order.bundle or order.outbox:
+            return order
+        if order.status is OrderStatus.CANCELLED:
+            self.unbundle(order.number, actor="system")
+            return self.get(order.number)
+        return self._follow_box(order)
 
     def _follow_box(self, order: Order) -> Order:
         """Every shipment of ``order``'s parcels that lags behind its box catches up with it.

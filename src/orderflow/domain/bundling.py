@@ -164,11 +164,15 @@ def bundle(order: Order, members: Sequence[str], ctx: Context, *, box: str) -> O
 def unbundle(order: Order, ctx: Context, *, leaving: str | None = None) -> Order:
     """``order`` out of its parcel (or ``leaving`` out of the parcel ``order`` stays in).
 
-    A parcel left with one order is no parcel: its last order is out too.
+    A parcel left with one order is no parcel: its last order is out too. An order whose box
+    is instructed already (or gone) is not in the way of another order ``leaving``, which has
+    nothing in that box (a cancelled order, one the box went without): it stays as it is.
     """
     if not order.bundle or (leaving is not None and leaving not in order.bundle):
         return order  # out already (a repeat)
     if order.status not in BUNDLEABLE and order.status is not OrderStatus.CANCELLED:
+        if leaving is not None and leaving != order.number:
+            return order
         raise too_late_to_unbundle(order)
     rest = tuple(n for n in order.bundle if n != (leaving or order.number))
     stays = leaving is not None and leaving != order.number and len(rest) > 1

@@ -12,7 +12,7 @@ saves it, then the executor performs the effects and folds the answers with :fun
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -219,8 +219,18 @@ def _event(
     return replace(po, status=target, history=(*po.history, event))
 
 
-def _refuse(po: PurchaseOrder, move: str, allowed: Sequence[str]) -> MoveNotAllowed:
-    return MoveNotAllowed(po.number, po.status.name, move, allowed)
+_MOVES = {
+    PurchaseOrderStatus.DRAFT: ("send", "cancel"),
+    PurchaseOrderStatus.SENT: ("confirm", "receive", "cancel"),
+    PurchaseOrderStatus.CONFIRMED: ("receive", "cancel"),
+    PurchaseOrderStatus.PARTLY_RECEIVED: ("receive", "cancel"),
+}
+"""What a purchase order in each open status allows (the final ones allow nothing)."""
+
+
+def _refuse(po: PurchaseOrder, move: str) -> MoveNotAllowed:
+    """The refusal of ``move``, saying what the purchase order's status allows instead."""
+    return MoveNotAllowed(po.number, po.status.name, move, _MOVES.get(po.status, ()))
 
 
 def _check_units(field: str, value: object) -> int:
@@ -252,7 +262,7 @@ def add_line(
 ) -> PurchaseOrder:
     """One more line on a draft (orders for one supplier are gathered until they are sent)."""
     if po.status is not PurchaseOrderStatus.DRAFT:
-        raise _refuse(po, "add_line", ["send", "cancel"])
+        raise _refuse(po, "add_line")
     _check_units("quantity", quantity)
     line = PurchaseOrderLine(str(len(po.lines) + 1), sku, quantity, for_order=for_order)
     po = replace(po, lines=(*po.lines, line))
@@ -262,7 +272,7 @@ def add_line(
 def send(po: PurchaseOrder, ctx: Context) -> PurchaseOrder:
     """送信: 下書き → 送信済, the order sent to the supplier (a draft with nothing open closes)."""
     if po.status is not PurchaseOrderStatus.DRAFT:
-        raise _refuse(po, "send", [])
+        raise _refuse(po, "send")
     if not any(line.open for line in po.lines):
         return _event(po, ctx, "cancelled", PurchaseOrderStatus.CANCELLED)
     plan = Plan(po)
@@ -276,7 +286,7 @@ def confirm(po: PurchaseOrder, ctx: Context, *, reference: str | None = None) ->
     if po.status in (PurchaseOrderStatus.CONFIRMED, PurchaseOrderStatus.PARTLY_RECEIVED):
         return po
     if po.status is not PurchaseOrderStatus.SENT:
-        raise _refuse(po, "confirm", [])
+        raise _refuse(po, "confirm")
     if reference is not None and po.reference is None:
         po = replace(po, reference=reference)
     return _event(po, ctx, "confirmed", PurchaseOrderStatus.CONFIRMED)
@@ -298,7 +308,7 @@ def receive(
     if po.drop_ship:
         raise InvalidValue("number", po.number, "a purchase order to our warehouse (not 直送)")
     if po.status not in _OPEN_AT_SUPPLIER:
-        raise _refuse(po, "receive", ["send"] if po.status is PurchaseOrderStatus.DRAFT else [])
+        raise _refuse(po, "receive")
     _check_received(po, received)
     lines = list(po.lines)
     plan = Plan(po)

@@ -179,6 +179,6 @@ def accept_wait(order: Order, ctx: Context) -> Order:
     """The customer chose to wait for the missing units (the order stays as it is)."""
     _require_waiting(order, "wait_for_stock")
     if not order.unallocated():
-        raise InvalidValue("order", order.number, "an order waiting for stock")
+        raise InvalidValue("number", order.number, "an order waiting for stock")
     moved, _ = lifecycle.record_fact(order, ctx, StockWaitAccepted)
     return moved
