@@ -80,6 +80,13 @@ def _rebuild(kind: type[OrderflowError], args: tuple[object, ...]) -> OrderflowE
     return error
 
 
+def _given(field: str, value: object) -> str:
+    """How an error shows the value given: an amount as itself (``0 JPY``), else masked."""
+    from orderflow.domain.money import Money  # money raises these errors: imported when needed
+
+    return str(value) if isinstance(value, Money) else mask_field(field, value)
+
+
 class InvalidValue(OrderflowError, ValueError):
     """A value failed validation: names the field, the value given, and what was expected.
 
@@ -92,7 +99,7 @@ class InvalidValue(OrderflowError, ValueError):
         self.field = field
         self.value = value
         self.expected = expected
-        super().__init__(f"{field}: expected {expected}, got {mask_field(field, value)}")
+        super().__init__(f"{field}: expected {expected}, got {_given(field, value)}")
 
     def __str__(self) -> str:
         # Masked when built; the expected text's example addresses (a@example.jp) stay readable.

@@ -54,3 +54,13 @@ def test_a_full_width_at_sign_is_an_e_mail_too() -> None:
     masked = mask_personal_data_in("連絡は hanako＠example.jp まで")
     assert "hanako" not in masked and "example" not in masked
     assert masked.startswith("連絡は h") and masked.endswith(" まで")
+
+
+def test_an_amount_refused_is_shown_as_an_amount() -> None:
+    """``got 0 JPY``, not ``got Money(amount=Decimal('0'), currency='JPY')``."""
+    from orderflow import Money
+    from orderflow.errors import InvalidValue
+
+    refused = InvalidValue("amount", Money.yen(0), "more than 0")
+    assert str(refused) == "amount: expected more than 0, got 0 JPY"
+    assert str(InvalidValue("fee", Money.of("12.50", "USD"), "yen")).endswith("got 12.50 USD")
