@@ -20,7 +20,7 @@ import attrs
 from orderflow._mask import mask_personal_data_in
 from orderflow.domain._checks import instance_of
 from orderflow.domain._text import storable
-from orderflow.domain.bounds import check_span, check_units
+from orderflow.domain.bounds import check_units
 from orderflow.domain.events import DiscountCapped, ShippingFeeChanged
 from orderflow.domain.lifecycle import Context, Outcome, raise_hold, record_fact
 from orderflow.domain.money import Money
@@ -30,6 +30,8 @@ from orderflow.domain.review_tables import (
     Blacklist,
     IslandTable,
     ShippingFeeTable,
+    check_duplicate_window,
+    check_limits,
     default_shipping_fees,
     normalize_address,
 )
@@ -72,6 +74,20 @@ def _hold_code(instance: object, attribute: attrs.Attribute[Any], value: object)
         raise InvalidValue(attribute.name, value, _CODE)
 
 
+_MESSAGE_LIMIT = 1000
+"""The longest message a finding may give: what ``desk.raise_hold`` takes."""
+
+
+def _message(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A text a hold can keep: at most 1,000 characters, whole Unicode without NUL."""
+    if not isinstance(value, str) or len(value) > _MESSAGE_LIMIT or not storable(value):
+        raise InvalidValue(
+            attribute.name,
+            value,
+            f"a text of at most {_MESSAGE_LIMIT} characters, whole Unicode without NUL",
+        )
+
+
 def _fee(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (not isinstance(value, Money) or value.is_negative):
         raise InvalidValue(attribute.name, value, "a Money of zero or more (not a float), or None")
@@ -87,9 +103,9 @@ class Finding:
 
     code: str = attrs.field(validator=_hold_code)
     """The hold's reason code: the rule's ``code`` (``remarks``, ``blacklist`` …)."""
-    message: str = attrs.field(validator=instance_of(str, "a text"))
-    """For people, in Japanese."""
-    message_en: str = attrs.field(validator=instance_of(str, "a text"))
+    message: str = attrs.field(validator=_message)
+    """For people, in Japanese (at most 1,000 characters, as ``desk.raise_hold`` takes)."""
+    message_en: str = attrs.field(validator=_message)
     """The same message in English, shown to people working in English."""
     shipping_fee: Money | None = attrs.field(default=None, validator=_fee)
     """When set, the order's shipping fee becomes this (the 離島 surcharge)."""
@@ -103,7 +119,8 @@ class ReviewContext:
     """When the review runs (the command's ``Context.at``); the built-in rules do not use it."""
     recent_orders: tuple[Order, ...] = ()
     """The customer's recent orders, for duplicate checks; the desk passes those placed from
-    31 days before this one on (the order itself may be among them). Empty: none."""
+    31 days before this one on, ``RECENT_SPAN`` (the order itself may be among them).
+    Empty: none."""
 
 
 @runtime_checkable
@@ -261,6 +278,13 @@ def run_rules(order: Order, rules: Iterable[ReviewRule], context: ReviewContext)
                 finding,
                 f"{_name(rule)}.check() to give a Finding or None",
             )
+        fee = finding.shipping_fee
+        if fee is not None and fee.currency != order.currency:
+            raise InvalidValue(
+                f"review_rules[{index}].shipping_fee",
+                fee,
+                f"a fee in the order's currency, {order.currency} (in what {_name(rule)} found)",
+            )
         findings.append(finding)
     return findings
 
@@ -340,22 +364,11 @@ def _line_key(order: Order) -> Counter[tuple[str, int]]:
 
 
 def _check_window(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    check_span(value, "window")
+    check_duplicate_window(value, "window")
 
 
 def _check_limit(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     check_units(value, "default_limit")  # 0 would hold every order: no default, a mistake
-
-
-def _limits(value: object, field: str = "limits") -> Mapping[str, int]:
-    """SKU → limit; a SKU's limit may be 0 (every order of it is looked at)."""
-    if not isinstance(value, Mapping):
-        raise InvalidValue(field, value, "a mapping of SKU → the most units of a line")
-    for sku, limit in value.items():
-        if not isinstance(sku, str) or not sku:
-            raise InvalidValue(field, sku, "SKUs as keys")
-        check_units(limit, f"{field}[{sku}]", minimum=0)
-    return dict(value)
 
 
 def _check_callable(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -369,7 +382,7 @@ class DuplicateRule:
 
     window: timedelta = attrs.field(default=timedelta(hours=24), validator=_check_window)
     """How far apart two orders' ``placed_at`` may be to count as a duplicate; 24 hours by
-    default."""
+    default, at most 31 days (``RECENT_SPAN``, the orders the desk gives the review)."""
     code: str = "duplicate_suspected"
     """The hold's reason code."""
 
@@ -411,7 +424,7 @@ class QuantityRule:
 
     default_limit: int = attrs.field(default=10, validator=_check_limit)
     """The most units a line may ask for when its SKU is not in ``limits``; 10 by default."""
-    limits: Mapping[str, int] = attrs.field(factory=dict, converter=_limits)
+    limits: Mapping[str, int] = attrs.field(factory=dict, converter=check_limits)
     """SKU → the most units a line of it may ask for; more holds the order."""
     code: str = "unusual_quantity"
     """The hold's reason code."""
@@ -471,9 +484,9 @@ def default_rules(
     quantity_limits: Mapping[str, int] | None = None,
 ) -> Sequence[ReviewRule]:
     """The built-in rules, in the order they run (a bad argument: InvalidValue naming it)."""
-    check_span(duplicate_window, "duplicate_window")
+    check_duplicate_window(duplicate_window, "duplicate_window")
     check_units(quantity_limit, "quantity_limit")
-    limits = _limits({} if quantity_limits is None else quantity_limits, "quantity_limits")
+    limits = check_limits({} if quantity_limits is None else quantity_limits, "quantity_limits")
     return (
         RemarksRule(),
         RemoteIslandRule(fees or default_shipping_fees()),

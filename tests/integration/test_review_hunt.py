@@ -1,0 +1,109 @@
+"""The review as a shop configures it: what a rule finds is stored safely, settings are honoured."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import attrs
+import pytest
+
+from orderflow import (
+    Address,
+    Blacklist,
+    Customer,
+    DuplicateRule,
+    Finding,
+    Money,
+    OrderStatus,
+    default_rules,
+)
+from orderflow.errors import InvalidValue
+from orderflow.stores import SQLiteStore
+from orderflow.testing import desk_on, fake_shop
+from tests.builders import STOCK, place
+
+
+@attrs.frozen
+class _Rule:
+    answer: Callable[[], object]
+    code: str = "big_order"
+
+    def check(self, order: object, context: object) -> object:
+        return self.answer()
+
+
+@pytest.mark.parametrize(
+    ("message", "message_en", "field"),
+    [
+        ("大口\ud800", "big", "message"),  # a lone surrogate: no database can store it
+        ("大口\x00", "big", "message"),  # NUL: PostgreSQL refuses it
+        ("大口", "big\x00", "message_en"),
+        ("大" * 1001, "big", "message"),  # longer than desk.raise_hold takes
+    ],
+)
+def test_a_finding_whose_message_cannot_be_stored_is_refused_naming_the_rule(
+    tmp_path: Path, message: str, message_en: str, field: str
+) -> None:
+    s = fake_shop(STOCK)
+    desk = desk_on(s, store=SQLiteStore(str(tmp_path / "shop.sqlite3")))
+    desk.review_rules = (*default_rules(), _Rule(lambda: Finding("big_order", message, message_en)))  # type: ignore[arg-type]
+    s.desk = desk
+    place(s)
+    with pytest.raises(InvalidValue) as refused:
+        desk.accept("1001")
+    assert refused.value.field == f"review_rules[6].{field}"
+    assert "_Rule (code 'big_order')" in str(refused.value)
+    after = desk.get("1001")
+    assert after.status is OrderStatus.ORDERED and not after.holds
+
+
+def test_a_fee_in_another_currency_is_refused_naming_the_rule() -> None:
+    s = fake_shop(STOCK)
+    usd = Money.of("5", "USD")
+    s.desk.review_rules = (*default_rules(), _Rule(lambda: Finding("big", "大", "b", usd)))  # type: ignore[arg-type]
+    place(s)
+    with pytest.raises(InvalidValue) as refused:
+        s.desk.accept("1001")
+    assert refused.value.field == "review_rules[6].shipping_fee"
+    assert "_Rule (code 'big_order')" in str(refused.value)
+    assert s.desk.get("1001").status is OrderStatus.ORDERED
+
+
+@pytest.mark.parametrize("window", [timedelta(days=32), timedelta(days=60)])
+def test_a_duplicate_window_longer_than_the_orders_the_desk_reads_is_refused(
+    window: timedelta,
+) -> None:
+    """The desk gives the rules the customer's orders of the 31 days before: a longer window
+    would silently miss the older orders it promises to compare."""
+    with pytest.raises(InvalidValue) as refused:
+        default_rules(duplicate_window=window)
+    assert refused.value.field == "duplicate_window"
+    with pytest.raises(InvalidValue) as refused:
+        DuplicateRule(window)
+    assert refused.value.field == "window"
+
+
+def test_a_31_day_window_finds_an_order_placed_30_days_before() -> None:
+    s = fake_shop(STOCK)
+    s.desk.review_rules = default_rules(duplicate_window=timedelta(days=31))
+    place(s, "1001")
+    s.desk.accept("1001")
+    s.clock.advance(timedelta(days=30))
+    place(s, "1002")
+    held = s.desk.accept("1002")
+    assert [h.code for h in held.open_holds] == ["duplicate_suspected"]
+
+
+def test_the_blacklist_matches_the_customers_own_phone_on_a_gift_order() -> None:
+    """The customer's own address is compared (a gift sent elsewhere): so is its phone."""
+    home = Address("150-0001", "東京都", "渋谷区神宮前", "1-2-3", "山田 太郎", "090-1111-2222")
+    gift = Address("530-0001", "大阪府", "大阪市北区梅田", "1-1", "佐藤 花子", "06-1234-5678")
+    buyer = Customer("C9", "山田 太郎", "yamada@example.jp", address=home)
+    s = fake_shop(STOCK)
+    s.desk.review_rules = default_rules(blacklist=Blacklist(phones=["09011112222"]))
+    place(s, customer=buyer, ship_to=gift)
+    held = s.desk.accept("1001")
+    assert [h.code for h in held.open_holds] == ["blacklist"]
+    assert held.open_holds[0].message_en == "on the blacklist (by phone)"
