@@ -17,6 +17,7 @@ from orderflow import (
     Finding,
     Money,
     OrderStatus,
+    PaymentMethod,
     default_rules,
 )
 from orderflow.errors import InvalidValue
@@ -107,3 +108,48 @@ def test_the_blacklist_matches_the_customers_own_phone_on_a_gift_order() -> None
     held = s.desk.accept("1001")
     assert [h.code for h in held.open_holds] == ["blacklist"]
     assert held.open_holds[0].message_en == "on the blacklist (by phone)"
+
+
+SADO = Address("952-0011", "新潟県", "佐渡市両津夷", "1", "佐渡 太郎", "0259-00-0000")
+
+
+@pytest.mark.parametrize(
+    "method",
+    [PaymentMethod.CARD, PaymentMethod.POSTPAY, PaymentMethod.COD, PaymentMethod.BANK_TRANSFER],
+)
+def test_a_fee_the_review_corrects_is_told_to_the_customer(method: PaymentMethod) -> None:
+    """The confirmation told the total as placed; the island surcharge raises it: the customer
+    is told the new total and the difference before being charged it."""
+    s = fake_shop(STOCK)
+    token = "tok_ok" if method is PaymentMethod.CARD else None
+    place(s, ship_to=SADO, payment_method=method, token=token)
+    before = s.desk.totals(s.desk.get("1001")).total
+    order = s.desk.accept("1001")
+    assert order.shipping_fee == Money.yen(1980)
+    total = s.desk.totals(order).total
+    assert total > before
+    [told] = [n for n in s.notifier.sent if n.kind == "order_changed"]
+    assert told.fact("total") == total
+    assert told.fact("delta") == total - before
+    assert "charges" in str(told.fact("changed"))
+
+
+def test_a_review_run_again_that_corrects_the_fee_tells_the_customer() -> None:
+    s = fake_shop(STOCK)
+    s.desk.review_rules = ()
+    place(s, ship_to=SADO)
+    s.desk.accept("1001")
+    assert not [n for n in s.notifier.sent if n.kind == "order_changed"]
+    s.desk.review_rules = default_rules()
+    order = s.desk.review("1001")
+    assert order.shipping_fee == Money.yen(1980)
+    [told] = [n for n in s.notifier.sent if n.kind == "order_changed"]
+    assert told.fact("delta") == Money.yen(1100)
+
+
+def test_a_review_that_leaves_the_fee_tells_nothing_more() -> None:
+    s = fake_shop(STOCK)
+    place(s, ship_to=SADO, shipping_fee=Money.yen(1980))
+    s.desk.accept("1001")
+    s.desk.review("1001")
+    assert [n.kind for n in s.notifier.sent] == ["order_confirmation"]

@@ -45,6 +45,7 @@ __all__ = [
     "changed_order",
     "changes_nothing",
     "decide_change",
+    "follow_review",
     "give_back_points",
     "reviewed",
     "take_proposal",
@@ -254,6 +255,33 @@ def reviewed(order: Order, ctx: Context, rules: Rules, recent: Sequence[Order]) 
     if result.shipping_fee != order.shipping_fee:
         result = _cap_points(_cod_fee_again(result, rules))
     return result
+
+
+def follow_review(plan: Plan, before: Order, after: Order, ctx: Context, rules: Rules) -> Order:
+    """What follows a shipping fee the review corrected (離島): the payment, points, a notice.
+
+    The payment follows the new total, points that no longer fit go back, and the customer,
+    whose confirmation told the total as placed, is told the new total and the difference
+    (``order_changed``, the charges changed) before being asked for it. ``before``: the order
+    as it was before the review; nothing follows when the fee stayed.
+    """
+    if after.shipping_fee == before.shipping_fee:
+        return after
+    tax = rules.settings.tax
+    total = after.totals(tax).total
+    after = follow_total(plan, after, total, ctx, rules, reviewed=True)
+    give_back_points(plan, after, rules)
+    plan.add(
+        Notify,
+        notice="order_changed",
+        facts=(
+            ("total", total),
+            ("delta", total - before.totals(tax).total),
+            ("changed", changed_parts(before, after)),
+            ("reason", ctx.reason),
+        ),
+    )
+    return after
 
 
 def _cod_fee_again(order: Order, rules: Rules) -> Order:
