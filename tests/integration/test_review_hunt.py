@@ -16,6 +16,7 @@ from orderflow import (
     DuplicateRule,
     Finding,
     Money,
+    OrderLine,
     OrderStatus,
     PaymentMethod,
     default_rules,
@@ -153,3 +154,31 @@ def test_a_review_that_leaves_the_fee_tells_nothing_more() -> None:
     s.desk.accept("1001")
     s.desk.review("1001")
     assert [n.kind for n in s.notifier.sent] == ["order_confirmation"]
+
+
+def test_the_built_in_rules_fit_their_messages_to_what_a_hold_keeps() -> None:
+    """Many lines above the limit, long SKUs: the order is held, its message cut, not refused."""
+    skus = [f"SKU{i:04d}-{'X' * 40}" for i in range(60)]
+    s = fake_shop({("TOKYO", sku): 100 for sku in skus})
+    order_lines = [OrderLine(f"L{i}", sku, "品", Money.yen(100), 11) for i, sku in enumerate(skus)]
+    place(s, order_lines=order_lines)
+    held = s.desk.accept("1001")
+    [hold] = held.open_holds
+    assert hold.code == "unusual_quantity"
+    assert len(hold.message) <= 1000 and len(hold.message_en) <= 1000
+    assert hold.message.startswith(f"数量が多い注文: {skus[0]}×11")
+    assert hold.message.endswith("…")
+
+
+def test_a_variant_hold_of_long_skus_is_cut_to_fit() -> None:
+    a, b = "T" * 600 + "-M", "T" * 600 + "-L"
+    s = fake_shop({("TOKYO", a): 5, ("TOKYO", b): 5})
+    place(
+        s,
+        order_lines=[
+            OrderLine("L1", a, "T", Money.yen(100), 1),
+            OrderLine("L2", b, "T", Money.yen(100), 1),
+        ],
+    )
+    [hold] = s.desk.accept("1001").open_holds
+    assert hold.code == "variant_check" and len(hold.message) <= 1000

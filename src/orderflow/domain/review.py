@@ -88,6 +88,11 @@ def _message(instance: object, attribute: attrs.Attribute[Any], value: object) -
         )
 
 
+def _fit(text: str) -> str:
+    """A built-in rule's message cut to what a hold keeps (a SKU is as long as a shop makes it)."""
+    return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 1] + "…"
+
+
 def _fee(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (not isinstance(value, Money) or value.is_negative):
         raise InvalidValue(attribute.name, value, "a Money of zero or more (not a float), or None")
@@ -439,7 +444,9 @@ class QuantityRule:
         if not over:
             return None
         text = ", ".join(f"{line.sku}×{line.quantity}" for line in over)
-        return Finding(self.code, f"数量が多い注文: {text}", f"unusual quantity: {text}")
+        return Finding(
+            self.code, _fit(f"数量が多い注文: {text}"), _fit(f"unusual quantity: {text}")
+        )
 
 
 def _variant_base(sku: str) -> str:
@@ -468,8 +475,8 @@ class VariantRule:
                 pair = f"{seen[base]} / {line.sku}"
                 return Finding(
                     self.code,
-                    f"サイズ・色違いの同一商品: {pair} (お客様に確認)",
-                    f"the same product in two variants: {pair} (ask the customer)",
+                    _fit(f"サイズ・色違いの同一商品: {pair} (お客様に確認)"),
+                    _fit(f"the same product in two variants: {pair} (ask the customer)"),
                 )
             seen.setdefault(base, line.sku)
         return None
