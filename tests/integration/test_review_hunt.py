@@ -16,6 +16,7 @@ from orderflow import (
     DuplicateRule,
     Finding,
     Money,
+    OrderChange,
     OrderLine,
     OrderStatus,
     PaymentMethod,
@@ -182,3 +183,40 @@ def test_a_variant_hold_of_long_skus_is_cut_to_fit() -> None:
     )
     [hold] = s.desk.accept("1001").open_holds
     assert hold.code == "variant_check" and len(hold.message) <= 1000
+
+
+MIYAKO = Address("906-0012", "沖縄県", "宮古島市平良西里", "1-2", "山田 太郎", "0980-00-0000")
+
+
+def test_an_open_hold_tells_what_the_review_finds_after_a_change() -> None:
+    """Held for 佐渡 at ¥1,980, the order is changed to 宮古島 at ¥2,750 before anyone looked:
+    the person who clears the hold confirms the fee it names, so it names the new one."""
+    s = fake_shop(STOCK)
+    place(s, ship_to=SADO)
+    s.desk.accept("1001")
+    order = s.desk.change_ship_to("1001", MIYAKO)
+    assert order.shipping_fee == Money.yen(2750)
+    [hold] = order.open_holds
+    assert "906-0012" in hold.message and "2750" in hold.message
+    assert "2750" in hold.message_en
+    assert [h.code for h in order.holds] == ["remote_island"]  # one hold, told anew
+    cleared = s.desk.clear_hold("1001", "remote_island")
+    assert not cleared.open_holds
+
+
+def test_a_quantity_hold_names_the_quantity_asked_now() -> None:
+    s = fake_shop({**STOCK, ("TOKYO", "TEA-1"): 100})
+    place(s)
+    s.desk.accept("1001")
+    s.desk.change("1001", OrderChange(quantities={"L1": 12}))
+    order = s.desk.change("1001", OrderChange(quantities={"L1": 15})).order
+    [hold] = order.open_holds
+    assert hold.message == "数量が多い注文: TEA-1×15"
+
+
+def test_a_hold_a_person_raised_with_the_same_finding_is_left_as_it_is() -> None:
+    s = fake_shop(STOCK)
+    place(s, remarks="のし希望")
+    held = s.desk.accept("1001")
+    s.desk.review("1001")
+    assert s.desk.get("1001").holds == held.holds

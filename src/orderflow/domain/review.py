@@ -19,12 +19,19 @@ import attrs
 
 from orderflow._mask import mask_personal_data_in
 from orderflow.domain._checks import instance_of
-from orderflow.domain._text import storable
+from orderflow.domain._review_checks import (
+    HOLD_CODE,
+    finding_fee,
+    fit_message,
+    hold_code,
+    hold_message,
+    is_hold_code,
+)
 from orderflow.domain.bounds import check_units
-from orderflow.domain.events import DiscountCapped, ShippingFeeChanged
+from orderflow.domain.events import DiscountCapped, HoldRaised, ShippingFeeChanged
 from orderflow.domain.lifecycle import Context, Outcome, raise_hold, record_fact
 from orderflow.domain.money import Money
-from orderflow.domain.order import Order, OrderEvent
+from orderflow.domain.order import Hold, Order, OrderEvent
 from orderflow.domain.review_tables import (
     DEFAULT_ISLAND_PREFIXES,
     Blacklist,
@@ -61,43 +68,6 @@ __all__ = [
 ]
 
 
-_CODE = "a hold code (a non-empty text of at most 100 characters)"
-
-
-def _is_code(value: object) -> bool:
-    """Whether ``value`` may be a hold's code (what ``desk.raise_hold`` takes)."""
-    return isinstance(value, str) and bool(value.strip()) and len(value) <= 100 and storable(value)
-
-
-def _hold_code(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not _is_code(value):
-        raise InvalidValue(attribute.name, value, _CODE)
-
-
-_MESSAGE_LIMIT = 1000
-"""The longest message a finding may give: what ``desk.raise_hold`` takes."""
-
-
-def _message(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    """A text a hold can keep: at most 1,000 characters, whole Unicode without NUL."""
-    if not isinstance(value, str) or len(value) > _MESSAGE_LIMIT or not storable(value):
-        raise InvalidValue(
-            attribute.name,
-            value,
-            f"a text of at most {_MESSAGE_LIMIT} characters, whole Unicode without NUL",
-        )
-
-
-def _fit(text: str) -> str:
-    """A built-in rule's message cut to what a hold keeps (a SKU is as long as a shop makes it)."""
-    return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 1] + "…"
-
-
-def _fee(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None and (not isinstance(value, Money) or value.is_negative):
-        raise InvalidValue(attribute.name, value, "a Money of zero or more (not a float), or None")
-
-
 @attrs.frozen(slots=True)
 class Finding:
     """What a rule found: a hold to raise, and possibly a corrected shipping fee.
@@ -106,13 +76,13 @@ class Finding:
     shop's that builds a wrong one is refused at the review, naming the rule.
     """
 
-    code: str = attrs.field(validator=_hold_code)
+    code: str = attrs.field(validator=hold_code)
     """The hold's reason code: the rule's ``code`` (``remarks``, ``blacklist`` …)."""
-    message: str = attrs.field(validator=_message)
+    message: str = attrs.field(validator=hold_message)
     """For people, in Japanese (at most 1,000 characters, as ``desk.raise_hold`` takes)."""
-    message_en: str = attrs.field(validator=_message)
+    message_en: str = attrs.field(validator=hold_message)
     """The same message in English, shown to people working in English."""
-    shipping_fee: Money | None = attrs.field(default=None, validator=_fee)
+    shipping_fee: Money | None = attrs.field(default=None, validator=finding_fee)
     """When set, the order's shipping fee becomes this (the 離島 surcharge)."""
 
 
@@ -145,8 +115,9 @@ class ReviewRule(Protocol):
 def apply_findings(order: Order, findings: Iterable[Finding], ctx: Context) -> Outcome:
     """Raise a hold per finding and take a corrected shipping fee; events for what changed.
 
-    A finding whose hold is open already, or was cleared by a person for the very same message,
-    raises nothing again: reviewing after a change only asks about what is new.
+    A finding whose hold was cleared by a person for the very same message raises nothing
+    again: reviewing after a change only asks about what is new. A hold still open says what is
+    found now: raised again with the new message when it differs (another fee, a quantity).
     """
     if not isinstance(order, Order):
         raise InvalidValue("order", order, "an Order")
@@ -179,16 +150,30 @@ def apply_findings(order: Order, findings: Iterable[Finding], ctx: Context) -> O
             events.extend(added)
             order, added = _cap_discount(order, ctx)
             events.extend(added)
-        if any(
-            h.code == finding.code and (h.is_open or h.message == finding.message)
-            for h in order.holds
-        ):
+        held = next((h for h in order.holds if h.code == finding.code and h.is_open), None)
+        if held is not None:  # open: it tells what is found now (a new fee, a new quantity)
+            if held.message != finding.message:
+                order, added = _told_anew(order, held, finding, ctx)
+                events.extend(added)
+            continue
+        if any(h.code == finding.code and h.message == finding.message for h in order.holds):
             continue
         order, added = raise_hold(
             order, finding.code, finding.message, ctx, message_en=finding.message_en
         )
         events.extend(added)
     return order, tuple(events)
+
+
+def _told_anew(order: Order, held: Hold, finding: Finding, ctx: Context) -> Outcome:
+    """The open hold ``held`` raised again with what ``finding`` says now (``hold_raised``).
+
+    A change found something new (another island and fee, another quantity) before anyone
+    looked: the person who clears the hold confirms what it says, so it says what is found now.
+    """
+    hold = Hold(finding.code, finding.message, ctx.actor, ctx.at, message_en=finding.message_en)
+    holds = tuple(hold if h is held else h for h in order.holds)
+    return record_fact(order, ctx, HoldRaised, fields={"code": finding.code}, holds=holds)
 
 
 DISCOUNT_CAPPED = "discount_capped"
@@ -237,8 +222,10 @@ def check_rules(rules: object) -> tuple[ReviewRule, ...]:
         # rule, and every review checks its rules)
         if not hasattr(rule, "code") or not callable(getattr(rule, "check", None)):
             raise InvalidValue(f"review_rules[{index}]", rule, "a ReviewRule: a code and a check")
-        if not _is_code(rule.code):
-            raise InvalidValue(f"review_rules[{index}].code", rule.code, f"{_CODE}: {_name(rule)}")
+        if not is_hold_code(rule.code):
+            raise InvalidValue(
+                f"review_rules[{index}].code", rule.code, f"{HOLD_CODE}: {_name(rule)}"
+            )
     return checked
 
 
@@ -445,7 +432,9 @@ class QuantityRule:
             return None
         text = ", ".join(f"{line.sku}×{line.quantity}" for line in over)
         return Finding(
-            self.code, _fit(f"数量が多い注文: {text}"), _fit(f"unusual quantity: {text}")
+            self.code,
+            fit_message(f"数量が多い注文: {text}"),
+            fit_message(f"unusual quantity: {text}"),
         )
 
 
@@ -475,8 +464,8 @@ class VariantRule:
                 pair = f"{seen[base]} / {line.sku}"
                 return Finding(
                     self.code,
-                    _fit(f"サイズ・色違いの同一商品: {pair} (お客様に確認)"),
-                    _fit(f"the same product in two variants: {pair} (ask the customer)"),
+                    fit_message(f"サイズ・色違いの同一商品: {pair} (お客様に確認)"),
+                    fit_message(f"the same product in two variants: {pair} (ask the customer)"),
                 )
             seen.setdefault(base, line.sku)
         return None
