@@ -20,6 +20,7 @@ from orderflow import (
     OrderLine,
     OrderStatus,
     PaymentMethod,
+    QueueQuery,
     default_rules,
 )
 from orderflow.errors import InvalidValue
@@ -220,3 +221,12 @@ def test_a_hold_a_person_raised_with_the_same_finding_is_left_as_it_is() -> None
     held = s.desk.accept("1001")
     s.desk.review("1001")
     assert s.desk.get("1001").holds == held.holds
+
+
+@pytest.mark.parametrize("code", [" ", "x" * 101, "a\x00", "a\ud800"])
+def test_a_held_list_of_a_code_no_hold_can_have_is_refused(code: str) -> None:
+    """What ``desk.raise_hold`` refuses as a code is no list to read (a NUL would reach the
+    database's query)."""
+    with pytest.raises(InvalidValue) as refused:
+        QueueQuery.held(code)
+    assert refused.value.field == "code"
