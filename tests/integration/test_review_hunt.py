@@ -230,3 +230,40 @@ def test_a_held_list_of_a_code_no_hold_can_have_is_refused(code: str) -> None:
     with pytest.raises(InvalidValue) as refused:
         QueueQuery.held(code)
     assert refused.value.field == "code"
+
+
+def test_a_part_of_a_split_order_carries_the_line_holds_of_its_own_lines() -> None:
+    """Held for TEA-1×12 and with remarks, split into the tea and the mug: the part of the mug
+    is not held for a quantity it does not have; both keep the remarks to read."""
+    s = fake_shop({**STOCK, ("TOKYO", "TEA-1"): 100})
+    tea = OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 12)
+    mug = OrderLine("L2", "MUG-1", "湯呑", Money.yen(2200), 1)
+    place(s, order_lines=[tea, mug], remarks="のし希望")
+    held = s.desk.accept("1001")
+    assert {h.code for h in held.open_holds} == {"remarks", "unusual_quantity"}
+    first, second = s.desk.split("1001", [{"L1": 12}, {"L2": 1}])
+    assert {h.code for h in first.open_holds} == {"remarks", "unusual_quantity"}
+    assert [h.code for h in second.open_holds] == ["remarks"]
+    assert [h.code for h in s.desk.get("1001-2").open_holds] == ["remarks"]
+
+
+def test_a_quantity_hold_of_a_part_names_the_part_s_lines() -> None:
+    s = fake_shop({**STOCK, ("TOKYO", "TEA-1"): 100, ("TOKYO", "CAKE-1"): 100})
+    tea = OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 12)
+    cake = OrderLine("L2", "CAKE-1", "羊羹", Money.yen(1620), 11)
+    place(s, order_lines=[tea, cake])
+    [hold] = s.desk.accept("1001").open_holds
+    assert hold.message == "数量が多い注文: TEA-1×12, CAKE-1×11"
+    first, second = s.desk.split("1001", [{"L1": 12}, {"L2": 11}])
+    assert [h.message for h in first.open_holds] == ["数量が多い注文: TEA-1×12"]
+    assert [h.message for h in second.open_holds] == ["数量が多い注文: CAKE-1×11"]
+
+
+def test_a_variant_hold_goes_with_neither_part_when_the_variants_are_parted() -> None:
+    s = fake_shop({("TOKYO", "TSHIRT-NAVY-M"): 5, ("TOKYO", "TSHIRT-NAVY-L"): 5})
+    m = OrderLine("L1", "TSHIRT-NAVY-M", "Tシャツ M", Money.yen(2000), 1)
+    large = OrderLine("L2", "TSHIRT-NAVY-L", "Tシャツ L", Money.yen(2000), 1)
+    place(s, order_lines=[m, large])
+    assert [h.code for h in s.desk.accept("1001").open_holds] == ["variant_check"]
+    first, second = s.desk.split("1001", [{"L1": 1}, {"L2": 1}])
+    assert not first.open_holds and not second.open_holds
