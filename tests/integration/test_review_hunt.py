@@ -21,6 +21,8 @@ from orderflow import (
     OrderStatus,
     PaymentMethod,
     QueueQuery,
+    ShippingFeeTable,
+    ShopSettings,
     default_rules,
 )
 from orderflow.errors import InvalidValue
@@ -267,3 +269,37 @@ def test_a_variant_hold_goes_with_neither_part_when_the_variants_are_parted() ->
     assert [h.code for h in s.desk.accept("1001").open_holds] == ["variant_check"]
     first, second = s.desk.split("1001", [{"L1": 1}, {"L2": 1}])
     assert not first.open_holds and not second.open_holds
+
+
+def test_rules_built_without_a_fee_table_use_the_shop_s() -> None:
+    """The review page's example, ``review=(*default_rules(), BigOrderRule())``: the island
+    fee comes from ``ShopSettings.shipping_fees`` (¥500 + ¥300), as a changed address's does,
+    not from the built-in yen table (¥880 + ¥1,100)."""
+    fees = ShippingFeeTable(Money.yen(500), {}, Money.yen(300))
+    s = fake_shop(STOCK, settings=ShopSettings(shipping_fees=fees))
+    s.desk.review_rules = (*default_rules(), _Rule(lambda: None))  # type: ignore[arg-type]
+    place(s, ship_to=SADO, shipping_fee=Money.yen(500))
+    assert s.desk.accept("1001").shipping_fee == Money.yen(800)
+    assert s.desk.change_ship_to("1001", MIYAKO).shipping_fee == Money.yen(800)
+
+
+def test_a_shop_in_dollars_takes_island_orders_with_the_default_rules() -> None:
+    fees = ShippingFeeTable(Money.of("10", "USD"), {}, Money.of("20", "USD"))
+    settings = ShopSettings(currency="USD", shipping_fees=fees)
+    s = fake_shop({("TOKYO", "TEA-1"): 5}, settings=settings)
+    s.desk.review_rules = default_rules()
+    tea = OrderLine("L1", "TEA-1", "tea", Money.of("10", "USD"), 1)
+    place(s, order_lines=[tea], ship_to=SADO, shipping_fee=Money.of("10", "USD"))
+    order = s.desk.accept("1001")
+    assert order.shipping_fee == Money.of("30", "USD")
+    assert [h.code for h in order.open_holds] == ["remote_island"]
+
+
+def test_a_rule_given_its_own_table_keeps_it() -> None:
+    """A carrier's own surcharge list given to the rule wins over the shop's table."""
+    carrier = ShippingFeeTable(Money.yen(880), island_surcharge=Money.yen(2000))
+    fees = ShippingFeeTable(Money.yen(500), {}, Money.yen(300))
+    s = fake_shop(STOCK, settings=ShopSettings(shipping_fees=fees))
+    s.desk.review_rules = default_rules(fees=carrier)
+    place(s, ship_to=SADO)
+    assert s.desk.accept("1001").shipping_fee == Money.yen(2880)

@@ -27,8 +27,9 @@ from orderflow.domain._review_checks import (
     hold_message,
     is_hold_code,
 )
+from orderflow.domain._review_discount import DISCOUNT_CAPPED, cap_discount
 from orderflow.domain.bounds import check_units
-from orderflow.domain.events import DiscountCapped, HoldRaised, ShippingFeeChanged
+from orderflow.domain.events import HoldRaised, ShippingFeeChanged
 from orderflow.domain.lifecycle import Context, Outcome, raise_hold, record_fact
 from orderflow.domain.money import Money
 from orderflow.domain.order import Hold, Order, OrderEvent
@@ -96,6 +97,10 @@ class ReviewContext:
     """The customer's recent orders, for duplicate checks; the desk passes those placed from
     31 days before this one on, ``RECENT_SPAN`` (the order itself may be among them).
     Empty: none."""
+    shipping_fees: ShippingFeeTable | None = None
+    """The shop's fee table (``ShopSettings.shipping_fees``, which the desk passes): what
+    :class:`RemoteIslandRule` built without a table of its own charges. None: the built-in
+    table (:func:`default_shipping_fees`)."""
 
 
 @runtime_checkable
@@ -148,7 +153,7 @@ def apply_findings(order: Order, findings: Iterable[Finding], ctx: Context) -> O
                 shipping_fee=finding.shipping_fee,
             )
             events.extend(added)
-            order, added = _cap_discount(order, ctx)
+            order, added = cap_discount(order, ctx)
             events.extend(added)
         held = next((h for h in order.holds if h.code == finding.code and h.is_open), None)
         if held is not None:  # open: it tells what is found now (a new fee, a new quantity)
@@ -174,38 +179,6 @@ def _told_anew(order: Order, held: Hold, finding: Finding, ctx: Context) -> Outc
     hold = Hold(finding.code, finding.message, ctx.actor, ctx.at, message_en=finding.message_en)
     holds = tuple(hold if h is held else h for h in order.holds)
     return record_fact(order, ctx, HoldRaised, fields={"code": finding.code}, holds=holds)
-
-
-DISCOUNT_CAPPED = "discount_capped"
-"""The hold raised when a corrected shipping fee left the discount above the charges."""
-
-
-def _cap_discount(order: Order, ctx: Context) -> Outcome:
-    """The discount cut to the charges when a lower fee left it above them, and a hold.
-
-    A coupon takes off at most what the order charges (クーポン利用額は請求額まで): an order
-    whose discount is larger than its charges has no totals, and could never be accepted. The
-    discount before is recorded (:class:`~orderflow.domain.events.DiscountCapped`) and the
-    order held (:data:`DISCOUNT_CAPPED`) for a person to confirm (clear the hold), change or
-    cancel it.
-    """
-    charges = Money.total(
-        [line.amount for line in order.lines] + [order.shipping_fee, order.fees], order.currency
-    )
-    if order.discount <= charges:
-        return order, ()
-    old, new = order.discount.amount, charges.amount
-    fields = {"old_discount": str(old), "new_discount": str(new)}
-    order, capped = record_fact(order, ctx, DiscountCapped, fields=fields, discount=charges)
-    order, held = raise_hold(
-        order,
-        DISCOUNT_CAPPED,
-        f"送料訂正で値引き {old}円 が請求額を超えたため {new}円 に減額: 確認",
-        ctx,
-        message_en=f"the corrected shipping fee left the discount of {old} above the charges: "
-        f"cut to {new}, confirm",
-    )
-    return order, (*capped, *held)
 
 
 def check_rules(rules: object) -> tuple[ReviewRule, ...]:
@@ -301,23 +274,37 @@ class RemarksRule:
         )
 
 
+_SHOP_FEES = default_shipping_fees()
+"""A :class:`RemoteIslandRule` built without a table holds this very one: it then charges the
+shop's table of its review's context (the built-in one outside a desk)."""
+
+
 @attrs.frozen(slots=True)
 class RemoteIslandRule:
-    """離島・特定住所: recalculate the shipping fee with the island surcharge and hold."""
+    """離島・特定住所: recalculate the shipping fee with the island surcharge and hold.
+
+    Built without a table (``RemoteIslandRule()``, ``default_rules()``), it charges the shop's
+    (``ShopSettings.shipping_fees``, as a changed address is charged); given one (a carrier's
+    own surcharge list), that one.
+    """
 
     fees: ShippingFeeTable = attrs.field(
-        factory=default_shipping_fees,
+        default=_SHOP_FEES,
         validator=instance_of(ShippingFeeTable, "a ShippingFeeTable"),
     )
-    """The fee schedule the corrected shipping fee comes from."""
+    """The fee schedule the corrected shipping fee comes from (when not given: the shop's, in
+    ``ReviewContext.shipping_fees``, else :func:`default_shipping_fees`)."""
     code: str = "remote_island"
     """The hold's reason code."""
 
     def check(self, order: Order, context: ReviewContext) -> Finding | None:
         """Hold an order to a remote island, with its fee from the table."""
-        if not self.fees.is_island(order.ship_to):
+        fees = self.fees
+        if fees is _SHOP_FEES and context.shipping_fees is not None:
+            fees = context.shipping_fees
+        if not fees.is_island(order.ship_to):
             return None
-        fee = self.fees.fee_for(order.ship_to)
+        fee = fees.fee_for(order.ship_to)
         where = order.ship_to.postal_code_display
         return Finding(
             self.code,
@@ -485,7 +472,7 @@ def default_rules(
     limits = check_limits({} if quantity_limits is None else quantity_limits, "quantity_limits")
     return (
         RemarksRule(),
-        RemoteIslandRule(fees or default_shipping_fees()),
+        RemoteIslandRule() if fees is None else RemoteIslandRule(fees),
         BlacklistRule(blacklist or Blacklist()),
         DuplicateRule(duplicate_window),
         QuantityRule(quantity_limit, limits),

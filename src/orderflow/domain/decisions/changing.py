@@ -248,7 +248,8 @@ def reviewed(order: Order, ctx: Context, rules: Rules, recent: Sequence[Order]) 
     that no longer fit are no more used (:func:`give_back_points` gives them back).
     """
     # the desk checked its rules when given them (check_rules): not again at every review
-    findings = run_rules(order, rules.review, ReviewContext(ctx.at, tuple(recent)))
+    context = ReviewContext(ctx.at, tuple(recent), rules.settings.shipping_fees)
+    findings = run_rules(order, rules.review, context)
     result, events = apply_findings(order, findings, ctx)
     if not events:
         return order
