@@ -23,6 +23,7 @@ from orderflow import (
     QueueQuery,
     ShippingFeeTable,
     ShopSettings,
+    VariantRule,
     default_rules,
 )
 from orderflow.errors import InvalidValue
@@ -303,3 +304,39 @@ def test_a_rule_given_its_own_table_keeps_it() -> None:
     s.desk.review_rules = default_rules(fees=carrier)
     place(s, ship_to=SADO)
     assert s.desk.accept("1001").shipping_fee == Money.yen(2880)
+
+
+_PRODUCTS = {"TSHIRT-NAVY-M": "TSHIRT-NAVY", "TSHIRT-NAVY-L": "TSHIRT-NAVY"}
+_SHIRTS = {("TOKYO", sku): 5 for sku in (*_PRODUCTS, "TEA-1", "MUG-1")}
+
+
+def test_a_variant_function_giving_none_says_the_sku_has_no_variants() -> None:
+    """``variant_of=products.get``: the tea and the mug (no product of either) are not two
+    variants of one product "None"; the two shirts still are."""
+    s = fake_shop(_SHIRTS)
+    s.desk.review_rules = (VariantRule(_PRODUCTS.get),)
+    tea = OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 1)
+    mug = OrderLine("L2", "MUG-1", "湯呑", Money.yen(2200), 1)
+    place(s, order_lines=[tea, mug])
+    assert not s.desk.accept("1001").open_holds
+    m = OrderLine("L1", "TSHIRT-NAVY-M", "M", Money.yen(2000), 1)
+    large = OrderLine("L2", "TSHIRT-NAVY-L", "L", Money.yen(2000), 1)
+    place(s, "1002", order_lines=[m, large])
+    assert [h.code for h in s.desk.accept("1002").open_holds] == ["variant_check"]
+
+
+@pytest.mark.parametrize(
+    ("variant_of", "shown"),
+    [(_PRODUCTS.__getitem__, "KeyError"), (lambda sku: 5, "5")],
+)
+def test_a_variant_function_that_fails_is_refused_naming_the_rule(
+    variant_of: Callable[[str], str], shown: str
+) -> None:
+    s = fake_shop(_SHIRTS)
+    s.desk.review_rules = (VariantRule(variant_of),)
+    place(s, order_lines=[OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 1)])
+    with pytest.raises(InvalidValue) as refused:
+        s.desk.accept("1001")
+    assert refused.value.field == "review_rules[0].variant_of"
+    assert "VariantRule" in str(refused.value) and shown in str(refused.value)
+    assert s.desk.get("1001").status is OrderStatus.ORDERED

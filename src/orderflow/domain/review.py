@@ -44,7 +44,7 @@ from orderflow.domain.review_tables import (
     normalize_address,
 )
 from orderflow.domain.status import OrderStatus
-from orderflow.errors import CurrencyMismatch, InvalidValue
+from orderflow.errors import CurrencyMismatch, InvalidValue, OrderflowError
 
 __all__ = [
     "DEFAULT_ISLAND_PREFIXES",
@@ -434,11 +434,14 @@ class VariantRule:
     """注文間違いの疑い: one product in two sizes or colours; ask the customer.
 
     ``variant_of`` maps a SKU to its product (default: the SKU without its last ``-part``, so
-    ``TSHIRT-NAVY-M`` and ``TSHIRT-NAVY-L`` are variants of ``TSHIRT-NAVY``).
+    ``TSHIRT-NAVY-M`` and ``TSHIRT-NAVY-L`` are variants of ``TSHIRT-NAVY``), or to None: no
+    product, no variants (``products.get``).
     """
 
-    variant_of: Callable[[str], str] = attrs.field(default=_variant_base, validator=_check_callable)
-    """SKU → its product; a SKU that is its own product has no variants."""
+    variant_of: Callable[[str], str | None] = attrs.field(
+        default=_variant_base, validator=_check_callable
+    )
+    """SKU → its product; a SKU that is its own product, or has None, has no variants."""
     code: str = "variant_check"
     """The hold's reason code."""
 
@@ -446,7 +449,9 @@ class VariantRule:
         """Hold when two lines are different variants of one product."""
         seen: dict[str, str] = {}
         for line in order.lines:
-            base = self.variant_of(line.sku)
+            base = self._product(line.sku)
+            if base is None:  # no product: no variants either
+                continue
             if base != line.sku and base in seen and seen[base] != line.sku:
                 pair = f"{seen[base]} / {line.sku}"
                 return Finding(
@@ -456,6 +461,20 @@ class VariantRule:
                 )
             seen.setdefault(base, line.sku)
         return None
+
+    def _product(self, sku: str) -> str | None:
+        """``variant_of(sku)``; its failure or an answer that is no product is refused."""
+        try:
+            base: object = self.variant_of(sku)
+        except OrderflowError:
+            raise
+        except Exception as failed:  # the shop's function (a dict lookup of an unknown SKU)
+            raise InvalidValue(
+                "variant_of", sku, f"a product for every SKU, or None ({failed!r})"
+            ) from failed
+        if base is not None and not isinstance(base, str):
+            raise InvalidValue("variant_of", base, f"a product (a text) or None for SKU {sku!r}")
+        return base
 
 
 def default_rules(
