@@ -340,3 +340,22 @@ def test_a_variant_function_that_fails_is_refused_naming_the_rule(
     assert refused.value.field == "review_rules[0].variant_of"
     assert "VariantRule" in str(refused.value) and shown in str(refused.value)
     assert s.desk.get("1001").status is OrderStatus.ORDERED
+
+
+def _raises() -> object:
+    raise KeyError("taro@example.jp")
+
+
+def test_a_rule_that_raises_is_refused_naming_the_rule_not_its_data() -> None:
+    """A shop's rule with a bug: not Python's KeyError out of accept, an InvalidValue naming
+    the rule (the error's own text, which may hold anything, only in the chained cause)."""
+    s = fake_shop(STOCK)
+    s.desk.review_rules = (*default_rules(), _Rule(_raises))  # type: ignore[arg-type]
+    place(s)
+    with pytest.raises(InvalidValue) as refused:
+        s.desk.accept("1001")
+    assert refused.value.field == "review_rules[6]"
+    assert "_Rule (code 'big_order')" in str(refused.value) and "KeyError" in str(refused.value)
+    assert "taro@example.jp" not in str(refused.value)
+    assert isinstance(refused.value.__cause__, KeyError)
+    assert s.desk.get("1001").status is OrderStatus.ORDERED

@@ -171,11 +171,7 @@ def apply_findings(order: Order, findings: Iterable[Finding], ctx: Context) -> O
 
 
 def _told_anew(order: Order, held: Hold, finding: Finding, ctx: Context) -> Outcome:
-    """The open hold ``held`` raised again with what ``finding`` says now (``hold_raised``).
-
-    A change found something new (another island and fee, another quantity) before anyone
-    looked: the person who clears the hold confirms what it says, so it says what is found now.
-    """
+    """The open hold ``held`` raised again with what ``finding`` says now (a new fee…)."""
     hold = Hold(finding.code, finding.message, ctx.actor, ctx.at, message_en=finding.message_en)
     holds = tuple(hold if h is held else h for h in order.holds)
     return record_fact(order, ctx, HoldRaised, fields={"code": finding.code}, holds=holds)
@@ -220,8 +216,9 @@ def review(order: Order, rules: Iterable[ReviewRule], context: ReviewContext) ->
 def run_rules(order: Order, rules: Iterable[ReviewRule], context: ReviewContext) -> list[Finding]:
     """:func:`review` of rules already checked (:func:`check_rules`; a desk's ``rules.review``).
 
-    What a rule answers is checked: anything but a :class:`Finding` or None, or a finding the
-    rule could not build (:class:`~orderflow.errors.InvalidValue` from its fields), is refused
+    What a rule answers is checked: anything but a :class:`Finding` or None, a finding the
+    rule could not build (:class:`~orderflow.errors.InvalidValue` from its fields), or an
+    exception it raises (its class shown, its text only in the chained cause), is refused
     with an :class:`~orderflow.errors.InvalidValue` naming the rule (``review_rules[i]``, its
     class and code), and the command that reviewed changes nothing.
     """
@@ -235,6 +232,14 @@ def run_rules(order: Order, rules: Iterable[ReviewRule], context: ReviewContext)
                 refused.value,
                 f"{refused.expected} (in what {_name(rule)} found)",
             ) from refused
+        except OrderflowError:
+            raise
+        except Exception as failed:  # the shop's rule has a bug: named, its text in the cause
+            raise InvalidValue(
+                f"review_rules[{index}]",
+                type(failed).__name__,
+                f"{_name(rule)}.check() to give a Finding or None, not to raise",
+            ) from failed
         if finding is None:
             continue
         if not isinstance(finding, Finding):
@@ -275,18 +280,12 @@ class RemarksRule:
 
 
 _SHOP_FEES = default_shipping_fees()
-"""A :class:`RemoteIslandRule` built without a table holds this very one: it then charges the
-shop's table of its review's context (the built-in one outside a desk)."""
+"""What a :class:`RemoteIslandRule` built without a table holds: it charges the shop's."""
 
 
 @attrs.frozen(slots=True)
 class RemoteIslandRule:
-    """離島・特定住所: recalculate the shipping fee with the island surcharge and hold.
-
-    Built without a table (``RemoteIslandRule()``, ``default_rules()``), it charges the shop's
-    (``ShopSettings.shipping_fees``, as a changed address is charged); given one (a carrier's
-    own surcharge list), that one.
-    """
+    """離島: the fee recalculated with the island surcharge (the shop's table if none given)."""
 
     fees: ShippingFeeTable = attrs.field(
         default=_SHOP_FEES,
@@ -469,9 +468,7 @@ class VariantRule:
         except OrderflowError:
             raise
         except Exception as failed:  # the shop's function (a dict lookup of an unknown SKU)
-            raise InvalidValue(
-                "variant_of", sku, f"a product for every SKU, or None ({failed!r})"
-            ) from failed
+            raise InvalidValue("variant_of", sku, f"a product or None ({failed!r})") from failed
         if base is not None and not isinstance(base, str):
             raise InvalidValue("variant_of", base, f"a product (a text) or None for SKU {sku!r}")
         return base
