@@ -359,3 +359,29 @@ def test_a_rule_that_raises_is_refused_naming_the_rule_not_its_data() -> None:
     assert "taro@example.jp" not in str(refused.value)
     assert isinstance(refused.value.__cause__, KeyError)
     assert s.desk.get("1001").status is OrderStatus.ORDERED
+
+
+def test_a_held_allocated_order_changed_keeps_its_stock() -> None:
+    """Allocated, then held by a person (a call to the customer), then a quantity changed: its
+    reservations are released and taken again in the same command, as the changes page says —
+    the hold, older than the change, is no reason to give the stock to another order."""
+    s = fake_shop({**STOCK, ("TOKYO", "TEA-1"): 3})
+    place(s)
+    assert s.desk.accept("1001").status is OrderStatus.ALLOCATED
+    s.desk.raise_hold("1001", "call_customer", "お客様に電話")
+    order = s.desk.change("1001", OrderChange(quantities={"L1": 3})).order
+    assert order.status is OrderStatus.ALLOCATED
+    assert dict((a.line_id, a.quantity) for a in order.allocations)["L1"] == 3
+    assert [h.code for h in order.open_holds] == ["call_customer"]
+    assert s.inventory.stock("TOKYO", "TEA-1").reserved == 3
+
+
+def test_a_change_that_raises_a_new_hold_waits_for_it_before_taking_stock() -> None:
+    """A quantity the review finds unusual is not reserved until a person has looked."""
+    s = fake_shop({**STOCK, ("TOKYO", "TEA-1"): 100})
+    place(s)
+    s.desk.accept("1001")
+    order = s.desk.change("1001", OrderChange(quantities={"L1": 50})).order
+    assert [h.code for h in order.open_holds] == ["unusual_quantity"]
+    assert order.status is OrderStatus.UNALLOCATED
+    assert s.inventory.stock("TOKYO", "TEA-1").reserved == 0

@@ -233,7 +233,11 @@ def apply_proposal(
     )
     if after.status is OrderStatus.PARTIALLY_ALLOCATED and not after.unallocated():
         after = settle_allocation(after, ctx)  # what waited was dropped: 直送 lines are left
-    if reallocate and not rules.settings.auto_advance and not after.open_holds:
+    # the stock it held is taken again at once, unless the change raised a hold (a quantity to
+    # look at): a hold older than the change waits for a person, not for stock
+    held_before = {(h.code, h.message) for h in before.open_holds}
+    older = all((h.code, h.message) in held_before for h in after.open_holds)
+    if reallocate and older and (after.open_holds or not rules.settings.auto_advance):
         check_stock(plan, after, rules)
         return after
     return advance(plan, after, rules)
