@@ -20,6 +20,7 @@ from orderflow.domain.payments import payment_confirmed
 from orderflow.domain.policy import Requester
 from orderflow.domain.queues import QueueQuery, queue_facts
 from orderflow.domain.review import ReviewRule, check_rules, default_rules
+from orderflow.domain.review_tables import RECENT_SPAN
 from orderflow.domain.rules import Rules
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import (
@@ -462,7 +463,7 @@ class DeskBase:
             )
 
     def _recent(self, order: Order) -> list[Order]:
-        since = order.placed_at - timedelta(days=31)
+        since = order.placed_at - RECENT_SPAN
         return self.executor.orders_of_customer(order.customer.id, since)
 
     @staticmethod

@@ -13,7 +13,7 @@ from orderflow.app.base import DeskBase, decided_again
 from orderflow.domain import lifecycle
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.decisions import placing
-from orderflow.domain.decisions.changing import give_back_points, reviewed
+from orderflow.domain.decisions.changing import follow_review, reviewed
 from orderflow.domain.decisions.common import release_all
 from orderflow.domain.events import (
     Accepted,
@@ -27,7 +27,6 @@ from orderflow.domain.lifecycle import Context
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, OrderLine, PaymentMethod
 from orderflow.domain.outbox import Plan
-from orderflow.domain.payments.plans import follow_total
 from orderflow.domain.sets import line_components
 from orderflow.domain.status import OrderStatus
 from orderflow.errors import (
@@ -318,15 +317,9 @@ class OrderCommands(DeskBase):
                 raise InvalidValue(
                     "status", order.status.name, "an order not yet instructed to ship"
                 )
-            fee = order.shipping_fee
             result = reviewed(order, ctx, self.rules, self._recent(order))
-            if result.shipping_fee != fee:
-                plan = Plan(result)
-                total = self.totals(result).total
-                result = follow_total(plan, result, total, ctx, self.rules, reviewed=True)
-                give_back_points(plan, result, self.rules)
-                result = plan.apply(result)
-            return result
+            plan = Plan(result)
+            return plan.apply(follow_review(plan, order, result, ctx, self.rules))
 
         return self._command(number, decide, actor=actor)
 

@@ -17,6 +17,7 @@ from datetime import datetime
 
 import attrs
 
+from orderflow.domain._review_checks import is_hold_code
 from orderflow.domain._text import storable
 from orderflow.domain.bounds import check_moment, check_span
 from orderflow.domain.order import Order, ShipmentStatus
@@ -312,8 +313,13 @@ class QueueQuery:
     @classmethod
     def held(cls, code: str | None = None) -> QueueQuery:
         """Orders with an open hold (of ``code``, when given)."""
-        if code is not None and (not isinstance(code, str) or not code or not storable(code)):
-            raise InvalidValue("code", code, "a hold code such as 'fraud_review', or None")
+        if code is not None and not is_hold_code(code):  # what desk.raise_hold takes
+            raise InvalidValue(
+                "code",
+                code,
+                "a hold code such as 'fraud_review' (a non-empty text of at most 100 "
+                "characters, whole Unicode without NUL), or None",
+            )
         return cls(Queue.HELD, hold_code=code)
 
     @classmethod

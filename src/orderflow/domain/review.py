@@ -19,22 +19,32 @@ import attrs
 
 from orderflow._mask import mask_personal_data_in
 from orderflow.domain._checks import instance_of
-from orderflow.domain._text import storable
-from orderflow.domain.bounds import check_span, check_units
-from orderflow.domain.events import DiscountCapped, ShippingFeeChanged
+from orderflow.domain._review_checks import (
+    HOLD_CODE,
+    finding_fee,
+    fit_message,
+    hold_code,
+    hold_message,
+    is_hold_code,
+)
+from orderflow.domain._review_discount import DISCOUNT_CAPPED, cap_discount
+from orderflow.domain.bounds import check_units
+from orderflow.domain.events import HoldRaised, ShippingFeeChanged
 from orderflow.domain.lifecycle import Context, Outcome, raise_hold, record_fact
 from orderflow.domain.money import Money
-from orderflow.domain.order import Order, OrderEvent
+from orderflow.domain.order import Hold, Order, OrderEvent
 from orderflow.domain.review_tables import (
     DEFAULT_ISLAND_PREFIXES,
     Blacklist,
     IslandTable,
     ShippingFeeTable,
+    check_duplicate_window,
+    check_limits,
     default_shipping_fees,
     normalize_address,
 )
 from orderflow.domain.status import OrderStatus
-from orderflow.errors import CurrencyMismatch, InvalidValue
+from orderflow.errors import CurrencyMismatch, InvalidValue, OrderflowError
 
 __all__ = [
     "DEFAULT_ISLAND_PREFIXES",
@@ -59,24 +69,6 @@ __all__ = [
 ]
 
 
-_CODE = "a hold code (a non-empty text of at most 100 characters)"
-
-
-def _is_code(value: object) -> bool:
-    """Whether ``value`` may be a hold's code (what ``desk.raise_hold`` takes)."""
-    return isinstance(value, str) and bool(value.strip()) and len(value) <= 100 and storable(value)
-
-
-def _hold_code(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not _is_code(value):
-        raise InvalidValue(attribute.name, value, _CODE)
-
-
-def _fee(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None and (not isinstance(value, Money) or value.is_negative):
-        raise InvalidValue(attribute.name, value, "a Money of zero or more (not a float), or None")
-
-
 @attrs.frozen(slots=True)
 class Finding:
     """What a rule found: a hold to raise, and possibly a corrected shipping fee.
@@ -85,13 +77,13 @@ class Finding:
     shop's that builds a wrong one is refused at the review, naming the rule.
     """
 
-    code: str = attrs.field(validator=_hold_code)
+    code: str = attrs.field(validator=hold_code)
     """The hold's reason code: the rule's ``code`` (``remarks``, ``blacklist`` …)."""
-    message: str = attrs.field(validator=instance_of(str, "a text"))
-    """For people, in Japanese."""
-    message_en: str = attrs.field(validator=instance_of(str, "a text"))
+    message: str = attrs.field(validator=hold_message)
+    """For people, in Japanese (at most 1,000 characters, as ``desk.raise_hold`` takes)."""
+    message_en: str = attrs.field(validator=hold_message)
     """The same message in English, shown to people working in English."""
-    shipping_fee: Money | None = attrs.field(default=None, validator=_fee)
+    shipping_fee: Money | None = attrs.field(default=None, validator=finding_fee)
     """When set, the order's shipping fee becomes this (the 離島 surcharge)."""
 
 
@@ -103,7 +95,12 @@ class ReviewContext:
     """When the review runs (the command's ``Context.at``); the built-in rules do not use it."""
     recent_orders: tuple[Order, ...] = ()
     """The customer's recent orders, for duplicate checks; the desk passes those placed from
-    31 days before this one on (the order itself may be among them). Empty: none."""
+    31 days before this one on, ``RECENT_SPAN`` (the order itself may be among them).
+    Empty: none."""
+    shipping_fees: ShippingFeeTable | None = None
+    """The shop's fee table (``ShopSettings.shipping_fees``, which the desk passes): what
+    :class:`RemoteIslandRule` built without a table of its own charges. None: the built-in
+    table (:func:`default_shipping_fees`)."""
 
 
 @runtime_checkable
@@ -123,8 +120,9 @@ class ReviewRule(Protocol):
 def apply_findings(order: Order, findings: Iterable[Finding], ctx: Context) -> Outcome:
     """Raise a hold per finding and take a corrected shipping fee; events for what changed.
 
-    A finding whose hold is open already, or was cleared by a person for the very same message,
-    raises nothing again: reviewing after a change only asks about what is new.
+    A finding whose hold was cleared by a person for the very same message raises nothing
+    again: reviewing after a change only asks about what is new. A hold still open says what is
+    found now: raised again with the new message when it differs (another fee, a quantity).
     """
     if not isinstance(order, Order):
         raise InvalidValue("order", order, "an Order")
@@ -155,12 +153,15 @@ def apply_findings(order: Order, findings: Iterable[Finding], ctx: Context) -> O
                 shipping_fee=finding.shipping_fee,
             )
             events.extend(added)
-            order, added = _cap_discount(order, ctx)
+            order, added = cap_discount(order, ctx)
             events.extend(added)
-        if any(
-            h.code == finding.code and (h.is_open or h.message == finding.message)
-            for h in order.holds
-        ):
+        held = next((h for h in order.holds if h.code == finding.code and h.is_open), None)
+        if held is not None:  # open: it tells what is found now (a new fee, a new quantity)
+            if held.message != finding.message:
+                order, added = _told_anew(order, held, finding, ctx)
+                events.extend(added)
+            continue
+        if any(h.code == finding.code and h.message == finding.message for h in order.holds):
             continue
         order, added = raise_hold(
             order, finding.code, finding.message, ctx, message_en=finding.message_en
@@ -169,36 +170,11 @@ def apply_findings(order: Order, findings: Iterable[Finding], ctx: Context) -> O
     return order, tuple(events)
 
 
-DISCOUNT_CAPPED = "discount_capped"
-"""The hold raised when a corrected shipping fee left the discount above the charges."""
-
-
-def _cap_discount(order: Order, ctx: Context) -> Outcome:
-    """The discount cut to the charges when a lower fee left it above them, and a hold.
-
-    A coupon takes off at most what the order charges (クーポン利用額は請求額まで): an order
-    whose discount is larger than its charges has no totals, and could never be accepted. The
-    discount before is recorded (:class:`~orderflow.domain.events.DiscountCapped`) and the
-    order held (:data:`DISCOUNT_CAPPED`) for a person to confirm (clear the hold), change or
-    cancel it.
-    """
-    charges = Money.total(
-        [line.amount for line in order.lines] + [order.shipping_fee, order.fees], order.currency
-    )
-    if order.discount <= charges:
-        return order, ()
-    old, new = order.discount.amount, charges.amount
-    fields = {"old_discount": str(old), "new_discount": str(new)}
-    order, capped = record_fact(order, ctx, DiscountCapped, fields=fields, discount=charges)
-    order, held = raise_hold(
-        order,
-        DISCOUNT_CAPPED,
-        f"送料訂正で値引き {old}円 が請求額を超えたため {new}円 に減額: 確認",
-        ctx,
-        message_en=f"the corrected shipping fee left the discount of {old} above the charges: "
-        f"cut to {new}, confirm",
-    )
-    return order, (*capped, *held)
+def _told_anew(order: Order, held: Hold, finding: Finding, ctx: Context) -> Outcome:
+    """The open hold ``held`` raised again with what ``finding`` says now (a new fee…)."""
+    hold = Hold(finding.code, finding.message, ctx.actor, ctx.at, message_en=finding.message_en)
+    holds = tuple(hold if h is held else h for h in order.holds)
+    return record_fact(order, ctx, HoldRaised, fields={"code": finding.code}, holds=holds)
 
 
 def check_rules(rules: object) -> tuple[ReviewRule, ...]:
@@ -215,8 +191,10 @@ def check_rules(rules: object) -> tuple[ReviewRule, ...]:
         # rule, and every review checks its rules)
         if not hasattr(rule, "code") or not callable(getattr(rule, "check", None)):
             raise InvalidValue(f"review_rules[{index}]", rule, "a ReviewRule: a code and a check")
-        if not _is_code(rule.code):
-            raise InvalidValue(f"review_rules[{index}].code", rule.code, f"{_CODE}: {_name(rule)}")
+        if not is_hold_code(rule.code):
+            raise InvalidValue(
+                f"review_rules[{index}].code", rule.code, f"{HOLD_CODE}: {_name(rule)}"
+            )
     return checked
 
 
@@ -238,8 +216,9 @@ def review(order: Order, rules: Iterable[ReviewRule], context: ReviewContext) ->
 def run_rules(order: Order, rules: Iterable[ReviewRule], context: ReviewContext) -> list[Finding]:
     """:func:`review` of rules already checked (:func:`check_rules`; a desk's ``rules.review``).
 
-    What a rule answers is checked: anything but a :class:`Finding` or None, or a finding the
-    rule could not build (:class:`~orderflow.errors.InvalidValue` from its fields), is refused
+    What a rule answers is checked: anything but a :class:`Finding` or None, a finding the
+    rule could not build (:class:`~orderflow.errors.InvalidValue` from its fields), or an
+    exception it raises (its class shown, its text only in the chained cause), is refused
     with an :class:`~orderflow.errors.InvalidValue` naming the rule (``review_rules[i]``, its
     class and code), and the command that reviewed changes nothing.
     """
@@ -253,6 +232,14 @@ def run_rules(order: Order, rules: Iterable[ReviewRule], context: ReviewContext)
                 refused.value,
                 f"{refused.expected} (in what {_name(rule)} found)",
             ) from refused
+        except OrderflowError:
+            raise
+        except Exception as failed:  # the shop's rule has a bug: named, its text in the cause
+            raise InvalidValue(
+                f"review_rules[{index}]",
+                type(failed).__name__,
+                f"{_name(rule)}.check() to give a Finding or None, not to raise",
+            ) from failed
         if finding is None:
             continue
         if not isinstance(finding, Finding):
@@ -260,6 +247,13 @@ def run_rules(order: Order, rules: Iterable[ReviewRule], context: ReviewContext)
                 f"review_rules[{index}]",
                 finding,
                 f"{_name(rule)}.check() to give a Finding or None",
+            )
+        fee = finding.shipping_fee
+        if fee is not None and fee.currency != order.currency:
+            raise InvalidValue(
+                f"review_rules[{index}].shipping_fee",
+                fee,
+                f"a fee in the order's currency, {order.currency} (in what {_name(rule)} found)",
             )
         findings.append(finding)
     return findings
@@ -285,23 +279,31 @@ class RemarksRule:
         )
 
 
+_SHOP_FEES = default_shipping_fees()
+"""What a :class:`RemoteIslandRule` built without a table holds: it charges the shop's."""
+
+
 @attrs.frozen(slots=True)
 class RemoteIslandRule:
-    """離島・特定住所: recalculate the shipping fee with the island surcharge and hold."""
+    """離島: the fee recalculated with the island surcharge (the shop's table if none given)."""
 
     fees: ShippingFeeTable = attrs.field(
-        factory=default_shipping_fees,
+        default=_SHOP_FEES,
         validator=instance_of(ShippingFeeTable, "a ShippingFeeTable"),
     )
-    """The fee schedule the corrected shipping fee comes from."""
+    """The fee schedule the corrected shipping fee comes from (when not given: the shop's, in
+    ``ReviewContext.shipping_fees``, else :func:`default_shipping_fees`)."""
     code: str = "remote_island"
     """The hold's reason code."""
 
     def check(self, order: Order, context: ReviewContext) -> Finding | None:
         """Hold an order to a remote island, with its fee from the table."""
-        if not self.fees.is_island(order.ship_to):
+        fees = self.fees
+        if fees is _SHOP_FEES and context.shipping_fees is not None:
+            fees = context.shipping_fees
+        if not fees.is_island(order.ship_to):
             return None
-        fee = self.fees.fee_for(order.ship_to)
+        fee = fees.fee_for(order.ship_to)
         where = order.ship_to.postal_code_display
         return Finding(
             self.code,
@@ -340,22 +342,11 @@ def _line_key(order: Order) -> Counter[tuple[str, int]]:
 
 
 def _check_window(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    check_span(value, "window")
+    check_duplicate_window(value, "window")
 
 
 def _check_limit(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     check_units(value, "default_limit")  # 0 would hold every order: no default, a mistake
-
-
-def _limits(value: object, field: str = "limits") -> Mapping[str, int]:
-    """SKU → limit; a SKU's limit may be 0 (every order of it is looked at)."""
-    if not isinstance(value, Mapping):
-        raise InvalidValue(field, value, "a mapping of SKU → the most units of a line")
-    for sku, limit in value.items():
-        if not isinstance(sku, str) or not sku:
-            raise InvalidValue(field, sku, "SKUs as keys")
-        check_units(limit, f"{field}[{sku}]", minimum=0)
-    return dict(value)
 
 
 def _check_callable(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -369,7 +360,7 @@ class DuplicateRule:
 
     window: timedelta = attrs.field(default=timedelta(hours=24), validator=_check_window)
     """How far apart two orders' ``placed_at`` may be to count as a duplicate; 24 hours by
-    default."""
+    default, at most 31 days (``RECENT_SPAN``, the orders the desk gives the review)."""
     code: str = "duplicate_suspected"
     """The hold's reason code."""
 
@@ -411,7 +402,7 @@ class QuantityRule:
 
     default_limit: int = attrs.field(default=10, validator=_check_limit)
     """The most units a line may ask for when its SKU is not in ``limits``; 10 by default."""
-    limits: Mapping[str, int] = attrs.field(factory=dict, converter=_limits)
+    limits: Mapping[str, int] = attrs.field(factory=dict, converter=check_limits)
     """SKU → the most units a line of it may ask for; more holds the order."""
     code: str = "unusual_quantity"
     """The hold's reason code."""
@@ -426,7 +417,11 @@ class QuantityRule:
         if not over:
             return None
         text = ", ".join(f"{line.sku}×{line.quantity}" for line in over)
-        return Finding(self.code, f"数量が多い注文: {text}", f"unusual quantity: {text}")
+        return Finding(
+            self.code,
+            fit_message(f"数量が多い注文: {text}"),
+            fit_message(f"unusual quantity: {text}"),
+        )
 
 
 def _variant_base(sku: str) -> str:
@@ -438,11 +433,14 @@ class VariantRule:
     """注文間違いの疑い: one product in two sizes or colours; ask the customer.
 
     ``variant_of`` maps a SKU to its product (default: the SKU without its last ``-part``, so
-    ``TSHIRT-NAVY-M`` and ``TSHIRT-NAVY-L`` are variants of ``TSHIRT-NAVY``).
+    ``TSHIRT-NAVY-M`` and ``TSHIRT-NAVY-L`` are variants of ``TSHIRT-NAVY``), or to None: no
+    product, no variants (``products.get``).
     """
 
-    variant_of: Callable[[str], str] = attrs.field(default=_variant_base, validator=_check_callable)
-    """SKU → its product; a SKU that is its own product has no variants."""
+    variant_of: Callable[[str], str | None] = attrs.field(
+        default=_variant_base, validator=_check_callable
+    )
+    """SKU → its product; a SKU that is its own product, or has None, has no variants."""
     code: str = "variant_check"
     """The hold's reason code."""
 
@@ -450,16 +448,30 @@ class VariantRule:
         """Hold when two lines are different variants of one product."""
         seen: dict[str, str] = {}
         for line in order.lines:
-            base = self.variant_of(line.sku)
+            base = self._product(line.sku)
+            if base is None:  # no product: no variants either
+                continue
             if base != line.sku and base in seen and seen[base] != line.sku:
                 pair = f"{seen[base]} / {line.sku}"
                 return Finding(
                     self.code,
-                    f"サイズ・色違いの同一商品: {pair} (お客様に確認)",
-                    f"the same product in two variants: {pair} (ask the customer)",
+                    fit_message(f"サイズ・色違いの同一商品: {pair} (お客様に確認)"),
+                    fit_message(f"the same product in two variants: {pair} (ask the customer)"),
                 )
             seen.setdefault(base, line.sku)
         return None
+
+    def _product(self, sku: str) -> str | None:
+        """``variant_of(sku)``; its failure or an answer that is no product is refused."""
+        try:
+            base: object = self.variant_of(sku)
+        except OrderflowError:
+            raise
+        except Exception as failed:  # the shop's function (a dict lookup of an unknown SKU)
+            raise InvalidValue("variant_of", sku, f"a product or None ({failed!r})") from failed
+        if base is not None and not isinstance(base, str):
+            raise InvalidValue("variant_of", base, f"a product (a text) or None for SKU {sku!r}")
+        return base
 
 
 def default_rules(
@@ -471,12 +483,12 @@ def default_rules(
     quantity_limits: Mapping[str, int] | None = None,
 ) -> Sequence[ReviewRule]:
     """The built-in rules, in the order they run (a bad argument: InvalidValue naming it)."""
-    check_span(duplicate_window, "duplicate_window")
+    check_duplicate_window(duplicate_window, "duplicate_window")
     check_units(quantity_limit, "quantity_limit")
-    limits = _limits({} if quantity_limits is None else quantity_limits, "quantity_limits")
+    limits = check_limits({} if quantity_limits is None else quantity_limits, "quantity_limits")
     return (
         RemarksRule(),
-        RemoteIslandRule(fees or default_shipping_fees()),
+        RemoteIslandRule() if fees is None else RemoteIslandRule(fees),
         BlacklistRule(blacklist or Blacklist()),
         DuplicateRule(duplicate_window),
         QuantityRule(quantity_limit, limits),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -16,6 +17,7 @@ import attrs
 from orderflow._mask import mask_email, mask_phone, mask_street
 from orderflow.domain._checks import instance_of, members
 from orderflow.domain.address import Address, Prefecture, normalize_phone
+from orderflow.domain.bounds import check_span, check_units
 from orderflow.domain.money import Money
 from orderflow.errors import InvalidValue
 
@@ -24,9 +26,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_ISLAND_PREFIXES",
+    "RECENT_SPAN",
     "Blacklist",
     "IslandTable",
     "ShippingFeeTable",
+    "check_duplicate_window",
+    "check_limits",
     "default_shipping_fees",
     "normalize_address",
 ]
@@ -257,8 +262,8 @@ class Blacklist:
     phones: frozenset[str] = attrs.field(
         factory=frozenset, converter=_phone_set, repr=_masked_set(mask_phone)
     )
-    """Phone numbers, normalised (``normalize_phone``) here and compared with the
-    ship-to address's phone."""
+    """Phone numbers, normalised (``normalize_phone``) here and compared with the phones of
+    the ship-to address and of the customer's own address."""
     addresses: frozenset[str] = attrs.field(
         factory=frozenset, converter=_address_set, repr=_masked_set(mask_street)
     )
@@ -270,11 +275,44 @@ class Blacklist:
             return "customer id"
         if order.customer.email.strip().lower() in self.emails:
             return "e-mail"
-        if order.ship_to.phone in self.phones:
+        # the ship-to address and the customer's own (a gift sent elsewhere): phones and places
+        addresses = [order.ship_to] + ([order.customer.address] if order.customer.address else [])
+        if any(a.phone in self.phones for a in addresses):
             return "phone"
         if not self.addresses:
             return None
-        addresses = [order.ship_to] + ([order.customer.address] if order.customer.address else [])
         if any(normalize_address(a) in self.addresses for a in addresses):
             return "address"
         return None
+
+
+# -- the rules' settings -------------------------------------------------------------------
+
+
+RECENT_SPAN = timedelta(days=31)
+"""How far before an order the desk reads the customer's orders for the review
+(``ReviewContext.recent_orders``): the longest duplicate window a rule may have."""
+
+
+def check_duplicate_window(value: object, field: str) -> None:
+    """A window of 0 up to :data:`RECENT_SPAN`: a longer one would miss the older orders."""
+    check_span(value, field)
+    assert isinstance(value, timedelta)
+    if value > RECENT_SPAN:
+        raise InvalidValue(
+            field,
+            value,
+            f"a timedelta of at most {RECENT_SPAN.days} days (the review reads the customer's "
+            f"orders of the {RECENT_SPAN.days} days before an order)",
+        )
+
+
+def check_limits(value: object, field: str = "limits") -> Mapping[str, int]:
+    """SKU → limit; a SKU's limit may be 0 (every order of it is looked at)."""
+    if not isinstance(value, Mapping):
+        raise InvalidValue(field, value, "a mapping of SKU → the most units of a line")
+    for sku, limit in value.items():
+        if not isinstance(sku, str) or not sku:
+            raise InvalidValue(field, sku, "SKUs as keys")
+        check_units(limit, f"{field}[{sku}]", minimum=0)
+    return dict(value)

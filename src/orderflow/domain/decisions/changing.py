@@ -45,6 +45,7 @@ __all__ = [
     "changed_order",
     "changes_nothing",
     "decide_change",
+    "follow_review",
     "give_back_points",
     "reviewed",
     "take_proposal",
@@ -232,7 +233,11 @@ def apply_proposal(
     )
     if after.status is OrderStatus.PARTIALLY_ALLOCATED and not after.unallocated():
         after = settle_allocation(after, ctx)  # what waited was dropped: 直送 lines are left
-    if reallocate and not rules.settings.auto_advance and not after.open_holds:
+    # the stock it held is taken again at once, unless the change raised a hold (a quantity to
+    # look at): a hold older than the change waits for a person, not for stock
+    held_before = {(h.code, h.message) for h in before.open_holds}
+    older = all((h.code, h.message) in held_before for h in after.open_holds)
+    if reallocate and older and (after.open_holds or not rules.settings.auto_advance):
         check_stock(plan, after, rules)
         return after
     return advance(plan, after, rules)
@@ -247,13 +252,41 @@ def reviewed(order: Order, ctx: Context, rules: Rules, recent: Sequence[Order]) 
     that no longer fit are no more used (:func:`give_back_points` gives them back).
     """
     # the desk checked its rules when given them (check_rules): not again at every review
-    findings = run_rules(order, rules.review, ReviewContext(ctx.at, tuple(recent)))
+    context = ReviewContext(ctx.at, tuple(recent), rules.settings.shipping_fees)
+    findings = run_rules(order, rules.review, context)
     result, events = apply_findings(order, findings, ctx)
     if not events:
         return order
     if result.shipping_fee != order.shipping_fee:
         result = _cap_points(_cod_fee_again(result, rules))
     return result
+
+
+def follow_review(plan: Plan, before: Order, after: Order, ctx: Context, rules: Rules) -> Order:
+    """What follows a shipping fee the review corrected (離島): the payment, points, a notice.
+
+    The payment follows the new total, points that no longer fit go back, and the customer,
+    whose confirmation told the total as placed, is told the new total and the difference
+    (``order_changed``, the charges changed) before being asked for it. ``before``: the order
+    as it was before the review; nothing follows when the fee stayed.
+    """
+    if after.shipping_fee == before.shipping_fee:
+        return after
+    tax = rules.settings.tax
+    total = after.totals(tax).total
+    after = follow_total(plan, after, total, ctx, rules, reviewed=True)
+    give_back_points(plan, after, rules)
+    plan.add(
+        Notify,
+        notice="order_changed",
+        facts=(
+            ("total", total),
+            ("delta", total - before.totals(tax).total),
+            ("changed", changed_parts(before, after)),
+            ("reason", ctx.reason),
+        ),
+    )
+    return after
 
 
 def _cod_fee_again(order: Order, rules: Rules) -> Order:

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from orderflow.domain import lifecycle
 from orderflow.domain._values import replace
 from orderflow.domain.address import Address, Customer
-from orderflow.domain.decisions.changing import give_back_points, reviewed
+from orderflow.domain.decisions.changing import follow_review, reviewed
 from orderflow.domain.decisions.common import (
     advance,
     allocating,
@@ -132,12 +132,7 @@ def accept(
     """
     order, _ = lifecycle.accept(order, ctx)
     plan = Plan(order)
-    fee = order.shipping_fee
-    order = reviewed(order, ctx, rules, recent)
-    if order.shipping_fee != fee:
-        total = order.totals(rules.settings.tax).total
-        order = follow_total(plan, order, total, ctx, rules, reviewed=True)
-        give_back_points(plan, order, rules)  # a lower fee: points that no longer fit
+    order = follow_review(plan, order, reviewed(order, ctx, rules, recent), ctx, rules)
     order = advance(plan, order, rules, available, ctx)
     return plan.apply(order)
 

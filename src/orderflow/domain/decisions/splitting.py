@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from orderflow.domain import lifecycle
+from orderflow.domain._values import replace
 from orderflow.domain.decisions.cancelling import STILL_A_PERSONS
 from orderflow.domain.effects import CreatePart, Notify, Purpose
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments.plans import close_payment, open_payment
+from orderflow.domain.review import QuantityRule, ReviewContext, VariantRule, apply_findings
 from orderflow.domain.rules import Rules
 from orderflow.domain.split import split_order
 
@@ -29,6 +31,7 @@ def decide_split(
     """
     tax = rules.settings.tax
     closed, children = split_order(order, parts, tax, ctx)
+    children = [_own_line_holds(child, rules, ctx) for child in children]
     plan = Plan(closed)
     for child in children:
         child_plan = Plan(child)
@@ -40,3 +43,28 @@ def decide_split(
     numbers = ", ".join(child.number for child in children)
     plan.add(Notify, notice="order_split", facts=(("parts", numbers), ("count", len(children))))
     return plan.apply(closed)
+
+
+_LINE_RULES = (QuantityRule, VariantRule)
+"""The built-in review rules that judge an order's lines alone (数量, サイズ・色違い)."""
+
+
+def _own_line_holds(part: Order, rules: Rules, ctx: Context) -> Order:
+    """``part`` with the open holds of the line rules judged again on its own lines.
+
+    A part carries its parent's open holds (a person still has to look at them); a hold of a
+    rule that judges the lines (:data:`_LINE_RULES`) stays only on the parts whose own lines
+    still raise it, naming those lines: the part of the mugs is not held for the tea's quantity.
+    """
+    context = ReviewContext(ctx.at)
+    for rule in rules.review:
+        held = any(h.code == rule.code and h.is_open for h in part.holds)
+        if not isinstance(rule, _LINE_RULES) or not held:
+            continue
+        finding = rule.check(part, context)
+        if finding is None:
+            kept = tuple(h for h in part.holds if not (h.code == rule.code and h.is_open))
+            part = replace(part, holds=kept)
+        else:
+            part, _ = apply_findings(part, (finding,), ctx)
+    return part
