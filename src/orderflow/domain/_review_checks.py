@@ -1,7 +1,8 @@
 """What a review finding may hold: the checks of :class:`~orderflow.domain.review.Finding`.
 
 A hold's code is what ``desk.raise_hold`` takes; its messages, what a hold keeps and every
-database stores (at most 1,000 characters, whole Unicode without NUL).
+database stores (at most 1,000 characters, whole Unicode without NUL). The validators of the
+built-in rules' settings (``rule_…``) are here too.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from typing import Any
 import attrs
 
 from orderflow.domain._text import storable
+from orderflow.domain.bounds import check_units
 from orderflow.domain.money import Money
+from orderflow.domain.review_tables import check_duplicate_window
 from orderflow.errors import InvalidValue
 
 __all__ = [
@@ -22,6 +25,9 @@ __all__ = [
     "hold_code",
     "hold_message",
     "is_hold_code",
+    "rule_limit",
+    "rule_product_of",
+    "rule_window",
 ]
 
 
@@ -63,3 +69,19 @@ def finding_fee(instance: object, attribute: attrs.Attribute[Any], value: object
     """An attrs validator: a corrected shipping fee is a Money of zero or more, or None."""
     if value is not None and (not isinstance(value, Money) or value.is_negative):
         raise InvalidValue(attribute.name, value, "a Money of zero or more (not a float), or None")
+
+
+def rule_window(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """An attrs validator: a duplicate rule's window (above 0, at most the 31 days read)."""
+    check_duplicate_window(value, "window")
+
+
+def rule_limit(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """An attrs validator: a quantity rule's default limit, 1 or more units."""
+    check_units(value, "default_limit")  # 0 would hold every order: no default, a mistake
+
+
+def rule_product_of(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """An attrs validator: a variant rule's function of a SKU giving its product."""
+    if not callable(value):
+        raise InvalidValue(attribute.name, value, "a function of a SKU giving its product")

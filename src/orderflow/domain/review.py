@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import attrs
 
@@ -26,6 +26,9 @@ from orderflow.domain._review_checks import (
     hold_code,
     hold_message,
     is_hold_code,
+    rule_limit,
+    rule_product_of,
+    rule_window,
 )
 from orderflow.domain._review_discount import DISCOUNT_CAPPED, cap_discount
 from orderflow.domain.bounds import check_units
@@ -124,6 +127,15 @@ def apply_findings(order: Order, findings: Iterable[Finding], ctx: Context) -> O
     again: reviewing after a change only asks about what is new. A hold still open says what is
     found now: raised again with the new message when it differs (another fee, a quantity).
     """
+    events: list[OrderEvent] = []
+    for finding in _checked(order, findings, ctx):
+        order, added = _apply(order, finding, ctx)
+        events.extend(added)
+    return order, tuple(events)
+
+
+def _checked(order: Order, findings: Iterable[Finding], ctx: Context) -> tuple[Finding, ...]:
+    """:func:`apply_findings`' arguments checked: an order, a context, findings in its money."""
     if not isinstance(order, Order):
         raise InvalidValue("order", order, "an Order")
     if not isinstance(ctx, Context):
@@ -137,37 +149,36 @@ def apply_findings(order: Order, findings: Iterable[Finding], ctx: Context) -> O
         fee = finding.shipping_fee
         if fee is not None and fee.currency != order.currency:
             raise CurrencyMismatch(f"findings[{index}].shipping_fee", order.currency, fee.currency)
+    return findings
+
+
+def _apply(order: Order, finding: Finding, ctx: Context) -> Outcome:
+    """One finding: its corrected fee (the discount capped to the charges), then its hold."""
     events: list[OrderEvent] = []
-    for finding in findings:
-        if finding.shipping_fee is not None and finding.shipping_fee != order.shipping_fee:
-            fields = {
-                "old_fee": str(order.shipping_fee.amount),
-                "new_fee": str(finding.shipping_fee.amount),
-                "by": finding.code,
-            }
-            order, added = record_fact(
-                order,
-                ctx,
-                ShippingFeeChanged,
-                fields=fields,
-                shipping_fee=finding.shipping_fee,
-            )
-            events.extend(added)
-            order, added = cap_discount(order, ctx)
-            events.extend(added)
-        held = next((h for h in order.holds if h.code == finding.code and h.is_open), None)
-        if held is not None:  # open: it tells what is found now (a new fee, a new quantity)
-            if held.message != finding.message:
-                order, added = _told_anew(order, held, finding, ctx)
-                events.extend(added)
-            continue
-        if any(h.code == finding.code and h.message == finding.message for h in order.holds):
-            continue
+    if finding.shipping_fee is not None and finding.shipping_fee != order.shipping_fee:
+        fields = {
+            "old_fee": str(order.shipping_fee.amount),
+            "new_fee": str(finding.shipping_fee.amount),
+            "by": finding.code,
+        }
+        order, added = record_fact(
+            order, ctx, ShippingFeeChanged, fields=fields, shipping_fee=finding.shipping_fee
+        )
+        events.extend(added)
+        order, added = cap_discount(order, ctx)
+        events.extend(added)
+    held = next((h for h in order.holds if h.code == finding.code and h.is_open), None)
+    if held is not None:  # open: it tells what is found now (a new fee, a new quantity)
+        added = ()
+        if held.message != finding.message:
+            order, added = _told_anew(order, held, finding, ctx)
+    elif any(h.code == finding.code and h.message == finding.message for h in order.holds):
+        added = ()  # cleared by a person for the very same message
+    else:
         order, added = raise_hold(
             order, finding.code, finding.message, ctx, message_en=finding.message_en
         )
-        events.extend(added)
-    return order, tuple(events)
+    return order, (*events, *added)
 
 
 def _told_anew(order: Order, held: Hold, finding: Finding, ctx: Context) -> Outcome:
@@ -341,24 +352,11 @@ def _line_key(order: Order) -> Counter[tuple[str, int]]:
     return Counter((line.sku, line.quantity) for line in order.lines)
 
 
-def _check_window(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    check_duplicate_window(value, "window")
-
-
-def _check_limit(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    check_units(value, "default_limit")  # 0 would hold every order: no default, a mistake
-
-
-def _check_callable(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not callable(value):
-        raise InvalidValue(attribute.name, value, "a function of a SKU giving its product")
-
-
 @attrs.frozen(slots=True)
 class DuplicateRule:
     """二重注文の疑い: the same customer ordered the same lines within ``window``."""
 
-    window: timedelta = attrs.field(default=timedelta(hours=24), validator=_check_window)
+    window: timedelta = attrs.field(default=timedelta(hours=24), validator=rule_window)
     """How far apart two orders' ``placed_at`` may be to count as a duplicate; 24 hours by
     default, at most 31 days (``RECENT_SPAN``, the orders the desk gives the review)."""
     code: str = "duplicate_suspected"
@@ -400,7 +398,7 @@ class DuplicateRule:
 class QuantityRule:
     """数量異常: a line's quantity above its SKU's limit (or the default limit)."""
 
-    default_limit: int = attrs.field(default=10, validator=_check_limit)
+    default_limit: int = attrs.field(default=10, validator=rule_limit)
     """The most units a line may ask for when its SKU is not in ``limits``; 10 by default."""
     limits: Mapping[str, int] = attrs.field(factory=dict, converter=check_limits)
     """SKU → the most units a line of it may ask for; more holds the order."""
@@ -438,7 +436,7 @@ class VariantRule:
     """
 
     variant_of: Callable[[str], str | None] = attrs.field(
-        default=_variant_base, validator=_check_callable
+        default=_variant_base, validator=rule_product_of
     )
     """SKU → its product; a SKU that is its own product, or has None, has no variants."""
     code: str = "variant_check"
