@@ -5,7 +5,10 @@ Only the executor's drive loops call it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import enum
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import TypeVar
 
 import attrs
@@ -24,6 +27,7 @@ from orderflow.domain.effects import (
     Reserve,
     Screen,
 )
+from orderflow.domain.money import Money
 from orderflow.errors import EffectInterrupted, OrderflowError, OutcomeUnknown, ProviderTimeout
 from orderflow.ports import Authorization, CreditDecision, FraudResult, KonbiniSlip, VirtualAccount
 
@@ -58,24 +62,36 @@ def checked_answer(effect: Effect, value: object) -> object:
         raise WrongAnswer(
             f"{effect.kind} answered a {type(value).__name__}, expected a {expected.__name__}"
         )
-    if not all(storable(text) for text in _texts(value)):
+    if _unstorable_in(value):
         raise WrongAnswer(
             f"{effect.kind} answered text that cannot be stored (U+0000 or a lone surrogate)"
         )
     return value
 
 
-def _texts(value: object) -> Iterator[str]:
-    """Every text in an answer: itself, its fields', its items' (what an order would keep)."""
-    kind = type(value)
+_PLAIN = (int, float, Decimal, date, timedelta, enum.Enum, Money, type(None))
+"""Values without text of their own to check (a Money's currency is checked when it is made)."""
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+"""The field names of each attrs class an answer held, looked up once."""
+
+
+def _unstorable_in(value: object) -> bool:
+    """Whether an answer holds a text no database stores: in itself, its fields or its items."""
     if isinstance(value, str):
-        yield value
-    elif attrs.has(kind):
-        for field in attrs.fields(kind):
-            yield from _texts(getattr(value, field.name))
-    elif isinstance(value, (tuple, list)):
-        for item in value:
-            yield from _texts(item)
+        return not storable(value)
+    if isinstance(value, _PLAIN):
+        return False
+    if isinstance(value, (tuple, list)):
+        items: tuple[object, ...] | list[object] = value
+    else:
+        kind = type(value)
+        names = _FIELDS.get(kind)
+        if names is None:
+            fields = attrs.fields(kind) if attrs.has(kind) else ()
+            names = _FIELDS[kind] = tuple(f.name for f in fields)
+        items = [getattr(value, name) for name in names]
+    return any(_unstorable_in(item) for item in items)
 
 
 S = TypeVar("S")
