@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -21,10 +22,12 @@ from orderflow import (
     OrderStatus,
     PaymentMethod,
     QueueQuery,
+    RemoteIslandRule,
     ShippingFeeTable,
     ShopSettings,
     VariantRule,
     default_rules,
+    default_shipping_fees,
 )
 from orderflow.errors import InvalidValue
 from orderflow.stores import SQLiteStore
@@ -192,30 +195,28 @@ def test_a_variant_hold_of_long_skus_is_cut_to_fit() -> None:
 MIYAKO = Address("906-0012", "沖縄県", "宮古島市平良西里", "1-2", "山田 太郎", "0980-00-0000")
 
 
-def test_an_open_hold_tells_what_the_review_finds_after_a_change() -> None:
-    """Held for 佐渡 at ¥1,980, the order is changed to 宮古島 at ¥2,750 before anyone looked:
-    the person who clears the hold confirms the fee it names, so it names the new one."""
+def test_a_hold_a_person_raised_under_a_rule_s_code_keeps_their_note_after_a_change() -> None:
+    """Found reviewing this session's change: a change whose review found the island again
+    replaced the open hold a person had raised under that code (their note, their name)."""
+    s = fake_shop(STOCK)
+    place(s)
+    s.desk.accept("1001")
+    note = "運送会社に離島料金を確認中 (山田)"
+    s.desk.raise_hold("1001", "remote_island", note, actor="yamada")
+    order = s.desk.change_ship_to("1001", SADO, actor="operator:suzuki")
+    [hold] = order.open_holds
+    assert (hold.message, hold.raised_by) == (note, "yamada")
+    assert order.shipping_fee == Money.yen(1980)  # the fee is corrected all the same
+
+
+def test_an_open_review_hold_is_not_raised_twice_after_a_change() -> None:
     s = fake_shop(STOCK)
     place(s, ship_to=SADO)
     s.desk.accept("1001")
     order = s.desk.change_ship_to("1001", MIYAKO)
     assert order.shipping_fee == Money.yen(2750)
-    [hold] = order.open_holds
-    assert "906-0012" in hold.message and "2750" in hold.message
-    assert "2750" in hold.message_en
-    assert [h.code for h in order.holds] == ["remote_island"]  # one hold, told anew
-    cleared = s.desk.clear_hold("1001", "remote_island")
-    assert not cleared.open_holds
-
-
-def test_a_quantity_hold_names_the_quantity_asked_now() -> None:
-    s = fake_shop({**STOCK, ("TOKYO", "TEA-1"): 100})
-    place(s)
-    s.desk.accept("1001")
-    s.desk.change("1001", OrderChange(quantities={"L1": 12}))
-    order = s.desk.change("1001", OrderChange(quantities={"L1": 15})).order
-    [hold] = order.open_holds
-    assert hold.message == "数量が多い注文: TEA-1×15"
+    assert [h.code for h in order.holds] == ["remote_island"]  # one hold
+    assert not s.desk.clear_hold("1001", "remote_island").open_holds
 
 
 def test_a_hold_a_person_raised_with_the_same_finding_is_left_as_it_is() -> None:
@@ -340,6 +341,32 @@ def test_a_variant_function_that_fails_is_refused_naming_the_rule(
     assert refused.value.field == "review_rules[0].variant_of"
     assert "VariantRule" in str(refused.value) and shown in str(refused.value)
     assert s.desk.get("1001").status is OrderStatus.ORDERED
+
+
+def test_a_variant_function_failing_on_personal_data_does_not_show_it() -> None:
+    """Found reviewing this session's change: the refusal quoted the exception's text."""
+
+    def variant_of(sku: str) -> str:
+        raise KeyError("taro@example.jp 090-1234-5678")
+
+    s = fake_shop(_SHIRTS)
+    s.desk.review_rules = (VariantRule(variant_of),)
+    place(s, order_lines=[OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 1)])
+    with pytest.raises(InvalidValue) as refused:
+        s.desk.accept("1001")
+    shown = str(refused.value)
+    assert "KeyError" in shown and "taro@" not in shown and "1234" not in shown
+
+
+def test_default_rules_copied_still_use_the_shop_s_fee_table() -> None:
+    """Found reviewing this session's change: the rule knew the shop's table by identity, so a
+    copied (or unpickled) default rule charged the built-in ¥1,980 to 佐渡, not ¥800."""
+    fees = ShippingFeeTable(Money.yen(500), {}, Money.yen(300))
+    s = fake_shop(STOCK, settings=ShopSettings(shipping_fees=fees))
+    s.desk.review_rules = copy.deepcopy(default_rules())
+    place(s, ship_to=SADO, shipping_fee=Money.yen(500))
+    assert s.desk.accept("1001").shipping_fee == Money.yen(800)
+    assert RemoteIslandRule() != RemoteIslandRule(default_shipping_fees())  # they charge apart
 
 
 def _raises() -> object:

@@ -32,10 +32,10 @@ from orderflow.domain._review_checks import (
 )
 from orderflow.domain._review_discount import DISCOUNT_CAPPED, cap_discount
 from orderflow.domain.bounds import check_units
-from orderflow.domain.events import HoldRaised, ShippingFeeChanged
+from orderflow.domain.events import ShippingFeeChanged
 from orderflow.domain.lifecycle import Context, Outcome, raise_hold, record_fact
 from orderflow.domain.money import Money
-from orderflow.domain.order import Hold, Order, OrderEvent
+from orderflow.domain.order import Order, OrderEvent
 from orderflow.domain.review_tables import (
     DEFAULT_ISLAND_PREFIXES,
     Blacklist,
@@ -123,9 +123,9 @@ class ReviewRule(Protocol):
 def apply_findings(order: Order, findings: Iterable[Finding], ctx: Context) -> Outcome:
     """Raise a hold per finding and take a corrected shipping fee; events for what changed.
 
-    A finding whose hold was cleared by a person for the very same message raises nothing
-    again: reviewing after a change only asks about what is new. A hold still open says what is
-    found now: raised again with the new message when it differs (another fee, a quantity).
+    A finding whose hold is open (raised by the review or by a person, with their note) or was
+    cleared by a person for the very same message raises nothing again: reviewing after a
+    change only asks about what is new.
     """
     events: list[OrderEvent] = []
     for finding in _checked(order, findings, ctx):
@@ -167,25 +167,14 @@ def _apply(order: Order, finding: Finding, ctx: Context) -> Outcome:
         events.extend(added)
         order, added = cap_discount(order, ctx)
         events.extend(added)
-    held = next((h for h in order.holds if h.code == finding.code and h.is_open), None)
-    if held is not None:  # open: it tells what is found now (a new fee, a new quantity)
-        added = ()
-        if held.message != finding.message:
-            order, added = _told_anew(order, held, finding, ctx)
-    elif any(h.code == finding.code and h.message == finding.message for h in order.holds):
-        added = ()  # cleared by a person for the very same message
-    else:
-        order, added = raise_hold(
-            order, finding.code, finding.message, ctx, message_en=finding.message_en
-        )
+    if any(h.code == finding.code and h.is_open for h in order.holds):
+        return order, tuple(events)  # open (the review's or a person's, with their note): kept
+    if any(h.code == finding.code and h.message == finding.message for h in order.holds):
+        return order, tuple(events)  # cleared by a person for the very same message
+    order, added = raise_hold(
+        order, finding.code, finding.message, ctx, message_en=finding.message_en
+    )
     return order, (*events, *added)
-
-
-def _told_anew(order: Order, held: Hold, finding: Finding, ctx: Context) -> Outcome:
-    """The open hold ``held`` raised again with what ``finding`` says now (a new fee…)."""
-    hold = Hold(finding.code, finding.message, ctx.actor, ctx.at, message_en=finding.message_en)
-    holds = tuple(hold if h is held else h for h in order.holds)
-    return record_fact(order, ctx, HoldRaised, fields={"code": finding.code}, holds=holds)
 
 
 def check_rules(rules: object) -> tuple[ReviewRule, ...]:
@@ -290,7 +279,16 @@ class RemarksRule:
         )
 
 
-_SHOP_FEES = default_shipping_fees()
+@attrs.frozen(slots=True)
+class _ShopFees(ShippingFeeTable):
+    """The table of a :class:`RemoteIslandRule` built without one: it stands for the shop's.
+
+    A class of its own, not one object: a rule copied or unpickled still charges the shop's
+    table, and it is not equal to a rule given the built-in table on purpose.
+    """
+
+
+_SHOP_FEES = _ShopFees(**attrs.asdict(default_shipping_fees(), recurse=False))
 """What a :class:`RemoteIslandRule` built without a table holds: it charges the shop's."""
 
 
@@ -310,7 +308,7 @@ class RemoteIslandRule:
     def check(self, order: Order, context: ReviewContext) -> Finding | None:
         """Hold an order to a remote island, with its fee from the table."""
         fees = self.fees
-        if fees is _SHOP_FEES and context.shipping_fees is not None:
+        if isinstance(fees, _ShopFees) and context.shipping_fees is not None:
             fees = context.shipping_fees
         if not fees.is_island(order.ship_to):
             return None
@@ -466,7 +464,9 @@ class VariantRule:
         except OrderflowError:
             raise
         except Exception as failed:  # the shop's function (a dict lookup of an unknown SKU)
-            raise InvalidValue("variant_of", sku, f"a product or None ({failed!r})") from failed
+            name = type(failed).__name__  # its text (the data it failed on) only in the cause
+            expected = f"a product or None (it raised {name})"
+            raise InvalidValue("variant_of", sku, expected) from failed
         if base is not None and not isinstance(base, str):
             raise InvalidValue("variant_of", base, f"a product (a text) or None for SKU {sku!r}")
         return base

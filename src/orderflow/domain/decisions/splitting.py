@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import attrs
+
 from orderflow.domain import lifecycle
 from orderflow.domain._values import replace
 from orderflow.domain.decisions.cancelling import STILL_A_PERSONS
@@ -12,7 +14,7 @@ from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments.plans import close_payment, open_payment
-from orderflow.domain.review import QuantityRule, ReviewContext, VariantRule, apply_findings
+from orderflow.domain.review import QuantityRule, ReviewContext, VariantRule
 from orderflow.domain.rules import Rules
 from orderflow.domain.split import split_order
 
@@ -64,7 +66,12 @@ def _own_line_holds(part: Order, rules: Rules, ctx: Context) -> Order:
         finding = rule.check(part, context)
         if finding is None:
             kept = tuple(h for h in part.holds if not (h.code == rule.code and h.is_open))
-            part = replace(part, holds=kept)
-        else:
-            part, _ = apply_findings(part, (finding,), ctx)
+        else:  # the parent's hold, named for the part's own lines
+            kept = tuple(
+                attrs.evolve(h, message=finding.message, message_en=finding.message_en)
+                if h.code == rule.code and h.is_open
+                else h
+                for h in part.holds
+            )
+        part = replace(part, holds=kept)
     return part
