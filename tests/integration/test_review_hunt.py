@@ -295,6 +295,8 @@ def test_a_shop_in_dollars_takes_island_orders_with_the_default_rules() -> None:
     order = s.desk.accept("1001")
     assert order.shipping_fee == Money.of("30", "USD")
     assert [h.code for h in order.open_holds] == ["remote_island"]
+    [hold] = order.open_holds
+    assert "送料 30.00 USD を確認" in hold.message and "円" not in hold.message
 
 
 def test_a_rule_given_its_own_table_keeps_it() -> None:

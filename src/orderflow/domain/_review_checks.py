@@ -25,6 +25,7 @@ __all__ = [
     "hold_code",
     "hold_message",
     "is_hold_code",
+    "ja_amount",
     "rule_limit",
     "rule_product_of",
     "rule_window",
@@ -85,3 +86,8 @@ def rule_product_of(instance: object, attribute: attrs.Attribute[Any], value: ob
     """An attrs validator: a variant rule's function of a SKU giving its product."""
     if not callable(value):
         raise InvalidValue(attribute.name, value, "a function of a SKU giving its product")
+
+
+def ja_amount(money: Money) -> str:
+    """An amount as a hold's Japanese message writes it: ``1980円``, else ``30.00 USD``."""
+    return f"{money.amount}円" if money.currency == "JPY" else str(money)

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from orderflow.domain._review_checks import ja_amount
 from orderflow.domain.events import DiscountCapped
 from orderflow.domain.lifecycle import Context, Outcome, raise_hold, record_fact
 from orderflow.domain.money import Money
@@ -34,11 +35,12 @@ def cap_discount(order: Order, ctx: Context) -> Outcome:
         return order, ()
     old, new = order.discount.amount, charges.amount
     fields = {"old_discount": str(old), "new_discount": str(new)}
+    was, now = ja_amount(order.discount), ja_amount(charges)
     order, capped = record_fact(order, ctx, DiscountCapped, fields=fields, discount=charges)
     order, held = raise_hold(
         order,
         DISCOUNT_CAPPED,
-        f"送料訂正で値引き {old}円 が請求額を超えたため {new}円 に減額: 確認",
+        f"送料訂正で値引き {was} が請求額を超えたため {now} に減額: 確認",
         ctx,
         message_en=f"the corrected shipping fee left the discount of {old} above the charges: "
         f"cut to {new}, confirm",

@@ -26,6 +26,7 @@ from orderflow.domain._review_checks import (
     hold_code,
     hold_message,
     is_hold_code,
+    ja_amount,
     rule_limit,
     rule_product_of,
     rule_window,
@@ -316,7 +317,7 @@ class RemoteIslandRule:
         where = order.ship_to.postal_code_display
         return Finding(
             self.code,
-            f"離島への配送 ({where}): 送料 {fee.amount}円 を確認",
+            f"離島への配送 ({where}): 送料 {ja_amount(fee)} を確認",
             f"remote island ({where}): confirm the shipping fee of {fee.amount} {fee.currency}",
             shipping_fee=fee,
         )
