@@ -294,5 +294,5 @@ class PostgresInventory(LedgerInventory):
         with self._db.transaction(what) as conn, conn.cursor() as cur:
             return work(cur)
 
-    def _read(self, what: str, sql: Any, args: Any) -> list[Any]:
-        return self._run(what, lambda cur: cur.execute(sql, args).fetchall())
+    def _read(self, what: str, sql: str, args: Any) -> list[Any]:
+        return self._db.read(sql, args, what)

@@ -114,5 +114,4 @@ class PostgresPurchaseOrderStore:
         return [codec.purchase_order_from_text(r[0]) for r in rows]
 
     def _rows(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
-        with self._db.transaction() as conn:
-            return conn.execute(sql, params).fetchall()
+        return self._db.read(sql, params)

@@ -171,7 +171,7 @@ class PostgresStore(OrderReads):
         """
         check_claim(now, lease, limit)
         until = now + lease
-        rows = self._rows(
+        rows = self._changed_rows(
             "UPDATE orders SET claimed_until = %s WHERE number IN ("
             " SELECT number FROM orders WHERE pending_since IS NOT NULL"
             " AND (claimed_until IS NULL OR claimed_until <= %s)"
@@ -191,7 +191,7 @@ class PostgresStore(OrderReads):
         """
         until = self._claims.give_back(number)
         try:
-            self._rows(
+            self._changed_rows(
                 "UPDATE orders SET claimed_until = NULL WHERE number = %s "
                 "AND (%s::timestamptz IS NULL OR claimed_until = %s) RETURNING number",
                 (number, until, until),
@@ -249,5 +249,9 @@ class PostgresStore(OrderReads):
                 guard_deposits(conn.execute, "%s", "PostgreSQL")
 
     def _rows(self, sql: str, params: tuple[Any, ...] | list[Any]) -> list[Any]:
+        return self._db.read(sql, params)
+
+    def _changed_rows(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        """The rows an ``UPDATE … RETURNING`` gives, in a transaction of its own (never re-sent)."""
         with self._db.transaction() as conn:
             return conn.execute(sql, params).fetchall()
