@@ -7,7 +7,7 @@ its port's suite and asserts the suite fails.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 
@@ -17,7 +17,7 @@ import pytest
 from orderflow.domain.order import Order
 from orderflow.domain.queues import REFUND_INDEX, WAITING_INDEX, QueueQuery, matches, queue_facts
 from orderflow.errors import ProviderError
-from orderflow.ports import Authorization, KonbiniSlip
+from orderflow.ports import Authorization, KonbiniSlip, StockMove
 from orderflow.testing import (
     FakeAccounting,
     FakeBank,
@@ -404,6 +404,19 @@ class ForgetfulInventory(FakeInventory):
     def knows(self, sku: str) -> bool:
         with self._lock:
             return any(units > 0 for (_, s), units in self.on_hand.items() if s == sku)
+
+
+class OnAfterRefusalInventory(FakeInventory):
+    """A batch that goes on with the moves after a refused one (a commit refused, the next made)."""
+
+    def _each(self, call: Callable[..., Any], moves: Sequence[StockMove]) -> list[Any]:
+        answers: list[Any] = []
+        for move in moves:
+            try:
+                answers.append(call(**attrs.asdict(move)))
+            except ProviderError as refused:
+                answers.append(str(refused))
+        return answers
 
 
 class AmountReferenceGateway(FakePaymentGateway):

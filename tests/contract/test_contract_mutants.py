@@ -49,6 +49,7 @@ from tests.contract.mutants import (
     LimitlessClaimsStore,
     NewReferenceAccounting,
     NoHasTrackingCarrier,
+    OnAfterRefusalInventory,
     OutboxLosingStore,
     OversellingInventory,
     PagelessStore,
@@ -225,6 +226,11 @@ MUTANTS: list[tuple[str, type, str]] = [
         "inventory: a sold-out SKU unknown",
         inventory_suite(ForgetfulInventory),
         "test_a_sold_out_sku_is_still_known",
+    ),
+    (
+        "inventory: a batch goes on after a refused move",
+        inventory_suite(OnAfterRefusalInventory),
+        "test_a_batch_answers_and_moves_as_its_moves_one_by_one",
     ),
     (
         "carrier: no has_tracking",

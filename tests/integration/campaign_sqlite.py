@@ -8,13 +8,15 @@ way as on the fakes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from orderflow import Order
 from orderflow.errors import ProviderError, ProviderTimeout
+from orderflow.ports import StockMove
 from orderflow.stores import SQLiteInventory, SQLitePurchaseOrderStore, SQLiteStore
+from orderflow.stores._inventory import one_by_one
 from orderflow.testing import Fault
 from orderflow.testing.shop import desk_on
 
@@ -91,6 +93,28 @@ class FaultyInventory:
             key,
             lambda: self.inner.commit(key=key, warehouse=warehouse, sku=sku, quantity=quantity),
         )
+
+    # -- the batches: the real one, or one move at a time where a fault or a refusal waits ------
+
+    def reserve_many(self, moves: Sequence[StockMove]) -> list[int | str]:
+        return self._many("reserve", moves, self.inner.reserve_many, self.reserve)
+
+    def release_many(self, moves: Sequence[StockMove]) -> list[str | None]:
+        return self._many("release", moves, self.inner.release_many, self.release)
+
+    def commit_many(self, moves: Sequence[StockMove]) -> list[str | None]:
+        return self._many("commit", moves, self.inner.commit_many, self.commit)
+
+    def _many(
+        self,
+        method: str,
+        moves: Sequence[StockMove],
+        batch: Callable[[Sequence[StockMove]], list[T | str]],
+        one: Callable[..., T],
+    ) -> list[T | str]:
+        if self._faults.get(method) or any(m.key in self._refused for m in moves):
+            return one_by_one(one, moves)
+        return batch(moves)
 
     def receive(
         self, warehouse: str, sku: str, quantity: int, *, key: str | None = None, reason: str = ""

@@ -49,7 +49,12 @@ PORTS: dict[str, tuple[str, ...]] = {
     "points": ("redeem", "restore", "grant", "confirm", "revoke"),
     "supplier": ("send", "cancel"),
 }
-CRASHABLE = {**PORTS, "store": ("save", "add"), "purchase_orders": ("save", "add")}
+CRASHABLE = {
+    **PORTS,
+    "inventory": (*PORTS["inventory"], "reserve_many", "release_many", "commit_many"),
+    "store": ("save", "add"),
+    "purchase_orders": ("save", "add"),
+}
 
 
 class Crash(Exception):

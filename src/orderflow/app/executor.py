@@ -19,11 +19,12 @@ from typing import Any, TypeVar
 from orderflow.app._ask import ask, checked_answer
 from orderflow.app._dropship_executor import DropShipExecutor
 from orderflow.app._payment_executor import PaymentPerformers, wired
+from orderflow.app._stock_executor import StockPerformers
 from orderflow.app._wiring import Ports
 from orderflow.app.perform_returns import perform_restock
 from orderflow.domain._text import storable_text
 from orderflow.domain._values import replace
-from orderflow.domain.answers import MAX_ATTEMPTS, fold
+from orderflow.domain.answers import MAX_ATTEMPTS, asked_together, fold
 from orderflow.domain.effects import (
     Authorize,
     Capture,
@@ -112,7 +113,7 @@ def _read(port: str, method: str, call: Callable[[], R]) -> R:
         raise ProviderError(f"{port} failed in {method} ({name})") from failed
 
 
-class Executor(DropShipExecutor, PaymentPerformers):
+class Executor(DropShipExecutor, PaymentPerformers, StockPerformers):
     """Performs pending effects through the ports and folds the answers; saves the order."""
 
     def __init__(self, ports: Ports, rules: Rules) -> None:
@@ -321,10 +322,8 @@ class Executor(DropShipExecutor, PaymentPerformers):
         start = order
         ctx = Context(self.ports.clock.now(), "system")
         while order.outbox:
-            effect = order.outbox[0]
-            checkpoint = partial(self.save, start, order)
-            answer = ask(order.number, effect, self.perform, order, checkpoint)
-            order = fold(order, effect, answer, ctx, self.rules, start.version + 1)
+            for effect, answer in self._ask_next(order, partial(self.save, start, order)):
+                order = fold(order, effect, answer, ctx, self.rules, start.version + 1)
             if effect.query and order.outbox:
                 start = order = self.save(start, order)  # keep what was decided from the read
                 continue
@@ -336,6 +335,22 @@ class Executor(DropShipExecutor, PaymentPerformers):
                 # last save would send the refused key again, and the work would be done twice.
                 start = order = self.save(start, order)
         return self.save(start, order)
+
+    def _ask_next(
+        self, order: Order, checkpoint: Callable[[], object]
+    ) -> list[tuple[Effect, Done | Refused]]:
+        """The next pending effect with its answer; or each stock move asked with it, answered.
+
+        Stock moves an order makes together are asked in one call where the inventory takes
+        them (:meth:`ask_together`): each made, up to the first refused.
+        """
+        together = asked_together(order, self.rules)
+        if together:
+            answered = self.ask_together(order.number, together, checkpoint)
+            if answered is not None:
+                return list(answered)
+        effect = order.outbox[0]
+        return [(effect, ask(order.number, effect, self.perform, order, checkpoint))]
 
     def perform(self, order: Order, effect: Effect) -> Done | Refused:
         """Make the one call ``effect`` asks for; a refusal is an answer, a time-out is not."""
@@ -351,10 +366,6 @@ class Executor(DropShipExecutor, PaymentPerformers):
 
     # -- one function per effect -------------------------------------------------------------
 
-    def _check_stock(self, order: Order, e: CheckStock) -> object:
-        inventory = self.ports.inventory
-        return {(w, s): inventory.available(w, s) for w in e.warehouses for s in e.skus}
-
     def _create_part(self, order: Order, e: CreatePart) -> object:
         assert e.part is not None
         store = self.ports.store
@@ -367,23 +378,6 @@ class Executor(DropShipExecutor, PaymentPerformers):
         if part.outbox:
             self.drive(part)  # the part opens its payment before the parent closes its own
         return e.part.number
-
-    def _reserve(self, order: Order, e: Reserve) -> object:
-        return self.ports.inventory.reserve(
-            key=e.key, warehouse=e.warehouse, sku=e.sku, quantity=e.quantity
-        )
-
-    def _release(self, order: Order, e: Release) -> object:
-        self.ports.inventory.release(
-            key=e.key, warehouse=e.warehouse, sku=e.sku, quantity=e.quantity
-        )
-        return None
-
-    def _commit(self, order: Order, e: Commit) -> object:
-        self.ports.inventory.commit(
-            key=e.key, warehouse=e.warehouse, sku=e.sku, quantity=e.quantity
-        )
-        return None
 
     def _instruct(self, order: Order, e: Instruct) -> object:
         assert e.shipment is not None and e.ship_to is not None

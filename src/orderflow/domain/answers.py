@@ -63,7 +63,7 @@ from orderflow.domain.points import POINTS_FOLDS
 from orderflow.domain.rules import Rules
 from orderflow.domain.sets import line_recipe
 
-__all__ = ["MAX_ATTEMPTS", "fold"]
+__all__ = ["MAX_ATTEMPTS", "asked_together", "fold"]
 
 MAX_ATTEMPTS = 3
 """Refusals of an obligation in a row before a person is called (it stays pending)."""
@@ -166,6 +166,40 @@ def _same_set(order: Order, effect: Reserve) -> bool:
         and after.line_id == effect.line_id
         and after.warehouse == effect.warehouse
     )
+
+
+StockMoveEffect = Reserve | Release | Commit
+
+
+def asked_together(order: Order, rules: Rules) -> tuple[StockMoveEffect, ...]:
+    """The first pending effects of ``order`` that the inventory may be asked in one call.
+
+    Two or more stock moves of one kind in a row: a round's reservations (引当), a shipment's
+    commits (出荷), a cancel's releases (引当解除); () when there are fewer. The answer of each
+    changes nothing ahead of the next in the outbox, so that asking them together and folding the
+    answers in order is asking them one by one. A reservation of a set line's component is not
+    (once the set's last one is answered, a short set gives its parts back first), and is asked
+    alone.
+    """
+    outbox = order.outbox
+    if len(outbox) < 2 or type(outbox[0]) not in _MOVES or type(outbox[1]) is not type(outbox[0]):
+        return ()
+    kind = type(outbox[0])
+    lines = line_index(order.lines) if kind is Reserve else {}
+    sets = rules.settings.sets
+    run: list[StockMoveEffect] = []
+    for effect in outbox:
+        if type(effect) is not kind:
+            break
+        assert isinstance(effect, Reserve | Release | Commit)
+        line = lines.get(effect.line_id)
+        if line is not None and line_recipe(line, sets) is not None:
+            break
+        run.append(effect)
+    return tuple(run) if len(run) > 1 else ()
+
+
+_MOVES = (Reserve, Release, Commit)
 
 
 def _nothing(

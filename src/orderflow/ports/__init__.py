@@ -25,6 +25,8 @@ from orderflow.ports._goods import (
     Inventory,
     Notifier,
     PurchaseOrderStore,
+    StockBatches,
+    StockMove,
     Supplier,
     Warehouse,
 )
@@ -75,6 +77,8 @@ __all__ = [
     "PointsProvider",
     "PostpayProvider",
     "PurchaseOrderStore",
+    "StockBatches",
+    "StockMove",
     "Supplier",
     "SystemClock",
     "TrackingLookup",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Protocol, runtime_checkable
+
+import attrs
 
 from orderflow.domain.address import Address
 from orderflow.domain.booking import JournalEntry
@@ -20,6 +22,8 @@ __all__ = [
     "Inventory",
     "Notifier",
     "PurchaseOrderStore",
+    "StockBatches",
+    "StockMove",
     "Supplier",
     "Warehouse",
 ]
@@ -50,6 +54,49 @@ class Inventory(Protocol):
 
     def commit(self, *, key: str, warehouse: str, sku: str, quantity: int) -> None:
         """The reserved units left the warehouse: take them off on-hand stock. Done once per key."""
+        ...
+
+
+@attrs.frozen
+class StockMove:
+    """One move of a batch (:class:`StockBatches`): one reserve, release or commit call's."""
+
+    key: str
+    warehouse: str
+    sku: str
+    quantity: int
+
+
+@runtime_checkable
+class StockBatches(Protocol):
+    """An inventory that takes an order's stock moves of one kind in one call (optional).
+
+    An inventory on a database makes them in one transaction: an order's three lines are
+    reserved in one commit, not three. The executor gives an inventory that has these methods the
+    moves an order makes together (a round's reservations, a shipment's commits, a cancel's
+    releases); one without them is called once per move.
+
+    Each method makes the moves in order, as the calls one by one would (``reserve_many`` as
+    ``reserve(key=m.key, warehouse=m.warehouse, sku=m.sku, quantity=m.quantity)`` for each):
+    each key is done once, and a repeated key gets its first answer, inside a batch as outside.
+    It answers one entry per move it made: the call's answer, or the text of the
+    ``ProviderError`` the call would raise (a refusal, a key reused), after which the list ends:
+    the moves after a refused one are not made (the executor asks them after it has folded the
+    refusal). An error raised by the batch, a time-out aside, means that none of them was made;
+    a time-out may come before or after any part of the work, as for one call.
+    ``orderflow.testing.InventoryContract`` checks that both ways give the same answers and stock.
+    """
+
+    def reserve_many(self, moves: Sequence[StockMove]) -> list[int | str]:
+        """Reserve each move's units, in order: the units reserved, or a refusal's text."""
+        ...
+
+    def release_many(self, moves: Sequence[StockMove]) -> list[str | None]:
+        """Give each move's reserved units back, in order: None, or a refusal's text."""
+        ...
+
+    def commit_many(self, moves: Sequence[StockMove]) -> list[str | None]:
+        """Take each move's units off on hand (shipped), in order: None, or a refusal's text."""
         ...
 
 

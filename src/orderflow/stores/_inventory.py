@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import abc
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol, Self, TypeVar
 
 import attrs
 
 from orderflow.domain._text import storable
 from orderflow.domain.bounds import MAX_UNITS
 from orderflow.domain.bounds import check_units as units
-from orderflow.errors import InvalidValue, KeyReused, ProviderError, StoreError
-from orderflow.ports import Clock
+from orderflow.errors import InvalidValue, KeyReused, ProviderError, ProviderTimeout, StoreError
+from orderflow.ports import Clock, StockMove
 
 __all__ = [
     "COLUMNS",
@@ -34,10 +34,13 @@ __all__ = [
     "StockLevel",
     "check_delta",
     "check_key",
+    "check_moves",
     "check_optional_key",
     "check_reason",
     "check_text",
     "check_units",
+    "each_until_refused",
+    "one_by_one",
     "order_ref",
     "refuse_foreign",
     "replay",
@@ -227,6 +230,78 @@ def replay(store: str, key: str | None, asked: Asked, first: Sequence[Any] | Non
     return done
 
 
+def check_moves(moves: Sequence[StockMove]) -> Sequence[StockMove]:
+    """``moves`` if a list of :class:`~orderflow.ports.StockMove`, each field as its call's.
+
+    Else InvalidValue, before any of them is made.
+    """
+    if isinstance(moves, str | bytes) or not isinstance(moves, Sequence):
+        raise InvalidValue("moves", type(moves).__name__, "a list of StockMove")
+    for move in moves:
+        if not isinstance(move, StockMove):
+            raise InvalidValue("moves", type(move).__name__, "a list of StockMove")
+        asked(MovementKind.RESERVE, move.key, move.warehouse, move.sku, move.quantity)
+    return moves
+
+
+def _asked_each(kind: MovementKind, moves: Sequence[StockMove]) -> list[tuple[str, Asked]]:
+    """Each move of a batch as (key, request), checked as its own call's arguments are."""
+    return [(m.key, asked(kind, m.key, m.warehouse, m.sku, m.quantity)) for m in check_moves(moves)]
+
+
+T = TypeVar("T")
+
+
+def each_until_refused(
+    on: Any, one: Callable[[Any, str, Asked], T], requests: Sequence[tuple[str, Asked]]
+) -> list[T | ProviderError]:
+    """``one(on, key, asked)`` for each request in order, in one transaction (``on``).
+
+    A refusal (a :class:`ProviderError` one raised: a refusal it wrote down, a replayed one,
+    a key reused) ends the list, in its place; what the requests before it did is kept.
+    """
+    done: list[T | ProviderError] = []
+    for key, request in requests:
+        try:
+            done.append(one(on, key, request))
+        except ProviderTimeout:
+            raise  # no answer: not a refusal
+        except ProviderError as refused:
+            done.append(refused)
+            break
+    return done
+
+
+def one_by_one(call: Callable[..., T], moves: Sequence[StockMove]) -> list[T | str]:
+    """A batch's entries (:class:`~orderflow.ports.StockBatches`) from ``call`` made per move.
+
+    For an adapter without a batch of its own (the fakes): each call's answer, in order; a
+    refusal's text ends the list. A time-out is raised (no answer is not a refusal).
+    """
+    answers: list[T | str] = []
+    for move in check_moves(moves):
+        try:
+            answers.append(call(**attrs.asdict(move)))
+        except ProviderTimeout:
+            raise
+        except ProviderError as refused:
+            answers.append(str(refused))
+            break
+    return answers
+
+
+def _raised(entry: T | ProviderError) -> T:
+    """A single call's answer: the entry, or its refusal raised."""
+    if isinstance(entry, ProviderError):
+        raise entry
+    return entry
+
+
+def _told(entry: T | ProviderError) -> T | str:
+    """A batch's entry: the answer, or the refusal's text."""
+    return str(entry) if isinstance(entry, ProviderError) else entry
+
+
 class Closable(Protocol):
     """An engine's connections, as the inventory closes them."""
 
@@ -260,19 +335,41 @@ class LedgerInventory(abc.ABC):
         transaction with the ledger row. A repeated key returns the first answer and moves
         nothing.
         """
-        return self._reserve(key, asked(MovementKind.RESERVE, key, warehouse, sku, quantity))
+        return _raised(
+            self._reserve([(key, asked(MovementKind.RESERVE, key, warehouse, sku, quantity))])[0]
+        )
 
     def release(self, *, key: str, warehouse: str, sku: str, quantity: int) -> None:
         """Give ``quantity`` reserved units back; a ProviderError if fewer are reserved."""
-        self._refuse(
-            self._unreserve(key, asked(MovementKind.RELEASE, key, warehouse, sku, quantity))
-        )
+        request = (key, asked(MovementKind.RELEASE, key, warehouse, sku, quantity))
+        _raised(self._unreserve([request])[0])
 
     def commit(self, *, key: str, warehouse: str, sku: str, quantity: int) -> None:
         """Take ``quantity`` reserved units off on hand (they shipped); once per key."""
-        self._refuse(
-            self._unreserve(key, asked(MovementKind.COMMIT, key, warehouse, sku, quantity))
-        )
+        request = (key, asked(MovementKind.COMMIT, key, warehouse, sku, quantity))
+        _raised(self._unreserve([request])[0])
+
+    # -- the port's batches (StockBatches): one transaction for an order's moves of one kind ---
+
+    def reserve_many(self, moves: Sequence[StockMove]) -> list[int | str]:
+        """:meth:`reserve` of each move, in order, in one transaction.
+
+        Each move's units, or the text of its refusal (a key reused for another request), which
+        ends the list: the moves before it are made, the moves after it are not.
+        """
+        return [_told(entry) for entry in self._reserve(_asked_each(MovementKind.RESERVE, moves))]
+
+    def release_many(self, moves: Sequence[StockMove]) -> list[str | None]:
+        """:meth:`release` of each move, in order, in one transaction.
+
+        None for each move made; at the first refused (fewer units reserved), the text of its
+        refusal, written with the moves before it, ends the list.
+        """
+        return [_told(e) for e in self._unreserve(_asked_each(MovementKind.RELEASE, moves))]
+
+    def commit_many(self, moves: Sequence[StockMove]) -> list[str | None]:
+        """:meth:`commit` of each move, in order, in one transaction; refused as release_many."""
+        return [_told(e) for e in self._unreserve(_asked_each(MovementKind.COMMIT, moves))]
 
     # -- the operator's moves ---------------------------------------------------------------
 
@@ -382,11 +479,6 @@ class LedgerInventory(abc.ABC):
             f"reserved units of {sku}@{warehouse}",
         )
 
-    @staticmethod
-    def _refuse(refusal: str | None) -> None:
-        if refusal is not None:
-            raise ProviderError(refusal)
-
     # -- the engine's SQL ----------------------------------------------------------------------
 
     @abc.abstractmethod
@@ -394,12 +486,18 @@ class LedgerInventory(abc.ABC):
         """Whether a stock row of ``sku`` exists."""
 
     @abc.abstractmethod
-    def _reserve(self, key: str, asked: Asked) -> int:
-        """Reserve (or replay the key's answer); the units reserved."""
+    def _reserve(self, requests: Sequence[tuple[str, Asked]]) -> list[int | ProviderError]:
+        """Reserve each (or replay its key's answer), in order, in one transaction.
+
+        The units of each; a refusal (a key reused) ends the list, the moves before it made.
+        """
 
     @abc.abstractmethod
-    def _unreserve(self, key: str, asked: Asked) -> str | None:
-        """Release or commit (or replay the key's answer); the refusal recorded, if any."""
+    def _unreserve(self, requests: Sequence[tuple[str, Asked]]) -> list[ProviderError | None]:
+        """Release or commit each (or replay its key's answer), in order, in one transaction.
+
+        None for each made; the first refused (recorded with the moves before it) ends the list.
+        """
 
     @abc.abstractmethod
     def _receive(self, key: str | None, asked: Asked, reason: str) -> None:

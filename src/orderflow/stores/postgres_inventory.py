@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import psycopg
 
-from orderflow.errors import StoreError
+from orderflow.errors import ProviderError, StoreError
 from orderflow.ports import Clock
 from orderflow.stores._inventory import (
     COLUMNS,
@@ -22,6 +22,7 @@ from orderflow.stores._inventory import (
     Asked,
     LedgerInventory,
     MovementKind,
+    each_until_refused,
     order_ref,
     refuse_foreign,
 )
@@ -142,43 +143,67 @@ class PostgresInventory(LedgerInventory):
     def _knows(self, sku: str) -> bool:
         return bool(self._read("knows", "SELECT 1 FROM stock WHERE sku = %s LIMIT 1", (sku,)))
 
-    def _reserve(self, key: str, asked: Asked) -> int:
+    def _reserve(self, requests: Sequence[tuple[str, Asked]]) -> list[int | ProviderError]:
         """The ledger row claims the key; one ``UPDATE`` takes ``LEAST(quantity, available)``."""
-        _, warehouse, sku, quantity = asked
 
-        def work(cur: psycopg.Cursor[Any]) -> int:
-            row_id = self._claim(cur, key, asked, "")
-            if row_id is None:
-                return self._replay(key, asked, cur.execute(_FIRST, (key,)).fetchone())
-            taken = cur.execute(_RESERVE, {"q": quantity, "w": warehouse, "s": sku}).fetchone()
-            done = int(taken[0]) if taken else 0
-            if done:
-                cur.execute(_SETTLE, (done, None, row_id))
-            return done
+        def work(cur: psycopg.Cursor[Any]) -> list[int | ProviderError]:
+            self._lock_rows(cur, requests)
+            return each_until_refused(cur, self._reserve_one, requests)
 
         return self._run("reserve", work)
 
-    def _unreserve(self, key: str, asked: Asked) -> str | None:
+    def _reserve_one(self, cur: psycopg.Cursor[Any], key: str, asked: Asked) -> int:
+        _, warehouse, sku, quantity = asked
+        row_id = self._claim(cur, key, asked, "")
+        if row_id is None:
+            return self._replay(key, asked, cur.execute(_FIRST, (key,)).fetchone())
+        taken = cur.execute(_RESERVE, {"q": quantity, "w": warehouse, "s": sku}).fetchone()
+        done = int(taken[0]) if taken else 0
+        if done:
+            cur.execute(_SETTLE, (done, None, row_id))
+        return done
+
+    def _unreserve(self, requests: Sequence[tuple[str, Asked]]) -> list[ProviderError | None]:
+        def work(cur: psycopg.Cursor[Any]) -> list[ProviderError | None]:
+            self._lock_rows(cur, requests)
+            return each_until_refused(cur, self._unreserve_one, requests)
+
+        return self._run(requests[0][1][0].value if requests else "release", work)
+
+    def _unreserve_one(self, cur: psycopg.Cursor[Any], key: str, asked: Asked) -> None:
         kind, warehouse, sku, quantity = asked
         statement = _COMMIT if kind is MovementKind.COMMIT else _RELEASE
+        row_id = self._claim(cur, key, asked, "")
+        if row_id is None:
+            self._replay(key, asked, cur.execute(_FIRST, (key,)).fetchone())  # raises a refusal
+            return None
+        moved = cur.execute(statement, {"q": quantity, "w": warehouse, "s": sku}).rowcount
+        refusal = None
+        if not moved:
+            held = cur.execute(
+                "SELECT reserved FROM stock WHERE warehouse = %s AND sku = %s",
+                (warehouse, sku),
+            ).fetchone()
+            refusal = self._refusal(key, asked, held[0] if held else 0)
+        cur.execute(_SETTLE, (0 if refusal else quantity, refusal, row_id))
+        if refusal is not None:
+            raise ProviderError(refusal)  # recorded: each_until_refused keeps the transaction
 
-        def work(cur: psycopg.Cursor[Any]) -> str | None:
-            row_id = self._claim(cur, key, asked, "")
-            if row_id is None:
-                self._replay(key, asked, cur.execute(_FIRST, (key,)).fetchone())  # raises a refusal
-                return None
-            moved = cur.execute(statement, {"q": quantity, "w": warehouse, "s": sku}).rowcount
-            refusal = None
-            if not moved:
-                held = cur.execute(
-                    "SELECT reserved FROM stock WHERE warehouse = %s AND sku = %s",
-                    (warehouse, sku),
-                ).fetchone()
-                refusal = self._refusal(key, asked, held[0] if held else 0)
-            cur.execute(_SETTLE, (0 if refusal else quantity, refusal, row_id))
-            return refusal
+    @staticmethod
+    def _lock_rows(cur: psycopg.Cursor[Any], requests: Sequence[tuple[str, Asked]]) -> None:
+        """Lock a batch's stock rows at once, in one order (warehouse, SKU) for every worker.
 
-        return self._run(kind.value, work)
+        Two workers' batches taking rows in their lines' order locked A then B and B then A,
+        and one of them failed with PostgreSQL's deadlock error; a lone move locks one row.
+        """
+        rows = sorted({(asked[1], asked[2]) for _, asked in requests})
+        if len(rows) > 1:
+            cur.execute(
+                "SELECT 1 FROM stock WHERE (warehouse, sku) IN "
+                "(SELECT * FROM unnest(%s::text[], %s::text[])) "
+                "ORDER BY warehouse, sku FOR UPDATE",
+                ([w for w, _ in rows], [s for _, s in rows]),
+            )
 
     def _receive(self, key: str | None, asked: Asked, reason: str) -> None:
         _, warehouse, sku, quantity = asked

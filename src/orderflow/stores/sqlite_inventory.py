@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from orderflow.errors import StoreError
+from orderflow.errors import ProviderError, StoreError
 from orderflow.ports import Clock
 from orderflow.stores._inventory import (
     COLUMNS,
@@ -23,6 +23,7 @@ from orderflow.stores._inventory import (
     Movement,
     MovementKind,
     StockLevel,
+    each_until_refused,
     order_ref,
     refuse_foreign,
 )
@@ -116,70 +117,75 @@ class SQLiteInventory(LedgerInventory):
     def _knows(self, sku: str) -> bool:
         return bool(self._read("knows", "SELECT 1 FROM stock WHERE sku = ? LIMIT 1", (sku,)))
 
-    def _reserve(self, key: str, asked: Asked) -> int:
-        """One statement decides and records the answer, under the write lock.
+    def _reserve(self, requests: Sequence[tuple[str, Asked]]) -> list[int | ProviderError]:
+        """One statement decides and records each answer, under the write lock.
 
         The ledger row is inserted with its answer computed in SQL from the stock row
         (``min(quantity, on_hand - reserved)``), and the stock row moves by exactly that with a
         conditional update; the CHECK constraints stand behind both.
         """
+        return self._write(
+            "reserve", lambda conn: each_until_refused(conn, self._reserve_one, requests)
+        )
+
+    def _reserve_one(self, conn: sqlite3.Connection, key: str, asked: Asked) -> int:
         _, warehouse, sku, quantity = asked
-
-        def work(conn: sqlite3.Connection) -> int:
-            inserted = conn.execute(
-                "INSERT INTO stock_movements "
-                "(key, kind, warehouse, sku, requested, done, reason, order_ref, at) "
-                "SELECT :key, 'reserve', :w, :s, :q, coalesce(("
-                "  SELECT max(0, min(:q, on_hand - reserved)) FROM stock"
-                "  WHERE warehouse = :w AND sku = :s), 0), '', :ref, :at "
-                "WHERE true ON CONFLICT (key) DO NOTHING RETURNING done",
-                {
-                    "key": key,
-                    "w": warehouse,
-                    "s": sku,
-                    "q": quantity,
-                    "ref": order_ref(key),
-                    "at": self._now_text(),
-                },
-            ).fetchone()
-            if inserted is None:
-                return self._replay(key, asked, conn.execute(_FIRST, (key,)).fetchone())
-            done = int(inserted[0])
-            if done:
-                moved = conn.execute(
-                    "UPDATE stock SET reserved = reserved + ? "
-                    "WHERE warehouse = ? AND sku = ? AND on_hand - reserved >= ?",
-                    (done, warehouse, sku, done),
-                ).rowcount
-                if moved != 1:  # cannot happen under the write lock; never reserve blind
-                    raise StoreError(f"reserve {key!r}: the stock row moved under the write lock")
-            return done
-
-        return self._write("reserve", work)
-
-    def _unreserve(self, key: str, asked: Asked) -> str | None:
-        kind, warehouse, sku, quantity = asked
-        on_hand = ", on_hand = on_hand - :q" if kind is MovementKind.COMMIT else ""
-
-        def work(conn: sqlite3.Connection) -> str | None:
-            if first := conn.execute(_FIRST, (key,)).fetchone():
-                self._replay(key, asked, first)  # raises a recorded refusal
-                return None
+        inserted = conn.execute(
+            "INSERT INTO stock_movements "
+            "(key, kind, warehouse, sku, requested, done, reason, order_ref, at) "
+            "SELECT :key, 'reserve', :w, :s, :q, coalesce(("
+            "  SELECT max(0, min(:q, on_hand - reserved)) FROM stock"
+            "  WHERE warehouse = :w AND sku = :s), 0), '', :ref, :at "
+            "WHERE true ON CONFLICT (key) DO NOTHING RETURNING done",
+            {
+                "key": key,
+                "w": warehouse,
+                "s": sku,
+                "q": quantity,
+                "ref": order_ref(key),
+                "at": self._now_text(),
+            },
+        ).fetchone()
+        if inserted is None:
+            return self._replay(key, asked, conn.execute(_FIRST, (key,)).fetchone())
+        done = int(inserted[0])
+        if done:
             moved = conn.execute(
-                f"UPDATE stock SET reserved = reserved - :q{on_hand} "
-                "WHERE warehouse = :w AND sku = :s AND reserved >= :q",
-                {"q": quantity, "w": warehouse, "s": sku},
+                "UPDATE stock SET reserved = reserved + ? "
+                "WHERE warehouse = ? AND sku = ? AND on_hand - reserved >= ?",
+                (done, warehouse, sku, done),
             ).rowcount
-            refusal = None
-            if not moved:
-                row = conn.execute(
-                    "SELECT reserved FROM stock WHERE warehouse = ? AND sku = ?", (warehouse, sku)
-                ).fetchone()
-                refusal = self._refusal(key, asked, row[0] if row else 0)
-            self._record(conn, key, asked, 0 if refusal else quantity, "", refusal)
-            return refusal
+            if moved != 1:  # cannot happen under the write lock; never reserve blind
+                raise StoreError(f"reserve {key!r}: the stock row moved under the write lock")
+        return done
 
-        return self._write(kind.value, work)
+    def _unreserve(self, requests: Sequence[tuple[str, Asked]]) -> list[ProviderError | None]:
+        what = requests[0][1][0].value if requests else "release"
+        return self._write(
+            what, lambda conn: each_until_refused(conn, self._unreserve_one, requests)
+        )
+
+    def _unreserve_one(self, conn: sqlite3.Connection, key: str, asked: Asked) -> None:
+        kind, warehouse, sku, quantity = asked
+        if first := conn.execute(_FIRST, (key,)).fetchone():
+            self._replay(key, asked, first)  # raises a recorded refusal
+            return None
+        on_hand = ", on_hand = on_hand - :q" if kind is MovementKind.COMMIT else ""
+        moved = conn.execute(
+            f"UPDATE stock SET reserved = reserved - :q{on_hand} "
+            "WHERE warehouse = :w AND sku = :s AND reserved >= :q",
+            {"q": quantity, "w": warehouse, "s": sku},
+        ).rowcount
+        refusal = None
+        if not moved:
+            row = conn.execute(
+                "SELECT reserved FROM stock WHERE warehouse = ? AND sku = ?", (warehouse, sku)
+            ).fetchone()
+            refusal = self._refusal(key, asked, row[0] if row else 0)
+        self._record(conn, key, asked, 0 if refusal else quantity, "", refusal)
+        if refusal is not None:
+            raise ProviderError(refusal)  # recorded: each_until_refused keeps the transaction
+        return None
 
     def _receive(self, key: str | None, asked: Asked, reason: str) -> None:
         _, warehouse, sku, quantity = asked

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, TypeVar, cast
 
@@ -34,7 +34,8 @@ from orderflow.errors import (
     ProviderTimeout,
 )
 from orderflow.notices import Notice
-from orderflow.stores._inventory import StockLevel
+from orderflow.ports import StockMove
+from orderflow.stores._inventory import StockLevel, one_by_one
 
 __all__ = [
     "Call",
@@ -273,6 +274,25 @@ class FakeInventory(_Fake):
             self.on_hand[(warehouse, sku)] -= quantity
 
         self._run("commit", key, (warehouse, sku, quantity), work)
+
+    # -- StockBatches: each move as its own call, in order (faults and keys per move) -----------
+
+    def reserve_many(self, moves: Sequence[StockMove]) -> list[int | str]:
+        """:meth:`reserve` of each move, in order (:class:`~orderflow.ports.StockBatches`)."""
+        return self._each(self.reserve, moves)
+
+    def release_many(self, moves: Sequence[StockMove]) -> list[str | None]:
+        """:meth:`release` of each move, in order, up to the first refused (its text)."""
+        return self._each(self.release, moves)
+
+    def commit_many(self, moves: Sequence[StockMove]) -> list[str | None]:
+        """:meth:`commit` of each move, in order, up to the first refused (its text)."""
+        return self._each(self.commit, moves)
+
+    def _each(self, call: Callable[..., T], moves: Sequence[StockMove]) -> list[T | str]:
+        """``call`` for each move, under the lock; a refusal's text ends the list."""
+        with self._lock:
+            return one_by_one(call, moves)
 
 
 class FakeWarehouse(_Fake):

@@ -5,10 +5,13 @@ See :mod:`orderflow.testing.contracts` for how the suites work.
 
 from __future__ import annotations
 
+from typing import cast
+
+import attrs
 import pytest
 
 from orderflow.errors import InvalidValue, ProviderError
-from orderflow.ports import Inventory
+from orderflow.ports import Inventory, StockBatches, StockMove
 from orderflow.testing._contract_tools import _race
 
 __all__ = ["InventoryContract"]
@@ -267,5 +270,85 @@ class InventoryContract:
                 for w, s in stock:
                     available = inventory.available(w, s)
                     assert available == on_hand[(w, s)] - reserved[(w, s)] >= 0
+
+        run()
+
+    # -- StockBatches, where the adapter has them ------------------------------------------------
+
+    def batches(self, stock: dict[tuple[str, str], int]) -> tuple[StockBatches, Inventory]:
+        """The inventory under test as StockBatches, and one more to call a move at a time.
+
+        Skipped when the adapter has no batch methods (:class:`~orderflow.ports.StockBatches` is
+        optional).
+        """
+        inventory = self.make_inventory(stock)
+        if not isinstance(inventory, StockBatches):
+            pytest.skip("no reserve_many / release_many / commit_many (StockBatches is optional)")
+        return inventory, self.make_inventory(stock)
+
+    def test_a_batch_is_done_once_under_its_keys(self) -> None:
+        batch, _ = self.batches({("W1", "SKU-A"): 5, ("W1", "SKU-B"): 5})
+        moves = [StockMove("k1", "W1", "SKU-A", 2), StockMove("k2", "W1", "SKU-B", 9)]
+        assert batch.reserve_many(moves) == [2, 5]
+        assert batch.reserve_many(moves) == [2, 5]  # the first answers, nothing moved again
+        assert batch.reserve_many([StockMove("k2", "W1", "SKU-B", 9)]) == [5]
+        single = cast(Inventory, batch)
+        assert (single.available("W1", "SKU-A"), single.available("W1", "SKU-B")) == (3, 0)
+        assert single.reserve(key="k1", warehouse="W1", sku="SKU-A", quantity=2) == 2
+        commits = [StockMove("c1", "W1", "SKU-A", 2), StockMove("c2", "W1", "SKU-B", 5)]
+        assert batch.commit_many(commits) == [None, None]
+        assert batch.commit_many(commits) == [None, None]
+        assert (single.available("W1", "SKU-A"), single.available("W1", "SKU-B")) == (3, 0)
+
+    def test_a_move_of_a_batch_not_a_move_is_refused_and_moves_nothing(self) -> None:
+        batch, _ = self.batches({("W1", "SKU-A"): 5})
+        good = StockMove("k1", "W1", "SKU-A", 1)
+        for moves in ("k1", [good, StockMove("k2", "W1", "SKU-A", 0)], [good, ("k2", 1)]):
+            with pytest.raises(InvalidValue):
+                batch.reserve_many(moves)  # type: ignore[arg-type]
+        assert cast(Inventory, batch).available("W1", "SKU-A") == 5
+
+    def test_a_batch_answers_and_moves_as_its_moves_one_by_one(self) -> None:
+        """A batch answers and moves stock as its moves asked one call at a time.
+
+        Random batches (keys repeat, some reused for other requests, some refused) on one
+        inventory and the same moves one by one on another: the same entries (a refusal's text
+        in the place of the call that raised, nothing after it), the same stock.
+        """
+        from hypothesis import HealthCheck, given, settings
+        from hypothesis import strategies as st
+
+        moves = st.lists(
+            st.tuples(st.integers(0, 4), st.sampled_from(("SKU-A", "SKU-B")), st.integers(1, 4)),
+            min_size=1,
+            max_size=4,
+        )
+        steps = st.lists(
+            st.tuples(st.sampled_from(("reserve", "reserve", "release", "commit")), moves),
+            max_size=10,
+        )
+        stock = {("W1", "SKU-A"): 6, ("W1", "SKU-B"): 3}
+
+        @settings(
+            max_examples=self.property_examples,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+        )
+        @given(steps=steps)
+        def run(steps: list[tuple[str, list[tuple[int, str, int]]]]) -> None:
+            batch, single = self.batches(stock)
+            for method, asked in steps:
+                made = [StockMove(f"{method}:{n}", "W1", sku, q) for n, sku, q in asked]
+                expected: list[object] = []
+                for move in made:
+                    try:
+                        expected.append(getattr(single, method)(**attrs.asdict(move)))
+                    except ProviderError:
+                        expected.append(ProviderError)
+                        break
+                got = getattr(batch, f"{method}_many")(made)
+                assert [ProviderError if isinstance(e, str) else e for e in got] == expected
+                for item in stock:
+                    assert cast(Inventory, batch).available(*item) == single.available(*item)
 
         run()
