@@ -308,7 +308,9 @@ def _where_and_when(
     """The order's fields a new address (its fee, no Amazon guarantee) and delivery change.
 
     The address the order has, sent again, is no new address: the fee the cart charged (送料無料
-    or its own) and Amazon's guarantee stay.
+    or its own) and Amazon's guarantee stay. A new address the table charges as the old one (a
+    corrected 番地, name or phone; another street of the same prefecture) keeps the cart's fee
+    too; one in another fee zone (北海道, an island) takes the table's.
     """
     updates: dict[str, Any] = {}
     if change.ship_to is not None and change.ship_to != order.ship_to:
@@ -317,7 +319,9 @@ def _where_and_when(
         updates["ship_to"] = change.ship_to
         updates["address_guaranteed"] = False
         if shipping_fees is not None:
-            updates["shipping_fee"] = shipping_fees.fee_for(change.ship_to)
+            fee = shipping_fees.fee_for(change.ship_to)
+            if fee != shipping_fees.fee_for(order.ship_to):
+                updates["shipping_fee"] = fee
     if change.clear_delivery:
         updates["delivery_date"] = None
         updates["delivery_slot"] = None

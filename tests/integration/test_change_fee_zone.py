@@ -1,0 +1,44 @@
+"""お届け先変更 within the same fee zone keeps the shipping fee the cart charged.
+
+A customer of a 送料無料 order who corrects a typo in the 番地, the recipient's name or the phone
+was charged the shop's table fee (¥880 more, the card authorized again) although the parcel goes
+to the same prefecture for the same fee. A move to another zone (北海道, an island) still takes
+the table's fee.
+"""
+
+import attrs
+
+from orderflow import Address, Money, OrderChange
+from orderflow.testing import FakeShop
+from tests.builders import address, place, shop
+
+
+def _placed_free() -> FakeShop:
+    s = shop()
+    place(s, "2001", shipping_fee=Money.yen(0))
+    s.desk.accept("2001")
+    s.desk.allocate("2001")
+    return s
+
+
+def test_a_corrected_street_name_or_phone_keeps_the_free_shipping() -> None:
+    s = _placed_free()
+    authorizations = len(s.gateway.authorizations)
+    for fixed in (
+        attrs.evolve(address(), line1="1-2-30"),
+        attrs.evolve(address(), name="山田 花子"),
+        attrs.evolve(address(), phone="090-1234-5678"),
+    ):
+        preview = s.desk.change("2001", OrderChange(ship_to=fixed), dry_run=True)
+        assert preview.after.shipping_fee == Money.yen(0)
+        order = s.desk.change_ship_to("2001", fixed)
+        assert order.ship_to == fixed
+        assert order.shipping_fee == Money.yen(0)
+    assert len(s.gateway.authorizations) == authorizations
+
+
+def test_a_move_to_another_fee_zone_takes_the_tables_fee() -> None:
+    s = _placed_free()
+    sapporo = Address("060-0001", "北海道", "札幌市中央区", "北一条西2", "山田 太郎", "0111234567")
+    order = s.desk.change_ship_to("2001", sapporo)
+    assert order.shipping_fee == Money.yen(1320)
