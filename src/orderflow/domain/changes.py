@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from orderflow._mask import mask_token, masked_repr
+from orderflow.domain._review_discount import discount_capped
 from orderflow.domain._values import replace
 from orderflow.domain.address import Address
 from orderflow.domain.bounds import check_units
@@ -258,8 +259,9 @@ def apply_change(
     Changes are possible until shipping is instructed (the shop's policy may say less), for a
     delivery date from today on, today in ``zone`` (the shop's time zone). A new address takes
     its fee from ``shipping_fees`` (when given) and loses an Amazon address guarantee; a COD
-    order's fee follows its new total; points used above the new charges are given back; split
-    adjustments of the tax are dropped.
+    order's fee follows its new total; a discount above the new charges is cut to them and the
+    order held (``discount_capped``, クーポン利用額は請求額まで); points used above the charges
+    after the discount are given back; split adjustments of the tax are dropped.
     """
     _check_when(order, change, ctx, zone)
     lines = _new_lines(order, change, sets or {}) if change.touches_lines else order.lines
@@ -272,10 +274,13 @@ def apply_change(
         fees = Decimal(0)  # the COD fee is worked out again on the rest (or dropped), as at place
     else:
         fees = order.fees.amount
+    charges = sum((line.amount.amount for line in lines), Decimal(0)) + fees
+    charges += updates.get("shipping_fee", order.shipping_fee).amount
+    if order.discount.amount > charges:  # クーポン利用額は請求額まで: cut, and a person looks
+        updates["discount"] = Money(charges, order.currency)
     if change.points_used is None and order.points_used:
         # fewer charges than the points used: the points that no longer fit go back
-        room = sum((line.amount.amount for line in lines), Decimal(0)) - order.discount.amount
-        room += updates.get("shipping_fee", order.shipping_fee).amount + fees
+        room = charges - updates.get("discount", order.discount).amount
         if order.points_used > room:
             updates["points_used"] = max(0, int(room))
     changed = attrs.evolve(order, **updates)  # validates the new lines and amounts
@@ -283,7 +288,11 @@ def apply_change(
     details = change.describe()
     if order.address_guaranteed and not changed.address_guaranteed:
         details["address_guarantee"] = "lost"
-    return record_fact(changed, ctx, Changed, fields={"changes": tuple(details.items())})
+    changed, events = record_fact(changed, ctx, Changed, fields={"changes": tuple(details.items())})
+    if changed.discount == order.discount:
+        return changed, events
+    changed, capped = discount_capped(changed, order.discount, ctx, by_change=True)
+    return changed, (*events, *capped)
 
 
 def _check_when(order: Order, change: OrderChange, ctx: Context, zone: str) -> None:
