@@ -7,8 +7,10 @@ the table's fee.
 """
 
 import attrs
+import pytest
 
 from orderflow import Address, Money, OrderChange
+from orderflow.errors import InvalidValue
 from orderflow.testing import FakeShop
 from tests.builders import address, place, shop
 
@@ -42,3 +44,18 @@ def test_a_move_to_another_fee_zone_takes_the_tables_fee() -> None:
     sapporo = Address("060-0001", "北海道", "札幌市中央区", "北一条西2", "山田 太郎", "0111234567")
     order = s.desk.change_ship_to("2001", sapporo)
     assert order.shipping_fee == Money.yen(1320)
+
+
+def test_a_change_taking_every_line_off_names_the_change() -> None:
+    """``remove_lines`` of every line was refused as ``quantities: … got <dict of 0>``: a field
+    the call did not give, and a value that said nothing."""
+    s = _placed_free()
+    for change in (
+        OrderChange(remove_lines={"L1", "L2", "L3"}),
+        OrderChange(quantities={"L1": 0, "L2": 0}, remove_lines={"L3"}),
+    ):
+        with pytest.raises(InvalidValue) as refused:
+            s.desk.change("2001", change)
+        assert refused.value.field == "change"
+        assert "L1, L2, L3" in str(refused.value) and "desk.cancel" in str(refused.value)
+    assert len(s.desk.get("2001").lines) == 3

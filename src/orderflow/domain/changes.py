@@ -236,9 +236,11 @@ def _new_lines(order: Order, change: OrderChange, sets: Sets) -> tuple[OrderLine
             raise InvalidValue(f"add_lines[{index}].line_id", line.line_id, "a new line id")
         taken.add(line.line_id)
         lines.append(with_recipe(line, sets))  # a set line keeps today's recipe
-    if not lines:
+    if not lines:  # a change takes units off; desk.cancel closes the order
         raise InvalidValue(
-            "quantities", dict(change.quantities), "at least one line left (or cancel)"
+            "change",
+            f"every line taken off ({', '.join(sorted(known))})",
+            "at least one line left (desk.cancel cancels the whole order)",
         )
     return tuple(lines)
 
