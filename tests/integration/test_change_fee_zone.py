@@ -9,8 +9,8 @@ the table's fee.
 import attrs
 import pytest
 
-from orderflow import Address, Money, OrderChange
-from orderflow.errors import InvalidValue
+from orderflow import Address, Money, OrderChange, OrderLine
+from orderflow.errors import CurrencyMismatch, InvalidValue
 from orderflow.testing import FakeShop
 from tests.builders import address, place, shop
 
@@ -58,4 +58,20 @@ def test_a_change_taking_every_line_off_names_the_change() -> None:
             s.desk.change("2001", change)
         assert refused.value.field == "change"
         assert "L1, L2, L3" in str(refused.value) and "desk.cancel" in str(refused.value)
+    assert len(s.desk.get("2001").lines) == 3
+
+
+def test_an_added_line_is_refused_naming_it_in_the_change() -> None:
+    """An added line in dollars was refused as ``lines[3].unit_price`` (its place among the
+    order's lines after the change, which the caller never gave), a line id in use as
+    ``add_lines[0].line_id``; both now name ``change.add_lines[i]``."""
+    s = _placed_free()
+    dollars = OrderLine("L9", "TEA-1", "緑茶", Money.of("10.00", "USD"), 1)
+    with pytest.raises(CurrencyMismatch) as refused:
+        s.desk.change("2001", OrderChange(add_lines=(dollars,)))
+    assert refused.value.field == "change.add_lines[0].unit_price"
+    again = OrderLine("L9", "TEA-1", "緑茶", Money.yen(1080), 1)
+    with pytest.raises(InvalidValue) as refused_id:
+        s.desk.change("2001", OrderChange(add_lines=(again, again)))
+    assert refused_id.value.field == "change.add_lines[1].line_id"
     assert len(s.desk.get("2001").lines) == 3

@@ -31,7 +31,7 @@ from orderflow.domain.review import ShippingFeeTable
 from orderflow.domain.sets import Sets, with_recipe
 from orderflow.domain.status import OrderStatus
 from orderflow.domain.tax import TaxRule
-from orderflow.errors import InvalidValue
+from orderflow.errors import CurrencyMismatch, InvalidValue
 
 __all__ = [
     "DELIVERY_SLOTS",
@@ -233,7 +233,10 @@ def _new_lines(order: Order, change: OrderChange, sets: Sets) -> tuple[OrderLine
         if not isinstance(line, OrderLine):
             raise InvalidValue(f"add_lines[{index}]", line, "an OrderLine")
         if line.line_id in taken:
-            raise InvalidValue(f"add_lines[{index}].line_id", line.line_id, "a new line id")
+            raise InvalidValue(f"change.add_lines[{index}].line_id", line.line_id, "a new line id")
+        if line.unit_price.currency != order.currency:  # named as given, not by its new place
+            field = f"change.add_lines[{index}].unit_price"
+            raise CurrencyMismatch(field, order.currency, line.unit_price.currency)
         taken.add(line.line_id)
         lines.append(with_recipe(line, sets))  # a set line keeps today's recipe
     if not lines:  # a change takes units off; desk.cancel closes the order
