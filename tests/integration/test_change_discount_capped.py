@@ -18,7 +18,7 @@ from orderflow import (
 )
 from orderflow.domain.events import Changed, DiscountCapped
 from orderflow.testing import FakeShop, fake_shop
-from tests.builders import STOCK, place, shop
+from tests.builders import STOCK, TRACKING, place, shop
 
 LINES = [
     OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 1, TaxRate.REDUCED),
@@ -84,3 +84,21 @@ def test_more_points_keep_the_changed_event() -> None:
     assert order.points_used == 300
     changed = [e for e in order.history if isinstance(e, Changed)]
     assert [dict(e.changes) for e in changed] == [{"quantities": "L1→1", "points_used": "300"}]
+
+
+def test_dropping_the_remainder_below_the_coupon_caps_it() -> None:
+    """分納: the pen left, the tea never comes. Dropping it was refused ("a remainder leaving
+    charges to discount") while nothing else could move the order: no recall while units wait,
+    no cancel once instructed, no stock to come. The order was stuck in 出荷指示済 for good."""
+    s = shop({("TOKYO", "MUG-1"): 5, ("TOKYO", "TEA-1"): 0}, ShopSettings(auto_advance=False))
+    _placed(s)
+    s.desk.ship_available("3001")
+    s.desk.ship("3001", "3001-S1", TRACKING)
+    order = s.desk.drop_missing("3001")
+    assert order.status is OrderStatus.SHIPPED and not order.unallocated()
+    assert order.discount == Money.yen(99)
+    assert s.desk.totals(order).total == Money.yen(0)
+    assert order.payment.captured == Money.yen(0)
+    capped = [e for e in order.history if isinstance(e, DiscountCapped)]
+    assert [(e.old_discount, e.new_discount) for e in capped] == [("1000", "99")]
+    assert s.inventory.on_hand[("TOKYO", "MUG-1")] == 4
