@@ -21,12 +21,13 @@ from orderflow.domain.events import (
     PointsChangeRefused,
 )
 from orderflow.domain.lifecycle import Context
+from orderflow.domain.machine import allowed_moves
 from orderflow.domain.order import Order
 from orderflow.domain.outbox import Plan
-from orderflow.domain.policy import Channel, Party, Requester
+from orderflow.domain.policy import Channel, Party, Requester, what_works_instead
 from orderflow.domain.split import SPLITTABLE, check_split_again
 from orderflow.domain.status import Move, OrderStatus
-from orderflow.errors import DuplicateOrder, InvalidValue, PaymentDeclined
+from orderflow.errors import DuplicateOrder, InvalidValue, MoveNotAllowed, PaymentDeclined
 
 __all__ = ["ChangeCommands"]
 
@@ -115,6 +116,15 @@ class ChangeCommands(DeskBase):
                 return order
             if requester is not None:
                 self.settings.cancel_policy.check(order, requester)
+            allowed = allowed_moves(order.status)
+            if Move.CANCEL not in allowed:  # say what works: recall, drop_missing, a return
+                raise MoveNotAllowed(
+                    order.number,
+                    order.status.name,
+                    Move.CANCEL.value,
+                    [m.value for m in allowed],
+                    instead=what_works_instead(order),
+                )
             plan = Plan(order)
             return plan.apply(cancel_order(plan, order, ctx, self.rules, reason))
 
