@@ -58,6 +58,7 @@ from orderflow import (
     ShipmentStatus,
     TaxRate,
 )
+from orderflow.domain.changes import DELIVERY_SLOTS
 from orderflow.domain.order import DROP_SHIP
 from orderflow.domain.payments import HoldCode
 from orderflow.errors import (
@@ -447,6 +448,12 @@ def change(flow: Flow, order: Order, rid: str) -> object:
                 address(), postal_code=rng.choice(["1500001", "1000211", "9050605"])
             )
         )
+        apart = random.Random(rid)  # drawn apart: the flows stay as they were
+        if apart.random() < 0.3:  # a corrected street (same fee), or a delivery date and slot
+            what = OrderChange(ship_to=attrs.evolve(address(), line1="1-2-30"))
+        elif apart.random() < 0.3:
+            day = flow.shop.clock.now().date() + timedelta(days=apart.randint(0, 5))
+            what = OrderChange(delivery_date=day, delivery_slot=apart.choice(DELIVERY_SLOTS))
     elif kind == 3:
         method = rng.choice(list(PaymentMethod))
         what = OrderChange(payment_method=method, token=rng.choice(["tok_C1", "tok_bad"]))
