@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from orderflow.domain import lifecycle
+from orderflow.domain._review_discount import DISCOUNT_CAPPED
 from orderflow.domain._values import replace
 from orderflow.domain.changes import OrderChange, _cap_points, apply_change
 from orderflow.domain.decisions.common import (
@@ -260,9 +261,12 @@ def apply_proposal(
     if after.status is OrderStatus.PARTIALLY_ALLOCATED and not after.unallocated():
         after = settle_allocation(after, ctx)  # what waited was dropped: 直送 lines are left
     # the stock it held is taken again at once, unless the change raised a hold (a quantity to
-    # look at): a hold older than the change waits for a person, not for stock
+    # look at): a hold older than the change waits for a person, not for stock; so does a coupon
+    # the change cut (the person confirming it does not give the stock away)
     held_before = {(h.code, h.message) for h in before.open_holds}
-    older = all((h.code, h.message) in held_before for h in after.open_holds)
+    older = all(
+        (h.code, h.message) in held_before or h.code == DISCOUNT_CAPPED for h in after.open_holds
+    )
     if reallocate and older and (after.open_holds or not rules.settings.auto_advance):
         check_stock(plan, after, rules)
         return after
