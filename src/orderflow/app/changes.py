@@ -231,8 +231,9 @@ class ChangeCommands(DeskBase):
     def change_ship_to(self, number: str, ship_to: Address, *, actor: str = "operator") -> Order:
         """お届け先変更: a change of address, reviewed like every change.
 
-        The shipping fee is worked out again (離島 surcharge and hold included), the payment
-        follows the new total, and an Amazon Pay order loses Amazon's address guarantee.
+        The shipping fee is worked out again (離島 surcharge and hold included; an address the
+        shop's table charges as the old one keeps the order's fee), the payment follows the new
+        total, and an Amazon Pay order loses Amazon's address guarantee.
         """
         if not isinstance(ship_to, Address):
             raise InvalidValue("ship_to", ship_to, "an Address")

@@ -125,8 +125,9 @@ class OrderChange:
     remove_lines: frozenset[str] = attrs.field(default=frozenset(), converter=_frozen)
     """Line ids to remove; at least one line must be left (else cancel the order)."""
     ship_to: Address | None = None
-    """The new delivery address; the shipping fee is taken again from the shop's table, and
-    an Amazon Pay address guarantee is lost. ``None`` keeps the address."""
+    """The new delivery address; the shipping fee is taken again from the shop's table when
+    the table charges it otherwise than the old one (a corrected 番地 keeps the order's fee),
+    and an Amazon Pay address guarantee is lost. ``None`` keeps the address."""
     delivery_date: date | None = None
     """The new requested delivery date (お届け指定日), today or later; ``None`` keeps it."""
     delivery_slot: str | None = None
