@@ -165,6 +165,7 @@ class MoveNotAllowed(OrderflowError):
         move: str,
         allowed: Iterable[str],
         holds: Iterable[str] = (),
+        instead: str = "",
     ) -> None:
         self.order_number = order_number
         self.status = status
@@ -172,6 +173,9 @@ class MoveNotAllowed(OrderflowError):
         self.allowed = tuple(allowed)
         self.holds = tuple(holds)
         """The codes of the order's open holds (保留), when one may be why it has not moved on."""
+        self.instead = instead
+        """What a person can do instead, when orderflow knows (a cancel of a shipped order: a
+        return or a refund); empty otherwise."""
         allowed_text = ", ".join(self.allowed) if self.allowed else "none (final status)"
         held = (
             f"; open holds: {', '.join(self.holds)} (desk.clear_hold to let it go on)"
@@ -180,7 +184,7 @@ class MoveNotAllowed(OrderflowError):
         )
         super().__init__(
             f"order {order_number}: move {move!r} is not allowed from status {status}; "
-            f"allowed moves: {allowed_text}{held}"
+            f"allowed moves: {allowed_text}{held}{f'; {instead}' if instead else ''}"
         )
 
 

@@ -58,6 +58,7 @@ from orderflow import (
     ShipmentStatus,
     TaxRate,
 )
+from orderflow.domain.changes import DELIVERY_SLOTS
 from orderflow.domain.order import DROP_SHIP
 from orderflow.domain.payments import HoldCode
 from orderflow.errors import (
@@ -234,6 +235,13 @@ def place(flow: Flow) -> None:
         fee = Money.yen(0)
         points = price
 
+    # a coupon near the charges, which a change or a partial cancel may leave above them
+    # (drawn apart: the flows stay as they were)
+    coupons = random.Random(f"coupon:{flow.seed}:{number}")
+    discount = None
+    if coupons.random() < 0.15:
+        charges = sum(x.unit_price.amount * x.quantity for x in lines) + fee.amount
+        discount = Money.yen(max(100, int(charges) - coupons.choice([0, 500, 1500])))
     ship_to = address()
     if rng.random() < 0.1:  # 離島: the review corrects the fee at acceptance (and tells it)
         ship_to = attrs.evolve(ship_to, postal_code=rng.choice(["1000211", "9050605"]))
@@ -248,6 +256,7 @@ def place(flow: Flow) -> None:
             payment_method=method,
             shipping_fee=fee,
             points_used=points,
+            discount=discount,
         )
 
     attempt(flow, run)
@@ -420,6 +429,8 @@ def change(flow: Flow, order: Order, rid: str) -> object:
     if kind == 0:
         line = rng.choice(order.lines)
         what = OrderChange(quantities={line.line_id: rng.randint(1, 3)})
+        if len(order.lines) > 1 and random.Random(rid).random() < 0.3:  # drawn apart, as above
+            what = OrderChange(remove_lines={line.line_id})
     elif kind == 1:
         sku = rng.choice(sorted(SKUS))
         price, rate = SKUS[sku]
@@ -437,6 +448,12 @@ def change(flow: Flow, order: Order, rid: str) -> object:
                 address(), postal_code=rng.choice(["1500001", "1000211", "9050605"])
             )
         )
+        apart = random.Random(rid)  # drawn apart: the flows stay as they were
+        if apart.random() < 0.3:  # a corrected street (same fee), or a delivery date and slot
+            what = OrderChange(ship_to=attrs.evolve(address(), line1="1-2-30"))
+        elif apart.random() < 0.3:
+            day = flow.shop.clock.now().date() + timedelta(days=apart.randint(0, 5))
+            what = OrderChange(delivery_date=day, delivery_slot=apart.choice(DELIVERY_SLOTS))
     elif kind == 3:
         method = rng.choice(list(PaymentMethod))
         what = OrderChange(payment_method=method, token=rng.choice(["tok_C1", "tok_bad"]))

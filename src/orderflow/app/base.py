@@ -440,7 +440,12 @@ class DeskBase:
                 raise
             # the status has not moved on because of a hold: say so
             raise MoveNotAllowed(
-                refused.order_number, refused.status, refused.move, refused.allowed, codes
+                refused.order_number,
+                refused.status,
+                refused.move,
+                refused.allowed,
+                codes,
+                instead=refused.instead,
             ) from None
         if decided is order:
             return order

@@ -21,12 +21,13 @@ from orderflow.domain.events import (
     PointsChangeRefused,
 )
 from orderflow.domain.lifecycle import Context
+from orderflow.domain.machine import allowed_moves
 from orderflow.domain.order import Order
 from orderflow.domain.outbox import Plan
-from orderflow.domain.policy import Channel, Party, Requester
+from orderflow.domain.policy import Channel, Party, Requester, what_works_instead
 from orderflow.domain.split import SPLITTABLE, check_split_again
 from orderflow.domain.status import Move, OrderStatus
-from orderflow.errors import DuplicateOrder, InvalidValue, PaymentDeclined
+from orderflow.errors import DuplicateOrder, InvalidValue, MoveNotAllowed, PaymentDeclined
 
 __all__ = ["ChangeCommands"]
 
@@ -115,6 +116,15 @@ class ChangeCommands(DeskBase):
                 return order
             if requester is not None:
                 self.settings.cancel_policy.check(order, requester)
+            allowed = allowed_moves(order.status)
+            if Move.CANCEL not in allowed:  # say what works: recall, drop_missing, a return
+                raise MoveNotAllowed(
+                    order.number,
+                    order.status.name,
+                    Move.CANCEL.value,
+                    [m.value for m in allowed],
+                    instead=what_works_instead(order),
+                )
             plan = Plan(order)
             return plan.apply(cancel_order(plan, order, ctx, self.rules, reason))
 
@@ -221,8 +231,9 @@ class ChangeCommands(DeskBase):
     def change_ship_to(self, number: str, ship_to: Address, *, actor: str = "operator") -> Order:
         """お届け先変更: a change of address, reviewed like every change.
 
-        The shipping fee is worked out again (離島 surcharge and hold included), the payment
-        follows the new total, and an Amazon Pay order loses Amazon's address guarantee.
+        The shipping fee is worked out again (離島 surcharge and hold included; an address the
+        shop's table charges as the old one keeps the order's fee), the payment follows the new
+        total, and an Amazon Pay order loses Amazon's address guarantee.
         """
         if not isinstance(ship_to, Address):
             raise InvalidValue("ship_to", ship_to, "an Address")

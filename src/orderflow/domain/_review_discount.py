@@ -1,18 +1,20 @@
 """A discount cut to the charges when the review lowered the fee (クーポン利用額は請求額まで).
 
 :data:`DISCOUNT_CAPPED` and :func:`cap_discount`, which
-:func:`~orderflow.domain.review.apply_findings` runs after a corrected fee.
+:func:`~orderflow.domain.review.apply_findings` runs after a corrected fee; :func:`discount_capped`
+records a cut, also the one a change makes (:func:`~orderflow.domain.changes.apply_change`).
 """
 
 from __future__ import annotations
 
 from orderflow.domain._review_checks import ja_amount
+from orderflow.domain._values import replace
 from orderflow.domain.events import DiscountCapped
 from orderflow.domain.lifecycle import Context, Outcome, raise_hold, record_fact
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order
 
-__all__ = ["DISCOUNT_CAPPED", "cap_discount"]
+__all__ = ["DISCOUNT_CAPPED", "cap_discount", "discount_capped"]
 
 
 DISCOUNT_CAPPED = "discount_capped"
@@ -33,16 +35,29 @@ def cap_discount(order: Order, ctx: Context) -> Outcome:
     )
     if order.discount <= charges:
         return order, ()
-    old, new = order.discount.amount, charges.amount
+    was = order.discount
+    return discount_capped(replace(order, discount=charges), was, ctx, by_change=False)
+
+
+def discount_capped(order: Order, was: Money, ctx: Context, *, by_change: bool) -> Outcome:
+    """Record that the discount ``was`` is cut to ``order.discount``, and hold for a person.
+
+    ``by_change``: a 注文変更 (fewer items, a lower fee) left the coupon above the charges; else
+    the review's corrected shipping fee did (送料訂正).
+    """
+    old, new = was.amount, order.discount.amount
     fields = {"old_discount": str(old), "new_discount": str(new)}
-    was, now = ja_amount(order.discount), ja_amount(charges)
-    order, capped = record_fact(order, ctx, DiscountCapped, fields=fields, discount=charges)
+    before, now = ja_amount(was), ja_amount(order.discount)
+    cause_ja, cause_en = (
+        ("注文変更", "the change") if by_change else ("送料訂正", "the corrected shipping fee")
+    )
+    order, capped = record_fact(order, ctx, DiscountCapped, fields=fields)
     order, held = raise_hold(
         order,
         DISCOUNT_CAPPED,
-        f"送料訂正で値引き {was} が請求額を超えたため {now} に減額: 確認",
+        f"{cause_ja}で値引き {before} が請求額を超えたため {now} に減額: 確認",
         ctx,
-        message_en=f"the corrected shipping fee left the discount of {old} above the charges: "
+        message_en=f"{cause_en} left the discount of {old} above the charges: "
         f"cut to {new}, confirm",
     )
     return order, (*capped, *held)

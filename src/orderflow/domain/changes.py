@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from orderflow._mask import mask_token, masked_repr
+from orderflow.domain._review_discount import discount_capped
 from orderflow.domain._values import replace
 from orderflow.domain.address import Address
 from orderflow.domain.bounds import check_units
@@ -30,7 +31,7 @@ from orderflow.domain.review import ShippingFeeTable
 from orderflow.domain.sets import Sets, with_recipe
 from orderflow.domain.status import OrderStatus
 from orderflow.domain.tax import TaxRule
-from orderflow.errors import InvalidValue
+from orderflow.errors import CurrencyMismatch, InvalidValue
 
 __all__ = [
     "DELIVERY_SLOTS",
@@ -124,8 +125,9 @@ class OrderChange:
     remove_lines: frozenset[str] = attrs.field(default=frozenset(), converter=_frozen)
     """Line ids to remove; at least one line must be left (else cancel the order)."""
     ship_to: Address | None = None
-    """The new delivery address; the shipping fee is taken again from the shop's table, and
-    an Amazon Pay address guarantee is lost. ``None`` keeps the address."""
+    """The new delivery address; the shipping fee is taken again from the shop's table when
+    the table charges it otherwise than the old one (a corrected 番地 keeps the order's fee),
+    and an Amazon Pay address guarantee is lost. ``None`` keeps the address."""
     delivery_date: date | None = None
     """The new requested delivery date (お届け指定日), today or later; ``None`` keeps it."""
     delivery_slot: str | None = None
@@ -232,12 +234,17 @@ def _new_lines(order: Order, change: OrderChange, sets: Sets) -> tuple[OrderLine
         if not isinstance(line, OrderLine):
             raise InvalidValue(f"add_lines[{index}]", line, "an OrderLine")
         if line.line_id in taken:
-            raise InvalidValue(f"add_lines[{index}].line_id", line.line_id, "a new line id")
+            raise InvalidValue(f"change.add_lines[{index}].line_id", line.line_id, "a new line id")
+        if line.unit_price.currency != order.currency:  # named as given, not by its new place
+            field = f"change.add_lines[{index}].unit_price"
+            raise CurrencyMismatch(field, order.currency, line.unit_price.currency)
         taken.add(line.line_id)
         lines.append(with_recipe(line, sets))  # a set line keeps today's recipe
-    if not lines:
+    if not lines:  # a change takes units off; desk.cancel closes the order
         raise InvalidValue(
-            "quantities", dict(change.quantities), "at least one line left (or cancel)"
+            "change",
+            f"every line taken off ({', '.join(sorted(known))})",
+            "at least one line left (desk.cancel cancels the whole order)",
         )
     return tuple(lines)
 
@@ -258,8 +265,9 @@ def apply_change(
     Changes are possible until shipping is instructed (the shop's policy may say less), for a
     delivery date from today on, today in ``zone`` (the shop's time zone). A new address takes
     its fee from ``shipping_fees`` (when given) and loses an Amazon address guarantee; a COD
-    order's fee follows its new total; points used above the new charges are given back; split
-    adjustments of the tax are dropped.
+    order's fee follows its new total; a discount above the new charges is cut to them and the
+    order held (``discount_capped``, クーポン利用額は請求額まで); points used above the charges
+    after the discount are given back; split adjustments of the tax are dropped.
     """
     _check_when(order, change, ctx, zone)
     lines = _new_lines(order, change, sets or {}) if change.touches_lines else order.lines
@@ -272,10 +280,13 @@ def apply_change(
         fees = Decimal(0)  # the COD fee is worked out again on the rest (or dropped), as at place
     else:
         fees = order.fees.amount
+    charges = sum((line.amount.amount for line in lines), Decimal(0)) + fees
+    charges += updates.get("shipping_fee", order.shipping_fee).amount
+    if order.discount.amount > charges:  # クーポン利用額は請求額まで: cut, and a person looks
+        updates["discount"] = Money(charges, order.currency)
     if change.points_used is None and order.points_used:
         # fewer charges than the points used: the points that no longer fit go back
-        room = sum((line.amount.amount for line in lines), Decimal(0)) - order.discount.amount
-        room += updates.get("shipping_fee", order.shipping_fee).amount + fees
+        room = charges - updates.get("discount", order.discount).amount
         if order.points_used > room:
             updates["points_used"] = max(0, int(room))
     changed = attrs.evolve(order, **updates)  # validates the new lines and amounts
@@ -283,7 +294,11 @@ def apply_change(
     details = change.describe()
     if order.address_guaranteed and not changed.address_guaranteed:
         details["address_guarantee"] = "lost"
-    return record_fact(changed, ctx, Changed, fields={"changes": tuple(details.items())})
+    changed, events = record_fact(changed, ctx, Changed, fields={"changes": tuple(details.items())})
+    if changed.discount == order.discount:
+        return changed, events
+    changed, capped = discount_capped(changed, order.discount, ctx, by_change=True)
+    return changed, (*events, *capped)
 
 
 def _check_when(order: Order, change: OrderChange, ctx: Context, zone: str) -> None:
@@ -308,7 +323,9 @@ def _where_and_when(
     """The order's fields a new address (its fee, no Amazon guarantee) and delivery change.
 
     The address the order has, sent again, is no new address: the fee the cart charged (送料無料
-    or its own) and Amazon's guarantee stay.
+    or its own) and Amazon's guarantee stay. A new address the table charges as the old one (a
+    corrected 番地, name or phone; another street of the same prefecture) keeps the cart's fee
+    too; one in another fee zone (北海道, an island) takes the table's.
     """
     updates: dict[str, Any] = {}
     if change.ship_to is not None and change.ship_to != order.ship_to:
@@ -317,7 +334,9 @@ def _where_and_when(
         updates["ship_to"] = change.ship_to
         updates["address_guaranteed"] = False
         if shipping_fees is not None:
-            updates["shipping_fee"] = shipping_fees.fee_for(change.ship_to)
+            fee = shipping_fees.fee_for(change.ship_to)
+            if fee != shipping_fees.fee_for(order.ship_to):
+                updates["shipping_fee"] = fee
     if change.clear_delivery:
         updates["delivery_date"] = None
         updates["delivery_slot"] = None

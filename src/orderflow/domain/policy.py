@@ -25,6 +25,7 @@ __all__ = [
     "Grant",
     "Party",
     "Requester",
+    "what_works_instead",
 ]
 
 _FLOW = (
@@ -231,12 +232,12 @@ class ChangePolicy:
                 requester.channel.value,
                 order.status.name,
                 _describe(self.grants) if self.accepts else "nobody (the shop takes no changes)",
-                _instead(order),
+                what_works_instead(order),
             )
 
 
-def _instead(order: Order) -> str:
-    """What works instead of a refused change, from where ``order`` is.
+def what_works_instead(order: Order) -> str:
+    """What works instead of a refused change or cancel, from where ``order`` is.
 
     Cancel and re-order only while a cancel is allowed; a 分納 order drops the units waiting for
     stock; an instructed order is recalled first; a shipped one can only be returned or refunded.

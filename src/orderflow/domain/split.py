@@ -282,6 +282,8 @@ def split_order(
             split_from=order.number,
             version=1,
         )
+        waiting = child.unallocated()  # 入荷予定日: only of what this part still waits for
+        child = replace(child, arrivals=tuple(a for a in order.arrivals if a[0] in waiting))
         status = _status_of(child, order.status)
         event = make_event(
             replace(child, status=status),

@@ -10,8 +10,10 @@ the payment following the new total, points given back, the review run again, th
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 from orderflow.domain import lifecycle
+from orderflow.domain._review_discount import DISCOUNT_CAPPED
 from orderflow.domain._values import replace
 from orderflow.domain.changes import OrderChange, _cap_points, apply_change
 from orderflow.domain.decisions.common import (
@@ -26,7 +28,7 @@ from orderflow.domain.events import Released
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import check_move
 from orderflow.domain.money import Money
-from orderflow.domain.order import Order, Payment, PaymentMethod
+from orderflow.domain.order import Hold, Order, OrderEvent, Payment, PaymentMethod
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import PAYMENT_WAITS, check_method_currency
 from orderflow.domain.payments.plans import (
@@ -39,6 +41,8 @@ from orderflow.domain.review import ReviewContext, apply_findings, run_rules
 from orderflow.domain.rules import Rules
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import InvalidValue
+
+E = TypeVar("E", bound=OrderEvent)
 
 __all__ = [
     "apply_proposal",
@@ -174,8 +178,8 @@ def take_proposal(
     after = replace(
         proposal,
         payment=payment,
-        history=current.history,
-        holds=current.holds,
+        history=(*current.history, *_own(order.history, proposal.history)),
+        holds=(*current.holds, *_new_holds(order.holds, proposal.holds)),
         outbox=current.outbox,
         seq=plan.seq,
         points_taken=current.points_taken,
@@ -184,6 +188,29 @@ def take_proposal(
         version=current.version,
     )
     return apply_proposal(plan, current, after, ctx, rules, ())
+
+
+def _own(before: tuple[E, ...], proposed: tuple[E, ...]) -> tuple[E, ...]:
+    """What ``proposed`` added after what it shares with ``before`` (a change's own facts).
+
+    The proposal was made of the order as it was then; the order's history (or holds) since
+    only grew by the gate's answers, so what they share is the proposal's beginning.
+    """
+    shared = 0
+    for old, new in zip(before, proposed, strict=False):
+        if old != new:
+            break
+        shared += 1
+    return proposed[shared:]
+
+
+def _new_holds(holds: tuple[Hold, ...], proposed: tuple[Hold, ...]) -> tuple[Hold, ...]:
+    """The holds the proposed change raised (a coupon cut, …): those the order never had.
+
+    A hold of the order cleared while the gate was asked is the same hold, not a new one.
+    """
+    known = {(h.code, h.raised_at, h.message) for h in holds}
+    return tuple(h for h in proposed if (h.code, h.raised_at, h.message) not in known)
 
 
 def apply_proposal(
@@ -234,9 +261,12 @@ def apply_proposal(
     if after.status is OrderStatus.PARTIALLY_ALLOCATED and not after.unallocated():
         after = settle_allocation(after, ctx)  # what waited was dropped: 直送 lines are left
     # the stock it held is taken again at once, unless the change raised a hold (a quantity to
-    # look at): a hold older than the change waits for a person, not for stock
+    # look at): a hold older than the change waits for a person, not for stock; so does a coupon
+    # the change cut (the person confirming it does not give the stock away)
     held_before = {(h.code, h.message) for h in before.open_holds}
-    older = all((h.code, h.message) in held_before for h in after.open_holds)
+    older = all(
+        (h.code, h.message) in held_before or h.code == DISCOUNT_CAPPED for h in after.open_holds
+    )
     if reallocate and older and (after.open_holds or not rules.settings.auto_advance):
         check_stock(plan, after, rules)
         return after

@@ -3,7 +3,9 @@
 The narrow path the change machinery cannot take (it undoes allocations and re-reviews, which an
 order with parcels on their way cannot): only the units no warehouse holds for the order
 (``order.unallocated()``) are cancelled; what is shipped, instructed or reserved stays. The order
-keeps its discount, fees and (as far as they fit) its points; its totals and payment follow:
+keeps its discount (cut to the charges left, recorded as ``discount_capped``, when it is larger:
+クーポン利用額は請求額まで), fees and (as far as they fit) its points; its totals and payment
+follow:
 
 - card, Amazon Pay: nothing more is asked now; the authorization is captured for the smaller
   total at the last parcel (per parcel: no parcel ever took more than its units cost alone, so
@@ -25,7 +27,7 @@ from orderflow.domain._values import replace
 from orderflow.domain.changes import _cap_points
 from orderflow.domain.decisions.changing import removed_facts
 from orderflow.domain.effects import Notify, RestorePoints
-from orderflow.domain.events import Changed, Delivered, Shipped
+from orderflow.domain.events import Changed, Delivered, DiscountCapped, Shipped
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import check_move
 from orderflow.domain.money import Money
@@ -64,12 +66,13 @@ def drop_remainder(order: Order, ctx: Context, rules: Rules) -> Order:
         for units in (missing.get(line.line_id, 0),)
         if line.quantity > units
     )
-    after = _cap_points(replace(order, lines=lines, tax_adjustments=()))
     charges = Money.total(
-        [line.amount for line in lines] + [after.shipping_fee, after.fees], order.currency
+        [line.amount for line in lines] + [order.shipping_fee, order.fees], order.currency
     )
-    if after.discount > charges:
-        raise InvalidValue("number", order.number, "a remainder leaving charges to discount")
+    # クーポン利用額は請求額まで: a coupon above what is left is cut to it (the points then go
+    # back); the parcels are gone, so nothing waits for a person: the cut is recorded below
+    discount = min(order.discount, charges)
+    after = _cap_points(replace(order, lines=lines, tax_adjustments=(), discount=discount))
     total = after.totals(rule).total
     cod = after.payment.method is PaymentMethod.COD
     zero = Money.zero(order.currency)
@@ -92,6 +95,9 @@ def drop_remainder(order: Order, ctx: Context, rules: Rules) -> Order:
     after, _ = lifecycle.record_fact(
         after, ctx, Changed, fields={"changes": (("dropped", dropped),)}
     )
+    if after.discount != order.discount:
+        fields = {"old_discount": str(order.discount.amount), "new_discount": str(discount.amount)}
+        after, _ = lifecycle.record_fact(after, ctx, DiscountCapped, fields=fields)
     plan = Plan(after)
     if not cod:
         after = follow_total(plan, after, total, ctx, rules)
