@@ -63,3 +63,16 @@ def test_a_return_claws_back_what_was_granted_whatever_the_shop_says_now(
     desk.request_return("1001", {"L1": 1}, ReturnReason.CUSTOMER)
     order = desk.receive_return("1001", "R2", [Disposition("L1", 1, "TOKYO")])
     assert order.points_revoked == 20 and s.points.balances["C1"] == 0  # all of it back
+
+
+def test_an_exchange_after_a_plain_return_is_numbered_x1_as_the_docs_say() -> None:
+    """The docs said ``<number>-X<n>`` with ``n`` the return's number; it is the first free."""
+    s = fake_shop({("TOKYO", "TEA-1"): 10}, settings=ShopSettings())
+    delivered(s)
+    s.desk.request_return("1001", {"L1": 1}, ReturnReason.CUSTOMER)
+    blue = OrderLine("N1", "TEA-1", "緑茶(新)", Money.yen(1000), 1)
+    old, new = s.desk.exchange(
+        "1001", {"L1": 1}, [blue], reason=ReturnReason.WRONG_ITEM, request_id="EX-1", token="t"
+    )
+    assert [(r.return_id, r.exchange) for r in old.returns] == [("R1", ""), ("R2", "1001-X1")]
+    assert new.number == "1001-X1"

@@ -132,8 +132,9 @@ class ReturnCommands(OrderCommands):
     ) -> tuple[Order, Order]:
         """交換: a return of ``lines`` plus a new order of ``new_lines``, linked both ways.
 
-        The new order is numbered ``<number>-X<n>`` (``n`` the return's), goes to the same
-        customer and address, and is placed like any order (``payment`` gives ``token``,
+        The new order is numbered ``<number>-X<n>`` (``n`` the first free: not the return's,
+        which counts plain returns too), goes to the same customer and address, and is placed
+        like any order (``payment`` gives ``token``,
         ``payment_method``, ``shipping_fee``, ``discount``, ``points_used``, ``remarks``,
         ``address_from_amazon`` as ``place`` takes them; any other keyword is an
         ``InvalidValue`` naming it); its ``exchange_for`` names the old order and the return's
