@@ -76,3 +76,56 @@ def test_an_exchange_after_a_plain_return_is_numbered_x1_as_the_docs_say() -> No
     )
     assert [(r.return_id, r.exchange) for r in old.returns] == [("R1", ""), ("R2", "1001-X1")]
     assert new.number == "1001-X1"
+
+
+def points_paid(s: FakeShop, points: int) -> Order:
+    """Two teas of ¥500 and ¥880 shipping (¥1,880), ``points`` of it paid with points."""
+    s.desk.place(
+        number="1001",
+        customer=customer(),
+        ship_to=address(),
+        lines=[OrderLine("L1", "TEA-1", "緑茶", Money.yen(500), 2)],
+        token="tok_ok",
+        shipping_fee=Money.yen(880),
+        points_used=points,
+    )
+    s.desk.accept("1001")
+    s.desk.instruct_shipping("1001")
+    s.desk.ship("1001", "1001-S1", TRACKING)
+    return s.desk.deliver("1001", "1001-S1")
+
+
+@pytest.mark.parametrize("points", [0, 800, 1500, 1880])
+def test_a_customer_return_of_an_order_paid_with_points_keeps_the_shipping_back(
+    points: int,
+) -> None:
+    """お客様都合: the customer bears the ¥880 shipping, however they paid it. The points that
+    paid the shipping's share stay taken; only the items' share of them comes back (they came
+    all back, so the shop kept ¥177 of the ¥880 when ¥1,500 of ¥1,880 was paid in points)."""
+    s = fake_shop({("TOKYO", "TEA-1"): 10}, points={"C1": 5000})
+    points_paid(s, points)
+    s.desk.request_return("1001", {"L1": 1}, ReturnReason.CUSTOMER)
+    s.desk.receive_return("1001", "R1", [Disposition("L1", 1, "TOKYO")])
+    s.desk.request_return("1001", {"L1": 1}, ReturnReason.CUSTOMER)
+    order = s.desk.receive_return("1001", "R2", [Disposition("L1", 1, "TOKYO")])
+    cash_back = sum(r.paid_back.amount for r in order.returns if r.paid_back is not None)
+    points_back = sum(r.points_back for r in order.returns)
+    # the items' ¥1,000 back, in money and points, to a yen of rounding; the shipping kept
+    assert 999 <= cash_back + points_back <= 1000
+    assert order.points_taken == points - points_back
+    assert s.points.balances["C1"] == 5000 - order.points_taken
+
+
+@pytest.mark.parametrize("points", [800, 1500, 1880])
+def test_a_defective_return_of_an_order_paid_with_points_gives_every_point_back(
+    points: int,
+) -> None:
+    s = fake_shop({("TOKYO", "TEA-1"): 10}, points={"C1": 5000})
+    points_paid(s, points)
+    s.desk.request_return("1001", {"L1": 1}, ReturnReason.CUSTOMER)
+    s.desk.receive_return("1001", "R1", [Disposition("L1", 1, "TOKYO")])
+    s.desk.request_return("1001", {"L1": 1}, ReturnReason.DEFECTIVE)  # shipping refunded
+    order = s.desk.receive_return("1001", "R2", [Disposition("L1", 1, "TOKYO")])
+    assert sum(r.points_back for r in order.returns) == points
+    assert order.points_taken == 0 and s.points.balances["C1"] == 5000
+    assert order.payment.refunded == order.payment.captured
