@@ -15,7 +15,10 @@ from orderflow import (
     PointsGrant,
     ReturnReason,
     ShopSettings,
+    Side,
+    TaxRate,
 )
+from orderflow.errors import InvalidValue
 from orderflow.testing import FakeShop, fake_shop
 from orderflow.testing.shop import desk_on
 from tests.builders import TRACKING, address, customer
@@ -129,3 +132,52 @@ def test_a_defective_return_of_an_order_paid_with_points_gives_every_point_back(
     assert sum(r.points_back for r in order.returns) == points
     assert order.points_taken == 0 and s.points.balances["C1"] == 5000
     assert order.payment.refunded == order.payment.captured
+
+
+def _tea_and_shipping(s: FakeShop) -> None:
+    """¥3,240 of tea at 8% and ¥880 shipping at 10%, by card, delivered and booked."""
+    s.desk.place(
+        number="1001",
+        customer=customer(),
+        ship_to=address(),
+        lines=[OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 3, TaxRate.REDUCED)],
+        token="tok_ok",
+        shipping_fee=Money.yen(880),
+    )
+    s.desk.accept("1001")
+    s.desk.instruct_shipping("1001")
+    s.desk.ship("1001", "1001-S1", TRACKING)
+    s.desk.deliver("1001", "1001-S1")
+    s.desk.book("1001")
+
+
+def test_a_refund_of_the_shipping_fee_is_taken_off_the_standard_rate_alone() -> None:
+    """送料返金 (a late parcel): the ¥880 shipping is 10%. Shared over the rates by what each
+    holds, it took ¥692 off the 8% tea and ¥188 off the 10% shipping (tax ¥68, not ¥80), and a
+    return of every tea afterwards paid back ¥2,548 of ¥3,240: the shop kept ¥692."""
+    s = fake_shop({("TOKYO", "TEA-1"): 10})
+    _tea_and_shipping(s)
+    order = s.desk.refund("1001", Money.yen(880), reason="配送遅延のお詫び", rate=TaxRate.STANDARD)
+    assert order.payment.refunded == Money.yen(880)
+    (_, entry) = s.accounting.entries[-1]
+    assert entry.reference == "1001/G1"
+    debits = [(line.tax_category, line.amount) for line in entry.lines if line.side is Side.DEBIT]
+    assert debits == [("課税売上10%", Money.yen(800)), ("課税売上10%", Money.yen(80))]
+    # every tea back for the customer's reason: the shipping already refunded, all paid is back
+    s.desk.request_return("1001", {"L1": 3}, ReturnReason.CUSTOMER)
+    order = s.desk.receive_return("1001", "R1", [Disposition("L1", 3, "TOKYO")])
+    assert order.returns[0].paid_back == Money.yen(3240)
+    assert order.payment.refunded == order.payment.captured
+
+
+def test_a_refund_at_one_rate_is_refused_past_what_the_rate_holds_and_changes_nothing() -> None:
+    s = fake_shop({("TOKYO", "TEA-1"): 10})
+    _tea_and_shipping(s)
+    before = s.desk.get("1001")
+    with pytest.raises(InvalidValue) as refused:
+        s.desk.refund("1001", Money.yen(881), reason="送料返金", rate=TaxRate.STANDARD)
+    assert refused.value.field == "amount" and "880" in str(refused.value)
+    with pytest.raises(InvalidValue) as bad:
+        s.desk.refund("1001", Money.yen(100), reason="x", rate="standard")  # type: ignore[arg-type]
+    assert bad.value.field == "rate"
+    assert s.desk.get("1001") == before and s.gateway.calls_to("refund") == []
