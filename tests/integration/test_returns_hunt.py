@@ -12,6 +12,7 @@ from orderflow import (
     Money,
     Order,
     OrderLine,
+    PaymentMethod,
     PointsGrant,
     ReturnReason,
     ShopSettings,
@@ -181,3 +182,43 @@ def test_a_refund_at_one_rate_is_refused_past_what_the_rate_holds_and_changes_no
         s.desk.refund("1001", Money.yen(100), reason="x", rate="standard")  # type: ignore[arg-type]
     assert bad.value.field == "rate"
     assert s.desk.get("1001") == before and s.gateway.calls_to("refund") == []
+
+
+def test_an_exchange_of_a_cod_order_takes_the_account_its_money_goes_back_to() -> None:
+    """代引き paid in cash: the old units' money is owed back by transfer, as for a return, so
+    the exchange takes the customer's account as ``request_return`` does."""
+    s = fake_shop({("TOKYO", "TEA-1"): 10})
+    s.desk.place(
+        number="1001",
+        customer=customer(),
+        ship_to=address(),
+        lines=[OrderLine("L1", "TEA-1", "緑茶", Money.yen(1000), 2)],
+        payment_method=PaymentMethod.COD,
+    )
+    s.desk.accept("1001")
+    s.desk.instruct_shipping("1001")
+    s.desk.ship("1001", "1001-S1", TRACKING)
+    s.desk.deliver("1001", "1001-S1")
+    new_tea = OrderLine("N1", "TEA-1", "緑茶(新)", Money.yen(1000), 1)
+    old, _ = s.desk.exchange(
+        "1001",
+        {"L1": 1},
+        [new_tea],
+        reason=ReturnReason.WRONG_ITEM,
+        request_id="EX-1",
+        refund_account="みずほ 渋谷 普通 1234567",
+        payment_method=PaymentMethod.COD,
+    )
+    assert old.returns[0].refund_account == "みずほ 渋谷 普通 1234567"
+    with pytest.raises(InvalidValue) as long:
+        s.desk.exchange(
+            "1001",
+            {"L1": 1},
+            [new_tea],
+            reason=ReturnReason.WRONG_ITEM,
+            request_id="EX-2",
+            refund_account="x" * 201,
+            payment_method=PaymentMethod.COD,
+        )
+    assert long.value.field == "refund_account"
+    assert len(s.desk.get("1001").returns) == 1 and s.desk.executor.find("1001-X2") is None
