@@ -474,8 +474,10 @@ def refund(flow: Flow, order: Order, rid: str) -> object:
     # paid back by transfer: as a person pays back a 後払い return the provider refused
     held = HoldCode.REFUND_FAILED in {h.code for h in order.open_holds}
     by_transfer = held or flow.rng.random() < 0.1
+    # now and then at one tax rate (a shipping fee refunded: 送料返金), maybe past what it holds
+    rate = flow.rng.choice([None, None, None, TaxRate.STANDARD, TaxRate.REDUCED])
     return flow.shop.desk.refund(
-        order.number, amount, reason="campaign", request_id=rid, by_transfer=by_transfer
+        order.number, amount, reason="campaign", request_id=rid, by_transfer=by_transfer, rate=rate
     )
 
 

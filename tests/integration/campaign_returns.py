@@ -24,6 +24,7 @@ from orderflow.domain.events import (
     RefundRequested,
 )
 from orderflow.domain.goodwill import goodwill_refunds
+from orderflow.domain.refunds import returned_units
 from orderflow.domain.sets import line_components
 from tests.integration.campaign_world import SETS, SKUS, WAREHOUSES, Flow
 
@@ -200,6 +201,7 @@ def laws(flow: Flow, orders: dict[str, Order]) -> list[str]:
             goodwill = goodwill + shares
         paid_back = paid_back + goodwill
         known.update(refs)
+        found.extend(_points_back_laws(order))
         asked = _goodwill_asked(order)
         if asked != goodwill:
             found.append(f"{n}: refunds paid back {asked}, for the books {goodwill}")
@@ -233,3 +235,29 @@ def laws(flow: Flow, orders: dict[str, Order]) -> list[str]:
         if ref not in known:
             found.append(f"journal {ref}: no booked sale, return or refund of that reference")
     return found
+
+
+def _points_back_laws(order: Order) -> list[str]:
+    """Points used come back with the items, the fees' share with the shipping refunded.
+
+    Never more than were used; all of them once every unit is back and the shipping with it
+    (or the order had no fees); a customer's return that keeps the shipping keeps the points
+    that paid it.
+    """
+    n = order.number
+    refunded = [r for r in order.returns if r.status is ReturnStatus.REFUNDED]
+    back = sum(r.points_back for r in refunded)
+    if back > order.points_used:
+        return [f"{n}: returns gave back {back} points of {order.points_used} used"]
+    units = returned_units(order)
+    every = all(units.get(line.line_id, 0) >= line.quantity for line in order.lines)
+    if not every or not order.points_used:
+        return []
+    shipping_back = not (order.shipping_fee.amount or order.fees.amount) or any(
+        r.shipping_refunded for r in refunded
+    )
+    if shipping_back and back != order.points_used:
+        return [f"{n}: every unit and the shipping back, {back} of {order.points_used} points"]
+    if not shipping_back and back == order.points_used:
+        return [f"{n}: the shipping kept, yet every point used ({back}) came back"]
+    return []

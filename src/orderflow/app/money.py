@@ -27,6 +27,7 @@ from orderflow.domain.queues import (
     tracking_keys,
 )
 from orderflow.domain.status import OrderStatus
+from orderflow.domain.tax import TaxRate
 from orderflow.errors import DepositTaken, InvalidValue, MoveNotAllowed, OrderflowError
 from orderflow.zengin import read_transfer_notice
 
@@ -94,6 +95,7 @@ class MoneyCommands(DeskBase):
         actor: str = "operator",
         request_id: str | None = None,
         by_transfer: bool = False,
+        rate: TaxRate | None = None,
     ) -> Order:
         """返金: pay back (part of) what was paid, after shipping (a return, a goodwill refund).
 
@@ -112,17 +114,22 @@ class MoneyCommands(DeskBase):
 
         It goes in the books as a price reduction (売上値引, :func:`~orderflow.goodwill_entry`):
         at once when the order is booked, else at booking, after the sale's entry; once each.
+        It is shared over the order's tax rates by what each still holds, unless ``rate`` names
+        the one it belongs to: ``rate=TaxRate.STANDARD`` for a shipping fee refunded (送料返金),
+        up to what that rate still holds (``InvalidValue`` naming ``amount`` beyond it).
         """
         check_text(reason, "reason", required=True, limit=1000)
         if not isinstance(by_transfer, bool):
             raise InvalidValue("by_transfer", by_transfer, "True or False")
+        if rate is not None and not isinstance(rate, TaxRate):
+            raise InvalidValue("rate", rate, "a TaxRate (TaxRate.STANDARD or REDUCED), or None")
 
         def decide(order: Order, ctx: Context) -> Order:
             marked, _ = lifecycle.record_fact(
                 order, ctx, RefundRequested, fields={"amount": str(amount)}
             )
             return money.goodwill_refund(  # refuses bad input
-                marked, amount, ctx, self.rules, by_transfer=by_transfer
+                marked, amount, ctx, self.rules, by_transfer=by_transfer, rate=rate
             )
 
         order = self._command(number, decide, actor=actor, reason=reason, request_id=request_id)

@@ -128,17 +128,20 @@ class ReturnCommands(OrderCommands):
         reason: ReturnReason,
         request_id: str,
         requester: Requester | None = None,
+        refund_account: str = "",
         **payment: Any,
     ) -> tuple[Order, Order]:
         """交換: a return of ``lines`` plus a new order of ``new_lines``, linked both ways.
 
-        The new order is numbered ``<number>-X<n>`` (``n`` the return's), goes to the same
-        customer and address, and is placed like any order (``payment`` gives ``token``,
+        The new order is numbered ``<number>-X<n>`` (``n`` the first free: not the return's,
+        which counts plain returns too), goes to the same customer and address, and is placed
+        like any order (``payment`` gives ``token``,
         ``payment_method``, ``shipping_fee``, ``discount``, ``points_used``, ``remarks``,
         ``address_from_amazon`` as ``place`` takes them; any other keyword is an
         ``InvalidValue`` naming it); its ``exchange_for`` names the old order and the return's
         ``exchange`` the new one. Returns ``(old, new)``: the old order with its return, and the
-        new order as placed.
+        new order as placed. ``refund_account`` is the account the old units' money goes back to
+        when it is owed back by transfer (bank transfer, konbini, COD), as for ``request_return``.
 
         All or nothing: every argument — the return's lines and reason under the shop's return
         policy, and everything the new order needs — is checked before anything is stored or
@@ -150,13 +153,16 @@ class ReturnCommands(OrderCommands):
         """
         check_number(number)
         check_text(request_id, "request_id", required=True, limit=200)
+        check_text(refund_account, "refund_account", limit=200)
         _check_exchange(new_lines, payment)
         who = Requester.customer() if requester is None else requester
         if not isinstance(who, Requester):
             raise InvalidValue("requester", who, "a Requester")
         ctx = self._ctx(who.actor)
         return decided_again(
-            lambda: self._exchange(number, lines, new_lines, reason, request_id, who, ctx, payment)
+            lambda: self._exchange(
+                number, lines, new_lines, reason, request_id, who, ctx, payment, refund_account
+            )
         )
 
     def _exchange(
@@ -169,6 +175,7 @@ class ReturnCommands(OrderCommands):
         who: Requester,
         ctx: Context,
         payment: dict[str, Any],
+        account: str,
     ) -> tuple[Order, Order]:
         old = self._current(number)
         requesting = False
@@ -182,7 +189,14 @@ class ReturnCommands(OrderCommands):
             # the return's checks (lines, reason, the policy) before anything is kept
             try:
                 returning.request_return(
-                    old, lines, reason, ctx, self.rules, request=request_id, exchange=new_number
+                    old,
+                    lines,
+                    reason,
+                    ctx,
+                    self.rules,
+                    request=request_id,
+                    exchange=new_number,
+                    refund_account=account,
                 )
             except (InvalidValue, PolicyRefused, MoveNotAllowed):
                 ours = self.executor.find(new_number)  # placed before a crash: withdrawn
@@ -218,6 +232,7 @@ class ReturnCommands(OrderCommands):
                     self.rules,
                     request=request_id,
                     exchange=new_number,
+                    refund_account=account,
                 )
 
             try:

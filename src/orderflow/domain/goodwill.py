@@ -126,13 +126,20 @@ def _taken(order: Order, rule: TaxRule) -> dict[TaxRate, tuple[int, int]]:
     return left
 
 
-def goodwill_room(order: Order, rule: TaxRule) -> Money:
+def goodwill_room(order: Order, rule: TaxRule, rate: TaxRate | None = None) -> Money:
     """The most a goodwill refund may take off the books: what the sale still holds.
 
     The sale's rates (tax included) and the return fees kept back, less what refunded returns
     and earlier goodwill refunds took off (a return only what it really paid back, nothing
     when a 後払い provider refused to bill the rest): a refund never takes the sale below 0.
+    With ``rate``, what that rate still holds (the standard rate's with the fees kept back).
     """
+    if rate is not None:
+        held = _left(order, rule).get(rate, (0, 0))[0]
+        if rate is TaxRate.STANDARD:
+            held += _fees_left(order, rule)[0]
+        whole = min(held, goodwill_room(order, rule).minor_units)
+        return Money.from_minor_units(whole, order.currency)
     whole = sum(line.gross.minor_units for line in order.totals(rule).tax.lines)
     for ret in order.returns:
         if ret.status is ReturnStatus.REFUNDED:
@@ -144,14 +151,20 @@ def goodwill_room(order: Order, rule: TaxRule) -> Money:
     return Money.from_minor_units(max(0, whole), order.currency)
 
 
-def goodwill_share(order: Order, amount: Money, rule: TaxRule) -> Shares:
+def goodwill_share(
+    order: Order, amount: Money, rule: TaxRule, rate: TaxRate | None = None
+) -> Shares:
     """``amount`` (paid back, tax included) shared over ``order``'s rates, with the tax in each.
 
     Worked out after the order's refunded returns and earlier goodwill refunds (see the module).
+    ``rate`` takes it off that rate alone (a shipping fee refunded is the standard rate's): no
+    more than :func:`goodwill_room` gives for it.
     """
     currency = order.currency
     whole = amount.minor_units
     left = _left(order, rule)
+    if rate is not None:
+        left = {rate: left.get(rate, (0, 0))}
     rates = sorted(left, key=RATES.index)
     held = sum(gross for gross, _ in left.values())
     base = min(whole, held)

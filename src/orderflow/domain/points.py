@@ -55,6 +55,7 @@ __all__ = [
     "POINTS_FOLDS",
     "claw_back",
     "clawback_limit",
+    "earned_for_clawback",
     "grant_due",
     "owed_settled",
     "points_earned",
@@ -185,6 +186,23 @@ def clawback_limit(order: Order, rules: Rules) -> int:
         taken_back = order.points_revoked + order.points_owed + points_settled(order)
         return max(0, order.points_granted - taken_back)
     return max(0, points_earned(order, rules.settings.points_rate) - order.points_withheld)
+
+
+def earned_for_clawback(order: Order, rules: Rules) -> int:
+    """What ``order`` earned, as a return shares it out over its units (ポイント回収).
+
+    Once granted: what was granted and what returns withheld before the grant, whatever the
+    shop's ``points_rate`` or ``points_grant`` say now (a campaign's rate lowered, the points
+    programme ended), so that a full return takes back exactly what the customer was given.
+    Before the grant: what the order earns under the shop's settings, as the grant will give.
+    """
+    if not rules.points:
+        return 0
+    if order.points_granted:
+        return order.points_granted + order.points_withheld
+    if rules.settings.points_grant is None:
+        return 0
+    return points_earned(order, rules.settings.points_rate)
 
 
 def claw_back(order: Order, points: int | None, ctx: Context, rules: Rules) -> Order:

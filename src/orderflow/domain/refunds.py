@@ -49,9 +49,9 @@ class RefundShare:
     paid_back: Money
     """The rates' amounts less ``fee``."""
     points_back: int
-    """Points used on the order that come back with these units (their share of
-    ``Order.points_used`` by price, never more than is still taken); when every item is free
-    (the points paid the fees), all of them with the last unit."""
+    """Points used on the order that come back with these units (the items' part of
+    ``Order.points_used``, shared by price, never more than is still taken), and the fees'
+    part with the shipping when it is refunded (``shipping_refunded``)."""
     points_clawed: int
     """Points earned by the order that go with these units (before any limit)."""
 
@@ -123,7 +123,7 @@ def refund_share(
     rates = _rates_back(share, order.totals(rule), shipping_back)
     gross = sum((amount.minor_units for _, amount, _ in rates), 0)
     fee = min(_fee_kept(share, ret, policy, shipping_fee), gross)
-    points_back, points_clawed = _points_back(share, points_earned)
+    points_back, points_clawed = _points_back(share, points_earned, shipping_back)
     return RefundShare(
         rates,
         shipping_back,
@@ -264,22 +264,33 @@ def _fee_kept(share: _Units, ret: Return, policy: ReturnPolicy, shipping_fee: Mo
     return fee
 
 
-def _points_back(share: _Units, points_earned: int) -> tuple[int, int]:
-    """Points used that come back with the units, and points earned that go with them."""
+def _points_back(share: _Units, points_earned: int, shipping_back: bool) -> tuple[int, int]:
+    """Points used that come back with the units, and points earned that go with them.
+
+    The points used paid the items and the fees (shipping, COD) alike, shared by price as the
+    totals share every reduction: the items' part comes back with the units, the fees' part
+    with the fees (``shipping_back``), so a return whose shipping the customer bears keeps the
+    points that paid it, as it keeps the money that did.
+    """
     order = share.order
     all_amount = sum(share.charged.values())
     now_amount, was_amount = sum(share.now.values()), sum(share.was.values())
-    points_back = points_clawed = 0
+    extras = order.shipping_fee.minor_units + order.fees.minor_units
+    # shared from the points used, which returns do not change: ``points_taken`` is what
+    # is still taken, already lowered by the earlier returns' points back
     used = order.points_used
+    # rounded up, as the money's share of the fees is rounded down: the items' money and
+    # points back together never pass what the items cost
+    on_fees = -(-used * extras // (all_amount + extras)) if all_amount + extras else 0
+    on_items = used - on_fees
+    points_back = points_clawed = 0
     if all_amount:
-        # shared from the points used, which returns do not change: ``points_taken`` is what
-        # is still taken, already lowered by the earlier returns' points back
-        points_back = used * now_amount // all_amount - used * was_amount // all_amount
+        points_back = on_items * now_amount // all_amount - on_items * was_amount // all_amount
         points_clawed = (
             points_earned * now_amount // all_amount - points_earned * was_amount // all_amount
         )
-    elif share.full:  # every item free (the points paid the fees): nothing to share them by
-        points_back = used
+    if shipping_back:  # every item free too: the points paid the fees alone
+        points_back += on_fees
     return max(0, min(points_back, order.points_taken)), points_clawed
 
 

@@ -52,6 +52,7 @@ from orderflow.domain.payments.plans import settle_received
 from orderflow.domain.points import points_settled, settle_owed
 from orderflow.domain.rules import Rules
 from orderflow.domain.status import OrderStatus
+from orderflow.domain.tax import TaxRate
 from orderflow.errors import InvalidValue, MoveBlocked, MoveNotAllowed
 
 __all__ = [
@@ -149,7 +150,13 @@ def _pay_back(
 
 
 def goodwill_refund(
-    order: Order, amount: Money, ctx: Context, rules: Rules, *, by_transfer: bool = False
+    order: Order,
+    amount: Money,
+    ctx: Context,
+    rules: Rules,
+    *,
+    by_transfer: bool = False,
+    rate: TaxRate | None = None,
 ) -> Order:
     """返金 (売上値引): pay back ``amount`` with no goods coming back, and put it in the books.
 
@@ -159,17 +166,21 @@ def goodwill_refund(
     posted at once; before, it is posted at booking, after the sale's (:func:`book_goodwill`).
     A 後払い refund waits on the provider (:func:`settle_goodwill`): refused, it was not made
     and nothing is posted. ``by_transfer``: owed back by bank transfer whatever the method
-    (after a 後払い provider refused to bill the rest of a return, say).
+    (after a 後払い provider refused to bill the rest of a return, say). ``rate`` takes it off
+    that tax rate alone (a shipping fee refunded: the standard rate), up to what it holds.
     """
+    if rate is not None and not isinstance(rate, TaxRate):
+        raise InvalidValue("rate", rate, "a TaxRate (TaxRate.STANDARD or REDUCED), or None")
     before = {e.key for e in order.outbox}
     order, paid = _pay_back(order, amount, ctx, rules, by_transfer=by_transfer)
     if paid.amount <= 0:  # owed points took it all: no money moves, nothing for the books
         return order
-    room = goodwill_room(order, rules.settings.tax)
+    room = goodwill_room(order, rules.settings.tax, rate)
     if paid > room:
-        raise InvalidValue(
-            "amount", paid.amount, f"no more than {room} (what the sale still holds)"
-        )
+        held = "what the sale still holds"
+        if rate is not None:
+            held = f"what the sale still holds at the {rate.name} rate"
+        raise InvalidValue("amount", paid.amount, f"no more than {room} ({held})")
     waits = [
         e.key
         for e in order.outbox
@@ -178,7 +189,7 @@ def goodwill_refund(
         and e.key not in before
     ]
     settings = rules.settings
-    shares = goodwill_share(order, paid, settings.tax)
+    shares = goodwill_share(order, paid, settings.tax, rate)
     refund_id = f"G{sum(isinstance(e, GoodwillRefunded) for e in order.history) + 1}"
     post = order.status is OrderStatus.BOOKED and not waits
     order, (recorded,) = lifecycle.record_fact(

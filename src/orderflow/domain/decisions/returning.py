@@ -40,7 +40,12 @@ from orderflow.domain.money import Money
 from orderflow.domain.order import Order, line_index
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments.common import Fold
-from orderflow.domain.points import claw_back, clawback_limit, owed_settled, points_earned
+from orderflow.domain.points import (
+    claw_back,
+    clawback_limit,
+    earned_for_clawback,
+    owed_settled,
+)
 from orderflow.domain.refunds import (
     paid_share,
     refund_share,
@@ -217,9 +222,7 @@ def receive_return(
         raise InvalidValue("return_id", return_id, "a return waiting for its goods (REQUESTED)")
     settings = rules.settings
     checked = _check_dispositions(ret, dispositions, settings.warehouses)
-    earned = 0
-    if rules.points and settings.points_grant is not None:
-        earned = points_earned(order, settings.points_rate)
+    earned = earned_for_clawback(order, rules)
     share = refund_share(
         order,
         ret,
