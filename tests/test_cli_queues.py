@@ -1,10 +1,11 @@
-"""``python -m orderflow queues`` on a shop's own file: the timed lists read as of now."""
+"""``python -m orderflow queues`` on a shop's own file (lists read as of now); ``--version``."""
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+import orderflow
 from orderflow import Order, OrderDesk
 from orderflow.cli import ExitCode, main
 from orderflow.errors import OutcomeUnknown
@@ -56,3 +57,12 @@ def place_on(desk: OrderDesk, number: str) -> Order:
     return desk.place(
         number=number, customer=customer(), ship_to=address(), lines=lines(), token="tok_ok"
     )
+
+
+def test_version_prints_the_installed_orderflow_and_exits_0(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.strip() == f"orderflow {orderflow.__version__}"
