@@ -119,3 +119,12 @@ def test_a_payment_method_without_its_port_names_the_desk_keyword_it_needs() -> 
     assert "OrderDesk(gateway=...)" in str(caught.value)
     with pytest.raises(OrderNotFound):  # nothing was stored
         desk.get("1001")
+
+
+@pytest.mark.parametrize("given", [["TOKYO"], "TOKYO", ()])
+def test_warehouses_not_given_as_a_tuple_show_the_tuple_to_write(given: Any) -> None:
+    """A list, or ``("TOKYO")`` without its comma (a text), is refused showing the form."""
+    with pytest.raises(InvalidValue) as caught:
+        ShopSettings(warehouses=given)
+    assert caught.value.field == "warehouses"
+    assert "warehouses=('TOKYO',)" in str(caught.value)
