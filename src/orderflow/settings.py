@@ -175,7 +175,12 @@ def _check_fees(instance: ShopSettings, attribute: attrs.Attribute[Any], value: 
 
 def _check_warehouses(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, tuple) or not value or not all(isinstance(w, str) for w in value):
-        raise InvalidValue("warehouses", value, "a tuple of warehouse codes in priority order")
+        raise InvalidValue(
+            "warehouses",
+            value,
+            "a tuple of warehouse codes in priority order, such as warehouses=('TOKYO',) or"
+            " ('TOKYO', 'OSAKA')",
+        )
 
 
 def _check_allocation(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

@@ -98,3 +98,33 @@ def test_the_desk_tells_its_time() -> None:
     assert s.desk.now() == s.clock.now() == s.desk.executor.now()
     s.clock.advance(timedelta(hours=1))
     assert s.desk.now() == s.clock.now()
+
+
+def test_a_carrier_missing_for_the_settings_names_the_codes_given_and_where_it_is_named() -> None:
+    with pytest.raises(InvalidValue) as caught:
+        _desk({"TOKYO": FakeWarehouse("TOKYO")}, ShopSettings(carrier="sagawa"))
+    text = str(caught.value)
+    assert caught.value.field == "carriers"
+    assert "got 'yamato'" in text  # the codes given, not "<list of 1>"
+    assert "ShopSettings.carrier" in text and "carriers={" in text  # where each is named
+
+
+def test_a_payment_method_without_its_port_names_the_desk_keyword_it_needs() -> None:
+    desk = _desk({"TOKYO": FakeWarehouse("TOKYO")})  # no gateway=: cards cannot be taken
+    s = shop()
+    s.desk = desk
+    with pytest.raises(InvalidValue) as caught:
+        place(s)
+    assert caught.value.field == "payment_method"
+    assert "OrderDesk(gateway=...)" in str(caught.value)
+    with pytest.raises(OrderNotFound):  # nothing was stored
+        desk.get("1001")
+
+
+@pytest.mark.parametrize("given", [["TOKYO"], "TOKYO", ()])
+def test_warehouses_not_given_as_a_tuple_show_the_tuple_to_write(given: Any) -> None:
+    """A list, or ``("TOKYO")`` without its comma (a text), is refused showing the form."""
+    with pytest.raises(InvalidValue) as caught:
+        ShopSettings(warehouses=given)
+    assert caught.value.field == "warehouses"
+    assert "warehouses=('TOKYO',)" in str(caught.value)

@@ -134,7 +134,13 @@ class DeskBase:
                 " settings=ShopSettings(warehouses=(...))",
             )
         if self.settings.carrier not in carriers:
-            raise InvalidValue("carriers", sorted(carriers), f"a {self.settings.carrier!r} carrier")
+            raise InvalidValue(
+                "carriers",
+                ", ".join(map(str, sorted(carriers, key=str))) or "none",
+                f"a port for ShopSettings.carrier {self.settings.carrier!r}: name it as"
+                f" carriers={{{self.settings.carrier!r}: ...}}, or choose another carrier with"
+                " settings=ShopSettings(carrier=...)",
+            )
         self.store = store
         self.clock = clock
         self.carriers = dict(carriers)

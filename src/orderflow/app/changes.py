@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from orderflow.app._inputs import MAX_NUMBER, check_number, check_text
 from orderflow.app.base import DeskBase
-from orderflow.app.orders import accepts, check_skus
+from orderflow.app.orders import accepts, check_skus, without_port
 from orderflow.domain import lifecycle
 from orderflow.domain.address import Address
 from orderflow.domain.bounds import from_one_to
@@ -215,9 +215,7 @@ class ChangeCommands(DeskBase):
             check_text(request_id, "request_id", required=True, limit=200)
         method = change.payment_method
         if method is not None and not accepts(self.ports, method):
-            raise InvalidValue(
-                "change.payment_method", method.value, "a method this desk has a port for"
-            )
+            raise without_port("change.payment_method", method)
         check_skus(self, change.add_lines, "change.add_lines")  # unknown SKUs, as place refuses
 
     def _check_parcel(self, changed: Order) -> None:

@@ -36,7 +36,7 @@ from orderflow.errors import (
     UnknownSku,
 )
 
-__all__ = ["OrderCommands", "accepts", "check_skus"]
+__all__ = ["OrderCommands", "accepts", "check_skus", "without_port"]
 
 
 def accepts(ports: Ports, method: PaymentMethod) -> bool:
@@ -51,6 +51,26 @@ def accepts(ports: Ports, method: PaymentMethod) -> bool:
         PaymentMethod.KONBINI: ports.konbini,
     }.get(method, True)
     return port is not None
+
+
+_DESK_KEYWORD = {
+    PaymentMethod.CARD: "gateway",
+    PaymentMethod.AMAZON_PAY: "amazon_pay",
+    PaymentMethod.POSTPAY: "postpay",
+    PaymentMethod.BANK_TRANSFER: "bank",
+    PaymentMethod.KONBINI: "konbini",
+}
+"""The :class:`~orderflow.OrderDesk` keyword giving the port each method needs."""
+
+
+def without_port(field: str, method: PaymentMethod) -> InvalidValue:
+    """The refusal of ``method`` on a desk built without its port, naming the keyword it needs."""
+    keyword = _DESK_KEYWORD.get(method, "")
+    return InvalidValue(
+        field,
+        method.value,
+        f"a method this desk has a port for ({method.value} needs OrderDesk({keyword}=...))",
+    )
 
 
 def check_skus(desk: DeskBase, lines: Sequence[OrderLine], field: str) -> None:
@@ -172,9 +192,7 @@ class OrderCommands(DeskBase):
                 " or AMAZON_PAY)",
             )
         if not self.accepts(payment_method):
-            raise InvalidValue(
-                "payment_method", payment_method.value, "a method this desk has a port for"
-            )
+            raise without_port("payment_method", payment_method)
         if payment_method in (PaymentMethod.CARD, PaymentMethod.AMAZON_PAY) and (
             not token or not isinstance(token, str)
         ):

@@ -120,6 +120,9 @@ def parser() -> argparse.ArgumentParser:
         description=_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    from orderflow import __version__
+
+    main_parser.add_argument("--version", action="version", version=f"orderflow {__version__}")
     commands = cast(  # its parsers are _Parser: usage errors on one line
         "argparse._SubParsersAction[argparse.ArgumentParser]",
         main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND"),

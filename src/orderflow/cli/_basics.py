@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from orderflow.cli._common import ExitCode, length_of_time, open_store
 from orderflow.cli._messages import one_line
@@ -54,15 +54,20 @@ def print_queues(
     stuck_minutes: float = 15,
     out: Callable[[str], None] = print,
 ) -> dict[str, int]:
-    """Print (and return) the count of every work list of the store at ``db``.
+    """Print (and return) the count of every work list of the store at ``db``, as of now.
+
+    The timed lists (``ready_to_instruct``, ``not_shipped``, ``stuck``) are read at the wall
+    clock, as the shop's own desk reads them.
 
     ``db`` is a SQLite file (which must exist: :class:`~orderflow.cli.Refused`, exit 2,
     otherwise) or a PostgreSQL URL.
     """
     from orderflow.testing.shop import desk_on, fake_shop
 
+    shop = fake_shop()
+    shop.clock.advance(datetime.now(UTC) - shop.clock.now())  # the lists are read as of now
     with open_store(db) as store:
-        desk = desk_on(fake_shop(), store=store)  # the lists read the store alone
+        desk = desk_on(shop, store=store)  # the lists read the store alone
         counts = desk.queue_counts(
             not_shipped_after=timedelta(hours=not_shipped_hours),
             stuck_after=timedelta(minutes=stuck_minutes),
