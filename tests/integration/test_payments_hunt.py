@@ -1,0 +1,79 @@
+"""Payments beyond the card's happy path, used as a shop developer would: one test per defect.
+
+Bank transfers (入金消込), 代引き fee tables, deposits read from a bank's own API: each test drives
+the public API on the fakes and checks what the shop sees.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from orderflow import Deposit, Money, OrderChange, PaymentMethod
+from orderflow.testing import FakeShop, Fault, fake_shop
+from tests.builders import STOCK, place
+
+
+def _shop() -> FakeShop:
+    return fake_shop(dict(STOCK), points={"C1": 1000})
+
+
+def _deposit(s: FakeShop, number: str, reference: str) -> Deposit:
+    order = s.desk.get(number)
+    account = order.payment.instruction("account")
+    assert account is not None
+    return Deposit(account, s.desk.totals(order).total, "ﾔﾏﾀﾞ ﾀﾛｳ", date(2026, 11, 24), reference)
+
+
+def _stuck_and_waiting(s: FakeShop) -> None:
+    """1001 waits for its transfer and is stuck (the points provider keeps refusing to give
+    back points a change returned: ``effect_refused``); 1002 waits for its transfer."""
+    place(s, "1001", payment_method=PaymentMethod.BANK_TRANSFER, points_used=100)
+    s.desk.accept("1001")
+    place(s, "1002", payment_method=PaymentMethod.BANK_TRANSFER)
+    s.desk.accept("1002")
+    s.points.fail_next("restore", Fault.DECLINE, times=100)
+    s.desk.change("1001", OrderChange(points_used=0))  # refused three times: effect_refused
+    assert "effect_refused" in [h.code for h in s.desk.get("1001").open_holds]
+
+
+def test_one_stuck_order_does_not_stop_the_other_deposits_of_a_reconciliation() -> None:
+    s = _shop()
+    _stuck_and_waiting(s)
+    stuck, other = _deposit(s, "1001", "R1"), _deposit(s, "1002", "R2")
+
+    report = s.desk.reconcile_deposits([stuck, other])  # raised EffectsPending for 1001
+
+    assert s.desk.get("1002").payment.received == other.amount, (
+        "1002's transfer was not applied because another order was stuck"
+    )
+    assert [o.number for o in report.orders] == ["1002"]
+    assert report.retry == (stuck,)
+    assert [number for number, _ in report.errors] == ["1001"]
+    assert "EffectsPending" in report.errors[0][1]
+    assert s.desk.get("1001").payment.received == Money.yen(0)
+
+    s.points.clear_faults()  # the provider works again: the stuck order is finished
+    s.desk.resume("1001")
+    again = s.desk.reconcile_deposits([stuck, other])  # the file read again
+    assert again.retry == () and again.reconciliation.repeated == (other,)
+    assert s.desk.get("1001").payment.received == stuck.amount
+
+
+def test_one_stuck_order_taking_back_a_reversed_deposit_does_not_stop_the_others() -> None:
+    s = _shop()
+    place(s, "1001", payment_method=PaymentMethod.BANK_TRANSFER, points_used=100)
+    s.desk.accept("1001")
+    paid = _deposit(s, "1001", "R1")
+    s.desk.reconcile_deposits([paid])
+    place(s, "1002", payment_method=PaymentMethod.BANK_TRANSFER)
+    s.desk.accept("1002")
+    s.points.fail_next("restore", Fault.DECLINE, times=100)
+    s.desk.change("1001", OrderChange(points_used=0))  # refused three times: effect_refused
+    reversal = Deposit(paid.account, paid.amount, paid.payer_name, paid.on, "R1", cancelled=True)
+    other = _deposit(s, "1002", "R2")
+
+    report = s.desk.reconcile_deposits([reversal, other])
+
+    assert s.desk.get("1002").payment.received == other.amount
+    assert report.retry == (reversal,)
+    assert [number for number, _ in report.errors] == ["1001"]
