@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from orderflow import Deposit, Money, OrderChange, PaymentMethod
+import pytest
+
+from orderflow import CodFeeTable, Deposit, Money, OrderChange, PaymentMethod
+from orderflow.errors import InvalidValue
 from orderflow.testing import FakeShop, Fault, fake_shop
 from tests.builders import STOCK, place
 
@@ -77,3 +80,41 @@ def test_one_stuck_order_taking_back_a_reversed_deposit_does_not_stop_the_others
     assert s.desk.get("1002").payment.received == other.amount
     assert report.retry == (reversal,)
     assert [number for number, _ in report.errors] == ["1001"]
+
+
+@pytest.mark.parametrize("flag", ["0", "1", 0, 1, None])
+def test_a_deposit_whose_cancel_flag_is_not_true_or_false_is_refused_naming_it(
+    flag: object,
+) -> None:
+    """A bank's API or CSV gives 取消区分 as text ("0"): it counted as a 取消, and nothing was
+    applied."""
+    with pytest.raises(InvalidValue) as refused:
+        Deposit("101-1000001", Money.yen(3040), "ﾔﾏﾀﾞ", date(2026, 11, 24), "R1", cancelled=flag)  # type: ignore[arg-type]
+    assert refused.value.field == "cancelled"
+
+
+@pytest.mark.parametrize(
+    ("brackets", "field"),
+    [
+        (((Money.yen(10_000), Money.yen(-330)),), "brackets[0]"),
+        (((Money.yen(0), Money.yen(330)),), "brackets[0]"),
+        (
+            ((Money.yen(10_000), Money.yen(330)), (Money.yen(10_000), Money.yen(440))),
+            "brackets",
+        ),
+    ],
+    ids=["negative-fee", "no-amount", "same-bound-twice"],
+)
+def test_a_cod_fee_table_that_cannot_be_a_carriers_is_refused(
+    brackets: tuple[tuple[Money, Money], ...], field: str
+) -> None:
+    """A negative fee lowered the order's total (a ¥4,180 order placed at ¥3,850); a bound given
+    twice left its second fee unreachable."""
+    with pytest.raises(InvalidValue) as refused:
+        CodFeeTable(brackets)
+    assert refused.value.field == field
+
+
+def test_a_free_cod_bracket_is_taken() -> None:
+    table = CodFeeTable(((Money.yen(10_000), Money.yen(0)), (Money.yen(30_000), Money.yen(440))))
+    assert table.fee_for(Money.yen(5_000)) == Money.yen(0)

@@ -50,8 +50,9 @@ class Deposit:
     """The day the bank booked the deposit (入金日)."""
     reference: str = attrs.field(validator=nonempty_text)
     """The bank's reference for this deposit (照会番号); the same reference is one deposit."""
-    cancelled: bool = False
-    """The bank reversed this deposit (取消): it moves no money."""
+    cancelled: bool = attrs.field(default=False)
+    """The bank reversed this deposit (取消): it moves no money. ``True`` or ``False`` (a bank's
+    取消区分 ``"0"`` or ``"1"`` is refused: convert it)."""
 
     @amount.validator
     def _check_amount(self, attribute: attrs.Attribute[Money], value: object) -> None:
@@ -67,6 +68,11 @@ class Deposit:
     def _check_on(self, attribute: attrs.Attribute[date], value: object) -> None:
         if not isinstance(value, date):
             raise InvalidValue("on", value, "the date of the deposit")
+
+    @cancelled.validator
+    def _check_cancelled(self, attribute: attrs.Attribute[bool], value: object) -> None:
+        if not isinstance(value, bool):
+            raise InvalidValue("cancelled", value, "True (取消) or False")
 
     @property
     def payer_display(self) -> str:
