@@ -10,7 +10,15 @@ from datetime import date
 
 import pytest
 
-from orderflow import CodFeeTable, Deposit, Money, OrderChange, PaymentMethod
+from orderflow import (
+    CodFeeTable,
+    Deposit,
+    Money,
+    OrderChange,
+    PaymentMethod,
+    normalize_payer_name,
+    payer_search_key,
+)
 from orderflow.errors import InvalidValue
 from orderflow.testing import FakeShop, Fault, fake_shop
 from tests.builders import STOCK, place
@@ -118,3 +126,27 @@ def test_a_cod_fee_table_that_cannot_be_a_carriers_is_refused(
 def test_a_free_cod_bracket_is_taken() -> None:
     table = CodFeeTable(((Money.yen(10_000), Money.yen(0)), (Money.yen(30_000), Money.yen(440))))
     assert table.fee_for(Money.yen(5_000)) == Money.yen(0)
+
+
+@pytest.mark.parametrize(
+    ("raw", "display", "typed"),
+    [
+        ("ﾄﾞ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "(同)ヤマダシヨウジ", "ヤマダ ショウジ"),  # 合同会社: ド)
+        ("ﾔﾏﾀﾞｼﾖｳｼﾞ(ﾄﾞ", "ヤマダシヨウジ(同)", "ヤマダ ショウジ"),
+        ("ﾔﾏﾀﾞｼﾖｳｼﾞ(ｶ)ﾁﾊﾞｼﾃﾝ", "ヤマダシヨウジ(株)チバシテン", "ヤマダショウジ チバシテン"),
+        ("ﾒ)ｻﾄｳｼﾖｳﾃﾝ", "(名)サトウシヨウテン", "サトウ ショウテン"),  # 合名会社
+        ("ｼ)ｻﾄｳｼﾖｳﾃﾝ", "(資)サトウシヨウテン", "サトウ ショウテン"),  # 合資会社
+        ("ﾄｸﾋ)ﾐﾄﾞﾘﾉｶｲ", "(特非)ミドリノカイ", "ミドリノカイ"),  # 特定非営利活動法人
+        ("ﾌｸ)ﾋｶﾘｴﾝ", "(福)ヒカリエン", "ヒカリエン"),  # 社会福祉法人
+        ("カ)ヤマダシヨウジ", "(株)ヤマダシヨウジ", "ヤマダ ショウジ"),  # an API's full width
+    ],
+    ids=["do-prefix", "do-suffix", "ka-middle", "me", "shi", "tokuhi", "fuku", "full-width"],
+)
+def test_payer_names_with_the_banks_corporate_marks_are_found_by_what_people_type(
+    raw: str, display: str, typed: str
+) -> None:
+    """The 全銀 法人略語 (ド for 合同会社, メ, シ, トクヒ …) and a mark in the middle of a name,
+    ``(ｶ)``, were left in: the key of a 合同会社's transfer was ドヤマダシヨウジ, which no
+    operator typing the company's name finds."""
+    assert normalize_payer_name(raw) == display
+    assert payer_search_key(raw) == payer_search_key(typed)
