@@ -15,11 +15,13 @@ from orderflow import (
     Deposit,
     Money,
     OrderChange,
+    OrderStatus,
     PaymentMethod,
     normalize_payer_name,
     payer_search_key,
 )
 from orderflow.errors import InvalidValue
+from orderflow.ports import CreditStatus
 from orderflow.testing import FakeShop, Fault, fake_shop
 from tests.builders import STOCK, place
 
@@ -150,3 +152,43 @@ def test_payer_names_with_the_banks_corporate_marks_are_found_by_what_people_typ
     operator typing the company's name finds."""
     assert normalize_payer_name(raw) == display
     assert payer_search_key(raw) == payer_search_key(typed)
+
+
+@pytest.mark.parametrize(
+    ("method", "waits"),
+    [
+        (PaymentMethod.KONBINI, "payment_pending"),
+        (PaymentMethod.BANK_TRANSFER, "payment_pending"),
+        (PaymentMethod.POSTPAY, "postpay_review"),
+    ],
+    ids=["konbini", "bank", "postpay-review"],
+)
+def test_a_change_to_a_method_that_waits_reserves_no_stock_before_it_is_paid(
+    method: PaymentMethod, waits: str
+) -> None:
+    """An accepted order waiting for its money keeps no stock (as at acceptance); a change of
+    method cleared the old wait and allocated the order before the new one's wait was raised:
+    stock held for an unpaid order (a transfer has no deadline to give it back)."""
+    s = _shop()
+    s.postpay.decisions["C1"] = CreditStatus.PENDING
+    start = PaymentMethod.BANK_TRANSFER if method is not PaymentMethod.BANK_TRANSFER else None
+    place(s, "1001", payment_method=start or PaymentMethod.KONBINI)
+    order = s.desk.accept("1001")
+    assert order.status is OrderStatus.UNALLOCATED and not order.allocations
+
+    order = s.desk.change("1001", OrderChange(payment_method=method)).order
+
+    assert [h.code for h in order.open_holds] == [waits]
+    assert order.status is OrderStatus.UNALLOCATED, "stock reserved for an order not paid"
+    assert not order.allocations and s.inventory.stock("TOKYO", "TEA-1").reserved == 0
+    if method is PaymentMethod.POSTPAY:
+        reference = order.payment.instruction("reference")
+        assert reference is not None
+        s.postpay.decide(reference, CreditStatus.APPROVED)
+        order = s.desk.refresh_postpay("1001")
+    elif method is PaymentMethod.KONBINI:
+        total = s.desk.totals(order).total
+        order = s.desk.record_konbini_payment("1001", reference="K1", amount=total)
+    else:
+        [order] = s.desk.reconcile_deposits([_deposit(s, "1001", "R1")]).orders
+    assert order.status is OrderStatus.ALLOCATED and not order.open_holds  # paid: it goes on

@@ -153,8 +153,13 @@ def take_proposal(
     rules: Rules,
     plan: Plan,
     keep: tuple[PaymentMethod, str] | None = None,
+    waiting: tuple[str, str, str] | None = None,
 ) -> Order:
-    """The gate said yes: the proposal becomes the order (a new method closes the old one)."""
+    """The gate said yes: the proposal becomes the order (a new method closes the old one).
+
+    ``waiting`` is the new method's wait (code, Japanese and English messages), held in place
+    of the old method's before the order may go on.
+    """
     proposal = order.proposal
     if proposal is None:
         return order
@@ -163,6 +168,9 @@ def take_proposal(
         current = close_payment(plan, current, ctx, keep=keep)
         # the old method's waiting is over; the new one raises its own holds when it answers
         current = lifecycle.clear_holds(current, PAYMENT_WAITS, ctx)
+        if waiting is not None:  # the new one's, before the order would go on (no stock held)
+            code, message, message_en = waiting
+            current, _ = lifecycle.raise_hold(current, code, message, ctx, message_en=message_en)
         payment = replace(
             proposal.payment,
             ledger=current.payment.ledger,

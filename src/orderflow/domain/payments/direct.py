@@ -50,6 +50,8 @@ __all__ = [
 ]
 
 _FAILED = PaymentOutcome.FAILED
+_BANK_WAIT = (HoldCode.PAYMENT_PENDING, "入金待ち", "waiting for the bank transfer")
+_KONBINI_WAIT = (HoldCode.PAYMENT_PENDING, "コンビニ入金待ち", "waiting for the konbini payment")
 
 
 # -- 銀行振込 / コンビニ ---------------------------------------------------------------------------
@@ -86,7 +88,7 @@ def fold_issue_account(
     account = answer.value
     assert isinstance(account, VirtualAccount)
     if effect.purpose is Purpose.SWITCH:
-        order = switch_granted(order, ctx, rules, plan)
+        order = switch_granted(order, ctx, rules, plan, waiting=_BANK_WAIT)
     order = reopen_reference(order, account.account)  # the bank may give back the same number
     order = with_instructions(
         order,
@@ -98,7 +100,7 @@ def fold_issue_account(
         holder=account.holder,
         amount=str(effect.amount.amount),  # what the customer was asked to transfer
     )
-    order = hold(order, HoldCode.PAYMENT_PENDING, "入金待ち", "waiting for the bank transfer", ctx)
+    order = hold(order, *_BANK_WAIT, ctx)
     plan.add(
         Notify,
         notice="payment_request_bank",
@@ -200,7 +202,7 @@ def fold_issue_konbini(
     slip = answer.value
     assert isinstance(slip, KonbiniSlip)
     if effect.purpose is Purpose.SWITCH:
-        order = switch_granted(order, ctx, rules, plan)
+        order = switch_granted(order, ctx, rules, plan, waiting=_KONBINI_WAIT)
     old = order.payment.instruction("payment_number")
     order = with_instructions(
         order,
@@ -218,13 +220,7 @@ def fold_issue_konbini(
         # a number for the total at last: an earlier refusal's hold has nothing left to say
         order = lifecycle.clear_holds(order, (HoldCode.KONBINI_REISSUE_FAILED,), ctx)
     else:
-        order = hold(
-            order,
-            HoldCode.PAYMENT_PENDING,
-            "コンビニ入金待ち",
-            "waiting for the konbini payment",
-            ctx,
-        )
+        order = hold(order, *_KONBINI_WAIT, ctx)
     plan.add(
         Notify,
         notice="payment_request_konbini",
