@@ -6,7 +6,7 @@ the public API on the fakes and checks what the shop sees.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -20,7 +20,7 @@ from orderflow import (
     normalize_payer_name,
     payer_search_key,
 )
-from orderflow.errors import InvalidValue
+from orderflow.errors import InvalidValue, PaymentDeclined
 from orderflow.ports import CreditStatus
 from orderflow.testing import FakeShop, Fault, fake_shop
 from tests.builders import STOCK, place
@@ -192,3 +192,56 @@ def test_a_change_to_a_method_that_waits_reserves_no_stock_before_it_is_paid(
     else:
         [order] = s.desk.reconcile_deposits([_deposit(s, "1001", "R1")]).orders
     assert order.status is OrderStatus.ALLOCATED and not order.open_holds  # paid: it goes on
+
+
+def _card_held_authorization_failed() -> FakeShop:
+    """A card order whose re-authorization the card refused: held ``authorization_failed``."""
+    s = fake_shop(dict(STOCK), decline_tokens=frozenset({"tok_closed"}))
+    place(s, "1001")
+    s.desk.accept("1001")
+    s.desk.raise_hold("1001", "customer_call", "お客様へ確認")
+    s.clock.advance(timedelta(days=28))
+    s.gateway.fail_next("authorize", Fault.DECLINE)  # the card expired since
+    s.desk.reauthorize_expiring()
+    assert "authorization_failed" in [h.code for h in s.desk.get("1001").open_holds]
+    return s
+
+
+def test_a_new_card_for_a_card_order_is_authorized_and_the_old_one_voided() -> None:
+    """The customer gives another card: OrderChange(token=...) was accepted and ignored (the
+    order kept the refused card and its hold, the customer was told of a change)."""
+    s = _card_held_authorization_failed()
+    before = s.desk.get("1001")
+    total = s.desk.totals(before).total
+
+    order = s.desk.change("1001", OrderChange(token="tok_new")).order
+
+    assert order.payment.token == "tok_new"
+    assert [c.request[2] for c in s.gateway.calls_to("authorize")][-1] == "tok_new"
+    assert "authorization_failed" not in [h.code for h in order.open_holds]
+    assert list(s.gateway.live_authorizations().values()) == [total]  # the old one voided
+    assert s.desk.payment_confirmed(order)
+
+
+def test_a_new_card_the_gateway_refuses_changes_nothing() -> None:
+    s = _card_held_authorization_failed()
+    before = s.desk.get("1001")
+
+    with pytest.raises(PaymentDeclined):
+        s.desk.change("1001", OrderChange(token="tok_closed"))
+
+    order = s.desk.get("1001")
+    assert order.payment.token == before.payment.token
+    assert [h.code for h in order.open_holds] == [h.code for h in before.open_holds]
+
+
+def test_the_same_card_again_is_no_change() -> None:
+    s = fake_shop(dict(STOCK))
+    place(s, "1001")
+    order = s.desk.get("1001")
+    sent = len(s.notifier.sent)
+
+    again = s.desk.change("1001", OrderChange(token=order.payment.token)).order
+
+    assert again.version == s.desk.get("1001").version == order.version, "saved a change"
+    assert len(s.notifier.sent) == sent, "the customer was told of a change"
