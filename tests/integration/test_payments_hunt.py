@@ -245,3 +245,31 @@ def test_the_same_card_again_is_no_change() -> None:
 
     assert again.version == s.desk.get("1001").version == order.version, "saved a change"
     assert len(s.notifier.sent) == sent, "the customer was told of a change"
+
+
+def test_a_transfer_made_before_the_order_held_its_reused_account_is_not_its() -> None:
+    """Virtual accounts are reused: a transfer dated before the account went to this order was
+    made to the order that held it then. It was credited to the new holder (whose goods then
+    shipped on another customer's money)."""
+    s = fake_shop(dict(STOCK))
+    place(s, "1001", payment_method=PaymentMethod.BANK_TRANSFER)
+    s.desk.accept("1001")
+    first = s.desk.get("1001")
+    account = first.payment.instruction("account")
+    assert account is not None
+    s.desk.cancel("1001", reason="お客様都合")  # the account goes back to the bank's pool
+    s.clock.advance(timedelta(days=2))
+    place(s, "1002", payment_method=PaymentMethod.BANK_TRANSFER)
+    s.desk.accept("1002")
+    assert s.desk.get("1002").payment.instruction("account") == account  # reused
+    total = s.desk.totals(first).total
+    day = s.clock.now().date()
+    paid_before = Deposit(account, total, "ﾔﾏﾀﾞ ﾀﾛｳ", day - timedelta(days=2), "R-old")
+
+    report = s.desk.reconcile_deposits([paid_before])
+
+    assert report.unmatched == (paid_before,), "another customer's transfer credited to 1002"
+    assert s.desk.get("1002").payment.received == Money.yen(0)
+    paid_now = Deposit(account, total, "ﾔﾏﾀﾞ ﾀﾛｳ", day, "R-new")  # the day it was given: its
+    matched = s.desk.reconcile_deposits([paid_now]).reconciliation.matched
+    assert [m.order_number for m in matched] == ["1002"]

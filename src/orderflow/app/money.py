@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from orderflow.app._inputs import check_number, check_text
 from orderflow.app.base import DeskBase, refund_refused
@@ -354,11 +354,13 @@ class MoneyCommands(DeskBase):
                 continue
             if account in accounts:
                 shared.add(account)
+            since = order.payment.instruction("account_since")
             accounts[account] = OpenAccount(  # as the order counts it (settle_received)
                 account,
                 order.number,
                 still_due(order.payment, self.totals(order).total),
                 order.payment.received - order.payment.refund_owed,
+                date.fromisoformat(since) if since else None,
             )
             seen.update(_deposits_received(order))
         for account in shared:

@@ -93,6 +93,10 @@ class OpenAccount:
     and goodwill (what its deposits must cover)."""
     received: Money
     """What it has received before this reconciliation, less any amount owed back."""
+    since: date | None = None
+    """The day the order was given the account (``None``: not known, an order stored before
+    it was kept). A deposit dated before was made while the reused number was another order's:
+    it is not this order's (unmatched, for a person)."""
 
 
 class MatchKind(enum.Enum):
@@ -156,7 +160,8 @@ def reconcile(
 ) -> Reconciliation:
     """Match ``deposits`` (in order) to the open orders holding their accounts.
 
-    ``open_accounts`` maps an account number to the one open order holding it now.
+    ``open_accounts`` maps an account number to the one open order holding it now; a deposit
+    dated before that order was given it (:attr:`OpenAccount.since`) is unmatched.
     ``seen_references`` are deposit references already applied earlier: they are not applied
     again. Deposits to the same account add up: short, then exact or over. A deposit the bank
     reversed (取消, ``cancelled``) moves no money: one whose original is in the same batch takes
@@ -196,8 +201,12 @@ def reconcile(
             cancelled.append(deposit)
             continue
         account = open_accounts.get(deposit.account)
-        if account is None or account.due.currency != deposit.amount.currency:
-            unmatched.append(deposit)
+        if (
+            account is None
+            or account.due.currency != deposit.amount.currency
+            or (account.since is not None and deposit.on < account.since)
+        ):
+            unmatched.append(deposit)  # nobody's, or paid when the number was another order's
             continue
         before = received.get(deposit.account, account.received)
         after = before + deposit.amount

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from orderflow.domain import lifecycle
 from orderflow.domain.effects import (
@@ -90,9 +91,13 @@ def fold_issue_account(
     if effect.purpose is Purpose.SWITCH:
         order = switch_granted(order, ctx, rules, plan, waiting=_BANK_WAIT)
     order = reopen_reference(order, account.account)  # the bank may give back the same number
+    # the day (the shop's, as the bank books deposits) the account became the order's: a
+    # transfer dated before was made to the order that held the reused number then
+    since = ctx.at.astimezone(ZoneInfo(rules.settings.zone)).date().isoformat()
     order = with_instructions(
         order,
         account=account.account,
+        account_since=since,
         bank=f"{account.bank_name} ({account.bank_code})",
         branch=f"{account.branch_name} ({account.branch_code})",
         account_type=account.account_type,
