@@ -19,7 +19,9 @@ from orderflow import (
     PaymentMethod,
     normalize_payer_name,
     payer_search_key,
+    payment_confirmed,
 )
+from orderflow.domain.order import Payment
 from orderflow.errors import InvalidValue, PaymentDeclined
 from orderflow.ports import CreditStatus
 from orderflow.testing import FakeShop, Fault, fake_shop
@@ -273,3 +275,21 @@ def test_a_transfer_made_before_the_order_held_its_reused_account_is_not_its() -
     paid_now = Deposit(account, total, "ﾔﾏﾀﾞ ﾀﾛｳ", day, "R-new")  # the day it was given: its
     matched = s.desk.reconcile_deposits([paid_now]).reconciliation.matched
     assert [m.order_number for m in matched] == ["1002"]
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        ((None, Money.yen(1)), "payment"),
+        ((Payment(PaymentMethod.CARD, "JPY", "tok", ()), 100), "total"),
+        ((Payment(PaymentMethod.CARD, "JPY", "tok", ()), Money.yen(1), "2026-11-24"), "now"),
+    ],
+    ids=["no-payment", "total-as-int", "now-as-text"],
+)
+def test_payment_confirmed_refuses_what_is_not_a_payment_naming_it(
+    args: tuple[object, ...], field: str
+) -> None:
+    """The pure rule let AttributeError out, or answered False for a text ``now``."""
+    with pytest.raises(InvalidValue) as refused:
+        payment_confirmed(*args)  # type: ignore[arg-type]
+    assert refused.value.field == field

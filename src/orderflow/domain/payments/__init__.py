@@ -109,8 +109,15 @@ def payment_confirmed(
     parcel); money received counts net of what is owed back, against what is still due (the
     total less what returns and goodwill refunds gave back).
     """
+    from orderflow.domain.bounds import check_moment
     from orderflow.domain.payments.ledger import claim_amount, claim_pending, live_authorization
 
+    if not isinstance(payment, Payment):
+        raise InvalidValue("payment", payment, "a Payment (order.payment)")
+    if not isinstance(total, Money):
+        raise InvalidValue("total", total, "a Money (desk.totals(order).total)")
+    if now is not None:
+        check_moment(now, "now")
     method = payment.method
     if method is PaymentMethod.COD or total.amount <= 0:  # nothing to pay: confirmed
         return True
