@@ -581,3 +581,24 @@ def test_the_banks_webhook_is_answered_409_while_an_order_cannot_take_its_deposi
     assert ok(client.get("/orders/2002"))["holds"] == []
     again = ok(client.post("/webhooks/payments/bank", json={"deposits": deposits}))  # resent
     assert again["orders"] == ["2001"] and again["repeated"] == ["D-2002"]
+
+
+def test_the_banks_webhook_takes_a_transfer_back(client: TestClient) -> None:
+    """A 取消 (組戻し) the bank sends for a transfer it notified: the order gives the money up."""
+    order = place(client, "2001", 1, payment_method="bank_transfer", token=None)
+    deposit = {
+        "account": order["payment"]["account"],
+        "amount": order["total"],
+        "payer_name": "ﾔﾏﾀﾞ ﾀﾛｳ",
+        "on": "2026-11-23",
+        "reference": "D-1",
+    }
+    ok(client.post("/webhooks/payments/bank", json={"deposits": [deposit]}))
+    assert ok(client.get("/orders/2001"))["holds"] == []
+
+    back = ok(
+        client.post("/webhooks/payments/bank", json={"deposits": [{**deposit, "cancelled": True}]})
+    )
+
+    assert back["reversed"] == ["D-1"] and back["repeated"] == []
+    assert [h["code"] for h in ok(client.get("/orders/2001"))["holds"]] == ["payment_shortfall"]

@@ -304,6 +304,7 @@ def _routes(app: FastAPI) -> None:
             "matched": len(done.matched),
             "unmatched": [d.reference for d in done.unmatched],
             "repeated": [d.reference for d in done.repeated],
+            "reversed": [d.reference for d in report.reversed],  # taken back: a person looks
         }
         if report.retry:  # the others are applied and count once when sent again
             answer["retry"] = [d.reference for d in report.retry]
