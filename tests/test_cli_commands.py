@@ -221,6 +221,31 @@ def test_import_transfers_in_chunks_adds_up_as_one_call(
     assert order.payment.refund_owed.amount == 100  # the excess is owed back
 
 
+def test_import_transfers_applies_the_others_when_one_order_is_stuck(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orderflow.desk import OrderDesk
+    from orderflow.errors import EffectsPending
+
+    first, second = bank_orders(db, 2)
+    current = OrderDesk._current
+
+    def stuck(self: OrderDesk, number: str) -> object:  # 1001's provider keeps refusing
+        if number == "1001":
+            raise EffectsPending(number, "restore_points")
+        return current(self, number)
+
+    monkeypatch.setattr(OrderDesk, "_current", stuck)
+    path = transfer_file(tmp_path / "n.txt", [("1000001", [first]), ("1000002", [second])])
+    assert main(["import-transfers", "--fakes", path, "--db", db]) == ExitCode.WORK_LEFT
+    out = capsys.readouterr().out
+    assert "not all applied, run again (what was applied counts once): order 1001:" in out
+    assert "exact          2" in out  # matched; 1001's waits for the file to be read again
+    with SQLiteStore(db) as store:
+        assert store.get("1002").payment.received.amount == second
+        assert store.get("1001").payment.received.amount == 0
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [

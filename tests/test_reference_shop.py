@@ -545,3 +545,60 @@ def test_a_misspelt_field_of_an_order_is_refused_not_ignored(client: TestClient)
     answer = client.post("/orders", json=body)
     assert answer.status_code == 422 and answer.json()["field"] == "shiping_fee"
     assert client.get("/orders/6201").status_code == 404
+
+
+def test_the_banks_webhook_is_answered_409_while_an_order_cannot_take_its_deposit(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The others are applied; the bank sends the body again (each deposit counts once)."""
+    from orderflow.desk import OrderDesk
+    from orderflow.errors import EffectsPending
+
+    stuck = place(client, "2001", 1, payment_method="bank_transfer", token=None)
+    other = place(client, "2002", 2, payment_method="bank_transfer", token=None)
+    current = OrderDesk._current
+
+    def refusing(self: OrderDesk, number: str) -> object:  # 2001's provider keeps refusing
+        if number == "2001":
+            raise EffectsPending(number, "restore_points")
+        return current(self, number)
+
+    deposits = [
+        {
+            "account": o["payment"]["account"],
+            "amount": o["total"],
+            "payer_name": "ﾔﾏﾀﾞ ﾀﾛｳ",
+            "on": "2026-11-23",
+            "reference": f"D-{o['number']}",
+        }
+        for o in (stuck, other)
+    ]
+    with monkeypatch.context() as patched:
+        patched.setattr(OrderDesk, "_current", refusing)
+        answer = client.post("/webhooks/payments/bank", json={"deposits": deposits})
+    assert answer.status_code == 409, answer.text
+    assert answer.json()["retry"] == ["D-2001"] and answer.json()["orders"] == ["2002"]
+    assert ok(client.get("/orders/2002"))["holds"] == []
+    again = ok(client.post("/webhooks/payments/bank", json={"deposits": deposits}))  # resent
+    assert again["orders"] == ["2001"] and again["repeated"] == ["D-2002"]
+
+
+def test_the_banks_webhook_takes_a_transfer_back(client: TestClient) -> None:
+    """A 取消 (組戻し) the bank sends for a transfer it notified: the order gives the money up."""
+    order = place(client, "2001", 1, payment_method="bank_transfer", token=None)
+    deposit = {
+        "account": order["payment"]["account"],
+        "amount": order["total"],
+        "payer_name": "ﾔﾏﾀﾞ ﾀﾛｳ",
+        "on": "2026-11-23",
+        "reference": "D-1",
+    }
+    ok(client.post("/webhooks/payments/bank", json={"deposits": [deposit]}))
+    assert ok(client.get("/orders/2001"))["holds"] == []
+
+    back = ok(
+        client.post("/webhooks/payments/bank", json={"deposits": [{**deposit, "cancelled": True}]})
+    )
+
+    assert back["reversed"] == ["D-1"] and back["repeated"] == []
+    assert [h["code"] for h in ok(client.get("/orders/2001"))["holds"]] == ["payment_shortfall"]

@@ -289,18 +289,28 @@ def _routes(app: FastAPI) -> None:
         )
         return _summary(desk, order)
 
-    @app.post("/webhooks/payments/bank")
-    def bank_deposits(body: DepositsIn, request: Request) -> dict[str, Any]:
-        """The bank: deposits to virtual accounts (入金消込). A repeated reference counts once."""
+    @app.post("/webhooks/payments/bank", response_model=None)
+    def bank_deposits(body: DepositsIn, request: Request) -> dict[str, Any] | JSONResponse:
+        """The bank: deposits to virtual accounts (入金消込). A repeated reference counts once.
+
+        An order that cannot take its deposit now (stuck on an effect a provider keeps
+        refusing) leaves it in ``retry``: answered 409, so the bank sends the body again.
+        """
         desk = shop_of(request).desk
         report = desk.reconcile_deposits([d.value() for d in body.deposits])
         done = report.reconciliation
-        return {
+        answer: dict[str, Any] = {
             "orders": [o.number for o in report.orders],
             "matched": len(done.matched),
             "unmatched": [d.reference for d in done.unmatched],
             "repeated": [d.reference for d in done.repeated],
+            "reversed": [d.reference for d in report.reversed],  # taken back: a person looks
         }
+        if report.retry:  # the others are applied and count once when sent again
+            answer["retry"] = [d.reference for d in report.retry]
+            answer["errors"] = [number for number, _ in report.errors]
+            return JSONResponse(answer, status_code=409)
+        return answer
 
     @app.post("/webhooks/warehouse/received")
     def received(body: ReceiptIn, request: Request) -> dict[str, Any]:

@@ -142,11 +142,18 @@ class DepositIn(BaseModel):
     payer_name: str
     on: date
     reference: str
+    cancelled: bool = False
+    """The bank took the transfer back (取消, 組戻し): sent under the transfer's reference."""
 
     def value(self) -> Deposit:
         """As orderflow's ``Deposit``."""
         return Deposit(
-            self.account, Money.yen(self.amount), self.payer_name, self.on, self.reference
+            self.account,
+            Money.yen(self.amount),
+            self.payer_name,
+            self.on,
+            self.reference,
+            cancelled=self.cancelled,
         )
 
 

@@ -499,7 +499,9 @@ def pay(flow: Flow, order: Order) -> object:
     if account is None or rng.random() < 0.3:  # paid to a wrong account: a person applies it
         deposit = Deposit("101-7777777", amount, "ﾔﾏﾀﾞ ﾀﾛｳ", shop.clock.now().date(), reference)
         return shop.desk.apply_deposit(order.number, deposit)
-    deposit = Deposit(account, amount, "ﾔﾏﾀﾞ ﾀﾛｳ", shop.clock.now().date(), reference)
+    # now and then a transfer dated days back: made before a reused account was this order's?
+    on = shop.clock.now().date() - timedelta(days=rng.choice([0, 0, 0, 0, 9]))
+    deposit = Deposit(account, amount, "ﾔﾏﾀﾞ ﾀﾛｳ", on, reference)
     if rng.random() < 0.15:  # 取消: the bank takes the transfer back, at once or later
         return taken_back(flow, order, deposit)
     return shop.desk.reconcile_deposits([deposit])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from orderflow.app._inputs import check_number, check_text
 from orderflow.app.base import DeskBase, refund_refused
@@ -28,7 +28,13 @@ from orderflow.domain.queues import (
 )
 from orderflow.domain.status import OrderStatus
 from orderflow.domain.tax import TaxRate
-from orderflow.errors import DepositTaken, InvalidValue, MoveNotAllowed, OrderflowError
+from orderflow.errors import (
+    DepositTaken,
+    InvalidValue,
+    MoveNotAllowed,
+    OrderflowError,
+    StoreError,
+)
 from orderflow.zengin import read_transfer_notice
 
 __all__ = ["DepositReport", "MoneyCommands"]
@@ -43,6 +49,8 @@ class DepositReport:
         orders: list[Order],
         taken_by: dict[str, list[str]] | None = None,
         taken_back: list[Order] | None = None,
+        retry: tuple[Deposit, ...] = (),
+        errors: tuple[tuple[str, str], ...] = (),
     ) -> None:
         self.reconciliation = reconciliation
         """Every deposit: matched (exact, short, over), unmatched, repeated, cancelled, reversed."""
@@ -53,6 +61,12 @@ class DepositReport:
         self.taken_back = taken_back or []
         """The orders a deposit was taken back from (:attr:`reversed`), as saved: the money no
         longer counts as received; one left short is held ``payment_shortfall``."""
+        self.retry = retry
+        """The deposits (and 取消) of orders whose command failed (stuck on an effect a provider
+        keeps refusing, saved by another worker first, a provider's silence): maybe not applied.
+        Give them again (read the file again) once the order is resolved: they count once."""
+        self.errors = errors
+        """(order number, error) of each order whose deposits are in :attr:`retry`."""
 
     @property
     def reversed(self) -> tuple[Deposit, ...]:
@@ -262,6 +276,11 @@ class MoneyCommands(DeskBase):
         account two open orders hold (a bank adapter that gave it twice) is nobody's: its
         deposits are unmatched, for a person to apply (:meth:`apply_deposit`).
 
+        One order's trouble never stops the others: the deposits (and 取消) of an order whose
+        command fails (stuck on an effect a provider keeps refusing, ``EffectsPending``; a
+        provider's silence) come back in :attr:`DepositReport.retry`, with why in
+        :attr:`DepositReport.errors`; read the file again once it is resolved (each counts once).
+
         A deposit somebody applies to another order at the same moment (:meth:`apply_deposit`)
         stops the reconciliation with :class:`~orderflow.errors.DepositTaken` once the orders
         before it are saved: reading the file again finishes the rest, each deposit once.
@@ -280,7 +299,8 @@ class MoneyCommands(DeskBase):
                 seen.add(deposit.reference)
         result = reconcile(deposits, accounts, seen)
         taken_by = {d.reference: self._holders(d.reference) for d in result.reversed}
-        taken_back = self._take_back(result.reversed, taken_by)
+        failed = _Failed()
+        taken_back = self._take_back(result.reversed, taken_by, failed)
         by_order: dict[str, list[Deposit]] = {}
         for match in result.matched:
             by_order.setdefault(match.order_number, []).append(match.deposit)
@@ -292,11 +312,18 @@ class MoneyCommands(DeskBase):
                     order = money.receive_deposit(order, deposit, ctx, self.rules)
                 return order
 
-            saved.append(self._command(number, decide, actor="bank"))
-        return DepositReport(result, saved, taken_by, taken_back)
+            try:
+                saved.append(self._command(number, decide, actor="bank"))
+            except (DepositTaken, StoreError):  # the file's trouble: read it again
+                raise
+            except OrderflowError as error:  # this order's: the others go on
+                failed.add(number, matched, error)
+        return DepositReport(
+            result, saved, taken_by, taken_back, tuple(failed.retry), tuple(failed.errors)
+        )
 
     def _take_back(
-        self, reversed_: Iterable[Deposit], taken_by: dict[str, list[str]]
+        self, reversed_: Iterable[Deposit], taken_by: dict[str, list[str]], failed: _Failed
     ) -> list[Order]:
         """Each order that took a deposit the bank reversed gives it up (not a booked one)."""
         saved: list[Order] = []
@@ -312,6 +339,10 @@ class MoneyCommands(DeskBase):
                     saved.append(self._command(number, decide, actor="bank"))
                 except (MoveNotAllowed, InvalidValue):  # booked meanwhile, another amount
                     continue  # left as it is, for a person (not_taken_back)
+                except StoreError:
+                    raise
+                except OrderflowError as error:  # this order's trouble: the others go on
+                    failed.add(number, [deposit], error)
         return saved
 
     def _open_accounts(self, wanted: set[str]) -> tuple[dict[str, OpenAccount], set[str]]:
@@ -330,11 +361,13 @@ class MoneyCommands(DeskBase):
                 continue
             if account in accounts:
                 shared.add(account)
+            since = order.payment.instruction("account_since")
             accounts[account] = OpenAccount(  # as the order counts it (settle_received)
                 account,
                 order.number,
                 still_due(order.payment, self.totals(order).total),
                 order.payment.received - order.payment.refund_owed,
+                date.fromisoformat(since) if since else None,
             )
             seen.update(_deposits_received(order))
         for account in shared:
@@ -440,6 +473,18 @@ class MoneyCommands(DeskBase):
             )
         notice = read_transfer_notice(data, currency=currency, calendar=calendar)
         return self.reconcile_deposits(notice.deposits())
+
+
+class _Failed:
+    """The deposits of orders whose command failed during a reconciliation, and why."""
+
+    def __init__(self) -> None:
+        self.retry: list[Deposit] = []
+        self.errors: list[tuple[str, str]] = []
+
+    def add(self, number: str, deposits: list[Deposit], error: OrderflowError) -> None:
+        self.retry.extend(deposits)
+        self.errors.append((number, f"{type(error).__name__}: {error}"))
 
 
 def _deposits_received(order: Order) -> set[str]:

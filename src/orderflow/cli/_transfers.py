@@ -185,6 +185,9 @@ def _reconcile(
                     for d in report.reversed
                 ]
                 matched += result.matched
+                failed += [
+                    f"order {number}: {error}" for number, error in report.errors
+                ]  # its deposits wait for the file to be read again
                 unmatched += result.unmatched
                 repeated += len(result.repeated)
                 cancelled += len(result.cancelled)

@@ -138,7 +138,9 @@ class OrderChange:
     """The new payment method; a card or Amazon Pay needs ``token``. A move to or from COD
     adds or drops the COD fee. ``None`` keeps the method."""
     token: str | None = attrs.field(default=None, repr=masked_repr(mask_token))
-    """The stored card token, when the new method is a card or Amazon Pay (masked in the repr)."""
+    """The stored card token, when the new method is a card or Amazon Pay (masked in the repr).
+    Given alone to a card or Amazon Pay order, another card: it is authorized for the total
+    (the old authorization voided) or, refused, nothing changes."""
     points_used: int | None = None
     """The new number of points used (0 or more, at most the customer's points); points
     above the charges after the discount go back. ``None`` keeps it."""
@@ -351,10 +353,14 @@ def _paying(order: Order, change: OrderChange) -> tuple[PaymentMethod, dict[str,
     """The payment method after ``change``, and the fields a new method and new points set."""
     updates: dict[str, Any] = {}
     method = order.payment.method
+    cards = (PaymentMethod.CARD, PaymentMethod.AMAZON_PAY)
     if change.payment_method is not None and change.payment_method is not method:
         method = change.payment_method
-        if method in (PaymentMethod.CARD, PaymentMethod.AMAZON_PAY) and not change.token:
+        if method in cards and not change.token:
             raise InvalidValue("token", change.token, "the gateway's stored card token")
+        updates["payment"] = Payment(method, order.currency, change.token, order.payment.ledger)
+    elif method in cards and change.token and change.token != order.payment.token:
+        # another card for the same method: authorized as a switch, the old one voided
         updates["payment"] = Payment(method, order.currency, change.token, order.payment.ledger)
     if change.points_used is not None:
         if type(change.points_used) is not int or change.points_used < 0:

@@ -50,8 +50,9 @@ class Deposit:
     """The day the bank booked the deposit (入金日)."""
     reference: str = attrs.field(validator=nonempty_text)
     """The bank's reference for this deposit (照会番号); the same reference is one deposit."""
-    cancelled: bool = False
-    """The bank reversed this deposit (取消): it moves no money."""
+    cancelled: bool = attrs.field(default=False)
+    """The bank reversed this deposit (取消): it moves no money. ``True`` or ``False`` (a bank's
+    取消区分 ``"0"`` or ``"1"`` is refused: convert it)."""
 
     @amount.validator
     def _check_amount(self, attribute: attrs.Attribute[Money], value: object) -> None:
@@ -67,6 +68,11 @@ class Deposit:
     def _check_on(self, attribute: attrs.Attribute[date], value: object) -> None:
         if not isinstance(value, date):
             raise InvalidValue("on", value, "the date of the deposit")
+
+    @cancelled.validator
+    def _check_cancelled(self, attribute: attrs.Attribute[bool], value: object) -> None:
+        if not isinstance(value, bool):
+            raise InvalidValue("cancelled", value, "True (取消) or False")
 
     @property
     def payer_display(self) -> str:
@@ -87,6 +93,10 @@ class OpenAccount:
     and goodwill (what its deposits must cover)."""
     received: Money
     """What it has received before this reconciliation, less any amount owed back."""
+    since: date | None = None
+    """The day the order was given the account (``None``: not known, an order stored before
+    it was kept). A deposit dated before was made while the reused number was another order's:
+    it is not this order's (unmatched, for a person)."""
 
 
 class MatchKind(enum.Enum):
@@ -150,7 +160,8 @@ def reconcile(
 ) -> Reconciliation:
     """Match ``deposits`` (in order) to the open orders holding their accounts.
 
-    ``open_accounts`` maps an account number to the one open order holding it now.
+    ``open_accounts`` maps an account number to the one open order holding it now; a deposit
+    dated before that order was given it (:attr:`OpenAccount.since`) is unmatched.
     ``seen_references`` are deposit references already applied earlier: they are not applied
     again. Deposits to the same account add up: short, then exact or over. A deposit the bank
     reversed (取消, ``cancelled``) moves no money: one whose original is in the same batch takes
@@ -190,8 +201,12 @@ def reconcile(
             cancelled.append(deposit)
             continue
         account = open_accounts.get(deposit.account)
-        if account is None or account.due.currency != deposit.amount.currency:
-            unmatched.append(deposit)
+        if (
+            account is None
+            or account.due.currency != deposit.amount.currency
+            or (account.since is not None and deposit.on < account.since)
+        ):
+            unmatched.append(deposit)  # nobody's, or paid when the number was another order's
             continue
         before = received.get(deposit.account, account.received)
         after = before + deposit.amount
@@ -210,21 +225,40 @@ def reconcile(
     )
 
 
-_CORPORATE = {
-    "ｶ)": "(株)",
-    "ﾕ)": "(有)",
-    "ｼﾔ)": "(社)",
-    "ｻﾞｲ)": "(財)",
-    "ｲ)": "(医)",
-    "ｶﾞｸ)": "(学)",
-    "ｺﾞ)": "(同)",
+_CORPORATE = {  # 全銀 法人略語 (the bank's kana, as NFKC makes it) → the mark shown
+    "カ": "(株)",  # 株式会社
+    "ユ": "(有)",  # 有限会社
+    "メ": "(名)",  # 合名会社
+    "シ": "(資)",  # 合資会社
+    "ド": "(同)",  # 合同会社
+    "ゴ": "(同)",  # 合同会社, as some banks wrote it
+    "イ": "(医)",  # 医療法人
+    "ザイ": "(財)",  # 財団法人
+    "シヤ": "(社)",  # 社団法人
+    "シユウ": "(宗)",  # 宗教法人
+    "ガク": "(学)",  # 学校法人
+    "フク": "(福)",  # 社会福祉法人
+    "ソ": "(相)",  # 相互会社
+    "ホゴ": "(保護)",  # 更生保護法人
+    "トクヒ": "(特非)",  # 特定非営利活動法人
+    "ドク": "(独)",  # 独立行政法人
+    "チドク": "(地独)",  # 地方独立行政法人
+    "ベン": "(弁)",  # 弁護士法人
+    "チユウ": "(中)",  # 中間法人
+    "ギヨ": "(行)",  # 行政書士法人
+    "シホウ": "(司)",  # 司法書士法人
+    "ゼイ": "(税)",  # 税理士法人
+    "ダイ": "(大)",  # 国立大学法人
+    "ノウ": "(農)",  # 農事組合法人
+    "ロウム": "(労)",  # 社会保険労務士法人
+    "カンリ": "(管)",  # 管理組合法人
 }
-_CORPORATE_RE = re.compile(
-    r"(^|\s)("
-    + "|".join(re.escape(k) for k in sorted(_CORPORATE, key=len, reverse=True))
-    + r")|\(("
-    + "|".join(re.escape(k[:-1]) for k in _CORPORATE)
-    + r")(?=\s|$)"
+_MARKS = "|".join(re.escape(k) for k in sorted(_CORPORATE, key=len, reverse=True))
+# before a name (カ)ヤマダ), after it (ヤマダ(カ), or in the middle, between parentheses
+# (ヤマダ(カ)チバシテン: a branch's name follows)
+_CORPORATE_RE = re.compile(rf"(^|\s)({_MARKS})\)|\(({_MARKS})\)|\(({_MARKS})(?=\s|$)")
+_SHOWN = "|".join(
+    re.escape(m[1:-1]) for m in sorted(set(_CORPORATE.values()), key=len, reverse=True)
 )
 _SMALL = str.maketrans("ァィゥェォッャュョヮ", "アイウエオツヤユヨワ")
 
@@ -244,19 +278,21 @@ def normalize_payer_name(raw: str) -> str:
     """``ｶ)ﾔﾏﾀﾞｼｮｳｼﾞ`` → ``(株)ヤマダショウジ``; ``ﾔﾏﾀﾞ ﾀﾛｳ`` → ``ヤマダ タロウ``.
 
     Half-width katakana become full-width (NFKC, which also joins ﾀﾞ into ダ); the corporate
-    abbreviations banks use, as a prefix (``ｶ)``) or a suffix (``(ｶ``), become (株), (有) and so
-    on; runs of spaces become one.
+    abbreviations of the 全銀 法人略語 table (``ｶ`` 株式会社, ``ﾄﾞ`` 合同会社, ``ﾄｸﾋ``
+    特定非営利活動法人 …), as a prefix (``ｶ)``), a suffix (``(ｶ``) or in the middle of a name
+    (``(ｶ)``, a branch's name after it), in half or full width, become (株), (同), (特非) and
+    so on; runs of spaces become one.
     """
 
     def expand(match: re.Match[str]) -> str:
         if match.group(2):
             return match.group(1) + _CORPORATE[match.group(2)]
-        return _CORPORATE[match.group(3) + ")"]
+        return _CORPORATE[match.group(3) or match.group(4)]
 
     if not isinstance(raw, str):
         raise InvalidValue("payer_name", raw, "a payer's name (text)")
-    text = _CORPORATE_RE.sub(expand, raw.strip())
-    return " ".join(unicodedata.normalize("NFKC", text).split())
+    text = unicodedata.normalize("NFKC", raw.strip())  # ｶ) and カ) alike
+    return " ".join(_CORPORATE_RE.sub(expand, text).split())
 
 
 def payer_search_key(raw: str) -> str:
@@ -266,6 +302,6 @@ def payer_search_key(raw: str) -> str:
     (banks' transfer names carry no small kana).
     """
     text = normalize_payer_name(raw)
-    text = re.sub(r"\((株|有|社|財|医|学|同)\)", "", text)
+    text = re.sub(rf"\(({_SHOWN})\)", "", text)
     text = "".join(ch for ch in text if not ch.isspace() and ch not in "()()・.,-ー-")
     return text.translate(_SMALL)

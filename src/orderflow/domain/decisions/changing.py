@@ -31,6 +31,7 @@ from orderflow.domain.money import Money
 from orderflow.domain.order import Hold, Order, OrderEvent, Payment, PaymentMethod
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import PAYMENT_WAITS, check_method_currency
+from orderflow.domain.payments.ledger import CARDLIKE
 from orderflow.domain.payments.plans import (
     close_payment,
     follow_total,
@@ -52,6 +53,7 @@ __all__ = [
     "follow_review",
     "give_back_points",
     "reviewed",
+    "switches_payment",
     "take_proposal",
 ]
 
@@ -88,12 +90,12 @@ def changed_order(order: Order, change: OrderChange, ctx: Context, rules: Rules)
                 f"no more than the {kept.amount} already paid at the store and not owed "
                 "back (cancel the order and place a new one)",
             )
-    if changed.payment.method is not order.payment.method:
+    if switches_payment(order.payment, changed.payment):
         if order.payment.received or order.payment.captured:
             raise InvalidValue(
                 "payment_method",
                 changed.payment.method.value,
-                "the same method: money has already been paid (refund or cancel instead)",
+                "the same method and card: money has already been paid (refund or cancel instead)",
             )
         if changed.points_used > order.points_taken and rules.points:
             raise InvalidValue(
@@ -123,7 +125,18 @@ def changes_nothing(order: Order, changed: Order, change: OrderChange) -> bool:
     nothing to release, authorize or tell the customer (a change asked twice, or a form sent
     unchanged).
     """
-    return change.token is None and not changed_parts(order, changed)
+    return not changed_parts(order, changed)
+
+
+def switches_payment(before: Payment, after: Payment) -> bool:
+    """Whether ``after`` is another payment than ``before`` (支払方法変更, another card).
+
+    Another method, or a new token for a card or Amazon Pay: either is opened first, then the
+    old one closed.
+    """
+    if after.method is not before.method:
+        return True
+    return after.method in CARDLIKE and bool(after.token) and after.token != before.token
 
 
 def decide_change(
@@ -136,7 +149,7 @@ def decide_change(
     """The order after ``change``, or with the change proposed behind its gate."""
     changed = changed_order(order, change, ctx, rules)
     plan = Plan(order)
-    if changed.payment.method is not order.payment.method:
+    if switches_payment(order.payment, changed.payment):
         total = changed.totals(rules.settings.tax).total
         open_payment(plan, changed, total, ctx, rules, Purpose.SWITCH)
         proposed = replace(order, proposal=changed)
@@ -157,16 +170,24 @@ def take_proposal(
     rules: Rules,
     plan: Plan,
     keep: tuple[PaymentMethod, str] | None = None,
+    waiting: tuple[str, str, str] | None = None,
 ) -> Order:
-    """The gate said yes: the proposal becomes the order (a new method closes the old one)."""
+    """The gate said yes: the proposal becomes the order (a new method closes the old one).
+
+    ``waiting`` is the new method's wait (code, Japanese and English messages), held in place
+    of the old method's before the order may go on.
+    """
     proposal = order.proposal
     if proposal is None:
         return order
     current = replace(order, proposal=None)
-    if proposal.payment.method is not order.payment.method:
+    if switches_payment(order.payment, proposal.payment):
         current = close_payment(plan, current, ctx, keep=keep)
         # the old method's waiting is over; the new one raises its own holds when it answers
         current = lifecycle.clear_holds(current, PAYMENT_WAITS, ctx)
+        if waiting is not None:  # the new one's, before the order would go on (no stock held)
+            code, message, message_en = waiting
+            current, _ = lifecycle.raise_hold(current, code, message, ctx, message_en=message_en)
         payment = replace(
             proposal.payment,
             ledger=current.payment.ledger,
@@ -371,7 +392,7 @@ def changed_parts(before: Order, after: Order) -> str:
                 (after.delivery_date, after.delivery_slot)
                 != (before.delivery_date, before.delivery_slot),
             ),
-            ("payment", after.payment.method is not before.payment.method),
+            ("payment", switches_payment(before.payment, after.payment)),
             ("points", after.points_used != before.points_used),
             ("charges", (after.shipping_fee, after.fees) != (before.shipping_fee, before.fees)),
         )

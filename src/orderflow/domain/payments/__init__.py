@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from itertools import pairwise
 
 import attrs
 
@@ -108,8 +109,15 @@ def payment_confirmed(
     parcel); money received counts net of what is owed back, against what is still due (the
     total less what returns and goodwill refunds gave back).
     """
+    from orderflow.domain.bounds import check_moment
     from orderflow.domain.payments.ledger import claim_amount, claim_pending, live_authorization
 
+    if not isinstance(payment, Payment):
+        raise InvalidValue("payment", payment, "a Payment (order.payment)")
+    if not isinstance(total, Money):
+        raise InvalidValue("total", total, "a Money (desk.totals(order).total)")
+    if now is not None:
+        check_moment(now, "now")
     method = payment.method
     if method is PaymentMethod.COD or total.amount <= 0:  # nothing to pay: confirmed
         return True
@@ -147,7 +155,14 @@ def _brackets(value: object) -> tuple[tuple[Money, Money], ...]:
                 raise InvalidValue(
                     f"brackets[{index}]", money, "amounts in JPY (代引き is collected in yen)"
                 )
-        out.append((pair[0], pair[1]))
+        upper, fee = pair
+        if upper.amount <= 0 or fee.is_negative:
+            raise InvalidValue(
+                f"brackets[{index}]",
+                f"{upper} {fee}",
+                "an upper bound above 0 and a fee of 0 or more (a fee lowers no total)",
+            )
+        out.append((upper, fee))
     return tuple(out)
 
 
@@ -160,14 +175,17 @@ class CodFeeTable:
     """
 
     brackets: tuple[tuple[Money, Money], ...] = attrs.field(converter=_brackets)
-    """``(upper bound, fee)`` pairs, at least one, in rising order of the upper bound: an
-    amount up to and including a bound pays that bracket's fee."""
+    """``(upper bound, fee)`` pairs, at least one, in strictly rising order of the upper bound
+    (above ¥0; a fee of ¥0 or more): an amount up to and including a bound pays that bracket's
+    fee."""
 
     @brackets.validator
     def _check(self, attribute: attrs.Attribute[object], value: object) -> None:
-        bounds = [upper for upper, _ in self.brackets]
-        if not bounds or bounds != sorted(bounds, key=lambda m: m.amount):
-            raise InvalidValue("brackets", value, "brackets in rising order of their upper bound")
+        bounds = [upper.amount for upper, _ in self.brackets]
+        if not bounds or any(low >= high for low, high in pairwise(bounds)):
+            raise InvalidValue(
+                "brackets", value, "brackets in rising order of their upper bound, each once"
+            )
 
     def fee_for(self, amount: Money) -> Money:
         """The fee for collecting ``amount``."""

@@ -98,9 +98,19 @@ def switch_refused(order: Order, ctx: Context) -> Order:
 
 
 def switch_granted(
-    order: Order, ctx: Context, rules: Rules, plan: Plan, keep: Subject | None = None
+    order: Order,
+    ctx: Context,
+    rules: Rules,
+    plan: Plan,
+    keep: Subject | None = None,
+    waiting: tuple[str, str, str] | None = None,
 ) -> Order:
-    """The new method said yes: the proposed change takes effect and the old payment closes."""
+    """The new method said yes: the proposed change takes effect and the old payment closes.
+
+    ``waiting`` (code, Japanese and English messages) is the new method's wait (入金待ち, a
+    credit check under review): held before the order would go on, so an accepted order
+    waiting for its money reserves no stock, as at acceptance.
+    """
     from orderflow.domain.decisions.changing import take_proposal
 
-    return take_proposal(order, ctx, rules, plan, keep)
+    return take_proposal(order, ctx, rules, plan, keep, waiting)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from orderflow.domain import lifecycle
 from orderflow.domain.effects import (
@@ -50,6 +51,8 @@ __all__ = [
 ]
 
 _FAILED = PaymentOutcome.FAILED
+_BANK_WAIT = (HoldCode.PAYMENT_PENDING, "入金待ち", "waiting for the bank transfer")
+_KONBINI_WAIT = (HoldCode.PAYMENT_PENDING, "コンビニ入金待ち", "waiting for the konbini payment")
 
 
 # -- 銀行振込 / コンビニ ---------------------------------------------------------------------------
@@ -86,11 +89,15 @@ def fold_issue_account(
     account = answer.value
     assert isinstance(account, VirtualAccount)
     if effect.purpose is Purpose.SWITCH:
-        order = switch_granted(order, ctx, rules, plan)
+        order = switch_granted(order, ctx, rules, plan, waiting=_BANK_WAIT)
     order = reopen_reference(order, account.account)  # the bank may give back the same number
+    # the day (the shop's, as the bank books deposits) the account became the order's: a
+    # transfer dated before was made to the order that held the reused number then
+    since = ctx.at.astimezone(ZoneInfo(rules.settings.zone)).date().isoformat()
     order = with_instructions(
         order,
         account=account.account,
+        account_since=since,
         bank=f"{account.bank_name} ({account.bank_code})",
         branch=f"{account.branch_name} ({account.branch_code})",
         account_type=account.account_type,
@@ -98,7 +105,7 @@ def fold_issue_account(
         holder=account.holder,
         amount=str(effect.amount.amount),  # what the customer was asked to transfer
     )
-    order = hold(order, HoldCode.PAYMENT_PENDING, "入金待ち", "waiting for the bank transfer", ctx)
+    order = hold(order, *_BANK_WAIT, ctx)
     plan.add(
         Notify,
         notice="payment_request_bank",
@@ -200,7 +207,7 @@ def fold_issue_konbini(
     slip = answer.value
     assert isinstance(slip, KonbiniSlip)
     if effect.purpose is Purpose.SWITCH:
-        order = switch_granted(order, ctx, rules, plan)
+        order = switch_granted(order, ctx, rules, plan, waiting=_KONBINI_WAIT)
     old = order.payment.instruction("payment_number")
     order = with_instructions(
         order,
@@ -218,13 +225,7 @@ def fold_issue_konbini(
         # a number for the total at last: an earlier refusal's hold has nothing left to say
         order = lifecycle.clear_holds(order, (HoldCode.KONBINI_REISSUE_FAILED,), ctx)
     else:
-        order = hold(
-            order,
-            HoldCode.PAYMENT_PENDING,
-            "コンビニ入金待ち",
-            "waiting for the konbini payment",
-            ctx,
-        )
+        order = hold(order, *_KONBINI_WAIT, ctx)
     plan.add(
         Notify,
         notice="payment_request_konbini",

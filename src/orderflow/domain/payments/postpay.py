@@ -108,14 +108,14 @@ def fold_postpay_register(
             outcome=outcome,
             method=method,
         )
+        review = (HoldCode.POSTPAY_REVIEW, "後払い与信の審査待ち", "credit check under review")
         if effect.purpose is Purpose.SWITCH:
-            order = switch_granted(order, ctx, rules, plan, keep=(method, reference))
+            waiting = None if approved else review
+            order = switch_granted(order, ctx, rules, plan, (method, reference), waiting)
         order = with_instructions(order, reference=reference)
         if approved:
             return credit_approved(order, reference, ctx, rules, plan)
-        return hold(
-            order, HoldCode.POSTPAY_REVIEW, "後払い与信の審査待ち", "credit check under review", ctx
-        )
+        return hold(order, *review, ctx)
     reason = (
         decision.reason
         if isinstance(decision, CreditDecision)
