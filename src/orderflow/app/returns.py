@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from orderflow.app._inputs import check_number, check_text
@@ -178,32 +179,31 @@ class ReturnCommands(OrderCommands):
         account: str,
     ) -> tuple[Order, Order]:
         old = self._current(number)
-        requesting = False
-        if request_id in old.requests:  # a repeat: finish the exchange asked for under it
+        requesting = request_id not in old.requests  # a first call, not a repeat
+        if not requesting:  # a repeat: finish the exchange asked for under it
             ret = next((r for r in old.returns if r.request == request_id), None)
             if ret is None or not ret.exchange:
                 raise InvalidValue("request_id", request_id, "the id of an exchange of this order")
             new_number = ret.exchange
         else:
             new_number = self._exchange_number(old, request_id)
-            # the return's checks (lines, reason, the policy) before anything is kept
+        asked = partial(
+            returning.request_return,
+            lines=lines,
+            reason=reason,
+            rules=self.rules,
+            request=request_id,
+            exchange=new_number,
+            refund_account=account,
+        )
+        if requesting:  # the return's checks (lines, reason, the policy) before anything is kept
             try:
-                returning.request_return(
-                    old,
-                    lines,
-                    reason,
-                    ctx,
-                    self.rules,
-                    request=request_id,
-                    exchange=new_number,
-                    refund_account=account,
-                )
+                asked(old, ctx=ctx)
             except (InvalidValue, PolicyRefused, MoveNotAllowed):
                 ours = self.executor.find(new_number)  # placed before a crash: withdrawn
                 if ours is not None and request_id in ours.requests:
                     self._withdraw(new_number)
                 raise
-            requesting = True
         stored, decided = self._decide_place(
             number=new_number,
             customer=old.customer,
@@ -224,16 +224,7 @@ class ReturnCommands(OrderCommands):
             def decide(order: Order, ctx: Context) -> Order:
                 if any(r.exchange == new_number for r in order.returns):
                     raise DuplicateOrder(new_number)  # another exchange took it meanwhile
-                return returning.request_return(
-                    order,
-                    lines,
-                    reason,
-                    ctx,
-                    self.rules,
-                    request=request_id,
-                    exchange=new_number,
-                    refund_account=account,
-                )
+                return asked(order, ctx=ctx)
 
             try:
                 old = self._command(number, decide, actor=who.actor, request_id=request_id)
