@@ -285,12 +285,7 @@ class MoneyCommands(DeskBase):
         stops the reconciliation with :class:`~orderflow.errors.DepositTaken` once the orders
         before it are saved: reading the file again finishes the rest, each deposit once.
         """
-        if isinstance(deposits, (str, bytes)) or not isinstance(deposits, Iterable):
-            raise InvalidValue("deposits", deposits, "Deposit values (from a bank's file)")
-        deposits = list(deposits)
-        for index, deposit in enumerate(deposits):
-            if not isinstance(deposit, Deposit):
-                raise InvalidValue(f"deposits[{index}]", deposit, "a Deposit")
+        deposits = _checked_deposits(deposits)
         accounts, seen = self._open_accounts({deposit.account for deposit in deposits})
         for deposit in deposits:  # taken by an order since closed (booked, cancelled)
             if deposit.reference not in seen and self.executor.orders_indexed(
@@ -490,3 +485,14 @@ class _Failed:
 def _deposits_received(order: Order) -> set[str]:
     """The references of the bank deposits ``order`` received (as the stores index them)."""
     return {reference for index, reference in tracking_keys(order) if index == DEPOSIT_INDEX}
+
+
+def _checked_deposits(deposits: Iterable[Deposit]) -> list[Deposit]:
+    """``deposits`` as a list, each a :class:`Deposit`; else InvalidValue naming it."""
+    if isinstance(deposits, (str, bytes)) or not isinstance(deposits, Iterable):
+        raise InvalidValue("deposits", deposits, "Deposit values (from a bank's file)")
+    checked = list(deposits)
+    for index, deposit in enumerate(checked):
+        if not isinstance(deposit, Deposit):
+            raise InvalidValue(f"deposits[{index}]", deposit, "a Deposit")
+    return checked
