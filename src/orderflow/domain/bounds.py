@@ -78,16 +78,19 @@ def check_days(value: object, field: str, *, minimum: int = 1) -> int:
 
 def check_moment(value: object, field: str) -> datetime:
     """An aware datetime from :data:`EARLIEST` to before :data:`LATEST`."""
-    expected = f"an aware datetime from {EARLIEST:%Y-%m-%d} to before {LATEST:%Y-%m-%d} (UTC)"
     if not isinstance(value, datetime):
-        raise InvalidValue(field, value, expected)
+        raise InvalidValue(field, value, _MOMENT)
     try:
         aware = value.utcoffset() is not None
     except (ValueError, TypeError, OverflowError):  # a tzinfo that answers nonsense
         aware = False
     if not aware or not EARLIEST <= value < LATEST:
-        raise InvalidValue(field, value, expected)
+        raise InvalidValue(field, value, _MOMENT)
     return value
+
+
+_MOMENT = f"an aware datetime from {EARLIEST:%Y-%m-%d} to before {LATEST:%Y-%m-%d} (UTC)"
+"""What :func:`check_moment` expects (written once: it checks the clock on hot paths)."""
 
 
 def check_date(value: object, field: str) -> date:

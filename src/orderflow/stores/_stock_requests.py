@@ -13,8 +13,6 @@ import enum
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-import attrs
-
 from orderflow.domain._text import storable
 from orderflow.domain.bounds import MAX_UNITS
 from orderflow.domain.bounds import check_units as units
@@ -158,17 +156,23 @@ def replay(store: str, key: str | None, asked: Asked, first: Sequence[Any] | Non
     return done
 
 
-def check_moves(moves: Sequence[StockMove]) -> Sequence[StockMove]:
-    """``moves`` if a list of :class:`~orderflow.ports.StockMove`, each field as its call's.
+def check_moves(
+    moves: Sequence[StockMove], each: Callable[[StockMove], object] | None = None
+) -> Sequence[StockMove]:
+    """``moves`` if a list of :class:`~orderflow.ports.StockMove`, each as its call's arguments.
 
-    Else InvalidValue, before any of them is made.
+    ``each`` checks one move (by default, every field as :func:`asked` does). Else
+    InvalidValue, before any of them is made.
     """
     if isinstance(moves, str | bytes) or not isinstance(moves, Sequence):
         raise InvalidValue("moves", type(moves).__name__, "a list of StockMove")
     for move in moves:
         if not isinstance(move, StockMove):
             raise InvalidValue("moves", type(move).__name__, "a list of StockMove")
-        asked(MovementKind.RESERVE, move.key, move.warehouse, move.sku, move.quantity)
+        if each is None:
+            asked(MovementKind.RESERVE, move.key, move.warehouse, move.sku, move.quantity)
+        else:
+            each(move)
     return moves
 
 
@@ -203,13 +207,16 @@ def each_until_refused(
 def one_by_one(call: Callable[..., T], moves: Sequence[StockMove]) -> list[T | str]:
     """A batch's entries (:class:`~orderflow.ports.StockBatches`) from ``call`` made per move.
 
-    For an adapter without a batch of its own (the fakes): each call's answer, in order; a
-    refusal's text ends the list. A time-out is raised (no answer is not a refusal).
+    For an adapter without a batch of its own (the fakes), ``moves`` checked by the caller:
+    each call's answer, in order; a refusal's text ends the list. A time-out is raised (no
+    answer is not a refusal).
     """
     answers: list[T | str] = []
-    for move in check_moves(moves):
+    for move in moves:
         try:
-            answers.append(call(**attrs.asdict(move)))
+            answers.append(
+                call(key=move.key, warehouse=move.warehouse, sku=move.sku, quantity=move.quantity)
+            )
         except ProviderTimeout:
             raise
         except ProviderError as refused:

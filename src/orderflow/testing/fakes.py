@@ -35,7 +35,7 @@ from orderflow.errors import (
 )
 from orderflow.notices import Notice
 from orderflow.ports import StockMove
-from orderflow.stores._inventory import StockLevel, one_by_one
+from orderflow.stores._inventory import StockLevel, check_moves, one_by_one
 
 __all__ = [
     "Call",
@@ -291,6 +291,7 @@ class FakeInventory(_Fake):
 
     def _each(self, call: Callable[..., T], moves: Sequence[StockMove]) -> list[T | str]:
         """``call`` for each move, under the lock; a refusal's text ends the list."""
+        check_moves(moves, lambda move: check_units(move.quantity, "quantity"))  # as a call's
         with self._lock:
             return one_by_one(call, moves)
 
