@@ -308,6 +308,31 @@ class InventoryContract:
                 batch.reserve_many(moves)  # type: ignore[arg-type]
         assert cast(Inventory, batch).available("W1", "SKU-A") == 5
 
+    def test_batches_taking_the_same_skus_in_opposite_orders_all_go_through(self) -> None:
+        """Orders with the same two SKUs in another line order, reserved and shipped at once.
+
+        An inventory on a database that takes its rows in each batch's order makes two
+        workers wait for each other in a circle (A then B, B then A): one of them failed with
+        the database's deadlock error instead of its stock.
+        """
+        batch, _ = self.batches({("W1", "SKU-A"): 10_000, ("W1", "SKU-B"): 10_000})
+        rounds = 10
+
+        def orders(thread: int) -> int:
+            skus = ("SKU-A", "SKU-B") if thread % 2 else ("SKU-B", "SKU-A")
+            for n in range(rounds):
+                moves = [StockMove(f"o{thread}:{n}:{sku}", "W1", sku, 1) for sku in skus]
+                assert batch.reserve_many(moves) == [1, 1]
+                commits = [attrs.evolve(m, key=m.key + ":c") for m in moves]
+                assert batch.commit_many(commits) == [None, None]
+            return rounds
+
+        results = _race(self.threads, orders)
+        assert results == [rounds] * self.threads, results
+        single = cast(Inventory, batch)
+        left = 10_000 - rounds * self.threads
+        assert (single.available("W1", "SKU-A"), single.available("W1", "SKU-B")) == (left, left)
+
     def test_a_batch_answers_and_moves_as_its_moves_one_by_one(self) -> None:
         """A batch answers and moves stock as its moves asked one call at a time.
 
