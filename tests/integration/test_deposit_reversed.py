@@ -21,7 +21,7 @@ from orderflow import (
     PaymentMethod,
 )
 from orderflow.domain.events import DepositReversed
-from orderflow.errors import MoveBlocked
+from orderflow.errors import InvalidValue, MoveBlocked
 from orderflow.testing import FakeShop, fake_shop
 
 TOTAL = Money.yen(2160)
@@ -172,8 +172,9 @@ def test_a_reversal_of_another_amount_is_left_to_a_person() -> None:
 
 def test_a_cancel_after_an_over_payment_paid_back_and_taken_back_says_what_to_collect() -> None:
     """Over-paid by ¥500, ¥250 of it transferred back, then the bank took the transfer back:
-    the customer owes the ¥250 the shop paid back. Cancelled after a person cleared the hold,
-    the order is held again with what to collect; a deposit of it settles the order."""
+    the customer owes the ¥250 the shop paid back. A person cannot clear the shortfall before
+    shipping (it lifts itself when the money comes); cancelled, the order is held with what to
+    collect; a deposit of it settles the order."""
     shop, account = _shop()
     desk = shop.desk
     paid = _deposit(account, "R-1", TOTAL + Money.yen(500))
@@ -181,7 +182,9 @@ def test_a_cancel_after_an_over_payment_paid_back_and_taken_back_says_what_to_co
     desk.record_refund_transfer("2002", Money.yen(250), reference="T-1")
     [order] = desk.reconcile_deposits([_back(paid)]).taken_back
     assert order.payment.received - order.payment.refund_owed == Money.yen(-250)
-    desk.clear_hold("2002", "payment_shortfall")
+    with pytest.raises(InvalidValue, match="code"):
+        desk.clear_hold("2002", "payment_shortfall")
+    assert desk.get("2002") == order
 
     order = desk.cancel("2002", reason="お客様都合")
     [hold] = order.open_holds

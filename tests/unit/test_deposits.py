@@ -159,3 +159,19 @@ def test_the_cancel_of_a_deposit_applied_before_is_reversed_not_a_repeat() -> No
     assert result.reversed == (taken_back,)
     assert result.repeated == (taken_back,)  # the same record twice in one file
     assert result.matched == () and result.cancelled == ()
+
+
+@pytest.mark.parametrize(
+    ("field", "limit"),
+    [("account", 100), ("reference", 200), ("payer_name", 200)],
+)
+def test_deposit_texts_are_bounded_naming_the_field(field: str, limit: int) -> None:
+    """A 3,000-character reference was taken (and stored by PostgreSQL): each text is bounded."""
+    fields = {"account": "A", "payer_name": "x", "reference": "R1"}
+    Deposit(fields["account"], Money.yen(1), fields["payer_name"], DAY, fields["reference"])
+    fields[field] = "9" * limit  # the longest taken
+    Deposit(fields["account"], Money.yen(1), fields["payer_name"], DAY, fields["reference"])
+    fields[field] = "9" * (limit + 1)
+    with pytest.raises(InvalidValue) as raised:
+        Deposit(fields["account"], Money.yen(1), fields["payer_name"], DAY, fields["reference"])
+    assert raised.value.field == field and f"at most {limit}" in str(raised.value)

@@ -15,7 +15,7 @@ from orderflow.domain.deposits import Deposit, OpenAccount, Reconciliation, reco
 from orderflow.domain.events import RefundRefused, RefundRequested
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.money import Money
-from orderflow.domain.order import Order, PaymentMethod
+from orderflow.domain.order import Order
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments.direct import konbini_lapsed
 from orderflow.domain.payments.payback import still_due
@@ -208,8 +208,10 @@ class MoneyCommands(DeskBase):
     ) -> Order:
         """コンビニ入金: the provider says the customer paid at the store.
 
-        The same payment reference recorded twice counts once. Paid in full, the order's payment
-        is confirmed, the customer told, and the order goes on by itself.
+        The same payment reference recorded twice counts once (the provider's report sent again);
+        recorded again with another amount it is refused (``InvalidValue`` naming ``amount``) and
+        nothing changes: a reference names one payment. Paid in full, the order's payment is
+        confirmed, the customer told, and the order goes on by itself.
         """
         check_text(reference, "reference", required=True, limit=200)
         if not isinstance(amount, Money) or amount.amount <= 0:
@@ -217,13 +219,13 @@ class MoneyCommands(DeskBase):
         if paid_at is not None:
             paid_at = self._moment(paid_at, "paid_at")
 
-        def decide(order: Order, ctx: Context) -> Order:
-            if order.payment.method is not PaymentMethod.KONBINI:
-                raise InvalidValue("number", number, "an order paid at a convenience store")
-            key = f"{number}:konbini:{reference}"
-            return money.receive(order, amount, key, reference, "", ctx, self.rules, paid_at)
-
-        return self._command(number, decide, actor="konbini")
+        return self._command(
+            number,
+            lambda order, ctx: money.receive_konbini(
+                order, amount, reference, ctx, self.rules, paid_at
+            ),
+            actor="konbini",
+        )
 
     def expire_unpaid(self, now: datetime | None = None) -> list[Order]:
         """Konbini sweep: cancel every unpaid order past its payment deadline, with a notice.

@@ -365,7 +365,13 @@ class OrderCommands(DeskBase):
     def clear_hold(
         self, number: str, code: str, *, actor: str = "operator", request_id: str | None = None
     ) -> Order:
-        """Clear the open hold ``code``, recording who cleared it; the last one lets it go on."""
+        """Clear the open hold ``code``, recording who cleared it; the last one lets it go on.
+
+        ``payment_pending`` and ``payment_shortfall`` lift themselves when the money is recorded:
+        before shipping, while the payment is not confirmed, clearing them is refused
+        (``InvalidValue`` naming ``code``; see
+        :func:`~orderflow.domain.decisions.placing.clear_hold`).
+        """
         check_text(code, "code", required=True, limit=100)
         return self._command(
             number,

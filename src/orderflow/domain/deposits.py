@@ -19,7 +19,6 @@ import attrs
 
 from orderflow._mask import mask_name, masked_repr
 from orderflow.domain._text import storable
-from orderflow.domain.line import nonempty_text
 from orderflow.domain.money import Money
 from orderflow.errors import InvalidValue
 
@@ -35,12 +34,27 @@ __all__ = [
 ]
 
 
+ACCOUNT_LIMIT = 100
+"""The most characters of :attr:`Deposit.account` (a 支店コード-口座番号 is 11)."""
+REFERENCE_LIMIT = 200
+"""The most characters of :attr:`Deposit.reference`, as of a konbini payment's reference."""
+PAYER_LIMIT = 200
+"""The most characters of :attr:`Deposit.payer_name` (a 全銀 振込依頼人名 is 48)."""
+
+
+def _bounded(field: str, value: object, limit: int) -> None:
+    """Refuse ``value`` unless it is a text, not blank, storable, of at most ``limit``."""
+    if not isinstance(value, str) or not value.strip() or len(value) > limit or not storable(value):
+        raise InvalidValue(field, value, f"a non-empty text of at most {limit} characters")
+
+
 @attrs.frozen(slots=True)
 class Deposit:
     """One deposit as the bank reports it (振込入金明細)."""
 
-    account: str = attrs.field(validator=nonempty_text)
-    """The (virtual) account number credited."""
+    account: str = attrs.field()
+    """The (virtual) account number credited: not blank, at most :data:`ACCOUNT_LIMIT` (100)
+    characters."""
     amount: Money = attrs.field()
     """The money deposited, more than zero (yen for a Japanese bank)."""
     payer_name: str = attrs.field(repr=masked_repr(mask_name))
@@ -48,11 +62,20 @@ class Deposit:
     the repr)."""
     on: date = attrs.field()
     """The day the bank booked the deposit (入金日)."""
-    reference: str = attrs.field(validator=nonempty_text)
-    """The bank's reference for this deposit (照会番号); the same reference is one deposit."""
+    reference: str = attrs.field()
+    """The bank's reference for this deposit (照会番号); the same reference is one deposit. Not
+    blank, at most :data:`REFERENCE_LIMIT` (200) characters."""
     cancelled: bool = attrs.field(default=False)
     """The bank reversed this deposit (取消): it moves no money. ``True`` or ``False`` (a bank's
     取消区分 ``"0"`` or ``"1"`` is refused: convert it)."""
+
+    @account.validator
+    def _check_account(self, attribute: attrs.Attribute[str], value: object) -> None:
+        _bounded(attribute.name, value, ACCOUNT_LIMIT)
+
+    @reference.validator
+    def _check_reference(self, attribute: attrs.Attribute[str], value: object) -> None:
+        _bounded(attribute.name, value, REFERENCE_LIMIT)
 
     @amount.validator
     def _check_amount(self, attribute: attrs.Attribute[Money], value: object) -> None:
@@ -61,8 +84,10 @@ class Deposit:
 
     @payer_name.validator
     def _check_payer(self, attribute: attrs.Attribute[str], value: object) -> None:
-        if not isinstance(value, str) or len(value) > 200 or not storable(value):
-            raise InvalidValue("payer_name", value, "the payer's name as text (at most 200)")
+        if not isinstance(value, str) or len(value) > PAYER_LIMIT or not storable(value):
+            raise InvalidValue(
+                "payer_name", value, f"the payer's name as text (at most {PAYER_LIMIT} characters)"
+            )
 
     @on.validator
     def _check_on(self, attribute: attrs.Attribute[date], value: object) -> None:

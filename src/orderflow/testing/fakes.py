@@ -25,7 +25,7 @@ import attrs
 
 from orderflow.domain.address import Address
 from orderflow.domain.booking import JournalEntry
-from orderflow.domain.bounds import check_units
+from orderflow.domain.bounds import EARLIEST, LATEST, check_moment, check_units
 from orderflow.domain.order import Shipment
 from orderflow.errors import (
     InvalidValue,
@@ -396,7 +396,12 @@ class FakeNotifier(_Fake):
 
 
 class FixedClock:
-    """A clock that stands still until told to move."""
+    """A clock that stands still until told to move, and never moves back.
+
+    ``advance`` moves it on by a span, ``set`` to a moment (a suite on the wall clock:
+    ``clock.set(datetime.now(UTC))``). Going back is refused: an order's history, its deadlines
+    and the lapse of its authorizations all read the shop's time as running forward.
+    """
 
     def __init__(self, start: datetime | None = None) -> None:
         self._lock = threading.Lock()
@@ -410,10 +415,33 @@ class FixedClock:
             return self._now
 
     def advance(self, delta: timedelta) -> datetime:
-        """Move forward by ``delta``; returns the new time."""
+        """Move forward by ``delta`` (0 or more, a ``timedelta``); returns the new time."""
+        if not isinstance(delta, timedelta) or delta < timedelta(0):
+            expected = "a timedelta of 0 or more (the clock never goes back)"
+            raise InvalidValue("delta", delta, expected)
         with self._lock:
             self._now += delta
             return self._now
+
+    def set(self, when: datetime) -> datetime:
+        """Move forward to ``when``, an aware datetime in any zone (kept in UTC); returns it.
+
+        ``when`` may be the time it shows already (nothing moves), never before it
+        (``InvalidValue`` naming ``when``); a naive datetime is refused, its zone unknown.
+        """
+        expected = (
+            f"an aware datetime from {EARLIEST:%Y-%m-%d} to before {LATEST:%Y-%m-%d}, not "
+            "before the clock's time (the clock never goes back)"
+        )
+        try:
+            moment = check_moment(when, "when").astimezone(UTC)
+        except (InvalidValue, ValueError, OverflowError):
+            raise InvalidValue("when", when, expected) from None
+        with self._lock:
+            if moment < self._now:
+                raise InvalidValue("when", when, f"{expected}: {self._now.isoformat()} or later")
+            self._now = moment
+            return moment
 
 
 # The payment fakes and the order store live in their own modules; they are part of this one's

@@ -8,6 +8,7 @@ import attrs
 
 from orderflow.adapters.carriers import JapanPost, Sagawa, Yamato
 from orderflow.desk import OrderDesk
+from orderflow.errors import InvalidValue
 from orderflow.ports import Inventory, OrderStore, PurchaseOrderStore
 from orderflow.settings import ShopSettings
 from orderflow.testing.carrier_events import FakeCarrierEvents
@@ -52,7 +53,8 @@ class FakeShop:
     notifier: FakeNotifier
     """The notifier fake: every notice sent to customers is in ``sent``."""
     clock: FixedClock
-    """The shop's time, standing still at 2026-11-22 00:00 UTC until ``advance`` moves it."""
+    """The shop's time (``fake_shop``'s ``clock``), standing still, by default at 2026-11-22
+    00:00 UTC, until ``advance`` or ``set`` moves it on."""
     amazon_pay: FakePaymentGateway
     """The Amazon Pay gateway (a second card-style fake, declining the same ``decline_tokens``)."""
     fraud: FakeFraudScreen
@@ -83,6 +85,7 @@ def fake_shop(
     settings: ShopSettings | None = None,
     decline_tokens: frozenset[str] = frozenset(),
     points: Mapping[str, int] | None = None,
+    clock: FixedClock | None = None,
 ) -> FakeShop:
     """A desk on in-memory fakes, with the real Yamato, Sagawa and Japan Post carrier adapters.
 
@@ -92,10 +95,18 @@ def fake_shop(
     gives customers (by id) their point balances.
 
     ``stock`` maps (warehouse, SKU) to units on hand; the warehouses are those of ``settings``
-    (``TOKYO`` alone by default).
+    (``TOKYO`` alone by default). ``clock`` is the shop's time, read by the desk and the card
+    gateways: a ``FixedClock`` of the test's (``FixedClock(datetime.now(UTC))`` for a suite on
+    the wall clock, moved on with ``set`` or ``advance``); None: one standing at 2026-11-22
+    00:00 UTC.
     """
+    if clock is None:
+        clock = FixedClock()
+    elif not isinstance(clock, FixedClock):
+        raise InvalidValue(
+            "clock", clock, "a FixedClock (orderflow.testing), or None for 2026-11-22 00:00 UTC"
+        )
     settings = settings or ShopSettings()
-    clock = FixedClock()
     store = InMemoryOrderStore()
     gateway = FakePaymentGateway(decline_tokens=decline_tokens)
     gateway.now = clock.now

@@ -63,6 +63,7 @@ __all__ = [
     "reauthorize_order",
     "receive",
     "receive_deposit",
+    "receive_konbini",
     "record_refund_transfer",
     "refund_limit",
     "refund_order",
@@ -310,13 +311,25 @@ def receive(
     ctx: Context,
     rules: Rules,
     paid_at: datetime | None = None,
+    *,
+    field: str = "amount",
 ) -> Order:
     """入金: money arrived for the order (a deposit, a konbini payment), once per reference.
 
     Covered: the waiting holds go and the order moves on by itself; short: held for the rest;
-    over, or for an order already cancelled: the excess is owed back.
+    over, or for an order already cancelled: the excess is owed back. The same payment again
+    (its ``key``) changes nothing; under the same key with another amount it is another
+    payment claiming the reference: refused, ``InvalidValue`` naming ``field``.
     """
-    if order.payment.entry(key) is not None:
+    first = order.payment.entry(key)
+    if first is not None:
+        if amount != first.amount:
+            raise InvalidValue(
+                field,
+                amount,
+                f"{first.amount}, as first recorded under reference {reference!r} (a reference "
+                "names one payment: give another payment its own)",
+            )
         return order
     if amount.currency != order.currency:
         raise InvalidValue("amount", amount, f"an amount in {order.currency}")
@@ -362,7 +375,27 @@ def receive_deposit(order: Order, deposit: Deposit, ctx: Context, rules: Rules) 
         deposit.payer_display,
         ctx,
         rules,
+        field="deposit.amount",
     )
+
+
+def receive_konbini(
+    order: Order,
+    amount: Money,
+    reference: str,
+    ctx: Context,
+    rules: Rules,
+    paid_at: datetime | None = None,
+) -> Order:
+    """コンビニ入金: the provider's payment ``reference`` of ``amount``, once per reference.
+
+    Only an order paid at a convenience store takes it. What :func:`receive` says follows; the
+    same reference with another amount is refused (``InvalidValue`` naming ``amount``).
+    """
+    if order.payment.method is not PaymentMethod.KONBINI:
+        raise InvalidValue("number", order.number, "an order paid at a convenience store")
+    key = f"{order.number}:konbini:{reference}"
+    return receive(order, amount, key, reference, "", ctx, rules, paid_at)
 
 
 REVERSED = "reversed"

@@ -23,7 +23,7 @@ from orderflow.domain.machine import allowed_moves
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, OrderLine, PaymentMethod
 from orderflow.domain.outbox import Plan
-from orderflow.domain.payments import HoldCode, check_method_currency
+from orderflow.domain.payments import HoldCode, check_method_currency, payment_confirmed
 from orderflow.domain.payments.ledger import CARDLIKE
 from orderflow.domain.payments.parcels import capture_share
 from orderflow.domain.payments.plans import collect_card, follow_total, open_payment
@@ -31,7 +31,7 @@ from orderflow.domain.payments.postpay import report_unreported
 from orderflow.domain.rules import Rules
 from orderflow.domain.sets import with_recipe
 from orderflow.domain.status import Move, OrderStatus
-from orderflow.errors import MoveNotAllowed
+from orderflow.errors import InvalidValue, MoveNotAllowed
 
 __all__ = ["accept", "allocate", "clear_hold", "place", "raise_hold", "retry_allowed"]
 
@@ -171,7 +171,15 @@ def clear_hold(order: Order, code: str, ctx: Context, rules: Rules) -> Order:
     for a konbini number of the order's total once more (refused again, it is held again). An
     order waiting for stock (中途引当) reads the stock again: a receipt passed it by while it was
     held.
+
+    ``payment_pending`` (入金待ち) and ``payment_shortfall`` (入金不足) of an order not yet
+    instructed to ship are not a person's to clear while its payment is not confirmed: they lift
+    themselves when the money is recorded, and cleared by hand they would leave an order no
+    hold explains on the ready list that ``instruct_shipping`` refuses (``InvalidValue`` naming
+    ``code``, saying how to record the money). Once shipping was instructed a person may clear
+    them (the money collected another way, or waived) and book the sale.
     """
+    _check_payment_wait(order, code, ctx, rules)
     cleared, _ = lifecycle.clear_hold(order, code, ctx)
     plan = Plan(cleared)
     if code == HoldCode.CAPTURE_FAILED and cleared.status in _AFTER_SHIPPING:
@@ -188,3 +196,35 @@ def clear_hold(order: Order, code: str, ctx: Context, rules: Rules) -> Order:
         cleared = follow_total(plan, cleared, total, ctx, rules)
     cleared = go_on(plan, cleared, rules)
     return plan.apply(cleared)
+
+
+_RECORD_MONEY = {
+    PaymentMethod.BANK_TRANSFER: (
+        "desk.reconcile_deposits or import-transfers with the bank's file, "
+        "or desk.apply_deposit for a deposit matched by hand"
+    ),
+    PaymentMethod.KONBINI: "desk.record_konbini_payment, when the konbini provider reports it",
+}
+
+
+def _check_payment_wait(order: Order, code: str, ctx: Context, rules: Rules) -> None:
+    """Refuse clearing a 入金待ち or 入金不足 hold before shipping while the money is missing."""
+    if code not in (HoldCode.PAYMENT_PENDING, HoldCode.PAYMENT_SHORTFALL):
+        return
+    status = order.status
+    if status.is_final or status.reached(OrderStatus.SHIPPING_INSTRUCTED):
+        return  # after shipping a person collects the money another way, or waives it
+    if not any(hold.code == code for hold in order.open_holds):
+        return  # not open: lifecycle.clear_hold says so
+    settings = rules.settings
+    total = order.totals(settings.tax).total
+    if payment_confirmed(order.payment, total, ctx.at, settings.authorization_days):
+        return
+    how = _RECORD_MONEY.get(order.payment.method, "the payment recorded")
+    raise InvalidValue(
+        "code",
+        code,
+        "a hold a person may clear: this one waits for the customer's money and lifts itself "
+        f"when it is recorded ({how}); until then the order cannot be instructed to ship "
+        "(change its payment method with desk.change, or cancel it)",
+    )
