@@ -4,9 +4,10 @@ A stock move is one call per effect; an inventory with the optional batch method
 (:class:`~orderflow.ports.StockBatches`) is asked the moves an order makes together
 (:func:`~orderflow.domain.answers.asked_together`) in one call, which an inventory on a database
 makes in one transaction. Asking them together is asking them one by one: the keys and the
-answers are the same, and the answers are folded in order. Where the inventory refuses one of
-them, the executor asks them one by one again under the same keys (the moves done before the
-refused one answer with their first answer), so that the refusal is folded where it stands.
+answers are the same, and the answers are folded in order. The batch answers each move it made,
+up to the first refused, whose refusal is folded where it stands (an obligation is then asked
+again under a fresh key, after a save, as one by one); a batch that raises a ``ProviderError``
+made none of them, and the first move is asked alone.
 """
 
 from __future__ import annotations
