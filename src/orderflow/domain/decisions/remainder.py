@@ -24,7 +24,7 @@ from __future__ import annotations
 from orderflow.domain import lifecycle
 from orderflow.domain._arrival import last_arrival
 from orderflow.domain._values import replace
-from orderflow.domain.changes import _cap_points
+from orderflow.domain.changes import _cap_points, lines_taken_off
 from orderflow.domain.decisions.changing import removed_facts
 from orderflow.domain.effects import Notify, RestorePoints
 from orderflow.domain.events import Changed, Delivered, DiscountCapped, Shipped
@@ -92,9 +92,11 @@ def drop_remainder(order: Order, ctx: Context, rules: Rules) -> Order:
             "the rest is collected with a parcel still to come",
         )
     dropped = ", ".join(f"{line_id}×{units}" for line_id, units in sorted(missing.items()))
-    after, _ = lifecycle.record_fact(
-        after, ctx, Changed, fields={"changes": (("dropped", dropped),)}
-    )
+    fields: dict[str, object] = {
+        "changes": (("dropped", dropped),),
+        "taken_off": lines_taken_off(order, after),
+    }
+    after, _ = lifecycle.record_fact(after, ctx, Changed, fields=fields)
     if after.discount != order.discount:
         fields = {"old_discount": str(order.discount.amount), "new_discount": str(discount.amount)}
         after, _ = lifecycle.record_fact(after, ctx, DiscountCapped, fields=fields)

@@ -93,8 +93,16 @@ class Changed(OrderEvent):
     """(what changed, in a few words) pairs: ``quantities`` (``line→units``), ``added``,
     ``removed``, ``ship_to`` (the postal code), ``delivery``, ``payment_method``, ``points_used``,
     ``address_guarantee`` (``lost``); ``dropped`` (``line×units``) for a 分納 remainder."""
+    taken_off: tuple[str, ...] = ()
+    """The ids of the lines the change took off the order: they stay used (an added line takes
+    a line id the order has not used), and are told in ``changes`` already."""
     name: ClassVar[str] = "changed"
     """Kind name: the tag in saved orders, the label key (注文変更)."""
+
+    @property
+    def details(self) -> tuple[tuple[str, str], ...]:
+        """What changed, in a few words per field (``taken_off`` is told there already)."""
+        return self.changes
 
 
 @event
