@@ -7,11 +7,16 @@ lines by their id. And ``desk.change(..., request_id=R)`` run again answered wit
 order as both before and after: a ``delta`` of 0 for a change that had cost ¥4,380 more.
 """
 
+from pathlib import Path
+
 import pytest
 
 from orderflow import Money, OrderChange, OrderLine
-from orderflow.errors import InvalidValue
-from tests.builders import place, shop
+from orderflow.errors import InvalidValue, PaymentDeclined
+from orderflow.stores import SQLiteStore
+from orderflow.testing import Fault
+from orderflow.testing.shop import desk_on
+from tests.builders import address, customer, lines, place, shop
 
 CAKE = OrderLine("L2", "CAKE-1", "羊羹", Money.yen(1620), 1)
 
@@ -47,3 +52,59 @@ def test_a_partial_cancel_leaves_the_id_used_too() -> None:
     s.desk.cancel("1001", reason="欠品", lines={"L2": 1})
     with pytest.raises(InvalidValue, match="used before"):
         s.desk.change("1001", OrderChange(add_lines=(CAKE,)))
+
+
+def test_a_repeated_change_answers_as_the_first_call_did() -> None:
+    s = shop()
+    place(s)
+    s.desk.accept("1001")
+    change = OrderChange(quantities={"L1": 3})
+    first = s.desk.change("1001", change, request_id="R1")
+    assert first.delta == Money.yen(1080)
+    again = s.desk.change("1001", change, request_id="R1")
+    assert (again.before, again.after, again.delta) == (first.before, first.after, first.delta)
+    assert (again.points_to_grant_before, again.points_to_grant_after) == (
+        first.points_to_grant_before,
+        first.points_to_grant_after,
+    )
+    assert s.desk.get("1001").lines[0].quantity == 3  # once
+    s.desk.change("1001", OrderChange(quantities={"L1": 1}), request_id="R2")  # moved on since
+    late = s.desk.change("1001", change, request_id="R1")
+    assert (late.before, late.after, late.delta) == (first.before, first.after, first.delta)
+    assert s.desk.get("1001").lines[0].quantity == 1
+
+
+def test_a_repeated_partial_cancel_of_a_whole_line_returns_the_order() -> None:
+    s = shop()
+    place(s)
+    s.desk.accept("1001")
+    first = s.desk.cancel("1001", reason="欠品", lines={"L2": 1}, request_id="C1")
+    again = s.desk.cancel("1001", reason="欠品", lines={"L2": 1}, request_id="C1")
+    assert again == first == s.desk.get("1001")
+
+
+def test_a_repeated_refused_card_switch_is_refused_again() -> None:
+    s = shop()
+    place(s)
+    s.desk.accept("1001")
+    s.gateway.fail_next("authorize", Fault.DECLINE)
+    change = OrderChange(token="tok_other")
+    with pytest.raises(PaymentDeclined):
+        s.desk.change("1001", change, request_id="R1")
+    before = s.desk.get("1001")
+    with pytest.raises(PaymentDeclined):
+        s.desk.change("1001", change, request_id="R1")
+    assert s.desk.get("1001") == before
+
+
+def test_the_first_answer_and_the_used_ids_are_kept_in_a_sqlite_file(tmp_path: Path) -> None:
+    s = shop()
+    desk = desk_on(s, store=SQLiteStore(tmp_path / "shop.sqlite3"))
+    desk.place(number="1001", customer=customer(), ship_to=address(), lines=lines(), token="tok")
+    desk.accept("1001")
+    change = OrderChange(remove_lines=frozenset({"L2"}))
+    first = desk.change("1001", change, request_id="R1")
+    again = desk.change("1001", change, request_id="R1")
+    assert (again.before, again.after) == (first.before, first.after) and first.delta
+    with pytest.raises(InvalidValue, match="used before"):
+        desk.change("1001", OrderChange(add_lines=(CAKE,)))

@@ -8,7 +8,7 @@ import attrs
 
 from orderflow._mask import mask_personal_data_in, masked_repr
 from orderflow.domain.events._base import event
-from orderflow.domain.order import OrderEvent
+from orderflow.domain.order import OrderEvent, OrderTotals
 
 __all__ = [
     "ChangeRequested",
@@ -81,8 +81,17 @@ class HoldCleared(OrderEvent):
 class ChangeRequested(OrderEvent):
     """注文変更 asked for (what followed are the events after this one)."""
 
+    request_id: str = ""
+    """The caller's ``request_id`` (``""`` without one): a repeat finds its first answer here."""
+    before: OrderTotals | None = None
+    """The order's totals before the change (what a repeat answers as ``before``)."""
     name: ClassVar[str] = "change_requested"
     """Kind name: the tag in saved orders, the label key (注文変更の依頼)."""
+
+    @property
+    def details(self) -> tuple[tuple[str, str], ...]:
+        """The request id, when the caller gave one (the totals are the preview's, not told)."""
+        return (("request_id", self.request_id),) if self.request_id else ()
 
 
 @event
