@@ -22,6 +22,7 @@ from orderflow.domain.events import (
 )
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import allowed_moves
+from orderflow.domain.moves import offered
 from orderflow.domain.order import Order, OrderEvent, OrderTotals
 from orderflow.domain.outbox import Plan
 from orderflow.domain.policy import Channel, Party, Requester, what_works_instead
@@ -126,13 +127,12 @@ class ChangeCommands(DeskBase):
                 return order
             if requester is not None:
                 self.settings.cancel_policy.check(order, requester)
-            allowed = allowed_moves(order.status)
-            if Move.CANCEL not in allowed:  # say what works: recall, drop_missing, a return
+            if Move.CANCEL not in allowed_moves(order.status):  # say what works instead too
                 raise MoveNotAllowed(
                     order.number,
                     order.status.name,
                     Move.CANCEL.value,
-                    [m.value for m in allowed],
+                    offered(order),
                     instead=what_works_instead(order),
                 )
             plan = Plan(order)

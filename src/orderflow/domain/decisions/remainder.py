@@ -29,8 +29,8 @@ from orderflow.domain.decisions.changing import removed_facts
 from orderflow.domain.effects import Notify, RestorePoints
 from orderflow.domain.events import Changed, Delivered, DiscountCapped, Shipped
 from orderflow.domain.lifecycle import Context
-from orderflow.domain.machine import check_move
 from orderflow.domain.money import Money
+from orderflow.domain.moves import check_order_move
 from orderflow.domain.order import Order, PaymentMethod, PaymentOp, ShipmentStatus
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments.ledger import record
@@ -130,7 +130,7 @@ def _move_on(plan: Plan, order: Order, total: Money, ctx: Context, rules: Rules)
     left = [s for s in order.shipments if s.status is not ShipmentStatus.INSTRUCTED]
     if pending_units(order) or len(left) != len(order.shipments):
         return order
-    check_move(order.number, order.status, Move.SHIP, OrderStatus.SHIPPED)
+    check_order_move(order, Move.SHIP, OrderStatus.SHIPPED)
     order, _ = lifecycle.record_fact(order, ctx, Shipped, OrderStatus.SHIPPED)
     last = max(left, key=lambda s: (s.shipped_at or ctx.at, s.shipment_id))
     at_shipping(plan, order, total, last, rules, ctx.at, taken=in_flight(order))
