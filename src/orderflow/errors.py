@@ -205,14 +205,21 @@ class MoveBlocked(MoveNotAllowed):
 class PolicyRefused(OrderflowError):
     """The shop's policy does not let this requester do this now (cancel, change…).
 
-    Carries the action, the requester's party and channel, the order's status and what the
-    policy allows.
+    Carries the action, the requester's party and channel, the order's status, what the
+    policy allows and, when nobody may do it any more, what works instead.
     """
 
     free_text = False
 
     def __init__(
-        self, order_number: str, action: str, party: str, channel: str, status: str, allowed: str
+        self,
+        order_number: str,
+        action: str,
+        party: str,
+        channel: str,
+        status: str,
+        allowed: str,
+        instead: str = "",
     ) -> None:
         self.order_number = order_number
         self.action = action
@@ -220,9 +227,12 @@ class PolicyRefused(OrderflowError):
         self.channel = channel
         self.status = status
         self.allowed = allowed
+        self.instead = instead
+        """What works instead, when orderflow knows (a cancel of a shipped order: a return or a
+        refund, as :class:`MoveNotAllowed` says to the shop); empty otherwise."""
         super().__init__(
             f"order {order_number}: {party} may not {action} via {channel} in status {status}; "
-            f"the policy allows: {allowed}"
+            f"the policy allows: {allowed}{f'; {instead}' if instead else ''}"
         )
 
 
@@ -242,10 +252,9 @@ class ChangeRefused(PolicyRefused):
         allowed: str,
         instead: str = "cancel it and place a new order instead",
     ) -> None:
-        super().__init__(order_number, "change", party, channel, status, allowed)
-        self.instead = instead
-        """What a person can do instead, from the order's status (cancel and re-order, drop the
-        units waiting for stock, recall the instruction first…)."""
+        # ``instead``: from the order's status (cancel and re-order, drop the units waiting
+        # for stock, recall the instruction first…)
+        super().__init__(order_number, "change", party, channel, status, allowed, instead)
         self.args = (
             f"order {order_number} cannot be changed by {party} via {channel} in status "
             f"{status} (the policy allows: {allowed}); {instead}",

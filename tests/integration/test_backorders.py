@@ -306,3 +306,21 @@ def test_waiting_for_nothing_is_refused_naming_number() -> None:
     with pytest.raises(InvalidValue) as refused:
         backorders.accept_wait(unread, Context(s.clock.now(), "customer"))
     assert refused.value.field == "number"
+
+
+def test_the_backorder_notice_says_nothing_is_reserved_when_nothing_is() -> None:
+    s = shop({("TOKYO", "TEA-1"): 0, ("TOKYO", "MUG-1"): 10, ("TOKYO", "CAKE-1"): 10})
+    who = Customer("C1", "見本 花子", "c1@example.jp")
+    tea = [OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2)]
+    s.desk.place(number="1001", customer=who, ship_to=address(), lines=tea, token="tok")
+    s.desk.accept("1001")
+    s.desk.allocate("1001")
+    s.desk.expect_arrival("1001", "L1", date(2026, 12, 1))
+    notice = s.notifier.sent[-1]
+    assert notice.kind == "backorder"
+    for text in (notice.text, attrs.evolve(notice, locale="en").text, notice.html):
+        assert "確保済みです" not in text and "are reserved for you" not in text
+        assert "\n-\n" not in text and ">-<" not in text  # no dash standing for no lines
+    assert "まだ確保できておりません" in notice.text
+    assert "None of the items" in attrs.evolve(notice, locale="en").text
+    assert "緑茶 ×2 (2026年12月1日)" in notice.text

@@ -8,7 +8,8 @@ order shipped in part (分納) it offered ``recall``, which is refused while uni
 
 import pytest
 
-from orderflow.errors import MoveNotAllowed
+from orderflow import Requester
+from orderflow.errors import MoveNotAllowed, PolicyRefused
 from tests.builders import TRACKING, place, shop, to_allocated
 
 PART_STOCK = {("TOKYO", "TEA-1"): 10, ("TOKYO", "MUG-1"): 0, ("TOKYO", "CAKE-1"): 5}
@@ -52,3 +53,27 @@ def test_an_instructed_order_points_to_recall() -> None:
     assert "desk.recall" in str(refused.value)
     s.desk.recall("1001")
     assert s.desk.cancel("1001", reason="客都合").status.name == "CANCELLED"
+
+
+def test_a_customer_refused_after_shipment_is_told_the_same_alternative() -> None:
+    s = shop()
+    to_allocated(s)
+    s.desk.instruct_shipping("1001")
+    s.desk.ship("1001", "1001-S1", TRACKING)
+    before = s.desk.get("1001")
+    with pytest.raises(MoveNotAllowed) as operator:
+        s.desk.cancel("1001", reason="客都合")
+    with pytest.raises(PolicyRefused) as refused:
+        s.desk.cancel("1001", reason="客都合", requester=Requester.customer())
+    assert refused.value.instead == operator.value.instead
+    assert "a return or a refund is what remains" in str(refused.value)
+    assert s.desk.get("1001") == before
+
+
+def test_a_customer_refused_while_a_cancel_still_works_is_told_nothing_more() -> None:
+    s = shop()
+    to_allocated(s)  # the default policy lets a customer cancel only before 引当済
+    with pytest.raises(PolicyRefused) as refused:
+        s.desk.cancel("1001", reason="客都合", requester=Requester.customer())
+    assert refused.value.instead == ""  # the shop can still cancel it: no other way to name
+    assert "place a new order" not in str(refused.value)

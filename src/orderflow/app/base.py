@@ -14,6 +14,7 @@ from orderflow.domain._values import replace
 from orderflow.domain.bounds import LATEST, check_span
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import allowed_moves
+from orderflow.domain.moves import offered
 from orderflow.domain.order import Order, OrderEvent, OrderTotals
 from orderflow.domain.payment import PaymentMethod
 from orderflow.domain.payments import payment_confirmed
@@ -467,11 +468,8 @@ class DeskBase:
         """A command cancelled ``order``: what else must follow (purchase orders overrides it)."""
 
     def _require(self, order: Order, move: Move) -> None:
-        allowed = allowed_moves(order.status)
-        if move not in allowed:
-            raise MoveNotAllowed(
-                order.number, order.status.name, move.value, [m.value for m in allowed]
-            )
+        if move not in allowed_moves(order.status):  # the refusal lists what next_moves offers
+            raise MoveNotAllowed(order.number, order.status.name, move.value, offered(order))
 
     def _recent(self, order: Order) -> list[Order]:
         since = order.placed_at - RECENT_SPAN

@@ -22,7 +22,8 @@ from orderflow.domain.events import (
 )
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.machine import allowed_moves
-from orderflow.domain.order import Order
+from orderflow.domain.moves import offered
+from orderflow.domain.order import Order, OrderEvent, OrderTotals
 from orderflow.domain.outbox import Plan
 from orderflow.domain.policy import Channel, Party, Requester, what_works_instead
 from orderflow.domain.split import SPLITTABLE, check_split_again
@@ -49,6 +50,14 @@ def _remaining(order: Order, cancelled: Mapping[str, int]) -> dict[str, int]:
     for line in order.lines:
         left.setdefault(line.line_id, line.quantity)
     return left
+
+
+def _refused(after: Sequence[type[OrderEvent]], change: OrderChange) -> None:
+    """Raise what a change whose provider said no raises (``after``: the events it led to)."""
+    if PaymentSwitchRefused in after:
+        raise PaymentDeclined("the new payment method was refused", code="switch_refused")
+    if PointsChangeRefused in after:
+        raise InvalidValue("points_used", change.points_used, "no more than the customer's points")
 
 
 def _requester(requester: object, actor: str = "") -> Requester:
@@ -98,6 +107,8 @@ class ChangeCommands(DeskBase):
                     "lines", lines, "a mapping of line id to units, not empty (or no lines)"
                 )
             order = self._current(number)
+            if request_id is not None and request_id in order.requests:
+                return order  # a repeat: its lines may be gone since
             quantities = _remaining(order, lines)
             if any(quantities.values()):
                 if requester is not None:
@@ -116,13 +127,12 @@ class ChangeCommands(DeskBase):
                 return order
             if requester is not None:
                 self.settings.cancel_policy.check(order, requester)
-            allowed = allowed_moves(order.status)
-            if Move.CANCEL not in allowed:  # say what works: recall, drop_missing, a return
+            if Move.CANCEL not in allowed_moves(order.status):  # say what works instead too
                 raise MoveNotAllowed(
                     order.number,
                     order.status.name,
                     Move.CANCEL.value,
-                    [m.value for m in allowed],
+                    offered(order),
                     instead=what_works_instead(order),
                 )
             plan = Plan(order)
@@ -149,7 +159,8 @@ class ChangeCommands(DeskBase):
         follows (a new authorization, an amended claim, a new konbini number), the points follow,
         the review runs again and the customer is told. A new payment method (or more points) is
         asked for first: if refused, nothing changes and the error is raised. Give a
-        ``request_id`` to make a repeat safe. A change that leaves everything as it is (the same
+        ``request_id`` to make a repeat safe: it answers as the first call did (the same totals
+        before and after, or the same refusal). A change that leaves everything as it is (the same
         quantities, address, delivery, method and points) returns the order unsaved: no stock
         moves and no notice goes out.
         """
@@ -170,7 +181,7 @@ class ChangeCommands(DeskBase):
         self._check_change_call(number, change, who, reason, dry_run, request_id)
         order = self._current(number)
         if request_id is not None and request_id in order.requests:
-            return self._preview(order, order)
+            return self._repeat(order, change, request_id)
         if not policy_checked:
             self.settings.change_policy.check(order, who)
         preview = changed_order(order, change, self._ctx(who.actor, reason), self.rules)
@@ -181,18 +192,37 @@ class ChangeCommands(DeskBase):
             return self._preview(order, order)  # nothing saved, released or sent
 
         def decide(current: Order, ctx: Context) -> Order:
-            marked, _ = lifecycle.record_fact(current, ctx, ChangeRequested)
+            asked = {"request_id": request_id or "", "before": self.totals(current)}
+            marked, _ = lifecycle.record_fact(current, ctx, ChangeRequested, fields=asked)
             return decide_change(marked, change, ctx, self.rules, self._recent(current))
 
         saved = self._command(number, decide, actor=who.actor, reason=reason, request_id=request_id)
-        after = self._after(saved, ChangeRequested)
-        if PaymentSwitchRefused in after:
-            raise PaymentDeclined("the new payment method was refused", code="switch_refused")
-        if PointsChangeRefused in after:
-            raise InvalidValue(
-                "points_used", change.points_used, "no more than the customer's points"
-            )
+        _refused(self._after(saved, ChangeRequested), change)
         return self._preview(order, saved)
+
+    def _repeat(self, order: Order, change: OrderChange, request_id: str) -> ChangePreview:
+        """The first answer to ``request_id`` again: its totals before and after, or its error.
+
+        ``before`` is what its ``change_requested`` event kept; ``after`` the order's totals now,
+        or, once another change followed, those that change found. An order saved before the
+        event kept them answers with its totals now, as before and after.
+        """
+        history = order.history
+        asked = [
+            i
+            for i, e in enumerate(history)
+            if isinstance(e, ChangeRequested) and e.request_id == request_id
+        ]
+        first = history[asked[-1]] if asked else None
+        if not isinstance(first, ChangeRequested) or first.before is None:
+            return self._preview(order, order)
+        later = history[asked[-1] + 1 :]
+        ends = [i for i, e in enumerate(later) if isinstance(e, ChangeRequested)]
+        followed = later[: ends[0]] if ends else later
+        _refused([type(e) for e in followed], change)
+        nxt = later[ends[0]] if ends else None
+        after = nxt.before if isinstance(nxt, ChangeRequested) and nxt.before else None
+        return self._answer(first.before, after or self.totals(order), order)
 
     def _check_change_call(
         self,
@@ -222,9 +252,11 @@ class ChangeCommands(DeskBase):
         """Refuse a change that takes an order of a parcel (同梱) out of it; none here."""
 
     def _preview(self, before: Order, after: Order) -> ChangePreview:
+        return self._answer(self.totals(before), self.totals(after), after)
+
+    def _answer(self, b: OrderTotals, a: OrderTotals, order: Order) -> ChangePreview:
         rate = self.settings.points_rate
-        b, a = self.totals(before), self.totals(after)
-        return ChangePreview(b, a, points_to_grant(b, rate), points_to_grant(a, rate), after)
+        return ChangePreview(b, a, points_to_grant(b, rate), points_to_grant(a, rate), order)
 
     def change_ship_to(self, number: str, ship_to: Address, *, actor: str = "operator") -> Order:
         """お届け先変更: a change of address, reviewed like every change.

@@ -38,7 +38,9 @@ __all__ = [
     "ChangePreview",
     "OrderChange",
     "apply_change",
+    "lines_taken_off",
     "points_to_grant",
+    "used_line_ids",
 ]
 
 DELIVERY_SLOTS = ("午前中", "14-16", "16-18", "18-20", "19-21")
@@ -221,10 +223,27 @@ def _check_line_changes(change: OrderChange, known: set[str]) -> None:
             )
 
 
+def lines_taken_off(before: Order, after: Order) -> tuple[str, ...]:
+    """The ids of ``before``'s lines that ``after`` no longer has (recorded on ``changed``)."""
+    kept = {line.line_id for line in after.lines}
+    return tuple(line.line_id for line in before.lines if line.line_id not in kept)
+
+
+def used_line_ids(order: Order) -> frozenset[str]:
+    """Every line id ``order`` has used: its lines', and those of lines a change took off."""
+    gone = (i for e in order.history if isinstance(e, Changed) for i in e.taken_off)
+    return frozenset(line.line_id for line in order.lines).union(gone)
+
+
 def _new_lines(order: Order, change: OrderChange, sets: Sets) -> tuple[OrderLine, ...]:
-    """The order's lines after ``change``: quantities, removals, then the added lines."""
+    """The order's lines after ``change``: quantities, removals, then the added lines.
+
+    An added line's id is one the order has not used: not one of its lines', nor one of a line
+    taken off before (the history, shipments and returns name lines by their id).
+    """
     known = {line.line_id for line in order.lines}
     _check_line_changes(change, known)
+    used_before = used_line_ids(order) - known
     lines = []
     for line in order.lines:
         quantity = change.quantities.get(line.line_id, line.quantity)
@@ -235,8 +254,12 @@ def _new_lines(order: Order, change: OrderChange, sets: Sets) -> tuple[OrderLine
     for index, line in enumerate(change.add_lines):
         if not isinstance(line, OrderLine):
             raise InvalidValue(f"add_lines[{index}]", line, "an OrderLine")
+        field = f"change.add_lines[{index}].line_id"
+        if line.line_id in used_before:
+            used = "a line id the order has not used (it was used before, by a line taken off)"
+            raise InvalidValue(field, line.line_id, used)
         if line.line_id in taken:
-            raise InvalidValue(f"change.add_lines[{index}].line_id", line.line_id, "a new line id")
+            raise InvalidValue(field, line.line_id, "a new line id")
         if line.unit_price.currency != order.currency:  # named as given, not by its new place
             field = f"change.add_lines[{index}].unit_price"
             raise CurrencyMismatch(field, order.currency, line.unit_price.currency)
@@ -296,7 +319,11 @@ def apply_change(
     details = change.describe()
     if order.address_guaranteed and not changed.address_guaranteed:
         details["address_guarantee"] = "lost"
-    changed, events = record_fact(changed, ctx, Changed, fields={"changes": tuple(details.items())})
+    fields: dict[str, object] = {
+        "changes": tuple(details.items()),
+        "taken_off": lines_taken_off(order, changed),
+    }
+    changed, events = record_fact(changed, ctx, Changed, fields=fields)
     if changed.discount == order.discount:
         return changed, events
     changed, capped = discount_capped(changed, order.discount, ctx, by_change=True)

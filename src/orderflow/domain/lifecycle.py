@@ -29,9 +29,15 @@ from orderflow.domain.events import (
     Shipped,
     ShippingInstructed,
 )
-from orderflow.domain.machine import allowed_moves, check_move
 from orderflow.domain.money import Money
-from orderflow.domain.moves import next_moves, returns_taken, undoable_delivery, why_not_recalled
+from orderflow.domain.moves import (
+    check_order_move,
+    next_moves,
+    offered,
+    returns_taken,
+    undoable_delivery,
+    why_not_recalled,
+)
 from orderflow.domain.order import (
     Allocation,
     Hold,
@@ -148,16 +154,16 @@ def record_fact(
 
 
 def _moving(order: Order, move: Move, to: OrderStatus) -> None:
-    check_move(order.number, order.status, move, to)
+    check_order_move(order, move, to)
 
 
 def blocked(order: Order, move: Move, reason: str) -> MoveBlocked:
-    """The error for ``move`` of ``order`` refused for ``reason`` (the moves its status allows)."""
+    """The error for ``move`` of ``order`` refused for ``reason`` (listing :func:`offered`)."""
     return MoveBlocked(
         order.number,
         order.status.name,
         move.value,
-        [m.value for m in allowed_moves(order.status)],
+        offered(order),
         reason,
     )
 
@@ -345,7 +351,7 @@ def find_shipment(order: Order, shipment_id: str, move: Move) -> Shipment:
             order.number,
             order.status.name,
             move.value,
-            [m.value for m in allowed_moves(order.status)],
+            offered(order),
         )
     known = [s.shipment_id for s in order.shipments]
     raise InvalidValue("shipment_id", shipment_id, f"one of {known}")

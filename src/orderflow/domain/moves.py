@@ -8,14 +8,21 @@ checks the same guards, so a move offered here is one the command takes.
 
 from __future__ import annotations
 
-from orderflow.domain.machine import allowed_moves
+from orderflow.domain.machine import allowed_moves, targets
 from orderflow.domain.order import Order, Shipment, ShipmentStatus
 from orderflow.domain.policy import CancelPolicy, Party, Requester
 from orderflow.domain.returns import ReturnStatus
 from orderflow.domain.status import Move, OrderStatus
-from orderflow.errors import InvalidValue
+from orderflow.errors import InvalidValue, MoveNotAllowed
 
-__all__ = ["next_moves", "returns_taken", "undoable_delivery", "why_not_recalled"]
+__all__ = [
+    "check_order_move",
+    "next_moves",
+    "offered",
+    "returns_taken",
+    "undoable_delivery",
+    "why_not_recalled",
+]
 
 
 def next_moves(
@@ -76,6 +83,24 @@ def _guarded_moves(order: Order) -> tuple[Move, ...]:
     if Move.RECALL in moves and why_not_recalled(order):
         moves = tuple(m for m in moves if m is not Move.RECALL)
     return moves
+
+
+def offered(order: Order) -> list[str]:
+    """The moves a refusal of ``order``'s move lists: those :func:`next_moves` offers the shop.
+
+    Not every move its status declares: 着荷 of an order none of whose parcels is with the
+    carrier is refused too, so it is not offered as what works.
+    """
+    return [m.value for m in _guarded_moves(order)]
+
+
+def check_order_move(order: Order, move: Move, to: OrderStatus) -> None:
+    """Refuse ``move`` of ``order`` unless the machine takes it to ``to``.
+
+    The :class:`~orderflow.errors.MoveNotAllowed` lists what :func:`offered` offers instead.
+    """
+    if to not in targets(order.status, move):
+        raise MoveNotAllowed(order.number, order.status.name, move.value, offered(order))
 
 
 def why_not_recalled(order: Order) -> str:

@@ -185,8 +185,13 @@ class CancelPolicy:
         return any(g.covers(requester, order.status) for g in self.grants)
 
     def check(self, order: Order, requester: Requester) -> None:
-        """Raise :class:`~orderflow.errors.PolicyRefused` unless ``requester`` may cancel."""
+        """Raise :class:`~orderflow.errors.PolicyRefused` unless ``requester`` may cancel.
+
+        Past where any cancel is taken (shipped: a return or a refund remains), the refusal's
+        ``instead`` names what works, as the status machine's refusal does.
+        """
         if not self.allows(order, requester):
+            cancellable = Move.CANCEL in allowed_moves(order.status)
             raise PolicyRefused(
                 order.number,
                 "cancel",
@@ -194,6 +199,7 @@ class CancelPolicy:
                 requester.channel.value,
                 order.status.name,
                 _describe(self.grants),
+                "" if cancellable else what_works_instead(order),
             )
 
 

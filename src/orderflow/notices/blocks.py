@@ -29,6 +29,7 @@ __all__ = [
     "payment_lines",
     "refund_note",
     "removed_lines",
+    "reserved_lines",
     "signature_lines",
     "stock_lines",
     "total_rows",
@@ -192,6 +193,23 @@ def removed_lines(
     if isinstance(reason, str) and reason.strip():
         out.append(_t("Reason: {reason}", locale, reason=reason.strip()))
     return out
+
+
+def reserved_lines(lines: list[str], number: str, locale: str) -> list[str]:
+    """The back-order notice's reserved lines (確保済み) under their heading.
+
+    When nothing is reserved yet (no lines, or the ``-`` that stands for none), one sentence
+    says so instead: no heading over an empty list, no dash.
+    """
+    kept = [line for line in lines if line.strip() and line.strip() != "-"]
+    if not kept:
+        return [
+            _t("None of the items of your order {number} is reserved yet.", locale, number=number)
+        ]
+    return [
+        _t("These items of your order {number} are reserved for you:", locale, number=number),
+        *kept,
+    ]
 
 
 def total_rows(summary: OrderSummary, locale: str) -> list[tuple[str, str]]:

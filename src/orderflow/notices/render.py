@@ -119,8 +119,12 @@ def block_lines(notice: Notice, name: str) -> list[str]:
     if name in {"reserved", "waiting"}:
         if order is None or notice.kind != "backorder":
             fact = dict(notice.facts).get(name)
-            return str(fact).splitlines() if fact is not None else []
-        return blocks.stock_lines(order, shop, lang, waiting=name == "waiting")
+            lines = str(fact).splitlines() if fact is not None else []
+        else:
+            lines = blocks.stock_lines(order, shop, lang, waiting=name == "waiting")
+        if name == "reserved":  # under its own heading, or a word that nothing is reserved
+            return blocks.reserved_lines(lines, notice.order_number, lang)
+        return lines
     facts = dict(notice.facts)
     if name == "removed":
         removed, skus, reason = facts.get("removed"), facts.get("removed_skus"), facts.get("reason")

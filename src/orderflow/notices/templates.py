@@ -109,7 +109,7 @@ DEFAULTS: Mapping[str, tuple[str, str]] = MappingProxyType(
         ),
         "backorder": (
             "Order {number}: some items are waiting for stock",
-            _DEAR + "These items of your order {number} are reserved for you:\n{reserved}\n\n"
+            _DEAR + "{reserved}\n\n"
             "These are waiting for stock (expected date in brackets):\n{waiting}\n\n"
             "You may wait for them, or have the waiting items cancelled; please tell us which."
             + _SIGN,

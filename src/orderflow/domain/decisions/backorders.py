@@ -18,7 +18,7 @@ from orderflow.domain import lifecycle
 from orderflow.domain.effects import Notify
 from orderflow.domain.events import ArrivalExpected, StockWaitAccepted
 from orderflow.domain.lifecycle import Context
-from orderflow.domain.machine import allowed_moves
+from orderflow.domain.moves import offered
 from orderflow.domain.order import Order
 from orderflow.domain.outbox import Plan
 from orderflow.domain.sets import Sets, line_components
@@ -123,7 +123,7 @@ def _oldest_first(order: Order) -> tuple[Any, str]:
 
 def _require_waiting(order: Order, move: str) -> None:
     if not waits_for_stock(order):
-        allowed = [m.value for m in allowed_moves(order.status)]
+        allowed = offered(order)
         raise MoveNotAllowed(order.number, order.status.name, move, allowed)
     _refuse_unread(order)
 

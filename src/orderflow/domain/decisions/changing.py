@@ -26,8 +26,8 @@ from orderflow.domain.dropship import check_collected
 from orderflow.domain.effects import Notify, Purpose, RedeemPoints, RestorePoints
 from orderflow.domain.events import Released
 from orderflow.domain.lifecycle import Context
-from orderflow.domain.machine import check_move
 from orderflow.domain.money import Money
+from orderflow.domain.moves import check_order_move
 from orderflow.domain.order import Hold, Order, OrderEvent, Payment, PaymentMethod
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import PAYMENT_WAITS, check_method_currency
@@ -252,7 +252,7 @@ def apply_proposal(
     )
     reallocate = bool(waiting) and after.lines != before.lines
     if reallocate:
-        check_move(before.number, before.status, Move.RELEASE, OrderStatus.UNALLOCATED)
+        check_order_move(before, Move.RELEASE, OrderStatus.UNALLOCATED)
         after = release_all(plan, replace(after, allocations=before.allocations), rules, before)
         after, _ = lifecycle.record_fact(after, ctx, Released, OrderStatus.UNALLOCATED)
     if after.status is not OrderStatus.ORDERED:

@@ -10,7 +10,7 @@ from orderflow.domain.allocation import plan_allocation
 from orderflow.domain.effects import CheckStock, Release, Reserve
 from orderflow.domain.events import Allocated
 from orderflow.domain.lifecycle import Context
-from orderflow.domain.machine import check_move
+from orderflow.domain.moves import check_order_move
 from orderflow.domain.order import Allocation, Order, SetPart
 from orderflow.domain.outbox import Plan
 from orderflow.domain.rules import Rules
@@ -174,7 +174,7 @@ def settle_allocation(order: Order, ctx: Context) -> Order:
     to = OrderStatus.PARTIALLY_ALLOCATED if missing else OrderStatus.ALLOCATED
     if order.status is OrderStatus.SHIPPING_INSTRUCTED:
         to = order.status
-    check_move(order.number, order.status, Move.ALLOCATE, to)
+    check_order_move(order, Move.ALLOCATE, to)
     details = {
         "reserved": ", ".join(f"{a.line_id}@{a.warehouse}×{a.quantity}" for a in order.allocations)
     }

@@ -27,8 +27,8 @@ from orderflow.domain.goodwill import (
     goodwill_waiting,
 )
 from orderflow.domain.lifecycle import Context
-from orderflow.domain.machine import allowed_moves
 from orderflow.domain.money import Money
+from orderflow.domain.moves import offered
 from orderflow.domain.order import (
     Order,
     PaymentMethod,
@@ -98,7 +98,7 @@ def _check_shipped(order: Order) -> None:
     """
     if order.status in _AFTER_SHIPPING:
         return
-    allowed = [m.value for m in allowed_moves(order.status)]  # before shipping: cancel
+    allowed = offered(order)  # before shipping: cancel
     gone = any(s.status in _LEFT for s in order.shipments)
     if order.status is not OrderStatus.SHIPPING_INSTRUCTED or not gone:
         raise MoveNotAllowed(order.number, order.status.name, "refund", allowed)

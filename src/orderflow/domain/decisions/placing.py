@@ -19,8 +19,8 @@ from orderflow.domain.dropship import check_collected
 from orderflow.domain.effects import Notify, Purpose, RedeemPoints
 from orderflow.domain.events import Placed, PlacementDeclined
 from orderflow.domain.lifecycle import Context
-from orderflow.domain.machine import allowed_moves
 from orderflow.domain.money import Money
+from orderflow.domain.moves import offered
 from orderflow.domain.order import Order, OrderLine, PaymentMethod
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments import HoldCode, check_method_currency, payment_confirmed
@@ -149,7 +149,7 @@ def allocate(
             order.number,
             order.status.name,
             Move.ALLOCATE.value,
-            [m.value for m in allowed_moves(order.status)],
+            offered(order),
         )
     plan = Plan(order)
     if available is not None and ctx is not None:

@@ -24,13 +24,13 @@ from __future__ import annotations
 from orderflow.domain import lifecycle
 from orderflow.domain._arrival import last_arrival
 from orderflow.domain._values import replace
-from orderflow.domain.changes import _cap_points
+from orderflow.domain.changes import _cap_points, lines_taken_off
 from orderflow.domain.decisions.changing import removed_facts
 from orderflow.domain.effects import Notify, RestorePoints
 from orderflow.domain.events import Changed, Delivered, DiscountCapped, Shipped
 from orderflow.domain.lifecycle import Context
-from orderflow.domain.machine import check_move
 from orderflow.domain.money import Money
+from orderflow.domain.moves import check_order_move
 from orderflow.domain.order import Order, PaymentMethod, PaymentOp, ShipmentStatus
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments.ledger import record
@@ -92,9 +92,11 @@ def drop_remainder(order: Order, ctx: Context, rules: Rules) -> Order:
             "the rest is collected with a parcel still to come",
         )
     dropped = ", ".join(f"{line_id}×{units}" for line_id, units in sorted(missing.items()))
-    after, _ = lifecycle.record_fact(
-        after, ctx, Changed, fields={"changes": (("dropped", dropped),)}
-    )
+    fields: dict[str, object] = {
+        "changes": (("dropped", dropped),),
+        "taken_off": lines_taken_off(order, after),
+    }
+    after, _ = lifecycle.record_fact(after, ctx, Changed, fields=fields)
     if after.discount != order.discount:
         fields = {"old_discount": str(order.discount.amount), "new_discount": str(discount.amount)}
         after, _ = lifecycle.record_fact(after, ctx, DiscountCapped, fields=fields)
@@ -128,7 +130,7 @@ def _move_on(plan: Plan, order: Order, total: Money, ctx: Context, rules: Rules)
     left = [s for s in order.shipments if s.status is not ShipmentStatus.INSTRUCTED]
     if pending_units(order) or len(left) != len(order.shipments):
         return order
-    check_move(order.number, order.status, Move.SHIP, OrderStatus.SHIPPED)
+    check_order_move(order, Move.SHIP, OrderStatus.SHIPPED)
     order, _ = lifecycle.record_fact(order, ctx, Shipped, OrderStatus.SHIPPED)
     last = max(left, key=lambda s: (s.shipped_at or ctx.at, s.shipment_id))
     at_shipping(plan, order, total, last, rules, ctx.at, taken=in_flight(order))

@@ -20,8 +20,8 @@ from orderflow.domain.effects import (
 )
 from orderflow.domain.events import Recalled, RecallRefused, RecallRequested, Unbundled
 from orderflow.domain.lifecycle import Context
-from orderflow.domain.machine import allowed_moves, check_move
 from orderflow.domain.money import Money
+from orderflow.domain.moves import check_order_move, offered
 from orderflow.domain.order import (
     Order,
     PaymentMethod,
@@ -50,7 +50,7 @@ __all__ = ["book", "deliver", "instruct_shipping", "recall", "settle_recall", "s
 
 def _not_instructed(order: Order, reason: str) -> MoveBlocked:
     """The refusal of 出荷指示 for ``reason``."""
-    allowed = [m.value for m in allowed_moves(order.status)]
+    allowed = offered(order)
     return MoveBlocked(
         order.number, order.status.name, Move.INSTRUCT_SHIPPING.value, allowed, reason
     )
@@ -97,14 +97,14 @@ def instruct_shipping(
 
 def recall(order: Order, ctx: Context) -> Order:
     """出荷指示取消: ask every warehouse to take its instruction back (the answers decide)."""
-    check_move(order.number, order.status, Move.RECALL, OrderStatus.ALLOCATED)
+    check_order_move(order, Move.RECALL, OrderStatus.ALLOCATED)
     why = lifecycle.why_not_recalled(order)
     if why:
         raise MoveBlocked(
             order.number,
             order.status.name,
             Move.RECALL.value,
-            [m.value for m in allowed_moves(order.status)],
+            offered(order),
             why,
         )
     plan = Plan(order)
@@ -258,7 +258,7 @@ def book(order: Order, on: date, ctx: Context, rules: Rules) -> Order:
             order.number,
             order.status.name,
             Move.BOOK.value,
-            [m.value for m in allowed_moves(order.status)],
+            offered(order),
             f"open holds: {codes}",
         )
     settings = rules.settings

@@ -39,7 +39,7 @@ from orderflow.domain.decisions import shipping
 from orderflow.domain.effects import Notify
 from orderflow.domain.events import CarrierReported, Delivered, DeliveryUndone
 from orderflow.domain.lifecycle import Context
-from orderflow.domain.machine import check_move
+from orderflow.domain.moves import check_order_move
 from orderflow.domain.order import Order, OrderEvent, Shipment, ShipmentStatus
 from orderflow.domain.outbox import Plan
 from orderflow.domain.points import unschedule_grant
@@ -324,7 +324,7 @@ def undo_delivery(order: Order, shipment_id: str, ctx: Context, rules: Rules) ->
     shipment = lifecycle.find_shipment(order, shipment_id, Move.UNDO_DELIVERY)
     waiting = order.status is OrderStatus.SHIPPING_INSTRUCTED  # the rest still in a warehouse
     to = OrderStatus.SHIPPING_INSTRUCTED if waiting else OrderStatus.SHIPPED
-    check_move(order.number, order.status, Move.UNDO_DELIVERY, to)
+    check_order_move(order, Move.UNDO_DELIVERY, to)
     if shipment.status is ShipmentStatus.SHIPPED and _last_about(order, shipment_id) is (
         DeliveryUndone
     ):

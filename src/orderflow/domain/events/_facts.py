@@ -8,7 +8,7 @@ import attrs
 
 from orderflow._mask import mask_personal_data_in, masked_repr
 from orderflow.domain.events._base import event
-from orderflow.domain.order import OrderEvent
+from orderflow.domain.order import OrderEvent, OrderTotals
 
 __all__ = [
     "ChangeRequested",
@@ -81,8 +81,17 @@ class HoldCleared(OrderEvent):
 class ChangeRequested(OrderEvent):
     """注文変更 asked for (what followed are the events after this one)."""
 
+    request_id: str = ""
+    """The caller's ``request_id`` (``""`` without one): a repeat finds its first answer here."""
+    before: OrderTotals | None = None
+    """The order's totals before the change (what a repeat answers as ``before``)."""
     name: ClassVar[str] = "change_requested"
     """Kind name: the tag in saved orders, the label key (注文変更の依頼)."""
+
+    @property
+    def details(self) -> tuple[tuple[str, str], ...]:
+        """The request id, when the caller gave one (the totals are the preview's, not told)."""
+        return (("request_id", self.request_id),) if self.request_id else ()
 
 
 @event
@@ -93,8 +102,16 @@ class Changed(OrderEvent):
     """(what changed, in a few words) pairs: ``quantities`` (``line→units``), ``added``,
     ``removed``, ``ship_to`` (the postal code), ``delivery``, ``payment_method``, ``points_used``,
     ``address_guarantee`` (``lost``); ``dropped`` (``line×units``) for a 分納 remainder."""
+    taken_off: tuple[str, ...] = ()
+    """The ids of the lines the change took off the order: they stay used (an added line takes
+    a line id the order has not used), and are told in ``changes`` already."""
     name: ClassVar[str] = "changed"
     """Kind name: the tag in saved orders, the label key (注文変更)."""
+
+    @property
+    def details(self) -> tuple[tuple[str, str], ...]:
+        """What changed, in a few words per field (``taken_off`` is told there already)."""
+        return self.changes
 
 
 @event
