@@ -92,35 +92,11 @@ class ChangeCommands(DeskBase):
         follow; cancelling every unit cancels the order. Cancelling a cancelled order again
         returns it; a partial cancel is made safe to repeat with a ``request_id``.
         """
-        check_number(number)
-        check_text(reason, "reason", required=True, limit=1000)
-        if requester is not None:
-            if not isinstance(requester, Requester):
-                raise InvalidValue("requester", requester, "a Requester")
-            actor = requester.actor
-        self._ctx(actor, reason)  # the actor checked before anything, on either path
-        if request_id is not None:
-            check_text(request_id, "request_id", required=True, limit=200)
+        actor = self._check_cancel_call(number, reason, actor, requester, request_id)
         if lines is not None:
-            if not isinstance(lines, Mapping) or not lines:
-                raise InvalidValue(
-                    "lines", lines, "a mapping of line id to units, not empty (or no lines)"
-                )
-            order = self._current(number)
-            if request_id is not None and request_id in order.requests:
-                return order  # a repeat: its lines may be gone since
-            quantities = _remaining(order, lines)
-            if any(quantities.values()):
-                if requester is not None:
-                    self.settings.cancel_policy.check(order, requester)
-                return self._change(
-                    number,
-                    OrderChange(quantities=quantities),
-                    _requester(requester, actor),
-                    reason,
-                    request_id=request_id,
-                    policy_checked=requester is not None,
-                ).order
+            partly = self._cancel_lines(number, lines, reason, actor, requester, request_id)
+            if partly is not None:
+                return partly
 
         def decide(order: Order, ctx: Context) -> Order:
             if order.status is OrderStatus.CANCELLED:
@@ -139,6 +115,57 @@ class ChangeCommands(DeskBase):
             return plan.apply(cancel_order(plan, order, ctx, self.rules, reason))
 
         return self._command(number, decide, actor=actor, reason=reason, request_id=request_id)
+
+    def _check_cancel_call(
+        self,
+        number: str,
+        reason: str,
+        actor: str,
+        requester: Requester | None,
+        request_id: str | None,
+    ) -> str:
+        """:meth:`cancel`'s arguments checked before anything; the actor (the requester's)."""
+        check_number(number)
+        check_text(reason, "reason", required=True, limit=1000)
+        if requester is not None:
+            if not isinstance(requester, Requester):
+                raise InvalidValue("requester", requester, "a Requester")
+            actor = requester.actor
+        self._ctx(actor, reason)  # the actor checked before anything, on either path
+        if request_id is not None:
+            check_text(request_id, "request_id", required=True, limit=200)
+        return actor
+
+    def _cancel_lines(
+        self,
+        number: str,
+        lines: Mapping[str, int],
+        reason: str,
+        actor: str,
+        requester: Requester | None,
+        request_id: str | None,
+    ) -> Order | None:
+        """A partial cancel as a change of the lines; None when it cancels every unit left."""
+        if not isinstance(lines, Mapping) or not lines:
+            raise InvalidValue(
+                "lines", lines, "a mapping of line id to units, not empty (or no lines)"
+            )
+        order = self._current(number)
+        if request_id is not None and request_id in order.requests:
+            return order  # a repeat: its lines may be gone since
+        quantities = _remaining(order, lines)
+        if not any(quantities.values()):
+            return None
+        if requester is not None:
+            self.settings.cancel_policy.check(order, requester)
+        return self._change(
+            number,
+            OrderChange(quantities=quantities),
+            _requester(requester, actor),
+            reason,
+            request_id=request_id,
+            policy_checked=requester is not None,
+        ).order
 
     def change(
         self,

@@ -117,14 +117,7 @@ def block_lines(notice: Notice, name: str) -> list[str]:
     if name == "signature":
         return blocks.signature_lines(shop, lang)
     if name in {"reserved", "waiting"}:
-        if order is None or notice.kind != "backorder":
-            fact = dict(notice.facts).get(name)
-            lines = str(fact).splitlines() if fact is not None else []
-        else:
-            lines = blocks.stock_lines(order, shop, lang, waiting=name == "waiting")
-        if name == "reserved":  # under its own heading, or a word that nothing is reserved
-            return blocks.reserved_lines(lines, notice.order_number, lang)
-        return lines
+        return _stock_block(notice, name, lang)
     facts = dict(notice.facts)
     if name == "removed":
         removed, skus, reason = facts.get("removed"), facts.get("removed_skus"), facts.get("reason")
@@ -142,6 +135,19 @@ def block_lines(notice: Notice, name: str) -> list[str]:
     if name == "payment":
         return blocks.payment_lines(order, lang, notice.zone)
     return _ORDER_BLOCKS.get(name, blocks.delivery_lines)(order, lang)
+
+
+def _stock_block(notice: Notice, name: str, lang: str) -> list[str]:
+    """The ``reserved`` or ``waiting`` block: the order's stock, or the notice's fact."""
+    order = notice.order
+    if order is None or notice.kind != "backorder":
+        fact = dict(notice.facts).get(name)
+        lines = str(fact).splitlines() if fact is not None else []
+    else:
+        lines = blocks.stock_lines(order, notice.shop, lang, waiting=name == "waiting")
+    if name == "reserved":  # under its own heading, or a word that nothing is reserved
+        return blocks.reserved_lines(lines, notice.order_number, lang)
+    return lines
 
 
 _ORDER_BLOCKS: dict[str, Callable[[OrderSummary, str], list[str]]] = {
