@@ -16,7 +16,7 @@ from orderflow import Order
 from orderflow.errors import ProviderError, ProviderTimeout
 from orderflow.ports import StockMove
 from orderflow.stores import SQLiteInventory, SQLitePurchaseOrderStore, SQLiteStore
-from orderflow.stores._inventory import one_by_one
+from orderflow.stores._stock_requests import one_by_one
 from orderflow.testing import Fault
 from orderflow.testing.shop import desk_on
 

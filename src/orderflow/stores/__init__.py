@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the type checker sees the classes; at run time they load on first use
     from orderflow.stores._inventory import Movement as Movement
-    from orderflow.stores._inventory import MovementKind as MovementKind
     from orderflow.stores._inventory import StockLevel as StockLevel
     from orderflow.stores._pg_schema import postgres_schema as postgres_schema
+    from orderflow.stores._stock_requests import MovementKind as MovementKind
     from orderflow.stores.postgres_inventory import PostgresInventory as PostgresInventory
     from orderflow.stores.postgres_purchase_orders import (
         PostgresPurchaseOrderStore as PostgresPurchaseOrderStore,

@@ -177,8 +177,13 @@ def check_moves(
 
 
 def asked_each(kind: MovementKind, moves: Sequence[StockMove]) -> list[tuple[str, Asked]]:
-    """Each move of a batch as (key, request), checked as its own call's arguments are."""
-    return [(m.key, asked(kind, m.key, m.warehouse, m.sku, m.quantity)) for m in check_moves(moves)]
+    """Each move of a batch as (key, request), checked as its own call's arguments are.
+
+    Every move is checked before any is made (the list is built whole first); the checks are
+    :func:`asked`'s, once per move.
+    """
+    typed = check_moves(moves, each=lambda move: None)  # the fields: asked, just below
+    return [(m.key, asked(kind, m.key, m.warehouse, m.sku, m.quantity)) for m in typed]
 
 
 T = TypeVar("T")

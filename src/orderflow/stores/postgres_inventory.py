@@ -16,17 +16,9 @@ import psycopg
 
 from orderflow.errors import ProviderError, StoreError
 from orderflow.ports import Clock
-from orderflow.stores._inventory import (
-    COLUMNS,
-    SCHEMA_VERSION,
-    Asked,
-    LedgerInventory,
-    MovementKind,
-    each_until_refused,
-    order_ref,
-    refuse_foreign,
-)
+from orderflow.stores._inventory import COLUMNS, SCHEMA_VERSION, LedgerInventory, refuse_foreign
 from orderflow.stores._postgres import Connections, PoolLike, Source
+from orderflow.stores._stock_requests import Asked, MovementKind, each_until_refused, order_ref
 
 __all__ = ["ConnectionSource", "PostgresInventory"]
 

@@ -18,16 +18,13 @@ from orderflow.ports import Clock
 from orderflow.stores._inventory import (
     COLUMNS,
     SCHEMA_VERSION,
-    Asked,
     LedgerInventory,
     Movement,
-    MovementKind,
     StockLevel,
-    each_until_refused,
-    order_ref,
     refuse_foreign,
 )
 from orderflow.stores._sqlite import Connections, create_tables, foreign_tables
+from orderflow.stores._stock_requests import Asked, MovementKind, each_until_refused, order_ref
 
 __all__ = ["Movement", "MovementKind", "SQLiteInventory", "StockLevel"]
 

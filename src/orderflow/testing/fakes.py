@@ -35,7 +35,8 @@ from orderflow.errors import (
 )
 from orderflow.notices import Notice
 from orderflow.ports import StockMove
-from orderflow.stores._inventory import StockLevel, check_moves, one_by_one
+from orderflow.stores._inventory import StockLevel
+from orderflow.stores._stock_requests import check_moves, one_by_one
 
 __all__ = [
     "Call",
