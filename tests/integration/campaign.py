@@ -49,6 +49,7 @@ import attrs
 from orderflow import (
     CreditStatus,
     Deposit,
+    FraudVerdict,
     Money,
     Order,
     OrderChange,
@@ -423,8 +424,14 @@ def cancel_a_unit(flow: Flow, order: Order, rid: str) -> object:
     )
 
 
+_VERDICTS = (*[FraudVerdict.ACCEPT] * 6, FraudVerdict.REVIEW, FraudVerdict.REJECT)
+"""What the fraud screen says of a customer from a change on: switches and new addresses are
+screened again (drawn apart, so the flows stay as they were)."""
+
+
 def change(flow: Flow, order: Order, rid: str) -> object:
     rng = flow.rng
+    flow.shop.fraud.verdicts[order.customer.id] = random.Random(f"fraud:{rid}").choice(_VERDICTS)
     kind = rng.randint(0, 5)
     if kind == 0:
         line = rng.choice(order.lines)

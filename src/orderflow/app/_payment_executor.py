@@ -62,11 +62,12 @@ class PaymentPerformers:
 
     def _screen(self, order: Order, e: Screen) -> object:
         assert e.amount is not None
+        judged = order.proposal if e.purpose is Purpose.SWITCH and order.proposal else order
         return wired(self.ports.fraud, "a fraud screen").screen(
             key=e.key,
             order_number=order.number,
-            customer=order.customer,
-            ship_to=order.ship_to,
+            customer=judged.customer,
+            ship_to=judged.ship_to,
             amount=e.amount,
         )
 

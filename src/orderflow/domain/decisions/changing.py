@@ -23,7 +23,7 @@ from orderflow.domain.decisions.common import (
     settle_allocation,
 )
 from orderflow.domain.dropship import check_collected
-from orderflow.domain.effects import Notify, Purpose, RedeemPoints, RestorePoints
+from orderflow.domain.effects import Notify, Purpose, RedeemPoints, RestorePoints, Screen
 from orderflow.domain.events import Released
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.money import Money
@@ -265,6 +265,8 @@ def apply_proposal(
             str(total.amount),
             "a total of 0 for an order paid in full by points (place a new order for the rest)",
         )
+    if sent_elsewhere_by_card(before, after, total, rules):
+        plan.add(Screen, amount=total, purpose=Purpose.CHANGE)  # 配送先変更: judged again
     after = follow_total(plan, after, total, ctx, rules)
     give_back_points(plan, after, rules)
     delta = total - before_total
@@ -292,6 +294,22 @@ def apply_proposal(
         check_stock(plan, after, rules)
         return after
     return advance(plan, after, rules)
+
+
+def sent_elsewhere_by_card(before: Order, after: Order, total: Money, rules: Rules) -> bool:
+    """Whether a change sends a card order elsewhere, to be screened again (不正検知).
+
+    The screen judged the old address: a new one after approval is the classic fraud. A switch
+    to another card is screened as it is asked (before its authorization), nothing to pay is no
+    card's risk.
+    """
+    return (
+        rules.screen_cards
+        and after.payment.method is PaymentMethod.CARD
+        and after.ship_to != before.ship_to
+        and total.amount > 0
+        and not switches_payment(before.payment, after.payment)
+    )
 
 
 def reviewed(order: Order, ctx: Context, rules: Rules, recent: Sequence[Order]) -> Order:

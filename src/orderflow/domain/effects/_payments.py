@@ -39,7 +39,9 @@ class Screen(Effect):
     amount: Money | None = None
     """The order total the screen judges (with the customer and the ship-to address)."""
     purpose: Purpose = Purpose.PLACE
-    """Always ``PLACE``: only a new card order is screened (when ``Rules.screen_cards``)."""
+    """What is screened (when ``Rules.screen_cards``): a new card order (``place``), a switch
+    to a card (``switch``, before its authorization), a card order sent elsewhere
+    (``change``)."""
     kind: ClassVar[str] = "screen"
     """Its tag in the stored outbox, errors and facts (see ``Effect.kind``)."""
 

@@ -70,20 +70,54 @@ def reauthorize(plan: Plan, order: Order, total: Money) -> None:
 def fold_screen(
     order: Order, effect: Effect, answer: Answer, ctx: Context, rules: Rules, plan: Plan
 ) -> Order:
-    """不正検知: reject closes the new order; review (or no answer we can use) holds it."""
+    """不正検知: what a verdict does depends on what was screened (``effect.purpose``).
+
+    At order (``place``): reject closes the new order; review (or no answer we can use) holds
+    it. A switch to a card (``switch``): reject refuses the switch before the card is asked (the
+    order stays as it was); review holds the switched order once the card is authorized. An
+    order sent elsewhere (``change``): anything but accept holds it for a person.
+    """
     from orderflow.ports import FraudResult, FraudVerdict
 
     assert isinstance(effect, Screen)
-    verdict = answer.value if isinstance(answer, Done) else None
-    if isinstance(verdict, FraudResult) and verdict.verdict is FraudVerdict.REJECT:
-        return decline_placement(
-            order, "fraud_rejected", verdict.reason, ctx, rules, plan, notice="cancellation"
-        )
-    if isinstance(verdict, FraudResult) and verdict.verdict is FraudVerdict.ACCEPT:
+    result = answer.value if isinstance(answer, Done) else None
+    if not isinstance(result, FraudResult):  # refused, or no answer we can use: a person looks
+        result = None
+    verdict = result.verdict if result is not None else None
+    if verdict is FraudVerdict.ACCEPT:
         return order
+    if effect.purpose is Purpose.SWITCH:
+        return _switch_screened(order, verdict is FraudVerdict.REJECT, ctx)
+    if result is not None and verdict is FraudVerdict.REJECT and effect.purpose is Purpose.PLACE:
+        return decline_placement(
+            order, "fraud_rejected", result.reason, ctx, rules, plan, notice="cancellation"
+        )
+    return _fraud_review(order, ctx)
+
+
+def _fraud_review(order: Order, ctx: Context) -> Order:
     return hold(
         order, HoldCode.FRAUD_REVIEW, "不正検知の審査待ち", "fraud screen asks for review", ctx
     )
+
+
+def _switch_screened(order: Order, rejected: bool, ctx: Context) -> Order:
+    """A switch to a card, screened: refused when rejected, else held for review if it holds.
+
+    Rejected, the switch is refused before its card is asked (the pending authorization is
+    dropped); under review, the proposal is held, so the order is held once the card is
+    authorized and the switch takes effect (a card that refuses leaves no hold behind).
+    """
+    if rejected:
+        pending = tuple(
+            e
+            for e in order.outbox
+            if not (isinstance(e, Authorize) and e.purpose is Purpose.SWITCH)
+        )
+        return switch_refused(replace(order, outbox=pending), ctx)
+    if order.proposal is None:  # the switch is no longer proposed: nothing to hold
+        return order
+    return replace(order, proposal=_fraud_review(order.proposal, ctx))
 
 
 def fold_authorize(

@@ -77,6 +77,11 @@ __all__ = [
 ]
 
 
+_SCREENED = (Purpose.PLACE, Purpose.SWITCH)
+"""Why a card is screened before it is authorized: a new order, a switch to another card (a
+split part's card is the order's, screened already)."""
+
+
 def open_payment(
     plan: Plan, order: Order, total: Money, ctx: Context, rules: Rules, purpose: Purpose
 ) -> None:
@@ -90,7 +95,7 @@ def open_payment(
     if total.amount <= 0 and purpose in (Purpose.PLACE, Purpose.SPLIT, Purpose.SWITCH):
         return
     if method in CARDLIKE:
-        if method is PaymentMethod.CARD and rules.screen_cards and purpose is Purpose.PLACE:
+        if method is PaymentMethod.CARD and rules.screen_cards and purpose in _SCREENED:
             plan.add(Screen, amount=total, purpose=purpose)
         plan.add(Authorize, method=method, amount=total, purpose=purpose)
     elif method is PaymentMethod.POSTPAY:
