@@ -22,6 +22,7 @@ _ONCE_PER = {
     "shipping": "shipment_id",
     "return_accepted": "return_id",
     "return_refunded": "return_id",
+    "return_refused": "return_id",
 }
 """Kinds heard of at most once per the fact that names what they are about."""
 

@@ -127,6 +127,20 @@ def test_a_refused_return_pays_nothing_and_frees_the_units() -> None:
     s.desk.request_return("1001", {"L1": 2}, ReturnReason.DEFECTIVE)
 
 
+def test_a_refused_return_is_told_to_the_customer_once() -> None:
+    """The customer who sent goods back heard nothing when the shop would not take them."""
+    s = shop()
+    delivered(s)
+    s.desk.request_return("1001", {"L1": 2}, ReturnReason.CUSTOMER)
+    s.desk.refuse_return("1001", "R1", reason="開封済のため")
+    s.desk.refuse_return("1001", "R1", reason="開封済のため")  # repeated: told once
+    refused = [n for n in s.notifier.sent if n.kind == "return_refused"]
+    assert len(refused) == 1
+    facts = dict(refused[0].facts)
+    assert (facts["return_id"], facts["reason"]) == ("R1", "開封済のため")
+    assert "R1" in refused[0].text and "開封済のため" in refused[0].text
+
+
 def test_dispositions_that_miscount_the_units_are_refused_showing_the_count() -> None:
     """It said "got <dict of 1>": not what was counted."""
     s = shop()

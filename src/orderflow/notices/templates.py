@@ -161,6 +161,12 @@ DEFAULTS: Mapping[str, tuple[str, str]] = MappingProxyType(
             _DEAR + "We have received your return {return_id} of order {number}.\n"
             "We are paying back {paid_back} (fees kept back: {fee}) the way you paid." + _SIGN,
         ),
+        "return_refused": (
+            "Order {number}: return {return_id} not accepted",
+            _DEAR + "We could not take back what you sent for return {return_id} of order "
+            "{number}.\nReason: {reason}\nNothing is refunded for it. Please contact us about "
+            "having the goods sent back to you." + _SIGN,
+        ),
     }
 )
 
@@ -205,6 +211,7 @@ KIND_FACTS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "points_granted_provisional": ("points",),
         "return_accepted": ("return_id", "shipping"),
         "return_refunded": ("return_id", "paid_back", "fee"),
+        "return_refused": ("return_id", "reason"),
     }
 )
 

@@ -358,7 +358,11 @@ def _points_clawed(order: Order, ret: Return, earned: int, rate: Decimal) -> int
 
 
 def refuse_return(order: Order, return_id: str, ctx: Context) -> Order:
-    """返品拒否: the shop will not take back what came for ``return_id`` (nothing is paid)."""
+    """返品拒否: the shop will not take back what came for ``return_id`` (nothing is paid).
+
+    The customer is told why (``return_refused``, with the reason the shop gave); a return
+    refused already is left as it is, told once.
+    """
     ret = find_return(order, return_id)
     if ret.status is ReturnStatus.REFUSED:
         return order
@@ -372,7 +376,11 @@ def refuse_return(order: Order, return_id: str, ctx: Context) -> Order:
         fields={"return_id": return_id},
         returns=tuple(refused if r.return_id == return_id else r for r in order.returns),
     )
-    return order
+    plan = Plan(order)  # the customer who sent the goods hears why nothing is paid
+    plan.add(
+        Notify, notice="return_refused", facts=(("return_id", return_id), ("reason", ctx.reason))
+    )
+    return plan.apply(order)
 
 
 def _restocked(
