@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from orderflow import (
     Disposition,
     JournalEntry,
@@ -12,6 +14,7 @@ from orderflow import (
     PaymentMethod,
     PaymentOp,
     PaymentOutcome,
+    Requester,
     ReturnReason,
     ReturnStatus,
     Side,
@@ -56,6 +59,12 @@ def request(flow: Flow, order: Order, rid: str) -> object:
             token=f"tok_{order.customer.id}",
             payment_method=rng.choice(list(PaymentMethod)),
             shipping_fee=Money.yen(880),
+        )
+    if random.Random(f"exception:{rid}").random() < 0.15:  # 例外対応 (drawn apart)
+        staff = Requester.operator("campaign")
+        exception = "例外対応"
+        return desk.request_return(
+            order.number, lines, reason, request_id=rid, requester=staff, exception=exception
         )
     return desk.request_return(order.number, lines, reason, request_id=rid)
 

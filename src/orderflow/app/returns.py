@@ -16,7 +16,7 @@ from orderflow.domain.events import RefundRefused, ReturnReceived
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.order import Order, OrderLine
 from orderflow.domain.outbox import Plan
-from orderflow.domain.policy import Requester
+from orderflow.domain.policy import Party, Requester
 from orderflow.domain.returns import Disposition, ReturnReason
 from orderflow.domain.status import OrderStatus
 from orderflow.errors import (
@@ -41,6 +41,7 @@ class ReturnCommands(OrderCommands):
         requester: Requester | None = None,
         refund_account: str = "",
         request_id: str | None = None,
+        exception: str = "",
     ) -> Order:
         """返品受付: ask to return ``lines`` (line id → units) of a delivered order for ``reason``.
 
@@ -50,11 +51,23 @@ class ReturnCommands(OrderCommands):
         The return (``R1``, ``R2``…) is added to ``Order.returns`` and the customer told how to
         send the goods back. ``refund_account`` is the account the customer gives for money owed
         back (bank transfer, konbini, COD). Give a ``request_id`` to make a repeat safe.
+
+        ``exception`` (例外対応) is why shop staff take the return outside the policy: the window,
+        the customer's reason and the excluded SKUs are not checked, and the history records who
+        made the exception and why. Only a staff or system ``requester`` makes one (a customer's
+        is an ``InvalidValue`` naming ``exception``); an order not delivered is never returned.
         """
         who = Requester.customer() if requester is None else requester
         if not isinstance(who, Requester):
             raise InvalidValue("requester", who, "a Requester")
         check_text(refund_account, "refund_account", limit=200)
+        check_text(exception, "exception", limit=1000)
+        if exception and who.party is Party.CUSTOMER:
+            raise InvalidValue(
+                "exception",
+                "given by the customer",
+                "an exception made by shop staff (requester=Requester.operator(...))",
+            )
 
         def decide(order: Order, ctx: Context) -> Order:
             return returning.request_return(
@@ -65,6 +78,7 @@ class ReturnCommands(OrderCommands):
                 self.rules,
                 request=request_id or "",
                 refund_account=refund_account,
+                exception=exception,
             )
 
         return self._command(number, decide, actor=who.actor, request_id=request_id)

@@ -104,28 +104,15 @@ def check_lines(order: Order, lines: object) -> tuple[ReturnLine, ...]:
     return tuple(out)
 
 
-def request_return(
+def _check_policy(
     order: Order,
-    lines: object,
-    reason: object,
+    checked: tuple[ReturnLine, ...],
+    reason: ReturnReason,
+    delivered: datetime,
     ctx: Context,
     rules: Rules,
-    *,
-    request: str = "",
-    exchange: str = "",
-    refund_account: str = "",
-) -> Order:
-    """返品受付: a return of ``lines`` for ``reason``, if the shop's policy takes it.
-
-    Refused with :class:`~orderflow.errors.ReturnRefused` naming the rule: ``not_delivered``,
-    ``days`` (the window counts the day of receipt as the first), ``reason``, ``excluded``.
-    """
-    if not isinstance(reason, ReturnReason):
-        raise InvalidValue("reason", reason, "a ReturnReason (DEFECTIVE, WRONG_ITEM, CUSTOMER)")
-    delivered = _delivered_at(order)
-    if order.status not in _RETURNABLE or delivered is None:
-        raise ReturnRefused(order.number, "not_delivered", f"the order is {order.status.name}")
-    checked = check_lines(order, lines)
+) -> None:
+    """The shop's return policy: its window, the customer's reason, the SKUs it excludes."""
     settings = rules.settings
     policy = settings.return_policy
     zone = ZoneInfo(settings.zone)
@@ -142,6 +129,36 @@ def request_return(
             sku = order.line(line.line_id).sku
             if sku in policy.excluded_skus:
                 raise ReturnRefused(order.number, "excluded", f"{sku} is not taken back")
+
+
+def request_return(
+    order: Order,
+    lines: object,
+    reason: object,
+    ctx: Context,
+    rules: Rules,
+    *,
+    request: str = "",
+    exchange: str = "",
+    refund_account: str = "",
+    exception: str = "",
+) -> Order:
+    """返品受付: a return of ``lines`` for ``reason``, if the shop's policy takes it.
+
+    Refused with :class:`~orderflow.errors.ReturnRefused` naming the rule: ``not_delivered``,
+    ``days`` (the window counts the day of receipt as the first), ``reason``, ``excluded``.
+    An ``exception`` (why staff take it anyway, 例外対応) passes the last three, recorded on the
+    ``return_requested`` event; what was never delivered is never returned.
+    """
+    if not isinstance(reason, ReturnReason):
+        raise InvalidValue("reason", reason, "a ReturnReason (DEFECTIVE, WRONG_ITEM, CUSTOMER)")
+    delivered = _delivered_at(order)
+    if order.status not in _RETURNABLE or delivered is None:
+        raise ReturnRefused(order.number, "not_delivered", f"the order is {order.status.name}")
+    checked = check_lines(order, lines)
+    policy = rules.settings.return_policy
+    if not exception:
+        _check_policy(order, checked, reason, delivered, ctx, rules)
     ret = Return(
         f"R{len(order.returns) + 1}",
         checked,
@@ -160,6 +177,7 @@ def request_return(
             "return_id": ret.return_id,
             "lines": ",".join(f"{x.line_id}×{x.quantity}" for x in checked),
             "return_reason": reason.value,
+            "exception": exception,
         },
         returns=(*order.returns, ret),
     )

@@ -99,7 +99,7 @@ class CarrierReported(OrderEvent):
 
 @event
 class ReturnRequested(OrderEvent):
-    """返品受付: a return accepted under the policy (its id, lines and reason)."""
+    """返品受付: a return accepted under the policy or by staff's exception (id, lines, reason)."""
 
     return_id: str = ""
     """The return's id in the order (``R1``, ``R2`` …)."""
@@ -107,6 +107,8 @@ class ReturnRequested(OrderEvent):
     """What comes back, as ``line×units``, ``","``-joined (no space)."""
     return_reason: str = ""
     """The ``ReturnReason`` value: ``defective``, ``wrong_item`` or ``customer``."""
+    exception: str = ""
+    """Why shop staff took it outside the policy (例外対応); empty: the policy took it."""
     name: ClassVar[str] = "return_requested"
     """Kind name: the tag in saved orders, the label key (返品受付)."""
 
