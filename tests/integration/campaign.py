@@ -470,7 +470,22 @@ def change(flow: Flow, order: Order, rid: str) -> object:
             owed = flow.shop.desk.totals(order).total  # 全額ポイント by a change: nothing owed
             points = order.points_used + int(owed.amount)
         what = OrderChange(points_used=points)
+    fix = random.Random(f"price:{rid}")  # 価格訂正 by staff, drawn apart as above
+    if fix.random() < 0.2:
+        what = _price_correction(fix, order)
     return flow.shop.desk.change(order.number, what, request_id=rid)
+
+
+def _price_correction(rng: random.Random, order: Order) -> OrderChange:
+    """A unit price, the shipping fee or the discount corrected by shop staff."""
+    kind = rng.randint(0, 2)
+    if kind == 0:
+        line = rng.choice(order.lines)
+        price = max(0, int(line.unit_price.amount) + rng.choice([-300, -100, 200, 1000]))
+        return OrderChange(unit_prices={line.line_id: Money.yen(price)})
+    if kind == 1:
+        return OrderChange(shipping_fee=Money.yen(rng.choice([0, 500, 880, 2500])))
+    return OrderChange(discount=Money.yen(rng.choice([0, 100, 700])))
 
 
 def refund(flow: Flow, order: Order, rid: str) -> object:

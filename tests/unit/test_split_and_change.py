@@ -147,3 +147,30 @@ def test_a_part_of_three_yen_split_in_three_is_not_given_negative_tax() -> None:
     _, children = split_order(card_order(lines), [{"L1": 1}, {"L2": 1}, {"L3": 1}], rule, CTX)
     taxes = [c.totals(rule).tax.tax.amount for c in children]
     assert taxes == [0, 0, 1]
+
+
+@settings(max_examples=200)
+@given(st.data(), RULES)
+def test_a_price_correction_and_its_reverse_give_back_the_totals(
+    data: st.DataObject, rule: TaxRule
+) -> None:
+    """価格訂正: the items and the charges move by exactly what was corrected, and back."""
+    order = data.draw(orders())
+    line = data.draw(st.sampled_from(order.lines))
+    price = Money.yen(data.draw(st.integers(0, 99_999)))
+    fee = Money.yen(data.draw(st.integers(0, 5_000)))
+    forward = OrderChange(unit_prices={line.line_id: price}, shipping_fee=fee)
+    changed, _ = apply_change(order, forward, CTX, rule=rule)
+    before, after = order.totals(rule), changed.totals(rule)
+    moved = (price.amount - line.unit_price.amount) * line.quantity
+    assert after.items.amount == before.items.amount + moved
+    assert changed.shipping_fee == fee
+    back = OrderChange(
+        unit_prices={line.line_id: line.unit_price},
+        shipping_fee=order.shipping_fee,
+        points_used=order.points_used,
+        discount=order.discount,
+    )
+    restored, _ = apply_change(changed, back, CTX, rule=rule)
+    assert restored.totals(rule) == before
+    assert restored.lines == order.lines

@@ -177,7 +177,7 @@ class ChangeCommands(DeskBase):
         dry_run: bool = False,
         request_id: str | None = None,
     ) -> ChangePreview:
-        """注文変更: quantities, lines, address, delivery date and slot, payment method, points.
+        """注文変更: lines, address, delivery, payment, points; staff correct prices too.
 
         The shop's :class:`~orderflow.domain.policy.ChangePolicy` decides first (a refusal is a
         :class:`~orderflow.errors.ChangeRefused` telling to cancel and re-order). Totals are
@@ -189,7 +189,10 @@ class ChangeCommands(DeskBase):
         ``request_id`` to make a repeat safe: it answers as the first call did (the same totals
         before and after, or the same refusal). A change that leaves everything as it is (the same
         quantities, address, delivery, method and points) returns the order unsaved: no stock
-        moves and no notice goes out.
+        moves and no notice goes out. Unit prices, the shipping fee and the discount
+        (``OrderChange.unit_prices``, ``shipping_fee``, ``discount``: 価格訂正) are corrected by
+        shop staff only: from a customer ``requester`` they are an ``InvalidValue`` naming the
+        field.
         """
         return self._change(number, change, _requester(requester), reason, dry_run, request_id)
 
@@ -270,6 +273,10 @@ class ChangeCommands(DeskBase):
             raise InvalidValue("dry_run", dry_run, "True or False")
         if request_id is not None:
             check_text(request_id, "request_id", required=True, limit=200)
+        corrected = change.corrects_prices
+        if corrected and who.party is Party.CUSTOMER:  # 価格訂正 is the shop's, never the buyer's
+            expected = "a correction made by shop staff (requester=Requester.operator(...))"
+            raise InvalidValue(corrected, "asked by the customer", expected)
         method = change.payment_method
         if method is not None and not accepts(self.ports, method):
             raise without_port("change.payment_method", method)

@@ -18,6 +18,14 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from orderflow._mask import mask_token, masked_repr
+from orderflow.domain._change_fields import (
+    DELIVERY_SLOTS,
+    check_change,
+    line_ids_field,
+    lines_field,
+    prices_field,
+    quantities_field,
+)
 from orderflow.domain._review_discount import discount_capped
 from orderflow.domain._values import replace
 from orderflow.domain.address import Address
@@ -43,8 +51,6 @@ __all__ = [
     "used_line_ids",
 ]
 
-DELIVERY_SLOTS = ("午前中", "14-16", "16-18", "18-20", "19-21")
-"""The delivery time slots (お届け時間帯) Japanese carriers offer."""
 
 _CHANGEABLE = (
     OrderStatus.ORDERED,
@@ -52,62 +58,6 @@ _CHANGEABLE = (
     OrderStatus.PARTIALLY_ALLOCATED,
     OrderStatus.ALLOCATED,
 )
-
-
-def _quantities(value: Mapping[str, int]) -> Mapping[str, int]:
-    """``OrderChange.quantities`` checked: line id → a whole number of units, 0 or more."""
-    if not isinstance(value, Mapping):
-        raise InvalidValue("change.quantities", value, "a mapping of line id → quantity")
-    out: dict[str, int] = {}
-    for line_id, quantity in value.items():
-        if not isinstance(line_id, str):
-            raise InvalidValue("change.quantities", line_id, "line ids (texts) as the keys")
-        if type(quantity) is not int or quantity < 0:
-            raise InvalidValue(
-                f"change.quantities[{line_id!r}]", quantity, "a whole number, 0 or more"
-            )
-        out[line_id] = quantity
-    return out
-
-
-def _tuple_lines(value: tuple[OrderLine, ...] | list[OrderLine]) -> tuple[OrderLine, ...]:
-    """``OrderChange.add_lines`` checked: a list (or tuple) of :class:`OrderLine`."""
-    if not isinstance(value, (list, tuple)):
-        raise InvalidValue("change.add_lines", value, "a list of OrderLine")
-    for index, line in enumerate(value):
-        if not isinstance(line, OrderLine):
-            raise InvalidValue(f"change.add_lines[{index}]", line, "an OrderLine")
-    return tuple(value)
-
-
-def _frozen(value: frozenset[str] | set[str] | tuple[str, ...] | list[str]) -> frozenset[str]:
-    """``OrderChange.remove_lines`` checked: a set (or list) of line ids, never one text."""
-    if not isinstance(value, (frozenset, set, tuple, list)):
-        raise InvalidValue("change.remove_lines", value, "a set of line ids")
-    for line_id in value:
-        if not isinstance(line_id, str):
-            raise InvalidValue("change.remove_lines", line_id, "line ids (texts)")
-    return frozenset(value)
-
-
-def _check_change(change: OrderChange) -> None:
-    """Every field of ``change`` of the type it must have (``InvalidValue`` naming it)."""
-    if change.ship_to is not None and not isinstance(change.ship_to, Address):
-        raise InvalidValue("change.ship_to", change.ship_to, "an Address, or None")
-    if change.delivery_date is not None and type(change.delivery_date) is not date:
-        raise InvalidValue("change.delivery_date", change.delivery_date, "a date, or None")
-    if change.delivery_slot is not None and change.delivery_slot not in DELIVERY_SLOTS:
-        raise InvalidValue("change.delivery_slot", change.delivery_slot, f"one of {DELIVERY_SLOTS}")
-    if not isinstance(change.clear_delivery, bool):
-        raise InvalidValue("change.clear_delivery", change.clear_delivery, "True or False")
-    method = change.payment_method
-    if method is not None and not isinstance(method, PaymentMethod):
-        raise InvalidValue("change.payment_method", method, "a PaymentMethod, or None")
-    if change.token is not None and not isinstance(change.token, str):
-        raise InvalidValue("change.token", change.token, "the stored card token, or None")
-    points = change.points_used
-    if points is not None and (type(points) is not int or points < 0):
-        raise InvalidValue("change.points_used", points, "a whole number, 0 or more, or None")
 
 
 @attrs.frozen(slots=True)
@@ -119,12 +69,14 @@ class OrderChange:
     :class:`~orderflow.errors.InvalidValue` naming it (``change.delivery_date``).
     """
 
-    quantities: Mapping[str, int] = attrs.field(factory=dict, converter=_quantities, hash=False)
+    quantities: Mapping[str, int] = attrs.field(
+        factory=dict, converter=quantities_field, hash=False
+    )
     """line id → new quantity; 0 removes the line (compared, but not hashed: a dict)."""
-    add_lines: tuple[OrderLine, ...] = attrs.field(default=(), converter=_tuple_lines)
+    add_lines: tuple[OrderLine, ...] = attrs.field(default=(), converter=lines_field)
     """New lines, each with a line id the order has not used; a set line takes today's
     recipe."""
-    remove_lines: frozenset[str] = attrs.field(default=frozenset(), converter=_frozen)
+    remove_lines: frozenset[str] = attrs.field(default=frozenset(), converter=line_ids_field)
     """Line ids to remove; at least one line must be left (else cancel the order)."""
     ship_to: Address | None = None
     """The new delivery address; the shipping fee is taken again from the shop's table when
@@ -146,14 +98,39 @@ class OrderChange:
     points_used: int | None = None
     """The new number of points used (0 or more, at most the customer's points); points
     above the charges after the discount go back. ``None`` keeps it."""
+    unit_prices: Mapping[str, Money] = attrs.field(factory=dict, converter=prices_field, hash=False)
+    """単価訂正 (shop staff only): line id → the line's new unit price, zero or more, in the
+    order's currency; a line the change also removes cannot take one."""
+    shipping_fee: Money | None = None
+    """送料訂正 (shop staff only): the new shipping fee, kept over the table's fee of a new
+    address and over the review's (離島) correction. ``None`` keeps it (or takes the table's for
+    a new address)."""
+    discount: Money | None = None
+    """値引き訂正 (shop staff only): the order's new discount, at most the charges after the
+    change (items, shipping, fees). ``None`` keeps it (cut to the charges when they fall)."""
 
     def __attrs_post_init__(self) -> None:
-        _check_change(self)
+        check_change(self)
 
     @property
     def touches_lines(self) -> bool:
         """Whether the change moves quantities (and so stock)."""
         return bool(self.quantities or self.add_lines or self.remove_lines)
+
+    @property
+    def corrects_prices(self) -> str:
+        """The first price field the change corrects (``change.unit_prices`` …), or ``""``.
+
+        Prices are corrected by shop staff: the desk refuses them from the customer.
+        """
+        for name, given in (
+            ("unit_prices", self.unit_prices),
+            ("shipping_fee", self.shipping_fee is not None),
+            ("discount", self.discount is not None),
+        ):
+            if given:
+                return f"change.{name}"
+        return ""
 
     def describe(self) -> dict[str, str]:
         """The change in a few words, for the history."""
@@ -174,6 +151,13 @@ class OrderChange:
             out["payment_method"] = self.payment_method.value
         if self.points_used is not None:
             out["points_used"] = str(self.points_used)
+        if self.unit_prices:
+            prices = sorted(self.unit_prices.items())
+            out["unit_prices"] = ", ".join(f"{k}→{v.amount}" for k, v in prices)
+        if self.shipping_fee is not None:
+            out["shipping_fee"] = str(self.shipping_fee.amount)
+        if self.discount is not None:
+            out["discount"] = str(self.discount.amount)
         return out
 
 
@@ -296,8 +280,11 @@ def apply_change(
     """
     _check_when(order, change, ctx, zone)
     lines = _new_lines(order, change, sets or {}) if change.touches_lines else order.lines
+    lines = _priced(lines, change, order.currency)
     updates: dict[str, Any] = {"lines": lines, "tax_adjustments": ()}
     updates.update(_where_and_when(order, change, shipping_fees))
+    if change.shipping_fee is not None:  # 送料訂正: over the table's fee of a new address
+        updates["shipping_fee"] = _in(change.shipping_fee, order.currency, "change.shipping_fee")
     method, paying = _paying(order, change)
     updates.update(paying)
     leaves_cod = order.payment.method is PaymentMethod.COD and method is not PaymentMethod.COD
@@ -307,7 +294,12 @@ def apply_change(
         fees = order.fees.amount
     charges = sum((line.amount.amount for line in lines), Decimal(0)) + fees
     charges += updates.get("shipping_fee", order.shipping_fee).amount
-    if order.discount.amount > charges:  # クーポン利用額は請求額まで: cut, and a person looks
+    if change.discount is not None:  # 値引き訂正: staff say how much, never above the charges
+        updates["discount"] = _in(change.discount, order.currency, "change.discount")
+        if change.discount.amount > charges:
+            expected = f"at most the charges after the change ({charges} {order.currency})"
+            raise InvalidValue("change.discount", change.discount.amount, expected)
+    elif order.discount.amount > charges:  # クーポン利用額は請求額まで: cut, and a person looks
         updates["discount"] = Money(charges, order.currency)
     if change.points_used is None and order.points_used:
         # fewer charges than the points used: the points that no longer fit go back
@@ -324,10 +316,37 @@ def apply_change(
         "taken_off": lines_taken_off(order, changed),
     }
     changed, events = record_fact(changed, ctx, Changed, fields=fields)
-    if changed.discount == order.discount:
+    if changed.discount == order.discount or change.discount is not None:
         return changed, events
     changed, capped = discount_capped(changed, order.discount, ctx, by_change=True)
     return changed, (*events, *capped)
+
+
+def _in(amount: Money, currency: str, field: str) -> Money:
+    """``amount`` if in the order's ``currency``, else :class:`CurrencyMismatch` naming it."""
+    if amount.currency != currency:
+        raise CurrencyMismatch(field, currency, amount.currency)
+    return amount
+
+
+def _priced(
+    lines: tuple[OrderLine, ...], change: OrderChange, currency: str
+) -> tuple[OrderLine, ...]:
+    """``lines`` with the unit prices ``change`` corrects (単価訂正), each of a line kept."""
+    if not change.unit_prices:
+        return lines
+    kept = {line.line_id for line in lines}
+    for line_id, price in change.unit_prices.items():
+        field = f"change.unit_prices[{line_id!r}]"
+        if line_id not in kept:
+            raise InvalidValue(field, line_id, f"a line the order keeps: one of {sorted(kept)}")
+        _in(price, currency, field)
+    return tuple(
+        attrs.evolve(line, unit_price=change.unit_prices[line.line_id])
+        if line.line_id in change.unit_prices
+        else line
+        for line in lines
+    )
 
 
 def _check_when(order: Order, change: OrderChange, ctx: Context, zone: str) -> None:

@@ -54,6 +54,7 @@ _CHANGED = {
     "payment": "the payment method",
     "points": "the points used",
     "charges": "the charges",
+    "discount": "the discount",
 }
 
 

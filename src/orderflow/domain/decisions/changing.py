@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
+import attrs
+
 from orderflow.domain import lifecycle
 from orderflow.domain._review_discount import DISCOUNT_CAPPED
 from orderflow.domain._values import replace
@@ -24,7 +26,7 @@ from orderflow.domain.decisions.common import (
 )
 from orderflow.domain.dropship import check_collected
 from orderflow.domain.effects import Notify, Purpose, RedeemPoints, RestorePoints, Screen
-from orderflow.domain.events import Released
+from orderflow.domain.events import Changed, Released, ShippingFeeChanged
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.money import Money
 from orderflow.domain.moves import check_order_move
@@ -312,6 +314,24 @@ def sent_elsewhere_by_card(before: Order, after: Order, total: Money, rules: Rul
     )
 
 
+def fee_set_by_hand(order: Order) -> bool:
+    """Whether ``order``'s shipping fee is one staff set (送料訂正), not the table's or review's.
+
+    The latest of the fee's changes says: a change correcting ``shipping_fee`` by hand, or a
+    fee the review corrected since (a later new address takes the table's fee again).
+    """
+    for event in reversed(order.history):
+        if isinstance(event, ShippingFeeChanged):
+            return False
+        if isinstance(event, Changed):
+            named = {what for what, _ in event.changes}
+            if "shipping_fee" in named:
+                return True
+            if "ship_to" in named:
+                return False
+    return False
+
+
 def reviewed(order: Order, ctx: Context, rules: Rules, recent: Sequence[Order]) -> Order:
     """注文確認: the review's findings applied (holds, a corrected shipping fee).
 
@@ -323,6 +343,8 @@ def reviewed(order: Order, ctx: Context, rules: Rules, recent: Sequence[Order]) 
     # the desk checked its rules when given them (check_rules): not again at every review
     context = ReviewContext(ctx.at, tuple(recent), rules.settings.shipping_fees)
     findings = run_rules(order, rules.review, context)
+    if fee_set_by_hand(order):  # 送料訂正 by staff stands: the review's holds still ask a person
+        findings = [attrs.evolve(f, shipping_fee=None) for f in findings]
     result, events = apply_findings(order, findings, ctx)
     if not events:
         return order
@@ -413,6 +435,7 @@ def changed_parts(before: Order, after: Order) -> str:
             ("payment", switches_payment(before.payment, after.payment)),
             ("points", after.points_used != before.points_used),
             ("charges", (after.shipping_fee, after.fees) != (before.shipping_fee, before.fees)),
+            ("discount", after.discount != before.discount),
         )
         if differs
     ]

@@ -101,7 +101,8 @@ class Changed(OrderEvent):
     changes: tuple[tuple[str, str], ...] = ()
     """(what changed, in a few words) pairs: ``quantities`` (``line→units``), ``added``,
     ``removed``, ``ship_to`` (the postal code), ``delivery``, ``payment_method``, ``points_used``,
-    ``address_guarantee`` (``lost``); ``dropped`` (``line×units``) for a 分納 remainder."""
+    ``address_guarantee`` (``lost``); ``dropped`` (``line×units``) for a 分納 remainder; the
+    corrections staff make: ``unit_prices`` (``line→price``), ``shipping_fee``, ``discount``."""
     taken_off: tuple[str, ...] = ()
     """The ids of the lines the change took off the order: they stay used (an added line takes
     a line id the order has not used), and are told in ``changes`` already."""
