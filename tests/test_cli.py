@@ -43,6 +43,7 @@ def test_sweep_prints_a_line_per_sweep_and_resume_exits_1_while_effects_are_pend
     assert counts == {
         "reauthorize_expiring": "4",  # the four allocated card orders' authorizations lapse
         "expire_unpaid": "0",
+        "refresh_postpay_reviews": "0",  # no demo claim is under review
         "grant_points_due": "0",
         "fill_backorders": "0",  # no demo order waits for stock
         "poll_carrier_events": "0",  # the fake carrier feed has no events

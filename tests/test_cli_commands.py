@@ -492,7 +492,7 @@ def test_progress_on_the_command_line(
     assert capsys.readouterr().out.split() == ["finished", "0", "pending", "0"]
     assert main(["sweep", "--fakes", "--db", db, *flag]) == ExitCode.OK
     err = capsys.readouterr().err
-    assert ("[" + "#" * 30 + "] 6/6" in err) is drawn  # six sweeps
+    assert ("[" + "#" * 30 + "] 7/7" in err) is drawn  # seven sweeps
     assert (err == "") is not drawn
 
 

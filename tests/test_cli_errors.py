@@ -331,6 +331,7 @@ def test_the_cron_script_in_the_docs_runs_every_sweep_the_command_runs() -> None
     for sweep in (
         "reauthorize_expiring",
         "expire_unpaid",
+        "refresh_postpay_reviews",
         "grant_points_due",
         "fill_backorders",
         "sweep_absent",

@@ -23,6 +23,7 @@ from orderflow.app.fulfilment import FulfilmentCommands
 from orderflow.app.money import DepositReport, MoneyCommands
 from orderflow.app.orders import OrderCommands
 from orderflow.app.points import PointsCommands
+from orderflow.app.postpay import PostpayCommands
 from orderflow.app.returns import ReturnCommands
 from orderflow.app.tracking import CarrierEventReport, TrackingCommands
 
@@ -38,6 +39,7 @@ class OrderDesk(
     FulfilmentCommands,
     TrackingCommands,
     MoneyCommands,
+    PostpayCommands,
     ChangeCommands,
     PointsCommands,
 ):

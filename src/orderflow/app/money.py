@@ -199,10 +199,6 @@ class MoneyCommands(DeskBase):
                 continue
         return touched
 
-    def refresh_postpay(self, number: str, *, actor: str = "system") -> Order:
-        """Ask the 後払い provider again about a claim under review; act on its decision."""
-        return self._command(number, lambda order, ctx: money.check_credit(order), actor=actor)
-
     def record_konbini_payment(
         self, number: str, *, reference: str, amount: Money, paid_at: datetime | None = None
     ) -> Order:

@@ -165,7 +165,8 @@ def add_work_commands(
             "持戻り)"
         ),
         description=(
-            "Run reauthorize_expiring, expire_unpaid, grant_points_due, fill_backorders, "
+            "Run reauthorize_expiring, expire_unpaid, refresh_postpay_reviews, "
+            "grant_points_due, fill_backorders, "
             f"poll_carrier_events and sweep_absent, printing each one's count. {PROVIDERS}"
         ),
     )
@@ -230,6 +231,7 @@ def _sweep(desk: OrderDesk, args: argparse.Namespace, out: Callable[[str], None]
     sweeps: list[tuple[str, Callable[[], int]]] = [
         ("reauthorize_expiring", lambda: len(desk.reauthorize_expiring())),
         ("expire_unpaid", lambda: len(desk.expire_unpaid())),
+        ("refresh_postpay_reviews", lambda: len(desk.refresh_postpay_reviews())),
         ("grant_points_due", lambda: len(desk.grant_points_due())),
         ("fill_backorders", lambda: len(desk.fill_backorders())),
         ("poll_carrier_events", poll),
