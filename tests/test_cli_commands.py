@@ -102,6 +102,7 @@ def test_import_transfers_reports_every_kind_and_exits_1_for_an_operator(
         "repeated": "0",
         "cancelled": "0",
         "reversed": "0",
+        "conflicting": "0",
     }
     assert f"short     order 1002: received {second - 1000:,} of {second:,}" in out
     assert "unmatched 2026-11-22 account 101-1000099 5,000 ヤ***" in out
@@ -117,6 +118,21 @@ def test_import_transfers_reports_every_kind_and_exits_1_for_an_operator(
     assert "repeated       2" in out and "unmatched      1" in out and "exact          0" in out
     assert main(["import-transfers", "--fakes", again, "--db", db]) == ExitCode.OK
     assert "exact          1" in capsys.readouterr().out
+
+
+def test_import_transfers_sets_apart_a_transfer_reported_twice_with_two_amounts(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One 照会番号 with two amounts: the second was counted a repeat and never looked at."""
+    [due] = bank_orders(db, 1)
+    path = tmp_path / "twice.txt"
+    records = [header("1000001"), data(1, due), data(1, due + 5000), trailer([due, due + 5000])]
+    path.write_bytes(b"\r\n".join([*records, end()]) + b"\r\n")
+    assert main(["import-transfers", "--fakes", str(path), "--db", db]) == ExitCode.WORK_LEFT
+    out = capsys.readouterr().out
+    assert "exact          1" in out and "repeated       0" in out
+    assert "conflicting    1" in out
+    assert f"  conflicting 2026-11-22 account 101-1000001 {due + 5000:,} ヤ***" in out
 
 
 def test_import_transfers_takes_back_a_deposit_applied_before(

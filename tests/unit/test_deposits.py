@@ -68,6 +68,20 @@ def test_exact_short_over_and_unmatched() -> None:
     assert [d.reference for d in result.repeated] == ["1"]
 
 
+def test_a_reference_given_again_with_other_details_is_a_conflict_not_a_repeat() -> None:
+    """A file naming one transfer twice with two amounts: the second was called a repeat, and
+    the money it says came was never looked at."""
+    accounts = {"A": OpenAccount("A", "1001", Money.yen(1000), Money.yen(0))}
+    first = Deposit("A", Money.yen(1000), "x", DAY, "9")
+    again = Deposit("A", Money.yen(1000), "x", DAY, "9")  # the very record again
+    other = Deposit("A", Money.yen(7000), "x", DAY, "9")  # the same reference, another amount
+    elsewhere = Deposit("B", Money.yen(1000), "x", DAY, "9")  # another account
+    result = reconcile([first, again, other, elsewhere], accounts)
+    assert [m.deposit for m in result.matched] == [first]
+    assert result.repeated == (again,)
+    assert result.conflicting == (other, elsewhere)
+
+
 accounts_st = st.dictionaries(
     st.sampled_from(["A", "B", "C", "D"]),
     st.tuples(st.integers(1, 50_000), st.integers(0, 20_000)),
@@ -114,7 +128,7 @@ def test_matched_plus_unmatched_is_what_was_deposited(
     assert result.deposited("JPY").amount == deposited
     assert len(result.matched) + len(result.unmatched) + len(result.repeated) + len(
         result.cancelled
-    ) + len(result.reversed) == len(deposits)
+    ) + len(result.reversed) + len(result.conflicting) == len(deposits)
     # a 取消 of a deposit applied before is reversed (once per batch), never a repeat
     assert {d.reference for d in result.reversed} == taken_back & set(seen)
     assert len(result.reversed) == len({d.reference for d in result.reversed})

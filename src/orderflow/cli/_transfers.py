@@ -15,7 +15,7 @@ from orderflow.cli._common import ExitCode, Progress, Refused
 from orderflow.cli._providers import add_provider_options, open_work_desk
 from orderflow.cli._work import PROVIDERS
 from orderflow.desk import OrderDesk
-from orderflow.domain.deposits import Deposit, DepositMatch, MatchKind
+from orderflow.domain.deposits import Deposit, DepositMatch, MatchKind, split_conflicts
 from orderflow.domain.order import Order
 from orderflow.errors import OrderflowError, OrderNotFound, StoreError
 from orderflow.settings import ShopSettings
@@ -166,6 +166,7 @@ def _reconcile(
     matched: list[DepositMatch] = []
     unmatched: list[Deposit] = []
     repeated = cancelled = 0
+    deposits, conflicting = split_conflicts(deposits)  # over the whole file, not per chunk
     reversed_: list[tuple[Deposit, list[Order | str]]] = []
     failed: list[str] = []
     with Progress("import-transfers", len(deposits), enabled=args.progress) as bar:
@@ -201,6 +202,7 @@ def _reconcile(
     out(f"repeated   {repeated:>5}  (applied before: counted once)")
     out(f"cancelled  {cancelled:>5}  (取消 by the bank)")
     out(f"reversed   {len(reversed_):>5}  (取消 of a deposit an order took: taken back from it)")
+    out(f"conflicting {len(conflicting):>4}  (a reference given before with other details)")
     for match in kinds[MatchKind.SHORT] + kinds[MatchKind.OVER]:
         owed = f", {_yen(match.excess.amount)} owed back" if match.excess.amount else ""
         out(
@@ -221,9 +223,22 @@ def _reconcile(
             f"{_yen(deposit.amount.amount)} {mask_name(deposit.payer_display)} "
             f"({deposit.reference}): taken by {taken}"
         )
+    for deposit in conflicting:
+        out(
+            f"  conflicting {deposit.on.isoformat()} account {deposit.account} "
+            f"{_yen(deposit.amount.amount)} {mask_name(deposit.payer_display)} "
+            f"({deposit.reference}): not applied, the file named it before"
+        )
     for problem in failed:
         out(f"  not all applied, run again (what was applied counts once): {problem}")
-    operator = kinds[MatchKind.SHORT] or kinds[MatchKind.OVER] or unmatched or reversed_ or failed
+    operator = (
+        kinds[MatchKind.SHORT]
+        or kinds[MatchKind.OVER]
+        or unmatched
+        or reversed_
+        or failed
+        or conflicting
+    )
     return ExitCode.WORK_LEFT if operator else ExitCode.OK
 
 

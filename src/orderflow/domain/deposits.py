@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -31,6 +31,7 @@ __all__ = [
     "normalize_payer_name",
     "payer_search_key",
     "reconcile",
+    "split_conflicts",
 ]
 
 
@@ -170,12 +171,36 @@ class Reconciliation:
     """取消 records of deposits an order took before (in an earlier batch): the bank took back
     money an order counts as received. Nothing is changed; a person must look (the order may
     have shipped on it)."""
+    conflicting: tuple[Deposit, ...] = ()
+    """Deposits whose reference came earlier in the same batch with another account, amount
+    or date: not applied (the first one is); a person must look, the bank's file or its reader
+    is wrong. (A reference applied in an earlier batch is :attr:`repeated`.)"""
 
     def deposited(self, currency: str) -> Money:
         """The money of the distinct, not-cancelled deposits."""
         return Money.total(
             [m.deposit.amount for m in self.matched] + [d.amount for d in self.unmatched], currency
         )
+
+
+def split_conflicts(deposits: Sequence[Deposit]) -> tuple[list[Deposit], list[Deposit]]:
+    """``deposits`` without those that contradict an earlier one, and those (in order).
+
+    A deposit contradicts an earlier one of its reference when anything else differs (account,
+    amount, date, payer): one transfer is reported once, so a person must look. The very record
+    again is no contradiction (it is a repeat, counted once); 取消 records are not compared.
+    """
+    first: dict[str, Deposit] = {}
+    kept: list[Deposit] = []
+    conflicting: list[Deposit] = []
+    for deposit in deposits:
+        if not deposit.cancelled:
+            earlier = first.setdefault(deposit.reference, deposit)
+            if earlier != deposit:
+                conflicting.append(deposit)
+                continue
+        kept.append(deposit)
+    return kept, conflicting
 
 
 def reconcile(
@@ -209,6 +234,7 @@ def reconcile(
     repeated: list[Deposit] = []
     cancelled: list[Deposit] = []
     reversed_: list[Deposit] = []
+    deposits, conflicting = split_conflicts(deposits)
     for deposit in deposits:
         reference = deposit.reference
         if deposit.cancelled:
@@ -246,7 +272,12 @@ def reconcile(
             excess = after - due if before.amount <= due.amount else deposit.amount
         matched.append(DepositMatch(deposit, account.order_number, kind, after, due, excess))
     return Reconciliation(
-        tuple(matched), tuple(unmatched), tuple(repeated), tuple(cancelled), tuple(reversed_)
+        tuple(matched),
+        tuple(unmatched),
+        tuple(repeated),
+        tuple(cancelled),
+        tuple(reversed_),
+        tuple(conflicting),
     )
 
 
