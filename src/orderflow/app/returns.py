@@ -194,13 +194,7 @@ class ReturnCommands(OrderCommands):
     ) -> tuple[Order, Order]:
         old = self._current(number)
         requesting = request_id not in old.requests  # a first call, not a repeat
-        if not requesting:  # a repeat: finish the exchange asked for under it
-            ret = next((r for r in old.returns if r.request == request_id), None)
-            if ret is None or not ret.exchange:
-                raise InvalidValue("request_id", request_id, "the id of an exchange of this order")
-            new_number = ret.exchange
-        else:
-            new_number = self._exchange_number(old, request_id)
+        new_number = self._exchange_target(old, request_id, requesting)
         asked = partial(
             returning.request_return,
             lines=lines,
@@ -211,13 +205,7 @@ class ReturnCommands(OrderCommands):
             refund_account=account,
         )
         if requesting:  # the return's checks (lines, reason, the policy) before anything is kept
-            try:
-                asked(old, ctx=ctx)
-            except (InvalidValue, PolicyRefused, MoveNotAllowed):
-                ours = self.executor.find(new_number)  # placed before a crash: withdrawn
-                if ours is not None and request_id in ours.requests:
-                    self._withdraw(new_number)
-                raise
+            self._or_withdraw(new_number, request_id, lambda: asked(old, ctx=ctx))
         stored, decided = self._decide_place(
             number=new_number,
             customer=old.customer,
@@ -240,17 +228,48 @@ class ReturnCommands(OrderCommands):
                     raise DuplicateOrder(new_number)  # another exchange took it meanwhile
                 return asked(order, ctx=ctx)
 
-            try:
-                old = self._command(number, decide, actor=who.actor, request_id=request_id)
-            except (InvalidValue, PolicyRefused, MoveNotAllowed):
-                # the return became impossible meanwhile (the units returned by another
-                # request): the new order is cancelled, its payment given back, and nothing of
-                # the exchange stays
-                self._withdraw(new_number)
-                raise
+            # the return may have become impossible meanwhile (the units returned by another
+            # request): the new order is cancelled, its payment given back, and nothing of the
+            # exchange stays
+            old = self._or_withdraw(
+                new_number,
+                request_id,
+                lambda: self._command(number, decide, actor=who.actor, request_id=request_id),
+                placed=True,
+            )
         if new.exchange_for != number:  # placed by an earlier version, before the link
             new = self._command(new_number, _link(number), actor="system")
         return old, new
+
+    def _exchange_target(self, old: Order, request_id: str, requesting: bool) -> str:
+        """The new order's number: a free one for a first call, the one asked for on a repeat."""
+        if requesting:
+            return self._exchange_number(old, request_id)
+        ret = next((r for r in old.returns if r.request == request_id), None)
+        if ret is None or not ret.exchange:
+            raise InvalidValue("request_id", request_id, "the id of an exchange of this order")
+        return ret.exchange
+
+    def _or_withdraw(
+        self,
+        new_number: str,
+        request_id: str,
+        make_return: Callable[[], Order],
+        *,
+        placed: bool = False,
+    ) -> Order:
+        """``make_return()``; refused, the exchange's new order is withdrawn and the error raised.
+
+        ``placed``: the new order was placed by this call; else only one this request placed
+        before (a crash half-way) is withdrawn.
+        """
+        try:
+            return make_return()
+        except (InvalidValue, PolicyRefused, MoveNotAllowed):
+            ours = self.executor.find(new_number)
+            if placed or (ours is not None and request_id in ours.requests):
+                self._withdraw(new_number)
+            raise
 
     def _exchange_number(self, old: Order, request_id: str) -> str:
         """The new order's number: the one this request placed before, else a free one.

@@ -133,32 +133,27 @@ class OrderChange:
         return ""
 
     def describe(self) -> dict[str, str]:
-        """The change in a few words, for the history."""
-        out: dict[str, str] = {}
-        if self.quantities:
-            out["quantities"] = ", ".join(f"{k}→{v}" for k, v in sorted(self.quantities.items()))
-        if self.add_lines:
-            out["added"] = ", ".join(f"{x.line_id}:{x.sku}×{x.quantity}" for x in self.add_lines)
-        if self.remove_lines:
-            out["removed"] = ", ".join(sorted(self.remove_lines))
-        if self.ship_to is not None:
-            out["ship_to"] = self.ship_to.postal_code
-        if self.delivery_date is not None or self.delivery_slot is not None:
-            out["delivery"] = f"{self.delivery_date or ''} {self.delivery_slot or ''}".strip()
-        if self.clear_delivery:
-            out["delivery"] = "cleared"
-        if self.payment_method is not None:
-            out["payment_method"] = self.payment_method.value
-        if self.points_used is not None:
-            out["points_used"] = str(self.points_used)
-        if self.unit_prices:
-            prices = sorted(self.unit_prices.items())
-            out["unit_prices"] = ", ".join(f"{k}→{v.amount}" for k, v in prices)
-        if self.shipping_fee is not None:
-            out["shipping_fee"] = str(self.shipping_fee.amount)
-        if self.discount is not None:
-            out["discount"] = str(self.discount.amount)
-        return out
+        """The change in a few words, for the history (only what it changes)."""
+        delivery = f"{self.delivery_date or ''} {self.delivery_slot or ''}".strip()
+        words = {
+            "quantities": ", ".join(f"{k}→{v}" for k, v in sorted(self.quantities.items())),
+            "added": ", ".join(f"{x.line_id}:{x.sku}×{x.quantity}" for x in self.add_lines),
+            "removed": ", ".join(sorted(self.remove_lines)),
+            "ship_to": self.ship_to.postal_code if self.ship_to is not None else "",
+            "delivery": "cleared" if self.clear_delivery else delivery,
+            "payment_method": self.payment_method.value if self.payment_method else "",
+            "points_used": "" if self.points_used is None else str(self.points_used),
+            "unit_prices": ", ".join(
+                f"{k}→{v.amount}" for k, v in sorted(self.unit_prices.items())
+            ),
+            "shipping_fee": _amount(self.shipping_fee),
+            "discount": _amount(self.discount),
+        }
+        return {what: text for what, text in words.items() if text}
+
+
+def _amount(money: Money | None) -> str:
+    return "" if money is None else str(money.amount)
 
 
 @attrs.frozen(slots=True)
