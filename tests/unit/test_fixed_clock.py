@@ -70,3 +70,19 @@ def test_fake_shop_refuses_a_clock_that_is_not_a_fixed_clock() -> None:
     with pytest.raises(InvalidValue) as raised:
         fake_shop(clock=datetime.now(UTC))  # type: ignore[arg-type]
     assert raised.value.field == "clock"
+
+
+def test_the_clock_starts_at_a_moment_in_any_zone_kept_in_utc() -> None:
+    """A shop in Japan starts its test clock at 09:00 JST; it was refused for not being UTC."""
+    clock = FixedClock(datetime(2026, 11, 22, 9, 0, tzinfo=JST))
+    assert clock.now() == datetime(2026, 11, 22, 0, 0, tzinfo=UTC)
+    assert clock.now().tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    "start", [datetime(2026, 12, 1), "2026-12-01T00:00:00+00:00", START.date(), 0]
+)
+def test_the_clock_refuses_to_start_at_what_is_not_an_aware_moment(start: object) -> None:
+    with pytest.raises(InvalidValue) as raised:  # a text or a date raised AttributeError
+        FixedClock(start)  # type: ignore[arg-type]
+    assert raised.value.field == "start"

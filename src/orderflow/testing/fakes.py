@@ -405,10 +405,14 @@ class FixedClock:
     """
 
     def __init__(self, start: datetime | None = None) -> None:
+        """Standing at ``start``: an aware datetime in any zone, kept in UTC.
+
+        None: 2026-11-22 00:00 UTC. Anything else is an ``InvalidValue`` naming ``start``.
+        """
         self._lock = threading.Lock()
-        self._now = start or datetime(2026, 11, 22, 0, 0, tzinfo=UTC)
-        if self._now.utcoffset() != timedelta(0):
-            raise InvalidValue("start", start, "an aware datetime in UTC")
+        self._now = datetime(2026, 11, 22, 0, 0, tzinfo=UTC)
+        if start is not None:
+            self._now = _utc(start, "start")
 
     def now(self) -> datetime:
         """The time it was set to."""
@@ -430,19 +434,24 @@ class FixedClock:
         ``when`` may be the time it shows already (nothing moves), never before it
         (``InvalidValue`` naming ``when``); a naive datetime is refused, its zone unknown.
         """
-        expected = (
-            f"an aware datetime from {EARLIEST:%Y-%m-%d} to before {LATEST:%Y-%m-%d}, not "
-            "before the clock's time (the clock never goes back)"
-        )
-        try:
-            moment = check_moment(when, "when").astimezone(UTC)
-        except (InvalidValue, ValueError, OverflowError):
-            raise InvalidValue("when", when, expected) from None
+        moment = _utc(when, "when")
         with self._lock:
             if moment < self._now:
+                expected = f"{_MOMENT}, not before the clock's time (it never goes back)"
                 raise InvalidValue("when", when, f"{expected}: {self._now.isoformat()} or later")
             self._now = moment
             return moment
+
+
+_MOMENT = f"an aware datetime from {EARLIEST:%Y-%m-%d} to before {LATEST:%Y-%m-%d}"
+
+
+def _utc(moment: object, field: str) -> datetime:
+    """``moment`` (an aware datetime in the years orderflow takes) in UTC, or InvalidValue."""
+    try:
+        return check_moment(moment, field).astimezone(UTC)
+    except (InvalidValue, ValueError, OverflowError):
+        raise InvalidValue(field, moment, _MOMENT) from None
 
 
 # The payment fakes and the order store live in their own modules; they are part of this one's
