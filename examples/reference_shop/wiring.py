@@ -62,7 +62,7 @@ def run_sweeps(desk: OrderDesk, poll: timedelta = POLL) -> dict[str, int]:
     The same sweeps, in the same order, as ``python -m orderflow sweep`` (its list is not
     public, so it is mirrored here; ``tests/test_reference_shop.py`` checks the two agree):
     再オーソリ of card authorizations about to expire, cancelling konbini orders past their
-    deadline, granting the points due, allocating orders waiting for stock booked outside the
+    deadline, asking about the 後払い claims under review, granting the points due, allocating orders waiting for stock booked outside the
     desk, receiving the carriers' events of the last ``poll`` (repeats count once), holding
     parcels left 持戻り too long; then, as ``resume``, finishing every order's pending effects.
     ``pending`` is what is still pending after that.
@@ -71,6 +71,7 @@ def run_sweeps(desk: OrderDesk, poll: timedelta = POLL) -> dict[str, int]:
     counts = {
         "reauthorize_expiring": len(desk.reauthorize_expiring()),
         "expire_unpaid": len(desk.expire_unpaid()),
+        "refresh_postpay_reviews": len(desk.refresh_postpay_reviews()),
         "grant_points_due": len(desk.grant_points_due()),
         "fill_backorders": len(desk.fill_backorders()),
         "poll_carrier_events": desk.poll_carrier_events(since).applied,
