@@ -11,8 +11,10 @@ from __future__ import annotations
 from orderflow.csvsafe import Cell, write_csv
 from orderflow.errors import InvalidValue
 from orderflow.i18n import LOCALES
+from orderflow.papers._return_files import RETURN_HEADER, return_rows
 from orderflow.papers.delivery import DeliveryNote
 from orderflow.papers.picking import PickingList
+from orderflow.papers.returns import ReturnNote
 
 __all__ = ["to_csv"]
 
@@ -176,13 +178,15 @@ def _picking_rows(picking: PickingList) -> list[list[Cell]]:
     ]
 
 
-def to_csv(paper: DeliveryNote | PickingList, *, locale: str = "ja") -> str:
+def to_csv(paper: DeliveryNote | PickingList | ReturnNote, *, locale: str = "ja") -> str:
     """``paper`` as CSV text (CRLF line ends), with column names in ``locale`` (ja or en).
 
     A delivery note gives one row per item (区分 明細), one per fee or reduction it carries
     (送料, 手数料, 値引き, ポイント利用; amounts positive), one per tax rate (税率別合計: the rate's
     base in 金額 and its tax in 消費税) and the total (合計). A picking list gives one row per
-    picking row. Encode the text as ``"utf-8-sig"`` or ``"cp932"`` for Excel.
+    picking row. A return note gives one row per item returned (返品明細), one per rate paid
+    back (税率別返還額: the amount in 金額, its tax in 消費税), the fee kept back and the amount
+    paid back (返金額). Encode the text as ``"utf-8-sig"`` or ``"cp932"`` for Excel.
     """
     language = locale.replace("-", "_").split("_")[0].lower() if isinstance(locale, str) else ""
     if language not in LOCALES:
@@ -191,4 +195,6 @@ def to_csv(paper: DeliveryNote | PickingList, *, locale: str = "ja") -> str:
         return write_csv(_NOTE_HEADER[language], _note_rows(paper, language))
     if isinstance(paper, PickingList):
         return write_csv(_PICKING_HEADER[language], _picking_rows(paper))
-    raise InvalidValue("paper", paper, "a DeliveryNote or a PickingList")
+    if isinstance(paper, ReturnNote):
+        return write_csv(RETURN_HEADER[language], return_rows(paper, language))
+    raise InvalidValue("paper", paper, "a DeliveryNote, a PickingList or a ReturnNote")

@@ -19,8 +19,10 @@ from orderflow.domain.money import Money
 from orderflow.domain.tax import PriceMode
 from orderflow.errors import InvalidValue
 from orderflow.i18n import format_money
+from orderflow.papers._return_files import return_pdf
 from orderflow.papers.delivery import REDUCED_MARK, DeliveryNote
 from orderflow.papers.picking import PickingList
+from orderflow.papers.returns import ReturnNote
 
 if TYPE_CHECKING:
     from reportlab.pdfgen.canvas import Canvas
@@ -289,15 +291,17 @@ def _picking_pdf(picking: PickingList) -> bytes:
     return sheet.finish()
 
 
-def render_pdf(paper: DeliveryNote | PickingList) -> bytes:
+def render_pdf(paper: DeliveryNote | PickingList | ReturnNote) -> bytes:
     """``paper`` as the bytes of an A4 PDF in Japanese (needs the ``pdf`` extra: ReportLab).
 
     A delivery note prints as a 納品書 with the issuer's 登録番号, the items (``※`` on the
     reduced-rate ones and a line saying what ``※`` means), per rate the total and its tax, and
-    the total; a picking list prints its rows and the units per SKU.
+    the total; a picking list prints its rows and the units per SKU; a return note prints as a
+    返品明細書 (適格返還請求書) with the dates of the sale and of the return, the items and per
+    rate the amount paid back and its tax.
     """
-    if not isinstance(paper, (DeliveryNote, PickingList)):
-        raise InvalidValue("paper", paper, "a DeliveryNote or a PickingList")
+    if not isinstance(paper, (DeliveryNote, PickingList, ReturnNote)):
+        raise InvalidValue("paper", paper, "a DeliveryNote, a PickingList or a ReturnNote")
     try:
         import reportlab  # noqa: F401
     except ImportError:
@@ -308,4 +312,7 @@ def render_pdf(paper: DeliveryNote | PickingList) -> bytes:
         ) from None
     if isinstance(paper, DeliveryNote):
         return _note_pdf(paper)
+    if isinstance(paper, ReturnNote):
+        sheet = _Sheet(f"返品明細書 {paper.order_number} {paper.return_id}")
+        return return_pdf(paper, sheet, _WIDTH, _MARGIN, _yen)
     return _picking_pdf(paper)
