@@ -25,6 +25,7 @@ from orderflow.domain.review_tables import RECENT_SPAN
 from orderflow.domain.rules import Rules
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import (
+    CodecError,
     ConcurrencyError,
     DuplicateOrder,
     EffectsPending,
@@ -326,7 +327,9 @@ class DeskBase:
 
         Read off the deadlines list (``QueueQuery.deadlines``) a page at a time when the store
         answers work lists; else every open order (the sweep's rule sorts them). An order gone
-        since the page was read is skipped.
+        since the page was read is skipped, and so is one whose stored document this orderflow
+        cannot read (a newer orderflow wrote it, or a migration is missing): logged as a
+        warning, so that one order never stops the sweep of all the others.
         """
         try:
             lists = self.executor.work_lists()
@@ -337,7 +340,11 @@ class DeskBase:
         query, after = QueueQuery.deadlines(by), None
         while numbers := lists.queue(query, after=after, limit=500):
             for number in numbers:
-                order = self.executor.find(number)
+                try:
+                    order = self.executor.find(number)
+                except CodecError as unreadable:
+                    log.warning("order %s skipped: CodecError: %s", number, unreadable)
+                    continue
                 if order is not None:
                     yield order
             after = numbers[-1]
