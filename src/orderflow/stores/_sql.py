@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from orderflow import codec
+from orderflow.domain._text import storable
 from orderflow.domain.order import Order
 from orderflow.domain.purchasing import PurchaseOrder
 from orderflow.domain.queues import (
@@ -375,6 +376,16 @@ def pending_select(mark: str) -> str:
     )
 
 
+def is_key(value: object) -> bool:
+    """Whether ``value`` can be a stored key (an order number, a customer id, a tracking key).
+
+    Anything else (not text, a lone surrogate, a NUL) names no stored order: a read answers
+    "none" for it, as for any unknown key, instead of the driver's error (which differed by
+    engine: ``UnicodeEncodeError``, PostgreSQL's refusal).
+    """
+    return type(value) is str and storable(value)
+
+
 class OrderReads:
     """The reading half of an order store on SQL, the same on every engine.
 
@@ -397,6 +408,8 @@ class OrderReads:
 
     def get(self, number: str) -> Order:
         """The order ``number``; raises :class:`~orderflow.errors.OrderNotFound`."""
+        if not is_key(number):
+            raise OrderNotFound(number)
         sql = f"SELECT {READ_COLUMNS} FROM orders WHERE number = {self._mark}"
         rows = self._rows(sql, (number,))
         if not rows:
@@ -415,6 +428,8 @@ class OrderReads:
 
     def orders_of_customer(self, customer_id: str, since: datetime) -> list[Order]:
         """The customer's orders placed at or after ``since`` (indexed)."""
+        if not is_key(customer_id):
+            return []
         mark = self._mark
         return self._orders(
             f"SELECT {READ_COLUMNS} FROM orders WHERE customer_id = {mark} AND placed_at >= {mark} "
@@ -450,6 +465,8 @@ class OrderReads:
 
     def orders_by_tracking(self, carrier: str, tracking_number: str) -> list[str]:
         """Numbers of the orders with a shipment of ``carrier`` under ``tracking_number``."""
+        if not (is_key(carrier) and is_key(tracking_number)):
+            return []
         return [r[0] for r in self._rows(tracking_select(self._mark), (carrier, tracking_number))]
 
     def queue(self, query: QueueQuery, *, after: str | None = None, limit: int = 100) -> list[str]:

@@ -35,6 +35,7 @@ from orderflow.stores._sql import (
     as_is,
     every_row,
     guard_deposits,
+    is_key,
     order_row,
     order_schema,
     record_schema,
@@ -187,8 +188,10 @@ class PostgresStore(OrderReads):
         """Give order ``number`` back (its worker is done with it, finished or not).
 
         Only the claim this store took: one that lapsed and was taken by another worker since
-        stays the other's.
+        stays the other's. A key no order can have (not text, a NUL) gives nothing back.
         """
+        if not is_key(number):
+            return
         until = self._claims.give_back(number)
         try:
             self._changed_rows(
