@@ -521,6 +521,20 @@ def test_resume_counts_the_pending_orders_on_its_bar(
     assert err.endswith(f"resume [{'#' * 30}] 4/4\n")
 
 
+@pytest.mark.parametrize("now", ["2026-11-21T09:00+09:00", "1970-01-01T00:00+00:00"])
+def test_sweep_takes_a_now_before_the_fakes_usual_start(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], now: str
+) -> None:
+    """--now is any time from 1970 (the fakes' clock starts there); it was refused under the
+    name ``delta`` for a time before the fake shop's 2026-11-22."""
+    db = str(tmp_path / "shop.sqlite3")
+    assert main(["demo", "--locale", "en", "--db", db]) == ExitCode.OK
+    capsys.readouterr()
+    assert main(["sweep", "--fakes", "--db", db, "--now", now]) == ExitCode.OK
+    out, err = capsys.readouterr()
+    assert "expire_unpaid" in out and err == ""
+
+
 def test_both_bank_commands_count_an_over_payment_alike(
     db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -267,11 +267,12 @@ def open_desk(db: str, now: datetime | None = None) -> Iterator[OrderDesk]:
     ``db`` is a SQLite file's path (it must exist) or a PostgreSQL URL. The fakes' clock reads
     ``now`` (the wall clock when None); the warehouses are the demo's (``TOKYO``, ``OSAKA``).
     """
+    from orderflow.testing import FixedClock
     from orderflow.testing.shop import desk_on, fake_shop
 
-    shop = fake_shop(settings=ShopSettings(warehouses=("TOKYO", "OSAKA")))
     moment = datetime.now(UTC) if now is None else now.astimezone(UTC)
-    shop.clock.advance(moment - shop.clock.now())  # the clock the fakes share
+    clock = FixedClock(moment)  # the clock the fakes share (any --now, before 2026 too)
+    shop = fake_shop(settings=ShopSettings(warehouses=("TOKYO", "OSAKA")), clock=clock)
     with open_storage(db) as (store, inventory):
         yield desk_on(shop, store=store, inventory=inventory)
 
