@@ -98,6 +98,13 @@ def decided_again(attempt: Callable[[], T]) -> T:
     return attempt()
 
 
+def _give_up(numbers: list[str], held: list[str], tried: set[str]) -> None:
+    """Leave ``numbers`` untried, not given back: their claims lapsed (another's may follow)."""
+    for number in numbers:
+        held.remove(number)
+        tried.discard(number)
+
+
 class DeskBase:
     """The desk's wiring and the three beats every command shares (load, decide, do)."""
 
@@ -251,8 +258,9 @@ class DeskBase:
 
         Run it from cron or a worker loop, from as many workers as you like. On a store that
         claims (``SQLiteStore``, ``PostgresStore``) each worker takes ``batch`` orders at a time
-        for ``lease``, so that two workers do not drive the same order; elsewhere a worker that
-        loses a save to another finishing the same order reloads it and finishes what is left
+        for ``lease``, so that two workers do not drive the same order (an order whose lease ran
+        out before the worker came to it is claimed again first); elsewhere a worker that loses
+        a save to another finishing the same order reloads it and finishes what is left
         (see :meth:`~orderflow.app.executor.Executor.drive`). One whose provider still does not
         answer stays pending for the next sweep, with a warning on the logger ``orderflow.desk``.
         ``each`` is called with every order number tried, after it is (a progress bar counts
@@ -276,13 +284,17 @@ class DeskBase:
         tried: set[str] = set()
         try:
             while True:
+                lapses = self.executor.now() + lease  # when this round's claims run out
                 numbers = self.executor.claim_pending(lease, batch)
                 fresh = [n for n in numbers if n not in tried]  # a store without claims repeats
                 if not fresh:
                     return done
                 held.extend(fresh)
                 tried.update(fresh)
-                for number in fresh:
+                for at, number in enumerate(fresh):
+                    if at and self.executor.now() >= lapses:  # another worker may hold the rest
+                        _give_up(fresh[at:], held, tried)  # claimed again if nobody took them
+                        break
                     try:
                         finished = self._resume_settled(number, settled, bool(older_than))
                         if finished is None:
