@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict
 
@@ -432,6 +433,33 @@ def test_a_url_is_printed_without_its_password() -> None:
     )
     assert describe_db("postgresql://shop@db/shop") == "postgresql://shop@db/shop"
     assert describe_db("shop.sqlite3") == "shop.sqlite3"
+
+
+@pytest.mark.parametrize(
+    ("made", "says"),
+    [
+        ("CREATE TABLE orders (id serial PRIMARY KEY, total int)", "not orderflow's"),
+        ("CREATE TABLE stock (id serial PRIMARY KEY)", "not orderflow's inventory"),
+        (
+            "CREATE TABLE orderflow_schema (part text PRIMARY KEY, version bigint NOT NULL);"
+            "INSERT INTO orderflow_schema VALUES ('orders', 99)",
+            "upgrade orderflow",
+        ),
+    ],
+)
+def test_a_postgresql_database_orderflow_refuses_is_configuration(
+    postgres_uri: str, capsys: pytest.CaptureFixture[str], made: str, says: str
+) -> None:
+    """Exit 2 as for a SQLite file of the same tables: running again will not cure it (it was 3,
+    "the database failed", and a scheduler retried it for ever)."""
+    conninfo = new_database(postgres_uri)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(made)
+    dbname = conninfo_to_dict(conninfo)["dbname"]
+    url = urlunsplit(urlsplit(postgres_uri)._replace(path=f"/{dbname}"))
+    assert main(["resume", "--fakes", "--db", url]) == ExitCode.USAGE
+    err = capsys.readouterr().err
+    assert err.startswith("orderflow resume: --db: ") and says in err
 
 
 def test_the_commands_run_on_postgresql(
