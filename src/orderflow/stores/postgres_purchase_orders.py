@@ -17,6 +17,7 @@ from orderflow.stores._sql import (
     purchase_order_row,
     purchase_order_schema,
     record_schema,
+    statements,
 )
 
 __all__ = ["PostgresPurchaseOrderStore"]
@@ -44,7 +45,8 @@ class PostgresPurchaseOrderStore:
                     SCHEMA_VERSION,
                     "PostgreSQL",
                 )
-                conn.execute(SCHEMA)
+                for statement in statements(SCHEMA):  # one at a time: a host's connection
+                    conn.execute(statement)  # may prepare each (prepare_threshold=0)
 
     def close(self) -> None:
         """Close the connections the store opened itself (never the host's)."""

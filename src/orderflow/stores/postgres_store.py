@@ -40,6 +40,7 @@ from orderflow.stores._sql import (
     order_schema,
     record_schema,
     reindexed_times,
+    statements,
     tracking_rows,
 )
 
@@ -97,7 +98,8 @@ class PostgresStore(OrderReads):
                 record_schema(
                     conn.execute, "%s", POSTGRES_TYPES, "orders", SCHEMA_VERSION, "PostgreSQL"
                 )
-                conn.execute(SCHEMA)
+                for statement in statements(SCHEMA):  # one at a time: a host's connection
+                    conn.execute(statement)  # may prepare each (prepare_threshold=0)
         self._known = Remembered()
         self._claims = ClaimTokens()
         self._mark = "%s"
