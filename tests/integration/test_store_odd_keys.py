@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from orderflow.errors import OrderNotFound
+from orderflow.errors import InvalidValue, OrderNotFound
 from orderflow.stores import (
     PostgresPurchaseOrderStore,
     PostgresStore,
@@ -63,3 +63,12 @@ def test_a_purchase_order_key_no_order_can_have_is_not_found(
     with pytest.raises(OrderNotFound):
         purchases.get(key)
     purchases.close()
+
+
+@pytest.mark.parametrize("since", [None, "2026-01-01", datetime(2026, 1, 1)])
+def test_orders_of_a_customer_since_no_aware_moment_is_refused(store: Any, since: Any) -> None:
+    """A naive ``since`` was read in the machine's zone (SQLite) or the session's (PostgreSQL),
+    and ``None`` or text raised ``AttributeError``: each is ``InvalidValue`` naming ``since``."""
+    with pytest.raises(InvalidValue) as refused:
+        store.orders_of_customer(sample_orders()[0].customer.id, since)
+    assert refused.value.field == "since"

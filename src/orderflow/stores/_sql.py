@@ -15,6 +15,7 @@ from typing import Any
 
 from orderflow import codec
 from orderflow.domain._text import storable
+from orderflow.domain.bounds import check_moment
 from orderflow.domain.order import Order
 from orderflow.domain.purchasing import PurchaseOrder
 from orderflow.domain.queues import (
@@ -427,7 +428,8 @@ class OrderReads:
         return None
 
     def orders_of_customer(self, customer_id: str, since: datetime) -> list[Order]:
-        """The customer's orders placed at or after ``since`` (indexed)."""
+        """The customer's orders placed at or after ``since`` (indexed; an aware datetime)."""
+        check_moment(since, "since")
         if not is_key(customer_id):
             return []
         mark = self._mark
