@@ -15,7 +15,6 @@ from typing import Any
 
 from orderflow import codec
 from orderflow.domain._text import storable
-from orderflow.domain.bounds import check_moment
 from orderflow.domain.order import Order
 from orderflow.domain.purchasing import PurchaseOrder
 from orderflow.domain.queues import (
@@ -24,7 +23,7 @@ from orderflow.domain.queues import (
     queue_facts,
     tracking_keys,
 )
-from orderflow.errors import DepositTaken, OrderNotFound, StoreError
+from orderflow.errors import DepositTaken, InvalidValue, OrderNotFound, StoreError
 from orderflow.stores._kept import Remembered
 from orderflow.stores._sql_queues import by_number, queue_count, queue_select
 
@@ -429,7 +428,8 @@ class OrderReads:
 
     def orders_of_customer(self, customer_id: str, since: datetime) -> list[Order]:
         """The customer's orders placed at or after ``since`` (indexed; an aware datetime)."""
-        check_moment(since, "since")
+        if not isinstance(since, datetime) or since.utcoffset() is None:
+            raise InvalidValue("since", since, "an aware datetime")
         if not is_key(customer_id):
             return []
         mark = self._mark
