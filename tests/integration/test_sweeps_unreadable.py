@@ -26,6 +26,8 @@ def _konbini_shop(path: Path) -> tuple[FakeShop, OrderDesk]:
     shop = fake_shop()
     inventory = SQLiteInventory(path)
     inventory.receive("TOKYO", "TEA-1", 10, reason="入荷")
+    inventory.receive("TOKYO", "MUG-1", 1, reason="入荷")
+    inventory.adjust("TOKYO", "MUG-1", -1, reason="棚卸: sold out, still stocked")
     desk = desk_on(shop, store=SQLiteStore(path), inventory=inventory)
     for number in ("K1", "K2"):
         desk.place(
@@ -72,3 +74,27 @@ def test_every_timed_sweep_goes_on_past_an_unreadable_order(tmp_path: Path) -> N
     shop.clock.advance(timedelta(days=30))
     assert desk.reauthorize_expiring() == []
     assert desk.sweep_absent() == []
+
+
+def test_fill_backorders_goes_on_past_an_unreadable_open_order(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The receipt sweep reads every open order: one it cannot read stopped it (and with it
+    ``python -m orderflow sweep``'s carrier events and 持戻り, exit 2)."""
+    path = tmp_path / "shop.sqlite3"
+    _, desk = _konbini_shop(path)
+    desk.place(
+        number="W1",
+        customer=Customer("C-W1", "佐藤 花子", "hanako@example.jp"),
+        ship_to=address(),
+        lines=[OrderLine("L1", "MUG-1", "湯呑", Money.yen(2200), 1)],
+        token="tok_visa",
+    )
+    desk.accept("W1")
+    assert desk.get("W1").status is not OrderStatus.ALLOCATED  # no MUG-1 in stock: it waits
+    _written_by_a_newer_orderflow(path, "K1")
+    SQLiteInventory(path).receive("TOKYO", "MUG-1", 1, reason="入荷 booked by the WMS")
+    with caplog.at_level(logging.WARNING, logger="orderflow"):
+        served = desk.fill_backorders()
+    assert [order.number for order in served] == ["W1"]
+    assert any("K1" in r.getMessage() and "CodecError" in r.getMessage() for r in caplog.records)

@@ -23,7 +23,7 @@ from orderflow.domain.queues import (
     queue_facts,
     tracking_keys,
 )
-from orderflow.errors import DepositTaken, InvalidValue, OrderNotFound, StoreError
+from orderflow.errors import CodecError, DepositTaken, InvalidValue, OrderNotFound, StoreError
 from orderflow.stores._kept import Remembered
 from orderflow.stores._sql_queues import by_number, queue_count, queue_select
 
@@ -448,7 +448,9 @@ class OrderReads:
 
         Read :attr:`open_page` at a time as the caller goes on (keyset pages by number): a
         sweep through a grown shop's open orders holds a page of them, not all of them at once.
-        An order saved meanwhile is read as it is when its page comes.
+        An order saved meanwhile is read as it is when its page comes. One whose document this
+        orderflow cannot read (a newer one wrote it) is left out with a warning on the logger
+        ``orderflow.stores``: it must not stop the sweep of every other order.
         """
         mark = self._mark
         sql = (
@@ -460,7 +462,12 @@ class OrderReads:
             page = self.open_page
             rows = self._rows(sql, (after, page))
             for row in rows:
-                yield self._known.order(*row)
+                try:
+                    order = self._known.order(*row)
+                except CodecError as unreadable:
+                    _log.warning("order %s skipped: CodecError: %s", row[0], unreadable)
+                    continue
+                yield order
             if len(rows) < page:
                 return
             after = rows[-1][0]
