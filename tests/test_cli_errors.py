@@ -211,6 +211,10 @@ def test_out_naming_the_db_file_is_refused_and_the_database_kept(
         ("sweep", "--poll-hours", "nan"),
         ("sweep", "--poll-hours", "1e12"),
         ("sweep", "--now", "0001-01-01T00:00+00:00"),
+        # the year 9000 itself, and a time before it whose instant in UTC is not: refused as
+        # --now, not by the sweeps as "by" (the bound is the instant's, 1970 to before 9000)
+        ("sweep", "--now", "9000-06-01T00:00+00:00"),
+        ("sweep", "--now", "8999-12-31T23:59:59-23:59"),
         # just past the desk's bound (MAX_SPAN, 3650 days): refused as the option, not as
         # queue_counts' not_shipped_after
         ("queues", "--not-shipped-hours", str(3651 * 24)),
