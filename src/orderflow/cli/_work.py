@@ -118,9 +118,12 @@ def pending_count(desk: OrderDesk, older_than: timedelta = timedelta(0)) -> int:
 
 def _day(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+    if not _FIRST.date() <= day < LATEST.date():  # as --now: the desk's bounds, a margin kept
+        raise argparse.ArgumentTypeError(f"expected a day from 1970-01-01 to 8999-12-31: {text!r}")
+    return day
 
 
 def _moment(text: str) -> datetime:
