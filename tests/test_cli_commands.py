@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict
 
@@ -450,6 +451,33 @@ def test_a_url_is_printed_without_its_password() -> None:
     assert describe_db("shop.sqlite3") == "shop.sqlite3"
 
 
+@pytest.mark.parametrize(
+    ("made", "says"),
+    [
+        ("CREATE TABLE orders (id serial PRIMARY KEY, total int)", "not orderflow's"),
+        ("CREATE TABLE stock (id serial PRIMARY KEY)", "not orderflow's inventory"),
+        (
+            "CREATE TABLE orderflow_schema (part text PRIMARY KEY, version bigint NOT NULL);"
+            "INSERT INTO orderflow_schema VALUES ('orders', 99)",
+            "upgrade orderflow",
+        ),
+    ],
+)
+def test_a_postgresql_database_orderflow_refuses_is_configuration(
+    postgres_uri: str, capsys: pytest.CaptureFixture[str], made: str, says: str
+) -> None:
+    """Exit 2 as for a SQLite file of the same tables: running again will not cure it (it was 3,
+    "the database failed", and a scheduler retried it for ever)."""
+    conninfo = new_database(postgres_uri)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(made)
+    dbname = conninfo_to_dict(conninfo)["dbname"]
+    url = urlunsplit(urlsplit(postgres_uri)._replace(path=f"/{dbname}"))
+    assert main(["resume", "--fakes", "--db", url]) == ExitCode.USAGE
+    err = capsys.readouterr().err
+    assert err.startswith("orderflow resume: --db: ") and says in err
+
+
 def test_the_commands_run_on_postgresql(
     postgres_uri: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -535,6 +563,20 @@ def test_resume_counts_the_pending_orders_on_its_bar(
     out, err = capsys.readouterr()
     assert out.split() == ["finished", "0", "pending", "4"]
     assert err.endswith(f"resume [{'#' * 30}] 4/4\n")
+
+
+@pytest.mark.parametrize("now", ["2026-11-21T09:00+09:00", "1970-01-01T00:00+00:00"])
+def test_sweep_takes_a_now_before_the_fakes_usual_start(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], now: str
+) -> None:
+    """--now is any time from 1970 (the fakes' clock starts there); it was refused under the
+    name ``delta`` for a time before the fake shop's 2026-11-22."""
+    db = str(tmp_path / "shop.sqlite3")
+    assert main(["demo", "--locale", "en", "--db", db]) == ExitCode.OK
+    capsys.readouterr()
+    assert main(["sweep", "--fakes", "--db", db, "--now", now]) == ExitCode.OK
+    out, err = capsys.readouterr()
+    assert "expire_unpaid" in out and err == ""
 
 
 def test_both_bank_commands_count_an_over_payment_alike(

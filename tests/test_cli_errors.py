@@ -211,6 +211,10 @@ def test_out_naming_the_db_file_is_refused_and_the_database_kept(
         ("sweep", "--poll-hours", "nan"),
         ("sweep", "--poll-hours", "1e12"),
         ("sweep", "--now", "0001-01-01T00:00+00:00"),
+        # the year 9000 itself, and a time before it whose instant in UTC is not: refused as
+        # --now, not by the sweeps as "by" (the bound is the instant's, 1970 to before 9000)
+        ("sweep", "--now", "9000-06-01T00:00+00:00"),
+        ("sweep", "--now", "8999-12-31T23:59:59-23:59"),
         # just past the desk's bound (MAX_SPAN, 3650 days): refused as the option, not as
         # queue_counts' not_shipped_after
         ("queues", "--not-shipped-hours", str(3651 * 24)),
@@ -224,6 +228,23 @@ def test_a_length_of_time_out_of_range_is_a_usage_error(
         main([command, "--db", db, option, value])
     assert usage.value.code == ExitCode.USAGE
     assert f"argument {option}: " in one_line(capsys.readouterr().err, command)
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--from", "0001-01-01"), ("--from", "1900-01-01"), ("--to", "9999-12-31")],
+)
+def test_a_journal_day_off_the_calendar_is_the_option_s_usage_error(
+    db: str, option: str, value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It was refused by the desk as ``since: expected an aware datetime …, got
+    datetime.datetime(1, 1, 1, 0, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Tokyo'))``."""
+    days = {"--from": "2026-11-01", "--to": "2026-11-30", option: value}
+    args = ["export-journal", "--db", db, "--format", "yayoi", "--out", str(tmp_path / "j.csv")]
+    with pytest.raises(SystemExit) as usage:
+        main([*args, "--from", days["--from"], "--to", days["--to"]])
+    assert usage.value.code == ExitCode.USAGE
+    assert f"argument {option}: " in one_line(capsys.readouterr().err, "export-journal")
 
 
 def test_zero_minutes_lists_every_order_with_effects_pending(

@@ -250,6 +250,29 @@ def test_a_host_connection_giving_rows_as_dicts_serves_the_stores(
         assert conn.execute("SELECT 1 AS one").fetchone() == {"one": 1}  # the host's, as it was
 
 
+@pytest.mark.parametrize("existing", [False, True])
+def test_a_host_connection_preparing_every_statement_serves_the_stores(
+    fresh_postgres_db: str, existing: bool
+) -> None:
+    """``prepare_threshold=0`` (psycopg prepares each statement at its first run): the stores
+    made their tables with one multi-statement script, which PostgreSQL refuses to prepare, and
+    failed with ``StoreError`` (cannot insert multiple commands into a prepared statement)."""
+    if existing:  # tables made before: the script ran all the same
+        for made in (PostgresStore, PostgresInventory, PostgresPurchaseOrderStore):
+            made(fresh_postgres_db).close()
+    order = sample_orders()[0]
+    with psycopg.connect(fresh_postgres_db, prepare_threshold=0) as conn:
+        store, inventory = PostgresStore(conn), PostgresInventory(conn)
+        purchase_orders = PostgresPurchaseOrderStore(conn)
+        inventory.receive("TOKYO", "TEA", 10)
+        assert inventory.reserve(key="1001:1", warehouse="TOKYO", sku="TEA", quantity=2) == 2
+        store.add(order)
+        store.save(order, expected_version=order.version)
+        assert store.get(order.number).number == order.number
+        assert store.count(QueueQuery.by_status(order.status)) == 1
+        assert purchase_orders.pending() == []
+
+
 def _customer_named(name: str) -> Order:
     order = sample_orders()[0]
     return attrs.evolve(order, customer=attrs.evolve(order.customer, name=name))

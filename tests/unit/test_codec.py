@@ -247,6 +247,28 @@ def test_a_newer_or_missing_schema_is_refused(booked: Order) -> None:
         codec.register_migration(codec.SCHEMA, lambda data: data)
 
 
+def test_a_missing_schema_is_told_as_missing(booked: Order) -> None:
+    data = document(booked)
+    del data["schema"]
+    assert str(error_of(data)) == (
+        "schema: expected the document's schema version (2), got nothing (the field is missing)"
+    )
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+09:00", "9999-12-31T23:59:59-09:00"])
+def test_a_moment_off_the_calendar_in_utc_is_refused(
+    booked: Order, moment: str, tmp_path: Any
+) -> None:
+    """A time Python cannot carry to UTC would raise OverflowError in every store's save."""
+    data = document(booked)
+    data["placed_at"] = moment
+    error = error_of(data)
+    assert error.field == "placed_at"
+    assert "UTC" in error.expected
+    data["placed_at"] = "0001-01-01T00:00:00+00:00"  # the calendar's edges themselves are read
+    assert codec.from_data(data).placed_at.year == 1
+
+
 def test_a_schema_1_document_is_read_with_plain_recipes(booked: Order) -> None:
     data = codec.to_data(booked)
     old = {**data, "schema": 1, "lines": [dict(line) for line in data["lines"]]}

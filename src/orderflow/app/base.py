@@ -25,6 +25,7 @@ from orderflow.domain.review_tables import RECENT_SPAN
 from orderflow.domain.rules import Rules
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import (
+    CodecError,
     ConcurrencyError,
     DuplicateOrder,
     EffectsPending,
@@ -95,6 +96,13 @@ def decided_again(attempt: Callable[[], T]) -> T:
         except (DuplicateOrder, ConcurrencyError):
             continue
     return attempt()
+
+
+def _give_up(numbers: list[str], held: list[str], tried: set[str]) -> None:
+    """Leave ``numbers`` untried, not given back: their claims lapsed (another's may follow)."""
+    for number in numbers:
+        held.remove(number)
+        tried.discard(number)
 
 
 class DeskBase:
@@ -250,8 +258,9 @@ class DeskBase:
 
         Run it from cron or a worker loop, from as many workers as you like. On a store that
         claims (``SQLiteStore``, ``PostgresStore``) each worker takes ``batch`` orders at a time
-        for ``lease``, so that two workers do not drive the same order; elsewhere a worker that
-        loses a save to another finishing the same order reloads it and finishes what is left
+        for ``lease``, so that two workers do not drive the same order (an order whose lease ran
+        out before the worker came to it is claimed again first); elsewhere a worker that loses
+        a save to another finishing the same order reloads it and finishes what is left
         (see :meth:`~orderflow.app.executor.Executor.drive`). One whose provider still does not
         answer stays pending for the next sweep, with a warning on the logger ``orderflow.desk``.
         ``each`` is called with every order number tried, after it is (a progress bar counts
@@ -275,13 +284,17 @@ class DeskBase:
         tried: set[str] = set()
         try:
             while True:
+                lapses = self.executor.now() + lease  # when this round's claims run out
                 numbers = self.executor.claim_pending(lease, batch)
                 fresh = [n for n in numbers if n not in tried]  # a store without claims repeats
                 if not fresh:
                     return done
                 held.extend(fresh)
                 tried.update(fresh)
-                for number in fresh:
+                for at, number in enumerate(fresh):
+                    if at and self.executor.now() >= lapses:  # another worker may hold the rest
+                        _give_up(fresh[at:], held, tried)  # claimed again if nobody took them
+                        break
                     try:
                         finished = self._resume_settled(number, settled, bool(older_than))
                         if finished is None:
@@ -326,7 +339,9 @@ class DeskBase:
 
         Read off the deadlines list (``QueueQuery.deadlines``) a page at a time when the store
         answers work lists; else every open order (the sweep's rule sorts them). An order gone
-        since the page was read is skipped.
+        since the page was read is skipped, and so is one whose stored document this orderflow
+        cannot read (a newer orderflow wrote it, or a migration is missing): logged as a
+        warning, so that one order never stops the sweep of all the others.
         """
         try:
             lists = self.executor.work_lists()
@@ -337,7 +352,11 @@ class DeskBase:
         query, after = QueueQuery.deadlines(by), None
         while numbers := lists.queue(query, after=after, limit=500):
             for number in numbers:
-                order = self.executor.find(number)
+                try:
+                    order = self.executor.find(number)
+                except CodecError as unreadable:
+                    log.warning("order %s skipped: CodecError: %s", number, unreadable)
+                    continue
                 if order is not None:
                     yield order
             after = numbers[-1]

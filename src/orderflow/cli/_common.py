@@ -216,7 +216,8 @@ def open_store(db: str, *, create: bool = False) -> SQLiteStore | PostgresStore:
     missing. Close it after use (``store.close()``).
     """
     if is_postgres(db):
-        store: PostgresStore = _postgres("PostgresStore")(_postgres_url(db))
+        with _refused_tables():
+            store: PostgresStore = _postgres("PostgresStore")(_postgres_url(db))
         return store
     from orderflow.stores import SQLiteStore
 
@@ -228,7 +229,8 @@ def open_store(db: str, *, create: bool = False) -> SQLiteStore | PostgresStore:
 def open_inventory(db: str, *, create: bool = False) -> SQLiteInventory | PostgresInventory:
     """The stock of ``--db``: a ``SQLiteInventory`` or a ``PostgresInventory``."""
     if is_postgres(db):
-        inventory: PostgresInventory = _postgres("PostgresInventory")(_postgres_url(db))
+        with _refused_tables():
+            inventory: PostgresInventory = _postgres("PostgresInventory")(_postgres_url(db))
         return inventory
     from orderflow.stores import SQLiteInventory
 
@@ -240,6 +242,22 @@ def open_inventory(db: str, *, create: bool = False) -> SQLiteInventory | Postgr
 _ERROR = 1
 """SQLITE_ERROR while orderflow makes its tables: a table of the same name that is not
 orderflow's (``no such column``); running again will not help."""
+
+
+@contextmanager
+def _refused_tables() -> Iterator[None]:
+    """Opening orderflow's tables in a PostgreSQL database: its own refusals are configuration.
+
+    Tables of another application or of a newer orderflow, a database not in UTF8 (a
+    ``StoreError`` with no driver error under it) exit 2, as for a SQLite file; the server's
+    errors are judged by :func:`is_configuration` (down: 3).
+    """
+    try:
+        yield
+    except StoreError as failed:
+        if failed.__cause__ is None:
+            raise Refused(ExitCode.USAGE, f"--db: {failed}") from None
+        raise
 
 
 @contextmanager
@@ -267,11 +285,12 @@ def open_desk(db: str, now: datetime | None = None) -> Iterator[OrderDesk]:
     ``db`` is a SQLite file's path (it must exist) or a PostgreSQL URL. The fakes' clock reads
     ``now`` (the wall clock when None); the warehouses are the demo's (``TOKYO``, ``OSAKA``).
     """
+    from orderflow.testing import FixedClock
     from orderflow.testing.shop import desk_on, fake_shop
 
-    shop = fake_shop(settings=ShopSettings(warehouses=("TOKYO", "OSAKA")))
     moment = datetime.now(UTC) if now is None else now.astimezone(UTC)
-    shop.clock.advance(moment - shop.clock.now())  # the clock the fakes share
+    clock = FixedClock(moment)  # the clock the fakes share (any --now, before 2026 too)
+    shop = fake_shop(settings=ShopSettings(warehouses=("TOKYO", "OSAKA")), clock=clock)
     with open_storage(db) as (store, inventory):
         yield desk_on(shop, store=store, inventory=inventory)
 

@@ -26,6 +26,7 @@ from orderflow.cli._common import (
 from orderflow.cli._providers import add_provider_options, open_work_desk
 from orderflow.desk import OrderDesk
 from orderflow.domain.booking import JournalEntry
+from orderflow.domain.bounds import LATEST
 from orderflow.domain.journal import posted_entries
 from orderflow.domain.queues import QueueQuery
 from orderflow.domain.status import OrderStatus
@@ -117,9 +118,12 @@ def pending_count(desk: OrderDesk, older_than: timedelta = timedelta(0)) -> int:
 
 def _day(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+    if not _FIRST.date() <= day < LATEST.date():  # as --now: the desk's bounds, a margin kept
+        raise argparse.ArgumentTypeError(f"expected a day from 1970-01-01 to 8999-12-31: {text!r}")
+    return day
 
 
 def _moment(text: str) -> datetime:
@@ -129,9 +133,19 @@ def _moment(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"not a time (ISO 8601): {text!r}") from None
     if moment.utcoffset() is None:
         raise argparse.ArgumentTypeError(f"give the time zone too (+09:00): {text!r}")
-    if not 1970 <= moment.year <= 9000:  # far enough from the calendar's ends to count from
-        raise argparse.ArgumentTypeError(f"expected a time from 1970 to 9000: {text!r}")
+    try:  # the instant, in UTC, is what the sweeps count from (an offset may cross the year)
+        in_range = _FIRST <= moment < LATEST
+    except OverflowError:  # 0001-01-01T00:00+09:00: before the calendar in UTC
+        in_range = False
+    if not in_range:
+        raise argparse.ArgumentTypeError(
+            f"expected a time from 1970 to before 9000, in UTC: {text!r}"
+        )
     return moment
+
+
+_FIRST = datetime(1970, 1, 1, tzinfo=UTC)
+"""The earliest ``--now``: far enough from the calendar's start to count back from."""
 
 
 def add_work_commands(

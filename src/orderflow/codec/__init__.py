@@ -189,7 +189,8 @@ def _current(data: object) -> dict[str, Any]:
         raise CodecError("", _Shape(data), "an order document (a JSON object)")
     schema = data.get("schema", _MISSING)
     if type(schema) is not int or schema < 0:
-        raise CodecError("schema", _shown(schema), f"the document's schema version ({SCHEMA})")
+        shown = _MISSING if schema is _MISSING else _shown(schema)
+        raise CodecError("schema", shown, f"the document's schema version ({SCHEMA})")
     if schema > SCHEMA:
         raise CodecError("schema", schema, f"a schema up to {SCHEMA} (a newer orderflow wrote it)")
     document: dict[str, Any] = data

@@ -12,7 +12,7 @@ import enum
 import sys
 import typing
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -130,12 +130,15 @@ def _datetime(value: object, _: object = None) -> datetime:
     if type(value) is str:
         try:
             moment = datetime.fromisoformat(value)
-        except ValueError:
-            pass
-        else:
             if moment.tzinfo is not None:
+                moment.astimezone(UTC)  # every store keeps (and compares) the UTC instant
                 return moment
-    raise _Bad("", _shown(value), "an ISO 8601 date and time with its offset")
+        except (ValueError, OverflowError):
+            pass
+    raise _Bad("", _shown(value), _MOMENT)
+
+
+_MOMENT = "an ISO 8601 date and time with its offset, within years 1 to 9999 in UTC"
 
 
 def _date(value: object, _: object = None) -> date:

@@ -13,9 +13,11 @@ from orderflow.stores._foreign import refuse_foreign_postgres_tables
 from orderflow.stores._postgres import Connections, Source
 from orderflow.stores._sql import (
     POSTGRES_TYPES,
+    is_key,
     purchase_order_row,
     purchase_order_schema,
     record_schema,
+    statements,
 )
 
 __all__ = ["PostgresPurchaseOrderStore"]
@@ -43,7 +45,8 @@ class PostgresPurchaseOrderStore:
                     SCHEMA_VERSION,
                     "PostgreSQL",
                 )
-                conn.execute(SCHEMA)
+                for statement in statements(SCHEMA):  # one at a time: a host's connection
+                    conn.execute(statement)  # may prepare each (prepare_threshold=0)
 
     def close(self) -> None:
         """Close the connections the store opened itself (never the host's)."""
@@ -57,6 +60,8 @@ class PostgresPurchaseOrderStore:
 
     def get(self, number: str) -> PurchaseOrder:
         """The purchase order ``number``; raises :class:`~orderflow.errors.OrderNotFound`."""
+        if not is_key(number):  # not text, a NUL: no purchase order has it
+            raise OrderNotFound(number)
         rows = self._rows("SELECT document::text FROM purchase_orders WHERE number = %s", (number,))
         if not rows:
             raise OrderNotFound(number)

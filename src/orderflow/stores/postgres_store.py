@@ -35,10 +35,12 @@ from orderflow.stores._sql import (
     as_is,
     every_row,
     guard_deposits,
+    is_key,
     order_row,
     order_schema,
     record_schema,
     reindexed_times,
+    statements,
     tracking_rows,
 )
 
@@ -96,7 +98,8 @@ class PostgresStore(OrderReads):
                 record_schema(
                     conn.execute, "%s", POSTGRES_TYPES, "orders", SCHEMA_VERSION, "PostgreSQL"
                 )
-                conn.execute(SCHEMA)
+                for statement in statements(SCHEMA):  # one at a time: a host's connection
+                    conn.execute(statement)  # may prepare each (prepare_threshold=0)
         self._known = Remembered()
         self._claims = ClaimTokens()
         self._mark = "%s"
@@ -187,8 +190,10 @@ class PostgresStore(OrderReads):
         """Give order ``number`` back (its worker is done with it, finished or not).
 
         Only the claim this store took: one that lapsed and was taken by another worker since
-        stays the other's.
+        stays the other's. A key no order can have (not text, a NUL) gives nothing back.
         """
+        if not is_key(number):
+            return
         until = self._claims.give_back(number)
         try:
             self._changed_rows(

@@ -13,7 +13,12 @@ from typing import Any
 from orderflow import codec
 from orderflow.domain.purchasing import PurchaseOrder
 from orderflow.errors import ConcurrencyError, DuplicateOrder, OrderNotFound, StoreError
-from orderflow.stores._sql import SQLITE_TYPES, purchase_order_row, purchase_order_schema
+from orderflow.stores._sql import (
+    SQLITE_TYPES,
+    is_key,
+    purchase_order_row,
+    purchase_order_schema,
+)
 from orderflow.stores._sqlite import Connections
 
 __all__ = ["SQLitePurchaseOrderStore"]
@@ -49,6 +54,8 @@ class SQLitePurchaseOrderStore:
 
     def get(self, number: str) -> PurchaseOrder:
         """The purchase order ``number``; raises :class:`~orderflow.errors.OrderNotFound`."""
+        if not is_key(number):  # not text, a NUL: no purchase order has it
+            raise OrderNotFound(number)
         rows = self._all("SELECT document FROM purchase_orders WHERE number = ?", (number,))
         if not rows:
             raise OrderNotFound(number)

@@ -36,6 +36,7 @@ from orderflow.stores._sql import (
     OrderReads,
     every_row,
     guard_deposits,
+    is_key,
     order_row,
     order_schema,
     reindexed_times,
@@ -220,8 +221,10 @@ class SQLiteStore(OrderReads):
         """Give order ``number`` back (its worker is done with it, finished or not).
 
         Only the claim this store took: one that lapsed and was taken by another worker since
-        stays the other's.
+        stays the other's. A key no order can have (not text, a NUL) gives nothing back.
         """
+        if not is_key(number):
+            return
         until = self._claims.give_back(number)
         try:
             with self._db.write() as conn:
