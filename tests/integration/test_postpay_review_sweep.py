@@ -106,3 +106,17 @@ def test_the_sweep_on_a_sqlite_file(tmp_path: Path) -> None:
     _pending(s, "1002", "C2")
     s.postpay.decide(_reference(s, "1002"), CreditStatus.APPROVED)
     assert [o.number for o in s.desk.refresh_postpay_reviews()] == ["1002"]
+
+
+def test_the_sweep_goes_on_past_an_unreadable_order(tmp_path: Path) -> None:
+    """One document a newer orderflow wrote stopped the review sweep of every order."""
+    from tests.integration.test_sweeps_unreadable import _written_by_a_newer_orderflow
+
+    path = tmp_path / "shop.sqlite3"
+    s = shop()
+    s = attrs.evolve(s, desk=desk_on(s, store=SQLiteStore(path)))
+    _pending(s, "1001", "C1")
+    _pending(s, "1002", "C2")
+    s.postpay.decide(_reference(s, "1002"), CreditStatus.APPROVED)
+    _written_by_a_newer_orderflow(path, "1001")
+    assert [o.number for o in s.desk.refresh_postpay_reviews()] == ["1002"]

@@ -337,19 +337,25 @@ class DeskBase:
     def _orders_due(self, by: datetime) -> Iterator[Order]:
         """The open orders a timed sweep judges at ``by``: those with a clock at or before it.
 
-        Read off the deadlines list (``QueueQuery.deadlines``) a page at a time when the store
-        answers work lists; else every open order (the sweep's rule sorts them). An order gone
-        since the page was read is skipped, and so is one whose stored document this orderflow
-        cannot read (a newer orderflow wrote it, or a migration is missing): logged as a
-        warning, so that one order never stops the sweep of all the others.
+        Read off the deadlines list (``QueueQuery.deadlines``): see :meth:`_orders_listed`.
+        """
+        by = min(by, LATEST - timedelta(microseconds=1))  # looking ahead from the calendar's end
+        return self._orders_listed(QueueQuery.deadlines(by))
+
+    def _orders_listed(self, query: QueueQuery) -> Iterator[Order]:
+        """The orders of a work list, a page at a time, for a sweep to judge.
+
+        A store that answers no work lists: every open order (the sweep's rule sorts them). An
+        order gone since the page was read is skipped, and so is one whose stored document this
+        orderflow cannot read (a newer orderflow wrote it, or a migration is missing): logged as
+        a warning, so that one order never stops the sweep of all the others.
         """
         try:
             lists = self.executor.work_lists()
         except InvalidValue:  # a store of the shop's own without work lists
             yield from self.executor.open_orders()
             return
-        by = min(by, LATEST - timedelta(microseconds=1))  # looking ahead from the calendar's end
-        query, after = QueueQuery.deadlines(by), None
+        after = None
         while numbers := lists.queue(query, after=after, limit=500):
             for number in numbers:
                 try:

@@ -9,7 +9,7 @@ from orderflow.domain.decisions import money
 from orderflow.domain.order import Order
 from orderflow.domain.payments import HoldCode
 from orderflow.domain.queues import QueueQuery
-from orderflow.errors import InvalidValue, OrderflowError
+from orderflow.errors import OrderflowError
 
 __all__ = ["PostpayCommands"]
 
@@ -46,19 +46,6 @@ class PostpayCommands(DeskBase):
         return decided
 
     def _held_for_review(self) -> Iterator[Order]:
-        """The orders held ``postpay_review``, a page of the held work list at a time.
-
-        A store without work lists: its open orders, sorted out here.
-        """
-        try:
-            lists = self.executor.work_lists()
-        except InvalidValue:
-            yield from [o for o in self.executor.open_orders() if _under_review(o)]
-            return
-        query, after = QueueQuery.held(HoldCode.POSTPAY_REVIEW), None
-        while numbers := lists.queue(query, after=after, limit=500):
-            for number in numbers:
-                order = self.executor.find(number)
-                if order is not None and _under_review(order):
-                    yield order
-            after = numbers[-1]
+        """The orders held ``postpay_review`` (an unreadable one skipped with a warning)."""
+        held = self._orders_listed(QueueQuery.held(HoldCode.POSTPAY_REVIEW))
+        return (order for order in held if _under_review(order))
