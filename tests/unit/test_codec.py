@@ -279,3 +279,19 @@ def test_a_schema_1_document_is_read_with_plain_recipes(booked: Order) -> None:
     assert read.lines == tuple(attrs.evolve(line, recipe=None) for line in booked.lines)
     assert attrs.evolve(read, lines=booked.lines) == booked
     assert "recipe" not in old["lines"][0]  # the caller's document is not changed
+
+
+@pytest.mark.parametrize(("name", "value"), [("version", -1), ("version", 2**63), ("seq", -5)])
+def test_a_count_no_store_can_write_is_refused_naming_it(name: str, value: int) -> None:
+    """A version of -1 was read and then saved as a DuplicateOrder; 2**70 as an OverflowError."""
+    import json
+
+    from orderflow import codec
+    from orderflow.errors import CodecError
+    from tests.builders import place, shop
+
+    document = json.loads(codec.dumps(place(shop())))
+    document[name] = value
+    with pytest.raises(CodecError) as caught:
+        codec.loads(json.dumps(document))
+    assert caught.value.field == name

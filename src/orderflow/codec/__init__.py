@@ -228,7 +228,10 @@ def from_data(data: object) -> Order:
 
     The error's ``field`` is the path in the document (``payment.ledger[2].amount``).
     """
-    document = _current(data)
+    return _counted(_structured(_current(data)))
+
+
+def _structured(document: Any) -> Order:
     try:
         return _STRUCTURE_ORDER(document, Order)  # type: ignore[no-any-return]
     except Exception:
@@ -239,6 +242,19 @@ def from_data(data: object) -> Order:
         except Exception:
             pass
     raise _explain(document)
+
+
+_COUNT_LIMIT = 2**63
+"""A version or sequence number a database's BIGINT holds (the stores write both)."""
+
+
+def _counted(order: Order) -> Order:
+    """``order`` if its version and sequence are counts a store can write (0 to 2⁶³ − 1)."""
+    for name in ("version", "seq"):
+        value = getattr(order, name)
+        if not 0 <= value < _COUNT_LIMIT:
+            raise CodecError(name, value, f"a whole number from 0 to {_COUNT_LIMIT - 1}")
+    return order
 
 
 def _repaired(document: Any) -> Any:
