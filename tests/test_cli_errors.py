@@ -247,6 +247,18 @@ def test_a_journal_day_off_the_calendar_is_the_option_s_usage_error(
     assert f"argument {option}: " in one_line(capsys.readouterr().err, "export-journal")
 
 
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31"])
+def test_a_label_day_off_the_calendar_is_the_option_s_usage_error(
+    db: str, value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """labels --shipped-on took any day (0001-01-01 written into the carrier's file)."""
+    args = ["labels", "--db", db, "--carrier", "yamato", "--out", str(tmp_path / "b2.csv")]
+    with pytest.raises(SystemExit) as usage:
+        main([*args, "--shipped-on", value])
+    assert usage.value.code == ExitCode.USAGE
+    assert "argument --shipped-on: " in one_line(capsys.readouterr().err, "labels")
+
+
 def test_zero_minutes_lists_every_order_with_effects_pending(
     db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -6,13 +6,13 @@ import argparse
 import sys
 import tomllib
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from orderflow.carrier_files import CarrierFileError, Shipper, export_b2, export_ehiden
 from orderflow.cli._common import ExitCode, OutputClosed, Refused, check_out, open_desk
-from orderflow.cli._work import FAKES
+from orderflow.cli._work import FAKES, day_option
 from orderflow.desk import OrderDesk
 from orderflow.domain.address import Address
 from orderflow.domain.order import Order, Shipment, ShipmentStatus, drop_ship_supplier
@@ -30,13 +30,6 @@ FILES: dict[str, tuple[str, Callable[..., bytes]]] = {
 _ADDRESS = ("postal_code", "prefecture", "city", "line1", "name", "phone")
 _OPTIONAL = ("line2",)
 _CODES = ("b2_customer_code", "b2_class_code", "b2_freight_code", "ehiden_customer_code")
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def add_labels_command(
@@ -63,7 +56,7 @@ def add_labels_command(
     )
     command.add_argument("--out", help="the file to write (default: standard output)")
     command.add_argument(
-        "--shipped-on", type=_day, metavar="YYYY-MM-DD", help="出荷予定日 (default: today)"
+        "--shipped-on", type=day_option, metavar="YYYY-MM-DD", help="出荷予定日 (default: today)"
     )
     command.add_argument("--warehouse", help="only the shipments leaving this warehouse")
     command.add_argument("--item-name", help="品名 on every label (default: the first line's)")

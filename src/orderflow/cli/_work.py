@@ -116,7 +116,8 @@ def pending_count(desk: OrderDesk, older_than: timedelta = timedelta(0)) -> int:
     return desk.executor.work_lists().count(query)
 
 
-def _day(text: str) -> date:
+def day_option(text: str) -> date:
+    """A ``YYYY-MM-DD`` option's day, 1970-01-01 to 8999-12-31 (else argparse's usage error)."""
     try:
         day = date.fromisoformat(text)
     except ValueError:
@@ -203,8 +204,10 @@ def add_work_commands(
             f"売上値引) and writes those dated --from to --to. {FAKES}"
         ),
     )
-    export.add_argument("--from", dest="since", type=_day, required=True, metavar="YYYY-MM-DD")
-    export.add_argument("--to", dest="until", type=_day, required=True, metavar="YYYY-MM-DD")
+    export.add_argument(
+        "--from", dest="since", type=day_option, required=True, metavar="YYYY-MM-DD"
+    )
+    export.add_argument("--to", dest="until", type=day_option, required=True, metavar="YYYY-MM-DD")
     export.add_argument("--format", required=True, choices=sorted(_EXPORTS))
     export.add_argument("--out", required=True, help="the file to write")
 
