@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
-from orderflow import OrderStatus
+from orderflow import (
+    GrantAt,
+    Money,
+    OrderChange,
+    OrderLine,
+    OrderStatus,
+    PointsGrant,
+    ShopSettings,
+    TaxRate,
+    points_earned,
+    points_to_grant,
+)
 from orderflow.errors import InvalidValue
 from orderflow.testing import Fault, fake_shop
-from tests.builders import STOCK, address, customer, lines
+from tests.builders import STOCK, TRACKING, address, customer, lines
 
 
 def test_points_the_points_system_refuses_at_placing_send_no_payment_failed_notice() -> None:
@@ -40,3 +53,49 @@ def test_points_the_points_system_refuses_at_placing_send_no_payment_failed_noti
     )  # the number is free again
     assert order.status is OrderStatus.ORDERED
     assert [n.kind for n in s.notifier.sent] == ["order_confirmation"]
+
+
+def test_a_change_preview_counts_the_points_of_a_times_n_campaign_line() -> None:
+    # ×5 ポイント on the mug: the order earns 110 + 21 = 131 points, and 241 with two mugs;
+    # the preview said 43 → 65 (1% of everything), not what the grant then gave.
+    settings = ShopSettings(points_grant=PointsGrant(at=GrantAt.SHIPMENT))
+    s = fake_shop(dict(STOCK), settings=settings, points={"C1": 0})
+    mug = OrderLine("L2", "MUG-1", "湯呑", Money.yen(2200), 1, points_rate=Decimal("0.05"))
+    tea = OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2, TaxRate.REDUCED)
+    s.desk.place(
+        number="1001",
+        customer=customer(),
+        ship_to=address(),
+        lines=[tea, mug],
+        token="tok_ok",
+        shipping_fee=Money.yen(880),
+    )
+    s.desk.accept("1001")
+    change = OrderChange(quantities={"L2": 2})
+    preview = s.desk.change("1001", change, dry_run=True)
+    assert (preview.points_to_grant_before, preview.points_to_grant_after) == (131, 241)
+    done = s.desk.change("1001", change, request_id="C1")
+    assert (done.points_to_grant_before, done.points_to_grant_after) == (131, 241)
+    again = s.desk.change("1001", change, request_id="C1")  # a repeat answers the same
+    assert (again.points_to_grant_before, again.points_to_grant_after) == (131, 241)
+    s.desk.instruct_shipping("1001")
+    order = s.desk.ship("1001", "1001-S1", TRACKING)
+    assert order.points_granted == 241 == points_earned(order, settings.points_rate)
+
+
+def test_a_change_preview_without_campaign_lines_is_the_shops_rate() -> None:
+    s = fake_shop(dict(STOCK), points={"C1": 1000})
+    s.desk.place(
+        number="1001",
+        customer=customer(),
+        ship_to=address(),
+        lines=lines(),
+        token="tok_ok",
+        points_used=300,
+        shipping_fee=Money.yen(880),
+    )
+    s.desk.accept("1001")
+    preview = s.desk.change("1001", OrderChange(quantities={"L1": 1}), dry_run=True)
+    rate = s.desk.settings.points_rate
+    assert preview.points_to_grant_before == points_to_grant(preview.before, rate) == 56
+    assert preview.points_to_grant_after == points_to_grant(preview.after, rate) == 46

@@ -186,9 +186,10 @@ class ChangePreview:
     after: OrderTotals
     """Its totals after the change (the shipping fee, COD fee and tax worked out again)."""
     points_to_grant_before: int
-    """Points the order would earn before the change (the shop's ``points_rate``)."""
+    """Points the order would earn before the change (:func:`~orderflow.points_earned`: the
+    shop's ``points_rate``, a line's own ``points_rate`` for a ×N campaign line)."""
     points_to_grant_after: int
-    """Points it would earn after the change."""
+    """Points it would earn after the change (likewise)."""
     order: Order
     """The changed order as it would be saved (before the payment follows)."""
 

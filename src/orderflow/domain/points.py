@@ -16,6 +16,7 @@ Before the grant, a clawback lowers the grant instead (``points_withheld``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Literal
@@ -41,8 +42,9 @@ from orderflow.domain.events import (
     PointsWithheld,
 )
 from orderflow.domain.lifecycle import Context
+from orderflow.domain.line import OrderLine
 from orderflow.domain.money import Money
-from orderflow.domain.order import Order
+from orderflow.domain.order import Order, OrderTotals
 from orderflow.domain.outbox import Plan
 from orderflow.domain.rules import Rules
 from orderflow.errors import InvalidValue
@@ -59,6 +61,7 @@ __all__ = [
     "grant_due",
     "owed_settled",
     "points_earned",
+    "points_earned_on",
     "points_settled",
     "schedule_grant",
     "settle_owed",
@@ -73,19 +76,36 @@ def points_earned(order: Order, rate: Decimal) -> int:
     over the lines by amount; rounded down once. With one rate for every line this is
     :func:`orderflow.domain.changes.points_to_grant`.
     """
-    items = sum((line.unit_price.amount * line.quantity for line in order.lines), Decimal(0))
-    base = items - order.discount.amount - order.points_used
+    items, weighted = _weighted(order.lines, rate)
+    return _earned(items, weighted, items - order.discount.amount - order.points_used)
+
+
+def points_earned_on(totals: OrderTotals, lines: Sequence[OrderLine], rate: Decimal) -> int:
+    """Points earned on ``totals`` (items, discount, points used) by ``lines``' rates.
+
+    :func:`points_earned` worked out from totals: what a change preview shows before and after
+    (獲得予定ポイント), a ×N campaign line (``OrderLine.points_rate``) counted at its own rate.
+    With the order's own totals and lines it is :func:`points_earned`.
+    """
+    items, weighted = _weighted(lines, rate)
+    base = totals.items.amount - totals.discount.amount - totals.points_used.amount
+    return _earned(items, weighted, base)
+
+
+def _weighted(lines: Sequence[OrderLine], rate: Decimal) -> tuple[Decimal, Decimal]:
+    """The lines' amount, and their amount each weighted by its rate (``rate`` if none)."""
+    items = weighted = Decimal(0)
+    for line in lines:
+        amount = line.unit_price.amount * line.quantity
+        items += amount
+        weighted += amount * (rate if line.points_rate is None else line.points_rate)
+    return items, weighted
+
+
+def _earned(items: Decimal, weighted: Decimal, base: Decimal) -> int:
+    """``weighted`` points on ``items``, for ``base`` of them paid: rounded down once."""
     if items <= 0 or base <= 0:
         return 0
-    weighted = sum(
-        (
-            line.unit_price.amount
-            * line.quantity
-            * (rate if line.points_rate is None else line.points_rate)
-            for line in order.lines
-        ),
-        Decimal(0),
-    )
     return int((weighted * base / items).to_integral_value(rounding=ROUND_DOWN))
 
 
