@@ -7,12 +7,15 @@ from decimal import Decimal
 import pytest
 
 from orderflow import (
+    Channel,
     GrantAt,
     Money,
     OrderChange,
     OrderLine,
     OrderStatus,
+    Party,
     PointsGrant,
+    Requester,
     ShopSettings,
     TaxRate,
     points_earned,
@@ -99,3 +102,24 @@ def test_a_change_preview_without_campaign_lines_is_the_shops_rate() -> None:
     rate = s.desk.settings.points_rate
     assert preview.points_to_grant_before == points_to_grant(preview.before, rate) == 56
     assert preview.points_to_grant_after == points_to_grant(preview.after, rate) == 46
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [
+        (("customer", Channel.MY_PAGE), "party"),
+        ((Party.CUSTOMER, "my_page"), "channel"),
+        ((Party.CUSTOMER, None), "channel"),
+        ((Party.OPERATOR, Channel.BACK_OFFICE, None), "name"),
+    ],
+)
+def test_a_requester_is_checked_when_built(arguments: tuple[object, ...], field: str) -> None:
+    # A channel given as its text reached cancel, change and split, which failed with
+    # AttributeError ('str' object has no attribute 'value'), and next_moves, which answered
+    # as if the channel were allowed.
+    with pytest.raises(InvalidValue) as refused:
+        Requester(*arguments)  # type: ignore[arg-type]
+    assert refused.value.field == field
+    with pytest.raises(InvalidValue) as refused:
+        Requester.customer("my_page")  # type: ignore[arg-type]
+    assert refused.value.field == "channel"
