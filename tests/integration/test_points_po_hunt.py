@@ -123,3 +123,13 @@ def test_a_requester_is_checked_when_built(arguments: tuple[object, ...], field:
     with pytest.raises(InvalidValue) as refused:
         Requester.customer("my_page")  # type: ignore[arg-type]
     assert refused.value.field == "channel"
+
+
+@pytest.mark.parametrize("send", ["false", "no", 0, None])
+def test_order_from_supplier_takes_send_as_true_or_false_only(send: object) -> None:
+    # send="false" (a form's text) sent the purchase order to the supplier at once.
+    s = fake_shop(dict(STOCK))
+    with pytest.raises(InvalidValue) as refused:
+        s.desk.order_from_supplier("TEA-1", 6, "ACME", warehouse="TOKYO", send=send)  # type: ignore[arg-type]
+    assert refused.value.field == "send"
+    assert s.desk.open_purchase_orders("ACME") == [] and not s.supplier.calls
