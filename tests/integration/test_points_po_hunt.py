@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -133,3 +134,18 @@ def test_order_from_supplier_takes_send_as_true_or_false_only(send: object) -> N
         s.desk.order_from_supplier("TEA-1", 6, "ACME", warehouse="TOKYO", send=send)  # type: ignore[arg-type]
     assert refused.value.field == "send"
     assert s.desk.open_purchase_orders("ACME") == [] and not s.supplier.calls
+
+
+@pytest.mark.parametrize("notify", ["false", 0, None])
+def test_expect_arrival_takes_notify_as_true_or_false_only(notify: object) -> None:
+    # notify="false" mailed the customer the arrival date; None silently mailed nothing.
+    s = fake_shop({("TOKYO", "TEA-1"): 0, ("TOKYO", "MUG-1"): 5, ("TOKYO", "CAKE-1"): 5})
+    s.desk.place(
+        number="1001", customer=customer(), ship_to=address(), lines=lines(), token="tok_ok"
+    )
+    s.desk.accept("1001")
+    before = list(s.notifier.sent)
+    with pytest.raises(InvalidValue) as refused:
+        s.desk.expect_arrival("1001", "L1", date(2026, 12, 1), notify=notify)  # type: ignore[arg-type]
+    assert refused.value.field == "notify"
+    assert s.notifier.sent == before
