@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 
 from orderflow import (
+    AccountMap,
     Channel,
     GrantAt,
+    JournalEntry,
+    JournalLine,
     Money,
     OrderChange,
     OrderLine,
@@ -18,10 +21,12 @@ from orderflow import (
     PointsGrant,
     Requester,
     ShopSettings,
+    Side,
     TaxRate,
     points_earned,
     points_to_grant,
 )
+from orderflow.domain.booking import points_deferral_entry, reversal_entry
 from orderflow.errors import InvalidValue
 from orderflow.testing import Fault, fake_shop
 from tests.builders import STOCK, TRACKING, address, customer, lines
@@ -149,3 +154,57 @@ def test_expect_arrival_takes_notify_as_true_or_false_only(notify: object) -> No
         s.desk.expect_arrival("1001", "L1", date(2026, 12, 1), notify=notify)  # type: ignore[arg-type]
     assert refused.value.field == "notify"
     assert s.notifier.sent == before
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [
+        ({"release": "no"}, "release"),
+        ({"release": 0}, "release"),
+        ({"on": "2026-12-01"}, "on"),
+        ({"on": datetime(2026, 12, 1, tzinfo=UTC)}, "on"),
+        ({"reference": None}, "reference"),
+        ({"reference": ""}, "reference"),
+    ],
+)
+def test_points_deferral_entry_checks_its_arguments(
+    arguments: dict[str, object], field: str
+) -> None:
+    # release="no" booked the release (契約負債 debited, 売上高 credited): the books the wrong
+    # way round; a reference of None made the memo 'ポイント 契約負債 繰延 None'.
+    given: dict[str, object] = {
+        "reference": "1001",
+        "on": date(2026, 12, 1),
+        "amount": Money.yen(59),
+        "accounts": AccountMap(),
+    }
+    given.update(arguments)
+    with pytest.raises(InvalidValue) as refused:
+        points_deferral_entry(**given)  # type: ignore[arg-type]
+    assert refused.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [
+        ({"on": "2026-12-01"}, "on"),
+        ({"reference": 5}, "reference"),
+        ({"memo": 5}, "memo"),
+    ],
+)
+def test_reversal_entry_checks_its_arguments(arguments: dict[str, object], field: str) -> None:
+    sale = JournalEntry(
+        date(2026, 11, 22),
+        "1001",
+        "受注 1001 売上計上",
+        (
+            JournalLine(Side.DEBIT, "売掛金", Money.yen(1100), "", "対象外"),
+            JournalLine(Side.CREDIT, "売上高", Money.yen(1100), "", "課税売上込10%"),
+        ),
+    )
+    given: dict[str, object] = {"on": date(2026, 12, 1)}
+    given.update(arguments)
+    on = given.pop("on")
+    with pytest.raises(InvalidValue) as refused:
+        reversal_entry(sale, on, **given)  # type: ignore[arg-type]
+    assert refused.value.field == field
