@@ -2,29 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from orderflow import (
     AccountMap,
     Channel,
+    Disposition,
     GrantAt,
     JournalEntry,
     JournalLine,
     Money,
+    Order,
     OrderChange,
     OrderLine,
     OrderStatus,
     Party,
     PointsGrant,
     Requester,
+    ReturnReason,
     ShopSettings,
     Side,
     TaxRate,
+    goodwill_entry,
+    goodwill_share,
     points_earned,
     points_to_grant,
+    posted_entries,
+    refund_share,
+    return_entry,
+    sale_entry,
 )
 from orderflow.domain.booking import points_deferral_entry, reversal_entry
 from orderflow.errors import InvalidValue
@@ -207,4 +219,79 @@ def test_reversal_entry_checks_its_arguments(arguments: dict[str, object], field
     on = given.pop("on")
     with pytest.raises(InvalidValue) as refused:
         reversal_entry(sale, on, **given)  # type: ignore[arg-type]
+    assert refused.value.field == field
+
+
+def _booked_with_a_return_and_a_refund() -> tuple[Order, ShopSettings]:
+    s = fake_shop(dict(STOCK), points={"C1": 0})
+    desk = s.desk
+    desk.place(number="1001", customer=customer(), ship_to=address(), lines=lines(), token="tok_ok")
+    desk.accept("1001")
+    desk.instruct_shipping("1001")
+    desk.ship("1001", "1001-S1", TRACKING)
+    desk.deliver("1001", "1001-S1")
+    desk.request_return("1001", {"L1": 1}, ReturnReason.CUSTOMER)
+    desk.receive_return("1001", "R1", [Disposition("L1", 1, "TOKYO")])
+    desk.refund("1001", Money.yen(100), reason="お詫び")
+    return desk.book("1001"), desk.settings
+
+
+_ZONE = ZoneInfo("Asia/Tokyo")
+
+
+def _bad(value: object) -> Any:
+    """A wrong value, typed so that the call type-checks (the helper must refuse it)."""
+    return value
+
+
+_DAY = date(2026, 11, 22)
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda o, st: points_earned(o, Decimal("-1")), "rate"),  # was -5,980 points
+        (lambda o, st: points_earned(o, _bad(0.01)), "rate"),  # TypeError
+        (lambda o, st: points_earned(_bad("1001"), Decimal("0.01")), "order"),  # AttributeError
+        (lambda o, st: points_to_grant(o.totals(st.tax), _bad(0.01)), "rate"),  # TypeError
+        (lambda o, st: points_to_grant(_bad(o), Decimal("0.01")), "totals"),
+        # a text as the recognition basis was read as 着荷基準, whatever it said
+        (
+            lambda o, st: posted_entries(o, st.tax, st.accounts, _bad("shipment"), _ZONE),
+            "recognition",
+        ),
+        (
+            lambda o, st: posted_entries(
+                o, st.tax, st.accounts, st.recognition, _bad("Asia/Tokyo")
+            ),
+            "zone",
+        ),
+        (lambda o, st: posted_entries(o, st.tax, _bad("freee"), st.recognition, _ZONE), "accounts"),
+        (
+            lambda o, st: posted_entries(_bad("1001"), st.tax, st.accounts, st.recognition, _ZONE),
+            "order",
+        ),
+        (lambda o, st: sale_entry(o, st.tax, _bad("freee"), _DAY), "accounts"),
+        (lambda o, st: sale_entry(o, st.tax, st.accounts, _bad("2026-11-22")), "on"),
+        (lambda o, st: goodwill_share(o, Money.yen(-5), st.tax), "amount"),  # negative shares
+        (lambda o, st: goodwill_share(o, Money.of("1", "USD"), st.tax), "amount"),  # as ¥100
+        (lambda o, st: goodwill_share(o, _bad(100), st.tax), "amount"),
+        (lambda o, st: goodwill_entry(o, "G1", _bad("x"), st.accounts, _DAY), "shares"),
+        (lambda o, st: goodwill_entry(o, "G1", (), _bad("freee"), _DAY), "accounts"),
+        (lambda o, st: goodwill_entry(o, "G1", (), st.accounts, _bad("2026-11-22")), "on"),
+        (lambda o, st: refund_share(o, _bad("R1"), st.tax, st.return_policy), "ret"),
+        (lambda o, st: refund_share(o, o.returns[0], st.tax, _bad("x")), "policy"),
+        (lambda o, st: return_entry(o, o.returns[0], st.tax, _bad("x"), _DAY), "accounts"),
+        (
+            lambda o, st: return_entry(o, o.returns[0], st.tax, st.accounts, _bad("2026-11-22")),
+            "on",
+        ),
+    ],
+)
+def test_the_books_helpers_check_what_they_are_given(
+    call: Callable[[Order, ShopSettings], object], field: str
+) -> None:
+    order, settings = _booked_with_a_return_and_a_refund()
+    with pytest.raises(InvalidValue) as refused:
+        call(order, settings)
     assert refused.value.field == field

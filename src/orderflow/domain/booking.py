@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from orderflow.domain._arrival import arrived
+from orderflow.domain._checks import given
 from orderflow.domain._names import (
     check_categories,
     check_line,
@@ -380,6 +381,9 @@ def sale_entry(
     and there is no tax line. Every amount is exact and the entry balances.
     ``totals`` may pass the order's totals under ``rule`` when they are already known.
     """
+    given(order, Order, "order", "an Order")
+    given(accounts, AccountMap, "accounts", "an AccountMap (ShopSettings.accounts)")
+    check_date(on, "on")
     totals = order.totals(rule) if totals is None else totals
     currency = order.currency
     zero = Money.zero(currency)

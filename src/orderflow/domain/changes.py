@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from orderflow._mask import mask_token, masked_repr
+from orderflow.domain._checks import given, given_rate
 from orderflow.domain._review_discount import discount_capped
 from orderflow.domain._values import replace
 from orderflow.domain.address import Address
@@ -201,6 +202,8 @@ class ChangePreview:
 
 def points_to_grant(totals: OrderTotals, rate: Decimal) -> int:
     """Points earned by an order: ``rate`` of what was paid for the items, rounded down."""
+    given(totals, OrderTotals, "totals", "an OrderTotals (desk.totals(order))")
+    given_rate(rate)
     base = totals.items - totals.discount - totals.points_used
     if base.amount <= 0:
         return 0

@@ -22,6 +22,7 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Literal
 
 from orderflow.domain import lifecycle
+from orderflow.domain._checks import given, given_rate
 from orderflow.domain._values import replace
 from orderflow.domain.bounds import from_one_to
 from orderflow.domain.effects import (
@@ -76,7 +77,8 @@ def points_earned(order: Order, rate: Decimal) -> int:
     over the lines by amount; rounded down once. With one rate for every line this is
     :func:`orderflow.domain.changes.points_to_grant`.
     """
-    items, weighted = _weighted(order.lines, rate)
+    given(order, Order, "order", "an Order")
+    items, weighted = _weighted(order.lines, given_rate(rate))
     return _earned(items, weighted, items - order.discount.amount - order.points_used)
 
 
@@ -87,7 +89,8 @@ def points_earned_on(totals: OrderTotals, lines: Sequence[OrderLine], rate: Deci
     (獲得予定ポイント), a ×N campaign line (``OrderLine.points_rate``) counted at its own rate.
     With the order's own totals and lines it is :func:`points_earned`.
     """
-    items, weighted = _weighted(lines, rate)
+    given(totals, OrderTotals, "totals", "an OrderTotals (desk.totals(order))")
+    items, weighted = _weighted(lines, given_rate(rate))
     base = totals.items.amount - totals.discount.amount - totals.points_used.amount
     return _earned(items, weighted, base)
 

@@ -25,7 +25,9 @@ from datetime import date
 
 import attrs
 
+from orderflow.domain._checks import given
 from orderflow.domain.booking import AccountMap, AmountForm, JournalEntry, JournalLine, Side
+from orderflow.domain.bounds import check_date
 from orderflow.domain.goodwill import goodwill_refunds
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, OrderTotals
@@ -102,6 +104,9 @@ def refund_share(
     ``shipping_fee`` is what a lost free shipping costs (the shop's fee to the order's address)
     when the policy does not name one; ``points_earned`` what the whole order earned.
     """
+    given(order, Order, "order", "an Order")
+    given(ret, Return, "ret", "a Return (order.returns[i])")
+    given(policy, ReturnPolicy, "policy", "a ReturnPolicy (ShopSettings.return_policy)")
     currency = order.currency
     before = returned_units(order)
     after = dict(before)
@@ -425,6 +430,10 @@ def return_entry(
     to ``accounts.fees`` (返品手数料) the same way; 売掛金 is credited with what is paid back.
     The reference is ``<order>/<return id>``.
     """
+    given(order, Order, "order", "an Order")
+    given(ret, Return, "ret", "a Return (order.returns[i])")
+    given(accounts, AccountMap, "accounts", "an AccountMap (ShopSettings.accounts)")
+    check_date(on, "on")
     currency = order.currency
     gross_form = accounts.amounts is AmountForm.GROSS
     lines: list[JournalLine] = []
