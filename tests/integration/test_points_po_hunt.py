@@ -40,6 +40,7 @@ from orderflow import (
 )
 from orderflow.domain.booking import points_deferral_entry, reversal_entry
 from orderflow.errors import InvalidValue
+from orderflow.notices import fields_of
 from orderflow.testing import Fault, fake_shop
 from tests.builders import STOCK, TRACKING, address, customer, lines
 
@@ -295,3 +296,11 @@ def test_the_books_helpers_check_what_they_are_given(
     with pytest.raises(InvalidValue) as refused:
         call(order, settings)
     assert refused.value.field == field
+
+
+def test_fields_of_an_unknown_kind_names_the_kinds() -> None:
+    # It raised KeyError('nope').
+    with pytest.raises(InvalidValue) as refused:
+        fields_of("nope")
+    assert refused.value.field == "kind" and "points_granted" in str(refused.value)
+    assert "points" in fields_of("points_granted")
