@@ -304,3 +304,24 @@ def test_fields_of_an_unknown_kind_names_the_kinds() -> None:
         fields_of("nope")
     assert refused.value.field == "kind" and "points_granted" in str(refused.value)
     assert "points" in fields_of("points_granted")
+
+
+@pytest.mark.parametrize("grant", [None, PointsGrant(at=GrantAt.SHIPMENT)])
+def test_no_points_are_clawed_back_from_an_order_that_will_never_earn_them(
+    grant: PointsGrant | None,
+) -> None:
+    # A cancelled order (or any order of a shop that grants no points) recorded 59 points
+    # withheld: points it never earned and never would.
+    s = fake_shop(dict(STOCK), settings=ShopSettings(points_grant=grant), points={"C1": 0})
+    s.desk.place(
+        number="1001", customer=customer(), ship_to=address(), lines=lines(), token="tok_ok"
+    )
+    if grant is not None:
+        s.desk.cancel("1001", reason="客都合")
+    with pytest.raises(InvalidValue) as refused:
+        s.desk.claw_back_points("1001", reason="返品")
+    assert refused.value.field == "points"
+    with pytest.raises(InvalidValue):
+        s.desk.claw_back_points("1001", 5, reason="返品")
+    order = s.desk.get("1001")
+    assert order.points_withheld == 0 and not list(order.events_named("points_withheld"))

@@ -48,6 +48,7 @@ from orderflow.domain.money import Money
 from orderflow.domain.order import Order, OrderTotals
 from orderflow.domain.outbox import Plan
 from orderflow.domain.rules import Rules
+from orderflow.domain.status import OrderStatus
 from orderflow.errors import InvalidValue
 
 GrantPoint = Literal["SHIPMENT", "DELIVERY", "BOOKING"]
@@ -204,11 +205,15 @@ def clawback_limit(order: Order, rules: Rules) -> int:
     """The most points a clawback may take from ``order`` now.
 
     Granted points less those taken back: revoked, owed, and owed then settled off a refund.
+    Before the grant, what the grant would give less what was withheld: none for a cancelled
+    order, nor in a shop that grants no points (``points_grant`` None, or no points system).
     """
     if order.points_granted:
         taken_back = order.points_revoked + order.points_owed + points_settled(order)
         return max(0, order.points_granted - taken_back)
-    return max(0, points_earned(order, rules.settings.points_rate) - order.points_withheld)
+    if order.status is OrderStatus.CANCELLED:
+        return 0
+    return max(0, earned_for_clawback(order, rules) - order.points_withheld)
 
 
 def earned_for_clawback(order: Order, rules: Rules) -> int:
