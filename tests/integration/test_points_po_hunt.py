@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,9 +39,11 @@ from orderflow import (
     sale_entry,
 )
 from orderflow.domain.booking import points_deferral_entry, reversal_entry
+from orderflow.domain.queues import QueueQuery
 from orderflow.errors import InvalidValue
 from orderflow.notices import fields_of
 from orderflow.testing import Fault, fake_shop
+from orderflow.testing.shop import desk_on
 from tests.builders import STOCK, TRACKING, address, customer, lines
 
 
@@ -325,3 +327,25 @@ def test_no_points_are_clawed_back_from_an_order_that_will_never_earn_them(
         s.desk.claw_back_points("1001", 5, reason="返品")
     order = s.desk.get("1001")
     assert order.points_withheld == 0 and not list(order.events_named("points_withheld"))
+
+
+def test_a_sweep_reports_only_the_orders_it_granted_itself() -> None:
+    # Two workers sweeping the same store: the second found the order on its work list
+    # (read before the first saved) and reported it granted, though the first had granted it;
+    # the counts the CLI's sweep prints added up to more grants than were made.
+    settings = ShopSettings(points_grant=PointsGrant(at=GrantAt.DELIVERY, days=1))
+    s = fake_shop(dict(STOCK), settings=settings, points={"C1": 0})
+    desk = s.desk
+    desk.place(number="1001", customer=customer(), ship_to=address(), lines=lines(), token="tok_ok")
+    desk.accept("1001")
+    desk.instruct_shipping("1001")
+    desk.ship("1001", "1001-S1", TRACKING)
+    desk.deliver("1001", "1001-S1")
+    s.clock.advance(timedelta(days=1))
+    stale = desk.executor.work_lists().queue  # the second worker's list, read before the grant
+    listed = stale(QueueQuery.points_due(s.clock.now()), after=None, limit=500)
+    assert [o.number for o in desk.grant_points_due()] == ["1001"]
+    second = desk_on(s, store=s.store)
+    second.executor.work_lists().queue = lambda *a, **k: listed  # type: ignore[method-assign]
+    assert second.grant_points_due() == []
+    assert len(s.points.calls_to("grant")) == 1
