@@ -285,6 +285,17 @@ _DAY = date(2026, 11, 22)
         (lambda o, st: refund_share(o, _bad("R1"), st.tax, st.return_policy), "ret"),
         (lambda o, st: refund_share(o, o.returns[0], st.tax, _bad("x")), "policy"),
         (lambda o, st: return_entry(o, o.returns[0], st.tax, _bad("x"), _DAY), "accounts"),
+        (lambda o, st: sale_entry(o, st.tax, st.accounts, _DAY, _bad("x")), "totals"),
+        (
+            lambda o, st: refund_share(
+                o, o.returns[0], st.tax, st.return_policy, shipping_fee=_bad(5)
+            ),
+            "shipping_fee",
+        ),
+        (
+            lambda o, st: refund_share(o, o.returns[0], st.tax, st.return_policy, points_earned=-5),
+            "points_earned",
+        ),
         (
             lambda o, st: return_entry(o, o.returns[0], st.tax, st.accounts, _bad("2026-11-22")),
             "on",

@@ -384,6 +384,8 @@ def sale_entry(
     given(order, Order, "order", "an Order")
     given(accounts, AccountMap, "accounts", "an AccountMap (ShopSettings.accounts)")
     check_date(on, "on")
+    if totals is not None:
+        given(totals, OrderTotals, "totals", "the order's OrderTotals under rule, or None")
     totals = order.totals(rule) if totals is None else totals
     currency = order.currency
     zero = Money.zero(currency)

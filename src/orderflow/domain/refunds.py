@@ -33,6 +33,7 @@ from orderflow.domain.money import Money
 from orderflow.domain.order import Order, OrderTotals
 from orderflow.domain.returns import Return, ReturnPolicy, ReturnReason, ReturnStatus
 from orderflow.domain.tax import RATES, PriceMode, TaxRate, TaxRule, tax_carried
+from orderflow.errors import InvalidValue
 
 __all__ = ["RefundShare", "paid_share", "refund_share", "return_entry", "returned_units"]
 
@@ -107,6 +108,12 @@ def refund_share(
     given(order, Order, "order", "an Order")
     given(ret, Return, "ret", "a Return (order.returns[i])")
     given(policy, ReturnPolicy, "policy", "a ReturnPolicy (ShopSettings.return_policy)")
+    if shipping_fee is not None and (
+        not isinstance(shipping_fee, Money) or shipping_fee.currency != order.currency
+    ):
+        raise InvalidValue("shipping_fee", shipping_fee, f"a Money in {order.currency}, or None")
+    if isinstance(points_earned, bool) or not isinstance(points_earned, int) or points_earned < 0:
+        raise InvalidValue("points_earned", points_earned, "a whole number of points, 0 or more")
     currency = order.currency
     before = returned_units(order)
     after = dict(before)
