@@ -8,6 +8,7 @@ wording is built once (:func:`orderflow.domain.bounds.from_one_to`) for every su
 
 import pytest
 
+from orderflow import GrantAt, PointsGrant, ShopSettings
 from orderflow.domain.bounds import from_one_to
 from orderflow.domain.returns import ReturnReason
 from orderflow.errors import InvalidValue
@@ -56,8 +57,10 @@ def test_a_partial_cancel_of_a_one_unit_line_says_exactly_one() -> None:
 
 
 def test_a_clawback_with_nothing_left_says_so() -> None:
-    s = shop()
+    # Points granted at booking (a shop that grants none has none to take back at all).
+    s = shop(settings=ShopSettings(auto_advance=False, points_grant=PointsGrant(GrantAt.BOOKING)))
     to_booked(s)
+    assert s.desk.get("1001").points_granted > 0
     s.desk.claw_back_points("1001", reason="不正")  # all of them
     with pytest.raises(InvalidValue) as refused:
         s.desk.claw_back_points("1001", 1, reason="不正")

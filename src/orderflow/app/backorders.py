@@ -227,6 +227,8 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
         """
         check_text(line_id, "line_id", required=True, limit=100)
         check_date(on, "on")
+        if not isinstance(notify, bool):  # "false" from a form would mail the customer
+            raise InvalidValue("notify", notify, "True or False")
 
         def decide(order: Order, ctx: Context) -> Order:
             plan = Plan(order)

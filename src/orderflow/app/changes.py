@@ -10,7 +10,7 @@ from orderflow.app.orders import accepts, check_skus, without_port
 from orderflow.domain import lifecycle
 from orderflow.domain.address import Address
 from orderflow.domain.bounds import from_one_to
-from orderflow.domain.changes import ChangePreview, OrderChange, points_to_grant
+from orderflow.domain.changes import ChangePreview, OrderChange
 from orderflow.domain.decisions.cancelling import cancel_order
 from orderflow.domain.decisions.changing import changed_order, changes_nothing, decide_change
 from orderflow.domain.decisions.splitting import decide_split
@@ -25,6 +25,7 @@ from orderflow.domain.machine import allowed_moves
 from orderflow.domain.moves import offered
 from orderflow.domain.order import Order, OrderEvent, OrderTotals
 from orderflow.domain.outbox import Plan
+from orderflow.domain.points import points_earned, points_earned_on
 from orderflow.domain.policy import Channel, Party, Requester, what_works_instead
 from orderflow.domain.split import SPLITTABLE, check_split_again
 from orderflow.domain.status import Move, OrderStatus
@@ -222,7 +223,11 @@ class ChangeCommands(DeskBase):
             return self._preview(order, order)  # nothing saved, released or sent
 
         def decide(current: Order, ctx: Context) -> Order:
-            asked = {"request_id": request_id or "", "before": self.totals(current)}
+            asked = {
+                "request_id": request_id or "",
+                "before": self.totals(current),
+                "points_before": points_earned(current, self.settings.points_rate),
+            }
             marked, _ = lifecycle.record_fact(current, ctx, ChangeRequested, fields=asked)
             return decide_change(marked, change, ctx, self.rules, self._recent(current))
 
@@ -252,7 +257,11 @@ class ChangeCommands(DeskBase):
         _refused([type(e) for e in followed], change)
         nxt = later[ends[0]] if ends else None
         after = nxt.before if isinstance(nxt, ChangeRequested) and nxt.before else None
-        return self._answer(first.before, after or self.totals(order), order)
+        points = (
+            first.points_before,
+            nxt.points_before if after is not None and isinstance(nxt, ChangeRequested) else None,
+        )
+        return self._answer(first.before, after or self.totals(order), order, points=points)
 
     def _check_change_call(
         self,
@@ -286,11 +295,30 @@ class ChangeCommands(DeskBase):
         """Refuse a change that takes an order of a parcel (同梱) out of it; none here."""
 
     def _preview(self, before: Order, after: Order) -> ChangePreview:
-        return self._answer(self.totals(before), self.totals(after), after)
-
-    def _answer(self, b: OrderTotals, a: OrderTotals, order: Order) -> ChangePreview:
         rate = self.settings.points_rate
-        return ChangePreview(b, a, points_to_grant(b, rate), points_to_grant(a, rate), order)
+        points = (points_earned(before, rate), points_earned(after, rate))
+        return self._answer(self.totals(before), self.totals(after), after, points=points)
+
+    def _answer(
+        self,
+        b: OrderTotals,
+        a: OrderTotals,
+        order: Order,
+        *,
+        points: tuple[int | None, int | None] = (None, None),
+    ) -> ChangePreview:
+        """The answer: the totals, and the points earned before and after.
+
+        A ×N campaign line counts at its own rate; points not known (a repeat of a change
+        saved before they were kept) are worked out from the totals by ``order``'s lines.
+        """
+        rate = self.settings.points_rate
+        was, now = points
+        if was is None:
+            was = points_earned_on(b, order.lines, rate)
+        if now is None:
+            now = points_earned_on(a, order.lines, rate)
+        return ChangePreview(b, a, was, now, order)
 
     def change_ship_to(self, number: str, ship_to: Address, *, actor: str = "operator") -> Order:
         """お届け先変更: a change of address, reviewed like every change.

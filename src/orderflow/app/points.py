@@ -41,22 +41,35 @@ class PointsCommands(DeskBase):
         while True:
             numbers = lists.queue(query, after=after, limit=batch)
             for number in numbers:
-                try:
-                    order = self._command(
-                        number,
-                        lambda order, ctx: points.grant_due(
-                            order, Context(moment, ctx.actor, ctx.reason), self.rules
-                        ),
-                        actor="system",
-                        reason="points due",
-                    )
-                except OrderflowError:
-                    continue
-                if order.points_due_at is None or order.points_due_at > moment:
+                order = self._grant_one(number, moment)
+                if order is not None:
                     touched.append(order)
             if len(numbers) < batch:
                 return touched
             after = numbers[-1]
+
+    def _grant_one(self, number: str, moment: datetime) -> Order | None:
+        """Grant (or confirm) what order ``number`` has due: the order, if this call did it.
+
+        None when it had nothing due (another worker, reading the same list, granted it first)
+        or its grant could not be made now (an error: the next sweep tries again).
+        """
+        acted: list[bool] = []
+
+        def decide(order: Order, ctx: Context) -> Order:
+            due = points.grant_due(order, Context(moment, ctx.actor, ctx.reason), self.rules)
+            acted.append(due is not order)
+            return due
+
+        try:
+            order = self._command(number, decide, actor="system", reason="points due")
+        except OrderflowError:
+            return None
+        if not (acted and acted[-1]):
+            return None
+        if order.points_due_at is not None and order.points_due_at <= moment:
+            return None  # still due: nothing was granted by this call
+        return order
 
     def claw_back_points(
         self,

@@ -118,6 +118,8 @@ class PurchasingCommands(BackorderCommands):
         """
         check_text(sku, "sku", required=True, limit=200)
         _units(quantity, "quantity")
+        if not isinstance(send, bool):  # "false" from a form would send it at once
+            raise InvalidValue("send", send, "True or False")
         self.executor.supplier(supplier)
         self._check_stocked(sku)
         where = self.settings.warehouses[0] if warehouse is None else warehouse

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
 from orderflow.errors import InvalidValue
 
-__all__ = ["instance_of", "members"]
+__all__ = ["given", "given_rate", "instance_of", "members"]
 
 Validator = Callable[[object, "attrs.Attribute[Any]", object], None]
 
@@ -57,3 +58,21 @@ def instance_of(kind: type, expected: str) -> Validator:
             raise InvalidValue(attribute.name, value, expected)
 
     return check
+
+
+def given(value: object, kind: type | tuple[type, ...], field: str, expected: str) -> None:
+    """Refuse an argument of a public helper that is not a ``kind`` (InvalidValue naming it).
+
+    The pure helpers a shop calls itself (``points_earned``, ``posted_entries``, ``sale_entry``
+    …) take values the desk would have made: a text where an ``AccountMap`` or a
+    ``RecognitionBasis`` goes is refused here, not read as something else or failed on later.
+    """
+    if not isinstance(value, kind):
+        raise InvalidValue(field, value, expected)
+
+
+def given_rate(value: object, field: str = "rate") -> Decimal:
+    """A points rate: a finite Decimal from 0 to 1 (``Decimal("0.01")`` for 1%)."""
+    if not isinstance(value, Decimal) or not value.is_finite() or not 0 <= value <= 1:
+        raise InvalidValue(field, value, "a Decimal from 0 to 1, such as Decimal('0.01')")
+    return value

@@ -17,12 +17,17 @@ import attrs
 from orderflow.domain.tax import RATES, TaxRate
 from orderflow.errors import InvalidValue
 
-__all__ = ["check_categories", "check_member", "check_name", "check_products"]
+__all__ = ["check_categories", "check_line", "check_member", "check_name", "check_products"]
 
 _NOT_ON_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 """Control characters and line breaks (Unicode's Cc, Zl and Zp), as the exports refuse them."""
 
 _Check = Callable[[object, "attrs.Attribute[Any]", object], None]
+
+
+def check_line(field: str, value: object, *, required: bool, what: str) -> None:
+    """Refuse ``value`` unless it is a text on one line (not blank when ``required``)."""
+    _text(field, value, required=required, what=what)
 
 
 def _text(field: str, value: object, *, required: bool, what: str) -> None:

@@ -237,7 +237,11 @@ def _redeem(
     assert isinstance(effect, RedeemPoints)
     if isinstance(answer, Refused):
         if effect.purpose is Purpose.PLACE:
-            return decline_placement(order, "points_refused", answer.reason, ctx, rules, plan)
+            # the customer's own input (more points than they hold), answered at once as
+            # InvalidValue on points_used: no payment was asked, none "failed" to mail about
+            return decline_placement(
+                order, "points_refused", answer.reason, ctx, rules, plan, notice=None
+            )
         order = replace(order, proposal=None)
         order, _ = lifecycle.record_fact(order, ctx, PointsChangeRefused)
         return order

@@ -17,8 +17,16 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from orderflow.domain._arrival import arrived
-from orderflow.domain._names import check_categories, check_member, check_name, check_products
+from orderflow.domain._checks import given
+from orderflow.domain._names import (
+    check_categories,
+    check_line,
+    check_member,
+    check_name,
+    check_products,
+)
 from orderflow.domain._spread import RateForm, credits_of, spread_credits
+from orderflow.domain.bounds import check_date
 from orderflow.domain.money import WIDE, Money
 from orderflow.domain.order import Order, OrderTotals
 from orderflow.domain.tax import PriceMode, TaxLine, TaxRate, TaxRule
@@ -373,6 +381,11 @@ def sale_entry(
     and there is no tax line. Every amount is exact and the entry balances.
     ``totals`` may pass the order's totals under ``rule`` when they are already known.
     """
+    given(order, Order, "order", "an Order")
+    given(accounts, AccountMap, "accounts", "an AccountMap (ShopSettings.accounts)")
+    check_date(on, "on")
+    if totals is not None:
+        given(totals, OrderTotals, "totals", "the order's OrderTotals under rule, or None")
     totals = order.totals(rule) if totals is None else totals
     currency = order.currency
     zero = Money.zero(currency)
@@ -411,6 +424,11 @@ def reversal_entry(
     """
     if not isinstance(entry, JournalEntry):
         raise InvalidValue("entry", entry, "a JournalEntry")
+    check_date(on, "on")
+    if reference is not None:
+        check_line("reference", reference, required=True, what="a reference, or None")
+    if memo is not None:
+        check_line("memo", memo, required=False, what="a memo (摘要), or None")
     if accounts is not None and not isinstance(accounts, AccountMap):
         raise InvalidValue("accounts", accounts, "an AccountMap, or None")
     sales: set[str] = set()
@@ -445,10 +463,16 @@ def points_deferral_entry(
     the points are used or lapse. ``amount`` is the value allotted to the points, a positive
     amount; the option is the shop's, off unless it calls this.
     """
+    check_line("reference", reference, required=True, what="a reference (the order number)")
+    check_date(on, "on")
     if not isinstance(amount, Money) or amount.amount <= 0:
         raise InvalidValue("amount", amount, "a positive amount (a Money)")
     if not isinstance(accounts, AccountMap):
         raise InvalidValue("accounts", accounts, "an AccountMap")
+    if not isinstance(release, bool):  # "no" would book the release: the other way round
+        raise InvalidValue("release", release, "True or False")
+    if memo is not None:
+        check_line("memo", memo, required=False, what="a memo (摘要), or None")
     debit, credit = accounts.sales, accounts.contract_liability
     if release:
         debit, credit = credit, debit

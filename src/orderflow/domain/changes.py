@@ -26,6 +26,7 @@ from orderflow.domain._change_fields import (
     prices_field,
     quantities_field,
 )
+from orderflow.domain._checks import given, given_rate
 from orderflow.domain._review_discount import discount_capped
 from orderflow.domain._values import replace
 from orderflow.domain.address import Address
@@ -165,9 +166,10 @@ class ChangePreview:
     after: OrderTotals
     """Its totals after the change (the shipping fee, COD fee and tax worked out again)."""
     points_to_grant_before: int
-    """Points the order would earn before the change (the shop's ``points_rate``)."""
+    """Points the order would earn before the change (:func:`~orderflow.points_earned`: the
+    shop's ``points_rate``, a line's own ``points_rate`` for a ×N campaign line)."""
     points_to_grant_after: int
-    """Points it would earn after the change."""
+    """Points it would earn after the change (likewise)."""
     order: Order
     """The changed order as it would be saved (before the payment follows)."""
 
@@ -179,6 +181,8 @@ class ChangePreview:
 
 def points_to_grant(totals: OrderTotals, rate: Decimal) -> int:
     """Points earned by an order: ``rate`` of what was paid for the items, rounded down."""
+    given(totals, OrderTotals, "totals", "an OrderTotals (desk.totals(order))")
+    given_rate(rate)
     base = totals.items - totals.discount - totals.points_used
     if base.amount <= 0:
         return 0

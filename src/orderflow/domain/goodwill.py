@@ -23,12 +23,15 @@ from __future__ import annotations
 
 from datetime import date
 
+from orderflow.domain._checks import given
 from orderflow.domain.booking import AccountMap, AmountForm, JournalEntry, JournalLine, Side
+from orderflow.domain.bounds import check_date
 from orderflow.domain.events import EffectRefused, GoodwillRefunded, GoodwillSettled
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order
 from orderflow.domain.returns import ReturnStatus
 from orderflow.domain.tax import RATES, PriceMode, TaxRate, TaxRule, tax_carried
+from orderflow.errors import InvalidValue
 
 __all__ = [
     "goodwill_entry",
@@ -160,6 +163,9 @@ def goodwill_share(
     ``rate`` takes it off that rate alone (a shipping fee refunded is the standard rate's): no
     more than :func:`goodwill_room` gives for it.
     """
+    given(order, Order, "order", "an Order")
+    if not isinstance(amount, Money) or amount.currency != order.currency or amount.is_negative:
+        raise InvalidValue("amount", amount, f"a Money of 0 or more in {order.currency}")
     currency = order.currency
     whole = amount.minor_units
     left = _left(order, rule)
@@ -222,6 +228,10 @@ def goodwill_entry(
     (:attr:`AmountForm.GROSS`); credit 売掛金 with what is paid back. The reference is
     ``<order>/<refund id>`` (``1001/G1``).
     """
+    given(order, Order, "order", "an Order")
+    given(accounts, AccountMap, "accounts", "an AccountMap (ShopSettings.accounts)")
+    check_date(on, "on")
+    _check_shares(shares, order.currency)
     gross_form = accounts.amounts is AmountForm.GROSS
     sub = accounts.refunds_sub
     lines: list[JournalLine] = []
@@ -237,3 +247,18 @@ def goodwill_entry(
     lines.append(JournalLine(Side.CREDIT, accounts.receivable, paid, "", accounts.no_tax))
     reference = f"{order.number}/{refund_id}"
     return JournalEntry(on, reference, f"返金 {reference} 売上値引", tuple(lines))
+
+
+def _check_shares(shares: object, currency: str) -> None:
+    """Refuse ``shares`` unless they are (TaxRate, amount, tax) triples in ``currency``."""
+    expected = f"a tuple of (TaxRate, amount, tax) in {currency}, as goodwill_share gives"
+    if not isinstance(shares, tuple):
+        raise InvalidValue("shares", shares, expected)
+    for share in shares:
+        if (
+            not isinstance(share, tuple)
+            or len(share) != 3
+            or not isinstance(share[0], TaxRate)
+            or not all(isinstance(m, Money) and m.currency == currency for m in share[1:])
+        ):
+            raise InvalidValue("shares", share, expected)

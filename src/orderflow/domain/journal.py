@@ -9,9 +9,10 @@ recognition basis and the zone are the ones the order was booked under.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, tzinfo
 from zoneinfo import ZoneInfo
 
+from orderflow.domain._checks import given
 from orderflow.domain.booking import (
     AccountMap,
     JournalEntry,
@@ -48,6 +49,11 @@ def posted_entries(
     each goodwill refund's 売上値引 entry (:func:`~orderflow.domain.goodwill.goodwill_entry`) the
     day it was paid back, once its money moved.
     """
+    given(order, Order, "order", "an Order")
+    given(rule, TaxRule, "rule", "a TaxRule (ShopSettings.tax)")
+    given(accounts, AccountMap, "accounts", "an AccountMap (ShopSettings.accounts)")
+    given(recognition, RecognitionBasis, "recognition", "a RecognitionBasis (DELIVERY, SHIPMENT)")
+    given(zone, tzinfo, "zone", "a ZoneInfo, such as ZoneInfo('Asia/Tokyo')")
     if order.status is not OrderStatus.BOOKED:
         return []
     entries = [sale_entry(order, rule, accounts, booked_on(order, recognition, zone))]

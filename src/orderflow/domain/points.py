@@ -16,11 +16,13 @@ Before the grant, a clawback lowers the grant instead (``points_withheld``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Literal
 
 from orderflow.domain import lifecycle
+from orderflow.domain._checks import given, given_rate
 from orderflow.domain._values import replace
 from orderflow.domain.bounds import from_one_to
 from orderflow.domain.effects import (
@@ -41,10 +43,12 @@ from orderflow.domain.events import (
     PointsWithheld,
 )
 from orderflow.domain.lifecycle import Context
+from orderflow.domain.line import OrderLine
 from orderflow.domain.money import Money
-from orderflow.domain.order import Order
+from orderflow.domain.order import Order, OrderTotals
 from orderflow.domain.outbox import Plan
 from orderflow.domain.rules import Rules
+from orderflow.domain.status import OrderStatus
 from orderflow.errors import InvalidValue
 
 GrantPoint = Literal["SHIPMENT", "DELIVERY", "BOOKING"]
@@ -59,6 +63,7 @@ __all__ = [
     "grant_due",
     "owed_settled",
     "points_earned",
+    "points_earned_on",
     "points_settled",
     "schedule_grant",
     "settle_owed",
@@ -73,19 +78,38 @@ def points_earned(order: Order, rate: Decimal) -> int:
     over the lines by amount; rounded down once. With one rate for every line this is
     :func:`orderflow.domain.changes.points_to_grant`.
     """
-    items = sum((line.unit_price.amount * line.quantity for line in order.lines), Decimal(0))
-    base = items - order.discount.amount - order.points_used
+    given(order, Order, "order", "an Order")
+    items, weighted = _weighted(order.lines, given_rate(rate))
+    return _earned(items, weighted, items - order.discount.amount - order.points_used)
+
+
+def points_earned_on(totals: OrderTotals, lines: Sequence[OrderLine], rate: Decimal) -> int:
+    """Points earned on ``totals`` (items, discount, points used) by ``lines``' rates.
+
+    :func:`points_earned` worked out from totals: what a change preview shows before and after
+    (獲得予定ポイント), a ×N campaign line (``OrderLine.points_rate``) counted at its own rate.
+    With the order's own totals and lines it is :func:`points_earned`.
+    """
+    given(totals, OrderTotals, "totals", "an OrderTotals (desk.totals(order))")
+    items, weighted = _weighted(lines, given_rate(rate))
+    base = totals.items.amount - totals.discount.amount - totals.points_used.amount
+    return _earned(items, weighted, base)
+
+
+def _weighted(lines: Sequence[OrderLine], rate: Decimal) -> tuple[Decimal, Decimal]:
+    """The lines' amount, and their amount each weighted by its rate (``rate`` if none)."""
+    items = weighted = Decimal(0)
+    for line in lines:
+        amount = line.unit_price.amount * line.quantity
+        items += amount
+        weighted += amount * (rate if line.points_rate is None else line.points_rate)
+    return items, weighted
+
+
+def _earned(items: Decimal, weighted: Decimal, base: Decimal) -> int:
+    """``weighted`` points on ``items``, for ``base`` of them paid: rounded down once."""
     if items <= 0 or base <= 0:
         return 0
-    weighted = sum(
-        (
-            line.unit_price.amount
-            * line.quantity
-            * (rate if line.points_rate is None else line.points_rate)
-            for line in order.lines
-        ),
-        Decimal(0),
-    )
     return int((weighted * base / items).to_integral_value(rounding=ROUND_DOWN))
 
 
@@ -181,11 +205,15 @@ def clawback_limit(order: Order, rules: Rules) -> int:
     """The most points a clawback may take from ``order`` now.
 
     Granted points less those taken back: revoked, owed, and owed then settled off a refund.
+    Before the grant, what the grant would give less what was withheld: none for a cancelled
+    order, nor in a shop that grants no points (``points_grant`` None, or no points system).
     """
     if order.points_granted:
         taken_back = order.points_revoked + order.points_owed + points_settled(order)
         return max(0, order.points_granted - taken_back)
-    return max(0, points_earned(order, rules.settings.points_rate) - order.points_withheld)
+    if order.status is OrderStatus.CANCELLED:
+        return 0
+    return max(0, earned_for_clawback(order, rules) - order.points_withheld)
 
 
 def earned_for_clawback(order: Order, rules: Rules) -> int:

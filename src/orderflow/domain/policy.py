@@ -67,15 +67,35 @@ class Channel(enum.Enum):
     """The shop's own admin screens and jobs."""
 
 
+def _check_party(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Party):
+        raise InvalidValue("party", value, "a Party (CUSTOMER, OPERATOR or SYSTEM)")
+
+
+def _check_channel(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Channel):
+        names = ", ".join(channel.name for channel in Channel)
+        raise InvalidValue("channel", value, f"a Channel ({names})")
+
+
+def _check_name(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str):
+        raise InvalidValue("name", value, "a text (the actor recorded; '' for the party's name)")
+
+
 @attrs.frozen(slots=True)
 class Requester:
-    """Who asks for a cancel or a change, and through which channel."""
+    """Who asks for a cancel or a change, and through which channel.
 
-    party: Party
+    Checked when built: a ``Party``, a ``Channel`` and a text (``InvalidValue`` naming the
+    field), so a channel given as its text (``"my_page"``) is refused here, not by a command.
+    """
+
+    party: Party = attrs.field(validator=_check_party)
     """Who asks: the customer, shop staff or the system."""
-    channel: Channel
+    channel: Channel = attrs.field(validator=_check_channel)
     """Through which door the request came; grants may allow some channels only."""
-    name: str = ""
+    name: str = attrs.field(default="", validator=_check_name)
     """Recorded as the actor of the history event (``operator:sato``)."""
 
     @property
@@ -104,11 +124,6 @@ def _channels(value: object) -> frozenset[Channel] | None:
         return None
     each = "Channel members (Channel.MY_PAGE …)"
     return frozenset(members("channels", value, "Channel members", kind=Channel, each=each))
-
-
-def _check_party(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, Party):
-        raise InvalidValue("party", value, "a Party (CUSTOMER, OPERATOR or SYSTEM)")
 
 
 def _check_until(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

@@ -25,12 +25,15 @@ from datetime import date
 
 import attrs
 
+from orderflow.domain._checks import given
 from orderflow.domain.booking import AccountMap, AmountForm, JournalEntry, JournalLine, Side
+from orderflow.domain.bounds import check_date
 from orderflow.domain.goodwill import goodwill_refunds
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, OrderTotals
 from orderflow.domain.returns import Return, ReturnPolicy, ReturnReason, ReturnStatus
 from orderflow.domain.tax import RATES, PriceMode, TaxRate, TaxRule, tax_carried
+from orderflow.errors import InvalidValue
 
 __all__ = ["RefundShare", "paid_share", "refund_share", "return_entry", "returned_units"]
 
@@ -102,6 +105,15 @@ def refund_share(
     ``shipping_fee`` is what a lost free shipping costs (the shop's fee to the order's address)
     when the policy does not name one; ``points_earned`` what the whole order earned.
     """
+    given(order, Order, "order", "an Order")
+    given(ret, Return, "ret", "a Return (order.returns[i])")
+    given(policy, ReturnPolicy, "policy", "a ReturnPolicy (ShopSettings.return_policy)")
+    if shipping_fee is not None and (
+        not isinstance(shipping_fee, Money) or shipping_fee.currency != order.currency
+    ):
+        raise InvalidValue("shipping_fee", shipping_fee, f"a Money in {order.currency}, or None")
+    if isinstance(points_earned, bool) or not isinstance(points_earned, int) or points_earned < 0:
+        raise InvalidValue("points_earned", points_earned, "a whole number of points, 0 or more")
     currency = order.currency
     before = returned_units(order)
     after = dict(before)
@@ -425,6 +437,10 @@ def return_entry(
     to ``accounts.fees`` (返品手数料) the same way; 売掛金 is credited with what is paid back.
     The reference is ``<order>/<return id>``.
     """
+    given(order, Order, "order", "an Order")
+    given(ret, Return, "ret", "a Return (order.returns[i])")
+    given(accounts, AccountMap, "accounts", "an AccountMap (ShopSettings.accounts)")
+    check_date(on, "on")
     currency = order.currency
     gross_form = accounts.amounts is AmountForm.GROSS
     lines: list[JournalLine] = []

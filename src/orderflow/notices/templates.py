@@ -265,7 +265,9 @@ FORMATS = ("subject", "text", "html")
 
 
 def fields_of(kind: str) -> tuple[str, ...]:
-    """The placeholders a template of ``kind`` may use."""
+    """The placeholders a template of ``kind`` may use (an unknown kind: ``InvalidValue``)."""
+    if kind not in KIND_FACTS:
+        raise InvalidValue("kind", kind, f"one of {NOTICE_KINDS}")
     return (*COMMON_FIELDS, *KIND_FACTS[kind], *DERIVED_FIELDS.get(kind, ()))
 
 

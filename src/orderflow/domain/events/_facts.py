@@ -85,6 +85,9 @@ class ChangeRequested(OrderEvent):
     """The caller's ``request_id`` (``""`` without one): a repeat finds its first answer here."""
     before: OrderTotals | None = None
     """The order's totals before the change (what a repeat answers as ``before``)."""
+    points_before: int | None = None
+    """The points the order earned before the change (a repeat's ``points_to_grant_before``;
+    None in orders saved before it was kept)."""
     name: ClassVar[str] = "change_requested"
     """Kind name: the tag in saved orders, the label key (注文変更の依頼)."""
 

@@ -66,9 +66,13 @@ def decline_placement(
     ctx: Context,
     rules: Rules,
     plan: Plan,
-    notice: str = "payment_failed",
+    notice: str | None = "payment_failed",
 ) -> Order:
-    """A new order's payment was refused: it is closed, its number free for another try."""
+    """A new order's payment was refused: it is closed, its number free for another try.
+
+    ``notice`` is what the customer is told: ``payment_failed``, ``cancellation``, or None for
+    nothing (the caller is told at once, as for points the points system would not take).
+    """
     from orderflow.domain.decisions.cancelling import close_order
 
     order = lifecycle.drop_outbox(order)  # what the placement still planned is moot
@@ -76,6 +80,8 @@ def decline_placement(
     order, _ = lifecycle.record_fact(
         order, ctx, PlacementDeclined, fields={"code": code, "detail_text": detail[:200]}
     )
+    if notice is None:
+        return order
     if notice == "cancellation":
         plan.add(
             Notify,
