@@ -124,12 +124,12 @@ class OrderChange:
 
         Prices are corrected by shop staff: the desk refuses them from the customer.
         """
-        for name, given in (
+        for name, asked in (
             ("unit_prices", self.unit_prices),
             ("shipping_fee", self.shipping_fee is not None),
             ("discount", self.discount is not None),
         ):
-            if given:
+            if asked:
                 return f"change.{name}"
         return ""
 
