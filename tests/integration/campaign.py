@@ -548,7 +548,7 @@ def decide_credit(flow: Flow, order: Order) -> object:
         claim = flow.shop.postpay.claims.get(reference)
         if claim is not None and claim["status"] is CreditStatus.PENDING:  # under review only
             flow.shop.postpay.decide(reference, status)
-        if random.Random(f"sweep:{reference}:{len(flow.shop.notifier.sent)}").random() < 0.5:
+        if random.Random(f"sweep:{reference}:{order.version}").random() < 0.5:
             return flow.shop.desk.refresh_postpay_reviews()  # the scheduler's sweep instead
         return flow.shop.desk.refresh_postpay(order.number)
     return None
