@@ -133,6 +133,7 @@ class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
             raise lifecycle.blocked(
                 order, Move.INSTRUCT_SHIPPING, f"the parcel waits for {', '.join(waiting)}"
             )
+        carrier = bundling.box_carrier(live, carrier)  # one box, one carrier
         self._check_instructable(live, carrier, actor)
         for member in live:
             super().instruct_shipping(member.number, carrier=carrier, actor=actor)

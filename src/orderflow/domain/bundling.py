@@ -18,13 +18,14 @@ from collections.abc import Iterable, Sequence
 from orderflow.domain import lifecycle, shipments
 from orderflow.domain.events import Bundled, Unbundled
 from orderflow.domain.lifecycle import Context
-from orderflow.domain.order import Order
+from orderflow.domain.order import Order, ShipmentStatus
 from orderflow.domain.payment import PaymentMethod
 from orderflow.domain.status import OrderStatus
 from orderflow.errors import InvalidValue
 
 __all__ = [
     "BUNDLEABLE",
+    "box_carrier",
     "box_for",
     "bundle",
     "bundle_candidates",
@@ -208,6 +209,34 @@ def leave(order: Order, ctx: Context) -> Order:
         return order
     moved, _ = lifecycle.record_fact(order, ctx, Unbundled, fields={"members": ""}, bundle=())
     return moved
+
+
+def box_carrier(members: Sequence[Order], carrier: str | None) -> str | None:
+    """The carrier the rest of a parcel goes with: the one its instructed shipments have.
+
+    A parcel instructed half-way (the warehouse did not answer) has some orders' shipments
+    sent with a carrier: one box goes with one carrier, so the others go with it, asked again
+    with no ``carrier`` or with the same one. Another ``carrier`` is refused
+    (``InvalidValue`` naming ``carrier``). None of its shipments instructed: ``carrier`` as
+    given (None: the shop's).
+    """
+    taken = {
+        s.carrier
+        for member in members
+        for s in member.shipments
+        if s.parcel is not None and s.status is ShipmentStatus.INSTRUCTED
+    }
+    if len(taken) != 1:
+        return carrier
+    [box] = taken
+    if carrier is not None and carrier != box:
+        raise InvalidValue(
+            "carrier",
+            carrier,
+            f"the carrier the box was instructed with ({box}: orders of it were sent to the "
+            "warehouse with it), or None",
+        )
+    return box
 
 
 def parcel_id(order: Order, warehouse: str) -> str | None:
