@@ -53,3 +53,15 @@ def test_a_delivery_of_the_box_delivers_what_lagged_behind() -> None:
     _box_shipped_half(shop)
     shop.desk.deliver("1001", "1001-S1")
     assert shop.desk.get("1002").status is OrderStatus.DELIVERED
+
+
+def test_the_label_file_has_no_label_for_a_box_that_left() -> None:
+    """1002's part of the box is still instructed in its order, but the box left under 1001's
+    label: a label for it would be a second label (and 代引き) for a parcel that is gone."""
+    from orderflow.cli import labels_to_print
+
+    shop = fake_shop(STOCK)
+    _box_shipped_half(shop)
+    assert labels_to_print(shop.desk, "yamato") == []
+    shop.desk.resume_pending()  # the box's move is recorded: nothing to label either
+    assert labels_to_print(shop.desk, "yamato") == []

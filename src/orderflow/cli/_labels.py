@@ -20,6 +20,7 @@ from orderflow.carrier_files import (
 from orderflow.cli._common import ExitCode, OutputClosed, Refused, check_out, open_desk
 from orderflow.cli._work import FAKES
 from orderflow.desk import OrderDesk
+from orderflow.domain import bundling
 from orderflow.domain.address import Address
 from orderflow.domain.order import Order, Shipment, ShipmentStatus, drop_ship_supplier
 from orderflow.domain.queues import QueueQuery
@@ -116,9 +117,10 @@ def labels_to_print(
     """The (shipment, order) pairs to put on ``carrier``'s labels, by shipment id.
 
     Every shipment of ``carrier`` instructed and not shipped (of ``warehouse``, when given),
-    except drop-shipped ones (the supplier labels those). The shipments of a 同梱 parcel are all
-    there: the file gives them one row (:func:`~orderflow.carrier_files.label_rows`), which
-    collects the sum of their 代引き amounts.
+    except drop-shipped ones (the supplier labels those) and those whose 同梱 box left already
+    (its ``ship`` stopped half-way: ``resume`` records them shipped). The shipments of a parcel
+    are all there: the file gives them one row (:func:`~orderflow.carrier_files.label_rows`),
+    which collects the sum of their 代引き amounts.
     """
     query = QueueQuery.not_shipped(desk.executor.now() + timedelta(days=36500))  # all of them
     pairs: list[tuple[Shipment, Order]] = []
@@ -133,10 +135,16 @@ def labels_to_print(
                 and shipment.carrier == carrier
                 and drop_ship_supplier(shipment.warehouse) is None
                 and (warehouse is None or shipment.warehouse == warehouse)
+                and not bundling.box_gone(shipment, _mates(desk, order))
             )
         after = numbers[-1]
     pairs.sort(key=lambda pair: pair[0].shipment_id)
     return pairs
+
+
+def _mates(desk: OrderDesk, order: Order) -> list[Order]:
+    """The other orders of ``order``'s parcel (同梱), as stored; none when it is in none."""
+    return [desk.get(number) for number in order.bundle if number != order.number]
 
 
 def _check_warehouse(desk: OrderDesk, carrier: str, warehouse: str | None) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from orderflow.domain import lifecycle, shipments
 from orderflow.domain.events import Bundled, Unbundled
 from orderflow.domain.lifecycle import Context
-from orderflow.domain.order import Order, ShipmentStatus
+from orderflow.domain.order import Order, Shipment, ShipmentStatus
 from orderflow.domain.payment import PaymentMethod
 from orderflow.domain.status import OrderStatus
 from orderflow.errors import InvalidValue
@@ -27,6 +27,7 @@ __all__ = [
     "BUNDLEABLE",
     "box_carrier",
     "box_for",
+    "box_gone",
     "bundle",
     "bundle_candidates",
     "leave",
@@ -237,6 +238,23 @@ def box_carrier(members: Sequence[Order], carrier: str | None) -> str | None:
             "warehouse with it), or None",
         )
     return box
+
+
+def box_gone(shipment: Shipment, members: Iterable[Order]) -> bool:
+    """Whether the box ``shipment`` is packed in left already.
+
+    It did when a shipment of its parcel in one of ``members`` (the parcel's orders) is shipped
+    or delivered, while its own order has not recorded it yet (the box's ``ship`` stopped
+    half-way; ``resume`` records it): the box has no label to print.
+    """
+    if shipment.parcel is None:
+        return False
+    return any(
+        s.parcel == shipment.parcel
+        and s.status in (ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED)
+        for member in members
+        for s in member.shipments
+    )
 
 
 def parcel_id(order: Order, warehouse: str) -> str | None:
