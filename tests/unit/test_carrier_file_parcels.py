@@ -150,3 +150,35 @@ def test_shipments_of_no_parcel_keep_a_row_each_in_the_order_given() -> None:
     rows = rows_of(export_b2(list(reversed(pairs)), SHIPPER, SHIPPED_ON))
     assert [row["お客様管理番号"] for row in rows] == ["2002-S1", "2001-S1"]
     assert [len(label) for label in label_rows(pairs)] == [1, 1]
+
+
+def test_a_cod_parcel_of_a_partial_shipment_states_the_tax_its_delivery_note_states() -> None:
+    """分納 with each parcel collecting its share: the first parcel holds only 10% goods (and
+    the fees), so the tax in what its driver collects is 10% tax, as its 納品書 says — not the
+    order's mixed 8%/10% tax scaled down by the amount (2,046 instead of 2,120)."""
+    from orderflow import CodSplit
+    from orderflow.papers import Issuer, delivery_note
+
+    settings = ShopSettings(cod_split=CodSplit.PER_SHIPMENT)
+    shop = fake_shop({("TOKYO", "MUG-1"): 5, ("TOKYO", "TEA-1"): 0}, settings=settings)
+    desk = shop.desk
+    desk.place(
+        number="1001",
+        customer=Customer("C1", "山田 太郎", "t@example.jp"),
+        ship_to=HOME,
+        lines=[
+            OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 5, TaxRate.REDUCED),
+            OrderLine("L2", "MUG-1", "湯呑", Money.yen(22000), 1),
+        ],
+        payment_method=PaymentMethod.COD,
+        shipping_fee=Money.yen(880),
+    )
+    desk.accept("1001")
+    order = desk.ship_available("1001")  # the mug now, the teas when they come
+    [first] = order.shipments
+    issuer = Issuer("お茶の山田", "T7000012050002", "東京都渋谷区神宮前1-2-3")
+    note = delivery_note(order, first.shipment_id, issuer, desk.settings.tax, SHIPPED_ON)
+    [row] = rows_of(export_b2([(first, order)], SHIPPER, SHIPPED_ON, tax_rule=desk.settings.tax))
+    assert first.cod_amount == note.total
+    assert row["ｺﾚｸﾄ代金引換額（税込)"] == str(int(note.total.amount))
+    assert row["内消費税額等"] == str(int(note.tax_total.amount)) == "2120"

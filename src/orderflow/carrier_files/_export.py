@@ -14,9 +14,11 @@ import attrs
 from orderflow.carrier_files._layouts import B2_COLUMNS, EHIDEN_COLUMNS, CarrierFileError
 from orderflow.csvsafe import FORMULA_STARTS, neutralize, write_rows
 from orderflow.domain.address import Address
+from orderflow.domain.money import Money
 from orderflow.domain.order import Order, Shipment, ShipmentStatus
 from orderflow.domain.tax import TaxRule
 from orderflow.errors import InvalidValue
+from orderflow.papers.delivery import note_total
 
 __all__ = [
     "B2_SLOTS",
@@ -220,21 +222,35 @@ def _item_name(label: Label, item_name: str | None) -> str:
 def _cod(label: Label, tax_rule: TaxRule) -> tuple[int, int] | None:
     """The amount the label collects and the consumption tax in it, or None (nothing to collect).
 
-    A 同梱 box collects the sum of its shipments' amounts. The tax in a shipment's amount is its
-    order's when the shipment collects the whole order, else its share (rounded down).
+    A 同梱 box collects the sum of its shipments' amounts, and of the tax in each
+    (:func:`_tax_in`).
     """
     amount = tax = 0
     for shipment, order in label:
         cod = shipment.cod_amount
         if cod is None or cod.amount <= 0:
             continue
-        totals = order.totals(tax_rule)
-        share = totals.tax_total.amount
-        if cod.amount != totals.total.amount and totals.total.amount > 0:
-            share = (share * cod.amount / totals.total.amount).quantize(Decimal(1), ROUND_FLOOR)
         amount += int(cod.amount)
-        tax += int(min(share, cod.amount))
+        tax += int(min(_tax_in(order, shipment, cod, tax_rule), cod.amount))
     return None if amount <= 0 else (amount, tax)
+
+
+def _tax_in(order: Order, shipment: Shipment, cod: Money, tax_rule: TaxRule) -> Decimal:
+    """The consumption tax in ``cod``, what ``shipment`` collects.
+
+    The order's when it collects the whole order; its 納品書's when it collects what its note
+    charges (a parcel's share, ``CodSplit.PER_SHIPMENT``); else a share of the order's tax by
+    the amount, rounded down.
+    """
+    totals = order.totals(tax_rule)
+    if cod == totals.total or totals.total.amount <= 0:
+        return totals.tax_total.amount
+    charged, tax = note_total(order, shipment.shipment_id, tax_rule)
+    if cod == charged:
+        return tax.amount
+    return (totals.tax_total.amount * cod.amount / totals.total.amount).quantize(
+        Decimal(1), ROUND_FLOOR
+    )
 
 
 def _pairs(pairs: object) -> list[tuple[Shipment, Order]]:
