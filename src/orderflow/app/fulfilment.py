@@ -12,7 +12,7 @@ from orderflow.domain.booking import recognition_date
 from orderflow.domain.decisions import shipping, tracking
 from orderflow.domain.events import RecallRefused, RecallRequested
 from orderflow.domain.lifecycle import Context, find_shipment
-from orderflow.domain.order import Order
+from orderflow.domain.order import Order, ShipmentStatus
 from orderflow.domain.shipments import pending_units
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import InvalidValue
@@ -130,6 +130,8 @@ class FulfilmentCommands(DeskBase):
                 raise InvalidValue(
                     "tracking_number", tracking_number, f"a {shipment.carrier} tracking number"
                 )
+            if number is not None and shipment.status is ShipmentStatus.INSTRUCTED:
+                shipping.check_number_free(order, shipment_id, number, str(tracking_number))
             shipped = shipping.ship(order, shipment_id, number, has_tracking, url, ctx, self.rules)
             return tracking.deliver_tracked(
                 shipped, ctx, self.rules
