@@ -35,7 +35,8 @@ class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
         """
         if isinstance(numbers, str) or not isinstance(numbers, Sequence):
             raise InvalidValue("numbers", numbers, "a list of two or more order numbers")
-        orders = [self._current(check_number(n)) for n in numbers]
+        checked = [check_number(n, f"numbers[{i}]") for i, n in enumerate(numbers)]
+        orders = [self._current(n) for n in checked]
         reason = bundling.why_not_together(orders)
         members = tuple(sorted({o.number for o in orders}))
         elsewhere = [o.number for o in orders if o.bundle and o.bundle != members]
