@@ -316,6 +316,15 @@ class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
             return self.get(order.number)
         return self._follow_box(order)
 
+    def _after_events(self, order: Order) -> None:
+        """After the carrier's events for a box, what lagged behind it follows it.
+
+        The shipments a ``ship`` of the box that stopped half-way left behind catch up, as a
+        ``deliver`` of the box makes them.
+        """
+        if order.bundle and not order.outbox:
+            self._follow_box(order)
+
     def _follow_box(self, order: Order) -> Order:
         """Every shipment of ``order``'s parcels that lags behind its box catches up with it.
 
