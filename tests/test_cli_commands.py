@@ -356,6 +356,36 @@ def _issued(text: str) -> bytes:
     return f"{head}\r\n{','.join(cells)}\r\n".encode("cp932")
 
 
+def test_a_cod_box_of_two_orders_is_one_label_collecting_their_sum(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """同梱: the box leaves under one label, whose driver collects both orders' amounts (the sum
+    each order's shipping notice tells the customer); it was left out for a person to label."""
+    with shop_on(db) as shop:
+        desk = shop.desk
+        for number in ("1001", "1002"):
+            place(shop, number, payment_method=PaymentMethod.COD)
+            desk.accept(number)
+            for hold in desk.get(number).open_holds:
+                desk.clear_hold(number, hold.code)
+            desk.allocate(number)
+        desk.bundle(["1001", "1002"])
+        desk.instruct_shipping("1001")
+        amounts = [desk.get(n).shipments[0].cod_amount for n in ("1001", "1002")]
+        box = sum(int(a.amount) for a in amounts if a is not None)
+        assert len(amounts) == 2 and None not in amounts
+    shipper = tmp_path / "shipper.toml"
+    shipper.write_text(SHIPPER, encoding="utf-8")
+    out = tmp_path / "b2.csv"
+    args = ["labels", "--carrier", "yamato", "--db", db, "--shipper", str(shipper)]
+    assert main([*args, "--out", str(out)]) == ExitCode.OK
+    assert "1 label (yamato, B2クラウド)" in capsys.readouterr().err
+    head, row = out.read_bytes().decode("cp932").split("\r\n")[:2]
+    cells = dict(zip(head.split(","), row.split(","), strict=True))
+    assert cells["お客様管理番号"] == "1001-S1"
+    assert cells["ｺﾚｸﾄ代金引換額（税込)"] == str(box)
+
+
 @pytest.mark.parametrize(
     ("shipper", "message"),
     [

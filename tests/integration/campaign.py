@@ -289,7 +289,7 @@ def random_command(flow: Flow) -> None:
         (1, lambda: desk.release(n, request_id=rid)),
         (2, lambda: desk.raise_hold(n, "check", "確認", request_id=rid)),
         (2, lambda: desk.clear_hold(n, rng.choice([h.code for h in order.open_holds] or ["x"]))),
-        (5, lambda: desk.instruct_shipping(n)),
+        (5, lambda: desk.instruct_shipping(n, carrier=rng.choice([None, None, "sagawa"]))),
         (2, lambda: recall(flow, order, rid)),
         (6, lambda: ship(flow, order)),
         (5, lambda: deliver(flow, order)),

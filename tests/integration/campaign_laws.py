@@ -107,9 +107,11 @@ def violations(flow: Flow) -> list[str]:
             if not any(sid == s.shipment_id for o in orders.values() for s in o.shipments)
         }
         law(not stale, f"{w} still has instructions {sorted(stale)} no order holds")
-    # -- 同梱: a parcel's orders agreed on it when it was packed; it leaves under one number
+    # -- 同梱: a parcel's orders agreed on it when it was packed; it leaves under one number,
+    # with one carrier
     parcels: dict[str, set[str | None]] = {}
     packed: dict[str, set[tuple[str, ...]]] = {}
+    carriers: dict[str, set[str]] = {}
     for order in orders.values():
         law(
             not order.bundle or order.number in order.bundle,
@@ -120,10 +122,14 @@ def violations(flow: Flow) -> list[str]:
                 packed.setdefault(s.parcel, set()).add(order.bundle)
             if s.parcel is not None and s.tracking_number is not None:
                 parcels.setdefault(s.parcel, set()).add(s.tracking_number)
+            if s.parcel is not None and s.status is not ShipmentStatus.RECALLED:
+                carriers.setdefault(s.parcel, set()).add(s.carrier)
     for parcel, bundles in packed.items():
         law(len(bundles) == 1, f"parcel {parcel} packed for orders that disagree: {bundles}")
     for parcel, numbers in parcels.items():
         law(len(numbers) == 1, f"parcel {parcel} left under {len(numbers)} tracking numbers")
+    for parcel, codes in carriers.items():
+        law(len(codes) == 1, f"parcel {parcel} goes with carriers {sorted(codes)}")
     # -- journal
     posted: dict[str, int] = {}
     for _, entry in shop.accounting.entries:

@@ -53,3 +53,36 @@ def test_a_delivery_of_the_box_delivers_what_lagged_behind() -> None:
     _box_shipped_half(shop)
     shop.desk.deliver("1001", "1001-S1")
     assert shop.desk.get("1002").status is OrderStatus.DELIVERED
+
+
+def test_the_label_file_has_no_label_for_a_box_that_left() -> None:
+    """1002's part of the box is still instructed in its order, but the box left under 1001's
+    label: a label for it would be a second label (and 代引き) for a parcel that is gone."""
+    from orderflow.cli import labels_to_print
+
+    shop = fake_shop(STOCK)
+    _box_shipped_half(shop)
+    assert labels_to_print(shop.desk, "yamato") == []
+    shop.desk.resume_pending()  # the box's move is recorded: nothing to label either
+    assert labels_to_print(shop.desk, "yamato") == []
+
+
+def test_the_carriers_delivery_of_the_box_delivers_what_lagged_behind() -> None:
+    """The box's 配達完了 came from the carrier's feed before the sweep: 1001 was delivered and
+    its notice sent with it, so the sweep found nothing pending, and 1002 — in the box the
+    customer received — stayed 出荷指示済 for good, its card never captured."""
+    from datetime import timedelta
+
+    from orderflow import CarrierEvent, TrackingStatus
+
+    shop = fake_shop(STOCK)
+    _box_shipped_half(shop)
+    at = shop.clock.now() + timedelta(minutes=5)
+    event = CarrierEvent("yamato", TRACKING, TrackingStatus.DELIVERED, at, "e1")
+    report = shop.desk.carrier_events([event])
+    assert report.errors == () and report.retry == ()
+    shop.desk.resume_pending()
+    mate = shop.desk.get("1002")
+    assert mate.status is OrderStatus.DELIVERED
+    assert mate.shipments[0].tracking_number == TRACKING
+    assert mate.payment.captured == shop.desk.totals(mate).total

@@ -70,7 +70,7 @@ def _kept(entries: list[JournalEntry]) -> int:
 
 def _finish(s: FakeShop) -> Order:
     order = s.desk.get("1001")
-    s.desk.ship("1001", _osaka(order), TRACKING)
+    s.desk.ship("1001", _osaka(order), "1234-5678-9024")  # the second box: its own label
     for shipment in s.desk.get("1001").shipments:
         if shipment.status is ShipmentStatus.SHIPPED:
             s.desk.deliver("1001", shipment.shipment_id)

@@ -414,8 +414,8 @@ def test_the_picking_list_is_sorted_by_location_then_sku_then_order() -> None:
     assert picking.shipment_ids == ("1001-S1", "1002-S1")
     assert picking.quantity == 8
     text = to_csv(picking)
-    assert text.splitlines()[1] == "TOKYO,2026-11-22 午前,A-02,MUG-1,湯呑,1,1001,1001-S1"
-    assert text.splitlines()[-1] == "TOKYO,2026-11-22 午前,,CAKE-1,羊羹,1,1002,1002-S1"
+    assert text.splitlines()[1] == "TOKYO,2026-11-22 午前,A-02,MUG-1,湯呑,1,1001,1001-S1,"
+    assert text.splitlines()[-1] == "TOKYO,2026-11-22 午前,,CAKE-1,羊羹,1,1002,1002-S1,"
 
 
 def test_only_instructed_shipments_of_the_warehouse_are_listed() -> None:

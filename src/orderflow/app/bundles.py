@@ -35,7 +35,8 @@ class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
         """
         if isinstance(numbers, str) or not isinstance(numbers, Sequence):
             raise InvalidValue("numbers", numbers, "a list of two or more order numbers")
-        orders = [self._current(check_number(n)) for n in numbers]
+        checked = [check_number(n, f"numbers[{i}]") for i, n in enumerate(numbers)]
+        orders = [self._current(n) for n in checked]
         reason = bundling.why_not_together(orders)
         members = tuple(sorted({o.number for o in orders}))
         elsewhere = [o.number for o in orders if o.bundle and o.bundle != members]
@@ -133,6 +134,7 @@ class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
             raise lifecycle.blocked(
                 order, Move.INSTRUCT_SHIPPING, f"the parcel waits for {', '.join(waiting)}"
             )
+        carrier = bundling.box_carrier(live, carrier)  # one box, one carrier
         self._check_instructable(live, carrier, actor)
         for member in live:
             super().instruct_shipping(member.number, carrier=carrier, actor=actor)
@@ -313,6 +315,15 @@ class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
             self.unbundle(order.number, actor="system")
             return self.get(order.number)
         return self._follow_box(order)
+
+    def _after_events(self, order: Order) -> None:
+        """After the carrier's events for a box, what lagged behind it follows it.
+
+        The shipments a ``ship`` of the box that stopped half-way left behind catch up, as a
+        ``deliver`` of the box makes them.
+        """
+        if order.bundle and not order.outbox:
+            self._follow_box(order)
 
     def _follow_box(self, order: Order) -> Order:
         """Every shipment of ``order``'s parcels that lags behind its box catches up with it.

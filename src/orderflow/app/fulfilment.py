@@ -12,8 +12,8 @@ from orderflow.domain.booking import recognition_date
 from orderflow.domain.decisions import shipping, tracking
 from orderflow.domain.events import RecallRefused, RecallRequested
 from orderflow.domain.lifecycle import Context, find_shipment
-from orderflow.domain.order import Order
-from orderflow.domain.shipments import pending_units
+from orderflow.domain.order import Order, ShipmentStatus
+from orderflow.domain.shipments import carrier_so_far, pending_units
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import InvalidValue
 
@@ -54,13 +54,15 @@ class FulfilmentCommands(DeskBase):
         return self._instruct(number, carrier, actor, partial=True)
 
     def _instruct(self, number: str, carrier: str | None, actor: str, *, partial: bool) -> Order:
-        code = carrier or self.settings.carrier
-        if not isinstance(code, str) or code not in self.carriers:
-            raise InvalidValue("carrier", code, f"one of {sorted(self.carriers)}")
+        given = carrier or self.settings.carrier
+        if not isinstance(given, str) or given not in self.carriers:
+            raise InvalidValue("carrier", given, f"one of {sorted(self.carriers)}")
 
         def decide(order: Order, ctx: Context) -> Order:
             if order.status.reached(OrderStatus.SHIPPING_INSTRUCTED) and not pending_units(order):
                 return order  # instructed (or shipped, delivered, booked): a repeat returns it
+            so_far = None if carrier else carrier_so_far(order)  # 分納: the rest goes as it went
+            code = so_far if so_far is not None and so_far in self.carriers else given
             return shipping.instruct_shipping(order, code, ctx, self.rules, partial=partial)
 
         return self._command(number, decide, actor=actor)
@@ -130,6 +132,8 @@ class FulfilmentCommands(DeskBase):
                 raise InvalidValue(
                     "tracking_number", tracking_number, f"a {shipment.carrier} tracking number"
                 )
+            if number is not None and shipment.status is ShipmentStatus.INSTRUCTED:
+                shipping.check_number_free(order, shipment_id, number, str(tracking_number))
             shipped = shipping.ship(order, shipment_id, number, has_tracking, url, ctx, self.rules)
             return tracking.deliver_tracked(
                 shipped, ctx, self.rules

@@ -116,7 +116,10 @@ class TrackingCommands(DeskBase):
             pairs = per_order[number]
             tally: list[tuple[tracking.Tally, bool]] = []
             try:
-                self._command(number, self._applying(pairs, tally), actor=actor, reason="配送状況")
+                order = self._command(
+                    number, self._applying(pairs, tally), actor=actor, reason="配送状況"
+                )
+                self._after_events(order)
             except OrderflowError as error:
                 retry.extend(event for _, event in pairs)
                 errors.append((number, f"{type(error).__name__}: {error}"))
@@ -139,6 +142,9 @@ class TrackingCommands(DeskBase):
             tuple(errors),
             tuple(ahead),
         )
+
+    def _after_events(self, order: Order) -> None:
+        """What follows an order's events once they are applied (同梱: the rest of its box)."""
 
     def _by_order(
         self, batch: list[CarrierEvent]

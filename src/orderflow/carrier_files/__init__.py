@@ -18,6 +18,7 @@ from orderflow.carrier_files._export import (
     Shipper,
     export_b2,
     export_ehiden,
+    label_rows,
 )
 from orderflow.carrier_files._import import (
     MAX_BYTES,
@@ -39,6 +40,7 @@ __all__ = [
     "Shipper",
     "export_b2",
     "export_ehiden",
+    "label_rows",
     "read_b2_issued",
     "read_ehiden_issued",
 ]

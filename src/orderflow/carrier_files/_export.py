@@ -14,9 +14,11 @@ import attrs
 from orderflow.carrier_files._layouts import B2_COLUMNS, EHIDEN_COLUMNS, CarrierFileError
 from orderflow.csvsafe import FORMULA_STARTS, neutralize, write_rows
 from orderflow.domain.address import Address
+from orderflow.domain.money import Money
 from orderflow.domain.order import Order, Shipment, ShipmentStatus
 from orderflow.domain.tax import TaxRule
 from orderflow.errors import InvalidValue
+from orderflow.papers.delivery import note_total
 
 __all__ = [
     "B2_SLOTS",
@@ -25,6 +27,7 @@ __all__ = [
     "Shipper",
     "export_b2",
     "export_ehiden",
+    "label_rows",
 ]
 
 ENCODING = "cp932"
@@ -203,27 +206,99 @@ def _street(address: Address) -> str:
     return f"{address.prefecture.ja}{address.city}{address.line1}"
 
 
-def _item_name(order: Order, shipment: Shipment, item_name: str | None) -> str:
+Label = tuple[tuple[Shipment, Order], ...]
+"""The shipments one label carries: a shipment alone, or the shipments of a 同梱 parcel."""
+
+
+def _item_name(label: Label, item_name: str | None) -> str:
     if item_name is not None:
         return item_name
+    shipment, order = label[0]
     first = order.line(shipment.lines[0].line_id).name
-    return first if len(shipment.lines) == 1 else f"{first} ほか"
+    lines = sum(len(member.lines) for member, _ in label)
+    return first if lines == 1 else f"{first} ほか"
 
 
-def _cod(order: Order, shipment: Shipment, tax_rule: TaxRule) -> tuple[int, int] | None:
-    """The amount to collect and the consumption tax in it, or None (nothing to collect).
+def _cod(label: Label, tax_rule: TaxRule) -> tuple[int, int] | None:
+    """The amount the label collects and the consumption tax in it, or None (nothing to collect).
 
-    The tax is the order's when the parcel collects the whole order, else its share (rounded
-    down).
+    A 同梱 box collects the sum of its shipments' amounts, and of the tax in each
+    (:func:`_tax_in`).
     """
-    amount = shipment.cod_amount
-    if amount is None or amount.amount <= 0:
-        return None
+    amount = tax = 0
+    for shipment, order in label:
+        cod = shipment.cod_amount
+        if cod is None or cod.amount <= 0:
+            continue
+        amount += int(cod.amount)
+        tax += int(min(_tax_in(order, shipment, cod, tax_rule), cod.amount))
+    return None if amount <= 0 else (amount, tax)
+
+
+def _tax_in(order: Order, shipment: Shipment, cod: Money, tax_rule: TaxRule) -> Decimal:
+    """The consumption tax in ``cod``, what ``shipment`` collects.
+
+    The order's when it collects the whole order; its 納品書's when it collects what its note
+    charges (a parcel's share, ``CodSplit.PER_SHIPMENT``); else a share of the order's tax by
+    the amount, rounded down.
+    """
     totals = order.totals(tax_rule)
-    tax = totals.tax_total.amount
-    if amount.amount != totals.total.amount and totals.total.amount > 0:
-        tax = (tax * amount.amount / totals.total.amount).quantize(Decimal(1), ROUND_FLOOR)
-    return int(amount.amount), int(min(tax, amount.amount))
+    if cod == totals.total or totals.total.amount <= 0:
+        return totals.tax_total.amount
+    charged, tax = note_total(order, shipment.shipment_id, tax_rule)
+    if cod == charged:
+        return tax.amount
+    return (totals.tax_total.amount * cod.amount / totals.total.amount).quantize(
+        Decimal(1), ROUND_FLOOR
+    )
+
+
+def _pairs(pairs: object) -> list[tuple[Shipment, Order]]:
+    """``pairs`` as a list of (Shipment, Order); ``InvalidValue`` naming the first that is not."""
+    if isinstance(pairs, str | bytes) or not isinstance(pairs, Iterable):
+        raise InvalidValue("shipments", pairs, "(Shipment, Order) pairs")
+    checked: list[tuple[Shipment, Order]] = []
+    for index, pair in enumerate(pairs):
+        if not (
+            isinstance(pair, tuple)
+            and len(pair) == 2
+            and isinstance(pair[0], Shipment)
+            and isinstance(pair[1], Order)
+        ):
+            raise InvalidValue(f"shipments[{index}]", pair, "a (Shipment, Order) pair")
+        checked.append((pair[0], pair[1]))
+    return checked
+
+
+def label_rows(shipments: Iterable[tuple[Shipment, Order]]) -> list[Label]:
+    """The rows :func:`export_b2` and :func:`export_ehiden` write for ``shipments``: one a label.
+
+    A shipment in no parcel has a row of its own. The shipments of one 同梱 parcel
+    (``Shipment.parcel``: one box, several orders) share one row, where the first of them is
+    given: the carrier issues one tracking number for the box, and ``desk.ship`` with it moves
+    every order of the box. The shipment that names the row (お客様管理番号) comes first: the
+    first that collects 代引き, if one does, else the first given. Rows keep the order given.
+    ``InvalidValue`` names an entry that is not a ``(Shipment, Order)`` pair.
+    """
+    rows: list[list[tuple[Shipment, Order]]] = []
+    boxes: dict[str, list[tuple[Shipment, Order]]] = {}
+    for pair in _pairs(shipments):
+        parcel = pair[0].parcel
+        if parcel is None:
+            rows.append([pair])
+        elif parcel in boxes:
+            boxes[parcel].append(pair)
+        else:
+            boxes[parcel] = [pair]
+            rows.append(boxes[parcel])
+    labels: list[Label] = []
+    for members in rows:
+        collecting = [
+            m for m in members if m[0].cod_amount is not None and m[0].cod_amount.amount > 0
+        ]
+        first = (collecting or members)[0]
+        labels.append((first, *(m for m in members if m is not first)))
+    return labels
 
 
 def _arguments(
@@ -241,39 +316,36 @@ def _arguments(
         raise InvalidValue("item_name", item_name, "a text, or None (the first line's name)")
     if tax_rule is not None and not isinstance(tax_rule, TaxRule):
         raise InvalidValue("tax_rule", tax_rule, "a TaxRule, or None")
-    if isinstance(pairs, str | bytes) or not isinstance(pairs, Iterable):
-        raise InvalidValue("shipments", pairs, "(Shipment, Order) pairs")
-    checked: list[tuple[Shipment, Order]] = []
-    for index, pair in enumerate(pairs):
-        if not (
-            isinstance(pair, tuple)
-            and len(pair) == 2
-            and isinstance(pair[0], Shipment)
-            and isinstance(pair[1], Order)
-        ):
-            raise InvalidValue(f"shipments[{index}]", pair, "a (Shipment, Order) pair")
-        checked.append((pair[0], pair[1]))
-    return checked
+    return _pairs(pairs)
 
 
 def _checked(
     pairs: Iterable[tuple[Shipment, Order]], carrier: str, columns: tuple[str, ...], id_col: str
-) -> list[tuple[int, Shipment, Order]]:
-    rows: list[tuple[int, Shipment, Order]] = []
+) -> list[tuple[int, Label]]:
+    """The labels of ``pairs`` (:func:`label_rows`) with their row numbers, every shipment checked.
+
+    A shipment not of its order, of another carrier, not instructed or given twice is refused
+    on its label's row, in the お客様管理番号 column.
+    """
+    rows: list[tuple[int, Label]] = []
     seen: dict[str, int] = {}
-    for row, (shipment, order) in enumerate(pairs, start=2):
+    for row, label in enumerate(label_rows(pairs), start=2):
         where = _Row(columns, row)
-        sid = shipment.shipment_id
-        if not any(s.shipment_id == sid for s in order.shipments):
-            raise where.refuse(id_col, "shipment_id", sid, f"a shipment of order {order.number}")
-        if shipment.carrier != carrier:
-            raise where.refuse(id_col, "shipment_id", sid, f"a shipment sent by {carrier}")
-        if shipment.status is not ShipmentStatus.INSTRUCTED:
-            raise where.refuse(id_col, "shipment_id", sid, "a shipment instructed, not yet shipped")
-        if sid in seen:
-            raise where.refuse(id_col, "shipment_id", sid, f"a shipment not on row {seen[sid]}")
-        seen[sid] = row
-        rows.append((row, shipment, order))
+        for shipment, order in label:
+            sid = shipment.shipment_id
+            if not any(s.shipment_id == sid for s in order.shipments):
+                raise where.refuse(
+                    id_col, "shipment_id", sid, f"a shipment of order {order.number}"
+                )
+            if shipment.carrier != carrier:
+                raise where.refuse(id_col, "shipment_id", sid, f"a shipment sent by {carrier}")
+            if shipment.status is not ShipmentStatus.INSTRUCTED:
+                expected = "a shipment instructed, not yet shipped"
+                raise where.refuse(id_col, "shipment_id", sid, expected)
+            if sid in seen:
+                raise where.refuse(id_col, "shipment_id", sid, f"a shipment not on row {seen[sid]}")
+            seen[sid] = row
+        rows.append((row, label))
     return rows
 
 
@@ -287,7 +359,8 @@ def export_b2(
 ) -> bytes:
     """The B2クラウド import file (外部データから発行) for Yamato shipments, as CP932 bytes.
 
-    One row per ``(shipment, order)`` after a header row, in the 95 columns of B2's standard
+    One row per label after a header row (:func:`label_rows`: a shipment, or the shipments of a
+    同梱 box, which collects their 代引き amounts together), in the 95 columns of B2's standard
     layout, CR LF line ends; every cell through :mod:`orderflow.csvsafe`. お客様管理番号 is the
     shipment id; 送り状種類 is 2 (コレクト) with the amount to collect and its tax when the
     shipment has a ``cod_amount``, else 0 (発払い); 出荷予定日 is ``shipped_on``; お届け予定日 and
@@ -306,10 +379,11 @@ def export_b2(
             raise InvalidValue(f"shipper.{field}", "", "the code on the shop's B2 contract")
     rule = tax_rule or TaxRule()
     rows: list[list[str]] = [list(B2_COLUMNS)]
-    for number, shipment, order in _checked(pairs, "yamato", B2_COLUMNS, "お客様管理番号"):
+    for number, label in _checked(pairs, "yamato", B2_COLUMNS, "お客様管理番号"):
+        shipment, order = label[0]
         row = _Row(B2_COLUMNS, number)
         row.code("お客様管理番号", "shipment_id", shipment.shipment_id, 20)
-        cod = _cod(order, shipment, rule)
+        cod = _cod(label, rule)
         row.put("送り状種類", "kind", "0" if cod is None else "2")
         row.put("クール区分", "cool", "0")
         row.put("出荷予定日", "shipped_on", f"{shipped_on:%Y/%m/%d}")
@@ -322,7 +396,7 @@ def export_b2(
         _b2_party(row, "お届け先", "ship_to", order.ship_to)
         row.put("敬称", "title", "様")
         _b2_party(row, "ご依頼主", "shipper", shipper.address)
-        row.text("品名１", "item", _item_name(order, shipment, item_name), 50)
+        row.text("品名１", "item", _item_name(label, item_name), 50)
         if cod is not None:
             amount, tax = cod
             if order.currency != "JPY" or amount > _COD_LIMIT:
@@ -357,12 +431,13 @@ def export_ehiden(
 ) -> bytes:
     """The e飛伝III import file (標準_飛脚宅急便_CSV_ヘッダ有り) for Sagawa shipments, CP932.
 
-    One row per ``(shipment, order)`` after a header row, in e飛伝III's 74 columns, CR LF line
-    ends, every cell through :mod:`orderflow.csvsafe`. お客様管理番号 is the shipment id (at most
-    16 characters); the address fills お届け先住所１-３ and the name お届け先名称１-２, each of
-    16 全角 characters (32 CP932 bytes), the text flowing on to the next column rather than being
-    cut; 代引金額 and 消費税 are set when the shipment has a ``cod_amount``; 配達日 and
-    配達指定時間帯 come from the order (:data:`EHIDEN_SLOTS`); 元着区分 is 1 (元払),
+    One row per label (:func:`label_rows`: a 同梱 box is one) after a header row, in e飛伝III's
+    74 columns, CR LF line ends, every cell through :mod:`orderflow.csvsafe`. お客様管理番号 is
+    the shipment id (at most 16 characters); the address fills お届け先住所１-３ and the name
+    お届け先名称１-２, each of 16 全角 characters (32 CP932 bytes), the text flowing on to
+    the next column rather than being cut; 代引金額 and 消費税 are set when the label collects
+    (a shipment's ``cod_amount``, a 同梱 box's sum); 配達日 and 配達指定時間帯 come from the
+    order (:data:`EHIDEN_SLOTS`); 元着区分 is 1 (元払),
     スピード指定 000 (飛脚宅配便), クール便指定 001 (none), 出荷個数 1.
 
     Raises :class:`CarrierFileError` naming the row and column of the first value the layout
@@ -371,7 +446,8 @@ def export_ehiden(
     pairs = _arguments(shipments, shipper, shipped_on, item_name, tax_rule)
     rule = tax_rule or TaxRule()
     rows: list[list[str]] = [list(EHIDEN_COLUMNS)]
-    for number, shipment, order in _checked(pairs, "sagawa", EHIDEN_COLUMNS, "お客様管理番号"):
+    for number, label in _checked(pairs, "sagawa", EHIDEN_COLUMNS, "お客様管理番号"):
+        shipment, order = label[0]
         row = _Row(EHIDEN_COLUMNS, number)
         ship_to = order.ship_to
         row.code("お届け先電話番号", "ship_to.phone", ship_to.phone, 14)
@@ -391,7 +467,7 @@ def export_ehiden(
             32,
         )
         row.wrapped(("ご依頼主名称１", "ご依頼主名称２"), "shipper.name", [sender.name], 32)
-        row.text("品名１", "item", _item_name(order, shipment, item_name), 32)
+        row.text("品名１", "item", _item_name(label, item_name), 32)
         row.put("出荷個数", "parcels", "1")
         row.put("スピード指定", "speed", "000")
         row.put("クール便指定", "cool", "001")
@@ -403,7 +479,7 @@ def export_ehiden(
                     "配達指定時間帯", "delivery_slot", order.delivery_slot, str(EHIDEN_SLOTS)
                 )
             row.put("配達指定時間帯", "delivery_slot", EHIDEN_SLOTS[order.delivery_slot])
-        cod = _cod(order, shipment, rule)
+        cod = _cod(label, rule)
         if cod is not None:
             if order.currency != "JPY":
                 raise row.refuse("代引金額", "cod_amount", order.currency, "an amount in JPY")

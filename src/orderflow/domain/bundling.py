@@ -18,14 +18,16 @@ from collections.abc import Iterable, Sequence
 from orderflow.domain import lifecycle, shipments
 from orderflow.domain.events import Bundled, Unbundled
 from orderflow.domain.lifecycle import Context
-from orderflow.domain.order import Order
+from orderflow.domain.order import Order, Shipment, ShipmentStatus
 from orderflow.domain.payment import PaymentMethod
 from orderflow.domain.status import OrderStatus
 from orderflow.errors import InvalidValue
 
 __all__ = [
     "BUNDLEABLE",
+    "box_carrier",
     "box_for",
+    "box_gone",
     "bundle",
     "bundle_candidates",
     "leave",
@@ -208,6 +210,51 @@ def leave(order: Order, ctx: Context) -> Order:
         return order
     moved, _ = lifecycle.record_fact(order, ctx, Unbundled, fields={"members": ""}, bundle=())
     return moved
+
+
+def box_carrier(members: Sequence[Order], carrier: str | None) -> str | None:
+    """The carrier the rest of a parcel goes with: the one its instructed shipments have.
+
+    A parcel instructed half-way (the warehouse did not answer) has some orders' shipments
+    sent with a carrier: one box goes with one carrier, so the others go with it, asked again
+    with no ``carrier`` or with the same one. Another ``carrier`` is refused
+    (``InvalidValue`` naming ``carrier``). None of its shipments instructed: ``carrier`` as
+    given (None: the shop's).
+    """
+    taken = {
+        s.carrier
+        for member in members
+        for s in member.shipments
+        if s.parcel is not None and s.status is ShipmentStatus.INSTRUCTED
+    }
+    if len(taken) != 1:
+        return carrier
+    [box] = taken
+    if carrier is not None and carrier != box:
+        raise InvalidValue(
+            "carrier",
+            carrier,
+            f"the carrier the box was instructed with ({box}: orders of it were sent to the "
+            "warehouse with it), or None",
+        )
+    return box
+
+
+def box_gone(shipment: Shipment, members: Iterable[Order]) -> bool:
+    """Whether the box ``shipment`` is packed in left already.
+
+    It did when a shipment of its parcel in one of ``members`` (the parcel's orders) is shipped
+    or delivered, while its own order has not recorded it yet (the box's ``ship`` stopped
+    half-way; ``resume`` records it): the box has no label to print.
+    """
+    if shipment.parcel is None:
+        return False
+    return any(
+        s.parcel == shipment.parcel
+        and s.status in (ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED)
+        for member in members
+        for s in member.shipments
+    )
 
 
 def parcel_id(order: Order, warehouse: str) -> str | None:

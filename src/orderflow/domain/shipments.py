@@ -14,15 +14,34 @@ from orderflow.domain.order import (
     ShipmentLine,
     ShipmentStatus,
 )
+from orderflow.domain.status import OrderStatus
 
 __all__ = [
     "box_name",
+    "carrier_so_far",
     "new_box_name",
     "parcel_of",
     "pending_units",
     "plan_shipments",
     "shipment_numbers_used",
 ]
+
+
+def carrier_so_far(order: Order) -> str | None:
+    """The carrier a further shipment of ``order`` goes with when no instruction names one.
+
+    An order instructed already (出荷指示済: 分納, its rest reserved later) sends the rest with
+    the carrier of its latest parcel not recalled from our warehouses; None otherwise (the
+    shop's carrier then).
+    """
+    if order.status is not OrderStatus.SHIPPING_INSTRUCTED:
+        return None
+    for shipment in reversed(order.shipments):
+        if shipment.status is not ShipmentStatus.RECALLED and not shipment.warehouse.startswith(
+            DROP_SHIP
+        ):
+            return shipment.carrier
+    return None
 
 
 def plan_shipments(order: Order, carrier: str) -> tuple[Shipment, ...]:

@@ -51,7 +51,7 @@ from orderflow.domain.tax import RATES, PriceMode, TaxBreakdown, TaxLine, TaxRat
 from orderflow.errors import InvalidValue
 from orderflow.papers.issuer import Issuer
 
-__all__ = ["REDUCED_MARK", "DeliveryNote", "NoteItem", "delivery_note"]
+__all__ = ["REDUCED_MARK", "DeliveryNote", "NoteItem", "delivery_note", "note_total"]
 
 REDUCED_MARK = "※"
 """The mark printed beside a reduced-rate item (軽減税率対象品目である旨)."""
@@ -197,23 +197,15 @@ def _check(order: object, issuer: object, rule: object, issued_on: object) -> No
         raise InvalidValue("issued_on", issued_on, "a date (datetime.date, not a datetime)")
 
 
-def delivery_note(
-    order: Order, shipment_id: str, issuer: Issuer, rule: TaxRule, issued_on: date
-) -> DeliveryNote:
-    """The 納品書 of ``shipment_id``, as a 適格請求書 (see the module for the rules).
-
-    Raises :class:`~orderflow.errors.InvalidValue` naming the field for a bad argument, and for a
-    shipment id the order does not have (or whose shipment was recalled).
-    """
-    _check(order, issuer, rule, issued_on)
-    index, live = _find(order, shipment_id)
+def _figures(
+    order: Order, live: list[Shipment], index: int, rule: TaxRule
+) -> tuple[tuple[NoteItem, ...], list[dict[TaxRate, Money]], TaxBreakdown, Money]:
+    """The note of ``live[index]``: its items, every note's reductions, its tax and total."""
     currency = order.currency
     zero = Money.zero(currency)
-    first = index == 0
     items = _items(order, live[index])
-    shipping_fee = order.shipping_fee if first else zero
-    fees = order.fees if first else zero
-    charges = _charges(items, shipping_fee + fees, currency)
+    extra = order.shipping_fee + order.fees if index == 0 else zero
+    charges = _charges(items, extra, currency)
     shares = _reduction_shares(order, live, rule)
     reductions = shares[index]
     inclusive = rule.mode is PriceMode.INCLUSIVE
@@ -228,13 +220,49 @@ def delivery_note(
     breakdown = TaxBreakdown(tuple(lines), currency)
     if order.tax_adjustments:
         breakdown = breakdown.adjusted(_adjustments_on(order, live, index))
-    reduced = Money.total(reductions.values(), currency)
+    total = Money.total(charges.values(), currency) - Money.total(reductions.values(), currency)
+    if not inclusive:
+        total += breakdown.tax
+    return items, shares, breakdown, total
+
+
+def note_total(order: Order, shipment_id: str, rule: TaxRule) -> tuple[Money, Money]:
+    """What the 納品書 of ``shipment_id`` charges and the tax in it, without the note.
+
+    Its 合計 and 消費税合計, as :func:`delivery_note` gives them: for a 代引き parcel, what its
+    driver collects (its ``cod_amount`` as the parcels share the order) and the consumption tax
+    in it, per rate as the note rounds it. Raises
+    :class:`~orderflow.errors.InvalidValue` as :func:`delivery_note` does.
+    """
+    if not isinstance(order, Order):
+        raise InvalidValue("order", order, "an Order")
+    if not isinstance(rule, TaxRule):
+        raise InvalidValue("rule", rule, "the shop's TaxRule (ShopSettings.tax)")
+    index, live = _find(order, shipment_id)
+    _items, _shares, breakdown, total = _figures(order, live, index, rule)
+    return total, breakdown.tax
+
+
+def delivery_note(
+    order: Order, shipment_id: str, issuer: Issuer, rule: TaxRule, issued_on: date
+) -> DeliveryNote:
+    """The 納品書 of ``shipment_id``, as a 適格請求書 (see the module for the rules).
+
+    Raises :class:`~orderflow.errors.InvalidValue` naming the field for a bad argument, and for a
+    shipment id the order does not have (or whose shipment was recalled).
+    """
+    _check(order, issuer, rule, issued_on)
+    index, live = _find(order, shipment_id)
+    currency = order.currency
+    zero = Money.zero(currency)
+    first = index == 0
+    items, shares, breakdown, total = _figures(order, live, index, rule)
+    shipping_fee = order.shipping_fee if first else zero
+    fees = order.fees if first else zero
+    reduced = Money.total(shares[index].values(), currency)
     earlier = Money.total((m for share in shares[:index] for m in share.values()), currency)
     discount = min(max(order.discount - earlier, zero), reduced)
     points = reduced - discount
-    total = Money.total(charges.values(), currency) - reduced
-    if not inclusive:
-        total += breakdown.tax
     return DeliveryNote(
         issuer,
         issued_on,

@@ -82,6 +82,7 @@ _PICKING_HEADER = {
         "数量",
         "受注番号",
         "出荷番号",
+        "同梱",
     ),
     "en": (
         "warehouse",
@@ -92,6 +93,7 @@ _PICKING_HEADER = {
         "quantity",
         "order_number",
         "shipment_id",
+        "parcel",
     ),
 }
 
@@ -173,6 +175,7 @@ def _picking_rows(picking: PickingList) -> list[list[Cell]]:
             row.quantity,
             row.order_number,
             row.shipment_id,
+            row.parcel,
         ]
         for row in picking.rows
     ]

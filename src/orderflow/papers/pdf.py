@@ -256,10 +256,10 @@ def _picking_pdf(picking: PickingList) -> bytes:
         [
             ("ロケーション", 80, "left"),
             ("商品コード", 85, "left"),
-            ("商品名", 165, "left"),
+            ("商品名", 120, "left"),
             ("数量", 40, "right"),
-            ("受注番号", 70, "left"),
-            ("出荷番号", 75.27, "left"),
+            ("受注番号", 60, "left"),
+            ("出荷番号 (同梱)", 130.27, "left"),
         ]
     )
     for row in picking.rows:
@@ -270,7 +270,7 @@ def _picking_pdf(picking: PickingList) -> bytes:
                 row.name,
                 str(row.quantity),
                 row.order_number,
-                row.shipment_id,
+                row.shipment_id if row.parcel is None else f"{row.shipment_id} ({row.parcel})",
             ]
         )
     sheet.end_table()

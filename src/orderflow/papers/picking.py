@@ -4,7 +4,8 @@
 instructed and not yet shipped (出荷指示済), one row per shipment line, sorted the way a picker
 walks: by bin location (ロケーション), then SKU, then order number and shipment id. SKUs with no
 known location come last. The list also adds up the units per SKU (商品別合計), for pickers who
-pick in total first and sort into parcels after (トータルピッキング).
+pick in total first and sort into parcels after (トータルピッキング). A row of a 同梱 shipment
+names its box (``parcel``): the shipments of one box are packed together.
 
 orderflow does not assign waves (ウェーブ, a batch picked together): pass the orders of one wave,
 and ``wave`` names it on the paper.
@@ -39,6 +40,9 @@ class PickingRow:
     """The order the shipment belongs to."""
     shipment_id: str
     """The shipment (parcel) the units are packed into."""
+    parcel: str | None = None
+    """同梱: the box the shipment shares with other orders' shipments (``Shipment.parcel``, as
+    ``P-1001-TOKYO``), packed as one parcel under one label; None: the shipment is a box alone."""
 
 
 @attrs.frozen(slots=True)
@@ -156,6 +160,7 @@ def picking_list(
                             part.quantity * per,
                             order.number,
                             shipment.shipment_id,
+                            shipment.parcel,
                         )
                     )
     rows.sort(key=_sort_key)

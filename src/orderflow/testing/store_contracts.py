@@ -71,6 +71,9 @@ def _received(order: Order, reference: str, **changes: Any) -> Order:
     return _with_entry(order, entry, **changes)
 
 
+_NUMBERS = {"1": "123456789013", "2": "123456789024"}
+"""The tracking number of an order's first and second shipment: one number a parcel."""
+
 _LINES = (
     OrderLine("L1", "TEA", "緑茶 100g", Money.yen(1080), 2, TaxRate.REDUCED),
     OrderLine("L2", "MUG", "湯呑", Money.yen(2200), 3),
@@ -106,7 +109,7 @@ def sample_orders() -> list[Order]:
         desk.instruct_shipping(number)
         shipments = [s.shipment_id for s in desk.get(number).shipments]
         for shipment_id in shipments:
-            desk.ship(number, shipment_id, "123456789013")
+            desk.ship(number, shipment_id, _NUMBERS[shipment_id[-1]])
         for shipment_id in shipments if deliver else ():
             desk.deliver(number, shipment_id)
 

@@ -43,9 +43,17 @@ from orderflow.domain.points import schedule_grant
 from orderflow.domain.rules import Rules
 from orderflow.domain.sets import line_components
 from orderflow.domain.status import Move, OrderStatus
-from orderflow.errors import MoveBlocked
+from orderflow.errors import InvalidValue, MoveBlocked
 
-__all__ = ["book", "deliver", "instruct_shipping", "recall", "settle_recall", "ship"]
+__all__ = [
+    "book",
+    "check_number_free",
+    "deliver",
+    "instruct_shipping",
+    "recall",
+    "settle_recall",
+    "ship",
+]
 
 
 def _not_instructed(order: Order, reason: str) -> MoveBlocked:
@@ -153,6 +161,31 @@ def settle_recall(order: Order, ctx: Context, plan: Plan) -> Order:
         shipments=tuple(shipments),
     )
     return order
+
+
+def check_number_free(order: Order, shipment_id: str, number: str, given: str) -> None:
+    """A tracking number names one parcel: refuse ``number`` when another of the order's has it.
+
+    An order's parcels (分納, several warehouses) leave days apart, never under one number: the
+    same number again is a label scanned twice, and the carrier's events for it would find two
+    shipments and be left unknown. ``InvalidValue`` naming ``tracking_number`` (as ``given``)
+    and the shipment that has it. (Other orders' shipments are not compared: a 同梱 box's
+    orders share its number, and carriers use numbers again.)
+    """
+    mine = lifecycle.find_shipment(order, shipment_id, Move.SHIP)
+    for s in order.shipments:
+        if (
+            s.shipment_id != shipment_id
+            and s.tracking_number == number
+            and s.carrier == mine.carrier
+            and s.status is not ShipmentStatus.RECALLED
+        ):
+            raise InvalidValue(
+                "tracking_number",
+                given,
+                f"a number no other parcel of the order has (shipment {s.shipment_id} left "
+                "under it)",
+            )
 
 
 def ship(
