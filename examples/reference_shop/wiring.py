@@ -62,10 +62,10 @@ def run_sweeps(desk: OrderDesk, poll: timedelta = POLL) -> dict[str, int]:
     The same sweeps, in the same order, as ``python -m orderflow sweep`` (its list is not
     public, so it is mirrored here; ``tests/test_reference_shop.py`` checks the two agree):
     再オーソリ of card authorizations about to expire, cancelling konbini orders past their
-    deadline, asking about the 後払い claims under review, granting the points due, allocating orders waiting for stock booked outside the
-    desk, receiving the carriers' events of the last ``poll`` (repeats count once), holding
-    parcels left 持戻り too long; then, as ``resume``, finishing every order's pending effects.
-    ``pending`` is what is still pending after that.
+    deadline, asking about the 後払い claims under review, granting the points due, allocating
+    orders waiting for stock booked outside the desk, receiving the carriers' events of the last
+    ``poll`` (repeats count once), holding parcels left 持戻り too long; then, as ``resume``,
+    finishing every order's pending effects. ``pending`` is what is still pending after that.
     """
     since = (desk.now() - poll).astimezone(UTC)
     counts = {
