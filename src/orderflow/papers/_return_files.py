@@ -112,29 +112,11 @@ def return_pdf(note: ReturnNote, sheet: Any, width: float, margin: float, yen: A
             sheet.text(margin, names[row], 14)
         sheet.down()
     sheet.down(8)
-    issuer = note.issuer
-    for text in (issuer.name, issuer.address, f"登録番号 {issuer.registration_number}"):
-        for line in sheet.wrap(text, right - margin, 10):
-            sheet.text(right, line, 10, "right")
-            sheet.down(14)
+    sheet.issuer(note.issuer)
     sheet.down(8)
     sheet.text(margin, "下記のとおり返品を承り、代金を返還いたします。", 10)
     sheet.down(20)
-    sheet.table(
-        [
-            ("商品コード", 90, "left"),
-            ("商品名", 175, "left"),
-            ("税率", 45, "right"),
-            ("単価", 85, "right"),
-            ("数量", 40, "right"),
-            ("金額", 80.27, "right"),
-        ]
-    )
-    for item in note.items:
-        name = f"{item.name} {REDUCED_MARK}" if item.reduced else item.name
-        cells = [item.sku, name, f"{item.rate.percent}%", yen(item.unit_price)]
-        sheet.row([*cells, str(item.quantity), yen(item.amount)])
-    sheet.end_table()
+    sheet.items(note.items, "税込")
     sheet.down(6)
     label_x = right - 220
     lines = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from babel.dates import format_date
@@ -20,7 +21,8 @@ from orderflow.domain.tax import PriceMode
 from orderflow.errors import InvalidValue
 from orderflow.i18n import format_money
 from orderflow.papers._return_files import return_pdf
-from orderflow.papers.delivery import REDUCED_MARK, DeliveryNote
+from orderflow.papers.delivery import REDUCED_MARK, DeliveryNote, NoteItem
+from orderflow.papers.issuer import Issuer
 from orderflow.papers.picking import PickingList
 from orderflow.papers.returns import ReturnNote
 
@@ -139,6 +141,37 @@ class _Sheet:
         self.columns = []
         self.canvas.line(_MARGIN, self.y + _ROW - 4, _WIDTH - _MARGIN, self.y + _ROW - 4)
 
+    def issuer(self, issuer: Issuer) -> None:
+        """The issuing shop on the right: name, address, phone, 登録番号 (each wrapped)."""
+        right = _WIDTH - _MARGIN
+        for text in (
+            issuer.name,
+            issuer.address,
+            *([f"TEL {issuer.phone}"] if issuer.phone else []),
+            f"登録番号 {issuer.registration_number}",
+        ):
+            for line in self.wrap(text, right - _MARGIN, 10):
+                self.text(right, line, 10, "right")
+                self.down(14)
+
+    def items(self, items: Sequence[NoteItem], mode: str) -> None:
+        """The items table (``※`` on reduced-rate names), prices ``mode`` (税込 or 税抜)."""
+        self.table(
+            [
+                ("商品コード", 90, "left"),
+                ("商品名", 175, "left"),
+                ("税率", 45, "right"),
+                (f"単価({mode})", 85, "right"),
+                ("数量", 40, "right"),
+                (f"金額({mode})", 80.27, "right"),
+            ]
+        )
+        for item in items:
+            name = f"{item.name} {REDUCED_MARK}" if item.reduced else item.name
+            cells = [item.sku, name, f"{item.rate.percent}%", _yen(item.unit_price)]
+            self.row([*cells, str(item.quantity), _yen(item.amount)])
+        self.end_table()
+
     def finish(self) -> bytes:
         self.canvas.showPage()
         self.canvas.save()
@@ -167,43 +200,12 @@ def _note_pdf(note: DeliveryNote) -> bytes:
             sheet.text(_MARGIN, names[row], 14)
         sheet.down()
     sheet.down(8)
-    issuer = note.issuer
-    for text in (
-        issuer.name,
-        issuer.address,
-        *([f"TEL {issuer.phone}"] if issuer.phone else []),
-        f"登録番号 {issuer.registration_number}",
-    ):
-        for line in sheet.wrap(text, right - _MARGIN, 10):
-            sheet.text(right, line, 10, "right")
-            sheet.down(14)
+    sheet.issuer(note.issuer)
     sheet.down(8)
     sheet.text(_MARGIN, "下記のとおり納品いたします。", 10)
     sheet.down(20)
     mode = "税込" if note.price_mode is PriceMode.INCLUSIVE else "税抜"
-    sheet.table(
-        [
-            ("商品コード", 90, "left"),
-            ("商品名", 175, "left"),
-            ("税率", 45, "right"),
-            (f"単価({mode})", 85, "right"),
-            ("数量", 40, "right"),
-            (f"金額({mode})", 80.27, "right"),
-        ]
-    )
-    for item in note.items:
-        name = f"{item.name} {REDUCED_MARK}" if item.reduced else item.name
-        sheet.row(
-            [
-                item.sku,
-                name,
-                f"{item.rate.percent}%",
-                _yen(item.unit_price),
-                str(item.quantity),
-                _yen(item.amount),
-            ]
-        )
-    sheet.end_table()
+    sheet.items(note.items, mode)
     _note_summary(sheet, note, mode)
     return sheet.finish()
 
