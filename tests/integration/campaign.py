@@ -43,6 +43,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -247,8 +248,16 @@ def place(flow: Flow) -> None:
     if rng.random() < 0.1:  # 離島: the review corrects the fee at acceptance (and tells it)
         ship_to = attrs.evolve(ship_to, postal_code=rng.choice(["1000211", "9050605"]))
 
+    wish = random.Random(f"delivery:{flow.seed}:{number}")  # お届け日時指定, drawn apart
+    when: dict[str, object] = {}
+    if wish.random() < 0.2:
+        today = flow.shop.clock.now().astimezone(ZoneInfo("Asia/Tokyo")).date()
+        when["delivery_date"] = today + timedelta(days=wish.randint(0, 5))
+        when["delivery_slot"] = wish.choice([None, *DELIVERY_SLOTS])
+
     def run() -> None:
         flow.shop.desk.place(
+            **when,  # type: ignore[arg-type]
             number=number,
             customer=attrs.evolve(customer(), id=who),
             ship_to=ship_to,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
+from datetime import date
 
 import attrs
 
 from orderflow.app._inputs import check_number, check_text
+from orderflow.app._placing import Placing
 from orderflow.app._wiring import Ports
 from orderflow.app.base import DeskBase, decided_again
 from orderflow.domain import lifecycle
@@ -17,11 +18,8 @@ from orderflow.domain.decisions.changing import follow_review, reviewed
 from orderflow.domain.decisions.common import release_all
 from orderflow.domain.events import (
     Accepted,
-    Changed,
-    DiscountCapped,
     Placed,
     PlacementDeclined,
-    ShippingFeeChanged,
 )
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.money import Money
@@ -123,8 +121,14 @@ class OrderCommands(DeskBase):
         remarks: str = "",
         address_from_amazon: bool = False,
         actor: str = "customer",
+        delivery_date: date | None = None,
+        delivery_slot: str | None = None,
     ) -> Order:
         """受注: check the order, start its payment, send the order confirmation.
+
+        ``delivery_date`` and ``delivery_slot`` are what the customer asked for at checkout
+        (お届け日時指定): a date from today in the shop's zone (``ShopSettings.zone``), a slot
+        of ``DELIVERY_SLOTS``; either may be left out.
 
         By method: a card is screened (if a fraud port is given) and authorized; Amazon Pay is
         authorized (``address_from_amazon`` marks the ship-to as guaranteed); 後払い is
@@ -162,6 +166,8 @@ class OrderCommands(DeskBase):
                 remarks=remarks,
                 address_from_amazon=address_from_amazon,
                 actor=actor,
+                delivery_date=delivery_date,
+                delivery_slot=delivery_slot,
             )
             return self._save_placed(number, stored, order)
 
@@ -224,6 +230,8 @@ class OrderCommands(DeskBase):
         address_from_amazon: bool = False,
         actor: str = "customer",
         lines_field: str = "lines",
+        delivery_date: date | None = None,
+        delivery_slot: str | None = None,
     ) -> tuple[Order | None, Order | None]:
         """Every check of ``place``, and its decision; nothing is stored, nothing is sent.
 
@@ -241,7 +249,7 @@ class OrderCommands(DeskBase):
         check_text(remarks, "remarks", limit=2000)
         if not isinstance(address_from_amazon, bool):
             raise InvalidValue("address_from_amazon", address_from_amazon, "True or False")
-        asked = _Placing(
+        asked = Placing(
             customer=customer,
             ship_to=ship_to,
             lines=tuple(lines),
@@ -252,6 +260,8 @@ class OrderCommands(DeskBase):
             channel=channel,
             remarks=remarks,
             address_from_amazon=address_from_amazon,
+            delivery_date=delivery_date,
+            delivery_slot=delivery_slot,
         )
         stored = self.executor.find(number)
         if stored is not None and not placing.retry_allowed(stored):
@@ -416,75 +426,6 @@ class OrderCommands(DeskBase):
             return plan.apply(released)
 
         return self._command(number, decide, actor=actor, reason=reason, request_id=request_id)
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class _Placing:
-    """What one call of ``place`` asked for: all of its inputs but the card token and actor."""
-
-    customer: Customer
-    ship_to: Address
-    lines: tuple[OrderLine, ...]
-    payment_method: PaymentMethod
-    shipping_fee: Money | None
-    discount: Money | None
-    points_used: int
-    channel: str
-    remarks: str
-    address_from_amazon: bool
-
-    def placed(self, order: Order) -> bool:
-        """Whether ``order`` is what this asks for: the same order placed again."""
-        zero = Money.zero(order.currency)
-        guaranteed = self.payment_method is PaymentMethod.AMAZON_PAY and self.address_from_amazon
-        return (
-            order.customer == self.customer
-            and order.ship_to == self.ship_to
-            and _same_lines(order.lines, self.lines)
-            and order.payment.method is self.payment_method
-            and _fee_as_placed(order) == (zero if self.shipping_fee is None else self.shipping_fee)
-            and _discount_as_placed(order) == (zero if self.discount is None else self.discount)
-            and order.points_used == self.points_used
-            and order.channel == self.channel
-            and order.remarks == self.remarks
-            and order.address_guaranteed == guaranteed
-        )
-
-
-def _same_lines(placed: Sequence[OrderLine], asked: Sequence[OrderLine]) -> bool:
-    """The lines asked for, as placed: a set line without a recipe got the set's at placing."""
-    return len(placed) == len(asked) and all(
-        line == (ask if ask.recipe is not None else attrs.evolve(ask, recipe=line.recipe))
-        for line, ask in zip(placed, asked, strict=True)
-    )
-
-
-def _fee_as_placed(order: Order) -> Money:
-    """The shipping fee ``order`` was placed with, before the review corrected it.
-
-    The first :class:`ShippingFeeChanged` after the last ``placed`` event keeps the fee it
-    replaced; a 注文変更 before it may have changed the fee already (then: the fee now).
-    """
-    placed = [i for i, event in enumerate(order.history) if isinstance(event, Placed)]
-    last = placed[-1] if placed else -1
-    for event in order.history[last + 1 :]:
-        if isinstance(event, Changed):
-            break
-        if isinstance(event, ShippingFeeChanged):
-            return Money(Decimal(event.old_fee), order.currency)
-    return order.shipping_fee
-
-
-def _discount_as_placed(order: Order) -> Money:
-    """The discount ``order`` was placed with, before a corrected fee capped it (as the fee)."""
-    placed = [i for i, event in enumerate(order.history) if isinstance(event, Placed)]
-    last = placed[-1] if placed else -1
-    for event in order.history[last + 1 :]:
-        if isinstance(event, Changed):
-            break
-        if isinstance(event, DiscountCapped):
-            return Money(Decimal(event.old_discount), order.currency)
-    return order.discount
 
 
 def _rename(error: InvalidValue, old: str, new: str) -> None:

@@ -150,13 +150,13 @@ class ReturnCommands(OrderCommands):
 
         The new order is numbered ``<number>-X<n>`` (``n`` the first free: not the return's,
         which counts plain returns too), goes to the same customer and address, and is placed
-        like any order (``payment`` gives ``token``,
-        ``payment_method``, ``shipping_fee``, ``discount``, ``points_used``, ``remarks``,
-        ``address_from_amazon`` as ``place`` takes them; any other keyword is an
-        ``InvalidValue`` naming it); its ``exchange_for`` names the old order and the return's
-        ``exchange`` the new one. Returns ``(old, new)``: the old order with its return, and the
-        new order as placed. ``refund_account`` is the account the old units' money goes back to
-        when it is owed back by transfer (bank transfer, konbini, COD), as for ``request_return``.
+        like any order (``payment`` gives ``token``, ``payment_method``, ``shipping_fee``,
+        ``discount``, ``points_used``, ``remarks``, ``address_from_amazon``, ``delivery_date``,
+        ``delivery_slot`` as ``place`` takes them; any other keyword is an ``InvalidValue``
+        naming it); its ``exchange_for`` names the old order and the return's ``exchange`` the
+        new one. Returns ``(old, new)``: the old order with its return, and the new order as
+        placed. ``refund_account`` is the account the old units' money goes back to when it is
+        owed back by transfer (bank transfer, konbini, COD), as for ``request_return``.
 
         All or nothing: every argument — the return's lines and reason under the shop's return
         policy, and everything the new order needs — is checked before anything is stored or
@@ -315,6 +315,8 @@ _PAYMENT_KEYWORDS = (
     "points_used",
     "remarks",
     "address_from_amazon",
+    "delivery_date",
+    "delivery_slot",
 )
 """The keywords of ``place`` an exchange passes on to its new order (it sets the others)."""
 

@@ -7,10 +7,11 @@ naming the field (``change.quantities``, ``change.unit_prices['L1']`` …).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from orderflow.domain.address import Address
+from orderflow.domain.bounds import MAX_DAYS
 from orderflow.domain.line import OrderLine
 from orderflow.domain.money import Money
 from orderflow.domain.order import PaymentMethod
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DELIVERY_SLOTS",
     "check_change",
+    "check_delivery",
     "line_ids_field",
     "lines_field",
     "prices_field",
@@ -30,6 +32,24 @@ __all__ = [
 
 DELIVERY_SLOTS = ("午前中", "14-16", "16-18", "18-20", "19-21")
 """The delivery time slots (お届け時間帯) Japanese carriers offer."""
+
+
+def check_delivery(day: object, slot: object, today: date) -> None:
+    """お届け日時指定: a date from ``today`` (the shop's) on, a slot of :data:`DELIVERY_SLOTS`.
+
+    ``None`` asks for neither. A date more than :data:`~orderflow.domain.bounds.MAX_DAYS` ahead
+    is refused too (no carrier takes it); each refusal is an ``InvalidValue`` naming the field.
+    """
+    if slot is not None and (not isinstance(slot, str) or slot not in DELIVERY_SLOTS):
+        raise InvalidValue("delivery_slot", slot, f"one of {DELIVERY_SLOTS}, or None")
+    if day is None:
+        return
+    if type(day) is not date:
+        raise InvalidValue("delivery_date", day, "a date (datetime.date, not a datetime), or None")
+    last = today + timedelta(days=MAX_DAYS)
+    if not today <= day <= last:
+        expected = f"a date from today ({today.isoformat()}) to {last.isoformat()}"
+        raise InvalidValue("delivery_date", day, expected)
 
 
 def quantities_field(value: Mapping[str, int]) -> Mapping[str, int]:

@@ -21,6 +21,7 @@ from orderflow._mask import mask_token, masked_repr
 from orderflow.domain._change_fields import (
     DELIVERY_SLOTS,
     check_change,
+    check_delivery,
     line_ids_field,
     lines_field,
     prices_field,
@@ -355,13 +356,8 @@ def _check_when(order: Order, change: OrderChange, ctx: Context, zone: str) -> N
     """
     if order.status not in _CHANGEABLE:
         raise InvalidValue("status", order.status.name, "an order not yet instructed to ship")
-    if change.delivery_slot is not None and change.delivery_slot not in DELIVERY_SLOTS:
-        raise InvalidValue("delivery_slot", change.delivery_slot, f"one of {DELIVERY_SLOTS}")
     today = ctx.at.astimezone(ZoneInfo(zone)).date()
-    if change.delivery_date is not None and change.delivery_date < today:
-        raise InvalidValue(
-            "delivery_date", change.delivery_date, f"a date from today ({today.isoformat()}) on"
-        )
+    check_delivery(change.delivery_date, change.delivery_slot, today)
 
 
 def _where_and_when(

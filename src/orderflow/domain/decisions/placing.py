@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
+from zoneinfo import ZoneInfo
 
 from orderflow.domain import lifecycle
+from orderflow.domain._change_fields import check_delivery
 from orderflow.domain._values import replace
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.decisions.changing import follow_review, reviewed
@@ -56,13 +59,18 @@ def place(
     ctx: Context,
     rules: Rules,
     previous: Order | None = None,
+    delivery_date: date | None = None,
+    delivery_slot: str | None = None,
 ) -> Order:
     """受注: the new order, its payment started and the confirmation queued.
 
     ``previous`` is an earlier attempt under the same number whose payment was refused: the new
-    attempt continues its key sequence and history, so no key is used twice.
+    attempt continues its key sequence and history, so no key is used twice. The delivery date
+    and slot the customer asked for (お届け日時指定) are checked as a change checks them: a
+    date from today in the shop's zone, a slot of ``DELIVERY_SLOTS``.
     """
     settings = rules.settings
+    check_delivery(delivery_date, delivery_slot, ctx.at.astimezone(ZoneInfo(settings.zone)).date())
     if isinstance(lines, Sequence) and not isinstance(lines, str):  # else new_order says why
         lines = [with_recipe(x, settings.sets) if isinstance(x, OrderLine) else x for x in lines]
     order, _ = lifecycle.new_order(
@@ -87,6 +95,8 @@ def place(
         order = replace(order, fees=fee)
     if payment_method is PaymentMethod.AMAZON_PAY and address_from_amazon:
         order = replace(order, address_guaranteed=True)
+    if delivery_date is not None or delivery_slot is not None:
+        order = replace(order, delivery_date=delivery_date, delivery_slot=delivery_slot)
     if previous is not None:
         order = replace(
             order,
