@@ -162,6 +162,16 @@ def test_an_order_is_placed_paid_shipped_delivered_booked_and_returned_over_http
     assert stored.status is OrderStatus.BOOKED and stored.returns[0].paid_back is not None
 
 
+def test_the_delivery_chosen_at_checkout_goes_on_the_order(
+    client: TestClient, app: FastAPI
+) -> None:
+    place(client, "9301", delivery_date="2026-11-25", delivery_slot="19-21")
+    order = shop(app).desk.get("9301")
+    assert (order.delivery_date.isoformat(), order.delivery_slot) == ("2026-11-25", "19-21")
+    refused = client.post("/orders", json=order_body("9302", delivery_slot="夜"))
+    assert refused.status_code == 422 and "delivery_slot" in refused.text
+
+
 def test_a_second_shop_on_the_same_file_finds_the_orders(db: Path) -> None:
     with TestClient(create_app(db, wall_clock=False)) as client:
         stock(client, "TEA-100", 20)

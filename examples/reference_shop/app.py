@@ -220,6 +220,8 @@ def _routes(app: FastAPI) -> None:
             token=body.token,
             shipping_fee=fee,
             remarks=body.remarks,
+            delivery_date=body.delivery_date,
+            delivery_slot=body.delivery_slot,
         )
         return _summary(desk, desk.accept(body.number))
 

@@ -111,6 +111,10 @@ class OrderIn(_Strict):
     """The card gateway's token (card, Amazon Pay)."""
     shipping_fee: int | None = None
     remarks: str = ""
+    delivery_date: date | None = None
+    """お届け希望日 (``YYYY-MM-DD``), from today."""
+    delivery_slot: str | None = None
+    """お届け時間帯: ``午前中``, ``14-16``, ``16-18``, ``18-20`` or ``19-21``."""
 
     def method(self) -> PaymentMethod:
         """The payment method, or ``InvalidValue`` naming the methods there are."""
