@@ -187,6 +187,8 @@ class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
                 raise InvalidValue(
                     "tracking_number", tracking_number, f"the parcel's number {min(known)}"
                 )
+        if order.bundle and tracking_number is not None:
+            self._check_box_number(order, shipment_id, tracking_number)
         shipped = super().ship(number, shipment_id, tracking_number, actor=actor)
         for other, other_id in self._parcel_mates(shipped, shipment_id, ShipmentStatus.INSTRUCTED):
             super().ship(other, other_id, tracking_number, actor=actor)  # other orders only
@@ -357,6 +359,25 @@ class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
                 if s.parcel == parcel:
                     box.append((member, s))
         return box
+
+    def _check_box_number(self, order: Order, shipment_id: str, tracking_number: str) -> None:
+        """Refuse, before anything moves, a number another parcel of a box mate left under.
+
+        The box's shipments all leave under the number: one that an order of the box already
+        has on another of its parcels (the other warehouse's box) would stop that order's
+        shipment from following the box (an order's parcels have numbers of their own).
+        """
+        parcel = next((s.parcel for s in order.shipments if s.shipment_id == shipment_id), None)
+        if parcel is None:
+            return
+        given = normalize_tracking(tracking_number)
+        for member, mate in self._box(order, parcel):
+            if mate.status is not ShipmentStatus.INSTRUCTED:
+                continue
+            number, _, _ = self.executor.tracking(mate.carrier, given)
+            owner = order if member == order.number else self.executor.find(member)
+            if number is not None and owner is not None:
+                shipping.check_number_free(owner, mate.shipment_id, number, tracking_number)
 
     def _parcel_tracking(self, order: Order, shipment_id: str) -> set[str]:
         """The tracking numbers the parcel of ``shipment_id`` already left under (if any)."""
