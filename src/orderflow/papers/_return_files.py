@@ -104,13 +104,7 @@ def return_pdf(note: ReturnNote, sheet: Any, width: float, margin: float, yen: A
         f"売上日 {note.sold_on:%Y年%m月%d日}",
         f"返品日 {note.returned_on:%Y年%m月%d日}",
     ]
-    names = sheet.wrap(f"{note.recipient} 様", (right - margin) / 2, 14)
-    for row in range(max(len(facts), len(names))):
-        if row < len(facts):
-            sheet.text(right, facts[row], 10, "right")
-        if row < len(names):
-            sheet.text(margin, names[row], 14)
-        sheet.down()
+    sheet.parties(note.recipient, facts)
     sheet.down(8)
     sheet.issuer(note.issuer)
     sheet.down(8)

@@ -141,6 +141,22 @@ class _Sheet:
         self.columns = []
         self.canvas.line(_MARGIN, self.y + _ROW - 4, _WIDTH - _MARGIN, self.y + _ROW - 4)
 
+    def parties(self, recipient: str, facts: Sequence[str]) -> None:
+        """The recipient (宛名) on the left, wrapped beside ``facts`` (dates, numbers) on the right.
+
+        A long name (a company and its department) never runs into them or off the page.
+        """
+        right = _WIDTH - _MARGIN
+        widest = max(self.width(line, 10) for line in facts)
+        name_width = max(right - widest - 16 - _MARGIN, (right - _MARGIN) / 2)
+        names = self.wrap(f"{recipient} 様", name_width, 14)
+        for row in range(max(len(facts), len(names))):
+            if row < len(facts):
+                self.text(right, facts[row], 10, "right")
+            if row < len(names):
+                self.text(_MARGIN, names[row], 14)
+            self.down()
+
     def issuer(self, issuer: Issuer) -> None:
         """The issuing shop on the right: name, address, phone, 登録番号 (each wrapped)."""
         right = _WIDTH - _MARGIN
@@ -180,25 +196,14 @@ class _Sheet:
 
 def _note_pdf(note: DeliveryNote) -> bytes:
     sheet = _Sheet(f"納品書 {note.order_number} {note.shipment_id}")
-    right = _WIDTH - _MARGIN
     sheet.text(_WIDTH / 2, "納品書", 20, "center")
     sheet.down(32)
-    # The recipient (宛名) on the left, wrapped beside the date and numbers on the right: a long
-    # name (a company and its department) never runs into them or off the page.
     dates = [
         f"発行日 {_day(note)}",
         f"受注番号 {note.order_number}",
         f"出荷番号 {note.shipment_id}",
     ]
-    widest = max(sheet.width(line, 10) for line in dates)
-    name_width = max(right - widest - 16 - _MARGIN, (right - _MARGIN) / 2)
-    names = sheet.wrap(f"{note.recipient} 様", name_width, 14)
-    for row in range(max(len(dates), len(names))):
-        if row < len(dates):
-            sheet.text(right, dates[row], 10, "right")
-        if row < len(names):
-            sheet.text(_MARGIN, names[row], 14)
-        sheet.down()
+    sheet.parties(note.recipient, dates)
     sheet.down(8)
     sheet.issuer(note.issuer)
     sheet.down(8)
