@@ -20,7 +20,6 @@ from orderflow.domain.money import Money
 from orderflow.domain.tax import PriceMode
 from orderflow.errors import InvalidValue
 from orderflow.i18n import format_money
-from orderflow.papers._return_files import return_pdf
 from orderflow.papers.delivery import REDUCED_MARK, DeliveryNote, NoteItem
 from orderflow.papers.issuer import Issuer
 from orderflow.papers.picking import PickingList
@@ -141,6 +140,30 @@ class _Sheet:
         self.columns = []
         self.canvas.line(_MARGIN, self.y + _ROW - 4, _WIDTH - _MARGIN, self.y + _ROW - 4)
 
+    def opening(
+        self,
+        title: tuple[str, float],
+        recipient: str,
+        facts: Sequence[str],
+        issuer: Issuer,
+        sentence: str,
+    ) -> None:
+        """A document's head: its title (text, size), the parties, the issuer, the first line."""
+        text, size = title
+        self.text(_WIDTH / 2, text, size, "center")
+        self.down(32)
+        self.parties(recipient, facts)
+        self.down(8)
+        self.issuer(issuer)
+        self.down(8)
+        self.text(_MARGIN, sentence, 10)
+        self.down(20)
+
+    def reduced_footnote(self) -> None:
+        """The line saying what ``※`` marks (軽減税率対象)."""
+        self.text(_MARGIN, f"{REDUCED_MARK}は軽減税率(8%)対象商品です。", 9)
+        self.down()
+
     def parties(self, recipient: str, facts: Sequence[str]) -> None:
         """The recipient (宛名) on the left, wrapped beside ``facts`` (dates, numbers) on the right.
 
@@ -196,19 +219,14 @@ class _Sheet:
 
 def _note_pdf(note: DeliveryNote) -> bytes:
     sheet = _Sheet(f"納品書 {note.order_number} {note.shipment_id}")
-    sheet.text(_WIDTH / 2, "納品書", 20, "center")
-    sheet.down(32)
     dates = [
         f"発行日 {_day(note)}",
         f"受注番号 {note.order_number}",
         f"出荷番号 {note.shipment_id}",
     ]
-    sheet.parties(note.recipient, dates)
-    sheet.down(8)
-    sheet.issuer(note.issuer)
-    sheet.down(8)
-    sheet.text(_MARGIN, "下記のとおり納品いたします。", 10)
-    sheet.down(20)
+    sheet.opening(
+        ("納品書", 20), note.recipient, dates, note.issuer, "下記のとおり納品いたします。"
+    )
     mode = "税込" if note.price_mode is PriceMode.INCLUSIVE else "税抜"
     sheet.items(note.items, mode)
     _note_summary(sheet, note, mode)
@@ -241,8 +259,41 @@ def _note_summary(sheet: _Sheet, note: DeliveryNote, mode: str) -> None:
     sheet.text(right, _yen(note.total), 12, "right")
     sheet.down(24)
     if note.has_reduced:
-        sheet.text(_MARGIN, f"{REDUCED_MARK}は軽減税率(8%)対象商品です。", 9)
+        sheet.reduced_footnote()
+
+
+def _return_pdf(note: ReturnNote) -> bytes:
+    """A 返品明細書 (適格返還請求書): parties, items, per rate the amount paid back and its tax."""
+    sheet = _Sheet(f"返品明細書 {note.order_number} {note.return_id}")
+    facts = [
+        f"発行日 {note.issued_on:%Y年%m月%d日}",
+        f"受注番号 {note.order_number}",
+        f"返品番号 {note.return_id}",
+        f"売上日 {note.sold_on:%Y年%m月%d日}",
+        f"返品日 {note.returned_on:%Y年%m月%d日}",
+    ]
+    sentence = "下記のとおり返品を承り、代金を返還いたします。"
+    sheet.opening(("返品明細書(適格返還請求書)", 18), note.recipient, facts, note.issuer, sentence)
+    sheet.items(note.items, "税込")
+    sheet.down(6)
+    right = _WIDTH - _MARGIN
+    label_x = right - 220
+    lines = []
+    for refund in note.refunds:
+        lines.append((f"{refund.rate.percent}%対象 返還額(税込)", _yen(refund.amount)))
+        lines.append((f"　うち消費税({refund.rate.percent}%)", _yen(refund.tax)))
+    if note.fee:
+        lines.append(("返品手数料", _yen(-note.fee)))
+    for label, value in lines:
+        sheet.text(label_x, label, 10)
+        sheet.text(right, value, 10, "right")
         sheet.down()
+    sheet.text(label_x, "返金額", 12)
+    sheet.text(right, _yen(note.paid_back), 12, "right")
+    sheet.down(24)
+    if note.has_reduced:
+        sheet.reduced_footnote()
+    return sheet.finish()
 
 
 def _picking_pdf(picking: PickingList) -> bytes:
@@ -320,6 +371,5 @@ def render_pdf(paper: DeliveryNote | PickingList | ReturnNote) -> bytes:
     if isinstance(paper, DeliveryNote):
         return _note_pdf(paper)
     if isinstance(paper, ReturnNote):
-        sheet = _Sheet(f"返品明細書 {paper.order_number} {paper.return_id}")
-        return return_pdf(paper, sheet, _WIDTH, _MARGIN, _yen)
+        return _return_pdf(paper)
     return _picking_pdf(paper)
