@@ -3,7 +3,8 @@
 Each flow builds a shop on the bundled fakes, places a few orders with random payment methods,
 points and lines, then runs random commands on them — accept, holds, allocate, release, change
 (quantities, lines, address, method, points), split, partial and full cancel, instruct, recall
-(sometimes too late), ship several shipments, 分納 (ship what is reserved, the rest after a
+(sometimes too late; sometimes of one parcel, whose units are then dropped or sent again), ship
+several shipments, 分納 (ship what is reserved, the rest after a
 receipt), deliver, book, refund (and its transfer), konbini payments, deposits (reconciled or
 applied by hand), the sweeps — while faults are injected on every port (a decline, a time-out
 before or after the work, a duplicate answer) and crashes (an exception before or after any
@@ -300,6 +301,7 @@ def random_command(flow: Flow) -> None:
         (2, lambda: desk.clear_hold(n, rng.choice([h.code for h in order.open_holds] or ["x"]))),
         (5, lambda: desk.instruct_shipping(n, carrier=rng.choice([None, None, "sagawa"]))),
         (2, lambda: recall(flow, order, rid)),
+        (2, lambda: give_up_parcel(flow, order, rid)),
         (6, lambda: ship(flow, order)),
         (5, lambda: deliver(flow, order)),
         (4, lambda: desk.book(n)),
@@ -404,6 +406,24 @@ def recall(flow: Flow, order: Order, rid: str) -> object:
         else:
             flow.shop.warehouses[shipment.warehouse].mark_shipped(shipment.shipment_id)
     return flow.shop.desk.recall(order.number, request_id=rid)
+
+
+def give_up_parcel(flow: Flow, order: Order, rid: str) -> object:
+    """One parcel of an order will never ship: taken back (sometimes too late), then dropped or
+    sent again."""
+    waiting = [s for s in order.shipments if s.status is ShipmentStatus.INSTRUCTED]
+    if not waiting or len(order.shipments) < 2:
+        return flow.shop.desk.drop_unshipped(order.number, request_id=rid)
+    shipment = flow.rng.choice(waiting)
+    if flow.rng.random() < 0.2:  # it left after all
+        if shipment.warehouse.startswith(DROP_SHIP):
+            dropship.dispatch(flow, order, shipment)
+        else:
+            flow.shop.warehouses[shipment.warehouse].mark_shipped(shipment.shipment_id)
+    flow.shop.desk.recall(order.number, shipment_id=shipment.shipment_id, request_id=rid)
+    if flow.rng.random() < 0.5:
+        return flow.shop.desk.drop_unshipped(order.number, request_id=f"{rid}-drop")
+    return None
 
 
 def ship(flow: Flow, order: Order) -> object:

@@ -4,9 +4,10 @@ After the random steps, a diligent person takes each open order to its end with 
 commands and the shop's daily re-authorization sweep, no fault armed: clears its holds, pays
 what a direct payment still owes, has a pending credit check approved, receives the stock it
 waits for, accepts, allocates, instructs, ships, delivers and books; an order still unshipped
-after most of its steps is cancelled (a cancel must always be possible then). An order still
-open after that is stuck: nobody could have moved it. The other laws are then checked again on
-the finished orders.
+after most of its steps is cancelled (a cancel must always be possible then), and one shipped in
+part sometimes has its parcels still in the warehouses taken back and their units dropped. An
+order still open after that is stuck: nobody could have moved it. The other laws are then
+checked again on the finished orders.
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ def _step(flow: Flow, order: Order, giving_up: bool) -> object:
     n = order.number
     if giving_up and order.status in _BEFORE_SHIPPING:
         return desk.cancel(n, reason="campaign: finishing")
+    if giving_up and order.status is OrderStatus.SHIPPING_INSTRUCTED and flow.rng.random() < 0.5:
+        return _give_up_parcels(flow, order)
     if order.open_holds or not desk.payment_confirmed(order):
         if _pay(flow, order):
             return None
@@ -98,6 +101,17 @@ def _step(flow: Flow, order: Order, giving_up: bool) -> object:
     if status is OrderStatus.DELIVERED:
         return desk.book(n)
     return None
+
+
+def _give_up_parcels(flow: Flow, order: Order) -> object:
+    """The parcels still in the warehouses will never ship: taken back (each, while another
+    parcel stays on the order), and what no parcel carries dropped."""
+    desk = flow.shop.desk
+    for shipment in order.shipments:
+        if shipment.status is ShipmentStatus.INSTRUCTED and len(order.shipments) > 1:
+            with contextlib.suppress(OrderflowError):
+                order = desk.recall(order.number, shipment_id=shipment.shipment_id)
+    return desk.drop_unshipped(order.number)
 
 
 def _restock(flow: Flow, order: Order) -> None:

@@ -13,7 +13,15 @@ from typing import Any
 
 import pytest
 
-from orderflow import Deposit, Money, Order, OrderChange, PaymentMethod, ShopSettings
+from orderflow import (
+    Deposit,
+    Money,
+    Order,
+    OrderChange,
+    OrderLine,
+    PaymentMethod,
+    ShopSettings,
+)
 from orderflow.testing import FakeShop, fake_shop
 from tests.builders import STOCK, TRACKING, address, customer, lines
 
@@ -85,6 +93,35 @@ def split_then_ship(method: PaymentMethod) -> list[Step]:
     ]
 
 
+def parcel_taken_back(method: PaymentMethod) -> list[Step]:
+    """分納: the first parcel left, the second (the cakes received later) is taken back and its
+    units dropped."""
+
+    def short(s: FakeShop) -> object:
+        many = [*lines()[:2], OrderLine("L3", "CAKE-1", "羊羹", Money.yen(1620), 7)]
+        return s.desk.place(
+            number="1001",
+            customer=customer(),
+            ship_to=address(),
+            lines=many,
+            token="tok_visa",
+            payment_method=method,
+            shipping_fee=Money.yen(880),
+            points_used=300,
+        )
+
+    return [
+        short,
+        lambda s: s.desk.accept("1001"),
+        lambda s: s.desk.ship_available("1001"),
+        lambda s: s.desk.ship("1001", "1001-S1", TRACKING),
+        lambda s: s.desk.receive("TOKYO", "CAKE-1", 5, receipt_id="R1"),
+        lambda s: s.desk.recall("1001", shipment_id="1001-S2", request_id="P1"),
+        lambda s: s.desk.drop_unshipped("1001", request_id="P2"),
+        lambda s: s.desk.deliver("1001", "1001-S1"),
+    ]
+
+
 METHODS = [
     PaymentMethod.CARD,
     PaymentMethod.POSTPAY,
@@ -99,6 +136,8 @@ FLOWS = (
     + [
         ("split-card", split_then_ship(PaymentMethod.CARD)),
         ("split-postpay", split_then_ship(PaymentMethod.POSTPAY)),
+        ("parcel-taken-back-card", parcel_taken_back(PaymentMethod.CARD)),
+        ("parcel-taken-back-cod", parcel_taken_back(PaymentMethod.COD)),
     ]
 )
 
@@ -253,6 +292,7 @@ def test_the_positions_cover_every_port() -> None:
         "inventory.release",
         "inventory.commit",
         "TOKYO.instruct",
+        "TOKYO.recall",
         "accounting.post",
         "notifier.send",
         "points.redeem",

@@ -266,17 +266,45 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
             check_text(request_id, "request_id", required=True, limit=200)
         order = self._current(number)
         if remainder.shipped_in_part(order):  # 分納: the narrow path of the domain
-
-            def drop(current: Order, ctx: Context) -> Order:
-                dropped = remainder.drop_remainder(current, ctx, self.rules)
-                return tracking.deliver_tracked(dropped, ctx, self.rules)  # a carrier said so
-
-            return self._command(
-                number,
-                drop,
-                actor=actor,
-                reason=reason,
-                request_id=request_id,
-            )
+            return self._drop_remainder(number, reason, actor, request_id, reserved=False)
         missing = backorders.check_droppable(order)
         return self.cancel(number, reason=reason, actor=actor, lines=missing, request_id=request_id)
+
+    def drop_unshipped(
+        self,
+        number: str,
+        *,
+        reason: str = "the items no parcel carries were cancelled",
+        actor: str = "operator",
+        request_id: str | None = None,
+    ) -> Order:
+        """Cancel every unit of an instructed order that no parcel carries; the payment follows.
+
+        For an order one of whose parcels cannot ship, once :meth:`recall` with its
+        ``shipment_id`` took it back: its units (reserved, or at the supplier) go, and so do
+        units still waiting for stock; their stock is released. The parcels on their way stay;
+        when they have all left the order is 出荷済 and takes its payment for what they carry
+        (:func:`~orderflow.domain.decisions.remainder.drop_remainder`). Refused
+        (``InvalidValue`` naming ``number``) unless the order is 出荷指示済 with such units.
+        """
+        check_number(number)
+        check_text(reason, "reason", required=True, limit=1000)
+        self._ctx(actor, reason)  # the caller's arguments, before anything is done
+        if request_id is not None:
+            check_text(request_id, "request_id", required=True, limit=200)
+        return self._drop_remainder(number, reason, actor, request_id, reserved=True)
+
+    def _drop_remainder(
+        self, number: str, reason: str, actor: str, request_id: str | None, *, reserved: bool
+    ) -> Order:
+        def drop(current: Order, ctx: Context) -> Order:
+            dropped = remainder.drop_remainder(current, ctx, self.rules, reserved=reserved)
+            return tracking.deliver_tracked(dropped, ctx, self.rules)  # a carrier said so
+
+        return self._command(
+            number,
+            drop,
+            actor=actor,
+            reason=reason,
+            request_id=request_id,
+        )

@@ -288,7 +288,12 @@ class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
         return done
 
     def recall(
-        self, number: str, *, actor: str = "operator", request_id: str | None = None
+        self,
+        number: str,
+        *,
+        shipment_id: str | None = None,
+        actor: str = "operator",
+        request_id: str | None = None,
     ) -> Order:
         """出荷指示取消 (see the fulfilment commands); a shipment whose box left is not recalled.
 
@@ -300,7 +305,7 @@ class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
         if request_id is not None:
             check_text(request_id, "request_id", required=True, limit=200)
         self._follow_box(self._current(check_number(number)))
-        return super().recall(number, actor=actor, request_id=request_id)
+        return super().recall(number, shipment_id=shipment_id, actor=actor, request_id=request_id)
 
     def resume(self, number: str) -> Order:
         """(see the desk's ``resume``); the rest of a box that left or arrived moves with it.

@@ -68,7 +68,12 @@ class FulfilmentCommands(DeskBase):
         return self._command(number, decide, actor=actor)
 
     def recall(
-        self, number: str, *, actor: str = "operator", request_id: str | None = None
+        self,
+        number: str,
+        *,
+        shipment_id: str | None = None,
+        actor: str = "operator",
+        request_id: str | None = None,
     ) -> Order:
         """出荷指示取消: take the instruction back from every warehouse; → 引当済.
 
@@ -77,10 +82,18 @@ class FulfilmentCommands(DeskBase):
         Run again after its move was saved, it is refused (``MoveNotAllowed``: the order is no
         longer instructed) unless it gives the first call's ``request_id``: then it returns the
         order (the same refusal if the parcel had left).
+
+        ``shipment_id``: take back that parcel only, the order staying 出荷指示済 (one parcel
+        left, this one never will): its units wait on the order, to be instructed again
+        (:meth:`instruct_shipping`, under a new id) or dropped
+        (:meth:`~orderflow.app.backorders.BackorderCommands.drop_unshipped`). The order's
+        only parcel recalls the whole order.
         """
+        if shipment_id is not None:
+            check_text(shipment_id, "shipment_id", required=True, limit=100)
         order = self._command(
             number,
-            lambda order, ctx: shipping.recall(order, ctx),
+            lambda order, ctx: shipping.recall(order, ctx, shipment_id),
             actor=actor,
             request_id=request_id,
         )

@@ -106,6 +106,11 @@ def check_order_move(order: Order, move: Move, to: OrderStatus) -> None:
 def why_not_recalled(order: Order) -> str:
     """Why 出荷指示取消 cannot take this order back (a parcel left; 分納 units wait), or ""."""
     if any(s.status is not ShipmentStatus.INSTRUCTED for s in order.shipments):
+        if any(s.status is ShipmentStatus.INSTRUCTED for s in order.shipments):
+            return (
+                "a shipment has already left the warehouse; one still there is taken back "
+                "alone with desk.recall(number, shipment_id=...)"
+            )
         return "a shipment has already left the warehouse"
     if order.unallocated():
         return (

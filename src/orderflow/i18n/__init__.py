@@ -95,6 +95,7 @@ _EVENT_MSGID = {
     "change_requested": "Change requested",
     "recall_requested": "Recall requested",
     "recall_refused": "Recall too late",
+    "parcel_recalled": "Parcel taken back",
     "reserve_short": "Stock short",
     "arrival_expected": "Arrival expected",
     "wait_accepted": "Customer waits for stock",

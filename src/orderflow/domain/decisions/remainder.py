@@ -2,7 +2,9 @@
 
 The narrow path the change machinery cannot take (it undoes allocations and re-reviews, which an
 order with parcels on their way cannot): only the units no warehouse holds for the order
-(``order.unallocated()``) are cancelled; what is shipped, instructed or reserved stays. The order
+(``order.unallocated()``) are cancelled; what is shipped, instructed or reserved stays. With
+``reserved`` (``desk.drop_unshipped``, after a parcel that will never ship was taken back) the
+reserved units no parcel carries go too, their stock released. The order
 keeps its discount (cut to the charges left, recorded as ``discount_capped``, when it is larger:
 クーポン利用額は請求額まで), fees and (as far as they fit) its points; its totals and payment
 follow:
@@ -26,18 +28,26 @@ from orderflow.domain._arrival import last_arrival
 from orderflow.domain._values import replace
 from orderflow.domain.changes import _cap_points, lines_taken_off
 from orderflow.domain.decisions.changing import removed_facts
-from orderflow.domain.effects import Notify, RestorePoints
+from orderflow.domain.effects import Notify, Release, RestorePoints
 from orderflow.domain.events import Changed, Delivered, DiscountCapped, Shipped
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.money import Money
 from orderflow.domain.moves import check_order_move
-from orderflow.domain.order import Order, PaymentMethod, PaymentOp, ShipmentStatus
+from orderflow.domain.order import (
+    Allocation,
+    Order,
+    PaymentMethod,
+    PaymentOp,
+    ShipmentStatus,
+    drop_ship_supplier,
+)
 from orderflow.domain.outbox import Plan
 from orderflow.domain.payments.ledger import record
-from orderflow.domain.payments.parcels import COD_EXCESS, in_flight
+from orderflow.domain.payments.parcels import COD_EXCESS, cod_excess_owed, in_flight
 from orderflow.domain.payments.plans import at_shipping, follow_total
 from orderflow.domain.points import schedule_grant
 from orderflow.domain.rules import Rules
+from orderflow.domain.sets import line_components
 from orderflow.domain.shipments import pending_units
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import InvalidValue
@@ -45,21 +55,35 @@ from orderflow.errors import InvalidValue
 __all__ = ["drop_remainder", "shipped_in_part"]
 
 
-def shipped_in_part(order: Order) -> bool:
-    """出荷指示済 with parcels on their way and units still waiting for stock (分納)."""
+def shipped_in_part(order: Order, *, reserved: bool = False) -> bool:
+    """出荷指示済 with parcels on their way and units still waiting for stock (分納).
+
+    ``reserved``: or units reserved (or at a supplier) that no parcel carries (a parcel taken
+    back, units reserved since and not instructed yet).
+    """
     return (
         order.status is OrderStatus.SHIPPING_INSTRUCTED
         and bool(order.shipments)
-        and bool(order.unallocated())
+        and bool(order.unallocated() or (reserved and pending_units(order)))
     )
 
 
-def drop_remainder(order: Order, ctx: Context, rules: Rules) -> Order:
-    """Cancel the units a partly shipped order waits for; the totals and payment follow."""
-    if not shipped_in_part(order):
-        raise InvalidValue("number", order.number, "an order shipped in part waiting for stock")
+def drop_remainder(order: Order, ctx: Context, rules: Rules, *, reserved: bool = False) -> Order:
+    """Cancel the units a partly shipped order waits for; the totals and payment follow.
+
+    ``reserved`` (``desk.drop_unshipped``): every unit no parcel carries goes, the reserved ones
+    too; their stock is released (a supplier's units were cancelled with its parcel).
+    """
+    if not shipped_in_part(order, reserved=reserved):
+        expected = "an order shipped in part waiting for stock"
+        if reserved:
+            expected = "an instructed order with units no parcel carries"
+        raise InvalidValue("number", order.number, expected)
     rule = rules.settings.tax
     missing = order.unallocated()
+    held = pending_units(order) if reserved else {}
+    for (line_id, _), units in held.items():
+        missing[line_id] = missing.get(line_id, 0) + units
     lines = tuple(
         line if line.line_id not in missing else replace(line, quantity=line.quantity - units)
         for line in order.lines
@@ -72,11 +96,17 @@ def drop_remainder(order: Order, ctx: Context, rules: Rules) -> Order:
     # クーポン利用額は請求額まで: a coupon above what is left is cut to it (the points then go
     # back); the parcels are gone, so nothing waits for a person: the cut is recorded below
     discount = min(order.discount, charges)
-    after = _cap_points(replace(order, lines=lines, tax_adjustments=(), discount=discount))
+    allocations = _less(order.allocations, held)
+    after = replace(
+        order, lines=lines, allocations=allocations, tax_adjustments=(), discount=discount
+    )
+    after = _cap_points(after)
     total = after.totals(rule).total
     cod = after.payment.method is PaymentMethod.COD
     zero = Money.zero(order.currency)
+    # what the parcels collect, less what an earlier drop already recorded as owed back
     asked = Money.total((s.cod_amount or zero for s in after.shipments), order.currency)
+    asked = asked - cod_excess_owed(order)
     if cod and pending_units(after):
         raise InvalidValue(
             "number",
@@ -101,6 +131,12 @@ def drop_remainder(order: Order, ctx: Context, rules: Rules) -> Order:
         fields = {"old_discount": str(order.discount.amount), "new_discount": str(discount.amount)}
         after, _ = lifecycle.record_fact(after, ctx, DiscountCapped, fields=fields)
     plan = Plan(after)
+    for (line_id, warehouse), units in sorted(held.items()):
+        if drop_ship_supplier(warehouse) is None:  # our stock: given back
+            for sku, per in line_components(order.line(line_id), rules.settings.sets):
+                plan.add(
+                    Release, line_id=line_id, warehouse=warehouse, sku=sku, quantity=units * per
+                )
     if not cod:
         after = follow_total(plan, after, total, ctx, rules)
     elif asked > total:  # the parcels collect the old amounts: the difference is owed back
@@ -123,6 +159,21 @@ def drop_remainder(order: Order, ctx: Context, rules: Rules) -> Order:
         ),
     )
     return plan.apply(_move_on(plan, after, total, ctx, rules))
+
+
+def _less(
+    allocations: tuple[Allocation, ...], held: dict[tuple[str, str], int]
+) -> tuple[Allocation, ...]:
+    """``allocations`` less the units ``held`` per (line, warehouse) that are dropped."""
+    left = dict(held)
+    kept = []
+    for a in allocations:
+        taken = min(a.quantity, left.get((a.line_id, a.warehouse), 0))
+        if taken:
+            left[(a.line_id, a.warehouse)] -= taken
+        if a.quantity > taken:
+            kept.append(replace(a, quantity=a.quantity - taken) if taken else a)
+    return tuple(kept)
 
 
 def _move_on(plan: Plan, order: Order, total: Money, ctx: Context, rules: Rules) -> Order:

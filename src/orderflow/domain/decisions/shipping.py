@@ -18,7 +18,13 @@ from orderflow.domain.effects import (
     ReleaseAccount,
     WithdrawKonbini,
 )
-from orderflow.domain.events import Recalled, RecallRefused, RecallRequested, Unbundled
+from orderflow.domain.events import (
+    ParcelRecalled,
+    Recalled,
+    RecallRefused,
+    RecallRequested,
+    Unbundled,
+)
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.money import Money
 from orderflow.domain.moves import check_order_move, offered
@@ -51,6 +57,7 @@ __all__ = [
     "deliver",
     "instruct_shipping",
     "recall",
+    "recall_parcel",
     "settle_recall",
     "ship",
 ]
@@ -103,9 +110,15 @@ def instruct_shipping(
     return plan.apply(order)
 
 
-def recall(order: Order, ctx: Context) -> Order:
-    """出荷指示取消: ask every warehouse to take its instruction back (the answers decide)."""
+def recall(order: Order, ctx: Context, shipment_id: str | None = None) -> Order:
+    """出荷指示取消: ask every warehouse to take its instruction back (the answers decide).
+
+    With ``shipment_id``, only that parcel's warehouse (or supplier) is asked
+    (:func:`recall_parcel`).
+    """
     check_order_move(order, Move.RECALL, OrderStatus.ALLOCATED)
+    if shipment_id is not None:
+        return recall_parcel(order, ctx, shipment_id)
     why = lifecycle.why_not_recalled(order)
     if why:
         raise MoveBlocked(
@@ -122,6 +135,56 @@ def recall(order: Order, ctx: Context) -> Order:
     return plan.apply(order)
 
 
+def recall_parcel(order: Order, ctx: Context, shipment_id: str) -> Order:
+    """出荷指示取消 of one parcel: the others stay (one left, this one never will).
+
+    For an order one of whose parcels cannot ship (the supplier cannot deliver, the goods are
+    lost in the second warehouse) while another has left: once taken back, the parcel's units
+    wait on the order (reserved, or at the supplier) to be instructed again or dropped
+    (:func:`~orderflow.domain.decisions.remainder.drop_remainder`). The order's only parcel
+    recalls the whole order; a parcel that left is refused (``MoveBlocked``), as is one of an
+    order packed with others (同梱: ``InvalidValue``, recall the whole order).
+    """
+    shipment = lifecycle.find_shipment(order, shipment_id, Move.RECALL)
+    if shipment.status is not ShipmentStatus.INSTRUCTED:
+        why = f"shipment {shipment_id} has already left the warehouse"
+        raise MoveBlocked(order.number, order.status.name, Move.RECALL.value, offered(order), why)
+    if len(order.shipments) == 1:
+        return recall(order, ctx)  # the order's only parcel: the whole order goes back
+    if order.bundle:
+        raise InvalidValue(
+            "shipment_id",
+            shipment_id,
+            "a parcel of an order not packed with others (同梱: recall the whole order)",
+        )
+    plan = Plan(order)
+    plan.add(Recall, shipment_id=shipment_id, warehouse=shipment.warehouse)
+    order, _ = lifecycle.record_fact(order, ctx, RecallRequested, fields={"shipment": shipment_id})
+    return plan.apply(order)
+
+
+def _parcel_asked(order: Order) -> str:
+    """The one parcel the latest 出荷指示取消 asked for, or "" (every shipment)."""
+    for event in reversed(order.history):
+        if isinstance(event, RecallRequested):
+            return event.shipment
+    return ""
+
+
+def _settle_parcel(order: Order, ctx: Context, shipment_id: str) -> Order:
+    """One parcel's answer: taken back (off the order, its units wait) or too late (stays)."""
+    taken = any(
+        s.shipment_id == shipment_id and s.status is ShipmentStatus.RECALLED
+        for s in order.shipments
+    )
+    if not taken:
+        fields = {"left": shipment_id, "resent": ""}
+        return lifecycle.record_fact(order, ctx, RecallRefused, fields=fields)[0]
+    kept = tuple(s for s in order.shipments if s.shipment_id != shipment_id)
+    fields = {"shipment": shipment_id}
+    return lifecycle.record_fact(order, ctx, ParcelRecalled, fields=fields, shipments=kept)[0]
+
+
 def settle_recall(order: Order, ctx: Context, plan: Plan) -> Order:
     """Every warehouse answered: all taken back → 引当済; one too late → the rest sent again.
 
@@ -131,6 +194,9 @@ def settle_recall(order: Order, ctx: Context, plan: Plan) -> Order:
     What is sent again gets a new shipment id: a warehouse system that remembers the recalled id
     (and may drop an instruction under it) sees a new shipment.
     """
+    asked = _parcel_asked(order)
+    if asked:
+        return _settle_parcel(order, ctx, asked)
     recalled = [s for s in order.shipments if s.status is ShipmentStatus.RECALLED]
     if len(recalled) == len(order.shipments):
         moved, _ = lifecycle.record_fact(order, ctx, Recalled, OrderStatus.ALLOCATED, shipments=())

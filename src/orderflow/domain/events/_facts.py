@@ -150,8 +150,11 @@ class DiscountCapped(OrderEvent):
 
 @event
 class RecallRequested(OrderEvent):
-    """出荷指示取消 asked of every warehouse."""
+    """出荷指示取消 asked of every warehouse (or of one parcel's)."""
 
+    shipment: str = ""
+    """The one parcel asked (``desk.recall(number, shipment_id=...)``), or empty: every
+    shipment of the order."""
     name: ClassVar[str] = "recall_requested"
     """Kind name: the tag in saved orders, the label key (出荷指示取消の依頼)."""
 
@@ -167,6 +170,20 @@ class RecallRefused(OrderEvent):
     ``", "``-joined: a warehouse is never sent a recalled id again."""
     name: ClassVar[str] = "recall_refused"
     """Kind name: the tag in saved orders, the label key (出荷指示取消不可)."""
+
+
+@event
+class ParcelRecalled(OrderEvent):
+    """出荷指示取消 of one parcel: its warehouse (or supplier) took the instruction back.
+
+    The order stays 出荷指示済; the parcel's units wait to be instructed again or dropped
+    (``desk.drop_unshipped``).
+    """
+
+    shipment: str = ""
+    """The shipment taken back (``1001-S2``): it is no longer on the order."""
+    name: ClassVar[str] = "parcel_recalled"
+    """Kind name: the tag in saved orders, the label key (一部の出荷指示取消)."""
 
 
 @event

@@ -194,18 +194,20 @@ def cod_amounts(
 ) -> tuple[Shipment, ...]:
     """The new ``shipments`` of ``order`` with what each collects (代引き).
 
-    ``FIRST``: the order's first shipment collects the total. ``PER_SHIPMENT``: each collects its
-    share; with ``last`` (no unit of the order waits any more) the last one collects the rest.
+    ``FIRST``: the order's first shipment collects the total (the first sent again after the
+    parcel collecting it was taken back: what the others do not collect). ``PER_SHIPMENT``:
+    each collects its share; with ``last`` (no unit of the order waits any more) the last one
+    collects the rest.
     """
     # A parcel that collected too much before (a remainder dropped while it was out) and was
     # taken back keeps collecting it: the difference is already recorded as owed back.
     total = order.totals(rule).total + cod_excess_owed(order)
-    if split is CodSplit.FIRST:
-        if shipments and not order.shipments:
-            return (replace(shipments[0], cod_amount=total), *shipments[1:])
-        return shipments
     zero = Money.zero(order.currency)
     asked = Money.total((s.cod_amount or zero for s in order.shipments), order.currency)
+    if split is CodSplit.FIRST:
+        if shipments and asked < total:
+            return (replace(shipments[0], cod_amount=total - asked), *shipments[1:])
+        return shipments
     carried = list(order.shipments)
     priced = []
     for index, shipment in enumerate(shipments):
