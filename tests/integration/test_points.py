@@ -365,3 +365,11 @@ def test_points_are_conserved(
     assert order.points_owed == owed - settled >= 0
     assert revoked + owed <= granted
     assert granted in (0, EARNED - order.points_withheld)
+
+
+def test_the_shipping_notice_comes_before_the_points_granted_at_shipping() -> None:
+    """The customer heard of the points the shipment earned before hearing it shipped."""
+    s = a_shop(PointsGrant(at=GrantAt.SHIPMENT))
+    to_delivery(s)
+    kinds = [n.kind for n in s.notifier.sent]
+    assert kinds.index("shipping") < kinds.index("points_granted")

@@ -290,7 +290,6 @@ def ship(
         total = result.totals(rules.settings.tax).total
         shipped = lifecycle.find_shipment(result, shipment_id, Move.SHIP)
         at_shipping(plan, result, total, shipped, rules, ctx.at, taken=in_flight(result))
-        result = schedule_grant(result, "SHIPMENT", ctx, rules, plan)
     else:
         capture_share(plan, result, rules, ctx.at)  # a parcel of an order shipped in part
     if tracking_number:
@@ -299,6 +298,8 @@ def ship(
             notice="shipping",
             facts=_shipping_facts(order, shipment, ctx, tracking_number, tracking_url),
         )
+    if result.status is OrderStatus.SHIPPED:  # told after the shipping notice: points last
+        result = schedule_grant(result, "SHIPMENT", ctx, rules, plan)
     return plan.apply(result)
 
 
