@@ -40,12 +40,11 @@ def _drop_shipped() -> FakeShop:
     return shop
 
 
-def _two_warehouses(method: PaymentMethod = PaymentMethod.CARD) -> FakeShop:
-    """1001: three mugs from OSAKA (shipped as S1) and two teas from TOKYO (S2, instructed)."""
+def _accepted_in_two(method: PaymentMethod, teas: int = 5) -> FakeShop:
+    """1001 accepted: three mugs in OSAKA, two teas in TOKYO (which has ``teas``)."""
     settings = ShopSettings(warehouses=("TOKYO", "OSAKA"))
-    shop = fake_shop({("TOKYO", "TEA-1"): 5, ("OSAKA", "MUG-1"): 4}, settings=settings)
-    desk = shop.desk
-    desk.place(
+    shop = fake_shop({("TOKYO", "TEA-1"): teas, ("OSAKA", "MUG-1"): 4}, settings=settings)
+    shop.desk.place(
         number="1001",
         customer=WHO,
         ship_to=SHIP_TO,
@@ -53,7 +52,14 @@ def _two_warehouses(method: PaymentMethod = PaymentMethod.CARD) -> FakeShop:
         token="tok_visa",
         payment_method=method,
     )
-    desk.accept("1001")
+    shop.desk.accept("1001")
+    return shop
+
+
+def _two_warehouses(method: PaymentMethod = PaymentMethod.CARD) -> FakeShop:
+    """1001: three mugs from OSAKA (shipped as S1) and two teas from TOKYO (S2, instructed)."""
+    shop = _accepted_in_two(method)
+    desk = shop.desk
     order = desk.instruct_shipping("1001")
     assert [s.warehouse for s in order.shipments] == ["OSAKA", "TOKYO"]
     if method is not PaymentMethod.COD:
@@ -211,18 +217,8 @@ def test_cod_money_of_a_parcel_taken_back_goes_with_the_parcel_sent_again() -> N
 def test_cod_owed_back_after_two_drops_is_what_the_parcel_collects_above_the_total() -> None:
     """Found by the campaign (seed 751): the second drop recorded as owed back the whole excess
     of the parcels over the new total, the first drop's share again."""
-    settings = ShopSettings(warehouses=("TOKYO", "OSAKA"))
-    shop = fake_shop({("TOKYO", "TEA-1"): 1, ("OSAKA", "MUG-1"): 4}, settings=settings)
+    shop = _accepted_in_two(PaymentMethod.COD, teas=1)
     desk = shop.desk
-    desk.place(
-        number="1001",
-        customer=WHO,
-        ship_to=SHIP_TO,
-        lines=[TEA, MUG],
-        token="tok_visa",
-        payment_method=PaymentMethod.COD,
-    )
-    desk.accept("1001")
     order = desk.ship_available("1001")  # the mugs (S1, collecting the total), one tea (S2)
     collects = order.shipments[0].cod_amount
     assert collects is not None and [s.warehouse for s in order.shipments] == ["OSAKA", "TOKYO"]
