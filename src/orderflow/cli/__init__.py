@@ -35,6 +35,7 @@ from orderflow.cli._common import (
 )
 from orderflow.cli._labels import add_labels_command, labels_to_print, read_shipper, run_labels
 from orderflow.cli._messages import is_configuration, one_line
+from orderflow.cli._purchasing import add_purchase_command, run_send_purchase_orders
 from orderflow.cli._transfers import add_transfer_command, run_apply_deposit, run_transfers
 from orderflow.cli._work import add_work_commands, booked_entries, run_work
 from orderflow.errors import AdapterError, InvalidValue, OrderflowError, ProviderError, StoreError
@@ -67,6 +68,7 @@ COMMANDS = (
     "import-transfers",
     "apply-deposit",
     "export-journal",
+    "send-purchase-orders",
     "labels",
     "adapters",
 )
@@ -110,6 +112,7 @@ _RUNNERS: dict[str, Callable[[argparse.Namespace, Callable[[str], None]], ExitCo
     "import-transfers": run_transfers,
     "apply-deposit": run_apply_deposit,
     "labels": run_labels,
+    "send-purchase-orders": run_send_purchase_orders,
 }
 
 
@@ -144,6 +147,7 @@ def parser() -> argparse.ArgumentParser:
     add_work_commands(commands, common, progress)
     add_transfer_command(commands, common, progress)
     add_labels_command(commands, common)
+    add_purchase_command(commands, common)
     return main_parser
 
 

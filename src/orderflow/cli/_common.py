@@ -21,7 +21,14 @@ from orderflow.errors import StoreError
 from orderflow.settings import ShopSettings
 
 if TYPE_CHECKING:
-    from orderflow.stores import PostgresInventory, PostgresStore, SQLiteInventory, SQLiteStore
+    from orderflow.stores import (
+        PostgresInventory,
+        PostgresPurchaseOrderStore,
+        PostgresStore,
+        SQLiteInventory,
+        SQLitePurchaseOrderStore,
+        SQLiteStore,
+    )
 
 __all__ = [
     "POSTGRES_SCHEMES",
@@ -35,6 +42,7 @@ __all__ = [
     "length_of_time",
     "open_desk",
     "open_inventory",
+    "open_purchase_orders",
     "open_storage",
     "open_store",
 ]
@@ -99,7 +107,7 @@ def length_of_time(unit: str, *, zero: bool = False) -> Callable[[str], float]:
 
 
 def _postgres(name: str) -> Any:
-    """``PostgresStore`` or ``PostgresInventory``; refused (exit 2) without psycopg."""
+    """A PostgreSQL store of ``orderflow.stores`` by name; refused (exit 2) without psycopg."""
     try:
         import psycopg  # noqa: F401  (checked here so the message names the extra)
 
@@ -215,28 +223,36 @@ def open_store(db: str, *, create: bool = False) -> SQLiteStore | PostgresStore:
     A SQLite file must exist unless ``create``; a PostgreSQL database gets its tables if they are
     missing. Close it after use (``store.close()``).
     """
-    if is_postgres(db):
-        with _refused_tables():
-            store: PostgresStore = _postgres("PostgresStore")(_postgres_url(db))
-        return store
-    from orderflow.stores import SQLiteStore
-
-    path = _sqlite_path(db, create=create)
-    with _opening(path):
-        return SQLiteStore(path)
+    store: SQLiteStore | PostgresStore = _open(db, "Store", create)
+    return store
 
 
 def open_inventory(db: str, *, create: bool = False) -> SQLiteInventory | PostgresInventory:
     """The stock of ``--db``: a ``SQLiteInventory`` or a ``PostgresInventory``."""
+    inventory: SQLiteInventory | PostgresInventory = _open(db, "Inventory", create)
+    return inventory
+
+
+def open_purchase_orders(
+    db: str, *, create: bool = False
+) -> SQLitePurchaseOrderStore | PostgresPurchaseOrderStore:
+    """The purchase orders (発注) of ``--db``: a SQLite or PostgreSQL purchase-order store."""
+    kept: SQLitePurchaseOrderStore | PostgresPurchaseOrderStore = _open(
+        db, "PurchaseOrderStore", create
+    )
+    return kept
+
+
+def _open(db: str, part: str, create: bool) -> Any:
+    """``SQLite<part>`` on the file ``db``, or ``Postgres<part>`` on the URL."""
     if is_postgres(db):
         with _refused_tables():
-            inventory: PostgresInventory = _postgres("PostgresInventory")(_postgres_url(db))
-        return inventory
-    from orderflow.stores import SQLiteInventory
+            return _postgres(f"Postgres{part}")(_postgres_url(db))
+    from orderflow import stores
 
     path = _sqlite_path(db, create=create)
     with _opening(path):
-        return SQLiteInventory(path)
+        return getattr(stores, f"SQLite{part}")(path)
 
 
 _ERROR = 1
@@ -282,7 +298,8 @@ def _opening(path: str) -> Iterator[None]:
 def open_desk(db: str, now: datetime | None = None) -> Iterator[OrderDesk]:
     """A desk on ``--db`` (orders and stock), every provider a bundled fake.
 
-    ``db`` is a SQLite file's path (it must exist) or a PostgreSQL URL. The fakes' clock reads
+    ``db`` is a SQLite file's path (it must exist) or a PostgreSQL URL; the purchase orders are
+    kept there too (a drop-ship shipment instructed makes one). The fakes' clock reads
     ``now`` (the wall clock when None); the warehouses are the demo's (``TOKYO``, ``OSAKA``).
     """
     from orderflow.testing import FixedClock
@@ -292,7 +309,11 @@ def open_desk(db: str, now: datetime | None = None) -> Iterator[OrderDesk]:
     clock = FixedClock(moment)  # the clock the fakes share (any --now, before 2026 too)
     shop = fake_shop(settings=ShopSettings(warehouses=("TOKYO", "OSAKA")), clock=clock)
     with open_storage(db) as (store, inventory):
-        yield desk_on(shop, store=store, inventory=inventory)
+        kept = open_purchase_orders(db)  # 発注 are data of the file, not of the fakes
+        try:
+            yield desk_on(shop, store=store, inventory=inventory, purchase_orders=kept)
+        finally:
+            kept.close()
 
 
 @contextmanager

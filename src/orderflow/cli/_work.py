@@ -38,6 +38,8 @@ __all__ = [
     "PROVIDERS",
     "add_work_commands",
     "booked_entries",
+    "day_option",
+    "moment_option",
     "pending_count",
     "run_work",
 ]
@@ -127,7 +129,8 @@ def day_option(text: str) -> date:
     return day
 
 
-def _moment(text: str) -> datetime:
+def moment_option(text: str) -> datetime:
+    """An ISO 8601 time with its zone, 1970 to before 9000 in UTC (else argparse's usage error)."""
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
@@ -186,7 +189,7 @@ def add_work_commands(
         ),
     )
     add_provider_options(sweep)
-    sweep.add_argument("--now", type=_moment, help="the time to sweep at (default: now)")
+    sweep.add_argument("--now", type=moment_option, help="the time to sweep at (default: now)")
     sweep.add_argument(
         "--poll-hours",
         type=length_of_time("hours"),
