@@ -332,16 +332,41 @@ def test_a_parcels_carrier_events_reach_every_order_in_it() -> None:
     assert desk.carrier_events([event]).duplicates == 2
 
 
-def test_one_number_on_two_orders_that_share_no_parcel_stays_unknown() -> None:
+def test_one_number_on_two_orders_that_share_no_parcel_is_refused_for_the_second() -> None:
+    """A mistake (one label on two boxes) is refused: the carrier's events for the number would
+    match both and stay unknown, delivering neither."""
     shop = fake_shop(STOCK)
     desk = shop.desk
     _two_accepted(desk)
     for number in ("1001", "1002"):
         desk.instruct_shipping(number)
-        desk.ship(number, f"{number}-S1", TRACKING)  # a mistake: one number on two boxes
+    desk.ship("1001", "1001-S1", TRACKING)
+    with pytest.raises(InvalidValue) as refused:
+        desk.ship("1002", "1002-S1", TRACKING)
+    assert refused.value.field == "tracking_number"
+    event = CarrierEvent("yamato", TRACKING, TrackingStatus.DELIVERED, shop.clock.now(), "e1")
+    assert desk.carrier_events([event]).orders == ("1001",)
+    assert [desk.get(n).status for n in ("1001", "1002")] == [
+        OrderStatus.DELIVERED,
+        OrderStatus.SHIPPING_INSTRUCTED,
+    ]
+
+
+def test_one_number_again_after_its_parcel_arrived_leaves_the_events_unknown() -> None:
+    """Carriers use numbers again: a parcel delivered frees its number, but an event for it then
+    matches both orders' parcels (a late one may be the first parcel's) and is left to a
+    person."""
+    shop = fake_shop(STOCK)
+    desk = shop.desk
+    _two_accepted(desk)
+    for number in ("1001", "1002"):
+        desk.instruct_shipping(number)
+    desk.ship("1001", "1001-S1", TRACKING)
+    desk.deliver("1001", "1001-S1")
+    desk.ship("1002", "1002-S1", TRACKING)
     event = CarrierEvent("yamato", TRACKING, TrackingStatus.DELIVERED, shop.clock.now(), "e1")
     assert desk.carrier_events([event]).unknown == (event,)
-    assert {desk.get(n).status for n in ("1001", "1002")} == {OrderStatus.SHIPPED}
+    assert desk.get("1002").status is OrderStatus.SHIPPED
 
 
 class _Crash(Exception):

@@ -183,6 +183,10 @@ class Executor(DropShipExecutor, PaymentPerformers, StockPerformers):
         """The customer's orders placed since ``since``."""
         return list(self.ports.store.orders_of_customer(customer_id, since))
 
+    def can_look_up_tracking(self) -> bool:
+        """Whether the store finds orders by tracking number (a ``TrackingLookup``)."""
+        return isinstance(self.ports.store, TrackingLookup)
+
     def orders_by_tracking(self, carrier: str, tracking_number: str) -> list[str]:
         """Order numbers holding (carrier, tracking number) (the store must be a TrackingLookup)."""
         store = self.ports.store

@@ -12,7 +12,7 @@ from orderflow.domain.booking import recognition_date
 from orderflow.domain.decisions import shipping, tracking
 from orderflow.domain.events import RecallRefused, RecallRequested
 from orderflow.domain.lifecycle import Context, find_shipment
-from orderflow.domain.order import Order, ShipmentStatus
+from orderflow.domain.order import Order, Shipment, ShipmentStatus
 from orderflow.domain.shipments import carrier_so_far, pending_units
 from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import InvalidValue
@@ -117,7 +117,9 @@ class FulfilmentCommands(DeskBase):
         Takes the units off stock; once every shipment has left, captures the card or Amazon Pay
         (売上確定) or reports the shipment to the 後払い provider; sends the shipping notice
         with the carrier's tracking page. The tracking number is normalised (NFKC: full-width
-        digits work; spaces and hyphens dropped) and checked against the carrier's format.
+        digits work; spaces and hyphens dropped) and checked against the carrier's format; a
+        number another order's parcel is in transit under (not one of its 同梱 box) is refused:
+        a label scanned twice.
         """
         return self._ship(number, shipment_id, tracking_number, actor=actor)
 
@@ -147,12 +149,42 @@ class FulfilmentCommands(DeskBase):
                 )
             if number is not None and shipment.status is ShipmentStatus.INSTRUCTED:
                 shipping.check_number_free(order, shipment_id, number, str(tracking_number))
+                self._check_number_unshared(order, shipment, number, str(tracking_number))
             shipped = shipping.ship(order, shipment_id, number, has_tracking, url, ctx, self.rules)
             return tracking.deliver_tracked(
                 shipped, ctx, self.rules
             )  # a carrier said delivered already
 
         return self._command(number, decide, actor=actor)
+
+    def _check_number_unshared(
+        self, order: Order, shipment: Shipment, number: str, given: str
+    ) -> None:
+        """A label scanned twice: another order's parcel in transit under ``number`` refuses it.
+
+        (A parcel of the same 同梱 box does not.) The carrier's events for it would match
+        both parcels and be left unknown: neither order would be delivered by them. A parcel
+        delivered frees its number (carriers use numbers again). Checked when the store can
+        look orders up by tracking number.
+        """
+        if not self.executor.can_look_up_tracking():
+            return
+        for other_number in self.executor.orders_by_tracking(shipment.carrier, number):
+            other = None if other_number == order.number else self.executor.find(other_number)
+            for s in other.shipments if other is not None else ():
+                same_box = shipment.parcel is not None and s.parcel == shipment.parcel
+                if (
+                    s.carrier == shipment.carrier
+                    and s.tracking_number == number
+                    and s.status is ShipmentStatus.SHIPPED
+                    and not same_box
+                ):
+                    raise InvalidValue(
+                        "tracking_number",
+                        given,
+                        "a number no parcel of another order in transit has (order "
+                        f"{other_number}'s shipment {s.shipment_id} left under it)",
+                    )
 
     def deliver(self, number: str, shipment_id: str, *, actor: str = "carrier") -> Order:
         """着荷: the carrier reports a shipment delivered; a repeated report changes nothing.

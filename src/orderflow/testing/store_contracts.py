@@ -127,7 +127,6 @@ def sample_orders() -> list[Order]:
     desk.instruct_shipping("S-4")  # 出荷指示済, two shipments
     place("S-5")
     desk.accept("S-5")
-    shipped("S-5", deliver=False)  # 出荷済
     place("S-6", PaymentMethod.POSTPAY)
     desk.accept("S-6")
     place("S-7", points_used=300)
@@ -142,6 +141,7 @@ def sample_orders() -> list[Order]:
     place("S-A")
     desk.accept("S-A")
     shipped("S-A", deliver=True)  # 着荷済
+    shipped("S-5", deliver=False)  # 出荷済, under the numbers S-7 and S-A arrived under
     jam = OrderLine("L3", "JAM", "ジャム", Money.yen(700), 2, TaxRate.REDUCED)
     desk.place(
         number="S-B",

@@ -235,8 +235,8 @@ def check_number_free(order: Order, shipment_id: str, number: str, given: str) -
     An order's parcels (分納, several warehouses) leave days apart, never under one number: the
     same number again is a label scanned twice, and the carrier's events for it would find two
     shipments and be left unknown. ``InvalidValue`` naming ``tracking_number`` (as ``given``)
-    and the shipment that has it. (Other orders' shipments are not compared: a 同梱 box's
-    orders share its number, and carriers use numbers again.)
+    and the shipment that has it. (Other orders' parcels in transit are compared by the desk,
+    which reads them; a 同梱 box's orders share its number, and carriers use numbers again.)
     """
     mine = lifecycle.find_shipment(order, shipment_id, Move.SHIP)
     for s in order.shipments:
