@@ -11,9 +11,10 @@ from __future__ import annotations
 from orderflow.csvsafe import Cell, write_csv
 from orderflow.errors import InvalidValue
 from orderflow.i18n import LOCALES
-from orderflow.papers._return_files import RETURN_HEADER, return_rows
+from orderflow.papers._return_files import REFUND_HEADER, RETURN_HEADER, item_row, return_rows
 from orderflow.papers.delivery import DeliveryNote
 from orderflow.papers.picking import PickingList
+from orderflow.papers.refunds import RefundNote
 from orderflow.papers.returns import ReturnNote
 
 __all__ = ["to_csv"]
@@ -106,22 +107,7 @@ def _note_rows(note: DeliveryNote, language: str) -> list[list[Cell]]:
         note.issued_on.isoformat(),
         note.issuer.registration_number,
     ]
-    rows: list[list[Cell]] = []
-    for item in note.items:
-        rows.append(
-            [
-                *head,
-                kinds["item"],
-                item.sku,
-                item.name,
-                item.mark,
-                item.rate.percent,
-                item.unit_price.amount,
-                item.quantity,
-                item.amount.amount,
-                None,
-            ]
-        )
+    rows = [item_row(head, kinds["item"], item) for item in note.items]
     for kind, money in (
         ("shipping_fee", note.shipping_fee),
         ("fees", note.fees),
@@ -181,7 +167,9 @@ def _picking_rows(picking: PickingList) -> list[list[Cell]]:
     ]
 
 
-def to_csv(paper: DeliveryNote | PickingList | ReturnNote, *, locale: str = "ja") -> str:
+def to_csv(
+    paper: DeliveryNote | PickingList | ReturnNote | RefundNote, *, locale: str = "ja"
+) -> str:
     """``paper`` as CSV text (CRLF line ends), with column names in ``locale`` (ja or en).
 
     A delivery note gives one row per item (区分 明細), one per fee or reduction it carries
@@ -189,7 +177,10 @@ def to_csv(paper: DeliveryNote | PickingList | ReturnNote, *, locale: str = "ja"
     base in 金額 and its tax in 消費税) and the total (合計). A picking list gives one row per
     picking row. A return note gives one row per item returned (返品明細), one per rate paid
     back (税率別返還額: the amount in 金額, its tax in 消費税), the fee kept back and the amount
-    paid back (返金額). Encode the text as ``"utf-8-sig"`` or ``"cp932"`` for Excel.
+    paid back (返金額). A goodwill refund's note (返金番号 and 返金日 in place of 返品番号 and
+    返品日) gives the reason (返金理由, in 商品名), one row per item of the sale it reduces
+    (対象商品), one per rate paid back and the amount paid back. Encode the text as
+    ``"utf-8-sig"`` or ``"cp932"`` for Excel.
     """
     language = locale.replace("-", "_").split("_")[0].lower() if isinstance(locale, str) else ""
     if language not in LOCALES:
@@ -200,4 +191,7 @@ def to_csv(paper: DeliveryNote | PickingList | ReturnNote, *, locale: str = "ja"
         return write_csv(_PICKING_HEADER[language], _picking_rows(paper))
     if isinstance(paper, ReturnNote):
         return write_csv(RETURN_HEADER[language], return_rows(paper, language))
-    raise InvalidValue("paper", paper, "a DeliveryNote, a PickingList or a ReturnNote")
+    if isinstance(paper, RefundNote):
+        return write_csv(REFUND_HEADER[language], return_rows(paper, language))
+    expected = "a DeliveryNote, a PickingList, a ReturnNote or a RefundNote"
+    raise InvalidValue("paper", paper, expected)

@@ -1,4 +1,4 @@
-"""The papers as PDF (納品書 / ピッキングリスト), in Japanese, with ReportLab.
+"""The papers as Japanese PDF (納品書, ピッキングリスト, 返品明細書, 返金明細書), with ReportLab.
 
 Needs the ``pdf`` extra (ReportLab 4 or later: ``pip install -e '.[pdf]'`` in orderflow's clone).
 The text is set in ReportLab's built-in Japanese CID font ``HeiseiKakuGo-W5`` (平成角ゴシック),
@@ -23,6 +23,7 @@ from orderflow.i18n import format_money
 from orderflow.papers.delivery import REDUCED_MARK, DeliveryNote, NoteItem
 from orderflow.papers.issuer import Issuer
 from orderflow.papers.picking import PickingList
+from orderflow.papers.refunds import RefundNote
 from orderflow.papers.returns import ReturnNote
 
 if TYPE_CHECKING:
@@ -262,18 +263,33 @@ def _note_summary(sheet: _Sheet, note: DeliveryNote, mode: str) -> None:
         sheet.reduced_footnote()
 
 
-def _return_pdf(note: ReturnNote) -> bytes:
-    """A 返品明細書 (適格返還請求書): parties, items, per rate the amount paid back and its tax."""
-    sheet = _Sheet(f"返品明細書 {note.order_number} {note.return_id}")
+def _paid_back_pdf(note: ReturnNote | RefundNote) -> bytes:
+    """A 返品明細書 or a 返金明細書 (適格返還請求書).
+
+    The parties, what it concerns, per rate the amount paid back and its tax, what the customer
+    gets.
+    """
+    if isinstance(note, ReturnNote):
+        kind, reference, day = "返品", note.return_id, note.returned_on
+        sentence = "下記のとおり返品を承り、代金を返還いたします。"
+    else:
+        kind, reference, day = "返金", note.refund_id, note.refunded_on
+        sentence = "下記のお取引の代金の一部を返還いたします。"
+    sheet = _Sheet(f"{kind}明細書 {note.order_number} {reference}")
     facts = [
         f"発行日 {note.issued_on:%Y年%m月%d日}",
         f"受注番号 {note.order_number}",
-        f"返品番号 {note.return_id}",
+        f"{kind}番号 {reference}",
         f"売上日 {note.sold_on:%Y年%m月%d日}",
-        f"返品日 {note.returned_on:%Y年%m月%d日}",
+        f"{kind}日 {day:%Y年%m月%d日}",
     ]
-    sentence = "下記のとおり返品を承り、代金を返還いたします。"
-    sheet.opening(("返品明細書(適格返還請求書)", 18), note.recipient, facts, note.issuer, sentence)
+    title = (f"{kind}明細書(適格返還請求書)", 18)
+    sheet.opening(title, note.recipient, facts, note.issuer, sentence)
+    if isinstance(note, RefundNote):
+        for line in sheet.wrap(f"返金理由 {note.reason}", _WIDTH - 2 * _MARGIN, 10):
+            sheet.text(_MARGIN, line, 10)
+            sheet.down()
+        sheet.down(4)
     sheet.items(note.items, "税込")
     sheet.down(6)
     right = _WIDTH - _MARGIN
@@ -282,7 +298,7 @@ def _return_pdf(note: ReturnNote) -> bytes:
     for refund in note.refunds:
         lines.append((f"{refund.rate.percent}%対象 返還額(税込)", _yen(refund.amount)))
         lines.append((f"　うち消費税({refund.rate.percent}%)", _yen(refund.tax)))
-    if note.fee:
+    if isinstance(note, ReturnNote) and note.fee:
         lines.append(("返品手数料", _yen(-note.fee)))
     for label, value in lines:
         sheet.text(label_x, label, 10)
@@ -349,17 +365,20 @@ def _picking_pdf(picking: PickingList) -> bytes:
     return sheet.finish()
 
 
-def render_pdf(paper: DeliveryNote | PickingList | ReturnNote) -> bytes:
+def render_pdf(paper: DeliveryNote | PickingList | ReturnNote | RefundNote) -> bytes:
     """``paper`` as the bytes of an A4 PDF in Japanese (needs the ``pdf`` extra: ReportLab).
 
     A delivery note prints as a 納品書 with the issuer's 登録番号, the items (``※`` on the
     reduced-rate ones and a line saying what ``※`` means), per rate the total and its tax, and
     the total; a picking list prints its rows and the units per SKU; a return note prints as a
     返品明細書 (適格返還請求書) with the dates of the sale and of the return, the items and per
-    rate the amount paid back and its tax.
+    rate the amount paid back and its tax; a goodwill refund's note prints as a 返金明細書
+    (適格返還請求書) with the dates of the sale and of the refund, its reason, the goods of the
+    sale it reduces and per rate the amount paid back and its tax.
     """
-    if not isinstance(paper, (DeliveryNote, PickingList, ReturnNote)):
-        raise InvalidValue("paper", paper, "a DeliveryNote, a PickingList or a ReturnNote")
+    if not isinstance(paper, (DeliveryNote, PickingList, ReturnNote, RefundNote)):
+        expected = "a DeliveryNote, a PickingList, a ReturnNote or a RefundNote"
+        raise InvalidValue("paper", paper, expected)
     try:
         import reportlab  # noqa: F401
     except ImportError:
@@ -370,6 +389,6 @@ def render_pdf(paper: DeliveryNote | PickingList | ReturnNote) -> bytes:
         ) from None
     if isinstance(paper, DeliveryNote):
         return _note_pdf(paper)
-    if isinstance(paper, ReturnNote):
-        return _return_pdf(paper)
+    if isinstance(paper, (ReturnNote, RefundNote)):
+        return _paid_back_pdf(paper)
     return _picking_pdf(paper)

@@ -19,7 +19,9 @@ entry takes off the sales, so the note and the books agree to the yen. A note fo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -33,7 +35,7 @@ from orderflow.i18n import zone_info
 from orderflow.papers.delivery import NoteItem
 from orderflow.papers.issuer import Issuer
 
-__all__ = ["SMALL_RETURN", "RefundLine", "ReturnNote", "return_note"]
+__all__ = ["SMALL_RETURN", "PaidBackNote", "RefundLine", "ReturnNote", "return_note"]
 
 SMALL_RETURN = Money.yen(10_000)
 """A return note paying back less than this (tax included) need not be handed over."""
@@ -51,8 +53,41 @@ class RefundLine:
     """The consumption tax in ``amount`` (消費税額等)."""
 
 
+class PaidBackNote:
+    """What a note of money paid back (返還インボイス) offers: the rates together, the exemption.
+
+    A base of :class:`ReturnNote` and :class:`~orderflow.papers.RefundNote`, which hold its
+    ``items``, ``refunds`` and ``paid_back``.
+    """
+
+    __slots__ = ()
+    items: tuple[NoteItem, ...]
+    refunds: tuple[RefundLine, ...]
+    paid_back: Money
+
+    @property
+    def refunded(self) -> Money:
+        """Every rate's amount together (before any fee kept back)."""
+        return Money.total((r.amount for r in self.refunds), self.paid_back.currency)
+
+    @property
+    def required(self) -> bool:
+        """Whether the note must be handed over: ¥10,000 or more paid back, tax included.
+
+        In a currency other than yen, always (the exemption is written in yen).
+        """
+        if self.refunded.currency != SMALL_RETURN.currency:
+            return True
+        return self.refunded >= SMALL_RETURN
+
+    @property
+    def has_reduced(self) -> bool:
+        """Whether an item is at the reduced rate (the note then says what ``※`` means)."""
+        return any(item.reduced for item in self.items)
+
+
 @attrs.frozen(slots=True)
-class ReturnNote:
+class ReturnNote(PaidBackNote):
     """A 返品明細書 that is also a 適格返還請求書: what came back and what is paid back."""
 
     issuer: Issuer
@@ -78,26 +113,6 @@ class ReturnNote:
     paid_back: Money
     """What the customer gets: the rates' amounts less ``fee``."""
 
-    @property
-    def refunded(self) -> Money:
-        """Every rate's amount together (before ``fee``)."""
-        return Money.total((r.amount for r in self.refunds), self.paid_back.currency)
-
-    @property
-    def required(self) -> bool:
-        """Whether the note must be handed over: ¥10,000 or more paid back, tax included.
-
-        In a currency other than yen, always (the exemption is written in yen).
-        """
-        if self.refunded.currency != SMALL_RETURN.currency:
-            return True
-        return self.refunded >= SMALL_RETURN
-
-    @property
-    def has_reduced(self) -> bool:
-        """Whether an item is at the reduced rate (the note then says what ``※`` means)."""
-        return any(item.reduced for item in self.items)
-
 
 def return_note(
     order: Order, return_id: str, issuer: Issuer, issued_on: date, *, zone: str = "Asia/Tokyo"
@@ -109,46 +124,20 @@ def return_note(
     ``InvalidValue`` naming ``return_id``, as for an id the order does not have; a bad
     argument is an ``InvalidValue`` naming it.
     """
-    if not isinstance(order, Order):
-        raise InvalidValue("order", order, "an Order")
-    if not isinstance(issuer, Issuer):
-        raise InvalidValue("issuer", issuer, "an Issuer (the shop's name and 登録番号)")
-    if not isinstance(issued_on, date) or isinstance(issued_on, datetime):
-        raise InvalidValue("issued_on", issued_on, "a date (datetime.date, not a datetime)")
-    tz = zone_info(zone)
+    tz = check_paper(order, issuer, issued_on, zone)
     ret = _refunded(order, return_id)
     assert ret.received_at is not None and ret.paid_back is not None
-    shipped = [s.shipped_at for s in order.shipments if s.shipped_at is not None]
-    sold_at = min(shipped) if shipped else ret.requested_at
-    items = []
-    for returned in ret.lines:
-        line = order.line(returned.line_id)
-        amount = line.unit_price * returned.quantity
-        items.append(
-            NoteItem(
-                line.line_id,
-                line.sku,
-                line.name,
-                line.unit_price,
-                returned.quantity,
-                amount,
-                line.tax_rate,
-            )
-        )
-    refunds = tuple(
-        RefundLine(rate, amount, tax)
-        for rate, amount, tax in sorted(ret.refund, key=lambda r: -r[0].percent)
-    )
+    items = [note_item(order, r.line_id, r.quantity) for r in ret.lines]
     return ReturnNote(
         issuer,
         issued_on,
         order.number,
         ret.return_id,
         order.customer.name,
-        sold_at.astimezone(tz).date(),
+        sold_on(order, ret.requested_at, tz),
         ret.received_at.astimezone(tz).date(),
         tuple(items),
-        refunds,
+        refund_lines(ret.refund),
         ret.fee if ret.fee is not None else Money.zero(order.currency),
         ret.paid_back,
     )
@@ -166,3 +155,43 @@ def _refunded(order: Order, return_id: object) -> Return:
             "a return received and refunded (a requested or refused one has no return note)",
         )
     return ret
+
+
+def check_paper(order: object, issuer: object, issued_on: object, zone: object) -> ZoneInfo:
+    """Refuse a bad argument of a note by name; the shop's time zone ``zone``."""
+    if not isinstance(order, Order):
+        raise InvalidValue("order", order, "an Order")
+    if not isinstance(issuer, Issuer):
+        raise InvalidValue("issuer", issuer, "an Issuer (the shop's name and 登録番号)")
+    if not isinstance(issued_on, date) or isinstance(issued_on, datetime):
+        raise InvalidValue("issued_on", issued_on, "a date (datetime.date, not a datetime)")
+    return zone_info(zone)
+
+
+def sold_on(order: Order, otherwise: datetime, tz: ZoneInfo) -> date:
+    """The day of the sale a note refers to: the first of the order's parcels left (出荷日).
+
+    ``otherwise`` when none has (a note refers to a sale, so in practice one has).
+    """
+    shipped = [s.shipped_at for s in order.shipments if s.shipped_at is not None]
+    return (min(shipped) if shipped else otherwise).astimezone(tz).date()
+
+
+def note_item(order: Order, line_id: str, quantity: int) -> NoteItem:
+    """``quantity`` units of the order's line ``line_id`` at the price it was sold at."""
+    line = order.line(line_id)
+    return NoteItem(
+        line.line_id,
+        line.sku,
+        line.name,
+        line.unit_price,
+        quantity,
+        line.unit_price * quantity,
+        line.tax_rate,
+    )
+
+
+def refund_lines(shares: Iterable[tuple[TaxRate, Money, Money]]) -> tuple[RefundLine, ...]:
+    """Per rate (10% first), what the books take off and the tax in it, as a note's lines."""
+    ordered = sorted(shares, key=lambda share: -share[0].percent)
+    return tuple(RefundLine(rate, amount, tax) for rate, amount, tax in ordered)
