@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -490,3 +490,26 @@ def test_an_order_in_another_parcel_is_refused_saying_how_to_take_it_out() -> No
     assert desk.get("1003").bundle == ()
     desk.unbundle("1002")
     assert [o.bundle for o in desk.bundle(["1002", "1003"])] == [("1002", "1003")] * 2
+
+
+def test_an_event_for_a_number_used_again_goes_to_the_parcel_on_its_way_then() -> None:
+    """Carriers use numbers again: weeks after the first parcel arrived, the event is the
+    second parcel's; a late event of the first parcel's days stays the first's."""
+    shop = fake_shop(STOCK)
+    desk = shop.desk
+    _two_accepted(desk)
+    for number in ("1001", "1002"):
+        desk.instruct_shipping(number)
+    desk.ship("1001", "1001-S1", TRACKING)
+    first_day = shop.clock.now()
+    desk.deliver("1001", "1001-S1")
+    shop.clock.advance(timedelta(days=30))
+    desk.ship("1002", "1002-S1", TRACKING)
+    late = CarrierEvent("yamato", TRACKING, TrackingStatus.IN_TRANSIT, first_day, "old-1")
+    now = CarrierEvent("yamato", TRACKING, TrackingStatus.DELIVERED, shop.clock.now(), "new-1")
+    report = desk.carrier_events([late, now])
+    assert report.unknown == ()
+    assert desk.get("1002").status is OrderStatus.DELIVERED
+    assert [
+        e.detail("event_id") for e in desk.get("1001").history if e.name == "carrier_reported"
+    ] == ["old-1"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import islice
 
 import attrs
@@ -152,12 +152,13 @@ class TrackingCommands(DeskBase):
         """The events by order number (with their shipment ids), and those no shipment has."""
         unknown: list[CarrierEvent] = []
         per_order: dict[str, list[tuple[str, CarrierEvent]]] = {}
-        cache: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        cache: dict[tuple[str, str], list[tuple[str, Shipment]]] = {}
+        margin = self.settings.carrier_clock_tolerance
         for event in batch:
             key = (event.carrier, event.tracking_number)
             if key not in cache:
-                cache[key] = self._find_shipments(event)
-            found = cache[key]
+                cache[key] = self._shipments_numbered(event)
+            found = _owners(cache[key], event.at, margin)
             if not found:
                 unknown.append(event)
             for number, shipment_id in found:
@@ -232,13 +233,8 @@ class TrackingCommands(DeskBase):
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _find_shipments(self, event: CarrierEvent) -> list[tuple[str, str]]:
-        """(order number, shipment id) of the shipment with the event's number, or none.
-
-        Several orders' shipments share a number when they are one 同梱 parcel (the same
-        ``parcel``, each order once): the event is for each of them. Any other sharing is a
-        mistake for a person to look up: none.
-        """
+    def _shipments_numbered(self, event: CarrierEvent) -> list[tuple[str, Shipment]]:
+        """(order number, shipment) of every shipment with the event's carrier and number."""
         if event.carrier not in self.carriers:
             return []
         try:
@@ -248,17 +244,13 @@ class TrackingCommands(DeskBase):
         number, _, _ = self.executor.tracking(event.carrier, given)
         if number is None:
             return []
-        hits: list[tuple[str, str, str | None]] = []
+        hits: list[tuple[str, Shipment]] = []
         for order_number in self.executor.orders_by_tracking(event.carrier, number):
             order = self.executor.find(order_number)
             for s in order.shipments if order is not None else ():
                 if s.carrier == event.carrier and s.tracking_number == number:
-                    hits.append((order_number, s.shipment_id, s.parcel))
-        parcels = {parcel for _, _, parcel in hits}
-        one_parcel = len(parcels) == 1 and None not in parcels
-        if len(hits) == 1 or (one_parcel and len({n for n, _, _ in hits}) == len(hits)):
-            return [(n, shipment_id) for n, shipment_id, _ in hits]
-        return []
+                    hits.append((order_number, s))
+        return hits
 
     def _applying(
         self, pairs: list[tuple[str, CarrierEvent]], tally: list[tuple[tracking.Tally, bool]]
@@ -276,3 +268,34 @@ class TrackingCommands(DeskBase):
             return new
 
         return decide
+
+
+def _one_parcel(hits: list[tuple[str, Shipment]]) -> bool:
+    """One shipment, or one 同梱 parcel's shipments (each order once)."""
+    parcels = {s.parcel for _, s in hits}
+    one_box = len(parcels) == 1 and None not in parcels
+    return len(hits) == 1 or (one_box and len({n for n, _ in hits}) == len(hits))
+
+
+def _on_its_way(shipment: Shipment, at: datetime, margin: timedelta) -> bool:
+    """Whether ``shipment`` was with the carrier at ``at``: shipped, not yet delivered."""
+    if shipment.shipped_at is None or at < shipment.shipped_at - margin:
+        return False
+    return shipment.delivered_at is None or at <= shipment.delivered_at + margin
+
+
+def _owners(
+    hits: list[tuple[str, Shipment]], at: datetime, margin: timedelta
+) -> list[tuple[str, str]]:
+    """(order number, shipment id) of the shipments an event stamped ``at`` is for, or none.
+
+    Several orders' shipments share a number when they are one 同梱 parcel (the same
+    ``parcel``, each order once): the event is for each of them. A number the carrier used again
+    for a later parcel is told apart by the event's time: only the shipments on their way then
+    (shipped before it, not delivered before it, give or take ``margin``: the shop's
+    ``carrier_clock_tolerance``) are kept. Any other sharing is a mistake for a person to look
+    up: none.
+    """
+    if not _one_parcel(hits):  # a number used again: the parcels on their way then
+        hits = [(n, s) for n, s in hits if _on_its_way(s, at, margin)]
+    return [(n, s.shipment_id) for n, s in hits] if _one_parcel(hits) else []
