@@ -80,10 +80,8 @@ def drop_remainder(order: Order, ctx: Context, rules: Rules, *, reserved: bool =
             expected = "an instructed order with units no parcel carries"
         raise InvalidValue("number", order.number, expected)
     rule = rules.settings.tax
-    missing = order.unallocated()
     held = pending_units(order) if reserved else {}
-    for (line_id, _), units in held.items():
-        missing[line_id] = missing.get(line_id, 0) + units
+    missing = _units_dropped(order, held)
     lines = tuple(
         line if line.line_id not in missing else replace(line, quantity=line.quantity - units)
         for line in order.lines
@@ -103,24 +101,7 @@ def drop_remainder(order: Order, ctx: Context, rules: Rules, *, reserved: bool =
     after = _cap_points(after)
     total = after.totals(rule).total
     cod = after.payment.method is PaymentMethod.COD
-    zero = Money.zero(order.currency)
-    # what the parcels collect, less what an earlier drop already recorded as owed back
-    asked = Money.total((s.cod_amount or zero for s in after.shipments), order.currency)
-    asked = asked - cod_excess_owed(order)
-    if cod and pending_units(after):
-        raise InvalidValue(
-            "number",
-            order.number,
-            "an order with no reserved units left to instruct (instruct_shipping them first: "
-            "its 代引き parcels must collect its total)",
-        )
-    if cod and asked < total:
-        raise InvalidValue(
-            "number",
-            order.number,
-            f"an order whose 代引き parcels collect its total ({asked} of {total}): "
-            "the rest is collected with a parcel still to come",
-        )
+    asked = _cod_asked(order, after, total) if cod else total
     dropped = ", ".join(f"{line_id}×{units}" for line_id, units in sorted(missing.items()))
     fields: dict[str, object] = {
         "changes": (("dropped", dropped),),
@@ -131,12 +112,7 @@ def drop_remainder(order: Order, ctx: Context, rules: Rules, *, reserved: bool =
         fields = {"old_discount": str(order.discount.amount), "new_discount": str(discount.amount)}
         after, _ = lifecycle.record_fact(after, ctx, DiscountCapped, fields=fields)
     plan = Plan(after)
-    for (line_id, warehouse), units in sorted(held.items()):
-        if drop_ship_supplier(warehouse) is None:  # our stock: given back
-            for sku, per in line_components(order.line(line_id), rules.settings.sets):
-                plan.add(
-                    Release, line_id=line_id, warehouse=warehouse, sku=sku, quantity=units * per
-                )
+    _release(plan, order, held, rules)
     if not cod:
         after = follow_total(plan, after, total, ctx, rules)
     elif asked > total:  # the parcels collect the old amounts: the difference is owed back
@@ -159,6 +135,50 @@ def drop_remainder(order: Order, ctx: Context, rules: Rules, *, reserved: bool =
         ),
     )
     return plan.apply(_move_on(plan, after, total, ctx, rules))
+
+
+def _units_dropped(order: Order, held: dict[tuple[str, str], int]) -> dict[str, int]:
+    """Line id → units dropped: those waiting for stock, and ``held`` (no parcel carries)."""
+    missing = order.unallocated()
+    for (line_id, _), units in held.items():
+        missing[line_id] = missing.get(line_id, 0) + units
+    return missing
+
+
+def _cod_asked(order: Order, after: Order, total: Money) -> Money:
+    """What the 代引き parcels collect (less an earlier drop's excess owed back), if enough.
+
+    A drop that leaves reserved units no parcel carries, or the parcels collecting less than
+    the new ``total``, is refused: nothing would collect the rest.
+    """
+    zero = Money.zero(order.currency)
+    asked = Money.total((s.cod_amount or zero for s in after.shipments), order.currency)
+    asked = asked - cod_excess_owed(order)
+    if pending_units(after):
+        raise InvalidValue(
+            "number",
+            order.number,
+            "an order with no reserved units left to instruct (instruct_shipping them first: "
+            "its 代引き parcels must collect its total)",
+        )
+    if asked < total:
+        raise InvalidValue(
+            "number",
+            order.number,
+            f"an order whose 代引き parcels collect its total ({asked} of {total}): "
+            "the rest is collected with a parcel still to come",
+        )
+    return asked
+
+
+def _release(plan: Plan, order: Order, held: dict[tuple[str, str], int], rules: Rules) -> None:
+    """Give back the stock of the ``held`` units dropped (a supplier's holds none of ours)."""
+    for (line_id, warehouse), units in sorted(held.items()):
+        if drop_ship_supplier(warehouse) is None:
+            for sku, per in line_components(order.line(line_id), rules.settings.sets):
+                plan.add(
+                    Release, line_id=line_id, warehouse=warehouse, sku=sku, quantity=units * per
+                )
 
 
 def _less(
