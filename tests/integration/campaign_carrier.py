@@ -171,29 +171,42 @@ def unknown_numbers(flow: Flow) -> object:
     """Events for numbers no shipment has, or several share: reported, and nothing changes.
 
     The orders of one 同梱 parcel share its number by design (its events are for each of them):
-    such a number is not a mistake.
+    such a number is not a mistake; nor is a number used again, when one parcel alone was on its
+    way at the event's time (shipped before it, not delivered before it, give or take the
+    shop's carrier_clock_tolerance).
     """
     rng = flow.rng
     shop = flow.shop
     body = rng.randrange(10**10, 10**11)
     numbers = [f"{body}{body % 7}"]
     orders = shop.store.orders
-    holders: dict[str, set[tuple[str, str, str | None]]] = {}
+    at = shop.clock.now()
+    margin = shop.desk.settings.carrier_clock_tolerance
+    holders: dict[str, set[tuple[str, str, str | None, bool]]] = {}
     for o in orders.values():
         for s in o.shipments:  # the events are Yamato's: another carrier's number is its own
             if s.tracking_number and s.carrier == "yamato":
+                on_its_way = (
+                    s.shipped_at is not None
+                    and s.shipped_at - margin <= at
+                    and (s.delivered_at is None or at <= s.delivered_at + margin)
+                )
                 holders.setdefault(s.tracking_number, set()).add(
-                    (o.number, s.shipment_id, s.parcel)
+                    (o.number, s.shipment_id, s.parcel, on_its_way)
                 )
 
-    def one_parcel(who: set[tuple[str, str, str | None]]) -> bool:
-        parcels = {parcel for _, _, parcel in who}
-        return len(parcels) == 1 and None not in parcels and len({n for n, _, _ in who}) == len(who)
+    def one_parcel(who: set[tuple[str, str, str | None, bool]]) -> bool:
+        parcels = {parcel for _, _, parcel, _ in who}
+        one_box = len(parcels) == 1 and None not in parcels
+        return len(who) == 1 or (one_box and len({x[0] for x in who}) == len(who))
 
-    numbers += [n for n, who in holders.items() if len(who) > 1 and not one_parcel(who)][:2]
+    def shared(who: set[tuple[str, str, str | None, bool]]) -> bool:
+        then = {x for x in who if x[3]}
+        return not one_parcel(who) and not one_parcel(then)
+
+    numbers += [n for n, who in holders.items() if shared(who)][:2]
     if numbers[0] in holders:
         return None  # drawn a number in use: not unknown
-    at = shop.clock.now()
     batch = [
         CarrierEvent("yamato", n, rng.choice(list(T)), at, f"u{rng.randint(1, 10**9)}")
         for n in numbers
