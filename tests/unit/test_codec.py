@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -295,3 +296,32 @@ def test_a_count_no_store_can_write_is_refused_naming_it(name: str, value: int) 
     with pytest.raises(CodecError) as caught:
         codec.loads(json.dumps(document))
     assert caught.value.field == name
+
+
+@pytest.mark.parametrize(
+    "amount", [" 1080 ", "1_080", "+1080", "１０８０", "1080.0", "1.08e3", "01080", "1080\n"]
+)
+def test_an_amount_the_writer_never_writes_is_refused_naming_its_path(
+    booked: Order, amount: str
+) -> None:
+    # Decimal() reads all of these, the writer writes none of them: a stored document is read
+    # as written ("1080"), never as a person might type it
+    data = document(booked)
+    written = data["lines"][0]["unit_price"]["amount"]
+    assert written == str(booked.lines[0].unit_price.amount)
+    data["lines"][0]["unit_price"]["amount"] = amount
+    error = error_of(data)
+    assert error.field == "lines[0].unit_price.amount"
+    assert "1080" in error.expected
+
+
+@pytest.mark.parametrize("text", [" 0.05", "5E-2_0", "+0.05", "０.05", "0.05 "])
+def test_a_decimal_fact_the_writer_never_writes_is_refused(booked: Order, text: str) -> None:
+    facts = (("rate", Decimal("0.05")),)
+    order = attrs.evolve(booked, outbox=(Notify(f"{booked.number}:99", notice="x", facts=facts),))
+    data = document(order)
+    assert codec.from_data(data) == order
+    raw = json.dumps(data).replace('"0.05"', json.dumps(text))
+    with pytest.raises(CodecError) as caught:
+        codec.loads(raw)
+    assert caught.value.field.startswith("outbox[0].facts")

@@ -115,15 +115,38 @@ def _bool(value: object, _: object) -> bool:
 
 
 def _decimal(value: object, _: object = None) -> Decimal:
+    """A decimal as the writer writes it: ``str(number)``, nothing else ``Decimal()`` reads.
+
+    ``Decimal()`` also reads `` 1080 ``, ``1_080``, ``+1080``, full-width digits …; a stored
+    document holds none of them, so one that does was not written by orderflow and is refused.
+    """
     if type(value) is str:
         try:
             number = Decimal(value)
         except ArithmeticError:
             pass
         else:
-            if number.is_finite():
+            if number.is_finite() and str(number) == value:
                 return number
-    raise _Bad("", _shown(value), "a decimal number as a string, such as '1080'")
+    raise _Bad("", _shown(value), _DECIMAL)
+
+
+_DECIMAL = "a decimal number as a string as orderflow writes it, such as '1080' or '0.08'"
+
+
+def _amount(value: object) -> Money:
+    """A ``Money`` whose amount is written as the writer writes it (``str(money.amount)``).
+
+    ``"1080.0"`` for yen, `` 1080 `` or ``1_080`` are refused: never written, so not read.
+    """
+    if type(value) is dict and len(value) == 2:
+        amount, currency = value.get("amount"), value.get("currency")
+        if type(amount) is str and type(currency) is str:
+            money = Money(_decimal(amount), currency)
+            if str(money.amount) == amount:
+                return money
+            raise _Bad("amount", amount, _AMOUNT)
+    raise _Bad("", _shown(value), "an amount")
 
 
 def _datetime(value: object, _: object = None) -> datetime:
@@ -151,14 +174,14 @@ def _date(value: object, _: object = None) -> date:
 
 
 def _money(value: object, _: object = None) -> Money:
-    if type(value) is dict and len(value) == 2:
-        amount, currency = value.get("amount"), value.get("currency")
-        if type(amount) is str and type(currency) is str:
-            try:
-                return Money(Decimal(amount), currency)
-            except (InvalidValue, ArithmeticError):
-                pass
+    try:
+        return _amount(value)
+    except (_Bad, InvalidValue, ArithmeticError):
+        pass
     raise _money_error(value)
+
+
+_AMOUNT = "the amount as orderflow writes it for its currency, such as '1080' (JPY) or '10.80'"
 
 
 def _money_error(value: object) -> _Bad:
@@ -173,9 +196,9 @@ def _money_error(value: object) -> _Bad:
     if type(value["currency"]) is not str:
         return _Bad("currency", _shown(value["currency"]), "a currency code such as 'JPY'")
     try:
-        Money(_decimal(value["amount"]), value["currency"])
+        _amount(value)
     except _Bad as error:
-        return _Bad("amount", error.value, error.expected)
+        return _Bad("amount", _shown(value["amount"]), error.expected)
     except InvalidValue as error:
         return _Bad(error.field, _shown(error.value), error.expected)
     return _Bad("", _Shape(value), "an amount")  # pragma: no cover (it was readable)
