@@ -325,3 +325,20 @@ def test_a_decimal_fact_the_writer_never_writes_is_refused(booked: Order, text: 
     with pytest.raises(CodecError) as caught:
         codec.loads(raw)
     assert caught.value.field.startswith("outbox[0].facts")
+
+
+def test_a_name_an_older_orderflow_stored_on_two_lines_is_read_on_one(booked: Order) -> None:
+    # Names and address parts are refused with a line break, a tab or an invisible character
+    # now; an order stored before keeps being read (and can be cancelled, shipped, booked)
+    data = document(booked)
+    data["ship_to"]["name"] = "山田\n太郎"
+    data["customer"]["name"] = "山田\u200b太郎"
+    data["lines"][0]["name"] = "緑茶\r\n100g"
+    data["history"][0]["at"] = data["history"][0]["at"]
+    order = codec.from_data(data)
+    assert order.ship_to.name == "山田 太郎"
+    assert order.customer.name == "山田\ufffd太郎"
+    assert order.lines[0].name == "緑茶  100g"
+    assert order.lines[1:] == booked.lines[1:]
+    data["lines"][0]["quantity"] = 0  # anything else wrong is still named
+    assert error_of(data).field == "lines[0].quantity"

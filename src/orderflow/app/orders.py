@@ -246,7 +246,7 @@ class OrderCommands(DeskBase):
         ctx = self._ctx(actor)
         self._check_placing(payment_method, token, customer, ship_to, lines, lines_field)
         check_text(channel, "channel", required=True, limit=100)
-        check_text(remarks, "remarks", limit=2000)
+        check_text(remarks, "remarks", limit=2000, breaks=True)
         if not isinstance(address_from_amazon, bool):
             raise InvalidValue("address_from_amazon", address_from_amazon, "True or False")
         asked = Placing(
@@ -363,8 +363,8 @@ class OrderCommands(DeskBase):
     ) -> Order:
         """Put a hold (保留) on the order: it will not be instructed to ship until cleared."""
         check_text(code, "code", required=True, limit=100)
-        check_text(message, "message", limit=1000)
-        check_text(message_en, "message_en", limit=1000)
+        check_text(message, "message", limit=1000, breaks=True)
+        check_text(message_en, "message_en", limit=1000, breaks=True)
         return self._command(
             number,
             lambda order, ctx: placing.raise_hold(order, code, message, message_en, ctx),
