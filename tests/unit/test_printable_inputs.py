@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pytest
 
-from orderflow import Address, Customer, Money, OrderLine
+from orderflow import Address, Customer, Money, OrderChange, OrderLine
 from orderflow.errors import InvalidValue, OrderNotFound
 from tests.builders import place, shop, to_allocated
 
@@ -103,3 +103,22 @@ def test_an_e_mail_address_without_a_domain_is_refused(email: str) -> None:
     with pytest.raises(InvalidValue) as caught:
         Customer("C1", "山田 太郎", email)
     assert caught.value.field == "customer.email"
+
+
+@pytest.mark.parametrize("token", ["tok_ok\udcff", "tok_ok\x00", "   ", "tok_ok\n", "t" * 2001])
+def test_a_card_token_no_store_keeps_or_no_gateway_takes_is_refused(token: str) -> None:
+    # a lone surrogate made place() raise UnicodeEncodeError from the SQLite store, after the
+    # card was authorized; a NUL would fail PostgreSQL's save the same way
+    s = shop()
+    with pytest.raises(InvalidValue) as caught:
+        place(s, "1001", token=token)
+    assert caught.value.field == "token"
+    assert token not in str(caught.value) or not token.strip()
+    assert not s.gateway.calls
+    with pytest.raises(OrderNotFound):
+        s.desk.get("1001")
+    place(s, "1001")
+    with pytest.raises(InvalidValue) as caught:
+        s.desk.change("1001", OrderChange(token=token), reason="別のカード")
+    assert caught.value.field == "change.token"
+    assert s.desk.get("1001").payment.token == "tok_ok"

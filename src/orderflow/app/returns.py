@@ -60,7 +60,7 @@ class ReturnCommands(OrderCommands):
         who = Requester.customer() if requester is None else requester
         if not isinstance(who, Requester):
             raise InvalidValue("requester", who, "a Requester")
-        check_text(refund_account, "refund_account", limit=200)
+        check_text(refund_account, "refund_account", limit=200, breaks=True)
         check_text(exception, "exception", limit=1000, breaks=True)
         if exception and who.party is Party.CUSTOMER:
             raise InvalidValue(
@@ -168,7 +168,7 @@ class ReturnCommands(OrderCommands):
         """
         check_number(number)
         check_text(request_id, "request_id", required=True, limit=200)
-        check_text(refund_account, "refund_account", limit=200)
+        check_text(refund_account, "refund_account", limit=200, breaks=True)
         _check_exchange(new_lines, payment)
         who = Requester.customer() if requester is None else requester
         if not isinstance(who, Requester):

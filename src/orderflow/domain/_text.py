@@ -11,9 +11,11 @@ from orderflow.errors import InvalidValue
 
 __all__ = [
     "ONE_LINE",
+    "TOKEN_LIMIT",
     "WITH_BREAKS",
     "check_printable",
     "first_unprintable",
+    "is_token",
     "storable",
     "storable_text",
 ]
@@ -91,3 +93,23 @@ def check_printable(field: str, value: str, *, breaks: bool = False) -> str:
             field, value, f"{WITH_BREAKS if breaks else ONE_LINE} (found U+{ord(char):04X})"
         )
     return value
+
+
+TOKEN_LIMIT = 2000
+"""The most characters of a card (or Amazon Pay) token a shop passes on from its gateway."""
+
+
+def is_token(value: object) -> bool:
+    """Whether ``value`` can be a gateway's stored card token.
+
+    A text, not blank, storable, printable on one line and at most :data:`TOKEN_LIMIT`
+    characters. The token is kept with the order's payment: one a database cannot store (a NUL,
+    a lone surrogate) made the save fail after the card was authorized.
+    """
+    return (
+        isinstance(value, str)
+        and bool(value.strip())
+        and len(value) <= TOKEN_LIMIT
+        and storable(value)
+        and first_unprintable(value) is None
+    )
