@@ -342,3 +342,32 @@ def test_a_name_an_older_orderflow_stored_on_two_lines_is_read_on_one(booked: Or
     assert order.lines[1:] == booked.lines[1:]
     data["lines"][0]["quantity"] = 0  # anything else wrong is still named
     assert error_of(data).field == "lines[0].quantity"
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "20261122T000000+0000",
+        "2026-11-22 00:00:00+00:00",
+        "2026-11-22T00:00:00Z",
+        "2026-11-22T00:00+00:00",
+        "2026-11-22T00:00:00.000000+00:00",
+    ],
+)
+def test_a_moment_the_writer_never_writes_is_refused_naming_its_path(
+    booked: Order, moment: str
+) -> None:
+    # fromisoformat reads all of these; the writer writes isoformat() only
+    data = document(booked)
+    assert data["history"][0]["at"] == booked.history[0].at.isoformat()
+    data["history"][0]["at"] = moment
+    assert error_of(data).field == "history[0].at"
+
+
+@pytest.mark.parametrize("day", ["20261122", "2026-W47-7", "2026-326"])
+def test_a_day_the_writer_never_writes_is_refused_naming_its_path(booked: Order, day: str) -> None:
+    data = document(booked)
+    [(index, event)] = [(i, e) for i, e in enumerate(data["history"]) if "on" in e][:1]
+    assert event["on"] == "2026-11-22"
+    event["on"] = day
+    assert error_of(data).field == f"history[{index}].on"

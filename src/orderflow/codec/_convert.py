@@ -150,10 +150,15 @@ def _amount(value: object) -> Money:
 
 
 def _datetime(value: object, _: object = None) -> datetime:
+    """A moment as the writer writes it (``isoformat()``).
+
+    Nothing else ``fromisoformat`` reads: ``Z``, a space for ``T``, no seconds, the basic format
+    ``20261122T000000+0000`` …
+    """
     if type(value) is str:
         try:
             moment = datetime.fromisoformat(value)
-            if moment.tzinfo is not None:
+            if moment.tzinfo is not None and moment.isoformat() == value:
                 moment.astimezone(UTC)  # every store keeps (and compares) the UTC instant
                 return moment
         except (ValueError, OverflowError):
@@ -165,11 +170,15 @@ _MOMENT = "an ISO 8601 date and time with its offset, within years 1 to 9999 in 
 
 
 def _date(value: object, _: object = None) -> date:
+    """A day as the writer writes it (``2026-11-22``), not ``20261122`` or ``2026-W47-7``."""
     if type(value) is str:
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             pass
+        else:
+            if day.isoformat() == value:
+                return day
     raise _Bad("", _shown(value), "an ISO 8601 date such as '2026-11-22'")
 
 
