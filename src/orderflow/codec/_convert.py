@@ -115,11 +115,7 @@ def _bool(value: object, _: object) -> bool:
 
 
 def _decimal(value: object, _: object = None) -> Decimal:
-    """A decimal as the writer writes it: ``str(number)``, nothing else ``Decimal()`` reads.
-
-    ``Decimal()`` also reads `` 1080 ``, ``1_080``, ``+1080``, full-width digits …; a stored
-    document holds none of them, so one that does was not written by orderflow and is refused.
-    """
+    """A decimal as written (``str(number)``): not `` 1080 ``, ``1_080``, ``+1080``, ``１``."""
     if type(value) is str:
         try:
             number = Decimal(value)
@@ -135,10 +131,7 @@ _DECIMAL = "a decimal number as a string as orderflow writes it, such as '1080' 
 
 
 def _amount(value: object) -> Money:
-    """A ``Money`` whose amount is written as the writer writes it (``str(money.amount)``).
-
-    ``"1080.0"`` for yen, `` 1080 `` or ``1_080`` are refused: never written, so not read.
-    """
+    """A ``Money`` whose amount is as written (``str(money.amount)``: not ``1080.0`` for yen)."""
     if type(value) is dict and len(value) == 2:
         amount, currency = value.get("amount"), value.get("currency")
         if type(amount) is str and type(currency) is str:
@@ -150,11 +143,7 @@ def _amount(value: object) -> Money:
 
 
 def _datetime(value: object, _: object = None) -> datetime:
-    """A moment as the writer writes it (``isoformat()``).
-
-    Nothing else ``fromisoformat`` reads: ``Z``, a space for ``T``, no seconds, the basic format
-    ``20261122T000000+0000`` …
-    """
+    """A moment as written (``isoformat()``): no ``Z``, no space for ``T``, no basic form."""
     if type(value) is str:
         try:
             moment = datetime.fromisoformat(value)
