@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import date
 
+import attrs
 import pytest
 
 from orderflow import (
@@ -29,6 +30,7 @@ from orderflow.carrier_files import (
     label_rows,
     read_b2_issued,
 )
+from orderflow.errors import MoveBlocked
 from orderflow.testing import fake_shop
 
 SHIPPED_ON = date(2026, 11, 23)
@@ -121,8 +123,15 @@ def test_a_cod_box_is_one_ehiden_label_collecting_the_sum() -> None:
 
 
 def test_a_box_over_the_cod_limit_is_refused_naming_its_row() -> None:
-    """B2 collects at most ¥300,000 per label: two orders that each fit may not together."""
-    _desk, pairs = boxed(PaymentMethod.COD, prices=(160000, 160000))
+    """B2 collects at most ¥300,000 per label: two orders that each fit may not together.
+
+    出荷指示 refuses such a box with Yamato (test_cod_carrier_limit); the file still refuses
+    one given to it (a box sent with Sagawa, its shipments relabelled by hand).
+    """
+    with pytest.raises(MoveBlocked):
+        boxed(PaymentMethod.COD, prices=(160000, 160000))
+    _desk, pairs = boxed(PaymentMethod.COD, prices=(160000, 160000), carrier="sagawa")
+    pairs = [(attrs.evolve(shipment, carrier="yamato"), order) for shipment, order in pairs]
     with pytest.raises(CarrierFileError) as refused:
         export_b2(pairs, SHIPPER, SHIPPED_ON)
     assert refused.value.row == 2 and "cod_amount" in str(refused.value)

@@ -13,7 +13,7 @@ from typing import TypeVar
 
 import attrs
 
-from orderflow.domain._text import storable
+from orderflow.domain._text import first_unprintable, storable
 from orderflow.domain.effects import (
     Authorize,
     CheckCredit,
@@ -66,7 +66,42 @@ def checked_answer(effect: Effect, value: object) -> object:
         raise WrongAnswer(
             f"{effect.kind} answered text that cannot be stored (U+0000 or a lone surrogate)"
         )
+    if isinstance(value, VirtualAccount):
+        wrong = _wrong_in_account(value)
+        if wrong:
+            raise WrongAnswer(f"{effect.kind} answered a VirtualAccount whose {wrong}")
     return value
+
+
+_ACCOUNT_DIGITS = {"bank_code": 4, "branch_code": 3, "account_number": 7}
+"""The codes of a virtual account, in ASCII digits, as the bank's Zengin file names the account
+a deposit went to (金融機関コード 4, 支店コード 3, 口座番号 7): any other account no deposit
+could match."""
+
+_ACCOUNT_NAMES = {"bank_name": 100, "branch_name": 100, "holder": 100, "account_type": 20}
+"""The names of a virtual account the customer's payment request prints, and their most
+characters."""
+
+
+def _wrong_in_account(account: VirtualAccount) -> str:
+    """What is wrong with a virtual account an adapter answered ("" when nothing is).
+
+    Its codes are ASCII digits of their Zengin lengths; its names are not blank, on one line
+    (no line break or control character) and of at most their lengths.
+    """
+    for name, size in _ACCOUNT_DIGITS.items():
+        code: object = getattr(account, name)
+        if not (isinstance(code, str) and len(code) == size and code.isascii() and code.isdigit()):
+            return f"{name} is {code!r}, not {size} digits 0-9"
+    for name, limit in _ACCOUNT_NAMES.items():
+        text: object = getattr(account, name)
+        if not isinstance(text, str) or not text.strip() or len(text) > limit:
+            shown = text if not isinstance(text, str) else f"{len(text)} characters"
+            return f"{name} is {shown}, not a text of 1 to {limit} characters"
+        char = first_unprintable(text)
+        if char is not None:
+            return f"{name} holds U+{ord(char):04X}: expected text on one line"
+    return ""
 
 
 _PLAIN = (int, float, Decimal, date, timedelta, enum.Enum, Money, type(None))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from orderflow.domain._text import storable
+from orderflow.domain._text import check_printable, storable
 from orderflow.errors import InvalidValue
 
 __all__ = ["MAX_NUMBER", "check_number", "check_text"]
@@ -25,8 +25,15 @@ def check_number(number: object, field: str = "number") -> str:
     return number
 
 
-def check_text(value: object, field: str, *, required: bool = False, limit: int = 1000) -> str:
-    """A free text of at most ``limit`` characters (non-empty when ``required``)."""
+def check_text(
+    value: object, field: str, *, required: bool = False, limit: int = 1000, breaks: bool = False
+) -> str:
+    """A text of at most ``limit`` characters (non-empty when ``required``).
+
+    On one line (an id, a code, an actor: no line break, tab, control or invisible character)
+    unless ``breaks``: a free text a person wrote (a reason, remarks) keeps its line breaks and
+    tabs, but no other control character (ESC would drive the terminal that shows it).
+    """
     if not isinstance(value, str) or len(value) > limit or (required and not value.strip()):
         what = "a non-empty text" if required else "a text"
         raise InvalidValue(field, value, f"{what} of at most {limit} characters")
@@ -36,4 +43,4 @@ def check_text(value: object, field: str, *, required: bool = False, limit: int 
             value,
             "whole Unicode text without NUL (a lone surrogate or U+0000 cannot be stored)",
         )
-    return value
+    return check_printable(field, value, breaks=breaks)

@@ -51,7 +51,7 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
         check_text(sku, "sku", required=True, limit=200)
         check_units(quantity, "quantity")  # 1 to MAX_UNITS: fits every inventory's integers
         check_text(receipt_id, "receipt_id", required=True, limit=200)
-        check_text(reason, "reason", limit=1000)
+        check_text(reason, "reason", limit=1000, breaks=True)
         check_text(actor, "actor", required=True, limit=200)
         if priority is not None:
             if not callable(priority):
@@ -260,7 +260,7 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
         else waits.
         """
         check_number(number)
-        check_text(reason, "reason", required=True, limit=1000)
+        check_text(reason, "reason", required=True, limit=1000, breaks=True)
         self._ctx(actor, reason)  # the caller's arguments, before anything is done
         if request_id is not None:
             check_text(request_id, "request_id", required=True, limit=200)
@@ -288,7 +288,7 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
         (``InvalidValue`` naming ``number``) unless the order is 出荷指示済 with such units.
         """
         check_number(number)
-        check_text(reason, "reason", required=True, limit=1000)
+        check_text(reason, "reason", required=True, limit=1000, breaks=True)
         self._ctx(actor, reason)  # the caller's arguments, before anything is done
         if request_id is not None:
             check_text(request_id, "request_id", required=True, limit=200)

@@ -432,7 +432,7 @@ class DeskBase:
 
     def _ctx(self, actor: str, reason: str = "") -> Context:
         check_text(actor, "actor", required=True, limit=200)
-        check_text(reason, "reason", limit=1000)
+        check_text(reason, "reason", limit=1000, breaks=True)
         return Context(self.executor.now(), actor, reason)
 
     def _current(self, number: str) -> Order:

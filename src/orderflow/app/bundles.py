@@ -150,9 +150,12 @@ class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
         if not isinstance(code, str) or code not in self.carriers:
             raise InvalidValue("carrier", code, f"one of {sorted(self.carriers)}")
         ctx = self._ctx(actor)
+        instructed = []
         for member in live:
             if member.status is OrderStatus.ALLOCATED:
-                shipping.instruct_shipping(member, code, ctx, self.rules)  # pure: only raises
+                sent = shipping.instruct_shipping(member, code, ctx, self.rules)  # pure
+                instructed.append((member, sent))
+        bundling.check_box_cod(instructed, code)  # 代引き: one label collects the box's sum
 
     def _half_made(
         self, order: Order, members: list[Order], carrier: str | None, actor: str
@@ -215,7 +218,7 @@ class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
         half-way, call it again.
         """
         check_text(shipment_id, "shipment_id", required=True, limit=100)
-        check_text(reason, "reason", required=True, limit=1000)
+        check_text(reason, "reason", required=True, limit=1000, breaks=True)
         ctx = self._ctx(actor, reason)
         order = self._current(check_number(number))
         parcel = next(
@@ -254,7 +257,7 @@ class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
         request_id: str | None = None,
     ) -> Order:
         """キャンセル (see the change commands); a cancelled order leaves its parcel."""
-        check_text(reason, "reason", required=True, limit=1000)
+        check_text(reason, "reason", required=True, limit=1000, breaks=True)
         self._follow_box(self._current(check_number(number)))  # what left in a box has left
         done = super().cancel(
             number,

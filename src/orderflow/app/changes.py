@@ -127,7 +127,7 @@ class ChangeCommands(DeskBase):
     ) -> str:
         """:meth:`cancel`'s arguments checked before anything; the actor (the requester's)."""
         check_number(number)
-        check_text(reason, "reason", required=True, limit=1000)
+        check_text(reason, "reason", required=True, limit=1000, breaks=True)
         if requester is not None:
             if not isinstance(requester, Requester):
                 raise InvalidValue("requester", requester, "a Requester")
@@ -276,7 +276,7 @@ class ChangeCommands(DeskBase):
         if not isinstance(change, OrderChange):
             raise InvalidValue("change", change, "an OrderChange")
         check_number(number)
-        check_text(reason, "reason", limit=1000)
+        check_text(reason, "reason", limit=1000, breaks=True)
         self._ctx(who.actor, reason)
         if not isinstance(dry_run, bool):
             raise InvalidValue("dry_run", dry_run, "True or False")
@@ -351,7 +351,7 @@ class ChangeCommands(DeskBase):
         the parts; other parts are refused (``InvalidValue`` naming ``parts``).
         """
         who = _requester(requester)
-        check_text(reason, "reason", limit=1000)
+        check_text(reason, "reason", limit=1000, breaks=True)
         order = self._current(check_number(number))
         if order.status is OrderStatus.CANCELLED and any(
             isinstance(e, Cancelled) and e.split_into for e in order.history

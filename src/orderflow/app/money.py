@@ -132,7 +132,7 @@ class MoneyCommands(DeskBase):
         the one it belongs to: ``rate=TaxRate.STANDARD`` for a shipping fee refunded (送料返金),
         up to what that rate still holds (``InvalidValue`` naming ``amount`` beyond it).
         """
-        check_text(reason, "reason", required=True, limit=1000)
+        check_text(reason, "reason", required=True, limit=1000, breaks=True)
         if not isinstance(by_transfer, bool):
             raise InvalidValue("by_transfer", by_transfer, "True or False")
         if rate is not None and not isinstance(rate, TaxRate):

@@ -12,6 +12,7 @@ from orderflow.app._placing import Placing
 from orderflow.app._wiring import Ports
 from orderflow.app.base import DeskBase, decided_again
 from orderflow.domain import lifecycle
+from orderflow.domain._text import TOKEN_LIMIT, is_token
 from orderflow.domain.address import Address, Customer
 from orderflow.domain.decisions import placing
 from orderflow.domain.decisions.changing import follow_review, reviewed
@@ -96,6 +97,9 @@ _REVIEWABLE = (
     OrderStatus.ALLOCATED,
 )
 """The statuses ``desk.review`` runs in: those a change is allowed in (not yet instructed)."""
+
+
+_TOKEN = f"the gateway's stored card token: one line, not blank, at most {TOKEN_LIMIT} characters"
 
 
 class OrderCommands(DeskBase):
@@ -199,10 +203,10 @@ class OrderCommands(DeskBase):
             )
         if not self.accepts(payment_method):
             raise without_port("payment_method", payment_method)
-        if payment_method in (PaymentMethod.CARD, PaymentMethod.AMAZON_PAY) and (
-            not token or not isinstance(token, str)
-        ):
-            raise InvalidValue("token", token, "the gateway's stored card token")
+        if payment_method in (PaymentMethod.CARD, PaymentMethod.AMAZON_PAY) and not is_token(token):
+            raise InvalidValue("token", token, _TOKEN)
+        if isinstance(token, str) and token and not is_token(token):  # kept, even if not used
+            raise InvalidValue("token", token, _TOKEN)
         if not isinstance(customer, Customer):
             raise InvalidValue("customer", customer, "a Customer")
         if not isinstance(ship_to, Address):
@@ -246,7 +250,7 @@ class OrderCommands(DeskBase):
         ctx = self._ctx(actor)
         self._check_placing(payment_method, token, customer, ship_to, lines, lines_field)
         check_text(channel, "channel", required=True, limit=100)
-        check_text(remarks, "remarks", limit=2000)
+        check_text(remarks, "remarks", limit=2000, breaks=True)
         if not isinstance(address_from_amazon, bool):
             raise InvalidValue("address_from_amazon", address_from_amazon, "True or False")
         asked = Placing(
@@ -363,8 +367,8 @@ class OrderCommands(DeskBase):
     ) -> Order:
         """Put a hold (保留) on the order: it will not be instructed to ship until cleared."""
         check_text(code, "code", required=True, limit=100)
-        check_text(message, "message", limit=1000)
-        check_text(message_en, "message_en", limit=1000)
+        check_text(message, "message", limit=1000, breaks=True)
+        check_text(message_en, "message_en", limit=1000, breaks=True)
         return self._command(
             number,
             lambda order, ctx: placing.raise_hold(order, code, message, message_en, ctx),

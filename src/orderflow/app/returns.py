@@ -60,8 +60,8 @@ class ReturnCommands(OrderCommands):
         who = Requester.customer() if requester is None else requester
         if not isinstance(who, Requester):
             raise InvalidValue("requester", who, "a Requester")
-        check_text(refund_account, "refund_account", limit=200)
-        check_text(exception, "exception", limit=1000)
+        check_text(refund_account, "refund_account", limit=200, breaks=True)
+        check_text(exception, "exception", limit=1000, breaks=True)
         if exception and who.party is Party.CUSTOMER:
             raise InvalidValue(
                 "exception",
@@ -125,7 +125,7 @@ class ReturnCommands(OrderCommands):
         self, number: str, return_id: str, *, reason: str, actor: str = "operator"
     ) -> Order:
         """返品拒否: the shop will not take back what came for ``return_id``; nothing is paid."""
-        check_text(reason, "reason", required=True, limit=1000)
+        check_text(reason, "reason", required=True, limit=1000, breaks=True)
         check_text(return_id, "return_id", required=True, limit=20)
         return self._command(
             number,
@@ -168,7 +168,7 @@ class ReturnCommands(OrderCommands):
         """
         check_number(number)
         check_text(request_id, "request_id", required=True, limit=200)
-        check_text(refund_account, "refund_account", limit=200)
+        check_text(refund_account, "refund_account", limit=200, breaks=True)
         _check_exchange(new_lines, payment)
         who = Requester.customer() if requester is None else requester
         if not isinstance(who, Requester):

@@ -185,7 +185,7 @@ class TrackingCommands(DeskBase):
         order. A later 配達完了 from the carrier (a new event) delivers it again.
         """
         check_text(shipment_id, "shipment_id", required=True, limit=100)
-        check_text(reason, "reason", required=True, limit=1000)
+        check_text(reason, "reason", required=True, limit=1000, breaks=True)
         return self._command(
             number,
             lambda order, ctx: tracking.undo_delivery(order, shipment_id, ctx, self.rules),

@@ -16,6 +16,7 @@ from orderflow.csvsafe import FORMULA_STARTS, neutralize, write_rows
 from orderflow.domain.address import Address
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, Shipment, ShipmentStatus
+from orderflow.domain.payments.parcels import COD_LIMITS
 from orderflow.domain.tax import TaxRule
 from orderflow.errors import InvalidValue
 from orderflow.papers.delivery import note_total
@@ -42,8 +43,9 @@ EHIDEN_SLOTS = {"午前中": "01", "14-16": "14", "16-18": "16", "18-20": "18", 
 _REPLACE = str.maketrans({"\u2014": "\u2015"})
 """The one dash CP932 cannot hold, written as the one it can (— EM DASH as ― HORIZONTAL BAR)."""
 
-_COD_LIMIT = 300_000
-"""B2クラウド's largest コレクト amount (¥300,000, 宅急便コレクト)."""
+_COD_LIMIT = COD_LIMITS["yamato"].amount
+"""B2クラウド's largest コレクト amount (¥300,000, 宅急便コレクト): 出荷指示 refuses a parcel
+above it already (:data:`~orderflow.domain.payments.parcels.COD_LIMITS`)."""
 
 
 def _digits(limit: int, *, fixed: bool = False) -> Callable[[Any, attrs.Attribute[Any], Any], None]:

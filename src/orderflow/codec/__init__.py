@@ -59,6 +59,7 @@ from orderflow.codec._convert import (
     _shown,
 )
 from orderflow.codec._text import order_fields
+from orderflow.domain._text import first_unprintable
 from orderflow.domain.order import Order
 from orderflow.domain.purchasing import PurchaseOrder
 from orderflow.errors import CodecError, InvalidValue
@@ -235,13 +236,19 @@ def _structured(document: Any) -> Order:
     try:
         return _STRUCTURE_ORDER(document, Order)  # type: ignore[no-any-return]
     except Exception:
-        repaired = _repaired(document)
+        repaired = _repaired(document, _without_nul)
     if repaired is not document:
         try:
             return _STRUCTURE_ORDER(repaired, Order)  # type: ignore[no-any-return]
         except Exception:
             pass
-    raise _explain(document)
+    flattened = _repaired(repaired, _on_one_line)
+    if flattened is not repaired:
+        try:
+            return _STRUCTURE_ORDER(flattened, Order)  # type: ignore[no-any-return]
+        except Exception:
+            pass
+    raise _explain(document if flattened is repaired else flattened)
 
 
 _COUNT_LIMIT = 2**63
@@ -257,10 +264,13 @@ def _counted(order: Order) -> Order:
     return order
 
 
-def _repaired(document: Any) -> Any:
-    """``document`` with its NULs read as U+FFFD (:func:`_without_nul`); as is if too deep."""
+def _repaired(document: Any, repair: Callable[[Any], Any]) -> Any:
+    """``document`` through ``repair`` (:func:`_without_nul` or :func:`_on_one_line`).
+
+    As it is if too deep to walk.
+    """
     try:
-        return _without_nul(document)
+        return repair(document)
     except RecursionError:  # nested past any order: the reader's error says so
         return document
 
@@ -280,6 +290,34 @@ def _without_nul(value: Any) -> Any:
         pairs = {k: _without_nul(v) for k, v in value.items()}
         return value if all(pairs[k] is v for k, v in value.items()) else pairs
     return value
+
+
+def _on_one_line(value: Any) -> Any:
+    """``value`` with the characters a one-line text refuses read as a space or U+FFFD.
+
+    A line break or a tab becomes a space, ESC or U+200B … U+FFFD
+    (:func:`~orderflow.domain._text.first_unprintable`); the same object if there is none.
+    Names, address parts and line texts refuse them now; a document an older orderflow wrote
+    may hold one, and is read on one line rather than refused (tried only when the document is
+    refused as it is: a reason's line breaks are kept otherwise).
+    """
+    if isinstance(value, str):
+        if first_unprintable(value) is None:
+            return value
+        return "".join(_printed(char) for char in value)
+    if isinstance(value, list):
+        items = [_on_one_line(v) for v in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    if isinstance(value, dict):
+        pairs = {k: _on_one_line(v) for k, v in value.items()}
+        return value if all(pairs[k] is v for k, v in value.items()) else pairs
+    return value
+
+
+def _printed(char: str) -> str:
+    if first_unprintable(char) is None:
+        return char
+    return " " if char.isspace() else "\ufffd"
 
 
 def dumps(order: Order) -> bytes:
@@ -337,12 +375,18 @@ def purchase_order_from_text(text: bytes | str) -> PurchaseOrder:
     try:
         return FAST.structure(document, PurchaseOrder)
     except Exception:
-        repaired = _repaired(document)
+        repaired = _repaired(document, _without_nul)
     if repaired is not document:
         try:
             return FAST.structure(repaired, PurchaseOrder)
         except Exception:
             pass
+    flattened = _repaired(repaired, _on_one_line)
+    if flattened is not repaired:
+        try:
+            return FAST.structure(flattened, PurchaseOrder)
+        except Exception:
+            document = flattened  # what is wrong besides is named below
     try:
         DETAILED.structure(document, PurchaseOrder)
     except _Bad as error:

@@ -115,22 +115,39 @@ def _bool(value: object, _: object) -> bool:
 
 
 def _decimal(value: object, _: object = None) -> Decimal:
+    """A decimal as written (``str(number)``): not `` 1080 ``, ``1_080``, ``+1080``, ``１``."""
     if type(value) is str:
         try:
             number = Decimal(value)
         except ArithmeticError:
             pass
         else:
-            if number.is_finite():
+            if number.is_finite() and str(number) == value:
                 return number
-    raise _Bad("", _shown(value), "a decimal number as a string, such as '1080'")
+    raise _Bad("", _shown(value), _DECIMAL)
+
+
+_DECIMAL = "a decimal number as a string as orderflow writes it, such as '1080' or '0.08'"
+
+
+def _amount(value: object) -> Money:
+    """A ``Money`` whose amount is as written (``str(money.amount)``: not ``1080.0`` for yen)."""
+    if type(value) is dict and len(value) == 2:
+        amount, currency = value.get("amount"), value.get("currency")
+        if type(amount) is str and type(currency) is str:
+            money = Money(_decimal(amount), currency)
+            if str(money.amount) == amount:
+                return money
+            raise _Bad("amount", amount, _AMOUNT)
+    raise _Bad("", _shown(value), "an amount")
 
 
 def _datetime(value: object, _: object = None) -> datetime:
+    """A moment as written (``isoformat()``): no ``Z``, no space for ``T``, no basic form."""
     if type(value) is str:
         try:
             moment = datetime.fromisoformat(value)
-            if moment.tzinfo is not None:
+            if moment.tzinfo is not None and moment.isoformat() == value:
                 moment.astimezone(UTC)  # every store keeps (and compares) the UTC instant
                 return moment
         except (ValueError, OverflowError):
@@ -142,23 +159,27 @@ _MOMENT = "an ISO 8601 date and time with its offset, within years 1 to 9999 in 
 
 
 def _date(value: object, _: object = None) -> date:
+    """A day as the writer writes it (``2026-11-22``), not ``20261122`` or ``2026-W47-7``."""
     if type(value) is str:
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             pass
+        else:
+            if day.isoformat() == value:
+                return day
     raise _Bad("", _shown(value), "an ISO 8601 date such as '2026-11-22'")
 
 
 def _money(value: object, _: object = None) -> Money:
-    if type(value) is dict and len(value) == 2:
-        amount, currency = value.get("amount"), value.get("currency")
-        if type(amount) is str and type(currency) is str:
-            try:
-                return Money(Decimal(amount), currency)
-            except (InvalidValue, ArithmeticError):
-                pass
+    try:
+        return _amount(value)
+    except (_Bad, InvalidValue, ArithmeticError):
+        pass
     raise _money_error(value)
+
+
+_AMOUNT = "the amount as orderflow writes it for its currency, such as '1080' (JPY) or '10.80'"
 
 
 def _money_error(value: object) -> _Bad:
@@ -173,9 +194,9 @@ def _money_error(value: object) -> _Bad:
     if type(value["currency"]) is not str:
         return _Bad("currency", _shown(value["currency"]), "a currency code such as 'JPY'")
     try:
-        Money(_decimal(value["amount"]), value["currency"])
+        _amount(value)
     except _Bad as error:
-        return _Bad("amount", error.value, error.expected)
+        return _Bad("amount", _shown(value["amount"]), error.expected)
     except InvalidValue as error:
         return _Bad(error.field, _shown(error.value), error.expected)
     return _Bad("", _Shape(value), "an amount")  # pragma: no cover (it was readable)

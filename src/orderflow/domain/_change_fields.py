@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from orderflow.domain._text import is_token
 from orderflow.domain.address import Address
 from orderflow.domain.bounds import MAX_DAYS
 from orderflow.domain.line import OrderLine
@@ -103,8 +104,12 @@ def check_change(change: OrderChange) -> None:
     method = change.payment_method
     if method is not None and not isinstance(method, PaymentMethod):
         raise InvalidValue("change.payment_method", method, "a PaymentMethod, or None")
-    if change.token is not None and not isinstance(change.token, str):
-        raise InvalidValue("change.token", change.token, "the stored card token, or None")
+    if change.token is not None and not is_token(change.token):
+        raise InvalidValue(
+            "change.token",
+            change.token,
+            "the stored card token (one line, not blank, storable), or None",
+        )
     points = change.points_used
     if points is not None and (type(points) is not int or points < 0):
         raise InvalidValue("change.points_used", points, "a whole number, 0 or more, or None")

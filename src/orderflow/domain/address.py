@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from orderflow._mask import mask_email, mask_name, mask_phone, mask_street, masked_repr
-from orderflow.domain._text import storable
+from orderflow.domain._text import check_printable, storable
 from orderflow.errors import InvalidValue
 
 __all__ = ["Address", "Customer", "Prefecture", "normalize_phone", "normalize_postal_code"]
@@ -195,7 +195,8 @@ _LONGEST = 200
 def _text(field: str, *, blank: bool = False) -> Validator:
     """A validator: a text a database can store, at most :data:`_LONGEST` characters long.
 
-    Not blank unless ``blank``.
+    Not blank unless ``blank``; on one line (no line break, tab, control or invisible
+    character: a label, a carrier file and a notice print each part on its line).
     """
 
     def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -207,6 +208,7 @@ def _text(field: str, *, blank: bool = False) -> Validator:
         ):
             what = "a text" if blank else "a non-empty text"
             raise InvalidValue(field, value, f"{what} of at most {_LONGEST} characters")
+        check_printable(field, value)
 
     return check
 
@@ -271,16 +273,29 @@ class Customer:
 
     @email.validator
     def _check_email(self, attribute: attrs.Attribute[str], value: object) -> None:
-        if (
-            not isinstance(value, str)
-            or value.count("@") != 1
-            or value.startswith("@")
-            or len(value) > 254
-            or not storable(value)
-        ):
-            raise InvalidValue("customer.email", value, "an e-mail address such as a@example.jp")
+        if not _is_email(value):
+            raise InvalidValue(
+                "customer.email",
+                value,
+                "an e-mail address on one line, without spaces, such as a@example.jp",
+            )
 
     @address.validator
     def _check_address(self, attribute: attrs.Attribute[Address | None], value: object) -> None:
         if value is not None and not isinstance(value, Address):
             raise InvalidValue("customer.address", value, "an Address, or None")
+
+
+def _is_email(value: object) -> bool:
+    """Whether ``value`` is an address a notice can be sent to: ``local@domain.tld``.
+
+    One ``@`` with a part before it and a domain after it holding a dot (not first or last), at
+    most 254 characters, printable on one line without spaces (a line break in it would add a
+    header to the mail).
+    """
+    if not isinstance(value, str) or len(value) > 254 or value.count("@") != 1:
+        return False
+    if not storable(value) or not value.isprintable() or " " in value:
+        return False
+    local, domain = value.split("@")
+    return bool(local) and "." in domain.strip(".") and ".." not in domain

@@ -18,9 +18,11 @@ from collections.abc import Iterable, Sequence
 from orderflow.domain import lifecycle, shipments
 from orderflow.domain.events import Bundled, Unbundled
 from orderflow.domain.lifecycle import Context
+from orderflow.domain.money import Money
 from orderflow.domain.order import Order, Shipment, ShipmentStatus
 from orderflow.domain.payment import PaymentMethod
-from orderflow.domain.status import OrderStatus
+from orderflow.domain.payments.parcels import cod_over_limit
+from orderflow.domain.status import Move, OrderStatus
 from orderflow.errors import InvalidValue
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "box_gone",
     "bundle",
     "bundle_candidates",
+    "check_box_cod",
     "leave",
     "parcel_id",
     "too_late_to_unbundle",
@@ -260,3 +263,23 @@ def box_gone(shipment: Shipment, members: Iterable[Order]) -> bool:
 def parcel_id(order: Order, warehouse: str) -> str | None:
     """The parcel the order's shipment from ``warehouse`` goes in, if the order is bundled."""
     return shipments.parcel_of(order, warehouse)
+
+
+def check_box_cod(instructed: Sequence[tuple[Order, Order]], carrier: str) -> None:
+    """Refuse a box whose label would collect more than ``carrier`` collects for one parcel.
+
+    ``instructed``: each order of the box before and after its 出荷指示 (worked out, not
+    saved). 代引き: the box's label collects the sum of its shipments' ``cod_amount``
+    (:data:`~orderflow.domain.payments.parcels.COD_LIMITS`), though each order alone is
+    within the limit. Raises :class:`~orderflow.errors.MoveBlocked` naming the box.
+    """
+    collects: dict[str, Money] = {}
+    for before, after in instructed:
+        for shipment in after.shipments[len(before.shipments) :]:
+            if shipment.parcel is not None and shipment.cod_amount is not None:
+                start = collects.get(shipment.parcel, Money.zero(after.currency))
+                collects[shipment.parcel] = start + shipment.cod_amount
+    for parcel, amount in collects.items():
+        over = cod_over_limit(carrier, amount, f"the box {parcel}")
+        if over:
+            raise lifecycle.blocked(instructed[0][0], Move.INSTRUCT_SHIPPING, over)

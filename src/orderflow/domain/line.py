@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from orderflow.domain._text import storable
+from orderflow.domain._text import check_printable, storable
 from orderflow.domain.bounds import MAX_UNITS
 from orderflow.domain.money import Money
 from orderflow.domain.sets import Recipe, check_recipe, check_set_units
@@ -27,9 +27,14 @@ def _check_quantity(field: str) -> Callable[[Any, attrs.Attribute[Any], Any], No
 
 
 def nonempty_text(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    """An attrs validator: the field holds a text that is not blank (and can be stored)."""
+    """An attrs validator: the field holds a text that is not blank (and can be stored).
+
+    On one line: a product name or a SKU is printed on the 納品書, the picking list, the
+    label's 品名 and the notices, one line each.
+    """
     if not isinstance(value, str) or not value.strip() or not storable(value):
         raise InvalidValue(attribute.name, value, "a non-empty text")
+    check_printable(attribute.name, value)
 
 
 @attrs.frozen(slots=True)
@@ -74,8 +79,11 @@ class OrderLine:
 
     @supplier.validator
     def _check_supplier(self, attribute: attrs.Attribute[str | None], value: object) -> None:
-        if value is not None and (not isinstance(value, str) or not value.strip()):
+        if value is None:
+            return
+        if not isinstance(value, str) or not value.strip() or not storable(value):
             raise InvalidValue("supplier", value, "a supplier code, or None")
+        check_printable("supplier", value)
 
     @points_rate.validator
     def _check_points_rate(self, attribute: attrs.Attribute[Decimal | None], value: object) -> None:

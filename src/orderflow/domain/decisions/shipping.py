@@ -42,6 +42,7 @@ from orderflow.domain.payments.ledger import live_authorization, open_authorizat
 from orderflow.domain.payments.parcels import (
     capture_share,
     cod_amounts,
+    cod_over_limit,
     in_flight,
 )
 from orderflow.domain.payments.plans import at_shipping, paid_in_full
@@ -98,6 +99,11 @@ def instruct_shipping(
     if order.payment.method is PaymentMethod.COD:
         last = not order.unallocated()
         shipments = cod_amounts(order, shipments, settings.tax, settings.cod_split, last=last)
+        for shipment in shipments:
+            collects = shipment.cod_amount or Money.zero(order.currency)
+            over = cod_over_limit(carrier, collects, shipment.shipment_id)
+            if over:
+                raise _not_instructed(order, over)
     days = settings.authorization_days
     confirmed = payment_confirmed(order.payment, total, ctx.at, days)
     if not confirmed and not order.open_holds and _lapsed(order, ctx, days):

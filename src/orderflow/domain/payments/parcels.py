@@ -21,6 +21,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from types import MappingProxyType
 
 from orderflow.domain._values import replace
 from orderflow.domain.effects import Authorize, Capture, Purpose
@@ -32,10 +33,12 @@ from orderflow.domain.rules import Rules
 from orderflow.domain.tax import PriceMode, TaxRate, TaxRule
 
 __all__ = [
+    "COD_LIMITS",
     "CodSplit",
     "PartialPayment",
     "capture_share",
     "cod_amounts",
+    "cod_over_limit",
     "in_flight",
     "owed_alone",
     "owed_for",
@@ -220,3 +223,23 @@ def cod_amounts(
         asked = asked + share
         priced.append(replace(shipment, cod_amount=share))
     return tuple(priced)
+
+
+COD_LIMITS: Mapping[str, Money] = MappingProxyType({"yamato": Money.yen(300_000)})
+"""The most one parcel may collect (代引金額, tax and the COD fee included), by carrier code.
+
+Yamato's 宅急便コレクト collects at most ¥300,000 a parcel (B2クラウド refuses a larger
+コレクト amount). Sagawa's e-コレクト and Japan Post's 代金引換 refuse no amount: Sagawa asks
+for its approval (and a delivery fee) above ¥500,000, Japan Post sends a parcel collecting more
+than ¥300,000 as 書留 or セキュリティサービス: both are the shop's contract, not a refusal."""
+
+
+def cod_over_limit(carrier: str, amount: Money, parcel: str) -> str | None:
+    """Why ``carrier`` cannot collect ``amount`` for ``parcel`` (:data:`COD_LIMITS`), or None."""
+    limit = COD_LIMITS.get(carrier)
+    if limit is None or amount.currency != limit.currency or amount <= limit:
+        return None
+    return (
+        f"代引き: {parcel} would collect ¥{amount.amount:,}, more than {carrier} collects for one "
+        f"parcel (¥{limit.amount:,}); instruct it with another carrier, or split the order"
+    )
