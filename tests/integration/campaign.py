@@ -493,6 +493,11 @@ def change(flow: Flow, order: Order, rid: str) -> object:
     elif kind == 3:
         method = rng.choice(list(PaymentMethod))
         what = OrderChange(payment_method=method, token=rng.choice(["tok_C1", "tok_bad"]))
+        owes = flow.shop.desk.totals(order).total
+        more = random.Random(f"more:{rid}").random() < (0.2 if owes.amount else 0.6)
+        if more:  # and more units, in one change (an order paid by points comes to owe money)
+            line = order.lines[0]
+            what = attrs.evolve(what, quantities={line.line_id: line.quantity + 1})
     else:
         points = rng.choice([0, 100, 300])
         if kind == 5 and order.payment.method is not PaymentMethod.COD and rng.random() < 0.5:

@@ -38,7 +38,7 @@ from orderflow.domain.money import Money
 from orderflow.domain.order import Order, OrderLine, OrderTotals, Payment, PaymentMethod
 from orderflow.domain.payments import CodFeeTable
 from orderflow.domain.review import ShippingFeeTable
-from orderflow.domain.sets import Sets, with_recipe
+from orderflow.domain.sets import Sets, check_set_units, with_recipe
 from orderflow.domain.status import OrderStatus
 from orderflow.domain.tax import TaxRule
 from orderflow.errors import CurrencyMismatch, InvalidValue
@@ -233,7 +233,10 @@ def _new_lines(order: Order, change: OrderChange, sets: Sets) -> tuple[OrderLine
         quantity = change.quantities.get(line.line_id, line.quantity)
         if line.line_id in change.remove_lines or quantity == 0:
             continue
-        lines.append(line if quantity == line.quantity else attrs.evolve(line, quantity=quantity))
+        if quantity != line.quantity:  # a set line's units of each component checked, named
+            check_set_units(quantity, line.recipe or (), f"change.quantities[{line.line_id!r}]")
+            line = attrs.evolve(line, quantity=quantity)
+        lines.append(line)
     taken = {line.line_id for line in lines} | known
     for index, line in enumerate(change.add_lines):
         if not isinstance(line, OrderLine):
@@ -248,6 +251,8 @@ def _new_lines(order: Order, change: OrderChange, sets: Sets) -> tuple[OrderLine
             field = f"change.add_lines[{index}].unit_price"
             raise CurrencyMismatch(field, order.currency, line.unit_price.currency)
         taken.add(line.line_id)
+        recipe = sets.get(line.sku, ())
+        check_set_units(line.quantity, recipe, f"change.add_lines[{index}].quantity")
         lines.append(with_recipe(line, sets))  # a set line keeps today's recipe
     if not lines:  # a change takes units off; desk.cancel closes the order
         raise InvalidValue(
@@ -398,7 +403,8 @@ def _paying(order: Order, change: OrderChange) -> tuple[PaymentMethod, dict[str,
     if change.payment_method is not None and change.payment_method is not method:
         method = change.payment_method
         if method in cards and not change.token:
-            raise InvalidValue("token", change.token, "the gateway's stored card token")
+            expected = "the gateway's stored card token, for a switch to a card or Amazon Pay"
+            raise InvalidValue("change.token", change.token, expected)
         updates["payment"] = Payment(method, order.currency, change.token, order.payment.ledger)
     elif method in cards and change.token and change.token != order.payment.token:
         # another card for the same method: authorized as a switch, the old one voided

@@ -92,6 +92,7 @@ def changed_order(order: Order, change: OrderChange, ctx: Context, rules: Rules)
                 f"no more than the {kept.amount} already paid at the store and not owed "
                 "back (cancel the order and place a new one)",
             )
+    _check_owes_from_nothing(order, changed, rules)
     if switches_payment(order.payment, changed.payment):
         if order.payment.received or order.payment.captured:
             raise InvalidValue(
@@ -118,6 +119,29 @@ def changed_order(order: Order, change: OrderChange, ctx: Context, rules: Rules)
             ),
         )
     return changed
+
+
+def _check_owes_from_nothing(order: Order, changed: Order, rules: Rules) -> None:
+    """Refuse a change giving an order of ¥0 (全額ポイント) a total no payment can be asked of.
+
+    Its payment must still hold something to ask (an authorization, a claim, an account, a
+    number), or the change must switch to a method that opens a payment for the new total (a
+    switch to 代引き opens none: its fee would be owed by an order paid in full by points).
+    """
+    tax = rules.settings.tax
+    total = changed.totals(tax).total
+    if not order.totals(tax).total.amount <= 0 < total.amount:
+        return
+    if switches_payment(order.payment, changed.payment):
+        if changed.payment.method is not PaymentMethod.COD:
+            return  # opened first for the new total, as any switch
+    elif holds_payment(order.payment):
+        return
+    raise InvalidValue(
+        "change",
+        str(total.amount),
+        "a total of 0 for an order paid in full by points (place a new order for the rest)",
+    )
 
 
 def changes_nothing(order: Order, changed: Order, change: OrderChange) -> bool:
@@ -261,7 +285,12 @@ def apply_proposal(
         after = reviewed(after, ctx, rules, recent)
     total = after.totals(rules.settings.tax).total
     before_total = before.totals(rules.settings.tax).total
-    if before_total.amount <= 0 < total.amount and not holds_payment(after.payment):
+    switched = switches_payment(before.payment, after.payment)  # opened for the new total
+    if (
+        before_total.amount <= 0 < total.amount
+        and not switched
+        and not holds_payment(after.payment)
+    ):
         raise InvalidValue(  # 全額ポイント: no provider holds anything to ask more of
             "change",
             str(total.amount),
