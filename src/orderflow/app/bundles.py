@@ -298,11 +298,21 @@ class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
         actor: str = "operator",
         request_id: str | None = None,
     ) -> Order:
-        """出荷指示取消 (see the fulfilment commands); a shipment whose box left is not recalled.
+        """出荷指示取消: take the instruction back from every warehouse; → 引当済.
 
-        The box left with another order's shipment (its ``ship`` stopped before the rest of the
-        box was recorded): this order's part of it is recorded as shipped first, and only what
-        is still in the warehouse is recalled.
+        Refused (:class:`~orderflow.errors.MoveBlocked`) if a warehouse says the parcel left;
+        the shipments it did take back are sent to their warehouses again, under new keys.
+        Run again after its move was saved, it is refused (``MoveNotAllowed``) unless it gives
+        the first call's ``request_id``: then it returns the order.
+
+        ``shipment_id``: take back that parcel only, the order staying 出荷指示済: its units wait
+        on the order, to be instructed again (``instruct_shipping``, under a new id) or dropped
+        (``drop_unshipped``). The order's only parcel recalls the whole order.
+
+        A shipment whose 同梱 box left is not recalled: the box left with another order's
+        shipment (its ``ship`` stopped before the rest of the box was recorded), so this order's
+        part of it is recorded as shipped first, and only what is still in the warehouse is
+        recalled.
         """
         self._ctx(actor)  # the caller's arguments, before anything is done
         if request_id is not None:

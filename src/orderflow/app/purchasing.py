@@ -296,7 +296,13 @@ class PurchasingCommands(BackorderCommands):
         lines: Mapping[str, int] | None = None,
         request_id: str | None = None,
     ) -> Order:
-        """キャンセル, as :meth:`~orderflow.app.changes.ChangeCommands.cancel` does.
+        """キャンセル: release the stock, give the payment and points back, tell the customer.
+
+        ``reason`` is required. With a ``requester`` the shop's
+        :class:`~orderflow.domain.policy.CancelPolicy` decides whether they may. ``lines`` (line
+        id → units) cancels only those units (a partial cancel, safe to repeat with a
+        ``request_id``); cancelling every unit, or a cancelled order again, returns it cancelled.
+        See :meth:`~orderflow.app.changes.ChangeCommands.cancel` for what is given back.
 
         A whole cancel also cancels the purchase-order lines ordered for the order, and, when it
         closes the last open part of a split order (注文分割), those ordered for the split one.
