@@ -246,7 +246,11 @@ class PurchasingCommands(BackorderCommands):
         priority: Priority | None = None,
         actor: str = "warehouse",
     ) -> list[Order]:
-        """入荷, as :meth:`~orderflow.app.backorders.BackorderCommands.receive` does.
+        """入荷: put ``quantity`` units in stock and allocate the orders waiting for ``sku``.
+
+        The waiting orders (未引当 or 中途引当, no open hold) are allocated oldest first, or by
+        ``priority``; the receipt counts once per ``receipt_id``. Returns the orders that got
+        stock.
 
         A ``receipt_id`` of the form ``<purchase-order number>:<n>`` (``PO-7:2``) is refused:
         the inventory keeps it as ``receipt:PO-7:2``, the key of that purchase order's own
