@@ -219,3 +219,35 @@ def test_the_reference_shows_an_attrs_class_with_its_constructor() -> None:
     assert kinds["zone"] == ("positional or keyword", "'Asia/Tokyo'")
     assert kinds["order"] == ("keyword-only", "None")
     assert notice.members["kind"].value is None  # not the source of its attrs.field(...) call
+
+
+def test_a_class_whose_public_methods_are_inherited_shows_them_in_the_reference() -> None:
+    # OrderDesk's commands live in mixins (OrderCommands, ChangeCommands …): without
+    # inherited_members its reference page showed the class docstring and not one command
+    blocks = re.findall(
+        r"^::: ([\w.]+)\n((?:    .*\n)*)",
+        "\n".join(p.read_text(encoding="utf-8") for p in sorted((DOCS / "api").glob("*.md"))),
+        re.M,
+    )
+    documented = {target for target, _ in blocks}
+    hidden = []
+    for target, options in blocks:
+        module, _, name = target.rpartition(".")
+        try:
+            found = getattr(importlib.import_module(module), name)
+        except (ImportError, AttributeError, ValueError):
+            continue  # a module: its members are its own
+        if not isinstance(found, type) or "inherited_members: true" in options:
+            continue
+        inherited = [
+            member
+            for base in found.__mro__[1:]
+            if base.__module__.startswith("orderflow.")  # a base of its own reference entry
+            and not {f"orderflow.{base.__name__}", f"{base.__module__}.{base.__name__}"}
+            & documented
+            for member, value in vars(base).items()
+            if callable(value) and not member.startswith("_") and member not in vars(found)
+        ]
+        if inherited:
+            hidden.append(target)
+    assert hidden == []

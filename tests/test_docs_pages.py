@@ -71,3 +71,33 @@ def test_the_pages_name_every_command_that_takes_a_request_id() -> None:
         text = " ".join((PAGE.parent / page).read_text(encoding="utf-8").split())
         said = text.split(start, 1)[1].split(end, 1)[0]
         assert [name for name in takes if f"`{name}`" not in said] == [], page
+
+
+def test_the_overviews_name_every_command_of_the_command_line() -> None:
+    import orderflow.cli
+
+    root = PAGE.parent.parent
+    overviews = {  # where each overview's list of the commands starts and ends
+        "README.md": ("`python -m orderflow diagram`", "([command line]"),
+        "docs/index.md": ("[Command line](cli.md)", "- [Adapters"),
+    }
+    for name, (start, end) in overviews.items():
+        text = " ".join((root / name).read_text(encoding="utf-8").split())
+        said = text.split(start, 1)[1].split(end, 1)[0]
+        quiet = ("demo", "diagram", "queues", "adapters") if name == "README.md" else ()
+        named = [c for c in orderflow.cli.COMMANDS if f"`{c}`" not in said and c not in quiet]
+        assert named == [], name
+    doc = orderflow.cli.__doc__ or ""
+    assert [c for c in orderflow.cli.COMMANDS if f"``{c}" not in doc] == []
+
+
+def test_the_cli_page_names_every_command_that_needs_whose_providers() -> None:
+    import argparse
+
+    from orderflow.cli import COMMANDS, parser
+
+    subparsers = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction))
+    calling = [c for c in COMMANDS if "--fakes" in subparsers.choices[c].format_usage()]
+    page = " ".join((PAGE.parent / "cli.md").read_text(encoding="utf-8").split())
+    said = page.split("## Whose providers", 1)[1].split("perform effects", 1)[0]
+    assert [c for c in calling if f"`{c}`" not in said] == []

@@ -145,7 +145,11 @@ class UnknownSku(InvalidValue):
     """An order line names a SKU that the shop's inventory does not know."""
 
     def __init__(self, field: str, sku: str) -> None:
-        super().__init__(field, sku, "a SKU known to the inventory")
+        known = (
+            "a SKU known to the inventory (one it has received stock of: inventory.receive "
+            "or desk.receive)"
+        )
+        super().__init__(field, sku, known)
         self.sku = sku
 
 

@@ -101,6 +101,8 @@ def test_an_unknown_sku() -> None:
         s, lambda: place(s, order_lines=[unknown]), UnknownSku, "lines[0].sku"
     )
     assert "NO-SUCH" in str(error)
+    # a newcomer on an empty SQLite file meets this first: the message says how a SKU gets known
+    assert "received stock of" in str(error) and "inventory.receive" in str(error)
 
 
 def test_an_empty_order() -> None:

@@ -107,7 +107,11 @@ class BackorderCommands(OrderCommands, FulfilmentCommands, ChangeCommands):
     def clear_hold(
         self, number: str, code: str, *, actor: str = "operator", request_id: str | None = None
     ) -> Order:
-        """Clear the open hold ``code`` (see the order commands); the last one lets it go on.
+        """Clear the open hold ``code``, recording who cleared it; the last one lets it go on.
+
+        ``payment_pending`` and ``payment_shortfall`` lift themselves when the money is recorded:
+        before shipping, while the payment is not confirmed, clearing them is refused
+        (``InvalidValue`` naming ``code``).
 
         An order shipped in part (分納) reads the stock again, as one waiting in 中途引当 does: a
         receipt passed it by while it was held. The units it gets are instructed at once, as

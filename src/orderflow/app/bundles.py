@@ -177,7 +177,13 @@ class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
         *,
         actor: str = "warehouse",
     ) -> Order:
-        """出荷 (see the fulfilment commands); a parcel's shipments leave together.
+        """出荷: a shipment left with its tracking number; the last one takes the payment.
+
+        Takes the units off stock; once every shipment has left, captures the card or Amazon Pay
+        (売上確定) or reports the shipment to the 後払い provider; sends the shipping notice. The
+        tracking number is normalised (NFKC, spaces and hyphens dropped) and checked against the
+        carrier's format, check digit included (``InvalidValue`` naming ``tracking_number``).
+        A 同梱 parcel's shipments leave together.
 
         A parcel leaves under one tracking number: once one of its shipments left, another
         number for the others is refused (:class:`~orderflow.errors.InvalidValue`).
@@ -198,7 +204,11 @@ class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
         return shipped
 
     def deliver(self, number: str, shipment_id: str, *, actor: str = "carrier") -> Order:
-        """着荷 (see the fulfilment commands); a parcel's shipments arrive together."""
+        """着荷: the carrier reports a shipment delivered; a repeated report changes nothing.
+
+        For 代引き the amount the carrier collected is recorded as received. A 同梱 parcel's
+        shipments arrive together.
+        """
         delivered = super().deliver(number, shipment_id, actor=actor)
         for other, other_id in self._parcel_mates(delivered, shipment_id, ShipmentStatus.SHIPPED):
             super().deliver(other, other_id, actor=actor)  # other orders only
@@ -209,9 +219,11 @@ class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
     def undo_delivery(
         self, number: str, shipment_id: str, *, reason: str, actor: str = "operator"
     ) -> Order:
-        """着荷取消 (see the tracking commands); a 同梱 box was not delivered for any of its orders.
+        """着荷取消: a shipment was not delivered after all; the order goes back to 出荷済.
 
-        The delivery of the box's other orders' shipments is taken back too: the box arrives,
+        Only before booking; ``reason`` is required and kept in the history. Undoing the same
+        delivery again returns the order. A 同梱 box was not delivered for any of its orders:
+        the delivery of the box's other orders' shipments is taken back too: the box arrives,
         or does not, as one (a delivery of any of them delivers the box again). Refused
         (:class:`~orderflow.errors.MoveBlocked`) before anything changes when the delivery of
         another order of the box cannot be taken back (booked, 代引き). If the call fails
@@ -280,7 +292,11 @@ class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
         requester: Requester | None = None,
         reason: str = "",
     ) -> list[Order]:
-        """注文分割 (see the change commands); the split order leaves its parcel.
+        """注文分割: move lines or part quantities into new orders ``<number>-1``, ``-2`` ….
+
+        Money is conserved to the yen; each part gets its own payment and the parent is closed
+        as split. Splitting again the same way returns the parts. The split order leaves its
+        parcel (同梱).
 
         Its parts are packed on their own (同梱 them again if wanted); the parcel's other orders
         keep sharing it, and a parcel left with one order is no parcel.
@@ -298,11 +314,21 @@ class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
         actor: str = "operator",
         request_id: str | None = None,
     ) -> Order:
-        """出荷指示取消 (see the fulfilment commands); a shipment whose box left is not recalled.
+        """出荷指示取消: take the instruction back from every warehouse; → 引当済.
 
-        The box left with another order's shipment (its ``ship`` stopped before the rest of the
-        box was recorded): this order's part of it is recorded as shipped first, and only what
-        is still in the warehouse is recalled.
+        Refused (:class:`~orderflow.errors.MoveBlocked`) if a warehouse says the parcel left;
+        the shipments it did take back are sent to their warehouses again, under new keys.
+        Run again after its move was saved, it is refused (``MoveNotAllowed``) unless it gives
+        the first call's ``request_id``: then it returns the order.
+
+        ``shipment_id``: take back that parcel only, the order staying 出荷指示済: its units wait
+        on the order, to be instructed again (``instruct_shipping``, under a new id) or dropped
+        (``drop_unshipped``). The order's only parcel recalls the whole order.
+
+        A shipment whose 同梱 box left is not recalled: the box left with another order's
+        shipment (its ``ship`` stopped before the rest of the box was recorded), so this order's
+        part of it is recorded as shipped first, and only what is still in the warehouse is
+        recalled.
         """
         self._ctx(actor)  # the caller's arguments, before anything is done
         if request_id is not None:
@@ -311,7 +337,10 @@ class BundleCommands(FulfilmentCommands, TrackingCommands, ChangeCommands):
         return super().recall(number, shipment_id=shipment_id, actor=actor, request_id=request_id)
 
     def resume(self, number: str) -> Order:
-        """(see the desk's ``resume``); the rest of a box that left or arrived moves with it.
+        """Perform order ``number``'s pending effects (after a time-out or a crash), same keys.
+
+        Returns the order; an effect a provider still refuses stays pending (its hold says so).
+        The rest of a 同梱 box that left or arrived moves with it.
 
         A ``ship`` or ``deliver`` of a parcel that stopped after the first order was saved (a
         time-out, a crash) left the other orders' shipments behind: they follow the box here.

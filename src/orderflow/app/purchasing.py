@@ -246,7 +246,11 @@ class PurchasingCommands(BackorderCommands):
         priority: Priority | None = None,
         actor: str = "warehouse",
     ) -> list[Order]:
-        """入荷, as :meth:`~orderflow.app.backorders.BackorderCommands.receive` does.
+        """入荷: put ``quantity`` units in stock and allocate the orders waiting for ``sku``.
+
+        The waiting orders (未引当 or 中途引当, no open hold) are allocated oldest first, or by
+        ``priority``; the receipt counts once per ``receipt_id``. Returns the orders that got
+        stock.
 
         A ``receipt_id`` of the form ``<purchase-order number>:<n>`` (``PO-7:2``) is refused:
         the inventory keeps it as ``receipt:PO-7:2``, the key of that purchase order's own
@@ -296,7 +300,13 @@ class PurchasingCommands(BackorderCommands):
         lines: Mapping[str, int] | None = None,
         request_id: str | None = None,
     ) -> Order:
-        """キャンセル, as :meth:`~orderflow.app.changes.ChangeCommands.cancel` does.
+        """キャンセル: release the stock, give the payment and points back, tell the customer.
+
+        ``reason`` is required. With a ``requester`` the shop's
+        :class:`~orderflow.domain.policy.CancelPolicy` decides whether they may. ``lines`` (line
+        id → units) cancels only those units (a partial cancel, safe to repeat with a
+        ``request_id``); cancelling every unit, or a cancelled order again, returns it cancelled.
+        See :meth:`~orderflow.app.changes.ChangeCommands.cancel` for what is given back.
 
         A whole cancel also cancels the purchase-order lines ordered for the order, and, when it
         closes the last open part of a split order (注文分割), those ordered for the split one.

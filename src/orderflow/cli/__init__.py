@@ -1,8 +1,8 @@
 """``python -m orderflow``: the work a shop runs by hand or from cron (``docs/cli.md``).
 
 Commands: ``demo``, ``diagram``, ``queues``, ``resume``, ``sweep``, ``import-transfers FILE``,
-``apply-deposit FILE REFERENCE ORDER``,
-``export-journal``, ``labels``, ``adapters``. ``--db`` is a SQLite file's path or a PostgreSQL
+``apply-deposit FILE REFERENCE ORDER``, ``export-journal``, ``send-purchase-orders``, ``labels``,
+``adapters``. ``--db`` is a SQLite file's path or a PostgreSQL
 URL (``postgresql://…``, needs psycopg 3: the ``postgres`` extra). Long runs draw a progress
 bar on stderr when it is a terminal (``--progress`` / ``--no-progress`` to choose).
 
