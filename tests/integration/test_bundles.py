@@ -332,14 +332,20 @@ def test_a_parcels_carrier_events_reach_every_order_in_it() -> None:
     assert desk.carrier_events([event]).duplicates == 2
 
 
+def _two_instructed() -> FakeShop:
+    """Orders 1001 and 1002, not packed together, each instructed as one parcel."""
+    shop = fake_shop(STOCK)
+    _two_accepted(shop.desk)
+    for number in ("1001", "1002"):
+        shop.desk.instruct_shipping(number)
+    return shop
+
+
 def test_one_number_on_two_orders_that_share_no_parcel_is_refused_for_the_second() -> None:
     """A mistake (one label on two boxes) is refused: the carrier's events for the number would
     match both and stay unknown, delivering neither."""
-    shop = fake_shop(STOCK)
+    shop = _two_instructed()
     desk = shop.desk
-    _two_accepted(desk)
-    for number in ("1001", "1002"):
-        desk.instruct_shipping(number)
     desk.ship("1001", "1001-S1", TRACKING)
     with pytest.raises(InvalidValue) as refused:
         desk.ship("1002", "1002-S1", TRACKING)
@@ -353,14 +359,11 @@ def test_one_number_on_two_orders_that_share_no_parcel_is_refused_for_the_second
 
 
 def test_one_number_again_after_its_parcel_arrived_leaves_the_events_unknown() -> None:
-    """Carriers use numbers again: a parcel delivered frees its number, but an event for it then
-    matches both orders' parcels (a late one may be the first parcel's) and is left to a
-    person."""
-    shop = fake_shop(STOCK)
+    """Carriers use numbers again: a parcel delivered frees its number; an event both parcels
+    could have (the second sent within carrier_clock_tolerance of the first's delivery) is left
+    to a person."""
+    shop = _two_instructed()
     desk = shop.desk
-    _two_accepted(desk)
-    for number in ("1001", "1002"):
-        desk.instruct_shipping(number)
     desk.ship("1001", "1001-S1", TRACKING)
     desk.deliver("1001", "1001-S1")
     desk.ship("1002", "1002-S1", TRACKING)
@@ -495,11 +498,8 @@ def test_an_order_in_another_parcel_is_refused_saying_how_to_take_it_out() -> No
 def test_an_event_for_a_number_used_again_goes_to_the_parcel_on_its_way_then() -> None:
     """Carriers use numbers again: weeks after the first parcel arrived, the event is the
     second parcel's; a late event of the first parcel's days stays the first's."""
-    shop = fake_shop(STOCK)
+    shop = _two_instructed()
     desk = shop.desk
-    _two_accepted(desk)
-    for number in ("1001", "1002"):
-        desk.instruct_shipping(number)
     desk.ship("1001", "1001-S1", TRACKING)
     first_day = shop.clock.now()
     desk.deliver("1001", "1001-S1")

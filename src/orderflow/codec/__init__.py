@@ -281,15 +281,7 @@ def _without_nul(value: Any) -> Any:
     Texts refuse NUL now (PostgreSQL cannot store it); a document an older orderflow wrote may
     hold one, and is read with the replacement character rather than refused.
     """
-    if isinstance(value, str):
-        return value.replace("\x00", "\ufffd") if "\x00" in value else value
-    if isinstance(value, list):
-        items = [_without_nul(v) for v in value]
-        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
-    if isinstance(value, dict):
-        pairs = {k: _without_nul(v) for k, v in value.items()}
-        return value if all(pairs[k] is v for k, v in value.items()) else pairs
-    return value
+    return _texts_mapped(value, lambda text: text.replace("\x00", "\ufffd"))
 
 
 def _on_one_line(value: Any) -> Any:
@@ -301,17 +293,30 @@ def _on_one_line(value: Any) -> Any:
     may hold one, and is read on one line rather than refused (tried only when the document is
     refused as it is: a reason's line breaks are kept otherwise).
     """
+    return _texts_mapped(value, _one_line)
+
+
+def _texts_mapped(value: Any, fix: Callable[[str], str]) -> Any:
+    """``value`` (a decoded JSON document) with ``fix`` applied to every text in it.
+
+    The same object wherever nothing changed, so an untouched document is not copied.
+    """
     if isinstance(value, str):
-        if first_unprintable(value) is None:
-            return value
-        return "".join(_printed(char) for char in value)
+        fixed = fix(value)
+        return value if fixed == value else fixed
     if isinstance(value, list):
-        items = [_on_one_line(v) for v in value]
+        items = [_texts_mapped(v, fix) for v in value]
         return value if all(a is b for a, b in zip(items, value, strict=True)) else items
     if isinstance(value, dict):
-        pairs = {k: _on_one_line(v) for k, v in value.items()}
+        pairs = {k: _texts_mapped(v, fix) for k, v in value.items()}
         return value if all(pairs[k] is v for k, v in value.items()) else pairs
     return value
+
+
+def _one_line(text: str) -> str:
+    if first_unprintable(text) is None:
+        return text
+    return "".join(_printed(char) for char in text)
 
 
 def _printed(char: str) -> str:
