@@ -36,6 +36,11 @@ def tracking_number(rng: random.Random) -> str:
     """A valid 12-digit number (mod 7 check digit); now and then one the flow shares."""
     if rng.random() < 0.2:
         return rng.choice(CARRIER_NUMBERS)
+    return fresh_tracking_number(rng)
+
+
+def fresh_tracking_number(rng: random.Random) -> str:
+    """A valid 12-digit number no other parcel has (a person scanning the right label)."""
     body = rng.randrange(10**10, 10**11)
     return f"{body}{body % 7}"
 

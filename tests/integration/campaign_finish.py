@@ -22,7 +22,7 @@ from orderflow.domain.shipments import pending_units
 from orderflow.errors import OrderflowError
 from orderflow.ports import CreditStatus
 from tests.integration import campaign_dropship as dropship
-from tests.integration.campaign_carrier import tracking_number
+from tests.integration.campaign_carrier import fresh_tracking_number
 from tests.integration.campaign_world import SETS, WAREHOUSES, Flow, _fake
 
 __all__ = ["finish"]
@@ -164,8 +164,8 @@ def _ship_all(flow: Flow, order: Order) -> object:
         if pending_units(order) or not order.unallocated():
             return desk.instruct_shipping(order.number)
         return desk.drop_missing(order.number)
-    for shipment in waiting:
-        number = tracking_number(flow.rng)
+    for shipment in waiting:  # a diligent person scans each parcel's own label
+        number = fresh_tracking_number(flow.rng)
         if shipment.warehouse.startswith(DROP_SHIP):
             dropship.supplier_shipped(flow, order, shipment, number)
         else:

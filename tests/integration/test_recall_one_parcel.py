@@ -238,3 +238,25 @@ def test_the_whole_recall_refused_names_the_recall_of_one_parcel() -> None:
     with pytest.raises(MoveBlocked) as refused:
         shop.desk.recall("1001")
     assert "shipment_id=" in str(refused.value)
+
+
+def test_units_a_goodwill_refund_took_its_share_from_are_not_dropped() -> None:
+    """Found by the campaign (seed 11464): a goodwill refund taken while the second parcel was
+    instructed, then that parcel taken back and its units dropped: the refund paid back more at
+    a rate than the order then charged there, and a transfer order owed back more than it
+    paid."""
+    shop = _accepted_in_two(PaymentMethod.KONBINI)
+    desk = shop.desk
+    total = desk.totals(desk.get("1001")).total
+    desk.record_konbini_payment("1001", reference="K-1", amount=total)
+    desk.accept("1001")
+    desk.instruct_shipping("1001")
+    desk.ship("1001", "1001-S1", "1234-5678-9013")
+    desk.refund("1001", Money.yen(1000), reason="お詫び", request_id="g-1")
+    desk.recall("1001", shipment_id="1001-S2")
+    before = desk.get("1001")
+    with pytest.raises(InvalidValue) as refused:
+        desk.drop_unshipped("1001")
+    assert refused.value.field == "number" and "instruct_shipping" in str(refused.value)
+    assert desk.get("1001") == before
+    assert desk.instruct_shipping("1001").shipments[-1].shipment_id == "1001-S3"

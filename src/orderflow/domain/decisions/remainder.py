@@ -30,6 +30,7 @@ from orderflow.domain.changes import _cap_points, lines_taken_off
 from orderflow.domain.decisions.changing import removed_facts
 from orderflow.domain.effects import Notify, Release, RestorePoints
 from orderflow.domain.events import Changed, Delivered, DiscountCapped, Shipped
+from orderflow.domain.goodwill import goodwill_refunds
 from orderflow.domain.lifecycle import Context
 from orderflow.domain.money import Money
 from orderflow.domain.moves import check_order_move
@@ -79,6 +80,13 @@ def drop_remainder(order: Order, ctx: Context, rules: Rules, *, reserved: bool =
         if reserved:
             expected = "an instructed order with units no parcel carries"
         raise InvalidValue("number", order.number, expected)
+    if reserved and goodwill_refunds(order):
+        raise InvalidValue(
+            "number",
+            order.number,
+            "an order with no goodwill refund (a refund took its share of these units' tax "
+            "rates: desk.instruct_shipping(number) sends them again)",
+        )
     rule = rules.settings.tax
     held = pending_units(order) if reserved else {}
     missing = _units_dropped(order, held)
