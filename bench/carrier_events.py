@@ -15,6 +15,7 @@ import time
 from datetime import timedelta
 
 import attrs
+from scenarios import parcel_number
 
 from orderflow import (
     Address,
@@ -34,11 +35,6 @@ T = TrackingStatus
 _PATH = (T.INSTRUCTED, T.PICKED_UP, T.IN_TRANSIT, T.OUT_FOR_DELIVERY)
 
 
-def _number(n: int) -> str:
-    body = 10**10 + n
-    return f"{body}{body % 7}"
-
-
 def _shop(parcels: int) -> FakeShop:
     # the journeys run up to four days ahead of the shop's clock, which stands still: a week's
     # tolerance takes them all (the default day would refuse most of them as ahead)
@@ -54,11 +50,13 @@ def _shop(parcels: int) -> FakeShop:
     )
     desk.accept("T")
     desk.instruct_shipping("T")
-    template = desk.ship("T", "T-S1", _number(0))
+    template = desk.ship("T", "T-S1", parcel_number(0))
     shipment = template.shipments[0]
     for n in range(1, parcels + 1):
         number = f"B{n}"
-        parcel = attrs.evolve(shipment, shipment_id=f"{number}-S1", tracking_number=_number(n))
+        parcel = attrs.evolve(
+            shipment, shipment_id=f"{number}-S1", tracking_number=parcel_number(n)
+        )
         shop.store.add(attrs.evolve(template, number=number, shipments=(parcel,)))
     return shop
 
@@ -76,7 +74,7 @@ def _events(shop: FakeShop, rng: random.Random) -> list[CarrierEvent]:
         at = start + timedelta(minutes=rng.randrange(0, 600))
         for k, kind in enumerate(path):
             at += timedelta(minutes=rng.randrange(1, 600))
-            stream.append(CarrierEvent("yamato", _number(n), kind, at, f"{n}-{k}"))
+            stream.append(CarrierEvent("yamato", parcel_number(n), kind, at, f"{n}-{k}"))
     stream = sorted(stream[:EVENTS], key=lambda e: e.at)
     for i in rng.sample(range(EVENTS), EVENTS // 4):
         roll = rng.random()

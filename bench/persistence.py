@@ -28,8 +28,14 @@ SQLITE_COUNT = 500
 ROUNDS = 3
 
 
+def _parcel_index(prefix: str, i: int) -> int:
+    """A parcel index no other worker's order of the run uses (``R0W3-`` → worker 3's range)."""
+    worker = int(prefix.rstrip("-").rpartition("W")[2]) if "W" in prefix else 0
+    return worker * 10**6 + i
+
+
 def _lifecycles(desk: OrderDesk, prefix: str, count: int) -> None:
-    from scenarios import ADDRESS, LINES
+    from scenarios import ADDRESS, LINES, parcel_number
 
     fee = Money.yen(880)
     for i in range(count):
@@ -44,7 +50,7 @@ def _lifecycles(desk: OrderDesk, prefix: str, count: int) -> None:
         )
         desk.accept(number)
         desk.instruct_shipping(number)
-        desk.ship(number, f"{number}-S1", "123456789013")
+        desk.ship(number, f"{number}-S1", parcel_number(_parcel_index(prefix, i)))
         desk.deliver(number, f"{number}-S1")
         desk.book(number)
 

@@ -119,6 +119,8 @@ class Executor(DropShipExecutor, PaymentPerformers, StockPerformers):
     def __init__(self, ports: Ports, rules: Rules) -> None:
         self.ports = ports
         self.rules = rules
+        self._looked_at: object = None
+        self._looks_up = False
 
     # -- the store and the clock -------------------------------------------------------------
 
@@ -185,7 +187,10 @@ class Executor(DropShipExecutor, PaymentPerformers, StockPerformers):
 
     def can_look_up_tracking(self) -> bool:
         """Whether the store finds orders by tracking number (a ``TrackingLookup``)."""
-        return isinstance(self.ports.store, TrackingLookup)
+        store = self.ports.store
+        if store is not self._looked_at:  # a protocol's isinstance is slow: once per store
+            self._looked_at, self._looks_up = store, isinstance(store, TrackingLookup)
+        return self._looks_up
 
     def orders_by_tracking(self, carrier: str, tracking_number: str) -> list[str]:
         """Order numbers holding (carrier, tracking number) (the store must be a TrackingLookup)."""
