@@ -12,6 +12,7 @@ from orderflow import (
     Customer,
     Money,
     Order,
+    OrderDesk,
     OrderLine,
     PaymentMethod,
     ShopSettings,
@@ -29,6 +30,44 @@ def address() -> Address:
 
 def customer() -> Customer:
     return Customer("C1", "山田 太郎", "taro@example.jp")
+
+
+def one_short(teas: int = 2) -> FakeShop:
+    """Order 1001 accepted: ``teas`` teas (one in stock: 中途引当) and a mug, by card.
+
+    The start of a 分納: ``desk.ship_available("1001")`` sends the tea and the mug.
+    """
+    s = fake_shop({("TOKYO", "TEA-1"): 1, ("TOKYO", "MUG-1"): 5})
+    s.desk.place(
+        number="1001",
+        customer=customer(),
+        ship_to=address(),
+        lines=[
+            OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), teas),
+            OrderLine("L2", "MUG-1", "湯呑", Money.yen(2200), 1),
+        ],
+        token="tok_visa",
+    )
+    s.desk.accept("1001")
+    return s
+
+
+def allocated_tea(
+    desk: OrderDesk, number: str, customer_id: str, ship_to: Address | None = None
+) -> None:
+    """Order ``number`` of one tea for customer ``customer_id``, accepted, holds cleared (a
+    repeat customer's duplicate check), allocated."""
+    desk.place(
+        number=number,
+        customer=Customer(customer_id, "山田 太郎", f"{customer_id}@example.jp"),
+        ship_to=ship_to or address(),
+        lines=[OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 1)],
+        token="tok_visa",
+    )
+    desk.accept(number)
+    for hold in desk.get(number).open_holds:
+        desk.clear_hold(number, hold.code)
+    desk.allocate(number)
 
 
 def lines() -> list[OrderLine]:

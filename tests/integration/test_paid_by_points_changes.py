@@ -6,24 +6,16 @@ other changes that give it a total are refused before anything, by a dry run too
 
 import pytest
 
-from orderflow import Money, OrderChange, OrderLine, PaymentMethod
+from orderflow import Money, OrderChange, PaymentMethod
 from orderflow.errors import InvalidValue
 from orderflow.testing import FakeShop, fake_shop
-from tests.builders import STOCK, address, customer
+from tests.builders import STOCK
+from tests.integration.test_paid_by_points import _place
 
 
 def _paid_by_points(method: PaymentMethod) -> FakeShop:
     s = fake_shop(STOCK, points={"C1": 5000})
-    s.desk.place(
-        number="1001",
-        customer=customer(),
-        ship_to=address(),
-        lines=[OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2)],
-        token="tok",
-        payment_method=method,
-        shipping_fee=Money.yen(0),
-        points_used=2160,
-    )
+    _place(s, method)
     s.desk.accept("1001")
     return s
 

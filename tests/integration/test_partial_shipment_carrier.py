@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-from orderflow import Address, Customer, Money, OrderLine
-from orderflow.testing import fake_shop
-
-HOME = Address("150-0001", "東京都", "渋谷区神宮前", "1-2-3", "山田 太郎", "03-1234-5678")
+from tests.builders import one_short
 
 
 def test_the_rest_of_an_order_shipped_in_part_goes_with_its_carrier() -> None:
     """分納 sent with Sagawa: the units a receipt reserves later leave with Sagawa too, not with
     the shop's default carrier; an instruction naming a carrier still takes it."""
-    shop = fake_shop({("TOKYO", "TEA-1"): 1, ("TOKYO", "MUG-1"): 5})
+    shop = one_short(3)
     desk = shop.desk
-    desk.place(
-        number="1001",
-        customer=Customer("C1", "山田 太郎", "t@example.jp"),
-        ship_to=HOME,
-        lines=[
-            OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 3),
-            OrderLine("L2", "MUG-1", "湯呑", Money.yen(2200), 1),
-        ],
-        token="tok_visa",
-    )
-    desk.accept("1001")
     desk.ship_available("1001", carrier="sagawa")
     desk.receive("TOKYO", "TEA-1", 1, receipt_id="R-1")  # instructed at once, as S2
     shop.inventory.receive("TOKYO", "TEA-1", 1, key="wms-1")

@@ -10,50 +10,25 @@ from __future__ import annotations
 import pytest
 
 from orderflow import (
-    Address,
-    Customer,
-    Money,
     OrderDesk,
-    OrderLine,
     OrderStatus,
     ShipmentStatus,
 )
 from orderflow.errors import InvalidValue
 from orderflow.testing import fake_shop
+from tests.builders import allocated_tea, one_short
 
-HOME = Address("150-0001", "東京都", "渋谷区神宮前", "1-2-3", "山田 太郎", "03-1234-5678")
 FIRST, SECOND = "1234-5678-9013", "1234-5678-9024"
 
 
 def _instructed(desk: OrderDesk, number: str, customer: str) -> None:
-    desk.place(
-        number=number,
-        customer=Customer(customer, "山田 太郎", f"{customer}@example.jp"),
-        ship_to=HOME,
-        lines=[OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 1)],
-        token="tok_visa",
-    )
-    desk.accept(number)
-    for hold in desk.get(number).open_holds:
-        desk.clear_hold(number, hold.code)
-    desk.allocate(number)
+    allocated_tea(desk, number, customer)
     desk.instruct_shipping(number)
 
 
 def test_the_second_parcel_of_an_order_may_not_take_the_firsts_number() -> None:
-    shop = fake_shop({("TOKYO", "TEA-1"): 1, ("TOKYO", "MUG-1"): 5})
+    shop = one_short()
     desk = shop.desk
-    desk.place(
-        number="1001",
-        customer=Customer("C1", "山田 太郎", "t@example.jp"),
-        ship_to=HOME,
-        lines=[
-            OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2),
-            OrderLine("L2", "MUG-1", "湯呑", Money.yen(2200), 1),
-        ],
-        token="tok_visa",
-    )
-    desk.accept("1001")
     desk.ship_available("1001")
     desk.ship("1001", "1001-S1", FIRST)
     desk.deliver("1001", "1001-S1")  # delivered, but days ago at most: a number scanned twice

@@ -13,36 +13,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 from orderflow import (
-    Address,
     CarrierEvent,
-    Customer,
-    Money,
-    OrderLine,
     OrderStatus,
     ShipmentStatus,
     TrackingStatus,
 )
 from orderflow.domain.machine import allowed_moves
 from orderflow.domain.status import Move
-from orderflow.testing import fake_shop
-
-HOME = Address("150-0001", "東京都", "渋谷区神宮前", "1-2-3", "見本 花子", "03-1234-5678")
+from tests.builders import one_short
 
 
 def test_a_parcel_delivered_while_the_rest_waits_can_be_undone() -> None:
-    shop = fake_shop({("TOKYO", "TEA-1"): 1, ("TOKYO", "MUG-1"): 10})
+    shop = one_short()
     desk = shop.desk
-    desk.place(
-        number="1001",
-        customer=Customer("C1", "見本 花子", "c1@example.jp"),
-        ship_to=HOME,
-        lines=[
-            OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 2),
-            OrderLine("L2", "MUG-1", "湯呑", Money.yen(2200), 1),
-        ],
-        token="tok_visa",
-    )
-    desk.accept("1001")
     desk.ship_available("1001")  # one tea and the mug now, the other tea when it comes
     desk.ship("1001", "1001-S1", "1234-5678-9013")
     desk.deliver("1001", "1001-S1")

@@ -32,6 +32,7 @@ from orderflow.carrier_files import (
 )
 from orderflow.errors import MoveBlocked
 from orderflow.testing import fake_shop
+from tests.builders import allocated_tea
 
 SHIPPED_ON = date(2026, 11, 23)
 SHIPPER = Shipper(
@@ -143,17 +144,7 @@ def test_shipments_of_no_parcel_keep_a_row_each_in_the_order_given() -> None:
     pairs: list[tuple[Shipment, Order]] = []
     for n, customer in enumerate(("C1", "C2")):
         number = f"{2001 + n}"
-        desk.place(
-            number=number,
-            customer=Customer(customer, "山田 太郎", f"{customer}@example.jp"),
-            ship_to=HOME,
-            lines=[OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 1)],
-            token="tok_ok",
-        )
-        desk.accept(number)
-        for hold in desk.get(number).open_holds:
-            desk.clear_hold(number, hold.code)
-        desk.allocate(number)
+        allocated_tea(desk, number, customer, HOME)
         order = desk.instruct_shipping(number)
         pairs.extend((shipment, order) for shipment in order.shipments)
     rows = rows_of(export_b2(list(reversed(pairs)), SHIPPER, SHIPPED_ON))

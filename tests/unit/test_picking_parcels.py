@@ -6,11 +6,10 @@ import io
 
 from pypdf import PdfReader
 
-from orderflow import Address, Customer, Money, Order, OrderLine
+from orderflow import Order
 from orderflow.papers import picking_list, render_pdf, to_csv
 from orderflow.testing import fake_shop
-
-HOME = Address("150-0001", "東京都", "渋谷区神宮前", "1-2-3", "山田 太郎", "03-1234-5678")
+from tests.builders import allocated_tea
 
 
 def orders() -> list[Order]:
@@ -18,17 +17,7 @@ def orders() -> list[Order]:
     shop = fake_shop({("TOKYO", "TEA-1"): 10})
     desk = shop.desk
     for number, customer in (("1001", "C1"), ("1002", "C1"), ("2001", "C2")):
-        desk.place(
-            number=number,
-            customer=Customer(customer, "山田 太郎", f"{customer}@example.jp"),
-            ship_to=HOME,
-            lines=[OrderLine("L1", "TEA-1", "緑茶", Money.yen(1080), 1)],
-            token="tok_visa",
-        )
-        desk.accept(number)
-        for hold in desk.get(number).open_holds:
-            desk.clear_hold(number, hold.code)
-        desk.allocate(number)
+        allocated_tea(desk, number, customer)
     desk.bundle(["1001", "1002"])
     desk.instruct_shipping("1001")
     desk.instruct_shipping("2001")
